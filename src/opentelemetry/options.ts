@@ -1,0 +1,82 @@
+import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
+
+/** Which exporter the panel sends spans to. */
+export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
+
+export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json'
+
+/** Which panel data the converter turns into spans (all on by default). */
+export interface ConvertOptions {
+  timer?: boolean
+  sql?: boolean
+  logging?: boolean
+  profiling?: boolean
+  templates?: boolean
+}
+
+/**
+ * Options of `new OpenTelemetryPanel(options)`. Each falls back to the standard
+ * OpenTelemetry environment variable named beside it, then to the default.
+ */
+export interface OpenTelemetryPanelOptions {
+  /** OTEL_SERVICE_NAME, else the app's package.json name, else 'hono-app'. */
+  serviceName?: string
+  /** Merged over OTEL_RESOURCE_ATTRIBUTES. */
+  resourceAttributes?: Record<string, string | number | boolean>
+  /** OTEL_TRACES_EXPORTER; default 'otlp'. */
+  exporter?: ExporterName | SpanExporter | SpanExporter[]
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then OTEL_EXPORTER_OTLP_ENDPOINT; default http://localhost:4317 (grpc) or http://localhost:4318/v1/traces (http). */
+  otlpEndpoint?: string
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL; default 'grpc'. */
+  otlpProtocol?: OtlpProtocol
+  /** OTEL_EXPORTER_OTLP_TRACES_HEADERS, then OTEL_EXPORTER_OTLP_HEADERS. */
+  otlpHeaders?: Record<string, string>
+  /** OTEL_EXPORTER_OTLP_TRACES_COMPRESSION, then OTEL_EXPORTER_OTLP_COMPRESSION; default 'none'. */
+  compression?: 'gzip' | 'none'
+  /** OTEL_EXPORTER_ZIPKIN_ENDPOINT; default http://localhost:9411/api/v2/spans. */
+  zipkinEndpoint?: string
+  /** Default: parent-based always-on. */
+  sampler?: Sampler
+  /** Use the app's own provider instead of the panel's (then add toolbarSpanProcessor() to it). */
+  tracerProvider?: BasicTracerProvider
+  /** Default http://localhost:16686. */
+  jaegerUiUrl?: string
+  /** Default http://localhost:9411. */
+  zipkinUiUrl?: string
+  /** Optional Grafana base URL for "Open in Grafana Tempo". */
+  grafanaUrl?: string
+  /** Tempo datasource uid in Grafana (default 'tempo'). */
+  tempoDatasourceUid?: string
+  /** Default true: fetch() inside a request carries traceparent from a CLIENT span. */
+  propagateFetch?: boolean
+  /** Which panel data becomes spans. */
+  convert?: ConvertOptions
+  /** Most spans kept per trace (default 10,000); the rest are counted as dropped. */
+  maxSpansPerTrace?: number
+  /** How long after the response late spans still join the request's trace (ms, default 5,000). */
+  gracePeriodMs?: number
+  /** Profile frames shorter than this do not become spans (ms, default 1). */
+  profileSpanThresholdMs?: number
+}
+
+/** The options after environment variables and defaults were applied. */
+export interface ResolvedOpenTelemetryConfig {
+  serviceName: string
+  resourceAttributes: Record<string, string | number | boolean>
+  /** Names of exporters to build, or the user's own exporter instances. */
+  exporters: Array<ExporterName | SpanExporter>
+  otlpEndpoint: string
+  otlpProtocol: OtlpProtocol
+  otlpHeaders: Record<string, string>
+  compression: 'gzip' | 'none'
+  zipkinEndpoint: string
+  jaegerUiUrl: string
+  zipkinUiUrl: string
+  grafanaUrl: string | undefined
+  tempoDatasourceUid: string
+  propagateFetch: boolean
+  convert: Required<ConvertOptions>
+  maxSpansPerTrace: number
+  gracePeriodMs: number
+  profileSpanThresholdMs: number
+}
