@@ -1,0 +1,426 @@
+/**
+ * W3C Trace Context Level 2 (`traceparent` / `tracestate`), written to the letter of the
+ * specification (https://www.w3.org/TR/trace-context-2/).
+ *
+ * This file is longer than most because the two headers, the TraceState object and the
+ * propagator share one set of grammar rules; splitting them would scatter the rules.
+ *
+ * The `@opentelemetry/core` W3C propagator is not used on purpose: it accepts keys the
+ * current grammar forbids, words the 32-member limit differently and drops the Level 2
+ * random flag. See specs/propagation.md.
+ */
+import {
+  context,
+  createContextKey,
+  trace,
+  type Context,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+  type TraceState,
+} from '@opentelemetry/api'
+import { isTracingSuppressed } from '@opentelemetry/core'
+
+/** A parsed `traceparent` header. */
+export interface Traceparent {
+  /** Version byte (0 for the current format; higher versions are parsed by the 00 fields). */
+  version: number
+  /** 32 lowercase hex characters, never all zeros. */
+  traceId: string
+  /** The caller's span id (`parent-id`): 16 lowercase hex characters, never all zeros. */
+  spanId: string
+  /** The whole trace-flags byte. */
+  flags: number
+  /** Bit 0: the caller may have recorded trace data. */
+  sampled: boolean
+  /** Bit 1 (Level 2): the right-most 7 bytes of the trace id are random. */
+  random: boolean
+}
+
+/** One `key=value` list member of a `tracestate` header. */
+export interface TraceStateEntry {
+  key: string
+  value: string
+}
+
+export const SAMPLED_FLAG = 0x01
+export const RANDOM_TRACE_ID_FLAG = 0x02
+/** The flags this implementation knows; the spec says the others MUST be sent as zero. */
+const KNOWN_FLAGS = SAMPLED_FLAG | RANDOM_TRACE_ID_FLAG
+
+const MAX_MEMBERS = 32
+const MAX_TRACESTATE_LENGTH = 512
+const LONG_ENTRY_LENGTH = 128
+
+const TRACE_ID = /^[0-9a-f]{32}$/
+const SPAN_ID = /^[0-9a-f]{16}$/
+const HEX2 = /^[0-9a-f]{2}$/
+const ALL_ZEROS = /^0+$/
+const SIMPLE_KEY = /^[a-z][a-z0-9_\-*/]{0,255}$/
+const MULTI_TENANT_KEY = /^[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13}$/
+// value = 0*255(chr) nblk-chr: 1 to 256 printable characters without ',' and '=',
+// the last one not a space.
+const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/
+/** OWS in RFC 7230 is spaces and horizontal tabs only. */
+const OWS_AROUND = /^[ \t]+|[ \t]+$/g
+
+/**
+ * Parses a `traceparent` header value; answers `undefined` when the spec says to ignore it.
+ *
+ * @example
+ * ```ts
+ * const parent = parseTraceparent(c.req.header('traceparent'))
+ * if (parent?.sampled) console.log(parent.traceId)
+ * ```
+ */
+export function parseTraceparent(value: string | undefined | null): Traceparent | undefined {
+  if (typeof value !== 'string') return undefined
+  const header = value.replace(OWS_AROUND, '')
+  const version = header.slice(0, 2)
+  if (!HEX2.test(version) || version === 'ff' || header[2] !== '-') return undefined
+  if (version === '00') {
+    if (header.length !== 55) return undefined
+  } else if (header.length < 55 || (header.length > 55 && header[55] !== '-')) {
+    // A future version is read by the version-00 fields; what follows them is not ours to read.
+    return undefined
+  }
+  if (header[35] !== '-' || header[52] !== '-') return undefined
+  const traceId = header.slice(3, 35)
+  const spanId = header.slice(36, 52)
+  const flagsHex = header.slice(53, 55)
+  if (!isValidTraceId(traceId) || !isValidSpanId(spanId) || !HEX2.test(flagsHex)) return undefined
+  const flags = Number.parseInt(flagsHex, 16)
+  return {
+    version: Number.parseInt(version, 16),
+    traceId,
+    spanId,
+    flags,
+    sampled: (flags & SAMPLED_FLAG) !== 0,
+    random: (flags & RANDOM_TRACE_ID_FLAG) !== 0,
+  }
+}
+
+/**
+ * Formats a version-00 `traceparent` value; throws on an invalid id or flags byte.
+ *
+ * @example
+ * ```ts
+ * formatTraceparent({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: 0x01 })
+ * // '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+ * ```
+ */
+export function formatTraceparent(parts: { traceId: string; spanId: string; flags: number }): string {
+  const { traceId, spanId, flags } = parts
+  if (!isValidTraceId(traceId)) {
+    throw new Error(`invalid trace id ${JSON.stringify(traceId)} (expected 32 lowercase hex characters, not all zero)`)
+  }
+  if (!isValidSpanId(spanId)) {
+    throw new Error(`invalid span id ${JSON.stringify(spanId)} (expected 16 lowercase hex characters, not all zero)`)
+  }
+  if (!Number.isInteger(flags) || flags < 0 || flags > 0xff) {
+    throw new Error(`invalid trace flags ${String(flags)} (expected an integer from 0 to 255)`)
+  }
+  return `00-${traceId}-${spanId}-${flags.toString(16).padStart(2, '0')}`
+}
+
+/**
+ * Parses one or more `tracestate` header values (several headers are joined with ',').
+ * Answers `undefined` when there is no header or when the list is invalid: an invalid
+ * tracestate is discarded whole, as the spec requires.
+ *
+ * @example
+ * ```ts
+ * parseTracestate(['rojo=00f067aa0ba902b7', 'congo=t61rcWkgMzE'])
+ * // [{ key: 'rojo', value: '00f067aa0ba902b7' }, { key: 'congo', value: 't61rcWkgMzE' }]
+ * ```
+ */
+export function parseTracestate(values: string | string[] | null | undefined): TraceStateEntry[] | undefined {
+  if (values == null) return undefined
+  if (Array.isArray(values) && values.length === 0) return undefined
+  const joined = Array.isArray(values) ? values.join(',') : values
+  if (typeof joined !== 'string') return undefined
+  const entries: TraceStateEntry[] = []
+  const seen = new Set<string>()
+  for (const raw of joined.split(',')) {
+    // Empty and whitespace-only members are allowed: they appear when headers are joined.
+    const member = raw.replace(OWS_AROUND, '')
+    if (member === '') continue
+    const eq = member.indexOf('=')
+    if (eq < 0) return undefined
+    const key = member.slice(0, eq)
+    const value = member.slice(eq + 1)
+    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value) || seen.has(key)) return undefined
+    seen.add(key)
+    entries.push({ key, value })
+    if (entries.length > MAX_MEMBERS) return undefined
+  }
+  return entries
+}
+
+/**
+ * Formats tracestate entries, keeping at most 32 members and at most 512 characters: when
+ * too long, entries over 128 characters go first (from the end), then entries from the end.
+ * Throws on an entry whose key or value the grammar forbids.
+ *
+ * @example
+ * ```ts
+ * formatTracestate([{ key: 'congo', value: 't61rcWkgMzE' }, { key: 'rojo', value: '00f067aa0ba902b7' }])
+ * // 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7'
+ * ```
+ */
+export function formatTracestate(entries: readonly TraceStateEntry[]): string {
+  const members: string[] = []
+  for (const { key, value } of entries) {
+    if (!isValidTraceStateKey(key)) throw new Error(`invalid tracestate key ${JSON.stringify(key)}`)
+    if (!isValidTraceStateValue(value)) throw new Error(`invalid tracestate value ${JSON.stringify(value)} for key "${key}"`)
+    members.push(`${key}=${value}`)
+  }
+  members.splice(MAX_MEMBERS)
+  const length = () => members.reduce((sum, m) => sum + m.length, 0) + Math.max(0, members.length - 1)
+  for (let i = members.length - 1; i >= 0 && length() > MAX_TRACESTATE_LENGTH; i--) {
+    if (members[i]!.length > LONG_ENTRY_LENGTH) members.splice(i, 1)
+  }
+  while (length() > MAX_TRACESTATE_LENGTH) members.pop()
+  return members.join(',')
+}
+
+/**
+ * An immutable W3C tracestate list implementing the OpenTelemetry api's `TraceState`.
+ * `set` moves the key to the front (the spec's rule for a modified entry); invalid keys or
+ * values leave the list unchanged.
+ *
+ * @example
+ * ```ts
+ * const state = ToolbarTraceState.parse('rojo=00f067aa0ba902b7').set('congo', 't61rcWkgMzE')
+ * state.serialize() // 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7'
+ * ```
+ */
+export class ToolbarTraceState implements TraceState {
+  readonly #entries: readonly TraceStateEntry[]
+
+  constructor(entries: readonly TraceStateEntry[] = []) {
+    this.#entries = entries
+      .filter((e) => isValidTraceStateKey(e.key) && isValidTraceStateValue(e.value))
+      .slice(0, MAX_MEMBERS)
+  }
+
+  /** A TraceState from header values; empty when the header is absent or invalid. */
+  static parse(values: string | string[] | null | undefined): ToolbarTraceState {
+    return new ToolbarTraceState(parseTracestate(values) ?? [])
+  }
+
+  get(key: string): string | undefined {
+    return this.#entries.find((e) => e.key === key)?.value
+  }
+
+  set(key: string, value: string): ToolbarTraceState {
+    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return this
+    const rest = this.#entries.filter((e) => e.key !== key)
+    return new ToolbarTraceState([{ key, value }, ...rest])
+  }
+
+  unset(key: string): ToolbarTraceState {
+    return new ToolbarTraceState(this.#entries.filter((e) => e.key !== key))
+  }
+
+  serialize(): string {
+    return formatTracestate(this.#entries)
+  }
+
+  /** The list members, left-most first. */
+  entries(): TraceStateEntry[] {
+    return this.#entries.map((e) => ({ ...e }))
+  }
+}
+
+/** Header names, for callers that need to read both (e.g. CORS allow-lists). */
+export const TRACE_CONTEXT_FIELDS = ['traceparent', 'tracestate'] as const
+
+// The SDK's tracer builds a child span's flags from the sampling decision alone, so the
+// random bit of an incoming traceparent would be lost one span later. The trace id whose
+// random bit was set travels in the context instead, and injection puts the bit back.
+const RANDOM_TRACE_ID_KEY = createContextKey('hono-debug-toolbar.random-trace-id')
+
+/**
+ * Marks `traceId` as having a random right-most 7 bytes in `ctx`, so that
+ * outgoing traceparents of that trace carry the Level 2 random flag. Extraction sets it
+ * for incoming traces; call it yourself for traces your app starts with random ids.
+ *
+ * @example
+ * ```ts
+ * const span = tracer.startSpan('GET /')
+ * const ctx = withRandomTraceId(trace.setSpan(context.active(), span), span.spanContext().traceId)
+ * ```
+ */
+export function withRandomTraceId(ctx: Context, traceId: string): Context {
+  return ctx.setValue(RANDOM_TRACE_ID_KEY, traceId)
+}
+
+/**
+ * Whether `ctx` says the right-most 7 bytes of `traceId` are random.
+ *
+ * @example
+ * ```ts
+ * isRandomTraceId(context.active(), span.spanContext().traceId) // true for an incoming '-03' traceparent
+ * ```
+ */
+export function isRandomTraceId(ctx: Context, traceId: string): boolean {
+  return ctx.getValue(RANDOM_TRACE_ID_KEY) === traceId
+}
+
+type HeaderCarrier = Headers | Record<string, string | string[] | undefined>
+
+/**
+ * Reads `traceparent` and `tracestate` (any header-name case) into a remote SpanContext.
+ * The tracestate is only read when the traceparent is valid; two traceparent headers are
+ * invalid.
+ *
+ * @example
+ * ```ts
+ * const parent = extractTraceContext(c.req.raw.headers)
+ * const ctx = parent ? trace.setSpanContext(context.active(), parent) : context.active()
+ * ```
+ */
+export function extractTraceContext(headers: HeaderCarrier): SpanContext | undefined {
+  return spanContextFrom(readHeader(headers, 'traceparent'), readHeader(headers, 'tracestate'))
+}
+
+/**
+ * Extracts the trace context of `headers` into a new context derived from `parent`, with
+ * the random flag remembered for outgoing requests. Answers `parent` when there is none.
+ *
+ * @example
+ * ```ts
+ * const ctx = contextFromTraceHeaders(c.req.raw.headers)
+ * const span = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER }, ctx)
+ * ```
+ */
+export function contextFromTraceHeaders(headers: HeaderCarrier, parent: Context = context.active()): Context {
+  const spanContext = extractTraceContext(headers)
+  return spanContext ? contextWithRemote(parent, spanContext) : parent
+}
+
+/**
+ * Writes `traceparent` (and `tracestate` when not empty) from `spanContext`, else from the
+ * active span; does nothing when there is no valid span context. Only the sampled and
+ * random flags are sent: the spec reserves the other bits and says to send them as zero.
+ *
+ * @example
+ * ```ts
+ * const headers = new Headers()
+ * injectTraceContext(headers)
+ * await fetch('http://127.0.0.1:3001/api', { headers })
+ * ```
+ */
+export function injectTraceContext(headers: Headers | Record<string, string>, spanContext?: SpanContext): void {
+  const ctx = context.active()
+  const values = traceHeaderValues(spanContext ?? trace.getSpanContext(ctx), ctx)
+  if (!values) return
+  for (const [name, value] of Object.entries(values)) writeHeader(headers, name, value)
+}
+
+/**
+ * A `TextMapPropagator` built on the functions above, for
+ * `propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())`.
+ *
+ * @example
+ * ```ts
+ * propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())
+ * const ctx = propagation.extract(ROOT_CONTEXT, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03' })
+ * ```
+ */
+export class ToolbarTraceContextPropagator implements TextMapPropagator {
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (isTracingSuppressed(ctx)) return
+    const values = traceHeaderValues(trace.getSpanContext(ctx), ctx)
+    if (!values) return
+    for (const [name, value] of Object.entries(values)) setter.set(carrier, name, value)
+  }
+
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const spanContext = spanContextFrom(getter.get(carrier, 'traceparent'), getter.get(carrier, 'tracestate'))
+    return spanContext ? contextWithRemote(ctx, spanContext) : ctx
+  }
+
+  fields(): string[] {
+    return [...TRACE_CONTEXT_FIELDS]
+  }
+}
+
+function isValidTraceId(id: unknown): id is string {
+  return typeof id === 'string' && TRACE_ID.test(id) && !ALL_ZEROS.test(id)
+}
+
+function isValidSpanId(id: unknown): id is string {
+  return typeof id === 'string' && SPAN_ID.test(id) && !ALL_ZEROS.test(id)
+}
+
+function isValidTraceStateKey(key: unknown): key is string {
+  return typeof key === 'string' && (SIMPLE_KEY.test(key) || MULTI_TENANT_KEY.test(key))
+}
+
+function isValidTraceStateValue(value: unknown): value is string {
+  return typeof value === 'string' && VALUE.test(value)
+}
+
+function spanContextFrom(
+  traceparent: string | string[] | undefined,
+  tracestate: string | string[] | undefined,
+): SpanContext | undefined {
+  if (Array.isArray(traceparent) && traceparent.length !== 1) return undefined
+  const parent = parseTraceparent(Array.isArray(traceparent) ? traceparent[0] : traceparent)
+  if (!parent) return undefined
+  const entries = parseTracestate(tracestate)
+  const spanContext: SpanContext = {
+    traceId: parent.traceId,
+    spanId: parent.spanId,
+    traceFlags: parent.flags,
+    isRemote: true,
+  }
+  if (entries && entries.length > 0) spanContext.traceState = new ToolbarTraceState(entries)
+  return spanContext
+}
+
+function contextWithRemote(ctx: Context, spanContext: SpanContext): Context {
+  const withSpan = trace.setSpanContext(ctx, spanContext)
+  return spanContext.traceFlags & RANDOM_TRACE_ID_FLAG ? withRandomTraceId(withSpan, spanContext.traceId) : withSpan
+}
+
+function traceHeaderValues(
+  spanContext: SpanContext | undefined,
+  ctx: Context,
+): { traceparent: string; tracestate?: string } | undefined {
+  if (!spanContext || !isValidTraceId(spanContext.traceId) || !isValidSpanId(spanContext.spanId)) return undefined
+  let flags = spanContext.traceFlags & KNOWN_FLAGS
+  if (isRandomTraceId(ctx, spanContext.traceId)) flags |= RANDOM_TRACE_ID_FLAG
+  const traceparent = formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, flags })
+  // Another propagator's TraceState may not follow the same limits: re-read it by ours.
+  const entries = spanContext.traceState ? parseTracestate(spanContext.traceState.serialize()) : undefined
+  const tracestate = entries ? formatTracestate(entries) : ''
+  return tracestate ? { traceparent, tracestate } : { traceparent }
+}
+
+function readHeader(headers: HeaderCarrier, name: string): string | string[] | undefined {
+  if (typeof (headers as Headers).get === 'function' && typeof (headers as Headers).forEach === 'function') {
+    return (headers as Headers).get(name) ?? undefined
+  }
+  const values: string[] = []
+  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
+    if (key.toLowerCase() !== name || value === undefined) continue
+    values.push(...(Array.isArray(value) ? value : [value]))
+  }
+  if (values.length === 0) return undefined
+  return values.length === 1 ? values[0] : values
+}
+
+function writeHeader(headers: Headers | Record<string, string>, name: string, value: string): void {
+  if (typeof (headers as Headers).set === 'function' && typeof (headers as Headers).forEach === 'function') {
+    ;(headers as Headers).set(name, value)
+    return
+  }
+  const record = headers as Record<string, string>
+  // A differently cased copy would send the header twice, which receivers must reject.
+  for (const key of Object.keys(record)) if (key.toLowerCase() === name && key !== name) delete record[key]
+  record[name] = value
+}
