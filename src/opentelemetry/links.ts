@@ -1,0 +1,79 @@
+/**
+ * Deep links from the toolbar to the trace in Jaeger, Zipkin and Grafana Tempo.
+ * Ids are checked here because a malformed id would open an empty page, not an error.
+ */
+
+const TRACE_ID = /^[0-9a-f]{32}$/
+const SPAN_ID = /^[0-9a-f]{16}$/
+const ALL_ZEROS = /^0+$/
+
+/**
+ * The Jaeger UI page of a trace; with `spanId`, Jaeger highlights that span.
+ *
+ * @example
+ * ```ts
+ * jaegerTraceUrl('http://localhost:16686', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7')
+ * // 'http://localhost:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736?uiFind=00f067aa0ba902b7'
+ * ```
+ */
+export function jaegerTraceUrl(base: string, traceId: string, spanId?: string): string {
+  const url = `${trimBase(base, 'Jaeger UI')}/trace/${checkTraceId(traceId)}`
+  return spanId === undefined ? url : `${url}?uiFind=${checkSpanId(spanId)}`
+}
+
+/**
+ * The Zipkin UI page of a trace.
+ *
+ * @example
+ * ```ts
+ * zipkinTraceUrl('http://localhost:9411/', '4bf92f3577b34da6a3ce929d0e0e4736')
+ * // 'http://localhost:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736'
+ * ```
+ */
+export function zipkinTraceUrl(base: string, traceId: string): string {
+  return `${trimBase(base, 'Zipkin UI')}/zipkin/traces/${checkTraceId(traceId)}`
+}
+
+/**
+ * Grafana Explore with a TraceQL query of the trace id against a Tempo datasource.
+ *
+ * @example
+ * ```ts
+ * tempoTraceUrl('http://localhost:3000', 'tempo', '4bf92f3577b34da6a3ce929d0e0e4736')
+ * // 'http://localhost:3000/explore?schemaVersion=1&orgId=1&panes=%7B%22a%22%3A...'
+ * ```
+ */
+export function tempoTraceUrl(grafanaUrl: string, datasourceUid: string, traceId: string): string {
+  checkTraceId(traceId)
+  if (typeof datasourceUid !== 'string' || datasourceUid === '') {
+    throw new Error('invalid Tempo datasource uid (expected a non-empty string)')
+  }
+  const panes = {
+    a: {
+      datasource: datasourceUid,
+      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: datasourceUid }, queryType: 'traceql', query: traceId }],
+      range: { from: 'now-1h', to: 'now' },
+    },
+  }
+  const base = trimBase(grafanaUrl, 'Grafana')
+  return `${base}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes))}`
+}
+
+function trimBase(base: string, what: string): string {
+  if (typeof base !== 'string' || base.trim() === '') throw new Error(`invalid ${what} URL (expected a non-empty string)`)
+  return base.trim().replace(/\/+$/, '')
+}
+
+function checkTraceId(traceId: string): string {
+  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId) || ALL_ZEROS.test(traceId)) {
+    throw new Error(`invalid trace id ${JSON.stringify(traceId)} (expected 32 lowercase hex characters, not all zero)`)
+  }
+  return traceId
+}
+
+function checkSpanId(spanId: string): string {
+  if (typeof spanId !== 'string' || !SPAN_ID.test(spanId) || ALL_ZEROS.test(spanId)) {
+    throw new Error(`invalid span id ${JSON.stringify(spanId)} (expected 16 lowercase hex characters, not all zero)`)
+  }
+  return spanId
+}
