@@ -1,0 +1,55 @@
+import { BlockList, isIP } from 'node:net'
+import type { Context } from 'hono'
+
+/** Loopback only: what the toolbar allows unless told otherwise. */
+export const LOOPBACK = ['127.0.0.0/8', '::1']
+
+/**
+ * Builds the address check from `allowedHosts` (addresses and CIDRs, IPv4 and IPv6).
+ * IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`, what a dual-stack socket reports) are
+ * checked as the IPv4 address they carry.
+ *
+ * @example
+ * ```ts
+ * const allowed = addressMatcher(['127.0.0.0/8', '::1', '10.0.0.0/8'])
+ * allowed('10.1.2.3') // true
+ * ```
+ */
+export function addressMatcher(allowedHosts: readonly string[]): (address: string | undefined) => boolean {
+  const list = new BlockList()
+  for (const entry of allowedHosts) {
+    const [address, bits, extra] = entry.trim().split('/')
+    const family = isIP(address)
+    if (!family || extra !== undefined) throw new TypeError(`allowedHosts: "${entry}" is not an address or CIDR`)
+    const type = family === 4 ? 'ipv4' : 'ipv6'
+    if (bits === undefined) {
+      list.addAddress(address, type)
+      continue
+    }
+    const prefix = Number(bits)
+    if (!/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) {
+      throw new TypeError(`allowedHosts: "${entry}" has an invalid prefix length`)
+    }
+    list.addSubnet(address, prefix, type)
+  }
+  return (raw) => {
+    if (!raw) return false
+    const address = raw.startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw
+    const family = isIP(address)
+    if (!family) return false
+    return list.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  }
+}
+
+/**
+ * The client's address: the socket's, as @hono/node-server exposes it in `c.env`. With
+ * `trustProxy`, the first address of `X-Forwarded-For` (set by the proxy you trust) wins.
+ */
+export function socketAddress(c: Context, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
+    if (forwarded) return forwarded
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined
+  return env?.incoming?.socket?.remoteAddress ?? env?.server?.incoming?.socket?.remoteAddress
+}

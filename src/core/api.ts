@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Context } from 'hono'
+import { renderToString } from 'preact-render-to-string'
+import type { Toolbar } from './toolbar.js'
+import { packageRoot } from './package-root.js'
+import { escapeAttribute } from './loader.js'
+import type { RequestFilter } from './store.js'
+
+const MAX_LIMIT = 200
+
+/**
+ * The toolbar's own routes under the prefix: the JSON API, the browser bundle, and the
+ * full-page view for API-only apps. Panels add theirs in `setup()`.
+ */
+export function registerCoreRoutes(toolbar: Toolbar): void {
+  const routes = toolbar.routes
+  let bundle: string | undefined
+
+  routes.get('/healthz', (c) => c.json({ status: 'ok' }))
+
+  routes.get('/api/requests', async (c) => {
+    const filter = parseFilter(c)
+    if (typeof filter === 'string') return c.json({ error: filter }, 400)
+    return c.json(await toolbar.store.list(filter))
+  })
+
+  routes.get('/api/requests/:id', async (c) => {
+    const detail = await toolbar.detail(c.req.param('id'))
+    return detail ? c.json(detail) : c.json({ error: `no request with id "${c.req.param('id')}"` }, 404)
+  })
+
+  routes.get('/api/panels', (c) => c.json({ panels: toolbar.panels.map((p) => ({ id: p.id, title: p.title })) }))
+
+  // Server-rendered content of a panel, for panels the browser bundle has no component for.
+  routes.get('/api/requests/:id/panels/:panelId/html', async (c) => {
+    const panel = toolbar.panels.find((p) => p.id === c.req.param('panelId'))
+    const detail = await toolbar.detail(c.req.param('id'))
+    if (!panel || !detail) return c.json({ error: 'no such request or panel' }, 404)
+    return c.html(renderToString(panel.render(detail.panels[panel.id])))
+  })
+
+  routes.get('/static/toolbar.js', (c) => {
+    bundle ??= readFileSync(join(packageRoot(), 'dist/client/toolbar.js'), 'utf8')
+    c.header('Cache-Control', 'no-cache')
+    return c.body(bundle, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+  })
+
+  const page = (c: Context, requestId: string) =>
+    c.html(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Debug toolbar</title>` +
+        `<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>` +
+        `<script src="${escapeAttribute(`${toolbar.prefix}/static/toolbar.js?v=${toolbar.version}`)}" ` +
+        `data-hdt-prefix="${escapeAttribute(toolbar.prefix)}" data-hdt-request-id="${escapeAttribute(requestId)}" ` +
+        `data-hdt-mode="page"></script></body></html>`,
+    )
+
+  // The full-page view, for API-only apps whose responses have no page to inject into.
+  routes.get('/requests/:id', async (c) => {
+    const id = c.req.param('id')
+    if (!(await toolbar.detail(id))) return c.json({ error: `no request with id "${id}"` }, 404)
+    return page(c, id)
+  })
+
+  routes.get('/', async (c) => {
+    const latest = (await toolbar.store.list({ limit: 1, offset: 0 })).requests[0]
+    return page(c, latest?.id ?? '')
+  })
+
+  routes.notFound((c) => c.json({ error: `no toolbar route ${c.req.method} ${c.req.path}` }, 404))
+  routes.onError((error, c) => {
+    console.error('[hono-debug-toolbar] toolbar route failed:', error)
+    return c.json({ error: error.message }, 500)
+  })
+}
+
+function parseFilter(c: Context): RequestFilter | string {
+  const limit = parseCount(c.req.query('limit'), 50, 'limit')
+  if (typeof limit === 'string') return limit
+  if (limit < 1 || limit > MAX_LIMIT) return `limit must be between 1 and ${MAX_LIMIT}, got ${limit}`
+  const offset = parseCount(c.req.query('offset'), 0, 'offset')
+  if (typeof offset === 'string') return offset
+  const status = c.req.query('status')
+  if (status !== undefined && status !== '' && !/^([1-5]\d\d|[1-5]xx)$/i.test(status)) {
+    return `status must be a status code such as 404 or a class such as 4xx, got "${status}"`
+  }
+  return { limit, offset, method: c.req.query('method') || undefined, status: status || undefined, path: c.req.query('path') || undefined }
+}
+
+function parseCount(raw: string | undefined, fallback: number, name: string): number | string {
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) return `${name} must be a whole number, got "${raw}"`
+  return Number(raw)
+}

@@ -1,0 +1,22 @@
+import type { Hono } from 'hono'
+import type { RequestRecord } from './record.js'
+import type { ToolbarStore } from './store.js'
+import type { ToolbarEvents } from './events.js'
+
+/**
+ * What a panel can reach at `setup()`: the toolbar's own routes (mounted under the
+ * prefix and guarded by the same access rule), the store, live events, and the raw
+ * records of recent requests (for on-demand work such as EXPLAIN).
+ */
+export interface ToolbarHost {
+  /** The toolbar's URL prefix, e.g. `/_debug_toolbar`. */
+  readonly prefix: string
+  /** Routes relative to the prefix: `host.routes.get('/api/sql/explain', ...)`. */
+  readonly routes: Hono
+  readonly store: ToolbarStore
+  readonly events: ToolbarEvents
+  /** The app given in `debugToolbar({ app })`, for panels that inspect it. */
+  readonly app: Hono | undefined
+  /** The live record of a recent request (the last `maxRequests`), if still held. */
+  getRecord(id: string): RequestRecord | undefined
+}

@@ -1,0 +1,56 @@
+import type { Context, Hono } from 'hono'
+import type { Panel } from './panel.js'
+import type { ToolbarStore } from './store.js'
+
+/** Options of `debugToolbar(options)`. Every field is optional. */
+export interface DebugToolbarOptions {
+  /** Default: `process.env.NODE_ENV !== 'production'`. Forcing it on in production prints a warning. */
+  enabled?: boolean
+  /** Where the toolbar's routes live. Default `/_debug_toolbar`. */
+  prefix?: string
+  /** The panels, in order. Default `defaultPanels()`. */
+  panels?: Panel<any>[]
+  /** Appended to `panels`, e.g. `[new OpenTelemetryPanel()]`. */
+  extraPanels?: Panel<any>[]
+  /** How many requests the history keeps. Default 50. */
+  maxRequests?: number
+  /** Client addresses or CIDRs allowed to see the toolbar. Default loopback only. */
+  allowedHosts?: string[]
+  /** Trust `X-Forwarded-For` for the client address (only behind a proxy you run). Default false. */
+  trustProxy?: boolean
+  /** Called after the address check: return false to hide the toolbar for this request. */
+  showToolbar?: (c: Context) => boolean | Promise<boolean>
+  /** Paths the toolbar does not record. The prefix is always excluded. */
+  excludePaths?: Array<string | RegExp>
+  /** Where finished requests are kept. Default an in-memory ring of `maxRequests`. */
+  store?: ToolbarStore
+  /** The app, so the Routes panel can list every route. */
+  app?: Hono<any, any, any>
+  /** A CSP nonce for the injected script. Default: hono/secure-headers' `secureHeadersNonce`. */
+  nonce?: (c: Context) => string | undefined
+  /** The client address on runtimes other than Node (default reads the Node socket). */
+  clientAddress?: (c: Context) => string | undefined
+}
+
+export const DEFAULT_PREFIX = '/_debug_toolbar'
+
+/** Reads `enabled`, warning once when it is forced on in production. */
+export function resolveEnabled(enabled: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const production = env.NODE_ENV === 'production'
+  if (enabled === undefined) return !production
+  if (enabled && production) {
+    console.warn(
+      '[hono-debug-toolbar] enabled while NODE_ENV=production: the toolbar shows SQL, headers and logs to every allowed client.',
+    )
+  }
+  return enabled
+}
+
+/** Checks and normalises the prefix: it starts with `/` and has no trailing `/`. */
+export function normalizePrefix(prefix: string = DEFAULT_PREFIX): string {
+  const trimmed = prefix.replace(/\/+$/, '')
+  if (!trimmed.startsWith('/') || /[?#\s]/.test(trimmed)) {
+    throw new TypeError(`prefix must be a path such as "/_debug_toolbar", got "${prefix}"`)
+  }
+  return trimmed
+}

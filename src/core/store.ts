@@ -1,0 +1,124 @@
+/** One line of the request history, as `GET {prefix}/api/requests` answers it. */
+export interface RequestSummary {
+  id: string
+  method: string
+  path: string
+  route: string | undefined
+  status: number | undefined
+  /** ISO 8601 time the request arrived. */
+  startedAt: string
+  durationMs: number | undefined
+  traceId: string | undefined
+}
+
+/** A panel's entry in the toolbar's list: what the handle shows before a panel is opened. */
+export interface PanelNav {
+  id: string
+  title: string
+  subtitle: string
+}
+
+/** A finished request with every panel's stats, as `GET {prefix}/api/requests/:id` answers it. */
+export interface StoredRequest extends RequestSummary {
+  /** Each panel's stats by panel id. */
+  panels: Record<string, unknown>
+  /** The panel list with each panel's subtitle for this request. */
+  nav: PanelNav[]
+}
+
+export interface RequestFilter {
+  limit: number
+  offset: number
+  /** Exact method, any case. */
+  method?: string
+  /** An exact status (`404`) or a class (`4xx`). */
+  status?: string
+  /** A substring of the path. */
+  path?: string
+}
+
+export interface RequestPage {
+  requests: RequestSummary[]
+  total: number
+}
+
+/**
+ * Where the toolbar keeps finished requests. The default is an in-memory ring buffer;
+ * any object with these three methods (sync or async) can replace it.
+ *
+ * @example
+ * ```ts
+ * app.use(debugToolbar({ store: new MemoryStore(200) }))
+ * ```
+ */
+export interface ToolbarStore {
+  save(request: StoredRequest): void | Promise<void>
+  get(id: string): StoredRequest | undefined | Promise<StoredRequest | undefined>
+  list(filter: RequestFilter): RequestPage | Promise<RequestPage>
+}
+
+/** Tests a summary against a filter; shared by stores so that they filter alike. */
+export function matchesFilter(request: RequestSummary, filter: RequestFilter): boolean {
+  if (filter.method && request.method.toUpperCase() !== filter.method.toUpperCase()) return false
+  if (filter.path && !request.path.includes(filter.path)) return false
+  if (filter.status) {
+    const status = String(request.status ?? '')
+    const wanted = filter.status.toLowerCase()
+    if (/^[1-5]xx$/.test(wanted) ? status[0] !== wanted[0] : status !== wanted) return false
+  }
+  return true
+}
+
+/** The summary fields of a stored request (what the history list shows). */
+export function summarize(request: StoredRequest): RequestSummary {
+  const { id, method, path, route, status, startedAt, durationMs, traceId } = request
+  return { id, method, path, route, status, startedAt, durationMs, traceId }
+}
+
+/**
+ * The default store: the last `maxRequests` requests in memory, oldest dropped first.
+ * `dropped` counts what was pushed out, and the History panel shows it.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore(100)
+ * app.use(debugToolbar({ store }))
+ * ```
+ */
+export class MemoryStore implements ToolbarStore {
+  private readonly requests = new Map<string, StoredRequest>()
+  dropped = 0
+
+  constructor(readonly maxRequests = 50) {
+    if (!Number.isInteger(maxRequests) || maxRequests < 1) {
+      throw new RangeError(`maxRequests must be a whole number of at least 1, got ${maxRequests}`)
+    }
+  }
+
+  save(request: StoredRequest): void {
+    // A Map iterates in insertion order, so the first key is always the oldest request.
+    this.requests.delete(request.id)
+    this.requests.set(request.id, request)
+    while (this.requests.size > this.maxRequests) {
+      const oldest = this.requests.keys().next().value as string
+      this.requests.delete(oldest)
+      this.dropped++
+    }
+  }
+
+  get(id: string): StoredRequest | undefined {
+    return this.requests.get(id)
+  }
+
+  list(filter: RequestFilter): RequestPage {
+    const matching = [...this.requests.values()].reverse().filter((r) => matchesFilter(r, filter))
+    return {
+      requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize),
+      total: matching.length,
+    }
+  }
+
+  get size(): number {
+    return this.requests.size
+  }
+}

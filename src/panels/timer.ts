@@ -1,0 +1,125 @@
+import type { Context } from 'hono'
+import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import type { RequestRecord } from '../core/record.js'
+
+/** A `hono/timing` metric as the request recorded it. */
+export interface TimingMetric {
+  name: string
+  description?: string
+  durationMs: number | undefined
+  /** Offset from the request start, known for `startTime`/`endTime` timers; undefined for `setMetric` values. */
+  startMs: number | undefined
+  /** A `setMetric(c, name, 'value')` metric carries a value instead of a duration. */
+  value?: string
+}
+
+export interface TimerStats {
+  /** From the request's arrival until the last byte of the body was sent. */
+  totalMs: number | undefined
+  /** From the arrival until the handler returned and the headers were ready. */
+  headersMs: number | undefined
+  /** True when the body kept coming after the headers (a stream). */
+  streamed: boolean
+  responseBytes: number
+  aborted: boolean
+  startedAt: string
+  metrics: TimingMetric[]
+}
+
+interface TimerSlot {
+  metrics: TimingMetric[]
+}
+
+type Timers = Map<string, { description?: string; start: number }>
+
+/**
+ * Time spent on the request: until the headers, until the last byte (streams), and each
+ * `hono/timing` metric with its start offset when it was timed with `startTime`/`endTime`.
+ *
+ * @example
+ * ```ts
+ * app.use(debugToolbar({ panels: [new TimerPanel()] }))
+ * ```
+ */
+export class TimerPanel extends Panel<TimerStats> {
+  readonly id = 'timer'
+  readonly title = 'Time'
+
+  onRequest(record: RequestRecord, c: Context): void {
+    const slot = record.slot<TimerSlot>('timer', () => ({ metrics: [] }))
+    // hono/timing keeps running timers in a Map on the context's `metric` variable and
+    // only reports durations. Watching this request's Map (one object, per request)
+    // gives each timer's real start and end, whichever order the middlewares run in.
+    const watch = (metric: { timers?: Timers } | undefined) => {
+      const timers = metric?.timers
+      if (!timers || (timers as { __hdtWatched?: true }).__hdtWatched) return
+      Object.defineProperty(timers, '__hdtWatched', { value: true })
+      const del = timers.delete.bind(timers)
+      timers.delete = (name: string) => {
+        const timer = timers.get(name)
+        if (timer && name !== 'total') {
+          slot.metrics.push({
+            name,
+            description: timer.description,
+            startMs: record.offsetOf(timer.start),
+            durationMs: performance.now() - timer.start,
+          })
+        }
+        return del(name)
+      }
+    }
+    watch(c.get('metric' as never))
+    const set = c.set
+    c.set = ((key: string, value: unknown) => {
+      set(key as never, value as never)
+      if (key === 'metric') watch(value as { timers?: Timers })
+    }) as typeof c.set
+  }
+
+  onResponse(record: RequestRecord, c: Context): void {
+    const slot = record.slot<TimerSlot>('timer', () => ({ metrics: [] }))
+    const timed = new Set(slot.metrics.map((m) => m.name))
+    const headers = (c.get('metric' as never) as { headers?: string[] } | undefined)?.headers ?? []
+    for (const entry of headers) {
+      const metric = parseMetric(entry)
+      if (metric && metric.name !== 'total' && !timed.has(metric.name)) slot.metrics.push(metric)
+    }
+  }
+
+  generateStats(record: RequestRecord): TimerStats {
+    return {
+      totalMs: record.durationMs,
+      headersMs: record.headersMs,
+      streamed: record.streamed,
+      responseBytes: record.responseBytes,
+      aborted: record.aborted,
+      startedAt: new Date(record.startedAt).toISOString(),
+      metrics: record.peek<TimerSlot>('timer')?.metrics ?? [],
+    }
+  }
+
+  navSubtitle(stats: TimerStats): string {
+    return stats.totalMs === undefined ? 'in flight' : `${stats.totalMs.toFixed(1)} ms`
+  }
+
+  serverTiming(record: RequestRecord): ServerTimingMetric[] {
+    return [{ name: 'total', dur: record.headersMs ?? record.now(), desc: 'hono-debug-toolbar' }]
+  }
+}
+
+/** Parses one hono/timing entry: `db;dur=12.3;desc="Database"` or `region;desc="eu"`. */
+export function parseMetric(entry: string): TimingMetric | undefined {
+  const [name, ...params] = entry.split(';')
+  if (!name) return undefined
+  const metric: TimingMetric = { name: name.trim(), durationMs: undefined, startMs: undefined }
+  for (const param of params) {
+    const eq = param.indexOf('=')
+    const key = param.slice(0, eq).trim()
+    const raw = param.slice(eq + 1).trim()
+    const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw
+    if (key === 'dur') metric.durationMs = Number(value)
+    else if (key === 'desc') metric.description = value
+  }
+  if (metric.durationMs === undefined && metric.description !== undefined) metric.value = metric.description
+  return metric
+}

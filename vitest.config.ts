@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+
+// `npm test`: unit tests (test/) and protocol-peer tests (integration/, without the browser),
+// with line coverage of src/. The browser tests have their own config (vitest.browser.config.ts).
+export default defineConfig({
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'integration/**/*.test.ts'],
+    exclude: ['integration/browser/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: { lines: 90 },
+    },
+  },
+})
