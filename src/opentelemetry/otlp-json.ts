@@ -1,0 +1,354 @@
+/**
+ * Conversions between OTLP trace requests (decoded protobuf or OTLP/JSON), SDK spans and
+ * the toolbar's own span form. Receivers call `toolbarSpansFromOtlp`, the span processor
+ * calls `toolbarSpanFromReadableSpan`, and `GET /api/traces/:traceId/otlp` serves
+ * `otlpJsonFromToolbarSpans`.
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api'
+import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, ToolbarSpanStatus } from './span-model.js'
+import { OtlpDecodeError, bytesToHex } from './otlp-proto.js'
+import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js'
+
+export { OtlpDecodeError } from './otlp-proto.js'
+
+// OTLP SpanKind numbers; the API's SpanKind is the same list without UNSPECIFIED, so OTLP = API + 1.
+const KIND_NAMES: SpanKindName[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER']
+const STATUS_NAMES: Array<ToolbarSpanStatus['code']> = ['UNSET', 'OK', 'ERROR']
+
+/**
+ * Turns an OTLP ExportTraceServiceRequest into toolbar spans. Accepts the decoded
+ * protobuf form (ids as bytes) and OTLP/JSON (ids as hex, enums as integers, 64-bit
+ * integers as decimal strings or numbers).
+ *
+ * @throws OtlpDecodeError naming the offending span when ids, times or the shape are wrong.
+ * @example
+ * ```ts
+ * const spans = toolbarSpansFromOtlp(await c.req.json(), 'otlp_http')
+ * ```
+ */
+export function toolbarSpansFromOtlp(request: unknown, source: SpanSource): ToolbarSpan[] {
+  if (!isObject(request)) throw new OtlpDecodeError('an ExportTraceServiceRequest must be an object')
+  const spans: ToolbarSpan[] = []
+  const resourceSpans = arrayField(request, 'resourceSpans', 'request')
+  resourceSpans.forEach((rs, r) => {
+    const where = `resourceSpans[${r}]`
+    if (!isObject(rs)) throw new OtlpDecodeError(`${where} must be an object`)
+    const resource = isObject(rs.resource) ? attributesFromKeyValues(rs.resource.attributes, `${where}.resource`) : {}
+    arrayField(rs, 'scopeSpans', where).forEach((ss, s) => {
+      const scopeWhere = `${where}.scopeSpans[${s}]`
+      if (!isObject(ss)) throw new OtlpDecodeError(`${scopeWhere} must be an object`)
+      const scope = scopeOf(ss.scope)
+      arrayField(ss, 'spans', scopeWhere).forEach((span, i) => {
+        spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
+      })
+    })
+  })
+  return spans
+}
+
+/**
+ * Builds an OTLP/JSON ExportTraceServiceRequest from toolbar spans, grouped by resource
+ * and instrumentation scope: a file that Jaeger, the collector or another toolbar can load.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/traces/:traceId/otlp', (c) => c.json(otlpJsonFromToolbarSpans(trace.spans)))
+ * ```
+ */
+export function otlpJsonFromToolbarSpans(spans: ToolbarSpan[]): OtlpTraceRequest<string> {
+  const byResource = new Map<string, { resource: Attributes; scopes: Map<string, ToolbarSpan[]> }>()
+  for (const span of spans) {
+    const resourceKey = JSON.stringify(Object.entries(span.resource).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    let group = byResource.get(resourceKey)
+    if (!group) byResource.set(resourceKey, (group = { resource: span.resource, scopes: new Map() }))
+    const scopeKey = JSON.stringify([span.scope.name, span.scope.version ?? null])
+    const scoped = group.scopes.get(scopeKey)
+    if (scoped) scoped.push(span)
+    else group.scopes.set(scopeKey, [span])
+  }
+  const resourceSpans: Array<OtlpResourceSpans<string>> = []
+  for (const { resource, scopes } of byResource.values()) {
+    resourceSpans.push({
+      resource: { attributes: keyValuesFromAttributes(resource) },
+      scopeSpans: [...scopes.values()].map((scoped) => ({
+        scope: scoped[0].scope.version === undefined
+          ? { name: scoped[0].scope.name }
+          : { name: scoped[0].scope.name, version: scoped[0].scope.version },
+        spans: scoped.map(otlpJsonSpan),
+      })),
+    })
+  }
+  return { resourceSpans }
+}
+
+/**
+ * Converts an SDK span into the toolbar's form. Works on spans still running (then
+ * `endTimeUnixNano` is undefined), so the processor can show in-flight spans.
+ *
+ * @example
+ * ```ts
+ * class Processor implements SpanProcessor {
+ *   onEnd(span: ReadableSpan) { record.spans.push(toolbarSpanFromReadableSpan(span)) }
+ * }
+ * ```
+ */
+export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSource = 'local'): ToolbarSpan {
+  const context = span.spanContext()
+  const status: ToolbarSpanStatus = { code: STATUS_NAMES[span.status.code] ?? 'UNSET' }
+  if (span.status.message) status.message = span.status.message
+  return {
+    traceId: context.traceId,
+    spanId: context.spanId,
+    parentSpanId: span.parentSpanContext?.spanId,
+    name: span.name,
+    kind: KIND_NAMES[span.kind + 1] ?? 'INTERNAL',
+    startTimeUnixNano: hrTimeToNanos(span.startTime),
+    endTimeUnixNano: span.ended ? hrTimeToNanos(span.endTime) : undefined,
+    attributes: toolbarAttributes(span.attributes),
+    events: span.events.map((event) => ({
+      name: event.name,
+      timeUnixNano: hrTimeToNanos(event.time),
+      attributes: toolbarAttributes(event.attributes ?? {}),
+    })),
+    links: span.links.map((link) => ({
+      traceId: link.context.traceId,
+      spanId: link.context.spanId,
+      attributes: toolbarAttributes(link.attributes ?? {}),
+    })),
+    status,
+    resource: toolbarAttributes(span.resource.attributes),
+    scope: span.instrumentationScope.version === undefined
+      ? { name: span.instrumentationScope.name }
+      : { name: span.instrumentationScope.name, version: span.instrumentationScope.version },
+    source,
+  }
+}
+
+/**
+ * Nanoseconds since the epoch as a decimal string, exact (a double cannot hold them).
+ *
+ * @example
+ * ```ts
+ * hrTimeToNanos([1700000000, 123456789]) // '1700000000123456789'
+ * ```
+ */
+export function hrTimeToNanos([seconds, nanos]: HrTime): string {
+  const whole = Math.trunc(seconds)
+  const rest = Math.round((seconds - whole) * 1e9 + nanos)
+  return (BigInt(whole) * 1_000_000_000n + BigInt(rest)).toString()
+}
+
+function toolbarSpanFromOtlpSpan(
+  span: unknown,
+  where: string,
+  resource: Attributes,
+  scope: ToolbarSpan['scope'],
+  source: SpanSource,
+): ToolbarSpan {
+  if (!isObject(span)) throw new OtlpDecodeError(`${where} must be an object`)
+  const name = typeof span.name === 'string' ? span.name : ''
+  const at = `${where} (${JSON.stringify(name)})`
+  const statusObject = isObject(span.status) ? span.status : {}
+  const status: ToolbarSpanStatus = { code: enumName(statusObject.code, STATUS_NAMES, 'STATUS_CODE_', `${at}.status.code`) }
+  if (typeof statusObject.message === 'string' && statusObject.message !== '') status.message = statusObject.message
+  const end = span.endTimeUnixNano === undefined ? undefined : nanos(span.endTimeUnixNano, `${at}.endTimeUnixNano`)
+  return {
+    traceId: id(span.traceId, 16, `${at}.traceId`),
+    spanId: id(span.spanId, 8, `${at}.spanId`),
+    parentSpanId: isEmptyId(span.parentSpanId) ? undefined : id(span.parentSpanId, 8, `${at}.parentSpanId`),
+    name,
+    kind: enumName(span.kind ?? 0, KIND_NAMES, 'SPAN_KIND_', `${at}.kind`),
+    startTimeUnixNano: nanos(span.startTimeUnixNano ?? 0, `${at}.startTimeUnixNano`),
+    // A zero end time means "not set" on the wire.
+    endTimeUnixNano: end === '0' ? undefined : end,
+    attributes: attributesFromKeyValues(span.attributes, at),
+    events: arrayField(span, 'events', at).map((event, e) => {
+      if (!isObject(event)) throw new OtlpDecodeError(`${at}.events[${e}] must be an object`)
+      return {
+        name: typeof event.name === 'string' ? event.name : '',
+        timeUnixNano: nanos(event.timeUnixNano ?? 0, `${at}.events[${e}].timeUnixNano`),
+        attributes: attributesFromKeyValues(event.attributes, `${at}.events[${e}]`),
+      }
+    }),
+    links: arrayField(span, 'links', at).map((link, l) => {
+      if (!isObject(link)) throw new OtlpDecodeError(`${at}.links[${l}] must be an object`)
+      return {
+        traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
+        spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
+        attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
+      }
+    }),
+    status,
+    resource,
+    scope,
+    source,
+  }
+}
+
+function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
+  const out: OtlpSpan<string> = { traceId: span.traceId, spanId: span.spanId }
+  if (span.parentSpanId) out.parentSpanId = span.parentSpanId
+  out.name = span.name
+  out.kind = KIND_NAMES.indexOf(span.kind)
+  out.startTimeUnixNano = span.startTimeUnixNano
+  if (span.endTimeUnixNano !== undefined) out.endTimeUnixNano = span.endTimeUnixNano
+  out.attributes = keyValuesFromAttributes(span.attributes)
+  out.events = span.events.map((event) => ({
+    timeUnixNano: event.timeUnixNano,
+    name: event.name,
+    attributes: keyValuesFromAttributes(event.attributes),
+  }))
+  out.links = span.links.map((link) => ({
+    traceId: link.traceId,
+    spanId: link.spanId,
+    attributes: keyValuesFromAttributes(link.attributes),
+  }))
+  out.status = { code: STATUS_NAMES.indexOf(span.status.code) }
+  if (span.status.message) out.status.message = span.status.message
+  return out
+}
+
+function scopeOf(scope: unknown): ToolbarSpan['scope'] {
+  if (!isObject(scope)) return { name: '' }
+  const name = typeof scope.name === 'string' ? scope.name : ''
+  return typeof scope.version === 'string' && scope.version !== '' ? { name, version: scope.version } : { name }
+}
+
+function toolbarAttributes(attributes: OtelAttributes): Attributes {
+  const out: Attributes = {}
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue
+    out[key] = (Array.isArray(value) ? value.map((item) => item ?? null) : value) as AttributeValue
+  }
+  return out
+}
+
+function id(value: unknown, bytes: number, where: string): string {
+  let hex: string
+  if (value instanceof Uint8Array) {
+    if (value.length !== bytes) throw new OtlpDecodeError(`${where} must be ${bytes} bytes, got ${value.length}`)
+    hex = bytesToHex(value)
+  } else if (typeof value === 'string') {
+    if (value.length !== bytes * 2 || !/^[0-9a-fA-F]*$/.test(value)) {
+      throw new OtlpDecodeError(`${where} must be ${bytes * 2} hex characters, got ${JSON.stringify(value)}`)
+    }
+    hex = value.toLowerCase()
+  } else {
+    throw new OtlpDecodeError(`${where} is missing (expected ${bytes * 2} hex characters)`)
+  }
+  if (/^0+$/.test(hex)) throw new OtlpDecodeError(`${where} must not be all zeros`)
+  return hex
+}
+
+function isEmptyId(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || (value instanceof Uint8Array && value.length === 0)
+}
+
+function nanos(value: unknown, where: string): string {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value).toString()
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
+  if (typeof value === 'bigint' && value >= 0n) return value.toString()
+  throw new OtlpDecodeError(`${where} must be a non-negative integer (nanoseconds), got ${JSON.stringify(String(value))}`)
+}
+
+function enumName<T extends string>(value: unknown, names: readonly T[], prefix: string, where: string): T {
+  if (value === undefined || value === null) return names[0]
+  if (typeof value === 'number' && Number.isInteger(value) && names[value] !== undefined) return names[value]
+  // OTLP/JSON says integers; accept the proto enum names too, as lenient receivers do.
+  if (typeof value === 'string' && value.startsWith(prefix)) {
+    const name = value.slice(prefix.length) as T
+    if (names.includes(name)) return name
+  }
+  throw new OtlpDecodeError(`${where} is not a valid value: ${JSON.stringify(value)}`)
+}
+
+function arrayField(object: Record<string, unknown>, key: string, where: string): unknown[] {
+  const value = object[key]
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) throw new OtlpDecodeError(`${where}.${key} must be an array`)
+  return value
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+}
+
+function attributesFromKeyValues(keyValues: unknown, where: string): Attributes {
+  if (keyValues === undefined || keyValues === null) return {}
+  if (!Array.isArray(keyValues)) throw new OtlpDecodeError(`${where}.attributes must be an array`)
+  const out: Attributes = {}
+  keyValues.forEach((kv, i) => {
+    if (!isObject(kv) || typeof kv.key !== 'string') {
+      throw new OtlpDecodeError(`${where}.attributes[${i}] must be an object with a string key`)
+    }
+    out[kv.key] = attributeValue(kv.value, `${where}.attributes[${JSON.stringify(kv.key)}]`)
+  })
+  return out
+}
+
+// The toolbar's attribute values are flat (as the OpenTelemetry API allows): nested
+// arrays and key/value lists from other SDKs are kept as compact JSON text.
+function attributeValue(value: unknown, where: string): AttributeValue {
+  const plain = anyValue(value, where)
+  if (Array.isArray(plain)) {
+    return plain.map((item) =>
+      item === null || typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean' ? item : JSON.stringify(item))
+  }
+  return plain !== null && typeof plain === 'object' ? JSON.stringify(plain) : plain
+}
+
+type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue }
+
+function anyValue(value: unknown, where: string): PlainValue {
+  if (value === undefined || value === null) return null
+  if (!isObject(value)) throw new OtlpDecodeError(`${where} must be an AnyValue object`)
+  if (typeof value.stringValue === 'string') return value.stringValue
+  if (typeof value.boolValue === 'boolean') return value.boolValue
+  if (value.intValue !== undefined) {
+    const text = typeof value.intValue === 'number' ? String(value.intValue) : value.intValue
+    if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw new OtlpDecodeError(`${where}.intValue must be an integer`)
+    // Integers beyond 2^53 stay exact as text.
+    return Number.isSafeInteger(Number(text)) ? Number(text) : text
+  }
+  if (value.doubleValue !== undefined) {
+    // OTLP/JSON writes NaN and the infinities as strings.
+    const number = Number(value.doubleValue)
+    if (typeof value.doubleValue !== 'number' && typeof value.doubleValue !== 'string') {
+      throw new OtlpDecodeError(`${where}.doubleValue must be a number`)
+    }
+    return number
+  }
+  if (isObject(value.arrayValue)) {
+    const values = value.arrayValue.values ?? []
+    if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.arrayValue.values must be an array`)
+    return values.map((item, i) => anyValue(item, `${where}[${i}]`))
+  }
+  if (isObject(value.kvlistValue)) {
+    const values = value.kvlistValue.values ?? []
+    if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.kvlistValue.values must be an array`)
+    const out: { [key: string]: PlainValue } = {}
+    for (const kv of values) {
+      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`)
+    }
+    return out
+  }
+  if (value.bytesValue instanceof Uint8Array) return Buffer.from(value.bytesValue).toString('base64')
+  if (typeof value.bytesValue === 'string') return value.bytesValue
+  return null
+}
+
+function keyValuesFromAttributes(attributes: Attributes): OtlpKeyValue[] {
+  return Object.entries(attributes).map(([key, value]) => ({ key, value: otlpAnyValue(value) }))
+}
+
+function otlpAnyValue(value: AttributeValue | undefined): OtlpAnyValue {
+  if (value === null || value === undefined) return {}
+  if (typeof value === 'string') return { stringValue: value }
+  if (typeof value === 'boolean') return { boolValue: value }
+  if (typeof value === 'number') {
+    // OTLP/JSON: 64-bit integers as decimal strings.
+    return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value }
+  }
+  return { arrayValue: { values: value.map((item) => otlpAnyValue(item)) } }
+}
