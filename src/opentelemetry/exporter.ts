@@ -1,0 +1,253 @@
+/**
+ * Building the configured span exporters, and the toolbar's wrapper around them that
+ * counts every export, warns once per failure streak, and never blocks or breaks the app:
+ * a dead collector becomes a status line in the panel.
+ */
+import { Metadata } from '@grpc/grpc-js'
+import { ExportResultCode } from '@opentelemetry/core'
+import type { ExportResult } from '@opentelemetry/core'
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
+import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { ResolvedOpenTelemetryConfig } from './options.js'
+import { ZipkinSpanExporter } from './zipkin-exporter.js'
+
+export type SpanExportersConfig = Pick<
+  ResolvedOpenTelemetryConfig,
+  'exporters' | 'otlpEndpoint' | 'otlpProtocol' | 'otlpHeaders' | 'compression' | 'zipkinEndpoint' | 'serviceName'
+>
+
+// Names shown in the panel ('otlp grpc http://127.0.0.1:4317'), kept beside the instances.
+const exporterNames = new WeakMap<SpanExporter, string>()
+
+/**
+ * Builds the real exporters named in the config ('otlp' over gRPC, http/protobuf or
+ * http/json; 'zipkin'; 'console'; 'none'); the user's own exporter instances pass through.
+ *
+ * @example
+ * ```ts
+ * const exporter = new ToolbarSpanExporter(createSpanExporters({
+ *   exporters: ['otlp'], otlpEndpoint: 'http://localhost:4317', otlpProtocol: 'grpc',
+ *   otlpHeaders: {}, compression: 'gzip',
+ *   zipkinEndpoint: 'http://localhost:9411/api/v2/spans', serviceName: 'shop',
+ * }))
+ * ```
+ */
+export function createSpanExporters(config: SpanExportersConfig): SpanExporter[] {
+  const exporters: SpanExporter[] = []
+  for (const entry of config.exporters) {
+    if (typeof entry !== 'string') {
+      exporters.push(entry)
+      continue
+    }
+    const exporter = namedExporter(entry, config)
+    if (exporter) exporters.push(exporter)
+  }
+  return exporters
+}
+
+function namedExporter(name: string, config: SpanExportersConfig): SpanExporter | undefined {
+  const compression = config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE
+  const url = config.otlpEndpoint
+  let exporter: SpanExporter
+  switch (name) {
+    case 'none':
+      return undefined
+    case 'console':
+      exporter = new ConsoleSpanExporter()
+      return named(exporter, 'console')
+    case 'zipkin':
+      exporter = new ZipkinSpanExporter({ url: config.zipkinEndpoint, serviceName: config.serviceName })
+      return named(exporter, `zipkin ${config.zipkinEndpoint}`)
+    case 'otlp':
+      if (config.otlpProtocol === 'grpc') {
+        // A URL without a scheme means TLS; http:// means an insecure channel.
+        const metadata = new Metadata()
+        for (const [key, value] of Object.entries(config.otlpHeaders)) metadata.set(key, value)
+        exporter = new OtlpGrpcExporter({ url, metadata, compression })
+      } else if (config.otlpProtocol === 'http/json') {
+        exporter = new OtlpJsonExporter({ url, headers: config.otlpHeaders, compression })
+      } else {
+        exporter = new OtlpProtoExporter({ url, headers: config.otlpHeaders, compression })
+      }
+      return named(exporter, `otlp ${config.otlpProtocol} ${url}`)
+    default:
+      throw new Error(`unknown span exporter ${JSON.stringify(name)} (expected otlp, zipkin, console or none)`)
+  }
+}
+
+function named(exporter: SpanExporter, name: string): SpanExporter {
+  exporterNames.set(exporter, name)
+  return exporter
+}
+
+/**
+ * The name the panel shows for an exporter: 'otlp grpc http://127.0.0.1:4317' for one
+ * built by `createSpanExporters`, else its class name.
+ *
+ * @example
+ * ```ts
+ * describeSpanExporter(new InMemorySpanExporter()) // 'InMemorySpanExporter'
+ * ```
+ */
+export function describeSpanExporter(exporter: SpanExporter): string {
+  return exporterNames.get(exporter) ?? exporter.constructor?.name ?? 'exporter'
+}
+
+/** Counters of one exporter, or of all of them together. */
+export interface ExportCounters {
+  /** Batches handed to the exporter. */
+  attempts: number
+  successes: number
+  failures: number
+  /** Spans in successful batches. */
+  spans: number
+  lastError?: string
+  lastDurationMs?: number
+  /** Epoch milliseconds when the last batch finished. */
+  lastExportAt?: number
+}
+
+/** What `ToolbarSpanExporter.status()` answers: JSON-serialisable. */
+export interface ToolbarExporterStatus extends ExportCounters {
+  exporters: Array<ExportCounters & { name: string }>
+}
+
+export interface ToolbarSpanExporterOptions {
+  /** Bound on each export, forceFlush and shutdown (ms, default 5,000). */
+  timeoutMillis?: number
+  /** Names for the panel, in the order of the exporters (default `describeSpanExporter`). */
+  names?: string[]
+  /** Where the once-per-streak warning goes (default console.warn). */
+  warn?: (message: string) => void
+}
+
+interface Target {
+  exporter: SpanExporter
+  counters: ExportCounters & { name: string }
+  failing: boolean
+}
+
+/**
+ * Sends each batch to every wrapped exporter and counts the outcome. It never throws into
+ * the caller, prints one warning when an exporter starts failing (and again only after
+ * it has recovered in between), and bounds exports, forceFlush and shutdown by a timeout.
+ *
+ * @example
+ * ```ts
+ * const exporter = new ToolbarSpanExporter(createSpanExporters(config))
+ * const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] })
+ * // later, in the panel:
+ * exporter.status() // { attempts: 3, successes: 3, failures: 0, spans: 42, exporters: [...] }
+ * ```
+ */
+export class ToolbarSpanExporter implements SpanExporter {
+  private readonly targets: Target[]
+  private readonly totals: ExportCounters = { attempts: 0, successes: 0, failures: 0, spans: 0 }
+  private readonly timeoutMillis: number
+  private readonly warn: (message: string) => void
+  private shutdownPromise: Promise<void> | undefined
+
+  constructor(exporters: SpanExporter | SpanExporter[], options: ToolbarSpanExporterOptions = {}) {
+    const list = Array.isArray(exporters) ? exporters : [exporters]
+    this.timeoutMillis = options.timeoutMillis ?? 5000
+    this.warn = options.warn ?? ((message) => console.warn(message))
+    this.targets = list.map((exporter, i) => ({
+      exporter,
+      counters: { name: options.names?.[i] ?? describeSpanExporter(exporter), attempts: 0, successes: 0, failures: 0, spans: 0 },
+      failing: false,
+    }))
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.shutdownPromise) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('span exporter is shut down') })
+      return
+    }
+    const started = performance.now()
+    this.totals.attempts++
+    void Promise.all(this.targets.map((target) => this.exportTo(target, spans))).then((errors) => {
+      const error = errors.find((e) => e !== undefined)
+      this.count(this.totals, spans.length, error, performance.now() - started)
+      resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS })
+    })
+  }
+
+  /** Flushes every exporter; resolves even when one fails or hangs. */
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.targets.map((t) => this.bounded(async () => t.exporter.forceFlush?.())))
+  }
+
+  /** Shuts every exporter down; resolves even when one fails or hangs, and only once. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= Promise.all(
+      this.targets.map((t) => this.bounded(async () => t.exporter.shutdown())),
+    ).then(() => undefined)
+    return this.shutdownPromise
+  }
+
+  /** A JSON-serialisable snapshot of the counters, overall and per exporter. */
+  status(): ToolbarExporterStatus {
+    return { ...this.totals, exporters: this.targets.map((t) => ({ ...t.counters })) }
+  }
+
+  // Resolves to the error of a failed export, or undefined; never rejects.
+  private exportTo(target: Target, spans: ReadableSpan[]): Promise<Error | undefined> {
+    const started = performance.now()
+    target.counters.attempts++
+    return new Promise<Error | undefined>((resolve) => {
+      let done = false
+      const finish = (error: Error | undefined) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        resolve(error)
+      }
+      const timer = setTimeout(() => finish(new Error(`export timed out after ${this.timeoutMillis} ms`)), this.timeoutMillis)
+      timer.unref?.()
+      try {
+        target.exporter.export(spans, (result) => {
+          finish(result.code === ExportResultCode.SUCCESS ? undefined : (result.error ?? new Error('export failed')))
+        })
+      } catch (error) {
+        finish(error instanceof Error ? error : new Error(String(error)))
+      }
+    }).then((error) => {
+      this.count(target.counters, spans.length, error, performance.now() - started)
+      if (error && !target.failing) {
+        this.warn(`[hono-debug-toolbar] span export to ${target.counters.name} failed: ${error.message}` +
+          ' (further failures are counted in the OpenTelemetry panel until an export succeeds)')
+      }
+      target.failing = error !== undefined
+      return error
+    })
+  }
+
+  private count(counters: ExportCounters, spanCount: number, error: Error | undefined, durationMs: number): void {
+    if (error) {
+      counters.failures++
+      counters.lastError = error.message
+    } else {
+      counters.successes++
+      counters.spans += spanCount
+    }
+    counters.lastDurationMs = Math.round(durationMs * 1000) / 1000
+    counters.lastExportAt = Date.now()
+  }
+
+  private bounded(run: () => Promise<unknown>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.timeoutMillis)
+      timer.unref?.()
+      const settle = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      // The SDK's exporters reject forceFlush after a failed export; that is already counted.
+      run().then(settle, settle)
+    })
+  }
+}
