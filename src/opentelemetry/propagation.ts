@@ -5,9 +5,10 @@
  * This file is longer than most because the two headers, the TraceState object and the
  * propagator share one set of grammar rules; splitting them would scatter the rules.
  *
- * The `@opentelemetry/core` W3C propagator is not used on purpose: it accepts keys the
- * current grammar forbids, words the 32-member limit differently and drops the Level 2
- * random flag. See specs/propagation.md.
+ * The `@opentelemetry/core` W3C propagator is not used on purpose: it skips invalid
+ * tracestate members instead of discarding the list, keeps duplicates and lists over 32
+ * members, tolerates only one OWS character, and the random flag does not survive a child
+ * span. See specs/propagation.md.
  */
 import {
   context,
