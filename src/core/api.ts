@@ -22,6 +22,7 @@ export function registerCoreRoutes(toolbar: Toolbar): void {
   routes.get('/api/requests', async (c) => {
     const filter = parseFilter(c)
     if (typeof filter === 'string') return c.json({ error: filter }, 400)
+    await toolbar.settled()
     return c.json(await toolbar.store.list(filter))
   })
 

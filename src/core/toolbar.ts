@@ -33,6 +33,8 @@ export class Toolbar implements ToolbarHost {
   /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, live stats). */
   private readonly records = new Map<string, RequestRecord>()
   private readonly maxRequests: number
+  /** Requests whose body has been sent and whose stats are being computed. */
+  private readonly finishing = new Map<string, Promise<void>>()
 
   constructor(
     readonly prefix: string,
@@ -108,7 +110,20 @@ export class Toolbar implements ToolbarHost {
   }
 
   /** Computes every panel's stats once the body has been sent, and stores the request. */
-  private async finish(record: RequestRecord, c: Context): Promise<void> {
+  private finish(record: RequestRecord, c: Context): Promise<void> {
+    // Registered synchronously, so that an API call made right after the last byte
+    // arrived waits for this request instead of missing it.
+    const done = this.complete(record, c).finally(() => this.finishing.delete(record.id))
+    this.finishing.set(record.id, done)
+    return done
+  }
+
+  /** Resolves when every request whose body was already sent has been stored. */
+  async settled(): Promise<void> {
+    await Promise.all(this.finishing.values())
+  }
+
+  private async complete(record: RequestRecord, c: Context): Promise<void> {
     record.durationMs = record.now()
     record.streamed = record.headersMs !== undefined && record.durationMs - record.headersMs > 1
     record.status ??= c.res.status
@@ -158,6 +173,7 @@ export class Toolbar implements ToolbarHost {
 
   /** A stored request, or a snapshot of one whose body is still being sent. */
   async detail(id: string): Promise<RequestDetail | undefined> {
+    await this.finishing.get(id)
     const stored = await this.store.get(id)
     if (stored) return stored
     const live = this.records.get(id)

@@ -1,0 +1,237 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { Hono } from 'hono'
+import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
+import { request } from '../support/local.js'
+
+const page = (title: string) => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`
+
+function demoApp(options: Parameters<typeof debugToolbar>[0] = {}) {
+  const app = new Hono()
+  app.use(debugToolbar({ app, ...options }))
+  app.get('/', (c) => c.html(page('Home')))
+  app.get('/users/:id', (c) => c.html(page(`User ${c.req.param('id')}`)))
+  app.get('/api/items', (c) => c.json({ items: [1, 2, 3] }))
+  app.get('/boom', () => {
+    throw new Error('kaboom')
+  })
+  return app
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+  vi.restoreAllMocks()
+})
+
+describe('debugToolbar middleware', () => {
+  it('injects the loader once before </body> and fixes the content-length', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/', () => new Response(page('Sized'), { headers: { 'content-type': 'text/html; charset=utf-8', 'content-length': '80' } }))
+    const { text, headers } = await request(app, '/')
+    const id = headers.get('x-debug-toolbar-request-id')
+    expect(id).toMatch(/^[0-9a-f]{16}$/)
+    expect(text.match(/<script src="\/_debug_toolbar\/static\/toolbar\.js/g)).toHaveLength(1)
+    expect(text).toMatch(new RegExp(`data-hdt-request-id="${id}"[^>]*></script></body></html>$`))
+    expect(headers.get('content-length')).toBeNull()
+  })
+
+  it('puts the loader before the last </body> when the page has several', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/', (c) => c.html('<body><pre>&lt;/body&gt; in text</body> then </BODY></html>'))
+    const { text } = await request(app, '/')
+    expect(text.indexOf('<script')).toBeGreaterThan(text.indexOf('then'))
+    expect(text).toMatch(/<\/script><\/BODY><\/html>$/)
+  })
+
+  it('leaves non-HTML and compressed bodies untouched but still records them', async () => {
+    const app = demoApp()
+    app.get('/gz', () => new Response(new Uint8Array([31, 139, 8, 0]), { headers: { 'content-type': 'text/html', 'content-encoding': 'gzip' } }))
+    const json = await request(app, '/api/items')
+    expect(json.json()).toEqual({ items: [1, 2, 3] })
+    expect(json.headers.get('x-debug-toolbar-request-id')).toBeTruthy()
+    const gz = await request(app, '/gz')
+    expect(new Uint8Array(await (await app.request('/gz', {}, { incoming: { socket: { remoteAddress: '::1' } } })).arrayBuffer())).toEqual(new Uint8Array([31, 139, 8, 0]))
+    expect(gz.text).not.toContain('<script')
+  })
+
+  it('adds Server-Timing with the total time', async () => {
+    const { headers } = await request(demoApp(), '/')
+    expect(headers.get('server-timing')).toMatch(/total;dur=\d+(\.\d+)?;desc="hono-debug-toolbar"/)
+  })
+
+  it('serves the JSON API for recorded requests', async () => {
+    const app = demoApp()
+    const first = await request(app, '/users/42?tab=posts')
+    const id = first.headers.get('x-debug-toolbar-request-id')!
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json()
+    expect(detail).toMatchObject({ id, method: 'GET', path: '/users/42', route: '/users/:id', status: 200 })
+    expect(detail.durationMs).toBeGreaterThan(0)
+    expect(detail.panels.request.params).toEqual({ id: '42' })
+    expect(detail.panels.request.query).toEqual({ tab: ['posts'] })
+    expect(detail.nav.map((n: { id: string }) => n.id)).toEqual(['history', 'versions', 'timer', 'request', 'headers', 'routes'])
+    const routes = detail.panels.routes.routes.filter((r: { matched: boolean; isMiddleware: boolean }) => r.matched && !r.isMiddleware)
+    expect(routes.map((r: { path: string }) => r.path)).toEqual(['/users/:id'])
+
+    const list = (await request(app, '/_debug_toolbar/api/requests')).json()
+    expect(list.total).toBe(1)
+    expect(list.requests[0]).toEqual({
+      id,
+      method: 'GET',
+      path: '/users/42',
+      route: '/users/:id',
+      status: 200,
+      startedAt: detail.startedAt,
+      durationMs: detail.durationMs,
+      traceId: undefined,
+    })
+    expect((await request(app, '/_debug_toolbar/healthz')).json()).toEqual({ status: 'ok' })
+  })
+
+  it('answers bad API input with a 4xx and a message', async () => {
+    const app = demoApp()
+    for (const query of ['limit=201', 'limit=0', 'limit=ten', 'offset=-1', 'status=600']) {
+      const res = await request(app, `/_debug_toolbar/api/requests?${query}`)
+      expect(res.status, query).toBe(400)
+      expect(res.json().error).toMatch(/limit|offset|status/)
+    }
+    const missing = await request(app, '/_debug_toolbar/api/requests/nope')
+    expect(missing.status).toBe(404)
+    expect(missing.json().error).toContain('nope')
+    expect((await request(app, '/_debug_toolbar/api/requests?limit=200')).status).toBe(200)
+  })
+
+  it('filters and pages the history, newest first', async () => {
+    const app = demoApp()
+    await request(app, '/')
+    await request(app, '/api/items')
+    await request(app, '/boom')
+    await request(app, '/users/1', { method: 'POST' })
+    const get = (q: string) => request(app, `/_debug_toolbar/api/requests?${q}`).then((r) => r.json())
+    expect((await get('')).requests.map((r: { path: string }) => r.path)).toEqual(['/users/1', '/boom', '/api/items', '/'])
+    expect((await get('status=5xx')).requests.map((r: { path: string }) => r.path)).toEqual(['/boom'])
+    expect((await get('status=404')).requests.map((r: { method: string }) => r.method)).toEqual(['POST'])
+    expect((await get('method=get&path=api')).requests.map((r: { path: string }) => r.path)).toEqual(['/api/items'])
+    const page2 = await get('limit=2&offset=2')
+    expect(page2.total).toBe(4)
+    expect(page2.requests.map((r: { path: string }) => r.path)).toEqual(['/api/items', '/'])
+  })
+
+  it('records a thrown error with its status', async () => {
+    const app = demoApp()
+    const res = await request(app, '/boom')
+    expect(res.status).toBe(500)
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    expect(detail.status).toBe(500)
+    expect(detail.panels.request.error).toBe('Error: kaboom')
+  })
+
+  it('never keeps more than maxRequests', async () => {
+    const store = new MemoryStore(3)
+    const app = demoApp({ store })
+    for (let i = 0; i < 7; i++) await request(app, `/users/${i}`)
+    const list = (await request(app, '/_debug_toolbar/api/requests')).json()
+    expect(list.total).toBe(3)
+    expect(list.requests.map((r: { path: string }) => r.path)).toEqual(['/users/6', '/users/5', '/users/4'])
+    expect(store.dropped).toBe(4)
+    expect(store.size).toBe(3)
+  })
+
+  it('skips excluded paths and honours showToolbar', async () => {
+    const app = demoApp({ excludePaths: ['/api', /^\/users\/9/], showToolbar: (c) => c.req.header('x-hide') !== '1' })
+    expect((await request(app, '/api/items')).headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect((await request(app, '/users/99')).headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect((await request(app, '/users/1')).headers.get('x-debug-toolbar-request-id')).toBeTruthy()
+    const hidden = await request(app, '/', { headers: { 'x-hide': '1' } })
+    expect(hidden.headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect(hidden.text).not.toContain('<script')
+    expect((await request(app, '/_debug_toolbar/healthz', { headers: { 'x-hide': '1' } })).status).toBe(404)
+  })
+
+  it('uses a custom prefix', async () => {
+    const app = demoApp({ prefix: '/__dt/' })
+    const { text } = await request(app, '/')
+    expect(text).toContain('src="/__dt/static/toolbar.js')
+    expect((await request(app, '/__dt/healthz')).status).toBe(200)
+    expect(() => debugToolbar({ prefix: 'no-slash' })).toThrow(/prefix/)
+  })
+
+  it('rejects two panels with the same id', () => {
+    class A extends Panel {
+      readonly id = 'same'
+      readonly title = 'A'
+      generateStats() {
+        return {}
+      }
+    }
+    expect(() => debugToolbar({ panels: [new A(), new A()] })).toThrow(/two panels have the id "same"/)
+  })
+
+  it('keeps a failing panel from breaking the request', async () => {
+    class Broken extends Panel {
+      readonly id = 'broken'
+      readonly title = 'Broken'
+      generateStats(_record: RequestRecord): never {
+        throw new Error('no stats today')
+      }
+    }
+    const app = demoApp({ extraPanels: [new Broken()] })
+    const res = await request(app, '/')
+    expect(res.status).toBe(200)
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    expect(detail.panels.broken).toEqual({ error: 'this panel failed: no stats today' })
+  })
+})
+
+describe('access', () => {
+  it('is a no-op in production: no injection, no headers, toolbar routes 404', async () => {
+    vi.stubEnv('NODE_ENV', 'production')
+    const app = demoApp()
+    const home = await request(app, '/')
+    expect(home.text).toBe(page('Home'))
+    expect(home.headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect(home.headers.get('server-timing')).toBeNull()
+    for (const path of ['/_debug_toolbar/healthz', '/_debug_toolbar/api/requests', '/_debug_toolbar/static/toolbar.js']) {
+      expect((await request(app, path)).status, path).toBe(404)
+    }
+  })
+
+  it('warns when forced on in production', () => {
+    vi.stubEnv('NODE_ENV', 'production')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    debugToolbar({ enabled: true })
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('NODE_ENV=production'))
+  })
+
+  it('hides everything from clients outside allowedHosts', async () => {
+    const app = demoApp()
+    const outside = await request(app, '/', {}, '203.0.113.9')
+    expect(outside.text).toBe(page('Home'))
+    expect(outside.headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect((await request(app, '/_debug_toolbar/api/requests', {}, '203.0.113.9')).status).toBe(404)
+    // Loopback in its IPv6 and IPv4-mapped forms is allowed.
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '::1')).status).toBe(200)
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '::ffff:127.0.0.1')).status).toBe(200)
+  })
+
+  it('accepts addresses and CIDRs, and ignores X-Forwarded-For unless trusted', async () => {
+    const app = demoApp({ allowedHosts: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'] })
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '10.20.30.40')).status).toBe(200)
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '2001:db8::1')).status).toBe(200)
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '192.0.2.7')).status).toBe(200)
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '192.0.2.8')).status).toBe(404)
+    expect((await request(app, '/_debug_toolbar/healthz', {}, '127.0.0.1')).status).toBe(404)
+    const spoofed = { headers: { 'x-forwarded-for': '10.0.0.1' } }
+    expect((await request(app, '/_debug_toolbar/healthz', spoofed, '198.51.100.1')).status).toBe(404)
+    const proxied = demoApp({ allowedHosts: ['10.0.0.0/8'], trustProxy: true })
+    expect((await request(proxied, '/_debug_toolbar/healthz', spoofed, '198.51.100.1')).status).toBe(200)
+    expect(() => debugToolbar({ allowedHosts: ['10.0.0.0/33'] })).toThrow(/prefix length/)
+    expect(() => debugToolbar({ allowedHosts: ['localhost'] })).toThrow(/not an address/)
+  })
+
+  it('denies requests whose address is unknown', async () => {
+    const app = demoApp()
+    const res = await app.request('/_debug_toolbar/healthz')
+    expect(res.status).toBe(404)
+  })
+})
