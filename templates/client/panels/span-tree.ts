@@ -1,0 +1,310 @@
+/**
+ * The waterfall's model: the spans of a trace arranged as a tree once, then flattened into
+ * the rows to draw each time the user collapses a span, types a filter or moves the
+ * duration threshold. Pure functions, so that a trace of thousands of spans is indexed once
+ * and every later interaction is a single linear pass.
+ */
+import type { AttributeValue, ToolbarSpan } from '../../../src/opentelemetry/span-model.js'
+
+/** One span in the tree, with the figures the waterfall needs precomputed. */
+export interface SpanNode {
+  span: ToolbarSpan
+  /** Nesting level: 0 for the root and for orphans. */
+  depth: number
+  /** Children sorted by start time. */
+  children: SpanNode[]
+  parent: SpanNode | undefined
+  /** The span names a parent that is not in the trace (yet): it is shown at the top level. */
+  orphan: boolean
+  /** Nanoseconds from the trace's first start to this span's start. */
+  offsetNs: number
+  /** Nanoseconds the span took; for a span still in flight, until "now". */
+  durationNs: number
+  inFlight: boolean
+  /** The resource's `service.name`, or `unknown service`. */
+  service: string
+}
+
+export interface SpanTree {
+  /** Top-level rows: the root span(s) first, then orphans, each group by start time. */
+  roots: SpanNode[]
+  byId: Map<string, SpanNode>
+  /** Every node in display order (depth first, children by start time). */
+  ordered: SpanNode[]
+  /** The trace's first start, ns since the epoch. */
+  startUnixNano: bigint
+  /** From the first start to the last end (in-flight spans end "now"). */
+  durationNs: number
+  /** Service names in order of first appearance: the waterfall colours by this index. */
+  services: string[]
+}
+
+export interface BuildOptions {
+  /** The request's own span: it is the root even when its parent is remote (an incoming traceparent). */
+  rootSpanId?: string
+  /** Where in-flight spans end, ns since the epoch (default: the browser's clock now). */
+  nowUnixNano?: bigint
+}
+
+/** One row to draw. */
+export interface VisibleRow {
+  node: SpanNode
+  /** The span matches the filter (only set while a filter is typed). */
+  hit: boolean
+  /** Shown only as the ancestor of a match or of a long span: drawn dimmed. */
+  context: boolean
+}
+
+/**
+ * Arranges the spans of a trace as a tree: children under their parent by `parentSpanId`,
+ * sorted by start time. A span whose parent is not in the trace is an orphan and is placed at
+ * the top level after the root; a span in a parent cycle (malformed input) is treated alike.
+ *
+ * @example
+ * ```ts
+ * const tree = buildSpanTree(trace.spans, { rootSpanId: stats.rootSpanId })
+ * tree.roots[0].span.name // 'GET /users/:id'
+ * ```
+ */
+export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptions = {}): SpanTree {
+  const now = options.nowUnixNano ?? BigInt(Date.now()) * 1_000_000n
+  let first: bigint | undefined
+  const starts: bigint[] = []
+  for (const span of spans) {
+    const start = toNs(span.startTimeUnixNano)
+    starts.push(start)
+    if (first === undefined || start < first) first = start
+  }
+  const origin = first ?? 0n
+  let endNs = 0
+  const byId = new Map<string, SpanNode>()
+  const nodes: SpanNode[] = spans.map((span, i) => {
+    const start = starts[i]!
+    const inFlight = span.endTimeUnixNano === undefined || span.endTimeUnixNano === ''
+    let end = inFlight ? now : toNs(span.endTimeUnixNano!)
+    if (end < start) end = start
+    const node: SpanNode = {
+      span,
+      depth: 0,
+      children: [],
+      parent: undefined,
+      orphan: false,
+      offsetNs: Number(start - origin),
+      durationNs: Number(end - start),
+      inFlight,
+      service: serviceOf(span),
+    }
+    endNs = Math.max(endNs, node.offsetNs + node.durationNs)
+    if (!byId.has(span.spanId)) byId.set(span.spanId, node)
+    return node
+  })
+
+  const roots: SpanNode[] = []
+  const orphans: SpanNode[] = []
+  for (const node of nodes) {
+    const parentId = node.span.parentSpanId
+    const parent = parentId ? byId.get(parentId) : undefined
+    if (!parentId) roots.push(node)
+    else if (parent && parent !== node) {
+      node.parent = parent
+      parent.children.push(node)
+    } else if (node.span.spanId === options.rootSpanId) roots.push(node)
+    else orphans.push(node)
+  }
+  // Without a root of its own (a remote parent and no rootSpanId), the earliest orphan leads.
+  if (roots.length === 0 && orphans.length > 0) roots.push(takeEarliest(orphans))
+
+  const ordered: SpanNode[] = []
+  const placed = new Set<SpanNode>()
+  const visit = (top: SpanNode[]) => {
+    top.sort(byStart)
+    // An explicit stack: a chain of thousands of nested spans must not overflow the call stack.
+    const stack = top.slice().reverse()
+    while (stack.length > 0) {
+      const node = stack.pop()!
+      if (placed.has(node)) continue
+      placed.add(node)
+      node.depth = node.parent && placed.has(node.parent) ? node.parent.depth + 1 : 0
+      ordered.push(node)
+      node.children.sort(byStart)
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!)
+    }
+  }
+  visit(roots)
+  for (const node of orphans) node.orphan = true
+  visit(orphans)
+  // Spans whose parents form a cycle are never reached from a root: each cycle is cut
+  // above its first span, which then leads its subtree as an orphan.
+  const cycled: SpanNode[] = []
+  for (const node of nodes) {
+    if (placed.has(node)) continue
+    node.orphan = true
+    node.parent?.children.splice(node.parent.children.indexOf(node), 1)
+    node.parent = undefined
+    cycled.push(node)
+    visit([node])
+  }
+
+  const services: string[] = []
+  const seen = new Set<string>()
+  for (const node of ordered) {
+    if (!seen.has(node.service)) {
+      seen.add(node.service)
+      services.push(node.service)
+    }
+  }
+  return { roots: [...roots, ...orphans, ...cycled], byId, ordered, startUnixNano: origin, durationNs: endNs, services }
+}
+
+/**
+ * The rows to draw: spans under a collapsed span are left out; with a filter, the matches
+ * and their ancestors (dimmed, for context); with a threshold, spans of at least
+ * `minDurationMs` and their ancestors. In-flight spans always pass the threshold.
+ *
+ * @example
+ * ```ts
+ * const rows = flattenVisible(tree, new Set(['00f067aa0ba902b7']), 'db.system.name=sqlite', 0.5)
+ * rows.map((r) => r.node.span.name)
+ * ```
+ */
+export function flattenVisible(tree: SpanTree, collapsed: ReadonlySet<string>, filter: string, minDurationMs: number): VisibleRow[] {
+  const matches = filter.trim() ? compileQuery(filter) : undefined
+  const minNs = Number.isFinite(minDurationMs) && minDurationMs > 0 ? minDurationMs * 1e6 : 0
+  if (!matches && minNs === 0) {
+    return skipCollapsed(tree.ordered, collapsed, () => true).map((node) => ({ node, hit: false, context: false }))
+  }
+  // One pass from the leaves up: a node is shown when it passes, or when a descendant does.
+  const kept = new Map<SpanNode, boolean>()
+  const shown = new Set<SpanNode>()
+  for (let i = tree.ordered.length - 1; i >= 0; i--) {
+    const node = tree.ordered[i]!
+    const passes = (node.inFlight || node.durationNs >= minNs) && (!matches || matches(node.span))
+    kept.set(node, passes)
+    if (passes || shown.has(node)) {
+      shown.add(node)
+      if (node.parent) shown.add(node.parent)
+    }
+  }
+  return skipCollapsed(tree.ordered, collapsed, (n) => shown.has(n)).map((node) => {
+    const passes = kept.get(node) === true
+    return { node, hit: matches !== undefined && passes, context: !passes }
+  })
+}
+
+/**
+ * Whether a span matches a filter, like Jaeger's "Find": every whitespace-separated term
+ * must match the span's name, service, span id or an attribute key (substrings, any case),
+ * or be `key=value` with an attribute (span or resource) of that key whose value contains
+ * `value`. Quotes keep spaces in a term: `db.query.text="select id"`.
+ *
+ * @example
+ * ```ts
+ * spanMatches(span, 'sqlite')                  // service or name contains "sqlite"
+ * spanMatches(span, 'http.response.status_code=500')
+ * ```
+ */
+export function spanMatches(span: ToolbarSpan, query: string): boolean {
+  return compileQuery(query)(span)
+}
+
+/**
+ * A duration in nanoseconds for display, with a unit that keeps three significant
+ * digits: `850 ns`, `12.4 µs`, `1.23 ms`, `245 ms`, `3.40 s`.
+ *
+ * @example
+ * ```ts
+ * formatDuration(1_234_567) // '1.23 ms'
+ * ```
+ */
+export function formatDuration(ns: number): string {
+  if (!Number.isFinite(ns) || ns < 0) return '—'
+  if (ns < 1e3) return `${Math.round(ns)} ns`
+  if (ns < 1e6) return `${significant(ns / 1e3)} µs`
+  if (ns < 1e9) return `${significant(ns / 1e6)} ms`
+  return `${(ns / 1e9).toFixed(2)} s`
+}
+
+/** Turns a filter into a predicate once, so that thousands of spans are tested cheaply. */
+export function compileQuery(query: string): (span: ToolbarSpan) => boolean {
+  const terms = tokenize(query).map((term) => {
+    const eq = term.indexOf('=')
+    if (eq > 0) {
+      const key = term.slice(0, eq).toLowerCase()
+      const value = term.slice(eq + 1).toLowerCase()
+      return (span: ToolbarSpan) => attributeHas(span.attributes, key, value) || attributeHas(span.resource, key, value)
+    }
+    const needle = term.toLowerCase()
+    return (span: ToolbarSpan) =>
+      span.name.toLowerCase().includes(needle) ||
+      serviceOf(span).toLowerCase().includes(needle) ||
+      span.spanId === needle ||
+      Object.keys(span.attributes).some((k) => k.toLowerCase().includes(needle))
+  })
+  return (span) => terms.every((test) => test(span))
+}
+
+function attributeHas(attributes: Record<string, AttributeValue>, key: string, value: string): boolean {
+  for (const [k, v] of Object.entries(attributes)) {
+    if (k.toLowerCase() === key && displayValue(v).toLowerCase().includes(value)) return true
+  }
+  return false
+}
+
+/** An attribute value as text: arrays joined with commas, null as an empty string. */
+export function displayValue(value: AttributeValue): string {
+  if (value === null) return ''
+  if (Array.isArray(value)) return value.map((v) => (v === null ? '' : String(v))).join(', ')
+  return String(value)
+}
+
+function tokenize(query: string): string[] {
+  const terms: string[] = []
+  for (const m of query.matchAll(/(?:[^\s"]+|"[^"]*")+/g)) {
+    const term = m[0].replace(/"/g, '')
+    if (term) terms.push(term)
+  }
+  return terms
+}
+
+function skipCollapsed(ordered: SpanNode[], collapsed: ReadonlySet<string>, include: (n: SpanNode) => boolean): SpanNode[] {
+  const out: SpanNode[] = []
+  // `ordered` is depth first, so a collapsed span's subtree is the run of deeper rows after it.
+  let hideBelow = -1
+  for (const node of ordered) {
+    if (hideBelow >= 0) {
+      if (node.depth > hideBelow) continue
+      hideBelow = -1
+    }
+    if (!include(node)) continue
+    out.push(node)
+    if (collapsed.has(node.span.spanId) && node.children.length > 0) hideBelow = node.depth
+  }
+  return out
+}
+
+function serviceOf(span: ToolbarSpan): string {
+  const name = span.resource['service.name']
+  return typeof name === 'string' && name !== '' ? name : 'unknown service'
+}
+
+function toNs(value: string): bigint {
+  try {
+    return BigInt(value)
+  } catch {
+    return 0n
+  }
+}
+
+function byStart(a: SpanNode, b: SpanNode): number {
+  return a.offsetNs - b.offsetNs
+}
+
+function takeEarliest(nodes: SpanNode[]): SpanNode {
+  let best = 0
+  for (let i = 1; i < nodes.length; i++) if (nodes[i]!.offsetNs < nodes[best]!.offsetNs) best = i
+  return nodes.splice(best, 1)[0]!
+}
+
+function significant(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
+}
