@@ -88,8 +88,8 @@ describe('ToolbarSpanExporter', () => {
     bad.results = ['fail', 'ok']
     const exporter = new ToolbarSpanExporter([good, bad], { names: ['good', 'bad'], warn: () => {} })
 
-    expect((await exportOnce(exporter, someSpans(3))).code).toBe(ExportResultCode.FAILED)
-    expect((await exportOnce(exporter, someSpans(2))).code).toBe(ExportResultCode.SUCCESS)
+    await exportOnce(exporter, someSpans(3))
+    await exportOnce(exporter, someSpans(2))
 
     const status = exporter.status()
     expect(status).toMatchObject({ attempts: 2, successes: 1, failures: 1, spans: 2, lastError: 'collector unavailable' })
@@ -140,8 +140,9 @@ describe('ToolbarSpanExporter', () => {
     const inner = new ScriptedExporter()
     inner.results = ['throw']
     const exporter = new ToolbarSpanExporter(inner, { warn: () => {} })
+    // The span processor is told all is well, so its forceFlush() does not reject.
     const result = await exportOnce(exporter, someSpans(1))
-    expect(result.code).toBe(ExportResultCode.FAILED)
+    expect(result.code).toBe(ExportResultCode.SUCCESS)
     expect(exporter.status()).toMatchObject({ failures: 1, lastError: 'exporter threw' })
   })
 
