@@ -12,6 +12,10 @@ rmSync(`${root}dist`, { recursive: true, force: true })
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}tsconfig.json`], {
   stdio: 'inherit',
 })
+// The examples import the package by its name, which resolves to what was just built.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}examples/basic/tsconfig.json`], {
+  stdio: 'inherit',
+})
 await esbuild.build({
   entryPoints: [`${root}templates/client/index.tsx`],
   outfile: `${root}dist/client/toolbar.js`,
