@@ -161,6 +161,7 @@ describe('a dead collector', () => {
     }
     expect(exporter.status()).toMatchObject({ attempts: 3, successes: 0, failures: 3, spans: 0 })
     expect(exporter.status().exporters[0].name).toBe(`otlp grpc ${dead.url}`)
+    expect(exporter.status().lastError).toMatch(/UNAVAILABLE.*ECONNREFUSED/)
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(`span export to otlp grpc ${dead.url} failed`)
     await expect(provider.shutdown()).resolves.toBeUndefined()

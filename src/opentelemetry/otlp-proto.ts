@@ -10,7 +10,20 @@
 import protobuf from 'protobufjs/light.js'
 import type { ServiceDefinition } from '@grpc/grpc-js'
 
-/** A request or response that is not a valid OTLP message (bad bytes, ids or shape). */
+/**
+ * A request or response that is not a valid OTLP message (bad bytes, ids or shape).
+ * Receivers answer it with a 400 and its message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   spans = toolbarSpansFromOtlp(body, 'otlp_http')
+ * } catch (error) {
+ *   if (error instanceof OtlpDecodeError) return c.json({ error: error.message }, 400)
+ *   throw error
+ * }
+ * ```
+ */
 export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError'
 }

@@ -48,7 +48,7 @@ const KINDS: Partial<Record<SpanKind, ZipkinSpan['kind']>> = {
 }
 
 // Event attributes that hold the human message of an event, in order of preference.
-const MESSAGE_KEYS = ['log.message', 'message', 'exception.message', 'event']
+const MESSAGE_KEYS = ['log.message', 'message', 'exception.message']
 
 /**
  * Sends spans to Zipkin's `POST /api/v2/spans` as v2 JSON.
