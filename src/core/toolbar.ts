@@ -60,6 +60,9 @@ export class Toolbar implements ToolbarHost {
   /** Runs the app's handler for `c` while recording it into `record`. */
   async record(c: Context, next: Next, record: RequestRecord): Promise<void> {
     this.remember(record)
+    // The hooks run after an await, in this request's own async resource: a panel that enters
+    // an async context there (the OpenTelemetry panel's active span) cannot leak it to the server.
+    await undefined
     for (const panel of this.panels) await panel.onRequest?.(record, c)
     try {
       await next()
