@@ -250,6 +250,18 @@ function attributeHas(attributes: Record<string, AttributeValue>, key: string, v
   return false
 }
 
+/**
+ * Nanoseconds from the trace start to a time given as decimal-string ns (an event's time).
+ *
+ * @example
+ * ```ts
+ * offsetInTrace(tree, event.timeUnixNano) // 3_250_000
+ * ```
+ */
+export function offsetInTrace(tree: SpanTree, unixNano: string): number {
+  return Number(toNs(unixNano) - tree.startUnixNano)
+}
+
 /** An attribute value as text: arrays joined with commas, null as an empty string. */
 export function displayValue(value: AttributeValue): string {
   if (value === null) return ''

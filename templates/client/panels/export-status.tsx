@@ -1,0 +1,66 @@
+import type { ExportCounters, ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
+import { formatMs } from '../format.js'
+
+/**
+ * One line per exporter: where the spans went and how many batches succeeded, or why the
+ * export fails (in red). The counters are the app's since it started, not this request's:
+ * exports run in batches, off the request path.
+ *
+ * @example
+ * ```tsx
+ * <ExportStatus status={stats.export} />
+ * // Exported 12 spans to otlp grpc http://localhost:4317 · 3 batches ok
+ * ```
+ */
+export function ExportStatus({ status }: { status: ToolbarExporterStatus }) {
+  if (status.exporters.length === 0) {
+    return (
+      <p class="hdt-otel-export hdt-muted">
+        The toolbar exports no spans (exporter "none", or the app's own tracer provider exports them).
+      </p>
+    )
+  }
+  return (
+    <ul class="hdt-otel-export" aria-label="Export status">
+      {status.exporters.map((exporter, i) => (
+        <ExporterLine key={i} exporter={exporter} />
+      ))}
+    </ul>
+  )
+}
+
+function ExporterLine({ exporter }: { exporter: ExportCounters & { name: string } }) {
+  const { name, attempts, successes, failures, spans, lastError, lastDurationMs } = exporter
+  const pending = attempts - successes - failures
+  if (failures > 0 && successes === 0) {
+    return (
+      <li class="hdt-otel-error" data-export="failing">
+        Export failing: {lastError ?? 'unknown error'} <span class="hdt-muted">({name}; {plural(failures, 'batch', 'batches')} failed)</span>
+      </li>
+    )
+  }
+  if (attempts === 0) {
+    return (
+      <li class="hdt-muted" data-export="waiting">
+        Exporting to {name}: no batch sent yet (spans are sent in batches, a few seconds apart)
+      </li>
+    )
+  }
+  return (
+    <li data-export={failures > 0 ? 'partly' : 'ok'}>
+      Exported {plural(spans, 'span', 'spans')} to {name} · {plural(successes, 'batch', 'batches')} ok
+      {lastDurationMs !== undefined && <span class="hdt-muted"> · last took {formatMs(lastDurationMs)}</span>}
+      {pending > 0 && <span class="hdt-muted"> · {pending} in progress</span>}
+      {failures > 0 && (
+        <span class="hdt-otel-error">
+          {' '}
+          · {plural(failures, 'batch', 'batches')} failed: {lastError ?? 'unknown error'}
+        </span>
+      )}
+    </li>
+  )
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
+}

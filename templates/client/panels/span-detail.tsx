@@ -1,0 +1,182 @@
+import type { Attributes } from '../../../src/opentelemetry/span-model.js'
+import { displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
+import { ERROR_COLOR, serviceColor } from './span-colors.js'
+
+export interface SpanDetailProps {
+  node: SpanNode
+  tree: SpanTree
+  /** The trace's Jaeger page (`{jaegerUiUrl}/trace/{traceId}`), for per-span links. */
+  jaegerUrl: string | undefined
+  onClose(): void
+  onSelect(spanId: string): void
+}
+
+const SOURCES = { local: 'this app (local SDK)', otlp_http: 'OTLP/HTTP receiver', otlp_grpc: 'OTLP/gRPC receiver' } as const
+
+/**
+ * Everything about one span: ids, timing, status, attributes, events, links, resource and
+ * scope. Values are shown as text (Preact escapes them), long ones wrapped.
+ *
+ * @example
+ * ```tsx
+ * <SpanDetail node={tree.byId.get(id)!} tree={tree} jaegerUrl={stats.links.jaeger} onClose={close} onSelect={select} />
+ * ```
+ */
+export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect }: SpanDetailProps) {
+  const { span } = node
+  const error = span.status.code === 'ERROR'
+  const service = tree.services.indexOf(node.service)
+  const startNs = node.offsetNs
+  return (
+    <aside class="hdt-span-detail" aria-label={`Span ${span.name}`} data-span-id={span.spanId}>
+      <header class="hdt-span-detail-head">
+        <h2 class="hdt-span-detail-title">{span.name}</h2>
+        <button type="button" class="hdt-close" aria-label="Close span detail" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <dl class="hdt-span-facts">
+        <dt>Service</dt>
+        <dd>
+          <span class="hdt-wf-chip" style={{ background: serviceColor(service) }}>
+            {node.service}
+          </span>
+        </dd>
+        <dt>Kind</dt>
+        <dd>{span.kind}</dd>
+        <dt>Span ID</dt>
+        <dd>
+          <code>{span.spanId}</code>{' '}
+          {jaegerUrl && (
+            <a class="hdt-span-jaeger" href={spanLink(jaegerUrl, span.spanId)} target="_blank" rel="noopener noreferrer">
+              Open in Jaeger ↗
+            </a>
+          )}
+        </dd>
+        <dt>Parent</dt>
+        <dd>
+          {node.parent ? (
+            <button type="button" class="hdt-linklike" onClick={() => onSelect(node.parent!.span.spanId)}>
+              {node.parent.span.name} <code>{node.parent.span.spanId}</code>
+            </button>
+          ) : span.parentSpanId ? (
+            <>
+              <code>{span.parentSpanId}</code> <span class="hdt-muted">(not in this trace)</span>
+            </>
+          ) : (
+            <span class="hdt-muted">none: the trace's root</span>
+          )}
+        </dd>
+        <dt>Trace ID</dt>
+        <dd>
+          <code>{span.traceId}</code>
+        </dd>
+        <dt>Start</dt>
+        <dd>+{formatDuration(startNs)} from the trace start</dd>
+        <dt>Duration</dt>
+        <dd>{node.inFlight ? <span class="hdt-badge hdt-badge-warn">in flight for {formatDuration(node.durationNs)}</span> : formatDuration(node.durationNs)}</dd>
+        <dt>Status</dt>
+        <dd style={error ? { color: ERROR_COLOR, fontWeight: 600 } : undefined}>
+          {span.status.code}
+          {span.status.message ? `: ${span.status.message}` : ''}
+        </dd>
+        <dt>Source</dt>
+        <dd>{SOURCES[span.source] ?? span.source}</dd>
+        <dt>Scope</dt>
+        <dd>
+          {span.scope.name || <span class="hdt-muted">unnamed</span>}
+          {span.scope.version ? ` ${span.scope.version}` : ''}
+        </dd>
+      </dl>
+
+      <AttributeTable title="Attributes" attributes={span.attributes} />
+
+      <h3 class="hdt-span-section">Events ({span.events.length})</h3>
+      {span.events.length === 0 ? (
+        <p class="hdt-muted">No events.</p>
+      ) : (
+        <ol class="hdt-span-events">
+          {span.events.map((event, i) => (
+            <li key={i}>
+              <span class="hdt-span-event-offset">+{formatDuration(offsetInTrace(tree, event.timeUnixNano) - startNs)}</span> <strong>{event.name}</strong>
+              {Object.keys(event.attributes).length > 0 && <AttributeRows attributes={event.attributes} />}
+            </li>
+          ))}
+        </ol>
+      )}
+
+      {span.links.length > 0 && (
+        <>
+          <h3 class="hdt-span-section">Links ({span.links.length})</h3>
+          <ul class="hdt-span-links">
+            {span.links.map((link, i) => (
+              <li key={i}>
+                trace <code>{link.traceId}</code> span <code>{link.spanId}</code>{' '}
+                {link.traceId === span.traceId && tree.byId.has(link.spanId) ? (
+                  <button type="button" class="hdt-linklike" onClick={() => onSelect(link.spanId)}>
+                    show
+                  </button>
+                ) : (
+                  jaegerUrl && (
+                    <a href={spanLink(otherTrace(jaegerUrl, span.traceId, link.traceId), link.spanId)} target="_blank" rel="noopener noreferrer">
+                      Open in Jaeger ↗
+                    </a>
+                  )
+                )}
+                {Object.keys(link.attributes).length > 0 && <AttributeRows attributes={link.attributes} />}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      <AttributeTable title="Resource" attributes={span.resource} />
+    </aside>
+  )
+}
+
+function AttributeTable({ title, attributes }: { title: string; attributes: Attributes }) {
+  const count = Object.keys(attributes).length
+  return (
+    <>
+      <h3 class="hdt-span-section">
+        {title} ({count})
+      </h3>
+      {count === 0 ? <p class="hdt-muted">None.</p> : <AttributeRows attributes={attributes} />}
+    </>
+  )
+}
+
+function AttributeRows({ attributes }: { attributes: Attributes }) {
+  const entries = Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return (
+    <table class="hdt-table hdt-span-attrs">
+      <tbody>
+        {entries.map(([key, value]) => (
+          <tr key={key}>
+            <th scope="row">{key}</th>
+            <td>
+              <span class="hdt-code">{displayValue(value)}</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/**
+ * Jaeger's link to a span: the trace page with `uiFind`, which highlights the span.
+ *
+ * @example
+ * ```ts
+ * spanLink('http://localhost:16686/trace/4bf9…', '00f067aa0ba902b7') // '…/trace/4bf9…?uiFind=00f067aa0ba902b7'
+ * ```
+ */
+export function spanLink(jaegerTraceUrl: string, spanId: string): string {
+  return `${jaegerTraceUrl}${jaegerTraceUrl.includes('?') ? '&' : '?'}uiFind=${encodeURIComponent(spanId)}`
+}
+
+function otherTrace(jaegerTraceUrl: string, traceId: string, otherId: string): string {
+  return jaegerTraceUrl.replace(`/trace/${traceId}`, `/trace/${encodeURIComponent(otherId)}`)
+}

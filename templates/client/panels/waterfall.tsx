@@ -1,0 +1,228 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { ToolbarSpanEvent } from '../../../src/opentelemetry/span-model.js'
+import { formatDuration, offsetInTrace, type SpanNode, type SpanTree, type VisibleRow } from './span-tree.js'
+import { axisTicks, percentOf } from './time-axis.js'
+import { serviceColor, spanColor } from './span-colors.js'
+
+/** Height of one row in px; fixed, so that only the rows in view need to exist in the page. */
+export const ROW_HEIGHT = 24
+// Rows drawn above and below the visible window, so that fast scrolling shows no gaps.
+const OVERSCAN = 12
+// Deep chains stay readable: past this depth the indent stops growing (the detail tells the depth).
+const MAX_INDENT = 24
+// A span with thousands of events would cost a node per event in every repaint of its row.
+const MAX_MARKERS = 60
+
+export interface WaterfallProps {
+  tree: SpanTree
+  rows: VisibleRow[]
+  collapsed: ReadonlySet<string>
+  selectedId: string | undefined
+  onSelect(spanId: string): void
+  onToggle(spanId: string): void
+}
+
+/**
+ * The trace's spans as rows on a shared time axis, like Jaeger's trace view. Only the rows
+ * in (and near) the scrolled window are in the DOM, so a trace of thousands of spans opens
+ * and scrolls as fast as a small one.
+ *
+ * @example
+ * ```tsx
+ * <Waterfall tree={tree} rows={flattenVisible(tree, collapsed, '', 0)} collapsed={collapsed}
+ *   selectedId={selected} onSelect={setSelected} onToggle={toggle} />
+ * ```
+ */
+export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggle }: WaterfallProps) {
+  const scroller = useRef<HTMLDivElement>(null)
+  const [view, setView] = useState({ top: 0, height: 480 })
+
+  useLayoutEffect(() => {
+    const el = scroller.current
+    if (!el) return
+    let frame = 0
+    const measure = () => {
+      frame = 0
+      setView({ top: el.scrollTop, height: el.clientHeight || 480 })
+    }
+    const onScroll = () => {
+      frame ||= requestAnimationFrame(measure)
+    }
+    measure()
+    el.addEventListener('scroll', onScroll, { passive: true })
+    const resize = typeof ResizeObserver === 'function' ? new ResizeObserver(onScroll) : undefined
+    resize?.observe(el)
+    return () => {
+      el.removeEventListener('scroll', onScroll)
+      resize?.disconnect()
+      if (frame) cancelAnimationFrame(frame)
+    }
+  }, [])
+
+  // Keep the selected row in view when it is chosen by keyboard.
+  useEffect(() => {
+    const el = scroller.current
+    const index = rows.findIndex((r) => r.node.span.spanId === selectedId)
+    if (!el || index < 0) return
+    const top = index * ROW_HEIGHT
+    if (top < el.scrollTop) el.scrollTop = top
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - ROW_HEIGHT) el.scrollTop = top - el.clientHeight + 2 * ROW_HEIGHT
+  }, [selectedId])
+
+  const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN)
+  const last = Math.min(rows.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN)
+  const ticks = axisTicks(tree.durationNs, 6)
+  const serviceIndex = new Map(tree.services.map((s, i) => [s, i]))
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const index = rows.findIndex((r) => r.node.span.spanId === selectedId)
+    const node = rows[index]?.node
+    let next: number | undefined
+    if (event.key === 'ArrowDown') next = Math.min(rows.length - 1, index + 1)
+    else if (event.key === 'ArrowUp') next = Math.max(0, index - 1)
+    else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+      // Left collapses an open span, right opens a collapsed one.
+      const open = node !== undefined && node.children.length > 0 && !collapsed.has(node.span.spanId)
+      if (node && node.children.length > 0 && open === (event.key === 'ArrowLeft')) onToggle(node.span.spanId)
+    } else return
+    event.preventDefault()
+    if (next !== undefined && rows[next]) onSelect(rows[next]!.node.span.spanId)
+  }
+
+  return (
+    <div class="hdt-wf" role="grid" aria-rowcount={rows.length} tabIndex={0} onKeyDown={onKeyDown}>
+      <div class="hdt-wf-head" role="row">
+        <div class="hdt-wf-name-head" role="columnheader">
+          Span <span class="hdt-muted">({rows.length === tree.ordered.length ? rows.length : `${rows.length} of ${tree.ordered.length}`})</span>
+        </div>
+        <div class="hdt-wf-axis" role="columnheader" aria-label="time since the trace started">
+          {ticks.map((t) => (
+            <span key={t} class="hdt-wf-tick" style={{ left: `${percentOf(t, tree.durationNs)}%` }}>
+              {formatDuration(t)}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div class="hdt-wf-scroll" ref={scroller}>
+        <div class="hdt-wf-canvas" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>
+          <div class="hdt-wf-grid" aria-hidden="true">
+            {ticks.map((t) => (
+              <i key={t} style={{ left: `${percentOf(t, tree.durationNs)}%` }} />
+            ))}
+          </div>
+          {rows.slice(first, last).map((row, i) => (
+            <SpanRow
+              key={row.node.span.spanId + ':' + (first + i)}
+              row={row}
+              index={first + i}
+              tree={tree}
+              serviceIndex={serviceIndex.get(row.node.service) ?? 0}
+              collapsed={collapsed.has(row.node.span.spanId)}
+              selected={row.node.span.spanId === selectedId}
+              onSelect={onSelect}
+              onToggle={onToggle}
+            />
+          ))}
+        </div>
+      </div>
+    </div>
+  )
+}
+
+interface SpanRowProps {
+  row: VisibleRow
+  index: number
+  tree: SpanTree
+  serviceIndex: number
+  collapsed: boolean
+  selected: boolean
+  onSelect(spanId: string): void
+  onToggle(spanId: string): void
+}
+
+function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle }: SpanRowProps) {
+  const { node } = row
+  const { span } = node
+  const error = span.status.code === 'ERROR'
+  const left = percentOf(node.offsetNs, tree.durationNs)
+  const width = Math.min(100 - left, percentOf(node.durationNs, tree.durationNs))
+  const classes = ['hdt-wf-row', index % 2 ? 'hdt-wf-odd' : '']
+  if (selected) classes.push('hdt-wf-selected')
+  if (row.hit) classes.push('hdt-wf-hit')
+  if (row.context) classes.push('hdt-wf-context')
+  const label = node.inFlight ? `${formatDuration(node.durationNs)}+` : formatDuration(node.durationNs)
+  // Past three quarters of the axis the label goes left of the bar, so it is never cut off.
+  const labelStyle = left + width > 75 ? { right: `calc(${100 - left}% + 4px)` } : { left: `calc(${left + width}% + 4px)` }
+
+  return (
+    <div
+      class={classes.join(' ')}
+      role="row"
+      aria-selected={selected}
+      data-span-id={span.spanId}
+      style={{ top: `${index * ROW_HEIGHT}px` }}
+      onClick={() => onSelect(span.spanId)}
+    >
+      <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${6 + Math.min(node.depth, MAX_INDENT) * 14}px` }}>
+        {node.children.length > 0 ? (
+          <button
+            type="button"
+            class="hdt-wf-toggle"
+            aria-expanded={!collapsed}
+            aria-label={collapsed ? `Expand ${span.name}` : `Collapse ${span.name}`}
+            onClick={(event) => {
+              event.stopPropagation()
+              onToggle(span.spanId)
+            }}
+          >
+            {collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span class="hdt-wf-toggle-space" />
+        )}
+        <span class="hdt-wf-chip" style={{ background: serviceColor(serviceIndex) }} title={node.service}>
+          {node.service}
+        </span>
+        {error && <span class="hdt-wf-error-mark" title={span.status.message || 'status ERROR'}>!</span>}
+        <span class="hdt-wf-label" title={span.name}>{span.name}</span>
+        {node.orphan && (
+          <span class="hdt-badge hdt-badge-warn hdt-wf-orphan" title={`parent span ${span.parentSpanId ?? ''} is not in this trace`}>
+            orphan
+          </span>
+        )}
+        {collapsed && <span class="hdt-muted hdt-wf-hidden-count">+{countBelow(node)}</span>}
+      </div>
+      <div class="hdt-wf-track" role="gridcell">
+        <span
+          class={`hdt-wf-bar${node.inFlight ? ' hdt-wf-bar-live' : ''}`}
+          style={{ left: `${left}%`, width: `${width}%`, background: spanColor(serviceIndex, span.kind, error) }}
+          title={`${span.name}: ${label}`}
+        />
+        {span.events.slice(0, MAX_MARKERS).map((event, i) => (
+          <i key={i} class="hdt-wf-mark" style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano), tree.durationNs)}%` }} title={eventTitle(event)} />
+        ))}
+        <span class="hdt-wf-dur" style={labelStyle}>
+          {label}
+        </span>
+      </div>
+    </div>
+  )
+}
+
+/** `log: user loaded` or `exception: TypeError: x is undefined`. */
+export function eventTitle(event: ToolbarSpanEvent): string {
+  const a = event.attributes
+  const message = a['exception.message'] ?? a['log.message'] ?? a['message'] ?? a['event.body'] ?? a['body']
+  return message === undefined || message === null ? event.name : `${event.name}: ${String(message)}`
+}
+
+function countBelow(node: SpanNode): number {
+  let count = 0
+  const stack = [...node.children]
+  while (stack.length > 0) {
+    const next = stack.pop()!
+    count++
+    stack.push(...next.children)
+  }
+  return count
+}
