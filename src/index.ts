@@ -8,3 +8,8 @@ export { ToolbarEvents, type ToolbarEvent, type ToolbarEventListener } from './c
 export { Toolbar, REQUEST_ID_HEADER, type RequestDetail } from './core/toolbar.js'
 export { isSecretName, redactEntries, REDACTED } from './core/redact.js'
 export * from './panels/index.js'
+export { recordLog, installConsoleCapture, uninstallConsoleCapture, LOG_LEVELS } from './recorders/logging.js'
+export { pinoToolbarStream, type PinoLineDestination } from './recorders/pino.js'
+export { renderTemplate, timedComponent } from './recorders/templates.js'
+export { PROFILE_QUERY, PROFILE_HEADER, PROFILE_COOKIE, PROFILE_BUSY } from './recorders/profiling.js'
+export { SLOTS, type LogLevel, type RecordedLog, type LogBook, type RecordedRender, type RenderLog, type RecordedProfile, type ProfileNode } from './recorders/records.js'

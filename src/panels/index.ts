@@ -5,6 +5,9 @@ import { RequestPanel } from './request.js'
 import { RoutesPanel } from './routes.js'
 import { TimerPanel } from './timer.js'
 import { VersionsPanel } from './versions.js'
+import { TemplatesPanel } from './templates.js'
+import { LoggingPanel } from './logging.js'
+import { ProfilingPanel } from './profiling.js'
 
 /**
  * The built-in panels, in the order the toolbar lists them. A fresh set each call:
@@ -16,7 +19,7 @@ import { VersionsPanel } from './versions.js'
  * ```
  */
 export function defaultPanels(): Panel<any>[] {
-  return [new HistoryPanel(), new VersionsPanel(), new TimerPanel(), new RequestPanel(), new HeadersPanel(), new RoutesPanel()]
+  return [new HistoryPanel(), new VersionsPanel(), new TimerPanel(), new RequestPanel(), new HeadersPanel(), new RoutesPanel(), new TemplatesPanel(), new LoggingPanel(), new ProfilingPanel()]
 }
 
 export { HeadersPanel, HistoryPanel, RequestPanel, RoutesPanel, TimerPanel, VersionsPanel }
@@ -26,3 +29,7 @@ export type { RequestStats } from './request.js'
 export type { RouteEntry, RoutesStats } from './routes.js'
 export type { TimerStats, TimingMetric } from './timer.js'
 export type { VersionsStats } from './versions.js'
+export { TemplatesPanel, LoggingPanel, ProfilingPanel }
+export type { TemplatesOptions, TemplatesStats, TemplateRender } from './templates.js'
+export type { LoggingOptions, LoggingStats, LogLine } from './logging.js'
+export type { ProfilingOptions, ProfilingStats, CallTreeNode, FlameFrame, ProfileFunction } from './profiling.js'

@@ -57,6 +57,10 @@ export interface RecordedLog {
 export interface LogBook {
   logs: RecordedLog[]
   dropped: number
+  /** Lines written per level, the dropped ones included. */
+  counts?: Partial<Record<LogLevel, number>>
+  /** How many lines are kept (LoggingPanel's `maxLogs`). */
+  maxLogs?: number
 }
 
 /** One template render; `parentId` nests partials under the layout that rendered them. */
@@ -73,6 +77,10 @@ export interface RecordedRender {
 export interface RenderLog {
   renders: RecordedRender[]
   dropped: number
+  /** How many renders are kept (TemplatesPanel's `maxRenders`). */
+  maxRenders?: number
+  /** The id the next render gets (ids stay unique when renders are dropped). */
+  nextId?: number
 }
 
 /** A node of a V8 CPU profile (the `.cpuprofile` format). */
@@ -92,4 +100,8 @@ export interface RecordedProfile {
   samplingIntervalUs: number
   /** Why there is no profile (another request was being profiled, the inspector failed...). */
   skipped: string | undefined
+  /** How far `startMs` may be off, in ms (see specs/data-panels.md: profiling clock). */
+  startErrorMs?: number
+  /** What starting the profiler cost this request, in ms (the inspector's start is not free). */
+  startCostMs?: number
 }

@@ -1,0 +1,81 @@
+import { Panel } from '../core/panel.js'
+import type { RequestRecord } from '../core/record.js'
+import { DEFAULT_MAX_LOGS, installConsoleCapture, LOG_LEVELS, openLogBook } from '../recorders/logging.js'
+import { SLOTS, type LogBook, type LogLevel } from '../recorders/records.js'
+
+export interface LoggingOptions {
+  /** Log lines kept per request; the rest are counted as dropped. Default 1000. */
+  maxLogs?: number
+}
+
+/** One log line as the panel shows it. */
+export interface LogLine {
+  level: LogLevel
+  message: string
+  attributes: Record<string, unknown>
+  /** 'console' | 'pino' | 'recordLog' */
+  source: string
+  /** Milliseconds from the request start. */
+  startMs: number
+  /** The template render the line was written in, if any. */
+  renderId: number | undefined
+}
+
+export interface LoggingStats {
+  logs: LogLine[]
+  /** Lines written over `maxLogs`, not kept. */
+  dropped: number
+  /** Lines written per level, dropped ones included. */
+  counts: Record<LogLevel, number>
+}
+
+/**
+ * Log lines written while the request ran: `console.*` (captured, and still printed),
+ * `recordLog()`, and pino through `pinoToolbarStream()`.
+ *
+ * @example
+ * ```ts
+ * app.use(debugToolbar({ panels: [...defaultPanels().filter((p) => p.id !== 'logging'), new LoggingPanel({ maxLogs: 200 })] }))
+ * ```
+ */
+export class LoggingPanel extends Panel<LoggingStats> {
+  readonly id = 'logging'
+  readonly title = 'Logging'
+  private readonly maxLogs: number
+
+  constructor(options: LoggingOptions = {}) {
+    super()
+    this.maxLogs = options.maxLogs ?? DEFAULT_MAX_LOGS
+    if (!Number.isInteger(this.maxLogs) || this.maxLogs < 0) {
+      throw new TypeError(`LoggingPanel: maxLogs must be a whole number >= 0, got ${options.maxLogs}`)
+    }
+  }
+
+  setup(): void {
+    // Process-wide and idempotent: the patched methods look up the current request
+    // themselves, so one capture serves every toolbar in the process.
+    installConsoleCapture()
+  }
+
+  onRequest(record: RequestRecord): void {
+    openLogBook(record, this.maxLogs)
+  }
+
+  generateStats(record: RequestRecord): LoggingStats {
+    const book = record.peek<LogBook>(SLOTS.logging)
+    const counts = Object.fromEntries(LOG_LEVELS.map((level) => [level, book?.counts?.[level] ?? 0])) as Record<LogLevel, number>
+    return {
+      logs: (book?.logs ?? []).map((log) => ({ ...log, attributes: { ...log.attributes } })),
+      dropped: book?.dropped ?? 0,
+      counts,
+    }
+  }
+
+  navSubtitle(stats: LoggingStats): string {
+    const total = Object.values(stats.counts).reduce((a, b) => a + b, 0)
+    const errors = stats.counts.error + stats.counts.fatal
+    const parts = [`${total} ${total === 1 ? 'message' : 'messages'}`]
+    if (errors) parts.push(`${errors} ${errors === 1 ? 'error' : 'errors'}`)
+    return parts.join(', ')
+  }
+}

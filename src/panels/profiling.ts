@@ -1,0 +1,129 @@
+import type { Context } from 'hono'
+import { getCookie } from 'hono/cookie'
+import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import type { RequestRecord } from '../core/record.js'
+import type { ToolbarHost } from '../core/host.js'
+import { PROFILE_COOKIE, PROFILE_HEADER, PROFILE_QUERY, startProfile, stopProfile } from '../recorders/profiling.js'
+import { SLOTS, type RecordedProfile } from '../recorders/records.js'
+import { summariseProfile, type CallTreeNode, type FlameFrame, type ProfileFunction } from './cpu-profile.js'
+
+export type { CallTreeNode, FlameFrame, ProfileFunction } from './cpu-profile.js'
+
+export interface ProfilingOptions {
+  /** Microseconds between two samples of the V8 profiler. Default 100. */
+  samplingIntervalUs?: number
+}
+
+export interface ProfilingStats {
+  /** The request asked for a profile (`?_dt_profile=1`, the header or the toolbar's cookie). */
+  requested: boolean
+  /** A profile was taken. */
+  profiled: boolean
+  /** Why a requested profile is missing. */
+  skipped: string | undefined
+  samplingIntervalUs: number
+  /** Offset of the profile's start from the request start, in ms, and how far off it may be. */
+  startMs: number | undefined
+  startErrorMs: number | undefined
+  /** What starting the profiler added to this request, in ms. */
+  startCostMs: number | undefined
+  /** Length of the profile, in ms. */
+  totalMs: number | undefined
+  samples: number
+  /** The hottest functions by self time. */
+  topFunctions: ProfileFunction[]
+  /** The call tree, pruned of nodes under 0.1% of the profile. */
+  callTree: CallTreeNode[]
+  /** Flame chart frames, placed relative to the request start. */
+  flame: FlameFrame[]
+  /** Call tree nodes and flame frames too small to show. */
+  omitted: number
+  /** The raw profile, under the toolbar's prefix: `/api/profiles/<id>.cpuprofile`. */
+  download: string | undefined
+}
+
+/**
+ * A CPU profile of one request, taken with the V8 profiler through node:inspector when
+ * the request asks for it: `?_dt_profile=1`, the header `X-Debug-Toolbar-Profile: 1`, or
+ * the cookie `hdt_profile=1` that the panel's toggle sets. The profiler samples the whole
+ * main thread, so one request is profiled at a time; starting and stopping it costs a few
+ * milliseconds, which the profiled request pays.
+ *
+ * @example
+ * ```ts
+ * app.use(debugToolbar({ panels: [...defaultPanels().filter((p) => p.id !== 'profiling'), new ProfilingPanel({ samplingIntervalUs: 500 })] }))
+ * // then: curl 'http://localhost:3000/report?_dt_profile=1'
+ * ```
+ */
+export class ProfilingPanel extends Panel<ProfilingStats> {
+  readonly id = 'profiling'
+  readonly title = 'Profile'
+  private readonly samplingIntervalUs: number
+
+  constructor(options: ProfilingOptions = {}) {
+    super()
+    this.samplingIntervalUs = options.samplingIntervalUs ?? 100
+    if (!Number.isInteger(this.samplingIntervalUs) || this.samplingIntervalUs < 1) {
+      throw new TypeError(`ProfilingPanel: samplingIntervalUs must be a whole number of microseconds >= 1, got ${options.samplingIntervalUs}`)
+    }
+  }
+
+  setup(host: ToolbarHost): void {
+    host.routes.get('/api/profiles/:file{.+\\.cpuprofile}', (c) => {
+      const id = c.req.param('file').slice(0, -'.cpuprofile'.length)
+      const profile = host.getRecord(id)?.peek<RecordedProfile>(SLOTS.profiling)?.profile
+      if (!profile) return c.json({ error: `no CPU profile for request "${id}" (not profiled, or no longer held)` }, 404)
+      return c.body(JSON.stringify(profile), 200, {
+        'Content-Type': 'application/json',
+        'Content-Disposition': `attachment; filename="${id.replace(/[^\w-]/g, '_')}.cpuprofile"`,
+      })
+    })
+  }
+
+  async onRequest(record: RequestRecord, c: Context): Promise<void> {
+    if (!isRequested(c)) return
+    await startProfile(record, this.samplingIntervalUs)
+  }
+
+  async onFinish(record: RequestRecord): Promise<void> {
+    await stopProfile(record)
+  }
+
+  generateStats(record: RequestRecord): ProfilingStats {
+    const slot = record.peek<RecordedProfile>(SLOTS.profiling)
+    const profile = slot?.profile
+    const summary = profile ? summariseProfile(profile, slot.startMs) : undefined
+    return {
+      requested: slot !== undefined,
+      profiled: profile !== undefined,
+      skipped: slot?.skipped,
+      samplingIntervalUs: slot?.samplingIntervalUs ?? this.samplingIntervalUs,
+      startMs: profile ? slot.startMs : undefined,
+      startErrorMs: profile ? slot.startErrorMs : undefined,
+      startCostMs: slot?.startCostMs,
+      totalMs: summary?.totalMs,
+      samples: summary?.samples ?? 0,
+      topFunctions: summary?.topFunctions ?? [],
+      callTree: summary?.callTree ?? [],
+      flame: summary?.flame ?? [],
+      omitted: summary?.omitted ?? 0,
+      download: profile ? `/api/profiles/${record.id}.cpuprofile` : undefined,
+    }
+  }
+
+  navSubtitle(stats: ProfilingStats): string {
+    if (stats.profiled) return `${stats.samples} samples in ${(stats.totalMs ?? 0).toFixed(1)} ms`
+    if (stats.skipped) return 'skipped'
+    return stats.requested ? 'profiling' : 'off'
+  }
+
+  serverTiming(record: RequestRecord): ServerTimingMetric[] {
+    // Sent with the headers, before the profile stops: what is known then is the start's cost.
+    const cost = record.peek<RecordedProfile>(SLOTS.profiling)?.startCostMs
+    return cost === undefined ? [] : [{ name: 'profile', dur: cost, desc: 'CPU profiler start' }]
+  }
+}
+
+function isRequested(c: Context): boolean {
+  return c.req.query(PROFILE_QUERY) === '1' || c.req.header(PROFILE_HEADER) === '1' || getCookie(c, PROFILE_COOKIE) === '1'
+}

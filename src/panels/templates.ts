@@ -1,0 +1,102 @@
+import type { Context } from 'hono'
+import { routePath } from 'hono/route'
+import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import type { RequestRecord } from '../core/record.js'
+import { DEFAULT_MAX_RENDERS, openRenderLog, renderTemplate } from '../recorders/templates.js'
+import { SLOTS, type RenderLog } from '../recorders/records.js'
+
+export interface TemplatesOptions {
+  /** Renders kept per request; the rest are counted as dropped. Default 1000. */
+  maxRenders?: number
+}
+
+/** One render as the panel shows it, with its depth in the tree of renders. */
+export interface TemplateRender {
+  id: number
+  name: string
+  parentId: number | undefined
+  /** 0 for a render no other render started. */
+  depth: number
+  /** Milliseconds from the request start. */
+  startMs: number
+  /** Undefined when the render had not finished (a streamed page still being sent). */
+  durationMs: number | undefined
+  error: string | undefined
+}
+
+export interface TemplatesStats {
+  /** In start order; a parent always comes before its children. */
+  renders: TemplateRender[]
+  dropped: number
+  /** Wall-clock time with at least one render running (overlapping renders counted once). */
+  totalMs: number
+}
+
+/**
+ * Template renders: `renderTemplate(name, fn)`, components wrapped with
+ * `timedComponent()`, and every `c.render()` (Hono's jsxRenderer or a renderer set with
+ * `c.setRenderer`), nested as a tree when a layout renders partials.
+ *
+ * @example
+ * ```ts
+ * app.use(debugToolbar({ panels: [...defaultPanels().filter((p) => p.id !== 'templates'), new TemplatesPanel({ maxRenders: 100 })] }))
+ * ```
+ */
+export class TemplatesPanel extends Panel<TemplatesStats> {
+  readonly id = 'templates'
+  readonly title = 'Templates'
+  private readonly maxRenders: number
+
+  constructor(options: TemplatesOptions = {}) {
+    super()
+    this.maxRenders = options.maxRenders ?? DEFAULT_MAX_RENDERS
+    if (!Number.isInteger(this.maxRenders) || this.maxRenders < 0) {
+      throw new TypeError(`TemplatesPanel: maxRenders must be a whole number >= 0, got ${options.maxRenders}`)
+    }
+  }
+
+  onRequest(record: RequestRecord, c: Context): void {
+    openRenderLog(record, this.maxRenders)
+    // c.render is a property of this request's context: wrapping it here times whatever
+    // renderer jsxRenderer or c.setRenderer installs, for this request only, without
+    // touching Hono itself.
+    const render = c.render
+    c.render = ((...args: Parameters<typeof render>) =>
+      renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))) as typeof c.render
+  }
+
+  generateStats(record: RequestRecord): TemplatesStats {
+    const log = record.peek<RenderLog>(SLOTS.templates)
+    const depths = new Map<number, number>()
+    const renders = (log?.renders ?? []).map((r): TemplateRender => {
+      const depth = r.parentId === undefined ? 0 : (depths.get(r.parentId) ?? -1) + 1
+      depths.set(r.id, depth)
+      return { id: r.id, name: r.name, parentId: r.parentId, depth, startMs: r.startMs, durationMs: r.durationMs, error: r.error }
+    })
+    return { renders, dropped: log?.dropped ?? 0, totalMs: busyTime(renders, record.now()) }
+  }
+
+  navSubtitle(stats: TemplatesStats): string {
+    const count = stats.renders.length + stats.dropped
+    return `${count} ${count === 1 ? 'render' : 'renders'}`
+  }
+
+  serverTiming(record: RequestRecord): ServerTimingMetric[] {
+    const stats = this.generateStats(record)
+    const count = stats.renders.length + stats.dropped
+    return count ? [{ name: 'templates', dur: stats.totalMs, desc: `${count} ${count === 1 ? 'render' : 'renders'}` }] : []
+  }
+}
+
+/** The length of the union of the renders' intervals; a running render counts until `now`. */
+function busyTime(renders: TemplateRender[], now: number): number {
+  const spans = renders.map((r) => [r.startMs, r.startMs + (r.durationMs ?? Math.max(0, now - r.startMs))] as const).sort((a, b) => a[0] - b[0])
+  let total = 0
+  let end = -Infinity
+  for (const [start, stop] of spans) {
+    if (stop <= end) continue
+    total += stop - Math.max(start, end)
+    end = stop
+  }
+  return total
+}

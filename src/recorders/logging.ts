@@ -1,0 +1,175 @@
+import { formatWithOptions } from 'node:util'
+import { currentRecord, type RequestRecord } from '../core/record.js'
+import { isSecretName, REDACTED } from '../core/redact.js'
+import { SLOTS, type LogBook, type LogLevel, type RecordedLog } from './records.js'
+import { currentRenderId } from './templates.js'
+
+/** The levels a log line can have, lowest first. */
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
+
+/** Lines kept per request when no LoggingPanel set a limit. */
+export const DEFAULT_MAX_LOGS = 1000
+
+/**
+ * Opens this request's log book with a limit on the lines it keeps. The LoggingPanel
+ * calls it from `onRequest`; recorders fall back to the default limit.
+ */
+export function openLogBook(record: RequestRecord, maxLogs: number): LogBook {
+  return record.slot<LogBook>(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs }))
+}
+
+/**
+ * Writes one line into `record`: the shared path of console capture, pino and `recordLog`.
+ * Lines over the limit are counted (in `dropped` and in the per-level counts) but not kept.
+ */
+export function appendLog(
+  record: RequestRecord,
+  level: LogLevel,
+  message: string,
+  attributes: Record<string, unknown>,
+  source: string,
+): void {
+  const book = record.slot<LogBook>(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs: DEFAULT_MAX_LOGS }))
+  const counts = (book.counts ??= {})
+  counts[level] = (counts[level] ?? 0) + 1
+  if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {
+    book.dropped++
+    return
+  }
+  const line: RecordedLog = {
+    level,
+    message,
+    attributes: toAttributes(attributes),
+    source,
+    startMs: record.now(),
+    renderId: currentRenderId(),
+  }
+  book.logs.push(line)
+}
+
+/**
+ * Records a log line into the current request (a no-op outside one). Attributes whose
+ * names look secret (`password`, `token`, ...) are redacted.
+ *
+ * @example
+ * ```ts
+ * import { recordLog } from 'hono-debug-toolbar'
+ * app.post('/orders', async (c) => {
+ *   recordLog('info', 'order created', { orderId: 42 })
+ *   return c.json({ ok: true })
+ * })
+ * ```
+ */
+export function recordLog(level: LogLevel, message: string, attributes: Record<string, unknown> = {}): void {
+  if (!LOG_LEVELS.includes(level)) {
+    throw new TypeError(`recordLog: level must be one of ${LOG_LEVELS.join(', ')}, got "${String(level)}"`)
+  }
+  const record = currentRecord()
+  if (record) appendLog(record, level, String(message), attributes, 'recordLog')
+}
+
+/**
+ * Attribute values as the panel and the OpenTelemetry converter can carry them: strings,
+ * numbers and booleans as they are, errors as their stack, anything else as JSON.
+ */
+function toAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined) continue
+    out[name] = isSecretName(name) ? REDACTED : toAttributeValue(value)
+  }
+  return out
+}
+
+function toAttributeValue(value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
+  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`
+  if (typeof value === 'bigint') return value.toString()
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    // Circular structures: Node's own formatting copes with them.
+    return formatWithOptions({ depth: 2 }, '%o', value)
+  }
+}
+
+type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace'
+
+/** How each captured console method maps to a level. */
+const CONSOLE_LEVELS: Record<ConsoleMethod, LogLevel> = {
+  log: 'info',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  debug: 'debug',
+  trace: 'trace',
+}
+
+let installed: { target: Console; originals: Record<ConsoleMethod, (...args: unknown[]) => void> } | undefined
+// True while a captured call is being recorded or printed. Node's console.trace prints
+// through console.error, and a recorder may itself warn: those inner calls go straight
+// through instead of being captured (or recursing).
+let busy = false
+
+/**
+ * Captures `console.log/info/warn/error/debug/trace` made inside a recorded request, and
+ * still prints them. Outside a request the patched methods call straight through. The
+ * LoggingPanel installs it; calling it again does nothing.
+ *
+ * @example
+ * ```ts
+ * import { installConsoleCapture, uninstallConsoleCapture } from 'hono-debug-toolbar'
+ * installConsoleCapture()
+ * // ... later, e.g. in a test's afterAll:
+ * uninstallConsoleCapture()
+ * ```
+ */
+export function installConsoleCapture(): void {
+  if (installed) return
+  const target = globalThis.console
+  const originals = {} as Record<ConsoleMethod, (...args: unknown[]) => void>
+  for (const method of Object.keys(CONSOLE_LEVELS) as ConsoleMethod[]) {
+    const original = target[method] as (...args: unknown[]) => void
+    originals[method] = original
+    const level = CONSOLE_LEVELS[method]
+    target[method] = function capturedConsole(this: unknown, ...args: unknown[]) {
+      const record = busy ? undefined : currentRecord()
+      if (!record) return original.apply(this, args)
+      busy = true
+      try {
+        capture(record, method, level, args)
+        return original.apply(this, args)
+      } finally {
+        busy = false
+      }
+    }
+  }
+  installed = { target, originals }
+}
+
+/**
+ * Puts the console methods back as they were before `installConsoleCapture()`.
+ *
+ * @example
+ * ```ts
+ * afterAll(() => uninstallConsoleCapture())
+ * ```
+ */
+export function uninstallConsoleCapture(): void {
+  if (!installed) return
+  for (const [method, original] of Object.entries(installed.originals)) {
+    installed.target[method as ConsoleMethod] = original
+  }
+  installed = undefined
+}
+
+function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, args: unknown[]): void {
+  try {
+    const attributes: Record<string, unknown> = { 'console.method': method }
+    // console.trace prints where it was called from: keep that, minus this frame.
+    if (method === 'trace') attributes.stack = new Error().stack?.split('\n').slice(3).join('\n')
+    appendLog(record, level, formatWithOptions({}, ...args), attributes, 'console')
+  } catch {
+    // Recording must never break the app's own logging.
+  }
+}

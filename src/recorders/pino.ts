@@ -1,0 +1,77 @@
+import { currentRecord } from '../core/record.js'
+import type { LogLevel } from './records.js'
+import { appendLog } from './logging.js'
+
+/** Anything pino can write its lines to: a stream, `pino.destination()`, a file stream... */
+export interface PinoLineDestination {
+  write(line: string): unknown
+}
+
+/** The part of a pino logger the stream reads (pino sets it before each write). */
+interface PinoLogger {
+  levels?: { labels?: Record<number, string> }
+  bindings?: () => Record<string, unknown>
+}
+
+/**
+ * A pino destination stream that records each line written inside a request into that
+ * request's Logging panel (level, message, the logger's bindings and the line's own
+ * fields as attributes), then hands the line on to `destination` when one is given.
+ *
+ * It asks pino for the line's metadata (pino's `Symbol.for('pino.metadata')` protocol,
+ * also honoured by `pino.multistream`) instead of parsing the JSON line. pino writes to
+ * it synchronously from the logging call, which is how it knows the request. Transports
+ * (`pino.transport()`) log from a worker thread and cannot be attributed to a request:
+ * give pino this stream, or put it in a multistream beside the transport.
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino'
+ * import { pinoToolbarStream } from 'hono-debug-toolbar'
+ *
+ * // Every line to stdout as before, and into the toolbar:
+ * const logger = pino({ level: 'debug' }, pinoToolbarStream(pino.destination(1)))
+ * // or beside other streams:
+ * const logger2 = pino({}, pino.multistream([{ stream: process.stdout }, { stream: pinoToolbarStream() }]))
+ * ```
+ */
+export function pinoToolbarStream(destination?: PinoLineDestination) {
+  const stream = {
+    [Symbol.for('pino.metadata')]: true as const,
+    lastLevel: 0,
+    lastMsg: undefined as string | undefined,
+    lastObj: undefined as Record<string, unknown> | undefined,
+    lastLogger: undefined as PinoLogger | undefined,
+    write(line: string): void {
+      const record = currentRecord()
+      if (record) {
+        try {
+          const logger = stream.lastLogger
+          const obj = stream.lastObj ?? {}
+          const fields: Record<string, unknown> = { ...logger?.bindings?.() }
+          for (const [key, value] of Object.entries(obj)) if (key !== 'msg') fields[key] = value
+          const message = stream.lastMsg ?? (typeof obj.msg === 'string' ? obj.msg : '')
+          appendLog(record, pinoLevel(stream.lastLevel, logger), message, fields, 'pino')
+        } catch {
+          // A line the toolbar cannot read is still written below.
+        }
+      }
+      destination?.write(line)
+    },
+  }
+  return stream
+}
+
+/** pino's numeric level as a toolbar level; custom levels fall into the nearest band. */
+function pinoLevel(level: number, logger: PinoLogger | undefined): LogLevel {
+  const label = logger?.levels?.labels?.[level]
+  if (label === 'trace' || label === 'debug' || label === 'info' || label === 'warn' || label === 'error' || label === 'fatal') {
+    return label
+  }
+  if (level <= 10) return 'trace'
+  if (level <= 20) return 'debug'
+  if (level <= 30) return 'info'
+  if (level <= 40) return 'warn'
+  if (level <= 50) return 'error'
+  return 'fatal'
+}

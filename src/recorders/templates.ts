@@ -1,0 +1,127 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { html } from 'hono/html'
+import type { HtmlEscapedString } from 'hono/utils/html'
+import { currentRecord, type RequestRecord } from '../core/record.js'
+import { SLOTS, type RecordedRender, type RenderLog } from './records.js'
+
+/** Renders kept per request when no TemplatesPanel set a limit. */
+export const DEFAULT_MAX_RENDERS = 1000
+
+interface ActiveRender {
+  record: RequestRecord
+  id: number
+}
+
+// The render running in this async context: a partial rendered by a layout finds its
+// parent here, and a log line finds the render it was written in. Per async context, so
+// concurrent requests (and concurrent renders in one request) never see each other's.
+const activeRender = new AsyncLocalStorage<ActiveRender>()
+
+/**
+ * Opens this request's render log with a limit on the renders it keeps. The
+ * TemplatesPanel calls it from `onRequest`; renderTemplate falls back to the default.
+ */
+export function openRenderLog(record: RequestRecord, maxRenders: number): RenderLog {
+  return record.slot<RenderLog>(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders, nextId: 1 }))
+}
+
+/** The id of the render running here (in the current request), if any. */
+export function currentRenderId(): number | undefined {
+  const active = activeRender.getStore()
+  return active && active.record === currentRecord() ? active.id : undefined
+}
+
+/**
+ * Times a template render, sync or async, into the current request (outside a request it
+ * just calls `fn`). Renders started inside `fn` nest under this one, and an error thrown
+ * (or a rejected promise) is recorded and rethrown. Returns what `fn` returns.
+ *
+ * @example
+ * ```ts
+ * import { renderTemplate } from 'hono-debug-toolbar'
+ * app.get('/users', async (c) => {
+ *   const page = await renderTemplate('users.eta', () => eta.renderAsync('users', { users }))
+ *   return c.html(page)
+ * })
+ * ```
+ */
+export function renderTemplate<T>(name: string, fn: () => T): T {
+  const record = currentRecord()
+  if (!record) return fn()
+  const log = record.slot<RenderLog>(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders: DEFAULT_MAX_RENDERS, nextId: 1 }))
+  const id = log.nextId ?? log.renders.length + log.dropped + 1
+  log.nextId = id + 1
+  const render: RecordedRender = {
+    id,
+    name: String(name),
+    parentId: currentRenderId(),
+    startMs: record.now(),
+    durationMs: undefined,
+    error: undefined,
+  }
+  if (log.renders.length < (log.maxRenders ?? DEFAULT_MAX_RENDERS)) log.renders.push(render)
+  else log.dropped++
+  const end = (error?: unknown) => {
+    render.durationMs = record.now() - render.startMs
+    if (error !== undefined) render.error = error instanceof Error ? error.message : String(error)
+  }
+  let result: T
+  try {
+    result = activeRender.run({ record, id }, fn)
+  } catch (error) {
+    end(error ?? 'undefined was thrown')
+    throw error
+  }
+  if (isThenable(result)) {
+    return result.then(
+      (value) => {
+        end()
+        return value
+      },
+      (error: unknown) => {
+        end(error ?? 'the promise was rejected with undefined')
+        throw error
+      },
+    ) as T
+  }
+  end()
+  return result
+}
+
+/**
+ * Wraps a Hono JSX component so its render is timed as a template, children included.
+ * Hono JSX is lazy: `<Users />` only builds a node, and the component runs when the page
+ * is turned into a string. The wrapper renders the component's tree to a string right
+ * away, inside the timing, so the figure is the real cost of that subtree and nested
+ * timed components show as its children.
+ *
+ * @example
+ * ```tsx
+ * import { timedComponent } from 'hono-debug-toolbar'
+ * const UserList = timedComponent('UserList', ({ users }: { users: User[] }) => (
+ *   <ul>{users.map((u) => <li>{u.name}</li>)}</ul>
+ * ))
+ * app.get('/users', (c) => c.render(<UserList users={users} />))
+ * ```
+ */
+export function timedComponent<P>(
+  name: string,
+  component: (props: P) => unknown,
+): (props: P) => HtmlEscapedString | Promise<HtmlEscapedString> {
+  return function TimedComponent(props: P) {
+    return renderTemplate(name, () => {
+      const node = component(props)
+      return isThenable(node) ? Promise.resolve(node).then(toHtml) : toHtml(node)
+    })
+  }
+}
+
+// Hono's html tag escapes strings and stringifies JSX nodes (a promise for async ones),
+// exactly as a JSX parent would have done with the component's result.
+function toHtml(node: unknown): HtmlEscapedString | Promise<HtmlEscapedString> {
+  return html`${node}`
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
