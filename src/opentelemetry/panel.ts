@@ -1,4 +1,26 @@
-import type { ToolbarExporterStatus } from './exporter.js'
+import { context, propagation, trace } from '@opentelemetry/api'
+import type { Tracer } from '@opentelemetry/api'
+import type { Context } from 'hono'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import type { ToolbarHost } from '../core/host.js'
+import type { ToolbarEvents } from '../core/events.js'
+import type { RequestRecord } from '../core/record.js'
+import { packageVersion } from '../core/package-root.js'
+import { resolveOpenTelemetryConfig } from './config.js'
+import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
+import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
+import { propagateFetch } from './fetch.js'
+import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
+import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
+import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
+import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
+import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
+import { registerTraceRoutes } from './routes.js'
+import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
@@ -41,4 +63,208 @@ export interface OpenTelemetryStats {
     profiling: ConvertedCount
     templates: ConvertedCount
   }
+}
+
+interface PanelState extends RequestSpanState {
+  counts?: ConvertCounts
+}
+
+const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
+const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
+
+/**
+ * The OpenTelemetry panel: every recorded request is a trace. It starts the request's
+ * SERVER span (or adopts the app's own), makes it the active span for the handler, collects
+ * every span of the trace (the app's instrumentation included), turns the other panels' data
+ * into child spans, exports the trace off the request path, and shows it as a waterfall with
+ * links to Jaeger, Zipkin and Grafana Tempo.
+ *
+ * Unless `tracerProvider` is given, the panel makes its own provider and registers it, an
+ * AsyncLocalStorage context manager and the W3C propagator as the OpenTelemetry globals,
+ * each only if none is registered yet. With `tracerProvider`, add `toolbarSpanProcessor()`
+ * to that provider.
+ *
+ * @example
+ * ```ts
+ * import { debugToolbar } from 'hono-debug-toolbar'
+ * import { OpenTelemetryPanel } from 'hono-debug-toolbar/opentelemetry'
+ *
+ * app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp' })] }))
+ * ```
+ */
+export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
+  readonly id = 'opentelemetry'
+  readonly title = 'OpenTelemetry'
+  readonly config: ResolvedOpenTelemetryConfig
+  readonly processor: ToolbarSpanProcessor
+  /** The panel's own provider; undefined when the app's `tracerProvider` is used. */
+  readonly provider: BasicTracerProvider | undefined
+  /** Where the panel's provider exports; undefined with the app's `tracerProvider`. */
+  readonly exporter: ToolbarSpanExporter | undefined
+  private readonly tracer: Tracer
+  private readonly converter: PanelDataConverter
+  private prefix = '/_debug_toolbar'
+  private events: ToolbarEvents | undefined
+  private forgetSignals: (() => void) | undefined
+  private shutdownPromise: Promise<void> | undefined
+
+  constructor(options: OpenTelemetryPanelOptions = {}) {
+    super()
+    // A wrong option or OTEL_* variable fails here, at startup, naming the culprit.
+    this.config = resolveOpenTelemetryConfig(options)
+    this.processor = toolbarSpanProcessor()
+    const scope = ['hono-debug-toolbar', packageVersion()] as const
+    if (options.tracerProvider) {
+      this.provider = undefined
+      this.exporter = undefined
+      this.tracer = options.tracerProvider.getTracer(...scope)
+    } else {
+      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config))
+      this.provider = new BasicTracerProvider({
+        resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
+        sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+        // The batch processor exports on a timer: never on the request's path.
+        spanProcessors: [this.processor, new BatchSpanProcessor(this.exporter, { scheduledDelayMillis: 1000 })],
+      })
+      this.tracer = this.provider.getTracer(...scope)
+      trace.setGlobalTracerProvider(this.provider)
+      this.forgetSignals = flushOnSignals(this)
+    }
+    registerContextGlobals()
+    this.converter = new PanelDataConverter(this.tracer, {
+      convert: this.config.convert,
+      profileSpanThresholdMs: this.config.profileSpanThresholdMs,
+    })
+  }
+
+  setup(host: ToolbarHost): void {
+    this.prefix = host.prefix
+    this.events = host.events
+    // Keep the traces of at least twice the request history (the store is shared by panels).
+    const history = (host.store as { maxRequests?: unknown }).maxRequests
+    const traces = this.processor.traces
+    traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    registerTraceRoutes(host, traces)
+  }
+
+  onRequest(record: RequestRecord, c: Context): void {
+    const state: PanelState = startRequestSpan(this.tracer, record, c)
+    record.slot(OTEL_SLOT, () => state)
+    record.traceId = state.traceId
+    const traces = this.processor.traces
+    traces.open(state.traceId, {
+      requestId: record.id,
+      maxSpans: this.config.maxSpansPerTrace,
+      gracePeriodMs: this.config.gracePeriodMs,
+      events: this.events,
+    })
+    // The span started before its trace was known to the store: show it as in flight now.
+    if (isReadableSpan(state.span)) traces.start(state.span)
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer)
+    if (!state.adopted) enterContext(state.context)
+    this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+  }
+
+  onResponse(record: RequestRecord): void {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    if (state) describeResponse(state, record)
+  }
+
+  onFinish(record: RequestRecord): void {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    if (!state) return
+    // Converted spans are children of the SERVER span: made before it ends.
+    state.counts = this.converter.convert(record, state.context)
+    endRequestSpan(state, record)
+    this.processor.traces.finish(state.traceId)
+    this.events?.emit({
+      type: 'trace.completed',
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
+    })
+  }
+
+  generateStats(record: RequestRecord): OpenTelemetryStats {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    const traceId = state?.traceId ?? record.traceId ?? ''
+    const traces = this.processor.traces
+    const spans = traces.spans(traceId) ?? []
+    const counts = traces.counts(traceId)
+    const config = this.config
+    const convert = Object.fromEntries(
+      KINDS.map((kind) => [kind, { enabled: this.converter.isEnabled(kind), converted: state?.counts?.[kind] ?? 0 }]),
+    ) as OpenTelemetryStats['convert']
+    return {
+      traceId,
+      rootSpanId: state?.spanId,
+      serviceName: config.serviceName,
+      traceparent: state ? traceparentOf(state) : undefined,
+      spans,
+      droppedSpans: counts.dropped,
+      inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
+      links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
+      export: this.exporter?.status() ?? NO_EXPORT,
+      convert,
+    }
+  }
+
+  navSubtitle(stats: OpenTelemetryStats): string {
+    const count = stats.spans?.length ?? 0
+    return `${count} ${count === 1 ? 'span' : 'spans'}`
+  }
+
+  serverTiming(record: RequestRecord): ServerTimingMetric[] {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    return state ? [{ name: 'traceparent', desc: traceparentOf(state) }] : []
+  }
+
+  /**
+   * Exports what is still buffered and closes the exporters (bounded: a dead collector
+   * cannot make it hang). The panel's provider stops; call it when the app stops.
+   *
+   * @example
+   * ```ts
+   * const otel = new OpenTelemetryPanel()
+   * process.on('beforeExit', () => otel.shutdown())
+   * ```
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.forgetSignals?.()
+      if (!this.provider) return
+      await this.provider.forceFlush().catch(() => undefined)
+      await this.provider.shutdown().catch(() => undefined)
+    })()
+    return this.shutdownPromise
+  }
+
+  /** Exports what is buffered now, without closing anything (tests and scripts). */
+  async forceFlush(): Promise<void> {
+    await this.provider?.forceFlush().catch(() => undefined)
+  }
+}
+
+/** Registers the context manager and propagator the toolbar needs, unless the app has its own. */
+function registerContextGlobals(): void {
+  const manager = new AsyncLocalStorageContextManager()
+  // setGlobal* answer false (and change nothing) when something is registered already.
+  if (!context.setGlobalContextManager(manager.enable())) manager.disable()
+  propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())
+}
+
+function traceparentOf(state: RequestSpanState): string {
+  return formatTraceparent({ traceId: state.traceId, spanId: state.spanId, flags: state.span.spanContext().traceFlags & 0x01 })
+}
+
+function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId: string): OpenTelemetryStats['links'] {
+  const links: OpenTelemetryStats['links'] = {
+    jaeger: jaegerTraceUrl(config.jaegerUiUrl, traceId),
+    zipkin: zipkinTraceUrl(config.zipkinUiUrl, traceId),
+    otlpJson: `${prefix}/api/traces/${traceId}/otlp`,
+  }
+  if (config.grafanaUrl) links.tempo = tempoTraceUrl(config.grafanaUrl, config.tempoDatasourceUid, traceId)
+  return links
+}
+
+function isReadableSpan(span: unknown): span is ReadableSpan {
+  return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
 }

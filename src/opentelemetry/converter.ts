@@ -1,0 +1,177 @@
+/**
+ * Turns what the data panels recorded for a request into spans of the request's trace, each
+ * at its real start time and with its real duration: `hono/timing` timers, SQL queries,
+ * template renders, log lines (as span events) and the hot frames of a CPU profile. The spans
+ * are made with an ordinary tracer, so they go through the span processors and exporters
+ * like any other span, and Jaeger or Zipkin show them too.
+ */
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { Attributes, AttributeValue, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
+import type { RequestRecord } from '../core/record.js'
+import { isSecretName, REDACTED } from '../core/redact.js'
+import type { TimingMetric } from '../panels/timer.js'
+import { SLOTS } from '../recorders/records.js'
+import type { LogBook, QueryLog, RecordedProfile, RecordedQuery, RecordedRender, RenderLog } from '../recorders/records.js'
+import type { ConvertOptions } from './options.js'
+import { hotFrames } from './profile-frames.js'
+import { hrTimeFromEpochMs } from './request-span.js'
+import { sqlAttributes, sqlSpanName } from './sql-attributes.js'
+
+export type ConvertKind = keyof ConvertOptions
+
+/** How many items of each kind became spans (log lines: span events). */
+export type ConvertCounts = Record<ConvertKind, number>
+
+export interface PanelDataConverterOptions {
+  convert?: ConvertOptions
+  /** Profile frames shorter than this do not become spans (ms, default 1). */
+  profileSpanThresholdMs?: number
+}
+
+/**
+ * Converts a finished request's panel data into child spans of its SERVER span.
+ *
+ * @example
+ * ```ts
+ * const converter = new PanelDataConverter(trace.getTracer('hono-debug-toolbar'), { convert: { logging: false } })
+ * // in a panel's onFinish, before the SERVER span ends:
+ * const counts = converter.convert(record, serverSpanContext) // { sql: 3, templates: 2, ... }
+ * ```
+ */
+export class PanelDataConverter {
+  private readonly enabled: Required<ConvertOptions>
+  private readonly profileThresholdMs: number
+
+  constructor(private readonly tracer: Tracer, options: PanelDataConverterOptions = {}) {
+    this.enabled = { timer: true, sql: true, logging: true, profiling: true, templates: true, ...options.convert }
+    this.profileThresholdMs = options.profileSpanThresholdMs ?? 1
+  }
+
+  /** Whether a kind of panel data is converted. */
+  isEnabled(kind: ConvertKind): boolean {
+    return this.enabled[kind]
+  }
+
+  /** Creates the spans; `parent` is the context whose active span is the request's SERVER span. */
+  convert(record: RequestRecord, parent: OtelContext): ConvertCounts {
+    const counts: ConvertCounts = { timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 }
+    const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
+    const server = trace.getSpan(parent)
+
+    // Renders first: queries and log lines written during a render nest under its span.
+    const renders = this.enabled.templates ? (record.peek<RenderLog>(SLOTS.templates)?.renders ?? []) : []
+    const renderSpans = new Map<number, { render: RecordedRender; span: Span; context: OtelContext }>()
+    for (const render of [...renders].sort((a, b) => a.id - b.id)) {
+      const parentContext = (render.parentId !== undefined && renderSpans.get(render.parentId)?.context) || parent
+      const span = this.tracer.startSpan(`render ${render.name}`, {
+        kind: SpanKind.INTERNAL,
+        startTime: at(render.startMs),
+        attributes: { 'template.name': render.name },
+      }, parentContext)
+      if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
+      renderSpans.set(render.id, { render, span, context: trace.setSpan(parentContext, span) })
+      counts.templates++
+    }
+
+    if (this.enabled.logging) {
+      for (const log of record.peek<LogBook>(SLOTS.logging)?.logs ?? []) {
+        const target = (log.renderId !== undefined && renderSpans.get(log.renderId)?.span) || server
+        if (!target) continue
+        const attributes: Attributes = { 'log.severity': log.level, 'log.message': log.message, 'log.source': log.source }
+        for (const [key, value] of Object.entries(log.attributes)) attributes[key] ??= attributeValue(key, value)
+        this.addEvent(target, parent, 'log', attributes, at(log.startMs))
+        counts.logging++
+      }
+    }
+
+    if (this.enabled.sql) {
+      for (const query of record.peek<QueryLog>(SLOTS.sql)?.queries ?? []) {
+        const enclosing = innermostRender(query, renderSpans.values())
+        this.querySpan(query, enclosing ?? parent, at)
+        counts.sql++
+      }
+    }
+
+    for (const { render, span } of renderSpans.values()) span.end(at(render.startMs + (render.durationMs ?? record.now())))
+
+    if (this.enabled.timer) {
+      for (const metric of record.peek<{ metrics: TimingMetric[] }>('timer')?.metrics ?? []) {
+        if (metric.startMs === undefined || metric.durationMs === undefined) continue
+        const attributes: Attributes = { 'hono.timing.name': metric.name }
+        if (metric.description) attributes['hono.timing.description'] = metric.description
+        const span = this.tracer.startSpan(metric.name, { kind: SpanKind.INTERNAL, startTime: at(metric.startMs), attributes }, parent)
+        span.end(at(metric.startMs + metric.durationMs))
+        counts.timer++
+      }
+    }
+
+    const profile = this.enabled.profiling ? record.peek<RecordedProfile>(SLOTS.profiling) : undefined
+    for (const frame of profile ? hotFrames(profile, this.profileThresholdMs) : []) {
+      const span = this.tracer.startSpan(frame.functionName, {
+        kind: SpanKind.INTERNAL,
+        startTime: at(frame.startMs),
+        attributes: {
+          'code.function.name': frame.functionName,
+          'code.file.path': frame.filePath,
+          'code.line.number': frame.lineNumber,
+          'code.column.number': frame.columnNumber,
+          'profile.samples': frame.samples,
+        },
+      }, parent)
+      span.end(at(frame.startMs + frame.durationMs))
+      counts.profiling++
+    }
+    return counts
+  }
+
+  private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
+    const span = this.tracer.startSpan(sqlSpanName(query), {
+      kind: SpanKind.CLIENT,
+      startTime: at(query.startMs),
+      attributes: sqlAttributes(query),
+    }, parent)
+    if (query.error) fail(span, 'DatabaseError', query.error, at(query.startMs + query.durationMs))
+    span.end(at(query.startMs + query.durationMs))
+  }
+
+  // An adopted SERVER span (the app's instrumentation's) may have ended before the toolbar
+  // finishes: the line then goes on a zero-length span of its own under it.
+  private addEvent(target: Span, parent: OtelContext, name: string, attributes: Attributes, time: ReturnType<typeof hrTimeFromEpochMs>): void {
+    if (target.isRecording()) {
+      target.addEvent(name, attributes, time)
+      return
+    }
+    const holder = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: time }, trace.setSpan(parent, target))
+    holder.addEvent(name, attributes, time)
+    holder.end(time)
+  }
+}
+
+/** The innermost render whose time window holds the whole query, if any. */
+function innermostRender(
+  query: RecordedQuery,
+  renders: Iterable<{ render: RecordedRender; context: OtelContext }>,
+): OtelContext | undefined {
+  let best: { render: RecordedRender; context: OtelContext } | undefined
+  for (const entry of renders) {
+    const { startMs, durationMs } = entry.render
+    if (durationMs === undefined || query.startMs < startMs || query.startMs + query.durationMs > startMs + durationMs) continue
+    if (!best || startMs >= best.render.startMs) best = entry
+  }
+  return best?.context
+}
+
+function fail(span: Span, type: string, message: string, time: ReturnType<typeof hrTimeFromEpochMs>): void {
+  span.addEvent('exception', { 'exception.type': type, 'exception.message': message }, time)
+  span.setStatus({ code: SpanStatusCode.ERROR, message })
+}
+
+function attributeValue(key: string, value: unknown): AttributeValue {
+  if (isSecretName(key)) return REDACTED
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}

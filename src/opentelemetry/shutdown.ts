@@ -1,0 +1,47 @@
+/**
+ * Flushing spans when the process is asked to stop: on the first SIGINT or SIGTERM every
+ * live panel flushes (bounded, never hanging), then the signal is raised again so the
+ * process ends as it would have without the toolbar.
+ */
+
+/** Something that flushes and closes its exporters. */
+export interface Flushable {
+  shutdown(): Promise<void>
+}
+
+const live = new Set<Flushable>()
+let installed = false
+
+/** Most time spent flushing before the signal is re-raised (ms). */
+const FLUSH_BOUND_MS = 3000
+
+/**
+ * Flushes `target` when the process gets SIGINT or SIGTERM; returns the function that stops that.
+ *
+ * @example
+ * ```ts
+ * const forget = flushOnSignals(panel)
+ * ```
+ */
+export function flushOnSignals(target: Flushable): () => void {
+  live.add(target)
+  if (!installed) {
+    installed = true
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void flushAndReraise(signal))
+  }
+  return () => live.delete(target)
+}
+
+async function flushAndReraise(signal: NodeJS.Signals): Promise<void> {
+  const all = Promise.allSettled([...live].map((target) => target.shutdown()))
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, FLUSH_BOUND_MS)
+    timer.unref()
+    void all.then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+  // Our listener is gone (`once`): with no other listener, Node's default action ends the process.
+  process.kill(process.pid, signal)
+}
