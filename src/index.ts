@@ -13,3 +13,6 @@ export { pinoToolbarStream, type PinoLineDestination } from './recorders/pino.js
 export { renderTemplate, timedComponent } from './recorders/templates.js'
 export { PROFILE_QUERY, PROFILE_HEADER, PROFILE_COOKIE, PROFILE_BUSY } from './recorders/profiling.js'
 export { SLOTS, type LogLevel, type RecordedLog, type LogBook, type RecordedRender, type RenderLog, type RecordedProfile, type ProfileNode } from './recorders/records.js'
+export { SqlPanel, type SqlPanelOptions, type SqlStats, type SqlQueryStats, type SqlQueryGroup } from './panels/sql.js'
+export { recordQuery, instrumentBetterSqlite3, instrumentPg, type QueryInput, type BetterSqlite3Database, type PgQueryable, type QueryPlan } from './recorders/sql/index.js'
+export type { RecordedQuery, QueryLog } from './recorders/records.js'

@@ -1,0 +1,185 @@
+import type { Context } from 'hono'
+import type { ToolbarHost } from '../core/host.js'
+import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import type { RequestRecord } from '../core/record.js'
+import { SLOTS, type QueryLog, type RecordedQuery } from '../recorders/records.js'
+import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
+import { notExplainable } from '../recorders/sql/explain-target.js'
+import { registerSqlRoutes } from '../recorders/sql/explain.js'
+import { applySqlSettings, DEFAULT_SQL_SETTINGS, explainTargetOf, type SqlSettings } from '../recorders/sql/record-query.js'
+
+/** Options of `new SqlPanel(options)`. */
+export interface SqlPanelOptions {
+  /** Queries kept per request; more are counted as dropped. Default 1000. */
+  maxQueries?: number
+  /** A query at least this long (ms) is marked slow. Default 100. */
+  slowQueryMs?: number
+  /** Capture the app's file:line:column of each query. Default true. */
+  captureCaller?: boolean
+}
+
+/** One query as the panel shows it. */
+export interface SqlQueryStats {
+  id: number
+  /** The SQL text, shortened when longer than about 2,000 characters (then `truncated`). */
+  sql: string
+  truncated: boolean
+  /** The params as JSON, long lists and strings shortened (then `paramsTruncated`). */
+  params: unknown[]
+  paramsTruncated: boolean
+  dbSystem: string
+  /** Milliseconds from the request start. */
+  startMs: number
+  durationMs: number
+  rowCount: number | null
+  error: string | null
+  /** The app's `file:line:column` that ran the query. */
+  caller: string | null
+  inTransaction: boolean
+  /** How many queries of this request have the same SQL and params (0 when unique). */
+  duplicateCount: number
+  /** How many queries have the same SQL with different params, the N+1 pattern (0 when none). */
+  similarCount: number
+  /** `durationMs >= slowQueryMs`. */
+  slow: boolean
+  /** A SELECT/WITH run on a connection the toolbar holds: the Explain button works. */
+  explainable: boolean
+}
+
+/** Queries that share their SQL (and, for duplicates, their params). */
+export interface SqlQueryGroup {
+  sql: string
+  count: number
+  queryIds: number[]
+}
+
+export interface SqlStats {
+  /** Sum of the recorded queries' durations. */
+  totalMs: number
+  /** Queries recorded. */
+  count: number
+  /** Queries over `maxQueries`, counted but not kept. */
+  dropped: number
+  slowQueryMs: number
+  queries: SqlQueryStats[]
+  /** Same SQL and same params, run more than once. */
+  duplicates: SqlQueryGroup[]
+  /** Same SQL run with different params. */
+  similar: SqlQueryGroup[]
+}
+
+/**
+ * The SQL queries of a request, in the order they started, with their time, rows, caller,
+ * duplicates, N+1 patterns and slow ones, and EXPLAIN on demand. Queries come from
+ * `instrumentBetterSqlite3(db)`, `instrumentPg(pool)` or `recordQuery(...)`.
+ *
+ * @example
+ * ```ts
+ * app.use(debugToolbar({ extraPanels: [new SqlPanel({ slowQueryMs: 50 })] }))
+ * ```
+ */
+export class SqlPanel extends Panel<SqlStats> {
+  readonly id = 'sql'
+  readonly title = 'SQL'
+  readonly slowQueryMs: number
+  private readonly settings: Readonly<SqlSettings>
+
+  constructor(options: SqlPanelOptions = {}) {
+    super()
+    const { maxQueries, slowQueryMs, captureCaller } = { ...DEFAULT_SQL_SETTINGS, slowQueryMs: 100, ...options }
+    if (!Number.isInteger(maxQueries) || maxQueries < 0) throw new TypeError(`maxQueries must be a whole number >= 0, got ${maxQueries}`)
+    if (!(slowQueryMs >= 0)) throw new TypeError(`slowQueryMs must be a number >= 0, got ${slowQueryMs}`)
+    this.slowQueryMs = slowQueryMs
+    // Read-only settings handed to each request; the recorders read them from the request.
+    this.settings = Object.freeze({ maxQueries, captureCaller })
+  }
+
+  setup(host: ToolbarHost): void {
+    registerSqlRoutes(host)
+  }
+
+  onRequest(record: RequestRecord, _c: Context): void {
+    applySqlSettings(record, this.settings)
+  }
+
+  generateStats(record: RequestRecord): SqlStats {
+    const log = record.peek<QueryLog>(SLOTS.sql) ?? { queries: [], dropped: 0 }
+    const queries = log.queries
+    // One key per query (params can be long lists): same SQL and params = duplicate.
+    const paramKeys = new Map(queries.map((q) => [q, paramsKey(q.params)]))
+    const exactKey = (q: RecordedQuery) => {
+      const key = paramKeys.get(q)
+      return key === undefined ? undefined : `${q.sql}\u0000${key}`
+    }
+    const exact = groupBy(queries, exactKey)
+    const bySql = groupBy(queries, (q) => q.sql)
+    const similarSql = new Set(
+      [...bySql].filter(([, group]) => new Set(group.map((q) => paramKeys.get(q) ?? q.id)).size > 1).map(([sql]) => sql),
+    )
+
+    const shown = queries.map((q): SqlQueryStats => {
+      const sql = displaySql(q.sql)
+      const params = displayParams(q.params)
+      const key = exactKey(q)
+      const duplicates = key === undefined ? 0 : (exact.get(key)?.length ?? 0)
+      return {
+        id: q.id,
+        sql: sql.sql,
+        truncated: sql.truncated,
+        params: params.params,
+        paramsTruncated: params.truncated,
+        dbSystem: q.dbSystem,
+        startMs: q.startMs,
+        durationMs: q.durationMs,
+        rowCount: q.rowCount ?? null,
+        error: q.error ?? null,
+        caller: q.caller ?? null,
+        inTransaction: q.inTransaction,
+        duplicateCount: duplicates > 1 ? duplicates : 0,
+        similarCount: similarSql.has(q.sql) ? bySql.get(q.sql)!.length : 0,
+        slow: q.durationMs >= this.slowQueryMs,
+        explainable: notExplainable(q.sql) === undefined && explainTargetOf(record, q.id) !== undefined,
+      }
+    })
+    const group = (sql: string, members: RecordedQuery[]): SqlQueryGroup => ({
+      sql: displaySql(sql).sql,
+      count: members.length,
+      queryIds: members.map((q) => q.id),
+    })
+    return {
+      totalMs: queries.reduce((sum, q) => sum + q.durationMs, 0),
+      count: queries.length,
+      dropped: log.dropped,
+      slowQueryMs: this.slowQueryMs,
+      queries: shown,
+      duplicates: [...exact.values()].filter((g) => g.length > 1).map((g) => group(g[0]!.sql, g)).sort((a, b) => b.count - a.count),
+      similar: [...similarSql].map((sql) => group(sql, bySql.get(sql)!)).sort((a, b) => b.count - a.count),
+    }
+  }
+
+  navSubtitle(stats: SqlStats): string {
+    if (!stats || typeof stats.count !== 'number') return ''
+    return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${stats.totalMs.toFixed(1)} ms`
+  }
+
+  serverTiming(record: RequestRecord): ServerTimingMetric[] {
+    const log = record.peek<QueryLog>(SLOTS.sql)
+    if (!log || (log.queries.length === 0 && log.dropped === 0)) return []
+    const count = log.queries.length
+    const desc = `${count} ${count === 1 ? 'query' : 'queries'}${log.dropped ? `, ${log.dropped} dropped` : ''}`
+    return [{ name: 'sql', dur: log.queries.reduce((sum, q) => sum + q.durationMs, 0), desc }]
+  }
+}
+
+/** Groups items by key, in first-seen order; items without a key are left out. */
+function groupBy<T>(items: T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const key = keyOf(item)
+    if (key === undefined) continue
+    const group = groups.get(key)
+    if (group) group.push(item)
+    else groups.set(key, [item])
+  }
+  return groups
+}

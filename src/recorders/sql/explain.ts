@@ -1,0 +1,74 @@
+import type { Context } from 'hono'
+import type { ToolbarHost } from '../../core/host.js'
+import type { RequestRecord } from '../../core/record.js'
+import { SLOTS, type QueryLog, type RecordedQuery } from '../records.js'
+import { displayParams } from './display.js'
+import { notExplainable } from './explain-target.js'
+import { explainTargetOf } from './record-query.js'
+
+/**
+ * The SQL panel's routes under the toolbar's prefix:
+ *
+ * - `GET /api/sql/:requestId/:queryId`: the whole SQL text and params of a stored query
+ *   (the panel's list shortens long ones).
+ * - `GET /api/sql/:requestId/:queryId/explain`: the query's plan, from `EXPLAIN QUERY PLAN`
+ *   (SQLite) or `EXPLAIN` (PostgreSQL) run with the stored params on the connection the
+ *   query ran on. The browser names a stored query; it never sends SQL.
+ *
+ * @example
+ * ```ts
+ * class SqlPanel extends Panel<SqlStats> {
+ *   setup(host: ToolbarHost) { registerSqlRoutes(host) }
+ * }
+ * ```
+ */
+export function registerSqlRoutes(host: ToolbarHost): void {
+  host.routes.get('/api/sql/:requestId/:queryId', (c) => {
+    const found = findQuery(host, c)
+    if ('error' in found) return c.json({ error: found.error }, 404)
+    const { query, record } = found
+    return c.json({
+      requestId: record.id,
+      id: query.id,
+      dbSystem: query.dbSystem,
+      sql: query.sql,
+      params: displayParams(query.params, { full: true }).params,
+    })
+  })
+
+  host.routes.get('/api/sql/:requestId/:queryId/explain', async (c) => {
+    const found = findQuery(host, c)
+    if ('error' in found) return c.json({ error: found.error }, 404)
+    const { query, record } = found
+    const refused = notExplainable(query.sql)
+    if (refused) return c.json({ error: refused }, 400)
+    const target = explainTargetOf(record, query.id)
+    if (!target) {
+      return c.json({ error: 'this query was recorded with recordQuery(): the toolbar holds no connection to explain it on' }, 400)
+    }
+    try {
+      const plan = await target.explain(query.sql, query.params)
+      return c.json({
+        requestId: record.id,
+        id: query.id,
+        dbSystem: target.dbSystem,
+        explainSql: plan.explainSql,
+        rows: displayParams(plan.rows, { full: true }).params,
+      })
+    } catch (error) {
+      // The database refused (closed connection, table dropped since...): the user's problem to see, not a crash.
+      return c.json({ error: `EXPLAIN failed: ${error instanceof Error ? error.message : String(error)}` }, 422)
+    }
+  })
+}
+
+function findQuery(host: ToolbarHost, c: Context): { record: RequestRecord; query: RecordedQuery } | { error: string } {
+  const requestId = c.req.param('requestId') ?? ''
+  const queryId = c.req.param('queryId') ?? ''
+  const record = host.getRecord(requestId)
+  if (!record) return { error: `no request with id "${requestId}" is held (the toolbar keeps the most recent ones)` }
+  const id = /^\d+$/.test(queryId) ? Number(queryId) : NaN
+  const query = record.peek<QueryLog>(SLOTS.sql)?.queries.find((q) => q.id === id)
+  if (!query) return { error: `request "${requestId}" has no query with id "${queryId}"` }
+  return { record, query }
+}

@@ -1,0 +1,171 @@
+import { currentRecord, type RequestRecord } from '../../core/record.js'
+import { SLOTS, type QueryLog, type RecordedQuery } from '../records.js'
+import { appCaller } from './caller.js'
+import type { ExplainTarget } from './explain-target.js'
+
+/** How the SQL recorders behave in one request. The SQL panel puts its own in each request. */
+export interface SqlSettings {
+  /** Queries kept per request; the rest are counted in `dropped`. */
+  maxQueries: number
+  /** Capture the app's calling frame of each query. */
+  captureCaller: boolean
+}
+
+export const DEFAULT_SQL_SETTINGS: Readonly<SqlSettings> = Object.freeze({ maxQueries: 1000, captureCaller: true })
+
+/**
+ * What the recorders keep per request beside the public QueryLog: the settings in force,
+ * the next query id, and the connection each query ran on (for EXPLAIN later).
+ */
+interface SqlRequestState {
+  settings: SqlSettings
+  nextId: number
+  explainTargets: Map<number, ExplainTarget>
+}
+
+const STATE_SLOT = 'sql.state'
+
+/**
+ * Puts `settings` into `record` (the SQL panel calls this when a request starts), so the
+ * recorders read them from the request itself and never from shared mutable state.
+ */
+export function applySqlSettings(record: RequestRecord, settings: SqlSettings): void {
+  record.slot<SqlRequestState>(STATE_SLOT, () => ({ settings, nextId: 1, explainTargets: new Map() }))
+}
+
+function stateOf(record: RequestRecord): SqlRequestState {
+  return record.slot<SqlRequestState>(STATE_SLOT, () => ({ settings: DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: new Map() }))
+}
+
+function logOf(record: RequestRecord): QueryLog {
+  return record.slot<QueryLog>(SLOTS.sql, () => ({ queries: [], dropped: 0 }))
+}
+
+/** The connection a stored query ran on, if the recorder kept one (for EXPLAIN). */
+export function explainTargetOf(record: RequestRecord, queryId: number): ExplainTarget | undefined {
+  return record.peek<SqlRequestState>(STATE_SLOT)?.explainTargets.get(queryId)
+}
+
+/** A query that has started inside a recorded request; `finishQuery` stores it. */
+export interface QueryStart {
+  record: RequestRecord
+  id: number
+  /** `performance.now()` at the start. */
+  startTime: number
+  caller: string | undefined
+  /** Over `maxQueries` already: only counted. */
+  dropped: boolean
+}
+
+/**
+ * Called by a driver adapter right before a query runs: undefined outside a recorded
+ * request, so the adapter calls the driver directly and pays nothing more.
+ */
+export function startQuery(startTime?: number): QueryStart | undefined {
+  const record = currentRecord()
+  if (!record) return undefined
+  const state = stateOf(record)
+  const dropped = logOf(record).queries.length >= state.settings.maxQueries
+  return {
+    record,
+    id: state.nextId++,
+    startTime: startTime ?? performance.now(),
+    caller: !dropped && state.settings.captureCaller ? appCaller() : undefined,
+    dropped,
+  }
+}
+
+/** How a query ended, as the adapter saw it. */
+export interface QueryOutcome {
+  sql: string
+  params: unknown[]
+  dbSystem: string
+  rowCount?: number | undefined
+  error?: unknown
+  inTransaction?: boolean
+  /** The connection to run EXPLAIN on later. */
+  explainTarget?: ExplainTarget
+  /** `performance.now()` at the end; default now. */
+  endTime?: number
+}
+
+/** Stores a finished query in its request, in start order, or counts it as dropped. */
+export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQuery | undefined {
+  const { record } = start
+  const state = stateOf(record)
+  const log = logOf(record)
+  if (start.dropped || log.queries.length >= state.settings.maxQueries) {
+    log.dropped++
+    return undefined
+  }
+  const endTime = outcome.endTime ?? performance.now()
+  const query: RecordedQuery = {
+    id: start.id,
+    sql: outcome.sql,
+    params: outcome.params,
+    dbSystem: outcome.dbSystem,
+    startMs: record.offsetOf(start.startTime),
+    durationMs: Math.max(0, endTime - start.startTime),
+    rowCount: outcome.rowCount,
+    error: outcome.error === undefined ? undefined : errorMessage(outcome.error),
+    caller: start.caller,
+    inTransaction: outcome.inTransaction ?? false,
+  }
+  // Queries finish out of order when they overlap (pg, Promise.all): keep the list in start order.
+  let at = log.queries.length
+  while (at > 0 && log.queries[at - 1]!.startMs > query.startMs) at--
+  log.queries.splice(at, 0, query)
+  if (outcome.explainTarget) state.explainTargets.set(query.id, outcome.explainTarget)
+  return query
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name
+  return typeof error === 'string' ? error : String(error)
+}
+
+/** A query run by any driver, for `recordQuery()`. */
+export interface QueryInput {
+  sql: string
+  /** Positional values, or one object of named values: `[{ id: 1 }]`. */
+  params?: unknown[]
+  /** `performance.now()` when the query started. Default: now minus `durationMs`. */
+  startTime?: number
+  durationMs: number
+  /** Rows returned (reads) or changed (writes). */
+  rowCount?: number
+  /** The error the query failed with (an Error or its message). */
+  error?: unknown
+  /** OpenTelemetry `db.system.name`: 'sqlite', 'postgresql', 'mysql'... Default 'other_sql'. */
+  dbSystem?: string
+}
+
+/**
+ * Records a query run by any database driver into the current request. Does nothing
+ * outside a recorded request. Returns the stored query, or undefined when there is no
+ * request or the request already holds `maxQueries`.
+ *
+ * @example
+ * ```ts
+ * import { recordQuery } from 'hono-debug-toolbar'
+ *
+ * const startTime = performance.now()
+ * const [rows] = await mysql.execute(sql, params)
+ * recordQuery({ sql, params, startTime, durationMs: performance.now() - startTime, rowCount: rows.length, dbSystem: 'mysql' })
+ * ```
+ */
+export function recordQuery(input: QueryInput): RecordedQuery | undefined {
+  if (!currentRecord()) return undefined
+  const durationMs = Number.isFinite(input.durationMs) && input.durationMs > 0 ? input.durationMs : 0
+  const startTime = input.startTime ?? performance.now() - durationMs
+  const start = startQuery(startTime)
+  if (!start) return undefined
+  return finishQuery(start, {
+    sql: String(input.sql),
+    params: input.params ? [...input.params] : [],
+    dbSystem: input.dbSystem ?? 'other_sql',
+    rowCount: input.rowCount,
+    error: input.error,
+    endTime: startTime + durationMs,
+  })
+}
