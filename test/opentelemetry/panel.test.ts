@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { stream } from 'hono/streaming'
+import { trace } from '@opentelemetry/api'
+import { debugToolbar } from '../../src/index.js'
+import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+
+function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
+  const app = new Hono()
+  const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...options })
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  const get = async (path: string, init?: RequestInit) => {
+    const res = await app.request(path, init, loopback)
+    const body = await res.text()
+    return { res, body }
+  }
+  const stats = async (res: Response): Promise<OpenTelemetryStats> => {
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()
+    return detail.panels.opentelemetry
+  }
+  return { app, panel, get, stats }
+}
+
+const byName = (spans: ToolbarSpan[], name: string) => spans.find((s) => s.name === name)
+
+describe('OpenTelemetryPanel', () => {
+  it('makes each request a trace with a SERVER span named after the route, and the app spans inside it', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/users/:id', async (c) => {
+      const tracer = trace.getTracer('shop')
+      await tracer.startActiveSpan('load user', async (outer) => {
+        tracer.startActiveSpan('read cache', (inner) => inner.end())
+        outer.end()
+      })
+      return c.json({ id: c.req.param('id') })
+    })
+    const { res } = await get('/users/7?q=shoes&api_key=abc')
+    const s = await stats(res)
+    const server = byName(s.spans, 'GET /users/:id')!
+    expect(server.kind).toBe('SERVER')
+    expect(server.spanId).toBe(s.rootSpanId)
+    expect(server.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'url.path': '/users/7',
+      'url.query': 'q=shoes&api_key=********',
+      'http.route': '/users/:id',
+      'http.response.status_code': 200,
+      'client.address': '127.0.0.1',
+    })
+    const outer = byName(s.spans, 'load user')!
+    const inner = byName(s.spans, 'read cache')!
+    expect(outer.parentSpanId).toBe(server.spanId)
+    expect(inner.parentSpanId).toBe(outer.spanId)
+    expect(new Set(s.spans.map((span) => span.traceId))).toEqual(new Set([s.traceId]))
+    expect(res.headers.get('server-timing')).toContain(`traceparent;desc="00-${s.traceId}-${server.spanId}-01"`)
+    expect(s.traceparent).toBe(`00-${s.traceId}-${server.spanId}-01`)
+    expect(s.serviceName).toBe('shop')
+    expect(s.links.jaeger).toBe(`http://localhost:16686/trace/${s.traceId}`)
+    expect(s.links.zipkin).toBe(`http://localhost:9411/zipkin/traces/${s.traceId}`)
+    expect(s.links.otlpJson).toBe(`/_debug_toolbar/api/traces/${s.traceId}/otlp`)
+    expect(s.links.tempo).toBeUndefined()
+    expect(s.inFlightSpans).toBe(0)
+    expect(server.resource['service.name']).toBe('shop')
+  })
+
+  it('lists the request with its trace id and the span count as the subtitle', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/', (c) => c.text('ok'))
+    const { res } = await get('/')
+    const s = await stats(res)
+    const list = await (await app.request('/_debug_toolbar/api/requests', undefined, loopback)).json()
+    expect(list.requests[0].traceId).toBe(s.traceId)
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${list.requests[0].id}`, undefined, loopback)).json()
+    expect(detail.nav.find((n: { id: string }) => n.id === 'opentelemetry').subtitle).toBe('1 span')
+  })
+
+  it('keeps the traces of 50 concurrent requests apart', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/work/:n', async (c) => {
+      const n = c.req.param('n')
+      const span = trace.getTracer('shop').startSpan(`work ${n}`)
+      await new Promise((resolve) => setTimeout(resolve, Number(n) % 5))
+      span.end()
+      return c.text(n)
+    })
+    const results = await Promise.all(Array.from({ length: 50 }, (_, n) => get(`/work/${n}`)))
+    const traceIds = new Set<string>()
+    for (const [n, { res }] of results.entries()) {
+      const s = await stats(res)
+      traceIds.add(s.traceId)
+      expect(s.spans.map((span) => span.name).sort()).toEqual(['GET /work/:n', `work ${n}`])
+      const server = byName(s.spans, 'GET /work/:n')!
+      expect(byName(s.spans, `work ${n}`)!.parentSpanId).toBe(server.spanId)
+    }
+    expect(traceIds.size).toBe(50)
+  })
+
+  it('continues an incoming traceparent and ignores a malformed one', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/', (c) => c.text('ok'))
+    const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    const continued = await stats((await get('/', { headers: { traceparent: incoming } })).res)
+    expect(continued.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736')
+    expect(continued.spans[0]!.parentSpanId).toBe('00f067aa0ba902b7')
+
+    const fresh = await stats((await get('/', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1' } })).res)
+    expect(fresh.traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736')
+    expect(fresh.spans[0]!.parentSpanId).toBeUndefined()
+  })
+
+  it('marks 5xx and thrown errors as ERROR with an exception event, and leaves 4xx UNSET', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/missing', (c) => c.text('no', 404))
+    app.get('/broken', (c) => c.text('down', 503))
+    app.get('/throws', () => {
+      throw new TypeError('boom')
+    })
+    const missing = (await stats((await get('/missing')).res)).spans[0]!
+    expect(missing.status.code).toBe('UNSET')
+    expect(missing.attributes['http.response.status_code']).toBe(404)
+    const broken = (await stats((await get('/broken')).res)).spans[0]!
+    expect(broken.status.code).toBe('ERROR')
+    const thrown = (await stats((await get('/throws')).res)).spans[0]!
+    expect(thrown.status).toEqual({ code: 'ERROR', message: 'boom' })
+    const exception = thrown.events.find((e) => e.name === 'exception')!
+    expect(exception.attributes['exception.type']).toBe('TypeError')
+    expect(exception.attributes['exception.message']).toBe('boom')
+    expect(String(exception.attributes['exception.stacktrace'])).toContain('boom')
+  })
+
+  it('ends the SERVER span of a streamed response after its last chunk', async () => {
+    const { app, stats } = makeApp()
+    let lastChunkAt = 0
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    app.get('/stream', (c) =>
+      stream(c, async (s) => {
+        await s.write('first ')
+        await released
+        lastChunkAt = performance.timeOrigin + performance.now()
+        await s.write('last')
+      }),
+    )
+    const res = await app.request('/stream', undefined, loopback)
+    const reader = res.body!.getReader()
+    await reader.read()
+    release()
+    while (!(await reader.read()).done);
+    const span = (await stats(res)).spans[0]!
+    const endMs = Number(BigInt(span.endTimeUnixNano!) / 1000n) / 1000
+    expect(endMs).toBeGreaterThanOrEqual(lastChunkAt)
+  })
+
+  it('answers the trace API, as JSON and as an OTLP/JSON file', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/', (c) => c.text('ok'))
+    const s = await stats((await get('/')).res)
+    const api = (path: string) => app.request(`/_debug_toolbar/api/traces/${path}`, undefined, loopback)
+
+    const found = await api(s.traceId)
+    expect(found.status).toBe(200)
+    const body = await found.json()
+    expect(body.traceId).toBe(s.traceId)
+    expect(body.spans.map((span: ToolbarSpan) => span.spanId)).toEqual([s.rootSpanId])
+
+    const otlp = await api(`${s.traceId}/otlp`)
+    expect(otlp.headers.get('content-disposition')).toBe(`attachment; filename="trace-${s.traceId}.json"`)
+    const file = await otlp.json()
+    expect(file.resourceSpans[0].scopeSpans[0].spans[0].spanId).toBe(s.rootSpanId)
+
+    expect((await api('0123456789abcdef0123456789abcdef')).status).toBe(404)
+    const bad = await api('not-a-trace')
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error).toContain('not a trace id')
+    // Not allowed clients do not learn that the route exists.
+    expect((await app.request(`/_debug_toolbar/api/traces/${s.traceId}`)).status).toBe(404)
+  })
+
+  it('adds Grafana Tempo links when grafanaUrl is set', async () => {
+    const { app, get, stats } = makeApp({ grafanaUrl: 'http://localhost:3000', tempoDatasourceUid: 'tempo-1' })
+    app.get('/', (c) => c.text('ok'))
+    const s = await stats((await get('/')).res)
+    expect(s.links.tempo).toContain('http://localhost:3000/explore?')
+    expect(decodeURIComponent(s.links.tempo!)).toContain(s.traceId)
+  })
+
+  it('fails at startup on an option it cannot use', () => {
+    expect(() => new OpenTelemetryPanel({ otlpProtocol: 'carrier-pigeon' as never })).toThrow(/otlpProtocol/)
+  })
+})
