@@ -49,7 +49,10 @@ function mapped(error: object, frame: NodeJS.CallSite, prepare: typeof Error.pre
   if (!prepare) return undefined
   try {
     const text = String(prepare(error as Error, [frame]))
-    const match = /\(?([^()\s][^()]*):(\d+):(\d+)\)?\s*$/.exec(text)
+    // The last line reads `at fn (file:line:column)` or `at file:line:column`.
+    const line = text.slice(text.lastIndexOf('\n') + 1).trim().replace(/^at\s+(async\s+)?/, '')
+    const location = line.endsWith(')') ? line.slice(line.lastIndexOf('(') + 1, -1) : line
+    const match = /^(.+):(\d+):(\d+)$/.exec(location)
     if (!match) return undefined
     const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!
     return `${file}:${match[2]}:${match[3]}`

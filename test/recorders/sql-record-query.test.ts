@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { currentRecord, debugToolbar, recordQuery, SqlPanel, SLOTS, type QueryLog, type SqlStats } from '../../src/index.js'
+import { request } from '../support/local.js'
+
+async function sqlPanel(app: Hono, path: string) {
+  const res = await request(app, path)
+  const id = res.headers.get('x-debug-toolbar-request-id')
+  const detail = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json()
+  return { res, detail, sql: detail.panels.sql as SqlStats }
+}
+
+describe('recordQuery', () => {
+  it('does nothing outside a request', () => {
+    expect(currentRecord()).toBeUndefined()
+    expect(recordQuery({ sql: 'SELECT 1', durationMs: 1 })).toBeUndefined()
+  })
+
+  it('records a query of any driver at its real start time', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new SqlPanel()] }))
+    app.get('/', async (c) => {
+      const startTime = performance.now()
+      await sleep(15)
+      const durationMs = performance.now() - startTime
+      recordQuery({ sql: 'SELECT * FROM t WHERE a = ?', params: [1], startTime, durationMs, rowCount: 4, dbSystem: 'mysql' })
+      recordQuery({ sql: 'SELECT broken', durationMs: 2, error: new Error('syntax error at "broken"') })
+      return c.text('ok')
+    })
+    const { res, detail, sql } = await sqlPanel(app, '/')
+    expect(res.headers.get('server-timing')).toMatch(/(^|, )sql;dur=[\d.]+;desc="2 queries"/)
+    const [timed, failed] = sql.queries
+    expect(timed).toMatchObject({ id: 1, sql: 'SELECT * FROM t WHERE a = ?', params: [1], rowCount: 4, dbSystem: 'mysql', error: null })
+    expect(timed!.durationMs).toBeGreaterThanOrEqual(14)
+    expect(timed!.startMs).toBeGreaterThanOrEqual(0)
+    expect(timed!.startMs + timed!.durationMs).toBeLessThanOrEqual(detail.durationMs)
+    // Without a startTime the query ends now and started durationMs earlier.
+    expect(failed).toMatchObject({ sql: 'SELECT broken', params: [], dbSystem: 'other_sql', error: 'syntax error at "broken"', durationMs: 2 })
+    expect(failed!.startMs).toBeGreaterThanOrEqual(timed!.startMs + timed!.durationMs - 2)
+    expect(failed!.caller).toContain('sql-record-query.test.ts')
+    expect(detail.nav.find((n: { id: string }) => n.id === 'sql').subtitle).toMatch(/^2 queries in \d+\.\d ms$/)
+  })
+
+  it('keeps at most maxQueries per request and counts the rest as dropped', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new SqlPanel({ maxQueries: 3 })] }))
+    app.get('/:n', (c) => {
+      for (let i = 1; i <= Number(c.req.param('n')); i++) recordQuery({ sql: `SELECT ${i}`, durationMs: 0.5 })
+      return c.text('ok')
+    })
+    const many = await sqlPanel(app, '/10')
+    expect(many.sql.queries.map((q) => q.sql)).toEqual(['SELECT 1', 'SELECT 2', 'SELECT 3'])
+    expect(many.sql.count).toBe(3)
+    expect(many.sql.dropped).toBe(7)
+    expect(many.res.headers.get('server-timing')).toContain('sql;dur=1.5;desc="3 queries, 7 dropped"')
+    // The limit is per request: the next one starts from zero.
+    const few = await sqlPanel(app, '/2')
+    expect(few.sql).toMatchObject({ count: 2, dropped: 0 })
+  })
+
+  it('records with the default limit of 1000 when no SQL panel is installed, for the trace converter', async () => {
+    const app = new Hono()
+    let log: QueryLog | undefined
+    app.use(debugToolbar({ panels: [] }))
+    app.get('/', (c) => {
+      for (let i = 0; i < 1005; i++) recordQuery({ sql: 'SELECT ?', params: [i], durationMs: 0 })
+      log = currentRecord()!.peek<QueryLog>(SLOTS.sql)
+      return c.text('ok')
+    })
+    await request(app, '/')
+    expect(log!.queries).toHaveLength(1000)
+    expect(log!.dropped).toBe(5)
+    expect(log!.queries[0]!.caller).toContain('sql-record-query.test.ts')
+  })
+
+  it('skips the caller when captureCaller is off', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new SqlPanel({ captureCaller: false })] }))
+    app.get('/', (c) => {
+      recordQuery({ sql: 'SELECT 1', durationMs: 1 })
+      return c.text('ok')
+    })
+    const { sql } = await sqlPanel(app, '/')
+    expect(sql.queries[0]!.caller).toBeNull()
+  })
+
+  it('refuses options that would do nothing sensible', () => {
+    expect(() => new SqlPanel({ maxQueries: -1 })).toThrow('maxQueries must be a whole number >= 0, got -1')
+    expect(() => new SqlPanel({ slowQueryMs: Number.NaN })).toThrow('slowQueryMs must be a number >= 0')
+  })
+})
