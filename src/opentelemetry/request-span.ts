@@ -34,7 +34,8 @@ export const OTEL_SLOT = 'opentelemetry'
  */
 export function hrTimeFromEpochMs(ms: number): HrTime {
   let seconds = Math.floor(ms / 1000)
-  let nanos = Math.round((ms - seconds * 1000) * 1e6)
+  // A double holds epoch milliseconds to about a microsecond: finer digits are noise.
+  let nanos = Math.round((ms - seconds * 1000) * 1e3) * 1e3
   if (nanos >= 1e9) {
     seconds += 1
     nanos -= 1e9

@@ -91,17 +91,22 @@ export class TraceStore {
     const { traceId, spanId } = span.spanContext()
     const entry = this.traces.get(traceId)
     if (!entry) return 'ignored'
-    entry.running.delete(spanId)
-    return isAccepting(entry) ? this.add(toolbarSpanFromReadableSpan(span, 'local')) : 'ignored'
+    // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
+    const reserved = entry.running.delete(spanId)
+    return isAccepting(entry) ? this.store(entry, toolbarSpanFromReadableSpan(span, 'local'), reserved) : 'ignored'
   }
 
   /** Stores an ended span of a kept trace (from the SDK or a receiver); says whether it was kept, late, dropped or ignored. */
   add(span: ToolbarSpan): AddOutcome {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
-    entry.running.delete(span.spanId)
-    if (!isAccepting(entry)) return 'ignored'
-    if (!entry.ended.has(span.spanId) && entry.ended.size >= entry.settings.maxSpans) {
+    const reserved = entry.running.delete(span.spanId)
+    return isAccepting(entry) ? this.store(entry, span, reserved) : 'ignored'
+  }
+
+  private store(entry: TraceEntry, span: ToolbarSpan, reserved: boolean): AddOutcome {
+    const full = entry.ended.size + entry.running.size >= entry.settings.maxSpans
+    if (!reserved && !entry.ended.has(span.spanId) && full) {
       entry.dropped++
       return 'dropped'
     }
