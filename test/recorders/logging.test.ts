@@ -1,0 +1,250 @@
+import { Console } from 'node:console'
+import { inspect } from 'node:util'
+import { Writable } from 'node:stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import pino from 'pino'
+import { debugToolbar, LoggingPanel, pinoToolbarStream, recordLog, renderTemplate, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
+import { request } from '../support/local.js'
+
+/** A real Console writing into a string, standing in for the terminal. */
+function terminal() {
+  let text = ''
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk)
+      done()
+    },
+  })
+  return { console: new Console({ stdout: stream, stderr: stream }), printed: () => text }
+}
+
+let screen: ReturnType<typeof terminal>
+const realConsole = globalThis.console
+
+beforeEach(() => {
+  screen = terminal()
+  globalThis.console = screen.console
+})
+
+afterEach(() => {
+  uninstallConsoleCapture()
+  globalThis.console = realConsole
+})
+
+function appWithLogging(panel = new LoggingPanel()) {
+  const app = new Hono()
+  app.use(debugToolbar({ panels: [panel] }))
+  return app
+}
+
+async function logsOf(app: Hono, path: string): Promise<LoggingStats> {
+  const res = await request(app, path)
+  const id = res.headers.get('x-debug-toolbar-request-id')
+  expect(id).toBeTruthy()
+  return (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.logging
+}
+
+describe('console capture', () => {
+  it('captures console calls inside a request, formatted as Node prints them, and still prints them', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      console.log('user %s has %d items', 'ann', 3, { a: 1 })
+      console.info('info line')
+      console.warn('careful')
+      console.error(new Error('boom').message)
+      console.debug('details')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.source])).toEqual([
+      ['info', 'user ann has 3 items { a: 1 }', 'console'],
+      ['info', 'info line', 'console'],
+      ['warn', 'careful', 'console'],
+      ['error', 'boom', 'console'],
+      ['debug', 'details', 'console'],
+    ])
+    expect(stats.logs[0]!.attributes).toEqual({ 'console.method': 'log' })
+    expect(screen.printed()).toContain('user ann has 3 items { a: 1 }\ninfo line\ncareful\nboom\ndetails\n')
+    const starts = stats.logs.map((l) => l.startMs)
+    expect(starts).toEqual([...starts].sort((a, b) => a - b))
+    expect(starts[0]).toBeGreaterThanOrEqual(0)
+  })
+
+  it('leaves console calls outside a request alone: printed, recorded nowhere', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => c.text('ok'))
+    console.log('before any request')
+    const stats = await logsOf(app, '/')
+    console.log('after the request')
+    expect(stats.logs).toEqual([])
+    expect(screen.printed()).toBe('before any request\nafter the request\n')
+  })
+
+  it('records console.trace once, with the caller, though Node prints it through console.error', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      console.trace('where am I')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs).toHaveLength(1)
+    expect(stats.logs[0]).toMatchObject({ level: 'trace', message: 'where am I' })
+    expect(String(stats.logs[0]!.attributes.stack)).toContain('logging.test.ts')
+    expect(screen.printed()).toContain('Trace: where am I')
+  })
+
+  it('does not recurse when formatting a value logs by itself', async () => {
+    const app = appWithLogging()
+    const chatty = {
+      [inspect.custom]() {
+        console.warn('inspecting chatty')
+        return 'Chatty{}'
+      },
+    }
+    app.get('/', (c) => {
+      console.log('value:', chatty)
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => l.message)).toEqual(['value: Chatty{}'])
+    expect(screen.printed()).toContain('inspecting chatty')
+    expect(screen.printed()).toContain('value: Chatty{}')
+  })
+
+  it('installs once however many toolbars, and uninstalls back to the original methods', async () => {
+    const original = globalThis.console.log
+    const app = appWithLogging()
+    debugToolbar({ panels: [new LoggingPanel()] })
+    app.get('/', (c) => {
+      console.log('once')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => l.message)).toEqual(['once'])
+    expect(screen.printed()).toBe('once\n')
+    expect(globalThis.console.log).not.toBe(original)
+    uninstallConsoleCapture()
+    expect(globalThis.console.log).toBe(original)
+  })
+})
+
+describe('recordLog', () => {
+  it('records a line with attributes, secrets redacted and values made printable', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      recordLog('warn', 'slow payment', { orderId: 42, ok: false, apiKey: 'sk-1', nested: { a: [1, 2] }, big: 10n, skipped: undefined })
+      return c.text('ok')
+    })
+    const [line] = (await logsOf(app, '/')).logs
+    expect(line).toMatchObject({ level: 'warn', message: 'slow payment', source: 'recordLog' })
+    expect(line!.renderId).toBeUndefined()
+    expect(line!.attributes).toEqual({ orderId: 42, ok: false, apiKey: '********', nested: '{"a":[1,2]}', big: '10' })
+  })
+
+  it('is a no-op outside a request and rejects unknown levels', () => {
+    expect(() => recordLog('info', 'nobody listens')).not.toThrow()
+    expect(() => recordLog('loud' as never, 'x')).toThrow(/level must be one of trace, debug, info, warn, error, fatal/)
+  })
+
+  it('notes the template render a line was written in', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      recordLog('info', 'outside')
+      renderTemplate('page', () => {
+        recordLog('info', 'in page')
+        renderTemplate('partial', () => console.log('in partial'))
+      })
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.message, l.renderId ?? null])).toEqual([
+      ['outside', null],
+      ['in page', 1],
+      ['in partial', 2],
+    ])
+  })
+})
+
+describe('bounds', () => {
+  it('keeps maxLogs lines, counts the dropped ones, and counts every level', async () => {
+    const app = appWithLogging(new LoggingPanel({ maxLogs: 3 }))
+    app.get('/', (c) => {
+      for (let i = 1; i <= 4; i++) recordLog('info', `line ${i}`)
+      recordLog('error', 'the last one')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => l.message)).toEqual(['line 1', 'line 2', 'line 3'])
+    expect(stats.dropped).toBe(2)
+    expect(stats.counts).toEqual({ trace: 0, debug: 0, info: 4, warn: 0, error: 1, fatal: 0 })
+  })
+
+  it('rejects a maxLogs that is not a count', () => {
+    expect(() => new LoggingPanel({ maxLogs: -1 })).toThrow(/maxLogs/)
+  })
+})
+
+describe('pino', () => {
+  /** Where pino's JSON lines end up, as they would in a file or on stdout. */
+  function lines() {
+    const written: string[] = []
+    return { write: (line: string) => void written.push(line), written }
+  }
+
+  it('records level, message, bindings and fields of a real pino logger, and still writes every line', async () => {
+    const out = lines()
+    const logger = pino({ level: 'trace', base: { service: 'shop' } }, pinoToolbarStream(out))
+    const app = appWithLogging()
+    app.get('/orders/:id', (c) => {
+      const log = logger.child({ orderId: c.req.param('id') })
+      log.trace('looking up')
+      log.info({ items: 3, password: 'hunter2' }, 'order %s loaded', c.req.param('id'))
+      log.error(new Error('card declined'))
+      logger.fatal({ msg: 'message in the object' })
+      return c.text('ok')
+    })
+    logger.info('outside any request')
+    const stats = await logsOf(app, '/orders/7')
+    expect(stats.logs.map((l) => [l.level, l.message, l.source])).toEqual([
+      ['trace', 'looking up', 'pino'],
+      ['info', 'order 7 loaded', 'pino'],
+      ['error', 'card declined', 'pino'],
+      ['fatal', 'message in the object', 'pino'],
+    ])
+    expect(stats.logs[1]!.attributes).toEqual({ service: 'shop', orderId: '7', items: 3, password: '********' })
+    expect(String(stats.logs[2]!.attributes.err)).toContain('Error: card declined')
+    expect(out.written).toHaveLength(5)
+    expect(JSON.parse(out.written[0]!)).toMatchObject({ msg: 'outside any request', service: 'shop' })
+    expect(JSON.parse(out.written[2]!)).toMatchObject({ level: 30, msg: 'order 7 loaded', orderId: '7', items: 3 })
+  })
+
+  it('works as one stream of a pino.multistream, with its own level', async () => {
+    const all = lines()
+    const logger = pino({ level: 'debug' }, pino.multistream([{ level: 'debug', stream: all }, { level: 'warn', stream: pinoToolbarStream() }]))
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      logger.debug('noise')
+      logger.warn({ attempt: 2 }, 'retrying')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.attributes])).toEqual([['warn', 'retrying', { attempt: 2 }]])
+    expect(all.written).toHaveLength(2)
+  })
+
+  it('maps custom levels to the nearest toolbar level', async () => {
+    const logger = pino({ customLevels: { audit: 35, notice: 45 }, level: 'info' }, pinoToolbarStream())
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      logger.audit('who did what')
+      logger.notice('heads up')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message])).toEqual([
+      ['warn', 'who did what'],
+      ['error', 'heads up'],
+    ])
+  })
+})

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest'
+import { Hono, type Context } from 'hono'
+import { debugToolbar, PROFILE_BUSY, ProfilingPanel, TimerPanel, type ProfilingStats } from '../../src/index.js'
+import { request } from '../support/local.js'
+
+/**
+ * Keeps the CPU busy for about 60 ms: the hot function the profile must show. It is the
+ * handler itself, not a helper it calls, because V8 may inline a small helper into its
+ * caller's optimised code and the profile then shows the caller.
+ */
+function busyHandler(c: Context) {
+  const end = performance.now() + 60
+  let x = 0
+  while (performance.now() < end) for (let i = 0; i < 20_000; i++) x += Math.sqrt(i + x)
+  return c.text(String(x))
+}
+
+function profiledApp() {
+  const app = new Hono()
+  app.use(debugToolbar({ panels: [new TimerPanel(), new ProfilingPanel()] }))
+  app.get('/busy', busyHandler)
+  return app
+}
+
+async function detailOf(app: Hono, path: string, init?: RequestInit) {
+  const res = await request(app, path, init)
+  const id = res.headers.get('x-debug-toolbar-request-id')!
+  const detail = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json()
+  return { res, id, detail, stats: detail.panels.profiling as ProfilingStats }
+}
+
+describe('CPU profile of one request', () => {
+  it('profiles a request that asks with ?_dt_profile=1: samples, the hot function, a place in the request', async () => {
+    const app = profiledApp()
+    const { res, stats, detail } = await detailOf(app, '/busy?_dt_profile=1')
+    expect(stats).toMatchObject({ requested: true, profiled: true, samplingIntervalUs: 100 })
+    expect(stats.skipped).toBeUndefined()
+    expect(stats.samples).toBeGreaterThan(10)
+    const hot = stats.topFunctions.find((f) => f.name === 'busyHandler')
+    expect(hot).toBeDefined()
+    expect(hot!.location).toMatch(/profiling\.test\.ts:\d+:\d+$/)
+    expect(hot!.totalMs).toBeGreaterThan(30)
+    expect(hot!.totalMs).toBeLessThanOrEqual(stats.totalMs!)
+    // The profile starts before the handler and the hot frame sits inside the handler's time.
+    const headersMs = detail.panels.timer.headersMs as number
+    expect(stats.startMs!).toBeGreaterThanOrEqual(0)
+    expect(stats.startMs!).toBeLessThan(headersMs)
+    expect(stats.startErrorMs!).toBeLessThan(1)
+    // (A sample in the garbage collector interrupts the frame: it may come in pieces.)
+    const frames = stats.flame.filter((f) => f.name === 'busyHandler')
+    for (const frame of frames) {
+      expect(frame.startMs).toBeGreaterThanOrEqual(stats.startMs!)
+      expect(frame.startMs + frame.durationMs).toBeLessThanOrEqual(headersMs)
+    }
+    expect(frames.reduce((sum, f) => sum + f.durationMs, 0)).toBeGreaterThan(30)
+    expect(res.headers.get('server-timing')).toMatch(/profile;dur=[\d.]+;desc="CPU profiler start"/)
+  })
+
+  it('serves the raw profile as a .cpuprofile download that DevTools can open', async () => {
+    const app = profiledApp()
+    const { id, stats } = await detailOf(app, '/busy', { headers: { 'X-Debug-Toolbar-Profile': '1' } })
+    expect(stats.download).toBe(`/api/profiles/${id}.cpuprofile`)
+    const file = await request(app, `/_debug_toolbar${stats.download}`)
+    expect(file.status).toBe(200)
+    expect(file.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(file.headers.get('content-disposition')).toBe(`attachment; filename="${id}.cpuprofile"`)
+    const profile = file.json()
+    expect(profile.nodes.length).toBeGreaterThan(1)
+    expect(profile.samples.length).toBe(stats.samples)
+    expect(profile.timeDeltas.length).toBe(profile.samples.length)
+    expect(profile.endTime).toBeGreaterThan(profile.startTime)
+    expect(profile.nodes.some((n: { callFrame: { functionName: string } }) => n.callFrame.functionName === 'busyHandler')).toBe(true)
+  })
+
+  it('answers 404 for a request without a profile', async () => {
+    const app = profiledApp()
+    const { id, stats } = await detailOf(app, '/busy')
+    expect(stats).toMatchObject({ requested: false, profiled: false, samples: 0, topFunctions: [] })
+    const file = await request(app, `/_debug_toolbar/api/profiles/${id}.cpuprofile`)
+    expect(file.status).toBe(404)
+    expect(file.json().error).toMatch(/no CPU profile/)
+  })
+
+  it('takes the toolbar cookie as a request for a profile', async () => {
+    const app = profiledApp()
+    const { stats } = await detailOf(app, '/busy', { headers: { Cookie: 'theme=dark; hdt_profile=1' } })
+    expect(stats.profiled).toBe(true)
+  })
+
+  it('profiles one request at a time: a request asking meanwhile is served, and told why it has no profile', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new ProfilingPanel()] }))
+    let reached!: () => void
+    const inHandler = new Promise<void>((resolve) => (reached = resolve))
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    app.get('/slow', async (c) => {
+      reached()
+      await gate
+      return c.text('slow done')
+    })
+    app.get('/other', (c) => c.text('other done'))
+
+    const first = detailOf(app, '/slow?_dt_profile=1')
+    await inHandler
+    const second = await detailOf(app, '/other?_dt_profile=1')
+    expect(second.res.text).toBe('other done')
+    expect(second.stats).toMatchObject({ requested: true, profiled: false, skipped: PROFILE_BUSY })
+    expect(second.detail.nav.find((n: { id: string }) => n.id === 'profiling').subtitle).toBe('skipped')
+    release()
+    const done = await first
+    expect(done.res.text).toBe('slow done')
+    expect(done.stats.profiled).toBe(true)
+
+    // The profiler is free again once the first request finished.
+    const third = await detailOf(app, '/other?_dt_profile=1')
+    expect(third.stats.profiled).toBe(true)
+  })
+})
