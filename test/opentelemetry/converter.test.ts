@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { timing, startTime, endTime } from 'hono/timing'
+import { debugToolbar, currentRecord, recordLog, recordQuery, renderTemplate, SLOTS, type RecordedProfile } from '../../src/index.js'
+import { OpenTelemetryPanel, sqlCollection, sqlOperation, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
+  const app = new Hono()
+  app.use(timing())
+  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', ...options })] }))
+  const run = async (path: string) => {
+    const res = await app.request(path, undefined, loopback)
+    await res.text()
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    return detail.panels.opentelemetry as OpenTelemetryStats
+  }
+  return { app, run }
+}
+
+const ms = (nanos: string) => Number(BigInt(nanos) / 1000n) / 1000
+const offsetMs = (span: ToolbarSpan, server: ToolbarSpan) => ms(span.startTimeUnixNano) - ms(server.startTimeUnixNano)
+const named = (stats: OpenTelemetryStats, name: string) => stats.spans.find((s) => s.name === name)!
+const serverOf = (stats: OpenTelemetryStats) => stats.spans.find((s) => s.kind === 'SERVER')!
+
+describe('PanelDataConverter', () => {
+  it('places a query run 30 ms into the request 30 ms after the request span starts', async () => {
+    const { app, run } = makeApp()
+    let ranAt = 0
+    app.get('/orders', async (c) => {
+      await sleep(30)
+      ranAt = currentRecord()!.now()
+      const started = performance.now()
+      recordQuery({ sql: 'SELECT id, total FROM orders WHERE user_id = ?', params: [7], startTime: started, durationMs: 2.5, rowCount: 3, dbSystem: 'sqlite' })
+      return c.text('ok')
+    })
+    const stats = await run('/orders')
+    const query = named(stats, 'SELECT orders')
+    expect(ranAt).toBeGreaterThanOrEqual(30)
+    expect(Math.abs(offsetMs(query, serverOf(stats)) - ranAt)).toBeLessThan(1)
+    expect(ms(query.endTimeUnixNano!) - ms(query.startTimeUnixNano)).toBeCloseTo(2.5, 2)
+    expect(query.kind).toBe('CLIENT')
+    expect(query.parentSpanId).toBe(stats.rootSpanId)
+    expect(query.attributes).toMatchObject({
+      'db.system.name': 'sqlite',
+      'db.query.text': 'SELECT id, total FROM orders WHERE user_id = ?',
+      'db.operation.name': 'SELECT',
+      'db.collection.name': 'orders',
+      'db.response.returned_rows': 3,
+    })
+    // Parameters are user data: never exported.
+    expect(JSON.stringify(query.attributes)).not.toContain('"7"')
+    expect(stats.convert.sql).toEqual({ enabled: true, converted: 1 })
+  })
+
+  it('marks a failed query as ERROR with an exception event', async () => {
+    const { app, run } = makeApp()
+    app.get('/', (c) => {
+      recordQuery({ sql: 'INSERT INTO users (name) VALUES (?)', params: ['x'], durationMs: 1, error: new Error('UNIQUE constraint failed: users.name'), dbSystem: 'sqlite' })
+      return c.text('ok')
+    })
+    const query = named(await run('/'), 'INSERT users')
+    expect(query.status).toEqual({ code: 'ERROR', message: 'UNIQUE constraint failed: users.name' })
+    expect(query.events[0]).toMatchObject({ name: 'exception', attributes: { 'exception.message': 'UNIQUE constraint failed: users.name' } })
+  })
+
+  it('nests renders by parent, and puts queries and log lines inside the render they ran in', async () => {
+    const { app, run } = makeApp()
+    app.get('/page', async (c) => {
+      recordLog('info', 'page requested', { userId: 7, password: 'hunter2' })
+      const html = await renderTemplate('layout', async () => {
+        const body = await renderTemplate('users', async () => {
+          const started = performance.now()
+          await sleep(2)
+          recordQuery({ sql: 'SELECT * FROM users', params: [], startTime: started, durationMs: performance.now() - started, rowCount: 2, dbSystem: 'sqlite' })
+          recordLog('warn', 'slow partial')
+          return '<ul></ul>'
+        })
+        return `<main>${body}</main>`
+      })
+      return c.html(html)
+    })
+    const stats = await run('/page')
+    const layout = named(stats, 'render layout')
+    const users = named(stats, 'render users')
+    expect(layout.parentSpanId).toBe(stats.rootSpanId)
+    expect(users.parentSpanId).toBe(layout.spanId)
+    expect(named(stats, 'SELECT users').parentSpanId).toBe(users.spanId)
+    expect(users.events).toEqual([
+      expect.objectContaining({ name: 'log', attributes: { 'log.severity': 'warn', 'log.message': 'slow partial', 'log.source': 'recordLog' } }),
+    ])
+    const requestLog = serverOf(stats).events.find((e) => e.name === 'log')!
+    expect(requestLog.attributes).toEqual({ 'log.severity': 'info', 'log.message': 'page requested', 'log.source': 'recordLog', userId: 7, password: '********' })
+    expect(stats.convert.templates.converted).toBe(2)
+    expect(stats.convert.logging.converted).toBe(2)
+  })
+
+  it('turns hono/timing timers into spans at their real start', async () => {
+    const { app, run } = makeApp()
+    app.get('/', async (c) => {
+      await sleep(5)
+      startTime(c, 'db', 'Database')
+      await sleep(3)
+      endTime(c, 'db')
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    const db = named(stats, 'db')
+    expect(offsetMs(db, serverOf(stats))).toBeGreaterThanOrEqual(5)
+    expect(db.attributes['hono.timing.description']).toBe('Database')
+    expect(stats.convert.timer.converted).toBe(1)
+  })
+
+  it('turns the hot frames of a profile into spans with their code location', async () => {
+    const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
+    const node = (id: number, functionName: string, lineNumber: number) => ({
+      id, callFrame: { functionName, scriptId: '1', url: 'file:///srv/app/routes.js', lineNumber, columnNumber: 4 },
+    })
+    app.get('/', (c) => {
+      // The documented shape of the profiling slot: samples every 500 µs, from 10 ms into the request.
+      const profile: RecordedProfile = {
+        profile: {
+          nodes: [node(1, '(root)', -1), node(2, 'renderRows', 41), node(3, 'tiny', 9)],
+          startTime: 0, endTime: 3000,
+          samples: [2, 2, 2, 2, 3, 1],
+          timeDeltas: [0, 500, 500, 500, 500, 500],
+        },
+        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
+      }
+      currentRecord()!.slot(SLOTS.profiling, () => profile)
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    const hot = named(stats, 'renderRows')
+    expect(hot.attributes).toMatchObject({ 'code.function.name': 'renderRows', 'code.file.path': '/srv/app/routes.js', 'code.line.number': 42 })
+    expect(offsetMs(hot, serverOf(stats))).toBeCloseTo(10, 2)
+    expect(ms(hot.endTimeUnixNano!) - ms(hot.startTimeUnixNano)).toBeCloseTo(2, 2)
+    // 'tiny' ran for one 500 µs sample: under the 1 ms threshold.
+    expect(stats.spans.find((s) => s.name === 'tiny')).toBeUndefined()
+    expect(stats.convert.profiling.converted).toBe(1)
+  })
+
+  it('converts only what the convert option allows', async () => {
+    const { app, run } = makeApp({ convert: { sql: false, logging: false } })
+    app.get('/', (c) => {
+      recordQuery({ sql: 'SELECT 1', params: [], durationMs: 1, dbSystem: 'sqlite' })
+      recordLog('info', 'hello')
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    expect(stats.spans.map((s) => s.name)).toEqual(['GET /'])
+    expect(serverOf(stats).events).toEqual([])
+    expect(stats.convert.sql).toEqual({ enabled: false, converted: 0 })
+  })
+
+  it('reads the operation and table of common statements', () => {
+    expect(sqlOperation('/* list */ select * from users')).toBe('SELECT')
+    expect(sqlCollection('UPDATE "accounts" SET balance = 0')).toBe('accounts')
+    expect(sqlCollection('CREATE TABLE IF NOT EXISTS main.notes (id INTEGER)')).toBe('main.notes')
+    expect(sqlCollection('SELECT 1')).toBeUndefined()
+  })
+})
