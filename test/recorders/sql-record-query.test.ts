@@ -46,7 +46,7 @@ describe('recordQuery', () => {
     const app = new Hono()
     app.use(debugToolbar({ extraPanels: [new SqlPanel({ maxQueries: 3 })] }))
     app.get('/:n', (c) => {
-      for (let i = 1; i <= Number(c.req.param('n')); i++) recordQuery({ sql: `SELECT ${i}`, durationMs: 0.5 })
+      for (let i = 1; i <= Number(c.req.param('n')); i++) recordQuery({ sql: `SELECT ${i}`, startTime: performance.now(), durationMs: 0.5 })
       return c.text('ok')
     })
     const many = await sqlPanel(app, '/10')

@@ -99,13 +99,16 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
     return undefined
   }
   const endTime = outcome.endTime ?? performance.now()
+  // A query reported as started before the request (recordQuery with a long duration) is
+  // shown from the request's start: the toolbar only knows this request's time line.
+  const startTime = Math.max(start.startTime, record.startPerf)
   const query: RecordedQuery = {
     id: start.id,
     sql: outcome.sql,
     params: outcome.params,
     dbSystem: outcome.dbSystem,
-    startMs: record.offsetOf(start.startTime),
-    durationMs: Math.max(0, endTime - start.startTime),
+    startMs: record.offsetOf(startTime),
+    durationMs: Math.max(0, endTime - startTime),
     rowCount: outcome.rowCount,
     error: outcome.error === undefined ? undefined : errorMessage(outcome.error),
     caller: start.caller,

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import Database from 'better-sqlite3'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { debugToolbar, instrumentBetterSqlite3, recordQuery, SqlPanel, type SqlStats } from '../../src/index.js'
+import { request } from '../support/local.js'
+
+const PREFIX = '/_debug_toolbar'
+
+function booksApp(panel = new SqlPanel()) {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec(`CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);
+           CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id), title TEXT);
+           CREATE INDEX books_author ON books (author_id);`)
+  const addAuthor = db.prepare('INSERT INTO authors (name) VALUES (?)')
+  const addBook = db.prepare('INSERT INTO books (author_id, title) VALUES (?, ?)')
+  for (let a = 1; a <= 3; a++) {
+    addAuthor.run(`author ${a}`)
+    for (let b = 1; b <= 2; b++) addBook.run(a, `book ${a}.${b}`)
+  }
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  return { app, db }
+}
+
+async function sqlPanel(app: Hono, path: string) {
+  const res = await request(app, path)
+  const id = res.headers.get('x-debug-toolbar-request-id')!
+  const detail = (await request(app, `${PREFIX}/api/requests/${id}`)).json()
+  return { id, res, detail, sql: detail.panels.sql as SqlStats }
+}
+
+describe('SQL panel', () => {
+  it('finds duplicates (same SQL and params), similar queries (the N+1 pattern) and slow ones', async () => {
+    const { app, db } = booksApp(new SqlPanel({ slowQueryMs: 50 }))
+    app.get('/authors', async (c) => {
+      const authors = db.prepare('SELECT id, name FROM authors').all() as Array<{ id: number }>
+      // The N+1 pattern: one query per author.
+      const books = authors.map((a) => db.prepare('SELECT title FROM books WHERE author_id = ?').all(a.id))
+      // The same query twice.
+      db.prepare('SELECT count(*) FROM books').get()
+      db.prepare('SELECT count(*) FROM books').get()
+      const startTime = performance.now()
+      await sleep(60)
+      recordQuery({ sql: 'SELECT pg_sleep(0.06)', startTime, durationMs: performance.now() - startTime, dbSystem: 'postgresql' })
+      return c.json(books.flat().length)
+    })
+    const { res, sql } = await sqlPanel(app, '/authors')
+    expect(res.json()).toBe(6)
+    const flags = sql.queries.map((q) => [q.sql, q.duplicateCount, q.similarCount])
+    expect(flags).toEqual([
+      ['SELECT id, name FROM authors', 0, 0],
+      ['SELECT title FROM books WHERE author_id = ?', 0, 3],
+      ['SELECT title FROM books WHERE author_id = ?', 0, 3],
+      ['SELECT title FROM books WHERE author_id = ?', 0, 3],
+      ['SELECT count(*) FROM books', 2, 0],
+      ['SELECT count(*) FROM books', 2, 0],
+      ['SELECT pg_sleep(0.06)', 0, 0],
+    ])
+    for (const q of sql.queries) expect(q.slow).toBe(q.durationMs >= 50)
+    expect(sql.queries.at(-1)!.slow).toBe(true)
+    expect(sql.similar).toEqual([{ sql: 'SELECT title FROM books WHERE author_id = ?', count: 3, queryIds: [2, 3, 4] }])
+    expect(sql.duplicates).toEqual([{ sql: 'SELECT count(*) FROM books', count: 2, queryIds: [5, 6] }])
+    expect(sql.slowQueryMs).toBe(50)
+  })
+
+  it('counts repeated identical N+1 calls as duplicates and similar at once', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => {
+      for (const id of [1, 1, 2]) db.prepare('SELECT title FROM books WHERE author_id = ?').all(id)
+      return c.text('ok')
+    })
+    const { sql } = await sqlPanel(app, '/')
+    expect(sql.queries.map((q) => [q.duplicateCount, q.similarCount])).toEqual([
+      [2, 3],
+      [2, 3],
+      [0, 3],
+    ])
+  })
+
+  it('says nothing in Server-Timing and "0 queries" in the nav when the request ran no SQL', async () => {
+    const { app } = booksApp()
+    app.get('/', (c) => c.text('no sql'))
+    const { res, detail, sql } = await sqlPanel(app, '/')
+    expect(res.headers.get('server-timing') ?? '').not.toContain('sql;')
+    expect(sql).toMatchObject({ count: 0, dropped: 0, totalMs: 0, queries: [], duplicates: [], similar: [] })
+    expect(detail.nav.find((n: { id: string }) => n.id === 'sql')).toEqual({ id: 'sql', title: 'SQL', subtitle: '0 queries in 0.0 ms' })
+  })
+
+  it('shortens a query with a 10,000-element IN list in the list, and serves it whole on demand', async () => {
+    const { app, db } = booksApp()
+    const ids = Array.from({ length: 10_000 }, (_, i) => i + 1)
+    const text = `SELECT title FROM books WHERE id IN (${ids.map(() => '?').join(', ')})`
+    app.get('/', (c) => c.json(db.prepare(text).all(...ids).length))
+    const { id, res, sql } = await sqlPanel(app, '/')
+    expect(res.json()).toBe(6)
+    const [query] = sql.queries
+    expect(query!.truncated).toBe(true)
+    expect(query!.sql.length).toBeLessThanOrEqual(2001)
+    expect(text.startsWith(query!.sql.slice(0, -1))).toBe(true)
+    expect(query!.paramsTruncated).toBe(true)
+    expect(query!.params).toHaveLength(101)
+    expect(query!.params.at(-1)).toBe('… 9900 more')
+    expect(query!.rowCount).toBe(6)
+
+    const full = (await request(app, `${PREFIX}/api/sql/${id}/${query!.id}`)).json()
+    expect(full.sql).toBe(text)
+    expect(full.params).toEqual(ids)
+  })
+
+  it('shows params as JSON: bigints and dates as text, bytes by size, secret named params redacted', async () => {
+    const { app } = booksApp()
+    app.get('/', (c) => {
+      const params = [12n, new Date('2024-01-02T03:04:05Z'), Buffer.from('abc'), { user: 'ada', password: 'hunter2' }, 'x'.repeat(300)]
+      recordQuery({ sql: 'SELECT ?', params, durationMs: 1 })
+      return c.text('ok')
+    })
+    const { id, sql } = await sqlPanel(app, '/')
+    expect(sql.queries[0]!.params).toEqual(['12', '2024-01-02T03:04:05.000Z', '<3 bytes>', { user: 'ada', password: '********' }, `${'x'.repeat(200)}…`])
+    const full = (await request(app, `${PREFIX}/api/sql/${id}/1`)).json()
+    expect(full.params[4]).toBe('x'.repeat(300))
+    expect(full.params[3]).toEqual({ user: 'ada', password: '********' })
+  })
+})
+
+describe('EXPLAIN on SQLite', () => {
+  it('explains a stored SELECT with its params on its connection, without recording the EXPLAIN', async () => {
+    const { app, db } = booksApp()
+    app.get('/books/:author', (c) => c.json(db.prepare('SELECT title FROM books WHERE author_id = ?').all(Number(c.req.param('author')))))
+    const { id, sql } = await sqlPanel(app, '/books/2')
+    expect(sql.queries[0]!.explainable).toBe(true)
+    const explain = await request(app, `${PREFIX}/api/sql/${id}/1/explain`)
+    expect(explain.status).toBe(200)
+    const plan = explain.json()
+    expect(plan.dbSystem).toBe('sqlite')
+    expect(plan.explainSql).toBe('EXPLAIN QUERY PLAN SELECT title FROM books WHERE author_id = ?')
+    expect(plan.rows.map((r: { detail: string }) => r.detail).join('\n')).toContain('USING INDEX books_author')
+    // The request still holds its one query, and no other request was recorded.
+    const after = (await request(app, `${PREFIX}/api/requests/${id}`)).json()
+    expect(after.panels.sql.count).toBe(1)
+    expect((await request(app, `${PREFIX}/api/requests`)).json().total).toBe(1)
+  })
+
+  it('answers 400 for statements that are not SELECT/WITH, and for queries it has no connection for', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => {
+      db.prepare('UPDATE books SET title = upper(title) WHERE id = ?').run(1)
+      db.prepare('/* report */ WITH t AS (SELECT 1 AS x) SELECT x FROM t').get()
+      recordQuery({ sql: 'SELECT 1', startTime: performance.now(), durationMs: 0 })
+      return c.text('ok')
+    })
+    const { id, sql } = await sqlPanel(app, '/')
+    expect(sql.queries.map((q) => q.explainable)).toEqual([false, true, false])
+    const update = await request(app, `${PREFIX}/api/sql/${id}/1/explain`)
+    expect(update.status).toBe(400)
+    expect(update.json().error).toBe('only SELECT or WITH statements can be explained, this one starts with UPDATE')
+    expect((await request(app, `${PREFIX}/api/sql/${id}/2/explain`)).status).toBe(200)
+    const manual = await request(app, `${PREFIX}/api/sql/${id}/3/explain`)
+    expect(manual.status).toBe(400)
+    expect(manual.json().error).toContain('recordQuery()')
+    // The UPDATE ran once, in the request; explaining never ran it again.
+    expect(db.prepare('SELECT title FROM books WHERE id = 1').pluck().get()).toBe('BOOK 1.1')
+  })
+
+  it('answers 404 for unknown requests and query ids', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => c.json(db.prepare('SELECT 1 AS one').get()))
+    const { id } = await sqlPanel(app, '/')
+    for (const path of [`/api/sql/nope/1/explain`, `/api/sql/${id}/2/explain`, `/api/sql/${id}/x/explain`, `/api/sql/nope/1`, `/api/sql/${id}/9`]) {
+      const res = await request(app, `${PREFIX}${path}`)
+      expect(res.status, path).toBe(404)
+      expect(res.json().error).toMatch(/no (request|query)/)
+    }
+  })
+
+  it('answers 422 with the database error when EXPLAIN cannot run any more', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => c.json(db.prepare('SELECT title FROM books').all().length))
+    const { id } = await sqlPanel(app, '/')
+    db.close()
+    const res = await request(app, `${PREFIX}/api/sql/${id}/1/explain`)
+    expect(res.status).toBe(422)
+    expect(res.json().error).toBe('EXPLAIN failed: The database connection is not open')
+  })
+
+  it('keeps the EXPLAIN routes behind the access rule', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => c.json(db.prepare('SELECT 1 AS one').get()))
+    const { id } = await sqlPanel(app, '/')
+    const outsider = await request(app, `${PREFIX}/api/sql/${id}/1/explain`, {}, '203.0.113.9')
+    expect(outsider.status).toBe(404)
+    expect(outsider.text).not.toContain('EXPLAIN')
+  })
+})
