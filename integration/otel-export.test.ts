@@ -1,0 +1,120 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import Database from 'better-sqlite3'
+import { debugToolbar, instrumentBetterSqlite3, renderTemplate, uninstallConsoleCapture } from '../src/index.js'
+import { OpenTelemetryPanel, type OpenTelemetryStats } from '../src/opentelemetry/index.js'
+import { startDeadEndpoint, startOtlpGrpcPeer, startZipkinPeer } from './peers/index.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+
+afterAll(() => uninstallConsoleCapture())
+
+/** The demo shop: SQLite through the recorder, a console line, a template render. */
+function shop(panel: OpenTelemetryPanel) {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec('CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT)')
+  db.prepare('INSERT INTO products (name) VALUES (?), (?)').run('kettle', 'teapot')
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  app.get('/products', (c) => {
+    const rows = db.prepare('SELECT id, name FROM products ORDER BY id').all() as Array<{ name: string }>
+    console.info(`listing ${rows.length} products`)
+    return c.html(renderTemplate('products', () => `<html><body><ul>${rows.map((r) => `<li>${r.name}</li>`).join('')}</ul></body></html>`))
+  })
+  app.get('/ping', (c) => c.text('pong'))
+  const run = async (path: string) => {
+    const res = await app.request(path, undefined, loopback)
+    await res.text()
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    return detail.panels.opentelemetry as OpenTelemetryStats
+  }
+  return { app, run, db }
+}
+
+describe('exporting a request\'s trace', () => {
+  it('sends the SERVER span, the SQL spans and the log events to an OTLP gRPC collector, gzipped', async () => {
+    const peer = await startOtlpGrpcPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: peer.url, compression: 'gzip' })
+    try {
+      const { run } = shop(panel)
+      const stats = await run('/products')
+      await panel.forceFlush()
+      const spans = await peer.waitForSpans((all) => all.some((s) => s.kind === 'SERVER' && s.traceId === stats.traceId), 10_000)
+      const ofTrace = spans.filter((s) => s.traceId === stats.traceId)
+      const server = ofTrace.find((s) => s.kind === 'SERVER')!
+      expect(server.name).toBe('GET /products')
+      expect(server.resource['service.name']).toBe('shop')
+      const queries = ofTrace.filter((s) => s.kind === 'CLIENT' && s.attributes['db.system.name'] === 'sqlite')
+      expect(queries.map((q) => q.attributes['db.query.text'])).toContain('SELECT id, name FROM products ORDER BY id')
+      const logs = ofTrace.flatMap((s) => s.events).filter((e) => e.name === 'log')
+      expect(logs.map((e) => e.attributes['log.message'])).toContain('listing 2 products')
+      expect(ofTrace.some((s) => s.name === 'render products')).toBe(true)
+      expect(peer.requests.every((r) => r.encoding === 'gzip')).toBe(true)
+      expect(stats.export.exporters[0]!.name).toBe(`otlp grpc ${peer.url}`)
+      expect(panel.exporter!.status().successes).toBeGreaterThan(0)
+    } finally {
+      await panel.shutdown()
+      await peer.close()
+    }
+  })
+
+  it('sends Zipkin v2 spans with ids, microsecond times, kinds and the service name', async () => {
+    const zipkin = await startZipkinPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'zipkin', zipkinEndpoint: zipkin.url })
+    try {
+      const { run } = shop(panel)
+      const stats = await run('/products')
+      await panel.forceFlush()
+      const spans = (await zipkin.waitForSpans((all) => all.some((s) => s.traceId === stats.traceId && s.kind === 'SERVER'), 10_000))
+        .filter((s) => s.traceId === stats.traceId)
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const local = stats.spans.find((s) => s.kind === 'SERVER')!
+      expect(server.id).toBe(local.spanId)
+      expect(server.timestamp).toBe(Number(BigInt(local.startTimeUnixNano) / 1000n))
+      expect(server.duration).toBe(Number((BigInt(local.endTimeUnixNano!) - BigInt(local.startTimeUnixNano)) / 1000n))
+      expect(server.localEndpoint.serviceName).toBe('shop')
+      const query = spans.find((s) => s.kind === 'CLIENT')!
+      expect(query.parentId).toBeDefined()
+      expect(query.tags['db.system.name']).toBe('sqlite')
+      expect(spans.flatMap((s) => s.annotations ?? []).map((a) => a.value)).toContainEqual(expect.stringContaining('log: listing 2 products'))
+    } finally {
+      await panel.shutdown()
+      await zipkin.close()
+    }
+  })
+
+  it('keeps request latency when the collector is dead', async () => {
+    const dead = await startDeadEndpoint('silent')
+    const quiet = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'none' })
+    const stuck = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: dead.url })
+    const a = shop(quiet)
+    const b = shop(stuck)
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
+    const time = async (app: Hono) => {
+      const started = performance.now()
+      await (await app.request('/ping', undefined, loopback)).text()
+      return performance.now() - started
+    }
+    try {
+      for (let i = 0; i < 5; i++) await Promise.all([time(a.app), time(b.app)])
+      // An export to the dead collector is now hanging, for the whole measurement.
+      const flushing = stuck.forceFlush()
+      const none: number[] = []
+      const deadTimes: number[] = []
+      // Alternate the two apps so that machine noise hits both alike.
+      for (let i = 0; i < 40; i++) {
+        none.push(await time(a.app))
+        deadTimes.push(await time(b.app))
+      }
+      const during = stuck.exporter!.status()
+      expect(during.attempts).toBeGreaterThan(0)
+      expect(during.successes + during.failures).toBe(0)
+      expect(median(deadTimes) / median(none)).toBeLessThan(3)
+      await flushing
+      expect(stuck.exporter!.status().failures).toBeGreaterThan(0)
+    } finally {
+      await Promise.all([quiet.shutdown(), stuck.shutdown()])
+      await dead.close()
+    }
+  })
+})
