@@ -1,0 +1,304 @@
+/**
+ * The toolbar in a real browser: the handle, the panel list, every built-in panel with the
+ * request's real figures, the page's own fetch/XHR calls, Esc, the full-page view, and a
+ * hostile page stylesheet that must not change the toolbar's look.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/toolbar.test.ts
+ */
+import { mkdirSync } from 'node:fs'
+import { Hono } from 'hono'
+import { endTime, startTime, timing } from 'hono/timing'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { debugToolbar } from '../../src/index.js'
+import { collectErrors, launchBrowser, openPanel, openToolbar, panelTitles, serveApp, toolbarHandle, type ServedApp } from './harness.js'
+
+const PREFIX = '/_debug_toolbar'
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
+
+const HOSTILE_CSS = '* { color: red !important; font: 40px serif !important; background: yellow !important; display: block !important; }'
+
+function html(title: string, body: string, head = ''): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>${head}</head><body>${body}</body></html>`
+}
+
+/** Work that takes a little real time, as a database call would. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function demoApp(): Hono {
+  const app = new Hono()
+  // The browser asks for /favicon.ico on every page; it is not worth a history entry.
+  app.use(debugToolbar({ app, excludePaths: ['/favicon.ico'] }))
+  app.use(timing())
+  app.get('/favicon.ico', (c) => c.body(null, 204))
+  app.get('/', (c) => c.html(html('Home', '<h1>Home</h1><p><a href="/users/42">Ada</a></p>')))
+  app.get('/plain', (c) => c.html(html('Plain', '<h1>A plain page</h1>')))
+  app.get('/styled', (c) => c.html(html('Styled', '<h1>A page with hostile CSS</h1>', `<style>${HOSTILE_CSS}</style>`)))
+  app.get('/users/:id', async (c) => {
+    startTime(c, 'db', 'Load the user')
+    await pause(8)
+    endTime(c, 'db')
+    startTime(c, 'render', 'Render the profile')
+    await pause(3)
+    endTime(c, 'render')
+    const id = c.req.param('id')
+    return c.html(html(`User ${id}`, `<main style="padding:24px;font-family:sans-serif"><h1>User ${id}</h1><p>Profile page of user ${id}.</p></main>`))
+  })
+  app.get('/api/users/:id', (c) => c.json({ id: c.req.param('id'), name: 'Ada Lovelace' }))
+  app.get('/fetching', (c) =>
+    c.html(
+      html(
+        'Fetching',
+        `<h1>Loads data after load</h1><p id="out">waiting</p><p id="xhr">waiting</p>
+<script>
+addEventListener('load', async () => {
+  const res = await fetch('/api/users/7')
+  document.getElementById('out').textContent = (await res.json()).name
+  const xhr = new XMLHttpRequest()
+  xhr.open('GET', '/api/users/8?via=xhr')
+  xhr.onload = () => { document.getElementById('xhr').textContent = JSON.parse(xhr.responseText).id }
+  xhr.send()
+})
+</script>`,
+      ),
+    ),
+  )
+  return app
+}
+
+let browser: Browser
+let server: ServedApp
+let context: BrowserContext
+let page: Page
+let errors: string[]
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  browser = await launchBrowser()
+  server = await serveApp(demoApp())
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+// A fresh context per test: the toolbar keeps open/closed in localStorage.
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
+  page = await context.newPage()
+  errors = collectErrors(page)
+})
+
+afterEach(async () => {
+  await context.close()
+})
+
+const paneText = () => page.locator('#hono-debug-toolbar .hdt-pane-body').innerText()
+
+describe('the toolbar on an HTML page', () => {
+  it('shows a handle with the request time and status, and lists every panel', async () => {
+    await page.goto(`${server.url}/users/42?tab=posts`)
+    const handle = toolbarHandle(page)
+    await expect.poll(() => handle.innerText()).toMatch(/\d+(\.\d+)? ms/)
+    expect(await handle.innerText()).toContain('200')
+
+    const api = await fetch(`${server.url}${PREFIX}/api/panels`)
+    const { panels } = (await api.json()) as { panels: Array<{ title: string }> }
+    expect(panels.length).toBeGreaterThan(0)
+    expect(await panelTitles(page)).toEqual(panels.map((p) => p.title))
+    expect(errors).toEqual([])
+  })
+
+  it('opens every panel with the real figures of the request', async () => {
+    await page.goto(`${server.url}/users/42?tab=posts`)
+    for (const title of await panelTitles(page)) {
+      const body = await openPanel(page, title)
+      expect(await body.locator('.hdt-error-note').count(), `panel ${title}`).toBe(0)
+      expect((await body.innerText()).trim().length, `panel ${title}`).toBeGreaterThan(0)
+    }
+
+    let body = await openPanel(page, 'Time')
+    const total = Number.parseFloat(await body.locator('[data-hdt-figure="total"]').innerText())
+    expect(total).toBeGreaterThan(0)
+    const db = body.locator('.hdt-metrics tr', { hasText: 'Load the user' })
+    expect(await db.locator('.hdt-bar > span').count()).toBe(1)
+    await page.screenshot({ path: `${SCREENSHOTS}toolbar.png` })
+
+    body = await openPanel(page, 'Request')
+    expect(await body.locator('[data-hdt-figure="route"]').innerText()).toBe('/users/:id')
+    expect(await body.locator('[data-hdt-figure="status"]').innerText()).toBe('200')
+    expect(await body.locator('table[aria-label="Route parameters"]').innerText()).toMatch(/id\s+42/)
+    expect(await body.locator('table[aria-label="Query"]').innerText()).toMatch(/tab\s+posts/)
+
+    body = await openPanel(page, 'Headers')
+    expect(await body.locator('table[aria-label="Request headers"]').innerText()).toContain('user-agent')
+    expect(await body.locator('table[aria-label="Response headers"]').innerText()).toMatch(/content-type\s+text\/html/)
+
+    body = await openPanel(page, 'Routes')
+    expect(await body.locator('tr.hdt-matched').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('/users/:id')]))
+    expect(await body.locator('.hdt-note').count()).toBe(0)
+
+    body = await openPanel(page, 'Versions')
+    expect(await body.locator('[data-hdt-figure="node"]').innerText()).toBe(process.version)
+
+    body = await openPanel(page, 'History')
+    await body.locator('tr[data-hdt-history]', { hasText: '/users/42' }).first().waitFor()
+    expect(errors).toEqual([])
+  })
+
+  it('closes the pane, then the sidebar, with Esc, and remembers the last panel', async () => {
+    await page.goto(`${server.url}/users/1`)
+    await openPanel(page, 'Routes')
+    await page.reload()
+    // Reopened as it was left: the sidebar and the Routes panel.
+    await page.locator('#hono-debug-toolbar .hdt-pane-title', { hasText: 'Routes' }).waitFor()
+
+    await page.keyboard.press('Escape')
+    await page.locator('#hono-debug-toolbar .hdt-pane').waitFor({ state: 'detached' })
+    expect(await page.locator('#hono-debug-toolbar .hdt-sidebar').isVisible()).toBe(true)
+    // Focus went back to the panel's entry in the list.
+    expect(await page.evaluate(() => document.getElementById('hono-debug-toolbar')?.shadowRoot?.activeElement?.getAttribute('data-hdt-panel'))).toBe(
+      'routes',
+    )
+
+    await page.keyboard.press('Escape')
+    await toolbarHandle(page).waitFor()
+    expect(await page.locator('#hono-debug-toolbar .hdt-sidebar').count()).toBe(0)
+
+    await page.reload()
+    await expect.poll(() => toolbarHandle(page).innerText()).toContain('200')
+    expect(await page.locator('#hono-debug-toolbar .hdt-sidebar').count()).toBe(0)
+    expect(errors).toEqual([])
+  })
+
+  it('follows the fetch and XHR calls of the page, and can switch to them', async () => {
+    await page.goto(`${server.url}/fetching`)
+    await expect.poll(() => page.locator('#out').innerText()).toBe('Ada Lovelace')
+    await expect.poll(() => page.locator('#xhr').innerText()).toBe('8')
+    const sidebar = await openToolbar(page)
+    const followed = sidebar.locator('.hdt-page-request')
+    await expect.poll(() => followed.allInnerTexts()).toEqual([
+      expect.stringMatching(/GET \/api\/users\/8\?via=xhr\s+200/),
+      expect.stringMatching(/GET \/api\/users\/7\s+200/),
+      'This page',
+    ])
+
+    await followed.filter({ hasText: '/api/users/7' }).click()
+    await expect.poll(() => sidebar.locator('.hdt-current').innerText()).toContain('/api/users/7')
+    const body = await openPanel(page, 'Request')
+    expect(await body.locator('[data-hdt-figure="route"]').innerText()).toBe('/api/users/:id')
+    expect(await paneText()).toContain('application/json')
+
+    await followed.filter({ hasText: 'This page' }).click()
+    await expect.poll(() => sidebar.locator('.hdt-current').innerText()).toContain('/fetching')
+    await expect.poll(() => page.locator('#hono-debug-toolbar [data-hdt-figure="route"]').innerText()).toBe('/fetching')
+    expect(errors).toEqual([])
+  })
+
+  it('switches to another request from the History panel', async () => {
+    await page.goto(`${server.url}/users/1`)
+    await page.goto(`${server.url}/users/2`)
+    let body = await openPanel(page, 'History')
+    const row = body.locator('tr[data-hdt-history]', { hasText: '/users/1' }).first()
+    await row.waitFor()
+    await page.screenshot({ path: `${SCREENSHOTS}history.png` })
+    await row.getByRole('button', { name: /Show/ }).click()
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText()).toContain('/users/1')
+
+    // Filters ask the API again: only the 2xx GETs of /users/2.
+    await body.getByLabel('Path').fill('/users/2')
+    await expect.poll(() => body.locator('tr[data-hdt-history]').allInnerTexts()).toEqual([expect.stringContaining('/users/2')])
+    await body.getByLabel('Status').fill('4xx')
+    await body.locator('text=No request matches.').waitFor()
+
+    body = await openPanel(page, 'Request')
+    expect(await body.locator('table[aria-label="Route parameters"]').innerText()).toMatch(/id\s+1/)
+    expect(errors).toEqual([])
+  })
+})
+
+describe('style isolation', () => {
+  const probe = async (url: string) => {
+    await page.goto(url)
+    const handle = toolbarHandle(page)
+    await expect.poll(() => handle.innerText()).toContain('200')
+    const styleOf = (selector: string) =>
+      page.locator(`#hono-debug-toolbar ${selector}`).first().evaluate((el) => {
+        const s = getComputedStyle(el)
+        const box = el.getBoundingClientRect()
+        return {
+          color: s.color,
+          fontSize: s.fontSize,
+          fontFamily: s.fontFamily,
+          backgroundColor: s.backgroundColor,
+          display: s.display,
+          lineHeight: s.lineHeight,
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+        }
+      })
+    const closed = await styleOf('.hdt-handle')
+    await openPanel(page, 'Request')
+    return {
+      handle: closed,
+      navTitle: await styleOf('.hdt-nav-title'),
+      paneTitle: await styleOf('.hdt-pane-title'),
+      cell: await styleOf('.hdt-pane-body td'),
+      host: await page.locator('#hono-debug-toolbar').evaluate((el) => {
+        const s = getComputedStyle(el)
+        return { position: s.position, zIndex: s.zIndex, color: s.color, fontSize: s.fontSize }
+      }),
+    }
+  }
+
+  it('looks the same on a page whose CSS styles every element with !important', async () => {
+    const plain = await probe(`${server.url}/plain`)
+    await context.clearCookies()
+    await page.evaluate(() => localStorage.clear())
+    const styled = await probe(`${server.url}/styled`)
+    // The hostile rules really apply to the page itself.
+    expect(await page.locator('body > h1').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 0, 0)')
+    expect(styled).toEqual(plain)
+    expect(plain.host).toMatchObject({ position: 'fixed', zIndex: '2147483647' })
+    expect(plain.handle.color).not.toBe('rgb(255, 0, 0)')
+    expect(errors).toEqual([])
+  })
+})
+
+describe('the full-page view', () => {
+  it('renders the panels of a JSON request, which has no page to inject into', async () => {
+    const res = await fetch(`${server.url}/api/users/9`)
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    expect(await res.json()).toEqual({ id: '9', name: 'Ada Lovelace' })
+    expect(id).toBeTruthy()
+
+    await page.goto(`${server.url}${PREFIX}/requests/${id}`)
+    const sidebar = page.locator('#hono-debug-toolbar .hdt-sidebar')
+    await expect.poll(() => sidebar.locator('.hdt-current').innerText()).toContain('/api/users/9')
+    // A panel is shown at once, and there is nothing to hide in this view.
+    await page.locator('#hono-debug-toolbar .hdt-pane-title').waitFor()
+    expect(await page.locator('#hono-debug-toolbar .hdt-hide').count()).toBe(0)
+    const body = await openPanel(page, 'Request')
+    expect(await body.locator('[data-hdt-figure="route"]').innerText()).toBe('/api/users/:id')
+    expect(await paneText()).toContain('application/json')
+    const timer = await openPanel(page, 'Time')
+    expect(Number.parseFloat(await timer.locator('[data-hdt-figure="total"]').innerText())).toBeGreaterThan(0)
+    expect(errors).toEqual([])
+  })
+
+  it('shows the latest request at the prefix itself', async () => {
+    const res = await fetch(`${server.url}/api/users/10`)
+    await res.text()
+    // The request is stored a moment after its body was read.
+    await expect
+      .poll(async () => ((await (await fetch(`${server.url}${PREFIX}/api/requests?limit=1`)).json()) as { requests: Array<{ path: string }> }).requests[0]?.path)
+      .toBe('/api/users/10')
+    await page.goto(`${server.url}${PREFIX}`)
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText()).toContain('/api/users/10')
+    expect(new URL(page.url()).pathname).toBe(`${PREFIX}/requests/${res.headers.get('x-debug-toolbar-request-id')}`)
+    expect(errors).toEqual([])
+  })
+})

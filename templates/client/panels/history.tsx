@@ -1,0 +1,114 @@
+import { useEffect, useState } from 'preact/hooks'
+import type { HistoryStats } from '../../../src/panels/history.js'
+import { formatClock, formatMs } from '../format.js'
+import { StatusBadge } from '../status-badge.js'
+import { getJson } from '../toolbar-api.js'
+import type { PanelProps, RequestSummary } from '../types.js'
+
+const LIMIT = 50
+
+interface Filters {
+  method: string
+  status: string
+  path: string
+}
+
+/**
+ * The History panel: the recent requests, loaded live from the API (so requests made after
+ * this one are there too), filtered by method, status and path; any row can be opened.
+ */
+export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<HistoryStats>) {
+  const [filters, setFilters] = useState<Filters>({ method: '', status: '', path: '' })
+  const [reload, setReload] = useState(0)
+  const [page, setPage] = useState<{ requests: RequestSummary[]; total: number } | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+
+  useEffect(() => {
+    const controller = new AbortController()
+    const query = new URLSearchParams({ limit: String(LIMIT) })
+    for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim())
+    getJson<{ requests: RequestSummary[]; total: number }>(`${prefix}/api/requests?${query}`, controller.signal).then(
+      (answer) => {
+        setPage(answer)
+        setError(undefined)
+      },
+      (failure: unknown) => {
+        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
+      },
+    )
+    return () => controller.abort()
+  }, [prefix, filters, reload])
+
+  const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
+
+  return (
+    <div class="hdt-history">
+      <form class="hdt-toolbar-row" onSubmit={(event) => (event.preventDefault(), setReload((n) => n + 1))}>
+        <label>
+          Method{' '}
+          <select value={filters.method} onChange={field('method')}>
+            {['', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => (
+              <option key={m} value={m}>
+                {m || 'any'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status <input type="text" size={5} placeholder="404, 5xx" value={filters.status} onInput={field('status')} />
+        </label>
+        <label>
+          Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} />
+        </label>
+        <button type="submit">Refresh</button>
+        <span class="hdt-muted hdt-history-count">
+          {page ? `${page.requests.length} of ${page.total} shown` : ''}
+          {stats.dropped ? ` · ${stats.dropped} older requests dropped from the history` : ''}
+        </span>
+      </form>
+      {error && <p class="hdt-error-note">{error}</p>}
+      {page && page.requests.length === 0 && <p class="hdt-muted">No request matches.</p>}
+      {page && page.requests.length > 0 && (
+        <table class="hdt-table">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Method</th>
+              <th>Path</th>
+              <th>Route</th>
+              <th>Status</th>
+              <th class="hdt-num">Duration</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {page.requests.map((r) => {
+              const shown = r.id === request.id
+              return (
+                <tr key={r.id} class={shown ? 'hdt-matched' : undefined} data-hdt-history={r.id}>
+                  <td class="hdt-muted">{formatClock(r.startedAt)}</td>
+                  <td>
+                    <code>{r.method}</code>
+                  </td>
+                  <td class="hdt-break">
+                    <code>{r.path}</code>
+                  </td>
+                  <td>{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td class="hdt-num">{formatMs(r.durationMs)}</td>
+                  <td>
+                    <button type="button" class="hdt-switch" disabled={shown} onClick={() => openRequest(r.id)} aria-label={`Show ${r.method} ${r.path}`}>
+                      {shown ? 'shown' : 'Show'}
+                    </button>
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}

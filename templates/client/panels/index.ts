@@ -1,0 +1,34 @@
+import type { PanelView } from '../types.js'
+import { HeadersView } from './headers.js'
+import { HistoryView } from './history.js'
+import { OpenTelemetryView } from './opentelemetry.js'
+import otelCss from './opentelemetry.css'
+import { RequestView } from './request.js'
+import { RoutesView } from './routes.js'
+import { TimerView } from './timer.js'
+import { VersionsView } from './versions.js'
+import { LoggingView } from './logging.js'
+import loggingCss from './logging.css'
+import { TemplatesView } from './templates.js'
+import templatesCss from './templates.css'
+import { ProfilingView } from './profiling.js'
+import profilingCss from './profiling.css'
+
+export type { PanelView }
+
+/**
+ * The browser components of the built-in panels, by panel id. A panel id missing here is
+ * shown with the HTML its `render()` produces on the server.
+ */
+export const panelViews: Record<string, PanelView> = {
+  history: { component: HistoryView },
+  versions: { component: VersionsView },
+  timer: { component: TimerView },
+  request: { component: RequestView },
+  headers: { component: HeadersView },
+  routes: { component: RoutesView },
+  opentelemetry: { component: OpenTelemetryView, css: otelCss },
+  templates: { component: TemplatesView, css: templatesCss },
+  logging: { component: LoggingView, css: loggingCss },
+  profiling: { component: ProfilingView, css: profilingCss },
+}

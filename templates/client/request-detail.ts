@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, getJson } from './toolbar-api.js'
+import type { RequestDetail } from './types.js'
+
+/** Finished requests by id: each is fetched once, whichever panels are opened. */
+export type DetailCache = Map<string, RequestDetail>
+
+export interface DetailState {
+  detail: RequestDetail | undefined
+  error: string | undefined
+}
+
+// A request is stored a moment after its last byte was sent, so a page that asks at once can
+// get a 404 or an in-flight snapshot: ask again, less and less often.
+const FIRST_RETRY_MS = 200
+const MAX_RETRY_MS = 4000
+const NOT_FOUND_RETRIES = 4
+
+/**
+ * The detail of request `id`, fetched once per id and kept in `cache`. While the request is
+ * still in flight, the snapshot is shown and fetched again shortly after.
+ *
+ * @example
+ * ```tsx
+ * const cache = useMemo<DetailCache>(() => new Map(), [])
+ * const { detail, error } = useRequestDetail(prefix, requestId, cache)
+ * ```
+ */
+export function useRequestDetail(prefix: string, id: string, cache: DetailCache): DetailState {
+  const [state, setState] = useState<DetailState & { id: string }>(() => ({ id, detail: cache.get(id), error: undefined }))
+
+  useEffect(() => {
+    if (!id) return
+    const cached = cache.get(id)
+    setState({ id, detail: cached, error: undefined })
+    if (cached) return
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let attempt = 0
+    const load = async () => {
+      try {
+        const detail = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
+        if (!detail.inFlight) cache.set(id, detail)
+        setState({ id, detail, error: undefined })
+        if (detail.inFlight) retry()
+      } catch (error) {
+        if (controller.signal.aborted) return
+        if (error instanceof ApiError && error.status === 404 && attempt < NOT_FOUND_RETRIES) return retry()
+        setState((prev) => ({ ...prev, error: error instanceof Error ? error.message : String(error) }))
+      }
+    }
+    const retry = () => {
+      timer = setTimeout(load, Math.min(FIRST_RETRY_MS * 2 ** attempt++, MAX_RETRY_MS))
+    }
+    void load()
+    return () => {
+      controller.abort()
+      clearTimeout(timer)
+    }
+  }, [prefix, id, cache])
+
+  // Until the effect has run for a new id, the previous request's state must not be shown as this one's.
+  return state.id === id ? state : { detail: cache.get(id), error: undefined }
+}

@@ -1,0 +1,55 @@
+/**
+ * The toolbar's own calls to its API. They go through the page's fetch as it was before the
+ * toolbar wrapped it (see follow-requests.ts), so they never show up as "requests made by
+ * this page", and a page that replaces fetch later does not see them either.
+ */
+const nativeFetch: typeof fetch = globalThis.fetch.bind(globalThis)
+
+/** An API answer other than 2xx, with the message of its `{ "error": "..." }` body. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * GETs a JSON document from the toolbar's API.
+ *
+ * @example
+ * ```ts
+ * const page = await getJson<{ requests: RequestSummary[]; total: number }>(`${prefix}/api/requests?limit=20`)
+ * ```
+ */
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await nativeFetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal })
+  const body = await res.text()
+  if (!res.ok) throw new ApiError(errorMessage(body) ?? `${res.status} ${res.statusText}`, res.status)
+  return JSON.parse(body) as T
+}
+
+/**
+ * GETs a text document (a panel's server-rendered HTML) from the toolbar's API.
+ *
+ * @example
+ * ```ts
+ * const html = await getText(`${prefix}/api/requests/${id}/panels/cache/html`)
+ * ```
+ */
+export async function getText(url: string, signal?: AbortSignal): Promise<string> {
+  const res = await nativeFetch(url, { credentials: 'same-origin', signal })
+  const body = await res.text()
+  if (!res.ok) throw new ApiError(errorMessage(body) ?? `${res.status} ${res.statusText}`, res.status)
+  return body
+}
+
+function errorMessage(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown }
+    return typeof parsed.error === 'string' ? parsed.error : undefined
+  } catch {
+    return undefined
+  }
+}

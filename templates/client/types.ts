@@ -1,0 +1,23 @@
+import type { ComponentType } from 'preact'
+import type { RequestDetail } from '../../src/core/toolbar.js'
+
+export type { RequestDetail }
+export type { PanelNav, RequestSummary } from '../../src/core/store.js'
+
+/** What the shell gives a panel's component. */
+export interface PanelProps<S> {
+  /** This panel's stats for the shown request (`detail.panels[panelId]`). */
+  stats: S
+  /** The shown request, as `GET {prefix}/api/requests/:id` answers it. */
+  request: RequestDetail
+  /** The toolbar's prefix, for the component's own API calls: `${prefix}/api/...`. */
+  prefix: string
+  /** Switches the toolbar to another request (the History panel's rows use it). */
+  openRequest(id: string): void
+}
+
+/** A panel's browser view: its component and the CSS rules it adds to the shadow root. */
+export interface PanelView {
+  component: ComponentType<PanelProps<any>>
+  css?: string
+}
