@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ToolbarSpan } from '../../src/opentelemetry/span-model.js'
 import { buildSpanTree, flattenVisible, formatDuration, spanMatches } from '../../templates/client/panels/span-tree.js'
-import { axisTicks, percentOf } from '../../templates/client/panels/time-axis.js'
+import { axisTicks, formatTick, percentOf } from '../../templates/client/panels/time-axis.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const T0 = 1_700_000_000_000_000_000n
@@ -154,5 +154,15 @@ describe('time axis', () => {
     expect(axisTicks(0)).toEqual([0])
     expect(percentOf(5e6, 20e6)).toBe(25)
     expect(percentOf(30e6, 20e6)).toBe(100)
+  })
+})
+
+describe('formatTick', () => {
+  it('labels every tick of an axis in one unit, with the decimals its step needs', () => {
+    const ticks = axisTicks(1.6e6, 4)
+    expect(ticks.map((t) => formatTick(t, ticks[1]!, 1.6e6))).toEqual(['0 ms', '0.5 ms', '1 ms', '1.5 ms'])
+    expect(formatTick(20e6, 5e6, 23e6)).toBe('20 ms')
+    expect(formatTick(400_000, 200_000, 900_000)).toBe('400 µs')
+    expect(formatTick(2e9, 1e9, 3.2e9)).toBe('2 s')
   })
 })

@@ -154,7 +154,7 @@ function AttributeRows({ attributes }: { attributes: Attributes }) {
       <tbody>
         {entries.map(([key, value]) => (
           <tr key={key}>
-            <th scope="row">{key}</th>
+            <th scope="row">{breakable(key)}</th>
             <td>
               <span class="hdt-code">{displayValue(value)}</span>
             </td>
@@ -163,6 +163,12 @@ function AttributeRows({ attributes }: { attributes: Attributes }) {
       </tbody>
     </table>
   )
+}
+
+/** `db.query.text` may wrap after its dots, never inside a word. */
+function breakable(key: string) {
+  const parts = key.split('.')
+  return parts.map((part, i) => (i < parts.length - 1 ? [part, '.', <wbr key={i} />] : part))
 }
 
 /**

@@ -35,3 +35,19 @@ export function percentOf(ns: number, durationNs: number): number {
   if (durationNs <= 0) return 0
   return Math.min(100, Math.max(0, (ns / durationNs) * 100))
 }
+
+/**
+ * A tick's label in one unit for the whole axis (picked by its longest time), so that the
+ * labels agree: `0 ms, 0.5 ms, 1 ms` rather than `0 ns, 500 µs, 1.00 ms`.
+ *
+ * @example
+ * ```ts
+ * formatTick(2_500_000, 500_000, 3_000_000) // '2.5 ms'
+ * ```
+ */
+export function formatTick(ns: number, stepNs: number, maxNs: number): string {
+  const [unit, scale] = maxNs >= 1e9 ? ['s', 1e9] : maxNs >= 1e6 ? ['ms', 1e6] : maxNs >= 1e3 ? ['µs', 1e3] : ['ns', 1]
+  // As many decimals as the step needs (0.5 ms: one); toFixed also removes float noise.
+  const decimals = Math.max(0, Math.min(3, -Math.floor(Math.log10(stepNs / scale))))
+  return `${Number((ns / scale).toFixed(decimals))} ${unit}`
+}

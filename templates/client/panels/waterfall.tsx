@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { ToolbarSpanEvent } from '../../../src/opentelemetry/span-model.js'
 import { formatDuration, offsetInTrace, type SpanNode, type SpanTree, type VisibleRow } from './span-tree.js'
-import { axisTicks, percentOf } from './time-axis.js'
+import { axisTicks, formatTick, percentOf } from './time-axis.js'
 import { serviceColor, spanColor } from './span-colors.js'
 
 /** Height of one row in px; fixed, so that only the rows in view need to exist in the page. */
@@ -98,7 +98,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
         <div class="hdt-wf-axis" role="columnheader" aria-label="time since the trace started">
           {ticks.map((t) => (
             <span key={t} class="hdt-wf-tick" style={{ left: `${percentOf(t, tree.durationNs)}%` }}>
-              {formatDuration(t)}
+              {formatTick(t, ticks[1] ?? tree.durationNs, tree.durationNs)}
             </span>
           ))}
         </div>
@@ -151,8 +151,9 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
   if (row.hit) classes.push('hdt-wf-hit')
   if (row.context) classes.push('hdt-wf-context')
   const label = node.inFlight ? `${formatDuration(node.durationNs)}+` : formatDuration(node.durationNs)
-  // Past three quarters of the axis the label goes left of the bar, so it is never cut off.
-  const labelStyle = left + width > 75 ? { right: `calc(${100 - left}% + 4px)` } : { left: `calc(${left + width}% + 4px)` }
+  const service = serviceColor(serviceIndex)
+  // Like Jaeger, the service is named where it changes; every row keeps its colour stripe.
+  const showService = !node.parent || node.parent.service !== node.service
 
   return (
     <div
@@ -163,7 +164,8 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
       style={{ top: `${index * ROW_HEIGHT}px` }}
       onClick={() => onSelect(span.spanId)}
     >
-      <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${6 + Math.min(node.depth, MAX_INDENT) * 14}px` }}>
+      <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${8 + Math.min(node.depth, MAX_INDENT) * 14}px` }}>
+        <i class="hdt-wf-stripe" style={{ background: service }} title={node.service} />
         {node.children.length > 0 ? (
           <button
             type="button"
@@ -180,9 +182,11 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
         ) : (
           <span class="hdt-wf-toggle-space" />
         )}
-        <span class="hdt-wf-chip" style={{ background: serviceColor(serviceIndex) }} title={node.service}>
-          {node.service}
-        </span>
+        {showService && (
+          <span class="hdt-wf-chip" style={{ background: service }} title={node.service}>
+            {node.service}
+          </span>
+        )}
         {error && <span class="hdt-wf-error-mark" title={span.status.message || 'status ERROR'}>!</span>}
         <span class="hdt-wf-label" title={span.name}>{span.name}</span>
         {node.orphan && (
@@ -201,9 +205,7 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
         {span.events.slice(0, MAX_MARKERS).map((event, i) => (
           <i key={i} class="hdt-wf-mark" style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano), tree.durationNs)}%` }} title={eventTitle(event)} />
         ))}
-        <span class="hdt-wf-dur" style={labelStyle}>
-          {label}
-        </span>
+        <DurationLabel left={left} width={width} label={label} />
       </div>
     </div>
   )
@@ -214,6 +216,20 @@ export function eventTitle(event: ToolbarSpanEvent): string {
   const a = event.attributes
   const message = a['exception.message'] ?? a['log.message'] ?? a['message'] ?? a['event.body'] ?? a['body']
   return message === undefined || message === null ? event.name : `${event.name}: ${String(message)}`
+}
+
+/**
+ * The duration beside its bar: after it while there is room on the right, else before it,
+ * else (a bar spanning most of the axis) inside it.
+ */
+function DurationLabel({ left, width, label }: { left: number; width: number; label: string }) {
+  if (left + width <= 80) return <span class="hdt-wf-dur" style={{ left: `calc(${left + width}% + 4px)` }}>{label}</span>
+  if (left >= 20) return <span class="hdt-wf-dur" style={{ right: `calc(${100 - left}% + 4px)` }}>{label}</span>
+  return (
+    <span class="hdt-wf-dur hdt-wf-dur-inside" style={{ right: `calc(${100 - left - width}% + 4px)` }}>
+      {label}
+    </span>
+  )
 }
 
 function countBelow(node: SpanNode): number {

@@ -1,0 +1,153 @@
+/**
+ * The OpenTelemetry panel in a real browser: a page that runs SQL on a real in-memory
+ * SQLite database, logs a line and renders a template; its waterfall shows the request span,
+ * the queries at increasing offsets, the render, the log line as a marker; a click opens a
+ * span's detail; the filter narrows the rows; the links point at Jaeger and Zipkin.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/opentelemetry.test.ts
+ */
+import { mkdirSync } from 'node:fs'
+import Database from 'better-sqlite3'
+import { Hono } from 'hono'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { debugToolbar, instrumentBetterSqlite3, renderTemplate } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { collectErrors, launchBrowser, openPanel, serveApp, type ServedApp } from './harness.js'
+
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function shopApp(): Hono {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+           CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, total REAL NOT NULL);
+           INSERT INTO users (id, name) VALUES (1, 'Ada Lovelace'), (2, 'Grace Hopper');
+           INSERT INTO orders (user_id, total) VALUES (1, 12.5), (1, 30), (2, 7.25);`)
+  const app = new Hono()
+  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+  app.get('/users/:id', async (c) => {
+    const id = Number(c.req.param('id'))
+    // Real pauses between the queries, as an app awaiting other work would: the bars must
+    // land at clearly different offsets.
+    const user = db.prepare('SELECT id, name FROM users WHERE id = ?').get(id) as { id: number; name: string }
+    await pause(3)
+    const orders = db.prepare('SELECT id, total FROM orders WHERE user_id = ? ORDER BY id').all(id) as { id: number; total: number }[]
+    await pause(3)
+    const count = db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }
+    console.log(`loaded user ${user.name} with ${orders.length} orders`)
+    const body = renderTemplate('user.html', () => {
+      const items = orders.map((o) => renderTemplate('order-row.html', () => `<li>Order ${o.id}: ${o.total}</li>`))
+      return `<main><h1>${user.name}</h1><ul>${items.join('')}</ul><p>${count.n} orders in the shop</p></main>`
+    })
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${user.name}</title></head><body>${body}</body></html>`)
+  })
+  return app
+}
+
+let browser: Browser
+let server: ServedApp
+let page: Page
+let errors: string[]
+let pane: Locator
+let traceId: string
+
+const rows = () => pane.locator('.hdt-wf-row')
+const row = (name: string | RegExp) => rows().filter({ has: page.locator('.hdt-wf-label', { hasText: name }) })
+/** The `left` of a row's bar, in percent of the time axis. */
+async function leftOf(locator: Locator): Promise<number> {
+  const style = (await locator.locator('.hdt-wf-bar').getAttribute('style')) ?? ''
+  return Number(/left:\s*([\d.]+)%/.exec(style)?.[1])
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  browser = await launchBrowser()
+  server = await serveApp(shopApp())
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  errors = collectErrors(page)
+  const res = await page.goto(`${server.url}/users/1`)
+  expect(res?.status()).toBe(200)
+  pane = await openPanel(page, 'OpenTelemetry')
+  await pane.locator('.hdt-wf-row').first().waitFor()
+  traceId = (await pane.locator('.hdt-otel-trace-id').textContent()) ?? ''
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+describe('OpenTelemetry waterfall', () => {
+  it('shows the request span with its SQL queries at increasing offsets, the render and the log line', async () => {
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+    await expect.poll(() => row('GET /users/:id').count()).toBe(1)
+    const queries = rows().filter({ hasText: /SELECT/ })
+    await expect.poll(() => queries.count()).toBe(3)
+    const lefts = [await leftOf(queries.nth(0)), await leftOf(queries.nth(1)), await leftOf(queries.nth(2))]
+    expect(lefts.every(Number.isFinite)).toBe(true)
+    expect(lefts[0]).toBeLessThan(lefts[1]!)
+    expect(lefts[1]).toBeLessThan(lefts[2]!)
+    // The request span starts the trace; the queries are nested one level under it.
+    expect(await leftOf(row('GET /users/:id'))).toBe(0)
+    await expect.poll(() => row(/user\.html/).count()).toBe(1)
+    const markers = pane.locator('.hdt-wf-mark')
+    await expect.poll(() => markers.count()).toBeGreaterThan(0)
+    const titles = await markers.evaluateAll((els) => els.map((el) => el.getAttribute('title') ?? ''))
+    expect(titles.some((t) => t.includes('loaded user Ada Lovelace with 2 orders'))).toBe(true)
+    expect(await pane.locator('.hdt-otel-head').textContent()).toMatch(/\d+ spans/)
+  })
+
+  it('opens the detail of a clicked span with its attributes', async () => {
+    await rows().filter({ hasText: /SELECT/ }).nth(1).click()
+    const detail = pane.locator('.hdt-span-detail')
+    await detail.waitFor()
+    const text = (await detail.textContent()) ?? ''
+    expect(text).toContain('db.query.text')
+    expect(text).toContain('SELECT id, total FROM orders WHERE user_id = ? ORDER BY id')
+    expect(text).toContain('CLIENT')
+    const spanId = await detail.getAttribute('data-span-id')
+    expect(spanId).toMatch(/^[0-9a-f]{16}$/)
+    expect(await detail.locator('a', { hasText: 'Open in Jaeger' }).getAttribute('href')).toBe(`http://localhost:16686/trace/${traceId}?uiFind=${spanId}`)
+  })
+
+  it('narrows the rows to the matches and their ancestors when filtering', async () => {
+    const all = await rows().count()
+    const filter = pane.locator('input.hdt-otel-filter')
+    await filter.fill('db.query.text="FROM orders"')
+    await expect.poll(() => pane.locator('.hdt-wf-hit').count()).toBe(2)
+    // Two matching queries plus the request span above them, dimmed.
+    await expect.poll(() => rows().count()).toBe(3)
+    expect(await pane.locator('.hdt-wf-context .hdt-wf-label').textContent()).toBe('GET /users/:id')
+    expect(all).toBeGreaterThan(3)
+    await filter.fill('')
+    await expect.poll(() => rows().count()).toBe(all)
+  })
+
+  it('links the trace to Jaeger, Zipkin and an OTLP JSON download, in new tabs', async () => {
+    const jaeger = pane.locator('a', { hasText: 'Open in Jaeger' }).first()
+    const zipkin = pane.locator('a', { hasText: 'Open in Zipkin' })
+    expect(await jaeger.getAttribute('href')).toContain(`/trace/${traceId}`)
+    expect(await zipkin.getAttribute('href')).toContain(`/zipkin/traces/${traceId}`)
+    expect(await jaeger.getAttribute('target')).toBe('_blank')
+    expect(await zipkin.getAttribute('rel')).toContain('noopener')
+    const download = await pane.locator('a', { hasText: 'Download OTLP JSON' }).getAttribute('href')
+    const otlp = await page.evaluate(async (url) => (await fetch(url!)).json(), download)
+    expect(JSON.stringify(otlp)).toContain(traceId)
+  })
+
+  it('collapses a span and keeps the page free of errors; screenshot for the docs', async () => {
+    const before = await rows().count()
+    await row('GET /users/:id').locator('.hdt-wf-toggle').click()
+    await expect.poll(() => rows().count()).toBe(1)
+    await row('GET /users/:id').locator('.hdt-wf-toggle').click()
+    await expect.poll(() => rows().count()).toBe(before)
+    await rows().filter({ hasText: /SELECT/ }).first().click()
+    await pane.locator('.hdt-span-detail').waitFor()
+    await page.screenshot({ path: `${SCREENSHOTS}waterfall.png` })
+    expect(errors).toEqual([])
+  })
+})
