@@ -1,0 +1,107 @@
+import { useState } from 'preact/hooks'
+import type { LoggingStats, LogLine } from '../../../src/panels/logging.js'
+import type { LogLevel } from '../../../src/recorders/records.js'
+import { formatMs } from '../format.js'
+import type { PanelProps } from '../types.js'
+
+const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
+
+/** The Logging panel: every line with its offset, level and attributes; filter by level and text. */
+export function LoggingView({ stats }: PanelProps<LoggingStats>) {
+  const [hidden, setHidden] = useState<ReadonlySet<LogLevel>>(new Set())
+  const [search, setSearch] = useState('')
+  const needle = search.trim().toLowerCase()
+  const shown = stats.logs.filter((log) => !hidden.has(log.level) && (!needle || matches(log, needle)))
+  const toggle = (level: LogLevel) => {
+    const next = new Set(hidden)
+    if (next.has(level)) next.delete(level)
+    else next.add(level)
+    setHidden(next)
+  }
+  return (
+    <div class="hdt-logging">
+      <div class="hdt-toolbar-row">
+        {LEVELS.map((level) => (
+          <label key={level} class="hdt-log-level-filter">
+            <input type="checkbox" checked={!hidden.has(level)} onChange={() => toggle(level)} /> {level}{' '}
+            <span class="hdt-muted">({stats.counts[level] ?? 0})</span>
+          </label>
+        ))}
+        <input
+          type="search"
+          class="hdt-log-search"
+          placeholder="Search messages and attributes"
+          aria-label="Search log lines"
+          value={search}
+          onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)}
+        />
+      </div>
+      {stats.dropped > 0 && (
+        <p>
+          <span class="hdt-badge hdt-badge-warn">{stats.dropped} more lines not kept</span>{' '}
+          <span class="hdt-muted">over the panel's maxLogs; the counts above include them.</span>
+        </p>
+      )}
+      {stats.logs.length === 0 ? (
+        <p class="hdt-muted">
+          No log lines. <code>console.*</code> inside a request, <code>recordLog()</code> and pino through <code>pinoToolbarStream()</code> show here.
+        </p>
+      ) : (
+        <table class="hdt-table hdt-logs">
+          <thead>
+            <tr>
+              <th class="hdt-num">At</th>
+              <th>Level</th>
+              <th>Message</th>
+              <th>Attributes</th>
+              <th>Source</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((log, i) => (
+              <tr key={i}>
+                <td class="hdt-num">{formatMs(log.startMs)}</td>
+                <td>
+                  <span class={`hdt-badge ${levelClass(log.level)}`}>{log.level}</span>
+                </td>
+                <td>
+                  <div class="hdt-code hdt-log-message">{log.message}</div>
+                </td>
+                <td>
+                  <Attributes attributes={log.attributes} />
+                </td>
+                <td class="hdt-muted">{log.source}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {stats.logs.length > 0 && shown.length === 0 && <p class="hdt-muted">No line matches the filter.</p>}
+    </div>
+  )
+}
+
+function Attributes({ attributes }: { attributes: Record<string, unknown> }) {
+  const entries = Object.entries(attributes)
+  if (entries.length === 0) return null
+  return (
+    <dl class="hdt-log-attributes">
+      {entries.map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd class="hdt-code">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+function levelClass(level: LogLevel): string {
+  if (level === 'error' || level === 'fatal') return 'hdt-badge-error'
+  return level === 'warn' ? 'hdt-badge-warn' : ''
+}
+
+function matches(log: LogLine, needle: string): boolean {
+  if (log.message.toLowerCase().includes(needle)) return true
+  return Object.entries(log.attributes).some(([name, value]) => `${name} ${String(typeof value === 'string' ? value : JSON.stringify(value))}`.toLowerCase().includes(needle))
+}

@@ -1,0 +1,170 @@
+import { useState } from 'preact/hooks'
+import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
+import { formatMs } from '../format.js'
+import type { PanelProps } from '../types.js'
+
+// The same cookie name the server reads (src/recorders/profiling.ts: PROFILE_COOKIE).
+const COOKIE = 'hdt_profile'
+const FRAME_HEIGHT = 18
+
+/** The Profile panel: the toggle, the hottest functions, the call tree and a flame chart. */
+export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
+  return (
+    <div class="hdt-profiling">
+      <ProfileToggle />
+      <p class="hdt-muted">
+        The V8 profiler samples the whole main thread, so requests served at the same time show in this profile too; one request is profiled at a
+        time. Starting and stopping the profiler costs the profiled request a few milliseconds (about 9 ms on a small machine)
+        {stats.startCostMs !== undefined && <> — starting it took {formatMs(stats.startCostMs)} here</>}.
+      </p>
+      {stats.skipped !== undefined && (
+        <p>
+          <span class="hdt-badge hdt-badge-warn">no profile</span> {stats.skipped}
+        </p>
+      )}
+      {!stats.requested && (
+        <p>
+          This request was not profiled. Ask with <code>?_dt_profile=1</code>, the header <code>X-Debug-Toolbar-Profile: 1</code>, or the toggle above.
+        </p>
+      )}
+      {stats.profiled && <Profile stats={stats} prefix={prefix} />}
+    </div>
+  )
+}
+
+function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
+  return (
+    <>
+      <p>
+        {stats.samples} samples over {formatMs(stats.totalMs)} every {stats.samplingIntervalUs} µs, from {formatMs(stats.startMs)} into the request
+        {stats.startErrorMs !== undefined && <span class="hdt-muted"> (± {formatMs(stats.startErrorMs)})</span>}.{' '}
+        {stats.download && (
+          <a href={`${prefix}${stats.download}`} download>
+            Download .cpuprofile
+          </a>
+        )}{' '}
+        <span class="hdt-muted">(opens in Chrome DevTools' Performance panel and speedscope)</span>
+      </p>
+      <h2 class="hdt-section-title">Flame chart</h2>
+      <FlameChart frames={stats.flame} startMs={stats.startMs ?? 0} totalMs={stats.totalMs ?? 0} />
+      <h2 class="hdt-section-title">Hottest functions</h2>
+      <table class="hdt-table hdt-hot">
+        <thead>
+          <tr>
+            <th>Function</th>
+            <th>Location</th>
+            <th class="hdt-num">Self</th>
+            <th class="hdt-num">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.topFunctions.map((fn, i) => (
+            <tr key={i}>
+              <td>
+                <code>{fn.name}</code>
+              </td>
+              <td class="hdt-muted hdt-location">{fn.location}</td>
+              <td class="hdt-num">
+                {formatMs(fn.selfMs)} <span class="hdt-muted">{percent(fn.selfMs, stats.totalMs)}</span>
+              </td>
+              <td class="hdt-num">
+                {formatMs(fn.totalMs)} <span class="hdt-muted">{percent(fn.totalMs, stats.totalMs)}</span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2 class="hdt-section-title">Call tree</h2>
+      <div class="hdt-call-tree">
+        {stats.callTree.map((node, i) => (
+          <CallTree key={i} node={node} depth={0} totalMs={stats.totalMs ?? 0} />
+        ))}
+      </div>
+      {stats.omitted > 0 && <p class="hdt-muted">{stats.omitted} nodes and frames under 0.1% of the profile are left out.</p>}
+    </>
+  )
+}
+
+function CallTree({ node, depth, totalMs }: { node: CallTreeNode; depth: number; totalMs: number }) {
+  const label = (
+    <>
+      <span class="hdt-num hdt-tree-time">{formatMs(node.totalMs)}</span> <span class="hdt-muted hdt-tree-time">{formatMs(node.selfMs)} self</span>{' '}
+      <code>{node.name}</code> <span class="hdt-muted hdt-location">{node.location}</span>
+    </>
+  )
+  if (node.children.length === 0) return <div class="hdt-tree-leaf">{label}</div>
+  return (
+    <details open={depth < 4 && node.totalMs >= totalMs * 0.05}>
+      <summary>{label}</summary>
+      <div class="hdt-tree-children">
+        {node.children.map((child, i) => (
+          <CallTree key={i} node={child} depth={depth + 1} totalMs={totalMs} />
+        ))}
+      </div>
+    </details>
+  )
+}
+
+/** Frames placed by time (left to right) and stack depth (top to bottom), with a time axis. */
+function FlameChart({ frames, startMs, totalMs }: { frames: FlameFrame[]; startMs: number; totalMs: number }) {
+  if (frames.length === 0 || totalMs <= 0) return <p class="hdt-muted">No frames: the main thread was idle while profiling.</p>
+  const depth = Math.max(...frames.map((f) => f.depth)) + 1
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+  return (
+    <div class="hdt-flame">
+      <div class="hdt-flame-axis">
+        {ticks.map((t) => (
+          <span key={t} style={{ left: `${t * 100}%` }}>
+            {formatMs(startMs + t * totalMs)}
+          </span>
+        ))}
+      </div>
+      <div class="hdt-flame-frames" style={{ height: `${depth * FRAME_HEIGHT}px` }}>
+        {frames.map((frame, i) => (
+          <div
+            key={i}
+            class="hdt-flame-frame"
+            title={`${frame.name} ${frame.location}\n${formatMs(frame.durationMs)} from ${formatMs(frame.startMs)}`}
+            style={{
+              left: `${((frame.startMs - startMs) / totalMs) * 100}%`,
+              width: `${(frame.durationMs / totalMs) * 100}%`,
+              top: `${frame.depth * FRAME_HEIGHT}px`,
+              height: `${FRAME_HEIGHT - 1}px`,
+            }}
+          >
+            {frame.name}
+          </div>
+        ))}
+      </div>
+    </div>
+  )
+}
+
+/** Sets or clears the cookie that asks the server to profile this browser's requests. */
+function ProfileToggle() {
+  const [on, setOn] = useState(() => readCookie() === '1')
+  const flip = () => {
+    document.cookie = on ? `${COOKIE}=; path=/; max-age=0; SameSite=Lax` : `${COOKIE}=1; path=/; SameSite=Lax`
+    setOn(!on)
+  }
+  return (
+    <div class="hdt-toolbar-row">
+      <button type="button" onClick={flip} aria-pressed={on}>
+        {on ? 'Stop profiling my requests' : 'Profile my requests'}
+      </button>
+      <span class="hdt-muted">{on ? 'On: reload the page to profile it.' : 'Off.'}</span>
+    </div>
+  )
+}
+
+function readCookie(): string | undefined {
+  if (typeof document === 'undefined') return undefined
+  return document.cookie
+    .split(';')
+    .map((part) => part.trim().split('='))
+    .find(([name]) => name === COOKIE)?.[1]
+}
+
+function percent(ms: number, totalMs: number | undefined): string {
+  return totalMs ? `${((ms / totalMs) * 100).toFixed(1)}%` : ''
+}
