@@ -4,6 +4,9 @@ import Database from 'better-sqlite3'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { debugToolbar, instrumentBetterSqlite3, recordQuery, SqlPanel, type SqlStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { h } from 'preact'
+import { renderToString } from 'preact-render-to-string'
+import { SqlView } from '../../templates/client/panels/sql.js'
 
 const PREFIX = '/_debug_toolbar'
 
@@ -190,5 +193,32 @@ describe('EXPLAIN on SQLite', () => {
     const outsider = await request(app, `${PREFIX}/api/sql/${id}/1/explain`, {}, '203.0.113.9')
     expect(outsider.status).toBe(404)
     expect(outsider.text).not.toContain('EXPLAIN')
+  })
+})
+
+describe('SQL panel view', () => {
+  it('shows each query on the time line with its badges, escaping the SQL and params', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => {
+      for (const id of [1, 2]) db.prepare("SELECT title FROM books WHERE author_id = ? AND title <> '<script>alert(1)</script>'").all(id)
+      try {
+        db.prepare('SELECT * FROM missing WHERE x = ?').get('<img src=x onerror=alert(1)>')
+      } catch {
+        // shown in the panel
+      }
+      return c.text('ok')
+    })
+    const { detail, sql } = await sqlPanel(app, '/')
+    const html = renderToString(h(SqlView, { stats: sql, request: detail, prefix: PREFIX, openRequest: () => {} }))
+    expect(html).toContain('3 queries</strong>')
+    expect(html).not.toContain('<script>')
+    expect(html).not.toContain('<img')
+    expect(html).toContain('&lt;script>alert(1)&lt;/script>')
+    expect(html).toContain('similar ×2')
+    expect(html).toContain('no such table: missing')
+    expect(html.match(/class="hdt-bar"/g)).toHaveLength(3)
+    expect(html.match(/>Explain</g)).toHaveLength(3)
+    expect(html).toContain('<span class="hdt-sql-kw">SELECT</span>')
+    expect(html).toContain('sql.test.ts:')
   })
 })

@@ -5,6 +5,8 @@ import { OpenTelemetryView } from './opentelemetry.js'
 import otelCss from './opentelemetry.css'
 import { RequestView } from './request.js'
 import { RoutesView } from './routes.js'
+import { SqlView } from './sql.js'
+import sqlCss from './sql.css'
 import { TimerView } from './timer.js'
 import { VersionsView } from './versions.js'
 import { LoggingView } from './logging.js'
@@ -27,6 +29,7 @@ export const panelViews: Record<string, PanelView> = {
   request: { component: RequestView },
   headers: { component: HeadersView },
   routes: { component: RoutesView },
+  sql: { component: SqlView, css: sqlCss },
   opentelemetry: { component: OpenTelemetryView, css: otelCss },
   templates: { component: TemplatesView, css: templatesCss },
   logging: { component: LoggingView, css: loggingCss },

@@ -1,0 +1,164 @@
+import { useState } from 'preact/hooks'
+import type { SqlQueryStats, SqlStats } from '../../../src/panels/sql.js'
+import { formatMs } from '../format.js'
+import { getJson } from '../toolbar-api.js'
+import type { PanelProps } from '../types.js'
+import { SqlText } from './sql-text.js'
+
+/** What `GET {prefix}/api/sql/:requestId/:queryId/explain` answers. */
+interface ExplainAnswer {
+  dbSystem: string
+  explainSql: string
+  rows: Array<Record<string, unknown>>
+}
+
+/** What `GET {prefix}/api/sql/:requestId/:queryId` answers: the whole query. */
+interface FullQuery {
+  sql: string
+  params: unknown[]
+}
+
+type Extra = { kind: 'loading'; what: string } | { kind: 'error'; message: string } | { kind: 'explain'; plan: ExplainAnswer } | { kind: 'full'; query: FullQuery }
+
+/** The SQL panel: each query in the order it started, on the request's time line, with EXPLAIN on demand. */
+export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
+  const [extras, setExtras] = useState<Record<number, Extra>>({})
+  const setExtra = (id: number, extra: Extra) => setExtras((all) => ({ ...all, [id]: extra }))
+  const load = <T,>(id: number, what: string, url: string, done: (answer: T) => Extra) => {
+    setExtra(id, { kind: 'loading', what })
+    getJson<T>(url).then(
+      (answer) => setExtra(id, done(answer)),
+      (error: Error) => setExtra(id, { kind: 'error', message: error.message }),
+    )
+  }
+  const base = `${prefix}/api/sql/${encodeURIComponent(request.id)}`
+  const explain = (q: SqlQueryStats) => load<ExplainAnswer>(q.id, 'plan', `${base}/${q.id}/explain`, (plan) => ({ kind: 'explain', plan }))
+  const showFull = (q: SqlQueryStats) => load<FullQuery>(q.id, 'query', `${base}/${q.id}`, (query) => ({ kind: 'full', query }))
+
+  // The time line spans the request; a query still running after the body was sent widens it.
+  const span = Math.max(request.durationMs ?? 0, ...stats.queries.map((q) => q.startMs + q.durationMs), 0.001)
+  const slow = stats.queries.filter((q) => q.slow).length
+  const failed = stats.queries.filter((q) => q.error !== null).length
+  return (
+    <div class="hdt-sql">
+      <p class="hdt-sql-summary">
+        <strong>{stats.count} {stats.count === 1 ? 'query' : 'queries'}</strong> in {formatMs(stats.totalMs)}
+        {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn">{stats.dropped} more not kept</span>}
+        {stats.duplicates.length > 0 && <span class="hdt-badge hdt-badge-warn">{stats.duplicates.reduce((n, g) => n + g.count, 0)} duplicated</span>}
+        {stats.similar.length > 0 && <span class="hdt-badge hdt-badge-warn">{stats.similar.reduce((n, g) => n + g.count, 0)} similar</span>}
+        {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {stats.slowQueryMs} ms)</span>}
+        {failed > 0 && <span class="hdt-badge hdt-badge-error">{failed} failed</span>}
+      </p>
+      {stats.queries.length === 0 ? (
+        <p class="hdt-muted">
+          No queries. Wrap the database with <code>instrumentBetterSqlite3(db)</code> or <code>instrumentPg(pool)</code>, or report queries with{' '}
+          <code>recordQuery()</code>.
+        </p>
+      ) : (
+        <table class="hdt-table hdt-sql-queries">
+          <thead>
+            <tr>
+              <th class="hdt-num">#</th>
+              <th class="hdt-num">Start</th>
+              <th class="hdt-num">Time</th>
+              <th class="hdt-sql-timeline">Timeline</th>
+              <th>Query</th>
+              <th class="hdt-num">Rows</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.queries.map((q) => (
+              <QueryRow key={q.id} query={q} span={span} extra={extras[q.id]} onExplain={() => explain(q)} onShowFull={() => showFull(q)} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+interface QueryRowProps {
+  query: SqlQueryStats
+  span: number
+  extra: Extra | undefined
+  onExplain(): void
+  onShowFull(): void
+}
+
+function QueryRow({ query: q, span, extra, onExplain, onShowFull }: QueryRowProps) {
+  const left = clamp((q.startMs / span) * 100)
+  const width = Math.min(clamp((q.durationMs / span) * 100), 100 - left)
+  const full = extra?.kind === 'full' ? extra.query : undefined
+  return (
+    <tr class={q.error !== null ? 'hdt-sql-failed' : q.slow ? 'hdt-sql-slow' : undefined}>
+      <td class="hdt-num hdt-muted">{q.id}</td>
+      <td class="hdt-num">{formatMs(q.startMs)}</td>
+      <td class="hdt-num">{formatMs(q.durationMs)}</td>
+      <td>
+        <div class="hdt-bar" title={`${formatMs(q.startMs)} → ${formatMs(q.startMs + q.durationMs)}`}>
+          <span style={{ left: `${left}%`, width: `${width}%` }} />
+        </div>
+      </td>
+      <td class="hdt-sql-cell">
+        <div class="hdt-sql-badges">
+          <span class="hdt-badge">{q.dbSystem}</span>
+          {q.inTransaction && <span class="hdt-badge">in transaction</span>}
+          {q.duplicateCount > 1 && <span class="hdt-badge hdt-badge-warn">duplicate ×{q.duplicateCount}</span>}
+          {q.similarCount > 1 && <span class="hdt-badge hdt-badge-warn">similar ×{q.similarCount}</span>}
+          {q.slow && <span class="hdt-badge hdt-badge-warn">slow</span>}
+          {q.error !== null && <span class="hdt-badge hdt-badge-error">error</span>}
+        </div>
+        <SqlText sql={full ? full.sql : q.sql} />
+        {q.error !== null && <pre class="hdt-code hdt-sql-error">{q.error}</pre>}
+        {(full ? full.params : q.params).length > 0 && (
+          <div class="hdt-sql-params">
+            <span class="hdt-muted">params </span>
+            <code>{JSON.stringify(full ? full.params : q.params)}</code>
+          </div>
+        )}
+        {q.caller !== null && <div class="hdt-sql-caller hdt-muted">{q.caller}</div>}
+        <div class="hdt-toolbar-row">
+          {q.explainable && (
+            <button type="button" onClick={onExplain}>
+              Explain
+            </button>
+          )}
+          {(q.truncated || q.paramsTruncated) && !full && (
+            <button type="button" onClick={onShowFull}>
+              Show full query
+            </button>
+          )}
+        </div>
+        {extra?.kind === 'loading' && <p class="hdt-muted">Loading the {extra.what}…</p>}
+        {extra?.kind === 'error' && <p class="hdt-sql-error">{extra.message}</p>}
+        {extra?.kind === 'explain' && <Plan plan={extra.plan} />}
+      </td>
+      <td class="hdt-num">{q.rowCount ?? <span class="hdt-muted">—</span>}</td>
+    </tr>
+  )
+}
+
+/** An EXPLAIN answer: SQLite's plan as a tree (by parent id), PostgreSQL's as its text lines. */
+function Plan({ plan }: { plan: ExplainAnswer }) {
+  const lines = plan.dbSystem === 'sqlite' ? sqliteTree(plan.rows) : plan.rows.map((row) => Object.values(row).map(String).join(' '))
+  return (
+    <div class="hdt-sql-plan">
+      <div class="hdt-muted">{plan.explainSql.length > 200 ? `${plan.explainSql.slice(0, 200)}…` : plan.explainSql}</div>
+      <pre class="hdt-code">{lines.join('\n')}</pre>
+    </div>
+  )
+}
+
+/** SQLite's `EXPLAIN QUERY PLAN` rows (`id`, `parent`, `detail`) indented under their parents. */
+function sqliteTree(rows: Array<Record<string, unknown>>): string[] {
+  const depth = new Map<unknown, number>()
+  return rows.map((row) => {
+    const level = (depth.get(row.parent) ?? -1) + 1
+    depth.set(row.id, level)
+    return `${'  '.repeat(level)}${String(row.detail ?? JSON.stringify(row))}`
+  })
+}
+
+function clamp(percent: number): number {
+  return Math.min(100, Math.max(0, percent))
+}
