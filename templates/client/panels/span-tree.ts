@@ -224,7 +224,16 @@ export function formatDuration(ns: number): string {
   return `${(ns / 1e9).toFixed(2)} s`
 }
 
-/** Turns a filter into a predicate once, so that thousands of spans are tested cheaply. */
+/**
+ * Turns a filter into a predicate once, so that thousands of spans are tested cheaply
+ * (the terms are parsed once, not per span).
+ *
+ * @example
+ * ```ts
+ * const matches = compileQuery('sqlite db.query.text="from orders"')
+ * const hits = spans.filter(matches)
+ * ```
+ */
 export function compileQuery(query: string): (span: ToolbarSpan) => boolean {
   const terms = tokenize(query).map((term) => {
     const eq = term.indexOf('=')
@@ -262,7 +271,14 @@ export function offsetInTrace(tree: SpanTree, unixNano: string): number {
   return Number(toNs(unixNano) - tree.startUnixNano)
 }
 
-/** An attribute value as text: arrays joined with commas, null as an empty string. */
+/**
+ * An attribute value as text: arrays joined with commas, null as an empty string.
+ *
+ * @example
+ * ```ts
+ * displayValue(['GET', 'POST']) // 'GET, POST'
+ * ```
+ */
 export function displayValue(value: AttributeValue): string {
   if (value === null) return ''
   if (Array.isArray(value)) return value.map((v) => (v === null ? '' : String(v))).join(', ')

@@ -203,7 +203,7 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
           title={`${span.name}: ${label}`}
         />
         {span.events.slice(0, MAX_MARKERS).map((event, i) => (
-          <i key={i} class="hdt-wf-mark" style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano), tree.durationNs)}%` }} title={eventTitle(event)} />
+          <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano), tree.durationNs)}%` }} title={eventTitle(event)} />
         ))}
         <DurationLabel left={left} width={width} label={label} />
       </div>
@@ -211,11 +211,27 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
   )
 }
 
-/** `log: user loaded` or `exception: TypeError: x is undefined`. */
+/**
+ * The tooltip of an event marker: its name and, when it has one, its message.
+ *
+ * @example
+ * ```ts
+ * eventTitle({ name: 'log', timeUnixNano: '1', attributes: { 'log.severity': 'warn', 'log.message': 'slow cart' } })
+ * // 'log warn: slow cart'
+ * ```
+ */
 export function eventTitle(event: ToolbarSpanEvent): string {
   const a = event.attributes
   const message = a['exception.message'] ?? a['log.message'] ?? a['message'] ?? a['event.body'] ?? a['body']
-  return message === undefined || message === null ? event.name : `${event.name}: ${String(message)}`
+  const name = typeof a['log.severity'] === 'string' ? `${event.name} ${a['log.severity']}` : event.name
+  return message === undefined || message === null ? name : `${name}: ${String(message)}`
+}
+
+// Exceptions and error logs stand out on the bar; warnings less so.
+function markTone(event: ToolbarSpanEvent): string {
+  const severity = event.attributes['log.severity']
+  if (event.name === 'exception' || severity === 'error' || severity === 'fatal') return ' hdt-wf-mark-error'
+  return severity === 'warn' ? ' hdt-wf-mark-warn' : ''
 }
 
 /**
