@@ -42,6 +42,7 @@ async function flushAndReraise(signal: NodeJS.Signals): Promise<void> {
       resolve()
     })
   })
-  // Our listener is gone (`once`): with no other listener, Node's default action ends the process.
-  process.kill(process.pid, signal)
+  // Our listener is gone (`once`). When the app listens too, the signal is its business (it
+  // already got it); otherwise raising it again lets Node's default action end the process.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
 }
