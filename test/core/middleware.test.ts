@@ -69,7 +69,7 @@ describe('debugToolbar middleware', () => {
     expect(detail.durationMs).toBeGreaterThan(0)
     expect(detail.panels.request.params).toEqual({ id: '42' })
     expect(detail.panels.request.query).toEqual({ tab: ['posts'] })
-    expect(detail.nav.map((n: { id: string }) => n.id)).toEqual(['history', 'versions', 'timer', 'request', 'headers', 'routes'])
+    expect(detail.nav.map((n: { id: string }) => n.id)).toEqual(['history', 'versions', 'timer', 'request', 'headers', 'routes', 'templates', 'logging', 'profiling'])
     const routes = detail.panels.routes.routes.filter((r: { matched: boolean; isMiddleware: boolean }) => r.matched && !r.isMiddleware)
     expect(routes.map((r: { path: string }) => r.path)).toEqual(['/users/:id'])
 
