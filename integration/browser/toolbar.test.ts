@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { Hono } from 'hono'
+import { stream } from 'hono/streaming'
 import { endTime, startTime, timing } from 'hono/timing'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -27,6 +28,9 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/** Opened by a test: the `/slow` route sends the rest of its body when this is called. */
+let releaseSlowBody: () => void = () => undefined
+
 function demoApp(): Hono {
   const app = new Hono()
   // The browser asks for /favicon.ico on every page; it is not worth a history entry.
@@ -36,6 +40,8 @@ function demoApp(): Hono {
   app.get('/', (c) => c.html(html('Home', '<h1>Home</h1><p><a href="/users/42">Ada</a></p>')))
   app.get('/plain', (c) => c.html(html('Plain', '<h1>A plain page</h1>')))
   app.get('/styled', (c) => c.html(html('Styled', '<h1>A page with hostile CSS</h1>', `<style>${HOSTILE_CSS}</style>`)))
+  // No doctype: quirks mode, where tables stop inheriting font and colour.
+  app.get('/styled-quirks', (c) => c.html(`<html><head><style>${HOSTILE_CSS}</style></head><body><h1>Quirks</h1></body></html>`))
   app.get('/users/:id', async (c) => {
     startTime(c, 'db', 'Load the user')
     await pause(8)
@@ -45,6 +51,14 @@ function demoApp(): Hono {
     endTime(c, 'render')
     const id = c.req.param('id')
     return c.html(html(`User ${id}`, `<main style="padding:24px;font-family:sans-serif"><h1>User ${id}</h1><p>Profile page of user ${id}.</p></main>`))
+  })
+  app.get('/slow', (c) => {
+    const gate = new Promise<void>((resolve) => (releaseSlowBody = resolve))
+    return stream(c, async (body) => {
+      await body.write('first part\n')
+      await gate
+      await body.write('last part\n')
+    })
   })
   app.get('/api/users/:id', (c) => c.json({ id: c.req.param('id'), name: 'Ada Lovelace' }))
   app.get('/fetching', (c) =>
@@ -96,13 +110,16 @@ afterEach(async () => {
   await context.close()
 })
 
+/** Waits for the browser; the toolbar refetches an in-flight request with a growing delay (at most 4 s). */
+const WITHIN = { timeout: 10_000 }
+
 const paneText = () => page.locator('#hono-debug-toolbar .hdt-pane-body').innerText()
 
 describe('the toolbar on an HTML page', () => {
   it('shows a handle with the request time and status, and lists every panel', async () => {
     await page.goto(`${server.url}/users/42?tab=posts`)
     const handle = toolbarHandle(page)
-    await expect.poll(() => handle.innerText()).toMatch(/\d+(\.\d+)? ms/)
+    await expect.poll(() => handle.innerText(), WITHIN).toMatch(/\d+(\.\d+)? ms/)
     expect(await handle.innerText()).toContain('200')
 
     const api = await fetch(`${server.url}${PREFIX}/api/panels`)
@@ -169,32 +186,32 @@ describe('the toolbar on an HTML page', () => {
     expect(await page.locator('#hono-debug-toolbar .hdt-sidebar').count()).toBe(0)
 
     await page.reload()
-    await expect.poll(() => toolbarHandle(page).innerText()).toContain('200')
+    await expect.poll(() => toolbarHandle(page).innerText(), WITHIN).toContain('200')
     expect(await page.locator('#hono-debug-toolbar .hdt-sidebar').count()).toBe(0)
     expect(errors).toEqual([])
   })
 
   it('follows the fetch and XHR calls of the page, and can switch to them', async () => {
     await page.goto(`${server.url}/fetching`)
-    await expect.poll(() => page.locator('#out').innerText()).toBe('Ada Lovelace')
-    await expect.poll(() => page.locator('#xhr').innerText()).toBe('8')
+    await expect.poll(() => page.locator('#out').innerText(), WITHIN).toBe('Ada Lovelace')
+    await expect.poll(() => page.locator('#xhr').innerText(), WITHIN).toBe('8')
     const sidebar = await openToolbar(page)
     const followed = sidebar.locator('.hdt-page-request')
-    await expect.poll(() => followed.allInnerTexts()).toEqual([
+    await expect.poll(() => followed.allInnerTexts(), WITHIN).toEqual([
       expect.stringMatching(/GET \/api\/users\/8\?via=xhr\s+200/),
       expect.stringMatching(/GET \/api\/users\/7\s+200/),
       'This page',
     ])
 
     await followed.filter({ hasText: '/api/users/7' }).click()
-    await expect.poll(() => sidebar.locator('.hdt-current').innerText()).toContain('/api/users/7')
+    await expect.poll(() => sidebar.locator('.hdt-current').innerText(), WITHIN).toContain('/api/users/7')
     const body = await openPanel(page, 'Request')
     expect(await body.locator('[data-hdt-figure="route"]').innerText()).toBe('/api/users/:id')
     expect(await paneText()).toContain('application/json')
 
     await followed.filter({ hasText: 'This page' }).click()
-    await expect.poll(() => sidebar.locator('.hdt-current').innerText()).toContain('/fetching')
-    await expect.poll(() => page.locator('#hono-debug-toolbar [data-hdt-figure="route"]').innerText()).toBe('/fetching')
+    await expect.poll(() => sidebar.locator('.hdt-current').innerText(), WITHIN).toContain('/fetching')
+    await expect.poll(() => page.locator('#hono-debug-toolbar [data-hdt-figure="route"]').innerText(), WITHIN).toBe('/fetching')
     expect(errors).toEqual([])
   })
 
@@ -206,11 +223,11 @@ describe('the toolbar on an HTML page', () => {
     await row.waitFor()
     await page.screenshot({ path: `${SCREENSHOTS}history.png` })
     await row.getByRole('button', { name: /Show/ }).click()
-    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText()).toContain('/users/1')
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), WITHIN).toContain('/users/1')
 
     // Filters ask the API again: only the 2xx GETs of /users/2.
     await body.getByLabel('Path').fill('/users/2')
-    await expect.poll(() => body.locator('tr[data-hdt-history]').allInnerTexts()).toEqual([expect.stringContaining('/users/2')])
+    await expect.poll(() => body.locator('tr[data-hdt-history]').allInnerTexts(), WITHIN).toEqual([expect.stringContaining('/users/2')])
     await body.getByLabel('Status').fill('4xx')
     await body.locator('text=No request matches.').waitFor()
 
@@ -224,7 +241,7 @@ describe('style isolation', () => {
   const probe = async (url: string) => {
     await page.goto(url)
     const handle = toolbarHandle(page)
-    await expect.poll(() => handle.innerText()).toContain('200')
+    await expect.poll(() => handle.innerText(), WITHIN).toContain('200')
     const styleOf = (selector: string) =>
       page.locator(`#hono-debug-toolbar ${selector}`).first().evaluate((el) => {
         const s = getComputedStyle(el)
@@ -236,14 +253,16 @@ describe('style isolation', () => {
           backgroundColor: s.backgroundColor,
           display: s.display,
           lineHeight: s.lineHeight,
-          width: Math.round(box.width),
+          // Widths follow the text (paths and times differ between the pages); heights do not.
           height: Math.round(box.height),
         }
       })
     const closed = await styleOf('.hdt-handle')
+    const handleTime = await styleOf('.hdt-handle-time')
     await openPanel(page, 'Request')
     return {
       handle: closed,
+      handleTime,
       navTitle: await styleOf('.hdt-nav-title'),
       paneTitle: await styleOf('.hdt-pane-title'),
       cell: await styleOf('.hdt-pane-body td'),
@@ -256,14 +275,20 @@ describe('style isolation', () => {
 
   it('looks the same on a page whose CSS styles every element with !important', async () => {
     const plain = await probe(`${server.url}/plain`)
-    await context.clearCookies()
     await page.evaluate(() => localStorage.clear())
     const styled = await probe(`${server.url}/styled`)
     // The hostile rules really apply to the page itself.
     expect(await page.locator('body > h1').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 0, 0)')
     expect(styled).toEqual(plain)
+    await page.evaluate(() => localStorage.clear())
+    const quirks = await probe(`${server.url}/styled-quirks`)
+    expect(await page.evaluate(() => document.compatMode)).toBe('BackCompat')
+    expect(quirks).toEqual(plain)
     expect(plain.host).toMatchObject({ position: 'fixed', zIndex: '2147483647' })
     expect(plain.handle.color).not.toBe('rgb(255, 0, 0)')
+    // The handle's text is light on its dark tab, not the page's or the pane's text colour.
+    expect(plain.handleTime.color).toBe(plain.handle.color)
+    expect(plain.handle.color).not.toBe(plain.cell.color)
     expect(errors).toEqual([])
   })
 })
@@ -277,7 +302,7 @@ describe('the full-page view', () => {
 
     await page.goto(`${server.url}${PREFIX}/requests/${id}`)
     const sidebar = page.locator('#hono-debug-toolbar .hdt-sidebar')
-    await expect.poll(() => sidebar.locator('.hdt-current').innerText()).toContain('/api/users/9')
+    await expect.poll(() => sidebar.locator('.hdt-current').innerText(), WITHIN).toContain('/api/users/9')
     // A panel is shown at once, and there is nothing to hide in this view.
     await page.locator('#hono-debug-toolbar .hdt-pane-title').waitFor()
     expect(await page.locator('#hono-debug-toolbar .hdt-hide').count()).toBe(0)
@@ -289,15 +314,31 @@ describe('the full-page view', () => {
     expect(errors).toEqual([])
   })
 
+  it('shows a request still in flight, then its final figures', async () => {
+    const res = await fetch(`${server.url}/slow`)
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    await page.goto(`${server.url}${PREFIX}/requests/${id}`)
+    const current = page.locator('#hono-debug-toolbar .hdt-current')
+    await current.locator('.hdt-badge-warn', { hasText: 'in flight' }).waitFor()
+
+    releaseSlowBody()
+    expect(await res.text()).toBe('first part\nlast part\n')
+    await expect.poll(() => current.innerText(), WITHIN).toMatch(/\d+(\.\d+)? ms/)
+    expect(await current.innerText()).not.toContain('in flight')
+    const timer = await openPanel(page, 'Time')
+    expect(await timer.innerText()).toMatch(/Streamed\s+yes/)
+    expect(errors).toEqual([])
+  })
+
   it('shows the latest request at the prefix itself', async () => {
     const res = await fetch(`${server.url}/api/users/10`)
     await res.text()
     // The request is stored a moment after its body was read.
     await expect
-      .poll(async () => ((await (await fetch(`${server.url}${PREFIX}/api/requests?limit=1`)).json()) as { requests: Array<{ path: string }> }).requests[0]?.path)
+      .poll(async () => ((await (await fetch(`${server.url}${PREFIX}/api/requests?limit=1`)).json()) as { requests: Array<{ path: string }> }).requests[0]?.path, WITHIN)
       .toBe('/api/users/10')
     await page.goto(`${server.url}${PREFIX}`)
-    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText()).toContain('/api/users/10')
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), WITHIN).toContain('/api/users/10')
     expect(new URL(page.url()).pathname).toBe(`${PREFIX}/requests/${res.headers.get('x-debug-toolbar-request-id')}`)
     expect(errors).toEqual([])
   })
