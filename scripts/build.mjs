@@ -2,13 +2,11 @@
 // bundle of the toolbar (esbuild: templates/client/index.tsx into dist/client/toolbar.js).
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { rmSync } from 'node:fs'
 import * as esbuild from 'esbuild'
 
 const require = createRequire(import.meta.url)
 const root = new URL('..', import.meta.url).pathname
 
-rmSync(`${root}dist`, { recursive: true, force: true })
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}tsconfig.json`], {
   stdio: 'inherit',
 })

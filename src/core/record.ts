@@ -14,7 +14,7 @@ export class RequestRecord {
   readonly url: string
   /** `performance.now()` when the toolbar saw the request: the origin of every offset. */
   readonly startPerf: number
-  /** Epoch milliseconds (sub-millisecond resolution) of `startPerf`. */
+  /** Epoch milliseconds of `startPerf`, on the wall clock (fractional). */
   readonly startedAt: number
   /** The matched route pattern, e.g. `/users/:id`, known once the handler ran. */
   route: string | undefined
@@ -23,9 +23,9 @@ export class RequestRecord {
   headersMs: number | undefined
   /** Milliseconds from the start until the last byte of the body was handed to the server. */
   durationMs: number | undefined
-  /** Bytes of the response body as sent (after injection). */
+  /** Bytes of the response body as the app produced it (before the toolbar's tag). */
   responseBytes = 0
-  /** True when the body was still being written after the headers were ready. */
+  /** True when the app wrote its body in more than one chunk (a stream). */
   streamed = false
   /** The client went away before the body was complete. */
   aborted = false
@@ -41,7 +41,13 @@ export class RequestRecord {
     this.url = init.url
     this.path = init.path
     this.startPerf = init.startPerf ?? performance.now()
-    this.startedAt = performance.timeOrigin + this.startPerf
+    // Anchored to the wall clock now rather than to performance.timeOrigin: the two drift
+    // apart over a process's life, and spans timed by other code (the OpenTelemetry SDK
+    // stamps with Date.now()) must line up with ours. Date.now() has millisecond
+    // resolution, so the middle of its millisecond is taken (error at most ±0.5 ms);
+    // offsets within the request keep performance.now()'s full resolution.
+    const now = performance.now()
+    this.startedAt = Date.now() + 0.5 - (now - this.startPerf)
   }
 
   /** Milliseconds since the request started (high resolution). */

@@ -50,7 +50,8 @@ export class Toolbar implements ToolbarHost {
       ids.add(panel.id)
     }
     this.panels = panels
-    this.routes = new Hono().basePath(prefix)
+    // Not strict: `{prefix}/` and `{prefix}` are the same page.
+    this.routes = new Hono({ strict: false }).basePath(prefix)
   }
 
   getRecord(id: string): RequestRecord | undefined {
@@ -91,22 +92,25 @@ export class Toolbar implements ToolbarHost {
       void this.finish(record, c)
       return
     }
-    let body: ReadableStream<Uint8Array> = res.body
     const headers = new Headers(res.headers)
-    if (isInjectable(res)) {
-      const nonce = this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
-      body = injectBeforeBodyClose(body, loaderTag(this.prefix, record.id, this.version, nonce))
-      headers.delete('content-length')
-    }
-    body = observeBody(body, {
+    // Observed before injection: the figures are the app's own body, and a body the app
+    // wrote in one piece is not a stream, however long the server took to send it.
+    let chunks = 0
+    let body = observeBody(res.body, {
       onChunk: (bytes) => {
         record.responseBytes += bytes
+        if (++chunks === 2) record.streamed = true
       },
       onEnd: (outcome) => {
         record.aborted = outcome !== 'done'
         void this.finish(record, c)
       },
     })
+    if (isInjectable(res)) {
+      const nonce = this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
+      body = injectBeforeBodyClose(body, loaderTag(this.prefix, record.id, this.version, nonce))
+      headers.delete('content-length')
+    }
     // Hono's setter would copy the old headers (a stale content-length among them): clear first.
     c.res = undefined
     c.res = new Response(body, { status: res.status, statusText: res.statusText, headers })
@@ -128,7 +132,6 @@ export class Toolbar implements ToolbarHost {
 
   private async complete(record: RequestRecord, c: Context): Promise<void> {
     record.durationMs = record.now()
-    record.streamed = record.headersMs !== undefined && record.durationMs - record.headersMs > 1
     record.status ??= c.res.status
     for (const panel of this.panels) {
       try {

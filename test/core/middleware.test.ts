@@ -86,6 +86,12 @@ describe('debugToolbar middleware', () => {
       traceId: undefined,
     })
     expect((await request(app, '/_debug_toolbar/healthz')).json()).toEqual({ status: 'ok' })
+    expect(detail.panels.timer.streamed).toBe(false)
+    for (const path of ['/_debug_toolbar', '/_debug_toolbar/']) {
+      const view = await request(app, path)
+      expect(view.status, path).toBe(200)
+      expect(view.text).toContain(`data-hdt-request-id="${id}"`)
+    }
   })
 
   it('answers bad API input with a 4xx and a message', async () => {
