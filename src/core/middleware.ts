@@ -4,6 +4,7 @@ import { registerCoreRoutes } from './api.js'
 import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
 import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
+import type { Panel } from './panel.js'
 import { defaultPanels } from '../panels/index.js'
 
 /**
@@ -30,7 +31,7 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
     }
   }
   const prefix = normalizePrefix(options.prefix)
-  const panels = [...(options.panels ?? defaultPanels()), ...(options.extraPanels ?? [])]
+  const panels = withExtraPanels(options.panels ?? defaultPanels(), options.extraPanels ?? [])
   const toolbar = new Toolbar(prefix, panels, options)
   registerCoreRoutes(toolbar)
   for (const panel of panels) panel.setup?.(toolbar)
@@ -54,4 +55,19 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }
   return Object.assign(middleware, { toolbar })
+}
+
+/**
+ * `extraPanels` appended to `panels`; an extra panel whose id is already there takes that
+ * place instead, so `extraPanels: [new SqlPanel({ slowQueryMs: 20 })]` configures the
+ * default SQL panel rather than adding a second one.
+ */
+function withExtraPanels(panels: Panel<any>[], extras: Panel<any>[]): Panel<any>[] {
+  const result = [...panels]
+  for (const extra of extras) {
+    const at = result.findIndex((panel) => panel.id === extra.id)
+    if (at === -1) result.push(extra)
+    else result[at] = extra
+  }
+  return result
 }

@@ -8,6 +8,7 @@ import { VersionsPanel } from './versions.js'
 import { TemplatesPanel } from './templates.js'
 import { LoggingPanel } from './logging.js'
 import { ProfilingPanel } from './profiling.js'
+import { SqlPanel } from './sql.js'
 
 /**
  * The built-in panels, in the order the toolbar lists them. A fresh set each call:
@@ -19,7 +20,18 @@ import { ProfilingPanel } from './profiling.js'
  * ```
  */
 export function defaultPanels(): Panel<any>[] {
-  return [new HistoryPanel(), new VersionsPanel(), new TimerPanel(), new RequestPanel(), new HeadersPanel(), new RoutesPanel(), new TemplatesPanel(), new LoggingPanel(), new ProfilingPanel()]
+  return [
+    new HistoryPanel(),
+    new VersionsPanel(),
+    new TimerPanel(),
+    new RequestPanel(),
+    new HeadersPanel(),
+    new RoutesPanel(),
+    new SqlPanel(),
+    new TemplatesPanel(),
+    new LoggingPanel(),
+    new ProfilingPanel(),
+  ]
 }
 
 export { HeadersPanel, HistoryPanel, RequestPanel, RoutesPanel, TimerPanel, VersionsPanel }

@@ -69,7 +69,7 @@ describe('debugToolbar middleware', () => {
     expect(detail.durationMs).toBeGreaterThan(0)
     expect(detail.panels.request.params).toEqual({ id: '42' })
     expect(detail.panels.request.query).toEqual({ tab: ['posts'] })
-    expect(detail.nav.map((n: { id: string }) => n.id)).toEqual(['history', 'versions', 'timer', 'request', 'headers', 'routes', 'templates', 'logging', 'profiling'])
+    expect(detail.nav.map((n: { id: string }) => n.id)).toEqual(['history', 'versions', 'timer', 'request', 'headers', 'routes', 'sql', 'templates', 'logging', 'profiling'])
     const routes = detail.panels.routes.routes.filter((r: { matched: boolean; isMiddleware: boolean }) => r.matched && !r.isMiddleware)
     expect(routes.map((r: { path: string }) => r.path)).toEqual(['/users/:id'])
 
@@ -171,6 +171,22 @@ describe('debugToolbar middleware', () => {
       }
     }
     expect(() => debugToolbar({ panels: [new A(), new A()] })).toThrow(/two panels have the id "same"/)
+  })
+
+  it('lets an extra panel replace the default panel with its id, in place', async () => {
+    class MyHeaders extends Panel<{ mine: true }> {
+      readonly id = 'headers'
+      readonly title = 'My headers'
+      generateStats() {
+        return { mine: true as const }
+      }
+    }
+    const app = demoApp({ extraPanels: [new MyHeaders()] })
+    const res = await request(app, '/')
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    expect(detail.nav.map((n: { title: string }) => n.title).filter((t: string) => /headers/i.test(t))).toEqual(['My headers'])
+    expect(detail.nav.findIndex((n: { id: string }) => n.id === 'headers')).toBe(4)
+    expect(detail.panels.headers).toEqual({ mine: true })
   })
 
   it('keeps a failing panel from breaking the request', async () => {
