@@ -7,6 +7,8 @@ export function Layout({ title, children }: { title: string; children: Component
       <head>
         <meta charset="utf-8" />
         <title>{title} · hono-debug-toolbar demo</title>
+        {/* No favicon route: without this the browser's /favicon.ico 404 shows in its console and the toolbar's history. */}
+        <link rel="icon" href="data:," />
         <style>{`body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
 nav a{margin-right:1rem}code{background:#f1f3f6;padding:0 .25rem;border-radius:3px}
 form label{display:block;margin:.5rem 0}li{margin:.25rem 0}`}</style>

@@ -36,6 +36,6 @@ export class HistoryPanel extends Panel<HistoryStats> {
   }
 
   navSubtitle(stats: HistoryStats): string {
-    return `${stats.total} requests`
+    return `${stats.total} ${stats.total === 1 ? 'request' : 'requests'}`
   }
 }
