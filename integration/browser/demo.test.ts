@@ -11,8 +11,13 @@ import { mkdirSync } from 'node:fs'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 // The demo as users run it: compiled by `npm run build`, importing the package by its name.
-import { createApp } from '../../dist/examples/basic/app.js'
+// It is compiled without declarations; its type is the source's.
+// @ts-expect-error TS7016: no .d.ts beside the compiled demo
+import { createApp as compiledCreateApp } from '../../dist/examples/basic/app.js'
+import type { createApp as CreateApp } from '../../examples/basic/app.js'
 import { collectErrors, launchBrowser, openPanel, openToolbar, panelTitles, serveApp, type ServedApp } from './harness.js'
+
+const createApp: typeof CreateApp = compiledCreateApp
 
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
 
