@@ -14,7 +14,7 @@ export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
       <ProfileToggle />
       <p class="hdt-muted">
         The V8 profiler samples the whole main thread, so requests served at the same time show in this profile too; one request is profiled at a
-        time. Starting and stopping the profiler costs the profiled request a few milliseconds (about 9 ms on a small machine)
+        time. Starting and stopping the profiler costs the profiled request a few milliseconds, and much more the first time in a process, while V8 sets the profiler up
         {stats.startCostMs !== undefined && <> — starting it took {formatMs(stats.startCostMs)} here</>}.
       </p>
       {stats.skipped !== undefined && (
