@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
-import { escapeAttribute } from './loader.js'
+import { FullPage } from '../../templates/server/full-page.js'
 import type { RequestFilter } from './store.js'
 
 const MAX_LIMIT = 200
@@ -48,13 +48,7 @@ export function registerCoreRoutes(toolbar: Toolbar): void {
   })
 
   const page = (c: Context, requestId: string) =>
-    c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Debug toolbar</title>` +
-        `<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>` +
-        `<script src="${escapeAttribute(`${toolbar.prefix}/static/toolbar.js?v=${toolbar.version}`)}" ` +
-        `data-hdt-prefix="${escapeAttribute(toolbar.prefix)}" data-hdt-request-id="${escapeAttribute(requestId)}" ` +
-        `data-hdt-mode="page"></script></body></html>`,
-    )
+    c.html(`<!doctype html>${renderToString(FullPage({ prefix: toolbar.prefix, requestId, version: toolbar.version }))}`)
 
   // The full-page view, for API-only apps whose responses have no page to inject into.
   routes.get('/requests/:id', async (c) => {
