@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
+import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { request } from '../support/local.js'
 
@@ -53,6 +54,22 @@ describe('debugToolbar middleware', () => {
     const gz = await request(app, '/gz')
     expect(new Uint8Array(await (await app.request('/gz', {}, { incoming: { socket: { remoteAddress: '::1' } } })).arrayBuffer())).toEqual(new Uint8Array([31, 139, 8, 0]))
     expect(gz.text).not.toContain('<script')
+  })
+
+  it('puts the CSP nonce of hono/secure-headers, or the nonce option, on the injected tag', async () => {
+    const app = new Hono()
+    app.use(secureHeaders({ contentSecurityPolicy: { scriptSrc: [NONCE] } }))
+    app.use(debugToolbar())
+    app.get('/', (c) => c.html(page('CSP')))
+    const { text, headers } = await request(app, '/')
+    const nonce = /'nonce-([^']+)'/.exec(headers.get('content-security-policy') ?? '')?.[1]
+    expect(nonce).toBeTruthy()
+    expect(text).toContain(`nonce="${nonce}" async></script></body>`)
+
+    const own = new Hono()
+    own.use(debugToolbar({ nonce: () => 'a"b' }))
+    own.get('/', (c) => c.html(page('CSP')))
+    expect((await request(own, '/')).text).toContain('nonce="a&quot;b"')
   })
 
   it('adds Server-Timing with the total time', async () => {
