@@ -19,6 +19,12 @@ switch (variant) {
     app.use(debugToolbar({ enabled: false }))
     break
   }
+  case 'toolbar-core': {
+    // The toolbar with no panels: what recording, streaming and injection cost by themselves.
+    const { debugToolbar } = await import('hono-debug-toolbar')
+    app.use(debugToolbar({ app, panels: [] }))
+    break
+  }
   case 'toolbar': {
     const { debugToolbar } = await import('hono-debug-toolbar')
     app.use(debugToolbar({ app }))

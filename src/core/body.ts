@@ -1,7 +1,9 @@
 /**
  * Response bodies pass through the toolbar as streams: nothing is buffered, so a large
  * download is never held in memory twice and streamed HTML keeps streaming. The toolbar
- * only needs to know how many bytes went out and when the last one did.
+ * needs to know how many bytes the app wrote and when the last one went out, and in HTML
+ * it adds its tag before the last `</body>`. Both happen in one pull-based stream: web
+ * streams are costly in Node, and chaining a TransformStream halved throughput.
  */
 
 export interface BodyObserver {
@@ -12,10 +14,12 @@ export interface BodyObserver {
 
 /**
  * Wraps `source` so that `observer` sees every chunk and the end, pulling one chunk at a
- * time (backpressure is kept: nothing is read ahead of what the server writes).
+ * time (backpressure is kept: nothing is read ahead of what the server writes). With
+ * `snippet`, it is inserted before the last `</body>` as the bytes pass.
  */
-export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyObserver): ReadableStream<Uint8Array> {
+export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyObserver, snippet?: string): ReadableStream<Uint8Array> {
   const reader = source.getReader()
+  const injector = snippet === undefined ? undefined : new BodyCloseInjector(snippet)
   let ended = false
   const end = (outcome: 'done' | 'cancelled' | 'error') => {
     if (ended) return
@@ -25,14 +29,23 @@ export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyOb
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await reader.read()
-        if (done) {
-          controller.close()
-          end('done')
-          return
+        // Loop until something can be handed on: the injector may hold a whole chunk back.
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) {
+            end('done')
+            const rest = injector?.end()
+            if (rest?.byteLength) controller.enqueue(rest)
+            controller.close()
+            return
+          }
+          observer.onChunk(value.byteLength)
+          const out = injector ? injector.push(value) : value
+          if (out.byteLength) {
+            controller.enqueue(out)
+            return
+          }
         }
-        observer.onChunk(value.byteLength)
-        controller.enqueue(value)
       } catch (error) {
         controller.error(error)
         end('error')
@@ -45,55 +58,89 @@ export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyOb
   })
 }
 
-const CLOSE_TAG = '</body>'
-
 /**
- * Inserts `snippet` before the last `</body>` (any case) of an HTML stream, chunk by chunk.
- * Text from the latest `</body>` seen is held back until another one replaces it or the
- * stream ends, and a chunk's tail that could be the start of a tag split across chunks is
- * held back too; everything else is passed on at once. Without `</body>` nothing is added.
+ * Inserts `snippet` before the last `</body>` (any case) of an HTML stream.
+ *
+ * @example
+ * ```ts
+ * const body = injectBeforeBodyClose(res.body!, '<script src="/toolbar.js"></script>')
+ * ```
  */
 export function injectBeforeBodyClose(source: ReadableStream<Uint8Array>, snippet: string): ReadableStream<Uint8Array> {
-  const decoder = new TextDecoder()
-  const encoder = new TextEncoder()
-  // `held` starts at the last `</body>` seen (or is a possible partial tag at the end).
-  let held = ''
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>, text: string) => {
-    if (text) controller.enqueue(encoder.encode(text))
-  }
-  return source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        const text = held + decoder.decode(chunk, { stream: true })
-        const lower = text.toLowerCase()
-        const last = lower.lastIndexOf(CLOSE_TAG)
-        if (last !== -1) {
-          emit(controller, text.slice(0, last))
-          held = text.slice(last)
-          return
-        }
-        if (held.toLowerCase().startsWith(CLOSE_TAG)) {
-          // Still after the last </body>: keep holding until the stream ends or a newer one appears.
-          held = text
-          return
-        }
-        const keep = partialTagLength(lower)
-        emit(controller, text.slice(0, text.length - keep))
-        held = text.slice(text.length - keep)
-      },
-      flush(controller) {
-        const rest = held + decoder.decode()
-        if (rest.toLowerCase().startsWith(CLOSE_TAG)) emit(controller, snippet + rest)
-        else emit(controller, rest)
-      },
-    }),
-  )
+  return observeBody(source, { onChunk() {}, onEnd() {} }, snippet)
 }
 
-/** Length of the longest suffix of `text` that is a proper prefix of `</body>`. */
-function partialTagLength(text: string): number {
-  for (let n = Math.min(CLOSE_TAG.length - 1, text.length); n > 0; n--) {
-    if (CLOSE_TAG.startsWith(text.slice(text.length - n))) return n
+const CLOSE_TAG = [...'</body>'].map((ch) => ch.charCodeAt(0))
+const encoder = new TextEncoder()
+
+/**
+ * Finds `</body>` in the raw bytes. That is safe in UTF-8 without decoding: every byte of
+ * a multi-byte character is >= 0x80, so none can be mistaken for the tag's ASCII bytes.
+ * Bytes from the latest `</body>` seen are held back until a newer one replaces it or the
+ * stream ends, and so is a chunk's tail that could be a tag split across chunks;
+ * everything else is passed on at once. Without `</body>` nothing is added.
+ */
+class BodyCloseInjector {
+  private held: Uint8Array = new Uint8Array(0)
+  private readonly snippet: Uint8Array
+
+  constructor(snippet: string) {
+    this.snippet = encoder.encode(snippet)
+  }
+
+  push(chunk: Uint8Array): Uint8Array {
+    const bytes = this.held.byteLength ? concat(this.held, chunk) : chunk
+    const last = lastTagIndex(bytes)
+    if (last !== -1) {
+      this.held = bytes.slice(last)
+      return bytes.subarray(0, last)
+    }
+    if (startsWithTag(this.held)) {
+      // Still after the last </body>: hold on until the stream ends or a newer one appears.
+      this.held = bytes
+      return new Uint8Array(0)
+    }
+    const keep = partialTagLength(bytes)
+    this.held = bytes.slice(bytes.byteLength - keep)
+    return bytes.subarray(0, bytes.byteLength - keep)
+  }
+
+  end(): Uint8Array {
+    return startsWithTag(this.held) ? concat(this.snippet, this.held) : this.held
+  }
+}
+
+function matchesAt(bytes: Uint8Array, at: number, length = CLOSE_TAG.length): boolean {
+  for (let i = 0; i < length; i++) {
+    // `| 0x20` lowercases ASCII letters and leaves '<', '/' and '>' as they are.
+    const byte = i >= 2 && i <= 5 ? bytes[at + i] | 0x20 : bytes[at + i]
+    if (byte !== CLOSE_TAG[i]) return false
+  }
+  return true
+}
+
+function lastTagIndex(bytes: Uint8Array): number {
+  for (let at = bytes.byteLength - CLOSE_TAG.length; at >= 0; at--) {
+    if (bytes[at] === 0x3c && matchesAt(bytes, at)) return at
+  }
+  return -1
+}
+
+function startsWithTag(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= CLOSE_TAG.length && matchesAt(bytes, 0)
+}
+
+/** Length of the longest tail of `bytes` that is a proper prefix of `</body>`. */
+function partialTagLength(bytes: Uint8Array): number {
+  for (let n = Math.min(CLOSE_TAG.length - 1, bytes.byteLength); n > 0; n--) {
+    if (matchesAt(bytes, bytes.byteLength - n, n)) return n
   }
   return 0
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a)
+  out.set(b, a.byteLength)
+  return out
 }

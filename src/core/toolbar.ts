@@ -5,7 +5,7 @@ import { RequestRecord } from './record.js'
 import { MemoryStore, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
 import type { ToolbarHost } from './host.js'
-import { injectBeforeBodyClose, observeBody } from './body.js'
+import { observeBody } from './body.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
 import { packageVersion } from './package-root.js'
@@ -93,24 +93,29 @@ export class Toolbar implements ToolbarHost {
       return
     }
     const headers = new Headers(res.headers)
-    // Observed before injection: the figures are the app's own body, and a body the app
-    // wrote in one piece is not a stream, however long the server took to send it.
-    let chunks = 0
-    let body = observeBody(res.body, {
-      onChunk: (bytes) => {
-        record.responseBytes += bytes
-        if (++chunks === 2) record.streamed = true
-      },
-      onEnd: (outcome) => {
-        record.aborted = outcome !== 'done'
-        void this.finish(record, c)
-      },
-    })
+    let snippet: string | undefined
     if (isInjectable(res)) {
       const nonce = this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
-      body = injectBeforeBodyClose(body, loaderTag(this.prefix, record.id, this.version, nonce))
+      snippet = loaderTag(this.prefix, record.id, this.version, nonce)
       headers.delete('content-length')
     }
+    // The figures are the app's own body (the tag is not counted), and a body the app wrote
+    // in one piece is not a stream, however long the server took to send it.
+    let chunks = 0
+    const body = observeBody(
+      res.body,
+      {
+        onChunk: (bytes) => {
+          record.responseBytes += bytes
+          if (++chunks === 2) record.streamed = true
+        },
+        onEnd: (outcome) => {
+          record.aborted = outcome !== 'done'
+          void this.finish(record, c)
+        },
+      },
+      snippet,
+    )
     // Hono's setter would copy the old headers (a stale content-length among them): clear first.
     c.res = undefined
     c.res = new Response(body, { status: res.status, statusText: res.statusText, headers })
