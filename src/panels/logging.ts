@@ -1,25 +1,15 @@
 import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { DEFAULT_MAX_LOGS, installConsoleCapture, LOG_LEVELS, openLogBook } from '../recorders/logging.js'
-import { SLOTS, type LogBook, type LogLevel } from '../recorders/records.js'
+import { SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../recorders/records.js'
 
 export interface LoggingOptions {
   /** Log lines kept per request; the rest are counted as dropped. Default 1000. */
   maxLogs?: number
 }
 
-/** One log line as the panel shows it. */
-export interface LogLine {
-  level: LogLevel
-  message: string
-  attributes: Record<string, unknown>
-  /** 'console' | 'pino' | 'recordLog' */
-  source: string
-  /** Milliseconds from the request start. */
-  startMs: number
-  /** The template render the line was written in, if any. */
-  renderId: number | undefined
-}
+/** One log line as the panel shows it: as the recorders wrote it. */
+export type LogLine = RecordedLog
 
 export interface LoggingStats {
   logs: LogLine[]
