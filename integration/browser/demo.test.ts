@@ -8,14 +8,14 @@
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/demo.test.ts
  */
 import { mkdirSync } from 'node:fs'
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { BrowserContext, Locator, Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
 // The demo as users run it: compiled by `npm run build`, importing the package by its name.
 // It is compiled without declarations; its type is the source's.
 // @ts-expect-error TS7016: no .d.ts beside the compiled demo
 import { createApp as compiledCreateApp } from '../../dist/examples/basic/app.js'
 import type { createApp as CreateApp } from '../../examples/basic/app.js'
-import { collectErrors, launchBrowser, openPanel, openToolbar, panelTitles, serveApp, type ServedApp } from './harness.js'
+import { useBrowserSession, openPanel, openToolbar, panelTitles, type ServedApp } from './harness.js'
 
 const createApp: typeof CreateApp = compiledCreateApp
 
@@ -24,32 +24,15 @@ const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
 /** The toolbar refetches an in-flight request with a growing delay (at most 4 s). */
 const WITHIN = { timeout: 10_000 }
 
-let browser: Browser
 let server: ServedApp
 let context: BrowserContext
 let page: Page
 let errors: string[]
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  browser = await launchBrowser()
-  server = await serveApp(createApp())
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-})
-
-// A fresh context per test: the toolbar keeps its open panel in localStorage, profiling in a cookie.
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' })
-  page = await context.newPage()
-  errors = collectErrors(page)
-})
-
-afterEach(async () => {
-  await context.close()
+mkdirSync(SCREENSHOTS, { recursive: true })
+const session = useBrowserSession(() => createApp(), { width: 1440, height: 900 })
+beforeEach(() => {
+  ;({ server, context, page, errors } = session)
 })
 
 /** Text with its whitespace collapsed: the SQL panel lays queries out on several lines. */

@@ -8,7 +8,8 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -73,6 +74,51 @@ export async function serveApp(app: { fetch: (request: Request, env: any) => Res
     })
     server.once('error', reject)
   })
+}
+
+/** What `useBrowserSession` keeps up to date for each test. */
+export interface BrowserSession {
+  browser: Browser
+  server: ServedApp
+  /** A fresh context per test: the toolbar keeps its state in localStorage and cookies. */
+  context: BrowserContext
+  page: Page
+  /** The page's console errors and uncaught exceptions during the test. */
+  errors: string[]
+}
+
+/**
+ * Registers the hooks of a browser test file: one browser and one served app for the
+ * file, a fresh context, page and error list for each test. Read the fields inside tests.
+ *
+ * @example
+ * ```ts
+ * const session = useBrowserSession(() => myApp(), { width: 1280, height: 800 })
+ * it('shows the handle', async () => {
+ *   await session.page.goto(`${session.server.url}/`)
+ *   expect(session.errors).toEqual([])
+ * })
+ * ```
+ */
+export function useBrowserSession(makeApp: () => Parameters<typeof serveApp>[0], viewport: { width: number; height: number }): BrowserSession {
+  const session = {} as BrowserSession
+  beforeAll(async () => {
+    session.browser = await launchBrowser()
+    session.server = await serveApp(makeApp())
+  })
+  afterAll(async () => {
+    await session.browser?.close()
+    await session.server?.close()
+  })
+  beforeEach(async () => {
+    session.context = await session.browser.newContext({ viewport, colorScheme: 'light' })
+    session.page = await session.context.newPage()
+    session.errors = collectErrors(session.page)
+  })
+  afterEach(async () => {
+    await session.context.close()
+  })
+  return session
 }
 
 /**

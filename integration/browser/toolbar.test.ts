@@ -9,10 +9,10 @@ import { mkdirSync } from 'node:fs'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { endTime, startTime, timing } from 'hono/timing'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { debugToolbar } from '../../src/index.js'
-import { collectErrors, launchBrowser, openPanel, openToolbar, panelTitles, serveApp, toolbarHandle, type ServedApp } from './harness.js'
+import { useBrowserSession, openPanel, openToolbar, panelTitles, toolbarHandle, type ServedApp } from './harness.js'
 
 const PREFIX = '/_debug_toolbar'
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
@@ -82,32 +82,14 @@ addEventListener('load', async () => {
   return app
 }
 
-let browser: Browser
 let server: ServedApp
-let context: BrowserContext
 let page: Page
 let errors: string[]
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  browser = await launchBrowser()
-  server = await serveApp(demoApp())
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-})
-
-// A fresh context per test: the toolbar keeps open/closed in localStorage.
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
-  page = await context.newPage()
-  errors = collectErrors(page)
-})
-
-afterEach(async () => {
-  await context.close()
+mkdirSync(SCREENSHOTS, { recursive: true })
+const session = useBrowserSession(() => demoApp(), { width: 1280, height: 800 })
+beforeEach(() => {
+  ;({ server, page, errors } = session)
 })
 
 /** Waits for the browser; the toolbar refetches an in-flight request with a growing delay (at most 4 s). */
