@@ -16,3 +16,16 @@ export { SLOTS, type LogLevel, type RecordedLog, type LogBook, type RecordedRend
 export { SqlPanel, type SqlPanelOptions, type SqlStats, type SqlQueryStats, type SqlQueryGroup } from './panels/sql.js'
 export { recordQuery, instrumentBetterSqlite3, instrumentPg, type QueryInput, type BetterSqlite3Database, type PgQueryable, type QueryPlan } from './recorders/sql/index.js'
 export type { RecordedQuery, QueryLog } from './recorders/records.js'
+export type {
+  ToolbarSpan,
+  ToolbarSpanEvent,
+  ToolbarSpanLink,
+  ToolbarSpanStatus,
+  SpanKindName,
+  SpanSource,
+  Attributes,
+  AttributeValue,
+  TraceSummary,
+  TraceFilter,
+  TracePage,
+} from './core/span-model.js'

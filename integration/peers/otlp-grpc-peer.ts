@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js'
 import { traceServiceDefinition } from '../../src/opentelemetry/otlp-proto.js'
 import type { OtlpTraceRequest } from '../../src/opentelemetry/otlp-proto.js'
 import { toolbarSpansFromOtlp } from '../../src/opentelemetry/otlp-json.js'
-import type { ToolbarSpan } from '../../src/opentelemetry/span-model.js'
+import type { ToolbarSpan } from '../../src/core/span-model.js'
 import { createWaiter } from './span-waiter.js'
 import { tapGrpcMessages } from './grpc-wire-tap.js'
 

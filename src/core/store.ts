@@ -1,3 +1,5 @@
+import type { ToolbarSpan, TraceFilter, TracePage } from './span-model.js'
+
 /** One line of the request history, as `GET {prefix}/api/requests` answers it. */
 export interface RequestSummary {
   id: string
@@ -43,8 +45,12 @@ export interface RequestPage {
 }
 
 /**
- * Where the toolbar keeps finished requests. The default is an in-memory ring buffer;
- * any object with these three methods (sync or async) can replace it.
+ * Where the toolbar keeps finished requests, and (for stores that hold traces too) the
+ * spans of every trace, recorded and received. The default is an in-memory ring buffer
+ * of requests; the OpenTelemetry panel keeps live traces in its own bounded `TraceStore`.
+ * A durable store implements the trace methods as well, so that any instance of an app
+ * answers every API route from the store alone: the same span (trace id + span id) or
+ * request (id) saved twice is stored once.
  *
  * @example
  * ```ts
@@ -55,6 +61,14 @@ export interface ToolbarStore {
   save(request: StoredRequest): void | Promise<void>
   get(id: string): StoredRequest | undefined | Promise<StoredRequest | undefined>
   list(filter: RequestFilter): RequestPage | Promise<RequestPage>
+  /** Forgets every request (and trace). */
+  clear?(): void | Promise<void>
+  /** Stores ended spans (of any trace); a span already stored is replaced, never duplicated. */
+  saveSpans?(spans: ToolbarSpan[], requestId?: string): void | Promise<void>
+  /** The spans of one trace by start time, or undefined when the store has none. */
+  getTrace?(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
+  /** The trace list, newest first. */
+  listTraces?(filter: TraceFilter): TracePage | Promise<TracePage>
 }
 
 /** Tests a summary against a filter; shared by stores so that they filter alike. */

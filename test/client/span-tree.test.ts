@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ToolbarSpan } from '../../src/opentelemetry/span-model.js'
+import type { ToolbarSpan } from '../../src/core/span-model.js'
 import { buildSpanTree, flattenVisible, formatDuration, spanMatches } from '../../templates/client/panels/span-tree.js'
 import { axisTicks, formatTick, percentOf } from '../../templates/client/panels/time-axis.js'
 

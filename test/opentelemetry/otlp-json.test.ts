@@ -14,7 +14,7 @@ import {
   encodeExportTraceServiceRequest,
   encodeExportTraceServiceResponse,
 } from '../../src/opentelemetry/otlp-proto.js'
-import type { ToolbarSpan } from '../../src/opentelemetry/span-model.js'
+import type { ToolbarSpan } from '../../src/core/span-model.js'
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c'
 const ROOT = 'b7ad6b7169203331'

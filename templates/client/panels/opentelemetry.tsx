@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
-import type { ToolbarSpan, ToolbarTrace } from '../../../src/opentelemetry/span-model.js'
+import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'

@@ -2,7 +2,7 @@
  * Colours of the waterfall: one hue per service (in order of first appearance, so a trace
  * always looks the same), a lighter or darker shade per span kind, red for errors only.
  */
-import type { SpanKindName } from '../../../src/opentelemetry/span-model.js'
+import type { SpanKindName } from '../../../src/core/span-model.js'
 
 // Hues well apart from each other and from the red that marks an error.
 const HUES = [212, 160, 38, 268, 190, 320, 95, 245, 55, 290]

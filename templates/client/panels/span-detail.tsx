@@ -1,4 +1,4 @@
-import type { Attributes } from '../../../src/opentelemetry/span-model.js'
+import type { Attributes, SpanSource } from '../../../src/core/span-model.js'
 import { displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { ERROR_COLOR, serviceColor } from './span-colors.js'
 
@@ -11,7 +11,13 @@ export interface SpanDetailProps {
   onSelect(spanId: string): void
 }
 
-const SOURCES = { local: 'this app (local SDK)', otlp_http: 'OTLP/HTTP receiver', otlp_grpc: 'OTLP/gRPC receiver' } as const
+const SOURCES: Record<SpanSource, string> = {
+  local: 'this app (local SDK)',
+  otlp_http: 'OTLP/HTTP receiver',
+  otlp_grpc: 'OTLP/gRPC receiver',
+  zipkin: 'Zipkin receiver',
+  import: 'imported file',
+}
 
 /**
  * Everything about one span: ids, timing, status, attributes, events, links, resource and

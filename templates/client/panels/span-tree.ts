@@ -4,7 +4,7 @@
  * duration threshold. Pure functions, so that a trace of thousands of spans is indexed once
  * and every later interaction is a single linear pass.
  */
-import type { AttributeValue, ToolbarSpan } from '../../../src/opentelemetry/span-model.js'
+import type { AttributeValue, ToolbarSpan } from '../../../src/core/span-model.js'
 
 /** One span in the tree, with the figures the waterfall needs precomputed. */
 export interface SpanNode {

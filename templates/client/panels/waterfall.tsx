@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import type { ToolbarSpanEvent } from '../../../src/opentelemetry/span-model.js'
+import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
 import { formatDuration, offsetInTrace, type SpanNode, type SpanTree, type VisibleRow } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
 import { serviceColor, spanColor } from './span-colors.js'

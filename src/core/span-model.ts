@@ -1,0 +1,102 @@
+/**
+ * The toolbar's own JSON form of a span: what `GET {prefix}/api/traces/:traceId` answers
+ * and what the waterfall renders. It is independent of the SDK's classes so that spans
+ * from the local SDK, from OTLP/HTTP and from OTLP/gRPC look the same. Times are decimal
+ * strings of nanoseconds since the Unix epoch (they do not fit a JSON number).
+ *
+ * It lives in core, not in the OpenTelemetry entry, because stores keep spans and the
+ * browser code renders them: it is a data shape with no dependency on the SDK.
+ */
+
+/**
+ * Where a span came from: `local` (this process's SDK), the receivers (`otlp_http`,
+ * `otlp_grpc`, `zipkin`), or a file imported through the API (`import`).
+ */
+export type SpanSource = 'local' | 'otlp_http' | 'otlp_grpc' | 'zipkin' | 'import'
+
+/** OTLP span kinds, by name. */
+export type SpanKindName = 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED'
+
+/** An attribute value as OpenTelemetry allows it. */
+export type AttributeValue = string | number | boolean | Array<string | number | boolean | null> | null
+
+export type Attributes = Record<string, AttributeValue>
+
+export interface ToolbarSpanEvent {
+  name: string
+  timeUnixNano: string
+  attributes: Attributes
+}
+
+export interface ToolbarSpanLink {
+  traceId: string
+  spanId: string
+  attributes: Attributes
+}
+
+export interface ToolbarSpanStatus {
+  code: 'UNSET' | 'OK' | 'ERROR'
+  message?: string
+}
+
+export interface ToolbarSpan {
+  traceId: string
+  spanId: string
+  parentSpanId: string | undefined
+  name: string
+  kind: SpanKindName
+  startTimeUnixNano: string
+  /** Undefined while the span is still running (in flight). */
+  endTimeUnixNano: string | undefined
+  attributes: Attributes
+  events: ToolbarSpanEvent[]
+  links: ToolbarSpanLink[]
+  status: ToolbarSpanStatus
+  resource: Attributes
+  scope: { name: string; version?: string }
+  source: SpanSource
+}
+
+/** A trace as the API answers it. */
+export interface ToolbarTrace {
+  traceId: string
+  spans: ToolbarSpan[]
+}
+
+/** One line of the trace list (`GET {prefix}/api/traces`). */
+export interface TraceSummary {
+  traceId: string
+  /** Name of the root span (the span without a parent in this trace), or of the earliest span. */
+  rootName: string
+  /** `service.name` of every resource that sent spans, in order of first appearance. */
+  services: string[]
+  spanCount: number
+  /** ISO 8601 start of the earliest span. */
+  startedAt: string
+  /** From the earliest start to the latest end, in milliseconds. */
+  durationMs: number
+  /** The toolbar request the trace belongs to, when it recorded one. */
+  requestId?: string
+  /** True when any span has status ERROR. */
+  error: boolean
+}
+
+/** Query of the trace list; every field but limit/offset is optional. */
+export interface TraceFilter {
+  limit: number
+  offset: number
+  /** Traces with at least one span of this `service.name`. */
+  service?: string
+  /** Traces with at least one span of this source. */
+  source?: SpanSource
+  /** Epoch milliseconds: traces that started at or after. */
+  since?: number
+  /** Epoch milliseconds: traces that started before. */
+  until?: number
+  minDurationMs?: number
+}
+
+export interface TracePage {
+  traces: TraceSummary[]
+  total: number
+}
