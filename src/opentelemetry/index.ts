@@ -14,6 +14,8 @@ export { PanelDataConverter, type PanelDataConverterOptions, type ConvertCounts,
 export { propagateFetch } from './fetch.js'
 export { hrTimeFromEpochMs, redactQuery } from './request-span.js'
 export { registerTraceRoutes } from './routes.js'
+export { analyzeTrace, compareTraces, traceTimeline, criticalPath, selfTimes, sqlShape, type TraceAnalysis, type TraceComparison, type TraceTimeline } from '../core/trace-analysis/index.js'
+export { registerAnalysisRoutes, type AnalysisRouteOptions, type ImportAnswer } from './analysis-routes.js'
 export { sqlAttributes, sqlCollection, sqlOperation, sqlSpanName } from './sql-attributes.js'
 export { hotFrames, type HotFrame } from './profile-frames.js'
 export {
