@@ -16,7 +16,7 @@ describe('the waterfall side of the analysis', () => {
   it('puts critical stretches where the waterfall draws the spans, undoing the skew adjustment', () => {
     const { analysis, tree } = setup(caseSpans(ANALYSIS_CASES[3]!))
     // S claims -5..65 on its own clock (the trace starts at -5): its stretches stay on that clock.
-    const s = analysis.critical.get(spanIdOf('S'))!
+    const s = analysis.stretches(spanIdOf('S'))
     expect(s.map(([a, b]) => [a / 1e6, b / 1e6])).toEqual([
       [0, 5],
       [45, 70],
@@ -24,6 +24,7 @@ describe('the waterfall side of the analysis', () => {
     expect(tree.byId.get(spanIdOf('S'))!.offsetNs).toBe(0)
     expect(selfTimeOf(analysis, spanIdOf('S'))).toBe(30e6)
     expect(selfTimeOf(analysis, 'missing')).toBeUndefined()
+    expect([analysis.criticalCount, analysis.isCritical('missing'), analysis.stretches('missing')]).toEqual([4, false, []])
   })
 
   it('shows only the critical chain on request', () => {

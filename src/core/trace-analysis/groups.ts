@@ -64,10 +64,10 @@ export function groupKeys(timeline: TraceTimeline): { keys: string[]; sql: Uint8
  */
 export function siblingGroups(timeline: TraceTimeline, { keys, sql }: { keys: string[]; sql: Uint8Array }, minCount = 2): SiblingGroup[] {
   const groups: SiblingGroup[] = []
-  const collect = (parent: number, members: ArrayLike<number>) => {
-    if (members.length < minCount) return
+  const collect = (parent: number, members: ArrayLike<number>, from: number, to: number) => {
+    if (to - from < minCount) return
     const byKey = new Map<string, number[]>()
-    for (let k = 0; k < members.length; k++) {
+    for (let k = from; k < to; k++) {
       const i = members[k]!
       const list = byKey.get(keys[i]!)
       if (list) list.push(i)
@@ -85,9 +85,7 @@ export function siblingGroups(timeline: TraceTimeline, { keys, sql }: { keys: st
       groups.push({ parent, key, name: timeline.spans[spans[0]!]!.name, sql: sql[spans[0]!] === 1, spans, totalNs, maxNs })
     }
   }
-  collect(-1, timeline.roots)
-  for (let p = 0; p < timeline.spans.length; p++) {
-    collect(p, timeline.children.subarray(timeline.childStart[p]!, timeline.childStart[p + 1]!))
-  }
+  collect(-1, timeline.roots, 0, timeline.roots.length)
+  for (let p = 0; p < timeline.spans.length; p++) collect(p, timeline.children, timeline.childStart[p]!, timeline.childStart[p + 1]!)
   return groups.sort((a, b) => b.totalNs - a.totalNs || b.spans.length - a.spans.length)
 }

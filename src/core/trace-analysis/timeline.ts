@@ -93,7 +93,7 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
   const { start, end, skewNs } = adjustSkew(order, parent, service, rawStart, rawEnd)
   // Order children (and roots) by their adjusted start: the waterfall's and the analyses' order.
   const byStart = (a: number, b: number) => start[a]! - start[b]! || a - b
-  for (let i = 0; i < n; i++) children.subarray(childStart[i]!, childStart[i + 1]!).sort(byStart)
+  for (let i = 0; i < n; i++) if (childStart[i + 1]! - childStart[i]! > 1) children.subarray(childStart[i]!, childStart[i + 1]!).sort(byStart)
   roots.sort(byStart)
   let durationNs = 0
   for (let i = 0; i < n; i++) if (end[i]! > durationNs) durationNs = end[i]!

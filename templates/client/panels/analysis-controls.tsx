@@ -76,7 +76,7 @@ export function AnalysisControls({ options, onChange, analysis }: { options: Ana
         <span class="hdt-muted">(0: off)</span>
       </label>
       <span class="hdt-muted hdt-otel-analysis-note">
-        {analysis ? `critical path: ${analysis.critical.size} spans · analysed in ${analysis.tookMs.toFixed(0)} ms` : 'analysing…'}
+        {analysis ? `critical path: ${analysis.criticalCount} spans · analysed in ${analysis.tookMs.toFixed(0)} ms` : 'analysing…'}
       </span>
     </div>
   )

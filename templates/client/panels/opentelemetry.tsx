@@ -179,7 +179,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
             onClose={() => setSelectedId(undefined)}
             onSelect={setSelectedId}
             selfNs={selfTimeOf(analysis, selected.span.spanId)}
-            critical={analysis?.critical.has(selected.span.spanId)}
+            critical={analysis?.isCritical(selected.span.spanId)}
           />
         )}
       </div>

@@ -129,7 +129,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
                 indent={indentOf(row.node)}
                 tree={tree}
                 color={serviceColor(serviceIndex.get(row.node.service) ?? 0)}
-                critical={analysis !== undefined && row.group.spanIds.some((id) => analysis.critical.has(id))}
+                critical={analysis !== undefined && row.group.spanIds.some((id) => analysis.isCritical(id))}
                 onToggleGroup={onToggleGroup ?? (() => {})}
                 openPanel={openPanel}
               />
@@ -144,7 +144,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
                 selected={row.node.span.spanId === selectedId}
                 onSelect={onSelect}
                 onToggle={onToggle}
-                critical={analysis?.critical.get(row.node.span.spanId)}
+                critical={analysis?.isCritical(row.node.span.spanId) ? analysis.stretches(row.node.span.spanId) : undefined}
                 selfNs={showSelf ? selfTimeOf(analysis, row.node.span.spanId) : undefined}
                 onToggleGroup={onToggleGroup}
               />
