@@ -1,10 +1,11 @@
 /**
  * The SERVER span of a recorded request: started from the incoming trace context at the
- * request's real start, made the active span for the rest of the request, named after the
- * route once it is known, ended when the body has been sent.
+ * request's real start, made the active span for the handler (the panel's `around` hook
+ * runs it in `context.with`), named after the route once it is known, ended when the body
+ * has been sent.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { Attributes, Context as OtelContext, ContextManager, HrTime, Span, Tracer } from '@opentelemetry/api'
+import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import type { RequestRecord } from '../core/record.js'
@@ -74,36 +75,6 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
   return { span, context: ctx, adopted: false, traceId, spanId }
-}
-
-/**
- * Makes `ctx` the active context for the rest of the current async execution.
- *
- * The toolbar calls `await next()` between the panels' hooks, so the handler cannot be
- * wrapped in `context.with()`. Instead the context is entered into the context manager's
- * AsyncLocalStorage. That is safe because the toolbar runs the hooks after an `await` of
- * its own: the current async resource is the request's own promise continuation, created
- * for this request; everything the handler starts from here inherits it, while the server
- * code that called the middleware kept the context it had (its continuations were created
- * earlier). Answers false when the global context manager cannot do this.
- *
- * @example
- * ```ts
- * enterContext(trace.setSpan(context.active(), span))
- * ```
- */
-export function enterContext(ctx: OtelContext): boolean {
-  const manager = (context as unknown as { _getContextManager?(): ContextManager })._getContextManager?.()
-  const capable = manager as (ContextManager & { attach?(c: OtelContext): unknown; _asyncLocalStorage?: { enterWith(c: OtelContext): void } }) | undefined
-  if (typeof capable?.attach === 'function') {
-    capable.attach(ctx)
-    return true
-  }
-  if (typeof capable?._asyncLocalStorage?.enterWith === 'function') {
-    capable._asyncLocalStorage.enterWith(ctx)
-    return true
-  }
-  return false
 }
 
 /** Names the span after the route and records the response (the panel's own span only). */

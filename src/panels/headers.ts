@@ -1,7 +1,10 @@
 import type { Context } from 'hono'
 import { Panel } from '../core/panel.js'
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import { redactEntries } from '../core/redact.js'
+
+/** The request and the response themselves: their headers are read when the panel is shown. */
+const MESSAGES = slotKey<{ request: Request; response?: Response }>('headers')
 
 export interface HeadersStats {
   /** [name, value] pairs; secret values are replaced by `********`. */
@@ -22,16 +25,20 @@ export class HeadersPanel extends Panel<HeadersStats> {
   readonly title = 'Headers'
 
   onRequest(record: RequestRecord, c: Context): void {
-    record.slot<HeadersStats>('headers', () => ({ request: redactEntries(c.req.raw.headers.entries()), response: [] }))
+    record.slot(MESSAGES, () => ({ request: c.req.raw }))
   }
 
   onResponse(record: RequestRecord, c: Context): void {
-    const stats = record.peek<HeadersStats>('headers')
-    if (stats) stats.response = redactEntries(c.res.headers.entries())
+    const messages = record.peek(MESSAGES)
+    if (messages) messages.response = c.res
   }
 
   generateStats(record: RequestRecord): HeadersStats {
-    return record.peek<HeadersStats>('headers') ?? { request: [], response: [] }
+    const messages = record.peek(MESSAGES)
+    return {
+      request: messages ? redactEntries(messages.request.headers.entries()) : [],
+      response: messages?.response ? redactEntries(messages.response.headers.entries()) : [],
+    }
   }
 
   navSubtitle(stats: HeadersStats): string {

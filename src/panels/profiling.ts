@@ -80,13 +80,13 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
     })
   }
 
-  async onRequest(record: RequestRecord, c: Context): Promise<void> {
-    if (!isRequested(c)) return
-    await startProfile(record, this.samplingIntervalUs)
+  onRequest(record: RequestRecord, c: Context): Promise<void> | undefined {
+    // Nothing to wait for unless this request asked to be profiled.
+    return isRequested(c) ? startProfile(record, this.samplingIntervalUs).then(() => undefined) : undefined
   }
 
-  async onFinish(record: RequestRecord): Promise<void> {
-    await stopProfile(record)
+  onFinish(record: RequestRecord): Promise<void> | undefined {
+    return record.peek(SLOTS.profiling) ? stopProfile(record) : undefined
   }
 
   generateStats(record: RequestRecord): ProfilingStats {
@@ -125,5 +125,8 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
 }
 
 function isRequested(c: Context): boolean {
-  return c.req.query(PROFILE_QUERY) === '1' || c.req.header(PROFILE_HEADER) === '1' || getCookie(c, PROFILE_COOKIE) === '1'
+  if (c.req.header(PROFILE_HEADER) === '1') return true
+  // Parse the query and the cookies only when their text can hold the switch.
+  if (c.req.url.includes(PROFILE_QUERY) && c.req.query(PROFILE_QUERY) === '1') return true
+  return c.req.header('cookie')?.includes(PROFILE_COOKIE) === true && getCookie(c, PROFILE_COOKIE) === '1'
 }

@@ -1,7 +1,7 @@
-import type { Context } from 'hono'
-import { getCookie } from 'hono/cookie'
+import type { Context, HonoRequest } from 'hono'
+import { parse as parseCookies } from 'hono/utils/cookie'
 import { Panel } from '../core/panel.js'
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import { REDACTED } from '../core/redact.js'
 
 export interface RequestStats {
@@ -23,14 +23,14 @@ export interface RequestStats {
   error: string | undefined
 }
 
+/** What the panel keeps: the request itself, the matched params and the response; read when shown. */
 interface RequestSlot {
+  req: HonoRequest
   params: Record<string, string>
-  query: Record<string, string[]>
-  cookies: Record<string, string>
-  requestBodyBytes: number | undefined
-  requestContentType: string | undefined
-  responseContentType?: string
+  res?: Response
 }
+
+const REQUEST = slotKey<RequestSlot>('request')
 
 /**
  * What was asked and answered: method, URL, matched route, params, query, cookies
@@ -46,28 +46,22 @@ export class RequestPanel extends Panel<RequestStats> {
   readonly title = 'Request'
 
   onRequest(record: RequestRecord, c: Context): void {
-    const length = c.req.header('content-length')
-    const cookies = Object.fromEntries(Object.keys(getCookie(c)).map((name) => [name, REDACTED]))
-    record.slot<RequestSlot>('request', () => ({
-      params: {},
-      query: c.req.queries(),
-      cookies,
-      requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
-      requestContentType: c.req.header('content-type'),
-    }))
+    record.slot(REQUEST, () => ({ req: c.req, params: {} }))
   }
 
   onResponse(record: RequestRecord, c: Context): void {
-    const slot = record.peek<RequestSlot>('request')
+    const slot = record.peek(REQUEST)
     if (!slot) return
     // Params are only known once the router matched the handler.
     slot.params = c.req.param() as Record<string, string>
-    slot.responseContentType = c.res.headers.get('content-type') ?? undefined
+    slot.res = c.res
   }
 
   generateStats(record: RequestRecord): RequestStats {
-    const slot = record.peek<RequestSlot>('request')
+    const slot = record.peek(REQUEST)
     const error = record.error
+    const length = slot?.req.header('content-length')
+    const cookie = slot?.req.header('cookie')
     return {
       method: record.method,
       url: record.url,
@@ -75,12 +69,12 @@ export class RequestPanel extends Panel<RequestStats> {
       route: record.route,
       status: record.status,
       params: slot?.params ?? {},
-      query: slot?.query ?? {},
-      cookies: slot?.cookies ?? {},
-      requestBodyBytes: slot?.requestBodyBytes,
-      requestContentType: slot?.requestContentType,
+      query: slot?.req.queries() ?? {},
+      cookies: cookie ? Object.fromEntries(Object.keys(parseCookies(cookie)).map((name) => [name, REDACTED])) : {},
+      requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+      requestContentType: slot?.req.header('content-type'),
       responseBytes: record.responseBytes,
-      responseContentType: slot?.responseContentType,
+      responseContentType: slot?.res?.headers.get('content-type') ?? undefined,
       error: error === undefined ? undefined : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     }
   }
