@@ -34,14 +34,22 @@ for (const variant of variants) {
 }
 const results = Object.fromEntries(variants.map((v) => [v, []]))
 const p99s = Object.fromEntries(variants.map((v) => [v, []]))
+const cpus = Object.fromEntries(variants.map((v) => [v, []]))
+const cpuTime = async (url) => {
+  const { user, system } = await (await fetch(new URL('/__bench/cpu', url))).json()
+  return user + system
+}
 try {
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? variants : [...variants].reverse()
     for (const variant of order) {
+      const before = await cpuTime(servers[variant].url)
       const result = await autocannon({ url: servers[variant].url, connections, duration })
+      const cpuUs = ((await cpuTime(servers[variant].url)) - before) / result.requests.total
       results[variant].push(result.requests.average)
       p99s[variant].push(result.latency.p99)
-      process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms\n`)
+      cpus[variant].push(cpuUs)
+      process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request\n`)
     }
   }
 } finally {
@@ -56,11 +64,17 @@ const received = JSON.parse(String((await counted)[0]))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const base = (name) => (results[name] ? median(results[name]) : undefined)
 console.log(`\n${rounds} rounds x ${duration}s, ${connections} connections, GET / (small HTML page)\n`)
-console.log('variant            req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel')
+console.log('variant            req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel   CPU µs/req   CPU vs @hono/otel')
+const cpuBase = cpus['hono-otel']?.length ? median(cpus['hono-otel']) : undefined
 for (const variant of variants) {
   const m = median(results[variant])
   const ratio = (other) => (base(other) ? (m / base(other)).toFixed(3).padStart(8) : '       -')
   const p99 = String(median(p99s[variant])).padStart(6)
-  console.log(`${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}`)
+  const cpu = median(cpus[variant])
+  // Requests per CPU second relative to @hono/otel: above 1 means cheaper per request.
+  const cpuRatio = cpuBase ? (cpuBase / cpu).toFixed(3) : '-'
+  console.log(
+    `${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}   ${cpu.toFixed(1).padStart(10)}   ${cpuRatio.padStart(17)}`,
+  )
 }
 console.log(`\ncollector received ${received.spans} spans in ${received.exports} exports (toolbar-otel and hono-otel together)`)

@@ -53,10 +53,20 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
       return next()
     }
     if (ownRoute) return toolbar.routes.fetch(c.req.raw, c.env)
-    const record = new RequestRecord({ method: c.req.method, url: c.req.url, path })
+    const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }
   return Object.assign(middleware, { toolbar })
+}
+
+/**
+ * Where the record reads the request headers from: Node's raw list when the app runs on
+ * @hono/node-server (node-server would otherwise build a `Headers` for the toolbar alone),
+ * else the Request's own `Headers`.
+ */
+function requestHeaderSource(c: Context): ReadonlyArray<string> | Headers {
+  const raw = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming?.rawHeaders
+  return Array.isArray(raw) ? (raw as string[]) : c.req.raw.headers
 }
 
 /** `excludePaths` compiled once: exact paths and their subtrees, and regular expressions. */

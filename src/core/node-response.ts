@@ -13,6 +13,7 @@ export interface NodeOutgoing {
   write(...args: unknown[]): boolean
   end(...args: unknown[]): unknown
   once(event: 'finish' | 'close', listener: () => void): unknown
+  getHeaders(): Record<string, unknown>
   readonly writableFinished: boolean
   readonly headersSent: boolean
 }
@@ -20,16 +21,18 @@ export interface NodeOutgoing {
 /** The Node response of this request, when the app runs on @hono/node-server. */
 export function nodeOutgoing(c: Context): NodeOutgoing | undefined {
   const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing
-  return outgoing && typeof outgoing.once === 'function' && typeof outgoing.setHeader === 'function' ? outgoing : undefined
+  return outgoing && typeof outgoing.once === 'function' && typeof outgoing.getHeaders === 'function' ? outgoing : undefined
 }
 
 export interface OutgoingWatch {
+  /** False when the body's size is known already: `write`/`end` are then left alone. */
+  readonly countsWrites: boolean
   /** Body bytes and `write`/`end` calls that carried bytes. */
   onChunk(byteLength: number): void
   /** A `Server-Timing` value to send, merged with the app's own when it has one. */
   serverTiming(): string
   /** Once: the last byte was handed to the socket ('done'), or the client went away first. */
-  onEnd(outcome: 'done' | 'cancelled'): void
+  onEnd(outcome: 'done' | 'cancelled', outgoing: NodeOutgoing): void
 }
 
 /**
@@ -44,19 +47,21 @@ export function watchOutgoing(outgoing: NodeOutgoing, watch: OutgoingWatch): voi
     mergeServerTiming(this, args, watch.serverTiming())
     return writeHead.apply(this, args)
   }
-  outgoing.write = function countedWrite(this: NodeOutgoing, ...args: unknown[]) {
-    count(args[0], watch)
-    return write.apply(this, args)
-  }
-  outgoing.end = function countedEnd(this: NodeOutgoing, ...args: unknown[]) {
-    if (typeof args[0] !== 'function') count(args[0], watch)
-    return end.apply(this, args)
+  if (watch.countsWrites) {
+    outgoing.write = function countedWrite(this: NodeOutgoing, ...args: unknown[]) {
+      count(args[0], watch)
+      return write.apply(this, args)
+    }
+    outgoing.end = function countedEnd(this: NodeOutgoing, ...args: unknown[]) {
+      if (typeof args[0] !== 'function') count(args[0], watch)
+      return end.apply(this, args)
+    }
   }
   let ended = false
   const finish = () => {
     if (ended) return
     ended = true
-    watch.onEnd(outgoing.writableFinished ? 'done' : 'cancelled')
+    watch.onEnd(outgoing.writableFinished ? 'done' : 'cancelled', outgoing)
   }
   outgoing.once('finish', finish)
   outgoing.once('close', finish)

@@ -66,13 +66,24 @@ export class RequestRecord {
   traceId: string | undefined
   /** Bytes of the loader tag when it was put into the HTML string the app passed to `c.html()`. */
   htmlInjected: number | undefined
+  /** The Response that `c.html()` made with the tag, and the bytes of the app's own HTML. */
+  htmlResponse: unknown
+  htmlBytes = 0
   /** An error thrown by the handler (Hono's `c.error`). */
   error: unknown
-  private readonly slots = new Map<string, unknown>()
+  private slots: Map<string, unknown> | undefined
   private iso: string | undefined
 
-  constructor(init: { method: string; url: string; path: string; id?: string; startPerf?: number }) {
+  /**
+   * The request's headers as they arrived: Node's raw `[name, value, name, value...]` list
+   * (no copy is made) or the Request's `Headers`. Read through `requestHeaders()` and
+   * `requestHeader()`, when a panel is shown.
+   */
+  private readonly headerSource: ReadonlyArray<string> | Headers | undefined
+
+  constructor(init: { method: string; url: string; path: string; id?: string; startPerf?: number; headers?: ReadonlyArray<string> | Headers }) {
     this.id = init.id ?? nextId()
+    this.headerSource = init.headers
     this.method = init.method
     this.url = init.url
     this.path = init.path
@@ -84,6 +95,57 @@ export class RequestRecord {
     // offsets within the request keep performance.now()'s full resolution.
     const now = performance.now()
     this.startedAt = Date.now() + 0.5 - (now - this.startPerf)
+  }
+
+  /** The request headers as `[name, value]` pairs, names in lower case, in arrival order. */
+  requestHeaders(): Array<[string, string]> {
+    const source = this.headerSource
+    if (!source) return []
+    if (!Array.isArray(source)) return [...(source as Headers).entries()]
+    const pairs: Array<[string, string]> = []
+    for (let i = 0; i + 1 < source.length; i += 2) pairs.push([source[i].toLowerCase(), source[i + 1]])
+    return pairs
+  }
+
+  /** One request header (any case), its values joined by `, ` as `Headers.get()` does. */
+  requestHeader(name: string): string | undefined {
+    const source = this.headerSource
+    if (!source) return undefined
+    if (!Array.isArray(source)) return (source as Headers).get(name) ?? undefined
+    const wanted = name.toLowerCase()
+    let value: string | undefined
+    for (let i = 0; i + 1 < source.length; i += 2) {
+      if (source[i].length === wanted.length && source[i].toLowerCase() === wanted) value = value === undefined ? source[i + 1] : `${value}, ${source[i + 1]}`
+    }
+    return value
+  }
+
+  /**
+   * The response headers, set by the toolbar when the response is known: those the Node
+   * response sent (lower-case names) or the final Response's `Headers`.
+   */
+  responseHeaderSource: Record<string, unknown> | Headers | undefined
+
+  /** The response headers as `[name, value]` pairs, names in lower case. */
+  responseHeaders(): Array<[string, string]> {
+    const source = this.responseHeaderSource
+    if (!source) return []
+    if (source instanceof Headers) return [...source.entries()]
+    const pairs: Array<[string, string]> = []
+    for (const [name, value] of Object.entries(source)) {
+      if (Array.isArray(value)) for (const one of value) pairs.push([name, String(one)])
+      else if (value !== undefined) pairs.push([name, String(value)])
+    }
+    return pairs
+  }
+
+  /** One response header (any case), as sent. */
+  responseHeader(name: string): string | undefined {
+    const source = this.responseHeaderSource
+    if (!source) return undefined
+    if (source instanceof Headers) return source.get(name) ?? undefined
+    const value = source[name.toLowerCase()]
+    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value)
   }
 
   /** `startedAt` as ISO 8601 (formatted once, on first use). */
@@ -112,17 +174,18 @@ export class RequestRecord {
    */
   slot<T>(key: SlotKey<T> | string, create: () => T): T {
     const name = typeof key === 'string' ? key : key.name
-    let value = this.slots.get(name) as T | undefined
+    const slots = (this.slots ??= new Map())
+    let value = slots.get(name) as T | undefined
     if (value === undefined) {
       value = create()
-      this.slots.set(name, value)
+      slots.set(name, value)
     }
     return value
   }
 
   /** The slot named `key` if something created it. */
   peek<T>(key: SlotKey<T> | string): T | undefined {
-    return this.slots.get(typeof key === 'string' ? key : key.name) as T | undefined
+    return this.slots?.get(typeof key === 'string' ? key : key.name) as T | undefined
   }
 }
 

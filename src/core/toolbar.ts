@@ -6,7 +6,7 @@ import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, t
 import { ToolbarEvents } from './events.js'
 import type { ToolbarHost } from './host.js'
 import { injectIntoHtml, observeBody } from './body.js'
-import { nodeOutgoing, watchOutgoing, type NodeOutgoing } from './node-response.js'
+import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
 import { packageVersion } from './package-root.js'
@@ -97,7 +97,8 @@ export class Toolbar implements ToolbarHost {
       // Only reached when the app rethrows from onError; the record still completes.
       record.error = error
       record.status = 500
-      await this.finish(record)
+      this.finish(record)
+      await this.finishing.get(record.id)
       throw error
     }
     record.headersMs = record.now()
@@ -124,7 +125,8 @@ export class Toolbar implements ToolbarHost {
     return loaderTag(this.prefix, record.id, this.version, nonce)
   }
 
-  private serverTiming(record: RequestRecord): string {
+  /** The `Server-Timing` value of the panels' metrics for `record`. */
+  serverTimingOf(record: RequestRecord): string {
     const metrics: ServerTimingMetric[] = []
     for (const panel of this.hooks.serverTiming) metrics.push(...safely<ServerTimingMetric[]>(() => panel.serverTiming!(record), []))
     return formatServerTiming(metrics)
@@ -138,34 +140,27 @@ export class Toolbar implements ToolbarHost {
   private watchNode(c: Context, record: RequestRecord, outgoing: NodeOutgoing, snippet: string): void {
     const res = c.res
     if (res.status === 101 || outgoing.headersSent) {
-      void this.finish(record)
+      this.finish(record)
       return
     }
-    let chunks = 0
-    const onChunk = (bytes: number) => {
-      record.responseBytes += bytes
-      if (++chunks === 2) record.streamed = true
-    }
-    // HTML that did not get the tag as a string (JSX, a stream, a Response the app built)
-    // gets it as its bytes pass; the app's bytes are then counted before the tag goes in.
-    const body = record.htmlInjected === undefined && isInjectable(res) ? res.body : null
-    if (body) {
+    const watch = new RecordWatch(record, this)
+    const madeByHtml = record.htmlResponse === res
+    // Only compared here: the record must not keep the Response (and its body) alive.
+    record.htmlResponse = undefined
+    if (record.htmlInjected !== undefined && madeByHtml) {
+      // The page the app wrote in one piece, with the tag already in: its size is known.
+      watch.countsWrites = false
+      record.responseBytes = record.htmlBytes
+    } else if (record.htmlInjected === undefined && isInjectable(res) && res.body) {
+      // HTML that did not get the tag as a string (JSX, a stream, a Response the app built)
+      // gets it as its bytes pass; the app's bytes are counted before the tag goes in.
       const headers = res.headers
       headers.delete('content-length')
+      watch.countsWrites = false
       c.res = undefined
-      c.res = new Response(observeBody(body, { onChunk, onEnd() {} }, snippet), { status: res.status, statusText: res.statusText, headers })
+      c.res = new Response(observeBody(res.body, watch, snippet), { status: res.status, statusText: res.statusText, headers })
     }
-    const tagBytes = record.htmlInjected ?? 0
-    watchOutgoing(outgoing, {
-      onChunk: body ? () => {} : onChunk,
-      serverTiming: () => this.serverTiming(record),
-      onEnd: (outcome) => {
-        // The figures are the app's own body: the tag is not counted.
-        record.responseBytes = Math.max(0, record.responseBytes - tagBytes)
-        record.aborted = outcome !== 'done'
-        void this.finish(record)
-      },
-    })
+    watchOutgoing(outgoing, watch)
   }
 
   /**
@@ -175,16 +170,18 @@ export class Toolbar implements ToolbarHost {
   private rewrap(c: Context, record: RequestRecord, snippet: string): void {
     const res = c.res
     res.headers.set(REQUEST_ID_HEADER, record.id)
-    const timing = this.serverTiming(record)
+    record.responseHeaderSource = res.headers
+    const timing = this.serverTimingOf(record)
     if (timing) res.headers.append('Server-Timing', timing)
     if (!res.body || res.status === 101) {
-      void this.finish(record)
+      this.finish(record)
       return
     }
     const headers = new Headers(res.headers)
     const inject = record.htmlInjected === undefined && isInjectable(res)
     if (inject) headers.delete('content-length')
-    const tagBytes = record.htmlInjected ?? 0
+    const tagBytes = record.htmlInjected !== undefined && record.htmlResponse === res ? record.htmlInjected : 0
+    record.htmlResponse = undefined
     // A body the app wrote in one piece is not a stream, however long the server took to send it.
     let chunks = 0
     const body = observeBody(
@@ -197,7 +194,7 @@ export class Toolbar implements ToolbarHost {
         onEnd: (outcome) => {
           record.responseBytes = Math.max(0, record.responseBytes - tagBytes)
           record.aborted = outcome !== 'done'
-          void this.finish(record)
+          this.finish(record)
         },
       },
       inject ? snippet : undefined,
@@ -207,13 +204,70 @@ export class Toolbar implements ToolbarHost {
     c.res = new Response(body, { status: res.status, statusText: res.statusText, headers })
   }
 
-  /** Runs the panels' finish hooks once the body has been sent, and stores the request. */
-  private finish(record: RequestRecord): Promise<void> {
-    // Registered synchronously, so that an API call made right after the last byte
-    // arrived waits for this request instead of missing it.
-    const done = this.complete(record).finally(() => this.finishing.delete(record.id))
-    this.finishing.set(record.id, done)
-    return done
+  /**
+   * Runs the panels' finish hooks once the body has been sent, and stores the request.
+   * Synchronous when every hook and the store are (the default panels and MemoryStore):
+   * no promise is made for a request that needs none.
+   */
+  /** @internal Called when a watched response ended. */
+  finishRecord(record: RequestRecord): void {
+    this.finish(record)
+  }
+
+  private finish(record: RequestRecord): void {
+    record.durationMs = record.now()
+    const hooks = this.hooks.onFinish
+    for (let i = 0; i < hooks.length; i++) {
+      const pending = this.finishHook(hooks[i], record)
+      if (pending) return this.track(record, this.completeAsync(record, pending, i + 1))
+    }
+    const stored = this.store.defersStats ? this.store.save(this.deferred(record)) : undefined
+    if (stored || !this.store.defersStats) return this.track(record, this.storeAsync(record, stored))
+    this.finished(record)
+  }
+
+  private finishHook(panel: Panel<any>, record: RequestRecord): Promise<void> | undefined {
+    try {
+      const pending = panel.onFinish!(record)
+      return pending ? pending.catch((error: unknown) => this.finishFailed(panel, error)) : undefined
+    } catch (error) {
+      this.finishFailed(panel, error)
+      return undefined
+    }
+  }
+
+  private finishFailed(panel: Panel<any>, error: unknown): void {
+    console.warn(`[hono-debug-toolbar] panel "${panel.id}" failed to finish:`, error)
+  }
+
+  /** The rest of `finish()` once a hook returned a promise. */
+  private async completeAsync(record: RequestRecord, pending: Promise<void>, next: number): Promise<void> {
+    await pending
+    const hooks = this.hooks.onFinish
+    for (let i = next; i < hooks.length; i++) await this.finishHook(hooks[i], record)
+    await this.storeAsync(record, this.store.defersStats ? this.store.save(this.deferred(record)) : undefined)
+  }
+
+  private async storeAsync(record: RequestRecord, stored: void | Promise<void>): Promise<void> {
+    if (this.store.defersStats) await stored
+    else await this.store.save(await this.deferred(record).resolve())
+    this.finished(record)
+  }
+
+  /** Keeps a request that is still being stored, so the API can wait for it. */
+  private track(record: RequestRecord, done: Promise<void>): void {
+    const tracked = done
+      .catch((error: unknown) => console.warn(`[hono-debug-toolbar] request ${record.id} could not be stored:`, error))
+      .finally(() => this.finishing.delete(record.id))
+    this.finishing.set(record.id, tracked)
+  }
+
+  private finished(record: RequestRecord): void {
+    if (!this.events.size) return
+    this.events.emit({
+      type: 'request.finished',
+      data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.route ?? record.path}`, status: record.status },
+    })
   }
 
   /** Resolves when every request whose body was already sent has been stored. */
@@ -221,34 +275,9 @@ export class Toolbar implements ToolbarHost {
     await Promise.all(this.finishing.values())
   }
 
-  private async complete(record: RequestRecord): Promise<void> {
-    record.durationMs = record.now()
-    for (const panel of this.hooks.onFinish) {
-      try {
-        const pending = panel.onFinish!(record)
-        if (pending) await pending
-      } catch (error) {
-        console.warn(`[hono-debug-toolbar] panel "${panel.id}" failed to finish:`, error)
-      }
-    }
-    const deferred = this.deferred(record)
-    if (this.store.defersStats) await this.store.save(deferred)
-    else await this.store.save(await deferred.resolve())
-    if (this.events.size) {
-      this.events.emit({
-        type: 'request.finished',
-        data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.route ?? record.path}`, status: record.status },
-      })
-    }
-  }
-
   /** The finished request, with its stats computed on the first `resolve()`. */
   private deferred(record: RequestRecord): DeferredRequest {
-    let resolved: Promise<StoredRequest> | undefined
-    return {
-      ...summaryOf(record),
-      resolve: () => (resolved ??= this.snapshot(record).then(({ inFlight: _inFlight, ...stored }) => stored)),
-    }
+    return new RecordedRequest(record, this)
   }
 
   /** The stats of every panel for `record`, as they are now. */
@@ -285,6 +314,80 @@ export class Toolbar implements ToolbarHost {
   }
 }
 
+/**
+ * What the toolbar follows of one Node response: the body's bytes (unless they are known
+ * already), the `Server-Timing` to send, and the end.
+ */
+class RecordWatch implements OutgoingWatch {
+  countsWrites = true
+  private chunks = 0
+
+  constructor(
+    private readonly record: RequestRecord,
+    private readonly toolbar: Toolbar,
+  ) {}
+
+  onChunk(bytes: number): void {
+    this.record.responseBytes += bytes
+    if (++this.chunks === 2) this.record.streamed = true
+  }
+
+  serverTiming(): string {
+    return this.toolbar.serverTimingOf(this.record)
+  }
+
+  onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing?: NodeOutgoing): void {
+    const record = this.record
+    // The headers as sent: the app's, the toolbar's, and the length node-server added.
+    if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
+    record.aborted = outcome !== 'done'
+    this.toolbar.finishRecord(record)
+  }
+}
+
+/**
+ * A finished request as the in-memory store keeps it: the summary is read from the record
+ * when listed, and the stats are computed on the first `resolve()`.
+ */
+class RecordedRequest implements DeferredRequest {
+  private resolved: Promise<StoredRequest> | undefined
+
+  constructor(
+    private readonly record: RequestRecord,
+    private readonly toolbar: Toolbar,
+  ) {}
+
+  get id() {
+    return this.record.id
+  }
+  get method() {
+    return this.record.method
+  }
+  get path() {
+    return this.record.path
+  }
+  get route() {
+    return this.record.route
+  }
+  get status() {
+    return this.record.status
+  }
+  get startedAt() {
+    return this.record.startedAtIso
+  }
+  get durationMs() {
+    return this.record.durationMs
+  }
+  get traceId() {
+    return this.record.traceId
+  }
+
+  resolve(): Promise<StoredRequest> {
+    this.resolved ??= this.toolbar.snapshot(this.record).then(({ inFlight: _inFlight, ...stored }) => stored)
+    return this.resolved
+  }
+}
+
 function summaryOf(record: RequestRecord) {
   return {
     id: record.id,
@@ -310,7 +413,10 @@ function injectHtmlStrings(c: Context, record: RequestRecord, snippet: string): 
       const injected = injectIntoHtml(content, snippet)
       if (injected !== undefined) {
         record.htmlInjected = Buffer.byteLength(snippet)
-        return (html as (...args: unknown[]) => unknown)(injected, ...rest)
+        record.htmlBytes = Buffer.byteLength(content)
+        const res = (html as (...args: unknown[]) => unknown)(injected, ...rest)
+        record.htmlResponse = res
+        return res
       }
     }
     return (html as (...args: unknown[]) => unknown)(content, ...rest)

@@ -1,10 +1,7 @@
-import type { Context } from 'hono'
 import { Panel } from '../core/panel.js'
-import { slotKey, type RequestRecord } from '../core/record.js'
+import type { RequestRecord } from '../core/record.js'
 import { redactEntries } from '../core/redact.js'
 
-/** The request and the response themselves: their headers are read when the panel is shown. */
-const MESSAGES = slotKey<{ request: Request; response?: Response }>('headers')
 
 export interface HeadersStats {
   /** [name, value] pairs; secret values are replaced by `********`. */
@@ -24,21 +21,9 @@ export class HeadersPanel extends Panel<HeadersStats> {
   readonly id = 'headers'
   readonly title = 'Headers'
 
-  onRequest(record: RequestRecord, c: Context): void {
-    record.slot(MESSAGES, () => ({ request: c.req.raw }))
-  }
-
-  onResponse(record: RequestRecord, c: Context): void {
-    const messages = record.peek(MESSAGES)
-    if (messages) messages.response = c.res
-  }
-
+  // No hooks: the record keeps where both header lists can be read, and they are read here.
   generateStats(record: RequestRecord): HeadersStats {
-    const messages = record.peek(MESSAGES)
-    return {
-      request: messages ? redactEntries(messages.request.headers.entries()) : [],
-      response: messages?.response ? redactEntries(messages.response.headers.entries()) : [],
-    }
+    return { request: redactEntries(record.requestHeaders()), response: redactEntries(record.responseHeaders()) }
   }
 
   navSubtitle(stats: HeadersStats): string {

@@ -82,7 +82,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
 
   onRequest(record: RequestRecord, c: Context): Promise<void> | undefined {
     // Nothing to wait for unless this request asked to be profiled.
-    return isRequested(c) ? startProfile(record, this.samplingIntervalUs).then(() => undefined) : undefined
+    return isRequested(record, c) ? startProfile(record, this.samplingIntervalUs).then(() => undefined) : undefined
   }
 
   onFinish(record: RequestRecord): Promise<void> | undefined {
@@ -124,9 +124,9 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   }
 }
 
-function isRequested(c: Context): boolean {
-  if (c.req.header(PROFILE_HEADER) === '1') return true
+function isRequested(record: RequestRecord, c: Context): boolean {
+  if (record.requestHeader(PROFILE_HEADER) === '1') return true
   // Parse the query and the cookies only when their text can hold the switch.
-  if (c.req.url.includes(PROFILE_QUERY) && c.req.query(PROFILE_QUERY) === '1') return true
-  return c.req.header('cookie')?.includes(PROFILE_COOKIE) === true && getCookie(c, PROFILE_COOKIE) === '1'
+  if (record.url.includes(PROFILE_QUERY) && c.req.query(PROFILE_QUERY) === '1') return true
+  return record.requestHeader('cookie')?.includes(PROFILE_COOKIE) === true && getCookie(c, PROFILE_COOKIE) === '1'
 }

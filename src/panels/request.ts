@@ -23,14 +23,11 @@ export interface RequestStats {
   error: string | undefined
 }
 
-/** What the panel keeps: the request itself, the matched params and the response; read when shown. */
-interface RequestSlot {
-  req: HonoRequest
-  params: Record<string, string>
-  res?: Response
-}
-
-const REQUEST = slotKey<RequestSlot>('request')
+/**
+ * The request as Hono matched it: its params are read when the panel is shown (the route
+ * index no longer moves once the handler answered). The rest comes from the record.
+ */
+const MATCHED_REQUEST = slotKey<HonoRequest>('request')
 
 /**
  * What was asked and answered: method, URL, matched route, params, query, cookies
@@ -45,36 +42,28 @@ export class RequestPanel extends Panel<RequestStats> {
   readonly id = 'request'
   readonly title = 'Request'
 
-  onRequest(record: RequestRecord, c: Context): void {
-    record.slot(REQUEST, () => ({ req: c.req, params: {} }))
-  }
-
   onResponse(record: RequestRecord, c: Context): void {
-    const slot = record.peek(REQUEST)
-    if (!slot) return
-    // Params are only known once the router matched the handler.
-    slot.params = c.req.param() as Record<string, string>
-    slot.res = c.res
+    record.slot(MATCHED_REQUEST, () => c.req)
   }
 
   generateStats(record: RequestRecord): RequestStats {
-    const slot = record.peek(REQUEST)
+    const req = record.peek(MATCHED_REQUEST)
     const error = record.error
-    const length = slot?.req.header('content-length')
-    const cookie = slot?.req.header('cookie')
+    const length = record.requestHeader('content-length')
+    const cookie = record.requestHeader('cookie')
     return {
       method: record.method,
       url: record.url,
       path: record.path,
       route: record.route,
       status: record.status,
-      params: slot?.params ?? {},
-      query: slot?.req.queries() ?? {},
+      params: (req?.param() as Record<string, string> | undefined) ?? {},
+      query: queriesOf(record.url),
       cookies: cookie ? Object.fromEntries(Object.keys(parseCookies(cookie)).map((name) => [name, REDACTED])) : {},
       requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
-      requestContentType: slot?.req.header('content-type'),
+      requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
-      responseContentType: slot?.res?.headers.get('content-type') ?? undefined,
+      responseContentType: record.responseHeader('content-type'),
       error: error === undefined ? undefined : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     }
   }
@@ -82,4 +71,11 @@ export class RequestPanel extends Panel<RequestStats> {
   navSubtitle(stats: RequestStats): string {
     return `${stats.status ?? '…'} ${stats.route ?? stats.path}`
   }
+}
+
+/** Every query parameter with all its values, as `c.req.queries()` answers. */
+function queriesOf(url: string): Record<string, string[]> {
+  const query: Record<string, string[]> = {}
+  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(value)
+  return query
 }
