@@ -63,7 +63,8 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
     const { traceId, spanId } = existing.spanContext()
     return { span: existing, context: active, adopted: true, traceId, spanId }
   }
-  const parent = contextFromTraceHeaders(c.req.raw.headers, active)
+  // Read from the record: on Node that is the raw header list, with no Headers built for it.
+  const parent = contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
     record.method,
@@ -106,19 +107,22 @@ export function endRequestSpan(state: RequestSpanState, record: RequestRecord): 
 }
 
 function requestAttributes(record: RequestRecord, c: Context): Attributes {
-  const url = new URL(record.url)
+  // The URL is only parsed in full when it has a query: most requests need no URL object.
+  const parts = urlParts(record.url)
   const attributes: Attributes = {
     'http.request.method': record.method,
-    'url.path': url.pathname,
-    'url.scheme': url.protocol.replace(/:$/, ''),
-    'server.address': url.hostname,
+    'url.path': record.path,
+    'url.scheme': parts.scheme,
+    'server.address': parts.hostname,
   }
-  const query = redactQuery(url.searchParams)
-  if (query) attributes['url.query'] = query
-  attributes['server.port'] = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80
+  if (parts.hasQuery) {
+    const query = redactQuery(new URL(record.url).searchParams)
+    if (query) attributes['url.query'] = query
+  }
+  attributes['server.port'] = parts.port ?? (parts.scheme === 'https' ? 443 : 80)
   const client = socketAddress(c, false)
   if (client) attributes['client.address'] = client
-  const agent = c.req.header('user-agent')
+  const agent = record.requestHeader('user-agent')
   if (agent) attributes['user_agent.original'] = agent
   const version = (c.env as { incoming?: { httpVersion?: string } } | undefined)?.incoming?.httpVersion
   if (version) attributes['network.protocol.version'] = version
@@ -139,4 +143,22 @@ export function redactQuery(params: URLSearchParams): string {
     parts.push(`${encodeURIComponent(name)}=${isSecretName(name) ? REDACTED : encodeURIComponent(value)}`)
   }
   return parts.join('&')
+}
+
+/** Scheme, host name and port of an absolute URL (as Hono hands it over), without a URL object. */
+function urlParts(url: string): { scheme: string; hostname: string; port: number | undefined; hasQuery: boolean } {
+  const schemeEnd = url.indexOf('://')
+  const hostStart = schemeEnd + 3
+  let hostEnd = url.indexOf('/', hostStart)
+  if (hostEnd === -1) hostEnd = url.length
+  const host = url.slice(hostStart, hostEnd)
+  // An IPv6 literal keeps its brackets in the host: the port follows the closing one.
+  const colon = host.lastIndexOf(':')
+  const hasPort = colon !== -1 && colon > host.lastIndexOf(']')
+  return {
+    scheme: url.slice(0, schemeEnd).toLowerCase(),
+    hostname: (hasPort ? host.slice(0, colon) : host).toLowerCase(),
+    port: hasPort ? Number(host.slice(colon + 1)) : undefined,
+    hasQuery: url.indexOf('?', hostEnd) !== -1,
+  }
 }
