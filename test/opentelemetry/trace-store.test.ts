@@ -36,7 +36,7 @@ describe('TraceStore', () => {
     store.open(TRACE(1), { maxSpans: 2 })
     for (let i = 1; i <= 5; i++) store.add(span(TRACE(1), i.toString(16).padStart(16, '0'), BigInt(i)))
     expect(store.add(span(TRACE(1), '1'.padStart(16, '0'), 1n))).toBe('stored')
-    expect(store.counts(TRACE(1))).toEqual({ dropped: 3, running: 0, ended: 2 })
+    expect(store.counts(TRACE(1))).toEqual({ dropped: 3, running: 0, ended: 2, late: 0, received: 0 })
   })
 
   it('admits spans after finish() only within the grace period', () => {
