@@ -6,6 +6,7 @@
  * separate port, so exposing it is an explicit choice (`otlpGrpcHost`).
  */
 import * as grpc from '@grpc/grpc-js'
+import { createServer } from 'node:net'
 import type { SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, TRACE_SERVICE_EXPORT_PATH, type OtlpPartialSuccess } from './otlp-proto.js'
 
@@ -71,11 +72,12 @@ export class OtlpGrpcReceiver {
     })
     server.addService(traceService, { Export: (call: grpc.ServerUnaryCall<Buffer, unknown>, callback: grpc.sendUnaryData<unknown>) => this.export(call, callback) })
     const address = this.address
+    // grpc-js prints its own terse line when a bind fails: try the port first, to say it once and clearly.
+    await probe(this.options.host ?? '127.0.0.1', this.options.port, address)
     this.port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => {
         if (!error) return resolve(port)
-        const inUse = /EADDRINUSE/.test(error.message)
-        reject(new Error(`the OTLP/gRPC receiver cannot listen on ${address}: ${inUse ? 'the port is already in use; choose another otlpGrpcPort' : error.message}`))
+        reject(bindError(address, error))
       })
     })
     this.server = server
@@ -115,6 +117,20 @@ export class OtlpGrpcReceiver {
       callback(invalidArgument(error))
     }
   }
+}
+
+function probe(host: string, port: number, address: string): Promise<void> {
+  if (port === 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', (error) => reject(bindError(address, error)))
+    server.listen(port, host, () => server.close(() => resolve()))
+  })
+}
+
+function bindError(address: string, error: Error): Error {
+  const inUse = /EADDRINUSE/.test(`${(error as { code?: string }).code} ${error.message}`)
+  return new Error(`the OTLP/gRPC receiver cannot listen on ${address}: ${inUse ? 'the port is already in use; choose another otlpGrpcPort' : error.message}`)
 }
 
 function invalidArgument(error: unknown): Partial<grpc.StatusObject> {
