@@ -37,7 +37,7 @@ export function createFrontend(inventoryUrl: () => string) {
     const products = (await res.json()) as Product[]
     return c.html(html`<!doctype html>
       <html>
-        <head><title>Tea shop</title></head>
+        <head><meta charset="utf-8" /><link rel="icon" href="data:," /><title>Tea shop</title></head>
         <body style="font-family: system-ui, sans-serif; margin: 2rem">
           <h1>Tea shop</h1>
           <p>The product list comes from the inventory service. Open the toolbar's OpenTelemetry panel: both services are in one waterfall.</p>

@@ -44,10 +44,13 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
 
   if (error) return <p class="hdt-error-note">Could not load the trace: {error}</p>
   if (!spans) return <p class="hdt-muted">loading the trace…</p>
+  // Inside .hdt-otel: the waterfall's layout variables are set there.
   return (
-    <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} data-hdt-trace={traceId}>
-      <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
-      {selected && <SpanDetail node={selected} tree={tree} jaegerUrl={undefined} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />}
+    <div class="hdt-otel" data-hdt-trace={traceId}>
+      <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
+        <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
+        {selected && <SpanDetail node={selected} tree={tree} jaegerUrl={undefined} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />}
+      </div>
     </div>
   )
 }
