@@ -14,7 +14,7 @@ import type { ToolbarEvents } from '../core/events.js'
 import type { TraceFilter, TracePage, TraceSummary } from '../core/span-model.js'
 import { toolbarSpanFromReadableSpan } from './otlp-json.js'
 import type { ToolbarSpan } from './span-model.js'
-import { matchesTraceFilter, summarizeTrace } from './trace-summary.js'
+import { matchesTraceFilter, summarizeTrace } from '../core/trace-summary.js'
 
 /** How one trace is kept: set by the panel that recorded the request. */
 export interface TraceSettings {
@@ -239,7 +239,7 @@ export class TraceStore {
       if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
     }
     matching.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
-    return { traces: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length }
+    return { traces: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length, evicted: this.evicted }
   }
 
   get size(): number {

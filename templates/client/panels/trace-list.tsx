@@ -66,7 +66,10 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
           </select>
         </label>
         <button type="submit">Refresh</button>
-        <span class="hdt-muted">{page ? `${page.traces.length} of ${page.total} shown` : ''}</span>
+        <span class="hdt-muted">
+          {page ? `${page.traces.length} of ${page.total} shown` : ''}
+          {page?.evicted ? ` · ${page.evicted} older traces evicted` : ''}
+        </span>
       </form>
       {error && <p class="hdt-error-note">{error}</p>}
       {page && page.traces.length === 0 && <p class="hdt-muted">No trace matches.</p>}

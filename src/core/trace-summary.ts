@@ -1,9 +1,10 @@
 /**
  * One line of the trace list, computed from a trace's spans, and the filter of
- * `GET {prefix}/api/traces`. Stores that keep spans elsewhere (SQLite, PostgreSQL) can use
- * the same two functions, so that every store lists and filters traces alike.
+ * `GET {prefix}/api/traces`. Here in core, beside the span model, because every store
+ * (in memory, SQLite, PostgreSQL) uses the same two functions, so that all of them list
+ * and filter traces alike; it depends on no OpenTelemetry package.
  */
-import type { ToolbarSpan, TraceFilter, TraceSummary } from '../core/span-model.js'
+import type { ToolbarSpan, TraceFilter, TraceSummary } from './span-model.js'
 
 /**
  * Summarises a trace: its root span's name, its services in order of first appearance,
