@@ -21,12 +21,12 @@ afterEach(async () => {
 })
 
 /** Sends raw bytes as an OTLP/gRPC Export call. */
-function exportBytes(port: number, bytes: Uint8Array): Promise<{ error: grpc.ServiceError | null; answer?: Buffer }> {
+function exportBytes(port: number, bytes: Uint8Array, options: grpc.ChannelOptions = {}): Promise<{ error: grpc.ServiceError | null; answer?: Buffer }> {
   const Client = grpc.makeGenericClientConstructor(
     { Export: { path: TRACE_SERVICE_EXPORT_PATH, requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
     'TraceService',
   )
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure())
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options)
   return new Promise((resolve) => {
     ;(client as unknown as { Export: (req: Buffer, cb: (error: grpc.ServiceError | null, answer?: Buffer) => void) => void }).Export(Buffer.from(bytes), (error, answer) => {
       client.close()
@@ -63,6 +63,18 @@ describe('OTLP/gRPC receiver', () => {
     expect(bad.error?.code).toBe(grpc.status.INVALID_ARGUMENT)
     expect(bad.error?.details).toMatch(/invalid OTLP protobuf/)
     expect(panel.receivers!.ingest.counters).toMatchObject({ requests: 2, accepted: 1, rejected: 1, malformed: 1 })
+  })
+
+  it('takes gzip messages and refuses one that inflates past otlpMaxBodyBytes', async () => {
+    const { panel } = startPanel({ otlpGrpcPort: 0, otlpMaxBodyBytes: 1024 * 1024 })
+    await panel.ready
+    const port = panel.receivers!.grpc!.port!
+    const gzip = { 'grpc.default_compression_algorithm': 2 }
+    const request = (name: string) =>
+      encodeExportTraceServiceRequest({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: id(0xb2, 16), spanId: id(1, 8), name, startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] })
+    expect((await exportBytes(port, request('small'), gzip)).error).toBeNull()
+    const bomb = await exportBytes(port, request('a'.repeat(4 * 1024 * 1024)), gzip)
+    expect(bomb.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED)
   })
 
   it('reports a port in use as one clear line and a rejected ready; shutdown() frees the port', async () => {
