@@ -7,7 +7,7 @@
  * app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel()] }))
  * ```
  */
-export { OpenTelemetryPanel, type OpenTelemetryStats, type ConvertedCount } from './panel.js'
+export { OpenTelemetryPanel, type OpenTelemetryStats, type ConvertedCount, type ReceiverStatus } from './panel.js'
 export { ToolbarSpanProcessor, toolbarSpanProcessor } from './processor.js'
 export { TraceStore, DEFAULT_LATE_WINDOW_MS, type TraceSettings, type AddOutcome, type TraceCounts } from './trace-store.js'
 export { summarizeTrace, matchesTraceFilter } from '../core/trace-summary.js'

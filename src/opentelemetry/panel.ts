@@ -22,6 +22,8 @@ import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequest
 import { registerTraceRoutes } from './routes.js'
 import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
 import { startReceivers, type OtlpReceivers } from './receivers.js'
+import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
+import type { IngestCounters } from './otlp-ingest.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -56,6 +58,8 @@ export interface OpenTelemetryStats {
   lateWindowMs: number
   /** Traces (recorded or received) evicted from memory over `maxTraces` since the app started. */
   evictedTraces: number
+  /** Where the receivers listen and what they took since the app started. */
+  receiver?: ReceiverStatus
   links: {
     jaeger: string
     zipkin: string
@@ -73,6 +77,15 @@ export interface OpenTelemetryStats {
     profiling: ConvertedCount
     templates: ConvertedCount
   }
+}
+
+/** The receivers as the panel shows them. */
+export interface ReceiverStatus {
+  /** `{prefix}/otlp/v1/traces` */
+  httpPath: string
+  /** `host:port` of the OTLP/gRPC receiver, when it listens. */
+  grpcAddress?: string
+  counters: IngestCounters
 }
 
 interface PanelState extends RequestSpanState {
@@ -239,10 +252,19 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       lateSpans: counts.late,
       lateWindowMs: config.gracePeriodMs,
       evictedTraces: traces.evicted,
+      receiver: this.receiverStatus(),
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
       convert,
     }
+  }
+
+  private receiverStatus(): ReceiverStatus | undefined {
+    const receivers = this.receivers
+    if (!receivers) return undefined
+    const status: ReceiverStatus = { httpPath: `${this.prefix}${OTLP_HTTP_TRACES_PATH}`, counters: { ...receivers.ingest.counters } }
+    if (receivers.grpc?.port !== undefined) status.grpcAddress = receivers.grpc.address
+    return status
   }
 
   navSubtitle(stats: OpenTelemetryStats): string {

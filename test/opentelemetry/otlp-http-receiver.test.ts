@@ -132,13 +132,15 @@ describe('OTLP/HTTP receiver', () => {
   })
 
   it("joins a recorded request's waterfall under the client span, late spans counted, within the late window", async () => {
-    const { app, post, json } = makeApp({ gracePeriodMs: 60_000 })
+    const { app, panel, post, json } = makeApp({ gracePeriodMs: 60_000 })
     app.get('/checkout', (c) => c.text('ok'))
     const res = await app.request('/checkout', undefined, loopback)
     await res.text()
     const id = res.headers.get('x-debug-toolbar-request-id')
     const before: OpenTelemetryStats = (await json(`/api/requests/${id}`)).panels.opentelemetry
     const root = before.rootSpanId!
+    expect(before.receiver).toEqual({ httpPath: URL_PATH, counters: expect.objectContaining({ requests: 0 }) })
+    expect(before.lateWindowMs).toBe(60_000)
     const answer = await post(JSON.stringify(exportRequest('payments', [{ traceId: before.traceId, spanId: hex(9, 8), parentSpanId: root, name: 'charge' }])), {
       'content-type': 'application/json',
     })
@@ -146,6 +148,7 @@ describe('OTLP/HTTP receiver', () => {
     const spans: ToolbarSpan[] = (await json(`/api/traces/${before.traceId}`)).spans
     const charge = spans.find((s) => s.name === 'charge')!
     expect(charge).toMatchObject({ parentSpanId: root, source: 'otlp_http', resource: { 'service.name': 'payments' } })
+    expect(panel.receivers!.ingest.counters).toMatchObject({ requests: 1, accepted: 1, late: 1 })
     const list = await json('/api/traces?source=otlp_http&service=payments')
     expect(list.traces.find((t: { traceId: string }) => t.traceId === before.traceId)).toMatchObject({ requestId: id, services: ['frontend', 'payments'] })
     const page = await json(`/api/traces/${before.traceId}/spans?limit=1&offset=1`)

@@ -8,6 +8,7 @@ import { ExportStatus } from './export-status.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
 import { ServiceLegend } from './service-legend.js'
+import { ReceiverStatusLine } from './receiver-status.js'
 
 type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'failed'; message: string }
 
@@ -73,6 +74,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     <div class="hdt-otel">
       <TraceHeader stats={stats} tree={tree} />
       <ExportStatus status={stats.export} />
+      <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       <div class="hdt-toolbar-row hdt-otel-links">
         <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
         <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
