@@ -99,7 +99,7 @@ describe('OTLP/HTTP receiver', () => {
   })
 
   it('answers 400, 413 and 415 with a message in the request encoding, never 5xx', async () => {
-    const { post } = makeApp({ otlpMaxBodyBytes: 64 * 1024 })
+    const { app, post } = makeApp({ otlpMaxBodyBytes: 64 * 1024 })
     const badJson = await post('{"resourceSpans": [', { 'content-type': 'application/json' })
     expect(badJson.status).toBe(400)
     expect(await badJson.json()).toMatchObject({ code: 3, error: expect.stringMatching(/not valid JSON/) })
@@ -114,6 +114,18 @@ describe('OTLP/HTTP receiver', () => {
     expect(decodeRpcStatus(new Uint8Array(await tooBig.arrayBuffer())).message).toMatch(/limit of 65536 bytes once decompressed/)
     const plainBig = await post(new Uint8Array(100 * 1024), { 'content-type': 'application/x-protobuf' })
     expect(plainBig.status).toBe(413)
+    // Streamed without a Content-Length: cut at the limit while reading, the rest drained.
+    const chunk = new Uint8Array(16 * 1024)
+    let sent = 0
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 10) controller.enqueue(chunk)
+        else controller.close()
+      },
+    })
+    const streamed = await app.request(URL_PATH, { method: 'POST', body: stream, headers: { 'content-type': 'application/x-protobuf' }, duplex: 'half' } as RequestInit, loopback)
+    expect(streamed.status).toBe(413)
+    expect(sent).toBe(11)
     const text = await post('hello', { 'content-type': 'text/plain' })
     expect(text.status).toBe(415)
     expect((await text.json()).error).toMatch(/Content-Type "text\/plain" is not supported/)
