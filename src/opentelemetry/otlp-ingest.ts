@@ -60,6 +60,11 @@ export class SpanIngest {
    * Stores the spans of one export request and says how many were refused, and why.
    *
    * @throws OtlpDecodeError when the request, a resource or a scope is malformed (a 400).
+   * @example
+   * ```ts
+   * const result = ingest.accept(JSON.parse(body), 'otlp_http')
+   * if (result.rejected) console.warn(result.errorMessage)
+   * ```
    */
   accept(request: unknown, source: SpanSource): IngestResult {
     this.counters.requests++
@@ -92,7 +97,14 @@ export class SpanIngest {
     return { accepted, rejected: messages.length, errorMessage: describe(messages) }
   }
 
-  /** Counts an export request refused before it could be decoded (too large, wrong type, broken gzip). */
+  /**
+   * Counts an export request refused before it could be decoded (too large, wrong type, broken gzip).
+   *
+   * @example
+   * ```ts
+   * if (tooLarge) { ingest.refused(); return c.json({ error: 'too large' }, 413) }
+   * ```
+   */
   refused(): void {
     this.counters.requests++
     this.counters.malformed++

@@ -152,6 +152,13 @@ export class TraceStore {
    * Stores a span from a receiver: it joins its recorded request's trace (within the late
    * window), or starts a trace of its own when nobody recorded the trace. The caller tells
    * listeners, once per batch.
+   *
+   * @example
+   * ```ts
+   * for (const span of toolbarSpansFromOtlp(request, 'otlp_http')) {
+   *   if (store.receive(span) === 'closed') refused++
+   * }
+   * ```
    */
   receive(span: ToolbarSpan): AddOutcome {
     let entry = this.traces.get(span.traceId)
@@ -229,7 +236,15 @@ export class TraceStore {
     return entry ? this.summaryOf(entry, traceId) : undefined
   }
 
-  /** The traces that match `filter`, newest first, one page of them and how many match. */
+  /**
+   * The traces that match `filter`, newest first, one page of them, how many match and how
+   * many were evicted.
+   *
+   * @example
+   * ```ts
+   * store.list({ limit: 50, offset: 0, service: 'inventory', minDurationMs: 100 })
+   * ```
+   */
   list(filter: TraceFilter): TracePage {
     const matching: TraceSummary[] = []
     // Newest entries first, so that traces starting in the same millisecond keep arrival order.
