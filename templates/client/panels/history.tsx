@@ -110,7 +110,8 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </tbody>
         </table>
       )}
-      <TraceList prefix={prefix} openRequest={openRequest} />
+      {/* The trace API comes with the OpenTelemetry panel. */}
+      {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
     </div>
   )
 }

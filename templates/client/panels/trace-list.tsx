@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { TracePage } from '../../../src/core/span-model.js'
 import { formatClock, formatMs } from '../format.js'
-import { ApiError, getJson } from '../toolbar-api.js'
+import { getJson } from '../toolbar-api.js'
 import { ServiceLegend } from './service-legend.js'
 import { TraceWaterfall } from './trace-waterfall.js'
 
@@ -11,8 +11,8 @@ const SOURCES = ['', 'local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import']
 /**
  * The traces the toolbar holds, recorded and received, newest first: each row names its
  * root span and services; a trace of a recorded request opens that request, any other
- * opens its waterfall in place. Shown beside the request history; absent when the app has
- * no OpenTelemetry panel (the trace API answers 404).
+ * opens its waterfall in place. Shown beside the request history when the app has the
+ * OpenTelemetry panel (which serves the trace API).
  *
  * @example
  * ```tsx
@@ -24,7 +24,6 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
   const [reload, setReload] = useState(0)
   const [page, setPage] = useState<TracePage | undefined>()
   const [error, setError] = useState<string | undefined>()
-  const [missing, setMissing] = useState(false)
   const [open, setOpen] = useState<string | undefined>()
 
   useEffect(() => {
@@ -38,15 +37,12 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
         setError(undefined)
       },
       (failure: unknown) => {
-        if (controller.signal.aborted) return
-        if (failure instanceof ApiError && failure.status === 404) setMissing(true)
-        else setError(failure instanceof Error ? failure.message : String(failure))
+        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
       },
     )
     return () => controller.abort()
   }, [prefix, filters, reload])
 
-  if (missing) return null
   return (
     <section class="hdt-traces" aria-label="Traces">
       <h3 class="hdt-traces-title">Traces</h3>
