@@ -67,7 +67,40 @@ const mutateBytes = (bytes: Uint8Array) =>
     fc.tuple(fc.nat(bytes.length), fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([at, extra]) => new Uint8Array([...bytes.slice(0, at), ...extra, ...bytes.slice(at)])),
   )
 
+function varint(n: number): number[] {
+  const out: number[] = []
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80)
+    n >>>= 7
+  }
+  out.push(n)
+  return out
+}
+
+/** An export request whose one attribute nests `depth` arrays deep, written field by field (encoders recurse). */
+function deepProtobuf(depth: number): Uint8Array {
+  const leaf = [0x0a, 0x01, 0x78] // AnyValue { stringValue: 'x' }
+  const headers: number[][] = []
+  let size = leaf.length
+  for (let i = 0; i < depth; i++) {
+    // AnyValue { arrayValue (5) = ArrayValue { values (1) = <inner> } }
+    const inner = [0x0a, ...varint(size)]
+    const outer = [0x2a, ...varint(inner.length + size)]
+    headers.push([...outer, ...inner])
+    size += outer.length + inner.length
+  }
+  const value = new Uint8Array(size)
+  let at = 0
+  for (let i = headers.length - 1; i >= 0; i--) for (const byte of headers[i]!) value[at++] = byte
+  value.set(leaf, at)
+  const wrap = (tag: number, body: Uint8Array) => new Uint8Array([tag, ...varint(body.length), ...body])
+  const keyValue = new Uint8Array([0x0a, 0x01, 0x6b, ...wrap(0x12, value)])
+  const span = new Uint8Array([0x0a, 0x10, ...new Array(16).fill(7), 0x12, 0x08, ...new Array(8).fill(9), ...wrap(0x4a, keyValue)])
+  return wrap(0x0a, wrap(0x12, wrap(0x12, span)))
+}
+
 const protobufBodies: fc.Arbitrary<Body> = fc.oneof(
+  fc.integer({ min: 20, max: 30_000 }).map((depth) => ({ kind: 'deeply nested protobuf', body: deepProtobuf(depth), headers: PROTO })),
   fc.uint8Array({ maxLength: 2048 }).map((body) => ({ kind: 'random protobuf', body, headers: PROTO })),
   seed.chain((n) => mutateBytes(encodeExportTraceServiceRequest(validRequest(n)))).map((body) => ({ kind: 'mutated protobuf', body, headers: PROTO })),
 )
