@@ -26,7 +26,7 @@ export const REQUEST_ID_HEADER = 'X-Debug-Toolbar-Request-Id'
 export class Toolbar implements ToolbarHost {
   readonly routes: Hono
   readonly store: ToolbarStore
-  readonly events = new ToolbarEvents()
+  readonly events: ToolbarEvents
   readonly panels: Panel<any>[]
   readonly app: Hono | undefined
   readonly version = packageVersion()
@@ -39,11 +39,12 @@ export class Toolbar implements ToolbarHost {
   constructor(
     readonly prefix: string,
     panels: Panel<any>[],
-    private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce'>,
+    private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce' | 'liveEvents'>,
   ) {
     this.maxRequests = options.maxRequests ?? 50
     this.store = options.store ?? new MemoryStore(this.maxRequests)
     this.app = options.app as Hono | undefined
+    this.events = new ToolbarEvents(options.liveEvents)
     const ids = new Set<string>()
     for (const panel of panels) {
       if (ids.has(panel.id)) throw new TypeError(`two panels have the id "${panel.id}"`)
@@ -61,6 +62,8 @@ export class Toolbar implements ToolbarHost {
   /** Runs the app's handler for `c` while recording it into `record`. */
   async record(c: Context, next: Next, record: RequestRecord): Promise<void> {
     this.remember(record)
+    // Built only when someone follows the live events: most requests pay one property read.
+    if (this.events.active) this.events.emit({ type: 'request.created', data: { requestId: record.id, name: `${record.method} ${record.path}` } })
     // The hooks run after an await, in this request's own async resource: a panel that enters
     // an async context there (the OpenTelemetry panel's active span) cannot leak it to the server.
     await undefined
@@ -147,8 +150,9 @@ export class Toolbar implements ToolbarHost {
     }
     const { inFlight: _inFlight, ...stored } = await this.snapshot(record)
     await this.store.save(stored)
+    if (!this.events.active) return
     this.events.emit({
-      type: 'request.created',
+      type: 'request.finished',
       data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.route ?? record.path}`, status: record.status },
     })
   }
