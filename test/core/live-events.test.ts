@@ -11,6 +11,7 @@ import { debugToolbar, ToolbarEvents, type DebugToolbarOptions, type Toolbar } f
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openEventStream, type EventStreamClient } from '../support/event-stream.js'
 import { clientEnv } from '../support/local.js'
+import { lateSpan } from '../support/late-span.js'
 
 interface Served {
   url: string
@@ -87,23 +88,7 @@ describe('GET {prefix}/api/events', () => {
     await res.text()
     const finished = await client.next((e) => e.event === 'request.finished' && e.json.data.requestId === res.headers.get('x-debug-toolbar-request-id'))
     const traceId = finished.json.data.traceId as string
-    const now = BigInt(Date.now()) * 1_000_000n
-    served.panel.processor.traces.add({
-      traceId,
-      spanId: 'b7ad6b7169203331',
-      parentSpanId: undefined,
-      name: 'charge card',
-      kind: 'SERVER',
-      startTimeUnixNano: String(now - 5_000_000n),
-      endTimeUnixNano: String(now),
-      attributes: {},
-      events: [],
-      links: [],
-      status: { code: 'UNSET' },
-      resource: { 'service.name': 'billing' },
-      scope: { name: 'billing' },
-      source: 'otlp_http',
-    } as never)
+    served.panel.processor.traces.add(lateSpan(traceId))
     const updated = await client.next((e) => e.event === 'trace.updated' && e.json.data.traceId === traceId, 1_000)
     expect(updated.json.data).toMatchObject({ name: 'charge card', spanCount: 2, source: 'otlp_http' })
   })
