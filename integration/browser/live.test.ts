@@ -1,11 +1,14 @@
 /**
  * The open toolbar follows the live events in a real browser: a request made elsewhere
  * appears in History without a reload, and an open waterfall gains a span that joins its
- * trace late. The late span is added through a test-only route of this app that hands it
- * to the OpenTelemetry panel's trace store (the path a receiver's spans take).
+ * trace late; a cut connection shows as "reconnecting…" and what happened meanwhile is
+ * replayed. The late span is added through a test-only route of this app that hands it to
+ * the OpenTelemetry panel's trace store (the path a receiver's spans take).
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/live.test.ts
  */
+import type { Socket } from 'node:net'
+import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { debugToolbar } from '../../src/index.js'
@@ -13,8 +16,28 @@ import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { lateSpan } from '../../test/support/late-span.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
-function liveApp(): Hono {
-  const app = new Hono()
+/** The Last-Event-ID header of each connection to the event stream, in order. */
+const lastEventIds: Array<string | undefined> = []
+
+function liveApp(): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>()
+  // Test only: an outage of the live events (open streams cut, new ones refused with a 503).
+  const streams = new Set<Socket>()
+  let outage = false
+  app.use('/_debug_toolbar/api/events', async (c, next) => {
+    if (outage) return c.text('unavailable', 503)
+    lastEventIds.push(c.req.header('last-event-id'))
+    streams.add(c.env.incoming.socket)
+    await next()
+  })
+  // `cut` closes the open streams (the browser reconnects by itself); `on` also refuses new ones.
+  app.post('/test/live-outage/:state', (c) => {
+    const state = c.req.param('state')
+    outage = state === 'on'
+    if (state !== 'off') for (const socket of streams) socket.destroy()
+    streams.clear()
+    return c.json({ state })
+  })
   const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', gracePeriodMs: 60_000 })
   app.use(debugToolbar({ app, extraPanels: [panel] }))
   const page = (title: string) =>
@@ -63,5 +86,33 @@ describe('live events in the open toolbar', () => {
     expect(await pane.locator('.hdt-wf-row').count()).toBe(2)
     expect(await pane.locator('.hdt-otel-head').textContent()).toContain('2 spans')
     expect(session.errors).toEqual([])
+  })
+
+  it('says when it is reconnecting, and catches up on what happened meanwhile', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'History')
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    // The connection drops: the browser reconnects by itself, with the id it last saw.
+    const before = lastEventIds.length
+    await fetch(`${server.url}/test/live-outage/cut`, { method: 'POST' })
+    await pane.locator('[data-hdt-live="reconnecting"]').waitFor({ timeout: 10_000 })
+    expect(await pane.locator('.hdt-live').textContent()).toBe('reconnecting…')
+    const res = await fetch(`${server.url}/orders/77`)
+    await res.text()
+    await pane.locator('[data-hdt-live="live"]').waitFor({ timeout: 15_000 })
+    await pane.locator(`tr[data-hdt-history="${res.headers.get('x-debug-toolbar-request-id')}"]`).waitFor({ timeout: 5_000 })
+    expect(lastEventIds[before]).toMatch(/^\d+$/)
+
+    // The server refuses the stream for a while: the toolbar keeps trying, then is live again.
+    await fetch(`${server.url}/test/live-outage/on`, { method: 'POST' })
+    await pane.locator('[data-hdt-live="reconnecting"]').waitFor({ timeout: 10_000 })
+    const meanwhile = await fetch(`${server.url}/orders/78`)
+    await meanwhile.text()
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    await fetch(`${server.url}/test/live-outage/off`, { method: 'POST' })
+    await pane.locator('[data-hdt-live="live"]').waitFor({ timeout: 15_000 })
+    await pane.locator(`tr[data-hdt-history="${meanwhile.headers.get('x-debug-toolbar-request-id')}"]`).waitFor({ timeout: 5_000 })
+    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
   })
 })

@@ -62,7 +62,7 @@ export class ToolbarEvents {
   private readonly buffer: NumberedEvent[] = []
   private readonly replaySize: number
   private readonly replayWindowMs: number
-  private lastId = 0
+  private issued = 0
   /** `performance.now()` when the last listener left; -Infinity when none ever came. */
   private lastLeftAt = Number.NEGATIVE_INFINITY
 
@@ -91,7 +91,7 @@ export class ToolbarEvents {
   /** Numbers the event, keeps it for replay and hands it to every listener. */
   emit(event: ToolbarEvent): void {
     if (!this.active) return
-    const id = ++this.lastId
+    const id = ++this.issued
     this.buffer.push({ id, event })
     if (this.buffer.length > this.replaySize) this.buffer.shift()
     for (const listener of this.listeners) {
@@ -108,10 +108,15 @@ export class ToolbarEvents {
    * emitted (the process restarted since) replays the whole buffer.
    */
   since(lastId: number): Replay {
-    if (lastId > this.lastId) return { events: [...this.buffer], missed: 0 }
-    const oldest = this.buffer[0]?.id ?? this.lastId + 1
+    if (lastId > this.issued) return { events: [...this.buffer], missed: 0 }
+    const oldest = this.buffer[0]?.id ?? this.issued + 1
     const missed = Math.max(0, oldest - lastId - 1)
     return { events: this.buffer.filter((numbered) => numbered.id > lastId), missed }
+  }
+
+  /** The id of the newest event emitted (0 before the first). */
+  get lastId(): number {
+    return this.issued
   }
 
   /** The number of listeners connected now. */

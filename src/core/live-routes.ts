@@ -76,8 +76,11 @@ function eventStream(events: ToolbarEvents, options: { lastId?: number; heartbea
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        // `retry` sets the browser's reconnect delay; the comment gets the headers out at once.
-        controller.enqueue(encoder.encode('retry: 2000\n: connected\n\n'))
+        // `retry` sets the browser's reconnect delay. The `id` (with no data: no event is
+        // dispatched) is where this client stands, so a reconnect before its first event still
+        // sends a Last-Event-ID and gets what it missed. The block gets the headers out at once.
+        const at = options.lastId ?? events.lastId
+        controller.enqueue(encoder.encode(`retry: 2000\nid: ${at}\n: connected\n\n`))
         const sink: LiveSink = {
           ready: () => open && (controller.desiredSize ?? 0) > 0,
           send: (message) => controller.enqueue(encoder.encode(formatServerSentEvent(message))),

@@ -162,7 +162,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (isReadableSpan(state.span)) traces.start(state.span)
     if (this.config.propagateFetch) propagateFetch(record, this.tracer)
     if (!state.adopted) enterContext(state.context)
-    this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    if (this.events?.active) this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
   }
 
   onResponse(record: RequestRecord): void {
@@ -177,9 +177,12 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    this.events?.emit({
+    // Counted only when someone follows the live events.
+    if (!this.events?.active) return
+    const traces = this.processor.traces
+    this.events.emit({
       type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
     })
   }
 
@@ -267,4 +270,9 @@ function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId
 
 function isReadableSpan(span: unknown): span is ReadableSpan {
   return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
+}
+
+/** The distinct `service.name`s of the spans, in order of first appearance. */
+function serviceNames(spans: ToolbarSpan[]): string[] {
+  return [...new Set(spans.map((span) => String(span.resource['service.name'] ?? 'unknown')))]
 }

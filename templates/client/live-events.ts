@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 /** Whether the toolbar is following the server's live events. */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting'
 
-/** One message of `{prefix}/api/events` (the JSON of its data line). */
+/** One message of `{prefix}/api/events` (the JSON of its data line), or `events.resync` after a reconnect. */
 export interface LiveMessage {
   id?: number
   type: string
@@ -60,7 +60,10 @@ export class LiveEventClient {
     this.source = source
     source.onopen = () => {
       this.retryMs = FIRST_RETRY_MS
+      const resumed = this.status === 'reconnecting'
       this.setStatus('live')
+      // The server replays what it still has; panels also reload, in case it had not all of it.
+      if (resumed) this.dispatch({ type: 'events.resync', data: {} })
     }
     source.onerror = () => {
       if (source.readyState === EventSource.CONNECTING) return this.setStatus('reconnecting')
@@ -79,9 +82,13 @@ export class LiveEventClient {
       } catch {
         return
       }
-      for (const listener of this.listeners) listener(message)
+      this.dispatch(message)
     }
     for (const type of TYPES) source.addEventListener(type, onMessage as EventListener)
+  }
+
+  private dispatch(message: LiveMessage): void {
+    for (const listener of this.listeners) listener(message)
   }
 
   private shut(): void {
@@ -137,8 +144,9 @@ export function useLiveUpdates(prefix: string, matches: (message: LiveMessage) =
     let timer: ReturnType<typeof setTimeout> | undefined
     const stopStatus = client.onStatus(setStatus)
     const stop = client.subscribe((message) => {
-      // A notice of dropped events may hide one this panel wanted: refresh to be sure.
-      if (message.type !== 'events.dropped' && !latest.current.matches(message)) return
+      // Dropped events, or a connection that was down, may hide one this panel wanted: refresh.
+      const unsure = message.type === 'events.dropped' || message.type === 'events.resync'
+      if (!unsure && !latest.current.matches(message)) return
       timer ??= setTimeout(() => {
         timer = undefined
         latest.current.onChange()

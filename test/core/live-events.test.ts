@@ -79,7 +79,7 @@ describe('GET {prefix}/api/events', () => {
       data: { requestId, traceId: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'GET /users/:id', status: 200 },
     })
     const completed = ofRequest[2]!.json
-    expect(completed.data).toMatchObject({ traceId: finished.json.data.traceId, spanCount: 1, source: 'local' })
+    expect(completed.data).toMatchObject({ traceId: finished.json.data.traceId, spanCount: 1, services: ['shop'], source: 'local' })
   })
 
   it('sends trace.updated within a second of a late span joining the trace', async () => {
@@ -221,7 +221,9 @@ describe('a client that stops reading', () => {
     await middleware.toolbar.settled()
     await readUntil(new RegExp(`^id: ${emitted + 2}$`, 'm'))
     await reader.cancel()
-    const received = [...text.matchAll(/^id: (\d+)$/gm)].length
+    // The opening block says where the client stands (`id: 0`, no data); then come the events.
+    expect(text.startsWith('retry: 2000\nid: 0\n: connected\n\n')).toBe(true)
+    const received = [...text.matchAll(/^event: (request\.\w+)$/gm)].length
     const dropped = [...text.matchAll(/"type":"events.dropped","data":\{"count":(\d+)\}/g)].map((m) => Number(m[1]))
     // The queue held the opening comment and nine events; the rest were dropped and counted.
     expect(received).toBe(9 + 2)
