@@ -117,3 +117,25 @@ describe('{prefix}/ws', () => {
     expect(toolbar.events.size).toBe(0)
   })
 })
+
+describe('live events and the access rule', () => {
+  it('answer 404 to a client the toolbar does not allow, over SSE and WebSocket', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ upgradeWebSocket, allowedHosts: ['10.1.2.3'] }))
+    const wss = new WebSocketServer({ noServer: true })
+    const server: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, () => resolve(s))
+    })
+    const { port } = server.address() as AddressInfo
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/_debug_toolbar/api/events`)).status).toBe(404)
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/_debug_toolbar/ws`)
+      socket.on('error', () => undefined)
+      const status = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
+      expect(status).toBe(404)
+      socket.terminate()
+    } finally {
+      await new Promise((done) => server.close(done))
+    }
+  })
+})
