@@ -13,6 +13,9 @@ import { openEventStream, type EventStreamClient } from '../support/event-stream
 import { clientEnv } from '../support/local.js'
 import { lateSpan } from '../support/late-span.js'
 
+/** What `debugToolbar()` returns: the middleware, with its toolbar attached. */
+type WithToolbar = ReturnType<typeof debugToolbar> & { toolbar: Toolbar }
+
 interface Served {
   url: string
   events: string
@@ -24,7 +27,7 @@ interface Served {
 async function serveApp(options: DebugToolbarOptions = {}): Promise<Served> {
   const app = new Hono()
   const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', gracePeriodMs: 60_000 })
-  const middleware = debugToolbar({ extraPanels: [panel], ...options })
+  const middleware = debugToolbar({ extraPanels: [panel], ...options }) as WithToolbar
   app.use(middleware)
   app.get('/users/:id', (c) => c.html(`<html><body>user ${c.req.param('id')}</body></html>`))
   const server: ServerType = await new Promise((resolve) => {
@@ -200,7 +203,7 @@ describe('ToolbarEvents', () => {
 describe('a client that stops reading', () => {
   it('has its events dropped and counted while requests complete, and is told how many on resuming', async () => {
     const app = new Hono()
-    const middleware = debugToolbar({ liveEvents: { clientQueueSize: 10 } })
+    const middleware = debugToolbar({ liveEvents: { clientQueueSize: 10 } }) as WithToolbar
     app.use(middleware)
     app.get('/', (c) => c.text('ok'))
     // In-process: the response body is the client's queue itself, and nobody reads it.

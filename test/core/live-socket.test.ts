@@ -7,7 +7,10 @@ import { Hono } from 'hono'
 import { serve, upgradeWebSocket, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
-import { debugToolbar } from '../../src/index.js'
+import { debugToolbar, type Toolbar } from '../../src/index.js'
+
+/** What `debugToolbar()` returns: the middleware, with its toolbar attached. */
+type WithToolbar = ReturnType<typeof debugToolbar> & { toolbar: Toolbar }
 
 interface Message {
   id?: number
@@ -40,11 +43,11 @@ describe('{prefix}/ws', () => {
   let server: ServerType
   let base: string
   let wsBase: string
-  let toolbar: ReturnType<typeof debugToolbar>['toolbar']
+  let toolbar: Toolbar
 
   beforeAll(async () => {
     const app = new Hono()
-    const middleware = debugToolbar({ upgradeWebSocket, liveEvents: { heartbeatMs: 50 } })
+    const middleware = debugToolbar({ upgradeWebSocket, liveEvents: { heartbeatMs: 50 } }) as WithToolbar
     toolbar = middleware.toolbar
     app.use(middleware)
     app.get('/hello', (c) => c.text('hello'))
