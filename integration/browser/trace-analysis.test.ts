@@ -181,6 +181,12 @@ describe('importing OTLP/JSON files', () => {
     expect(served.spans.map((s: { source: string }) => s.source)).toEqual(['import', 'import', 'import', 'import'])
     await banner.getByRole('button', { name: "Back to this request's trace" }).click()
     await expect.poll(() => labels(rows(pane)), WITHIN).toContain('GET /users/:id')
+
+    // The imported trace is in the trace list (History), as a trace of its own.
+    const history = await openPanel(page, 'History')
+    const line = history.locator(`[data-hdt-trace-row="${spans[0]!.traceId}"]`)
+    await line.waitFor(WITHIN)
+    expect(await line.innerText()).toMatch(/P[\s\S]*front[\s\S]*back[\s\S]*4/)
     expect(errors).toEqual([])
   })
 })

@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { debugToolbar, MemoryStore, ToolbarEvents, type ToolbarEvent } from '../../src/index.js'
 import type { ToolbarHost } from '../../src/core/host.js'
-import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerAnalysisRoutes, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
 import { ms } from '../support/synthetic-spans.js'
 
@@ -93,15 +93,15 @@ describe('a recorded request: groups, statistics and a comparison of two runs', 
   })
 })
 
-/** The analysis routes alone, on a fresh span store and event hub. */
-function bareRoutes(maxImportBytes?: number) {
+/** The import route alone, on a fresh span store and event hub. */
+function bareRoutes(maxBodyBytes = 4 * 1024 * 1024) {
   const events = new ToolbarEvents()
   const seen: ToolbarEvent[] = []
   events.subscribe((e) => seen.push(e))
   const routes = new Hono()
   const host: ToolbarHost = { prefix: PREFIX, routes, store: new MemoryStore(), events, app: undefined, getRecord: () => undefined }
   const traces = new TraceStore()
-  registerAnalysisRoutes(host, traces, { maxSpans: 100, maxImportBytes })
+  registerTraceImport(host, traces, maxBodyBytes)
   const post = (body: BodyInit, headers: Record<string, string> = {}) =>
     routes.request('/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
   return { post, seen, traces }
@@ -122,17 +122,26 @@ describe('POST /api/traces/import', () => {
     // Another toolbar (spans are kept per process: a fresh store stands for another process).
     const { post, traces } = bareRoutes()
     const answer = await post(JSON.stringify(file))
-    expect(await answer.json()).toEqual({ traceIds: [detail.traceId], spans: original.length, dropped: 0 })
+    expect(await answer.json()).toEqual({ traceIds: [detail.traceId], spans: original.length, rejected: 0 })
     expect(traces.spans(detail.traceId)).toEqual(original.map((span) => ({ ...span, source: 'import' })))
-    // Importing a trace the toolbar holds already changes nothing.
-    expect(await (await first.importJson(file)).json()).toEqual({ traceIds: [detail.traceId], spans: 0, dropped: 0 })
-    expect((await (await first.call(`/api/traces/${detail.traceId}`)).json()).spans).toEqual(original)
+    const listed = traces.list({ limit: 10, offset: 0, source: 'import' }).traces
+    expect(listed.map((t) => [t.traceId, t.spanCount])).toEqual([[detail.traceId, original.length]])
   })
 
-  it('keeps at most maxSpansPerTrace spans and counts the rest', async () => {
+  it('lists an imported trace in GET /api/traces, with source import', async () => {
+    const { call, importJson } = makeApp()
+    const spans = caseSpans(ANALYSIS_CASES[1]!, 'listed')
+    expect((await importJson(otlpJsonFromToolbarSpans(spans))).status).toBe(200)
+    const list = await (await call('/api/traces?source=import')).json()
+    expect(list.traces.map((t: { traceId: string }) => t.traceId)).toContain(spans[0]!.traceId)
+  })
+
+  it('keeps at most maxSpansPerTrace spans and counts the rest as refused', async () => {
     const { importJson } = makeApp({ maxSpansPerTrace: 2 })
     const spans = caseSpans(ANALYSIS_CASES[0]!, 'bounded')
-    expect(await (await importJson(otlpJsonFromToolbarSpans(spans))).json()).toMatchObject({ spans: 2, dropped: 2 })
+    const answer = await (await importJson(otlpJsonFromToolbarSpans(spans))).json()
+    expect(answer).toMatchObject({ spans: 2, rejected: 2 })
+    expect(answer.errorMessage).toMatch(/span/)
   })
 
   it('answers 415, 400 and 413 with a message, and keeps serving', async () => {
@@ -140,12 +149,12 @@ describe('POST /api/traces/import', () => {
     const post = (body: BodyInit, headers: Record<string, string>) => call('/api/traces/import', { method: 'POST', headers, body })
     const cases: Array<[Response, number, string]> = [
       [await post('{}', { 'content-type': 'text/plain' }), 415, 'application/json'],
-      [await post('{}', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, 'content-encoding "br"'],
+      [await post('{}', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, 'Content-Encoding "br"'],
       [await post('{"resourceSpans": [', { 'content-type': 'application/json' }), 400, 'not JSON'],
-      [await importJson({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz' }] }] }] }), 400, 'resourceSpans[0].scopeSpans[0].spans[0]'],
+      [await importJson({ resourceSpans: {} }), 400, 'resourceSpans'],
       [await importJson({ resourceSpans: [] }), 400, 'no spans'],
       [await post(gzipSync('not json'), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'not JSON'],
-      [await post('plain bytes', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'could not be read'],
+      [await post('plain bytes', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'not valid gzip'],
     ]
     for (const [res, status, message] of cases) {
       expect(res.status).toBe(status)
@@ -160,11 +169,16 @@ describe('POST /api/traces/import', () => {
     const { post, seen } = bareRoutes(2000)
     const big = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(5000) })
     const over = await post(big)
-    expect([over.status, (await over.json()).error]).toEqual([413, 'the body is larger than 2000 bytes'])
+    expect(over.status).toBe(413)
+    expect((await over.json()).error).toContain('2000')
     const bomb = await post(gzipSync(big), { 'content-encoding': 'gzip' })
-    expect([bomb.status, (await bomb.json()).error]).toEqual([413, 'the decompressed body is larger than 2000 bytes'])
+    expect(bomb.status).toBe(413)
+    expect((await bomb.json()).error).toContain('decompressed')
     const spans = caseSpans(ANALYSIS_CASES[4]!)
     expect((await post(JSON.stringify(otlpJsonFromToolbarSpans(spans)))).status).toBe(200)
-    expect(seen).toEqual([{ type: 'trace.completed', data: { traceId: spans[0]!.traceId, name: 'R', spanCount: 1, source: 'import' } }])
+    expect(seen.map((e) => [e.type, e.data.traceId, e.data.source])).toEqual([
+      ['trace.created', spans[0]!.traceId, 'import'],
+      ['trace.completed', spans[0]!.traceId, 'import'],
+    ])
   })
 })

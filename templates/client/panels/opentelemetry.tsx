@@ -2,6 +2,8 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
 import { getJson } from '../toolbar-api.js'
+import { LiveBadge } from '../live-badge.js'
+import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
@@ -12,6 +14,8 @@ import { ImportButton, useTraceImport, type ImportedTrace } from './trace-import
 import { TraceCompare } from './trace-compare.js'
 import { TraceStatistics } from './trace-stats.js'
 import { foldGroups, onlyCritical, selfTimeOf, useWaterfallAnalysis } from './waterfall-analysis.js'
+import { ServiceLegend } from './service-legend.js'
+import { ReceiverStatusLine } from './receiver-status.js'
 
 type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'failed'; message: string }
 
@@ -61,6 +65,9 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
     [prefix, traceId],
   )
 
+  // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
+  const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
+
   useEffect(() => {
     setSpans(imported ? [] : stats.spans)
     const controller = new AbortController()
@@ -103,7 +110,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       {imported && (
         <p class="hdt-otel-imported" role="status">
           Showing the imported trace <code>{imported.traceId}</code> from <strong>{imported.fileName}</strong> ({imported.spans} spans
-          {imported.dropped > 0 ? `, ${imported.dropped} over the limit dropped` : ''}
+          {imported.rejected > 0 ? `, ${imported.rejected} refused: ${imported.errorMessage ?? ''}` : ''}
           {imported.traceIds.length > 1 ? `; the file had ${imported.traceIds.length} traces` : ''}).{' '}
           <button type="button" class="hdt-linklike" onClick={() => setImported(undefined)}>
             Back to this request's trace
@@ -112,6 +119,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       )}
       <TraceHeader stats={stats} tree={tree} traceId={traceId} />
       <ExportStatus status={stats.export} />
+      <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       <div class="hdt-toolbar-row hdt-otel-links">
         <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
         <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
@@ -152,6 +160,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
           Refresh
         </button>
         <LoadNote load={load} />
+        <LiveBadge status={live} />
       </div>
       <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
@@ -191,14 +200,14 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
 
 function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
+  const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' ? 0 : 1), 0)
   return (
     <div class="hdt-otel-head">
       <span>
         Trace <code class="hdt-otel-trace-id">{traceId}</code>
       </span>
       <span>
-        service <strong>{stats.serviceName}</strong>
-        {tree.services.length > 1 && <span class="hdt-muted"> +{tree.services.length - 1} more</span>}
+        {tree.services.length > 1 ? 'services' : 'service'} <ServiceLegend services={tree.services.length > 0 ? tree.services : [stats.serviceName]} />
       </span>
       <span>
         <strong>{tree.ordered.length}</strong> {tree.ordered.length === 1 ? 'span' : 'spans'}
@@ -208,6 +217,11 @@ function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree
       </span>
       <span class={stats.droppedSpans > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{stats.droppedSpans} dropped</span>
       <span class={inFlight > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{inFlight} in flight</span>
+      {received > 0 && (
+        <span class="hdt-muted" title={`spans of other services join up to ${Math.round((stats.lateWindowMs ?? 0) / 1000)} s after the response`}>
+          {received} received
+        </span>
+      )}
     </div>
   )
 }

@@ -7,7 +7,9 @@ export interface ImportedTrace {
   traceIds: string[]
   fileName: string
   spans: number
-  dropped: number
+  /** Spans refused (over `maxSpansPerTrace`, bad ids or times), and why. */
+  rejected: number
+  errorMessage: string | undefined
 }
 
 type ImportState = { state: 'idle' } | { state: 'importing'; fileName: string } | { state: 'failed'; message: string }
@@ -29,9 +31,10 @@ export function useTraceImport(prefix: string, onImported: (trace: ImportedTrace
   const importFile = async (file: File) => {
     setStatus({ state: 'importing', fileName: file.name })
     try {
-      const answer = await postJson<{ traceIds: string[]; spans: number; dropped: number }>(`${prefix}/api/traces/import`, await file.text())
+      const answer = await postJson<{ traceIds: string[]; spans: number; rejected: number; errorMessage?: string }>(`${prefix}/api/traces/import`, await file.text())
       setStatus({ state: 'idle' })
-      onImported({ traceId: answer.traceIds[0]!, traceIds: answer.traceIds, fileName: file.name, spans: answer.spans, dropped: answer.dropped })
+      const { traceIds, spans, rejected, errorMessage } = answer
+      onImported({ traceId: traceIds[0]!, traceIds, fileName: file.name, spans, rejected, errorMessage })
     } catch (error) {
       setStatus({ state: 'failed', message: `${file.name}: ${error instanceof Error ? error.message : String(error)}` })
     }
