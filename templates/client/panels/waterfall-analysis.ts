@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { ToolbarSpan } from '../../../src/core/span-model.js'
 import {
   criticalPath,
-  groupKeys,
+  groupIds,
   selfTimes,
   siblingGroups,
   spanStatistics,
@@ -34,7 +34,8 @@ export interface WaterfallAnalysis {
   timeline: TraceTimeline
   self: Float64Array
   groups: FoldableGroup[]
-  stats: SpanStatistic[]
+  /** Statistics per service and span name, computed when first asked for (the Statistics tab). */
+  stats(): SpanStatistic[]
   /** How many spans the critical path goes through. */
   criticalCount: number
   /** Whether the span is on the critical path. */
@@ -90,12 +91,13 @@ export function analyzeForWaterfall(spans: readonly ToolbarSpan[]): WaterfallAna
     for (let k = first[i]!; k < first[i + 1]!; k++) out.push([sections[bySpan[k]!]!.startNs - skew, sections[bySpan[k]!]!.endNs - skew])
     return out
   }
-  const groups = siblingGroups(timeline, groupKeys(timeline)).map((g) => {
+  const groups = siblingGroups(timeline, groupIds(timeline)).map((g) => {
     const parentId = g.parent < 0 ? '' : spans[g.parent]!.spanId
     return { id: `${parentId}|${g.key}`, key: g.key, name: g.name, sql: g.sql, spanIds: g.spans.map((i) => spans[i]!.spanId), totalNs: g.totalNs, maxNs: g.maxNs }
   })
-  const stats = spanStatistics(timeline, self)
-  return { timeline, self, groups, stats, criticalCount, isCritical, stretches, tookMs: performance.now() - t0 }
+  let stats: SpanStatistic[] | undefined
+  const statistics = () => (stats ??= spanStatistics(timeline, self))
+  return { timeline, self, groups, stats: statistics, criticalCount, isCritical, stretches, tookMs: performance.now() - t0 }
 }
 
 /**
