@@ -57,6 +57,12 @@ export interface OpenTelemetryPanelOptions {
   gracePeriodMs?: number
   /** Profile frames shorter than this do not become spans (ms, default 1). */
   profileSpanThresholdMs?: number
+  /**
+   * Default true: exported SQL text has its literals replaced by `?` (queries run with
+   * parameters are exported as written). False exports the text raw. The SQL panel always
+   * shows the text as run.
+   */
+  sanitizeQueries?: boolean
 }
 
 /** The options after environment variables and defaults were applied. */
@@ -79,4 +85,7 @@ export interface ResolvedOpenTelemetryConfig {
   maxSpansPerTrace: number
   gracePeriodMs: number
   profileSpanThresholdMs: number
+  sanitizeQueries: boolean
+  /** Methods kept in `http.request.method` (OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS); others become `_OTHER`. */
+  knownHttpMethods: ReadonlySet<string>
 }

@@ -134,6 +134,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.converter = new PanelDataConverter(this.tracer, {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
+      sanitizeQueries: this.config.sanitizeQueries,
     })
   }
 
@@ -148,7 +149,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    const state: PanelState = startRequestSpan(this.tracer, record, c)
+    const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods)
     record.slot(OTEL_SLOT, () => state)
     record.traceId = state.traceId
     const traces = this.processor.traces
@@ -160,14 +161,14 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer)
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods)
     if (!state.adopted) enterContext(state.context)
     this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
   }
 
-  onResponse(record: RequestRecord): void {
+  onResponse(record: RequestRecord, c: Context): void {
     const state = record.peek<PanelState>(OTEL_SLOT)
-    if (state) describeResponse(state, record)
+    if (state) describeResponse(state, record, c)
   }
 
   onFinish(record: RequestRecord): void {
@@ -179,7 +180,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.processor.traces.finish(state.traceId)
     this.events?.emit({
       type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${state.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
     })
   }
 

@@ -50,7 +50,7 @@ describe('fetch propagation', () => {
     expect(client.parentSpanId).toBe(stats.rootSpanId)
     expect(client.attributes).toMatchObject({
       'http.request.method': 'GET',
-      'url.full': `${base}/prices?sku=1&token=********`,
+      'url.full': `${base}/prices?sku=1&token=REDACTED`,
       'server.address': '127.0.0.1',
       'http.response.status_code': 200,
     })
