@@ -146,6 +146,43 @@ describe('Zipkin export to a real peer on loopback', () => {
   })
 })
 
+describe('Zipkin export through @opentelemetry/exporter-zipkin, adapted', () => {
+  it('sends identical log lines of one microsecond as one annotation with a count, which Zipkin accepts', async () => {
+    // zipkin2-api.yaml: annotations "uniqueItems: true"; the peer answers 400 to duplicates.
+    const zipkin = await startZipkinPeer()
+    cleanups.push(() => zipkin.close())
+    const exporter = new ToolbarSpanExporter(createSpanExporters(config({ exporters: ['zipkin'], zipkinEndpoint: zipkin.url })))
+    const provider = providerFor(exporter)
+    const span = provider.getTracer('hono-debug-toolbar').startSpan('GET /loop', { kind: SpanKind.SERVER, startTime: START })
+    for (let i = 0; i < 20; i++) span.addEvent('log', { 'log.message': 'retrying' }, [1700000000, 200000000])
+    span.addEvent('log', { 'log.message': 'retrying' }, [1700000000, 200001000])
+    span.end([1700000000, 300000000])
+    await provider.forceFlush()
+
+    const [sent] = await zipkin.waitForSpans((all) => all.length === 1, 5000)
+    expect(sent!.annotations).toEqual([
+      { timestamp: 1700000000200000, value: 'log: retrying (x20)' },
+      { timestamp: 1700000000200001, value: 'log: retrying' },
+    ])
+    expect(exporter.status()).toMatchObject({ successes: 1, failures: 0 })
+  })
+
+  it('tags a 5xx ERROR span without a description with error = the code, and a zero-length span lasts 1 µs', async () => {
+    // The HTTP conventions leave the description out; Zipkin needs the error tag to show a failure.
+    const zipkin = await startZipkinPeer()
+    cleanups.push(() => zipkin.close())
+    const provider = providerFor(new ToolbarSpanExporter(createSpanExporters(config({ exporters: ['zipkin'], zipkinEndpoint: zipkin.url }))))
+    const span = provider.getTracer('hono-debug-toolbar').startSpan('GET', { kind: SpanKind.SERVER, startTime: START, attributes: { 'error.type': '503' } })
+    span.setStatus({ code: SpanStatusCode.ERROR })
+    span.end(START)
+    await provider.forceFlush()
+
+    const [sent] = await zipkin.waitForSpans((all) => all.length === 1, 5000)
+    expect(sent!.tags).toMatchObject({ error: '503', 'otel.status_code': 'ERROR' })
+    expect(sent!).toMatchObject({ timestamp: 1700000000123457, duration: 1 })
+  })
+})
+
 describe('a dead collector', () => {
   it('is counted, warned about once for several failing batches, and shutdown still returns', async () => {
     const dead = await startDeadEndpoint('closed')
