@@ -8,6 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api'
 import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, ToolbarSpanStatus } from './span-model.js'
 import { OtlpDecodeError, bytesToHex } from './otlp-proto.js'
+import { contextExtras, copyExtras } from './otlp-span-extras.js'
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js'
 
 export { OtlpDecodeError } from './otlp-proto.js'
@@ -110,11 +111,14 @@ export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSour
       name: event.name,
       timeUnixNano: hrTimeToNanos(event.time),
       attributes: toolbarAttributes(event.attributes ?? {}),
+      ...copyExtras({ droppedAttributesCount: event.droppedAttributesCount }),
     })),
     links: span.links.map((link) => ({
       traceId: link.context.traceId,
       spanId: link.context.spanId,
       attributes: toolbarAttributes(link.attributes ?? {}),
+      ...contextExtras(link.context, link.context.isRemote),
+      ...copyExtras({ droppedAttributesCount: link.droppedAttributesCount }),
     })),
     status,
     resource: toolbarAttributes(span.resource.attributes),
@@ -122,6 +126,8 @@ export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSour
       ? { name: span.instrumentationScope.name }
       : { name: span.instrumentationScope.name, version: span.instrumentationScope.version },
     source,
+    ...contextExtras(context, span.parentSpanContext?.isRemote),
+    ...copyExtras(span),
   }
 }
 
@@ -169,6 +175,7 @@ function toolbarSpanFromOtlpSpan(
         name: typeof event.name === 'string' ? event.name : '',
         timeUnixNano: nanos(event.timeUnixNano ?? 0, `${at}.events[${e}].timeUnixNano`),
         attributes: attributesFromKeyValues(event.attributes, `${at}.events[${e}]`),
+        ...copyExtras({ droppedAttributesCount: event.droppedAttributesCount }),
       }
     }),
     links: arrayField(span, 'links', at).map((link, l) => {
@@ -177,18 +184,22 @@ function toolbarSpanFromOtlpSpan(
         traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
         spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
         attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
+        ...copyExtras({ traceState: link.traceState, flags: link.flags, droppedAttributesCount: link.droppedAttributesCount }),
       }
     }),
     status,
     resource,
     scope,
     source,
+    ...copyExtras(span),
   }
 }
 
 function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
   const out: OtlpSpan<string> = { traceId: span.traceId, spanId: span.spanId }
+  if (span.traceState) out.traceState = span.traceState
   if (span.parentSpanId) out.parentSpanId = span.parentSpanId
+  if (span.flags !== undefined) out.flags = span.flags
   out.name = span.name
   out.kind = KIND_NAMES.indexOf(span.kind)
   out.startTimeUnixNano = span.startTimeUnixNano
@@ -198,11 +209,18 @@ function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
     timeUnixNano: event.timeUnixNano,
     name: event.name,
     attributes: keyValuesFromAttributes(event.attributes),
+    ...copyExtras({ droppedAttributesCount: event.droppedAttributesCount }),
   }))
   out.links = span.links.map((link) => ({
     traceId: link.traceId,
     spanId: link.spanId,
     attributes: keyValuesFromAttributes(link.attributes),
+    ...copyExtras({ traceState: link.traceState, flags: link.flags, droppedAttributesCount: link.droppedAttributesCount }),
+  }))
+  Object.assign(out, copyExtras({
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
   }))
   out.status = { code: STATUS_NAMES.indexOf(span.status.code) }
   if (span.status.message) out.status.message = span.status.message
