@@ -56,6 +56,11 @@ export interface OpenTelemetryStats {
   }
   /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
   export: ToolbarExporterStatus
+  /**
+   * Where the spans go: `toolbar` (the panel's exporters), `app` (the app's own tracer
+   * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
+   */
+  exportMode?: 'toolbar' | 'app' | 'none'
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -204,6 +209,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
+      exportMode: this.exporter ? (this.exporter.status().exporters.length > 0 ? 'toolbar' : 'none') : 'app',
       convert,
     }
   }
