@@ -81,6 +81,13 @@ async function tracedFetch(
     return response
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error))
+    // "If the HTTP client instrumentation can detect that the request was cancelled
+    // intentionally by the caller ... the span status SHOULD be left unset and error.type
+    // SHOULD NOT be set." A timeout signal fails with a TimeoutError instead: an error.
+    if (err.name === 'AbortError' && (init?.signal ?? request?.signal)?.aborted) {
+      span.setAttribute('hono_debug_toolbar.cancelled', true)
+      throw error
+    }
     span.recordException(err)
     span.setAttribute('error.type', err.name || 'Error')
     span.setStatus({ code: SpanStatusCode.ERROR, message: err.message })

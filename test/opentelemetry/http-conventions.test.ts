@@ -147,6 +147,22 @@ describe('HTTP client spans (fetch)', () => {
     expect(by(204).attributes['error.type']).toBeUndefined()
   })
 
+  it('leaves a request the caller aborted UNSET, without error.type', async () => {
+    // "If the HTTP client instrumentation can detect that the request was cancelled intentionally
+    // by the caller ... the cancellation SHOULD NOT be treated as an error"
+    const { app, run } = makeApp()
+    app.get('/', async (c) => {
+      const controller = new AbortController()
+      controller.abort()
+      await fetch(`${base}/x`, { signal: controller.signal }).catch(() => undefined)
+      return c.text('ok')
+    })
+    const { clients } = await run('/')
+    expect(clients).toHaveLength(1)
+    expect(clients[0]!.status.code).toBe('UNSET')
+    expect(clients[0]!.attributes['error.type']).toBeUndefined()
+  })
+
   it('names an unknown method HTTP, with _OTHER and the original method', async () => {
     const { app, run } = makeApp()
     app.get('/', async (c) => c.text(await (await fetch(`${base}/x`, { method: 'PURGE' })).text()))
