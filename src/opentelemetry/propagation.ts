@@ -207,8 +207,10 @@ export class ToolbarTraceState implements TraceState {
   readonly #entries: readonly TraceStateEntry[]
 
   constructor(entries: readonly TraceStateEntry[] = []) {
+    const seen = new Set<string>()
+    // As when parsing: the first member of a key wins, so a list is never sent with duplicates.
     this.#entries = entries
-      .filter((e) => isValidTraceStateKey(e.key) && isValidTraceStateValue(e.value))
+      .filter((e) => isValidTraceStateKey(e.key) && isValidTraceStateValue(e.value) && !seen.has(e.key) && seen.add(e.key))
       .slice(0, MAX_MEMBERS)
   }
 

@@ -290,6 +290,7 @@ describe('ToolbarTraceState', () => {
     // "A key MUST begin with a lowercase letter or a digit" (Level 2 key grammar).
     expect(ToolbarTraceState.parse('foo=1,foo=2').set('1vendor', 'x').serialize()).toBe('1vendor=x,foo=1')
     expect(ToolbarTraceState.parse('a=1').set('foo@', 'y').get('foo@')).toBe('y')
+    expect(new ToolbarTraceState([{ key: 'a', value: '1' }, { key: 'a', value: '2' }]).serialize()).toBe('a=1')
   })
 })
 
