@@ -3,6 +3,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/ap
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin'
 import { ToolbarSpanExporter, createSpanExporters } from '../src/opentelemetry/exporter.js'
 import type { SpanExportersConfig } from '../src/opentelemetry/exporter.js'
 import { startDeadEndpoint, startOtlpGrpcPeer, startOtlpHttpPeer, startZipkinPeer } from './peers/index.js'
@@ -165,6 +166,22 @@ describe('Zipkin export through @opentelemetry/exporter-zipkin, adapted', () => 
       { timestamp: 1700000000200001, value: 'log: retrying' },
     ])
     expect(exporter.status()).toMatchObject({ successes: 1, failures: 0 })
+  })
+
+  it('is needed: the official exporter alone sends duplicate annotations and no error tag, which the strict peer refuses', async () => {
+    // The evidence for the adapter (specs/export.md): the same spans through ZipkinExporter unadapted.
+    const zipkin = await startZipkinPeer()
+    cleanups.push(() => zipkin.close())
+    const exporter = new ToolbarSpanExporter([new ZipkinExporter({ url: zipkin.url })])
+    const provider = providerFor(exporter)
+    const span = provider.getTracer('hono-debug-toolbar').startSpan('GET /loop', { kind: SpanKind.SERVER, startTime: START })
+    for (let i = 0; i < 2; i++) span.addEvent('log', { 'log.message': 'retrying' }, [1700000000, 200000000])
+    span.setStatus({ code: SpanStatusCode.ERROR })
+    span.end([1700000000, 300000000])
+    await provider.forceFlush()
+    expect(exporter.status()).toMatchObject({ successes: 0, failures: 1 })
+    expect(exporter.status().lastError).toMatch(/400/)
+    expect(zipkin.spans()).toEqual([])
   })
 
   it('tags a 5xx ERROR span without a description with error = the code, and a zero-length span lasts 1 µs', async () => {
