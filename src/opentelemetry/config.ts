@@ -94,7 +94,7 @@ export function resolveOpenTelemetryConfig(
     propagateFetch: boolean(option<boolean>('propagateFetch') ?? { value: true, source: 'propagateFetch' }),
     convert: resolveConvert(options.convert),
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
-    gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 5_000, source: 'gracePeriodMs' }, 'non-negative'),
+    gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 30_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
     sanitizeQueries: boolean(option<boolean>('sanitizeQueries') ?? { value: true, source: 'sanitizeQueries' }),
     knownHttpMethods: knownHttpMethods(read('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS')?.value),
