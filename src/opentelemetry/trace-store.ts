@@ -32,8 +32,11 @@ type ResolvedSettings = Required<Omit<TraceSettings, 'events' | 'requestId'>> & 
 
 interface TraceEntry {
   settings: ResolvedSettings
-  /** Ended spans by span id, in arrival order. */
-  ended: Map<string, ToolbarSpan>
+  /**
+   * Ended spans by span id, in arrival order. Spans of this process's SDK are kept as the
+   * SDK made them and converted when the trace is read: most traces are never opened.
+   */
+  ended: Map<string, ToolbarSpan | ReadableSpan>
   /** Spans that started and have not ended yet. */
   running: Map<string, ReadableSpan>
   /** Sources of the ended spans (`local`, `otlp_http`, ...). */
@@ -93,7 +96,12 @@ export class TraceStore {
   /** Starts keeping the spans of `traceId` (again: re-opening keeps what is there). */
   open(traceId: string, settings: TraceSettings = {}): void {
     const existing = this.traces.get(traceId)
-    const resolved = { maxSpans: DEFAULT_MAX_SPANS, gracePeriodMs: DEFAULT_LATE_WINDOW_MS, ...withoutUndefined(settings) }
+    const resolved = {
+      maxSpans: settings.maxSpans ?? DEFAULT_MAX_SPANS,
+      gracePeriodMs: settings.gracePeriodMs ?? DEFAULT_LATE_WINDOW_MS,
+      requestId: settings.requestId,
+      events: settings.events,
+    }
     if (existing) {
       // A trace can span several requests (a service calling itself): the newest request owns it.
       existing.settings = resolved
@@ -135,8 +143,7 @@ export class TraceStore {
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
     const reserved = entry.running.delete(spanId)
     if (!isAccepting(entry)) return 'ignored'
-    const stored = toolbarSpanFromReadableSpan(span, 'local')
-    return this.announceLate(entry, stored, this.store(entry, stored, reserved))
+    return this.announceLate(entry, traceId, span, this.store(entry, span, spanId, reserved))
   }
 
   /** Stores an ended span of a kept trace; says whether it was kept, late, dropped or ignored. */
@@ -145,7 +152,7 @@ export class TraceStore {
     if (!entry) return 'ignored'
     const reserved = entry.running.delete(span.spanId)
     if (!isAccepting(entry)) return 'ignored'
-    return this.announceLate(entry, span, this.store(entry, span, reserved))
+    return this.announceLate(entry, span.traceId, span, this.store(entry, span, span.spanId, reserved))
   }
 
   /**
@@ -169,34 +176,40 @@ export class TraceStore {
     }
     if (!isAccepting(entry)) return 'closed'
     const duplicate = entry.ended.has(span.spanId)
-    const outcome = this.store(entry, span, entry.running.delete(span.spanId))
+    const outcome = this.store(entry, span, span.spanId, entry.running.delete(span.spanId))
     if (outcome === 'dropped') return outcome
     if (duplicate) return 'duplicate'
     entry.received++
     return outcome
   }
 
-  private store(entry: TraceEntry, span: ToolbarSpan, reserved: boolean): AddOutcome {
-    const known = entry.ended.has(span.spanId)
+  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, reserved: boolean): AddOutcome {
+    const known = entry.ended.has(spanId)
     const full = entry.ended.size + entry.running.size >= entry.settings.maxSpans
     if (!reserved && !known && full) {
       entry.dropped++
       return 'dropped'
     }
-    entry.ended.set(span.spanId, span)
-    entry.sources.add(span.source)
+    entry.ended.set(spanId, span)
+    entry.sources.add(isSdkSpan(span) ? 'local' : span.source)
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
     if (!known) entry.late++
     return 'late'
   }
 
-  private announceLate(entry: TraceEntry, span: ToolbarSpan, outcome: AddOutcome): AddOutcome {
+  private announceLate(entry: TraceEntry, traceId: string, span: ToolbarSpan | ReadableSpan, outcome: AddOutcome): AddOutcome {
     if (outcome !== 'late' || !entry.settings.events) return outcome
-    const { services, spanCount } = this.summaryOf(entry, span.traceId)
     entry.settings.events.emit({
       type: 'trace.updated',
-      data: { requestId: entry.settings.requestId, traceId: span.traceId, name: span.name, spanCount, services, source: span.source },
+      data: {
+        requestId: entry.settings.requestId,
+        traceId,
+        name: span.name,
+        spanCount: entry.ended.size,
+        services: servicesOf(entry),
+        source: isSdkSpan(span) ? 'local' : span.source,
+      },
     })
     return outcome
   }
@@ -283,18 +296,32 @@ function newEntry(settings: ResolvedSettings): TraceEntry {
 
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
   const running = [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span))
-  return [...entry.ended.values(), ...running].sort(byStart)
+  const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
+  return [...ended, ...running].sort(byStart)
+}
+
+// The services of a trace without converting its SDK spans (a late span's event names them).
+function servicesOf(entry: TraceEntry): string[] {
+  const services = new Set<string>()
+  for (const span of entry.ended.values()) {
+    const name = isSdkSpan(span) ? span.resource.attributes['service.name'] : span.resource['service.name']
+    services.add(typeof name === 'string' && name !== '' ? name : 'unknown service')
+  }
+  return [...services]
+}
+
+function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {
+  return typeof (span as ReadableSpan).spanContext === 'function'
 }
 
 function isAccepting(entry: TraceEntry): boolean {
   return entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
 }
 
+/** Decimal nanosecond strings compared without BigInt: a longer string is a later time. */
 function byStart(a: ToolbarSpan, b: ToolbarSpan): number {
-  const diff = BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)
-  return diff < 0n ? -1 : diff > 0n ? 1 : 0
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+  const x = a.startTimeUnixNano
+  const y = b.startTimeUnixNano
+  if (x.length !== y.length) return x.length - y.length
+  return x < y ? -1 : x > y ? 1 : 0
 }
