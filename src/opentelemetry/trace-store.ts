@@ -96,7 +96,7 @@ export class TraceStore {
   /** Starts keeping the spans of `traceId` (again: re-opening keeps what is there). */
   open(traceId: string, settings: TraceSettings = {}): void {
     const existing = this.traces.get(traceId)
-    const resolved = {
+    const resolved: ResolvedSettings = {
       maxSpans: settings.maxSpans ?? DEFAULT_MAX_SPANS,
       gracePeriodMs: settings.gracePeriodMs ?? DEFAULT_LATE_WINDOW_MS,
       requestId: settings.requestId,
@@ -143,7 +143,7 @@ export class TraceStore {
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
     const reserved = entry.running.delete(spanId)
     if (!isAccepting(entry)) return 'ignored'
-    return this.announceLate(entry, traceId, span, this.store(entry, span, spanId, reserved))
+    return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
   }
 
   /** Stores an ended span of a kept trace; says whether it was kept, late, dropped or ignored. */
@@ -152,7 +152,7 @@ export class TraceStore {
     if (!entry) return 'ignored'
     const reserved = entry.running.delete(span.spanId)
     if (!isAccepting(entry)) return 'ignored'
-    return this.announceLate(entry, span.traceId, span, this.store(entry, span, span.spanId, reserved))
+    return this.announceLate(entry, span.traceId, span.name, span.source, this.store(entry, span, span.spanId, span.source, reserved))
   }
 
   /**
@@ -176,14 +176,14 @@ export class TraceStore {
     }
     if (!isAccepting(entry)) return 'closed'
     const duplicate = entry.ended.has(span.spanId)
-    const outcome = this.store(entry, span, span.spanId, entry.running.delete(span.spanId))
+    const outcome = this.store(entry, span, span.spanId, span.source, entry.running.delete(span.spanId))
     if (outcome === 'dropped') return outcome
     if (duplicate) return 'duplicate'
     entry.received++
     return outcome
   }
 
-  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, reserved: boolean): AddOutcome {
+  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean): AddOutcome {
     const known = entry.ended.has(spanId)
     const full = entry.ended.size + entry.running.size >= entry.settings.maxSpans
     if (!reserved && !known && full) {
@@ -191,25 +191,19 @@ export class TraceStore {
       return 'dropped'
     }
     entry.ended.set(spanId, span)
-    entry.sources.add(isSdkSpan(span) ? 'local' : span.source)
+    entry.sources.add(source)
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
     if (!known) entry.late++
     return 'late'
   }
 
-  private announceLate(entry: TraceEntry, traceId: string, span: ToolbarSpan | ReadableSpan, outcome: AddOutcome): AddOutcome {
-    if (outcome !== 'late' || !entry.settings.events) return outcome
+  private announceLate(entry: TraceEntry, traceId: string, name: string, source: string, outcome: AddOutcome): AddOutcome {
+    if (outcome !== 'late' || !entry.settings.events?.size) return outcome
+    const { services, spanCount } = this.summaryOf(entry, traceId)
     entry.settings.events.emit({
       type: 'trace.updated',
-      data: {
-        requestId: entry.settings.requestId,
-        traceId,
-        name: span.name,
-        spanCount: entry.ended.size,
-        services: servicesOf(entry),
-        source: isSdkSpan(span) ? 'local' : span.source,
-      },
+      data: { requestId: entry.settings.requestId, traceId, name, spanCount, services, source },
     })
     return outcome
   }
@@ -300,22 +294,12 @@ function spansOf(entry: TraceEntry): ToolbarSpan[] {
   return [...ended, ...running].sort(byStart)
 }
 
-// The services of a trace without converting its SDK spans (a late span's event names them).
-function servicesOf(entry: TraceEntry): string[] {
-  const services = new Set<string>()
-  for (const span of entry.ended.values()) {
-    const name = isSdkSpan(span) ? span.resource.attributes['service.name'] : span.resource['service.name']
-    services.add(typeof name === 'string' && name !== '' ? name : 'unknown service')
-  }
-  return [...services]
+function isAccepting(entry: TraceEntry): boolean {
+  return entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
 }
 
 function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {
   return typeof (span as ReadableSpan).spanContext === 'function'
-}
-
-function isAccepting(entry: TraceEntry): boolean {
-  return entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
 }
 
 /** Decimal nanosecond strings compared without BigInt: a longer string is a later time. */
