@@ -24,6 +24,7 @@ export {
   type ExportCounters,
   type ToolbarSpanExporterOptions,
 } from './exporter.js'
+export { ExportBreaker, type ExportBreakerOptions, type BreakerStatus, type BreakerState, type BreakerDecision } from './export-breaker.js'
 export { ZipkinSpanExporter, type ZipkinExporterOptions } from './zipkin-exporter.js'
 export {
   parseTraceparent,

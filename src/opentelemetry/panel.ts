@@ -119,7 +119,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.exporter = undefined
       this.tracer = options.tracerProvider.getTracer(...scope)
     } else {
-      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config))
+      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config), { breaker: options.exportBreaker })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
         sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
