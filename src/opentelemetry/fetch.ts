@@ -10,6 +10,7 @@ import { currentRecord } from '../core/record.js'
 import type { RequestRecord } from '../core/record.js'
 import { injectTraceContext } from './propagation.js'
 import { OTEL_SLOT, redactQuery } from './request-span.js'
+import { noteOutgoingContext } from './trace-context-stats.js'
 import type { RequestSpanState } from './request-span.js'
 
 const FETCH_SLOT = 'opentelemetry.fetch'
@@ -65,9 +66,11 @@ async function tracedFetch(
   // The app's own active span (a child it started) is the parent; else the request's span.
   const active = context.active()
   const parent = trace.getSpan(active) ? active : (record.peek<RequestSpanState>(OTEL_SLOT)?.context ?? active)
-  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url) }, parent)
+  const attributes = clientAttributes(method, url)
+  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes }, parent)
   const headers = new Headers(init?.headers ?? request?.headers)
   injectTraceContext(headers, span.spanContext())
+  noteOutgoingContext(record, method, String(attributes['url.full']), headers)
   try {
     const response = await context.with(trace.setSpan(parent, span), () => original(input, { ...init, headers }))
     span.setAttribute('http.response.status_code', response.status)

@@ -28,6 +28,8 @@ export { ExportBreaker, type ExportBreakerOptions, type BreakerStatus, type Brea
 export { ZipkinSpanExporter, type ZipkinExporterOptions } from './zipkin-exporter.js'
 export {
   parseTraceparent,
+  checkTraceparent,
+  checkTracestate,
   formatTraceparent,
   parseTracestate,
   formatTracestate,
@@ -39,8 +41,11 @@ export {
   ToolbarTraceContextPropagator,
   ToolbarTraceState,
   type Traceparent,
+  type TraceparentCheck,
+  type TracestateCheck,
   type TraceStateEntry,
 } from './propagation.js'
+export { traceContextStats, keepIncomingContext, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, otlpJsonFromToolbarSpans } from './otlp-json.js'

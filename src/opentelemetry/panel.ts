@@ -20,6 +20,7 @@ import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
 import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
+import { keepIncomingContext, traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -56,6 +57,8 @@ export interface OpenTelemetryStats {
   }
   /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
   export: ToolbarExporterStatus
+  /** The trace context received and sent, and the sampling decision (the Context section). */
+  context?: TraceContextStats
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -103,6 +106,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   readonly exporter: ToolbarSpanExporter | undefined
   private readonly tracer: Tracer
   private readonly converter: PanelDataConverter
+  /** How the sampler describes itself, for the Context section. */
+  private readonly samplerDescription: string
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
   private forgetSignals: (() => void) | undefined
@@ -114,6 +119,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.config = resolveOpenTelemetryConfig(options)
     this.processor = toolbarSpanProcessor()
     const scope = ['hono-debug-toolbar', packageVersion()] as const
+    const sampler = options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() })
+    this.samplerDescription = options.tracerProvider ? "the app's tracer provider's sampler" : sampler.toString()
     if (options.tracerProvider) {
       this.provider = undefined
       this.exporter = undefined
@@ -122,7 +129,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config), { breaker: options.exportBreaker })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
-        sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+        sampler,
         // The batch processor exports on a timer: never on the request's path.
         spanProcessors: [this.processor, new BatchSpanProcessor(this.exporter, { scheduledDelayMillis: 1000 })],
       })
@@ -150,6 +157,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onRequest(record: RequestRecord, c: Context): void {
     const state: PanelState = startRequestSpan(this.tracer, record, c)
     record.slot(OTEL_SLOT, () => state)
+    keepIncomingContext(record, c.req.raw.headers, state.span.isRecording())
     record.traceId = state.traceId
     const traces = this.processor.traces
     traces.open(state.traceId, {
@@ -193,7 +201,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const convert = Object.fromEntries(
       KINDS.map((kind) => [kind, { enabled: this.converter.isEnabled(kind), converted: state?.counts?.[kind] ?? 0 }]),
     ) as OpenTelemetryStats['convert']
-    return {
+    const stats: OpenTelemetryStats = {
       traceId,
       rootSpanId: state?.spanId,
       serviceName: config.serviceName,
@@ -205,6 +213,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       export: this.exporter?.status() ?? NO_EXPORT,
       convert,
     }
+    if (state) stats.context = traceContextStats(record, state, this.samplerDescription)
+    return stats
   }
 
   navSubtitle(stats: OpenTelemetryStats): string {

@@ -6,6 +6,7 @@ import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
 import { SpanDetail } from './span-detail.js'
+import { TraceContext } from './trace-context.js'
 import { Waterfall } from './waterfall.js'
 
 type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'failed'; message: string }
@@ -72,6 +73,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     <div class="hdt-otel">
       <TraceHeader stats={stats} tree={tree} />
       <ExportStatus status={stats.export} />
+      {stats.context && <TraceContext context={stats.context} />}
       <div class="hdt-toolbar-row hdt-otel-links">
         <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
         <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
@@ -109,7 +111,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       </div>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
-          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? 'No spans recorded for this trace yet.' : 'No span matches the filter.'}</p>
+          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
         ) : (
           <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
         )}
