@@ -46,6 +46,8 @@ export {
   type TraceStateEntry,
 } from './propagation.js'
 export { traceContextStats, keepIncomingContext, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
+export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
+export { messageName, messageSize } from './websocket-message.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, otlpJsonFromToolbarSpans } from './otlp-json.js'

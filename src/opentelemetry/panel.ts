@@ -23,6 +23,7 @@ import { registerTraceRoutes } from './routes.js'
 import { keepIncomingContext, traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
+import { markWebSocketUpgrade, WEBSOCKET_TRACING_SLOT, type WebSocketTracing } from './websocket.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
@@ -108,6 +109,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly converter: PanelDataConverter
   /** How the sampler describes itself, for the Context section. */
   private readonly samplerDescription: string
+  /** Lent to `tracedWebSocket` through each request's record. */
+  private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
   private forgetSignals: (() => void) | undefined
@@ -142,6 +145,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
     })
+    this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces }
   }
 
   setup(host: ToolbarHost): void {
@@ -158,6 +162,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const state: PanelState = startRequestSpan(this.tracer, record, c)
     record.slot(OTEL_SLOT, () => state)
     keepIncomingContext(record, c.req.raw.headers, state.span.isRecording())
+    record.slot(WEBSOCKET_TRACING_SLOT, () => this.websocketTracing)
     record.traceId = state.traceId
     const traces = this.processor.traces
     traces.open(state.traceId, {
@@ -173,7 +178,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
   }
 
-  onResponse(record: RequestRecord): void {
+  onResponse(record: RequestRecord, c: Context): void {
+    markWebSocketUpgrade(record, c.res)
     const state = record.peek<PanelState>(OTEL_SLOT)
     if (state) describeResponse(state, record)
   }

@@ -30,6 +30,8 @@ interface TraceEntry {
   dropped: number
   /** `performance.now()` when the request finished; undefined while it runs. */
   finishedAt: number | undefined
+  /** Holders (open WebSockets) that keep the trace accepting spans after its request finished. */
+  holds: number
 }
 
 /** What `add()` did with a span. */
@@ -62,9 +64,38 @@ export class TraceStore {
       this.traces.delete(traceId)
       this.traces.set(traceId, existing)
     } else {
-      this.traces.set(traceId, { settings: resolved, ended: new Map(), running: new Map(), dropped: 0, finishedAt: undefined })
+      this.traces.set(traceId, { settings: resolved, ended: new Map(), running: new Map(), dropped: 0, finishedAt: undefined, holds: 0 })
     }
-    while (this.traces.size > this.maxTraces) this.traces.delete(this.traces.keys().next().value as string)
+    while (this.traces.size > this.maxTraces) this.traces.delete(this.oldestUnheld())
+  }
+
+  /**
+   * Keeps `traceId` accepting spans after its request finished, until the returned function
+   * is called; the grace period starts then. A WebSocket holds its upgrade request's trace
+   * while it is open. A held trace is evicted last.
+   *
+   * @example
+   * ```ts
+   * const release = traces.hold(traceId)
+   * socket.on('close', release)
+   * ```
+   */
+  hold(traceId: string): () => void {
+    const entry = this.traces.get(traceId)
+    if (!entry) return () => {}
+    entry.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      entry.holds--
+      if (entry.holds === 0 && entry.finishedAt !== undefined) entry.finishedAt = performance.now()
+    }
+  }
+
+  private oldestUnheld(): string {
+    for (const [traceId, entry] of this.traces) if (entry.holds === 0) return traceId
+    return this.traces.keys().next().value as string
   }
 
   /** Whether spans of `traceId` are being kept right now (open, or finished within the grace period). */
@@ -145,7 +176,7 @@ export class TraceStore {
 }
 
 function isAccepting(entry: TraceEntry): boolean {
-  return entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
+  return entry.holds > 0 || entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
 }
 
 function byStart(a: ToolbarSpan, b: ToolbarSpan): number {
