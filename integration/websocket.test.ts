@@ -182,6 +182,28 @@ describe('WebSocket spans', () => {
     expect(ended.status.code).toBe('UNSET')
   })
 
+  it('keeps concurrent connections apart: each trace holds only its own messages and queries', async () => {
+    const clients = await Promise.all([connect('/chat'), connect('/chat'), connect('/chat')])
+    for (const client of clients) expect(JSON.parse(await client.next())).toEqual({ type: 'welcome' })
+    // Interleaved messages from the three sockets, each text naming its sender.
+    for (let round = 0; round < 3; round++) {
+      for (const [i, client] of clients.entries()) client.socket.send(JSON.stringify({ type: 'chat', text: `client ${i} round ${round}` }))
+    }
+    for (const client of clients) for (let round = 0; round < 3; round++) expect(JSON.parse(await client.next()).type).toBe('ack')
+    const traceIds = new Set<string>()
+    for (const client of clients) {
+      const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+      traceIds.add(traceId)
+      const spans = await waitFor(() => spansOf(traceId), (all) => all.filter((s) => s.name === 'WS receive chat' && s.endTimeUnixNano !== undefined).length === 3)
+      expect(spans.filter((s) => s.name === 'WS receive chat')).toHaveLength(3)
+      expect(spans.filter((s) => /INSERT/.test(s.name))).toHaveLength(3)
+      expect(spans.filter((s) => s.name === 'notify room')).toHaveLength(3)
+      expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]))
+      client.socket.close(1000)
+    }
+    expect(traceIds.size).toBe(3)
+  })
+
   it('names messages by the default rule, and marks an abnormal close as an error', async () => {
     const client = await connect('/echo')
     const detail = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
