@@ -14,7 +14,7 @@ import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog } from '../src/index.js'
-import { OpenTelemetryPanel, tracedWebSocket, type ToolbarSpan } from '../src/opentelemetry/index.js'
+import { messageName, OpenTelemetryPanel, tracedWebSocket, type ToolbarSpan } from '../src/opentelemetry/index.js'
 
 let baseUrl = ''
 let closeServer: () => Promise<void>
@@ -51,7 +51,7 @@ function chatApp(): Hono {
     onMessage(event, ws) {
       ws.send(event.data as string)
     },
-  }, { maxMessageSpans: 2 })))
+  }, { maxMessageSpans: 2, messageName: (data) => (String(data).startsWith('{') ? messageName(data) : JSON.parse(String(data))) })))
   return app
 }
 
@@ -204,7 +204,7 @@ describe('WebSocket spans', () => {
     expect(traceIds.size).toBe(3)
   })
 
-  it('names messages by the default rule, and marks an abnormal close as an error', async () => {
+  it('names messages by the default rule (a throwing messageName too), and marks an abnormal close as an error', async () => {
     const client = await connect('/echo')
     const detail = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
     expect(detail.status).toBe(101)

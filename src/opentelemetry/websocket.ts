@@ -148,7 +148,7 @@ class TracedConnection<T> {
       return context.with(this.context, handle)
     }
     this.counts.traced++
-    const name = this.options.messageName(evt.data)
+    const name = this.nameOf(evt.data)
     const span = this.tools.tracer.startSpan(`WS receive ${name}`, {
       kind: SpanKind.CONSUMER,
       attributes: { 'websocket.message.name': name, 'websocket.message.type': type, 'websocket.message.size': bytes, 'network.io.direction': 'receive' },
@@ -159,6 +159,16 @@ class TracedConnection<T> {
       this.handling.delete(span)
       span.end()
     })
+  }
+
+  /** The app's `messageName` must not break its own handler: a throw names it `message`. */
+  private nameOf(data: WSMessageReceive): string {
+    try {
+      const name = this.options.messageName(data)
+      return typeof name === 'string' && name !== '' ? name : 'message'
+    } catch {
+      return 'message'
+    }
   }
 
   private close(evt: CloseEvent): void {
