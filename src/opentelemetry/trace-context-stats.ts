@@ -143,7 +143,11 @@ export function traceContextStats(record: RequestRecord, state: RequestSpanState
     tracestate = { ...received(incoming.tracestate, list.valid, list.valid ? undefined : list.reason), entries: list.valid ? list.entries.length : 0 }
   }
   const spanContext = state.span.spanContext()
-  const continued = parent.valid && parent.traceparent.traceId === state.traceId
+  // The SDK's span knows its remote parent whichever propagator extracted it (B3, Jaeger...);
+  // a span that does not record has no parent to ask, but then shares the caller's trace id.
+  const remoteParent = (state.span as { parentSpanContext?: { spanId: string; isRemote?: boolean } }).parentSpanContext
+  const fromTraceparent = parent.valid && parent.traceparent.traceId === state.traceId
+  const continued = fromTraceparent || remoteParent?.isRemote === true
   const stats: TraceContextStats = {
     traceparent,
     tracestate,
@@ -155,7 +159,8 @@ export function traceContextStats(record: RequestRecord, state: RequestSpanState
     outgoingDropped: 0,
   }
   if (parent.valid) stats.incomingSampled = parent.traceparent.sampled
-  if (continued && parent.valid) stats.parentSpanId = parent.traceparent.spanId
+  if (remoteParent?.isRemote) stats.parentSpanId = remoteParent.spanId
+  else if (fromTraceparent && parent.valid) stats.parentSpanId = parent.traceparent.spanId
   if (!stats.recording) stats.samplingNote = samplingNote(stats)
   const outgoing = record.peek<OutgoingLog>(OUTGOING_SLOT)
   if (outgoing) {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { renderToString } from 'preact-render-to-string'
+import { context, trace } from '@opentelemetry/api'
 import { AlwaysOnSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base'
 import { debugToolbar } from '../../src/index.js'
 import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
@@ -147,6 +148,21 @@ describe('the Context section of the OpenTelemetry panel', () => {
     const recorded = await recordAll({ traceparent: `00-${'b2'.repeat(16)}-${PARENT}-00` }, '/calls/0')
     expect(recorded.context).toMatchObject({ incomingSampled: false, sampled: true, recording: true })
     expect(recorded.spans.length).toBeGreaterThan(0)
+  })
+
+  it('calls a trace continued from a context another propagator extracted continued, without a traceparent', async () => {
+    const app = new Hono()
+    const remote = { traceId: 'd7'.repeat(16), spanId: 'e8'.repeat(8), traceFlags: 1, isRemote: true }
+    // As an app's own B3 or Jaeger extraction would leave it, before the toolbar runs.
+    app.use((_c, next) => context.with(trace.setSpanContext(context.active(), remote), next))
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+    app.get('/', (c) => c.text('ok'))
+    const res = await app.request('/', undefined, loopback)
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    const s: OpenTelemetryStats = (await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()).panels.opentelemetry
+    expect(s.traceId).toBe(remote.traceId)
+    expect(s.context).toMatchObject({ origin: 'continued', parentSpanId: remote.spanId, traceparent: { valid: false } })
+    expect(s.context!.traceparent.value).toBeUndefined()
   })
 
   it('lists at most 50 outgoing calls and counts the rest', async () => {
