@@ -122,8 +122,6 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.config = resolveOpenTelemetryConfig(options)
     this.processor = toolbarSpanProcessor()
     const scope = ['hono-debug-toolbar', packageVersion()] as const
-    const sampler = options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() })
-    this.samplerDescription = options.tracerProvider ? "the app's tracer provider's sampler" : sampler.toString()
     if (options.tracerProvider) {
       this.provider = undefined
       this.exporter = undefined
@@ -132,7 +130,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config), { breaker: options.exportBreaker })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
-        sampler,
+        sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
         // The batch processor exports on a timer: never on the request's path.
         spanProcessors: [this.processor, new BatchSpanProcessor(this.exporter, { scheduledDelayMillis: 1000 })],
       })
@@ -146,6 +144,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
     })
     this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces }
+    this.samplerDescription = describeSampler(this.tracer)
   }
 
   setup(host: ToolbarHost): void {
@@ -219,7 +218,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       export: this.exporter?.status() ?? NO_EXPORT,
       convert,
     }
-    if (state) stats.context = traceContextStats(record, state, this.samplerDescription)
+    if (state) stats.context = traceContextStats(record, state, this.samplerDescription, this.provider === undefined)
     return stats
   }
 
@@ -265,6 +264,17 @@ function registerContextGlobals(): void {
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
   propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())
+}
+
+/**
+ * The sampler as it describes itself (`ParentBased{root=AlwaysOnSampler, ...}`), read from
+ * the SDK tracer that decides, so it is right whoever configured it (the `sampler` option,
+ * OTEL_TRACES_SAMPLER, the app's own provider). The field is the SDK's own, not its API:
+ * anything else is described in general terms.
+ */
+function describeSampler(tracer: Tracer): string {
+  const sampler = (tracer as { _sampler?: { toString(): string } })._sampler
+  return sampler ? sampler.toString() : "the tracer provider's sampler"
 }
 
 function traceparentOf(state: RequestSpanState): string {

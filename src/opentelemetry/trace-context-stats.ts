@@ -66,7 +66,7 @@ export const MAX_SHOWN = 1024
 /** Outgoing calls listed per request. */
 export const MAX_OUTGOING = 50
 
-const RECORD_ANYWAY = 'new OpenTelemetryPanel({ sampler: new ParentBasedSampler({ root: new AlwaysOnSampler(), remoteParentNotSampled: new AlwaysOnSampler() }) })'
+const RECORD_ALL_SAMPLER = 'new ParentBasedSampler({ root: new AlwaysOnSampler(), remoteParentNotSampled: new AlwaysOnSampler() })'
 
 interface IncomingHeaders {
   traceparent: string | undefined
@@ -130,8 +130,11 @@ export function noteOutgoingContext(record: RequestRecord, method: string, url: 
  * const context = traceContextStats(record, state, sampler.toString())
  * context.origin // 'continued'
  * ```
+ *
+ * `appProvider`: the spans come from the app's own tracer provider, whose sampler the
+ * panel's `sampler` option does not set (the note then says where to change it).
  */
-export function traceContextStats(record: RequestRecord, state: RequestSpanState, sampler: string): TraceContextStats {
+export function traceContextStats(record: RequestRecord, state: RequestSpanState, sampler: string, appProvider = false): TraceContextStats {
   const incoming = record.peek<IncomingHeaders>(INCOMING_SLOT) ?? { traceparent: undefined, tracestate: undefined, recording: state.span.isRecording() }
   const parent = checkTraceparent(incoming.traceparent)
   const traceparent = received(incoming.traceparent, parent.valid, parent.valid ? undefined : parent.reason)
@@ -161,7 +164,7 @@ export function traceContextStats(record: RequestRecord, state: RequestSpanState
   if (parent.valid) stats.incomingSampled = parent.traceparent.sampled
   if (remoteParent?.isRemote) stats.parentSpanId = remoteParent.spanId
   else if (fromTraceparent && parent.valid) stats.parentSpanId = parent.traceparent.spanId
-  if (!stats.recording) stats.samplingNote = samplingNote(stats)
+  if (!stats.recording) stats.samplingNote = samplingNote(stats, appProvider)
   const outgoing = record.peek<OutgoingLog>(OUTGOING_SLOT)
   if (outgoing) {
     stats.outgoing = outgoing.calls.map((call) => ({ ...call }))
@@ -178,12 +181,15 @@ function received(value: string | undefined, valid: boolean, reason: string | un
   return header
 }
 
-function samplingNote(stats: TraceContextStats): string {
+function samplingNote(stats: TraceContextStats, appProvider: boolean): string {
+  const change = appProvider
+    ? `give your tracer provider a sampler that records them, e.g. ${RECORD_ALL_SAMPLER}`
+    : `pass a sampler to the panel: new OpenTelemetryPanel({ sampler: ${RECORD_ALL_SAMPLER} })`
   if (stats.origin === 'adopted') {
     return "The app's own instrumentation made this request's SERVER span, and its sampler chose not to record it: no span of this trace was recorded. Change the sampler of the app's tracer provider to record it."
   }
   if (stats.origin === 'continued' && stats.incomingSampled === false) {
-    return `The caller sent a traceparent whose sampled flag is 0, and the sampler ${stats.sampler} follows the caller's decision: no span of this request was recorded or exported, so the waterfall is empty. To record such requests anyway, pass a sampler to the panel: ${RECORD_ANYWAY}.`
+    return `The caller sent a traceparent whose sampled flag is 0, and the sampler ${stats.sampler} follows the caller's decision: no span of this request was recorded or exported, so the waterfall is empty. To record such requests anyway, ${change}.`
   }
-  return `The sampler ${stats.sampler} chose not to record this trace: no span of this request was recorded or exported, so the waterfall is empty. To record every request, pass a sampler to the panel: ${RECORD_ANYWAY}.`
+  return `The sampler ${stats.sampler} chose not to record this trace: no span of this request was recorded or exported, so the waterfall is empty. To record every request, ${change}.`
 }

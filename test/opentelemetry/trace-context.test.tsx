@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import { context, trace } from '@opentelemetry/api'
-import { AlwaysOnSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base'
+import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-base'
 import { debugToolbar } from '../../src/index.js'
-import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
+import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent, toolbarSpanProcessor, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
 import { TraceContext } from '../../templates/client/panels/trace-context.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -163,6 +163,15 @@ describe('the Context section of the OpenTelemetry panel', () => {
     expect(s.traceId).toBe(remote.traceId)
     expect(s.context).toMatchObject({ origin: 'continued', parentSpanId: remote.spanId, traceparent: { valid: false } })
     expect(s.context!.traceparent.value).toBeUndefined()
+  })
+
+  it("names the app's own provider's sampler when it records nothing", async () => {
+    const provider = new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [toolbarSpanProcessor()] })
+    const stats = makeApp({ tracerProvider: provider })
+    const s = await stats({}, '/calls/0')
+    expect(s.context).toMatchObject({ origin: 'new root', sampled: false, recording: false, sampler: 'AlwaysOffSampler' })
+    expect(s.context!.samplingNote).toContain('The sampler AlwaysOffSampler chose not to record this trace')
+    expect(s.context!.samplingNote).toContain('give your tracer provider a sampler that records them')
   })
 
   it('lists at most 50 outgoing calls and counts the rest', async () => {
