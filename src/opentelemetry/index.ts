@@ -45,7 +45,7 @@ export {
   type TracestateCheck,
   type TraceStateEntry,
 } from './propagation.js'
-export { traceContextStats, keepIncomingContext, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
+export { traceContextStats, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
 export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
 export { messageName, messageSize } from './websocket-message.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'

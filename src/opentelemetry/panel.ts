@@ -20,10 +20,10 @@ import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
-import { keepIncomingContext, traceContextStats, type TraceContextStats } from './trace-context-stats.js'
+import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
-import { markWebSocketUpgrade, WEBSOCKET_TRACING_SLOT, type WebSocketTracing } from './websocket.js'
+import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
@@ -70,6 +70,10 @@ export interface OpenTelemetryStats {
 }
 
 interface PanelState extends RequestSpanState {
+  /** Whether the SERVER span records, asked when it starts (an ended span no longer does). */
+  recording?: boolean
+  /** Lent to `tracedWebSocket`, which finds it through the record. */
+  websocket?: WebSocketTracing
   counts?: ConvertCounts
 }
 
@@ -160,8 +164,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onRequest(record: RequestRecord, c: Context): void {
     const state: PanelState = startRequestSpan(this.tracer, record, c)
     record.slot(OTEL_SLOT, () => state)
-    keepIncomingContext(record, c.req.raw.headers, state.span.isRecording())
-    record.slot(WEBSOCKET_TRACING_SLOT, () => this.websocketTracing)
+    state.recording = state.span.isRecording()
+    state.websocket = this.websocketTracing
     record.traceId = state.traceId
     const traces = this.processor.traces
     traces.open(state.traceId, {

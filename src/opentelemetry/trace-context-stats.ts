@@ -3,8 +3,8 @@
  * `traceparent` and `tracestate`, whether the spec lets them be used and why not), what
  * the toolbar did with it (continued the caller's trace, started a new root, or adopted
  * the app's own SERVER span), the sampling decision as the SDK made it, and the context
- * each outgoing `fetch()` carried. The raw headers are kept per request; the rest is
- * computed when the panel is opened.
+ * each outgoing `fetch()` carried. The headers are read from the record and checked when
+ * the panel's stats are asked for, never on the request's path.
  */
 import type { RequestRecord } from '../core/record.js'
 import { checkTraceparent, checkTracestate } from './propagation.js'
@@ -59,7 +59,6 @@ export interface TraceContextStats {
   outgoingDropped: number
 }
 
-const INCOMING_SLOT = 'opentelemetry.context.incoming'
 const OUTGOING_SLOT = 'opentelemetry.context.outgoing'
 /** Characters of a received header shown in the panel. */
 export const MAX_SHOWN = 1024
@@ -68,34 +67,9 @@ export const MAX_OUTGOING = 50
 
 const RECORD_ALL_SAMPLER = 'new ParentBasedSampler({ root: new AlwaysOnSampler(), remoteParentNotSampled: new AlwaysOnSampler() })'
 
-interface IncomingHeaders {
-  traceparent: string | undefined
-  tracestate: string | undefined
-  /** Read when the request starts: an ended span no longer records. */
-  recording: boolean
-}
-
 interface OutgoingLog {
   calls: OutgoingContext[]
   dropped: number
-}
-
-/**
- * Keeps the request's raw `traceparent` and `tracestate` for the Context section, and
- * whether its SERVER span records (asked now: an ended span no longer does).
- *
- * @example
- * ```ts
- * // in the panel's onRequest, once the SERVER span started:
- * keepIncomingContext(record, c.req.raw.headers, state.span.isRecording())
- * ```
- */
-export function keepIncomingContext(record: RequestRecord, headers: Headers, recording: boolean): void {
-  record.slot<IncomingHeaders>(INCOMING_SLOT, () => ({
-    traceparent: headers.get('traceparent') ?? undefined,
-    tracestate: headers.get('tracestate') ?? undefined,
-    recording,
-  }))
 }
 
 /**
@@ -134,8 +108,13 @@ export function noteOutgoingContext(record: RequestRecord, method: string, url: 
  * `appProvider`: the spans come from the app's own tracer provider, whose sampler the
  * panel's `sampler` option does not set (the note then says where to change it).
  */
-export function traceContextStats(record: RequestRecord, state: RequestSpanState, sampler: string, appProvider = false): TraceContextStats {
-  const incoming = record.peek<IncomingHeaders>(INCOMING_SLOT) ?? { traceparent: undefined, tracestate: undefined, recording: state.span.isRecording() }
+export function traceContextStats(
+  record: RequestRecord,
+  state: RequestSpanState & { recording?: boolean },
+  sampler: string,
+  appProvider = false,
+): TraceContextStats {
+  const incoming = { traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }
   const parent = checkTraceparent(incoming.traceparent)
   const traceparent = received(incoming.traceparent, parent.valid, parent.valid ? undefined : parent.reason)
   let tracestate: TraceContextStats['tracestate']
@@ -156,7 +135,7 @@ export function traceContextStats(record: RequestRecord, state: RequestSpanState
     tracestate,
     origin: state.adopted ? 'adopted' : continued ? 'continued' : 'new root',
     sampled: (spanContext.traceFlags & 0x01) === 0x01,
-    recording: incoming.recording,
+    recording: state.recording ?? state.span.isRecording(),
     sampler,
     outgoing: [],
     outgoingDropped: 0,

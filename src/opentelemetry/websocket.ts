@@ -23,7 +23,6 @@ export interface WebSocketTracing {
   traces: TraceStore
 }
 
-export const WEBSOCKET_TRACING_SLOT = 'opentelemetry.websocket'
 const UPGRADE_SLOT = 'opentelemetry.websocket.upgrade'
 
 export interface TracedWebSocketOptions {
@@ -68,8 +67,8 @@ export function tracedWebSocket<T = unknown>(
   return async function createTracedEvents(c: Context): Promise<WSEvents<T>> {
     const events = typeof createEvents === 'function' ? await createEvents(c) : createEvents
     const record = currentRecord()
-    const state = record?.peek<RequestSpanState>(OTEL_SLOT)
-    const tools = record?.peek<WebSocketTracing>(WEBSOCKET_TRACING_SLOT)
+    const state = record?.peek<RequestSpanState & { websocket?: WebSocketTracing }>(OTEL_SLOT)
+    const tools = state?.websocket
     if (!record || !state || !tools) return events
     record.slot(UPGRADE_SLOT, () => true)
     return new TracedConnection(record, state, tools, events, { messageName: options.messageName ?? messageName, maxMessageSpans: max }).events()
