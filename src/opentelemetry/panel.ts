@@ -18,8 +18,12 @@ import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
-import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
+import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
+import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
+import { startReceivers, type OtlpReceivers } from './receivers.js'
+import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
+import type { IngestCounters } from './otlp-ingest.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -46,6 +50,16 @@ export interface OpenTelemetryStats {
   droppedSpans: number
   /** Spans of the trace still running. */
   inFlightSpans: number
+  /** Spans of the trace that other services sent to the receivers. */
+  receivedSpans: number
+  /** Spans that joined after the request finished (within the late window). */
+  lateSpans: number
+  /** How long after the request late spans still join (ms). */
+  lateWindowMs: number
+  /** Traces (recorded or received) evicted from memory over `maxTraces` since the app started. */
+  evictedTraces: number
+  /** Where the receivers listen and what they took since the app started. */
+  receiver?: ReceiverStatus
   links: {
     jaeger: string
     zipkin: string
@@ -63,6 +77,15 @@ export interface OpenTelemetryStats {
     profiling: ConvertedCount
     templates: ConvertedCount
   }
+}
+
+/** The receivers as the panel shows them. */
+export interface ReceiverStatus {
+  /** `{prefix}/otlp/v1/traces` */
+  httpPath: string
+  /** `host:port` of the OTLP/gRPC receiver, when it listens. */
+  grpcAddress?: string
+  counters: IngestCounters
 }
 
 interface PanelState extends RequestSpanState {
@@ -101,6 +124,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   readonly provider: BasicTracerProvider | undefined
   /** Where the panel's provider exports; undefined with the app's `tracerProvider`. */
   readonly exporter: ToolbarSpanExporter | undefined
+  /** The receivers' settings (`otlpGrpcPort`, `otlpGrpcHost`, `otlpMaxBodyBytes`, `maxTraces`). */
+  readonly receiverConfig: ReceiverConfig
+  /** The OTLP receivers, once the panel is set up by the toolbar. */
+  receivers: OtlpReceivers | undefined
   private readonly tracer: Tracer
   private readonly converter: PanelDataConverter
   private prefix = '/_debug_toolbar'
@@ -112,6 +139,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     super()
     // A wrong option or OTEL_* variable fails here, at startup, naming the culprit.
     this.config = resolveOpenTelemetryConfig(options)
+    this.receiverConfig = resolveReceiverConfig(options)
     this.processor = toolbarSpanProcessor()
     const scope = ['hono-debug-toolbar', packageVersion()] as const
     if (options.tracerProvider) {
@@ -143,8 +171,27 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
-    traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
     registerTraceRoutes(host, traces)
+    // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
+    this.receivers ??= startReceivers(host, traces, this.receiverConfig)
+    if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
+  }
+
+  /**
+   * Resolves once the receivers listen (after the toolbar set the panel up); rejects when
+   * the OTLP/gRPC port cannot be bound, with a message saying so.
+   *
+   * @example
+   * ```ts
+   * const otel = new OpenTelemetryPanel({ otlpGrpcPort: 4317 })
+   * app.use(debugToolbar({ extraPanels: [otel] }))
+   * await otel.ready
+   * ```
+   */
+  get ready(): Promise<void> {
+    return this.receivers?.ready ?? Promise.resolve()
   }
 
   onRequest(record: RequestRecord, c: Context): void {
@@ -161,8 +208,15 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
     if (this.config.propagateFetch) propagateFetch(record, this.tracer)
-    if (!state.adopted) enterContext(state.context)
-    if (this.events?.active) this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    if (this.events?.active) {
+      this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    }
+  }
+
+  /** The handler runs with the request's SERVER span active (the app's own span already is). */
+  around(record: RequestRecord, _c: Context, next: () => Promise<void>): Promise<void> {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
   onResponse(record: RequestRecord): void {
@@ -177,13 +231,13 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    // Counted only when someone follows the live events.
-    if (!this.events?.active) return
-    const traces = this.processor.traces
-    this.events.emit({
-      type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
-    })
+    if (this.events?.active) {
+      const services = this.processor.traces.summary(state.traceId)?.services
+      this.events.emit({
+        type: 'trace.completed',
+        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, services, source: 'local' },
+      })
+    }
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {
@@ -204,10 +258,23 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       spans,
       droppedSpans: counts.dropped,
       inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
+      receivedSpans: counts.received,
+      lateSpans: counts.late,
+      lateWindowMs: config.gracePeriodMs,
+      evictedTraces: traces.evicted,
+      receiver: this.receiverStatus(),
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
       convert,
     }
+  }
+
+  private receiverStatus(): ReceiverStatus | undefined {
+    const receivers = this.receivers
+    if (!receivers) return undefined
+    const status: ReceiverStatus = { httpPath: `${this.prefix}${OTLP_HTTP_TRACES_PATH}`, counters: { ...receivers.ingest.counters } }
+    if (receivers.grpc?.port !== undefined) status.grpcAddress = receivers.grpc.address
+    return status
   }
 
   navSubtitle(stats: OpenTelemetryStats): string {
@@ -233,6 +300,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.forgetSignals?.()
+      await this.receivers?.stop()
       if (!this.provider) return
       await this.provider.forceFlush().catch(() => undefined)
       await this.provider.shutdown().catch(() => undefined)
@@ -270,9 +338,4 @@ function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId
 
 function isReadableSpan(span: unknown): span is ReadableSpan {
   return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
-}
-
-/** The distinct `service.name`s of the spans, in order of first appearance. */
-function serviceNames(spans: ToolbarSpan[]): string[] {
-  return [...new Set(spans.map((span) => String(span.resource['service.name'] ?? 'unknown')))]
 }

@@ -6,6 +6,7 @@ import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps, RequestSummary } from '../types.js'
+import { TraceList } from './trace-list.js'
 
 const LIMIT = 50
 
@@ -114,6 +115,8 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </tbody>
         </table>
       )}
+      {/* The trace API comes with the OpenTelemetry panel. */}
+      {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
     </div>
   )
 }
