@@ -82,13 +82,12 @@ export class Toolbar implements ToolbarHost {
     // Known before the handler runs: on Node it goes straight onto the Node response, so
     // the app's Response is never copied to add it.
     outgoing?.setHeader(REQUEST_ID_HEADER, record.id)
+    // Built only when someone follows the live events: most requests pay one property read.
+    // Sent before the panels start, so it comes before the events they send (trace.created).
+    if (this.events.active) this.events.emit({ type: 'request.created', data: { requestId: record.id, name: `${record.method} ${record.path}` } })
     for (const panel of this.hooks.onRequest) {
       const pending = panel.onRequest!(record, c)
       if (pending) await pending
-    }
-    // Nothing is built for events nobody listens to (or will replay on reconnecting).
-    if (this.events.active) {
-      this.events.emit({ type: 'request.created', data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.path}` } })
     }
     const snippet = this.snippet(c, record)
     injectHtmlStrings(c, record, snippet)
