@@ -214,7 +214,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
     if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods)
-    if (this.events?.size) {
+    if (this.events?.active) {
       this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
     }
   }
@@ -237,12 +237,13 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    if (this.events?.size) {
-      this.events.emit({
-        type: 'trace.completed',
-        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${state.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
-      })
-    }
+    // Counted only when someone follows the live events.
+    if (!this.events?.active) return
+    const traces = this.processor.traces
+    this.events.emit({
+      type: 'trace.completed',
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${state.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
+    })
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {
@@ -344,4 +345,9 @@ function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId
 
 function isReadableSpan(span: unknown): span is ReadableSpan {
   return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
+}
+
+/** The distinct `service.name`s of the spans, in order of first appearance. */
+function serviceNames(spans: ToolbarSpan[]): string[] {
+  return [...new Set(spans.map((span) => String(span.resource['service.name'] ?? 'unknown')))]
 }

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
 import { getJson } from '../toolbar-api.js'
+import { LiveBadge } from '../live-badge.js'
+import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
@@ -48,6 +50,9 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     },
     [prefix, stats.traceId],
   )
+
+  // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
+  const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
 
   useEffect(() => {
     setSpans(stats.spans)
@@ -103,6 +108,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
           Refresh
         </button>
         <LoadNote load={load} />
+        <LiveBadge status={live} />
       </div>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
