@@ -13,11 +13,10 @@ import type {
   OtlpProtocol,
   ResolvedOpenTelemetryConfig,
 } from './options.js'
+import { OpenTelemetryConfigError } from './config-error.js'
+import { resolveSdkSettings } from './sdk-env.js'
 
-/** A setting, from an option or an environment variable, that the panel cannot use. */
-export class OpenTelemetryConfigError extends Error {
-  override name = 'OpenTelemetryConfigError'
-}
+export { OpenTelemetryConfigError }
 
 const EXPORTERS: readonly ExporterName[] = ['otlp', 'zipkin', 'console', 'none']
 const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json']
@@ -95,6 +94,8 @@ export function resolveOpenTelemetryConfig(
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
     gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 5_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
+    // The app's own provider reads these variables by its own rules: only the panel's SDK uses ours.
+    sdk: options.tracerProvider ? undefined : resolveSdkSettings(env, options.sampler !== undefined),
   }
 }
 

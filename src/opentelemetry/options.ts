@@ -1,4 +1,5 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
+import type { SdkSettings } from './sdk-env.js'
 
 /** Which exporter the panel sends spans to. */
 export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
@@ -35,7 +36,7 @@ export interface OpenTelemetryPanelOptions {
   compression?: 'gzip' | 'none'
   /** OTEL_EXPORTER_ZIPKIN_ENDPOINT; default http://localhost:9411/api/v2/spans. */
   zipkinEndpoint?: string
-  /** Default: parent-based always-on. */
+  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; default: parent-based always-on. */
   sampler?: Sampler
   /** Use the app's own provider instead of the panel's (then add toolbarSpanProcessor() to it). */
   tracerProvider?: BasicTracerProvider
@@ -79,4 +80,6 @@ export interface ResolvedOpenTelemetryConfig {
   maxSpansPerTrace: number
   gracePeriodMs: number
   profileSpanThresholdMs: number
+  /** The SDK variables (sampler, batch, limits, OTEL_SDK_DISABLED); undefined with the app's `tracerProvider`. */
+  sdk: SdkSettings | undefined
 }

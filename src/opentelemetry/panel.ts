@@ -3,13 +3,14 @@ import type { Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler } from '@opentelemetry/sdk-trace-base'
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
+import { warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
@@ -20,6 +21,7 @@ import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
 import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
+import { samplerFor } from './sdk-env.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -56,6 +58,8 @@ export interface OpenTelemetryStats {
   }
   /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
   export: ToolbarExporterStatus
+  /** Set when OTEL_SDK_DISABLED=true: the waterfall is shown, nothing is exported. */
+  sdkDisabledBy?: 'OTEL_SDK_DISABLED'
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -119,15 +123,20 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.exporter = undefined
       this.tracer = options.tracerProvider.getTracer(...scope)
     } else {
-      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config))
+      const sdk = this.config.sdk!
+      // OTEL_SDK_DISABLED: the waterfall still works, but nothing leaves the process and the
+      // app's own instrumentation stays the no-op the variable asks for.
+      const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis: sdk.exportTimeoutMillis })
+      this.exporter = new ToolbarSpanExporter(exporters, { timeoutMillis: sdk.exportTimeoutMillis, warn: warnWithCollectorHint() })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
-        sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+        sampler: options.sampler ?? samplerFor(sdk.sampler),
+        spanLimits: sdk.spanLimits,
         // The batch processor exports on a timer: never on the request's path.
-        spanProcessors: [this.processor, new BatchSpanProcessor(this.exporter, { scheduledDelayMillis: 1000 })],
+        spanProcessors: sdk.disabledBy ? [this.processor] : [this.processor, new BatchSpanProcessor(this.exporter, sdk.batch)],
       })
       this.tracer = this.provider.getTracer(...scope)
-      trace.setGlobalTracerProvider(this.provider)
+      if (!sdk.disabledBy) trace.setGlobalTracerProvider(this.provider)
       this.forgetSignals = flushOnSignals(this)
     }
     registerContextGlobals()
@@ -203,6 +212,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
+      ...(config.sdk?.disabledBy ? { sdkDisabledBy: config.sdk.disabledBy } : {}),
       convert,
     }
   }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OpenTelemetryConfigError, resolveOpenTelemetryConfig } from '../../src/opentelemetry/config.js'
 import type { OpenTelemetryPanelOptions } from '../../src/opentelemetry/options.js'
+import { resolveSdkSettings } from '../../src/opentelemetry/sdk-env.js'
 
 const dirs: string[] = []
 function appDir(packageJson?: string): string {
@@ -41,6 +42,7 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       maxSpansPerTrace: 10_000,
       gracePeriodMs: 5_000,
       profileSpanThresholdMs: 1,
+      sdk: resolveSdkSettings({}, false),
     })
   })
 

@@ -5,6 +5,7 @@ import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
+import { SdkDisabledNote } from './sdk-disabled-note.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
 
@@ -71,7 +72,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
   return (
     <div class="hdt-otel">
       <TraceHeader stats={stats} tree={tree} />
-      <ExportStatus status={stats.export} />
+      {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <div class="hdt-toolbar-row hdt-otel-links">
         <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
         <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
