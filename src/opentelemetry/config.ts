@@ -14,6 +14,7 @@ import type {
   ResolvedOpenTelemetryConfig,
 } from './options.js'
 import { OpenTelemetryConfigError } from './config-error.js'
+import { resolvePropagatorNames } from './propagators.js'
 import { resolveSdkSettings } from './sdk-env.js'
 
 export { OpenTelemetryConfigError }
@@ -90,6 +91,8 @@ export function resolveOpenTelemetryConfig(
     grafanaUrl: options.grafanaUrl === undefined ? undefined : checkUrl({ value: options.grafanaUrl, source: 'grafanaUrl' }),
     tempoDatasourceUid: nonEmpty(option<string>('tempoDatasourceUid') ?? { value: 'tempo', source: 'tempoDatasourceUid' }),
     propagateFetch: boolean(option<boolean>('propagateFetch') ?? { value: true, source: 'propagateFetch' }),
+    propagators: resolvePropagatorNames(options.propagators, read('OTEL_PROPAGATORS')?.value),
+    baggageToAttributes: stringList(option<unknown>('baggageToAttributes') ?? { value: [], source: 'baggageToAttributes' }),
     convert: resolveConvert(options.convert),
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
     gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 5_000, source: 'gracePeriodMs' }, 'non-negative'),
@@ -252,6 +255,13 @@ function nonEmpty({ value, source }: Sourced<unknown>): string {
     throw new OpenTelemetryConfigError(`${source}: expected a non-empty string, got ${show(value)}`)
   }
   return value
+}
+
+function stringList({ value, source }: Sourced<unknown>): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    throw new OpenTelemetryConfigError(`${source}: expected an array of non-empty strings, got ${show(value)}`)
+  }
+  return [...value]
 }
 
 function boolean({ value, source }: Sourced<unknown>): boolean {

@@ -1,10 +1,10 @@
 /**
  * Trace context on outgoing `fetch()`: inside a recorded request, each call gets a CLIENT
- * span and carries `traceparent`/`tracestate` from it, so a downstream service continues
- * the request's trace. Outside a recorded request the wrapper calls straight through.
+ * span and carries its trace context in every configured format (W3C, baggage, B3, Jaeger),
+ * so a downstream service continues the request's trace. Outside a recorded request the wrapper calls straight through.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { Attributes, Tracer } from '@opentelemetry/api'
+import type { Attributes, Context as OtelContext, Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import { currentRecord } from '../core/record.js'
 import type { RequestRecord } from '../core/record.js'
@@ -26,10 +26,15 @@ let installed: { original: typeof fetch } | undefined
  * propagateFetch(record, tracer)
  * ```
  */
-export function propagateFetch(record: RequestRecord, tracer: Tracer): void {
+export function propagateFetch(record: RequestRecord, tracer: Tracer, inject: InjectInto = injectW3C): void {
   installFetchWrapper()
-  record.slot(FETCH_SLOT, () => ({ tracer }))
+  record.slot(FETCH_SLOT, () => ({ tracer, inject }))
 }
+
+/** Writes the trace context of `ctx` (its span, its baggage) into outgoing headers. */
+export type InjectInto = (ctx: OtelContext, headers: Headers) => void
+
+const injectW3C: InjectInto = (ctx, headers) => injectTraceContext(headers, trace.getSpanContext(ctx))
 
 /** Installs the wrapper once; later calls do nothing. */
 function installFetchWrapper(): void {
@@ -38,17 +43,22 @@ function installFetchWrapper(): void {
   installed = { original }
   const wrapped = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const record = currentRecord()
-    const tracer = record?.peek<{ tracer: Tracer }>(FETCH_SLOT)?.tracer
+    const slot = record?.peek<FetchSlot>(FETCH_SLOT)
     // The SDK suppresses tracing while it exports: an exporter's own request is never traced.
-    if (!record || !tracer || isTracingSuppressed(context.active())) return original(input, init)
-    return tracedFetch(original, tracer, record, input, init)
+    if (!record || !slot || isTracingSuppressed(context.active())) return original(input, init)
+    return tracedFetch(original, slot, record, input, init)
   }
   globalThis.fetch = wrapped as typeof fetch
 }
 
+interface FetchSlot {
+  tracer: Tracer
+  inject: InjectInto
+}
+
 async function tracedFetch(
   original: typeof fetch,
-  tracer: Tracer,
+  { tracer, inject }: FetchSlot,
   record: RequestRecord,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
@@ -67,9 +77,10 @@ async function tracedFetch(
   const parent = trace.getSpan(active) ? active : (record.peek<RequestSpanState>(OTEL_SLOT)?.context ?? active)
   const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url) }, parent)
   const headers = new Headers(init?.headers ?? request?.headers)
-  injectTraceContext(headers, span.spanContext())
+  const spanContext = trace.setSpan(parent, span)
+  inject(spanContext, headers)
   try {
-    const response = await context.with(trace.setSpan(parent, span), () => original(input, { ...init, headers }))
+    const response = await context.with(spanContext, () => original(input, { ...init, headers }))
     span.setAttribute('http.response.status_code', response.status)
     if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` })
     return response

@@ -40,6 +40,18 @@ export {
   type Traceparent,
   type TraceStateEntry,
 } from './propagation.js'
+export {
+  createPropagator,
+  resolvePropagatorNames,
+  ToolbarCompositePropagator,
+  headersGetter,
+  headersSetter,
+  PROPAGATOR_NAMES,
+  DEFAULT_PROPAGATORS,
+  type PropagatorName,
+} from './propagators.js'
+export { BaggageLimitPropagator, BaggageAttributesProcessor, baggageView, type BaggageView, type BaggageMember } from './baggage.js'
+export { resolveSdkSettings, samplerFor, type SdkSettings, type SamplerSetting, type BatchSettings } from './sdk-env.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, otlpJsonFromToolbarSpans } from './otlp-json.js'

@@ -1,4 +1,5 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
+import type { PropagatorName } from './propagators.js'
 import type { SdkSettings } from './sdk-env.js'
 
 /** Which exporter the panel sends spans to. */
@@ -48,8 +49,16 @@ export interface OpenTelemetryPanelOptions {
   grafanaUrl?: string
   /** Tempo datasource uid in Grafana (default 'tempo'). */
   tempoDatasourceUid?: string
-  /** Default true: fetch() inside a request carries traceparent from a CLIENT span. */
+  /** Default true: fetch() inside a request carries the trace context (every configured format) from a CLIENT span. */
   propagateFetch?: boolean
+  /**
+   * OTEL_PROPAGATORS; default ['tracecontext', 'baggage']. Names: tracecontext, baggage, b3
+   * (single header), b3multi, jaeger, none. Extraction in this order (the first trace
+   * context found wins), injection of every one.
+   */
+  propagators?: string[]
+  /** Baggage keys copied into the attributes of the request's spans (default none). */
+  baggageToAttributes?: string[]
   /** Which panel data becomes spans. */
   convert?: ConvertOptions
   /** Most spans kept per trace (default 10,000); the rest are counted as dropped. */
@@ -76,6 +85,8 @@ export interface ResolvedOpenTelemetryConfig {
   grafanaUrl: string | undefined
   tempoDatasourceUid: string
   propagateFetch: boolean
+  propagators: PropagatorName[]
+  baggageToAttributes: string[]
   convert: Required<ConvertOptions>
   maxSpansPerTrace: number
   gracePeriodMs: number

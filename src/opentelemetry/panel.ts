@@ -18,7 +18,9 @@ import { propagateFetch } from './fetch.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
-import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
+import { formatTraceparent } from './propagation.js'
+import { createPropagator, headersGetter, headersSetter, type ToolbarCompositePropagator } from './propagators.js'
+import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
@@ -58,6 +60,10 @@ export interface OpenTelemetryStats {
   }
   /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
   export: ToolbarExporterStatus
+  /** The propagators in use, in extraction order (OTEL_PROPAGATORS / `propagators`). */
+  propagators: string[]
+  /** The incoming request's W3C baggage (secrets redacted) and how many members were not kept. */
+  baggage: BaggageView
   /** Set when OTEL_SDK_DISABLED=true: the waterfall is shown, nothing is exported. */
   sdkDisabledBy?: 'OTEL_SDK_DISABLED'
   convert: {
@@ -71,6 +77,7 @@ export interface OpenTelemetryStats {
 
 interface PanelState extends RequestSpanState {
   counts?: ConvertCounts
+  baggage?: BaggageView
 }
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
@@ -84,8 +91,9 @@ const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 
  * links to Jaeger, Zipkin and Grafana Tempo.
  *
  * Unless `tracerProvider` is given, the panel makes its own provider and registers it, an
- * AsyncLocalStorage context manager and the W3C propagator as the OpenTelemetry globals,
- * each only if none is registered yet. With `tracerProvider`, add `toolbarSpanProcessor()`
+ * AsyncLocalStorage context manager and the configured propagators (OTEL_PROPAGATORS;
+ * default W3C Trace Context and Baggage) as the OpenTelemetry globals, each only if none
+ * is registered yet. With `tracerProvider`, add `toolbarSpanProcessor()`
  * to that provider.
  *
  * @example
@@ -106,6 +114,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /** Where the panel's provider exports; undefined with the app's `tracerProvider`. */
   readonly exporter: ToolbarSpanExporter | undefined
   private readonly tracer: Tracer
+  /** The configured propagators, composed (OTEL_PROPAGATORS / `propagators`). */
+  private readonly propagator: ToolbarCompositePropagator
   private readonly converter: PanelDataConverter
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
@@ -117,6 +127,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // A wrong option or OTEL_* variable fails here, at startup, naming the culprit.
     this.config = resolveOpenTelemetryConfig(options)
     this.processor = toolbarSpanProcessor()
+    this.propagator = createPropagator(this.config.propagators)
     const scope = ['hono-debug-toolbar', packageVersion()] as const
     if (options.tracerProvider) {
       this.provider = undefined
@@ -133,13 +144,17 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
         sampler: options.sampler ?? samplerFor(sdk.sampler),
         spanLimits: sdk.spanLimits,
         // The batch processor exports on a timer: never on the request's path.
-        spanProcessors: sdk.disabledBy ? [this.processor] : [this.processor, new BatchSpanProcessor(this.exporter, sdk.batch)],
+        spanProcessors: [
+          ...(this.config.baggageToAttributes.length > 0 ? [new BaggageAttributesProcessor(this.config.baggageToAttributes)] : []),
+          this.processor,
+          ...(sdk.disabledBy ? [] : [new BatchSpanProcessor(this.exporter, sdk.batch)]),
+        ],
       })
       this.tracer = this.provider.getTracer(...scope)
       if (!sdk.disabledBy) trace.setGlobalTracerProvider(this.provider)
       this.forgetSignals = flushOnSignals(this)
     }
-    registerContextGlobals()
+    registerContextGlobals(this.propagator)
     this.converter = new PanelDataConverter(this.tracer, {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
@@ -157,7 +172,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    const state: PanelState = startRequestSpan(this.tracer, record, c)
+    const propagator = this.propagator
+    const state: PanelState = startRequestSpan(this.tracer, record, c, (headers, parent) => propagator.extract(parent, headers, headersGetter))
+    state.baggage = baggageView(state.context)
     record.slot(OTEL_SLOT, () => state)
     record.traceId = state.traceId
     const traces = this.processor.traces
@@ -169,7 +186,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer)
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer, (ctx, headers) => propagator.inject(ctx, headers, headersSetter))
     if (!state.adopted) enterContext(state.context)
     this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
   }
@@ -212,6 +229,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
+      propagators: config.propagators,
+      baggage: state?.baggage ?? { members: [], dropped: 0 },
       ...(config.sdk?.disabledBy ? { sdkDisabledBy: config.sdk.disabledBy } : {}),
       convert,
     }
@@ -254,11 +273,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 }
 
 /** Registers the context manager and propagator the toolbar needs, unless the app has its own. */
-function registerContextGlobals(): void {
+function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
   const manager = new AsyncLocalStorageContextManager()
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
-  propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())
+  propagation.setGlobalPropagator(propagator)
 }
 
 function traceparentOf(state: RequestSpanState): string {

@@ -53,7 +53,12 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
  * record.traceId // state.traceId
  * ```
  */
-export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Context): RequestSpanState {
+export function startRequestSpan(
+  tracer: Tracer,
+  record: RequestRecord,
+  c: Context,
+  extract: (headers: Headers, parent: OtelContext) => OtelContext = contextFromTraceHeaders,
+): RequestSpanState {
   const active = context.active()
   const existing = trace.getSpan(active)
   // The app's own instrumentation, registered before the toolbar, already has a SERVER span:
@@ -62,7 +67,7 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
     const { traceId, spanId } = existing.spanContext()
     return { span: existing, context: active, adopted: true, traceId, spanId }
   }
-  const parent = contextFromTraceHeaders(c.req.raw.headers, active)
+  const parent = extract(c.req.raw.headers, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
     record.method,

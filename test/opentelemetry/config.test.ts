@@ -42,6 +42,8 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       maxSpansPerTrace: 10_000,
       gracePeriodMs: 5_000,
       profileSpanThresholdMs: 1,
+      propagators: ['tracecontext', 'baggage'],
+      baggageToAttributes: [],
       sdk: resolveSdkSettings({}, false),
     })
   })

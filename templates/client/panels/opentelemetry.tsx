@@ -6,6 +6,7 @@ import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
 import { SdkDisabledNote } from './sdk-disabled-note.js'
+import { BaggageSection } from './baggage-section.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
 
@@ -73,6 +74,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     <div class="hdt-otel">
       <TraceHeader stats={stats} tree={tree} />
       {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
+      {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
       <div class="hdt-toolbar-row hdt-otel-links">
         <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
         <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
