@@ -24,6 +24,7 @@ import { BaggageAttributesProcessor, baggageView, type BaggageView } from './bag
 import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
+import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -80,6 +81,8 @@ interface PanelState extends RequestSpanState {
   baggage?: BaggageView
 }
 
+/** The Zipkin receiver's bound on a request body, after decompression. */
+const ZIPKIN_MAX_BODY_BYTES = 4 * 1024 * 1024
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
@@ -118,6 +121,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly propagator: ToolbarCompositePropagator
   private readonly converter: PanelDataConverter
   private prefix = '/_debug_toolbar'
+  /** Counters of `POST {prefix}/zipkin/api/v2/spans`, once the toolbar set the panel up. */
+  zipkinReceiver: ZipkinReceiverCounters | undefined
   private events: ToolbarEvents | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
@@ -169,6 +174,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const traces = this.processor.traces
     traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     registerTraceRoutes(host, traces)
+    this.zipkinReceiver ??= registerZipkinReceiver(host, traces, ZIPKIN_MAX_BODY_BYTES)
   }
 
   onRequest(record: RequestRecord, c: Context): void {
