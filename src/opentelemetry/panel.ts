@@ -1,5 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api'
-import type { Tracer } from '@opentelemetry/api'
+import type { Context as OtelContext, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
@@ -19,9 +19,9 @@ import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent } from './propagation.js'
-import { createPropagator, headersGetter, headersSetter, type ToolbarCompositePropagator } from './propagators.js'
+import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
-import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
+import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
@@ -78,7 +78,6 @@ export interface OpenTelemetryStats {
 
 interface PanelState extends RequestSpanState {
   counts?: ConvertCounts
-  baggage?: BaggageView
 }
 
 /** The Zipkin receiver's bound on a request body, after decompression. */
@@ -119,6 +118,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly tracer: Tracer
   /** The configured propagators, composed (OTEL_PROPAGATORS / `propagators`). */
   private readonly propagator: ToolbarCompositePropagator
+  // Made once, not per request: the request's trace context in, and out on each fetch.
+  private readonly extract = (record: RequestRecord, parent: OtelContext) => this.propagator.extract(parent, record, recordHeadersGetter)
+  private readonly inject = (ctx: OtelContext, headers: Headers) => this.propagator.inject(ctx, headers, headersSetter)
   private readonly converter: PanelDataConverter
   private prefix = '/_debug_toolbar'
   /** Counters of `POST {prefix}/zipkin/api/v2/spans`, once the toolbar set the panel up. */
@@ -178,9 +180,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    const propagator = this.propagator
-    const state: PanelState = startRequestSpan(this.tracer, record, c, (headers, parent) => propagator.extract(parent, headers, headersGetter))
-    state.baggage = baggageView(state.context)
+    const state: PanelState = startRequestSpan(this.tracer, record, c, this.extract)
     record.slot(OTEL_SLOT, () => state)
     record.traceId = state.traceId
     const traces = this.processor.traces
@@ -192,9 +192,16 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer, (ctx, headers) => propagator.inject(ctx, headers, headersSetter))
-    if (!state.adopted) enterContext(state.context)
-    this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.inject)
+    if (this.events?.size) {
+      this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    }
+  }
+
+  /** The handler runs with the request's SERVER span active (the app's own span already is). */
+  around(record: RequestRecord, _c: Context, next: () => Promise<void>): Promise<void> {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
   onResponse(record: RequestRecord): void {
@@ -209,10 +216,12 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    this.events?.emit({
-      type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
-    })
+    if (this.events?.size) {
+      this.events.emit({
+        type: 'trace.completed',
+        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
+      })
+    }
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {
@@ -236,7 +245,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
       propagators: config.propagators,
-      baggage: state?.baggage ?? { members: [], dropped: 0 },
+      baggage: state ? baggageView(state.context) : { members: [], dropped: 0 },
       ...(config.sdk?.disabledBy ? { sdkDisabledBy: config.sdk.disabledBy } : {}),
       convert,
     }

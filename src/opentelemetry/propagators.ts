@@ -7,6 +7,7 @@
 import { trace, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api'
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3'
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger'
+import type { RequestRecord } from '../core/record.js'
 import { BaggageLimitPropagator } from './baggage.js'
 import { OpenTelemetryConfigError } from './config-error.js'
 import { ToolbarTraceContextPropagator } from './propagation.js'
@@ -138,6 +139,20 @@ export class ToolbarCompositePropagator implements TextMapPropagator {
 export const headersGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
   get: (headers, key) => headers.get(key) ?? undefined,
+}
+
+/**
+ * Reads a recorded request's headers for a propagator, without building a `Headers` object
+ * (on Node the record holds the raw header list).
+ *
+ * @example
+ * ```ts
+ * propagator.extract(context.active(), record, recordHeadersGetter)
+ * ```
+ */
+export const recordHeadersGetter: TextMapGetter<RequestRecord> = {
+  keys: (record) => record.requestHeaders().map(([name]) => name),
+  get: (record, key) => record.requestHeader(key),
 }
 
 /**
