@@ -16,6 +16,7 @@ import type {
 import { OpenTelemetryConfigError } from './config-error.js'
 import { resolvePropagatorNames } from './propagators.js'
 import { resolveSdkSettings } from './sdk-env.js'
+import { knownHttpMethods } from './http-conventions.js'
 
 export { OpenTelemetryConfigError }
 
@@ -95,10 +96,12 @@ export function resolveOpenTelemetryConfig(
     baggageToAttributes: stringList(option<unknown>('baggageToAttributes') ?? { value: [], source: 'baggageToAttributes' }),
     convert: resolveConvert(options.convert),
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
-    gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 5_000, source: 'gracePeriodMs' }, 'non-negative'),
+    gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 30_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
     // The app's own provider reads these variables by its own rules: only the panel's SDK uses ours.
     sdk: options.tracerProvider ? undefined : resolveSdkSettings(env, options.sampler !== undefined),
+    sanitizeQueries: boolean(option<boolean>('sanitizeQueries') ?? { value: true, source: 'sanitizeQueries' }),
+    knownHttpMethods: knownHttpMethods(read('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS')?.value),
   }
 }
 

@@ -63,10 +63,24 @@ export interface OpenTelemetryPanelOptions {
   convert?: ConvertOptions
   /** Most spans kept per trace (default 10,000); the rest are counted as dropped. */
   maxSpansPerTrace?: number
-  /** How long after the response late spans still join the request's trace (ms, default 5,000). */
+  /** The late window: how long after the response spans (local or received) still join the request's trace (ms, default 30,000). */
   gracePeriodMs?: number
   /** Profile frames shorter than this do not become spans (ms, default 1). */
   profileSpanThresholdMs?: number
+  /** Also receive OTLP/gRPC on this port (0: any free port), with `source: 'otlp_grpc'`. Off by default. */
+  otlpGrpcPort?: number
+  /** Address the OTLP/gRPC receiver listens on (default '127.0.0.1': loopback only). */
+  otlpGrpcHost?: string
+  /** Largest export request the receivers take, counted after decompression (bytes, default 4 MiB). */
+  otlpMaxBodyBytes?: number
+  /** Traces kept, recorded and received (oldest evicted and counted; default twice the request history, at least 100). */
+  maxTraces?: number
+  /**
+   * Default true: exported SQL text has its literals replaced by `?` (queries run with
+   * parameters are exported as written). False exports the text raw. The SQL panel always
+   * shows the text as run.
+   */
+  sanitizeQueries?: boolean
 }
 
 /** The options after environment variables and defaults were applied. */
@@ -93,4 +107,7 @@ export interface ResolvedOpenTelemetryConfig {
   profileSpanThresholdMs: number
   /** The SDK variables (sampler, batch, limits, OTEL_SDK_DISABLED); undefined with the app's `tracerProvider`. */
   sdk: SdkSettings | undefined
+  sanitizeQueries: boolean
+  /** Methods kept in `http.request.method` (OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS); others become `_OTHER`. */
+  knownHttpMethods: ReadonlySet<string>
 }

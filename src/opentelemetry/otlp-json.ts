@@ -2,12 +2,14 @@
  * Conversions between OTLP trace requests (decoded protobuf or OTLP/JSON), SDK spans and
  * the toolbar's own span form. Receivers call `toolbarSpansFromOtlp`, the span processor
  * calls `toolbarSpanFromReadableSpan`, and `GET /api/traces/:traceId/otlp` serves
- * `otlpJsonFromToolbarSpans`.
+ * `otlpJsonFromToolbarSpans`. A little over 400 lines: both directions share the id, time
+ * and AnyValue rules, which must not drift apart between reading and writing.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api'
 import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, ToolbarSpanStatus } from './span-model.js'
 import { OtlpDecodeError, bytesToHex } from './otlp-proto.js'
+import { contextExtras, copyExtras } from './otlp-span-extras.js'
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js'
 
 export { OtlpDecodeError } from './otlp-proto.js'
@@ -28,8 +30,33 @@ const STATUS_NAMES: Array<ToolbarSpanStatus['code']> = ['UNSET', 'OK', 'ERROR']
  * ```
  */
 export function toolbarSpansFromOtlp(request: unknown, source: SpanSource): ToolbarSpan[] {
+  const { spans, rejected } = toolbarSpansFromOtlpPartially(request, source)
+  if (rejected.length > 0) throw new OtlpDecodeError(rejected[0]!)
+  return spans
+}
+
+/** The spans of an export request that could be read, and why the others could not. */
+export interface PartialOtlpSpans {
+  spans: ToolbarSpan[]
+  /** One message per refused span. */
+  rejected: string[]
+}
+
+/**
+ * Like `toolbarSpansFromOtlp`, but a span with bad ids, times or attributes is refused on
+ * its own (with a message) and the valid spans of the same request are kept: what a
+ * receiver's `partialSuccess` reports.
+ *
+ * @throws OtlpDecodeError when the request, a resource or a scope is malformed.
+ * @example
+ * ```ts
+ * const { spans, rejected } = toolbarSpansFromOtlpPartially(JSON.parse(body), 'otlp_http')
+ * ```
+ */
+export function toolbarSpansFromOtlpPartially(request: unknown, source: SpanSource): PartialOtlpSpans {
   if (!isObject(request)) throw new OtlpDecodeError('an ExportTraceServiceRequest must be an object')
   const spans: ToolbarSpan[] = []
+  const rejected: string[] = []
   const resourceSpans = arrayField(request, 'resourceSpans', 'request')
   resourceSpans.forEach((rs, r) => {
     const where = `resourceSpans[${r}]`
@@ -40,11 +67,16 @@ export function toolbarSpansFromOtlp(request: unknown, source: SpanSource): Tool
       if (!isObject(ss)) throw new OtlpDecodeError(`${scopeWhere} must be an object`)
       const scope = scopeOf(ss.scope)
       arrayField(ss, 'spans', scopeWhere).forEach((span, i) => {
-        spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
+        try {
+          spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
+        } catch (error) {
+          if (!(error instanceof OtlpDecodeError)) throw error
+          rejected.push(error.message)
+        }
       })
     })
   })
-  return spans
+  return { spans, rejected }
 }
 
 /**
@@ -110,11 +142,14 @@ export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSour
       name: event.name,
       timeUnixNano: hrTimeToNanos(event.time),
       attributes: toolbarAttributes(event.attributes ?? {}),
+      ...copyExtras(event),
     })),
     links: span.links.map((link) => ({
       traceId: link.context.traceId,
       spanId: link.context.spanId,
       attributes: toolbarAttributes(link.attributes ?? {}),
+      ...contextExtras(link.context, link.context.isRemote),
+      ...copyExtras(link),
     })),
     status,
     resource: toolbarAttributes(span.resource.attributes),
@@ -122,6 +157,8 @@ export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSour
       ? { name: span.instrumentationScope.name }
       : { name: span.instrumentationScope.name, version: span.instrumentationScope.version },
     source,
+    ...contextExtras(context, span.parentSpanContext?.isRemote),
+    ...copyExtras(span),
   }
 }
 
@@ -169,6 +206,7 @@ function toolbarSpanFromOtlpSpan(
         name: typeof event.name === 'string' ? event.name : '',
         timeUnixNano: nanos(event.timeUnixNano ?? 0, `${at}.events[${e}].timeUnixNano`),
         attributes: attributesFromKeyValues(event.attributes, `${at}.events[${e}]`),
+        ...copyExtras(event),
       }
     }),
     links: arrayField(span, 'links', at).map((link, l) => {
@@ -177,12 +215,14 @@ function toolbarSpanFromOtlpSpan(
         traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
         spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
         attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
+        ...copyExtras(link),
       }
     }),
     status,
     resource,
     scope,
     source,
+    ...copyExtras(span),
   }
 }
 
@@ -198,12 +238,15 @@ function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
     timeUnixNano: event.timeUnixNano,
     name: event.name,
     attributes: keyValuesFromAttributes(event.attributes),
+    ...copyExtras(event),
   }))
   out.links = span.links.map((link) => ({
     traceId: link.traceId,
     spanId: link.spanId,
     attributes: keyValuesFromAttributes(link.attributes),
+    ...copyExtras(link),
   }))
+  Object.assign(out, copyExtras(span))
   out.status = { code: STATUS_NAMES.indexOf(span.status.code) }
   if (span.status.message) out.status.message = span.status.message
   return out
@@ -247,7 +290,8 @@ function isEmptyId(value: unknown): boolean {
 
 function nanos(value: unknown, where: string): string {
   if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value).toString()
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
+  // A JSON number past 2^53 has lost its last digits already; keep what is left rather than refuse the span.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value).toString()
   if (typeof value === 'bigint' && value >= 0n) return value.toString()
   throw new OtlpDecodeError(`${where} must be a non-negative integer (nanoseconds), got ${JSON.stringify(String(value))}`)
 }
@@ -300,8 +344,13 @@ function attributeValue(value: unknown, where: string): AttributeValue {
 
 type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue }
 
-function anyValue(value: unknown, where: string): PlainValue {
+// Attribute values nest (arrays, key/value lists); deeper than this is refused, so that a
+// hostile payload cannot exhaust the stack here or in JSON.stringify.
+const MAX_VALUE_DEPTH = 32
+
+function anyValue(value: unknown, where: string, depth = 0): PlainValue {
   if (value === undefined || value === null) return null
+  if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`${where} is nested deeper than ${MAX_VALUE_DEPTH} levels`)
   if (!isObject(value)) throw new OtlpDecodeError(`${where} must be an AnyValue object`)
   if (typeof value.stringValue === 'string') return value.stringValue
   if (typeof value.boolValue === 'boolean') return value.boolValue
@@ -322,14 +371,14 @@ function anyValue(value: unknown, where: string): PlainValue {
   if (isObject(value.arrayValue)) {
     const values = value.arrayValue.values ?? []
     if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.arrayValue.values must be an array`)
-    return values.map((item, i) => anyValue(item, `${where}[${i}]`))
+    return values.map((item, i) => anyValue(item, `${where}[${i}]`, depth + 1))
   }
   if (isObject(value.kvlistValue)) {
     const values = value.kvlistValue.values ?? []
     if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.kvlistValue.values must be an array`)
     const out: { [key: string]: PlainValue } = {}
     for (const kv of values) {
-      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`)
+      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`, depth + 1)
     }
     return out
   }

@@ -25,6 +25,10 @@ import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type Req
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
+import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
+import { startReceivers, type OtlpReceivers } from './receivers.js'
+import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
+import type { IngestCounters } from './otlp-ingest.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -51,6 +55,16 @@ export interface OpenTelemetryStats {
   droppedSpans: number
   /** Spans of the trace still running. */
   inFlightSpans: number
+  /** Spans of the trace that other services sent to the receivers. */
+  receivedSpans: number
+  /** Spans that joined after the request finished (within the late window). */
+  lateSpans: number
+  /** How long after the request late spans still join (ms). */
+  lateWindowMs: number
+  /** Traces (recorded or received) evicted from memory over `maxTraces` since the app started. */
+  evictedTraces: number
+  /** Where the receivers listen and what they took since the app started. */
+  receiver?: ReceiverStatus
   links: {
     jaeger: string
     zipkin: string
@@ -67,6 +81,11 @@ export interface OpenTelemetryStats {
   baggage: BaggageView
   /** Set when OTEL_SDK_DISABLED=true: the waterfall is shown, nothing is exported. */
   sdkDisabledBy?: 'OTEL_SDK_DISABLED'
+  /**
+   * Where the spans go: `toolbar` (the panel's exporters), `app` (the app's own tracer
+   * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
+   */
+  exportMode?: 'toolbar' | 'app' | 'none'
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -74,6 +93,15 @@ export interface OpenTelemetryStats {
     profiling: ConvertedCount
     templates: ConvertedCount
   }
+}
+
+/** The receivers as the panel shows them. */
+export interface ReceiverStatus {
+  /** `{prefix}/otlp/v1/traces` */
+  httpPath: string
+  /** `host:port` of the OTLP/gRPC receiver, when it listens. */
+  grpcAddress?: string
+  counters: IngestCounters
 }
 
 interface PanelState extends RequestSpanState {
@@ -115,6 +143,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   readonly provider: BasicTracerProvider | undefined
   /** Where the panel's provider exports; undefined with the app's `tracerProvider`. */
   readonly exporter: ToolbarSpanExporter | undefined
+  /** The receivers' settings (`otlpGrpcPort`, `otlpGrpcHost`, `otlpMaxBodyBytes`, `maxTraces`). */
+  readonly receiverConfig: ReceiverConfig
+  /** The OTLP receivers, once the panel is set up by the toolbar. */
+  receivers: OtlpReceivers | undefined
   private readonly tracer: Tracer
   /** The configured propagators, composed (OTEL_PROPAGATORS / `propagators`). */
   private readonly propagator: ToolbarCompositePropagator
@@ -133,6 +165,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     super()
     // A wrong option or OTEL_* variable fails here, at startup, naming the culprit.
     this.config = resolveOpenTelemetryConfig(options)
+    this.receiverConfig = resolveReceiverConfig(options)
     this.processor = toolbarSpanProcessor()
     this.propagator = createPropagator(this.config.propagators)
     const scope = ['hono-debug-toolbar', packageVersion()] as const
@@ -165,6 +198,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.converter = new PanelDataConverter(this.tracer, {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
+      sanitizeQueries: this.config.sanitizeQueries,
     })
   }
 
@@ -174,13 +208,32 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
-    traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
     registerTraceRoutes(host, traces)
+    // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
+    this.receivers ??= startReceivers(host, traces, this.receiverConfig)
+    if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
     this.zipkinReceiver ??= registerZipkinReceiver(host, traces, ZIPKIN_MAX_BODY_BYTES)
   }
 
+  /**
+   * Resolves once the receivers listen (after the toolbar set the panel up); rejects when
+   * the OTLP/gRPC port cannot be bound, with a message saying so.
+   *
+   * @example
+   * ```ts
+   * const otel = new OpenTelemetryPanel({ otlpGrpcPort: 4317 })
+   * app.use(debugToolbar({ extraPanels: [otel] }))
+   * await otel.ready
+   * ```
+   */
+  get ready(): Promise<void> {
+    return this.receivers?.ready ?? Promise.resolve()
+  }
+
   onRequest(record: RequestRecord, c: Context): void {
-    const state: PanelState = startRequestSpan(this.tracer, record, c, this.extract)
+    const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods, this.extract)
     record.slot(OTEL_SLOT, () => state)
     record.traceId = state.traceId
     const traces = this.processor.traces
@@ -192,8 +245,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.inject)
-    if (this.events?.size) {
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods, this.inject)
+    if (this.events?.active) {
       this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
     }
   }
@@ -204,9 +257,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
-  onResponse(record: RequestRecord): void {
+  onResponse(record: RequestRecord, c: Context): void {
     const state = record.peek<PanelState>(OTEL_SLOT)
-    if (state) describeResponse(state, record)
+    if (state) describeResponse(state, record, c)
   }
 
   onFinish(record: RequestRecord): void {
@@ -216,12 +269,13 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    if (this.events?.size) {
-      this.events.emit({
-        type: 'trace.completed',
-        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
-      })
-    }
+    // Counted only when someone follows the live events.
+    if (!this.events?.active) return
+    const traces = this.processor.traces
+    this.events.emit({
+      type: 'trace.completed',
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${state.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
+    })
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {
@@ -242,13 +296,27 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       spans,
       droppedSpans: counts.dropped,
       inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
+      receivedSpans: counts.received,
+      lateSpans: counts.late,
+      lateWindowMs: config.gracePeriodMs,
+      evictedTraces: traces.evicted,
+      receiver: this.receiverStatus(),
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
       propagators: config.propagators,
       baggage: state ? baggageView(state.context) : { members: [], dropped: 0 },
       ...(config.sdk?.disabledBy ? { sdkDisabledBy: config.sdk.disabledBy } : {}),
+      exportMode: this.exporter ? (this.exporter.status().exporters.length > 0 ? 'toolbar' : 'none') : 'app',
       convert,
     }
+  }
+
+  private receiverStatus(): ReceiverStatus | undefined {
+    const receivers = this.receivers
+    if (!receivers) return undefined
+    const status: ReceiverStatus = { httpPath: `${this.prefix}${OTLP_HTTP_TRACES_PATH}`, counters: { ...receivers.ingest.counters } }
+    if (receivers.grpc?.port !== undefined) status.grpcAddress = receivers.grpc.address
+    return status
   }
 
   navSubtitle(stats: OpenTelemetryStats): string {
@@ -274,6 +342,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.forgetSignals?.()
+      await this.receivers?.stop()
       if (!this.provider) return
       await this.provider.forceFlush().catch(() => undefined)
       await this.provider.shutdown().catch(() => undefined)
@@ -311,4 +380,9 @@ function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId
 
 function isReadableSpan(span: unknown): span is ReadableSpan {
   return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
+}
+
+/** The distinct `service.name`s of the spans, in order of first appearance. */
+function serviceNames(spans: ToolbarSpan[]): string[] {
+  return [...new Set(spans.map((span) => String(span.resource['service.name'] ?? 'unknown')))]
 }

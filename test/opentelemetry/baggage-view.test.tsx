@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import { debugToolbar } from '../../src/index.js'
@@ -16,6 +16,8 @@ describe('the baggage in the OpenTelemetry panel', () => {
     const res = await request(app, '/', { headers: { baggage } })
     const id = res.headers.get('x-debug-toolbar-request-id')
     const stats: OpenTelemetryStats = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry
+    // The view names the receiver URLs after the page's origin.
+    vi.stubGlobal('location', { origin: 'http://127.0.0.1:3000' })
     const html = renderToString(<OpenTelemetryView stats={stats} request={{} as never} prefix="/_debug_toolbar" openRequest={() => {}} />)
     expect(html).toContain('Baggage: 2 members')
     expect(html).toContain('&lt;script>alert(1)&lt;/script> ;ttl=30')
@@ -24,5 +26,6 @@ describe('the baggage in the OpenTelemetry panel', () => {
     expect(html).toContain('********')
     expect(html).toContain('1 dropped')
     expect(html).toContain('propagators: baggage, b3')
+    vi.unstubAllGlobals()
   })
 })

@@ -40,11 +40,13 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       propagateFetch: true,
       convert: { timer: true, sql: true, logging: true, profiling: true, templates: true },
       maxSpansPerTrace: 10_000,
-      gracePeriodMs: 5_000,
+      gracePeriodMs: 30_000,
       profileSpanThresholdMs: 1,
       propagators: ['tracecontext', 'baggage'],
       baggageToAttributes: [],
       sdk: resolveSdkSettings({}, false),
+      sanitizeQueries: true,
+      knownHttpMethods: new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']),
     })
   })
 

@@ -16,6 +16,7 @@ import { request } from '../support/local.js'
 afterEach(() => {
   vi.unstubAllEnvs()
   vi.restoreAllMocks()
+  vi.unstubAllGlobals()
 })
 
 function withEnv(vars: Record<string, string>) {
@@ -154,6 +155,8 @@ describe('the SDK variables in a running app', () => {
     expect(memory.getFinishedSpans()).toEqual([])
     expect(s.sdkDisabledBy).toBe('OTEL_SDK_DISABLED')
     expect(s.export.exporters).toEqual([])
+    // The view names the receiver URLs after the page's origin.
+    vi.stubGlobal('location', { origin: 'http://127.0.0.1:3000' })
     const html = renderToString(<OpenTelemetryView stats={s} request={{} as never} prefix="/_debug_toolbar" openRequest={() => {}} />)
     expect(html).toContain('disabled by <code>OTEL_SDK_DISABLED=true</code>')
     await panel.shutdown()
