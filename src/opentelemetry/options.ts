@@ -1,4 +1,7 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
+import type { ExportBreakerOptions } from './export-breaker.js'
+import type { PropagatorName } from './propagators.js'
+import type { SdkSettings } from './sdk-env.js'
 
 /** Which exporter the panel sends spans to. */
 export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
@@ -35,7 +38,7 @@ export interface OpenTelemetryPanelOptions {
   compression?: 'gzip' | 'none'
   /** OTEL_EXPORTER_ZIPKIN_ENDPOINT; default http://localhost:9411/api/v2/spans. */
   zipkinEndpoint?: string
-  /** Default: parent-based always-on. */
+  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; default: parent-based always-on. */
   sampler?: Sampler
   /** Use the app's own provider instead of the panel's (then add toolbarSpanProcessor() to it). */
   tracerProvider?: BasicTracerProvider
@@ -47,8 +50,16 @@ export interface OpenTelemetryPanelOptions {
   grafanaUrl?: string
   /** Tempo datasource uid in Grafana (default 'tempo'). */
   tempoDatasourceUid?: string
-  /** Default true: fetch() inside a request carries traceparent from a CLIENT span. */
+  /** Default true: fetch() inside a request carries the trace context (every configured format) from a CLIENT span. */
   propagateFetch?: boolean
+  /**
+   * OTEL_PROPAGATORS; default ['tracecontext', 'baggage']. Names: tracecontext, baggage, b3
+   * (single header), b3multi, jaeger, none. Extraction in this order (the first trace
+   * context found wins), injection of every one.
+   */
+  propagators?: string[]
+  /** Baggage keys copied into the attributes of the request's spans (default none). */
+  baggageToAttributes?: string[]
   /** Which panel data becomes spans. */
   convert?: ConvertOptions
   /** Most spans kept per trace (default 10,000); the rest are counted as dropped. */
@@ -65,6 +76,18 @@ export interface OpenTelemetryPanelOptions {
   otlpMaxBodyBytes?: number
   /** Traces kept, recorded and received (oldest evicted and counted; default twice the request history, at least 100). */
   maxTraces?: number
+  /**
+   * Default true: exported SQL text has its literals replaced by `?` (queries run with
+   * parameters are exported as written). False exports the text raw. The SQL panel always
+   * shows the text as run.
+   */
+  sanitizeQueries?: boolean
+  /**
+   * The export circuit breaker: after `failureThreshold` failed exports in a row (default 5)
+   * an exporter gets no batch for `backoffMs` (default 5,000), doubled after each failed
+   * probe up to `maxBackoffMs` (default 60,000); dropped spans are counted in the panel.
+   */
+  exportBreaker?: ExportBreakerOptions
 }
 
 /** The options after environment variables and defaults were applied. */
@@ -83,8 +106,15 @@ export interface ResolvedOpenTelemetryConfig {
   grafanaUrl: string | undefined
   tempoDatasourceUid: string
   propagateFetch: boolean
+  propagators: PropagatorName[]
+  baggageToAttributes: string[]
   convert: Required<ConvertOptions>
   maxSpansPerTrace: number
   gracePeriodMs: number
   profileSpanThresholdMs: number
+  /** The SDK variables (sampler, batch, limits, OTEL_SDK_DISABLED); undefined with the app's `tracerProvider`. */
+  sdk: SdkSettings | undefined
+  sanitizeQueries: boolean
+  /** Methods kept in `http.request.method` (OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS); others become `_OTHER`. */
+  knownHttpMethods: ReadonlySet<string>
 }

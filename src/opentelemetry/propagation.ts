@@ -6,9 +6,9 @@
  * propagator share one set of grammar rules; splitting them would scatter the rules.
  *
  * The `@opentelemetry/core` W3C propagator is not used on purpose: it skips invalid
- * tracestate members instead of discarding the list, keeps duplicates and lists over 32
- * members, tolerates only one OWS character, and the random flag does not survive a child
- * span. See specs/propagation.md.
+ * tracestate members instead of discarding the list, keeps lists over 32 members, refuses
+ * Level 2 keys (`1vendor`, `foo@`), tolerates only one OWS character, and the random flag
+ * does not survive a child span. See specs/propagation.md.
  */
 import {
   context,
@@ -58,8 +58,9 @@ const TRACE_ID = /^[0-9a-f]{32}$/
 const SPAN_ID = /^[0-9a-f]{16}$/
 const HEX2 = /^[0-9a-f]{2}$/
 const ALL_ZEROS = /^0+$/
-const SIMPLE_KEY = /^[a-z][a-z0-9_\-*/]{0,255}$/
-const MULTI_TENANT_KEY = /^[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13}$/
+// Level 2: key = ( lcalpha / DIGIT ) 0*255 ( keychar ), keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@".
+// Level 1's tenant@system split (a 241/14 character budget, one '@') is gone.
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/
 // value = 0*255(chr) nblk-chr: 1 to 256 printable characters without ',' and '=',
 // the last one not a space.
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/
@@ -68,6 +69,7 @@ const OWS_AROUND = /^[ \t]+|[ \t]+$/g
 
 /**
  * Parses a `traceparent` header value; answers `undefined` when the spec says to ignore it.
+ * `checkTraceparent` says why.
  *
  * @example
  * ```ts
@@ -76,30 +78,72 @@ const OWS_AROUND = /^[ \t]+|[ \t]+$/g
  * ```
  */
 export function parseTraceparent(value: string | undefined | null): Traceparent | undefined {
-  if (typeof value !== 'string') return undefined
+  const checked = checkTraceparent(value)
+  return checked.valid ? checked.traceparent : undefined
+}
+
+/** What `checkTraceparent` found: the parsed header, or the rule it breaks. */
+export type TraceparentCheck = { valid: true; traceparent: Traceparent } | { valid: false; reason: string }
+
+/**
+ * Parses a `traceparent` header value like `parseTraceparent`, and when the spec says to
+ * ignore it, names the rule it breaks (for the panel's Context section).
+ *
+ * @example
+ * ```ts
+ * checkTraceparent('ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
+ * // { valid: false, reason: 'version ff is forbidden' }
+ * ```
+ */
+export function checkTraceparent(value: string | undefined | null): TraceparentCheck {
+  if (typeof value !== 'string') return invalid('no traceparent header')
   const header = value.replace(OWS_AROUND, '')
   const version = header.slice(0, 2)
-  if (!HEX2.test(version) || version === 'ff' || header[2] !== '-') return undefined
+  if (header.includes(',')) return invalid('several traceparent values (a request carries exactly one)')
+  if (!HEX2.test(version)) return invalid(`version ${JSON.stringify(version)} is not two lowercase hex digits${upper(version)}`)
+  if (version === 'ff') return invalid('version ff is forbidden')
+  if (header[2] !== '-') return invalid("no '-' after the version")
   if (version === '00') {
-    if (header.length !== 55) return undefined
+    if (header.length !== 55) return invalid(`a version 00 traceparent has 55 characters, this one has ${header.length}`)
   } else if (header.length < 55 || (header.length > 55 && header[55] !== '-')) {
     // A future version is read by the version-00 fields; what follows them is not ours to read.
-    return undefined
+    return invalid(`a version ${version} traceparent starts with the 55 characters of version 00, followed by '-' when longer`)
   }
-  if (header[35] !== '-' || header[52] !== '-') return undefined
+  if (header[35] !== '-' || header[52] !== '-') return invalid("the fields are not separated by '-' at the places of version 00 (wrong field lengths)")
   const traceId = header.slice(3, 35)
   const spanId = header.slice(36, 52)
   const flagsHex = header.slice(53, 55)
-  if (!isValidTraceId(traceId) || !isValidSpanId(spanId) || !HEX2.test(flagsHex)) return undefined
+  const idProblem = hexProblem('trace-id', traceId) ?? hexProblem('parent-id', spanId)
+  if (idProblem) return invalid(idProblem)
+  if (!HEX2.test(flagsHex)) return invalid(`trace-flags ${JSON.stringify(flagsHex)} is not two lowercase hex digits${upper(flagsHex)}`)
   const flags = Number.parseInt(flagsHex, 16)
   return {
-    version: Number.parseInt(version, 16),
-    traceId,
-    spanId,
-    flags,
-    sampled: (flags & SAMPLED_FLAG) !== 0,
-    random: (flags & RANDOM_TRACE_ID_FLAG) !== 0,
+    valid: true,
+    traceparent: {
+      version: Number.parseInt(version, 16),
+      traceId,
+      spanId,
+      flags,
+      sampled: (flags & SAMPLED_FLAG) !== 0,
+      random: (flags & RANDOM_TRACE_ID_FLAG) !== 0,
+    },
   }
+}
+
+function invalid(reason: string): TraceparentCheck {
+  return { valid: false, reason }
+}
+
+function upper(hex: string): string {
+  return /[A-F]/.test(hex) && /^[0-9a-fA-F]+$/.test(hex) ? ' (uppercase hex is not allowed)' : ''
+}
+
+function hexProblem(field: 'trace-id' | 'parent-id', id: string): string | undefined {
+  const valid = field === 'trace-id' ? isValidTraceId(id) : isValidSpanId(id)
+  if (valid) return undefined
+  if (ALL_ZEROS.test(id)) return `${field} is all zeros (an invalid value)`
+  const length = field === 'trace-id' ? 32 : 16
+  return `${field} ${JSON.stringify(id)} is not ${length} lowercase hex digits${upper(id)}`
 }
 
 /**
@@ -127,8 +171,10 @@ export function formatTraceparent(parts: { traceId: string; spanId: string; flag
 
 /**
  * Parses one or more `tracestate` header values (several headers are joined with ',').
- * Answers `undefined` when there is no header or when the list is invalid: an invalid
- * tracestate is discarded whole, as the spec requires.
+ * Answers `undefined` when there is no header or when the list cannot be parsed (a member
+ * the grammar forbids, or more than 32 members): only then is it discarded whole. A key
+ * that appears again keeps its first (left-most) member; the later duplicates are dropped
+ * ("vendors MAY also discard duplicate keys that were not generated by them").
  *
  * @example
  * ```ts
@@ -143,6 +189,7 @@ export function parseTracestate(values: string | string[] | null | undefined): T
   if (typeof joined !== 'string') return undefined
   const entries: TraceStateEntry[] = []
   const seen = new Set<string>()
+  let count = 0
   for (const raw of joined.split(',')) {
     // Empty and whitespace-only members are allowed: they appear when headers are joined.
     const member = raw.replace(OWS_AROUND, '')
@@ -151,10 +198,12 @@ export function parseTracestate(values: string | string[] | null | undefined): T
     if (eq < 0) return undefined
     const key = member.slice(0, eq)
     const value = member.slice(eq + 1)
-    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value) || seen.has(key)) return undefined
+    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined
+    // The list grammar allows 32 members, duplicates included: a 33rd makes it unparseable.
+    if (++count > MAX_MEMBERS) return undefined
+    if (seen.has(key)) continue
     seen.add(key)
     entries.push({ key, value })
-    if (entries.length > MAX_MEMBERS) return undefined
   }
   return entries
 }
@@ -201,8 +250,10 @@ export class ToolbarTraceState implements TraceState {
   readonly #entries: readonly TraceStateEntry[]
 
   constructor(entries: readonly TraceStateEntry[] = []) {
+    const seen = new Set<string>()
+    // As when parsing: the first member of a key wins, so a list is never sent with duplicates.
     this.#entries = entries
-      .filter((e) => isValidTraceStateKey(e.key) && isValidTraceStateValue(e.value))
+      .filter((e) => isValidTraceStateKey(e.key) && isValidTraceStateValue(e.value) && !seen.has(e.key) && seen.add(e.key))
       .slice(0, MAX_MEMBERS)
   }
 
@@ -358,7 +409,7 @@ function isValidSpanId(id: unknown): id is string {
 }
 
 function isValidTraceStateKey(key: unknown): key is string {
-  return typeof key === 'string' && (SIMPLE_KEY.test(key) || MULTI_TENANT_KEY.test(key))
+  return typeof key === 'string' && KEY.test(key)
 }
 
 function isValidTraceStateValue(value: unknown): value is string {
@@ -424,4 +475,40 @@ function writeHeader(headers: Headers | Record<string, string>, name: string, va
   // A differently cased copy would send the header twice, which receivers must reject.
   for (const key of Object.keys(record)) if (key.toLowerCase() === name && key !== name) delete record[key]
   record[name] = value
+}
+
+/** What `checkTracestate` found: the list members, or why the header was discarded. */
+export type TracestateCheck = { valid: true; entries: TraceStateEntry[] } | { valid: false; reason: string }
+
+/**
+ * Parses `tracestate` like `parseTracestate`, and when the list is discarded names the
+ * first member (or the list rule) that made it so, for the panel's Context section. The
+ * members are judged by `parseTracestate` itself, one at a time, so the reasons follow
+ * its grammar exactly.
+ *
+ * @example
+ * ```ts
+ * checkTracestate('rojo=1,Congo=2') // { valid: false, reason: 'member 2 "Congo=2": invalid key "Congo"' }
+ * ```
+ */
+export function checkTracestate(values: string | string[] | null | undefined): TracestateCheck {
+  const entries = parseTracestate(values)
+  if (entries) return { valid: true, entries }
+  const joined = Array.isArray(values) ? values.join(',') : values
+  if (joined == null || joined === '') return { valid: false, reason: 'no tracestate header' }
+  const members = joined.split(',').map((m) => m.replace(OWS_AROUND, '')).filter((m) => m !== '')
+  for (const [i, member] of members.entries()) {
+    const where = `member ${i + 1} ${JSON.stringify(member.length > 80 ? `${member.slice(0, 80)}…` : member)}`
+    const eq = member.indexOf('=')
+    if (eq < 0) return { valid: false, reason: `${where} has no '='` }
+    const key = member.slice(0, eq)
+    const value = member.slice(eq + 1)
+    if (!parseTracestate(`${key}=v`)) return { valid: false, reason: `${where}: invalid key ${JSON.stringify(key)}` }
+    if (!parseTracestate(`k=${value}`)) return { valid: false, reason: `${where}: invalid value` }
+  }
+  if (members.length > MAX_MEMBERS) return { valid: false, reason: `${members.length} list members, more than ${MAX_MEMBERS}` }
+  const keys = members.map((m) => m.slice(0, m.indexOf('=')))
+  const duplicate = keys.find((key, i) => keys.indexOf(key) !== i)
+  if (duplicate) return { valid: false, reason: `key ${JSON.stringify(duplicate)} appears more than once` }
+  return { valid: false, reason: 'the list could not be parsed' }
 }

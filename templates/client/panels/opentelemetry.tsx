@@ -7,7 +7,11 @@ import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
+import { SdkDisabledNote } from './sdk-disabled-note.js'
+import { BaggageSection } from './baggage-section.js'
 import { SpanDetail } from './span-detail.js'
+import { TraceLinks } from './trace-links.js'
+import { TraceContext } from './trace-context.js'
 import { Waterfall } from './waterfall.js'
 import { AnalysisControls, DEFAULT_ANALYSIS_OPTIONS, TraceViewTabs, type TraceView } from './analysis-controls.js'
 import { ImportButton, useTraceImport, type ImportedTrace } from './trace-import.js'
@@ -118,18 +122,14 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
         </p>
       )}
       <TraceHeader stats={stats} tree={tree} traceId={traceId} />
-      <ExportStatus status={stats.export} />
+      {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
-      <div class="hdt-toolbar-row hdt-otel-links">
-        <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
-        <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
-        {stats.links.tempo && <ExternalLink href={stats.links.tempo} label="Open in Grafana Tempo" />}
-        <a class="hdt-otel-button" href={stats.links.otlpJson} download={`trace-${stats.traceId}.json`}>
-          Download OTLP JSON
-        </a>
+      {stats.context && <TraceContext context={stats.context} />}
+      {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
+      <TraceLinks stats={stats} />
+      <TraceViewTabs view={view} onView={setView}>
         <ImportButton drop={drop} />
-      </div>
-      <TraceViewTabs view={view} onView={setView} />
+      </TraceViewTabs>
       {view === 'statistics' && (analysis ? <TraceStatistics stats={analysis.stats()} /> : <p class="hdt-muted">Analysing the trace…</p>)}
       {view === 'compare' && <TraceCompare prefix={prefix} request={request} traceId={traceId} />}
       {view === 'waterfall' && (
@@ -165,7 +165,13 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
           <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
           <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
             {rows.length === 0 ? (
-              <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? 'No spans recorded for this trace yet.' : 'No span matches the filter.'}</p>
+              <p class="hdt-muted hdt-otel-empty">
+                {tree.ordered.length === 0
+                  ? stats.context?.recording === false
+                    ? 'Nothing recorded: this trace was not sampled (see Context above).'
+                    : 'No spans recorded for this trace yet.'
+                  : 'No span matches the filter.'}
+              </p>
             ) : (
               <Waterfall
                 tree={tree}
@@ -184,7 +190,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
               <SpanDetail
                 node={selected}
                 tree={tree}
-                jaegerUrl={stats.links.jaeger}
+                jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger}
                 onClose={() => setSelectedId(undefined)}
                 onSelect={setSelectedId}
                 selfNs={selfTimeOf(analysis, selected.span.spanId)}
@@ -223,14 +229,6 @@ function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree
         </span>
       )}
     </div>
-  )
-}
-
-function ExternalLink({ href, label }: { href: string; label: string }) {
-  return (
-    <a class="hdt-otel-button" href={href} target="_blank" rel="noopener noreferrer">
-      {label} ↗
-    </a>
   )
 }
 
