@@ -1,4 +1,8 @@
+import { hostname } from 'node:os'
 import type { ToolbarSpan, TraceFilter, TracePage } from './span-model.js'
+
+/** This process as the `instance` column of a shared store records it: `host:pid`. */
+export const PROCESS_INSTANCE = `${hostname()}:${process.pid}`
 
 /** One line of the request history, as `GET {prefix}/api/requests` answers it. */
 export interface RequestSummary {

@@ -4,6 +4,7 @@ import type { Panel, ServerTimingMetric } from './panel.js'
 import { RequestRecord } from './record.js'
 import { MemoryStore, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
+import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
 import { observeBody } from './body.js'
 import { formatServerTiming } from './server-timing.js'
@@ -52,6 +53,9 @@ export class Toolbar implements ToolbarHost {
     this.panels = panels
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
+    // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already answered are stored.
+    const store = this.store
+    if (store.close) flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
   }
 
   getRecord(id: string): RequestRecord | undefined {

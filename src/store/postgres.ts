@@ -247,6 +247,9 @@ export class PostgresStore extends QueuedStore {
   private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect()
     let broken: Error | undefined
+    // The connection dying between two queries is emitted, not thrown: without a listener it would end the app.
+    const lost = (error: Error) => (broken = error)
+    client.on('error', lost)
     try {
       await client.query('BEGIN')
       await work(client)
@@ -255,6 +258,7 @@ export class PostgresStore extends QueuedStore {
       await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback))
       throw error
     } finally {
+      client.off('error', lost)
       client.release(broken)
     }
   }

@@ -3,9 +3,8 @@
  * reads see what is still queued, the bounds are pruned after writes (never on a request's
  * path), and the status says whether the database answers. Each engine supplies the SQL.
  */
-import { hostname } from 'node:os'
 import type { RequestFilter, RequestPage, StoredRequest, StoreStatus, ToolbarStore } from '../core/store.js'
-import { StoreUnavailableError } from '../core/store.js'
+import { PROCESS_INSTANCE, StoreUnavailableError } from '../core/store.js'
 import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import type { StoreWrite } from './rows.js'
 import { describeError, WriteQueue } from './write-queue.js'
@@ -37,7 +36,7 @@ export interface StoreBounds {
 export const PRUNE_CHUNK = 500
 
 /** This process as the `instance` column records it. */
-export const INSTANCE = `${hostname()}:${process.pid}`
+export const INSTANCE = PROCESS_INSTANCE
 
 export abstract class QueuedStore implements ToolbarStore {
   readonly maxRequests: number
@@ -121,6 +120,8 @@ export abstract class QueuedStore implements ToolbarStore {
 
   async status(): Promise<StoreStatus> {
     const queue = this.queue
+    // What is written is what is counted (a dead database does not make this wait).
+    await queue.flush()
     let instances = 0
     let error = queue.available ? queue.lastError : `the database does not answer: ${queue.lastError}`
     let available = queue.available && !this.fatalError
@@ -145,6 +146,11 @@ export abstract class QueuedStore implements ToolbarStore {
       await this.release()
     })()
     return this.closing
+  }
+
+  /** Writes waiting in the queue right now. */
+  get queued(): number {
+    return this.queue.size
   }
 
   /** Writes what is queued now (tests and scripts; the queue also flushes itself). */

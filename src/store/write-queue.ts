@@ -138,14 +138,17 @@ export class WriteQueue<T> {
       } catch (error) {
         if (this.options.isTransient(error)) return this.retryLater(error)
         this.items.splice(0, batch.length)
-        await this.writeOneByOne(batch, error)
+        if (!(await this.writeOneByOne(batch, error))) return
       }
     }
   }
 
-  /** A batch the database refused: each write alone, so that only the bad ones are lost. */
-  private async writeOneByOne(batch: T[], batchError: unknown): Promise<void> {
-    if (batch.length === 1) return this.refuse(batchError)
+  /** A batch the database refused: each write alone, so that only the bad ones are lost. False when it went down meanwhile. */
+  private async writeOneByOne(batch: T[], batchError: unknown): Promise<boolean> {
+    if (batch.length === 1) {
+      this.refuse(batchError)
+      return true
+    }
     for (const [index, item] of batch.entries()) {
       try {
         await this.options.write([item])
@@ -154,11 +157,13 @@ export class WriteQueue<T> {
         if (this.options.isTransient(error)) {
           // The database went away meanwhile: what is left goes back to the head of the queue.
           this.items.unshift(...batch.slice(index))
-          return this.retryLater(error)
+          this.retryLater(error)
+          return false
         }
         this.refuse(error)
       }
     }
+    return true
   }
 
   private refuse(error: unknown): void {
