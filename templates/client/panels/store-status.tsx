@@ -38,12 +38,12 @@ export function StoreStatusLine({ prefix, reload }: { prefix: string; reload: nu
           </>
         ) : null}
         {status.kind !== 'memory' && status.available ? ` · ${instances} wrote to it · this one is ${status.instance}` : ''}
-        {status.dropped ? ` · ${status.dropped} writes lost` : ''}
+        {status.dropped ? ` · ${status.dropped === 1 ? '1 write' : `${status.dropped} writes`} lost` : ''}
       </p>
       {!status.available && (
         <p class="hdt-error-note" role="alert">
-          The store is unavailable: {status.error ?? 'its database does not answer'}. {status.queued} writes are waiting and will be retried; the
-          history may be incomplete.
+          The store is unavailable: {status.error ?? 'its database does not answer'}.{' '}
+          {status.queued === 1 ? '1 write is' : `${status.queued} writes are`} waiting and will be retried; the history may be incomplete.
         </p>
       )}
     </div>
