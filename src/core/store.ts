@@ -28,10 +28,22 @@ export interface PanelNav {
 
 /** A finished request with every panel's stats, as `GET {prefix}/api/requests/:id` answers it. */
 export interface StoredRequest extends RequestSummary {
-  /** Each panel's stats by panel id. */
+  /** Each panel's stats by panel id (a panel that failed has none: see `failures`). */
   panels: Record<string, unknown>
   /** The panel list with each panel's subtitle for this request. */
   nav: PanelNav[]
+  /** Panels whose stats could not be computed, with the reason, by panel id. */
+  failures?: Record<string, string>
+}
+
+/**
+ * A finished request whose panel stats are computed when first asked for. The in-memory
+ * store keeps these as they come (a request nobody opens costs no stats); other stores are
+ * given the resolved request, off the request path.
+ */
+export interface DeferredRequest extends RequestSummary {
+  /** Computes the stats once and answers the request with them (the same promise each call). */
+  resolve(): Promise<StoredRequest>
 }
 
 export interface RequestFilter {
@@ -64,7 +76,9 @@ export interface RequestPage {
  * ```
  */
 export interface ToolbarStore {
-  save(request: StoredRequest): void | Promise<void>
+  /** True when `save()` takes a `DeferredRequest` as it is (stats computed only if read). */
+  readonly defersStats?: boolean
+  save(request: StoredRequest | DeferredRequest): void | Promise<void>
   get(id: string): StoredRequest | undefined | Promise<StoredRequest | undefined>
   list(filter: RequestFilter): RequestPage | Promise<RequestPage>
   /** Forgets every request (and trace). */
@@ -131,7 +145,7 @@ export function matchesFilter(request: RequestSummary, filter: RequestFilter): b
 }
 
 /** The summary fields of a stored request (what the history list shows). */
-export function summarize(request: StoredRequest): RequestSummary {
+export function summarize(request: RequestSummary): RequestSummary {
   const { id, method, path, route, status, startedAt, durationMs, traceId, instance } = request
   const summary: RequestSummary = { id, method, path, route, status, startedAt, durationMs, traceId }
   if (instance !== undefined) summary.instance = instance
@@ -149,7 +163,8 @@ export function summarize(request: StoredRequest): RequestSummary {
  * ```
  */
 export class MemoryStore implements ToolbarStore {
-  private readonly requests = new Map<string, StoredRequest>()
+  readonly defersStats = true
+  private readonly requests = new Map<string, StoredRequest | DeferredRequest>()
   dropped = 0
 
   constructor(readonly maxRequests = 50) {
@@ -158,7 +173,7 @@ export class MemoryStore implements ToolbarStore {
     }
   }
 
-  save(request: StoredRequest): void {
+  save(request: StoredRequest | DeferredRequest): void {
     // A Map iterates in insertion order, so the first key is always the oldest request.
     this.requests.delete(request.id)
     this.requests.set(request.id, request)
@@ -169,16 +184,26 @@ export class MemoryStore implements ToolbarStore {
     }
   }
 
-  get(id: string): StoredRequest | undefined {
-    return this.requests.get(id)
+  get(id: string): StoredRequest | Promise<StoredRequest> | undefined {
+    const request = this.requests.get(id)
+    return request && 'resolve' in request ? request.resolve() : request
   }
 
   list(filter: RequestFilter): RequestPage {
-    const matching = [...this.requests.values()].reverse().filter((r) => matchesFilter(r, filter))
-    return {
-      requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize),
-      total: matching.length,
+    const page: RequestSummary[] = []
+    let total = 0
+    // Newest first, without copying the whole history for every page.
+    const all = [...this.requests.values()]
+    for (let i = all.length - 1; i >= 0; i--) {
+      if (!matchesFilter(all[i], filter)) continue
+      if (total >= filter.offset && page.length < filter.limit) page.push(summarize(all[i]))
+      total++
     }
+    return { requests: page, total }
+  }
+
+  clear(): void {
+    this.requests.clear()
   }
 
   get size(): number {

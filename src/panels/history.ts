@@ -4,7 +4,7 @@ import type { StoreStatus, ToolbarStore } from '../core/store.js'
 import { MemoryStore, PROCESS_INSTANCE } from '../core/store.js'
 
 export interface HistoryStats {
-  /** How many requests the in-memory history held when this request finished (undefined for other stores). */
+  /** How many requests the in-memory history holds (this one included) when the panel is first shown (undefined for other stores). */
   total: number | undefined
   /** Requests pushed out of the default in-memory history (undefined for other stores). */
   dropped: number | undefined
