@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDemo, type DemoProcess } from './support/demo-process.js'
+import { downstreamSpans, postOtlp } from './support/otlp-payload.js'
 
 const PREFIX = '/_debug_toolbar'
 const dir = mkdtempSync(join(tmpdir(), 'hdt-restart-'))
@@ -30,7 +31,13 @@ describe('the demo app with SqliteStore, stopped with SIGTERM and started again'
     const first = await startDemo({ DEBUG_TOOLBAR_STORE: path })
     running.push(first)
     const ids = [await visit(first, '/users/2'), await visit(first, '/api/users'), await visit(first, '/report')]
+    // A downstream service sends its spans back: they join /users/2's trace.
+    const { traceId, rootSpanId } = (await json(`${first.url}${PREFIX}/api/requests/${ids[0]}`)).panels.opentelemetry
+    expect((await postOtlp(first.url, downstreamSpans(traceId, rootSpanId, 'inventory', 3))).status).toBe(200)
     const before = await Promise.all(ids.map((id) => json(`${first.url}${PREFIX}/api/requests/${id}`)))
+    const traceBefore = await json(`${first.url}${PREFIX}/api/traces/${traceId}`)
+    expect(traceBefore.spans.filter((s: { source: string }) => s.source === 'otlp_http')).toHaveLength(3)
+    const tracesBefore = await json(`${first.url}${PREFIX}/api/traces`)
     const history = await json(`${first.url}${PREFIX}/api/requests`)
     // One more request, answered right before the stop: it is written on the way out.
     const last = await visit(first, '/users/3')
@@ -51,6 +58,12 @@ describe('the demo app with SqliteStore, stopped with SIGTERM and started again'
     // /report called /api/stats with fetch: both requests, one trace.
     const report = after[2]
     expect(report.panels.opentelemetry.spans.some((s: { kind: string }) => s.kind === 'CLIENT')).toBe(true)
+
+    // The waterfall of the trace, received spans included, and the trace list.
+    expect(await json(`${second.url}${PREFIX}/api/traces/${traceId}`)).toEqual(traceBefore)
+    const tracesAfter = await json(`${second.url}${PREFIX}/api/traces`)
+    expect(tracesAfter.traces.filter((t: { traceId: string }) => tracesBefore.traces.some((b: { traceId: string }) => b.traceId === t.traceId))).toEqual(tracesBefore.traces)
+    expect(tracesAfter.traces.find((t: { traceId: string }) => t.traceId === traceId)).toMatchObject({ requestId: ids[0], services: ['demo-basic', 'inventory'] })
 
     const restarted = await json(`${second.url}${PREFIX}/api/requests`)
     expect(restarted.requests.map((r: { id: string }) => r.id)).toEqual([last, ...history.requests.map((r: { id: string }) => r.id)])

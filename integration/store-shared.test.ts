@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { startDemo, type DemoProcess } from './support/demo-process.js'
+import pg from 'pg'
+import { downstreamSpans, postOtlp } from './support/otlp-payload.js'
 import { TcpCut, testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
 
 const PREFIX = '/_debug_toolbar'
@@ -45,6 +47,39 @@ describe.skipIf(!postgres.available)('two instances of the demo app sharing one 
     const status = await get(`${b.url}${PREFIX}/api/store`)
     expect(status.body).toMatchObject({ kind: 'postgres', available: true, instances: 2 })
     expect(status.body.location).toContain(`schema ${env.DEBUG_TOOLBAR_STORE_SCHEMA}`)
+
+    // A downstream service sends its spans to B: they join the trace of A's request, on both instances.
+    const { traceId, rootSpanId } = fromA.body.panels.opentelemetry
+    expect((await postOtlp(b.url, downstreamSpans(traceId, rootSpanId, 'inventory', 4))).status).toBe(200)
+    for (const app of [a, b]) {
+      await expect
+        .poll(async () => (await get(`${app.url}${PREFIX}/api/traces/${traceId}`)).body.spans.map((s: { source: string }) => s.source).filter((s: string) => s === 'otlp_http').length)
+        .toBe(4)
+      const trace = (await get(`${app.url}${PREFIX}/api/traces/${traceId}`)).body.spans
+      expect(trace.filter((s: { parentSpanId?: string }) => !s.parentSpanId).map((s: { name: string }) => s.name)).toEqual(['GET /users/:id'])
+      expect(trace.filter((s: { source: string }) => s.source === 'local').length).toBe(fromA.body.panels.opentelemetry.spans.length)
+      const list = (await get(`${app.url}${PREFIX}/api/traces?service=inventory`)).body
+      expect(list.traces).toEqual([expect.objectContaining({ traceId, requestId: id, services: ['demo-basic', 'inventory'], rootName: 'GET /users/:id' })])
+    }
+  })
+
+  it('stores each span of an OTLP payload once when it is sent twice, to one instance and to two', async () => {
+    const schema = uniqueSchema('idempotent')
+    const env = { DEBUG_TOOLBAR_STORE: url, DEBUG_TOOLBAR_STORE_SCHEMA: schema }
+    const [a, b] = await Promise.all([demo(env), demo(env)])
+    const traceId = 'ab'.repeat(16)
+    const payload = downstreamSpans(traceId, '00000000000000ff', 'worker', 5, 7)
+    for (const app of [a, a, b]) expect((await postOtlp(app.url, payload)).status).toBe(200)
+    await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')])
+    const db = new pg.Pool({ connectionString: url, max: 1 })
+    try {
+      const spans = await db.query(`SELECT span_id, count(*)::int AS n FROM ${schema}.spans WHERE trace_id = $1 GROUP BY span_id`, [traceId])
+      expect(spans.rows.map((r) => r.n)).toEqual([1, 1, 1, 1, 1])
+      const summary = await db.query(`SELECT span_count FROM ${schema}.traces WHERE trace_id = $1`, [traceId])
+      expect(summary.rows).toEqual([{ span_count: 5 }])
+    } finally {
+      await db.end()
+    }
   })
 
   it('keeps serving requests while the database is down, says the store is unavailable, and writes what it held when it is back', async () => {

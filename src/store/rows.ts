@@ -5,6 +5,7 @@
  */
 import type { StoredRequest } from '../core/store.js'
 import type { SpanKindName, SpanSource, ToolbarSpan, TraceSummary } from '../core/span-model.js'
+import { summarizeTrace } from '../core/trace-summary.js'
 
 /** One queued write: a finished request, or an ended span (with the request it belongs to). */
 export type StoreWrite = { request: StoredRequest } | { span: ToolbarSpan; requestId?: string }
@@ -125,26 +126,36 @@ export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
 }
 
 /**
- * The trace list line of a trace, from all of its stored spans: the root is the span whose
- * parent is not in the trace (the earliest such), services and sources in order of first
- * start, the duration from the earliest start to the latest end.
+ * The trace list line of a trace, from all of its stored spans, computed as every other
+ * store computes it (`summarizeTrace`), plus the sources the list filters on.
  */
 export function traceRow(traceId: string, spans: SpanOutline[], requestId: string | undefined): TraceRow {
+  // By start: services and sources are listed in order of first appearance.
   const sorted = [...spans].sort((a, b) => compare(BigInt(a.start_ns), BigInt(b.start_ns)))
-  const ids = new Set(sorted.map((s) => s.span_id))
-  const root = sorted.find((s) => s.parent_span_id === null || !ids.has(s.parent_span_id)) ?? sorted[0]
-  const start = BigInt(sorted[0].start_ns)
-  const end = sorted.reduce((latest, s) => max(latest, BigInt(s.end_ns ?? s.start_ns)), start)
+  const outlines = sorted.map(
+    (s) =>
+      ({
+        spanId: s.span_id,
+        parentSpanId: s.parent_span_id ?? undefined,
+        name: s.name,
+        startTimeUnixNano: String(s.start_ns),
+        endTimeUnixNano: s.end_ns === null ? undefined : String(s.end_ns),
+        status: { code: s.status_code },
+        resource: s.service === null ? {} : { 'service.name': s.service },
+      }) as ToolbarSpan,
+  )
+  const summary = summarizeTrace(traceId, outlines, requestId)
+  const sources = [...new Set(sorted.map((s) => s.source))]
   return {
     trace_id: traceId,
     request_id: requestId ?? null,
-    root_name: root.name,
-    services: unique(sorted.map((s) => s.service)),
-    sources: unique(sorted.map((s) => s.source)),
-    span_count: sorted.length,
-    started_ms: Number(start) / 1e6,
-    duration_ms: Number(end - start) / 1e6,
-    error: sorted.some((s) => s.status_code === 'ERROR'),
+    root_name: summary.rootName,
+    services: summary.services,
+    sources,
+    span_count: summary.spanCount,
+    started_ms: Date.parse(summary.startedAt),
+    duration_ms: summary.durationMs,
+    error: summary.error,
   }
 }
 
@@ -174,14 +185,6 @@ function parsed(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value
 }
 
-function unique(values: Array<string | null>): string[] {
-  return [...new Set(values.filter((v): v is string => v !== null))]
-}
-
 function compare(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-function max(a: bigint, b: bigint): bigint {
-  return a > b ? a : b
 }
