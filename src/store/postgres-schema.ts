@@ -30,4 +30,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `ALTER TABLE {schema}.requests ADD COLUMN instance text;
    ALTER TABLE {schema}.spans ADD COLUMN instance text;
    CREATE INDEX requests_trace ON {schema}.requests (trace_id);`,
+  // 3: the span fields without a column of their own (tracestate, flags, dropped counts).
+  `ALTER TABLE {schema}.spans ADD COLUMN extra jsonb;`,
 ]

@@ -16,8 +16,11 @@ export const REQUEST_COLUMNS = [
 
 export const SPAN_COLUMNS = [
   'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_ns', 'end_ns', 'service', 'source', 'status_code',
-  'attributes', 'events', 'links', 'status', 'resource', 'scope', 'instance',
+  'attributes', 'events', 'links', 'status', 'resource', 'scope', 'instance', 'extra',
 ] as const
+
+/** Span fields stored in columns of their own; every other field goes into `extra`. */
+const SPAN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'links', 'status', 'resource', 'scope', 'source'])
 
 export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error'] as const
 
@@ -103,11 +106,18 @@ export function spanRow(span: ToolbarSpan, instance: string, json: Json): SpanRo
     resource: json(span.resource),
     scope: json(span.scope),
     instance,
+    extra: extraFields(span, json),
   }
 }
 
+/** The optional fields of the span model (tracestate, flags, dropped counts, and any added later), or null. */
+function extraFields(span: ToolbarSpan, json: Json): unknown {
+  const extra = Object.fromEntries(Object.entries(span).filter(([key, value]) => !SPAN_FIELDS.has(key) && value !== undefined))
+  return Object.keys(extra).length ? json(extra) : null
+}
+
 export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
-  return {
+  const span: ToolbarSpan = {
     traceId: row.trace_id as string,
     spanId: row.span_id as string,
     parentSpanId: (row.parent_span_id as string | null) ?? undefined,
@@ -123,6 +133,7 @@ export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
     scope: parsed(row.scope) as ToolbarSpan['scope'],
     source: row.source as SpanSource,
   }
+  return row.extra === null || row.extra === undefined ? span : { ...span, ...(parsed(row.extra) as Partial<ToolbarSpan>) }
 }
 
 /**

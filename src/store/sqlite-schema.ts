@@ -29,4 +29,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `ALTER TABLE requests ADD COLUMN instance TEXT;
    ALTER TABLE spans ADD COLUMN instance TEXT;
    CREATE INDEX requests_trace ON requests (trace_id);`,
+  // 3: the span fields without a column of their own (tracestate, flags, dropped counts), as JSON.
+  `ALTER TABLE spans ADD COLUMN extra TEXT;`,
 ]

@@ -61,7 +61,15 @@ export function storeContract(make: MakeStore): void {
 
   it('gives spans back exactly: nanosecond times, attributes, events, running spans', async () => {
     const store = await make()
-    const running = sampleSpan(2, 4, { endTimeUnixNano: undefined, status: { code: 'ERROR', message: 'boom' }, links: [{ traceId: traceIdOf(9), spanId: '00000000000000aa', attributes: { why: 'retry' } }] })
+    const running = sampleSpan(2, 4, {
+      endTimeUnixNano: undefined,
+      status: { code: 'ERROR', message: 'boom' },
+      links: [{ traceId: traceIdOf(9), spanId: '00000000000000aa', attributes: { why: 'retry' }, traceState: 'ro=1', flags: 257 }],
+      traceState: 'vendor=a,other=b',
+      flags: 769,
+      droppedAttributesCount: 3,
+      droppedEventsCount: 1,
+    })
     const spans = [sampleSpan(2, 3, { startMs: 5 }), sampleSpan(2, 1), running, sampleSpan(2, 2, { source: 'otlp_http', service: 'billing' })]
     store.saveSpans(spans)
     const trace = await store.getTrace(traceIdOf(2))
