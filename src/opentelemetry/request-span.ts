@@ -9,7 +9,7 @@ import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import type { RequestRecord } from '../core/record.js'
-import { appRoute } from './app-route.js'
+import { appRoute } from '../core/app-route.js'
 import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
 
@@ -53,6 +53,11 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
   return [seconds, nanos]
 }
 
+// Read from the record: on Node that is the raw header list, with no Headers built for it.
+function extractW3C(record: RequestRecord, parent: OtelContext): OtelContext {
+  return contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, parent)
+}
+
 /**
  * Starts (or adopts) the request's SERVER span and makes it the active span for the rest of
  * the request. Call it from a panel's `onRequest`.
@@ -63,7 +68,13 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
  * record.traceId // state.traceId
  * ```
  */
-export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Context, knownMethods?: ReadonlySet<string>): RequestSpanState {
+export function startRequestSpan(
+  tracer: Tracer,
+  record: RequestRecord,
+  c: Context,
+  knownMethods?: ReadonlySet<string>,
+  extract: (record: RequestRecord, parent: OtelContext) => OtelContext = extractW3C,
+): RequestSpanState {
   const routeIndex = c.req.routeIndex
   const active = context.active()
   const existing = trace.getSpan(active)
@@ -73,8 +84,7 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
     const { traceId, spanId } = existing.spanContext()
     return { span: existing, context: active, adopted: true, traceId, spanId, routeIndex }
   }
-  // Read from the record: on Node that is the raw header list, with no Headers built for it.
-  const parent = contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, active)
+  const parent = extract(record, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
     httpSpanName(record.method, undefined, knownMethods),
