@@ -6,6 +6,7 @@ import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
 import type { Panel } from './panel.js'
 import { defaultPanels } from '../panels/index.js'
+import { toolbarFeatures } from './features.js'
 
 /**
  * The debug toolbar middleware. Allowed requests (enabled, from an allowed address,
@@ -35,6 +36,7 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
   const toolbar = new Toolbar(prefix, panels, options)
   registerCoreRoutes(toolbar)
   for (const panel of panels) panel.setup?.(toolbar)
+  for (const feature of toolbarFeatures()) feature(toolbar, options)
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))

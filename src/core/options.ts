@@ -30,6 +30,18 @@ export interface DebugToolbarOptions {
   nonce?: (c: Context) => string | undefined
   /** The client address on runtimes other than Node (default reads the Node socket). */
   clientAddress?: (c: Context) => string | undefined
+  /** The MCP server for coding agents at `{prefix}/mcp`: `false` turns it off. Default on. */
+  mcp?: boolean | McpServerOptions
+}
+
+/** Options of the MCP server (`debugToolbar({ mcp: { ... } })`). */
+export interface McpServerOptions {
+  /** Redact secrets (headers, cookies, secret-named params, attributes and `name=value` text). Default true. */
+  redact?: boolean
+  /** Never send SQL parameters, only the SQL text. Default false. */
+  hideSqlParams?: boolean
+  /** Never send request or response bodies (attributes and fields that carry one). Default false. */
+  hideBodies?: boolean
 }
 
 export const DEFAULT_PREFIX = '/_debug_toolbar'

@@ -124,6 +124,10 @@ export class MemoryStore implements ToolbarStore {
     return this.requests.get(id)
   }
 
+  clear(): void {
+    this.requests.clear()
+  }
+
   list(filter: RequestFilter): RequestPage {
     const matching = [...this.requests.values()].reverse().filter((r) => matchesFilter(r, filter))
     return {

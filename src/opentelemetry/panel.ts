@@ -20,6 +20,7 @@ import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
 import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
+import { panelTraceSource } from './trace-source.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -145,6 +146,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const traces = this.processor.traces
     traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     registerTraceRoutes(host, traces)
+    host.provideTraces?.(panelTraceSource(traces, this.config, host.prefix))
   }
 
   onRequest(record: RequestRecord, c: Context): void {

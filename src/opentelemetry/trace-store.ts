@@ -139,6 +139,11 @@ export class TraceStore {
     return { dropped: entry?.dropped ?? 0, running: entry?.running.size ?? 0, ended: entry?.ended.size ?? 0 }
   }
 
+  /** Forgets every trace (the history was cleared). */
+  clear(): void {
+    this.traces.clear()
+  }
+
   get size(): number {
     return this.traces.size
   }

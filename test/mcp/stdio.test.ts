@@ -1,0 +1,62 @@
+import { PassThrough } from 'node:stream'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mcpEndpointUrl, proxyStdio } from '../../src/mcp/stdio-proxy.js'
+import { startShop } from './app.js'
+
+/** A stdio peer: writes JSON-RPC lines to the proxy and reads its answers by id. */
+function stdioPeer() {
+  const input = new PassThrough()
+  const output = new PassThrough()
+  const waiting = new Map<number, (message: any) => void>()
+  createInterface({ input: output }).on('line', (line) => {
+    const message = JSON.parse(line)
+    waiting.get(message.id)?.(message)
+  })
+  let id = 0
+  const request = (method: string, params: unknown = {}) =>
+    new Promise<any>((resolve) => {
+      waiting.set(++id, resolve)
+      input.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`)
+    })
+  const notify = (method: string) => input.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`)
+  return { input, output, request, notify }
+}
+
+const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stdio-test', version: '1' } }
+
+describe('the stdio relay', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>
+  beforeAll(async () => {
+    shop = await startShop()
+    await shop.get('/users')
+  })
+  afterAll(() => shop.close())
+
+  it('builds the endpoint from the base URL and prefix', () => {
+    expect(mcpEndpointUrl('http://127.0.0.1:3000').href).toBe('http://127.0.0.1:3000/_debug_toolbar/mcp')
+    expect(mcpEndpointUrl('http://127.0.0.1:3000/app/', '/debug/').href).toBe('http://127.0.0.1:3000/app/debug/mcp')
+    expect(() => mcpEndpointUrl('localhost:3000')).toThrow(/--url must be/)
+    expect(() => mcpEndpointUrl('nonsense')).toThrow(/--url must be/)
+  })
+
+  it('relays requests to the app and its answers back', async () => {
+    const peer = stdioPeer()
+    const proxy = await proxyStdio({ url: shop.base, input: peer.input, output: peer.output })
+    const hello = await peer.request('initialize', init)
+    expect(hello.result.serverInfo.name).toBe('hono-debug-toolbar')
+    peer.notify('notifications/initialized')
+    const listed = await peer.request('tools/call', { name: 'list_requests', arguments: {} })
+    expect(listed.result.structuredContent.requests[0].route).toBe('/users')
+    peer.input.end()
+    await proxy.closed
+  })
+
+  it('answers with an error naming the URL when the app cannot be reached', async () => {
+    const peer = stdioPeer()
+    const proxy = await proxyStdio({ url: 'http://127.0.0.1:9', input: peer.input, output: peer.output })
+    const answer = await peer.request('initialize', init)
+    expect(answer.error.message).toMatch(/could not reach the toolbar's MCP endpoint at http:\/\/127\.0\.0\.1:9\/_debug_toolbar\/mcp/)
+    await proxy.close()
+  })
+})
