@@ -81,13 +81,15 @@ export class ToolbarData {
     return spans
   }
 
-  /** The spans of a request's trace ([] without the OpenTelemetry panel). */
+  /**
+   * The spans of a request: its SERVER span and everything under it, downstream services
+   * included ([] without the OpenTelemetry panel). A request called by another recorded
+   * request shares that one's trace; the caller's spans are not this request's.
+   */
   async requestSpans(detail: RequestDetail): Promise<ToolbarSpan[]> {
-    if (detail.traceId) {
-      const spans = await this.trace(detail.traceId)
-      if (spans) return spans
-    }
-    return panelStats<{ spans?: ToolbarSpan[] }>(detail, 'opentelemetry')?.spans ?? []
+    const otel = panelStats<{ spans?: ToolbarSpan[]; rootSpanId?: string }>(detail, 'opentelemetry')
+    const spans = (detail.traceId ? await this.trace(detail.traceId) : undefined) ?? otel?.spans ?? []
+    return otel?.rootSpanId ? subtree(spans, otel.rootSpanId) : spans
   }
 
   /** Links to a trace in the tracing UIs, when a tracing panel is there. */
@@ -137,4 +139,26 @@ export function panelStats<T>(detail: RequestDetail, panelId: string): T | undef
   // A panel that failed answers { error: 'this panel failed: ...' } and nothing else.
   if (Object.keys(stats).length === 1 && typeof stats.error === 'string') return undefined
   return stats
+}
+
+/** `rootId` and every span below it; all of `spans` when the root is not among them. */
+function subtree(spans: ToolbarSpan[], rootId: string): ToolbarSpan[] {
+  if (!spans.some((s) => s.spanId === rootId)) return spans
+  const children = new Map<string, ToolbarSpan[]>()
+  for (const span of spans) {
+    if (!span.parentSpanId) continue
+    const list = children.get(span.parentSpanId)
+    if (list) list.push(span)
+    else children.set(span.parentSpanId, [span])
+  }
+  const kept = new Set<string>([rootId])
+  const stack = [rootId]
+  while (stack.length) {
+    for (const child of children.get(stack.pop()!) ?? []) {
+      if (kept.has(child.spanId)) continue
+      kept.add(child.spanId)
+      stack.push(child.spanId)
+    }
+  }
+  return spans.filter((s) => kept.has(s.spanId))
 }

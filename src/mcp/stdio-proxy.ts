@@ -58,19 +58,41 @@ export async function proxyStdio(options: StdioProxyOptions): Promise<{ close():
     done()
   }
 
+  // Requests sent and not answered yet: when stdin ends, their answers are still written.
+  const pending = new Set<string | number>()
+  let ended = false
+  const answered = (id: string | number) => {
+    pending.delete(id)
+    if (ended && pending.size === 0) void close()
+  }
+  const reply = async (message: JSONRPCMessage) => {
+    await stdio.send(message).catch(() => undefined)
+    if ('id' in message && ('result' in message || 'error' in message) && message.id !== undefined && message.id !== null) answered(message.id)
+  }
+
   stdio.onmessage = (message: JSONRPCMessage) => {
+    if (isJSONRPCRequest(message)) pending.add(message.id)
     http.send(message).catch((error: unknown) => {
       if (!isJSONRPCRequest(message)) return
-      const reason = error instanceof Error ? error.message : String(error)
-      void stdio.send({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `could not reach the toolbar's MCP endpoint at ${endpoint.href}: ${reason}` } })
+      void reply({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `could not reach the toolbar's MCP endpoint at ${endpoint.href}: ${describe(error)}` } })
     })
   }
-  http.onmessage = (message) => void stdio.send(message)
+  http.onmessage = (message) => void reply(message)
   // A failed background stream (the optional GET) is not fatal: requests still go by POST.
   http.onerror = () => {}
   stdio.onclose = () => void close()
   await http.start()
   await stdio.start()
-  options.input?.on('end', () => void close())
+  options.input?.on('end', () => {
+    ended = true
+    if (pending.size === 0) void close()
+  })
   return { close, closed }
+}
+
+/** An error with its cause (`fetch failed` says little; `ECONNREFUSED` says what to do). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause
+  return cause?.code ? `${error.message} (${cause.code})` : cause?.message ? `${error.message} (${cause.message})` : error.message
 }

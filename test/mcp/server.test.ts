@@ -122,6 +122,13 @@ describe('the MCP server at {prefix}/mcp', () => {
     const { data } = await call(client, 'get_span', { trace_id: traceId, span_ids: [client_.spanIds[0]] })
     expect(data.spans[0].attributes['http.request.method']).toBe('GET')
     expect(data.spans[0].kind).toBe('CLIENT')
+    // The /users request that /report fetched shares its trace, but only its own spans are its.
+    const inner = (await call(client, 'list_requests', { route: '/users' })).data.requests.find((r: { traceId: string }) => r.traceId === traceId)
+    const outer = (await call(client, 'list_requests', { route: '/report' })).data.requests[0]
+    expect(inner.spans).toBeLessThan(outer.spans)
+    const innerTree = await call(client, 'get_trace', { request_id: inner.id })
+    expect(innerTree.data.lines[0]).toMatchObject({ name: 'GET /users', kind: 'SERVER', depth: 0 })
+    expect(innerTree.data.spanCount).toBe(inner.spans)
     const tooMany = await call(client, 'get_span', { trace_id: traceId, span_ids: Array.from({ length: 21 }, () => 'a'.repeat(16)) })
     expect(tooMany.isError).toBe(true)
     const unknown = await call(client, 'get_span', { trace_id: traceId, span_ids: ['b'.repeat(16)] })

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -48,15 +49,25 @@ describe('the stdio relay', () => {
     peer.notify('notifications/initialized')
     const listed = await peer.request('tools/call', { name: 'list_requests', arguments: {} })
     expect(listed.result.structuredContent.requests[0].route).toBe('/users')
+    // stdin ends right after a request: its answer is still written before the relay closes.
+    const last = peer.request('tools/call', { name: 'get_request', arguments: { request_id: 'ffffffffffffffff' } })
     peer.input.end()
+    expect((await last).result.content[0].text).toMatch(/no request with id/)
     await proxy.closed
   })
 
   it('answers with an error naming the URL when the app cannot be reached', async () => {
     const peer = stdioPeer()
-    const proxy = await proxyStdio({ url: 'http://127.0.0.1:9', input: peer.input, output: peer.output })
+    // A port that was just free: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    const proxy = await proxyStdio({ url: `http://127.0.0.1:${port}`, input: peer.input, output: peer.output })
     const answer = await peer.request('initialize', init)
-    expect(answer.error.message).toMatch(/could not reach the toolbar's MCP endpoint at http:\/\/127\.0\.0\.1:9\/_debug_toolbar\/mcp/)
+    expect(answer.error.message).toMatch(/could not reach the toolbar's MCP endpoint at http:\/\/127\.0\.0\.1:\d+\/_debug_toolbar\/mcp: fetch failed \(ECONNREFUSED\)/)
     await proxy.close()
   })
 })

@@ -133,7 +133,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
         `Query #${args.query_id} of request ${args.request_id} (${String(plan.body.dbSystem)}):`,
         `  ${oneLine(sql)}`,
         `${String(plan.body.explainSql).split(/\s/)[0] ?? 'EXPLAIN'} plan:`,
-        ...rows.map((row) => `  ${typeof row === 'object' && row !== null ? Object.values(row).join(' | ') : String(row)}`),
+        ...rows.map((row) => `  ${typeof row === 'object' && row !== null ? Object.entries(row).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ') : String(row)}`),
       ].join('\n')
       return {
         text,

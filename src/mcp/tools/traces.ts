@@ -40,7 +40,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   define('get_trace', {
     title: 'A trace as a span tree',
     description:
-      'The span tree of a trace as indented text: offset from the trace start, duration, self time, service, status and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id or request_id.',
+      'The span tree of a trace as indented text: offset from the trace start, duration, self time, service, status and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
     input: {
       trace_id: traceId.optional(),
       request_id: requestId.optional(),
