@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mcpEndpointUrl, proxyStdio } from '../../src/mcp/stdio-proxy.js'
+import { runCli, USAGE } from '../../src/mcp/cli.js'
 import { startShop } from './app.js'
 
 /** A stdio peer: writes JSON-RPC lines to the proxy and reads its answers by id. */
@@ -69,5 +70,23 @@ describe('the stdio relay', () => {
     const answer = await peer.request('initialize', init)
     expect(answer.error.message).toMatch(/could not reach the toolbar's MCP endpoint at http:\/\/127\.0\.0\.1:\d+\/_debug_toolbar\/mcp: fetch failed \(ECONNREFUSED\)/)
     await proxy.close()
+  })
+
+  it('runs as the hono-debug-toolbar command, with usage on misuse', async () => {
+    const run = async (argv: string[]) => {
+      const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }
+      const out: string[] = []
+      io.stdout.on('data', (chunk) => out.push(String(chunk)))
+      io.stderr.on('data', (chunk) => out.push(String(chunk)))
+      const code = runCli(argv, io)
+      io.stdin.end()
+      return { code: await code, out: out.join('') }
+    }
+    expect(await run(['--help'])).toEqual({ code: 0, out: `${USAGE}\n` })
+    expect((await run(['mcp'])).code).toBe(2)
+    expect((await run(['serve', '--url', shop.base])).code).toBe(2)
+    expect(await run(['mcp', '--nope'])).toMatchObject({ code: 2, out: expect.stringMatching(/Unknown option '--nope'/) })
+    expect(await run(['mcp', '--url', 'ftp://x'])).toMatchObject({ code: 2, out: expect.stringMatching(/--url must be http/) })
+    expect((await run(['mcp', '--url', shop.base])).code).toBe(0)
   })
 })
