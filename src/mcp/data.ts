@@ -18,7 +18,7 @@ export interface McpToolbar {
 }
 
 /** Most requests a tool looks through (the history is usually far smaller). */
-const MAX_SCAN = 1000
+export const MAX_SCAN = 1000
 const SCAN_PAGE = 200
 
 /** Counts of one request, as `list_requests` shows them. */

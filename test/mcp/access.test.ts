@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
-import { debugToolbar } from '../../src/index.js'
+import { debugToolbar, MemoryStore } from '../../src/index.js'
 import { resolveMcpSettings } from '../../src/mcp/feature.js'
 import { call, connect, SECRET, startShop } from './app.js'
 
@@ -77,6 +77,23 @@ describe('who the MCP endpoint answers', () => {
     expect(res.status).toBe(400)
     expect((await res.json()).error.code).toBe(-32700)
     expect((await app.request('/_debug_toolbar/mcp', post(), loopback)).status).toBe(200)
+  })
+
+  it('searches at most the newest 1,000 requests of a long history, and says so', async () => {
+    const store = new MemoryStore(1200)
+    for (let i = 0; i < 1100; i++) {
+      const id = `r${String(i).padStart(5, '0')}`
+      store.save({ id, method: 'GET', path: `/p/${i}`, route: '/p/:n', status: 200, startedAt: new Date(1e12 + i).toISOString(), durationMs: 1, traceId: undefined, panels: {}, nav: [] })
+    }
+    const res = await appWith({ store }).request(
+      '/_debug_toolbar/mcp',
+      { ...post(), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_requests', arguments: { limit: 100 } } }) },
+      loopback,
+    )
+    const { result } = await res.json()
+    expect(result.structuredContent).toMatchObject({ total: 1000, searchedNewest: 1000, truncated: true })
+    expect(result.structuredContent.requests[0].id).toBe('r01099')
+    expect(result.content[0].text).toMatch(/Only the newest 1000 requests/)
   })
 
   it('checks the mcp option when the toolbar is created', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
-import type { RequestFacts } from '../data.js'
+import { MAX_SCAN, type RequestFacts } from '../data.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
@@ -33,6 +33,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     },
     async run(args) {
       let rows = await data.summaries({ method: args.method, status: args.status })
+      const capped = rows.length >= MAX_SCAN
       if (args.route) rows = rows.filter((r) => r.route === args.route || r.path === args.route)
       if (args.min_duration_ms !== undefined) rows = rows.filter((r) => (r.durationMs ?? 0) >= args.min_duration_ms!)
       const facts = new Map<string, RequestFacts>()
@@ -62,8 +63,9 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         (r) =>
           `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}`,
       )
-      const text = requests.length === 0 ? 'No recorded request matches (make a request to the app first, or loosen the filters).' : [...lines, pageNote(page, 'requests')].filter(Boolean).join('\n')
-      return { text, data: { requests, ...pageData(page) } }
+      const scope = capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : ''
+      const text = requests.length === 0 ? `No recorded request matches (make a request to the app first, or loosen the filters). ${scope}`.trim() : [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n')
+      return { text, data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
     },
   })
 
