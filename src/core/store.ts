@@ -124,16 +124,16 @@ export class MemoryStore implements ToolbarStore {
     return this.requests.get(id)
   }
 
-  clear(): void {
-    this.requests.clear()
-  }
-
   list(filter: RequestFilter): RequestPage {
     const matching = [...this.requests.values()].reverse().filter((r) => matchesFilter(r, filter))
     return {
       requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize),
       total: matching.length,
     }
+  }
+
+  clear(): void {
+    this.requests.clear()
   }
 
   get size(): number {

@@ -30,9 +30,9 @@ export class Toolbar implements ToolbarHost {
   readonly events = new ToolbarEvents()
   readonly panels: Panel<any>[]
   readonly app: Hono | undefined
-  readonly version = packageVersion()
   /** The traces a tracing panel offered (see `provideTraces`), if any. */
   traceSource: TraceSource | undefined
+  readonly version = packageVersion()
   /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, live stats). */
   private readonly records = new Map<string, RequestRecord>()
   private readonly maxRequests: number

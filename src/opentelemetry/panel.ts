@@ -20,9 +20,9 @@ import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
 import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
-import { panelTraceSource } from './trace-source.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
+import { panelTraceSource } from './trace-source.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
@@ -139,6 +139,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   setup(host: ToolbarHost): void {
+    // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
+    host.provideTraces?.(panelTraceSource(this.processor.traces, this.config, host.prefix))
     this.prefix = host.prefix
     this.events = host.events
     // Keep the traces of at least twice the request history (the store is shared by panels).
@@ -146,7 +148,6 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const traces = this.processor.traces
     traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     registerTraceRoutes(host, traces)
-    host.provideTraces?.(panelTraceSource(traces, this.config, host.prefix))
   }
 
   onRequest(record: RequestRecord, c: Context): void {
