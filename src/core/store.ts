@@ -125,11 +125,16 @@ export class MemoryStore implements ToolbarStore {
   }
 
   list(filter: RequestFilter): RequestPage {
-    const matching = [...this.requests.values()].reverse().filter((r) => matchesFilter(r, filter))
-    return {
-      requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize),
-      total: matching.length,
+    const page: RequestSummary[] = []
+    let total = 0
+    // Newest first, without copying the whole history for every page.
+    const all = [...this.requests.values()]
+    for (let i = all.length - 1; i >= 0; i--) {
+      if (!matchesFilter(all[i], filter)) continue
+      if (total >= filter.offset && page.length < filter.limit) page.push(summarize(all[i]))
+      total++
     }
+    return { requests: page, total }
   }
 
   clear(): void {
