@@ -14,6 +14,7 @@ import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { propagateFetch } from './fetch.js'
+import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
@@ -22,7 +23,6 @@ import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequest
 import { registerTraceRoutes } from './routes.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
-import { panelTraceSource } from './trace-source.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
