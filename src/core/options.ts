@@ -34,7 +34,6 @@ export interface DebugToolbarOptions {
   clientAddress?: (c: Context) => string | undefined
 }
 
-
 export const DEFAULT_PREFIX = '/_debug_toolbar'
 
 /** Reads `enabled`, warning once when it is forced on in production. */
