@@ -66,6 +66,8 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
           openWorldHint: false,
         },
       },
+      // The SDK parses the arguments with `spec.input` before calling: they have the spec's type
+      // (its overloads cannot follow a generic shape through this wrapper, hence the cast).
       (async (args: never) => finish(ctx.settings, await answer(() => spec.run(args)))) as never,
     )
   }
