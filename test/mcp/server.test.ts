@@ -214,6 +214,8 @@ describe('the MCP server at {prefix}/mcp', () => {
   })
 
   it('serves the same data as resources', async () => {
+    const templates = await client.listResourceTemplates()
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['toolbar://requests/{id}', 'toolbar://traces/{traceId}'])
     const listed = await client.listResources()
     expect(listed.resources.map((r) => r.uri)).toContain(`toolbar://requests/${ids.users}`)
     const request = await client.readResource({ uri: `toolbar://requests/${ids.users}` })
@@ -222,6 +224,8 @@ describe('the MCP server at {prefix}/mcp', () => {
     const trace = await client.readResource({ uri: `toolbar://traces/${brief.request.traceId}` })
     expect(JSON.parse((trace.contents[0] as { text: string }).text).spans.length).toBeGreaterThan(5)
     await expect(client.readResource({ uri: 'toolbar://requests/ffffffffffffffff' })).rejects.toThrow(/no request/)
+    await expect(client.readResource({ uri: 'toolbar://requests/..%2F..' })).rejects.toThrow(/not a request id/)
+    await expect(client.readResource({ uri: 'toolbar://traces/abc' })).rejects.toThrow(/not a trace id/)
   })
 
   it('never sends the seeded secret, from any tool or resource', async () => {
