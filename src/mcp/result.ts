@@ -80,3 +80,22 @@ export function capText(text: string): string {
 export function ms(value: number | undefined): string {
   return value === undefined ? '?' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
 }
+
+/** Longest string inside structuredContent; longer ones are cut and say how much is missing. */
+export const MAX_VALUE_CHARS = 8_000
+
+/**
+ * A copy of `value` with every string longer than `MAX_VALUE_CHARS` cut (a huge SQL text or
+ * attribute must not blow up an answer).
+ *
+ * @example
+ * ```ts
+ * capStrings({ sql: 'x'.repeat(9000) }) // { sql: 'xxx…… (1000 more characters)' }
+ * ```
+ */
+export function capStrings(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`
+  if (depth > 32 || value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((item) => capStrings(item, depth + 1))
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, depth + 1)]))
+}

@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { packageVersion } from '../core/package-root.js'
 import type { ToolbarData } from './data.js'
 import { redactText, redactValue, type RedactionSettings } from './redact.js'
-import { capText, ToolError, type ToolOutput } from './result.js'
+import { capStrings, capText, ToolError, type ToolOutput } from './result.js'
 import { registerRequestTools } from './tools/requests.js'
 import { registerTraceTools } from './tools/traces.js'
 import { registerSqlTools } from './tools/sql.js'
@@ -114,7 +114,7 @@ function finish(settings: RedactionSettings, output: ToolOutput | { error: strin
   if ('error' in output) return { content: [{ type: 'text', text: outgoingText(settings, output.error) }], isError: true }
   return {
     content: [{ type: 'text', text: outgoingText(settings, capText(output.text)) }],
-    structuredContent: (settings.redact ? redactValue(output.data) : output.data) as Record<string, unknown>,
+    structuredContent: capStrings(settings.redact ? redactValue(output.data) : output.data) as Record<string, unknown>,
   }
 }
 

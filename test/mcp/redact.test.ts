@@ -42,3 +42,14 @@ describe('redaction of what the MCP server sends', () => {
     expect(shownAttributes(on, attributes)).toBe(attributes)
   })
 })
+
+describe('bounds on what the MCP server sends', () => {
+  it('cuts very long strings in structured content and says how much is missing', async () => {
+    const { capStrings, capText, MAX_TEXT_CHARS, MAX_VALUE_CHARS } = await import('../../src/mcp/result.js')
+    const capped = capStrings({ sql: 'x'.repeat(MAX_VALUE_CHARS + 10), n: 1, list: ['short'] }) as { sql: string; n: number; list: string[] }
+    expect(capped.sql).toHaveLength(MAX_VALUE_CHARS + '… (10 more characters)'.length)
+    expect(capped.sql.endsWith('… (10 more characters)')).toBe(true)
+    expect(capped).toMatchObject({ n: 1, list: ['short'] })
+    expect(capText('y'.repeat(MAX_TEXT_CHARS + 5))).toMatch(/text truncated: 5 more characters/)
+  })
+})
