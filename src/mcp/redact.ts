@@ -70,7 +70,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
   }
   const copy: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = isSecretName(key) ? redactAll(item, depth + 1) : redactValue(item, depth + 1)
+    copy[key] = isSecretKey(key) ? redactAll(item, depth + 1) : redactValue(item, depth + 1)
   }
   return copy
 }
@@ -116,6 +116,11 @@ function secretPlaceholders(sql: string): Set<number> {
     })
   }
   return secret
+}
+
+/** A secret name, or a dotted key ending in one (`http.request.header.authorization`). */
+function isSecretKey(key: string): boolean {
+  return isSecretName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
 }
 
 /** Every string and number under a secret-named key (`token: ['a', 'b']`) replaced. */

@@ -30,6 +30,10 @@ describe('redaction of what the MCP server sends', () => {
       attributes: { 'user.password': 'REDACTED', q: 'token=REDACTED', n: 2 },
       nested: { apiKey: 'REDACTED' },
     })
+    expect(redactValue({ 'http.request.header.authorization': ['Basic abc'], 'http.request.header.accept': ['*/*'] })).toEqual({
+      'http.request.header.authorization': ['REDACTED'],
+      'http.request.header.accept': ['*/*'],
+    })
     expect(redactValue({ query: { token: ['a', 'b'], q: ['shoes'] } })).toEqual({ query: { token: ['REDACTED', 'REDACTED'], q: ['shoes'] } })
     expect(redactValue([['cookie', 'sid=1'], ['accept', 'text/html']])).toEqual([['cookie', 'REDACTED'], ['accept', 'text/html']])
   })
