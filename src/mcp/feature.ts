@@ -32,9 +32,11 @@ export function mountMcp(toolbar: Toolbar, options: DebugToolbarOptions): void {
  */
 export function resolveMcpSettings(options: McpServerOptions = {}): RedactionSettings {
   if (typeof options !== 'object' || options === null) throw new TypeError(`mcp must be true, false or an object, got ${JSON.stringify(options)}`)
-  const settings = { redact: true, hideSqlParams: false, hideBodies: false, ...options }
-  for (const [name, value] of Object.entries(settings)) {
+  const settings: RedactionSettings = { redact: true, hideSqlParams: false, hideBodies: false }
+  for (const [name, value] of Object.entries(options)) {
+    if (!(name in settings)) throw new TypeError(`mcp.${name} is not an option of the MCP server (redact, hideSqlParams, hideBodies)`)
     if (typeof value !== 'boolean') throw new TypeError(`mcp.${name} must be true or false, got ${JSON.stringify(value)}`)
+    settings[name as keyof RedactionSettings] = value
   }
   return settings
 }

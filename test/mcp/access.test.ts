@@ -98,6 +98,8 @@ describe('who the MCP endpoint answers', () => {
 
   it('checks the mcp option when the toolbar is created', () => {
     expect(() => appWith({ mcp: { redact: 'yes' as never } })).toThrow(/mcp\.redact must be true or false/)
+    expect(() => appWith({ mcp: { redcat: true } as never })).toThrow(/mcp\.redcat is not an option/)
+    expect(() => appWith({ mcp: 'on' as never })).toThrow(/mcp must be true, false or an object/)
     expect(resolveMcpSettings({ hideSqlParams: true })).toEqual({ redact: true, hideSqlParams: true, hideBodies: false })
   })
 })
