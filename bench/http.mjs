@@ -1,8 +1,9 @@
 // HTTP benchmark: autocannon against each variant on loopback, in alternating rounds, so
-// that the machine's drift hits every variant alike. Prints req/s medians and ratios
-// against plain Hono, an empty pass-through middleware and @hono/otel.
+// that the machine's drift hits every variant alike. Prints req/s and p99 medians and
+// ratios against plain Hono, an empty pass-through middleware and @hono/otel. Variants that
+// export (toolbar-otel, hono-otel) send OTLP/gRPC to one loopback collector that counts spans.
 //
-//   npm run build && node bench/http.mjs [--rounds 5] [--duration 4] [--connections 20]
+//   npm run build && node bench/http.mjs [--rounds 5] [--duration 4] [--connections 20] [--variants a,b]
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
@@ -13,36 +14,67 @@ const args = Object.fromEntries(
 const rounds = Number(args.rounds ?? 5)
 const duration = Number(args.duration ?? 4)
 const connections = Number(args.connections ?? 20)
-const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-otel,hono-otel').split(',')
+const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel').split(',')
 
-async function start(variant) {
-  const child = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, variant], { stdio: ['ignore', 'pipe', 'inherit'] })
+async function start(script, variant, env = {}) {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...(variant ? [variant] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  })
   const [chunk] = await once(child.stdout, 'data')
-  return { child, url: `http://127.0.0.1:${String(chunk).trim()}/` }
+  return { child, port: String(chunk).trim() }
 }
 
+const collector = await start('./collector.mjs')
+const collectorUrl = `http://127.0.0.1:${collector.port}`
 const servers = {}
-for (const variant of variants) servers[variant] = await start(variant)
+for (const variant of variants) {
+  const { child, port } = await start('./server.mjs', variant, { BENCH_COLLECTOR: collectorUrl })
+  servers[variant] = { child, url: `http://127.0.0.1:${port}/` }
+}
 const results = Object.fromEntries(variants.map((v) => [v, []]))
+const p99s = Object.fromEntries(variants.map((v) => [v, []]))
+const cpus = Object.fromEntries(variants.map((v) => [v, []]))
+const cpuTime = async (url) => {
+  const { user, system } = await (await fetch(new URL('/__bench/cpu', url))).json()
+  return user + system
+}
 try {
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? variants : [...variants].reverse()
     for (const variant of order) {
+      const before = await cpuTime(servers[variant].url)
       const result = await autocannon({ url: servers[variant].url, connections, duration })
+      const cpuUs = ((await cpuTime(servers[variant].url)) - before) / result.requests.total
       results[variant].push(result.requests.average)
-      process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s\n`)
+      p99s[variant].push(result.latency.p99)
+      cpus[variant].push(cpuUs)
+      process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request\n`)
     }
   }
 } finally {
   for (const { child } of Object.values(servers)) child.kill('SIGTERM')
 }
+// Give the exporters a moment to flush what they batched, then read the collector's count.
+await new Promise((resolve) => setTimeout(resolve, 1500))
+const counted = once(collector.child.stdout, 'data')
+collector.child.kill('SIGTERM')
+const received = JSON.parse(String((await counted)[0]))
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const base = (name) => (results[name] ? median(results[name]) : undefined)
 console.log(`\n${rounds} rounds x ${duration}s, ${connections} connections, GET / (small HTML page)\n`)
-console.log('variant            req/s (median)   vs plain   vs passthrough   vs @hono/otel')
+console.log('variant            req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel   CPU µs/req   CPU vs @hono/otel')
+const cpuBase = cpus['hono-otel']?.length ? median(cpus['hono-otel']) : undefined
 for (const variant of variants) {
   const m = median(results[variant])
   const ratio = (other) => (base(other) ? (m / base(other)).toFixed(3).padStart(8) : '       -')
-  console.log(`${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}`)
+  const p99 = String(median(p99s[variant])).padStart(6)
+  const cpu = median(cpus[variant])
+  // Requests per CPU second relative to @hono/otel: above 1 means cheaper per request.
+  const cpuRatio = cpuBase ? (cpuBase / cpu).toFixed(3) : '-'
+  console.log(
+    `${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}   ${cpu.toFixed(1).padStart(10)}   ${cpuRatio.padStart(17)}`,
+  )
 }
+console.log(`\ncollector received ${received.spans} spans in ${received.exports} exports (toolbar-otel and hono-otel together)`)

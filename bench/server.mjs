@@ -1,13 +1,22 @@
 // One benchmark variant as its own process: `node bench/server.mjs <variant>` serves a
 // trivial HTML route on 127.0.0.1 and prints its port. Variants are compared in one run.
+// Variants that export send OTLP/gRPC to the collector at BENCH_COLLECTOR (bench/collector.mjs).
 import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 
 const variant = process.argv[2]
 const app = new Hono()
+// Registered before any middleware, so no variant records it: the process's CPU time, read
+// before and after each load, gives the CPU cost of one request, which holds up better than
+// req/s on a machine that is busy with other work.
+app.get('/__bench/cpu', (c) => c.json(process.cpuUsage()))
 
 switch (variant) {
   case 'plain':
+    break
+  case 'plain-500':
+    // The same 500 extra routes as toolbar-500, without the toolbar: what the router costs.
+    addRoutes(500)
     break
   case 'passthrough':
     app.use(async (_c, next) => {
@@ -30,21 +39,33 @@ switch (variant) {
     app.use(debugToolbar({ app }))
     break
   }
-  case 'toolbar-otel': {
+  case 'toolbar-500': {
+    // The same toolbar on an app with 500 more routes: the cost per request must not grow.
+    const { debugToolbar } = await import('hono-debug-toolbar')
+    app.use(debugToolbar({ app }))
+    addRoutes(500)
+    break
+  }
+  case 'toolbar-otel-none': {
     const { debugToolbar } = await import('hono-debug-toolbar')
     const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
     app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' })] }))
     break
   }
+  case 'toolbar-otel': {
+    const { debugToolbar } = await import('hono-debug-toolbar')
+    const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
+    const otel = new OpenTelemetryPanel({ exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: collector(), serviceName: 'bench' })
+    app.use(debugToolbar({ app, extraPanels: [otel] }))
+    break
+  }
   case 'hono-otel': {
-    const { trace } = await import('@opentelemetry/api')
-    const { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base')
+    const { context, trace } = await import('@opentelemetry/api')
+    const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks')
-    const { context } = await import('@opentelemetry/api')
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc')
     const { httpInstrumentationMiddleware } = await import('@hono/otel')
-    const exporter = new InMemorySpanExporter()
-    // Drop exported spans so memory stays flat, like the toolbar's 'none' exporter.
-    setInterval(() => exporter.reset(), 1000).unref()
+    const exporter = new OTLPTraceExporter({ url: collector() })
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }))
     app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
@@ -53,6 +74,15 @@ switch (variant) {
   default:
     console.error(`unknown variant ${variant}`)
     process.exit(2)
+}
+
+function addRoutes(count) {
+  for (let i = 0; i < count; i++) app.get(`/section-${i}/items/:id`, (c) => c.text(String(i)))
+}
+
+function collector() {
+  if (!process.env.BENCH_COLLECTOR) throw new Error(`variant ${variant} needs BENCH_COLLECTOR (bench/http.mjs starts one)`)
+  return process.env.BENCH_COLLECTOR
 }
 
 const html = '<!doctype html><html><head><title>bench</title></head><body><h1>Hello</h1><p>A small page.</p></body></html>'

@@ -1,6 +1,8 @@
 import { BlockList, isIP } from 'node:net'
 import type { Context } from 'hono'
 
+const MAX_CACHED_ADDRESSES = 1024
+
 /** Loopback only: what the toolbar allows unless told otherwise. */
 export const LOOPBACK = ['127.0.0.0/8', '::1']
 
@@ -32,12 +34,20 @@ export function addressMatcher(allowedHosts: readonly string[]): (address: strin
     }
     list.addSubnet(address, prefix, type)
   }
+  // BlockList.check builds a SocketAddress per call: remember the verdict per address
+  // (a bounded map, emptied when full: a dev server sees a handful of addresses).
+  const verdicts = new Map<string, boolean>()
   return (raw) => {
     if (!raw) return false
-    const address = raw.startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw
-    const family = isIP(address)
-    if (!family) return false
-    return list.check(address, family === 4 ? 'ipv4' : 'ipv6')
+    let verdict = verdicts.get(raw)
+    if (verdict === undefined) {
+      const address = raw.startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw
+      const family = isIP(address)
+      verdict = family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6')
+      if (verdicts.size >= MAX_CACHED_ADDRESSES) verdicts.clear()
+      verdicts.set(raw, verdict)
+    }
+    return verdict
   }
 }
 

@@ -144,3 +144,22 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.byteLength)
   return out
 }
+
+/**
+ * `html` with `snippet` inserted before its last `</body>` (any case), or undefined when it
+ * has none. The string counterpart of the stream injection, for bodies the app made in one
+ * piece (`c.html('<html>...')`): the response then stays a plain in-memory body.
+ *
+ * @example
+ * ```ts
+ * injectIntoHtml('<body><h1>Hi</h1></body>', '<script></script>') // '<body><h1>Hi</h1><script></script></body>'
+ * ```
+ */
+export function injectIntoHtml(html: string, snippet: string): string | undefined {
+  for (let at = html.lastIndexOf('</'); at !== -1; at = at === 0 ? -1 : html.lastIndexOf('</', at - 1)) {
+    if (html.length - at >= 7 && html.slice(at + 2, at + 7).toLowerCase() === 'body>') {
+      return html.slice(0, at) + snippet + html.slice(at)
+    }
+  }
+  return undefined
+}

@@ -1,7 +1,7 @@
 /** What the toolbar tells live listeners (the browser, through server-sent events). */
 export interface ToolbarEvent {
-  type: 'request.created' | 'trace.created' | 'trace.updated' | 'trace.completed'
-  data: { requestId?: string; traceId?: string; name: string; spanCount?: number; source?: string; status?: number }
+  type: 'request.created' | 'request.finished' | 'trace.created' | 'trace.updated' | 'trace.completed'
+  data: { requestId?: string; traceId?: string; name: string; spanCount?: number; services?: string[]; source?: string; status?: number }
 }
 
 export type ToolbarEventListener = (event: ToolbarEvent) => void

@@ -9,9 +9,18 @@ export function escapeAttribute(value: string): string {
  */
 export function loaderTag(prefix: string, requestId: string, version: string, nonce?: string): string {
   const nonceAttribute = nonce ? ` nonce="${escapeAttribute(nonce)}"` : ''
-  return (
-    `<script src="${escapeAttribute(`${prefix}/static/toolbar.js?v=${version}`)}" ` +
-    `data-hdt-prefix="${escapeAttribute(prefix)}" data-hdt-request-id="${escapeAttribute(requestId)}"` +
-    `${nonceAttribute} async></script>`
-  )
+  return `${tagStart(prefix, version)}${escapeAttribute(requestId)}"${nonceAttribute} async></script>`
+}
+
+// The part of the tag that is the same for every request of a toolbar, escaped once.
+let cachedStart: { key: string; start: string } | undefined
+function tagStart(prefix: string, version: string): string {
+  const key = `${prefix}\n${version}`
+  if (cachedStart?.key !== key) {
+    cachedStart = {
+      key,
+      start: `<script src="${escapeAttribute(`${prefix}/static/toolbar.js?v=${version}`)}" data-hdt-prefix="${escapeAttribute(prefix)}" data-hdt-request-id="`,
+    }
+  }
+  return cachedStart.start
 }

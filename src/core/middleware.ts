@@ -40,23 +40,51 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))
-  const excluded = (path: string) =>
-    (options.excludePaths ?? []).some((rule) => (typeof rule === 'string' ? path === rule || path.startsWith(rule.endsWith('/') ? rule : `${rule}/`) : rule.test(path)))
+  const excluded = pathMatcher(options.excludePaths ?? [])
+  const ownPrefix = `${prefix}/`
+  const showToolbar = options.showToolbar
 
+  // The cheapest tests first: the path (no allocation), then the address (a cached verdict).
   const middleware: MiddlewareHandler = async function debugToolbarMiddleware(c, next) {
     const path = c.req.path
-    const ownRoute = path === prefix || path.startsWith(`${prefix}/`)
-    const allowed = isAllowedAddress(clientAddress(c)) && (!options.showToolbar || (await options.showToolbar(c)))
+    const ownRoute = path === prefix || path.startsWith(ownPrefix)
+    if (!ownRoute && excluded(path)) return next()
+    const allowed = isAllowedAddress(clientAddress(c)) && (!showToolbar || (await showToolbar(c)))
     if (!allowed) {
       if (ownRoute) return c.notFound()
       return next()
     }
     if (ownRoute) return toolbar.routes.fetch(c.req.raw, c.env)
-    if (excluded(path)) return next()
-    const record = new RequestRecord({ method: c.req.method, url: c.req.url, path })
+    const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }
   return Object.assign(middleware, { toolbar })
+}
+
+/**
+ * Where the record reads the request headers from: Node's raw list when the app runs on
+ * @hono/node-server (node-server would otherwise build a `Headers` for the toolbar alone),
+ * else the Request's own `Headers`.
+ */
+function requestHeaderSource(c: Context): ReadonlyArray<string> | Headers {
+  const raw = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming?.rawHeaders
+  return Array.isArray(raw) ? (raw as string[]) : c.req.raw.headers
+}
+
+/** `excludePaths` compiled once: exact paths and their subtrees, and regular expressions. */
+function pathMatcher(rules: ReadonlyArray<string | RegExp>): (path: string) => boolean {
+  if (rules.length === 0) return () => false
+  const exact = new Set<string>()
+  const prefixes: string[] = []
+  const patterns: RegExp[] = []
+  for (const rule of rules) {
+    if (typeof rule !== 'string') patterns.push(rule)
+    else {
+      exact.add(rule)
+      prefixes.push(rule.endsWith('/') ? rule : `${rule}/`)
+    }
+  }
+  return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p)) || patterns.some((re) => re.test(path))
 }
 
 /**

@@ -44,13 +44,25 @@ export abstract class Panel<Stats = unknown> {
   /** Called before the app's handler runs, inside the request's record context. */
   onRequest?(record: RequestRecord, c: Context): void | Promise<void>
 
+  /**
+   * Wraps the rest of the request: call `next()` once and return what it returns. What
+   * `next()` runs (the handler, the other panels' `around`) happens inside whatever this
+   * hook sets up, e.g. an OpenTelemetry context: `around(record, c, next) { return
+   * context.with(ctx, next) }`. Panels wrap in their order: the first is outermost.
+   */
+  around?(record: RequestRecord, c: Context, next: () => Promise<void>): Promise<void>
+
   /** Called after the handler, when the response headers are known and the body not yet sent. */
   onResponse?(record: RequestRecord, c: Context): void | Promise<void>
 
   /** Called once the body has been sent (streams included) or the client went away. */
   onFinish?(record: RequestRecord): void | Promise<void>
 
-  /** The panel's data for this request, as JSON-serialisable stats. */
+  /**
+   * The panel's data for this request, as JSON-serialisable stats. Computed when first
+   * asked for (the API, or a durable store taking the request), not after every request:
+   * keep what the hooks collect raw, and do the work here.
+   */
   abstract generateStats(record: RequestRecord): Stats | Promise<Stats>
 
   /** A short line under the title in the panel list, e.g. `3 queries in 4.1 ms`. */

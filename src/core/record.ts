@@ -2,6 +2,39 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 
 /**
+ * A typed name of a per-request slot: `slotKey<QueryLog>('sql')`. The type travels with the
+ * key, so `record.slot(SQL, ...)` and `record.peek(SQL)` agree without casts.
+ */
+export interface SlotKey<T> {
+  readonly name: string
+  /** Only carries the type; never set. */
+  readonly type?: T
+}
+
+/**
+ * Makes a typed slot key.
+ *
+ * @example
+ * ```ts
+ * const CACHE = slotKey<{ hits: number }>('cache')
+ * record.slot(CACHE, () => ({ hits: 0 })).hits++
+ * ```
+ */
+export function slotKey<T>(name: string): SlotKey<T> {
+  return { name }
+}
+
+// Request ids: a random prefix per process and a counter. Unique across the instances that
+// share a durable store, and no random bytes drawn per request.
+const ID_PREFIX = randomBytes(4).toString('hex')
+let idCounter = 0
+
+function nextId(): string {
+  idCounter = (idCounter + 1) >>> 0
+  return ID_PREFIX + idCounter.toString(16).padStart(8, '0')
+}
+
+/**
  * Everything one request collects. Panels are created once per app and are shared by
  * concurrent requests, so per-request data never lives on a panel: it lives here, in
  * named slots, and the record is found through AsyncLocalStorage by recorders called
@@ -31,12 +64,26 @@ export class RequestRecord {
   aborted = false
   /** Set by tracing panels so the history and API can link to the trace. */
   traceId: string | undefined
+  /** Bytes of the loader tag when it was put into the HTML string the app passed to `c.html()`. */
+  htmlInjected: number | undefined
+  /** The Response that `c.html()` made with the tag, and the bytes of the app's own HTML. */
+  htmlResponse: unknown
+  htmlBytes = 0
   /** An error thrown by the handler (Hono's `c.error`). */
   error: unknown
-  private readonly slots = new Map<string, unknown>()
+  private slots: Map<string, unknown> | undefined
+  private iso: string | undefined
 
-  constructor(init: { method: string; url: string; path: string; id?: string; startPerf?: number }) {
-    this.id = init.id ?? randomBytes(8).toString('hex')
+  /**
+   * The request's headers as they arrived: Node's raw `[name, value, name, value...]` list
+   * (no copy is made) or the Request's `Headers`. Read through `requestHeaders()` and
+   * `requestHeader()`, when a panel is shown.
+   */
+  private readonly headerSource: ReadonlyArray<string> | Headers | undefined
+
+  constructor(init: { method: string; url: string; path: string; id?: string; startPerf?: number; headers?: ReadonlyArray<string> | Headers }) {
+    this.id = init.id ?? nextId()
+    this.headerSource = init.headers
     this.method = init.method
     this.url = init.url
     this.path = init.path
@@ -48,6 +95,62 @@ export class RequestRecord {
     // offsets within the request keep performance.now()'s full resolution.
     const now = performance.now()
     this.startedAt = Date.now() + 0.5 - (now - this.startPerf)
+  }
+
+  /** The request headers as `[name, value]` pairs, names in lower case, in arrival order. */
+  requestHeaders(): Array<[string, string]> {
+    const source = this.headerSource
+    if (!source) return []
+    if (!Array.isArray(source)) return [...(source as Headers).entries()]
+    const pairs: Array<[string, string]> = []
+    for (let i = 0; i + 1 < source.length; i += 2) pairs.push([source[i].toLowerCase(), source[i + 1]])
+    return pairs
+  }
+
+  /** One request header (any case), its values joined by `, ` as `Headers.get()` does. */
+  requestHeader(name: string): string | undefined {
+    const source = this.headerSource
+    if (!source) return undefined
+    if (!Array.isArray(source)) return (source as Headers).get(name) ?? undefined
+    const wanted = name.toLowerCase()
+    let value: string | undefined
+    for (let i = 0; i + 1 < source.length; i += 2) {
+      if (source[i].length === wanted.length && source[i].toLowerCase() === wanted) value = value === undefined ? source[i + 1] : `${value}, ${source[i + 1]}`
+    }
+    return value
+  }
+
+  /**
+   * The response headers, set by the toolbar when the response is known: those the Node
+   * response sent (lower-case names) or the final Response's `Headers`.
+   */
+  responseHeaderSource: Record<string, unknown> | Headers | undefined
+
+  /** The response headers as `[name, value]` pairs, names in lower case. */
+  responseHeaders(): Array<[string, string]> {
+    const source = this.responseHeaderSource
+    if (!source) return []
+    if (source instanceof Headers) return [...source.entries()]
+    const pairs: Array<[string, string]> = []
+    for (const [name, value] of Object.entries(source)) {
+      if (Array.isArray(value)) for (const one of value) pairs.push([name, String(one)])
+      else if (value !== undefined) pairs.push([name, String(value)])
+    }
+    return pairs
+  }
+
+  /** One response header (any case), as sent. */
+  responseHeader(name: string): string | undefined {
+    const source = this.responseHeaderSource
+    if (!source) return undefined
+    if (source instanceof Headers) return source.get(name) ?? undefined
+    const value = source[name.toLowerCase()]
+    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value)
+  }
+
+  /** `startedAt` as ISO 8601 (formatted once, on first use). */
+  get startedAtIso(): string {
+    return (this.iso ??= new Date(this.startedAt).toISOString())
   }
 
   /** Milliseconds since the request started (high resolution). */
@@ -65,22 +168,24 @@ export class RequestRecord {
    *
    * @example
    * ```ts
-   * const queries = record.slot('sql', () => [] as RecordedQuery[])
+   * const queries = record.slot(slotKey<RecordedQuery[]>('my-queries'), () => [])
    * queries.push(query)
    * ```
    */
-  slot<T>(key: string, create: () => T): T {
-    let value = this.slots.get(key) as T | undefined
+  slot<T>(key: SlotKey<T> | string, create: () => T): T {
+    const name = typeof key === 'string' ? key : key.name
+    const slots = (this.slots ??= new Map())
+    let value = slots.get(name) as T | undefined
     if (value === undefined) {
       value = create()
-      this.slots.set(key, value)
+      slots.set(name, value)
     }
     return value
   }
 
   /** The slot named `key` if something created it. */
-  peek<T>(key: string): T | undefined {
-    return this.slots.get(key) as T | undefined
+  peek<T>(key: SlotKey<T> | string): T | undefined {
+    return this.slots?.get(typeof key === 'string' ? key : key.name) as T | undefined
   }
 }
 

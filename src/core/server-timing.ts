@@ -11,12 +11,18 @@ import type { ServerTimingMetric } from './panel.js'
  * ```
  */
 export function formatServerTiming(metrics: ServerTimingMetric[]): string {
-  return metrics
-    .map((metric) => {
-      let entry = metric.name.replace(/[^!#$%&'*+\-.^_`|~0-9A-Za-z]/g, '_') || 'metric'
-      if (metric.dur !== undefined && Number.isFinite(metric.dur)) entry += `;dur=${Math.round(metric.dur * 100) / 100}`
-      if (metric.desc) entry += `;desc="${metric.desc.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '?')}"`
-      return entry
-    })
-    .join(', ')
+  let header = ''
+  for (const metric of metrics) {
+    // Sent with every recorded response: the replacements run only when something needs one.
+    let entry = TOKEN.test(metric.name) ? metric.name : metric.name.replace(NOT_TOKEN, '_') || 'metric'
+    if (metric.dur !== undefined && Number.isFinite(metric.dur)) entry += `;dur=${Math.round(metric.dur * 100) / 100}`
+    if (metric.desc) entry += `;desc="${PLAIN.test(metric.desc) ? metric.desc : metric.desc.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '?')}"`
+    header = header ? `${header}, ${entry}` : entry
+  }
+  return header
 }
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const NOT_TOKEN = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/g
+/** Printable ASCII without a quote or backslash: safe in a quoted description as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/

@@ -22,10 +22,22 @@ export interface PanelNav {
 
 /** A finished request with every panel's stats, as `GET {prefix}/api/requests/:id` answers it. */
 export interface StoredRequest extends RequestSummary {
-  /** Each panel's stats by panel id. */
+  /** Each panel's stats by panel id (a panel that failed has none: see `failures`). */
   panels: Record<string, unknown>
   /** The panel list with each panel's subtitle for this request. */
   nav: PanelNav[]
+  /** Panels whose stats could not be computed, with the reason, by panel id. */
+  failures?: Record<string, string>
+}
+
+/**
+ * A finished request whose panel stats are computed when first asked for. The in-memory
+ * store keeps these as they come (a request nobody opens costs no stats); other stores are
+ * given the resolved request, off the request path.
+ */
+export interface DeferredRequest extends RequestSummary {
+  /** Computes the stats once and answers the request with them (the same promise each call). */
+  resolve(): Promise<StoredRequest>
 }
 
 export interface RequestFilter {
@@ -58,7 +70,9 @@ export interface RequestPage {
  * ```
  */
 export interface ToolbarStore {
-  save(request: StoredRequest): void | Promise<void>
+  /** True when `save()` takes a `DeferredRequest` as it is (stats computed only if read). */
+  readonly defersStats?: boolean
+  save(request: StoredRequest | DeferredRequest): void | Promise<void>
   get(id: string): StoredRequest | undefined | Promise<StoredRequest | undefined>
   list(filter: RequestFilter): RequestPage | Promise<RequestPage>
   /** Forgets every request (and trace). */
@@ -84,7 +98,7 @@ export function matchesFilter(request: RequestSummary, filter: RequestFilter): b
 }
 
 /** The summary fields of a stored request (what the history list shows). */
-export function summarize(request: StoredRequest): RequestSummary {
+export function summarize(request: RequestSummary): RequestSummary {
   const { id, method, path, route, status, startedAt, durationMs, traceId } = request
   return { id, method, path, route, status, startedAt, durationMs, traceId }
 }
@@ -100,7 +114,8 @@ export function summarize(request: StoredRequest): RequestSummary {
  * ```
  */
 export class MemoryStore implements ToolbarStore {
-  private readonly requests = new Map<string, StoredRequest>()
+  readonly defersStats = true
+  private readonly requests = new Map<string, StoredRequest | DeferredRequest>()
   dropped = 0
 
   constructor(readonly maxRequests = 50) {
@@ -109,7 +124,7 @@ export class MemoryStore implements ToolbarStore {
     }
   }
 
-  save(request: StoredRequest): void {
+  save(request: StoredRequest | DeferredRequest): void {
     // A Map iterates in insertion order, so the first key is always the oldest request.
     this.requests.delete(request.id)
     this.requests.set(request.id, request)
@@ -120,8 +135,9 @@ export class MemoryStore implements ToolbarStore {
     }
   }
 
-  get(id: string): StoredRequest | undefined {
-    return this.requests.get(id)
+  get(id: string): StoredRequest | Promise<StoredRequest> | undefined {
+    const request = this.requests.get(id)
+    return request && 'resolve' in request ? request.resolve() : request
   }
 
   list(filter: RequestFilter): RequestPage {

@@ -1,11 +1,12 @@
 import { Hono, type Context, type Next } from 'hono'
 import { routePath } from 'hono/route'
 import type { Panel, ServerTimingMetric } from './panel.js'
-import { RequestRecord } from './record.js'
-import { MemoryStore, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
+import type { RequestRecord } from './record.js'
+import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
 import type { ToolbarHost } from './host.js'
-import { observeBody } from './body.js'
+import { injectIntoHtml, observeBody } from './body.js'
+import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
 import { packageVersion } from './package-root.js'
@@ -20,9 +21,15 @@ export interface RequestDetail extends StoredRequest {
 
 export const REQUEST_ID_HEADER = 'X-Debug-Toolbar-Request-Id'
 
+type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming'
+
 /**
  * The toolbar of one app: its panels, its store, the records of recent requests and the
  * toolbar's own routes. The middleware hands every allowed request to `record()`.
+ *
+ * The request path does only what every request needs: the panels' hooks (one list per
+ * hook, holding only the panels that define it), the loader tag for HTML, two headers, and
+ * the moment the last byte went out. Panel stats are computed when first asked for.
  */
 export class Toolbar implements ToolbarHost {
   readonly routes: Hono
@@ -33,11 +40,12 @@ export class Toolbar implements ToolbarHost {
   /** The traces a tracing panel offered (see `provideTraces`), if any. */
   traceSource: TraceSource | undefined
   readonly version = packageVersion()
-  /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, live stats). */
+  /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, stats). */
   private readonly records = new Map<string, RequestRecord>()
   private readonly maxRequests: number
-  /** Requests whose body has been sent and whose stats are being computed. */
+  /** Requests whose body has been sent and that are being stored. */
   private readonly finishing = new Map<string, Promise<void>>()
+  private readonly hooks: Record<Hook, Panel<any>[]>
 
   constructor(
     readonly prefix: string,
@@ -53,6 +61,14 @@ export class Toolbar implements ToolbarHost {
       ids.add(panel.id)
     }
     this.panels = panels
+    const having = (hook: Hook) => panels.filter((panel) => typeof panel[hook] === 'function')
+    this.hooks = {
+      onRequest: having('onRequest'),
+      around: having('around'),
+      onResponse: having('onResponse'),
+      onFinish: having('onFinish'),
+      serverTiming: having('serverTiming'),
+    }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
   }
@@ -68,46 +84,112 @@ export class Toolbar implements ToolbarHost {
   /** Runs the app's handler for `c` while recording it into `record`. */
   async record(c: Context, next: Next, record: RequestRecord): Promise<void> {
     this.remember(record)
-    // The hooks run after an await, in this request's own async resource: a panel that enters
-    // an async context there (the OpenTelemetry panel's active span) cannot leak it to the server.
-    await undefined
-    for (const panel of this.panels) await panel.onRequest?.(record, c)
+    const outgoing = nodeOutgoing(c)
+    // Known before the handler runs: on Node it goes straight onto the Node response, so
+    // the app's Response is never copied to add it.
+    outgoing?.setHeader(REQUEST_ID_HEADER, record.id)
+    for (const panel of this.hooks.onRequest) {
+      const pending = panel.onRequest!(record, c)
+      if (pending) await pending
+    }
+    // Nothing is built for events nobody listens to.
+    if (this.events.size) {
+      this.events.emit({ type: 'request.created', data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.path}` } })
+    }
+    const snippet = this.snippet(c, record)
+    injectHtmlStrings(c, record, snippet)
     try {
-      await next()
+      await this.around(0, record, c, next)
     } catch (error) {
       // Only reached when the app rethrows from onError; the record still completes.
       record.error = error
       record.status = 500
-      await this.finish(record, c)
+      this.finish(record)
+      await this.finishing.get(record.id)
       throw error
     }
     record.headersMs = record.now()
     record.status = c.res.status
     record.route = routePath(c) || undefined
     record.error ??= c.error
-    for (const panel of this.panels) await panel.onResponse?.(record, c)
-    this.decorate(c, record)
+    for (const panel of this.hooks.onResponse) {
+      const pending = panel.onResponse!(record, c)
+      if (pending) await pending
+    }
+    if (outgoing) this.watchNode(c, record, outgoing, snippet)
+    else this.rewrap(c, record, snippet)
   }
 
-  /** Adds the headers, injects the loader into HTML and finishes the record when the body is sent. */
-  private decorate(c: Context, record: RequestRecord): void {
+  /** The panels' `around` hooks, first panel outermost, with the app's handler innermost. */
+  private around(index: number, record: RequestRecord, c: Context, next: Next): Promise<void> {
+    const panel = this.hooks.around[index]
+    if (!panel) return next()
+    return panel.around!(record, c, () => this.around(index + 1, record, c, next))
+  }
+
+  private snippet(c: Context, record: RequestRecord): string {
+    const nonce = this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
+    return loaderTag(this.prefix, record.id, this.version, nonce)
+  }
+
+  /** The `Server-Timing` value of the panels' metrics for `record`. */
+  serverTimingOf(record: RequestRecord): string {
+    const metrics: ServerTimingMetric[] = []
+    for (const panel of this.hooks.serverTiming) metrics.push(...safely<ServerTimingMetric[]>(() => panel.serverTiming!(record), []))
+    return formatServerTiming(metrics)
+  }
+
+  /**
+   * Node: the response goes out as the app made it (node-server's fast path for in-memory
+   * bodies); the Node response tells how many bytes were written and when the last one
+   * went. Only HTML that the toolbar could not inject as a string is re-wrapped.
+   */
+  private watchNode(c: Context, record: RequestRecord, outgoing: NodeOutgoing, snippet: string): void {
+    const res = c.res
+    if (res.status === 101 || outgoing.headersSent) {
+      this.finish(record)
+      return
+    }
+    const watch = new RecordWatch(record, this)
+    const madeByHtml = record.htmlResponse === res
+    // Only compared here: the record must not keep the Response (and its body) alive.
+    record.htmlResponse = undefined
+    if (record.htmlInjected !== undefined && madeByHtml) {
+      // The page the app wrote in one piece, with the tag already in: its size is known.
+      watch.countsWrites = false
+      record.responseBytes = record.htmlBytes
+    } else if (record.htmlInjected === undefined && isInjectable(res) && res.body) {
+      // HTML that did not get the tag as a string (JSX, a stream, a Response the app built)
+      // gets it as its bytes pass; the app's bytes are counted before the tag goes in.
+      const headers = res.headers
+      headers.delete('content-length')
+      watch.countsWrites = false
+      c.res = undefined
+      c.res = new Response(observeBody(res.body, watch, snippet), { status: res.status, statusText: res.statusText, headers })
+    }
+    watchOutgoing(outgoing, watch)
+  }
+
+  /**
+   * Other runtimes: the body is re-wrapped, never buffered, to know when it was sent, and
+   * HTML gets the tag as its bytes pass (see body.ts).
+   */
+  private rewrap(c: Context, record: RequestRecord, snippet: string): void {
     const res = c.res
     res.headers.set(REQUEST_ID_HEADER, record.id)
-    const timing = formatServerTiming(this.panels.flatMap((p) => safely<ServerTimingMetric[]>(() => p.serverTiming?.(record) ?? [], [])))
+    record.responseHeaderSource = res.headers
+    const timing = this.serverTimingOf(record)
     if (timing) res.headers.append('Server-Timing', timing)
     if (!res.body || res.status === 101) {
-      void this.finish(record, c)
+      this.finish(record)
       return
     }
     const headers = new Headers(res.headers)
-    let snippet: string | undefined
-    if (isInjectable(res)) {
-      const nonce = this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
-      snippet = loaderTag(this.prefix, record.id, this.version, nonce)
-      headers.delete('content-length')
-    }
-    // The figures are the app's own body (the tag is not counted), and a body the app wrote
-    // in one piece is not a stream, however long the server took to send it.
+    const inject = record.htmlInjected === undefined && isInjectable(res)
+    if (inject) headers.delete('content-length')
+    const tagBytes = record.htmlInjected !== undefined && record.htmlResponse === res ? record.htmlInjected : 0
+    record.htmlResponse = undefined
+    // A body the app wrote in one piece is not a stream, however long the server took to send it.
     let chunks = 0
     const body = observeBody(
       res.body,
@@ -117,24 +199,82 @@ export class Toolbar implements ToolbarHost {
           if (++chunks === 2) record.streamed = true
         },
         onEnd: (outcome) => {
+          record.responseBytes = Math.max(0, record.responseBytes - tagBytes)
           record.aborted = outcome !== 'done'
-          void this.finish(record, c)
+          this.finish(record)
         },
       },
-      snippet,
+      inject ? snippet : undefined,
     )
     // Hono's setter would copy the old headers (a stale content-length among them): clear first.
     c.res = undefined
     c.res = new Response(body, { status: res.status, statusText: res.statusText, headers })
   }
 
-  /** Computes every panel's stats once the body has been sent, and stores the request. */
-  private finish(record: RequestRecord, c: Context): Promise<void> {
-    // Registered synchronously, so that an API call made right after the last byte
-    // arrived waits for this request instead of missing it.
-    const done = this.complete(record, c).finally(() => this.finishing.delete(record.id))
-    this.finishing.set(record.id, done)
-    return done
+  /**
+   * Runs the panels' finish hooks once the body has been sent, and stores the request.
+   * Synchronous when every hook and the store are (the default panels and MemoryStore):
+   * no promise is made for a request that needs none.
+   */
+  /** @internal Called when a watched response ended. */
+  finishRecord(record: RequestRecord): void {
+    this.finish(record)
+  }
+
+  private finish(record: RequestRecord): void {
+    record.durationMs = record.now()
+    const hooks = this.hooks.onFinish
+    for (let i = 0; i < hooks.length; i++) {
+      const pending = this.finishHook(hooks[i], record)
+      if (pending) return this.track(record, this.completeAsync(record, pending, i + 1))
+    }
+    const stored = this.store.defersStats ? this.store.save(this.deferred(record)) : undefined
+    if (stored || !this.store.defersStats) return this.track(record, this.storeAsync(record, stored))
+    this.finished(record)
+  }
+
+  private finishHook(panel: Panel<any>, record: RequestRecord): Promise<void> | undefined {
+    try {
+      const pending = panel.onFinish!(record)
+      return pending ? pending.catch((error: unknown) => this.finishFailed(panel, error)) : undefined
+    } catch (error) {
+      this.finishFailed(panel, error)
+      return undefined
+    }
+  }
+
+  private finishFailed(panel: Panel<any>, error: unknown): void {
+    console.warn(`[hono-debug-toolbar] panel "${panel.id}" failed to finish:`, error)
+  }
+
+  /** The rest of `finish()` once a hook returned a promise. */
+  private async completeAsync(record: RequestRecord, pending: Promise<void>, next: number): Promise<void> {
+    await pending
+    const hooks = this.hooks.onFinish
+    for (let i = next; i < hooks.length; i++) await this.finishHook(hooks[i], record)
+    await this.storeAsync(record, this.store.defersStats ? this.store.save(this.deferred(record)) : undefined)
+  }
+
+  private async storeAsync(record: RequestRecord, stored: void | Promise<void>): Promise<void> {
+    if (this.store.defersStats) await stored
+    else await this.store.save(await this.deferred(record).resolve())
+    this.finished(record)
+  }
+
+  /** Keeps a request that is still being stored, so the API can wait for it. */
+  private track(record: RequestRecord, done: Promise<void>): void {
+    const tracked = done
+      .catch((error: unknown) => console.warn(`[hono-debug-toolbar] request ${record.id} could not be stored:`, error))
+      .finally(() => this.finishing.delete(record.id))
+    this.finishing.set(record.id, tracked)
+  }
+
+  private finished(record: RequestRecord): void {
+    if (!this.events.size) return
+    this.events.emit({
+      type: 'request.finished',
+      data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.route ?? record.path}`, status: record.status },
+    })
   }
 
   /** Resolves when every request whose body was already sent has been stored. */
@@ -142,51 +282,28 @@ export class Toolbar implements ToolbarHost {
     await Promise.all(this.finishing.values())
   }
 
-  private async complete(record: RequestRecord, c: Context): Promise<void> {
-    record.durationMs = record.now()
-    record.status ??= c.res.status
-    for (const panel of this.panels) {
-      try {
-        await panel.onFinish?.(record)
-      } catch (error) {
-        console.warn(`[hono-debug-toolbar] panel "${panel.id}" failed to finish:`, error)
-      }
-    }
-    const { inFlight: _inFlight, ...stored } = await this.snapshot(record)
-    await this.store.save(stored)
-    this.events.emit({
-      type: 'request.created',
-      data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.route ?? record.path}`, status: record.status },
-    })
+  /** The finished request, with its stats computed on the first `resolve()`. */
+  private deferred(record: RequestRecord): DeferredRequest {
+    return new RecordedRequest(record, this)
   }
 
   /** The stats of every panel for `record`, as they are now. */
   async snapshot(record: RequestRecord): Promise<RequestDetail> {
     const panels: Record<string, unknown> = {}
     const nav: PanelNav[] = []
+    let failures: Record<string, string> | undefined
     for (const panel of this.panels) {
-      let stats: unknown
       try {
-        stats = await panel.generateStats(record)
+        const stats = await panel.generateStats(record)
+        panels[panel.id] = stats
+        nav.push({ id: panel.id, title: panel.title, subtitle: safely(() => panel.navSubtitle(stats), '') })
       } catch (error) {
-        stats = { error: `this panel failed: ${error instanceof Error ? error.message : String(error)}` }
+        failures ??= {}
+        failures[panel.id] = `this panel failed: ${error instanceof Error ? error.message : String(error)}`
+        nav.push({ id: panel.id, title: panel.title, subtitle: 'failed' })
       }
-      panels[panel.id] = stats
-      nav.push({ id: panel.id, title: panel.title, subtitle: safely(() => panel.navSubtitle(stats), '') })
     }
-    return {
-      id: record.id,
-      method: record.method,
-      path: record.path,
-      route: record.route,
-      status: record.status,
-      startedAt: new Date(record.startedAt).toISOString(),
-      durationMs: record.durationMs,
-      traceId: record.traceId,
-      panels,
-      nav,
-      inFlight: record.durationMs === undefined,
-    }
+    return { ...summaryOf(record), panels, nav, ...(failures && { failures }), inFlight: record.durationMs === undefined }
   }
 
   /** A stored request, or a snapshot of one whose body is still being sent. */
@@ -200,16 +317,125 @@ export class Toolbar implements ToolbarHost {
 
   private remember(record: RequestRecord): void {
     this.records.set(record.id, record)
-    while (this.records.size > this.maxRequests) {
-      this.records.delete(this.records.keys().next().value as string)
-    }
+    if (this.records.size > this.maxRequests) this.records.delete(this.records.keys().next().value as string)
   }
 }
 
+/**
+ * What the toolbar follows of one Node response: the body's bytes (unless they are known
+ * already), the `Server-Timing` to send, and the end.
+ */
+class RecordWatch implements OutgoingWatch {
+  countsWrites = true
+  private chunks = 0
+
+  constructor(
+    private readonly record: RequestRecord,
+    private readonly toolbar: Toolbar,
+  ) {}
+
+  onChunk(bytes: number): void {
+    this.record.responseBytes += bytes
+    if (++this.chunks === 2) this.record.streamed = true
+  }
+
+  serverTiming(): string {
+    return this.toolbar.serverTimingOf(this.record)
+  }
+
+  onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing?: NodeOutgoing): void {
+    const record = this.record
+    // The headers as sent: the app's, the toolbar's, and the length node-server added.
+    if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
+    record.aborted = outcome !== 'done'
+    this.toolbar.finishRecord(record)
+  }
+}
+
+/**
+ * A finished request as the in-memory store keeps it: the summary is read from the record
+ * when listed, and the stats are computed on the first `resolve()`.
+ */
+class RecordedRequest implements DeferredRequest {
+  private resolved: Promise<StoredRequest> | undefined
+
+  constructor(
+    private readonly record: RequestRecord,
+    private readonly toolbar: Toolbar,
+  ) {}
+
+  get id() {
+    return this.record.id
+  }
+  get method() {
+    return this.record.method
+  }
+  get path() {
+    return this.record.path
+  }
+  get route() {
+    return this.record.route
+  }
+  get status() {
+    return this.record.status
+  }
+  get startedAt() {
+    return this.record.startedAtIso
+  }
+  get durationMs() {
+    return this.record.durationMs
+  }
+  get traceId() {
+    return this.record.traceId
+  }
+
+  resolve(): Promise<StoredRequest> {
+    this.resolved ??= this.toolbar.snapshot(this.record).then(({ inFlight: _inFlight, ...stored }) => stored)
+    return this.resolved
+  }
+}
+
+function summaryOf(record: RequestRecord) {
+  return {
+    id: record.id,
+    method: record.method,
+    path: record.path,
+    route: record.route,
+    status: record.status,
+    startedAt: record.startedAtIso,
+    durationMs: record.durationMs,
+    traceId: record.traceId,
+  }
+}
+
+/**
+ * Makes `c.html(string)` put the loader tag into the string before the Response exists, so
+ * an HTML page the app wrote in one piece goes out as a plain in-memory body. Other HTML
+ * (JSX, streams, a Response the app built) gets the tag as its bytes pass instead.
+ */
+function injectHtmlStrings(c: Context, record: RequestRecord, snippet: string): void {
+  const html = c.html
+  c.html = function htmlWithToolbar(content: unknown, ...rest: unknown[]) {
+    if (typeof content === 'string' && record.htmlInjected === undefined) {
+      const injected = injectIntoHtml(content, snippet)
+      if (injected !== undefined) {
+        record.htmlInjected = Buffer.byteLength(snippet)
+        record.htmlBytes = Buffer.byteLength(content)
+        const res = (html as (...args: unknown[]) => unknown)(injected, ...rest)
+        record.htmlResponse = res
+        return res
+      }
+    }
+    return (html as (...args: unknown[]) => unknown)(content, ...rest)
+  } as typeof c.html
+}
+
 function isInjectable(res: Response): boolean {
-  const type = res.headers.get('content-type') ?? ''
-  const encoding = res.headers.get('content-encoding')
-  return /^text\/html\b/i.test(type) && (!encoding || encoding === 'identity')
+  const headers = res.headers
+  const type = headers.get('content-type')
+  if (!type || !/^text\/html\b/i.test(type)) return false
+  const encoding = headers.get('content-encoding')
+  return !encoding || encoding === 'identity'
 }
 
 function safely<T>(fn: () => T, fallback: T): T {

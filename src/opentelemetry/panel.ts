@@ -19,7 +19,7 @@ import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
-import { describeResponse, endRequestSpan, enterContext, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
+import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
@@ -164,8 +164,15 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
     if (this.config.propagateFetch) propagateFetch(record, this.tracer)
-    if (!state.adopted) enterContext(state.context)
-    this.events?.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    if (this.events?.size) {
+      this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+    }
+  }
+
+  /** The handler runs with the request's SERVER span active (the app's own span already is). */
+  around(record: RequestRecord, _c: Context, next: () => Promise<void>): Promise<void> {
+    const state = record.peek<PanelState>(OTEL_SLOT)
+    return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
   onResponse(record: RequestRecord): void {
@@ -180,10 +187,12 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    this.events?.emit({
-      type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
-    })
+    if (this.events?.size) {
+      this.events.emit({
+        type: 'trace.completed',
+        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
+      })
+    }
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {

@@ -1,10 +1,11 @@
 /**
  * The SERVER span of a recorded request: started from the incoming trace context at the
- * request's real start, made the active span for the rest of the request, named after the
- * route once it is known, ended when the body has been sent.
+ * request's real start, made the active span for the handler (the panel's `around` hook
+ * runs it in `context.with`), named after the route once it is known, ended when the body
+ * has been sent.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { Attributes, Context as OtelContext, ContextManager, HrTime, Span, Tracer } from '@opentelemetry/api'
+import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import type { RequestRecord } from '../core/record.js'
@@ -62,7 +63,8 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
     const { traceId, spanId } = existing.spanContext()
     return { span: existing, context: active, adopted: true, traceId, spanId }
   }
-  const parent = contextFromTraceHeaders(c.req.raw.headers, active)
+  // Read from the record: on Node that is the raw header list, with no Headers built for it.
+  const parent = contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
     record.method,
@@ -74,36 +76,6 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
   return { span, context: ctx, adopted: false, traceId, spanId }
-}
-
-/**
- * Makes `ctx` the active context for the rest of the current async execution.
- *
- * The toolbar calls `await next()` between the panels' hooks, so the handler cannot be
- * wrapped in `context.with()`. Instead the context is entered into the context manager's
- * AsyncLocalStorage. That is safe because the toolbar runs the hooks after an `await` of
- * its own: the current async resource is the request's own promise continuation, created
- * for this request; everything the handler starts from here inherits it, while the server
- * code that called the middleware kept the context it had (its continuations were created
- * earlier). Answers false when the global context manager cannot do this.
- *
- * @example
- * ```ts
- * enterContext(trace.setSpan(context.active(), span))
- * ```
- */
-export function enterContext(ctx: OtelContext): boolean {
-  const manager = (context as unknown as { _getContextManager?(): ContextManager })._getContextManager?.()
-  const capable = manager as (ContextManager & { attach?(c: OtelContext): unknown; _asyncLocalStorage?: { enterWith(c: OtelContext): void } }) | undefined
-  if (typeof capable?.attach === 'function') {
-    capable.attach(ctx)
-    return true
-  }
-  if (typeof capable?._asyncLocalStorage?.enterWith === 'function') {
-    capable._asyncLocalStorage.enterWith(ctx)
-    return true
-  }
-  return false
 }
 
 /** Names the span after the route and records the response (the panel's own span only). */
@@ -135,19 +107,22 @@ export function endRequestSpan(state: RequestSpanState, record: RequestRecord): 
 }
 
 function requestAttributes(record: RequestRecord, c: Context): Attributes {
-  const url = new URL(record.url)
+  // The URL is only parsed in full when it has a query: most requests need no URL object.
+  const parts = urlParts(record.url)
   const attributes: Attributes = {
     'http.request.method': record.method,
-    'url.path': url.pathname,
-    'url.scheme': url.protocol.replace(/:$/, ''),
-    'server.address': url.hostname,
+    'url.path': record.path,
+    'url.scheme': parts.scheme,
+    'server.address': parts.hostname,
   }
-  const query = redactQuery(url.searchParams)
-  if (query) attributes['url.query'] = query
-  attributes['server.port'] = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80
+  if (parts.hasQuery) {
+    const query = redactQuery(new URL(record.url).searchParams)
+    if (query) attributes['url.query'] = query
+  }
+  attributes['server.port'] = parts.port ?? (parts.scheme === 'https' ? 443 : 80)
   const client = socketAddress(c, false)
   if (client) attributes['client.address'] = client
-  const agent = c.req.header('user-agent')
+  const agent = record.requestHeader('user-agent')
   if (agent) attributes['user_agent.original'] = agent
   const version = (c.env as { incoming?: { httpVersion?: string } } | undefined)?.incoming?.httpVersion
   if (version) attributes['network.protocol.version'] = version
@@ -168,4 +143,22 @@ export function redactQuery(params: URLSearchParams): string {
     parts.push(`${encodeURIComponent(name)}=${isSecretName(name) ? REDACTED : encodeURIComponent(value)}`)
   }
   return parts.join('&')
+}
+
+/** Scheme, host name and port of an absolute URL (as Hono hands it over), without a URL object. */
+function urlParts(url: string): { scheme: string; hostname: string; port: number | undefined; hasQuery: boolean } {
+  const schemeEnd = url.indexOf('://')
+  const hostStart = schemeEnd + 3
+  let hostEnd = url.indexOf('/', hostStart)
+  if (hostEnd === -1) hostEnd = url.length
+  const host = url.slice(hostStart, hostEnd)
+  // An IPv6 literal keeps its brackets in the host: the port follows the closing one.
+  const colon = host.lastIndexOf(':')
+  const hasPort = colon !== -1 && colon > host.lastIndexOf(']')
+  return {
+    scheme: url.slice(0, schemeEnd).toLowerCase(),
+    hostname: (hasPort ? host.slice(0, colon) : host).toLowerCase(),
+    port: hasPort ? Number(host.slice(colon + 1)) : undefined,
+    hasQuery: url.indexOf('?', hostEnd) !== -1,
+  }
 }

@@ -23,8 +23,11 @@ export interface TraceSettings {
 
 interface TraceEntry {
   settings: Required<Omit<TraceSettings, 'events' | 'requestId'>> & Pick<TraceSettings, 'events' | 'requestId'>
-  /** Ended spans by span id, in arrival order. */
-  ended: Map<string, ToolbarSpan>
+  /**
+   * Ended spans by span id, in arrival order. Spans of this process's SDK are kept as the
+   * SDK made them and converted when the trace is read: most traces are never opened.
+   */
+  ended: Map<string, ToolbarSpan | ReadableSpan>
   /** Spans that started and have not ended yet. */
   running: Map<string, ReadableSpan>
   dropped: number
@@ -54,7 +57,12 @@ export class TraceStore {
   /** Starts keeping the spans of `traceId` (again: re-opening keeps what is there). */
   open(traceId: string, settings: TraceSettings = {}): void {
     const existing = this.traces.get(traceId)
-    const resolved = { maxSpans: 10_000, gracePeriodMs: 5_000, ...withoutUndefined(settings) }
+    const resolved = {
+      maxSpans: settings.maxSpans ?? 10_000,
+      gracePeriodMs: settings.gracePeriodMs ?? 5_000,
+      requestId: settings.requestId,
+      events: settings.events,
+    }
     if (existing) {
       // A trace can span several requests (a service calling itself): the newest request owns it.
       existing.settings = resolved
@@ -93,7 +101,7 @@ export class TraceStore {
     if (!entry) return 'ignored'
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
     const reserved = entry.running.delete(spanId)
-    return isAccepting(entry) ? this.store(entry, toolbarSpanFromReadableSpan(span, 'local'), reserved) : 'ignored'
+    return isAccepting(entry) ? this.store(entry, span, spanId, reserved) : 'ignored'
   }
 
   /** Stores an ended span of a kept trace (from the SDK or a receiver); says whether it was kept, late, dropped or ignored. */
@@ -101,20 +109,26 @@ export class TraceStore {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
     const reserved = entry.running.delete(span.spanId)
-    return isAccepting(entry) ? this.store(entry, span, reserved) : 'ignored'
+    return isAccepting(entry) ? this.store(entry, span, span.spanId, reserved) : 'ignored'
   }
 
-  private store(entry: TraceEntry, span: ToolbarSpan, reserved: boolean): AddOutcome {
+  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, reserved: boolean): AddOutcome {
     const full = entry.ended.size + entry.running.size >= entry.settings.maxSpans
-    if (!reserved && !entry.ended.has(span.spanId) && full) {
+    if (!reserved && !entry.ended.has(spanId) && full) {
       entry.dropped++
       return 'dropped'
     }
-    entry.ended.set(span.spanId, span)
+    entry.ended.set(spanId, span)
     if (entry.finishedAt === undefined) return 'stored'
     entry.settings.events?.emit({
       type: 'trace.updated',
-      data: { requestId: entry.settings.requestId, traceId: span.traceId, name: span.name, spanCount: entry.ended.size, source: span.source },
+      data: {
+        requestId: entry.settings.requestId,
+        traceId: isSdkSpan(span) ? span.spanContext().traceId : span.traceId,
+        name: span.name,
+        spanCount: entry.ended.size,
+        source: isSdkSpan(span) ? 'local' : span.source,
+      },
     })
     return 'late'
   }
@@ -130,7 +144,8 @@ export class TraceStore {
     const entry = this.traces.get(traceId)
     if (!entry) return undefined
     const running = [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span))
-    return [...entry.ended.values(), ...running].sort(byStart)
+    const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
+    return [...ended, ...running].sort(byStart)
   }
 
   /** Counters of the trace: spans dropped over the bound, spans still running. */
@@ -153,11 +168,14 @@ function isAccepting(entry: TraceEntry): boolean {
   return entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
 }
 
-function byStart(a: ToolbarSpan, b: ToolbarSpan): number {
-  const diff = BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)
-  return diff < 0n ? -1 : diff > 0n ? 1 : 0
+function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {
+  return typeof (span as ReadableSpan).spanContext === 'function'
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+/** Decimal nanosecond strings compared without BigInt: a longer string is a later time. */
+function byStart(a: ToolbarSpan, b: ToolbarSpan): number {
+  const x = a.startTimeUnixNano
+  const y = b.startTimeUnixNano
+  if (x.length !== y.length) return x.length - y.length
+  return x < y ? -1 : x > y ? 1 : 0
 }

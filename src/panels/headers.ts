@@ -1,7 +1,7 @@
-import type { Context } from 'hono'
 import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { redactEntries } from '../core/redact.js'
+
 
 export interface HeadersStats {
   /** [name, value] pairs; secret values are replaced by `********`. */
@@ -21,17 +21,9 @@ export class HeadersPanel extends Panel<HeadersStats> {
   readonly id = 'headers'
   readonly title = 'Headers'
 
-  onRequest(record: RequestRecord, c: Context): void {
-    record.slot<HeadersStats>('headers', () => ({ request: redactEntries(c.req.raw.headers.entries()), response: [] }))
-  }
-
-  onResponse(record: RequestRecord, c: Context): void {
-    const stats = record.peek<HeadersStats>('headers')
-    if (stats) stats.response = redactEntries(c.res.headers.entries())
-  }
-
+  // No hooks: the record keeps where both header lists can be read, and they are read here.
   generateStats(record: RequestRecord): HeadersStats {
-    return record.peek<HeadersStats>('headers') ?? { request: [], response: [] }
+    return { request: redactEntries(record.requestHeaders()), response: redactEntries(record.responseHeaders()) }
   }
 
   navSubtitle(stats: HeadersStats): string {

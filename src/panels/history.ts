@@ -4,7 +4,7 @@ import type { ToolbarStore } from '../core/store.js'
 import { MemoryStore } from '../core/store.js'
 
 export interface HistoryStats {
-  /** How many requests the history held when this request finished. */
+  /** How many requests the history holds (this one included) when the panel is first shown. */
   total: number
   /** Requests pushed out of the default in-memory history (undefined for other stores). */
   dropped: number | undefined

@@ -80,13 +80,13 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
     })
   }
 
-  async onRequest(record: RequestRecord, c: Context): Promise<void> {
-    if (!isRequested(c)) return
-    await startProfile(record, this.samplingIntervalUs)
+  onRequest(record: RequestRecord, c: Context): Promise<void> | undefined {
+    // Nothing to wait for unless this request asked to be profiled.
+    return isRequested(record, c) ? startProfile(record, this.samplingIntervalUs).then(() => undefined) : undefined
   }
 
-  async onFinish(record: RequestRecord): Promise<void> {
-    await stopProfile(record)
+  onFinish(record: RequestRecord): Promise<void> | undefined {
+    return record.peek(SLOTS.profiling) ? stopProfile(record) : undefined
   }
 
   generateStats(record: RequestRecord): ProfilingStats {
@@ -124,6 +124,9 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   }
 }
 
-function isRequested(c: Context): boolean {
-  return c.req.query(PROFILE_QUERY) === '1' || c.req.header(PROFILE_HEADER) === '1' || getCookie(c, PROFILE_COOKIE) === '1'
+function isRequested(record: RequestRecord, c: Context): boolean {
+  if (record.requestHeader(PROFILE_HEADER) === '1') return true
+  // Parse the query and the cookies only when their text can hold the switch.
+  if (record.url.includes(PROFILE_QUERY) && c.req.query(PROFILE_QUERY) === '1') return true
+  return record.requestHeader('cookie')?.includes(PROFILE_COOKIE) === true && getCookie(c, PROFILE_COOKIE) === '1'
 }

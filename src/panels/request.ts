@@ -1,7 +1,7 @@
-import type { Context } from 'hono'
-import { getCookie } from 'hono/cookie'
+import type { Context, HonoRequest } from 'hono'
+import { parse as parseCookies } from 'hono/utils/cookie'
 import { Panel } from '../core/panel.js'
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import { REDACTED } from '../core/redact.js'
 
 export interface RequestStats {
@@ -23,14 +23,11 @@ export interface RequestStats {
   error: string | undefined
 }
 
-interface RequestSlot {
-  params: Record<string, string>
-  query: Record<string, string[]>
-  cookies: Record<string, string>
-  requestBodyBytes: number | undefined
-  requestContentType: string | undefined
-  responseContentType?: string
-}
+/**
+ * The request as Hono matched it: its params are read when the panel is shown (the route
+ * index no longer moves once the handler answered). The rest comes from the record.
+ */
+const MATCHED_REQUEST = slotKey<HonoRequest>('request')
 
 /**
  * What was asked and answered: method, URL, matched route, params, query, cookies
@@ -45,42 +42,28 @@ export class RequestPanel extends Panel<RequestStats> {
   readonly id = 'request'
   readonly title = 'Request'
 
-  onRequest(record: RequestRecord, c: Context): void {
-    const length = c.req.header('content-length')
-    const cookies = Object.fromEntries(Object.keys(getCookie(c)).map((name) => [name, REDACTED]))
-    record.slot<RequestSlot>('request', () => ({
-      params: {},
-      query: c.req.queries(),
-      cookies,
-      requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
-      requestContentType: c.req.header('content-type'),
-    }))
-  }
-
   onResponse(record: RequestRecord, c: Context): void {
-    const slot = record.peek<RequestSlot>('request')
-    if (!slot) return
-    // Params are only known once the router matched the handler.
-    slot.params = c.req.param() as Record<string, string>
-    slot.responseContentType = c.res.headers.get('content-type') ?? undefined
+    record.slot(MATCHED_REQUEST, () => c.req)
   }
 
   generateStats(record: RequestRecord): RequestStats {
-    const slot = record.peek<RequestSlot>('request')
+    const req = record.peek(MATCHED_REQUEST)
     const error = record.error
+    const length = record.requestHeader('content-length')
+    const cookie = record.requestHeader('cookie')
     return {
       method: record.method,
       url: record.url,
       path: record.path,
       route: record.route,
       status: record.status,
-      params: slot?.params ?? {},
-      query: slot?.query ?? {},
-      cookies: slot?.cookies ?? {},
-      requestBodyBytes: slot?.requestBodyBytes,
-      requestContentType: slot?.requestContentType,
+      params: (req?.param() as Record<string, string> | undefined) ?? {},
+      query: queriesOf(record.url),
+      cookies: cookie ? Object.fromEntries(Object.keys(parseCookies(cookie)).map((name) => [name, REDACTED])) : {},
+      requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+      requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
-      responseContentType: slot?.responseContentType,
+      responseContentType: record.responseHeader('content-type'),
       error: error === undefined ? undefined : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     }
   }
@@ -88,4 +71,11 @@ export class RequestPanel extends Panel<RequestStats> {
   navSubtitle(stats: RequestStats): string {
     return `${stats.status ?? '…'} ${stats.route ?? stats.path}`
   }
+}
+
+/** Every query parameter with all its values, as `c.req.queries()` answers. */
+function queriesOf(url: string): Record<string, string[]> {
+  const query: Record<string, string[]> = {}
+  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(value)
+  return query
 }

@@ -1,9 +1,12 @@
 import type { Context, Hono } from 'hono'
 import { inspectRoutes } from 'hono/dev'
 import { matchedRoutes } from 'hono/route'
+import { slotKey } from '../core/record.js'
 import { Panel } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
 import type { RequestRecord } from '../core/record.js'
+
+const MATCHED = slotKey<ReturnType<typeof matchedRoutes>>('routes')
 
 export interface RouteEntry {
   method: string
@@ -37,21 +40,27 @@ export class RoutesPanel extends Panel<RoutesStats> {
   readonly id = 'routes'
   readonly title = 'Routes'
   private app: Hono | undefined
+  /** The app's route table, read once and again only when routes were added. */
+  private table: { size: number; routes: ReturnType<typeof inspectRoutes> } | undefined
 
   setup(host: ToolbarHost): void {
     this.app = host.app
   }
 
   onResponse(record: RequestRecord, c: Context): void {
-    // Keep only the keys of matched routes: the full list is read from the app when shown.
-    const keys = matchedRoutes(c).map((route) => `${route.method} ${route.path}`)
-    record.slot('routes', () => keys)
+    // Keep the router's own list of what matched (no copy): keys are made when shown.
+    record.slot(MATCHED, () => matchedRoutes(c))
+  }
+
+  private routeTable(app: Hono): ReturnType<typeof inspectRoutes> {
+    if (this.table?.size !== app.routes.length) this.table = { size: app.routes.length, routes: inspectRoutes(app) }
+    return this.table.routes
   }
 
   generateStats(record: RequestRecord): RoutesStats {
-    const matched = new Set(record.peek<string[]>('routes') ?? [])
+    const matched = new Set((record.peek(MATCHED) ?? []).map((route) => `${route.method} ${route.path}`))
     const all = this.app
-      ? inspectRoutes(this.app)
+      ? this.routeTable(this.app)
       : [...matched].map((key) => {
           const [method, ...path] = key.split(' ')
           return { method, path: path.join(' '), name: '', isMiddleware: false }

@@ -82,6 +82,8 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
   }
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
+    const log = record.peek<RenderLog>(SLOTS.templates)
+    if (!log || (log.renders.length === 0 && log.dropped === 0)) return []
     const stats = this.generateStats(record)
     const count = stats.renders.length + stats.dropped
     return count ? [{ name: 'templates', dur: stats.totalMs, desc: `${count} ${count === 1 ? 'render' : 'renders'}` }] : []

@@ -17,7 +17,7 @@ interface PanelContentProps {
  */
 export function PanelContent({ prefix, request, panelId, openRequest }: PanelContentProps) {
   const stats = request.panels[panelId]
-  const failure = panelFailure(stats)
+  const failure = request.failures?.[panelId] ?? panelFailure(stats)
   if (failure) return <p class="hdt-error-note">{failure}</p>
   const view = panelViews[panelId]
   if (!view) return <ServerHtml prefix={prefix} request={request} panelId={panelId} />
@@ -29,12 +29,9 @@ export function PanelContent({ prefix, request, panelId, openRequest }: PanelCon
   )
 }
 
-/** The server answers `{ error }` as the stats of a panel whose generateStats threw. */
+/** A panel without stats for this request (its failure, if any, is in `request.failures`). */
 function panelFailure(stats: unknown): string | undefined {
   if (stats === undefined) return 'This panel has no data for this request.'
-  if (stats && typeof stats === 'object' && Object.keys(stats).length === 1 && typeof (stats as { error?: unknown }).error === 'string') {
-    return (stats as { error: string }).error
-  }
   return undefined
 }
 

@@ -218,7 +218,10 @@ describe('debugToolbar middleware', () => {
     const res = await request(app, '/')
     expect(res.status).toBe(200)
     const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
-    expect(detail.panels.broken).toEqual({ error: 'this panel failed: no stats today' })
+    // The failure is reported beside the stats, not as stats of an `{ error }` shape.
+    expect(detail.panels.broken).toBeUndefined()
+    expect(detail.failures).toEqual({ broken: 'this panel failed: no stats today' })
+    expect(detail.nav.find((n: { id: string }) => n.id === 'broken').subtitle).toBe('failed')
   })
 })
 

@@ -10,12 +10,12 @@ async function historySubtitle(app: Hono, path: string): Promise<string> {
 }
 
 describe('HistoryPanel', () => {
-  it('counts the requests the history held, in words that agree with the number', async () => {
+  it('counts the requests the history holds, this one included, in words that agree with the number', async () => {
     const app = new Hono()
     app.use(debugToolbar())
     app.get('/', (c) => c.text('ok'))
-    expect(await historySubtitle(app, '/')).toBe('0 requests')
     expect(await historySubtitle(app, '/')).toBe('1 request')
     expect(await historySubtitle(app, '/')).toBe('2 requests')
+    expect(await historySubtitle(app, '/')).toBe('3 requests')
   })
 })

@@ -1,0 +1,126 @@
+// The toolbar's own CPU cost per request, without sockets: each variant's app is called
+// through @hono/node-server's request listener with an in-memory Node request/response
+// pair, sequentially, and the process's CPU time is divided by the requests. Steadier than
+// req/s on a busy machine, and it isolates the JavaScript the toolbar runs.
+//
+//   npm run build && node bench/inprocess.mjs [--requests 20000] [--variants a,b]
+import { getRequestListener } from '@hono/node-server'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
+import { Writable } from 'node:stream'
+import { Hono } from 'hono'
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+)
+const requests = Number(args.requests ?? 20000)
+const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel-none,hono-otel-none').split(',')
+const html = '<!doctype html><html><head><title>bench</title></head><body><h1>Hello</h1><p>A small page.</p></body></html>'
+
+async function build(variant) {
+  const app = new Hono()
+  const { debugToolbar } = await import('hono-debug-toolbar')
+  const addRoutes = () => {
+    for (let i = 0; i < 500; i++) app.get(`/section-${i}/items/:id`, (c) => c.text(String(i)))
+  }
+  switch (variant) {
+    case 'plain':
+      break
+    case 'passthrough':
+      app.use(async (_c, next) => {
+        await next()
+      })
+      break
+    case 'als-passthrough': {
+      // What AsyncLocalStorage alone costs a middleware (the toolbar and @hono/otel both use it).
+      const { AsyncLocalStorage } = await import('node:async_hooks')
+      const storage = new AsyncLocalStorage()
+      app.use((_c, next) => storage.run({}, next))
+      break
+    }
+    case 'toolbar-disabled':
+      app.use(debugToolbar({ enabled: false }))
+      break
+    case 'toolbar':
+      app.use(debugToolbar({ app, ...(process.env.BENCH_MAX_REQUESTS && { maxRequests: Number(process.env.BENCH_MAX_REQUESTS) }) }))
+      break
+    case 'toolbar-core':
+      app.use(debugToolbar({ app, panels: [] }))
+      break
+    case 'toolbar-500':
+      app.use(debugToolbar({ app }))
+      addRoutes()
+      break
+    case 'toolbar-otel-none': {
+      const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
+      app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' })] }))
+      break
+    }
+    case 'hono-otel-none': {
+      const { context, trace } = await import('@opentelemetry/api')
+      const { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base')
+      const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks')
+      const { httpInstrumentationMiddleware } = await import('@hono/otel')
+      const exporter = new InMemorySpanExporter()
+      setInterval(() => exporter.reset(), 200).unref()
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+      trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }))
+      app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
+      break
+    }
+    default:
+      throw new Error(`unknown variant ${variant}`)
+  }
+  app.get('/', (c) => c.html(html))
+  return getRequestListener(app.fetch)
+}
+
+/** One request through the listener, answered into memory; resolves when the response finished. */
+function once(listener) {
+  const socket = new Socket()
+  Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' })
+  const incoming = new IncomingMessage(socket)
+  incoming.method = 'GET'
+  incoming.url = '/'
+  incoming.headers = { host: '127.0.0.1', accept: 'text/html' }
+  incoming.rawHeaders = ['host', '127.0.0.1', 'accept', 'text/html']
+  incoming.push(null)
+  const outgoing = new ServerResponse(incoming)
+  const sink = new Writable({ write: (_chunk, _enc, done) => done(), writev: (_chunks, done) => done() })
+  outgoing.assignSocket(sink)
+  return new Promise((resolve) => {
+    outgoing.once('finish', resolve)
+    listener(incoming, outgoing)
+  })
+}
+
+const variant = args.child
+if (variant) {
+  // One variant per process, so that globals (OpenTelemetry) and JIT state do not mix.
+  const listener = await build(variant)
+  for (let i = 0; i < 2000; i++) await once(listener)
+  const before = process.cpuUsage()
+  const start = performance.now()
+  for (let i = 0; i < requests; i++) await once(listener)
+  const cpu = process.cpuUsage(before)
+  process.stdout.write(JSON.stringify({ cpuUs: (cpu.user + cpu.system) / requests, wallUs: ((performance.now() - start) * 1000) / requests }))
+  process.exit(0)
+} else {
+  const { execFileSync } = await import('node:child_process')
+  const rounds = Number(args.rounds ?? 3)
+  const results = Object.fromEntries(variants.map((v) => [v, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 ? [...variants].reverse() : variants) {
+      const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child', name, '--requests', String(requests)], { encoding: 'utf8' })
+      results[name].push(JSON.parse(out).cpuUs)
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  console.log(`${requests} sequential requests per variant, ${rounds} alternating rounds, GET / (small HTML page); medians\n`)
+  console.log('variant              CPU µs/request   over plain')
+  for (const name of variants) {
+    const cpu = median(results[name])
+    const over = results.plain ? (cpu - median(results.plain)).toFixed(1) : '-'
+    console.log(`${name.padEnd(20)} ${cpu.toFixed(1).padStart(14)}   ${over.padStart(10)}`)
+  }
+}

@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { timing, startTime, endTime } from 'hono/timing'
+import { stream } from 'hono/streaming'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { request as httpRequest } from 'node:http'
+import { debugToolbar, Panel, type RequestRecord } from '../../src/index.js'
+import type { Toolbar } from '../../src/core/toolbar.js'
+
+// On Node the toolbar leaves the app's Response alone: the tag goes into the HTML string,
+// the headers onto the Node response, and the end of the request comes from the Node
+// response. These tests look at what a client receives over a real socket.
+
+const servers: ServerType[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))))
+})
+
+async function start(app: Hono): Promise<string> {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  servers.push(server)
+  await new Promise((resolve) => server.once('listening', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+function toolbarOf(middleware: unknown): Toolbar {
+  return (middleware as { toolbar: Toolbar }).toolbar
+}
+
+const PAGE = '<!doctype html><html><body><h1>Héllo</h1></BODY></html>'
+
+describe('the toolbar on @hono/node-server', () => {
+  it('puts the tag into a c.html() page, with a correct content-length and its own headers', async () => {
+    const app = new Hono()
+    const toolbar = debugToolbar()
+    app.use(toolbar)
+    app.get('/', (c) => c.html(PAGE))
+    const base = await start(app)
+    const res = await fetch(`${base}/`)
+    const text = await res.text()
+    const id = res.headers.get('x-debug-toolbar-request-id')!
+    expect(text.startsWith('<!doctype html><html><body><h1>Héllo</h1><script src="/_debug_toolbar/static/toolbar.js')).toBe(true)
+    expect(text.endsWith('</script></BODY></html>')).toBe(true)
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text))
+    expect(res.headers.get('server-timing')).toMatch(/total;dur=[\d.]+/)
+    const detail = await toolbarOf(toolbar).detail(id)
+    // The figures are the app's own bytes, without the tag.
+    expect(detail?.panels.timer).toMatchObject({ responseBytes: Buffer.byteLength(PAGE), streamed: false, aborted: false })
+    expect(detail?.status).toBe(200)
+  })
+
+  it("appends its Server-Timing entries to hono/timing's, keeping the app's metrics", async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.use(timing())
+    app.get('/', async (c) => {
+      startTime(c, 'db')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      endTime(c, 'db')
+      return c.json({ ok: true })
+    })
+    const base = await start(app)
+    const res = await fetch(`${base}/`)
+    await res.text()
+    const value = res.headers.get('server-timing')!
+    expect(value).toMatch(/db;dur=[\d.]+/)
+    expect(value).toMatch(/total;dur=[\d.]+;desc="hono-debug-toolbar"/)
+    expect(res.headers.get('x-debug-toolbar-request-id')).toMatch(/^[0-9a-f]{16}$/)
+  })
+
+  it('counts a streamed HTML body chunk by chunk, injects the tag once, and finishes when the last byte is sent', async () => {
+    const app = new Hono()
+    const toolbar = debugToolbar()
+    app.use(toolbar)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    app.get('/stream', (c) => {
+      c.header('content-type', 'text/html; charset=utf-8')
+      return stream(c, async (s) => {
+        await s.write('<html><body><p>first</p>')
+        await gate
+        await s.write('<p>second</p></body></html>')
+      })
+    })
+    const base = await start(app)
+    const res = await fetch(`${base}/stream`)
+    const reader = res.body!.getReader()
+    const first = new TextDecoder().decode((await reader.read()).value)
+    expect(first).toContain('first')
+    const id = res.headers.get('x-debug-toolbar-request-id')!
+    // Still sending: the API answers a snapshot marked in flight.
+    expect((await toolbarOf(toolbar).detail(id))?.inFlight).toBe(true)
+    release()
+    let rest = ''
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value)
+    expect((first + rest).match(/toolbar\.js/g)).toHaveLength(1)
+    const detail = await toolbarOf(toolbar).detail(id)
+    expect(detail?.inFlight).toBeUndefined()
+    expect(detail?.panels.timer).toMatchObject({ streamed: true, responseBytes: Buffer.byteLength('<html><body><p>first</p><p>second</p></body></html>') })
+  })
+
+  it('leaves a JSON body as it is and still records it', async () => {
+    const app = new Hono()
+    const toolbar = debugToolbar()
+    app.use(toolbar)
+    app.get('/api', (c) => c.json({ items: [1, 2, 3] }))
+    const base = await start(app)
+    const res = await fetch(`${base}/api`)
+    expect(await res.text()).toBe('{"items":[1,2,3]}')
+    const detail = await toolbarOf(toolbar).detail(res.headers.get('x-debug-toolbar-request-id')!)
+    expect(detail?.panels.timer).toMatchObject({ responseBytes: 17, streamed: false })
+  })
+
+  it('marks a request whose client went away before the end as aborted', async () => {
+    const app = new Hono()
+    const toolbar = debugToolbar()
+    app.use(toolbar)
+    app.get('/forever', (c) =>
+      stream(c, async (s) => {
+        for (let i = 0; i < 200 && !s.aborted; i++) {
+          await s.write('x'.repeat(1024))
+          await new Promise((resolve) => setTimeout(resolve, 5))
+        }
+      }),
+    )
+    const base = await start(app)
+    const id = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(`${base}/forever`, (res) => {
+        res.once('data', () => {
+          resolve(String(res.headers['x-debug-toolbar-request-id']))
+          req.destroy()
+        })
+      })
+      req.on('error', () => undefined)
+      req.once('error', reject)
+      req.end()
+    })
+    await expect.poll(async () => (await toolbarOf(toolbar).detail(id))?.panels.timer, { timeout: 5000 }).toMatchObject({ aborted: true })
+  })
+})
+
+describe('panel stats on demand', () => {
+  it('never computes the stats of a request nobody opens, and computes an opened one once', async () => {
+    let computed = 0
+    class Counting extends Panel<{ n: number }> {
+      readonly id = 'counting'
+      readonly title = 'Counting'
+      generateStats(_record: RequestRecord) {
+        return { n: ++computed }
+      }
+    }
+    const app = new Hono()
+    const toolbar = debugToolbar({ extraPanels: [new Counting()] })
+    app.use(toolbar)
+    app.get('/', (c) => c.html(PAGE))
+    const base = await start(app)
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${base}/`)
+      await res.text()
+      ids.push(res.headers.get('x-debug-toolbar-request-id')!)
+    }
+    await toolbarOf(toolbar).settled()
+    const list = await (await fetch(`${base}/_debug_toolbar/api/requests?limit=50`)).json()
+    expect(list.total).toBe(20)
+    expect(computed).toBe(0)
+    const first = await (await fetch(`${base}/_debug_toolbar/api/requests/${ids[3]}`)).json()
+    const again = await (await fetch(`${base}/_debug_toolbar/api/requests/${ids[3]}`)).json()
+    expect(first.panels.counting).toEqual({ n: 1 })
+    expect(again.panels.counting).toEqual({ n: 1 })
+    expect(computed).toBe(1)
+  })
+})
