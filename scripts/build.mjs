@@ -11,9 +11,11 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${
   stdio: 'inherit',
 })
 // The examples import the package by its name, which resolves to what was just built.
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}examples/basic/tsconfig.json`], {
-  stdio: 'inherit',
-})
+for (const example of ['basic', 'distributed']) {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}examples/${example}/tsconfig.json`], {
+    stdio: 'inherit',
+  })
+}
 await esbuild.build({
   entryPoints: [`${root}templates/client/index.tsx`],
   outfile: `${root}dist/client/toolbar.js`,

@@ -99,4 +99,6 @@ export interface TraceFilter {
 export interface TracePage {
   traces: TraceSummary[]
   total: number
+  /** Traces pushed out of a bounded store (over `maxTraces`) since it started, when it counts them. */
+  evicted?: number
 }

@@ -93,7 +93,7 @@ export function resolveOpenTelemetryConfig(
     propagateFetch: boolean(option<boolean>('propagateFetch') ?? { value: true, source: 'propagateFetch' }),
     convert: resolveConvert(options.convert),
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
-    gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 5_000, source: 'gracePeriodMs' }, 'non-negative'),
+    gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 30_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
   }
 }

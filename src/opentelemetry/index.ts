@@ -7,13 +7,21 @@
  * app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel()] }))
  * ```
  */
-export { OpenTelemetryPanel, type OpenTelemetryStats, type ConvertedCount } from './panel.js'
+export { OpenTelemetryPanel, type OpenTelemetryStats, type ConvertedCount, type ReceiverStatus } from './panel.js'
 export { ToolbarSpanProcessor, toolbarSpanProcessor } from './processor.js'
-export { TraceStore, type TraceSettings, type AddOutcome } from './trace-store.js'
+export { TraceStore, DEFAULT_LATE_WINDOW_MS, type TraceSettings, type AddOutcome, type TraceCounts } from './trace-store.js'
+export { summarizeTrace, matchesTraceFilter } from '../core/trace-summary.js'
+export { SpanIngest, type IngestResult, type IngestCounters } from './otlp-ingest.js'
+export { registerOtlpHttpReceiver, OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
+export { OtlpGrpcReceiver, type OtlpGrpcReceiverOptions } from './otlp-grpc-receiver.js'
+export { startReceivers, type OtlpReceivers } from './receivers.js'
+export { resolveReceiverConfig, DEFAULT_MAX_BODY_BYTES, type ReceiverConfig } from './receiver-config.js'
+export { readOtlpBody, OtlpBodyError } from './otlp-body.js'
+export { parseTraceFilter, parsePage, MAX_TRACE_LIMIT, MAX_SPAN_LIMIT } from './trace-query.js'
 export { PanelDataConverter, type PanelDataConverterOptions, type ConvertCounts, type ConvertKind } from './converter.js'
 export { propagateFetch } from './fetch.js'
 export { hrTimeFromEpochMs, redactQuery } from './request-span.js'
-export { registerTraceRoutes } from './routes.js'
+export { registerTraceRoutes, traceReader, type TraceReader } from './routes.js'
 export { sqlAttributes, sqlCollection, sqlOperation, sqlSpanName } from './sql-attributes.js'
 export { hotFrames, type HotFrame } from './profile-frames.js'
 export {
@@ -42,7 +50,7 @@ export {
 } from './propagation.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
-export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, otlpJsonFromToolbarSpans } from './otlp-json.js'
+export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, toolbarSpansFromOtlpPartially, otlpJsonFromToolbarSpans, type PartialOtlpSpans } from './otlp-json.js'
 export type {
   OpenTelemetryPanelOptions,
   ResolvedOpenTelemetryConfig,
@@ -60,4 +68,7 @@ export type {
   SpanSource,
   Attributes,
   AttributeValue,
+  TraceSummary,
+  TraceFilter,
+  TracePage,
 } from './span-model.js'

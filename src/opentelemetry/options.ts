@@ -53,10 +53,18 @@ export interface OpenTelemetryPanelOptions {
   convert?: ConvertOptions
   /** Most spans kept per trace (default 10,000); the rest are counted as dropped. */
   maxSpansPerTrace?: number
-  /** How long after the response late spans still join the request's trace (ms, default 5,000). */
+  /** The late window: how long after the response spans (local or received) still join the request's trace (ms, default 30,000). */
   gracePeriodMs?: number
   /** Profile frames shorter than this do not become spans (ms, default 1). */
   profileSpanThresholdMs?: number
+  /** Also receive OTLP/gRPC on this port (0: any free port), with `source: 'otlp_grpc'`. Off by default. */
+  otlpGrpcPort?: number
+  /** Address the OTLP/gRPC receiver listens on (default '127.0.0.1': loopback only). */
+  otlpGrpcHost?: string
+  /** Largest export request the receivers take, counted after decompression (bytes, default 4 MiB). */
+  otlpMaxBodyBytes?: number
+  /** Traces kept, recorded and received (oldest evicted and counted; default twice the request history, at least 100). */
+  maxTraces?: number
 }
 
 /** The options after environment variables and defaults were applied. */

@@ -28,8 +28,33 @@ const STATUS_NAMES: Array<ToolbarSpanStatus['code']> = ['UNSET', 'OK', 'ERROR']
  * ```
  */
 export function toolbarSpansFromOtlp(request: unknown, source: SpanSource): ToolbarSpan[] {
+  const { spans, rejected } = toolbarSpansFromOtlpPartially(request, source)
+  if (rejected.length > 0) throw new OtlpDecodeError(rejected[0]!)
+  return spans
+}
+
+/** The spans of an export request that could be read, and why the others could not. */
+export interface PartialOtlpSpans {
+  spans: ToolbarSpan[]
+  /** One message per refused span. */
+  rejected: string[]
+}
+
+/**
+ * Like `toolbarSpansFromOtlp`, but a span with bad ids, times or attributes is refused on
+ * its own (with a message) and the valid spans of the same request are kept: what a
+ * receiver's `partialSuccess` reports.
+ *
+ * @throws OtlpDecodeError when the request, a resource or a scope is malformed.
+ * @example
+ * ```ts
+ * const { spans, rejected } = toolbarSpansFromOtlpPartially(JSON.parse(body), 'otlp_http')
+ * ```
+ */
+export function toolbarSpansFromOtlpPartially(request: unknown, source: SpanSource): PartialOtlpSpans {
   if (!isObject(request)) throw new OtlpDecodeError('an ExportTraceServiceRequest must be an object')
   const spans: ToolbarSpan[] = []
+  const rejected: string[] = []
   const resourceSpans = arrayField(request, 'resourceSpans', 'request')
   resourceSpans.forEach((rs, r) => {
     const where = `resourceSpans[${r}]`
@@ -40,11 +65,16 @@ export function toolbarSpansFromOtlp(request: unknown, source: SpanSource): Tool
       if (!isObject(ss)) throw new OtlpDecodeError(`${scopeWhere} must be an object`)
       const scope = scopeOf(ss.scope)
       arrayField(ss, 'spans', scopeWhere).forEach((span, i) => {
-        spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
+        try {
+          spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
+        } catch (error) {
+          if (!(error instanceof OtlpDecodeError)) throw error
+          rejected.push(error.message)
+        }
       })
     })
   })
-  return spans
+  return { spans, rejected }
 }
 
 /**
@@ -247,7 +277,8 @@ function isEmptyId(value: unknown): boolean {
 
 function nanos(value: unknown, where: string): string {
   if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value).toString()
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
+  // A JSON number past 2^53 has lost its last digits already; keep what is left rather than refuse the span.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value).toString()
   if (typeof value === 'bigint' && value >= 0n) return value.toString()
   throw new OtlpDecodeError(`${where} must be a non-negative integer (nanoseconds), got ${JSON.stringify(String(value))}`)
 }
@@ -300,8 +331,13 @@ function attributeValue(value: unknown, where: string): AttributeValue {
 
 type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue }
 
-function anyValue(value: unknown, where: string): PlainValue {
+// Attribute values nest (arrays, key/value lists); deeper than this is refused, so that a
+// hostile payload cannot exhaust the stack here or in JSON.stringify.
+const MAX_VALUE_DEPTH = 32
+
+function anyValue(value: unknown, where: string, depth = 0): PlainValue {
   if (value === undefined || value === null) return null
+  if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`${where} is nested deeper than ${MAX_VALUE_DEPTH} levels`)
   if (!isObject(value)) throw new OtlpDecodeError(`${where} must be an AnyValue object`)
   if (typeof value.stringValue === 'string') return value.stringValue
   if (typeof value.boolValue === 'boolean') return value.boolValue
@@ -322,14 +358,14 @@ function anyValue(value: unknown, where: string): PlainValue {
   if (isObject(value.arrayValue)) {
     const values = value.arrayValue.values ?? []
     if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.arrayValue.values must be an array`)
-    return values.map((item, i) => anyValue(item, `${where}[${i}]`))
+    return values.map((item, i) => anyValue(item, `${where}[${i}]`, depth + 1))
   }
   if (isObject(value.kvlistValue)) {
     const values = value.kvlistValue.values ?? []
     if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.kvlistValue.values must be an array`)
     const out: { [key: string]: PlainValue } = {}
     for (const kv of values) {
-      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`)
+      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`, depth + 1)
     }
     return out
   }

@@ -21,6 +21,10 @@ import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
+import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
+import { startReceivers, type OtlpReceivers } from './receivers.js'
+import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
+import type { IngestCounters } from './otlp-ingest.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
 
@@ -47,6 +51,16 @@ export interface OpenTelemetryStats {
   droppedSpans: number
   /** Spans of the trace still running. */
   inFlightSpans: number
+  /** Spans of the trace that other services sent to the receivers. */
+  receivedSpans: number
+  /** Spans that joined after the request finished (within the late window). */
+  lateSpans: number
+  /** How long after the request late spans still join (ms). */
+  lateWindowMs: number
+  /** Traces (recorded or received) evicted from memory over `maxTraces` since the app started. */
+  evictedTraces: number
+  /** Where the receivers listen and what they took since the app started. */
+  receiver?: ReceiverStatus
   links: {
     jaeger: string
     zipkin: string
@@ -64,6 +78,15 @@ export interface OpenTelemetryStats {
     profiling: ConvertedCount
     templates: ConvertedCount
   }
+}
+
+/** The receivers as the panel shows them. */
+export interface ReceiverStatus {
+  /** `{prefix}/otlp/v1/traces` */
+  httpPath: string
+  /** `host:port` of the OTLP/gRPC receiver, when it listens. */
+  grpcAddress?: string
+  counters: IngestCounters
 }
 
 interface PanelState extends RequestSpanState {
@@ -102,6 +125,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   readonly provider: BasicTracerProvider | undefined
   /** Where the panel's provider exports; undefined with the app's `tracerProvider`. */
   readonly exporter: ToolbarSpanExporter | undefined
+  /** The receivers' settings (`otlpGrpcPort`, `otlpGrpcHost`, `otlpMaxBodyBytes`, `maxTraces`). */
+  readonly receiverConfig: ReceiverConfig
+  /** The OTLP receivers, once the panel is set up by the toolbar. */
+  receivers: OtlpReceivers | undefined
   private readonly tracer: Tracer
   private readonly converter: PanelDataConverter
   private prefix = '/_debug_toolbar'
@@ -113,6 +140,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     super()
     // A wrong option or OTEL_* variable fails here, at startup, naming the culprit.
     this.config = resolveOpenTelemetryConfig(options)
+    this.receiverConfig = resolveReceiverConfig(options)
     this.processor = toolbarSpanProcessor()
     const scope = ['hono-debug-toolbar', packageVersion()] as const
     if (options.tracerProvider) {
@@ -146,8 +174,27 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
-    traces.maxTraces = Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
+    traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
     registerTraceRoutes(host, traces)
+    // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
+    this.receivers ??= startReceivers(host, traces, this.receiverConfig)
+    if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
+  }
+
+  /**
+   * Resolves once the receivers listen (after the toolbar set the panel up); rejects when
+   * the OTLP/gRPC port cannot be bound, with a message saying so.
+   *
+   * @example
+   * ```ts
+   * const otel = new OpenTelemetryPanel({ otlpGrpcPort: 4317 })
+   * app.use(debugToolbar({ extraPanels: [otel] }))
+   * await otel.ready
+   * ```
+   */
+  get ready(): Promise<void> {
+    return this.receivers?.ready ?? Promise.resolve()
   }
 
   onRequest(record: RequestRecord, c: Context): void {
@@ -213,10 +260,23 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       spans,
       droppedSpans: counts.dropped,
       inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
+      receivedSpans: counts.received,
+      lateSpans: counts.late,
+      lateWindowMs: config.gracePeriodMs,
+      evictedTraces: traces.evicted,
+      receiver: this.receiverStatus(),
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
       convert,
     }
+  }
+
+  private receiverStatus(): ReceiverStatus | undefined {
+    const receivers = this.receivers
+    if (!receivers) return undefined
+    const status: ReceiverStatus = { httpPath: `${this.prefix}${OTLP_HTTP_TRACES_PATH}`, counters: { ...receivers.ingest.counters } }
+    if (receivers.grpc?.port !== undefined) status.grpcAddress = receivers.grpc.address
+    return status
   }
 
   navSubtitle(stats: OpenTelemetryStats): string {
@@ -242,6 +302,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.forgetSignals?.()
+      await this.receivers?.stop()
       if (!this.provider) return
       await this.provider.forceFlush().catch(() => undefined)
       await this.provider.shutdown().catch(() => undefined)

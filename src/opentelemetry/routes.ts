@@ -1,13 +1,42 @@
 import type { ToolbarHost } from '../core/host.js'
+import type { ToolbarStore } from '../core/store.js'
+import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import { otlpJsonFromToolbarSpans } from './otlp-json.js'
+import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
+/** Where the trace routes read from. */
+export interface TraceReader {
+  list(filter: TraceFilter): TracePage | Promise<TracePage>
+  spans(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
+}
+
 /**
- * The trace API under the toolbar's prefix: `GET /api/traces/:traceId` (the toolbar's span
- * form) and `GET /api/traces/:traceId/otlp` (an OTLP/JSON file). A malformed id is a 400,
- * an unknown trace a 404.
+ * The trace routes' source: the toolbar's store when it keeps traces (`listTraces`,
+ * `getTrace`: a durable store shared by several instances), else the in-memory trace
+ * store. A trace still in memory is answered from there, running spans included.
+ *
+ * @example
+ * ```ts
+ * const reader = traceReader(host.store, toolbarSpanProcessor().traces)
+ * await reader.list({ limit: 20, offset: 0 })
+ * ```
+ */
+export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReader {
+  return {
+    list: (filter) => (store.listTraces ? store.listTraces(filter) : traces.list(filter)),
+    spans: (traceId) => traces.spans(traceId) ?? store.getTrace?.(traceId),
+  }
+}
+
+/**
+ * The trace API under the toolbar's prefix: the trace list `GET /api/traces` (filters
+ * `service`, `source`, `since`, `until`, `minDurationMs`; `limit` at most 200, `offset`),
+ * `GET /api/traces/:traceId` (the toolbar's span form), `GET /api/traces/:traceId/spans`
+ * (pages of at most 500 spans in start order) and `GET /api/traces/:traceId/otlp` (an
+ * OTLP/JSON file). A bad parameter or id is a 400 naming it, an unknown trace a 404.
  *
  * @example
  * ```ts
@@ -16,24 +45,40 @@ const TRACE_ID = /^[0-9a-f]{32}$/
  * ```
  */
 export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void {
-  const find = (raw: string) => {
+  const reader = traceReader(host.store, traces)
+  const find = async (raw: string) => {
     const traceId = raw.toLowerCase()
     if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) {
-      return { error: `"${raw}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 as const }
+      return { error: `"${raw.slice(0, 64)}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 as const }
     }
-    const spans = traces.spans(traceId)
+    const spans = await reader.spans(traceId)
     if (!spans) return { error: `no trace with id "${traceId}"`, status: 404 as const }
     return { traceId, spans }
   }
 
-  host.routes.get('/api/traces/:traceId', (c) => {
-    const found = find(c.req.param('traceId'))
+  host.routes.get('/api/traces', async (c) => {
+    const filter = parseTraceFilter((name) => c.req.query(name))
+    if (typeof filter === 'string') return c.json({ error: filter }, 400)
+    return c.json(await reader.list(filter))
+  })
+
+  host.routes.get('/api/traces/:traceId', async (c) => {
+    const found = await find(c.req.param('traceId'))
     if ('error' in found) return c.json({ error: found.error }, found.status)
     return c.json({ traceId: found.traceId, spans: found.spans })
   })
 
-  host.routes.get('/api/traces/:traceId/otlp', (c) => {
-    const found = find(c.req.param('traceId'))
+  host.routes.get('/api/traces/:traceId/spans', async (c) => {
+    const page = parsePage((name) => c.req.query(name), 100, MAX_SPAN_LIMIT)
+    if (typeof page === 'string') return c.json({ error: page }, 400)
+    const found = await find(c.req.param('traceId'))
+    if ('error' in found) return c.json({ error: found.error }, found.status)
+    const spans = found.spans.slice(page.offset, page.offset + page.limit)
+    return c.json({ traceId: found.traceId, spans, total: found.spans.length })
+  })
+
+  host.routes.get('/api/traces/:traceId/otlp', async (c) => {
+    const found = await find(c.req.param('traceId'))
     if ('error' in found) return c.json({ error: found.error }, found.status)
     c.header('Content-Disposition', `attachment; filename="trace-${found.traceId}.json"`)
     return c.json(otlpJsonFromToolbarSpans(found.spans))

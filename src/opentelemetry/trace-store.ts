@@ -1,13 +1,20 @@
 /**
- * The spans of recorded traces, bounded twice: at most `maxSpans` spans per trace (the
- * rest are counted as dropped) and at most `maxTraces` traces (the oldest is evicted).
- * One store is shared by every request; each trace has its own entry keyed by trace id,
- * and concurrent requests have distinct trace ids, so they never see each other's spans.
+ * The spans of recorded and received traces, bounded twice: at most `maxSpans` spans per
+ * trace (the rest are counted as dropped) and at most `maxTraces` traces (the oldest is
+ * evicted, and counted). One store is shared by every request; each trace has its own
+ * entry keyed by trace id, and concurrent requests have distinct trace ids, so they never
+ * see each other's spans.
+ *
+ * A recorded request opens its trace; spans that a receiver gets for a trace nobody opened
+ * (a worker, a cron job, a service without the toolbar) start a trace of their own, which
+ * has no request and shares the same `maxTraces` bound.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { ToolbarEvents } from '../core/events.js'
+import type { TraceFilter, TracePage, TraceSummary } from '../core/span-model.js'
 import { toolbarSpanFromReadableSpan } from './otlp-json.js'
 import type { ToolbarSpan } from './span-model.js'
+import { matchesTraceFilter, summarizeTrace } from '../core/trace-summary.js'
 
 /** How one trace is kept: set by the panel that recorded the request. */
 export interface TraceSettings {
@@ -15,14 +22,16 @@ export interface TraceSettings {
   requestId?: string
   /** Most spans kept (default 10,000). */
   maxSpans?: number
-  /** How long after `finish()` spans still join (ms, default 5,000). */
+  /** The late window: how long after `finish()` spans still join (ms, default 30,000). */
   gracePeriodMs?: number
-  /** Where `trace.updated` goes when a late span joins. */
+  /** Where `trace.updated` goes when a late span of this process joins. */
   events?: ToolbarEvents
 }
 
+type ResolvedSettings = Required<Omit<TraceSettings, 'events' | 'requestId'>> & Pick<TraceSettings, 'events' | 'requestId'>
+
 interface TraceEntry {
-  settings: Required<Omit<TraceSettings, 'events' | 'requestId'>> & Pick<TraceSettings, 'events' | 'requestId'>
+  settings: ResolvedSettings
   /**
    * Ended spans by span id, in arrival order. Spans of this process's SDK are kept as the
    * SDK made them and converted when the trace is read: most traces are never opened.
@@ -30,13 +39,38 @@ interface TraceEntry {
   ended: Map<string, ToolbarSpan | ReadableSpan>
   /** Spans that started and have not ended yet. */
   running: Map<string, ReadableSpan>
+  /** Sources of the ended spans (`local`, `otlp_http`, ...). */
+  sources: Set<string>
   dropped: number
-  /** `performance.now()` when the request finished; undefined while it runs. */
+  /** Spans that joined after the request finished. */
+  late: number
+  /** Spans that came from a receiver. */
+  received: number
+  /** `performance.now()` when the request finished; undefined while it runs (or for a received trace). */
   finishedAt: number | undefined
+  /** The list line of the trace, cached until its spans change. */
+  summary: TraceSummary | undefined
 }
 
-/** What `add()` did with a span. */
-export type AddOutcome = 'stored' | 'late' | 'dropped' | 'ignored'
+/**
+ * What `add()` / `receive()` did with a span: kept (`stored`, or `late` after its request
+ * finished), already there (`duplicate`, an exporter's retry), refused (`dropped` over the
+ * span bound, `closed` past the late window), or not kept because nobody records its trace.
+ */
+export type AddOutcome = 'stored' | 'late' | 'duplicate' | 'dropped' | 'closed' | 'ignored'
+
+/** Counters of one trace. */
+export interface TraceCounts {
+  dropped: number
+  running: number
+  ended: number
+  late: number
+  received: number
+}
+
+/** The default late window: exporters batch for a few seconds (the SDK's default is 5 s). */
+export const DEFAULT_LATE_WINDOW_MS = 30_000
+const DEFAULT_MAX_SPANS = 10_000
 
 /**
  * A bounded, per-trace span store.
@@ -47,19 +81,24 @@ export type AddOutcome = 'stored' | 'late' | 'dropped' | 'ignored'
  * store.open(traceId, { requestId: record.id, maxSpans: 1000 })
  * store.add(toolbarSpanFromReadableSpan(span))
  * store.spans(traceId) // ToolbarSpan[] by start time
+ * store.list({ limit: 20, offset: 0, service: 'inventory' }) // { traces, total }
  * ```
  */
 export class TraceStore {
   private readonly traces = new Map<string, TraceEntry>()
+  /** Traces pushed out by newer ones since the store was made. */
+  evicted = 0
+  /** How traces that a receiver starts are kept (no request, so no late window applies). */
+  receivedSettings: { maxSpans: number } = { maxSpans: DEFAULT_MAX_SPANS }
 
   constructor(public maxTraces = 100) {}
 
   /** Starts keeping the spans of `traceId` (again: re-opening keeps what is there). */
   open(traceId: string, settings: TraceSettings = {}): void {
     const existing = this.traces.get(traceId)
-    const resolved = {
-      maxSpans: settings.maxSpans ?? 10_000,
-      gracePeriodMs: settings.gracePeriodMs ?? 5_000,
+    const resolved: ResolvedSettings = {
+      maxSpans: settings.maxSpans ?? DEFAULT_MAX_SPANS,
+      gracePeriodMs: settings.gracePeriodMs ?? DEFAULT_LATE_WINDOW_MS,
       requestId: settings.requestId,
       events: settings.events,
     }
@@ -67,15 +106,16 @@ export class TraceStore {
       // A trace can span several requests (a service calling itself): the newest request owns it.
       existing.settings = resolved
       existing.finishedAt = undefined
+      existing.summary = undefined
       this.traces.delete(traceId)
       this.traces.set(traceId, existing)
     } else {
-      this.traces.set(traceId, { settings: resolved, ended: new Map(), running: new Map(), dropped: 0, finishedAt: undefined })
+      this.traces.set(traceId, newEntry(resolved))
     }
-    while (this.traces.size > this.maxTraces) this.traces.delete(this.traces.keys().next().value as string)
+    this.evictOverflow()
   }
 
-  /** Whether spans of `traceId` are being kept right now (open, or finished within the grace period). */
+  /** Whether spans of `traceId` are being kept right now (open, or finished within the late window). */
   accepts(traceId: string): boolean {
     const entry = this.traces.get(traceId)
     return entry !== undefined && isAccepting(entry)
@@ -92,6 +132,7 @@ export class TraceStore {
     if (!entry || !isAccepting(entry)) return
     if (entry.running.size + entry.ended.size >= entry.settings.maxSpans) return
     entry.running.set(span.spanContext().spanId, span)
+    entry.summary = undefined
   }
 
   /** Stores an ended SDK span of a kept trace (converting only those). */
@@ -101,39 +142,73 @@ export class TraceStore {
     if (!entry) return 'ignored'
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
     const reserved = entry.running.delete(spanId)
-    return isAccepting(entry) ? this.store(entry, span, spanId, reserved) : 'ignored'
+    if (!isAccepting(entry)) return 'ignored'
+    return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
   }
 
-  /** Stores an ended span of a kept trace (from the SDK or a receiver); says whether it was kept, late, dropped or ignored. */
+  /** Stores an ended span of a kept trace; says whether it was kept, late, dropped or ignored. */
   add(span: ToolbarSpan): AddOutcome {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
     const reserved = entry.running.delete(span.spanId)
-    return isAccepting(entry) ? this.store(entry, span, span.spanId, reserved) : 'ignored'
+    if (!isAccepting(entry)) return 'ignored'
+    return this.announceLate(entry, span.traceId, span.name, span.source, this.store(entry, span, span.spanId, span.source, reserved))
   }
 
-  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, reserved: boolean): AddOutcome {
+  /**
+   * Stores a span from a receiver: it joins its recorded request's trace (within the late
+   * window), or starts a trace of its own when nobody recorded the trace. The caller tells
+   * listeners, once per batch.
+   *
+   * @example
+   * ```ts
+   * for (const span of toolbarSpansFromOtlp(request, 'otlp_http')) {
+   *   if (store.receive(span) === 'closed') refused++
+   * }
+   * ```
+   */
+  receive(span: ToolbarSpan): AddOutcome {
+    let entry = this.traces.get(span.traceId)
+    if (!entry) {
+      entry = newEntry({ maxSpans: this.receivedSettings.maxSpans, gracePeriodMs: DEFAULT_LATE_WINDOW_MS })
+      this.traces.set(span.traceId, entry)
+      this.evictOverflow()
+    }
+    if (!isAccepting(entry)) return 'closed'
+    const duplicate = entry.ended.has(span.spanId)
+    const outcome = this.store(entry, span, span.spanId, span.source, entry.running.delete(span.spanId))
+    if (outcome === 'dropped') return outcome
+    if (duplicate) return 'duplicate'
+    entry.received++
+    return outcome
+  }
+
+  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean): AddOutcome {
+    const known = entry.ended.has(spanId)
     const full = entry.ended.size + entry.running.size >= entry.settings.maxSpans
-    if (!reserved && !entry.ended.has(spanId) && full) {
+    if (!reserved && !known && full) {
       entry.dropped++
       return 'dropped'
     }
     entry.ended.set(spanId, span)
+    entry.sources.add(source)
+    entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
-    entry.settings.events?.emit({
-      type: 'trace.updated',
-      data: {
-        requestId: entry.settings.requestId,
-        traceId: isSdkSpan(span) ? span.spanContext().traceId : span.traceId,
-        name: span.name,
-        spanCount: entry.ended.size,
-        source: isSdkSpan(span) ? 'local' : span.source,
-      },
-    })
+    if (!known) entry.late++
     return 'late'
   }
 
-  /** Marks the trace's request as finished: from now on only the grace period admits spans. */
+  private announceLate(entry: TraceEntry, traceId: string, name: string, source: string, outcome: AddOutcome): AddOutcome {
+    if (outcome !== 'late' || !entry.settings.events?.size) return outcome
+    const { services, spanCount } = this.summaryOf(entry, traceId)
+    entry.settings.events.emit({
+      type: 'trace.updated',
+      data: { requestId: entry.settings.requestId, traceId, name, spanCount, services, source },
+    })
+    return outcome
+  }
+
+  /** Marks the trace's request as finished: from now on only the late window admits spans. */
   finish(traceId: string): void {
     const entry = this.traces.get(traceId)
     if (entry) entry.finishedAt = performance.now()
@@ -142,16 +217,51 @@ export class TraceStore {
   /** Ended and running spans of the trace, ordered by start time; undefined when unknown. */
   spans(traceId: string): ToolbarSpan[] | undefined {
     const entry = this.traces.get(traceId)
-    if (!entry) return undefined
-    const running = [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span))
-    const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
-    return [...ended, ...running].sort(byStart)
+    return entry ? spansOf(entry) : undefined
   }
 
-  /** Counters of the trace: spans dropped over the bound, spans still running. */
-  counts(traceId: string): { dropped: number; running: number; ended: number } {
+  /** The request a trace belongs to, if it was recorded. */
+  requestId(traceId: string): string | undefined {
+    return this.traces.get(traceId)?.settings.requestId
+  }
+
+  /** Counters of the trace: spans dropped over the bound, running, ended, late and received. */
+  counts(traceId: string): TraceCounts {
     const entry = this.traces.get(traceId)
-    return { dropped: entry?.dropped ?? 0, running: entry?.running.size ?? 0, ended: entry?.ended.size ?? 0 }
+    return {
+      dropped: entry?.dropped ?? 0,
+      running: entry?.running.size ?? 0,
+      ended: entry?.ended.size ?? 0,
+      late: entry?.late ?? 0,
+      received: entry?.received ?? 0,
+    }
+  }
+
+  /** The list line of one trace; undefined when unknown. */
+  summary(traceId: string): TraceSummary | undefined {
+    const entry = this.traces.get(traceId)
+    return entry ? this.summaryOf(entry, traceId) : undefined
+  }
+
+  /**
+   * The traces that match `filter`, newest first, one page of them, how many match and how
+   * many were evicted.
+   *
+   * @example
+   * ```ts
+   * store.list({ limit: 50, offset: 0, service: 'inventory', minDurationMs: 100 })
+   * ```
+   */
+  list(filter: TraceFilter): TracePage {
+    const matching: TraceSummary[] = []
+    // Newest entries first, so that traces starting in the same millisecond keep arrival order.
+    for (const [traceId, entry] of [...this.traces].reverse()) {
+      if (entry.ended.size + entry.running.size === 0) continue
+      const summary = this.summaryOf(entry, traceId)
+      if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
+    }
+    matching.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+    return { traces: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length, evicted: this.evicted }
   }
 
   /** Forgets every trace (the history was cleared). */
@@ -162,6 +272,31 @@ export class TraceStore {
   get size(): number {
     return this.traces.size
   }
+
+  private summaryOf(entry: TraceEntry, traceId: string): TraceSummary {
+    if (entry.summary) return entry.summary
+    const summary = summarizeTrace(traceId, spansOf(entry), entry.settings.requestId)
+    // Running spans change their extent as time passes: only a trace at rest is cached.
+    if (entry.running.size === 0) entry.summary = summary
+    return summary
+  }
+
+  private evictOverflow(): void {
+    while (this.traces.size > Math.max(1, this.maxTraces)) {
+      this.traces.delete(this.traces.keys().next().value as string)
+      this.evicted++
+    }
+  }
+}
+
+function newEntry(settings: ResolvedSettings): TraceEntry {
+  return { settings, ended: new Map(), running: new Map(), sources: new Set(), dropped: 0, late: 0, received: 0, finishedAt: undefined, summary: undefined }
+}
+
+function spansOf(entry: TraceEntry): ToolbarSpan[] {
+  const running = [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span))
+  const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
+  return [...ended, ...running].sort(byStart)
 }
 
 function isAccepting(entry: TraceEntry): boolean {

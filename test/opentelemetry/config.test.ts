@@ -39,7 +39,7 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       propagateFetch: true,
       convert: { timer: true, sql: true, logging: true, profiling: true, templates: true },
       maxSpansPerTrace: 10_000,
-      gracePeriodMs: 5_000,
+      gracePeriodMs: 30_000,
       profileSpanThresholdMs: 1,
     })
   })

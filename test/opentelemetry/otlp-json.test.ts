@@ -7,6 +7,7 @@ import {
   otlpJsonFromToolbarSpans,
   toolbarSpanFromReadableSpan,
   toolbarSpansFromOtlp,
+  toolbarSpansFromOtlpPartially,
 } from '../../src/opentelemetry/otlp-json.js'
 import {
   decodeExportTraceServiceRequest,
@@ -199,5 +200,29 @@ describe('toolbarSpanFromReadableSpan', () => {
     expect(converted.endTimeUnixNano).toBeUndefined()
     expect(converted.startTimeUnixNano).toMatch(/^\d{19}$/)
     span.end()
+  })
+})
+
+describe('toolbarSpansFromOtlpPartially', () => {
+  const span = (extra: Record<string, unknown>) => ({ traceId: 'e'.repeat(32), spanId: 'f'.repeat(16), name: 'x', startTimeUnixNano: '1', ...extra })
+
+  it('refuses a bad span alone and keeps the others; takes nanosecond times written as JSON numbers', () => {
+    let nested: unknown = { stringValue: 'leaf' }
+    for (let i = 0; i < 40; i++) nested = { arrayValue: { values: [nested] } }
+    const { spans, rejected } = toolbarSpansFromOtlpPartially({
+      resourceSpans: [{ scopeSpans: [{ spans: [
+        span({ startTimeUnixNano: 1_700_000_000_123_456_789 }),
+        span({ spanId: 'short' }),
+        span({ attributes: [{ key: 'deep', value: nested }] }),
+      ] }] }],
+    }, 'otlp_http')
+    expect(spans).toHaveLength(1)
+    // A double cannot hold every digit: what it holds is kept rather than the span refused.
+    expect(spans[0]!.startTimeUnixNano).toBe(BigInt(1_700_000_000_123_456_789).toString())
+    expect(rejected).toEqual([
+      expect.stringMatching(/spanId must be 16 hex characters, got "short"/),
+      expect.stringMatching(/is nested deeper than 32 levels/),
+    ])
+    expect(() => toolbarSpansFromOtlpPartially({ resourceSpans: [{ scopeSpans: [5] }] }, 'otlp_http')).toThrow(/scopeSpans\[0\] must be an object/)
   })
 })

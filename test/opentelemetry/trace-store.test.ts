@@ -36,7 +36,7 @@ describe('TraceStore', () => {
     store.open(TRACE(1), { maxSpans: 2 })
     for (let i = 1; i <= 5; i++) store.add(span(TRACE(1), i.toString(16).padStart(16, '0'), BigInt(i)))
     expect(store.add(span(TRACE(1), '1'.padStart(16, '0'), 1n))).toBe('stored')
-    expect(store.counts(TRACE(1))).toEqual({ dropped: 3, running: 0, ended: 2 })
+    expect(store.counts(TRACE(1))).toEqual({ dropped: 3, running: 0, ended: 2, late: 0, received: 0 })
   })
 
   it('admits spans after finish() only within the grace period', () => {
@@ -49,5 +49,39 @@ describe('TraceStore', () => {
     expect(store.add(span(TRACE(2), 'a'.repeat(16), 1n))).toBe('ignored')
     expect(store.accepts(TRACE(1))).toBe(true)
     expect(store.accepts(TRACE(2))).toBe(false)
+  })
+
+  it('keeps received spans of unknown traces as traces of their own, each span once, the oldest evicted and counted', () => {
+    const store = new TraceStore(2)
+    const withService = (t: string, id: string, start: bigint, service: string, parent?: string): ToolbarSpan => ({
+      ...span(t, id, start), parentSpanId: parent, resource: { 'service.name': service },
+    })
+    expect(store.receive(withService(TRACE(1), 'a'.repeat(16), 5_000_000n, 'worker'))).toBe('stored')
+    expect(store.receive(withService(TRACE(1), 'a'.repeat(16), 5_000_000n, 'worker'))).toBe('duplicate')
+    expect(store.receive(withService(TRACE(1), 'b'.repeat(16), 6_000_000n, 'mailer', 'a'.repeat(16)))).toBe('stored')
+    expect(store.counts(TRACE(1))).toMatchObject({ ended: 2, received: 2, late: 0 })
+    expect(store.summary(TRACE(1))).toEqual({
+      traceId: TRACE(1), rootName: `span ${'a'.repeat(16)}`, services: ['worker', 'mailer'], spanCount: 2,
+      startedAt: new Date(5).toISOString(), durationMs: 1.00001, error: false,
+    })
+    store.receive(withService(TRACE(2), 'c'.repeat(16), 9_000_000n, 'cron'))
+    store.receive(withService(TRACE(3), 'd'.repeat(16), 7_000_000n, 'cron'))
+    expect(store.has(TRACE(1))).toBe(false)
+    expect(store.list({ limit: 10, offset: 0 })).toMatchObject({ total: 2, evicted: 1, traces: [{ traceId: TRACE(2) }, { traceId: TRACE(3) }] })
+    expect(store.list({ limit: 10, offset: 0, service: 'cron', since: 8, until: 10 }).traces.map((t) => t.traceId)).toEqual([TRACE(2)])
+    expect(store.list({ limit: 10, offset: 0, source: 'local' }).total).toBe(0)
+    expect(store.list({ limit: 1, offset: 1, minDurationMs: 0 }).traces.map((t) => t.traceId)).toEqual([TRACE(3)])
+  })
+
+  it('counts received spans that join after finish as late, and refuses them once the late window closed', () => {
+    const store = new TraceStore()
+    store.open(TRACE(1), { requestId: 'r1', gracePeriodMs: 60_000 })
+    store.open(TRACE(2), { gracePeriodMs: 0 })
+    store.finish(TRACE(1))
+    store.finish(TRACE(2))
+    expect(store.receive(span(TRACE(1), 'a'.repeat(16), 1n))).toBe('late')
+    expect(store.receive(span(TRACE(2), 'a'.repeat(16), 1n))).toBe('closed')
+    expect(store.counts(TRACE(1))).toMatchObject({ late: 1, received: 1 })
+    expect(store.requestId(TRACE(1))).toBe('r1')
   })
 })

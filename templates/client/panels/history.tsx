@@ -4,6 +4,7 @@ import { formatClock, formatMs } from '../format.js'
 import { StatusBadge } from '../status-badge.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps, RequestSummary } from '../types.js'
+import { TraceList } from './trace-list.js'
 
 const LIMIT = 50
 
@@ -109,6 +110,8 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </tbody>
         </table>
       )}
+      {/* The trace API comes with the OpenTelemetry panel. */}
+      {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
     </div>
   )
 }

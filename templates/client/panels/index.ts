@@ -15,6 +15,7 @@ import { TemplatesView } from './templates.js'
 import templatesCss from './templates.css'
 import { ProfilingView } from './profiling.js'
 import profilingCss from './profiling.css'
+import tracesCss from './traces.css'
 
 export type { PanelView }
 
@@ -23,7 +24,8 @@ export type { PanelView }
  * shown with the HTML its `render()` produces on the server.
  */
 export const panelViews: Record<string, PanelView> = {
-  history: { component: HistoryView },
+  // The History panel shows the trace list beside the requests.
+  history: { component: HistoryView, css: tracesCss },
   versions: { component: VersionsView },
   timer: { component: TimerView },
   request: { component: RequestView },

@@ -7,6 +7,8 @@ import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './
 import { ExportStatus } from './export-status.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
+import { ServiceLegend } from './service-legend.js'
+import { ReceiverStatusLine } from './receiver-status.js'
 
 type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'failed'; message: string }
 
@@ -72,6 +74,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     <div class="hdt-otel">
       <TraceHeader stats={stats} tree={tree} />
       <ExportStatus status={stats.export} />
+      <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       <div class="hdt-toolbar-row hdt-otel-links">
         <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
         <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
@@ -123,14 +126,14 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
 
 function TraceHeader({ stats, tree }: { stats: OpenTelemetryStats; tree: SpanTree }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
+  const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' ? 0 : 1), 0)
   return (
     <div class="hdt-otel-head">
       <span>
         Trace <code class="hdt-otel-trace-id">{stats.traceId}</code>
       </span>
       <span>
-        service <strong>{stats.serviceName}</strong>
-        {tree.services.length > 1 && <span class="hdt-muted"> +{tree.services.length - 1} more</span>}
+        {tree.services.length > 1 ? 'services' : 'service'} <ServiceLegend services={tree.services.length > 0 ? tree.services : [stats.serviceName]} />
       </span>
       <span>
         <strong>{tree.ordered.length}</strong> {tree.ordered.length === 1 ? 'span' : 'spans'}
@@ -140,6 +143,11 @@ function TraceHeader({ stats, tree }: { stats: OpenTelemetryStats; tree: SpanTre
       </span>
       <span class={stats.droppedSpans > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{stats.droppedSpans} dropped</span>
       <span class={inFlight > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{inFlight} in flight</span>
+      {received > 0 && (
+        <span class="hdt-muted" title={`spans of other services join up to ${Math.round((stats.lateWindowMs ?? 0) / 1000)} s after the response`}>
+          {received} received
+        </span>
+      )}
     </div>
   )
 }

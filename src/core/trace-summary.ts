@@ -1,0 +1,85 @@
+/**
+ * One line of the trace list, computed from a trace's spans, and the filter of
+ * `GET {prefix}/api/traces`. Here in core, beside the span model, because every store
+ * (in memory, SQLite, PostgreSQL) uses the same two functions, so that all of them list
+ * and filter traces alike; it depends on no OpenTelemetry package.
+ */
+import type { ToolbarSpan, TraceFilter, TraceSummary } from './span-model.js'
+
+/**
+ * Summarises a trace: its root span's name, its services in order of first appearance,
+ * its extent from the earliest start to the latest end, and whether any span failed.
+ *
+ * @example
+ * ```ts
+ * const summary = summarizeTrace(traceId, spans, record.id)
+ * summary.services // ['shop', 'inventory']
+ * ```
+ */
+export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], requestId?: string): TraceSummary {
+  const ids = new Set(spans.map((span) => span.spanId))
+  const services: string[] = []
+  let start: bigint | undefined
+  let end: bigint | undefined
+  let root: ToolbarSpan | undefined
+  let earliest: ToolbarSpan | undefined
+  let error = false
+  for (const span of spans) {
+    const service = serviceName(span)
+    if (!services.includes(service)) services.push(service)
+    const spanStart = BigInt(span.startTimeUnixNano)
+    const spanEnd = span.endTimeUnixNano === undefined ? spanStart : BigInt(span.endTimeUnixNano)
+    if (start === undefined || spanStart < start) {
+      start = spanStart
+      earliest = span
+    }
+    if (end === undefined || spanEnd > end) end = spanEnd
+    // The root is the span without a parent in this trace; the earliest such span if several.
+    const isRoot = !span.parentSpanId || !ids.has(span.parentSpanId)
+    if (isRoot && (!root || spanStart < BigInt(root.startTimeUnixNano))) root = span
+    if (span.status.code === 'ERROR') error = true
+  }
+  const summary: TraceSummary = {
+    traceId,
+    rootName: (root ?? earliest)?.name ?? '',
+    services,
+    spanCount: spans.length,
+    startedAt: new Date(Number((start ?? 0n) / 1_000_000n)).toISOString(),
+    durationMs: Number((end ?? 0n) - (start ?? 0n)) / 1e6,
+    error,
+  }
+  if (requestId !== undefined) summary.requestId = requestId
+  return summary
+}
+
+/**
+ * Whether a trace passes the list's filter (service, source, time range, least duration).
+ * `sources` are the sources of the trace's spans.
+ *
+ * @example
+ * ```ts
+ * matchesTraceFilter(summary, new Set(['otlp_http']), { limit: 50, offset: 0, service: 'inventory' })
+ * ```
+ */
+export function matchesTraceFilter(summary: TraceSummary, sources: ReadonlySet<string>, filter: TraceFilter): boolean {
+  if (filter.service !== undefined && !summary.services.includes(filter.service)) return false
+  if (filter.source !== undefined && !sources.has(filter.source)) return false
+  const startedAt = Date.parse(summary.startedAt)
+  if (filter.since !== undefined && startedAt < filter.since) return false
+  if (filter.until !== undefined && startedAt >= filter.until) return false
+  if (filter.minDurationMs !== undefined && summary.durationMs < filter.minDurationMs) return false
+  return true
+}
+
+/**
+ * The `service.name` of a span's resource, or `unknown service` (as the waterfall names it).
+ *
+ * @example
+ * ```ts
+ * serviceName(span) // 'inventory'
+ * ```
+ */
+export function serviceName(span: ToolbarSpan): string {
+  const name = span.resource['service.name']
+  return typeof name === 'string' && name !== '' ? name : 'unknown service'
+}

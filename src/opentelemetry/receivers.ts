@@ -1,0 +1,50 @@
+/**
+ * The OpenTelemetry panel's receivers, wired at `setup()`: the OTLP/HTTP route under the
+ * toolbar's prefix (always on: it is guarded by the toolbar's access rule), and the opt-in
+ * OTLP/gRPC server on its own port. Both feed one `SpanIngest`.
+ */
+import type { ToolbarHost } from '../core/host.js'
+import { OtlpGrpcReceiver } from './otlp-grpc-receiver.js'
+import { registerOtlpHttpReceiver } from './otlp-http-receiver.js'
+import { SpanIngest } from './otlp-ingest.js'
+import type { ReceiverConfig } from './receiver-config.js'
+import type { TraceStore } from './trace-store.js'
+
+/** The running receivers of one panel. */
+export interface OtlpReceivers {
+  readonly ingest: SpanIngest
+  /** Undefined unless `otlpGrpcPort` was given. */
+  readonly grpc: OtlpGrpcReceiver | undefined
+  /** Resolves once every receiver listens; rejects with a clear message when one cannot (a port in use). */
+  readonly ready: Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * Registers the OTLP/HTTP receiver and starts the OTLP/gRPC one when configured. A gRPC
+ * port that cannot be bound is printed as one line and rejects `ready`; the toolbar and
+ * the HTTP receiver keep working.
+ *
+ * @example
+ * ```ts
+ * const receivers = startReceivers(host, traces, resolveReceiverConfig({ otlpGrpcPort: 4317 }))
+ * await receivers.ready
+ * ```
+ */
+export function startReceivers(host: ToolbarHost, traces: TraceStore, config: ReceiverConfig): OtlpReceivers {
+  const ingest = new SpanIngest(traces, host.events, host.store)
+  registerOtlpHttpReceiver(host, ingest, config.maxBodyBytes)
+  if (config.grpcPort === undefined) return { ingest, grpc: undefined, ready: Promise.resolve(), stop: async () => undefined }
+
+  const grpc = new OtlpGrpcReceiver(ingest, { port: config.grpcPort, host: config.grpcHost, maxMessageBytes: config.maxBodyBytes })
+  const ready = grpc.start().then(
+    () => undefined,
+    (error: Error) => {
+      console.error(`[hono-debug-toolbar] ${error.message}`)
+      throw error
+    },
+  )
+  // Whoever awaits `ready` sees the failure; nobody awaiting it must not crash the process.
+  ready.catch(() => undefined)
+  return { ingest, grpc, ready, stop: () => ready.then(() => grpc.stop(), () => undefined) }
+}

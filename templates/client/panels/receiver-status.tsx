@@ -1,0 +1,29 @@
+import type { ReceiverStatus } from '../../../src/opentelemetry/panel.js'
+
+/**
+ * Where other services can send their spans, and what the receivers took so far (the app's
+ * counters since it started, like the export status).
+ *
+ * @example
+ * ```tsx
+ * <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
+ * // Receiving OTLP at http://localhost:3000/_debug_toolbar/otlp/v1/traces · 3 exports, 12 spans
+ * ```
+ */
+export function ReceiverStatusLine({ status, origin }: { status: ReceiverStatus | undefined; origin: string }) {
+  if (!status) return null
+  const { requests, accepted, rejected, late, malformed } = status.counters
+  return (
+    <p class="hdt-otel-export hdt-muted" data-receiver="status">
+      Receiving OTLP at <code>{origin}{status.httpPath}</code>
+      {status.grpcAddress && (
+        <>
+          {' '}and gRPC <code>{status.grpcAddress}</code>
+        </>
+      )}
+      {requests > 0 && ` · ${requests} ${requests === 1 ? 'export' : 'exports'}, ${accepted} spans`}
+      {late > 0 && `, ${late} late`}
+      {rejected + malformed > 0 && <span class="hdt-otel-error">{` · ${rejected} spans and ${malformed} exports refused`}</span>}
+    </p>
+  )
+}

@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'preact/hooks'
+import type { TracePage } from '../../../src/core/span-model.js'
+import { formatClock, formatMs } from '../format.js'
+import { getJson } from '../toolbar-api.js'
+import { ServiceLegend } from './service-legend.js'
+import { TraceWaterfall } from './trace-waterfall.js'
+
+const LIMIT = 50
+const SOURCES = ['', 'local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import']
+
+/**
+ * The traces the toolbar holds, recorded and received, newest first: each row names its
+ * root span and services; a trace of a recorded request opens that request, any other
+ * opens its waterfall in place. Shown beside the request history when the app has the
+ * OpenTelemetry panel (which serves the trace API).
+ *
+ * @example
+ * ```tsx
+ * <TraceList prefix={prefix} openRequest={openRequest} />
+ * ```
+ */
+export function TraceList({ prefix, openRequest }: { prefix: string; openRequest(id: string): void }) {
+  const [filters, setFilters] = useState({ service: '', source: '' })
+  const [reload, setReload] = useState(0)
+  const [page, setPage] = useState<TracePage | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const [open, setOpen] = useState<string | undefined>()
+
+  useEffect(() => {
+    const controller = new AbortController()
+    const query = new URLSearchParams({ limit: String(LIMIT) })
+    if (filters.service.trim()) query.set('service', filters.service.trim())
+    if (filters.source) query.set('source', filters.source)
+    getJson<TracePage>(`${prefix}/api/traces?${query}`, controller.signal).then(
+      (answer) => {
+        setPage(answer)
+        setError(undefined)
+      },
+      (failure: unknown) => {
+        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
+      },
+    )
+    return () => controller.abort()
+  }, [prefix, filters, reload])
+
+  return (
+    <section class="hdt-traces" aria-label="Traces">
+      <h3 class="hdt-traces-title">Traces</h3>
+      <form class="hdt-toolbar-row" onSubmit={(event) => (event.preventDefault(), setReload((n) => n + 1))}>
+        <label>
+          Service{' '}
+          <input type="search" placeholder="exact name" value={filters.service} onInput={(e) => setFilters((f) => ({ ...f, service: (e.target as HTMLInputElement).value }))} />
+        </label>
+        <label>
+          Source{' '}
+          <select value={filters.source} onChange={(e) => setFilters((f) => ({ ...f, source: (e.target as HTMLSelectElement).value }))}>
+            {SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {s || 'any'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Refresh</button>
+        <span class="hdt-muted">
+          {page ? `${page.traces.length} of ${page.total} shown` : ''}
+          {page?.evicted ? ` · ${page.evicted} older traces evicted` : ''}
+        </span>
+      </form>
+      {error && <p class="hdt-error-note">{error}</p>}
+      {page && page.traces.length === 0 && <p class="hdt-muted">No trace matches.</p>}
+      {page && page.traces.length > 0 && (
+        <table class="hdt-table">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Root span</th>
+              <th>Services</th>
+              <th class="hdt-num">Spans</th>
+              <th class="hdt-num">Duration</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {page.traces.map((t) => (
+              <tr key={t.traceId} data-hdt-trace-row={t.traceId}>
+                <td class="hdt-muted">{formatClock(t.startedAt)}</td>
+                <td class="hdt-break">
+                  {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
+                  <code>{t.rootName || '(unnamed)'}</code>
+                </td>
+                <td>
+                  <ServiceLegend services={t.services} />
+                </td>
+                <td class="hdt-num">{t.spanCount}</td>
+                <td class="hdt-num">{formatMs(t.durationMs)}</td>
+                <td>
+                  {t.requestId ? (
+                    <button type="button" class="hdt-switch" onClick={() => openRequest(t.requestId!)}>
+                      Request
+                    </button>
+                  ) : (
+                    <button type="button" class="hdt-switch" aria-expanded={open === t.traceId} onClick={() => setOpen(open === t.traceId ? undefined : t.traceId)}>
+                      {open === t.traceId ? 'Close' : 'Waterfall'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {open && <TraceWaterfall prefix={prefix} traceId={open} />}
+    </section>
+  )
+}

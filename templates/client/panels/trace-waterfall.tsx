@@ -1,0 +1,56 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
+import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
+import { getJson } from '../toolbar-api.js'
+import { buildSpanTree, flattenVisible } from './span-tree.js'
+import { SpanDetail } from './span-detail.js'
+import { Waterfall } from './waterfall.js'
+
+/**
+ * The waterfall of any trace the toolbar holds, loaded by id: what the trace list opens for
+ * a trace that has no request of its own (a worker, a cron job, another service).
+ *
+ * @example
+ * ```tsx
+ * <TraceWaterfall prefix="/_debug_toolbar" traceId={summary.traceId} />
+ * ```
+ */
+export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: string }) {
+  const [spans, setSpans] = useState<ToolbarSpan[] | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
+  const [selectedId, setSelectedId] = useState<string | undefined>()
+
+  useEffect(() => {
+    const controller = new AbortController()
+    getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, controller.signal).then(
+      (trace) => setSpans(trace.spans),
+      (failure: unknown) => {
+        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
+      },
+    )
+    return () => controller.abort()
+  }, [prefix, traceId])
+
+  const tree = useMemo(() => buildSpanTree(spans ?? []), [spans])
+  const rows = useMemo(() => flattenVisible(tree, collapsed, '', 0), [tree, collapsed])
+  const toggle = useCallback((spanId: string) => {
+    setCollapsed((previous) => {
+      const next = new Set(previous)
+      if (!next.delete(spanId)) next.add(spanId)
+      return next
+    })
+  }, [])
+  const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId)
+
+  if (error) return <p class="hdt-error-note">Could not load the trace: {error}</p>
+  if (!spans) return <p class="hdt-muted">loading the trace…</p>
+  // Inside .hdt-otel: the waterfall's layout variables are set there.
+  return (
+    <div class="hdt-otel" data-hdt-trace={traceId}>
+      <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
+        <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
+        {selected && <SpanDetail node={selected} tree={tree} jaegerUrl={undefined} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />}
+      </div>
+    </div>
+  )
+}
