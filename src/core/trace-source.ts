@@ -1,4 +1,4 @@
-import type { ToolbarSpan } from './span-model.js'
+import type { ToolbarSpan, TraceFilter, TracePage, TraceSummary } from './span-model.js'
 
 /** Links to one trace (or one span of it) in the tracing UIs the app is configured with. */
 export interface TraceLinks {
@@ -26,6 +26,10 @@ export interface TraceSource {
   spans(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
   /** Links to the trace, focused on `spanId` where the UI can. */
   links(traceId: string, spanId?: string): TraceLinks
+  /** The trace list, newest first (recorded and received traces). */
+  list?(filter: TraceFilter): TracePage | Promise<TracePage>
+  /** The list line of one trace (its request, services, size), or undefined when unknown. */
+  summary?(traceId: string): TraceSummary | undefined | Promise<TraceSummary | undefined>
   /** Forgets every trace (the MCP `clear_history` tool). */
   clear?(): void | Promise<void>
 }

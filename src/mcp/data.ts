@@ -1,10 +1,11 @@
 import type { Hono } from 'hono'
 import type { RequestDetail } from '../core/toolbar.js'
 import type { RequestSummary, ToolbarStore } from '../core/store.js'
-import type { ToolbarSpan } from '../core/span-model.js'
+import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import type { LoggingStats } from '../panels/logging.js'
 import type { SqlStats } from '../panels/sql.js'
+import { redactValue } from './redact.js'
 import { ToolError } from './result.js'
 
 /** What the MCP server reads from a toolbar: only its public reading methods. */
@@ -42,7 +43,24 @@ export interface RequestFacts {
  * ```
  */
 export class ToolbarData {
-  constructor(readonly toolbar: McpToolbar) {}
+  /**
+   * With `redact`, every request and span is redacted as it is read, so that the text a
+   * tool writes from it is clean too (the server redacts the answer again as it leaves).
+   */
+  constructor(
+    readonly toolbar: McpToolbar,
+    private readonly redact = true,
+  ) {}
+
+  private clean<T>(value: T): T {
+    return this.redact ? (redactValue(value) as T) : value
+  }
+
+  /** One request with every panel's stats, or undefined when unknown. */
+  async detail(id: string): Promise<RequestDetail | undefined> {
+    const detail = await this.toolbar.detail(id)
+    return detail && this.clean(detail)
+  }
 
   get prefix(): string {
     return this.toolbar.prefix
@@ -62,7 +80,7 @@ export class ToolbarData {
 
   /** One request with every panel's stats; an error result when the id is unknown. */
   async request(id: string): Promise<RequestDetail> {
-    const detail = await this.toolbar.detail(id)
+    const detail = await this.detail(id)
     if (!detail) throw new ToolError(`no request with id "${id}": it is not (or no longer) in the history; list_requests shows the ids`)
     return detail
   }
@@ -70,8 +88,21 @@ export class ToolbarData {
   /** The spans of a trace, or undefined when neither the tracing panel nor the store has it. */
   async trace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     const fromSource = await this.toolbar.traceSource?.spans(traceId)
-    if (fromSource && fromSource.length > 0) return fromSource
-    return (await this.toolbar.store.getTrace?.(traceId)) ?? fromSource
+    const spans = fromSource && fromSource.length > 0 ? fromSource : ((await this.toolbar.store.getTrace?.(traceId)) ?? fromSource)
+    return spans && this.clean(spans)
+  }
+
+  /** The trace list (recorded and received traces), newest first; empty without a tracing panel or trace store. */
+  async traceList(filter: TraceFilter): Promise<TracePage> {
+    const source = this.toolbar.traceSource
+    if (source?.list) return source.list(filter)
+    return (await this.toolbar.store.listTraces?.(filter)) ?? { traces: [], total: 0 }
+  }
+
+  /** The recorded request a trace belongs to (the one that started it), if any. */
+  async requestOfTrace(traceId: string): Promise<RequestDetail | undefined> {
+    const owner = (await this.toolbar.traceSource?.summary?.(traceId))?.requestId ?? (await this.summaries()).find((r) => r.traceId === traceId)?.id
+    return owner ? this.detail(owner) : undefined
   }
 
   /** The spans of a trace; an error result when unknown. */

@@ -18,7 +18,7 @@ import { createToolbarMcpServer } from './server.js'
  * ```
  */
 export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSettings): (req: Request) => Promise<Response> {
-  const data = new ToolbarData(toolbar)
+  const data = new ToolbarData(toolbar, settings.redact)
   return async function mcpEndpoint(req) {
     const refused = refuseForeignOrigin(req)
     if (refused) return refused

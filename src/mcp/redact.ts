@@ -20,7 +20,7 @@ export interface RedactionSettings {
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`; an auth scheme word
 // (`Bearer abc`) is taken with its token. Only pairs whose name is secret are touched.
 const PAIR =
-  /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)((?:(?:Bearer|Basic|Token|Digest)\s+)?(?:"[^"]*"|'[^']*'|[^\s"',;&)}\]]+))/g
+  /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)((?:(?:Bearer|Basic|Token|Digest)\s+)?(?:"[^"]*"|'[^']*'|\[[^\]]*\]|[^\s"',;&)}\]]+))/g
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
@@ -38,12 +38,12 @@ export function redactText(text: string): string {
     const quoted = /^(["'])(.*)\1$/s.exec(value)
     // The value of another name can hold pairs itself (`log.message="... password=x"`,
     // `url=http://host/?token=x`): look inside it. It is shorter than the text, so this ends.
-    if (!isSecretName(name)) {
+    if (!isSecretKey(name)) {
       return `${quote}${name}${quote}${sep}${quoted ? `${quoted[1]}${redactText(quoted[2]!)}${quoted[1]}` : redactText(value)}`
     }
     // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
     if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) return whole
-    const shown = quoted ? `${quoted[1]}${MCP_REDACTED}${quoted[1]}` : MCP_REDACTED
+    const shown = quoted ? `${quoted[1]}${MCP_REDACTED}${quoted[1]}` : value.startsWith('[') ? `[${MCP_REDACTED}]` : MCP_REDACTED
     return `${quote}${name}${quote}${sep}${shown}`
   })
 }

@@ -93,8 +93,16 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
   )
   server.registerResource(
     'trace',
-    new ResourceTemplate('toolbar://traces/{traceId}', { list: undefined }),
-    { title: 'A trace', description: 'The spans of one trace (redacted, at most 500), as JSON.', mimeType: 'application/json' },
+    new ResourceTemplate('toolbar://traces/{traceId}', {
+      list: async () => ({
+        resources: (await ctx.data.traceList({ limit: 50, offset: 0 })).traces.map((t) => ({
+          uri: `toolbar://traces/${t.traceId}`,
+          name: `${t.rootName} (${t.services.join(', ')}, ${t.spanCount} spans${t.error ? ', error' : ''})`,
+          mimeType: 'application/json',
+        })),
+      }),
+    }),
+    { title: 'A trace', description: 'The spans of one trace (redacted, at most 500), as JSON: recorded and received traces.', mimeType: 'application/json' },
     async (uri, variables) => resource(ctx.settings, uri.href, await traceResource(ctx, String(variables.traceId))),
   )
   return server

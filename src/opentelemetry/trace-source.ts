@@ -15,6 +15,8 @@ import type { TraceStore } from './trace-store.js'
 export function panelTraceSource(traces: TraceStore, config: ResolvedOpenTelemetryConfig, prefix: string): TraceSource {
   return {
     spans: (traceId) => traces.spans(traceId),
+    list: (filter) => traces.list(filter),
+    summary: (traceId) => traces.summary(traceId),
     links: (traceId, spanId) => {
       const links: TraceLinks = {
         jaeger: jaegerTraceUrl(config.jaegerUiUrl, traceId, spanId),

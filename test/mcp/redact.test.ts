@@ -12,6 +12,7 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('GET /cb?code=1&session_id=abc')).toBe('GET /cb?code=1&session_id=REDACTED')
     expect(redactText('log.message="tried secret=42 twice"')).toBe('log.message="tried secret=REDACTED twice"')
     expect(redactText('no pairs here')).toBe('no pairs here')
+    expect(redactText('http.request.header.authorization=["Basic abc"], n=[1, 2]')).toBe('http.request.header.authorization=[REDACTED], n=[1, 2]')
     expect(redactText('url=http://127.0.0.1:3000/form?token=abc&x=1')).toBe('url=http://127.0.0.1:3000/form?token=REDACTED&x=1')
   })
 

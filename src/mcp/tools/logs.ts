@@ -39,7 +39,7 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
         const rows = (await data.summaries()).filter((r) => !args.trace_id || r.traceId === args.trace_id)
         if (args.trace_id && rows.length === 0) throw new ToolError(`no recorded request has trace "${args.trace_id}"`)
         for (const row of rows) {
-          const detail = await data.toolbar.detail(row.id)
+          const detail = await data.detail(row.id)
           if (detail) details.push(detail)
         }
       }

@@ -40,7 +40,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const factsOf = async (row: RequestSummary) => {
         let known = facts.get(row.id)
         if (!known) {
-          const detail = await data.toolbar.detail(row.id)
+          const detail = await data.detail(row.id)
           known = detail ? await data.facts(detail) : { spans: 0, queries: 0, logs: 0, errors: 0, services: [], hasError: false }
           facts.set(row.id, known)
         }

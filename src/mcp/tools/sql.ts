@@ -26,7 +26,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
     if (id) details.push(await data.request(id))
     else {
       for (const row of await data.summaries()) {
-        const detail = await data.toolbar.detail(row.id)
+        const detail = await data.detail(row.id)
         if (detail) details.push(detail)
       }
     }

@@ -105,7 +105,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
         if (args.request_id && !args.trace_id && error instanceof ToolError && /has no trace/.test(error.message)) return undefined
         throw error
       })
-      const detail = found?.detail ?? (args.request_id ? await data.request(args.request_id) : await requestOfTrace(ctx, found!.traceId))
+      const detail = found?.detail ?? (args.request_id ? await data.request(args.request_id) : await data.requestOfTrace(found!.traceId))
       const items = collectErrors(found?.spans ?? [], detail)
       const page = paginate('get_trace_errors', items, args.cursor, args.limit)
       const text = items.length
@@ -178,11 +178,6 @@ function collectErrors(spans: ToolbarSpan[], detail: RequestDetail | undefined):
     item.logsAround = [...before, ...after].map((l) => ({ level: l.level, message: l.message, atMs: l.startMs }))
   }
   return items
-}
-
-async function requestOfTrace(ctx: McpContext, traceId: string): Promise<RequestDetail | undefined> {
-  const summary = (await ctx.data.summaries()).find((r) => r.traceId === traceId)
-  return summary ? ctx.data.toolbar.detail(summary.id) : undefined
 }
 
 function lineData(line: TraceLine) {
