@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { otlpJsonFromToolbarSpans, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { call, connect, startShop } from './app.js'
 
 const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0')
@@ -7,29 +8,24 @@ const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0'
 /** An OTLP/JSON export request of one service, as another service's SDK sends it. */
 function exportRequest(service: string, spans: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; startMs: number; error?: string }>) {
   const base = BigInt(Date.now()) * 1_000_000n
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            scope: { name: 'remote' },
-            spans: spans.map((s) => ({
-              traceId: s.traceId,
-              spanId: s.spanId,
-              parentSpanId: s.parentSpanId ?? '',
-              name: s.name,
-              kind: 2,
-              startTimeUnixNano: String(base + BigInt(s.startMs * 1e6)),
-              endTimeUnixNano: String(base + BigInt((s.startMs + 2) * 1e6)),
-              attributes: [{ key: 'http.request.header.authorization', value: { arrayValue: { values: [{ stringValue: 'Basic c2VjcmV0' }] } } }],
-              status: s.error ? { code: 2, message: s.error } : { code: 0 },
-            })),
-          },
-        ],
-      },
-    ],
-  }
+  const at = (ms: number) => String(base + BigInt(ms * 1e6))
+  return otlpJsonFromToolbarSpans(
+    spans.map(
+      (s): ToolbarSpan => ({
+        ...s,
+        kind: 'SERVER',
+        startTimeUnixNano: at(s.startMs),
+        endTimeUnixNano: at(s.startMs + 2),
+        attributes: { 'http.request.header.authorization': ['Basic c2VjcmV0'] },
+        events: [],
+        links: [],
+        status: s.error ? { code: 'ERROR', message: s.error } : { code: 'UNSET' },
+        resource: { 'service.name': service },
+        scope: { name: 'remote' },
+        source: 'otlp_http',
+      }),
+    ),
+  )
 }
 
 /** Spans that other services send to the toolbar's OTLP receiver, seen through MCP. */
