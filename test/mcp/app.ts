@@ -15,7 +15,7 @@ export const SECRET = 'hunter2-s3cr3t'
  * A shop with real SQLite queries (an N+1 loop, a slow query), logs, a fetch to another
  * route, an error, and a seeded secret; served on an ephemeral loopback port.
  */
-export async function startShop(options: DebugToolbarOptions = {}) {
+export async function startShop(options: DebugToolbarOptions = {}, otelOptions: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
   const db = instrumentBetterSqlite3(new Database(':memory:'))
   db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, password TEXT);
     CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL);`)
@@ -24,7 +24,7 @@ export async function startShop(options: DebugToolbarOptions = {}) {
     for (let o = 1; o <= 3; o++) db.prepare('INSERT INTO orders (user_id, total) VALUES (?, ?)').run(u, o * 10)
   }
   const app = new Hono()
-  const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })
+  const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...otelOptions })
   app.use(debugToolbar({ extraPanels: [otel], ...options }))
   app.get('/users', (c) => {
     const users = db.prepare('SELECT id, name FROM users ORDER BY id').all() as Array<{ id: number; name: string }>

@@ -37,7 +37,7 @@ describe('remote spans over MCP', () => {
   const workerTrace = hex(0xbeef, 16)
 
   beforeAll(async () => {
-    shop = await startShop()
+    shop = await startShop({}, { grafanaUrl: 'http://grafana.test:3000', jaegerUiUrl: 'http://jaeger.test:16686' })
     requestId = await shop.get('/users')
     client = await connect(shop.base)
     const tree = await call(client, 'get_trace', { request_id: requestId })
@@ -86,5 +86,15 @@ describe('remote spans over MCP', () => {
     const none = await call(client, 'get_trace_errors', { trace_id: workerTrace })
     expect(none.data.errors).toEqual([])
     expect(none.data.requestId).toBeUndefined()
+  })
+
+  it('links a received trace and its spans to Jaeger, Zipkin and Tempo', async () => {
+    const { data, text } = await call(client, 'get_links', { trace_id: workerTrace, span_ids: [hex(3, 8)] })
+    expect(data.links.jaeger).toBe(`http://jaeger.test:16686/trace/${workerTrace}`)
+    expect(data.links.tempo).toMatch(/^http:\/\/grafana\.test:3000\/explore\?/)
+    expect(data.links.zipkin).toMatch(new RegExp(`/zipkin/traces/${workerTrace}$`))
+    expect(data.links.spans[0].jaeger).toBe(`http://jaeger.test:16686/trace/${workerTrace}?uiFind=${hex(3, 8)}`)
+    expect(data.links.toolbar).toBeUndefined()
+    expect(text).toContain('tempo: http://grafana.test:3000/explore')
   })
 })
