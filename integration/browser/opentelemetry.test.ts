@@ -12,6 +12,7 @@ import { Hono } from 'hono'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { debugToolbar, instrumentBetterSqlite3, renderTemplate } from '../../src/index.js'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { collectErrors, launchBrowser, openPanel, serveApp, type ServedApp } from './harness.js'
 
@@ -28,7 +29,8 @@ function shopApp(): Hono {
            INSERT INTO users (id, name) VALUES (1, 'Ada Lovelace'), (2, 'Grace Hopper');
            INSERT INTO orders (user_id, total) VALUES (1, 12.5), (1, 30), (2, 7.25);`)
   const app = new Hono()
-  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+  // A real SDK exporter (kept in memory): the trace is exported, so the links lead somewhere.
+  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: new InMemorySpanExporter() })] }))
   app.get('/users/:id', async (c) => {
     const id = Number(c.req.param('id'))
     // Real pauses between the queries, as an app awaiting other work would: the bars must

@@ -1,32 +1,132 @@
-/** What the toolbar tells live listeners (the browser, through server-sent events). */
+/** The kinds of live event the toolbar emits. */
+export type ToolbarEventType = 'request.created' | 'request.finished' | 'trace.created' | 'trace.updated' | 'trace.completed'
+
+/** What the toolbar tells live listeners (the browser, through server-sent events or a WebSocket). */
 export interface ToolbarEvent {
-  type: 'request.created' | 'request.finished' | 'trace.created' | 'trace.updated' | 'trace.completed'
-  data: { requestId?: string; traceId?: string; name: string; spanCount?: number; services?: string[]; source?: string; status?: number }
+  type: ToolbarEventType
+  data: {
+    requestId?: string
+    traceId?: string
+    name: string
+    spanCount?: number
+    services?: string[]
+    source?: string
+    status?: number
+  }
 }
 
-export type ToolbarEventListener = (event: ToolbarEvent) => void
+/** An emitted event with the id it is sent and replayed under. */
+export interface NumberedEvent {
+  id: number
+  event: ToolbarEvent
+}
 
-/** A tiny synchronous event hub; a failing listener never affects the others or the request. */
+/** Called with each event and its id (what a client sends back as `Last-Event-ID`). */
+export type ToolbarEventListener = (event: ToolbarEvent, id: number) => void
+
+/** What `ToolbarEvents.since(lastId)` found in the replay buffer. */
+export interface Replay {
+  events: NumberedEvent[]
+  /** Events after `lastId` that have already left the buffer (the client is told how many). */
+  missed: number
+}
+
+/** Bounds of the event hub. */
+export interface ToolbarEventsOptions {
+  /** Events kept for replay to clients that reconnect with `Last-Event-ID`. Default 500. */
+  replaySize?: number
+  /**
+   * How long the hub keeps numbering and buffering events after the last listener left, so a
+   * client that reconnects finds what it missed (ms). Default 60,000. With no listener and no
+   * recent one, `emit()` returns at once.
+   */
+  replayWindowMs?: number
+}
+
+/**
+ * The toolbar's live event hub. Producers (the request recorder, the trace store, receivers)
+ * call `emit()`; listeners (each open SSE or WebSocket connection) are called synchronously
+ * and must never block: they queue or drop. Every event gets an increasing id and is kept in
+ * a bounded replay buffer. A failing listener never affects the others or the producer.
+ *
+ * @example
+ * ```ts
+ * const events = new ToolbarEvents({ replaySize: 100 })
+ * const stop = events.subscribe((event, id) => console.log(id, event.type))
+ * if (events.active) events.emit({ type: 'trace.updated', data: { traceId, name: 'GET /', spanCount: 4 } })
+ * stop()
+ * ```
+ */
 export class ToolbarEvents {
   private readonly listeners = new Set<ToolbarEventListener>()
+  private readonly buffer: NumberedEvent[] = []
+  private readonly replaySize: number
+  private readonly replayWindowMs: number
+  private issued = 0
+  /** `performance.now()` when the last listener left; -Infinity when none ever came. */
+  private lastLeftAt = Number.NEGATIVE_INFINITY
+
+  constructor(options: ToolbarEventsOptions = {}) {
+    this.replaySize = positiveInteger(options.replaySize ?? 500, 'replaySize')
+    this.replayWindowMs = positiveInteger(options.replayWindowMs ?? 60_000, 'replayWindowMs')
+  }
 
   /** Adds a listener and returns the function that removes it. */
   subscribe(listener: ToolbarEventListener): () => void {
     this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return () => {
+      if (this.listeners.delete(listener) && this.listeners.size === 0) this.lastLeftAt = performance.now()
+    }
   }
 
+  /**
+   * Whether an event emitted now would reach anyone: a listener is connected, or one left
+   * within the replay window. Producers test it before building an event, so a toolbar nobody
+   * watches pays one property read per event.
+   */
+  get active(): boolean {
+    return this.listeners.size > 0 || performance.now() - this.lastLeftAt < this.replayWindowMs
+  }
+
+  /** Numbers the event, keeps it for replay and hands it to every listener. */
   emit(event: ToolbarEvent): void {
+    if (!this.active) return
+    const id = ++this.issued
+    this.buffer.push({ id, event })
+    if (this.buffer.length > this.replaySize) this.buffer.shift()
     for (const listener of this.listeners) {
       try {
-        listener(event)
+        listener(event, id)
       } catch {
         // A broken listener (a closed connection) must not break the request that emitted.
       }
     }
   }
 
+  /**
+   * The buffered events after `lastId`, for a client that reconnects. An id newer than any
+   * emitted (the process restarted since) replays the whole buffer.
+   */
+  since(lastId: number): Replay {
+    if (lastId > this.issued) return { events: [...this.buffer], missed: 0 }
+    const oldest = this.buffer[0]?.id ?? this.issued + 1
+    const missed = Math.max(0, oldest - lastId - 1)
+    return { events: this.buffer.filter((numbered) => numbered.id > lastId), missed }
+  }
+
+  /** The id of the newest event emitted (0 before the first). */
+  get lastId(): number {
+    return this.issued
+  }
+
+  /** The number of listeners connected now. */
   get size(): number {
     return this.listeners.size
   }
+}
+
+/** Checks a `liveEvents` bound when the toolbar is created, naming the option. */
+export function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`liveEvents.${name} must be a positive whole number, got ${value}`)
+  return value
 }

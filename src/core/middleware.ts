@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { addressMatcher, LOOPBACK, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
+import { registerLiveRoutes } from './live-routes.js'
 import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
 import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
@@ -35,6 +36,7 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
   const panels = withExtraPanels(options.panels ?? defaultPanels(), options.extraPanels ?? [])
   const toolbar = new Toolbar(prefix, panels, options)
   registerCoreRoutes(toolbar)
+  registerLiveRoutes(toolbar, options)
   for (const panel of panels) panel.setup?.(toolbar)
   for (const feature of toolbarFeatures()) feature(toolbar, options)
 

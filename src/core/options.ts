@@ -1,4 +1,6 @@
 import type { Context, Hono } from 'hono'
+import type { UpgradeWebSocket } from 'hono/ws'
+import type { LiveEventsOptions } from './live-routes.js'
 import type { Panel } from './panel.js'
 import type { ToolbarStore } from './store.js'
 
@@ -32,6 +34,13 @@ export interface DebugToolbarOptions {
   nonce?: (c: Context) => string | undefined
   /** The client address on runtimes other than Node (default reads the Node socket). */
   clientAddress?: (c: Context) => string | undefined
+  /**
+   * `upgradeWebSocket` from `@hono/node-server` (with a `ws` WebSocketServer passed to
+   * `serve({ websocket: { server } })`): the live events are then also served at `{prefix}/ws`.
+   */
+  upgradeWebSocket?: UpgradeWebSocket<any, any>
+  /** Bounds and timing of the live events (replay buffer, per-client queue, heartbeat). */
+  liveEvents?: LiveEventsOptions
 }
 
 export const DEFAULT_PREFIX = '/_debug_toolbar'

@@ -1,13 +1,20 @@
 import type { ServerTimingMetric } from './panel.js'
 
 /**
+ * The prefix of the toolbar's own Server-Timing metrics (`hdt-total`, `hdt-sql`, ...), so
+ * they never collide with the app's: `hono/timing` writes a `total` of its own, and two
+ * `total` entries in one header leave browsers and tools to pick either.
+ */
+export const SERVER_TIMING_PREFIX = 'hdt-'
+
+/**
  * Formats metrics as a `Server-Timing` header value (RFC: `name;dur=1.2;desc="..."`).
  * Names are reduced to token characters and descriptions quoted, so user data cannot
  * break the header.
  *
  * @example
  * ```ts
- * formatServerTiming([{ name: 'sql', dur: 4.1, desc: '3 queries' }]) // 'sql;dur=4.1;desc="3 queries"'
+ * formatServerTiming([{ name: 'hdt-sql', dur: 4.1, desc: '3 queries' }]) // 'hdt-sql;dur=4.1;desc="3 queries"'
  * ```
  */
 export function formatServerTiming(metrics: ServerTimingMetric[]): string {

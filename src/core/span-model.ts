@@ -26,12 +26,19 @@ export interface ToolbarSpanEvent {
   name: string
   timeUnixNano: string
   attributes: Attributes
+  /** Attributes the SDK dropped (over its limits), when any. */
+  droppedAttributesCount?: number
 }
 
 export interface ToolbarSpanLink {
   traceId: string
   spanId: string
   attributes: Attributes
+  /** The linked context's W3C tracestate, when not empty. */
+  traceState?: string
+  /** OTLP span flags of the linked context (see `ToolbarSpan.flags`). */
+  flags?: number
+  droppedAttributesCount?: number
 }
 
 export interface ToolbarSpanStatus {
@@ -55,6 +62,17 @@ export interface ToolbarSpan {
   resource: Attributes
   scope: { name: string; version?: string }
   source: SpanSource
+  /** The W3C tracestate of the span's context (OTLP `traceState`), when not empty. */
+  traceState?: string
+  /**
+   * OTLP span flags, when known: the W3C trace flags in bits 0-7 (0x01 sampled, 0x02 random),
+   * 0x100 "whether the parent is remote is known", 0x200 "the parent is remote".
+   */
+  flags?: number
+  /** What the SDK dropped over its limits (OTLP `dropped*Count`), when any. */
+  droppedAttributesCount?: number
+  droppedEventsCount?: number
+  droppedLinksCount?: number
 }
 
 /** A trace as the API answers it. */

@@ -34,7 +34,7 @@ type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming'
 export class Toolbar implements ToolbarHost {
   readonly routes: Hono
   readonly store: ToolbarStore
-  readonly events = new ToolbarEvents()
+  readonly events: ToolbarEvents
   readonly panels: Panel<any>[]
   readonly app: Hono | undefined
   /** The traces a tracing panel offered (see `provideTraces`), if any. */
@@ -50,11 +50,12 @@ export class Toolbar implements ToolbarHost {
   constructor(
     readonly prefix: string,
     panels: Panel<any>[],
-    private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce'>,
+    private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce' | 'liveEvents'>,
   ) {
     this.maxRequests = options.maxRequests ?? 50
     this.store = options.store ?? new MemoryStore(this.maxRequests)
     this.app = options.app as Hono | undefined
+    this.events = new ToolbarEvents(options.liveEvents)
     const ids = new Set<string>()
     for (const panel of panels) {
       if (ids.has(panel.id)) throw new TypeError(`two panels have the id "${panel.id}"`)
@@ -88,13 +89,12 @@ export class Toolbar implements ToolbarHost {
     // Known before the handler runs: on Node it goes straight onto the Node response, so
     // the app's Response is never copied to add it.
     outgoing?.setHeader(REQUEST_ID_HEADER, record.id)
+    // Built only when someone follows the live events: most requests pay one property read.
+    // Sent before the panels start, so it comes before the events they send (trace.created).
+    if (this.events.active) this.events.emit({ type: 'request.created', data: { requestId: record.id, name: `${record.method} ${record.path}` } })
     for (const panel of this.hooks.onRequest) {
       const pending = panel.onRequest!(record, c)
       if (pending) await pending
-    }
-    // Nothing is built for events nobody listens to.
-    if (this.events.size) {
-      this.events.emit({ type: 'request.created', data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.path}` } })
     }
     const snippet = this.snippet(c, record)
     injectHtmlStrings(c, record, snippet)
@@ -270,7 +270,7 @@ export class Toolbar implements ToolbarHost {
   }
 
   private finished(record: RequestRecord): void {
-    if (!this.events.size) return
+    if (!this.events.active) return
     this.events.emit({
       type: 'request.finished',
       data: { requestId: record.id, traceId: record.traceId, name: `${record.method} ${record.route ?? record.path}`, status: record.status },

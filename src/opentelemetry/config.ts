@@ -13,6 +13,7 @@ import type {
   OtlpProtocol,
   ResolvedOpenTelemetryConfig,
 } from './options.js'
+import { knownHttpMethods } from './http-conventions.js'
 
 /** A setting, from an option or an environment variable, that the panel cannot use. */
 export class OpenTelemetryConfigError extends Error {
@@ -95,6 +96,8 @@ export function resolveOpenTelemetryConfig(
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
     gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 30_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
+    sanitizeQueries: boolean(option<boolean>('sanitizeQueries') ?? { value: true, source: 'sanitizeQueries' }),
+    knownHttpMethods: knownHttpMethods(read('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS')?.value),
   }
 }
 

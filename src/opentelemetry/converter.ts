@@ -26,6 +26,8 @@ export interface PanelDataConverterOptions {
   convert?: ConvertOptions
   /** Profile frames shorter than this do not become spans (ms, default 1). */
   profileSpanThresholdMs?: number
+  /** Default true: literals of exported SQL become `?` (see sqlAttributes). */
+  sanitizeQueries?: boolean
 }
 
 /**
@@ -41,10 +43,12 @@ export interface PanelDataConverterOptions {
 export class PanelDataConverter {
   private readonly enabled: Required<ConvertOptions>
   private readonly profileThresholdMs: number
+  private readonly sanitizeQueries: boolean
 
   constructor(private readonly tracer: Tracer, options: PanelDataConverterOptions = {}) {
     this.enabled = { timer: true, sql: true, logging: true, profiling: true, templates: true, ...options.convert }
     this.profileThresholdMs = options.profileSpanThresholdMs ?? 1
+    this.sanitizeQueries = options.sanitizeQueries ?? true
   }
 
   /** Whether a kind of panel data is converted. */
@@ -128,7 +132,7 @@ export class PanelDataConverter {
     const span = this.tracer.startSpan(sqlSpanName(query), {
       kind: SpanKind.CLIENT,
       startTime: at(query.startMs),
-      attributes: sqlAttributes(query),
+      attributes: sqlAttributes(query, { sanitize: this.sanitizeQueries }),
     }, parent)
     if (query.error) fail(span, 'DatabaseError', query.error, at(query.startMs + query.durationMs))
     span.end(at(query.startMs + query.durationMs))

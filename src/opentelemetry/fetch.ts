@@ -8,8 +8,9 @@ import type { Attributes, Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import { currentRecord } from '../core/record.js'
 import type { RequestRecord } from '../core/record.js'
+import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactUrl } from './http-conventions.js'
 import { injectTraceContext } from './propagation.js'
-import { OTEL_SLOT, redactQuery } from './request-span.js'
+import { OTEL_SLOT } from './request-span.js'
 import type { RequestSpanState } from './request-span.js'
 
 const FETCH_SLOT = 'opentelemetry.fetch'
@@ -26,9 +27,14 @@ let installed: { original: typeof fetch } | undefined
  * propagateFetch(record, tracer)
  * ```
  */
-export function propagateFetch(record: RequestRecord, tracer: Tracer): void {
+export function propagateFetch(record: RequestRecord, tracer: Tracer, knownMethods?: ReadonlySet<string>): void {
   installFetchWrapper()
-  record.slot(FETCH_SLOT, () => ({ tracer }))
+  record.slot<FetchState>(FETCH_SLOT, () => ({ tracer, knownMethods }))
+}
+
+interface FetchState {
+  tracer: Tracer
+  knownMethods: ReadonlySet<string> | undefined
 }
 
 /** Installs the wrapper once; later calls do nothing. */
@@ -38,23 +44,24 @@ function installFetchWrapper(): void {
   installed = { original }
   const wrapped = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const record = currentRecord()
-    const tracer = record?.peek<{ tracer: Tracer }>(FETCH_SLOT)?.tracer
+    const state = record?.peek<FetchState>(FETCH_SLOT)
     // The SDK suppresses tracing while it exports: an exporter's own request is never traced.
-    if (!record || !tracer || isTracingSuppressed(context.active())) return original(input, init)
-    return tracedFetch(original, tracer, record, input, init)
+    if (!record || !state || isTracingSuppressed(context.active())) return original(input, init)
+    return tracedFetch(original, state, record, input, init)
   }
   globalThis.fetch = wrapped as typeof fetch
 }
 
 async function tracedFetch(
   original: typeof fetch,
-  tracer: Tracer,
+  { tracer, knownMethods }: FetchState,
   record: RequestRecord,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
 ): Promise<Response> {
   const request = input instanceof Request ? input : undefined
-  const method = (init?.method ?? request?.method ?? 'GET').toUpperCase()
+  // fetch() upper-cases only the standard methods itself; any other stays as written.
+  const method = normalizeMethod(init?.method ?? request?.method ?? 'GET')
   let url: URL | undefined
   try {
     url = new URL(request ? request.url : String(input))
@@ -65,16 +72,22 @@ async function tracedFetch(
   // The app's own active span (a child it started) is the parent; else the request's span.
   const active = context.active()
   const parent = trace.getSpan(active) ? active : (record.peek<RequestSpanState>(OTEL_SLOT)?.context ?? active)
-  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url) }, parent)
+  const span = tracer.startSpan(httpSpanName(method, undefined, knownMethods), { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url, knownMethods) }, parent)
   const headers = new Headers(init?.headers ?? request?.headers)
   injectTraceContext(headers, span.spanContext())
   try {
     const response = await context.with(trace.setSpan(parent, span), () => original(input, { ...init, headers }))
-    span.setAttribute('http.response.status_code', response.status)
-    if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` })
+    describeHttpStatus(span, SpanKind.CLIENT, response.status)
     return response
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error))
+    // "If the HTTP client instrumentation can detect that the request was cancelled
+    // intentionally by the caller ... the span status SHOULD be left unset and error.type
+    // SHOULD NOT be set." A timeout signal fails with a TimeoutError instead: an error.
+    if (err.name === 'AbortError' && (init?.signal ?? request?.signal)?.aborted) {
+      span.setAttribute('hono_debug_toolbar.cancelled', true)
+      throw error
+    }
     span.recordException(err)
     span.setAttribute('error.type', err.name || 'Error')
     span.setStatus({ code: SpanStatusCode.ERROR, message: err.message })
@@ -84,13 +97,20 @@ async function tracedFetch(
   }
 }
 
-function clientAttributes(method: string, url: URL): Attributes {
-  const query = redactQuery(url.searchParams)
-  const full = `${url.protocol}//${url.host}${url.pathname}${query ? `?${query}` : ''}`
+function clientAttributes(method: string, url: URL, knownMethods: ReadonlySet<string> | undefined): Attributes {
   return {
-    'http.request.method': method,
-    'url.full': full,
+    ...httpMethodAttributes(method, knownMethods),
+    'url.full': redactUrl(url),
     'server.address': url.hostname,
     'server.port': url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
   }
+}
+
+// The Fetch standard normalizes DELETE, GET, HEAD, OPTIONS, POST and PUT case-insensitively
+// and sends every other method byte for byte: the span reports what goes on the wire.
+const FETCH_NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
+
+function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase()
+  return FETCH_NORMALIZED.has(upper) ? upper : method
 }

@@ -22,7 +22,8 @@ export { PanelDataConverter, type PanelDataConverterOptions, type ConvertCounts,
 export { propagateFetch } from './fetch.js'
 export { hrTimeFromEpochMs, redactQuery } from './request-span.js'
 export { registerTraceRoutes, traceReader, type TraceReader } from './routes.js'
-export { sqlAttributes, sqlCollection, sqlOperation, sqlSpanName } from './sql-attributes.js'
+export { sqlAttributes, sqlSpanName, sqlQuerySummary, sanitizeSql, type SqlAttributeOptions } from './sql-attributes.js'
+export { httpMethodAttributes, httpSpanName, knownHttpMethods, redactUrl } from './http-conventions.js'
 export { hotFrames, type HotFrame } from './profile-frames.js'
 export {
   ToolbarSpanExporter,

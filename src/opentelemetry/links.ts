@@ -22,16 +22,29 @@ export function jaegerTraceUrl(base: string, traceId: string, spanId?: string): 
 }
 
 /**
- * The Zipkin UI page of a trace.
+ * The Zipkin UI page of a trace. `base` is the root of the Zipkin UI, as for
+ * `jaegerTraceUrl`: `http://localhost:9411/zipkin`, or the path set with
+ * `zipkin.ui.basepath` (`https://ops.example.com/tools/zipkin`). A bare server address
+ * (`http://localhost:9411`) means the UI's default base path, `/zipkin`.
  *
  * @example
  * ```ts
- * zipkinTraceUrl('http://localhost:9411/', '4bf92f3577b34da6a3ce929d0e0e4736')
+ * zipkinTraceUrl('http://localhost:9411/zipkin', '4bf92f3577b34da6a3ce929d0e0e4736')
  * // 'http://localhost:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736'
+ * zipkinTraceUrl('http://localhost:9411', '4bf92f3577b34da6a3ce929d0e0e4736') // the same
  * ```
  */
 export function zipkinTraceUrl(base: string, traceId: string): string {
-  return `${trimBase(base, 'Zipkin UI')}/zipkin/traces/${checkTraceId(traceId)}`
+  const root = trimBase(base, 'Zipkin UI')
+  let path = ''
+  try {
+    path = new URL(root).pathname
+  } catch {
+    throw new Error(`invalid Zipkin UI URL ${JSON.stringify(base)} (expected an absolute http(s) URL)`)
+  }
+  // The Zipkin server serves its UI under /zipkin unless zipkin.ui.basepath says otherwise.
+  const ui = path === '/' || path === '' ? `${root}/zipkin` : root
+  return `${ui}/traces/${checkTraceId(traceId)}`
 }
 
 /**

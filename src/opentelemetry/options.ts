@@ -65,6 +65,12 @@ export interface OpenTelemetryPanelOptions {
   otlpMaxBodyBytes?: number
   /** Traces kept, recorded and received (oldest evicted and counted; default twice the request history, at least 100). */
   maxTraces?: number
+  /**
+   * Default true: exported SQL text has its literals replaced by `?` (queries run with
+   * parameters are exported as written). False exports the text raw. The SQL panel always
+   * shows the text as run.
+   */
+  sanitizeQueries?: boolean
 }
 
 /** The options after environment variables and defaults were applied. */
@@ -87,4 +93,7 @@ export interface ResolvedOpenTelemetryConfig {
   maxSpansPerTrace: number
   gracePeriodMs: number
   profileSpanThresholdMs: number
+  sanitizeQueries: boolean
+  /** Methods kept in `http.request.method` (OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS); others become `_OTHER`. */
+  knownHttpMethods: ReadonlySet<string>
 }

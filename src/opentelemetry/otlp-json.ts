@@ -2,12 +2,14 @@
  * Conversions between OTLP trace requests (decoded protobuf or OTLP/JSON), SDK spans and
  * the toolbar's own span form. Receivers call `toolbarSpansFromOtlp`, the span processor
  * calls `toolbarSpanFromReadableSpan`, and `GET /api/traces/:traceId/otlp` serves
- * `otlpJsonFromToolbarSpans`.
+ * `otlpJsonFromToolbarSpans`. A little over 400 lines: both directions share the id, time
+ * and AnyValue rules, which must not drift apart between reading and writing.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api'
 import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, ToolbarSpanStatus } from './span-model.js'
 import { OtlpDecodeError, bytesToHex } from './otlp-proto.js'
+import { contextExtras, copyExtras } from './otlp-span-extras.js'
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js'
 
 export { OtlpDecodeError } from './otlp-proto.js'
@@ -140,11 +142,14 @@ export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSour
       name: event.name,
       timeUnixNano: hrTimeToNanos(event.time),
       attributes: toolbarAttributes(event.attributes ?? {}),
+      ...copyExtras(event),
     })),
     links: span.links.map((link) => ({
       traceId: link.context.traceId,
       spanId: link.context.spanId,
       attributes: toolbarAttributes(link.attributes ?? {}),
+      ...contextExtras(link.context, link.context.isRemote),
+      ...copyExtras(link),
     })),
     status,
     resource: toolbarAttributes(span.resource.attributes),
@@ -152,6 +157,8 @@ export function toolbarSpanFromReadableSpan(span: ReadableSpan, source: SpanSour
       ? { name: span.instrumentationScope.name }
       : { name: span.instrumentationScope.name, version: span.instrumentationScope.version },
     source,
+    ...contextExtras(context, span.parentSpanContext?.isRemote),
+    ...copyExtras(span),
   }
 }
 
@@ -199,6 +206,7 @@ function toolbarSpanFromOtlpSpan(
         name: typeof event.name === 'string' ? event.name : '',
         timeUnixNano: nanos(event.timeUnixNano ?? 0, `${at}.events[${e}].timeUnixNano`),
         attributes: attributesFromKeyValues(event.attributes, `${at}.events[${e}]`),
+        ...copyExtras(event),
       }
     }),
     links: arrayField(span, 'links', at).map((link, l) => {
@@ -207,12 +215,14 @@ function toolbarSpanFromOtlpSpan(
         traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
         spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
         attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
+        ...copyExtras(link),
       }
     }),
     status,
     resource,
     scope,
     source,
+    ...copyExtras(span),
   }
 }
 
@@ -228,12 +238,15 @@ function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
     timeUnixNano: event.timeUnixNano,
     name: event.name,
     attributes: keyValuesFromAttributes(event.attributes),
+    ...copyExtras(event),
   }))
   out.links = span.links.map((link) => ({
     traceId: link.traceId,
     spanId: link.spanId,
     attributes: keyValuesFromAttributes(link.attributes),
+    ...copyExtras(link),
   }))
+  Object.assign(out, copyExtras(span))
   out.status = { code: STATUS_NAMES.indexOf(span.status.code) }
   if (span.status.message) out.status.message = span.status.message
   return out

@@ -71,6 +71,11 @@ export interface OpenTelemetryStats {
   }
   /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
   export: ToolbarExporterStatus
+  /**
+   * Where the spans go: `toolbar` (the panel's exporters), `app` (the app's own tracer
+   * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
+   */
+  exportMode?: 'toolbar' | 'app' | 'none'
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -163,6 +168,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.converter = new PanelDataConverter(this.tracer, {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
+      sanitizeQueries: this.config.sanitizeQueries,
     })
   }
 
@@ -198,7 +204,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    const state: PanelState = startRequestSpan(this.tracer, record, c)
+    const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods)
     record.slot(OTEL_SLOT, () => state)
     record.traceId = state.traceId
     const traces = this.processor.traces
@@ -210,8 +216,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer)
-    if (this.events?.size) {
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods)
+    if (this.events?.active) {
       this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
     }
   }
@@ -222,9 +228,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
-  onResponse(record: RequestRecord): void {
+  onResponse(record: RequestRecord, c: Context): void {
     const state = record.peek<PanelState>(OTEL_SLOT)
-    if (state) describeResponse(state, record)
+    if (state) describeResponse(state, record, c)
   }
 
   onFinish(record: RequestRecord): void {
@@ -234,12 +240,13 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
-    if (this.events?.size) {
-      this.events.emit({
-        type: 'trace.completed',
-        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: this.processor.traces.counts(state.traceId).ended, source: 'local' },
-      })
-    }
+    // Counted only when someone follows the live events.
+    if (!this.events?.active) return
+    const traces = this.processor.traces
+    this.events.emit({
+      type: 'trace.completed',
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${state.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
+    })
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {
@@ -267,6 +274,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       receiver: this.receiverStatus(),
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
+      exportMode: this.exporter ? (this.exporter.status().exporters.length > 0 ? 'toolbar' : 'none') : 'app',
       convert,
     }
   }
@@ -340,4 +348,9 @@ function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId
 
 function isReadableSpan(span: unknown): span is ReadableSpan {
   return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
+}
+
+/** The distinct `service.name`s of the spans, in order of first appearance. */
+function serviceNames(spans: ToolbarSpan[]): string[] {
+  return [...new Set(spans.map((span) => String(span.resource['service.name'] ?? 'unknown')))]
 }

@@ -9,8 +9,11 @@ import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import type { RequestRecord } from '../core/record.js'
-import { isSecretName, REDACTED } from '../core/redact.js'
+import { appRoute } from './app-route.js'
+import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
+
+export { redactQuery } from './http-conventions.js'
 
 /** What the panel keeps about the request's span, in the record's `opentelemetry` slot. */
 export interface RequestSpanState {
@@ -21,6 +24,12 @@ export interface RequestSpanState {
   adopted: boolean
   traceId: string
   spanId: string
+  /** `c.req.routeIndex` while the toolbar's middleware ran: where the app's routes start. */
+  routeIndex?: number
+  /** Methods kept in `http.request.method`; the others become `_OTHER`. */
+  knownMethods?: ReadonlySet<string>
+  /** The app's route that answered, once known (undefined when none matched). */
+  route?: string | undefined
 }
 
 export const OTEL_SLOT = 'opentelemetry'
@@ -54,43 +63,45 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
  * record.traceId // state.traceId
  * ```
  */
-export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Context): RequestSpanState {
+export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Context, knownMethods?: ReadonlySet<string>): RequestSpanState {
+  const routeIndex = c.req.routeIndex
   const active = context.active()
   const existing = trace.getSpan(active)
   // The app's own instrumentation, registered before the toolbar, already has a SERVER span:
   // one request, one SERVER span. Its spans and ours then share its trace.
   if (existing && existing.isRecording() && (existing as unknown as { kind?: SpanKind }).kind === SpanKind.SERVER) {
     const { traceId, spanId } = existing.spanContext()
-    return { span: existing, context: active, adopted: true, traceId, spanId }
+    return { span: existing, context: active, adopted: true, traceId, spanId, routeIndex }
   }
   // Read from the record: on Node that is the raw header list, with no Headers built for it.
   const parent = contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
-    record.method,
-    { kind: SpanKind.SERVER, startTime: hrTimeFromEpochMs(record.startedAt), attributes: requestAttributes(record, c) },
+    httpSpanName(record.method, undefined, knownMethods),
+    { kind: SpanKind.SERVER, startTime: hrTimeFromEpochMs(record.startedAt), attributes: requestAttributes(record, c, knownMethods) },
     parent,
   )
   const { traceId, spanId } = span.spanContext()
   let ctx = trace.setSpan(parent, span)
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
-  return { span, context: ctx, adopted: false, traceId, spanId }
+  return { span, context: ctx, adopted: false, traceId, spanId, routeIndex, ...(knownMethods ? { knownMethods } : {}) }
 }
 
-/** Names the span after the route and records the response (the panel's own span only). */
-export function describeResponse(state: RequestSpanState, record: RequestRecord): void {
+/**
+ * Names the span after the app's route and records the response (the panel's own span
+ * only). Without a matched route there is no `http.route` and the name stays the method.
+ */
+export function describeResponse(state: RequestSpanState, record: RequestRecord, c?: Context): void {
+  if (c && state.routeIndex !== undefined) state.route = appRoute(c, state.routeIndex)
+  else state.route = record.route
   if (state.adopted) return
   const { span } = state
-  if (record.route) {
-    span.updateName(`${record.method} ${record.route}`)
-    span.setAttribute('http.route', record.route)
+  if (state.route) {
+    span.updateName(httpSpanName(record.method, state.route, state.knownMethods))
+    span.setAttribute('http.route', state.route)
   }
-  if (record.status !== undefined) {
-    span.setAttribute('http.response.status_code', record.status)
-    // 4xx is the client's fault: the server span stays UNSET, as the HTTP conventions say.
-    if (record.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${record.status}` })
-  }
+  if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   if (record.error !== undefined) {
     const error = record.error instanceof Error ? record.error : new Error(String(record.error))
     span.recordException(error)
@@ -106,11 +117,11 @@ export function endRequestSpan(state: RequestSpanState, record: RequestRecord): 
   state.span.end(hrTimeFromEpochMs(record.startedAt + (record.durationMs ?? record.now())))
 }
 
-function requestAttributes(record: RequestRecord, c: Context): Attributes {
+function requestAttributes(record: RequestRecord, c: Context, knownMethods: ReadonlySet<string> | undefined): Attributes {
   // The URL is only parsed in full when it has a query: most requests need no URL object.
   const parts = urlParts(record.url)
   const attributes: Attributes = {
-    'http.request.method': record.method,
+    ...httpMethodAttributes(record.method, knownMethods),
     'url.path': record.path,
     'url.scheme': parts.scheme,
     'server.address': parts.hostname,
@@ -127,22 +138,6 @@ function requestAttributes(record: RequestRecord, c: Context): Attributes {
   const version = (c.env as { incoming?: { httpVersion?: string } } | undefined)?.incoming?.httpVersion
   if (version) attributes['network.protocol.version'] = version
   return attributes
-}
-
-/**
- * A query string with the values of secret-looking parameters replaced by `********`.
- *
- * @example
- * ```ts
- * redactQuery(new URLSearchParams('q=shoes&api_key=abc')) // 'q=shoes&api_key=********'
- * ```
- */
-export function redactQuery(params: URLSearchParams): string {
-  const parts: string[] = []
-  for (const [name, value] of params) {
-    parts.push(`${encodeURIComponent(name)}=${isSecretName(name) ? REDACTED : encodeURIComponent(value)}`)
-  }
-  return parts.join('&')
 }
 
 /** Scheme, host name and port of an absolute URL (as Hono hands it over), without a URL object. */

@@ -1,53 +1,46 @@
 /**
- * OpenTelemetry database attributes of a recorded query (stable semantic conventions:
- * `db.system.name`, `db.query.text`, `db.operation.name`, `db.collection.name`,
- * `db.response.returned_rows`). Parameters are never exported: they are user data.
+ * OpenTelemetry database attributes of a recorded query (stable semantic conventions,
+ * database-spans.md and sql.md): `db.system.name`, `db.query.text` (sanitized unless the
+ * query was parameterized), `db.query.summary` (the span name), `db.operation.name` and
+ * `db.collection.name` only when the caller gave them ("SHOULD NOT be extracted from
+ * `db.query.text`"), `db.response.returned_rows`. Parameters are never exported: they are
+ * user data.
  */
 import type { Attributes } from '@opentelemetry/api'
 import type { RecordedQuery } from '../recorders/records.js'
+import { sanitizeSql } from './sql-lexer.js'
+import { sqlQuerySummary } from './sql-summary.js'
+
+export { sanitizeSql } from './sql-lexer.js'
+export { sqlQuerySummary } from './sql-summary.js'
+
+type QueryFields = Pick<RecordedQuery, 'sql' | 'dbSystem'> & Partial<Pick<RecordedQuery, 'operation' | 'collection'>>
 
 /**
- * The operation of a statement: its first keyword, upper-cased (`WITH` stays `WITH`).
+ * The span name the conventions ask for: `{db.query.summary}`, else
+ * `{db.operation.name} {db.collection.name}` (or the operation alone), else `{db.system.name}`.
  *
  * @example
  * ```ts
- * sqlOperation('  select * from users') // 'SELECT'
+ * sqlSpanName({ sql: 'SELECT * FROM users JOIN orders ON orders.user_id = users.id', dbSystem: 'sqlite' }) // 'SELECT users orders'
  * ```
  */
-export function sqlOperation(sql: string): string | undefined {
-  const match = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*([a-z]+)/i.exec(sql)
-  return match?.[1]?.toUpperCase()
+export function sqlSpanName(query: QueryFields): string {
+  const summary = sqlQuerySummary(query.sql)
+  if (summary) return summary
+  if (query.operation) return query.collection ? `${query.operation} ${query.collection}` : query.operation
+  return query.collection ?? query.dbSystem
 }
 
-/**
- * The table a statement works on, read from `FROM`, `INTO`, `UPDATE` or `TABLE`, best effort
- * (the first one; quotes and a schema prefix are kept as written, minus the quotes).
- *
- * @example
- * ```ts
- * sqlCollection('SELECT id FROM "users" WHERE id = ?') // 'users'
- * sqlCollection('INSERT INTO main.orders (id) VALUES (1)') // 'main.orders'
- * ```
- */
-export function sqlCollection(sql: string): string | undefined {
-  const match = /\b(?:from|into|update|table(?:\s+if\s+(?:not\s+)?exists)?)\s+((?:[`"[]?[\w$]+[`"\]]?\.)?[`"[]?[\w$]+[`"\]]?)/i.exec(sql)
-  return match?.[1]?.replace(/[`"[\]]/g, '')
-}
-
-/**
- * The span name the conventions ask for: `{operation} {collection}`, else the operation,
- * else the database system.
- *
- * @example
- * ```ts
- * sqlSpanName({ sql: 'SELECT * FROM users', dbSystem: 'sqlite' } as RecordedQuery) // 'SELECT users'
- * ```
- */
-export function sqlSpanName(query: Pick<RecordedQuery, 'sql' | 'dbSystem'>): string {
-  const operation = sqlOperation(query.sql)
-  const collection = sqlCollection(query.sql)
-  if (operation && collection) return `${operation} ${collection}`
-  return operation ?? query.dbSystem
+/** How the query text is exported. */
+export interface SqlAttributeOptions {
+  /**
+   * Default true: literals of a query run without parameters become `?` ("The
+   * `db.query.text` SHOULD be collected by default only if there is sanitization that
+   * excludes sensitive information"). A parameterized query is exported as written
+   * ("Parameterized query text SHOULD NOT be sanitized"). False exports every text raw.
+   */
+  sanitize?: boolean
 }
 
 /**
@@ -55,15 +48,18 @@ export function sqlSpanName(query: Pick<RecordedQuery, 'sql' | 'dbSystem'>): str
  *
  * @example
  * ```ts
- * sqlAttributes(query) // { 'db.system.name': 'sqlite', 'db.query.text': 'SELECT ...', ... }
+ * sqlAttributes(query) // { 'db.system.name': 'sqlite', 'db.query.text': 'SELECT * FROM users WHERE name = ?', 'db.query.summary': 'SELECT users', ... }
+ * sqlAttributes(query, { sanitize: false }) // 'db.query.text' as the app ran it
  * ```
  */
-export function sqlAttributes(query: RecordedQuery): Attributes {
-  const attributes: Attributes = { 'db.system.name': query.dbSystem, 'db.query.text': query.sql }
-  const operation = sqlOperation(query.sql)
-  if (operation) attributes['db.operation.name'] = operation
-  const collection = sqlCollection(query.sql)
-  if (collection) attributes['db.collection.name'] = collection
+export function sqlAttributes(query: RecordedQuery, options: SqlAttributeOptions = {}): Attributes {
+  const parameterized = query.params.length > 0
+  const text = options.sanitize === false || parameterized ? query.sql : sanitizeSql(query.sql)
+  const attributes: Attributes = { 'db.system.name': query.dbSystem, 'db.query.text': text }
+  const summary = sqlQuerySummary(query.sql)
+  if (summary) attributes['db.query.summary'] = summary
+  if (query.operation) attributes['db.operation.name'] = query.operation
+  if (query.collection) attributes['db.collection.name'] = query.collection
   if (query.rowCount !== undefined) attributes['db.response.returned_rows'] = query.rowCount
   if (query.caller) attributes['code.stacktrace'] = query.caller
   if (query.error) attributes['error.type'] = 'DatabaseError'

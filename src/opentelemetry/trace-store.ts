@@ -199,7 +199,7 @@ export class TraceStore {
   }
 
   private announceLate(entry: TraceEntry, traceId: string, name: string, source: string, outcome: AddOutcome): AddOutcome {
-    if (outcome !== 'late' || !entry.settings.events?.size) return outcome
+    if (outcome !== 'late' || !entry.settings.events?.active) return outcome
     const { services, spanCount } = this.summaryOf(entry, traceId)
     entry.settings.events.emit({
       type: 'trace.updated',

@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import type { ToolbarHost } from '../core/host.js'
+import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { PROFILE_COOKIE, PROFILE_HEADER, PROFILE_QUERY, startProfile, stopProfile } from '../recorders/profiling.js'
 import { SLOTS, type RecordedProfile } from '../recorders/records.js'
 import { summariseProfile, type CallTreeNode, type FlameFrame, type ProfileFunction } from './cpu-profile.js'
@@ -120,7 +121,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     // Sent with the headers, before the profile stops: what is known then is the start's cost.
     const cost = record.peek<RecordedProfile>(SLOTS.profiling)?.startCostMs
-    return cost === undefined ? [] : [{ name: 'profile', dur: cost, desc: 'CPU profiler start' }]
+    return cost === undefined ? [] : [{ name: `${SERVER_TIMING_PREFIX}profile`, dur: cost, desc: 'CPU profiler start' }]
   }
 }
 

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
+import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { SLOTS, type QueryLog, type RecordedQuery } from '../recorders/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
@@ -167,7 +168,7 @@ export class SqlPanel extends Panel<SqlStats> {
     if (!log || (log.queries.length === 0 && log.dropped === 0)) return []
     const count = log.queries.length
     const desc = `${count} ${count === 1 ? 'query' : 'queries'}${log.dropped ? `, ${log.dropped} dropped` : ''}`
-    return [{ name: 'sql', dur: log.queries.reduce((sum, q) => sum + q.durationMs, 0), desc }]
+    return [{ name: `${SERVER_TIMING_PREFIX}sql`, dur: log.queries.reduce((sum, q) => sum + q.durationMs, 0), desc }]
   }
 }
 

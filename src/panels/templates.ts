@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
+import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { DEFAULT_MAX_RENDERS, openRenderLog, renderTemplate } from '../recorders/templates.js'
 import { SLOTS, type RenderLog } from '../recorders/records.js'
 
@@ -86,7 +87,7 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     if (!log || (log.renders.length === 0 && log.dropped === 0)) return []
     const stats = this.generateStats(record)
     const count = stats.renders.length + stats.dropped
-    return count ? [{ name: 'templates', dur: stats.totalMs, desc: `${count} ${count === 1 ? 'render' : 'renders'}` }] : []
+    return count ? [{ name: `${SERVER_TIMING_PREFIX}templates`, dur: stats.totalMs, desc: `${count} ${count === 1 ? 'render' : 'renders'}` }] : []
   }
 }
 

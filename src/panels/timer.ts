@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
+import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 
 /** A `hono/timing` metric as the request recorded it. */
 export interface TimingMetric {
@@ -103,7 +104,7 @@ export class TimerPanel extends Panel<TimerStats> {
   }
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
-    return [{ name: 'total', dur: record.headersMs ?? record.now(), desc: 'hono-debug-toolbar' }]
+    return [{ name: `${SERVER_TIMING_PREFIX}total`, dur: record.headersMs ?? record.now(), desc: 'hono-debug-toolbar' }]
   }
 }
 

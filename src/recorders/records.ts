@@ -32,6 +32,10 @@ export interface RecordedQuery {
   caller: string | undefined
   /** Set when the query ran inside a transaction. */
   inTransaction: boolean
+  /** The operation name the caller gave (`recordQuery({ operation })`), never guessed from the text. */
+  operation?: string | undefined
+  /** The table or collection the caller gave (`recordQuery({ collection })`), never guessed from the text. */
+  collection?: string | undefined
 }
 
 /** The SQL slot: queries in order, and how many were not kept (over `maxQueries`). */

@@ -74,7 +74,7 @@ describe('debugToolbar middleware', () => {
 
   it('adds Server-Timing with the total time', async () => {
     const { headers } = await request(demoApp(), '/')
-    expect(headers.get('server-timing')).toMatch(/total;dur=\d+(\.\d+)?;desc="hono-debug-toolbar"/)
+    expect(headers.get('server-timing')).toMatch(/(^|, )hdt-total;dur=\d+(\.\d+)?;desc="hono-debug-toolbar"/)
   })
 
   it('serves the JSON API for recorded requests', async () => {

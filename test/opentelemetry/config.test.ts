@@ -41,6 +41,8 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       maxSpansPerTrace: 10_000,
       gracePeriodMs: 30_000,
       profileSpanThresholdMs: 1,
+      sanitizeQueries: true,
+      knownHttpMethods: new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']),
     })
   })
 

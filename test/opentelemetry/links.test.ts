@@ -30,6 +30,10 @@ describe('zipkinTraceUrl', () => {
   it.each([
     ['http://localhost:9411', `http://localhost:9411/zipkin/traces/${TRACE}`],
     ['http://localhost:9411/', `http://localhost:9411/zipkin/traces/${TRACE}`],
+    // base is the root of the Zipkin UI, as for Jaeger: its default /zipkin, or a zipkin.ui.basepath.
+    ['http://localhost:9411/zipkin', `http://localhost:9411/zipkin/traces/${TRACE}`],
+    ['http://localhost:9411/zipkin/', `http://localhost:9411/zipkin/traces/${TRACE}`],
+    ['https://ops.example.com/tools/zipkin', `https://ops.example.com/tools/zipkin/traces/${TRACE}`],
   ])('links %s', (base, expected) => {
     expect(zipkinTraceUrl(base, TRACE)).toBe(expected)
   })

@@ -6,6 +6,8 @@ import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '.
 import { decodeExportTraceServiceResponse, encodeExportTraceServiceRequest } from '../../src/opentelemetry/otlp-proto.js'
 import { decodeRpcStatus } from '../../src/opentelemetry/rpc-status.js'
 import type { ToolbarEvent } from '../../src/core/events.js'
+import { MemoryStore } from '../../src/core/store.js'
+import { summarizeTrace, toolbarSpansFromOtlp, type TraceFilter } from '../../src/opentelemetry/index.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 const URL_PATH = '/_debug_toolbar/otlp/v1/traces'
@@ -180,6 +182,23 @@ describe('OTLP/HTTP receiver', () => {
 })
 
 describe('trace list API', () => {
+  it('reads from the toolbar store when it keeps traces (a durable store shared by instances)', async () => {
+    const traceId = hex(0xd1, 16)
+    const stored = exportRequest('archived', [{ traceId, spanId: hex(1, 8), name: 'old job' }])
+    const spans = toolbarSpansFromOtlp(stored, 'otlp_http')
+    const store = Object.assign(new MemoryStore(), {
+      listTraces: async (filter: TraceFilter) => ({ traces: [summarizeTrace(traceId, spans)], total: 1, filter }),
+      getTrace: async (id: string) => (id === traceId ? spans : undefined),
+    })
+    const app = new Hono()
+    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+    const list = await (await app.request('/_debug_toolbar/api/traces?service=archived&limit=5', undefined, loopback)).json()
+    expect(list).toMatchObject({ total: 1, traces: [{ traceId, rootName: 'old job', services: ['archived'] }], filter: { service: 'archived', limit: 5, offset: 0 } })
+    const trace = await (await app.request(`/_debug_toolbar/api/traces/${traceId}/spans`, undefined, loopback)).json()
+    expect(trace).toMatchObject({ traceId, total: 1, spans: [{ name: 'old job' }] })
+    expect((await app.request(`/_debug_toolbar/api/traces/${hex(0xd2, 16)}`, undefined, loopback)).status).toBe(404)
+  })
+
   it('answers 400 naming a bad parameter', async () => {
     const { app } = makeApp()
     for (const [query, name] of [['limit=201', 'limit'], ['offset=-1', 'offset'], ['source=carrier', 'source'], ['since=yesterday', 'since'], ['minDurationMs=fast', 'minDurationMs']]) {

@@ -31,13 +31,15 @@ function sampleSpans(): ToolbarSpan[] {
       events: [{ name: 'log', timeUnixNano: '1700000000150000000', attributes: { 'log.message': 'hello' } }],
       links: [],
       status: { code: 'UNSET' }, resource, scope: { name: 'hono-debug-toolbar', version: '0.1.0' }, source: 'local',
+      // The OTLP fields beside the waterfall's: a continued remote trace with its tracestate.
+      traceState: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', flags: 0x303, droppedAttributesCount: 2, droppedEventsCount: 1,
     },
     {
       traceId: TRACE, spanId: CHILD, parentSpanId: ROOT, name: 'SELECT users', kind: 'CLIENT',
       startTimeUnixNano: '1700000000130000001', endTimeUnixNano: '1700000000140000002',
       attributes: { 'db.query.text': 'SELECT * FROM users WHERE id = ?' },
       events: [],
-      links: [{ traceId: 'ffffffffffffffffffffffffffffffff', spanId: '1111111111111111', attributes: { reason: 'batch' } }],
+      links: [{ traceId: 'ffffffffffffffffffffffffffffffff', spanId: '1111111111111111', attributes: { reason: 'batch' }, traceState: 'k=v', flags: 0x101 }],
       status: { code: 'ERROR', message: 'no such table' }, resource, scope: { name: 'sql' }, source: 'local',
     },
   ]
@@ -52,6 +54,9 @@ describe('OTLP/JSON and toolbar spans', () => {
     expect(rs.scopeSpans!.map((ss) => ss.scope)).toEqual([{ name: 'hono-debug-toolbar', version: '0.1.0' }, { name: 'sql' }])
     const server = rs.scopeSpans![0].spans![0]
     expect(server).toMatchObject({ traceId: TRACE, spanId: ROOT, kind: 2, startTimeUnixNano: '1700000000123456789', status: { code: 0 } })
+    // Every field the SDK's OTLP export has (sdkSpanToOtlpSpan): traceState, flags, dropped counts.
+    expect(server).toMatchObject({ traceState: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', flags: 0x303, droppedAttributesCount: 2, droppedEventsCount: 1 })
+    expect(rs.scopeSpans![1].spans![0].links![0]).toMatchObject({ traceState: 'k=v', flags: 0x101 })
     expect(server.parentSpanId).toBeUndefined()
     expect(server.attributes).toContainEqual({ key: 'http.response.status_code', value: { intValue: '200' } })
     expect(server.attributes).toContainEqual({ key: 'ratio', value: { doubleValue: 0.25 } })
@@ -184,11 +189,13 @@ describe('toolbarSpanFromReadableSpan', () => {
       startTimeUnixNano: '1700000000000000500', endTimeUnixNano: '1700000001999999999',
       attributes: { amount: 12, ids: [1, 2] },
       events: [{ name: 'retry', timeUnixNano: '1700000000000000700', attributes: { attempt: 2 } }],
-      links: [{ traceId: parent.spanContext().traceId, spanId: parent.spanContext().spanId, attributes: { why: 'test' } }],
+      links: [{ traceId: parent.spanContext().traceId, spanId: parent.spanContext().spanId, attributes: { why: 'test' }, flags: 0x101 }],
       status: { code: 'ERROR', message: 'card declined' },
       resource: expect.objectContaining({ 'service.name': 'shop' }),
       scope: { name: 'checkout', version: '1.2.3' },
       source: 'local',
+      // OTLP SpanFlags as the SDK's OTLP exporter writes them: sampled, "is remote" known, local parent.
+      flags: 0x101,
     })
     expect(spans.find((s) => s.name === 'parent')).toMatchObject({ parentSpanId: undefined, kind: 'INTERNAL', status: { code: 'UNSET' } })
   })

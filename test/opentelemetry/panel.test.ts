@@ -45,7 +45,7 @@ describe('OpenTelemetryPanel', () => {
     expect(server.attributes).toMatchObject({
       'http.request.method': 'GET',
       'url.path': '/users/7',
-      'url.query': 'q=shoes&api_key=********',
+      'url.query': 'q=shoes&api_key=REDACTED',
       'http.route': '/users/:id',
       'http.response.status_code': 200,
       'client.address': '127.0.0.1',
@@ -122,7 +122,9 @@ describe('OpenTelemetryPanel', () => {
     expect(missing.status.code).toBe('UNSET')
     expect(missing.attributes['http.response.status_code']).toBe(404)
     const broken = (await stats((await get('/broken')).res)).spans[0]!
-    expect(broken.status.code).toBe('ERROR')
+    // "Don't set the span status description if the reason can be inferred from http.response.status_code."
+    expect(broken.status).toEqual({ code: 'ERROR' })
+    expect(broken.attributes['error.type']).toBe('503')
     const thrown = (await stats((await get('/throws')).res)).spans[0]!
     expect(thrown.status).toEqual({ code: 'ERROR', message: 'boom' })
     const exception = thrown.events.find((e) => e.name === 'exception')!

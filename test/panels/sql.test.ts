@@ -85,7 +85,7 @@ describe('SQL panel', () => {
     const { app } = booksApp()
     app.get('/', (c) => c.text('no sql'))
     const { res, detail, sql } = await sqlPanel(app, '/')
-    expect(res.headers.get('server-timing') ?? '').not.toContain('sql;')
+    expect(res.headers.get('server-timing') ?? '').not.toContain('hdt-sql;')
     expect(sql).toMatchObject({ count: 0, dropped: 0, totalMs: 0, queries: [], duplicates: [], similar: [] })
     expect(detail.nav.find((n: { id: string }) => n.id === 'sql')).toEqual({ id: 'sql', title: 'SQL', subtitle: '0 queries in 0.0 ms' })
   })

@@ -50,7 +50,7 @@ describe('TemplatesPanel with Hono JSX', () => {
     expect(page!.durationMs!).toBeGreaterThanOrEqual(list!.durationMs!)
     expect(stats.totalMs).toBeCloseTo(page!.durationMs!, 6)
     expect(detail.nav.find((n: { id: string }) => n.id === 'templates').subtitle).toBe('4 renders')
-    expect(res.headers.get('server-timing')).toMatch(/templates;dur=[\d.]+;desc="4 renders"/)
+    expect(res.headers.get('server-timing')).toMatch(/hdt-templates;dur=[\d.]+;desc="4 renders"/)
     // Log lines written while a component rendered point at that render.
     const logs = (detail.panels.logging as LoggingStats).logs
     expect(logs.map((l) => [l.message, l.renderId])).toEqual([

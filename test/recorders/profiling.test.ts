@@ -55,7 +55,7 @@ describe('CPU profile of one request', () => {
       expect(frame.startMs + frame.durationMs).toBeLessThanOrEqual(stats.startMs! + stats.totalMs! + 1e-6)
     }
     expect(frames.reduce((sum, f) => sum + f.durationMs, 0)).toBeGreaterThan(30)
-    expect(res.headers.get('server-timing')).toMatch(/profile;dur=[\d.]+;desc="CPU profiler start"/)
+    expect(res.headers.get('server-timing')).toMatch(/hdt-profile;dur=[\d.]+;desc="CPU profiler start"/)
   })
 
   it('serves the raw profile as a .cpuprofile download that DevTools can open', async () => {

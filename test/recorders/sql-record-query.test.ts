@@ -29,7 +29,7 @@ describe('recordQuery', () => {
       return c.text('ok')
     })
     const { res, detail, sql } = await sqlPanel(app, '/')
-    expect(res.headers.get('server-timing')).toMatch(/(^|, )sql;dur=[\d.]+;desc="2 queries"/)
+    expect(res.headers.get('server-timing')).toMatch(/(^|, )hdt-sql;dur=[\d.]+;desc="2 queries"/)
     const [timed, failed] = sql.queries
     expect(timed).toMatchObject({ id: 1, sql: 'SELECT * FROM t WHERE a = ?', params: [1], rowCount: 4, dbSystem: 'mysql', error: null })
     expect(timed!.durationMs).toBeGreaterThanOrEqual(14)
@@ -53,7 +53,7 @@ describe('recordQuery', () => {
     expect(many.sql.queries.map((q) => q.sql)).toEqual(['SELECT 1', 'SELECT 2', 'SELECT 3'])
     expect(many.sql.count).toBe(3)
     expect(many.sql.dropped).toBe(7)
-    expect(many.res.headers.get('server-timing')).toContain('sql;dur=1.5;desc="3 queries, 7 dropped"')
+    expect(many.res.headers.get('server-timing')).toContain('hdt-sql;dur=1.5;desc="3 queries, 7 dropped"')
     // The limit is per request: the next one starts from zero.
     const few = await sqlPanel(app, '/2')
     expect(few.sql).toMatchObject({ count: 2, dropped: 0 })

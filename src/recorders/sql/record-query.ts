@@ -87,6 +87,10 @@ export interface QueryOutcome {
   explainTarget?: ExplainTarget
   /** `performance.now()` at the end; default now. */
   endTime?: number
+  /** The operation name, when the caller knows it (see QueryInput). */
+  operation?: string
+  /** The table or collection, when the caller knows it (see QueryInput). */
+  collection?: string
 }
 
 /** Stores a finished query in its request, in start order, or counts it as dropped. */
@@ -114,6 +118,8 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
     caller: start.caller,
     inTransaction: outcome.inTransaction ?? false,
   }
+  if (outcome.operation) query.operation = outcome.operation
+  if (outcome.collection) query.collection = outcome.collection
   // Queries finish out of order when they overlap (pg, Promise.all): keep the list in start order.
   let at = log.queries.length
   while (at > 0 && log.queries[at - 1]!.startMs > query.startMs) at--
@@ -141,6 +147,13 @@ export interface QueryInput {
   error?: unknown
   /** OpenTelemetry `db.system.name`: 'sqlite', 'postgresql', 'mysql'... Default 'other_sql'. */
   dbSystem?: string
+  /**
+   * OpenTelemetry `db.operation.name`, when your driver or query builder knows it (`'findUser'`,
+   * `'SELECT'`). The toolbar never reads it out of the SQL text, as the conventions ask.
+   */
+  operation?: string
+  /** OpenTelemetry `db.collection.name`: the one table the query works on, when you know it. */
+  collection?: string
 }
 
 /**
@@ -155,6 +168,8 @@ export interface QueryInput {
  * const startTime = performance.now()
  * const [rows] = await mysql.execute(sql, params)
  * recordQuery({ sql, params, startTime, durationMs: performance.now() - startTime, rowCount: rows.length, dbSystem: 'mysql' })
+ * // with what the query builder knows:
+ * recordQuery({ sql, durationMs: 2.1, dbSystem: 'mysql', operation: 'SELECT', collection: 'users' })
  * ```
  */
 export function recordQuery(input: QueryInput): RecordedQuery | undefined {
@@ -170,5 +185,7 @@ export function recordQuery(input: QueryInput): RecordedQuery | undefined {
     rowCount: input.rowCount,
     error: input.error,
     endTime: startTime + durationMs,
+    ...(typeof input.operation === 'string' && input.operation ? { operation: input.operation } : {}),
+    ...(typeof input.collection === 'string' && input.collection ? { collection: input.collection } : {}),
   })
 }

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
 import { formatClock, formatMs } from '../format.js'
+import { LiveBadge } from '../live-badge.js'
+import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps, RequestSummary } from '../types.js'
@@ -23,6 +25,8 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
   const [reload, setReload] = useState(0)
   const [page, setPage] = useState<{ requests: RequestSummary[]; total: number } | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
+  // New requests appear without a reload: each finished one reloads the list (debounced).
+  const live = useLiveUpdates(prefix, (m) => m.type === 'request.finished', () => setReload((n) => n + 1))
 
   useEffect(() => {
     const controller = new AbortController()
@@ -62,6 +66,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} />
         </label>
         <button type="submit">Refresh</button>
+        <LiveBadge status={live} />
         <span class="hdt-muted hdt-history-count">
           {page ? `${page.requests.length} of ${page.total} shown` : ''}
           {stats.dropped ? ` · ${stats.dropped} older requests dropped from the history` : ''}

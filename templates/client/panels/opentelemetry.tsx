@@ -2,10 +2,13 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
 import { getJson } from '../toolbar-api.js'
+import { LiveBadge } from '../live-badge.js'
+import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
 import { SpanDetail } from './span-detail.js'
+import { TraceLinks } from './trace-links.js'
 import { Waterfall } from './waterfall.js'
 import { ServiceLegend } from './service-legend.js'
 import { ReceiverStatusLine } from './receiver-status.js'
@@ -48,6 +51,9 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     [prefix, stats.traceId],
   )
 
+  // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
+  const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
+
   useEffect(() => {
     setSpans(stats.spans)
     const controller = new AbortController()
@@ -75,14 +81,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       <TraceHeader stats={stats} tree={tree} />
       <ExportStatus status={stats.export} />
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
-      <div class="hdt-toolbar-row hdt-otel-links">
-        <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
-        <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
-        {stats.links.tempo && <ExternalLink href={stats.links.tempo} label="Open in Grafana Tempo" />}
-        <a class="hdt-otel-button" href={stats.links.otlpJson} download={`trace-${stats.traceId}.json`}>
-          Download OTLP JSON
-        </a>
-      </div>
+      <TraceLinks stats={stats} />
       <div class="hdt-toolbar-row hdt-otel-controls">
         <input
           type="search"
@@ -109,6 +108,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
           Refresh
         </button>
         <LoadNote load={load} />
+        <LiveBadge status={live} />
       </div>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
@@ -117,7 +117,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
           <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
         )}
         {selected && (
-          <SpanDetail node={selected} tree={tree} jaegerUrl={stats.links.jaeger} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />
+          <SpanDetail node={selected} tree={tree} jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />
         )}
       </div>
     </div>
@@ -149,14 +149,6 @@ function TraceHeader({ stats, tree }: { stats: OpenTelemetryStats; tree: SpanTre
         </span>
       )}
     </div>
-  )
-}
-
-function ExternalLink({ href, label }: { href: string; label: string }) {
-  return (
-    <a class="hdt-otel-button" href={href} target="_blank" rel="noopener noreferrer">
-      {label} ↗
-    </a>
   )
 }
 

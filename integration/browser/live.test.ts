@@ -1,0 +1,118 @@
+/**
+ * The open toolbar follows the live events in a real browser: a request made elsewhere
+ * appears in History without a reload, and an open waterfall gains a span that joins its
+ * trace late; a cut connection shows as "reconnecting…" and what happened meanwhile is
+ * replayed. The late span is added through a test-only route of this app that hands it to
+ * the OpenTelemetry panel's trace store (the path a receiver's spans take).
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/live.test.ts
+ */
+import type { Socket } from 'node:net'
+import type { HttpBindings } from '@hono/node-server'
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { debugToolbar } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { lateSpan } from '../../test/support/late-span.js'
+import { openPanel, useBrowserSession } from './harness.js'
+
+/** The Last-Event-ID header of each connection to the event stream, in order. */
+const lastEventIds: Array<string | undefined> = []
+
+function liveApp(): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>()
+  // Test only: an outage of the live events (open streams cut, new ones refused with a 503).
+  const streams = new Set<Socket>()
+  let outage = false
+  app.use('/_debug_toolbar/api/events', async (c, next) => {
+    if (outage) return c.text('unavailable', 503)
+    lastEventIds.push(c.req.header('last-event-id'))
+    streams.add(c.env.incoming.socket)
+    await next()
+  })
+  // `cut` closes the open streams (the browser reconnects by itself); `on` also refuses new ones.
+  app.post('/test/live-outage/:state', (c) => {
+    const state = c.req.param('state')
+    outage = state === 'on'
+    if (state !== 'off') for (const socket of streams) socket.destroy()
+    streams.clear()
+    return c.json({ state })
+  })
+  const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', gracePeriodMs: 60_000 })
+  app.use(debugToolbar({ app, extraPanels: [panel] }))
+  const page = (title: string) =>
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body><h1>${title}</h1></body></html>`
+  app.get('/', (c) => c.html(page('Shop')))
+  app.get('/orders/:id', (c) => c.json({ id: c.req.param('id') }))
+  // Test only: a span of another service that reaches the trace after its request finished.
+  app.post('/test/late-span/:traceId', (c) => {
+    const outcome = panel.processor.traces.add(lateSpan(c.req.param('traceId')))
+    return c.json({ outcome })
+  })
+  return app
+}
+
+describe('live events in the open toolbar', () => {
+  const session = useBrowserSession(liveApp, { width: 1280, height: 800 })
+
+  it('adds a request made elsewhere to the open History panel, without a reload', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'History')
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    await expect.poll(() => pane.locator('tr[data-hdt-history]').count()).toBe(1)
+    // Another tab, a curl: the request is recorded, and this page never reloads.
+    const res = await fetch(`${server.url}/orders/42`)
+    await res.text()
+    const id = res.headers.get('x-debug-toolbar-request-id')!
+    await pane.locator(`tr[data-hdt-history="${id}"]`).waitFor({ timeout: 5_000 })
+    expect(await pane.locator(`tr[data-hdt-history="${id}"]`).textContent()).toContain('/orders/42')
+    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
+    expect(session.errors).toEqual([])
+  })
+
+  it('grows the open waterfall when a late span of its trace arrives', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'OpenTelemetry')
+    await pane.locator('.hdt-wf-row').first().waitFor()
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    const traceId = (await pane.locator('.hdt-otel-trace-id').textContent()) ?? ''
+    expect(await pane.locator('.hdt-wf-row').count()).toBe(1)
+    const added = await fetch(`${server.url}/test/late-span/${traceId}`, { method: 'POST' })
+    expect(await added.json()).toEqual({ outcome: 'late' })
+    const late = pane.locator('.hdt-wf-row').filter({ has: page.locator('.hdt-wf-label', { hasText: 'charge card' }) })
+    await late.waitFor({ timeout: 5_000 })
+    expect(await pane.locator('.hdt-wf-row').count()).toBe(2)
+    expect(await pane.locator('.hdt-otel-head').textContent()).toContain('2 spans')
+    expect(session.errors).toEqual([])
+  })
+
+  it('says when it is reconnecting, and catches up on what happened meanwhile', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'History')
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    // The connection drops: the browser reconnects by itself, with the id it last saw.
+    const before = lastEventIds.length
+    await fetch(`${server.url}/test/live-outage/cut`, { method: 'POST' })
+    await pane.locator('[data-hdt-live="reconnecting"]').waitFor({ timeout: 10_000 })
+    expect(await pane.locator('.hdt-live').textContent()).toBe('reconnecting…')
+    const res = await fetch(`${server.url}/orders/77`)
+    await res.text()
+    await pane.locator('[data-hdt-live="live"]').waitFor({ timeout: 15_000 })
+    await pane.locator(`tr[data-hdt-history="${res.headers.get('x-debug-toolbar-request-id')}"]`).waitFor({ timeout: 5_000 })
+    expect(lastEventIds[before]).toMatch(/^\d+$/)
+
+    // The server refuses the stream for a while: the toolbar keeps trying, then is live again.
+    await fetch(`${server.url}/test/live-outage/on`, { method: 'POST' })
+    await pane.locator('[data-hdt-live="reconnecting"]').waitFor({ timeout: 10_000 })
+    const meanwhile = await fetch(`${server.url}/orders/78`)
+    await meanwhile.text()
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    await fetch(`${server.url}/test/live-outage/off`, { method: 'POST' })
+    await pane.locator('[data-hdt-live="live"]').waitFor({ timeout: 15_000 })
+    await pane.locator(`tr[data-hdt-history="${meanwhile.headers.get('x-debug-toolbar-request-id')}"]`).waitFor({ timeout: 5_000 })
+    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
+  })
+})

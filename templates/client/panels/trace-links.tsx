@@ -1,0 +1,52 @@
+import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
+
+/** The one command that starts Jaeger with its UI and the OTLP gRPC port the panel exports to by default. */
+export const JAEGER_COMMAND = 'docker run --rm -p 16686:16686 -p 4317:4317 cr.jaegertracing.io/jaegertracing/jaeger:2.11.0'
+/** The variable that turns export on (the panel's `exporter` option wins over it). */
+export const EXPORTER_VARIABLE = 'OTEL_TRACES_EXPORTER=otlp'
+
+/**
+ * The links from the trace to Jaeger, Zipkin and Grafana Tempo, and the OTLP/JSON download.
+ * When nothing leaves the process (exporter "none"), those UIs have no such trace: instead of
+ * links that lead nowhere, it says so, with the command that starts Jaeger and the variable
+ * that turns export on.
+ *
+ * @example
+ * ```tsx
+ * <TraceLinks stats={stats} />
+ * ```
+ */
+export function TraceLinks({ stats }: { stats: OpenTelemetryStats }) {
+  const download = (
+    <a class="hdt-otel-button" href={stats.links.otlpJson} download={`trace-${stats.traceId}.json`}>
+      Download OTLP JSON
+    </a>
+  )
+  if (stats.exportMode === 'none') {
+    return (
+      <div class="hdt-toolbar-row hdt-otel-links">
+        <p class="hdt-otel-no-export" data-export="none">
+          Nothing is exported (exporter "none"), so Jaeger, Zipkin and Tempo have no trace to open. To see it in Jaeger, run{' '}
+          <code>{JAEGER_COMMAND}</code> and restart the app with <code>{EXPORTER_VARIABLE}</code>.
+        </p>
+        {download}
+      </div>
+    )
+  }
+  return (
+    <div class="hdt-toolbar-row hdt-otel-links">
+      <ExternalLink href={stats.links.jaeger} label="Open in Jaeger" />
+      <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
+      {stats.links.tempo && <ExternalLink href={stats.links.tempo} label="Open in Grafana Tempo" />}
+      {download}
+    </div>
+  )
+}
+
+function ExternalLink({ href, label }: { href: string; label: string }) {
+  return (
+    <a class="hdt-otel-button" href={href} target="_blank" rel="noopener noreferrer">
+      {label} ↗
+    </a>
+  )
+}

@@ -1,0 +1,131 @@
+/**
+ * SQL spans against the database semantic conventions (semantic-conventions
+ * docs/db/database-spans.md and sql.md), with real better-sqlite3 and recordQuery().
+ */
+import { describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { instrumentBetterSqlite3, recordQuery, type SqlStats } from '../../src/index.js'
+import { sanitizeSql, sqlQuerySummary, type OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { otelApp } from '../support/otel-app.js'
+
+
+function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
+  const { app, run: request } = otelApp(options)
+  const run = async (path: string) => {
+    const { detail, stats } = await request(path)
+    return { sql: detail.panels.sql as SqlStats, db: stats.spans.filter((s) => s.attributes['db.system.name'] !== undefined) }
+  }
+  return { app, run }
+}
+
+describe('db.query.summary', () => {
+  // "Generating a summary of the query": the examples of database-spans.md, as they are written there.
+  it.each([
+    ['SELECT *\nFROM   wuser_table\nWHERE  username = ?', 'SELECT wuser_table'],
+    ['INSERT INTO shipping_details\n (order_id, address)\nSELECT order_id, address\nFROM   orders\nWHERE  order_id = ?', 'INSERT shipping_details SELECT orders'],
+    ['SELECT *\nFROM   songs,\n       artists\nWHERE  songs.artist_id == artists.id', 'SELECT songs artists'],
+    ['SELECT order_date\nFROM   (SELECT *\n        FROM   orders o\n               JOIN customers c\n                 ON o.customer_id = c.customer_id)', 'SELECT SELECT orders customers'],
+    [`SELECT *\nFROM   "song list",\n       'artists'`, `SELECT "song list" 'artists'`],
+  ])('%j -> %j', (sql, summary) => {
+    expect(sqlQuerySummary(sql)).toBe(summary)
+  })
+
+  it('names every statement of a script, and no column of EXTRACT(... FROM ...)', () => {
+    expect(sqlQuerySummary("CREATE TABLE IF NOT EXISTS notes (id INTEGER); INSERT INTO notes (id) VALUES (1); DROP TABLE old_notes")).toBe(
+      'CREATE TABLE notes INSERT notes DROP TABLE old_notes',
+    )
+    expect(sqlQuerySummary('SELECT EXTRACT(YEAR FROM created_at) FROM orders')).toBe('SELECT orders')
+    expect(sqlQuerySummary("INSERT INTO t (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = excluded.id")).toBe('INSERT t')
+    expect(sqlQuerySummary('-- nothing')).toBeUndefined()
+  })
+
+  it('keeps at most 255 characters, never cutting a name', () => {
+    const tables = Array.from({ length: 40 }, (_, i) => `table_number_${i}`)
+    const summary = sqlQuerySummary(`SELECT * FROM ${tables.join(', ')}`)!
+    expect(summary.length).toBeLessThanOrEqual(255)
+    expect(summary.split(' ').slice(1).every((name) => tables.includes(name))).toBe(true)
+  })
+})
+
+describe('sanitizeSql', () => {
+  it('replaces string, numeric, hex and boolean literals by ? and keeps names and placeholders', () => {
+    // "Sanitization SHOULD replace all literals with a placeholder value ... The placeholder value SHOULD be ?"
+    expect(sanitizeSql(`SELECT * FROM t1 WHERE name = 'O''Brien' AND age > 30 AND x = 1.5e3 AND h = 0x1F AND b = true AND "col 2" = $1 AND c = :c`)).toBe(
+      'SELECT * FROM t1 WHERE name = ? AND age > ? AND x = ? AND h = ? AND b = ? AND "col 2" = $1 AND c = :c',
+    )
+    expect(sanitizeSql("SELECT $$secret$$, E'it\\'s', X'AB'")).toBe('SELECT ?, ?, ?')
+  })
+})
+
+describe('SQL spans', () => {
+  it('names a JOIN after all its tables and sets db.query.summary; no operation or table read from the text', async () => {
+    // "The span name SHOULD be {db.query.summary} if a summary is available."
+    // "The collection name SHOULD NOT be extracted from db.query.text" (nor the operation name).
+    const db = instrumentBetterSqlite3(new Database(':memory:'))
+    db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id INTEGER, user_id INTEGER)')
+    const { app, run } = makeApp()
+    app.get('/', (c) => c.json(db.prepare('SELECT u.name FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = ?').all(1)))
+    const { db: spans } = await run('/')
+    expect(spans).toHaveLength(1)
+    expect(spans[0]!.name).toBe('SELECT users orders')
+    expect(spans[0]!.attributes['db.query.summary']).toBe('SELECT users orders')
+    expect(spans[0]!.attributes['db.operation.name']).toBeUndefined()
+    expect(spans[0]!.attributes['db.collection.name']).toBeUndefined()
+  })
+
+  it('names a multi-statement exec after every statement', async () => {
+    const db = instrumentBetterSqlite3(new Database(':memory:'))
+    const { app, run } = makeApp()
+    app.get('/', (c) => {
+      db.exec("CREATE TABLE notes (id INTEGER, body TEXT); INSERT INTO notes VALUES (1, 'secret note')")
+      return c.text('ok')
+    })
+    const { db: spans } = await run('/')
+    expect(spans.map((s) => s.name)).toEqual(['CREATE TABLE notes INSERT notes'])
+  })
+
+  it('keeps db.operation.name and db.collection.name the caller passed to recordQuery', async () => {
+    const { app, run } = makeApp()
+    let stored: ReturnType<typeof recordQuery>
+    app.get('/', (c) => {
+      stored = recordQuery({ sql: 'SELECT * FROM accounts WHERE id = ?', params: [1], durationMs: 1, dbSystem: 'mysql', operation: 'SELECT', collection: 'accounts' })
+      recordQuery({ sql: 'db.users.find()', durationMs: 1, dbSystem: 'mongodb', operation: 'find', collection: 'users' })
+      return c.text('ok')
+    })
+    const { db: spans } = await run('/')
+    expect(spans[0]!.attributes).toMatchObject({ 'db.operation.name': 'SELECT', 'db.collection.name': 'accounts', 'db.query.summary': 'SELECT accounts' })
+    // No summary in a text that is not SQL: "{db.operation.name} {target}".
+    expect(spans[1]!.name).toBe('find users')
+    expect(stored).toMatchObject({ operation: 'SELECT', collection: 'accounts' })
+  })
+
+  it('exports the text of a query run without parameters sanitized, and the SQL panel shows it as run', async () => {
+    // "Non-parameterized query text SHOULD NOT be collected by default unless there is sanitization"
+    // "Parameterized query text SHOULD NOT be sanitized."
+    const db = instrumentBetterSqlite3(new Database(':memory:'))
+    db.exec("CREATE TABLE users (id INTEGER, email TEXT, kind TEXT); INSERT INTO users VALUES (1, 'ada@example.com', 'x')")
+    const { app, run } = makeApp()
+    app.get('/', (c) => {
+      db.prepare("SELECT id FROM users WHERE email = 'ada@example.com' AND id > 0").all()
+      db.prepare("SELECT id FROM users WHERE email = ? AND kind = 'x'").all('ada@example.com')
+      return c.text('ok')
+    })
+    const { db: spans, sql } = await run('/')
+    expect(spans.map((s) => s.attributes['db.query.text'])).toEqual([
+      'SELECT id FROM users WHERE email = ? AND id > ?',
+      "SELECT id FROM users WHERE email = ? AND kind = 'x'",
+    ])
+    expect(JSON.stringify(spans)).not.toContain('ada@example.com')
+    expect(sql.queries[0]!.sql).toBe("SELECT id FROM users WHERE email = 'ada@example.com' AND id > 0")
+  })
+
+  it('exports the text raw with sanitizeQueries: false', async () => {
+    const { app, run } = makeApp({ sanitizeQueries: false })
+    app.get('/', (c) => {
+      recordQuery({ sql: "SELECT 1 FROM users WHERE name = 'ada'", durationMs: 1, dbSystem: 'sqlite' })
+      return c.text('ok')
+    })
+    const { db: spans } = await run('/')
+    expect(spans[0]!.attributes['db.query.text']).toBe("SELECT 1 FROM users WHERE name = 'ada'")
+  })
+})
