@@ -33,9 +33,12 @@ export {
   type ExportCounters,
   type ToolbarSpanExporterOptions,
 } from './exporter.js'
+export { ExportBreaker, type ExportBreakerOptions, type BreakerStatus, type BreakerState, type BreakerDecision } from './export-breaker.js'
 export { ZipkinSpanExporter, type ZipkinExporterOptions } from './zipkin-exporter.js'
 export {
   parseTraceparent,
+  checkTraceparent,
+  checkTracestate,
   formatTraceparent,
   parseTracestate,
   formatTracestate,
@@ -47,8 +50,13 @@ export {
   ToolbarTraceContextPropagator,
   ToolbarTraceState,
   type Traceparent,
+  type TraceparentCheck,
+  type TracestateCheck,
   type TraceStateEntry,
 } from './propagation.js'
+export { traceContextStats, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
+export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
+export { messageName, messageSize } from './websocket-message.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, toolbarSpansFromOtlpPartially, otlpJsonFromToolbarSpans, type PartialOtlpSpans } from './otlp-json.js'

@@ -1,4 +1,5 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
+import type { ExportBreakerOptions } from './export-breaker.js'
 
 /** Which exporter the panel sends spans to. */
 export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
@@ -71,6 +72,12 @@ export interface OpenTelemetryPanelOptions {
    * shows the text as run.
    */
   sanitizeQueries?: boolean
+  /**
+   * The export circuit breaker: after `failureThreshold` failed exports in a row (default 5)
+   * an exporter gets no batch for `backoffMs` (default 5,000), doubled after each failed
+   * probe up to `maxBackoffMs` (default 60,000); dropped spans are counted in the panel.
+   */
+  exportBreaker?: ExportBreakerOptions
 }
 
 /** The options after environment variables and defaults were applied. */

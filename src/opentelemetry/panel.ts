@@ -25,8 +25,10 @@ import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js
 import { startReceivers, type OtlpReceivers } from './receivers.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
+import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
+import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
@@ -76,6 +78,8 @@ export interface OpenTelemetryStats {
    * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
    */
   exportMode?: 'toolbar' | 'app' | 'none'
+  /** The trace context received and sent, and the sampling decision (the Context section). */
+  context?: TraceContextStats
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -95,6 +99,10 @@ export interface ReceiverStatus {
 }
 
 interface PanelState extends RequestSpanState {
+  /** Whether the SERVER span records, asked when it starts (an ended span no longer does). */
+  recording?: boolean
+  /** Lent to `tracedWebSocket`, which finds it through the record. */
+  websocket?: WebSocketTracing
   counts?: ConvertCounts
 }
 
@@ -136,6 +144,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   receivers: OtlpReceivers | undefined
   private readonly tracer: Tracer
   private readonly converter: PanelDataConverter
+  /** How the sampler describes itself, for the Context section. */
+  private readonly samplerDescription: string
+  /** Lent to `tracedWebSocket` through each request's record. */
+  private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
   private forgetSignals: (() => void) | undefined
@@ -153,7 +165,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.exporter = undefined
       this.tracer = options.tracerProvider.getTracer(...scope)
     } else {
-      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config))
+      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config), { breaker: options.exportBreaker })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
         sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
@@ -170,6 +182,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
       sanitizeQueries: this.config.sanitizeQueries,
     })
+    this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces }
+    this.samplerDescription = describeSampler(this.tracer)
   }
 
   setup(host: ToolbarHost): void {
@@ -206,6 +220,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onRequest(record: RequestRecord, c: Context): void {
     const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods)
     record.slot(OTEL_SLOT, () => state)
+    state.recording = state.span.isRecording()
+    state.websocket = this.websocketTracing
     record.traceId = state.traceId
     const traces = this.processor.traces
     traces.open(state.traceId, {
@@ -229,6 +245,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onResponse(record: RequestRecord, c: Context): void {
+    markWebSocketUpgrade(record, c.res)
     const state = record.peek<PanelState>(OTEL_SLOT)
     if (state) describeResponse(state, record, c)
   }
@@ -259,7 +276,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const convert = Object.fromEntries(
       KINDS.map((kind) => [kind, { enabled: this.converter.isEnabled(kind), converted: state?.counts?.[kind] ?? 0 }]),
     ) as OpenTelemetryStats['convert']
-    return {
+    const stats: OpenTelemetryStats = {
       traceId,
       rootSpanId: state?.spanId,
       serviceName: config.serviceName,
@@ -277,6 +294,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       exportMode: this.exporter ? (this.exporter.status().exporters.length > 0 ? 'toolbar' : 'none') : 'app',
       convert,
     }
+    if (state) stats.context = traceContextStats(record, state, this.samplerDescription, this.provider === undefined)
+    return stats
   }
 
   private receiverStatus(): ReceiverStatus | undefined {
@@ -330,6 +349,17 @@ function registerContextGlobals(): void {
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
   propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())
+}
+
+/**
+ * The sampler as it describes itself (`ParentBased{root=AlwaysOnSampler, ...}`), read from
+ * the SDK tracer that decides, so it is right whoever configured it (the `sampler` option,
+ * OTEL_TRACES_SAMPLER, the app's own provider). The field is the SDK's own, not its API:
+ * anything else is described in general terms.
+ */
+function describeSampler(tracer: Tracer): string {
+  const sampler = (tracer as { _sampler?: { toString(): string } })._sampler
+  return sampler ? sampler.toString() : "the tracer provider's sampler"
 }
 
 function traceparentOf(state: RequestSpanState): string {

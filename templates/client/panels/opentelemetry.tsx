@@ -9,6 +9,7 @@ import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './
 import { ExportStatus } from './export-status.js'
 import { SpanDetail } from './span-detail.js'
 import { TraceLinks } from './trace-links.js'
+import { TraceContext } from './trace-context.js'
 import { Waterfall } from './waterfall.js'
 import { ServiceLegend } from './service-legend.js'
 import { ReceiverStatusLine } from './receiver-status.js'
@@ -81,6 +82,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       <TraceHeader stats={stats} tree={tree} />
       <ExportStatus status={stats.export} />
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
+      {stats.context && <TraceContext context={stats.context} />}
       <TraceLinks stats={stats} />
       <div class="hdt-toolbar-row hdt-otel-controls">
         <input
@@ -112,7 +114,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       </div>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
-          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? 'No spans recorded for this trace yet.' : 'No span matches the filter.'}</p>
+          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
         ) : (
           <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
         )}
