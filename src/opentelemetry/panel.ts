@@ -7,6 +7,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
+import type { ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
@@ -15,6 +16,7 @@ import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { propagateFetch } from './fetch.js'
+import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
@@ -23,16 +25,17 @@ import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompo
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
-import { registerAnalysisRoutes } from './analysis-routes.js'
-import { registerTraceImport } from './trace-import.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
+import { registerAnalysisRoutes } from './analysis-routes.js'
+import { registerTraceImport } from './trace-import.js'
 import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
 import { startReceivers, type OtlpReceivers } from './receivers.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
+import { saveRecordedSpans } from './store-spans.js'
 import type { ToolbarSpan } from './span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 
@@ -172,6 +175,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /** Counters of `POST {prefix}/zipkin/api/v2/spans`, once the toolbar set the panel up. */
   zipkinReceiver: ZipkinReceiverCounters | undefined
   private events: ToolbarEvents | undefined
+  /** The toolbar's store: a durable one keeps the recorded spans too. */
+  private store: ToolbarStore | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
 
@@ -219,8 +224,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   setup(host: ToolbarHost): void {
+    // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
+    host.provideTraces?.(panelTraceSource(this.processor.traces, this.config, host.prefix))
     this.prefix = host.prefix
     this.events = host.events
+    this.store = host.store
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
@@ -290,6 +298,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
+    saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
     // Counted only when someone follows the live events.
     if (!this.events?.active) return
     const traces = this.processor.traces

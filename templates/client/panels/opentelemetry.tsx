@@ -126,10 +126,10 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} />}
       {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
-      <TraceLinks stats={stats} />
-      <TraceViewTabs view={view} onView={setView}>
+      <TraceLinks stats={stats}>
         <ImportButton drop={drop} />
-      </TraceViewTabs>
+      </TraceLinks>
+      <TraceViewTabs view={view} onView={setView} />
       {view === 'statistics' && (analysis ? <TraceStatistics stats={analysis.stats()} /> : <p class="hdt-muted">Analysing the trace…</p>)}
       {view === 'compare' && <TraceCompare prefix={prefix} request={request} traceId={traceId} />}
       {view === 'waterfall' && (
