@@ -225,7 +225,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   setup(host: ToolbarHost): void {
     // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
-    host.provideTraces?.(panelTraceSource(this.processor.traces, this.config, host.prefix))
+    host.provideTraces?.(panelTraceSource(host, this.processor.traces, this.config))
     this.prefix = host.prefix
     this.events = host.events
     this.store = host.store
