@@ -1,9 +1,8 @@
 /**
  * The open toolbar follows the live events in a real browser: a request made elsewhere
  * appears in History without a reload, and an open waterfall gains a span that joins its
- * trace late; a cut connection shows as "reconnecting…" and what happened meanwhile is
- * replayed. The late span is added through a test-only route of this app that hands it to
- * the OpenTelemetry panel's trace store (the path a receiver's spans take).
+ * trace late (posted to the toolbar's OTLP/HTTP receiver); a cut connection shows as
+ * "reconnecting…" and what happened meanwhile is replayed.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/live.test.ts
  */
@@ -13,7 +12,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
-import { lateSpan } from '../../test/support/late-span.js'
+import { postLateSpan } from '../../test/support/late-otlp-span.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
 /** The Last-Event-ID header of each connection to the event stream, in order. */
@@ -44,11 +43,6 @@ function liveApp(): Hono<{ Bindings: HttpBindings }> {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body><h1>${title}</h1></body></html>`
   app.get('/', (c) => c.html(page('Shop')))
   app.get('/orders/:id', (c) => c.json({ id: c.req.param('id') }))
-  // Test only: a span of another service that reaches the trace after its request finished.
-  app.post('/test/late-span/:traceId', (c) => {
-    const outcome = panel.processor.traces.add(lateSpan(c.req.param('traceId')))
-    return c.json({ outcome })
-  })
   return app
 }
 
@@ -79,8 +73,10 @@ describe('live events in the open toolbar', () => {
     await pane.locator('[data-hdt-live="live"]').waitFor()
     const traceId = (await pane.locator('.hdt-otel-trace-id').textContent()) ?? ''
     expect(await pane.locator('.hdt-wf-row').count()).toBe(1)
-    const added = await fetch(`${server.url}/test/late-span/${traceId}`, { method: 'POST' })
-    expect(await added.json()).toEqual({ outcome: 'late' })
+    // The span of a downstream service, sent to the toolbar's OTLP/HTTP receiver after the request finished.
+    const trace = (await (await fetch(`${server.url}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: Array<{ spanId: string; kind: string }> }
+    const root = trace.spans.find((span) => span.kind === 'SERVER')!
+    expect((await postLateSpan(server.url, traceId, root.spanId)).status).toBe(200)
     const late = pane.locator('.hdt-wf-row').filter({ has: page.locator('.hdt-wf-label', { hasText: 'charge card' }) })
     await late.waitFor({ timeout: 5_000 })
     expect(await pane.locator('.hdt-wf-row').count()).toBe(2)
@@ -114,5 +110,25 @@ describe('live events in the open toolbar', () => {
     await pane.locator('[data-hdt-live="live"]').waitFor({ timeout: 15_000 })
     await pane.locator(`tr[data-hdt-history="${meanwhile.headers.get('x-debug-toolbar-request-id')}"]`).waitFor({ timeout: 5_000 })
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
+  })
+
+  it('adds a trace that only reached the receiver to the open trace list, and grows its waterfall', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'History')
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    // A job of another service that the toolbar never recorded: its spans come one export at a time.
+    const traceId = 'feed'.padEnd(32, '7')
+    expect((await postLateSpan(server.url, traceId)).status).toBe(200)
+    const row = pane.locator(`tr[data-hdt-trace-row="${traceId}"]`)
+    await row.waitFor({ timeout: 5_000 })
+    await row.getByRole('button', { name: 'Waterfall' }).click()
+    const waterfall = pane.locator(`[data-hdt-trace="${traceId}"]`)
+    await waterfall.locator('.hdt-wf-row').first().waitFor()
+    expect(await waterfall.locator('.hdt-wf-row').count()).toBe(1)
+    expect((await postLateSpan(server.url, traceId, 'b7ad6b7169203331', 'c7ad6b7169203332', 'send receipt')).status).toBe(200)
+    await expect.poll(() => waterfall.locator('.hdt-wf-row').count(), { timeout: 5_000 }).toBe(2)
+    await expect.poll(() => row.locator('td.hdt-num').first().textContent(), { timeout: 5_000 }).toBe('2')
+    expect(session.errors).toEqual([])
   })
 })

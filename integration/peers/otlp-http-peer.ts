@@ -13,6 +13,7 @@ import { createWaiter } from './span-waiter.js'
 /**
  * Starts an OTLP/HTTP peer on 127.0.0.1; its `url` is the full traces endpoint
  * `http://127.0.0.1:<port>/v1/traces`. Bad bodies get a 400 and are not recorded.
+ * `port` (default 0, a free one) brings a collector back on the port it had before.
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@ import { createWaiter } from './span-waiter.js'
  * const [exporter] = createSpanExporters({ ...config, otlpEndpoint: peer.url, otlpProtocol: 'http/json' })
  * ```
  */
-export async function startOtlpHttpPeer(): Promise<OtlpPeer> {
+export async function startOtlpHttpPeer(options: { port?: number } = {}): Promise<OtlpPeer> {
   const requests: DecodedRequest[] = []
   const spans = () => requests.flatMap((r) => toolbarSpansFromOtlp(r.request, 'otlp_http'))
   const waiter = createWaiter(spans, (s) => s.name)
@@ -50,7 +51,7 @@ export async function startOtlpHttpPeer(): Promise<OtlpPeer> {
       waiter.notify()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}/v1/traces`,

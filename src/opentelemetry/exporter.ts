@@ -1,6 +1,7 @@
 /**
  * Building the configured span exporters, and the toolbar's wrapper around them that
- * counts every export, warns once per failure streak, and never blocks or breaks the app:
+ * counts every export, warns once per failure streak, stops sending to a collector that
+ * keeps failing (a circuit breaker per exporter), and never blocks or breaks the app:
  * a dead collector becomes a status line in the panel.
  */
 import { Metadata } from '@grpc/grpc-js'
@@ -12,6 +13,7 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { ExportBreaker, resolveBreakerOptions, type BreakerStatus, type ExportBreakerOptions } from './export-breaker.js'
 import type { ResolvedOpenTelemetryConfig } from './options.js'
 import { ZipkinSpanExporter } from './zipkin-exporter.js'
 
@@ -117,7 +119,7 @@ export interface ExportCounters {
 
 /** What `ToolbarSpanExporter.status()` answers: JSON-serialisable. */
 export interface ToolbarExporterStatus extends ExportCounters {
-  exporters: Array<ExportCounters & { name: string }>
+  exporters: Array<ExportCounters & { name: string; breaker?: BreakerStatus }>
 }
 
 export interface ToolbarSpanExporterOptions {
@@ -127,19 +129,25 @@ export interface ToolbarSpanExporterOptions {
   names?: string[]
   /** Where the once-per-streak warning goes (default console.warn). */
   warn?: (message: string) => void
+  /** When to stop sending to a failing exporter, and for how long (see ExportBreaker). */
+  breaker?: ExportBreakerOptions
 }
 
 interface Target {
   exporter: SpanExporter
   counters: ExportCounters & { name: string }
   failing: boolean
+  breaker: ExportBreaker
 }
 
 /**
  * Sends each batch to every wrapped exporter and counts the outcome. It never throws into
  * the caller and answers every batch with success (failures live in `status()`), prints
  * one warning when an exporter starts failing (and again only after it has recovered in
- * between), and bounds exports, forceFlush and shutdown by a timeout.
+ * between), and bounds exports, forceFlush and shutdown by a timeout. After
+ * `breaker.failureThreshold` failures in a row (any failure: refused, timed out, 5xx) an
+ * exporter gets no batch for a backoff period; its dropped spans are counted, then one
+ * batch probes the collector.
  *
  * @example
  * ```ts
@@ -160,10 +168,12 @@ export class ToolbarSpanExporter implements SpanExporter {
     const list = Array.isArray(exporters) ? exporters : [exporters]
     this.timeoutMillis = options.timeoutMillis ?? 5000
     this.warn = options.warn ?? ((message) => console.warn(message))
+    const breaker = resolveBreakerOptions(options.breaker)
     this.targets = list.map((exporter, i) => ({
       exporter,
       counters: { name: options.names?.[i] ?? describeSpanExporter(exporter), attempts: 0, successes: 0, failures: 0, spans: 0 },
       failing: false,
+      breaker: new ExportBreaker(breaker),
     }))
   }
 
@@ -173,8 +183,14 @@ export class ToolbarSpanExporter implements SpanExporter {
       return
     }
     const started = performance.now()
+    const sending = this.targets.filter((target) => target.breaker.admit(spans.length) !== 'drop')
+    if (this.targets.length > 0 && sending.length === 0) {
+      // Every exporter's breaker is open: the batch is dropped and counted there.
+      resultCallback({ code: ExportResultCode.SUCCESS })
+      return
+    }
     this.totals.attempts++
-    void Promise.all(this.targets.map((target) => this.exportTo(target, spans))).then((errors) => {
+    void Promise.all(sending.map((target) => this.exportTo(target, spans))).then((errors) => {
       const error = errors.find((e) => e !== undefined)
       this.count(this.totals, spans.length, error, performance.now() - started)
       // The failure is counted and warned about here. Reporting it to the span processor
@@ -199,7 +215,7 @@ export class ToolbarSpanExporter implements SpanExporter {
 
   /** A JSON-serialisable snapshot of the counters, overall and per exporter. */
   status(): ToolbarExporterStatus {
-    return { ...this.totals, exporters: this.targets.map((t) => ({ ...t.counters })) }
+    return { ...this.totals, exporters: this.targets.map((t) => ({ ...t.counters, breaker: t.breaker.status() })) }
   }
 
   // Resolves to the error of a failed export, or undefined; never rejects.
@@ -225,6 +241,7 @@ export class ToolbarSpanExporter implements SpanExporter {
       }
     }).then((error) => {
       this.count(target.counters, spans.length, error, performance.now() - started)
+      target.breaker.record(error === undefined)
       if (error && !target.failing) {
         this.warn(`[hono-debug-toolbar] span export to ${target.counters.name} failed: ${error.message}` +
           ' (further failures are counted in the OpenTelemetry panel until an export succeeds)')

@@ -11,6 +11,7 @@ import type { RequestRecord } from '../core/record.js'
 import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactUrl } from './http-conventions.js'
 import { injectTraceContext } from './propagation.js'
 import { OTEL_SLOT } from './request-span.js'
+import { noteOutgoingContext } from './trace-context-stats.js'
 import type { RequestSpanState } from './request-span.js'
 
 const FETCH_SLOT = 'opentelemetry.fetch'
@@ -78,10 +79,12 @@ async function tracedFetch(
   // The app's own active span (a child it started) is the parent; else the request's span.
   const active = context.active()
   const parent = trace.getSpan(active) ? active : (record.peek<RequestSpanState>(OTEL_SLOT)?.context ?? active)
-  const span = tracer.startSpan(httpSpanName(method, undefined, knownMethods), { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url, knownMethods) }, parent)
+  const attributes = clientAttributes(method, url, knownMethods)
+  const span = tracer.startSpan(httpSpanName(method, undefined, knownMethods), { kind: SpanKind.CLIENT, attributes }, parent)
   const headers = new Headers(init?.headers ?? request?.headers)
   const spanContext = trace.setSpan(parent, span)
   inject(spanContext, headers)
+  noteOutgoingContext(record, method, String(attributes['url.full']), headers)
   try {
     const response = await context.with(spanContext, () => original(input, { ...init, headers }))
     describeHttpStatus(span, SpanKind.CLIENT, response.status)

@@ -33,9 +33,12 @@ export {
   type ExportCounters,
   type ToolbarSpanExporterOptions,
 } from './exporter.js'
+export { ExportBreaker, type ExportBreakerOptions, type BreakerStatus, type BreakerState, type BreakerDecision } from './export-breaker.js'
 export { ZipkinSpanExporter, type ZipkinExporterOptions } from './zipkin-exporter.js'
 export {
   parseTraceparent,
+  checkTraceparent,
+  checkTracestate,
   formatTraceparent,
   parseTracestate,
   formatTracestate,
@@ -47,6 +50,8 @@ export {
   ToolbarTraceContextPropagator,
   ToolbarTraceState,
   type Traceparent,
+  type TraceparentCheck,
+  type TracestateCheck,
   type TraceStateEntry,
 } from './propagation.js'
 export {
@@ -61,6 +66,9 @@ export {
 } from './propagators.js'
 export { BaggageLimitPropagator, BaggageAttributesProcessor, baggageView, type BaggageView, type BaggageMember } from './baggage.js'
 export { resolveSdkSettings, samplerFor, type SdkSettings, type SamplerSetting, type BatchSettings } from './sdk-env.js'
+export { traceContextStats, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
+export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
+export { messageName, messageSize } from './websocket-message.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, toolbarSpansFromOtlpPartially, otlpJsonFromToolbarSpans, type PartialOtlpSpans } from './otlp-json.js'

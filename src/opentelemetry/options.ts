@@ -1,6 +1,7 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import type { PropagatorName } from './propagators.js'
 import type { SdkSettings } from './sdk-env.js'
+import type { ExportBreakerOptions } from './export-breaker.js'
 
 /** Which exporter the panel sends spans to. */
 export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
@@ -81,6 +82,12 @@ export interface OpenTelemetryPanelOptions {
    * shows the text as run.
    */
   sanitizeQueries?: boolean
+  /**
+   * The export circuit breaker: after `failureThreshold` failed exports in a row (default 5)
+   * an exporter gets no batch for `backoffMs` (default 5,000), doubled after each failed
+   * probe up to `maxBackoffMs` (default 60,000); dropped spans are counted in the panel.
+   */
+  exportBreaker?: ExportBreakerOptions
 }
 
 /** The options after environment variables and defaults were applied. */

@@ -29,8 +29,10 @@ import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js
 import { startReceivers, type OtlpReceivers } from './receivers.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
+import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarSpan } from './span-model.js'
+import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
@@ -86,6 +88,8 @@ export interface OpenTelemetryStats {
    * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
    */
   exportMode?: 'toolbar' | 'app' | 'none'
+  /** The trace context received and sent, and the sampling decision (the Context section). */
+  context?: TraceContextStats
   convert: {
     timer: ConvertedCount
     sql: ConvertedCount
@@ -108,6 +112,10 @@ export interface ReceiverStatus {
 }
 
 interface PanelState extends RequestSpanState {
+  /** Whether the SERVER span records, asked when it starts (an ended span no longer does). */
+  recording?: boolean
+  /** Lent to `tracedWebSocket`, which finds it through the record. */
+  websocket?: WebSocketTracing
   counts?: ConvertCounts
 }
 
@@ -155,6 +163,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly extract = (record: RequestRecord, parent: OtelContext) => this.propagator.extract(parent, record, recordHeadersGetter)
   private readonly inject = (ctx: OtelContext, headers: Headers) => this.propagator.inject(ctx, headers, headersSetter)
   private readonly converter: PanelDataConverter
+  /** How the sampler describes itself, for the Context section. */
+  private readonly samplerDescription: string
+  /** Lent to `tracedWebSocket` through each request's record. */
+  private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
   private forgetSignals: (() => void) | undefined
@@ -177,7 +189,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       // OTEL_SDK_DISABLED: the waterfall still works, but nothing leaves the process and the
       // app's own instrumentation stays the no-op the variable asks for.
       const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis: sdk.exportTimeoutMillis })
-      this.exporter = new ToolbarSpanExporter(exporters, { timeoutMillis: sdk.exportTimeoutMillis, warn: warnWithCollectorHint() })
+      this.exporter = new ToolbarSpanExporter(exporters, {
+        timeoutMillis: sdk.exportTimeoutMillis,
+        warn: warnWithCollectorHint(),
+        breaker: options.exportBreaker,
+      })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
         sampler: options.sampler ?? samplerFor(sdk.sampler),
@@ -199,6 +215,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
       sanitizeQueries: this.config.sanitizeQueries,
     })
+    this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces }
+    this.samplerDescription = describeSampler(this.tracer)
   }
 
   setup(host: ToolbarHost): void {
@@ -237,6 +255,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onRequest(record: RequestRecord, c: Context): void {
     const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods, this.extract)
     record.slot(OTEL_SLOT, () => state)
+    state.recording = state.span.isRecording()
+    state.websocket = this.websocketTracing
     record.traceId = state.traceId
     const traces = this.processor.traces
     traces.open(state.traceId, {
@@ -260,6 +280,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onResponse(record: RequestRecord, c: Context): void {
+    markWebSocketUpgrade(record, c.res)
     const state = record.peek<PanelState>(OTEL_SLOT)
     if (state) describeResponse(state, record, c)
   }
@@ -290,7 +311,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const convert = Object.fromEntries(
       KINDS.map((kind) => [kind, { enabled: this.converter.isEnabled(kind), converted: state?.counts?.[kind] ?? 0 }]),
     ) as OpenTelemetryStats['convert']
-    return {
+    const stats: OpenTelemetryStats = {
       traceId,
       rootSpanId: state?.spanId,
       serviceName: config.serviceName,
@@ -311,6 +332,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       exportMode: this.exporter ? (this.exporter.status().exporters.length > 0 ? 'toolbar' : 'none') : 'app',
       convert,
     }
+    if (state) stats.context = traceContextStats(record, state, this.samplerDescription, this.provider === undefined)
+    return stats
   }
 
   private receiverStatus(): ReceiverStatus | undefined {
@@ -368,6 +391,17 @@ function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
   propagation.setGlobalPropagator(propagator)
+}
+
+/**
+ * The sampler as it describes itself (`ParentBased{root=AlwaysOnSampler, ...}`), read from
+ * the SDK tracer that decides, so it is right whoever configured it (the `sampler` option,
+ * OTEL_TRACES_SAMPLER, the app's own provider). The field is the SDK's own, not its API:
+ * anything else is described in general terms.
+ */
+function describeSampler(tracer: Tracer): string {
+  const sampler = (tracer as { _sampler?: { toString(): string } })._sampler
+  return sampler ? sampler.toString() : "the tracer provider's sampler"
 }
 
 function traceparentOf(state: RequestSpanState): string {

@@ -69,6 +69,7 @@ const OWS_AROUND = /^[ \t]+|[ \t]+$/g
 
 /**
  * Parses a `traceparent` header value; answers `undefined` when the spec says to ignore it.
+ * `checkTraceparent` says why.
  *
  * @example
  * ```ts
@@ -77,30 +78,72 @@ const OWS_AROUND = /^[ \t]+|[ \t]+$/g
  * ```
  */
 export function parseTraceparent(value: string | undefined | null): Traceparent | undefined {
-  if (typeof value !== 'string') return undefined
+  const checked = checkTraceparent(value)
+  return checked.valid ? checked.traceparent : undefined
+}
+
+/** What `checkTraceparent` found: the parsed header, or the rule it breaks. */
+export type TraceparentCheck = { valid: true; traceparent: Traceparent } | { valid: false; reason: string }
+
+/**
+ * Parses a `traceparent` header value like `parseTraceparent`, and when the spec says to
+ * ignore it, names the rule it breaks (for the panel's Context section).
+ *
+ * @example
+ * ```ts
+ * checkTraceparent('ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
+ * // { valid: false, reason: 'version ff is forbidden' }
+ * ```
+ */
+export function checkTraceparent(value: string | undefined | null): TraceparentCheck {
+  if (typeof value !== 'string') return invalid('no traceparent header')
   const header = value.replace(OWS_AROUND, '')
   const version = header.slice(0, 2)
-  if (!HEX2.test(version) || version === 'ff' || header[2] !== '-') return undefined
+  if (header.includes(',')) return invalid('several traceparent values (a request carries exactly one)')
+  if (!HEX2.test(version)) return invalid(`version ${JSON.stringify(version)} is not two lowercase hex digits${upper(version)}`)
+  if (version === 'ff') return invalid('version ff is forbidden')
+  if (header[2] !== '-') return invalid("no '-' after the version")
   if (version === '00') {
-    if (header.length !== 55) return undefined
+    if (header.length !== 55) return invalid(`a version 00 traceparent has 55 characters, this one has ${header.length}`)
   } else if (header.length < 55 || (header.length > 55 && header[55] !== '-')) {
     // A future version is read by the version-00 fields; what follows them is not ours to read.
-    return undefined
+    return invalid(`a version ${version} traceparent starts with the 55 characters of version 00, followed by '-' when longer`)
   }
-  if (header[35] !== '-' || header[52] !== '-') return undefined
+  if (header[35] !== '-' || header[52] !== '-') return invalid("the fields are not separated by '-' at the places of version 00 (wrong field lengths)")
   const traceId = header.slice(3, 35)
   const spanId = header.slice(36, 52)
   const flagsHex = header.slice(53, 55)
-  if (!isValidTraceId(traceId) || !isValidSpanId(spanId) || !HEX2.test(flagsHex)) return undefined
+  const idProblem = hexProblem('trace-id', traceId) ?? hexProblem('parent-id', spanId)
+  if (idProblem) return invalid(idProblem)
+  if (!HEX2.test(flagsHex)) return invalid(`trace-flags ${JSON.stringify(flagsHex)} is not two lowercase hex digits${upper(flagsHex)}`)
   const flags = Number.parseInt(flagsHex, 16)
   return {
-    version: Number.parseInt(version, 16),
-    traceId,
-    spanId,
-    flags,
-    sampled: (flags & SAMPLED_FLAG) !== 0,
-    random: (flags & RANDOM_TRACE_ID_FLAG) !== 0,
+    valid: true,
+    traceparent: {
+      version: Number.parseInt(version, 16),
+      traceId,
+      spanId,
+      flags,
+      sampled: (flags & SAMPLED_FLAG) !== 0,
+      random: (flags & RANDOM_TRACE_ID_FLAG) !== 0,
+    },
   }
+}
+
+function invalid(reason: string): TraceparentCheck {
+  return { valid: false, reason }
+}
+
+function upper(hex: string): string {
+  return /[A-F]/.test(hex) && /^[0-9a-fA-F]+$/.test(hex) ? ' (uppercase hex is not allowed)' : ''
+}
+
+function hexProblem(field: 'trace-id' | 'parent-id', id: string): string | undefined {
+  const valid = field === 'trace-id' ? isValidTraceId(id) : isValidSpanId(id)
+  if (valid) return undefined
+  if (ALL_ZEROS.test(id)) return `${field} is all zeros (an invalid value)`
+  const length = field === 'trace-id' ? 32 : 16
+  return `${field} ${JSON.stringify(id)} is not ${length} lowercase hex digits${upper(id)}`
 }
 
 /**
@@ -432,4 +475,40 @@ function writeHeader(headers: Headers | Record<string, string>, name: string, va
   // A differently cased copy would send the header twice, which receivers must reject.
   for (const key of Object.keys(record)) if (key.toLowerCase() === name && key !== name) delete record[key]
   record[name] = value
+}
+
+/** What `checkTracestate` found: the list members, or why the header was discarded. */
+export type TracestateCheck = { valid: true; entries: TraceStateEntry[] } | { valid: false; reason: string }
+
+/**
+ * Parses `tracestate` like `parseTracestate`, and when the list is discarded names the
+ * first member (or the list rule) that made it so, for the panel's Context section. The
+ * members are judged by `parseTracestate` itself, one at a time, so the reasons follow
+ * its grammar exactly.
+ *
+ * @example
+ * ```ts
+ * checkTracestate('rojo=1,Congo=2') // { valid: false, reason: 'member 2 "Congo=2": invalid key "Congo"' }
+ * ```
+ */
+export function checkTracestate(values: string | string[] | null | undefined): TracestateCheck {
+  const entries = parseTracestate(values)
+  if (entries) return { valid: true, entries }
+  const joined = Array.isArray(values) ? values.join(',') : values
+  if (joined == null || joined === '') return { valid: false, reason: 'no tracestate header' }
+  const members = joined.split(',').map((m) => m.replace(OWS_AROUND, '')).filter((m) => m !== '')
+  for (const [i, member] of members.entries()) {
+    const where = `member ${i + 1} ${JSON.stringify(member.length > 80 ? `${member.slice(0, 80)}…` : member)}`
+    const eq = member.indexOf('=')
+    if (eq < 0) return { valid: false, reason: `${where} has no '='` }
+    const key = member.slice(0, eq)
+    const value = member.slice(eq + 1)
+    if (!parseTracestate(`${key}=v`)) return { valid: false, reason: `${where}: invalid key ${JSON.stringify(key)}` }
+    if (!parseTracestate(`k=${value}`)) return { valid: false, reason: `${where}: invalid value` }
+  }
+  if (members.length > MAX_MEMBERS) return { valid: false, reason: `${members.length} list members, more than ${MAX_MEMBERS}` }
+  const keys = members.map((m) => m.slice(0, m.indexOf('=')))
+  const duplicate = keys.find((key, i) => keys.indexOf(key) !== i)
+  if (duplicate) return { valid: false, reason: `key ${JSON.stringify(duplicate)} appears more than once` }
+  return { valid: false, reason: 'the list could not be parsed' }
 }

@@ -9,7 +9,7 @@ import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import type { RequestRecord } from '../core/record.js'
-import { appRoute } from './app-route.js'
+import { appRoute } from '../core/app-route.js'
 import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
 

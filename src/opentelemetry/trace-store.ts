@@ -50,6 +50,8 @@ interface TraceEntry {
   finishedAt: number | undefined
   /** The list line of the trace, cached until its spans change. */
   summary: TraceSummary | undefined
+  /** Holders (open WebSockets) that keep the trace accepting spans after its request finished. */
+  holds: number
 }
 
 /**
@@ -113,6 +115,30 @@ export class TraceStore {
       this.traces.set(traceId, newEntry(resolved))
     }
     this.evictOverflow()
+  }
+
+  /**
+   * Keeps `traceId` accepting spans after its request finished, until the returned function
+   * is called; the grace period starts then. A WebSocket holds its upgrade request's trace
+   * while it is open. A held trace is evicted last.
+   *
+   * @example
+   * ```ts
+   * const release = traces.hold(traceId)
+   * socket.on('close', release)
+   * ```
+   */
+  hold(traceId: string): () => void {
+    const entry = this.traces.get(traceId)
+    if (!entry) return () => {}
+    entry.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      entry.holds--
+      if (entry.holds === 0 && entry.finishedAt !== undefined) entry.finishedAt = performance.now()
+    }
   }
 
   /** Whether spans of `traceId` are being kept right now (open, or finished within the late window). */
@@ -278,14 +304,20 @@ export class TraceStore {
 
   private evictOverflow(): void {
     while (this.traces.size > Math.max(1, this.maxTraces)) {
-      this.traces.delete(this.traces.keys().next().value as string)
+      this.traces.delete(this.oldestUnheld())
       this.evicted++
     }
+  }
+
+  /** The oldest trace no open WebSocket holds (a held trace is evicted last). */
+  private oldestUnheld(): string {
+    for (const [traceId, entry] of this.traces) if (entry.holds === 0) return traceId
+    return this.traces.keys().next().value as string
   }
 }
 
 function newEntry(settings: ResolvedSettings): TraceEntry {
-  return { settings, ended: new Map(), running: new Map(), sources: new Set(), dropped: 0, late: 0, received: 0, finishedAt: undefined, summary: undefined }
+  return { settings, ended: new Map(), running: new Map(), sources: new Set(), dropped: 0, late: 0, received: 0, finishedAt: undefined, summary: undefined, holds: 0 }
 }
 
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
@@ -295,7 +327,7 @@ function spansOf(entry: TraceEntry): ToolbarSpan[] {
 }
 
 function isAccepting(entry: TraceEntry): boolean {
-  return entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
+  return entry.holds > 0 || entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
 }
 
 function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {

@@ -11,7 +11,7 @@ import { debugToolbar, ToolbarEvents, type DebugToolbarOptions, type Toolbar } f
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openEventStream, type EventStreamClient } from '../support/event-stream.js'
 import { clientEnv } from '../support/local.js'
-import { lateSpan } from '../support/late-span.js'
+import { postLateSpan } from '../support/late-otlp-span.js'
 
 /** What `debugToolbar()` returns: the middleware, with its toolbar attached. */
 type WithToolbar = ReturnType<typeof debugToolbar> & { toolbar: Toolbar }
@@ -73,6 +73,7 @@ describe('GET {prefix}/api/events', () => {
     const finished = await client.next((e) => e.event === 'request.finished' && e.json.data.requestId === requestId)
     const ofRequest = client.events.filter((e) => e.json.data.requestId === requestId)
     expect(ofRequest.map((e) => e.event)).toEqual(['request.created', 'trace.created', 'trace.completed', 'request.finished'])
+    expect(ofRequest[0]!.json.data).toEqual({ requestId, name: 'GET /users/7' })
     const ids = ofRequest.map((e) => Number(e.id))
     expect(ids).toEqual([...ids].sort((a, b) => a - b))
     expect(new Set(ids).size).toBe(4)
@@ -85,15 +86,18 @@ describe('GET {prefix}/api/events', () => {
     expect(completed.data).toMatchObject({ traceId: finished.json.data.traceId, spanCount: 1, services: ['shop'], source: 'local' })
   })
 
-  it('sends trace.updated within a second of a late span joining the trace', async () => {
+  it('sends trace.updated within a second of a late span reaching the OTLP receiver', async () => {
     const client = await follow(served.events)
     const res = await fetch(`${served.url}/users/8`)
     await res.text()
     const finished = await client.next((e) => e.event === 'request.finished' && e.json.data.requestId === res.headers.get('x-debug-toolbar-request-id'))
     const traceId = finished.json.data.traceId as string
-    served.panel.processor.traces.add(lateSpan(traceId))
+    const completed = client.events.find((e) => e.event === 'trace.completed' && e.json.data.traceId === traceId)!
+    expect((await postLateSpan(served.url, traceId)).status).toBe(200)
     const updated = await client.next((e) => e.event === 'trace.updated' && e.json.data.traceId === traceId, 1_000)
-    expect(updated.json.data).toMatchObject({ name: 'charge card', spanCount: 2, source: 'otlp_http' })
+    expect(updated.json.data).toMatchObject({ requestId: finished.json.data.requestId, spanCount: 2, source: 'otlp_http' })
+    expect(updated.json.data.services).toEqual(expect.arrayContaining(['shop', 'billing']))
+    expect(Number(updated.id)).toBeGreaterThan(Number(completed.id))
   })
 
   it('replays what a reconnecting client missed after its Last-Event-ID', async () => {

@@ -8,7 +8,7 @@ import { OpenTelemetryView } from '../../templates/client/panels/opentelemetry.j
 import { request } from '../support/local.js'
 
 describe('the baggage in the OpenTelemetry panel', () => {
-  it('shows the request baggage escaped, secrets redacted, drops counted, and the propagators', async () => {
+  it('shows the request baggage in the Context section, escaped, secrets redacted, drops counted, and the propagators', async () => {
     const app = new Hono()
     app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', propagators: ['baggage', 'b3'] })] }))
     app.get('/', (c) => c.html('<body>ok</body>'))
@@ -19,7 +19,8 @@ describe('the baggage in the OpenTelemetry panel', () => {
     // The view names the receiver URLs after the page's origin.
     vi.stubGlobal('location', { origin: 'http://127.0.0.1:3000' })
     const html = renderToString(<OpenTelemetryView stats={stats} request={{} as never} prefix="/_debug_toolbar" openRequest={() => {}} />)
-    expect(html).toContain('Baggage: 2 members')
+    expect(html).toContain('<strong>Baggage</strong> received: 2 members')
+    expect(html).toContain('2 baggage members (1 dropped)')
     expect(html).toContain('&lt;script>alert(1)&lt;/script> ;ttl=30')
     expect(html).not.toContain('<script>alert(1)')
     expect(html).not.toContain('hunter2')

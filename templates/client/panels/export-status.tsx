@@ -1,4 +1,5 @@
-import type { ExportCounters, ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
+import type { ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
+import type { BreakerStatus } from '../../../src/opentelemetry/export-breaker.js'
 import { formatMs } from '../format.js'
 
 /**
@@ -29,13 +30,14 @@ export function ExportStatus({ status }: { status: ToolbarExporterStatus }) {
   )
 }
 
-function ExporterLine({ exporter }: { exporter: ExportCounters & { name: string } }) {
-  const { name, attempts, successes, failures, spans, lastError, lastDurationMs } = exporter
+function ExporterLine({ exporter }: { exporter: ToolbarExporterStatus['exporters'][number] }) {
+  const { name, attempts, successes, failures, spans, lastError, lastDurationMs, breaker } = exporter
   const pending = attempts - successes - failures
   if (failures > 0 && successes === 0) {
     return (
       <li class="hdt-otel-error" data-export="failing">
         Export failing: {lastError ?? 'unknown error'} <span class="hdt-muted">({name}; {plural(failures, 'batch', 'batches')} failed)</span>
+        <BreakerNote breaker={breaker} />
       </li>
     )
   }
@@ -57,7 +59,42 @@ function ExporterLine({ exporter }: { exporter: ExportCounters & { name: string 
           · {plural(failures, 'batch', 'batches')} failed: {lastError ?? 'unknown error'}
         </span>
       )}
+      <BreakerNote breaker={breaker} />
     </li>
+  )
+}
+
+/**
+ * The circuit breaker of one exporter: paused until when (local time), probing, or closed,
+ * with the spans dropped while it was not sending. Nothing while all is well.
+ */
+function BreakerNote({ breaker }: { breaker: BreakerStatus | undefined }) {
+  if (!breaker) return null
+  const dropped = breaker.droppedSpans > 0 ? ` · ${plural(breaker.droppedSpans, 'span', 'spans')} dropped while paused` : ''
+  if (breaker.state === 'open') {
+    const until = new Date(breaker.nextAttemptAt ?? 0).toLocaleTimeString([], { hour12: false })
+    return (
+      <span class="hdt-otel-breaker hdt-badge hdt-badge-warn" data-breaker="open">
+        {' '}
+        Circuit open until {until}: paused after {plural(breaker.consecutiveFailures, 'failed export', 'failed exports')} in a row;
+        next attempt at {until}{dropped}
+      </span>
+    )
+  }
+  if (breaker.state === 'probing') {
+    return (
+      <span class="hdt-otel-breaker hdt-badge hdt-badge-warn" data-breaker="probing">
+        {' '}
+        Probing: one batch is testing the collector{dropped}
+      </span>
+    )
+  }
+  if (breaker.opened === 0) return null
+  return (
+    <span class="hdt-otel-breaker hdt-muted" data-breaker="closed">
+      {' '}
+      · circuit closed (opened {plural(breaker.opened, 'time', 'times')}){dropped}
+    </span>
   )
 }
 

@@ -8,9 +8,9 @@ import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
 import { SdkDisabledNote } from './sdk-disabled-note.js'
-import { BaggageSection } from './baggage-section.js'
 import { SpanDetail } from './span-detail.js'
 import { TraceLinks } from './trace-links.js'
+import { TraceContext } from './trace-context.js'
 import { Waterfall } from './waterfall.js'
 import { ServiceLegend } from './service-legend.js'
 import { ReceiverStatusLine } from './receiver-status.js'
@@ -83,7 +83,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       <TraceHeader stats={stats} tree={tree} />
       {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
-      {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
+      {stats.context && <TraceContext context={stats.context} baggage={stats.baggage} propagators={stats.propagators} />}
       <TraceLinks stats={stats} />
       <div class="hdt-toolbar-row hdt-otel-controls">
         <input
@@ -115,7 +115,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       </div>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
-          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? 'No spans recorded for this trace yet.' : 'No span matches the filter.'}</p>
+          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
         ) : (
           <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
         )}

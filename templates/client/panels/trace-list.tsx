@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { TracePage } from '../../../src/core/span-model.js'
 import { formatClock, formatMs } from '../format.js'
 import { getJson } from '../toolbar-api.js'
+import { useLiveUpdates } from '../live-events.js'
 import { ServiceLegend } from './service-legend.js'
 import { TraceWaterfall } from './trace-waterfall.js'
 
@@ -25,6 +26,8 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
   const [page, setPage] = useState<TracePage | undefined>()
   const [error, setError] = useState<string | undefined>()
   const [open, setOpen] = useState<string | undefined>()
+  // Received and recorded traces appear, and grow, as their trace.* events arrive (debounced).
+  useLiveUpdates(prefix, (m) => m.type.startsWith('trace.'), () => setReload((n) => n + 1))
 
   useEffect(() => {
     const controller = new AbortController()

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
 import { getJson } from '../toolbar-api.js'
+import { useLiveUpdates } from '../live-events.js'
 import { buildSpanTree, flattenVisible } from './span-tree.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
@@ -19,6 +20,9 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   const [error, setError] = useState<string | undefined>()
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [selectedId, setSelectedId] = useState<string | undefined>()
+  const [reload, setReload] = useState(0)
+  // Spans that arrive later (the rest of a job's trace) are fetched as their trace.updated comes.
+  useLiveUpdates(prefix, (m) => m.data.traceId === traceId && m.type.startsWith('trace.'), () => setReload((n) => n + 1))
 
   useEffect(() => {
     const controller = new AbortController()
@@ -29,7 +33,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
       },
     )
     return () => controller.abort()
-  }, [prefix, traceId])
+  }, [prefix, traceId, reload])
 
   const tree = useMemo(() => buildSpanTree(spans ?? []), [spans])
   const rows = useMemo(() => flattenVisible(tree, collapsed, '', 0), [tree, collapsed])

@@ -2,7 +2,8 @@
  * The app's route that answered a request, or none: Hono's `routePath(c)` answers the
  * pattern of the last handler that ran, which is a middleware's (`/*`, the toolbar's own)
  * when no route of the app matched. The HTTP conventions want no `http.route` then ("If
- * and only if it's available") and a span named after the method alone.
+ * and only if it's available") and a span named after the method alone. It needs Hono
+ * only, so it lives in core: the OpenTelemetry panel uses it, and `record.route` can.
  */
 import type { Context } from 'hono'
 import { matchedRoutes } from 'hono/route'

@@ -1,0 +1,111 @@
+/**
+ * WebSocket spans in a real browser: a chat page opens a WebSocket to a real
+ * @hono/node-server 2.x server (`upgradeWebSocket` over `ws`) and sends messages; the
+ * History panel lists the upgrade with status 101, and its OpenTelemetry waterfall shows
+ * the connection span and a `WS receive chat` span per message, with the SQL of each
+ * handler, and grows when the page sends more while the socket is open.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/websocket.test.ts
+ */
+import type { AddressInfo } from 'node:net'
+import Database from 'better-sqlite3'
+import { serve, upgradeWebSocket } from '@hono/node-server'
+import { Hono } from 'hono'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocketServer } from 'ws'
+import { debugToolbar, instrumentBetterSqlite3 } from '../../src/index.js'
+import { OpenTelemetryPanel, tracedWebSocket } from '../../src/opentelemetry/index.js'
+import { collectErrors, launchBrowser, openPanel } from './harness.js'
+
+const WITHIN = { timeout: 10_000 }
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
+
+function chatApp(): Hono {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL)')
+  const app = new Hono()
+  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'chat' })] }))
+  app.get('/', (c) =>
+    c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Chat</title></head><body>
+<ul id="log"></ul>
+<script>
+  const socket = new WebSocket('ws://' + location.host + '/ws')
+  window.say = (text) => socket.send(JSON.stringify({ type: 'chat', text }))
+  socket.onopen = () => { say('hello'); say('<b>world</b>') }
+  socket.onmessage = (event) => {
+    const li = document.createElement('li')
+    li.textContent = event.data
+    document.getElementById('log').append(li)
+  }
+</script></body></html>`),
+  )
+  app.get('/ws', upgradeWebSocket(tracedWebSocket(() => ({
+    onMessage(event, ws) {
+      const { text } = JSON.parse(String(event.data)) as { text: string }
+      const { lastInsertRowid } = db.prepare('INSERT INTO messages (text) VALUES (?)').run(text)
+      ws.send(JSON.stringify({ type: 'ack', id: Number(lastInsertRowid) }))
+    },
+  }))))
+  return app
+}
+
+let browser: Browser
+let page: Page
+let errors: string[]
+let url = ''
+let close: () => Promise<void>
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+  const wss = new WebSocketServer({ noServer: true })
+  const app = chatApp()
+  await new Promise<void>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info: AddressInfo) => {
+      url = `http://127.0.0.1:${info.port}`
+      resolve()
+    })
+    close = () => new Promise<void>((done) => {
+      for (const client of wss.clients) client.terminate()
+      ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+      server.close(() => done())
+    })
+  })
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  errors = collectErrors(page)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await close?.()
+})
+
+describe('WebSocket spans in the browser', () => {
+  it('lists the upgrade as 101 and shows a waterfall that grows while the socket is open', async () => {
+    await page.goto(`${url}/`)
+    await expect.poll(() => page.locator('#log li').count(), WITHIN).toBe(2)
+
+    const history = await openPanel(page, 'History')
+    const row = history.locator('tr[data-hdt-history]', { hasText: '/ws' }).first()
+    await row.waitFor()
+    expect(await row.innerText()).toContain('101')
+    await row.getByRole('button', { name: /Show/ }).click()
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), WITHIN).toContain('/ws')
+
+    let pane = await openPanel(page, 'OpenTelemetry')
+    const label = (name: string | RegExp) => pane.locator('.hdt-wf-label', { hasText: name })
+    await expect.poll(() => label('WS receive chat').count(), WITHIN).toBe(2)
+    expect(await label('GET /ws').count()).toBe(1)
+    expect(await label('WS /ws').count()).toBe(1)
+    expect(await label(/INSERT/).count()).toBe(2)
+
+    // The socket is still open: one more message, and the waterfall grows on Refresh.
+    await page.evaluate(() => (window as unknown as { say: (text: string) => void }).say('third'))
+    await expect.poll(() => page.locator('#log li').count(), WITHIN).toBe(3)
+    await pane.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => label('WS receive chat').count(), WITHIN).toBe(3)
+    await page.screenshot({ path: `${SCREENSHOTS}opentelemetry-websocket.png` })
+    pane = await openPanel(page, 'OpenTelemetry')
+    expect(errors).toEqual([])
+  })
+})

@@ -1,0 +1,225 @@
+/**
+ * WebSocket spans with a real @hono/node-server 2.x server (`upgradeWebSocket` over a
+ * `ws` WebSocketServer in noServer mode) and a real `ws` client on loopback: the upgrade
+ * request is in the history with status 101, the connection is a SERVER span from the
+ * upgrade to the close, each message is a `WS receive <name>` span holding the SQL, log
+ * lines and spans of its handler, sends are events with sizes, and the trace grows while
+ * the socket is open.
+ */
+import type { AddressInfo } from 'node:net'
+import Database from 'better-sqlite3'
+import { serve, upgradeWebSocket } from '@hono/node-server'
+import { trace } from '@opentelemetry/api'
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket, WebSocketServer } from 'ws'
+import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog } from '../src/index.js'
+import { messageName, OpenTelemetryPanel, tracedWebSocket, type ToolbarSpan } from '../src/opentelemetry/index.js'
+
+let baseUrl = ''
+let closeServer: () => Promise<void>
+const opened: string[] = []
+const handlerErrors: unknown[] = []
+
+function chatApp(): Hono {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL)')
+  const app = new Hono()
+  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'chat', gracePeriodMs: 100 })] }))
+  app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({
+    onOpen(_event, ws) {
+      opened.push(String(currentRecord()?.method))
+      ws.send(JSON.stringify({ type: 'welcome' }))
+    },
+    onMessage(event, ws) {
+      const message = JSON.parse(String(event.data)) as { type: string; text?: string }
+      if (message.type === 'boom') throw new Error('cannot handle boom')
+      // An async handler: its span ends when the promise settles.
+      return (async () => {
+        const { lastInsertRowid } = db.prepare('INSERT INTO messages (text) VALUES (?)').run(message.text ?? '')
+        recordLog('info', `chat message ${String(lastInsertRowid)} stored`)
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        trace.getTracer('chat').startActiveSpan('notify room', (span) => span.end())
+        ws.send(JSON.stringify({ type: 'ack', id: Number(lastInsertRowid) }))
+      })()
+    },
+  }), { messageName: (data) => (typeof data === 'string' && data.startsWith('{') ? (JSON.parse(data) as { type: string }).type : 'message') }), {
+    // node-server reports a handler's throw here (default console.error).
+    onError: (error) => handlerErrors.push(error),
+  }))
+  app.get('/echo', upgradeWebSocket(tracedWebSocket({
+    onMessage(event, ws) {
+      ws.send(event.data as string)
+    },
+  }, { maxMessageSpans: 2, messageName: (data) => (String(data).startsWith('{') ? messageName(data) : JSON.parse(String(data))) })))
+  return app
+}
+
+beforeAll(async () => {
+  const wss = new WebSocketServer({ noServer: true })
+  const app = chatApp()
+  await new Promise<void>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info: AddressInfo) => {
+      baseUrl = `127.0.0.1:${info.port}`
+      resolve()
+    })
+    closeServer = () => new Promise<void>((done) => {
+      for (const client of wss.clients) client.terminate()
+      ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+      server.close(() => done())
+    })
+  })
+})
+
+afterAll(async () => {
+  await closeServer?.()
+})
+
+/** A connected `ws` client, the toolbar's request id from the 101 response, and the messages it got. */
+async function connect(path: string): Promise<{ socket: WebSocket; requestId: string; received: string[]; next: () => Promise<string> }> {
+  const socket = new WebSocket(`ws://${baseUrl}${path}`)
+  const received: string[] = []
+  const waiting: Array<(message: string) => void> = []
+  socket.on('message', (data) => {
+    const text = String(data)
+    const waiter = waiting.shift()
+    if (waiter) waiter(text)
+    else received.push(text)
+  })
+  // 'open' follows 'upgrade' in the same tick: listen for both at once.
+  let requestId = ''
+  socket.once('upgrade', (res) => {
+    requestId = String(res.headers['x-debug-toolbar-request-id'])
+  })
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve)
+    socket.once('error', reject)
+  })
+  const next = () => (received.length > 0 ? Promise.resolve(received.shift()!) : new Promise<string>((resolve) => waiting.push(resolve)))
+  return { socket, requestId, received, next }
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`http://${baseUrl}/_debug_toolbar${path}`)
+  expect(res.status).toBe(200)
+  return (await res.json()) as T
+}
+
+async function spansOf(traceId: string): Promise<ToolbarSpan[]> {
+  return (await api<{ spans: ToolbarSpan[] }>(`/api/traces/${traceId}`)).spans
+}
+
+async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read()
+    if (ok(value)) return value
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error('the condition did not hold within 5 s')
+}
+
+describe('WebSocket spans', () => {
+  it('records the upgrade as 101, a connection span, message spans holding their SQL, logs and spans, and sends as events', async () => {
+    const client = await connect('/chat')
+    expect(JSON.parse(await client.next())).toEqual({ type: 'welcome' })
+    // onOpen ran in a scope of its own, not in the finished upgrade request.
+    expect(opened.at(-1)).toBe('WS')
+
+    const detail = await waitFor(() => api<{ status: number; traceId: string; route: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+    expect(detail).toMatchObject({ status: 101, route: '/chat' })
+    const history = await api<{ requests: Array<{ id: string; status: number }> }>('/api/requests')
+    expect(history.requests.find((r) => r.id === client.requestId)?.status).toBe(101)
+
+    // While the socket is open the trace grows: before the first message, one message, two.
+    const before = await spansOf(detail.traceId)
+    expect(before.filter((s) => s.name.startsWith('WS receive'))).toHaveLength(0)
+    const connection = before.find((s) => s.name === 'WS /chat')!
+    expect(connection).toMatchObject({ kind: 'SERVER', attributes: { 'network.protocol.name': 'websocket', 'http.route': '/chat' } })
+    expect(connection.endTimeUnixNano).toBeUndefined()
+    const upgrade = before.find((s) => s.name === 'GET /chat')!
+    expect(upgrade.attributes['http.response.status_code']).toBe(101)
+    expect(connection.parentSpanId).toBe(upgrade.spanId)
+
+    // Longer than the panel's grace period: an open socket keeps its trace accepting spans.
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    client.socket.send(JSON.stringify({ type: 'chat', text: 'hello <b>room</b>' }))
+    expect(JSON.parse(await client.next())).toEqual({ type: 'ack', id: 1 })
+    const afterOne = await waitFor(() => spansOf(detail.traceId), (spans) => spans.some((s) => s.name === 'WS receive chat' && s.endTimeUnixNano !== undefined))
+    const received = afterOne.find((s) => s.name === 'WS receive chat')!
+    expect(received).toMatchObject({
+      kind: 'CONSUMER',
+      parentSpanId: connection.spanId,
+      attributes: { 'websocket.message.name': 'chat', 'websocket.message.type': 'text', 'websocket.message.size': 42 },
+    })
+    const children = afterOne.filter((s) => s.parentSpanId === received.spanId).map((s) => s.name)
+    expect(children).toContain('notify room')
+    expect(children.some((name) => /INSERT/.test(name))).toBe(true)
+    expect(received.events.map((e) => e.name)).toEqual(expect.arrayContaining(['log', 'websocket.send']))
+    expect(received.events.find((e) => e.name === 'log')!.attributes['log.message']).toBe('chat message 1 stored')
+    expect(received.events.find((e) => e.name === 'websocket.send')!.attributes).toEqual({ 'websocket.message.type': 'text', 'websocket.message.size': 21 })
+
+    client.socket.send(JSON.stringify({ type: 'chat', text: 'again' }))
+    expect(JSON.parse(await client.next())).toEqual({ type: 'ack', id: 2 })
+    await waitFor(() => spansOf(detail.traceId), (spans) => spans.filter((s) => s.name === 'WS receive chat' && s.endTimeUnixNano !== undefined).length === 2)
+
+    client.socket.send(JSON.stringify({ type: 'boom' }))
+    const failed = await waitFor(() => spansOf(detail.traceId), (spans) => spans.some((s) => s.name === 'WS receive boom' && s.endTimeUnixNano !== undefined))
+    expect(failed.find((s) => s.name === 'WS receive boom')!.status).toMatchObject({ code: 'ERROR', message: 'cannot handle boom' })
+    // The app's error still reaches node-server as before: the wrapper records, never swallows.
+    expect(handlerErrors).toEqual([new Error('cannot handle boom')])
+
+    client.socket.close(4000, 'bye now')
+    const closed = await waitFor(() => spansOf(detail.traceId), (spans) => spans.some((s) => s.name === 'WS /chat' && s.endTimeUnixNano !== undefined))
+    const ended = closed.find((s) => s.name === 'WS /chat')!
+    expect(ended.attributes).toMatchObject({
+      'websocket.close.code': 4000,
+      'websocket.close.reason': 'bye now',
+      'websocket.messages.received': 3,
+      'websocket.messages.sent': 3,
+    })
+    // The welcome was sent outside any message handler: an event of the connection span.
+    expect(ended.events.filter((e) => e.name === 'websocket.send')).toHaveLength(1)
+    expect(ended.status.code).toBe('UNSET')
+  })
+
+  it('keeps concurrent connections apart: each trace holds only its own messages and queries', async () => {
+    const clients = await Promise.all([connect('/chat'), connect('/chat'), connect('/chat')])
+    for (const client of clients) expect(JSON.parse(await client.next())).toEqual({ type: 'welcome' })
+    // Interleaved messages from the three sockets, each text naming its sender.
+    for (let round = 0; round < 3; round++) {
+      for (const [i, client] of clients.entries()) client.socket.send(JSON.stringify({ type: 'chat', text: `client ${i} round ${round}` }))
+    }
+    for (const client of clients) for (let round = 0; round < 3; round++) expect(JSON.parse(await client.next()).type).toBe('ack')
+    const traceIds = new Set<string>()
+    for (const client of clients) {
+      const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+      traceIds.add(traceId)
+      const spans = await waitFor(() => spansOf(traceId), (all) => all.filter((s) => s.name === 'WS receive chat' && s.endTimeUnixNano !== undefined).length === 3)
+      expect(spans.filter((s) => s.name === 'WS receive chat')).toHaveLength(3)
+      expect(spans.filter((s) => /INSERT/.test(s.name))).toHaveLength(3)
+      expect(spans.filter((s) => s.name === 'notify room')).toHaveLength(3)
+      expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]))
+      client.socket.close(1000)
+    }
+    expect(traceIds.size).toBe(3)
+  })
+
+  it('names messages by the default rule (a throwing messageName too), and marks an abnormal close as an error', async () => {
+    const client = await connect('/echo')
+    const detail = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+    expect(detail.status).toBe(101)
+    client.socket.send('just text')
+    expect(await client.next()).toBe('just text')
+    client.socket.send('{"event":"typing"}')
+    expect(await client.next()).toBe('{"event":"typing"}')
+    client.socket.send('over the bound')
+    expect(await client.next()).toBe('over the bound')
+    client.socket.terminate()
+    const spans = await waitFor(() => spansOf(detail.traceId), (all) => all.some((s) => s.name === 'WS /echo' && s.endTimeUnixNano !== undefined))
+    expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(['WS receive message', 'WS receive typing']))
+    const connection = spans.find((s) => s.name === 'WS /echo')!
+    expect(connection.attributes).toMatchObject({ 'websocket.close.code': 1006, 'websocket.messages.received': 3, 'websocket.messages.untraced': 1 })
+    expect(spans.filter((s) => s.name.startsWith('WS receive'))).toHaveLength(2)
+    expect(connection.status.code).toBe('ERROR')
+  })
+})

@@ -1,0 +1,260 @@
+/**
+ * WebSocket spans: a wrapper for the events given to Hono's `upgradeWebSocket` that turns
+ * each connection into a SERVER span from the upgrade to the close (with the close code
+ * and reason), each message received into a `WS receive <name>` span holding the SQL, logs
+ * and spans made while handling it, and each message sent into a span event with its size.
+ * All of them join the upgrade request's trace, which stays open while the socket is, so
+ * the request's waterfall grows. See specs/websocket.md.
+ */
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
+import type { Context } from 'hono'
+import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
+import { currentRecord, RequestRecord, runWithRecord } from '../core/record.js'
+import type { PanelDataConverter } from './converter.js'
+import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
+import type { TraceStore } from './trace-store.js'
+import { messageName, messageSize } from './websocket-message.js'
+
+/** What the OpenTelemetry panel lends the wrapper, in each request's record. */
+export interface WebSocketTracing {
+  tracer: Tracer
+  converter: PanelDataConverter
+  traces: TraceStore
+}
+
+const UPGRADE_SLOT = 'opentelemetry.websocket.upgrade'
+
+export interface TracedWebSocketOptions {
+  /** The name of a received message in `WS receive <name>` (default: `messageName`). */
+  messageName?: (data: WSMessageReceive) => string
+  /** Messages per connection that get a span (default 1,000); later ones are counted only. */
+  maxMessageSpans?: number
+}
+
+type EventsFactory<T> = WSEvents<T> | ((c: Context) => WSEvents<T> | Promise<WSEvents<T>>)
+
+// RFC 6455, 7.4.1: these close codes report a failure; 1000, 1001 and 1005 do not.
+const FAILURE_CLOSE_CODES = new Set([1002, 1003, 1006, 1007, 1008, 1009, 1010, 1011, 1015])
+
+/**
+ * Traces a WebSocket endpoint: wrap the events (or the function that makes them) you give
+ * to `upgradeWebSocket`. Outside a request the toolbar records (toolbar disabled, address
+ * not allowed, no OpenTelemetry panel) the events are returned untouched.
+ *
+ * @example
+ * ```ts
+ * import { serve, upgradeWebSocket } from '@hono/node-server'
+ * import { WebSocketServer } from 'ws'
+ * import { tracedWebSocket } from 'hono-debug-toolbar/opentelemetry'
+ *
+ * app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({
+ *   onMessage(event, ws) {
+ *     const { text } = JSON.parse(String(event.data)) // {"type":"chat","text":"hi"} -> span "WS receive chat"
+ *     db.prepare('INSERT INTO messages (text) VALUES (?)').run(text)
+ *     ws.send(JSON.stringify({ type: 'ack' }))
+ *   },
+ * }))))
+ * serve({ fetch: app.fetch, websocket: { server: new WebSocketServer({ noServer: true }) } })
+ * ```
+ */
+export function tracedWebSocket<T = unknown>(
+  createEvents: EventsFactory<T>,
+  options: TracedWebSocketOptions = {},
+): (c: Context) => Promise<WSEvents<T>> {
+  const max = options.maxMessageSpans ?? 1000
+  if (!Number.isInteger(max) || max < 0) throw new TypeError(`maxMessageSpans must be a non-negative integer, got ${JSON.stringify(max)}`)
+  return async function createTracedEvents(c: Context): Promise<WSEvents<T>> {
+    const events = typeof createEvents === 'function' ? await createEvents(c) : createEvents
+    const record = currentRecord()
+    const state = record?.peek<RequestSpanState & { websocket?: WebSocketTracing }>(OTEL_SLOT)
+    const tools = state?.websocket
+    if (!record || !state || !tools) return events
+    record.slot(UPGRADE_SLOT, () => true)
+    return new TracedConnection(record, state, tools, events, { messageName: options.messageName ?? messageName, maxMessageSpans: max }).events()
+  }
+}
+
+/**
+ * Records a response that upgraded to a WebSocket as `101 Switching Protocols`. On Node
+ * the app answers the upgrade with an empty 200 Response (a Response cannot carry 101) and
+ * the server then sends the 101 itself. The OpenTelemetry panel calls this in onResponse.
+ *
+ * @example
+ * ```ts
+ * markWebSocketUpgrade(record, c.res)
+ * record.status // 101 for an upgraded request
+ * ```
+ */
+export function markWebSocketUpgrade(record: RequestRecord, res: Response): void {
+  if (record.peek(UPGRADE_SLOT) && res.status === 200 && !res.body) record.status = 101
+}
+
+/** One connection: its span, its counters, and the wrapped events. */
+class TracedConnection<T> {
+  private span: Span | undefined
+  private context: OtelContext
+  private release: (() => void) | undefined
+  private readonly counts = { received: 0, sent: 0, bytesReceived: 0, bytesSent: 0, traced: 0, untraced: 0 }
+  /** Message spans whose handler is running: a send inside one becomes its event. */
+  private readonly handling = new Set<Span>()
+  private readonly wrapped = new WeakMap<object, WSContext<T>>()
+
+  constructor(
+    private readonly record: RequestRecord,
+    private readonly state: RequestSpanState,
+    private readonly tools: WebSocketTracing,
+    private readonly user: WSEvents<T>,
+    private readonly options: Required<TracedWebSocketOptions>,
+  ) {
+    this.context = state.context
+  }
+
+  events(): WSEvents<T> {
+    return {
+      onOpen: (evt, ws) => {
+        this.open(ws)
+        return this.run(this.context, () => this.user.onOpen?.(evt, this.wrap(ws)))
+      },
+      onMessage: (evt, ws) => this.message(evt, ws),
+      onClose: (evt, ws) => this.run(this.context, () => this.user.onClose?.(evt, this.wrap(ws)), () => this.close(evt)),
+      onError: (evt, ws) => {
+        const error = (evt as Event & { error?: unknown }).error
+        this.span?.recordException(error instanceof Error ? error : new Error(String(error ?? 'WebSocket error')))
+        this.span?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : 'WebSocket error' })
+        return this.run(this.context, () => this.user.onError?.(evt, this.wrap(ws)))
+      },
+    }
+  }
+
+  private open(ws: WSContext<T>): void {
+    const { tracer, traces } = this.tools
+    this.release = traces.hold(this.state.traceId)
+    const attributes: Attributes = { 'network.protocol.name': 'websocket', 'url.path': this.record.path }
+    if (this.record.route) attributes['http.route'] = this.record.route
+    if (ws.protocol) attributes['websocket.protocol'] = ws.protocol
+    this.span = tracer.startSpan(`WS ${this.record.route ?? this.record.path}`, { kind: SpanKind.SERVER, attributes }, this.state.context)
+    this.context = trace.setSpan(this.state.context, this.span)
+  }
+
+  private message(evt: MessageEvent<WSMessageReceive>, ws: WSContext<T>): unknown {
+    const { bytes, type } = messageSize(evt.data)
+    this.counts.received++
+    this.counts.bytesReceived += bytes
+    const handle = () => this.user.onMessage?.(evt, this.wrap(ws))
+    if (this.counts.traced >= this.options.maxMessageSpans) {
+      this.counts.untraced++
+      return context.with(this.context, handle)
+    }
+    this.counts.traced++
+    const name = this.nameOf(evt.data)
+    const span = this.tools.tracer.startSpan(`WS receive ${name}`, {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'websocket.message.name': name, 'websocket.message.type': type, 'websocket.message.size': bytes, 'network.io.direction': 'receive' },
+    }, this.context)
+    this.handling.add(span)
+    return this.run(trace.setSpan(this.context, span), handle, (error) => {
+      if (error !== undefined) fail(span, error)
+      this.handling.delete(span)
+      span.end()
+    })
+  }
+
+  /** The app's `messageName` must not break its own handler: a throw names it `message`. */
+  private nameOf(data: WSMessageReceive): string {
+    try {
+      const name = this.options.messageName(data)
+      return typeof name === 'string' && name !== '' ? name : 'message'
+    } catch {
+      return 'message'
+    }
+  }
+
+  private close(evt: CloseEvent): void {
+    const span = this.span
+    if (span) {
+      span.setAttributes({
+        'websocket.close.code': evt.code,
+        'websocket.close.reason': evt.reason,
+        'websocket.messages.received': this.counts.received,
+        'websocket.messages.sent': this.counts.sent,
+        'websocket.messages.untraced': this.counts.untraced,
+        'websocket.bytes.received': this.counts.bytesReceived,
+        'websocket.bytes.sent': this.counts.bytesSent,
+      })
+      if (FAILURE_CLOSE_CODES.has(evt.code)) span.setStatus({ code: SpanStatusCode.ERROR, message: `closed with code ${evt.code}${evt.reason ? `: ${evt.reason}` : ''}` })
+      span.end()
+    }
+    // After the span ended, so that it is still accepted into the trace.
+    this.release?.()
+  }
+
+  /**
+   * Runs a handler inside `parent` and inside a record of its own, so the recorders (SQL,
+   * logs, templates) write there; what they wrote becomes spans under `parent` once the
+   * handler (or the promise it returned) settles. `done` gets the error, if any.
+   */
+  private run(parent: OtelContext, fn: () => unknown, done?: (error?: unknown) => void): unknown {
+    const scope = new RequestRecord({ method: 'WS', url: this.record.url, path: this.record.path })
+    const settle = (error?: unknown) => {
+      this.tools.converter.convert(scope, parent)
+      done?.(error)
+    }
+    let result: unknown
+    try {
+      result = runWithRecord(scope, () => context.with(parent, fn))
+    } catch (error) {
+      settle(error)
+      throw error
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => {
+          settle()
+          return value
+        },
+        (error: unknown) => {
+          settle(error ?? new Error('rejected'))
+          throw error
+        },
+      )
+    }
+    settle()
+    return result
+  }
+
+  /** The socket as the app's handlers see it: `send` also becomes a span event. */
+  private wrap(ws: WSContext<T>): WSContext<T> {
+    let wrapped = this.wrapped.get(ws)
+    if (!wrapped) {
+      const send = (data: Parameters<WSContext<T>['send']>[0], options?: Parameters<WSContext<T>['send']>[1]) => {
+        this.sent(data)
+        ws.send(data, options)
+      }
+      wrapped = new Proxy(ws, {
+        get(target, property) {
+          if (property === 'send') return send
+          const value = Reflect.get(target, property, target)
+          return typeof value === 'function' ? value.bind(target) : value
+        },
+      })
+      this.wrapped.set(ws, wrapped)
+    }
+    return wrapped
+  }
+
+  private sent(data: unknown): void {
+    const { bytes, type } = messageSize(data)
+    this.counts.sent++
+    this.counts.bytesSent += bytes
+    const active = trace.getSpan(context.active())
+    const target = active && this.handling.has(active) ? active : this.span
+    target?.addEvent('websocket.send', { 'websocket.message.type': type, 'websocket.message.size': bytes })
+  }
+}
+
+function fail(span: Span, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error))
+  span.recordException(err)
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message })
+}

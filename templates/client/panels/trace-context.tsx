@@ -1,0 +1,131 @@
+import type { BaggageView } from '../../../src/opentelemetry/baggage.js'
+import type { ReceivedHeader, TraceContextStats } from '../../../src/opentelemetry/trace-context-stats.js'
+import { BaggageBlock, baggageSummary } from './baggage-block.js'
+
+/**
+ * The Context section of the OpenTelemetry panel: the `traceparent` and `tracestate` the
+ * request received (valid, or the rule they break), whether the trace was continued or a
+ * new root began, the sampling decision with the sampler that made it, and the context each
+ * outgoing `fetch()` sent. It opens by itself when something was received or nothing was
+ * recorded; a plain page visit shows only its summary line. Values are rendered as text.
+ *
+ * @example
+ * ```tsx
+ * {stats.context && <TraceContext context={stats.context} />}
+ * ```
+ */
+export function TraceContext({ context, baggage, propagators }: { context: TraceContextStats; baggage?: BaggageView; propagators?: string[] }) {
+  const open = context.traceparent.value !== undefined || !context.recording || baggageSummary(baggage) !== ''
+  return (
+    <details class="hdt-otel-context" open={open} data-origin={context.origin} data-sampled={String(context.sampled)}>
+      <summary>
+        <strong>Context</strong> <span class="hdt-muted">· {[summaryLine(context), baggageSummary(baggage)].filter(Boolean).join(' · ')}</span>
+      </summary>
+      {context.samplingNote && (
+        <p class="hdt-otel-context-note hdt-badge-warn" role="note">
+          {context.samplingNote}
+        </p>
+      )}
+      <table class="hdt-table hdt-kv" aria-label="Trace context">
+        <tbody>
+          <HeaderRow name="traceparent received" header={context.traceparent} />
+          <HeaderRow name="tracestate received" header={context.tracestate} extra={context.tracestate.valid ? `${context.tracestate.entries} list members` : undefined} />
+          <tr>
+            <th scope="row">trace</th>
+            <td>{originText(context)}</td>
+          </tr>
+          <tr>
+            <th scope="row">sampled</th>
+            <td>
+              <span class={context.sampled ? 'hdt-badge hdt-badge-ok' : 'hdt-badge hdt-badge-warn'}>{context.sampled ? 'yes' : 'no'}</span>{' '}
+              {context.incomingSampled !== undefined && <span class="hdt-muted">(the caller's flag: {context.incomingSampled ? '1' : '0'}) </span>}
+              <span class="hdt-muted">sampler </span>
+              <code>{context.sampler}</code>
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {baggage && propagators && <BaggageBlock baggage={baggage} propagators={propagators} />}
+      <OutgoingTable context={context} />
+    </details>
+  )
+}
+
+function HeaderRow({ name, header, extra }: { name: string; header: ReceivedHeader; extra?: string }) {
+  return (
+    <tr data-header={name.split(' ')[0]}>
+      <th scope="row">{name}</th>
+      <td>
+        {header.value === undefined ? (
+          <span class="hdt-muted">none</span>
+        ) : (
+          <>
+            <code class="hdt-otel-context-value">
+              {header.value}
+              {header.truncated && '…'}
+            </code>{' '}
+            {header.valid ? (
+              <span class="hdt-badge hdt-badge-ok">valid</span>
+            ) : (
+              <span class="hdt-badge hdt-badge-error" data-reason>
+                ignored: {header.reason}
+              </span>
+            )}
+            {extra && <span class="hdt-muted"> · {extra}</span>}
+          </>
+        )}
+      </td>
+    </tr>
+  )
+}
+
+function OutgoingTable({ context }: { context: TraceContextStats }) {
+  if (context.outgoing.length === 0) return <p class="hdt-muted">No outgoing fetch() carried this trace's context.</p>
+  return (
+    <table class="hdt-table" aria-label="Context sent by fetch()">
+      <thead>
+        <tr>
+          <th>fetch()</th>
+          <th>traceparent sent</th>
+          <th>tracestate sent</th>
+        </tr>
+      </thead>
+      <tbody>
+        {context.outgoing.map((call, i) => (
+          <tr key={i}>
+            <td>
+              <code>
+                {call.method} {call.url}
+              </code>
+            </td>
+            <td>
+              <code>{call.traceparent}</code>
+            </td>
+            <td>{call.tracestate ? <code>{call.tracestate}</code> : <span class="hdt-muted">none</span>}</td>
+          </tr>
+        ))}
+        {context.outgoingDropped > 0 && (
+          <tr>
+            <td colSpan={3} class="hdt-muted">
+              {context.outgoingDropped} more calls not listed
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  )
+}
+
+function summaryLine(context: TraceContextStats): string {
+  const received = context.traceparent.value === undefined ? 'no traceparent received' : context.traceparent.valid ? 'valid traceparent' : 'invalid traceparent'
+  const calls = context.outgoing.length + context.outgoingDropped
+  return [received, context.origin, context.sampled ? 'sampled' : 'not sampled', calls > 0 ? `${calls} outgoing ${calls === 1 ? 'call' : 'calls'}` : '']
+    .filter(Boolean)
+    .join(' · ')
+}
+
+function originText(context: TraceContextStats): string {
+  if (context.origin === 'adopted') return "the app's own instrumentation made the SERVER span (the toolbar adopted it)"
+  if (context.origin === 'continued') return `continued: the request's span is a child of the caller's span ${context.parentSpanId ?? ''}`
+  return context.traceparent.value === undefined ? 'new root: no traceparent was received' : 'new root: the received traceparent could not be used'
+}
