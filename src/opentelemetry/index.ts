@@ -24,6 +24,9 @@ export { hrTimeFromEpochMs, redactQuery } from './request-span.js'
 export { registerTraceRoutes, traceReader, type TraceReader } from './routes.js'
 export { sqlAttributes, sqlSpanName, sqlQuerySummary, sanitizeSql, type SqlAttributeOptions } from './sql-attributes.js'
 export { httpMethodAttributes, httpSpanName, knownHttpMethods, redactUrl } from './http-conventions.js'
+export { analyzeTrace, compareTraces, traceTimeline, criticalPath, selfTimes, sqlShape, type TraceAnalysis, type TraceComparison, type TraceTimeline } from '../core/trace-analysis/index.js'
+export { registerAnalysisRoutes } from './analysis-routes.js'
+export { registerTraceImport, type ImportAnswer } from './trace-import.js'
 export { hotFrames, type HotFrame } from './profile-frames.js'
 export {
   ToolbarSpanExporter,
@@ -54,6 +57,9 @@ export {
   type TracestateCheck,
   type TraceStateEntry,
 } from './propagation.js'
+export { traceContextStats, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
+export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
+export { messageName, messageSize } from './websocket-message.js'
 export {
   createPropagator,
   resolvePropagatorNames,
@@ -66,9 +72,6 @@ export {
 } from './propagators.js'
 export { BaggageLimitPropagator, BaggageAttributesProcessor, baggageView, type BaggageView, type BaggageMember } from './baggage.js'
 export { resolveSdkSettings, samplerFor, type SdkSettings, type SamplerSetting, type BatchSettings } from './sdk-env.js'
-export { traceContextStats, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
-export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
-export { messageName, messageSize } from './websocket-message.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, toolbarSpansFromOtlpPartially, otlpJsonFromToolbarSpans, type PartialOtlpSpans } from './otlp-json.js'

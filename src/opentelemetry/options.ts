@@ -1,7 +1,7 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
+import type { ExportBreakerOptions } from './export-breaker.js'
 import type { PropagatorName } from './propagators.js'
 import type { SdkSettings } from './sdk-env.js'
-import type { ExportBreakerOptions } from './export-breaker.js'
 
 /** Which exporter the panel sends spans to. */
 export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
