@@ -5,7 +5,7 @@ import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
 import { FullPage } from '../../templates/server/full-page.js'
-import type { RequestFilter } from './store.js'
+import { StoreUnavailableError, type RequestFilter } from './store.js'
 
 const MAX_LIMIT = 200
 
@@ -64,6 +64,8 @@ export function registerCoreRoutes(toolbar: Toolbar): void {
 
   routes.notFound((c) => c.json({ error: `no toolbar route ${c.req.method} ${c.req.path}` }, 404))
   routes.onError((error, c) => {
+    // A durable store whose database is down: say so (503), it is not a fault of the toolbar.
+    if (error instanceof StoreUnavailableError) return c.json({ error: error.message }, 503)
     console.error('[hono-debug-toolbar] toolbar route failed:', error)
     return c.json({ error: error.message }, 500)
   })

@@ -4,6 +4,7 @@ import type { Panel, ServerTimingMetric } from './panel.js'
 import type { RequestRecord } from './record.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
+import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
 import { injectIntoHtml, observeBody } from './body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
@@ -69,6 +70,9 @@ export class Toolbar implements ToolbarHost {
     }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
+    // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already answered are stored.
+    const store = this.store
+    if (store.close) flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
   }
 
   getRecord(id: string): RequestRecord | undefined {

@@ -7,6 +7,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
+import type { ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
@@ -33,6 +34,7 @@ import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
+import { saveRecordedSpans } from './store-spans.js'
 import type { ToolbarSpan } from './span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 
@@ -171,6 +173,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
+  /** The toolbar's store: a durable one keeps the recorded spans too. */
+  private store: ToolbarStore | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
 
@@ -224,6 +228,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   setup(host: ToolbarHost): void {
     this.prefix = host.prefix
     this.events = host.events
+    this.store = host.store
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
@@ -296,6 +301,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
+    saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
     // Counted only when someone follows the live events.
     if (!this.events?.active) return
     const traces = this.processor.traces
