@@ -81,6 +81,7 @@ function HeaderRow({ name, header, extra }: { name: string; header: ReceivedHead
 
 function OutgoingTable({ context }: { context: TraceContextStats }) {
   if (context.outgoing.length === 0) return <p class="hdt-muted">No outgoing fetch() carried this trace's context.</p>
+  const withOthers = context.outgoing.some((call) => call.others !== undefined)
   return (
     <table class="hdt-table" aria-label="Context sent by fetch()">
       <thead>
@@ -88,6 +89,7 @@ function OutgoingTable({ context }: { context: TraceContextStats }) {
           <th>fetch()</th>
           <th>traceparent sent</th>
           <th>tracestate sent</th>
+          {withOthers && <th>other headers sent</th>}
         </tr>
       </thead>
       <tbody>
@@ -98,15 +100,24 @@ function OutgoingTable({ context }: { context: TraceContextStats }) {
                 {call.method} {call.url}
               </code>
             </td>
-            <td>
-              <code>{call.traceparent}</code>
-            </td>
+            <td>{call.traceparent ? <code>{call.traceparent}</code> : <span class="hdt-muted">none</span>}</td>
             <td>{call.tracestate ? <code>{call.tracestate}</code> : <span class="hdt-muted">none</span>}</td>
+            {withOthers && (
+              <td>
+                {Object.entries(call.others ?? {}).map(([name, value]) => (
+                  <div key={name}>
+                    <code>
+                      {name}: {value}
+                    </code>
+                  </div>
+                ))}
+              </td>
+            )}
           </tr>
         ))}
         {context.outgoingDropped > 0 && (
           <tr>
-            <td colSpan={3} class="hdt-muted">
+            <td colSpan={withOthers ? 4 : 3} class="hdt-muted">
               {context.outgoingDropped} more calls not listed
             </td>
           </tr>
