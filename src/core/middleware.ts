@@ -7,6 +7,7 @@ import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
 import type { Panel } from './panel.js'
 import { defaultPanels } from '../panels/index.js'
+import { toolbarFeatures } from './features.js'
 
 /**
  * The debug toolbar middleware. Allowed requests (enabled, from an allowed address,
@@ -37,6 +38,7 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
   registerCoreRoutes(toolbar)
   registerLiveRoutes(toolbar, options)
   for (const panel of panels) panel.setup?.(toolbar)
+  for (const feature of toolbarFeatures()) feature(toolbar, options)
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))

@@ -12,6 +12,7 @@ import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
+import type { TraceSource } from './trace-source.js'
 
 /** A request as the API answers it. */
 export interface RequestDetail extends StoredRequest {
@@ -37,6 +38,8 @@ export class Toolbar implements ToolbarHost {
   readonly events: ToolbarEvents
   readonly panels: Panel<any>[]
   readonly app: Hono | undefined
+  /** The traces a tracing panel offered (see `provideTraces`), if any. */
+  traceSource: TraceSource | undefined
   readonly version = packageVersion()
   /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, stats). */
   private readonly records = new Map<string, RequestRecord>()
@@ -77,6 +80,10 @@ export class Toolbar implements ToolbarHost {
 
   getRecord(id: string): RequestRecord | undefined {
     return this.records.get(id)
+  }
+
+  provideTraces(source: TraceSource): void {
+    this.traceSource = source
   }
 
   /** Runs the app's handler for `c` while recording it into `record`. */

@@ -16,6 +16,7 @@ import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { propagateFetch } from './fetch.js'
+import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
@@ -226,6 +227,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   setup(host: ToolbarHost): void {
+    // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
+    host.provideTraces?.(panelTraceSource(this.processor.traces, this.config, host.prefix))
     this.prefix = host.prefix
     this.events = host.events
     this.store = host.store
