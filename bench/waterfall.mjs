@@ -130,9 +130,11 @@ async function measureInPage() {
   const scroller = q('.hdt-wf-scroll')
   t = performance.now()
   scroller.scrollTop = scroller.scrollHeight
-  const lastTop = `${(shown - 1) * 24}px`
+  // Parsed: Chromium writes px values of a million and more in exponent form (2.3952e+06px).
+  const lastTop = (shown - 1) * 24
   step('scroll')
-  const scroll = (await until(() => [...root.querySelectorAll('.hdt-wf-row')].some((r) => r.style.top === lastTop))) - t
+  const scroll = (await until(() => [...root.querySelectorAll('.hdt-wf-row')].some((r) => Number.parseFloat(r.style.top) === lastTop))) - t
+  step('frames')
   // Frames while scrolling through the trace: 60 scroll steps, each timed to the next frame.
   const frames = []
   for (let i = 0; i < 60; i++) {

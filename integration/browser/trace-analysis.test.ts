@@ -188,6 +188,10 @@ describe('importing OTLP/JSON files', () => {
     await line.waitFor(WITHIN)
     const cells = await line.locator('td').allInnerTexts()
     expect([cells[1], cells[2]!.split(/\s+/).sort(), cells[3]]).toEqual(['P', ['back', 'front'], '4'])
+    // Opened from the list, its waterfall shows the critical path too.
+    await line.getByRole('button', { name: 'Waterfall' }).click()
+    const listed = history.locator(`[data-hdt-trace="${spans[0]!.traceId}"]`)
+    await expect.poll(() => labels(listed.locator('.hdt-wf-row.hdt-wf-critical')), WITHIN).toEqual(['P', 'C', 'S', 'Q'])
     expect(errors).toEqual([])
   })
 })

@@ -5,7 +5,7 @@
  * `SELECT comments` where the first had three, two are added.
  */
 import { criticalPath, criticalSpans } from './critical-path.js'
-import { groupKeys } from './groups.js'
+import { groupIds } from './groups.js'
 import { nsString } from './ns-string.js'
 import type { TraceTimeline } from './timeline.js'
 
@@ -110,7 +110,8 @@ interface Side {
 }
 
 function side(t: TraceTimeline, paths: Map<string, number>): Side {
-  const { keys } = groupKeys(t)
+  const groups = groupIds(t)
+  const keys = Array.from(groups.ids, (id) => groups.keys[id]!)
   const n = keys.length
   const path = new Int32Array(n)
   const rank = new Int32Array(n)

@@ -6,16 +6,16 @@
  */
 import type { ToolbarSpan } from '../span-model.js'
 import { criticalPath, criticalSpans } from './critical-path.js'
-import { groupKeys, siblingGroups } from './groups.js'
+import { groupIds, siblingGroups } from './groups.js'
 import { nsString } from './ns-string.js'
 import { selfTimes } from './self-time.js'
 import { spanStatistics } from './stats.js'
 import { traceTimeline } from './timeline.js'
 
-export { traceTimeline, mainRoot, serviceName, type TraceTimeline } from './timeline.js'
+export { traceTimeline, mainRoot, serviceName, relativeClock, type TraceTimeline } from './timeline.js'
 export { criticalPath, criticalSpans, type CriticalSection } from './critical-path.js'
 export { selfTimes } from './self-time.js'
-export { groupKeys, siblingGroups, type SiblingGroup } from './groups.js'
+export { groupIds, siblingGroups, type SiblingGroup, type GroupIds } from './groups.js'
 export { spanStatistics, type SpanStatistic } from './stats.js'
 export { compareTraces, type TraceComparison, type GroupDelta, type SpanChange, type PathStep } from './compare.js'
 export { sqlShape, sqlTextOf } from './sql-shape.js'
@@ -56,7 +56,7 @@ export function analyzeTrace(spans: readonly ToolbarSpan[]): TraceAnalysis {
   return {
     criticalPath: criticalSpans(criticalPath(timeline)).map((i) => spans[i]!.spanId),
     selfTimeNs,
-    groups: siblingGroups(timeline, groupKeys(timeline)).map((g) => ({
+    groups: siblingGroups(timeline, groupIds(timeline)).map((g) => ({
       parentSpanId: g.parent < 0 ? null : spans[g.parent]!.spanId,
       key: g.key,
       name: g.name,

@@ -24,18 +24,23 @@ export interface SpanStatistic {
  * ```
  */
 export function spanStatistics(timeline: TraceTimeline, self: Float64Array): SpanStatistic[] {
-  const rows = new Map<string, SpanStatistic>()
+  // One map of names per service: no key string to build per span.
+  const byService = timeline.services.map(() => new Map<string, SpanStatistic>())
+  const rows: SpanStatistic[] = []
   for (let i = 0; i < timeline.spans.length; i++) {
-    const service = timeline.services[timeline.service[i]!]!
     const name = timeline.spans[i]!.name
-    const key = `${timeline.service[i]}\u0000${name}`
-    let row = rows.get(key)
-    if (!row) rows.set(key, (row = { service, name, count: 0, totalNs: 0, selfNs: 0, maxNs: 0 }))
+    const names = byService[timeline.service[i]!]!
+    let row = names.get(name)
+    if (!row) {
+      row = { service: timeline.services[timeline.service[i]!]!, name, count: 0, totalNs: 0, selfNs: 0, maxNs: 0 }
+      names.set(name, row)
+      rows.push(row)
+    }
     const d = timeline.end[i]! - timeline.start[i]!
     row.count++
     row.totalNs += d
     row.selfNs += self[i]!
     if (d > row.maxNs) row.maxNs = d
   }
-  return [...rows.values()].sort((a, b) => b.totalNs - a.totalNs || a.name.localeCompare(b.name))
+  return rows.sort((a, b) => b.totalNs - a.totalNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }

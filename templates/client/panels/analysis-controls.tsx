@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import type { WaterfallAnalysis } from './waterfall-analysis.js'
 
 /** How the waterfall shows the analysis. */
@@ -26,21 +27,24 @@ const VIEWS: Array<[TraceView, string]> = [
 
 /**
  * The three views of a trace: its waterfall, its statistics table, and the comparison with
- * another request.
+ * another request; `children` go at the right end of the tab row.
  *
  * @example
  * ```tsx
- * <TraceViewTabs view={view} onView={setView} />
+ * <TraceViewTabs view={view} onView={setView}><ImportButton drop={drop} /></TraceViewTabs>
  * ```
  */
-export function TraceViewTabs({ view, onView }: { view: TraceView; onView(view: TraceView): void }) {
+export function TraceViewTabs({ view, onView, children }: { view: TraceView; onView(view: TraceView): void; children?: ComponentChildren }) {
   return (
-    <div class="hdt-trace-tabs" role="tablist" aria-label="Trace views">
-      {VIEWS.map(([id, label]) => (
-        <button key={id} type="button" role="tab" aria-selected={view === id} class={`hdt-trace-tab${view === id ? ' hdt-active' : ''}`} onClick={() => onView(id)}>
-          {label}
-        </button>
-      ))}
+    <div class="hdt-trace-tabs">
+      <div role="tablist" aria-label="Trace views" class="hdt-trace-tablist">
+        {VIEWS.map(([id, label]) => (
+          <button key={id} type="button" role="tab" aria-selected={view === id} class={`hdt-trace-tab${view === id ? ' hdt-active' : ''}`} onClick={() => onView(id)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <div class="hdt-trace-tabs-end">{children}</div>
     </div>
   )
 }

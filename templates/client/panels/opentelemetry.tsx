@@ -80,7 +80,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
 
   const rootSpanId = imported ? undefined : stats.rootSpanId
   const tree = useMemo(() => buildSpanTree(spans, { rootSpanId }), [spans, rootSpanId])
-  const analysis = useWaterfallAnalysis(spans)
+  const analysis = useWaterfallAnalysis(spans, load.state !== 'loading')
   const threshold = Number(minMs)
   const visible = useMemo(() => flattenVisible(tree, collapsed, filter, Number.isFinite(threshold) ? threshold : 0), [tree, collapsed, filter, threshold])
   const rows = useMemo(() => {
@@ -128,68 +128,74 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
         <ImportButton drop={drop} />
       </TraceLinks>
       <TraceViewTabs view={view} onView={setView} />
-      {view === 'statistics' && (analysis ? <TraceStatistics stats={analysis.stats} /> : <p class="hdt-muted">Analysing the trace…</p>)}
+      {view === 'statistics' && (analysis ? <TraceStatistics stats={analysis.stats()} /> : <p class="hdt-muted">Analysing the trace…</p>)}
       {view === 'compare' && <TraceCompare prefix={prefix} request={request} traceId={traceId} />}
       {view === 'waterfall' && (
         <>
-      <div class="hdt-toolbar-row hdt-otel-controls">
-        <input
-          type="search"
-          class="hdt-otel-filter"
-          placeholder="Find: name, service, attribute, key=value"
-          aria-label="Filter spans"
-          value={filter}
-          onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)}
-        />
-        <label class="hdt-otel-threshold">
-          hide spans shorter than{' '}
-          <input
-            type="number"
-            min="0"
-            step="any"
-            inputMode="decimal"
-            aria-label="Hide spans shorter than (ms)"
-            value={minMs}
-            onInput={(event) => setMinMs((event.currentTarget as HTMLInputElement).value)}
-          />{' '}
-          ms
-        </label>
-        <button type="button" class="hdt-otel-button" onClick={() => refresh()} disabled={load.state === 'loading'}>
-          Refresh
-        </button>
-        <LoadNote load={load} />
-        <LiveBadge status={live} />
-      </div>
-      <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
-      <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
-        {rows.length === 0 ? (
-          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
-        ) : (
-          <Waterfall
-            tree={tree}
-            rows={rows}
-            collapsed={collapsed}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-            onToggle={toggle}
-            analysis={analysis}
-            showSelf={options.showSelf}
-            onToggleGroup={toggleGroup}
-            openPanel={openPanel}
-          />
-        )}
-        {selected && (
-          <SpanDetail
-            node={selected}
-            tree={tree}
-            jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger}
-            onClose={() => setSelectedId(undefined)}
-            onSelect={setSelectedId}
-            selfNs={selfTimeOf(analysis, selected.span.spanId)}
-            critical={analysis?.isCritical(selected.span.spanId)}
-          />
-        )}
-      </div>
+          <div class="hdt-toolbar-row hdt-otel-controls">
+            <input
+              type="search"
+              class="hdt-otel-filter"
+              placeholder="Find: name, service, attribute, key=value"
+              aria-label="Filter spans"
+              value={filter}
+              onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)}
+            />
+            <label class="hdt-otel-threshold">
+              hide spans shorter than{' '}
+              <input
+                type="number"
+                min="0"
+                step="any"
+                inputMode="decimal"
+                aria-label="Hide spans shorter than (ms)"
+                value={minMs}
+                onInput={(event) => setMinMs((event.currentTarget as HTMLInputElement).value)}
+              />{' '}
+              ms
+            </label>
+            <button type="button" class="hdt-otel-button" onClick={() => refresh()} disabled={load.state === 'loading'}>
+              Refresh
+            </button>
+            <LoadNote load={load} />
+            <LiveBadge status={live} />
+          </div>
+          <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
+          <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
+            {rows.length === 0 ? (
+              <p class="hdt-muted hdt-otel-empty">
+                {tree.ordered.length === 0
+                  ? stats.context?.recording === false
+                    ? 'Nothing recorded: this trace was not sampled (see Context above).'
+                    : 'No spans recorded for this trace yet.'
+                  : 'No span matches the filter.'}
+              </p>
+            ) : (
+              <Waterfall
+                tree={tree}
+                rows={rows}
+                collapsed={collapsed}
+                selectedId={selectedId}
+                onSelect={setSelectedId}
+                onToggle={toggle}
+                analysis={analysis}
+                showSelf={options.showSelf}
+                onToggleGroup={toggleGroup}
+                openPanel={openPanel}
+              />
+            )}
+            {selected && (
+              <SpanDetail
+                node={selected}
+                tree={tree}
+                jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger}
+                onClose={() => setSelectedId(undefined)}
+                onSelect={setSelectedId}
+                selfNs={selfTimeOf(analysis, selected.span.spanId)}
+                critical={analysis?.isCritical(selected.span.spanId)}
+              />
+            )}
+          </div>
         </>
       )}
     </div>

@@ -5,6 +5,9 @@ import { useLiveUpdates } from '../live-events.js'
 import { buildSpanTree, flattenVisible } from './span-tree.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
+import { useWaterfallAnalysis } from './waterfall-analysis.js'
+
+const NO_SPANS: ToolbarSpan[] = []
 
 /**
  * The waterfall of any trace the toolbar holds, loaded by id: what the trace list opens for
@@ -35,7 +38,9 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
     return () => controller.abort()
   }, [prefix, traceId, reload])
 
-  const tree = useMemo(() => buildSpanTree(spans ?? []), [spans])
+  const tree = useMemo(() => buildSpanTree(spans ?? NO_SPANS), [spans])
+  // The critical path is highlighted here too (an imported or received trace has no request).
+  const analysis = useWaterfallAnalysis(spans ?? NO_SPANS)
   const rows = useMemo(() => flattenVisible(tree, collapsed, '', 0), [tree, collapsed])
   const toggle = useCallback((spanId: string) => {
     setCollapsed((previous) => {
@@ -52,7 +57,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   return (
     <div class="hdt-otel" data-hdt-trace={traceId}>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
-        <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
+        <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} analysis={analysis} />
         {selected && <SpanDetail node={selected} tree={tree} jaegerUrl={undefined} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />}
       </div>
     </div>

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { ToolbarSpan } from '../../../src/core/span-model.js'
 import {
   criticalPath,
-  groupKeys,
+  groupIds,
   selfTimes,
   siblingGroups,
   spanStatistics,
@@ -34,7 +34,8 @@ export interface WaterfallAnalysis {
   timeline: TraceTimeline
   self: Float64Array
   groups: FoldableGroup[]
-  stats: SpanStatistic[]
+  /** Statistics per service and span name, computed when first asked for (the Statistics tab). */
+  stats(): SpanStatistic[]
   /** How many spans the critical path goes through. */
   criticalCount: number
   /** Whether the span is on the critical path. */
@@ -90,31 +91,35 @@ export function analyzeForWaterfall(spans: readonly ToolbarSpan[]): WaterfallAna
     for (let k = first[i]!; k < first[i + 1]!; k++) out.push([sections[bySpan[k]!]!.startNs - skew, sections[bySpan[k]!]!.endNs - skew])
     return out
   }
-  const groups = siblingGroups(timeline, groupKeys(timeline)).map((g) => {
+  const groups = siblingGroups(timeline, groupIds(timeline)).map((g) => {
     const parentId = g.parent < 0 ? '' : spans[g.parent]!.spanId
     return { id: `${parentId}|${g.key}`, key: g.key, name: g.name, sql: g.sql, spanIds: g.spans.map((i) => spans[i]!.spanId), totalNs: g.totalNs, maxNs: g.maxNs }
   })
-  const stats = spanStatistics(timeline, self)
-  return { timeline, self, groups, stats, criticalCount, isCritical, stretches, tookMs: performance.now() - t0 }
+  let stats: SpanStatistic[] | undefined
+  const statistics = () => (stats ??= spanStatistics(timeline, self))
+  return { timeline, self, groups, stats: statistics, criticalCount, isCritical, stretches, tookMs: performance.now() - t0 }
 }
 
 /**
  * The analysis of `spans`, computed after the rows have been painted (it is not needed for
  * the first frame); undefined until the first one is done. When the spans are fetched again
  * the previous result stays until the new one is ready: it is keyed by span id, so it still
- * fits the rows, and the folded groups do not flicker open and shut.
+ * fits the rows, and the folded groups do not flicker open and shut. While `ready` is false
+ * (the panel is fetching the live trace) nothing is analysed: the spans are about to change,
+ * and on a trace of 100,000 spans one analysis is worth saving.
  *
  * @example
  * ```ts
- * const analysis = useWaterfallAnalysis(spans)
+ * const analysis = useWaterfallAnalysis(spans, load.state !== 'loading')
  * ```
  */
-export function useWaterfallAnalysis(spans: readonly ToolbarSpan[]): WaterfallAnalysis | undefined {
+export function useWaterfallAnalysis(spans: readonly ToolbarSpan[], ready = true): WaterfallAnalysis | undefined {
   const [analysis, setAnalysis] = useState<WaterfallAnalysis | undefined>()
   useEffect(() => {
+    if (!ready) return
     const timer = setTimeout(() => setAnalysis(analyzeForWaterfall(spans)), 0)
     return () => clearTimeout(timer)
-  }, [spans])
+  }, [spans, ready])
   return analysis
 }
 
