@@ -1,4 +1,6 @@
-export { debugToolbar } from './core/middleware.js'
+export { debugToolbar, serverViews } from './debug-toolbar.js'
+export { createDebugToolbar, type ToolbarDefaults } from './core/middleware.js'
+export type { ToolbarViews } from './core/views.js'
 export type { DebugToolbarOptions } from './core/options.js'
 export { Panel, type ServerTimingMetric } from './core/panel.js'
 export { RequestRecord, currentRecord, runWithRecord } from './core/record.js'

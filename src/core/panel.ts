@@ -2,7 +2,6 @@ import type { Context } from 'hono'
 import type { VNode } from 'preact'
 import type { RequestRecord } from './record.js'
 import type { ToolbarHost } from './host.js'
-import { StatsTable } from '../../templates/server/stats-table.js'
 
 /** One entry of the `Server-Timing` header. */
 export interface ServerTimingMetric {
@@ -76,9 +75,7 @@ export abstract class Panel<Stats = unknown> {
   /**
    * The panel's content as a Preact tree, rendered on the server for panels the toolbar's
    * browser bundle does not know (custom panels). Built-in panels render in the browser.
-   * The default shows the stats as a table.
+   * Without it, the toolbar shows the stats as a table.
    */
-  render(stats: Stats): VNode {
-    return StatsTable({ stats })
-  }
+  render?(stats: Stats): VNode
 }

@@ -6,7 +6,7 @@ import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { SLOTS, type QueryLog, type RecordedQuery } from '../recorders/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
-import { registerSqlRoutes } from '../recorders/sql/explain.js'
+import { registerSqlRoutes } from './sql-routes.js'
 import { applySqlSettings, DEFAULT_SQL_SETTINGS, explainTargetOf, type SqlSettings } from '../recorders/sql/record-query.js'
 
 /** Options of `new SqlPanel(options)`. */

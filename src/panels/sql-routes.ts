@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
-import type { ToolbarHost } from '../../core/host.js'
-import type { RequestRecord } from '../../core/record.js'
-import { SLOTS, type QueryLog, type RecordedQuery } from '../records.js'
-import { displayParams } from './display.js'
-import { notExplainable } from './explain-target.js'
-import { explainTargetOf } from './record-query.js'
+import type { ToolbarHost } from '../core/host.js'
+import type { RequestRecord } from '../core/record.js'
+import { SLOTS, type QueryLog, type RecordedQuery } from '../recorders/records.js'
+import { displayParams } from '../recorders/sql/display.js'
+import { notExplainable } from '../recorders/sql/explain-target.js'
+import { explainTargetOf } from '../recorders/sql/record-query.js'
 
 /**
  * The SQL panel's routes under the toolbar's prefix:
