@@ -13,12 +13,12 @@ import type {
   OtlpProtocol,
   ResolvedOpenTelemetryConfig,
 } from './options.js'
+import { OpenTelemetryConfigError } from './config-error.js'
+import { resolvePropagatorNames } from './propagators.js'
+import { resolveSdkSettings } from './sdk-env.js'
 import { knownHttpMethods } from './http-conventions.js'
 
-/** A setting, from an option or an environment variable, that the panel cannot use. */
-export class OpenTelemetryConfigError extends Error {
-  override name = 'OpenTelemetryConfigError'
-}
+export { OpenTelemetryConfigError }
 
 const EXPORTERS: readonly ExporterName[] = ['otlp', 'zipkin', 'console', 'none']
 const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json']
@@ -92,10 +92,14 @@ export function resolveOpenTelemetryConfig(
     grafanaUrl: options.grafanaUrl === undefined ? undefined : checkUrl({ value: options.grafanaUrl, source: 'grafanaUrl' }),
     tempoDatasourceUid: nonEmpty(option<string>('tempoDatasourceUid') ?? { value: 'tempo', source: 'tempoDatasourceUid' }),
     propagateFetch: boolean(option<boolean>('propagateFetch') ?? { value: true, source: 'propagateFetch' }),
+    propagators: resolvePropagatorNames(options.propagators, read('OTEL_PROPAGATORS')?.value),
+    baggageToAttributes: stringList(option<unknown>('baggageToAttributes') ?? { value: [], source: 'baggageToAttributes' }),
     convert: resolveConvert(options.convert),
     maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
     gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 30_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
+    // The app's own provider reads these variables by its own rules: only the panel's SDK uses ours.
+    sdk: options.tracerProvider ? undefined : resolveSdkSettings(env, options.sampler !== undefined),
     sanitizeQueries: boolean(option<boolean>('sanitizeQueries') ?? { value: true, source: 'sanitizeQueries' }),
     knownHttpMethods: knownHttpMethods(read('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS')?.value),
   }
@@ -254,6 +258,13 @@ function nonEmpty({ value, source }: Sourced<unknown>): string {
     throw new OpenTelemetryConfigError(`${source}: expected a non-empty string, got ${show(value)}`)
   }
   return value
+}
+
+function stringList({ value, source }: Sourced<unknown>): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    throw new OpenTelemetryConfigError(`${source}: expected an array of non-empty strings, got ${show(value)}`)
+  }
+  return [...value]
 }
 
 function boolean({ value, source }: Sourced<unknown>): boolean {

@@ -20,7 +20,10 @@ import { ZipkinSpanExporter } from './zipkin-exporter.js'
 export type SpanExportersConfig = Pick<
   ResolvedOpenTelemetryConfig,
   'exporters' | 'otlpEndpoint' | 'otlpProtocol' | 'otlpHeaders' | 'compression' | 'zipkinEndpoint' | 'serviceName'
->
+> & {
+  /** OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT for the OTLP exporters (ms); their default otherwise. */
+  exportTimeoutMillis?: number
+}
 
 // Names shown in the panel ('otlp grpc http://127.0.0.1:4317'), kept beside the instances.
 const exporterNames = new WeakMap<SpanExporter, string>()
@@ -54,6 +57,7 @@ export function createSpanExporters(config: SpanExportersConfig): SpanExporter[]
 function namedExporter(name: string, config: SpanExportersConfig): SpanExporter | undefined {
   const compression = config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE
   const url = config.otlpEndpoint
+  const timeoutMillis = config.exportTimeoutMillis
   let exporter: SpanExporter
   switch (name) {
     case 'none':
@@ -69,11 +73,11 @@ function namedExporter(name: string, config: SpanExportersConfig): SpanExporter 
         // A URL without a scheme means TLS; http:// means an insecure channel.
         const metadata = new Metadata()
         for (const [key, value] of Object.entries(config.otlpHeaders)) metadata.set(key, value)
-        exporter = new OtlpGrpcExporter({ url, metadata, compression })
+        exporter = new OtlpGrpcExporter({ url, metadata, compression, timeoutMillis })
       } else if (config.otlpProtocol === 'http/json') {
-        exporter = new OtlpJsonExporter({ url, headers: config.otlpHeaders, compression })
+        exporter = new OtlpJsonExporter({ url, headers: config.otlpHeaders, compression, timeoutMillis })
       } else {
-        exporter = new OtlpProtoExporter({ url, headers: config.otlpHeaders, compression })
+        exporter = new OtlpProtoExporter({ url, headers: config.otlpHeaders, compression, timeoutMillis })
       }
       return named(exporter, `otlp ${config.otlpProtocol} ${url}`)
     default:

@@ -1,10 +1,10 @@
 /**
  * Trace context on outgoing `fetch()`: inside a recorded request, each call gets a CLIENT
- * span and carries `traceparent`/`tracestate` from it, so a downstream service continues
- * the request's trace. Outside a recorded request the wrapper calls straight through.
+ * span and carries its trace context in every configured format (W3C, baggage, B3, Jaeger),
+ * so a downstream service continues the request's trace. Outside a recorded request the wrapper calls straight through.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { Attributes, Tracer } from '@opentelemetry/api'
+import type { Attributes, Context as OtelContext, Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import { currentRecord } from '../core/record.js'
 import type { RequestRecord } from '../core/record.js'
@@ -28,15 +28,21 @@ let installed: { original: typeof fetch } | undefined
  * propagateFetch(record, tracer)
  * ```
  */
-export function propagateFetch(record: RequestRecord, tracer: Tracer, knownMethods?: ReadonlySet<string>): void {
+export function propagateFetch(record: RequestRecord, tracer: Tracer, knownMethods?: ReadonlySet<string>, inject: InjectInto = injectW3C): void {
   installFetchWrapper()
-  record.slot<FetchState>(FETCH_SLOT, () => ({ tracer, knownMethods }))
+  record.slot<FetchState>(FETCH_SLOT, () => ({ tracer, knownMethods, inject }))
 }
 
 interface FetchState {
   tracer: Tracer
   knownMethods: ReadonlySet<string> | undefined
+  inject: InjectInto
 }
+
+/** Writes the trace context of `ctx` (its span, its baggage) into outgoing headers. */
+export type InjectInto = (ctx: OtelContext, headers: Headers) => void
+
+const injectW3C: InjectInto = (ctx, headers) => injectTraceContext(headers, trace.getSpanContext(ctx))
 
 /** Installs the wrapper once; later calls do nothing. */
 function installFetchWrapper(): void {
@@ -55,7 +61,7 @@ function installFetchWrapper(): void {
 
 async function tracedFetch(
   original: typeof fetch,
-  { tracer, knownMethods }: FetchState,
+  { tracer, knownMethods, inject }: FetchState,
   record: RequestRecord,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
@@ -76,10 +82,11 @@ async function tracedFetch(
   const attributes = clientAttributes(method, url, knownMethods)
   const span = tracer.startSpan(httpSpanName(method, undefined, knownMethods), { kind: SpanKind.CLIENT, attributes }, parent)
   const headers = new Headers(init?.headers ?? request?.headers)
-  injectTraceContext(headers, span.spanContext())
+  const spanContext = trace.setSpan(parent, span)
+  inject(spanContext, headers)
   noteOutgoingContext(record, method, String(attributes['url.full']), headers)
   try {
-    const response = await context.with(trace.setSpan(parent, span), () => original(input, { ...init, headers }))
+    const response = await context.with(spanContext, () => original(input, { ...init, headers }))
     describeHttpStatus(span, SpanKind.CLIENT, response.status)
     return response
   } catch (error) {

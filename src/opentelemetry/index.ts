@@ -57,6 +57,18 @@ export {
 export { traceContextStats, noteOutgoingContext, type TraceContextStats, type ReceivedHeader, type OutgoingContext } from './trace-context-stats.js'
 export { tracedWebSocket, markWebSocketUpgrade, type TracedWebSocketOptions, type WebSocketTracing } from './websocket.js'
 export { messageName, messageSize } from './websocket-message.js'
+export {
+  createPropagator,
+  resolvePropagatorNames,
+  ToolbarCompositePropagator,
+  headersGetter,
+  headersSetter,
+  PROPAGATOR_NAMES,
+  DEFAULT_PROPAGATORS,
+  type PropagatorName,
+} from './propagators.js'
+export { BaggageLimitPropagator, BaggageAttributesProcessor, baggageView, type BaggageView, type BaggageMember } from './baggage.js'
+export { resolveSdkSettings, samplerFor, type SdkSettings, type SamplerSetting, type BatchSettings } from './sdk-env.js'
 export { resolveOpenTelemetryConfig, OpenTelemetryConfigError } from './config.js'
 export { jaegerTraceUrl, zipkinTraceUrl, tempoTraceUrl } from './links.js'
 export { toolbarSpanFromReadableSpan, toolbarSpansFromOtlp, toolbarSpansFromOtlpPartially, otlpJsonFromToolbarSpans, type PartialOtlpSpans } from './otlp-json.js'

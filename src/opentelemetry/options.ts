@@ -1,5 +1,7 @@
 import type { Sampler, SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import type { ExportBreakerOptions } from './export-breaker.js'
+import type { PropagatorName } from './propagators.js'
+import type { SdkSettings } from './sdk-env.js'
 
 /** Which exporter the panel sends spans to. */
 export type ExporterName = 'otlp' | 'zipkin' | 'console' | 'none'
@@ -36,7 +38,7 @@ export interface OpenTelemetryPanelOptions {
   compression?: 'gzip' | 'none'
   /** OTEL_EXPORTER_ZIPKIN_ENDPOINT; default http://localhost:9411/api/v2/spans. */
   zipkinEndpoint?: string
-  /** Default: parent-based always-on. */
+  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; default: parent-based always-on. */
   sampler?: Sampler
   /** Use the app's own provider instead of the panel's (then add toolbarSpanProcessor() to it). */
   tracerProvider?: BasicTracerProvider
@@ -48,8 +50,16 @@ export interface OpenTelemetryPanelOptions {
   grafanaUrl?: string
   /** Tempo datasource uid in Grafana (default 'tempo'). */
   tempoDatasourceUid?: string
-  /** Default true: fetch() inside a request carries traceparent from a CLIENT span. */
+  /** Default true: fetch() inside a request carries the trace context (every configured format) from a CLIENT span. */
   propagateFetch?: boolean
+  /**
+   * OTEL_PROPAGATORS; default ['tracecontext', 'baggage']. Names: tracecontext, baggage, b3
+   * (single header), b3multi, jaeger, none. Extraction in this order (the first trace
+   * context found wins), injection of every one.
+   */
+  propagators?: string[]
+  /** Baggage keys copied into the attributes of the request's spans (default none). */
+  baggageToAttributes?: string[]
   /** Which panel data becomes spans. */
   convert?: ConvertOptions
   /** Most spans kept per trace (default 10,000); the rest are counted as dropped. */
@@ -96,10 +106,14 @@ export interface ResolvedOpenTelemetryConfig {
   grafanaUrl: string | undefined
   tempoDatasourceUid: string
   propagateFetch: boolean
+  propagators: PropagatorName[]
+  baggageToAttributes: string[]
   convert: Required<ConvertOptions>
   maxSpansPerTrace: number
   gracePeriodMs: number
   profileSpanThresholdMs: number
+  /** The SDK variables (sampler, batch, limits, OTEL_SDK_DISABLED); undefined with the app's `tracerProvider`. */
+  sdk: SdkSettings | undefined
   sanitizeQueries: boolean
   /** Methods kept in `http.request.method` (OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS); others become `_OTHER`. */
   knownHttpMethods: ReadonlySet<string>

@@ -1,15 +1,16 @@
 import { context, propagation, trace } from '@opentelemetry/api'
-import type { Tracer } from '@opentelemetry/api'
+import type { Context as OtelContext, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler } from '@opentelemetry/sdk-trace-base'
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
+import { warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
@@ -17,9 +18,13 @@ import { propagateFetch } from './fetch.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
-import { formatTraceparent, ToolbarTraceContextPropagator } from './propagation.js'
+import { formatTraceparent } from './propagation.js'
+import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
+import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
+import { samplerFor } from './sdk-env.js'
+import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
 import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
 import { startReceivers, type OtlpReceivers } from './receivers.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
@@ -72,6 +77,12 @@ export interface OpenTelemetryStats {
   }
   /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
   export: ToolbarExporterStatus
+  /** The propagators in use, in extraction order (OTEL_PROPAGATORS / `propagators`). */
+  propagators: string[]
+  /** The incoming request's W3C baggage (secrets redacted) and how many members were not kept. */
+  baggage: BaggageView
+  /** Set when OTEL_SDK_DISABLED=true: the waterfall is shown, nothing is exported. */
+  sdkDisabledBy?: 'OTEL_SDK_DISABLED'
   /**
    * Where the spans go: `toolbar` (the panel's exporters), `app` (the app's own tracer
    * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
@@ -105,6 +116,8 @@ interface PanelState extends RequestSpanState {
   counts?: ConvertCounts
 }
 
+/** The Zipkin receiver's bound on a request body, after decompression. */
+const ZIPKIN_MAX_BODY_BYTES = 4 * 1024 * 1024
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
@@ -116,8 +129,9 @@ const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 
  * links to Jaeger, Zipkin and Grafana Tempo.
  *
  * Unless `tracerProvider` is given, the panel makes its own provider and registers it, an
- * AsyncLocalStorage context manager and the W3C propagator as the OpenTelemetry globals,
- * each only if none is registered yet. With `tracerProvider`, add `toolbarSpanProcessor()`
+ * AsyncLocalStorage context manager and the configured propagators (OTEL_PROPAGATORS;
+ * default W3C Trace Context and Baggage) as the OpenTelemetry globals, each only if none
+ * is registered yet. With `tracerProvider`, add `toolbarSpanProcessor()`
  * to that provider.
  *
  * @example
@@ -142,12 +156,19 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /** The OTLP receivers, once the panel is set up by the toolbar. */
   receivers: OtlpReceivers | undefined
   private readonly tracer: Tracer
+  /** The configured propagators, composed (OTEL_PROPAGATORS / `propagators`). */
+  private readonly propagator: ToolbarCompositePropagator
+  // Made once, not per request: the request's trace context in, and out on each fetch.
+  private readonly extract = (record: RequestRecord, parent: OtelContext) => this.propagator.extract(parent, record, recordHeadersGetter)
+  private readonly inject = (ctx: OtelContext, headers: Headers) => this.propagator.inject(ctx, headers, headersSetter)
   private readonly converter: PanelDataConverter
   /** How the sampler describes itself, for the Context section. */
   private readonly samplerDescription: string
   /** Lent to `tracedWebSocket` through each request's record. */
   private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
+  /** Counters of `POST {prefix}/zipkin/api/v2/spans`, once the toolbar set the panel up. */
+  zipkinReceiver: ZipkinReceiverCounters | undefined
   private events: ToolbarEvents | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
@@ -158,24 +179,34 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.config = resolveOpenTelemetryConfig(options)
     this.receiverConfig = resolveReceiverConfig(options)
     this.processor = toolbarSpanProcessor()
+    this.propagator = createPropagator(this.config.propagators)
     const scope = ['hono-debug-toolbar', packageVersion()] as const
     if (options.tracerProvider) {
       this.provider = undefined
       this.exporter = undefined
       this.tracer = options.tracerProvider.getTracer(...scope)
     } else {
-      this.exporter = new ToolbarSpanExporter(createSpanExporters(this.config), { breaker: options.exportBreaker })
+      const sdk = this.config.sdk!
+      // OTEL_SDK_DISABLED: the waterfall still works, but nothing leaves the process and the
+      // app's own instrumentation stays the no-op the variable asks for.
+      const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis: sdk.exportTimeoutMillis })
+      this.exporter = new ToolbarSpanExporter(exporters, { timeoutMillis: sdk.exportTimeoutMillis, warn: warnWithCollectorHint(), breaker: options.exportBreaker })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
-        sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+        sampler: options.sampler ?? samplerFor(sdk.sampler),
+        spanLimits: sdk.spanLimits,
         // The batch processor exports on a timer: never on the request's path.
-        spanProcessors: [this.processor, new BatchSpanProcessor(this.exporter, { scheduledDelayMillis: 1000 })],
+        spanProcessors: [
+          ...(this.config.baggageToAttributes.length > 0 ? [new BaggageAttributesProcessor(this.config.baggageToAttributes)] : []),
+          this.processor,
+          ...(sdk.disabledBy ? [] : [new BatchSpanProcessor(this.exporter, sdk.batch)]),
+        ],
       })
       this.tracer = this.provider.getTracer(...scope)
-      trace.setGlobalTracerProvider(this.provider)
+      if (!sdk.disabledBy) trace.setGlobalTracerProvider(this.provider)
       this.forgetSignals = flushOnSignals(this)
     }
-    registerContextGlobals()
+    registerContextGlobals(this.propagator)
     this.converter = new PanelDataConverter(this.tracer, {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
@@ -197,6 +228,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
     this.receivers ??= startReceivers(host, traces, this.receiverConfig)
     if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
+    this.zipkinReceiver ??= registerZipkinReceiver(host, traces, ZIPKIN_MAX_BODY_BYTES)
   }
 
   /**
@@ -215,7 +247,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods)
+    const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods, this.extract)
     record.slot(OTEL_SLOT, () => state)
     state.recording = state.span.isRecording()
     state.websocket = this.websocketTracing
@@ -229,7 +261,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods)
+    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods, this.inject)
     if (this.events?.active) {
       this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
     }
@@ -288,6 +320,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       receiver: this.receiverStatus(),
       links: traceId ? traceLinks(config, this.prefix, traceId) : { jaeger: '', zipkin: '', otlpJson: '' },
       export: this.exporter?.status() ?? NO_EXPORT,
+      propagators: config.propagators,
+      baggage: state ? baggageView(state.context) : { members: [], dropped: 0 },
+      ...(config.sdk?.disabledBy ? { sdkDisabledBy: config.sdk.disabledBy } : {}),
       exportMode: this.exporter ? (this.exporter.status().exporters.length > 0 ? 'toolbar' : 'none') : 'app',
       convert,
     }
@@ -341,11 +376,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 }
 
 /** Registers the context manager and propagator the toolbar needs, unless the app has its own. */
-function registerContextGlobals(): void {
+function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
   const manager = new AsyncLocalStorageContextManager()
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
-  propagation.setGlobalPropagator(new ToolbarTraceContextPropagator())
+  propagation.setGlobalPropagator(propagator)
 }
 
 /**

@@ -53,6 +53,11 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
   return [seconds, nanos]
 }
 
+// Read from the record: on Node that is the raw header list, with no Headers built for it.
+function extractW3C(record: RequestRecord, parent: OtelContext): OtelContext {
+  return contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, parent)
+}
+
 /**
  * Starts (or adopts) the request's SERVER span and makes it the active span for the rest of
  * the request. Call it from a panel's `onRequest`.
@@ -63,7 +68,13 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
  * record.traceId // state.traceId
  * ```
  */
-export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Context, knownMethods?: ReadonlySet<string>): RequestSpanState {
+export function startRequestSpan(
+  tracer: Tracer,
+  record: RequestRecord,
+  c: Context,
+  knownMethods?: ReadonlySet<string>,
+  extract: (record: RequestRecord, parent: OtelContext) => OtelContext = extractW3C,
+): RequestSpanState {
   const routeIndex = c.req.routeIndex
   const active = context.active()
   const existing = trace.getSpan(active)
@@ -73,8 +84,7 @@ export function startRequestSpan(tracer: Tracer, record: RequestRecord, c: Conte
     const { traceId, spanId } = existing.spanContext()
     return { span: existing, context: active, adopted: true, traceId, spanId, routeIndex }
   }
-  // Read from the record: on Node that is the raw header list, with no Headers built for it.
-  const parent = contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, active)
+  const parent = extract(record, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
     httpSpanName(record.method, undefined, knownMethods),

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OpenTelemetryConfigError, resolveOpenTelemetryConfig } from '../../src/opentelemetry/config.js'
 import type { OpenTelemetryPanelOptions } from '../../src/opentelemetry/options.js'
+import { resolveSdkSettings } from '../../src/opentelemetry/sdk-env.js'
 
 const dirs: string[] = []
 function appDir(packageJson?: string): string {
@@ -41,6 +42,9 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       maxSpansPerTrace: 10_000,
       gracePeriodMs: 30_000,
       profileSpanThresholdMs: 1,
+      propagators: ['tracecontext', 'baggage'],
+      baggageToAttributes: [],
+      sdk: resolveSdkSettings({}, false),
       sanitizeQueries: true,
       knownHttpMethods: new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']),
     })

@@ -7,6 +7,8 @@ import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
+import { SdkDisabledNote } from './sdk-disabled-note.js'
+import { BaggageSection } from './baggage-section.js'
 import { SpanDetail } from './span-detail.js'
 import { TraceLinks } from './trace-links.js'
 import { TraceContext } from './trace-context.js'
@@ -80,9 +82,10 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
   return (
     <div class="hdt-otel">
       <TraceHeader stats={stats} tree={tree} />
-      <ExportStatus status={stats.export} />
+      {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} />}
+      {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
       <TraceLinks stats={stats} />
       <div class="hdt-toolbar-row hdt-otel-controls">
         <input

@@ -1,0 +1,56 @@
+/**
+ * What a developer sees on a first run with the default exporter and no collector: one line
+ * that says the waterfall works anyway and how to get a collector (or stop exporting),
+ * instead of a gRPC status and a socket error they have to decode.
+ */
+
+const JAEGER = 'docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 cr.jaegertracing.io/jaegertracing/jaeger:2.5.0'
+const ZIPKIN = 'docker run --rm -p 9411:9411 openzipkin/zipkin'
+
+// gRPC says UNAVAILABLE with the socket error inside; Node's fetch says "fetch failed" with
+// the cause, the HTTP exporters pass on ECONNREFUSED; a wrong host name is ENOTFOUND.
+const NOTHING_LISTENING = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|14 UNAVAILABLE|fetch failed|socket hang up/
+
+/**
+ * The one line to print when an export to `exporterName` failed with `message`: a hint when
+ * nothing listens there, else `undefined` (print the error as it is).
+ *
+ * @example
+ * ```ts
+ * collectorHint('otlp grpc http://localhost:4317', '14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:4317')
+ * // '[hono-debug-toolbar] No OTLP collector at http://localhost:4317: ... or set OTEL_TRACES_EXPORTER=none ...'
+ * ```
+ */
+export function collectorHint(exporterName: string, message: string): string | undefined {
+  if (!NOTHING_LISTENING.test(message)) return undefined
+  const [kind, ...rest] = exporterName.split(' ')
+  const url = rest.at(-1) ?? exporterName
+  const start =
+    kind === 'zipkin'
+      ? `start Zipkin with \`${ZIPKIN}\``
+      : kind === 'otlp'
+        ? `start Jaeger with \`${JAEGER}\``
+        : 'start the collector'
+  const what = kind === 'zipkin' ? 'Zipkin' : kind === 'otlp' ? 'OTLP collector' : 'collector'
+  return (
+    `[hono-debug-toolbar] No ${what} at ${url}: the waterfall works without one; to see traces in ` +
+    `${kind === 'zipkin' ? 'Zipkin' : 'Jaeger'}, ${start}, or set OTEL_TRACES_EXPORTER=none to stop exporting.`
+  )
+}
+
+/**
+ * A `warn` for `ToolbarSpanExporter` that replaces a "nothing listens there" failure by the
+ * one-line hint of `collectorHint`, and prints any other failure unchanged.
+ *
+ * @example
+ * ```ts
+ * new ToolbarSpanExporter(exporters, { warn: warnWithCollectorHint() })
+ * ```
+ */
+export function warnWithCollectorHint(print: (line: string) => void = (line) => console.warn(line)): (message: string) => void {
+  return (message) => {
+    // The exporter's line reads "... span export to <name> failed: <error> (further failures ...)".
+    const match = /span export to (.+?) failed: (.*)$/s.exec(message)
+    print((match && collectorHint(match[1]!, match[2]!)) ?? message)
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Zipkin's v2 JSON span list (https://zipkin.io/zipkin-api/#/default/post_spans) mapped to
+ * the toolbar's span model: ids lowercased and zero-padded (64-bit trace ids to 32 hex),
+ * microsecond times to nanosecond strings, `localEndpoint.serviceName` as the resource's
+ * `service.name`, tags as attributes, annotations as events, the `error` tag as status.
+ *
+ * Zipkin's shared spans (`shared: true`: a SERVER span that reuses the id of its caller's
+ * CLIENT span, zipkin-js's default) would overwrite the CLIENT span in a store keyed by span
+ * id. The shared span gets a span id derived from the trace, the shared id and its service,
+ * and the shared id as its parent: both spans stay visible, the SERVER under the CLIENT.
+ * The downstream service's own children of the shared span are moved under the derived
+ * span too (`SharedSpanIds` remembers the mapping across requests). See specs/propagation.md.
+ */
+import { createHash } from 'node:crypto'
+import type { Attributes, SpanKindName, ToolbarSpan } from '../core/span-model.js'
+
+/** A body that is not a Zipkin v2 span list at all (a 400). */
+export class ZipkinDecodeError extends Error {
+  override name = 'ZipkinDecodeError'
+}
+
+/** The spans of one POST: those kept, and why each refused one was refused. */
+export interface ZipkinDecoded {
+  spans: ToolbarSpan[]
+  rejected: string[]
+}
+
+const HEX = /^[0-9a-f]+$/
+const KINDS: Record<string, SpanKindName> = { CLIENT: 'CLIENT', SERVER: 'SERVER', PRODUCER: 'PRODUCER', CONSUMER: 'CONSUMER' }
+/** More spans than this in one POST are refused whole (a 400): the body bound keeps this rare. */
+export const MAX_ZIPKIN_SPANS_PER_REQUEST = 10_000
+const MAX_SHARED_IDS = 10_000
+
+/**
+ * Bounded memory of the derived ids of shared spans, so that children reported in a later
+ * POST find their parent. The oldest mapping goes first.
+ *
+ * @example
+ * ```ts
+ * const shared = new SharedSpanIds()
+ * zipkinSpansToToolbar(JSON.parse(body), shared)
+ * ```
+ */
+export class SharedSpanIds {
+  private readonly ids = new Map<string, string>()
+
+  constructor(private readonly max = MAX_SHARED_IDS) {}
+
+  /** The derived id of the shared span `spanId` of `service` in `traceId` (and remembers it). */
+  derive(traceId: string, spanId: string, service: string): string {
+    const key = `${traceId}/${spanId}/${service}`
+    let id = this.ids.get(key)
+    if (!id) {
+      // Deterministic, so a retried POST derives the same id and is stored once.
+      id = createHash('sha256').update(key).digest('hex').slice(0, 16)
+      this.ids.set(key, id)
+      if (this.ids.size > this.max) this.ids.delete(this.ids.keys().next().value as string)
+    }
+    return id
+  }
+
+  /** The derived id, when `spanId` of `service` in `traceId` is a known shared span. */
+  lookup(traceId: string, spanId: string, service: string): string | undefined {
+    return this.ids.get(`${traceId}/${spanId}/${service}`)
+  }
+}
+
+/**
+ * Maps a parsed Zipkin v2 JSON body to toolbar spans with `source: 'zipkin'`. A span with a
+ * bad id or time is refused alone (its reason in `rejected`); a body that is not a list is
+ * a `ZipkinDecodeError`.
+ *
+ * @example
+ * ```ts
+ * const { spans, rejected } = zipkinSpansToToolbar([{ traceId: 'a3ce929d0e0e4736', id: '00f067aa0ba902b7', name: 'get', timestamp: 1700000000000000, duration: 1200, localEndpoint: { serviceName: 'users' } }])
+ * spans[0].traceId // '0000000000000000a3ce929d0e0e4736'
+ * ```
+ */
+export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds()): ZipkinDecoded {
+  if (!Array.isArray(body)) throw new ZipkinDecodeError('expected a JSON array of Zipkin v2 spans')
+  if (body.length > MAX_ZIPKIN_SPANS_PER_REQUEST) {
+    throw new ZipkinDecodeError(`${body.length} spans in one request; at most ${MAX_ZIPKIN_SPANS_PER_REQUEST} are accepted`)
+  }
+  const spans: ToolbarSpan[] = []
+  const rejected: string[] = []
+  // Shared spans first, so that their children in the same POST find the derived id.
+  const order = [...body.keys()].sort((a, b) => Number(isShared(body[b])) - Number(isShared(body[a])))
+  for (const i of order) {
+    try {
+      spans.push(toToolbarSpan(body[i], shared))
+    } catch (error) {
+      rejected.push(`span ${i}: ${(error as Error).message}`)
+    }
+  }
+  return { spans, rejected }
+}
+
+function isShared(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { shared?: unknown }).shared === true
+}
+
+function toToolbarSpan(raw: unknown, shared: SharedSpanIds): ToolbarSpan {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('not an object')
+  const span = raw as Record<string, unknown>
+  const traceId = hexId(span.traceId, 'traceId', [16, 32], 32)
+  let spanId = hexId(span.id, 'id', [1, 16], 16)
+  let parentSpanId = span.parentId === undefined || span.parentId === null ? undefined : hexId(span.parentId, 'parentId', [1, 16], 16)
+  const local = endpoint(span.localEndpoint, 'localEndpoint')
+  const service = typeof local?.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : 'unknown_service'
+  if (span.shared === true) {
+    parentSpanId = spanId
+    spanId = shared.derive(traceId, spanId, service)
+  } else if (parentSpanId !== undefined) {
+    // A child of a shared span of the same service hangs under the derived span.
+    parentSpanId = shared.lookup(traceId, parentSpanId, service) ?? parentSpanId
+  }
+  const start = micros(span.timestamp, 'timestamp')
+  const duration = span.duration === undefined || span.duration === null ? 0n : micros(span.duration, 'duration')
+  const tags = stringRecord(span.tags, 'tags')
+  const attributes: Attributes = { ...tags, ...remoteAttributes(endpoint(span.remoteEndpoint, 'remoteEndpoint')) }
+  if (span.shared === true) attributes['zipkin.shared'] = true
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    name: typeof span.name === 'string' && span.name !== '' ? span.name : String(span.kind ?? 'span').toLowerCase(),
+    kind: KINDS[String(span.kind)] ?? 'INTERNAL',
+    startTimeUnixNano: String(start * 1000n),
+    endTimeUnixNano: String((start + duration) * 1000n),
+    attributes,
+    events: annotations(span.annotations),
+    links: [],
+    status: statusOf(tags),
+    resource: { 'service.name': service },
+    scope: { name: 'zipkin' },
+    source: 'zipkin',
+  }
+}
+
+function hexId(value: unknown, field: string, [min, max]: [number, number], width: number): string {
+  const id = typeof value === 'string' ? value.toLowerCase() : ''
+  if (id.length < min || id.length > max || !HEX.test(id) || /^0+$/.test(id)) {
+    throw new Error(`${field} ${JSON.stringify(value)?.slice(0, 60)} is not ${min === max ? max : `${min} to ${max}`} hex characters, not all zero`)
+  }
+  return id.padStart(width, '0')
+}
+
+function micros(value: unknown, field: string): bigint {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`${field} ${JSON.stringify(value)?.slice(0, 60)} is not a non-negative whole number of microseconds`)
+  }
+  return BigInt(value)
+}
+
+interface Endpoint {
+  serviceName?: unknown
+  ipv4?: unknown
+  ipv6?: unknown
+  port?: unknown
+}
+
+function endpoint(value: unknown, field: string): Endpoint | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${field} is not an object`)
+  return value as Endpoint
+}
+
+function remoteAttributes(remote: Endpoint | undefined): Attributes {
+  if (!remote) return {}
+  const attributes: Attributes = {}
+  if (typeof remote.serviceName === 'string' && remote.serviceName !== '') attributes['peer.service'] = remote.serviceName
+  const address = typeof remote.ipv4 === 'string' ? remote.ipv4 : typeof remote.ipv6 === 'string' ? remote.ipv6 : undefined
+  if (address) attributes['network.peer.address'] = address
+  if (typeof remote.port === 'number' && Number.isInteger(remote.port)) attributes['network.peer.port'] = remote.port
+  return attributes
+}
+
+function stringRecord(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${field} is not an object`)
+  const result: Record<string, string> = {}
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw new Error(`tag ${JSON.stringify(key).slice(0, 60)} is not a string`)
+    result[key] = item
+  }
+  return result
+}
+
+function annotations(value: unknown): ToolbarSpan['events'] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) throw new Error('annotations is not an array')
+  return value.map((item, i) => {
+    const annotation = (typeof item === 'object' && item !== null ? item : {}) as { timestamp?: unknown; value?: unknown }
+    if (typeof annotation.value !== 'string') throw new Error(`annotation ${i} has no string value`)
+    return { name: annotation.value, timeUnixNano: String(micros(annotation.timestamp, `annotation ${i} timestamp`) * 1000n), attributes: {} }
+  })
+}
+
+function statusOf(tags: Record<string, string>): ToolbarSpan['status'] {
+  // Zipkin marks a failure with the `error` tag; OpenTelemetry's Zipkin exporter adds otel.status_code.
+  const code = tags['otel.status_code']
+  if ('error' in tags || code === 'ERROR') {
+    const message = tags.error || tags['otel.status_description']
+    return message ? { code: 'ERROR', message } : { code: 'ERROR' }
+  }
+  return code === 'OK' ? { code: 'OK' } : { code: 'UNSET' }
+}

@@ -1,0 +1,31 @@
+/** @jsxImportSource preact */
+import { describe, expect, it, vi } from 'vitest'
+import { Hono } from 'hono'
+import { renderToString } from 'preact-render-to-string'
+import { debugToolbar } from '../../src/index.js'
+import { OpenTelemetryPanel, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
+import { OpenTelemetryView } from '../../templates/client/panels/opentelemetry.js'
+import { request } from '../support/local.js'
+
+describe('the baggage in the OpenTelemetry panel', () => {
+  it('shows the request baggage escaped, secrets redacted, drops counted, and the propagators', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', propagators: ['baggage', 'b3'] })] }))
+    app.get('/', (c) => c.html('<body>ok</body>'))
+    const baggage = ['tenant=%3Cscript%3Ealert(1)%3C%2Fscript%3E;ttl=30', 'password=hunter2', 'broken'].join(',')
+    const res = await request(app, '/', { headers: { baggage } })
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    const stats: OpenTelemetryStats = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry
+    // The view names the receiver URLs after the page's origin.
+    vi.stubGlobal('location', { origin: 'http://127.0.0.1:3000' })
+    const html = renderToString(<OpenTelemetryView stats={stats} request={{} as never} prefix="/_debug_toolbar" openRequest={() => {}} />)
+    expect(html).toContain('Baggage: 2 members')
+    expect(html).toContain('&lt;script>alert(1)&lt;/script> ;ttl=30')
+    expect(html).not.toContain('<script>alert(1)')
+    expect(html).not.toContain('hunter2')
+    expect(html).toContain('********')
+    expect(html).toContain('1 dropped')
+    expect(html).toContain('propagators: baggage, b3')
+    vi.unstubAllGlobals()
+  })
+})
