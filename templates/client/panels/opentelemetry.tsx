@@ -21,8 +21,8 @@ type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'fa
 /**
  * The OpenTelemetry panel: the request's trace as a waterfall, with its export status, links
  * to Jaeger, Zipkin and Grafana Tempo, a filter, and the detail of the chosen span. The
- * trace is fetched again when the panel opens and on "Refresh", because spans of downstream
- * services can arrive after the page has loaded.
+ * request's stats hold only counts: the trace is fetched when the panel opens and on
+ * "Refresh", because spans of downstream services can arrive after the page has loaded.
  *
  * @example
  * ```tsx
@@ -30,7 +30,7 @@ type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'fa
  * ```
  */
 export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetryStats>) {
-  const [spans, setSpans] = useState<ToolbarSpan[]>(stats.spans)
+  const [spans, setSpans] = useState<ToolbarSpan[]>([])
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [filter, setFilter] = useState('')
@@ -58,7 +58,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
   const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
 
   useEffect(() => {
-    setSpans(stats.spans)
+    setSpans([])
     const controller = new AbortController()
     refresh(controller.signal)
     return () => controller.abort()
@@ -117,7 +117,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
       </div>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
-          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
+          <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : load.state === 'loading' ? 'Loading the trace…' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
         ) : (
           <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
         )}
@@ -159,6 +159,6 @@ function TraceHeader({ stats, tree }: { stats: OpenTelemetryStats; tree: SpanTre
 
 function LoadNote({ load }: { load: Load }) {
   if (load.state === 'loading') return <span class="hdt-muted">loading the trace…</span>
-  if (load.state === 'failed') return <span class="hdt-otel-error">Could not load the live trace: {load.message}. Showing the spans recorded with the request.</span>
+  if (load.state === 'failed') return <span class="hdt-otel-error">Could not load the trace: {load.message}.</span>
   return <span class="hdt-muted">updated {new Date(load.at).toLocaleTimeString()}</span>
 }
