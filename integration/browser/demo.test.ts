@@ -142,6 +142,8 @@ describe('the demo user page /users/2', () => {
   it('shows the trace as a waterfall with SQL, renders and the log line, span detail, filter and links', async () => {
     await open('/users/2')
     const pane = await openPanel(page, 'OpenTelemetry')
+    // Repeated siblings fold by default (trace-analysis.test.ts checks that): show every query here.
+    await pane.getByLabel('Fold repeated sibling spans from this count (0: never)').fill('0')
     await wfRows(pane).first().waitFor(WITHIN)
     const traceId = (await pane.locator('.hdt-otel-trace-id').innerText()).trim()
     expect(traceId).toMatch(/^[0-9a-f]{32}$/)

@@ -24,6 +24,9 @@ export { hrTimeFromEpochMs, redactQuery } from './request-span.js'
 export { registerTraceRoutes, traceReader, type TraceReader } from './routes.js'
 export { sqlAttributes, sqlSpanName, sqlQuerySummary, sanitizeSql, type SqlAttributeOptions } from './sql-attributes.js'
 export { httpMethodAttributes, httpSpanName, knownHttpMethods, redactUrl } from './http-conventions.js'
+export { analyzeTrace, compareTraces, traceTimeline, criticalPath, selfTimes, sqlShape, type TraceAnalysis, type TraceComparison, type TraceTimeline } from '../core/trace-analysis/index.js'
+export { registerAnalysisRoutes } from './analysis-routes.js'
+export { registerTraceImport, type ImportAnswer } from './trace-import.js'
 export { hotFrames, type HotFrame } from './profile-frames.js'
 export {
   ToolbarSpanExporter,

@@ -25,6 +25,8 @@ import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type Req
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
+import { registerAnalysisRoutes } from './analysis-routes.js'
+import { registerTraceImport } from './trace-import.js'
 import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
 import { startReceivers, type OtlpReceivers } from './receivers.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
@@ -229,6 +231,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
     registerTraceRoutes(host, traces)
+    registerAnalysisRoutes(host, traces)
+    registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes)
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
     this.receivers ??= startReceivers(host, traces, this.receiverConfig)
     if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)

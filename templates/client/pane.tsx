@@ -8,10 +8,11 @@ interface PaneProps {
   /** Hidden in the full-page view, where a panel is always shown. */
   onClose: (() => void) | undefined
   openRequest(id: string): void
+  openPanel?(panelId: string): void
 }
 
 /** The large area that shows one panel's content, loaded when the panel is opened. */
-export function Pane({ prefix, panelId, detail, onClose, openRequest }: PaneProps) {
+export function Pane({ prefix, panelId, detail, onClose, openRequest, openPanel }: PaneProps) {
   const nav = detail?.nav.find((n) => n.id === panelId)
   return (
     <section class="hdt-pane" aria-labelledby="hdt-pane-title" data-hdt-pane={panelId}>
@@ -29,7 +30,7 @@ export function Pane({ prefix, panelId, detail, onClose, openRequest }: PaneProp
       </header>
       <div class="hdt-pane-body">
         {detail ? (
-          <PanelContent prefix={prefix} request={detail} panelId={panelId} openRequest={openRequest} />
+          <PanelContent prefix={prefix} request={detail} panelId={panelId} openRequest={openRequest} openPanel={openPanel} />
         ) : (
           <p class="hdt-muted hdt-loading">Loading…</p>
         )}

@@ -9,13 +9,14 @@ interface PanelContentProps {
   request: RequestDetail
   panelId: string
   openRequest(id: string): void
+  openPanel?(panelId: string): void
 }
 
 /**
  * The content of one panel for one request: the panel's browser component when the bundle
  * has one, else the HTML the server renders for it (custom panels).
  */
-export function PanelContent({ prefix, request, panelId, openRequest }: PanelContentProps) {
+export function PanelContent({ prefix, request, panelId, openRequest, openPanel }: PanelContentProps) {
   const stats = request.panels[panelId]
   const failure = request.failures?.[panelId] ?? panelFailure(stats)
   if (failure) return <p class="hdt-error-note">{failure}</p>
@@ -24,7 +25,7 @@ export function PanelContent({ prefix, request, panelId, openRequest }: PanelCon
   const View = view.component
   return (
     <PanelErrorBoundary key={`${request.id}/${panelId}`}>
-      <View stats={stats} request={request} prefix={prefix} openRequest={openRequest} />
+      <View stats={stats} request={request} prefix={prefix} openRequest={openRequest} openPanel={openPanel} />
     </PanelErrorBoundary>
   )
 }

@@ -109,7 +109,7 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
         />
       )}
       {open && shownPanel && (
-        <Pane prefix={prefix} panelId={shownPanel} detail={detail} onClose={page ? undefined : closePanel} openRequest={openRequest} />
+        <Pane prefix={prefix} panelId={shownPanel} detail={detail} onClose={page ? undefined : closePanel} openRequest={openRequest} openPanel={openPanel} />
       )}
     </div>
   )

@@ -31,6 +31,22 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
 }
 
 /**
+ * POSTs a JSON document (given as text, e.g. a file's content) to the toolbar's API and
+ * answers the JSON reply.
+ *
+ * @example
+ * ```ts
+ * const { traceIds } = await postJson<{ traceIds: string[] }>(`${prefix}/api/traces/import`, await file.text())
+ * ```
+ */
+export async function postJson<T>(url: string, body: string): Promise<T> {
+  const res = await nativeFetch(url, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, credentials: 'same-origin', body })
+  const text = await res.text()
+  if (!res.ok) throw new ApiError(errorMessage(text) ?? `${res.status} ${res.statusText}`, res.status)
+  return JSON.parse(text) as T
+}
+
+/**
  * GETs a text document (a panel's server-rendered HTML) from the toolbar's API.
  *
  * @example

@@ -14,6 +14,8 @@ export interface PanelProps<S> {
   prefix: string
   /** Switches the toolbar to another request (the History panel's rows use it). */
   openRequest(id: string): void
+  /** Opens another panel of the shown request (the waterfall's N+1 badge opens the SQL panel). */
+  openPanel?(panelId: string): void
 }
 
 /** A panel's browser view: its component and the CSS rules it adds to the shadow root. */

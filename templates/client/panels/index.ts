@@ -3,6 +3,7 @@ import { HeadersView } from './headers.js'
 import { HistoryView } from './history.js'
 import { OpenTelemetryView } from './opentelemetry.js'
 import otelCss from './opentelemetry.css'
+import traceAnalysisCss from './trace-analysis.css'
 import { RequestView } from './request.js'
 import { RoutesView } from './routes.js'
 import { SqlView } from './sql.js'
@@ -32,7 +33,7 @@ export const panelViews: Record<string, PanelView> = {
   headers: { component: HeadersView },
   routes: { component: RoutesView },
   sql: { component: SqlView, css: sqlCss },
-  opentelemetry: { component: OpenTelemetryView, css: otelCss },
+  opentelemetry: { component: OpenTelemetryView, css: otelCss + traceAnalysisCss },
   templates: { component: TemplatesView, css: templatesCss },
   logging: { component: LoggingView, css: loggingCss },
   profiling: { component: ProfilingView, css: profilingCss },

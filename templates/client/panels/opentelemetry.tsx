@@ -13,6 +13,11 @@ import { SpanDetail } from './span-detail.js'
 import { TraceLinks } from './trace-links.js'
 import { TraceContext } from './trace-context.js'
 import { Waterfall } from './waterfall.js'
+import { AnalysisControls, DEFAULT_ANALYSIS_OPTIONS, TraceViewTabs, type TraceView } from './analysis-controls.js'
+import { ImportButton, useTraceImport, type ImportedTrace } from './trace-import.js'
+import { TraceCompare } from './trace-compare.js'
+import { TraceStatistics } from './trace-stats.js'
+import { foldGroups, onlyCritical, selfTimeOf, useWaterfallAnalysis } from './waterfall-analysis.js'
 import { ServiceLegend } from './service-legend.js'
 import { ReceiverStatusLine } from './receiver-status.js'
 
@@ -29,19 +34,29 @@ type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'fa
  * <OpenTelemetryView stats={detail.panels.opentelemetry} request={detail} prefix="/_debug_toolbar" openRequest={open} />
  * ```
  */
-export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetryStats>) {
+export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelProps<OpenTelemetryStats>) {
   const [spans, setSpans] = useState<ToolbarSpan[]>([])
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [filter, setFilter] = useState('')
   const [minMs, setMinMs] = useState('')
   const [selectedId, setSelectedId] = useState<string | undefined>()
+  const [view, setView] = useState<TraceView>('waterfall')
+  const [options, setOptions] = useState(DEFAULT_ANALYSIS_OPTIONS)
+  const [expandedGroups, setExpandedGroups] = useState<ReadonlySet<string>>(new Set())
+  // A dropped OTLP/JSON file is shown in place of the request's trace until "back".
+  const [imported, setImported] = useState<ImportedTrace | undefined>()
+  const drop = useTraceImport(prefix, (trace) => {
+    setImported(trace)
+    setView('waterfall')
+  })
+  const traceId = imported?.traceId ?? stats.traceId
 
   const refresh = useCallback(
     (signal?: AbortSignal) => {
-      if (!stats.traceId) return
+      if (!traceId) return
       setLoad({ state: 'loading' })
-      getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(stats.traceId)}`, signal).then(
+      getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, signal).then(
         (trace) => {
           setSpans(trace.spans)
           setLoad({ state: 'ready', at: Date.now() })
@@ -51,7 +66,7 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
         },
       )
     },
-    [prefix, stats.traceId],
+    [prefix, traceId],
   )
 
   // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
@@ -64,10 +79,25 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
     return () => controller.abort()
   }, [stats, refresh])
 
-  const tree = useMemo(() => buildSpanTree(spans, { rootSpanId: stats.rootSpanId }), [spans, stats.rootSpanId])
+  const rootSpanId = imported ? undefined : stats.rootSpanId
+  const tree = useMemo(() => buildSpanTree(spans, { rootSpanId }), [spans, rootSpanId])
+  const analysis = useWaterfallAnalysis(spans)
   const threshold = Number(minMs)
-  const rows = useMemo(() => flattenVisible(tree, collapsed, filter, Number.isFinite(threshold) ? threshold : 0), [tree, collapsed, filter, threshold])
+  const visible = useMemo(() => flattenVisible(tree, collapsed, filter, Number.isFinite(threshold) ? threshold : 0), [tree, collapsed, filter, threshold])
+  const rows = useMemo(() => {
+    if (!analysis) return visible
+    // While a filter or threshold is set, the matches are what the user looks for: nothing folds.
+    const foldAt = filter.trim() || threshold > 0 ? 0 : options.foldAt
+    return foldGroups(options.criticalOnly ? onlyCritical(visible, analysis) : visible, analysis.groups, foldAt, expandedGroups)
+  }, [visible, analysis, options, expandedGroups, filter, threshold])
   const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId)
+  const toggleGroup = useCallback((groupId: string) => {
+    setExpandedGroups((previous) => {
+      const next = new Set(previous)
+      if (!next.delete(groupId)) next.add(groupId)
+      return next
+    })
+  }, [])
 
   const toggle = useCallback((spanId: string) => {
     setCollapsed((previous) => {
@@ -80,13 +110,30 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
   if (!stats.traceId) return <p class="hdt-muted">This request has no trace.</p>
 
   return (
-    <div class="hdt-otel">
-      <TraceHeader stats={stats} tree={tree} />
+    <div class={`hdt-otel${drop.dragging ? ' hdt-otel-dropping' : ''}`} {...drop.zone}>
+      {imported && (
+        <p class="hdt-otel-imported" role="status">
+          Showing the imported trace <code>{imported.traceId}</code> from <strong>{imported.fileName}</strong> ({imported.spans} spans
+          {imported.rejected > 0 ? `, ${imported.rejected} refused: ${imported.errorMessage ?? ''}` : ''}
+          {imported.traceIds.length > 1 ? `; the file had ${imported.traceIds.length} traces` : ''}).{' '}
+          <button type="button" class="hdt-linklike" onClick={() => setImported(undefined)}>
+            Back to this request's trace
+          </button>
+        </p>
+      )}
+      <TraceHeader stats={stats} tree={tree} traceId={traceId} />
       {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} />}
       {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
-      <TraceLinks stats={stats} />
+      <TraceLinks stats={stats}>
+        <ImportButton drop={drop} />
+      </TraceLinks>
+      <TraceViewTabs view={view} onView={setView} />
+      {view === 'statistics' && (analysis ? <TraceStatistics stats={analysis.stats} /> : <p class="hdt-muted">Analysing the trace…</p>)}
+      {view === 'compare' && <TraceCompare prefix={prefix} request={request} traceId={traceId} />}
+      {view === 'waterfall' && (
+        <>
       <div class="hdt-toolbar-row hdt-otel-controls">
         <input
           type="search"
@@ -115,27 +162,49 @@ export function OpenTelemetryView({ stats, prefix }: PanelProps<OpenTelemetrySta
         <LoadNote load={load} />
         <LiveBadge status={live} />
       </div>
+      <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         {rows.length === 0 ? (
           <p class="hdt-muted hdt-otel-empty">{tree.ordered.length === 0 ? (stats.context?.recording === false ? 'Nothing recorded: this trace was not sampled (see Context above).' : load.state === 'loading' ? 'Loading the trace…' : 'No spans recorded for this trace yet.') : 'No span matches the filter.'}</p>
         ) : (
-          <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} />
+          <Waterfall
+            tree={tree}
+            rows={rows}
+            collapsed={collapsed}
+            selectedId={selectedId}
+            onSelect={setSelectedId}
+            onToggle={toggle}
+            analysis={analysis}
+            showSelf={options.showSelf}
+            onToggleGroup={toggleGroup}
+            openPanel={openPanel}
+          />
         )}
         {selected && (
-          <SpanDetail node={selected} tree={tree} jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />
+          <SpanDetail
+            node={selected}
+            tree={tree}
+            jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger}
+            onClose={() => setSelectedId(undefined)}
+            onSelect={setSelectedId}
+            selfNs={selfTimeOf(analysis, selected.span.spanId)}
+            critical={analysis?.isCritical(selected.span.spanId)}
+          />
         )}
       </div>
+        </>
+      )}
     </div>
   )
 }
 
-function TraceHeader({ stats, tree }: { stats: OpenTelemetryStats; tree: SpanTree }) {
+function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
   const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' ? 0 : 1), 0)
   return (
     <div class="hdt-otel-head">
       <span>
-        Trace <code class="hdt-otel-trace-id">{stats.traceId}</code>
+        Trace <code class="hdt-otel-trace-id">{traceId}</code>
       </span>
       <span>
         {tree.services.length > 1 ? 'services' : 'service'} <ServiceLegend services={tree.services.length > 0 ? tree.services : [stats.serviceName]} />

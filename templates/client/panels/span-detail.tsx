@@ -9,6 +9,10 @@ export interface SpanDetailProps {
   jaegerUrl: string | undefined
   onClose(): void
   onSelect(spanId: string): void
+  /** Time the span spent outside its children (ns), once the trace is analysed. */
+  selfNs?: number
+  /** Whether the span is on the trace's critical path. */
+  critical?: boolean
 }
 
 const SOURCES: Record<SpanSource, string> = {
@@ -28,7 +32,7 @@ const SOURCES: Record<SpanSource, string> = {
  * <SpanDetail node={tree.byId.get(id)!} tree={tree} jaegerUrl={stats.links.jaeger} onClose={close} onSelect={select} />
  * ```
  */
-export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect }: SpanDetailProps) {
+export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, critical }: SpanDetailProps) {
   const { span } = node
   const error = span.status.code === 'ERROR'
   const service = tree.services.indexOf(node.service)
@@ -81,6 +85,11 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect }: SpanDet
         <dd>+{formatDuration(startNs)} from the trace start</dd>
         <dt>Duration</dt>
         <dd>{node.inFlight ? <span class="hdt-badge hdt-badge-warn">in flight for {formatDuration(node.durationNs)}</span> : formatDuration(node.durationNs)}</dd>
+        <dt>Self time</dt>
+        <dd class="hdt-span-self">
+          {selfNs === undefined ? <span class="hdt-muted">analysing…</span> : formatDuration(selfNs)}
+          {critical && <span class="hdt-badge hdt-span-critical"> on the critical path</span>}
+        </dd>
         <dt>Status</dt>
         <dd style={error ? { color: ERROR_COLOR, fontWeight: 600 } : undefined}>
           {span.status.code}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 
 /** The one command that starts Jaeger with its UI and the OTLP gRPC port the panel exports to by default. */
@@ -13,10 +14,11 @@ export const EXPORTER_VARIABLE = 'OTEL_TRACES_EXPORTER=otlp'
  *
  * @example
  * ```tsx
- * <TraceLinks stats={stats} />
+ * <TraceLinks stats={stats}><ImportButton drop={drop} /></TraceLinks>
  * ```
  */
-export function TraceLinks({ stats }: { stats: OpenTelemetryStats }) {
+/** `children` (more buttons, such as the import) follow the download. */
+export function TraceLinks({ stats, children }: { stats: OpenTelemetryStats; children?: ComponentChildren }) {
   const download = (
     <a class="hdt-otel-button" href={stats.links.otlpJson} download={`trace-${stats.traceId}.json`}>
       Download OTLP JSON
@@ -30,6 +32,7 @@ export function TraceLinks({ stats }: { stats: OpenTelemetryStats }) {
           <code>{JAEGER_COMMAND}</code> and restart the app with <code>{EXPORTER_VARIABLE}</code>.
         </p>
         {download}
+        {children}
       </div>
     )
   }
@@ -39,6 +42,7 @@ export function TraceLinks({ stats }: { stats: OpenTelemetryStats }) {
       <ExternalLink href={stats.links.zipkin} label="Open in Zipkin" />
       {stats.links.tempo && <ExternalLink href={stats.links.tempo} label="Open in Grafana Tempo" />}
       {download}
+      {children}
     </div>
   )
 }

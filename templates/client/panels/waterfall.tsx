@@ -1,8 +1,10 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
-import { formatDuration, offsetInTrace, type SpanNode, type SpanTree, type VisibleRow } from './span-tree.js'
+import { formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
 import { serviceColor, spanColor } from './span-colors.js'
+import { FoldButton, GroupRow } from './group-row.js'
+import { selfTimeOf, type FoldableGroup, type WaterfallAnalysis, type WaterfallRow } from './waterfall-analysis.js'
 
 /** Height of one row in px; fixed, so that only the rows in view need to exist in the page. */
 export const ROW_HEIGHT = 24
@@ -15,11 +17,18 @@ const MAX_MARKERS = 60
 
 export interface WaterfallProps {
   tree: SpanTree
-  rows: VisibleRow[]
+  rows: WaterfallRow[]
   collapsed: ReadonlySet<string>
   selectedId: string | undefined
   onSelect(spanId: string): void
   onToggle(spanId: string): void
+  /** Critical path, self times and groups, once computed. */
+  analysis?: WaterfallAnalysis
+  /** Show each span's self time beside its name. */
+  showSelf?: boolean
+  /** Expands or folds a group of repeated siblings. */
+  onToggleGroup?(groupId: string): void
+  openPanel?(panelId: string): void
 }
 
 /**
@@ -33,7 +42,7 @@ export interface WaterfallProps {
  *   selectedId={selected} onSelect={setSelected} onToggle={toggle} />
  * ```
  */
-export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggle }: WaterfallProps) {
+export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggle, analysis, showSelf, onToggleGroup, openPanel }: WaterfallProps) {
   const scroller = useRef<HTMLDivElement>(null)
   const [view, setView] = useState({ top: 0, height: 480 })
 
@@ -110,19 +119,37 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
               <i key={t} style={{ left: `${percentOf(t, tree.durationNs)}%` }} />
             ))}
           </div>
-          {rows.slice(first, last).map((row, i) => (
-            <SpanRow
-              key={row.node.span.spanId + ':' + (first + i)}
-              row={row}
-              index={first + i}
-              tree={tree}
-              serviceIndex={serviceIndex.get(row.node.service) ?? 0}
-              collapsed={collapsed.has(row.node.span.spanId)}
-              selected={row.node.span.spanId === selectedId}
-              onSelect={onSelect}
-              onToggle={onToggle}
-            />
-          ))}
+          {rows.slice(first, last).map((row, i) =>
+            row.group ? (
+              <GroupRow
+                key={'group:' + row.group.id}
+                row={row as WaterfallRow & { group: FoldableGroup }}
+                index={first + i}
+                rowHeight={ROW_HEIGHT}
+                indent={indentOf(row.node)}
+                tree={tree}
+                color={serviceColor(serviceIndex.get(row.node.service) ?? 0)}
+                critical={analysis !== undefined && row.group.spanIds.some((id) => analysis.isCritical(id))}
+                onToggleGroup={onToggleGroup ?? (() => {})}
+                openPanel={openPanel}
+              />
+            ) : (
+              <SpanRow
+                key={row.node.span.spanId + ':' + (first + i)}
+                row={row}
+                index={first + i}
+                tree={tree}
+                serviceIndex={serviceIndex.get(row.node.service) ?? 0}
+                collapsed={collapsed.has(row.node.span.spanId)}
+                selected={row.node.span.spanId === selectedId}
+                onSelect={onSelect}
+                onToggle={onToggle}
+                critical={analysis?.isCritical(row.node.span.spanId) ? analysis.stretches(row.node.span.spanId) : undefined}
+                selfNs={showSelf ? selfTimeOf(analysis, row.node.span.spanId) : undefined}
+                onToggleGroup={onToggleGroup}
+              />
+            ),
+          )}
         </div>
       </div>
     </div>
@@ -130,7 +157,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
 }
 
 interface SpanRowProps {
-  row: VisibleRow
+  row: WaterfallRow
   index: number
   tree: SpanTree
   serviceIndex: number
@@ -138,9 +165,13 @@ interface SpanRowProps {
   selected: boolean
   onSelect(spanId: string): void
   onToggle(spanId: string): void
+  /** The span's stretches on the critical path (axis offsets, ns), when it is on it. */
+  critical: Array<[number, number]> | undefined
+  selfNs: number | undefined
+  onToggleGroup: ((groupId: string) => void) | undefined
 }
 
-function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle }: SpanRowProps) {
+function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle, critical, selfNs, onToggleGroup }: SpanRowProps) {
   const { node } = row
   const { span } = node
   const error = span.status.code === 'ERROR'
@@ -150,6 +181,7 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
   if (selected) classes.push('hdt-wf-selected')
   if (row.hit) classes.push('hdt-wf-hit')
   if (row.context) classes.push('hdt-wf-context')
+  if (critical) classes.push('hdt-wf-critical')
   const label = node.inFlight ? `${formatDuration(node.durationNs)}+` : formatDuration(node.durationNs)
   const service = serviceColor(serviceIndex)
   // Like Jaeger, the service is named where it changes; every row keeps its colour stripe.
@@ -164,7 +196,7 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
       style={{ top: `${index * ROW_HEIGHT}px` }}
       onClick={() => onSelect(span.spanId)}
     >
-      <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${8 + Math.min(node.depth, MAX_INDENT) * 14}px` }}>
+      <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${indentOf(node)}px` }}>
         <i class="hdt-wf-stripe" style={{ background: service }} title={node.service} />
         {node.children.length > 0 ? (
           <button
@@ -195,6 +227,14 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
           </span>
         )}
         {collapsed && <span class="hdt-muted hdt-wf-hidden-count">+{countBelow(node)}</span>}
+        {row.foldable && (
+          <FoldButton group={row.foldable} onToggleGroup={onToggleGroup} />
+        )}
+        {selfNs !== undefined && (
+          <span class="hdt-wf-self" title="self time: not spent in child spans">
+            {formatDuration(selfNs)}
+          </span>
+        )}
       </div>
       <div class="hdt-wf-track" role="gridcell">
         <span
@@ -205,10 +245,22 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
         {span.events.slice(0, MAX_MARKERS).map((event, i) => (
           <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano), tree.durationNs)}%` }} title={eventTitle(event)} />
         ))}
+        {critical?.map(([from, to], i) => (
+          <i
+            key={`c${i}`}
+            class="hdt-wf-crit"
+            style={{ left: `${percentOf(from, tree.durationNs)}%`, width: `${percentOf(to - from, tree.durationNs)}%` }}
+            title="on the critical path"
+          />
+        ))}
         <DurationLabel left={left} width={width} label={label} />
       </div>
     </div>
   )
+}
+
+function indentOf(node: SpanNode): number {
+  return 8 + Math.min(node.depth, MAX_INDENT) * 14
 }
 
 /**

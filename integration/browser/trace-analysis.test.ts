@@ -1,0 +1,193 @@
+/**
+ * Trace analysis in the OpenTelemetry panel, in a real browser on the demo app: the critical
+ * path of /users/2 highlighted (and alone), its N+1 comment queries folded into one row with
+ * their count and a badge to the SQL panel, the statistics table, a comparison of two
+ * /users/:id requests with the query count delta, and OTLP/JSON files imported by dropping
+ * or choosing them, checked against hand-computed critical paths and self times.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/trace-analysis.test.ts
+ */
+import { mkdirSync } from 'node:fs'
+import type { Locator, Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
+// @ts-expect-error TS7016: no .d.ts beside the compiled demo
+import { createApp as compiledCreateApp } from '../../dist/examples/basic/app.js'
+import type { createApp as CreateApp } from '../../examples/basic/app.js'
+import { otlpJsonFromToolbarSpans } from '../../src/opentelemetry/otlp-json.js'
+import { formatDuration } from '../../templates/client/panels/span-tree.js'
+import { ANALYSIS_CASES, caseSpans } from '../../test/support/analysis-cases.js'
+import { openPanel, useBrowserSession, type ServedApp } from './harness.js'
+
+const createApp: typeof CreateApp = compiledCreateApp
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
+const WITHIN = { timeout: 10_000 }
+
+let server: ServedApp
+let page: Page
+let errors: string[]
+
+mkdirSync(SCREENSHOTS, { recursive: true })
+const session = useBrowserSession(() => createApp(), { width: 1440, height: 900 })
+beforeEach(() => {
+  ;({ server, page, errors } = session)
+})
+
+async function open(path: string): Promise<void> {
+  const res = await page.goto(`${server.url}${path}`)
+  expect(res?.status(), path).toBe(200)
+}
+
+const rows = (pane: Locator) => pane.locator('.hdt-wf-row')
+const labels = (locator: Locator) => locator.locator('.hdt-wf-label').allInnerTexts()
+
+async function otelPane(): Promise<Locator> {
+  const pane = await openPanel(page, 'OpenTelemetry')
+  await rows(pane).first().waitFor(WITHIN)
+  // The analysis runs after the first rows are painted.
+  await pane.locator('.hdt-otel-analysis-note', { hasText: 'critical path:' }).waitFor(WITHIN)
+  return pane
+}
+
+describe('the demo page /users/2', () => {
+  it('highlights the critical path, and shows it alone on request', async () => {
+    await open('/users/2')
+    const pane = await otelPane()
+    const critical = rows(pane).and(pane.locator('.hdt-wf-critical'))
+    const onPath = await labels(critical)
+    // The handler does one thing after another (queries, then the renders): every span is on
+    // the path, the folded comment queries too.
+    expect(onPath).toEqual(['GET /users/:id', 'SELECT users', 'SELECT posts', 'SELECT comments ×3', 'render page Grace Hopper', 'render user-page', 'render layout'])
+    expect(await critical.first().locator('.hdt-wf-crit').count()).toBeGreaterThan(0)
+    const all = await rows(pane).count()
+
+    await pane.getByLabel('critical path only').check()
+    await expect.poll(() => labels(rows(pane)), WITHIN).toEqual(onPath)
+    await page.screenshot({ path: `${SCREENSHOTS}critical-path.png` })
+    await pane.getByLabel('critical path only').uncheck()
+    await expect.poll(() => rows(pane).count(), WITHIN).toBe(all)
+
+    await rows(pane).filter({ hasText: 'GET /users/:id' }).click()
+    const detail = pane.locator('.hdt-span-detail')
+    expect(await detail.locator('.hdt-span-self').innerText()).toMatch(/^[\d.]+ (µs|ms).*on the critical path/s)
+    expect(errors).toEqual([])
+  })
+
+  it('folds the three comment queries into one N+1 row that expands on click and links to the SQL panel', async () => {
+    await open('/users/2')
+    const pane = await otelPane()
+    const group = pane.locator('.hdt-wf-group')
+    await group.waitFor(WITHIN)
+    expect(await group.count()).toBe(1)
+    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT comments ×3')
+    expect(await group.getAttribute('data-group-key')).toBe('demo-basic: SELECT author, text FROM comments WHERE post_id = ?')
+    expect(await group.locator('.hdt-wf-group-tick').count()).toBe(3)
+    expect(await labels(rows(pane))).not.toContain('SELECT comments')
+
+    await group.locator('.hdt-wf-toggle').click()
+    await expect.poll(() => labels(rows(pane)), WITHIN).toEqual(expect.arrayContaining(['SELECT comments']))
+    expect((await labels(rows(pane))).filter((label) => label === 'SELECT comments')).toHaveLength(3)
+    await pane.getByRole('button', { name: 'Fold 3 × SELECT comments' }).click()
+    await group.waitFor(WITHIN)
+
+    await pane.getByLabel('Fold repeated sibling spans from this count (0: never)').fill('0')
+    await expect.poll(() => group.count(), WITHIN).toBe(0)
+    await pane.getByLabel('Fold repeated sibling spans from this count (0: never)').fill('3')
+    await group.locator('.hdt-wf-nplus1').click()
+    await page.locator('#hono-debug-toolbar .hdt-pane-title', { hasText: /^SQL$/ }).waitFor(WITHIN)
+    expect(errors).toEqual([])
+  })
+
+  it('lists statistics per service and span name, sortable', async () => {
+    await open('/users/2')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Statistics' }).click()
+    const table = pane.locator('.hdt-trace-stats-table')
+    const comments = table.locator('tbody tr', { hasText: 'SELECT comments' })
+    expect((await comments.locator('td').allInnerTexts()).slice(0, 3)).toEqual(['demo-basic', 'SELECT comments', '3'])
+    await table.getByRole('button', { name: 'Count' }).click()
+    expect(await table.locator('tbody tr').first().locator('td').nth(1).innerText()).toBe('SELECT comments')
+    expect(errors).toEqual([])
+  })
+
+  it('compares with the previous /users/:id request: the query count delta, added spans, both critical paths', async () => {
+    // A new user has no posts: its page makes no comment query.
+    await page.goto(`${server.url}/form`)
+    await page.locator('input[name="name"]').fill('Katherine Johnson')
+    await page.locator('input[name="email"]').fill('katherine@example.com')
+    await Promise.all([page.waitForURL(/\/users\/\d+$/), page.locator('button[type="submit"], input[type="submit"]').first().click()])
+    await open('/users/2')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const select = pane.getByLabel('Request to compare with')
+    await expect.poll(async () => (await select.locator('option:checked').innerText()).trim(), WITHIN).toMatch(/^GET \/users\/7 · 200/)
+    const line = pane.locator('.hdt-compare-groups tbody tr', { hasText: 'FROM comments' })
+    await line.waitFor(WITHIN)
+    expect(await line.locator('td').allInnerTexts()).toEqual([
+      'demo-basic: SELECT author, text FROM comments WHERE post_id = ?',
+      '0',
+      '3',
+      '+3',
+      expect.any(String),
+      expect.stringMatching(/[\d.]+ (µs|ms)/),
+    ])
+    expect(await pane.locator('.hdt-compare-summary').innerText()).toMatch(/Before .+ → after .+\(.+\) · \d+ spans added, \d+ removed/)
+    expect(await pane.getByRole('region', { name: 'Added' }).innerText()).toContain('SELECT comments')
+    expect(await pane.getByRole('region', { name: 'Critical path before' }).locator('li').first().innerText()).toContain('GET /users/:id')
+    expect(await pane.getByRole('region', { name: 'Critical path after' }).locator('li').first().innerText()).toContain('GET /users/:id')
+    await page.screenshot({ path: `${SCREENSHOTS}trace-compare.png` })
+    expect(errors).toEqual([])
+  })
+})
+
+describe('importing OTLP/JSON files', () => {
+  for (const c of ANALYSIS_CASES) {
+    it(`shows the hand-computed critical path and self times of a chosen file: ${c.title}`, async () => {
+      const spans = caseSpans(c, 'ui')
+      await open('/users/2')
+      const pane = await otelPane()
+      await pane.getByLabel('OTLP/JSON file to import').setInputFiles({ name: `${c.title}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(otlpJsonFromToolbarSpans(spans))) })
+      await pane.locator('.hdt-otel-imported', { hasText: spans[0]!.traceId }).waitFor(WITHIN)
+      await expect.poll(() => rows(pane).count(), WITHIN).toBe(spans.length)
+      await pane.locator('.hdt-otel-analysis-note', { hasText: `critical path: ${c.criticalPath.length} spans` }).waitFor(WITHIN)
+      const onPath = await labels(rows(pane).and(pane.locator('.hdt-wf-critical')))
+      expect([...onPath].sort()).toEqual([...c.criticalPath].sort())
+      await pane.getByLabel('critical path only').check()
+      await expect.poll(() => labels(rows(pane)), WITHIN).toEqual(onPath)
+      await pane.getByLabel('critical path only').uncheck()
+      await pane.getByLabel('self time column').check()
+      const self = await rows(pane).evaluateAll((els) => els.map((el) => [el.querySelector('.hdt-wf-label')!.textContent, el.querySelector('.hdt-wf-self')?.textContent]))
+      expect(Object.fromEntries(self)).toEqual(Object.fromEntries(Object.entries(c.selfMs).map(([name, ms]) => [name, formatDuration(ms * 1e6)])))
+      expect(errors).toEqual([])
+    })
+  }
+
+  it('imports a file dropped on the waterfall and shows it, then goes back to the request', async () => {
+    const spans = caseSpans(ANALYSIS_CASES[3]!, 'dropped')
+    await open('/users/2')
+    const pane = await otelPane()
+    const json = JSON.stringify(otlpJsonFromToolbarSpans(spans))
+    await pane.locator('.hdt-otel').evaluate((zone, text) => {
+      const data = new DataTransfer()
+      data.items.add(new File([text], 'remote.json', { type: 'application/json' }))
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }))
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
+    }, json)
+    const banner = pane.locator('.hdt-otel-imported')
+    await banner.waitFor(WITHIN)
+    expect(await banner.innerText()).toContain(`${spans[0]!.traceId} from remote.json (4 spans)`)
+    await expect.poll(() => labels(rows(pane)), WITHIN).toEqual(['P', 'C', 'S', 'Q'])
+    expect(await pane.locator('.hdt-otel-trace-id').innerText()).toBe(spans[0]!.traceId)
+    const served = await (await page.request.get(`${server.url}/_debug_toolbar/api/traces/${spans[0]!.traceId}`)).json()
+    expect(served.spans.map((s: { source: string }) => s.source)).toEqual(['import', 'import', 'import', 'import'])
+    await banner.getByRole('button', { name: "Back to this request's trace" }).click()
+    await expect.poll(() => labels(rows(pane)), WITHIN).toContain('GET /users/:id')
+
+    // The imported trace is in the trace list (History), as a trace of its own.
+    const history = await openPanel(page, 'History')
+    const line = history.locator(`[data-hdt-trace-row="${spans[0]!.traceId}"]`)
+    await line.waitFor(WITHIN)
+    const cells = await line.locator('td').allInnerTexts()
+    expect([cells[1], cells[2]!.split(/\s+/).sort(), cells[3]]).toEqual(['P', ['back', 'front'], '4'])
+    expect(errors).toEqual([])
+  })
+})

@@ -1,0 +1,83 @@
+/**
+ * `POST {prefix}/api/traces/import`: an OTLP/JSON file (what `GET /api/traces/:traceId/otlp`
+ * downloads, or any collector's file export) becomes traces of the list, its spans marked
+ * `source: 'import'`. It goes through the receivers' pipeline (`SpanIngest`) with the same
+ * body bound and answers: 415 for another content type or encoding, 413 over the bound
+ * (`otlpMaxBodyBytes`), 400 for a body that is not OTLP/JSON; a span that cannot be stored is
+ * refused alone and counted.
+ */
+import type { Context } from 'hono'
+import type { ToolbarHost } from '../core/host.js'
+import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
+import { SpanIngest } from './otlp-ingest.js'
+import { OtlpDecodeError } from './otlp-json.js'
+import type { TraceStore } from './trace-store.js'
+
+/** What `POST /api/traces/import` answers. */
+export interface ImportAnswer {
+  /** The traces of the file, in order of first appearance. */
+  traceIds: string[]
+  /** Spans stored. */
+  spans: number
+  /** Spans refused (over `maxSpansPerTrace`, bad ids or times), with why. */
+  rejected: number
+  errorMessage?: string
+}
+
+/**
+ * Registers the import route; imports have their own counters, apart from the receivers'.
+ *
+ * @example
+ * ```ts
+ * registerTraceImport(host, processor.traces, 4 * 1024 * 1024)
+ * ```
+ */
+export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBodyBytes: number): void {
+  const ingest = new SpanIngest(traces, host.events, host.store)
+  host.routes.post('/api/traces/import', async function importTraces(c: Context) {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+    if (type !== 'application/json') {
+      return c.json({ error: `Content-Type ${JSON.stringify(type.slice(0, 80))} is not supported: an import is an OTLP/JSON file, application/json` }, 415)
+    }
+    let request: unknown
+    let answer: ImportAnswer
+    try {
+      request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes))
+      const result = ingest.accept(request, 'import')
+      answer = { traceIds: traceIdsOf(request), spans: result.accepted, rejected: result.rejected }
+      if (result.errorMessage) answer.errorMessage = result.errorMessage
+    } catch (error) {
+      if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status)
+      if (error instanceof OtlpDecodeError) return c.json({ error: `not an OTLP/JSON ExportTraceServiceRequest: ${error.message}` }, 400)
+      throw error
+    }
+    if (answer.traceIds.length === 0) return c.json({ error: 'the file holds no spans' }, 400)
+    return c.json(answer)
+  })
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch (error) {
+    throw new OtlpDecodeError(`the body is not JSON: ${(error as Error).message}`)
+  }
+}
+
+/** The trace ids of an OTLP/JSON request, as written (hex), lower-cased, in order. */
+function traceIdsOf(request: unknown): string[] {
+  const ids = new Set<string>()
+  const list = (value: unknown, key: string): unknown[] => {
+    const field = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
+    return Array.isArray(field) ? field : []
+  }
+  for (const rs of list(request, 'resourceSpans')) {
+    for (const ss of list(rs, 'scopeSpans')) {
+      for (const span of list(ss, 'spans')) {
+        const id = (span as { traceId?: unknown }).traceId
+        if (typeof id === 'string' && /^[0-9a-fA-F]{32}$/.test(id)) ids.add(id.toLowerCase())
+      }
+    }
+  }
+  return [...ids]
+}

@@ -1,0 +1,83 @@
+import type { WaterfallAnalysis } from './waterfall-analysis.js'
+
+/** How the waterfall shows the analysis. */
+export interface AnalysisOptions {
+  /** Show only the spans on the critical path. */
+  criticalOnly: boolean
+  /** A self-time column beside the span names. */
+  showSelf: boolean
+  /** Fold runs of at least this many repeated siblings; 0 folds nothing. */
+  foldAt: number
+}
+
+/**
+ * Groups of 3 or more fold by default: 3 is the smallest run that reads as a loop (an N+1
+ * over three rows is already the pattern to fix), and a run of 2 is often a legitimate pair.
+ */
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { criticalOnly: false, showSelf: false, foldAt: 3 }
+
+export type TraceView = 'waterfall' | 'statistics' | 'compare'
+
+const VIEWS: Array<[TraceView, string]> = [
+  ['waterfall', 'Waterfall'],
+  ['statistics', 'Statistics'],
+  ['compare', 'Compare'],
+]
+
+/**
+ * The three views of a trace: its waterfall, its statistics table, and the comparison with
+ * another request.
+ *
+ * @example
+ * ```tsx
+ * <TraceViewTabs view={view} onView={setView} />
+ * ```
+ */
+export function TraceViewTabs({ view, onView }: { view: TraceView; onView(view: TraceView): void }) {
+  return (
+    <div class="hdt-trace-tabs" role="tablist" aria-label="Trace views">
+      {VIEWS.map(([id, label]) => (
+        <button key={id} type="button" role="tab" aria-selected={view === id} class={`hdt-trace-tab${view === id ? ' hdt-active' : ''}`} onClick={() => onView(id)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  )
+}
+
+/**
+ * The waterfall's analysis switches: critical path only, the self-time column, and the
+ * threshold at which repeated siblings fold; with how long the analysis took.
+ *
+ * @example
+ * ```tsx
+ * <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
+ * ```
+ */
+export function AnalysisControls({ options, onChange, analysis }: { options: AnalysisOptions; onChange(options: AnalysisOptions): void; analysis: WaterfallAnalysis | undefined }) {
+  return (
+    <div class="hdt-toolbar-row hdt-otel-analysis">
+      <label>
+        <input type="checkbox" checked={options.criticalOnly} onChange={(event) => onChange({ ...options, criticalOnly: (event.currentTarget as HTMLInputElement).checked })} /> critical path only
+      </label>
+      <label>
+        <input type="checkbox" checked={options.showSelf} onChange={(event) => onChange({ ...options, showSelf: (event.currentTarget as HTMLInputElement).checked })} /> self time column
+      </label>
+      <label>
+        fold repeated spans from{' '}
+        <input
+          type="number"
+          min="0"
+          step="1"
+          aria-label="Fold repeated sibling spans from this count (0: never)"
+          value={options.foldAt}
+          onInput={(event) => onChange({ ...options, foldAt: Math.max(0, Math.floor(Number((event.currentTarget as HTMLInputElement).value) || 0)) })}
+        />{' '}
+        <span class="hdt-muted">(0: off)</span>
+      </label>
+      <span class="hdt-muted hdt-otel-analysis-note">
+        {analysis ? `critical path: ${analysis.criticalCount} spans · analysed in ${analysis.tookMs.toFixed(0)} ms` : 'analysing…'}
+      </span>
+    </div>
+  )
+}

@@ -1,0 +1,112 @@
+import type { SpanTree } from './span-tree.js'
+import { formatDuration } from './span-tree.js'
+import { percentOf } from './time-axis.js'
+import type { FoldableGroup, WaterfallRow } from './waterfall-analysis.js'
+
+// A group of thousands of spans is drawn as its first ticks; the label gives the count.
+const MAX_TICKS = 200
+
+export interface GroupRowProps {
+  row: WaterfallRow & { group: FoldableGroup }
+  index: number
+  rowHeight: number
+  indent: number
+  tree: SpanTree
+  color: string
+  /** Some span of the group is on the critical path. */
+  critical: boolean
+  onToggleGroup(groupId: string): void
+  /** Opens another panel of the toolbar (the SQL panel, from an N+1 badge). */
+  openPanel: ((panelId: string) => void) | undefined
+}
+
+/**
+ * Repeated siblings folded into one row: `SELECT comments ×3 · 4.10 ms`, each span a tick on
+ * the time axis, a badge for SQL groups (the N+1 pattern) that opens the SQL panel. A click
+ * expands the group.
+ *
+ * @example
+ * ```tsx
+ * <GroupRow row={row} index={7} rowHeight={24} indent={22} tree={tree} color="#3b82f6" critical={false} onToggleGroup={toggle} openPanel={openPanel} />
+ * ```
+ */
+export function GroupRow({ row, index, rowHeight, indent, tree, color, critical, onToggleGroup, openPanel }: GroupRowProps) {
+  const { group } = row
+  const count = group.spanIds.length
+  const summary = `${formatDuration(group.totalNs)} total, max ${formatDuration(group.maxNs)}`
+  return (
+    <div
+      class={`hdt-wf-row hdt-wf-group${index % 2 ? ' hdt-wf-odd' : ''}${critical ? ' hdt-wf-critical' : ''}`}
+      role="row"
+      aria-expanded={false}
+      data-group-key={group.key}
+      style={{ top: `${index * rowHeight}px` }}
+      onClick={() => onToggleGroup(group.id)}
+    >
+      <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${indent}px` }}>
+        <button
+          type="button"
+          class="hdt-wf-toggle"
+          aria-expanded={false}
+          aria-label={`Expand ${count} × ${group.name}`}
+          onClick={(event) => {
+            event.stopPropagation()
+            onToggleGroup(group.id)
+          }}
+        >
+          ▸
+        </button>
+        <span class="hdt-wf-label" title={group.key}>
+          {group.name} <strong class="hdt-wf-group-count">×{count}</strong>
+        </span>
+        {group.sql && (
+          <button
+            type="button"
+            class="hdt-badge hdt-badge-warn hdt-wf-nplus1"
+            title={`${count} queries of one shape under one parent: the N+1 pattern. Open the SQL panel.`}
+            onClick={(event) => {
+              event.stopPropagation()
+              openPanel?.('sql')
+            }}
+          >
+            N+1 · SQL
+          </button>
+        )}
+      </div>
+      <div class="hdt-wf-track" role="gridcell">
+        {group.spanIds.slice(0, MAX_TICKS).map((id) => {
+          const node = tree.byId.get(id)
+          if (!node) return null
+          const left = percentOf(node.offsetNs, tree.durationNs)
+          const width = Math.min(100 - left, percentOf(node.durationNs, tree.durationNs))
+          return <span key={id} class="hdt-wf-bar hdt-wf-group-tick" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
+        })}
+        <span class="hdt-wf-dur hdt-wf-group-sum">{summary}</span>
+      </div>
+    </div>
+  )
+}
+
+/**
+ * Folds an expanded group of repeated siblings again (shown on its first span).
+ *
+ * @example
+ * ```tsx
+ * <FoldButton group={row.foldable} onToggleGroup={toggleGroup} />
+ * ```
+ */
+export function FoldButton({ group, onToggleGroup }: { group: FoldableGroup; onToggleGroup: ((groupId: string) => void) | undefined }) {
+  return (
+    <button
+      type="button"
+      class="hdt-linklike hdt-wf-fold"
+      aria-label={`Fold ${group.spanIds.length} × ${group.name}`}
+      onClick={(event) => {
+        event.stopPropagation()
+        onToggleGroup?.(group.id)
+      }}
+    >
+      fold ×{group.spanIds.length}
+    </button>
+  )
+}

@@ -1,0 +1,183 @@
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import type { PathStep, SpanChange, TraceComparison } from '../../../src/core/trace-analysis/index.js'
+import { getJson } from '../toolbar-api.js'
+import type { RequestDetail, RequestSummary } from '../types.js'
+import { formatDuration } from './span-tree.js'
+
+// Lines of each list shown; the totals say how many there are.
+const SHOWN = 50
+
+export interface TraceCompareProps {
+  prefix: string
+  /** The request shown: its trace is "after". */
+  request: RequestDetail
+  traceId: string
+}
+
+/**
+ * Compares this request's trace with another request's: by default the previous request of
+ * the same route, or any recent request with a trace. Shows the total duration before and
+ * after, per group (service and span name, or SQL shape) the count and time before and
+ * after, the spans added and removed, and both critical paths. The diff comes from
+ * `GET {prefix}/api/traces/:a/compare/:b`.
+ *
+ * @example
+ * ```tsx
+ * <TraceCompare prefix="/_debug_toolbar" request={detail} traceId={stats.traceId} />
+ * ```
+ */
+export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
+  const [candidates, setCandidates] = useState<RequestSummary[] | undefined>()
+  const [otherTraceId, setOtherTraceId] = useState<string | undefined>()
+  const [diff, setDiff] = useState<{ state: 'idle' | 'loading' } | { state: 'ready'; diff: TraceComparison } | { state: 'failed'; message: string }>({ state: 'idle' })
+
+  useEffect(() => {
+    const controller = new AbortController()
+    getJson<{ requests: RequestSummary[] }>(`${prefix}/api/requests?limit=200`, controller.signal).then(
+      ({ requests }) => {
+        const others = sameRouteFirst(requests.filter((r) => r.id !== request.id && r.traceId && r.traceId !== traceId), request)
+        setCandidates(others)
+        setOtherTraceId((current) => current ?? defaultBefore(others, request)?.traceId)
+      },
+      () => setCandidates([]),
+    )
+    return () => controller.abort()
+  }, [prefix, request, traceId])
+
+  useEffect(() => {
+    if (!otherTraceId) return
+    const controller = new AbortController()
+    setDiff({ state: 'loading' })
+    getJson<TraceComparison>(`${prefix}/api/traces/${encodeURIComponent(otherTraceId)}/compare/${encodeURIComponent(traceId)}`, controller.signal).then(
+      (answer) => setDiff({ state: 'ready', diff: answer }),
+      (error: unknown) => {
+        if (!controller.signal.aborted) setDiff({ state: 'failed', message: error instanceof Error ? error.message : String(error) })
+      },
+    )
+    return () => controller.abort()
+  }, [prefix, otherTraceId, traceId])
+
+  if (!candidates) return <p class="hdt-muted">Loading recent requests…</p>
+  if (candidates.length === 0) return <p class="hdt-muted">No other request with a trace to compare with yet: make the request again.</p>
+  return (
+    <div class="hdt-compare">
+      <label class="hdt-toolbar-row">
+        Compare with{' '}
+        <select aria-label="Request to compare with" value={otherTraceId} onChange={(event) => setOtherTraceId((event.currentTarget as HTMLSelectElement).value)}>
+          {candidates.map((r) => (
+            <option key={r.id} value={r.traceId}>
+              {r.method} {r.path} · {r.status ?? '…'} · {new Date(r.startedAt).toLocaleTimeString()}
+              {r.route === request.route && r.method === request.method ? '' : ' (another route)'}
+            </option>
+          ))}
+        </select>
+      </label>
+      {diff.state === 'loading' && <p class="hdt-muted">Comparing…</p>}
+      {diff.state === 'failed' && <p class="hdt-error-note">Could not compare: {diff.message}</p>}
+      {diff.state === 'ready' && <ComparisonView diff={diff.diff} />}
+    </div>
+  )
+}
+
+function ComparisonView({ diff }: { diff: TraceComparison }) {
+  const delta = Number(diff.durationDeltaNs)
+  const changed = useMemo(() => diff.groups.filter((g) => g.countA !== g.countB || g.totalNsA !== g.totalNsB).slice(0, SHOWN), [diff])
+  return (
+    <>
+      <p class="hdt-compare-summary">
+        Before <strong>{formatDuration(Number(diff.durationNsA))}</strong> → after <strong>{formatDuration(Number(diff.durationNsB))}</strong>{' '}
+        <span class={delta > 0 ? 'hdt-compare-worse' : 'hdt-compare-better'}>({signed(delta, formatDuration)})</span>
+        {' · '}
+        {diff.addedTotal} spans added, {diff.removedTotal} removed
+      </p>
+      <h3 class="hdt-span-section">Groups</h3>
+      <table class="hdt-table hdt-compare-groups">
+        <thead>
+          <tr>
+            <th scope="col">Service: span name or SQL</th>
+            <th scope="col" class="hdt-num">Count before</th>
+            <th scope="col" class="hdt-num">Count after</th>
+            <th scope="col" class="hdt-num">Δ count</th>
+            <th scope="col" class="hdt-num">Time before</th>
+            <th scope="col" class="hdt-num">Time after</th>
+          </tr>
+        </thead>
+        <tbody>
+          {changed.map((g) => (
+            <tr key={g.key}>
+              <td class="hdt-code">{g.key}</td>
+              <td class="hdt-num">{g.countA}</td>
+              <td class="hdt-num">{g.countB}</td>
+              <td class={`hdt-num hdt-compare-delta${g.countB > g.countA ? ' hdt-compare-worse' : g.countB < g.countA ? ' hdt-compare-better' : ''}`}>{signed(g.countB - g.countA, String)}</td>
+              <td class="hdt-num">{formatDuration(Number(g.totalNsA))}</td>
+              <td class="hdt-num">{formatDuration(Number(g.totalNsB))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {changed.length === 0 && <p class="hdt-muted">Every group has the same count and time.</p>}
+      <div class="hdt-compare-columns">
+        <SpanList title="Added" spans={diff.added} total={diff.addedTotal} />
+        <SpanList title="Removed" spans={diff.removed} total={diff.removedTotal} />
+      </div>
+      <div class="hdt-compare-columns">
+        <CriticalPathList title="Critical path before" steps={diff.criticalPathA} />
+        <CriticalPathList title="Critical path after" steps={diff.criticalPathB} />
+      </div>
+    </>
+  )
+}
+
+function SpanList({ title, spans, total }: { title: string; spans: SpanChange[]; total: number }) {
+  return (
+    <section class="hdt-compare-list" aria-label={title}>
+      <h3 class="hdt-span-section">
+        {title} ({total})
+      </h3>
+      {total === 0 ? (
+        <p class="hdt-muted">None.</p>
+      ) : (
+        <ul>
+          {spans.slice(0, SHOWN).map((s) => (
+            <li key={s.spanId}>
+              <span class="hdt-muted">{s.service}</span> {s.name} <span class="hdt-muted">{formatDuration(Number(s.durationNs))}</span>
+            </li>
+          ))}
+          {total > SHOWN && <li class="hdt-muted">and {total - SHOWN} more</li>}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function CriticalPathList({ title, steps }: { title: string; steps: PathStep[] }) {
+  return (
+    <section class="hdt-compare-list" aria-label={title}>
+      <h3 class="hdt-span-section">{title}</h3>
+      <ol>
+        {steps.slice(0, SHOWN).map((s) => (
+          <li key={s.spanId}>
+            <span class="hdt-muted">{s.service}</span> {s.name} <span class="hdt-muted">{formatDuration(Number(s.onPathNs))} on the path</span>
+          </li>
+        ))}
+        {steps.length > SHOWN && <li class="hdt-muted">and {steps.length - SHOWN} more</li>}
+      </ol>
+    </section>
+  )
+}
+
+function signed(value: number, format: (n: number) => string): string {
+  return value > 0 ? `+${format(value)}` : value < 0 ? `−${format(-value)}` : '±0'
+}
+
+/** Requests of the same method and route first (newest first within each part). */
+function sameRouteFirst(requests: RequestSummary[], request: RequestDetail): RequestSummary[] {
+  const same = (r: RequestSummary) => r.method === request.method && r.route === request.route
+  return [...requests.filter(same), ...requests.filter((r) => !same(r))]
+}
+
+/** The previous request of the same route, else the newest of that route, else the newest at all. */
+function defaultBefore(candidates: RequestSummary[], request: RequestDetail): RequestSummary | undefined {
+  const same = candidates.filter((r) => r.method === request.method && r.route === request.route)
+  return same.find((r) => r.startedAt < request.startedAt) ?? same[0] ?? candidates[0]
+}

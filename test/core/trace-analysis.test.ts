@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest'
+import {
+  analyzeTrace,
+  compareTraces,
+  criticalPath,
+  selfTimes,
+  sqlShape,
+  traceTimeline,
+} from '../../src/core/trace-analysis/index.js'
+import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
+import { ms, spanIdOf, syntheticTrace, type SyntheticSpan } from '../support/synthetic-spans.js'
+
+const nameOf = (spans: ReturnType<typeof caseSpans>) => new Map(spans.map((s) => [s.spanId, s.name]))
+
+describe('critical path and self time, hand-computed', () => {
+  for (const c of ANALYSIS_CASES) {
+    it(c.title, () => {
+      const spans = caseSpans(c)
+      const analysis = analyzeTrace(spans)
+      const names = nameOf(spans)
+      expect(analysis.criticalPath.map((id) => names.get(id))).toEqual(c.criticalPath)
+      expect(Object.fromEntries(Object.entries(analysis.selfTimeNs).map(([id, ns]) => [names.get(id), ns]))).toEqual(
+        Object.fromEntries(Object.entries(c.selfMs).map(([name, value]) => [name, ms(value)])),
+      )
+    })
+  }
+
+  it('sections of the overlapping case cover the root exactly, in time order', () => {
+    const timeline = traceTimeline(caseSpans(ANALYSIS_CASES[0]!))
+    const sections = criticalPath(timeline).map((s) => [timeline.spans[s.span]!.name, s.startNs / 1e6, s.endNs / 1e6])
+    expect(sections).toEqual([
+      ['P', 0, 50],
+      ['B', 50, 90],
+      ['P', 90, 100],
+    ])
+  })
+
+  it('moves a remote subtree into its parent but never a span of the same service', () => {
+    const timeline = traceTimeline(caseSpans(ANALYSIS_CASES[3]!))
+    const at = (name: string) => timeline.indexOf.get(spanIdOf(name))!
+    const origin = -5
+    expect([timeline.start[at('S')]! / 1e6 + origin, timeline.end[at('S')]! / 1e6 + origin]).toEqual([15, 85])
+    expect([timeline.start[at('Q')]! / 1e6 + origin, timeline.end[at('Q')]! / 1e6 + origin]).toEqual([20, 60])
+    expect(timeline.skewNs[at('C')]).toBe(0)
+  })
+
+  it('treats a span still running as ending with the trace, and an empty trace as empty', () => {
+    const spans = syntheticTrace('running', [
+      { name: 'P', start: 0, end: 40 },
+      { name: 'R', parent: 'P', start: 10, end: undefined },
+    ])
+    expect(analyzeTrace(spans).selfTimeNs).toEqual({ [spanIdOf('P')]: ms(10), [spanIdOf('R')]: ms(30) })
+    expect(analyzeTrace([])).toEqual({ criticalPath: [], selfTimeNs: {}, groups: [], stats: [] })
+  })
+
+  it('cuts a parent cycle instead of looping', () => {
+    const spans = syntheticTrace('cycle', [
+      { name: 'A', parent: 'B', start: 0, end: 10 },
+      { name: 'B', parent: 'A', start: 1, end: 5 },
+    ])
+    const analysis = analyzeTrace(spans)
+    expect(analysis.criticalPath.length).toBeGreaterThan(0)
+    expect(Object.keys(analysis.selfTimeNs)).toHaveLength(2)
+  })
+
+  it('keeps a chain of 20,000 nested spans off the call stack', () => {
+    const chain: SyntheticSpan[] = Array.from({ length: 20_000 }, (_, i) => ({ name: `s${i}`, parent: i ? `s${i - 1}` : undefined, start: i * 0.001, end: 100 - i * 0.001 }))
+    expect(analyzeTrace(syntheticTrace('chain', chain)).criticalPath).toHaveLength(20_000)
+  })
+
+  it('picks the longest parentless span as the root of the path', () => {
+    const spans = syntheticTrace('roots', [
+      { name: 'orphan', parent: 'gone', start: 0, end: 5 },
+      { name: 'server', parent: 'remote', start: 1, end: 50 },
+    ])
+    expect(analyzeTrace(spans).criticalPath).toEqual([spanIdOf('server')])
+  })
+})
+
+describe('repeated siblings and statistics', () => {
+  const comments = (n: number, inline: boolean): SyntheticSpan[] =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `c${i}`,
+      label: 'SELECT comments',
+      parent: 'P',
+      start: 10 + i * 10,
+      end: 12 + i * 10 + i,
+      attributes: { 'db.query.text': inline ? `SELECT author, text FROM comments WHERE post_id = ${i + 1}` : 'SELECT author, text FROM comments WHERE post_id = ?' },
+    }))
+
+  it('folds same-shape queries under one parent into a SQL group with count, total and max', () => {
+    const spans = syntheticTrace('n+1', [{ name: 'P', start: 0, end: 100 }, { name: 'U', label: 'SELECT users', parent: 'P', start: 1, end: 3 }, ...comments(3, true)])
+    const [group, ...rest] = analyzeTrace(spans).groups
+    expect(rest).toEqual([])
+    expect(group).toEqual({
+      parentSpanId: spanIdOf('P'),
+      key: 'front: SELECT author, text FROM comments WHERE post_id = ?',
+      name: 'SELECT comments',
+      count: 3,
+      spanIds: ['c0', 'c1', 'c2'].map(spanIdOf),
+      totalNs: ms(2 + 3 + 4),
+      maxNs: ms(4),
+      sql: true,
+    })
+  })
+
+  it('sums statistics per service and name, with self time', () => {
+    const spans = syntheticTrace('stats', [{ name: 'P', start: 0, end: 100 }, ...comments(3, false)])
+    expect(analyzeTrace(spans).stats).toEqual([
+      { service: 'front', name: 'P', count: 1, totalNs: ms(100), selfNs: ms(91), maxNs: ms(100) },
+      { service: 'front', name: 'SELECT comments', count: 3, totalNs: ms(9), selfNs: ms(9), maxNs: ms(4) },
+    ])
+  })
+
+  it('shapes SQL: literals, placeholders and lists become one ?', () => {
+    expect(sqlShape("SELECT * FROM t WHERE id IN (1, 2, 3) AND name = 'O''Brien' AND x = $2 AND y = :y AND z > -1.5e3")).toBe(
+      'SELECT * FROM t WHERE id IN (?) AND name = ? AND x = ? AND y = ? AND z > ?',
+    )
+    expect(sqlShape('INSERT INTO t1 (a, b)\n VALUES (1, 2), (3, 4)')).toBe('INSERT INTO t1 (a, b) VALUES (?)')
+  })
+
+  it('compares two runs: duration, per key counts and time, spans added and critical paths', () => {
+    const before = syntheticTrace('before', [{ name: 'P', start: 0, end: 60 }, ...comments(3, false)])
+    const after = syntheticTrace('after', [{ name: 'P', start: 0, end: 100 }, ...comments(5, false)])
+    const diff = compareTraces(traceTimeline(before), traceTimeline(after))
+    expect(diff.durationDeltaNs).toBe(ms(40))
+    expect(diff.groups[0]).toEqual({ key: 'front: SELECT author, text FROM comments WHERE post_id = ?', countA: 3, countB: 5, totalNsA: ms(9), totalNsB: ms(20) })
+    expect(diff.added.map((s) => s.spanId)).toEqual([spanIdOf('c3'), spanIdOf('c4')])
+    expect([diff.removed, diff.addedTotal, diff.removedTotal]).toEqual([[], 2, 0])
+    expect(diff.criticalPathB.map((s) => s.name)).toEqual(['P', ...Array(5).fill('SELECT comments')])
+    expect(diff.criticalPathA[0]).toMatchObject({ name: 'P', service: 'front' })
+  })
+})

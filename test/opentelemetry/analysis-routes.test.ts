@@ -1,0 +1,184 @@
+import { gzipSync } from 'node:zlib'
+import { Hono } from 'hono'
+import { trace } from '@opentelemetry/api'
+import { describe, expect, it } from 'vitest'
+import { debugToolbar, MemoryStore, ToolbarEvents, type ToolbarEvent } from '../../src/index.js'
+import type { ToolbarHost } from '../../src/core/host.js'
+import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
+import { ms } from '../support/synthetic-spans.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+const PREFIX = '/_debug_toolbar'
+
+function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...options })] }))
+  const call = (path: string, init?: RequestInit) => app.request(`${PREFIX}${path}`, init, loopback)
+  const importJson = (body: unknown) => call('/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return { app, call, importJson }
+}
+
+describe('GET /api/traces/:traceId/analysis', () => {
+  for (const c of ANALYSIS_CASES) {
+    it(`answers the hand-computed critical path and self times: ${c.title}`, async () => {
+      const { call, importJson } = makeApp()
+      const spans = caseSpans(c, 'api')
+      const imported = await importJson(otlpJsonFromToolbarSpans(spans))
+      expect(imported.status).toBe(200)
+      const analysis = await (await call(`/api/traces/${spans[0]!.traceId}/analysis`)).json()
+      const names = new Map(spans.map((s) => [s.spanId, s.name]))
+      expect(analysis.criticalPath.map((id: string) => names.get(id))).toEqual(c.criticalPath)
+      for (const [name, value] of Object.entries(c.selfMs)) {
+        expect(analysis.selfTimeNs[spans.find((s) => s.name === name)!.spanId], name).toBe(ms(value))
+      }
+    })
+  }
+
+  it('answers 400 for a malformed id and 404 for an unknown trace, as JSON', async () => {
+    const { call } = makeApp()
+    const bad = await call('/api/traces/xyz/analysis')
+    expect([bad.status, (await bad.json()).error]).toEqual([400, '"xyz" is not a trace id (32 hexadecimal characters, not all zero)'])
+    const unknown = await call(`/api/traces/${'ab'.repeat(16)}/analysis`)
+    expect(unknown.status).toBe(404)
+    expect((await call(`/api/traces/${'ab'.repeat(16)}/compare/nope`)).status).toBe(404)
+  })
+})
+
+describe('a recorded request: groups, statistics and a comparison of two runs', () => {
+  function shop() {
+    const made = makeApp()
+    made.app.get('/users/:id', (c) => {
+      const tracer = trace.getTracer('shop')
+      // One query per post: /users/3 makes 3, /users/5 makes 5.
+      for (let post = 1; post <= Number(c.req.param('id')); post++) {
+        tracer.startSpan('SELECT comments', { attributes: { 'db.query.text': `SELECT author FROM comments WHERE post_id = ${post}` } }).end()
+      }
+      return c.text('ok')
+    })
+    return made
+  }
+  const traceIdOf = async (app: Hono, path: string) => {
+    const res = await app.request(path, undefined, loopback)
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    return (await (await app.request(`${PREFIX}/api/requests/${id}`, undefined, loopback)).json()).traceId as string
+  }
+
+  it('groups the N+1 queries under the SERVER span and counts them in the statistics', async () => {
+    const { app, call } = shop()
+    const traceId = await traceIdOf(app, '/users/3')
+    const analysis = await (await call(`/api/traces/${traceId}/analysis`)).json()
+    expect(analysis.groups).toHaveLength(1)
+    expect(analysis.groups[0]).toMatchObject({ key: 'shop: SELECT author FROM comments WHERE post_id = ?', name: 'SELECT comments', count: 3, sql: true })
+    expect(analysis.stats.map((s: { name: string; count: number }) => [s.name, s.count])).toEqual(
+      expect.arrayContaining([
+        ['GET /users/:id', 1],
+        ['SELECT comments', 3],
+      ]),
+    )
+    expect(analysis.criticalPath[0]).toBe(analysis.groups[0].parentSpanId)
+  })
+
+  it('compares /users/3 with /users/5: duration, the query count delta, the spans added', async () => {
+    const { app, call } = shop()
+    const a = await traceIdOf(app, '/users/3')
+    const b = await traceIdOf(app, '/users/5')
+    const diff = await (await call(`/api/traces/${a}/compare/${b}`)).json()
+    expect(diff.groups[0]).toMatchObject({ key: 'shop: SELECT author FROM comments WHERE post_id = ?', countA: 3, countB: 5 })
+    expect(diff.added.map((s: { name: string }) => s.name)).toEqual(['SELECT comments', 'SELECT comments'])
+    expect([diff.removed, diff.addedTotal, diff.removedTotal]).toEqual([[], 2, 0])
+    expect(typeof diff.durationDeltaNs).toBe('string')
+    expect(BigInt(diff.durationNsB) - BigInt(diff.durationNsA)).toBe(BigInt(diff.durationDeltaNs))
+    expect(diff.criticalPathA[0].name).toBe('GET /users/:id')
+  })
+})
+
+/** The import route alone, on a fresh span store and event hub. */
+function bareRoutes(maxBodyBytes = 4 * 1024 * 1024) {
+  const events = new ToolbarEvents()
+  const seen: ToolbarEvent[] = []
+  events.subscribe((e) => seen.push(e))
+  const routes = new Hono()
+  const host: ToolbarHost = { prefix: PREFIX, routes, store: new MemoryStore(), events, app: undefined, getRecord: () => undefined }
+  const traces = new TraceStore()
+  registerTraceImport(host, traces, maxBodyBytes)
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    routes.request('/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+  return { post, seen, traces }
+}
+
+describe('POST /api/traces/import', () => {
+  it('imports the panel\'s own download back to the same spans, with source "import"', async () => {
+    const first = makeApp()
+    first.app.get('/x', (c) => {
+      trace.getTracer('t').startSpan('work', { attributes: { n: 1 } }).end()
+      return c.text('ok')
+    })
+    const res = await first.app.request('/x', undefined, loopback)
+    const detail = await (await first.call(`/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const original: ToolbarSpan[] = (await (await first.call(`/api/traces/${detail.traceId}`)).json()).spans
+    const file = await (await first.call(`/api/traces/${detail.traceId}/otlp`)).json()
+
+    // Another toolbar (spans are kept per process: a fresh store stands for another process).
+    const { post, traces } = bareRoutes()
+    const answer = await post(JSON.stringify(file))
+    expect(await answer.json()).toEqual({ traceIds: [detail.traceId], spans: original.length, rejected: 0 })
+    expect(traces.spans(detail.traceId)).toEqual(original.map((span) => ({ ...span, source: 'import' })))
+    const listed = traces.list({ limit: 10, offset: 0, source: 'import' }).traces
+    expect(listed.map((t) => [t.traceId, t.spanCount])).toEqual([[detail.traceId, original.length]])
+  })
+
+  it('lists an imported trace in GET /api/traces, with source import', async () => {
+    const { call, importJson } = makeApp()
+    const spans = caseSpans(ANALYSIS_CASES[1]!, 'listed')
+    expect((await importJson(otlpJsonFromToolbarSpans(spans))).status).toBe(200)
+    const list = await (await call('/api/traces?source=import')).json()
+    expect(list.traces.map((t: { traceId: string }) => t.traceId)).toContain(spans[0]!.traceId)
+  })
+
+  it('keeps at most maxSpansPerTrace spans and counts the rest as refused', async () => {
+    const { importJson } = makeApp({ maxSpansPerTrace: 2 })
+    const spans = caseSpans(ANALYSIS_CASES[0]!, 'bounded')
+    const answer = await (await importJson(otlpJsonFromToolbarSpans(spans))).json()
+    expect(answer).toMatchObject({ spans: 2, rejected: 2 })
+    expect(answer.errorMessage).toMatch(/span/)
+  })
+
+  it('answers 415, 400 and 413 with a message, and keeps serving', async () => {
+    const { call, importJson } = makeApp()
+    const post = (body: BodyInit, headers: Record<string, string>) => call('/api/traces/import', { method: 'POST', headers, body })
+    const cases: Array<[Response, number, string]> = [
+      [await post('{}', { 'content-type': 'text/plain' }), 415, 'application/json'],
+      [await post('{}', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, 'Content-Encoding "br"'],
+      [await post('{"resourceSpans": [', { 'content-type': 'application/json' }), 400, 'not JSON'],
+      [await importJson({ resourceSpans: {} }), 400, 'resourceSpans'],
+      [await importJson({ resourceSpans: [] }), 400, 'no spans'],
+      [await post(gzipSync('not json'), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'not JSON'],
+      [await post('plain bytes', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'not valid gzip'],
+    ]
+    for (const [res, status, message] of cases) {
+      expect(res.status).toBe(status)
+      expect((await res.json()).error).toContain(message)
+    }
+    const spans = caseSpans(ANALYSIS_CASES[4]!, 'gzip')
+    const gz = await post(gzipSync(JSON.stringify(otlpJsonFromToolbarSpans(spans))), { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip' })
+    expect(await gz.json()).toMatchObject({ traceIds: [spans[0]!.traceId], spans: 1 })
+  })
+
+  it('answers 413 over the size limit, before and after decompression', async () => {
+    const { post, seen } = bareRoutes(2000)
+    const big = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(5000) })
+    const over = await post(big)
+    expect(over.status).toBe(413)
+    expect((await over.json()).error).toContain('2000')
+    const bomb = await post(gzipSync(big), { 'content-encoding': 'gzip' })
+    expect(bomb.status).toBe(413)
+    expect((await bomb.json()).error).toContain('decompressed')
+    const spans = caseSpans(ANALYSIS_CASES[4]!)
+    expect((await post(JSON.stringify(otlpJsonFromToolbarSpans(spans)))).status).toBe(200)
+    expect(seen.map((e) => [e.type, e.data.traceId, e.data.source])).toEqual([
+      ['trace.created', spans[0]!.traceId, 'import'],
+      ['trace.completed', spans[0]!.traceId, 'import'],
+    ])
+  })
+})
