@@ -2,11 +2,6 @@ import { Session } from 'node:inspector'
 import type { RequestRecord } from '../core/record.js'
 import { SLOTS, type RecordedProfile } from '../shapes/records.js'
 
-/** Query parameter, header and cookie that ask for a CPU profile of one request. */
-export const PROFILE_QUERY = '_dt_profile'
-export const PROFILE_HEADER = 'X-Debug-Toolbar-Profile'
-export const PROFILE_COOKIE = 'hdt_profile'
-
 /** Why a request that asked for a profile has none while another one is profiled. */
 export const PROFILE_BUSY = 'another request was being profiled'
 

@@ -84,6 +84,11 @@ export interface RenderLog {
   nextId?: number
 }
 
+/** Query parameter, header and cookie that ask for a CPU profile of one request (the Profile panel's toggle sets the cookie). */
+export const PROFILE_QUERY = '_dt_profile'
+export const PROFILE_HEADER = 'X-Debug-Toolbar-Profile'
+export const PROFILE_COOKIE = 'hdt_profile'
+
 /** A node of a V8 CPU profile (the `.cpuprofile` format). */
 export interface ProfileNode {
   id: number
