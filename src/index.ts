@@ -1,7 +1,16 @@
+import { registerToolbarFeature } from './core/features.js'
+import { mountMcp } from './mcp/feature.js'
+
+// The MCP server at {prefix}/mcp is part of every toolbar made through this entry.
+registerToolbarFeature(mountMcp)
+
 export { debugToolbar, serverViews } from './debug-toolbar.js'
 export { createDebugToolbar, type ToolbarDefaults } from './core/middleware.js'
 export type { ToolbarViews } from './core/views.js'
-export type { DebugToolbarOptions } from './core/options.js'
+export type { DebugToolbarOptions, McpServerOptions } from './core/options.js'
+export { registerToolbarFeature, type ToolbarFeature } from './core/features.js'
+export type { TraceSource, TraceLinks } from './core/trace-source.js'
+export { redactText } from './mcp/redact.js'
 export { Panel, type ServerTimingMetric } from './core/panel.js'
 export { RequestRecord, currentRecord, runWithRecord, slotKey, type SlotKey } from './core/record.js'
 export { MemoryStore, type ToolbarStore, type StoredRequest, type RequestSummary, type RequestFilter, type RequestPage, type PanelNav } from './core/store.js'

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { timing, startTime, endTime } from 'hono/timing'
 import type { VNode } from 'preact'
 import { renderToString } from 'preact-render-to-string'
-import { debugToolbar, recordLog, renderTemplate } from 'hono-debug-toolbar'
+import { debugToolbar, recordLog, renderTemplate, type ToolbarStore } from 'hono-debug-toolbar'
 import { OpenTelemetryPanel } from 'hono-debug-toolbar/opentelemetry'
 import { openDatabase, type Post, type User } from './db.js'
 import { Layout, NewUserForm, UserList, UserPage } from './views.js'
@@ -10,8 +10,9 @@ import { Layout, NewUserForm, UserList, UserPage } from './views.js'
 /**
  * The demo app: a few HTML pages rendered with Preact, a JSON API, a form, SQLite through
  * better-sqlite3, console logging, a slow route, a streamed page and a route that throws.
+ * `options.store` keeps the toolbar's history elsewhere than in memory (see store.ts).
  */
-export function createApp() {
+export function createApp(options: { store?: ToolbarStore } = {}) {
   const db = openDatabase()
   const app = new Hono()
 
@@ -19,6 +20,7 @@ export function createApp() {
   app.use(
     debugToolbar({
       app,
+      store: options.store,
       extraPanels: [
         new OpenTelemetryPanel({
           serviceName: 'demo-basic',

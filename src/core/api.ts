@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
-import type { RequestFilter } from './store.js'
+import { StoreUnavailableError, type RequestFilter } from './store.js'
 import type { ToolbarViews } from './views.js'
 
 const MAX_LIMIT = 200
@@ -66,6 +66,8 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
 
   routes.notFound((c) => c.json({ error: `no toolbar route ${c.req.method} ${c.req.path}` }, 404))
   routes.onError((error, c) => {
+    // A durable store whose database is down: say so (503), it is not a fault of the toolbar.
+    if (error instanceof StoreUnavailableError) return c.json({ error: error.message }, 503)
     console.error('[hono-debug-toolbar] toolbar route failed:', error)
     return c.json({ error: error.message }, 500)
   })

@@ -2,6 +2,7 @@ import type { Hono } from 'hono'
 import type { RequestRecord } from './record.js'
 import type { ToolbarStore } from './store.js'
 import type { ToolbarEvents } from './events.js'
+import type { TraceSource } from './trace-source.js'
 
 /**
  * What a panel can reach at `setup()`: the toolbar's own routes (mounted under the
@@ -19,4 +20,6 @@ export interface ToolbarHost {
   readonly app: Hono | undefined
   /** The live record of a recent request (the last `maxRequests`), if still held. */
   getRecord(id: string): RequestRecord | undefined
+  /** A tracing panel offers its traces to other features (the MCP server) here. */
+  provideTraces?(source: TraceSource): void
 }

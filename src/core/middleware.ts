@@ -7,6 +7,7 @@ import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
 import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
+import { toolbarFeatures } from './features.js'
 
 /**
  * What the package entry hands to core: the panels used when the options name none, and
@@ -46,6 +47,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
   for (const panel of panels) panel.setup?.(toolbar)
+  for (const feature of toolbarFeatures()) feature(toolbar, options)
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))

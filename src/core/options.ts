@@ -22,6 +22,8 @@ export interface DebugToolbarOptions {
   trustProxy?: boolean
   /** Called after the address check: return false to hide the toolbar for this request. */
   showToolbar?: (c: Context) => boolean | Promise<boolean>
+  /** The MCP server for coding agents at `{prefix}/mcp`: `false` turns it off. Default on. */
+  mcp?: boolean | McpServerOptions
   /** Paths the toolbar does not record. The prefix is always excluded. */
   excludePaths?: Array<string | RegExp>
   /** Where finished requests are kept. Default an in-memory ring of `maxRequests`. */
@@ -62,4 +64,14 @@ export function normalizePrefix(prefix: string = DEFAULT_PREFIX): string {
     throw new TypeError(`prefix must be a path such as "/_debug_toolbar", got "${prefix}"`)
   }
   return trimmed
+}
+
+/** Options of the MCP server (`debugToolbar({ mcp: { ... } })`). */
+export interface McpServerOptions {
+  /** Redact secrets (headers, cookies, secret-named params, attributes and `name=value` text). Default true. */
+  redact?: boolean
+  /** Never send SQL parameters, only the SQL text. Default false. */
+  hideSqlParams?: boolean
+  /** Never send request or response bodies (attributes and fields that carry one). Default false. */
+  hideBodies?: boolean
 }

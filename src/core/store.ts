@@ -1,4 +1,8 @@
+import { hostname } from 'node:os'
 import type { ToolbarSpan, TraceFilter, TracePage } from './span-model.js'
+
+/** This process as the `instance` column of a shared store records it: `host:pid`. */
+export const PROCESS_INSTANCE = `${hostname()}:${process.pid}`
 
 /** One line of the request history, as `GET {prefix}/api/requests` answers it. */
 export interface RequestSummary {
@@ -11,6 +15,8 @@ export interface RequestSummary {
   startedAt: string
   durationMs: number | undefined
   traceId: string | undefined
+  /** Which process recorded it (`host:pid`), filled by the stores that several processes share. */
+  instance?: string
 }
 
 /** A panel's entry in the toolbar's list: what the handle shows before a panel is opened. */
@@ -83,6 +89,47 @@ export interface ToolbarStore {
   getTrace?(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
   /** The trace list, newest first. */
   listTraces?(filter: TraceFilter): TracePage | Promise<TracePage>
+  /** What the History panel shows about the store: its kind, whether it answers, what was lost. */
+  status?(): StoreStatus | Promise<StoreStatus>
+  /** Writes what is queued and releases the store; the toolbar calls it on SIGINT/SIGTERM. */
+  close?(): Promise<void>
+}
+
+/** The state of a store, as `GET {prefix}/api/store` answers it. */
+export interface StoreStatus {
+  /** `memory`, `sqlite` or `postgres`. */
+  kind: string
+  /** Where the data lives: a file path, or `host:port/database schema` (never a password). */
+  location?: string
+  /** False while the database cannot be reached or refuses the store: the history may be incomplete. */
+  available: boolean
+  /** Why it is unavailable, or the last write the database refused. */
+  error?: string
+  /** Writes waiting in the queue. */
+  queued: number
+  /** Writes lost: the queue was full, or the database refused them. */
+  dropped: number
+  /** How many processes (`host:pid`) wrote what the store holds. */
+  instances: number
+  /** This process, as it is recorded in the `instance` column. */
+  instance: string
+}
+
+/**
+ * Thrown by a store's reads when its database cannot answer; the API turns it into a 503
+ * with the message, so the toolbar says so instead of showing an empty or stale history.
+ *
+ * @example
+ * ```ts
+ * throw new StoreUnavailableError('PostgreSQL at db:5432 does not answer: connect ECONNREFUSED')
+ * ```
+ */
+export class StoreUnavailableError extends Error {
+  readonly status = 503
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreUnavailableError'
+  }
 }
 
 /** Tests a summary against a filter; shared by stores so that they filter alike. */
@@ -99,8 +146,10 @@ export function matchesFilter(request: RequestSummary, filter: RequestFilter): b
 
 /** The summary fields of a stored request (what the history list shows). */
 export function summarize(request: RequestSummary): RequestSummary {
-  const { id, method, path, route, status, startedAt, durationMs, traceId } = request
-  return { id, method, path, route, status, startedAt, durationMs, traceId }
+  const { id, method, path, route, status, startedAt, durationMs, traceId, instance } = request
+  const summary: RequestSummary = { id, method, path, route, status, startedAt, durationMs, traceId }
+  if (instance !== undefined) summary.instance = instance
+  return summary
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Panel, ServerTimingMetric } from './panel.js'
 import type { RequestRecord } from './record.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
+import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
 import { injectIntoHtml, observeBody } from './body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
@@ -11,6 +12,7 @@ import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
+import type { TraceSource } from './trace-source.js'
 
 /** A request as the API answers it. */
 export interface RequestDetail extends StoredRequest {
@@ -36,6 +38,8 @@ export class Toolbar implements ToolbarHost {
   readonly events: ToolbarEvents
   readonly panels: Panel<any>[]
   readonly app: Hono | undefined
+  /** The traces a tracing panel offered (see `provideTraces`), if any. */
+  traceSource: TraceSource | undefined
   readonly version = packageVersion()
   /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, stats). */
   private readonly records = new Map<string, RequestRecord>()
@@ -69,10 +73,17 @@ export class Toolbar implements ToolbarHost {
     }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
+    // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already answered are stored.
+    const store = this.store
+    if (store.close) flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
   }
 
   getRecord(id: string): RequestRecord | undefined {
     return this.records.get(id)
+  }
+
+  provideTraces(source: TraceSource): void {
+    this.traceSource = source
   }
 
   /** Runs the app's handler for `c` while recording it into `record`. */

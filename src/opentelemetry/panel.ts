@@ -7,6 +7,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
+import type { ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
@@ -15,6 +16,7 @@ import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { propagateFetch } from './fetch.js'
+import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
@@ -33,6 +35,7 @@ import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
+import { saveRecordedSpans } from './store-spans.js'
 import type { ToolbarSpan } from './span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 
@@ -176,6 +179,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /** Counters of `POST {prefix}/zipkin/api/v2/spans`, once the toolbar set the panel up. */
   zipkinReceiver: ZipkinReceiverCounters | undefined
   private events: ToolbarEvents | undefined
+  /** The toolbar's store: a durable one keeps the recorded spans too. */
+  private store: ToolbarStore | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
 
@@ -223,8 +228,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   setup(host: ToolbarHost): void {
+    // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
+    host.provideTraces?.(panelTraceSource(this.processor.traces, this.config, host.prefix))
     this.prefix = host.prefix
     this.events = host.events
+    this.store = host.store
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
@@ -294,6 +302,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record)
     this.processor.traces.finish(state.traceId)
+    saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
     // Counted only when someone follows the live events.
     if (!this.events?.active) return
     const traces = this.processor.traces

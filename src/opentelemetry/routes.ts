@@ -4,6 +4,7 @@ import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import { otlpJsonFromToolbarSpans } from './otlp-json.js'
 import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
+import { mergeTraceSpans } from './store-spans.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -16,7 +17,7 @@ export interface TraceReader {
 /**
  * The trace routes' source: the toolbar's store when it keeps traces (`listTraces`,
  * `getTrace`: a durable store shared by several instances), else the in-memory trace
- * store. A trace still in memory is answered from there, running spans included.
+ * store. A trace is the spans of both, memory winning (running spans included).
  *
  * @example
  * ```ts
@@ -27,7 +28,12 @@ export interface TraceReader {
 export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReader {
   return {
     list: (filter) => (store.listTraces ? store.listTraces(filter) : traces.list(filter)),
-    spans: (traceId) => traces.spans(traceId) ?? store.getTrace?.(traceId),
+    spans: async (traceId) => {
+      const inMemory = traces.spans(traceId)
+      if (!store.getTrace) return inMemory
+      // A durable store holds what other instances wrote (and this one before a restart).
+      return mergeTraceSpans(await store.getTrace(traceId), inMemory)
+    },
   }
 }
 

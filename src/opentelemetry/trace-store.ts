@@ -290,6 +290,11 @@ export class TraceStore {
     return { traces: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length, evicted: this.evicted }
   }
 
+  /** Forgets every trace (the history was cleared). */
+  clear(): void {
+    this.traces.clear()
+  }
+
   get size(): number {
     return this.traces.size
   }

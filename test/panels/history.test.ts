@@ -1,6 +1,11 @@
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
-import { debugToolbar } from '../../src/index.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { debugToolbar, MemoryStore, type RequestFilter, type StoredRequest, type ToolbarStore } from '../../src/index.js'
+import { PROCESS_INSTANCE } from '../../src/core/store.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
 import { request } from '../support/local.js'
 
 async function historySubtitle(app: Hono, path: string): Promise<string> {
@@ -17,5 +22,49 @@ describe('HistoryPanel', () => {
     expect(await historySubtitle(app, '/')).toBe('1 request')
     expect(await historySubtitle(app, '/')).toBe('2 requests')
     expect(await historySubtitle(app, '/')).toBe('3 requests')
+  })
+})
+
+describe('HistoryPanel and the store it reads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hdt-history-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('names a durable store instead of counting it, and answers its state at /api/store', async () => {
+    const store = new SqliteStore({ path: join(dir, 'history.db') })
+    const app = new Hono()
+    app.use(debugToolbar({ store }))
+    app.get('/', (c) => c.text('ok'))
+    expect(await historySubtitle(app, '/')).toBe('SQLite')
+    const status = (await request(app, '/_debug_toolbar/api/store')).json()
+    expect(status).toEqual({ kind: 'sqlite', location: join(dir, 'history.db'), available: true, queued: 0, dropped: 0, instances: 1, instance: PROCESS_INSTANCE })
+    await store.close()
+  })
+
+  it('describes the in-memory store and a custom store without status(), and one whose status() fails', async () => {
+    const state = async (store?: ToolbarStore) => {
+      const app = new Hono()
+      app.use(debugToolbar({ store }))
+      return (await request(app, '/_debug_toolbar/api/store')).json()
+    }
+    expect(await state()).toEqual({ kind: 'memory', available: true, queued: 0, dropped: 0, instances: 1, instance: PROCESS_INSTANCE })
+    class CustomStore extends MemoryStore {}
+    const custom = new CustomStore()
+    expect((await state(custom)).kind).toBe('memory')
+    const plain: ToolbarStore = { save: () => undefined, get: () => undefined, list: () => ({ requests: [], total: 0 }) }
+    expect((await state(plain)).kind).toBe('Object')
+    class RedisStore implements ToolbarStore {
+      readonly kind = 'redis'
+      private readonly inner = new MemoryStore()
+      save = (request: StoredRequest) => this.inner.save(request)
+      get = (id: string) => this.inner.get(id)
+      list = (filter: RequestFilter) => this.inner.list(filter)
+      status = () => Promise.reject(new Error('no route to host'))
+    }
+    const failing = new RedisStore()
+    expect(await state(failing)).toMatchObject({ kind: 'redis', available: false, error: 'no route to host' })
+    const app = new Hono()
+    app.use(debugToolbar({ store: failing }))
+    app.get('/', (c) => c.text('ok'))
+    expect(await historySubtitle(app, '/')).toBe('redis')
   })
 })

@@ -5,6 +5,7 @@ import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
 import { getJson } from '../toolbar-api.js'
+import { StoreStatusLine } from './store-status.js'
 import type { PanelProps, RequestSummary } from '../types.js'
 import { TraceList } from './trace-list.js'
 
@@ -44,6 +45,8 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
     return () => controller.abort()
   }, [prefix, filters, reload])
 
+  // Shared stores record which instance (host:pid) served each request.
+  const instances = page ? new Set(page.requests.map((r) => r.instance).filter(Boolean)).size : 0
   const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
 
   return (
@@ -72,6 +75,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           {stats.dropped ? ` · ${stats.dropped} older requests dropped from the history` : ''}
         </span>
       </form>
+      <StoreStatusLine prefix={prefix} reload={reload} />
       {error && <p class="hdt-error-note">{error}</p>}
       {page && page.requests.length === 0 && <p class="hdt-muted">No request matches.</p>}
       {page && page.requests.length > 0 && (
@@ -84,6 +88,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
               <th>Route</th>
               <th>Status</th>
               <th class="hdt-num">Duration</th>
+              {instances > 0 && <th>Instance</th>}
               <th />
             </tr>
           </thead>
@@ -104,6 +109,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
                     <StatusBadge status={r.status} />
                   </td>
                   <td class="hdt-num">{formatMs(r.durationMs)}</td>
+                  {instances > 0 && <td class="hdt-muted">{r.instance ? <code>{r.instance}</code> : '—'}</td>}
                   <td>
                     <button type="button" class="hdt-switch" disabled={shown} onClick={() => openRequest(r.id)} aria-label={`Show ${r.method} ${r.path}`}>
                       {shown ? 'shown' : 'Show'}

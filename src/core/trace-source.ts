@@ -1,0 +1,35 @@
+import type { ToolbarSpan, TraceFilter, TracePage, TraceSummary } from './span-model.js'
+
+/** Links to one trace (or one span of it) in the tracing UIs the app is configured with. */
+export interface TraceLinks {
+  jaeger?: string
+  zipkin?: string
+  tempo?: string
+  /** The trace as an OTLP/JSON file, a path under the toolbar's prefix. */
+  otlpJson?: string
+}
+
+/**
+ * Where features other than the tracing panel (the MCP server) read traces from. Core
+ * knows no OpenTelemetry: a tracing panel offers its traces through this small interface
+ * at `setup()` with `host.provideTraces(source)`, and readers ask the toolbar for it.
+ *
+ * @example
+ * ```ts
+ * setup(host: ToolbarHost) {
+ *   host.provideTraces?.({ spans: (traceId) => myStore.spans(traceId), links: () => ({}) })
+ * }
+ * ```
+ */
+export interface TraceSource {
+  /** The spans of a trace by start time (running ones without an end), or undefined when unknown. */
+  spans(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
+  /** Links to the trace, focused on `spanId` where the UI can. */
+  links(traceId: string, spanId?: string): TraceLinks
+  /** The trace list, newest first (recorded and received traces). */
+  list?(filter: TraceFilter): TracePage | Promise<TracePage>
+  /** The list line of one trace (its request, services, size), or undefined when unknown. */
+  summary?(traceId: string): TraceSummary | undefined | Promise<TraceSummary | undefined>
+  /** Forgets every trace (the MCP `clear_history` tool). */
+  clear?(): void | Promise<void>
+}

@@ -1,0 +1,195 @@
+import type { Hono } from 'hono'
+import type { RequestDetail } from '../core/toolbar.js'
+import type { RequestSummary, ToolbarStore } from '../core/store.js'
+import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
+import type { TraceLinks, TraceSource } from '../core/trace-source.js'
+import type { LoggingStats } from '../panels/logging.js'
+import type { SqlStats } from '../panels/sql.js'
+import { redactValue } from './redact.js'
+import { ToolError } from './result.js'
+
+/** What the MCP server reads from a toolbar: only its public reading methods. */
+export interface McpToolbar {
+  readonly prefix: string
+  readonly store: ToolbarStore
+  readonly routes: Hono
+  readonly traceSource?: TraceSource | undefined
+  detail(id: string): Promise<RequestDetail | undefined>
+  settled?(): Promise<void>
+}
+
+/** Most requests a tool looks through (the history is usually far smaller). */
+export const MAX_SCAN = 1000
+const SCAN_PAGE = 200
+
+/** Counts of one request, as `list_requests` shows them. */
+export interface RequestFacts {
+  spans: number
+  queries: number
+  logs: number
+  errors: number
+  services: string[]
+  hasError: boolean
+}
+
+/**
+ * The toolbar's requests and traces as the tools read them: ids checked, unknown ids
+ * answered with a message, panel stats picked by panel id.
+ *
+ * @example
+ * ```ts
+ * const data = new ToolbarData(toolbar)
+ * const detail = await data.request('a1b2c3d4e5f60718')
+ * ```
+ */
+export class ToolbarData {
+  /**
+   * With `redact`, every request and span is redacted as it is read, so that the text a
+   * tool writes from it is clean too (the server redacts the answer again as it leaves).
+   */
+  constructor(
+    readonly toolbar: McpToolbar,
+    private readonly redact = true,
+  ) {}
+
+  private clean<T>(value: T): T {
+    return this.redact ? (redactValue(value) as T) : value
+  }
+
+  /** One request with every panel's stats, or undefined when unknown. */
+  async detail(id: string): Promise<RequestDetail | undefined> {
+    const detail = await this.toolbar.detail(id)
+    return detail && this.clean(detail)
+  }
+
+  get prefix(): string {
+    return this.toolbar.prefix
+  }
+
+  /** Recent requests, newest first (at most 1,000), with an optional method/status filter. */
+  async summaries(filter: { method?: string; status?: string } = {}): Promise<RequestSummary[]> {
+    await this.toolbar.settled?.()
+    const all: RequestSummary[] = []
+    for (let offset = 0; offset < MAX_SCAN; offset += SCAN_PAGE) {
+      const page = await this.toolbar.store.list({ limit: SCAN_PAGE, offset, ...filter })
+      all.push(...page.requests)
+      if (page.requests.length < SCAN_PAGE || all.length >= page.total) break
+    }
+    return all
+  }
+
+  /** One request with every panel's stats; an error result when the id is unknown. */
+  async request(id: string): Promise<RequestDetail> {
+    const detail = await this.detail(id)
+    if (!detail) throw new ToolError(`no request with id "${id}": it is not (or no longer) in the history; list_requests shows the ids`)
+    return detail
+  }
+
+  /** The spans of a trace, or undefined when neither the tracing panel nor the store has it. */
+  async trace(traceId: string): Promise<ToolbarSpan[] | undefined> {
+    const fromSource = await this.toolbar.traceSource?.spans(traceId)
+    const spans = fromSource && fromSource.length > 0 ? fromSource : ((await this.toolbar.store.getTrace?.(traceId)) ?? fromSource)
+    return spans && this.clean(spans)
+  }
+
+  /** The trace list (recorded and received traces), newest first; empty without a tracing panel or trace store. */
+  async traceList(filter: TraceFilter): Promise<TracePage> {
+    const source = this.toolbar.traceSource
+    if (source?.list) return source.list(filter)
+    return (await this.toolbar.store.listTraces?.(filter)) ?? { traces: [], total: 0 }
+  }
+
+  /** The recorded request a trace belongs to (the one that started it), if any. */
+  async requestOfTrace(traceId: string): Promise<RequestDetail | undefined> {
+    const owner = (await this.toolbar.traceSource?.summary?.(traceId))?.requestId ?? (await this.summaries()).find((r) => r.traceId === traceId)?.id
+    return owner ? this.detail(owner) : undefined
+  }
+
+  /** The spans of a trace; an error result when unknown. */
+  async requireTrace(traceId: string): Promise<ToolbarSpan[]> {
+    const spans = await this.trace(traceId)
+    if (!spans) throw new ToolError(`no trace with id "${traceId}": the toolbar holds the traces of recent requests and of spans sent to it`)
+    return spans
+  }
+
+  /**
+   * The spans of a request: its SERVER span and everything under it, downstream services
+   * included ([] without the OpenTelemetry panel). A request called by another recorded
+   * request shares that one's trace; the caller's spans are not this request's.
+   */
+  async requestSpans(detail: RequestDetail): Promise<ToolbarSpan[]> {
+    const otel = panelStats<{ spans?: ToolbarSpan[]; rootSpanId?: string }>(detail, 'opentelemetry')
+    const spans = (detail.traceId ? await this.trace(detail.traceId) : undefined) ?? otel?.spans ?? []
+    return otel?.rootSpanId ? subtree(spans, otel.rootSpanId) : spans
+  }
+
+  /** Links to a trace in the tracing UIs, when a tracing panel is there. */
+  traceLinks(traceId: string, spanId?: string): TraceLinks {
+    return this.toolbar.traceSource?.links(traceId, spanId) ?? {}
+  }
+
+  /** Counts of spans, queries, logs and errors of one request. */
+  async facts(detail: RequestDetail): Promise<RequestFacts> {
+    const spans = await this.requestSpans(detail)
+    const sql = panelStats<SqlStats>(detail, 'sql')
+    const logs = panelStats<LoggingStats>(detail, 'logging')
+    const thrown = panelStats<{ error?: string }>(detail, 'request')?.error
+    const failedQueries = sql?.queries.filter((q) => q.error).length ?? 0
+    const errorLogs = (logs?.counts.error ?? 0) + (logs?.counts.fatal ?? 0)
+    const errorSpans = spans.filter((s) => s.status.code === 'ERROR').length
+    const errors = (thrown ? 1 : 0) + failedQueries + errorLogs
+    const services = [...new Set(spans.map((s) => s.resource['service.name']).filter((n): n is string => typeof n === 'string'))]
+    return {
+      spans: spans.length,
+      queries: sql?.count ?? 0,
+      logs: logs ? Object.values(logs.counts).reduce((a, b) => a + b, 0) : 0,
+      errors,
+      services,
+      hasError: errors > 0 || errorSpans > 0 || (detail.status ?? 0) >= 500,
+    }
+  }
+
+  /** A JSON route of the toolbar itself (the SQL panel's query and EXPLAIN routes), called in-process. */
+  async ownRoute(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await this.toolbar.routes.request(`${this.toolbar.prefix}${path}`)
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  }
+}
+
+/**
+ * A panel's stats in a request, or undefined when the panel is not there (or failed).
+ *
+ * @example
+ * ```ts
+ * const sql = panelStats<SqlStats>(detail, 'sql')
+ * ```
+ */
+export function panelStats<T>(detail: RequestDetail, panelId: string): T | undefined {
+  const stats = detail.panels[panelId] as (T & { error?: unknown }) | undefined
+  if (!stats || typeof stats !== 'object') return undefined
+  // A panel that failed answers { error: 'this panel failed: ...' } and nothing else.
+  if (Object.keys(stats).length === 1 && typeof stats.error === 'string') return undefined
+  return stats
+}
+
+/** `rootId` and every span below it; all of `spans` when the root is not among them. */
+function subtree(spans: ToolbarSpan[], rootId: string): ToolbarSpan[] {
+  if (!spans.some((s) => s.spanId === rootId)) return spans
+  const children = new Map<string, ToolbarSpan[]>()
+  for (const span of spans) {
+    if (!span.parentSpanId) continue
+    const list = children.get(span.parentSpanId)
+    if (list) list.push(span)
+    else children.set(span.parentSpanId, [span])
+  }
+  const kept = new Set<string>([rootId])
+  const stack = [rootId]
+  while (stack.length) {
+    for (const child of children.get(stack.pop()!) ?? []) {
+      if (kept.has(child.spanId)) continue
+      kept.add(child.spanId)
+      stack.push(child.spanId)
+    }
+  }
+  return spans.filter((s) => kept.has(s.spanId))
+}

@@ -1,0 +1,101 @@
+/**
+ * What a tool returns before the server wraps it: text for the agent to read and the same
+ * facts as `structuredContent`. Lists are capped and paged with an opaque cursor; every
+ * cut is said in both forms.
+ */
+
+/** A tool's answer: text an agent reads, and the same data as JSON. */
+export interface ToolOutput {
+  text: string
+  data: Record<string, unknown>
+}
+
+/** A problem with the call (a malformed or unknown id, a bad cursor): an error result with this message. */
+export class ToolError extends Error {}
+
+/** Longest text a tool sends; longer text is cut and says so. */
+export const MAX_TEXT_CHARS = 24_000
+
+/** One page of a list, and the cursor of the next page when there is one. */
+export interface Page<T> {
+  items: T[]
+  offset: number
+  total: number
+  nextCursor: string | undefined
+}
+
+/**
+ * The page of `items` that `cursor` (from the previous page of the same tool) points at.
+ *
+ * @example
+ * ```ts
+ * const page = paginate('list_requests', rows, args.cursor, args.limit ?? 20)
+ * // page.nextCursor is passed back as `cursor` for the next page
+ * ```
+ */
+export function paginate<T>(tool: string, items: readonly T[], cursor: string | undefined, limit: number): Page<T> {
+  const offset = cursor === undefined ? 0 : readCursor(tool, cursor)
+  const slice = items.slice(offset, offset + limit)
+  const next = offset + slice.length
+  return { items: slice, offset, total: items.length, nextCursor: next < items.length ? writeCursor(tool, next) : undefined }
+}
+
+function writeCursor(tool: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ t: tool, o: offset })).toString('base64url')
+}
+
+function readCursor(tool: string, cursor: string): number {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    parsed = undefined
+  }
+  const { t, o } = (parsed ?? {}) as { t?: unknown; o?: unknown }
+  if (t !== tool || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+    throw new ToolError(`cursor "${cursor.slice(0, 40)}" is not a cursor ${tool} returned: pass the nextCursor of its previous answer, or no cursor for the first page`)
+  }
+  return o
+}
+
+/** The line that says what a page left out, or '' when it shows everything. */
+export function pageNote(page: Page<unknown>, noun: string): string {
+  if (page.total === 0) return ''
+  const shown = `${noun} ${page.offset + 1}-${page.offset + page.items.length} of ${page.total}`
+  return page.nextCursor ? `Showing ${shown}; more with cursor "${page.nextCursor}".` : page.offset > 0 || page.items.length < page.total ? `Showing ${shown}.` : ''
+}
+
+/** The page's fields for structuredContent. */
+export function pageData(page: Page<unknown>): { total: number; offset: number; nextCursor?: string; truncated: boolean } {
+  return { total: page.total, offset: page.offset, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), truncated: page.nextCursor !== undefined }
+}
+
+/** `text` cut to `MAX_TEXT_CHARS`, saying so. */
+export function capText(text: string): string {
+  if (text.length <= MAX_TEXT_CHARS) return text
+  return `${text.slice(0, MAX_TEXT_CHARS)}\n… (text truncated: ${text.length - MAX_TEXT_CHARS} more characters; ask for fewer items with limit, or see structuredContent)`
+}
+
+/** Milliseconds for text: `12.3 ms`. */
+export function ms(value: number | undefined): string {
+  return value === undefined ? '?' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
+}
+
+/** Longest string inside structuredContent; longer ones are cut and say how much is missing. */
+export const MAX_VALUE_CHARS = 8_000
+
+/**
+ * A copy of `value` with every string longer than `MAX_VALUE_CHARS` cut (a huge SQL text or
+ * attribute must not blow up an answer).
+ *
+ * @example
+ * ```ts
+ * capStrings({ sql: 'x'.repeat(9000) }) // { sql: 'xxx…… (1000 more characters)' }
+ * ```
+ */
+export function capStrings(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`
+  if (depth > 32 || value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((item) => capStrings(item, depth + 1))
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, depth + 1)]))
+}

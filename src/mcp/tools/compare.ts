@@ -1,0 +1,106 @@
+import { z } from 'zod'
+import type { RequestDetail } from '../../core/toolbar.js'
+import type { SqlStats } from '../../panels/sql.js'
+import { panelStats } from '../data.js'
+import { requestId } from '../schemas.js'
+import type { DefineTool, McpContext } from '../server.js'
+import { ms, ToolError } from '../result.js'
+import { durationNs, serviceOf } from '../trace-tree.js'
+
+/** Most span groups (and added / removed ones) a comparison lists. */
+const MAX_GROUPS = 30
+
+interface GroupTotals {
+  key: string
+  name: string
+  service: string | undefined
+  count: number
+  totalMs: number
+}
+
+/**
+ * `compare_requests`: two requests (or the last two of a route) side by side.
+ *
+ * @example
+ * ```ts
+ * registerCompareTool(define, ctx)
+ * ```
+ */
+export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
+  const { data } = ctx
+  define('compare_requests', {
+    title: 'Compare two requests',
+    description:
+      'Two requests side by side: duration, query count and time, and span groups (same name and service) added, removed or changed, with per-group count and time deltas. Give request_ids [before, after], or a route to compare its last two requests.',
+    input: {
+      request_ids: z.array(requestId).length(2).optional().describe('[before, after]'),
+      route: z.string().max(500).optional().describe('Compare the last two requests of this route pattern or path'),
+    },
+    async run(args) {
+      let ids = args.request_ids
+      if (!ids) {
+        if (!args.route) throw new ToolError('give request_ids (two ids) or route')
+        const rows = (await data.summaries()).filter((r) => r.route === args.route || r.path === args.route)
+        if (rows.length < 2) throw new ToolError(`route "${args.route}" has ${rows.length} recorded ${rows.length === 1 ? 'request' : 'requests'}; comparing needs two`)
+        ids = [rows[1]!.id, rows[0]!.id]
+      }
+      const [a, b] = [await data.request(ids[0]!), await data.request(ids[1]!)]
+      const [groupsA, groupsB] = [spanGroups(await data.requestSpans(a)), spanGroups(await data.requestSpans(b))]
+      const keys = [...new Set([...groupsA.keys(), ...groupsB.keys()])]
+      const rows = keys.map((key) => {
+        const x = groupsA.get(key)
+        const y = groupsB.get(key)
+        const named = (x ?? y)!
+        return { name: named.name, service: named.service, countA: x?.count ?? 0, countB: y?.count ?? 0, totalMsA: x?.totalMs ?? 0, totalMsB: y?.totalMs ?? 0, deltaMs: (y?.totalMs ?? 0) - (x?.totalMs ?? 0) }
+      })
+      const added = rows.filter((r) => r.countA === 0)
+      const removed = rows.filter((r) => r.countB === 0)
+      const changed = rows.filter((r) => r.countA > 0 && r.countB > 0 && (r.countA !== r.countB || Math.abs(r.deltaMs) >= 0.05)).sort((p, q) => Math.abs(q.deltaMs) - Math.abs(p.deltaMs))
+      const summary = (d: RequestDetail) => {
+        const sql = panelStats<SqlStats>(d, 'sql')
+        return { id: d.id, route: `${d.method} ${d.route ?? d.path}`, status: d.status, durationMs: d.durationMs, queries: sql?.count ?? 0, queryMs: sql?.totalMs ?? 0 }
+      }
+      const [sa, sb] = [summary(a), summary(b)]
+      const result = {
+        a: sa,
+        b: sb,
+        durationDeltaMs: (sb.durationMs ?? 0) - (sa.durationMs ?? 0),
+        queryCountDelta: sb.queries - sa.queries,
+        queryMsDelta: sb.queryMs - sa.queryMs,
+        added: added.slice(0, MAX_GROUPS),
+        removed: removed.slice(0, MAX_GROUPS),
+        changed: changed.slice(0, MAX_GROUPS),
+        truncated: added.length > MAX_GROUPS || removed.length > MAX_GROUPS || changed.length > MAX_GROUPS,
+      }
+      const signed = (n: number, unit = '') => `${n >= 0 ? '+' : ''}${unit ? ms(n) : n}`
+      const groupLine = (r: (typeof rows)[number]) => `  ${r.name}${r.service ? ` [${r.service}]` : ''}: x${r.countA} ${ms(r.totalMsA)} -> x${r.countB} ${ms(r.totalMsB)} (${signed(r.deltaMs, 'ms')})`
+      const text = [
+        `A ${sa.id} ${sa.route} ${sa.status ?? '…'} ${ms(sa.durationMs)}, ${sa.queries} queries in ${ms(sa.queryMs)}`,
+        `B ${sb.id} ${sb.route} ${sb.status ?? '…'} ${ms(sb.durationMs)}, ${sb.queries} queries in ${ms(sb.queryMs)}`,
+        `Delta: duration ${signed(result.durationDeltaMs, 'ms')}, queries ${signed(result.queryCountDelta)}, query time ${signed(result.queryMsDelta, 'ms')}`,
+        `Span groups added in B: ${added.length}`,
+        ...result.added.map(groupLine),
+        `Span groups removed in B: ${removed.length}`,
+        ...result.removed.map(groupLine),
+        `Span groups changed: ${changed.length}`,
+        ...result.changed.map(groupLine),
+        ...(result.truncated ? [`(lists cut at ${MAX_GROUPS} groups each)`] : []),
+      ].join('\n')
+      return { text, data: result }
+    },
+  })
+}
+
+/** Spans grouped by service and name, with count and total time. */
+function spanGroups(spans: Parameters<typeof serviceOf>[0][]): Map<string, GroupTotals> {
+  const groups = new Map<string, GroupTotals>()
+  for (const span of spans) {
+    const service = serviceOf(span)
+    const key = `${service ?? ''}\u0000${span.name}`
+    const group = groups.get(key) ?? { key, name: span.name, service, count: 0, totalMs: 0 }
+    group.count++
+    group.totalMs += Number(durationNs(span) ?? 0n) / 1e6
+    groups.set(key, group)
+  }
+  return groups
+}

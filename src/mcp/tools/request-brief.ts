@@ -1,0 +1,174 @@
+import type { RequestDetail } from '../../core/toolbar.js'
+import type { LoggingStats } from '../../panels/logging.js'
+import type { RequestStats } from '../../panels/request.js'
+import type { SqlStats } from '../../panels/sql.js'
+import type { TemplatesStats } from '../../panels/templates.js'
+import type { TimerStats } from '../../panels/timer.js'
+import { panelStats } from '../data.js'
+import { shownAttributes } from '../redact.js'
+import { ms, type ToolOutput } from '../result.js'
+import type { McpContext } from '../server.js'
+import { serviceOf } from '../trace-tree.js'
+
+/** How many items of each section `get_request` shows. */
+const BRIEF = { queries: 5, groups: 5, logs: 20, renders: 10, errors: 10 }
+
+/**
+ * Links of a request (toolbar page and API) and of a trace (the tracing UIs, OTLP/JSON).
+ *
+ * @example
+ * ```ts
+ * requestLinks(ctx, 'a1b2c3d4e5f60718', traceId) // { toolbar, api, trace, jaeger, zipkin, otlpJson }
+ * ```
+ */
+export function requestLinks(ctx: McpContext, requestId: string | undefined, traceId: string | undefined): Record<string, string> {
+  const base = `${ctx.origin}${ctx.data.prefix}`
+  const links: Record<string, string> = {}
+  if (requestId) {
+    links.toolbar = `${base}/requests/${requestId}`
+    links.api = `${base}/api/requests/${requestId}`
+  }
+  if (traceId) {
+    links.trace = `${base}/api/traces/${traceId}`
+    const ui = ctx.data.traceLinks(traceId)
+    for (const [name, url] of Object.entries(ui)) if (url) links[name] = url.startsWith('/') ? `${ctx.origin}${url}` : url
+  }
+  return links
+}
+
+/**
+ * One request's panels in brief, as `get_request` and the `toolbar://requests/{id}` resource answer.
+ *
+ * @example
+ * ```ts
+ * const { text, data } = await requestBrief(ctx, await ctx.data.request(id))
+ * ```
+ */
+export async function requestBrief(ctx: McpContext, detail: RequestDetail): Promise<ToolOutput> {
+  const timer = panelStats<TimerStats>(detail, 'timer')
+  const request = panelStats<RequestStats>(detail, 'request')
+  const sql = panelStats<SqlStats>(detail, 'sql')
+  const logs = panelStats<LoggingStats>(detail, 'logging')
+  const templates = panelStats<TemplatesStats>(detail, 'templates')
+  const spans = await ctx.data.requestSpans(detail)
+  const facts = await ctx.data.facts(detail)
+  const byId = new Map(sql?.queries.map((q) => [q.id, q]) ?? [])
+  const group = (g: { sql: string; count: number; queryIds: number[] }) => ({
+    sql: g.sql,
+    count: g.count,
+    totalMs: g.queryIds.reduce((sum, id) => sum + (byId.get(id)?.durationMs ?? 0), 0),
+    queryIds: g.queryIds,
+    caller: byId.get(g.queryIds[0]!)?.caller ?? null,
+  })
+  const errors = [
+    ...(request?.error ? [{ kind: 'exception', message: request.error }] : []),
+    ...(sql?.queries.filter((q) => q.error).map((q) => ({ kind: 'query', queryId: q.id, message: q.error!, caller: q.caller })) ?? []),
+    ...(logs?.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => ({ kind: 'log', message: l.message, atMs: l.startMs })) ?? []),
+    ...spans.filter((s) => s.status.code === 'ERROR').map((s) => ({ kind: 'span', spanId: s.spanId, name: s.name, message: s.status.message ?? '' })),
+  ]
+  const data = {
+    request: {
+      id: detail.id,
+      method: detail.method,
+      path: detail.path,
+      route: detail.route,
+      status: detail.status,
+      startedAt: detail.startedAt,
+      durationMs: detail.durationMs,
+      traceId: detail.traceId,
+      inFlight: detail.inFlight === true,
+      url: request?.url,
+      params: request?.params,
+      query: request?.query,
+    },
+    time: timer && {
+      totalMs: timer.totalMs,
+      headersMs: timer.headersMs,
+      streamed: timer.streamed,
+      responseBytes: timer.responseBytes,
+      metrics: timer.metrics.map((m) => ({ name: m.name, durationMs: m.durationMs, startMs: m.startMs })),
+    },
+    sql: sql && {
+      count: sql.count,
+      totalMs: sql.totalMs,
+      dropped: sql.dropped,
+      slowQueryMs: sql.slowQueryMs,
+      slowest: [...sql.queries]
+        .sort((a, b) => b.durationMs - a.durationMs)
+        .slice(0, BRIEF.queries)
+        .map((q) => ({ id: q.id, sql: q.sql, durationMs: q.durationMs, rowCount: q.rowCount, caller: q.caller, slow: q.slow })),
+      duplicates: sql.duplicates.slice(0, BRIEF.groups).map(group),
+      nPlusOne: sql.similar.slice(0, BRIEF.groups).map(group),
+      truncated: sql.duplicates.length > BRIEF.groups || sql.similar.length > BRIEF.groups || sql.queries.length > BRIEF.queries,
+    },
+    logs: logs && {
+      counts: logs.counts,
+      dropped: logs.dropped,
+      lines: logs.logs.slice(0, BRIEF.logs).map((l) => ({ level: l.level, message: l.message, atMs: l.startMs, attributes: shownAttributes(ctx.settings, l.attributes) })),
+      truncated: logs.logs.length > BRIEF.logs,
+    },
+    templates: templates && {
+      count: templates.renders.length + templates.dropped,
+      totalMs: templates.totalMs,
+      renders: templates.renders.slice(0, BRIEF.renders).map((r) => ({ name: r.name, depth: r.depth, durationMs: r.durationMs, error: r.error })),
+      truncated: templates.renders.length > BRIEF.renders,
+    },
+    errors: errors.slice(0, BRIEF.errors),
+    errorsTruncated: errors.length > BRIEF.errors,
+    trace: detail.traceId ? { traceId: detail.traceId, spans: spans.length, services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length } : undefined,
+    links: requestLinks(ctx, detail.id, detail.traceId),
+  }
+  return { text: briefText(data, spans.length ? serviceOf(spans[0]!) : undefined), data }
+}
+
+type Brief = {
+  request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean }
+  time?: { totalMs: number | undefined; headersMs: number | undefined; metrics: Array<{ name: string; durationMs: number | undefined }> }
+  sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
+  logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number }>; truncated: boolean }
+  templates?: { count: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
+  errors: Array<{ kind: string; message: string }>
+  errorsTruncated: boolean
+  trace?: { traceId: string; spans: number; services: string[]; errorSpans: number }
+  links: Record<string, string>
+}
+
+function briefText(b: Brief, service: string | undefined): string {
+  const r = b.request
+  const out = [`Request ${r.id}: ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''} -> ${r.status ?? '…'} in ${ms(r.durationMs)}${r.inFlight ? ' (still sending its body)' : ''}`]
+  if (b.time) {
+    const metrics = b.time.metrics.map((m) => `${m.name} ${ms(m.durationMs)}`).join(', ')
+    out.push(`Time: headers after ${ms(b.time.headersMs)}, last byte after ${ms(b.time.totalMs)}${metrics ? `; timings: ${metrics}` : ''}`)
+  }
+  if (b.sql) {
+    out.push(`SQL: ${b.sql.count} queries in ${ms(b.sql.totalMs)}${b.sql.dropped ? `, ${b.sql.dropped} dropped` : ''} (slow from ${b.sql.slowQueryMs} ms)`)
+    for (const q of b.sql.slowest) out.push(`  #${q.id} ${ms(q.durationMs)}${q.slow ? ' SLOW' : ''} ${oneLine(q.sql)}${q.caller ? `  at ${q.caller}` : ''}`)
+    for (const g of b.sql.duplicates) out.push(`  duplicate x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}`)
+    for (const g of b.sql.nPlusOne) out.push(`  N+1 x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}${g.caller ? `  at ${g.caller}` : ''}`)
+    if (b.sql.truncated) out.push('  (more queries: find_slow_queries / find_n_plus_one with request_id)')
+  }
+  if (b.logs) {
+    const counts = Object.entries(b.logs.counts).filter(([, n]) => n > 0).map(([level, n]) => `${n} ${level}`).join(', ')
+    out.push(`Logs: ${counts || 'none'}${b.logs.dropped ? `, ${b.logs.dropped} dropped` : ''}`)
+    for (const l of b.logs.lines) out.push(`  +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`)
+    if (b.logs.truncated) out.push('  (more lines: search_logs with request_id)')
+  }
+  if (b.templates && b.templates.count > 0) {
+    out.push(`Templates: ${b.templates.count} renders, ${ms(b.templates.totalMs)}`)
+    for (const t of b.templates.renders) out.push(`  ${'  '.repeat(t.depth)}${t.name} ${ms(t.durationMs)}`)
+    if (b.templates.truncated) out.push('  (more renders not shown)')
+  }
+  if (b.errors.length) {
+    out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ''}`)
+    for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
+  } else out.push('Errors: none')
+  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${b.trace.spans} spans${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''} (get_trace for the tree)`)
+  out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}`)
+  return out.join('\n')
+}
+
+/** A SQL text or message on one line, at most 300 characters. */
+export function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
+}

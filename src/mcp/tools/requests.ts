@@ -1,0 +1,125 @@
+import { z } from 'zod'
+import type { RequestSummary } from '../../core/store.js'
+import { MAX_SCAN, type RequestFacts } from '../data.js'
+import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
+import type { DefineTool, McpContext } from '../server.js'
+import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { requestBrief, requestLinks } from './request-brief.js'
+
+/**
+ * `list_requests`, `get_request`, `get_links` and `clear_history`.
+ *
+ * @example
+ * ```ts
+ * registerRequestTools(define, ctx)
+ * ```
+ */
+export function registerRequestTools(define: DefineTool, ctx: McpContext): void {
+  const { data } = ctx
+
+  define('list_requests', {
+    title: 'List recorded requests',
+    description:
+      'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Filters: route (pattern like /users/:id, or a path), method, status (404 or 4xx), min_duration_ms, has_error, service (a service.name in the trace).',
+    input: {
+      route: z.string().max(500).optional().describe('Route pattern (/users/:id) or exact path (/users/2)'),
+      method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
+      status: z.string().regex(/^[1-5](\d\d|xx)$/i, 'status is a code such as 404 or a class such as 4xx').optional(),
+      min_duration_ms: z.number().min(0).optional(),
+      has_error: z.boolean().optional(),
+      service: z.string().max(200).optional(),
+      limit: limit(20, 100),
+      cursor: cursor.optional(),
+    },
+    async run(args) {
+      let rows = await data.summaries({ method: args.method, status: args.status })
+      const capped = rows.length >= MAX_SCAN
+      if (args.route) rows = rows.filter((r) => r.route === args.route || r.path === args.route)
+      if (args.min_duration_ms !== undefined) rows = rows.filter((r) => (r.durationMs ?? 0) >= args.min_duration_ms!)
+      const facts = new Map<string, RequestFacts>()
+      const factsOf = async (row: RequestSummary) => {
+        let known = facts.get(row.id)
+        if (!known) {
+          const detail = await data.detail(row.id)
+          known = detail ? await data.facts(detail) : { spans: 0, queries: 0, logs: 0, errors: 0, services: [], hasError: false }
+          facts.set(row.id, known)
+        }
+        return known
+      }
+      if (args.has_error !== undefined || args.service) {
+        const kept: RequestSummary[] = []
+        for (const row of rows) {
+          const f = await factsOf(row)
+          if (args.has_error !== undefined && f.hasError !== args.has_error) continue
+          if (args.service && !f.services.includes(args.service)) continue
+          kept.push(row)
+        }
+        rows = kept
+      }
+      const page = paginate('list_requests', rows, args.cursor, args.limit)
+      const requests = []
+      for (const row of page.items) requests.push({ ...row, ...(await factsOf(row)) })
+      const lines = requests.map(
+        (r) =>
+          `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}`,
+      )
+      const scope = capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : ''
+      const text = requests.length === 0 ? `No recorded request matches (make a request to the app first, or loosen the filters). ${scope}`.trim() : [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n')
+      return { text, data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
+    },
+  })
+
+  define('get_request', {
+    title: 'One request in brief',
+    description:
+      "One request's panels in brief: time, request, SQL summary (slow queries, duplicates, N+1 groups), logs, template renders, errors, the trace's size, and links to the toolbar, Jaeger, Zipkin and Tempo.",
+    input: { request_id: requestId },
+    async run(args) {
+      return requestBrief(ctx, await data.request(args.request_id))
+    },
+  })
+
+  define('get_links', {
+    title: 'Links to a request or trace',
+    description: 'URLs of a request (toolbar page, JSON API) and of its trace or of spans (Jaeger, Zipkin, Tempo, OTLP/JSON download). Give request_id, or trace_id with optional span_ids.',
+    input: {
+      request_id: requestId.optional(),
+      trace_id: traceId.optional(),
+      span_ids: z.array(spanId).min(1).max(20).optional().describe('Spans to link to (Jaeger highlights each)'),
+    },
+    async run(args) {
+      if (!args.request_id && !args.trace_id) throw new ToolError('give request_id or trace_id')
+      const links: Record<string, unknown> = {}
+      let trace = args.trace_id
+      if (args.request_id) {
+        const detail = await data.request(args.request_id)
+        Object.assign(links, requestLinks(ctx, detail.id, undefined))
+        trace ??= detail.traceId
+      }
+      if (trace) {
+        if (!args.request_id) await data.requireTrace(trace)
+        Object.assign(links, requestLinks(ctx, undefined, trace))
+        if (args.span_ids) links.spans = args.span_ids.map((id) => ({ spanId: id, ...data.traceLinks(trace!, id) }))
+      }
+      const text = Object.entries(links)
+        .flatMap(([name, value]) => (typeof value === 'string' ? [`${name}: ${value}`] : (value as Array<Record<string, string>>).map((s) => `span ${s.spanId}: ${s.jaeger ?? ''}`)))
+        .join('\n')
+      return { text: text || 'No link: the request has no trace and no tracing UI is configured.', data: { links } }
+    },
+  })
+
+  define('clear_history', {
+    title: 'Clear the history',
+    description: 'Forgets every recorded request and trace. The only tool that changes anything: ask the user first.',
+    destructive: true,
+    input: {},
+    async run() {
+      const store = data.toolbar.store
+      if (!store.clear) throw new ToolError('this store cannot be cleared (it has no clear())')
+      const before = (await store.list({ limit: 1, offset: 0 })).total
+      await store.clear()
+      await data.toolbar.traceSource?.clear?.()
+      return { text: `Cleared the history: ${before} ${before === 1 ? 'request' : 'requests'} and the traces the toolbar held.`, data: { cleared: before } }
+    },
+  })
+}

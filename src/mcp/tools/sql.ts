@@ -1,0 +1,158 @@
+import { z } from 'zod'
+import type { RequestSummary } from '../../core/store.js'
+import type { RequestDetail } from '../../core/toolbar.js'
+import type { SqlQueryStats, SqlStats } from '../../panels/sql.js'
+import { panelStats } from '../data.js'
+import { shownParams } from '../redact.js'
+import { cursor, limit, requestId } from '../schemas.js'
+import type { DefineTool, McpContext } from '../server.js'
+import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { oneLine } from './request-brief.js'
+
+/**
+ * `find_slow_queries`, `find_n_plus_one` and `explain_query`.
+ *
+ * @example
+ * ```ts
+ * registerSqlTools(define, ctx)
+ * ```
+ */
+export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
+  const { data } = ctx
+
+  /** The SQL stats of one request, or of every recent request (newest first). */
+  const sqlOf = async (id: string | undefined): Promise<Array<{ detail: RequestDetail; sql: SqlStats }>> => {
+    const details: RequestDetail[] = []
+    if (id) details.push(await data.request(id))
+    else {
+      for (const row of await data.summaries()) {
+        const detail = await data.detail(row.id)
+        if (detail) details.push(detail)
+      }
+    }
+    return details.flatMap((detail) => {
+      const sql = panelStats<SqlStats>(detail, 'sql')
+      return sql ? [{ detail, sql }] : []
+    })
+  }
+
+  const routeOf = (d: RequestSummary) => `${d.method} ${d.route ?? d.path}`
+
+  define('find_slow_queries', {
+    title: 'Slow SQL queries',
+    description:
+      "Queries at least threshold_ms long (default: the SQL panel's slow threshold), slowest first, over every recent request or one request_id, each with its request, query id (for explain_query), duration, rows and the calling file:line.",
+    input: {
+      request_id: requestId.optional(),
+      threshold_ms: z.number().min(0).optional().describe("Minimum duration in ms (default: the SQL panel's slowQueryMs)"),
+      limit: limit(20, 100),
+      cursor: cursor.optional(),
+    },
+    async run(args) {
+      const rows = (await sqlOf(args.request_id)).flatMap(({ detail, sql }) =>
+        sql.queries
+          .filter((q) => q.durationMs >= (args.threshold_ms ?? sql.slowQueryMs))
+          .map((q) => ({ requestId: detail.id, route: routeOf(detail), thresholdMs: args.threshold_ms ?? sql.slowQueryMs, ...queryData(ctx, q) })),
+      )
+      rows.sort((a, b) => b.durationMs - a.durationMs)
+      const page = paginate('find_slow_queries', rows, args.cursor, args.limit)
+      const scope = args.request_id ? `request ${args.request_id}` : 'the recent requests'
+      const text = rows.length
+        ? [
+            ...page.items.map((q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.rowCount !== null ? `, ${q.rowCount} rows` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`),
+            pageNote(page, 'queries'),
+          ]
+            .filter(Boolean)
+            .join('\n')
+        : `No query in ${scope} took at least ${args.threshold_ms !== undefined ? `${args.threshold_ms} ms` : "the SQL panel's slow threshold"} (pass threshold_ms to lower it).`
+      return { text, data: { queries: page.items, ...pageData(page) } }
+    },
+  })
+
+  define('find_n_plus_one', {
+    title: 'N+1 query patterns',
+    description:
+      'The same SQL run again and again with different params inside one request (the N+1 pattern), over every recent request or one request_id, most repeated first, with the calling file:line and the query ids.',
+    input: {
+      request_id: requestId.optional(),
+      min_count: z.number().int().min(2).max(10_000).default(2).describe('Least repetitions to report (default 2)'),
+      limit: limit(20, 100),
+      cursor: cursor.optional(),
+    },
+    async run(args) {
+      const groups = (await sqlOf(args.request_id)).flatMap(({ detail, sql }) => {
+        const byId = new Map(sql.queries.map((q) => [q.id, q]))
+        return sql.similar
+          .filter((g) => g.count >= args.min_count)
+          .map((g) => {
+            const members = g.queryIds.map((id) => byId.get(id)).filter((q): q is SqlQueryStats => q !== undefined)
+            return {
+              requestId: detail.id,
+              route: routeOf(detail),
+              sql: g.sql,
+              count: g.count,
+              totalMs: members.reduce((sum, q) => sum + q.durationMs, 0),
+              callers: [...new Set(members.map((q) => q.caller).filter((c): c is string => c !== null))].slice(0, 5),
+              queryIds: g.queryIds.slice(0, 50),
+            }
+          })
+      })
+      groups.sort((a, b) => b.count - a.count)
+      const page = paginate('find_n_plus_one', groups, args.cursor, args.limit)
+      const text = groups.length
+        ? [
+            ...page.items.map((g) => `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route})${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}`),
+            pageNote(page, 'patterns'),
+          ]
+            .filter(Boolean)
+            .join('\n')
+        : `No N+1 pattern (the same SQL with different params at least ${args.min_count} times) in ${args.request_id ? `request ${args.request_id}` : 'the recent requests'}.`
+      return { text, data: { patterns: page.items, ...pageData(page) } }
+    },
+  })
+
+  define('explain_query', {
+    title: 'EXPLAIN a recorded query',
+    description:
+      'The query plan of a recorded SELECT or WITH query, run by the toolbar on the connection the query used (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL). request_id and query_id come from get_request or find_slow_queries.',
+    input: {
+      request_id: requestId,
+      query_id: z.number().int().min(1).describe('The query id within the request (#3 -> 3)'),
+    },
+    async run(args) {
+      await data.request(args.request_id)
+      const base = `/api/sql/${encodeURIComponent(args.request_id)}/${args.query_id}`
+      const query = await data.ownRoute(base)
+      if (query.status === 404 && /no toolbar route/.test(String(query.body.error))) throw new ToolError('the SQL panel is not enabled in this toolbar')
+      if (query.status !== 200) throw new ToolError(String(query.body.error))
+      const plan = await data.ownRoute(`${base}/explain`)
+      if (plan.status !== 200) throw new ToolError(`cannot explain query #${args.query_id}: ${String(plan.body.error)}`)
+      const sql = String(query.body.sql)
+      const rows = (plan.body.rows as unknown[]) ?? []
+      const text = [
+        `Query #${args.query_id} of request ${args.request_id} (${String(plan.body.dbSystem)}):`,
+        `  ${oneLine(sql)}`,
+        `${String(plan.body.explainSql).split(/\s/)[0] ?? 'EXPLAIN'} plan:`,
+        ...rows.map((row) => `  ${typeof row === 'object' && row !== null ? Object.entries(row).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ') : String(row)}`),
+      ].join('\n')
+      return {
+        text,
+        data: { requestId: args.request_id, queryId: args.query_id, dbSystem: plan.body.dbSystem, sql, params: shownParams(ctx.settings, sql, query.body.params as unknown[]), explainSql: plan.body.explainSql, plan: rows },
+      }
+    },
+  })
+}
+
+function queryData(ctx: McpContext, q: SqlQueryStats) {
+  return {
+    queryId: q.id,
+    sql: q.sql,
+    sqlTruncated: q.truncated,
+    params: shownParams(ctx.settings, q.sql, q.params),
+    durationMs: q.durationMs,
+    rowCount: q.rowCount,
+    caller: q.caller,
+    dbSystem: q.dbSystem,
+    error: q.error,
+  }
+}

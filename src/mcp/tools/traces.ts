@@ -1,0 +1,237 @@
+import { z } from 'zod'
+import type { ToolbarSpan } from '../../core/span-model.js'
+import type { RequestDetail } from '../../core/toolbar.js'
+import type { LoggingStats } from '../../panels/logging.js'
+import { panelStats } from '../data.js'
+import { shownAttributes } from '../redact.js'
+import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
+import type { DefineTool, McpContext } from '../server.js'
+import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { durationNs, serviceOf, traceLines, type TraceLine } from '../trace-tree.js'
+import { oneLine } from './request-brief.js'
+
+/** Most span ids a folded line lists; the rest are counted. */
+const GROUP_IDS = 50
+/** Events and links shown per span by get_span. */
+const SPAN_ITEMS = 50
+/** Log lines before and after an error that get_trace_errors shows. */
+const AROUND = { before: 3, after: 2 }
+
+/**
+ * `get_trace`, `get_span` and `get_trace_errors`.
+ *
+ * @example
+ * ```ts
+ * registerTraceTools(define, ctx)
+ * ```
+ */
+export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
+  const { data } = ctx
+
+  /** The trace id of the call: trace_id, or the trace of request_id. */
+  const traceOf = async (args: { trace_id?: string; request_id?: string }): Promise<{ traceId: string; spans: ToolbarSpan[]; detail?: RequestDetail }> => {
+    if (args.trace_id) return { traceId: args.trace_id, spans: await data.requireTrace(args.trace_id) }
+    if (!args.request_id) throw new ToolError('give trace_id or request_id')
+    const detail = await data.request(args.request_id)
+    if (!detail.traceId) throw new ToolError(`request "${detail.id}" has no trace: add the OpenTelemetry panel to record traces`)
+    return { traceId: detail.traceId, spans: await data.requestSpans(detail), detail }
+  }
+
+  define('get_trace', {
+    title: 'A trace as a span tree',
+    description:
+      'The span tree of a trace as indented text: offset from the trace start, duration, self time, service, status and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
+    input: {
+      trace_id: traceId.optional(),
+      request_id: requestId.optional(),
+      max_spans: limit(100, 1000).describe('Most lines (spans or folded groups) per page (default 100, at most 1000)'),
+      cursor: cursor.optional(),
+    },
+    async run(args) {
+      const { traceId: id, spans } = await traceOf(args)
+      const all = traceLines(spans)
+      const page = paginate('get_trace', all, args.cursor, args.max_spans)
+      const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
+      const durationMs = traceDurationMs(spans)
+      const lines = page.items.map(lineData)
+      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], status, span ids.`
+      const text = [header, ...page.items.map(lineText), pageNote(page, 'lines')].filter(Boolean).join('\n')
+      return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
+    },
+  })
+
+  define('get_span', {
+    title: 'Spans in full',
+    description: 'Up to 20 spans of a trace in full: attributes, events (exceptions, logs), links, status, resource and times.',
+    input: {
+      trace_id: traceId,
+      span_ids: z.array(spanId).min(1).max(20).describe('1 to 20 span ids, as get_trace shows them'),
+    },
+    async run(args) {
+      const spans = await data.requireTrace(args.trace_id)
+      const byId = new Map(spans.map((s) => [s.spanId, s]))
+      const unknown = args.span_ids.filter((id) => !byId.has(id))
+      if (unknown.length) throw new ToolError(`trace ${args.trace_id} has no span ${unknown.map((id) => `"${id}"`).join(', ')} (get_trace lists its span ids)`)
+      const start = traceStartNs(spans)
+      const shown = [...new Set(args.span_ids)].map((id) => spanData(ctx, byId.get(id)!, start))
+      const text = shown
+        .map((s) =>
+          [
+            `Span ${s.spanId} "${s.name}" (${s.kind}) parent ${s.parentSpanId ?? '-'} service ${s.service ?? '-'}: +${ms(s.offsetMs)}, ${s.durationMs === undefined ? 'running' : ms(s.durationMs)}, status ${s.status.code}${s.status.message ? ` ${oneLine(s.status.message)}` : ''}`,
+            `  attributes: ${Object.entries(s.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'none'}`,
+            ...s.events.map((e) => `  event +${ms(e.offsetMs)} ${e.name}: ${Object.entries(e.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`),
+            ...(s.eventsTruncated ? [`  (${s.eventsTruncated} more events not shown)`] : []),
+            ...s.links.map((l) => `  link ${l.traceId}/${l.spanId}`),
+          ].join('\n'),
+        )
+        .join('\n')
+      return { text, data: { traceId: args.trace_id, spans: shown } }
+    },
+  })
+
+  define('get_trace_errors', {
+    title: 'What failed in a trace',
+    description:
+      "Error spans and exceptions of a trace (type, message, stack), the request's failed queries and thrown error, each with the log lines written just before and after it. Give trace_id or request_id.",
+    input: {
+      trace_id: traceId.optional(),
+      request_id: requestId.optional(),
+      limit: limit(10, 50),
+      cursor: cursor.optional(),
+    },
+    async run(args) {
+      const found = await traceOf(args).catch((error) => {
+        // A request without a trace still has its thrown error and failed queries.
+        if (args.request_id && !args.trace_id && error instanceof ToolError && /has no trace/.test(error.message)) return undefined
+        throw error
+      })
+      const detail = found?.detail ?? (args.request_id ? await data.request(args.request_id) : await data.requestOfTrace(found!.traceId))
+      const items = collectErrors(found?.spans ?? [], detail)
+      const page = paginate('get_trace_errors', items, args.cursor, args.limit)
+      const text = items.length
+        ? [
+            ...page.items.map((e) =>
+              [
+                `${e.kind.toUpperCase()} ${e.name ? `"${e.name}" ` : ''}${e.spanId ? `span ${e.spanId} ` : ''}${e.atMs !== undefined ? `at +${ms(e.atMs)}` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
+                ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
+                ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
+              ].join('\n'),
+            ),
+            pageNote(page, 'errors'),
+          ]
+            .filter(Boolean)
+            .join('\n')
+        : `No error in ${found ? `trace ${found.traceId}` : `request ${detail?.id}`}: no span has status ERROR, nothing was thrown, no query failed.`
+      return { text, data: { traceId: found?.traceId, requestId: detail?.id, errors: page.items, ...pageData(page) } }
+    },
+  })
+}
+
+interface ErrorItem {
+  kind: 'span' | 'exception' | 'query' | 'thrown'
+  spanId?: string
+  name?: string
+  type?: string
+  message: string
+  stack?: string
+  /** Milliseconds from the request start (or trace start without a request). */
+  atMs?: number
+  logsAround: Array<{ level: string; message: string; atMs: number }>
+}
+
+function collectErrors(spans: ToolbarSpan[], detail: RequestDetail | undefined): ErrorItem[] {
+  const origin = detail ? BigInt(Math.round(Date.parse(detail.startedAt) * 1e6)) : traceStartNs(spans)
+  const atMs = (nanos: string) => Number(BigInt(nanos) - origin) / 1e6
+  const items: ErrorItem[] = []
+  for (const span of spans) {
+    const exceptions = span.events.filter((e) => e.name === 'exception')
+    for (const event of exceptions) {
+      items.push({
+        kind: 'exception',
+        spanId: span.spanId,
+        name: span.name,
+        type: stringAttr(event.attributes['exception.type']),
+        message: stringAttr(event.attributes['exception.message']) ?? '',
+        stack: stringAttr(event.attributes['exception.stacktrace']),
+        atMs: atMs(event.timeUnixNano),
+        logsAround: [],
+      })
+    }
+    if (span.status.code === 'ERROR' && exceptions.length === 0) {
+      items.push({ kind: 'span', spanId: span.spanId, name: span.name, message: span.status.message ?? '(no status message)', atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano), logsAround: [] })
+    }
+  }
+  const request = detail ? panelStats<{ error?: string }>(detail, 'request') : undefined
+  // The thrown error is already there when the request span recorded it as an exception.
+  if (request?.error && !items.some((i) => i.kind === 'exception' && request.error!.includes(i.message))) {
+    items.push({ kind: 'thrown', message: request.error, logsAround: [] })
+  }
+  const sql = detail ? panelStats<{ queries: Array<{ id: number; sql: string; error: string | null; startMs: number; caller: string | null }> }>(detail, 'sql') : undefined
+  for (const q of sql?.queries ?? []) {
+    if (q.error) items.push({ kind: 'query', name: `query #${q.id}${q.caller ? ` at ${q.caller}` : ''}`, message: `${q.error} (${oneLine(q.sql)})`, atMs: q.startMs, logsAround: [] })
+  }
+  const logs = detail ? (panelStats<LoggingStats>(detail, 'logging')?.logs ?? []) : []
+  for (const item of items) {
+    const at = item.atMs ?? Infinity
+    const before = logs.filter((l) => l.startMs <= at).slice(-AROUND.before)
+    const after = logs.filter((l) => l.startMs > at).slice(0, AROUND.after)
+    item.logsAround = [...before, ...after].map((l) => ({ level: l.level, message: l.message, atMs: l.startMs }))
+  }
+  return items
+}
+
+function lineData(line: TraceLine) {
+  const { spanIds, ...rest } = line
+  return { ...rest, spanIds: spanIds.slice(0, GROUP_IDS), ...(spanIds.length > GROUP_IDS ? { moreSpanIds: spanIds.length - GROUP_IDS } : {}) }
+}
+
+function lineText(line: TraceLine): string {
+  const indent = '  '.repeat(line.depth)
+  const service = line.service ? ` [${line.service}]` : ''
+  const status = line.status === 'UNSET' ? '' : ` ${line.status}`
+  if (line.count > 1) {
+    const ids = line.spanIds.slice(0, 5).join(',') + (line.spanIds.length > 5 ? `,… (${line.spanIds.length - 5} more)` : '')
+    const hidden = line.hiddenDescendants ? `, ${line.hiddenDescendants} child spans folded` : ''
+    return `${indent}+${ms(line.offsetMs)} ${line.name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${hidden} #${ids}`
+  }
+  const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
+  return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status} #${line.spanIds[0]}`
+}
+
+function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
+  const offset = (nanos: string) => Number(BigInt(nanos) - traceStart) / 1e6
+  const duration = durationNs(span)
+  return {
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    service: serviceOf(span),
+    offsetMs: offset(span.startTimeUnixNano),
+    durationMs: duration === undefined ? undefined : Number(duration) / 1e6,
+    startTimeUnixNano: span.startTimeUnixNano,
+    endTimeUnixNano: span.endTimeUnixNano,
+    status: span.status,
+    attributes: shownAttributes(ctx.settings, span.attributes),
+    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), attributes: shownAttributes(ctx.settings, e.attributes) })),
+    eventsTruncated: Math.max(0, span.events.length - SPAN_ITEMS),
+    links: span.links.slice(0, SPAN_ITEMS),
+    resource: span.resource,
+    scope: span.scope,
+    source: span.source,
+  }
+}
+
+function traceStartNs(spans: readonly ToolbarSpan[]): bigint {
+  return spans.reduce((least, s) => (BigInt(s.startTimeUnixNano) < least ? BigInt(s.startTimeUnixNano) : least), spans.length ? BigInt(spans[0]!.startTimeUnixNano) : 0n)
+}
+
+function traceDurationMs(spans: readonly ToolbarSpan[]): number {
+  if (spans.length === 0) return 0
+  const end = spans.reduce((most, s) => (s.endTimeUnixNano && BigInt(s.endTimeUnixNano) > most ? BigInt(s.endTimeUnixNano) : most), 0n)
+  return end === 0n ? 0 : Number(end - traceStartNs(spans)) / 1e6
+}
+
+function stringAttr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}

@@ -1,0 +1,65 @@
+/**
+ * The recorded side of a durable store's traces: when a request finishes, the ended spans
+ * this process recorded for it (its SERVER span, the converted panel data, the app's own
+ * instrumentation) go to the toolbar's store, so that another instance, or this one after
+ * a restart, answers the trace. Received spans are saved by the receivers' ingest.
+ */
+import type { ToolbarStore } from '../core/store.js'
+import type { ToolbarSpan } from '../core/span-model.js'
+import type { TraceStore } from './trace-store.js'
+
+let warned = false
+
+/**
+ * Queues the ended local spans of `traceId` in `store` (a no-op for a store without spans).
+ * Never throws: a store that fails is a line on the console, once.
+ *
+ * @example
+ * ```ts
+ * // in the panel's onFinish, after the SERVER span ended:
+ * saveRecordedSpans(host.store, processor.traces, state.traceId, record.id)
+ * ```
+ */
+export function saveRecordedSpans(store: ToolbarStore | undefined, traces: TraceStore, traceId: string, requestId: string): void {
+  if (!store?.saveSpans) return
+  const spans = (traces.spans(traceId) ?? []).filter((span) => span.source === 'local' && span.endTimeUnixNano !== undefined)
+  if (!spans.length) return
+  try {
+    const saving = store.saveSpans(spans, requestId)
+    if (saving && typeof saving.then === 'function') saving.then(undefined, warnOnce)
+  } catch (error) {
+    warnOnce(error)
+  }
+}
+
+/**
+ * The spans of a trace from both places they may be: the durable store (spans other
+ * instances recorded or received, and this one's before a restart) and this process's
+ * memory (running spans, spans not written yet). Memory wins for a span in both.
+ *
+ * @example
+ * ```ts
+ * mergeTraceSpans(await store.getTrace(traceId), traces.spans(traceId))
+ * ```
+ */
+export function mergeTraceSpans(stored: ToolbarSpan[] | undefined, inMemory: ToolbarSpan[] | undefined): ToolbarSpan[] | undefined {
+  if (!stored?.length) return inMemory
+  if (!inMemory?.length) return stored
+  const byId = new Map(stored.map((span) => [span.spanId, span]))
+  for (const span of inMemory) byId.set(span.spanId, span)
+  return [...byId.values()].sort(byStart)
+}
+
+/** Decimal nanosecond strings compared without BigInt: a longer string is a later time. */
+function byStart(a: ToolbarSpan, b: ToolbarSpan): number {
+  const x = a.startTimeUnixNano
+  const y = b.startTimeUnixNano
+  if (x.length !== y.length) return x.length - y.length
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+function warnOnce(error: unknown): void {
+  if (warned) return
+  warned = true
+  console.warn('[hono-debug-toolbar] the store could not save recorded spans:', error instanceof Error ? error.message : error)
+}

@@ -1,0 +1,52 @@
+/**
+ * The WHERE clauses of the history and trace list filters, for both engines. They filter
+ * exactly as the in-memory stores do (`matchesFilter`): exact method in any case, an exact
+ * status or a class, a case-sensitive substring of the path.
+ */
+import type { RequestFilter } from '../core/store.js'
+import type { TraceFilter } from '../core/span-model.js'
+
+/** What differs between SQLite and PostgreSQL in these clauses. */
+export interface SqlDialect {
+  /** The placeholder of the n-th parameter (1-based): `?` or `$n`. */
+  param(n: number): string
+  /** `column` contains `param` as a substring, case-sensitively. */
+  includes(column: string, param: string): string
+  /** The JSON array in `column` has the string `param` as an element. */
+  hasElement(column: string, param: string): string
+}
+
+export interface Where {
+  sql: string
+  params: unknown[]
+}
+
+export function requestWhere(filter: RequestFilter, dialect: SqlDialect): Where {
+  const clauses: string[] = []
+  const params: unknown[] = []
+  const next = (value: unknown) => (params.push(value), dialect.param(params.length))
+  if (filter.method) clauses.push(`upper(method) = ${next(filter.method.toUpperCase())}`)
+  if (filter.path) clauses.push(dialect.includes('path', next(filter.path)))
+  if (filter.status) {
+    const wanted = filter.status.toLowerCase()
+    if (/^[1-5]xx$/.test(wanted)) {
+      const low = Number(wanted[0]) * 100
+      clauses.push(`status >= ${next(low)} AND status < ${next(low + 100)}`)
+    } else {
+      clauses.push(`status = ${next(Number(wanted))}`)
+    }
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+export function traceWhere(filter: TraceFilter, dialect: SqlDialect): Where {
+  const clauses: string[] = []
+  const params: unknown[] = []
+  const next = (value: unknown) => (params.push(value), dialect.param(params.length))
+  if (filter.service) clauses.push(dialect.hasElement('services', next(filter.service)))
+  if (filter.source) clauses.push(dialect.hasElement('sources', next(filter.source)))
+  if (filter.since !== undefined) clauses.push(`started_ms >= ${next(filter.since)}`)
+  if (filter.until !== undefined) clauses.push(`started_ms < ${next(filter.until)}`)
+  if (filter.minDurationMs !== undefined) clauses.push(`duration_ms >= ${next(filter.minDurationMs)}`)
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}

@@ -1,0 +1,35 @@
+/**
+ * The PostgreSQL schema, as ordered migrations: `POSTGRES_MIGRATIONS[n - 1]` brings a
+ * database to version n. `{schema}` stands for the store's (quoted) schema name. Never
+ * edit a released migration; add the next one.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: requests with their panel stats, spans (attributes and events as jsonb), one summary line per trace.
+  `CREATE TABLE {schema}.requests (
+     id text PRIMARY KEY, method text NOT NULL, path text NOT NULL, route text, status integer,
+     started_at text NOT NULL, started_ms double precision NOT NULL, duration_ms double precision, trace_id text,
+     panels json NOT NULL, nav json NOT NULL, saved_ms double precision NOT NULL
+   );
+   CREATE INDEX requests_started ON {schema}.requests (started_ms);
+   CREATE TABLE {schema}.spans (
+     trace_id text NOT NULL, span_id text NOT NULL, parent_span_id text, name text NOT NULL, kind text NOT NULL,
+     start_ns bigint NOT NULL, end_ns bigint, service text, source text NOT NULL, status_code text NOT NULL,
+     attributes jsonb NOT NULL, events jsonb NOT NULL, links jsonb NOT NULL, status jsonb NOT NULL,
+     resource jsonb NOT NULL, scope jsonb NOT NULL,
+     PRIMARY KEY (trace_id, span_id)
+   );
+   CREATE INDEX spans_service ON {schema}.spans (service);
+   CREATE INDEX spans_start ON {schema}.spans (start_ns);
+   CREATE TABLE {schema}.traces (
+     trace_id text PRIMARY KEY, request_id text, root_name text NOT NULL, services jsonb NOT NULL,
+     sources jsonb NOT NULL, span_count integer NOT NULL, started_ms double precision NOT NULL,
+     duration_ms double precision NOT NULL, error boolean NOT NULL
+   );
+   CREATE INDEX traces_started ON {schema}.traces (started_ms);`,
+  // 2: which process (host:pid) wrote each request and span, for apps that run as several.
+  `ALTER TABLE {schema}.requests ADD COLUMN instance text;
+   ALTER TABLE {schema}.spans ADD COLUMN instance text;
+   CREATE INDEX requests_trace ON {schema}.requests (trace_id);`,
+  // 3: the span fields without a column of their own (tracestate, flags, dropped counts).
+  `ALTER TABLE {schema}.spans ADD COLUMN extra jsonb;`,
+]

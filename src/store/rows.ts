@@ -1,0 +1,201 @@
+/**
+ * How requests, spans and trace summaries become table rows and back, the same for SQLite
+ * and PostgreSQL. Panel stats and span attributes are JSON; nanosecond times travel as
+ * bigint (they do not fit a double) and come back as the decimal strings of the span model.
+ */
+import type { StoredRequest } from '../core/store.js'
+import type { SpanKindName, SpanSource, ToolbarSpan, TraceSummary } from '../core/span-model.js'
+import { summarizeTrace } from '../core/trace-summary.js'
+
+/** One queued write: a finished request, or an ended span (with the request it belongs to). */
+export type StoreWrite = { request: StoredRequest } | { span: ToolbarSpan; requestId?: string }
+
+export const REQUEST_COLUMNS = [
+  'id', 'method', 'path', 'route', 'status', 'started_at', 'started_ms', 'duration_ms', 'trace_id', 'panels', 'nav', 'saved_ms', 'instance',
+] as const
+
+export const SPAN_COLUMNS = [
+  'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_ns', 'end_ns', 'service', 'source', 'status_code',
+  'attributes', 'events', 'links', 'status', 'resource', 'scope', 'instance', 'extra',
+] as const
+
+/** Span fields stored in columns of their own; every other field goes into `extra`. */
+const SPAN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'links', 'status', 'resource', 'scope', 'source'])
+
+export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error'] as const
+
+export type RequestRow = Record<(typeof REQUEST_COLUMNS)[number], unknown>
+export type SpanRow = Record<(typeof SPAN_COLUMNS)[number], unknown>
+export type TraceRow = Record<(typeof TRACE_COLUMNS)[number], unknown>
+
+/** What a trace summary is computed from: the light columns of its spans. */
+export interface SpanOutline {
+  span_id: string
+  parent_span_id: string | null
+  name: string
+  start_ns: bigint | string | number
+  end_ns: bigint | string | number | null
+  service: string | null
+  source: string
+  status_code: string
+}
+
+/** How a JSON column's value is bound: a string for SQLite, the value itself for PostgreSQL. */
+type Json = (value: unknown) => unknown
+
+export function requestRow(request: StoredRequest, instance: string, json: Json): RequestRow {
+  return {
+    id: request.id,
+    method: request.method,
+    path: request.path,
+    route: request.route ?? null,
+    status: request.status ?? null,
+    started_at: request.startedAt,
+    started_ms: Date.parse(request.startedAt),
+    duration_ms: request.durationMs ?? null,
+    trace_id: request.traceId ?? null,
+    panels: json(request.panels),
+    nav: json(request.nav),
+    saved_ms: Date.now(),
+    instance: request.instance ?? instance,
+  }
+}
+
+export function requestFromRow(row: Record<string, unknown>): StoredRequest {
+  const request: StoredRequest = {
+    ...summaryFromRow(row),
+    panels: parsed(row.panels) as StoredRequest['panels'],
+    nav: parsed(row.nav) as StoredRequest['nav'],
+  }
+  return request
+}
+
+/** The history line of a row (no panel stats). */
+export function summaryFromRow(row: Record<string, unknown>): StoredRequest {
+  const request = {
+    id: row.id as string,
+    method: row.method as string,
+    path: row.path as string,
+    route: (row.route as string | null) ?? undefined,
+    status: row.status === null ? undefined : Number(row.status),
+    startedAt: row.started_at as string,
+    durationMs: row.duration_ms === null ? undefined : Number(row.duration_ms),
+    traceId: (row.trace_id as string | null) ?? undefined,
+  } as StoredRequest
+  if (row.instance !== null && row.instance !== undefined) request.instance = row.instance as string
+  return request
+}
+
+export function spanRow(span: ToolbarSpan, instance: string, json: Json): SpanRow {
+  const service = span.resource['service.name']
+  return {
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId ?? null,
+    name: span.name,
+    kind: span.kind,
+    start_ns: BigInt(span.startTimeUnixNano),
+    end_ns: span.endTimeUnixNano === undefined ? null : BigInt(span.endTimeUnixNano),
+    service: typeof service === 'string' ? service : null,
+    source: span.source,
+    status_code: span.status.code,
+    attributes: json(span.attributes),
+    events: json(span.events),
+    links: json(span.links),
+    status: json(span.status),
+    resource: json(span.resource),
+    scope: json(span.scope),
+    instance,
+    extra: extraFields(span, json),
+  }
+}
+
+/** The optional fields of the span model (tracestate, flags, dropped counts, and any added later), or null. */
+function extraFields(span: ToolbarSpan, json: Json): unknown {
+  const extra = Object.fromEntries(Object.entries(span).filter(([key, value]) => !SPAN_FIELDS.has(key) && value !== undefined))
+  return Object.keys(extra).length ? json(extra) : null
+}
+
+export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
+  const span: ToolbarSpan = {
+    traceId: row.trace_id as string,
+    spanId: row.span_id as string,
+    parentSpanId: (row.parent_span_id as string | null) ?? undefined,
+    name: row.name as string,
+    kind: row.kind as SpanKindName,
+    startTimeUnixNano: String(row.start_ns),
+    endTimeUnixNano: row.end_ns === null ? undefined : String(row.end_ns),
+    attributes: parsed(row.attributes) as ToolbarSpan['attributes'],
+    events: parsed(row.events) as ToolbarSpan['events'],
+    links: parsed(row.links) as ToolbarSpan['links'],
+    status: parsed(row.status) as ToolbarSpan['status'],
+    resource: parsed(row.resource) as ToolbarSpan['resource'],
+    scope: parsed(row.scope) as ToolbarSpan['scope'],
+    source: row.source as SpanSource,
+  }
+  return row.extra === null || row.extra === undefined ? span : { ...span, ...(parsed(row.extra) as Partial<ToolbarSpan>) }
+}
+
+/**
+ * The trace list line of a trace, from all of its stored spans, computed as every other
+ * store computes it (`summarizeTrace`), plus the sources the list filters on.
+ */
+export function traceRow(traceId: string, spans: SpanOutline[], requestId: string | undefined): TraceRow {
+  // By start: services and sources are listed in order of first appearance.
+  const sorted = [...spans].sort((a, b) => compare(BigInt(a.start_ns), BigInt(b.start_ns)))
+  const outlines = sorted.map(
+    (s) =>
+      ({
+        spanId: s.span_id,
+        parentSpanId: s.parent_span_id ?? undefined,
+        name: s.name,
+        startTimeUnixNano: String(s.start_ns),
+        endTimeUnixNano: s.end_ns === null ? undefined : String(s.end_ns),
+        status: { code: s.status_code },
+        resource: s.service === null ? {} : { 'service.name': s.service },
+      }) as ToolbarSpan,
+  )
+  const summary = summarizeTrace(traceId, outlines, requestId)
+  const sources = [...new Set(sorted.map((s) => s.source))]
+  return {
+    trace_id: traceId,
+    request_id: requestId ?? null,
+    root_name: summary.rootName,
+    services: summary.services,
+    sources,
+    span_count: summary.spanCount,
+    started_ms: Date.parse(summary.startedAt),
+    duration_ms: summary.durationMs,
+    error: summary.error,
+  }
+}
+
+export function traceFromRow(row: Record<string, unknown>): TraceSummary {
+  const summary: TraceSummary = {
+    traceId: row.trace_id as string,
+    rootName: row.root_name as string,
+    services: parsed(row.services) as string[],
+    spanCount: Number(row.span_count),
+    startedAt: new Date(Number(row.started_ms)).toISOString(),
+    durationMs: Number(row.duration_ms),
+    error: Boolean(row.error),
+  }
+  if (row.request_id !== null && row.request_id !== undefined) summary.requestId = row.request_id as string
+  return summary
+}
+
+/**
+ * The last write of each key wins: one batch may carry the same request or span twice
+ * (a retry), and an upsert cannot touch one row twice in a statement.
+ */
+export function lastOfEach<T>(items: T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()]
+}
+
+function parsed(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value
+}
+
+function compare(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

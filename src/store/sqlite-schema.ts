@@ -1,0 +1,34 @@
+/**
+ * The SQLite schema, as ordered migrations: `SQLITE_MIGRATIONS[n - 1]` brings a database
+ * to version n. Never edit a released migration; add the next one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: requests with their panel stats, spans, and one summary line per trace.
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY, method TEXT NOT NULL, path TEXT NOT NULL, route TEXT, status INTEGER,
+     started_at TEXT NOT NULL, started_ms REAL NOT NULL, duration_ms REAL, trace_id TEXT,
+     panels TEXT NOT NULL, nav TEXT NOT NULL, saved_ms REAL NOT NULL
+   );
+   CREATE INDEX requests_started ON requests (started_ms);
+   CREATE TABLE spans (
+     trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL, kind TEXT NOT NULL,
+     start_ns INTEGER NOT NULL, end_ns INTEGER, service TEXT, source TEXT NOT NULL, status_code TEXT NOT NULL,
+     attributes TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL, status TEXT NOT NULL,
+     resource TEXT NOT NULL, scope TEXT NOT NULL,
+     PRIMARY KEY (trace_id, span_id)
+   );
+   CREATE INDEX spans_service ON spans (service);
+   CREATE INDEX spans_start ON spans (start_ns);
+   CREATE TABLE traces (
+     trace_id TEXT PRIMARY KEY, request_id TEXT, root_name TEXT NOT NULL, services TEXT NOT NULL,
+     sources TEXT NOT NULL, span_count INTEGER NOT NULL, started_ms REAL NOT NULL,
+     duration_ms REAL NOT NULL, error INTEGER NOT NULL
+   );
+   CREATE INDEX traces_started ON traces (started_ms);`,
+  // 2: which process (host:pid) wrote each request and span, for apps that run as several.
+  `ALTER TABLE requests ADD COLUMN instance TEXT;
+   ALTER TABLE spans ADD COLUMN instance TEXT;
+   CREATE INDEX requests_trace ON requests (trace_id);`,
+  // 3: the span fields without a column of their own (tracestate, flags, dropped counts), as JSON.
+  `ALTER TABLE spans ADD COLUMN extra TEXT;`,
+]

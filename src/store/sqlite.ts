@@ -1,0 +1,212 @@
+/**
+ * `hono-debug-toolbar/store/sqlite`: the history and every trace in one SQLite file, so
+ * that they survive a restart (`node --watch`, `tsx watch`) and are shared by the processes
+ * of an app on one machine. WAL mode lets readers and the one writer work at once; a busy
+ * timeout makes two processes take turns instead of failing.
+ */
+import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
+import type { RequestFilter, RequestPage, StoredRequest } from '../core/store.js'
+import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
+import { requestWhere, traceWhere, type SqlDialect } from './filters.js'
+import { INSTANCE, PRUNE_CHUNK, QueuedStore, type DurableStoreOptions, type StoreBounds } from './queued-store.js'
+import { optionalPeer } from './optional-peer.js'
+import {
+  lastOfEach,
+  REQUEST_COLUMNS,
+  requestFromRow,
+  requestRow,
+  SPAN_COLUMNS,
+  spanFromRow,
+  spanRow,
+  summaryFromRow,
+  TRACE_COLUMNS,
+  traceFromRow,
+  traceRow,
+  type SpanOutline,
+} from './rows.js'
+import { pendingMigrations } from './schema-version.js'
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js'
+
+export interface SqliteStoreOptions extends DurableStoreOptions {
+  /** The database file (created when missing), e.g. `.debug-toolbar.db`. */
+  path: string
+  /** How long a write waits for another process holding the file (ms). Default 5,000. */
+  busyTimeoutMs?: number
+}
+
+const SQLITE: SqlDialect = {
+  param: () => '?',
+  includes: (column, param) => `instr(${column}, ${param}) > 0`,
+  hasElement: (column, param) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${param})`,
+}
+
+/** SQLite errors that mean "try again later": another process holds the file, the disk is full or failing. */
+const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL)/
+
+/**
+ * Requests and traces in a SQLite file (better-sqlite3, an optional peer dependency).
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from 'hono-debug-toolbar/store/sqlite'
+ * app.use(debugToolbar({ store: new SqliteStore({ path: '.debug-toolbar.db' }) }))
+ * ```
+ */
+export class SqliteStore extends QueuedStore {
+  readonly location: string
+  private readonly db: BetterSqlite3.Database
+
+  constructor(options: SqliteStoreOptions) {
+    super('sqlite', withPath(options))
+    const Database = optionalPeer<typeof BetterSqlite3>('better-sqlite3', 'SqliteStore', createRequire(import.meta.url))
+    this.location = options.path === ':memory:' ? ':memory:' : resolve(options.path)
+    this.db = new Database(options.path)
+    try {
+      // The timeout first: switching to WAL takes a lock another process may hold right now.
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+      this.db.pragma('journal_mode = WAL')
+      // With WAL, NORMAL loses no committed data on a crash of the app, only on a power cut.
+      this.db.pragma('synchronous = NORMAL')
+      this.migrate()
+    } catch (error) {
+      this.db.close()
+      throw error
+    }
+  }
+
+  /** The schema version the file is at. */
+  get schemaVersion(): number {
+    return (this.db.prepare('SELECT max(version) AS version FROM schema_version').get() as { version: number }).version
+  }
+
+  private migrate(): void {
+    // IMMEDIATE takes the write lock at once: a second process starting now waits, then finds the work done.
+    this.db
+      .transaction(() => {
+        this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
+        const row = this.db.prepare('SELECT max(version) AS version FROM schema_version').get() as { version: number | null }
+        const current = row.version ?? 0
+        const pending = pendingMigrations(current, SQLITE_MIGRATIONS, `the SQLite database ${this.location}`)
+        for (const sql of pending) this.db.exec(sql)
+        if (row.version === null) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length)
+        else if (pending.length) this.db.prepare('UPDATE schema_version SET version = ?').run(SQLITE_MIGRATIONS.length)
+      })
+      .immediate()
+  }
+
+  protected isTransient(error: unknown): boolean {
+    const code = (error as { code?: unknown })?.code
+    return typeof code === 'string' && TRANSIENT.test(code)
+  }
+
+  protected writeBatch(requests: StoredRequest[], spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
+    const db = this.db
+    db.transaction(() => {
+      const insertRequest = db.prepare(upsert('requests', REQUEST_COLUMNS, ['id']))
+      for (const request of lastOfEach(requests, (r) => r.id)) insertRequest.run(requestRow(request, INSTANCE, JSON.stringify))
+      if (!spans.length) return
+      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id']))
+      for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run(spanRow(span, INSTANCE, JSON.stringify))
+      this.summarize(spans)
+    }).immediate()
+  }
+
+  /** Recomputes the trace list line of every trace the batch touched. */
+  private summarize(spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
+    const requestIds = new Map<string, string | undefined>()
+    for (const { span, requestId } of spans) requestIds.set(span.traceId, requestId ?? requestIds.get(span.traceId))
+    const outline = this.db.prepare('SELECT span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM spans WHERE trace_id = ?').safeIntegers(true)
+    const owner = this.db.prepare(
+      'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
+    )
+    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id']))
+    for (const [traceId, requestId] of requestIds) {
+      const rows = outline.all(traceId) as SpanOutline[]
+      const known = requestId ?? ((owner.get(traceId, traceId) as { id: string | null }).id ?? undefined)
+      const row = traceRow(traceId, rows, known)
+      insertTrace.run({ ...row, services: JSON.stringify(row.services), sources: JSON.stringify(row.sources), error: row.error ? 1 : 0 })
+    }
+  }
+
+  protected prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): void {
+    const chunked = (sql: string, ...params: unknown[]) => {
+      const statement = this.db.prepare(sql)
+      while (statement.run(...params).changes === PRUNE_CHUNK);
+    }
+    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
+    const doomedTraces = `SELECT trace_id FROM traces ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
+    const dropTraces = this.db.transaction((ids: string[]) => {
+      const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
+      const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
+      for (const id of ids) {
+        spans.run(id)
+        traces.run(id)
+      }
+    })
+    for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
+    if (oldestMs === undefined) return
+    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
+    const old = `SELECT trace_id FROM traces WHERE started_ms < ? LIMIT ${PRUNE_CHUNK}`
+    for (let ids = this.traceIds(old, oldestMs); ids.length; ids = this.traceIds(old, oldestMs)) dropTraces(ids)
+  }
+
+  private traceIds(sql: string, param: number): string[] {
+    return (this.db.prepare(sql).all(param) as Array<{ trace_id: string }>).map((row) => row.trace_id)
+  }
+
+  protected readRequest(id: string): StoredRequest | undefined {
+    const row = this.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Record<string, unknown> | undefined
+    return row && requestFromRow(row)
+  }
+
+  protected readRequests(filter: RequestFilter): RequestPage {
+    const where = requestWhere(filter, SQLITE)
+    const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
+    const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const { total } = this.db.prepare(`SELECT count(*) AS total FROM requests ${where.sql}`).get(...where.params) as { total: number }
+    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total }
+  }
+
+  protected readTrace(traceId: string): ToolbarSpan[] | undefined {
+    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id').safeIntegers(true).all(traceId)
+    return rows.length ? (rows as Array<Record<string, unknown>>).map(spanFromRow) : undefined
+  }
+
+  protected readTraces(filter: TraceFilter): TracePage {
+    const where = traceWhere(filter, SQLITE)
+    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const { total } = this.db.prepare(`SELECT count(*) AS total FROM traces ${where.sql}`).get(...where.params) as { total: number }
+    return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total }
+  }
+
+  protected countInstances(): number {
+    const sql = 'SELECT count(*) AS n FROM (SELECT instance FROM requests WHERE instance IS NOT NULL UNION SELECT instance FROM spans WHERE instance IS NOT NULL)'
+    return (this.db.prepare(sql).get() as { n: number }).n
+  }
+
+  protected deleteAll(): void {
+    this.db.exec('DELETE FROM requests; DELETE FROM spans; DELETE FROM traces;')
+  }
+
+  protected release(): void {
+    if (this.db.open) this.db.close()
+  }
+}
+
+function withPath(options: SqliteStoreOptions): SqliteStoreOptions {
+  if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('SqliteStore needs a path, e.g. { path: ".debug-toolbar.db" }')
+  return options
+}
+
+/** `INSERT ... ON CONFLICT DO UPDATE` of every column but the key: a second write replaces the first. */
+function upsert(table: string, columns: readonly string[], key: string[]): string {
+  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
+  const values = columns.map((c) => `@${c}`).join(', ')
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
+}
+
+export { SchemaTooNewError } from './schema-version.js'
+export { StoreUnavailableError, type StoreStatus } from '../core/store.js'
+export type { DurableStoreOptions } from './queued-store.js'

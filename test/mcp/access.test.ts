@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { debugToolbar, MemoryStore } from '../../src/index.js'
+import { resolveMcpSettings } from '../../src/mcp/feature.js'
+import { call, connect, SECRET, startShop } from './app.js'
+
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
+}
+const post = (headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+  body: JSON.stringify(initialize),
+})
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+
+function appWith(options: Parameters<typeof debugToolbar>[0]) {
+  const app = new Hono()
+  app.use(debugToolbar(options))
+  app.get('/', (c) => c.text('home'))
+  return app
+}
+
+describe('who the MCP endpoint answers', () => {
+  it('answers an allowed client over POST with the server info', async () => {
+    const res = await appWith({}).request('/_debug_toolbar/mcp', post(), loopback)
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body.result.serverInfo.name).toBe('hono-debug-toolbar')
+    expect(body.result.instructions).toMatch(/list_requests/)
+  })
+
+  it('answers 404 to a client the toolbar does not allow, as every toolbar route', async () => {
+    const app = appWith({ clientAddress: () => '203.0.113.9' })
+    const res = await app.request('/_debug_toolbar/mcp', post(), loopback)
+    expect(res.status).toBe(404)
+    expect(await res.text()).not.toMatch(/jsonrpc|mcp/i)
+  })
+
+  it('serves nothing when the toolbar is disabled, or with mcp: false', async () => {
+    for (const options of [{ enabled: false }, { mcp: false }] as const) {
+      const res = await appWith(options).request('/_debug_toolbar/mcp', post(), loopback)
+      expect(res.status).toBe(404)
+    }
+    // The rest of the toolbar still works with mcp: false.
+    expect((await appWith({ mcp: false }).request('/_debug_toolbar/healthz', undefined, loopback)).status).toBe(200)
+  })
+
+  it('honours a custom prefix', async () => {
+    const res = await appWith({ prefix: '/debug' }).request('/debug/mcp', post(), loopback)
+    expect(res.status).toBe(200)
+  })
+
+  it('refuses pages of other sites (DNS rebinding) but not a loopback page', async () => {
+    const app = appWith({})
+    const foreign = await app.request('http://evil.example:3000/_debug_toolbar/mcp', post({ origin: 'http://evil.example:3000' }), loopback)
+    expect(foreign.status).toBe(403)
+    expect((await foreign.json()).error.message).toMatch(/evil\.example/)
+    expect((await app.request('/_debug_toolbar/mcp', post({ origin: 'not a url' }), loopback)).status).toBe(403)
+    expect((await app.request('/_debug_toolbar/mcp', post({ origin: 'http://localhost:5173' }), loopback)).status).toBe(200)
+  })
+
+  it('answers GET and DELETE with 405: the server is stateless', async () => {
+    const app = appWith({})
+    const get = await app.request('/_debug_toolbar/mcp', { headers: { accept: 'text/event-stream' } }, loopback)
+    expect(get.status).toBe(405)
+    expect(get.headers.get('allow')).toBe('POST')
+    expect((await app.request('/_debug_toolbar/mcp', { method: 'DELETE' }, loopback)).status).toBe(405)
+  })
+
+  it('answers a malformed body with a JSON-RPC parse error, and keeps serving', async () => {
+    const app = appWith({})
+    const res = await app.request('/_debug_toolbar/mcp', { ...post(), body: '{not json' }, loopback)
+    expect(res.status).toBe(400)
+    expect((await res.json()).error.code).toBe(-32700)
+    expect((await app.request('/_debug_toolbar/mcp', post(), loopback)).status).toBe(200)
+  })
+
+  it('searches at most the newest 1,000 requests of a long history, and says so', async () => {
+    const store = new MemoryStore(1200)
+    for (let i = 0; i < 1100; i++) {
+      const id = `r${String(i).padStart(5, '0')}`
+      store.save({ id, method: 'GET', path: `/p/${i}`, route: '/p/:n', status: 200, startedAt: new Date(1e12 + i).toISOString(), durationMs: 1, traceId: undefined, panels: {}, nav: [] })
+    }
+    const res = await appWith({ store }).request(
+      '/_debug_toolbar/mcp',
+      { ...post(), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_requests', arguments: { limit: 100 } } }) },
+      loopback,
+    )
+    const { result } = await res.json()
+    expect(result.structuredContent).toMatchObject({ total: 1000, searchedNewest: 1000, truncated: true })
+    expect(result.structuredContent.requests[0].id).toBe('r01099')
+    expect(result.content[0].text).toMatch(/Only the newest 1000 requests/)
+  })
+
+  it('checks the mcp option when the toolbar is created', () => {
+    expect(() => appWith({ mcp: { redact: 'yes' as never } })).toThrow(/mcp\.redact must be true or false/)
+    expect(() => appWith({ mcp: { redcat: true } as never })).toThrow(/mcp\.redcat is not an option/)
+    expect(() => appWith({ mcp: 'on' as never })).toThrow(/mcp must be true, false or an object/)
+    expect(resolveMcpSettings({ hideSqlParams: true })).toEqual({ redact: true, hideSqlParams: true, hideBodies: false })
+  })
+})
+
+describe('what the MCP server hides', () => {
+  let shop: Awaited<ReturnType<typeof startShop>> | undefined
+  afterEach(async () => {
+    await shop?.close()
+    shop = undefined
+  })
+
+  it('sends no SQL params at all with hideSqlParams', async () => {
+    shop = await startShop({ mcp: { hideSqlParams: true } })
+    await shop.get('/users')
+    const client = await connect(shop.base)
+    const { data } = await call(client, 'find_slow_queries', { threshold_ms: 0 })
+    expect(data.queries.length).toBeGreaterThan(0)
+    expect(data.queries.every((q: { params?: unknown }) => q.params === undefined)).toBe(true)
+    await client.close()
+  })
+
+  it('sends bodies and secrets as recorded when redaction is turned off, and drops body attributes with hideBodies', async () => {
+    shop = await startShop({ mcp: { redact: false, hideBodies: true } })
+    const id = await shop.get('/login', { method: 'POST' })
+    const client = await connect(shop.base)
+    const logs = await call(client, 'search_logs', { request_id: id })
+    expect(logs.text).toContain(SECRET)
+    await client.close()
+  })
+})

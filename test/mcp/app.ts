@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3'
+import { Hono } from 'hono'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { debugToolbar, instrumentBetterSqlite3, recordLog, type DebugToolbarOptions } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+
+/** A password the app writes into SQL, a log line, a header and a span: it must never come out. */
+export const SECRET = 'hunter2-s3cr3t'
+
+/**
+ * A shop with real SQLite queries (an N+1 loop, a slow query), logs, a fetch to another
+ * route, an error, and a seeded secret; served on an ephemeral loopback port.
+ */
+export async function startShop(options: DebugToolbarOptions = {}, otelOptions: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, password TEXT);
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL);`)
+  for (let u = 1; u <= 4; u++) {
+    db.prepare('INSERT INTO users (name, password) VALUES (?, ?)').run(`user${u}`, 'x')
+    for (let o = 1; o <= 3; o++) db.prepare('INSERT INTO orders (user_id, total) VALUES (?, ?)').run(u, o * 10)
+  }
+  const app = new Hono()
+  const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...otelOptions })
+  app.use(debugToolbar({ extraPanels: [otel], ...options }))
+  app.get('/users', (c) => {
+    const users = db.prepare('SELECT id, name FROM users ORDER BY id').all() as Array<{ id: number; name: string }>
+    // One query per user: the N+1 pattern.
+    const withOrders = users.map((u) => ({ ...u, orders: db.prepare('SELECT total FROM orders WHERE user_id = ?').all(u.id) }))
+    console.log('listed %d users', users.length)
+    return c.json(withOrders)
+  })
+  app.get('/slow', (c) => {
+    // A recursive CTE that really takes a while on SQLite.
+    const row = db.prepare('WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 300000) SELECT SUM(x) AS s FROM n').get()
+    recordLog('warn', 'slow report computed', { rows: 1 })
+    return c.json(row)
+  })
+  app.post('/login', (c) => {
+    db.prepare('UPDATE users SET password = ? WHERE id = ?').run(SECRET, 1)
+    db.prepare(`SELECT id FROM users WHERE name = 'user1' AND password = '${SECRET}'`).get()
+    console.info(`login attempt user=user1 password=${SECRET}`)
+    recordLog('info', 'session opened', { token: SECRET, user: 'user1' })
+    return c.json({ ok: true })
+  })
+  app.get('/report', async (c) => {
+    const origin = new URL(c.req.url).origin
+    const users = (await (await fetch(`${origin}/users`)).json()) as unknown[]
+    return c.json({ users: users.length })
+  })
+  app.get('/boom', () => {
+    db.prepare('SELECT * FROM users WHERE id = 1').get()
+    console.error('about to fail')
+    throw new Error('Something went wrong in /boom')
+  })
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+  })
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const get = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${base}${path}`, init)
+    await res.text()
+    return res.headers.get('x-debug-toolbar-request-id')!
+  }
+  const close = async () => {
+    await otel.shutdown()
+    await new Promise((resolve) => server.close(resolve))
+    db.close()
+  }
+  return { base, get, close, db }
+}
+
+/** An MCP client of the toolbar at `base`. */
+export async function connect(base: string, prefix = '/_debug_toolbar') {
+  const client = new Client({ name: 'test-agent', version: '1.0.0' })
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}${prefix}/mcp`)))
+  return client
+}
+
+/** Calls a tool and returns its text, structured content and error flag. */
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+  const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
+  return { text, data: result.structuredContent as any, isError: result.isError === true, raw: result }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { redactSqlParams, redactText, redactValue, shownAttributes, shownParams } from '../../src/mcp/redact.js'
+
+const on = { redact: true, hideSqlParams: false, hideBodies: false }
+
+describe('redaction of what the MCP server sends', () => {
+  it('replaces secret name=value and name: value pairs in free text, keeping quotes', () => {
+    expect(redactText('login password=hunter2 user=ada')).toBe('login password=REDACTED user=ada')
+    expect(redactText('Authorization: Bearer abc.def')).toBe('Authorization: REDACTED')
+    expect(redactText(`UPDATE users SET api_key = 'k-123' WHERE id = 1`)).toBe(`UPDATE users SET api_key = 'REDACTED' WHERE id = 1`)
+    expect(redactText('{"token":"t0k","n":1}')).toBe('{"token":"REDACTED","n":1}')
+    expect(redactText('GET /cb?code=1&session_id=abc')).toBe('GET /cb?code=1&session_id=REDACTED')
+    expect(redactText('log.message="tried secret=42 twice"')).toBe('log.message="tried secret=REDACTED twice"')
+    expect(redactText('no pairs here')).toBe('no pairs here')
+    expect(redactText('http.request.header.authorization=["Basic abc"], n=[1, 2]')).toBe('http.request.header.authorization=[REDACTED], n=[1, 2]')
+    expect(redactText('url=http://127.0.0.1:3000/form?token=abc&x=1')).toBe('url=http://127.0.0.1:3000/form?token=REDACTED&x=1')
+  })
+
+  it('leaves placeholders alone: the params are redacted by position', () => {
+    expect(redactText('UPDATE users SET password = ? WHERE id = ?')).toBe('UPDATE users SET password = ? WHERE id = ?')
+    expect(redactText('WHERE token = $2')).toBe('WHERE token = $2')
+    expect(redactSqlParams('UPDATE users SET password = ? WHERE id = ?', ['x', 1])).toEqual(['REDACTED', 1])
+    expect(redactSqlParams('SELECT * FROM t WHERE id = $1 AND token = $2', [1, 't'])).toEqual([1, 'REDACTED'])
+    expect(redactSqlParams('INSERT INTO users (name, password_hash) VALUES (?, ?)', ['ada', 'h'])).toEqual(['ada', 'REDACTED'])
+    expect(redactSqlParams('INSERT INTO users (name, secret) VALUES ($1, $2)', ['ada', 's'])).toEqual(['ada', 'REDACTED'])
+    expect(redactSqlParams('SELECT * FROM users WHERE id = ?', [1])).toEqual([1])
+  })
+
+  it('replaces secret-named keys and header pairs in structured data', () => {
+    expect(redactValue({ attributes: { 'user.password': 'x', q: 'token=abc', n: 2 }, nested: { apiKey: 5 } })).toEqual({
+      attributes: { 'user.password': 'REDACTED', q: 'token=REDACTED', n: 2 },
+      nested: { apiKey: 'REDACTED' },
+    })
+    expect(redactValue({ 'http.request.header.authorization': ['Basic abc'], 'http.request.header.accept': ['*/*'] })).toEqual({
+      'http.request.header.authorization': ['REDACTED'],
+      'http.request.header.accept': ['*/*'],
+    })
+    expect(redactValue({ query: { token: ['a', 'b'], q: ['shoes'] } })).toEqual({ query: { token: ['REDACTED', 'REDACTED'], q: ['shoes'] } })
+    expect(redactValue([['cookie', 'sid=1'], ['accept', 'text/html']])).toEqual([['cookie', 'REDACTED'], ['accept', 'text/html']])
+  })
+
+  it('hides SQL params and body attributes when asked', () => {
+    expect(shownParams({ ...on, hideSqlParams: true }, 'SELECT ?', [1])).toBeUndefined()
+    expect(shownParams({ ...on, redact: false }, 'SELECT 1 WHERE password = ?', ['p'])).toEqual(['p'])
+    const attributes = { 'http.request.body.content': '{"a":1}', body: 'x', 'http.request.body.size': 7, 'http.route': '/' }
+    expect(shownAttributes({ ...on, hideBodies: true }, attributes)).toEqual({ 'http.request.body.size': 7, 'http.route': '/' })
+    expect(shownAttributes(on, attributes)).toBe(attributes)
+  })
+})
+
+describe('bounds on what the MCP server sends', () => {
+  it('cuts very long strings in structured content and says how much is missing', async () => {
+    const { capStrings, capText, MAX_TEXT_CHARS, MAX_VALUE_CHARS } = await import('../../src/mcp/result.js')
+    const capped = capStrings({ sql: 'x'.repeat(MAX_VALUE_CHARS + 10), n: 1, list: ['short'] }) as { sql: string; n: number; list: string[] }
+    expect(capped.sql).toHaveLength(MAX_VALUE_CHARS + '… (10 more characters)'.length)
+    expect(capped.sql.endsWith('… (10 more characters)')).toBe(true)
+    expect(capped).toMatchObject({ n: 1, list: ['short'] })
+    expect(capText('y'.repeat(MAX_TEXT_CHARS + 5))).toMatch(/text truncated: 5 more characters/)
+  })
+})

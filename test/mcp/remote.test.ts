@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { otlpJsonFromToolbarSpans, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { call, connect, startShop } from './app.js'
+
+const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0')
+
+/** An OTLP/JSON export request of one service, as another service's SDK sends it. */
+function exportRequest(service: string, spans: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; startMs: number; error?: string }>) {
+  const base = BigInt(Date.now()) * 1_000_000n
+  const at = (ms: number) => String(base + BigInt(ms * 1e6))
+  return otlpJsonFromToolbarSpans(
+    spans.map(
+      (s): ToolbarSpan => ({
+        ...s,
+        kind: 'SERVER',
+        startTimeUnixNano: at(s.startMs),
+        endTimeUnixNano: at(s.startMs + 2),
+        attributes: { 'http.request.header.authorization': ['Basic c2VjcmV0'] },
+        events: [],
+        links: [],
+        status: s.error ? { code: 'ERROR', message: s.error } : { code: 'UNSET' },
+        resource: { 'service.name': service },
+        scope: { name: 'remote' },
+        source: 'otlp_http',
+      }),
+    ),
+  )
+}
+
+/** Spans that other services send to the toolbar's OTLP receiver, seen through MCP. */
+describe('remote spans over MCP', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>
+  let client: Client
+  let requestId: string
+  let requestTrace: string
+  const workerTrace = hex(0xbeef, 16)
+
+  beforeAll(async () => {
+    shop = await startShop({}, { grafanaUrl: 'http://grafana.test:3000', jaegerUiUrl: 'http://jaeger.test:16686' })
+    requestId = await shop.get('/users')
+    client = await connect(shop.base)
+    const tree = await call(client, 'get_trace', { request_id: requestId })
+    requestTrace = tree.data.traceId
+    const send = async (body: unknown) => {
+      const res = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(res.status).toBe(200)
+    }
+    // The inventory service answered a call of the request (it failed), and a worker ran a job of its own.
+    await send(exportRequest('inventory', [{ traceId: requestTrace, spanId: hex(0x11, 8), parentSpanId: tree.data.lines[0].spanIds[0], name: 'GET /stock', startMs: 1, error: 'stock service down' }]))
+    await send(
+      exportRequest('worker', [
+        { traceId: workerTrace, spanId: hex(1, 8), name: 'job', startMs: 0 },
+        ...[2, 3, 4, 5].map((n) => ({ traceId: workerTrace, spanId: hex(n, 8), parentSpanId: hex(1, 8), name: 'poll', startMs: n })),
+      ]),
+    )
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await shop?.close()
+  })
+
+  it("counts a downstream service's spans with the request that called it", async () => {
+    const { data } = await call(client, 'list_requests', { service: 'inventory' })
+    expect(data.requests.map((r: { id: string }) => r.id)).toEqual([requestId])
+    expect(data.requests[0].services).toEqual(['shop', 'inventory'])
+    const errors = await call(client, 'get_trace_errors', { trace_id: requestTrace })
+    expect(errors.data.requestId).toBe(requestId)
+    expect(errors.data.errors[0]).toMatchObject({ kind: 'span', name: 'GET /stock', message: 'stock service down' })
+  })
+
+  it('shows a trace no request recorded, from the trace list, redacted', async () => {
+    const { text, data } = await call(client, 'get_trace', { trace_id: workerTrace })
+    expect(data.services).toEqual(['worker'])
+    expect(data.lines.map((l: { name: string; count: number }) => [l.name, l.count])).toEqual([
+      ['job', 1],
+      ['poll', 4],
+    ])
+    expect(text).toMatch(/poll x4/)
+    const listed = await client.listResources()
+    expect(listed.resources.map((r) => r.uri)).toContain(`toolbar://traces/${workerTrace}`)
+    const spans = await call(client, 'get_span', { trace_id: workerTrace, span_ids: [hex(2, 8)] })
+    expect(spans.data.spans[0].attributes['http.request.header.authorization']).toEqual(['REDACTED'])
+    expect(JSON.stringify(spans.raw)).not.toContain('c2VjcmV0')
+    const none = await call(client, 'get_trace_errors', { trace_id: workerTrace })
+    expect(none.data.errors).toEqual([])
+    expect(none.data.requestId).toBeUndefined()
+  })
+
+  it('links a received trace and its spans to Jaeger, Zipkin and Tempo', async () => {
+    const { data, text } = await call(client, 'get_links', { trace_id: workerTrace, span_ids: [hex(3, 8)] })
+    expect(data.links.jaeger).toBe(`http://jaeger.test:16686/trace/${workerTrace}`)
+    expect(data.links.tempo).toMatch(/^http:\/\/grafana\.test:3000\/explore\?/)
+    expect(data.links.zipkin).toMatch(new RegExp(`/zipkin/traces/${workerTrace}$`))
+    expect(data.links.spans[0].jaeger).toBe(`http://jaeger.test:16686/trace/${workerTrace}?uiFind=${hex(3, 8)}`)
+    expect(data.links.toolbar).toBeUndefined()
+    expect(text).toContain('tempo: http://grafana.test:3000/explore')
+  })
+})

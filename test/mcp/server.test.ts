@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { call, connect, SECRET, startShop } from './app.js'
+
+describe('the MCP server at {prefix}/mcp', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>
+  let client: Client
+  const ids: Record<string, string> = {}
+
+  beforeAll(async () => {
+    shop = await startShop()
+    ids.users = await shop.get('/users')
+    ids.slow = await shop.get('/slow')
+    ids.login = await shop.get(`/login?api_key=${SECRET}`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` } })
+    ids.report = await shop.get('/report')
+    ids.boom = await shop.get('/boom')
+    client = await connect(shop.base)
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await shop?.close()
+  })
+
+  it('says how to start at initialize and lists every tool with its hints', async () => {
+    expect(client.getInstructions()).toMatch(/list_requests/)
+    const { tools } = await client.listTools()
+    const names = tools.map((t) => t.name).sort()
+    expect(names).toEqual(
+      ['clear_history', 'compare_requests', 'explain_query', 'find_n_plus_one', 'find_slow_queries', 'get_links', 'get_request', 'get_span', 'get_trace', 'get_trace_errors', 'list_requests', 'search_logs'].sort(),
+    )
+    for (const tool of tools) {
+      expect(tool.annotations?.readOnlyHint).toBe(tool.name !== 'clear_history')
+      expect(tool.annotations?.destructiveHint).toBe(tool.name === 'clear_history')
+    }
+  })
+
+  it('lists requests newest first with ids and counts, filtered and paged', async () => {
+    const all = await call(client, 'list_requests')
+    expect(all.isError).toBe(false)
+    const rows = all.data.requests as Array<{ id: string; route: string; spans: number; queries: number; logs: number; errors: number; traceId: string }>
+    expect(rows[0]!.id).toBe(ids.boom)
+    const users = rows.find((r) => r.id === ids.users)!
+    expect(users).toMatchObject({ route: '/users', status: 200, queries: 5, logs: 1, errors: 0 })
+    expect(users.spans).toBeGreaterThan(5)
+    expect(users.traceId).toMatch(/^[0-9a-f]{32}$/)
+    expect(all.text).toContain(ids.users)
+
+    const errors = await call(client, 'list_requests', { has_error: true })
+    expect(errors.data.requests.map((r: { id: string }) => r.id)).toEqual([ids.boom])
+
+    const first = await call(client, 'list_requests', { limit: 2 })
+    expect(first.data.requests).toHaveLength(2)
+    expect(first.data.nextCursor).toBeTypeOf('string')
+    expect(first.text).toContain('more with cursor')
+    const second = await call(client, 'list_requests', { limit: 2, cursor: first.data.nextCursor })
+    expect(second.data.requests[0].id).not.toBe(first.data.requests[0].id)
+    expect(second.data.offset).toBe(2)
+
+    const slow = await call(client, 'list_requests', { route: '/slow', service: 'shop' })
+    expect(slow.data.requests.map((r: { id: string }) => r.id)).toEqual([ids.slow])
+    expect((await call(client, 'list_requests', { service: 'nobody' })).data.requests).toEqual([])
+    expect((await call(client, 'list_requests', { status: '5xx' })).data.requests).toHaveLength(1)
+  })
+
+  it('answers bad arguments with a clear error result, and keeps serving', async () => {
+    const badLimit = await call(client, 'list_requests', { limit: 5000 })
+    expect(badLimit.isError).toBe(true)
+    expect(badLimit.text).toMatch(/limit/)
+    const badCursor = await call(client, 'list_requests', { cursor: 'garbage' })
+    expect(badCursor.isError).toBe(true)
+    expect(badCursor.text).toMatch(/cursor/)
+    const unknown = await call(client, 'get_request', { request_id: 'ffffffffffffffff' })
+    expect(unknown.isError).toBe(true)
+    expect(unknown.text).toMatch(/no request with id "ffffffffffffffff"/)
+    const malformed = await call(client, 'get_trace', { trace_id: 'not-a-trace' })
+    expect(malformed.isError).toBe(true)
+    expect(malformed.text).toMatch(/trace id/)
+    const noTrace = await call(client, 'get_trace', { trace_id: 'a'.repeat(32) })
+    expect(noTrace.isError).toBe(true)
+    expect(noTrace.text).toMatch(/no trace with id/)
+    const neither = await call(client, 'get_links', {})
+    expect(neither.isError).toBe(true)
+    expect((await call(client, 'list_requests', { limit: 1 })).isError).toBe(false)
+  })
+
+  it("gives one request's panels in brief, with N+1 groups and links", async () => {
+    const { text, data, isError } = await call(client, 'get_request', { request_id: ids.users })
+    expect(isError).toBe(false)
+    expect(data.sql.count).toBe(5)
+    expect(data.sql.nPlusOne[0]).toMatchObject({ sql: 'SELECT total FROM orders WHERE user_id = ?', count: 4 })
+    expect(data.sql.nPlusOne[0].caller).toMatch(/app\.ts:\d+/)
+    expect(data.logs.lines[0].message).toBe('listed 4 users')
+    expect(data.links.toolbar).toBe(`${shop.base}/_debug_toolbar/requests/${ids.users}`)
+    expect(data.links.jaeger).toContain(data.request.traceId)
+    expect(text).toContain('N+1 x4')
+  })
+
+  it('shows the trace as a tree with self time and repeated siblings folded', async () => {
+    const brief = await call(client, 'get_request', { request_id: ids.users })
+    const traceId = brief.data.request.traceId
+    const { text, data } = await call(client, 'get_trace', { trace_id: traceId })
+    expect(data.lines[0]).toMatchObject({ depth: 0, name: 'GET /users', kind: 'SERVER', service: 'shop' })
+    expect(data.lines[0].selfMs).toBeLessThanOrEqual(data.lines[0].durationMs)
+    const folded = data.lines.find((l: { count: number }) => l.count === 4)
+    expect(folded).toMatchObject({ depth: 1, count: 4 })
+    expect(folded.name).toMatch(/orders/)
+    expect(text).toMatch(/x4, [\d.]+ ms total/)
+    // By request id too, and capped with a cursor.
+    const capped = await call(client, 'get_trace', { request_id: ids.users, max_spans: 1 })
+    expect(capped.data.lines).toHaveLength(1)
+    expect(capped.data.truncated).toBe(true)
+    const next = await call(client, 'get_trace', { request_id: ids.users, max_spans: 1, cursor: capped.data.nextCursor })
+    expect(next.data.lines[0].depth).toBe(1)
+  })
+
+  it('shows spans in full and refuses more than 20 or unknown ones', async () => {
+    const tree = await call(client, 'get_trace', { request_id: ids.report })
+    const traceId = tree.data.traceId
+    const client_ = tree.data.lines.find((l: { kind: string }) => l.kind === 'CLIENT')
+    expect(client_).toBeDefined()
+    const { data } = await call(client, 'get_span', { trace_id: traceId, span_ids: [client_.spanIds[0]] })
+    expect(data.spans[0].attributes['http.request.method']).toBe('GET')
+    expect(data.spans[0].kind).toBe('CLIENT')
+    // The /users request that /report fetched shares its trace, but only its own spans are its.
+    const inner = (await call(client, 'list_requests', { route: '/users' })).data.requests.find((r: { traceId: string }) => r.traceId === traceId)
+    const outer = (await call(client, 'list_requests', { route: '/report' })).data.requests[0]
+    expect(inner.spans).toBeLessThan(outer.spans)
+    const innerTree = await call(client, 'get_trace', { request_id: inner.id })
+    expect(innerTree.data.lines[0]).toMatchObject({ name: 'GET /users', kind: 'SERVER', depth: 0 })
+    expect(innerTree.data.spanCount).toBe(inner.spans)
+    const tooMany = await call(client, 'get_span', { trace_id: traceId, span_ids: Array.from({ length: 21 }, () => 'a'.repeat(16)) })
+    expect(tooMany.isError).toBe(true)
+    const unknown = await call(client, 'get_span', { trace_id: traceId, span_ids: ['b'.repeat(16)] })
+    expect(unknown.isError).toBe(true)
+    expect(unknown.text).toMatch(/has no span "bbbbbbbbbbbbbbbb"/)
+  })
+
+  it('finds the error with its stack and the logs around it', async () => {
+    const { text, data } = await call(client, 'get_trace_errors', { request_id: ids.boom })
+    const exception = data.errors.find((e: { kind: string }) => e.kind === 'exception')
+    expect(exception.message).toBe('Something went wrong in /boom')
+    expect(exception.stack).toMatch(/app\.ts/)
+    expect(exception.logsAround.map((l: { message: string }) => l.message)).toContain('about to fail')
+    expect(text).toContain('Something went wrong in /boom')
+    const byTrace = await call(client, 'get_trace_errors', { trace_id: data.traceId })
+    expect(byTrace.data.requestId).toBe(ids.boom)
+    const none = await call(client, 'get_trace_errors', { request_id: ids.users })
+    expect(none.data.errors).toEqual([])
+    expect(none.text).toMatch(/No error/)
+  })
+
+  it('finds slow queries and N+1 patterns over recent requests without arguments', async () => {
+    const slow = await call(client, 'find_slow_queries', { threshold_ms: 0 })
+    expect(slow.data.queries.length).toBeGreaterThan(5)
+    const durations = slow.data.queries.map((q: { durationMs: number }) => q.durationMs)
+    expect(durations).toEqual([...durations].sort((a, b) => b - a))
+    expect(slow.data.queries[0].caller).toMatch(/app\.ts:\d+/)
+    const defaults = await call(client, 'find_slow_queries')
+    expect(defaults.isError).toBe(false)
+    const nPlusOne = await call(client, 'find_n_plus_one')
+    expect(nPlusOne.data.patterns.map((p: { requestId: string }) => p.requestId)).toEqual(expect.arrayContaining([ids.users]))
+    expect(nPlusOne.data.patterns[0]).toMatchObject({ count: 4, sql: 'SELECT total FROM orders WHERE user_id = ?' })
+    const one = await call(client, 'find_n_plus_one', { request_id: ids.slow })
+    expect(one.data.patterns).toEqual([])
+  })
+
+  it('explains a recorded SELECT, and refuses a write', async () => {
+    const { data, text } = await call(client, 'explain_query', { request_id: ids.users, query_id: 2 })
+    expect(data.explainSql).toMatch(/^EXPLAIN QUERY PLAN/)
+    expect(data.plan.length).toBeGreaterThan(0)
+    expect(text).toContain('plan')
+    const write = await call(client, 'explain_query', { request_id: ids.login, query_id: 1 })
+    expect(write.isError).toBe(true)
+    expect(write.text).toMatch(/cannot explain/)
+    const missing = await call(client, 'explain_query', { request_id: ids.users, query_id: 99 })
+    expect(missing.isError).toBe(true)
+  })
+
+  it('searches logs by level, text and request', async () => {
+    const warn = await call(client, 'search_logs', { level: 'warn' })
+    expect(warn.data.logs.map((l: { message: string }) => l.message)).toEqual(['slow report computed'])
+    const text = await call(client, 'search_logs', { text: 'LISTED' })
+    expect(text.data.logs.map((l: { requestId: string }) => l.requestId)).toContain(ids.users)
+    const one = await call(client, 'search_logs', { request_id: ids.boom, level: ['error', 'fatal'] })
+    // Hono's default error handler logs the thrown error too, inside the request.
+    expect(one.data.logs.map((l: { message: string }) => l.message)).toEqual(['about to fail', expect.stringMatching(/^Error: Something went wrong/)])
+  })
+
+  it('compares two requests, or the last two of a route', async () => {
+    const second = await shop.get('/users')
+    const { data, text } = await call(client, 'compare_requests', { route: '/users' })
+    // /report fetched /users too: the last two are that one and the new one.
+    expect(data.a.id).not.toBe(second)
+    expect(data.a.route).toBe('GET /users')
+    expect(data.b.id).toBe(second)
+    expect(data.queryCountDelta).toBe(0)
+    expect(text).toMatch(/Delta: duration/)
+    const different = await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
+    expect(different.data.added.length).toBeGreaterThan(0)
+    expect(different.data.removed.length).toBeGreaterThan(0)
+    expect((await call(client, 'compare_requests', { route: '/nowhere' })).isError).toBe(true)
+  })
+
+  it('gives links for a request and for spans', async () => {
+    const { data } = await call(client, 'get_links', { request_id: ids.users })
+    expect(data.links.toolbar).toContain(`/_debug_toolbar/requests/${ids.users}`)
+    expect(data.links.zipkin).toMatch(/\/zipkin\/traces\/[0-9a-f]{32}$/)
+    const traceId = data.links.trace.split('/').pop()
+    const tree = await call(client, 'get_trace', { trace_id: traceId })
+    const spanId = tree.data.lines[0].spanIds[0]
+    const spans = await call(client, 'get_links', { trace_id: traceId, span_ids: [spanId] })
+    expect(spans.data.links.spans[0].jaeger).toContain(`uiFind=${spanId}`)
+  })
+
+  it('serves the same data as resources', async () => {
+    const templates = await client.listResourceTemplates()
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['toolbar://requests/{id}', 'toolbar://traces/{traceId}'])
+    const listed = await client.listResources()
+    expect(listed.resources.map((r) => r.uri)).toContain(`toolbar://requests/${ids.users}`)
+    const request = await client.readResource({ uri: `toolbar://requests/${ids.users}` })
+    const brief = JSON.parse((request.contents[0] as { text: string }).text)
+    expect(brief.sql.count).toBe(5)
+    const trace = await client.readResource({ uri: `toolbar://traces/${brief.request.traceId}` })
+    expect(JSON.parse((trace.contents[0] as { text: string }).text).spans.length).toBeGreaterThan(5)
+    await expect(client.readResource({ uri: 'toolbar://requests/ffffffffffffffff' })).rejects.toThrow(/no request/)
+    await expect(client.readResource({ uri: 'toolbar://requests/..%2F..' })).rejects.toThrow(/not a request id/)
+    await expect(client.readResource({ uri: 'toolbar://traces/abc' })).rejects.toThrow(/not a trace id/)
+  })
+
+  it('never sends the seeded secret, from any tool or resource', async () => {
+    const outputs = [
+      await call(client, 'get_request', { request_id: ids.login }),
+      await call(client, 'search_logs', { request_id: ids.login }),
+      await call(client, 'find_slow_queries', { request_id: ids.login, threshold_ms: 0 }),
+      await call(client, 'get_trace', { request_id: ids.login }),
+    ]
+    const trace = await call(client, 'get_trace', { request_id: ids.login })
+    const spanIds = trace.data.lines.flatMap((l: { spanIds: string[] }) => l.spanIds).slice(0, 20)
+    outputs.push(await call(client, 'get_span', { trace_id: trace.data.traceId, span_ids: spanIds }))
+    const resource = await client.readResource({ uri: `toolbar://traces/${trace.data.traceId}` })
+    const everything = JSON.stringify(outputs.map((o) => o.raw)) + JSON.stringify(resource)
+    expect(everything).not.toContain(SECRET)
+    expect(everything).toContain('password=REDACTED')
+    expect(everything).toContain("password = 'REDACTED'")
+    const slow = outputs[2]!.data.queries.find((q: { sql: string }) => q.sql.startsWith('UPDATE'))
+    expect(slow.params).toEqual(['REDACTED', 1])
+  })
+
+  it('forgets everything with clear_history, the one destructive tool', async () => {
+    const before = await call(client, 'list_requests')
+    expect(before.data.total).toBeGreaterThan(0)
+    const cleared = await call(client, 'clear_history')
+    expect(cleared.data.cleared).toBe(before.data.total)
+    expect((await call(client, 'list_requests')).data.total).toBe(0)
+    expect((await call(client, 'get_request', { request_id: ids.users })).isError).toBe(true)
+  })
+})

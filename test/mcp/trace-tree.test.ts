@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import type { ToolbarSpan } from '../../src/core/span-model.js'
+import { selfTimes, traceLines } from '../../src/mcp/trace-tree.js'
+
+let next = 0
+function span(name: string, parent: string | undefined, startMs: number, endMs: number | undefined, extra: Partial<ToolbarSpan> = {}): ToolbarSpan {
+  const spanId = (++next).toString(16).padStart(16, '0')
+  const t = (ms: number) => String(BigInt(1_700_000_000_000) * 1_000_000n + BigInt(Math.round(ms * 1e6)))
+  return {
+    traceId: 'a'.repeat(32),
+    spanId,
+    parentSpanId: parent,
+    name,
+    kind: 'INTERNAL',
+    startTimeUnixNano: t(startMs),
+    endTimeUnixNano: endMs === undefined ? undefined : t(endMs),
+    attributes: {},
+    events: [],
+    links: [],
+    status: { code: 'UNSET' },
+    resource: { 'service.name': 'shop' },
+    scope: { name: 'test' },
+    source: 'local',
+    ...extra,
+  }
+}
+
+describe('the span tree get_trace shows', () => {
+  it('computes self time as the duration minus what the children cover (overlaps counted once)', () => {
+    const root = span('GET /', undefined, 0, 10)
+    const a = span('a', root.spanId, 1, 4)
+    const b = span('b', root.spanId, 3, 6)
+    const self = selfTimes([root, a, b])
+    expect(Number(self.get(root.spanId)) / 1e6).toBeCloseTo(5)
+    expect(Number(self.get(a.spanId)) / 1e6).toBeCloseTo(3)
+  })
+
+  it('folds three or more siblings of the same name and service into one line', () => {
+    const root = span('GET /users', undefined, 0, 20)
+    const queries = [1, 3, 5, 7].map((at) => span('SELECT orders', root.spanId, at, at + 1))
+    const child = span('connect', queries[0]!.spanId, 1, 1.5)
+    const render = span('render', root.spanId, 10, 15, { status: { code: 'ERROR', message: 'x' } })
+    const lines = traceLines([render, child, ...queries, root])
+    expect(lines.map((l) => [l.depth, l.name, l.count])).toEqual([
+      [0, 'GET /users', 1],
+      [1, 'SELECT orders', 4],
+      [1, 'render', 1],
+    ])
+    expect(lines[1]).toMatchObject({ durationMs: 4, maxMs: 1, hiddenDescendants: 1, spanIds: queries.map((q) => q.spanId) })
+    expect(lines[2]!.status).toBe('ERROR')
+  })
+
+  it('lists running spans, spans of unknown parents, and spans whose parents loop', () => {
+    const running = span('running', undefined, 0, undefined)
+    const orphan = span('orphan', 'f'.repeat(16), 1, 2)
+    const x = span('x', undefined, 3, 4)
+    const y = span('y', x.spanId, 3, 4)
+    x.parentSpanId = y.spanId
+    const lines = traceLines([running, orphan, x, y])
+    expect(lines.map((l) => l.name).sort()).toEqual(['orphan', 'running', 'x', 'y'])
+    expect(lines.find((l) => l.name === 'running')!.durationMs).toBeUndefined()
+    expect(traceLines([])).toEqual([])
+  })
+})

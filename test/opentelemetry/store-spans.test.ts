@@ -1,0 +1,73 @@
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { debugToolbar, MemoryStore, type ToolbarSpan } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { mergeTraceSpans, saveRecordedSpans } from '../../src/opentelemetry/store-spans.js'
+import { TraceStore } from '../../src/opentelemetry/trace-store.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
+import { request } from '../support/local.js'
+import { downstreamSpans } from '../../integration/support/otlp-payload.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'hdt-otel-store-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function appWith(store: import('../../src/index.js').ToolbarStore) {
+  const app = new Hono()
+  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.get('/users/:id', (c) => c.html(`<html><body>user ${c.req.param('id')}</body></html>`))
+  return app
+}
+
+describe('the OpenTelemetry panel with a durable store', () => {
+  it('saves the recorded spans of each request, and answers a trace from the store and memory together', async () => {
+    const store = new SqliteStore({ path: join(dir, 'otel.db') })
+    const app = appWith(store)
+    const { headers } = await request(app, '/users/1')
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${headers.get('x-debug-toolbar-request-id')}`)).json()
+    const { traceId, rootSpanId, spans } = detail.panels.opentelemetry
+    const stored = await store.getTrace(traceId)
+    expect(stored?.map((s) => s.spanId)).toEqual(spans.map((s: ToolbarSpan) => s.spanId))
+    expect((await store.listTraces({ limit: 5, offset: 0 })).traces[0]).toMatchObject({ traceId, requestId: detail.id })
+
+    // Another instance received a downstream service's spans: they are only in the store.
+    const other = new SqliteStore({ path: join(dir, 'otel.db') })
+    const received = (downstreamSpans(traceId, rootSpanId, 'inventory', 2) as any).resourceSpans[0].scopeSpans[0].spans.map((s: any) => ({
+      traceId, spanId: s.spanId, parentSpanId: rootSpanId, name: s.name, kind: 'SERVER', startTimeUnixNano: s.startTimeUnixNano, endTimeUnixNano: s.endTimeUnixNano,
+      attributes: {}, events: [], links: [], status: { code: 'UNSET' }, resource: { 'service.name': 'inventory' }, scope: { name: 'downstream' }, source: 'otlp_http',
+    }))
+    other.saveSpans(received)
+    await other.close()
+    const trace = (await request(app, `/_debug_toolbar/api/traces/${traceId}`)).json()
+    expect(trace.spans.length).toBe(spans.length + 2)
+    expect(trace.spans.filter((s: ToolbarSpan) => s.source === 'otlp_http').map((s: ToolbarSpan) => s.name)).toEqual(['inventory step 1', 'inventory step 2'])
+    await store.close()
+  })
+
+  it('leaves a store without spans alone, and a store whose saveSpans fails costs the request nothing', async () => {
+    const traces = new TraceStore()
+    traces.open('a'.repeat(32))
+    saveRecordedSpans(new MemoryStore(), traces, 'a'.repeat(32), 'r1')
+    saveRecordedSpans(undefined, traces, 'a'.repeat(32), 'r1')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const failing = Object.assign(new MemoryStore(), { saveSpans: () => { throw new Error('disk full') } })
+    const app = appWith(failing)
+    expect((await request(app, '/users/2')).status).toBe(200)
+    expect((await request(app, '/users/3')).status).toBe(200)
+    const rejecting = Object.assign(new MemoryStore(), { saveSpans: () => Promise.reject(new Error('gone')) })
+    expect((await request(appWith(rejecting), '/users/4')).status).toBe(200)
+    // Once per process, not once per request.
+    expect(warn.mock.calls.filter((call) => String(call[0]).includes('could not save recorded spans'))).toHaveLength(1)
+    warn.mockRestore()
+  })
+
+  it('merges a trace by span id, memory winning, in start order', () => {
+    const span = (id: string, start: string, name = id) => ({ spanId: id, startTimeUnixNano: start, name }) as ToolbarSpan
+    expect(mergeTraceSpans(undefined, undefined)).toBeUndefined()
+    expect(mergeTraceSpans([], [span('a', '1')])).toEqual([span('a', '1')])
+    expect(mergeTraceSpans([span('a', '1')], undefined)).toEqual([span('a', '1')])
+    expect(mergeTraceSpans([span('b', '20'), span('a', '3', 'old')], [span('a', '3', 'new'), span('c', '100')]).map((s) => s.name)).toEqual(['new', 'b', 'c'])
+  })
+})

@@ -1,0 +1,48 @@
+import type { StoredRequest } from '../../src/core/store.js'
+import type { ToolbarSpan } from '../../src/core/span-model.js'
+
+const BASE_NS = 1_767_225_600_000_000_000n // 2026-01-01T00:00:00Z
+
+/** A finished request as the toolbar stores it, `index` ms after the base time. */
+export function sampleRequest(index: number, overrides: Partial<StoredRequest> = {}): StoredRequest {
+  return {
+    id: `req-${index}`,
+    method: index % 3 === 0 ? 'POST' : 'GET',
+    path: `/users/${index}`,
+    route: '/users/:id',
+    status: index % 4 === 0 ? 404 : 200,
+    startedAt: new Date(Number(BASE_NS / 1_000_000n) + index).toISOString(),
+    durationMs: 1.5 + index,
+    traceId: traceIdOf(index),
+    panels: { timer: { totalMs: 1.5 + index, note: 'naïve ✓ "quoted" \\u0000 text' }, sql: { queries: [{ sql: 'SELECT 1', params: [index] }] } },
+    nav: [{ id: 'timer', title: 'Time', subtitle: `${1.5 + index} ms` }],
+    ...overrides,
+  }
+}
+
+export function traceIdOf(index: number): string {
+  return index.toString(16).padStart(32, 'a')
+}
+
+/** A span of trace `trace`, starting `startMs` after the base time. */
+export function sampleSpan(trace: number, span: number, overrides: Partial<ToolbarSpan> & { startMs?: number; durationMs?: number; service?: string } = {}): ToolbarSpan {
+  const { startMs = span, durationMs = 2, service = 'shop', ...rest } = overrides
+  const start = BASE_NS + BigInt(trace) * 1_000_000_000n + BigInt(Math.round(startMs * 1e6)) + 123n
+  return {
+    traceId: traceIdOf(trace),
+    spanId: span.toString(16).padStart(16, '0'),
+    parentSpanId: span === 1 ? undefined : (1).toString(16).padStart(16, '0'),
+    name: span === 1 ? 'GET /users/:id' : `child ${span}`,
+    kind: span === 1 ? 'SERVER' : 'INTERNAL',
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: (start + BigInt(Math.round(durationMs * 1e6))).toString(),
+    attributes: { 'http.route': '/users/:id', count: span, ok: true, list: ['a', 1, null] },
+    events: [{ name: 'log', timeUnixNano: start.toString(), attributes: { message: 'hello' } }],
+    links: [],
+    status: { code: 'UNSET' },
+    resource: { 'service.name': service },
+    scope: { name: 'hono-debug-toolbar', version: '0.1.0' },
+    source: 'local',
+    ...rest,
+  }
+}
