@@ -17,16 +17,17 @@ export interface ServerTimingMetric {
  *
  * @example
  * ```ts
- * import { Panel, type RequestRecord } from 'hono-debug-toolbar'
+ * import { Panel, slotKey, type RequestRecord } from 'hono-debug-toolbar'
  *
  * interface CacheStats { hits: number; misses: number }
+ * const CACHE = slotKey<CacheStats>('cache')
  *
  * export class CachePanel extends Panel<CacheStats> {
  *   readonly id = 'cache'
  *   readonly title = 'Cache'
  *   navSubtitle(stats: CacheStats) { return `${stats.hits} hits` }
  *   generateStats(record: RequestRecord): CacheStats {
- *     return record.peek<CacheStats>('cache') ?? { hits: 0, misses: 0 }
+ *     return record.peek(CACHE) ?? { hits: 0, misses: 0 }
  *   }
  * }
  * ```
