@@ -93,6 +93,8 @@ export interface ToolbarStore {
   status?(): StoreStatus | Promise<StoreStatus>
   /** Writes what is queued and releases the store; the toolbar calls it on SIGINT/SIGTERM. */
   close?(): Promise<void>
+  /** True while a write would be dropped (a durable store's queue is full): callers skip preparing one. */
+  readonly full?: boolean
 }
 
 /** The state of a store, as `GET {prefix}/api/store` answers it. */

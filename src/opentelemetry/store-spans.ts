@@ -22,6 +22,8 @@ let warned = false
  */
 export function saveRecordedSpans(store: ToolbarStore | undefined, traces: TraceStore, traceId: string, requestId: string): void {
   if (!store?.saveSpans) return
+  // A full queue would drop them: converting the spans would be work for nothing.
+  if (store.full) return
   const spans = (traces.spans(traceId) ?? []).filter((span) => span.source === 'local' && span.endTimeUnixNano !== undefined)
   if (!spans.length) return
   try {

@@ -3,7 +3,7 @@
  * reads see what is still queued, the bounds are pruned after writes (never on a request's
  * path), and the status says whether the database answers. Each engine supplies the SQL.
  */
-import type { RequestFilter, RequestPage, StoredRequest, StoreStatus, ToolbarStore } from '../core/store.js'
+import type { DeferredRequest, RequestFilter, RequestPage, StoredRequest, StoreStatus, ToolbarStore } from '../core/store.js'
 import { PROCESS_INSTANCE, StoreUnavailableError } from '../core/store.js'
 import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import type { StoreWrite } from './rows.js'
@@ -39,6 +39,8 @@ export const PRUNE_CHUNK = 500
 export const INSTANCE = PROCESS_INSTANCE
 
 export abstract class QueuedStore implements ToolbarStore {
+  /** The toolbar hands over requests with their stats not computed yet (see `save`). */
+  readonly defersStats = true
   readonly maxRequests: number
   readonly maxTraces: number
   readonly maxAgeMs: number | undefined
@@ -81,9 +83,16 @@ export abstract class QueuedStore implements ToolbarStore {
   protected abstract deleteAll(): void | Promise<void>
   protected abstract release(): void | Promise<void>
 
-  /** Queues the request; it is written with the next batch. */
-  save(request: StoredRequest): void {
-    this.queue.push({ request: request.instance ? request : { ...request, instance: INSTANCE } })
+  /**
+   * Queues the request; it is written with the next batch. The toolbar hands over the
+   * request with its stats still to compute: they are computed here, after the response
+   * was sent, and not at all when the queue is full (the write would be dropped anyway:
+   * a dead database costs the app no stats work).
+   */
+  save(request: StoredRequest | DeferredRequest): void | Promise<void> {
+    if (this.queue.full) return this.queue.drop()
+    if (!('resolve' in request)) return void this.queue.push({ request: withInstance(request) })
+    return request.resolve().then((stored) => void this.queue.push({ request: withInstance(stored) }))
   }
 
   /** Queues ended spans; a span already stored (trace id + span id) is replaced. */
@@ -148,6 +157,11 @@ export abstract class QueuedStore implements ToolbarStore {
     return this.closing
   }
 
+  /** True while the write queue is full: a write now would be dropped (and counted). */
+  get full(): boolean {
+    return this.queue.full
+  }
+
   /** Writes waiting in the queue right now. */
   get queued(): number {
     return this.queue.size
@@ -181,6 +195,10 @@ export abstract class QueuedStore implements ToolbarStore {
     const oldestMs = this.maxAgeMs === undefined ? undefined : Date.now() - this.maxAgeMs
     await this.prune({ maxRequests: this.maxRequests, maxTraces: this.maxTraces, oldestMs })
   }
+}
+
+function withInstance(request: StoredRequest): StoredRequest {
+  return request.instance ? request : { ...request, instance: INSTANCE }
 }
 
 function bound(name: string, value: number): number {

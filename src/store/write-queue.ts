@@ -71,6 +71,16 @@ export class WriteQueue<T> {
     return true
   }
 
+  /** True when a write pushed now would be dropped: the caller can skip preparing it. */
+  get full(): boolean {
+    return this.items.length >= this.options.maxQueued
+  }
+
+  /** Counts a write the caller dropped because the queue was full. */
+  drop(): void {
+    this.dropped++
+  }
+
   /** Writes queued now. */
   get size(): number {
     return this.items.length

@@ -89,6 +89,23 @@ describe('SqliteStore on a real file', () => {
     await store.close()
   })
 
+  it('computes the stats of a request handed over deferred only when the queue can take it', async () => {
+    const store = new SqliteStore({ path: freshPath(), maxQueued: 1 })
+    let resolved = 0
+    const deferred = (i: number) => {
+      const { panels: _panels, nav: _nav, ...summary } = sampleRequest(i)
+      return { ...summary, resolve: async () => (resolved++, sampleRequest(i)) }
+    }
+    await store.save(deferred(1))
+    expect(store.full).toBe(true)
+    await store.save(deferred(2))
+    expect(resolved).toBe(1)
+    expect((await store.status()).dropped).toBe(1)
+    expect(await store.get('req-1')).toEqual({ ...sampleRequest(1), instance: INSTANCE })
+    expect(store.full).toBe(false)
+    await store.close()
+  })
+
   it('needs a path; a missing driver names the package to install', () => {
     expect(() => new SqliteStore({} as never)).toThrow('SqliteStore needs a path')
     expect(() => new SqliteStore({ path: freshPath(), maxRequests: 0 })).toThrow('maxRequests must be a whole number of at least 1, got 0')
