@@ -32,11 +32,15 @@ describe('propagators in the OpenTelemetry panel', () => {
     await page.goto(`${session.server.url}/`)
     const pane = await openPanel(page, 'OpenTelemetry')
     await expect.poll(() => pane.locator('.hdt-otel-trace-id').textContent()).toBe(TRACE)
-    const baggage = pane.locator('.hdt-otel-baggage')
-    await expect.poll(() => baggage.locator('summary').textContent()).toContain('Baggage: 2 members')
-    const summary = (await baggage.locator('summary').textContent()) ?? ''
-    expect(summary).toContain('1 dropped')
-    expect(summary).toContain('propagators: tracecontext, baggage, b3')
+    // In the Context section, open by itself because baggage was received.
+    const contextSection = pane.locator('.hdt-otel-context')
+    expect(await contextSection.getAttribute('open')).not.toBeNull()
+    expect(await contextSection.locator('summary').textContent()).toContain('2 baggage members (1 dropped)')
+    const baggage = contextSection.locator('.hdt-otel-baggage')
+    const line = (await baggage.locator('p').first().textContent()) ?? ''
+    expect(line).toContain('Baggage received: 2 members')
+    expect(line).toContain('1 dropped')
+    expect(line).toContain('propagators: tracecontext, baggage, b3')
     const table = (await baggage.locator('table').textContent()) ?? ''
     expect(table).toContain('acme <b> ;ttl=30')
     expect(table).toContain('********')

@@ -75,7 +75,27 @@ export class SpanIngest {
       this.counters.malformed++
       throw error
     }
-    const messages = [...decoded.rejected]
+    return this.keep(decoded.spans, decoded.rejected, source)
+  }
+
+  /**
+   * Stores spans that another receiver decoded itself (the Zipkin receiver), the same way as
+   * `accept`: `rejected` holds the reasons of the spans it refused while decoding.
+   *
+   * @example
+   * ```ts
+   * const { spans, rejected } = zipkinSpansToToolbar(JSON.parse(body))
+   * ingest.acceptSpans(spans, rejected, 'zipkin')
+   * ```
+   */
+  acceptSpans(spans: ToolbarSpan[], rejected: string[], source: SpanSource): IngestResult {
+    this.counters.requests++
+    return this.keep(spans, rejected, source)
+  }
+
+  private keep(spans: ToolbarSpan[], rejected: string[], source: SpanSource): IngestResult {
+    const decoded = { spans, rejected }
+    const messages = [...rejected]
     const kept = new Map<string, { created: boolean; spans: ToolbarSpan[] }>()
     for (const span of decoded.spans) {
       const created = !this.traces.has(span.traceId)

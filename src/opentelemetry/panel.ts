@@ -26,7 +26,7 @@ import { BaggageAttributesProcessor, baggageView, type BaggageView } from './bag
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
-import { registerZipkinReceiver, type ZipkinReceiverCounters } from './zipkin-receiver.js'
+import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
 import { registerAnalysisRoutes } from './analysis-routes.js'
 import { registerTraceImport } from './trace-import.js'
 import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
@@ -114,6 +114,9 @@ export interface ReceiverStatus {
   httpPath: string
   /** `host:port` of the OTLP/gRPC receiver, when it listens. */
   grpcAddress?: string
+  /** `{prefix}/zipkin/api/v2/spans` */
+  zipkinPath: string
+  /** Both receivers' counters together (OTLP and Zipkin feed one pipeline). */
   counters: IngestCounters
 }
 
@@ -125,8 +128,6 @@ interface PanelState extends RequestSpanState {
   counts?: ConvertCounts
 }
 
-/** The Zipkin receiver's bound on a request body, after decompression. */
-const ZIPKIN_MAX_BODY_BYTES = 4 * 1024 * 1024
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
@@ -176,8 +177,6 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /** Lent to `tracedWebSocket` through each request's record. */
   private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
-  /** Counters of `POST {prefix}/zipkin/api/v2/spans`, once the toolbar set the panel up. */
-  zipkinReceiver: ZipkinReceiverCounters | undefined
   private events: ToolbarEvents | undefined
   /** The toolbar's store: a durable one keeps the recorded spans too. */
   private store: ToolbarStore | undefined
@@ -201,7 +200,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       // OTEL_SDK_DISABLED: the waterfall still works, but nothing leaves the process and the
       // app's own instrumentation stays the no-op the variable asks for.
       const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis: sdk.exportTimeoutMillis })
-      this.exporter = new ToolbarSpanExporter(exporters, { timeoutMillis: sdk.exportTimeoutMillis, warn: warnWithCollectorHint(), breaker: options.exportBreaker })
+      this.exporter = new ToolbarSpanExporter(exporters, {
+        timeoutMillis: sdk.exportTimeoutMillis,
+        warn: warnWithCollectorHint(),
+        breaker: options.exportBreaker,
+      })
       this.provider = new BasicTracerProvider({
         resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
         sampler: options.sampler ?? samplerFor(sdk.sampler),
@@ -229,7 +232,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   setup(host: ToolbarHost): void {
     // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
-    host.provideTraces?.(panelTraceSource(this.processor.traces, this.config, host.prefix))
+    host.provideTraces?.(panelTraceSource(host, this.processor.traces, this.config))
     this.prefix = host.prefix
     this.events = host.events
     this.store = host.store
@@ -242,9 +245,12 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     registerAnalysisRoutes(host, traces)
     registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes)
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
-    this.receivers ??= startReceivers(host, traces, this.receiverConfig)
+    if (!this.receivers) {
+      this.receivers = startReceivers(host, traces, this.receiverConfig)
+      // Zipkin's v2 JSON beside OTLP: the same body bound and the same pipeline.
+      registerZipkinReceiver(host, this.receivers.ingest, this.receiverConfig.maxBodyBytes)
+    }
     if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
-    this.zipkinReceiver ??= registerZipkinReceiver(host, traces, ZIPKIN_MAX_BODY_BYTES)
   }
 
   /**
@@ -349,7 +355,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private receiverStatus(): ReceiverStatus | undefined {
     const receivers = this.receivers
     if (!receivers) return undefined
-    const status: ReceiverStatus = { httpPath: `${this.prefix}${OTLP_HTTP_TRACES_PATH}`, counters: { ...receivers.ingest.counters } }
+    const status: ReceiverStatus = {
+      httpPath: `${this.prefix}${OTLP_HTTP_TRACES_PATH}`,
+      zipkinPath: `${this.prefix}${ZIPKIN_SPANS_PATH}`,
+      counters: { ...receivers.ingest.counters },
+    }
     if (receivers.grpc?.port !== undefined) status.grpcAddress = receivers.grpc.address
     return status
   }

@@ -9,6 +9,7 @@
 import type { RequestRecord } from '../core/record.js'
 import { checkTraceparent, checkTracestate } from './propagation.js'
 import type { RequestSpanState } from './request-span.js'
+import { isSecretName, REDACTED } from '../core/redact.js'
 
 /** One received header as shown: its value (cut to `MAX_SHOWN` characters), valid or why not. */
 export interface ReceivedHeader {
@@ -26,9 +27,16 @@ export interface OutgoingContext {
   method: string
   /** The URL as exported in `url.full` (secret query values redacted). */
   url: string
-  traceparent: string
+  /** Absent when `tracecontext` is not among the propagators. */
+  traceparent?: string
   tracestate?: string
+  /** The other propagators' headers sent (baggage, B3, Jaeger), when there were any. */
+  others?: Record<string, string>
 }
+
+// Headers of the propagators besides tracecontext (see propagators.ts); Jaeger's baggage
+// headers (uberctx-*) are matched by prefix.
+const OTHER_FIELDS = ['baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id']
 
 /** `OpenTelemetryStats.context`: what the request received and sent, and what was decided. */
 export interface TraceContextStats {
@@ -84,15 +92,21 @@ interface OutgoingLog {
  */
 export function noteOutgoingContext(record: RequestRecord, method: string, url: string, headers: Headers): void {
   const traceparent = headers.get('traceparent')
-  if (!traceparent) return
+  let others: Record<string, string> | undefined
+  headers.forEach((value, name) => {
+    if (OTHER_FIELDS.includes(name) || name.startsWith('uberctx-')) (others ??= {})[name] = redactBaggageHeader(name, value)
+  })
+  if (!traceparent && !others) return
   const log = record.slot<OutgoingLog>(OUTGOING_SLOT, () => ({ calls: [], dropped: 0 }))
   if (log.calls.length >= MAX_OUTGOING) {
     log.dropped++
     return
   }
-  const sent: OutgoingContext = { method, url, traceparent }
+  const sent: OutgoingContext = { method, url }
+  if (traceparent) sent.traceparent = traceparent
   const tracestate = headers.get('tracestate')
   if (tracestate) sent.tracestate = tracestate
+  if (others) sent.others = others
   log.calls.push(sent)
 }
 
@@ -150,6 +164,31 @@ export function traceContextStats(
     stats.outgoingDropped = outgoing.dropped
   }
   return stats
+}
+
+// Baggage is the caller's data: shown with the values of secret-looking keys redacted, as
+// the received baggage is (the header itself went out unchanged).
+function redactBaggageHeader(name: string, value: string): string {
+  if (name.startsWith('uberctx-')) return isSecretName(name.slice('uberctx-'.length)) ? REDACTED : value
+  if (name !== 'baggage') return value
+  return value
+    .split(',')
+    .map((member) => {
+      const eq = member.indexOf('=')
+      const key = eq < 0 ? '' : safeDecode(member.slice(0, eq).trim())
+      if (!isSecretName(key)) return member
+      const properties = member.indexOf(';', eq)
+      return `${member.slice(0, eq + 1)}${REDACTED}${properties < 0 ? '' : member.slice(properties)}`
+    })
+    .join(',')
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function received(value: string | undefined, valid: boolean, reason: string | undefined): ReceivedHeader {

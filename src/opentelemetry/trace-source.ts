@@ -1,21 +1,26 @@
+import type { ToolbarHost } from '../core/host.js'
 import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { ResolvedOpenTelemetryConfig } from './options.js'
+import { traceReader } from './routes.js'
 import type { TraceStore } from './trace-store.js'
 
 /**
  * The OpenTelemetry panel's traces as a `TraceSource`, the form other features (the MCP
- * server) read them in without importing OpenTelemetry.
+ * server) read them in without importing OpenTelemetry. Spans and the list are read as the
+ * trace API reads them: memory and a durable store together.
  *
  * @example
  * ```ts
- * host.provideTraces?.(panelTraceSource(processor.traces, config, host.prefix))
+ * host.provideTraces?.(panelTraceSource(host, processor.traces, config))
  * ```
  */
-export function panelTraceSource(traces: TraceStore, config: ResolvedOpenTelemetryConfig, prefix: string): TraceSource {
+export function panelTraceSource(host: Pick<ToolbarHost, 'store' | 'prefix'>, traces: TraceStore, config: ResolvedOpenTelemetryConfig): TraceSource {
+  const reader = traceReader(host.store, traces)
+  const prefix = host.prefix
   return {
-    spans: (traceId) => traces.spans(traceId),
-    list: (filter) => traces.list(filter),
+    spans: (traceId) => reader.spans(traceId),
+    list: (filter) => reader.list(filter),
     summary: (traceId) => traces.summary(traceId),
     links: (traceId, spanId) => {
       const links: TraceLinks = {

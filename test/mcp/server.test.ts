@@ -102,6 +102,8 @@ describe('the MCP server at {prefix}/mcp', () => {
     const { text, data } = await call(client, 'get_trace', { trace_id: traceId })
     expect(data.lines[0]).toMatchObject({ depth: 0, name: 'GET /users', kind: 'SERVER', service: 'shop' })
     expect(data.lines[0].selfMs).toBeLessThanOrEqual(data.lines[0].durationMs)
+    expect(data.lines[0].critical).toBe(true)
+    expect(text).toMatch(/GET \/users .* CRITICAL #/)
     const folded = data.lines.find((l: { count: number }) => l.count === 4)
     expect(folded).toMatchObject({ depth: 1, count: 4 })
     expect(folded.name).toMatch(/orders/)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ToolbarSpan } from '../../src/core/span-model.js'
-import { selfTimes, traceLines } from '../../src/mcp/trace-tree.js'
+import { traceLines } from '../../src/mcp/trace-tree.js'
 
 let next = 0
 function span(name: string, parent: string | undefined, startMs: number, endMs: number | undefined, extra: Partial<ToolbarSpan> = {}): ToolbarSpan {
@@ -26,13 +26,15 @@ function span(name: string, parent: string | undefined, startMs: number, endMs: 
 }
 
 describe('the span tree get_trace shows', () => {
-  it('computes self time as the duration minus what the children cover (overlaps counted once)', () => {
+  it('computes self time as the duration minus what the children cover (overlaps counted once), and marks the critical path', () => {
     const root = span('GET /', undefined, 0, 10)
     const a = span('a', root.spanId, 1, 4)
     const b = span('b', root.spanId, 3, 6)
-    const self = selfTimes([root, a, b])
-    expect(Number(self.get(root.spanId)) / 1e6).toBeCloseTo(5)
-    expect(Number(self.get(a.spanId)) / 1e6).toBeCloseTo(3)
+    const [rootLine, aLine, bLine] = traceLines([root, a, b])
+    expect(rootLine!.selfMs).toBeCloseTo(5)
+    expect(aLine!.selfMs).toBeCloseTo(3)
+    expect(rootLine!.critical).toBe(true)
+    expect(bLine!.critical).toBe(true)
   })
 
   it('folds three or more siblings of the same name and service into one line', () => {

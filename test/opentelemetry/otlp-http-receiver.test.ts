@@ -153,7 +153,7 @@ describe('OTLP/HTTP receiver', () => {
     const id = res.headers.get('x-debug-toolbar-request-id')
     const before: OpenTelemetryStats = (await json(`/api/requests/${id}`)).panels.opentelemetry
     const root = before.rootSpanId!
-    expect(before.receiver).toEqual({ httpPath: URL_PATH, counters: expect.objectContaining({ requests: 0 }) })
+    expect(before.receiver).toEqual({ httpPath: URL_PATH, zipkinPath: '/_debug_toolbar/zipkin/api/v2/spans', counters: expect.objectContaining({ requests: 0 }) })
     expect(before.lateWindowMs).toBe(60_000)
     const answer = await post(JSON.stringify(exportRequest('payments', [{ traceId: before.traceId, spanId: hex(9, 8), parentSpanId: root, name: 'charge' }])), {
       'content-type': 'application/json',

@@ -231,3 +231,35 @@ describe('baggage limits and attributes', () => {
     )
   })
 })
+
+describe('the Context section lists what each fetch() sent in every format', () => {
+  it('shows B3 and baggage sent beside traceparent, baggage secrets redacted', async () => {
+    const { call } = appWith({ propagators: ['tracecontext', 'baggage', 'b3', 'jaeger'] })
+    const { stats, client, sent } = await call({ traceparent: `00-${TRACE}-${SPAN}-01`, baggage: 'tenant=acme;ttl=3,api_key=s3cret' })
+    // The real values went out; the panel shows them redacted.
+    expect(sent.baggage).toBe('tenant=acme;ttl=3,api_key=s3cret')
+    expect(sent['uberctx-api_key']).toBe('s3cret')
+    expect(stats.context!.outgoing).toEqual([
+      {
+        method: 'GET',
+        url: expect.stringContaining('/api'),
+        traceparent: `00-${TRACE}-${client.spanId}-01`,
+        others: {
+          b3: `${TRACE}-${client.spanId}-1`,
+          baggage: 'tenant=acme;ttl=3,api_key=********',
+          'uber-trace-id': `${TRACE}:${client.spanId}:0:01`,
+          'uberctx-tenant': 'acme',
+          'uberctx-api_key': '********',
+        },
+      },
+    ])
+  })
+
+  it('lists a call that carried only B3', async () => {
+    const { stats, client } = await appWith({ propagators: ['b3multi'] }).call({ 'X-B3-TraceId': TRACE, 'X-B3-SpanId': SPAN, 'X-B3-Sampled': '1' })
+    expect(stats.context!.outgoing).toEqual([
+      { method: 'GET', url: expect.any(String), others: { 'x-b3-traceid': TRACE, 'x-b3-spanid': client.spanId, 'x-b3-sampled': '1' } },
+    ])
+    expect(stats.context!.origin).toBe('continued')
+  })
+})

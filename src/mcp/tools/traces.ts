@@ -40,7 +40,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   define('get_trace', {
     title: 'A trace as a span tree',
     description:
-      'The span tree of a trace as indented text: offset from the trace start, duration, self time, service, status and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
+      'The span tree of a trace as indented text: offset from the trace start, duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
     input: {
       trace_id: traceId.optional(),
       request_id: requestId.optional(),
@@ -54,7 +54,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
       const lines = page.items.map(lineData)
-      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], status, span ids.`
+      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], status, CRITICAL on the critical path, span ids.`
       const text = [header, ...page.items.map(lineText), pageNote(page, 'lines')].filter(Boolean).join('\n')
       return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
     },
@@ -189,13 +189,14 @@ function lineText(line: TraceLine): string {
   const indent = '  '.repeat(line.depth)
   const service = line.service ? ` [${line.service}]` : ''
   const status = line.status === 'UNSET' ? '' : ` ${line.status}`
+  const critical = line.critical ? ' CRITICAL' : ''
   if (line.count > 1) {
     const ids = line.spanIds.slice(0, 5).join(',') + (line.spanIds.length > 5 ? `,… (${line.spanIds.length - 5} more)` : '')
     const hidden = line.hiddenDescendants ? `, ${line.hiddenDescendants} child spans folded` : ''
-    return `${indent}+${ms(line.offsetMs)} ${line.name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${hidden} #${ids}`
+    return `${indent}+${ms(line.offsetMs)} ${line.name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${critical}${hidden} #${ids}`
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
-  return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status} #${line.spanIds[0]}`
+  return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status}${critical} #${line.spanIds[0]}`
 }
 
 function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {

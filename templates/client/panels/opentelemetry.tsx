@@ -8,7 +8,6 @@ import type { PanelProps } from '../types.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
 import { SdkDisabledNote } from './sdk-disabled-note.js'
-import { BaggageSection } from './baggage-section.js'
 import { SpanDetail } from './span-detail.js'
 import { TraceLinks } from './trace-links.js'
 import { TraceContext } from './trace-context.js'
@@ -124,8 +123,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       <TraceHeader stats={stats} tree={tree} traceId={traceId} />
       {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
-      {stats.context && <TraceContext context={stats.context} />}
-      {stats.baggage && <BaggageSection baggage={stats.baggage} propagators={stats.propagators} />}
+      {stats.context && <TraceContext context={stats.context} baggage={stats.baggage} propagators={stats.propagators} />}
       <TraceLinks stats={stats}>
         <ImportButton drop={drop} />
       </TraceLinks>

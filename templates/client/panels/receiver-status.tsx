@@ -21,6 +21,11 @@ export function ReceiverStatusLine({ status, origin }: { status: ReceiverStatus 
           {' '}and gRPC <code>{status.grpcAddress}</code>
         </>
       )}
+      {status.zipkinPath && (
+        <>
+          , Zipkin v2 JSON at <code>{origin}{status.zipkinPath}</code>
+        </>
+      )}
       {requests > 0 && ` · ${requests} ${requests === 1 ? 'export' : 'exports'}, ${accepted} spans`}
       {late > 0 && `, ${late} late`}
       {rejected + malformed > 0 && <span class="hdt-otel-error">{` · ${rejected} spans and ${malformed} exports refused`}</span>}

@@ -1,4 +1,6 @@
+import type { BaggageView } from '../../../src/opentelemetry/baggage.js'
 import type { ReceivedHeader, TraceContextStats } from '../../../src/opentelemetry/trace-context-stats.js'
+import { BaggageBlock, baggageSummary } from './baggage-block.js'
 
 /**
  * The Context section of the OpenTelemetry panel: the `traceparent` and `tracestate` the
@@ -12,12 +14,12 @@ import type { ReceivedHeader, TraceContextStats } from '../../../src/opentelemet
  * {stats.context && <TraceContext context={stats.context} />}
  * ```
  */
-export function TraceContext({ context }: { context: TraceContextStats }) {
-  const open = context.traceparent.value !== undefined || !context.recording
+export function TraceContext({ context, baggage, propagators }: { context: TraceContextStats; baggage?: BaggageView; propagators?: string[] }) {
+  const open = context.traceparent.value !== undefined || !context.recording || baggageSummary(baggage) !== ''
   return (
     <details class="hdt-otel-context" open={open} data-origin={context.origin} data-sampled={String(context.sampled)}>
       <summary>
-        <strong>Context</strong> <span class="hdt-muted">· {summaryLine(context)}</span>
+        <strong>Context</strong> <span class="hdt-muted">· {[summaryLine(context), baggageSummary(baggage)].filter(Boolean).join(' · ')}</span>
       </summary>
       {context.samplingNote && (
         <p class="hdt-otel-context-note hdt-badge-warn" role="note">
@@ -43,6 +45,7 @@ export function TraceContext({ context }: { context: TraceContextStats }) {
           </tr>
         </tbody>
       </table>
+      {baggage && propagators && <BaggageBlock baggage={baggage} propagators={propagators} />}
       <OutgoingTable context={context} />
     </details>
   )
@@ -78,6 +81,7 @@ function HeaderRow({ name, header, extra }: { name: string; header: ReceivedHead
 
 function OutgoingTable({ context }: { context: TraceContextStats }) {
   if (context.outgoing.length === 0) return <p class="hdt-muted">No outgoing fetch() carried this trace's context.</p>
+  const withOthers = context.outgoing.some((call) => call.others !== undefined)
   return (
     <table class="hdt-table" aria-label="Context sent by fetch()">
       <thead>
@@ -85,6 +89,7 @@ function OutgoingTable({ context }: { context: TraceContextStats }) {
           <th>fetch()</th>
           <th>traceparent sent</th>
           <th>tracestate sent</th>
+          {withOthers && <th>other headers sent</th>}
         </tr>
       </thead>
       <tbody>
@@ -95,15 +100,24 @@ function OutgoingTable({ context }: { context: TraceContextStats }) {
                 {call.method} {call.url}
               </code>
             </td>
-            <td>
-              <code>{call.traceparent}</code>
-            </td>
+            <td>{call.traceparent ? <code>{call.traceparent}</code> : <span class="hdt-muted">none</span>}</td>
             <td>{call.tracestate ? <code>{call.tracestate}</code> : <span class="hdt-muted">none</span>}</td>
+            {withOthers && (
+              <td>
+                {Object.entries(call.others ?? {}).map(([name, value]) => (
+                  <div key={name}>
+                    <code>
+                      {name}: {value}
+                    </code>
+                  </div>
+                ))}
+              </td>
+            )}
           </tr>
         ))}
         {context.outgoingDropped > 0 && (
           <tr>
-            <td colSpan={3} class="hdt-muted">
+            <td colSpan={withOthers ? 4 : 3} class="hdt-muted">
               {context.outgoingDropped} more calls not listed
             </td>
           </tr>
