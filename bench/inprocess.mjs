@@ -5,9 +5,7 @@
 //
 //   npm run build && node bench/inprocess.mjs [--requests 20000] [--variants a,b]
 import { getRequestListener } from '@hono/node-server'
-import { IncomingMessage, ServerResponse } from 'node:http'
-import { Socket } from 'node:net'
-import { Writable } from 'node:stream'
+import { inMemoryRequest } from './in-memory-request.mjs'
 import { Hono } from 'hono'
 
 const args = Object.fromEntries(
@@ -75,33 +73,14 @@ async function build(variant) {
   return getRequestListener(app.fetch)
 }
 
-/** One request through the listener, answered into memory; resolves when the response finished. */
-function once(listener) {
-  const socket = new Socket()
-  Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' })
-  const incoming = new IncomingMessage(socket)
-  incoming.method = 'GET'
-  incoming.url = '/'
-  incoming.headers = { host: '127.0.0.1', accept: 'text/html' }
-  incoming.rawHeaders = ['host', '127.0.0.1', 'accept', 'text/html']
-  incoming.push(null)
-  const outgoing = new ServerResponse(incoming)
-  const sink = new Writable({ write: (_chunk, _enc, done) => done(), writev: (_chunks, done) => done() })
-  outgoing.assignSocket(sink)
-  return new Promise((resolve) => {
-    outgoing.once('finish', resolve)
-    listener(incoming, outgoing)
-  })
-}
-
 const variant = args.child
 if (variant) {
   // One variant per process, so that globals (OpenTelemetry) and JIT state do not mix.
   const listener = await build(variant)
-  for (let i = 0; i < 2000; i++) await once(listener)
+  for (let i = 0; i < 2000; i++) await inMemoryRequest(listener)
   const before = process.cpuUsage()
   const start = performance.now()
-  for (let i = 0; i < requests; i++) await once(listener)
+  for (let i = 0; i < requests; i++) await inMemoryRequest(listener)
   const cpu = process.cpuUsage(before)
   process.stdout.write(JSON.stringify({ cpuUs: (cpu.user + cpu.system) / requests, wallUs: ((performance.now() - start) * 1000) / requests }))
   process.exit(0)

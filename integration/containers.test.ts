@@ -23,6 +23,7 @@ import {
   type StartedJaeger,
   type StartedZipkin,
 } from './support/containers.js'
+import { withSpans, type StatsWithSpans } from '../test/support/trace-spans.js'
 
 const runtime = await detectContainerRuntime()
 if (!runtime.available) console.log(`containers: skipped: ${runtime.reason}`)
@@ -49,13 +50,13 @@ function shopApp(panel: OpenTelemetryPanel) {
 }
 
 /** Makes a request as a loopback client and returns what the OpenTelemetry panel shows for it. */
-async function requestAndPanel(app: Hono, path: string): Promise<OpenTelemetryStats> {
+async function requestAndPanel(app: Hono, path: string): Promise<StatsWithSpans> {
   const res = await app.request(path, undefined, loopback)
   expect(res.status).toBe(200)
   await res.text()
   const id = res.headers.get('x-debug-toolbar-request-id')
   const detail = await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()
-  return detail.panels.opentelemetry as OpenTelemetryStats
+  return withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
 }
 
 async function withPanel(options: OpenTelemetryPanelOptions, run: (panel: OpenTelemetryPanel) => Promise<void>): Promise<void> {

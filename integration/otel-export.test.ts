@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { debugToolbar, instrumentBetterSqlite3, renderTemplate, uninstallConsoleCapture } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats } from '../src/opentelemetry/index.js'
 import { startDeadEndpoint, startOtlpGrpcPeer, startZipkinPeer } from './peers/index.js'
+import { withSpans } from '../test/support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 
@@ -26,7 +27,7 @@ function shop(panel: OpenTelemetryPanel) {
     const res = await app.request(path, undefined, loopback)
     await res.text()
     const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
-    return detail.panels.opentelemetry as OpenTelemetryStats
+    return withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
   }
   return { app, run, db }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDemo, type DemoProcess } from './support/demo-process.js'
 import { downstreamSpans, postOtlp } from './support/otlp-payload.js'
+import { withSpans } from '../test/support/trace-spans.js'
 
 const PREFIX = '/_debug_toolbar'
 const dir = mkdtempSync(join(tmpdir(), 'hdt-restart-'))
@@ -52,12 +53,12 @@ describe('the demo app with SqliteStore, stopped with SIGTERM and started again'
     expect(panels).toEqual(expect.arrayContaining(['timer', 'sql', 'logging', 'templates', 'history', 'opentelemetry']))
     expect(after[0].panels.sql.queries.length).toBeGreaterThan(3)
     // The waterfall: the request's spans with their SQL and template children.
-    const spans = after[0].panels.opentelemetry.spans as Array<{ name: string; parentSpanId?: string }>
+    const { spans } = await withSpans(second.url, after[0].panels.opentelemetry)
     expect(spans.length).toBeGreaterThan(5)
     expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['GET /users/:id'])
     // /report called /api/stats with fetch: both requests, one trace.
     const report = after[2]
-    expect(report.panels.opentelemetry.spans.some((s: { kind: string }) => s.kind === 'CLIENT')).toBe(true)
+    expect((await withSpans(second.url, report.panels.opentelemetry)).spans.some((s) => s.kind === 'CLIENT')).toBe(true)
 
     // The waterfall of the trace, received spans included, and the trace list.
     expect(await json(`${second.url}${PREFIX}/api/traces/${traceId}`)).toEqual(traceBefore)

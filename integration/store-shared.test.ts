@@ -57,7 +57,7 @@ describe.skipIf(!postgres.available)('two instances of the demo app sharing one 
         .toBe(4)
       const trace = (await get(`${app.url}${PREFIX}/api/traces/${traceId}`)).body.spans
       expect(trace.filter((s: { parentSpanId?: string }) => !s.parentSpanId).map((s: { name: string }) => s.name)).toEqual(['GET /users/:id'])
-      expect(trace.filter((s: { source: string }) => s.source === 'local').length).toBe(fromA.body.panels.opentelemetry.spans.length)
+      expect(trace.filter((s: { source: string }) => s.source === 'local').length).toBe(fromA.body.panels.opentelemetry.spanCount)
       const list = (await get(`${app.url}${PREFIX}/api/traces?service=inventory`)).body
       expect(list.traces).toEqual([expect.objectContaining({ traceId, requestId: id, services: ['demo-basic', 'inventory'], rootName: 'GET /users/:id' })])
     }

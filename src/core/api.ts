@@ -4,16 +4,17 @@ import type { Context } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
-import { FullPage } from '../../templates/server/full-page.js'
 import { StoreUnavailableError, type RequestFilter } from './store.js'
+import type { ToolbarViews } from './views.js'
 
 const MAX_LIMIT = 200
 
 /**
  * The toolbar's own routes under the prefix: the JSON API, the browser bundle, and the
- * full-page view for API-only apps. Panels add theirs in `setup()`.
+ * full-page view for API-only apps. Panels add theirs in `setup()`. The server-rendered
+ * views come from the package entry (`views`), so core imports no template.
  */
-export function registerCoreRoutes(toolbar: Toolbar): void {
+export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void {
   const routes = toolbar.routes
   let bundle: string | undefined
 
@@ -38,7 +39,8 @@ export function registerCoreRoutes(toolbar: Toolbar): void {
     const panel = toolbar.panels.find((p) => p.id === c.req.param('panelId'))
     const detail = await toolbar.detail(c.req.param('id'))
     if (!panel || !detail) return c.json({ error: 'no such request or panel' }, 404)
-    return c.html(renderToString(panel.render(detail.panels[panel.id])))
+    const stats = detail.panels[panel.id]
+    return c.html(renderToString(panel.render ? panel.render(stats) : views.statsTable(stats)))
   })
 
   routes.get('/static/toolbar.js', (c) => {
@@ -48,7 +50,7 @@ export function registerCoreRoutes(toolbar: Toolbar): void {
   })
 
   const page = (c: Context, requestId: string) =>
-    c.html(`<!doctype html>${renderToString(FullPage({ prefix: toolbar.prefix, requestId, version: toolbar.version }))}`)
+    c.html(`<!doctype html>${renderToString(views.fullPage({ prefix: toolbar.prefix, requestId, version: toolbar.version }))}`)
 
   // The full-page view, for API-only apps whose responses have no page to inject into.
   routes.get('/requests/:id', async (c) => {

@@ -6,26 +6,35 @@ import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './opt
 import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
 import type { Panel } from './panel.js'
-import { defaultPanels } from '../panels/index.js'
+import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 
 /**
- * The debug toolbar middleware. Allowed requests (enabled, from an allowed address,
- * `showToolbar` says yes, not excluded) are recorded; HTML responses get the toolbar.
- * Everything else passes through untouched, and the toolbar's routes answer 404 to it.
+ * What the package entry hands to core: the panels used when the options name none, and
+ * the server-rendered views. Core imports no panel and no template; `debugToolbar` (the
+ * package entry) passes the built-in ones.
+ */
+export interface ToolbarDefaults {
+  /** The panel list when `options.panels` is not given (called once, when enabled). */
+  panels: () => Panel<any>[]
+  views: ToolbarViews
+}
+
+/**
+ * The middleware with its defaults given: what `debugToolbar` is made of. Allowed requests
+ * (enabled, from an allowed address, `showToolbar` says yes, not excluded) are recorded;
+ * HTML responses get the toolbar. Everything else passes through untouched, and the
+ * toolbar's routes answer 404 to it. Apps use `debugToolbar`; this is for a build that
+ * brings its own panel list or views.
  *
  * @example
  * ```ts
- * import { Hono } from 'hono'
- * import { debugToolbar } from 'hono-debug-toolbar'
- * import { OpenTelemetryPanel } from 'hono-debug-toolbar/opentelemetry'
+ * import { createDebugToolbar, serverViews, RequestPanel, SqlPanel } from 'hono-debug-toolbar'
  *
- * const app = new Hono()
- * app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel()] }))
- * app.get('/', (c) => c.html('<html><body><h1>Hello</h1></body></html>'))
+ * app.use(createDebugToolbar({ app }, { panels: () => [new RequestPanel(), new SqlPanel()], views: serverViews }))
  * ```
  */
-export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandler {
+export function createDebugToolbar(options: DebugToolbarOptions, defaults: ToolbarDefaults): MiddlewareHandler {
   if (!resolveEnabled(options.enabled)) {
     // Disabled: as cheap as a middleware can be, and the toolbar's routes do not exist.
     return async function debugToolbarDisabled(_c, next) {
@@ -33,9 +42,9 @@ export function debugToolbar(options: DebugToolbarOptions = {}): MiddlewareHandl
     }
   }
   const prefix = normalizePrefix(options.prefix)
-  const panels = withExtraPanels(options.panels ?? defaultPanels(), options.extraPanels ?? [])
+  const panels = withExtraPanels(options.panels ?? defaults.panels(), options.extraPanels ?? [])
   const toolbar = new Toolbar(prefix, panels, options)
-  registerCoreRoutes(toolbar)
+  registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
   for (const panel of panels) panel.setup?.(toolbar)
   for (const feature of toolbarFeatures()) feature(toolbar, options)

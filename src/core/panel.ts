@@ -2,7 +2,6 @@ import type { Context } from 'hono'
 import type { VNode } from 'preact'
 import type { RequestRecord } from './record.js'
 import type { ToolbarHost } from './host.js'
-import { StatsTable } from '../../templates/server/stats-table.js'
 
 /** One entry of the `Server-Timing` header. */
 export interface ServerTimingMetric {
@@ -18,16 +17,17 @@ export interface ServerTimingMetric {
  *
  * @example
  * ```ts
- * import { Panel, type RequestRecord } from 'hono-debug-toolbar'
+ * import { Panel, slotKey, type RequestRecord } from 'hono-debug-toolbar'
  *
  * interface CacheStats { hits: number; misses: number }
+ * const CACHE = slotKey<CacheStats>('cache')
  *
  * export class CachePanel extends Panel<CacheStats> {
  *   readonly id = 'cache'
  *   readonly title = 'Cache'
  *   navSubtitle(stats: CacheStats) { return `${stats.hits} hits` }
  *   generateStats(record: RequestRecord): CacheStats {
- *     return record.peek<CacheStats>('cache') ?? { hits: 0, misses: 0 }
+ *     return record.peek(CACHE) ?? { hits: 0, misses: 0 }
  *   }
  * }
  * ```
@@ -76,9 +76,7 @@ export abstract class Panel<Stats = unknown> {
   /**
    * The panel's content as a Preact tree, rendered on the server for panels the toolbar's
    * browser bundle does not know (custom panels). Built-in panels render in the browser.
-   * The default shows the stats as a table.
+   * Without it, the toolbar shows the stats as a table.
    */
-  render(stats: Stats): VNode {
-    return StatsTable({ stats })
-  }
+  render?(stats: Stats): VNode
 }

@@ -1,28 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
+import type { SlotKey } from '../shapes/slot-key.js'
 
-/**
- * A typed name of a per-request slot: `slotKey<QueryLog>('sql')`. The type travels with the
- * key, so `record.slot(SQL, ...)` and `record.peek(SQL)` agree without casts.
- */
-export interface SlotKey<T> {
-  readonly name: string
-  /** Only carries the type; never set. */
-  readonly type?: T
-}
-
-/**
- * Makes a typed slot key.
- *
- * @example
- * ```ts
- * const CACHE = slotKey<{ hits: number }>('cache')
- * record.slot(CACHE, () => ({ hits: 0 })).hits++
- * ```
- */
-export function slotKey<T>(name: string): SlotKey<T> {
-  return { name }
-}
+export { slotKey, type SlotKey } from '../shapes/slot-key.js'
 
 // Request ids: a random prefix per process and a counter. Unique across the instances that
 // share a durable store, and no random bytes drawn per request.

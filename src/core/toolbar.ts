@@ -1,5 +1,5 @@
 import { Hono, type Context, type Next } from 'hono'
-import { routePath } from 'hono/route'
+import { appRoute } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'
 import type { RequestRecord } from './record.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
@@ -102,6 +102,8 @@ export class Toolbar implements ToolbarHost {
     }
     const snippet = this.snippet(c, record)
     injectHtmlStrings(c, record, snippet)
+    // Where the app's routes start: read before next(), while the toolbar's middleware runs.
+    const ownIndex = c.req.routeIndex
     try {
       await this.around(0, record, c, next)
     } catch (error) {
@@ -114,7 +116,8 @@ export class Toolbar implements ToolbarHost {
     }
     record.headersMs = record.now()
     record.status = c.res.status
-    record.route = routePath(c) || undefined
+    // The app's route, or none for a 404 of no route (routePath(c) would say the toolbar's `/*`).
+    record.route = appRoute(c, ownIndex)
     record.error ??= c.error
     for (const panel of this.hooks.onResponse) {
       const pending = panel.onResponse!(record, c)

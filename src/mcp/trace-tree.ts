@@ -7,7 +7,7 @@
  * `/analysis` route: clock skew adjusted, children clipped to their parents.
  */
 import type { ToolbarSpan } from '../core/span-model.js'
-import { criticalPath, criticalSpans, groupKeys, selfTimes, siblingGroups, traceTimeline, type SiblingGroup } from '../core/trace-analysis/index.js'
+import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup } from '../core/trace-analysis/index.js'
 
 /** Siblings repeated at least this often are folded into one line. */
 export const GROUP_MIN = 3
@@ -52,7 +52,7 @@ export function traceLines(spans: readonly ToolbarSpan[]): TraceLine[] {
   const self = selfTimes(timeline)
   const critical = new Set(criticalSpans(criticalPath(timeline)))
   const groupOf = new Map<number, SiblingGroup>()
-  for (const group of siblingGroups(timeline, groupKeys(timeline), GROUP_MIN)) for (const i of group.spans) groupOf.set(i, group)
+  for (const group of siblingGroups(timeline, groupIds(timeline), GROUP_MIN)) for (const i of group.spans) groupOf.set(i, group)
   const running = (i: number) => spans[i]!.endTimeUnixNano === undefined
   const childrenOf = (i: number) => timeline.children.subarray(timeline.childStart[i]!, timeline.childStart[i + 1]!)
   const seen = new Uint8Array(spans.length)

@@ -9,9 +9,9 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, AttributeValue, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
-import type { TimingMetric } from '../panels/timer.js'
-import { SLOTS } from '../recorders/records.js'
-import type { LogBook, QueryLog, RecordedProfile, RecordedQuery, RecordedRender, RenderLog } from '../recorders/records.js'
+import { TIMER_SLOT } from '../panels/timer.js'
+import { SLOTS } from '../shapes/records.js'
+import type { RecordedQuery, RecordedRender } from '../shapes/records.js'
 import type { ConvertOptions } from './options.js'
 import { hotFrames } from './profile-frames.js'
 import { hrTimeFromEpochMs } from './request-span.js'
@@ -63,7 +63,7 @@ export class PanelDataConverter {
     const server = trace.getSpan(parent)
 
     // Renders first: queries and log lines written during a render nest under its span.
-    const renders = this.enabled.templates ? (record.peek<RenderLog>(SLOTS.templates)?.renders ?? []) : []
+    const renders = this.enabled.templates ? (record.peek(SLOTS.templates)?.renders ?? []) : []
     const renderSpans = new Map<number, { render: RecordedRender; span: Span; context: OtelContext }>()
     for (const render of [...renders].sort((a, b) => a.id - b.id)) {
       const parentContext = (render.parentId !== undefined && renderSpans.get(render.parentId)?.context) || parent
@@ -78,7 +78,7 @@ export class PanelDataConverter {
     }
 
     if (this.enabled.logging) {
-      for (const log of record.peek<LogBook>(SLOTS.logging)?.logs ?? []) {
+      for (const log of record.peek(SLOTS.logging)?.logs ?? []) {
         const target = (log.renderId !== undefined && renderSpans.get(log.renderId)?.span) || server
         if (!target) continue
         const attributes: Attributes = { 'log.severity': log.level, 'log.message': log.message, 'log.source': log.source }
@@ -89,7 +89,7 @@ export class PanelDataConverter {
     }
 
     if (this.enabled.sql) {
-      for (const query of record.peek<QueryLog>(SLOTS.sql)?.queries ?? []) {
+      for (const query of record.peek(SLOTS.sql)?.queries ?? []) {
         const enclosing = innermostRender(query, renderSpans.values())
         this.querySpan(query, enclosing ?? parent, at)
         counts.sql++
@@ -99,7 +99,7 @@ export class PanelDataConverter {
     for (const { render, span } of renderSpans.values()) span.end(at(render.startMs + (render.durationMs ?? record.now())))
 
     if (this.enabled.timer) {
-      for (const metric of record.peek<{ metrics: TimingMetric[] }>('timer')?.metrics ?? []) {
+      for (const metric of record.peek(TIMER_SLOT)?.metrics ?? []) {
         if (metric.startMs === undefined || metric.durationMs === undefined) continue
         const attributes: Attributes = { 'hono.timing.name': metric.name }
         if (metric.description) attributes['hono.timing.description'] = metric.description
@@ -109,7 +109,7 @@ export class PanelDataConverter {
       }
     }
 
-    const profile = this.enabled.profiling ? record.peek<RecordedProfile>(SLOTS.profiling) : undefined
+    const profile = this.enabled.profiling ? record.peek(SLOTS.profiling) : undefined
     for (const frame of profile ? hotFrames(profile, this.profileThresholdMs) : []) {
       const span = this.tracer.startSpan(frame.functionName, {
         kind: SpanKind.INTERNAL,

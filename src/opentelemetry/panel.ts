@@ -56,8 +56,12 @@ export interface OpenTelemetryStats {
   serviceName: string
   /** The traceparent of the SERVER span, `00-<trace>-<span>-01`. */
   traceparent: string | undefined
-  /** Every span of the trace known so far, by start time (running ones have no end time). */
-  spans: ToolbarSpan[]
+  /**
+   * Spans of the trace known when the stats were taken, running ones included. The spans
+   * themselves are fetched by the view from `{prefix}/api/traces/:traceId` (the trace grows
+   * after the request: late spans, other services), so the request's JSON stays small.
+   */
+  spanCount: number
   /** Spans over `maxSpansPerTrace` that were not kept. */
   droppedSpans: number
   /** Spans of the trace still running. */
@@ -318,7 +322,6 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const state = record.peek<PanelState>(OTEL_SLOT)
     const traceId = state?.traceId ?? record.traceId ?? ''
     const traces = this.processor.traces
-    const spans = traces.spans(traceId) ?? []
     const counts = traces.counts(traceId)
     const config = this.config
     const convert = Object.fromEntries(
@@ -329,9 +332,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       rootSpanId: state?.spanId,
       serviceName: config.serviceName,
       traceparent: state ? traceparentOf(state) : undefined,
-      spans,
+      spanCount: counts.running + counts.ended,
       droppedSpans: counts.dropped,
-      inFlightSpans: spans.filter((span) => span.endTimeUnixNano === undefined).length,
+      inFlightSpans: counts.running,
       receivedSpans: counts.received,
       lateSpans: counts.late,
       lateWindowMs: config.gracePeriodMs,
@@ -362,7 +365,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   navSubtitle(stats: OpenTelemetryStats): string {
-    const count = stats.spans?.length ?? 0
+    const count = stats.spanCount ?? 0
     return `${count} ${count === 1 ? 'span' : 'spans'}`
   }
 

@@ -4,7 +4,7 @@
  * sample's time. Sample times are the profile's start plus the cumulative `timeDeltas`,
  * moved onto the request's clock by `RecordedProfile.startMs`.
  */
-import type { ProfileNode, RecordedProfile } from '../recorders/records.js'
+import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
 
 /** One run of samples in the same function. */
 export interface HotFrame {
@@ -28,7 +28,7 @@ const PSEUDO_FRAMES = new Set(['(root)', '(program)', '(idle)'])
  *
  * @example
  * ```ts
- * for (const frame of hotFrames(record.peek<RecordedProfile>('profiling')!, 1)) console.log(frame.functionName, frame.durationMs)
+ * for (const frame of hotFrames(record.peek(SLOTS.profiling)!, 1)) console.log(frame.functionName, frame.durationMs)
  * ```
  */
 export function hotFrames(recorded: RecordedProfile, thresholdMs: number): HotFrame[] {

@@ -7,7 +7,7 @@
  * user data.
  */
 import type { Attributes } from '@opentelemetry/api'
-import type { RecordedQuery } from '../recorders/records.js'
+import type { RecordedQuery } from '../shapes/records.js'
 import { sanitizeSql } from './sql-lexer.js'
 import { sqlQuerySummary } from './sql-summary.js'
 

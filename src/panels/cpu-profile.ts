@@ -4,7 +4,7 @@
  * Every figure comes from the samples and their time deltas: a sample stands for the time
  * until the next sample (the last one, until the profile's end).
  */
-import type { ProfileNode, RecordedProfile } from '../recorders/records.js'
+import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
 
 type CpuProfile = NonNullable<RecordedProfile['profile']>
 

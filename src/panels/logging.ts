@@ -1,7 +1,7 @@
 import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
-import { DEFAULT_MAX_LOGS, installConsoleCapture, LOG_LEVELS, openLogBook } from '../recorders/logging.js'
-import { SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../recorders/records.js'
+import { DEFAULT_MAX_LOGS, installConsoleCapture, openLogBook } from '../recorders/logging.js'
+import { LOG_LEVELS, SLOTS, type LogLevel, type RecordedLog } from '../shapes/records.js'
 
 export interface LoggingOptions {
   /** Log lines kept per request; the rest are counted as dropped. Default 1000. */
@@ -52,7 +52,7 @@ export class LoggingPanel extends Panel<LoggingStats> {
   }
 
   generateStats(record: RequestRecord): LoggingStats {
-    const book = record.peek<LogBook>(SLOTS.logging)
+    const book = record.peek(SLOTS.logging)
     const counts = Object.fromEntries(LOG_LEVELS.map((level) => [level, book?.counts?.[level] ?? 0])) as Record<LogLevel, number>
     return {
       logs: (book?.logs ?? []).map((log) => ({ ...log, attributes: { ...log.attributes } })),

@@ -4,8 +4,8 @@ import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import type { ToolbarHost } from '../core/host.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
-import { PROFILE_COOKIE, PROFILE_HEADER, PROFILE_QUERY, startProfile, stopProfile } from '../recorders/profiling.js'
-import { SLOTS, type RecordedProfile } from '../recorders/records.js'
+import { startProfile, stopProfile } from '../recorders/profiling.js'
+import { PROFILE_COOKIE, PROFILE_HEADER, PROFILE_QUERY, SLOTS } from '../shapes/records.js'
 import { summariseProfile, type CallTreeNode, type FlameFrame, type ProfileFunction } from './cpu-profile.js'
 
 export type { CallTreeNode, FlameFrame, ProfileFunction } from './cpu-profile.js'
@@ -72,7 +72,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   setup(host: ToolbarHost): void {
     host.routes.get('/api/profiles/:file{.+\\.cpuprofile}', (c) => {
       const id = c.req.param('file').slice(0, -'.cpuprofile'.length)
-      const profile = host.getRecord(id)?.peek<RecordedProfile>(SLOTS.profiling)?.profile
+      const profile = host.getRecord(id)?.peek(SLOTS.profiling)?.profile
       if (!profile) return c.json({ error: `no CPU profile for request "${id}" (not profiled, or no longer held)` }, 404)
       return c.body(JSON.stringify(profile), 200, {
         'Content-Type': 'application/json',
@@ -91,7 +91,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   }
 
   generateStats(record: RequestRecord): ProfilingStats {
-    const slot = record.peek<RecordedProfile>(SLOTS.profiling)
+    const slot = record.peek(SLOTS.profiling)
     const profile = slot?.profile
     const summary = profile ? summariseProfile(profile, slot.startMs) : undefined
     return {
@@ -120,7 +120,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     // Sent with the headers, before the profile stops: what is known then is the start's cost.
-    const cost = record.peek<RecordedProfile>(SLOTS.profiling)?.startCostMs
+    const cost = record.peek(SLOTS.profiling)?.startCostMs
     return cost === undefined ? [] : [{ name: `${SERVER_TIMING_PREFIX}profile`, dur: cost, desc: 'CPU profiler start' }]
   }
 }

@@ -3,10 +3,10 @@ import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
-import { SLOTS, type QueryLog, type RecordedQuery } from '../recorders/records.js'
+import { SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
-import { registerSqlRoutes } from '../recorders/sql/explain.js'
+import { registerSqlRoutes } from './sql-routes.js'
 import { applySqlSettings, DEFAULT_SQL_SETTINGS, explainTargetOf, type SqlSettings } from '../recorders/sql/record-query.js'
 
 /** Options of `new SqlPanel(options)`. */
@@ -104,7 +104,7 @@ export class SqlPanel extends Panel<SqlStats> {
   }
 
   generateStats(record: RequestRecord): SqlStats {
-    const log = record.peek<QueryLog>(SLOTS.sql) ?? { queries: [], dropped: 0 }
+    const log = record.peek(SLOTS.sql) ?? { queries: [], dropped: 0 }
     const queries = log.queries
     // One key per query (params can be long lists): same SQL and params = duplicate.
     const paramKeys = new Map(queries.map((q) => [q, paramsKey(q.params)]))
@@ -164,7 +164,7 @@ export class SqlPanel extends Panel<SqlStats> {
   }
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
-    const log = record.peek<QueryLog>(SLOTS.sql)
+    const log = record.peek(SLOTS.sql)
     if (!log || (log.queries.length === 0 && log.dropped === 0)) return []
     const count = log.queries.length
     const desc = `${count} ${count === 1 ? 'query' : 'queries'}${log.dropped ? `, ${log.dropped} dropped` : ''}`

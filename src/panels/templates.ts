@@ -4,7 +4,7 @@ import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { DEFAULT_MAX_RENDERS, openRenderLog, renderTemplate } from '../recorders/templates.js'
-import { SLOTS, type RenderLog } from '../recorders/records.js'
+import { SLOTS } from '../shapes/records.js'
 
 export interface TemplatesOptions {
   /** Renders kept per request; the rest are counted as dropped. Default 1000. */
@@ -67,7 +67,7 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
   }
 
   generateStats(record: RequestRecord): TemplatesStats {
-    const log = record.peek<RenderLog>(SLOTS.templates)
+    const log = record.peek(SLOTS.templates)
     const depths = new Map<number, number>()
     const renders = (log?.renders ?? []).map((r): TemplateRender => {
       const depth = r.parentId === undefined ? 0 : (depths.get(r.parentId) ?? -1) + 1
@@ -83,7 +83,7 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
   }
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
-    const log = record.peek<RenderLog>(SLOTS.templates)
+    const log = record.peek(SLOTS.templates)
     if (!log || (log.renders.length === 0 && log.dropped === 0)) return []
     const stats = this.generateStats(record)
     const count = stats.renders.length + stats.dropped

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 
 /** A `hono/timing` metric as the request recorded it. */
@@ -31,6 +31,9 @@ interface TimerSlot {
   metrics: TimingMetric[]
 }
 
+/** The Timer panel's slot: the `hono/timing` metrics of the request (the converter reads it). */
+export const TIMER_SLOT = slotKey<TimerSlot>('timer')
+
 type Timers = Map<string, { description?: string; start: number }>
 
 /**
@@ -47,7 +50,7 @@ export class TimerPanel extends Panel<TimerStats> {
   readonly title = 'Time'
 
   onRequest(record: RequestRecord, c: Context): void {
-    const slot = record.slot<TimerSlot>('timer', () => ({ metrics: [] }))
+    const slot = record.slot(TIMER_SLOT, () => ({ metrics: [] }))
     // hono/timing keeps running timers in a Map on the context's `metric` variable and
     // only reports durations. Watching this request's Map (one object, per request)
     // gives each timer's real start and end, whichever order the middlewares run in.
@@ -78,7 +81,7 @@ export class TimerPanel extends Panel<TimerStats> {
   }
 
   onResponse(record: RequestRecord, c: Context): void {
-    const slot = record.slot<TimerSlot>('timer', () => ({ metrics: [] }))
+    const slot = record.slot(TIMER_SLOT, () => ({ metrics: [] }))
     const timed = new Set(slot.metrics.map((m) => m.name))
     const headers = (c.get('metric' as never) as { headers?: string[] } | undefined)?.headers ?? []
     for (const entry of headers) {
@@ -95,7 +98,7 @@ export class TimerPanel extends Panel<TimerStats> {
       responseBytes: record.responseBytes,
       aborted: record.aborted,
       startedAt: new Date(record.startedAt).toISOString(),
-      metrics: record.peek<TimerSlot>('timer')?.metrics ?? [],
+      metrics: record.peek(TIMER_SLOT)?.metrics ?? [],
     }
   }
 

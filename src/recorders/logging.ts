@@ -1,11 +1,8 @@
 import { formatWithOptions } from 'node:util'
 import { currentRecord, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
-import { SLOTS, type LogBook, type LogLevel, type RecordedLog } from './records.js'
+import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
 import { currentRenderId } from './templates.js'
-
-/** The levels a log line can have, lowest first. */
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
 
 /** Lines kept per request when no LoggingPanel set a limit. */
 export const DEFAULT_MAX_LOGS = 1000
@@ -15,7 +12,7 @@ export const DEFAULT_MAX_LOGS = 1000
  * calls it from `onRequest`; recorders fall back to the default limit.
  */
 export function openLogBook(record: RequestRecord, maxLogs: number): LogBook {
-  return record.slot<LogBook>(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs }))
+  return record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs }))
 }
 
 /**
@@ -29,7 +26,7 @@ export function appendLog(
   attributes: Record<string, unknown>,
   source: string,
 ): void {
-  const book = record.slot<LogBook>(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs: DEFAULT_MAX_LOGS }))
+  const book = record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs: DEFAULT_MAX_LOGS }))
   const counts = (book.counts ??= {})
   counts[level] = (counts[level] ?? 0) + 1
   if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {

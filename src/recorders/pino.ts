@@ -1,5 +1,5 @@
 import { currentRecord } from '../core/record.js'
-import type { LogLevel } from './records.js'
+import type { LogLevel } from '../shapes/records.js'
 import { appendLog } from './logging.js'
 
 /** Anything pino can write its lines to: a stream, `pino.destination()`, a file stream... */

@@ -1,11 +1,6 @@
 import { Session } from 'node:inspector'
 import type { RequestRecord } from '../core/record.js'
-import { SLOTS, type RecordedProfile } from './records.js'
-
-/** Query parameter, header and cookie that ask for a CPU profile of one request. */
-export const PROFILE_QUERY = '_dt_profile'
-export const PROFILE_HEADER = 'X-Debug-Toolbar-Profile'
-export const PROFILE_COOKIE = 'hdt_profile'
+import { SLOTS, type RecordedProfile } from '../shapes/records.js'
 
 /** Why a request that asked for a profile has none while another one is profiled. */
 export const PROFILE_BUSY = 'another request was being profiled'
@@ -39,11 +34,11 @@ let running: RunningProfile | undefined
  * await startProfile(record, 100)
  * // ... the request runs ...
  * await stopProfile(record)
- * record.peek<RecordedProfile>(SLOTS.profiling)?.profile?.samples.length
+ * record.peek(SLOTS.profiling)?.profile?.samples.length
  * ```
  */
 export async function startProfile(record: RequestRecord, samplingIntervalUs: number): Promise<RecordedProfile> {
-  const slot = record.slot<RecordedProfile>(SLOTS.profiling, () => ({
+  const slot = record.slot(SLOTS.profiling, () => ({
     profile: undefined,
     startMs: 0,
     samplingIntervalUs,
@@ -90,7 +85,7 @@ async function start(session: Session, slot: RecordedProfile, samplingIntervalUs
 export async function stopProfile(record: RequestRecord): Promise<void> {
   const run = running
   if (!run || run.record !== record) return
-  const slot = record.peek<RecordedProfile>(SLOTS.profiling)
+  const slot = record.peek(SLOTS.profiling)
   try {
     const bracket = await run.started
     const { profile } = await post<{ profile: NonNullable<RecordedProfile['profile']> }>(run.session, 'Profiler.stop')

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { currentRecord, type RequestRecord } from '../core/record.js'
-import { SLOTS, type RecordedRender, type RenderLog } from './records.js'
+import { SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
 
 /** Renders kept per request when no TemplatesPanel set a limit. */
 export const DEFAULT_MAX_RENDERS = 1000
@@ -22,7 +22,7 @@ const activeRender = new AsyncLocalStorage<ActiveRender>()
  * TemplatesPanel calls it from `onRequest`; renderTemplate falls back to the default.
  */
 export function openRenderLog(record: RequestRecord, maxRenders: number): RenderLog {
-  return record.slot<RenderLog>(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders, nextId: 1 }))
+  return record.slot(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders, nextId: 1 }))
 }
 
 /** The id of the render running here (in the current request), if any. */
@@ -48,7 +48,7 @@ export function currentRenderId(): number | undefined {
 export function renderTemplate<T>(name: string, fn: () => T): T {
   const record = currentRecord()
   if (!record) return fn()
-  const log = record.slot<RenderLog>(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders: DEFAULT_MAX_RENDERS, nextId: 1 }))
+  const log = record.slot(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders: DEFAULT_MAX_RENDERS, nextId: 1 }))
   const id = log.nextId ?? log.renders.length + log.dropped + 1
   log.nextId = id + 1
   const render: RecordedRender = {

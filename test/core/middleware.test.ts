@@ -111,6 +111,26 @@ describe('debugToolbar middleware', () => {
     }
   })
 
+  it('records no route for a path no route of the app matched, and the app route otherwise', async () => {
+    const app = demoApp()
+    app.use('/users/*', async (_c, next) => next())
+    const missing = await request(app, '/no/such/page')
+    expect(missing.status).toBe(404)
+    const missingId = missing.headers.get('x-debug-toolbar-request-id')!
+    const found = await request(app, '/users/7')
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${missingId}`)).json()
+    expect(detail).toMatchObject({ path: '/no/such/page', status: 404 })
+    expect(detail.route).toBeUndefined()
+    expect(detail.panels.request.route).toBeUndefined()
+    expect(detail.nav.find((n: { id: string }) => n.id === 'request').subtitle).toBe('404 /no/such/page')
+    const list = (await request(app, '/_debug_toolbar/api/requests')).json()
+    expect(list.requests.map((r: { path: string; route?: string }) => [r.path, r.route])).toEqual([
+      ['/users/7', '/users/:id'],
+      ['/no/such/page', undefined],
+    ])
+    expect(found.status).toBe(200)
+  })
+
   it('answers bad API input with a 4xx and a message', async () => {
     const app = demoApp()
     for (const query of ['limit=201', 'limit=0', 'limit=ten', 'offset=-1', 'status=600']) {

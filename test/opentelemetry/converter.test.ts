@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { timing, startTime, endTime } from 'hono/timing'
 import { debugToolbar, currentRecord, recordLog, recordQuery, renderTemplate, SLOTS, type RecordedProfile } from '../../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -15,15 +16,15 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
     const res = await app.request(path, undefined, loopback)
     await res.text()
     const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
-    return detail.panels.opentelemetry as OpenTelemetryStats
+    return withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
   }
   return { app, run }
 }
 
 const ms = (nanos: string) => Number(BigInt(nanos) / 1000n) / 1000
 const offsetMs = (span: ToolbarSpan, server: ToolbarSpan) => ms(span.startTimeUnixNano) - ms(server.startTimeUnixNano)
-const named = (stats: OpenTelemetryStats, name: string) => stats.spans.find((s) => s.name === name)!
-const serverOf = (stats: OpenTelemetryStats) => stats.spans.find((s) => s.kind === 'SERVER')!
+const named = (stats: StatsWithSpans, name: string) => stats.spans.find((s) => s.name === name)!
+const serverOf = (stats: StatsWithSpans) => stats.spans.find((s) => s.kind === 'SERVER')!
 
 describe('PanelDataConverter', () => {
   it('places a query run 30 ms into the request 30 ms after the request span starts', async () => {

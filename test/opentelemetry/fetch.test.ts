@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel, parseTraceparent, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 
@@ -32,7 +33,7 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
     const res = await app.request(path, init, loopback)
     await res.text()
     const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
-    return detail.panels.opentelemetry as OpenTelemetryStats
+    return withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
   }
   return { app, run }
 }

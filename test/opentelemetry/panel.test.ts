@@ -4,6 +4,7 @@ import { stream } from 'hono/streaming'
 import { trace } from '@opentelemetry/api'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 
@@ -16,10 +17,10 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
     const body = await res.text()
     return { res, body }
   }
-  const stats = async (res: Response): Promise<OpenTelemetryStats> => {
+  const stats = async (res: Response): Promise<StatsWithSpans> => {
     const id = res.headers.get('x-debug-toolbar-request-id')
     const detail = await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()
-    return detail.panels.opentelemetry
+    return withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
   }
   return { app, panel, get, stats }
 }
@@ -55,6 +56,11 @@ describe('OpenTelemetryPanel', () => {
     expect(outer.parentSpanId).toBe(server.spanId)
     expect(inner.parentSpanId).toBe(outer.spanId)
     expect(new Set(s.spans.map((span) => span.traceId))).toEqual(new Set([s.traceId]))
+    // The request's stats count the spans; the spans come from the trace API.
+    const raw = (await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()).panels.opentelemetry
+    expect(raw.spans).toBeUndefined()
+    expect(raw).toMatchObject({ spanCount: 3, inFlightSpans: 0 })
+    expect(s.spans).toHaveLength(3)
     expect(res.headers.get('server-timing')).toContain(`traceparent;desc="00-${s.traceId}-${server.spanId}-01"`)
     expect(s.traceparent).toBe(`00-${s.traceId}-${server.spanId}-01`)
     expect(s.serviceName).toBe('shop')

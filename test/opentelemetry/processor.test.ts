@@ -4,6 +4,7 @@ import { context, trace } from '@opentelemetry/api'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { debugToolbar, type ToolbarEvent } from '../../src/index.js'
 import { OpenTelemetryPanel, toolbarSpanProcessor, ToolbarSpanProcessor, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 
@@ -19,7 +20,7 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
     await res.text()
     const id = res.headers.get('x-debug-toolbar-request-id')
     const detail = await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()
-    return detail.panels.opentelemetry as OpenTelemetryStats
+    return withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
   }
   const traceSpans = async (traceId: string) =>
     (await (await app.request(`/_debug_toolbar/api/traces/${traceId}`, undefined, loopback)).json()).spans as Array<{ name: string }>

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { Hono } from 'hono'
 import { context, propagation, trace } from '@opentelemetry/api'
 import { debugToolbar } from '../../src/index.js'
-import { OpenTelemetryPanel, OpenTelemetryConfigError, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { OpenTelemetryPanel, OpenTelemetryConfigError, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { resolvePropagatorNames } from '../../src/opentelemetry/propagators.js'
 import { request } from '../support/local.js'
 
@@ -28,6 +28,7 @@ afterEach(() => {
 })
 
 import { randomBytes } from 'node:crypto'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 // The panels of one process share one trace store: every test continues a trace of its own.
 let TRACE = ''
@@ -53,7 +54,7 @@ function appWith(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
   const call = async (headers: Record<string, string>) => {
     const res = await request(app, '/call', { headers })
     const id = res.headers.get('x-debug-toolbar-request-id')
-    const stats: OpenTelemetryStats = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry
+    const stats: StatsWithSpans = await withSpans(app, (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry)
     const server = stats.spans.find((s) => s.kind === 'SERVER')!
     const client = stats.spans.find((s) => s.kind === 'CLIENT')!
     return { text: res.text, stats, server, client, sent: received.at(-1)! }

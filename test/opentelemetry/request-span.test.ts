@@ -6,13 +6,14 @@ import { context, trace } from '@opentelemetry/api'
 import { httpInstrumentationMiddleware } from '@hono/otel'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel, hrTimeFromEpochMs, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 
-async function statsOf(app: Hono, res: Response): Promise<OpenTelemetryStats> {
+async function statsOf(app: Hono, res: Response): Promise<StatsWithSpans> {
   await res.text()
   const id = res.headers.get('x-debug-toolbar-request-id')
-  return (await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()).panels.opentelemetry
+  return withSpans(app, (await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()).panels.opentelemetry)
 }
 
 describe('the request span', () => {

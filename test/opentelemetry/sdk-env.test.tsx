@@ -12,6 +12,7 @@ import { collectorHint } from '../../src/opentelemetry/collector-hint.js'
 import { OpenTelemetryView } from '../../templates/client/panels/opentelemetry.js'
 import { startDeadEndpoint } from '../../integration/peers/dead-endpoint.js'
 import { request } from '../support/local.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 afterEach(() => {
   vi.unstubAllEnvs()
@@ -33,10 +34,10 @@ function appWith(options: ConstructorParameters<typeof OpenTelemetryPanel>[0]) {
     span.end()
     return c.html('<body>ok</body>')
   })
-  const stats = async (): Promise<OpenTelemetryStats> => {
+  const stats = async (): Promise<StatsWithSpans> => {
     const res = await request(app, '/work')
     const id = res.headers.get('x-debug-toolbar-request-id')
-    return (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry
+    return withSpans(app, (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry as OpenTelemetryStats)
   }
   return { panel, stats }
 }

@@ -9,6 +9,7 @@ import { mergeTraceSpans, saveRecordedSpans } from '../../src/opentelemetry/stor
 import { TraceStore } from '../../src/opentelemetry/trace-store.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { request } from '../support/local.js'
+import { withSpans } from '../support/trace-spans.js'
 import { downstreamSpans } from '../../integration/support/otlp-payload.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-otel-store-'))
@@ -27,7 +28,7 @@ describe('the OpenTelemetry panel with a durable store', () => {
     const app = appWith(store)
     const { headers } = await request(app, '/users/1')
     const detail = (await request(app, `/_debug_toolbar/api/requests/${headers.get('x-debug-toolbar-request-id')}`)).json()
-    const { traceId, rootSpanId, spans } = detail.panels.opentelemetry
+    const { traceId, rootSpanId, spans } = await withSpans(app, detail.panels.opentelemetry)
     const stored = await store.getTrace(traceId)
     expect(stored?.map((s) => s.spanId)).toEqual(spans.map((s: ToolbarSpan) => s.spanId))
     expect((await store.listTraces({ limit: 5, offset: 0 })).traces[0]).toMatchObject({ traceId, requestId: detail.id })

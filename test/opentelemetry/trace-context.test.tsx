@@ -9,6 +9,7 @@ import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, ParentBasedSamp
 import { debugToolbar } from '../../src/index.js'
 import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent, toolbarSpanProcessor, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
 import { TraceContext } from '../../templates/client/panels/trace-context.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const PARENT = '00f067aa0ba902b7'
@@ -81,11 +82,11 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
     for (let i = 0; i < Number(c.req.param('n')); i++) await (await fetch(`${downstreamUrl}/api?token=secret-${i}`)).text()
     return c.text('done')
   })
-  const stats = async (headers: Record<string, string>, path = '/calls/1'): Promise<OpenTelemetryStats> => {
+  const stats = async (headers: Record<string, string>, path = '/calls/1'): Promise<StatsWithSpans> => {
     const res = await app.request(path, { headers }, loopback)
     await res.text()
     const id = res.headers.get('x-debug-toolbar-request-id')
-    return (await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()).panels.opentelemetry
+    return withSpans(app, (await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()).panels.opentelemetry)
   }
   return stats
 }

@@ -65,7 +65,7 @@ describe('recordQuery', () => {
     app.use(debugToolbar({ panels: [] }))
     app.get('/', (c) => {
       for (let i = 0; i < 1005; i++) recordQuery({ sql: 'SELECT ?', params: [i], durationMs: 0 })
-      log = currentRecord()!.peek<QueryLog>(SLOTS.sql)
+      log = currentRecord()!.peek(SLOTS.sql)
       return c.text('ok')
     })
     await request(app, '/')

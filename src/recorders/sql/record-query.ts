@@ -1,5 +1,5 @@
-import { currentRecord, type RequestRecord } from '../../core/record.js'
-import { SLOTS, type QueryLog, type RecordedQuery } from '../records.js'
+import { currentRecord, slotKey, type RequestRecord } from '../../core/record.js'
+import { SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
 import { appCaller } from './caller.js'
 import type { ExplainTarget } from './explain-target.js'
 
@@ -23,27 +23,27 @@ interface SqlRequestState {
   explainTargets: Map<number, ExplainTarget>
 }
 
-const STATE_SLOT = 'sql.state'
+const STATE_SLOT = slotKey<SqlRequestState>('sql.state')
 
 /**
  * Puts `settings` into `record` (the SQL panel calls this when a request starts), so the
  * recorders read them from the request itself and never from shared mutable state.
  */
 export function applySqlSettings(record: RequestRecord, settings: SqlSettings): void {
-  record.slot<SqlRequestState>(STATE_SLOT, () => ({ settings, nextId: 1, explainTargets: new Map() }))
+  record.slot(STATE_SLOT, () => ({ settings, nextId: 1, explainTargets: new Map() }))
 }
 
 function stateOf(record: RequestRecord): SqlRequestState {
-  return record.slot<SqlRequestState>(STATE_SLOT, () => ({ settings: DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: new Map() }))
+  return record.slot(STATE_SLOT, () => ({ settings: DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: new Map() }))
 }
 
 function logOf(record: RequestRecord): QueryLog {
-  return record.slot<QueryLog>(SLOTS.sql, () => ({ queries: [], dropped: 0 }))
+  return record.slot(SLOTS.sql, () => ({ queries: [], dropped: 0 }))
 }
 
 /** The connection a stored query ran on, if the recorder kept one (for EXPLAIN). */
 export function explainTargetOf(record: RequestRecord, queryId: number): ExplainTarget | undefined {
-  return record.peek<SqlRequestState>(STATE_SLOT)?.explainTargets.get(queryId)
+  return record.peek(STATE_SLOT)?.explainTargets.get(queryId)
 }
 
 /** A query that has started inside a recorded request; `finishQuery` stores it. */

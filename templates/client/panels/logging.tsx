@@ -1,10 +1,8 @@
 import { useState } from 'preact/hooks'
 import type { LoggingStats, LogLine } from '../../../src/panels/logging.js'
-import type { LogLevel } from '../../../src/recorders/records.js'
+import { LOG_LEVELS, type LogLevel } from '../../../src/shapes/records.js'
 import { formatMs } from '../format.js'
 import type { PanelProps } from '../types.js'
-
-const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
 
 /** The Logging panel: every line with its offset, level and attributes; filter by level and text. */
 export function LoggingView({ stats }: PanelProps<LoggingStats>) {
@@ -21,7 +19,7 @@ export function LoggingView({ stats }: PanelProps<LoggingStats>) {
   return (
     <div class="hdt-logging">
       <div class="hdt-toolbar-row">
-        {LEVELS.map((level) => (
+        {LOG_LEVELS.map((level) => (
           <label key={level} class="hdt-log-level-filter">
             <input type="checkbox" checked={!hidden.has(level)} onChange={() => toggle(level)} /> {level}{' '}
             <span class="hdt-muted">({stats.counts[level] ?? 0})</span>

@@ -20,13 +20,16 @@ import { foldGroups, onlyCritical, selfTimeOf, useWaterfallAnalysis } from './wa
 import { ServiceLegend } from './service-legend.js'
 import { ReceiverStatusLine } from './receiver-status.js'
 
+/** Spans fetched first from a large trace, so the first rows do not wait for the whole trace. */
+const FIRST_PAGE = 500
+
 type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'failed'; message: string }
 
 /**
  * The OpenTelemetry panel: the request's trace as a waterfall, with its export status, links
  * to Jaeger, Zipkin and Grafana Tempo, a filter, and the detail of the chosen span. The
- * trace is fetched again when the panel opens and on "Refresh", because spans of downstream
- * services can arrive after the page has loaded.
+ * request's stats hold only counts: the trace is fetched when the panel opens and on
+ * "Refresh", because spans of downstream services can arrive after the page has loaded.
  *
  * @example
  * ```tsx
@@ -34,7 +37,7 @@ type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'fa
  * ```
  */
 export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelProps<OpenTelemetryStats>) {
-  const [spans, setSpans] = useState<ToolbarSpan[]>(stats.spans)
+  const [spans, setSpans] = useState<ToolbarSpan[]>([])
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [filter, setFilter] = useState('')
@@ -52,9 +55,16 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   const traceId = imported?.traceId ?? stats.traceId
 
   const refresh = useCallback(
-    (signal?: AbortSignal) => {
+    (signal?: AbortSignal, firstPage = false) => {
       if (!traceId) return
       setLoad({ state: 'loading' })
+      // A large trace: the first spans in start order are drawn while the whole trace comes.
+      if (firstPage && !imported && stats.spanCount > FIRST_PAGE) {
+        getJson<{ spans: ToolbarSpan[] }>(`${prefix}/api/traces/${encodeURIComponent(traceId)}/spans?limit=${FIRST_PAGE}`, signal).then(
+          (page) => setSpans((shown) => (shown.length ? shown : page.spans)),
+          () => undefined,
+        )
+      }
       getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, signal).then(
         (trace) => {
           setSpans(trace.spans)
@@ -65,16 +75,16 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
         },
       )
     },
-    [prefix, traceId],
+    [prefix, traceId, imported, stats.spanCount],
   )
 
   // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
   const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
 
   useEffect(() => {
-    setSpans(imported ? [] : stats.spans)
+    setSpans([])
     const controller = new AbortController()
-    refresh(controller.signal)
+    refresh(controller.signal, true)
     return () => controller.abort()
   }, [stats, refresh])
 
@@ -167,7 +177,9 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
                 {tree.ordered.length === 0
                   ? stats.context?.recording === false
                     ? 'Nothing recorded: this trace was not sampled (see Context above).'
-                    : 'No spans recorded for this trace yet.'
+                    : load.state === 'loading'
+                      ? 'Loading the trace…'
+                      : 'No spans recorded for this trace yet.'
                   : 'No span matches the filter.'}
               </p>
             ) : (
@@ -232,6 +244,6 @@ function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree
 
 function LoadNote({ load }: { load: Load }) {
   if (load.state === 'loading') return <span class="hdt-muted">loading the trace…</span>
-  if (load.state === 'failed') return <span class="hdt-otel-error">Could not load the live trace: {load.message}. Showing the spans recorded with the request.</span>
+  if (load.state === 'failed') return <span class="hdt-otel-error">Could not load the trace: {load.message}.</span>
   return <span class="hdt-muted">updated {new Date(load.at).toLocaleTimeString()}</span>
 }

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
+import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
 import { formatMs } from '../format.js'
 import type { PanelProps } from '../types.js'
 
-// The same cookie name the server reads (src/recorders/profiling.ts: PROFILE_COOKIE).
-const COOKIE = 'hdt_profile'
 const FRAME_HEIGHT = 18
 
 /** The Profile panel: the toggle, the hottest functions, the call tree and a flame chart. */
@@ -144,7 +143,7 @@ function FlameChart({ frames, startMs, totalMs }: { frames: FlameFrame[]; startM
 function ProfileToggle() {
   const [on, setOn] = useState(() => readCookie() === '1')
   const flip = () => {
-    document.cookie = on ? `${COOKIE}=; path=/; max-age=0; SameSite=Lax` : `${COOKIE}=1; path=/; SameSite=Lax`
+    document.cookie = on ? `${PROFILE_COOKIE}=; path=/; max-age=0; SameSite=Lax` : `${PROFILE_COOKIE}=1; path=/; SameSite=Lax`
     setOn(!on)
   }
   return (
@@ -162,7 +161,7 @@ function readCookie(): string | undefined {
   return document.cookie
     .split(';')
     .map((part) => part.trim().split('='))
-    .find(([name]) => name === COOKIE)?.[1]
+    .find(([name]) => name === PROFILE_COOKIE)?.[1]
 }
 
 function percent(ms: number, totalMs: number | undefined): string {

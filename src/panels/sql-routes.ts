@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
-import type { ToolbarHost } from '../../core/host.js'
-import type { RequestRecord } from '../../core/record.js'
-import { SLOTS, type QueryLog, type RecordedQuery } from '../records.js'
-import { displayParams } from './display.js'
-import { notExplainable } from './explain-target.js'
-import { explainTargetOf } from './record-query.js'
+import type { ToolbarHost } from '../core/host.js'
+import type { RequestRecord } from '../core/record.js'
+import { SLOTS, type RecordedQuery } from '../shapes/records.js'
+import { displayParams } from '../recorders/sql/display.js'
+import { notExplainable } from '../recorders/sql/explain-target.js'
+import { explainTargetOf } from '../recorders/sql/record-query.js'
 
 /**
  * The SQL panel's routes under the toolbar's prefix:
@@ -68,7 +68,7 @@ function findQuery(host: ToolbarHost, c: Context): { record: RequestRecord; quer
   const record = host.getRecord(requestId)
   if (!record) return { error: `no request with id "${requestId}" is held (the toolbar keeps the most recent ones)` }
   const id = /^\d+$/.test(queryId) ? Number(queryId) : NaN
-  const query = record.peek<QueryLog>(SLOTS.sql)?.queries.find((q) => q.id === id)
+  const query = record.peek(SLOTS.sql)?.queries.find((q) => q.id === id)
   if (!query) return { error: `request "${requestId}" has no query with id "${queryId}"` }
   return { record, query }
 }
