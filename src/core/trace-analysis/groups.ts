@@ -113,3 +113,13 @@ function group(timeline: TraceTimeline, parent: number, spans: number[], key: st
   }
   return { parent, key, name: timeline.spans[spans[0]!]!.name, sql, spans, totalNs, maxNs }
 }
+
+/**
+ * The same as `groupIds`, under the name the MCP server's trace tools call it by.
+ *
+ * @example
+ * ```ts
+ * siblingGroups(timeline, groupKeys(timeline), 3)
+ * ```
+ */
+export const groupKeys: (timeline: TraceTimeline) => GroupIds = groupIds
