@@ -12,8 +12,10 @@ export interface NodeOutgoing {
   writeHead(...args: unknown[]): unknown
   write(...args: unknown[]): boolean
   end(...args: unknown[]): unknown
-  once(event: 'finish' | 'close', listener: () => void): unknown
+  once(event: 'close', listener: () => void): unknown
   getHeaders(): Record<string, unknown>
+  getHeader?(name: string): unknown
+  getHeaderNames?(): string[]
   readonly writableFinished: boolean
   readonly headersSent: boolean
 }
@@ -27,6 +29,10 @@ export function nodeOutgoing(c: Context): NodeOutgoing | undefined {
 export interface OutgoingWatch {
   /** False when the body's size is known already: `write`/`end` are then left alone. */
   readonly countsWrites: boolean
+  /** Extra headers to send (the request id), added to the head when Node writes it. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The head as written, when the toolbar saw all of it: the headers sent. */
+  headWritten(headers: Record<string, unknown> | undefined): void
   /** Body bytes and `write`/`end` calls that carried bytes. */
   onChunk(byteLength: number): void
   /** A `Server-Timing` value to send, merged with the app's own when it has one. */
@@ -36,15 +42,19 @@ export interface OutgoingWatch {
 }
 
 /**
- * Watches one Node response: counts the body as it is written, adds the toolbar's
- * `Server-Timing` entries when the head is written (appended to the app's own, which
+ * Watches one Node response: counts the body as it is written, adds the toolbar's headers
+ * and `Server-Timing` entries when the head is written (appended to the app's own, which
  * `writeHead` would otherwise replace), and reports the end. Only this response object is
  * touched; the methods are wrapped on the instance, not on the prototype.
+ *
+ * The headers go into the object given to `writeHead` rather than through `setHeader()`:
+ * one header set with `setHeader()` before `writeHead` sends Node down its slow path, where
+ * every header of the response is set and checked one by one.
  */
 export function watchOutgoing(outgoing: NodeOutgoing, watch: OutgoingWatch): void {
   const { write, end, writeHead } = outgoing
-  outgoing.writeHead = function writeHeadWithTiming(this: NodeOutgoing, ...args: unknown[]) {
-    mergeServerTiming(this, args, watch.serverTiming())
+  outgoing.writeHead = function writeHeadWithToolbar(this: NodeOutgoing, ...args: unknown[]) {
+    watch.headWritten(addHeaders(this, args, watch.headers, watch.serverTiming()))
     return writeHead.apply(this, args)
   }
   if (watch.countsWrites) {
@@ -57,14 +67,9 @@ export function watchOutgoing(outgoing: NodeOutgoing, watch: OutgoingWatch): voi
       return end.apply(this, args)
     }
   }
-  let ended = false
-  const finish = () => {
-    if (ended) return
-    ended = true
-    watch.onEnd(outgoing.writableFinished ? 'done' : 'cancelled', outgoing)
-  }
-  outgoing.once('finish', finish)
-  outgoing.once('close', finish)
+  // A Node response emits 'close' once: a tick after 'finish' when the last byte went out, or
+  // when the connection went away first. One listener tells both.
+  outgoing.once('close', () => watch.onEnd(outgoing.writableFinished ? 'done' : 'cancelled', outgoing))
 }
 
 function count(chunk: unknown, watch: OutgoingWatch): void {
@@ -75,26 +80,44 @@ function count(chunk: unknown, watch: OutgoingWatch): void {
   }
 }
 
-/** Appends `timing` to a `Server-Timing` passed to `writeHead`, or sets it on the response. */
-function mergeServerTiming(outgoing: NodeOutgoing, args: unknown[], timing: string): void {
-  if (!timing) return
+/**
+ * Adds `extra` and `timing` to the headers passed to `writeHead` (a new object: the app's is
+ * left as it was), appending `timing` to a `Server-Timing` the app set. Answers the headers
+ * written, or undefined when Node holds some of them itself (set with `setHeader()`).
+ */
+function addHeaders(outgoing: NodeOutgoing, args: unknown[], extra: Readonly<Record<string, string>>, timing: string): Record<string, unknown> | undefined {
   // writeHead(status, headers) or writeHead(status, statusMessage, headers).
   const at = typeof args[1] === 'string' ? 2 : 1
   const headers = args[at]
   if (Array.isArray(headers)) {
     // Raw [name, value, name, value...] pairs: Node does not merge these with setHeader().
-    args[at] = [...headers, 'Server-Timing', timing]
-    return
+    const pairs = [...headers]
+    for (const name in extra) pairs.push(name, extra[name])
+    if (timing) pairs.push('Server-Timing', timing)
+    args[at] = pairs
+    return undefined
   }
-  if (headers && typeof headers === 'object') {
-    const record = headers as Record<string, unknown>
-    for (const name in record) {
-      if (name.length === 13 && name.toLowerCase() === 'server-timing') {
-        const own = record[name]
-        args[at] = { ...record, [name]: own ? `${Array.isArray(own) ? own.join(', ') : String(own)}, ${timing}` : timing }
-        return
+  if (headers && typeof headers === 'object' && outgoing.getHeaderNames?.().length === 0) {
+    const merged: Record<string, unknown> = { ...(headers as Record<string, unknown>), ...extra }
+    if (timing) {
+      let own: string | undefined
+      for (const name in merged) {
+        if (name.length === 13 && name.toLowerCase() === 'server-timing') {
+          const value = merged[name]
+          merged[(own = name)] = value ? `${Array.isArray(value) ? value.join(', ') : String(value)}, ${timing}` : timing
+          break
+        }
       }
+      if (own === undefined) merged['Server-Timing'] = timing
     }
+    args[at] = merged
+    return merged
   }
-  outgoing.setHeader('Server-Timing', timing)
+  // No headers object, or headers Node already holds: set ours beside them.
+  for (const name in extra) outgoing.setHeader(name, extra[name])
+  if (timing) {
+    const own = outgoing.getHeader?.('server-timing')
+    outgoing.setHeader('Server-Timing', own ? `${Array.isArray(own) ? own.join(', ') : String(own)}, ${timing}` : timing)
+  }
+  return undefined
 }

@@ -102,7 +102,7 @@ export class RequestRecord {
 
   /**
    * The response headers, set by the toolbar when the response is known: those the Node
-   * response sent (lower-case names) or the final Response's `Headers`.
+   * response sent (names in any case) or the final Response's `Headers`.
    */
   responseHeaderSource: Record<string, unknown> | Headers | undefined
 
@@ -113,8 +113,9 @@ export class RequestRecord {
     if (source instanceof Headers) return [...source.entries()]
     const pairs: Array<[string, string]> = []
     for (const [name, value] of Object.entries(source)) {
-      if (Array.isArray(value)) for (const one of value) pairs.push([name, String(one)])
-      else if (value !== undefined) pairs.push([name, String(value)])
+      const lower = name.toLowerCase()
+      if (Array.isArray(value)) for (const one of value) pairs.push([lower, String(one)])
+      else if (value !== undefined) pairs.push([lower, String(value)])
     }
     return pairs
   }
@@ -124,8 +125,13 @@ export class RequestRecord {
     const source = this.responseHeaderSource
     if (!source) return undefined
     if (source instanceof Headers) return source.get(name) ?? undefined
-    const value = source[name.toLowerCase()]
-    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value)
+    const wanted = name.toLowerCase()
+    for (const key in source) {
+      if (key.length !== wanted.length || key.toLowerCase() !== wanted) continue
+      const value = source[key]
+      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value)
+    }
+    return undefined
   }
 
   /** `startedAt` as ISO 8601 (formatted once, on first use). */

@@ -43,6 +43,8 @@ export class Toolbar implements ToolbarHost {
   readonly version = packageVersion()
   /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, stats). */
   private readonly records = new Map<string, RequestRecord>()
+  private readonly recordRing: Array<string | undefined> = []
+  private recordCount = 0
   private readonly maxRequests: number
   /** Requests whose body has been sent and that are being stored. */
   private readonly finishing = new Map<string, Promise<void>>()
@@ -90,9 +92,6 @@ export class Toolbar implements ToolbarHost {
   async record(c: Context, next: Next, record: RequestRecord): Promise<void> {
     this.remember(record)
     const outgoing = nodeOutgoing(c)
-    // Known before the handler runs: on Node it goes straight onto the Node response, so
-    // the app's Response is never copied to add it.
-    outgoing?.setHeader(REQUEST_ID_HEADER, record.id)
     // Built only when someone follows the live events: most requests pay one property read.
     // Sent before the panels start, so it comes before the events they send (trace.created).
     if (this.events.active) this.events.emit({ type: 'request.created', data: { requestId: record.id, name: `${record.method} ${record.path}` } })
@@ -110,6 +109,8 @@ export class Toolbar implements ToolbarHost {
       // Only reached when the app rethrows from onError; the record still completes.
       record.error = error
       record.status = 500
+      // The error page is made outside the toolbar: it still says which request it was.
+      if (outgoing && !outgoing.headersSent) outgoing.setHeader(REQUEST_ID_HEADER, record.id)
       this.finish(record)
       await this.finishing.get(record.id)
       throw error
@@ -323,8 +324,12 @@ export class Toolbar implements ToolbarHost {
   }
 
   private remember(record: RequestRecord): void {
+    // A ring of the ids in arrival order: the oldest is dropped without an iterator per request.
+    const slot = this.recordCount++ % this.maxRequests
+    const oldest = this.recordRing[slot]
+    if (oldest !== undefined) this.records.delete(oldest)
+    this.recordRing[slot] = record.id
     this.records.set(record.id, record)
-    if (this.records.size > this.maxRequests) this.records.delete(this.records.keys().next().value as string)
   }
 }
 
@@ -334,12 +339,20 @@ export class Toolbar implements ToolbarHost {
  */
 class RecordWatch implements OutgoingWatch {
   countsWrites = true
+  readonly headers: Record<string, string>
   private chunks = 0
+  private sent: Record<string, unknown> | undefined
 
   constructor(
     private readonly record: RequestRecord,
     private readonly toolbar: Toolbar,
-  ) {}
+  ) {
+    this.headers = { [REQUEST_ID_HEADER]: record.id }
+  }
+
+  headWritten(headers: Record<string, unknown> | undefined): void {
+    this.sent = headers
+  }
 
   onChunk(bytes: number): void {
     this.record.responseBytes += bytes
@@ -352,8 +365,9 @@ class RecordWatch implements OutgoingWatch {
 
   onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing?: NodeOutgoing): void {
     const record = this.record
-    // The headers as sent: the app's, the toolbar's, and the length node-server added.
-    if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
+    // The headers as sent: the app's with the toolbar's (or, when Node held some, all it holds).
+    if (this.sent) record.responseHeaderSource = this.sent
+    else if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
     record.aborted = outcome !== 'done'
     this.toolbar.finishRecord(record)
   }
