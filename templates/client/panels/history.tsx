@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
 import { formatClock, formatMs } from '../format.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
-import { getJson } from '../toolbar-api.js'
+import { useJsonPage } from '../use-json-page.js'
 import { StoreStatusLine } from './store-status.js'
 import type { PanelProps, RequestSummary } from '../types.js'
 import { TraceList } from './trace-list.js'
@@ -24,26 +24,12 @@ interface Filters {
 export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<HistoryStats>) {
   const [filters, setFilters] = useState<Filters>({ method: '', status: '', path: '' })
   const [reload, setReload] = useState(0)
-  const [page, setPage] = useState<{ requests: RequestSummary[]; total: number } | undefined>(undefined)
-  const [error, setError] = useState<string | undefined>(undefined)
   // New requests appear without a reload: each finished one reloads the list (debounced).
   const live = useLiveUpdates(prefix, (m) => m.type === 'request.finished', () => setReload((n) => n + 1))
 
-  useEffect(() => {
-    const controller = new AbortController()
-    const query = new URLSearchParams({ limit: String(LIMIT) })
-    for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim())
-    getJson<{ requests: RequestSummary[]; total: number }>(`${prefix}/api/requests?${query}`, controller.signal).then(
-      (answer) => {
-        setPage(answer)
-        setError(undefined)
-      },
-      (failure: unknown) => {
-        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
-      },
-    )
-    return () => controller.abort()
-  }, [prefix, filters, reload])
+  const query = new URLSearchParams({ limit: String(LIMIT) })
+  for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim())
+  const { page, error } = useJsonPage<{ requests: RequestSummary[]; total: number }>(`${prefix}/api/requests?${query}`, reload)
 
   // Shared stores record which instance (host:pid) served each request.
   const instances = page ? new Set(page.requests.map((r) => r.instance).filter(Boolean)).size : 0

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import type { TracePage } from '../../../src/core/span-model.js'
 import { formatClock, formatMs } from '../format.js'
-import { getJson } from '../toolbar-api.js'
+import { useJsonPage } from '../use-json-page.js'
 import { useLiveUpdates } from '../live-events.js'
 import { ServiceLegend } from './service-legend.js'
 import { TraceWaterfall } from './trace-waterfall.js'
@@ -23,28 +23,14 @@ const SOURCES = ['', 'local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import']
 export function TraceList({ prefix, openRequest }: { prefix: string; openRequest(id: string): void }) {
   const [filters, setFilters] = useState({ service: '', source: '' })
   const [reload, setReload] = useState(0)
-  const [page, setPage] = useState<TracePage | undefined>()
-  const [error, setError] = useState<string | undefined>()
   const [open, setOpen] = useState<string | undefined>()
   // Received and recorded traces appear, and grow, as their trace.* events arrive (debounced).
   useLiveUpdates(prefix, (m) => m.type.startsWith('trace.'), () => setReload((n) => n + 1))
 
-  useEffect(() => {
-    const controller = new AbortController()
-    const query = new URLSearchParams({ limit: String(LIMIT) })
-    if (filters.service.trim()) query.set('service', filters.service.trim())
-    if (filters.source) query.set('source', filters.source)
-    getJson<TracePage>(`${prefix}/api/traces?${query}`, controller.signal).then(
-      (answer) => {
-        setPage(answer)
-        setError(undefined)
-      },
-      (failure: unknown) => {
-        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
-      },
-    )
-    return () => controller.abort()
-  }, [prefix, filters, reload])
+  const query = new URLSearchParams({ limit: String(LIMIT) })
+  if (filters.service.trim()) query.set('service', filters.service.trim())
+  if (filters.source) query.set('source', filters.source)
+  const { page, error } = useJsonPage<TracePage>(`${prefix}/api/traces?${query}`, reload)
 
   return (
     <section class="hdt-traces" aria-label="Traces">
