@@ -51,7 +51,11 @@ export class RequestRecord {
   htmlBytes = 0
   /** An error thrown by the handler (Hono's `c.error`). */
   error: unknown
-  private slots: Map<string, unknown> | undefined
+  /**
+   * The slots as `[name, value, name, value...]`: a request has a handful (one or two per
+   * panel), so a scan of a flat list is as quick as a Map and allocates far less.
+   */
+  private slots: unknown[] | undefined
   private iso: string | undefined
 
   /**
@@ -160,18 +164,20 @@ export class RequestRecord {
    */
   slot<T>(key: SlotKey<T> | string, create: () => T): T {
     const name = typeof key === 'string' ? key : key.name
-    const slots = (this.slots ??= new Map())
-    let value = slots.get(name) as T | undefined
-    if (value === undefined) {
-      value = create()
-      slots.set(name, value)
-    }
+    const slots = (this.slots ??= [])
+    for (let i = 0; i < slots.length; i += 2) if (slots[i] === name) return slots[i + 1] as T
+    const value = create()
+    slots.push(name, value)
     return value
   }
 
   /** The slot named `key` if something created it. */
   peek<T>(key: SlotKey<T> | string): T | undefined {
-    return this.slots?.get(typeof key === 'string' ? key : key.name) as T | undefined
+    const slots = this.slots
+    if (!slots) return undefined
+    const name = typeof key === 'string' ? key : key.name
+    for (let i = 0; i < slots.length; i += 2) if (slots[i] === name) return slots[i + 1] as T
+    return undefined
   }
 }
 

@@ -61,9 +61,9 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
  * matchesTraceFilter(summary, new Set(['otlp_http']), { limit: 50, offset: 0, service: 'inventory' })
  * ```
  */
-export function matchesTraceFilter(summary: TraceSummary, sources: ReadonlySet<string>, filter: TraceFilter): boolean {
+export function matchesTraceFilter(summary: TraceSummary, sources: ReadonlySet<string> | ReadonlyArray<string>, filter: TraceFilter): boolean {
   if (filter.service !== undefined && !summary.services.includes(filter.service)) return false
-  if (filter.source !== undefined && !sources.has(filter.source)) return false
+  if (filter.source !== undefined && !(Array.isArray(sources) ? sources.includes(filter.source) : (sources as ReadonlySet<string>).has(filter.source))) return false
   const startedAt = Date.parse(summary.startedAt)
   if (filter.since !== undefined && startedAt < filter.since) return false
   if (filter.until !== undefined && startedAt >= filter.until) return false

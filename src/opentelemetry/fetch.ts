@@ -29,8 +29,27 @@ let installed: { original: typeof fetch } | undefined
  * ```
  */
 export function propagateFetch(record: RequestRecord, tracer: Tracer, knownMethods?: ReadonlySet<string>, inject: InjectInto = injectW3C): void {
-  installFetchWrapper()
-  record.slot<FetchState>(FETCH_SLOT, () => ({ tracer, knownMethods, inject }))
+  fetchPropagation(tracer, knownMethods, inject)(record)
+}
+
+/**
+ * `propagateFetch` with its settings bound once: the returned function marks a request's
+ * `fetch()` calls for tracing without allocating anything per request.
+ *
+ * @example
+ * ```ts
+ * const propagate = fetchPropagation(tracer)
+ * // in a panel's onRequest:
+ * propagate(record)
+ * ```
+ */
+export function fetchPropagation(tracer: Tracer, knownMethods?: ReadonlySet<string>, inject: InjectInto = injectW3C): (record: RequestRecord) => void {
+  const state: FetchState = { tracer, knownMethods, inject }
+  const create = () => state
+  return (record) => {
+    installFetchWrapper()
+    record.slot<FetchState>(FETCH_SLOT, create)
+  }
 }
 
 interface FetchState {

@@ -47,7 +47,9 @@ export function knownHttpMethods(fromEnv: string | undefined): ReadonlySet<strin
   return new Set(fromEnv.split(',').map((m) => m.trim()).filter(Boolean))
 }
 
-const DEFAULT_KNOWN = knownHttpMethods(undefined)
+/** The default list as a set: what a span is checked against when no list is configured. */
+export const DEFAULT_KNOWN_METHODS = knownHttpMethods(undefined)
+const DEFAULT_KNOWN = DEFAULT_KNOWN_METHODS
 
 /**
  * `http.request.method` (and `http.request.method_original` when it differs) of a method:

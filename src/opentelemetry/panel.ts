@@ -15,7 +15,7 @@ import { warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
-import { propagateFetch } from './fetch.js'
+import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
@@ -126,6 +126,8 @@ interface PanelState extends RequestSpanState {
   /** Lent to `tracedWebSocket`, which finds it through the record. */
   websocket?: WebSocketTracing
   counts?: ConvertCounts
+  /** The SERVER span's traceparent, once asked for. */
+  traceparent?: string
 }
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
@@ -172,6 +174,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly extract = (record: RequestRecord, parent: OtelContext) => this.propagator.extract(parent, record, recordHeadersGetter)
   private readonly inject = (ctx: OtelContext, headers: Headers) => this.propagator.inject(ctx, headers, headersSetter)
   private readonly converter: PanelDataConverter
+  /** Marks a request's `fetch()` calls for tracing (undefined with `propagateFetch: false`). */
+  private readonly propagateFetch: ((record: RequestRecord) => void) | undefined
   /** How the sampler describes itself, for the Context section. */
   private readonly samplerDescription: string
   /** Lent to `tracedWebSocket` through each request's record. */
@@ -227,6 +231,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       sanitizeQueries: this.config.sanitizeQueries,
     })
     this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces }
+    this.propagateFetch = this.config.propagateFetch ? fetchPropagation(this.tracer, this.config.knownHttpMethods, this.inject) : undefined
     this.samplerDescription = describeSampler(this.tracer)
   }
 
@@ -283,7 +288,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     })
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
-    if (this.config.propagateFetch) propagateFetch(record, this.tracer, this.config.knownHttpMethods, this.inject)
+    this.propagateFetch?.(record)
     if (this.events?.active) {
       this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
     }
@@ -420,8 +425,9 @@ function describeSampler(tracer: Tracer): string {
   return sampler ? sampler.toString() : "the tracer provider's sampler"
 }
 
-function traceparentOf(state: RequestSpanState): string {
-  return formatTraceparent({ traceId: state.traceId, spanId: state.spanId, flags: state.span.spanContext().traceFlags & 0x01 })
+function traceparentOf(state: PanelState): string {
+  // Formatted once: Server-Timing asks for it on every request, the stats when shown.
+  return (state.traceparent ??= formatTraceparent({ traceId: state.traceId, spanId: state.spanId, flags: state.span.spanContext().traceFlags & 0x01 }))
 }
 
 function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId: string): OpenTelemetryStats['links'] {

@@ -10,7 +10,7 @@ import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import type { RequestRecord } from '../core/record.js'
 import { appRoute } from '../core/app-route.js'
-import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactQuery } from './http-conventions.js'
+import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
 
 export { redactQuery } from './http-conventions.js'
@@ -95,7 +95,7 @@ export function startRequestSpan(
   let ctx = trace.setSpan(parent, span)
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
-  return { span, context: ctx, adopted: false, traceId, spanId, routeIndex, ...(knownMethods ? { knownMethods } : {}) }
+  return { span, context: ctx, adopted: false, traceId, spanId, routeIndex, knownMethods }
 }
 
 /**
@@ -130,17 +130,21 @@ export function endRequestSpan(state: RequestSpanState, record: RequestRecord): 
 function requestAttributes(record: RequestRecord, c: Context, knownMethods: ReadonlySet<string> | undefined): Attributes {
   // The URL is only parsed in full when it has a query: most requests need no URL object.
   const parts = urlParts(record.url)
+  const known = (knownMethods ?? DEFAULT_KNOWN_METHODS).has(record.method)
+  // One literal with every key the common request has, so each request's object has the
+  // same shape from the start; the optional ones are added after.
   const attributes: Attributes = {
-    ...httpMethodAttributes(record.method, knownMethods),
+    'http.request.method': known ? record.method : '_OTHER',
     'url.path': record.path,
     'url.scheme': parts.scheme,
     'server.address': parts.hostname,
+    'server.port': parts.port ?? (parts.scheme === 'https' ? 443 : 80),
   }
+  if (!known) attributes['http.request.method_original'] = record.method
   if (parts.hasQuery) {
     const query = redactQuery(new URL(record.url).searchParams)
     if (query) attributes['url.query'] = query
   }
-  attributes['server.port'] = parts.port ?? (parts.scheme === 'https' ? 443 : 80)
   const client = socketAddress(c, false)
   if (client) attributes['client.address'] = client
   const agent = record.requestHeader('user-agent')

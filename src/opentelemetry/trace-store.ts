@@ -37,10 +37,10 @@ interface TraceEntry {
    * SDK made them and converted when the trace is read: most traces are never opened.
    */
   ended: Map<string, ToolbarSpan | ReadableSpan>
-  /** Spans that started and have not ended yet. */
-  running: Map<string, ReadableSpan>
-  /** Sources of the ended spans (`local`, `otlp_http`, ...). */
-  sources: Set<string>
+  /** Spans that started and have not ended yet (made when the first one starts). */
+  running: Map<string, ReadableSpan> | undefined
+  /** Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list. */
+  sources: string[]
   dropped: number
   /** Spans that joined after the request finished. */
   late: number
@@ -156,8 +156,8 @@ export class TraceStore {
   start(span: ReadableSpan): void {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
-    if (entry.running.size + entry.ended.size >= entry.settings.maxSpans) return
-    entry.running.set(span.spanContext().spanId, span)
+    if (runningCount(entry) + entry.ended.size >= entry.settings.maxSpans) return
+    ;(entry.running ??= new Map()).set(span.spanContext().spanId, span)
     entry.summary = undefined
   }
 
@@ -167,7 +167,7 @@ export class TraceStore {
     const entry = this.traces.get(traceId)
     if (!entry) return 'ignored'
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
-    const reserved = entry.running.delete(spanId)
+    const reserved = entry.running?.delete(spanId) ?? false
     if (!isAccepting(entry)) return 'ignored'
     return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
   }
@@ -176,7 +176,7 @@ export class TraceStore {
   add(span: ToolbarSpan): AddOutcome {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
-    const reserved = entry.running.delete(span.spanId)
+    const reserved = entry.running?.delete(span.spanId) ?? false
     if (!isAccepting(entry)) return 'ignored'
     return this.announceLate(entry, span.traceId, span.name, span.source, this.store(entry, span, span.spanId, span.source, reserved))
   }
@@ -202,7 +202,7 @@ export class TraceStore {
     }
     if (!isAccepting(entry)) return 'closed'
     const duplicate = entry.ended.has(span.spanId)
-    const outcome = this.store(entry, span, span.spanId, span.source, entry.running.delete(span.spanId))
+    const outcome = this.store(entry, span, span.spanId, span.source, entry.running?.delete(span.spanId) ?? false)
     if (outcome === 'dropped') return outcome
     if (duplicate) return 'duplicate'
     entry.received++
@@ -211,13 +211,13 @@ export class TraceStore {
 
   private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean): AddOutcome {
     const known = entry.ended.has(spanId)
-    const full = entry.ended.size + entry.running.size >= entry.settings.maxSpans
+    const full = entry.ended.size + runningCount(entry) >= entry.settings.maxSpans
     if (!reserved && !known && full) {
       entry.dropped++
       return 'dropped'
     }
     entry.ended.set(spanId, span)
-    entry.sources.add(source)
+    if (!entry.sources.includes(source)) entry.sources.push(source)
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
     if (!known) entry.late++
@@ -256,7 +256,7 @@ export class TraceStore {
     const entry = this.traces.get(traceId)
     return {
       dropped: entry?.dropped ?? 0,
-      running: entry?.running.size ?? 0,
+      running: entry ? runningCount(entry) : 0,
       ended: entry?.ended.size ?? 0,
       late: entry?.late ?? 0,
       received: entry?.received ?? 0,
@@ -282,7 +282,7 @@ export class TraceStore {
     const matching: TraceSummary[] = []
     // Newest entries first, so that traces starting in the same millisecond keep arrival order.
     for (const [traceId, entry] of [...this.traces].reverse()) {
-      if (entry.ended.size + entry.running.size === 0) continue
+      if (entry.ended.size + runningCount(entry) === 0) continue
       const summary = this.summaryOf(entry, traceId)
       if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
     }
@@ -303,7 +303,7 @@ export class TraceStore {
     if (entry.summary) return entry.summary
     const summary = summarizeTrace(traceId, spansOf(entry), entry.settings.requestId)
     // Running spans change their extent as time passes: only a trace at rest is cached.
-    if (entry.running.size === 0) entry.summary = summary
+    if (runningCount(entry) === 0) entry.summary = summary
     return summary
   }
 
@@ -322,13 +322,17 @@ export class TraceStore {
 }
 
 function newEntry(settings: ResolvedSettings): TraceEntry {
-  return { settings, ended: new Map(), running: new Map(), sources: new Set(), dropped: 0, late: 0, received: 0, finishedAt: undefined, summary: undefined, holds: 0 }
+  return { settings, ended: new Map(), running: undefined, sources: [], dropped: 0, late: 0, received: 0, finishedAt: undefined, summary: undefined, holds: 0 }
 }
 
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
-  const running = [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span))
+  const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
   const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   return [...ended, ...running].sort(byStart)
+}
+
+function runningCount(entry: TraceEntry): number {
+  return entry.running ? entry.running.size : 0
 }
 
 function isAccepting(entry: TraceEntry): boolean {

@@ -50,40 +50,23 @@ export class TimerPanel extends Panel<TimerStats> {
   readonly title = 'Time'
 
   onRequest(record: RequestRecord, c: Context): void {
-    const slot = record.slot(TIMER_SLOT, () => ({ metrics: [] }))
     // hono/timing keeps running timers in a Map on the context's `metric` variable and
     // only reports durations. Watching this request's Map (one object, per request)
     // gives each timer's real start and end, whichever order the middlewares run in.
-    const watch = (metric: { timers?: Timers } | undefined) => {
-      const timers = metric?.timers
-      if (!timers || (timers as { __hdtWatched?: true }).__hdtWatched) return
-      Object.defineProperty(timers, '__hdtWatched', { value: true })
-      const del = timers.delete.bind(timers)
-      timers.delete = (name: string) => {
-        const timer = timers.get(name)
-        if (timer && name !== 'total') {
-          slot.metrics.push({
-            name,
-            description: timer.description,
-            startMs: record.offsetOf(timer.start),
-            durationMs: performance.now() - timer.start,
-          })
-        }
-        return del(name)
-      }
-    }
-    watch(c.get('metric' as never))
+    // Nothing else is made for a request that never sets `metric`.
+    watchTimers(record, c.get('metric' as never))
     const set = c.set
     c.set = ((key: string, value: unknown) => {
       set(key as never, value as never)
-      if (key === 'metric') watch(value as { timers?: Timers })
+      if (key === 'metric') watchTimers(record, value as { timers?: Timers })
     }) as typeof c.set
   }
 
   onResponse(record: RequestRecord, c: Context): void {
-    const slot = record.slot(TIMER_SLOT, () => ({ metrics: [] }))
+    const headers = (c.get('metric' as never) as { headers?: string[] } | undefined)?.headers
+    if (!headers || headers.length === 0) return
+    const slot = record.slot(TIMER_SLOT, newTimerSlot)
     const timed = new Set(slot.metrics.map((m) => m.name))
-    const headers = (c.get('metric' as never) as { headers?: string[] } | undefined)?.headers ?? []
     for (const entry of headers) {
       const metric = parseMetric(entry)
       if (metric && metric.name !== 'total' && !timed.has(metric.name)) slot.metrics.push(metric)
@@ -107,7 +90,32 @@ export class TimerPanel extends Panel<TimerStats> {
   }
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
-    return [{ name: `${SERVER_TIMING_PREFIX}total`, dur: record.headersMs ?? record.now(), desc: 'hono-debug-toolbar' }]
+    return [{ name: TOTAL_METRIC, dur: record.headersMs ?? record.now(), desc: 'hono-debug-toolbar' }]
+  }
+}
+
+const TOTAL_METRIC = `${SERVER_TIMING_PREFIX}total`
+
+const newTimerSlot = (): TimerSlot => ({ metrics: [] })
+
+/** Records each hono/timing timer of `metric` when it ends, with its real start. */
+function watchTimers(record: RequestRecord, metric: { timers?: Timers } | undefined): void {
+  const timers = metric?.timers
+  if (!timers || (timers as { __hdtWatched?: true }).__hdtWatched) return
+  Object.defineProperty(timers, '__hdtWatched', { value: true })
+  const slot = record.slot(TIMER_SLOT, newTimerSlot)
+  const del = timers.delete.bind(timers)
+  timers.delete = (name: string) => {
+    const timer = timers.get(name)
+    if (timer && name !== 'total') {
+      slot.metrics.push({
+        name,
+        description: timer.description,
+        startMs: record.offsetOf(timer.start),
+        durationMs: performance.now() - timer.start,
+      })
+    }
+    return del(name)
   }
 }
 
