@@ -1,4 +1,4 @@
-import type { Context, HonoRequest } from 'hono'
+import type { Context } from 'hono'
 import { parse as parseCookies } from 'hono/utils/cookie'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
@@ -27,7 +27,9 @@ export interface RequestStats {
  * The request as Hono matched it: its params are read when the panel is shown (the route
  * index no longer moves once the handler answered). The rest comes from the record.
  */
-const MATCHED_REQUEST = slotKey<HonoRequest>('request')
+const MATCHED_PARAMS = slotKey<Record<string, string>>('request.params')
+/** A route with a named parameter (`/users/:id`): only those have params to show. */
+const ROUTE_PARAM = /\/:/
 
 /**
  * What was asked and answered: method, URL, matched route, params, query, cookies
@@ -43,11 +45,12 @@ export class RequestPanel extends Panel<RequestStats> {
   readonly title = 'Request'
 
   onResponse(record: RequestRecord, c: Context): void {
-    record.slot(MATCHED_REQUEST, () => c.req)
+    // The params are read now rather than keeping `c.req`: a record that holds the request
+    // holds the whole Node request and response, and keeps them from being collected young.
+    if (record.route && ROUTE_PARAM.test(record.route)) record.slot(MATCHED_PARAMS, () => c.req.param() as Record<string, string>)
   }
 
   generateStats(record: RequestRecord): RequestStats {
-    const req = record.peek(MATCHED_REQUEST)
     const error = record.error
     const length = record.requestHeader('content-length')
     const cookie = record.requestHeader('cookie')
@@ -57,7 +60,7 @@ export class RequestPanel extends Panel<RequestStats> {
       path: record.path,
       route: record.route,
       status: record.status,
-      params: (req?.param() as Record<string, string> | undefined) ?? {},
+      params: record.peek(MATCHED_PARAMS) ?? {},
       query: queriesOf(record.url),
       cookies: cookie ? Object.fromEntries(Object.keys(parseCookies(cookie)).map((name) => [name, REDACTED])) : {},
       requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
-import { slotKey, type RequestRecord } from '../core/record.js'
+import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 
 /** A `hono/timing` metric as the request recorded it. */
@@ -55,10 +55,16 @@ export class TimerPanel extends Panel<TimerStats> {
     // gives each timer's real start and end, whichever order the middlewares run in.
     // Nothing else is made for a request that never sets `metric`.
     watchTimers(record, c.get('metric' as never))
+    // The wrapper finds the record when `metric` is set rather than holding it: a context
+    // that points at its record keeps every recent request alive through young collections
+    // (measured: 3 MB more survived each scavenge).
     const set = c.set
     c.set = ((key: string, value: unknown) => {
       set(key as never, value as never)
-      if (key === 'metric') watchTimers(record, value as { timers?: Timers })
+      if (key === 'metric') {
+        const current = currentRecord()
+        if (current) watchTimers(current, value as { timers?: Timers })
+      }
     }) as typeof c.set
   }
 
