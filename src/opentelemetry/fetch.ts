@@ -6,15 +6,14 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
-import { currentRecord } from '../core/record.js'
+import { currentRecord, slotKey } from '../core/record.js'
 import type { RequestRecord } from '../core/record.js'
 import { describeHttpStatus, httpMethodAttributes, httpSpanName, redactUrl } from './http-conventions.js'
 import { injectTraceContext } from './propagation.js'
 import { OTEL_SLOT } from './request-span.js'
 import { noteOutgoingContext } from './trace-context-stats.js'
-import type { RequestSpanState } from './request-span.js'
 
-const FETCH_SLOT = 'opentelemetry.fetch'
+const FETCH_SLOT = slotKey<FetchState>('opentelemetry.fetch')
 
 let installed: { original: typeof fetch } | undefined
 
@@ -48,7 +47,7 @@ export function fetchPropagation(tracer: Tracer, knownMethods?: ReadonlySet<stri
   const create = () => state
   return (record) => {
     installFetchWrapper()
-    record.slot<FetchState>(FETCH_SLOT, create)
+    record.slot(FETCH_SLOT, create)
   }
 }
 
@@ -70,7 +69,7 @@ function installFetchWrapper(): void {
   installed = { original }
   const wrapped = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const record = currentRecord()
-    const state = record?.peek<FetchState>(FETCH_SLOT)
+    const state = record?.peek(FETCH_SLOT)
     // The SDK suppresses tracing while it exports: an exporter's own request is never traced.
     if (!record || !state || isTracingSuppressed(context.active())) return original(input, init)
     return tracedFetch(original, state, record, input, init)
@@ -97,7 +96,7 @@ async function tracedFetch(
   }
   // The app's own active span (a child it started) is the parent; else the request's span.
   const active = context.active()
-  const parent = trace.getSpan(active) ? active : (record.peek<RequestSpanState>(OTEL_SLOT)?.context ?? active)
+  const parent = trace.getSpan(active) ? active : (record.peek(OTEL_SLOT)?.context ?? active)
   const attributes = clientAttributes(method, url, knownMethods)
   const span = tracer.startSpan(httpSpanName(method, undefined, knownMethods), { kind: SpanKind.CLIENT, attributes }, parent)
   const headers = new Headers(init?.headers ?? request?.headers)

@@ -9,7 +9,7 @@ import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
 import type { ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
-import type { RequestRecord } from '../core/record.js'
+import type { RequestRecord, SlotKey } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
 import { warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
@@ -129,6 +129,9 @@ interface PanelState extends RequestSpanState {
   /** The SERVER span's traceparent, once asked for. */
   traceparent?: string
 }
+
+/** The panel's view of the request span slot: the shared state with the panel's own fields. */
+const PANEL_SLOT: SlotKey<PanelState> = OTEL_SLOT
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
@@ -275,7 +278,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   onRequest(record: RequestRecord, c: Context): void {
     const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods, this.extract)
-    record.slot(OTEL_SLOT, () => state)
+    record.slot(PANEL_SLOT, () => state)
     state.recording = state.span.isRecording()
     state.websocket = this.websocketTracing
     record.traceId = state.traceId
@@ -296,18 +299,18 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   /** The handler runs with the request's SERVER span active (the app's own span already is). */
   around(record: RequestRecord, _c: Context, next: () => Promise<void>): Promise<void> {
-    const state = record.peek<PanelState>(OTEL_SLOT)
+    const state = record.peek(PANEL_SLOT)
     return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
   onResponse(record: RequestRecord, c: Context): void {
     markWebSocketUpgrade(record, c.res)
-    const state = record.peek<PanelState>(OTEL_SLOT)
+    const state = record.peek(PANEL_SLOT)
     if (state) describeResponse(state, record, c)
   }
 
   onFinish(record: RequestRecord): void {
-    const state = record.peek<PanelState>(OTEL_SLOT)
+    const state = record.peek(PANEL_SLOT)
     if (!state) return
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
@@ -324,7 +327,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {
-    const state = record.peek<PanelState>(OTEL_SLOT)
+    const state = record.peek(PANEL_SLOT)
     const traceId = state?.traceId ?? record.traceId ?? ''
     const traces = this.processor.traces
     const counts = traces.counts(traceId)
@@ -375,7 +378,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
-    const state = record.peek<PanelState>(OTEL_SLOT)
+    const state = record.peek(PANEL_SLOT)
     return state ? [{ name: 'traceparent', desc: traceparentOf(state) }] : []
   }
 

@@ -8,7 +8,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import { appRoute } from '../core/app-route.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
@@ -32,7 +32,8 @@ export interface RequestSpanState {
   route?: string | undefined
 }
 
-export const OTEL_SLOT = 'opentelemetry'
+/** The record's slot with the request's span state. */
+export const OTEL_SLOT = slotKey<RequestSpanState>('opentelemetry')
 
 /**
  * Epoch milliseconds (fractional) as an OpenTelemetry HrTime, keeping sub-millisecond precision.

@@ -6,7 +6,7 @@
  * each outgoing `fetch()` carried. The headers are read from the record and checked when
  * the panel's stats are asked for, never on the request's path.
  */
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import { checkTraceparent, checkTracestate } from './propagation.js'
 import type { RequestSpanState } from './request-span.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
@@ -67,7 +67,7 @@ export interface TraceContextStats {
   outgoingDropped: number
 }
 
-const OUTGOING_SLOT = 'opentelemetry.context.outgoing'
+const OUTGOING_SLOT = slotKey<OutgoingLog>('opentelemetry.context.outgoing')
 /** Characters of a received header shown in the panel. */
 export const MAX_SHOWN = 1024
 /** Outgoing calls listed per request. */
@@ -97,7 +97,7 @@ export function noteOutgoingContext(record: RequestRecord, method: string, url: 
     if (OTHER_FIELDS.includes(name) || name.startsWith('uberctx-')) (others ??= {})[name] = redactBaggageHeader(name, value)
   })
   if (!traceparent && !others) return
-  const log = record.slot<OutgoingLog>(OUTGOING_SLOT, () => ({ calls: [], dropped: 0 }))
+  const log = record.slot(OUTGOING_SLOT, () => ({ calls: [], dropped: 0 }))
   if (log.calls.length >= MAX_OUTGOING) {
     log.dropped++
     return
@@ -158,7 +158,7 @@ export function traceContextStats(
   if (remoteParent?.isRemote) stats.parentSpanId = remoteParent.spanId
   else if (fromTraceparent && parent.valid) stats.parentSpanId = parent.traceparent.spanId
   if (!stats.recording) stats.samplingNote = samplingNote(stats, appProvider)
-  const outgoing = record.peek<OutgoingLog>(OUTGOING_SLOT)
+  const outgoing = record.peek(OUTGOING_SLOT)
   if (outgoing) {
     stats.outgoing = outgoing.calls.map((call) => ({ ...call }))
     stats.outgoingDropped = outgoing.dropped

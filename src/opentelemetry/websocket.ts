@@ -10,7 +10,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
-import { currentRecord, RequestRecord, runWithRecord } from '../core/record.js'
+import { currentRecord, RequestRecord, runWithRecord, slotKey, type SlotKey } from '../core/record.js'
 import type { PanelDataConverter } from './converter.js'
 import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
 import type { TraceStore } from './trace-store.js'
@@ -23,7 +23,7 @@ export interface WebSocketTracing {
   traces: TraceStore
 }
 
-const UPGRADE_SLOT = 'opentelemetry.websocket.upgrade'
+const UPGRADE_SLOT = slotKey<true>('opentelemetry.websocket.upgrade')
 
 export interface TracedWebSocketOptions {
   /** The name of a received message in `WS receive <name>` (default: `messageName`). */
@@ -67,7 +67,7 @@ export function tracedWebSocket<T = unknown>(
   return async function createTracedEvents(c: Context): Promise<WSEvents<T>> {
     const events = typeof createEvents === 'function' ? await createEvents(c) : createEvents
     const record = currentRecord()
-    const state = record?.peek<RequestSpanState & { websocket?: WebSocketTracing }>(OTEL_SLOT)
+    const state = record?.peek(OTEL_SLOT as SlotKey<RequestSpanState & { websocket?: WebSocketTracing }>)
     const tools = state?.websocket
     if (!record || !state || !tools) return events
     record.slot(UPGRADE_SLOT, () => true)

@@ -12,7 +12,7 @@ export const DEFAULT_MAX_LOGS = 1000
  * calls it from `onRequest`; recorders fall back to the default limit.
  */
 export function openLogBook(record: RequestRecord, maxLogs: number): LogBook {
-  return record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs }))
+  return record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, maxLogs }))
 }
 
 /**
@@ -26,7 +26,7 @@ export function appendLog(
   attributes: Record<string, unknown>,
   source: string,
 ): void {
-  const book = record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, counts: {}, maxLogs: DEFAULT_MAX_LOGS }))
+  const book = record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, maxLogs: DEFAULT_MAX_LOGS }))
   const counts = (book.counts ??= {})
   counts[level] = (counts[level] ?? 0) + 1
   if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {

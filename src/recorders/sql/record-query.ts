@@ -20,7 +20,8 @@ export const DEFAULT_SQL_SETTINGS: Readonly<SqlSettings> = Object.freeze({ maxQu
 interface SqlRequestState {
   settings: SqlSettings
   nextId: number
-  explainTargets: Map<number, ExplainTarget>
+  /** Made when the first query with a connection is stored: most requests have none. */
+  explainTargets: Map<number, ExplainTarget> | undefined
 }
 
 const STATE_SLOT = slotKey<SqlRequestState>('sql.state')
@@ -30,11 +31,11 @@ const STATE_SLOT = slotKey<SqlRequestState>('sql.state')
  * recorders read them from the request itself and never from shared mutable state.
  */
 export function applySqlSettings(record: RequestRecord, settings: SqlSettings): void {
-  record.slot(STATE_SLOT, () => ({ settings, nextId: 1, explainTargets: new Map() }))
+  record.slot(STATE_SLOT, () => ({ settings, nextId: 1, explainTargets: undefined }))
 }
 
 function stateOf(record: RequestRecord): SqlRequestState {
-  return record.slot(STATE_SLOT, () => ({ settings: DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: new Map() }))
+  return record.slot(STATE_SLOT, () => ({ settings: DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: undefined }))
 }
 
 function logOf(record: RequestRecord): QueryLog {
@@ -43,7 +44,7 @@ function logOf(record: RequestRecord): QueryLog {
 
 /** The connection a stored query ran on, if the recorder kept one (for EXPLAIN). */
 export function explainTargetOf(record: RequestRecord, queryId: number): ExplainTarget | undefined {
-  return record.peek(STATE_SLOT)?.explainTargets.get(queryId)
+  return record.peek(STATE_SLOT)?.explainTargets?.get(queryId)
 }
 
 /** A query that has started inside a recorded request; `finishQuery` stores it. */
@@ -124,7 +125,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   let at = log.queries.length
   while (at > 0 && log.queries[at - 1]!.startMs > query.startMs) at--
   log.queries.splice(at, 0, query)
-  if (outcome.explainTarget) state.explainTargets.set(query.id, outcome.explainTarget)
+  if (outcome.explainTarget) (state.explainTargets ??= new Map()).set(query.id, outcome.explainTarget)
   return query
 }
 
