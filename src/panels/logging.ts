@@ -1,6 +1,6 @@
 import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
-import { DEFAULT_MAX_LOGS, installConsoleCapture, openLogBook } from '../recorders/logging.js'
+import { DEFAULT_MAX_LOGS, installConsoleCapture, setLogLimit } from '../recorders/logging.js'
 import { LOG_LEVELS, SLOTS, type LogLevel, type RecordedLog } from '../shapes/records.js'
 
 export interface LoggingOptions {
@@ -32,6 +32,8 @@ export class LoggingPanel extends Panel<LoggingStats> {
   readonly id = 'logging'
   readonly title = 'Logging'
   private readonly maxLogs: number
+  /** Handed to each request (one function per panel, nothing made per request). */
+  private readonly limit = () => this.maxLogs
 
   constructor(options: LoggingOptions = {}) {
     super()
@@ -48,7 +50,7 @@ export class LoggingPanel extends Panel<LoggingStats> {
   }
 
   onRequest(record: RequestRecord): void {
-    openLogBook(record, this.maxLogs)
+    setLogLimit(record, this.limit)
   }
 
   generateStats(record: RequestRecord): LoggingStats {

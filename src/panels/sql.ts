@@ -84,6 +84,8 @@ export class SqlPanel extends Panel<SqlStats> {
   readonly title = 'SQL'
   readonly slowQueryMs: number
   private readonly settings: Readonly<SqlSettings>
+  /** Handed to each request (one function per panel, nothing made per request). */
+  private readonly settingsOf = () => this.settings
 
   constructor(options: SqlPanelOptions = {}) {
     super()
@@ -100,7 +102,7 @@ export class SqlPanel extends Panel<SqlStats> {
   }
 
   onRequest(record: RequestRecord, _c: Context): void {
-    applySqlSettings(record, this.settings)
+    applySqlSettings(record, this.settingsOf)
   }
 
   generateStats(record: RequestRecord): SqlStats {

@@ -3,7 +3,7 @@ import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
-import { DEFAULT_MAX_RENDERS, openRenderLog, renderTemplate } from '../recorders/templates.js'
+import { DEFAULT_MAX_RENDERS, renderTemplate, setRenderLimit } from '../recorders/templates.js'
 import { SLOTS } from '../shapes/records.js'
 
 export interface TemplatesOptions {
@@ -47,6 +47,8 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
   readonly id = 'templates'
   readonly title = 'Templates'
   private readonly maxRenders: number
+  /** Handed to each request (one function per panel, nothing made per request). */
+  private readonly limit = () => this.maxRenders
 
   constructor(options: TemplatesOptions = {}) {
     super()
@@ -57,7 +59,7 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    openRenderLog(record, this.maxRenders)
+    setRenderLimit(record, this.limit)
     // c.render is a property of this request's context: wrapping it here times whatever
     // renderer jsxRenderer or c.setRenderer installs, for this request only, without
     // touching Hono itself.

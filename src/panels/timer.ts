@@ -1,4 +1,5 @@
-import type { Context } from 'hono'
+import type { Context, Hono } from 'hono'
+import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
@@ -49,15 +50,32 @@ export class TimerPanel extends Panel<TimerStats> {
   readonly id = 'timer'
   readonly title = 'Time'
 
+  private app: Hono | undefined
+  /** Whether requests need `c.set` watched, and for how many app routes that was decided. */
+  private setWatch: { routes: number; needed: boolean } | undefined
+  /** Set once a request showed hono/timing metrics that nobody watched: watch from then on. */
+  private missedTiming = false
+
+  setup(host: ToolbarHost): void {
+    this.app = host.app
+  }
+
   onRequest(record: RequestRecord, c: Context): void {
     // hono/timing keeps running timers in a Map on the context's `metric` variable and
     // only reports durations. Watching this request's Map (one object, per request)
     // gives each timer's real start and end, whichever order the middlewares run in.
-    // Nothing else is made for a request that never sets `metric`.
-    watchTimers(record, c.get('metric' as never))
+    const metric = c.get('metric' as never) as { timers?: Timers } | undefined
+    if (metric) {
+      // hono/timing ran before the toolbar: its Map is there already.
+      watchTimers(record, metric)
+      return
+    }
+    // hono/timing registered after the toolbar sets `metric` later: only then is `c.set`
+    // wrapped, since a wrapper per request costs every request (about a tenth of the
+    // requests per second of an app that never uses hono/timing).
+    if (!this.watchesSet()) return
     // The wrapper finds the record when `metric` is set rather than holding it: a context
-    // that points at its record keeps every recent request alive through young collections
-    // (measured: 3 MB more survived each scavenge).
+    // that points at its record keeps every recent request alive through young collections.
     const set = c.set
     c.set = ((key: string, value: unknown) => {
       set(key as never, value as never)
@@ -68,9 +86,24 @@ export class TimerPanel extends Panel<TimerStats> {
     }) as typeof c.set
   }
 
+  /**
+   * Whether the app uses hono/timing after the toolbar: its middleware is in the route
+   * table (decided again when routes are added). Without the app, or when a request shows
+   * metrics nobody watched (a timing middleware under another name), always.
+   */
+  private watchesSet(): boolean {
+    const app = this.app
+    if (!app || this.missedTiming) return true
+    const routes = app.routes.length
+    if (this.setWatch?.routes !== routes) this.setWatch = { routes, needed: app.routes.some((route) => route.handler.name === 'timing') }
+    return this.setWatch.needed
+  }
+
   onResponse(record: RequestRecord, c: Context): void {
-    const headers = (c.get('metric' as never) as { headers?: string[] } | undefined)?.headers
+    const metric = c.get('metric' as never) as { headers?: string[]; timers?: Timers } | undefined
+    const headers = metric?.headers
     if (!headers || headers.length === 0) return
+    if (metric.timers && !(metric.timers as { __hdtWatched?: true }).__hdtWatched) this.missedTiming = true
     const slot = record.slot(TIMER_SLOT, newTimerSlot)
     const timed = new Set(slot.metrics.map((m) => m.name))
     for (const entry of headers) {

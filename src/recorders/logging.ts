@@ -1,5 +1,5 @@
 import { formatWithOptions } from 'node:util'
-import { currentRecord, type RequestRecord } from '../core/record.js'
+import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
 import { currentRenderId } from './templates.js'
@@ -7,12 +7,15 @@ import { currentRenderId } from './templates.js'
 /** Lines kept per request when no LoggingPanel set a limit. */
 export const DEFAULT_MAX_LOGS = 1000
 
+const LIMIT_SLOT = slotKey<number>('logging.limit')
+
 /**
- * Opens this request's log book with a limit on the lines it keeps. The LoggingPanel
- * calls it from `onRequest`; recorders fall back to the default limit.
+ * Sets the lines this request's log book keeps: `limit` answers the LoggingPanel's
+ * `maxLogs` (made once per panel, so a request allocates nothing). The book itself is
+ * made with the first line; recorders fall back to the default limit.
  */
-export function openLogBook(record: RequestRecord, maxLogs: number): LogBook {
-  return record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, maxLogs }))
+export function setLogLimit(record: RequestRecord, limit: () => number): void {
+  record.slot(LIMIT_SLOT, limit)
 }
 
 /**
@@ -26,7 +29,7 @@ export function appendLog(
   attributes: Record<string, unknown>,
   source: string,
 ): void {
-  const book = record.slot(SLOTS.logging, () => ({ logs: [], dropped: 0, maxLogs: DEFAULT_MAX_LOGS }))
+  const book = record.slot(SLOTS.logging, () => newLogBook(record))
   const counts = (book.counts ??= {})
   counts[level] = (counts[level] ?? 0) + 1
   if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {
@@ -42,6 +45,10 @@ export function appendLog(
     renderId: currentRenderId(),
   }
   book.logs.push(line)
+}
+
+function newLogBook(record: RequestRecord): LogBook {
+  return { logs: [], dropped: 0, maxLogs: record.peek(LIMIT_SLOT) ?? DEFAULT_MAX_LOGS }
 }
 
 /**

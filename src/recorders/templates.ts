@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
-import { currentRecord, type RequestRecord } from '../core/record.js'
+import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
 
 /** Renders kept per request when no TemplatesPanel set a limit. */
@@ -17,12 +17,19 @@ interface ActiveRender {
 // concurrent requests (and concurrent renders in one request) never see each other's.
 const activeRender = new AsyncLocalStorage<ActiveRender>()
 
+const LIMIT_SLOT = slotKey<number>('templates.limit')
+
 /**
- * Opens this request's render log with a limit on the renders it keeps. The
- * TemplatesPanel calls it from `onRequest`; renderTemplate falls back to the default.
+ * Sets the renders this request's render log keeps: `limit` answers the TemplatesPanel's
+ * `maxRenders` (made once per panel, so a request allocates nothing). The log itself is
+ * made with the first render; renderTemplate falls back to the default limit.
  */
-export function openRenderLog(record: RequestRecord, maxRenders: number): RenderLog {
-  return record.slot(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders, nextId: 1 }))
+export function setRenderLimit(record: RequestRecord, limit: () => number): void {
+  record.slot(LIMIT_SLOT, limit)
+}
+
+function newRenderLog(record: RequestRecord): RenderLog {
+  return { renders: [], dropped: 0, maxRenders: record.peek(LIMIT_SLOT) ?? DEFAULT_MAX_RENDERS, nextId: 1 }
 }
 
 /** The id of the render running here (in the current request), if any. */
@@ -48,7 +55,7 @@ export function currentRenderId(): number | undefined {
 export function renderTemplate<T>(name: string, fn: () => T): T {
   const record = currentRecord()
   if (!record) return fn()
-  const log = record.slot(SLOTS.templates, () => ({ renders: [], dropped: 0, maxRenders: DEFAULT_MAX_RENDERS, nextId: 1 }))
+  const log = record.slot(SLOTS.templates, () => newRenderLog(record))
   const id = log.nextId ?? log.renders.length + log.dropped + 1
   log.nextId = id + 1
   const render: RecordedRender = {

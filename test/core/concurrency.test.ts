@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { timing, startTime, endTime, setMetric } from 'hono/timing'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { currentRecord, debugToolbar, Panel, type RequestRecord } from '../../src/index.js'
@@ -98,5 +98,47 @@ describe('Timer panel', () => {
     const work = panels.timer.metrics.find((m: { name: string }) => m.name === 'work')
     expect(work.startMs).toBeGreaterThan(0)
     expect(work.durationMs).toBeGreaterThanOrEqual(4)
+  })
+
+  // With `app`, the panel wraps c.set only when the route table holds hono/timing's middleware.
+  async function workMetric(app: Hono) {
+    const res = await request(app, '/')
+    const { panels } = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    return panels.timer.metrics.find((m: { name: string }) => m.name === 'work') as { startMs?: number; durationMs?: number }
+  }
+  const timedRoute = async (c: Context) => {
+    await sleep(3)
+    startTime(c, 'work')
+    await sleep(5)
+    endTime(c, 'work')
+    return c.text('ok')
+  }
+
+  it('finds hono/timing after the toolbar in the app it was given', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ app }))
+    app.use(timing())
+    app.get('/', timedRoute)
+    const work = await workMetric(app)
+    expect(work.startMs).toBeGreaterThanOrEqual(2)
+    expect(work.durationMs).toBeGreaterThanOrEqual(4)
+  })
+
+  it('learns from a request whose timing middleware it did not recognise', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ app }))
+    const measured = timing()
+    // The same middleware under another name: the route table does not show it.
+    app.use(async function measuredTiming(c, next) {
+      await measured(c, next)
+    })
+    app.get('/', timedRoute)
+    // The first request keeps hono/timing's durations (its header), the next their starts too.
+    const first = await workMetric(app)
+    expect(first.durationMs).toBeGreaterThanOrEqual(4)
+    expect(first.startMs).toBeUndefined()
+    const second = await workMetric(app)
+    expect(second.startMs).toBeGreaterThanOrEqual(2)
+    expect(second.durationMs).toBeGreaterThanOrEqual(4)
   })
 })

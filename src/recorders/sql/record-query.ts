@@ -25,17 +25,19 @@ interface SqlRequestState {
 }
 
 const STATE_SLOT = slotKey<SqlRequestState>('sql.state')
+const SETTINGS_SLOT = slotKey<SqlSettings>('sql.settings')
 
 /**
- * Puts `settings` into `record` (the SQL panel calls this when a request starts), so the
- * recorders read them from the request itself and never from shared mutable state.
+ * Puts the panel's settings into `record` (the SQL panel calls this when a request starts),
+ * so the recorders read them from the request itself and never from shared mutable state.
  */
-export function applySqlSettings(record: RequestRecord, settings: SqlSettings): void {
-  record.slot(STATE_SLOT, () => ({ settings, nextId: 1, explainTargets: undefined }))
+export function applySqlSettings(record: RequestRecord, settings: () => SqlSettings): void {
+  // `settings` is made once per panel: a request without queries allocates nothing here.
+  record.slot(SETTINGS_SLOT, settings)
 }
 
 function stateOf(record: RequestRecord): SqlRequestState {
-  return record.slot(STATE_SLOT, () => ({ settings: DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: undefined }))
+  return record.slot(STATE_SLOT, () => ({ settings: record.peek(SETTINGS_SLOT) ?? DEFAULT_SQL_SETTINGS, nextId: 1, explainTargets: undefined }))
 }
 
 function logOf(record: RequestRecord): QueryLog {
