@@ -23,6 +23,21 @@ switch (variant) {
       await next()
     })
     break
+  case 'als-passthrough': {
+    // What one AsyncLocalStorage costs a middleware (the toolbar and @hono/otel both use one).
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const storage = new AsyncLocalStorage()
+    app.use((_c, next) => storage.run({}, next))
+    break
+  }
+  case 'als2-passthrough': {
+    // Two AsyncLocalStorage instances, nested: the toolbar's and OpenTelemetry's context manager.
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const first = new AsyncLocalStorage()
+    const second = new AsyncLocalStorage()
+    app.use((_c, next) => first.run({}, () => second.run({}, next)))
+    break
+  }
   case 'toolbar-disabled': {
     const { debugToolbar } = await import('hono-debug-toolbar')
     app.use(debugToolbar({ enabled: false }))
