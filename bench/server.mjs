@@ -86,9 +86,19 @@ switch (variant) {
     app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
     break
   }
-  default:
+  default: {
+    // `panel=TimerPanel`: the toolbar with that one default panel; `without=TimerPanel`: the
+    // default panels but that one (to find which panel a cost comes from).
+    const [kind, name] = variant?.split('=') ?? []
+    if ((kind === 'panel' || kind === 'without') && name) {
+      const toolbar = await import('hono-debug-toolbar')
+      const panels = toolbar.defaultPanels().filter((panel) => (panel.constructor.name === name) === (kind === 'panel'))
+      app.use(toolbar.debugToolbar({ app, panels }))
+      break
+    }
     console.error(`unknown variant ${variant}`)
     process.exit(2)
+  }
 }
 
 function addRoutes(count) {
