@@ -41,9 +41,12 @@ export class Toolbar implements ToolbarHost {
   /** The traces a tracing panel offered (see `provideTraces`), if any. */
   traceSource: TraceSource | undefined
   readonly version = packageVersion()
-  /** Raw records of recent requests, oldest first, for on-demand work (EXPLAIN, stats). */
-  private readonly records = new Map<string, RequestRecord>()
-  private readonly recordRing: Array<string | undefined> = []
+  /**
+   * Raw records of recent requests for on-demand work (EXPLAIN, stats): a ring, the newest
+   * replacing the oldest. Looked up by id only when the API asks, so no map is kept up to
+   * date on every request.
+   */
+  private readonly recordRing: Array<RequestRecord | undefined> = []
   private recordCount = 0
   private readonly maxRequests: number
   /** Requests whose body has been sent and that are being stored. */
@@ -81,7 +84,9 @@ export class Toolbar implements ToolbarHost {
   }
 
   getRecord(id: string): RequestRecord | undefined {
-    return this.records.get(id)
+    const ring = this.recordRing
+    for (let i = 0; i < ring.length; i++) if (ring[i]?.id === id) return ring[i]
+    return undefined
   }
 
   provideTraces(source: TraceSource): void {
@@ -331,17 +336,13 @@ export class Toolbar implements ToolbarHost {
     await this.finishing.get(id)
     const stored = await this.store.get(id)
     if (stored) return stored
-    const live = this.records.get(id)
+    const live = this.getRecord(id)
     return live && live.durationMs === undefined ? this.snapshot(live) : undefined
   }
 
   private remember(record: RequestRecord): void {
-    // A ring of the ids in arrival order: the oldest is dropped without an iterator per request.
-    const slot = this.recordCount++ % this.maxRequests
-    const oldest = this.recordRing[slot]
-    if (oldest !== undefined) this.records.delete(oldest)
-    this.recordRing[slot] = record.id
-    this.records.set(record.id, record)
+    // The newest record takes the oldest one's place.
+    this.recordRing[this.recordCount++ % this.maxRequests] = record
   }
 }
 
