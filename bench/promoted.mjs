@@ -1,4 +1,4 @@
-// Which allocations outlive the young generation: `node bench/promoted.mjs` serves the
+// Which allocations outlive the young generation: `node bench/promoted.mjs [--otel]` serves the
 // toolbar with its default panels in this process, loads it with autocannon for 2 s, then
 // samples allocations for 3 s with the sampling heap profiler told to keep objects a major
 // collection frees but drop those a scavenge frees, and prints where the kept bytes were
@@ -11,7 +11,13 @@ import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 const mod = await import('hono-debug-toolbar')
 const app = new Hono()
-app.use(mod.debugToolbar({ app }))
+// `--otel`: with the OpenTelemetry panel (exporter `none`) too.
+if (process.argv.includes('--otel')) {
+  const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
+  app.use(mod.debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' })] }))
+} else {
+  app.use(mod.debugToolbar({ app }))
+}
 const html = '<!doctype html><html><head><title>bench</title></head><body><h1>Hello</h1><p>A small page.</p></body></html>'
 app.get('/', (c) => c.html(html))
 let minor = 0

@@ -166,7 +166,17 @@ export function summarize(request: RequestSummary): RequestSummary {
  */
 export class MemoryStore implements ToolbarStore {
   readonly defersStats = true
-  private readonly requests = new Map<string, StoredRequest | DeferredRequest>()
+  /**
+   * The requests in a ring, the newest replacing the oldest; a place emptied by a request
+   * saved again (it moves to the newest place) stays empty until the ring comes round.
+   * No `Map` is updated per request: a Map whose entries come and go leaves its old
+   * tables behind, chained to the new ones and still pointing at what they held, which
+   * kept every recent request's objects through V8's young collections. Lookups by id
+   * scan the ring; they come from the API, not from requests.
+   */
+  private readonly ring: Array<StoredRequest | DeferredRequest | undefined> = []
+  private saves = 0
+  private count = 0
   dropped = 0
 
   constructor(readonly maxRequests = 50) {
@@ -176,39 +186,59 @@ export class MemoryStore implements ToolbarStore {
   }
 
   save(request: StoredRequest | DeferredRequest): void {
-    // A Map iterates in insertion order, so the first key is always the oldest request.
-    this.requests.delete(request.id)
-    this.requests.set(request.id, request)
-    while (this.requests.size > this.maxRequests) {
-      const oldest = this.requests.keys().next().value as string
-      this.requests.delete(oldest)
-      this.dropped++
+    const { ring, maxRequests } = this
+    // A deferred request is made once for one finished request and saved once: only a
+    // stored request (an import, a test) can come again.
+    if (!('resolve' in request)) {
+      const previous = this.placeOf(request.id)
+      if (previous !== undefined) {
+        ring[previous] = undefined
+        this.count--
+      }
     }
+    const at = this.saves++ % maxRequests
+    if (ring[at] !== undefined) this.dropped++
+    else this.count++
+    ring[at] = request
+  }
+
+  /** The ring's place of `id`, newest first. */
+  private placeOf(id: string): number | undefined {
+    const { ring, maxRequests } = this
+    for (let save = this.saves - 1; save >= 0 && save >= this.saves - maxRequests; save--) {
+      const at = save % maxRequests
+      if (ring[at]?.id === id) return at
+    }
+    return undefined
   }
 
   get(id: string): StoredRequest | Promise<StoredRequest> | undefined {
-    const request = this.requests.get(id)
-    return request && 'resolve' in request ? request.resolve() : request
+    const at = this.placeOf(id)
+    const request = at === undefined ? undefined : this.ring[at]
+    if (!request) return undefined
+    return 'resolve' in request ? request.resolve() : request
   }
 
   list(filter: RequestFilter): RequestPage {
     const page: RequestSummary[] = []
     let total = 0
     // Newest first, without copying the whole history for every page.
-    const all = [...this.requests.values()]
-    for (let i = all.length - 1; i >= 0; i--) {
-      if (!matchesFilter(all[i], filter)) continue
-      if (total >= filter.offset && page.length < filter.limit) page.push(summarize(all[i]))
+    const { ring, maxRequests } = this
+    for (let save = this.saves - 1; save >= 0 && save >= this.saves - maxRequests; save--) {
+      const request = ring[save % maxRequests]
+      if (!request || !matchesFilter(request, filter)) continue
+      if (total >= filter.offset && page.length < filter.limit) page.push(summarize(request))
       total++
     }
     return { requests: page, total }
   }
 
   clear(): void {
-    this.requests.clear()
+    this.ring.length = 0
+    this.count = 0
   }
 
   get size(): number {
-    return this.requests.size
+    return this.count
   }
 }

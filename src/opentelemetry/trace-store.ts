@@ -309,7 +309,13 @@ export class TraceStore {
 
   private evictOverflow(): void {
     while (this.traces.size > Math.max(1, this.maxTraces)) {
-      this.traces.delete(this.oldestUnheld())
+      const traceId = this.oldestUnheld()
+      const entry = this.traces.get(traceId)
+      this.traces.delete(traceId)
+      // Emptied as it goes: the tables a Map leaves behind as entries come and go still
+      // point at the entries they held until the next full collection, and through them
+      // a trace's spans would outlive every young collection (see performance.md, item 6).
+      if (entry) release(entry)
       this.evicted++
     }
   }
@@ -329,6 +335,12 @@ function spansOf(entry: TraceEntry): ToolbarSpan[] {
   const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
   const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   return [...ended, ...running].sort(byStart)
+}
+
+function release(entry: TraceEntry): void {
+  entry.ended.clear()
+  entry.running = undefined
+  entry.summary = undefined
 }
 
 function runningCount(entry: TraceEntry): number {
