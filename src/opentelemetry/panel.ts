@@ -220,7 +220,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
         spanProcessors: [
           ...(this.config.baggageToAttributes.length > 0 ? [new BaggageAttributesProcessor(this.config.baggageToAttributes)] : []),
           this.processor,
-          ...(sdk.disabledBy ? [] : [new BatchSpanProcessor(this.exporter, sdk.batch)]),
+          // With no exporter (`exporter: 'none'`) there is nothing to batch for.
+          ...(sdk.disabledBy || exporters.length === 0 ? [] : [new BatchSpanProcessor(this.exporter, sdk.batch)]),
         ],
       })
       this.tracer = this.provider.getTracer(...scope)
