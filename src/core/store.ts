@@ -169,10 +169,10 @@ export class MemoryStore implements ToolbarStore {
   /**
    * The requests in a ring, the newest replacing the oldest; a place emptied by a request
    * saved again (it moves to the newest place) stays empty until the ring comes round.
-   * No `Map` is updated per request: a Map whose entries come and go leaves its old
-   * tables behind, chained to the new ones and still pointing at what they held, which
-   * kept every recent request's objects through V8's young collections. Lookups by id
-   * scan the ring; they come from the API, not from requests.
+   * No `Map` is updated per request: with a Map whose entries came and went, every recent
+   * request's objects outlived V8's young collections (specs/performance.md, item 7:
+   * 1.8 MB kept per scavenge against 0.26 MB with the ring). Lookups by id scan the ring;
+   * they come from the API, not from requests.
    */
   private readonly ring: Array<StoredRequest | DeferredRequest | undefined> = []
   private saves = 0

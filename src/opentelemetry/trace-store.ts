@@ -312,9 +312,8 @@ export class TraceStore {
       const traceId = this.oldestUnheld()
       const entry = this.traces.get(traceId)
       this.traces.delete(traceId)
-      // Emptied as it goes: the tables a Map leaves behind as entries come and go still
-      // point at the entries they held until the next full collection, and through them
-      // a trace's spans would outlive every young collection (see performance.md, item 6).
+      // Emptied as it goes, so that nothing that may still point at the entry (an old
+      // table of the Map, until the next full collection) keeps its spans (performance.md, item 7).
       if (entry) release(entry)
       this.evicted++
     }
