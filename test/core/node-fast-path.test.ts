@@ -69,6 +69,35 @@ describe('the toolbar on @hono/node-server', () => {
     expect(res.headers.get('x-debug-toolbar-request-id')).toMatch(/^[0-9a-f]{16}$/)
   })
 
+  it("adds its headers when another middleware replaced this response's writeHead, and leaves unrecorded responses alone", async () => {
+    const app = new Hono()
+    // What response-time style helpers do (the `on-headers` pattern): writeHead replaced on
+    // the response itself, before the toolbar runs.
+    app.use(async (c, next) => {
+      const outgoing = (c.env as { outgoing: { writeHead: (...args: unknown[]) => unknown; setHeader: (n: string, v: string) => void } }).outgoing
+      const writeHead = outgoing.writeHead
+      outgoing.writeHead = function (this: unknown, ...args: unknown[]) {
+        outgoing.setHeader('x-response-time', '1ms')
+        return writeHead.apply(this, args)
+      }
+      await next()
+    })
+    app.use(debugToolbar({ excludePaths: ['/plain'] }))
+    app.get('/', (c) => c.html(PAGE))
+    app.get('/plain', (c) => c.text('plain'))
+    const base = await start(app)
+    const res = await fetch(`${base}/`)
+    expect(await res.text()).toContain('/_debug_toolbar/static/toolbar.js')
+    expect(res.headers.get('x-response-time')).toBe('1ms')
+    expect(res.headers.get('x-debug-toolbar-request-id')).toMatch(/^[0-9a-f]{16}$/)
+    expect(res.headers.get('server-timing')).toMatch(/hdt-total;dur=/)
+    const plain = await fetch(`${base}/plain`)
+    expect(await plain.text()).toBe('plain')
+    expect(plain.headers.get('x-response-time')).toBe('1ms')
+    expect(plain.headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect(plain.headers.get('server-timing')).toBeNull()
+  })
+
   it('counts a streamed HTML body chunk by chunk, injects the tag once, and finishes when the last byte is sent', async () => {
     const app = new Hono()
     const toolbar = debugToolbar()
