@@ -309,12 +309,7 @@ export class TraceStore {
 
   private evictOverflow(): void {
     while (this.traces.size > Math.max(1, this.maxTraces)) {
-      const traceId = this.oldestUnheld()
-      const entry = this.traces.get(traceId)
-      this.traces.delete(traceId)
-      // Emptied as it goes, so that nothing that may still point at the entry (an old
-      // table of the Map, until the next full collection) keeps its spans (performance.md, item 7).
-      if (entry) release(entry)
+      this.traces.delete(this.oldestUnheld())
       this.evicted++
     }
   }
@@ -334,12 +329,6 @@ function spansOf(entry: TraceEntry): ToolbarSpan[] {
   const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
   const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   return [...ended, ...running].sort(byStart)
-}
-
-function release(entry: TraceEntry): void {
-  entry.ended.clear()
-  entry.running = undefined
-  entry.summary = undefined
 }
 
 function runningCount(entry: TraceEntry): number {

@@ -7,8 +7,6 @@ import type { ToolbarHost } from '../core/host.js'
 import type { RequestRecord } from '../core/record.js'
 
 const MATCHED = slotKey<ReturnType<typeof matchedRoutes>>('routes')
-/** Distinct lists of matched routes kept for sharing. */
-const MAX_SEEN = 32
 
 export interface RouteEntry {
   method: string
@@ -50,33 +48,8 @@ export class RoutesPanel extends Panel<RoutesStats> {
   }
 
   onResponse(record: RequestRecord, c: Context): void {
-    // What matched, as one list shared by every request that matched the same routes:
-    // the list made for this request is dropped at once, so the history keeps no new
-    // object per request (records full of young objects make V8 promote them all).
-    const matched = this.intern(matchedRoutes(c))
-    record.slot(MATCHED, () => matched)
-  }
-
-  /** Recently seen lists of matched routes, newest first (a handful of shapes per app). */
-  private readonly seen: Array<ReturnType<typeof matchedRoutes>> = []
-
-  private intern(routes: ReturnType<typeof matchedRoutes>): ReturnType<typeof matchedRoutes> {
-    const seen = this.seen
-    for (let i = 0; i < seen.length; i++) {
-      const known = seen[i]
-      if (known.length !== routes.length) continue
-      let same = true
-      for (let j = 0; j < routes.length && same; j++) same = known[j] === routes[j]
-      if (!same) continue
-      if (i > 0) {
-        seen.splice(i, 1)
-        seen.unshift(known)
-      }
-      return known
-    }
-    seen.unshift(routes)
-    if (seen.length > MAX_SEEN) seen.pop()
-    return routes
+    // The routes that matched (the app's own route objects): keys are made when shown.
+    record.slot(MATCHED, () => matchedRoutes(c))
   }
 
   private routeTable(app: Hono): ReturnType<typeof inspectRoutes> {
