@@ -52,10 +52,11 @@ export class RequestRecord {
   /** An error thrown by the handler (Hono's `c.error`). */
   error: unknown
   /**
-   * The slots as `[name, value, name, value...]`: a request has a handful (one or two per
-   * panel), so a scan of a flat list is as quick as a Map and allocates far less.
+   * The slots, newest first: a request has a handful (one or two per panel), so a scan is as
+   * quick as a Map and allocates far less. Made of class instances, not an array literal: see
+   * `Slot`.
    */
-  private slots: unknown[] | undefined
+  private slots: Slot | undefined
   private iso: string | undefined
 
   /**
@@ -164,21 +165,33 @@ export class RequestRecord {
    */
   slot<T>(key: SlotKey<T> | string, create: () => T): T {
     const name = typeof key === 'string' ? key : key.name
-    const slots = (this.slots ??= [])
-    for (let i = 0; i < slots.length; i += 2) if (slots[i] === name) return slots[i + 1] as T
+    for (let slot = this.slots; slot; slot = slot.next) if (slot.name === name) return slot.value as T
     const value = create()
-    slots.push(name, value)
+    this.slots = new Slot(name, value, this.slots)
     return value
   }
 
   /** The slot named `key` if something created it. */
   peek<T>(key: SlotKey<T> | string): T | undefined {
-    const slots = this.slots
-    if (!slots) return undefined
     const name = typeof key === 'string' ? key : key.name
-    for (let i = 0; i < slots.length; i += 2) if (slots[i] === name) return slots[i + 1] as T
+    for (let slot = this.slots; slot; slot = slot.next) if (slot.name === name) return slot.value as T
     return undefined
   }
+}
+
+/**
+ * One slot of a record. A class rather than an array or object literal: V8 allocates the
+ * objects of a literal directly in the old generation once it has seen them survive (a
+ * record lives on in the history), and an old object keeps every young object it points to
+ * alive through each young-generation collection until the next full one. An array of slots
+ * did that to every request's panel data (see specs/performance.md, item 8).
+ */
+class Slot {
+  constructor(
+    readonly name: string,
+    readonly value: unknown,
+    readonly next: Slot | undefined,
+  ) {}
 }
 
 const storage = new AsyncLocalStorage<RequestRecord>()

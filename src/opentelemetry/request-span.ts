@@ -83,7 +83,7 @@ export function startRequestSpan(
   // one request, one SERVER span. Its spans and ours then share its trace.
   if (existing && existing.isRecording() && (existing as unknown as { kind?: SpanKind }).kind === SpanKind.SERVER) {
     const { traceId, spanId } = existing.spanContext()
-    return { span: existing, context: active, adopted: true, traceId, spanId, routeIndex }
+    return new SpanState(existing, active, true, traceId, spanId, routeIndex, undefined)
   }
   const parent = extract(record, active)
   const isRoot = trace.getSpanContext(parent) === undefined
@@ -96,7 +96,27 @@ export function startRequestSpan(
   let ctx = trace.setSpan(parent, span)
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
-  return { span, context: ctx, adopted: false, traceId, spanId, routeIndex, knownMethods }
+  return new SpanState(span, ctx, false, traceId, spanId, routeIndex, knownMethods)
+}
+
+/**
+ * A request's span state. A class, not an object literal: V8 allocates a literal's objects
+ * straight into the old generation once it has seen them survive (this one lives as long as
+ * the record), and an old object keeps the young span and context it points to alive
+ * through every young-generation collection until the next full one.
+ */
+class SpanState implements RequestSpanState {
+  route: string | undefined = undefined
+
+  constructor(
+    public span: Span,
+    public context: OtelContext,
+    public adopted: boolean,
+    public traceId: string,
+    public spanId: string,
+    public routeIndex: number | undefined,
+    public knownMethods: ReadonlySet<string> | undefined,
+  ) {}
 }
 
 /**
