@@ -4,6 +4,9 @@
 // export (toolbar-otel, hono-otel) send OTLP/gRPC to one loopback collector that counts spans.
 //
 //   npm run build && node bench/http.mjs [--rounds 5] [--duration 4] [--connections 20] [--variants a,b]
+//
+// A variant written `toolbar-otel@/path/to/checkout` runs that checkout's bench/server.mjs
+// (built there): the same variant before and after a change, in the same run.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
@@ -17,7 +20,8 @@ const connections = Number(args.connections ?? 20)
 const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel').split(',')
 
 async function start(script, variant, env = {}) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), new URL(script, import.meta.url).pathname, ...(variant ? [variant] : [])], {
+  const path = script.startsWith('/') ? script : new URL(script, import.meta.url).pathname
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), path, ...(variant ? [variant] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   })
@@ -29,7 +33,8 @@ const collector = await start('./collector.mjs')
 const collectorUrl = `http://127.0.0.1:${collector.port}`
 const servers = {}
 for (const variant of variants) {
-  const { child, port } = await start('./server.mjs', variant, { BENCH_COLLECTOR: collectorUrl })
+  const [name, checkout] = variant.split('@')
+  const { child, port } = await start(checkout ? `${checkout}/bench/server.mjs` : './server.mjs', name, { BENCH_COLLECTOR: collectorUrl })
   servers[variant] = { child, url: `http://127.0.0.1:${port}/` }
 }
 const results = Object.fromEntries(variants.map((v) => [v, []]))

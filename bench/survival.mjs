@@ -17,7 +17,7 @@ const variants = (args.variants ?? 'plain,toolbar-core,toolbar,toolbar-otel-none
 const runs = Number(args.runs ?? 3)
 
 async function measure(variant) {
-  const server = spawn(process.execPath, ['--trace-gc-nvp', new URL('./server.mjs', import.meta.url).pathname, variant], {
+  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--trace-gc-nvp', new URL('./server.mjs', import.meta.url).pathname, variant], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_COLLECTOR: process.env.BENCH_COLLECTOR ?? 'http://127.0.0.1:9' },
   })

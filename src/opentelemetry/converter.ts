@@ -30,6 +30,9 @@ export interface PanelDataConverterOptions {
   sanitizeQueries?: boolean
 }
 
+/** What a request without panel data converted: shared, since most requests have none. */
+const NO_COUNTS: ConvertCounts = Object.freeze({ timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 })
+
 /**
  * Converts a finished request's panel data into child spans of its SERVER span.
  *
@@ -58,6 +61,8 @@ export class PanelDataConverter {
 
   /** Creates the spans; `parent` is the context whose active span is the request's SERVER span. */
   convert(record: RequestRecord, parent: OtelContext): ConvertCounts {
+    // Most requests have no panel data to turn into spans: nothing is made for them.
+    if (!record.peek(SLOTS.templates) && !record.peek(SLOTS.logging) && !record.peek(SLOTS.sql) && !record.peek(TIMER_SLOT) && !record.peek(SLOTS.profiling)) return NO_COUNTS
     const counts: ConvertCounts = { timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 }
     const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
     const server = trace.getSpan(parent)

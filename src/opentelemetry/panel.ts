@@ -20,7 +20,7 @@ import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
-import { formatTraceparent } from './propagation.js'
+import type { TraceSettings } from './trace-store.js'
 import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
@@ -185,6 +185,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
+  /** How each recorded request's trace is kept: one object for all of them. */
+  private traceSettings: TraceSettings
   /** The toolbar's store: a durable one keeps the recorded spans too. */
   private store: ToolbarStore | undefined
   private forgetSignals: (() => void) | undefined
@@ -194,6 +196,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     super()
     // A wrong option or OTEL_* variable fails here, at startup, naming the culprit.
     this.config = resolveOpenTelemetryConfig(options)
+    this.traceSettings = { maxSpans: this.config.maxSpansPerTrace, gracePeriodMs: this.config.gracePeriodMs }
     this.receiverConfig = resolveReceiverConfig(options)
     this.processor = toolbarSpanProcessor()
     this.propagator = createPropagator(this.config.propagators)
@@ -244,6 +247,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     host.provideTraces?.(panelTraceSource(host, this.processor.traces, this.config))
     this.prefix = host.prefix
     this.events = host.events
+    this.traceSettings = { maxSpans: this.config.maxSpansPerTrace, gracePeriodMs: this.config.gracePeriodMs, events: host.events }
     this.store = host.store
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
@@ -284,12 +288,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     state.websocket = this.websocketTracing
     record.traceId = state.traceId
     const traces = this.processor.traces
-    traces.open(state.traceId, {
-      requestId: record.id,
-      maxSpans: this.config.maxSpansPerTrace,
-      gracePeriodMs: this.config.gracePeriodMs,
-      events: this.events,
-    })
+    traces.open(state.traceId, this.traceSettings, record.id)
     // The span started before its trace was known to the store: show it as in flight now.
     if (isReadableSpan(state.span)) traces.start(state.span)
     this.propagateFetch?.(record)
@@ -431,7 +430,8 @@ function describeSampler(tracer: Tracer): string {
 
 function traceparentOf(state: PanelState): string {
   // Formatted once: Server-Timing asks for it on every request, the stats when shown.
-  return (state.traceparent ??= formatTraceparent({ traceId: state.traceId, spanId: state.spanId, flags: state.span.spanContext().traceFlags & 0x01 }))
+  // The ids are the SDK's (valid by construction): formatted without formatTraceparent's checks.
+  return (state.traceparent ??= `00-${state.traceId}-${state.spanId}-0${state.span.spanContext().traceFlags & 0x01}`)
 }
 
 function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId: string): OpenTelemetryStats['links'] {

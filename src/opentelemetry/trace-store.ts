@@ -28,30 +28,52 @@ export interface TraceSettings {
   events?: ToolbarEvents
 }
 
-type ResolvedSettings = Required<Omit<TraceSettings, 'events' | 'requestId'>> & Pick<TraceSettings, 'events' | 'requestId'>
-
-interface TraceEntry {
-  settings: ResolvedSettings
+/**
+ * One trace as the store keeps it. A class rather than an object literal: V8 allocates a
+ * literal's objects straight into the old generation once it has seen them survive (every
+ * entry outlives its request), and an old object keeps the young spans it points to alive
+ * through every young-generation collection until the next full one.
+ */
+class TraceEntry {
   /**
    * Ended spans by span id, in arrival order. Spans of this process's SDK are kept as the
    * SDK made them and converted when the trace is read: most traces are never opened.
    */
-  ended: Map<string, ToolbarSpan | ReadableSpan>
+  readonly ended = new Map<string, ToolbarSpan | ReadableSpan>()
   /** Spans that started and have not ended yet (made when the first one starts). */
-  running: Map<string, ReadableSpan> | undefined
+  running: Map<string, ReadableSpan> | undefined = undefined
   /** Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list. */
-  sources: string[]
-  dropped: number
+  sources: string[] = []
+  dropped = 0
   /** Spans that joined after the request finished. */
-  late: number
+  late = 0
   /** Spans that came from a receiver. */
-  received: number
+  received = 0
   /** `performance.now()` when the request finished; undefined while it runs (or for a received trace). */
-  finishedAt: number | undefined
+  finishedAt: number | undefined = undefined
   /** The list line of the trace, cached until its spans change. */
-  summary: TraceSummary | undefined
+  summary: TraceSummary | undefined = undefined
   /** Holders (open WebSockets) that keep the trace accepting spans after its request finished. */
-  holds: number
+  holds = 0
+  /** The toolbar request the trace belongs to. */
+  requestId!: string | undefined
+  maxSpans!: number
+  /** The late window (ms). */
+  gracePeriodMs!: number
+  /** Where `trace.updated` goes when a late span of this process joins. */
+  events!: ToolbarEvents | undefined
+
+  constructor(settings: TraceSettings, requestId: string | undefined) {
+    this.settle(settings, requestId)
+  }
+
+  /** Takes the settings of the request that (re)opened the trace. */
+  settle(settings: TraceSettings, requestId: string | undefined): void {
+    this.requestId = requestId
+    this.maxSpans = settings.maxSpans ?? DEFAULT_MAX_SPANS
+    this.gracePeriodMs = settings.gracePeriodMs ?? DEFAULT_LATE_WINDOW_MS
+    this.events = settings.events
+  }
 }
 
 /**
@@ -95,24 +117,22 @@ export class TraceStore {
 
   constructor(public maxTraces = 100) {}
 
-  /** Starts keeping the spans of `traceId` (again: re-opening keeps what is there). */
-  open(traceId: string, settings: TraceSettings = {}): void {
+  /**
+   * Starts keeping the spans of `traceId` (again: re-opening keeps what is there).
+   * `requestId` defaults to `settings.requestId`; a panel hands the same `settings` object to
+   * every request and its request id beside it, so no object is made per request.
+   */
+  open(traceId: string, settings: TraceSettings = {}, requestId: string | undefined = settings.requestId): void {
     const existing = this.traces.get(traceId)
-    const resolved: ResolvedSettings = {
-      maxSpans: settings.maxSpans ?? DEFAULT_MAX_SPANS,
-      gracePeriodMs: settings.gracePeriodMs ?? DEFAULT_LATE_WINDOW_MS,
-      requestId: settings.requestId,
-      events: settings.events,
-    }
     if (existing) {
       // A trace can span several requests (a service calling itself): the newest request owns it.
-      existing.settings = resolved
+      existing.settle(settings, requestId)
       existing.finishedAt = undefined
       existing.summary = undefined
       this.traces.delete(traceId)
       this.traces.set(traceId, existing)
     } else {
-      this.traces.set(traceId, newEntry(resolved))
+      this.traces.set(traceId, new TraceEntry(settings, requestId))
     }
     this.evictOverflow()
   }
@@ -156,7 +176,7 @@ export class TraceStore {
   start(span: ReadableSpan): void {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
-    if (runningCount(entry) + entry.ended.size >= entry.settings.maxSpans) return
+    if (runningCount(entry) + entry.ended.size >= entry.maxSpans) return
     ;(entry.running ??= new Map()).set(span.spanContext().spanId, span)
     entry.summary = undefined
   }
@@ -196,7 +216,7 @@ export class TraceStore {
   receive(span: ToolbarSpan): AddOutcome {
     let entry = this.traces.get(span.traceId)
     if (!entry) {
-      entry = newEntry({ maxSpans: this.receivedSettings.maxSpans, gracePeriodMs: DEFAULT_LATE_WINDOW_MS })
+      entry = new TraceEntry(this.receivedSettings, undefined)
       this.traces.set(span.traceId, entry)
       this.evictOverflow()
     }
@@ -211,7 +231,7 @@ export class TraceStore {
 
   private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean): AddOutcome {
     const known = entry.ended.has(spanId)
-    const full = entry.ended.size + runningCount(entry) >= entry.settings.maxSpans
+    const full = entry.ended.size + runningCount(entry) >= entry.maxSpans
     if (!reserved && !known && full) {
       entry.dropped++
       return 'dropped'
@@ -225,11 +245,11 @@ export class TraceStore {
   }
 
   private announceLate(entry: TraceEntry, traceId: string, name: string, source: string, outcome: AddOutcome): AddOutcome {
-    if (outcome !== 'late' || !entry.settings.events?.active) return outcome
+    if (outcome !== 'late' || !entry.events?.active) return outcome
     const { services, spanCount } = this.summaryOf(entry, traceId)
-    entry.settings.events.emit({
+    entry.events.emit({
       type: 'trace.updated',
-      data: { requestId: entry.settings.requestId, traceId, name, spanCount, services, source },
+      data: { requestId: entry.requestId, traceId, name, spanCount, services, source },
     })
     return outcome
   }
@@ -248,7 +268,7 @@ export class TraceStore {
 
   /** The request a trace belongs to, if it was recorded. */
   requestId(traceId: string): string | undefined {
-    return this.traces.get(traceId)?.settings.requestId
+    return this.traces.get(traceId)?.requestId
   }
 
   /** Counters of the trace: spans dropped over the bound, running, ended, late and received. */
@@ -301,7 +321,7 @@ export class TraceStore {
 
   private summaryOf(entry: TraceEntry, traceId: string): TraceSummary {
     if (entry.summary) return entry.summary
-    const summary = summarizeTrace(traceId, spansOf(entry), entry.settings.requestId)
+    const summary = summarizeTrace(traceId, spansOf(entry), entry.requestId)
     // Running spans change their extent as time passes: only a trace at rest is cached.
     if (runningCount(entry) === 0) entry.summary = summary
     return summary
@@ -321,10 +341,6 @@ export class TraceStore {
   }
 }
 
-function newEntry(settings: ResolvedSettings): TraceEntry {
-  return { settings, ended: new Map(), running: undefined, sources: [], dropped: 0, late: 0, received: 0, finishedAt: undefined, summary: undefined, holds: 0 }
-}
-
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
   const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
   const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
@@ -336,7 +352,7 @@ function runningCount(entry: TraceEntry): number {
 }
 
 function isAccepting(entry: TraceEntry): boolean {
-  return entry.holds > 0 || entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.settings.gracePeriodMs
+  return entry.holds > 0 || entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.gracePeriodMs
 }
 
 function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {
