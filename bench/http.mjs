@@ -5,6 +5,10 @@
 //
 //   npm run build && node bench/http.mjs [--rounds 5] [--duration 4] [--connections 20] [--variants a,b]
 //
+// With --restart, each variant gets a new server process every round: V8 settles some
+// processes into a costlier garbage-collection state than others (specs/performance.md), so
+// one process per variant can decide a comparison by itself.
+//
 // A variant written `toolbar-otel@/path/to/checkout` runs that checkout's bench/server.mjs
 // (built there): the same variant before and after a change, in the same run.
 import { spawn } from 'node:child_process'
@@ -31,12 +35,19 @@ async function start(script, variant, env = {}) {
 
 const collector = await start('./collector.mjs')
 const collectorUrl = `http://127.0.0.1:${collector.port}`
+const restart = 'restart' in args
 const servers = {}
-for (const variant of variants) {
+async function startVariant(variant) {
   const [name, checkout] = variant.split('@')
   const { child, port } = await start(checkout ? `${checkout}/bench/server.mjs` : './server.mjs', name, { BENCH_COLLECTOR: collectorUrl })
   servers[variant] = { child, url: `http://127.0.0.1:${port}/` }
 }
+async function stopVariant(variant) {
+  const { child } = servers[variant]
+  child.kill('SIGTERM')
+  await once(child, 'exit')
+}
+if (!restart) for (const variant of variants) await startVariant(variant)
 const results = Object.fromEntries(variants.map((v) => [v, []]))
 const p99s = Object.fromEntries(variants.map((v) => [v, []]))
 const cpus = Object.fromEntries(variants.map((v) => [v, []]))
@@ -48,6 +59,11 @@ try {
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? variants : [...variants].reverse()
     for (const variant of order) {
+      if (restart) {
+        await startVariant(variant)
+        // The new process's first requests compile code: not measured.
+        await autocannon({ url: servers[variant].url, connections, duration: 1 })
+      }
       const before = await cpuTime(servers[variant].url)
       const result = await autocannon({ url: servers[variant].url, connections, duration })
       const cpuUs = ((await cpuTime(servers[variant].url)) - before) / result.requests.total
@@ -55,10 +71,11 @@ try {
       p99s[variant].push(result.latency.p99)
       cpus[variant].push(cpuUs)
       process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request\n`)
+      if (restart) await stopVariant(variant)
     }
   }
 } finally {
-  for (const { child } of Object.values(servers)) child.kill('SIGTERM')
+  if (!restart) for (const { child } of Object.values(servers)) child.kill('SIGTERM')
 }
 // Give the exporters a moment to flush what they batched, then read the collector's count.
 await new Promise((resolve) => setTimeout(resolve, 1500))

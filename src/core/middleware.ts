@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler, Next } from 'hono'
 import { addressMatcher, LOOPBACK, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
@@ -55,19 +55,22 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const ownPrefix = `${prefix}/`
   const showToolbar = options.showToolbar
 
+  const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
+    if (!allowed) return ownRoute ? Promise.resolve(c.notFound()) : next()
+    if (ownRoute) return Promise.resolve(toolbar.routes.fetch(c.req.raw, c.env))
+    const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
+    return runWithRecord(record, () => toolbar.record(c, next, record))
+  }
   // The cheapest tests first: the path (no allocation), then the address (a cached verdict).
-  const middleware: MiddlewareHandler = async function debugToolbarMiddleware(c, next) {
+  // Not an async function: the promise the request's work returns is handed to Hono as it
+  // is, without another promise (and its microtask turns) around it for every request.
+  const middleware: MiddlewareHandler = function debugToolbarMiddleware(c, next) {
     const path = c.req.path
     const ownRoute = path === prefix || path.startsWith(ownPrefix)
     if (!ownRoute && excluded(path)) return next()
-    const allowed = isAllowedAddress(clientAddress(c)) && (!showToolbar || (await showToolbar(c)))
-    if (!allowed) {
-      if (ownRoute) return c.notFound()
-      return next()
-    }
-    if (ownRoute) return toolbar.routes.fetch(c.req.raw, c.env)
-    const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
-    return runWithRecord(record, () => toolbar.record(c, next, record))
+    if (!isAllowedAddress(clientAddress(c))) return handle(c, next, path, ownRoute, false)
+    if (!showToolbar) return handle(c, next, path, ownRoute, true)
+    return Promise.resolve(showToolbar(c)).then((shown) => handle(c, next, path, ownRoute, shown))
   }
   return Object.assign(middleware, { toolbar })
 }

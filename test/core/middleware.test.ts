@@ -191,6 +191,18 @@ describe('debugToolbar middleware', () => {
     expect((await request(app, '/_debug_toolbar/healthz', { headers: { 'x-hide': '1' } })).status).toBe(404)
   })
 
+  it('waits for a showToolbar that answers with a promise', async () => {
+    const app = demoApp({ showToolbar: async (c) => c.req.header('x-hide') !== '1' })
+    const shown = await request(app, '/')
+    expect(shown.headers.get('x-debug-toolbar-request-id')).toBeTruthy()
+    expect(shown.text).toContain('<script')
+    const hidden = await request(app, '/', { headers: { 'x-hide': '1' } })
+    expect(hidden.headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect(hidden.text).not.toContain('<script')
+    expect((await request(app, '/_debug_toolbar/healthz', { headers: { 'x-hide': '1' } })).status).toBe(404)
+    expect((await request(app, '/_debug_toolbar/healthz')).status).toBe(200)
+  })
+
   it('uses a custom prefix', async () => {
     const app = demoApp({ prefix: '/__dt/' })
     const { text } = await request(app, '/')
