@@ -12,7 +12,7 @@ export interface NodeOutgoing {
   writeHead(...args: unknown[]): unknown
   write(...args: unknown[]): boolean
   end(...args: unknown[]): unknown
-  once(event: 'close', listener: () => void): unknown
+  on(event: 'close', listener: () => void): unknown
   getHeaders(): Record<string, unknown>
   getHeader?(name: string): unknown
   getHeaderNames?(): string[]
@@ -23,7 +23,7 @@ export interface NodeOutgoing {
 /** The Node response of this request, when the app runs on @hono/node-server. */
 export function nodeOutgoing(c: Context): NodeOutgoing | undefined {
   const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing
-  return outgoing && typeof outgoing.once === 'function' && typeof outgoing.getHeaders === 'function' ? outgoing : undefined
+  return outgoing && typeof outgoing.on === 'function' && typeof outgoing.getHeaders === 'function' ? outgoing : undefined
 }
 
 export interface OutgoingWatch {
@@ -80,15 +80,28 @@ export function watchOutgoing(outgoing: NodeOutgoing, watch: OutgoingWatch): voi
     }
   }
   // A Node response emits 'close' once: a tick after 'finish' when the last byte went out, or
-  // when the connection went away first. One listener tells both.
-  outgoing.once('close', () => watch.onEnd(outgoing.writableFinished ? 'done' : 'cancelled', outgoing))
+  // when the connection went away first. One listener tells both. It is one function for
+  // every response, and the watch rides on the response until then: Node keeps listeners in
+  // an object that V8 may place in the old generation, where a closure holding the watch
+  // (and so the record) would outlive the request until the next full collection.
+  ;(outgoing as unknown as Watched)[END] = watch
+  outgoing.on('close', endWatch)
+}
+
+function endWatch(this: NodeOutgoing & Watched): void {
+  const watch = this[END]
+  if (watch === undefined) return
+  this[END] = undefined
+  watch.onEnd(this.writableFinished ? 'done' : 'cancelled', this)
 }
 
 const WATCH = Symbol('hono-debug-toolbar.watch')
+const END = Symbol('hono-debug-toolbar.end')
 const WRAPPED = Symbol('hono-debug-toolbar.writeHead')
 
 interface Watched {
   [WATCH]?: OutgoingWatch | undefined
+  [END]?: OutgoingWatch | undefined
 }
 
 type WriteHead = (this: NodeOutgoing, ...args: unknown[]) => unknown
