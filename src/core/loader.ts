@@ -1,7 +1,11 @@
 /** Escapes text for a double-quoted HTML attribute. */
 export function escapeAttribute(value: string): string {
+  // Request ids never need it: the replacements run only when something does.
+  if (!NEEDS_ESCAPE.test(value)) return value
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
+
+const NEEDS_ESCAPE = /[&"<>]/
 
 /**
  * The tag injected before `</body>`: it loads the toolbar's browser bundle, which mounts
@@ -13,12 +17,12 @@ export function loaderTag(prefix: string, requestId: string, version: string, no
 }
 
 // The part of the tag that is the same for every request of a toolbar, escaped once.
-let cachedStart: { key: string; start: string } | undefined
+let cachedStart: { prefix: string; version: string; start: string } | undefined
 function tagStart(prefix: string, version: string): string {
-  const key = `${prefix}\n${version}`
-  if (cachedStart?.key !== key) {
+  if (cachedStart?.prefix !== prefix || cachedStart.version !== version) {
     cachedStart = {
-      key,
+      prefix,
+      version,
       start: `<script src="${escapeAttribute(`${prefix}/static/toolbar.js?v=${version}`)}" data-hdt-prefix="${escapeAttribute(prefix)}" data-hdt-request-id="`,
     }
   }

@@ -149,7 +149,7 @@ export class Toolbar implements ToolbarHost {
   serverTimingOf(record: RequestRecord): string {
     // Sent with every recorded response: no closure or spread per panel.
     const hooks = this.hooks.serverTiming
-    let metrics: ServerTimingMetric[] | undefined
+    let header = ''
     for (let i = 0; i < hooks.length; i++) {
       let own: ServerTimingMetric[]
       try {
@@ -158,10 +158,10 @@ export class Toolbar implements ToolbarHost {
         continue
       }
       if (own.length === 0) continue
-      metrics ??= []
-      for (let j = 0; j < own.length; j++) metrics.push(own[j])
+      const entries = formatServerTiming(own)
+      header = header ? `${header}, ${entries}` : entries
     }
-    return metrics ? formatServerTiming(metrics) : ''
+    return header
   }
 
   /**

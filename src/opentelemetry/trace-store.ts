@@ -63,7 +63,11 @@ class TraceEntry {
   /** Where `trace.updated` goes when a late span of this process joins. */
   events!: ToolbarEvents | undefined
 
-  constructor(settings: TraceSettings, requestId: string | undefined) {
+  constructor(
+    readonly traceId: string,
+    settings: TraceSettings,
+    requestId: string | undefined,
+  ) {
     this.settle(settings, requestId)
   }
 
@@ -132,7 +136,7 @@ export class TraceStore {
       this.traces.delete(traceId)
       this.traces.set(traceId, existing)
     } else {
-      this.traces.set(traceId, new TraceEntry(settings, requestId))
+      this.traces.set(traceId, new TraceEntry(traceId, settings, requestId))
     }
     this.evictOverflow()
   }
@@ -216,7 +220,7 @@ export class TraceStore {
   receive(span: ToolbarSpan): AddOutcome {
     let entry = this.traces.get(span.traceId)
     if (!entry) {
-      entry = new TraceEntry(this.receivedSettings, undefined)
+      entry = new TraceEntry(span.traceId, this.receivedSettings, undefined)
       this.traces.set(span.traceId, entry)
       this.evictOverflow()
     }
@@ -336,7 +340,8 @@ export class TraceStore {
 
   /** The oldest trace no open WebSocket holds (a held trace is evicted last). */
   private oldestUnheld(): string {
-    for (const [traceId, entry] of this.traces) if (entry.holds === 0) return traceId
+    // Values, not entries: iterating entries makes a [key, value] pair per step.
+    for (const entry of this.traces.values()) if (entry.holds === 0) return entry.traceId
     return this.traces.keys().next().value as string
   }
 }
