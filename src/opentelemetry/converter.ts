@@ -59,7 +59,11 @@ export class PanelDataConverter {
     return this.enabled[kind]
   }
 
-  /** Creates the spans; `parent` is the context whose active span is the request's SERVER span. */
+  /**
+   * Creates the spans; `parent` is the context whose active span is the request's SERVER span.
+   * The counts are read-only: a request with nothing to convert gets one frozen object shared
+   * by all such requests.
+   */
   convert(record: RequestRecord, parent: OtelContext): ConvertCounts {
     // Most requests have no panel data to turn into spans: nothing is made for them.
     if (!record.peek(SLOTS.templates) && !record.peek(SLOTS.logging) && !record.peek(SLOTS.sql) && !record.peek(TIMER_SLOT) && !record.peek(SLOTS.profiling)) return NO_COUNTS
