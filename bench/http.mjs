@@ -11,6 +11,10 @@
 //
 // A variant written `toolbar-otel@/path/to/checkout` runs that checkout's bench/server.mjs
 // (built there): the same variant before and after a change, in the same run.
+//
+// `hono-otel+headers` is @hono/otel whose responses also carry the toolbar's two headers
+// (bench/server.mjs): what the toolbar's work costs beside the bytes every recorded
+// response must carry. The last column compares with it when it runs.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
@@ -21,7 +25,7 @@ const args = Object.fromEntries(
 const rounds = Number(args.rounds ?? 5)
 const duration = Number(args.duration ?? 4)
 const connections = Number(args.connections ?? 20)
-const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel').split(',')
+const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel,hono-otel+headers').split(',')
 
 async function start(script, variant, env = {}) {
   const path = script.startsWith('/') ? script : new URL(script, import.meta.url).pathname
@@ -86,7 +90,9 @@ const received = JSON.parse(String((await counted)[0]))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const base = (name) => (results[name] ? median(results[name]) : undefined)
 console.log(`\n${rounds} rounds x ${duration}s, ${connections} connections, GET / (small HTML page)\n`)
-console.log('variant            req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel   CPU µs/req   CPU vs @hono/otel')
+const withHeaders = results['hono-otel+headers'] ? 'hono-otel+headers' : undefined
+console.log(`variant            req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel   CPU µs/req   CPU vs @hono/otel${withHeaders ? '   vs +headers   CPU vs +headers' : ''}`)
+const cpuWithHeaders = withHeaders ? median(cpus[withHeaders]) : undefined
 const cpuBase = cpus['hono-otel']?.length ? median(cpus['hono-otel']) : undefined
 for (const variant of variants) {
   const m = median(results[variant])
@@ -96,7 +102,8 @@ for (const variant of variants) {
   // Requests per CPU second relative to @hono/otel: above 1 means cheaper per request.
   const cpuRatio = cpuBase ? (cpuBase / cpu).toFixed(3) : '-'
   console.log(
-    `${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}   ${cpu.toFixed(1).padStart(10)}   ${cpuRatio.padStart(17)}`,
+    `${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}   ${cpu.toFixed(1).padStart(10)}   ${cpuRatio.padStart(17)}` +
+      (withHeaders ? `   ${ratio(withHeaders).padStart(11)}   ${(cpuWithHeaders / cpu).toFixed(3).padStart(15)}` : ''),
   )
 }
 console.log(`\ncollector received ${received.spans} spans in ${received.exports} exports (toolbar-otel and hono-otel together)`)

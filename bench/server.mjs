@@ -3,8 +3,17 @@
 // Variants that export send OTLP/gRPC to the collector at BENCH_COLLECTOR (bench/collector.mjs).
 import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
+import { ServerResponse } from 'node:http'
 
-const variant = process.argv[2]
+// `<variant>+headers`: the variant's responses also carry the two headers every recorded
+// response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
+// Node writes the head: what those headers cost a server that does not record anything.
+const [variant, extra] = (process.argv[2] ?? '').split('+')
+if (extra === 'headers') addToolbarHeaders()
+else if (extra) {
+  console.error(`unknown variant suffix +${extra}`)
+  process.exit(2)
+}
 const app = new Hono()
 // Registered before any middleware, so no variant records it: the process's CPU time, read
 // before and after each load, gives the CPU cost of one request, which holds up better than
@@ -98,6 +107,22 @@ switch (variant) {
     }
     console.error(`unknown variant ${variant}`)
     process.exit(2)
+  }
+}
+
+function addToolbarHeaders() {
+  const serverTiming = 'hdt-total;dur=3.36;desc="hono-debug-toolbar", traceparent;desc="00-5672011c44f0ec721f5d841bcd4c612d-f39ecc942b998982-01"'
+  const writeHead = ServerResponse.prototype.writeHead
+  let requests = 0
+  ServerResponse.prototype.writeHead = function writeHeadWithHeaders(status, headers) {
+    if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+      const head = {}
+      for (const name in headers) head[name] = headers[name]
+      head['X-Debug-Toolbar-Request-Id'] = `4bfc3250${(0x10000000 + requests++).toString(16)}`
+      head['Server-Timing'] = serverTiming
+      headers = head
+    }
+    return writeHead.call(this, status, headers)
   }
 }
 

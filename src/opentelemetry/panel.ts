@@ -1,7 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api'
 import type { Context as OtelContext, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { ToolbarContextManager } from './context-manager.js'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
@@ -411,7 +411,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
 /** Registers the context manager and propagator the toolbar needs, unless the app has its own. */
 function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
-  const manager = new AsyncLocalStorageContextManager()
+  // OpenTelemetry's context in the toolbar's own storage: one AsyncLocalStorage, not two.
+  const manager = new ToolbarContextManager()
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
   propagation.setGlobalPropagator(propagator)
