@@ -39,7 +39,7 @@ describe('ToolbarContextManager: OpenTelemetry context in the toolbar\'s storage
     expect(result).toBe(9)
   })
 
-  it('binds functions and event emitters to a context (the record stays the caller's)', async () => {
+  it('binds functions and event emitters to a context; the record stays that of the caller', async () => {
     const record = newRecord()
     const ctx = ROOT_CONTEXT.setValue(KEY, 'bound')
     const emitter = new EventEmitter()
