@@ -106,4 +106,7 @@ for (const variant of variants) {
       (withHeaders ? `   ${ratio(withHeaders).padStart(11)}   ${(cpuWithHeaders / cpu).toFixed(3).padStart(15)}` : ''),
   )
 }
+// The spread between processes: a difference smaller than it needs more rounds to mean anything.
+console.log(`\nCPU µs/req, lowest and highest of the ${rounds} processes (or rounds) of each variant:`)
+for (const variant of variants) console.log(`${variant.padEnd(18)} ${Math.min(...cpus[variant]).toFixed(1).padStart(7)} - ${Math.max(...cpus[variant]).toFixed(1)}`)
 console.log(`\ncollector received ${received.spans} spans in ${received.exports} exports (toolbar-otel and hono-otel together)`)
