@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events'
-import { createContextKey, ROOT_CONTEXT } from '@opentelemetry/api'
+import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
-import { currentRecord, RequestRecord, runWithRecord } from '../../src/core/record.js'
+import { currentRecord, RequestRecord, runWithRecord, sharedContext } from '../../src/core/record.js'
 import { ToolbarContextManager } from '../../src/opentelemetry/context-manager.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/panel.js'
 
 const KEY = createContextKey('test value')
 const newRecord = () => new RequestRecord({ method: 'GET', url: 'http://localhost/', path: '/' })
@@ -61,6 +62,26 @@ describe('ToolbarContextManager: OpenTelemetry context in the toolbar\'s storage
     token.dispose()
     token.dispose()
     expect(manager.active()).toBe(ROOT_CONTEXT)
+  })
+
+  it('is what the panel registers when the app has none, so one storage carries both', async () => {
+    context.disable()
+    const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'test' })
+    try {
+      const ctx = ROOT_CONTEXT.setValue(KEY, 'global')
+      const record = newRecord()
+      await context.with(ctx, () =>
+        runWithRecord(record, async () => {
+          await tick()
+          expect(sharedContext()).toBe(ctx)
+          expect(context.active().getValue(KEY)).toBe('global')
+          expect(currentRecord()).toBe(record)
+        }),
+      )
+    } finally {
+      await panel.shutdown()
+      context.disable()
+    }
   })
 
   it('leaves the records of requests in flight alone when it is disabled', async () => {
