@@ -10,7 +10,10 @@
 // one process per variant can decide a comparison by itself.
 //
 // A variant written `toolbar-otel@/path/to/checkout` runs that checkout's bench/server.mjs
-// (built there): the same variant before and after a change, in the same run.
+// (built there): the same variant before and after a change, in the same run. Processes of
+// the same code differ by 5-10 µs of CPU per request; to compare code rather than V8's
+// garbage-collection modes, run both sides with BENCH_NODE_FLAGS=--no-allocation-site-pretenuring
+// and 8 or more rounds, and read the spread it prints at the end.
 //
 // `hono-otel+headers` is @hono/otel whose responses also carry the toolbar's two headers
 // (bench/server.mjs): what the toolbar's work costs beside the bytes every recorded
