@@ -6,6 +6,7 @@
 //   npm run build && node bench/inprocess.mjs [--requests 20000] [--variants a,b]
 import { getRequestListener } from '@hono/node-server'
 import { inMemoryRequest } from './in-memory-request.mjs'
+import { usePanelVariant } from './panel-variants.mjs'
 import { Hono } from 'hono'
 
 const args = Object.fromEntries(
@@ -66,8 +67,10 @@ async function build(variant) {
       app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
       break
     }
-    default:
+    default: {
+      if (await usePanelVariant(app, variant)) break
       throw new Error(`unknown variant ${variant}`)
+    }
   }
   app.get('/', (c) => c.html(html))
   return getRequestListener(app.fetch)

@@ -4,6 +4,7 @@
 import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 import { ServerResponse } from 'node:http'
+import { usePanelVariant } from './panel-variants.mjs'
 
 // `<variant>+headers`: the variant's responses also carry the two headers every recorded
 // response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
@@ -96,15 +97,7 @@ switch (variant) {
     break
   }
   default: {
-    // `panel=TimerPanel`: the toolbar with that one default panel; `without=TimerPanel`: the
-    // default panels but that one (to find which panel a cost comes from).
-    const [kind, name] = variant?.split('=') ?? []
-    if ((kind === 'panel' || kind === 'without') && name) {
-      const toolbar = await import('hono-debug-toolbar')
-      const panels = toolbar.defaultPanels().filter((panel) => (panel.constructor.name === name) === (kind === 'panel'))
-      app.use(toolbar.debugToolbar({ app, panels }))
-      break
-    }
+    if (await usePanelVariant(app, variant)) break
     console.error(`unknown variant ${variant}`)
     process.exit(2)
   }

@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import type { SlotKey } from '../shapes/slot-key.js'
@@ -51,6 +52,12 @@ export class RequestRecord {
   htmlBytes = 0
   /** An error thrown by the handler (Hono's `c.error`). */
   error: unknown
+  /**
+   * The request's Hono context while the app's handler runs, for the toolbar's wrappers of
+   * its methods (`callingContext()`); undefined before and after, so that a record kept in
+   * the history does not keep the request's objects.
+   */
+  handlerContext: Context | undefined = undefined
   /**
    * The slots, newest first: a request has a handful (one or two per panel), so a scan is as
    * quick as a Map and allocates far less. Made of class instances, not an array literal: see

@@ -10,6 +10,7 @@ import { injectIntoHtml, observeBody } from './body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
+import { callingContext } from './context-methods.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
@@ -108,9 +109,12 @@ export class Toolbar implements ToolbarHost {
     injectHtmlStrings(c, record, snippet)
     // Where the app's routes start: read before next(), while the toolbar's middleware runs.
     const ownIndex = c.req.routeIndex
+    // For the wrapped methods of `c` taken off it (`({ html }) => html(...)`), while the handler runs.
+    record.handlerContext = c
     try {
       await this.around(0, record, c, next)
     } catch (error) {
+      record.handlerContext = undefined
       // Only reached when the app rethrows from onError; the record still completes.
       record.error = error
       record.status = 500
@@ -120,6 +124,7 @@ export class Toolbar implements ToolbarHost {
       await this.finishing.get(record.id)
       throw error
     }
+    record.handlerContext = undefined
     record.headersMs = record.now()
     record.status = c.res.status
     // The app's route, or none for a 404 of no route (routePath(c) would say the toolbar's `/*`).
@@ -446,22 +451,41 @@ function summaryOf(record: RequestRecord) {
  * Makes `c.html(string)` put the loader tag into the string before the Response exists, so
  * an HTML page the app wrote in one piece goes out as a plain in-memory body. Other HTML
  * (JSX, streams, a Response the app built) gets the tag as its bytes pass instead.
+ * `c.html` becomes one function for every request (see context-methods.ts).
  */
 function injectHtmlStrings(c: Context, record: RequestRecord, snippet: string): void {
-  const html = c.html
-  c.html = function htmlWithToolbar(content: unknown, ...rest: unknown[]) {
-    if (typeof content === 'string' && record.htmlInjected === undefined) {
-      const injected = injectIntoHtml(content, snippet)
-      if (injected !== undefined) {
-        record.htmlInjected = Buffer.byteLength(snippet)
-        record.htmlBytes = Buffer.byteLength(content)
-        const res = (html as (...args: unknown[]) => unknown)(injected, ...rest)
-        record.htmlResponse = res
-        return res
-      }
+  ;(c as Injectable)[HTML] = new HtmlInjection(c.html as HtmlMethod, record, snippet)
+  c.html = htmlWithToolbar as typeof c.html
+}
+
+type HtmlMethod = (...args: unknown[]) => unknown
+const HTML = Symbol('hono-debug-toolbar.html')
+type Injectable = Context & { [HTML]?: HtmlInjection }
+
+/** What `c.html` needs of its request: the context's own method, the record, the tag. */
+class HtmlInjection {
+  constructor(
+    readonly html: HtmlMethod,
+    readonly record: RequestRecord,
+    readonly snippet: string,
+  ) {}
+}
+
+function htmlWithToolbar(this: unknown, content: unknown, ...rest: unknown[]): unknown {
+  const injection = (callingContext(this, HTML) as Injectable | undefined)?.[HTML]
+  if (!injection) throw new TypeError('c.html() was called outside the request of its context')
+  const { html, record, snippet } = injection
+  if (typeof content === 'string' && record.htmlInjected === undefined) {
+    const injected = injectIntoHtml(content, snippet)
+    if (injected !== undefined) {
+      record.htmlInjected = Buffer.byteLength(snippet)
+      record.htmlBytes = Buffer.byteLength(content)
+      const res = html(injected, ...rest)
+      record.htmlResponse = res
+      return res
     }
-    return (html as (...args: unknown[]) => unknown)(content, ...rest)
-  } as typeof c.html
+  }
+  return html(content, ...rest)
 }
 
 function isInjectable(res: Response): boolean {

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
+import { callingContext } from '../core/context-methods.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { DEFAULT_MAX_RENDERS, renderTemplate, setRenderLimit } from '../recorders/templates.js'
 import { SLOTS } from '../shapes/records.js'
@@ -62,10 +63,9 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     setRenderLimit(record, this.limit)
     // c.render is a property of this request's context: wrapping it here times whatever
     // renderer jsxRenderer or c.setRenderer installs, for this request only, without
-    // touching Hono itself.
-    const render = c.render
-    c.render = ((...args: Parameters<typeof render>) =>
-      renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))) as typeof c.render
+    // touching Hono itself. One wrapper for every request (see core/context-methods.ts).
+    ;(c as Rendering)[RENDER] = c.render
+    c.render = timedRender as typeof c.render
   }
 
   generateStats(record: RequestRecord): TemplatesStats {
@@ -94,6 +94,16 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
 }
 
 /** The length of the union of the renders' intervals; a running render counts until `now`. */
+const RENDER = Symbol('hono-debug-toolbar.render')
+type Rendering = Context & { [RENDER]?: Context['render'] }
+
+function timedRender(this: unknown, ...args: Parameters<Context['render']>): ReturnType<Context['render']> {
+  const c = callingContext(this, RENDER) as Rendering | undefined
+  const render = c?.[RENDER]
+  if (!c || !render) throw new TypeError('c.render() was called outside the request of its context')
+  return renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))
+}
+
 function busyTime(renders: TemplateRender[], now: number): number {
   const spans = renders.map((r) => [r.startMs, r.startMs + (r.durationMs ?? Math.max(0, now - r.startMs))] as const).sort((a, b) => a[0] - b[0])
   let total = 0

@@ -85,6 +85,20 @@ describe('TemplatesPanel with Hono JSX', () => {
     expect(stats.renders[0]!.startMs + stats.renders[0]!.durationMs!).toBeGreaterThanOrEqual(slow.startMs + slow.durationMs!)
   })
 
+  it('times render() taken off the context, for each request with its own renderer', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new TemplatesPanel()] }))
+    app.use(jsxRenderer(({ children }) => <main>{children}</main>))
+    app.get('/users/:name', ({ render, req }) => render(<UserList names={[req.param('name')]} />))
+    const [ann, bob] = await Promise.all([detailOf(app, '/users/ann'), detailOf(app, '/users/bob')])
+    uninstallConsoleCapture()
+    expect(ann.res.text).toContain('<main><ul><li>ann</li></ul></main>')
+    expect(bob.res.text).toContain('<main><ul><li>bob</li></ul></main>')
+    for (const { detail } of [ann, bob]) {
+      expect((detail.panels.templates as TemplatesStats).renders.map((r) => r.name)).toEqual(['c.render /users/:name', 'UserList', 'Row'])
+    }
+  })
+
   it('times c.render without any renderer set (Hono answers with c.html)', async () => {
     const app = new Hono()
     app.use(debugToolbar({ panels: [new TemplatesPanel()] }))
