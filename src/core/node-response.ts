@@ -113,10 +113,16 @@ type WriteHead = (this: NodeOutgoing, ...args: unknown[]) => unknown
  */
 function wrapWriteHeadOnce(outgoing: NodeOutgoing): boolean {
   if (Object.prototype.hasOwnProperty.call(outgoing, 'writeHead')) return false
-  let owner = Object.getPrototypeOf(outgoing) as Record<PropertyKey, unknown> | null
+  const prototype = Object.getPrototypeOf(outgoing) as Record<PropertyKey, unknown> | null
+  // Every response of a server has the same prototype: found wrapped once, it stays so.
+  if (prototype !== null && prototype === wrappedPrototype) return true
+  let owner = prototype
   while (owner && !Object.prototype.hasOwnProperty.call(owner, 'writeHead')) owner = Object.getPrototypeOf(owner) as Record<PropertyKey, unknown> | null
   if (!owner || typeof owner.writeHead !== 'function') return false
-  if (owner[WRAPPED]) return true
+  if (owner[WRAPPED]) {
+    wrappedPrototype = prototype
+    return true
+  }
   const original = owner.writeHead as WriteHead
   owner.writeHead = function writeHeadWithToolbar(this: NodeOutgoing & Watched) {
     // eslint-disable-next-line prefer-rest-params
@@ -130,8 +136,12 @@ function wrapWriteHeadOnce(outgoing: NodeOutgoing): boolean {
     return original.apply(this, list)
   }
   Object.defineProperty(owner, WRAPPED, { value: original })
+  wrappedPrototype = prototype
   return true
 }
+
+/** The prototype of the last response whose `writeHead` was found wrapped. */
+let wrappedPrototype: object | null = null
 
 function count(chunk: unknown, watch: OutgoingWatch): void {
   if (typeof chunk === 'string') {

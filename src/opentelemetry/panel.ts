@@ -306,7 +306,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onResponse(record: RequestRecord, c: Context): void {
     markWebSocketUpgrade(record, c.res)
     const state = record.peek(PANEL_SLOT)
-    if (state) describeResponse(state, record, c)
+    if (state) describeResponse(state, record)
   }
 
   onFinish(record: RequestRecord): void {

@@ -9,7 +9,6 @@ import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@
 import type { Context } from 'hono'
 import { socketAddress } from '../core/access.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
-import { appRoute } from '../core/app-route.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
 
@@ -24,8 +23,6 @@ export interface RequestSpanState {
   adopted: boolean
   traceId: string
   spanId: string
-  /** `c.req.routeIndex` while the toolbar's middleware ran: where the app's routes start. */
-  routeIndex?: number
   /** Methods kept in `http.request.method`; the others become `_OTHER`. */
   knownMethods?: ReadonlySet<string>
   /** The app's route that answered, once known (undefined when none matched). */
@@ -76,14 +73,13 @@ export function startRequestSpan(
   knownMethods?: ReadonlySet<string>,
   extract: (record: RequestRecord, parent: OtelContext) => OtelContext = extractW3C,
 ): RequestSpanState {
-  const routeIndex = c.req.routeIndex
   const active = context.active()
   const existing = trace.getSpan(active)
   // The app's own instrumentation, registered before the toolbar, already has a SERVER span:
   // one request, one SERVER span. Its spans and ours then share its trace.
   if (existing && existing.isRecording() && (existing as unknown as { kind?: SpanKind }).kind === SpanKind.SERVER) {
     const { traceId, spanId } = existing.spanContext()
-    return new SpanState(existing, active, true, traceId, spanId, routeIndex, undefined)
+    return new SpanState(existing, active, true, traceId, spanId, undefined)
   }
   const parent = extract(record, active)
   const isRoot = trace.getSpanContext(parent) === undefined
@@ -96,7 +92,7 @@ export function startRequestSpan(
   let ctx = trace.setSpan(parent, span)
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
-  return new SpanState(span, ctx, false, traceId, spanId, routeIndex, knownMethods)
+  return new SpanState(span, ctx, false, traceId, spanId, knownMethods)
 }
 
 /**
@@ -114,18 +110,17 @@ class SpanState implements RequestSpanState {
     public adopted: boolean,
     public traceId: string,
     public spanId: string,
-    public routeIndex: number | undefined,
     public knownMethods: ReadonlySet<string> | undefined,
   ) {}
 }
 
 /**
- * Names the span after the app's route and records the response (the panel's own span
- * only). Without a matched route there is no `http.route` and the name stays the method.
+ * Names the span after the app's route (`record.route`, which the toolbar found when the
+ * handler returned) and records the response (the panel's own span only). Without a matched
+ * route there is no `http.route` and the name stays the method.
  */
-export function describeResponse(state: RequestSpanState, record: RequestRecord, c?: Context): void {
-  if (c && state.routeIndex !== undefined) state.route = appRoute(c, state.routeIndex)
-  else state.route = record.route
+export function describeResponse(state: RequestSpanState, record: RequestRecord): void {
+  state.route = record.route
   if (state.adopted) return
   const { span } = state
   if (state.route) {
@@ -177,6 +172,12 @@ function requestAttributes(record: RequestRecord, c: Context, knownMethods: Read
 
 /** Scheme, host name and port of an absolute URL (as Hono hands it over), without a URL object. */
 function urlParts(url: string): { scheme: string; hostname: string; port: number | undefined; hasQuery: boolean } {
+  // A server's requests nearly all share one origin: the last one's parts are reused.
+  const last = lastOrigin
+  const end = last.origin.length
+  if (end > 0 && url.startsWith(last.origin) && url.charCodeAt(end) === SLASH) {
+    return { scheme: last.scheme, hostname: last.hostname, port: last.port, hasQuery: url.indexOf('?', end) !== -1 }
+  }
   const schemeEnd = url.indexOf('://')
   const hostStart = schemeEnd + 3
   let hostEnd = url.indexOf('/', hostStart)
@@ -185,10 +186,15 @@ function urlParts(url: string): { scheme: string; hostname: string; port: number
   // An IPv6 literal keeps its brackets in the host: the port follows the closing one.
   const colon = host.lastIndexOf(':')
   const hasPort = colon !== -1 && colon > host.lastIndexOf(']')
-  return {
+  const parts = {
     scheme: url.slice(0, schemeEnd).toLowerCase(),
     hostname: (hasPort ? host.slice(0, colon) : host).toLowerCase(),
     port: hasPort ? Number(host.slice(colon + 1)) : undefined,
     hasQuery: url.indexOf('?', hostEnd) !== -1,
   }
+  if (schemeEnd !== -1 && hostEnd < url.length) lastOrigin = { origin: url.slice(0, hostEnd), scheme: parts.scheme, hostname: parts.hostname, port: parts.port }
+  return parts
 }
+
+const SLASH = 47
+let lastOrigin: { origin: string; scheme: string; hostname: string; port: number | undefined } = { origin: '', scheme: '', hostname: '', port: undefined }

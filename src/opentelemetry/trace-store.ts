@@ -40,7 +40,13 @@ class TraceEntry {
    * SDK made them and converted when the trace is read: most traces are never opened.
    */
   readonly ended = new Map<string, ToolbarSpan | ReadableSpan>()
-  /** Spans that started and have not ended yet (made when the first one starts). */
+  /**
+   * The first span that started and has not ended yet (a recorded request's SERVER span),
+   * and its id: most traces never have a second one running, so they need no Map.
+   */
+  firstRunning: ReadableSpan | undefined = undefined
+  firstRunningId: string | undefined = undefined
+  /** The other spans that started and have not ended yet (made when a second one starts). */
   running: Map<string, ReadableSpan> | undefined = undefined
   /** Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list. */
   sources: string[] = []
@@ -181,7 +187,13 @@ export class TraceStore {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
     if (runningCount(entry) + entry.ended.size >= entry.maxSpans) return
-    ;(entry.running ??= new Map()).set(span.spanContext().spanId, span)
+    const { spanId } = span.spanContext()
+    if (entry.firstRunning === undefined && entry.running === undefined) {
+      entry.firstRunning = span
+      entry.firstRunningId = spanId
+    } else if (entry.firstRunningId !== spanId) {
+      ;(entry.running ??= new Map()).set(spanId, span)
+    }
     entry.summary = undefined
   }
 
@@ -191,7 +203,7 @@ export class TraceStore {
     const entry = this.traces.get(traceId)
     if (!entry) return 'ignored'
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
-    const reserved = entry.running?.delete(spanId) ?? false
+    const reserved = takeRunning(entry, spanId)
     if (!isAccepting(entry)) return 'ignored'
     return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
   }
@@ -200,7 +212,7 @@ export class TraceStore {
   add(span: ToolbarSpan): AddOutcome {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
-    const reserved = entry.running?.delete(span.spanId) ?? false
+    const reserved = takeRunning(entry, span.spanId)
     if (!isAccepting(entry)) return 'ignored'
     return this.announceLate(entry, span.traceId, span.name, span.source, this.store(entry, span, span.spanId, span.source, reserved))
   }
@@ -226,7 +238,7 @@ export class TraceStore {
     }
     if (!isAccepting(entry)) return 'closed'
     const duplicate = entry.ended.has(span.spanId)
-    const outcome = this.store(entry, span, span.spanId, span.source, entry.running?.delete(span.spanId) ?? false)
+    const outcome = this.store(entry, span, span.spanId, span.source, takeRunning(entry, span.spanId))
     if (outcome === 'dropped') return outcome
     if (duplicate) return 'duplicate'
     entry.received++
@@ -348,12 +360,23 @@ export class TraceStore {
 
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
   const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
+  if (entry.firstRunning) running.push(toolbarSpanFromReadableSpan(entry.firstRunning))
   const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   return [...ended, ...running].sort(byStart)
 }
 
 function runningCount(entry: TraceEntry): number {
-  return entry.running ? entry.running.size : 0
+  return (entry.firstRunning ? 1 : 0) + (entry.running ? entry.running.size : 0)
+}
+
+/** Forgets that `spanId` is running; true when it was. */
+function takeRunning(entry: TraceEntry, spanId: string): boolean {
+  if (entry.firstRunningId === spanId && entry.firstRunning !== undefined) {
+    entry.firstRunning = undefined
+    entry.firstRunningId = undefined
+    return true
+  }
+  return entry.running?.delete(spanId) ?? false
 }
 
 function isAccepting(entry: TraceEntry): boolean {

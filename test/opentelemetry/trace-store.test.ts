@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { TraceStore, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { context, trace } from '@opentelemetry/api'
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { TraceStore, ToolbarSpanProcessor, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 
 const TRACE = (n: number) => n.toString(16).padStart(32, '0')
 
@@ -20,6 +22,32 @@ describe('TraceStore', () => {
     expect(store.add(span(TRACE(1), 'c'.repeat(16), 3n))).toBe('stored')
     expect(store.spans(TRACE(1))!.map((s) => s.spanId)).toEqual(['c'.repeat(16), 'b'.repeat(16)])
     expect(store.spans(TRACE(2))).toBeUndefined()
+  })
+
+  it('shows spans in flight until they end, whichever of them ends first', () => {
+    const store = new TraceStore()
+    const tracer = new BasicTracerProvider({ spanProcessors: [new ToolbarSpanProcessor(store)] }).getTracer('test')
+    const root = tracer.startSpan('GET /')
+    const { traceId } = root.spanContext()
+    // As the panel does: the trace opens after its SERVER span started.
+    store.open(traceId)
+    store.start(root as unknown as ReadableSpan)
+    store.start(root as unknown as ReadableSpan)
+    const inRoot = trace.setSpan(context.active(), root)
+    const [a, b] = [tracer.startSpan('a', {}, inRoot), tracer.startSpan('b', {}, inRoot)]
+    const inFlight = () => store.spans(traceId)!.filter((s) => s.endTimeUnixNano === undefined).map((s) => s.name).sort()
+    expect(inFlight()).toEqual(['GET /', 'a', 'b'])
+    root.end()
+    expect(inFlight()).toEqual(['a', 'b'])
+    const c = tracer.startSpan('c', {}, inRoot)
+    b.end()
+    expect(inFlight()).toEqual(['a', 'c'])
+    expect(store.counts(traceId)).toMatchObject({ running: 2, ended: 2 })
+    a.end()
+    c.end()
+    expect(inFlight()).toEqual([])
+    expect(store.spans(traceId)!.map((s) => s.name).sort()).toEqual(['GET /', 'a', 'b', 'c'])
+    expect(store.counts(traceId)).toMatchObject({ running: 0, ended: 4, dropped: 0 })
   })
 
   it('evicts the oldest trace beyond maxTraces', () => {
