@@ -28,6 +28,42 @@ export interface TraceSettings {
   events?: ToolbarEvents
 }
 
+const NO_SOURCES: readonly string[] = Object.freeze([])
+const LOCAL_ONLY: readonly string[] = Object.freeze(['local'])
+
+/**
+ * Spans by span id, in arrival order, for the part of `Map` the store uses. Most traces hold
+ * one span (a request's SERVER span): it is kept in a field, and a Map is made for a second.
+ */
+class SpanSet<T> {
+  private firstId: string | undefined = undefined
+  private first: T | undefined = undefined
+  private more: Map<string, T> | undefined = undefined
+
+  get size(): number {
+    return (this.firstId === undefined ? 0 : 1) + (this.more === undefined ? 0 : this.more.size)
+  }
+
+  has(id: string): boolean {
+    return this.firstId === id || (this.more !== undefined && this.more.has(id))
+  }
+
+  set(id: string, value: T): void {
+    if (this.firstId === id || (this.firstId === undefined && this.more === undefined)) {
+      this.firstId = id
+      this.first = value
+    } else {
+      ;(this.more ??= new Map()).set(id, value)
+    }
+  }
+
+  values(): T[] {
+    const values = this.firstId === undefined ? [] : [this.first as T]
+    if (this.more !== undefined) for (const value of this.more.values()) values.push(value)
+    return values
+  }
+}
+
 /**
  * One trace as the store keeps it. A class rather than an object literal: V8 allocates a
  * literal's objects straight into the old generation once it has seen them survive (every
@@ -39,7 +75,7 @@ class TraceEntry {
    * Ended spans by span id, in arrival order. Spans of this process's SDK are kept as the
    * SDK made them and converted when the trace is read: most traces are never opened.
    */
-  readonly ended = new Map<string, ToolbarSpan | ReadableSpan>()
+  readonly ended = new SpanSet<ToolbarSpan | ReadableSpan>()
   /**
    * The first span that started and has not ended yet (a recorded request's SERVER span),
    * and its id: most traces never have a second one running, so they need no Map.
@@ -48,8 +84,11 @@ class TraceEntry {
   firstRunningId: string | undefined = undefined
   /** The other spans that started and have not ended yet (made when a second one starts). */
   running: Map<string, ReadableSpan> | undefined = undefined
-  /** Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list. */
-  sources: string[] = []
+  /**
+   * Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list; a new
+   * list when one is added, so that the common ones can be shared.
+   */
+  sources: readonly string[] = NO_SOURCES
   dropped = 0
   /** Spans that joined after the request finished. */
   late = 0
@@ -253,7 +292,7 @@ export class TraceStore {
       return 'dropped'
     }
     entry.ended.set(spanId, span)
-    if (!entry.sources.includes(source)) entry.sources.push(source)
+    if (!entry.sources.includes(source)) entry.sources = entry.sources.length === 0 && source === 'local' ? LOCAL_ONLY : [...entry.sources, source]
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
     if (!known) entry.late++
@@ -361,7 +400,7 @@ export class TraceStore {
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
   const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
   if (entry.firstRunning) running.push(toolbarSpanFromReadableSpan(entry.firstRunning))
-  const ended = [...entry.ended.values()].map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
+  const ended = entry.ended.values().map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   return [...ended, ...running].sort(byStart)
 }
 
