@@ -93,10 +93,10 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
   }
 }
 
-/** The length of the union of the renders' intervals; a running render counts until `now`. */
 const RENDER = Symbol('hono-debug-toolbar.render')
 type Rendering = Context & { [RENDER]?: Context['render'] }
 
+/** `c.render` of every recorded request: the context's own renderer, timed as one render. */
 function timedRender(this: unknown, ...args: Parameters<Context['render']>): ReturnType<Context['render']> {
   const c = callingContext(this, RENDER) as Rendering | undefined
   const render = c?.[RENDER]
@@ -104,6 +104,7 @@ function timedRender(this: unknown, ...args: Parameters<Context['render']>): Ret
   return renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))
 }
 
+/** The length of the union of the renders' intervals; a running render counts until `now`. */
 function busyTime(renders: TemplateRender[], now: number): number {
   const spans = renders.map((r) => [r.startMs, r.startMs + (r.durationMs ?? Math.max(0, now - r.startMs))] as const).sort((a, b) => a[0] - b[0])
   let total = 0

@@ -54,9 +54,11 @@ describe('the toolbar on @hono/node-server', () => {
     const app = new Hono()
     app.use(debugToolbar())
     const wrappers = new Set<unknown>()
+    let detached: ((page: string) => unknown) | undefined
     app.get('/', (c) => {
       wrappers.add(c.html)
       const { html } = c
+      detached = html
       return html(PAGE)
     })
     const base = await start(app)
@@ -67,6 +69,8 @@ describe('the toolbar on @hono/node-server', () => {
     // A closure per request on the context made V8 allocate some processes' request objects
     // in the old generation (specs/performance.md, item 14).
     expect(wrappers.size).toBe(1)
+    // Taken off its context and called after its request: there is no page to answer.
+    expect(() => detached!('<p>late</p>')).toThrow(/c\.html\(\) was called outside the request of its context/)
   })
 
   it("appends its Server-Timing entries to hono/timing's, keeping the app's metrics", async () => {
