@@ -10,7 +10,7 @@ import { injectIntoHtml, observeBody } from './body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
-import { callingContext } from './context-methods.js'
+import { callWrapped, wrapContextMethod } from './context-methods.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
@@ -454,38 +454,35 @@ function summaryOf(record: RequestRecord) {
  * `c.html` becomes one function for every request (see context-methods.ts).
  */
 function injectHtmlStrings(c: Context, record: RequestRecord, snippet: string): void {
-  ;(c as Injectable)[HTML] = new HtmlInjection(c.html as HtmlMethod, record, snippet)
-  c.html = htmlWithToolbar as typeof c.html
+  wrapContextMethod(c, 'html', HTML, htmlWithToolbar, new HtmlInjection(record, snippet))
 }
 
-type HtmlMethod = (...args: unknown[]) => unknown
 const HTML = Symbol('hono-debug-toolbar.html')
-type Injectable = Context & { [HTML]?: HtmlInjection }
 
-/** What `c.html` needs of its request: the context's own method, the record, the tag. */
+/** What `c.html` needs of its request besides the context's own method: the record, the tag. */
 class HtmlInjection {
   constructor(
-    readonly html: HtmlMethod,
     readonly record: RequestRecord,
     readonly snippet: string,
   ) {}
 }
 
 function htmlWithToolbar(this: unknown, content: unknown, ...rest: unknown[]): unknown {
-  const injection = (callingContext(this, HTML) as Injectable | undefined)?.[HTML]
-  if (!injection) throw new TypeError('c.html() was called outside the request of its context')
-  const { html, record, snippet } = injection
-  if (typeof content === 'string' && record.htmlInjected === undefined) {
-    const injected = injectIntoHtml(content, snippet)
-    if (injected !== undefined) {
-      record.htmlInjected = Buffer.byteLength(snippet)
-      record.htmlBytes = Buffer.byteLength(content)
-      const res = html(injected, ...rest)
-      record.htmlResponse = res
-      return res
+  return callWrapped<HtmlInjection, unknown>(this, HTML, 'c.html', (wrap) => {
+    const html = wrap.original as (...args: unknown[]) => unknown
+    const { record, snippet } = wrap.state
+    if (typeof content === 'string' && record.htmlInjected === undefined) {
+      const injected = injectIntoHtml(content, snippet)
+      if (injected !== undefined) {
+        record.htmlInjected = Buffer.byteLength(snippet)
+        record.htmlBytes = Buffer.byteLength(content)
+        const res = html(injected, ...rest)
+        record.htmlResponse = res
+        return res
+      }
     }
-  }
-  return html(content, ...rest)
+    return html(content, ...rest)
+  })
 }
 
 function isInjectable(res: Response): boolean {

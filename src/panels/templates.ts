@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
-import { callingContext } from '../core/context-methods.js'
+import { callWrapped, wrapContextMethod } from '../core/context-methods.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { DEFAULT_MAX_RENDERS, renderTemplate, setRenderLimit } from '../recorders/templates.js'
 import { SLOTS } from '../shapes/records.js'
@@ -64,8 +64,7 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     // c.render is a property of this request's context: wrapping it here times whatever
     // renderer jsxRenderer or c.setRenderer installs, for this request only, without
     // touching Hono itself. One wrapper for every request (see core/context-methods.ts).
-    ;(c as Rendering)[RENDER] = c.render
-    c.render = timedRender as typeof c.render
+    wrapContextMethod(c, 'render', RENDER, timedRender, undefined)
   }
 
   generateStats(record: RequestRecord): TemplatesStats {
@@ -94,14 +93,15 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
 }
 
 const RENDER = Symbol('hono-debug-toolbar.render')
-type Rendering = Context & { [RENDER]?: Context['render'] }
 
 /** `c.render` of every recorded request: the context's own renderer, timed as one render. */
 function timedRender(this: unknown, ...args: Parameters<Context['render']>): ReturnType<Context['render']> {
-  const c = callingContext(this, RENDER) as Rendering | undefined
-  const render = c?.[RENDER]
-  if (!c || !render) throw new TypeError('c.render() was called outside the request of its context')
-  return renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))
+  return callWrapped<undefined, ReturnType<Context['render']>>(this, RENDER, 'c.render', (wrap, c, nested) => {
+    const render = wrap.original as Context['render']
+    // A second toolbar's panel on the same request: the render is being timed already.
+    if (nested) return render(...args)
+    return renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))
+  })
 }
 
 /** The length of the union of the renders' intervals; a running render counts until `now`. */

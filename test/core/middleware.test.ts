@@ -56,6 +56,31 @@ describe('debugToolbar middleware', () => {
     expect(gz.text).not.toContain('<script')
   })
 
+  it('gives each of two toolbars on one app its tag, through a wrapper of the app in between, and times renders once in the inner one', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ prefix: '/_outer' }))
+    // The app's own wrapper calls the method it replaced without its context.
+    app.use(async (c, next) => {
+      const { html } = c
+      c.html = ((content: string) => html(content.replace('<h1>', '<h1 class="app">'))) as typeof c.html
+      await next()
+    })
+    app.use(debugToolbar({ prefix: '/_inner' }))
+    app.get('/', (c) => c.html(page('Nested')))
+    app.get('/render', (c) => c.render(page('Rendered')))
+    const { text } = await request(app, '/')
+    expect(text).toContain('<h1 class="app">Nested</h1>')
+    expect(text.match(/data-hdt-prefix="\/_(\w+)"/g)).toEqual(['data-hdt-prefix="/_inner"', 'data-hdt-prefix="/_outer"'])
+    expect((await request(app, '/render')).text).toContain('<h1 class="app">Rendered</h1>')
+    // Renders are recorded into the request's innermost record: the toolbar nearest the handler.
+    const latest = async (prefix: string) => {
+      const [summary] = (await request(app, `${prefix}/api/requests`)).json().requests
+      return (await request(app, `${prefix}/api/requests/${summary.id}`)).json()
+    }
+    expect((await latest('/_outer')).status).toBe(200)
+    expect((await latest('/_inner')).panels.templates.renders.map((r: { name: string }) => r.name)).toEqual(['c.render /render'])
+  })
+
   it('puts the CSP nonce of hono/secure-headers, or the nonce option, on the injected tag', async () => {
     const app = new Hono()
     app.use(secureHeaders({ contentSecurityPolicy: { scriptSrc: [NONCE] } }))
