@@ -79,13 +79,13 @@ export class RequestRecord {
     this.method = init.method
     this.url = init.url
     this.path = init.path
-    this.startPerf = init.startPerf ?? performance.now()
+    const now = performance.now()
+    this.startPerf = init.startPerf ?? now
     // Anchored to the wall clock now rather than to performance.timeOrigin: the two drift
     // apart over a process's life, and spans timed by other code (the OpenTelemetry SDK
     // stamps with Date.now()) must line up with ours. Date.now() has millisecond
     // resolution, so the middle of its millisecond is taken (error at most ±0.5 ms);
     // offsets within the request keep performance.now()'s full resolution.
-    const now = performance.now()
     this.startedAt = Date.now() + 0.5 - (now - this.startPerf)
   }
 
