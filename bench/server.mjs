@@ -9,8 +9,9 @@ import { usePanelVariant } from './panel-variants.mjs'
 // `<variant>+headers`: the variant's responses also carry the two headers every recorded
 // response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
 // Node writes the head: what those headers cost a server that does not record anything.
+// `<variant>+copy`: the same wrapper and copy of the head, without adding the two headers.
 const [variant, extra] = (process.argv[2] ?? '').split('+')
-if (extra === 'headers') addToolbarHeaders()
+if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
 else if (extra) {
   console.error(`unknown variant suffix +${extra}`)
   process.exit(2)
@@ -103,7 +104,7 @@ switch (variant) {
   }
 }
 
-function addToolbarHeaders() {
+function addToolbarHeaders(add) {
   const serverTiming = 'hdt-total;dur=3.36;desc="hono-debug-toolbar", traceparent;desc="00-5672011c44f0ec721f5d841bcd4c612d-f39ecc942b998982-01"'
   const writeHead = ServerResponse.prototype.writeHead
   let requests = 0
@@ -111,8 +112,10 @@ function addToolbarHeaders() {
     if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
       const head = {}
       for (const name in headers) head[name] = headers[name]
-      head['X-Debug-Toolbar-Request-Id'] = `4bfc3250${(0x10000000 + requests++).toString(16)}`
-      head['Server-Timing'] = serverTiming
+      if (add) {
+        head['X-Debug-Toolbar-Request-Id'] = `4bfc3250${(0x10000000 + requests++).toString(16)}`
+        head['Server-Timing'] = serverTiming
+      }
       headers = head
     }
     return writeHead.call(this, status, headers)
