@@ -32,8 +32,9 @@ const NO_SOURCES: readonly string[] = Object.freeze([])
 const LOCAL_ONLY: readonly string[] = Object.freeze(['local'])
 
 /**
- * Spans by span id, in arrival order, for the part of `Map` the store uses. Most traces hold
- * one span (a request's SERVER span): it is kept in a field, and a Map is made for a second.
+ * Spans by span id, in arrival order, for the part of `Map` the store uses (a trace's ended
+ * spans, and those still running). Most traces hold one (a request's SERVER span): it is
+ * kept in a field, and a Map is made for a second.
  */
 class SpanSet<T> {
   private firstId: string | undefined = undefined
@@ -57,6 +58,14 @@ class SpanSet<T> {
     }
   }
 
+  /** Forgets `id`; true when it was there. */
+  delete(id: string): boolean {
+    if (this.firstId !== id) return this.more !== undefined && this.more.delete(id)
+    this.firstId = undefined
+    this.first = undefined
+    return true
+  }
+
   values(): T[] {
     const values = this.firstId === undefined ? [] : [this.first as T]
     if (this.more !== undefined) for (const value of this.more.values()) values.push(value)
@@ -76,14 +85,8 @@ class TraceEntry {
    * SDK made them and converted when the trace is read: most traces are never opened.
    */
   readonly ended = new SpanSet<ToolbarSpan | ReadableSpan>()
-  /**
-   * The first span that started and has not ended yet (a recorded request's SERVER span),
-   * and its id: most traces never have a second one running, so they need no Map.
-   */
-  firstRunning: ReadableSpan | undefined = undefined
-  firstRunningId: string | undefined = undefined
-  /** The other spans that started and have not ended yet (made when a second one starts). */
-  running: Map<string, ReadableSpan> | undefined = undefined
+  /** Spans that started and have not ended yet (made when the first one starts). */
+  running: SpanSet<ReadableSpan> | undefined = undefined
   /**
    * Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list; a new
    * list when one is added, so that the common ones can be shared.
@@ -226,13 +229,7 @@ export class TraceStore {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
     if (runningCount(entry) + entry.ended.size >= entry.maxSpans) return
-    const { spanId } = span.spanContext()
-    if (entry.firstRunning === undefined && entry.running === undefined) {
-      entry.firstRunning = span
-      entry.firstRunningId = spanId
-    } else if (entry.firstRunningId !== spanId) {
-      ;(entry.running ??= new Map()).set(spanId, span)
-    }
+    ;(entry.running ??= new SpanSet()).set(span.spanContext().spanId, span)
     entry.summary = undefined
   }
 
@@ -398,24 +395,18 @@ export class TraceStore {
 }
 
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
-  const running = entry.running ? [...entry.running.values()].map((span) => toolbarSpanFromReadableSpan(span)) : []
-  if (entry.firstRunning) running.push(toolbarSpanFromReadableSpan(entry.firstRunning))
+  const running = entry.running ? entry.running.values().map((span) => toolbarSpanFromReadableSpan(span)) : []
   const ended = entry.ended.values().map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   return [...ended, ...running].sort(byStart)
 }
 
 function runningCount(entry: TraceEntry): number {
-  return (entry.firstRunning ? 1 : 0) + (entry.running ? entry.running.size : 0)
+  return entry.running ? entry.running.size : 0
 }
 
 /** Forgets that `spanId` is running; true when it was. */
 function takeRunning(entry: TraceEntry, spanId: string): boolean {
-  if (entry.firstRunningId === spanId && entry.firstRunning !== undefined) {
-    entry.firstRunning = undefined
-    entry.firstRunningId = undefined
-    return true
-  }
-  return entry.running?.delete(spanId) ?? false
+  return entry.running !== undefined && entry.running.delete(spanId)
 }
 
 function isAccepting(entry: TraceEntry): boolean {
