@@ -59,7 +59,9 @@ export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyOb
 }
 
 /**
- * Inserts `snippet` before the last `</body>` (any case) of an HTML stream.
+ * Inserts `snippet` before the last `</body>` (any case) of an HTML stream, or, when the
+ * page goes on streaming after a `</body>` (Hono's `Suspense` sends each resolved part
+ * after it), before that one, so that nothing the page streams is held back.
  *
  * @example
  * ```ts
@@ -76,29 +78,33 @@ const encoder = new TextEncoder()
 /**
  * Finds `</body>` in the raw bytes. That is safe in UTF-8 without decoding: every byte of
  * a multi-byte character is >= 0x80, so none can be mistaken for the tag's ASCII bytes.
- * Bytes from the latest `</body>` seen are held back until a newer one replaces it or the
- * stream ends, and so is a chunk's tail that could be a tag split across chunks;
- * everything else is passed on at once. Without `</body>` nothing is added.
+ * Bytes from the latest `</body>` seen are held back until a newer one replaces it, more of
+ * the page arrives after it (the snippet then goes in before it and everything passes on),
+ * or the stream ends; so is a chunk's tail that could be a tag split across chunks.
+ * Everything else is passed on at once. Without `</body>` nothing is added.
  */
 class BodyCloseInjector {
   private held: Uint8Array = new Uint8Array(0)
   private readonly snippet: Uint8Array
+  private injected = false
 
   constructor(snippet: string) {
     this.snippet = encoder.encode(snippet)
   }
 
   push(chunk: Uint8Array): Uint8Array {
+    if (this.injected || chunk.byteLength === 0) return chunk
     const bytes = this.held.byteLength ? concat(this.held, chunk) : chunk
     const last = lastTagIndex(bytes)
+    if (last === 0 && startsWithTag(this.held)) {
+      // The page goes on after the </body> held back, with no newer one: in before it.
+      this.injected = true
+      this.held = new Uint8Array(0)
+      return concat(this.snippet, bytes)
+    }
     if (last !== -1) {
       this.held = bytes.slice(last)
       return bytes.subarray(0, last)
-    }
-    if (startsWithTag(this.held)) {
-      // Still after the last </body>: hold on until the stream ends or a newer one appears.
-      this.held = bytes
-      return new Uint8Array(0)
     }
     const keep = partialTagLength(bytes)
     this.held = bytes.slice(bytes.byteLength - keep)
@@ -106,7 +112,7 @@ class BodyCloseInjector {
   }
 
   end(): Uint8Array {
-    return startsWithTag(this.held) ? concat(this.snippet, this.held) : this.held
+    return !this.injected && startsWithTag(this.held) ? concat(this.snippet, this.held) : this.held
   }
 }
 

@@ -490,7 +490,8 @@ function isInjectable(res: Response): boolean {
   const type = headers.get('content-type')
   if (!type || !/^text\/html\b/i.test(type)) return false
   const encoding = headers.get('content-encoding')
-  return !encoding || encoding === 'identity'
+  // Content codings are case-insensitive (RFC 9110, 8.4.1): Hono's streamed jsxRenderer sends `Identity`.
+  return !encoding || encoding.trim().toLowerCase() === 'identity'
 }
 
 function safely<T>(fn: () => T, fallback: T): T {

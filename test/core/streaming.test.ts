@@ -31,6 +31,11 @@ describe('injectBeforeBodyClose', () => {
     expect((await inject(['a</body>b', '</body>c', 'd'])).join('')).toBe('a</body>b<X></body>cd')
   })
 
+  it('holds back nothing a page streams after its </body>, as Hono\'s Suspense does', async () => {
+    const out = await inject(['<body>a</body></html>', '<template>b</template>', '<script>c</script>'])
+    expect(out).toEqual(['<body>a', '<X></body></html><template>b</template>', '<script>c</script>'])
+  })
+
   it('adds nothing when there is no </body>', async () => {
     expect((await inject(['<p>fragment</p>', '</bod'])).join('')).toBe('<p>fragment</p></bod')
   })

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer'
+import { Suspense } from 'hono/jsx/streaming'
 import { debugToolbar, recordLog, TemplatesPanel, LoggingPanel, timedComponent, uninstallConsoleCapture, type TemplatesStats, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
 
@@ -83,6 +84,34 @@ describe('TemplatesPanel with Hono JSX', () => {
     expect(slow.durationMs!).toBeGreaterThanOrEqual(2)
     // The page's render waited for the async component.
     expect(stats.renders[0]!.startMs + stats.renders[0]!.durationMs!).toBeGreaterThanOrEqual(slow.startMs + slow.durationMs!)
+  })
+
+  it('times a streamed jsxRenderer page and puts the tag into its stream', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new TemplatesPanel()] }))
+    app.use(
+      jsxRenderer(
+        ({ children }) => (
+          <html>
+            <body>{children}</body>
+          </html>
+        ),
+        { stream: true },
+      ),
+    )
+    app.get('/later', (c) =>
+      c.render(
+        <Suspense fallback={<i>loading</i>}>
+          <Slow />
+        </Suspense>,
+      ),
+    )
+    const { res, detail } = await detailOf(app, '/later')
+    expect(res.headers.get('transfer-encoding')).toBe('chunked')
+    expect(res.text).toContain('<i>loading</i>')
+    expect(res.text).toContain('<p>slow</p>')
+    expect(res.text).toMatch(/<script src="\/_debug_toolbar\/static\/toolbar\.js[^>]*><\/script><\/body>/)
+    expect((detail.panels.templates as TemplatesStats).renders.map((r) => r.name)).toEqual(['c.render /later', 'Slow'])
   })
 
   it('times render() taken off the context, for each request with its own renderer', async () => {
