@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { timing, startTime, endTime } from 'hono/timing'
 import { stream } from 'hono/streaming'
+import { jsx } from 'hono/jsx'
+import { Suspense } from 'hono/jsx/streaming'
+import { jsxRenderer } from 'hono/jsx-renderer'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { request as httpRequest } from 'node:http'
@@ -150,6 +153,32 @@ describe('the toolbar on @hono/node-server', () => {
     const detail = await toolbarOf(toolbar).detail(id)
     expect(detail?.inFlight).toBeUndefined()
     expect(detail?.panels.timer).toMatchObject({ streamed: true, responseBytes: Buffer.byteLength('<html><body><p>first</p><p>second</p></body></html>') })
+  })
+
+  it("streams a Suspense page of jsxRenderer part by part, with the tag after the page's </body>", async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const Later = async () => {
+      await gate
+      return jsx('p', {}, 'later')
+    }
+    app.use(jsxRenderer(({ children }) => jsx('html', {}, jsx('body', {}, children)), { stream: true }))
+    app.get('/suspense', (c) => c.render(jsx(Suspense, { fallback: jsx('i', {}, 'loading') }, jsx(Later, {}))))
+    const base = await start(app)
+    const res = await fetch(`${base}/suspense`)
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let first = ''
+    // The page up to its </body> (the fallback) arrives while the part it waits for is pending.
+    while (!first.includes('<i>loading</i>')) first += decoder.decode((await reader.read()).value)
+    expect(first).not.toContain('later')
+    release()
+    let rest = ''
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value)
+    expect(rest).toContain('<p>later</p>')
+    expect((first + rest).match(/toolbar\.js/g)).toHaveLength(1)
   })
 
   it('leaves a JSON body as it is and still records it', async () => {
