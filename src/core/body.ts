@@ -60,8 +60,8 @@ export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyOb
 
 /**
  * Inserts `snippet` before the last `</body>` (any case) of an HTML stream, or, when the
- * page goes on streaming after a `</body>` (Hono's `Suspense` sends each resolved part
- * after it), before that one, so that nothing the page streams is held back.
+ * page goes on streaming after its `</body></html>` (Hono's `Suspense` sends each resolved
+ * part after it), before that one, so that nothing the page streams is held back.
  *
  * @example
  * ```ts
@@ -79,8 +79,9 @@ const encoder = new TextEncoder()
  * Finds `</body>` in the raw bytes. That is safe in UTF-8 without decoding: every byte of
  * a multi-byte character is >= 0x80, so none can be mistaken for the tag's ASCII bytes.
  * Bytes from the latest `</body>` seen are held back until a newer one replaces it, more of
- * the page arrives after it (the snippet then goes in before it and everything passes on),
- * or the stream ends; so is a chunk's tail that could be a tag split across chunks.
+ * the page arrives after a `</body></html>` (the snippet then goes in before it and
+ * everything passes on), or the stream ends; so is a chunk's tail that could be a tag split
+ * across chunks.
  * Everything else is passed on at once. Without `</body>` nothing is added.
  */
 class BodyCloseInjector {
@@ -96,8 +97,8 @@ class BodyCloseInjector {
     if (this.injected || chunk.byteLength === 0) return chunk
     const bytes = this.held.byteLength ? concat(this.held, chunk) : chunk
     const last = lastTagIndex(bytes)
-    if (last === 0 && startsWithTag(this.held)) {
-      // The page goes on after the </body> held back, with no newer one: in before it.
+    if (last === 0 && startsWithTag(this.held) && closesDocument(bytes) && bytes.byteLength > this.held.byteLength) {
+      // The page goes on after its `</body></html>`, with no newer </body>: in before it.
       this.injected = true
       this.held = new Uint8Array(0)
       return concat(this.snippet, bytes)
@@ -130,6 +131,29 @@ function lastTagIndex(bytes: Uint8Array): number {
     if (bytes[at] === 0x3c && matchesAt(bytes, at)) return at
   }
   return -1
+}
+
+/**
+ * True when `bytes` (which start with `</body>`) go on with `</html>`, whitespace
+ * between: the end of the document, after which a streamed page may still send more
+ * (Hono's `Suspense` parts). A `</body>` followed by anything else (say, inside a
+ * script's string) keeps being held, in case a later one is the page's own.
+ */
+function closesDocument(bytes: Uint8Array): boolean {
+  let at = CLOSE_TAG.length
+  while (at < bytes.byteLength && isSpace(bytes[at])) at++
+  if (at + HTML_CLOSE.length > bytes.byteLength) return false
+  for (let i = 0; i < HTML_CLOSE.length; i++) {
+    const byte = i >= 2 && i <= 5 ? bytes[at + i] | 0x20 : bytes[at + i]
+    if (byte !== HTML_CLOSE[i]) return false
+  }
+  return true
+}
+
+const HTML_CLOSE = [...'</html>'].map((ch) => ch.charCodeAt(0))
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c
 }
 
 function startsWithTag(bytes: Uint8Array): boolean {

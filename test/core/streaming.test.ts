@@ -34,6 +34,9 @@ describe('injectBeforeBodyClose', () => {
   it('holds back nothing a page streams after its </body>, as Hono\'s Suspense does', async () => {
     const out = await inject(['<body>a</body></html>', '<template>b</template>', '<script>c</script>'])
     expect(out).toEqual(['<body>a', '<X></body></html><template>b</template>', '<script>c</script>'])
+    expect(await inject(['<body>a</body>', '</html><template>b</template>', '<script>c</script>'])).toEqual(['<body>a', '<X></body></html><template>b</template>', '<script>c</script>'])
+    // A </body> with anything but the document's end after it keeps waiting for a later one.
+    expect((await inject(['<script>s = "</body>', '";</script>', '</body></html>'])).join('')).toBe('<script>s = "</body>";</script><X></body></html>')
   })
 
   it('adds nothing when there is no </body>', async () => {
