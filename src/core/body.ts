@@ -117,11 +117,12 @@ class BodyCloseInjector {
   }
 }
 
-function matchesAt(bytes: Uint8Array, at: number, length = CLOSE_TAG.length): boolean {
+/** Whether `tag` (`</body>` or `</html>`: four letters between `</` and `>`) is at `at`, in any case. */
+function matchesAt(bytes: Uint8Array, at: number, length = CLOSE_TAG.length, tag = CLOSE_TAG): boolean {
   for (let i = 0; i < length; i++) {
     // `| 0x20` lowercases ASCII letters and leaves '<', '/' and '>' as they are.
     const byte = i >= 2 && i <= 5 ? bytes[at + i] | 0x20 : bytes[at + i]
-    if (byte !== CLOSE_TAG[i]) return false
+    if (byte !== tag[i]) return false
   }
   return true
 }
@@ -142,12 +143,7 @@ function lastTagIndex(bytes: Uint8Array): number {
 function closesDocument(bytes: Uint8Array): boolean {
   let at = CLOSE_TAG.length
   while (at < bytes.byteLength && isSpace(bytes[at])) at++
-  if (at + HTML_CLOSE.length > bytes.byteLength) return false
-  for (let i = 0; i < HTML_CLOSE.length; i++) {
-    const byte = i >= 2 && i <= 5 ? bytes[at + i] | 0x20 : bytes[at + i]
-    if (byte !== HTML_CLOSE[i]) return false
-  }
-  return true
+  return at + HTML_CLOSE.length <= bytes.byteLength && matchesAt(bytes, at, HTML_CLOSE.length, HTML_CLOSE)
 }
 
 const HTML_CLOSE = [...'</html>'].map((ch) => ch.charCodeAt(0))
