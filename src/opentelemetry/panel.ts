@@ -322,7 +322,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const traces = this.processor.traces
     this.events.emit({
       type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${state.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
+      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
     })
   }
 

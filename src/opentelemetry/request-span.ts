@@ -25,8 +25,6 @@ export interface RequestSpanState {
   spanId: string
   /** Methods kept in `http.request.method`; the others become `_OTHER`. */
   knownMethods?: ReadonlySet<string>
-  /** The app's route that answered, once known (undefined when none matched). */
-  route?: string | undefined
 }
 
 /** The record's slot with the request's span state. */
@@ -102,8 +100,6 @@ export function startRequestSpan(
  * through every young-generation collection until the next full one.
  */
 class SpanState implements RequestSpanState {
-  route: string | undefined = undefined
-
   constructor(
     public span: Span,
     public context: OtelContext,
@@ -120,12 +116,12 @@ class SpanState implements RequestSpanState {
  * route there is no `http.route` and the name stays the method.
  */
 export function describeResponse(state: RequestSpanState, record: RequestRecord): void {
-  state.route = record.route
   if (state.adopted) return
   const { span } = state
-  if (state.route) {
-    span.updateName(httpSpanName(record.method, state.route, state.knownMethods))
-    span.setAttribute('http.route', state.route)
+  const { route } = record
+  if (route) {
+    span.updateName(httpSpanName(record.method, route, state.knownMethods))
+    span.setAttribute('http.route', route)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   if (record.error !== undefined) {
