@@ -15,9 +15,10 @@
 // garbage-collection modes, run both sides with BENCH_NODE_FLAGS=--no-allocation-site-pretenuring
 // and 8 or more rounds, and read the spread it prints at the end.
 //
-// `hono-otel+headers` is @hono/otel whose responses also carry the toolbar's two headers
-// (bench/server.mjs): what the toolbar's work costs beside the bytes every recorded
-// response must carry. The last column compares with it when it runs.
+// `hono-otel+attrs+headers` is @hono/otel sending what the toolbar sends (bench/server.mjs):
+// its SERVER span also carries the request attributes the toolbar's span has and @hono/otel's
+// has not, and its responses carry the toolbar's two headers. The last two columns compare
+// with it when it runs (or with `hono-otel+headers`, the headers alone, when that runs).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
@@ -28,7 +29,7 @@ const args = Object.fromEntries(
 const rounds = Number(args.rounds ?? 5)
 const duration = Number(args.duration ?? 4)
 const connections = Number(args.connections ?? 20)
-const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel,hono-otel+headers').split(',')
+const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel,hono-otel+attrs+headers').split(',')
 
 async function start(script, variant, env = {}) {
   const path = script.startsWith('/') ? script : new URL(script, import.meta.url).pathname
@@ -93,8 +94,11 @@ const received = JSON.parse(String((await counted)[0]))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const base = (name) => (results[name] ? median(results[name]) : undefined)
 console.log(`\n${rounds} rounds x ${duration}s, ${connections} connections, GET / (small HTML page)\n`)
-const withHeaders = results['hono-otel+headers'] ? 'hono-otel+headers' : undefined
-console.log(`variant            req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel   CPU µs/req   CPU vs @hono/otel${withHeaders ? '   vs +headers   CPU vs +headers' : ''}`)
+// @hono/otel sending what the toolbar sends, when one such variant runs.
+const withHeaders = ['hono-otel+attrs+headers', 'hono-otel+headers'].find((name) => results[name])
+const label = withHeaders?.slice('hono-otel'.length)
+const width = Math.max(18, ...variants.map((name) => name.length))
+console.log(`${'variant'.padEnd(width)} req/s (median)   p99 ms   vs plain   vs passthrough   vs @hono/otel   CPU µs/req   CPU vs @hono/otel${withHeaders ? `   vs ${label}   CPU vs ${label}` : ''}`)
 const cpuWithHeaders = withHeaders ? median(cpus[withHeaders]) : undefined
 const cpuBase = cpus['hono-otel']?.length ? median(cpus['hono-otel']) : undefined
 for (const variant of variants) {
@@ -105,11 +109,11 @@ for (const variant of variants) {
   // Requests per CPU second relative to @hono/otel: above 1 means cheaper per request.
   const cpuRatio = cpuBase ? (cpuBase / cpu).toFixed(3) : '-'
   console.log(
-    `${variant.padEnd(18)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}   ${cpu.toFixed(1).padStart(10)}   ${cpuRatio.padStart(17)}` +
-      (withHeaders ? `   ${ratio(withHeaders).padStart(11)}   ${(cpuWithHeaders / cpu).toFixed(3).padStart(15)}` : ''),
+    `${variant.padEnd(width)} ${String(Math.round(m)).padStart(14)}   ${p99}   ${ratio('plain')}   ${ratio('passthrough').padStart(14)}   ${ratio('hono-otel').padStart(13)}   ${cpu.toFixed(1).padStart(10)}   ${cpuRatio.padStart(17)}` +
+      (withHeaders ? `   ${ratio(withHeaders).padStart(label.length + 3)}   ${(cpuWithHeaders / cpu).toFixed(3).padStart(label.length + 7)}` : ''),
   )
 }
 // The spread between processes: a difference smaller than it needs more rounds to mean anything.
 console.log(`\nCPU µs/req, lowest and highest of the ${rounds} processes (or rounds) of each variant:`)
-for (const variant of variants) console.log(`${variant.padEnd(18)} ${Math.min(...cpus[variant]).toFixed(1).padStart(7)} - ${Math.max(...cpus[variant]).toFixed(1)}`)
+for (const variant of variants) console.log(`${variant.padEnd(width)} ${Math.min(...cpus[variant]).toFixed(1).padStart(7)} - ${Math.max(...cpus[variant]).toFixed(1)}`)
 console.log(`\ncollector received ${received.spans} spans in ${received.exports} exports (toolbar-otel and hono-otel together)`)

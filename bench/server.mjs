@@ -10,11 +10,18 @@ import { usePanelVariant } from './panel-variants.mjs'
 // response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
 // Node writes the head: what those headers cost a server that does not record anything.
 // `<variant>+copy`: the same wrapper and copy of the head, without adding the two headers.
-const [variant, extra] = (process.argv[2] ?? '').split('+')
-if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
-else if (extra) {
-  console.error(`unknown variant suffix +${extra}`)
-  process.exit(2)
+// `hono-otel+attrs`: @hono/otel's SERVER span also carries what the toolbar's carries beyond
+// @hono/otel's own attributes (client.address, user_agent.original, network.protocol.version;
+// its url.full already says what url.scheme, server.address, server.port and url.path say),
+// set the way an app would, in a middleware after @hono/otel's. Suffixes combine:
+// `hono-otel+attrs+headers` sends what the toolbar sends, on the wire and to the collector.
+const [variant, ...extras] = (process.argv[2] ?? '').split('+')
+for (const extra of extras) {
+  if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
+  else if (extra !== 'attrs' || variant !== 'hono-otel') {
+    console.error(`unknown variant suffix +${extra} for ${variant}`)
+    process.exit(2)
+  }
 }
 const app = new Hono()
 // Registered before any middleware, so no variant records it: the process's CPU time, read
@@ -95,6 +102,16 @@ switch (variant) {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }))
     app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
+    if (extras.includes('attrs')) {
+      app.use((c, next) => {
+        const { incoming } = c.env
+        const attributes = { 'client.address': incoming.socket.remoteAddress, 'network.protocol.version': incoming.httpVersion }
+        const agent = c.req.header('user-agent')
+        if (agent) attributes['user_agent.original'] = agent
+        trace.getActiveSpan()?.setAttributes(attributes)
+        return next()
+      })
+    }
     break
   }
   default: {
