@@ -148,7 +148,8 @@ describe('importing OTLP/JSON files', () => {
       await pane.getByLabel('OTLP/JSON file to import').setInputFiles({ name: `${c.title}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(otlpJsonFromToolbarSpans(spans))) })
       await pane.locator('.hdt-otel-imported', { hasText: spans[0]!.traceId }).waitFor(WITHIN)
       await expect.poll(() => rows(pane).count(), WITHIN).toBe(spans.length)
-      await pane.locator('.hdt-otel-analysis-note', { hasText: `critical path: ${c.criticalPath.length} spans` }).waitFor(WITHIN)
+      const count = c.criticalPath.length
+      await pane.locator('.hdt-otel-analysis-note', { hasText: `critical path: ${count} ${count === 1 ? 'span' : 'spans'} · ` }).waitFor(WITHIN)
       const onPath = await labels(rows(pane).and(pane.locator('.hdt-wf-critical')))
       expect([...onPath].sort()).toEqual([...c.criticalPath].sort())
       await pane.getByLabel('critical path only').check()

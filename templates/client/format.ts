@@ -20,3 +20,8 @@ export function formatClock(iso: string): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0')
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
 }
+
+/** A count with its noun: `1 span`, `3 spans`, `0 spans`. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
+}

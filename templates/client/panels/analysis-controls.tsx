@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact'
+import { plural } from '../format.js'
 import type { WaterfallAnalysis } from './waterfall-analysis.js'
 
 /** How the waterfall shows the analysis. */
@@ -80,7 +81,7 @@ export function AnalysisControls({ options, onChange, analysis }: { options: Ana
         <span class="hdt-muted">(0: off)</span>
       </label>
       <span class="hdt-muted hdt-otel-analysis-note">
-        {analysis ? `critical path: ${analysis.criticalCount} spans · analysed in ${analysis.tookMs.toFixed(0)} ms` : 'analysing…'}
+        {analysis ? `critical path: ${plural(analysis.criticalCount, 'span', 'spans')} · analysed in ${analysis.tookMs.toFixed(0)} ms` : 'analysing…'}
       </span>
     </div>
   )

@@ -1,6 +1,6 @@
 import type { ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
 import type { BreakerStatus } from '../../../src/opentelemetry/export-breaker.js'
-import { formatMs } from '../format.js'
+import { formatMs, plural } from '../format.js'
 
 /**
  * One line per exporter: where the spans went and how many batches succeeded, or why the
@@ -96,8 +96,4 @@ function BreakerNote({ breaker }: { breaker: BreakerStatus | undefined }) {
       · circuit closed (opened {plural(breaker.opened, 'time', 'times')}){dropped}
     </span>
   )
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`
 }

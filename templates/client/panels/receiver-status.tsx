@@ -1,4 +1,5 @@
 import type { ReceiverStatus } from '../../../src/opentelemetry/panel.js'
+import { plural } from '../format.js'
 
 /**
  * Where other services can send their spans, and what the receivers took so far (the app's
@@ -26,9 +27,9 @@ export function ReceiverStatusLine({ status, origin }: { status: ReceiverStatus 
           , Zipkin v2 JSON at <code>{origin}{status.zipkinPath}</code>
         </>
       )}
-      {requests > 0 && ` · ${requests} ${requests === 1 ? 'export' : 'exports'}, ${accepted} spans`}
+      {requests > 0 && ` · ${plural(requests, 'export', 'exports')}, ${plural(accepted, 'span', 'spans')}`}
       {late > 0 && `, ${late} late`}
-      {rejected + malformed > 0 && <span class="hdt-otel-error">{` · ${rejected} spans and ${malformed} exports refused`}</span>}
+      {rejected + malformed > 0 && <span class="hdt-otel-error">{` · ${plural(rejected, 'span', 'spans')} and ${plural(malformed, 'export', 'exports')} refused`}</span>}
     </p>
   )
 }
