@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
-import { injectBeforeBodyClose, observeBody } from '../../src/core/body.js'
+import { injectBeforeBodyClose, injectIntoHtml, observeBody } from '../../src/core/body.js'
 
 /** Feeds `chunks` through the injector and returns what comes out, chunk by chunk. */
 async function inject(chunks: string[], snippet = '<X>') {
@@ -59,6 +60,73 @@ describe('injectBeforeBodyClose', () => {
     })
     const text = await new Response(injectBeforeBodyClose(source, '<X>')).text()
     expect(text).toBe('<p>żółw 🐢</p><X></body>')
+  })
+})
+
+describe('injectBeforeBodyClose, however the page is cut into chunks', () => {
+  // Pages made of pieces that matter to the injector: the tags in any case, their halves,
+  // near misses, and characters of two and four bytes, which a cut may split.
+  const piece = fc.constantFrom('a', ' ', '\n', 'ż', '🐢', '<p>', '</p>', '<', '/', '>', '</body>', '</BODY>', '</Body>', '</bo', 'dy>', '</html>', '</HTML>', 'ml>', '</bady>', '</htm>')
+  const page = fc.array(piece, { maxLength: 40 }).map((pieces) => pieces.join(''))
+  /** The page's bytes cut at the given offsets (duplicates and ends make empty chunks). */
+  function cut(text: string, offsets: number[]): Uint8Array[] {
+    const bytes = new TextEncoder().encode(text)
+    const at = [...new Set(offsets.map((o) => o % (bytes.byteLength + 1)))].sort((x, y) => x - y)
+    const chunks: Uint8Array[] = []
+    let from = 0
+    for (const to of [...at, bytes.byteLength]) {
+      chunks.push(bytes.slice(from, to))
+      from = to
+    }
+    return chunks
+  }
+  async function streamed(chunks: Uint8Array[]): Promise<string> {
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk)
+        controller.close()
+      },
+    })
+    return new Response(injectBeforeBodyClose(source, '<X>')).text()
+  }
+  const hasBodyClose = (text: string) => text.toLowerCase().includes('</body>')
+
+  it('adds the tag once, right before a </body>, and loses or changes nothing of the page', async () => {
+    await fc.assert(
+      fc.asyncProperty(page, fc.array(fc.nat(), { maxLength: 12 }), async (text, offsets) => {
+        const out = await streamed(cut(text, offsets))
+        if (!hasBodyClose(text)) {
+          expect(out).toBe(text)
+          return
+        }
+        const at = out.indexOf('<X>')
+        expect(at).not.toBe(-1)
+        expect(out.indexOf('<X>', at + 1)).toBe(-1)
+        expect(out.slice(at + 3, at + 10).toLowerCase()).toBe('</body>')
+        expect(out.slice(0, at) + out.slice(at + 3)).toBe(text)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('puts the tag where the string path puts it when the page does not go on after </body></html>', async () => {
+    // Without a </html> the injector has no reason to go early: the last </body> takes it, as with c.html().
+    await fc.assert(
+      fc.asyncProperty(page.filter((text) => !text.toLowerCase().includes('</html>')), fc.array(fc.nat(), { maxLength: 12 }), async (text, offsets) => {
+        expect(await streamed(cut(text, offsets))).toBe(injectIntoHtml(text, '<X>') ?? text)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('puts the tag before the page\'s one </body> wherever the cuts fall', async () => {
+    const onlyOne = page.filter((text) => text.toLowerCase().split('</body>').length === 2)
+    await fc.assert(
+      fc.asyncProperty(onlyOne, fc.array(fc.nat(), { maxLength: 12 }), async (text, offsets) => {
+        expect(await streamed(cut(text, offsets))).toBe(injectIntoHtml(text, '<X>'))
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 
