@@ -77,7 +77,7 @@ const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, async
     if (trace.status !== 200 || server?.name !== 'GET /users/:id') fail('waterfall API: ' + trace.status + ' ' + JSON.stringify(body).slice(0, 300))
     const script = await fetch(base + '/_debug_toolbar/static/toolbar.js?v=1')
     if (script.status !== 200) fail('toolbar bundle answered ' + script.status)
-    if (!process.exitCode) console.log('ok: page injected, request ' + id + ', trace ' + detail.traceId + ' with ' + body.spans.length + ' spans')
+    if (!process.exitCode) console.log('ok: page injected, request ' + id + ', trace ' + detail.traceId + ' with ' + body.spans.length + (body.spans.length === 1 ? ' span' : ' spans'))
   } catch (error) {
     fail(error.stack ?? String(error))
   } finally {
