@@ -145,6 +145,10 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(exception.stack).toMatch(/app\.ts/)
     expect(exception.logsAround.map((l: { message: string }) => l.message)).toContain('about to fail')
     expect(text).toContain('Something went wrong in /boom')
+    // On the request's own clock, to the microsecond: the SERVER span starts the trace here.
+    const span = await call(client, 'get_span', { trace_id: data.traceId, span_ids: [exception.spanId] })
+    const event = span.data.spans[0].events.find((e: { name: string }) => e.name === 'exception')
+    expect(exception.atMs).toBeCloseTo(event.offsetMs, 3)
     const byTrace = await call(client, 'get_trace_errors', { trace_id: data.traceId })
     expect(byTrace.data.requestId).toBe(ids.boom)
     const none = await call(client, 'get_trace_errors', { request_id: ids.users })

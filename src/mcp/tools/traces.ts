@@ -140,7 +140,7 @@ interface ErrorItem {
 }
 
 function collectErrors(spans: ToolbarSpan[], detail: RequestDetail | undefined): ErrorItem[] {
-  const origin = detail ? BigInt(Math.round(Date.parse(detail.startedAt) * 1e6)) : traceStartNs(spans)
+  const origin = requestStartNs(spans, detail) ?? traceStartNs(spans)
   const atMs = (nanos: string) => Number(BigInt(nanos) - origin) / 1e6
   const items: ErrorItem[] = []
   for (const span of spans) {
@@ -221,6 +221,18 @@ function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
     scope: span.scope,
     source: span.source,
   }
+}
+
+/**
+ * When the request started, on the clock of its queries and log lines: its SERVER span's
+ * start (the panel's own span starts at the record's start, to the microsecond), else
+ * `startedAt` (whole milliseconds).
+ */
+function requestStartNs(spans: readonly ToolbarSpan[], detail: RequestDetail | undefined): bigint | undefined {
+  if (!detail) return undefined
+  const root = panelStats<{ rootSpanId?: string }>(detail, 'opentelemetry')?.rootSpanId
+  const span = root === undefined ? undefined : spans.find((s) => s.spanId === root)
+  return span ? BigInt(span.startTimeUnixNano) : BigInt(Math.round(Date.parse(detail.startedAt) * 1e6))
 }
 
 function traceStartNs(spans: readonly ToolbarSpan[]): bigint {
