@@ -20,6 +20,36 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
+ * Query parameters whose values OpenTelemetry's HTTP conventions redact by default ("Query
+ * string values for the following keys SHOULD be redacted by default and replaced by the
+ * value `REDACTED`"), matched case-sensitively as they ask.
+ */
+export const SENSITIVE_QUERY_KEYS: ReadonlySet<string> = new Set([
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+  'AWSAccessKeyId',
+  'Signature',
+  'sig',
+  'X-Goog-Signature',
+])
+
+/**
+ * True when the value of the query parameter `name` (decoded) must not be shown or
+ * exported: a secret name, or one of the conventions' signature and credential keys.
+ *
+ * @example
+ * ```ts
+ * isSecretQueryName('X-Amz-Signature') // true
+ * isSecretQueryName('api_key')         // true
+ * isSecretQueryName('page')            // false
+ * ```
+ */
+export function isSecretQueryName(name: string): boolean {
+  return SENSITIVE_QUERY_KEYS.has(name) || isSecretName(name)
+}
+
+/**
  * A copy of `entries` with secret values replaced by `********`.
  *
  * @example

@@ -2,10 +2,11 @@
  * Redaction of everything the MCP server sends, applied once to each tool result and
  * resource just before it leaves, so that no tool can forget it. The panels already
  * redact headers, cookies and secret-named params where they collect them; this adds what
- * an agent could otherwise read in free text (`password=hunter2` in a log line or a SQL
- * literal), in positional SQL params bound to a secret-named column, and in span attributes.
+ * an agent could otherwise read in free text (`password=hunter2` in a log line, a SQL
+ * literal, a URL's credentials or query), in SQL params bound to a secret-named column,
+ * and in span attributes.
  */
-import { isSecretName } from '../core/redact.js'
+import { isSecretName, isSecretQueryName } from '../core/redact.js'
 
 /** What a redacted value is replaced with. */
 export const MCP_REDACTED = 'REDACTED'
@@ -18,34 +19,87 @@ export interface RedactionSettings {
 }
 
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`; an auth scheme word
-// (`Bearer abc`) is taken with its token. Only pairs whose name is secret are touched.
-const PAIR =
-  /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)((?:(?:Bearer|Basic|Token|Digest)\s+)?(?:"[^"]*"|'[^']*'|\[[^\]]*\]|[^\s"',;&)}\]]+))/g
+// (`Bearer abc`) is taken with its token, and after a colon the words up to the next pair
+// or delimiter (`password: correct horse battery staple`). Only secret names are touched.
+const WORD = `[^\\s"',;&)}\\]]+`
+const PAIR = new RegExp(
+  `(["']?)([A-Za-z_][\\w.-]*)\\1(\\s*[:=]\\s*)((?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*))`,
+  'g',
+)
+const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
+// A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
+// OpenTelemetry's `url.full` is.
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
+// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
+const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
+// A secret column compared with a SQL literal other than by `=`: `password <> 'x'`,
+// `token LIKE 'a%'`, `api_key IN ('a', 'b')`.
+const SQL_COMPARISON = /\b([A-Za-z_]\w*)(["'`\]]?\s*(?:<>|!=|(?:\bNOT\s+)?\bI?LIKE\b)\s*)('(?:[^']|'')*'|"[^"]*"|-?\d[\w.]*)/gi
+const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/gi
+const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
- * quotes kept.
+ * quotes kept; the same for a URL's user info and secret query parameters (also with an
+ * encoded name, and the HTTP conventions' signature keys), and for SQL literals compared
+ * with a secret column.
  *
  * @example
  * ```ts
  * redactText("login password=hunter2 user=ada")     // 'login password=REDACTED user=ada'
  * redactText("UPDATE users SET api_key = 'k-123'") // "UPDATE users SET api_key = 'REDACTED'"
+ * redactText('postgres://admin:pw@db/app')         // 'postgres://REDACTED:REDACTED@db/app'
  * ```
  */
 export function redactText(text: string): string {
-  if (!text.includes('=') && !text.includes(':')) return text
-  return text.replace(PAIR, (whole, quote: string, name: string, sep: string, value: string) => {
-    const quoted = /^(["'])(.*)\1$/s.exec(value)
-    // The value of another name can hold pairs itself (`log.message="... password=x"`,
-    // `url=http://host/?token=x`): look inside it. It is shorter than the text, so this ends.
-    if (!isSecretKey(name)) {
-      return `${quote}${name}${quote}${sep}${quoted ? `${quoted[1]}${redactText(quoted[2]!)}${quoted[1]}` : redactText(value)}`
+  const hasPair = text.includes('=') || text.includes(':')
+  let out = text
+  if (text.includes('://')) out = out.replace(USERINFO, `$1${MCP_REDACTED}:${MCP_REDACTED}@`)
+  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeName(name)) ? `${lead}${name}=${MCP_REDACTED}` : whole))
+  if (/<>|!=|like|\bin\s*\(/i.test(text)) {
+    out = out
+      .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hideLiteral(literal)}` : whole))
+      .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hideLiteral)})` : whole))
+  }
+  return hasPair ? out.replace(PAIR, redactPair) : out
+}
+
+function redactPair(whole: string, quote: string, name: string, sep: string, value: string): string {
+  // After `=` the value is one word (`user=ada login ok`): the rest is text of its own.
+  let rest = ''
+  const quoted = /^(["'])(.*)\1$/s.exec(value)
+  if (!quoted && !value.startsWith('[') && !sep.includes(':')) {
+    const scheme = AUTH_SCHEME.exec(value)?.[0].length ?? 0
+    const space = value.slice(scheme).search(/\s/)
+    if (space !== -1) {
+      rest = redactText(value.slice(scheme + space))
+      value = value.slice(0, scheme + space)
     }
-    // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
-    if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) return whole
-    const shown = quoted ? `${quoted[1]}${MCP_REDACTED}${quoted[1]}` : value.startsWith('[') ? `[${MCP_REDACTED}]` : MCP_REDACTED
-    return `${quote}${name}${quote}${sep}${shown}`
-  })
+  }
+  // The value of another name can hold pairs itself (`log.message="... password=x"`,
+  // `url=http://host/?token=x`): look inside it. It is shorter than the text, so this ends.
+  if (!isSecretKey(name)) {
+    return `${quote}${name}${quote}${sep}${quoted ? `${quoted[1]}${redactText(quoted[2]!)}${quoted[1]}` : redactText(value)}${rest}`
+  }
+  // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
+  if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) return `${quote}${name}${quote}${sep}${value}${rest}`
+  const shown = quoted ? `${quoted[1]}${MCP_REDACTED}${quoted[1]}` : value.startsWith('[') ? `[${MCP_REDACTED}]` : MCP_REDACTED
+  return `${quote}${name}${quote}${sep}${shown}${rest}`
+}
+
+/** A SQL literal's value replaced, its quotes kept. */
+function hideLiteral(literal: string): string {
+  const quote = literal[0] === "'" || literal[0] === '"' ? literal[0] : ''
+  return `${quote}${MCP_REDACTED}${quote}`
+}
+
+/** A query parameter's name as the app reads it (`+` and `%xx` decoded), or as written when malformed. */
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '))
+  } catch {
+    return name
+  }
 }
 
 /**
@@ -76,51 +130,66 @@ export function redactValue(value: unknown, depth = 0): unknown {
 }
 
 /**
- * Positional params of `sql` with the ones bound to a secret-named column redacted:
- * `SET password = ?`, `WHERE token = $2`, and `INSERT INTO t (name, password) VALUES (?, ?)`.
+ * Params of `sql` with the ones bound to a secret-named column redacted: positional
+ * (`SET password = ?`, `WHERE token = $2`, `INSERT INTO t (name, password) VALUES (?, ?)`)
+ * and named, in the object better-sqlite3 takes (`SET password = @pw` with `{ pw }`).
  *
  * @example
  * ```ts
  * redactSqlParams('UPDATE users SET password = ? WHERE id = ?', ['hunter2', 1]) // ['REDACTED', 1]
+ * redactSqlParams('UPDATE users SET password = @pw', [{ pw: 'hunter2' }])      // [{ pw: 'REDACTED' }]
  * ```
  */
 export function redactSqlParams(sql: string, params: unknown[]): unknown[] {
-  const secret = secretPlaceholders(sql)
-  if (secret.size === 0) return params
-  return params.map((param, index) => (secret.has(index) ? MCP_REDACTED : param))
+  const { positions, names } = secretPlaceholders(sql)
+  if (positions.size === 0 && names.size === 0) return params
+  return params.map((param, index) => {
+    if (positions.has(index)) return MCP_REDACTED
+    if (names.size === 0 || param === null || typeof param !== 'object' || Array.isArray(param)) return param
+    return Object.fromEntries(Object.entries(param).map(([name, value]) => [name, names.has(name) ? MCP_REDACTED : value]))
+  })
 }
 
-/** Zero-based indexes of the positional params bound to secret-named columns. */
-function secretPlaceholders(sql: string): Set<number> {
-  const secret = new Set<number>()
-  // Each `?` in order, or `$n` by its number.
-  const placeholders = [...sql.matchAll(/\?|\$(\d+)/g)]
-  const indexOf = (match: RegExpMatchArray, order: number) => (match[1] ? Number(match[1]) - 1 : order)
-  placeholders.forEach((match, order) => {
-    const before = sql.slice(0, match.index)
-    const column = /([A-Za-z_][\w]*)["'`\]]?\s*(?:=|<>|!=|LIKE|IN\s*\()\s*$/i.exec(before)?.[1]
-    if (column && isSecretName(column)) secret.add(indexOf(match, order))
-  })
+/** The placeholders bound to secret-named columns: positional ones by zero-based index, named ones by name. */
+function secretPlaceholders(sql: string): { positions: Set<number>; names: Set<string> } {
+  const positions = new Set<number>()
+  const names = new Set<string>()
+  // Each `?` in order, `$n` by its number, `:name` / `@name` / `$name` by its name.
+  const placeholders = [...sql.matchAll(/\?|\$(\d+)|[:@$]([A-Za-z_]\w*)/g)]
+  let order = 0
+  for (const match of placeholders) {
+    const position = match[2] ? undefined : match[1] ? Number(match[1]) - 1 : order++
+    const column = /([A-Za-z_][\w]*)["'`\]]?\s*(?:=|<>|!=|LIKE|IN\s*\()\s*$/i.exec(sql.slice(0, match.index))?.[1]
+    if (column && isSecretName(column)) {
+      if (position === undefined) names.add(match[2]!)
+      else positions.add(position)
+    }
+  }
   // INSERT INTO t (a, b, c) VALUES (?, ?, ?): columns and placeholders pair up by position.
   const insert = /INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)/i.exec(sql)
   if (insert) {
     const columns = insert[1]!.split(',').map((name) => name.trim().replace(/^["'`[]|["'`\]]$/g, ''))
     const values = insert[2]!.split(',').map((value) => value.trim())
-    const first = sql.slice(0, insert.index + insert[0].indexOf('VALUES')).match(/\?/g)?.length ?? 0
-    let order = first
-    values.forEach((value, position) => {
+    let next = sql.slice(0, insert.index + insert[0].indexOf('VALUES')).match(/\?/g)?.length ?? 0
+    values.forEach((value, at) => {
       const dollar = /^\$(\d+)$/.exec(value)
-      if (value !== '?' && !dollar) return
-      const index = dollar ? Number(dollar[1]) - 1 : order++
-      if (columns[position] && isSecretName(columns[position]!)) secret.add(index)
+      const named = /^[:@$]([A-Za-z_]\w*)$/.exec(value)
+      if (value !== '?' && !dollar && !named) return
+      const position = value === '?' ? next++ : undefined
+      if (!columns[at] || !isSecretName(columns[at]!)) return
+      if (named) names.add(named[1]!)
+      else positions.add(dollar ? Number(dollar[1]) - 1 : position!)
     })
   }
-  return secret
+  return { positions, names }
 }
 
-/** A secret name, or a dotted key ending in one (`http.request.header.authorization`). */
+/**
+ * A secret name, or a dotted key ending in one (`http.request.header.authorization`); the
+ * HTTP conventions' signature keys too (`X-Amz-Signature`), as keys of a parsed query are.
+ */
 function isSecretKey(key: string): boolean {
-  return isSecretName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
+  return isSecretQueryName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
 }
 
 /** Every string and number under a secret-named key (`token: ['a', 'b']`) replaced. */

@@ -5,29 +5,13 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Attributes, Span } from '@opentelemetry/api'
-import { isSecretName } from '../core/redact.js'
+import { isSecretQueryName } from '../core/redact.js'
 
 /**
  * "known" methods: the ones listed in RFC 9110, PATCH (RFC 5789) and QUERY
  * (httpbis-safe-method-w-body), matched case-sensitively.
  */
 export const DEFAULT_KNOWN_HTTP_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']
-
-/**
- * Query parameters whose values the conventions redact by default ("Query string values
- * for the following keys SHOULD be redacted by default and replaced by the value
- * `REDACTED`"), matched case-sensitively as they ask. The toolbar's own secret pattern
- * (`token`, `password`, `api_key`...) is applied as well.
- */
-export const SENSITIVE_QUERY_KEYS: ReadonlySet<string> = new Set([
-  'X-Amz-Signature',
-  'X-Amz-Credential',
-  'X-Amz-Security-Token',
-  'AWSAccessKeyId',
-  'Signature',
-  'sig',
-  'X-Goog-Signature',
-])
 
 /** The placeholder the conventions use for redacted URL parts. */
 export const URL_REDACTED = 'REDACTED'
@@ -115,8 +99,7 @@ export function describeHttpStatus(span: Span, kind: SpanKind.SERVER | SpanKind.
 export function redactQuery(params: URLSearchParams): string {
   const parts: string[] = []
   for (const [name, value] of params) {
-    const secret = SENSITIVE_QUERY_KEYS.has(name) || isSecretName(name)
-    parts.push(`${encodeURIComponent(name)}=${secret ? URL_REDACTED : encodeURIComponent(value)}`)
+    parts.push(`${encodeURIComponent(name)}=${isSecretQueryName(name) ? URL_REDACTED : encodeURIComponent(value)}`)
   }
   return parts.join('&')
 }

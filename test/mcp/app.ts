@@ -43,6 +43,10 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     db.prepare('UPDATE users SET password = ? WHERE id = ?').run(SECRET, 1)
     db.prepare(`SELECT id FROM users WHERE name = 'user1' AND password = '${SECRET}'`).get()
     console.info(`login attempt user=user1 password=${SECRET}`)
+    // Secrets in the other shapes an app writes them in.
+    db.prepare('UPDATE users SET password = @pw WHERE id = @id').run({ pw: SECRET, id: 1 })
+    db.prepare(`SELECT id FROM users WHERE password <> '${SECRET}' OR password IN ('${SECRET}')`).all()
+    console.info(`reconnecting to postgres://admin:${SECRET}@db/app; password: ${SECRET} again`)
     recordLog('info', 'session opened', { token: SECRET, user: 'user1' })
     return c.json({ ok: true })
   })

@@ -16,6 +16,35 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('url=http://127.0.0.1:3000/form?token=abc&x=1')).toBe('url=http://127.0.0.1:3000/form?token=REDACTED&x=1')
   })
 
+  it('redacts URL credentials and secret query values, also with an encoded name or a signature key', () => {
+    expect(redactText('connecting to postgres://admin:S3CRET@db:5432/app')).toBe('connecting to postgres://REDACTED:REDACTED@db:5432/app')
+    expect(redactText('https://ghp_abc@github.com/o/r.git')).toBe('https://REDACTED:REDACTED@github.com/o/r.git')
+    expect(redactText('http://127.0.0.1:3311/users/3?pass%77ord=L1&token%5B%5D=L2&page=2')).toBe('http://127.0.0.1:3311/users/3?pass%77ord=REDACTED&token%5B%5D=REDACTED&page=2')
+    expect(redactText('/upload?X-Amz-Signature=L6&sig=L7&X-Amz-Date=20261130')).toBe('/upload?X-Amz-Signature=REDACTED&sig=REDACTED&X-Amz-Date=20261130')
+    expect(redactText('odd %E0%A4%A name: /x?%E0%A4%A=1')).toBe('odd %E0%A4%A name: /x?%E0%A4%A=1')
+  })
+
+  it('redacts every word of a secret after a colon, and one word after =', () => {
+    expect(redactText('password: correct horse battery staple')).toBe('password: REDACTED')
+    expect(redactText('password: correct horse, user: ada')).toBe('password: REDACTED, user: ada')
+    expect(redactText('token: abc user: ada')).toBe('token: REDACTED user: ada')
+    expect(redactText('password=hunter2 then more words')).toBe('password=REDACTED then more words')
+    expect(redactText('authorization=Bearer abc then more')).toBe('authorization=REDACTED then more')
+  })
+
+  it('redacts SQL literals compared with a secret column by <>, !=, LIKE and IN', () => {
+    expect(redactText(`SELECT 1 FROM users WHERE password <> 'p1' AND name != 'ada'`)).toBe(`SELECT 1 FROM users WHERE password <> 'REDACTED' AND name != 'ada'`)
+    expect(redactText(`WHERE token != "t2" OR api_key LIKE 'k-%' OR secret NOT LIKE 's%'`)).toBe(`WHERE token != "REDACTED" OR api_key LIKE 'REDACTED' OR secret NOT LIKE 'REDACTED'`)
+    expect(redactText(`WHERE password IN ('a', 'b''c', 42, ?) AND id IN (1, 2)`)).toBe(`WHERE password IN ('REDACTED', 'REDACTED', REDACTED, ?) AND id IN (1, 2)`)
+  })
+
+  it('redacts named SQL params bound to a secret column', () => {
+    expect(redactSqlParams('UPDATE users SET password = @pw WHERE id = @id', [{ pw: 'p', id: 1 }])).toEqual([{ pw: 'REDACTED', id: 1 }])
+    expect(redactSqlParams('SELECT * FROM t WHERE token = :t', [{ t: 'x' }])).toEqual([{ t: 'REDACTED' }])
+    expect(redactSqlParams('INSERT INTO users (name, password) VALUES (@name, $pw)', [{ name: 'ada', pw: 'p' }])).toEqual([{ name: 'ada', pw: 'REDACTED' }])
+    expect(redactSqlParams('SELECT x::text FROM t WHERE id = :id', [{ id: 1 }])).toEqual([{ id: 1 }])
+  })
+
   it('leaves placeholders alone: the params are redacted by position', () => {
     expect(redactText('UPDATE users SET password = ? WHERE id = ?')).toBe('UPDATE users SET password = ? WHERE id = ?')
     expect(redactText('WHERE token = $2')).toBe('WHERE token = $2')

@@ -11,7 +11,7 @@ describe('the MCP server at {prefix}/mcp', () => {
     shop = await startShop()
     ids.users = await shop.get('/users')
     ids.slow = await shop.get('/slow')
-    ids.login = await shop.get(`/login?api_key=${SECRET}`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` } })
+    ids.login = await shop.get(`/login?api_key=${SECRET}&pass%77ord=${SECRET}&X-Amz-Signature=${SECRET}`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` } })
     ids.report = await shop.get('/report')
     ids.boom = await shop.get('/boom')
     client = await connect(shop.base)
@@ -251,6 +251,10 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(everything).toContain("password = 'REDACTED'")
     const slow = outputs[2]!.data.queries.find((q: { sql: string }) => q.sql.startsWith('UPDATE'))
     expect(slow.params).toEqual(['REDACTED', 1])
+    const named = outputs[2]!.data.queries.find((q: { sql: string }) => q.sql.includes('@pw'))
+    expect(named.params).toEqual([{ pw: 'REDACTED', id: 1 }])
+    expect(everything).toContain('postgres://REDACTED:REDACTED@db/app')
+    expect(everything).toContain('pass%77ord=REDACTED&X-Amz-Signature=REDACTED')
   })
 
   it('forgets everything with clear_history, the one destructive tool', async () => {
