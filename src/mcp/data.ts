@@ -5,7 +5,10 @@ import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import type { LoggingStats } from '../panels/logging.js'
 import type { SqlStats } from '../panels/sql.js'
+import { panelStats, requestErrors } from './errors.js'
 import { redactValue } from './redact.js'
+
+export { panelStats } from './errors.js'
 import { ToolError } from './result.js'
 
 /** What the MCP server reads from a toolbar: only its public reading methods. */
@@ -128,16 +131,13 @@ export class ToolbarData {
     return this.toolbar.traceSource?.links(traceId, spanId) ?? {}
   }
 
-  /** Counts of spans, queries, logs and errors of one request. */
+  /** Counts of spans, queries, logs and errors (as `get_trace_errors` lists them) of one request. */
   async facts(detail: RequestDetail): Promise<RequestFacts> {
     const spans = await this.requestSpans(detail)
     const sql = panelStats<SqlStats>(detail, 'sql')
     const logs = panelStats<LoggingStats>(detail, 'logging')
-    const thrown = panelStats<{ error?: string }>(detail, 'request')?.error
-    const failedQueries = sql?.queries.filter((q) => q.error).length ?? 0
+    const errors = requestErrors(spans, detail).length
     const errorLogs = (logs?.counts.error ?? 0) + (logs?.counts.fatal ?? 0)
-    const errorSpans = spans.filter((s) => s.status.code === 'ERROR').length
-    const errors = (thrown ? 1 : 0) + failedQueries + errorLogs
     const services = [...new Set(spans.map((s) => s.resource['service.name']).filter((n): n is string => typeof n === 'string'))]
     return {
       spans: spans.length,
@@ -145,7 +145,7 @@ export class ToolbarData {
       logs: logs ? Object.values(logs.counts).reduce((a, b) => a + b, 0) : 0,
       errors,
       services,
-      hasError: errors > 0 || errorSpans > 0 || (detail.status ?? 0) >= 500,
+      hasError: errors > 0 || errorLogs > 0 || (detail.status ?? 0) >= 500,
     }
   }
 
@@ -154,22 +154,6 @@ export class ToolbarData {
     const res = await this.toolbar.routes.request(`${this.toolbar.prefix}${path}`)
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
-}
-
-/**
- * A panel's stats in a request, or undefined when the panel is not there (or failed).
- *
- * @example
- * ```ts
- * const sql = panelStats<SqlStats>(detail, 'sql')
- * ```
- */
-export function panelStats<T>(detail: RequestDetail, panelId: string): T | undefined {
-  const stats = detail.panels[panelId] as (T & { error?: unknown }) | undefined
-  if (!stats || typeof stats !== 'object') return undefined
-  // A panel that failed answers { error: 'this panel failed: ...' } and nothing else.
-  if (Object.keys(stats).length === 1 && typeof stats.error === 'string') return undefined
-  return stats
 }
 
 /** `rootId` and every span below it; all of `spans` when the root is not among them. */

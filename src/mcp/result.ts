@@ -99,3 +99,16 @@ export function capStrings(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => capStrings(item, depth + 1))
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, depth + 1)]))
 }
+
+/**
+ * A SQL text or message on one line, at most 300 characters.
+ *
+ * @example
+ * ```ts
+ * oneLine('SELECT *\n  FROM users') // 'SELECT * FROM users'
+ * ```
+ */
+export function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
+}

@@ -5,8 +5,7 @@ import { panelStats } from '../data.js'
 import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
-import { oneLine } from './request-brief.js'
+import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
 

@@ -5,8 +5,9 @@ import type { SqlStats } from '../../panels/sql.js'
 import type { TemplatesStats } from '../../panels/templates.js'
 import type { TimerStats } from '../../panels/timer.js'
 import { panelStats } from '../data.js'
+import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
-import { ms, type ToolOutput } from '../result.js'
+import { ms, oneLine, type ToolOutput } from '../result.js'
 import type { McpContext } from '../server.js'
 import { serviceOf } from '../trace-tree.js'
 
@@ -60,12 +61,8 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     queryIds: g.queryIds,
     caller: byId.get(g.queryIds[0]!)?.caller ?? null,
   })
-  const errors = [
-    ...(request?.error ? [{ kind: 'exception', message: request.error }] : []),
-    ...(sql?.queries.filter((q) => q.error).map((q) => ({ kind: 'query', queryId: q.id, message: q.error!, caller: q.caller })) ?? []),
-    ...(logs?.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => ({ kind: 'log', message: l.message, atMs: l.startMs })) ?? []),
-    ...spans.filter((s) => s.status.code === 'ERROR').map((s) => ({ kind: 'span', spanId: s.spanId, name: s.name, message: s.status.message ?? '' })),
-  ]
+  // Each failure once, as get_trace_errors lists them (error log lines are in the logs).
+  const errors = requestErrors(spans, detail).map(({ stack: _stack, ...error }) => error)
   const data = {
     request: {
       id: detail.id,
@@ -165,10 +162,4 @@ function briefText(b: Brief, service: string | undefined): string {
   if (b.trace) out.push(`Trace ${b.trace.traceId}: ${b.trace.spans} spans${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''} (get_trace for the tree)`)
   out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}`)
   return out.join('\n')
-}
-
-/** A SQL text or message on one line, at most 300 characters. */
-export function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
 }

@@ -6,8 +6,7 @@ import { panelStats } from '../data.js'
 import { shownParams } from '../redact.js'
 import { cursor, limit, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
-import { oneLine } from './request-brief.js'
+import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 /**
  * `find_slow_queries`, `find_n_plus_one` and `explain_query`.

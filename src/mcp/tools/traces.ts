@@ -3,12 +3,12 @@ import type { ToolbarSpan } from '../../core/span-model.js'
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
 import { panelStats } from '../data.js'
+import { requestErrors, type ErrorItem } from '../errors.js'
 import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { durationNs, serviceOf, traceLines, type TraceLine } from '../trace-tree.js'
-import { oneLine } from './request-brief.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
 const GROUP_IDS = 50
@@ -106,7 +106,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
         throw error
       })
       const detail = found?.detail ?? (args.request_id ? await data.request(args.request_id) : await data.requestOfTrace(found!.traceId))
-      const items = collectErrors(found?.spans ?? [], detail)
+      const items = withLogsAround(requestErrors(found?.spans ?? [], detail), detail)
       const page = paginate('get_trace_errors', items, args.cursor, args.limit)
       const text = items.length
         ? [
@@ -127,57 +127,15 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   })
 }
 
-interface ErrorItem {
-  kind: 'span' | 'exception' | 'query' | 'thrown'
-  spanId?: string
-  name?: string
-  type?: string
-  message: string
-  stack?: string
-  /** Milliseconds from the request start (or trace start without a request). */
-  atMs?: number
-  logsAround: Array<{ level: string; message: string; atMs: number }>
-}
-
-function collectErrors(spans: ToolbarSpan[], detail: RequestDetail | undefined): ErrorItem[] {
-  const origin = requestStartNs(spans, detail) ?? traceStartNs(spans)
-  const atMs = (nanos: string) => Number(BigInt(nanos) - origin) / 1e6
-  const items: ErrorItem[] = []
-  for (const span of spans) {
-    const exceptions = span.events.filter((e) => e.name === 'exception')
-    for (const event of exceptions) {
-      items.push({
-        kind: 'exception',
-        spanId: span.spanId,
-        name: span.name,
-        type: stringAttr(event.attributes['exception.type']),
-        message: stringAttr(event.attributes['exception.message']) ?? '',
-        stack: stringAttr(event.attributes['exception.stacktrace']),
-        atMs: atMs(event.timeUnixNano),
-        logsAround: [],
-      })
-    }
-    if (span.status.code === 'ERROR' && exceptions.length === 0) {
-      items.push({ kind: 'span', spanId: span.spanId, name: span.name, message: span.status.message ?? '(no status message)', atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano), logsAround: [] })
-    }
-  }
-  const request = detail ? panelStats<{ error?: string }>(detail, 'request') : undefined
-  // The thrown error is already there when the request span recorded it as an exception.
-  if (request?.error && !items.some((i) => i.kind === 'exception' && request.error!.includes(i.message))) {
-    items.push({ kind: 'thrown', message: request.error, logsAround: [] })
-  }
-  const sql = detail ? panelStats<{ queries: Array<{ id: number; sql: string; error: string | null; startMs: number; caller: string | null }> }>(detail, 'sql') : undefined
-  for (const q of sql?.queries ?? []) {
-    if (q.error) items.push({ kind: 'query', name: `query #${q.id}${q.caller ? ` at ${q.caller}` : ''}`, message: `${q.error} (${oneLine(q.sql)})`, atMs: q.startMs, logsAround: [] })
-  }
+/** Each error with the log lines written just before and after it. */
+function withLogsAround(items: ErrorItem[], detail: RequestDetail | undefined): Array<ErrorItem & { logsAround: Array<{ level: string; message: string; atMs: number }> }> {
   const logs = detail ? (panelStats<LoggingStats>(detail, 'logging')?.logs ?? []) : []
-  for (const item of items) {
+  return items.map((item) => {
     const at = item.atMs ?? Infinity
     const before = logs.filter((l) => l.startMs <= at).slice(-AROUND.before)
     const after = logs.filter((l) => l.startMs > at).slice(0, AROUND.after)
-    item.logsAround = [...before, ...after].map((l) => ({ level: l.level, message: l.message, atMs: l.startMs }))
-  }
-  return items
+    return { ...item, logsAround: [...before, ...after].map((l) => ({ level: l.level, message: l.message, atMs: l.startMs })) }
+  })
 }
 
 function lineData(line: TraceLine) {
@@ -223,18 +181,6 @@ function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
   }
 }
 
-/**
- * When the request started, on the clock of its queries and log lines: its SERVER span's
- * start (the panel's own span starts at the record's start, to the microsecond), else
- * `startedAt` (whole milliseconds).
- */
-function requestStartNs(spans: readonly ToolbarSpan[], detail: RequestDetail | undefined): bigint | undefined {
-  if (!detail) return undefined
-  const root = panelStats<{ rootSpanId?: string }>(detail, 'opentelemetry')?.rootSpanId
-  const span = root === undefined ? undefined : spans.find((s) => s.spanId === root)
-  return span ? BigInt(span.startTimeUnixNano) : BigInt(Math.round(Date.parse(detail.startedAt) * 1e6))
-}
-
 function traceStartNs(spans: readonly ToolbarSpan[]): bigint {
   return spans.reduce((least, s) => (BigInt(s.startTimeUnixNano) < least ? BigInt(s.startTimeUnixNano) : least), spans.length ? BigInt(spans[0]!.startTimeUnixNano) : 0n)
 }
@@ -243,8 +189,4 @@ function traceDurationMs(spans: readonly ToolbarSpan[]): number {
   if (spans.length === 0) return 0
   const end = spans.reduce((most, s) => (s.endTimeUnixNano && BigInt(s.endTimeUnixNano) > most ? BigInt(s.endTimeUnixNano) : most), 0n)
   return end === 0n ? 0 : Number(end - traceStartNs(spans)) / 1e6
-}
-
-function stringAttr(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
 }
