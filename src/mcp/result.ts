@@ -35,6 +35,8 @@ export interface Page<T> {
  */
 export function paginate<T>(tool: string, items: readonly T[], cursor: string | undefined, limit: number): Page<T> {
   const offset = cursor === undefined ? 0 : readCursor(tool, cursor)
+  // The list shrank since (history cleared or rolled over), or the cursor was made by hand.
+  if (offset > 0 && offset >= items.length) throw new ToolError(`the cursor is past the end: there are ${items.length} now; ask again without a cursor`)
   const slice = items.slice(offset, offset + limit)
   const next = offset + slice.length
   return { items: slice, offset, total: items.length, nextCursor: next < items.length ? writeCursor(tool, next) : undefined }

@@ -1,5 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { z } from 'zod'
 import { packageVersion } from '../core/package-root.js'
 import type { ToolbarData } from './data.js'
@@ -89,7 +89,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       }),
     }),
     { title: 'A recorded request', description: "One request's panels in brief (what get_request answers), as JSON.", mimeType: 'application/json' },
-    async (uri, variables) => resource(ctx.settings, uri.href, await requestResource(ctx, String(variables.id))),
+    async (uri, variables) => resource(ctx.settings, uri.href, await requestResource(ctx, String(variables.id)).catch(notFound(uri.href))),
   )
   server.registerResource(
     'trace',
@@ -103,7 +103,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       }),
     }),
     { title: 'A trace', description: 'The spans of one trace (redacted, at most 500), as JSON: recorded and received traces.', mimeType: 'application/json' },
-    async (uri, variables) => resource(ctx.settings, uri.href, await traceResource(ctx, String(variables.traceId))),
+    async (uri, variables) => resource(ctx.settings, uri.href, await traceResource(ctx, String(variables.traceId)).catch(notFound(uri.href))),
   )
   return server
 }
@@ -128,6 +128,15 @@ function finish(settings: RedactionSettings, output: ToolOutput | { error: strin
 
 function outgoingText(settings: RedactionSettings, text: string): string {
   return settings.redact ? redactText(text) : text
+}
+
+/** MCP's "Resource not found" (-32002) for a resource id that is malformed or unknown, with the reason. */
+const RESOURCE_NOT_FOUND = -32002
+function notFound(uri: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof ToolError) throw new McpError(RESOURCE_NOT_FOUND, error.message, { uri })
+    throw error
+  }
 }
 
 function resource(settings: RedactionSettings, uri: string, data: unknown) {

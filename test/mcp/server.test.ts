@@ -81,6 +81,15 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(noTrace.text).toMatch(/no trace with id/)
     const neither = await call(client, 'get_links', {})
     expect(neither.isError).toBe(true)
+    const level = await call(client, 'search_logs', { level: 'ERROR' })
+    expect(level.isError).toBe(true)
+    expect(level.text).toMatch(/one of trace, debug, info, warn, error, fatal \(lower case\)/)
+    // A cursor past the end (the history shrank, or it was made by hand) says so.
+    const pastEnd = await call(client, 'list_requests', { cursor: Buffer.from(JSON.stringify({ t: 'list_requests', o: 9999 })).toString('base64url') })
+    expect(pastEnd.isError).toBe(true)
+    expect(pastEnd.text).toMatch(/past the end: there are \d+ now/)
+    const none = await call(client, 'find_slow_queries', { request_id: ids.boom, threshold_ms: 1e6 })
+    expect(none.text).toBe(`No query in request ${ids.boom} took at least 1000000 ms.`)
     expect((await call(client, 'list_requests', { limit: 1 })).isError).toBe(false)
   })
 
@@ -237,6 +246,9 @@ describe('the MCP server at {prefix}/mcp', () => {
     const trace = await client.readResource({ uri: `toolbar://traces/${brief.request.traceId}` })
     expect(JSON.parse((trace.contents[0] as { text: string }).text).spans.length).toBeGreaterThan(5)
     await expect(client.readResource({ uri: 'toolbar://requests/ffffffffffffffff' })).rejects.toThrow(/no request/)
+    // MCP's "Resource not found", not an internal error.
+    await expect(client.readResource({ uri: 'toolbar://requests/ffffffffffffffff' })).rejects.toMatchObject({ code: -32002 })
+    await expect(client.readResource({ uri: 'toolbar://traces/abc' })).rejects.toMatchObject({ code: -32002 })
     await expect(client.readResource({ uri: 'toolbar://requests/..%2F..' })).rejects.toThrow(/not a request id/)
     await expect(client.readResource({ uri: 'toolbar://traces/abc' })).rejects.toThrow(/not a trace id/)
   })

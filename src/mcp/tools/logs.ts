@@ -7,7 +7,9 @@ import { cursor, limit, requestId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
-const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
+const LEVEL_ERROR = `a level is one of ${LEVELS.join(', ')} (lower case), or a list of them`
+const level = z.enum(LEVELS, { error: LEVEL_ERROR })
 
 /**
  * `search_logs`: log lines of recent requests by level, text, request or trace.
@@ -24,7 +26,7 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
     description:
       'Log lines (console, recordLog, pino) written while requests ran, newest request first, lines in order. Filters: level (one or a list), text (case-insensitive, in the message or attributes), request_id, trace_id.',
     input: {
-      level: z.union([level, z.array(level).min(1)]).optional().describe('trace, debug, info, warn, error or fatal, or a list of them'),
+      level: z.union([level, z.array(level).min(1)], { error: LEVEL_ERROR }).optional().describe('trace, debug, info, warn, error or fatal, or a list of them'),
       text: z.string().min(1).max(500).optional(),
       request_id: requestId.optional(),
       trace_id: traceId.optional(),

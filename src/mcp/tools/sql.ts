@@ -63,7 +63,9 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
           ]
             .filter(Boolean)
             .join('\n')
-        : `No query in ${scope} took at least ${args.threshold_ms !== undefined ? `${args.threshold_ms} ms` : "the SQL panel's slow threshold"} (pass threshold_ms to lower it).`
+        : args.threshold_ms !== undefined
+          ? `No query in ${scope} took at least ${args.threshold_ms} ms.`
+          : `No query in ${scope} took at least the SQL panel's slow threshold (pass threshold_ms to lower it).`
       return { text, data: { queries: page.items, ...pageData(page) } }
     },
   })

@@ -54,7 +54,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
       const lines = page.items.map(lineData)
-      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], status, CRITICAL on the critical path, span ids.`
+      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
       const text = [header, ...page.items.map(lineText), pageNote(page, 'lines')].filter(Boolean).join('\n')
       return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
     },
