@@ -88,6 +88,18 @@ export class ToolbarData {
     return detail
   }
 
+  /**
+   * The request `id`, checked to belong to `traceId` when a call gives both (one of them
+   * would otherwise be ignored without a word).
+   */
+  async requestIn(id: string, traceId: string | undefined): Promise<RequestDetail> {
+    const detail = await this.request(id)
+    if (traceId !== undefined && detail.traceId !== traceId) {
+      throw new ToolError(`request "${id}" is ${detail.traceId ? `in trace ${detail.traceId}` : 'in no trace'}, not in ${traceId}: give one of request_id and trace_id`)
+    }
+    return detail
+  }
+
   /** The spans of a trace, or undefined when neither the tracing panel nor the store has it. */
   async trace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     const fromSource = await this.toolbar.traceSource?.spans(traceId)

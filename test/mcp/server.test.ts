@@ -81,6 +81,12 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(noTrace.text).toMatch(/no trace with id/)
     const neither = await call(client, 'get_links', {})
     expect(neither.isError).toBe(true)
+    // Both ids, of different requests: one would be ignored, so neither is.
+    for (const tool of ['get_links', 'get_trace', 'get_trace_errors']) {
+      const mismatched = await call(client, tool, { request_id: ids.users, trace_id: 'a'.repeat(32) })
+      expect(mismatched.isError, tool).toBe(true)
+      expect(mismatched.text, tool).toMatch(new RegExp(`request "${ids.users}" is in trace [0-9a-f]{32}, not in a{32}`))
+    }
     const level = await call(client, 'search_logs', { level: 'ERROR' })
     expect(level.isError).toBe(true)
     expect(level.text).toMatch(/one of trace, debug, info, warn, error, fatal \(lower case\)/)
@@ -222,6 +228,8 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(different.data.added.length).toBeGreaterThan(0)
     expect(different.data.removed.length).toBeGreaterThan(0)
     expect((await call(client, 'compare_requests', { route: '/nowhere' })).isError).toBe(true)
+    expect((await call(client, 'compare_requests', { request_ids: [ids.users, ids.users] })).text).toMatch(/twice/)
+    expect((await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow], route: '/users' })).text).toMatch(/not both/)
   })
 
   it('gives links for a request and for spans', async () => {

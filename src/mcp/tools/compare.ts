@@ -38,6 +38,8 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
     },
     async run(args) {
       let ids = args.request_ids
+      if (ids && args.route) throw new ToolError('give request_ids or route, not both')
+      if (ids && ids[0] === ids[1]) throw new ToolError(`request_ids names "${ids[0]}" twice: give two different requests`)
       if (!ids) {
         if (!args.route) throw new ToolError('give request_ids (two ids) or route')
         const rows = (await data.summaries()).filter((r) => r.route === args.route || r.path === args.route)

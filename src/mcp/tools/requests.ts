@@ -92,12 +92,12 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const links: Record<string, unknown> = {}
       let trace = args.trace_id
       if (args.request_id) {
-        const detail = await data.request(args.request_id)
+        const detail = await data.requestIn(args.request_id, args.trace_id)
         Object.assign(links, requestLinks(ctx, detail.id, undefined))
         trace ??= detail.traceId
       }
       if (trace) {
-        if (!args.request_id) await data.requireTrace(trace)
+        if (args.trace_id) await data.requireTrace(trace)
         Object.assign(links, requestLinks(ctx, undefined, trace))
         if (args.span_ids) links.spans = args.span_ids.map((id) => ({ spanId: id, ...data.traceLinks(trace!, id) }))
       }

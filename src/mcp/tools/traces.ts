@@ -30,7 +30,10 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
 
   /** The trace id of the call: trace_id, or the trace of request_id. */
   const traceOf = async (args: { trace_id?: string; request_id?: string }): Promise<{ traceId: string; spans: ToolbarSpan[]; detail?: RequestDetail }> => {
-    if (args.trace_id) return { traceId: args.trace_id, spans: await data.requireTrace(args.trace_id) }
+    if (args.trace_id) {
+      const detail = args.request_id ? await data.requestIn(args.request_id, args.trace_id) : undefined
+      return { traceId: args.trace_id, spans: await data.requireTrace(args.trace_id), ...(detail && { detail }) }
+    }
     if (!args.request_id) throw new ToolError('give trace_id or request_id')
     const detail = await data.request(args.request_id)
     if (!detail.traceId) throw new ToolError(`request "${detail.id}" has no trace: add the OpenTelemetry panel to record traces`)
