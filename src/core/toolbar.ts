@@ -6,7 +6,7 @@ import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, t
 import { ToolbarEvents } from './events.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
-import { injectIntoHtml, observeBody } from './body.js'
+import { injectIntoHtml, observeBody, type BodyObserver } from './body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
@@ -195,7 +195,7 @@ export class Toolbar implements ToolbarHost {
       headers.delete('content-length')
       watch.countsWrites = false
       c.res = undefined
-      c.res = new Response(observeBody(res.body, watch, snippet), { status: res.status, statusText: res.statusText, headers })
+      c.res = new Response(observeBody(res.body, new ChunkCounter(watch), snippet), { status: res.status, statusText: res.statusText, headers })
     }
     watchOutgoing(outgoing, watch)
   }
@@ -389,6 +389,21 @@ class RecordWatch implements OutgoingWatch {
     record.aborted = outcome !== 'done'
     this.toolbar.finishRecord(record)
   }
+}
+
+/**
+ * Counts a re-wrapped body's bytes into the record. The end is not the stream's: node-server
+ * has read the last chunk before Node sends it, and the response's 'close' (which the watch
+ * also gets) tells when it went out, so the record is finished once, then.
+ */
+class ChunkCounter implements BodyObserver {
+  constructor(private readonly watch: RecordWatch) {}
+
+  onChunk(bytes: number): void {
+    this.watch.onChunk(bytes)
+  }
+
+  onEnd(): void {}
 }
 
 /**

@@ -155,6 +155,42 @@ describe('the toolbar on @hono/node-server', () => {
     expect(detail?.panels.timer).toMatchObject({ streamed: true, responseBytes: Buffer.byteLength('<html><body><p>first</p><p>second</p></body></html>') })
   })
 
+  it('finishes and stores once a page whose tag goes in as its bytes pass (a promised page, a stream, a Response the app built)', async () => {
+    const finished: string[] = []
+    class Finishes extends Panel<Record<string, never>> {
+      readonly id = 'finishes'
+      readonly title = 'Finishes'
+      onFinish(record: RequestRecord) {
+        finished.push(record.path)
+      }
+      generateStats() {
+        return {}
+      }
+    }
+    const app = new Hono()
+    const toolbar = debugToolbar({ extraPanels: [new Finishes()] })
+    app.use(toolbar)
+    app.get('/promised', (c) => c.html(Promise.resolve('<html><body>p</body></html>')))
+    app.get('/stream', (c) => {
+      c.header('content-type', 'text/html')
+      return stream(c, async (s) => {
+        await s.write('<html><body>a')
+        await s.write('</body></html>')
+      })
+    })
+    app.get('/built', () => new Response('<html><body>r</body></html>', { headers: { 'content-type': 'text/html' } }))
+    const base = await start(app)
+    for (const path of ['/promised', '/stream', '/built']) {
+      const text = await (await fetch(`${base}${path}`)).text()
+      expect(text.match(/toolbar\.js/g), path).toHaveLength(1)
+    }
+    await toolbarOf(toolbar).settled()
+    const list = await (await fetch(`${base}/_debug_toolbar/api/requests?limit=50`)).json()
+    expect(list.requests.map((r: { path: string }) => r.path)).toEqual(['/built', '/stream', '/promised'])
+    expect(list.total).toBe(3)
+    expect(finished).toEqual(['/promised', '/stream', '/built'])
+  })
+
   it("streams a Suspense page of jsxRenderer part by part, with the tag after the page's </body>", async () => {
     const app = new Hono()
     app.use(debugToolbar())
