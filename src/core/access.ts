@@ -53,11 +53,14 @@ export function addressMatcher(allowedHosts: readonly string[]): (address: strin
 
 /**
  * The client's address: the socket's, as @hono/node-server exposes it in `c.env`. With
- * `trustProxy`, the first address of `X-Forwarded-For` (set by the proxy you trust) wins.
+ * `trustProxy`, the last address of `X-Forwarded-For`: the one the proxy you run added.
+ * The ones before it are whatever the client sent (a proxy appends to the header it got),
+ * so a remote client could write `X-Forwarded-For: 127.0.0.1` and pass for loopback.
  */
 export function socketAddress(c: Context, trustProxy: boolean): string | undefined {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
+    const header = c.req.header('x-forwarded-for')
+    const forwarded = header?.slice(header.lastIndexOf(',') + 1).trim()
     if (forwarded) return forwarded
   }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined

@@ -324,6 +324,11 @@ describe('access', () => {
     expect((await request(app, '/_debug_toolbar/healthz', spoofed, '198.51.100.1')).status).toBe(404)
     const proxied = demoApp({ allowedHosts: ['10.0.0.0/8'], trustProxy: true })
     expect((await request(proxied, '/_debug_toolbar/healthz', spoofed, '198.51.100.1')).status).toBe(200)
+    // Behind the proxy, a client's own X-Forwarded-For comes first; the proxy adds the address it saw last.
+    const forged = { headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } }
+    expect((await request(proxied, '/_debug_toolbar/healthz', forged, '198.51.100.1')).status).toBe(404)
+    const through = { headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' } }
+    expect((await request(proxied, '/_debug_toolbar/healthz', through, '198.51.100.1')).status).toBe(200)
     expect(() => debugToolbar({ allowedHosts: ['10.0.0.0/33'] })).toThrow(/prefix length/)
     expect(() => debugToolbar({ allowedHosts: ['localhost'] })).toThrow(/not an address/)
   })
