@@ -189,14 +189,20 @@ function toolbarSpanFromOtlpSpan(
   const statusObject = isObject(span.status) ? span.status : {}
   const status: ToolbarSpanStatus = { code: enumName(statusObject.code, STATUS_NAMES, 'STATUS_CODE_', `${at}.status.code`) }
   if (typeof statusObject.message === 'string' && statusObject.message !== '') status.message = statusObject.message
+  const start = nanos(span.startTimeUnixNano ?? 0, `${at}.startTimeUnixNano`)
+  // Zero is "unknown or missing" on the wire: such a span would put its trace in 1970.
+  if (start === '0') throw new OtlpDecodeError(`${at}.startTimeUnixNano is missing (0)`)
   const end = span.endTimeUnixNano === undefined ? undefined : nanos(span.endTimeUnixNano, `${at}.endTimeUnixNano`)
+  if (end !== undefined && end !== '0' && BigInt(end) < BigInt(start)) {
+    throw new OtlpDecodeError(`${at}.endTimeUnixNano ${end} is before its startTimeUnixNano ${start}`)
+  }
   return {
     traceId: id(span.traceId, 16, `${at}.traceId`),
     spanId: id(span.spanId, 8, `${at}.spanId`),
     parentSpanId: isEmptyId(span.parentSpanId) ? undefined : id(span.parentSpanId, 8, `${at}.parentSpanId`),
     name,
     kind: enumName(span.kind ?? 0, KIND_NAMES, 'SPAN_KIND_', `${at}.kind`),
-    startTimeUnixNano: nanos(span.startTimeUnixNano ?? 0, `${at}.startTimeUnixNano`),
+    startTimeUnixNano: start,
     // A zero end time means "not set" on the wire.
     endTimeUnixNano: end === '0' ? undefined : end,
     attributes: attributesFromKeyValues(span.attributes, at),
@@ -288,12 +294,18 @@ function isEmptyId(value: unknown): boolean {
   return value === undefined || value === null || value === '' || (value instanceof Uint8Array && value.length === 0)
 }
 
+/** The latest time a span may carry: int64's largest nanosecond count, in the year 2262. */
+const MAX_NANOS = 2n ** 63n - 1n
+
 function nanos(value: unknown, where: string): string {
-  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value).toString()
+  let time: bigint | undefined
+  if (typeof value === 'string' && /^\d+$/.test(value)) time = BigInt(value)
   // A JSON number past 2^53 has lost its last digits already; keep what is left rather than refuse the span.
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value).toString()
-  if (typeof value === 'bigint' && value >= 0n) return value.toString()
-  throw new OtlpDecodeError(`${where} must be a non-negative integer (nanoseconds), got ${JSON.stringify(String(value))}`)
+  else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) time = BigInt(value)
+  else if (typeof value === 'bigint' && value >= 0n) time = value
+  if (time === undefined) throw new OtlpDecodeError(`${where} must be a non-negative integer (nanoseconds), got ${JSON.stringify(String(value))}`)
+  if (time > MAX_NANOS) throw new OtlpDecodeError(`${where} ${time} is past the year 2262 (at most ${MAX_NANOS} nanoseconds)`)
+  return time.toString()
 }
 
 function enumName<T extends string>(value: unknown, names: readonly T[], prefix: string, where: string): T {

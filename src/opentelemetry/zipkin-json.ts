@@ -115,6 +115,8 @@ function toToolbarSpan(raw: unknown, shared: SharedSpanIds): ToolbarSpan {
     parentSpanId = shared.lookup(traceId, parentSpanId, service) ?? parentSpanId
   }
   const start = micros(span.timestamp, 'timestamp')
+  // Zero is no start at all: such a span would put its trace in 1970.
+  if (start === 0n) throw new Error('timestamp 0 is not a start time')
   const duration = span.duration === undefined || span.duration === null ? 0n : micros(span.duration, 'duration')
   const tags = stringRecord(span.tags, 'tags')
   const attributes: Attributes = { ...tags, ...remoteAttributes(endpoint(span.remoteEndpoint, 'remoteEndpoint')) }

@@ -232,4 +232,24 @@ describe('toolbarSpansFromOtlpPartially', () => {
     ])
     expect(() => toolbarSpansFromOtlpPartially({ resourceSpans: [{ scopeSpans: [5] }] }, 'otlp_http')).toThrow(/scopeSpans\[0\] must be an object/)
   })
+
+  it('refuses spans whose times cannot be: no start, an end before the start, past int64', () => {
+    const { spans, rejected } = toolbarSpansFromOtlpPartially({
+      resourceSpans: [{ scopeSpans: [{ spans: [
+        span({ startTimeUnixNano: '0' }),
+        span({ startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1' }),
+        span({ startTimeUnixNano: '99999999999999999999' }),
+        span({ events: [{ name: 'e', timeUnixNano: '18446744073709551615' }] }),
+        // Zero is "not set": a span still running.
+        span({ startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '0' }),
+      ] }] }],
+    }, 'otlp_http')
+    expect(spans.map((s) => s.endTimeUnixNano)).toEqual([undefined])
+    expect(rejected).toEqual([
+      expect.stringMatching(/startTimeUnixNano is missing \(0\)/),
+      expect.stringMatching(/endTimeUnixNano 1 is before its startTimeUnixNano 1700000000000000000/),
+      expect.stringMatching(/startTimeUnixNano 99999999999999999999 is past the year 2262/),
+      expect.stringMatching(/events\[0\]\.timeUnixNano 18446744073709551615 is past the year 2262/),
+    ])
+  })
 })

@@ -81,6 +81,7 @@ describe('the Zipkin v2 JSON mapping', () => {
       { ...good, timestamp: 1.5 },
       { ...good, tags: { n: 1 } },
       'span',
+      { ...good, timestamp: 0 },
     ])
     expect(spans).toHaveLength(1)
     expect(rejected).toEqual([
@@ -90,6 +91,7 @@ describe('the Zipkin v2 JSON mapping', () => {
       'span 4: timestamp 1.5 is not a non-negative whole number of microseconds',
       'span 5: tag "n" is not a string',
       'span 6: not an object',
+      'span 7: timestamp 0 is not a start time',
     ])
     expect(() => zipkinSpansToToolbar({ spans: [] })).toThrow(ZipkinDecodeError)
   })
