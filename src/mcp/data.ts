@@ -7,9 +7,9 @@ import type { LoggingStats } from '../panels/logging.js'
 import type { SqlStats } from '../panels/sql.js'
 import { panelStats, requestErrors } from './errors.js'
 import { redactValue } from './redact.js'
+import { ToolError } from './result.js'
 
 export { panelStats } from './errors.js'
-import { ToolError } from './result.js'
 
 /** What the MCP server reads from a toolbar: only its public reading methods. */
 export interface McpToolbar {

@@ -5,6 +5,7 @@
 import type { ToolbarSpan } from '../core/span-model.js'
 import type { RequestDetail } from '../core/toolbar.js'
 import { oneLine } from './result.js'
+import { traceStartNs } from './trace-tree.js'
 
 /**
  * A panel's stats in a request, or undefined when the panel is not there (or failed).
@@ -89,9 +90,6 @@ function requestStartNs(spans: readonly ToolbarSpan[], detail: RequestDetail | u
   return span ? BigInt(span.startTimeUnixNano) : BigInt(Math.round(Date.parse(detail.startedAt) * 1e6))
 }
 
-function traceStartNs(spans: readonly ToolbarSpan[]): bigint {
-  return spans.reduce((least, s) => (BigInt(s.startTimeUnixNano) < least ? BigInt(s.startTimeUnixNano) : least), spans.length ? BigInt(spans[0]!.startTimeUnixNano) : 0n)
-}
 
 function stringAttr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined

@@ -132,3 +132,15 @@ export function serviceOf(span: ToolbarSpan): string | undefined {
 export function durationNs(span: ToolbarSpan): bigint | undefined {
   return span.endTimeUnixNano === undefined ? undefined : BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)
 }
+
+/**
+ * When the trace's earliest span started, in Unix nanoseconds (0n without spans).
+ *
+ * @example
+ * ```ts
+ * traceStartNs(spans) // 1700000000123456789n
+ * ```
+ */
+export function traceStartNs(spans: readonly ToolbarSpan[]): bigint {
+  return spans.reduce((least, s) => (BigInt(s.startTimeUnixNano) < least ? BigInt(s.startTimeUnixNano) : least), spans.length ? BigInt(spans[0]!.startTimeUnixNano) : 0n)
+}

@@ -8,7 +8,7 @@ import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
-import { durationNs, serviceOf, traceLines, type TraceLine } from '../trace-tree.js'
+import { durationNs, serviceOf, traceLines, traceStartNs, type TraceLine } from '../trace-tree.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
 const GROUP_IDS = 50
@@ -184,9 +184,6 @@ function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
   }
 }
 
-function traceStartNs(spans: readonly ToolbarSpan[]): bigint {
-  return spans.reduce((least, s) => (BigInt(s.startTimeUnixNano) < least ? BigInt(s.startTimeUnixNano) : least), spans.length ? BigInt(spans[0]!.startTimeUnixNano) : 0n)
-}
 
 function traceDurationMs(spans: readonly ToolbarSpan[]): number {
   if (spans.length === 0) return 0
