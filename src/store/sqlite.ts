@@ -42,8 +42,12 @@ const SQLITE: SqlDialect = {
   hasElement: (column, param) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${param})`,
 }
 
-/** SQLite errors that mean "try again later": another process holds the file, the disk is full or failing. */
-const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL)/
+/**
+ * SQLite errors that mean "try again later": another process holds the file, the disk is
+ * full or failing, or the file may not be written (its mode, a read-only mount) until
+ * someone fixes that. The writes wait in the queue and the store says it is unavailable.
+ */
+const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|READONLY)/
 
 /**
  * Requests and traces in a SQLite file (better-sqlite3, an optional peer dependency).
@@ -56,19 +60,37 @@ const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL)/
  */
 export class SqliteStore extends QueuedStore {
   readonly location: string
-  private readonly db: BetterSqlite3.Database
+  private db: BetterSqlite3.Database
+  /** True after a write found the file read-only: SQLite keeps such a connection read-only, so the next write opens the file again. */
+  private reopen = false
+  private readonly connect: () => BetterSqlite3.Database
 
   constructor(options: SqliteStoreOptions) {
     super('sqlite', withPath(options))
     const Database = optionalPeer<typeof BetterSqlite3>('better-sqlite3', 'SqliteStore', createRequire(import.meta.url))
     this.location = options.path === ':memory:' ? ':memory:' : resolve(options.path)
-    this.db = new Database(options.path)
+    this.connect = () => {
+      let db: BetterSqlite3.Database
+      try {
+        db = new Database(options.path)
+      } catch (error) {
+        // better-sqlite3 names neither the file nor who wanted it ("the directory does not exist").
+        throw new Error(`SqliteStore cannot open the history file ${this.location}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      }
+      try {
+        // The timeout first: switching to WAL takes a lock another process may hold right now.
+        db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+        db.pragma('journal_mode = WAL')
+        // With WAL, NORMAL loses no committed data on a crash of the app, only on a power cut.
+        db.pragma('synchronous = NORMAL')
+      } catch (error) {
+        db.close()
+        throw error
+      }
+      return db
+    }
+    this.db = this.connect()
     try {
-      // The timeout first: switching to WAL takes a lock another process may hold right now.
-      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-      this.db.pragma('journal_mode = WAL')
-      // With WAL, NORMAL loses no committed data on a crash of the app, only on a power cut.
-      this.db.pragma('synchronous = NORMAL')
       this.migrate()
     } catch (error) {
       this.db.close()
@@ -102,6 +124,21 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected writeBatch(requests: StoredRequest[], spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
+    if (this.reopen) {
+      const fresh = this.connect()
+      this.db.close()
+      this.db = fresh
+      this.reopen = false
+    }
+    try {
+      this.write(requests, spans)
+    } catch (error) {
+      if (/^SQLITE_READONLY/.test(String((error as { code?: unknown })?.code))) this.reopen = true
+      throw error
+    }
+  }
+
+  private write(requests: StoredRequest[], spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
     const db = this.db
     db.transaction(() => {
       const insertRequest = db.prepare(upsert('requests', REQUEST_COLUMNS, ['id']))

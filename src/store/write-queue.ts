@@ -191,6 +191,8 @@ export class WriteQueue<T> {
   }
 
   private recovered(): void {
+    // The outage is over: its error no longer describes the store.
+    if (!this.available) this.lastError = undefined
     this.available = true
     this.retryMs = this.options.minRetryMs
   }

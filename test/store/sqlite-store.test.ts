@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -104,6 +104,30 @@ describe('SqliteStore on a real file', () => {
     expect(await store.get('req-1')).toEqual({ ...sampleRequest(1), instance: INSTANCE })
     expect(store.full).toBe(false)
     await store.close()
+  })
+
+  it('takes a file it may not write for an outage: unavailable with the reason, the writes kept, then written once it may', async () => {
+    const ro = mkdtempSync(join(tmpdir(), 'hdt-sqlite-ro-'))
+    chmodSync(ro, 0o777)
+    const path = join(ro, 'history.db')
+    await new SqliteStore({ path }).close()
+    // Root writes any file: the file and the writer are nobody's then, as an app's would be its user's.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
+    if (user.uid !== undefined) chownSync(path, user.uid, user.gid)
+    chmodSync(path, 0o444)
+    const script = new URL('./processes/sqlite-read-only.mjs', import.meta.url).pathname
+    const distStore = new URL('../../dist/src/store/sqlite.js', import.meta.url).pathname
+    const { stdout } = await promisify(execFile)(process.execPath, [script, distStore, path], { timeout: 30_000, ...user })
+    const [blocked, written] = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    expect(blocked).toMatchObject({ available: false, queued: 2, dropped: 0, error: expect.stringMatching(/SQLITE_READONLY/) })
+    expect(written).toMatchObject({ available: true, queued: 0, dropped: 0, total: 2 })
+    expect(written.error).toBeUndefined()
+    rmSync(ro, { recursive: true, force: true })
+  })
+
+  it('says which file it cannot open, and why', () => {
+    const path = join(dir, 'no-such-directory', 'history.db')
+    expect(() => new SqliteStore({ path })).toThrow(`SqliteStore cannot open the history file ${path}: Cannot open database because the directory does not exist`)
   })
 
   it('needs a path; a missing driver names the package to install', () => {

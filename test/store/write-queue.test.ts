@@ -48,6 +48,8 @@ describe('WriteQueue', () => {
     await vi.waitFor(() => expect(queue.size).toBe(0), { timeout: 2000 })
     expect(state.batches.flat()).toEqual([1, 2, 3, 4, 5])
     expect(queue.available).toBe(true)
+    // The outage's error went with it.
+    expect(queue.lastError).toBeUndefined()
   })
 
   it('loses only the writes the destination refuses, one by one', async () => {
