@@ -7,6 +7,18 @@ import { currentRenderId } from './templates.js'
 /** Lines kept per request when no LoggingPanel set a limit. */
 export const DEFAULT_MAX_LOGS = 1000
 
+/**
+ * The longest message or attribute value a line keeps (characters): the rest is cut and
+ * the cut says how much, so that a request's lines (at most `maxLogs`) stay bounded in
+ * size as well as in number.
+ */
+export const MAX_LOG_CHARS = 8192
+
+/** `text` cut to `MAX_LOG_CHARS`, saying how much was left out. */
+function bounded(text: string): string {
+  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}… (${text.length - MAX_LOG_CHARS} more characters)` : text
+}
+
 const LIMIT_SLOT = slotKey<number>('logging.limit')
 
 /**
@@ -38,7 +50,7 @@ export function appendLog(
   }
   const line: RecordedLog = {
     level,
-    message,
+    message: bounded(message),
     attributes: toAttributes(attributes),
     source,
     startMs: record.now(),
@@ -86,14 +98,15 @@ function toAttributes(attributes: Record<string, unknown>): Record<string, unkno
 }
 
 function toAttributeValue(value: unknown): unknown {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
-  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`
+  if (typeof value === 'number' || typeof value === 'boolean') return value
+  if (typeof value === 'string') return bounded(value)
+  if (value instanceof Error) return bounded(value.stack ?? `${value.name}: ${value.message}`)
   if (typeof value === 'bigint') return value.toString()
   try {
-    return JSON.stringify(value) ?? String(value)
+    return bounded(JSON.stringify(value) ?? String(value))
   } catch {
     // Circular structures: Node's own formatting copes with them.
-    return formatWithOptions({ depth: 2 }, '%o', value)
+    return bounded(formatWithOptions({ depth: 2 }, '%o', value))
   }
 }
 

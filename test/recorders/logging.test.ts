@@ -180,6 +180,22 @@ describe('bounds', () => {
     expect(stats.counts).toEqual({ trace: 0, debug: 0, info: 4, warn: 0, error: 1, fatal: 0 })
   })
 
+  it('cuts a very long message or attribute and says how much it left out, so lines stay bounded in size', async () => {
+    const app = appWithLogging(new LoggingPanel())
+    app.get('/', (c) => {
+      recordLog('info', 'x'.repeat(20_000), { body: 'y'.repeat(9_000), nested: { list: 'z'.repeat(10_000) }, n: 1 })
+      console.log('w'.repeat(8_192))
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    const [long, exact] = stats.logs
+    expect(long!.message).toBe(`${'x'.repeat(8192)}… (11808 more characters)`)
+    expect(long!.attributes.body).toBe(`${'y'.repeat(8192)}… (808 more characters)`)
+    expect(String(long!.attributes.nested)).toMatch(/^\{"list":"z+… \(1819 more characters\)$/)
+    expect(long!.attributes.n).toBe(1)
+    expect(exact!.message).toBe('w'.repeat(8192))
+  })
+
   it('rejects a maxLogs that is not a count', () => {
     expect(() => new LoggingPanel({ maxLogs: -1 })).toThrow(/maxLogs/)
   })
