@@ -98,6 +98,11 @@ describe('the distributed example in the browser', () => {
     await waterfall.locator('.hdt-wf-label', { hasText: 'render PDF' }).waitFor()
     await list.scrollIntoViewIfNeeded()
     await page.screenshot({ path: `${SCREENSHOTS}traces.png` })
+    // A span's detail has its self time and critical path here too, as in the request's own waterfall.
+    await waterfall.locator('.hdt-wf-label', { hasText: 'render PDF' }).click()
+    const self = list.locator('.hdt-span-detail .hdt-span-self')
+    await expect.poll(() => self.innerText()).toMatch(/^[\d.]+ (ns|µs|ms|s)/)
+    expect(await self.innerText()).not.toContain('analysing')
     expect(errors).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { useLiveUpdates } from '../live-events.js'
 import { buildSpanTree, flattenVisible } from './span-tree.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
-import { useWaterfallAnalysis } from './waterfall-analysis.js'
+import { selfTimeOf, useWaterfallAnalysis } from './waterfall-analysis.js'
 
 const NO_SPANS: ToolbarSpan[] = []
 
@@ -58,7 +58,17 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
     <div class="hdt-otel" data-hdt-trace={traceId}>
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} analysis={analysis} />
-        {selected && <SpanDetail node={selected} tree={tree} jaegerUrl={undefined} onClose={() => setSelectedId(undefined)} onSelect={setSelectedId} />}
+        {selected && (
+          <SpanDetail
+            node={selected}
+            tree={tree}
+            jaegerUrl={undefined}
+            onClose={() => setSelectedId(undefined)}
+            onSelect={setSelectedId}
+            selfNs={selfTimeOf(analysis, selected.span.spanId)}
+            critical={analysis?.isCritical(selected.span.spanId)}
+          />
+        )}
       </div>
     </div>
   )
