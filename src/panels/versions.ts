@@ -46,7 +46,10 @@ function readVersions(cwd: string): VersionsStats {
   const require = createRequire(join(cwd, 'package.json'))
   const installed = (name: string) => {
     try {
-      return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version?: string }).version
+      // A package whose exports map `./*` resolves `package.json` to a file of its own
+      // (@modelcontextprotocol/sdk's dist/cjs/package.json, `{ "type": "commonjs" }`): no version there.
+      const version = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version?: string }).version
+      return version ?? installedFromNodeModules(cwd, name)
     } catch {
       return installedFromNodeModules(cwd, name)
     }
