@@ -75,7 +75,10 @@ export class SqliteStore extends QueuedStore {
         db = new Database(options.path)
       } catch (error) {
         // better-sqlite3 names neither the file nor who wanted it ("the directory does not exist").
-        throw new Error(`SqliteStore cannot open the history file ${this.location}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+        // The code stays, so that a retry's reopen that fails (SQLITE_CANTOPEN) is still an outage.
+        throw Object.assign(new Error(`SqliteStore cannot open the history file ${this.location}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), {
+          code: (error as { code?: unknown })?.code,
+        })
       }
       try {
         // The timeout first: switching to WAL takes a lock another process may hold right now.
