@@ -1,5 +1,5 @@
 import type { ToolbarHost } from '../core/host.js'
-import type { ToolbarStore } from '../core/store.js'
+import { StoreUnavailableError, type ToolbarStore } from '../core/store.js'
 import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import { otlpJsonFromToolbarSpans } from './otlp-json.js'
 import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
@@ -32,7 +32,14 @@ export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReade
       const inMemory = traces.spans(traceId)
       if (!store.getTrace) return inMemory
       // A durable store holds what other instances wrote (and this one before a restart).
-      return mergeTraceSpans(await store.getTrace(traceId), inMemory)
+      try {
+        return mergeTraceSpans(await store.getTrace(traceId), inMemory)
+      } catch (error) {
+        // The database is down: this instance's own spans still make a waterfall (the store
+        // status says what is missing). With none here, the 503 says why there is nothing.
+        if (error instanceof StoreUnavailableError && inMemory) return inMemory
+        throw error
+      }
     },
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { debugToolbar, MemoryStore, type ToolbarSpan } from '../../src/index.js'
+import { StoreUnavailableError } from '../../src/core/store.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { mergeTraceSpans, saveRecordedSpans } from '../../src/opentelemetry/store-spans.js'
 import { TraceStore } from '../../src/opentelemetry/trace-store.js'
@@ -66,6 +67,22 @@ describe('the OpenTelemetry panel with a durable store', () => {
     // Once per process, not once per request.
     expect(warn.mock.calls.filter((call) => String(call[0]).includes('could not save recorded spans'))).toHaveLength(1)
     warn.mockRestore()
+  })
+
+  it("answers this instance's own spans while the store is down, and a 503 for a trace it does not hold", async () => {
+    const down = Object.assign(new MemoryStore(), {
+      getTrace: () => Promise.reject(new StoreUnavailableError('the postgres store at db:5432 is unavailable: connect ECONNREFUSED')),
+    })
+    const app = appWith(down)
+    const { headers } = await request(app, '/users/5')
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${headers.get('x-debug-toolbar-request-id')}`)).json()
+    const { traceId, spans } = await withSpans(app, detail.panels.opentelemetry)
+    const trace = await request(app, `/_debug_toolbar/api/traces/${traceId}`)
+    expect(trace.status).toBe(200)
+    expect(trace.json().spans.map((s: ToolbarSpan) => s.spanId)).toEqual(spans.map((s: ToolbarSpan) => s.spanId))
+    const elsewhere = await request(app, `/_debug_toolbar/api/traces/${'c'.repeat(32)}`)
+    expect(elsewhere.status).toBe(503)
+    expect(elsewhere.json().error).toMatch(/ECONNREFUSED/)
   })
 
   it('merges a trace by span id, memory winning, in start order', () => {
