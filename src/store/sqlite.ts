@@ -49,6 +49,12 @@ const SQLITE: SqlDialect = {
  */
 const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|READONLY)/
 
+/** An error's SQLite code (`SQLITE_BUSY_SNAPSHOT`), or '' when it has none. */
+function sqliteCode(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' ? code : ''
+}
+
 /**
  * Switches `db` to WAL. When two processes open a new file at the same moment, SQLite can
  * answer SQLITE_BUSY here without waiting for `busy_timeout` (seen about once in a few
@@ -62,7 +68,7 @@ function toWal(db: BetterSqlite3.Database, busyMs: number): void {
       db.pragma('journal_mode = WAL')
       return
     } catch (error) {
-      if (!/^SQLITE_BUSY/.test(String((error as { code?: unknown })?.code)) || Date.now() >= until) throw error
+      if (!sqliteCode(error).startsWith('SQLITE_BUSY') || Date.now() >= until) throw error
       // At startup only: a short synchronous pause, as the constructor is synchronous.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
     }
@@ -143,8 +149,7 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected isTransient(error: unknown): boolean {
-    const code = (error as { code?: unknown })?.code
-    return typeof code === 'string' && TRANSIENT.test(code)
+    return TRANSIENT.test(sqliteCode(error))
   }
 
   protected writeBatch(requests: StoredRequest[], spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
@@ -157,7 +162,7 @@ export class SqliteStore extends QueuedStore {
     try {
       this.write(requests, spans)
     } catch (error) {
-      if (/^SQLITE_READONLY/.test(String((error as { code?: unknown })?.code))) this.reopen = true
+      if (sqliteCode(error).startsWith('SQLITE_READONLY')) this.reopen = true
       throw error
     }
   }

@@ -6,10 +6,10 @@ import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { LOG_LEVELS } from '../../shapes/records.js'
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
-const LEVEL_ERROR = `a level is one of ${LEVELS.join(', ')} (lower case), or a list of them`
-const level = z.enum(LEVELS, { error: LEVEL_ERROR })
+const LEVEL_ERROR = `a level is one of ${LOG_LEVELS.join(', ')} (lower case), or a list of them`
+const level = z.enum(LOG_LEVELS, { error: LEVEL_ERROR })
 
 /**
  * `search_logs`: log lines of recent requests by level, text, request or trace.
