@@ -130,4 +130,20 @@ describe('repeated siblings and statistics', () => {
     expect(diff.criticalPathB.map((s) => s.name)).toEqual(['P', ...Array(5).fill('SELECT comments')])
     expect(diff.criticalPathA[0]).toMatchObject({ name: 'P', service: 'front' })
   })
+
+  it('compares a renamed parent as one span removed and one added, not every span under it', () => {
+    const run = (user: string, comments: number) =>
+      syntheticTrace(user, [
+        { name: 'P', start: 0, end: 50 },
+        { name: 'R', label: `render page ${user}`, parent: 'P', start: 5, end: 40 },
+        { name: 'U', label: 'render user-page', parent: 'R', start: 6, end: 20 },
+        { name: 'L', label: 'render layout', parent: 'R', start: 21, end: 39 },
+        ...Array.from({ length: comments }, (_, i) => ({ name: `q${i}`, label: 'SELECT 1', parent: 'U', start: 7 + i, end: 7.5 + i })),
+      ])
+    const diff = compareTraces(traceTimeline(run('bob', 2)), traceTimeline(run('alice', 3)))
+    expect(diff.removed.map((s) => s.name)).toEqual(['render page bob'])
+    // The third SELECT is new; the user page, the layout and two SELECTs are the same spans.
+    expect(diff.added.map((s) => s.name)).toEqual(['render page alice', 'SELECT 1'])
+    expect([diff.addedTotal, diff.removedTotal]).toEqual([2, 1])
+  })
 })

@@ -2,7 +2,9 @@
  * Two traces side by side: what changed between two runs of a request. Spans are matched by
  * their place in the tree, the chain of group keys from the root (service and name, or SQL
  * shape), and their rank among siblings of that chain: when the second run has five
- * `SELECT comments` where the first had three, two are added.
+ * `SELECT comments` where the first had three, two are added. What that leaves unmatched is
+ * matched again by key and depth alone, so a renamed parent (`render page alice` where the
+ * first run had `render page bob`) is one span removed and one added, not every span under it.
  */
 import { criticalPath, criticalSpans } from './critical-path.js'
 import { groupIds } from './groups.js'
@@ -80,8 +82,7 @@ export function compareTraces(a: TraceTimeline, b: TraceTimeline, limit = 500): 
   }
   tally(a, sideA.keys, true)
   tally(b, sideB.keys, false)
-  const added = unmatched(b, sideB, sideA)
-  const removed = unmatched(a, sideA, sideB)
+  const [added, removed] = unmatchedBoth(a, sideA, b, sideB)
   return {
     durationNsA: nsString(a.durationNs),
     durationNsB: nsString(b.durationNs),
@@ -107,6 +108,8 @@ interface Side {
   rank: Int32Array
   /** How many spans hold each position. */
   counts: Map<number, number>
+  /** Depth of each span in the tree (roots 0). */
+  depth: Int32Array
 }
 
 function side(t: TraceTimeline, paths: Map<string, number>): Side {
@@ -115,8 +118,10 @@ function side(t: TraceTimeline, paths: Map<string, number>): Side {
   const n = keys.length
   const path = new Int32Array(n)
   const rank = new Int32Array(n)
+  const depth = new Int32Array(n)
   const counts = new Map<number, number>()
-  const visit = (i: number, parentPath: number) => {
+  const visit = (i: number, parentPath: number, d: number) => {
+    depth[i] = d
     const chain = `${parentPath}\u0000${keys[i]}`
     let id = paths.get(chain)
     if (id === undefined) paths.set(chain, (id = paths.size))
@@ -126,25 +131,57 @@ function side(t: TraceTimeline, paths: Map<string, number>): Side {
   }
   // Breadth-first by start, so that ranks follow time among siblings of one position.
   let level: number[] = [...t.roots]
-  for (const r of level) visit(r, -1)
-  while (level.length > 0) {
+  for (const r of level) visit(r, -1, 0)
+  for (let d = 1; level.length > 0; d++) {
     const next: number[] = []
     for (const p of level) {
       for (let k = t.childStart[p]!; k < t.childStart[p + 1]!; k++) {
         const c = t.children[k]!
-        visit(c, path[p]!)
+        visit(c, path[p]!, d)
         next.push(c)
       }
     }
     level = next
   }
-  return { keys, path, rank, counts }
+  return { keys, path, rank, counts, depth }
 }
 
-function unmatched(t: TraceTimeline, mine: Side, theirs: Side): number[] {
+/** The spans of B without a counterpart in A (added) and of A without one in B (removed), by start. */
+function unmatchedBoth(a: TraceTimeline, sideA: Side, b: TraceTimeline, sideB: Side): [number[], number[]] {
+  const byPathA = unmatchedByPath(sideA, sideB)
+  const byPathB = unmatchedByPath(sideB, sideA)
+  // Second pass: what the tree position left over, matched by depth and key in start order.
+  const leftA = countByKey(sideA, byPathA)
+  const added = stillUnmatched(b, sideB, byPathB, leftA)
+  const leftB = countByKey(sideB, byPathB)
+  const removed = stillUnmatched(a, sideA, byPathA, leftB)
+  return [added, removed]
+}
+
+function unmatchedByPath(mine: Side, theirs: Side): number[] {
   const out: number[] = []
   for (let i = 0; i < mine.keys.length; i++) if (mine.rank[i]! >= (theirs.counts.get(mine.path[i]!) ?? 0)) out.push(i)
-  return out.sort((x, y) => t.start[x]! - t.start[y]!)
+  return out
+}
+
+const depthKey = (s: Side, i: number) => `${s.depth[i]}\u0000${s.keys[i]}`
+
+function countByKey(s: Side, spans: number[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const i of spans) counts.set(depthKey(s, i), (counts.get(depthKey(s, i)) ?? 0) + 1)
+  return counts
+}
+
+function stillUnmatched(t: TraceTimeline, s: Side, spans: number[], theirs: Map<string, number>): number[] {
+  const seen = new Map<string, number>()
+  const out: number[] = []
+  for (const i of [...spans].sort((x, y) => t.start[x]! - t.start[y]!)) {
+    const key = depthKey(s, i)
+    const rank = seen.get(key) ?? 0
+    seen.set(key, rank + 1)
+    if (rank >= (theirs.get(key) ?? 0)) out.push(i)
+  }
+  return out
 }
 
 function change(t: TraceTimeline, keys: string[], i: number): SpanChange {
