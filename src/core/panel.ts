@@ -65,6 +65,13 @@ export abstract class Panel<Stats = unknown> {
    */
   abstract generateStats(record: RequestRecord): Stats | Promise<Stats>
 
+  /**
+   * For stats that describe the toolbar rather than the request (the History panel's count
+   * of requests): called each time a request's detail is read, with the stats as they were
+   * stored, and returns them as they are now, so an older request does not show a stale count.
+   */
+  refreshStats?(stored: Stats): Stats | Promise<Stats>
+
   /** A short line under the title in the panel list, e.g. `3 queries in 4.1 ms`. */
   navSubtitle(_stats: Stats): string {
     return ''

@@ -23,7 +23,7 @@ export interface RequestDetail extends StoredRequest {
 
 export const REQUEST_ID_HEADER = 'X-Debug-Toolbar-Request-Id'
 
-type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming'
+type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming' | 'refreshStats'
 
 /**
  * The toolbar of one app: its panels, its store, the records of recent requests and the
@@ -76,6 +76,7 @@ export class Toolbar implements ToolbarHost {
       onResponse: having('onResponse'),
       onFinish: having('onFinish'),
       serverTiming: having('serverTiming'),
+      refreshStats: having('refreshStats'),
     }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
@@ -340,9 +341,29 @@ export class Toolbar implements ToolbarHost {
   async detail(id: string): Promise<RequestDetail | undefined> {
     await this.finishing.get(id)
     const stored = await this.store.get(id)
-    if (stored) return stored
+    if (stored) return this.refreshed(stored)
     const live = this.getRecord(id)
     return live && live.durationMs === undefined ? this.snapshot(live) : undefined
+  }
+
+  /** `detail` with the stats of panels that describe the toolbar as they are now (a copy: the store's object stays as stored). */
+  private async refreshed(detail: RequestDetail): Promise<RequestDetail> {
+    let panels: Record<string, unknown> | undefined
+    let nav: PanelNav[] | undefined
+    for (const panel of this.hooks.refreshStats) {
+      if (!(panel.id in detail.panels)) continue
+      try {
+        const stats = await panel.refreshStats!(detail.panels[panel.id])
+        panels ??= { ...detail.panels }
+        nav ??= [...detail.nav]
+        panels[panel.id] = stats
+        const at = nav.findIndex((n) => n.id === panel.id)
+        if (at >= 0) nav[at] = { ...nav[at]!, subtitle: safely(() => panel.navSubtitle(stats), '') }
+      } catch {
+        // The stored stats stay: they were right when the request was stored.
+      }
+    }
+    return panels ? { ...detail, panels, nav: nav! } : detail
   }
 
   private remember(record: RequestRecord): void {

@@ -4,7 +4,7 @@ import type { StoreStatus, ToolbarStore } from '../core/store.js'
 import { MemoryStore, PROCESS_INSTANCE } from '../core/store.js'
 
 export interface HistoryStats {
-  /** How many requests the in-memory history holds (this one included) when the panel is first shown (undefined for other stores). */
+  /** How many requests the in-memory history holds now (undefined for other stores). */
   total: number | undefined
   /** Requests pushed out of the default in-memory history (undefined for other stores). */
   dropped: number | undefined
@@ -44,6 +44,11 @@ export class HistoryPanel extends Panel<HistoryStats> {
       return { total, dropped: store?.dropped, store: 'memory' }
     }
     return { total: undefined, dropped: undefined, store: storeKind(store) }
+  }
+
+  /** The count and the dropped requests are the history's, not the request's: read again each time. */
+  refreshStats(): Promise<HistoryStats> {
+    return this.generateStats()
   }
 
   navSubtitle(stats: HistoryStats): string {

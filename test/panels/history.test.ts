@@ -23,6 +23,22 @@ describe('HistoryPanel', () => {
     expect(await historySubtitle(app, '/')).toBe('2 requests')
     expect(await historySubtitle(app, '/')).toBe('3 requests')
   })
+
+  it('gives the count as it is now on an older request, and the dropped requests too', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ maxRequests: 4 }))
+    app.get('/', (c) => c.text('ok'))
+    const first = (await request(app, '/')).headers.get('x-debug-toolbar-request-id')
+    const second = (await request(app, '/')).headers.get('x-debug-toolbar-request-id')
+    const detailOf = async (id: string | null) => (await request(app, `/_debug_toolbar/api/requests/${id}`)).json()
+    expect((await detailOf(second)).nav.find((n: { id: string }) => n.id === 'history').subtitle).toBe('2 requests')
+    for (let i = 0; i < 3; i++) await request(app, '/')
+    // The first request left the history; the second is still there and was read before.
+    expect((await request(app, `/_debug_toolbar/api/requests/${first}`)).status).toBe(404)
+    const detail = await detailOf(second)
+    expect(detail.nav.find((n: { id: string }) => n.id === 'history').subtitle).toBe('4 requests')
+    expect(detail.panels.history).toEqual({ total: 4, dropped: 1, store: 'memory' })
+  })
 })
 
 describe('HistoryPanel and the store it reads', () => {
