@@ -62,7 +62,15 @@ export class ToolbarEvents {
   private readonly buffer: NumberedEvent[] = []
   private readonly replaySize: number
   private readonly replayWindowMs: number
-  private issued = 0
+  /**
+   * The last id issued. Ids start at the hub's creation time in microseconds, not at 1, so
+   * the hub of a restarted process numbers above anything the last one issued (unless that
+   * one averaged more than an event per microsecond): a browser reconnecting with the old
+   * process's `Last-Event-ID` gets the new events instead of skipping as many as it had seen.
+   */
+  private issued = Date.now() * 1000
+  /** The id before this hub's first: an id at or below it was given by another hub. */
+  private readonly origin = this.issued
   /** `performance.now()` when the last listener left; -Infinity when none ever came. */
   private lastLeftAt = Number.NEGATIVE_INFINITY
 
@@ -104,17 +112,18 @@ export class ToolbarEvents {
   }
 
   /**
-   * The buffered events after `lastId`, for a client that reconnects. An id newer than any
-   * emitted (the process restarted since) replays the whole buffer.
+   * The buffered events after `lastId`, for a client that reconnects. An id this hub never
+   * gave (the process restarted since, or the client followed another one) replays the whole
+   * buffer, and counts as missed only what this hub emitted and no longer holds.
    */
   since(lastId: number): Replay {
-    if (lastId > this.issued) return { events: [...this.buffer], missed: 0 }
     const oldest = this.buffer[0]?.id ?? this.issued + 1
-    const missed = Math.max(0, oldest - lastId - 1)
-    return { events: this.buffer.filter((numbered) => numbered.id > lastId), missed }
+    const from = lastId > this.issued || lastId < this.origin ? this.origin : lastId
+    const missed = Math.max(0, oldest - from - 1)
+    return { events: this.buffer.filter((numbered) => numbered.id > from), missed }
   }
 
-  /** The id of the newest event emitted (0 before the first). */
+  /** The id of the newest event emitted (before the first, the one below the first id). */
   get lastId(): number {
     return this.issued
   }

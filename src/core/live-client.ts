@@ -91,6 +91,7 @@ export function connectLiveClient(events: ToolbarEvents, sink: LiveSink, options
  */
 export function parseLastEventId(raw: string | undefined): number | undefined | { error: string } {
   if (raw === undefined || raw === '') return undefined
-  if (!/^\d{1,15}$/.test(raw)) return { error: `Last-Event-ID must be an event id such as 42, got "${raw.slice(0, 40)}"` }
-  return Number(raw)
+  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(id)) return { error: `Last-Event-ID must be an event id such as 1796068800000001, got "${raw.slice(0, 40)}"` }
+  return id
 }

@@ -149,10 +149,11 @@ describe('a client that reconnects after the replay buffer moved on', () => {
       await served.toolbar.settled()
       await watcher.next((e) => e.event === 'request.finished' && e.json.data.name === 'GET /users/:id' && watcher.events.filter((x) => x.event === 'request.finished').length === 3)
       const lastId = Number(watcher.events.at(-1)!.id)
-      const client = await follow(served.events, '1')
+      const firstId = Number(watcher.events.find((e) => e.id)!.id)
+      const client = await follow(served.events, String(firstId))
       const notice = await client.next((e) => e.event === 'events.dropped')
-      // Events 2 .. lastId-4 left the four-event buffer.
-      expect(notice.json).toEqual({ type: 'events.dropped', data: { count: lastId - 4 - 1 } })
+      // The events after the first, up to lastId-4, left the four-event buffer.
+      expect(notice.json).toEqual({ type: 'events.dropped', data: { count: lastId - 4 - firstId } })
       expect(notice.id).toBeUndefined()
       await client.next((e) => Number(e.id) === lastId)
       expect(client.events.filter((e) => e.id).map((e) => Number(e.id))).toEqual([lastId - 3, lastId - 2, lastId - 1, lastId])
@@ -166,24 +167,41 @@ describe('ToolbarEvents', () => {
   it('does nothing while nobody listens, and keeps replaying for a while after the last client left', async () => {
     const events = new ToolbarEvents({ replaySize: 10, replayWindowMs: 50 })
     expect(events.active).toBe(false)
+    const before = events.lastId
     events.emit({ type: 'trace.updated', data: { name: 'unseen' } })
-    expect(events.since(0)).toEqual({ events: [], missed: 0 })
+    expect(events.since(before)).toEqual({ events: [], missed: 0 })
     const stop = events.subscribe(() => undefined)
     expect(events.size).toBe(1)
     stop()
     expect(events.active).toBe(true)
     events.emit({ type: 'trace.updated', data: { name: 'kept for replay' } })
-    expect(events.since(0).events.map((e) => e.event.data.name)).toEqual(['kept for replay'])
+    expect(events.since(before).events.map((e) => e.event.data.name)).toEqual(['kept for replay'])
     await new Promise((resolve) => setTimeout(resolve, 80))
     expect(events.active).toBe(false)
   })
 
-  it('replays the whole buffer to an id it never gave (the process restarted)', () => {
-    const events = new ToolbarEvents()
-    events.subscribe(() => undefined)
-    events.emit({ type: 'request.created', data: { name: 'GET /' } })
-    expect(events.since(999).events.map((e) => e.id)).toEqual([1])
-    expect(events.since(1).events).toEqual([])
+  it('replays the whole buffer to an id it never gave, and numbers above a process started before it', async () => {
+    const old = new ToolbarEvents()
+    old.subscribe(() => undefined)
+    for (let i = 0; i < 500; i++) old.emit({ type: 'request.created', data: { name: 'GET /' } })
+    const seen = old.lastId
+    await new Promise((resolve) => setTimeout(resolve, 2))
+    // The hub of a process started later: its ids are above every id the old one gave.
+    const restarted = new ToolbarEvents()
+    restarted.subscribe(() => undefined)
+    restarted.emit({ type: 'request.created', data: { name: 'GET /after-restart' } })
+    const first = restarted.lastId
+    expect(first).toBeGreaterThan(seen)
+    // The browser reconnects with the old process's id and gets the new process's events.
+    expect(restarted.since(seen).events.map((e) => [e.id, e.event.data.name])).toEqual([[first, 'GET /after-restart']])
+    expect(restarted.since(first).events).toEqual([])
+    // Missed counts only what the new hub emitted and no longer holds, never the gap between the two.
+    const small = new ToolbarEvents({ replaySize: 2 })
+    small.subscribe(() => undefined)
+    for (let i = 0; i < 5; i++) small.emit({ type: 'request.created', data: { name: `GET /${i}` } })
+    expect(small.since(seen)).toMatchObject({ missed: 3, events: [{ event: { data: { name: 'GET /3' } } }, { event: { data: { name: 'GET /4' } } }] })
+    expect(small.since(1).missed).toBe(3)
+    expect(small.since(small.lastId + 10).missed).toBe(3)
   })
 
   it('keeps a failing listener from reaching the producer or the other listeners', () => {
@@ -194,7 +212,7 @@ describe('ToolbarEvents', () => {
     })
     events.subscribe((_event, id) => got.push(id))
     events.emit({ type: 'request.created', data: { name: 'GET /' } })
-    expect(got).toEqual([1])
+    expect(got).toEqual([events.lastId])
   })
 
   it('refuses bounds that are not positive whole numbers, naming the option', () => {
@@ -212,6 +230,7 @@ describe('a client that stops reading', () => {
     app.get('/', (c) => c.text('ok'))
     // In-process: the response body is the client's queue itself, and nobody reads it.
     const stream = await app.request('/_debug_toolbar/api/events', undefined, clientEnv())
+    const start = middleware.toolbar.events.lastId
     const requests = 40
     for (let i = 0; i < requests; i++) expect(await (await app.request('/', undefined, clientEnv())).text()).toBe('ok')
     await middleware.toolbar.settled()
@@ -226,10 +245,10 @@ describe('a client that stops reading', () => {
     // Reading again: the next request's events arrive as usual.
     expect(await (await app.request('/', undefined, clientEnv())).text()).toBe('ok')
     await middleware.toolbar.settled()
-    await readUntil(new RegExp(`^id: ${emitted + 2}$`, 'm'))
+    await readUntil(new RegExp(`^id: ${start + emitted + 2}$`, 'm'))
     await reader.cancel()
-    // The opening block says where the client stands (`id: 0`, no data); then come the events.
-    expect(text.startsWith('retry: 2000\nid: 0\n: connected\n\n')).toBe(true)
+    // The opening block says where the client stands (the id before the first, no data); then come the events.
+    expect(text.startsWith(`retry: 2000\nid: ${start}\n: connected\n\n`)).toBe(true)
     const received = [...text.matchAll(/^event: (request\.\w+)$/gm)].length
     const dropped = [...text.matchAll(/"type":"events.dropped","data":\{"count":(\d+)\}/g)].map((m) => Number(m[1]))
     // The queue held the opening comment and nine events; the rest were dropped and counted.
