@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import type { RequestRecord } from '../core/record.js'
-import { SLOTS, type RecordedQuery } from '../shapes/records.js'
+import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams } from '../recorders/sql/display.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
 import { explainTargetOf } from '../recorders/sql/record-query.js'
@@ -33,6 +33,7 @@ export function registerSqlRoutes(host: ToolbarHost): void {
       dbSystem: query.dbSystem,
       sql: query.sql,
       params: displayParams(query.params, { full: true }).params,
+      ...(query.cut && { cut: query.cut }),
     })
   })
 
@@ -40,7 +41,7 @@ export function registerSqlRoutes(host: ToolbarHost): void {
     const found = findQuery(host, c)
     if ('error' in found) return c.json({ error: found.error }, 404)
     const { query, record } = found
-    const refused = notExplainable(query.sql)
+    const refused = notExplainable(query.sql) ?? cutReason(query)
     if (refused) return c.json({ error: refused }, 400)
     const target = explainTargetOf(record, query.id)
     if (!target) {
@@ -60,6 +61,16 @@ export function registerSqlRoutes(host: ToolbarHost): void {
       return c.json({ error: `EXPLAIN failed: ${error instanceof Error ? error.message : String(error)}` }, 422)
     }
   })
+}
+
+/** Why a query kept cut cannot be explained: EXPLAIN needs its SQL and params whole. */
+function cutReason(query: RecordedQuery): string | undefined {
+  if (!query.cut) return undefined
+  const what = [
+    query.cut.sqlChars !== undefined && `its SQL (${query.cut.sqlChars} characters) was kept cut at ${MAX_QUERY_CHARS}`,
+    query.cut.params && `its params (over ${MAX_PARAM_BYTES / 1024} KiB) were kept shortened`,
+  ].filter(Boolean)
+  return `this query was too big to keep whole (${what.join(' and ')}), so it cannot be explained`
 }
 
 function findQuery(host: ToolbarHost, c: Context): { record: RequestRecord; query: RecordedQuery } | { error: string } {

@@ -43,8 +43,10 @@ export interface SqlQueryStats {
   similarCount: number
   /** `durationMs >= slowQueryMs`. */
   slow: boolean
-  /** A SELECT/WITH run on a connection the toolbar holds: the Explain button works. */
+  /** A SELECT/WITH run on a connection the toolbar holds, kept whole: the Explain button works. */
   explainable: boolean
+  /** What was too big to keep whole when recorded (see `RecordedQuery.cut`), or null. */
+  cut: { sqlChars?: number; params?: true } | null
 }
 
 /** Queries that share their SQL (and, for duplicates, their params). */
@@ -141,7 +143,8 @@ export class SqlPanel extends Panel<SqlStats> {
         duplicateCount: duplicates > 1 ? duplicates : 0,
         similarCount: similarSql.has(q.sql) ? bySql.get(q.sql)!.length : 0,
         slow: q.durationMs >= this.slowQueryMs,
-        explainable: notExplainable(q.sql) === undefined && explainTargetOf(record, q.id) !== undefined,
+        explainable: !q.cut && notExplainable(q.sql) === undefined && explainTargetOf(record, q.id) !== undefined,
+        cut: q.cut ?? null,
       }
     })
     const group = (sql: string, members: RecordedQuery[]): SqlQueryGroup => ({

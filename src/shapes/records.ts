@@ -30,7 +30,19 @@ export interface RecordedQuery {
   operation?: string | undefined
   /** The table or collection the caller gave (`recordQuery({ collection })`), never guessed from the text. */
   collection?: string | undefined
+  /**
+   * Set when the query was too big to keep whole (a bulk INSERT's text, a blob param): the
+   * SQL was cut at `MAX_QUERY_CHARS` (`sqlChars` is its length) and/or the params, over
+   * `MAX_PARAM_BYTES`, were kept as their shortened display form (`params`). Such a query
+   * cannot be explained.
+   */
+  cut?: { sqlChars?: number; params?: true }
 }
+
+/** Characters of one query's SQL kept in a request's record. */
+export const MAX_QUERY_CHARS = 65_536
+/** About how many bytes of one query's params are kept as they are; bigger ones are shortened. */
+export const MAX_PARAM_BYTES = 131_072
 
 /** The SQL slot: queries in order, and how many were not kept (over `maxQueries`). */
 export interface QueryLog {

@@ -126,6 +126,40 @@ describe('SQL panel', () => {
   })
 })
 
+describe('a query too big to keep whole', () => {
+  it('keeps a bulk text cut and a blob param by its size, says so, and refuses to explain it', async () => {
+    const { app, db } = booksApp()
+    const cover = Buffer.alloc(1024 * 1024, 7)
+    const comment = 'x'.repeat(100_000)
+    app.post('/covers', (c) => {
+      db.prepare('CREATE TABLE IF NOT EXISTS covers (book_id INTEGER, image BLOB)').run()
+      db.prepare('INSERT INTO covers (book_id, image) VALUES (?, ?)').run(1, cover)
+      db.prepare(`SELECT count(*) FROM covers /* ${comment} */ WHERE book_id = ?`).get(1)
+      return c.text('stored')
+    })
+    const res = await request(app, '/covers', { method: 'POST' })
+    const id = res.headers.get('x-debug-toolbar-request-id')!
+    const sql = (await request(app, `${PREFIX}/api/requests/${id}`)).json().panels.sql as SqlStats
+    const [create, insert, select] = sql.queries
+    expect(create!.cut).toBeNull()
+    // The blob stays in the app's hands: the record keeps its size, as the panel shows it.
+    expect(insert!.params).toEqual([1, '<1048576 bytes>'])
+    expect(insert!.cut).toEqual({ params: true })
+    expect(select!.cut).toEqual({ sqlChars: 100_052 })
+    expect(select!.explainable).toBe(false)
+    const full = (await request(app, `${PREFIX}/api/sql/${id}/${select!.id}`)).json()
+    expect(full.sql).toHaveLength(65_537)
+    expect(full.cut).toEqual({ sqlChars: 100_052 })
+    expect((await request(app, `${PREFIX}/api/sql/${id}/${insert!.id}`)).json().params).toEqual([1, '<1048576 bytes>'])
+    const explain = await request(app, `${PREFIX}/api/sql/${id}/${select!.id}/explain`)
+    expect(explain.status).toBe(400)
+    expect(explain.json().error).toBe('this query was too big to keep whole (its SQL (100052 characters) was kept cut at 65536), so it cannot be explained')
+    const html = renderToString(h(SqlView, { stats: sql, request: { id } as never, prefix: PREFIX, openRequest: () => undefined }))
+    expect(html).toContain('Too big to keep whole: the SQL was 100,052 characters; the first 65,536 are kept.')
+    expect(html).toContain('Too big to keep whole: the params were over 128 KiB and are kept shortened.')
+  })
+})
+
 describe('EXPLAIN on SQLite', () => {
   it('explains a stored SELECT with its params on its connection, without recording the EXPLAIN', async () => {
     const { app, db } = booksApp()

@@ -1,6 +1,7 @@
 import { currentRecord, slotKey, type RequestRecord } from '../../core/record.js'
-import { SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
+import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
 import { appCaller } from './caller.js'
+import { displayParams } from './display.js'
 import type { ExplainTarget } from './explain-target.js'
 
 /** How the SQL recorders behave in one request. The SQL panel puts its own in each request. */
@@ -109,10 +110,14 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   // A query reported as started before the request (recordQuery with a long duration) is
   // shown from the request's start: the toolbar only knows this request's time line.
   const startTime = Math.max(start.startTime, record.startPerf)
+  // The record lives as long as the request is in the history: a 10 MB bulk INSERT or blob
+  // param is kept as much as the panel shows, not whole.
+  const sqlChars = outcome.sql.length
+  const paramBytes = paramSize(outcome.params, MAX_PARAM_BYTES)
   const query: RecordedQuery = {
     id: start.id,
-    sql: outcome.sql,
-    params: outcome.params,
+    sql: sqlChars > MAX_QUERY_CHARS ? `${outcome.sql.slice(0, MAX_QUERY_CHARS)}…` : outcome.sql,
+    params: paramBytes > MAX_PARAM_BYTES ? displayParams(outcome.params).params : outcome.params,
     dbSystem: outcome.dbSystem,
     startMs: record.offsetOf(startTime),
     durationMs: Math.max(0, endTime - startTime),
@@ -120,6 +125,11 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
     error: outcome.error === undefined ? undefined : errorMessage(outcome.error),
     caller: start.caller,
     inTransaction: outcome.inTransaction ?? false,
+  }
+  if (sqlChars > MAX_QUERY_CHARS || paramBytes > MAX_PARAM_BYTES) {
+    query.cut = {}
+    if (sqlChars > MAX_QUERY_CHARS) query.cut.sqlChars = sqlChars
+    if (paramBytes > MAX_PARAM_BYTES) query.cut.params = true
   }
   if (outcome.operation) query.operation = outcome.operation
   if (outcome.collection) query.collection = outcome.collection
@@ -129,6 +139,32 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   log.queries.splice(at, 0, query)
   if (outcome.explainTarget) (state.explainTargets ??= new Map()).set(query.id, outcome.explainTarget)
   return query
+}
+
+/**
+ * About how many bytes `value` holds (strings by length, bytes by byteLength, 8 per other
+ * scalar), stopping once past `budget` so a large param costs no more than the budget to
+ * measure. Deeper than 16 levels (or a cycle) counts as over.
+ */
+function paramSize(value: unknown, budget: number, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length
+    case 'object':
+      break
+    default:
+      return 8
+  }
+  if (value === null) return 8
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value.byteLength
+  if (value instanceof Date) return 8
+  if (depth >= 16) return budget + 1
+  let size = 0
+  for (const item of Array.isArray(value) ? value : Object.entries(value)) {
+    size += paramSize(item, budget - size, depth + 1)
+    if (size > budget) return size
+  }
+  return size
 }
 
 function errorMessage(error: unknown): string {

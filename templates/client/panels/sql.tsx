@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { SqlQueryStats, SqlStats } from '../../../src/panels/sql.js'
+import { MAX_PARAM_BYTES, MAX_QUERY_CHARS } from '../../../src/shapes/records.js'
 import { formatMs } from '../format.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
@@ -16,6 +17,15 @@ interface ExplainAnswer {
 interface FullQuery {
   sql: string
   params: unknown[]
+}
+
+/** What a query too big to keep whole lost when it was recorded. */
+function cutNote(cut: NonNullable<SqlQueryStats['cut']>): string {
+  const parts = [
+    cut.sqlChars !== undefined && `the SQL was ${cut.sqlChars.toLocaleString('en')} characters; the first ${MAX_QUERY_CHARS.toLocaleString('en')} are kept`,
+    cut.params && `the params were over ${MAX_PARAM_BYTES / 1024} KiB and are kept shortened`,
+  ].filter(Boolean)
+  return `Too big to keep whole: ${parts.join('; ')}.`
 }
 
 type Extra = { kind: 'loading'; what: string } | { kind: 'error'; message: string } | { kind: 'explain'; plan: ExplainAnswer } | { kind: 'full'; query: FullQuery }
@@ -117,6 +127,7 @@ function QueryRow({ query: q, span, extra, onExplain, onShowFull }: QueryRowProp
           </div>
         )}
         {q.caller !== null && <div class="hdt-sql-caller hdt-muted">{q.caller}</div>}
+        {q.cut && <div class="hdt-sql-cut hdt-muted">{cutNote(q.cut)}</div>}
         <div class="hdt-toolbar-row">
           {q.explainable && (
             <button type="button" onClick={onExplain}>
