@@ -184,17 +184,23 @@ export abstract class QueuedStore implements ToolbarStore {
   }
 
   private async writeAndPrune(batch: StoreWrite[]): Promise<void> {
-    const requests: StoredRequest[] = []
-    const spans: Array<{ span: ToolbarSpan; requestId?: string }> = []
-    for (const write of batch) {
-      if ('request' in write) requests.push(write.request)
-      else spans.push(write)
-    }
+    const { requests, spans } = splitWrites(batch)
     await this.writeBatch(requests, spans)
     // After the batch, in its own transactions: a prune finds nothing to delete cheaply (an index).
     const oldestMs = this.maxAgeMs === undefined ? undefined : Date.now() - this.maxAgeMs
     await this.prune({ maxRequests: this.maxRequests, maxTraces: this.maxTraces, oldestMs })
   }
+}
+
+/** A batch of writes as the requests and the spans in it, each in queue order. */
+export function splitWrites(batch: readonly StoreWrite[]): { requests: StoredRequest[]; spans: Array<{ span: ToolbarSpan; requestId?: string }> } {
+  const requests: StoredRequest[] = []
+  const spans: Array<{ span: ToolbarSpan; requestId?: string }> = []
+  for (const write of batch) {
+    if ('request' in write) requests.push(write.request)
+    else spans.push(write)
+  }
+  return { requests, spans }
 }
 
 function withInstance(request: StoredRequest): StoredRequest {

@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type { RequestFilter, RequestPage, StoredRequest } from '../core/store.js'
 import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import { requestWhere, traceWhere, type SqlDialect } from './filters.js'
-import { INSTANCE, PRUNE_CHUNK, QueuedStore, type DurableStoreOptions, type StoreBounds } from './queued-store.js'
+import { INSTANCE, PRUNE_CHUNK, QueuedStore, splitWrites, type DurableStoreOptions, type StoreBounds } from './queued-store.js'
 import { optionalPeer } from './optional-peer.js'
 import {
   lastOfEach,
@@ -28,6 +28,7 @@ import {
 } from './rows.js'
 import { pendingMigrations } from './schema-version.js'
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js'
+import { describeError } from './write-queue.js'
 
 export interface SqliteStoreOptions extends DurableStoreOptions {
   /** The database file (created when missing), e.g. `.debug-toolbar.db`. */
@@ -90,6 +91,7 @@ export class SqliteStore extends QueuedStore {
   /** True after a write found the file read-only: SQLite keeps such a connection read-only, so the next write opens the file again. */
   private reopen = false
   private readonly connect: () => BetterSqlite3.Database
+  private readonly forgetExit: () => void
 
   constructor(options: SqliteStoreOptions) {
     super('sqlite', withPath(options))
@@ -125,6 +127,24 @@ export class SqliteStore extends QueuedStore {
     } catch (error) {
       this.db.close()
       throw error
+    }
+    this.forgetExit = writeOnExit(() => this.writeQueuedNow())
+  }
+
+  /**
+   * Writes what is queued now, synchronously: called on the process's 'exit', when an app's
+   * own signal handler calls `process.exit()` before the queue's next batch (25 ms) or the
+   * toolbar's asynchronous flush could run. better-sqlite3 is synchronous, so nothing queued
+   * is lost; a write already made is made again harmlessly (every write is an upsert).
+   */
+  private writeQueuedNow(): void {
+    const pending = this.queue.pending()
+    if (!pending.length || !this.db.open) return
+    try {
+      const { requests, spans } = splitWrites(pending)
+      this.writeBatch(requests, spans)
+    } catch (error) {
+      console.warn(`[hono-debug-toolbar] the sqlite store could not write ${pending.length} queued writes at exit: ${describeError(error)}`)
     }
   }
 
@@ -257,8 +277,25 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected release(): void {
+    this.forgetExit()
     if (this.db.open) this.db.close()
   }
+}
+
+/** What each open SQLite store writes on 'exit', run by one listener for all. */
+const onExit = new Set<() => void>()
+
+function writeOnExit(write: () => void): () => void {
+  if (onExit.size === 0) process.on('exit', writeAllOnExit)
+  onExit.add(write)
+  return () => {
+    onExit.delete(write)
+    if (onExit.size === 0) process.off('exit', writeAllOnExit)
+  }
+}
+
+function writeAllOnExit(): void {
+  for (const write of onExit) write()
 }
 
 function withPath(options: SqliteStoreOptions): SqliteStoreOptions {

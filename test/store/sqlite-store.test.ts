@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -86,6 +87,25 @@ describe('SqliteStore on a real file', () => {
     const status = await store.status()
     expect(status.instances).toBe(2)
     for (const { stdout } of outputs) expect(JSON.parse(stdout)).toMatchObject({ available: true, dropped: 0 })
+    await store.close()
+  })
+
+  it('writes what is queued when an app whose SIGTERM handler calls process.exit() at once is stopped', async () => {
+    const path = freshPath()
+    const script = new URL('./processes/sqlite-exit.mjs', import.meta.url).pathname
+    const distRoot = new URL('../../dist', import.meta.url).pathname
+    const app = spawn(process.execPath, [script, distRoot, path], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = once(app, 'exit')
+    const port = String((await once(app.stdout!, 'data'))[0]).trim()
+    const count = 300
+    for (let i = 0; i < count; i += 30) {
+      await Promise.all(Array.from({ length: 30 }, (_, k) => fetch(`http://127.0.0.1:${port}/items/${i + k}`).then((res) => res.text())))
+    }
+    // At once after the last response: the queue's next batch (25 ms away) has not run.
+    app.kill('SIGTERM')
+    expect(await exited).toEqual([0, null])
+    const store = new SqliteStore({ path, maxRequests: 1000 })
+    expect((await store.list({ limit: 1, offset: 0 })).total).toBe(count)
     await store.close()
   })
 
