@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { formatServerTiming } from '../../src/core/server-timing.js'
 
 describe('Server-Timing formatting', () => {
@@ -12,5 +13,15 @@ describe('Server-Timing formatting', () => {
     expect(formatServerTiming([{ name: 'my metric,x', desc: 'say "hi"\\\n' }])).toBe('my_metric_x;desc="say \\"hi\\"\\\\?"')
     expect(formatServerTiming([{ name: '', dur: 1 }])).toBe('metric;dur=1')
     expect(formatServerTiming([{ name: 'late', dur: Number.NaN, desc: '' }])).toBe('late')
+  })
+
+  it('writes any duration as the double rounded to hundredths would print', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: 0, max: 1e7 }).map((n) => n / 100), fc.double({ min: 0, max: 100, noNaN: true })), (dur) => {
+        expect(formatServerTiming([{ name: 'm', dur }])).toBe(`m;dur=${Math.round(dur * 100) / 100}`)
+      }),
+      { numRuns: 20_000 },
+    )
+    expect(formatServerTiming([{ name: 'm', dur: 0.005 }, { name: 'n', dur: 21474836.47 }, { name: 'o', dur: 1e15 }])).toBe('m;dur=0.01, n;dur=21474836.47, o;dur=1000000000000000')
   })
 })
