@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import Database from 'better-sqlite3'
-import { debugToolbar, instrumentBetterSqlite3, renderTemplate, uninstallConsoleCapture } from '../src/index.js'
+import { debugToolbar, instrumentBetterSqlite3, recordQuery, renderTemplate, SqlPanel, uninstallConsoleCapture } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats } from '../src/opentelemetry/index.js'
 import { startDeadEndpoint, startOtlpGrpcPeer, startZipkinPeer } from './peers/index.js'
 import { withSpans } from '../test/support/trace-spans.js'
@@ -116,6 +118,77 @@ describe('exporting a request\'s trace', () => {
     } finally {
       await Promise.all([quiet.shutdown(), stuck.shutdown()])
       await dead.close()
+    }
+  })
+
+  it('exports a request of 5,000 spans whole, and counts the spans a full export queue drops', async () => {
+    const peer = await startOtlpGrpcPeer()
+    // A bulk import: 5,000 queries, each a span ended when the request finishes.
+    const bulk = (panel: OpenTelemetryPanel) => {
+      const app = new Hono()
+      app.use(debugToolbar({ panels: [new SqlPanel({ maxQueries: 6000 })], extraPanels: [panel] }))
+      app.post('/import', (c) => {
+        for (let i = 0; i < 5000; i++) recordQuery({ sql: 'INSERT INTO items (id) VALUES (?)', params: [i], durationMs: 0.01 })
+        return c.text('imported')
+      })
+      return async () => {
+        const res = await app.request('/import', { method: 'POST' }, loopback)
+        await res.text()
+        const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+        await panel.forceFlush()
+        return detail.panels.opentelemetry as OpenTelemetryStats
+      }
+    }
+    const received = (traceId: string) => peer.spans().filter((s) => s.traceId === traceId).length
+    const whole = new OpenTelemetryPanel({ serviceName: 'bulk', exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: peer.url })
+    process.env.OTEL_BSP_MAX_QUEUE_SIZE = '1000'
+    const small = new OpenTelemetryPanel({ serviceName: 'bulk', exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: peer.url })
+    delete process.env.OTEL_BSP_MAX_QUEUE_SIZE
+    try {
+      // By default the queue holds a whole trace (maxSpansPerTrace, 10,000): every span arrives.
+      const first = await bulk(whole)()
+      expect(first.spanCount).toBe(5001)
+      await peer.waitForSpans(() => received(first.traceId) === 5001, 10_000)
+      expect(whole.exporter!.status()).toMatchObject({ queueDropped: 0, maxQueueSize: 10_000 })
+      // A queue of 1,000 takes what it can; the rest is counted and said, not lost in silence.
+      const second = await bulk(small)()
+      const status = small.exporter!.status()
+      expect(status.maxQueueSize).toBe(1000)
+      expect(status.queueDropped).toBeGreaterThanOrEqual(4001 - 512)
+      await peer.waitForSpans(() => received(second.traceId) === 5001 - status.queueDropped!, 10_000)
+      expect(received(second.traceId) + status.queueDropped!).toBe(5001)
+    } finally {
+      await Promise.all([whole.shutdown(), small.shutdown()])
+      await peer.close()
+    }
+  })
+
+  it('says a collector that answers 503 does so, and stops sending to it when the panel gives up', { timeout: 20_000 }, async () => {
+    const posts: number[] = []
+    const busy = http.createServer((req, res) => {
+      posts.push(Date.now())
+      req.resume().on('end', () => res.writeHead(503).end())
+    })
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(busy.address() as AddressInfo).port}/v1/traces`
+    // Default times: the exporter's 5 s (retries included) within the panel's 6 s bound.
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/protobuf', otlpEndpoint: url })
+    try {
+      await shop(panel).run('/ping')
+      await panel.forceFlush()
+      const status = panel.exporter!.status()
+      expect(status.failures).toBe(1)
+      // The exporter's own answer, within its time, not the panel's bound running out first.
+      expect(status.lastError).toBe('the collector kept answering "try again later" (HTTP 429, 502, 503 or 504, or gRPC UNAVAILABLE) until the export\'s time ran out')
+      const sent = posts.length
+      // The first try and its retries (backoff 1 s, then 1.5x), all within the 5 s.
+      expect(sent).toBeGreaterThanOrEqual(3)
+      // No retry goes on behind the panel's back once it has counted the failure.
+      await new Promise((resolve) => setTimeout(resolve, 2500))
+      expect(posts.length).toBe(sent)
+    } finally {
+      await panel.shutdown()
+      await new Promise((resolve) => busy.close(resolve))
     }
   })
 })

@@ -72,6 +72,7 @@ export function resolveOpenTelemetryConfig(
   const compression = option<string>('compression') ?? read('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') ?? read('OTEL_EXPORTER_OTLP_COMPRESSION')
   const headers = read('OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? read('OTEL_EXPORTER_OTLP_HEADERS')
   const zipkin = option<string>('zipkinEndpoint') ?? read('OTEL_EXPORTER_ZIPKIN_ENDPOINT')
+  const maxSpansPerTrace = number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer')
 
   return {
     serviceName,
@@ -95,11 +96,12 @@ export function resolveOpenTelemetryConfig(
     propagators: resolvePropagatorNames(options.propagators, read('OTEL_PROPAGATORS')?.value),
     baggageToAttributes: stringList(option<unknown>('baggageToAttributes') ?? { value: [], source: 'baggageToAttributes' }),
     convert: resolveConvert(options.convert),
-    maxSpansPerTrace: number(option<number>('maxSpansPerTrace') ?? { value: 10_000, source: 'maxSpansPerTrace' }, 'positive integer'),
+    maxSpansPerTrace,
     gracePeriodMs: number(option<number>('gracePeriodMs') ?? { value: 30_000, source: 'gracePeriodMs' }, 'non-negative'),
     profileSpanThresholdMs: number(option<number>('profileSpanThresholdMs') ?? { value: 1, source: 'profileSpanThresholdMs' }, 'non-negative'),
     // The app's own provider reads these variables by its own rules: only the panel's SDK uses ours.
-    sdk: options.tracerProvider ? undefined : resolveSdkSettings(env, options.sampler !== undefined),
+    // The export queue holds a whole trace by default: a request of 5,000 spans is exported whole.
+    sdk: options.tracerProvider ? undefined : resolveSdkSettings(env, options.sampler !== undefined, { minQueueSize: maxSpansPerTrace }),
     sanitizeQueries: boolean(option<boolean>('sanitizeQueries') ?? { value: true, source: 'sanitizeQueries' }),
     knownHttpMethods: knownHttpMethods(read('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS')?.value),
   }

@@ -5,6 +5,7 @@
  * a dead collector becomes a status line in the panel.
  */
 import { Metadata } from '@grpc/grpc-js'
+import { TraceFlags } from '@opentelemetry/api'
 import { ExportResultCode } from '@opentelemetry/core'
 import type { ExportResult } from '@opentelemetry/core'
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
@@ -12,7 +13,7 @@ import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ExportBreaker, resolveBreakerOptions, type BreakerStatus, type ExportBreakerOptions } from './export-breaker.js'
 import type { ResolvedOpenTelemetryConfig } from './options.js'
 import { ZipkinSpanExporter } from './zipkin-exporter.js'
@@ -103,6 +104,17 @@ export function describeSpanExporter(exporter: SpanExporter): string {
   return exporterNames.get(exporter) ?? exporter.constructor?.name ?? 'exporter'
 }
 
+/**
+ * The exporter's error in words a developer can act on. The OTLP exporters retry a
+ * collector that answers "try again later" until their time is up, then say only "Export
+ * failed with retryable status".
+ */
+function plainError(error: Error | undefined): Error {
+  if (!error) return new Error('export failed')
+  if (error.message !== 'Export failed with retryable status') return error
+  return new Error('the collector kept answering "try again later" (HTTP 429, 502, 503 or 504, or gRPC UNAVAILABLE) until the export\'s time ran out', { cause: error })
+}
+
 /** Counters of one exporter, or of all of them together. */
 export interface ExportCounters {
   /** Batches handed to the exporter. */
@@ -120,6 +132,10 @@ export interface ExportCounters {
 /** What `ToolbarSpanExporter.status()` answers: JSON-serialisable. */
 export interface ToolbarExporterStatus extends ExportCounters {
   exporters: Array<ExportCounters & { name: string; breaker?: BreakerStatus }>
+  /** Spans the batch processor dropped because its queue was full (with `queueWatch`). */
+  queueDropped?: number
+  /** The batch processor's queue size (OTEL_BSP_MAX_QUEUE_SIZE), with `queueWatch`. */
+  maxQueueSize?: number
 }
 
 export interface ToolbarSpanExporterOptions {
@@ -163,6 +179,8 @@ export class ToolbarSpanExporter implements SpanExporter {
   private readonly timeoutMillis: number
   private readonly warn: (message: string) => void
   private shutdownPromise: Promise<void> | undefined
+  /** The batch processor's queue as `queueWatch` mirrors it. */
+  private queue: { max: number; held: number; dropped: number } | undefined
 
   constructor(exporters: SpanExporter | SpanExporter[], options: ToolbarSpanExporterOptions = {}) {
     const list = Array.isArray(exporters) ? exporters : [exporters]
@@ -177,7 +195,36 @@ export class ToolbarSpanExporter implements SpanExporter {
     }))
   }
 
+  /**
+   * A span processor to put right before the BatchSpanProcessor that feeds this exporter.
+   * That processor drops a span that ends while its queue holds `maxQueueSize`, with no more
+   * than a diagnostic message; this one mirrors the queue (+1 for each sampled span the
+   * processor is given, -n for each batch this exporter receives) and counts those spans, so
+   * the panel can say that a trace in Jaeger is missing some.
+   *
+   * @example
+   * ```ts
+   * const exporter = new ToolbarSpanExporter(createSpanExporters(config))
+   * const spanProcessors = [exporter.queueWatch(2048), new BatchSpanProcessor(exporter, { maxQueueSize: 2048 })]
+   * ```
+   */
+  queueWatch(maxQueueSize: number): SpanProcessor {
+    const queue = (this.queue = { max: maxQueueSize, held: 0, dropped: 0 })
+    return {
+      onStart: () => undefined,
+      onEnd: (span) => {
+        if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
+        if (queue.held >= queue.max) queue.dropped++
+        else queue.held++
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    }
+  }
+
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    // The batch processor took these out of its queue to hand them over.
+    if (this.queue) this.queue.held = Math.max(0, this.queue.held - spans.length)
     if (this.shutdownPromise) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('span exporter is shut down') })
       return
@@ -215,7 +262,8 @@ export class ToolbarSpanExporter implements SpanExporter {
 
   /** A JSON-serialisable snapshot of the counters, overall and per exporter. */
   status(): ToolbarExporterStatus {
-    return { ...this.totals, exporters: this.targets.map((t) => ({ ...t.counters, breaker: t.breaker.status() })) }
+    const queue = this.queue ? { queueDropped: this.queue.dropped, maxQueueSize: this.queue.max } : {}
+    return { ...this.totals, ...queue, exporters: this.targets.map((t) => ({ ...t.counters, breaker: t.breaker.status() })) }
   }
 
   // Resolves to the error of a failed export, or undefined; never rejects.
@@ -234,7 +282,7 @@ export class ToolbarSpanExporter implements SpanExporter {
       timer.unref?.()
       try {
         target.exporter.export(spans, (result) => {
-          finish(result.code === ExportResultCode.SUCCESS ? undefined : (result.error ?? new Error('export failed')))
+          finish(result.code === ExportResultCode.SUCCESS ? undefined : plainError(result.error))
         })
       } catch (error) {
         finish(error instanceof Error ? error : new Error(String(error)))

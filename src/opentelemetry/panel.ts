@@ -134,6 +134,11 @@ interface PanelState extends RequestSpanState {
 const PANEL_SLOT: SlotKey<PanelState> = OTEL_SLOT
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
+/** Each OTLP export's time, retries included, unless OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT says otherwise. */
+const DEFAULT_EXPORT_TIMEOUT_MS = 5000
+/** How much longer the toolbar waits on an export than the exporter itself does. */
+const EXPORT_BOUND_MARGIN_MS = 1000
+
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
 /**
@@ -209,9 +214,12 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       const sdk = this.config.sdk!
       // OTEL_SDK_DISABLED: the waterfall still works, but nothing leaves the process and the
       // app's own instrumentation stays the no-op the variable asks for.
-      const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis: sdk.exportTimeoutMillis })
+      // The exporters give up (retries included) before the toolbar's bound does, so that
+      // what the panel shows is their error (a 503, a refused connection), not a timeout.
+      const exportTimeoutMillis = sdk.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS
+      const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis })
       this.exporter = new ToolbarSpanExporter(exporters, {
-        timeoutMillis: sdk.exportTimeoutMillis,
+        timeoutMillis: exportTimeoutMillis + EXPORT_BOUND_MARGIN_MS,
         warn: warnWithCollectorHint(),
         breaker: options.exportBreaker,
       })
@@ -224,7 +232,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
           ...(this.config.baggageToAttributes.length > 0 ? [new BaggageAttributesProcessor(this.config.baggageToAttributes)] : []),
           this.processor,
           // With no exporter (`exporter: 'none'`) there is nothing to batch for.
-          ...(sdk.disabledBy || exporters.length === 0 ? [] : [new BatchSpanProcessor(this.exporter, sdk.batch)]),
+          ...(sdk.disabledBy || exporters.length === 0 ? [] : [this.exporter.queueWatch(sdk.batch.maxQueueSize), new BatchSpanProcessor(this.exporter, sdk.batch)]),
         ],
       })
       this.tracer = this.provider.getTracer(...scope)

@@ -60,7 +60,9 @@ const BATCH_DEFAULTS: BatchSettings = { scheduledDelayMillis: 1000, exportTimeou
 /**
  * Reads the SDK variables from `env`. Throws `OpenTelemetryConfigError` naming the variable
  * when a value is not one the specification allows. `hasSampler`: the `sampler` option was
- * given, so OTEL_TRACES_SAMPLER is not read.
+ * given, so OTEL_TRACES_SAMPLER is not read. `defaults.minQueueSize`: the batch queue's size
+ * when OTEL_BSP_MAX_QUEUE_SIZE is not set, if more than the specification's 2,048 (the
+ * panel passes `maxSpansPerTrace`, so that one request's trace fits).
  *
  * @example
  * ```ts
@@ -68,7 +70,7 @@ const BATCH_DEFAULTS: BatchSettings = { scheduledDelayMillis: 1000, exportTimeou
  * // { name: 'traceidratio', ratio: 0.25, source: 'OTEL_TRACES_SAMPLER' }
  * ```
  */
-export function resolveSdkSettings(env: NodeJS.ProcessEnv, hasSampler: boolean): SdkSettings {
+export function resolveSdkSettings(env: NodeJS.ProcessEnv, hasSampler: boolean, defaults: { minQueueSize?: number } = {}): SdkSettings {
   const read = (name: string) => env[name]?.trim() || undefined
   const count = (name: string) => integer(name, read(name), 0)
   const attributeCount = count('OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128
@@ -76,7 +78,7 @@ export function resolveSdkSettings(env: NodeJS.ProcessEnv, hasSampler: boolean):
   const batch: BatchSettings = {
     scheduledDelayMillis: integer('OTEL_BSP_SCHEDULE_DELAY', read('OTEL_BSP_SCHEDULE_DELAY'), 0) ?? BATCH_DEFAULTS.scheduledDelayMillis,
     exportTimeoutMillis: integer('OTEL_BSP_EXPORT_TIMEOUT', read('OTEL_BSP_EXPORT_TIMEOUT'), 0) ?? BATCH_DEFAULTS.exportTimeoutMillis,
-    maxQueueSize: integer('OTEL_BSP_MAX_QUEUE_SIZE', read('OTEL_BSP_MAX_QUEUE_SIZE'), 1) ?? BATCH_DEFAULTS.maxQueueSize,
+    maxQueueSize: integer('OTEL_BSP_MAX_QUEUE_SIZE', read('OTEL_BSP_MAX_QUEUE_SIZE'), 1) ?? Math.max(BATCH_DEFAULTS.maxQueueSize, defaults.minQueueSize ?? 0),
     maxExportBatchSize: integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'), 1) ?? BATCH_DEFAULTS.maxExportBatchSize,
   }
   if (batch.maxExportBatchSize > batch.maxQueueSize) {

@@ -44,10 +44,17 @@ describe('resolveOpenTelemetryConfig defaults', () => {
       profileSpanThresholdMs: 1,
       propagators: ['tracecontext', 'baggage'],
       baggageToAttributes: [],
-      sdk: resolveSdkSettings({}, false),
+      sdk: resolveSdkSettings({}, false, { minQueueSize: 10_000 }),
       sanitizeQueries: true,
       knownHttpMethods: new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']),
     })
+  })
+
+  it('sizes the export queue to hold a whole trace, unless OTEL_BSP_MAX_QUEUE_SIZE says otherwise', () => {
+    expect(resolve().sdk!.batch.maxQueueSize).toBe(10_000)
+    expect(resolve({ maxSpansPerTrace: 500 }).sdk!.batch.maxQueueSize).toBe(2048)
+    expect(resolve({ maxSpansPerTrace: 50_000 }).sdk!.batch.maxQueueSize).toBe(50_000)
+    expect(resolve({}, { OTEL_BSP_MAX_QUEUE_SIZE: '1000' }).sdk!.batch.maxQueueSize).toBe(1000)
   })
 
   it('takes options that have no variable as given', () => {

@@ -165,4 +165,13 @@ describe('the export status line', () => {
     const never = renderToString(<ExportStatus status={{ ...recovered, exporters: [{ ...recovered, failures: 0, breaker: { ...breaker, state: 'closed', opened: 0, droppedSpans: 0 } }] }} />)
     expect(never).not.toContain('data-breaker')
   })
+
+  it('says how many spans a full export queue kept from the collector, and says nothing when none', () => {
+    const ok = { ...base, successes: 4, failures: 0, spans: 1000 }
+    const full = renderToString(<ExportStatus status={{ ...ok, queueDropped: 4001, maxQueueSize: 1000, exporters: [ok] }} />)
+    expect(full).toContain('data-export="queue-full"')
+    expect(full).toContain('4001 spans were not exported: the export queue was full')
+    expect(full).toContain('(1000 spans, OTEL_BSP_MAX_QUEUE_SIZE)')
+    expect(renderToString(<ExportStatus status={{ ...ok, queueDropped: 0, maxQueueSize: 1000, exporters: [ok] }} />)).not.toContain('queue-full')
+  })
 })

@@ -26,6 +26,15 @@ export function ExportStatus({ status }: { status: ToolbarExporterStatus }) {
       {status.exporters.map((exporter, i) => (
         <ExporterLine key={i} exporter={exporter} />
       ))}
+      {!!status.queueDropped && (
+        <li class="hdt-otel-error" data-export="queue-full">
+          {plural(status.queueDropped, 'span was', 'spans were')} not exported: the export queue was full
+          <span class="hdt-muted">
+            {' '}
+            ({status.maxQueueSize} spans, OTEL_BSP_MAX_QUEUE_SIZE); traces in Jaeger or Zipkin may miss them, the waterfall here has them
+          </span>
+        </li>
+      )}
     </ul>
   )
 }
