@@ -22,6 +22,7 @@ import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './o
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import type { TraceSettings } from './trace-store.js'
 import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
+import { traceparentFor } from './propagation.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
@@ -438,9 +439,9 @@ function describeSampler(tracer: Tracer): string {
 }
 
 function traceparentOf(state: PanelState): string {
-  // Formatted once: Server-Timing asks for it on every request, the stats when shown.
-  // The ids are the SDK's (valid by construction): formatted without formatTraceparent's checks.
-  return (state.traceparent ??= `00-${state.traceId}-${state.spanId}-0${state.span.spanContext().traceFlags & 0x01}`)
+  // Formatted once: Server-Timing asks for it on every request, the stats when shown. The
+  // flags are what the app's outgoing requests carry (sampled, and random when the id is).
+  return (state.traceparent ??= traceparentFor(state.span.spanContext(), state.context) ?? '')
 }
 
 function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId: string): OpenTelemetryStats['links'] {

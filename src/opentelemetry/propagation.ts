@@ -439,14 +439,29 @@ function contextWithRemote(ctx: Context, spanContext: SpanContext): Context {
   return spanContext.traceFlags & RANDOM_TRACE_ID_FLAG ? withRandomTraceId(withSpan, spanContext.traceId) : withSpan
 }
 
+/**
+ * The `traceparent` that `spanContext` is sent on with, in `ctx`: its sampled flag, and the
+ * random-trace-id flag when the trace id is known to be random (W3C Trace Context Level 2).
+ * Outgoing requests and `Server-Timing` say the same. Undefined for an invalid context.
+ *
+ * @example
+ * ```ts
+ * traceparentFor(trace.getSpanContext(context.active())!, context.active()) // '00-…-…-03'
+ * ```
+ */
+export function traceparentFor(spanContext: SpanContext, ctx: Context): string | undefined {
+  if (!isValidTraceId(spanContext.traceId) || !isValidSpanId(spanContext.spanId)) return undefined
+  let flags = spanContext.traceFlags & KNOWN_FLAGS
+  if (isRandomTraceId(ctx, spanContext.traceId)) flags |= RANDOM_TRACE_ID_FLAG
+  return formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, flags })
+}
+
 function traceHeaderValues(
   spanContext: SpanContext | undefined,
   ctx: Context,
 ): { traceparent: string; tracestate?: string } | undefined {
-  if (!spanContext || !isValidTraceId(spanContext.traceId) || !isValidSpanId(spanContext.spanId)) return undefined
-  let flags = spanContext.traceFlags & KNOWN_FLAGS
-  if (isRandomTraceId(ctx, spanContext.traceId)) flags |= RANDOM_TRACE_ID_FLAG
-  const traceparent = formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, flags })
+  const traceparent = spanContext && traceparentFor(spanContext, ctx)
+  if (!traceparent) return undefined
   // Another propagator's TraceState may not follow the same limits: re-read it by ours.
   const entries = spanContext.traceState ? parseTracestate(spanContext.traceState.serialize()) : undefined
   const tracestate = entries ? formatTracestate(entries) : ''

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { trace } from '@opentelemetry/api'
 import { debugToolbar } from '../../src/index.js'
-import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { injectTraceContext, OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
@@ -28,6 +28,25 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
 const byName = (spans: ToolbarSpan[], name: string) => spans.find((s) => s.name === name)
 
 describe('OpenTelemetryPanel', () => {
+  it('gives Server-Timing the flags the app\'s outgoing requests carry, random flag included', async () => {
+    const { app, get } = makeApp()
+    let outgoing = ''
+    app.get('/call', (c) => {
+      const headers: Record<string, string> = {}
+      injectTraceContext(headers)
+      outgoing = headers.traceparent!
+      return c.text('ok')
+    })
+    const parent = '4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7'
+    for (const [incoming, flags] of [[`00-${parent}-03`, '03'], [`00-${parent}-01`, '01'], [undefined, '03']] as const) {
+      const { res } = await get('/call', incoming ? { headers: { traceparent: incoming } } : undefined)
+      const sent = /traceparent;desc="([^"]+)"/.exec(res.headers.get('server-timing') ?? '')![1]!
+      expect(sent.endsWith(`-${flags}`)).toBe(true)
+      expect(outgoing.endsWith(`-${flags}`)).toBe(true)
+      expect(sent.slice(0, 36)).toBe(outgoing.slice(0, 36))
+    }
+  })
+
   it('makes each request a trace with a SERVER span named after the route, and the app spans inside it', async () => {
     const { app, get, stats } = makeApp()
     app.get('/users/:id', async (c) => {
@@ -61,8 +80,9 @@ describe('OpenTelemetryPanel', () => {
     expect(raw.spans).toBeUndefined()
     expect(raw).toMatchObject({ spanCount: 3, inFlightSpans: 0 })
     expect(s.spans).toHaveLength(3)
-    expect(res.headers.get('server-timing')).toContain(`traceparent;desc="00-${s.traceId}-${server.spanId}-01"`)
-    expect(s.traceparent).toBe(`00-${s.traceId}-${server.spanId}-01`)
+    // Sampled (01) and a trace id the toolbar made at random (02), as outgoing requests say.
+    expect(res.headers.get('server-timing')).toContain(`traceparent;desc="00-${s.traceId}-${server.spanId}-03"`)
+    expect(s.traceparent).toBe(`00-${s.traceId}-${server.spanId}-03`)
     expect(s.serviceName).toBe('shop')
     expect(s.links.jaeger).toBe(`http://localhost:16686/trace/${s.traceId}`)
     expect(s.links.zipkin).toBe(`http://localhost:9411/zipkin/traces/${s.traceId}`)
