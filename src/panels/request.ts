@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { parse as parseCookies } from 'hono/utils/cookie'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
-import { REDACTED } from '../core/redact.js'
+import { isSecretQueryName, REDACTED } from '../core/redact.js'
 
 export interface RequestStats {
   method: string
@@ -56,7 +56,7 @@ export class RequestPanel extends Panel<RequestStats> {
     const cookie = record.requestHeader('cookie')
     return {
       method: record.method,
-      url: record.url,
+      url: redactedUrl(record.url),
       path: record.path,
       route: record.route,
       status: record.status,
@@ -76,9 +76,41 @@ export class RequestPanel extends Panel<RequestStats> {
   }
 }
 
-/** Every query parameter with all its values, as `c.req.queries()` answers. */
+/** Every query parameter with all its values, as `c.req.queries()` answers; secret-named ones (`api_key`, `X-Amz-Signature`) redacted. */
 function queriesOf(url: string): Record<string, string[]> {
   const query: Record<string, string[]> = {}
-  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(value)
+  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(isSecretQueryName(name) ? REDACTED : value)
   return query
+}
+
+/**
+ * The URL as the client sent it, but with its user info and the values of secret-named
+ * query parameters redacted; everything else keeps its exact spelling.
+ */
+function redactedUrl(raw: string): string {
+  const url = new URL(raw)
+  if (url.username || url.password) {
+    url.username = REDACTED
+    url.password = ''
+  }
+  if (url.search.length > 1) {
+    url.search = url.search
+      .slice(1)
+      .split('&')
+      .map((part) => {
+        const at = part.indexOf('=')
+        const name = at === -1 ? part : part.slice(0, at)
+        return isSecretQueryName(decodeName(name)) ? `${name}=${REDACTED}` : part
+      })
+      .join('&')
+  }
+  return url.href === new URL(raw).href ? raw : url.href
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '))
+  } catch {
+    return name
+  }
 }

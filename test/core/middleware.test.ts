@@ -185,6 +185,24 @@ describe('debugToolbar middleware', () => {
     expect(page2.requests.map((r: { path: string }) => r.path)).toEqual(['/api/items', '/'])
   })
 
+  it('redacts secret-named query parameters in the Request panel, in its query table and its URL', async () => {
+    const app = demoApp()
+    const res = await request(app, '/users/7?tab=posts&password=p1&api_key=AK&my_token=TT&X-Amz-Signature=SIG&tab=likes&q=a+b%20c')
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const shown = JSON.stringify(detail.panels.request)
+    for (const secret of ['p1', 'AK', 'TT', 'SIG']) expect(shown).not.toContain(secret)
+    expect(detail.panels.request.query).toEqual({
+      tab: ['posts', 'likes'],
+      password: ['********'],
+      api_key: ['********'],
+      my_token: ['********'],
+      'X-Amz-Signature': ['********'],
+      q: ['a b c'],
+    })
+    // The rest of the URL keeps its exact spelling and order.
+    expect(detail.panels.request.url).toBe('http://localhost/users/7?tab=posts&password=********&api_key=********&my_token=********&X-Amz-Signature=********&tab=likes&q=a+b%20c')
+  })
+
   it('records a thrown error with its status', async () => {
     const app = demoApp()
     const res = await request(app, '/boom')
