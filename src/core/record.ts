@@ -82,11 +82,13 @@ export class RequestRecord {
     const now = performance.now()
     this.startPerf = init.startPerf ?? now
     // Anchored to the wall clock now rather than to performance.timeOrigin: the two drift
-    // apart over a process's life, and spans timed by other code (the OpenTelemetry SDK
-    // stamps with Date.now()) must line up with ours. Date.now() has millisecond
-    // resolution, so the middle of its millisecond is taken (error at most ±0.5 ms);
-    // offsets within the request keep performance.now()'s full resolution.
-    this.startedAt = Date.now() + 0.5 - (now - this.startPerf)
+    // apart over a process's life, and spans timed by other code must line up with ours.
+    // The OpenTelemetry SDK starts a span at Date.now(), the start of its millisecond, so
+    // the request starts at the start of its millisecond too (up to 1 ms early): a span the
+    // handler starts at once then never starts before the request's SERVER span, as it did
+    // by up to 0.5 ms when the middle of the millisecond was taken. Offsets within the
+    // request keep performance.now()'s full resolution.
+    this.startedAt = Date.now() - (now - this.startPerf)
   }
 
   /** The request headers as `[name, value]` pairs, names in lower case, in arrival order. */

@@ -323,7 +323,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (!state) return
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
-    endRequestSpan(state, record)
+    endRequestSpan(state, record, this.processor.traces.latestLocalEnd(state.traceId))
     this.processor.traces.finish(state.traceId)
     saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
     // Counted only when someone follows the live events.

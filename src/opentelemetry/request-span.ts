@@ -132,11 +132,29 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
   }
 }
 
-/** Ends the panel's own span at the moment the body was sent. */
-export function endRequestSpan(state: RequestSpanState, record: RequestRecord): void {
+/**
+ * Ends the panel's own span at the moment the body was sent, or at `notBefore` when a child
+ * span of this process ended later than that: the SDK times its spans from the start of
+ * their millisecond, so one ending as the response goes out can outlast the request by up
+ * to 1 ms, and a child must not outlast its parent.
+ */
+export function endRequestSpan(state: RequestSpanState, record: RequestRecord, notBefore?: HrTime): void {
   if (state.adopted) return
   if (record.aborted) state.span.setAttribute('hono_debug_toolbar.aborted', true)
-  state.span.end(hrTimeFromEpochMs(record.startedAt + (record.durationMs ?? record.now())))
+  const end = hrTimeFromEpochMs(record.startedAt + (record.durationMs ?? record.now()))
+  state.span.end(notBefore && laterThan(notBefore, end) ? notBefore : end)
+}
+
+/**
+ * Whether HrTime `a` is after `b`.
+ *
+ * @example
+ * ```ts
+ * laterThan([1700000000, 5], [1700000000, 4]) // true
+ * ```
+ */
+export function laterThan(a: HrTime, b: HrTime): boolean {
+  return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
 }
 
 function requestAttributes(record: RequestRecord, c: Context, knownMethods: ReadonlySet<string> | undefined): Attributes {

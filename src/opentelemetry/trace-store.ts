@@ -10,10 +10,12 @@
  * has no request and shares the same `maxTraces` bound.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { HrTime } from '@opentelemetry/api'
 import type { ToolbarEvents } from '../core/events.js'
 import type { TraceFilter, TracePage, TraceSummary } from '../core/span-model.js'
 import { toolbarSpanFromReadableSpan } from './otlp-json.js'
 import type { ToolbarSpan } from './span-model.js'
+import { laterThan } from './request-span.js'
 import { matchesTraceFilter, summarizeTrace } from '../core/trace-summary.js'
 
 /** How one trace is kept: set by the panel that recorded the request. */
@@ -97,6 +99,8 @@ class TraceEntry {
   late = 0
   /** Spans that came from a receiver. */
   received = 0
+  /** The latest end of this process's spans in the trace: its SERVER span ends no earlier. */
+  localEnd: HrTime | undefined = undefined
   /** `performance.now()` when the request finished; undefined while it runs (or for a received trace). */
   finishedAt: number | undefined = undefined
   /** The list line of the trace, cached until its spans change. */
@@ -241,7 +245,22 @@ export class TraceStore {
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
     const reserved = takeRunning(entry, spanId)
     if (!isAccepting(entry)) return 'ignored'
+    if (!entry.localEnd || laterThan(span.endTime, entry.localEnd)) entry.localEnd = span.endTime
     return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
+  }
+
+  /**
+   * The latest end of the spans this process ended in the trace, if any.
+   * The OpenTelemetry SDK times a span from the start of the millisecond it started in, so
+   * a span that ends as the response goes out can end up to 1 ms after the request does.
+   *
+   * @example
+   * ```ts
+   * endRequestSpan(state, record, store.latestLocalEnd(state.traceId))
+   * ```
+   */
+  latestLocalEnd(traceId: string): HrTime | undefined {
+    return this.traces.get(traceId)?.localEnd
   }
 
   /** Stores an ended span of a kept trace; says whether it was kept, late, dropped or ignored. */

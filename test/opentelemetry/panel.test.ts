@@ -28,6 +28,21 @@ function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = 
 const byName = (spans: ToolbarSpan[], name: string) => spans.find((s) => s.name === name)
 
 describe('OpenTelemetryPanel', () => {
+  it('never starts a span the handler starts at once before the request\'s SERVER span', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/at-once', (c) => {
+      trace.getTracer('shop').startSpan('first thing').end()
+      return c.text('ok')
+    })
+    for (let i = 0; i < 40; i++) {
+      const s = await stats((await get('/at-once')).res)
+      const server = byName(s.spans, 'GET /at-once')!
+      const child = byName(s.spans, 'first thing')!
+      expect(BigInt(child.startTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(server.startTimeUnixNano))
+      expect(BigInt(child.endTimeUnixNano!)).toBeLessThanOrEqual(BigInt(server.endTimeUnixNano!))
+    }
+  })
+
   it('gives Server-Timing the flags the app\'s outgoing requests carry, random flag included', async () => {
     const { app, get } = makeApp()
     let outgoing = ''
