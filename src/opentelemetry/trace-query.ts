@@ -44,7 +44,8 @@ export function parseTraceFilter(query: Query): TraceFilter | string {
   const minDuration = query('minDurationMs')
   if (minDuration !== undefined && minDuration !== '') {
     const value = Number(minDuration)
-    if (!/^\d+(\.\d+)?$/.test(minDuration) || !Number.isFinite(value)) return `minDurationMs must be a non-negative number, got "${minDuration}"`
+    // A decimal number as JSON writes it (`250`, `0.5`, `1e3`): no sign, no hex, no blanks.
+    if (!/^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(minDuration) || !Number.isFinite(value)) return `minDurationMs must be a non-negative number, got "${minDuration}"`
     filter.minDurationMs = value
   }
   return filter

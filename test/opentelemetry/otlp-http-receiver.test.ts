@@ -201,10 +201,14 @@ describe('trace list API', () => {
 
   it('answers 400 naming a bad parameter', async () => {
     const { app } = makeApp()
-    for (const [query, name] of [['limit=201', 'limit'], ['offset=-1', 'offset'], ['source=carrier', 'source'], ['since=yesterday', 'since'], ['minDurationMs=fast', 'minDurationMs']]) {
+    for (const [query, name] of [['limit=201', 'limit'], ['offset=-1', 'offset'], ['source=carrier', 'source'], ['since=yesterday', 'since'], ['minDurationMs=fast', 'minDurationMs'], ['minDurationMs=-1', 'minDurationMs'], ['minDurationMs=0x10', 'minDurationMs']]) {
       const res = await app.request(`/_debug_toolbar/api/traces?${query}`, undefined, loopback)
       expect(res.status).toBe(400)
       expect((await res.json()).error).toMatch(new RegExp(`^${name} `))
+    }
+    // Numbers as JSON writes them are numbers, exponent included.
+    for (const query of ['minDurationMs=1e3', 'minDurationMs=2.5E-1', 'minDurationMs=250']) {
+      expect((await app.request(`/_debug_toolbar/api/traces?${query}`, undefined, loopback)).status).toBe(200)
     }
     const spans = await app.request(`/_debug_toolbar/api/traces/${hex(5, 16)}/spans?limit=501`, undefined, loopback)
     expect(spans.status).toBe(400)
