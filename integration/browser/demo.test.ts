@@ -178,7 +178,7 @@ describe('the demo user page /users/2', () => {
 
     // The demo exports nothing: no links to a trace Jaeger never received, but how to get one.
     const note = pane.locator('.hdt-otel-links [data-export="none"]')
-    expect(await note.textContent()).toContain('docker run --rm -p 16686:16686 -p 4317:4317 cr.jaegertracing.io/jaegertracing/jaeger:')
+    expect(await note.textContent()).toContain('docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 cr.jaegertracing.io/jaegertracing/jaeger:2.11.0')
     expect(await note.textContent()).toContain('OTEL_TRACES_EXPORTER=otlp')
     expect(await pane.locator('.hdt-otel-links a', { hasText: 'Open in Jaeger' }).count()).toBe(0)
     expect(errors).toEqual([])

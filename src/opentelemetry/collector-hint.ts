@@ -4,8 +4,7 @@
  * instead of a gRPC status and a socket error they have to decode.
  */
 
-const JAEGER = 'docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 cr.jaegertracing.io/jaegertracing/jaeger:2.5.0'
-const ZIPKIN = 'docker run --rm -p 9411:9411 openzipkin/zipkin'
+import { JAEGER_COMMAND as JAEGER, ZIPKIN_COMMAND as ZIPKIN } from '../shapes/collectors.js'
 
 // gRPC says UNAVAILABLE with the socket error inside; Node's fetch says "fetch failed" with
 // the cause, the HTTP exporters pass on ECONNREFUSED; a wrong host name is ENOTFOUND.

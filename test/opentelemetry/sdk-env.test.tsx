@@ -221,7 +221,7 @@ describe('a first run without a collector', () => {
     expect(lines).toHaveLength(1)
     expect(lines[0]).toBe(
       `[hono-debug-toolbar] No OTLP collector at ${dead.url}: the waterfall works without one; to see traces in Jaeger, ` +
-        'start Jaeger with `docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 cr.jaegertracing.io/jaegertracing/jaeger:2.5.0`, ' +
+        'start Jaeger with `docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 cr.jaegertracing.io/jaegertracing/jaeger:2.11.0`, ' +
         'or set OTEL_TRACES_EXPORTER=none to stop exporting.',
     )
     expect(lines[0]).not.toContain('UNAVAILABLE')

@@ -1,8 +1,9 @@
 import type { ComponentChildren } from 'preact'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
+import { JAEGER_COMMAND } from '../../../src/shapes/collectors.js'
 
-/** The one command that starts Jaeger with its UI and the OTLP gRPC port the panel exports to by default. */
-export const JAEGER_COMMAND = 'docker run --rm -p 16686:16686 -p 4317:4317 cr.jaegertracing.io/jaegertracing/jaeger:2.11.0'
+/** The one command that starts Jaeger with its UI and OTLP ports; the console hint says the same. */
+export { JAEGER_COMMAND }
 /** The variable that turns export on (the panel's `exporter` option wins over it). */
 export const EXPORTER_VARIABLE = 'OTEL_TRACES_EXPORTER=otlp'
 
