@@ -167,6 +167,14 @@ describe('POST /api/traces/import', () => {
     expect(shown.map((s) => [s.name, s.source]).sort()).toEqual([[server.name, 'local'], ['inventory lookup', 'import']])
   })
 
+  it('names the bad field when every span of the file is refused', async () => {
+    const { importJson } = makeApp()
+    const file = otlpJsonFromToolbarSpans(caseSpans(ANALYSIS_CASES[4]!, 'bad'))
+    file.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId = 'zz'
+    const answer = await importJson(file)
+    expect([answer.status, await answer.json()]).toEqual([400, { error: '1 span refused: resourceSpans[0].scopeSpans[0].spans[0] ("R").traceId must be 32 hex characters, got "zz"' }])
+  })
+
   it('lists an imported trace in GET /api/traces, with source import', async () => {
     const { call, importJson } = makeApp()
     const spans = caseSpans(ANALYSIS_CASES[1]!, 'listed')
