@@ -311,6 +311,7 @@ export class TraceStore {
     const full = entry.ended.size + runningCount(entry) >= entry.maxSpans
     if (!reserved && !known && full) {
       entry.dropped++
+      entry.summary = undefined
       return 'dropped'
     }
     entry.ended.set(spanId, span)
@@ -399,6 +400,7 @@ export class TraceStore {
   private summaryOf(entry: TraceEntry, traceId: string): TraceSummary {
     if (entry.summary) return entry.summary
     const summary = summarizeTrace(traceId, spansOf(entry), entry.requestId)
+    if (entry.dropped > 0) summary.droppedSpans = entry.dropped
     // Running spans change their extent as time passes: only a trace at rest is cached.
     if (runningCount(entry) === 0) entry.summary = summary
     return summary
