@@ -311,7 +311,6 @@ export class TraceStore {
     const full = entry.ended.size + runningCount(entry) >= entry.maxSpans
     if (!reserved && !known && full) {
       entry.dropped++
-      entry.summary = undefined
       return 'dropped'
     }
     entry.ended.set(spanId, span)
@@ -398,11 +397,11 @@ export class TraceStore {
   }
 
   private summaryOf(entry: TraceEntry, traceId: string): TraceSummary {
-    if (entry.summary) return entry.summary
-    const summary = summarizeTrace(traceId, spansOf(entry), entry.requestId)
-    if (entry.dropped > 0) summary.droppedSpans = entry.dropped
+    const summary = entry.summary ?? summarizeTrace(traceId, spansOf(entry), entry.requestId)
     // Running spans change their extent as time passes: only a trace at rest is cached.
     if (runningCount(entry) === 0) entry.summary = summary
+    // Set on each read: a full trace refusing spans does not make its 10,000 spans summarised again.
+    if (entry.dropped > 0) summary.droppedSpans = entry.dropped
     return summary
   }
 
