@@ -79,6 +79,11 @@ export interface ToolbarSpan {
 export interface ToolbarTrace {
   traceId: string
   spans: ToolbarSpan[]
+  /**
+   * Spans refused over `maxSpansPerTrace`, when any were and this process counted them (a
+   * trace read from a durable store alone does not know; then the field is absent).
+   */
+  droppedSpans?: number
 }
 
 /** One line of the trace list (`GET {prefix}/api/traces`). */
@@ -97,6 +102,8 @@ export interface TraceSummary {
   requestId?: string
   /** True when any span has status ERROR. */
   error: boolean
+  /** Spans refused over `maxSpansPerTrace`, when any were and this process holds the trace. */
+  droppedSpans?: number
 }
 
 /** Query of the trace list; every field but limit/offset is optional. */

@@ -99,7 +99,8 @@ export class SpanIngest {
     const kept = new Map<string, { created: boolean; spans: ToolbarSpan[] }>()
     for (const span of decoded.spans) {
       const created = !this.traces.has(span.traceId)
-      const outcome = this.traces.receive(span)
+      // The late window is for services' exporters; an imported file is opened whenever the user likes.
+      const outcome = source === 'import' ? this.traces.receiveImported(span) : this.traces.receive(span)
       if (outcome === 'dropped' || outcome === 'closed') {
         messages.push(refusal(span, outcome))
         continue

@@ -1,6 +1,6 @@
 import type { ToolbarHost } from '../core/host.js'
 import { StoreUnavailableError, type ToolbarStore } from '../core/store.js'
-import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
+import type { ToolbarSpan, ToolbarTrace, TraceFilter, TracePage, TraceSummary } from '../core/span-model.js'
 import { otlpJsonFromToolbarSpans } from './otlp-json.js'
 import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
@@ -27,7 +27,7 @@ export interface TraceReader {
  */
 export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReader {
   return {
-    list: (filter) => (store.listTraces ? store.listTraces(filter) : traces.list(filter)),
+    list: async (filter) => (store.listTraces ? withDroppedCounts(await store.listTraces(filter), traces) : traces.list(filter)),
     spans: async (traceId) => {
       const inMemory = traces.spans(traceId)
       if (!store.getTrace) return inMemory
@@ -42,6 +42,19 @@ export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReade
       }
     },
   }
+}
+
+/**
+ * Adds what this process counted as dropped to a page a durable store listed: the database
+ * keeps spans, not how many were refused, so a trace this process no longer holds says
+ * nothing (rather than a 0 nobody counted).
+ */
+function withDroppedCounts(page: TracePage, traces: TraceStore): TracePage {
+  const counted = (summary: TraceSummary): TraceSummary => {
+    const dropped = traces.counts(summary.traceId).dropped
+    return dropped > 0 ? { ...summary, droppedSpans: dropped } : summary
+  }
+  return { ...page, traces: page.traces.map(counted) }
 }
 
 /**
@@ -66,7 +79,10 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     }
     const spans = await reader.spans(traceId)
     if (!spans) return { error: `no trace with id "${traceId}"`, status: 404 as const }
-    return { traceId, spans }
+    // Counted in memory only: absent when nothing was dropped, or this process never held the trace.
+    const dropped = traces.counts(traceId).dropped
+    const trace: ToolbarTrace = dropped > 0 ? { traceId, spans, droppedSpans: dropped } : { traceId, spans }
+    return trace
   }
 
   host.routes.get('/api/traces', async (c) => {
@@ -78,7 +94,7 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
   host.routes.get('/api/traces/:traceId', async (c) => {
     const found = await find(c.req.param('traceId'))
     if ('error' in found) return c.json({ error: found.error }, found.status)
-    return c.json({ traceId: found.traceId, spans: found.spans })
+    return c.json(found)
   })
 
   host.routes.get('/api/traces/:traceId/spans', async (c) => {
@@ -87,7 +103,7 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     const found = await find(c.req.param('traceId'))
     if ('error' in found) return c.json({ error: found.error }, found.status)
     const spans = found.spans.slice(page.offset, page.offset + page.limit)
-    return c.json({ traceId: found.traceId, spans, total: found.spans.length })
+    return c.json({ ...found, spans, total: found.spans.length })
   })
 
   host.routes.get('/api/traces/:traceId/otlp', async (c) => {

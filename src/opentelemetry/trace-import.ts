@@ -51,7 +51,8 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
       if (error instanceof OtlpDecodeError) return c.json({ error: `not an OTLP/JSON ExportTraceServiceRequest: ${error.message}` }, 400)
       throw error
     }
-    if (answer.traceIds.length === 0) return c.json({ error: 'the file holds no spans' }, 400)
+    // No trace to show: the spans' refusals (a bad traceId, say) say why better than "no spans".
+    if (answer.traceIds.length === 0) return c.json({ error: answer.errorMessage ?? 'the file holds no spans' }, 400)
     return c.json(answer)
   })
 }

@@ -285,13 +285,38 @@ export class TraceStore {
    * ```
    */
   receive(span: ToolbarSpan): AddOutcome {
-    let entry = this.traces.get(span.traceId)
+    const entry = this.entryOf(span.traceId)
+    if (!isAccepting(entry)) return 'closed'
+    return this.keepReceived(entry, span)
+  }
+
+  /**
+   * Stores a span of a file the user imported (`POST /api/traces/import`) as `receive` does,
+   * but whenever it comes: the late window waits for services' exporters after a request,
+   * and a file saved with "Download OTLP JSON" is opened minutes or days later. The span
+   * bound still applies.
+   *
+   * @example
+   * ```ts
+   * store.receiveImported({ ...span, source: 'import' }) // 'late': joined a finished request's trace
+   * ```
+   */
+  receiveImported(span: ToolbarSpan): AddOutcome {
+    return this.keepReceived(this.entryOf(span.traceId), span)
+  }
+
+  /** The entry of `traceId`, started as a trace of its own when nobody recorded it. */
+  private entryOf(traceId: string): TraceEntry {
+    let entry = this.traces.get(traceId)
     if (!entry) {
-      entry = new TraceEntry(span.traceId, this.receivedSettings, undefined)
-      this.traces.set(span.traceId, entry)
+      entry = new TraceEntry(traceId, this.receivedSettings, undefined)
+      this.traces.set(traceId, entry)
       this.evictOverflow()
     }
-    if (!isAccepting(entry)) return 'closed'
+    return entry
+  }
+
+  private keepReceived(entry: TraceEntry, span: ToolbarSpan): AddOutcome {
     const duplicate = entry.ended.has(span.spanId)
     const outcome = this.store(entry, span, span.spanId, span.source, takeRunning(entry, span.spanId))
     if (outcome === 'dropped') return outcome
@@ -391,10 +416,11 @@ export class TraceStore {
   }
 
   private summaryOf(entry: TraceEntry, traceId: string): TraceSummary {
-    if (entry.summary) return entry.summary
-    const summary = summarizeTrace(traceId, spansOf(entry), entry.requestId)
+    const summary = entry.summary ?? summarizeTrace(traceId, spansOf(entry), entry.requestId)
     // Running spans change their extent as time passes: only a trace at rest is cached.
     if (runningCount(entry) === 0) entry.summary = summary
+    // Set on each read: a full trace refusing spans does not make its 10,000 spans summarised again.
+    if (entry.dropped > 0) summary.droppedSpans = entry.dropped
     return summary
   }
 

@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { debugToolbar, MemoryStore, ToolbarEvents, type ToolbarEvent } from '../../src/index.js'
 import type { ToolbarHost } from '../../src/core/host.js'
-import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan, type TraceSummary } from '../../src/opentelemetry/index.js'
 import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
 import { ms } from '../support/synthetic-spans.js'
 
@@ -126,6 +126,53 @@ describe('POST /api/traces/import', () => {
     expect(traces.spans(detail.traceId)).toEqual(original.map((span) => ({ ...span, source: 'import' })))
     const listed = traces.list({ limit: 10, offset: 0, source: 'import' }).traces
     expect(listed.map((t) => [t.traceId, t.spanCount])).toEqual([[detail.traceId, original.length]])
+  })
+
+  it('imports a download of a request that finished longer ago than the late window, and shows it', async () => {
+    const { app, call, importJson } = makeApp({ gracePeriodMs: 50 })
+    app.get('/x', (c) => {
+      trace.getTracer('t').startSpan('work').end()
+      return c.text('ok')
+    })
+    const res = await app.request('/x', undefined, loopback)
+    await res.text() // the request finishes as its body is read
+    const detail = await (await call(`/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const file = await (await call(`/api/traces/${detail.traceId}/otlp`)).json()
+    const spanCount = file.resourceSpans[0].scopeSpans.reduce((n: number, ss: { spans: unknown[] }) => n + ss.spans.length, 0)
+    await new Promise((resolve) => setTimeout(resolve, 80))
+
+    const answer = await importJson(file)
+    expect([answer.status, await answer.json()]).toEqual([200, { traceIds: [detail.traceId], spans: spanCount, rejected: 0 }])
+    const shown = await (await call(`/api/traces/${detail.traceId}`)).json()
+    expect(shown.spans.map((s: ToolbarSpan) => [s.name, s.source])).toEqual(expect.arrayContaining([['work', 'import']]))
+    // Still the request's trace: the list opens the request, with the same spans.
+    const listed: TraceSummary[] = (await (await call('/api/traces?source=import')).json()).traces
+    expect(listed.filter((t) => t.traceId === detail.traceId).map((t) => [t.requestId, t.spanCount])).toEqual([[detail.id, spanCount]])
+  })
+
+  it('merges an imported file into a trace it holds after the late window: the spans it lacks join it', async () => {
+    const { app, call, importJson } = makeApp({ gracePeriodMs: 50 })
+    app.get('/x', (c) => c.text('ok'))
+    const res = await app.request('/x', undefined, loopback)
+    await res.text() // the request finishes as its body is read
+    const detail = await (await call(`/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const held: ToolbarSpan[] = (await (await call(`/api/traces/${detail.traceId}`)).json()).spans
+    const server = held.find((s) => !s.parentSpanId)!
+    // What another service's exporter sent too late, as a collector's file export holds it.
+    const late = { ...caseSpans(ANALYSIS_CASES[4]!, 'late')[0]!, traceId: detail.traceId, parentSpanId: server.spanId, name: 'inventory lookup' }
+    await new Promise((resolve) => setTimeout(resolve, 80))
+
+    expect(await (await importJson(otlpJsonFromToolbarSpans([late]))).json()).toEqual({ traceIds: [detail.traceId], spans: 1, rejected: 0 })
+    const shown: ToolbarSpan[] = (await (await call(`/api/traces/${detail.traceId}`)).json()).spans
+    expect(shown.map((s) => [s.name, s.source]).sort()).toEqual([[server.name, 'local'], ['inventory lookup', 'import']])
+  })
+
+  it('names the bad field when every span of the file is refused', async () => {
+    const { importJson } = makeApp()
+    const file = otlpJsonFromToolbarSpans(caseSpans(ANALYSIS_CASES[4]!, 'bad'))
+    file.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId = 'zz'
+    const answer = await importJson(file)
+    expect([answer.status, await answer.json()]).toEqual([400, { error: '1 span refused: resourceSpans[0].scopeSpans[0].spans[0] ("R").traceId must be 32 hex characters, got "zz"' }])
   })
 
   it('lists an imported trace in GET /api/traces, with source import', async () => {

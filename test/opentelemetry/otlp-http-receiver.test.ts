@@ -215,3 +215,40 @@ describe('trace list API', () => {
     expect((await spans.json()).error).toMatch(/^limit must be between 1 and 500/)
   })
 })
+
+describe('spans dropped from a received trace', () => {
+  /** One new trace of `count` spans, as one export: a root and its children. */
+  const manySpans = (traceId: string, count: number) =>
+    exportRequest('batch', Array.from({ length: count }, (_, i) => ({ traceId, spanId: hex(i + 1, 8), parentSpanId: i === 0 ? undefined : hex(1, 8), name: i === 0 ? 'import job' : `row ${i}`, start: i })))
+
+  it('tells the sender, and counts them in the trace list and the trace, over maxSpansPerTrace', async () => {
+    const { post, json } = makeApp({ maxSpansPerTrace: 50 })
+    const traceId = hex(0xe1, 16)
+    const res = await post(JSON.stringify(manySpans(traceId, 80)), { 'content-type': 'application/json' })
+    expect((await res.json()).partialSuccess.rejectedSpans).toBe('30')
+    const list = await json('/api/traces?service=batch')
+    expect(list.traces.find((t: { traceId: string }) => t.traceId === traceId)).toMatchObject({ spanCount: 50, droppedSpans: 30 })
+    const trace = await json(`/api/traces/${traceId}`)
+    expect([trace.spans.length, trace.droppedSpans]).toEqual([50, 30])
+    expect(await json(`/api/traces/${traceId}/spans?limit=1`)).toMatchObject({ total: 50, droppedSpans: 30 })
+  })
+
+  it('says nothing of drops when none were counted, in memory or in a durable store', async () => {
+    const { post, json } = makeApp({ maxSpansPerTrace: 50 })
+    const traceId = hex(0xe2, 16)
+    await post(JSON.stringify(manySpans(traceId, 3)), { 'content-type': 'application/json' })
+    expect(await json(`/api/traces/${traceId}`)).not.toHaveProperty('droppedSpans')
+    expect((await json('/api/traces?service=batch')).traces.find((t: { traceId: string }) => t.traceId === traceId)).not.toHaveProperty('droppedSpans')
+
+    // A durable store keeps spans, not drop counts: what this process counted is added, the rest says nothing.
+    const counted = hex(0xe3, 16)
+    const archived = hex(0xe4, 16)
+    const summaries = [counted, archived].map((id) => summarizeTrace(id, toolbarSpansFromOtlp(manySpans(id, 2), 'otlp_http')))
+    const store = Object.assign(new MemoryStore(), { listTraces: async () => ({ traces: summaries, total: 2 }) })
+    const app = new Hono()
+    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', maxSpansPerTrace: 50 })] }))
+    await app.request(URL_PATH, { method: 'POST', body: JSON.stringify(manySpans(counted, 60)), headers: { 'content-type': 'application/json' } }, loopback)
+    const list = await (await app.request('/_debug_toolbar/api/traces', undefined, loopback)).json()
+    expect(list.traces.map((t: { traceId: string; droppedSpans?: number }) => [t.traceId, t.droppedSpans])).toEqual([[counted, 10], [archived, undefined]])
+  })
+})

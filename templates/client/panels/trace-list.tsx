@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks'
-import type { TracePage } from '../../../src/core/span-model.js'
+import type { TracePage, TraceSummary } from '../../../src/core/span-model.js'
 import { formatClock, formatMs } from '../format.js'
 import { useJsonPage } from '../use-json-page.js'
 import { useLiveUpdates } from '../live-events.js'
+import { DroppedSpans } from './dropped-spans.js'
 import { ServiceLegend } from './service-legend.js'
 import { TraceWaterfall } from './trace-waterfall.js'
 
@@ -58,48 +59,63 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
       </form>
       {error && <p class="hdt-error-note">{error}</p>}
       {page && page.traces.length === 0 && <p class="hdt-muted">No trace matches.</p>}
-      {page && page.traces.length > 0 && (
-        <table class="hdt-table">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Root span</th>
-              <th>Services</th>
-              <th class="hdt-num">Spans</th>
-              <th class="hdt-num">Duration</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {page.traces.map((t) => (
-              <tr key={t.traceId} data-hdt-trace-row={t.traceId}>
-                <td class="hdt-muted">{formatClock(t.startedAt)}</td>
-                <td class="hdt-break">
-                  {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
-                  <code>{t.rootName || '(unnamed)'}</code>
-                </td>
-                <td>
-                  <ServiceLegend services={t.services} />
-                </td>
-                <td class="hdt-num">{t.spanCount}</td>
-                <td class="hdt-num">{formatMs(t.durationMs)}</td>
-                <td>
-                  {t.requestId ? (
-                    <button type="button" class="hdt-switch" onClick={() => openRequest(t.requestId!)}>
-                      Request
-                    </button>
-                  ) : (
-                    <button type="button" class="hdt-switch" aria-expanded={open === t.traceId} onClick={() => setOpen(open === t.traceId ? undefined : t.traceId)}>
-                      {open === t.traceId ? 'Close' : 'Waterfall'}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {page && page.traces.length > 0 && <TraceTable traces={page.traces} open={open} onToggle={(id) => setOpen(open === id ? undefined : id)} openRequest={openRequest} />}
       {open && <TraceWaterfall prefix={prefix} traceId={open} />}
     </section>
+  )
+}
+
+/**
+ * The rows of the trace list: time, root span, services, spans (and how many were dropped),
+ * duration, and the button that opens the trace's request or its waterfall.
+ *
+ * @example
+ * ```tsx
+ * <TraceTable traces={page.traces} open={open} onToggle={setOpen} openRequest={openRequest} />
+ * ```
+ */
+export function TraceTable({ traces, open, onToggle, openRequest }: { traces: TraceSummary[]; open: string | undefined; onToggle(traceId: string): void; openRequest(id: string): void }) {
+  return (
+    <table class="hdt-table">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Root span</th>
+          <th>Services</th>
+          <th class="hdt-num">Spans</th>
+          <th class="hdt-num">Duration</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {traces.map((t) => (
+          <tr key={t.traceId} data-hdt-trace-row={t.traceId}>
+            <td class="hdt-muted">{formatClock(t.startedAt)}</td>
+            <td class="hdt-break">
+              {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
+              <code>{t.rootName || '(unnamed)'}</code>
+            </td>
+            <td>
+              <ServiceLegend services={t.services} />
+            </td>
+            <td class="hdt-num">
+              {t.spanCount} <DroppedSpans count={t.droppedSpans} />
+            </td>
+            <td class="hdt-num">{formatMs(t.durationMs)}</td>
+            <td>
+              {t.requestId ? (
+                <button type="button" class="hdt-switch" onClick={() => openRequest(t.requestId!)}>
+                  Request
+                </button>
+              ) : (
+                <button type="button" class="hdt-switch" aria-expanded={open === t.traceId} onClick={() => onToggle(t.traceId)}>
+                  {open === t.traceId ? 'Close' : 'Waterfall'}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }

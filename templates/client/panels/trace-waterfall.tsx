@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
 import { getJson } from '../toolbar-api.js'
 import { useLiveUpdates } from '../live-events.js'
+import { DroppedSpans } from './dropped-spans.js'
 import { buildSpanTree, flattenVisible } from './span-tree.js'
 import { SpanDetail } from './span-detail.js'
 import { Waterfall } from './waterfall.js'
@@ -19,7 +20,7 @@ const NO_SPANS: ToolbarSpan[] = []
  * ```
  */
 export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: string }) {
-  const [spans, setSpans] = useState<ToolbarSpan[] | undefined>()
+  const [trace, setTrace] = useState<ToolbarTrace | undefined>()
   const [error, setError] = useState<string | undefined>()
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [selectedId, setSelectedId] = useState<string | undefined>()
@@ -30,7 +31,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   useEffect(() => {
     const controller = new AbortController()
     getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, controller.signal).then(
-      (trace) => setSpans(trace.spans),
+      (answer) => setTrace(answer),
       (failure: unknown) => {
         if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
       },
@@ -38,6 +39,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
     return () => controller.abort()
   }, [prefix, traceId, reload])
 
+  const spans = trace?.spans
   const tree = useMemo(() => buildSpanTree(spans ?? NO_SPANS), [spans])
   // The critical path is highlighted here too (an imported or received trace has no request).
   const analysis = useWaterfallAnalysis(spans ?? NO_SPANS)
@@ -52,10 +54,11 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId)
 
   if (error) return <p class="hdt-error-note">Could not load the trace: {error}</p>
-  if (!spans) return <p class="hdt-muted">loading the trace…</p>
+  if (!trace) return <p class="hdt-muted">loading the trace…</p>
   // Inside .hdt-otel: the waterfall's layout variables are set there.
   return (
     <div class="hdt-otel" data-hdt-trace={traceId}>
+      <TraceDropNote trace={trace} />
       <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
         <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} analysis={analysis} />
         {selected && (
@@ -71,5 +74,27 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
         )}
       </div>
     </div>
+  )
+}
+
+/**
+ * Above the waterfall of a trace that lost spans over `maxSpansPerTrace`: how many, so that
+ * the trace does not look complete. Nothing for a trace that lost none (or whose drops this
+ * process did not count).
+ *
+ * @example
+ * ```tsx
+ * <TraceDropNote trace={await getJson<ToolbarTrace>(`${prefix}/api/traces/${traceId}`)} />
+ * ```
+ */
+export function TraceDropNote({ trace }: { trace: ToolbarTrace }) {
+  if (!trace.droppedSpans) return null
+  return (
+    <p class="hdt-otel-head" role="note">
+      <DroppedSpans count={trace.droppedSpans} />
+      <span class="hdt-muted">
+        {trace.spans.length} {trace.spans.length === 1 ? 'span' : 'spans'} kept; the rest were refused over maxSpansPerTrace
+      </span>
+    </p>
   )
 }

@@ -1,0 +1,48 @@
+/** @jsxImportSource preact */
+import { describe, expect, it } from 'vitest'
+import { renderToString } from 'preact-render-to-string'
+import { Hono } from 'hono'
+import { debugToolbar } from '../../src/index.js'
+import { OpenTelemetryPanel, type ToolbarTrace, type TraceSummary } from '../../src/opentelemetry/index.js'
+import { TraceTable } from '../../templates/client/panels/trace-list.js'
+import { TraceDropNote } from '../../templates/client/panels/trace-waterfall.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+
+/** A worker's trace of `count` spans sent to the toolbar's OTLP receiver, as the trace list and waterfall load it. */
+async function receivedTrace(traceId: string, count: number) {
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', maxSpansPerTrace: 50 })] }))
+  const start = Date.now() * 1e6
+  const spans = Array.from({ length: count }, (_, i) => ({
+    traceId,
+    spanId: (i + 1).toString(16).padStart(16, '0'),
+    parentSpanId: i === 0 ? '' : '0000000000000001',
+    name: i === 0 ? 'nightly export' : `row ${i}`,
+    kind: 1,
+    startTimeUnixNano: String(start + i * 1e6),
+    endTimeUnixNano: String(start + (i + 1) * 1e6),
+  }))
+  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] }, scopeSpans: [{ spans }] }] })
+  await app.request('/_debug_toolbar/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body }, loopback)
+  const get = async (path: string) => (await app.request(`/_debug_toolbar${path}`, undefined, loopback)).json()
+  const list: TraceSummary[] = (await get('/api/traces?service=worker')).traces
+  return { summary: list.find((t) => t.traceId === traceId)!, trace: (await get(`/api/traces/${traceId}`)) as ToolbarTrace }
+}
+
+const table = (traces: TraceSummary[]) => renderToString(<TraceTable traces={traces} open={undefined} onToggle={() => {}} openRequest={() => {}} />)
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+
+describe('a received trace that lost spans over maxSpansPerTrace', () => {
+  it('shows "30 dropped" beside its 50 spans in the trace list, and above its waterfall', async () => {
+    const { summary, trace } = await receivedTrace('f1'.repeat(16), 80)
+    expect(text(table([summary]))).toContain('nightly export worker 50 30 dropped')
+    expect(text(renderToString(<TraceDropNote trace={trace} />)).trim()).toBe('30 dropped 50 spans kept; the rest were refused over maxSpansPerTrace')
+  })
+
+  it('says nothing of drops for a trace that lost none', async () => {
+    const { summary, trace } = await receivedTrace('f2'.repeat(16), 3)
+    expect(text(table([summary]))).not.toContain('dropped')
+    expect(renderToString(<TraceDropNote trace={trace} />)).toBe('')
+  })
+})
