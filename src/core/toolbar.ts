@@ -1,3 +1,10 @@
+/**
+ * The toolbar of one app, on the request path. Longer than 400 lines because the request
+ * path is kept in one place on purpose: recording, the Node fast path and the stream path,
+ * finishing and storing share the record's life cycle, and every step is measured together
+ * (specs/performance.md); the pieces that stand alone (body injection, the Node response
+ * watch, Server-Timing, the loader tag) are in their own files.
+ */
 import { Hono, type Context, type Next } from 'hono'
 import { appRoute } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'

@@ -1,3 +1,9 @@
+/**
+ * The OpenTelemetry panel. A little over 400 lines: the panel wires the SDK (provider,
+ * processors, exporters), the request hooks and the stats the view reads, and each part
+ * already lives in its own file (request-span, converter, trace-store, exporter, receivers,
+ * propagators); what is left here is the wiring and the stats' shape, which read best together.
+ */
 import { context, propagation, trace } from '@opentelemetry/api'
 import type { Context as OtelContext, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'

@@ -1,4 +1,7 @@
 /**
+ * (Over 400 lines: one store serves recorded, received and imported spans, and its bounds,
+ * late window and counters must agree for all three, so they stay in one class.)
+ *
  * The spans of recorded and received traces, bounded twice: at most `maxSpans` spans per
  * trace (the rest are counted as dropped) and at most `maxTraces` traces (the oldest is
  * evicted, and counted). One store is shared by every request; each trace has its own
