@@ -44,7 +44,8 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     try {
       request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes))
       const result = ingest.accept(request, 'import')
-      answer = { traceIds: traceIdsOf(request), spans: result.accepted, rejected: result.rejected }
+      // Only traces there is something to show of: one whose spans were all refused is not listed.
+      answer = { traceIds: traceIdsOf(request).filter((id) => traces.has(id)), spans: result.accepted, rejected: result.rejected }
       if (result.errorMessage) answer.errorMessage = result.errorMessage
     } catch (error) {
       if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status)

@@ -175,6 +175,18 @@ describe('POST /api/traces/import', () => {
     expect([answer.status, await answer.json()]).toEqual([400, { error: '1 span refused: resourceSpans[0].scopeSpans[0].spans[0] ("R").traceId must be 32 hex characters, got "zz"' }])
   })
 
+  it('answers only the traces it can show when a file mixes a good trace with a refused one', async () => {
+    const { importJson, call } = makeApp()
+    const good = caseSpans(ANALYSIS_CASES[1]!, 'kept')
+    // A well-formed trace id whose only span ends before it starts: refused, nothing to show.
+    const bad = { ...caseSpans(ANALYSIS_CASES[4]!, 'backwards')[0]!, parentSpanId: undefined }
+    bad.endTimeUnixNano = String(BigInt(bad.startTimeUnixNano) - 1000n)
+    const answer = await (await importJson(otlpJsonFromToolbarSpans([...good, bad]))).json()
+    expect(answer.rejected).toBe(1)
+    expect(answer.traceIds).toEqual([good[0]!.traceId])
+    expect((await call(`/api/traces/${bad.traceId}`)).status).toBe(404)
+  })
+
   it('lists an imported trace in GET /api/traces, with source import', async () => {
     const { call, importJson } = makeApp()
     const spans = caseSpans(ANALYSIS_CASES[1]!, 'listed')
