@@ -99,7 +99,13 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
               <ServiceLegend services={t.services} />
             </td>
             <td class="hdt-num">
-              {t.spanCount} <DroppedSpans count={t.droppedSpans} />
+              {t.spanCount}
+              {t.droppedSpans ? (
+                <>
+                  {' '}
+                  <DroppedSpans count={t.droppedSpans} />
+                </>
+              ) : null}
             </td>
             <td class="hdt-num">{formatMs(t.durationMs)}</td>
             <td>
