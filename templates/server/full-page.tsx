@@ -10,6 +10,9 @@ export function FullPage({ prefix, requestId, version }: { prefix: string; reque
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Debug toolbar</title>
+        {/* No icon to fetch: the browser would ask the app for /favicon.ico, which the toolbar
+            records, and that 404 would become the "latest" request this page shows. */}
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <script src={`${prefix}/static/toolbar.js?v=${version}`} data-hdt-prefix={prefix} data-hdt-request-id={requestId} data-hdt-mode="page" />
