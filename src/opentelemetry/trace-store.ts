@@ -305,7 +305,11 @@ export class TraceStore {
    * ```
    */
   receiveImported(span: ToolbarSpan): AddOutcome {
-    return this.keepReceived(this.entryOf(span.traceId), span)
+    const entry = this.entryOf(span.traceId)
+    // A span the trace already holds stays as it is: a file saved from this toolbar and opened
+    // again must not turn the request's own spans into "imported file" ones.
+    if (entry.ended.has(span.spanId)) return 'duplicate'
+    return this.keepReceived(entry, span)
   }
 
   /** The entry of `traceId`, started as a trace of its own when nobody recorded it. */

@@ -143,11 +143,13 @@ describe('POST /api/traces/import', () => {
 
     const answer = await importJson(file)
     expect([answer.status, await answer.json()]).toEqual([200, { traceIds: [detail.traceId], spans: spanCount, rejected: 0 }])
+    // The toolbar still holds the trace: its spans are shown as they were, the request's own.
     const shown = await (await call(`/api/traces/${detail.traceId}`)).json()
-    expect(shown.spans.map((s: ToolbarSpan) => [s.name, s.source])).toEqual(expect.arrayContaining([['work', 'import']]))
-    // Still the request's trace: the list opens the request, with the same spans.
-    const listed: TraceSummary[] = (await (await call('/api/traces?source=import')).json()).traces
+    expect(shown.spans.map((s: ToolbarSpan) => [s.name, s.source])).toEqual(expect.arrayContaining([['work', 'local']]))
+    expect(shown.spans.some((s: ToolbarSpan) => s.source === 'import')).toBe(false)
+    const listed: TraceSummary[] = (await (await call('/api/traces')).json()).traces
     expect(listed.filter((t) => t.traceId === detail.traceId).map((t) => [t.requestId, t.spanCount])).toEqual([[detail.id, spanCount]])
+    expect(((await (await call('/api/traces?source=import')).json()).traces as TraceSummary[]).some((t) => t.traceId === detail.traceId)).toBe(false)
   })
 
   it('merges an imported file into a trace it holds after the late window: the spans it lacks join it', async () => {
