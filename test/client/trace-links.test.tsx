@@ -24,6 +24,15 @@ describe('the trace links', () => {
     expect(html).toContain('Download OTLP JSON')
   })
 
+  it('download the imported trace while one is shown, with no link to a collector that never had it', async () => {
+    const stats = await statsWith({ exporter: new InMemorySpanExporter() })
+    const imported = 'abab'.repeat(8)
+    const html = renderToString(<TraceLinks stats={stats} imported={imported} />)
+    expect(html).toContain(`href="/_debug_toolbar/api/traces/${imported}/otlp" download="trace-${imported}.json"`)
+    expect(html).not.toContain(stats.traceId)
+    expect(html).not.toContain('Open in Jaeger')
+  })
+
   it('link to Jaeger and Zipkin when the panel exports', async () => {
     const stats = await statsWith({ exporter: new InMemorySpanExporter() })
     expect(stats.exportMode).toBe('toolbar')

@@ -18,13 +18,26 @@ export const EXPORTER_VARIABLE = 'OTEL_TRACES_EXPORTER=otlp'
  * <TraceLinks stats={stats}><ImportButton drop={drop} /></TraceLinks>
  * ```
  */
-/** `children` (more buttons, such as the import) follow the download. */
-export function TraceLinks({ stats, children }: { stats: OpenTelemetryStats; children?: ComponentChildren }) {
+/**
+ * `children` (more buttons, such as the import) follow the download. `imported`: the trace
+ * id of an imported file shown in place of the request's trace: the download is that trace,
+ * and there is no link to a collector, which never had it.
+ */
+export function TraceLinks({ stats, imported, children }: { stats: OpenTelemetryStats; imported?: string; children?: ComponentChildren }) {
+  const href = imported ? stats.links.otlpJson.replace(`/api/traces/${stats.traceId}/`, `/api/traces/${imported}/`) : stats.links.otlpJson
   const download = (
-    <a class="hdt-otel-button" href={stats.links.otlpJson} download={`trace-${stats.traceId}.json`}>
+    <a class="hdt-otel-button" href={href} download={`trace-${imported ?? stats.traceId}.json`}>
       Download OTLP JSON
     </a>
   )
+  if (imported && imported !== stats.traceId) {
+    return (
+      <div class="hdt-toolbar-row hdt-otel-links">
+        {download}
+        {children}
+      </div>
+    )
+  }
   if (stats.exportMode === 'none') {
     return (
       <div class="hdt-toolbar-row hdt-otel-links">
