@@ -16,7 +16,7 @@ import { openPanel, useBrowserSession } from './harness.js'
 const LONG_SQL =
   'SELECT users.id, users.name, users.email, orders.id AS order_id, orders.total, orders.created_at FROM users ' +
   'JOIN orders ON orders.user_id = users.id WHERE users.created_at > ? AND orders.total > ? ORDER BY orders.created_at DESC LIMIT 50'
-const LONG_VALUE = `token-${'a1b2c3d4'.repeat(40)}`
+const LONG_VALUE = `cursor-${'a1b2c3d4'.repeat(40)}`
 const LONG_TEMPLATE = `emails/${'x'.repeat(330)}.html`
 
 function page(title: string, body: string): string {
@@ -28,7 +28,7 @@ function layoutApp(): Hono {
   app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: new InMemorySpanExporter() })] }))
   app.get('/report', (c) => {
     for (let i = 0; i < 3; i++) recordQuery({ sql: LONG_SQL, params: ['2024-01-01', 10], durationMs: 2 + i, rowCount: 50, dbSystem: 'sqlite' })
-    recordLog('info', 'report built', { session: LONG_VALUE, url: `https://example.com/${'segment'.repeat(30)}` })
+    recordLog('info', 'report built', { cursor: LONG_VALUE, url: `https://example.com/${'segment'.repeat(30)}` })
     const body = renderTemplate(LONG_TEMPLATE, () => '<h1>Report</h1>')
     return c.html(page('Report', body))
   })
