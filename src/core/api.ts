@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
-import { StoreUnavailableError, type RequestFilter } from './store.js'
+import { MemoryStore, StoreUnavailableError, type RequestFilter } from './store.js'
 import type { ToolbarViews } from './views.js'
 
 const MAX_LIMIT = 200
@@ -24,7 +24,11 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
     const filter = parseFilter(c)
     if (typeof filter === 'string') return c.json({ error: filter }, 400)
     await toolbar.settled()
-    return c.json(await toolbar.store.list(filter))
+    const page = await toolbar.store.list(filter)
+    // The in-memory history is bounded: say how many it pushed out, so an open History panel
+    // counts them live. A database keeps what it is sent and has no such count.
+    const store = toolbar.store
+    return c.json(store instanceof MemoryStore ? { ...page, dropped: store.dropped } : page)
   })
 
   routes.get('/api/requests/:id', async (c) => {

@@ -113,7 +113,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   }
 
   navSubtitle(stats: ProfilingStats): string {
-    if (stats.profiled) return `${stats.samples} samples in ${(stats.totalMs ?? 0).toFixed(1)} ms`
+    if (stats.profiled) return `${stats.samples} ${stats.samples === 1 ? 'sample' : 'samples'} in ${(stats.totalMs ?? 0).toFixed(1)} ms`
     if (stats.skipped) return 'skipped'
     return stats.requested ? 'profiling' : 'off'
   }

@@ -73,7 +73,8 @@ export function Sidebar(props: SidebarProps) {
 }
 
 function PageRequestList({ followed, requestId, pageRequestId, onRequest }: SidebarProps) {
-  if (followed.length === 0 && requestId === pageRequestId) return null
+  // The full-page view is no page's (pageRequestId is empty) and follows nothing: no section.
+  if (followed.length === 0 && (!pageRequestId || requestId === pageRequestId)) return null
   return (
     <section class="hdt-page-requests" aria-labelledby="hdt-page-requests-title">
       <h2 id="hdt-page-requests-title" class="hdt-section-title">

@@ -41,6 +41,33 @@ describe('HistoryPanel', () => {
   })
 })
 
+describe('GET /api/requests and the requests the history dropped', () => {
+  it('answers how many requests the in-memory history pushed out, as it is now', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ maxRequests: 4 }))
+    app.get('/', (c) => c.text('ok'))
+    await request(app, '/')
+    expect((await request(app, '/_debug_toolbar/api/requests')).json()).toMatchObject({ total: 1, dropped: 0 })
+    for (let i = 0; i < 6; i++) await request(app, '/')
+    const page = (await request(app, '/_debug_toolbar/api/requests?status=2xx')).json()
+    expect(page).toMatchObject({ total: 4, dropped: 3 })
+    expect(page.requests).toHaveLength(4)
+  })
+
+  it('leaves dropped out for a database store, which keeps what it is sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hdt-history-list-'))
+    const store = new SqliteStore({ path: join(dir, 'history.db') })
+    const app = new Hono()
+    app.use(debugToolbar({ store }))
+    app.get('/', (c) => c.text('ok'))
+    await request(app, '/')
+    const page = (await request(app, '/_debug_toolbar/api/requests')).json()
+    expect(Object.keys(page).sort()).toEqual(['requests', 'total'])
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+})
+
 describe('HistoryPanel and the store it reads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hdt-history-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
-import { formatClock, formatMs } from '../format.js'
+import { formatClock, formatMs, plural } from '../format.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
@@ -29,10 +29,8 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
 
   const query = new URLSearchParams({ limit: String(LIMIT) })
   for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim())
-  const { page, error } = useJsonPage<{ requests: RequestSummary[]; total: number }>(`${prefix}/api/requests?${query}`, reload)
+  const { page, error } = useJsonPage<HistoryPage>(`${prefix}/api/requests?${query}`, reload)
 
-  // Shared stores record which instance (host:pid) served each request.
-  const instances = page ? new Set(page.requests.map((r) => r.instance).filter(Boolean)).size : 0
   const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
 
   return (
@@ -49,66 +47,96 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </select>
         </label>
         <label>
-          Status <input type="text" size={5} placeholder="404, 5xx" value={filters.status} onInput={field('status')} />
+          Status <input type="text" size={8} placeholder="404 or 5xx" title="One status code (404) or one class (5xx)" value={filters.status} onInput={field('status')} />
         </label>
         <label>
           Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} />
         </label>
         <button type="submit">Refresh</button>
         <LiveBadge status={live} />
-        <span class="hdt-muted hdt-history-count">
-          {page ? `${page.requests.length} of ${page.total} shown` : ''}
-          {stats.dropped ? ` · ${stats.dropped} older requests dropped from the history` : ''}
-        </span>
+        <span class="hdt-muted hdt-history-count">{historyCount(page, error, stats.dropped)}</span>
       </form>
       <StoreStatusLine prefix={prefix} reload={reload} />
-      {error && <p class="hdt-error-note">{error}</p>}
-      {page && page.requests.length === 0 && <p class="hdt-muted">No request matches.</p>}
-      {page && page.requests.length > 0 && (
-        <table class="hdt-table">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Method</th>
-              <th>Path</th>
-              <th>Route</th>
-              <th>Status</th>
-              <th class="hdt-num">Duration</th>
-              {instances > 0 && <th>Instance</th>}
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {page.requests.map((r) => {
-              const shown = r.id === request.id
-              return (
-                <tr key={r.id} class={shown ? 'hdt-matched' : undefined} data-hdt-history={r.id}>
-                  <td class="hdt-muted">{formatClock(r.startedAt)}</td>
-                  <td>
-                    <code>{r.method}</code>
-                  </td>
-                  <td class="hdt-break">
-                    <code>{r.path}</code>
-                  </td>
-                  <td>{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td class="hdt-num">{formatMs(r.durationMs)}</td>
-                  {instances > 0 && <td class="hdt-muted">{r.instance ? <code>{r.instance}</code> : '—'}</td>}
-                  <td>
-                    <button type="button" class="hdt-switch" disabled={shown} onClick={() => openRequest(r.id)} aria-label={`Show ${r.method} ${r.path}`}>
-                      {shown ? 'shown' : 'Show'}
-                    </button>
-                  </td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      )}
+      <HistoryRows page={page} error={error} request={request} openRequest={openRequest} />
       {/* The trace API comes with the OpenTelemetry panel. */}
       {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
     </div>
+  )
+}
+
+/** What `GET {prefix}/api/requests` answers; `dropped` comes with the in-memory history only. */
+export interface HistoryPage {
+  requests: RequestSummary[]
+  total: number
+  dropped?: number
+}
+
+/**
+ * "12 of 50 shown · 30 older requests dropped from the history". The list's own count of
+ * dropped requests is live; the request's snapshot is what was known when it was recorded.
+ * Nothing while the list is in error: the last page answered another filter.
+ */
+export function historyCount(page: HistoryPage | undefined, error: string | undefined, snapshotDropped: number | undefined): string {
+  if (error || !page) return ''
+  const dropped = page.dropped ?? snapshotDropped
+  return `${page.requests.length} of ${page.total} shown${dropped ? ` · ${plural(dropped, 'older request', 'older requests')} dropped from the history` : ''}`
+}
+
+interface HistoryRowsProps {
+  page: HistoryPage | undefined
+  error: string | undefined
+  request: PanelProps<HistoryStats>['request']
+  openRequest(id: string): void
+}
+
+/** The list, or why there is none: while the filter is refused, the rows of the last one are not shown. */
+export function HistoryRows({ page, error, request, openRequest }: HistoryRowsProps) {
+  if (error) return <p class="hdt-error-note">{error}</p>
+  if (!page) return null
+  if (page.requests.length === 0) return <p class="hdt-muted">No request matches.</p>
+  // Shared stores record which instance (host:pid) served each request.
+  const instances = new Set(page.requests.map((r) => r.instance).filter(Boolean)).size
+  return (
+    <table class="hdt-table">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Method</th>
+          <th>Path</th>
+          <th>Route</th>
+          <th>Status</th>
+          <th class="hdt-num">Duration</th>
+          {instances > 0 && <th>Instance</th>}
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {page.requests.map((r) => {
+          const shown = r.id === request.id
+          return (
+            <tr key={r.id} class={shown ? 'hdt-matched' : undefined} data-hdt-history={r.id}>
+              <td class="hdt-muted">{formatClock(r.startedAt)}</td>
+              <td>
+                <code>{r.method}</code>
+              </td>
+              <td class="hdt-break">
+                <code>{r.path}</code>
+              </td>
+              <td>{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td class="hdt-num">{formatMs(r.durationMs)}</td>
+              {instances > 0 && <td class="hdt-muted">{r.instance ? <code>{r.instance}</code> : '—'}</td>}
+              <td>
+                <button type="button" class="hdt-switch" disabled={shown} onClick={() => openRequest(r.id)} aria-label={`Show ${r.method} ${r.path}`}>
+                  {shown ? 'shown' : 'Show'}
+                </button>
+              </td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
   )
 }

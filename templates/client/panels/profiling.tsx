@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
 import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
-import { formatMs } from '../format.js'
+import { formatMs, plural } from '../format.js'
 import type { PanelProps } from '../types.js'
 
 const FRAME_HEIGHT = 18
@@ -35,7 +35,7 @@ function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
   return (
     <>
       <p>
-        {stats.samples} samples over {formatMs(stats.totalMs)} every {stats.samplingIntervalUs} µs, from {formatMs(stats.startMs)} into the request
+        {plural(stats.samples, 'sample', 'samples')} over {formatMs(stats.totalMs)} every {stats.samplingIntervalUs} µs, from {formatMs(stats.startMs)} into the request
         {stats.startErrorMs !== undefined && <span class="hdt-muted"> (± {formatMs(stats.startErrorMs)})</span>}.{' '}
         {stats.download && (
           <a href={`${prefix}${stats.download}`} download>

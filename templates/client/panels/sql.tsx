@@ -104,7 +104,7 @@ function QueryRow({ query: q, span, extra, onExplain, onShowFull }: QueryRowProp
       <td class="hdt-num hdt-muted">{q.id}</td>
       <td class="hdt-num">{formatMs(q.startMs)}</td>
       <td class="hdt-num">{formatMs(q.durationMs)}</td>
-      <td>
+      <td class="hdt-sql-timeline">
         <div class="hdt-bar" title={`${formatMs(q.startMs)} → ${formatMs(q.startMs + q.durationMs)}`}>
           <span style={{ left: `${left}%`, width: `${width}%` }} />
         </div>

@@ -1,0 +1,104 @@
+/**
+ * The toolbar's layout with awkward content: a 600px-wide window, long SQL and log
+ * attributes, a template name with no place to break, and a failed trace in the trace list.
+ * Each test measures boxes in the real browser: what the user sees must stay readable.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/layout.test.ts
+ */
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
+import { Hono } from 'hono'
+import type { Locator } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { debugToolbar, recordLog, recordQuery, renderTemplate } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { openPanel, useBrowserSession } from './harness.js'
+
+const LONG_SQL =
+  'SELECT users.id, users.name, users.email, orders.id AS order_id, orders.total, orders.created_at FROM users ' +
+  'JOIN orders ON orders.user_id = users.id WHERE users.created_at > ? AND orders.total > ? ORDER BY orders.created_at DESC LIMIT 50'
+const LONG_VALUE = `cursor-${'a1b2c3d4'.repeat(40)}`
+const LONG_TEMPLATE = `emails/${'x'.repeat(330)}.html`
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body>${body}</body></html>`
+}
+
+function layoutApp(): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: new InMemorySpanExporter() })] }))
+  app.get('/report', (c) => {
+    for (let i = 0; i < 3; i++) recordQuery({ sql: LONG_SQL, params: ['2024-01-01', 10], durationMs: 2 + i, rowCount: 50, dbSystem: 'sqlite' })
+    recordLog('info', 'report built', { cursor: LONG_VALUE, url: `https://example.com/${'segment'.repeat(30)}` })
+    const body = renderTemplate(LONG_TEMPLATE, () => '<h1>Report</h1>')
+    return c.html(page('Report', body))
+  })
+  app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
+  return app
+}
+
+const session = useBrowserSession(() => layoutApp(), { width: 600, height: 800 })
+
+/** The width of an element's box, in CSS pixels. */
+async function widthOf(locator: Locator): Promise<number> {
+  return (await locator.boundingBox())?.width ?? 0
+}
+
+/** True when nothing in the pane's body is wider than the body: no sideways scrolling. */
+async function fitsSideways(body: Locator): Promise<boolean> {
+  return body.evaluate((el) => el.scrollWidth <= el.clientWidth)
+}
+
+describe('a 600px-wide window', () => {
+  it('keeps the SQL text readable: the query column is wide and the rows are not towers', async () => {
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'SQL')
+    const cell = body.locator('.hdt-sql-cell').first()
+    expect(await widthOf(cell)).toBeGreaterThanOrEqual(200)
+    const row = body.locator('.hdt-sql-queries tbody tr').first()
+    expect((await row.boundingBox())?.height ?? Infinity).toBeLessThan(400)
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+
+  it('wraps long log attribute values inside the Logging panel', async () => {
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'Logging')
+    await body.locator('.hdt-log-attributes').first().waitFor()
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('a template name with no place to break', () => {
+  it('stays in its column: At, Duration and Timeline remain on screen, even at 1920px', async () => {
+    for (const viewport of [
+      { width: 1920, height: 1080 },
+      { width: 600, height: 800 },
+    ]) {
+      await session.page.setViewportSize(viewport)
+      await session.page.goto(`${session.server.url}/report`)
+      const body = await openPanel(session.page, 'Templates')
+      const timeline = body.locator('.hdt-renders tbody tr').first().locator('td').last()
+      const bodyBox = await body.boundingBox()
+      const timelineBox = await timeline.boundingBox()
+      expect(timelineBox!.x + timelineBox!.width).toBeLessThanOrEqual(bodyBox!.x + bodyBox!.width)
+      expect(await fitsSideways(body)).toBe(true)
+    }
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('the trace list', () => {
+  it("marks a failed trace with the waterfall's round '!'", async () => {
+    await session.page.setViewportSize({ width: 1280, height: 800 })
+    await session.page.goto(`${session.server.url}/fails`)
+    const body = await openPanel(session.page, 'History')
+    const mark = body.locator('[data-hdt-trace-row] .hdt-wf-error-mark').first()
+    await mark.waitFor()
+    const box = await mark.boundingBox()
+    expect(box?.width).toBeCloseTo(14, 0)
+    expect(box?.height).toBeCloseTo(14, 0)
+    // The page's own 500 is logged by the browser; nothing else may be.
+    expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
+  })
+})

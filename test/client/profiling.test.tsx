@@ -1,0 +1,37 @@
+/** @jsxImportSource preact */
+import { renderToString } from 'preact-render-to-string'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import type { ProfilingStats } from '../../src/panels/profiling.js'
+import { ProfilingView } from '../../templates/client/panels/profiling.js'
+import type { RequestDetail } from '../../templates/client/types.js'
+
+const stats = (samples: number): ProfilingStats => ({
+  requested: true,
+  profiled: true,
+  skipped: undefined,
+  samplingIntervalUs: 1000,
+  startMs: 0.2,
+  startErrorMs: undefined,
+  startCostMs: 1.5,
+  totalMs: 0.9,
+  samples,
+  topFunctions: [],
+  callTree: [],
+  flame: [],
+  omitted: 0,
+  download: '/api/profiles/r1.cpuprofile',
+})
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+
+describe('the Profile panel', () => {
+  // The toggle reads the profiling cookie.
+  vi.stubGlobal('document', { cookie: '' })
+  afterAll(() => vi.unstubAllGlobals())
+
+  it('says "1 sample over", and "2 samples over"', () => {
+    const view = (n: number) => text(renderToString(<ProfilingView stats={stats(n)} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
+    expect(view(1)).toContain('1 sample over 0.90 ms')
+    expect(view(2)).toContain('2 samples over 0.90 ms')
+  })
+})
