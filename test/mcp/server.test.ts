@@ -109,6 +109,8 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(data.links.toolbar).toBe(`${shop.base}/_debug_toolbar/requests/${ids.users}`)
     expect(data.links.jaeger).toContain(data.request.traceId)
     expect(text).toContain('N+1 x4')
+    // One query reads as one.
+    expect((await call(client, 'get_request', { request_id: ids.slow })).text).toMatch(/^SQL: 1 query in /m)
   })
 
   it('shows the trace as a tree with self time and repeated siblings folded', async () => {

@@ -138,7 +138,7 @@ function briefText(b: Brief, service: string | undefined): string {
     out.push(`Time: headers after ${ms(b.time.headersMs)}, last byte after ${ms(b.time.totalMs)}${metrics ? `; timings: ${metrics}` : ''}`)
   }
   if (b.sql) {
-    out.push(`SQL: ${b.sql.count} queries in ${ms(b.sql.totalMs)}${b.sql.dropped ? `, ${b.sql.dropped} dropped` : ''} (slow from ${b.sql.slowQueryMs} ms)`)
+    out.push(`SQL: ${b.sql.count} ${b.sql.count === 1 ? 'query' : 'queries'} in ${ms(b.sql.totalMs)}${b.sql.dropped ? `, ${b.sql.dropped} dropped` : ''} (slow from ${b.sql.slowQueryMs} ms)`)
     for (const q of b.sql.slowest) out.push(`  #${q.id} ${ms(q.durationMs)}${q.slow ? ' SLOW' : ''} ${oneLine(q.sql)}${q.caller ? `  at ${q.caller}` : ''}`)
     for (const g of b.sql.duplicates) out.push(`  duplicate x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}`)
     for (const g of b.sql.nPlusOne) out.push(`  N+1 x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}${g.caller ? `  at ${g.caller}` : ''}`)
@@ -151,7 +151,7 @@ function briefText(b: Brief, service: string | undefined): string {
     if (b.logs.truncated) out.push('  (more lines: search_logs with request_id)')
   }
   if (b.templates && b.templates.count > 0) {
-    out.push(`Templates: ${b.templates.count} renders, ${ms(b.templates.totalMs)}`)
+    out.push(`Templates: ${b.templates.count} ${b.templates.count === 1 ? 'render' : 'renders'}, ${ms(b.templates.totalMs)}`)
     for (const t of b.templates.renders) out.push(`  ${'  '.repeat(t.depth)}${t.name} ${ms(t.durationMs)}`)
     if (b.templates.truncated) out.push('  (more renders not shown)')
   }

@@ -1,5 +1,5 @@
 import type { TemplatesStats, TemplateRender } from '../../../src/panels/templates.js'
-import { formatMs } from '../format.js'
+import { formatMs, plural } from '../format.js'
 import type { PanelProps } from '../types.js'
 
 /** The Templates panel: renders as a tree (partials indented under their layout), each on a timing bar. */
@@ -16,7 +16,7 @@ export function TemplatesView({ stats, request }: PanelProps<TemplatesStats>) {
   return (
     <div class="hdt-templates">
       <p>
-        {stats.renders.length + stats.dropped} renders, {formatMs(stats.totalMs)} spent rendering
+        {plural(stats.renders.length + stats.dropped, 'render', 'renders')}, {formatMs(stats.totalMs)} spent rendering
         {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn"> {stats.dropped} not kept</span>}
       </p>
       <table class="hdt-table hdt-renders">
