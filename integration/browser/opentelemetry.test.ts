@@ -153,3 +153,89 @@ describe('OpenTelemetry waterfall', () => {
     expect(errors).toEqual([])
   })
 })
+
+/** What has the focus inside the toolbar: its role (or tag) and accessible name. */
+function focused(): Promise<string> {
+  return page.evaluate(() => {
+    const active = document.getElementById('hono-debug-toolbar')?.shadowRoot?.activeElement
+    if (!active) return 'nothing in the toolbar'
+    const label = active.getAttribute('aria-label')
+    return `${active.getAttribute('role') ?? active.tagName.toLowerCase()}${label ? ` "${label}"` : ''}`
+  })
+}
+
+const GRID = 'grid "Spans of the trace"'
+const paneOpen = () => page.locator('#hono-debug-toolbar .hdt-pane').count()
+
+describe('the OpenTelemetry panel by keyboard', () => {
+  it('gives the focus back to the waterfall when the span detail closes, or its Parent button goes', async () => {
+    const detail = pane.locator('.hdt-span-detail')
+    await rows().filter({ hasText: /SELECT/ }).first().click()
+    await detail.getByRole('button', { name: 'Close span detail' }).focus()
+    await page.keyboard.press('Enter')
+    await detail.waitFor({ state: 'detached' })
+    expect(await focused()).toBe(GRID)
+
+    // The parent is the trace's root: once shown, "Parent" is text, no longer a button.
+    await rows().filter({ hasText: /SELECT/ }).first().click()
+    await detail.locator('.hdt-linklike', { hasText: 'GET /users/:id' }).focus()
+    await page.keyboard.press('Enter')
+    await detail.locator('text=none: the trace\'s root').waitFor()
+    expect(await focused()).toBe(GRID)
+    expect(await pane.locator('.hdt-wf-selected .hdt-wf-label').innerText()).toBe('GET /users/:id')
+    await page.keyboard.press('Escape')
+    await detail.waitFor({ state: 'detached' })
+    expect(errors).toEqual([])
+  })
+
+  it('closes the span detail with Esc before the pane, from the detail or from the waterfall', async () => {
+    const detail = pane.locator('.hdt-span-detail')
+    await rows().filter({ hasText: /SELECT/ }).first().click()
+    await detail.locator('.hdt-span-jaeger').focus()
+    await page.keyboard.press('Escape')
+    await detail.waitFor({ state: 'detached' })
+    expect(await paneOpen()).toBe(1)
+    expect(await focused()).toBe(GRID)
+
+    await rows().filter({ hasText: /SELECT/ }).nth(1).click()
+    expect(await focused()).toBe(GRID)
+    await page.keyboard.press('Escape')
+    await detail.waitFor({ state: 'detached' })
+    expect(await paneOpen()).toBe(1)
+
+    // Nothing left to close inside the panel: the pane closes.
+    await page.keyboard.press('Escape')
+    await expect.poll(paneOpen).toBe(0)
+    pane = await openPanel(page, 'OpenTelemetry')
+    await rows().first().waitFor()
+    expect(errors).toEqual([])
+  })
+
+  it('clears a search field with text on Esc, leaving the pane open; an empty one lets Esc close the pane', async () => {
+    const all = await rows().count()
+    const filter = pane.getByLabel('Filter spans')
+    await filter.fill('SELECT')
+    await expect.poll(() => rows().count()).toBeLessThan(all)
+    await page.keyboard.press('Escape')
+    expect(await filter.inputValue()).toBe('')
+    await expect.poll(() => rows().count()).toBe(all)
+    expect(await paneOpen()).toBe(1)
+    await page.keyboard.press('Escape')
+    await expect.poll(paneOpen).toBe(0)
+
+    for (const [panel, label] of [
+      ['Logging', 'Search log lines'],
+      ['History', 'Path'],
+    ] as const) {
+      const body = await openPanel(page, panel)
+      const field = body.getByLabel(label)
+      await field.fill('Ada')
+      await page.keyboard.press('Escape')
+      expect(await field.inputValue(), panel).toBe('')
+      expect(await paneOpen(), panel).toBe(1)
+    }
+    pane = await openPanel(page, 'OpenTelemetry')
+    await rows().first().waitFor()
+    expect(errors).toEqual([])
+  })
+})

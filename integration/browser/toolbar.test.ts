@@ -60,6 +60,7 @@ function demoApp(): Hono {
       await body.write('last part\n')
     })
   })
+  app.get('/form', (c) => c.html(html('Form', '<form><label>Name <input id="name" name="name"></label></form>')))
   app.get('/api/users/:id', (c) => c.json({ id: c.req.param('id'), name: 'Ada Lovelace' }))
   app.get('/fetching', (c) =>
     c.html(
@@ -154,6 +155,8 @@ describe('the toolbar on an HTML page', () => {
     await page.reload()
     // Reopened as it was left: the sidebar and the Routes panel.
     await page.locator('#hono-debug-toolbar .hdt-pane-title', { hasText: 'Routes' }).waitFor()
+    // Esc is the toolbar's only when typed inside it.
+    await page.locator('#hono-debug-toolbar .hdt-pane-title').click()
 
     await page.keyboard.press('Escape')
     await page.locator('#hono-debug-toolbar .hdt-pane').waitFor({ state: 'detached' })
@@ -170,6 +173,20 @@ describe('the toolbar on an HTML page', () => {
     await page.reload()
     await expect.poll(() => toolbarHandle(page).innerText(), WITHIN).toContain('200')
     expect(await page.locator('#hono-debug-toolbar .hdt-sidebar').count()).toBe(0)
+    expect(errors).toEqual([])
+  })
+
+  it("leaves Esc typed in the app's own form to the app", async () => {
+    await page.goto(`${server.url}/form`)
+    const sidebar = await openToolbar(page)
+    const name = page.locator('#name')
+    await name.click()
+    await page.keyboard.type('Ada')
+    await page.keyboard.press('Escape')
+    // The toolbar stays as it was, and the focus stays in the page's field.
+    expect(await sidebar.isVisible()).toBe(true)
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('name')
+    expect(await name.inputValue()).toBe('Ada')
     expect(errors).toEqual([])
   })
 
@@ -217,7 +234,27 @@ describe('the toolbar on an HTML page', () => {
     expect(await body.locator('table[aria-label="Route parameters"]').innerText()).toMatch(/id\s+1/)
     expect(errors).toEqual([])
   })
+
+  it('keeps the focus in the pane, on its outlined heading, when a request is shown from History by keyboard', async () => {
+    await page.goto(`${server.url}/users/3`)
+    await page.goto(`${server.url}/users/4`)
+    const body = await openPanel(page, 'History')
+    const show = body.locator('tr[data-hdt-history]', { hasText: '/users/3' }).first().getByRole('button', { name: 'Show GET /users/3' })
+    await show.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), WITHIN).toContain('/users/3')
+    expect(await focusedInToolbar(page)).toEqual({ focus: 'pane', outline: 'solid' })
+    expect(errors).toEqual([])
+  })
 })
+
+/** What has the focus inside the toolbar (its `data-hdt-focus`), and its outline style. */
+function focusedInToolbar(page: Page) {
+  return page.evaluate(() => {
+    const active = document.getElementById('hono-debug-toolbar')?.shadowRoot?.activeElement
+    return active ? { focus: active.getAttribute('data-hdt-focus'), outline: getComputedStyle(active).outlineStyle } : undefined
+  })
+}
 
 describe('style isolation', () => {
   const probe = async (url: string) => {
@@ -309,6 +346,33 @@ describe('the full-page view', () => {
     expect(await current.innerText()).not.toContain('in flight')
     const timer = await openPanel(page, 'Time')
     expect(await timer.innerText()).toMatch(/Streamed\s+yes/)
+    expect(errors).toEqual([])
+  })
+
+  it('goes Back and Forward between the requests shown, with the focus kept in the pane', async () => {
+    const ids: string[] = []
+    for (const path of ['/api/users/11', '/api/users/12']) {
+      const res = await fetch(`${server.url}${path}`)
+      await res.text()
+      ids.push(res.headers.get('x-debug-toolbar-request-id')!)
+    }
+    const current = page.locator('#hono-debug-toolbar .hdt-current')
+    await page.goto(`${server.url}${PREFIX}/requests/${ids[1]}`)
+    await expect.poll(() => current.innerText(), WITHIN).toContain('/api/users/12')
+    const body = await openPanel(page, 'History')
+    const show = body.getByRole('button', { name: 'Show GET /api/users/11' })
+    await show.waitFor(WITHIN)
+    await show.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => current.innerText(), WITHIN).toContain('/api/users/11')
+    expect(new URL(page.url()).pathname).toBe(`${PREFIX}/requests/${ids[0]}`)
+    expect(await focusedInToolbar(page)).toEqual({ focus: 'pane', outline: 'solid' })
+
+    await page.goBack()
+    await expect.poll(() => current.innerText(), WITHIN).toContain('/api/users/12')
+    expect(new URL(page.url()).pathname).toBe(`${PREFIX}/requests/${ids[1]}`)
+    await page.goForward()
+    await expect.poll(() => current.innerText(), WITHIN).toContain('/api/users/11')
     expect(errors).toEqual([])
   })
 

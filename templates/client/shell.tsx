@@ -17,7 +17,7 @@ export interface ShellProps {
 
 /**
  * The toolbar: a handle at the right edge, a sidebar listing the panels, and a pane with
- * the open panel. Esc closes the pane, then the sidebar. Open/closed and the last panel are
+ * the open panel. Esc typed inside the toolbar closes the pane, then the sidebar. Open/closed and the last panel are
  * kept in localStorage; the full-page view is always open.
  */
 export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: ShellProps) {
@@ -42,11 +42,23 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
   const known = detail?.nav.some((n) => n.id === panel)
   const shownPanel = known ? panel : page ? detail?.nav[0]?.id : detail ? undefined : panel
 
+  // The full-page view's URL names the shown request: the first one replaces the URL it was
+  // opened at (the prefix alone shows the latest), each switch adds a history entry, and
+  // Back and Forward show the request of their entry.
   useEffect(() => {
     if (!page || !requestId) return
-    history.replaceState(null, '', `${prefix}/requests/${encodeURIComponent(requestId)}`)
+    if (location.pathname !== requestPath(prefix, requestId)) history.replaceState(null, '', requestPath(prefix, requestId))
     if (detail) document.title = `Debug toolbar: ${detail.method} ${detail.path}`
   }, [page, prefix, requestId, detail])
+  useEffect(() => {
+    if (!page) return
+    const onPop = () => {
+      const id = requestInPath(prefix, location.pathname)
+      if (id) setRequestId(id)
+    }
+    window.addEventListener('popstate', onPop)
+    return () => window.removeEventListener('popstate', onPop)
+  }, [page, prefix])
 
   useLayoutEffect(() => {
     const target = pendingFocus.current
@@ -77,7 +89,22 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
       return undefined
     })
   }, [])
-  const openRequest = useCallback((id: string) => setRequestId(id), [])
+  const openRequest = useCallback(
+    (id: string) => {
+      if (page && requestInPath(prefix, location.pathname) !== id) history.pushState(null, '', requestPath(prefix, id))
+      setRequestId(id)
+    },
+    [page, prefix],
+  )
+  // The pane's content is remounted for the other request, so the button used (History's
+  // "Show") is gone: focus goes to the pane's heading rather than to the page's <body>.
+  const openRequestFromPane = useCallback(
+    (id: string) => {
+      pendingFocus.current = 'pane'
+      openRequest(id)
+    },
+    [openRequest],
+  )
 
   const latest = useRef({ open, shownPanel })
   latest.current = { open, shownPanel }
@@ -85,6 +112,10 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
     if (page) return
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== 'Escape' || event.defaultPrevented) return
+      // Keys typed in the app's own page are the app's: only an Esc from inside the toolbar
+      // (its shadow host is on the event's path) closes it.
+      const host = (root.current?.getRootNode() as ShadowRoot | undefined)?.host
+      if (!host || !event.composedPath().includes(host)) return
       if (latest.current.shownPanel) closePanel()
       else if (latest.current.open) hide()
     }
@@ -109,8 +140,20 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
         />
       )}
       {open && shownPanel && (
-        <Pane prefix={prefix} panelId={shownPanel} detail={detail} onClose={page ? undefined : closePanel} openRequest={openRequest} openPanel={openPanel} />
+        <Pane prefix={prefix} panelId={shownPanel} detail={detail} onClose={page ? undefined : closePanel} openRequest={openRequestFromPane} openPanel={openPanel} />
       )}
     </div>
   )
+}
+
+function requestPath(prefix: string, requestId: string): string {
+  return `${prefix}/requests/${encodeURIComponent(requestId)}`
+}
+
+/** The request id in a full-page view's path, if the path is one. */
+function requestInPath(prefix: string, pathname: string): string | undefined {
+  const start = `${prefix}/requests/`
+  if (!pathname.startsWith(start)) return undefined
+  const id = pathname.slice(start.length)
+  return id && !id.includes('/') ? decodeURIComponent(id) : undefined
 }

@@ -46,3 +46,10 @@ describe('a received trace that lost spans over maxSpansPerTrace', () => {
     expect(renderToString(<TraceDropNote trace={trace} />)).toBe('')
   })
 })
+
+describe('a trace of a recorded request', () => {
+  it('names its button after the request, as History does', () => {
+    const summary: TraceSummary = { traceId: 'a1'.repeat(16), rootName: 'GET /slow', services: ['shop'], spanCount: 3, startedAt: new Date(0).toISOString(), durationMs: 12, requestId: 'r1', error: false }
+    expect(table([summary])).toMatch(/<button[^>]*aria-label="Show request GET \/slow"[^>]*>\s*Request\s*<\/button>/)
+  })
+})

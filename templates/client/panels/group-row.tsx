@@ -8,7 +8,11 @@ const MAX_TICKS = 200
 
 export interface GroupRowProps {
   row: WaterfallRow & { group: FoldableGroup }
+  /** The row's element id, for the grid's aria-activedescendant. */
+  id: string
   index: number
+  /** Chosen with the arrow keys (the group's first span is the selected span). */
+  selected: boolean
   rowHeight: number
   indent: number
   tree: SpanTree
@@ -27,17 +31,19 @@ export interface GroupRowProps {
  *
  * @example
  * ```tsx
- * <GroupRow row={row} index={7} rowHeight={24} indent={22} tree={tree} color="#3b82f6" critical={false} onToggleGroup={toggle} openPanel={openPanel} />
+ * <GroupRow row={row} id="wf-1-00f067aa0ba902b7" index={7} selected={false} rowHeight={24} indent={22} tree={tree} color="#3b82f6" critical={false} onToggleGroup={toggle} openPanel={openPanel} />
  * ```
  */
-export function GroupRow({ row, index, rowHeight, indent, tree, color, critical, onToggleGroup, openPanel }: GroupRowProps) {
+export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, color, critical, onToggleGroup, openPanel }: GroupRowProps) {
   const { group } = row
   const count = group.spanIds.length
   const summary = `${formatDuration(group.totalNs)} total, max ${formatDuration(group.maxNs)}`
   return (
     <div
-      class={`hdt-wf-row hdt-wf-group${index % 2 ? ' hdt-wf-odd' : ''}${critical ? ' hdt-wf-critical' : ''}`}
+      class={`hdt-wf-row hdt-wf-group${index % 2 ? ' hdt-wf-odd' : ''}${selected ? ' hdt-wf-selected' : ''}${critical ? ' hdt-wf-critical' : ''}`}
       role="row"
+      id={id}
+      aria-selected={selected}
       aria-expanded={false}
       data-group-key={group.key}
       style={{ top: `${index * rowHeight}px` }}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
+import { escapeClears } from '../escape-clears.js'
 import { formatClock, formatMs, plural } from '../format.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
@@ -50,7 +51,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           Status <input type="text" size={8} placeholder="404 or 5xx" title="One status code (404) or one class (5xx)" value={filters.status} onInput={field('status')} />
         </label>
         <label>
-          Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} />
+          Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, path: '' })))} />
         </label>
         <button type="submit">Refresh</button>
         <LiveBadge status={live} />

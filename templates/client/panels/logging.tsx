@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { LoggingStats, LogLine } from '../../../src/panels/logging.js'
 import { LOG_LEVELS, type LogLevel } from '../../../src/shapes/records.js'
+import { escapeClears } from '../escape-clears.js'
 import { formatMs } from '../format.js'
 import type { PanelProps } from '../types.js'
 
@@ -32,6 +33,7 @@ export function LoggingView({ stats }: PanelProps<LoggingStats>) {
           aria-label="Search log lines"
           value={search}
           onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)}
+          onKeyDown={escapeClears(() => setSearch(''))}
         />
       </div>
       {stats.dropped > 0 && (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
+import { escapeClears } from '../escape-clears.js'
 import { getJson } from '../toolbar-api.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
@@ -9,6 +10,7 @@ import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './
 import { ExportStatus } from './export-status.js'
 import { SdkDisabledNote } from './sdk-disabled-note.js'
 import { SpanDetail } from './span-detail.js'
+import { useSpanDetailFocus } from './span-detail-focus.js'
 import { TraceLinks } from './trace-links.js'
 import { TraceContext } from './trace-context.js'
 import { Waterfall } from './waterfall.js'
@@ -100,6 +102,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
     return foldGroups(options.criticalOnly ? onlyCritical(visible, analysis) : visible, analysis.groups, foldAt, expandedGroups)
   }, [visible, analysis, options, expandedGroups, filter, threshold])
   const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId)
+  const detailFocus = useSpanDetailFocus(selectedId, setSelectedId)
   const toggleGroup = useCallback((groupId: string) => {
     setExpandedGroups((previous) => {
       const next = new Set(previous)
@@ -150,6 +153,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
               aria-label="Filter spans"
               value={filter}
               onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)}
+              onKeyDown={escapeClears(() => setFilter(''))}
             />
             <label class="hdt-otel-threshold">
               hide spans shorter than{' '}
@@ -171,7 +175,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
             <LiveBadge status={live} />
           </div>
           <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
-          <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
+          <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} onKeyDown={detailFocus.onKeyDown}>
             {rows.length === 0 ? (
               <p class="hdt-muted hdt-otel-empty">
                 {tree.ordered.length === 0
@@ -194,6 +198,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
                 showSelf={options.showSelf}
                 onToggleGroup={toggleGroup}
                 openPanel={openPanel}
+                gridRef={detailFocus.grid}
               />
             )}
             {selected && (
@@ -201,8 +206,8 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
                 node={selected}
                 tree={tree}
                 jaegerUrl={stats.exportMode === 'none' ? undefined : stats.links.jaeger}
-                onClose={() => setSelectedId(undefined)}
-                onSelect={setSelectedId}
+                onClose={detailFocus.close}
+                onSelect={detailFocus.select}
                 selfNs={selfTimeOf(analysis, selected.span.spanId)}
                 critical={analysis?.isCritical(selected.span.spanId)}
               />

@@ -79,6 +79,9 @@ export function ImportButton({ drop }: { drop: ReturnType<typeof useTraceImport>
         type="file"
         accept="application/json,.json"
         class="hdt-visually-hidden"
+        // The button above is the control: the hidden input is neither a Tab stop nor announced.
+        tabIndex={-1}
+        aria-hidden="true"
         aria-label="OTLP/JSON file to import"
         onChange={(event) => {
           const file = (event.currentTarget as HTMLInputElement).files?.[0]

@@ -110,7 +110,7 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
             <td class="hdt-num">{formatMs(t.durationMs)}</td>
             <td>
               {t.requestId ? (
-                <button type="button" class="hdt-switch" onClick={() => openRequest(t.requestId!)}>
+                <button type="button" class="hdt-switch" aria-label={`Show request ${t.rootName || '(unnamed)'}`} onClick={() => openRequest(t.requestId!)}>
                   Request
                 </button>
               ) : (

@@ -5,6 +5,7 @@ import { useLiveUpdates } from '../live-events.js'
 import { DroppedSpans } from './dropped-spans.js'
 import { buildSpanTree, flattenVisible } from './span-tree.js'
 import { SpanDetail } from './span-detail.js'
+import { useSpanDetailFocus } from './span-detail-focus.js'
 import { Waterfall } from './waterfall.js'
 import { selfTimeOf, useWaterfallAnalysis } from './waterfall-analysis.js'
 
@@ -52,6 +53,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
     })
   }, [])
   const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId)
+  const detailFocus = useSpanDetailFocus(selectedId, setSelectedId)
 
   if (error) return <p class="hdt-error-note">Could not load the trace: {error}</p>
   if (!trace) return <p class="hdt-muted">loading the trace…</p>
@@ -59,15 +61,15 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   return (
     <div class="hdt-otel" data-hdt-trace={traceId}>
       <TraceDropNote trace={trace} />
-      <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`}>
-        <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} analysis={analysis} />
+      <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} onKeyDown={detailFocus.onKeyDown}>
+        <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} analysis={analysis} gridRef={detailFocus.grid} />
         {selected && (
           <SpanDetail
             node={selected}
             tree={tree}
             jaegerUrl={undefined}
-            onClose={() => setSelectedId(undefined)}
-            onSelect={setSelectedId}
+            onClose={detailFocus.close}
+            onSelect={detailFocus.select}
             selfNs={selfTimeOf(analysis, selected.span.spanId)}
             critical={analysis?.isCritical(selected.span.spanId)}
           />

@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { Ref } from 'preact'
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
 import { formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
@@ -29,6 +30,8 @@ export interface WaterfallProps {
   /** Expands or folds a group of repeated siblings. */
   onToggleGroup?(groupId: string): void
   openPanel?(panelId: string): void
+  /** The grid element, for the span detail to give the focus back to. */
+  gridRef?: Ref<HTMLDivElement>
 }
 
 /**
@@ -42,8 +45,11 @@ export interface WaterfallProps {
  *   selectedId={selected} onSelect={setSelected} onToggle={toggle} />
  * ```
  */
-export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggle, analysis, showSelf, onToggleGroup, openPanel }: WaterfallProps) {
+export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggle, analysis, showSelf, onToggleGroup, openPanel, gridRef }: WaterfallProps) {
   const scroller = useRef<HTMLDivElement>(null)
+  // Row ids, unique in the shadow root, for the grid's aria-activedescendant.
+  const rowIds = useId()
+  const rowId = (spanId: string) => `${rowIds}-${spanId}`
   const [view, setView] = useState({ top: 0, height: 480 })
 
   useLayoutEffect(() => {
@@ -82,6 +88,9 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
   const last = Math.min(rows.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN)
   const ticks = axisTicks(tree.durationNs, 6)
   const serviceIndex = new Map(tree.services.map((s, i) => [s, i]))
+  // The selected row is announced while it is drawn (the keyboard keeps it in view).
+  const selectedIndex = rows.findIndex((r) => r.node.span.spanId === selectedId)
+  const activeRow = selectedIndex >= first && selectedIndex < last ? rowId(selectedId!) : undefined
 
   const onKeyDown = (event: KeyboardEvent) => {
     const index = rows.findIndex((r) => r.node.span.spanId === selectedId)
@@ -99,7 +108,16 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
   }
 
   return (
-    <div class="hdt-wf" role="grid" aria-rowcount={rows.length} tabIndex={0} onKeyDown={onKeyDown}>
+    <div
+      class="hdt-wf"
+      role="grid"
+      aria-label="Spans of the trace"
+      aria-rowcount={rows.length}
+      aria-activedescendant={activeRow}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      ref={gridRef}
+    >
       <div class="hdt-wf-head" role="row">
         <div class="hdt-wf-name-head" role="columnheader">
           Span <span class="hdt-muted">({rows.length === tree.ordered.length ? rows.length : `${rows.length} of ${tree.ordered.length}`})</span>
@@ -124,7 +142,9 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
               <GroupRow
                 key={'group:' + row.group.id}
                 row={row as WaterfallRow & { group: FoldableGroup }}
+                id={rowId(row.node.span.spanId)}
                 index={first + i}
+                selected={row.node.span.spanId === selectedId}
                 rowHeight={ROW_HEIGHT}
                 indent={indentOf(row.node)}
                 tree={tree}
@@ -137,6 +157,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
               <SpanRow
                 key={row.node.span.spanId + ':' + (first + i)}
                 row={row}
+                id={rowId(row.node.span.spanId)}
                 index={first + i}
                 tree={tree}
                 serviceIndex={serviceIndex.get(row.node.service) ?? 0}
@@ -158,6 +179,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
 
 interface SpanRowProps {
   row: WaterfallRow
+  id: string
   index: number
   tree: SpanTree
   serviceIndex: number
@@ -171,7 +193,7 @@ interface SpanRowProps {
   onToggleGroup: ((groupId: string) => void) | undefined
 }
 
-function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle, critical, selfNs, onToggleGroup }: SpanRowProps) {
+function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle, critical, selfNs, onToggleGroup }: SpanRowProps) {
   const { node } = row
   const { span } = node
   const error = span.status.code === 'ERROR'
@@ -191,6 +213,7 @@ function SpanRow({ row, index, tree, serviceIndex, collapsed, selected, onSelect
     <div
       class={classes.join(' ')}
       role="row"
+      id={id}
       aria-selected={selected}
       data-span-id={span.spanId}
       style={{ top: `${index * ROW_HEIGHT}px` }}
