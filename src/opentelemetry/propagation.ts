@@ -453,7 +453,8 @@ export function traceparentFor(spanContext: SpanContext, ctx: Context): string |
   if (!isValidTraceId(spanContext.traceId) || !isValidSpanId(spanContext.spanId)) return undefined
   let flags = spanContext.traceFlags & KNOWN_FLAGS
   if (isRandomTraceId(ctx, spanContext.traceId)) flags |= RANDOM_TRACE_ID_FLAG
-  return formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, flags })
+  // The ids were checked just above and the flags are a byte: formatTraceparent's checks again would be spent twice.
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags < 0x10 ? '0' : ''}${flags.toString(16)}`
 }
 
 function traceHeaderValues(
