@@ -61,3 +61,21 @@ export function isSecretQueryName(name: string): boolean {
 export function redactEntries(entries: Iterable<[string, string]>): Array<[string, string]> {
   return [...entries].map(([name, value]) => [name, isSecretName(name) ? REDACTED : value])
 }
+
+/**
+ * A query parameter's name as the app reads it (`+` and `%xx` decoded), or as written when
+ * malformed: what `isSecretQueryName` is asked about when a query is redacted as text.
+ *
+ * @example
+ * ```ts
+ * decodeQueryName('pass%77ord') // 'password'
+ * decodeQueryName('%zz')        // '%zz'
+ * ```
+ */
+export function decodeQueryName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '))
+  } catch {
+    return name
+  }
+}

@@ -6,7 +6,7 @@
  * literal, a URL's credentials or query), in SQL params bound to a secret-named column,
  * and in span attributes.
  */
-import { isSecretName, isSecretQueryName } from '../core/redact.js'
+import { decodeQueryName, isSecretName, isSecretQueryName } from '../core/redact.js'
 
 /** What a redacted value is replaced with. */
 export const MCP_REDACTED = 'REDACTED'
@@ -55,7 +55,7 @@ export function redactText(text: string): string {
   const hasPair = text.includes('=') || text.includes(':')
   let out = text
   if (text.includes('://')) out = out.replace(USERINFO, `$1${MCP_REDACTED}:${MCP_REDACTED}@`)
-  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeName(name)) ? `${lead}${name}=${MCP_REDACTED}` : whole))
+  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${MCP_REDACTED}` : whole))
   if (/<>|!=|like|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hideLiteral(literal)}` : whole))
@@ -93,14 +93,6 @@ function hideLiteral(literal: string): string {
   return `${quote}${MCP_REDACTED}${quote}`
 }
 
-/** A query parameter's name as the app reads it (`+` and `%xx` decoded), or as written when malformed. */
-function decodeName(name: string): string {
-  try {
-    return decodeURIComponent(name.replace(/\+/g, ' '))
-  } catch {
-    return name
-  }
-}
 
 /**
  * A copy of `value` (JSON-like) with every string passed through `redactText`, and the

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { parse as parseCookies } from 'hono/utils/cookie'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
-import { isSecretQueryName, REDACTED } from '../core/redact.js'
+import { decodeQueryName, isSecretQueryName, REDACTED } from '../core/redact.js'
 
 export interface RequestStats {
   method: string
@@ -89,6 +89,7 @@ function queriesOf(url: string): Record<string, string[]> {
  */
 function redactedUrl(raw: string): string {
   const url = new URL(raw)
+  const parsed = url.href
   if (url.username || url.password) {
     url.username = REDACTED
     url.password = ''
@@ -100,17 +101,10 @@ function redactedUrl(raw: string): string {
       .map((part) => {
         const at = part.indexOf('=')
         const name = at === -1 ? part : part.slice(0, at)
-        return isSecretQueryName(decodeName(name)) ? `${name}=${REDACTED}` : part
+        return isSecretQueryName(decodeQueryName(name)) ? `${name}=${REDACTED}` : part
       })
       .join('&')
   }
-  return url.href === new URL(raw).href ? raw : url.href
+  return url.href === parsed ? raw : url.href
 }
 
-function decodeName(name: string): string {
-  try {
-    return decodeURIComponent(name.replace(/\+/g, ' '))
-  } catch {
-    return name
-  }
-}
