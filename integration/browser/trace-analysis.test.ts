@@ -16,6 +16,7 @@ import type { createApp as CreateApp } from '../../examples/basic/app.js'
 import { otlpJsonFromToolbarSpans } from '../../src/opentelemetry/otlp-json.js'
 import { formatDuration } from '../../templates/client/panels/span-tree.js'
 import { ANALYSIS_CASES, caseSpans } from '../../test/support/analysis-cases.js'
+import { lateOtlpExport } from '../../test/support/late-otlp-span.js'
 import { openPanel, useBrowserSession, type ServedApp } from './harness.js'
 
 const createApp: typeof CreateApp = compiledCreateApp
@@ -161,6 +162,20 @@ describe('importing OTLP/JSON files', () => {
       expect(errors).toEqual([])
     })
   }
+
+  it('counts the spans of a file that joins the request\'s trace as imported, not as received from a service', async () => {
+    await open('/users/2')
+    const pane = await otelPane()
+    const traceId = await pane.locator('.hdt-otel-trace-id').innerText()
+    const file = lateOtlpExport(traceId, '', 'c8be7c827a314442', 'from a collector file')
+    await pane.getByLabel('OTLP/JSON file to import').setInputFiles({ name: 'collector.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) })
+    await pane.locator('.hdt-otel-imported', { hasText: traceId }).waitFor(WITHIN)
+    await expect.poll(() => labels(rows(pane)), WITHIN).toContain('from a collector file')
+    const head = await pane.locator('.hdt-otel-head').innerText()
+    expect(head).toContain('1 imported')
+    expect(head).not.toContain('received')
+    expect(errors).toEqual([])
+  })
 
   it('imports a file dropped on the waterfall and shows it, then goes back to the request', async () => {
     const spans = caseSpans(ANALYSIS_CASES[3]!, 'dropped')

@@ -297,7 +297,8 @@ export class TraceStore {
    * Stores a span of a file the user imported (`POST /api/traces/import`) as `receive` does,
    * but whenever it comes: the late window waits for services' exporters after a request,
    * and a file saved with "Download OTLP JSON" is opened minutes or days later. The span
-   * bound still applies.
+   * bound still applies. A file is not a service sending spans: the trace's `received` and
+   * `late` counters leave it out.
    *
    * @example
    * ```ts
@@ -309,7 +310,7 @@ export class TraceStore {
     // A span the trace already holds stays as it is: a file saved from this toolbar and opened
     // again must not turn the request's own spans into "imported file" ones.
     if (entry.ended.has(span.spanId)) return 'duplicate'
-    return this.keepReceived(entry, span)
+    return this.store(entry, span, span.spanId, span.source, takeRunning(entry, span.spanId), false)
   }
 
   /** The entry of `traceId`, started as a trace of its own when nobody recorded it. */
@@ -332,7 +333,8 @@ export class TraceStore {
     return outcome
   }
 
-  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean): AddOutcome {
+  /** `counted`: whether a span joining after the request counts as late (an imported one does not). */
+  private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean, counted = true): AddOutcome {
     const known = entry.ended.has(spanId)
     const full = entry.ended.size + runningCount(entry) >= entry.maxSpans
     if (!reserved && !known && full) {
@@ -343,7 +345,7 @@ export class TraceStore {
     if (!entry.sources.includes(source)) entry.sources = entry.sources.length === 0 && source === 'local' ? LOCAL_ONLY : [...entry.sources, source]
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
-    if (!known) entry.late++
+    if (!known && counted) entry.late++
     return 'late'
   }
 

@@ -7,6 +7,7 @@ import type { ToolbarHost } from '../../src/core/host.js'
 import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan, type TraceSummary } from '../../src/opentelemetry/index.js'
 import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
 import { ms } from '../support/synthetic-spans.js'
+import { lateOtlpExport } from '../support/late-otlp-span.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 const PREFIX = '/_debug_toolbar'
@@ -167,6 +168,23 @@ describe('POST /api/traces/import', () => {
     expect(await (await importJson(otlpJsonFromToolbarSpans([late]))).json()).toEqual({ traceIds: [detail.traceId], spans: 1, rejected: 0 })
     const shown: ToolbarSpan[] = (await (await call(`/api/traces/${detail.traceId}`)).json()).spans
     expect(shown.map((s) => [s.name, s.source]).sort()).toEqual([[server.name, 'local'], ['inventory lookup', 'import']])
+  })
+
+  it('does not count an imported span among the spans services sent, or the late ones, as a received one is', async () => {
+    const { app, call, importJson } = makeApp()
+    app.get('/x', (c) => c.text('ok'))
+    const res = await app.request('/x', undefined, loopback)
+    await res.text() // the request finishes as its body is read
+    const id = res.headers.get('x-debug-toolbar-request-id')
+    const { traceId } = ((await (await call('/api/requests')).json()).requests as { id: string; traceId: string }[]).find((r) => r.id === id)!
+    // After the request: one span a service sends, one span of a file the user opens.
+    const sent = lateOtlpExport(traceId, '', 'b7ad6b7169203331', 'charge card')
+    expect((await call('/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sent) })).status).toBe(200)
+    const file = lateOtlpExport(traceId, '', 'c8be7c827a314442', 'from a file')
+    expect(await (await importJson(file)).json()).toEqual({ traceIds: [traceId], spans: 1, rejected: 0 })
+
+    const stats = (await (await call(`/api/requests/${id}`)).json()).panels.opentelemetry
+    expect([stats.spanCount, stats.receivedSpans, stats.lateSpans]).toEqual([3, 1, 1])
   })
 
   it('names the bad field when every span of the file is refused', async () => {

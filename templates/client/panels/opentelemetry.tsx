@@ -221,7 +221,9 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
 
 function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
-  const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' ? 0 : 1), 0)
+  // Sent by other services; spans of a file the user imported are not.
+  const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' || node.span.source === 'import' ? 0 : 1), 0)
+  const imported = tree.ordered.reduce((n, node) => n + (node.span.source === 'import' ? 1 : 0), 0)
   return (
     <div class="hdt-otel-head">
       <span>
@@ -243,6 +245,7 @@ function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree
           {received} received
         </span>
       )}
+      {imported > 0 && <span class="hdt-muted">{imported} imported</span>}
     </div>
   )
 }
