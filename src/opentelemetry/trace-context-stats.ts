@@ -11,14 +11,21 @@ import { checkTraceparent, checkTracestate } from './propagation.js'
 import type { RequestSpanState } from './request-span.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 
-/** One received header as shown: its value (cut to `MAX_SHOWN` characters), valid or why not. */
-export interface ReceivedHeader {
-  /** The value received; undefined when the request had none. */
-  value: string | undefined
+/**
+ * One header as the request had it: `{ received: false }` when it had none (absent is not
+ * invalid: there is nothing to judge), else its value (cut to `MAX_SHOWN` characters),
+ * valid or why not.
+ */
+export type ReceivedHeader = { received: false } | PresentHeader
+
+/** A header the request had. */
+export interface PresentHeader {
+  received: true
+  value: string
   /** True when `value` was cut for display (the check ran on the whole value). */
   truncated?: boolean
   valid: boolean
-  /** The rule the value breaks, when it is not valid (and was received). */
+  /** The rule the value breaks, when it is not valid. */
   reason?: string
 }
 
@@ -41,8 +48,8 @@ const OTHER_FIELDS = ['baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-pare
 /** `OpenTelemetryStats.context`: what the request received and sent, and what was decided. */
 export interface TraceContextStats {
   traceparent: ReceivedHeader
-  /** Only read when the traceparent is valid, as the spec requires. */
-  tracestate: ReceivedHeader & { entries: number }
+  /** Only read when the traceparent is valid, as the spec requires; `entries`: its list members when valid, else 0. */
+  tracestate: { received: false } | (PresentHeader & { entries: number })
   /**
    * `continued`: the request's span is a child of the received parent-id; `new root`: no
    * usable traceparent, a new trace began; `adopted`: the app's own instrumentation made
@@ -131,12 +138,12 @@ export function traceContextStats(
   const incoming = { traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }
   const parent = checkTraceparent(incoming.traceparent)
   const traceparent = received(incoming.traceparent, parent.valid, parent.valid ? undefined : parent.reason)
-  let tracestate: TraceContextStats['tracestate']
-  if (!parent.valid) {
-    tracestate = { ...received(incoming.tracestate, false, 'not read: the traceparent is not valid'), entries: 0 }
-  } else {
+  let tracestate: TraceContextStats['tracestate'] = NOT_RECEIVED
+  if (incoming.tracestate !== undefined && !parent.valid) {
+    tracestate = { ...present(incoming.tracestate, false, 'not read: the traceparent is not valid'), entries: 0 }
+  } else if (incoming.tracestate !== undefined) {
     const list = checkTracestate(incoming.tracestate)
-    tracestate = { ...received(incoming.tracestate, list.valid, list.valid ? undefined : list.reason), entries: list.valid ? list.entries.length : 0 }
+    tracestate = { ...present(incoming.tracestate, list.valid, list.valid ? undefined : list.reason), entries: list.valid ? list.entries.length : 0 }
   }
   const spanContext = state.span.spanContext()
   // The SDK's span knows its remote parent whichever propagator extracted it (B3, Jaeger...);
@@ -191,9 +198,14 @@ function safeDecode(text: string): string {
   }
 }
 
+const NOT_RECEIVED: { received: false } = Object.freeze({ received: false })
+
 function received(value: string | undefined, valid: boolean, reason: string | undefined): ReceivedHeader {
-  if (value === undefined) return { value: undefined, valid: false }
-  const header: ReceivedHeader = { value: value.length > MAX_SHOWN ? value.slice(0, MAX_SHOWN) : value, valid }
+  return value === undefined ? NOT_RECEIVED : present(value, valid, reason)
+}
+
+function present(value: string, valid: boolean, reason: string | undefined): PresentHeader {
+  const header: PresentHeader = { received: true, value: value.length > MAX_SHOWN ? value.slice(0, MAX_SHOWN) : value, valid }
   if (value.length > MAX_SHOWN) header.truncated = true
   if (!valid && reason) header.reason = reason
   return header

@@ -120,16 +120,26 @@ describe('the Context section of the OpenTelemetry panel', () => {
   it('shows a new root when no traceparent came, and why an invalid one was ignored', async () => {
     const stats = makeApp()
     const none = await stats({}, '/calls/0')
-    expect(none.context).toMatchObject({ traceparent: { valid: false }, tracestate: { valid: false, entries: 0 }, origin: 'new root', sampled: true, outgoing: [] })
-    expect(none.context!.traceparent.value).toBeUndefined()
+    expect(none.context).toMatchObject({ origin: 'new root', sampled: true, outgoing: [] })
+    // Absent is not invalid: nothing was received to judge.
+    expect([none.context!.traceparent, none.context!.tracestate]).toEqual([{ received: false }, { received: false }])
 
     const bad = await stats({ traceparent: `00-${'0'.repeat(32)}-${PARENT}-01`, tracestate: 'rojo=1' }, '/calls/0')
     expect(bad.traceId).not.toBe('0'.repeat(32))
     expect(bad.context).toMatchObject({
       traceparent: { value: `00-${'0'.repeat(32)}-${PARENT}-01`, valid: false, reason: 'trace-id is all zeros (an invalid value)' },
-      tracestate: { value: 'rojo=1', valid: false, reason: 'not read: the traceparent is not valid' },
+      tracestate: { received: true, value: 'rojo=1', valid: false, reason: 'not read: the traceparent is not valid' },
       origin: 'new root',
     })
+    // An invalid traceparent without a tracestate: the tracestate is absent, not ignored.
+    const badAlone = await stats({ traceparent: `ff-${TRACE}-${PARENT}-01` }, '/calls/0')
+    expect(badAlone.context).toMatchObject({ traceparent: { received: true, valid: false, reason: 'version ff is forbidden' }, tracestate: { received: false } })
+    expect(badAlone.context!.tracestate).toEqual({ received: false })
+    const html = renderToString(<TraceContext context={badAlone.context!} />)
+    expect(html).toMatch(/tracestate received<\/th><td><span class="hdt-muted">none<\/span><\/td>/)
+    expect(html).toContain('ignored: version ff is forbidden')
+    const validAlone = await stats({ traceparent: `00-${'c4'.repeat(16)}-${PARENT}-01` }, '/calls/0')
+    expect(validAlone.context!.tracestate).toEqual({ received: false })
 
     const badState = await stats({ traceparent: `00-${'c3'.repeat(16)}-${PARENT}-01`, tracestate: 'rojo=1,Bad=2' }, '/calls/0')
     expect(badState.context).toMatchObject({ origin: 'continued', tracestate: { valid: false, reason: 'member 2 "Bad=2": invalid key "Bad"' } })
@@ -162,8 +172,7 @@ describe('the Context section of the OpenTelemetry panel', () => {
     const id = res.headers.get('x-debug-toolbar-request-id')
     const s: OpenTelemetryStats = (await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, loopback)).json()).panels.opentelemetry
     expect(s.traceId).toBe(remote.traceId)
-    expect(s.context).toMatchObject({ origin: 'continued', parentSpanId: remote.spanId, traceparent: { valid: false } })
-    expect(s.context!.traceparent.value).toBeUndefined()
+    expect(s.context).toMatchObject({ origin: 'continued', parentSpanId: remote.spanId, traceparent: { received: false } })
   })
 
   it("names the app's own provider's sampler when it records nothing", async () => {
@@ -186,8 +195,8 @@ describe('the Context section of the OpenTelemetry panel', () => {
     const html = renderToString(
       <TraceContext
         context={{
-          traceparent: { value: '<script>alert(1)</script>', valid: false, reason: 'version "<s" is not two lowercase hex digits' },
-          tracestate: { value: 'a=<b>', valid: false, reason: 'not read: the traceparent is not valid', entries: 0 },
+          traceparent: { received: true, value: '<script>alert(1)</script>', valid: false, reason: 'version "<s" is not two lowercase hex digits' },
+          tracestate: { received: true, value: 'a=<b>', valid: false, reason: 'not read: the traceparent is not valid', entries: 0 },
           origin: 'new root',
           sampled: false,
           recording: false,
