@@ -45,6 +45,7 @@ import { flushOnSignals } from './shutdown.js'
 import { saveRecordedSpans } from './store-spans.js'
 import type { ToolbarSpan } from './span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
+import { otlpJsonUrl } from '../shapes/trace-routes.js'
 
 /** How much of one kind of panel data became spans (or span events, for logs). */
 export interface ConvertedCount {
@@ -454,7 +455,7 @@ function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId
   const links: OpenTelemetryStats['links'] = {
     jaeger: jaegerTraceUrl(config.jaegerUiUrl, traceId),
     zipkin: zipkinTraceUrl(config.zipkinUiUrl, traceId),
-    otlpJson: `${prefix}/api/traces/${traceId}/otlp`,
+    otlpJson: otlpJsonUrl(prefix, traceId),
   }
   if (config.grafanaUrl) links.tempo = tempoTraceUrl(config.grafanaUrl, config.tempoDatasourceUid, traceId)
   return links

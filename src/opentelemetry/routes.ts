@@ -5,6 +5,7 @@ import { otlpJsonFromToolbarSpans } from './otlp-json.js'
 import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
 import { mergeTraceSpans } from './store-spans.js'
+import { OTLP_JSON_ROUTE } from '../shapes/trace-routes.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -106,7 +107,7 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     return c.json({ ...found, spans, total: found.spans.length })
   })
 
-  host.routes.get('/api/traces/:traceId/otlp', async (c) => {
+  host.routes.get(OTLP_JSON_ROUTE, async (c) => {
     const found = await find(c.req.param('traceId'))
     if ('error' in found) return c.json({ error: found.error }, found.status)
     c.header('Content-Disposition', `attachment; filename="trace-${found.traceId}.json"`)

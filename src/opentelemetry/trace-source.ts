@@ -3,6 +3,7 @@ import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { ResolvedOpenTelemetryConfig } from './options.js'
 import { traceReader } from './routes.js'
+import { otlpJsonUrl } from '../shapes/trace-routes.js'
 import type { TraceStore } from './trace-store.js'
 
 /**
@@ -26,7 +27,7 @@ export function panelTraceSource(host: Pick<ToolbarHost, 'store' | 'prefix'>, tr
       const links: TraceLinks = {
         jaeger: jaegerTraceUrl(config.jaegerUiUrl, traceId, spanId),
         zipkin: zipkinTraceUrl(config.zipkinUiUrl, traceId),
-        otlpJson: `${prefix}/api/traces/${traceId}/otlp`,
+        otlpJson: otlpJsonUrl(prefix, traceId),
       }
       if (config.grafanaUrl) links.tempo = tempoTraceUrl(config.grafanaUrl, config.tempoDatasourceUid, traceId)
       return links

@@ -137,7 +137,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} baggage={stats.baggage} propagators={stats.propagators} />}
-      <TraceLinks stats={stats} imported={imported?.traceId}>
+      <TraceLinks stats={stats} prefix={prefix} imported={imported?.traceId}>
         <ImportButton drop={drop} />
       </TraceLinks>
       <TraceViewTabs view={view} onView={setView} />

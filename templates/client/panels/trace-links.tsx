@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { JAEGER_COMMAND } from '../../../src/shapes/collectors.js'
+import { otlpJsonUrl } from '../../../src/shapes/trace-routes.js'
 
 /** The one command that starts Jaeger with its UI and OTLP ports; the console hint says the same. */
 export { JAEGER_COMMAND }
@@ -15,7 +16,7 @@ export const EXPORTER_VARIABLE = 'OTEL_TRACES_EXPORTER=otlp'
  *
  * @example
  * ```tsx
- * <TraceLinks stats={stats}><ImportButton drop={drop} /></TraceLinks>
+ * <TraceLinks stats={stats} prefix={prefix}><ImportButton drop={drop} /></TraceLinks>
  * ```
  */
 /**
@@ -23,8 +24,8 @@ export const EXPORTER_VARIABLE = 'OTEL_TRACES_EXPORTER=otlp'
  * id of an imported file shown in place of the request's trace: the download is that trace,
  * and there is no link to a collector, which never had it.
  */
-export function TraceLinks({ stats, imported, children }: { stats: OpenTelemetryStats; imported?: string; children?: ComponentChildren }) {
-  const href = imported ? stats.links.otlpJson.replace(`/api/traces/${stats.traceId}/`, `/api/traces/${imported}/`) : stats.links.otlpJson
+export function TraceLinks({ stats, prefix, imported, children }: { stats: OpenTelemetryStats; prefix: string; imported?: string; children?: ComponentChildren }) {
+  const href = otlpJsonUrl(prefix, imported ?? stats.traceId)
   const download = (
     <a class="hdt-otel-button" href={href} download={`trace-${imported ?? stats.traceId}.json`}>
       Download OTLP JSON
