@@ -18,6 +18,8 @@ export interface IngestResult {
   rejected: number
   /** Why spans were refused (empty when none were); bounded in length. */
   errorMessage: string
+  /** The traces that kept spans of the request (new, late or repeated), in order of first appearance. */
+  traceIds: string[]
 }
 
 /** Totals since the receivers started, shown by the OpenTelemetry panel. */
@@ -115,7 +117,7 @@ export class SpanIngest {
     const accepted = decoded.spans.length + decoded.rejected.length - messages.length
     this.counters.accepted += accepted
     this.counters.rejected += messages.length
-    return { accepted, rejected: messages.length, errorMessage: describe(messages) }
+    return { accepted, rejected: messages.length, errorMessage: describe(messages), traceIds: [...kept.keys()] }
   }
 
   /**

@@ -44,8 +44,9 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     try {
       request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes))
       const result = ingest.accept(request, 'import')
-      // Only traces there is something to show of: one whose spans were all refused is not listed.
-      answer = { traceIds: traceIdsOf(request).filter((id) => traces.has(id)), spans: result.accepted, rejected: result.rejected }
+      // Only the traces the file brought spans to: one whose spans were all refused is not
+      // listed, even when the toolbar holds that trace already.
+      answer = { traceIds: result.traceIds, spans: result.accepted, rejected: result.rejected }
       if (result.errorMessage) answer.errorMessage = result.errorMessage
     } catch (error) {
       if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status)
@@ -64,22 +65,4 @@ function parseJson(bytes: Uint8Array): unknown {
   } catch (error) {
     throw new OtlpDecodeError(`the body is not JSON: ${(error as Error).message}`)
   }
-}
-
-/** The trace ids of an OTLP/JSON request, as written (hex), lower-cased, in order. */
-function traceIdsOf(request: unknown): string[] {
-  const ids = new Set<string>()
-  const list = (value: unknown, key: string): unknown[] => {
-    const field = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
-    return Array.isArray(field) ? field : []
-  }
-  for (const rs of list(request, 'resourceSpans')) {
-    for (const ss of list(rs, 'scopeSpans')) {
-      for (const span of list(ss, 'spans')) {
-        const id = (span as { traceId?: unknown }).traceId
-        if (typeof id === 'string' && /^[0-9a-fA-F]{32}$/.test(id)) ids.add(id.toLowerCase())
-      }
-    }
-  }
-  return [...ids]
 }

@@ -207,6 +207,33 @@ describe('POST /api/traces/import', () => {
     expect((await call(`/api/traces/${bad.traceId}`)).status).toBe(404)
   })
 
+  it('refuses a span that is not an object alone, and answers 400 when nothing else was in the file', async () => {
+    const { call, importJson } = makeApp()
+    const [good] = caseSpans(ANALYSIS_CASES[4]!, 'beside null')
+    const file = otlpJsonFromToolbarSpans([good!])
+    ;(file.resourceSpans[0]!.scopeSpans[0]!.spans as unknown[]).unshift(null)
+    const answer = await importJson(file)
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ traceIds: [good!.traceId], spans: 1, rejected: 1, errorMessage: '1 span refused: resourceSpans[0].scopeSpans[0].spans[0] must be an object' })
+
+    const alone = await importJson({ resourceSpans: [{ scopeSpans: [{ spans: [null] }] }] })
+    expect([alone.status, (await alone.json()).error]).toEqual([400, '1 span refused: resourceSpans[0].scopeSpans[0].spans[0] must be an object'])
+    expect((await call('/healthz')).status).toBe(200)
+  })
+
+  it('answers 400 for a file whose every span is refused, even when the toolbar holds their trace', async () => {
+    const { app, importJson } = makeApp()
+    app.get('/x', (c) => c.text('ok'))
+    const res = await app.request('/x', undefined, loopback)
+    await res.text()
+    const traceId = (await (await app.request(`${PREFIX}/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()).traceId
+    const file = lateOtlpExport(traceId)
+    file.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.startTimeUnixNano = 'soon'
+    const answer = await importJson(file)
+    expect(answer.status).toBe(400)
+    expect((await answer.json()).error).toMatch(/^1 span refused: .*startTimeUnixNano/)
+  })
+
   it('lists an imported trace in GET /api/traces, with source import', async () => {
     const { call, importJson } = makeApp()
     const spans = caseSpans(ANALYSIS_CASES[1]!, 'listed')

@@ -52,7 +52,7 @@ describe('SpanIngest', () => {
     const result = ingest.accept(request(['1'.repeat(16), '3'.repeat(16), '4'.repeat(16)]), 'otlp_grpc')
     expect(seen.map((e) => e.type)).toEqual(['trace.created', 'trace.updated', 'trace.completed'])
     expect(seen[2]!.data).toMatchObject({ traceId: TRACE, name: `op ${'1'.repeat(16)}`, spanCount: 2, services: ['billing'], source: 'otlp_grpc' })
-    expect(result).toEqual({ accepted: 1, rejected: 2, errorMessage: expect.stringMatching(/^2 spans refused: span 3{16}: trace d{32} holds its maximum number of spans; span 4{16}/) })
+    expect(result).toEqual({ accepted: 1, rejected: 2, traceIds: [TRACE], errorMessage: expect.stringMatching(/^2 spans refused: span 3{16}: trace d{32} holds its maximum number of spans; span 4{16}/) })
     expect(() => ingest.accept('not a request', 'otlp_grpc')).toThrow(OtlpDecodeError)
     expect(ingest.counters).toEqual({ requests: 3, accepted: 2, rejected: 2, duplicates: 0, late: 0, malformed: 1 })
   })
