@@ -31,21 +31,21 @@ export function parseTraceFilter(query: Query): TraceFilter | string {
   if (service !== undefined && service !== '') filter.service = service
   const source = query('source')
   if (source !== undefined && source !== '') {
-    if (!SOURCES.includes(source as SpanSource)) return `source must be one of ${SOURCES.join(', ')}, got "${source}"`
+    if (!SOURCES.includes(source as SpanSource)) return `source must be one of ${SOURCES.join(', ')}, got "${shown(source)}"`
     filter.source = source as SpanSource
   }
   for (const name of ['since', 'until'] as const) {
     const raw = query(name)
     if (raw === undefined || raw === '') continue
     const time = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw)
-    if (!Number.isFinite(time)) return `${name} must be epoch milliseconds or an ISO 8601 time, got "${raw}"`
+    if (!Number.isFinite(time)) return `${name} must be epoch milliseconds or an ISO 8601 time, got "${shown(raw)}"`
     filter[name] = time
   }
   const minDuration = query('minDurationMs')
   if (minDuration !== undefined && minDuration !== '') {
     const value = Number(minDuration)
     // A decimal number as JSON writes it (`250`, `0.5`, `1e3`): no sign, no hex, no blanks.
-    if (!/^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(minDuration) || !Number.isFinite(value)) return `minDurationMs must be a non-negative number, got "${minDuration}"`
+    if (!/^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(minDuration) || !Number.isFinite(value)) return `minDurationMs must be a non-negative number, got "${shown(minDuration)}"`
     filter.minDurationMs = value
   }
   return filter
@@ -70,6 +70,11 @@ export function parsePage(query: Query, defaultLimit: number, maxLimit: number):
 
 function count(raw: string | undefined, fallback: number, name: string): number | string {
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d{1,15}$/.test(raw)) return `${name} must be a whole number, got "${raw.slice(0, 40)}"`
+  if (!/^\d{1,15}$/.test(raw)) return `${name} must be a whole number, got "${shown(raw)}"`
   return Number(raw)
+}
+
+/** A bad value as the answer quotes it: the start of it, so the answer does not grow with the query string. */
+function shown(raw: string): string {
+  return raw.length > 40 ? `${raw.slice(0, 40)}…` : raw
 }

@@ -210,6 +210,12 @@ describe('trace list API', () => {
     for (const query of ['minDurationMs=1e3', 'minDurationMs=2.5E-1', 'minDurationMs=250']) {
       expect((await app.request(`/_debug_toolbar/api/traces?${query}`, undefined, loopback)).status).toBe(200)
     }
+    // A long value is quoted in part: the answer does not grow with the query string.
+    for (const name of ['source', 'since', 'until', 'minDurationMs', 'limit', 'offset']) {
+      const res = await app.request(`/_debug_toolbar/api/traces?${name}=${'9x'.repeat(4000)}`, undefined, loopback)
+      const { error } = await res.json()
+      expect([res.status, error.length < 160, error]).toEqual([400, true, expect.stringContaining(`got "${'9x'.repeat(20)}…"`)])
+    }
     const spans = await app.request(`/_debug_toolbar/api/traces/${hex(5, 16)}/spans?limit=501`, undefined, loopback)
     expect(spans.status).toBe(400)
     expect((await spans.json()).error).toMatch(/^limit must be between 1 and 500/)
