@@ -111,7 +111,9 @@ export class SpanIngest {
       if (outcome === 'late') this.counters.late++
       let batch = kept.get(span.traceId)
       if (!batch) kept.set(span.traceId, (batch = { created, spans: [] }))
-      batch.spans.push(span)
+      // An imported span the trace already held stays as it is, source included: the durable
+      // store must not get the file's copy either (it would replace the request's own span).
+      if (source !== 'import' || outcome !== 'duplicate') batch.spans.push(span)
     }
     for (const [traceId, batch] of kept) this.announce(traceId, batch.created, batch.spans, source)
     const accepted = decoded.spans.length + decoded.rejected.length - messages.length
@@ -145,7 +147,7 @@ export class SpanIngest {
   }
 
   private save(spans: ToolbarSpan[], requestId: string | undefined): void {
-    if (!this.store?.saveSpans) return
+    if (!this.store?.saveSpans || spans.length === 0) return
     try {
       const saving = this.store.saveSpans(spans, requestId)
       if (saving && typeof saving.then === 'function') saving.then(undefined, (error: unknown) => this.warnStore(error))

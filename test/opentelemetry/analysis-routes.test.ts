@@ -1,9 +1,14 @@
 import { gzipSync } from 'node:zlib'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Hono } from 'hono'
 import { trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { debugToolbar, MemoryStore, ToolbarEvents, type ToolbarEvent } from '../../src/index.js'
 import type { ToolbarHost } from '../../src/core/host.js'
+import type { ToolbarStore } from '../../src/core/store.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
 import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan, type TraceSummary } from '../../src/opentelemetry/index.js'
 import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
 import { ms } from '../support/synthetic-spans.js'
@@ -12,9 +17,9 @@ import { lateOtlpExport } from '../support/late-otlp-span.js'
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 const PREFIX = '/_debug_toolbar'
 
-function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
+function makeApp(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}, store?: ToolbarStore) {
   const app = new Hono()
-  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...options })] }))
+  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...options })] }))
   const call = (path: string, init?: RequestInit) => app.request(`${PREFIX}${path}`, init, loopback)
   const importJson = (body: unknown) => call('/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   return { app, call, importJson }
@@ -151,6 +156,27 @@ describe('POST /api/traces/import', () => {
     const listed: TraceSummary[] = (await (await call('/api/traces')).json()).traces
     expect(listed.filter((t) => t.traceId === detail.traceId).map((t) => [t.requestId, t.spanCount])).toEqual([[detail.id, spanCount]])
     expect(((await (await call('/api/traces?source=import')).json()).traces as TraceSummary[]).some((t) => t.traceId === detail.traceId)).toBe(false)
+  })
+
+  it("keeps the request's own spans as local in the durable store when its download is imported back", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hdt-import-')), 'toolbar.db')
+    const store = new SqliteStore({ path })
+    const { app, call, importJson } = makeApp({}, store)
+    app.get('/x', (c) => c.text('ok'))
+    const res = await app.request('/x', undefined, loopback)
+    await res.text()
+    const { traceId } = await (await call(`/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const file = await (await call(`/api/traces/${traceId}/otlp`)).json()
+    expect(await (await importJson(file)).json()).toMatchObject({ traceIds: [traceId] })
+    await store.close()
+
+    // The app started again on the same file: what it shows comes from the database alone.
+    const again = new SqliteStore({ path })
+    const restarted = makeApp({}, again)
+    const spans: ToolbarSpan[] = (await (await restarted.call(`/api/traces/${traceId}`)).json()).spans
+    expect(spans.map((s) => s.source)).toEqual(['local'])
+    expect((await (await restarted.call('/api/traces?source=import')).json()).traces).toEqual([])
+    await again.close()
   })
 
   it('merges an imported file into a trace it holds after the late window: the spans it lacks join it', async () => {
