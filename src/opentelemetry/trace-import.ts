@@ -44,9 +44,10 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     try {
       request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes))
       const result = ingest.accept(request, 'import')
-      // Only the traces the file brought spans to: one whose spans were all refused is not
-      // listed, even when the toolbar holds that trace already.
-      answer = { traceIds: result.traceIds, spans: result.accepted, rejected: result.rejected }
+      // Only the traces the file brought spans to and the toolbar still holds: one whose spans
+      // were all refused is not listed (even when the toolbar holds that trace already), nor
+      // one that the file's later traces pushed out over maxTraces.
+      answer = { traceIds: result.traceIds.filter((id) => traces.has(id)), spans: result.accepted, rejected: result.rejected }
       if (result.errorMessage) answer.errorMessage = result.errorMessage
     } catch (error) {
       if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status)

@@ -260,6 +260,15 @@ describe('POST /api/traces/import', () => {
     expect((await answer.json()).error).toMatch(/^1 span refused: .*startTimeUnixNano/)
   })
 
+  it('answers only the traces it still holds when the file has more than maxTraces', async () => {
+    const { call, importJson } = makeApp({ maxTraces: 2 })
+    const traces = ['one', 'two', 'three'].map((label) => caseSpans(ANALYSIS_CASES[4]!, label))
+    const answer = await (await importJson(otlpJsonFromToolbarSpans(traces.flat()))).json()
+    expect(answer).toMatchObject({ spans: 3, rejected: 0 })
+    expect(answer.traceIds).toEqual([traces[1]![0]!.traceId, traces[2]![0]!.traceId])
+    for (const id of answer.traceIds) expect((await call(`/api/traces/${id}`)).status).toBe(200)
+  })
+
   it('lists an imported trace in GET /api/traces, with source import', async () => {
     const { call, importJson } = makeApp()
     const spans = caseSpans(ANALYSIS_CASES[1]!, 'listed')
