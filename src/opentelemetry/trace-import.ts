@@ -10,8 +10,10 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
 import { SpanIngest } from './otlp-ingest.js'
-import { OtlpDecodeError } from './otlp-json.js'
+import { OtlpDecodeError, toolbarSpansFromOtlpPartially } from './otlp-json.js'
 import type { TraceStore } from './trace-store.js'
+import type { ToolbarStore } from '../core/store.js'
+import type { ToolbarSpan } from '../core/span-model.js'
 
 /** What `POST /api/traces/import` answers. */
 export interface ImportAnswer {
@@ -43,7 +45,9 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     let answer: ImportAnswer
     try {
       request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes))
-      const result = ingest.accept(request, 'import')
+      const decoded = toolbarSpansFromOtlpPartially(request, 'import')
+      await restoreStoredTraces(host.store, traces, decoded.spans)
+      const result = ingest.acceptSpans(decoded.spans, decoded.rejected, 'import')
       // Only the traces the file brought spans to and the toolbar still holds: one whose spans
       // were all refused is not listed (even when the toolbar holds that trace already), nor
       // one that the file's later traces pushed out over maxTraces.
@@ -58,6 +62,21 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     if (answer.traceIds.length === 0) return c.json({ error: answer.errorMessage ?? 'the file holds no spans' }, 400)
     return c.json(answer)
   })
+}
+
+/**
+ * Brings back into memory the traces of `spans` that only the durable store holds (memory
+ * let them go, or another instance recorded them), so that the import finds the spans
+ * those traces already have and leaves them as they are, sources included, as it does for
+ * a trace in memory. A store that cannot answer leaves the import as it would be without it.
+ */
+async function restoreStoredTraces(store: ToolbarStore, traces: TraceStore, spans: ToolbarSpan[]): Promise<void> {
+  if (!store.getTrace) return
+  for (const traceId of new Set(spans.map((span) => span.traceId))) {
+    if (traces.has(traceId)) continue
+    const stored = await Promise.resolve(store.getTrace(traceId)).catch(() => undefined)
+    for (const span of stored ?? []) traces.receiveImported(span)
+  }
 }
 
 function parseJson(bytes: Uint8Array): unknown {

@@ -18,6 +18,7 @@ import {
   requestFromRow,
   requestRow,
   SPAN_COLUMNS,
+  KEEP_HELD_SPAN,
   spanFromRow,
   spanRow,
   summaryFromRow,
@@ -139,7 +140,7 @@ export class PostgresStore extends QueuedStore {
       // One writer per trace at a time, so that its summary line counts every span (two instances may receive the same trace).
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id ORDER BY id', [traceIds])
       const spanRows = lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`).map((s) => spanRow(s.span, INSTANCE, same))
-      await client.query(this.upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id']), [toJson(spanRows)])
+      await client.query(this.upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], KEEP_HELD_SPAN), [toJson(spanRows)])
       await this.summarize(client, traceIds, spans)
     })
   }
@@ -263,13 +264,16 @@ export class PostgresStore extends QueuedStore {
     }
   }
 
-  /** An upsert of rows sent as one JSON array: a row written twice (a retry, two instances) is stored once. */
-  private upsert(table: string, columns: readonly string[], key: string[]): string {
+  /**
+   * An upsert of rows sent as one JSON array: a row written twice (a retry, two instances) is
+   * stored once, the later write replacing the earlier unless `where` (on `excluded`) says no.
+   */
+  private upsert(table: string, columns: readonly string[], key: string[], where?: string): string {
     const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
     const list = columns.join(', ')
     const target = this.table(table)
     return `INSERT INTO ${target} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${target}, $1::json)
-            ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
+            ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}${where ? ` WHERE ${where}` : ''}`
   }
 }
 

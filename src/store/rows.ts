@@ -19,6 +19,13 @@ export const SPAN_COLUMNS = [
   'attributes', 'events', 'links', 'status', 'resource', 'scope', 'instance', 'extra',
 ] as const
 
+/**
+ * When a span written again replaces the stored one (both stores' upsert condition): always,
+ * except for an imported copy. A file the user opens (often a download of this toolbar) does
+ * not relabel as imported, or change, a span the store holds from the request or a service.
+ */
+export const KEEP_HELD_SPAN = "excluded.source <> 'import'"
+
 /** Span fields stored in columns of their own; every other field goes into `extra`. */
 const SPAN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'links', 'status', 'resource', 'scope', 'source'])
 

@@ -18,6 +18,7 @@ import {
   requestFromRow,
   requestRow,
   SPAN_COLUMNS,
+  KEEP_HELD_SPAN,
   spanFromRow,
   spanRow,
   summaryFromRow,
@@ -193,7 +194,7 @@ export class SqliteStore extends QueuedStore {
       const insertRequest = db.prepare(upsert('requests', REQUEST_COLUMNS, ['id']))
       for (const request of lastOfEach(requests, (r) => r.id)) insertRequest.run(requestRow(request, INSTANCE, JSON.stringify))
       if (!spans.length) return
-      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id']))
+      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], KEEP_HELD_SPAN))
       for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run(spanRow(span, INSTANCE, JSON.stringify))
       this.summarize(spans)
     }).immediate()
@@ -303,11 +304,14 @@ function withPath(options: SqliteStoreOptions): SqliteStoreOptions {
   return options
 }
 
-/** `INSERT ... ON CONFLICT DO UPDATE` of every column but the key: a second write replaces the first. */
-function upsert(table: string, columns: readonly string[], key: string[]): string {
+/**
+ * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key: a second write replaces the
+ * first, unless `where` (a condition on `excluded`) says it may not.
+ */
+function upsert(table: string, columns: readonly string[], key: string[], where?: string): string {
   const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
   const values = columns.map((c) => `@${c}`).join(', ')
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}${where ? ` WHERE ${where}` : ''}`
 }
 
 export { SchemaTooNewError } from './schema-version.js'

@@ -113,6 +113,19 @@ function bareRoutes(maxBodyBytes = 4 * 1024 * 1024) {
   return { post, seen, traces }
 }
 
+/**
+ * What a second app on the same database (as after a restart, or another instance) shows of
+ * a trace: the sources of its spans, and the traces it lists as imported.
+ */
+async function shownFrom(path: string, traceId: string) {
+  const store = new SqliteStore({ path })
+  const { call } = makeApp({}, store)
+  const spans: ToolbarSpan[] = (await (await call(`/api/traces/${traceId}`)).json()).spans
+  const imported: TraceSummary[] = (await (await call('/api/traces?source=import')).json()).traces
+  await store.close()
+  return { sources: spans.map((s) => s.source), imported: imported.map((t) => t.traceId) }
+}
+
 describe('POST /api/traces/import', () => {
   it('imports the panel\'s own download back to the same spans, with source "import"', async () => {
     const first = makeApp()
@@ -169,14 +182,24 @@ describe('POST /api/traces/import', () => {
     const file = await (await call(`/api/traces/${traceId}/otlp`)).json()
     expect(await (await importJson(file)).json()).toMatchObject({ traceIds: [traceId] })
     await store.close()
+    expect(await shownFrom(path, traceId)).toEqual({ sources: ['local'], imported: [] })
+  })
 
-    // The app started again on the same file: what it shows comes from the database alone.
-    const again = new SqliteStore({ path })
-    const restarted = makeApp({}, again)
-    const spans: ToolbarSpan[] = (await (await restarted.call(`/api/traces/${traceId}`)).json()).spans
-    expect(spans.map((s) => s.source)).toEqual(['local'])
-    expect((await (await restarted.call('/api/traces?source=import')).json()).traces).toEqual([])
-    await again.close()
+  it("keeps the request's own spans as local in the durable store when its download is imported after memory let the trace go", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hdt-import-')), 'toolbar.db')
+    const store = new SqliteStore({ path })
+    const { app, call, importJson } = makeApp({ maxTraces: 1 }, store)
+    app.get('/x', (c) => c.text('ok'))
+    const first = await app.request('/x', undefined, loopback)
+    await first.text()
+    const { traceId } = await (await call(`/api/requests/${first.headers.get('x-debug-toolbar-request-id')}`)).json()
+    // A second request: memory keeps one trace, the database both.
+    await (await app.request('/x', undefined, loopback)).text()
+    await store.flush()
+    const file = await (await call(`/api/traces/${traceId}/otlp`)).json()
+    expect(await (await importJson(file)).json()).toMatchObject({ traceIds: [traceId], rejected: 0 })
+    await store.close()
+    expect(await shownFrom(path, traceId)).toEqual({ sources: ['local'], imported: [] })
   })
 
   it('merges an imported file into a trace it holds after the late window: the spans it lacks join it', async () => {

@@ -59,6 +59,19 @@ export function storeContract(make: MakeStore): void {
     await store.close()
   })
 
+  it('keeps a span it holds when an imported copy of it is written, and stores the imported spans it lacks', async () => {
+    const store = await make()
+    store.saveSpans([sampleSpan(1, 1), sampleSpan(1, 2)], 'req-1')
+    await store.flush()
+    store.saveSpans([sampleSpan(1, 1, { name: 'from a file', source: 'import' }), sampleSpan(1, 3, { source: 'import' })])
+    await store.flush()
+    const trace = await store.getTrace(traceIdOf(1))
+    expect(trace?.map((s) => [s.name, s.source])).toEqual([['GET /users/:id', 'local'], ['child 2', 'local'], ['child 3', 'import']])
+    const listed = await store.listTraces({ limit: 10, offset: 0, source: 'import' })
+    expect(listed.traces.map((t) => [t.spanCount, t.requestId])).toEqual([[3, 'req-1']])
+    await store.close()
+  })
+
   it('gives spans back exactly: nanosecond times, attributes, events, running spans', async () => {
     const store = await make()
     const running = sampleSpan(2, 4, {
