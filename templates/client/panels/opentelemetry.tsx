@@ -40,6 +40,8 @@ type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'fa
  */
 export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelProps<OpenTelemetryStats>) {
   const [spans, setSpans] = useState<ToolbarSpan[]>([])
+  // Spans the shown trace lost over maxSpansPerTrace, as its last answer counted them.
+  const [dropped, setDropped] = useState(0)
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [filter, setFilter] = useState('')
@@ -70,6 +72,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, signal).then(
         (trace) => {
           setSpans(trace.spans)
+          setDropped(trace.droppedSpans ?? 0)
           setLoad({ state: 'ready', at: Date.now() })
         },
         (error: unknown) => {
@@ -85,6 +88,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
 
   useEffect(() => {
     setSpans([])
+    setDropped(0)
     const controller = new AbortController()
     refresh(controller.signal, true)
     return () => controller.abort()
@@ -133,7 +137,8 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
           </button>
         </p>
       )}
-      <TraceHeader stats={stats} tree={tree} traceId={traceId} />
+      {/* The request's stats count what it dropped even when this process no longer holds the trace; an imported trace has only its answer. */}
+      <TraceHeader stats={stats} tree={tree} traceId={traceId} dropped={imported ? dropped : Math.max(stats.droppedSpans, dropped)} />
       {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} baggage={stats.baggage} propagators={stats.propagators} />}
@@ -219,7 +224,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   )
 }
 
-function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string }) {
+function TraceHeader({ stats, tree, traceId, dropped }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string; dropped: number }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
   // Sent by other services; spans of a file the user imported are not.
   const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' || node.span.source === 'import' ? 0 : 1), 0)
@@ -238,7 +243,7 @@ function TraceHeader({ stats, tree, traceId }: { stats: OpenTelemetryStats; tree
       <span>
         <strong>{formatDuration(tree.durationNs)}</strong> total
       </span>
-      <span class={stats.droppedSpans > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{stats.droppedSpans} dropped</span>
+      <span class={dropped > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{dropped} dropped</span>
       <span class={inFlight > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{inFlight} in flight</span>
       {received > 0 && (
         <span class="hdt-muted" title={`spans of other services join up to ${Math.round((stats.lateWindowMs ?? 0) / 1000)} s after the response`}>
