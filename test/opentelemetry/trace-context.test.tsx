@@ -9,6 +9,7 @@ import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, ParentBasedSamp
 import { debugToolbar } from '../../src/index.js'
 import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent, toolbarSpanProcessor, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
 import { TraceContext } from '../../templates/client/panels/trace-context.js'
+import type { TraceContextStats } from '../../src/opentelemetry/trace-context-stats.js'
 import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -189,6 +190,25 @@ describe('the Context section of the OpenTelemetry panel', () => {
     const s = await stats({}, '/calls/53')
     expect(s.context!.outgoing).toHaveLength(50)
     expect(s.context!.outgoingDropped).toBe(3)
+  })
+
+  it('renders a request stored before headers said whether they were received (durable history)', () => {
+    // The shape an older version wrote: a received header had only a value, an absent one none.
+    const stored = {
+      traceparent: { value: `00-${TRACE}-${PARENT}-01`, valid: true },
+      tracestate: { valid: false, entries: 0 },
+      origin: 'continued',
+      parentSpanId: PARENT,
+      sampled: true,
+      recording: true,
+      sampler: 'AlwaysOnSampler',
+      outgoing: [],
+      outgoingDropped: 0,
+    } as unknown as TraceContextStats
+    const html = renderToString(<TraceContext context={stored} />)
+    expect(html).toContain(`00-${TRACE}-${PARENT}-01`)
+    expect(html).toContain('valid traceparent')
+    expect(html).toMatch(/tracestate received<\/th><td><span class="hdt-muted">none<\/span>/)
   })
 
   it('renders the section with every value escaped, the reason and the sampling note', () => {

@@ -1,5 +1,5 @@
 import type { BaggageView } from '../../../src/opentelemetry/baggage.js'
-import type { ReceivedHeader, TraceContextStats } from '../../../src/opentelemetry/trace-context-stats.js'
+import type { PresentHeader, ReceivedHeader, TraceContextStats } from '../../../src/opentelemetry/trace-context-stats.js'
 import { BaggageBlock, baggageSummary } from './baggage-block.js'
 
 /**
@@ -15,7 +15,7 @@ import { BaggageBlock, baggageSummary } from './baggage-block.js'
  * ```
  */
 export function TraceContext({ context, baggage, propagators }: { context: TraceContextStats; baggage?: BaggageView; propagators?: string[] }) {
-  const open = context.traceparent.received || !context.recording || baggageSummary(baggage) !== ''
+  const open = received(context.traceparent) || !context.recording || baggageSummary(baggage) !== ''
   return (
     <details class="hdt-otel-context" open={open} data-origin={context.origin} data-sampled={String(context.sampled)}>
       <summary>
@@ -29,7 +29,7 @@ export function TraceContext({ context, baggage, propagators }: { context: Trace
       <table class="hdt-table hdt-kv" aria-label="Trace context">
         <tbody>
           <HeaderRow name="traceparent received" header={context.traceparent} />
-          <HeaderRow name="tracestate received" header={context.tracestate} extra={context.tracestate.received && context.tracestate.valid ? `${context.tracestate.entries} list members` : undefined} />
+          <HeaderRow name="tracestate received" header={context.tracestate} extra={received(context.tracestate) && context.tracestate.valid ? `${context.tracestate.entries} list members` : undefined} />
           <tr>
             <th scope="row">trace</th>
             <td>{originText(context)}</td>
@@ -56,7 +56,7 @@ function HeaderRow({ name, header, extra }: { name: string; header: ReceivedHead
     <tr data-header={name.split(' ')[0]}>
       <th scope="row">{name}</th>
       <td>
-        {!header.received ? (
+        {!received(header) ? (
           <span class="hdt-muted">none</span>
         ) : (
           <>
@@ -128,9 +128,9 @@ function OutgoingTable({ context }: { context: TraceContextStats }) {
 }
 
 function summaryLine(context: TraceContextStats): string {
-  const received = !context.traceparent.received ? 'no traceparent received' : context.traceparent.valid ? 'valid traceparent' : 'invalid traceparent'
+  const traceparent = !received(context.traceparent) ? 'no traceparent received' : context.traceparent.valid ? 'valid traceparent' : 'invalid traceparent'
   const calls = context.outgoing.length + context.outgoingDropped
-  return [received, context.origin, context.sampled ? 'sampled' : 'not sampled', calls > 0 ? `${calls} outgoing ${calls === 1 ? 'call' : 'calls'}` : '']
+  return [traceparent, context.origin, context.sampled ? 'sampled' : 'not sampled', calls > 0 ? `${calls} outgoing ${calls === 1 ? 'call' : 'calls'}` : '']
     .filter(Boolean)
     .join(' · ')
 }
@@ -138,5 +138,10 @@ function summaryLine(context: TraceContextStats): string {
 function originText(context: TraceContextStats): string {
   if (context.origin === 'adopted') return "the app's own instrumentation made the SERVER span (the toolbar adopted it)"
   if (context.origin === 'continued') return `continued: the request's span is a child of the caller's span ${context.parentSpanId ?? ''}`
-  return !context.traceparent.received ? 'new root: no traceparent was received' : 'new root: the received traceparent could not be used'
+  return !received(context.traceparent) ? 'new root: no traceparent was received' : 'new root: the received traceparent could not be used'
+}
+
+/** Whether the request had the header. Stats stored by an older version (durable history) have no `received`: a value says it. */
+function received(header: ReceivedHeader): header is PresentHeader {
+  return header.received ?? (header as { value?: string }).value !== undefined
 }
