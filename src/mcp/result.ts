@@ -18,6 +18,8 @@ export const MAX_TEXT_CHARS = 24_000
 
 /** One page of a list, and the cursor of the next page when there is one. */
 export interface Page<T> {
+  /** The tool whose cursors these are. */
+  tool: string
   items: T[]
   offset: number
   total: number
@@ -39,7 +41,32 @@ export function paginate<T>(tool: string, items: readonly T[], cursor: string | 
   if (offset > 0 && offset >= items.length) throw new ToolError(`the cursor is past the end: there are ${items.length} now; ask again without a cursor`)
   const slice = items.slice(offset, offset + limit)
   const next = offset + slice.length
-  return { items: slice, offset, total: items.length, nextCursor: next < items.length ? writeCursor(tool, next) : undefined }
+  return { tool, items: slice, offset, total: items.length, nextCursor: next < items.length ? writeCursor(tool, next) : undefined }
+}
+
+/**
+ * The page's items as text lines, the page cut after the last item that still fits under
+ * `MAX_TEXT_CHARS` (`reserve` is kept for the header and notes) and its cursor moved to
+ * the first item left out. Without this, a long page would lose its end, and the cursor
+ * its note carries, to the text cap: the agent could not ask for the rest.
+ *
+ * @example
+ * ```ts
+ * const { page: shown, lines } = fitText(page, (row) => `${row.id} ${row.path}`)
+ * ```
+ */
+export function fitText<T>(page: Page<T>, render: (item: T) => string, reserve = 1_000): { page: Page<T>; lines: string[] } {
+  const lines: string[] = []
+  let used = reserve
+  for (const item of page.items) {
+    const line = render(item)
+    // The first item is always shown (capText cuts it if it alone is too long).
+    if (lines.length > 0 && used + line.length + 1 > MAX_TEXT_CHARS) break
+    lines.push(line)
+    used += line.length + 1
+  }
+  if (lines.length === page.items.length) return { page, lines }
+  return { page: { ...page, items: page.items.slice(0, lines.length), nextCursor: writeCursor(page.tool, page.offset + lines.length) }, lines }
 }
 
 function writeCursor(tool: string, offset: number): string {
@@ -75,7 +102,7 @@ export function pageData(page: Page<unknown>): { total: number; offset: number; 
 /** `text` cut to `MAX_TEXT_CHARS`, saying so. */
 export function capText(text: string): string {
   if (text.length <= MAX_TEXT_CHARS) return text
-  return `${text.slice(0, MAX_TEXT_CHARS)}\n… (text truncated: ${text.length - MAX_TEXT_CHARS} more characters; ask for fewer items with limit, or see structuredContent)`
+  return `${text.slice(0, MAX_TEXT_CHARS)}\n… (text truncated: ${text.length - MAX_TEXT_CHARS} more characters; ask for fewer items, or read structuredContent)`
 }
 
 /** Milliseconds for text: `12.3 ms`. */

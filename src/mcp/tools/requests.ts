@@ -3,7 +3,7 @@ import type { RequestSummary } from '../../core/store.js'
 import { MAX_SCAN, type RequestFacts } from '../data.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
 
 /**
@@ -56,13 +56,15 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         }
         rows = kept
       }
-      const page = paginate('list_requests', rows, args.cursor, args.limit)
-      const requests = []
-      for (const row of page.items) requests.push({ ...row, ...(await factsOf(row)) })
-      const lines = requests.map(
+      const listed = paginate('list_requests', rows, args.cursor, args.limit)
+      const withFacts = []
+      for (const row of listed.items) withFacts.push({ ...row, ...(await factsOf(row)) })
+      const { page, lines } = fitText(
+        { ...listed, items: withFacts },
         (r) =>
           `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}`,
       )
+      const requests = page.items
       const scope = capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : ''
       const text = requests.length === 0 ? `No recorded request matches (make a request to the app first, or loosen the filters). ${scope}`.trim() : [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n')
       return { text, data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }

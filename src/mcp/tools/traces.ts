@@ -7,7 +7,7 @@ import { requestErrors, type ErrorItem } from '../errors.js'
 import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { durationNs, serviceOf, traceLines, traceStartNs, type TraceLine } from '../trace-tree.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
@@ -53,12 +53,12 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
     async run(args) {
       const { traceId: id, spans } = await traceOf(args)
       const all = traceLines(spans)
-      const page = paginate('get_trace', all, args.cursor, args.max_spans)
+      const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText)
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
       const lines = page.items.map(lineData)
       const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
-      const text = [header, ...page.items.map(lineText), pageNote(page, 'lines')].filter(Boolean).join('\n')
+      const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
       return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
     },
   })
@@ -110,18 +110,15 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       })
       const detail = found?.detail ?? (args.request_id ? await data.request(args.request_id) : await data.requestOfTrace(found!.traceId))
       const items = withLogsAround(requestErrors(found?.spans ?? [], detail), detail)
-      const page = paginate('get_trace_errors', items, args.cursor, args.limit)
+      const { page, lines } = fitText(paginate('get_trace_errors', items, args.cursor, args.limit), (e) =>
+        [
+          `${e.kind.toUpperCase()} ${e.name ? `"${e.name}" ` : ''}${e.spanId ? `span ${e.spanId} ` : ''}${e.atMs !== undefined ? `at +${ms(e.atMs)}` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
+          ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
+          ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
+        ].join('\n'),
+      )
       const text = items.length
-        ? [
-            ...page.items.map((e) =>
-              [
-                `${e.kind.toUpperCase()} ${e.name ? `"${e.name}" ` : ''}${e.spanId ? `span ${e.spanId} ` : ''}${e.atMs !== undefined ? `at +${ms(e.atMs)}` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
-                ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
-                ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
-              ].join('\n'),
-            ),
-            pageNote(page, 'errors'),
-          ]
+        ? [...lines, pageNote(page, 'errors')]
             .filter(Boolean)
             .join('\n')
         : `No error in ${found ? `trace ${found.traceId}` : `request ${detail?.id}`}: no span has status ERROR, nothing was thrown, no query failed.`

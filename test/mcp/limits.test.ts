@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { otlpJsonFromToolbarSpans, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { MAX_TEXT_CHARS } from '../../src/mcp/result.js'
+import { call, connect, startShop } from './app.js'
+
+const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0')
+const TRACE = hex(0xfeed, 16)
+const SPANS = 600
+
+/** A worker's trace of `SPANS` differently named steps under one root, as its SDK exports it. */
+function bigTrace() {
+  const base = BigInt(Date.now()) * 1_000_000n
+  const span = (n: number): ToolbarSpan => ({
+    traceId: TRACE,
+    spanId: hex(n + 1, 8),
+    ...(n > 0 ? { parentSpanId: hex(1, 8) } : {}),
+    name: n === 0 ? 'batch' : `step ${n} of the nightly import, reconciling ledger account ${n}`,
+    kind: 'INTERNAL',
+    startTimeUnixNano: String(base + BigInt(n) * 10_000n),
+    endTimeUnixNano: String(base + BigInt(n) * 10_000n + 5_000n + (n === 0 ? BigInt(SPANS) * 10_000n : 0n)),
+    attributes: {},
+    events: [],
+    links: [],
+    status: { code: 'UNSET' },
+    resource: { 'service.name': 'worker' },
+    scope: { name: 'worker' },
+    source: 'otlp_http',
+  })
+  return otlpJsonFromToolbarSpans(Array.from({ length: SPANS }, (_, n) => span(n)))
+}
+
+/** Answers larger than the text cap, read as an agent reads them: the text, page by page. */
+describe('MCP answers that do not fit in one text', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>
+  let client: Client
+
+  beforeAll(async () => {
+    shop = await startShop()
+    const res = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigTrace()) })
+    expect(res.status).toBe(200)
+    client = await connect(shop.base)
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await shop?.close()
+  })
+
+  it('cuts a long page at a whole line and gives the cursor of the next, so that following the cursors in the text shows every span', async () => {
+    const seen = new Set<string>()
+    let cursor: string | undefined
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await call(client, 'get_trace', { trace_id: TRACE, max_spans: 1000, ...(cursor ? { cursor } : {}) })
+      expect(page.isError).toBe(false)
+      expect(page.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS)
+      expect(page.text).not.toMatch(/text truncated/)
+      for (const [, id] of page.text.matchAll(/#([0-9a-f]{16})$/gm)) seen.add(id!)
+      // The text and structuredContent show the same lines.
+      expect(page.data.lines.map((l: { spanIds: string[] }) => l.spanIds[0])).toEqual([...page.text.matchAll(/#([0-9a-f]{16})$/gm)].map((m) => m[1]))
+      cursor = /more with cursor "([^"]+)"/.exec(page.text)?.[1]
+      expect(cursor).toBe(page.data.nextCursor)
+      if (!cursor) break
+    }
+    expect(seen.size).toBe(SPANS)
+  })
+})
