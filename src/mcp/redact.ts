@@ -23,7 +23,7 @@ export interface RedactionSettings {
 // or delimiter (`password: correct horse battery staple`). Only secret names are touched.
 const WORD = `[^\\s"',;&)}\\]]+`
 const PAIR = new RegExp(
-  `(["']?)([A-Za-z_][\\w.-]*)\\1(\\s*[:=]\\s*)((?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*))`,
+  `(["']?)([A-Za-z_][\\w.-]*)\\1(\\s*(?:==|[:=])\\s*)((?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*))`,
   'g',
 )
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
@@ -32,11 +32,18 @@ const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
 // A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
 const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
-// A secret column compared with a SQL literal other than by `=`: `password <> 'x'`,
-// `token LIKE 'a%'`, `api_key IN ('a', 'b')`.
-const SQL_COMPARISON = /\b([A-Za-z_]\w*)(["'`\]]?\s*(?:<>|!=|(?:\bNOT\s+)?\bI?LIKE\b)\s*)('(?:[^']|'')*'|"[^"]*"|-?\d[\w.]*)/gi
+// The operators that compare a column with a value other than `=` (which PAIR handles):
+// `<>`, `!=`, `<`, `>=`, `IS`, `IS NOT`, `LIKE`, `NOT ILIKE`, `GLOB`, `MATCH`, `REGEXP`.
+const SQL_OPERATOR = `(?:<>|!=|<=?|>=?|\\bIS(?:\\s+NOT)?\\b|(?:\\bNOT\\s+)?\\b(?:I?LIKE|GLOB|MATCH|REGEXP)\\b)`
+// A secret column compared with a SQL literal: `password <> 'x'`, `token LIKE 'a%'`,
+// `api_key IN ('a', 'b')`.
+const SQL_COMPARISON = new RegExp(`\\b([A-Za-z_]\\w*)(["'\`\\]]?\\s*${SQL_OPERATOR}\\s*)('(?:[^']|'')*'|"[^"]*"|-?\\d[\\w.]*)`, 'gi')
 const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/gi
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
+// The column a placeholder is bound to: `password = ?`, `token IS NOT $2`, `api_key IN (?, ?`.
+const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\s*\\([^()]*)\\s*$`, 'i')
+// `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
+const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
@@ -56,12 +63,24 @@ export function redactText(text: string): string {
   let out = text
   if (text.includes('://')) out = out.replace(USERINFO, `$1${MCP_REDACTED}:${MCP_REDACTED}@`)
   if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${MCP_REDACTED}` : whole))
-  if (/<>|!=|like|\bin\s*\(/i.test(text)) {
+  if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hideLiteral(literal)}` : whole))
       .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hideLiteral)})` : whole))
   }
+  if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, redactInsert)
   return hasPair ? out.replace(PAIR, redactPair) : out
+}
+
+/** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
+function redactInsert(whole: string, head: string, columnList: string, rows: string): string {
+  const secret = columnList.split(',').map((name) => isSecretName(name.trim().replace(/^["'`[]|["'`\]]$/g, '')))
+  if (!secret.includes(true)) return whole
+  return head + rows.replace(/\(([^()]*)\)/g, (_row, values: string) => {
+    // Split at the commas outside quotes: a literal may hold a comma.
+    const parts = values.match(/(?:'(?:[^']|'')*'|"[^"]*"|[^,'"])+/g) ?? []
+    return `(${parts.map((part, at) => (secret[at] ? part.replace(SQL_LITERAL, hideLiteral) : part)).join(',')})`
+  })
 }
 
 function redactPair(whole: string, quote: string, name: string, sep: string, value: string): string {
@@ -151,7 +170,7 @@ function secretPlaceholders(sql: string): { positions: Set<number>; names: Set<s
   let order = 0
   for (const match of placeholders) {
     const position = match[2] ? undefined : match[1] ? Number(match[1]) - 1 : order++
-    const column = /([A-Za-z_][\w]*)["'`\]]?\s*(?:=|<>|!=|LIKE|IN\s*\()\s*$/i.exec(sql.slice(0, match.index))?.[1]
+    const column = BOUND_COLUMN.exec(sql.slice(0, match.index))?.[1]
     if (column && isSecretName(column)) {
       if (position === undefined) names.add(match[2]!)
       else positions.add(position)

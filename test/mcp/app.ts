@@ -46,6 +46,10 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     // Secrets in the other shapes an app writes them in.
     db.prepare('UPDATE users SET password = @pw WHERE id = @id').run({ pw: SECRET, id: 1 })
     db.prepare(`SELECT id FROM users WHERE password <> '${SECRET}' OR password IN ('${SECRET}')`).all()
+    // Other comparisons SQLite and PostgreSQL write, and an upsert written with literals.
+    db.prepare('SELECT id FROM users WHERE password IS ? OR password == ? OR password IN (?, ?) OR password IS NOT ?').all(SECRET, SECRET, 'x', SECRET, SECRET)
+    db.prepare(`SELECT id FROM users WHERE password IS '${SECRET}' OR password == '${SECRET}' OR password GLOB '${SECRET}*'`).all()
+    db.prepare(`INSERT INTO users (id, name, password) VALUES (1, 'user1', '${SECRET}') ON CONFLICT(id) DO UPDATE SET password = excluded.password`).run()
     console.info(`reconnecting to postgres://admin:${SECRET}@db/app; password: ${SECRET} again`)
     recordLog('info', 'session opened', { token: SECRET, user: 'user1' })
     return c.json({ ok: true })
