@@ -110,6 +110,9 @@ export function ms(value: number | undefined): string {
   return value === undefined ? '?' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
 }
 
+/** Most characters (as JSON) of the spans that get_span and the trace resource send in one answer. */
+export const MAX_DATA_CHARS = 200_000
+
 /** Longest string inside structuredContent; longer ones are cut and say how much is missing. */
 export const MAX_VALUE_CHARS = 8_000
 
@@ -122,11 +125,40 @@ export const MAX_VALUE_CHARS = 8_000
  * capStrings({ sql: 'x'.repeat(9000) }) // { sql: 'xxx…… (1000 more characters)' }
  * ```
  */
-export function capStrings(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`
+export function capStrings(value: unknown, most = MAX_VALUE_CHARS, depth = 0): unknown {
+  if (typeof value === 'string') return value.length <= most ? value : `${value.slice(0, most)}… (${value.length - most} more characters)`
   if (depth > 32 || value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) return value.map((item) => capStrings(item, depth + 1))
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, depth + 1)]))
+  if (Array.isArray(value)) return value.map((item) => capStrings(item, most, depth + 1))
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, most, depth + 1)]))
+}
+
+/**
+ * The items (spans) that fit together in `budget` characters of JSON, in order, and how
+ * many did not. Each item's strings are first cut shorter (1,000 characters, then 200,
+ * then 50) until it takes at most a quarter of the budget, so that one span full of
+ * payloads neither fills an answer alone nor makes it huge.
+ *
+ * @example
+ * ```ts
+ * const { shown, left } = fitData(spans) // ask again for spans.slice(shown.length)
+ * ```
+ */
+export function fitData<T>(items: readonly T[], budget = MAX_DATA_CHARS): { shown: T[]; left: number } {
+  const shown: T[] = []
+  let used = 0
+  for (const item of items) {
+    let fitted = item
+    let size = JSON.stringify(item).length
+    for (const most of [1_000, 200, 50]) {
+      if (size <= budget / 4) break
+      fitted = capStrings(item, most) as T
+      size = JSON.stringify(fitted).length
+    }
+    if (shown.length > 0 && used + size > budget) break
+    shown.push(fitted)
+    used += size
+  }
+  return { shown, left: items.length - shown.length }
 }
 
 /**

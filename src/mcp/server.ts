@@ -102,7 +102,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
         })),
       }),
     }),
-    { title: 'A trace', description: 'The spans of one trace (redacted, at most 500), as JSON: recorded and received traces.', mimeType: 'application/json' },
+    { title: 'A trace', description: 'The spans of one trace (redacted; at most 500 and about 200,000 characters, truncated says when more), as JSON: recorded and received traces.', mimeType: 'application/json' },
     async (uri, variables) => resource(ctx.settings, uri.href, await traceResource(ctx, String(variables.traceId)).catch(notFound(uri.href))),
   )
   return server

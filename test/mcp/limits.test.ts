@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { otlpJsonFromToolbarSpans, type ToolbarSpan } from '../../src/opentelemetry/index.js'
-import { MAX_TEXT_CHARS } from '../../src/mcp/result.js'
+import { MAX_DATA_CHARS, MAX_TEXT_CHARS } from '../../src/mcp/result.js'
 import { call, connect, startShop } from './app.js'
 
 const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0')
 const TRACE = hex(0xfeed, 16)
 const SPANS = 600
+const HEAVY_TRACE = hex(0xb01c, 16)
 
 /** A worker's trace of `SPANS` differently named steps under one root, as its SDK exports it. */
 function bigTrace() {
@@ -30,6 +31,34 @@ function bigTrace() {
   return otlpJsonFromToolbarSpans(Array.from({ length: SPANS }, (_, n) => span(n)))
 }
 
+/**
+ * A service's spans that each carry 60 long attributes and 40 events (request and response
+ * bodies, payload dumps): 20 of them hold about 8 MB of text.
+ */
+function heavySpans(from: number, count: number) {
+  const base = BigInt(Date.now()) * 1_000_000n
+  const long = (n: number) => `${n} ${'payload '.repeat(900)}`
+  const spans = Array.from({ length: count }, (_, k): ToolbarSpan => {
+    const n = from + k
+    return {
+      traceId: HEAVY_TRACE,
+      spanId: hex(n + 1, 8),
+      name: `upload ${n}`,
+      kind: 'INTERNAL',
+      startTimeUnixNano: String(base + BigInt(n) * 1_000n),
+      endTimeUnixNano: String(base + BigInt(n) * 1_000n + 500n),
+      attributes: Object.fromEntries(Array.from({ length: 60 }, (_, a) => [`payload.part.${a}`, long(a)])),
+      events: Array.from({ length: 40 }, (_, e) => ({ name: `chunk ${e}`, timeUnixNano: String(base), attributes: { dump: long(e) } })),
+      links: [],
+      status: { code: 'UNSET' },
+      resource: { 'service.name': 'uploader' },
+      scope: { name: 'uploader' },
+      source: 'otlp_http',
+    }
+  })
+  return otlpJsonFromToolbarSpans(spans)
+}
+
 /** Answers larger than the text cap, read as an agent reads them: the text, page by page. */
 describe('MCP answers that do not fit in one text', () => {
   let shop: Awaited<ReturnType<typeof startShop>>
@@ -39,6 +68,11 @@ describe('MCP answers that do not fit in one text', () => {
     shop = await startShop()
     const res = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigTrace()) })
     expect(res.status).toBe(200)
+    // Sent as a service would, a few spans per export (each under the receiver's body limit).
+    for (let from = 0; from < 20; from += 4) {
+      const heavy = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(heavySpans(from, 4)) })
+      expect(heavy.status).toBe(200)
+    }
     client = await connect(shop.base)
   })
 
@@ -63,5 +97,24 @@ describe('MCP answers that do not fit in one text', () => {
       if (!cursor) break
     }
     expect(seen.size).toBe(SPANS)
+  })
+
+  it('keeps get_span and the trace resource to a bounded size, and says which spans to ask for again', async () => {
+    const ids = Array.from({ length: 20 }, (_, n) => hex(n + 1, 8))
+    const answer = await call(client, 'get_span', { trace_id: HEAVY_TRACE, span_ids: ids })
+    expect(answer.isError).toBe(false)
+    expect(JSON.stringify(answer.raw).length).toBeLessThan(MAX_DATA_CHARS + MAX_TEXT_CHARS + 10_000)
+    const shown: string[] = answer.data.spans.map((s: { spanId: string }) => s.spanId)
+    expect(shown.length).toBeGreaterThan(0)
+    expect(answer.data.notShown).toEqual(ids.filter((id) => !shown.includes(id)))
+    expect(answer.text).toContain(`not shown to keep the answer short: ${answer.data.notShown[0]}`)
+    // The spans left out come with the next call.
+    const rest = await call(client, 'get_span', { trace_id: HEAVY_TRACE, span_ids: answer.data.notShown.slice(0, 20) })
+    expect(rest.data.spans[0].spanId).toBe(answer.data.notShown[0])
+
+    const resource = await client.readResource({ uri: `toolbar://traces/${HEAVY_TRACE}` })
+    const text = (resource.contents[0] as { text: string }).text
+    expect(text.length).toBeLessThan(2 * MAX_DATA_CHARS) // pretty-printed: indents and line ends
+    expect(JSON.parse(text)).toMatchObject({ total: 20, truncated: true })
   })
 })

@@ -7,13 +7,16 @@ import { requestErrors, type ErrorItem } from '../errors.js'
 import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { durationNs, serviceOf, traceLines, traceStartNs, type TraceLine } from '../trace-tree.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
 const GROUP_IDS = 50
 /** Events and links shown per span by get_span. */
 const SPAN_ITEMS = 50
+/** Attributes shown per span (what OpenTelemetry SDKs keep by default), and per event or link. */
+const SPAN_ATTRIBUTES = 128
+const ITEM_ATTRIBUTES = 32
 /** Log lines before and after an error that get_trace_errors shows. */
 const AROUND = { before: 3, after: 2 }
 
@@ -65,7 +68,8 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
 
   define('get_span', {
     title: 'Spans in full',
-    description: 'Up to 20 spans of a trace in full: attributes, events (exceptions, logs), links, status, resource and times.',
+    description:
+      'Up to 20 spans of a trace in full: attributes (the first 128), events (exceptions, logs; the first 50), links, status, resource and times. An answer holds about 200,000 characters: long values of large spans are cut, and spans that do not fit are named in notShown, to ask for again.',
     input: {
       trace_id: traceId,
       span_ids: z.array(spanId).min(1).max(20).describe('1 to 20 span ids, as get_trace shows them'),
@@ -76,7 +80,9 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const unknown = args.span_ids.filter((id) => !byId.has(id))
       if (unknown.length) throw new ToolError(`trace ${args.trace_id} has no span ${unknown.map((id) => `"${id}"`).join(', ')} (get_trace lists its span ids)`)
       const start = traceStartNs(spans)
-      const shown = [...new Set(args.span_ids)].map((id) => spanData(ctx, byId.get(id)!, start))
+      const asked = [...new Set(args.span_ids)]
+      const { shown } = fitData(asked.map((id) => spanData(ctx, byId.get(id)!, start)))
+      const notShown = asked.slice(shown.length)
       const text = shown
         .map((s) =>
           [
@@ -88,7 +94,9 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
           ].join('\n'),
         )
         .join('\n')
-      return { text, data: { traceId: args.trace_id, spans: shown } }
+      // First, so that the text cap cannot cut it off.
+      const note = notShown.length ? `${notShown.length} ${notShown.length === 1 ? 'span' : 'spans'} not shown to keep the answer short: ${notShown.join(', ')} (ask get_span for them)\n` : ''
+      return { text: note + text, data: { traceId: args.trace_id, spans: shown, ...(notShown.length ? { notShown } : {}) } }
     },
   })
 
@@ -171,16 +179,23 @@ function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     status: span.status,
-    attributes: shownAttributes(ctx.settings, span.attributes),
-    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), attributes: shownAttributes(ctx.settings, e.attributes) })),
+    ...firstAttributes(shownAttributes(ctx.settings, span.attributes), SPAN_ATTRIBUTES),
+    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), ...firstAttributes(shownAttributes(ctx.settings, e.attributes), ITEM_ATTRIBUTES) })),
     eventsTruncated: Math.max(0, span.events.length - SPAN_ITEMS),
-    links: span.links.slice(0, SPAN_ITEMS),
+    links: span.links.slice(0, SPAN_ITEMS).map((l) => ({ ...l, ...firstAttributes(l.attributes ?? {}, ITEM_ATTRIBUTES) })),
     resource: span.resource,
     scope: span.scope,
     source: span.source,
   }
 }
 
+
+/** The first `most` attributes, and how many more there were (a span from another service can carry thousands). */
+function firstAttributes<T>(attributes: Record<string, T>, most: number): { attributes: Record<string, T>; attributesTruncated?: number } {
+  const entries = Object.entries(attributes)
+  if (entries.length <= most) return { attributes }
+  return { attributes: Object.fromEntries(entries.slice(0, most)), attributesTruncated: entries.length - most }
+}
 
 function traceDurationMs(spans: readonly ToolbarSpan[]): number {
   if (spans.length === 0) return 0
