@@ -128,6 +128,18 @@ export class ToolbarData {
   }
 
   /**
+   * The spans of a trace, and among them `spanIds` (each once, in the order asked); an error
+   * result naming the ids the trace does not have.
+   */
+  async requireSpans(traceId: string, spanIds: readonly string[]): Promise<{ all: ToolbarSpan[]; picked: ToolbarSpan[] }> {
+    const all = await this.requireTrace(traceId)
+    const byId = new Map(all.map((s) => [s.spanId, s]))
+    const unknown = spanIds.filter((id) => !byId.has(id))
+    if (unknown.length) throw new ToolError(`trace ${traceId} has no span ${unknown.map((id) => `"${id}"`).join(', ')} (get_trace lists its span ids)`)
+    return { all, picked: [...new Set(spanIds)].map((id) => byId.get(id)!) }
+  }
+
+  /**
    * The spans of a request: its SERVER span and everything under it, downstream services
    * included ([] without the OpenTelemetry panel). A request called by another recorded
    * request shares that one's trace; the caller's spans are not this request's.

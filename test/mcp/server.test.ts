@@ -243,6 +243,13 @@ describe('the MCP server at {prefix}/mcp', () => {
     const spanId = tree.data.lines[0].spanIds[0]
     const spans = await call(client, 'get_links', { trace_id: traceId, span_ids: [spanId] })
     expect(spans.data.links.spans[0].jaeger).toContain(`uiFind=${spanId}`)
+    // A span of another trace, or of none, gets no link that Jaeger would open on nothing.
+    const foreign = await call(client, 'get_links', { request_id: ids.users, span_ids: ['0123456789abcdef'] })
+    expect(foreign.isError).toBe(true)
+    expect(foreign.text).toMatch(/has no span "0123456789abcdef"/)
+    const byTrace = await call(client, 'get_links', { trace_id: traceId, span_ids: [spanId, 'fedcba9876543210'] })
+    expect(byTrace.isError).toBe(true)
+    expect(byTrace.text).toMatch(/has no span "fedcba9876543210"/)
   })
 
   it('serves the same data as resources', async () => {

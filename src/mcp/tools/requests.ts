@@ -98,8 +98,11 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         Object.assign(links, requestLinks(ctx, detail.id, undefined))
         trace ??= detail.traceId
       }
+      if (args.span_ids && !trace) throw new ToolError(`request "${args.request_id}" has no trace, so its spans have no links`)
       if (trace) {
-        if (args.trace_id) await data.requireTrace(trace)
+        // An unknown trace or span would get a link that opens on nothing.
+        if (args.span_ids) await data.requireSpans(trace, args.span_ids)
+        else if (args.trace_id) await data.requireTrace(trace)
         Object.assign(links, requestLinks(ctx, undefined, trace))
         if (args.span_ids) links.spans = args.span_ids.map((id) => ({ spanId: id, ...data.traceLinks(trace!, id) }))
       }

@@ -75,14 +75,10 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       span_ids: z.array(spanId).min(1).max(20).describe('1 to 20 span ids, as get_trace shows them'),
     },
     async run(args) {
-      const spans = await data.requireTrace(args.trace_id)
-      const byId = new Map(spans.map((s) => [s.spanId, s]))
-      const unknown = args.span_ids.filter((id) => !byId.has(id))
-      if (unknown.length) throw new ToolError(`trace ${args.trace_id} has no span ${unknown.map((id) => `"${id}"`).join(', ')} (get_trace lists its span ids)`)
-      const start = traceStartNs(spans)
-      const asked = [...new Set(args.span_ids)]
-      const { shown } = fitData(asked.map((id) => spanData(ctx, byId.get(id)!, start)))
-      const notShown = asked.slice(shown.length)
+      const { all, picked } = await data.requireSpans(args.trace_id, args.span_ids)
+      const start = traceStartNs(all)
+      const { shown } = fitData(picked.map((span) => spanData(ctx, span, start)))
+      const notShown = picked.slice(shown.length).map((span) => span.spanId)
       const text = shown
         .map((s) =>
           [
