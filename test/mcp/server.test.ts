@@ -61,6 +61,11 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(slow.data.requests.map((r: { id: string }) => r.id)).toEqual([ids.slow])
     expect((await call(client, 'list_requests', { service: 'nobody' })).data.requests).toEqual([])
     expect((await call(client, 'list_requests', { status: '5xx' })).data.requests).toHaveLength(1)
+    // What the input schema allows (a client may check arguments against it) is what the tool takes.
+    const { tools } = await client.listTools()
+    const status = (tools.find((t) => t.name === 'list_requests')!.inputSchema.properties as Record<string, { pattern: string }>).status!
+    expect(new RegExp(status.pattern).test('5XX')).toBe(true)
+    expect((await call(client, 'list_requests', { status: '5XX' })).data.requests).toHaveLength(1)
   })
 
   it('answers bad arguments with a clear error result, and keeps serving', async () => {

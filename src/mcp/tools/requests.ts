@@ -24,7 +24,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     input: {
       route: z.string().max(500).optional().describe('Route pattern (/users/:id) or exact path (/users/2)'),
       method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
-      status: z.string().regex(/^[1-5](\d\d|xx)$/i, 'status is a code such as 404 or a class such as 4xx').optional(),
+      status: z.string().regex(/^[1-5](\d\d|[xX]{2})$/, 'status is a code such as 404 or a class such as 4xx').optional(),
       min_duration_ms: z.number().min(0).optional(),
       has_error: z.boolean().optional(),
       service: z.string().max(200).optional(),
