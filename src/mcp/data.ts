@@ -6,7 +6,7 @@ import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import type { LoggingStats } from '../panels/logging.js'
 import type { SqlStats } from '../panels/sql.js'
 import { panelStats, requestErrors } from './errors.js'
-import { redactValue } from './redact.js'
+import { redactValue, routeSecrets, scrubValues } from './redact.js'
 import { ToolError } from './result.js'
 
 export { panelStats } from './errors.js'
@@ -55,14 +55,14 @@ export class ToolbarData {
     private readonly redact = true,
   ) {}
 
-  private clean<T>(value: T): T {
-    return this.redact ? (redactValue(value) as T) : value
+  private clean<T>(value: T, secrets: readonly string[] = []): T {
+    return this.redact ? (redactValue(scrubValues(value, secrets)) as T) : value
   }
 
   /** One request with every panel's stats, or undefined when unknown. */
   async detail(id: string): Promise<RequestDetail | undefined> {
     const detail = await this.toolbar.detail(id)
-    return detail && this.clean(detail)
+    return detail && this.clean(detail, routeSecrets(detail.route, detail.path))
   }
 
   get prefix(): string {
@@ -78,7 +78,7 @@ export class ToolbarData {
       all.push(...page.requests)
       if (page.requests.length < SCAN_PAGE || all.length >= page.total) break
     }
-    return all
+    return this.redact ? all.map((row) => scrubValues(row, routeSecrets(row.route, row.path))) : all
   }
 
   /** One request with every panel's stats; an error result when the id is unknown. */
@@ -104,7 +104,9 @@ export class ToolbarData {
   async trace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     const fromSource = await this.toolbar.traceSource?.spans(traceId)
     const spans = fromSource && fromSource.length > 0 ? fromSource : ((await this.toolbar.store.getTrace?.(traceId)) ?? fromSource)
-    return spans && this.clean(spans)
+    // The secret route params of the trace's requests (their SERVER spans) go wherever they are written.
+    const secrets = spans?.flatMap((s) => routeSecrets(stringAttr(s.attributes['http.route']), stringAttr(s.attributes['url.path'])))
+    return spans && this.clean(spans, secrets)
   }
 
   /** The trace list (recorded and received traces), newest first; empty without a tracing panel or trace store. */
@@ -178,6 +180,10 @@ export class ToolbarData {
     const res = await this.toolbar.routes.request(`${this.toolbar.prefix}${path}`)
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
+}
+
+function stringAttr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
 }
 
 /** `rootId` and every span below it; all of `spans` when the root is not among them. */

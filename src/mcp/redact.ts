@@ -215,6 +215,56 @@ function isHeaderName(name: string): boolean {
   return /^[A-Za-z0-9-]+$/.test(name)
 }
 
+/**
+ * The values of the secret-named params of a route (`/reset/:token` matched by
+ * `/reset/abc` gives `abc`), as the path has them and decoded. The panels show route
+ * params as they are; the MCP server redacts them by value, wherever they are written.
+ *
+ * @example
+ * ```ts
+ * routeSecrets('/reset/:token', '/reset/abc%2B1def') // ['abc%2B1def', 'abc+1def']
+ * routeSecrets('/users/:id', '/users/2')             // []
+ * ```
+ */
+export function routeSecrets(route: string | undefined, path: string | undefined): string[] {
+  if (!route || !path || !route.includes('/:')) return []
+  const names = route.split('/')
+  const parts = path.split('/')
+  // A param whose pattern spans several segments (`:path{.+}`) cannot be matched up here.
+  if (names.length !== parts.length) return []
+  const secrets: string[] = []
+  names.forEach((name, at) => {
+    const param = /^:([^{?]+)/.exec(name)?.[1]
+    const value = parts[at]!
+    // It is replaced wherever it is written: a short value or a number (`/sessions/:sessionId`
+    // with `42`) would blot out unrelated text and timestamps, and is no secret anyway.
+    if (!param || !isSecretName(param) || value.length < 8 || /^\d+$/.test(value)) return
+    secrets.push(value, decodeQueryName(value))
+  })
+  return [...new Set(secrets)]
+}
+
+/**
+ * A copy of `value` with every occurrence of each of `secrets` in its strings replaced by
+ * `REDACTED`.
+ *
+ * @example
+ * ```ts
+ * scrubValues({ path: '/reset/abc12345' }, ['abc12345']) // { path: '/reset/REDACTED' }
+ * ```
+ */
+export function scrubValues<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value
+  const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(MCP_REDACTED), text)
+  const walk = (item: unknown, depth: number): unknown => {
+    if (typeof item === 'string') return scrub(item)
+    if (depth > 32 || item === null || typeof item !== 'object') return item
+    if (Array.isArray(item)) return item.map((x) => walk(x, depth + 1))
+    return Object.fromEntries(Object.entries(item).map(([key, x]) => [key, walk(x, depth + 1)]))
+  }
+  return walk(value, 0) as T
+}
+
 /** Keys that carry a request or response body (hidden with `hideBodies`). */
 export function isBodyKey(key: string): boolean {
   return /(^|[._-])body([._-]?content)?$/i.test(key) && !/size|bytes|length/i.test(key)

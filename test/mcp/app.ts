@@ -54,6 +54,11 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     recordLog('info', 'session opened', { token: SECRET, user: 'user1' })
     return c.json({ ok: true })
   })
+  // A password-reset link: the token is a secret that travels in the path.
+  app.get('/reset/:token', (c) => {
+    console.info(`reset link opened: ${c.req.path}`)
+    return c.text(`reset ${c.req.param('token').length}`)
+  })
   app.get('/report', async (c) => {
     const origin = new URL(c.req.url).origin
     const users = (await (await fetch(`${origin}/users`)).json()) as unknown[]

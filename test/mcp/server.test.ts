@@ -13,6 +13,7 @@ describe('the MCP server at {prefix}/mcp', () => {
     ids.slow = await shop.get('/slow')
     ids.login = await shop.get(`/login?api_key=${SECRET}&pass%77ord=${SECRET}&X-Amz-Signature=${SECRET}`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` } })
     ids.report = await shop.get('/report')
+    ids.reset = await shop.get(`/reset/${SECRET}`)
     ids.boom = await shop.get('/boom')
     client = await connect(shop.base)
   })
@@ -300,6 +301,26 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(everything).toContain("VALUES (1, 'user1', 'REDACTED')")
     expect(everything).toContain('postgres://REDACTED:REDACTED@db/app')
     expect(everything).toContain('pass%77ord=REDACTED&X-Amz-Signature=REDACTED')
+  })
+
+  it('redacts a secret-named route param in the path, the URL, the spans and the logs', async () => {
+    const list = await call(client, 'list_requests', { route: '/reset/:token' })
+    expect(list.data.requests.map((r: { id: string }) => r.id)).toEqual([ids.reset])
+    const trace = await call(client, 'get_trace', { request_id: ids.reset })
+    const spanIds = trace.data.lines.flatMap((l: { spanIds: string[] }) => l.spanIds)
+    const outputs = [
+      list,
+      await call(client, 'get_request', { request_id: ids.reset }),
+      await call(client, 'search_logs', { request_id: ids.reset }),
+      await call(client, 'get_span', { trace_id: trace.data.traceId, span_ids: spanIds }),
+      await call(client, 'compare_requests', { request_ids: [ids.users, ids.reset] }),
+    ]
+    const resources = [await client.readResource({ uri: `toolbar://requests/${ids.reset}` }), await client.readResource({ uri: `toolbar://traces/${trace.data.traceId}` }), await client.listResources()]
+    const everything = JSON.stringify(outputs.map((o) => o.raw)) + JSON.stringify(resources)
+    expect(everything).not.toContain(SECRET)
+    expect(outputs[1]!.text).toContain('GET /reset/:token (/reset/REDACTED) -> 200')
+    expect(outputs[2]!.data.logs[0].message).toBe('reset link opened: /reset/REDACTED')
+    expect(outputs[3]!.data.spans[0].attributes['url.path']).toBe('/reset/REDACTED')
   })
 
   it('forgets everything with clear_history, the one destructive tool', async () => {
