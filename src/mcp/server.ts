@@ -83,7 +83,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       list: async () => ({
         resources: (await ctx.data.summaries()).slice(0, 50).map((r) => ({
           uri: `toolbar://requests/${r.id}`,
-          name: `${r.method} ${r.route ?? r.path} ${r.status ?? ''}`.trim(),
+          name: outgoingText(ctx.settings, `${r.method} ${r.route ?? r.path} ${r.status ?? ''}`.trim()),
           mimeType: 'application/json',
         })),
       }),
@@ -97,7 +97,8 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       list: async () => ({
         resources: (await ctx.data.traceList({ limit: 50, offset: 0 })).traces.map((t) => ({
           uri: `toolbar://traces/${t.traceId}`,
-          name: `${t.rootName} (${t.services.join(', ')}, ${t.spanCount} spans${t.error ? ', error' : ''})`,
+          // A span name can hold a URL with its query (`GET /hooks?token=...`): redacted as answers are.
+          name: outgoingText(ctx.settings, `${t.rootName} (${t.services.join(', ')}, ${t.spanCount} spans${t.error ? ', error' : ''})`),
           mimeType: 'application/json',
         })),
       }),
