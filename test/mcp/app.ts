@@ -64,6 +64,15 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     const users = (await (await fetch(`${origin}/users`)).json()) as unknown[]
     return c.json({ users: users.length })
   })
+  // A query that fails, caught by the handler, which answers 500 itself.
+  app.get('/orders/broken', (c) => {
+    try {
+      db.prepare('SELECT * FROM order_lines').all()
+    } catch (error) {
+      console.error(`could not list order lines: ${(error as Error).message}`)
+    }
+    return c.json({ error: 'unavailable' }, 500)
+  })
   app.get('/boom', () => {
     db.prepare('SELECT * FROM users WHERE id = 1').get()
     console.error('about to fail')
