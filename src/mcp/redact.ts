@@ -7,6 +7,7 @@
  * and in span attributes.
  */
 import { decodeQueryName, isSecretName, isSecretQueryName } from '../core/redact.js'
+import type { ToolbarSpan } from '../core/span-model.js'
 
 /** What a redacted value is replaced with. */
 export const MCP_REDACTED = 'REDACTED'
@@ -296,4 +297,23 @@ export function shownParams(settings: RedactionSettings, sql: string, params: un
 export function shownAttributes<T>(settings: RedactionSettings, attributes: Record<string, T>): Record<string, T> {
   if (!settings.hideBodies) return attributes
   return Object.fromEntries(Object.entries(attributes).filter(([key]) => !isBodyKey(key)))
+}
+
+/**
+ * A span as the server may send it: `shownAttributes` applied to its attributes and to
+ * those of its events and links.
+ *
+ * @example
+ * ```ts
+ * shownSpan({ redact: true, hideSqlParams: false, hideBodies: true }, span).events[0].attributes // no body
+ * ```
+ */
+export function shownSpan(settings: RedactionSettings, span: ToolbarSpan): ToolbarSpan {
+  if (!settings.hideBodies) return span
+  return {
+    ...span,
+    attributes: shownAttributes(settings, span.attributes),
+    events: span.events.map((event) => ({ ...event, attributes: shownAttributes(settings, event.attributes) })),
+    links: span.links.map((link) => ({ ...link, attributes: shownAttributes(settings, link.attributes) })),
+  }
 }

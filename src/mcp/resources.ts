@@ -2,7 +2,7 @@ import type { McpContext } from './server.js'
 import { requestId, traceId } from './schemas.js'
 import { fitData, ToolError } from './result.js'
 import { requestBrief } from './tools/request-brief.js'
-import { shownAttributes } from './redact.js'
+import { shownSpan } from './redact.js'
 
 /** Most spans the trace resource holds (fewer when they are large; get_trace pages through more). */
 const MAX_RESOURCE_SPANS = 500
@@ -34,6 +34,6 @@ export async function traceResource(ctx: McpContext, id: string): Promise<unknow
   const parsed = traceId.safeParse(id)
   if (!parsed.success) throw new ToolError(`"${id}" is not a trace id (32 hexadecimal characters)`)
   const spans = await ctx.data.requireTrace(parsed.data)
-  const { shown } = fitData(spans.slice(0, MAX_RESOURCE_SPANS).map((s) => ({ ...s, attributes: shownAttributes(ctx.settings, s.attributes) })))
+  const { shown } = fitData(spans.slice(0, MAX_RESOURCE_SPANS).map((s) => shownSpan(ctx.settings, s)))
   return { traceId: parsed.data, spans: shown, total: spans.length, truncated: shown.length < spans.length }
 }

@@ -4,7 +4,7 @@ import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
 import { panelStats } from '../data.js'
 import { requestErrors, type ErrorItem } from '../errors.js'
-import { shownAttributes } from '../redact.js'
+import { shownSpan } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
@@ -161,7 +161,8 @@ function lineText(line: TraceLine): string {
   return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status}${critical} #${line.spanIds[0]}`
 }
 
-function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
+function spanData(ctx: McpContext, recorded: ToolbarSpan, traceStart: bigint) {
+  const span = shownSpan(ctx.settings, recorded)
   const offset = (nanos: string) => Number(BigInt(nanos) - traceStart) / 1e6
   const duration = durationNs(span)
   return {
@@ -175,10 +176,10 @@ function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     status: span.status,
-    ...firstAttributes(shownAttributes(ctx.settings, span.attributes), SPAN_ATTRIBUTES),
-    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), ...firstAttributes(shownAttributes(ctx.settings, e.attributes), ITEM_ATTRIBUTES) })),
+    ...firstAttributes(span.attributes, SPAN_ATTRIBUTES),
+    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), ...firstAttributes(e.attributes, ITEM_ATTRIBUTES) })),
     eventsTruncated: Math.max(0, span.events.length - SPAN_ITEMS),
-    links: span.links.slice(0, SPAN_ITEMS).map((l) => ({ ...l, ...firstAttributes(l.attributes ?? {}, ITEM_ATTRIBUTES) })),
+    links: span.links.slice(0, SPAN_ITEMS).map((l) => ({ ...l, ...firstAttributes(l.attributes, ITEM_ATTRIBUTES) })),
     resource: span.resource,
     scope: span.scope,
     source: span.source,
