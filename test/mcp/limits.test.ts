@@ -9,7 +9,7 @@ const TRACE = hex(0xfeed, 16)
 const SPANS = 600
 const HEAVY_TRACE = hex(0xb01c, 16)
 
-/** A worker's trace of `SPANS` differently named steps under one root, as its SDK exports it. */
+/** A trace of `SPANS` differently named steps of 300 workers under one root, as their SDKs export it. */
 function bigTrace() {
   const base = BigInt(Date.now()) * 1_000_000n
   const span = (n: number): ToolbarSpan => ({
@@ -24,7 +24,8 @@ function bigTrace() {
     events: [],
     links: [],
     status: { code: 'UNSET' },
-    resource: { 'service.name': 'worker' },
+    // Many services: the header that names them all is long too.
+    resource: { 'service.name': `ledger-worker-${n % 300}` },
     scope: { name: 'worker' },
     source: 'otlp_http',
   })

@@ -56,11 +56,11 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
     async run(args) {
       const { traceId: id, spans } = await traceOf(args)
       const all = traceLines(spans)
-      const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText)
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
-      const lines = page.items.map(lineData)
       const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
+      const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
+      const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
       return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
     },
