@@ -73,6 +73,10 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     }
     return c.json({ error: 'unavailable' }, 500)
   })
+  app.get('/boom/text', () => {
+    // Not an Error: some libraries throw strings.
+    throw 'out of stock'
+  })
   app.get('/boom', () => {
     db.prepare('SELECT * FROM users WHERE id = 1').get()
     console.error('about to fail')

@@ -7,10 +7,12 @@ describe('errors over MCP', () => {
   let shop: Awaited<ReturnType<typeof startShop>>
   let client: Client
   let broken: string
+  let thrownText: string
 
   beforeAll(async () => {
     shop = await startShop()
     broken = await shop.get('/orders/broken')
+    thrownText = await shop.get('/boom/text')
     client = await connect(shop.base)
   })
 
@@ -30,5 +32,11 @@ describe('errors over MCP', () => {
     expect(text).not.toContain('no status message')
     const listed = await call(client, 'list_requests', { route: '/orders/broken' })
     expect(listed.data.requests[0].errors).toBe(data.errors.length)
+  })
+
+  it('says what was thrown when it is not an Error, on a line of its own', async () => {
+    const { data, text } = await call(client, 'get_trace_errors', { request_id: thrownText })
+    expect(data.errors).toEqual([expect.objectContaining({ kind: 'thrown', message: 'out of stock' })])
+    expect(text.split('\n')[0]).toBe('THROWN: out of stock')
   })
 })

@@ -116,7 +116,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const items = withLogsAround(requestErrors(found?.spans ?? [], detail), detail)
       const { page, lines } = fitText(paginate('get_trace_errors', items, args.cursor, args.limit), (e) =>
         [
-          `${e.kind.toUpperCase()} ${e.name ? `"${e.name}" ` : ''}${e.spanId ? `span ${e.spanId} ` : ''}${e.atMs !== undefined ? `at +${ms(e.atMs)}` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
+          `${[e.kind.toUpperCase(), e.name && `"${e.name}"`, e.spanId && `span ${e.spanId}`, e.atMs !== undefined && `at +${ms(e.atMs)}`].filter(Boolean).join(' ')}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
           ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
           ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
         ].join('\n'),
