@@ -235,6 +235,12 @@ describe('the MCP server at {prefix}/mcp', () => {
     const different = await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
     expect(different.data.added.length).toBeGreaterThan(0)
     expect(different.data.removed.length).toBeGreaterThan(0)
+    // The route as the tools write it, with its method, is taken back as it is.
+    const again = await call(client, 'compare_requests', { route: data.a.route })
+    expect(again.isError).toBe(false)
+    expect(again.data.b.id).toBe(second)
+    expect((await call(client, 'list_requests', { route: 'GET /slow' })).data.requests.map((r: { id: string }) => r.id)).toEqual([ids.slow])
+    expect((await call(client, 'list_requests', { route: 'POST /slow' })).data.requests).toEqual([])
     expect((await call(client, 'compare_requests', { route: '/nowhere' })).isError).toBe(true)
     expect((await call(client, 'compare_requests', { request_ids: [ids.users, ids.users] })).text).toMatch(/twice/)
     expect((await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow], route: '/users' })).text).toMatch(/not both/)

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
 import { MAX_SCAN, type RequestFacts } from '../data.js'
-import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
+import { cursor, limit, onRoute, requestId, route, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
@@ -22,7 +22,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     description:
       'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Filters: route (pattern like /users/:id, or a path), method, status (404 or 4xx), min_duration_ms, has_error, service (a service.name in the trace).',
     input: {
-      route: z.string().max(500).optional().describe('Route pattern (/users/:id) or exact path (/users/2)'),
+      route: route.optional().describe('Route pattern (/users/:id) or exact path (/users/2), optionally after the method (GET /users/:id)'),
       method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
       status: z.string().regex(/^[1-5](\d\d|[xX]{2})$/, 'status is a code such as 404 or a class such as 4xx').optional(),
       min_duration_ms: z.number().min(0).optional(),
@@ -34,7 +34,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     async run(args) {
       let rows = await data.summaries({ method: args.method, status: args.status })
       const capped = rows.length >= MAX_SCAN
-      if (args.route) rows = rows.filter((r) => r.route === args.route || r.path === args.route)
+      if (args.route) rows = rows.filter((r) => onRoute(r, args.route!))
       if (args.min_duration_ms !== undefined) rows = rows.filter((r) => (r.durationMs ?? 0) >= args.min_duration_ms!)
       const facts = new Map<string, RequestFacts>()
       const factsOf = async (row: RequestSummary) => {
