@@ -152,6 +152,11 @@ export class ToolbarData {
     return otel?.rootSpanId ? subtree(spans, otel.rootSpanId) : spans
   }
 
+  /** Spans of a trace refused over the tracing panel's `maxSpansPerTrace`, when this process counted any. */
+  async droppedSpans(traceId: string): Promise<number> {
+    return (await this.toolbar.traceSource?.summary?.(traceId))?.droppedSpans ?? 0
+  }
+
   /** Links to a trace in the tracing UIs, when a tracing panel is there. */
   traceLinks(traceId: string, spanId?: string): TraceLinks {
     return this.toolbar.traceSource?.links(traceId, spanId) ?? {}

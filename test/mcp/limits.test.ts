@@ -119,3 +119,25 @@ describe('MCP answers that do not fit in one text', () => {
     expect(JSON.parse(text)).toMatchObject({ total: 20, truncated: true })
   })
 })
+
+/** A trace that hit the OpenTelemetry panel's span cap: the agent is told what it is not shown. */
+describe('a trace with spans dropped over maxSpansPerTrace, over MCP', () => {
+  it('says how many spans were dropped, as the trace API does', async () => {
+    const shop = await startShop({}, { maxSpansPerTrace: 3 })
+    const client = await connect(shop.base)
+    try {
+      const id = await shop.get('/users')
+      const tree = await call(client, 'get_trace', { request_id: id })
+      const api = (await (await fetch(`${shop.base}/_debug_toolbar/api/traces/${tree.data.traceId}`)).json()) as { spans: unknown[]; droppedSpans: number }
+      expect(api.droppedSpans).toBeGreaterThan(0)
+      expect(tree.data.spanCount).toBe(api.spans.length)
+      expect(tree.data.droppedSpans).toBe(api.droppedSpans)
+      expect(tree.text).toContain(`${api.droppedSpans} more spans were dropped (over maxSpansPerTrace)`)
+      const brief = await call(client, 'get_request', { request_id: id })
+      expect(brief.data.trace.droppedSpans).toBe(api.droppedSpans)
+    } finally {
+      await client.close()
+      await shop.close()
+    }
+  })
+})

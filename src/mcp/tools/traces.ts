@@ -58,11 +58,12 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const all = traceLines(spans)
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
-      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
+      const dropped = await data.droppedSpans(id)
+      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${dropped} more spans were dropped (over maxSpansPerTrace)` : ''}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
-      return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
+      return { text, data: { traceId: id, spanCount: spans.length, ...(dropped ? { droppedSpans: dropped } : {}), services, durationMs, lines, ...pageData(page) } }
     },
   })
 
