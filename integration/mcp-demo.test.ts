@@ -95,6 +95,18 @@ describe('the demo app over MCP', () => {
     expect((await call(stdio, 'get_links', { request_id: ids.users })).data.links.jaeger).toMatch(/^http:\/\/localhost:16686\/trace\//)
   })
 
+  it('takes the endpoint URL of the HTTP configuration as --url too', async () => {
+    const client = new Client({ name: 'pasted-url-agent', version: '1' })
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp', '--url', `${base}/_debug_toolbar/mcp`], stderr: 'pipe' }))
+    try {
+      const listed = await call(client, 'list_requests', { limit: 1 })
+      expect(listed.isError).toBe(false)
+      expect(listed.data.requests).toHaveLength(1)
+    } finally {
+      await client.close()
+    }
+  })
+
   it('pages and caps lists, and answers bad arguments with an error, never a crash', async () => {
     const first = await call(stdio, 'list_requests', { limit: 1 })
     expect(first.data.requests).toHaveLength(1)

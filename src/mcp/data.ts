@@ -6,7 +6,7 @@ import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import type { LoggingStats } from '../panels/logging.js'
 import type { SqlStats } from '../panels/sql.js'
 import { panelStats, requestErrors } from './errors.js'
-import { redactValue } from './redact.js'
+import { redactValue, routeSecrets, scrubValues } from './redact.js'
 import { ToolError } from './result.js'
 
 export { panelStats } from './errors.js'
@@ -55,14 +55,14 @@ export class ToolbarData {
     private readonly redact = true,
   ) {}
 
-  private clean<T>(value: T): T {
-    return this.redact ? (redactValue(value) as T) : value
+  private clean<T>(value: T, secrets: readonly string[] = []): T {
+    return this.redact ? (redactValue(scrubValues(value, secrets)) as T) : value
   }
 
   /** One request with every panel's stats, or undefined when unknown. */
   async detail(id: string): Promise<RequestDetail | undefined> {
     const detail = await this.toolbar.detail(id)
-    return detail && this.clean(detail)
+    return detail && this.clean(detail, routeSecrets(detail.route, detail.path))
   }
 
   get prefix(): string {
@@ -78,7 +78,7 @@ export class ToolbarData {
       all.push(...page.requests)
       if (page.requests.length < SCAN_PAGE || all.length >= page.total) break
     }
-    return all
+    return this.redact ? all.map((row) => scrubValues(row, routeSecrets(row.route, row.path))) : all
   }
 
   /** One request with every panel's stats; an error result when the id is unknown. */
@@ -104,7 +104,9 @@ export class ToolbarData {
   async trace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     const fromSource = await this.toolbar.traceSource?.spans(traceId)
     const spans = fromSource && fromSource.length > 0 ? fromSource : ((await this.toolbar.store.getTrace?.(traceId)) ?? fromSource)
-    return spans && this.clean(spans)
+    // The secret route params of the trace's requests (their SERVER spans) go wherever they are written.
+    const secrets = spans?.flatMap((s) => routeSecrets(stringAttr(s.attributes['http.route']), stringAttr(s.attributes['url.path'])))
+    return spans && this.clean(spans, secrets)
   }
 
   /** The trace list (recorded and received traces), newest first; empty without a tracing panel or trace store. */
@@ -128,6 +130,18 @@ export class ToolbarData {
   }
 
   /**
+   * The spans of a trace, and among them `spanIds` (each once, in the order asked); an error
+   * result naming the ids the trace does not have.
+   */
+  async requireSpans(traceId: string, spanIds: readonly string[]): Promise<{ all: ToolbarSpan[]; picked: ToolbarSpan[] }> {
+    const all = await this.requireTrace(traceId)
+    const byId = new Map(all.map((s) => [s.spanId, s]))
+    const unknown = spanIds.filter((id) => !byId.has(id))
+    if (unknown.length) throw new ToolError(`trace ${traceId} has no span ${unknown.map((id) => `"${id}"`).join(', ')} (get_trace lists its span ids)`)
+    return { all, picked: [...new Set(spanIds)].map((id) => byId.get(id)!) }
+  }
+
+  /**
    * The spans of a request: its SERVER span and everything under it, downstream services
    * included ([] without the OpenTelemetry panel). A request called by another recorded
    * request shares that one's trace; the caller's spans are not this request's.
@@ -136,6 +150,11 @@ export class ToolbarData {
     const otel = panelStats<{ spans?: ToolbarSpan[]; rootSpanId?: string }>(detail, 'opentelemetry')
     const spans = (detail.traceId ? await this.trace(detail.traceId) : undefined) ?? otel?.spans ?? []
     return otel?.rootSpanId ? subtree(spans, otel.rootSpanId) : spans
+  }
+
+  /** Spans of a trace refused over the tracing panel's `maxSpansPerTrace`, when this process counted any. */
+  async droppedSpans(traceId: string): Promise<number> {
+    return (await this.toolbar.traceSource?.summary?.(traceId))?.droppedSpans ?? 0
   }
 
   /** Links to a trace in the tracing UIs, when a tracing panel is there. */
@@ -166,6 +185,10 @@ export class ToolbarData {
     const res = await this.toolbar.routes.request(`${this.toolbar.prefix}${path}`)
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
+}
+
+function stringAttr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
 }
 
 /** `rootId` and every span below it; all of `spans` when the root is not among them. */

@@ -37,7 +37,8 @@ export interface ErrorItem {
 /**
  * What failed in a request (and its trace): exceptions recorded on spans, spans with status
  * ERROR and no exception, the error the handler threw unless a span already recorded it,
- * and failed queries; each once, timed from the request's start. `get_trace_errors` lists
+ * and failed queries (not also as their span's exception); each once, timed from the
+ * request's start. `get_trace_errors` lists
  * these, `get_request` shows them and `list_requests` counts them.
  *
  * @example
@@ -63,7 +64,7 @@ export function requestErrors(spans: readonly ToolbarSpan[], detail: RequestDeta
       })
     }
     if (span.status.code === 'ERROR' && exceptions.length === 0) {
-      items.push({ kind: 'span', spanId: span.spanId, name: span.name, message: span.status.message ?? '(no status message)', atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano) })
+      items.push({ kind: 'span', spanId: span.spanId, name: span.name, message: span.status.message ?? statusOf(span), atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano) })
     }
   }
   const request = detail ? panelStats<{ error?: string }>(detail, 'request') : undefined
@@ -73,7 +74,12 @@ export function requestErrors(spans: readonly ToolbarSpan[], detail: RequestDeta
   }
   const sql = detail ? panelStats<{ queries: Array<{ id: number; sql: string; error: string | null; startMs: number; caller: string | null }> }>(detail, 'sql') : undefined
   for (const q of sql?.queries ?? []) {
-    if (q.error) items.push({ kind: 'query', name: `query #${q.id}${q.caller ? ` at ${q.caller}` : ''}`, message: `${q.error} (${oneLine(q.sql)})`, atMs: q.startMs })
+    if (!q.error) continue
+    // The query's span recorded the same failure as an exception: one failure, listed as the
+    // query (its SQL and caller say more), with the span's id.
+    const recorded = items.findIndex((i) => i.kind === 'exception' && i.message === q.error)
+    const spanId = recorded === -1 ? undefined : items.splice(recorded, 1)[0]!.spanId
+    items.push({ kind: 'query', ...(spanId && { spanId }), name: `query #${q.id}${q.caller ? ` at ${q.caller}` : ''}`, message: `${q.error} (${oneLine(q.sql)})`, atMs: q.startMs })
   }
   return items
 }
@@ -90,6 +96,12 @@ function requestStartNs(spans: readonly ToolbarSpan[], detail: RequestDetail | u
   return span ? BigInt(span.startTimeUnixNano) : BigInt(Math.round(Date.parse(detail.startedAt) * 1e6))
 }
 
+
+/** Why a span without a status message failed, when its attributes say: an HTTP span's status code. */
+function statusOf(span: ToolbarSpan): string {
+  const code = span.attributes['http.response.status_code'] ?? span.attributes['http.status_code']
+  return code === undefined ? '(no status message)' : `HTTP ${String(code)}`
+}
 
 function stringAttr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined

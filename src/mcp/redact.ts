@@ -7,6 +7,7 @@
  * and in span attributes.
  */
 import { decodeQueryName, isSecretName, isSecretQueryName } from '../core/redact.js'
+import type { ToolbarSpan } from '../core/span-model.js'
 
 /** What a redacted value is replaced with. */
 export const MCP_REDACTED = 'REDACTED'
@@ -23,7 +24,7 @@ export interface RedactionSettings {
 // or delimiter (`password: correct horse battery staple`). Only secret names are touched.
 const WORD = `[^\\s"',;&)}\\]]+`
 const PAIR = new RegExp(
-  `(["']?)([A-Za-z_][\\w.-]*)\\1(\\s*[:=]\\s*)((?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*))`,
+  `(["']?)([A-Za-z_][\\w.-]*)\\1(\\s*(?:==|[:=])\\s*)((?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*))`,
   'g',
 )
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
@@ -32,11 +33,18 @@ const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
 // A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
 const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
-// A secret column compared with a SQL literal other than by `=`: `password <> 'x'`,
-// `token LIKE 'a%'`, `api_key IN ('a', 'b')`.
-const SQL_COMPARISON = /\b([A-Za-z_]\w*)(["'`\]]?\s*(?:<>|!=|(?:\bNOT\s+)?\bI?LIKE\b)\s*)('(?:[^']|'')*'|"[^"]*"|-?\d[\w.]*)/gi
+// The operators that compare a column with a value other than `=` (which PAIR handles):
+// `<>`, `!=`, `<`, `>=`, `IS`, `IS NOT`, `LIKE`, `NOT ILIKE`, `GLOB`, `MATCH`, `REGEXP`.
+const SQL_OPERATOR = `(?:<>|!=|<=?|>=?|\\bIS(?:\\s+NOT)?\\b|(?:\\bNOT\\s+)?\\b(?:I?LIKE|GLOB|MATCH|REGEXP)\\b)`
+// A secret column compared with a SQL literal: `password <> 'x'`, `token LIKE 'a%'`,
+// `api_key IN ('a', 'b')`.
+const SQL_COMPARISON = new RegExp(`\\b([A-Za-z_]\\w*)(["'\`\\]]?\\s*${SQL_OPERATOR}\\s*)('(?:[^']|'')*'|"[^"]*"|-?\\d[\\w.]*)`, 'gi')
 const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/gi
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
+// The column a placeholder is bound to: `password = ?`, `token IS NOT $2`, `api_key IN (?, ?`.
+const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\s*\\([^()]*)\\s*$`, 'i')
+// `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
+const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
@@ -56,12 +64,24 @@ export function redactText(text: string): string {
   let out = text
   if (text.includes('://')) out = out.replace(USERINFO, `$1${MCP_REDACTED}:${MCP_REDACTED}@`)
   if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${MCP_REDACTED}` : whole))
-  if (/<>|!=|like|\bin\s*\(/i.test(text)) {
+  if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hideLiteral(literal)}` : whole))
       .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hideLiteral)})` : whole))
   }
+  if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, redactInsert)
   return hasPair ? out.replace(PAIR, redactPair) : out
+}
+
+/** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
+function redactInsert(whole: string, head: string, columnList: string, rows: string): string {
+  const secret = columnList.split(',').map((name) => isSecretName(name.trim().replace(/^["'`[]|["'`\]]$/g, '')))
+  if (!secret.includes(true)) return whole
+  return head + rows.replace(/\(([^()]*)\)/g, (_row, values: string) => {
+    // Split at the commas outside quotes: a literal may hold a comma.
+    const parts = values.match(/(?:'(?:[^']|'')*'|"[^"]*"|[^,'"])+/g) ?? []
+    return `(${parts.map((part, at) => (secret[at] ? part.replace(SQL_LITERAL, hideLiteral) : part)).join(',')})`
+  })
 }
 
 function redactPair(whole: string, quote: string, name: string, sep: string, value: string): string {
@@ -151,7 +171,7 @@ function secretPlaceholders(sql: string): { positions: Set<number>; names: Set<s
   let order = 0
   for (const match of placeholders) {
     const position = match[2] ? undefined : match[1] ? Number(match[1]) - 1 : order++
-    const column = /([A-Za-z_][\w]*)["'`\]]?\s*(?:=|<>|!=|LIKE|IN\s*\()\s*$/i.exec(sql.slice(0, match.index))?.[1]
+    const column = BOUND_COLUMN.exec(sql.slice(0, match.index))?.[1]
     if (column && isSecretName(column)) {
       if (position === undefined) names.add(match[2]!)
       else positions.add(position)
@@ -196,6 +216,56 @@ function isHeaderName(name: string): boolean {
   return /^[A-Za-z0-9-]+$/.test(name)
 }
 
+/**
+ * The values of the secret-named params of a route (`/reset/:token` matched by
+ * `/reset/abc` gives `abc`), as the path has them and decoded. The panels show route
+ * params as they are; the MCP server redacts them by value, wherever they are written.
+ *
+ * @example
+ * ```ts
+ * routeSecrets('/reset/:token', '/reset/abc%2B1def') // ['abc%2B1def', 'abc+1def']
+ * routeSecrets('/users/:id', '/users/2')             // []
+ * ```
+ */
+export function routeSecrets(route: string | undefined, path: string | undefined): string[] {
+  if (!route || !path || !route.includes('/:')) return []
+  const names = route.split('/')
+  const parts = path.split('/')
+  // A param whose pattern spans several segments (`:path{.+}`) cannot be matched up here.
+  if (names.length !== parts.length) return []
+  const secrets: string[] = []
+  names.forEach((name, at) => {
+    const param = /^:([^{?]+)/.exec(name)?.[1]
+    const value = parts[at]!
+    // It is replaced wherever it is written: a short value or a number (`/sessions/:sessionId`
+    // with `42`) would blot out unrelated text and timestamps, and is no secret anyway.
+    if (!param || !isSecretName(param) || value.length < 8 || /^\d+$/.test(value)) return
+    secrets.push(value, decodeQueryName(value))
+  })
+  return [...new Set(secrets)]
+}
+
+/**
+ * A copy of `value` with every occurrence of each of `secrets` in its strings replaced by
+ * `REDACTED`.
+ *
+ * @example
+ * ```ts
+ * scrubValues({ path: '/reset/abc12345' }, ['abc12345']) // { path: '/reset/REDACTED' }
+ * ```
+ */
+export function scrubValues<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value
+  const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(MCP_REDACTED), text)
+  const walk = (item: unknown, depth: number): unknown => {
+    if (typeof item === 'string') return scrub(item)
+    if (depth > 32 || item === null || typeof item !== 'object') return item
+    if (Array.isArray(item)) return item.map((x) => walk(x, depth + 1))
+    return Object.fromEntries(Object.entries(item).map(([key, x]) => [key, walk(x, depth + 1)]))
+  }
+  return walk(value, 0) as T
+}
+
 /** Keys that carry a request or response body (hidden with `hideBodies`). */
 export function isBodyKey(key: string): boolean {
   return /(^|[._-])body([._-]?content)?$/i.test(key) && !/size|bytes|length/i.test(key)
@@ -227,4 +297,23 @@ export function shownParams(settings: RedactionSettings, sql: string, params: un
 export function shownAttributes<T>(settings: RedactionSettings, attributes: Record<string, T>): Record<string, T> {
   if (!settings.hideBodies) return attributes
   return Object.fromEntries(Object.entries(attributes).filter(([key]) => !isBodyKey(key)))
+}
+
+/**
+ * A span as the server may send it: `shownAttributes` applied to its attributes and to
+ * those of its events and links.
+ *
+ * @example
+ * ```ts
+ * shownSpan({ redact: true, hideSqlParams: false, hideBodies: true }, span).events[0].attributes // no body
+ * ```
+ */
+export function shownSpan(settings: RedactionSettings, span: ToolbarSpan): ToolbarSpan {
+  if (!settings.hideBodies) return span
+  return {
+    ...span,
+    attributes: shownAttributes(settings, span.attributes),
+    events: span.events.map((event) => ({ ...event, attributes: shownAttributes(settings, event.attributes) })),
+    links: span.links.map((link) => ({ ...link, attributes: shownAttributes(settings, link.attributes) })),
+  }
 }

@@ -1,10 +1,10 @@
 import type { McpContext } from './server.js'
 import { requestId, traceId } from './schemas.js'
-import { ToolError } from './result.js'
+import { fitData, ToolError } from './result.js'
 import { requestBrief } from './tools/request-brief.js'
-import { shownAttributes } from './redact.js'
+import { shownSpan } from './redact.js'
 
-/** Most spans the trace resource holds (get_trace pages through more). */
+/** Most spans the trace resource holds (fewer when they are large; get_trace pages through more). */
 const MAX_RESOURCE_SPANS = 500
 
 /**
@@ -22,7 +22,8 @@ export async function requestResource(ctx: McpContext, id: string): Promise<unkn
 }
 
 /**
- * `toolbar://traces/{traceId}`: the spans of a trace (at most 500), as JSON.
+ * `toolbar://traces/{traceId}`: the spans of a trace (at most 500, and about 200,000
+ * characters), as JSON.
  *
  * @example
  * ```ts
@@ -33,10 +34,6 @@ export async function traceResource(ctx: McpContext, id: string): Promise<unknow
   const parsed = traceId.safeParse(id)
   if (!parsed.success) throw new ToolError(`"${id}" is not a trace id (32 hexadecimal characters)`)
   const spans = await ctx.data.requireTrace(parsed.data)
-  return {
-    traceId: parsed.data,
-    spans: spans.slice(0, MAX_RESOURCE_SPANS).map((s) => ({ ...s, attributes: shownAttributes(ctx.settings, s.attributes) })),
-    total: spans.length,
-    truncated: spans.length > MAX_RESOURCE_SPANS,
-  }
+  const { shown } = fitData(spans.slice(0, MAX_RESOURCE_SPANS).map((s) => shownSpan(ctx.settings, s)))
+  return { traceId: parsed.data, spans: shown, total: spans.length, truncated: shown.length < spans.length }
 }

@@ -18,6 +18,8 @@ export const MAX_TEXT_CHARS = 24_000
 
 /** One page of a list, and the cursor of the next page when there is one. */
 export interface Page<T> {
+  /** The tool whose cursors these are. */
+  tool: string
   items: T[]
   offset: number
   total: number
@@ -39,7 +41,32 @@ export function paginate<T>(tool: string, items: readonly T[], cursor: string | 
   if (offset > 0 && offset >= items.length) throw new ToolError(`the cursor is past the end: there are ${items.length} now; ask again without a cursor`)
   const slice = items.slice(offset, offset + limit)
   const next = offset + slice.length
-  return { items: slice, offset, total: items.length, nextCursor: next < items.length ? writeCursor(tool, next) : undefined }
+  return { tool, items: slice, offset, total: items.length, nextCursor: next < items.length ? writeCursor(tool, next) : undefined }
+}
+
+/**
+ * The page's items as text lines, the page cut after the last item that still fits under
+ * `MAX_TEXT_CHARS` (`reserve` is kept for the header and notes) and its cursor moved to
+ * the first item left out. Without this, a long page would lose its end, and the cursor
+ * its note carries, to the text cap: the agent could not ask for the rest.
+ *
+ * @example
+ * ```ts
+ * const { page: shown, lines } = fitText(page, (row) => `${row.id} ${row.path}`)
+ * ```
+ */
+export function fitText<T>(page: Page<T>, render: (item: T) => string, reserve = 1_000): { page: Page<T>; lines: string[] } {
+  const lines: string[] = []
+  let used = reserve
+  for (const item of page.items) {
+    const line = render(item)
+    // The first item is always shown (capText cuts it if it alone is too long).
+    if (lines.length > 0 && used + line.length + 1 > MAX_TEXT_CHARS) break
+    lines.push(line)
+    used += line.length + 1
+  }
+  if (lines.length === page.items.length) return { page, lines }
+  return { page: { ...page, items: page.items.slice(0, lines.length), nextCursor: writeCursor(page.tool, page.offset + lines.length) }, lines }
 }
 
 function writeCursor(tool: string, offset: number): string {
@@ -75,13 +102,16 @@ export function pageData(page: Page<unknown>): { total: number; offset: number; 
 /** `text` cut to `MAX_TEXT_CHARS`, saying so. */
 export function capText(text: string): string {
   if (text.length <= MAX_TEXT_CHARS) return text
-  return `${text.slice(0, MAX_TEXT_CHARS)}\n… (text truncated: ${text.length - MAX_TEXT_CHARS} more characters; ask for fewer items with limit, or see structuredContent)`
+  return `${text.slice(0, MAX_TEXT_CHARS)}\n… (text truncated: ${text.length - MAX_TEXT_CHARS} more characters; ask for fewer items, or read structuredContent)`
 }
 
 /** Milliseconds for text: `12.3 ms`. */
 export function ms(value: number | undefined): string {
   return value === undefined ? '?' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
 }
+
+/** Most characters (as JSON) of the spans that get_span and the trace resource send in one answer. */
+export const MAX_DATA_CHARS = 200_000
 
 /** Longest string inside structuredContent; longer ones are cut and say how much is missing. */
 export const MAX_VALUE_CHARS = 8_000
@@ -95,11 +125,40 @@ export const MAX_VALUE_CHARS = 8_000
  * capStrings({ sql: 'x'.repeat(9000) }) // { sql: 'xxx…… (1000 more characters)' }
  * ```
  */
-export function capStrings(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`
+export function capStrings(value: unknown, most = MAX_VALUE_CHARS, depth = 0): unknown {
+  if (typeof value === 'string') return value.length <= most ? value : `${value.slice(0, most)}… (${value.length - most} more characters)`
   if (depth > 32 || value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) return value.map((item) => capStrings(item, depth + 1))
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, depth + 1)]))
+  if (Array.isArray(value)) return value.map((item) => capStrings(item, most, depth + 1))
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capStrings(item, most, depth + 1)]))
+}
+
+/**
+ * The items (spans) that fit together in `budget` characters of JSON, in order, and how
+ * many did not. Each item's strings are first cut shorter (1,000 characters, then 200,
+ * then 50) until it takes at most a quarter of the budget, so that one span full of
+ * payloads neither fills an answer alone nor makes it huge.
+ *
+ * @example
+ * ```ts
+ * const { shown, left } = fitData(spans) // ask again for spans.slice(shown.length)
+ * ```
+ */
+export function fitData<T>(items: readonly T[], budget = MAX_DATA_CHARS): { shown: T[]; left: number } {
+  const shown: T[] = []
+  let used = 0
+  for (const item of items) {
+    let fitted = item
+    let size = JSON.stringify(item).length
+    for (const most of [1_000, 200, 50]) {
+      if (size <= budget / 4) break
+      fitted = capStrings(item, most) as T
+      size = JSON.stringify(fitted).length
+    }
+    if (shown.length > 0 && used + size > budget) break
+    shown.push(fitted)
+    used += size
+  }
+  return { shown, left: items.length - shown.length }
 }
 
 /**

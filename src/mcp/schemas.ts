@@ -24,3 +24,35 @@ export const cursor = z.string().max(200).describe('The nextCursor of the previo
 export function limit(fallback: number, most: number) {
   return z.number().int().min(1).max(most).default(fallback).describe(`How many items per page (default ${fallback}, at most ${most})`)
 }
+
+/** A route filter: the pattern or path, and the method when one was written before it. */
+export interface RouteFilter {
+  text: string
+  method: string | undefined
+  route: string
+}
+
+/**
+ * A route pattern or path, also as the tools write it with its method (`GET /users/:id`),
+ * so that a route an answer shows can be passed back as it is.
+ */
+export const route = z
+  .string()
+  .max(500)
+  .transform((text): RouteFilter => {
+    const withMethod = /^([A-Za-z]{1,16})\s+(\S.*)$/.exec(text.trim())
+    return withMethod ? { text, method: withMethod[1]!.toUpperCase(), route: withMethod[2]! } : { text, method: undefined, route: text.trim() }
+  })
+
+/**
+ * True when a request is on `filter`'s route: its pattern or its path, and its method when the filter has one.
+ *
+ * @example
+ * ```ts
+ * onRoute({ method: 'GET', route: '/users/:id', path: '/users/2' }, { text: 'GET /users/:id', method: 'GET', route: '/users/:id' }) // true
+ * ```
+ */
+export function onRoute(request: { method: string; route?: string | undefined; path: string }, filter: RouteFilter): boolean {
+  if (filter.method && request.method.toUpperCase() !== filter.method) return false
+  return request.route === filter.route || request.path === filter.route
+}

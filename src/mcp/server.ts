@@ -83,7 +83,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       list: async () => ({
         resources: (await ctx.data.summaries()).slice(0, 50).map((r) => ({
           uri: `toolbar://requests/${r.id}`,
-          name: `${r.method} ${r.route ?? r.path} ${r.status ?? ''}`.trim(),
+          name: outgoingText(ctx.settings, `${r.method} ${r.route ?? r.path} ${r.status ?? ''}`.trim()),
           mimeType: 'application/json',
         })),
       }),
@@ -97,12 +97,13 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       list: async () => ({
         resources: (await ctx.data.traceList({ limit: 50, offset: 0 })).traces.map((t) => ({
           uri: `toolbar://traces/${t.traceId}`,
-          name: `${t.rootName} (${t.services.join(', ')}, ${t.spanCount} spans${t.error ? ', error' : ''})`,
+          // A span name can hold a URL with its query (`GET /hooks?token=...`): redacted as answers are.
+          name: outgoingText(ctx.settings, `${t.rootName} (${t.services.join(', ')}, ${t.spanCount} spans${t.error ? ', error' : ''})`),
           mimeType: 'application/json',
         })),
       }),
     }),
-    { title: 'A trace', description: 'The spans of one trace (redacted, at most 500), as JSON: recorded and received traces.', mimeType: 'application/json' },
+    { title: 'A trace', description: 'The spans of one trace (redacted; at most 500 and about 200,000 characters, truncated says when more), as JSON: recorded and received traces.', mimeType: 'application/json' },
     async (uri, variables) => resource(ctx.settings, uri.href, await traceResource(ctx, String(variables.traceId)).catch(notFound(uri.href))),
   )
   return server

@@ -13,11 +13,13 @@ export interface StdioProxyOptions {
 }
 
 /**
- * The MCP endpoint of an app: base URL + prefix + `/mcp`.
+ * The MCP endpoint of an app: base URL + prefix + `/mcp`, or the URL itself when it is
+ * already that endpoint.
  *
  * @example
  * ```ts
- * mcpEndpointUrl('http://127.0.0.1:3000') // 'http://127.0.0.1:3000/_debug_toolbar/mcp'
+ * mcpEndpointUrl('http://127.0.0.1:3000')                    // 'http://127.0.0.1:3000/_debug_toolbar/mcp'
+ * mcpEndpointUrl('http://127.0.0.1:3000/_debug_toolbar/mcp') // the same
  * ```
  */
 export function mcpEndpointUrl(url: string, prefix = '/_debug_toolbar'): URL {
@@ -29,7 +31,10 @@ export function mcpEndpointUrl(url: string, prefix = '/_debug_toolbar'): URL {
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`--url must be http:// or https://, got "${url}"`)
   const cleanPrefix = `/${prefix.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
-  return new URL(`${base.pathname.replace(/\/+$/, '')}${cleanPrefix}/mcp`, base)
+  const path = base.pathname.replace(/\/+$/, '')
+  // The endpoint itself, as the HTTP configuration has it, is taken as it is.
+  if (path.endsWith(`${cleanPrefix}/mcp`)) return new URL(path, base)
+  return new URL(`${path}${cleanPrefix}/mcp`, base)
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar, MemoryStore } from '../../src/index.js'
 import { resolveMcpSettings } from '../../src/mcp/feature.js'
+import { otlpJsonFromToolbarSpans } from '../../src/opentelemetry/index.js'
 import { call, connect, SECRET, startShop } from './app.js'
 
 const initialize = {
@@ -127,6 +128,33 @@ describe('what the MCP server hides', () => {
     const client = await connect(shop.base)
     const logs = await call(client, 'search_logs', { request_id: id })
     expect(logs.text).toContain(SECRET)
+    // A service that records bodies on its span, on an event and on a link.
+    const traceId = 'cd'.repeat(16)
+    const now = BigInt(Date.now()) * 1_000_000n
+    const body = { 'http.request.body.content': '{"card":"4111"}' }
+    const exported = otlpJsonFromToolbarSpans([
+      {
+        traceId,
+        spanId: '33'.repeat(8),
+        name: 'POST /orders',
+        kind: 'SERVER',
+        startTimeUnixNano: String(now),
+        endTimeUnixNano: String(now + 1_000_000n),
+        attributes: { ...body, 'http.route': '/orders' },
+        events: [{ name: 'request.received', timeUnixNano: String(now), attributes: body }],
+        links: [{ traceId, spanId: '22'.repeat(8), attributes: { body: '{"card":"4111"}' } }],
+        status: { code: 'UNSET' },
+        resource: { 'service.name': 'api' },
+        scope: { name: 'api' },
+        source: 'otlp_http',
+      },
+    ])
+    const sent = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(exported) })
+    expect(sent.status).toBe(200)
+    const span = await call(client, 'get_span', { trace_id: traceId, span_ids: ['33'.repeat(8)] })
+    expect(span.data.spans[0].attributes).toEqual({ 'http.route': '/orders' })
+    const resource = await client.readResource({ uri: `toolbar://traces/${traceId}` })
+    expect(JSON.stringify(span.raw) + JSON.stringify(resource)).not.toContain('4111')
     await client.close()
   })
 })

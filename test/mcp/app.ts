@@ -46,14 +46,36 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     // Secrets in the other shapes an app writes them in.
     db.prepare('UPDATE users SET password = @pw WHERE id = @id').run({ pw: SECRET, id: 1 })
     db.prepare(`SELECT id FROM users WHERE password <> '${SECRET}' OR password IN ('${SECRET}')`).all()
+    // Other comparisons SQLite and PostgreSQL write, and an upsert written with literals.
+    db.prepare('SELECT id FROM users WHERE password IS ? OR password == ? OR password IN (?, ?) OR password IS NOT ?').all(SECRET, SECRET, 'x', SECRET, SECRET)
+    db.prepare(`SELECT id FROM users WHERE password IS '${SECRET}' OR password == '${SECRET}' OR password GLOB '${SECRET}*'`).all()
+    db.prepare(`INSERT INTO users (id, name, password) VALUES (1, 'user1', '${SECRET}') ON CONFLICT(id) DO UPDATE SET password = excluded.password`).run()
     console.info(`reconnecting to postgres://admin:${SECRET}@db/app; password: ${SECRET} again`)
     recordLog('info', 'session opened', { token: SECRET, user: 'user1' })
     return c.json({ ok: true })
+  })
+  // A password-reset link: the token is a secret that travels in the path.
+  app.get('/reset/:token', (c) => {
+    console.info(`reset link opened: ${c.req.path}`)
+    return c.text(`reset ${c.req.param('token').length}`)
   })
   app.get('/report', async (c) => {
     const origin = new URL(c.req.url).origin
     const users = (await (await fetch(`${origin}/users`)).json()) as unknown[]
     return c.json({ users: users.length })
+  })
+  // A query that fails, caught by the handler, which answers 500 itself.
+  app.get('/orders/broken', (c) => {
+    try {
+      db.prepare('SELECT * FROM order_lines').all()
+    } catch (error) {
+      console.error(`could not list order lines: ${(error as Error).message}`)
+    }
+    return c.json({ error: 'unavailable' }, 500)
+  })
+  app.get('/boom/text', () => {
+    // Not an Error: some libraries throw strings.
+    throw 'out of stock'
   })
   app.get('/boom', () => {
     db.prepare('SELECT * FROM users WHERE id = 1').get()

@@ -54,6 +54,8 @@ describe('remote spans over MCP', () => {
         ...[2, 3, 4, 5].map((n) => ({ traceId: workerTrace, spanId: hex(n, 8), parentSpanId: hex(1, 8), name: 'poll', startMs: n })),
       ]),
     )
+    // A webhook receiver whose span is named with the URL it was called at, token included.
+    await send(exportRequest('hooks', [{ traceId: hex(0xb00c, 16), spanId: hex(9, 8), name: 'POST /hooks?token=c2VjcmV0LXRva2Vu', startMs: 0 }]))
   })
 
   afterAll(async () => {
@@ -80,6 +82,8 @@ describe('remote spans over MCP', () => {
     expect(text).toMatch(/poll x4/)
     const listed = await client.listResources()
     expect(listed.resources.map((r) => r.uri)).toContain(`toolbar://traces/${workerTrace}`)
+    expect(listed.resources.map((r) => r.name)).toContain('POST /hooks?token=REDACTED (hooks, 1 spans)')
+    expect(JSON.stringify(listed)).not.toContain('c2VjcmV0LXRva2Vu')
     const spans = await call(client, 'get_span', { trace_id: workerTrace, span_ids: [hex(2, 8)] })
     expect(spans.data.spans[0].attributes['http.request.header.authorization']).toEqual(['REDACTED'])
     expect(JSON.stringify(spans.raw)).not.toContain('c2VjcmV0')

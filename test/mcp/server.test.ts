@@ -13,6 +13,7 @@ describe('the MCP server at {prefix}/mcp', () => {
     ids.slow = await shop.get('/slow')
     ids.login = await shop.get(`/login?api_key=${SECRET}&pass%77ord=${SECRET}&X-Amz-Signature=${SECRET}`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` } })
     ids.report = await shop.get('/report')
+    ids.reset = await shop.get(`/reset/${SECRET}`)
     ids.boom = await shop.get('/boom')
     client = await connect(shop.base)
   })
@@ -61,6 +62,11 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(slow.data.requests.map((r: { id: string }) => r.id)).toEqual([ids.slow])
     expect((await call(client, 'list_requests', { service: 'nobody' })).data.requests).toEqual([])
     expect((await call(client, 'list_requests', { status: '5xx' })).data.requests).toHaveLength(1)
+    // What the input schema allows (a client may check arguments against it) is what the tool takes.
+    const { tools } = await client.listTools()
+    const status = (tools.find((t) => t.name === 'list_requests')!.inputSchema.properties as Record<string, { pattern: string }>).status!
+    expect(new RegExp(status.pattern).test('5XX')).toBe(true)
+    expect((await call(client, 'list_requests', { status: '5XX' })).data.requests).toHaveLength(1)
   })
 
   it('answers bad arguments with a clear error result, and keeps serving', async () => {
@@ -229,6 +235,12 @@ describe('the MCP server at {prefix}/mcp', () => {
     const different = await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
     expect(different.data.added.length).toBeGreaterThan(0)
     expect(different.data.removed.length).toBeGreaterThan(0)
+    // The route as the tools write it, with its method, is taken back as it is.
+    const again = await call(client, 'compare_requests', { route: data.a.route })
+    expect(again.isError).toBe(false)
+    expect(again.data.b.id).toBe(second)
+    expect((await call(client, 'list_requests', { route: 'GET /slow' })).data.requests.map((r: { id: string }) => r.id)).toEqual([ids.slow])
+    expect((await call(client, 'list_requests', { route: 'POST /slow' })).data.requests).toEqual([])
     expect((await call(client, 'compare_requests', { route: '/nowhere' })).isError).toBe(true)
     expect((await call(client, 'compare_requests', { request_ids: [ids.users, ids.users] })).text).toMatch(/twice/)
     expect((await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow], route: '/users' })).text).toMatch(/not both/)
@@ -243,6 +255,13 @@ describe('the MCP server at {prefix}/mcp', () => {
     const spanId = tree.data.lines[0].spanIds[0]
     const spans = await call(client, 'get_links', { trace_id: traceId, span_ids: [spanId] })
     expect(spans.data.links.spans[0].jaeger).toContain(`uiFind=${spanId}`)
+    // A span of another trace, or of none, gets no link that Jaeger would open on nothing.
+    const foreign = await call(client, 'get_links', { request_id: ids.users, span_ids: ['0123456789abcdef'] })
+    expect(foreign.isError).toBe(true)
+    expect(foreign.text).toMatch(/has no span "0123456789abcdef"/)
+    const byTrace = await call(client, 'get_links', { trace_id: traceId, span_ids: [spanId, 'fedcba9876543210'] })
+    expect(byTrace.isError).toBe(true)
+    expect(byTrace.text).toMatch(/has no span "fedcba9876543210"/)
   })
 
   it('serves the same data as resources', async () => {
@@ -282,8 +301,32 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(slow.params).toEqual(['REDACTED', 1])
     const named = outputs[2]!.data.queries.find((q: { sql: string }) => q.sql.includes('@pw'))
     expect(named.params).toEqual([{ pw: 'REDACTED', id: 1 }])
+    const compared = outputs[2]!.data.queries.find((q: { sql: string }) => q.sql.includes('IS NOT ?'))
+    expect(compared.params).toEqual(['REDACTED', 'REDACTED', 'REDACTED', 'REDACTED', 'REDACTED'])
+    expect(everything).toContain("password IS 'REDACTED' OR password == 'REDACTED' OR password GLOB 'REDACTED'")
+    expect(everything).toContain("VALUES (1, 'user1', 'REDACTED')")
     expect(everything).toContain('postgres://REDACTED:REDACTED@db/app')
     expect(everything).toContain('pass%77ord=REDACTED&X-Amz-Signature=REDACTED')
+  })
+
+  it('redacts a secret-named route param in the path, the URL, the spans and the logs', async () => {
+    const list = await call(client, 'list_requests', { route: '/reset/:token' })
+    expect(list.data.requests.map((r: { id: string }) => r.id)).toEqual([ids.reset])
+    const trace = await call(client, 'get_trace', { request_id: ids.reset })
+    const spanIds = trace.data.lines.flatMap((l: { spanIds: string[] }) => l.spanIds)
+    const outputs = [
+      list,
+      await call(client, 'get_request', { request_id: ids.reset }),
+      await call(client, 'search_logs', { request_id: ids.reset }),
+      await call(client, 'get_span', { trace_id: trace.data.traceId, span_ids: spanIds }),
+      await call(client, 'compare_requests', { request_ids: [ids.users, ids.reset] }),
+    ]
+    const resources = [await client.readResource({ uri: `toolbar://requests/${ids.reset}` }), await client.readResource({ uri: `toolbar://traces/${trace.data.traceId}` }), await client.listResources()]
+    const everything = JSON.stringify(outputs.map((o) => o.raw)) + JSON.stringify(resources)
+    expect(everything).not.toContain(SECRET)
+    expect(outputs[1]!.text).toContain('GET /reset/:token (/reset/REDACTED) -> 200')
+    expect(outputs[2]!.data.logs[0].message).toBe('reset link opened: /reset/REDACTED')
+    expect(outputs[3]!.data.spans[0].attributes['url.path']).toBe('/reset/REDACTED')
   })
 
   it('forgets everything with clear_history, the one destructive tool', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { SqlStats } from '../../panels/sql.js'
 import { panelStats } from '../data.js'
-import { requestId } from '../schemas.js'
+import { onRoute, requestId, route } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { ms, ToolError } from '../result.js'
 import { durationNs, serviceOf } from '../trace-tree.js'
@@ -34,7 +34,7 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
       'Two requests side by side: duration, query count and time, and span groups (same name and service) added, removed or changed, with per-group count and time deltas. Give request_ids [before, after], or a route to compare its last two requests.',
     input: {
       request_ids: z.array(requestId).length(2).optional().describe('[before, after]'),
-      route: z.string().max(500).optional().describe('Compare the last two requests of this route pattern or path'),
+      route: route.optional().describe('Compare the last two requests of this route pattern or path (optionally after the method: GET /users/:id)'),
     },
     async run(args) {
       let ids = args.request_ids
@@ -42,8 +42,8 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
       if (ids && ids[0] === ids[1]) throw new ToolError(`request_ids names "${ids[0]}" twice: give two different requests`)
       if (!ids) {
         if (!args.route) throw new ToolError('give request_ids (two ids) or route')
-        const rows = (await data.summaries()).filter((r) => r.route === args.route || r.path === args.route)
-        if (rows.length < 2) throw new ToolError(`route "${args.route}" has ${rows.length} recorded ${rows.length === 1 ? 'request' : 'requests'}; comparing needs two`)
+        const rows = (await data.summaries()).filter((r) => onRoute(r, args.route!))
+        if (rows.length < 2) throw new ToolError(`route "${args.route.text}" has ${rows.length} recorded ${rows.length === 1 ? 'request' : 'requests'}; comparing needs two`)
         ids = [rows[1]!.id, rows[0]!.id]
       }
       const [a, b] = [await data.request(ids[0]!), await data.request(ids[1]!)]

@@ -5,7 +5,7 @@ import { panelStats } from '../data.js'
 import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { LOG_LEVELS } from '../../shapes/records.js'
 
 const LEVEL_ERROR = `a level is one of ${LOG_LEVELS.join(', ')} (lower case), or a list of them`
@@ -62,12 +62,12 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
             attributes: shownAttributes(ctx.settings, l.attributes),
           })),
       )
-      const page = paginate('search_logs', lines, args.cursor, args.limit)
+      const { page, lines: shown } = fitText(
+        paginate('search_logs', lines, args.cursor, args.limit),
+        (l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${Object.keys(l.attributes).length ? `  ${oneLine(JSON.stringify(l.attributes))}` : ''}`,
+      )
       const text = lines.length
-        ? [
-            ...page.items.map((l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${Object.keys(l.attributes).length ? `  ${oneLine(JSON.stringify(l.attributes))}` : ''}`),
-            pageNote(page, 'lines'),
-          ]
+        ? [...shown, pageNote(page, 'lines')]
             .filter(Boolean)
             .join('\n')
         : 'No log line matches.'

@@ -112,7 +112,9 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     },
     errors: errors.slice(0, BRIEF.errors),
     errorsTruncated: errors.length > BRIEF.errors,
-    trace: detail.traceId ? { traceId: detail.traceId, spans: spans.length, services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length } : undefined,
+    trace: detail.traceId
+      ? { traceId: detail.traceId, spans: spans.length, droppedSpans: await ctx.data.droppedSpans(detail.traceId), services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length }
+      : undefined,
     links: requestLinks(ctx, detail.id, detail.traceId),
   }
   return { text: briefText(data, spans.length ? serviceOf(spans[0]!) : undefined), data }
@@ -126,7 +128,7 @@ type Brief = {
   templates?: { count: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
   errors: Array<{ kind: string; message: string }>
   errorsTruncated: boolean
-  trace?: { traceId: string; spans: number; services: string[]; errorSpans: number }
+  trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
   links: Record<string, string>
 }
 
@@ -159,7 +161,7 @@ function briefText(b: Brief, service: string | undefined): string {
     out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ''}`)
     for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
   } else out.push('Errors: none')
-  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${b.trace.spans} spans${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''} (get_trace for the tree)`)
+  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${b.trace.spans} spans${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
   out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}`)
   return out.join('\n')
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
 import { MAX_SCAN, type RequestFacts } from '../data.js'
-import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
+import { cursor, limit, onRoute, requestId, route, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
 
 /**
@@ -22,9 +22,9 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     description:
       'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Filters: route (pattern like /users/:id, or a path), method, status (404 or 4xx), min_duration_ms, has_error, service (a service.name in the trace).',
     input: {
-      route: z.string().max(500).optional().describe('Route pattern (/users/:id) or exact path (/users/2)'),
+      route: route.optional().describe('Route pattern (/users/:id) or exact path (/users/2), optionally after the method (GET /users/:id)'),
       method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
-      status: z.string().regex(/^[1-5](\d\d|xx)$/i, 'status is a code such as 404 or a class such as 4xx').optional(),
+      status: z.string().regex(/^[1-5](\d\d|[xX]{2})$/, 'status is a code such as 404 or a class such as 4xx').optional(),
       min_duration_ms: z.number().min(0).optional(),
       has_error: z.boolean().optional(),
       service: z.string().max(200).optional(),
@@ -34,7 +34,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     async run(args) {
       let rows = await data.summaries({ method: args.method, status: args.status })
       const capped = rows.length >= MAX_SCAN
-      if (args.route) rows = rows.filter((r) => r.route === args.route || r.path === args.route)
+      if (args.route) rows = rows.filter((r) => onRoute(r, args.route!))
       if (args.min_duration_ms !== undefined) rows = rows.filter((r) => (r.durationMs ?? 0) >= args.min_duration_ms!)
       const facts = new Map<string, RequestFacts>()
       const factsOf = async (row: RequestSummary) => {
@@ -56,13 +56,15 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         }
         rows = kept
       }
-      const page = paginate('list_requests', rows, args.cursor, args.limit)
-      const requests = []
-      for (const row of page.items) requests.push({ ...row, ...(await factsOf(row)) })
-      const lines = requests.map(
+      const listed = paginate('list_requests', rows, args.cursor, args.limit)
+      const withFacts = []
+      for (const row of listed.items) withFacts.push({ ...row, ...(await factsOf(row)) })
+      const { page, lines } = fitText(
+        { ...listed, items: withFacts },
         (r) =>
           `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}`,
       )
+      const requests = page.items
       const scope = capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : ''
       const text = requests.length === 0 ? `No recorded request matches (make a request to the app first, or loosen the filters). ${scope}`.trim() : [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n')
       return { text, data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
@@ -96,8 +98,11 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         Object.assign(links, requestLinks(ctx, detail.id, undefined))
         trace ??= detail.traceId
       }
+      if (args.span_ids && !trace) throw new ToolError(`request "${args.request_id}" has no trace, so its spans have no links`)
       if (trace) {
-        if (args.trace_id) await data.requireTrace(trace)
+        // An unknown trace or span would get a link that opens on nothing.
+        if (args.span_ids) await data.requireSpans(trace, args.span_ids)
+        else if (args.trace_id) await data.requireTrace(trace)
         Object.assign(links, requestLinks(ctx, undefined, trace))
         if (args.span_ids) links.spans = args.span_ids.map((id) => ({ spanId: id, ...data.traceLinks(trace!, id) }))
       }

@@ -6,7 +6,7 @@ import { panelStats } from '../data.js'
 import { shownParams } from '../redact.js'
 import { cursor, limit, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 /**
  * `find_slow_queries`, `find_n_plus_one` and `explain_query`.
@@ -54,13 +54,13 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
           .map((q) => ({ requestId: detail.id, route: routeOf(detail), thresholdMs: args.threshold_ms ?? sql.slowQueryMs, ...queryData(ctx, q) })),
       )
       rows.sort((a, b) => b.durationMs - a.durationMs)
-      const page = paginate('find_slow_queries', rows, args.cursor, args.limit)
+      const { page, lines } = fitText(
+        paginate('find_slow_queries', rows, args.cursor, args.limit),
+        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.rowCount !== null ? `, ${q.rowCount} rows` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`,
+      )
       const scope = args.request_id ? `request ${args.request_id}` : 'the recent requests'
       const text = rows.length
-        ? [
-            ...page.items.map((q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.rowCount !== null ? `, ${q.rowCount} rows` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`),
-            pageNote(page, 'queries'),
-          ]
+        ? [...lines, pageNote(page, 'queries')]
             .filter(Boolean)
             .join('\n')
         : args.threshold_ms !== undefined
@@ -99,12 +99,12 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
           })
       })
       groups.sort((a, b) => b.count - a.count)
-      const page = paginate('find_n_plus_one', groups, args.cursor, args.limit)
+      const { page, lines } = fitText(
+        paginate('find_n_plus_one', groups, args.cursor, args.limit),
+        (g) => `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route})${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}`,
+      )
       const text = groups.length
-        ? [
-            ...page.items.map((g) => `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route})${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}`),
-            pageNote(page, 'patterns'),
-          ]
+        ? [...lines, pageNote(page, 'patterns')]
             .filter(Boolean)
             .join('\n')
         : `No N+1 pattern (the same SQL with different params at least ${args.min_count} times) in ${args.request_id ? `request ${args.request_id}` : 'the recent requests'}.`

@@ -4,16 +4,19 @@ import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
 import { panelStats } from '../data.js'
 import { requestErrors, type ErrorItem } from '../errors.js'
-import { shownAttributes } from '../redact.js'
+import { shownSpan } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { durationNs, serviceOf, traceLines, traceStartNs, type TraceLine } from '../trace-tree.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
 const GROUP_IDS = 50
 /** Events and links shown per span by get_span. */
 const SPAN_ITEMS = 50
+/** Attributes shown per span (what OpenTelemetry SDKs keep by default), and per event or link. */
+const SPAN_ATTRIBUTES = 128
+const ITEM_ATTRIBUTES = 32
 /** Log lines before and after an error that get_trace_errors shows. */
 const AROUND = { before: 3, after: 2 }
 
@@ -53,30 +56,30 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
     async run(args) {
       const { traceId: id, spans } = await traceOf(args)
       const all = traceLines(spans)
-      const page = paginate('get_trace', all, args.cursor, args.max_spans)
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
+      const dropped = await data.droppedSpans(id)
+      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${dropped} more spans were dropped (over maxSpansPerTrace)` : ''}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
+      const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
-      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
-      const text = [header, ...page.items.map(lineText), pageNote(page, 'lines')].filter(Boolean).join('\n')
-      return { text, data: { traceId: id, spanCount: spans.length, services, durationMs, lines, ...pageData(page) } }
+      const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
+      return { text, data: { traceId: id, spanCount: spans.length, ...(dropped ? { droppedSpans: dropped } : {}), services, durationMs, lines, ...pageData(page) } }
     },
   })
 
   define('get_span', {
     title: 'Spans in full',
-    description: 'Up to 20 spans of a trace in full: attributes, events (exceptions, logs), links, status, resource and times.',
+    description:
+      'Up to 20 spans of a trace in full: attributes (the first 128), events (exceptions, logs; the first 50), links, status, resource and times. An answer holds about 200,000 characters: long values of large spans are cut, and spans that do not fit are named in notShown, to ask for again.',
     input: {
       trace_id: traceId,
       span_ids: z.array(spanId).min(1).max(20).describe('1 to 20 span ids, as get_trace shows them'),
     },
     async run(args) {
-      const spans = await data.requireTrace(args.trace_id)
-      const byId = new Map(spans.map((s) => [s.spanId, s]))
-      const unknown = args.span_ids.filter((id) => !byId.has(id))
-      if (unknown.length) throw new ToolError(`trace ${args.trace_id} has no span ${unknown.map((id) => `"${id}"`).join(', ')} (get_trace lists its span ids)`)
-      const start = traceStartNs(spans)
-      const shown = [...new Set(args.span_ids)].map((id) => spanData(ctx, byId.get(id)!, start))
+      const { all, picked } = await data.requireSpans(args.trace_id, args.span_ids)
+      const start = traceStartNs(all)
+      const { shown } = fitData(picked.map((span) => spanData(ctx, span, start)))
+      const notShown = picked.slice(shown.length).map((span) => span.spanId)
       const text = shown
         .map((s) =>
           [
@@ -88,7 +91,9 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
           ].join('\n'),
         )
         .join('\n')
-      return { text, data: { traceId: args.trace_id, spans: shown } }
+      // First, so that the text cap cannot cut it off.
+      const note = notShown.length ? `${notShown.length} ${notShown.length === 1 ? 'span' : 'spans'} not shown to keep the answer short: ${notShown.join(', ')} (ask get_span for them)\n` : ''
+      return { text: note + text, data: { traceId: args.trace_id, spans: shown, ...(notShown.length ? { notShown } : {}) } }
     },
   })
 
@@ -110,18 +115,15 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       })
       const detail = found?.detail ?? (args.request_id ? await data.request(args.request_id) : await data.requestOfTrace(found!.traceId))
       const items = withLogsAround(requestErrors(found?.spans ?? [], detail), detail)
-      const page = paginate('get_trace_errors', items, args.cursor, args.limit)
+      const { page, lines } = fitText(paginate('get_trace_errors', items, args.cursor, args.limit), (e) =>
+        [
+          `${[e.kind.toUpperCase(), e.name && `"${e.name}"`, e.spanId && `span ${e.spanId}`, e.atMs !== undefined && `at +${ms(e.atMs)}`].filter(Boolean).join(' ')}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
+          ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
+          ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
+        ].join('\n'),
+      )
       const text = items.length
-        ? [
-            ...page.items.map((e) =>
-              [
-                `${e.kind.toUpperCase()} ${e.name ? `"${e.name}" ` : ''}${e.spanId ? `span ${e.spanId} ` : ''}${e.atMs !== undefined ? `at +${ms(e.atMs)}` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
-                ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
-                ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
-              ].join('\n'),
-            ),
-            pageNote(page, 'errors'),
-          ]
+        ? [...lines, pageNote(page, 'errors')]
             .filter(Boolean)
             .join('\n')
         : `No error in ${found ? `trace ${found.traceId}` : `request ${detail?.id}`}: no span has status ERROR, nothing was thrown, no query failed.`
@@ -160,7 +162,8 @@ function lineText(line: TraceLine): string {
   return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status}${critical} #${line.spanIds[0]}`
 }
 
-function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
+function spanData(ctx: McpContext, recorded: ToolbarSpan, traceStart: bigint) {
+  const span = shownSpan(ctx.settings, recorded)
   const offset = (nanos: string) => Number(BigInt(nanos) - traceStart) / 1e6
   const duration = durationNs(span)
   return {
@@ -174,16 +177,23 @@ function spanData(ctx: McpContext, span: ToolbarSpan, traceStart: bigint) {
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     status: span.status,
-    attributes: shownAttributes(ctx.settings, span.attributes),
-    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), attributes: shownAttributes(ctx.settings, e.attributes) })),
+    ...firstAttributes(span.attributes, SPAN_ATTRIBUTES),
+    events: span.events.slice(0, SPAN_ITEMS).map((e) => ({ name: e.name, offsetMs: offset(e.timeUnixNano), ...firstAttributes(e.attributes, ITEM_ATTRIBUTES) })),
     eventsTruncated: Math.max(0, span.events.length - SPAN_ITEMS),
-    links: span.links.slice(0, SPAN_ITEMS),
+    links: span.links.slice(0, SPAN_ITEMS).map((l) => ({ ...l, ...firstAttributes(l.attributes, ITEM_ATTRIBUTES) })),
     resource: span.resource,
     scope: span.scope,
     source: span.source,
   }
 }
 
+
+/** The first `most` attributes, and how many more there were (a span from another service can carry thousands). */
+function firstAttributes<T>(attributes: Record<string, T>, most: number): { attributes: Record<string, T>; attributesTruncated?: number } {
+  const entries = Object.entries(attributes)
+  if (entries.length <= most) return { attributes }
+  return { attributes: Object.fromEntries(entries.slice(0, most)), attributesTruncated: entries.length - most }
+}
 
 function traceDurationMs(spans: readonly ToolbarSpan[]): number {
   if (spans.length === 0) return 0

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { call, connect, startShop } from './app.js'
+
+/** What failed in a request, as an agent asks for it: each failure once, said plainly. */
+describe('errors over MCP', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>
+  let client: Client
+  let broken: string
+  let thrownText: string
+
+  beforeAll(async () => {
+    shop = await startShop()
+    broken = await shop.get('/orders/broken')
+    thrownText = await shop.get('/boom/text')
+    client = await connect(shop.base)
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await shop?.close()
+  })
+
+  it('lists a failed query once, not also as the exception its span recorded', async () => {
+    const { data, text } = await call(client, 'get_trace_errors', { request_id: broken })
+    const failures = data.errors.filter((e: { message: string }) => /no such table: order_lines/.test(e.message))
+    expect(failures).toHaveLength(1)
+    expect(failures[0]).toMatchObject({ kind: 'query', name: expect.stringMatching(/^query #1 at .*app\.ts:\d+/) })
+    expect(failures[0].spanId).toMatch(/^[0-9a-f]{16}$/)
+    // The request span failed because the handler answered 500: said so, not '(no status message)'.
+    expect(data.errors.find((e: { kind: string }) => e.kind === 'span')).toMatchObject({ name: 'GET /orders/broken', message: 'HTTP 500' })
+    expect(text).not.toContain('no status message')
+    const listed = await call(client, 'list_requests', { route: '/orders/broken' })
+    expect(listed.data.requests[0].errors).toBe(data.errors.length)
+  })
+
+  it('says what was thrown when it is not an Error, on a line of its own', async () => {
+    const { data, text } = await call(client, 'get_trace_errors', { request_id: thrownText })
+    expect(data.errors).toEqual([expect.objectContaining({ kind: 'thrown', message: 'out of stock' })])
+    expect(text.split('\n')[0]).toBe('THROWN: out of stock')
+  })
+})
