@@ -42,6 +42,23 @@ describe('recordQuery', () => {
     expect(detail.nav.find((n: { id: string }) => n.id === 'sql').subtitle).toMatch(/^2 queries in \d+\.\d ms$/)
   })
 
+  it('takes a Date.now() start time as the wall-clock time it is', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new SqlPanel()] }))
+    app.get('/', async (c) => {
+      await sleep(10)
+      const startTime = Date.now()
+      await sleep(15)
+      recordQuery({ sql: 'SELECT 1', startTime, durationMs: Date.now() - startTime })
+      return c.text('ok')
+    })
+    const { detail, sql } = await sqlPanel(app, '/')
+    const [query] = sql.queries
+    // Date.now() is whole milliseconds: the query starts within 1 ms of when it was read.
+    expect(query!.startMs).toBeGreaterThanOrEqual(8)
+    expect(query!.startMs + query!.durationMs).toBeLessThanOrEqual(detail.durationMs + 1)
+  })
+
   it('keeps at most maxQueries per request and counts the rest as dropped', async () => {
     const app = new Hono()
     app.use(debugToolbar({ extraPanels: [new SqlPanel({ maxQueries: 3 })] }))

@@ -172,12 +172,25 @@ function errorMessage(error: unknown): string {
   return typeof error === 'string' ? error : String(error)
 }
 
+/**
+ * `time` on the `performance.now()` clock. A `Date.now()` reading (a wall-clock time, which
+ * no `performance.now()` of a running process comes near) is moved onto it; a time that is
+ * not a finite number is none.
+ */
+function perfTime(time: number | undefined): number | undefined {
+  if (typeof time !== 'number' || !Number.isFinite(time)) return undefined
+  return time > performance.timeOrigin / 2 ? time - performance.timeOrigin : time
+}
+
 /** A query run by any driver, for `recordQuery()`. */
 export interface QueryInput {
   sql: string
   /** Positional values, or one object of named values: `[{ id: 1 }]`. */
   params?: unknown[]
-  /** `performance.now()` when the query started. Default: now minus `durationMs`. */
+  /**
+   * When the query started: `performance.now()`, or `Date.now()` (taken as the wall-clock
+   * time it is). Default: now minus `durationMs`.
+   */
   startTime?: number
   durationMs: number
   /** Rows returned (reads) or changed (writes). */
@@ -214,7 +227,7 @@ export interface QueryInput {
 export function recordQuery(input: QueryInput): RecordedQuery | undefined {
   if (!currentRecord()) return undefined
   const durationMs = Number.isFinite(input.durationMs) && input.durationMs > 0 ? input.durationMs : 0
-  const startTime = input.startTime ?? performance.now() - durationMs
+  const startTime = perfTime(input.startTime) ?? performance.now() - durationMs
   const start = startQuery(startTime)
   if (!start) return undefined
   return finishQuery(start, {
