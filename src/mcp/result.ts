@@ -105,6 +105,18 @@ export function capText(text: string): string {
   return `${text.slice(0, MAX_TEXT_CHARS)}\n… (text truncated: ${text.length - MAX_TEXT_CHARS} more characters; ask for fewer items, or read structuredContent)`
 }
 
+/**
+ * `count` with its noun for text: `1 span`, `3 spans`, `1 query`, `2 queries`.
+ *
+ * @example
+ * ```ts
+ * counted(1, 'query', 'queries') // '1 query'
+ * ```
+ */
+export function counted(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`
+}
+
 /** Milliseconds for text: `12.3 ms`. */
 export function ms(value: number | undefined): string {
   return value === undefined ? '?' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`

@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { packageVersion } from '../core/package-root.js'
 import type { ToolbarData } from './data.js'
 import { redactText, redactValue, type RedactionSettings } from './redact.js'
-import { capStrings, capText, ToolError, type ToolOutput } from './result.js'
+import { capStrings, capText, counted, ToolError, type ToolOutput } from './result.js'
 import { registerRequestTools } from './tools/requests.js'
 import { registerTraceTools } from './tools/traces.js'
 import { registerSqlTools } from './tools/sql.js'
@@ -98,7 +98,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
         resources: (await ctx.data.traceList({ limit: 50, offset: 0 })).traces.map((t) => ({
           uri: `toolbar://traces/${t.traceId}`,
           // A span name can hold a URL with its query (`GET /hooks?token=...`): redacted as answers are.
-          name: outgoingText(ctx.settings, `${t.rootName} (${t.services.join(', ')}, ${t.spanCount} spans${t.error ? ', error' : ''})`),
+          name: outgoingText(ctx.settings, `${t.rootName} (${t.services.join(', ')}, ${counted(t.spanCount, 'span')}${t.error ? ', error' : ''})`),
           mimeType: 'application/json',
         })),
       }),

@@ -82,7 +82,7 @@ describe('remote spans over MCP', () => {
     expect(text).toMatch(/poll x4/)
     const listed = await client.listResources()
     expect(listed.resources.map((r) => r.uri)).toContain(`toolbar://traces/${workerTrace}`)
-    expect(listed.resources.map((r) => r.name)).toContain('POST /hooks?token=REDACTED (hooks, 1 spans)')
+    expect(listed.resources.map((r) => r.name)).toContain('POST /hooks?token=REDACTED (hooks, 1 span)')
     expect(JSON.stringify(listed)).not.toContain('c2VjcmV0LXRva2Vu')
     const spans = await call(client, 'get_span', { trace_id: workerTrace, span_ids: [hex(2, 8)] })
     expect(spans.data.spans[0].attributes['http.request.header.authorization']).toEqual(['REDACTED'])

@@ -4,7 +4,7 @@ import type { SqlStats } from '../../panels/sql.js'
 import { panelStats } from '../data.js'
 import { onRoute, requestId, route } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { ms, ToolError } from '../result.js'
+import { counted, ms, ToolError } from '../result.js'
 import { durationNs, serviceOf } from '../trace-tree.js'
 
 /** Most span groups (and added / removed ones) a comparison lists. */
@@ -77,8 +77,8 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
       const signed = (n: number, unit = '') => `${n >= 0 ? '+' : ''}${unit ? ms(n) : n}`
       const groupLine = (r: (typeof rows)[number]) => `  ${r.name}${r.service ? ` [${r.service}]` : ''}: x${r.countA} ${ms(r.totalMsA)} -> x${r.countB} ${ms(r.totalMsB)} (${signed(r.deltaMs, 'ms')})`
       const text = [
-        `A ${sa.id} ${sa.route} ${sa.status ?? '…'} ${ms(sa.durationMs)}, ${sa.queries} queries in ${ms(sa.queryMs)}`,
-        `B ${sb.id} ${sb.route} ${sb.status ?? '…'} ${ms(sb.durationMs)}, ${sb.queries} queries in ${ms(sb.queryMs)}`,
+        `A ${sa.id} ${sa.route} ${sa.status ?? '…'} ${ms(sa.durationMs)}, ${counted(sa.queries, 'query', 'queries')} in ${ms(sa.queryMs)}`,
+        `B ${sb.id} ${sb.route} ${sb.status ?? '…'} ${ms(sb.durationMs)}, ${counted(sb.queries, 'query', 'queries')} in ${ms(sb.queryMs)}`,
         `Delta: duration ${signed(result.durationDeltaMs, 'ms')}, queries ${signed(result.queryCountDelta)}, query time ${signed(result.queryMsDelta, 'ms')}`,
         `Span groups added in B: ${added.length}`,
         ...result.added.map(groupLine),

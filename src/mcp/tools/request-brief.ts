@@ -7,7 +7,7 @@ import type { TimerStats } from '../../panels/timer.js'
 import { panelStats } from '../data.js'
 import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
-import { ms, oneLine, type ToolOutput } from '../result.js'
+import { counted, ms, oneLine, type ToolOutput } from '../result.js'
 import type { McpContext } from '../server.js'
 import { serviceOf } from '../trace-tree.js'
 
@@ -161,7 +161,7 @@ function briefText(b: Brief, service: string | undefined): string {
     out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ''}`)
     for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
   } else out.push('Errors: none')
-  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${b.trace.spans} spans${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
+  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
   out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}`)
   return out.join('\n')
 }

@@ -6,7 +6,7 @@ import { panelStats } from '../data.js'
 import { shownParams } from '../redact.js'
 import { cursor, limit, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 /**
  * `find_slow_queries`, `find_n_plus_one` and `explain_query`.
@@ -56,7 +56,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       rows.sort((a, b) => b.durationMs - a.durationMs)
       const { page, lines } = fitText(
         paginate('find_slow_queries', rows, args.cursor, args.limit),
-        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.rowCount !== null ? `, ${q.rowCount} rows` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`,
+        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.rowCount !== null ? `, ${counted(q.rowCount, 'row')}` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`,
       )
       const scope = args.request_id ? `request ${args.request_id}` : 'the recent requests'
       const text = rows.length

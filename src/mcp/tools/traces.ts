@@ -7,7 +7,7 @@ import { requestErrors, type ErrorItem } from '../errors.js'
 import { shownSpan } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { counted, fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { durationNs, serviceOf, traceLines, traceStartNs, type TraceLine } from '../trace-tree.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
@@ -59,7 +59,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       const durationMs = traceDurationMs(spans)
       const dropped = await data.droppedSpans(id)
-      const header = `Trace ${id}: ${spans.length} spans${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${dropped} more spans were dropped (over maxSpansPerTrace)` : ''}; ${all.length} lines (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
+      const header = `Trace ${id}: ${counted(spans.length, 'span')}${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
