@@ -80,6 +80,15 @@ describe('who the MCP endpoint answers', () => {
     expect((await app.request('/_debug_toolbar/mcp', post(), loopback)).status).toBe(200)
   })
 
+  it('answers a body over 4 MiB with 413, and keeps serving', async () => {
+    const app = appWith({})
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(4 * 1024 * 1024) } })
+    const res = await app.request('/_debug_toolbar/mcp', { ...post(), body: big }, loopback)
+    expect(res.status).toBe(413)
+    expect((await res.json()).error.message).toMatch(/must not exceed 4194304 bytes/)
+    expect((await app.request('/_debug_toolbar/mcp', post(), loopback)).status).toBe(200)
+  })
+
   it('searches at most the newest 1,000 requests of a long history, and says so', async () => {
     const store = new MemoryStore(1200)
     for (let i = 0; i < 1100; i++) {
