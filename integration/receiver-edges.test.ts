@@ -76,3 +76,33 @@ describe('a batch of more traces than maxTraces', () => {
     expect(list.total).toBe(4)
   })
 })
+
+describe('attribute and tag keys that are names of Object.prototype', () => {
+  it('keeps "__proto__" and "constructor" as attributes, resource attributes and Zipkin tags', async () => {
+    const { base } = await startToolbar()
+    const keys = (prefix: string) => ['__proto__', 'constructor', 'toString'].map((key) => ({ key, value: { stringValue: `${prefix} ${key}` } }))
+    const span = otlpSpan(traceId(0x51), '00000000000000b1', {
+      attributes: [...keys('span'), { key: 'map', value: { kvlistValue: { values: keys('nested') } } }],
+    })
+    const res = await fetch(`${base}/otlp/v1/traces`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(otlpRequest([span], [{ key: 'service.name', value: { stringValue: 'worker' } }, ...keys('resource')])),
+    })
+    expect(await res.json()).toEqual({})
+    const [received] = (await spansOf(base, traceId(0x51))).spans
+    expect(Object.entries(received!.attributes)).toEqual([
+      ['__proto__', 'span __proto__'],
+      ['constructor', 'span constructor'],
+      ['toString', 'span toString'],
+      ['map', '{"__proto__":"nested __proto__","constructor":"nested constructor","toString":"nested toString"}'],
+    ])
+    expect(received!.resource['__proto__']).toBe('resource __proto__')
+
+    const zipkin = `[{"traceId":"${traceId(0x52)}","id":"00000000000000b2","name":"get","timestamp":1700000000000000,"duration":10,` +
+      `"localEndpoint":{"serviceName":"legacy"},"tags":{"__proto__":"tag __proto__","http.method":"GET"}}]`
+    expect((await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: zipkin })).status).toBe(202)
+    const [tagged] = (await spansOf(base, traceId(0x52))).spans
+    expect(Object.entries(tagged!.attributes)).toEqual([['__proto__', 'tag __proto__'], ['http.method', 'GET']])
+  })
+})

@@ -7,7 +7,7 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api'
-import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, ToolbarSpanStatus } from './span-model.js'
+import { setOwn, type AttributeValue, type Attributes, type SpanKindName, type SpanSource, type ToolbarSpan, type ToolbarSpanStatus } from './span-model.js'
 import { OtlpDecodeError, bytesToHex } from './otlp-proto.js'
 import { contextExtras, copyExtras } from './otlp-span-extras.js'
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js'
@@ -338,7 +338,7 @@ function attributesFromKeyValues(keyValues: unknown, where: string): Attributes 
     if (!isObject(kv) || typeof kv.key !== 'string') {
       throw new OtlpDecodeError(`${where}.attributes[${i}] must be an object with a string key`)
     }
-    out[kv.key] = attributeValue(kv.value, `${where}.attributes[${JSON.stringify(kv.key)}]`)
+    setOwn(out, kv.key, attributeValue(kv.value, `${where}.attributes[${JSON.stringify(kv.key)}]`))
   })
   return out
 }
@@ -390,7 +390,7 @@ function anyValue(value: unknown, where: string, depth = 0): PlainValue {
     if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.kvlistValue.values must be an array`)
     const out: { [key: string]: PlainValue } = {}
     for (const kv of values) {
-      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`, depth + 1)
+      if (isObject(kv) && typeof kv.key === 'string') setOwn(out, kv.key, anyValue(kv.value, `${where}.${kv.key}`, depth + 1))
     }
     return out
   }

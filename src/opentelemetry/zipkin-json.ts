@@ -12,7 +12,7 @@
  * span too (`SharedSpanIds` remembers the mapping across requests). See specs/propagation.md.
  */
 import { createHash } from 'node:crypto'
-import type { Attributes, SpanKindName, ToolbarSpan } from '../core/span-model.js'
+import { setOwn, type Attributes, type SpanKindName, type ToolbarSpan } from '../core/span-model.js'
 
 /** A body that is not a Zipkin v2 span list at all (a 400). */
 export class ZipkinDecodeError extends Error {
@@ -183,7 +183,7 @@ function stringRecord(value: unknown, field: string): Record<string, string> {
   const result: Record<string, string> = {}
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw new Error(`tag ${JSON.stringify(key).slice(0, 60)} is not a string`)
-    result[key] = item
+    setOwn(result, key, item)
   }
   return result
 }
