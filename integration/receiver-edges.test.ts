@@ -6,6 +6,10 @@ import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryPanelOptions, type ToolbarSpan } from '../src/opentelemetry/index.js'
 import { SqliteStore } from '../src/store/sqlite.js'
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 
 /**
  * The receivers under unusual but valid input, over loopback as a service would send it:
@@ -33,6 +37,7 @@ async function startToolbar(options: OpenTelemetryPanelOptions = {}, store?: Too
   const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'frontend', ...options })
   const app = new Hono()
   app.use(debugToolbar({ extraPanels: [panel], store }))
+  app.get('/', (c) => c.text('ok'))
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await once(server, 'listening')
   running.push({ server, panel })
@@ -104,5 +109,46 @@ describe('attribute and tag keys that are names of Object.prototype', () => {
     expect((await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: zipkin })).status).toBe(202)
     const [tagged] = (await spansOf(base, traceId(0x52))).spans
     expect(Object.entries(tagged!.attributes)).toEqual([['__proto__', 'tag __proto__'], ['http.method', 'GET']])
+  })
+})
+
+/** Ended SDK spans, made by the OpenTelemetry SDK as a service's would be. */
+function sdkSpans(attributes: Record<string, string>): ReadableSpan[] {
+  const memory = new InMemorySpanExporter()
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+  provider.getTracer('inventory').startSpan('reserve', { attributes }).end()
+  return memory.getFinishedSpans()
+}
+
+function exportWith(exporter: OtlpGrpcExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+  return new Promise((resolve) => exporter.export(spans, resolve))
+}
+
+/** The receivers' counters as the OpenTelemetry panel shows them on the next recorded request. */
+async function receiverCounters(base: string): Promise<Record<string, number>> {
+  const page = await fetch(new URL('/', base))
+  const detail = await (await fetch(`${base}/api/requests/${page.headers.get('x-debug-toolbar-request-id')}`)).json()
+  return detail.panels.opentelemetry.receiver.counters
+}
+
+describe('OTLP/gRPC exports that grpc-js refuses before the receiver reads them', () => {
+  it('are counted with the refused exports in the panel, plain or gzip', async () => {
+    const { base, panel } = await startToolbar({ otlpGrpcPort: 0, otlpMaxBodyBytes: 64 * 1024 })
+    const url = `http://127.0.0.1:${panel.receivers!.grpc!.port}`
+    const plain = new OtlpGrpcExporter({ url })
+    const gzip = new OtlpGrpcExporter({ url, compression: CompressionAlgorithm.GZIP })
+    try {
+      expect((await exportWith(plain, sdkSpans({ size: 'small' }))).code).toBe(ExportResultCode.SUCCESS)
+      const big = sdkSpans({ blob: 'x'.repeat(128 * 1024) })
+      const refused = [await exportWith(plain, big), await exportWith(gzip, big)]
+      expect(refused.map((r) => [r.code, r.error?.message])).toEqual([
+        [ExportResultCode.FAILED, expect.stringMatching(/RESOURCE_EXHAUSTED: Received message larger than max/)],
+        [ExportResultCode.FAILED, expect.stringMatching(/RESOURCE_EXHAUSTED: Received message that decompresses to a size larger than 65536/)],
+      ])
+    } finally {
+      await plain.shutdown()
+      await gzip.shutdown()
+    }
+    expect(await receiverCounters(base)).toMatchObject({ requests: 3, accepted: 1, malformed: 2 })
   })
 })
