@@ -33,11 +33,12 @@ afterEach(async () => {
   }
 })
 
-async function startToolbar(options: OpenTelemetryPanelOptions = {}, store?: ToolbarStore): Promise<Toolbar> {
+async function startToolbar(options: OpenTelemetryPanelOptions = {}, store?: ToolbarStore, routes?: (app: Hono) => void): Promise<Toolbar> {
   const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'frontend', ...options })
   const app = new Hono()
   app.use(debugToolbar({ extraPanels: [panel], store }))
   app.get('/', (c) => c.text('ok'))
+  routes?.(app)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await once(server, 'listening')
   running.push({ server, panel })
@@ -79,6 +80,37 @@ describe('a batch of more traces than maxTraces', () => {
     }
     const list = await (await fetch(`${base}/api/traces?service=worker`)).json()
     expect(list.total).toBe(4)
+  })
+})
+
+describe('a service exporting more traces than maxTraces while a request runs', () => {
+  it("evicts received traces first: the running request's waterfall keeps its spans", async () => {
+    let entered!: () => void
+    let release!: () => void
+    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const { base } = await startToolbar({ maxTraces: 3 }, undefined, (app) => {
+      app.get('/slow', async (c) => {
+        entered()
+        await gate
+        return c.text('done')
+      })
+    })
+    const slow = fetch(new URL('/slow', base))
+    await inside
+    const spans = [1, 2, 3, 4, 5].map((n) => otlpSpan(traceId(n), '00000000000000a1'))
+    const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(otlpRequest(spans)) })
+    expect(await res.json()).toEqual({})
+    release()
+    const page = await slow
+    expect(await page.text()).toBe('done')
+    const trace = /00-([0-9a-f]{32})-/.exec(page.headers.get('server-timing') ?? '')![1]!
+    expect((await spansOf(base, trace)).spans.map((s) => [s.name, s.kind, s.source])).toEqual([['GET /slow', 'SERVER', 'local']])
+    const detail = await (await fetch(`${base}/api/requests/${page.headers.get('x-debug-toolbar-request-id')}`)).json()
+    expect(detail.panels.opentelemetry.spanCount).toBe(1)
+    // The newest received traces fill what is left of the bound.
+    const list = await (await fetch(`${base}/api/traces`)).json()
+    expect(list.traces.map((t: { traceId: string }) => t.traceId).sort()).toEqual([trace, traceId(4), traceId(5)].sort())
   })
 })
 

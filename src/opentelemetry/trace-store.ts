@@ -433,16 +433,25 @@ export class TraceStore {
 
   private evictOverflow(): void {
     while (this.traces.size > Math.max(1, this.maxTraces)) {
-      this.traces.delete(this.oldestUnheld())
+      this.traces.delete(this.oldestEvictable())
       this.evicted++
     }
   }
 
-  /** The oldest trace no open WebSocket holds (a held trace is evicted last). */
-  private oldestUnheld(): string {
+  /**
+   * The oldest trace that no open WebSocket holds and whose request is not still running;
+   * failing that, the oldest unheld one; failing that, the oldest. A service exporting more
+   * traces than `maxTraces` while a slow request runs must not empty that request's waterfall.
+   */
+  private oldestEvictable(): string {
+    let unheld: TraceEntry | undefined
     // Values, not entries: iterating entries makes a [key, value] pair per step.
-    for (const entry of this.traces.values()) if (entry.holds === 0) return entry.traceId
-    return this.traces.keys().next().value as string
+    for (const entry of this.traces.values()) {
+      if (entry.holds > 0) continue
+      if (entry.requestId === undefined || entry.finishedAt !== undefined) return entry.traceId
+      unheld ??= entry
+    }
+    return unheld?.traceId ?? (this.traces.keys().next().value as string)
   }
 }
 
