@@ -6,7 +6,11 @@ import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryPanelOptions, type ToolbarSpan } from '../src/opentelemetry/index.js'
 import { SqliteStore } from '../src/store/sqlite.js'
+import { encodeExportTraceServiceRequest } from '../src/opentelemetry/otlp-proto.js'
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import { INVALID_SPAN_CONTEXT, type Link } from '@opentelemetry/api'
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
@@ -145,14 +149,14 @@ describe('attribute and tag keys that are names of Object.prototype', () => {
 })
 
 /** Ended SDK spans, made by the OpenTelemetry SDK as a service's would be. */
-function sdkSpans(attributes: Record<string, string>): ReadableSpan[] {
+function sdkSpans(attributes: Record<string, string>, links: Link[] = []): ReadableSpan[] {
   const memory = new InMemorySpanExporter()
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
-  provider.getTracer('inventory').startSpan('reserve', { attributes }).end()
+  provider.getTracer('inventory').startSpan('reserve', { attributes, links }).end()
   return memory.getFinishedSpans()
 }
 
-function exportWith(exporter: OtlpGrpcExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+function exportWith(exporter: { export: OtlpGrpcExporter['export'] }, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve))
 }
 
@@ -182,5 +186,37 @@ describe('OTLP/gRPC exports that grpc-js refuses before the receiver reads them'
       await gzip.shutdown()
     }
     expect(await receiverCounters(base)).toMatchObject({ requests: 3, accepted: 1, malformed: 2 })
+  })
+})
+
+describe('the invalid (all-zero) id where a receiver can do without it', () => {
+  it("keeps a span of the SDK that links to an invalid context, without the link, counted in droppedLinksCount", async () => {
+    const { base } = await startToolbar()
+    const url = `${base}/otlp/v1/traces`
+    for (const exporter of [new OtlpProtoExporter({ url }), new OtlpJsonExporter({ url })]) {
+      const spans = sdkSpans({ queue: 'orders' }, [{ context: INVALID_SPAN_CONTEXT }, { context: INVALID_SPAN_CONTEXT }])
+      expect((await exportWith(exporter, spans)).code).toBe(ExportResultCode.SUCCESS)
+      await exporter.shutdown()
+      const [kept] = (await spansOf(base, spans[0]!.spanContext().traceId)).spans
+      expect(kept).toMatchObject({ name: 'reserve', links: [], droppedLinksCount: 2, attributes: { queue: 'orders' } })
+    }
+  })
+
+  it('reads an all-zero parent span id as a root span: OTLP/JSON, OTLP protobuf and Zipkin', async () => {
+    const { base } = await startToolbar()
+    const root = (trace: string) => otlpRequest([otlpSpan(trace, '00000000000000c1', { parentSpanId: '0000000000000000' })])
+    const json = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(root(traceId(0x61))) })
+    expect(await json.json()).toEqual({})
+    const proto = await fetch(`${base}/otlp/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: encodeExportTraceServiceRequest(root(traceId(0x62))),
+    })
+    expect(proto.status).toBe(200)
+    const zipkin = `[{"traceId":"${traceId(0x63)}","id":"00000000000000c1","parentId":"0000000000000000","name":"job","timestamp":1700000000000000,"duration":5}]`
+    expect((await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: zipkin })).status).toBe(202)
+    for (const n of [0x61, 0x62, 0x63]) {
+      expect((await spansOf(base, traceId(n))).spans.map((s) => [s.spanId, s.parentSpanId])).toEqual([['00000000000000c1', undefined]])
+    }
   })
 })

@@ -196,9 +196,15 @@ function toolbarSpanFromOtlpSpan(
   if (end !== undefined && end !== '0' && BigInt(end) < BigInt(start)) {
     throw new OtlpDecodeError(`${at}.endTimeUnixNano ${end} is before its startTimeUnixNano ${start}`)
   }
+  const traceId = id(span.traceId, 16, `${at}.traceId`)
+  const spanId = id(span.spanId, 8, `${at}.spanId`)
+  const { links, invalidLinks } = linksOf(span, at)
+  const extras = copyExtras(span)
+  // The SDKs send a link to an invalid context as they got it (all zeros): the span is kept without it.
+  if (invalidLinks > 0) extras.droppedLinksCount = (extras.droppedLinksCount ?? 0) + invalidLinks
   return {
-    traceId: id(span.traceId, 16, `${at}.traceId`),
-    spanId: id(span.spanId, 8, `${at}.spanId`),
+    traceId,
+    spanId,
     parentSpanId: isEmptyId(span.parentSpanId) ? undefined : id(span.parentSpanId, 8, `${at}.parentSpanId`),
     name,
     kind: enumName(span.kind ?? 0, KIND_NAMES, 'SPAN_KIND_', `${at}.kind`),
@@ -215,21 +221,32 @@ function toolbarSpanFromOtlpSpan(
         ...copyExtras(event),
       }
     }),
-    links: arrayField(span, 'links', at).map((link, l) => {
-      if (!isObject(link)) throw new OtlpDecodeError(`${at}.links[${l}] must be an object`)
-      return {
-        traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
-        spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
-        attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
-        ...copyExtras(link),
-      }
-    }),
+    links,
     status,
     resource,
     scope,
     source,
-    ...copyExtras(span),
+    ...extras,
   }
+}
+
+function linksOf(span: Record<string, unknown>, at: string): { links: ToolbarSpan['links']; invalidLinks: number } {
+  const links: ToolbarSpan['links'] = []
+  let invalidLinks = 0
+  arrayField(span, 'links', at).forEach((link, l) => {
+    if (!isObject(link)) throw new OtlpDecodeError(`${at}.links[${l}] must be an object`)
+    if (isZeroId(link.traceId) || isZeroId(link.spanId)) {
+      invalidLinks++
+      return
+    }
+    links.push({
+      traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
+      spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
+      attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
+      ...copyExtras(link),
+    })
+  })
+  return { links, invalidLinks }
 }
 
 function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
@@ -290,8 +307,16 @@ function id(value: unknown, bytes: number, where: string): string {
   return hex
 }
 
+// An all-zero parent is the invalid span id: some SDKs write it for a root span, and Jaeger
+// and the Collector read it as no parent.
 function isEmptyId(value: unknown): boolean {
-  return value === undefined || value === null || value === '' || (value instanceof Uint8Array && value.length === 0)
+  return value === undefined || value === null || value === '' || (value instanceof Uint8Array && value.length === 0) || isZeroId(value)
+}
+
+/** The invalid id (all zeros, of any length), as bytes or hex. */
+function isZeroId(value: unknown): boolean {
+  if (value instanceof Uint8Array) return value.length > 0 && value.every((byte) => byte === 0)
+  return typeof value === 'string' && /^0+$/.test(value)
 }
 
 /** The latest time a span may carry: int64's largest nanosecond count, in the year 2262. */

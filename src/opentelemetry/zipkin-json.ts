@@ -104,7 +104,9 @@ function toToolbarSpan(raw: unknown, shared: SharedSpanIds): ToolbarSpan {
   const span = raw as Record<string, unknown>
   const traceId = hexId(span.traceId, 'traceId', [16, 32], 32)
   let spanId = hexId(span.id, 'id', [1, 16], 16)
-  let parentSpanId = span.parentId === undefined || span.parentId === null ? undefined : hexId(span.parentId, 'parentId', [1, 16], 16)
+  // Zipkin reads a parentId of zero as none, as some tracers write it for a root span.
+  const noParent = span.parentId === undefined || span.parentId === null || (typeof span.parentId === 'string' && /^0+$/.test(span.parentId))
+  let parentSpanId = noParent ? undefined : hexId(span.parentId, 'parentId', [1, 16], 16)
   const local = endpoint(span.localEndpoint, 'localEndpoint')
   const service = typeof local?.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : 'unknown_service'
   if (span.shared === true) {
