@@ -220,3 +220,25 @@ describe('the invalid (all-zero) id where a receiver can do without it', () => {
     }
   })
 })
+
+describe("Zipkin: a service's spans that arrive before its shared SERVER span", () => {
+  it('move under that SERVER span when it arrives, in memory and in a durable store', async () => {
+    const store = new SqliteStore({ path: ':memory:' })
+    const { base } = await startToolbar({}, store)
+    const trace = traceId(0x71)
+    const zipkinSpan = (fields: Record<string, unknown>) => ({ traceId: trace, timestamp: 1_700_000_000_000_000, duration: 900, ...fields })
+    const post = (spans: unknown[]) => fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(spans) })
+    // The caller's CLIENT span, then (a flush later, as zipkin-js reports children first) the callee's query, then its SERVER span.
+    expect((await post([zipkinSpan({ id: '00000000000000d0', name: 'checkout', localEndpoint: { serviceName: 'shop' } }), zipkinSpan({ id: '00000000000000d1', parentId: '00000000000000d0', kind: 'CLIENT', name: 'get /stock', localEndpoint: { serviceName: 'shop' } })])).status).toBe(202)
+    expect((await post([zipkinSpan({ id: '00000000000000d2', parentId: '00000000000000d1', name: 'select stock', localEndpoint: { serviceName: 'stock' } })])).status).toBe(202)
+    expect((await post([zipkinSpan({ id: '00000000000000d1', parentId: '00000000000000d0', kind: 'SERVER', shared: true, name: 'get /stock', localEndpoint: { serviceName: 'stock' } })])).status).toBe(202)
+
+    const tree = (spans: ToolbarSpan[]) => {
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      return { server: [server.resource['service.name'], server.parentSpanId], query: spans.find((s) => s.name === 'select stock')!.parentSpanId === server.spanId }
+    }
+    expect(tree((await spansOf(base, trace)).spans)).toEqual({ server: ['stock', '00000000000000d1'], query: true })
+    await store.flush()
+    expect(tree((await store.getTrace(trace))!)).toEqual({ server: ['stock', '00000000000000d1'], query: true })
+  })
+})

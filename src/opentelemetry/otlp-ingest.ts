@@ -120,6 +120,21 @@ export class SpanIngest {
   }
 
   /**
+   * Moves the received spans of `service` in `traceId` from under `from` to under `to`, and
+   * saves them again to a store that keeps spans (the Zipkin receiver, for spans that
+   * arrived before their shared SERVER span).
+   *
+   * @example
+   * ```ts
+   * ingest.reparent(span.traceId, sharedId, span.spanId, 'stock')
+   * ```
+   */
+  reparent(traceId: string, from: string, to: string, service: string): void {
+    const moved = this.traces.reparent(traceId, from, to, service)
+    if (moved.length > 0) this.save(moved, this.traces.requestId(traceId))
+  }
+
+  /**
    * Counts an export request refused before it could be decoded (too large, wrong type, broken gzip).
    *
    * @example

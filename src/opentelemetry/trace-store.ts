@@ -357,6 +357,30 @@ export class TraceStore {
     return outcome
   }
 
+  /**
+   * Moves the received spans of `service` whose parent is `from` under `to`, when the trace
+   * holds `to`; answers the spans it moved. Zipkin's shared SERVER span gets an id of its own
+   * (zipkin-json.ts), and the service's spans reported in an earlier POST still name the
+   * shared id as their parent.
+   *
+   * @example
+   * ```ts
+   * store.reparent(traceId, sharedId, derivedId, 'stock') // [the stock spans now under the SERVER span]
+   * ```
+   */
+  reparent(traceId: string, from: string, to: string, service: string): ToolbarSpan[] {
+    const entry = this.traces.get(traceId)
+    if (!entry || !entry.ended.has(to)) return []
+    const moved: ToolbarSpan[] = []
+    for (const span of entry.ended.values()) {
+      if (isSdkSpan(span) || span.parentSpanId !== from || span.spanId === to || span.resource['service.name'] !== service) continue
+      span.parentSpanId = to
+      moved.push(span)
+    }
+    if (moved.length > 0) entry.summary = undefined
+    return moved
+  }
+
   /** Marks the trace's request as finished: from now on only the late window admits spans. */
   finish(traceId: string): void {
     const entry = this.traces.get(traceId)

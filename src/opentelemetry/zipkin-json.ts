@@ -9,7 +9,8 @@
  * id. The shared span gets a span id derived from the trace, the shared id and its service,
  * and the shared id as its parent: both spans stay visible, the SERVER under the CLIENT.
  * The downstream service's own children of the shared span are moved under the derived
- * span too (`SharedSpanIds` remembers the mapping across requests). See specs/propagation.md.
+ * span too (`SharedSpanIds` remembers the mapping across requests; the receiver moves those
+ * that came before the shared span). See specs/propagation.md.
  */
 import { createHash } from 'node:crypto'
 import { setOwn, type Attributes, type SpanKindName, type ToolbarSpan } from '../core/span-model.js'

@@ -47,6 +47,11 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
       return refuse(c, error instanceof OtlpBodyError ? error.status : 400, (error as Error).message)
     }
     const result = ingest.acceptSpans(decoded.spans, decoded.rejected, 'zipkin')
+    // The service's own spans may have come in an earlier POST than its shared SERVER span
+    // (zipkin-js reports a span when it ends, children first): they move under it now.
+    for (const span of decoded.spans) {
+      if (span.attributes['zipkin.shared'] === true) ingest.reparent(span.traceId, span.parentSpanId!, span.spanId, String(span.resource['service.name']))
+    }
     if (result.rejected === 0) return c.body(null, 202)
     if (result.accepted === 0) return c.json({ error: result.errorMessage }, 400)
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
