@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
+import { gzipSync } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
@@ -241,4 +242,25 @@ describe("Zipkin: a service's spans that arrive before its shared SERVER span", 
     await store.flush()
     expect(tree((await store.getTrace(trace))!)).toEqual({ server: ['stock', '00000000000000d1'], query: true })
   })
+})
+
+describe('bodies from senders that follow other conventions', () => {
+  it('reads Content-Encoding: x-gzip as gzip, as HTTP asks, on the OTLP and Zipkin receivers', async () => {
+    const { base } = await startToolbar()
+    const otlp = await fetch(`${base}/otlp/v1/traces`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'content-encoding': 'x-gzip' },
+      body: gzipSync(JSON.stringify(otlpRequest([otlpSpan(traceId(0x81), '00000000000000e1')]))),
+    })
+    expect([otlp.status, await otlp.json()]).toEqual([200, {}])
+    const zipkin = await fetch(`${base}/zipkin/api/v2/spans`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'content-encoding': 'x-gzip' },
+      body: gzipSync(`[{"traceId":"${traceId(0x82)}","id":"00000000000000e2","name":"get","timestamp":1700000000000000,"duration":5}]`),
+    })
+    expect(zipkin.status).toBe(202)
+    expect((await spansOf(base, traceId(0x81))).spans.map((s) => s.spanId)).toEqual(['00000000000000e1'])
+    expect((await spansOf(base, traceId(0x82))).spans.map((s) => s.spanId)).toEqual(['00000000000000e2'])
+  })
+
 })
