@@ -263,4 +263,12 @@ describe('bodies from senders that follow other conventions', () => {
     expect((await spansOf(base, traceId(0x82))).spans.map((s) => s.spanId)).toEqual(['00000000000000e2'])
   })
 
+  it('says that OTLP/JSON ids are hex when a sender wrote them in base64 (a generic protobuf JSON printer)', async () => {
+    const { base } = await startToolbar()
+    const base64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64')
+    const span = otlpSpan(base64(traceId(0x83)), base64('00000000000000e3'))
+    const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(otlpRequest([span])) })
+    const { partialSuccess } = await res.json()
+    expect(partialSuccess).toEqual({ rejectedSpans: '1', errorMessage: expect.stringContaining('traceId must be 32 hex characters, got "zMzMzMzMzMzMzMzMzMzMgw==" (OTLP/JSON writes ids as hex, not base64)') })
+  })
 })

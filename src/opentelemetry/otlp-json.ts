@@ -297,7 +297,9 @@ function id(value: unknown, bytes: number, where: string): string {
     hex = bytesToHex(value)
   } else if (typeof value === 'string') {
     if (value.length !== bytes * 2 || !/^[0-9a-fA-F]*$/.test(value)) {
-      throw new OtlpDecodeError(`${where} must be ${bytes * 2} hex characters, got ${JSON.stringify(value)}`)
+      // Generic protobuf JSON printers write bytes as base64; OTLP/JSON does not.
+      const hint = Buffer.from(value, 'base64').length === bytes && /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? ' (OTLP/JSON writes ids as hex, not base64)' : ''
+      throw new OtlpDecodeError(`${where} must be ${bytes * 2} hex characters, got ${JSON.stringify(value.slice(0, 80))}${hint}`)
     }
     hex = value.toLowerCase()
   } else {
