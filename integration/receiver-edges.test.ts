@@ -8,6 +8,7 @@ import { debugToolbar, type ToolbarStore } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryPanelOptions, type ToolbarSpan } from '../src/opentelemetry/index.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { encodeExportTraceServiceRequest } from '../src/opentelemetry/otlp-proto.js'
+import * as zipkin from 'zipkin'
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
@@ -270,5 +271,39 @@ describe('bodies from senders that follow other conventions', () => {
     const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(otlpRequest([span])) })
     const { partialSuccess } = await res.json()
     expect(partialSuccess).toEqual({ rejectedSpans: '1', errorMessage: expect.stringContaining('traceId must be 32 hex characters, got "zMzMzMzMzMzMzMzMzMzMgw==" (OTLP/JSON writes ids as hex, not base64)') })
+  })
+})
+
+describe('Zipkin: a span reported unfinished, then finished without its timestamp (zipkin-js)', () => {
+  it('completes the earlier report with the later one: the waterfall shows the whole duration', async () => {
+    const { base } = await startToolbar()
+    // zipkin-js's own recorder: flush() reports the unfinished span (as its 60 s timeout does),
+    // and the end then comes as a report with no timestamp, no service, and a "finish" annotation.
+    const reports: string[] = []
+    const recorder = new zipkin.BatchRecorder({ logger: { logSpan: (span) => reports.push(zipkin.jsonEncoder.JSON_V2.encode(span)) } })
+    const tracer = new zipkin.Tracer({ ctxImpl: new zipkin.ExplicitContext(), recorder, localServiceName: 'worker', traceId128Bit: true })
+    const id = tracer.createRootId()
+    const start = 1_700_000_000_000_000
+    tracer.letId(id, () => {
+      tracer.recordServiceName('worker')
+      tracer.recordRpc('nightly-job')
+      tracer.recordAnnotation(new zipkin.Annotation.LocalOperationStart('nightly-job'), start)
+    })
+    recorder.flush()
+    tracer.letId(id, () => tracer.recordAnnotation(new zipkin.Annotation.LocalOperationStop(), start + 90_000_000))
+    expect(reports).toHaveLength(2)
+    expect(JSON.parse(reports[1]!).timestamp).toBeUndefined()
+
+    for (const report of reports) {
+      const res = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: `[${report}]` })
+      expect([res.status, await res.text()]).toEqual([202, ''])
+    }
+    const [job] = (await spansOf(base, id.traceId)).spans
+    expect(job).toMatchObject({ name: 'nightly-job', resource: { 'service.name': 'worker' }, startTimeUnixNano: `${start}000`, endTimeUnixNano: `${start + 90_000_000}000` })
+    expect(job!.events.map((e) => e.name)).toEqual(['finish'])
+
+    // A report without a timestamp that completes nothing is refused, with the reason.
+    const alone = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: `[{"traceId":"${traceId(0x91)}","id":"00000000000000f1","annotations":[{"timestamp":${start},"value":"finish"}]}]` })
+    expect([alone.status, await alone.json()]).toEqual([400, { error: '1 span refused: span 0: it has no timestamp, and no earlier report of span 00000000000000f1 is held to complete' }])
   })
 })

@@ -63,6 +63,11 @@ class SpanSet<T> {
     }
   }
 
+  get(id: string): T | undefined {
+    if (this.firstId === id) return this.first
+    return this.more === undefined ? undefined : this.more.get(id)
+  }
+
   /** Forgets `id`; true when it was there. */
   delete(id: string): boolean {
     if (this.firstId !== id) return this.more !== undefined && this.more.delete(id)
@@ -391,6 +396,12 @@ export class TraceStore {
   spans(traceId: string): ToolbarSpan[] | undefined {
     const entry = this.traces.get(traceId)
     return entry ? spansOf(entry) : undefined
+  }
+
+  /** A span that a receiver stored in the trace (not one of this process's SDK), if held. */
+  receivedSpan(traceId: string, spanId: string): ToolbarSpan | undefined {
+    const span = this.traces.get(traceId)?.ended.get(spanId)
+    return span === undefined || isSdkSpan(span) ? undefined : span
   }
 
   /** The request a trace belongs to, if it was recorded. */

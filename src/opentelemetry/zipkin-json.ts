@@ -24,6 +24,27 @@ export class ZipkinDecodeError extends Error {
 export interface ZipkinDecoded {
   spans: ToolbarSpan[]
   rejected: string[]
+  /** Later reports of spans without their start, to complete an earlier report with (`completeZipkinSpan`). */
+  fragments: ZipkinFragment[]
+}
+
+/**
+ * A report of a span without a timestamp: what zipkin-js sends when a span ends after it
+ * was flushed unfinished (its `timeout`, 60 s by default): the id, a "finish" annotation,
+ * no start, no service. Zipkin joins such reports by span id; so does the receiver.
+ */
+export interface ZipkinFragment {
+  /** Its position in the POST, for a refusal's message. */
+  index: number
+  traceId: string
+  /** The ids the earlier report can be stored under, most likely first (a shared SERVER span's derived id, then its own). */
+  spanIds: string[]
+  name: string | undefined
+  kind: SpanKindName | undefined
+  /** Microseconds, when the report has a duration. */
+  duration: bigint | undefined
+  tags: Record<string, string>
+  events: ToolbarSpan['events']
 }
 
 const HEX = /^[0-9a-f]+$/
@@ -44,6 +65,8 @@ const MAX_SHARED_IDS = 10_000
  */
 export class SharedSpanIds {
   private readonly ids = new Map<string, string>()
+  /** The latest derived id by trace and shared id, whatever the service (a later report may not name it). */
+  private readonly bySpan = new Map<string, string>()
 
   constructor(private readonly max = MAX_SHARED_IDS) {}
 
@@ -57,7 +80,14 @@ export class SharedSpanIds {
       this.ids.set(key, id)
       if (this.ids.size > this.max) this.ids.delete(this.ids.keys().next().value as string)
     }
+    this.bySpan.set(`${traceId}/${spanId}`, id)
+    if (this.bySpan.size > this.max) this.bySpan.delete(this.bySpan.keys().next().value as string)
     return id
+  }
+
+  /** The derived id of the shared span `spanId` in `traceId`, of whichever service reported it last. */
+  lookupAnyService(traceId: string, spanId: string): string | undefined {
+    return this.bySpan.get(`${traceId}/${spanId}`)
   }
 
   /** The derived id, when `spanId` of `service` in `traceId` is a known shared span. */
@@ -84,16 +114,67 @@ export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds()
   }
   const spans: ToolbarSpan[] = []
   const rejected: string[] = []
+  const fragments: ZipkinFragment[] = []
   // Shared spans first, so that their children in the same POST find the derived id.
   const order = [...body.keys()].sort((a, b) => Number(isShared(body[b])) - Number(isShared(body[a])))
   for (const i of order) {
     try {
-      spans.push(toToolbarSpan(body[i], shared))
+      if (isFragment(body[i])) fragments.push(toFragment(body[i] as Record<string, unknown>, i, shared))
+      else spans.push(toToolbarSpan(body[i], shared))
     } catch (error) {
       rejected.push(`span ${i}: ${(error as Error).message}`)
     }
   }
-  return { spans, rejected }
+  return { spans, rejected, fragments }
+}
+
+/**
+ * The earlier report of a span completed with a later one (`ZipkinFragment`): its end moves
+ * to the latest time the later report gives, and it gains that report's tags and annotations.
+ *
+ * @example
+ * ```ts
+ * completeZipkinSpan(flushed, fragment).endTimeUnixNano // the time of the "finish" annotation
+ * ```
+ */
+export function completeZipkinSpan(earlier: ToolbarSpan, fragment: ZipkinFragment): ToolbarSpan {
+  const start = BigInt(earlier.startTimeUnixNano)
+  let end = BigInt(earlier.endTimeUnixNano ?? earlier.startTimeUnixNano)
+  if (fragment.duration !== undefined && start + fragment.duration * 1000n > end) end = start + fragment.duration * 1000n
+  for (const event of fragment.events) if (BigInt(event.timeUnixNano) > end) end = BigInt(event.timeUnixNano)
+  const failed = 'error' in fragment.tags || fragment.tags['otel.status_code'] !== undefined
+  return {
+    ...earlier,
+    name: earlier.name === '' && fragment.name ? fragment.name : earlier.name,
+    kind: earlier.kind === 'INTERNAL' && fragment.kind ? fragment.kind : earlier.kind,
+    endTimeUnixNano: String(end),
+    attributes: { ...earlier.attributes, ...fragment.tags },
+    events: [...earlier.events, ...fragment.events],
+    status: failed ? statusOf(fragment.tags) : earlier.status,
+  }
+}
+
+function isFragment(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
+  const timestamp = (raw as { timestamp?: unknown }).timestamp
+  return timestamp === undefined || timestamp === null
+}
+
+function toFragment(span: Record<string, unknown>, index: number, shared: SharedSpanIds): ZipkinFragment {
+  const traceId = hexId(span.traceId, 'traceId', [16, 32], 32)
+  const spanId = hexId(span.id, 'id', [1, 16], 16)
+  const kind = KINDS[String(span.kind)]
+  const derived = kind === 'CLIENT' ? undefined : shared.lookupAnyService(traceId, spanId)
+  return {
+    index,
+    traceId,
+    spanIds: derived ? [derived, spanId] : [spanId],
+    name: typeof span.name === 'string' && span.name !== '' ? span.name : undefined,
+    kind,
+    duration: span.duration === undefined || span.duration === null ? undefined : micros(span.duration, 'duration'),
+    tags: stringRecord(span.tags, 'tags'),
+    events: annotations(span.annotations),
+  }
 }
 
 function isShared(raw: unknown): boolean {

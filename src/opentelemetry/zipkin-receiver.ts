@@ -14,7 +14,7 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
-import { SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
+import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
 
 /** The receiver's path under the toolbar's prefix (Zipkin's own path, after `/zipkin`). */
 export const ZIPKIN_SPANS_PATH = '/zipkin/api/v2/spans'
@@ -45,6 +45,11 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
       decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes)), shared)
     } catch (error) {
       return refuse(c, error instanceof OtlpBodyError ? error.status : 400, (error as Error).message)
+    }
+    for (const fragment of decoded.fragments) {
+      const earlier = fragment.spanIds.map((id) => ingest.traces.receivedSpan(fragment.traceId, id)).find((span) => span?.source === 'zipkin')
+      if (earlier) decoded.spans.push(completeZipkinSpan(earlier, fragment))
+      else decoded.rejected.push(`span ${fragment.index}: it has no timestamp, and no earlier report of span ${fragment.spanIds.at(-1)} is held to complete`)
     }
     const result = ingest.acceptSpans(decoded.spans, decoded.rejected, 'zipkin')
     // The service's own spans may have come in an earlier POST than its shared SERVER span
