@@ -307,3 +307,19 @@ describe('Zipkin: a span reported unfinished, then finished without its timestam
     expect([alone.status, await alone.json()]).toEqual([400, { error: '1 span refused: span 0: it has no timestamp, and no earlier report of span 00000000000000f1 is held to complete' }])
   })
 })
+
+describe('Zipkin: a 64-bit tracer called with a 128-bit trace id keeps only its lower half (B3)', () => {
+  it("joins the spans it reports to the request's 128-bit trace instead of a trace of their own", async () => {
+    const { base } = await startToolbar()
+    const page = await fetch(new URL('/', base))
+    const trace = /00-([0-9a-f]{32})-([0-9a-f]{16})-/.exec(page.headers.get('server-timing') ?? '')!
+    const [, fullId, serverSpanId] = trace
+    const lowerHalf = fullId!.slice(16)
+    const legacy = `[{"traceId":"${lowerHalf}","id":"00000000000000f7","parentId":"${serverSpanId}","kind":"SERVER","name":"get /legacy",` +
+      `"timestamp":${Date.now() * 1000},"duration":10,"localEndpoint":{"serviceName":"legacy"}}]`
+    expect((await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: legacy })).status).toBe(202)
+    const spans = (await spansOf(base, fullId!)).spans
+    expect(spans.map((s) => [s.resource['service.name'], s.parentSpanId ?? null])).toEqual(expect.arrayContaining([['legacy', serverSpanId]]))
+    expect((await spansOf(base, `${'0'.repeat(16)}${lowerHalf}`)).status).toBe(404)
+  })
+})

@@ -404,6 +404,20 @@ export class TraceStore {
     return span === undefined || isSdkSpan(span) ? undefined : span
   }
 
+  /**
+   * A 128-bit trace id held whose lower 64 bits are `lowerHalf` (16 hex), a recorded
+   * request's first; undefined when none is.
+   */
+  traceIdWithLowerHalf(lowerHalf: string): string | undefined {
+    let found: string | undefined
+    for (const entry of this.traces.values()) {
+      if (!entry.traceId.endsWith(lowerHalf) || entry.traceId.startsWith('0000000000000000')) continue
+      if (entry.requestId !== undefined) return entry.traceId
+      found ??= entry.traceId
+    }
+    return found
+  }
+
   /** The request a trace belongs to, if it was recorded. */
   requestId(traceId: string): string | undefined {
     return this.traces.get(traceId)?.requestId

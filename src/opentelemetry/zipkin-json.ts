@@ -99,7 +99,8 @@ export class SharedSpanIds {
 /**
  * Maps a parsed Zipkin v2 JSON body to toolbar spans with `source: 'zipkin'`. A span with a
  * bad id or time is refused alone (its reason in `rejected`); a body that is not a list is
- * a `ZipkinDecodeError`.
+ * a `ZipkinDecodeError`. `traceIdOf` may replace a trace id after padding (the receiver
+ * joins a 64-bit trace id to the 128-bit trace it was cut from).
  *
  * @example
  * ```ts
@@ -107,7 +108,7 @@ export class SharedSpanIds {
  * spans[0].traceId // '0000000000000000a3ce929d0e0e4736'
  * ```
  */
-export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds()): ZipkinDecoded {
+export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds(), traceIdOf: (traceId: string) => string = (traceId) => traceId): ZipkinDecoded {
   if (!Array.isArray(body)) throw new ZipkinDecodeError('expected a JSON array of Zipkin v2 spans')
   if (body.length > MAX_ZIPKIN_SPANS_PER_REQUEST) {
     throw new ZipkinDecodeError(`${body.length} spans in one request; at most ${MAX_ZIPKIN_SPANS_PER_REQUEST} are accepted`)
@@ -119,8 +120,8 @@ export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds()
   const order = [...body.keys()].sort((a, b) => Number(isShared(body[b])) - Number(isShared(body[a])))
   for (const i of order) {
     try {
-      if (isFragment(body[i])) fragments.push(toFragment(body[i] as Record<string, unknown>, i, shared))
-      else spans.push(toToolbarSpan(body[i], shared))
+      if (isFragment(body[i])) fragments.push(toFragment(body[i] as Record<string, unknown>, i, shared, traceIdOf))
+      else spans.push(toToolbarSpan(body[i], shared, traceIdOf))
     } catch (error) {
       rejected.push(`span ${i}: ${(error as Error).message}`)
     }
@@ -160,8 +161,8 @@ function isFragment(raw: unknown): boolean {
   return timestamp === undefined || timestamp === null
 }
 
-function toFragment(span: Record<string, unknown>, index: number, shared: SharedSpanIds): ZipkinFragment {
-  const traceId = hexId(span.traceId, 'traceId', [16, 32], 32)
+function toFragment(span: Record<string, unknown>, index: number, shared: SharedSpanIds, traceIdOf: (traceId: string) => string): ZipkinFragment {
+  const traceId = traceIdOf(hexId(span.traceId, 'traceId', [16, 32], 32))
   const spanId = hexId(span.id, 'id', [1, 16], 16)
   const kind = KINDS[String(span.kind)]
   const derived = kind === 'CLIENT' ? undefined : shared.lookupAnyService(traceId, spanId)
@@ -181,10 +182,10 @@ function isShared(raw: unknown): boolean {
   return typeof raw === 'object' && raw !== null && (raw as { shared?: unknown }).shared === true
 }
 
-function toToolbarSpan(raw: unknown, shared: SharedSpanIds): ToolbarSpan {
+function toToolbarSpan(raw: unknown, shared: SharedSpanIds, traceIdOf: (traceId: string) => string): ToolbarSpan {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('not an object')
   const span = raw as Record<string, unknown>
-  const traceId = hexId(span.traceId, 'traceId', [16, 32], 32)
+  const traceId = traceIdOf(hexId(span.traceId, 'traceId', [16, 32], 32))
   let spanId = hexId(span.id, 'id', [1, 16], 16)
   // Zipkin reads a parentId of zero as none, as some tracers write it for a root span.
   const noParent = span.parentId === undefined || span.parentId === null || (typeof span.parentId === 'string' && /^0+$/.test(span.parentId))

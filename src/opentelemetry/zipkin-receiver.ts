@@ -42,7 +42,7 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     }
     let decoded: ReturnType<typeof zipkinSpansToToolbar>
     try {
-      decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes)), shared)
+      decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes)), shared, fullTraceIds(ingest))
     } catch (error) {
       return refuse(c, error instanceof OtlpBodyError ? error.status : 400, (error as Error).message)
     }
@@ -61,6 +61,25 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     if (result.accepted === 0) return c.json({ error: result.errorMessage }, 400)
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
   })
+}
+
+const HIGH_HALF_ZERO = '0'.repeat(16)
+
+/**
+ * B3 lets a 64-bit tracer keep only the lower half of a 128-bit trace id it was sent (older
+ * Brave, Finagle and Sleuth did). Its spans name the 64-bit id, which padding would make a
+ * trace of its own: a padded id is read as the 128-bit trace the toolbar holds with the same
+ * lower half, as Zipkin does with STRICT_TRACE_ID=false. Looked up once per id and POST.
+ */
+function fullTraceIds(ingest: SpanIngest): (traceId: string) => string {
+  const found = new Map<string, string>()
+  return (traceId) => {
+    // A trace held under the padded id (a 64-bit caller's) is that trace.
+    if (!traceId.startsWith(HIGH_HALF_ZERO) || ingest.traces.has(traceId)) return traceId
+    let full = found.get(traceId)
+    if (full === undefined) found.set(traceId, (full = ingest.traces.traceIdWithLowerHalf(traceId.slice(16)) ?? traceId))
+    return full
+  }
 }
 
 function parseJson(bytes: Uint8Array): unknown {
