@@ -302,6 +302,12 @@ describe('Zipkin: a span reported unfinished, then finished without its timestam
     expect(job).toMatchObject({ name: 'nightly-job', resource: { 'service.name': 'worker' }, startTimeUnixNano: `${start}000`, endTimeUnixNano: `${start + 90_000_000}000` })
     expect(job!.events.map((e) => e.name)).toEqual(['finish'])
 
+    // Both reports in one POST, as a logger that batches them sends them.
+    const other = reports.map((report) => report.replaceAll(id.traceId, traceId(0x92)))
+    const both = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: `[${other.join(',')}]` })
+    expect([both.status, await both.text()]).toEqual([202, ''])
+    expect((await spansOf(base, traceId(0x92))).spans.map((s) => [s.name, s.endTimeUnixNano])).toEqual([['nightly-job', `${start + 90_000_000}000`]])
+
     // A report without a timestamp that completes nothing is refused, with the reason.
     const alone = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: `[{"traceId":"${traceId(0x91)}","id":"00000000000000f1","annotations":[{"timestamp":${start},"value":"finish"}]}]` })
     expect([alone.status, await alone.json()]).toEqual([400, { error: '1 span refused: span 0: it has no timestamp, and no earlier report of span 00000000000000f1 is held to complete' }])

@@ -14,6 +14,7 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
+import type { ToolbarSpan } from './span-model.js'
 import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
 
 /** The receiver's path under the toolbar's prefix (Zipkin's own path, after `/zipkin`). */
@@ -47,7 +48,10 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
       return refuse(c, error instanceof OtlpBodyError ? error.status : 400, (error as Error).message)
     }
     for (const fragment of decoded.fragments) {
-      const earlier = fragment.spanIds.map((id) => ingest.traces.receivedSpan(fragment.traceId, id)).find((span) => span?.source === 'zipkin')
+      // The earlier report may be in the same POST (a logger's batch holds both) or held from an earlier one.
+      const earlier = fragment.spanIds
+        .map((id) => findLast(decoded.spans, fragment.traceId, id) ?? ingest.traces.receivedSpan(fragment.traceId, id))
+        .find((span) => span?.source === 'zipkin')
       if (earlier) decoded.spans.push(completeZipkinSpan(earlier, fragment))
       else decoded.rejected.push(`span ${fragment.index}: it has no timestamp, and no earlier report of span ${fragment.spanIds.at(-1)} is held to complete`)
     }
@@ -61,6 +65,11 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     if (result.accepted === 0) return c.json({ error: result.errorMessage }, 400)
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
   })
+}
+
+function findLast(spans: ToolbarSpan[], traceId: string, spanId: string): ToolbarSpan | undefined {
+  for (let i = spans.length - 1; i >= 0; i--) if (spans[i]!.spanId === spanId && spans[i]!.traceId === traceId) return spans[i]
+  return undefined
 }
 
 const HIGH_HALF_ZERO = '0'.repeat(16)
