@@ -264,6 +264,21 @@ describe('bodies from senders that follow other conventions', () => {
     expect((await spansOf(base, traceId(0x82))).spans.map((s) => s.spanId)).toEqual(['00000000000000e2'])
   })
 
+  it("refuses with 400 and the field's OTLP/JSON name the snake_case and pre-1.0 names, which kept nothing behind a 200", async () => {
+    const { base } = await startToolbar()
+    const span = otlpSpan(traceId(0x84), '00000000000000e4')
+    const bodies = [
+      [{ resource_spans: [{ scope_spans: [{ spans: [span] }] }] }, 'request has "resource_spans" where OTLP/JSON has "resourceSpans"'],
+      [{ resourceSpans: [{ scope_spans: [{ spans: [span] }] }] }, 'resourceSpans[0] has "scope_spans" where OTLP/JSON has "scopeSpans"'],
+      [{ resourceSpans: [{ instrumentationLibrarySpans: [{ spans: [span] }] }] }, 'resourceSpans[0] has "instrumentationLibrarySpans" where OTLP/JSON has "scopeSpans"'],
+    ] as const
+    for (const [body, message] of bodies) {
+      const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) })
+      expect([res.status, (await res.json()).error]).toEqual([400, expect.stringContaining(message)])
+    }
+    expect((await spansOf(base, traceId(0x84))).status).toBe(404)
+  })
+
   it('says that OTLP/JSON ids are hex when a sender wrote them in base64 (a generic protobuf JSON printer)', async () => {
     const { base } = await startToolbar()
     const base64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64')

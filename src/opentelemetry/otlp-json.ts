@@ -2,7 +2,7 @@
  * Conversions between OTLP trace requests (decoded protobuf or OTLP/JSON), SDK spans and
  * the toolbar's own span form. Receivers call `toolbarSpansFromOtlp`, the span processor
  * calls `toolbarSpanFromReadableSpan`, and `GET /api/traces/:traceId/otlp` serves
- * `otlpJsonFromToolbarSpans`. A little over 400 lines: both directions share the id, time
+ * `otlpJsonFromToolbarSpans`. Over 400 lines: both directions share the id, time
  * and AnyValue rules, which must not drift apart between reading and writing.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
@@ -346,9 +346,24 @@ function enumName<T extends string>(value: unknown, names: readonly T[], prefix:
   throw new OtlpDecodeError(`${where} is not a valid value: ${JSON.stringify(value)}`)
 }
 
+// Names a sender may use where OTLP/JSON has another: protobuf's own field names (a generic
+// printer told to keep them) and the old name of scopeSpans. Read as absent, they would
+// make a request that is answered 200 and keeps nothing.
+const OTHER_NAMES: Record<string, string[]> = {
+  resourceSpans: ['resource_spans'],
+  scopeSpans: ['scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans'],
+}
+
 function arrayField(object: Record<string, unknown>, key: string, where: string): unknown[] {
   const value = object[key]
-  if (value === undefined || value === null) return []
+  if (value === undefined || value === null) {
+    const other = OTHER_NAMES[key]?.find((name) => object[name] !== undefined)
+    if (other) {
+      const why = other.includes('_') ? 'OTLP/JSON names fields in lowerCamelCase' : 'its name before OTLP 1.0'
+      throw new OtlpDecodeError(`${where} has "${other}" where OTLP/JSON has "${key}" (${why})`)
+    }
+    return []
+  }
   if (!Array.isArray(value)) throw new OtlpDecodeError(`${where}.${key} must be an array`)
   return value
 }
