@@ -7,7 +7,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryPanelOptions, type ToolbarSpan } from '../src/opentelemetry/index.js'
 import { SqliteStore } from '../src/store/sqlite.js'
-import { encodeExportTraceServiceRequest } from '../src/opentelemetry/otlp-proto.js'
+import { encodeExportTraceServiceRequest, type OtlpTraceRequest } from '../src/opentelemetry/otlp-proto.js'
 import * as zipkin from 'zipkin'
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
@@ -264,19 +264,40 @@ describe('bodies from senders that follow other conventions', () => {
     expect((await spansOf(base, traceId(0x82))).spans.map((s) => s.spanId)).toEqual(['00000000000000e2'])
   })
 
-  it("refuses with 400 and the field's OTLP/JSON name the snake_case and pre-1.0 names, which kept nothing behind a 200", async () => {
+  it("refuses with 400 and the field's OTLP/JSON name the snake_case names, which kept nothing behind a 200", async () => {
     const { base } = await startToolbar()
     const span = otlpSpan(traceId(0x84), '00000000000000e4')
     const bodies = [
       [{ resource_spans: [{ scope_spans: [{ spans: [span] }] }] }, 'request has "resource_spans" where OTLP/JSON has "resourceSpans"'],
       [{ resourceSpans: [{ scope_spans: [{ spans: [span] }] }] }, 'resourceSpans[0] has "scope_spans" where OTLP/JSON has "scopeSpans"'],
-      [{ resourceSpans: [{ instrumentationLibrarySpans: [{ spans: [span] }] }] }, 'resourceSpans[0] has "instrumentationLibrarySpans" where OTLP/JSON has "scopeSpans"'],
     ] as const
     for (const [body, message] of bodies) {
       const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) })
       expect([res.status, (await res.json()).error]).toEqual([400, expect.stringContaining(message)])
     }
     expect((await spansOf(base, traceId(0x84))).status).toBe(404)
+  })
+
+  it('reads instrumentationLibrarySpans, what senders from before OTLP 1.0 write, in JSON and protobuf', async () => {
+    const { base } = await startToolbar()
+    const json = { resourceSpans: [{ instrumentationLibrarySpans: [{ instrumentationLibrary: { name: 'legacy-lib', version: '0.9' }, spans: [otlpSpan(traceId(0x85), '00000000000000e5')] }] }] }
+    const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(json) })
+    expect([res.status, await res.json()]).toEqual([200, {}])
+    // Field 1000 of ResourceSpans, as code generated from opentelemetry-proto 0.15 to 0.18 writes it.
+    const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'))
+    const protobuf = encodeExportTraceServiceRequest(<OtlpTraceRequest>{
+      resourceSpans: [{
+        instrumentationLibrarySpans: [{
+          scope: { name: 'legacy-lib', version: '0.9' },
+          spans: [{ traceId: bytes(traceId(0x86)), spanId: bytes('00000000000000e6'), name: 'job', startTimeUnixNano: String(START), endTimeUnixNano: String(START + 5n) }],
+        }],
+      }],
+    })
+    expect(Buffer.from(protobuf).includes(Buffer.from([0xc2, 0x3e]))).toBe(true)
+    expect((await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: protobuf })).status).toBe(200)
+    for (const n of [0x85, 0x86]) {
+      expect((await spansOf(base, traceId(n))).spans.map((s) => [s.name, s.scope])).toEqual([['job', { name: 'legacy-lib', version: '0.9' }]])
+    }
   })
 
   it('says that OTLP/JSON ids are hex when a sender wrote them in base64 (a generic protobuf JSON printer)', async () => {

@@ -62,10 +62,14 @@ export function toolbarSpansFromOtlpPartially(request: unknown, source: SpanSour
     const where = `resourceSpans[${r}]`
     if (!isObject(rs)) throw new OtlpDecodeError(`${where} must be an object`)
     const resource = isObject(rs.resource) ? attributesFromKeyValues(rs.resource.attributes, `${where}.resource`) : {}
-    arrayField(rs, 'scopeSpans', where).forEach((ss, s) => {
-      const scopeWhere = `${where}.scopeSpans[${s}]`
+    // Senders from before OTLP 1.0 (SDKs of 2021 and early 2022) write instrumentationLibrarySpans,
+    // the same message under its old name and field number (otlp-proto.ts decodes both).
+    const old = isAbsent(rs.scopeSpans) && !isAbsent(rs.instrumentationLibrarySpans)
+    const scopesKey = old ? 'instrumentationLibrarySpans' : 'scopeSpans'
+    arrayField(rs, scopesKey, where).forEach((ss, s) => {
+      const scopeWhere = `${where}.${scopesKey}[${s}]`
       if (!isObject(ss)) throw new OtlpDecodeError(`${scopeWhere} must be an object`)
-      const scope = scopeOf(ss.scope)
+      const scope = scopeOf(ss.scope ?? ss.instrumentationLibrary)
       arrayField(ss, 'spans', scopeWhere).forEach((span, i) => {
         try {
           spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
@@ -347,25 +351,27 @@ function enumName<T extends string>(value: unknown, names: readonly T[], prefix:
 }
 
 // Names a sender may use where OTLP/JSON has another: protobuf's own field names (a generic
-// printer told to keep them) and the old name of scopeSpans. Read as absent, they would
-// make a request that is answered 200 and keeps nothing.
+// printer told to keep them). Read as absent, they would make a request that is answered
+// 200 and keeps nothing.
 const OTHER_NAMES: Record<string, string[]> = {
   resourceSpans: ['resource_spans'],
-  scopeSpans: ['scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans'],
+  scopeSpans: ['scope_spans', 'instrumentation_library_spans'],
 }
 
 function arrayField(object: Record<string, unknown>, key: string, where: string): unknown[] {
   const value = object[key]
   if (value === undefined || value === null) {
     const other = OTHER_NAMES[key]?.find((name) => object[name] !== undefined)
-    if (other) {
-      const why = other.includes('_') ? 'OTLP/JSON names fields in lowerCamelCase' : 'its name before OTLP 1.0'
-      throw new OtlpDecodeError(`${where} has "${other}" where OTLP/JSON has "${key}" (${why})`)
-    }
+    if (other) throw new OtlpDecodeError(`${where} has "${other}" where OTLP/JSON has "${key}" (OTLP/JSON names fields in lowerCamelCase)`)
     return []
   }
   if (!Array.isArray(value)) throw new OtlpDecodeError(`${where}.${key} must be an array`)
   return value
+}
+
+/** Not there, or an empty list (decoded protobuf has an empty list for every repeated field). */
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0)
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
