@@ -186,6 +186,56 @@ describe('the OTLP/HTTP receiver under fuzzing', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
   }, 90_000)
 
+  it('keeps exactly what a valid export carries, in OTLP/JSON, protobuf and gzip protobuf alike', async () => {
+    const id = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).filter((b) => b.some((x) => x !== 0)).map((b) => Buffer.from(b).toString('hex'))
+    const scalar = fc.oneof(
+      fc.string({ unit: 'grapheme' }).map((value) => ({ stringValue: value })),
+      fc.boolean().map((value) => ({ boolValue: value })),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((value) => ({ intValue: String(value) })),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).filter((value) => !Object.is(value, -0)).map((value) => ({ doubleValue: value })),
+    )
+    const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }).map((values) => ({ arrayValue: { values } })))
+    const span = fc.record({
+      spanId: id(8),
+      name: fc.string({ unit: 'grapheme', maxLength: 20 }),
+      kind: fc.integer({ min: 0, max: 5 }),
+      start: fc.bigInt({ min: 1n, max: 2n ** 62n }),
+      duration: fc.bigInt({ min: 0n, max: 2n ** 40n }),
+      // Keys include names of Object.prototype, which a plain assignment would not keep.
+      attributes: fc.uniqueArray(fc.record({ key: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'toString')), value }), { maxLength: 4, selector: (kv) => kv.key }),
+    })
+    // What the API answers for an AnyValue: integers beyond 2^53 stay exact as text.
+    const plain = (v: Record<string, unknown>): unknown =>
+      v.arrayValue ? (v.arrayValue as { values: Array<Record<string, unknown>> }).values.map(plain)
+        : v.intValue !== undefined ? (Number.isSafeInteger(Number(v.intValue)) ? Number(v.intValue) : v.intValue)
+          : (v.stringValue ?? v.boolValue ?? v.doubleValue)
+    // A trace of its own for every run (shrinking replays values): the answer is that run's spans alone.
+    let run = 0
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(span, { minLength: 1, maxLength: 4, selector: (s) => s.spanId }), fc.constantFrom('json', 'protobuf', 'gzip'), async (spans, encoding) => {
+        const traceId = `e0${(++run).toString(16).padStart(30, '0')}`
+        const request = {
+          resourceSpans: [{
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'round-trip' } }] },
+            scopeSpans: [{
+              scope: { name: 'fuzz' },
+              spans: spans.map((s) => ({ traceId, spanId: s.spanId, name: s.name, kind: s.kind, startTimeUnixNano: String(s.start), endTimeUnixNano: String(s.start + s.duration), attributes: s.attributes })),
+            }],
+          }],
+        }
+        const body = encoding === 'json' ? JSON.stringify(request) : encoding === 'protobuf' ? encodeExportTraceServiceRequest(request) : gzipSync(encodeExportTraceServiceRequest(request))
+        const headers = encoding === 'json' ? JSON_HEADERS : encoding === 'protobuf' ? PROTO : { ...PROTO, 'content-encoding': 'gzip' }
+        expect(await send({ kind: `valid ${encoding}`, body, headers })).toBe(200)
+        const kept: Array<{ spanId: string; name: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: Record<string, unknown> }> = (await (await fetch(`${url}/api/traces/${traceId}`)).json()).spans
+        const bySpanId = (a: unknown[], b: unknown[]) => ((a[0] as string) < (b[0] as string) ? -1 : 1)
+        expect(kept.map((s) => [s.spanId, s.name, s.startTimeUnixNano, s.endTimeUnixNano, s.attributes]).sort(bySpanId)).toEqual(
+          spans.map((s) => [s.spanId, s.name, String(s.start), String(s.start + s.duration), Object.fromEntries(s.attributes.map((kv) => [kv.key, plain(kv.value)]))]).sort(bySpanId),
+        )
+      }),
+      { numRuns: 150 },
+    )
+  })
+
   it('refuses gzip bombs and oversized bodies with 413, and takes 1 MiB strings within the limit', async () => {
     const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024))
     expect(bomb.length).toBeLessThan(1024 * 1024)

@@ -22,6 +22,22 @@ export type AttributeValue = string | number | boolean | Array<string | number |
 
 export type Attributes = Record<string, AttributeValue>
 
+/**
+ * Sets `key` as an own property of a record built from received data. A plain assignment
+ * with the key `__proto__` would change the record's prototype (or do nothing) instead, and
+ * an attribute or tag of that name would be lost.
+ *
+ * @example
+ * ```ts
+ * const attributes: Attributes = {}
+ * setOwn(attributes, '__proto__', 'x') // JSON.stringify(attributes) === '{"__proto__":"x"}'
+ * ```
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+  else record[key] = value
+}
+
 export interface ToolbarSpanEvent {
   name: string
   timeUnixNano: string

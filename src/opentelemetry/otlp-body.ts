@@ -41,7 +41,9 @@ export class OtlpBodyError extends Error {
  * ```
  */
 export async function readOtlpBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
+  const header = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
+  // HTTP asks a recipient to read "x-gzip" as "gzip" (RFC 9110, 8.4.1.3).
+  const encoding = header === 'x-gzip' ? 'gzip' : header
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
     throw new OtlpBodyError(`Content-Encoding "${encoding.slice(0, 40)}" is not supported: send gzip or no encoding`, 415)
   }

@@ -69,6 +69,7 @@ export class OtlpGrpcReceiver {
   async start(): Promise<number> {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': this.options.maxMessageBytes,
+      interceptors: [countUnanswered(() => this.ingest.refused())],
     })
     server.addService(traceService, { Export: (call: grpc.ServerUnaryCall<Buffer, unknown>, callback: grpc.sendUnaryData<unknown>) => this.export(call, callback) })
     const address = this.address
@@ -116,6 +117,33 @@ export class OtlpGrpcReceiver {
     } catch (error) {
       callback(invalidArgument(error))
     }
+  }
+}
+
+/**
+ * grpc-js refuses some calls before the handler runs (a message over the size bound, once
+ * inflated or not; broken or unknown compression) and answers them itself. Such a call
+ * ends without its status passing through the interceptors, so `refused` is called for
+ * each call that ended unanswered by the handler: the panel counts it with the other
+ * refused exports. (A call the client cancels before the handler answers counts too:
+ * its spans did not arrive either.)
+ */
+function countUnanswered(refused: () => void): grpc.ServerInterceptor {
+  return function unansweredCalls(_method, call) {
+    let answered = false
+    return new grpc.ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onCancel() {
+            if (!answered) refused()
+          },
+        })
+      },
+      sendStatus(status, next) {
+        answered = true
+        next(status)
+      },
+    })
   }
 }
 

@@ -98,7 +98,7 @@ export class SpanIngest {
   private keep(spans: ToolbarSpan[], rejected: string[], source: SpanSource): IngestResult {
     const decoded = { spans, rejected }
     const messages = [...rejected]
-    const kept = new Map<string, { created: boolean; spans: ToolbarSpan[] }>()
+    const kept = new Map<string, { created: boolean; requestId: string | undefined; spans: ToolbarSpan[] }>()
     for (const span of decoded.spans) {
       const created = !this.traces.has(span.traceId)
       // The late window is for services' exporters; an imported file is opened whenever the user likes.
@@ -110,16 +110,32 @@ export class SpanIngest {
       if (outcome === 'duplicate') this.counters.duplicates++
       if (outcome === 'late') this.counters.late++
       let batch = kept.get(span.traceId)
-      if (!batch) kept.set(span.traceId, (batch = { created, spans: [] }))
+      // The request id is read now: a batch of more traces than `maxTraces` evicts its own first ones.
+      if (!batch) kept.set(span.traceId, (batch = { created, requestId: this.traces.requestId(span.traceId), spans: [] }))
       // An imported span the trace already held stays as it is, source included: the durable
       // store must not get the file's copy either (it would replace the request's own span).
       if (source !== 'import' || outcome !== 'duplicate') batch.spans.push(span)
     }
-    for (const [traceId, batch] of kept) this.announce(traceId, batch.created, batch.spans, source)
+    for (const [traceId, batch] of kept) this.announce(traceId, batch.created, batch.requestId, batch.spans, source)
     const accepted = decoded.spans.length + decoded.rejected.length - messages.length
     this.counters.accepted += accepted
     this.counters.rejected += messages.length
     return { accepted, rejected: messages.length, errorMessage: describe(messages), traceIds: [...kept.keys()] }
+  }
+
+  /**
+   * Moves the received spans of `service` in `traceId` from under `from` to under `to`, and
+   * saves them again to a store that keeps spans (the Zipkin receiver, for spans that
+   * arrived before their shared SERVER span).
+   *
+   * @example
+   * ```ts
+   * ingest.reparent(span.traceId, sharedId, span.spanId, 'stock')
+   * ```
+   */
+  reparent(traceId: string, from: string, to: string, service: string): void {
+    const moved = this.traces.reparent(traceId, from, to, service)
+    if (moved.length > 0) this.save(moved, this.traces.requestId(traceId))
   }
 
   /**
@@ -135,15 +151,16 @@ export class SpanIngest {
     this.counters.malformed++
   }
 
-  private announce(traceId: string, created: boolean, spans: ToolbarSpan[], source: SpanSource): void {
+  private announce(traceId: string, created: boolean, requestId: string | undefined, spans: ToolbarSpan[], source: SpanSource): void {
+    // A trace that later traces of the same batch pushed out of memory is not announced (there
+    // is nothing left to show), but the durable store still gets its spans: they were accepted.
+    this.save(spans, requestId)
     const summary = this.traces.summary(traceId)
     if (!summary) return
-    const requestId = this.traces.requestId(traceId)
     const data = { requestId, traceId, name: summary.rootName, spanCount: summary.spanCount, services: summary.services, source }
     this.events?.emit({ type: created ? 'trace.created' : 'trace.updated', data })
     // A trace without a request ends when its root span arrives (exporters send ended spans only).
     if (requestId === undefined && spans.some((span) => !span.parentSpanId)) this.events?.emit({ type: 'trace.completed', data })
-    this.save(spans, requestId)
   }
 
   private save(spans: ToolbarSpan[], requestId: string | undefined): void {

@@ -2,12 +2,12 @@
  * Conversions between OTLP trace requests (decoded protobuf or OTLP/JSON), SDK spans and
  * the toolbar's own span form. Receivers call `toolbarSpansFromOtlp`, the span processor
  * calls `toolbarSpanFromReadableSpan`, and `GET /api/traces/:traceId/otlp` serves
- * `otlpJsonFromToolbarSpans`. A little over 400 lines: both directions share the id, time
+ * `otlpJsonFromToolbarSpans`. Over 400 lines: both directions share the id, time
  * and AnyValue rules, which must not drift apart between reading and writing.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api'
-import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, ToolbarSpanStatus } from './span-model.js'
+import { setOwn, type AttributeValue, type Attributes, type SpanKindName, type SpanSource, type ToolbarSpan, type ToolbarSpanStatus } from './span-model.js'
 import { OtlpDecodeError, bytesToHex } from './otlp-proto.js'
 import { contextExtras, copyExtras } from './otlp-span-extras.js'
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js'
@@ -62,10 +62,14 @@ export function toolbarSpansFromOtlpPartially(request: unknown, source: SpanSour
     const where = `resourceSpans[${r}]`
     if (!isObject(rs)) throw new OtlpDecodeError(`${where} must be an object`)
     const resource = isObject(rs.resource) ? attributesFromKeyValues(rs.resource.attributes, `${where}.resource`) : {}
-    arrayField(rs, 'scopeSpans', where).forEach((ss, s) => {
-      const scopeWhere = `${where}.scopeSpans[${s}]`
+    // Senders from before OTLP 1.0 (SDKs of 2021 and early 2022) write instrumentationLibrarySpans,
+    // the same message under its old name and field number (otlp-proto.ts decodes both).
+    const old = isAbsent(rs.scopeSpans) && !isAbsent(rs.instrumentationLibrarySpans)
+    const scopesKey = old ? 'instrumentationLibrarySpans' : 'scopeSpans'
+    arrayField(rs, scopesKey, where).forEach((ss, s) => {
+      const scopeWhere = `${where}.${scopesKey}[${s}]`
       if (!isObject(ss)) throw new OtlpDecodeError(`${scopeWhere} must be an object`)
-      const scope = scopeOf(ss.scope)
+      const scope = scopeOf(ss.scope ?? ss.instrumentationLibrary)
       arrayField(ss, 'spans', scopeWhere).forEach((span, i) => {
         try {
           spans.push(toolbarSpanFromOtlpSpan(span, `${scopeWhere}.spans[${i}]`, resource, scope, source))
@@ -196,9 +200,15 @@ function toolbarSpanFromOtlpSpan(
   if (end !== undefined && end !== '0' && BigInt(end) < BigInt(start)) {
     throw new OtlpDecodeError(`${at}.endTimeUnixNano ${end} is before its startTimeUnixNano ${start}`)
   }
+  const traceId = id(span.traceId, 16, `${at}.traceId`)
+  const spanId = id(span.spanId, 8, `${at}.spanId`)
+  const { links, invalidLinks } = linksOf(span, at)
+  const extras = copyExtras(span)
+  // The SDKs send a link to an invalid context as they got it (all zeros): the span is kept without it.
+  if (invalidLinks > 0) extras.droppedLinksCount = (extras.droppedLinksCount ?? 0) + invalidLinks
   return {
-    traceId: id(span.traceId, 16, `${at}.traceId`),
-    spanId: id(span.spanId, 8, `${at}.spanId`),
+    traceId,
+    spanId,
     parentSpanId: isEmptyId(span.parentSpanId) ? undefined : id(span.parentSpanId, 8, `${at}.parentSpanId`),
     name,
     kind: enumName(span.kind ?? 0, KIND_NAMES, 'SPAN_KIND_', `${at}.kind`),
@@ -215,21 +225,32 @@ function toolbarSpanFromOtlpSpan(
         ...copyExtras(event),
       }
     }),
-    links: arrayField(span, 'links', at).map((link, l) => {
-      if (!isObject(link)) throw new OtlpDecodeError(`${at}.links[${l}] must be an object`)
-      return {
-        traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
-        spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
-        attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
-        ...copyExtras(link),
-      }
-    }),
+    links,
     status,
     resource,
     scope,
     source,
-    ...copyExtras(span),
+    ...extras,
   }
+}
+
+function linksOf(span: Record<string, unknown>, at: string): { links: ToolbarSpan['links']; invalidLinks: number } {
+  const links: ToolbarSpan['links'] = []
+  let invalidLinks = 0
+  arrayField(span, 'links', at).forEach((link, l) => {
+    if (!isObject(link)) throw new OtlpDecodeError(`${at}.links[${l}] must be an object`)
+    if (isZeroId(link.traceId) || isZeroId(link.spanId)) {
+      invalidLinks++
+      return
+    }
+    links.push({
+      traceId: id(link.traceId, 16, `${at}.links[${l}].traceId`),
+      spanId: id(link.spanId, 8, `${at}.links[${l}].spanId`),
+      attributes: attributesFromKeyValues(link.attributes, `${at}.links[${l}]`),
+      ...copyExtras(link),
+    })
+  })
+  return { links, invalidLinks }
 }
 
 function otlpJsonSpan(span: ToolbarSpan): OtlpSpan<string> {
@@ -280,7 +301,9 @@ function id(value: unknown, bytes: number, where: string): string {
     hex = bytesToHex(value)
   } else if (typeof value === 'string') {
     if (value.length !== bytes * 2 || !/^[0-9a-fA-F]*$/.test(value)) {
-      throw new OtlpDecodeError(`${where} must be ${bytes * 2} hex characters, got ${JSON.stringify(value)}`)
+      // Generic protobuf JSON printers write bytes as base64; OTLP/JSON does not.
+      const hint = Buffer.from(value, 'base64').length === bytes && /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? ' (OTLP/JSON writes ids as hex, not base64)' : ''
+      throw new OtlpDecodeError(`${where} must be ${bytes * 2} hex characters, got ${JSON.stringify(value.slice(0, 80))}${hint}`)
     }
     hex = value.toLowerCase()
   } else {
@@ -290,8 +313,16 @@ function id(value: unknown, bytes: number, where: string): string {
   return hex
 }
 
+// An all-zero parent is the invalid span id: some SDKs write it for a root span, and Jaeger
+// and the Collector read it as no parent.
 function isEmptyId(value: unknown): boolean {
-  return value === undefined || value === null || value === '' || (value instanceof Uint8Array && value.length === 0)
+  return value === undefined || value === null || value === '' || (value instanceof Uint8Array && value.length === 0) || isZeroId(value)
+}
+
+/** The invalid id (all zeros, of any length), as bytes or hex. */
+function isZeroId(value: unknown): boolean {
+  if (value instanceof Uint8Array) return value.length > 0 && value.every((byte) => byte === 0)
+  return typeof value === 'string' && /^0+$/.test(value)
 }
 
 /** The latest time a span may carry: int64's largest nanosecond count, in the year 2262. */
@@ -319,11 +350,28 @@ function enumName<T extends string>(value: unknown, names: readonly T[], prefix:
   throw new OtlpDecodeError(`${where} is not a valid value: ${JSON.stringify(value)}`)
 }
 
+// Names a sender may use where OTLP/JSON has another: protobuf's own field names (a generic
+// printer told to keep them). Read as absent, they would make a request that is answered
+// 200 and keeps nothing.
+const OTHER_NAMES: Record<string, string[]> = {
+  resourceSpans: ['resource_spans'],
+  scopeSpans: ['scope_spans', 'instrumentation_library_spans'],
+}
+
 function arrayField(object: Record<string, unknown>, key: string, where: string): unknown[] {
   const value = object[key]
-  if (value === undefined || value === null) return []
+  if (value === undefined || value === null) {
+    const other = OTHER_NAMES[key]?.find((name) => object[name] !== undefined)
+    if (other) throw new OtlpDecodeError(`${where} has "${other}" where OTLP/JSON has "${key}" (OTLP/JSON names fields in lowerCamelCase)`)
+    return []
+  }
   if (!Array.isArray(value)) throw new OtlpDecodeError(`${where}.${key} must be an array`)
   return value
+}
+
+/** Not there, or an empty list (decoded protobuf has an empty list for every repeated field). */
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0)
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -338,7 +386,7 @@ function attributesFromKeyValues(keyValues: unknown, where: string): Attributes 
     if (!isObject(kv) || typeof kv.key !== 'string') {
       throw new OtlpDecodeError(`${where}.attributes[${i}] must be an object with a string key`)
     }
-    out[kv.key] = attributeValue(kv.value, `${where}.attributes[${JSON.stringify(kv.key)}]`)
+    setOwn(out, kv.key, attributeValue(kv.value, `${where}.attributes[${JSON.stringify(kv.key)}]`))
   })
   return out
 }
@@ -390,7 +438,7 @@ function anyValue(value: unknown, where: string, depth = 0): PlainValue {
     if (!Array.isArray(values)) throw new OtlpDecodeError(`${where}.kvlistValue.values must be an array`)
     const out: { [key: string]: PlainValue } = {}
     for (const kv of values) {
-      if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, `${where}.${kv.key}`, depth + 1)
+      if (isObject(kv) && typeof kv.key === 'string') setOwn(out, kv.key, anyValue(kv.value, `${where}.${kv.key}`, depth + 1))
     }
     return out
   }

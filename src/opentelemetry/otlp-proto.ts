@@ -157,6 +157,9 @@ const root = protobuf.Root.fromJSON({
             resource: { type: 'opentelemetry.proto.resource.v1.Resource', id: 1 },
             scopeSpans: { rule: 'repeated', type: 'ScopeSpans', id: 2 },
             schemaUrl: { type: 'string', id: 3 },
+            // Before OTLP 1.0: InstrumentationLibrarySpans, the same fields as ScopeSpans
+            // (its instrumentation_library is field 1 with InstrumentationScope's name and version).
+            instrumentationLibrarySpans: { rule: 'repeated', type: 'ScopeSpans', id: 1000 },
           },
         },
         ScopeSpans: {

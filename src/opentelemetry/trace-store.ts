@@ -63,6 +63,11 @@ class SpanSet<T> {
     }
   }
 
+  get(id: string): T | undefined {
+    if (this.firstId === id) return this.first
+    return this.more === undefined ? undefined : this.more.get(id)
+  }
+
   /** Forgets `id`; true when it was there. */
   delete(id: string): boolean {
     if (this.firstId !== id) return this.more !== undefined && this.more.delete(id)
@@ -359,6 +364,30 @@ export class TraceStore {
     return outcome
   }
 
+  /**
+   * Moves the received spans of `service` whose parent is `from` under `to`, when the trace
+   * holds `to`; answers the spans it moved. Zipkin's shared SERVER span gets an id of its own
+   * (zipkin-json.ts), and the service's spans reported in an earlier POST still name the
+   * shared id as their parent.
+   *
+   * @example
+   * ```ts
+   * store.reparent(traceId, sharedId, derivedId, 'stock') // [the stock spans now under the SERVER span]
+   * ```
+   */
+  reparent(traceId: string, from: string, to: string, service: string): ToolbarSpan[] {
+    const entry = this.traces.get(traceId)
+    if (!entry || !entry.ended.has(to)) return []
+    const moved: ToolbarSpan[] = []
+    for (const span of entry.ended.values()) {
+      if (isSdkSpan(span) || span.parentSpanId !== from || span.spanId === to || span.resource['service.name'] !== service) continue
+      span.parentSpanId = to
+      moved.push(span)
+    }
+    if (moved.length > 0) entry.summary = undefined
+    return moved
+  }
+
   /** Marks the trace's request as finished: from now on only the late window admits spans. */
   finish(traceId: string): void {
     const entry = this.traces.get(traceId)
@@ -369,6 +398,26 @@ export class TraceStore {
   spans(traceId: string): ToolbarSpan[] | undefined {
     const entry = this.traces.get(traceId)
     return entry ? spansOf(entry) : undefined
+  }
+
+  /** A span that a receiver stored in the trace (not one of this process's SDK), if held. */
+  receivedSpan(traceId: string, spanId: string): ToolbarSpan | undefined {
+    const span = this.traces.get(traceId)?.ended.get(spanId)
+    return span === undefined || isSdkSpan(span) ? undefined : span
+  }
+
+  /**
+   * A 128-bit trace id held whose lower 64 bits are `lowerHalf` (16 hex), a recorded
+   * request's first; undefined when none is.
+   */
+  traceIdWithLowerHalf(lowerHalf: string): string | undefined {
+    let found: string | undefined
+    for (const entry of this.traces.values()) {
+      if (!entry.traceId.endsWith(lowerHalf) || entry.traceId.startsWith('0000000000000000')) continue
+      if (entry.requestId !== undefined) return entry.traceId
+      found ??= entry.traceId
+    }
+    return found
   }
 
   /** The request a trace belongs to, if it was recorded. */
@@ -435,16 +484,25 @@ export class TraceStore {
 
   private evictOverflow(): void {
     while (this.traces.size > Math.max(1, this.maxTraces)) {
-      this.traces.delete(this.oldestUnheld())
+      this.traces.delete(this.oldestEvictable())
       this.evicted++
     }
   }
 
-  /** The oldest trace no open WebSocket holds (a held trace is evicted last). */
-  private oldestUnheld(): string {
+  /**
+   * The oldest trace that no open WebSocket holds and whose request is not still running;
+   * failing that, the oldest unheld one; failing that, the oldest. A service exporting more
+   * traces than `maxTraces` while a slow request runs must not empty that request's waterfall.
+   */
+  private oldestEvictable(): string {
+    let unheld: TraceEntry | undefined
     // Values, not entries: iterating entries makes a [key, value] pair per step.
-    for (const entry of this.traces.values()) if (entry.holds === 0) return entry.traceId
-    return this.traces.keys().next().value as string
+    for (const entry of this.traces.values()) {
+      if (entry.holds > 0) continue
+      if (entry.requestId === undefined || entry.finishedAt !== undefined) return entry.traceId
+      unheld ??= entry
+    }
+    return unheld?.traceId ?? (this.traces.keys().next().value as string)
   }
 }
 

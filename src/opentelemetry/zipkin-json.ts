@@ -9,10 +9,11 @@
  * id. The shared span gets a span id derived from the trace, the shared id and its service,
  * and the shared id as its parent: both spans stay visible, the SERVER under the CLIENT.
  * The downstream service's own children of the shared span are moved under the derived
- * span too (`SharedSpanIds` remembers the mapping across requests). See specs/propagation.md.
+ * span too (`SharedSpanIds` remembers the mapping across requests; the receiver moves those
+ * that came before the shared span). See specs/propagation.md.
  */
 import { createHash } from 'node:crypto'
-import type { Attributes, SpanKindName, ToolbarSpan } from '../core/span-model.js'
+import { setOwn, type Attributes, type SpanKindName, type ToolbarSpan } from '../core/span-model.js'
 
 /** A body that is not a Zipkin v2 span list at all (a 400). */
 export class ZipkinDecodeError extends Error {
@@ -23,6 +24,27 @@ export class ZipkinDecodeError extends Error {
 export interface ZipkinDecoded {
   spans: ToolbarSpan[]
   rejected: string[]
+  /** Later reports of spans without their start, to complete an earlier report with (`completeZipkinSpan`). */
+  fragments: ZipkinFragment[]
+}
+
+/**
+ * A report of a span without a timestamp: what zipkin-js sends when a span ends after it
+ * was flushed unfinished (its `timeout`, 60 s by default): the id, a "finish" annotation,
+ * no start, no service. Zipkin joins such reports by span id; so does the receiver.
+ */
+export interface ZipkinFragment {
+  /** Its position in the POST, for a refusal's message. */
+  index: number
+  traceId: string
+  /** The ids the earlier report can be stored under, most likely first (a shared SERVER span's derived id, then its own). */
+  spanIds: string[]
+  name: string | undefined
+  kind: SpanKindName | undefined
+  /** Microseconds, when the report has a duration. */
+  duration: bigint | undefined
+  tags: Record<string, string>
+  events: ToolbarSpan['events']
 }
 
 const HEX = /^[0-9a-f]+$/
@@ -43,6 +65,8 @@ const MAX_SHARED_IDS = 10_000
  */
 export class SharedSpanIds {
   private readonly ids = new Map<string, string>()
+  /** The latest derived id by trace and shared id, whatever the service (a later report may not name it). */
+  private readonly bySpan = new Map<string, string>()
 
   constructor(private readonly max = MAX_SHARED_IDS) {}
 
@@ -56,7 +80,14 @@ export class SharedSpanIds {
       this.ids.set(key, id)
       if (this.ids.size > this.max) this.ids.delete(this.ids.keys().next().value as string)
     }
+    this.bySpan.set(`${traceId}/${spanId}`, id)
+    if (this.bySpan.size > this.max) this.bySpan.delete(this.bySpan.keys().next().value as string)
     return id
+  }
+
+  /** The derived id of the shared span `spanId` in `traceId`, of whichever service reported it last. */
+  lookupAnyService(traceId: string, spanId: string): string | undefined {
+    return this.bySpan.get(`${traceId}/${spanId}`)
   }
 
   /** The derived id, when `spanId` of `service` in `traceId` is a known shared span. */
@@ -68,7 +99,8 @@ export class SharedSpanIds {
 /**
  * Maps a parsed Zipkin v2 JSON body to toolbar spans with `source: 'zipkin'`. A span with a
  * bad id or time is refused alone (its reason in `rejected`); a body that is not a list is
- * a `ZipkinDecodeError`.
+ * a `ZipkinDecodeError`. `traceIdOf` may replace a trace id after padding (the receiver
+ * joins a 64-bit trace id to the 128-bit trace it was cut from).
  *
  * @example
  * ```ts
@@ -76,35 +108,88 @@ export class SharedSpanIds {
  * spans[0].traceId // '0000000000000000a3ce929d0e0e4736'
  * ```
  */
-export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds()): ZipkinDecoded {
+export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds(), traceIdOf: (traceId: string) => string = (traceId) => traceId): ZipkinDecoded {
   if (!Array.isArray(body)) throw new ZipkinDecodeError('expected a JSON array of Zipkin v2 spans')
   if (body.length > MAX_ZIPKIN_SPANS_PER_REQUEST) {
     throw new ZipkinDecodeError(`${body.length} spans in one request; at most ${MAX_ZIPKIN_SPANS_PER_REQUEST} are accepted`)
   }
   const spans: ToolbarSpan[] = []
   const rejected: string[] = []
+  const fragments: ZipkinFragment[] = []
   // Shared spans first, so that their children in the same POST find the derived id.
   const order = [...body.keys()].sort((a, b) => Number(isShared(body[b])) - Number(isShared(body[a])))
   for (const i of order) {
     try {
-      spans.push(toToolbarSpan(body[i], shared))
+      if (isFragment(body[i])) fragments.push(toFragment(body[i] as Record<string, unknown>, i, shared, traceIdOf))
+      else spans.push(toToolbarSpan(body[i], shared, traceIdOf))
     } catch (error) {
       rejected.push(`span ${i}: ${(error as Error).message}`)
     }
   }
-  return { spans, rejected }
+  return { spans, rejected, fragments }
+}
+
+/**
+ * The earlier report of a span completed with a later one (`ZipkinFragment`): its end moves
+ * to the latest time the later report gives, and it gains that report's tags and annotations.
+ *
+ * @example
+ * ```ts
+ * completeZipkinSpan(flushed, fragment).endTimeUnixNano // the time of the "finish" annotation
+ * ```
+ */
+export function completeZipkinSpan(earlier: ToolbarSpan, fragment: ZipkinFragment): ToolbarSpan {
+  const start = BigInt(earlier.startTimeUnixNano)
+  let end = BigInt(earlier.endTimeUnixNano ?? earlier.startTimeUnixNano)
+  if (fragment.duration !== undefined && start + fragment.duration * 1000n > end) end = start + fragment.duration * 1000n
+  for (const event of fragment.events) if (BigInt(event.timeUnixNano) > end) end = BigInt(event.timeUnixNano)
+  const failed = 'error' in fragment.tags || fragment.tags['otel.status_code'] !== undefined
+  return {
+    ...earlier,
+    name: earlier.name === '' && fragment.name ? fragment.name : earlier.name,
+    kind: earlier.kind === 'INTERNAL' && fragment.kind ? fragment.kind : earlier.kind,
+    endTimeUnixNano: String(end),
+    attributes: { ...earlier.attributes, ...fragment.tags },
+    events: [...earlier.events, ...fragment.events],
+    status: failed ? statusOf(fragment.tags) : earlier.status,
+  }
+}
+
+function isFragment(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
+  const timestamp = (raw as { timestamp?: unknown }).timestamp
+  return timestamp === undefined || timestamp === null
+}
+
+function toFragment(span: Record<string, unknown>, index: number, shared: SharedSpanIds, traceIdOf: (traceId: string) => string): ZipkinFragment {
+  const traceId = traceIdOf(hexId(span.traceId, 'traceId', [16, 32], 32))
+  const spanId = hexId(span.id, 'id', [1, 16], 16)
+  const kind = KINDS[String(span.kind)]
+  const derived = kind === 'CLIENT' ? undefined : shared.lookupAnyService(traceId, spanId)
+  return {
+    index,
+    traceId,
+    spanIds: derived ? [derived, spanId] : [spanId],
+    name: typeof span.name === 'string' && span.name !== '' ? span.name : undefined,
+    kind,
+    duration: span.duration === undefined || span.duration === null ? undefined : micros(span.duration, 'duration'),
+    tags: stringRecord(span.tags, 'tags'),
+    events: annotations(span.annotations),
+  }
 }
 
 function isShared(raw: unknown): boolean {
   return typeof raw === 'object' && raw !== null && (raw as { shared?: unknown }).shared === true
 }
 
-function toToolbarSpan(raw: unknown, shared: SharedSpanIds): ToolbarSpan {
+function toToolbarSpan(raw: unknown, shared: SharedSpanIds, traceIdOf: (traceId: string) => string): ToolbarSpan {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('not an object')
   const span = raw as Record<string, unknown>
-  const traceId = hexId(span.traceId, 'traceId', [16, 32], 32)
+  const traceId = traceIdOf(hexId(span.traceId, 'traceId', [16, 32], 32))
   let spanId = hexId(span.id, 'id', [1, 16], 16)
-  let parentSpanId = span.parentId === undefined || span.parentId === null ? undefined : hexId(span.parentId, 'parentId', [1, 16], 16)
+  // Zipkin reads a parentId of zero as none, as some tracers write it for a root span.
+  const noParent = span.parentId === undefined || span.parentId === null || (typeof span.parentId === 'string' && /^0+$/.test(span.parentId))
+  let parentSpanId = noParent ? undefined : hexId(span.parentId, 'parentId', [1, 16], 16)
   const local = endpoint(span.localEndpoint, 'localEndpoint')
   const service = typeof local?.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : 'unknown_service'
   if (span.shared === true) {
@@ -183,7 +268,7 @@ function stringRecord(value: unknown, field: string): Record<string, string> {
   const result: Record<string, string> = {}
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw new Error(`tag ${JSON.stringify(key).slice(0, 60)} is not a string`)
-    result[key] = item
+    setOwn(result, key, item)
   }
   return result
 }

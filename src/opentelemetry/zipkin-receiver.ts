@@ -14,7 +14,8 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
-import { SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
+import type { ToolbarSpan } from './span-model.js'
+import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
 
 /** The receiver's path under the toolbar's prefix (Zipkin's own path, after `/zipkin`). */
 export const ZIPKIN_SPANS_PATH = '/zipkin/api/v2/spans'
@@ -42,15 +43,52 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     }
     let decoded: ReturnType<typeof zipkinSpansToToolbar>
     try {
-      decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes)), shared)
+      decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes)), shared, fullTraceIds(ingest))
     } catch (error) {
       return refuse(c, error instanceof OtlpBodyError ? error.status : 400, (error as Error).message)
     }
+    for (const fragment of decoded.fragments) {
+      // The earlier report may be in the same POST (a logger's batch holds both) or held from an earlier one.
+      const earlier = fragment.spanIds
+        .map((id) => findLast(decoded.spans, fragment.traceId, id) ?? ingest.traces.receivedSpan(fragment.traceId, id))
+        .find((span) => span?.source === 'zipkin')
+      if (earlier) decoded.spans.push(completeZipkinSpan(earlier, fragment))
+      else decoded.rejected.push(`span ${fragment.index}: it has no timestamp, and no earlier report of span ${fragment.spanIds.at(-1)} is held to complete`)
+    }
     const result = ingest.acceptSpans(decoded.spans, decoded.rejected, 'zipkin')
+    // The service's own spans may have come in an earlier POST than its shared SERVER span
+    // (zipkin-js reports a span when it ends, children first): they move under it now.
+    for (const span of decoded.spans) {
+      if (span.attributes['zipkin.shared'] === true) ingest.reparent(span.traceId, span.parentSpanId!, span.spanId, String(span.resource['service.name']))
+    }
     if (result.rejected === 0) return c.body(null, 202)
     if (result.accepted === 0) return c.json({ error: result.errorMessage }, 400)
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
   })
+}
+
+function findLast(spans: ToolbarSpan[], traceId: string, spanId: string): ToolbarSpan | undefined {
+  for (let i = spans.length - 1; i >= 0; i--) if (spans[i]!.spanId === spanId && spans[i]!.traceId === traceId) return spans[i]
+  return undefined
+}
+
+const HIGH_HALF_ZERO = '0'.repeat(16)
+
+/**
+ * B3 lets a 64-bit tracer keep only the lower half of a 128-bit trace id it was sent (older
+ * Brave, Finagle and Sleuth did). Its spans name the 64-bit id, which padding would make a
+ * trace of its own: a padded id is read as the 128-bit trace the toolbar holds with the same
+ * lower half, as Zipkin does with STRICT_TRACE_ID=false. Looked up once per id and POST.
+ */
+function fullTraceIds(ingest: SpanIngest): (traceId: string) => string {
+  const found = new Map<string, string>()
+  return (traceId) => {
+    // A trace held under the padded id (a 64-bit caller's) is that trace.
+    if (!traceId.startsWith(HIGH_HALF_ZERO) || ingest.traces.has(traceId)) return traceId
+    let full = found.get(traceId)
+    if (full === undefined) found.set(traceId, (full = ingest.traces.traceIdWithLowerHalf(traceId.slice(16)) ?? traceId))
+    return full
+  }
 }
 
 function parseJson(bytes: Uint8Array): unknown {
