@@ -6,6 +6,7 @@
  */
 import { gunzip } from 'node:zlib'
 import { promisify } from 'node:util'
+import type { ToolbarHost } from '../core/host.js'
 
 const gunzipAsync = promisify(gunzip)
 
@@ -97,4 +98,20 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, seen: numb
 
 function tooLarge(maxBytes: number, when = ''): OtlpBodyError {
   return new OtlpBodyError(`the body is larger than the receiver's limit of ${maxBytes} bytes${when}`, 413)
+}
+
+/**
+ * Answers every other method on the POST-only route `path` with 405 and `Allow: POST` (a
+ * GET opened in a browser, a PUT from a misconfigured sender), not the toolbar's 404 nor
+ * whatever a GET route of the same shape would say. Register it after the POST route and
+ * before GET routes the path also matches.
+ *
+ * @example
+ * ```ts
+ * host.routes.post('/otlp/v1/traces', receive)
+ * onlyPost(host, '/otlp/v1/traces', 'send OTLP spans')
+ * ```
+ */
+export function onlyPost(host: ToolbarHost, path: string, what: string): void {
+  host.routes.all(path, (c) => c.json({ error: `${c.req.method} is not allowed here: ${what} with POST` }, 405, { Allow: 'POST' }))
 }

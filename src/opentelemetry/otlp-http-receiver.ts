@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
+import { OtlpBodyError, onlyPost, readOtlpBody } from './otlp-body.js'
 import type { IngestResult, SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, OtlpDecodeError } from './otlp-proto.js'
 import { encodeRpcStatus, RpcCode } from './rpc-status.js'
@@ -55,6 +55,7 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
     }
     return answer(c, encoding, result)
   })
+  onlyPost(host, OTLP_HTTP_TRACES_PATH, 'send OTLP/HTTP spans')
 }
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {

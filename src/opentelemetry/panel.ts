@@ -270,9 +270,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const traces = this.processor.traces
     traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
+    // Before the trace routes: `GET /api/traces/import` is the import's 405, not a trace id.
+    registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes)
     registerTraceRoutes(host, traces)
     registerAnalysisRoutes(host, traces)
-    registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes)
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
     if (!this.receivers) {
       this.receivers = startReceivers(host, traces, this.receiverConfig)

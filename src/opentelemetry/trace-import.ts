@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
+import { OtlpBodyError, onlyPost, readOtlpBody } from './otlp-body.js'
 import { SpanIngest } from './otlp-ingest.js'
 import { OtlpDecodeError, toolbarSpansFromOtlpPartially } from './otlp-json.js'
 import type { TraceStore } from './trace-store.js'
@@ -62,6 +62,7 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     if (answer.traceIds.length === 0) return c.json({ error: answer.errorMessage ?? 'the file holds no spans' }, 400)
     return c.json(answer)
   })
+  onlyPost(host, '/api/traces/import', 'import an OTLP/JSON file')
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, readOtlpBody } from './otlp-body.js'
+import { OtlpBodyError, onlyPost, readOtlpBody } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
 import type { ToolbarSpan } from './span-model.js'
 import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
@@ -65,6 +65,7 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     if (result.accepted === 0) return c.json({ error: result.errorMessage }, 400)
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
   })
+  onlyPost(host, ZIPKIN_SPANS_PATH, 'send Zipkin v2 JSON spans')
 }
 
 function findLast(spans: ToolbarSpan[], traceId: string, spanId: string): ToolbarSpan | undefined {

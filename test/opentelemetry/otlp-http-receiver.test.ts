@@ -199,6 +199,25 @@ describe('trace list API', () => {
     expect((await app.request(`/_debug_toolbar/api/traces/${hex(0xd2, 16)}`, undefined, loopback)).status).toBe(404)
   })
 
+  it('answers another method on a POST-only route with 405 and Allow: POST, as HTTP says', async () => {
+    const { app } = makeApp()
+    for (const path of ['/otlp/v1/traces', '/zipkin/api/v2/spans', '/api/traces/import']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await app.request(`/_debug_toolbar${path}`, { method }, loopback)
+        expect([path, method, res.status, res.headers.get('allow')]).toEqual([path, method, 405, 'POST'])
+        expect((await res.json()).error).toMatch(new RegExp(`^${method} is not allowed here: .*POST`))
+      }
+    }
+    // Still served: the next export is taken.
+    const traceId = hex(0xa7, 16)
+    const res = await app.request('/_debug_toolbar/otlp/v1/traces', {
+      method: 'POST',
+      body: JSON.stringify(exportRequest('worker', [{ traceId, spanId: hex(1, 8), name: 'job' }])),
+      headers: { 'content-type': 'application/json' },
+    }, loopback)
+    expect(res.status).toBe(200)
+  })
+
   it('answers 400 naming a bad parameter', async () => {
     const { app } = makeApp()
     for (const [query, name] of [['limit=201', 'limit'], ['offset=-1', 'offset'], ['source=carrier', 'source'], ['since=yesterday', 'since'], ['minDurationMs=fast', 'minDurationMs'], ['minDurationMs=-1', 'minDurationMs'], ['minDurationMs=0x10', 'minDurationMs']]) {
