@@ -170,7 +170,7 @@ export class PostgresStore extends QueuedStore {
     const dropTraces = (doomed: string) =>
       `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed))
        DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed)`
-    await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} ORDER BY started_ms DESC OFFSET $1 LIMIT ${PRUNE_CHUNK})`, maxRequests)
+    await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK})`, maxRequests)
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY started_ms DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
     await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK})`, oldestMs)
@@ -194,7 +194,7 @@ export class PostgresStore extends QueuedStore {
     const n = where.params.length
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
     const page = await this.pool.query(
-      `SELECT ${columns}, count(*) OVER () AS total FROM ${this.table('requests')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT ${columns}, count(*) OVER () AS total FROM ${this.table('requests')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('requests', where.sql, where.params)

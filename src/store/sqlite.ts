@@ -221,7 +221,7 @@ export class SqliteStore extends QueuedStore {
       const statement = this.db.prepare(sql)
       while (statement.run(...params).changes === PRUNE_CHUNK);
     }
-    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
+    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
     const doomedTraces = `SELECT trace_id FROM traces ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
@@ -250,7 +250,7 @@ export class SqliteStore extends QueuedStore {
   protected readRequests(filter: RequestFilter): RequestPage {
     const where = requestWhere(filter, SQLITE)
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
-    const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM requests ${where.sql}`).get(...where.params) as { total: number }
     return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total }
   }

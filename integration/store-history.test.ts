@@ -1,0 +1,102 @@
+/**
+ * The history list a user pages through (`GET {prefix}/api/requests`) answers the same on
+ * every store: the same requests saved in memory, in SQLite and in PostgreSQL give the same
+ * pages, filtered or not, even when many requests started in the same millisecond (a burst
+ * of concurrent requests), where the order used to be left to the database, and a store
+ * filled past its bound keeps the requests the in-memory history keeps.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { debugToolbar, MemoryStore, type ToolbarStore } from '../src/index.js'
+import type { StoredRequest } from '../src/core/store.js'
+import { SqliteStore } from '../src/store/sqlite.js'
+import { PostgresStore } from '../src/store/postgres.js'
+import { request } from '../test/support/local.js'
+import { testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
+
+const postgres: TestPostgres = await testPostgres()
+if (!postgres.available) console.log(`history on PostgreSQL: skipped: ${postgres.reason}`)
+const dir = mkdtempSync(join(tmpdir(), 'hdt-history-'))
+afterAll(() => {
+  if (postgres.available) postgres.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** 240 requests in bursts of 60 that started in the same millisecond, ids in the order they were made. */
+function burst(): StoredRequest[] {
+  const methods = ['GET', 'POST', 'GET', 'DELETE']
+  return Array.from({ length: 240 }, (_, i) => ({
+    id: `0000beef${i.toString(16).padStart(8, '0')}`,
+    method: methods[i % 4],
+    path: `/items/${i % 7}`,
+    route: '/items/:id',
+    status: i % 5 === 0 ? 404 : i % 11 === 0 ? 500 : 200,
+    startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, Math.floor(i / 60))).toISOString(),
+    durationMs: 1,
+    traceId: undefined,
+    panels: {},
+    nav: [],
+  }))
+}
+
+/** Every page of the history for `query`, as the API answers them, `limit` at a time. */
+async function pages(store: ToolbarStore, query: string, limit: number): Promise<Array<{ ids: string[]; total: number }>> {
+  const app = new Hono()
+  app.use(debugToolbar({ store, enabled: true }))
+  const answers: Array<{ ids: string[]; total: number }> = []
+  for (let offset = 0; offset < 260; offset += limit) {
+    const { status, json } = await request(app, `/_debug_toolbar/api/requests?limit=${limit}&offset=${offset}${query}`)
+    expect(status).toBe(200)
+    const page = json() as { requests: Array<{ id: string }>; total: number }
+    answers.push({ ids: page.requests.map((r) => r.id), total: page.total })
+  }
+  return answers
+}
+
+const QUERIES = ['', '&method=get', '&status=4xx', '&status=500', '&path=/items/3', '&method=POST&status=200']
+
+type Durable = ToolbarStore & { flush(): Promise<void>; close(): Promise<void> }
+
+async function sameAsMemory(make: (maxRequests: number) => Durable, maxRequests = 500): Promise<void> {
+  const memory = new MemoryStore(maxRequests)
+  const durable = make(maxRequests)
+  for (const saved of burst()) {
+    memory.save(saved)
+    durable.save(saved)
+  }
+  await durable.flush()
+  for (const query of QUERIES) {
+    for (const limit of [7, 50]) {
+      const expected = await pages(memory, query, limit)
+      const answered = await pages(durable, query, limit)
+      expect(answered, `${query || 'no filter'}, ${limit} a page`).toEqual(expected)
+      // Every request matching the filter is on exactly one page.
+      const ids = answered.flatMap((page) => page.ids)
+      expect(new Set(ids).size).toBe(ids.length)
+      expect(ids.length).toBe(expected[0].total)
+    }
+  }
+  await durable.close()
+}
+
+describe('the history list pages alike on every store', () => {
+  it('SQLite gives the pages the in-memory history gives', async () => {
+    await sameAsMemory(() => new SqliteStore({ path: join(dir, 'history.db') }))
+  })
+
+  it('SQLite past its bound keeps the requests the in-memory history keeps', async () => {
+    await sameAsMemory((maxRequests) => new SqliteStore({ path: join(dir, 'bounded.db'), maxRequests }), 100)
+  })
+
+  it.skipIf(!postgres.available)('PostgreSQL gives the pages the in-memory history gives', async () => {
+    await sameAsMemory(() => new PostgresStore({ connectionString: postgres.available ? postgres.url : '', schema: uniqueSchema('history') }))
+  })
+
+  it.skipIf(!postgres.available)('PostgreSQL past its bound keeps the requests the in-memory history keeps', async () => {
+    const url = postgres.available ? postgres.url : ''
+    await sameAsMemory((maxRequests) => new PostgresStore({ connectionString: url, schema: uniqueSchema('bounded'), maxRequests }), 100)
+  })
+})
