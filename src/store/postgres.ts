@@ -22,6 +22,7 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  TRACE_KEPT,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -160,8 +161,10 @@ export class PostgresStore extends QueuedStore {
     const byTrace = new Map<string, SpanOutline[]>()
     for (const row of outlines.rows) byTrace.set(row.trace_id, [...(byTrace.get(row.trace_id) ?? []), row])
     const owner = new Map(owners.rows.map((row) => [row.trace_id, row.request_id ?? undefined]))
-    const rows = traceIds.map((id) => traceRow(id, byTrace.get(id) ?? [], given.get(id) ?? owner.get(id)))
-    await client.query(this.upsert('traces', TRACE_COLUMNS, ['trace_id']), [toJson(rows)])
+    // In the order the batch first saw each trace (not the lock's sorted order): that is the order they are stored in.
+    const inOrder = [...new Set(spans.map((s) => s.span.traceId))]
+    const rows = inOrder.map((id) => traceRow(id, byTrace.get(id) ?? [], given.get(id) ?? owner.get(id)))
+    await client.query(this.upsert('traces', TRACE_COLUMNS, ['trace_id'], TRACE_KEPT), [toJson(rows)])
   }
 
   protected async prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): Promise<void> {
@@ -171,7 +174,7 @@ export class PostgresStore extends QueuedStore {
       `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed))
        DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed)`
     await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK})`, maxRequests)
-    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY started_ms DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
+    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
     await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK})`, oldestMs)
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
@@ -212,7 +215,7 @@ export class PostgresStore extends QueuedStore {
     const where = traceWhere(filter, PG)
     const n = where.params.length
     const page = await this.pool.query(
-      `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY started_ms DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('traces', where.sql, where.params)
@@ -263,9 +266,9 @@ export class PostgresStore extends QueuedStore {
     }
   }
 
-  /** An upsert of rows sent as one JSON array: a row written twice (a retry, two instances) is stored once. */
-  private upsert(table: string, columns: readonly string[], key: string[]): string {
-    const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
+  /** An upsert of rows sent as one JSON array: a row written twice (a retry, two instances) is stored once; `kept` columns keep their first value. */
+  private upsert(table: string, columns: readonly string[], key: string[], kept: string[] = []): string {
+    const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
     const list = columns.join(', ')
     const target = this.table(table)
     return `INSERT INTO ${target} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${target}, $1::json)

@@ -22,6 +22,7 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  TRACE_KEPT,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -207,7 +208,7 @@ export class SqliteStore extends QueuedStore {
     const owner = this.db.prepare(
       'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
     )
-    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id']))
+    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id'], TRACE_KEPT))
     for (const [traceId, requestId] of requestIds) {
       const rows = outline.all(traceId) as SpanOutline[]
       const known = requestId ?? ((owner.get(traceId, traceId) as { id: string | null }).id ?? undefined)
@@ -222,7 +223,7 @@ export class SqliteStore extends QueuedStore {
       while (statement.run(...params).changes === PRUNE_CHUNK);
     }
     chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
-    const doomedTraces = `SELECT trace_id FROM traces ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
+    const doomedTraces = `SELECT trace_id FROM traces ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
       const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
@@ -262,7 +263,7 @@ export class SqliteStore extends QueuedStore {
 
   protected readTraces(filter: TraceFilter): TracePage {
     const where = traceWhere(filter, SQLITE)
-    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM traces ${where.sql}`).get(...where.params) as { total: number }
     return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total }
   }
@@ -303,9 +304,9 @@ function withPath(options: SqliteStoreOptions): SqliteStoreOptions {
   return options
 }
 
-/** `INSERT ... ON CONFLICT DO UPDATE` of every column but the key: a second write replaces the first. */
-function upsert(table: string, columns: readonly string[], key: string[]): string {
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
+/** `INSERT ... ON CONFLICT DO UPDATE` of every column but the key (and `kept`): a second write replaces the first. */
+function upsert(table: string, columns: readonly string[], key: string[], kept: string[] = []): string {
+  const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
   const values = columns.map((c) => `@${c}`).join(', ')
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
 }
