@@ -60,6 +60,8 @@ export interface RequestFilter {
 export interface RequestPage {
   requests: RequestSummary[]
   total: number
+  /** Requests the history dropped over its bounds so far (a durable store counts what any instance pruned). */
+  dropped?: number
 }
 
 /**

@@ -170,19 +170,27 @@ export class PostgresStore extends QueuedStore {
   protected async prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): Promise<void> {
     const requests = this.table('requests')
     const traces = this.table('traces')
+    // The count goes up in the same statement as the delete: what is counted is what went.
+    const dropRequests = (doomed: string) =>
+      `WITH gone AS (DELETE FROM ${requests} WHERE id IN (${doomed}) RETURNING 1), n AS (SELECT count(*) AS n FROM gone)
+       UPDATE ${this.table('counters')} SET value = value + n.n FROM n WHERE name = 'requests_dropped' AND n.n > 0 RETURNING n.n`
     const dropTraces = (doomed: string) =>
       `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed))
        DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed)`
-    await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK})`, maxRequests)
+    await this.chunked(dropRequests(`SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxRequests)
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
-    await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK})`, oldestMs)
+    await this.chunked(dropRequests(`SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
   }
 
-  /** Runs a chunked DELETE until a chunk deletes less than a full chunk. */
+  /** Runs a chunked DELETE until a chunk deletes less than a full chunk (a request chunk answers its count as `n`). */
   private async chunked(sql: string, param: number): Promise<void> {
-    while ((await this.pool.query(sql, [param])).rowCount === PRUNE_CHUNK);
+    const deleted = async () => {
+      const { rows, rowCount } = await this.pool.query(sql, [param])
+      return rows[0]?.n === undefined ? rowCount : Number(rows[0].n)
+    }
+    while ((await deleted()) === PRUNE_CHUNK);
   }
 
   protected async readRequest(id: string): Promise<StoredRequest | undefined> {
@@ -201,7 +209,8 @@ export class PostgresStore extends QueuedStore {
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('requests', where.sql, where.params)
-    return { requests: page.rows.map(summaryFromRow), total }
+    const counted = await this.pool.query(`SELECT value FROM ${this.table('counters')} WHERE name = 'requests_dropped'`)
+    return { requests: page.rows.map(summaryFromRow), total, dropped: Number(counted.rows[0].value) }
   }
 
   protected async readTrace(traceId: string): Promise<ToolbarSpan[] | undefined> {

@@ -218,11 +218,7 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): void {
-    const chunked = (sql: string, ...params: unknown[]) => {
-      const statement = this.db.prepare(sql)
-      while (statement.run(...params).changes === PRUNE_CHUNK);
-    }
-    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
+    this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
     const doomedTraces = `SELECT trace_id FROM traces ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
@@ -234,9 +230,21 @@ export class SqliteStore extends QueuedStore {
     })
     for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
     if (oldestMs === undefined) return
-    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
+    this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
     const old = `SELECT trace_id FROM traces WHERE started_ms < ? LIMIT ${PRUNE_CHUNK}`
     for (let ids = this.traceIds(old, oldestMs); ids.length; ids = this.traceIds(old, oldestMs)) dropTraces(ids)
+  }
+
+  /** Runs a chunked DELETE of requests, each chunk counted in the same transaction, until a chunk deletes less. */
+  private dropRequests(sql: string, param: number): void {
+    const statement = this.db.prepare(sql)
+    const count = this.db.prepare("UPDATE counters SET value = value + ? WHERE name = 'requests_dropped'")
+    const chunk = this.db.transaction(() => {
+      const { changes } = statement.run(param)
+      if (changes) count.run(changes)
+      return changes
+    })
+    while (chunk() === PRUNE_CHUNK);
   }
 
   private traceIds(sql: string, param: number): string[] {
@@ -253,7 +261,8 @@ export class SqliteStore extends QueuedStore {
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
     const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM requests ${where.sql}`).get(...where.params) as { total: number }
-    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total }
+    const { dropped } = this.db.prepare("SELECT value AS dropped FROM counters WHERE name = 'requests_dropped'").get() as { dropped: number }
+    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total, dropped }
   }
 
   protected readTrace(traceId: string): ToolbarSpan[] | undefined {
