@@ -82,7 +82,7 @@ export class PostgresStore extends QueuedStore {
     }
     this.location = `${describeServer(options.connectionString, this.pool)} schema ${this.schema}`
     // Migrations start now; a database that is down is retried by the first write.
-    this.migrate().catch(() => undefined)
+    this.pruneOnOpen(this.migrate())
   }
 
   /**

@@ -130,6 +130,7 @@ export class SqliteStore extends QueuedStore {
       throw error
     }
     this.forgetExit = writeOnExit(() => this.writeQueuedNow())
+    this.pruneOnOpen()
   }
 
   /**
