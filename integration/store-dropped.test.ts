@@ -3,26 +3,17 @@
  * many older requests were dropped, as it does for the in-memory history, and the count is
  * the database's, so two instances sharing it both give the whole count.
  */
-import { afterAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { PostgresStore } from '../src/store/postgres.js'
 import { request } from '../test/support/local.js'
-import { testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
+import { uniqueSchema } from './support/postgres-server.js'
+import { durableStores, type Durable } from './support/durable-stores.js'
 
-const postgres: TestPostgres = await testPostgres()
-if (!postgres.available) console.log(`dropped requests on PostgreSQL: skipped: ${postgres.reason}`)
-const dir = mkdtempSync(join(tmpdir(), 'hdt-dropped-'))
-afterAll(() => {
-  if (postgres.available) postgres.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-type Durable = ToolbarStore & { flush(): Promise<void>; close(): Promise<void> }
+const { dir, postgresUrl } = await durableStores('dropped requests')
 
 function app(store: ToolbarStore): Hono {
   const app = new Hono()
@@ -59,9 +50,9 @@ describe('a durable store past maxRequests says how many requests it dropped', (
     await droppedIsCounted(() => new SqliteStore({ path, maxRequests: 5 }))
   })
 
-  it.skipIf(!postgres.available)('PostgreSQL', async () => {
+  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
     const schema = uniqueSchema('dropped')
-    const url = postgres.available ? postgres.url : ''
+    const url = postgresUrl ?? ''
     await droppedIsCounted(() => new PostgresStore({ connectionString: url, schema, maxRequests: 5 }))
   })
 })

@@ -5,9 +5,7 @@
  * of concurrent requests), where the order used to be left to the database, and a store
  * filled past its bound keeps the requests the in-memory history keeps.
  */
-import { afterAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { debugToolbar, MemoryStore, type ToolbarStore } from '../src/index.js'
@@ -15,15 +13,10 @@ import type { StoredRequest } from '../src/core/store.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { PostgresStore } from '../src/store/postgres.js'
 import { request } from '../test/support/local.js'
-import { testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
+import { uniqueSchema } from './support/postgres-server.js'
+import { durableStores, type Durable } from './support/durable-stores.js'
 
-const postgres: TestPostgres = await testPostgres()
-if (!postgres.available) console.log(`history on PostgreSQL: skipped: ${postgres.reason}`)
-const dir = mkdtempSync(join(tmpdir(), 'hdt-history-'))
-afterAll(() => {
-  if (postgres.available) postgres.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const { dir, postgresUrl } = await durableStores('history')
 
 /** 240 requests in bursts of 60 that started in the same millisecond, ids in the order they were made. */
 function burst(): StoredRequest[] {
@@ -58,8 +51,6 @@ async function pages(store: ToolbarStore, query: string, limit: number): Promise
 
 const QUERIES = ['', '&method=get', '&status=4xx', '&status=500', '&path=/items/3', '&method=POST&status=200']
 
-type Durable = ToolbarStore & { flush(): Promise<void>; close(): Promise<void> }
-
 async function sameAsMemory(make: (maxRequests: number) => Durable, maxRequests = 500): Promise<void> {
   const memory = new MemoryStore(maxRequests)
   const durable = make(maxRequests)
@@ -91,12 +82,12 @@ describe('the history list pages alike on every store', () => {
     await sameAsMemory((maxRequests) => new SqliteStore({ path: join(dir, 'bounded.db'), maxRequests }), 100)
   })
 
-  it.skipIf(!postgres.available)('PostgreSQL gives the pages the in-memory history gives', async () => {
-    await sameAsMemory(() => new PostgresStore({ connectionString: postgres.available ? postgres.url : '', schema: uniqueSchema('history') }))
+  it.skipIf(!postgresUrl)('PostgreSQL gives the pages the in-memory history gives', async () => {
+    await sameAsMemory(() => new PostgresStore({ connectionString: postgresUrl ?? '', schema: uniqueSchema('history') }))
   })
 
-  it.skipIf(!postgres.available)('PostgreSQL past its bound keeps the requests the in-memory history keeps', async () => {
-    const url = postgres.available ? postgres.url : ''
+  it.skipIf(!postgresUrl)('PostgreSQL past its bound keeps the requests the in-memory history keeps', async () => {
+    const url = postgresUrl ?? ''
     await sameAsMemory((maxRequests) => new PostgresStore({ connectionString: url, schema: uniqueSchema('bounded'), maxRequests }), 100)
   })
 })

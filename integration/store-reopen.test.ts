@@ -3,28 +3,19 @@
  * smaller `maxRequests`, or killed between writing a batch and pruning after it) shows no
  * more than its bounds from the first look, and counts what it dropped.
  */
-import { afterAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { debugToolbar, type ToolbarStore } from '../src/index.js'
+import { debugToolbar } from '../src/index.js'
 import type { DurableStoreOptions } from '../src/store/queued-store.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { PostgresStore } from '../src/store/postgres.js'
 import { request } from '../test/support/local.js'
 import { sampleRequest } from '../test/store/samples.js'
-import { testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
+import { uniqueSchema } from './support/postgres-server.js'
+import { durableStores, type Durable } from './support/durable-stores.js'
 
-const postgres: TestPostgres = await testPostgres()
-if (!postgres.available) console.log(`reopening on PostgreSQL: skipped: ${postgres.reason}`)
-const dir = mkdtempSync(join(tmpdir(), 'hdt-reopen-'))
-afterAll(() => {
-  if (postgres.available) postgres.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-type Durable = ToolbarStore & { flush(): Promise<void>; close(): Promise<void> }
+const { dir, postgresUrl } = await durableStores('reopening')
 
 async function boundedFromTheStart(open: (options: DurableStoreOptions) => Durable): Promise<void> {
   const before = open({})
@@ -45,9 +36,9 @@ describe('a durable store opened over its bounds prunes before it is read', () =
     await boundedFromTheStart((options) => new SqliteStore({ path, ...options }))
   })
 
-  it.skipIf(!postgres.available)('PostgreSQL', async () => {
+  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
     const schema = uniqueSchema('reopen')
-    const url = postgres.available ? postgres.url : ''
+    const url = postgresUrl ?? ''
     await boundedFromTheStart((options) => new PostgresStore({ connectionString: url, schema, ...options }))
   })
 })

@@ -4,9 +4,7 @@
  * restart, on SQLite and on PostgreSQL, as it is in memory. The store used to prune by
  * the traces' start times, so an old trace was deleted right after it was stored.
  */
-import { afterAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
@@ -14,15 +12,10 @@ import { OpenTelemetryPanel } from '../src/opentelemetry/index.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { PostgresStore } from '../src/store/postgres.js'
 import { request } from '../test/support/local.js'
-import { testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
+import { uniqueSchema } from './support/postgres-server.js'
+import { durableStores, type Durable } from './support/durable-stores.js'
 
-const postgres: TestPostgres = await testPostgres()
-if (!postgres.available) console.log(`traces on PostgreSQL: skipped: ${postgres.reason}`)
-const dir = mkdtempSync(join(tmpdir(), 'hdt-traces-'))
-afterAll(() => {
-  if (postgres.available) postgres.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const { dir, postgresUrl } = await durableStores('traces')
 
 const IMPORTED = '0af7651916cd43dd8448eb211c80319c'
 
@@ -56,7 +49,7 @@ function app(store: ToolbarStore): Hono {
   return app
 }
 
-async function importedTraceStays(open: () => ToolbarStore & { close(): Promise<void> }): Promise<void> {
+async function importedTraceStays(open: () => Durable): Promise<void> {
   const store = open()
   const first = app(store)
   for (let i = 0; i < 3; i++) expect((await request(first, '/')).status).toBe(200)
@@ -86,9 +79,9 @@ describe('a durable store at maxTraces keeps an imported trace, as memory does',
     await importedTraceStays(() => new SqliteStore({ path, maxTraces: 3 }))
   })
 
-  it.skipIf(!postgres.available)('PostgreSQL', async () => {
+  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
     const schema = uniqueSchema('traces')
-    const url = postgres.available ? postgres.url : ''
+    const url = postgresUrl ?? ''
     await importedTraceStays(() => new PostgresStore({ connectionString: url, schema, maxTraces: 3 }))
   })
 })
