@@ -1,8 +1,9 @@
 /**
  * Traces in a durable store filled to `maxTraces`, as a user meets them: an OTLP file
  * imported into the toolbar (spans from last year) is listed and still there after a
- * restart, on SQLite and on PostgreSQL, as it is in memory. The store used to prune by
- * the traces' start times, so an old trace was deleted right after it was stored.
+ * restart, on SQLite and on PostgreSQL, as it is in memory, and the list counts the trace
+ * it evicted. The store used to prune by the traces' start times, so an old trace was
+ * deleted right after it was stored.
  */
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
@@ -56,8 +57,10 @@ async function importedTraceStays(open: () => Durable): Promise<void> {
   const imported = await request(first, '/_debug_toolbar/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lastYearsTrace()) })
   expect(imported.json()).toMatchObject({ traceIds: [IMPORTED], spans: 2 })
   // The store holds maxTraces (3): the import is the newest trace stored, one of the requests' goes.
-  const list = (await request(first, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ traceId: string; rootName: string }>; total: number }
+  const list = (await request(first, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ traceId: string; rootName: string }>; total: number; evicted?: number }
   expect(list.total).toBe(3)
+  // And the list says so, as the in-memory trace list does.
+  expect(list.evicted).toBe(1)
   expect(list.traces.find((t) => t.traceId === IMPORTED)).toMatchObject({ rootName: 'GET /invoices' })
   await store.close()
 

@@ -171,12 +171,16 @@ export class PostgresStore extends QueuedStore {
     const requests = this.table('requests')
     const traces = this.table('traces')
     // The count goes up in the same statement as the delete: what is counted is what went.
-    const dropRequests = (doomed: string) =>
-      `WITH gone AS (DELETE FROM ${requests} WHERE id IN (${doomed}) RETURNING 1), n AS (SELECT count(*) AS n FROM gone)
-       UPDATE ${this.table('counters')} SET value = value + n.n FROM n WHERE name = 'requests_dropped' AND n.n > 0 RETURNING n.n`
+    const counted = (gone: string, counter: string) =>
+      `${gone}, n AS (SELECT count(*) AS n FROM gone)
+       UPDATE ${this.table('counters')} SET value = value + n.n FROM n WHERE name = '${counter}' AND n.n > 0 RETURNING n.n`
+    const dropRequests = (doomed: string) => counted(`WITH gone AS (DELETE FROM ${requests} WHERE id IN (${doomed}) RETURNING 1)`, 'requests_dropped')
     const dropTraces = (doomed: string) =>
-      `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed))
-       DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed)`
+      counted(
+        `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed)),
+         gone AS (DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed) RETURNING 1)`,
+        'traces_evicted',
+      )
     await this.chunked(dropRequests(`SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxRequests)
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
@@ -184,12 +188,9 @@ export class PostgresStore extends QueuedStore {
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
   }
 
-  /** Runs a chunked DELETE until a chunk deletes less than a full chunk (a request chunk answers its count as `n`). */
+  /** Runs a chunked, counted DELETE (it answers how many rows went as `n`) until a chunk deletes less than a full chunk. */
   private async chunked(sql: string, param: number): Promise<void> {
-    const deleted = async () => {
-      const { rows, rowCount } = await this.pool.query(sql, [param])
-      return rows[0]?.n === undefined ? rowCount : Number(rows[0].n)
-    }
+    const deleted = async () => Number((await this.pool.query<{ n: string }>(sql, [param])).rows[0]?.n ?? 0)
     while ((await deleted()) === PRUNE_CHUNK);
   }
 
@@ -209,8 +210,7 @@ export class PostgresStore extends QueuedStore {
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('requests', where.sql, where.params)
-    const counted = await this.pool.query(`SELECT value FROM ${this.table('counters')} WHERE name = 'requests_dropped'`)
-    return { requests: page.rows.map(summaryFromRow), total, dropped: Number(counted.rows[0].value) }
+    return { requests: page.rows.map(summaryFromRow), total, dropped: await this.counter('requests_dropped') }
   }
 
   protected async readTrace(traceId: string): Promise<ToolbarSpan[] | undefined> {
@@ -228,7 +228,13 @@ export class PostgresStore extends QueuedStore {
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('traces', where.sql, where.params)
-    return { traces: page.rows.map(traceFromRow), total }
+    return { traces: page.rows.map(traceFromRow), total, evicted: await this.counter('traces_evicted') }
+  }
+
+  /** What the bounds pruned so far (`requests_dropped`, `traces_evicted`), by every instance. */
+  private async counter(name: string): Promise<number> {
+    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.table('counters')} WHERE name = $1`, [name])
+    return Number(rows[0]?.value ?? 0)
   }
 
   /** The total of a filtered list whose page came back empty (an offset past the end). */

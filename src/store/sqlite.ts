@@ -224,10 +224,12 @@ export class SqliteStore extends QueuedStore {
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
       const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
+      let gone = 0
       for (const id of ids) {
         spans.run(id)
-        traces.run(id)
+        gone += traces.run(id).changes
       }
+      if (gone) this.countPruned('traces_evicted', gone)
     })
     for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
     if (oldestMs === undefined) return
@@ -239,13 +241,21 @@ export class SqliteStore extends QueuedStore {
   /** Runs a chunked DELETE of requests, each chunk counted in the same transaction, until a chunk deletes less. */
   private dropRequests(sql: string, param: number): void {
     const statement = this.db.prepare(sql)
-    const count = this.db.prepare("UPDATE counters SET value = value + ? WHERE name = 'requests_dropped'")
     const chunk = this.db.transaction(() => {
       const { changes } = statement.run(param)
-      if (changes) count.run(changes)
+      if (changes) this.countPruned('requests_dropped', changes)
       return changes
     })
     while (chunk() === PRUNE_CHUNK);
+  }
+
+  private countPruned(counter: 'requests_dropped' | 'traces_evicted', rows: number): void {
+    this.db.prepare('UPDATE counters SET value = value + ? WHERE name = ?').run(rows, counter)
+  }
+
+  /** What the bounds pruned so far, by every process. */
+  private counter(name: 'requests_dropped' | 'traces_evicted'): number {
+    return (this.db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number }).value
   }
 
   private traceIds(sql: string, param: number): string[] {
@@ -262,8 +272,7 @@ export class SqliteStore extends QueuedStore {
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
     const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM requests ${where.sql}`).get(...where.params) as { total: number }
-    const { dropped } = this.db.prepare("SELECT value AS dropped FROM counters WHERE name = 'requests_dropped'").get() as { dropped: number }
-    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total, dropped }
+    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total, dropped: this.counter('requests_dropped') }
   }
 
   protected readTrace(traceId: string): ToolbarSpan[] | undefined {
@@ -275,7 +284,7 @@ export class SqliteStore extends QueuedStore {
     const where = traceWhere(filter, SQLITE)
     const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM traces ${where.sql}`).get(...where.params) as { total: number }
-    return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total }
+    return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total, evicted: this.counter('traces_evicted') }
   }
 
   protected countInstances(): number {

@@ -148,7 +148,7 @@ export function storeContract(make: MakeStore): void {
     store.saveSpans([sampleSpan(1, 1)])
     await store.clear()
     expect(await store.list({ limit: 5, offset: 0 })).toEqual({ requests: [], total: 0, dropped: 0 })
-    expect(await store.listTraces({ limit: 5, offset: 0 })).toEqual({ traces: [], total: 0 })
+    expect(await store.listTraces({ limit: 5, offset: 0 })).toEqual({ traces: [], total: 0, evicted: 0 })
     await store.close()
   })
 
