@@ -91,3 +91,36 @@ describe('the history list pages alike on every store', () => {
     await sameAsMemory((maxRequests) => new PostgresStore({ connectionString: url, schema: uniqueSchema('bounded'), maxRequests }), 100)
   })
 })
+
+/** The history after a slow request and a fast one that started after it but finished first. */
+async function slowThenFast(store: ToolbarStore): Promise<string[]> {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const app = new Hono()
+  app.use(debugToolbar({ store, enabled: true }))
+  app.get('/slow', async (c) => (await released, c.text('slow')))
+  app.get('/fast', (c) => c.text('fast'))
+  const slow = request(app, '/slow')
+  // Started a few milliseconds later, so that the two do not start in the same millisecond.
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  await request(app, '/fast')
+  release()
+  await slow
+  const page = (await request(app, '/_debug_toolbar/api/requests')).json() as { requests: Array<{ path: string }> }
+  return page.requests.map((r) => r.path)
+}
+
+describe('the history list is newest first by start on every store', () => {
+  it('lists a fast request that started after a slow one first, in memory and in SQLite', async () => {
+    expect(await slowThenFast(new MemoryStore())).toEqual(['/fast', '/slow'])
+    const sqlite = new SqliteStore({ path: join(dir, 'started.db') })
+    expect(await slowThenFast(sqlite)).toEqual(['/fast', '/slow'])
+    await sqlite.close()
+  })
+
+  it.skipIf(!postgresUrl)('lists them so in PostgreSQL', async () => {
+    const store = new PostgresStore({ connectionString: postgresUrl ?? '', schema: uniqueSchema('started') })
+    expect(await slowThenFast(store)).toEqual(['/fast', '/slow'])
+    await store.close()
+  })
+})
