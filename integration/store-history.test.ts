@@ -124,3 +124,36 @@ describe('the history list is newest first by start on every store', () => {
     await store.close()
   })
 })
+
+describe('odd history filters and ids answer alike on every store, never a 500', () => {
+  const QUERIES = ['offset=100000000000000000000', 'offset=9223372036854775808', 'path=%00', 'method=G%00T', 'path=a%00b&status=2xx']
+
+  async function answers(store: ToolbarStore): Promise<Array<[number, unknown]>> {
+    const app = new Hono()
+    app.use(debugToolbar({ store, enabled: true }))
+    app.get('/', (c) => c.text('ok'))
+    await request(app, '/')
+    const answered: Array<[number, unknown]> = []
+    for (const query of QUERIES) {
+      const { status, json } = await request(app, `/_debug_toolbar/api/requests?${query}`)
+      const body = json() as { error?: string; requests?: unknown[] }
+      answered.push([status, body.error ?? body.requests])
+    }
+    const unknown = await request(app, '/_debug_toolbar/api/requests/x%00y')
+    answered.push([unknown.status, unknown.json()])
+    return answered
+  }
+
+  it('SQLite and PostgreSQL answer as the in-memory history does', async () => {
+    const expected = await answers(new MemoryStore())
+    expect(expected.map(([status]) => status)).toEqual([400, 400, 200, 200, 200, 404])
+    expect(expected[0][1]).toBe('offset must be a whole number, got "100000000000000000000"')
+    const sqlite = new SqliteStore({ path: join(dir, 'odd.db') })
+    expect(await answers(sqlite)).toEqual(expected)
+    await sqlite.close()
+    if (!postgresUrl) return
+    const postgres = new PostgresStore({ connectionString: postgresUrl, schema: uniqueSchema('odd') })
+    expect(await answers(postgres)).toEqual(expected)
+    await postgres.close()
+  })
+})

@@ -196,13 +196,13 @@ export class PostgresStore extends QueuedStore {
 
   protected async readRequest(id: string): Promise<StoredRequest | undefined> {
     await this.migrate()
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('requests')} WHERE id = $1`, [id])
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('requests')} WHERE id = $1`, [withoutNul(id)])
     return rows[0] && requestFromRow(rows[0])
   }
 
   protected async readRequests(filter: RequestFilter): Promise<RequestPage> {
     await this.migrate()
-    const where = requestWhere(filter, PG)
+    const where = requestWhere({ ...filter, method: withoutNul(filter.method), path: withoutNul(filter.path) }, PG)
     const n = where.params.length
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
     const page = await this.pool.query(
@@ -221,7 +221,7 @@ export class PostgresStore extends QueuedStore {
 
   protected async readTraces(filter: TraceFilter): Promise<TracePage> {
     await this.migrate()
-    const where = traceWhere(filter, PG)
+    const where = traceWhere({ ...filter, service: withoutNul(filter.service) }, PG)
     const n = where.params.length
     const page = await this.pool.query(
       `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
@@ -292,6 +292,14 @@ export class PostgresStore extends QueuedStore {
 }
 
 const same = (value: unknown) => value
+
+/**
+ * A filter's text as the stored text has it: PostgreSQL text cannot hold NUL (a query with
+ * one fails), and what was written had its NULs replaced by U+FFFD (`toJson`).
+ */
+function withoutNul<T extends string | undefined>(value: T): T {
+  return value?.replaceAll('\u0000', '\ufffd') as T
+}
 
 function withServer(options: PostgresStoreOptions): PostgresStoreOptions {
   if (!options?.pool && !options?.connectionString) throw new TypeError('PostgresStore needs a connectionString or a pool')
