@@ -38,7 +38,7 @@ describe.skipIf(!postgres.available)('PostgresStore on a real PostgreSQL server'
     const store = new PostgresStore({ connectionString: url, schema })
     await store.migrate()
     const tables = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['requests', 'schema_version', 'spans', 'traces'])
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['counters', 'requests', 'schema_version', 'spans', 'traces'])
     const indexes = await admin.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1`, [schema])
     const defs = indexes.rows.map((r) => r.indexdef).join('\n')
     expect(defs).toMatch(/spans_pkey ON .*spans USING btree \(trace_id, span_id\)/)

@@ -2,15 +2,19 @@
  * The History panel with a durable store, in a real browser: it says which store the
  * history is read from and which instance served each request; when the database is cut
  * off the page is still served and the panel says the store is unavailable; when the
- * database is back the history is whole again.
+ * database is back the history is whole again. A store past its bound says how many older
+ * requests it dropped, as the in-memory history does.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/stores.test.ts
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, describe, expect, it } from 'vitest'
 import { debugToolbar } from '../../src/index.js'
 import { PostgresStore } from '../../src/store/postgres.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
 import { TcpCut, testPostgres, uniqueSchema } from '../support/postgres-server.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
@@ -77,5 +81,27 @@ describe.skipIf(!postgres.available)('History panel with PostgresStore', () => {
       )
       .toBe(0)
     expect(session.errors.filter((e) => !e.includes('503'))).toEqual([])
+  })
+})
+
+describe('History panel with a SqliteStore past maxRequests', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hdt-browser-sqlite-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const session = useBrowserSession(() => {
+    const hono = new Hono()
+    hono.use(debugToolbar({ app: hono, store: new SqliteStore({ path: join(dir, 'history.db'), maxRequests: 2 }), excludePaths: ['/favicon.ico'] }))
+    hono.get('/favicon.ico', (c) => c.body(null, 204))
+    hono.get('/users/:id', (c) => c.html(`<!doctype html><html><head><title>User</title></head><body><h1>User ${c.req.param('id')}</h1></body></html>`))
+    return hono
+  }, { width: 1280, height: 800 })
+
+  it('shows the requests it keeps and says how many older ones it dropped', async () => {
+    const { page, server } = session
+    for (const id of [1, 2, 3, 4]) await (await fetch(`${server.url}/users/${id}`)).text()
+    await page.goto(`${server.url}/users/5`)
+    const pane = await openPanel(page, 'History')
+    await expect.poll(() => pane.locator('tr[data-hdt-history]').count()).toBe(2)
+    await expect.poll(() => pane.locator('.hdt-history-count').textContent()).toBe('2 of 2 shown · 3 older requests dropped from the history')
+    expect(session.errors).toEqual([])
   })
 })

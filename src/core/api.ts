@@ -92,6 +92,7 @@ function parseFilter(c: Context): RequestFilter | string {
 
 function parseCount(raw: string | undefined, fallback: number, name: string): number | string {
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw)) return `${name} must be a whole number, got "${raw}"`
+  // At most 15 digits, as the trace routes take: a database cannot take an offset past 2^63.
+  if (!/^\d{1,15}$/.test(raw)) return `${name} must be a whole number, got "${raw.slice(0, 40)}"`
   return Number(raw)
 }

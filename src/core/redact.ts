@@ -59,7 +59,38 @@ export function isSecretQueryName(name: string): boolean {
  * ```
  */
 export function redactEntries(entries: Iterable<[string, string]>): Array<[string, string]> {
-  return [...entries].map(([name, value]) => [name, isSecretName(name) ? REDACTED : value])
+  return [...entries].map(([name, value]) => [name, isSecretName(name) ? REDACTED : name.toLowerCase() === 'baggage' ? redactBaggage(value) : value])
+}
+
+/**
+ * A W3C `baggage` header value with the values of secret-looking members redacted (their
+ * keys and properties kept): baggage is the caller's data, and `user.password=...` in it is
+ * as secret as a header of that name.
+ *
+ * @example
+ * ```ts
+ * redactBaggage('user.id=42,user.password=hunter2;ttl=60') // 'user.id=42,user.password=********;ttl=60'
+ * ```
+ */
+export function redactBaggage(value: string): string {
+  return value
+    .split(',')
+    .map((member) => {
+      const eq = member.indexOf('=')
+      const key = eq < 0 ? '' : decodeBaggageKey(member.slice(0, eq).trim())
+      if (!isSecretName(key)) return member
+      const properties = member.indexOf(';', eq)
+      return `${member.slice(0, eq + 1)}${REDACTED}${properties < 0 ? '' : member.slice(properties)}`
+    })
+    .join(',')
+}
+
+function decodeBaggageKey(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 /**

@@ -60,6 +60,8 @@ export interface RequestFilter {
 export interface RequestPage {
   requests: RequestSummary[]
   total: number
+  /** Requests the history dropped over its bounds so far (a durable store counts what any instance pruned). */
+  dropped?: number
 }
 
 /**
@@ -220,17 +222,17 @@ export class MemoryStore implements ToolbarStore {
   }
 
   list(filter: RequestFilter): RequestPage {
-    const page: RequestSummary[] = []
-    let total = 0
-    // Newest first, without copying the whole history for every page.
+    const matching: Array<StoredRequest | DeferredRequest> = []
     const { ring, maxRequests } = this
     for (let save = this.saves - 1; save >= 0 && save >= this.saves - maxRequests; save--) {
       const request = ring[save % maxRequests]
-      if (!request || !matchesFilter(request, filter)) continue
-      if (total >= filter.offset && page.length < filter.limit) page.push(summarize(request))
-      total++
+      if (request && matchesFilter(request, filter)) matching.push(request)
     }
-    return { requests: page, total }
+    // Newest first by start, as the durable stores list: a slow request is saved after the
+    // faster ones that started after it. The sort is stable, so requests that started in the
+    // same millisecond stay newest saved first. Only the API lists; requests never wait on it.
+    matching.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+    return { requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize), total: matching.length }
   }
 
   clear(): void {

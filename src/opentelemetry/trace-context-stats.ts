@@ -9,7 +9,7 @@
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { checkTraceparent, checkTracestate } from './propagation.js'
 import type { RequestSpanState } from './request-span.js'
-import { isSecretName, REDACTED } from '../core/redact.js'
+import { isSecretName, redactBaggage, REDACTED } from '../core/redact.js'
 
 /**
  * One header as the request had it: `{ received: false }` when it had none (absent is not
@@ -177,25 +177,7 @@ export function traceContextStats(
 // the received baggage is (the header itself went out unchanged).
 function redactBaggageHeader(name: string, value: string): string {
   if (name.startsWith('uberctx-')) return isSecretName(name.slice('uberctx-'.length)) ? REDACTED : value
-  if (name !== 'baggage') return value
-  return value
-    .split(',')
-    .map((member) => {
-      const eq = member.indexOf('=')
-      const key = eq < 0 ? '' : safeDecode(member.slice(0, eq).trim())
-      if (!isSecretName(key)) return member
-      const properties = member.indexOf(';', eq)
-      return `${member.slice(0, eq + 1)}${REDACTED}${properties < 0 ? '' : member.slice(properties)}`
-    })
-    .join(',')
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
+  return name === 'baggage' ? redactBaggage(value) : value
 }
 
 const NOT_RECEIVED: { received: false } = Object.freeze({ received: false })

@@ -32,4 +32,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX requests_trace ON {schema}.requests (trace_id);`,
   // 3: the span fields without a column of their own (tracestate, flags, dropped counts).
   `ALTER TABLE {schema}.spans ADD COLUMN extra jsonb;`,
+  // 4: when each trace was first stored (the oldest stored goes first over maxTraces, as in
+  // memory), and how many requests and traces the bounds pruned (the lists say how many).
+  `ALTER TABLE {schema}.traces ADD COLUMN saved_ms double precision;
+   UPDATE {schema}.traces SET saved_ms = started_ms;
+   CREATE INDEX traces_saved ON {schema}.traces (saved_ms);
+   CREATE TABLE {schema}.counters (name text PRIMARY KEY, value bigint NOT NULL);
+   INSERT INTO {schema}.counters (name, value) VALUES ('requests_dropped', 0), ('traces_evicted', 0);`,
 ]

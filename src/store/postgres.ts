@@ -23,9 +23,11 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  TRACE_KEPT,
   traceFromRow,
   traceRow,
   type SpanOutline,
+  type UpsertRule,
 } from './rows.js'
 import { pendingMigrations, SchemaTooNewError } from './schema-version.js'
 
@@ -82,7 +84,7 @@ export class PostgresStore extends QueuedStore {
     }
     this.location = `${describeServer(options.connectionString, this.pool)} schema ${this.schema}`
     // Migrations start now; a database that is down is retried by the first write.
-    this.migrate().catch(() => undefined)
+    this.pruneOnOpen(this.migrate())
   }
 
   /**
@@ -140,7 +142,7 @@ export class PostgresStore extends QueuedStore {
       // One writer per trace at a time, so that its summary line counts every span (two instances may receive the same trace).
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id ORDER BY id', [traceIds])
       const spanRows = lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`).map((s) => spanRow(s.span, INSTANCE, same))
-      await client.query(this.upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], KEEP_HELD_SPAN), [toJson(spanRows)])
+      await client.query(this.upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], { where: KEEP_HELD_SPAN }), [toJson(spanRows)])
       await this.summarize(client, traceIds, spans)
     })
   }
@@ -161,45 +163,56 @@ export class PostgresStore extends QueuedStore {
     const byTrace = new Map<string, SpanOutline[]>()
     for (const row of outlines.rows) byTrace.set(row.trace_id, [...(byTrace.get(row.trace_id) ?? []), row])
     const owner = new Map(owners.rows.map((row) => [row.trace_id, row.request_id ?? undefined]))
-    const rows = traceIds.map((id) => traceRow(id, byTrace.get(id) ?? [], given.get(id) ?? owner.get(id)))
-    await client.query(this.upsert('traces', TRACE_COLUMNS, ['trace_id']), [toJson(rows)])
+    // In the order the batch first saw each trace (not the lock's sorted order): that is the order they are stored in.
+    const inOrder = [...new Set(spans.map((s) => s.span.traceId))]
+    const rows = inOrder.map((id) => traceRow(id, byTrace.get(id) ?? [], given.get(id) ?? owner.get(id)))
+    await client.query(this.upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT }), [toJson(rows)])
   }
 
   protected async prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): Promise<void> {
     const requests = this.table('requests')
     const traces = this.table('traces')
+    // The count goes up in the same statement as the delete: what is counted is what went.
+    const counted = (gone: string, counter: string) =>
+      `${gone}, n AS (SELECT count(*) AS n FROM gone)
+       UPDATE ${this.table('counters')} SET value = value + n.n FROM n WHERE name = '${counter}' AND n.n > 0 RETURNING n.n`
+    const dropRequests = (doomed: string) => counted(`WITH gone AS (DELETE FROM ${requests} WHERE id IN (${doomed}) RETURNING 1)`, 'requests_dropped')
     const dropTraces = (doomed: string) =>
-      `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed))
-       DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed)`
-    await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} ORDER BY started_ms DESC OFFSET $1 LIMIT ${PRUNE_CHUNK})`, maxRequests)
-    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY started_ms DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
+      counted(
+        `WITH doomed AS (${doomed}), spans AS (DELETE FROM ${this.table('spans')} WHERE trace_id IN (SELECT trace_id FROM doomed)),
+         gone AS (DELETE FROM ${traces} WHERE trace_id IN (SELECT trace_id FROM doomed) RETURNING 1)`,
+        'traces_evicted',
+      )
+    await this.chunked(dropRequests(`SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxRequests)
+    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
-    await this.chunked(`DELETE FROM ${requests} WHERE id IN (SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK})`, oldestMs)
+    await this.chunked(dropRequests(`SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
     await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
   }
 
-  /** Runs a chunked DELETE until a chunk deletes less than a full chunk. */
+  /** Runs a chunked, counted DELETE (it answers how many rows went as `n`) until a chunk deletes less than a full chunk. */
   private async chunked(sql: string, param: number): Promise<void> {
-    while ((await this.pool.query(sql, [param])).rowCount === PRUNE_CHUNK);
+    const deleted = async () => Number((await this.pool.query<{ n: string }>(sql, [param])).rows[0]?.n ?? 0)
+    while ((await deleted()) === PRUNE_CHUNK);
   }
 
   protected async readRequest(id: string): Promise<StoredRequest | undefined> {
     await this.migrate()
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('requests')} WHERE id = $1`, [id])
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('requests')} WHERE id = $1`, [withoutNul(id)])
     return rows[0] && requestFromRow(rows[0])
   }
 
   protected async readRequests(filter: RequestFilter): Promise<RequestPage> {
     await this.migrate()
-    const where = requestWhere(filter, PG)
+    const where = requestWhere({ ...filter, method: withoutNul(filter.method), path: withoutNul(filter.path) }, PG)
     const n = where.params.length
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
     const page = await this.pool.query(
-      `SELECT ${columns}, count(*) OVER () AS total FROM ${this.table('requests')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT ${columns}, count(*) OVER () AS total FROM ${this.table('requests')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('requests', where.sql, where.params)
-    return { requests: page.rows.map(summaryFromRow), total }
+    return { requests: page.rows.map(summaryFromRow), total, dropped: await this.counter('requests_dropped') }
   }
 
   protected async readTrace(traceId: string): Promise<ToolbarSpan[] | undefined> {
@@ -210,14 +223,20 @@ export class PostgresStore extends QueuedStore {
 
   protected async readTraces(filter: TraceFilter): Promise<TracePage> {
     await this.migrate()
-    const where = traceWhere(filter, PG)
+    const where = traceWhere({ ...filter, service: withoutNul(filter.service) }, PG)
     const n = where.params.length
     const page = await this.pool.query(
-      `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY started_ms DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('traces', where.sql, where.params)
-    return { traces: page.rows.map(traceFromRow), total }
+    return { traces: page.rows.map(traceFromRow), total, evicted: await this.counter('traces_evicted') }
+  }
+
+  /** What the bounds pruned so far (`requests_dropped`, `traces_evicted`), by every instance. */
+  private async counter(name: string): Promise<number> {
+    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.table('counters')} WHERE name = $1`, [name])
+    return Number(rows[0]?.value ?? 0)
   }
 
   /** The total of a filtered list whose page came back empty (an offset past the end). */
@@ -266,10 +285,11 @@ export class PostgresStore extends QueuedStore {
 
   /**
    * An upsert of rows sent as one JSON array: a row written twice (a retry, two instances) is
-   * stored once, the later write replacing the earlier unless `where` (on `excluded`) says no.
+   * stored once, the later write replacing the earlier unless `where` (on `excluded`) says no;
+   * `kept` columns keep their first value.
    */
-  private upsert(table: string, columns: readonly string[], key: string[], where?: string): string {
-    const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
+  private upsert(table: string, columns: readonly string[], key: string[], { kept = [], where }: UpsertRule = {}): string {
+    const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
     const list = columns.join(', ')
     const target = this.table(table)
     return `INSERT INTO ${target} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${target}, $1::json)
@@ -278,6 +298,14 @@ export class PostgresStore extends QueuedStore {
 }
 
 const same = (value: unknown) => value
+
+/**
+ * A filter's text as the stored text has it: PostgreSQL text cannot hold NUL (a query with
+ * one fails), and what was written had its NULs replaced by U+FFFD (`toJson`).
+ */
+function withoutNul<T extends string | undefined>(value: T): T {
+  return value?.replaceAll('\u0000', '\ufffd') as T
+}
 
 function withServer(options: PostgresStoreOptions): PostgresStoreOptions {
   if (!options?.pool && !options?.connectionString) throw new TypeError('PostgresStore needs a connectionString or a pool')

@@ -48,6 +48,8 @@ export abstract class QueuedStore implements ToolbarStore {
   /** Set when the store can never work (a schema newer than the code): every read says so. */
   protected fatalError: Error | undefined
   private closing: Promise<void> | undefined
+  /** The prune when the store is opened (see `pruneOnOpen`); reads wait for it. */
+  private opened: Promise<void> | undefined
 
   protected constructor(
     readonly kind: string,
@@ -109,16 +111,19 @@ export abstract class QueuedStore implements ToolbarStore {
 
   async list(filter: RequestFilter): Promise<RequestPage> {
     await this.queue.flush()
+    await this.opened
     return this.read(() => this.readRequests(filter))
   }
 
   async getTrace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     await this.queue.flush()
+    await this.opened
     return this.read(() => this.readTrace(traceId))
   }
 
   async listTraces(filter: TraceFilter): Promise<TracePage> {
     await this.queue.flush()
+    await this.opened
     return this.read(() => this.readTraces(filter))
   }
 
@@ -183,12 +188,26 @@ export abstract class QueuedStore implements ToolbarStore {
     }
   }
 
+  /**
+   * Prunes what the database holds over this store's bounds now, before the first read: an
+   * app restarted with a smaller `maxRequests`, or killed between a batch and the prune after
+   * it, would otherwise show more than its bounds until its first write. A database that
+   * does not answer yet is pruned after its first write, as usual.
+   */
+  protected pruneOnOpen(ready: Promise<void> = Promise.resolve()): void {
+    this.opened = ready.then(() => this.prune(this.bounds())).catch(() => undefined)
+  }
+
   private async writeAndPrune(batch: StoreWrite[]): Promise<void> {
     const { requests, spans } = splitWrites(batch)
     await this.writeBatch(requests, spans)
     // After the batch, in its own transactions: a prune finds nothing to delete cheaply (an index).
+    await this.prune(this.bounds())
+  }
+
+  private bounds(): StoreBounds {
     const oldestMs = this.maxAgeMs === undefined ? undefined : Date.now() - this.maxAgeMs
-    await this.prune({ maxRequests: this.maxRequests, maxTraces: this.maxTraces, oldestMs })
+    return { maxRequests: this.maxRequests, maxTraces: this.maxTraces, oldestMs }
   }
 }
 

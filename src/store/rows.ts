@@ -29,7 +29,20 @@ export const KEEP_HELD_SPAN = "excluded.source <> 'import'"
 /** Span fields stored in columns of their own; every other field goes into `extra`. */
 const SPAN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'links', 'status', 'resource', 'scope', 'source'])
 
-export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error'] as const
+export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error', 'saved_ms'] as const
+
+/**
+ * Trace columns a later write leaves as they are: `saved_ms` is when the trace was first
+ * stored, which decides what goes first over `maxTraces` (as in memory, the oldest stored,
+ * not the oldest started: an imported trace from last week is new to the store).
+ */
+export const TRACE_KEPT = ['saved_ms']
+
+/** What a second write of a row may change (both stores' upsert): `kept` columns stay, and only when `where` holds. */
+export interface UpsertRule {
+  kept?: readonly string[]
+  where?: string
+}
 
 export type RequestRow = Record<(typeof REQUEST_COLUMNS)[number], unknown>
 export type SpanRow = Record<(typeof SPAN_COLUMNS)[number], unknown>
@@ -63,7 +76,7 @@ export function requestRow(request: StoredRequest, instance: string, json: Json)
     trace_id: request.traceId ?? null,
     panels: json(request.panels),
     nav: json(request.nav),
-    saved_ms: Date.now(),
+    saved_ms: savedNow(),
     instance: request.instance ?? instance,
   }
 }
@@ -174,6 +187,7 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
     started_ms: Date.parse(summary.startedAt),
     duration_ms: summary.durationMs,
     error: summary.error,
+    saved_ms: savedNow(),
   }
 }
 
@@ -197,6 +211,19 @@ export function traceFromRow(row: Record<string, unknown>): TraceSummary {
  */
 export function lastOfEach<T>(items: T[], key: (item: T) => string): T[] {
   return [...new Map(items.map((item) => [key(item), item])).values()]
+}
+
+let lastSaved = 0
+
+/**
+ * Now in ms, a little later at each call in this process: the rows of one batch, written
+ * within the same millisecond, keep the order they were saved in (the list's order among
+ * requests that started together, and which trace goes first over `maxTraces`). A double
+ * near 1.8e12 still tells apart a thousandth of a millisecond.
+ */
+function savedNow(): number {
+  lastSaved = Math.max(Date.now(), lastSaved + 0.001)
+  return lastSaved
 }
 
 function parsed(value: unknown): unknown {

@@ -31,4 +31,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX requests_trace ON requests (trace_id);`,
   // 3: the span fields without a column of their own (tracestate, flags, dropped counts), as JSON.
   `ALTER TABLE spans ADD COLUMN extra TEXT;`,
+  // 4: when each trace was first stored (the oldest stored goes first over maxTraces, as in
+  // memory), and how many requests and traces the bounds pruned (the lists say how many).
+  `ALTER TABLE traces ADD COLUMN saved_ms REAL;
+   UPDATE traces SET saved_ms = started_ms;
+   CREATE INDEX traces_saved ON traces (saved_ms);
+   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   INSERT INTO counters (name, value) VALUES ('requests_dropped', 0), ('traces_evicted', 0);`,
 ]

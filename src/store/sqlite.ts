@@ -23,9 +23,11 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  TRACE_KEPT,
   traceFromRow,
   traceRow,
   type SpanOutline,
+  type UpsertRule,
 } from './rows.js'
 import { pendingMigrations } from './schema-version.js'
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js'
@@ -130,6 +132,7 @@ export class SqliteStore extends QueuedStore {
       throw error
     }
     this.forgetExit = writeOnExit(() => this.writeQueuedNow())
+    this.pruneOnOpen()
   }
 
   /**
@@ -194,7 +197,7 @@ export class SqliteStore extends QueuedStore {
       const insertRequest = db.prepare(upsert('requests', REQUEST_COLUMNS, ['id']))
       for (const request of lastOfEach(requests, (r) => r.id)) insertRequest.run(requestRow(request, INSTANCE, JSON.stringify))
       if (!spans.length) return
-      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], KEEP_HELD_SPAN))
+      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], { where: KEEP_HELD_SPAN }))
       for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run(spanRow(span, INSTANCE, JSON.stringify))
       this.summarize(spans)
     }).immediate()
@@ -208,7 +211,7 @@ export class SqliteStore extends QueuedStore {
     const owner = this.db.prepare(
       'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
     )
-    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id']))
+    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT }))
     for (const [traceId, requestId] of requestIds) {
       const rows = outline.all(traceId) as SpanOutline[]
       const known = requestId ?? ((owner.get(traceId, traceId) as { id: string | null }).id ?? undefined)
@@ -218,25 +221,43 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): void {
-    const chunked = (sql: string, ...params: unknown[]) => {
-      const statement = this.db.prepare(sql)
-      while (statement.run(...params).changes === PRUNE_CHUNK);
-    }
-    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
-    const doomedTraces = `SELECT trace_id FROM traces ORDER BY started_ms DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
+    this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
+    const doomedTraces = `SELECT trace_id FROM traces ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
       const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
+      let gone = 0
       for (const id of ids) {
         spans.run(id)
-        traces.run(id)
+        gone += traces.run(id).changes
       }
+      if (gone) this.countPruned('traces_evicted', gone)
     })
     for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
     if (oldestMs === undefined) return
-    chunked(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
+    this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
     const old = `SELECT trace_id FROM traces WHERE started_ms < ? LIMIT ${PRUNE_CHUNK}`
     for (let ids = this.traceIds(old, oldestMs); ids.length; ids = this.traceIds(old, oldestMs)) dropTraces(ids)
+  }
+
+  /** Runs a chunked DELETE of requests, each chunk counted in the same transaction, until a chunk deletes less. */
+  private dropRequests(sql: string, param: number): void {
+    const statement = this.db.prepare(sql)
+    const chunk = this.db.transaction(() => {
+      const { changes } = statement.run(param)
+      if (changes) this.countPruned('requests_dropped', changes)
+      return changes
+    })
+    while (chunk() === PRUNE_CHUNK);
+  }
+
+  private countPruned(counter: 'requests_dropped' | 'traces_evicted', rows: number): void {
+    this.db.prepare('UPDATE counters SET value = value + ? WHERE name = ?').run(rows, counter)
+  }
+
+  /** What the bounds pruned so far, by every process. */
+  private counter(name: 'requests_dropped' | 'traces_evicted'): number {
+    return (this.db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number }).value
   }
 
   private traceIds(sql: string, param: number): string[] {
@@ -251,9 +272,9 @@ export class SqliteStore extends QueuedStore {
   protected readRequests(filter: RequestFilter): RequestPage {
     const where = requestWhere(filter, SQLITE)
     const columns = REQUEST_COLUMNS.filter((c) => c !== 'panels' && c !== 'nav').join(', ')
-    const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const rows = this.db.prepare(`SELECT ${columns} FROM requests ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM requests ${where.sql}`).get(...where.params) as { total: number }
-    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total }
+    return { requests: (rows as Array<Record<string, unknown>>).map(summaryFromRow), total, dropped: this.counter('requests_dropped') }
   }
 
   protected readTrace(traceId: string): ToolbarSpan[] | undefined {
@@ -263,9 +284,9 @@ export class SqliteStore extends QueuedStore {
 
   protected readTraces(filter: TraceFilter): TracePage {
     const where = traceWhere(filter, SQLITE)
-    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM traces ${where.sql}`).get(...where.params) as { total: number }
-    return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total }
+    return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total, evicted: this.counter('traces_evicted') }
   }
 
   protected countInstances(): number {
@@ -305,11 +326,11 @@ function withPath(options: SqliteStoreOptions): SqliteStoreOptions {
 }
 
 /**
- * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key: a second write replaces the
- * first, unless `where` (a condition on `excluded`) says it may not.
+ * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key and the `kept` ones: a second
+ * write replaces the first, unless `where` (a condition on `excluded`) says it may not.
  */
-function upsert(table: string, columns: readonly string[], key: string[], where?: string): string {
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`)
+function upsert(table: string, columns: readonly string[], key: string[], { kept = [], where }: UpsertRule = {}): string {
+  const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
   const values = columns.map((c) => `@${c}`).join(', ')
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}${where ? ` WHERE ${where}` : ''}`
 }

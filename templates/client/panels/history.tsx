@@ -65,7 +65,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
   )
 }
 
-/** What `GET {prefix}/api/requests` answers; `dropped` comes with the in-memory history only. */
+/** What `GET {prefix}/api/requests` answers; `dropped` counts the requests the history pushed out over its bounds. */
 export interface HistoryPage {
   requests: RequestSummary[]
   total: number

@@ -1,0 +1,90 @@
+/**
+ * Traces in a durable store filled to `maxTraces`, as a user meets them: an OTLP file
+ * imported into the toolbar (spans from last year) is listed and still there after a
+ * restart, on SQLite and on PostgreSQL, as it is in memory, and the list counts the trace
+ * it evicted. The store used to prune by the traces' start times, so an old trace was
+ * deleted right after it was stored.
+ */
+import { describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { debugToolbar, type ToolbarStore } from '../src/index.js'
+import { OpenTelemetryPanel } from '../src/opentelemetry/index.js'
+import { SqliteStore } from '../src/store/sqlite.js'
+import { PostgresStore } from '../src/store/postgres.js'
+import { request } from '../test/support/local.js'
+import { uniqueSchema } from './support/postgres-server.js'
+import { durableStores, type Durable } from './support/durable-stores.js'
+
+const { dir, postgresUrl } = await durableStores('traces')
+
+const IMPORTED = '0af7651916cd43dd8448eb211c80319c'
+
+/** An OTLP/JSON file of one trace of two spans, recorded on 2025-06-01. */
+function lastYearsTrace(): object {
+  const start = BigInt(Date.UTC(2025, 5, 1)) * 1_000_000n
+  const span = (spanId: string, parentSpanId: string | undefined, name: string, offsetMs: number) => ({
+    traceId: IMPORTED,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 2,
+    startTimeUnixNano: String(start + BigInt(offsetMs) * 1_000_000n),
+    endTimeUnixNano: String(start + BigInt(offsetMs + 5) * 1_000_000n),
+    status: { code: 0 },
+  })
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'billing' } }] },
+        scopeSpans: [{ scope: { name: 'file' }, spans: [span('b7ad6b7169203331', undefined, 'GET /invoices', 0), span('00f067aa0ba902b7', 'b7ad6b7169203331', 'SELECT invoices', 1)] }],
+      },
+    ],
+  }
+}
+
+function app(store: ToolbarStore): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ store, enabled: true, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.get('/', (c) => c.text('ok'))
+  return app
+}
+
+async function importedTraceStays(open: () => Durable): Promise<void> {
+  const store = open()
+  const first = app(store)
+  for (let i = 0; i < 3; i++) expect((await request(first, '/')).status).toBe(200)
+  const imported = await request(first, '/_debug_toolbar/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lastYearsTrace()) })
+  expect(imported.json()).toMatchObject({ traceIds: [IMPORTED], spans: 2 })
+  // The store holds maxTraces (3): the import is the newest trace stored, one of the requests' goes.
+  const list = (await request(first, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ traceId: string; rootName: string }>; total: number; evicted?: number }
+  expect(list.total).toBe(3)
+  // And the list says so, as the in-memory trace list does.
+  expect(list.evicted).toBe(1)
+  expect(list.traces.find((t) => t.traceId === IMPORTED)).toMatchObject({ rootName: 'GET /invoices' })
+  await store.close()
+
+  // Restarted: only the store knows the trace.
+  const reopened = open()
+  const second = app(reopened)
+  const trace = await request(second, `/_debug_toolbar/api/traces/${IMPORTED}`)
+  expect(trace.status).toBe(200)
+  expect((trace.json() as { spans: Array<{ name: string; source: string }> }).spans.map((s) => [s.name, s.source])).toEqual([
+    ['GET /invoices', 'import'],
+    ['SELECT invoices', 'import'],
+  ])
+  await reopened.close()
+}
+
+describe('a durable store at maxTraces keeps an imported trace, as memory does', () => {
+  it('SQLite', async () => {
+    const path = join(dir, 'traces.db')
+    await importedTraceStays(() => new SqliteStore({ path, maxTraces: 3 }))
+  })
+
+  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
+    const schema = uniqueSchema('traces')
+    const url = postgresUrl ?? ''
+    await importedTraceStays(() => new PostgresStore({ connectionString: url, schema, maxTraces: 3 }))
+  })
+})

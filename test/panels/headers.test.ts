@@ -1,0 +1,31 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { debugToolbar } from '../../src/index.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
+import { request } from '../support/local.js'
+
+describe('the Headers panel and the secrets a baggage header carries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hdt-headers-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('redacts the values of secret-looking baggage members, in the panel and in the history file', async () => {
+    const store = new SqliteStore({ path: join(dir, 'history.db') })
+    const app = new Hono()
+    app.use(debugToolbar({ store, enabled: true }))
+    app.get('/', (c) => c.text('ok'))
+    const baggage = 'user.id=42,user.password=hunter2;ttl=60, session_id=s3cr3t-sess ,api%5Fkey=k3y'
+    const { headers } = await request(app, '/', { headers: { baggage } })
+    const id = headers.get('x-debug-toolbar-request-id')
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json()
+    const shown = Object.fromEntries(detail.panels.headers.request as Array<[string, string]>)
+    expect(shown.baggage).toBe('user.id=42,user.password=********;ttl=60, session_id=********,api%5Fkey=********')
+    await store.close()
+    // Nothing of the secrets reached the disk (the file, and its write-ahead log if any is left).
+    const written = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'latin1')).join('')
+    expect(written).toContain('user.password')
+    for (const secret of ['hunter2', 's3cr3t-sess', 'k3y']) expect(written).not.toContain(secret)
+  })
+})
