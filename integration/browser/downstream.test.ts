@@ -4,7 +4,8 @@
  * propagation), which sends its spans to the toolbar's receiver, over OTLP/HTTP or Zipkin,
  * only when a test lets it (after the request has finished). The spans join the open
  * waterfall live, under the fetch's CLIENT span, where their timestamps put them; the
- * comparison with an earlier request catches up; a cut event stream catches up too; and a
+ * comparison with an earlier request catches up; the request opened again counts them; a
+ * cut event stream catches up too; and a
  * downstream clock 50 ms ahead is adjusted in the analysis as specs/analysis.md says.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/downstream.test.ts
@@ -105,6 +106,9 @@ afterAll(() => {
 const lastEventIds: Array<string | undefined> = []
 const streams = new Set<Socket>()
 
+/** The app's OpenTelemetry panel and the exporter it sends its own spans to. */
+const shop = { panel: undefined as unknown as OpenTelemetryPanel, exporter: new InMemorySpanExporter() }
+
 function shopApp(): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>()
   app.use('/_debug_toolbar/api/events', async (c, next) => {
@@ -112,13 +116,13 @@ function shopApp(): Hono<{ Bindings: HttpBindings }> {
     streams.add(c.env.incoming.socket)
     await next()
   })
-  const panel = new OpenTelemetryPanel({
+  shop.panel = new OpenTelemetryPanel({
     serviceName: 'shop',
-    exporter: new InMemorySpanExporter(),
+    exporter: shop.exporter,
     jaegerUiUrl: 'http://jaeger.example:16686',
     zipkinUiUrl: 'http://zipkin.example:9411',
   })
-  app.use(debugToolbar({ app, extraPanels: [panel] }))
+  app.use(debugToolbar({ app, extraPanels: [shop.panel] }))
   app.get('/', async (c) => {
     const res = await fetch(`${inventoryUrl}/stock/kettle`)
     const { count } = (await res.json()) as { count: number }
@@ -220,6 +224,29 @@ describe('a downstream service that reports after the response', () => {
     // The service's spans are in both traces now: nothing was removed.
     await expect.poll(() => summary.innerText(), WITHIN).toMatch(/0 spans added, 0 removed$/)
     expect(await pane.getByRole('region', { name: 'Removed' }).innerText()).toContain('None.')
+    expect(session.errors).toEqual([])
+  })
+
+  it('counts the late spans when the request is opened again, in the panel list and the export line', async () => {
+    const { page, server } = session
+    const response = await page.goto(`${server.url}/`)
+    const requestId = response!.headers()['x-debug-toolbar-request-id']!
+    const pane = await openPanel(page, 'OpenTelemetry')
+    await rows(pane).first().waitFor(WITHIN)
+    expect(await page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText()).toBe('2 spans')
+    downstream.release()
+    await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
+
+    // Later, from the history (or a link): the request as it is now.
+    await shop.panel.forceFlush()
+    await page.goto(`${server.url}/_debug_toolbar/requests/${requestId}`)
+    const again = await openPanel(page, 'OpenTelemetry')
+    await expect.poll(() => rows(again).count(), WITHIN).toBe(4)
+    expect(await page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText()).toBe('4 spans')
+    expect(await page.locator('#hono-debug-toolbar .hdt-nav-item', { hasText: 'OpenTelemetry' }).innerText()).toContain('4 spans')
+    expect(await again.locator('.hdt-otel-head').innerText()).toContain('2 received')
+    const exported = shop.exporter.getFinishedSpans().length
+    expect(await again.locator('ul.hdt-otel-export').innerText()).toMatch(new RegExp(`^Exported ${exported} spans to InMemorySpanExporter`))
     expect(session.errors).toEqual([])
   })
 

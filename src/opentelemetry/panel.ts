@@ -26,7 +26,7 @@ import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
-import type { TraceSettings } from './trace-store.js'
+import type { TraceCounts, TraceSettings } from './trace-store.js'
 import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
 import { traceparentFor } from './propagation.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
@@ -345,7 +345,6 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const state = record.peek(PANEL_SLOT)
     const traceId = state?.traceId ?? record.traceId ?? ''
     const traces = this.processor.traces
-    const counts = traces.counts(traceId)
     const config = this.config
     const convert = Object.fromEntries(
       KINDS.map((kind) => [kind, { enabled: this.converter.isEnabled(kind), converted: state?.counts?.[kind] ?? 0 }]),
@@ -355,11 +354,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       rootSpanId: state?.spanId,
       serviceName: config.serviceName,
       traceparent: state ? traceparentOf(state) : undefined,
-      spanCount: counts.running + counts.ended,
-      droppedSpans: counts.dropped,
-      inFlightSpans: counts.running,
-      receivedSpans: counts.received,
-      lateSpans: counts.late,
+      ...traceCounts(traces.counts(traceId)),
       lateWindowMs: config.gracePeriodMs,
       evictedTraces: traces.evicted,
       receiver: this.receiverStatus(),
@@ -373,6 +368,18 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     }
     if (state) stats.context = traceContextStats(record, state, this.samplerDescription, this.provider === undefined)
     return stats
+  }
+
+  /**
+   * The trace's counts, the export status and the receivers' counters as they are now, each
+   * time a stored request is read: a downstream service's spans join the trace after the
+   * request was stored, and the exporters keep sending. A trace no longer held in memory
+   * keeps the counts it was stored with.
+   */
+  refreshStats(stored: OpenTelemetryStats): OpenTelemetryStats {
+    const traces = this.processor.traces
+    const now = { ...stored, evictedTraces: traces.evicted, receiver: this.receiverStatus(), export: this.exporter?.status() ?? NO_EXPORT }
+    return stored.traceId && traces.has(stored.traceId) ? { ...now, ...traceCounts(traces.counts(stored.traceId)) } : now
   }
 
   private receiverStatus(): ReceiverStatus | undefined {
@@ -442,6 +449,10 @@ function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
 function describeSampler(tracer: Tracer): string {
   const sampler = (tracer as { _sampler?: { toString(): string } })._sampler
   return sampler ? sampler.toString() : "the tracer provider's sampler"
+}
+
+function traceCounts(counts: TraceCounts): Pick<OpenTelemetryStats, 'spanCount' | 'droppedSpans' | 'inFlightSpans' | 'receivedSpans' | 'lateSpans'> {
+  return { spanCount: counts.running + counts.ended, droppedSpans: counts.dropped, inFlightSpans: counts.running, receivedSpans: counts.received, lateSpans: counts.late }
 }
 
 function traceparentOf(state: PanelState): string {
