@@ -88,6 +88,15 @@ function inventoryApp(): Hono {
     )
     query.addEvent('<b>cache miss</b>', { 'cache.key': '<script>alert(1)</script>' }, hr(t0 + 24))
     query.end(hr(t0 + 25))
+    // ?prices=n: one query per item after the stock query, the N+1 pattern.
+    for (let i = 0; i < Number(c.req.query('prices') ?? 0); i++) {
+      const price = tracer.startSpan(
+        'SELECT prices',
+        { kind: SpanKind.CLIENT, startTime: hr(t0 + 25 + i), attributes: { 'db.system.name': 'sqlite', 'db.query.text': `SELECT amount FROM prices WHERE item = ${i + 1}` } },
+        trace.setSpan(parent, server),
+      )
+      price.end(hr(t0 + 26 + i))
+    }
     server.end(hr(t0 + 30))
     return c.json({ sku: c.req.param('sku'), count: 3 })
   })
@@ -124,7 +133,7 @@ function shopApp(): Hono<{ Bindings: HttpBindings }> {
   })
   app.use(debugToolbar({ app, extraPanels: [shop.panel] }))
   app.get('/', async (c) => {
-    const res = await fetch(`${inventoryUrl}/stock/kettle`)
+    const res = await fetch(`${inventoryUrl}/stock/kettle?prices=${c.req.query('prices') ?? 0}`)
     const { count } = (await res.json()) as { count: number }
     return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Shop</title></head><body><h1>Kettle: ${count} in stock</h1></body></html>`)
   })
@@ -148,9 +157,9 @@ async function traceOf(traceId: string): Promise<ToolbarSpan[]> {
 }
 
 /** Opens the page and its OpenTelemetry panel, following the live events; returns the pane and the trace id. */
-async function openShop(): Promise<{ pane: Locator; traceId: string }> {
+async function openShop(path = '/'): Promise<{ pane: Locator; traceId: string }> {
   const { page, server } = session
-  await page.goto(`${server.url}/`)
+  await page.goto(`${server.url}${path}`)
   const pane = await openPanel(page, 'OpenTelemetry')
   await pane.locator('[data-hdt-live="live"]').waitFor(WITHIN)
   await rows(pane).first().waitFor(WITHIN)
@@ -247,6 +256,19 @@ describe('a downstream service that reports after the response', () => {
     expect(await again.locator('.hdt-otel-head').innerText()).toContain('2 received')
     const exported = shop.exporter.getFinishedSpans().length
     expect(await again.locator('ul.hdt-otel-export').innerText()).toMatch(new RegExp(`^Exported ${exported} spans to InMemorySpanExporter`))
+    expect(session.errors).toEqual([])
+  })
+
+  it("folds the service's repeated queries without sending the user to this app's SQL panel, which does not have them", async () => {
+    const { pane } = await openShop('/?prices=3')
+    downstream.release()
+    const group = pane.locator('.hdt-wf-group')
+    await group.waitFor(WITHIN)
+    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT prices ×3')
+    const badge = group.locator('.hdt-wf-nplus1')
+    expect(await badge.innerText()).toBe('N+1')
+    expect(await badge.getAttribute('title')).toContain('inventory')
+    expect(await group.getByRole('button', { name: /N\+1/ }).count()).toBe(0)
     expect(session.errors).toEqual([])
   })
 
