@@ -269,6 +269,9 @@ describe('a downstream service that reports after the response', () => {
     expect(await badge.innerText()).toBe('N+1')
     expect(await badge.getAttribute('title')).toContain('inventory')
     expect(await group.getByRole('button', { name: /N\+1/ }).count()).toBe(0)
+    // The folded row keeps its service's colour stripe, as every row does.
+    const stripe = (locator: Locator) => locator.locator('.hdt-wf-stripe').evaluate((el) => getComputedStyle(el).backgroundColor)
+    expect(await stripe(group)).toBe(await stripe(row(pane, 'SELECT stock')))
     expect(session.errors).toEqual([])
   })
 

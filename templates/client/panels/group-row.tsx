@@ -50,6 +50,7 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
       onClick={() => onToggleGroup(group.id)}
     >
       <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${indent}px` }}>
+        <i class="hdt-wf-stripe" style={{ background: color }} title={tree.byId.get(group.spanIds[0]!)?.service} />
         <button
           type="button"
           class="hdt-wf-toggle"
