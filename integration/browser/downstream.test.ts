@@ -115,9 +115,6 @@ afterAll(() => {
 const lastEventIds: Array<string | undefined> = []
 const streams = new Set<Socket>()
 
-/** The app's OpenTelemetry panel and the exporter it sends its own spans to. */
-const shop = { panel: undefined as unknown as OpenTelemetryPanel, exporter: new InMemorySpanExporter() }
-
 function shopApp(): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>()
   app.use('/_debug_toolbar/api/events', async (c, next) => {
@@ -125,13 +122,13 @@ function shopApp(): Hono<{ Bindings: HttpBindings }> {
     streams.add(c.env.incoming.socket)
     await next()
   })
-  shop.panel = new OpenTelemetryPanel({
+  const panel = new OpenTelemetryPanel({
     serviceName: 'shop',
-    exporter: shop.exporter,
+    exporter: new InMemorySpanExporter(),
     jaegerUiUrl: 'http://jaeger.example:16686',
     zipkinUiUrl: 'http://zipkin.example:9411',
   })
-  app.use(debugToolbar({ app, extraPanels: [shop.panel] }))
+  app.use(debugToolbar({ app, extraPanels: [panel] }))
   app.get('/', async (c) => {
     const res = await fetch(`${inventoryUrl}/stock/kettle?prices=${c.req.query('prices') ?? 0}`)
     const { count } = (await res.json()) as { count: number }
@@ -236,7 +233,7 @@ describe('a downstream service that reports after the response', () => {
     expect(session.errors).toEqual([])
   })
 
-  it('counts the late spans when the request is opened again, in the panel list and the export line', async () => {
+  it('counts the late spans when the request is opened again', async () => {
     const { page, server } = session
     const response = await page.goto(`${server.url}/`)
     const requestId = response!.headers()['x-debug-toolbar-request-id']!
@@ -247,15 +244,12 @@ describe('a downstream service that reports after the response', () => {
     await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
 
     // Later, from the history (or a link): the request as it is now.
-    await shop.panel.forceFlush()
     await page.goto(`${server.url}/_debug_toolbar/requests/${requestId}`)
     const again = await openPanel(page, 'OpenTelemetry')
     await expect.poll(() => rows(again).count(), WITHIN).toBe(4)
     expect(await page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText()).toBe('4 spans')
     expect(await page.locator('#hono-debug-toolbar .hdt-nav-item', { hasText: 'OpenTelemetry' }).innerText()).toContain('4 spans')
     expect(await again.locator('.hdt-otel-head').innerText()).toContain('2 received')
-    const exported = shop.exporter.getFinishedSpans().length
-    expect(await again.locator('ul.hdt-otel-export').innerText()).toMatch(new RegExp(`^Exported ${exported} spans to InMemorySpanExporter`))
     expect(session.errors).toEqual([])
   })
 

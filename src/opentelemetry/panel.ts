@@ -26,12 +26,12 @@ import { panelTraceSource } from './trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
-import type { TraceCounts, TraceSettings } from './trace-store.js'
+import type { TraceSettings } from './trace-store.js'
 import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
 import { traceparentFor } from './propagation.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
-import { registerTraceRoutes } from './routes.js'
+import { registerTraceRoutes, traceReader } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
 import { registerAnalysisRoutes } from './analysis-routes.js'
@@ -345,6 +345,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const state = record.peek(PANEL_SLOT)
     const traceId = state?.traceId ?? record.traceId ?? ''
     const traces = this.processor.traces
+    const counts = traces.counts(traceId)
     const config = this.config
     const convert = Object.fromEntries(
       KINDS.map((kind) => [kind, { enabled: this.converter.isEnabled(kind), converted: state?.counts?.[kind] ?? 0 }]),
@@ -354,7 +355,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       rootSpanId: state?.spanId,
       serviceName: config.serviceName,
       traceparent: state ? traceparentOf(state) : undefined,
-      ...traceCounts(traces.counts(traceId)),
+      spanCount: counts.running + counts.ended,
+      droppedSpans: counts.dropped,
+      inFlightSpans: counts.running,
+      receivedSpans: counts.received,
+      lateSpans: counts.late,
       lateWindowMs: config.gracePeriodMs,
       evictedTraces: traces.evicted,
       receiver: this.receiverStatus(),
@@ -371,15 +376,28 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   /**
-   * The trace's counts, the export status and the receivers' counters as they are now, each
-   * time a stored request is read: a downstream service's spans join the trace after the
-   * request was stored, and the exporters keep sending. A trace no longer held in memory
-   * keeps the counts it was stored with.
+   * The spans the request's trace has now, each time a stored request is read: a downstream
+   * service's spans join the trace after the request was stored. Counted from the trace as
+   * the trace routes answer it (this process's memory, and a durable store's spans, so an
+   * instance that restarted or never held the trace says the same); the other figures stay
+   * as they were stored, since only the process that held the trace counted them.
    */
-  refreshStats(stored: OpenTelemetryStats): OpenTelemetryStats {
-    const traces = this.processor.traces
-    const now = { ...stored, evictedTraces: traces.evicted, receiver: this.receiverStatus(), export: this.exporter?.status() ?? NO_EXPORT }
-    return stored.traceId && traces.has(stored.traceId) ? { ...now, ...traceCounts(traces.counts(stored.traceId)) } : now
+  async refreshStats(stored: OpenTelemetryStats): Promise<OpenTelemetryStats> {
+    if (!stored.traceId || !this.store) return stored
+    let spans: ToolbarSpan[] | undefined
+    try {
+      spans = await traceReader(this.store, this.processor.traces).spans(stored.traceId)
+    } catch {
+      // The database is down: the counts stay as stored (the store status says why).
+    }
+    if (!spans) return stored
+    let received = 0
+    let inFlight = 0
+    for (const span of spans) {
+      if (span.source !== 'local') received++
+      if (!span.endTimeUnixNano) inFlight++
+    }
+    return { ...stored, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight }
   }
 
   private receiverStatus(): ReceiverStatus | undefined {
@@ -449,10 +467,6 @@ function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
 function describeSampler(tracer: Tracer): string {
   const sampler = (tracer as { _sampler?: { toString(): string } })._sampler
   return sampler ? sampler.toString() : "the tracer provider's sampler"
-}
-
-function traceCounts(counts: TraceCounts): Pick<OpenTelemetryStats, 'spanCount' | 'droppedSpans' | 'inFlightSpans' | 'receivedSpans' | 'lateSpans'> {
-  return { spanCount: counts.running + counts.ended, droppedSpans: counts.dropped, inFlightSpans: counts.running, receivedSpans: counts.received, lateSpans: counts.late }
 }
 
 function traceparentOf(state: PanelState): string {
