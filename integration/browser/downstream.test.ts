@@ -202,7 +202,11 @@ describe('a downstream service that reports after the response', () => {
     // The detail shows the service's attributes and events as text.
     await row(pane, 'SELECT stock').click()
     const detail = pane.locator('.hdt-span-detail')
-    expect(await detail.locator('.hdt-span-attrs').first().innerText()).toContain(`sku = '<img src=x onerror=alert(1)>'`)
+    const attributes = await detail.locator('.hdt-span-attrs').first().innerText()
+    expect(attributes).toContain(`sku = '<img src=x onerror=alert(1)>'`)
+    // The service's name is its resource's, not an attribute of the span (Zipkin's exporter copies it into the tags).
+    expect(attributes).not.toContain('service.name')
+    expect(await detail.locator('h3', { hasText: /^Attributes/ }).innerText()).toMatch(/\(2\)$/)
     expect(await detail.locator('.hdt-span-events strong').innerText()).toBe('<b>cache miss</b>')
     expect(await detail.locator('img, b, script').count()).toBe(0)
     expect(await detail.locator('.hdt-span-event-offset').innerText()).toBe('+19.0 ms')
