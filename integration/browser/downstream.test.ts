@@ -237,7 +237,7 @@ describe('a downstream service that reports after the response', () => {
     expect(session.errors).toEqual([])
   })
 
-  it('counts the late spans when the request is opened again', async () => {
+  it('counts the late spans in the panel list, live and when the request is opened again', async () => {
     const { page, server } = session
     const response = await page.goto(`${server.url}/`)
     const requestId = response!.headers()['x-debug-toolbar-request-id']!
@@ -246,6 +246,11 @@ describe('a downstream service that reports after the response', () => {
     expect(await page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText()).toBe('2 spans')
     downstream.release()
     await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
+    const openTrace = await pane.locator('.hdt-otel-trace-id').innerText()
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText(), WITHIN).toBe('4 spans')
+    expect(await page.locator('#hono-debug-toolbar .hdt-nav-item', { hasText: 'OpenTelemetry' }).innerText()).toContain('4 spans')
+    // The open waterfall stays as it was (the same trace, the same rows).
+    expect([await pane.locator('.hdt-otel-trace-id').innerText(), await rows(pane).count()]).toEqual([openTrace, 4])
 
     // Later, from the history (or a link): the request as it is now.
     await page.goto(`${server.url}/_debug_toolbar/requests/${requestId}`)
