@@ -31,7 +31,7 @@ import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompo
 import { traceparentFor } from './propagation.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
-import { registerTraceRoutes } from './routes.js'
+import { registerTraceRoutes, traceReader } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
 import { registerAnalysisRoutes } from './analysis-routes.js'
@@ -375,6 +375,32 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     }
     if (state) stats.context = traceContextStats(record, state, this.samplerDescription, this.provider === undefined)
     return stats
+  }
+
+  /**
+   * The spans the request's trace has now, each time a stored request is read: a downstream
+   * service's spans join the trace after the request was stored. Counted from the trace as
+   * the trace routes answer it (this process's memory, and a durable store's spans, so an
+   * instance that restarted or never held the trace says the same); the other figures stay
+   * as they were stored, since only the process that held the trace counted them.
+   */
+  async refreshStats(stored: OpenTelemetryStats): Promise<OpenTelemetryStats> {
+    if (!stored.traceId || !this.store) return stored
+    let spans: ToolbarSpan[] | undefined
+    try {
+      spans = await traceReader(this.store, this.processor.traces).spans(stored.traceId)
+    } catch {
+      // The database is down: the counts stay as stored (the store status says why).
+    }
+    if (!spans) return stored
+    let received = 0
+    let inFlight = 0
+    for (const span of spans) {
+      // A file the user opened is not a service sending spans: imports are counted apart, in the waterfall.
+      if (span.source !== 'local' && span.source !== 'import') received++
+      if (!span.endTimeUnixNano) inFlight++
+    }
+    return { ...stored, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight }
   }
 
   private receiverStatus(): ReceiverStatus | undefined {

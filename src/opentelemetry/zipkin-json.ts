@@ -2,7 +2,8 @@
  * Zipkin's v2 JSON span list (https://zipkin.io/zipkin-api/#/default/post_spans) mapped to
  * the toolbar's span model: ids lowercased and zero-padded (64-bit trace ids to 32 hex),
  * microsecond times to nanosecond strings, `localEndpoint.serviceName` as the resource's
- * `service.name`, tags as attributes, annotations as events, the `error` tag as status.
+ * `service.name` (a `service.name` tag that repeats it is dropped), tags as attributes,
+ * annotations as events, the `error` tag as status.
  *
  * Zipkin's shared spans (`shared: true`: a SERVER span that reuses the id of its caller's
  * CLIENT span, zipkin-js's default) would overwrite the CLIENT span in a store keyed by span
@@ -205,6 +206,9 @@ function toToolbarSpan(raw: unknown, shared: SharedSpanIds, traceIdOf: (traceId:
   const duration = span.duration === undefined || span.duration === null ? 0n : micros(span.duration, 'duration')
   const tags = stringRecord(span.tags, 'tags')
   const attributes: Attributes = { ...tags, ...remoteAttributes(endpoint(span.remoteEndpoint, 'remoteEndpoint')) }
+  // OpenTelemetry's Zipkin exporter copies the resource into the tags: the service's name is
+  // the resource's (from localEndpoint), not an attribute of the span.
+  if (attributes['service.name'] === service) delete attributes['service.name']
   if (span.shared === true) attributes['zipkin.shared'] = true
   return {
     traceId,

@@ -30,6 +30,7 @@ export class LiveEventClient {
   status: LiveStatus = 'connecting'
   private source: EventSource | undefined
   private readonly listeners = new Set<(message: LiveMessage) => void>()
+  private readonly observers = new Set<(message: LiveMessage) => void>()
   private readonly statusListeners = new Set<(status: LiveStatus) => void>()
   private lastId: string | undefined
   private retryMs = FIRST_RETRY_MS
@@ -45,6 +46,16 @@ export class LiveEventClient {
       this.listeners.delete(listener)
       if (this.listeners.size === 0) this.shut()
     }
+  }
+
+  /**
+   * Calls `listener` with the messages of the connection the panels opened, without opening
+   * one: a page whose toolbar shows no live panel keeps no connection (and the server emits
+   * nothing for it). Returns the function that stops it.
+   */
+  observe(listener: (message: LiveMessage) => void): () => void {
+    this.observers.add(listener)
+    return () => this.observers.delete(listener)
   }
 
   /** Calls `listener` on every change of status; returns the function that stops it. */
@@ -89,6 +100,7 @@ export class LiveEventClient {
 
   private dispatch(message: LiveMessage): void {
     for (const listener of this.listeners) listener(message)
+    for (const observer of this.observers) observer(message)
   }
 
   private shut(): void {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { liveEvents } from './live-events.js'
 import { ApiError, getJson } from './toolbar-api.js'
 import type { RequestDetail } from './types.js'
 
@@ -58,6 +59,38 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
       clearTimeout(timer)
     }
   }, [prefix, id, cache])
+
+  // Spans that join the request's trace (a downstream service's, late) change the panel list's
+  // figures ("2 spans" becomes "4 spans"): while a live panel keeps the event stream open,
+  // the subtitles are read again. Only `nav` is replaced, so the open panel keeps its stats.
+  const traceId = state.id === id && !state.detail?.inFlight ? state.detail?.traceId : undefined
+  useEffect(() => {
+    if (!traceId) return
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const reread = async () => {
+      timer = undefined
+      try {
+        const fresh = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
+        setState((previous) => {
+          if (previous.id !== id || !previous.detail) return previous
+          const detail = { ...previous.detail, nav: fresh.nav }
+          cache.set(id, detail)
+          return { ...previous, detail }
+        })
+      } catch {
+        // The figures stay as they were; the panel itself shows what failed.
+      }
+    }
+    const stop = liveEvents(prefix).observe((message) => {
+      if (message.data.traceId === traceId && message.type.startsWith('trace.')) timer ??= setTimeout(reread, 250)
+    })
+    return () => {
+      stop()
+      clearTimeout(timer)
+      controller.abort()
+    }
+  }, [prefix, id, cache, traceId])
 
   // Until the effect has run for a new id, the previous request's state must not be shown as this one's.
   return state.id === id ? state : { detail: cache.get(id), error: undefined }

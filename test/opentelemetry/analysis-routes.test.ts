@@ -11,7 +11,7 @@ import type { ToolbarStore } from '../../src/core/store.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { OpenTelemetryPanel, TraceStore, otlpJsonFromToolbarSpans, registerTraceImport, type ToolbarSpan, type TraceSummary } from '../../src/opentelemetry/index.js'
 import { ANALYSIS_CASES, caseSpans } from '../support/analysis-cases.js'
-import { ms } from '../support/synthetic-spans.js'
+import { ms, syntheticTrace } from '../support/synthetic-spans.js'
 import { lateOtlpExport } from '../support/late-otlp-span.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
@@ -96,6 +96,18 @@ describe('a recorded request: groups, statistics and a comparison of two runs', 
     expect(typeof diff.durationDeltaNs).toBe('string')
     expect(BigInt(diff.durationNsB) - BigInt(diff.durationNsA)).toBe(BigInt(diff.durationDeltaNs))
     expect(diff.criticalPathA[0].name).toBe('GET /users/:id')
+  })
+
+  it('gives a trace whose downstream clock is behind the same duration as the same trace without the skew', async () => {
+    const { call, importJson } = makeApp()
+    // S claims -5..65 on a clock 20 ms behind; moved into C it runs 15-85, as in the trace
+    // without the skew. Either way the request took P's 100 ms.
+    const skewed = ANALYSIS_CASES.find((c) => c.title === 'remote spans with clock skew')!
+    const a = syntheticTrace('no skew', skewed.spans.map((s) => (s.service === 'back' ? { ...s, start: s.start + 20, end: s.end! + 20 } : s)))
+    const b = caseSpans(skewed, 'compare')
+    for (const spans of [a, b]) expect((await importJson(otlpJsonFromToolbarSpans(spans))).status).toBe(200)
+    const diff = await (await call(`/api/traces/${a[0]!.traceId}/compare/${b[0]!.traceId}`)).json()
+    expect([diff.durationNsA, diff.durationNsB, diff.durationDeltaNs]).toEqual([ms(100), ms(100), '0'])
   })
 })
 

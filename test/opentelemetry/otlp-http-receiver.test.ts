@@ -163,6 +163,10 @@ describe('OTLP/HTTP receiver', () => {
     const charge = spans.find((s) => s.name === 'charge')!
     expect(charge).toMatchObject({ parentSpanId: root, source: 'otlp_http', resource: { 'service.name': 'payments' } })
     expect(panel.receivers!.ingest.counters).toMatchObject({ requests: 1, accepted: 1, late: 1 })
+    // The request read again counts the span that joined it, in its stats and the panel list.
+    const again = await json(`/api/requests/${id}`)
+    expect(again.panels.opentelemetry).toMatchObject({ spanCount: before.spanCount + 1, receivedSpans: 1, inFlightSpans: 0 })
+    expect(again.nav.find((n: { id: string }) => n.id === 'opentelemetry').subtitle).toBe(`${before.spanCount + 1} spans`)
     const list = await json('/api/traces?source=otlp_http&service=payments')
     expect(list.traces.find((t: { traceId: string }) => t.traceId === before.traceId)).toMatchObject({ requestId: id, services: ['frontend', 'payments'] })
     const page = await json(`/api/traces/${before.traceId}/spans?limit=1&offset=1`)

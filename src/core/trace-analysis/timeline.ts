@@ -34,7 +34,7 @@ export interface TraceTimeline {
   services: string[]
   /** Spans in depth-first order from the roots (parents before children). */
   order: Int32Array
-  /** From the first start to the last end (ns). */
+  /** From the first start to the last end (ns), after the clock-skew adjustment. */
   durationNs: number
   /** Span index by span id (the first span when an id repeats). */
   indexOf: Map<string, number>
@@ -95,8 +95,15 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
   const byStart = (a: number, b: number) => start[a]! - start[b]! || a - b
   for (let i = 0; i < n; i++) if (childStart[i + 1]! - childStart[i]! > 1) children.subarray(childStart[i]!, childStart[i + 1]!).sort(byStart)
   roots.sort(byStart)
-  let durationNs = 0
-  for (let i = 0; i < n; i++) if (end[i]! > durationNs) durationNs = end[i]!
+  // Adjusted times: a remote span that started first on a clock behind ours was moved into its
+  // parent, so the first start may now be after 0.
+  let first = n > 0 ? Infinity : 0
+  let last = 0
+  for (let i = 0; i < n; i++) {
+    if (start[i]! < first) first = start[i]!
+    if (end[i]! > last) last = end[i]!
+  }
+  const durationNs = last - first
   return { spans, parent, start, end, skewNs, childStart, children, roots, service, services, order, durationNs, indexOf }
 }
 

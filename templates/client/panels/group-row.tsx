@@ -1,4 +1,4 @@
-import type { SpanTree } from './span-tree.js'
+import type { SpanNode, SpanTree } from './span-tree.js'
 import { formatDuration } from './span-tree.js'
 import { percentOf } from './time-axis.js'
 import type { FoldableGroup, WaterfallRow } from './waterfall-analysis.js'
@@ -50,6 +50,7 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
       onClick={() => onToggleGroup(group.id)}
     >
       <div class="hdt-wf-name" role="gridcell" style={{ paddingLeft: `${indent}px` }}>
+        <i class="hdt-wf-stripe" style={{ background: color }} title={tree.byId.get(group.spanIds[0]!)?.service} />
         <button
           type="button"
           class="hdt-wf-toggle"
@@ -65,19 +66,7 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
         <span class="hdt-wf-label" title={group.key}>
           {group.name} <strong class="hdt-wf-group-count">×{count}</strong>
         </span>
-        {group.sql && (
-          <button
-            type="button"
-            class="hdt-badge hdt-badge-warn hdt-wf-nplus1"
-            title={`${count} queries of one shape under one parent: the N+1 pattern. Open the SQL panel.`}
-            onClick={(event) => {
-              event.stopPropagation()
-              openPanel?.('sql')
-            }}
-          >
-            N+1 · SQL
-          </button>
-        )}
+        {group.sql && <NPlusOneBadge count={count} node={tree.byId.get(group.spanIds[0]!)} openPanel={openPanel} />}
       </div>
       <div class="hdt-wf-track" role="gridcell">
         {group.spanIds.slice(0, MAX_TICKS).map((id) => {
@@ -90,6 +79,34 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
         <span class="hdt-wf-dur hdt-wf-group-sum">{summary}</span>
       </div>
     </div>
+  )
+}
+
+/**
+ * The N+1 mark of a group of queries. This app's own queries are in its SQL panel, which the
+ * badge opens; the queries of another service (received spans) or of an imported file are
+ * not, so their badge names the service and opens nothing.
+ */
+function NPlusOneBadge({ count, node, openPanel }: { count: number; node: SpanNode | undefined; openPanel: ((panelId: string) => void) | undefined }) {
+  if (node?.span.source !== 'local') {
+    return (
+      <span class="hdt-badge hdt-badge-warn hdt-wf-nplus1" title={`${count} queries of one shape under one parent in ${node?.service ?? 'another service'}: the N+1 pattern. They are that service's queries, not in this app's SQL panel.`}>
+        N+1
+      </span>
+    )
+  }
+  return (
+    <button
+      type="button"
+      class="hdt-badge hdt-badge-warn hdt-wf-nplus1"
+      title={`${count} queries of one shape under one parent: the N+1 pattern. Open the SQL panel.`}
+      onClick={(event) => {
+        event.stopPropagation()
+        openPanel?.('sql')
+      }}
+    >
+      N+1 · SQL
+    </button>
   )
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { PathStep, SpanChange, TraceComparison } from '../../../src/core/trace-analysis/index.js'
+import { useLiveUpdates } from '../live-events.js'
 import { getJson } from '../toolbar-api.js'
 import type { RequestDetail, RequestSummary } from '../types.js'
 import { formatDuration } from './span-tree.js'
@@ -19,7 +20,9 @@ export interface TraceCompareProps {
  * the same route, or any recent request with a trace. Shows the total duration before and
  * after, per group (service and span name, or SQL shape) the count and time before and
  * after, the spans added and removed, and both critical paths. The diff comes from
- * `GET {prefix}/api/traces/:a/compare/:b`.
+ * `GET {prefix}/api/traces/:a/compare/:b`, and is fetched again when spans join either
+ * trace (a downstream service exports after the response: until then its spans would read
+ * as removed).
  *
  * @example
  * ```tsx
@@ -29,7 +32,13 @@ export interface TraceCompareProps {
 export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
   const [candidates, setCandidates] = useState<RequestSummary[] | undefined>()
   const [otherTraceId, setOtherTraceId] = useState<string | undefined>()
-  const [diff, setDiff] = useState<{ state: 'idle' | 'loading' } | { state: 'ready'; diff: TraceComparison } | { state: 'failed'; message: string }>({ state: 'idle' })
+  const [diff, setDiff] = useState<{ state: 'idle' | 'loading' } | { state: 'ready'; pair: string; diff: TraceComparison } | { state: 'failed'; message: string }>({ state: 'idle' })
+  const [version, setVersion] = useState(0)
+  useLiveUpdates(
+    prefix,
+    (m) => m.type.startsWith('trace.') && m.data.traceId !== undefined && (m.data.traceId === traceId || m.data.traceId === otherTraceId),
+    () => setVersion((n) => n + 1),
+  )
 
   useEffect(() => {
     const controller = new AbortController()
@@ -47,15 +56,17 @@ export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
   useEffect(() => {
     if (!otherTraceId) return
     const controller = new AbortController()
-    setDiff({ state: 'loading' })
+    const pair = `${otherTraceId}/${traceId}`
+    // A refetch after late spans keeps the comparison of the same two traces shown until the new one is there.
+    setDiff((shown) => (shown.state === 'ready' && shown.pair === pair ? shown : { state: 'loading' }))
     getJson<TraceComparison>(`${prefix}/api/traces/${encodeURIComponent(otherTraceId)}/compare/${encodeURIComponent(traceId)}`, controller.signal).then(
-      (answer) => setDiff({ state: 'ready', diff: answer }),
+      (answer) => setDiff({ state: 'ready', pair, diff: answer }),
       (error: unknown) => {
         if (!controller.signal.aborted) setDiff({ state: 'failed', message: error instanceof Error ? error.message : String(error) })
       },
     )
     return () => controller.abort()
-  }, [prefix, otherTraceId, traceId])
+  }, [prefix, otherTraceId, traceId, version])
 
   if (!candidates) return <p class="hdt-muted">Loading recent requests…</p>
   if (candidates.length === 0) return <p class="hdt-muted">No other request with a trace to compare with yet: make the request again.</p>
