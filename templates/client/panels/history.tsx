@@ -48,7 +48,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </select>
         </label>
         <label>
-          Status <input type="text" size={8} placeholder="404 or 5xx" title="One status code (404) or one class (5xx)" value={filters.status} onInput={field('status')} />
+          Status <input type="text" size={10} placeholder="404, 5xx" title="Status codes (404) and classes (5xx), separated by commas or spaces" value={filters.status} onInput={field('status')} />
         </label>
         <label>
           Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, path: '' })))} />
