@@ -41,6 +41,8 @@ beforeAll(async () => {
   expect((await postLateSpan(url, randomBytes(16).toString('hex'))).status).toBe(200)
 })
 
+const paneOpen = () => session.page.locator('#hono-debug-toolbar .hdt-pane').count()
+
 /** The paths the history list shows, in its order. */
 function historyPaths(body: Locator): Promise<string[]> {
   return body.locator('tr[data-hdt-history] td:nth-child(3)').allTextContents()
@@ -61,5 +63,24 @@ describe('the History panel in chromium', () => {
     await expect.poll(() => body.locator('.hdt-error-note').textContent()).toContain('got "6xx"')
     expect(await historyPaths(body)).toEqual([])
     expect(session.errors.filter((e) => !e.includes('status of 400'))).toEqual([])
+  })
+
+  it("clears the trace list's Service field on Esc and lists every trace again; Esc in the empty field closes the pane", async () => {
+    await session.page.goto(`${session.server.url}/`)
+    const body = await openPanel(session.page, 'History')
+    const traces = body.locator('.hdt-traces tr[data-hdt-trace-row]')
+    await expect.poll(() => traces.count()).toBeGreaterThanOrEqual(7)
+    const all = await traces.count()
+    const service = body.getByLabel('Service', { exact: true })
+    await service.click()
+    await session.page.keyboard.type('billing')
+    await expect.poll(() => traces.count()).toBe(1)
+    await session.page.keyboard.press('Escape')
+    expect(await service.inputValue()).toBe('')
+    await expect.poll(() => traces.count()).toBe(all)
+    expect(await paneOpen()).toBe(1)
+    await session.page.keyboard.press('Escape')
+    await expect.poll(paneOpen).toBe(0)
+    expect(session.errors).toEqual([])
   })
 })

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { TracePage, TraceSummary } from '../../../src/core/span-model.js'
+import { escapeClears } from '../escape-clears.js'
 import { formatClock, formatMs } from '../format.js'
 import { useJsonPage } from '../use-json-page.js'
 import { useLiveUpdates } from '../live-events.js'
@@ -39,7 +40,13 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
       <form class="hdt-toolbar-row" onSubmit={(event) => (event.preventDefault(), setReload((n) => n + 1))}>
         <label>
           Service{' '}
-          <input type="search" placeholder="exact name" value={filters.service} onInput={(e) => setFilters((f) => ({ ...f, service: (e.target as HTMLInputElement).value }))} />
+          <input
+            type="search"
+            placeholder="exact name"
+            value={filters.service}
+            onInput={(e) => setFilters((f) => ({ ...f, service: (e.target as HTMLInputElement).value }))}
+            onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, service: '' })))}
+          />
         </label>
         <label>
           Source{' '}
