@@ -18,6 +18,7 @@ const LONG_SQL =
   'JOIN orders ON orders.user_id = users.id WHERE users.created_at > ? AND orders.total > ? ORDER BY orders.created_at DESC LIMIT 50'
 const LONG_VALUE = `cursor-${'a1b2c3d4'.repeat(40)}`
 const LONG_TEMPLATE = `emails/${'x'.repeat(330)}.html`
+const WORDY_TEMPLATE = 'partials/order-summary-with-line-items-taxes-discounts-and-shipping-estimates.html'
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body>${body}</body></html>`
@@ -29,7 +30,7 @@ function layoutApp(): Hono {
   app.get('/report', (c) => {
     for (let i = 0; i < 3; i++) recordQuery({ sql: LONG_SQL, params: ['2024-01-01', 10], durationMs: 2 + i, rowCount: 50, dbSystem: 'sqlite' })
     recordLog('info', 'report built', { cursor: LONG_VALUE, url: `https://example.com/${'segment'.repeat(30)}` })
-    const body = renderTemplate(LONG_TEMPLATE, () => '<h1>Report</h1>')
+    const body = renderTemplate(LONG_TEMPLATE, () => `<h1>Report</h1>${renderTemplate(WORDY_TEMPLATE, () => '<p>3 items</p>')}${renderTemplate('footer.html', () => '<footer></footer>')}`)
     return c.html(page('Report', body))
   })
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
@@ -84,6 +85,28 @@ describe('a template name with no place to break', () => {
       expect(timelineBox!.x + timelineBox!.width).toBeLessThanOrEqual(bodyBox!.x + bodyBox!.width)
       expect(await fitsSideways(body)).toBe(true)
     }
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('long template names at 600px', () => {
+  it('keep each render on one line, cut with an ellipsis, the full name in its title and its text', async () => {
+    await session.page.setViewportSize({ width: 600, height: 800 })
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'Templates')
+    const rows = body.locator('.hdt-renders tbody tr')
+    await expect.poll(() => rows.count()).toBe(3)
+    const heights = await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height))
+    // footer.html fits on one line: the long names' rows are as tall as its row.
+    expect(heights.map((h) => Math.round(h))).toEqual([heights[2], heights[2], heights[2]].map((h) => Math.round(h!)))
+    for (const [i, name] of [LONG_TEMPLATE, WORDY_TEMPLATE].entries()) {
+      const shown = rows.nth(i).locator('.hdt-render-name')
+      expect(await shown.getAttribute('title')).toBe(name)
+      // Screen readers read the text, which is the whole name: only the box cuts it.
+      expect(await shown.locator('code').textContent()).toBe(name)
+      expect(await shown.evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true)
+    }
+    expect(await fitsSideways(body)).toBe(true)
     expect(session.errors).toEqual([])
   })
 })
