@@ -111,6 +111,34 @@ describe('long template names at 600px', () => {
   })
 })
 
+/** How many lines each element's text takes. */
+function linesOf(locator: Locator): Promise<number[]> {
+  return locator.evaluateAll((els) =>
+    els.map((el) => {
+      const range = document.createRange()
+      range.selectNodeContents(el)
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+    }),
+  )
+}
+
+describe('the History panel at 600px', () => {
+  it('keeps the times and the Show / Request buttons of both lists on one line', async () => {
+    await session.page.setViewportSize({ width: 600, height: 800 })
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'History')
+    await body.locator('[data-hdt-trace-row]').first().waitFor()
+    for (const list of ['tr[data-hdt-history]', 'tr[data-hdt-trace-row]']) {
+      const rows = body.locator(list)
+      expect(await rows.count(), list).toBeGreaterThan(0)
+      expect(new Set(await linesOf(rows.locator('td:first-child'))), list).toEqual(new Set([1]))
+      expect(new Set(await linesOf(rows.locator('button.hdt-switch'))), list).toEqual(new Set([1]))
+    }
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
+  })
+})
+
 describe('the trace list', () => {
   it("marks a failed trace with the waterfall's round '!'", async () => {
     await session.page.setViewportSize({ width: 1280, height: 800 })

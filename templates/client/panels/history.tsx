@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
 import { escapeClears } from '../escape-clears.js'
-import { formatClock, formatMs, plural } from '../format.js'
+import { Clock } from '../clock.js'
+import { formatMs, plural } from '../format.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
@@ -104,7 +105,7 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
           <th>Time</th>
           <th>Method</th>
           <th>Path</th>
-          <th>Route</th>
+          <th class="hdt-history-route">Route</th>
           <th>Status</th>
           <th class="hdt-num">Duration</th>
           {instances > 0 && <th>Instance</th>}
@@ -116,14 +117,16 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
           const shown = r.id === request.id
           return (
             <tr key={r.id} class={shown ? 'hdt-matched' : undefined} data-hdt-history={r.id}>
-              <td class="hdt-muted">{formatClock(r.startedAt)}</td>
+              <td class="hdt-muted">
+                <Clock iso={r.startedAt} />
+              </td>
               <td>
                 <code>{r.method}</code>
               </td>
               <td class="hdt-break">
                 <code>{r.path}</code>
               </td>
-              <td>{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
+              <td class="hdt-history-route">{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
               <td>
                 <StatusBadge status={r.status} />
               </td>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import type { TracePage, TraceSummary } from '../../../src/core/span-model.js'
 import { escapeClears } from '../escape-clears.js'
-import { formatClock, formatMs } from '../format.js'
+import { Clock } from '../clock.js'
+import { formatMs } from '../format.js'
 import { useJsonPage } from '../use-json-page.js'
 import { useLiveUpdates } from '../live-events.js'
 import { DroppedSpans } from './dropped-spans.js'
@@ -97,12 +98,14 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
       <tbody>
         {traces.map((t) => (
           <tr key={t.traceId} data-hdt-trace-row={t.traceId}>
-            <td class="hdt-muted">{formatClock(t.startedAt)}</td>
+            <td class="hdt-muted">
+              <Clock iso={t.startedAt} />
+            </td>
             <td class="hdt-break">
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
               <code>{t.rootName || '(unnamed)'}</code>
             </td>
-            <td>
+            <td class="hdt-trace-services">
               <ServiceLegend services={t.services} />
             </td>
             <td class="hdt-num">
