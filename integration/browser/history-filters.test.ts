@@ -65,6 +65,25 @@ describe('the History panel in chromium', () => {
     expect(session.errors.filter((e) => !e.includes('status of 400'))).toEqual([])
   })
 
+  it('clears the Status field on Esc, as the Path field does, and lists every request again', async () => {
+    await session.page.goto(`${session.server.url}/`)
+    const body = await openPanel(session.page, 'History')
+    const rows = body.locator('tr[data-hdt-history]')
+    await rows.first().waitFor()
+    const all = await rows.count()
+    const status = body.getByLabel('Status', { exact: true })
+    await status.click()
+    await session.page.keyboard.type('5xx')
+    await expect.poll(() => historyPaths(body)).toEqual(['/busy', '/boom'])
+    await session.page.keyboard.press('Escape')
+    expect(await status.inputValue()).toBe('')
+    await expect.poll(() => rows.count()).toBe(all)
+    expect(await paneOpen()).toBe(1)
+    await session.page.keyboard.press('Escape')
+    await expect.poll(paneOpen).toBe(0)
+    expect(session.errors).toEqual([])
+  })
+
   it("clears the trace list's Service field on Esc and lists every trace again; Esc in the empty field closes the pane", async () => {
     await session.page.goto(`${session.server.url}/`)
     const body = await openPanel(session.page, 'History')

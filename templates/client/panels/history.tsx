@@ -30,7 +30,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
   const live = useLiveUpdates(prefix, (m) => m.type === 'request.finished', () => setReload((n) => n + 1))
 
   const query = new URLSearchParams({ limit: String(LIMIT) })
-  for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim())
+  for (const [key, value] of Object.entries({ ...filters, status: typedStatus(filters.status) })) if (value.trim()) query.set(key, value.trim())
   const { page, error } = useJsonPage<HistoryPage>(`${prefix}/api/requests?${query}`, reload)
 
   const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
@@ -49,7 +49,16 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </select>
         </label>
         <label>
-          Status <input type="text" size={10} placeholder="404, 5xx" title="Status codes (404) and classes (5xx), separated by commas or spaces" value={filters.status} onInput={field('status')} />
+          Status{' '}
+          <input
+            type="search"
+            size={10}
+            placeholder="404, 5xx"
+            title="Status codes (404) and classes (5xx), separated by commas or spaces"
+            value={filters.status}
+            onInput={field('status')}
+            onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, status: '' })))}
+          />
         </label>
         <label>
           Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, path: '' })))} />
@@ -64,6 +73,15 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
       {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
     </div>
   )
+}
+
+/**
+ * The Status field without the item still being typed at its end (`404, 5` is `404,`), so
+ * that typing `5xx` does not flash "got 5" at the user; an item that cannot become a code or
+ * a class (`6`, `4x4`) is sent and refused.
+ */
+export function typedStatus(text: string): string {
+  return text.replace(/(^|[\s,])[1-5][\dx]?$/i, '$1')
 }
 
 /** What `GET {prefix}/api/requests` answers; `dropped` comes with the in-memory history only. */
