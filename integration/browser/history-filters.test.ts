@@ -48,6 +48,16 @@ function historyPaths(body: Locator): Promise<string[]> {
   return body.locator('tr[data-hdt-history] td:nth-child(3)').allTextContents()
 }
 
+/** Esc in `field`, which has text, empties it and lists all `rows` again with the pane open; a second Esc closes the pane. */
+async function escapeClearsThenCloses(field: Locator, rows: Locator, all: number): Promise<void> {
+  await session.page.keyboard.press('Escape')
+  expect(await field.inputValue()).toBe('')
+  await expect.poll(() => rows.count()).toBe(all)
+  expect(await paneOpen()).toBe(1)
+  await session.page.keyboard.press('Escape')
+  await expect.poll(paneOpen).toBe(0)
+}
+
 describe('the History panel in chromium', () => {
   it('filters by a list of status codes and classes, separated by commas or spaces', async () => {
     await session.page.goto(`${session.server.url}/`)
@@ -75,12 +85,7 @@ describe('the History panel in chromium', () => {
     await status.click()
     await session.page.keyboard.type('5xx')
     await expect.poll(() => historyPaths(body)).toEqual(['/busy', '/boom'])
-    await session.page.keyboard.press('Escape')
-    expect(await status.inputValue()).toBe('')
-    await expect.poll(() => rows.count()).toBe(all)
-    expect(await paneOpen()).toBe(1)
-    await session.page.keyboard.press('Escape')
-    await expect.poll(paneOpen).toBe(0)
+    await escapeClearsThenCloses(status, rows, all)
     expect(session.errors).toEqual([])
   })
 
@@ -94,12 +99,7 @@ describe('the History panel in chromium', () => {
     await service.click()
     await session.page.keyboard.type('billing')
     await expect.poll(() => traces.count()).toBe(1)
-    await session.page.keyboard.press('Escape')
-    expect(await service.inputValue()).toBe('')
-    await expect.poll(() => traces.count()).toBe(all)
-    expect(await paneOpen()).toBe(1)
-    await session.page.keyboard.press('Escape')
-    await expect.poll(paneOpen).toBe(0)
+    await escapeClearsThenCloses(service, traces, all)
     expect(session.errors).toEqual([])
   })
 })
