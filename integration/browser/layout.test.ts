@@ -139,6 +139,28 @@ describe('the History panel at 600px', () => {
   })
 })
 
+describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () => {
+  it('keep span names and SQL on one line, whole in their title, and scroll in their own box', async () => {
+    await session.page.setViewportSize({ width: 600, height: 800 })
+    await fetch(`${session.server.url}/report`)
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'OpenTelemetry')
+    for (const [tab, cells] of [
+      ['Statistics', '.hdt-trace-stats-table tbody td:nth-child(2)'],
+      ['Compare', '.hdt-compare-groups tbody td:first-child'],
+    ] as const) {
+      await body.getByRole('tab', { name: tab }).click()
+      const names = body.locator(cells)
+      await names.first().waitFor()
+      expect(new Set(await linesOf(names)), tab).toEqual(new Set([1]))
+      const long = names.filter({ hasText: tab === 'Statistics' ? LONG_TEMPLATE : 'SELECT users.id' }).first()
+      expect(await long.getAttribute('title'), tab).toBe(await long.evaluate((el) => el.textContent))
+      expect(await fitsSideways(body), tab).toBe(true)
+    }
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('the trace list', () => {
   it("marks a failed trace with the waterfall's round '!'", async () => {
     await session.page.setViewportSize({ width: 1280, height: 800 })
