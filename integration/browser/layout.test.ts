@@ -5,6 +5,7 @@
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/layout.test.ts
  */
+import { randomBytes } from 'node:crypto'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { Hono } from 'hono'
 import type { Locator } from 'playwright-core'
@@ -157,6 +158,29 @@ describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () 
       expect(await long.getAttribute('title'), tab).toBe(await long.evaluate((el) => el.textContent))
       expect(await fitsSideways(body), tab).toBe(true)
     }
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe("the waterfall's time axis at 600px", () => {
+  it('shows labels that do not run into each other', async () => {
+    // A received trace of 1.14 ms: its axis has a tick every 0.2 ms, labels of six characters.
+    const traceId = randomBytes(16).toString('hex')
+    const start = BigInt(Date.now()) * 1_000_000n
+    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'nightly job', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_140_000n) }
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jobs' } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
+    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+    expect(sent.status).toBe(200)
+    await session.page.setViewportSize({ width: 600, height: 800 })
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'History')
+    await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    const ticks = body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-axis .hdt-wf-tick`)
+    await ticks.first().waitFor()
+    expect(await ticks.allTextContents()).toEqual(['0 ms', '0.2 ms', '0.4 ms', '0.6 ms', '0.8 ms', '1 ms'])
+    const boxes = await ticks.evaluateAll((els) => els.filter((el) => getComputedStyle(el).visibility === 'visible').map((el) => el.getBoundingClientRect()))
+    expect(boxes.length).toBeGreaterThanOrEqual(2)
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left - boxes[i - 1]!.right).toBeGreaterThanOrEqual(4)
     expect(session.errors).toEqual([])
   })
 })
