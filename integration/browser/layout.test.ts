@@ -185,6 +185,20 @@ describe("the waterfall's time axis at 600px", () => {
   })
 })
 
+describe('the waterfall at 600px', () => {
+  it("leaves room for the span's name beside its service chip", async () => {
+    await session.page.setViewportSize({ width: 600, height: 800 })
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'OpenTelemetry')
+    const root = body.locator('.hdt-wf-row').first()
+    await root.waitFor()
+    // "GET /report" needs 11 characters of 12 px monospace: about 80 px.
+    expect(await widthOf(root.locator('.hdt-wf-label'))).toBeGreaterThanOrEqual(80)
+    expect(await root.locator('.hdt-wf-label').getAttribute('title')).toBe('GET /report')
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('the trace list', () => {
   it("marks a failed trace with the waterfall's round '!'", async () => {
     await session.page.setViewportSize({ width: 1280, height: 800 })
