@@ -45,6 +45,13 @@ async function widthOf(locator: Locator): Promise<number> {
   return (await locator.boundingBox())?.width ?? 0
 }
 
+/** Opens /report in a 600px-wide window and `panel` on it; returns the pane's body. */
+async function reportAt600(panel: string): Promise<Locator> {
+  await session.page.setViewportSize({ width: 600, height: 800 })
+  await session.page.goto(`${session.server.url}/report`)
+  return openPanel(session.page, panel)
+}
+
 /** True when nothing in the pane's body is wider than the body: no sideways scrolling. */
 async function fitsSideways(body: Locator): Promise<boolean> {
   return body.evaluate((el) => el.scrollWidth <= el.clientWidth)
@@ -92,9 +99,7 @@ describe('a template name with no place to break', () => {
 
 describe('long template names at 600px', () => {
   it('keep each render on one line, cut with an ellipsis, the full name in its title and its text', async () => {
-    await session.page.setViewportSize({ width: 600, height: 800 })
-    await session.page.goto(`${session.server.url}/report`)
-    const body = await openPanel(session.page, 'Templates')
+    const body = await reportAt600('Templates')
     const rows = body.locator('.hdt-renders tbody tr')
     await expect.poll(() => rows.count()).toBe(3)
     const heights = await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height))
@@ -125,9 +130,7 @@ function linesOf(locator: Locator): Promise<number[]> {
 
 describe('the History panel at 600px', () => {
   it('keeps the times and the Show / Request buttons of both lists on one line', async () => {
-    await session.page.setViewportSize({ width: 600, height: 800 })
-    await session.page.goto(`${session.server.url}/report`)
-    const body = await openPanel(session.page, 'History')
+    const body = await reportAt600('History')
     await body.locator('[data-hdt-trace-row]').first().waitFor()
     for (const list of ['tr[data-hdt-history]', 'tr[data-hdt-trace-row]']) {
       const rows = body.locator(list)
@@ -142,10 +145,8 @@ describe('the History panel at 600px', () => {
 
 describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () => {
   it('keep span names and SQL on one line, whole in their title, and scroll in their own box', async () => {
-    await session.page.setViewportSize({ width: 600, height: 800 })
     await fetch(`${session.server.url}/report`)
-    await session.page.goto(`${session.server.url}/report`)
-    const body = await openPanel(session.page, 'OpenTelemetry')
+    const body = await reportAt600('OpenTelemetry')
     for (const [tab, cells] of [
       ['Statistics', '.hdt-trace-stats-table tbody td:nth-child(2)'],
       ['Compare', '.hdt-compare-groups tbody td:first-child'],
@@ -171,9 +172,7 @@ describe("the waterfall's time axis at 600px", () => {
     const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jobs' } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
     const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
     expect(sent.status).toBe(200)
-    await session.page.setViewportSize({ width: 600, height: 800 })
-    await session.page.goto(`${session.server.url}/report`)
-    const body = await openPanel(session.page, 'History')
+    const body = await reportAt600('History')
     await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
     const ticks = body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-axis .hdt-wf-tick`)
     await ticks.first().waitFor()
@@ -187,9 +186,7 @@ describe("the waterfall's time axis at 600px", () => {
 
 describe('the waterfall at 600px', () => {
   it("leaves room for the span's name beside its service chip", async () => {
-    await session.page.setViewportSize({ width: 600, height: 800 })
-    await session.page.goto(`${session.server.url}/report`)
-    const body = await openPanel(session.page, 'OpenTelemetry')
+    const body = await reportAt600('OpenTelemetry')
     const root = body.locator('.hdt-wf-row').first()
     await root.waitFor()
     // "GET /report" needs 11 characters of 12 px monospace: about 80 px.
