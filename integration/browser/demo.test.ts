@@ -86,7 +86,7 @@ describe('the demo user page /users/2', () => {
     pane = await openPanel(page, 'Templates')
     const renders = pane.locator('.hdt-renders tbody tr')
     expect(await renders.locator('.hdt-render-name').allInnerTexts()).toEqual(['page Grace Hopper', '└ user-page', '└ layout'])
-    const indents = await renders.locator('.hdt-render-name').evaluateAll((els) => els.map((el) => (el as HTMLElement).style.paddingLeft))
+    const indents = await renders.locator('.hdt-render-line').evaluateAll((els) => els.map((el) => (el as HTMLElement).style.paddingLeft))
     expect(indents).toEqual(['0px', '16px', '16px'])
 
     pane = await openPanel(page, 'Logging')

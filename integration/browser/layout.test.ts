@@ -5,6 +5,7 @@
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/layout.test.ts
  */
+import { randomBytes } from 'node:crypto'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { Hono } from 'hono'
 import type { Locator } from 'playwright-core'
@@ -18,6 +19,7 @@ const LONG_SQL =
   'JOIN orders ON orders.user_id = users.id WHERE users.created_at > ? AND orders.total > ? ORDER BY orders.created_at DESC LIMIT 50'
 const LONG_VALUE = `cursor-${'a1b2c3d4'.repeat(40)}`
 const LONG_TEMPLATE = `emails/${'x'.repeat(330)}.html`
+const WORDY_TEMPLATE = 'partials/order-summary-with-line-items-taxes-discounts-and-shipping-estimates.html'
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body>${body}</body></html>`
@@ -29,7 +31,7 @@ function layoutApp(): Hono {
   app.get('/report', (c) => {
     for (let i = 0; i < 3; i++) recordQuery({ sql: LONG_SQL, params: ['2024-01-01', 10], durationMs: 2 + i, rowCount: 50, dbSystem: 'sqlite' })
     recordLog('info', 'report built', { cursor: LONG_VALUE, url: `https://example.com/${'segment'.repeat(30)}` })
-    const body = renderTemplate(LONG_TEMPLATE, () => '<h1>Report</h1>')
+    const body = renderTemplate(LONG_TEMPLATE, () => `<h1>Report</h1>${renderTemplate(WORDY_TEMPLATE, () => '<p>3 items</p>')}${renderTemplate('footer.html', () => '<footer></footer>')}`)
     return c.html(page('Report', body))
   })
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
@@ -41,6 +43,13 @@ const session = useBrowserSession(() => layoutApp(), { width: 600, height: 800 }
 /** The width of an element's box, in CSS pixels. */
 async function widthOf(locator: Locator): Promise<number> {
   return (await locator.boundingBox())?.width ?? 0
+}
+
+/** Opens /report in a 600px-wide window and `panel` on it; returns the pane's body. */
+async function reportAt600(panel: string): Promise<Locator> {
+  await session.page.setViewportSize({ width: 600, height: 800 })
+  await session.page.goto(`${session.server.url}/report`)
+  return openPanel(session.page, panel)
 }
 
 /** True when nothing in the pane's body is wider than the body: no sideways scrolling. */
@@ -84,6 +93,105 @@ describe('a template name with no place to break', () => {
       expect(timelineBox!.x + timelineBox!.width).toBeLessThanOrEqual(bodyBox!.x + bodyBox!.width)
       expect(await fitsSideways(body)).toBe(true)
     }
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('long template names at 600px', () => {
+  it('keep each render on one line, cut with an ellipsis, the full name in its title and its text', async () => {
+    const body = await reportAt600('Templates')
+    const rows = body.locator('.hdt-renders tbody tr')
+    await expect.poll(() => rows.count()).toBe(3)
+    const heights = await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height))
+    // footer.html fits on one line: the long names' rows are as tall as its row.
+    expect(heights.map((h) => Math.round(h))).toEqual([heights[2], heights[2], heights[2]].map((h) => Math.round(h!)))
+    for (const [i, name] of [LONG_TEMPLATE, WORDY_TEMPLATE].entries()) {
+      const shown = rows.nth(i).locator('.hdt-render-name')
+      expect(await shown.getAttribute('title')).toBe(name)
+      // Screen readers read the text, which is the whole name: only the box cuts it.
+      expect(await shown.locator('code').textContent()).toBe(name)
+      expect(await shown.evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true)
+    }
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
+/** How many lines each element's text takes. */
+function linesOf(locator: Locator): Promise<number[]> {
+  return locator.evaluateAll((els) =>
+    els.map((el) => {
+      const range = document.createRange()
+      range.selectNodeContents(el)
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+    }),
+  )
+}
+
+describe('the History panel at 600px', () => {
+  it('keeps the times and the Show / Request buttons of both lists on one line', async () => {
+    const body = await reportAt600('History')
+    await body.locator('[data-hdt-trace-row]').first().waitFor()
+    for (const list of ['tr[data-hdt-history]', 'tr[data-hdt-trace-row]']) {
+      const rows = body.locator(list)
+      expect(await rows.count(), list).toBeGreaterThan(0)
+      expect(new Set(await linesOf(rows.locator('td:first-child'))), list).toEqual(new Set([1]))
+      expect(new Set(await linesOf(rows.locator('button.hdt-switch'))), list).toEqual(new Set([1]))
+    }
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
+  })
+})
+
+describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () => {
+  it('keep span names and SQL on one line, whole in their title, and scroll in their own box', async () => {
+    await fetch(`${session.server.url}/report`)
+    const body = await reportAt600('OpenTelemetry')
+    for (const [tab, cells] of [
+      ['Statistics', '.hdt-trace-stats-table tbody td:nth-child(2)'],
+      ['Compare', '.hdt-compare-groups tbody td:first-child'],
+    ] as const) {
+      await body.getByRole('tab', { name: tab }).click()
+      const names = body.locator(cells)
+      await names.first().waitFor()
+      expect(new Set(await linesOf(names)), tab).toEqual(new Set([1]))
+      const long = names.filter({ hasText: tab === 'Statistics' ? LONG_TEMPLATE : 'SELECT users.id' }).first()
+      expect(await long.getAttribute('title'), tab).toBe(await long.evaluate((el) => el.textContent))
+      expect(await fitsSideways(body), tab).toBe(true)
+    }
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe("the waterfall's time axis at 600px", () => {
+  it('shows labels that do not run into each other', async () => {
+    // A received trace of 1.14 ms: its axis has a tick every 0.2 ms, labels of six characters.
+    const traceId = randomBytes(16).toString('hex')
+    const start = BigInt(Date.now()) * 1_000_000n
+    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'nightly job', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_140_000n) }
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jobs' } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
+    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+    expect(sent.status).toBe(200)
+    const body = await reportAt600('History')
+    await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    const ticks = body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-axis .hdt-wf-tick`)
+    await ticks.first().waitFor()
+    expect(await ticks.allTextContents()).toEqual(['0 ms', '0.2 ms', '0.4 ms', '0.6 ms', '0.8 ms', '1 ms'])
+    const boxes = await ticks.evaluateAll((els) => els.filter((el) => getComputedStyle(el).visibility === 'visible').map((el) => el.getBoundingClientRect()))
+    expect(boxes.length).toBeGreaterThanOrEqual(2)
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left - boxes[i - 1]!.right).toBeGreaterThanOrEqual(4)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('the waterfall at 600px', () => {
+  it("leaves room for the span's name beside its service chip", async () => {
+    const body = await reportAt600('OpenTelemetry')
+    const root = body.locator('.hdt-wf-row').first()
+    await root.waitFor()
+    // "GET /report" needs 11 characters of 12 px monospace: about 80 px.
+    expect(await widthOf(root.locator('.hdt-wf-label'))).toBeGreaterThanOrEqual(80)
+    expect(await root.locator('.hdt-wf-label').getAttribute('title')).toBe('GET /report')
     expect(session.errors).toEqual([])
   })
 })

@@ -5,6 +5,7 @@ import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
 import { MemoryStore, StoreUnavailableError, type RequestFilter } from './store.js'
+import { parseStatusList } from './status-filter.js'
 import type { ToolbarViews } from './views.js'
 
 const MAX_LIMIT = 200
@@ -83,11 +84,10 @@ function parseFilter(c: Context): RequestFilter | string {
   if (limit < 1 || limit > MAX_LIMIT) return `limit must be between 1 and ${MAX_LIMIT}, got ${limit}`
   const offset = parseCount(c.req.query('offset'), 0, 'offset')
   if (typeof offset === 'string') return offset
-  const status = c.req.query('status')
-  if (status !== undefined && status !== '' && !/^([1-5]\d\d|[1-5]xx)$/i.test(status)) {
-    return `status must be a status code such as 404 or a class such as 4xx, got "${status}"`
-  }
-  return { limit, offset, method: c.req.query('method') || undefined, status: status || undefined, path: c.req.query('path') || undefined }
+  const status = c.req.query('status') ?? ''
+  const ranges = parseStatusList(status)
+  if (typeof ranges === 'string') return ranges
+  return { limit, offset, method: c.req.query('method') || undefined, status: ranges.length ? status : undefined, path: c.req.query('path') || undefined }
 }
 
 function parseCount(raw: string | undefined, fallback: number, name: string): number | string {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import type { ToolbarSpan, TraceFilter, TracePage } from './span-model.js'
+import { statusInRanges, statusRanges } from './status-filter.js'
 
 /** This process as the `instance` column of a shared store records it: `host:pid`. */
 export const PROCESS_INSTANCE = `${hostname()}:${process.pid}`
@@ -51,7 +52,7 @@ export interface RequestFilter {
   offset: number
   /** Exact method, any case. */
   method?: string
-  /** An exact status (`404`) or a class (`4xx`). */
+  /** Status codes (`404`) and classes (`4xx`), separated by commas or spaces: any of them matches. */
   status?: string
   /** A substring of the path. */
   path?: string
@@ -138,14 +139,18 @@ export class StoreUnavailableError extends Error {
 
 /** Tests a summary against a filter; shared by stores so that they filter alike. */
 export function matchesFilter(request: RequestSummary, filter: RequestFilter): boolean {
-  if (filter.method && request.method.toUpperCase() !== filter.method.toUpperCase()) return false
-  if (filter.path && !request.path.includes(filter.path)) return false
-  if (filter.status) {
-    const status = String(request.status ?? '')
-    const wanted = filter.status.toLowerCase()
-    if (/^[1-5]xx$/.test(wanted) ? status[0] !== wanted[0] : status !== wanted) return false
+  return requestMatcher(filter)(request)
+}
+
+/** The test of `matchesFilter`, with the filter read once: for a store that tests many requests. */
+export function requestMatcher(filter: RequestFilter): (request: RequestSummary) => boolean {
+  const method = filter.method?.toUpperCase()
+  const ranges = filter.status ? statusRanges(filter.status) : undefined
+  return (request) => {
+    if (method && request.method.toUpperCase() !== method) return false
+    if (filter.path && !request.path.includes(filter.path)) return false
+    return !ranges?.length || statusInRanges(request.status, ranges)
   }
-  return true
 }
 
 /** The summary fields of a stored request (what the history list shows). */
@@ -224,9 +229,10 @@ export class MemoryStore implements ToolbarStore {
   list(filter: RequestFilter): RequestPage {
     const matching: Array<StoredRequest | DeferredRequest> = []
     const { ring, maxRequests } = this
+    const matches = requestMatcher(filter)
     for (let save = this.saves - 1; save >= 0 && save >= this.saves - maxRequests; save--) {
       const request = ring[save % maxRequests]
-      if (request && matchesFilter(request, filter)) matching.push(request)
+      if (request && matches(request)) matching.push(request)
     }
     // Newest first by start, as the durable stores list: a slow request is saved after the
     // faster ones that started after it. The sort is stable, so requests that started in the

@@ -1,9 +1,10 @@
 /**
  * The WHERE clauses of the history and trace list filters, for both engines. They filter
- * exactly as the in-memory stores do (`matchesFilter`): exact method in any case, an exact
- * status or a class, a case-sensitive substring of the path.
+ * exactly as the in-memory stores do (`matchesFilter`): exact method in any case, status
+ * codes and classes (any of them), a case-sensitive substring of the path.
  */
 import type { RequestFilter } from '../core/store.js'
+import { statusRanges } from '../core/status-filter.js'
 import type { TraceFilter } from '../core/span-model.js'
 
 /** What differs between SQLite and PostgreSQL in these clauses. */
@@ -28,13 +29,9 @@ export function requestWhere(filter: RequestFilter, dialect: SqlDialect): Where 
   if (filter.method) clauses.push(`upper(method) = ${next(filter.method.toUpperCase())}`)
   if (filter.path) clauses.push(dialect.includes('path', next(filter.path)))
   if (filter.status) {
-    const wanted = filter.status.toLowerCase()
-    if (/^[1-5]xx$/.test(wanted)) {
-      const low = Number(wanted[0]) * 100
-      clauses.push(`status >= ${next(low)} AND status < ${next(low + 100)}`)
-    } else {
-      clauses.push(`status = ${next(Number(wanted))}`)
-    }
+    const ranges = statusRanges(filter.status).map((r) => `(status >= ${next(r.low)} AND status < ${next(r.high)})`)
+    // An empty list ("," or spaces) filters nothing, as in memory.
+    if (ranges.length) clauses.push(`(${ranges.join(' OR ')})`)
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
 }

@@ -35,18 +35,19 @@ describe('the History panel', () => {
     expect(historyCount({ requests: [], total: 0, dropped: 1 }, undefined, 0)).toBe('0 of 0 shown · 1 older request dropped from the history')
   })
 
-  it('offers a status filter of one code or one class, which the API accepts', async () => {
+  it('offers a status filter of codes and classes, which the API accepts', async () => {
     const { detail, list } = await historyApp()
     const html = renderToString(<HistoryView stats={detail.panels.history as HistoryStats} request={detail} prefix="/_debug_toolbar" openRequest={() => {}} />)
-    expect(html).toContain('placeholder="404 or 5xx"')
+    expect(html).toContain('placeholder="404, 5xx"')
     expect((await list('&status=404')).total).toBe(0)
     expect((await list('&status=2xx')).total).toBe(1)
+    expect((await list('&status=404,%202xx')).total).toBe(1)
   })
 
   it('shows the error of a refused filter without the rows of the previous one', async () => {
     const { detail, list } = await historyApp()
     const page = await list()
-    const error = 'status must be a status code such as 404 or a class such as 4xx, got "200,404"'
+    const error = 'status must be status codes such as 404 or classes such as 5xx, separated by commas or spaces, got "20"'
     const html = renderToString(<HistoryRows page={page} error={error} request={detail} openRequest={() => {}} />)
     expect(text(html)).toBe(error.replaceAll('"', '&quot;'))
     expect(html).not.toContain('data-hdt-history')

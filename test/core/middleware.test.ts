@@ -163,6 +163,9 @@ describe('debugToolbar middleware', () => {
       expect(res.status, query).toBe(400)
       expect(res.json().error).toMatch(/limit|offset|status/)
     }
+    const list = await request(app, '/_debug_toolbar/api/requests?status=404,4x,5xx')
+    expect(list.status).toBe(400)
+    expect(list.json().error).toBe('status must be status codes such as 404 or classes such as 5xx, separated by commas or spaces, got "4x"')
     const missing = await request(app, '/_debug_toolbar/api/requests/nope')
     expect(missing.status).toBe(404)
     expect(missing.json().error).toContain('nope')
@@ -179,6 +182,9 @@ describe('debugToolbar middleware', () => {
     expect((await get('')).requests.map((r: { path: string }) => r.path)).toEqual(['/users/1', '/boom', '/api/items', '/'])
     expect((await get('status=5xx')).requests.map((r: { path: string }) => r.path)).toEqual(['/boom'])
     expect((await get('status=404')).requests.map((r: { method: string }) => r.method)).toEqual(['POST'])
+    // A list of codes and classes, as the History panel's Status field takes it: any of them.
+    expect((await get('status=404,%205xx')).requests.map((r: { path: string }) => r.path)).toEqual(['/users/1', '/boom'])
+    expect((await get('status=2xx+5xx')).requests.map((r: { path: string }) => r.path)).toEqual(['/boom', '/api/items', '/'])
     expect((await get('method=get&path=api')).requests.map((r: { path: string }) => r.path)).toEqual(['/api/items'])
     const page2 = await get('limit=2&offset=2')
     expect(page2.total).toBe(4)

@@ -25,6 +25,8 @@ export function storeContract(make: MakeStore): void {
     expect(await ids({ method: 'post' })).toEqual(['req-12', 'req-9', 'req-6', 'req-3'])
     expect(await ids({ status: '404' })).toEqual(['req-12', 'req-8', 'req-4'])
     expect(await ids({ status: '4xx', method: 'GET' })).toEqual(['req-8', 'req-4'])
+    expect(await ids({ status: '5xx, 404' })).toEqual(['req-12', 'req-8', 'req-4'])
+    expect(await ids({ status: '201 3xx' })).toEqual([])
     expect(await ids({ path: '/users/1' })).toEqual(['req-12', 'req-11', 'req-10', 'req-1'])
     expect(await ids({ path: '/USERS' })).toEqual([])
     expect(await store.get('nope')).toBeUndefined()

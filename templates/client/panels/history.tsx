@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
 import { escapeClears } from '../escape-clears.js'
-import { formatClock, formatMs, plural } from '../format.js'
+import { Clock } from '../clock.js'
+import { formatMs, plural } from '../format.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
 import { StatusBadge } from '../status-badge.js'
@@ -29,7 +30,7 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
   const live = useLiveUpdates(prefix, (m) => m.type === 'request.finished', () => setReload((n) => n + 1))
 
   const query = new URLSearchParams({ limit: String(LIMIT) })
-  for (const [key, value] of Object.entries(filters)) if (value.trim()) query.set(key, value.trim())
+  for (const [key, value] of Object.entries({ ...filters, status: typedStatus(filters.status) })) if (value.trim()) query.set(key, value.trim())
   const { page, error } = useJsonPage<HistoryPage>(`${prefix}/api/requests?${query}`, reload)
 
   const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
@@ -48,7 +49,16 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
           </select>
         </label>
         <label>
-          Status <input type="text" size={8} placeholder="404 or 5xx" title="One status code (404) or one class (5xx)" value={filters.status} onInput={field('status')} />
+          Status{' '}
+          <input
+            type="search"
+            size={10}
+            placeholder="404, 5xx"
+            title="Status codes (404) and classes (5xx), separated by commas or spaces"
+            value={filters.status}
+            onInput={field('status')}
+            onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, status: '' })))}
+          />
         </label>
         <label>
           Path <input type="search" placeholder="contains…" value={filters.path} onInput={field('path')} onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, path: '' })))} />
@@ -63,6 +73,15 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
       {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
     </div>
   )
+}
+
+/**
+ * The Status field without the item still being typed at its end (`404, 5` is `404,`), so
+ * that typing `5xx` does not flash "got 5" at the user; an item that cannot become a code or
+ * a class (`6`, `4x4`) is sent and refused.
+ */
+export function typedStatus(text: string): string {
+  return text.replace(/(^|[\s,])[1-5][\dx]?$/i, '$1')
 }
 
 /** What `GET {prefix}/api/requests` answers; `dropped` counts the requests the history pushed out over its bounds. */
@@ -104,7 +123,7 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
           <th>Time</th>
           <th>Method</th>
           <th>Path</th>
-          <th>Route</th>
+          <th class="hdt-history-route">Route</th>
           <th>Status</th>
           <th class="hdt-num">Duration</th>
           {instances > 0 && <th>Instance</th>}
@@ -116,14 +135,16 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
           const shown = r.id === request.id
           return (
             <tr key={r.id} class={shown ? 'hdt-matched' : undefined} data-hdt-history={r.id}>
-              <td class="hdt-muted">{formatClock(r.startedAt)}</td>
+              <td class="hdt-muted">
+                <Clock iso={r.startedAt} />
+              </td>
               <td>
                 <code>{r.method}</code>
               </td>
               <td class="hdt-break">
                 <code>{r.path}</code>
               </td>
-              <td>{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
+              <td class="hdt-history-route">{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
               <td>
                 <StatusBadge status={r.status} />
               </td>

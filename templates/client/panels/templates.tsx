@@ -31,17 +31,18 @@ export function TemplatesView({ stats, request }: PanelProps<TemplatesStats>) {
         <tbody>
           {stats.renders.map((render) => (
             <tr key={render.id}>
-              <td>
-                <span class="hdt-render-name" style={{ paddingLeft: `${render.depth * 16}px` }}>
-                  {render.depth > 0 && <span class="hdt-muted">└ </span>}
-                  <code>{render.name}</code>
-                </span>
-                {render.error !== undefined && (
-                  <span class="hdt-badge hdt-badge-error" title={render.error}>
-                    {' '}
-                    failed: {render.error}
+              <td class="hdt-render-cell">
+                <div class="hdt-render-line" style={{ paddingLeft: `${render.depth * 16}px` }}>
+                  <span class="hdt-render-name" title={render.name}>
+                    {render.depth > 0 && <span class="hdt-muted">└ </span>}
+                    <code>{render.name}</code>
                   </span>
-                )}
+                  {render.error !== undefined && (
+                    <span class="hdt-badge hdt-badge-error hdt-render-failed" title={render.error}>
+                      failed: {render.error}
+                    </span>
+                  )}
+                </div>
               </td>
               <td class="hdt-num">{formatMs(render.startMs)}</td>
               <td class="hdt-num">{render.durationMs === undefined ? <span class="hdt-badge hdt-badge-warn">running</span> : formatMs(render.durationMs)}</td>

@@ -102,30 +102,34 @@ function ComparisonView({ diff }: { diff: TraceComparison }) {
         {diff.addedTotal} spans added, {diff.removedTotal} removed
       </p>
       <h3 class="hdt-span-section">Groups</h3>
-      <table class="hdt-table hdt-compare-groups">
-        <thead>
-          <tr>
-            <th scope="col">Service: span name or SQL</th>
-            <th scope="col" class="hdt-num">Count before</th>
-            <th scope="col" class="hdt-num">Count after</th>
-            <th scope="col" class="hdt-num">Δ count</th>
-            <th scope="col" class="hdt-num">Time before</th>
-            <th scope="col" class="hdt-num">Time after</th>
-          </tr>
-        </thead>
-        <tbody>
-          {changed.map((g) => (
-            <tr key={g.key}>
-              <td class="hdt-code">{g.key}</td>
-              <td class="hdt-num">{g.countA}</td>
-              <td class="hdt-num">{g.countB}</td>
-              <td class={`hdt-num hdt-compare-delta${g.countB > g.countA ? ' hdt-compare-worse' : g.countB < g.countA ? ' hdt-compare-better' : ''}`}>{signed(g.countB - g.countA, String)}</td>
-              <td class="hdt-num">{formatDuration(Number(g.totalNsA))}</td>
-              <td class="hdt-num">{formatDuration(Number(g.totalNsB))}</td>
+      <div class="hdt-table-scroll">
+        <table class="hdt-table hdt-compare-groups">
+          <thead>
+            <tr>
+              <th scope="col">Service: span name or SQL</th>
+              <th scope="col" class="hdt-num">Count before</th>
+              <th scope="col" class="hdt-num">Count after</th>
+              <th scope="col" class="hdt-num">Δ count</th>
+              <th scope="col" class="hdt-num">Time before</th>
+              <th scope="col" class="hdt-num">Time after</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {changed.map((g) => (
+              <tr key={g.key}>
+                <td class="hdt-code hdt-cut-cell" title={g.key}>
+                  {g.key}
+                </td>
+                <td class="hdt-num">{g.countA}</td>
+                <td class="hdt-num">{g.countB}</td>
+                <td class={`hdt-num hdt-compare-delta${g.countB > g.countA ? ' hdt-compare-worse' : g.countB < g.countA ? ' hdt-compare-better' : ''}`}>{signed(g.countB - g.countA, String)}</td>
+                <td class="hdt-num">{formatDuration(Number(g.totalNsA))}</td>
+                <td class="hdt-num">{formatDuration(Number(g.totalNsB))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {changed.length === 0 && <p class="hdt-muted">Every group has the same count and time.</p>}
       <div class="hdt-compare-columns">
         <SpanList title="Added" spans={diff.added} total={diff.addedTotal} />

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks'
 import type { TracePage, TraceSummary } from '../../../src/core/span-model.js'
-import { formatClock, formatMs } from '../format.js'
+import { escapeClears } from '../escape-clears.js'
+import { Clock } from '../clock.js'
+import { formatMs } from '../format.js'
 import { useJsonPage } from '../use-json-page.js'
 import { useLiveUpdates } from '../live-events.js'
 import { DroppedSpans } from './dropped-spans.js'
@@ -39,7 +41,13 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
       <form class="hdt-toolbar-row" onSubmit={(event) => (event.preventDefault(), setReload((n) => n + 1))}>
         <label>
           Service{' '}
-          <input type="search" placeholder="exact name" value={filters.service} onInput={(e) => setFilters((f) => ({ ...f, service: (e.target as HTMLInputElement).value }))} />
+          <input
+            type="search"
+            placeholder="exact name"
+            value={filters.service}
+            onInput={(e) => setFilters((f) => ({ ...f, service: (e.target as HTMLInputElement).value }))}
+            onKeyDown={escapeClears(() => setFilters((f) => ({ ...f, service: '' })))}
+          />
         </label>
         <label>
           Source{' '}
@@ -90,12 +98,14 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
       <tbody>
         {traces.map((t) => (
           <tr key={t.traceId} data-hdt-trace-row={t.traceId}>
-            <td class="hdt-muted">{formatClock(t.startedAt)}</td>
+            <td class="hdt-muted">
+              <Clock iso={t.startedAt} />
+            </td>
             <td class="hdt-break">
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
               <code>{t.rootName || '(unnamed)'}</code>
             </td>
-            <td>
+            <td class="hdt-trace-services">
               <ServiceLegend services={t.services} />
             </td>
             <td class="hdt-num">

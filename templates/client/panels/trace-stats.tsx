@@ -40,7 +40,7 @@ export function TraceStatistics({ stats }: { stats: SpanStatistic[] }) {
   }, [stats, sort])
 
   return (
-    <div class="hdt-trace-stats">
+    <div class="hdt-trace-stats hdt-table-scroll">
       <table class="hdt-table hdt-trace-stats-table">
         <thead>
           <tr>
@@ -62,7 +62,9 @@ export function TraceStatistics({ stats }: { stats: SpanStatistic[] }) {
           {lines.map((s) => (
             <tr key={`${s.service}\u0000${s.name}`}>
               <td>{s.service}</td>
-              <td class="hdt-code">{s.name}</td>
+              <td class="hdt-code hdt-cut-cell" title={s.name}>
+                {s.name}
+              </td>
               <td class="hdt-num">{s.count}</td>
               <td class="hdt-num">{formatDuration(s.totalNs)}</td>
               <td class="hdt-num">{formatDuration(s.totalNs / s.count)}</td>
