@@ -67,6 +67,12 @@ describe('the MCP server at {prefix}/mcp', () => {
     const status = (tools.find((t) => t.name === 'list_requests')!.inputSchema.properties as Record<string, { pattern: string }>).status!
     expect(new RegExp(status.pattern).test('5XX')).toBe(true)
     expect((await call(client, 'list_requests', { status: '5XX' })).data.requests).toHaveLength(1)
+    // A list, as the History panel and the API take it.
+    const listed = await call(client, 'list_requests', { status: '5xx, 200' })
+    expect(listed.isError).toBeFalsy()
+    expect(listed.data.requests.length).toBe(all.data.requests.filter((r: { status: number }) => r.status >= 500 || r.status === 200).length)
+    expect(new RegExp(status.pattern).test('404,5xx 2xx')).toBe(true)
+    expect(new RegExp(status.pattern).test('404,abc')).toBe(false)
   })
 
   it('answers bad arguments with a clear error result, and keeps serving', async () => {

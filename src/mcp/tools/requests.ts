@@ -20,11 +20,16 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
   define('list_requests', {
     title: 'List recorded requests',
     description:
-      'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Filters: route (pattern like /users/:id, or a path), method, status (404 or 4xx), min_duration_ms, has_error, service (a service.name in the trace).',
+      'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Filters: route (pattern like /users/:id, or a path), method, status (404, 4xx, or a list: 404, 5xx), min_duration_ms, has_error, service (a service.name in the trace).',
     input: {
       route: route.optional().describe('Route pattern (/users/:id) or exact path (/users/2), optionally after the method (GET /users/:id)'),
       method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
-      status: z.string().regex(/^[1-5](\d\d|[xX]{2})$/, 'status is a code such as 404 or a class such as 4xx').optional(),
+      // The list the History panel and GET /api/requests take (core/status-filter.ts), as one pattern a client can check.
+      status: z
+        .string()
+        .max(200)
+        .regex(/^[\s,]*[1-5](\d\d|[xX]{2})([\s,]+[1-5](\d\d|[xX]{2}))*[\s,]*$/, 'status is codes such as 404 and classes such as 4xx, separated by commas or spaces')
+        .optional(),
       min_duration_ms: z.number().min(0).optional(),
       has_error: z.boolean().optional(),
       service: z.string().max(200).optional(),
