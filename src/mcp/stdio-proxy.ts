@@ -86,6 +86,9 @@ export async function proxyStdio(options: StdioProxyOptions): Promise<{ close():
   // A failed background stream (the optional GET) is not fatal: requests still go by POST.
   http.onerror = () => {}
   stdio.onclose = () => void close()
+  // The client closed its end of our stdout (EPIPE on the next write): nobody is left to answer.
+  const output = options.output ?? process.stdout
+  output.on('error', () => void close())
   await http.start()
   await stdio.start()
   options.input?.on('end', () => {

@@ -11,10 +11,13 @@ function stdioPeer() {
   const input = new PassThrough()
   const output = new PassThrough()
   const waiting = new Map<number, (message: any) => void>()
-  createInterface({ input: output }).on('line', (line) => {
-    const message = JSON.parse(line)
-    waiting.get(message.id)?.(message)
-  })
+  createInterface({ input: output })
+    .on('line', (line) => {
+      const message = JSON.parse(line)
+      waiting.get(message.id)?.(message)
+    })
+    // The client's reader of the pipe: a broken pipe is the relay's to handle, not the client's.
+    .on('error', () => {})
   let id = 0
   const request = (method: string, params: unknown = {}) =>
     new Promise<any>((resolve) => {
@@ -70,6 +73,25 @@ describe('the stdio relay', () => {
     const answer = await peer.request('initialize', init)
     expect(answer.error.message).toMatch(/could not reach the toolbar's MCP endpoint at http:\/\/127\.0\.0\.1:\d+\/_debug_toolbar\/mcp: fetch failed \(ECONNREFUSED\)/)
     await proxy.close()
+  })
+
+  it('closes quietly when the client closes its end of stdout (EPIPE) while an answer is on its way', async () => {
+    const peer = stdioPeer()
+    const proxy = await proxyStdio({ url: shop.base, input: peer.input, output: peer.output })
+    await peer.request('initialize', init)
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    try {
+      // The client is gone: writing to its pipe fails.
+      peer.output.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
+      peer.input.write(`${JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/call', params: { name: 'list_requests', arguments: {} } })}\n`)
+      await proxy.closed
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+    expect(uncaught).toEqual([])
   })
 
   it('runs as the hono-debug-toolbar command, with usage on misuse', async () => {
