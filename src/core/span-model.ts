@@ -23,6 +23,19 @@ export type AttributeValue = string | number | boolean | Array<string | number |
 export type Attributes = Record<string, AttributeValue>
 
 /**
+ * Orders list lines newest start first (ISO `startedAt`), the order of every history and
+ * trace list; a stable sort keeps lines of the same millisecond as they were.
+ *
+ * @example
+ * ```ts
+ * summaries.sort(newestStartFirst)
+ * ```
+ */
+export function newestStartFirst(a: { startedAt: string }, b: { startedAt: string }): number {
+  return a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0
+}
+
+/**
  * Sets `key` as an own property of a record built from received data. A plain assignment
  * with the key `__proto__` would change the record's prototype (or do nothing) instead, and
  * an attribute or tag of that name would be lost.

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import type { ToolbarSpan, TraceFilter, TracePage } from './span-model.js'
+import { newestStartFirst, type ToolbarSpan, type TraceFilter, type TracePage } from './span-model.js'
 import { statusInRanges, statusRanges } from './status-filter.js'
 
 /** This process as the `instance` column of a shared store records it: `host:pid`. */
@@ -237,7 +237,7 @@ export class MemoryStore implements ToolbarStore {
     // Newest first by start, as the durable stores list: a slow request is saved after the
     // faster ones that started after it. The sort is stable, so requests that started in the
     // same millisecond stay newest saved first. Only the API lists; requests never wait on it.
-    matching.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+    matching.sort(newestStartFirst)
     return { requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize), total: matching.length }
   }
 

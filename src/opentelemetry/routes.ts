@@ -1,6 +1,6 @@
 import type { ToolbarHost } from '../core/host.js'
 import { StoreUnavailableError, type ToolbarStore } from '../core/store.js'
-import type { ToolbarSpan, ToolbarTrace, TraceFilter, TracePage, TraceSummary } from '../core/span-model.js'
+import { newestStartFirst, type ToolbarSpan, type ToolbarTrace, type TraceFilter, type TracePage, type TraceSummary } from '../core/span-model.js'
 import { otlpJsonFromToolbarSpans } from './otlp-json.js'
 import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
@@ -28,7 +28,8 @@ export interface TraceReader {
  */
 export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReader {
   return {
-    list: async (filter) => (store.listTraces ? withDroppedCounts(await store.listTraces(filter), traces) : traces.list(filter)),
+    list: async (filter) =>
+      store.listTraces ? withRunning(withDroppedCounts(await store.listTraces(filter), traces), traces.runningRequests(filter), filter) : traces.list(filter),
     spans: async (traceId) => {
       const inMemory = traces.spans(traceId)
       if (!store.getTrace) return inMemory
@@ -43,6 +44,21 @@ export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReade
       }
     },
   }
+}
+
+/**
+ * Adds the traces of this process's requests still running to a page a durable store listed
+ * (the store gets a trace when its request finishes), as the in-memory list has them: on the
+ * first page, in start order among the stored ones, and in the total. A trace the store holds
+ * already (a request calling its own app again) is listed once on that page.
+ */
+function withRunning(page: TracePage, running: TraceSummary[], filter: TraceFilter): TracePage {
+  const listed = new Set(page.traces.map((summary) => summary.traceId))
+  const own = running.filter((summary) => !listed.has(summary.traceId))
+  if (own.length === 0) return page
+  if (filter.offset > 0) return { ...page, total: page.total + own.length }
+  const traces = [...own, ...page.traces].sort(newestStartFirst)
+  return { ...page, traces: traces.slice(0, filter.limit), total: page.total + own.length }
 }
 
 /**

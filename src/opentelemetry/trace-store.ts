@@ -15,7 +15,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { HrTime } from '@opentelemetry/api'
 import type { ToolbarEvents } from '../core/events.js'
-import type { TraceFilter, TracePage, TraceSummary } from '../core/span-model.js'
+import { newestStartFirst, type TraceFilter, type TracePage, type TraceSummary } from '../core/span-model.js'
 import { toolbarSpanFromReadableSpan } from './otlp-json.js'
 import type { ToolbarSpan } from './span-model.js'
 import { laterThan } from './request-span.js'
@@ -460,8 +460,23 @@ export class TraceStore {
       const summary = this.summaryOf(entry, traceId)
       if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
     }
-    matching.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+    matching.sort(newestStartFirst)
     return { traces: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length, evicted: this.evicted }
+  }
+
+  /**
+   * The list lines of the traces whose request is still running, newest first, that match
+   * `filter`: a durable store gets a request's trace when the request finishes, and lists
+   * these beside its own.
+   */
+  runningRequests(filter: TraceFilter): TraceSummary[] {
+    const matching: TraceSummary[] = []
+    for (const [traceId, entry] of this.traces) {
+      if (entry.requestId === undefined || entry.finishedAt !== undefined || entry.ended.size + runningCount(entry) === 0) continue
+      const summary = this.summaryOf(entry, traceId)
+      if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
+    }
+    return matching.sort(newestStartFirst)
   }
 
   /** Forgets every trace (the history was cleared). */

@@ -48,6 +48,32 @@ describe('the OpenTelemetry panel with a durable store', () => {
     await store.close()
   })
 
+  it('lists the trace of a request still running, as the in-memory list does, before the store has it', async () => {
+    const store = new SqliteStore({ path: join(dir, 'running.db') })
+    const app = appWith(store)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    app.get('/slow', async (c) => {
+      await gate
+      return c.text('done')
+    })
+    await request(app, '/users/1')
+    const running = app.request('/slow', undefined, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const list = (await request(app, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ rootName: string }>; total: number }
+    // Named `GET` while it runs: the SERVER span gets its route when the request ends, as in memory.
+    expect(list.traces.map((t) => t.rootName)).toEqual(['GET', 'GET /users/:id'])
+    expect(list.total).toBe(2)
+    // Filtered as the rest: a running trace of another service is not listed.
+    expect((await request(app, '/_debug_toolbar/api/traces?service=nobody')).json()).toMatchObject({ traces: [], total: 0 })
+    release()
+    await (await running).text()
+    // Finished, it is the store's, and listed once.
+    const after = (await request(app, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ rootName: string }>; total: number }
+    expect([after.traces.map((t) => t.rootName), after.total]).toEqual([['GET /slow', 'GET /users/:id'], 2])
+    await store.close()
+  })
+
   it('leaves a store without spans alone, and a store whose saveSpans fails costs the request nothing', async () => {
     const traces = new TraceStore()
     traces.open('a'.repeat(32))
