@@ -77,6 +77,12 @@ export interface OpenTelemetryPanelOptions {
   /** Traces kept, recorded and received (oldest evicted and counted; default twice the request history, at least 100). */
   maxTraces?: number
   /**
+   * Spans kept in memory over all traces, in flight or ended (default 100,000): past it the
+   * oldest traces are evicted whole and counted, so a service sending many large traces
+   * cannot fill memory with `maxTraces` traces of `maxSpansPerTrace` spans each.
+   */
+  maxSpans?: number
+  /**
    * Default true: exported SQL text has its literals replaced by `?` (queries run with
    * parameters are exported as written). False exports the text raw. The SQL panel always
    * shows the text as run.

@@ -80,7 +80,7 @@ export interface OpenTelemetryStats {
   lateSpans: number
   /** How long after the request late spans still join (ms). */
   lateWindowMs: number
-  /** Traces (recorded or received) evicted from memory over `maxTraces` since the app started. */
+  /** Traces (recorded or received) evicted from memory over `maxTraces` or `maxSpans` since the app started. */
   evictedTraces: number
   /** Where the receivers listen and what they took since the app started. */
   receiver?: ReceiverStatus
@@ -270,6 +270,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const traces = this.processor.traces
     traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
+    traces.maxTotalSpans = this.receiverConfig.maxSpans
     // Before the trace routes: `GET /api/traces/import` is the import's 405, not a trace id.
     registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes)
     registerTraceRoutes(host, traces)

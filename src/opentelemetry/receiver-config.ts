@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { OpenTelemetryConfigError } from './config.js'
 import type { OpenTelemetryPanelOptions } from './options.js'
+import { DEFAULT_MAX_TOTAL_SPANS } from './trace-store.js'
 
 /** The receivers' settings after defaults. */
 export interface ReceiverConfig {
@@ -14,6 +15,8 @@ export interface ReceiverConfig {
   maxBodyBytes: number
   /** Undefined: twice the request history, at least 100. */
   maxTraces: number | undefined
+  /** Spans kept in memory over all traces. */
+  maxSpans: number
 }
 
 /** 4 MiB: the OpenTelemetry Collector's default for one gRPC message, ample for a batch of spans. */
@@ -25,11 +28,11 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
  * @throws OpenTelemetryConfigError naming the option with a value it cannot use.
  * @example
  * ```ts
- * resolveReceiverConfig({ otlpGrpcPort: 4317 }) // { grpcPort: 4317, grpcHost: '127.0.0.1', maxBodyBytes: 4194304, maxTraces: undefined }
+ * resolveReceiverConfig({ otlpGrpcPort: 4317 }) // { grpcPort: 4317, grpcHost: '127.0.0.1', maxBodyBytes: 4194304, maxTraces: undefined, maxSpans: 100000 }
  * ```
  */
 export function resolveReceiverConfig(options: OpenTelemetryPanelOptions): ReceiverConfig {
-  const { otlpGrpcPort: port, otlpGrpcHost: host, otlpMaxBodyBytes: maxBody, maxTraces } = options
+  const { otlpGrpcPort: port, otlpGrpcHost: host, otlpMaxBodyBytes: maxBody, maxTraces, maxSpans } = options
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new OpenTelemetryConfigError(`otlpGrpcPort: expected a port number from 0 to 65535, got ${JSON.stringify(port)}`)
   }
@@ -42,5 +45,8 @@ export function resolveReceiverConfig(options: OpenTelemetryPanelOptions): Recei
   if (maxTraces !== undefined && !(Number.isInteger(maxTraces) && maxTraces > 0)) {
     throw new OpenTelemetryConfigError(`maxTraces: expected a positive whole number, got ${JSON.stringify(maxTraces)}`)
   }
-  return { grpcPort: port, grpcHost: host ?? '127.0.0.1', maxBodyBytes: maxBody ?? DEFAULT_MAX_BODY_BYTES, maxTraces }
+  if (maxSpans !== undefined && !(Number.isInteger(maxSpans) && maxSpans > 0)) {
+    throw new OpenTelemetryConfigError(`maxSpans: expected a positive whole number, got ${JSON.stringify(maxSpans)}`)
+  }
+  return { grpcPort: port, grpcHost: host ?? '127.0.0.1', maxBodyBytes: maxBody ?? DEFAULT_MAX_BODY_BYTES, maxTraces, maxSpans: maxSpans ?? DEFAULT_MAX_TOTAL_SPANS }
 }

@@ -2,9 +2,9 @@
  * (Over 400 lines: one store serves recorded, received and imported spans, and its bounds,
  * late window and counters must agree for all three, so they stay in one class.)
  *
- * The spans of recorded and received traces, bounded twice: at most `maxSpans` spans per
- * trace (the rest are counted as dropped) and at most `maxTraces` traces (the oldest is
- * evicted, and counted). One store is shared by every request; each trace has its own
+ * The spans of recorded and received traces, bounded three times: at most `maxSpans` spans
+ * per trace (the rest are counted as dropped), at most `maxTraces` traces and at most
+ * `maxTotalSpans` spans over all of them (the oldest traces are evicted, and counted). One store is shared by every request; each trace has its own
  * entry keyed by trace id, and concurrent requests have distinct trace ids, so they never
  * see each other's spans.
  *
@@ -159,6 +159,8 @@ export interface TraceCounts {
 /** The default late window: exporters batch for a few seconds (the SDK's default is 5 s). */
 export const DEFAULT_LATE_WINDOW_MS = 30_000
 const DEFAULT_MAX_SPANS = 10_000
+/** Spans kept over all traces: ten full traces, however many traces `maxTraces` allows. */
+export const DEFAULT_MAX_TOTAL_SPANS = 100_000
 
 /**
  * A bounded, per-trace span store.
@@ -176,6 +178,13 @@ export class TraceStore {
   private readonly traces = new Map<string, TraceEntry>()
   /** Traces pushed out by newer ones since the store was made. */
   evicted = 0
+  /**
+   * Spans kept over all traces, in flight or ended: past it the oldest traces go whole (not
+   * the one a span joins), so `maxTraces` traces of `maxSpans` spans each never all stay.
+   */
+  maxTotalSpans = DEFAULT_MAX_TOTAL_SPANS
+  /** Spans held now over all traces (ended and in flight). */
+  spanCount = 0
   /** How traces that a receiver starts are kept (no request, so no late window applies). */
   receivedSettings: { maxSpans: number } = { maxSpans: DEFAULT_MAX_SPANS }
 
@@ -241,8 +250,11 @@ export class TraceStore {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
     if (runningCount(entry) + entry.ended.size >= entry.maxSpans) return
-    ;(entry.running ??= new SpanSet()).set(span.spanContext().spanId, span)
+    const running = (entry.running ??= new SpanSet())
+    const before = running.size
+    running.set(span.spanContext().spanId, span)
     entry.summary = undefined
+    if (running.size > before && ++this.spanCount > this.maxTotalSpans) this.evictForSpans(entry)
   }
 
   /** Stores an ended SDK span of a kept trace (converting only those). */
@@ -251,7 +263,7 @@ export class TraceStore {
     const entry = this.traces.get(traceId)
     if (!entry) return 'ignored'
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
-    const reserved = takeRunning(entry, spanId)
+    const reserved = this.take(entry, spanId)
     if (!isAccepting(entry)) return 'ignored'
     if (!entry.localEnd || laterThan(span.endTime, entry.localEnd)) entry.localEnd = span.endTime
     return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
@@ -275,7 +287,7 @@ export class TraceStore {
   add(span: ToolbarSpan): AddOutcome {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
-    const reserved = takeRunning(entry, span.spanId)
+    const reserved = this.take(entry, span.spanId)
     if (!isAccepting(entry)) return 'ignored'
     return this.announceLate(entry, span.traceId, span.name, span.source, this.store(entry, span, span.spanId, span.source, reserved))
   }
@@ -315,7 +327,7 @@ export class TraceStore {
     // A span the trace already holds stays as it is: a file saved from this toolbar and opened
     // again must not turn the request's own spans into "imported file" ones.
     if (entry.ended.has(span.spanId)) return 'duplicate'
-    return this.store(entry, span, span.spanId, span.source, takeRunning(entry, span.spanId), false)
+    return this.store(entry, span, span.spanId, span.source, this.take(entry, span.spanId), false)
   }
 
   /** The entry of `traceId`, started as a trace of its own when nobody recorded it. */
@@ -331,7 +343,7 @@ export class TraceStore {
 
   private keepReceived(entry: TraceEntry, span: ToolbarSpan): AddOutcome {
     const duplicate = entry.ended.has(span.spanId)
-    const outcome = this.store(entry, span, span.spanId, span.source, takeRunning(entry, span.spanId))
+    const outcome = this.store(entry, span, span.spanId, span.source, this.take(entry, span.spanId))
     if (outcome === 'dropped') return outcome
     if (duplicate) return 'duplicate'
     entry.received++
@@ -347,6 +359,7 @@ export class TraceStore {
       return 'dropped'
     }
     entry.ended.set(spanId, span)
+    if (!known && ++this.spanCount > this.maxTotalSpans) this.evictForSpans(entry)
     if (!entry.sources.includes(source)) entry.sources = entry.sources.length === 0 && source === 'local' ? LOCAL_ONLY : [...entry.sources, source]
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
@@ -482,6 +495,7 @@ export class TraceStore {
   /** Forgets every trace (the history was cleared). */
   clear(): void {
     this.traces.clear()
+    this.spanCount = 0
   }
 
   get size(): number {
@@ -498,10 +512,28 @@ export class TraceStore {
   }
 
   private evictOverflow(): void {
-    while (this.traces.size > Math.max(1, this.maxTraces)) {
-      this.traces.delete(this.oldestEvictable())
-      this.evicted++
-    }
+    while (this.traces.size > Math.max(1, this.maxTraces)) this.evict(this.oldestEvictable())
+  }
+
+  /** Evicts the oldest traces but `keep` (the one a span just joined) while over `maxTotalSpans`. */
+  private evictForSpans(keep: TraceEntry): void {
+    while (this.spanCount > this.maxTotalSpans && this.traces.size > 1) this.evict(this.oldestEvictable(keep))
+  }
+
+  private evict(traceId: string): void {
+    const entry = this.traces.get(traceId)
+    if (!entry) return
+    this.traces.delete(traceId)
+    this.spanCount -= entry.ended.size + runningCount(entry)
+    this.evicted++
+  }
+
+  /** Forgets that `spanId` is running; true when it was. */
+  private take(entry: TraceEntry, spanId: string): boolean {
+    if (!takeRunning(entry, spanId)) return false
+    // Only an entry the store still holds counts: a span that ends after its trace was evicted is not one.
+    if (this.traces.get(entry.traceId) === entry) this.spanCount--
+    return true
   }
 
   /**
@@ -509,15 +541,18 @@ export class TraceStore {
    * failing that, the oldest unheld one; failing that, the oldest. A service exporting more
    * traces than `maxTraces` while a slow request runs must not empty that request's waterfall.
    */
-  private oldestEvictable(): string {
+  private oldestEvictable(keep?: TraceEntry): string {
     let unheld: TraceEntry | undefined
+    let oldest: TraceEntry | undefined
     // Values, not entries: iterating entries makes a [key, value] pair per step.
     for (const entry of this.traces.values()) {
+      if (entry === keep) continue
+      oldest ??= entry
       if (entry.holds > 0) continue
       if (entry.requestId === undefined || entry.finishedAt !== undefined) return entry.traceId
       unheld ??= entry
     }
-    return unheld?.traceId ?? (this.traces.keys().next().value as string)
+    return (unheld ?? oldest)!.traceId
   }
 }
 

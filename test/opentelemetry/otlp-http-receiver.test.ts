@@ -9,6 +9,8 @@ import type { ToolbarEvent } from '../../src/core/events.js'
 import { MemoryStore } from '../../src/core/store.js'
 import { summarizeTrace, toolbarSpansFromOtlp, type TraceFilter } from '../../src/opentelemetry/index.js'
 
+type TraceSummaryLike = { rootName: string; spanCount: number }
+
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 const URL_PATH = '/_debug_toolbar/otlp/v1/traces'
 
@@ -201,6 +203,18 @@ describe('trace list API', () => {
     const trace = await (await app.request(`/_debug_toolbar/api/traces/${traceId}/spans`, undefined, loopback)).json()
     expect(trace).toMatchObject({ traceId, total: 1, spans: [{ name: 'old job' }] })
     expect((await app.request(`/_debug_toolbar/api/traces/${hex(0xd2, 16)}`, undefined, loopback)).status).toBe(404)
+  })
+
+  it('keeps at most maxSpans spans in memory over all traces: the oldest traces go, and the list counts them', async () => {
+    expect(() => new OpenTelemetryPanel({ maxSpans: 0 })).toThrow(/maxSpans: expected a positive whole number, got 0/)
+    const { post, json } = makeApp({ maxSpans: 5 })
+    const send = (n: number) =>
+      post(JSON.stringify(exportRequest('worker', [1, 2, 3].map((i) => ({ traceId: hex(0xb0 + n, 16), spanId: hex(i, 8), name: `job ${n}`, start: i })))), { 'content-type': 'application/json' })
+    for (const n of [1, 2, 3]) expect((await send(n)).status).toBe(200)
+    const list = await json('/api/traces?service=worker')
+    // 9 spans sent, 5 kept at most: the two oldest traces went, the newest is whole.
+    expect(list.traces.map((t: TraceSummaryLike) => [t.rootName, t.spanCount])).toEqual([['job 3', 3]])
+    expect(list.evicted).toBeGreaterThanOrEqual(2)
   })
 
   it('answers another method on a POST-only route with 405 and Allow: POST, as HTTP says', async () => {

@@ -59,6 +59,35 @@ describe('TraceStore', () => {
     expect(store.has(TRACE(5))).toBe(true)
   })
 
+  it('keeps at most maxTotalSpans spans over all its traces: the oldest traces go, counted as evicted, never the one a span joins', () => {
+    const store = new TraceStore(100)
+    store.maxTotalSpans = 10
+    const received = (n: number, count: number) => {
+      for (let i = 1; i <= count; i++) expect(store.receive(span(TRACE(n), i.toString(16).padStart(16, '0'), BigInt(i)))).toBe('stored')
+    }
+    received(1, 4)
+    received(2, 4)
+    expect([store.size, store.spanCount, store.evicted]).toEqual([2, 8, 0])
+    // The third trace's 3rd span passes the budget: the oldest trace goes, whole.
+    received(3, 4)
+    expect([store.has(TRACE(1)), store.has(TRACE(2)), store.has(TRACE(3))]).toEqual([false, true, true])
+    expect([store.spanCount, store.evicted]).toEqual([8, 1])
+    expect(store.list({ limit: 10, offset: 0 }).evicted).toBe(1)
+    // One trace larger than the budget keeps its spans (maxSpansPerTrace bounds it): the others go.
+    received(4, 12)
+    expect([store.size, store.spanCount, store.evicted]).toEqual([1, 12, 3])
+    // Spans in flight count too, and leave the count when they end.
+    const tracer = new BasicTracerProvider({ spanProcessors: [new ToolbarSpanProcessor(store)] }).getTracer('test')
+    const root = tracer.startSpan('GET /')
+    store.open(root.spanContext().traceId)
+    store.start(root as unknown as ReadableSpan)
+    expect([store.size, store.spanCount]).toEqual([1, 1])
+    root.end()
+    expect(store.spanCount).toBe(1)
+    store.clear()
+    expect(store.spanCount).toBe(0)
+  })
+
   it('counts spans over maxSpans as dropped and stores a span id once', () => {
     const store = new TraceStore()
     store.open(TRACE(1), { maxSpans: 2 })
