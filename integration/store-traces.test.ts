@@ -92,3 +92,34 @@ describe('a durable store at maxTraces keeps an imported trace, as memory does',
     await importedTraceStays(() => new PostgresStore({ connectionString: url, schema, maxTraces: 3 }))
   })
 })
+
+/** An imported trace from last year in a store that keeps a minute: kept a minute from when it was stored. */
+async function importedTraceAges(open: () => Durable): Promise<void> {
+  IMPORTED = randomBytes(16).toString('hex')
+  const store = open()
+  const first = app(store)
+  expect((await request(first, '/')).status).toBe(200)
+  const imported = await request(first, '/_debug_toolbar/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lastYearsTrace()) })
+  expect(imported.json()).toMatchObject({ traceIds: [IMPORTED], spans: 2 })
+  // The next write prunes by age.
+  expect((await request(first, '/')).status).toBe(200)
+  const list = (await request(first, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ traceId: string }>; evicted?: number }
+  expect(list.traces.map((t) => t.traceId)).toContain(IMPORTED)
+  await store.close()
+  const reopened = open()
+  expect((await request(app(reopened), `/_debug_toolbar/api/traces/${IMPORTED}`)).status).toBe(200)
+  await reopened.close()
+}
+
+describe('a durable store with maxAgeMs keeps an imported trace for maxAgeMs from its import, as it keeps a request', () => {
+  it('SQLite', async () => {
+    const path = join(dir, 'aged.db')
+    await importedTraceAges(() => new SqliteStore({ path, maxAgeMs: 60_000 }))
+  })
+
+  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
+    const schema = uniqueSchema('aged')
+    const url = postgresUrl ?? ''
+    await importedTraceAges(() => new PostgresStore({ connectionString: url, schema, maxAgeMs: 60_000 }))
+  })
+})

@@ -24,6 +24,7 @@ import {
   summaryFromRow,
   TRACE_COLUMNS,
   TRACE_KEPT,
+  TRACE_SAVED,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -184,10 +185,10 @@ export class PostgresStore extends QueuedStore {
         'traces_evicted',
       )
     await this.chunked(dropRequests(`SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxRequests)
-    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
+    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY ${TRACE_SAVED} DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
     await this.chunked(dropRequests(`SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
-    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
+    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE ${TRACE_SAVED} < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
   }
 
   /** Runs a chunked, counted DELETE (it answers how many rows went as `n`) until a chunk deletes less than a full chunk. */

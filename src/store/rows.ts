@@ -38,6 +38,13 @@ export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services',
  */
 export const TRACE_KEPT = ['saved_ms']
 
+/**
+ * When a trace was first stored, for both of its bounds (`maxTraces`, `maxAgeMs`): a trace
+ * written by a release from before `saved_ms` has none, and goes by its start, in SQLite and
+ * PostgreSQL alike (their NULLs sort at opposite ends).
+ */
+export const TRACE_SAVED = 'COALESCE(saved_ms, started_ms)'
+
 /** What a second write of a row may change (both stores' upsert): `kept` columns stay, and only when `where` holds. */
 export interface UpsertRule {
   kept?: readonly string[]

@@ -24,6 +24,7 @@ import {
   summaryFromRow,
   TRACE_COLUMNS,
   TRACE_KEPT,
+  TRACE_SAVED,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -222,7 +223,7 @@ export class SqliteStore extends QueuedStore {
 
   protected prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): void {
     this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
-    const doomedTraces = `SELECT trace_id FROM traces ORDER BY saved_ms DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
+    const doomedTraces = `SELECT trace_id FROM traces ORDER BY ${TRACE_SAVED} DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
       const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
@@ -236,7 +237,7 @@ export class SqliteStore extends QueuedStore {
     for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
     if (oldestMs === undefined) return
     this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
-    const old = `SELECT trace_id FROM traces WHERE started_ms < ? LIMIT ${PRUNE_CHUNK}`
+    const old = `SELECT trace_id FROM traces WHERE ${TRACE_SAVED} < ? LIMIT ${PRUNE_CHUNK}`
     for (let ids = this.traceIds(old, oldestMs); ids.length; ids = this.traceIds(old, oldestMs)) dropTraces(ids)
   }
 

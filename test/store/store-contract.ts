@@ -139,10 +139,16 @@ export function storeContract(make: MakeStore): void {
     await store.close()
   })
 
-  it('prunes what is older than maxAgeMs', async () => {
-    const store = await make({ maxAgeMs: 60_000 })
+  it('prunes what is older than maxAgeMs: a request by its start, a trace by when it was stored', async () => {
+    const store = await make({ maxAgeMs: 1000 })
     store.save(sampleRequest(1))
+    // Spans that started long ago, stored now (an imported file, a service's late export): kept.
     store.saveSpans([sampleSpan(1, 1)])
+    await store.flush()
+    expect((await store.list({ limit: 50, offset: 0 })).requests).toEqual([])
+    expect((await store.listTraces({ limit: 50, offset: 0 })).traces.map((t) => t.traceId)).toEqual([traceIdOf(1)])
+    // Stored more than maxAgeMs ago: the next write prunes it.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
     store.save(sampleRequest(2, { startedAt: new Date().toISOString() }))
     store.saveSpans([sampleSpan(2, 1, { startTimeUnixNano: `${BigInt(Date.now()) * 1_000_000n}`, endTimeUnixNano: undefined })])
     await store.flush()
