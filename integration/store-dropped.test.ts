@@ -3,17 +3,13 @@
  * many older requests were dropped, as it does for the in-memory history, and the count is
  * the database's, so two instances sharing it both give the whole count.
  */
-import { describe, expect, it } from 'vitest'
-import { join } from 'node:path'
+import { expect } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
-import { SqliteStore } from '../src/store/sqlite.js'
-import { PostgresStore } from '../src/store/postgres.js'
 import { request } from '../test/support/local.js'
-import { uniqueSchema } from './support/postgres-server.js'
-import { durableStores, type Durable } from './support/durable-stores.js'
+import { durableStores, onEachDurableStore, type Durable } from './support/durable-stores.js'
 
-const { dir, postgresUrl } = await durableStores('dropped requests')
+const stores = await durableStores('dropped requests')
 
 function app(store: ToolbarStore): Hono {
   const app = new Hono()
@@ -44,15 +40,4 @@ async function droppedIsCounted(open: () => Durable): Promise<void> {
   await reopened.close()
 }
 
-describe('a durable store past maxRequests says how many requests it dropped', () => {
-  it('SQLite', async () => {
-    const path = join(dir, 'dropped.db')
-    await droppedIsCounted(() => new SqliteStore({ path, maxRequests: 5 }))
-  })
-
-  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
-    const schema = uniqueSchema('dropped')
-    const url = postgresUrl ?? ''
-    await droppedIsCounted(() => new PostgresStore({ connectionString: url, schema, maxRequests: 5 }))
-  })
-})
+onEachDurableStore('a durable store past maxRequests says how many requests it dropped', stores, 'dropped', { maxRequests: 5 }, droppedIsCounted)

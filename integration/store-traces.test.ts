@@ -5,19 +5,15 @@
  * it evicted. The store used to prune by the traces' start times, so an old trace was
  * deleted right after it was stored.
  */
-import { describe, expect, it } from 'vitest'
+import { expect } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { Hono } from 'hono'
 import { debugToolbar, type ToolbarStore } from '../src/index.js'
 import { OpenTelemetryPanel } from '../src/opentelemetry/index.js'
-import { SqliteStore } from '../src/store/sqlite.js'
-import { PostgresStore } from '../src/store/postgres.js'
 import { request } from '../test/support/local.js'
-import { uniqueSchema } from './support/postgres-server.js'
-import { durableStores, type Durable } from './support/durable-stores.js'
+import { durableStores, onEachDurableStore, type Durable } from './support/durable-stores.js'
 
-const { dir, postgresUrl } = await durableStores('traces')
+const stores = await durableStores('traces')
 
 // One id per store: the trace store in memory is the process's, and it would hold the first
 // run's import when the second runs (an import of spans memory holds adds nothing).
@@ -80,18 +76,7 @@ async function importedTraceStays(open: () => Durable): Promise<void> {
   await reopened.close()
 }
 
-describe('a durable store at maxTraces keeps an imported trace, as memory does', () => {
-  it('SQLite', async () => {
-    const path = join(dir, 'traces.db')
-    await importedTraceStays(() => new SqliteStore({ path, maxTraces: 3 }))
-  })
-
-  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
-    const schema = uniqueSchema('traces')
-    const url = postgresUrl ?? ''
-    await importedTraceStays(() => new PostgresStore({ connectionString: url, schema, maxTraces: 3 }))
-  })
-})
+onEachDurableStore('a durable store at maxTraces keeps an imported trace, as memory does', stores, 'traces', { maxTraces: 3 }, importedTraceStays)
 
 /** An imported trace from last year in a store that keeps a minute: kept a minute from when it was stored. */
 async function importedTraceAges(open: () => Durable): Promise<void> {
@@ -111,15 +96,4 @@ async function importedTraceAges(open: () => Durable): Promise<void> {
   await reopened.close()
 }
 
-describe('a durable store with maxAgeMs keeps an imported trace for maxAgeMs from its import, as it keeps a request', () => {
-  it('SQLite', async () => {
-    const path = join(dir, 'aged.db')
-    await importedTraceAges(() => new SqliteStore({ path, maxAgeMs: 60_000 }))
-  })
-
-  it.skipIf(!postgresUrl)('PostgreSQL', async () => {
-    const schema = uniqueSchema('aged')
-    const url = postgresUrl ?? ''
-    await importedTraceAges(() => new PostgresStore({ connectionString: url, schema, maxAgeMs: 60_000 }))
-  })
-})
+onEachDurableStore('a durable store with maxAgeMs keeps an imported trace for maxAgeMs from its import, as it keeps a request', stores, 'aged', { maxAgeMs: 60_000 }, importedTraceAges)
