@@ -66,3 +66,33 @@ export function socketAddress(c: Context, trustProxy: boolean): string | undefin
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined
   return env?.incoming?.socket?.remoteAddress ?? env?.server?.incoming?.socket?.remoteAddress
 }
+
+/**
+ * Builds the check of the name a request reached the toolbar's own routes at (its URL's
+ * host, which Node servers take from the Host header): an IP address, `localhost` and names
+ * under `.localhost` always pass, as they cannot be re-pointed by another site's DNS; other
+ * names only when listed (`devbox`, or `.dev.internal` for it and any name under it).
+ *
+ * @example
+ * ```ts
+ * const named = hostnameMatcher(['devbox'])
+ * named('http://devbox:3000/_debug_toolbar/') // true
+ * named('http://evil.example/_debug_toolbar/') // false
+ * ```
+ */
+export function hostnameMatcher(allowedHostnames: readonly string[]): (url: string) => boolean {
+  const names = allowedHostnames.map((name) => name.trim().toLowerCase().replace(/\.$/, ''))
+  return (url) => {
+    let hostname: string
+    try {
+      hostname = new URL(url).hostname.toLowerCase()
+    } catch {
+      return false
+    }
+    // A trailing dot names the same host; brackets enclose an IPv6 address.
+    hostname = hostname.replace(/\.$/, '')
+    if (isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return true
+    if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true
+    return names.some((name) => (name.startsWith('.') ? hostname === name.slice(1) || hostname.endsWith(name) : hostname === name))
+  }
+}

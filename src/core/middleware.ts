@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { addressMatcher, LOOPBACK, socketAddress } from './access.js'
+import { addressMatcher, hostnameMatcher, LOOPBACK, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
 import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
@@ -50,6 +50,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   for (const feature of toolbarFeatures()) feature(toolbar, options)
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
+  const isAllowedName = hostnameMatcher(options.allowedHostnames ?? [])
   const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))
   const excluded = pathMatcher(options.excludePaths ?? [])
   const ownPrefix = `${prefix}/`
@@ -57,7 +58,8 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
 
   const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
     if (!allowed) return ownRoute ? Promise.resolve(c.notFound()) : next()
-    if (ownRoute) return Promise.resolve(toolbar.routes.fetch(c.req.raw, c.env))
+    // Only the toolbar's own routes are read by name: the app's pages answer at any.
+    if (ownRoute) return Promise.resolve(isAllowedName(c.req.url) ? toolbar.routes.fetch(c.req.raw, c.env) : c.notFound())
     const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }

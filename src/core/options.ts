@@ -18,6 +18,13 @@ export interface DebugToolbarOptions {
   maxRequests?: number
   /** Client addresses or CIDRs allowed to see the toolbar. Default loopback only. */
   allowedHosts?: string[]
+  /**
+   * Host names the toolbar's own routes answer at, beside `localhost`, `*.localhost` and IP
+   * addresses (which always work): `['devbox', '.dev.internal']` (a leading dot: that name
+   * and any under it). Any other name gets a 404, so a page whose name was re-pointed at
+   * this server (DNS rebinding) cannot read the toolbar. Default none.
+   */
+  allowedHostnames?: string[]
   /** Trust `X-Forwarded-For` for the client address (only behind a proxy you run). Default false. */
   trustProxy?: boolean
   /** Called after the address check: return false to hide the toolbar for this request. */

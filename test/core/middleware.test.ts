@@ -357,6 +357,25 @@ describe('access', () => {
     expect(() => debugToolbar({ allowedHosts: ['localhost'] })).toThrow(/not an address/)
   })
 
+  it('answers its own routes only at a loopback name or an address: a page of another site rebound to 127.0.0.1 gets a 404', async () => {
+    const app = demoApp()
+    // DNS rebinding: the browser on this machine asks evil.example, whose name now points here.
+    for (const host of ['evil.example:3000', 'evil.example', 'localhost.evil.example', 'evil.example.']) {
+      const res = await request(app, `http://${host}/_debug_toolbar/api/requests`)
+      expect([host, res.status]).toEqual([host, 404])
+    }
+    expect((await request(app, 'http://evil.example:3000/')).text).toContain('Home')
+    for (const host of ['localhost:3000', 'localhost.', 'app.localhost', '127.0.0.1:3000', '[::1]:3000', '10.1.2.3']) {
+      const res = await request(app, `http://${host}/_debug_toolbar/healthz`)
+      expect([host, res.status]).toEqual([host, 200])
+    }
+    // A name the user reaches the app by on a LAN is allowed by saying so.
+    const lan = demoApp({ allowedHosts: ['10.0.0.0/8'], allowedHostnames: ['devbox', '.dev.internal'] })
+    expect((await request(lan, 'http://devbox:3000/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(200)
+    expect((await request(lan, 'http://api.dev.internal/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(200)
+    expect((await request(lan, 'http://evil.example/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(404)
+  })
+
   it('denies requests whose address is unknown', async () => {
     const app = demoApp()
     const res = await app.request('/_debug_toolbar/healthz')
