@@ -137,12 +137,7 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** Tests a summary against a filter; shared by stores so that they filter alike. */
-export function matchesFilter(request: RequestSummary, filter: RequestFilter): boolean {
-  return requestMatcher(filter)(request)
-}
-
-/** The test of `matchesFilter`, with the filter read once: for a store that tests many requests. */
+/** Tests summaries against a filter, read once; what the SQL stores' WHERE clauses mirror, so that stores filter alike. */
 export function requestMatcher(filter: RequestFilter): (request: RequestSummary) => boolean {
   const method = filter.method?.toUpperCase()
   const ranges = filter.status ? statusRanges(filter.status) : undefined

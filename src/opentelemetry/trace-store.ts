@@ -4,9 +4,9 @@
  *
  * The spans of recorded and received traces, bounded three times: at most `maxSpans` spans
  * per trace (the rest are counted as dropped), at most `maxTraces` traces and at most
- * `maxTotalSpans` spans over all of them (the oldest traces are evicted, and counted). One store is shared by every request; each trace has its own
- * entry keyed by trace id, and concurrent requests have distinct trace ids, so they never
- * see each other's spans.
+ * `maxTotalSpans` spans over all of them (the oldest traces are evicted, and counted). One
+ * store is shared by every request; each trace has its own entry keyed by trace id, and
+ * concurrent requests have distinct trace ids, so they never see each other's spans.
  *
  * A recorded request opens its trace; spans that a receiver gets for a trace nobody opened
  * (a worker, a cron job, a service without the toolbar) start a trace of their own, which
@@ -466,14 +466,7 @@ export class TraceStore {
    * ```
    */
   list(filter: TraceFilter): TracePage {
-    const matching: TraceSummary[] = []
-    // Newest entries first, so that traces starting in the same millisecond keep arrival order.
-    for (const [traceId, entry] of [...this.traces].reverse()) {
-      if (entry.ended.size + runningCount(entry) === 0) continue
-      const summary = this.summaryOf(entry, traceId)
-      if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
-    }
-    matching.sort(newestStartFirst)
+    const matching = this.summaries(filter, () => true)
     return { traces: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length, evicted: this.evicted }
   }
 
@@ -483,9 +476,15 @@ export class TraceStore {
    * these beside its own.
    */
   runningRequests(filter: TraceFilter): TraceSummary[] {
+    return this.summaries(filter, (entry) => entry.requestId !== undefined && entry.finishedAt === undefined)
+  }
+
+  /** The list lines of the traces with spans that `which` takes and `filter` matches, newest first. */
+  private summaries(filter: TraceFilter, which: (entry: TraceEntry) => boolean): TraceSummary[] {
     const matching: TraceSummary[] = []
-    for (const [traceId, entry] of this.traces) {
-      if (entry.requestId === undefined || entry.finishedAt !== undefined || entry.ended.size + runningCount(entry) === 0) continue
+    // Newest entries first, so that traces starting in the same millisecond keep arrival order.
+    for (const [traceId, entry] of [...this.traces].reverse()) {
+      if (entry.ended.size + runningCount(entry) === 0 || !which(entry)) continue
       const summary = this.summaryOf(entry, traceId)
       if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
     }

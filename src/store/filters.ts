@@ -1,6 +1,6 @@
 /**
  * The WHERE clauses of the history and trace list filters, for both engines. They filter
- * exactly as the in-memory stores do (`matchesFilter`): exact method in any case, status
+ * exactly as the in-memory stores do (`requestMatcher`): exact method in any case, status
  * codes and classes (any of them), a case-sensitive substring of the path.
  */
 import type { RequestFilter } from '../core/store.js'
