@@ -14,6 +14,20 @@
  */
 export type SpanSource = 'local' | 'otlp_http' | 'otlp_grpc' | 'zipkin' | 'import'
 
+/**
+ * Whether a span of `source` was sent by another service (a receiver's): not this process's,
+ * and not a file the user imported, which the counts of received spans leave out.
+ *
+ * @example
+ * ```ts
+ * isReceivedSource('zipkin') // true
+ * isReceivedSource('import') // false
+ * ```
+ */
+export function isReceivedSource(source: SpanSource): boolean {
+  return source !== 'local' && source !== 'import'
+}
+
 /** OTLP span kinds, by name. */
 export type SpanKindName = 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED'
 

@@ -44,6 +44,7 @@ import { traceContextStats, type TraceContextStats } from './trace-context-stats
 import { flushOnSignals } from './shutdown.js'
 import { saveRecordedSpans } from './store-spans.js'
 import type { ToolbarSpan } from './span-model.js'
+import { isReceivedSource } from '../core/span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
 import { otlpJsonUrl } from '../shapes/trace-routes.js'
 
@@ -397,8 +398,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     let received = 0
     let inFlight = 0
     for (const span of spans) {
-      // A file the user opened is not a service sending spans: imports are counted apart, in the waterfall.
-      if (span.source !== 'local' && span.source !== 'import') received++
+      if (isReceivedSource(span.source)) received++
       if (!span.endTimeUnixNano) inFlight++
     }
     return { ...stored, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
-import type { ToolbarSpan, ToolbarTrace } from '../../../src/core/span-model.js'
+import { isReceivedSource, type ToolbarSpan, type ToolbarTrace } from '../../../src/core/span-model.js'
 import { escapeClears } from '../escape-clears.js'
 import { getJson } from '../toolbar-api.js'
 import { LiveBadge } from '../live-badge.js'
@@ -227,7 +227,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
 function TraceHeader({ stats, tree, traceId, dropped }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string; dropped: number }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
   // Sent by other services; spans of a file the user imported are not.
-  const received = tree.ordered.reduce((n, node) => n + (node.span.source === 'local' || node.span.source === 'import' ? 0 : 1), 0)
+  const received = tree.ordered.reduce((n, node) => n + (isReceivedSource(node.span.source) ? 1 : 0), 0)
   const imported = tree.ordered.reduce((n, node) => n + (node.span.source === 'import' ? 1 : 0), 0)
   return (
     <div class="hdt-otel-head">
