@@ -54,8 +54,6 @@ const MAX_MEMBERS = 32
 const MAX_TRACESTATE_LENGTH = 512
 const LONG_ENTRY_LENGTH = 128
 
-const TRACE_ID = /^[0-9a-f]{32}$/
-const SPAN_ID = /^[0-9a-f]{16}$/
 const HEX2 = /^[0-9a-f]{2}$/
 const ALL_ZEROS = /^0+$/
 // Level 2: key = ( lcalpha / DIGIT ) 0*255 ( keychar ), keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@".
@@ -401,12 +399,34 @@ export class ToolbarTraceContextPropagator implements TextMapPropagator {
 }
 
 function isValidTraceId(id: unknown): id is string {
-  return typeof id === 'string' && TRACE_ID.test(id) && !ALL_ZEROS.test(id)
+  return typeof id === 'string' && isNonZeroHex(id, 32)
 }
 
 function isValidSpanId(id: unknown): id is string {
-  return typeof id === 'string' && SPAN_ID.test(id) && !ALL_ZEROS.test(id)
+  return typeof id === 'string' && isNonZeroHex(id, 16)
 }
+
+/**
+ * `^[0-9a-f]{length}$`, not all zeros, by character codes: it runs for every recorded
+ * response's `Server-Timing` and every incoming `traceparent`, and the two regular
+ * expressions it replaces cost several times more than the loop.
+ */
+function isNonZeroHex(id: string, length: number): boolean {
+  if (id.length !== length) return false
+  let zeros = true
+  for (let i = 0; i < length; i++) {
+    const code = id.charCodeAt(i)
+    if (code === ZERO) continue
+    zeros = false
+    if ((code < ZERO || code > NINE) && (code < LOWER_A || code > LOWER_F)) return false
+  }
+  return !zeros
+}
+
+const ZERO = 48
+const NINE = 57
+const LOWER_A = 97
+const LOWER_F = 102
 
 function isValidTraceStateKey(key: unknown): key is string {
   return typeof key === 'string' && KEY.test(key)

@@ -15,6 +15,23 @@ describe('Server-Timing formatting', () => {
     expect(formatServerTiming([{ name: 'late', dur: Number.NaN, desc: '' }])).toBe('late')
   })
 
+  it('keeps any name that is a token and any description of printable ASCII as they are, and makes the others so', () => {
+    const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+    const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+    const text = fc.oneof(fc.string({ unit: fc.constantFrom(...'aZ09!#$%&\'*+-.^_`|~"\\ ,;=()/:<>?@[]{}\u00e9\u007f\t') }), fc.string({ unit: 'grapheme' }), fc.string())
+    fc.assert(
+      fc.property(text, text, (name, desc) => {
+        const header = formatServerTiming([{ name, desc }])
+        const [written, quoted] = header.split(';desc=')
+        expect(written).toMatch(TOKEN)
+        if (TOKEN.test(name)) expect(written).toBe(name)
+        if (desc && PLAIN.test(desc)) expect(quoted).toBe(`"${desc}"`)
+        if (quoted !== undefined) expect(quoted).toMatch(/^"([\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*"$/)
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
   it('writes any duration as the double rounded to hundredths would print', () => {
     fc.assert(
       fc.property(fc.oneof(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: 0, max: 1e7 }).map((n) => n / 100), fc.double({ min: 0, max: 100, noNaN: true })), (dur) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import {
   ROOT_CONTEXT,
   context,
@@ -87,6 +88,24 @@ describe('parseTraceparent', () => {
   ]
   it.each(invalid)('rejects %s', (_name, header) => {
     expect(parseTraceparent(header)).toBeUndefined()
+  })
+
+  it('takes exactly the ids the spec allows: lowercase hex of the right length, not all zeros', () => {
+    const hexish = (length: number) =>
+      fc.oneof(
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFg-'), minLength: length - 1, maxLength: length + 1 }),
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length }),
+        fc.constant('0'.repeat(length)),
+        fc.string({ minLength: length, maxLength: length }),
+      )
+    fc.assert(
+      fc.property(hexish(32), hexish(16), (traceId, spanId) => {
+        const allowed = (id: string, length: number) => new RegExp(`^[0-9a-f]{${length}}$`).test(id) && !/^0+$/.test(id)
+        const parsed = parseTraceparent(`00-${traceId}-${spanId}-01`)
+        expect(parsed !== undefined).toBe(allowed(traceId, 32) && allowed(spanId, 16))
+      }),
+      { numRuns: 5000 },
+    )
   })
 })
 
