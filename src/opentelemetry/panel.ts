@@ -301,7 +301,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   onRequest(record: RequestRecord, c: Context): void {
-    const state: PanelState = startRequestSpan(this.tracer, record, c, this.config.knownHttpMethods, this.extract)
+    const state: PanelState = startRequestSpan(this.tracer, record, this.config.knownHttpMethods, this.extract)
     record.slot(PANEL_SLOT, () => state)
     state.recording = state.span.isRecording()
     state.websocket = this.websocketTracing

@@ -6,8 +6,6 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
-import type { Context } from 'hono'
-import { socketAddress } from '../core/access.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
@@ -60,14 +58,13 @@ function extractW3C(record: RequestRecord, parent: OtelContext): OtelContext {
  *
  * @example
  * ```ts
- * const state = startRequestSpan(tracer, record, c)
+ * const state = startRequestSpan(tracer, record)
  * record.traceId // state.traceId
  * ```
  */
 export function startRequestSpan(
   tracer: Tracer,
   record: RequestRecord,
-  c: Context,
   knownMethods?: ReadonlySet<string>,
   extract: (record: RequestRecord, parent: OtelContext) => OtelContext = extractW3C,
 ): RequestSpanState {
@@ -83,7 +80,7 @@ export function startRequestSpan(
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
     httpSpanName(record.method, undefined, knownMethods),
-    { kind: SpanKind.SERVER, startTime: hrTimeFromEpochMs(record.startedAt), attributes: requestAttributes(record, c, knownMethods) },
+    { kind: SpanKind.SERVER, startTime: hrTimeFromEpochMs(record.startedAt), attributes: requestAttributes(record, knownMethods) },
     parent,
   )
   const { traceId, spanId } = span.spanContext()
@@ -157,58 +154,23 @@ export function laterThan(a: HrTime, b: HrTime): boolean {
   return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
 }
 
-function requestAttributes(record: RequestRecord, c: Context, knownMethods: ReadonlySet<string> | undefined): Attributes {
-  // The URL is only parsed in full when it has a query: most requests need no URL object.
-  const parts = urlParts(record.url)
+function requestAttributes(record: RequestRecord, knownMethods: ReadonlySet<string> | undefined): Attributes {
+  const { url } = record
   const known = (knownMethods ?? DEFAULT_KNOWN_METHODS).has(record.method)
   // One literal with every key the common request has, so each request's object has the
   // same shape from the start; the optional ones are added after.
   const attributes: Attributes = {
     'http.request.method': known ? record.method : '_OTHER',
     'url.path': record.path,
-    'url.scheme': parts.scheme,
-    'server.address': parts.hostname,
-    'server.port': parts.port ?? (parts.scheme === 'https' ? 443 : 80),
+    'url.scheme': url.startsWith('http:') ? 'http' : url.startsWith('https:') ? 'https' : url.slice(0, url.indexOf(':')).toLowerCase(),
   }
   if (!known) attributes['http.request.method_original'] = record.method
-  if (parts.hasQuery) {
-    const query = redactQuery(new URL(record.url).searchParams)
+  // The URL is only parsed when it has a query: most requests need no URL object.
+  if (url.indexOf('?') !== -1) {
+    const query = redactQuery(new URL(url).searchParams)
     if (query) attributes['url.query'] = query
   }
-  const client = socketAddress(c, false)
-  if (client) attributes['client.address'] = client
   const agent = record.requestHeader('user-agent')
   if (agent) attributes['user_agent.original'] = agent
-  const version = (c.env as { incoming?: { httpVersion?: string } } | undefined)?.incoming?.httpVersion
-  if (version) attributes['network.protocol.version'] = version
   return attributes
 }
-
-/** Scheme, host name and port of an absolute URL (as Hono hands it over), without a URL object. */
-function urlParts(url: string): { scheme: string; hostname: string; port: number | undefined; hasQuery: boolean } {
-  // A server's requests nearly all share one origin: the last one's parts are reused.
-  const last = lastOrigin
-  const end = last.origin.length
-  if (end > 0 && url.startsWith(last.origin) && url.charCodeAt(end) === SLASH) {
-    return { scheme: last.scheme, hostname: last.hostname, port: last.port, hasQuery: url.indexOf('?', end) !== -1 }
-  }
-  const schemeEnd = url.indexOf('://')
-  const hostStart = schemeEnd + 3
-  let hostEnd = url.indexOf('/', hostStart)
-  if (hostEnd === -1) hostEnd = url.length
-  const host = url.slice(hostStart, hostEnd)
-  // An IPv6 literal keeps its brackets in the host: the port follows the closing one.
-  const colon = host.lastIndexOf(':')
-  const hasPort = colon !== -1 && colon > host.lastIndexOf(']')
-  const parts = {
-    scheme: url.slice(0, schemeEnd).toLowerCase(),
-    hostname: (hasPort ? host.slice(0, colon) : host).toLowerCase(),
-    port: hasPort ? Number(host.slice(colon + 1)) : undefined,
-    hasQuery: url.indexOf('?', hostEnd) !== -1,
-  }
-  if (schemeEnd !== -1 && hostEnd < url.length) lastOrigin = { origin: url.slice(0, hostEnd), scheme: parts.scheme, hostname: parts.hostname, port: parts.port }
-  return parts
-}
-
-const SLASH = 47
-let lastOrigin: { origin: string; scheme: string; hostname: string; port: number | undefined } = { origin: '', scheme: '', hostname: '', port: undefined }
