@@ -26,19 +26,49 @@ type Handler = ((...args: never[]) => unknown) & { __COMPOSED_HANDLER?: Handler 
  * ```
  */
 export function appRoute(c: Context, ownIndex: number): string | undefined {
-  let routes: ReturnType<typeof matchedRoutes>
-  try {
-    routes = matchedRoutes(c)
-  } catch {
-    // A context built outside Hono's router (tests calling a middleware directly).
-    return undefined
-  }
+  const routes = routesOf(c)
   const index = c.req.routeIndex
   const route = routes[index]
   if (!route || index <= ownIndex) return undefined
+  if (isMiddleware(route) && index === routes.length - 1 && c.res.status === 404) return undefined
+  return route.path
+}
+
+/**
+ * The route that is going to answer, read while the toolbar's middleware runs (before
+ * `next()`): Hono has matched every route by then, and runs them in order until one does
+ * not call `next()`. The first handler (not a middleware) after the toolbar's own position
+ * is that route unless a middleware between answers first; `appRoute` says which did once
+ * the handler returned. Undefined when only middleware is left (a 404, `serveStatic`).
+ *
+ * @example
+ * ```ts
+ * app.use(async (c, next) => {
+ *   routeAhead(c) // '/users/:id' for GET /users/42, before the handler runs
+ *   await next()
+ * })
+ * ```
+ */
+export function routeAhead(c: Context): string | undefined {
+  const routes = routesOf(c)
+  for (let i = c.req.routeIndex + 1; i < routes.length; i++) if (!isMiddleware(routes[i])) return routes[i].path
+  return undefined
+}
+
+type MatchedRoute = ReturnType<typeof matchedRoutes>[number]
+
+function routesOf(c: Context): MatchedRoute[] {
+  try {
+    return matchedRoutes(c)
+  } catch {
+    // A context built outside Hono's router (tests calling a middleware directly).
+    return []
+  }
+}
+
+/** A middleware takes `next` (`handler.length > 1`, Hono's own test in `hono/dev`); a sub-app's handler is unwrapped first. */
+function isMiddleware(route: MatchedRoute): boolean {
   let handler = route.handler as Handler
   while (handler.__COMPOSED_HANDLER) handler = handler.__COMPOSED_HANDLER
-  const middleware = handler.length > 1
-  if (middleware && index === routes.length - 1 && c.res.status === 404) return undefined
-  return route.path
+  return handler.length > 1
 }

@@ -92,15 +92,29 @@ function pathMatcher(rules: ReadonlyArray<string | RegExp>): (path: string) => b
   if (rules.length === 0) return () => false
   const exact = new Set<string>()
   const prefixes: string[] = []
-  const patterns: RegExp[] = []
+  const patterns: Array<(path: string) => boolean> = []
   for (const rule of rules) {
-    if (typeof rule !== 'string') patterns.push(rule)
+    if (typeof rule !== 'string') patterns.push(testsFromStart(rule))
     else {
       exact.add(rule)
       prefixes.push(rule.endsWith('/') ? rule : `${rule}/`)
     }
   }
-  return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p)) || patterns.some((re) => re.test(path))
+  return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p)) || patterns.some((matches) => matches(path))
+}
+
+/**
+ * The test of a RegExp rule. A global or sticky RegExp tests from where its last match ended
+ * (`lastIndex`), so the same path would be excluded on every other request: its own copy is
+ * tested from the start of each path.
+ */
+function testsFromStart(rule: RegExp): (path: string) => boolean {
+  if (!rule.global && !rule.sticky) return (path) => rule.test(path)
+  const copy = new RegExp(rule)
+  return (path) => {
+    copy.lastIndex = 0
+    return copy.test(path)
+  }
 }
 
 /**

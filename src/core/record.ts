@@ -30,7 +30,10 @@ export class RequestRecord {
   readonly startPerf: number
   /** Epoch milliseconds of `startPerf`, on the wall clock (fractional). */
   readonly startedAt: number
-  /** The matched route pattern, e.g. `/users/:id`, known once the handler ran. */
+  /**
+   * The matched route pattern, e.g. `/users/:id`: the route ahead when the request starts,
+   * the one that answered once the handler returned (see `app-route.ts`).
+   */
   route: string | undefined
   status: number | undefined
   /** Milliseconds from the start until the response headers were ready. */

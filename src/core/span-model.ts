@@ -162,6 +162,11 @@ export interface TraceFilter {
   /** Epoch milliseconds: traces that started before. */
   until?: number
   minDurationMs?: number
+  /**
+   * Traces not to list: the trace routes list the requests still running from memory, and
+   * page a durable store's list without them (a request may join a trace the store holds).
+   */
+  excludeTraceIds?: readonly string[]
 }
 
 export interface TracePage {

@@ -169,12 +169,14 @@ export function summarize(request: RequestSummary): RequestSummary {
 export class MemoryStore implements ToolbarStore {
   readonly defersStats = true
   /**
-   * The requests in a ring, the newest replacing the oldest; a place emptied by a request
-   * saved again (it moves to the newest place) stays empty until the ring comes round.
-   * No `Map` is updated per request: with a Map whose entries came and went, every recent
-   * request's objects outlived V8's young collections (specs/performance.md, item 7:
-   * 1.8 MB kept per scavenge against 0.26 MB with the ring). Lookups by id scan the ring;
-   * they come from the API, not from requests.
+   * The requests in a ring in start order, the newest replacing the oldest started, as the
+   * durable stores prune; a place emptied by a request saved again (it moves to the newest
+   * place) stays empty until the ring comes round. A request saved after one that started
+   * later (a slow one) moves back to its place by start; one older than every request kept
+   * is dropped at once. No `Map` is updated per request: with a Map whose entries came and
+   * went, every recent request's objects outlived V8's young collections
+   * (specs/performance.md, item 7: 1.8 MB kept per scavenge against 0.26 MB with the ring).
+   * Lookups by id scan the ring; they come from the API, not from requests.
    */
   private readonly ring: Array<StoredRequest | DeferredRequest | undefined> = []
   private saves = 0
@@ -198,10 +200,31 @@ export class MemoryStore implements ToolbarStore {
         this.count--
       }
     }
-    const at = this.saves++ % maxRequests
-    if (ring[at] !== undefined) this.dropped++
-    else this.count++
+    const at = this.saves % maxRequests
+    const oldest = ring[at]
+    if (oldest !== undefined) {
+      this.dropped++
+      // Older than every request kept: a store ordered by start keeps the others.
+      if (request.startedAt < oldest.startedAt) return
+    } else this.count++
     ring[at] = request
+    this.moveToStartPlace(this.saves++)
+  }
+
+  /**
+   * Moves the request just saved at `save` back past the requests that started after it.
+   * Requests nearly always finish in start order: then it stays where it is.
+   */
+  private moveToStartPlace(save: number): void {
+    const { ring, maxRequests } = this
+    const request = ring[save % maxRequests]!
+    for (let s = save; s > 0 && s > this.saves - maxRequests; s--) {
+      const before = ring[(s - 1) % maxRequests]
+      // A place left empty by a request saved again moves forward with the others.
+      if (before !== undefined && before.startedAt <= request.startedAt) return
+      ring[s % maxRequests] = before
+      ring[(s - 1) % maxRequests] = request
+    }
   }
 
   /** The ring's place of `id`, newest first. */

@@ -6,7 +6,7 @@
  * watch, Server-Timing, the loader tag) are in their own files.
  */
 import { Hono, type Context, type Next } from 'hono'
-import { appRoute } from './app-route.js'
+import { appRoute, routeAhead } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'
 import type { RequestRecord } from './record.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
@@ -106,9 +106,12 @@ export class Toolbar implements ToolbarHost {
   async record(c: Context, next: Next, record: RequestRecord): Promise<void> {
     this.remember(record)
     const outgoing = nodeOutgoing(c)
+    // Hono matched the routes before the middleware ran: a slow request shows its route
+    // (and its span is named after it) while it runs. Settled once the handler returned.
+    record.route = routeAhead(c)
     // Built only when someone follows the live events: most requests pay one property read.
     // Sent before the panels start, so it comes before the events they send (trace.created).
-    if (this.events.active) this.events.emit({ type: 'request.created', data: { requestId: record.id, name: `${record.method} ${record.path}` } })
+    if (this.events.active) this.events.emit({ type: 'request.created', data: { requestId: record.id, name: `${record.method} ${record.route ?? record.path}` } })
     for (const panel of this.hooks.onRequest) {
       const pending = panel.onRequest!(record, c)
       if (pending) await pending

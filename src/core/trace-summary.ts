@@ -68,6 +68,7 @@ export function matchesTraceFilter(summary: TraceSummary, sources: ReadonlySet<s
   if (filter.since !== undefined && startedAt < filter.since) return false
   if (filter.until !== undefined && startedAt >= filter.until) return false
   if (filter.minDurationMs !== undefined && summary.durationMs < filter.minDurationMs) return false
+  if (filter.excludeTraceIds?.includes(summary.traceId)) return false
   return true
 }
 

@@ -312,7 +312,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (isReadableSpan(state.span)) traces.start(state.span)
     this.propagateFetch?.(record)
     if (this.events?.active) {
-      this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.path}`, source: 'local' } })
+      this.events.emit({ type: 'trace.created', data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, source: 'local' } })
     }
   }
 

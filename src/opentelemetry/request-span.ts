@@ -1,8 +1,8 @@
 /**
  * The SERVER span of a recorded request: started from the incoming trace context at the
- * request's real start, made the active span for the handler (the panel's `around` hook
- * runs it in `context.with`), named after the route once it is known, ended when the body
- * has been sent.
+ * request's real start, named after the route Hono matched, made the active span for the
+ * handler (the panel's `around` hook runs it in `context.with`), renamed after the route
+ * that answered once the handler returned, ended when the body has been sent.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
@@ -79,7 +79,7 @@ export function startRequestSpan(
   const parent = extract(record, active)
   const isRoot = trace.getSpanContext(parent) === undefined
   const span = tracer.startSpan(
-    httpSpanName(record.method, undefined, knownMethods),
+    httpSpanName(record.method, record.route, knownMethods),
     { kind: SpanKind.SERVER, startTime: hrTimeFromEpochMs(record.startedAt), attributes: requestAttributes(record, knownMethods) },
     parent,
   )
@@ -108,18 +108,17 @@ class SpanState implements RequestSpanState {
 }
 
 /**
- * Names the span after the app's route (`record.route`, which the toolbar found when the
- * handler returned) and records the response (the panel's own span only). Without a matched
- * route there is no `http.route` and the name stays the method.
+ * Names the span after the app's route that answered (`record.route`, which the toolbar
+ * found when the handler returned: a middleware may have answered before the route the span
+ * was first named after) and records the response (the panel's own span only). Without a
+ * matched route there is no `http.route` and the name is the method.
  */
 export function describeResponse(state: RequestSpanState, record: RequestRecord): void {
   if (state.adopted) return
   const { span } = state
   const { route } = record
-  if (route) {
-    span.updateName(httpSpanName(record.method, route, state.knownMethods))
-    span.setAttribute('http.route', route)
-  }
+  span.updateName(httpSpanName(record.method, route, state.knownMethods))
+  if (route) span.setAttribute('http.route', route)
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   if (record.error !== undefined) {
     const error = record.error instanceof Error ? record.error : new Error(String(record.error))
@@ -164,6 +163,8 @@ function requestAttributes(record: RequestRecord, knownMethods: ReadonlySet<stri
     'url.path': record.path,
     'url.scheme': url.startsWith('http:') ? 'http' : url.startsWith('https:') ? 'https' : url.slice(0, url.indexOf(':')).toLowerCase(),
   }
+  // The route Hono matched: a running request's span already says which route it is.
+  if (record.route) attributes['http.route'] = record.route
   if (!known) attributes['http.request.method_original'] = record.method
   // The URL is only parsed when it has a query: most requests need no URL object.
   if (url.indexOf('?') !== -1) {

@@ -28,8 +28,7 @@ export interface TraceReader {
  */
 export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReader {
   return {
-    list: async (filter) =>
-      store.listTraces ? withRunning(withDroppedCounts(await store.listTraces(filter), traces), traces.runningRequests(filter), filter) : traces.list(filter),
+    list: (filter) => (store.listTraces ? listWithRunning(store.listTraces.bind(store), traces, filter) : traces.list(filter)),
     spans: async (traceId) => {
       const inMemory = traces.spans(traceId)
       if (!store.getTrace) return inMemory
@@ -47,18 +46,41 @@ export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReade
 }
 
 /**
- * Adds the traces of this process's requests still running to a page a durable store listed
- * (the store gets a trace when its request finishes), as the in-memory list has them: on the
- * first page, in start order among the stored ones, and in the total. A trace the store holds
- * already (a request calling its own app again) is listed once on that page.
+ * One page of a durable store's list with this process's requests still running (the store
+ * gets a trace when its request finishes), as the in-memory list has them: newest start
+ * first among the stored traces, on whichever page that puts them, and in the total. A
+ * trace the store holds already (a request joining a stored trace) is listed once, as it
+ * runs: the store pages without it.
+ *
+ * Exact with one query: a page starting at `offset` holds at most `running.length` running
+ * traces, so the stored traces it can hold start at `offset - running.length` at the
+ * earliest. Merged with every running trace, the stored traces read from there keep their
+ * places, and a running trace placed before the first of them is before `offset` too.
  */
-function withRunning(page: TracePage, running: TraceSummary[], filter: TraceFilter): TracePage {
-  const listed = new Set(page.traces.map((summary) => summary.traceId))
-  const own = running.filter((summary) => !listed.has(summary.traceId))
-  if (own.length === 0) return page
-  if (filter.offset > 0) return { ...page, total: page.total + own.length }
-  const traces = [...own, ...page.traces].sort(newestStartFirst)
-  return { ...page, traces: traces.slice(0, filter.limit), total: page.total + own.length }
+async function listWithRunning(listStored: (filter: TraceFilter) => TracePage | Promise<TracePage>, traces: TraceStore, filter: TraceFilter): Promise<TracePage> {
+  const running = traces.runningRequests(filter)
+  if (running.length === 0) return withDroppedCounts(await listStored(filter), traces)
+  const from = Math.max(0, filter.offset - running.length)
+  const excludeTraceIds = running.map((summary) => summary.traceId)
+  const stored = await listStored({ ...filter, excludeTraceIds, offset: from, limit: filter.limit + filter.offset - from })
+  const runningIds = new Set(excludeTraceIds)
+  // A store that does not know `excludeTraceIds` (one an app wrote) still lists each trace once.
+  const window = withDroppedCounts(stored, traces).traces.filter((summary) => !runningIds.has(summary.traceId))
+  const merged = mergeNewestFirst(running, window)
+  const start = filter.offset - from
+  return { ...stored, traces: merged.slice(start, start + filter.limit), total: stored.total + running.length }
+}
+
+/** Two lists newest start first, merged; on a tie the running trace first (it is saved last). */
+function mergeNewestFirst(running: TraceSummary[], stored: TraceSummary[]): TraceSummary[] {
+  const merged: TraceSummary[] = []
+  let r = 0
+  let s = 0
+  while (r < running.length || s < stored.length) {
+    const takeRunning = s === stored.length || (r < running.length && newestStartFirst(running[r], stored[s]) <= 0)
+    merged.push(takeRunning ? running[r++] : stored[s++])
+  }
+  return merged
 }
 
 /**

@@ -45,5 +45,6 @@ export function traceWhere(filter: TraceFilter, dialect: SqlDialect): Where {
   if (filter.since !== undefined) clauses.push(`started_ms >= ${next(filter.since)}`)
   if (filter.until !== undefined) clauses.push(`started_ms < ${next(filter.until)}`)
   if (filter.minDurationMs !== undefined) clauses.push(`duration_ms >= ${next(filter.minDurationMs)}`)
+  if (filter.excludeTraceIds?.length) clauses.push(`trace_id NOT IN (${filter.excludeTraceIds.map(next).join(', ')})`)
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
 }

@@ -73,7 +73,7 @@ describe('GET {prefix}/api/events', () => {
     const finished = await client.next((e) => e.event === 'request.finished' && e.json.data.requestId === requestId)
     const ofRequest = client.events.filter((e) => e.json.data.requestId === requestId)
     expect(ofRequest.map((e) => e.event)).toEqual(['request.created', 'trace.created', 'trace.completed', 'request.finished'])
-    expect(ofRequest[0]!.json.data).toEqual({ requestId, name: 'GET /users/7' })
+    expect(ofRequest[0]!.json.data).toEqual({ requestId, name: 'GET /users/:id' })
     const ids = ofRequest.map((e) => Number(e.id))
     expect(ids).toEqual([...ids].sort((a, b) => a - b))
     expect(new Set(ids).size).toBe(4)

@@ -240,6 +240,15 @@ describe('debugToolbar middleware', () => {
     expect((await request(app, '/_debug_toolbar/healthz', { headers: { 'x-hide': '1' } })).status).toBe(404)
   })
 
+  it('skips a path excluded by a global or sticky RegExp on every request, not every other one', async () => {
+    const app = demoApp({ excludePaths: [/^\/users\/9/g, /\/api/y] })
+    for (let i = 0; i < 3; i++) {
+      expect((await request(app, '/users/99')).headers.get('x-debug-toolbar-request-id'), `request ${i + 1}`).toBeNull()
+      expect((await request(app, '/api/items')).headers.get('x-debug-toolbar-request-id'), `request ${i + 1}`).toBeNull()
+    }
+    expect((await request(app, '/users/1')).headers.get('x-debug-toolbar-request-id')).toBeTruthy()
+  })
+
   it('waits for a showToolbar that answers with a promise', async () => {
     const app = demoApp({ showToolbar: async (c) => c.req.header('x-hide') !== '1' })
     const shown = await request(app, '/')

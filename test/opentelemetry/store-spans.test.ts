@@ -61,8 +61,8 @@ describe('the OpenTelemetry panel with a durable store', () => {
     const running = app.request('/slow', undefined, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })
     await new Promise((resolve) => setTimeout(resolve, 20))
     const list = (await request(app, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ rootName: string }>; total: number }
-    // Named `GET` while it runs: the SERVER span gets its route when the request ends, as in memory.
-    expect(list.traces.map((t) => t.rootName)).toEqual(['GET', 'GET /users/:id'])
+    // Named after its route while it runs, as in memory.
+    expect(list.traces.map((t) => t.rootName)).toEqual(['GET /slow', 'GET /users/:id'])
     expect(list.total).toBe(2)
     // Filtered as the rest: a running trace of another service is not listed.
     expect((await request(app, '/_debug_toolbar/api/traces?service=nobody')).json()).toMatchObject({ traces: [], total: 0 })

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { plural } from '../format.js'
+import { escapeClears } from '../escape-clears.js'
 import type { WaterfallAnalysis } from './waterfall-analysis.js'
 
 /** How the waterfall shows the analysis. */
@@ -77,6 +78,10 @@ export function AnalysisControls({ options, onChange, analysis }: { options: Ana
           aria-label="Fold repeated sibling spans from this count (0: never)"
           value={options.foldAt}
           onInput={(event) => onChange({ ...options, foldAt: Math.max(0, Math.floor(Number((event.currentTarget as HTMLInputElement).value) || 0)) })}
+          onKeyDown={escapeClears(
+            () => onChange({ ...options, foldAt: DEFAULT_ANALYSIS_OPTIONS.foldAt }),
+            (value) => value === String(DEFAULT_ANALYSIS_OPTIONS.foldAt),
+          )}
         />{' '}
         <span class="hdt-muted">(0: off)</span>
       </label>

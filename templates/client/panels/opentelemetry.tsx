@@ -170,6 +170,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
                 aria-label="Hide spans shorter than (ms)"
                 value={minMs}
                 onInput={(event) => setMinMs((event.currentTarget as HTMLInputElement).value)}
+                onKeyDown={escapeClears(() => setMinMs(''))}
               />{' '}
               ms
             </label>
