@@ -2,6 +2,7 @@ import { formatWithOptions } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
+import { redactedJson, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 
 /** Lines kept per request when no LoggingPanel set a limit. */
@@ -86,7 +87,8 @@ export function recordLog(level: LogLevel, message: string, attributes: Record<s
 
 /**
  * Attribute values as the panel and the OpenTelemetry converter can carry them: strings,
- * numbers and booleans as they are, errors as their stack, anything else as JSON.
+ * numbers and booleans as they are, errors as their stack, anything else as JSON, with
+ * secret-named keys redacted inside it too.
  */
 function toAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -103,10 +105,10 @@ function toAttributeValue(value: unknown): unknown {
   if (value instanceof Error) return bounded(value.stack ?? `${value.name}: ${value.message}`)
   if (typeof value === 'bigint') return value.toString()
   try {
-    return bounded(JSON.stringify(value) ?? String(value))
+    return bounded(redactedJson(value) ?? String(value))
   } catch {
     // Circular structures: Node's own formatting copes with them.
-    return bounded(formatWithOptions({ depth: 2 }, '%o', value))
+    return bounded(formatWithOptions({ depth: 2 }, '%o', withoutSecrets(value)))
   }
 }
 
@@ -185,7 +187,8 @@ function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, 
     const attributes: Record<string, unknown> = { 'console.method': method }
     // console.trace prints where it was called from: keep that, minus this frame.
     if (method === 'trace') attributes.stack = new Error().stack?.split('\n').slice(3).join('\n')
-    appendLog(record, level, formatWithOptions({}, ...args), attributes, 'console')
+    // The panel's copy of the line hides secret-named keys of logged objects; the terminal's does not.
+    appendLog(record, level, formatWithOptions({}, ...args.map(withoutSecrets)), attributes, 'console')
   } catch {
     // Recording must never break the app's own logging.
   }
