@@ -15,6 +15,13 @@ export const DEFAULT_MAX_LOGS = 1000
  */
 export const MAX_LOG_CHARS = 8192
 
+/**
+ * The most attributes a line keeps (the OpenTelemetry SDK's default per span event): the
+ * rest are counted in `droppedAttributes`, so a logged object with thousands of keys does
+ * not make a line of megabytes.
+ */
+export const MAX_LOG_ATTRIBUTES = 128
+
 /** `text` cut to `MAX_LOG_CHARS`, saying how much was left out. */
 function bounded(text: string): string {
   return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}… (${text.length - MAX_LOG_CHARS} more characters)` : text
@@ -52,11 +59,13 @@ export function appendLog(
   const line: RecordedLog = {
     level,
     message: bounded(message),
-    attributes: toAttributes(attributes),
+    attributes: {},
     source,
     startMs: record.now(),
     renderId: currentRenderId(),
   }
+  const dropped = addAttributes(line.attributes, attributes)
+  if (dropped) line.droppedAttributes = dropped
   book.logs.push(line)
 }
 
@@ -86,17 +95,26 @@ export function recordLog(level: LogLevel, message: string, attributes: Record<s
 }
 
 /**
- * Attribute values as the panel and the OpenTelemetry converter can carry them: strings,
- * numbers and booleans as they are, errors as their stack, anything else as JSON, with
- * secret-named keys redacted inside it too.
+ * Adds the first `MAX_LOG_ATTRIBUTES` attributes to `out` as the panel and the OpenTelemetry
+ * converter can carry them (strings, numbers and booleans as they are, errors as their
+ * stack, anything else as JSON, with secret-named keys redacted inside it too), and
+ * answers how many more there were.
  */
-function toAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(attributes)) {
+function addAttributes(out: Record<string, unknown>, attributes: Record<string, unknown>): number {
+  let kept = 0
+  let dropped = 0
+  for (const name in attributes) {
+    if (!Object.hasOwn(attributes, name)) continue
+    const value = attributes[name]
     if (value === undefined) continue
+    if (kept === MAX_LOG_ATTRIBUTES) {
+      dropped++
+      continue
+    }
     out[name] = isSecretName(name) ? REDACTED : toAttributeValue(value)
+    kept++
   }
-  return out
+  return dropped
 }
 
 function toAttributeValue(value: unknown): unknown {

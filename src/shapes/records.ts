@@ -65,6 +65,8 @@ export interface RecordedLog {
   startMs: number
   /** The render this line was written in (RecordedRender.id), for nesting in traces. */
   renderId: number | undefined
+  /** Attributes past the first 128, not kept (set only when there were some). */
+  droppedAttributes?: number
 }
 
 export interface LogBook {

@@ -24,6 +24,7 @@ describe('the data panels in the browser', () => {
     app.use(debugToolbar({ panels: [new LoggingPanel(), new TemplatesPanel(), new ProfilingPanel()] }))
     app.get('/', (c) => {
       recordLog('error', '<img src=x onerror=alert(1)>', { user: '<b>ann</b>' })
+      recordLog('info', 'wide', Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i])))
       const page = renderTemplate('<layout>', () => renderTemplate('partial', () => '<p>hi</p>'))
       let x = 0
       for (let i = 0; i < 2e6; i++) x += Math.sqrt(i)
@@ -37,6 +38,7 @@ describe('the data panels in the browser', () => {
     expect(logging).not.toContain('<img')
     expect(logging).toContain('&lt;b>ann&lt;/b>')
     expect(logging).toContain('hdt-badge-error')
+    expect(logging).toContain('2 more attributes not kept')
 
     const templates = view('templates', detail)
     expect(templates).toContain('&lt;layout>')

@@ -196,6 +196,20 @@ describe('bounds', () => {
     expect(exact!.message).toBe('w'.repeat(8192))
   })
 
+  it('keeps the first 128 attributes of a line and says how many more it left out', async () => {
+    const app = appWithLogging(new LoggingPanel())
+    const cache = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`key${i}`, 'v'.repeat(8_000)]))
+    app.get('/', (c) => {
+      recordLog('info', 'cache dump', cache)
+      recordLog('info', 'small', { a: 1 })
+      return c.text('ok')
+    })
+    const [wide, small] = (await logsOf(app, '/')).logs
+    expect(Object.keys(wide!.attributes)).toEqual(Object.keys(cache).slice(0, 128))
+    expect(wide!.droppedAttributes).toBe(872)
+    expect(small!.droppedAttributes).toBeUndefined()
+  })
+
   it('rejects a maxLogs that is not a count', () => {
     expect(() => new LoggingPanel({ maxLogs: -1 })).toThrow(/maxLogs/)
   })

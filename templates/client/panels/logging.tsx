@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import type { LoggingStats, LogLine } from '../../../src/panels/logging.js'
 import { LOG_LEVELS, type LogLevel } from '../../../src/shapes/records.js'
 import { escapeClears } from '../escape-clears.js'
-import { formatMs } from '../format.js'
+import { formatMs, plural } from '../format.js'
 import type { PanelProps } from '../types.js'
 
 /** The Logging panel: every line with its offset, level and attributes; filter by level and text. */
@@ -69,6 +69,7 @@ export function LoggingView({ stats }: PanelProps<LoggingStats>) {
                 </td>
                 <td>
                   <Attributes attributes={log.attributes} />
+                  {log.droppedAttributes !== undefined && <span class="hdt-muted">{plural(log.droppedAttributes, 'more attribute', 'more attributes')} not kept</span>}
                 </td>
                 <td class="hdt-muted">{log.source}</td>
               </tr>
