@@ -50,6 +50,7 @@ export function appendLog(
   source: string,
 ): void {
   const book = record.slot(SLOTS.logging, () => newLogBook(record))
+  record.wrote()
   const counts = (book.counts ??= {})
   counts[level] = (counts[level] ?? 0) + 1
   if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {

@@ -56,6 +56,7 @@ export function renderTemplate<T>(name: string, fn: () => T): T {
   const record = currentRecord()
   if (!record) return fn()
   const log = record.slot(SLOTS.templates, () => newRenderLog(record))
+  record.wrote()
   const id = log.nextId ?? log.renders.length + log.dropped + 1
   log.nextId = id + 1
   const render: RecordedRender = {
@@ -70,6 +71,7 @@ export function renderTemplate<T>(name: string, fn: () => T): T {
   else log.dropped++
   const end = (error?: unknown) => {
     render.durationMs = record.now() - render.startMs
+    record.wrote()
     if (error !== undefined) render.error = error instanceof Error ? error.message : String(error)
   }
   let result: T
