@@ -87,6 +87,8 @@ export interface RecordedRender {
   /** Undefined while the render is still running. */
   durationMs: number | undefined
   error: string | undefined
+  /** Set when the render went on while the response was sent (a streamed page): it ends with the last byte. */
+  streamed?: true
 }
 
 export interface RenderLog {
