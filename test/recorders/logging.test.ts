@@ -249,6 +249,21 @@ describe('pino', () => {
     expect(JSON.parse(out.written[2]!)).toMatchObject({ level: 30, msg: 'order 7 loaded', orderId: '7', items: 3 })
   })
 
+  it("shows the fields as the logger's serializers and redact paths wrote them", async () => {
+    const out = lines()
+    const logger = pino({ serializers: { user: (user: { id: number }) => ({ id: user.id }) }, redact: ['card.number'] }, pinoToolbarStream(out))
+    const app = appWithLogging()
+    app.get('/pay', (c) => {
+      logger.info({ user: { id: 1, email: 'ann@example.com' }, card: { number: '4111111111111111', brand: 'visa' } }, 'paid')
+      return c.text('ok')
+    })
+    const [line] = (await logsOf(app, '/pay')).logs
+    expect(line!.message).toBe('paid')
+    expect(line!.attributes).toEqual({ user: '{"id":1}', card: '{"number":"[Redacted]","brand":"visa"}' })
+    expect(JSON.stringify(line)).not.toContain('4111')
+    expect(JSON.parse(out.written[0]!)).toMatchObject({ user: { id: 1 }, card: { number: '[Redacted]' } })
+  })
+
   it('works as one stream of a pino.multistream, with its own level', async () => {
     const all = lines()
     const logger = pino({ level: 'debug' }, pino.multistream([{ level: 'debug', stream: all }, { level: 'warn', stream: pinoToolbarStream() }]))
