@@ -6,7 +6,9 @@ import { formatMs, plural } from '../format.js'
 import type { PanelProps } from '../types.js'
 
 /** The Logging panel: every line with its offset, level and attributes; filter by level and text. */
-export function LoggingView({ stats }: PanelProps<LoggingStats>) {
+export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
+  // Lines past the request's end were written by work it left running (an email sent after the answer).
+  const answeredAt = request.durationMs
   const [hidden, setHidden] = useState<ReadonlySet<LogLevel>>(new Set())
   const [search, setSearch] = useState('')
   const needle = search.trim().toLowerCase()
@@ -60,7 +62,10 @@ export function LoggingView({ stats }: PanelProps<LoggingStats>) {
           <tbody>
             {shown.map((log, i) => (
               <tr key={i}>
-                <td class="hdt-num">{formatMs(log.startMs)}</td>
+                <td class="hdt-num">
+                  {formatMs(log.startMs)}
+                  {answeredAt !== undefined && log.startMs > answeredAt && <div class="hdt-muted">after the response</div>}
+                </td>
                 <td>
                   <span class={`hdt-badge ${levelClass(log.level)}`}>{log.level}</span>
                 </td>
