@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
-import type { RequestRecord } from '../core/record.js'
+import { currentRecord, type RequestRecord } from '../core/record.js'
 import { callWrapped, wrapContextMethod } from '../core/context-methods.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { DEFAULT_MAX_RENDERS, endStreamedRenders, renderStreamable, setRenderLimit } from '../recorders/templates.js'
@@ -114,11 +114,13 @@ function timedRender(this: unknown, ...args: Parameters<Context['render']>): Ret
 
 /**
  * A page that renders as it is sent: what jsxRenderer's `stream: true` answers (a chunked
- * body, its components run as the stream is read). Reading the headers keeps Node's fast
- * path (the toolbar reads them for every HTML response anyway).
+ * body, its components run as the stream is read). A page `c.html()` made from a string is
+ * whole, and its headers stay unread (reading them makes Node's fast path build a Headers);
+ * the toolbar reads the headers of the other HTML responses anyway.
  */
 function isStreamedPage(result: unknown): boolean {
-  return result instanceof Response && result.headers.get('transfer-encoding') === 'chunked'
+  if (!(result instanceof Response) || currentRecord()?.htmlResponse === result) return false
+  return result.headers.get('transfer-encoding') === 'chunked'
 }
 
 /** The length of the union of the renders' intervals; a running render counts until `now`. */
