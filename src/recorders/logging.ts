@@ -2,7 +2,7 @@ import { formatWithOptions } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
-import { redactedJson, withoutSecrets } from './log-redaction.js'
+import { printedShape, redactedJson, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 
 /** Lines kept per request when no LoggingPanel set a limit. */
@@ -207,7 +207,8 @@ function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, 
     // console.trace prints where it was called from: keep that, minus this frame.
     if (method === 'trace') attributes.stack = new Error().stack?.split('\n').slice(3).join('\n')
     // The panel's copy of the line hides secret-named keys of logged objects; the terminal's does not.
-    appendLog(record, level, formatWithOptions({}, ...args.map(withoutSecrets)), attributes, 'console')
+    const shape = printedShape(args[0])
+    appendLog(record, level, formatWithOptions({}, ...args.map((arg) => withoutSecrets(arg, shape))), attributes, 'console')
   } catch {
     // Recording must never break the app's own logging.
   }

@@ -49,6 +49,22 @@ describe('secrets inside logged objects', () => {
     expect(printed).toContain("password: 'SECRET-6'")
   })
 
+  it('are redacted as deep as the console prints: %j writes the whole object', async () => {
+    const { app, run } = otelApp()
+    const deep = { a: { b: { c: { d: { e: { f: { password: 'SECRET-9' } } } } } } }
+    app.get('/', (c) => {
+      console.log('config %j', deep)
+      console.log('config', deep)
+      return c.text('ok')
+    })
+    const { detail } = await run('/')
+    const [json, inspected] = (detail.panels.logging as LoggingStats).logs
+    expect(json!.message).toBe('config {"a":{"b":{"c":{"d":{"e":{"f":{"password":"********"}}}}}}}')
+    // Node prints nothing below depth 2 here, so nothing there needs hiding.
+    expect(inspected!.message).toBe('config { a: { b: { c: [Object] } } }')
+    expect(printed).toContain('SECRET-9')
+  })
+
   it('leave class instances, errors and values without secrets printed as Node prints them', async () => {
     const { app, run } = otelApp()
     class Account {
