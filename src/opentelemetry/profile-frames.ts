@@ -7,10 +7,10 @@
  * (`node_modules`) only a function the app called into does (`bcrypt.hashSync`), not the
  * library's internals it went through, nor the framework code that called the app (Hono's
  * `dispatch`); Node's internals, V8's builtins and the toolbar's own code make none (their
- * time is their caller's). Samples of the garbage collector or of V8's own code (`(program)`) keep the
- * open frames open (the running code is what they work for); idle samples close them all.
- * Sample times are the profile's start plus the cumulative `timeDeltas`, moved onto the
- * request's clock by `RecordedProfile.startMs`.
+ * time is their caller's). Samples of the garbage collector or of V8's own code
+ * (`(program)`) keep the open frames open (the running code is what they work for); idle
+ * samples close them all. Sample times are the profile's start plus the cumulative
+ * `timeDeltas`, moved onto the request's clock by `RecordedProfile.startMs`.
  */
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
