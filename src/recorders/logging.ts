@@ -1,4 +1,4 @@
-import { formatWithOptions } from 'node:util'
+import { formatWithOptions, stripVTControlCharacters } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
@@ -206,9 +206,11 @@ function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, 
     const attributes: Record<string, unknown> = { 'console.method': method }
     // console.trace prints where it was called from: keep that, minus this frame.
     if (method === 'trace') attributes.stack = new Error().stack?.split('\n').slice(3).join('\n')
-    // The panel's copy of the line hides secret-named keys of logged objects; the terminal's does not.
+    // The panel's copy of the line hides secret-named keys of logged objects, and the
+    // terminal's colour codes (hono/logger colours the status): the terminal's keeps both.
     const shape = printedShape(args[0])
-    appendLog(record, level, formatWithOptions({}, ...args.map((arg) => withoutSecrets(arg, shape))), attributes, 'console')
+    const message = formatWithOptions({}, ...args.map((arg) => withoutSecrets(arg, shape)))
+    appendLog(record, level, message.includes('\x1b') ? stripVTControlCharacters(message) : message, attributes, 'console')
   } catch {
     // Recording must never break the app's own logging.
   }

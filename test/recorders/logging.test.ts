@@ -3,6 +3,7 @@ import { inspect } from 'node:util'
 import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
+import { logger } from 'hono/logger'
 import pino from 'pino'
 import { debugToolbar, LoggingPanel, pinoToolbarStream, recordLog, renderTemplate, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
@@ -69,6 +70,21 @@ describe('console capture', () => {
     const starts = stats.logs.map((l) => l.startMs)
     expect(starts).toEqual([...starts].sort((a, b) => a - b))
     expect(starts[0]).toBeGreaterThanOrEqual(0)
+  })
+
+  it("shows a line without the terminal's colour codes, as hono/logger writes them, and still prints them in colour", async () => {
+    const noColor = process.env.NO_COLOR
+    delete process.env.NO_COLOR
+    try {
+      const app = appWithLogging()
+      app.use(logger())
+      app.get('/', (c) => c.text('ok'))
+      const stats = await logsOf(app, '/')
+      expect(stats.logs.map((l) => l.message)).toEqual(['<-- GET /', expect.stringMatching(/^--> GET \/ 200 \d+m?s$/)])
+      expect(screen.printed()).toContain('\x1b[32m200\x1b[0m')
+    } finally {
+      if (noColor !== undefined) process.env.NO_COLOR = noColor
+    }
   })
 
   it('leaves console calls outside a request alone: printed, recorded nowhere', async () => {
