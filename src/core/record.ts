@@ -56,6 +56,12 @@ export class RequestRecord {
   /** An error thrown by the handler (Hono's `c.error`). */
   error: unknown
   /**
+   * Writes into the record after the request finished (a line logged by work the request
+   * left running, such as an email sent after the answer): stats computed before that are
+   * computed again when next asked. See `wrote()`.
+   */
+  lateWrites = 0
+  /**
    * The request's Hono context while the app's handler runs, for the toolbar's wrappers of
    * its methods (`callingContext()`); undefined before and after, so that a record kept in
    * the history does not keep the request's objects.
@@ -159,6 +165,14 @@ export class RequestRecord {
   /** Milliseconds since the request started (high resolution). */
   now(): number {
     return performance.now() - this.startPerf
+  }
+
+  /**
+   * Recorders call this when they add an item: one added after the request finished makes
+   * the stats taken before it stale.
+   */
+  wrote(): void {
+    if (this.durationMs !== undefined) this.lateWrites++
   }
 
   /** Milliseconds from the request start to a `performance.now()` reading. */

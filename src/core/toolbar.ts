@@ -443,6 +443,8 @@ class ChunkCounter implements BodyObserver {
  */
 class RecordedRequest implements DeferredRequest {
   private resolved: Promise<StoredRequest> | undefined
+  /** `record.lateWrites` when `resolved` was taken. */
+  private resolvedAt = 0
 
   constructor(
     private readonly record: RequestRecord,
@@ -475,7 +477,13 @@ class RecordedRequest implements DeferredRequest {
   }
 
   resolve(): Promise<StoredRequest> {
-    this.resolved ??= this.toolbar.snapshot(this.record).then(({ inFlight: _inFlight, ...stored }) => stored)
+    // Taken again when work the request left running recorded more since (a memory store
+    // answers from here; a durable store wrote the first one).
+    const late = this.record.lateWrites
+    if (!this.resolved || this.resolvedAt !== late) {
+      this.resolvedAt = late
+      this.resolved = this.toolbar.snapshot(this.record).then(({ inFlight: _inFlight, ...stored }) => stored)
+    }
     return this.resolved
   }
 }

@@ -119,7 +119,10 @@ export class PanelDataConverter {
     }
 
     const profile = this.enabled.profiling ? record.peek(SLOTS.profiling) : undefined
+    // Parents come first: a function's span nests under the app function that called it.
+    const frameContexts: OtelContext[] = []
     for (const frame of profile ? hotFrames(profile, this.profileThresholdMs) : []) {
+      const frameParent = (frame.parentIndex !== undefined && frameContexts[frame.parentIndex]) || parent
       const span = this.tracer.startSpan(frame.functionName, {
         kind: SpanKind.INTERNAL,
         startTime: at(frame.startMs),
@@ -130,7 +133,8 @@ export class PanelDataConverter {
           'code.column.number': frame.columnNumber,
           'profile.samples': frame.samples,
         },
-      }, parent)
+      }, frameParent)
+      frameContexts.push(trace.setSpan(frameParent, span))
       span.end(at(frame.startMs + frame.durationMs))
       counts.profiling++
     }

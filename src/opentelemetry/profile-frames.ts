@@ -1,12 +1,22 @@
 /**
- * The hot frames of a request's CPU profile, placed in time: consecutive samples whose
- * leaf frame is the same function make one run, from its first sample's time to the next
- * sample's time. Sample times are the profile's start plus the cumulative `timeDeltas`,
- * moved onto the request's clock by `RecordedProfile.startMs`.
+ * The hot frames of a request's CPU profile, placed in time: the app's functions as they
+ * stayed on the stack. A function's frame opens with the first sample that has it on the
+ * stack (under the same callers) and closes when a sample no longer does, so a handler
+ * that spends 50 ms sorting is one 50 ms span, however often it called into builtins or a
+ * comparator meanwhile. The app's own functions make frames; of a dependency
+ * (`node_modules`) only a function the app called into does (`bcrypt.hashSync`), not the
+ * library's internals it went through, nor the framework code that called the app (Hono's
+ * `dispatch`); Node's internals, V8's builtins and the toolbar's own code make none (their
+ * time is their caller's). Samples of the garbage collector or of V8's own code
+ * (`(program)`) keep the open frames open (the running code is what they work for); idle
+ * samples close them all. Sample times are the profile's start plus the cumulative
+ * `timeDeltas`, moved onto the request's clock by `RecordedProfile.startMs`.
  */
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
 
-/** One run of samples in the same function. */
+/** One stretch of time a function stayed on the stack. */
 export interface HotFrame {
   functionName: string
   /** The script's path (a `file://` URL becomes a path), or its URL. */
@@ -18,13 +28,33 @@ export interface HotFrame {
   startMs: number
   durationMs: number
   samples: number
+  /** The index in the returned list of the app frame this one ran under, if it is there. */
+  parentIndex?: number
 }
 
-// V8's pseudo-frames are not code of the app.
-const PSEUDO_FRAMES = new Set(['(root)', '(program)', '(idle)'])
+/** The most frames one profile becomes (the longest are kept; a parent is never shorter than its child). */
+export const MAX_HOT_FRAMES = 200
+
+// V8's pseudo-frames that stand for work done for the running code.
+const WORKING_FRAMES = new Set(['(garbage collector)', '(program)'])
+
+// The toolbar's own code: `src/` in a checkout, `dist/src/` once installed.
+const TOOLBAR_CODE = `${dirname(dirname(fileURLToPath(import.meta.url)))}/`
+
+interface OpenFrame {
+  node: ProfileNode
+  startUs: number
+  /** Set when the frame left the stack. */
+  endUs?: number
+  samples: number
+  parent: OpenFrame | undefined
+  /** Set once the frame is kept: its index in the result. */
+  index?: number
+}
 
 /**
- * Runs of the same leaf function at least `thresholdMs` long, in time order.
+ * The app's functions of `recorded`'s profile that stayed on the stack at least
+ * `thresholdMs`, parents before their children, in time order.
  *
  * @example
  * ```ts
@@ -35,40 +65,96 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): HotFr
   const profile = recorded.profile
   if (!profile || profile.samples.length === 0) return []
   const nodes = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]))
-  const frames: HotFrame[] = []
-  let run: { node: ProfileNode; startUs: number; samples: number } | undefined
-  let elapsedUs = 0
-  const close = (endUs: number) => {
-    if (!run) return
-    const durationMs = (endUs - run.startUs) / 1000
-    const { callFrame } = run.node
-    if (durationMs >= thresholdMs && !PSEUDO_FRAMES.has(callFrame.functionName)) {
-      frames.push({
-        functionName: callFrame.functionName || '(anonymous)',
-        filePath: callFrame.url.startsWith('file://') ? decodeURIComponent(new URL(callFrame.url).pathname) : callFrame.url,
-        lineNumber: callFrame.lineNumber + 1,
-        columnNumber: callFrame.columnNumber + 1,
-        startMs: recorded.startMs + run.startUs / 1000,
-        durationMs,
-        samples: run.samples,
-      })
+  const parents = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id)
+  const appStacks = new Map<number, ProfileNode[]>()
+  const appStackOf = (leaf: number): ProfileNode[] => {
+    let stack = appStacks.get(leaf)
+    if (!stack) {
+      const path: ProfileNode[] = []
+      for (let id: number | undefined = leaf; id !== undefined; id = parents.get(id)) path.unshift(nodes.get(id)!)
+      stack = []
+      // Whose code the last frame that was not Node's or V8's ran: a dependency's frame
+      // counts only when the app called it.
+      let caller: Code | undefined
+      for (const node of path) {
+        const code = codeOf(node)
+        if (code === 'app' || (code === 'dependency' && caller === 'app')) stack.push(node)
+        if (code !== 'runtime') caller = code
+      }
+      appStacks.set(leaf, stack)
     }
-    run = undefined
+    return stack
   }
+
+  const closed: OpenFrame[] = []
+  const open: OpenFrame[] = []
+  const close = (depth: number, endUs: number) => {
+    for (const frame of open.splice(depth)) {
+      frame.endUs = endUs
+      if ((endUs - frame.startUs) / 1000 >= thresholdMs) closed.push(frame)
+    }
+  }
+  let elapsedUs = 0
+  // The time of the first working sample since the last sample of code: frames that do not
+  // go on close there.
+  let workingSinceUs: number | undefined
   for (let i = 0; i < profile.samples.length; i++) {
     elapsedUs += profile.timeDeltas[i] ?? 0
-    const node = nodes.get(profile.samples[i] as number)
-    if (!node) continue
-    if (run && sameFunction(run.node, node)) {
-      run.samples++
+    const leaf = nodes.get(profile.samples[i] as number)
+    if (!leaf) continue
+    if (WORKING_FRAMES.has(leaf.callFrame.functionName)) {
+      workingSinceUs ??= elapsedUs
+      for (const frame of open) frame.samples++
       continue
     }
-    close(elapsedUs)
-    run = { node, startUs: elapsedUs, samples: 1 }
+    const stack = appStackOf(leaf.id)
+    let depth = 0
+    while (depth < open.length && depth < stack.length && sameFunction(open[depth]!.node, stack[depth]!)) open[depth++]!.samples++
+    close(depth, workingSinceUs ?? elapsedUs)
+    workingSinceUs = undefined
+    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: elapsedUs, samples: 1, parent: open[depth - 1] })
   }
   // The last sample lasts until the profile's end.
-  close(Math.max(elapsedUs, profile.endTime - profile.startTime))
+  close(0, workingSinceUs ?? Math.max(elapsedUs, profile.endTime - profile.startTime))
+
+  const durationUs = (frame: OpenFrame) => frame.endUs! - frame.startUs
+  const kept = closed.sort((a, b) => durationUs(b) - durationUs(a)).slice(0, MAX_HOT_FRAMES)
+  const frames: HotFrame[] = []
+  for (const frame of kept.sort((a, b) => a.startUs - b.startUs || depthOf(a) - depthOf(b))) {
+    const { callFrame } = frame.node
+    let parent = frame.parent
+    while (parent && parent.index === undefined) parent = parent.parent
+    frame.index = frames.length
+    frames.push({
+      functionName: callFrame.functionName || '(anonymous)',
+      filePath: callFrame.url.startsWith('file://') ? decodeURIComponent(new URL(callFrame.url).pathname) : callFrame.url,
+      lineNumber: callFrame.lineNumber + 1,
+      columnNumber: callFrame.columnNumber + 1,
+      startMs: recorded.startMs + frame.startUs / 1000,
+      durationMs: durationUs(frame) / 1000,
+      samples: frame.samples,
+      ...(parent && { parentIndex: parent.index }),
+    })
+  }
   return frames
+}
+
+function depthOf(frame: OpenFrame): number {
+  let depth = 0
+  for (let parent = frame.parent; parent; parent = parent.parent) depth++
+  return depth
+}
+
+/** Whose code a frame runs: Node's or V8's (`runtime`), the toolbar's, a dependency's or the app's. */
+type Code = 'runtime' | 'toolbar' | 'dependency' | 'app'
+
+function codeOf(node: ProfileNode): Code {
+  const { url } = node.callFrame
+  if (!url || url.startsWith('node:')) return 'runtime'
+  const path = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url
+  if (path.startsWith(TOOLBAR_CODE)) return 'toolbar'
+  return path.includes('/node_modules/') ? 'dependency' : 'app'
 }
 
 function sameFunction(a: ProfileNode, b: ProfileNode): boolean {

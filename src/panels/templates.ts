@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
-import type { RequestRecord } from '../core/record.js'
+import { currentRecord, type RequestRecord } from '../core/record.js'
 import { callWrapped, wrapContextMethod } from '../core/context-methods.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
-import { DEFAULT_MAX_RENDERS, renderTemplate, setRenderLimit } from '../recorders/templates.js'
+import { DEFAULT_MAX_RENDERS, endStreamedRenders, renderStreamable, setRenderLimit } from '../recorders/templates.js'
 import { SLOTS } from '../shapes/records.js'
 
 export interface TemplatesOptions {
@@ -24,6 +24,8 @@ export interface TemplateRender {
   /** Undefined when the render had not finished (a streamed page still being sent). */
   durationMs: number | undefined
   error: string | undefined
+  /** The page rendered while it was sent (streamed jsxRenderer): it lasts until the last byte. */
+  streamed?: true
 }
 
 export interface TemplatesStats {
@@ -67,13 +69,19 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     wrapContextMethod(c, 'render', RENDER, timedRender, undefined)
   }
 
+  onFinish(record: RequestRecord): void {
+    endStreamedRenders(record)
+  }
+
   generateStats(record: RequestRecord): TemplatesStats {
     const log = record.peek(SLOTS.templates)
     const depths = new Map<number, number>()
     const renders = (log?.renders ?? []).map((r): TemplateRender => {
       const depth = r.parentId === undefined ? 0 : (depths.get(r.parentId) ?? -1) + 1
       depths.set(r.id, depth)
-      return { id: r.id, name: r.name, parentId: r.parentId, depth, startMs: r.startMs, durationMs: r.durationMs, error: r.error }
+      const render: TemplateRender = { id: r.id, name: r.name, parentId: r.parentId, depth, startMs: r.startMs, durationMs: r.durationMs, error: r.error }
+      if (r.streamed) render.streamed = true
+      return render
     })
     return { renders, dropped: log?.dropped ?? 0, totalMs: busyTime(renders, record.now()) }
   }
@@ -100,8 +108,19 @@ function timedRender(this: unknown, ...args: Parameters<Context['render']>): Ret
     const render = wrap.original as Context['render']
     // A second toolbar's panel on the same request: the render is being timed already.
     if (nested) return render(...args)
-    return renderTemplate(`c.render ${routePath(c) || c.req.path}`, () => render(...args))
+    return renderStreamable(`c.render ${routePath(c) || c.req.path}`, () => render(...args), isStreamedPage)
   })
+}
+
+/**
+ * A page that renders as it is sent: what jsxRenderer's `stream: true` answers (a chunked
+ * body, its components run as the stream is read). A page `c.html()` made from a string is
+ * whole, and its headers stay unread (reading them makes Node's fast path build a Headers);
+ * the toolbar reads the headers of the other HTML responses anyway.
+ */
+function isStreamedPage(result: unknown): boolean {
+  if (!(result instanceof Response) || currentRecord()?.htmlResponse === result) return false
+  return result.headers.get('transfer-encoding') === 'chunked'
 }
 
 /** The length of the union of the renders' intervals; a running render counts until `now`. */

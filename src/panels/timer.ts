@@ -158,16 +158,18 @@ function watchTimers(record: RequestRecord, metric: { timers?: Timers } | undefi
   }
 }
 
-/** Parses one hono/timing entry: `db;dur=12.3;desc="Database"` or `region;desc="eu"`. */
+// One parameter: `;dur=12.3`, or `;desc="..."`, a quoted string that may hold `;` and `,`,
+// with `"` and `\` escaped by a backslash (hono/timing quotes every description so).
+const METRIC_PARAM = /;\s*([^=;\s]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^;]*))?/g
+
+/** Parses one hono/timing entry: `db;dur=12.3;desc="Database"` or `region;desc="eu; west"`. */
 export function parseMetric(entry: string): TimingMetric | undefined {
-  const [name, ...params] = entry.split(';')
+  const semi = entry.indexOf(';')
+  const name = (semi < 0 ? entry : entry.slice(0, semi)).trim()
   if (!name) return undefined
-  const metric: TimingMetric = { name: name.trim(), durationMs: undefined, startMs: undefined }
-  for (const param of params) {
-    const eq = param.indexOf('=')
-    const key = param.slice(0, eq).trim()
-    const raw = param.slice(eq + 1).trim()
-    const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw
+  const metric: TimingMetric = { name, durationMs: undefined, startMs: undefined }
+  for (const [, key, raw = ''] of semi < 0 ? [] : entry.slice(semi).matchAll(METRIC_PARAM)) {
+    const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw.trim()
     if (key === 'dur') metric.durationMs = Number(value)
     else if (key === 'desc') metric.description = value
   }

@@ -1,7 +1,8 @@
-import { formatWithOptions } from 'node:util'
+import { formatWithOptions, stripVTControlCharacters } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
+import { printedShape, redactedJson, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 
 /** Lines kept per request when no LoggingPanel set a limit. */
@@ -13,6 +14,13 @@ export const DEFAULT_MAX_LOGS = 1000
  * size as well as in number.
  */
 export const MAX_LOG_CHARS = 8192
+
+/**
+ * The most attributes a line keeps (the OpenTelemetry SDK's default per span event): the
+ * rest are counted in `droppedAttributes`, so a logged object with thousands of keys does
+ * not make a line of megabytes.
+ */
+export const MAX_LOG_ATTRIBUTES = 128
 
 /** `text` cut to `MAX_LOG_CHARS`, saying how much was left out. */
 function bounded(text: string): string {
@@ -42,6 +50,7 @@ export function appendLog(
   source: string,
 ): void {
   const book = record.slot(SLOTS.logging, () => newLogBook(record))
+  record.wrote()
   const counts = (book.counts ??= {})
   counts[level] = (counts[level] ?? 0) + 1
   if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {
@@ -51,11 +60,13 @@ export function appendLog(
   const line: RecordedLog = {
     level,
     message: bounded(message),
-    attributes: toAttributes(attributes),
+    attributes: {},
     source,
     startMs: record.now(),
     renderId: currentRenderId(),
   }
+  const dropped = addAttributes(line.attributes, attributes)
+  if (dropped) line.droppedAttributes = dropped
   book.logs.push(line)
 }
 
@@ -85,16 +96,26 @@ export function recordLog(level: LogLevel, message: string, attributes: Record<s
 }
 
 /**
- * Attribute values as the panel and the OpenTelemetry converter can carry them: strings,
- * numbers and booleans as they are, errors as their stack, anything else as JSON.
+ * Adds the first `MAX_LOG_ATTRIBUTES` attributes to `out` as the panel and the OpenTelemetry
+ * converter can carry them (strings, numbers and booleans as they are, errors as their
+ * stack, anything else as JSON, with secret-named keys redacted inside it too), and
+ * answers how many more there were.
  */
-function toAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(attributes)) {
+function addAttributes(out: Record<string, unknown>, attributes: Record<string, unknown>): number {
+  let kept = 0
+  let dropped = 0
+  for (const name in attributes) {
+    if (!Object.hasOwn(attributes, name)) continue
+    const value = attributes[name]
     if (value === undefined) continue
+    if (kept === MAX_LOG_ATTRIBUTES) {
+      dropped++
+      continue
+    }
     out[name] = isSecretName(name) ? REDACTED : toAttributeValue(value)
+    kept++
   }
-  return out
+  return dropped
 }
 
 function toAttributeValue(value: unknown): unknown {
@@ -103,10 +124,10 @@ function toAttributeValue(value: unknown): unknown {
   if (value instanceof Error) return bounded(value.stack ?? `${value.name}: ${value.message}`)
   if (typeof value === 'bigint') return value.toString()
   try {
-    return bounded(JSON.stringify(value) ?? String(value))
+    return bounded(redactedJson(value) ?? String(value))
   } catch {
     // Circular structures: Node's own formatting copes with them.
-    return bounded(formatWithOptions({ depth: 2 }, '%o', value))
+    return bounded(formatWithOptions({ depth: 2 }, '%o', withoutSecrets(value)))
   }
 }
 
@@ -185,7 +206,11 @@ function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, 
     const attributes: Record<string, unknown> = { 'console.method': method }
     // console.trace prints where it was called from: keep that, minus this frame.
     if (method === 'trace') attributes.stack = new Error().stack?.split('\n').slice(3).join('\n')
-    appendLog(record, level, formatWithOptions({}, ...args), attributes, 'console')
+    // The panel's copy of the line hides secret-named keys of logged objects, and the
+    // terminal's colour codes (hono/logger colours the status): the terminal's keeps both.
+    const shape = printedShape(args[0])
+    const message = formatWithOptions({}, ...args.map((arg) => withoutSecrets(arg, shape)))
+    appendLog(record, level, message.includes('\x1b') ? stripVTControlCharacters(message) : message, attributes, 'console')
   } catch {
     // Recording must never break the app's own logging.
   }

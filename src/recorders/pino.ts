@@ -10,7 +10,6 @@ export interface PinoLineDestination {
 /** The part of a pino logger the stream reads (pino sets it before each write). */
 interface PinoLogger {
   levels?: { labels?: Record<number, string> }
-  bindings?: () => Record<string, unknown>
 }
 
 /**
@@ -18,9 +17,10 @@ interface PinoLogger {
  * request's Logging panel (level, message, the logger's bindings and the line's own
  * fields as attributes), then hands the line on to `destination` when one is given.
  *
- * It asks pino for the line's metadata (pino's `Symbol.for('pino.metadata')` protocol,
- * also honoured by `pino.multistream`) instead of parsing the JSON line. pino writes to
- * it synchronously from the logging call, which is how it knows the request. Transports
+ * The level and message come from the line's metadata (pino's `Symbol.for('pino.metadata')`
+ * protocol, also honoured by `pino.multistream`); the fields from the line as written, so
+ * that the logger's serializers and `redact` paths apply in the panel as in the log. pino
+ * writes to it synchronously from the logging call, which is how it knows the request. Transports
  * (`pino.transport()`) log from a worker thread and cannot be attributed to a request:
  * give pino this stream, or put it in a multistream beside the transport.
  *
@@ -47,11 +47,10 @@ export function pinoToolbarStream(destination?: PinoLineDestination) {
       if (record) {
         try {
           const logger = stream.lastLogger
+          const written = parseLine(line)
           const obj = stream.lastObj ?? {}
-          const fields: Record<string, unknown> = { ...logger?.bindings?.() }
-          for (const [key, value] of Object.entries(obj)) if (key !== 'msg') fields[key] = value
           const message = stream.lastMsg ?? (typeof obj.msg === 'string' ? obj.msg : '')
-          appendLog(record, pinoLevel(stream.lastLevel, logger), message, fields, 'pino')
+          appendLog(record, pinoLevel(stream.lastLevel, logger), message, written ? fieldsOf(written, message) : {}, 'pino')
         } catch {
           // A line the toolbar cannot read is still written below.
         }
@@ -60,6 +59,33 @@ export function pinoToolbarStream(destination?: PinoLineDestination) {
     },
   }
   return stream
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line)
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+// What pino writes on every line: the level, time and default base, shown elsewhere or noise.
+const LINE_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg'])
+
+/**
+ * The fields of the line as pino wrote it: the bindings and the call's fields after the
+ * logger's serializers, redact paths and formatters (pino-http's `req` serializer, a
+ * `redact: ['card.number']`), which the metadata pino hands the stream has not been
+ * through. The message goes under its own key (`messageKey`), whatever its name.
+ */
+function fieldsOf(written: Record<string, unknown>, message: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  for (const key in written) {
+    if (LINE_KEYS.has(key) || (key === 'message' && written[key] === message)) continue
+    fields[key] = written[key]
+  }
+  return fields
 }
 
 /** pino's numeric level as a toolbar level; custom levels fall into the nearest band. */

@@ -53,9 +53,35 @@ export function currentRenderId(): number | undefined {
  * ```
  */
 export function renderTemplate<T>(name: string, fn: () => T): T {
+  return timeRender(name, fn, undefined)
+}
+
+/**
+ * `renderTemplate`, for a renderer whose result may be a body still to render as it is
+ * sent (Hono's streamed jsxRenderer): when `sentLater(result)` says so, the render stays
+ * open, marked `streamed`, until `endStreamedRenders` ends it with the response.
+ */
+export function renderStreamable<T>(name: string, fn: () => T, sentLater: (result: T) => boolean): T {
+  return timeRender(name, fn, sentLater)
+}
+
+/**
+ * Ends the streamed renders of `record` when its last byte was sent (the Templates panel
+ * calls it when the request finishes).
+ */
+export function endStreamedRenders(record: RequestRecord): void {
+  const log = record.peek(SLOTS.templates)
+  if (!log || record.durationMs === undefined) return
+  for (const render of log.renders) {
+    if (render.streamed && render.durationMs === undefined) render.durationMs = record.durationMs - render.startMs
+  }
+}
+
+function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boolean) | undefined): T {
   const record = currentRecord()
   if (!record) return fn()
   const log = record.slot(SLOTS.templates, () => newRenderLog(record))
+  record.wrote()
   const id = log.nextId ?? log.renders.length + log.dropped + 1
   log.nextId = id + 1
   const render: RecordedRender = {
@@ -70,6 +96,7 @@ export function renderTemplate<T>(name: string, fn: () => T): T {
   else log.dropped++
   const end = (error?: unknown) => {
     render.durationMs = record.now() - render.startMs
+    record.wrote()
     if (error !== undefined) render.error = error instanceof Error ? error.message : String(error)
   }
   let result: T
@@ -78,6 +105,10 @@ export function renderTemplate<T>(name: string, fn: () => T): T {
   } catch (error) {
     end(error ?? 'undefined was thrown')
     throw error
+  }
+  if (sentLater?.(result)) {
+    render.streamed = true
+    return result
   }
   if (isThenable(result)) {
     return result.then(

@@ -65,6 +65,8 @@ export interface RecordedLog {
   startMs: number
   /** The render this line was written in (RecordedRender.id), for nesting in traces. */
   renderId: number | undefined
+  /** Attributes past the first 128, not kept (set only when there were some). */
+  droppedAttributes?: number
 }
 
 export interface LogBook {
@@ -85,6 +87,8 @@ export interface RecordedRender {
   /** Undefined while the render is still running. */
   durationMs: number | undefined
   error: string | undefined
+  /** Set when the render went on while the response was sent (a streamed page): it ends with the last byte. */
+  streamed?: true
 }
 
 export interface RenderLog {

@@ -147,6 +147,59 @@ describe('PanelDataConverter', () => {
     expect(stats.convert.profiling.converted).toBe(1)
   })
 
+  it("makes one span per stretch an app function stayed on the stack, nested under its app caller, not one per leaf sample", async () => {
+    const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
+    const node = (id: number, functionName: string, url: string, lineNumber: number, children: number[] = []) => ({
+      id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 }, children,
+    })
+    const routes = 'file:///srv/app/routes.js'
+    app.get('/', (c) => {
+      // A handler sorting rows: V8's sort calls the app's comparator, and the collector runs
+      // in between. Samples every 500 µs; the handler is entered through Hono (a dependency).
+      const profile: RecordedProfile = {
+        profile: {
+          nodes: [
+            node(1, '(root)', '', -1, [2, 7, 8]),
+            node(2, 'dispatch', 'file:///srv/app/node_modules/hono/dist/compose.js', 20, [3]),
+            node(3, 'listUsers', routes, 9, [4, 9]),
+            node(4, 'sortRows', routes, 19, [5]),
+            node(5, 'sort', '', -1, [6]),
+            node(6, '', routes, 20),
+            node(7, '(garbage collector)', '', -1),
+            node(8, '(idle)', '', -1),
+            node(9, 'hashSync', 'file:///srv/app/node_modules/bcryptjs/index.js', 30, [10]),
+            node(10, '_crypt', 'file:///srv/app/node_modules/bcryptjs/index.js', 90),
+          ],
+          startTime: 0, endTime: 8000,
+          samples: [4, 5, 6, 5, 6, 7, 7, 5, 6, 5, 3, 10, 10, 3, 8, 8],
+          timeDeltas: [0, ...Array.from({ length: 15 }, () => 500)],
+        },
+        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
+      }
+      currentRecord()!.slot(SLOTS.profiling, () => profile)
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    const server = serverOf(stats)
+    const profiled = stats.spans.filter((s) => s.attributes['code.function.name'] !== undefined)
+    // Hono's dispatch (which called the app), V8's sort, the collector, bcrypt's internals and
+    // the comparator's half-millisecond calls make no span of their own.
+    expect(profiled.map((s) => s.name)).toEqual(['listUsers', 'sortRows', 'hashSync'])
+    const [handler, sort, hash] = profiled as [ToolbarSpan, ToolbarSpan, ToolbarSpan]
+    expect(offsetMs(handler, server)).toBeCloseTo(10, 2)
+    // Until the idle samples: the collector, the comparator and bcrypt were working for it.
+    expect(ms(handler.endTimeUnixNano!) - ms(handler.startTimeUnixNano)).toBeCloseTo(7, 2)
+    expect(handler.parentSpanId).toBe(server.spanId)
+    expect(offsetMs(hash, server)).toBeCloseTo(15.5, 2)
+    expect(ms(hash.endTimeUnixNano!) - ms(hash.startTimeUnixNano)).toBeCloseTo(1, 2)
+    expect(hash.parentSpanId).toBe(handler.spanId)
+    expect(hash.attributes['code.file.path']).toBe('/srv/app/node_modules/bcryptjs/index.js')
+    expect(offsetMs(sort, server)).toBeCloseTo(10, 2)
+    expect(ms(sort.endTimeUnixNano!) - ms(sort.startTimeUnixNano)).toBeCloseTo(5, 2)
+    expect(sort.parentSpanId).toBe(handler.spanId)
+    expect(sort.attributes['code.line.number']).toBe(20)
+  })
+
   it('converts only what the convert option allows', async () => {
     const { app, run } = makeApp({ convert: { sql: false, logging: false } })
     app.get('/', (c) => {

@@ -24,6 +24,7 @@ describe('the data panels in the browser', () => {
     app.use(debugToolbar({ panels: [new LoggingPanel(), new TemplatesPanel(), new ProfilingPanel()] }))
     app.get('/', (c) => {
       recordLog('error', '<img src=x onerror=alert(1)>', { user: '<b>ann</b>' })
+      recordLog('info', 'wide', Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i])))
       const page = renderTemplate('<layout>', () => renderTemplate('partial', () => '<p>hi</p>'))
       let x = 0
       for (let i = 0; i < 2e6; i++) x += Math.sqrt(i)
@@ -37,6 +38,7 @@ describe('the data panels in the browser', () => {
     expect(logging).not.toContain('<img')
     expect(logging).toContain('&lt;b>ann&lt;/b>')
     expect(logging).toContain('hdt-badge-error')
+    expect(logging).toContain('2 more attributes not kept')
 
     const templates = view('templates', detail)
     expect(templates).toContain('&lt;layout>')
@@ -47,5 +49,29 @@ describe('the data panels in the browser', () => {
     expect(profiling).toContain('hdt-flame-frame')
     expect(profiling).toContain('one request is profiled at a time')
     expect(profiling).toContain('Profile my requests')
+  })
+
+  it('mark the log lines written after the response, by work the request left running', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new LoggingPanel()] }))
+    let answered!: () => void
+    const gate = new Promise<void>((resolve) => (answered = resolve))
+    let later!: Promise<void>
+    app.get('/', (c) => {
+      recordLog('info', 'order saved')
+      later = gate.then(() => recordLog('error', 'receipt email failed'))
+      return c.text('ok')
+    })
+    const res = await request(app, '/')
+    answered()
+    await later
+    const detail: RequestDetail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    uninstallConsoleCapture()
+    const rows = view('logging', detail).split('<tr>').slice(2)
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toContain('order saved')
+    expect(rows[0]).not.toContain('after the response')
+    expect(rows[1]).toContain('receipt email failed')
+    expect(rows[1]).toContain('after the response')
   })
 })

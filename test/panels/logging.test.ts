@@ -91,3 +91,34 @@ describe('LoggingPanel', () => {
     expect(printed).toContain('request 49 in partial')
   })
 })
+
+describe('work a request leaves running', () => {
+  it('shows the lines it logs after the response, however early the panel was first read', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new LoggingPanel()] }))
+    let smtpAnswers!: () => void
+    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    let emailSent!: Promise<void>
+    app.post('/signup', (c) => {
+      recordLog('info', 'account created')
+      // Sent after the answer, as apps do with mail and webhooks.
+      emailSent = smtp.then(() => console.error('welcome email failed: SMTP 421'))
+      return c.text('ok')
+    })
+    const res = await request(app, '/signup', { method: 'POST' })
+    const detailPath = `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`
+    // The toolbar in the page reads the request as soon as it has loaded.
+    const early = (await request(app, detailPath)).json()
+    expect((early.panels.logging as LoggingStats).logs.map((l) => l.message)).toEqual(['account created'])
+    smtpAnswers()
+    await emailSent
+    const later = (await request(app, detailPath)).json()
+    const logging = later.panels.logging as LoggingStats
+    expect(logging.logs.map((l) => [l.level, l.message])).toEqual([
+      ['info', 'account created'],
+      ['error', 'welcome email failed: SMTP 421'],
+    ])
+    expect(logging.logs[1]!.startMs).toBeGreaterThanOrEqual(later.durationMs)
+    expect(later.nav.find((n: { id: string }) => n.id === 'logging').subtitle).toBe('2 messages, 1 error')
+  })
+})

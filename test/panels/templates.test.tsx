@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer'
 import { Suspense } from 'hono/jsx/streaming'
-import { debugToolbar, recordLog, TemplatesPanel, LoggingPanel, timedComponent, uninstallConsoleCapture, type TemplatesStats, type LoggingStats } from '../../src/index.js'
+import { debugToolbar, recordLog, TemplatesPanel, LoggingPanel, timedComponent, uninstallConsoleCapture, type TemplatesStats, type TemplateRender, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
 
 async function detailOf(app: Hono, path: string) {
@@ -111,7 +111,15 @@ describe('TemplatesPanel with Hono JSX', () => {
     expect(res.text).toContain('<i>loading</i>')
     expect(res.text).toContain('<p>slow</p>')
     expect(res.text).toMatch(/<script src="\/_debug_toolbar\/static\/toolbar\.js[^>]*><\/script><\/body>/)
-    expect((detail.panels.templates as TemplatesStats).renders.map((r) => r.name)).toEqual(['c.render /later', 'Slow'])
+    const [page, slow] = (detail.panels.templates as TemplatesStats).renders as [TemplateRender, TemplateRender]
+    expect([page.name, slow.name]).toEqual(['c.render /later', 'Slow'])
+    // The page renders while it is sent: its render lasts until the last byte, around the
+    // suspended component that rendered meanwhile, not just the setup before the first byte.
+    expect(slow.parentId).toBe(page.id)
+    expect(page.durationMs).toBeDefined()
+    expect(page.startMs + page.durationMs!).toBeGreaterThanOrEqual(slow.startMs + slow.durationMs!)
+    expect(page.startMs + page.durationMs!).toBeCloseTo(detail.durationMs, 6)
+    expect(page.streamed).toBe(true)
   })
 
   it('times render() taken off the context, for each request with its own renderer', async () => {

@@ -3,6 +3,7 @@ import { inspect } from 'node:util'
 import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
+import { logger } from 'hono/logger'
 import pino from 'pino'
 import { debugToolbar, LoggingPanel, pinoToolbarStream, recordLog, renderTemplate, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
@@ -69,6 +70,21 @@ describe('console capture', () => {
     const starts = stats.logs.map((l) => l.startMs)
     expect(starts).toEqual([...starts].sort((a, b) => a - b))
     expect(starts[0]).toBeGreaterThanOrEqual(0)
+  })
+
+  it("shows a line without the terminal's colour codes, as hono/logger writes them, and still prints them in colour", async () => {
+    const noColor = process.env.NO_COLOR
+    delete process.env.NO_COLOR
+    try {
+      const app = appWithLogging()
+      app.use(logger())
+      app.get('/', (c) => c.text('ok'))
+      const stats = await logsOf(app, '/')
+      expect(stats.logs.map((l) => l.message)).toEqual(['<-- GET /', expect.stringMatching(/^--> GET \/ 200 \d+m?s$/)])
+      expect(screen.printed()).toContain('\x1b[32m200\x1b[0m')
+    } finally {
+      if (noColor !== undefined) process.env.NO_COLOR = noColor
+    }
   })
 
   it('leaves console calls outside a request alone: printed, recorded nowhere', async () => {
@@ -196,6 +212,20 @@ describe('bounds', () => {
     expect(exact!.message).toBe('w'.repeat(8192))
   })
 
+  it('keeps the first 128 attributes of a line and says how many more it left out', async () => {
+    const app = appWithLogging(new LoggingPanel())
+    const cache = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`key${i}`, 'v'.repeat(8_000)]))
+    app.get('/', (c) => {
+      recordLog('info', 'cache dump', cache)
+      recordLog('info', 'small', { a: 1 })
+      return c.text('ok')
+    })
+    const [wide, small] = (await logsOf(app, '/')).logs
+    expect(Object.keys(wide!.attributes)).toEqual(Object.keys(cache).slice(0, 128))
+    expect(wide!.droppedAttributes).toBe(872)
+    expect(small!.droppedAttributes).toBeUndefined()
+  })
+
   it('rejects a maxLogs that is not a count', () => {
     expect(() => new LoggingPanel({ maxLogs: -1 })).toThrow(/maxLogs/)
   })
@@ -233,6 +263,21 @@ describe('pino', () => {
     expect(out.written).toHaveLength(5)
     expect(JSON.parse(out.written[0]!)).toMatchObject({ msg: 'outside any request', service: 'shop' })
     expect(JSON.parse(out.written[2]!)).toMatchObject({ level: 30, msg: 'order 7 loaded', orderId: '7', items: 3 })
+  })
+
+  it("shows the fields as the logger's serializers and redact paths wrote them", async () => {
+    const out = lines()
+    const logger = pino({ serializers: { user: (user: { id: number }) => ({ id: user.id }) }, redact: ['card.number'] }, pinoToolbarStream(out))
+    const app = appWithLogging()
+    app.get('/pay', (c) => {
+      logger.info({ user: { id: 1, email: 'ann@example.com' }, card: { number: '4111111111111111', brand: 'visa' } }, 'paid')
+      return c.text('ok')
+    })
+    const [line] = (await logsOf(app, '/pay')).logs
+    expect(line!.message).toBe('paid')
+    expect(line!.attributes).toEqual({ user: '{"id":1}', card: '{"number":"[Redacted]","brand":"visa"}' })
+    expect(JSON.stringify(line)).not.toContain('4111')
+    expect(JSON.parse(out.written[0]!)).toMatchObject({ user: { id: 1 }, card: { number: '[Redacted]' } })
   })
 
   it('works as one stream of a pino.multistream, with its own level', async () => {

@@ -2,11 +2,13 @@ import { useState } from 'preact/hooks'
 import type { LoggingStats, LogLine } from '../../../src/panels/logging.js'
 import { LOG_LEVELS, type LogLevel } from '../../../src/shapes/records.js'
 import { escapeClears } from '../escape-clears.js'
-import { formatMs } from '../format.js'
+import { formatMs, plural } from '../format.js'
 import type { PanelProps } from '../types.js'
 
 /** The Logging panel: every line with its offset, level and attributes; filter by level and text. */
-export function LoggingView({ stats }: PanelProps<LoggingStats>) {
+export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
+  // Lines past the request's end were written by work it left running (an email sent after the answer).
+  const answeredAt = request.durationMs
   const [hidden, setHidden] = useState<ReadonlySet<LogLevel>>(new Set())
   const [search, setSearch] = useState('')
   const needle = search.trim().toLowerCase()
@@ -60,7 +62,10 @@ export function LoggingView({ stats }: PanelProps<LoggingStats>) {
           <tbody>
             {shown.map((log, i) => (
               <tr key={i}>
-                <td class="hdt-num">{formatMs(log.startMs)}</td>
+                <td class="hdt-num">
+                  {formatMs(log.startMs)}
+                  {answeredAt !== undefined && log.startMs > answeredAt && <div class="hdt-muted">after the response</div>}
+                </td>
                 <td>
                   <span class={`hdt-badge ${levelClass(log.level)}`}>{log.level}</span>
                 </td>
@@ -69,6 +74,7 @@ export function LoggingView({ stats }: PanelProps<LoggingStats>) {
                 </td>
                 <td>
                   <Attributes attributes={log.attributes} />
+                  {log.droppedAttributes !== undefined && <span class="hdt-muted">{plural(log.droppedAttributes, 'more attribute', 'more attributes')} not kept</span>}
                 </td>
                 <td class="hdt-muted">{log.source}</td>
               </tr>

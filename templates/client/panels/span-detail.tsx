@@ -104,9 +104,12 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
         </dd>
       </dl>
 
-      <AttributeTable title="Attributes" attributes={span.attributes} />
+      <AttributeTable title="Attributes" attributes={span.attributes} dropped={droppedNote(span.droppedAttributesCount, span.source, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT')} />
 
-      <h3 class="hdt-span-section">Events ({span.events.length})</h3>
+      <h3 class="hdt-span-section">
+        Events ({span.events.length}
+        {droppedNote(span.droppedEventsCount, span.source, 'OTEL_SPAN_EVENT_COUNT_LIMIT')})
+      </h3>
       {span.events.length === 0 ? (
         <p class="hdt-muted">No events.</p>
       ) : (
@@ -150,12 +153,22 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
   )
 }
 
-function AttributeTable({ title, attributes }: { title: string; attributes: Attributes }) {
+/**
+ * What the span's SDK left out over its limits (OTLP `dropped*Count`): ours when the span is
+ * local (the variable that raises the limit is named), else the sender's.
+ */
+function droppedNote(count: number | undefined, source: SpanSource, limit: string): string {
+  if (!count) return ''
+  return source === 'local' ? `, ${count} more dropped: ${limit}` : `, ${count} more dropped by the sender`
+}
+
+function AttributeTable({ title, attributes, dropped = '' }: { title: string; attributes: Attributes; dropped?: string }) {
   const count = Object.keys(attributes).length
   return (
     <>
       <h3 class="hdt-span-section">
-        {title} ({count})
+        {title} ({count}
+        {dropped})
       </h3>
       {count === 0 ? <p class="hdt-muted">None.</p> : <AttributeRows attributes={attributes} />}
     </>

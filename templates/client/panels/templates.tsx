@@ -45,7 +45,10 @@ export function TemplatesView({ stats, request }: PanelProps<TemplatesStats>) {
                 </div>
               </td>
               <td class="hdt-num">{formatMs(render.startMs)}</td>
-              <td class="hdt-num">{render.durationMs === undefined ? <span class="hdt-badge hdt-badge-warn">running</span> : formatMs(render.durationMs)}</td>
+              <td class="hdt-num">
+                {render.durationMs === undefined ? <span class="hdt-badge hdt-badge-warn">running</span> : formatMs(render.durationMs)}
+                {render.streamed && <span class="hdt-muted" title="rendered while it was sent, until the last byte"> streamed</span>}
+              </td>
               <td>
                 <RenderBar render={render} scale={scale} />
               </td>

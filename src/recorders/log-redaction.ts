@@ -1,0 +1,115 @@
+/**
+ * Secrets inside logged values. Headers, params and attributes are redacted by their name
+ * where the toolbar collects them; a logged object carries names too (pino-http logs the
+ * request with its headers, an app logs `{ user }` with its password), so the values of
+ * secret-named keys are replaced at any depth before a line is formatted for the panel.
+ * The terminal still prints the line as the app wrote it.
+ */
+import { types } from 'node:util'
+import { isSecretName, REDACTED } from '../core/redact.js'
+
+/**
+ * `JSON.stringify(value)` with the value of every secret-named key replaced, at any depth.
+ * Throws where JSON.stringify throws (a cycle, a bigint).
+ *
+ * @example
+ * ```ts
+ * redactedJson({ user: { name: 'ann', password: 'x' } }) // '{"user":{"name":"ann","password":"********"}}'
+ * ```
+ */
+export function redactedJson(value: unknown): string | undefined {
+  return JSON.stringify(value, secretKeysRedacted)
+}
+
+function secretKeysRedacted(key: string, value: unknown): unknown {
+  return key !== '' && isSecretName(key) ? REDACTED : value
+}
+
+/** How much of a logged object is printed: levels of keys, and items of an array. */
+export interface PrintedShape {
+  levels: number
+  items: number
+}
+
+// util.inspect shows the keys of nested objects down to depth 2 (3 levels) for console.log,
+// 4 for `%o`, and the first 100 items of an array: deeper keys and later items are never
+// printed, so they are not looked at. `%j` writes the whole object as JSON.
+const INSPECTED: PrintedShape = { levels: 3, items: 100 }
+const INSPECTED_O: PrintedShape = { levels: 5, items: 100 }
+const WHOLE: PrintedShape = { levels: Infinity, items: Infinity }
+
+/**
+ * How much of the objects logged after `format` (a console call's first argument) the
+ * console prints.
+ *
+ * @example
+ * ```ts
+ * printedShape('user %j') // { levels: Infinity, items: Infinity }
+ * ```
+ */
+export function printedShape(format: unknown): PrintedShape {
+  if (typeof format !== 'string' || !format.includes('%')) return INSPECTED
+  if (format.includes('%j')) return WHOLE
+  return format.includes('%o') ? INSPECTED_O : INSPECTED
+}
+
+/**
+ * `value` with the values of secret-named keys replaced in the part of it that is printed
+ * (`shape`: by default what `%o` shows). An object or array that holds such a key is copied
+ * with its prototype and its cycles (so `Account { ... }` and `[Circular *1]` read as
+ * before); anything else, or a value with nothing to hide, is returned as it is.
+ *
+ * @example
+ * ```ts
+ * formatWithOptions({}, withoutSecrets({ token: 'abc', id: 1 })) // "{ token: '********', id: 1 }"
+ * ```
+ */
+export function withoutSecrets(value: unknown, shape: PrintedShape = INSPECTED_O): unknown {
+  return holdsSecret(value, shape.levels, shape.items, new Set()) ? copyWithout(value, shape.levels, shape.items, new Map()) : value
+}
+
+/** Plain objects, arrays and class instances: what inspect prints key by key. */
+function isInspectedObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return false
+  return Array.isArray(value) || Object.prototype.toString.call(value) === '[object Object]'
+}
+
+/** The keys that are printed: an array's first `items` items, an object's own keys. */
+function printedKeys(value: object, items: number): Array<string | symbol> {
+  if (!Array.isArray(value)) return Reflect.ownKeys(value)
+  return Array.from({ length: Math.min(value.length, items) }, (_, i) => String(i))
+}
+
+/** Whether `value` has a secret-named key in its first `levels` levels of keys. */
+function holdsSecret(value: unknown, levels: number, items: number, seen: Set<object>): boolean {
+  if (levels <= 0 || !isInspectedObject(value) || seen.has(value)) return false
+  seen.add(value)
+  for (const key of printedKeys(value, items)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key)
+    if (!descriptor || !('value' in descriptor)) continue
+    if (typeof key === 'string' && isSecretName(key)) return true
+    if (holdsSecret(descriptor.value, levels - 1, items, seen)) return true
+  }
+  return false
+}
+
+function copyWithout(value: unknown, levels: number, items: number, copies: Map<object, object>): unknown {
+  if (levels <= 0 || !isInspectedObject(value)) return value
+  const done = copies.get(value)
+  if (done) return done
+  if (Array.isArray(value)) {
+    // Items past the printed ones are kept as they are.
+    const copy = value.slice()
+    copies.set(value, copy)
+    for (let i = 0; i < Math.min(value.length, items); i++) if (i in value) copy[i] = copyWithout(value[i], levels - 1, items, copies)
+    return copy
+  }
+  const copy: object = Object.create(Object.getPrototypeOf(value))
+  copies.set(value, copy)
+  for (const key of Reflect.ownKeys(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key)!
+    if ('value' in descriptor) descriptor.value = typeof key === 'string' && isSecretName(key) ? REDACTED : copyWithout(descriptor.value, levels - 1, items, copies)
+    Object.defineProperty(copy, key, descriptor)
+  }
+  return copy
+}
