@@ -96,3 +96,34 @@ export function hostnameMatcher(allowedHostnames: readonly string[]): (url: stri
     return names.some((name) => (name.startsWith('.') ? hostname === name.slice(1) || hostname.endsWith(name) : hostname === name))
   }
 }
+
+/**
+ * Whether the browser page that sent a request (its `Origin` header) is another site's. A
+ * browser opens a WebSocket, or posts a form, to any address without asking the server
+ * first (no CORS), so such a page could read the toolbar through its visitor's browser. A
+ * request without `Origin` comes from no page (a coding agent, curl, a `ws` client); a page
+ * on a loopback name or address is on this machine; a page at the name the request came to
+ * is the toolbar's own (that name already passed `hostnameMatcher`).
+ *
+ * @example
+ * ```ts
+ * isForeignOrigin('http://evil.example', 'http://127.0.0.1:3000/_debug_toolbar/ws') // true
+ * isForeignOrigin('http://localhost:5173', 'http://127.0.0.1:3000/_debug_toolbar/ws') // false
+ * ```
+ */
+export function isForeignOrigin(origin: string | null | undefined, requestUrl: string): boolean {
+  if (!origin) return false
+  let hostname: string
+  try {
+    hostname = bareHostname(new URL(origin).hostname)
+  } catch {
+    return true
+  }
+  if (hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)) return false
+  return hostname !== bareHostname(new URL(requestUrl).hostname)
+}
+
+/** A hostname without the brackets of an IPv6 address or a trailing dot, in lower case. */
+function bareHostname(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+}

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import { isForeignOrigin } from '../core/access.js'
 import { ToolbarData, type McpToolbar } from './data.js'
 import type { RedactionSettings } from './redact.js'
 import { createToolbarMcpServer } from './server.js'
@@ -40,21 +40,12 @@ export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSetting
  * A browser page of another site can reach a loopback server (and DNS rebinding can make
  * its name point there), so the client address alone does not protect the endpoint. The
  * MCP specification asks servers to check `Origin`: coding agents send none; a browser
- * sends one, and only a loopback origin or the address the app was reached at is accepted.
+ * sends one, and only a loopback page or one at the name the app was reached at is accepted.
  */
 function refuseForeignOrigin(req: Request): Response | undefined {
   const origin = req.headers.get('origin')
-  if (!origin) return undefined
-  let hostname: string
-  try {
-    hostname = new URL(origin).hostname.replace(/^\[|\]$/g, '')
-  } catch {
-    return jsonRpcError(403, `Forbidden: malformed Origin "${origin.slice(0, 100)}"`)
-  }
-  const own = new URL(req.url).hostname.replace(/^\[|\]$/g, '')
-  const loopback = hostname === 'localhost' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-  if (loopback || (isIP(hostname) !== 0 && hostname === own)) return undefined
-  return jsonRpcError(403, `Forbidden: the MCP endpoint does not answer pages of ${origin.slice(0, 100)}`)
+  if (!isForeignOrigin(origin, req.url)) return undefined
+  return jsonRpcError(403, `Forbidden: the MCP endpoint does not answer pages of ${origin!.slice(0, 100)}`)
 }
 
 function jsonRpcError(status: number, message: string, headers: Record<string, string> = {}): Response {

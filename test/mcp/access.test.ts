@@ -66,6 +66,10 @@ describe('who the MCP endpoint answers', () => {
     expect((await foreign.json()).error.message).toMatch(/evil\.example/)
     expect((await app.request('/_debug_toolbar/mcp', post({ origin: 'not a url' }), loopback)).status).toBe(403)
     expect((await app.request('/_debug_toolbar/mcp', post({ origin: 'http://localhost:5173' }), loopback)).status).toBe(200)
+    // A page at a name listed in allowedHostnames is the toolbar's own, when the app is reached there.
+    const named = appWith({ allowedHostnames: ['devbox'] })
+    expect((await named.request('http://devbox:3000/_debug_toolbar/mcp', post({ origin: 'http://devbox:3000' }), loopback)).status).toBe(200)
+    expect((await named.request('http://127.0.0.1:3000/_debug_toolbar/mcp', post({ origin: 'http://devbox:3000' }), loopback)).status).toBe(403)
   })
 
   it('answers GET and DELETE with 405: the server is stateless', async () => {
