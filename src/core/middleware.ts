@@ -59,7 +59,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
     if (!allowed) return ownRoute ? Promise.resolve(c.notFound()) : next()
     // Only the toolbar's own routes are read by name: the app's pages answer at any.
-    if (ownRoute) return Promise.resolve(isAllowedName(c.req.url) ? toolbar.routes.fetch(c.req.raw, c.env) : c.notFound())
+    if (ownRoute) return Promise.resolve(isAllowedName(c.req.url) ? toolbar.serve(c) : c.notFound())
     const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }

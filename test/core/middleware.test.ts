@@ -95,6 +95,10 @@ describe('debugToolbar middleware', () => {
     own.use(debugToolbar({ nonce: () => 'a"b' }))
     own.get('/', (c) => c.html(page('CSP')))
     expect((await request(own, '/')).text).toContain('nonce="a&quot;b"')
+    // The full-page view is the toolbar's own page, under the app's policy all the same.
+    const full = await request(app, '/_debug_toolbar/')
+    expect(full.text).toContain(`nonce="${/'nonce-([^']+)'/.exec(full.headers.get('content-security-policy') ?? '')?.[1]}"`)
+    expect((await request(own, '/_debug_toolbar/')).text).toContain('data-hdt-mode="page" nonce="a&quot;b"')
   })
 
   it('adds Server-Timing with the total time', async () => {
