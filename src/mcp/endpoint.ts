@@ -1,5 +1,4 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { isForeignOrigin } from '../core/access.js'
 import { ToolbarData, type McpToolbar } from './data.js'
 import type { RedactionSettings } from './redact.js'
 import { createToolbarMcpServer } from './server.js'
@@ -20,8 +19,6 @@ import { createToolbarMcpServer } from './server.js'
 export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSettings): (req: Request) => Promise<Response> {
   const data = new ToolbarData(toolbar, settings.redact)
   return async function mcpEndpoint(req) {
-    const refused = refuseForeignOrigin(req)
-    if (refused) return refused
     if (req.method !== 'POST') {
       return jsonRpcError(405, 'Method not allowed: this server is stateless, send JSON-RPC messages with POST', { Allow: 'POST' })
     }
@@ -34,18 +31,6 @@ export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSetting
       await server.close()
     }
   }
-}
-
-/**
- * A browser page of another site can reach a loopback server (and DNS rebinding can make
- * its name point there), so the client address alone does not protect the endpoint. The
- * MCP specification asks servers to check `Origin`: coding agents send none; a browser
- * sends one, and only a loopback page or one at the name the app was reached at is accepted.
- */
-function refuseForeignOrigin(req: Request): Response | undefined {
-  const origin = req.headers.get('origin')
-  if (!isForeignOrigin(origin, req.url)) return undefined
-  return jsonRpcError(403, `Forbidden: the MCP endpoint does not answer pages of ${origin!.slice(0, 100)}`)
 }
 
 function jsonRpcError(status: number, message: string, headers: Record<string, string> = {}): Response {

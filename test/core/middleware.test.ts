@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { request } from '../support/local.js'
@@ -378,6 +379,26 @@ describe('access', () => {
     expect((await request(lan, 'http://devbox:3000/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(200)
     expect((await request(lan, 'http://api.dev.internal/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(200)
     expect((await request(lan, 'http://evil.example/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(404)
+  })
+
+  it('answers 403 to a page of another site at 127.0.0.1, even when the app\'s CORS allows every origin', async () => {
+    const app = new Hono()
+    app.use(cors())
+    app.use(debugToolbar())
+    app.get('/api/orders', (c) => c.json({ orders: 1 }))
+    await request(app, '/api/orders')
+    const foreign = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: { origin: 'http://evil.example' } })
+    expect(foreign.status).toBe(403)
+    expect(foreign.text).not.toContain('/api/orders')
+    expect(foreign.json().error).toMatch(/pages of http:\/\/evil\.example/)
+    // The toolbar's own page, other loopback pages and requests from no page are answered.
+    for (const origin of ['http://127.0.0.1:3000', 'http://localhost:5173', 'http://app.localhost', undefined]) {
+      const res = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: origin ? { origin } : {} })
+      expect([origin, res.status]).toEqual([origin, 200])
+    }
+    for (const origin of ['null', 'http://10.1.2.3:3000', 'http://127.0.0.1.evil.example']) {
+      expect((await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin } })).status).toBe(403)
+    }
   })
 
   it('denies requests whose address is unknown', async () => {
