@@ -103,11 +103,27 @@ function toAttributeValue(value: unknown): unknown {
   if (value instanceof Error) return bounded(value.stack ?? `${value.name}: ${value.message}`)
   if (typeof value === 'bigint') return value.toString()
   try {
-    return bounded(JSON.stringify(value) ?? String(value))
+    return bounded(JSON.stringify(value, redactNested) ?? String(value))
   } catch {
-    // Circular structures: Node's own formatting copes with them.
-    return bounded(formatWithOptions({ depth: 2 }, '%o', value))
+    // Circular structures: Node's own formatting copes with them, once the secrets are out.
+    return bounded(formatWithOptions({ depth: 2 }, '%o', redactedCopy(value, 3)))
   }
+}
+
+/** Secrets nested in a field (pino-http logs `req.headers.authorization`) are redacted too. */
+function redactNested(this: unknown, key: string, value: unknown): unknown {
+  return key !== '' && !Array.isArray(this) && isSecretName(key) ? REDACTED : value
+}
+
+/** A copy of a (circular) value down to `depth`, with secret-named members redacted. */
+function redactedCopy(value: unknown, depth: number, seen = new WeakSet<object>()): unknown {
+  if (typeof value !== 'object' || value === null || value instanceof Error) return value
+  if (seen.has(value) || depth === 0) return seen.has(value) ? '[Circular]' : value
+  seen.add(value)
+  if (Array.isArray(value)) return value.map((item) => redactedCopy(item, depth - 1, seen))
+  const copy: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) copy[key] = isSecretName(key) ? REDACTED : redactedCopy(item, depth - 1, seen)
+  return copy
 }
 
 type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace'
