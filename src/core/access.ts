@@ -59,12 +59,43 @@ export function addressMatcher(allowedHosts: readonly string[]): (address: strin
  */
 export function socketAddress(c: Context, trustProxy: boolean): string | undefined {
   if (trustProxy) {
-    const header = c.req.header('x-forwarded-for')
-    const forwarded = header?.slice(header.lastIndexOf(',') + 1).trim()
+    const forwarded = forwardedAddress(c)
     if (forwarded) return forwarded
   }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined
-  return env?.incoming?.socket?.remoteAddress ?? env?.server?.incoming?.socket?.remoteAddress
+  return nodeIncoming(c)?.socket?.remoteAddress
+}
+
+/**
+ * The last address of `X-Forwarded-For`, the one the nearest proxy added, if any. Without
+ * `trustProxy` it only ever denies: a proxy on this machine (nginx in front of the app)
+ * makes every visitor's request come from 127.0.0.1, and says for whom in this header.
+ */
+export function forwardedAddress(c: Context): string | undefined {
+  const header = forwardedHeader(c)
+  const forwarded = header?.slice(header.lastIndexOf(',') + 1).trim()
+  return forwarded || undefined
+}
+
+/** `X-Forwarded-For` read from Node's raw header list when there is one: no `Headers` is built for it. */
+function forwardedHeader(c: Context): string | undefined {
+  const raw = nodeIncoming(c)?.rawHeaders
+  if (!raw) return c.req.header('x-forwarded-for')
+  let value: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    // Repeated headers are one list (RFC 9110, 5.3), as Node joins them.
+    if (raw[i]!.length === 15 && raw[i]!.toLowerCase() === 'x-forwarded-for') value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1]}`
+  }
+  return value
+}
+
+interface NodeIncoming {
+  socket?: { remoteAddress?: string }
+  rawHeaders?: string[]
+}
+
+function nodeIncoming(c: Context): NodeIncoming | undefined {
+  const env = c.env as { incoming?: NodeIncoming; server?: { incoming?: NodeIncoming } } | undefined
+  return env?.incoming ?? env?.server?.incoming
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { addressMatcher, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
+import { addressMatcher, forwardedAddress, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
 import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
@@ -52,7 +52,17 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const isAllowedName = hostnameMatcher(options.allowedHostnames ?? [])
   const isOwnPage = pageOriginMatcher(options.allowedHostnames ?? [])
-  const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))
+  const trustProxy = options.trustProxy ?? false
+  const clientAddress = options.clientAddress
+  // Without trustProxy, X-Forwarded-For can only take the toolbar away: a visitor a proxy on
+  // this machine forwarded is that visitor, though the socket says 127.0.0.1.
+  const forwardedFromAllowed = (c: Context) => {
+    const forwarded = forwardedAddress(c)
+    return forwarded === undefined || isAllowedAddress(forwarded)
+  }
+  const isAllowedClient = clientAddress
+    ? (c: Context) => isAllowedAddress(clientAddress(c))
+    : (c: Context) => isAllowedAddress(socketAddress(c, trustProxy)) && (trustProxy || forwardedFromAllowed(c))
   const excluded = pathMatcher(options.excludePaths ?? [])
   const ownPrefix = `${prefix}/`
   const showToolbar = options.showToolbar
@@ -79,7 +89,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     const path = c.req.path
     const ownRoute = path === prefix || path.startsWith(ownPrefix)
     if (!ownRoute && excluded(path)) return next()
-    if (!isAllowedAddress(clientAddress(c))) return handle(c, next, path, ownRoute, false)
+    if (!isAllowedClient(c)) return handle(c, next, path, ownRoute, false)
     if (!showToolbar) return handle(c, next, path, ownRoute, true)
     return Promise.resolve(showToolbar(c)).then((shown) => handle(c, next, path, ownRoute, shown))
   }

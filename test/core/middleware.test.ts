@@ -4,6 +4,7 @@ import { cors } from 'hono/cors'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { startLoopbackService } from '../support/loopback-service.js'
 
 const page = (title: string) => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`
 
@@ -360,6 +361,24 @@ describe('access', () => {
     expect((await request(proxied, '/_debug_toolbar/healthz', through, '198.51.100.1')).status).toBe(200)
     expect(() => debugToolbar({ allowedHosts: ['10.0.0.0/33'] })).toThrow(/prefix length/)
     expect(() => debugToolbar({ allowedHosts: ['localhost'] })).toThrow(/not an address/)
+  })
+
+  it('takes a request a proxy on this machine forwarded for another address as that address\'s, without trustProxy', async () => {
+    // nginx on the same host with a plain proxy_pass: every visitor reaches the app from 127.0.0.1, at 127.0.0.1:3000.
+    const server = await startLoopbackService(demoApp())
+    try {
+      const visitor = await fetch(`${server.base}/_debug_toolbar/api/requests`, { headers: { 'x-forwarded-for': '203.0.113.9' } })
+      expect(visitor.status).toBe(404)
+      const home = await fetch(`${server.base}/`, { headers: { 'x-forwarded-for': '198.51.100.4, 203.0.113.9' } })
+      expect(await home.text()).toBe(page('Home'))
+      expect(home.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      // A local proxy passing the developer's own loopback requests on still shows the toolbar.
+      const developer = await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '127.0.0.1' } })
+      expect(developer.status).toBe(200)
+      expect((await fetch(`${server.base}/_debug_toolbar/healthz`)).status).toBe(200)
+    } finally {
+      await server.close()
+    }
   })
 
   it('answers its own routes only at a loopback name or an address: a page of another site rebound to 127.0.0.1 gets a 404', async () => {
