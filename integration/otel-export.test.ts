@@ -1,11 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import Database from 'better-sqlite3'
 import { debugToolbar, instrumentBetterSqlite3, recordQuery, renderTemplate, SqlPanel, uninstallConsoleCapture } from '../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats } from '../src/opentelemetry/index.js'
-import { startDeadEndpoint, startOtlpGrpcPeer, startZipkinPeer } from './peers/index.js'
+import { startDeadEndpoint, startOtlpGrpcPeer, startOtlpHttpPeer, startZipkinPeer } from './peers/index.js'
 import { withSpans } from '../test/support/trace-spans.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
@@ -83,6 +83,37 @@ describe('exporting a request\'s trace', () => {
     } finally {
       await panel.shutdown()
       await zipkin.close()
+    }
+  })
+
+  it('shows and prints a collector URL without the credentials written into it', async () => {
+    const peer = await startOtlpHttpPeer()
+    const dead = await startDeadEndpoint('closed')
+    const withSecrets = (url: string) => `${url.replace('http://', 'http://ada:pw-s3cret@')}?api_key=key-s3cret`
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: withSecrets(peer.url) })
+    const deadPanel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: withSecrets(`${dead.url}/v1/traces`) })
+    const warnings: string[] = []
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.join(' ')))
+    try {
+      const { run } = shop(panel)
+      const first = await run('/ping')
+      await panel.forceFlush()
+      // The collector still gets the credentials...
+      await peer.waitForSpans((all) => all.some((s) => s.traceId === first.traceId), 10_000)
+      expect(peer.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('ada:pw-s3cret').toString('base64')}`)
+      // ...and the panel (what the API, the MCP server and a durable store get) does not show them.
+      const { export: shown } = await run('/ping')
+      expect(shown.exporters[0]!.name).toBe(`otlp http/json ${peer.url.replace('http://', 'http://REDACTED:REDACTED@')}?api_key=REDACTED`)
+      expect(shown.exporters[0]!.successes).toBeGreaterThan(0)
+      // Nor does the warning a dead collector prints.
+      await shop(deadPanel).run('/ping')
+      await deadPanel.forceFlush()
+      expect(warnings.join('\n')).toContain(`at http://REDACTED:REDACTED@127.0.0.1:${dead.port}/v1/traces?api_key=REDACTED`)
+      expect(warnings.join('\n')).not.toMatch(/s3cret/)
+    } finally {
+      warn.mockRestore()
+      await Promise.all([panel.shutdown(), deadPanel.shutdown()])
+      await Promise.all([peer.close(), dead.close()])
     }
   })
 

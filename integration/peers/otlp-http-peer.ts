@@ -29,7 +29,7 @@ export async function startOtlpHttpPeer(options: { port?: number } = {}): Promis
     const chunks: Uint8Array[] = []
     req.on('data', (chunk: Uint8Array) => chunks.push(chunk))
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/traces') {
+      if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/traces') {
         res.writeHead(404).end()
         return
       }

@@ -59,12 +59,43 @@ export function addressMatcher(allowedHosts: readonly string[]): (address: strin
  */
 export function socketAddress(c: Context, trustProxy: boolean): string | undefined {
   if (trustProxy) {
-    const header = c.req.header('x-forwarded-for')
-    const forwarded = header?.slice(header.lastIndexOf(',') + 1).trim()
+    const forwarded = forwardedAddress(c)
     if (forwarded) return forwarded
   }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined
-  return env?.incoming?.socket?.remoteAddress ?? env?.server?.incoming?.socket?.remoteAddress
+  return nodeIncoming(c)?.socket?.remoteAddress
+}
+
+/**
+ * The last address of `X-Forwarded-For`, the one the nearest proxy added, if any. Without
+ * `trustProxy` it only ever denies: a proxy on this machine (nginx in front of the app)
+ * makes every visitor's request come from 127.0.0.1, and says for whom in this header.
+ */
+export function forwardedAddress(c: Context): string | undefined {
+  const header = forwardedHeader(c)
+  const forwarded = header?.slice(header.lastIndexOf(',') + 1).trim()
+  return forwarded || undefined
+}
+
+/** `X-Forwarded-For` read from Node's raw header list when there is one: no `Headers` is built for it. */
+function forwardedHeader(c: Context): string | undefined {
+  const raw = nodeIncoming(c)?.rawHeaders
+  if (!raw) return c.req.header('x-forwarded-for')
+  let value: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    // Repeated headers are one list (RFC 9110, 5.3), as Node joins them.
+    if (raw[i]!.length === 15 && raw[i]!.toLowerCase() === 'x-forwarded-for') value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1]}`
+  }
+  return value
+}
+
+interface NodeIncoming {
+  socket?: { remoteAddress?: string }
+  rawHeaders?: string[]
+}
+
+function nodeIncoming(c: Context): NodeIncoming | undefined {
+  const env = c.env as { incoming?: NodeIncoming; server?: { incoming?: NodeIncoming } } | undefined
+  return env?.incoming ?? env?.server?.incoming
 }
 
 /**
@@ -81,18 +112,65 @@ export function socketAddress(c: Context, trustProxy: boolean): string | undefin
  * ```
  */
 export function hostnameMatcher(allowedHostnames: readonly string[]): (url: string) => boolean {
-  const names = allowedHostnames.map((name) => name.trim().toLowerCase().replace(/\.$/, ''))
+  const listed = listedNames(allowedHostnames)
   return (url) => {
     let hostname: string
     try {
-      hostname = new URL(url).hostname.toLowerCase()
+      hostname = bareHostname(new URL(url).hostname)
     } catch {
       return false
     }
-    // A trailing dot names the same host; brackets enclose an IPv6 address.
-    hostname = hostname.replace(/\.$/, '')
-    if (isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return true
-    if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true
-    return names.some((name) => (name.startsWith('.') ? hostname === name.slice(1) || hostname.endsWith(name) : hostname === name))
+    if (isIP(hostname) !== 0) return true
+    return isLocalName(hostname) || listed(hostname)
   }
+}
+
+/**
+ * Builds the check of the browser page that sent a request to the toolbar's routes (its
+ * `Origin` header): true for a page the toolbar may answer. A page of another site, open in
+ * the developer's browser, can reach a loopback server: it can open a WebSocket or post to
+ * it without asking (no CORS), and read its answers when the app's own CORS middleware
+ * allows every origin. A request without `Origin` comes from no page (a coding agent, curl,
+ * an exporter, a browser navigating); a page on a loopback name or address is on this
+ * machine; a page at the name the request came to is the toolbar's own (that name already
+ * passed `hostnameMatcher`), and so is one at a name in `allowedHostnames`. An IP address
+ * other than loopback is not enough: any site can be reached at one.
+ *
+ * @example
+ * ```ts
+ * const ownPage = pageOriginMatcher(['devbox'])
+ * ownPage('http://evil.example', 'http://127.0.0.1:3000/_debug_toolbar/api/requests') // false
+ * ownPage('http://localhost:5173', 'http://127.0.0.1:3000/_debug_toolbar/api/requests') // true
+ * ```
+ */
+export function pageOriginMatcher(allowedHostnames: readonly string[]): (origin: string | undefined, requestUrl: string) => boolean {
+  const listed = listedNames(allowedHostnames)
+  return (origin, requestUrl) => {
+    if (!origin) return true
+    let hostname: string
+    try {
+      hostname = bareHostname(new URL(origin).hostname)
+    } catch {
+      // `null` (a sandboxed frame, a file) or garbage: no page of this machine's sites.
+      return false
+    }
+    if (hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || isLocalName(hostname) || listed(hostname)) return true
+    return hostname === bareHostname(new URL(requestUrl).hostname)
+  }
+}
+
+/** `localhost` and names under `.localhost`: browsers and resolvers keep them on loopback. */
+function isLocalName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost')
+}
+
+/** `allowedHostnames` as a check: `devbox` names that host, `.dev.internal` it and any name under it. */
+function listedNames(allowedHostnames: readonly string[]): (hostname: string) => boolean {
+  const names = allowedHostnames.map((name) => name.trim().toLowerCase().replace(/\.$/, ''))
+  return (hostname) => names.some((name) => (name.startsWith('.') ? hostname === name.slice(1) || hostname.endsWith(name) : hostname === name))
+}
+
+/** A hostname without the brackets of an IPv6 address or a trailing dot (the same host), in lower case. */
+function bareHostname(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
 }

@@ -9,6 +9,7 @@ import { parseStatusList } from './status-filter.js'
 import type { ToolbarViews } from './views.js'
 
 const MAX_LIMIT = 200
+const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1e293b"/><path d="M4 5h8M4 8h5M4 11h7" stroke="#f59e0b" stroke-width="1.5"/></svg>'
 
 /**
  * The toolbar's own routes under the prefix: the JSON API, the browser bundle, and the
@@ -54,8 +55,13 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
     return c.body(bundle, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
   })
 
+  // The full-page view's icon (see full-page.tsx).
+  routes.get('/static/icon.svg', (c) =>
+    c.body(ICON, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400' }),
+  )
+
   const page = (c: Context, requestId: string) =>
-    c.html(`<!doctype html>${renderToString(views.fullPage({ prefix: toolbar.prefix, requestId, version: toolbar.version }))}`)
+    c.html(`<!doctype html>${renderToString(views.fullPage({ prefix: toolbar.prefix, requestId, version: toolbar.version, nonce: toolbar.pageNonce(c.req.raw) }))}`)
 
   // The full-page view, for API-only apps whose responses have no page to inject into.
   routes.get('/requests/:id', async (c) => {

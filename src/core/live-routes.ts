@@ -18,6 +18,13 @@ export interface LiveEventsOptions {
 
 const encoder = new TextEncoder()
 
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  // Reverse proxies (nginx) would otherwise buffer the stream.
+  'X-Accel-Buffering': 'no',
+}
+
 /**
  * The live event routes: `GET {prefix}/api/events` (server-sent events) and, when the app
  * passes `upgradeWebSocket`, `{prefix}/ws` with the same messages as JSON text frames.
@@ -34,15 +41,10 @@ export function registerLiveRoutes(toolbar: Toolbar, options: { liveEvents?: Liv
   toolbar.routes.get('/api/events', (c) => {
     const lastId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'))
     if (typeof lastId === 'object') return c.json({ error: lastId.error }, 400)
-    const body = eventStream(toolbar.events, { lastId, heartbeatMs, queueSize })
-    return new Response(body, {
-      headers: {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        // Reverse proxies (nginx) would otherwise buffer the stream.
-        'X-Accel-Buffering': 'no',
-      },
-    })
+    // HEAD (curl -I) gets the headers alone: a stream nobody reads would never be cancelled,
+    // and its client would queue events for good.
+    if (c.req.method === 'HEAD') return new Response(null, { headers: STREAM_HEADERS })
+    return new Response(eventStream(toolbar.events, { lastId, heartbeatMs, queueSize }), { headers: STREAM_HEADERS })
   })
 
   const upgrade = options.upgradeWebSocket

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { addressMatcher, hostnameMatcher, LOOPBACK, socketAddress } from './access.js'
+import { addressMatcher, forwardedAddress, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
 import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
@@ -51,15 +51,34 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const isAllowedName = hostnameMatcher(options.allowedHostnames ?? [])
-  const clientAddress = options.clientAddress ?? ((c: Context) => socketAddress(c, options.trustProxy ?? false))
+  const isOwnPage = pageOriginMatcher(options.allowedHostnames ?? [])
+  const trustProxy = options.trustProxy ?? false
+  const clientAddress = options.clientAddress
+  // Without trustProxy, X-Forwarded-For can only take the toolbar away: a visitor a proxy on
+  // this machine forwarded is that visitor, though the socket says 127.0.0.1.
+  const forwardedFromAllowed = (c: Context) => {
+    const forwarded = forwardedAddress(c)
+    return forwarded === undefined || isAllowedAddress(forwarded)
+  }
+  const isAllowedClient = clientAddress
+    ? (c: Context) => isAllowedAddress(clientAddress(c))
+    : (c: Context) => isAllowedAddress(socketAddress(c, trustProxy)) && (trustProxy || forwardedFromAllowed(c))
   const excluded = pathMatcher(options.excludePaths ?? [])
   const ownPrefix = `${prefix}/`
   const showToolbar = options.showToolbar
 
+  // Only the toolbar's own routes are read by name, and by the page asking: the app's pages answer any.
+  const ownRouteAnswer = (c: Context): Response | Promise<Response> => {
+    if (!isAllowedName(c.req.url)) return c.notFound()
+    const origin = c.req.header('origin')
+    if (!isOwnPage(origin, c.req.url)) {
+      return c.json({ error: `the debug toolbar does not answer pages of ${origin!.slice(0, 100)} (a name of yours goes in allowedHostnames)` }, 403)
+    }
+    return toolbar.serve(c)
+  }
   const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
     if (!allowed) return ownRoute ? Promise.resolve(c.notFound()) : next()
-    // Only the toolbar's own routes are read by name: the app's pages answer at any.
-    if (ownRoute) return Promise.resolve(isAllowedName(c.req.url) ? toolbar.routes.fetch(c.req.raw, c.env) : c.notFound())
+    if (ownRoute) return Promise.resolve(ownRouteAnswer(c))
     const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }
@@ -70,7 +89,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     const path = c.req.path
     const ownRoute = path === prefix || path.startsWith(ownPrefix)
     if (!ownRoute && excluded(path)) return next()
-    if (!isAllowedAddress(clientAddress(c))) return handle(c, next, path, ownRoute, false)
+    if (!isAllowedClient(c)) return handle(c, next, path, ownRoute, false)
     if (!showToolbar) return handle(c, next, path, ownRoute, true)
     return Promise.resolve(showToolbar(c)).then((shown) => handle(c, next, path, ownRoute, shown))
   }

@@ -59,7 +59,55 @@ export function isSecretQueryName(name: string): boolean {
  * ```
  */
 export function redactEntries(entries: Iterable<[string, string]>): Array<[string, string]> {
-  return [...entries].map(([name, value]) => [name, isSecretName(name) ? REDACTED : name.toLowerCase() === 'baggage' ? redactBaggage(value) : value])
+  return [...entries].map(([name, value]) => [name, redactHeader(name, value)])
+}
+
+function redactHeader(name: string, value: string): string {
+  if (isSecretName(name)) return REDACTED
+  const lower = name.toLowerCase()
+  if (lower === 'baggage') return redactBaggage(value)
+  return URL_HEADERS.has(lower) ? redactUrlText(value) : value
+}
+
+/** Headers whose value is a URL: a reset link in `Referer`, a token in a redirect's `Location`. */
+const URL_HEADERS = new Set(['referer', 'location', 'content-location'])
+
+/**
+ * A URL as written (absolute or not) with its user info and the values of secret-named
+ * parameters, in the query and in a fragment (where OAuth puts tokens), redacted.
+ *
+ * @example
+ * ```ts
+ * redactUrlText('/signed-in?access_token=abc&state=7') // '/signed-in?access_token=********&state=7'
+ * ```
+ */
+export function redactUrlText(url: string): string {
+  const hash = url.indexOf('#')
+  const beforeHash = hash < 0 ? url : url.slice(0, hash)
+  const query = beforeHash.indexOf('?')
+  const base = (query < 0 ? beforeHash : beforeHash.slice(0, query)).replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`)
+  const search = query < 0 ? '' : `?${redactQueryParameters(beforeHash.slice(query + 1))}`
+  const fragment = hash < 0 ? '' : `#${redactQueryParameters(url.slice(hash + 1))}`
+  return `${base}${search}${fragment}`
+}
+
+/**
+ * `name=value&...` as written, with the values of secret-named parameters redacted.
+ *
+ * @example
+ * ```ts
+ * redactQueryParameters('q=shoes&api_key=k1') // 'q=shoes&api_key=********'
+ * ```
+ */
+export function redactQueryParameters(text: string): string {
+  return text
+    .split('&')
+    .map((part) => {
+      const at = part.indexOf('=')
+      const name = at === -1 ? part : part.slice(0, at)
+      return isSecretQueryName(decodeQueryName(name)) ? `${name}=${REDACTED}` : part
+    })
+    .join('&')
 }
 
 /**

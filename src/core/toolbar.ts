@@ -60,6 +60,7 @@ export class Toolbar implements ToolbarHost {
   /** Requests whose body has been sent and that are being stored. */
   private readonly finishing = new Map<string, Promise<void>>()
   private readonly hooks: Record<Hook, Panel<any>[]>
+  private readonly pageNonces = new WeakMap<Request, string>()
 
   constructor(
     readonly prefix: string,
@@ -157,8 +158,28 @@ export class Toolbar implements ToolbarHost {
   }
 
   private snippet(c: Context, record: RequestRecord): string {
-    const nonce = this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
-    return loaderTag(this.prefix, record.id, this.version, nonce)
+    return loaderTag(this.prefix, record.id, this.version, this.nonceOf(c))
+  }
+
+  /** The CSP nonce of the app's response for `c`: the `nonce` option's, else hono/secure-headers'. */
+  private nonceOf(c: Context): string | undefined {
+    return this.options.nonce ? this.options.nonce(c) : (c.get('secureHeadersNonce' as never) as string | undefined)
+  }
+
+  /**
+   * Answers a request to the toolbar's own routes. They run in an app of their own, which
+   * cannot see the app's context: the app's CSP nonce (its policy covers the toolbar's pages
+   * too) is kept beside the request for the full-page view.
+   */
+  serve(c: Context): Response | Promise<Response> {
+    const nonce = this.nonceOf(c)
+    if (nonce) this.pageNonces.set(c.req.raw, nonce)
+    return this.routes.fetch(c.req.raw, c.env)
+  }
+
+  /** The app's CSP nonce for a request to the toolbar's routes (see `serve`). */
+  pageNonce(request: Request): string | undefined {
+    return this.pageNonces.get(request)
   }
 
   /** The `Server-Timing` value of the panels' metrics for `record`. */

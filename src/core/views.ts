@@ -5,8 +5,8 @@ import type { VNode } from 'preact'
  * them but does not import them, so `src/core` depends on no template.
  */
 export interface ToolbarViews {
-  /** The full-page view (`{prefix}/` and `{prefix}/requests/:id`) for API-only apps. */
-  fullPage(props: { prefix: string; requestId: string; version: string }): VNode
+  /** The full-page view (`{prefix}/` and `{prefix}/requests/:id`) for API-only apps; `nonce` is the app's CSP nonce. */
+  fullPage(props: { prefix: string; requestId: string; version: string; nonce?: string }): VNode
   /** The content of a panel that has no browser component and no `render()` of its own. */
   statsTable(stats: unknown): VNode
 }

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { ToolbarData, type McpToolbar } from './data.js'
 import type { RedactionSettings } from './redact.js'
@@ -20,8 +19,6 @@ import { createToolbarMcpServer } from './server.js'
 export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSettings): (req: Request) => Promise<Response> {
   const data = new ToolbarData(toolbar, settings.redact)
   return async function mcpEndpoint(req) {
-    const refused = refuseForeignOrigin(req)
-    if (refused) return refused
     if (req.method !== 'POST') {
       return jsonRpcError(405, 'Method not allowed: this server is stateless, send JSON-RPC messages with POST', { Allow: 'POST' })
     }
@@ -34,27 +31,6 @@ export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSetting
       await server.close()
     }
   }
-}
-
-/**
- * A browser page of another site can reach a loopback server (and DNS rebinding can make
- * its name point there), so the client address alone does not protect the endpoint. The
- * MCP specification asks servers to check `Origin`: coding agents send none; a browser
- * sends one, and only a loopback origin or the address the app was reached at is accepted.
- */
-function refuseForeignOrigin(req: Request): Response | undefined {
-  const origin = req.headers.get('origin')
-  if (!origin) return undefined
-  let hostname: string
-  try {
-    hostname = new URL(origin).hostname.replace(/^\[|\]$/g, '')
-  } catch {
-    return jsonRpcError(403, `Forbidden: malformed Origin "${origin.slice(0, 100)}"`)
-  }
-  const own = new URL(req.url).hostname.replace(/^\[|\]$/g, '')
-  const loopback = hostname === 'localhost' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-  if (loopback || (isIP(hostname) !== 0 && hostname === own)) return undefined
-  return jsonRpcError(403, `Forbidden: the MCP endpoint does not answer pages of ${origin.slice(0, 100)}`)
 }
 
 function jsonRpcError(status: number, message: string, headers: Record<string, string> = {}): Response {

@@ -14,6 +14,7 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base'
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { redactUrl } from './http-conventions.js'
 import { ExportBreaker, resolveBreakerOptions, type BreakerStatus, type ExportBreakerOptions } from './export-breaker.js'
 import type { ResolvedOpenTelemetryConfig } from './options.js'
 import { ZipkinSpanExporter } from './zipkin-exporter.js'
@@ -68,7 +69,7 @@ function namedExporter(name: string, config: SpanExportersConfig): SpanExporter 
       return named(exporter, 'console')
     case 'zipkin':
       exporter = new ZipkinSpanExporter({ url: config.zipkinEndpoint, serviceName: config.serviceName })
-      return named(exporter, `zipkin ${config.zipkinEndpoint}`)
+      return named(exporter, `zipkin ${shownEndpoint(config.zipkinEndpoint)}`)
     case 'otlp':
       if (config.otlpProtocol === 'grpc') {
         // A URL without a scheme means TLS; http:// means an insecure channel.
@@ -80,10 +81,26 @@ function namedExporter(name: string, config: SpanExportersConfig): SpanExporter 
       } else {
         exporter = new OtlpProtoExporter({ url, headers: config.otlpHeaders, compression, timeoutMillis })
       }
-      return named(exporter, `otlp ${config.otlpProtocol} ${url}`)
+      return named(exporter, `otlp ${config.otlpProtocol} ${shownEndpoint(url)}`)
     default:
       throw new Error(`unknown span exporter ${JSON.stringify(name)} (expected otlp, zipkin, console or none)`)
   }
+}
+
+/**
+ * A collector URL as the panel shows it and the warnings print it: a hosted collector's
+ * credentials, in the URL's user part or its query (`?api_key=`), are redacted as `url.full`
+ * is. A gRPC endpoint without a scheme (`collector:4317`) has neither.
+ */
+function shownEndpoint(endpoint: string): string {
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    return endpoint
+  }
+  // Left as written when there is nothing to redact ('http://localhost:4317', not '.../').
+  return url.host && (url.username || url.password || url.search) ? redactUrl(url) : endpoint
 }
 
 function named(exporter: SpanExporter, name: string): SpanExporter {

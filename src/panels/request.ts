@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { parse as parseCookies } from 'hono/utils/cookie'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
-import { decodeQueryName, isSecretQueryName, REDACTED } from '../core/redact.js'
+import { isSecretQueryName, redactQueryParameters, REDACTED } from '../core/redact.js'
 
 export interface RequestStats {
   method: string
@@ -95,15 +95,7 @@ function redactedUrl(raw: string): string {
     url.password = ''
   }
   if (url.search.length > 1) {
-    url.search = url.search
-      .slice(1)
-      .split('&')
-      .map((part) => {
-        const at = part.indexOf('=')
-        const name = at === -1 ? part : part.slice(0, at)
-        return isSecretQueryName(decodeQueryName(name)) ? `${name}=${REDACTED}` : part
-      })
-      .join('&')
+    url.search = redactQueryParameters(url.search.slice(1))
   }
   return url.href === parsed ? raw : url.href
 }

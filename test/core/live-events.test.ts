@@ -132,6 +132,18 @@ describe('GET {prefix}/api/events', () => {
     await client.next((e) => e.event === 'request.finished' && e.json.data.requestId === res.headers.get('x-debug-toolbar-request-id'))
   })
 
+  it('answers HEAD (curl -I) with the headers alone, and follows no client for it', async () => {
+    const before = served.toolbar.events.size
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(served.events, { method: 'HEAD' })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+      expect(await res.text()).toBe('')
+    }
+    // No stream was opened: nothing holds a queue of events for a client that will never read it.
+    expect(served.toolbar.events.size).toBeLessThanOrEqual(before)
+  })
+
   it('sends a comment heartbeat on an idle connection', async () => {
     const client = await follow(served.events)
     await new Promise((resolve) => setTimeout(resolve, 200))

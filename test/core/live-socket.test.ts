@@ -111,6 +111,31 @@ describe('{prefix}/ws', () => {
     expect(reason).toMatch(/Last-Event-ID must be an event id/)
   })
 
+  it('refuses a page of another site, which a browser lets open a WebSocket to any address', async () => {
+    const refused = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(wsBase, { headers: { Origin: 'http://evil.example' } })
+      socket.on('error', () => undefined)
+      socket.once('open', () => {
+        resolve(101)
+        socket.close()
+      })
+      socket.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0)
+        socket.terminate()
+      })
+    })
+    expect(refused).toBe(403)
+    // The toolbar's own page (the address the app is reached at) and other loopback pages still connect.
+    for (const origin of [base, 'http://localhost:5173']) {
+      const client = await new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(wsBase, { headers: { Origin: origin } })
+        socket.once('open', () => resolve(socket))
+        socket.once('error', reject)
+      })
+      client.close()
+    }
+  })
+
   it('stops following a client that left', async () => {
     const client = await openSocket(wsBase)
     expect(toolbar.events.size).toBeGreaterThanOrEqual(1)

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { startLoopbackService } from '../support/loopback-service.js'
 
 const page = (title: string) => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`
 
@@ -95,6 +97,10 @@ describe('debugToolbar middleware', () => {
     own.use(debugToolbar({ nonce: () => 'a"b' }))
     own.get('/', (c) => c.html(page('CSP')))
     expect((await request(own, '/')).text).toContain('nonce="a&quot;b"')
+    // The full-page view is the toolbar's own page, under the app's policy all the same.
+    const full = await request(app, '/_debug_toolbar/')
+    expect(full.text).toContain(`nonce="${/'nonce-([^']+)'/.exec(full.headers.get('content-security-policy') ?? '')?.[1]}"`)
+    expect((await request(own, '/_debug_toolbar/')).text).toContain('data-hdt-mode="page" nonce="a&quot;b"')
   })
 
   it('adds Server-Timing with the total time', async () => {
@@ -366,6 +372,24 @@ describe('access', () => {
     expect(() => debugToolbar({ allowedHosts: ['localhost'] })).toThrow(/not an address/)
   })
 
+  it('takes a request a proxy on this machine forwarded for another address as that address\'s, without trustProxy', async () => {
+    // nginx on the same host with a plain proxy_pass: every visitor reaches the app from 127.0.0.1, at 127.0.0.1:3000.
+    const server = await startLoopbackService(demoApp())
+    try {
+      const visitor = await fetch(`${server.base}/_debug_toolbar/api/requests`, { headers: { 'x-forwarded-for': '203.0.113.9' } })
+      expect(visitor.status).toBe(404)
+      const home = await fetch(`${server.base}/`, { headers: { 'x-forwarded-for': '198.51.100.4, 203.0.113.9' } })
+      expect(await home.text()).toBe(page('Home'))
+      expect(home.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      // A local proxy passing the developer's own loopback requests on still shows the toolbar.
+      const developer = await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '127.0.0.1' } })
+      expect(developer.status).toBe(200)
+      expect((await fetch(`${server.base}/_debug_toolbar/healthz`)).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
   it('answers its own routes only at a loopback name or an address: a page of another site rebound to 127.0.0.1 gets a 404', async () => {
     const app = demoApp()
     // DNS rebinding: the browser on this machine asks evil.example, whose name now points here.
@@ -383,6 +407,26 @@ describe('access', () => {
     expect((await request(lan, 'http://devbox:3000/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(200)
     expect((await request(lan, 'http://api.dev.internal/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(200)
     expect((await request(lan, 'http://evil.example/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(404)
+  })
+
+  it('answers 403 to a page of another site at 127.0.0.1, even when the app\'s CORS allows every origin', async () => {
+    const app = new Hono()
+    app.use(cors())
+    app.use(debugToolbar())
+    app.get('/api/orders', (c) => c.json({ orders: 1 }))
+    await request(app, '/api/orders')
+    const foreign = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: { origin: 'http://evil.example' } })
+    expect(foreign.status).toBe(403)
+    expect(foreign.text).not.toContain('/api/orders')
+    expect(foreign.json().error).toMatch(/pages of http:\/\/evil\.example/)
+    // The toolbar's own page, other loopback pages and requests from no page are answered.
+    for (const origin of ['http://127.0.0.1:3000', 'http://localhost:5173', 'http://app.localhost', undefined]) {
+      const res = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: origin ? { origin } : {} })
+      expect([origin, res.status]).toEqual([origin, 200])
+    }
+    for (const origin of ['null', 'http://10.1.2.3:3000', 'http://127.0.0.1.evil.example']) {
+      expect((await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin } })).status).toBe(403)
+    }
   })
 
   it('denies requests whose address is unknown', async () => {

@@ -49,6 +49,9 @@ describe('server-rendered panel content', () => {
     expect(page).toMatch(/^<!doctype html><html lang="en">.*data-hdt-mode="page"/)
     // An icon of its own: a browser would otherwise ask the app for /favicon.ico, a 404 the
     // toolbar records, which then became the "latest" request the page shows.
-    expect(page).toContain('<link rel="icon" href="data:,"/>')
+    expect(page).toContain('<link rel="icon" href="/_debug_toolbar/static/icon.svg"/>')
+    const icon = await request(app, '/_debug_toolbar/static/icon.svg')
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml')
+    expect(icon.text).toMatch(/^<svg /)
   })
 })

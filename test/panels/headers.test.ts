@@ -28,4 +28,17 @@ describe('the Headers panel and the secrets a baggage header carries', () => {
     expect(written).toContain('user.password')
     for (const secret of ['hunter2', 's3cr3t-sess', 'k3y']) expect(written).not.toContain(secret)
   })
+
+  it('redacts secret query parameters in the URLs that headers carry: a reset link in Referer, a token in a redirect', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/', (c) => c.redirect('/signed-in?access_token=at-s3cret&state=7#id_token=it-s3cret&scope=all'))
+    const { headers } = await request(app, '/', { headers: { referer: 'http://localhost:3000/reset?token=rt-s3cret&step=2' } })
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${headers.get('x-debug-toolbar-request-id')}`)).json()
+    const sent = Object.fromEntries(detail.panels.headers.request as Array<[string, string]>)
+    const answered = Object.fromEntries(detail.panels.headers.response as Array<[string, string]>)
+    expect(sent.referer).toBe('http://localhost:3000/reset?token=********&step=2')
+    expect(answered.location).toBe('/signed-in?access_token=********&state=7#id_token=********&scope=all')
+    expect(JSON.stringify(detail)).not.toContain('s3cret')
+  })
 })

@@ -280,6 +280,23 @@ describe('pino', () => {
     expect(JSON.parse(out.written[0]!)).toMatchObject({ user: { id: 1 }, card: { number: '[Redacted]' } })
   })
 
+  it('redacts secrets nested in a field, as pino-http logs the request\'s headers', async () => {
+    const logger = pino({}, pinoToolbarStream(lines()))
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      logger.info({ req: { method: 'GET', headers: { accept: 'text/html', authorization: 'Bearer abc', cookie: 'sid=s3' } } }, 'request completed')
+      recordLog('info', 'signed in', { user: { name: 'ada', password: 'hunter2', tokens: ['t1'] } })
+      const cart: Record<string, unknown> = { id: 7, apiKey: 'k-9' }
+      cart.self = cart
+      recordLog('info', 'looped', { cart })
+      return c.text('ok')
+    })
+    const [http, signIn, looped] = (await logsOf(app, '/')).logs
+    expect(looped!.attributes.cart).toMatch(/id: 7.*apiKey: '\*{8}'.*self: \[Circular \*1\]/s)
+    expect(JSON.parse(String(http!.attributes.req))).toEqual({ method: 'GET', headers: { accept: 'text/html', authorization: '********', cookie: '********' } })
+    expect(JSON.parse(String(signIn!.attributes.user))).toEqual({ name: 'ada', password: '********', tokens: '********' })
+  })
+
   it('works as one stream of a pino.multistream, with its own level', async () => {
     const all = lines()
     const logger = pino({ level: 'debug' }, pino.multistream([{ level: 'debug', stream: all }, { level: 'warn', stream: pinoToolbarStream() }]))
