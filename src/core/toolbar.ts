@@ -490,6 +490,9 @@ class RecordedRequest implements DeferredRequest {
   get startedAt() {
     return this.record.startedAtIso
   }
+  get startedMs() {
+    return this.record.startedAt
+  }
   get durationMs() {
     return this.record.durationMs
   }
