@@ -10,11 +10,13 @@ import { usePanelVariant } from './panel-variants.mjs'
 // response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
 // Node writes the head: what those headers cost a server that does not record anything.
 // `<variant>+copy`: the same wrapper and copy of the head, without adding the two headers.
-// `hono-otel+attrs`: @hono/otel's SERVER span also carries what the toolbar's carries beyond
-// @hono/otel's own attributes (client.address, user_agent.original, network.protocol.version;
-// its url.full already says what url.scheme, server.address, server.port and url.path say),
-// set the way an app would, in a middleware after @hono/otel's. Suffixes combine:
-// `hono-otel+attrs+headers` sends what the toolbar sends, on the wire and to the collector.
+// `hono-otel+attrs`: @hono/otel's SERVER span also carries what the toolbar's carried up to
+// the eighth round of specs/performance.md beyond @hono/otel's own attributes (client.address,
+// user_agent.original, network.protocol.version; its url.full already says what url.scheme,
+// server.address, server.port and url.path say), set the way an app would, in a middleware
+// after @hono/otel's. Suffixes combine: `hono-otel+attrs+headers` sent what the toolbar sent
+// then, on the wire and to the collector; since the toolbar's span left out the attributes
+// that are the same on every request (item 19), it sends more than the toolbar.
 const [variant, ...extras] = (process.argv[2] ?? '').split('+')
 for (const extra of extras) {
   if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
