@@ -26,11 +26,17 @@ export interface TimerStats {
   aborted: boolean
   startedAt: string
   metrics: TimingMetric[]
+  /** hono/timing metrics past `MAX_TIMER_METRICS`, counted and not kept. */
+  dropped: number
 }
 
 interface TimerSlot {
   metrics: TimingMetric[]
+  dropped: number
 }
+
+/** The hono/timing metrics kept per request; the others are counted (an app timing each item of a loop). */
+export const MAX_TIMER_METRICS = 256
 
 /** The Timer panel's slot: the `hono/timing` metrics of the request (the converter reads it). */
 export const TIMER_SLOT = slotKey<TimerSlot>('timer')
@@ -108,7 +114,7 @@ export class TimerPanel extends Panel<TimerStats> {
     const timed = new Set(slot.metrics.map((m) => m.name))
     for (const entry of headers) {
       const metric = parseMetric(entry)
-      if (metric && metric.name !== 'total' && !timed.has(metric.name)) slot.metrics.push(metric)
+      if (metric && metric.name !== 'total' && !timed.has(metric.name)) keepMetric(slot, metric)
     }
   }
 
@@ -121,6 +127,7 @@ export class TimerPanel extends Panel<TimerStats> {
       aborted: record.aborted,
       startedAt: new Date(record.startedAt).toISOString(),
       metrics: record.peek(TIMER_SLOT)?.metrics ?? [],
+      dropped: record.peek(TIMER_SLOT)?.dropped ?? 0,
     }
   }
 
@@ -135,7 +142,12 @@ export class TimerPanel extends Panel<TimerStats> {
 
 const TOTAL_METRIC = `${SERVER_TIMING_PREFIX}total`
 
-const newTimerSlot = (): TimerSlot => ({ metrics: [] })
+const newTimerSlot = (): TimerSlot => ({ metrics: [], dropped: 0 })
+
+function keepMetric(slot: TimerSlot, metric: TimingMetric): void {
+  if (slot.metrics.length < MAX_TIMER_METRICS) slot.metrics.push(metric)
+  else slot.dropped++
+}
 
 /** Records each hono/timing timer of `metric` when it ends, with its real start. */
 function watchTimers(record: RequestRecord, metric: { timers?: Timers } | undefined): void {
@@ -147,7 +159,7 @@ function watchTimers(record: RequestRecord, metric: { timers?: Timers } | undefi
   timers.delete = (name: string) => {
     const timer = timers.get(name)
     if (timer && name !== 'total') {
-      slot.metrics.push({
+      keepMetric(slot, {
         name,
         description: timer.description,
         startMs: record.offsetOf(timer.start),

@@ -38,7 +38,9 @@ export function TimerView({ stats }: PanelProps<TimerStats>) {
           </tr>
         </tbody>
       </table>
-      <h2 class="hdt-section-title">hono/timing metrics</h2>
+      <h2 class="hdt-section-title">
+        hono/timing metrics{stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn"> {stats.dropped} more not kept</span>}
+      </h2>
       {stats.metrics.length === 0 ? (
         <p class="hdt-muted">
           None. Time parts of a handler with <code>startTime(c, 'db')</code> / <code>endTime(c, 'db')</code> from hono/timing.
