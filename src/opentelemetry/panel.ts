@@ -23,6 +23,7 @@ import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './conv
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
+import type { TraceSource } from '../core/trace-source.js'
 import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
@@ -31,7 +32,7 @@ import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompo
 import { traceparentFor } from './propagation.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
 import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
-import { registerTraceRoutes, traceReader } from './routes.js'
+import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
 import { registerAnalysisRoutes } from './analysis-routes.js'
@@ -203,6 +204,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private traceSettings: TraceSettings
   /** The toolbar's store: a durable one keeps the recorded spans too. */
   private store: ToolbarStore | undefined
+  /** The traces as the trace routes and the MCP server read them (memory and the durable store). */
+  private traceSource: TraceSource | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
 
@@ -261,7 +264,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   setup(host: ToolbarHost): void {
     // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
-    host.provideTraces?.(panelTraceSource(host, this.processor.traces, this.config))
+    this.traceSource = panelTraceSource(host, this.processor.traces, this.config)
+    host.provideTraces?.(this.traceSource)
     this.prefix = host.prefix
     this.events = host.events
     this.traceSettings = { maxSpans: this.config.maxSpansPerTrace, gracePeriodMs: this.config.gracePeriodMs, events: host.events }
@@ -387,10 +391,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * as they were stored, since only the process that held the trace counted them.
    */
   async refreshStats(stored: OpenTelemetryStats): Promise<OpenTelemetryStats> {
-    if (!stored.traceId || !this.store) return stored
+    if (!stored.traceId || !this.store || !this.traceSource) return stored
     let spans: ToolbarSpan[] | undefined
     try {
-      spans = await traceReader(this.store, this.processor.traces).spans(stored.traceId)
+      spans = await this.traceSource.spans(stored.traceId)
     } catch {
       // The database is down: the counts stay as stored (the store status says why).
     }
