@@ -23,6 +23,8 @@ export interface RequestSpanState {
   spanId: string
   /** Methods kept in `http.request.method`; the others become `_OTHER`. */
   knownMethods?: ReadonlySet<string>
+  /** The route the span was started with (its name and `http.route`): renamed only when another answered. */
+  startRoute?: string
 }
 
 /** The record's slot with the request's span state. */
@@ -74,7 +76,7 @@ export function startRequestSpan(
   // one request, one SERVER span. Its spans and ours then share its trace.
   if (existing && existing.isRecording() && (existing as unknown as { kind?: SpanKind }).kind === SpanKind.SERVER) {
     const { traceId, spanId } = existing.spanContext()
-    return new SpanState(existing, active, true, traceId, spanId, undefined)
+    return new SpanState(existing, active, true, traceId, spanId, undefined, undefined)
   }
   const parent = extract(record, active)
   const isRoot = trace.getSpanContext(parent) === undefined
@@ -87,7 +89,7 @@ export function startRequestSpan(
   let ctx = trace.setSpan(parent, span)
   // The SDK's ids are random: a new trace may carry the Level 2 random flag downstream.
   if (isRoot) ctx = withRandomTraceId(ctx, traceId)
-  return new SpanState(span, ctx, false, traceId, spanId, knownMethods)
+  return new SpanState(span, ctx, false, traceId, spanId, knownMethods, record.route)
 }
 
 /**
@@ -104,6 +106,8 @@ class SpanState implements RequestSpanState {
     public traceId: string,
     public spanId: string,
     public knownMethods: ReadonlySet<string> | undefined,
+    /** The route the span was started with (its name and `http.route`). */
+    public startRoute: string | undefined,
   ) {}
 }
 
@@ -117,8 +121,10 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
   if (state.adopted) return
   const { span } = state
   const { route } = record
-  span.updateName(httpSpanName(record.method, route, state.knownMethods))
-  if (route) span.setAttribute('http.route', route)
+  if (route !== state.startRoute) {
+    span.updateName(httpSpanName(record.method, route, state.knownMethods))
+    if (route) span.setAttribute('http.route', route)
+  }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   if (record.error !== undefined) {
     const error = record.error instanceof Error ? record.error : new Error(String(record.error))
