@@ -408,25 +408,27 @@ function isValidSpanId(id: unknown): id is string {
 
 /**
  * `^[0-9a-f]{length}$`, not all zeros, by character codes: it runs for every recorded
- * response's `Server-Timing` and every incoming `traceparent`, and the two regular
- * expressions it replaces cost several times more than the loop.
+ * response's `Server-Timing` and every incoming `traceparent`. A table, not a test per
+ * character: the ids are random, so a branch on "digit or letter" guesses wrong about a
+ * third of the time, which cost twice this loop's time (and more than the regular
+ * expressions it replaced).
  */
 function isNonZeroHex(id: string, length: number): boolean {
   if (id.length !== length) return false
-  let zeros = true
+  let valid = 1
+  let nonZero = 0
   for (let i = 0; i < length; i++) {
     const code = id.charCodeAt(i)
-    if (code === ZERO) continue
-    zeros = false
-    if ((code < ZERO || code > NINE) && (code < LOWER_A || code > LOWER_F)) return false
+    valid &= LOWER_HEX[code < 128 ? code : 127]
+    nonZero |= code ^ ZERO
   }
-  return !zeros
+  return valid === 1 && nonZero !== 0
 }
 
 const ZERO = 48
-const NINE = 57
-const LOWER_A = 97
-const LOWER_F = 102
+/** 1 at the codes of `0-9a-f`. */
+const LOWER_HEX = new Uint8Array(128)
+for (const char of '0123456789abcdef') LOWER_HEX[char.charCodeAt(0)] = 1
 
 function isValidTraceStateKey(key: unknown): key is string {
   return typeof key === 'string' && KEY.test(key)
