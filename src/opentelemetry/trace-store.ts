@@ -13,6 +13,7 @@
  * has no request and shares the same `maxTraces` bound.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { OpenOrder } from './open-order.js'
 import type { HrTime } from '@opentelemetry/api'
 import type { ToolbarEvents } from '../core/events.js'
 import { newestStartFirst, type TraceFilter, type TracePage, type TraceSummary } from '../core/span-model.js'
@@ -115,6 +116,8 @@ class TraceEntry {
   summary: TraceSummary | undefined = undefined
   /** Holders (open WebSockets) that keep the trace accepting spans after its request finished. */
   holds = 0
+  /** Where the trace stands in the store's open order (see `OpenOrder`); -1 when not in it. */
+  openSeq = -1
   /** The toolbar request the trace belongs to. */
   requestId!: string | undefined
   maxSpans!: number
@@ -176,6 +179,8 @@ export const DEFAULT_MAX_TOTAL_SPANS = 100_000
  */
 export class TraceStore {
   private readonly traces = new Map<string, TraceEntry>()
+  /** The traces oldest first, for eviction (a Map is slow to read from the front: see OpenOrder). */
+  private readonly order = new OpenOrder<TraceEntry>()
   /** Traces pushed out by newer ones since the store was made. */
   evicted = 0
   /**
@@ -204,8 +209,11 @@ export class TraceStore {
       existing.summary = undefined
       this.traces.delete(traceId)
       this.traces.set(traceId, existing)
+      this.order.push(existing)
     } else {
-      this.traces.set(traceId, new TraceEntry(traceId, settings, requestId))
+      const entry = new TraceEntry(traceId, settings, requestId)
+      this.traces.set(traceId, entry)
+      this.order.push(entry)
     }
     this.evictOverflow()
   }
@@ -336,6 +344,7 @@ export class TraceStore {
     if (!entry) {
       entry = new TraceEntry(traceId, this.receivedSettings, undefined)
       this.traces.set(traceId, entry)
+      this.order.push(entry)
       this.evictOverflow()
     }
     return entry
@@ -494,6 +503,7 @@ export class TraceStore {
   /** Forgets every trace (the history was cleared). */
   clear(): void {
     this.traces.clear()
+    this.order.clear()
     this.spanCount = 0
   }
 
@@ -519,10 +529,9 @@ export class TraceStore {
     while (this.spanCount > this.maxTotalSpans && this.traces.size > 1) this.evict(this.oldestEvictable(keep))
   }
 
-  private evict(traceId: string): void {
-    const entry = this.traces.get(traceId)
-    if (!entry) return
-    this.traces.delete(traceId)
+  private evict(entry: TraceEntry): void {
+    this.traces.delete(entry.traceId)
+    this.order.remove(entry)
     this.spanCount -= entry.ended.size + runningCount(entry)
     this.evicted++
   }
@@ -540,18 +549,19 @@ export class TraceStore {
    * failing that, the oldest unheld one; failing that, the oldest. A service exporting more
    * traces than `maxTraces` while a slow request runs must not empty that request's waterfall.
    */
-  private oldestEvictable(keep?: TraceEntry): string {
+  private oldestEvictable(keep?: TraceEntry): TraceEntry {
+    const order = this.order
     let unheld: TraceEntry | undefined
     let oldest: TraceEntry | undefined
-    // Values, not entries: iterating entries makes a [key, value] pair per step.
-    for (const entry of this.traces.values()) {
-      if (entry === keep) continue
+    for (let i = order.first(); i < order.end; i++) {
+      const entry = order.at(i)
+      if (entry === undefined || entry === keep) continue
       oldest ??= entry
       if (entry.holds > 0) continue
-      if (entry.requestId === undefined || entry.finishedAt !== undefined) return entry.traceId
+      if (entry.requestId === undefined || entry.finishedAt !== undefined) return entry
       unheld ??= entry
     }
-    return (unheld ?? oldest)!.traceId
+    return (unheld ?? oldest)!
   }
 }
 
