@@ -208,6 +208,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private traceSource: TraceSource | undefined
   private forgetSignals: (() => void) | undefined
   private shutdownPromise: Promise<void> | undefined
+  private globalsRegistered = false
 
   constructor(options: OpenTelemetryPanelOptions = {}) {
     super()
@@ -248,10 +249,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
         ],
       })
       this.tracer = this.provider.getTracer(...scope)
-      if (!sdk.disabledBy) trace.setGlobalTracerProvider(this.provider)
-      this.forgetSignals = flushOnSignals(this)
     }
-    registerContextGlobals(this.propagator)
     this.converter = new PanelDataConverter(this.tracer, {
       convert: this.config.convert,
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
@@ -263,6 +261,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   setup(host: ToolbarHost): void {
+    // Only a toolbar that is on touches the process's OpenTelemetry: a panel made for a
+    // toolbar that is off (production) leaves the app's own provider and context alone.
+    this.registerGlobals()
     // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
     this.traceSource = panelTraceSource(host, this.processor.traces, this.config)
     host.provideTraces?.(this.traceSource)
@@ -287,6 +288,16 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       registerZipkinReceiver(host, this.receivers.ingest, this.receiverConfig.maxBodyBytes)
     }
     if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
+  }
+
+  private registerGlobals(): void {
+    if (this.globalsRegistered) return
+    this.globalsRegistered = true
+    if (this.provider) {
+      if (!this.config.sdk!.disabledBy) trace.setGlobalTracerProvider(this.provider)
+      this.forgetSignals ??= flushOnSignals(this)
+    }
+    registerContextGlobals(this.propagator)
   }
 
   /**

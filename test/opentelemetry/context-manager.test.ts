@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { currentRecord, RequestRecord, runWithRecord, sharedContext } from '../../src/core/record.js'
 import { ToolbarContextManager } from '../../src/opentelemetry/context-manager.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/panel.js'
+import { Hono } from 'hono'
+import { debugToolbar } from '../../src/index.js'
 
 const KEY = createContextKey('test value')
 const newRecord = () => new RequestRecord({ method: 'GET', url: 'http://localhost/', path: '/' })
@@ -64,9 +66,10 @@ describe('ToolbarContextManager: OpenTelemetry context in the toolbar\'s storage
     expect(manager.active()).toBe(ROOT_CONTEXT)
   })
 
-  it('is what the panel registers when the app has none, so one storage carries both', async () => {
+  it('is what the panel registers, once its toolbar is on, when the app has none, so one storage carries both', async () => {
     context.disable()
     const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'test' })
+    new Hono().use(debugToolbar({ enabled: true, extraPanels: [panel] }))
     try {
       const ctx = ROOT_CONTEXT.setValue(KEY, 'global')
       const record = newRecord()
