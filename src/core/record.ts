@@ -62,6 +62,11 @@ export class RequestRecord {
    */
   lateWrites = 0
   /**
+   * Told of each late write, once the record was stored: a durable store keeps a copy
+   * taken when the request finished, and the toolbar writes it again (see toolbar.ts).
+   */
+  onLateWrite: (() => void) | undefined = undefined
+  /**
    * The request's Hono context while the app's handler runs, for the toolbar's wrappers of
    * its methods (`callingContext()`); undefined before and after, so that a record kept in
    * the history does not keep the request's objects.
@@ -172,7 +177,9 @@ export class RequestRecord {
    * the stats taken before it stale.
    */
   wrote(): void {
-    if (this.durationMs !== undefined) this.lateWrites++
+    if (this.durationMs === undefined) return
+    this.lateWrites++
+    this.onLateWrite?.()
   }
 
   /** Milliseconds from the request start to a `performance.now()` reading. */

@@ -320,7 +320,41 @@ export class Toolbar implements ToolbarHost {
   private async storeAsync(record: RequestRecord, stored: void | Promise<void>): Promise<void> {
     if (this.store.defersStats) await stored
     else await this.store.save(await this.deferred(record).resolve())
+    if (!(this.store instanceof MemoryStore)) this.watchLateWrites(record)
     this.finished(record)
+  }
+
+  /**
+   * A store that keeps copies (a database) has the request as it was when it finished.
+   * Lines that work the request left running logs later (an email sent after the answer)
+   * are written again, at most every `LATE_SAVE_MS` and while the toolbar still holds the
+   * record, so the history after a restart, and another instance's, shows them too. The
+   * in-memory store holds the record itself and needs none of this.
+   */
+  private watchLateWrites(record: RequestRecord): void {
+    if (record.onLateWrite) return
+    let pending = false
+    record.onLateWrite = () => {
+      if (pending) return
+      pending = true
+      setTimeout(() => {
+        pending = false
+        // Pushed out of the history (a runaway timer logging into an old request): no more writes.
+        if (this.getRecord(record.id) !== record) {
+          record.onLateWrite = undefined
+          return
+        }
+        this.track(record, this.saveAgain(record))
+      }, LATE_SAVE_MS).unref()
+    }
+    // A line that came while the first copy was being made may have missed it.
+    if (record.lateWrites > 0) record.onLateWrite()
+  }
+
+  /** Writes the request as it is now over the store's copy (listeners were told it finished once). */
+  private async saveAgain(record: RequestRecord): Promise<void> {
+    if (this.store.defersStats) await this.store.save(this.deferred(record))
+    else await this.store.save(await this.deferred(record).resolve())
   }
 
   /** Keeps a request that is still being stored, so the API can wait for it. */
@@ -402,6 +436,9 @@ export class Toolbar implements ToolbarHost {
     this.recordRing[this.recordCount++ % this.maxRequests] = record
   }
 }
+
+/** How long late writes into a stored request gather before a database copy is written again. */
+const LATE_SAVE_MS = 250
 
 /**
  * What the toolbar follows of one Node response: the body's bytes (unless they are known
