@@ -2,6 +2,7 @@ import { formatWithOptions, stripVTControlCharacters } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
+import { cutText } from './cut-text.js'
 import { printedShape, redactedJson, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 
@@ -24,7 +25,7 @@ export const MAX_LOG_ATTRIBUTES = 128
 
 /** `text` cut to `MAX_LOG_CHARS`, saying how much was left out. */
 function bounded(text: string): string {
-  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}… (${text.length - MAX_LOG_CHARS} more characters)` : text
+  return cutText(text, MAX_LOG_CHARS)
 }
 
 const LIMIT_SLOT = slotKey<number>('logging.limit')

@@ -7,6 +7,7 @@ import { logger } from 'hono/logger'
 import pino from 'pino'
 import { debugToolbar, LoggingPanel, pinoToolbarStream, recordLog, renderTemplate, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { heapAfterGc } from '../support/heap.js'
 
 /** A real Console writing into a string, standing in for the terminal. */
 function terminal() {
@@ -210,6 +211,37 @@ describe('bounds', () => {
     expect(String(long!.attributes.nested)).toMatch(/^\{"list":"z+… \(1819 more characters\)$/)
     expect(long!.attributes.n).toBe(1)
     expect(exact!.message).toBe('w'.repeat(8192))
+  })
+
+  it('holds on to no more of a long message or attribute than it keeps, while the request is in the history', async () => {
+    // A terminal that keeps nothing of what it prints.
+    globalThis.console = new Console({ stdout: new Writable({ write: (_chunk, _encoding, done) => done() }) })
+    const app = appWithLogging(new LoggingPanel())
+    let n = 0
+    app.get('/', (c) => {
+      const id = `${n++}`
+      recordLog('info', id.padEnd(500_000, 'x'), { body: id.padEnd(500_000, 'y') })
+      console.log(id.padEnd(500_000, 'z'))
+      return c.text('ok')
+    })
+    await logsOf(app, '/')
+    const before = heapAfterGc()
+    const ids: string[] = []
+    for (let i = 0; i < 40; i++) ids.push((await request(app, '/')).headers.get('x-debug-toolbar-request-id')!)
+    // 40 requests of 1.5 MB of text each, if the history held it.
+    expect(heapAfterGc() - before).toBeLessThan(10_000_000)
+    const last = (await request(app, `/_debug_toolbar/api/requests/${ids.at(-1)}`)).json().panels.logging as LoggingStats
+    expect(last.logs.map((l) => l.message)).toEqual([`40${'x'.repeat(8190)}… (491808 more characters)`, `40${'z'.repeat(8190)}… (491808 more characters)`])
+  })
+
+  it('cuts a message without splitting an emoji in two', async () => {
+    const app = appWithLogging(new LoggingPanel())
+    app.get('/', (c) => {
+      recordLog('info', `${'a'.repeat(8191)}😀😀`)
+      return c.text('ok')
+    })
+    const [line] = (await logsOf(app, '/')).logs
+    expect(line!.message).toBe(`${'a'.repeat(8191)}… (4 more characters)`)
   })
 
   it('keeps the first 128 attributes of a line and says how many more it left out', async () => {
