@@ -111,6 +111,53 @@ describe('console capture', () => {
     expect(screen.printed()).toContain('Trace: where am I')
   })
 
+  it('captures console.dir as Node prints it, with its inspect options, and console.dirxml, secrets redacted, and still prints them', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      console.dir({ a: 1, nested: { b: { c: 1 } } }, { depth: 0 })
+      console.dir({ user: 'ann', password: 'hunter2' })
+      console.dir({ deep: { deeper: { deepest: { token: 'abc' } } } }, { depth: null })
+      console.dirxml('as log prints', { apiKey: 'k-1' })
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.source, l.attributes])).toEqual([
+      ['info', '{ a: 1, nested: [Object] }', 'console', { 'console.method': 'dir' }],
+      ['info', "{ user: 'ann', password: '********' }", 'console', { 'console.method': 'dir' }],
+      ['info', "{\n  deep: { deeper: { deepest: { token: '********' } } }\n}", 'console', { 'console.method': 'dir' }],
+      ['info', "as log prints { apiKey: '********' }", 'console', { 'console.method': 'dirxml' }],
+    ])
+    expect(screen.printed()).toContain("{ a: 1, nested: [Object] }\n{ user: 'ann', password: 'hunter2' }\n")
+    expect(screen.printed()).toContain("token: 'abc'")
+    expect(screen.printed()).toContain("as log prints { apiKey: 'k-1' }")
+  })
+
+  it('captures console.table once, drawn as Node draws it, with secret columns redacted, and still prints it', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      console.table([{ user: 'ann', password: 'hunter2' }])
+      console.table('not tabular')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.attributes])).toEqual([
+      [
+        'info',
+        [
+          '┌─────────┬───────┬────────────┐',
+          '│ (index) │ user  │ password   │',
+          '├─────────┼───────┼────────────┤',
+          "│ 0       │ 'ann' │ '********' │",
+          '└─────────┴───────┴────────────┘',
+        ].join('\n'),
+        { 'console.method': 'table' },
+      ],
+      ['info', 'not tabular', { 'console.method': 'table' }],
+    ])
+    expect(screen.printed()).toContain("│ 0       │ 'ann' │ 'hunter2' │")
+    expect(screen.printed()).toContain('not tabular\n')
+  })
+
   it('does not recurse when formatting a value logs by itself', async () => {
     const app = appWithLogging()
     const chatty = {
