@@ -4,7 +4,7 @@ import { formatWithOptions, stripVTControlCharacters, type InspectOptions } from
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
-import { cutText } from './cut-text.js'
+import { cutText } from '../core/cut-text.js'
 import { dirShape, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 

@@ -3,7 +3,7 @@ import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
-import { cutText } from './cut-text.js'
+import { cutText, MAX_ERROR_CHARS } from '../core/cut-text.js'
 
 /** Renders kept per request when no TemplatesPanel set a limit. */
 export const DEFAULT_MAX_RENDERS = 1000
@@ -15,7 +15,7 @@ export const DEFAULT_MAX_RENDERS = 1000
 export const MAX_TEMPLATE_NAME_CHARS = 1024
 
 /** The longest error message a failed render keeps (characters), as a log line's message. */
-export const MAX_RENDER_ERROR_CHARS = 8192
+export const MAX_RENDER_ERROR_CHARS = MAX_ERROR_CHARS
 
 interface ActiveRender {
   record: RequestRecord

@@ -199,6 +199,25 @@ describe('OpenTelemetryPanel', () => {
     expect(String(exception.attributes['exception.stacktrace'])).toContain('boom')
   })
 
+  it('cuts a very long error message in the Request panel and on the SERVER span, keeping the frames of its stack', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/page', () => {
+      throw new RangeError('e'.repeat(1_000_000))
+    })
+    const { res } = await get('/page')
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    const message = `${'e'.repeat(8192)}… (991808 more characters)`
+    expect(detail.panels.request.error).toBe(`RangeError: ${message}`)
+    const { spans } = await stats(res)
+    const server = spans.find((s) => s.kind === 'SERVER')!
+    expect(server.status).toEqual({ code: 'ERROR', message })
+    const exception = server.events.find((e) => e.name === 'exception')!
+    expect(exception.attributes['exception.type']).toBe('RangeError')
+    expect(exception.attributes['exception.message']).toBe(message)
+    expect(String(exception.attributes['exception.stacktrace'])).toMatch(new RegExp(`^RangeError: e{8192}… \\(991808 more characters\\)\\n    at .*panel\\.test\\.ts`))
+    expect(JSON.stringify(detail).length + JSON.stringify(spans).length).toBeLessThan(100_000)
+  })
+
   it('ends the SERVER span of a streamed response after its last chunk', async () => {
     const { app, stats } = makeApp()
     let lastChunkAt = 0

@@ -1,0 +1,57 @@
+/**
+ * Text the toolbar keeps in a request's record or exports, cut to a length. The record lives
+ * as long as the request is in the history, so what it keeps must be bounded in size, not
+ * only in count.
+ */
+
+/** The longest error message a request's record, panel or span keeps (characters), as a log line's message. */
+export const MAX_ERROR_CHARS = 8192
+
+/** The longest stack trace an exported exception carries (characters). */
+export const MAX_STACK_CHARS = 16_384
+
+/**
+ * `text` cut to `max` characters, saying how many it left out; shorter text is returned as
+ * it is. The cut never splits a surrogate pair (an emoji), and the cut text is a copy:
+ * V8 makes `slice()` of a long string a view that keeps the whole string alive, so a 1 MB
+ * template name cut to 1 KB still held its megabyte for as long as the request was kept.
+ *
+ * @example
+ * ```ts
+ * cutText('x'.repeat(10), 4) // 'xxxx… (6 more characters)'
+ * ```
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text
+  const end = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max
+  return ownCopy(`${text.slice(0, end)}… (${text.length - end} more characters)`)
+}
+
+/**
+ * `error`'s name, message (cut at `MAX_ERROR_CHARS`) and stack (cut at `MAX_STACK_CHARS`).
+ * A stack starts with the message: when the message was cut, the stack keeps the frames
+ * that follow it, after the cut message.
+ *
+ * @example
+ * ```ts
+ * span.recordException(cutError(error))
+ * ```
+ */
+export function cutError(error: Error): { name: string; message: string; stack: string | undefined } {
+  const name = String(error.name)
+  const whole = String(error.message)
+  const message = cutText(whole, MAX_ERROR_CHARS)
+  let stack = typeof error.stack === 'string' ? error.stack : undefined
+  const head = `${name}: ${whole}`
+  if (stack !== undefined && message !== whole && stack.startsWith(head)) stack = ownCopy(`${name}: ${message}${stack.slice(head.length)}`)
+  return { name, message, stack: stack === undefined ? undefined : cutText(stack, MAX_STACK_CHARS) }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}
+
+/** A string with its own characters, holding on to no longer string. */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le')
+}
