@@ -47,6 +47,24 @@ export function cutError(error: Error): { name: string; message: string; stack: 
   return { name, message, stack: stack === undefined ? undefined : cutText(stack, MAX_STACK_CHARS) }
 }
 
+/**
+ * A thrown value that is not an Error, as text: `String(value)`, or its `[object ...]` tag
+ * when String() throws (an object without a prototype, a toString that throws). Recording
+ * a failure must not fail itself, nor swap the app's value for a TypeError.
+ *
+ * @example
+ * ```ts
+ * thrownText(Object.create(null)) // '[object Object]'
+ * ```
+ */
+export function thrownText(thrown: unknown): string {
+  try {
+    return String(thrown)
+  } catch {
+    return Object.prototype.toString.call(thrown)
+  }
+}
+
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff
 }

@@ -6,7 +6,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
-import { cutError } from '../core/cut-text.js'
+import { cutError, thrownText } from '../core/cut-text.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
@@ -128,7 +128,7 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   if (record.error !== undefined) {
-    const error = record.error instanceof Error ? record.error : new Error(String(record.error))
+    const error = record.error instanceof Error ? record.error : new Error(thrownText(record.error))
     // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
     // a Node error's `code` still names its type.
     const cut = cutError(error)

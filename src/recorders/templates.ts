@@ -3,7 +3,7 @@ import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
-import { cutText, MAX_ERROR_CHARS } from '../core/cut-text.js'
+import { cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 
 /** Renders kept per request when no TemplatesPanel set a limit. */
 export const DEFAULT_MAX_RENDERS = 1000
@@ -107,7 +107,7 @@ function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boo
   const end = (error?: unknown) => {
     render.durationMs = record.now() - render.startMs
     record.wrote()
-    if (error !== undefined) render.error = cutText(error instanceof Error ? error.message : String(error), MAX_RENDER_ERROR_CHARS)
+    if (error !== undefined) render.error = cutText(error instanceof Error ? error.message : thrownText(error), MAX_RENDER_ERROR_CHARS)
   }
   let result: T
   try {

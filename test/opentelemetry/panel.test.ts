@@ -204,6 +204,8 @@ describe('OpenTelemetryPanel', () => {
     app.get('/page', () => {
       throw new RangeError('e'.repeat(1_000_000))
     })
+    // Hono's default handler would print the megabyte message.
+    app.onError((_error, c) => c.text('failed', 500))
     const { res } = await get('/page')
     const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
     const message = `${'e'.repeat(8192)}… (991808 more characters)`

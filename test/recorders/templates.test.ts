@@ -100,6 +100,24 @@ describe('renderTemplate', () => {
     expect(stats.renders.every((r) => typeof r.durationMs === 'number')).toBe(true)
   })
 
+  it('rethrows what a render threw unchanged, even a value String() cannot convert', async () => {
+    const app = appWithTemplates()
+    const thrown = Object.create(null)
+    app.get('/', (c) => {
+      try {
+        renderTemplate('odd', () => {
+          throw thrown
+        })
+      } catch (error) {
+        return c.text(error === thrown ? 'the same value' : `another value: ${error}`)
+      }
+      return c.text('not thrown')
+    })
+    const { res, stats } = await rendersOf(app, '/')
+    expect(res.text).toBe('the same value')
+    expect(stats.renders.map((r) => [r.name, r.error])).toEqual([['odd', '[object Object]']])
+  })
+
   it('just calls the function outside a request', async () => {
     expect(renderTemplate('alone', () => 42)).toBe(42)
     await expect(renderTemplate('alone', async () => 'later')).resolves.toBe('later')
