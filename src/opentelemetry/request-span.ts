@@ -26,6 +26,8 @@ export interface RequestSpanState {
   knownMethods?: ReadonlySet<string>
   /** The route the span was started with (its name and `http.route`): renamed only when another answered. */
   startRoute?: string
+  /** Set by `describeResponse`: a handler that threw something other than an Error never reached it. */
+  described?: boolean
 }
 
 /** The record's slot with the request's span state. */
@@ -110,6 +112,8 @@ class SpanState implements RequestSpanState {
     /** The route the span was started with (its name and `http.route`). */
     public startRoute: string | undefined,
   ) {}
+
+  described = false
 }
 
 /**
@@ -119,6 +123,7 @@ class SpanState implements RequestSpanState {
  * matched route there is no `http.route` and the name is the method.
  */
 export function describeResponse(state: RequestSpanState, record: RequestRecord): void {
+  state.described = true
   if (state.adopted) return
   const { span } = state
   const { route } = record

@@ -220,6 +220,31 @@ describe('OpenTelemetryPanel', () => {
     expect(JSON.stringify(detail).length + JSON.stringify(spans).length).toBeLessThan(100_000)
   })
 
+  it('marks a request whose handler threw something other than an Error as ERROR, with its route and 500', async () => {
+    const { app, stats } = makeApp()
+    const odd = Object.create(null)
+    app.get('/string', () => {
+      throw 'out of stock'
+    })
+    app.get('/odd', () => {
+      throw odd
+    })
+    // Hono hands anything but an Error back to the server, which answers 500.
+    await expect(app.request('/string', undefined, loopback)).rejects.toBe('out of stock')
+    await expect(app.request('/odd', undefined, loopback)).rejects.toBe(odd)
+    const { requests } = await (await app.request('/_debug_toolbar/api/requests', undefined, loopback)).json()
+    const servers = []
+    for (const { id } of requests.reverse()) {
+      const { spans } = await stats(new Response(null, { headers: { 'x-debug-toolbar-request-id': id } }))
+      servers.push(spans.find((s) => s.kind === 'SERVER')!)
+    }
+    expect(servers.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code'], s.status])).toEqual([
+      ['GET /string', '/string', 500, { code: 'ERROR', message: 'out of stock' }],
+      ['GET /odd', '/odd', 500, { code: 'ERROR', message: '[object Object]' }],
+    ])
+    expect(servers.map((s) => s.events.find((e) => e.name === 'exception')?.attributes['exception.message'])).toEqual(['out of stock', '[object Object]'])
+  })
+
   it('ends the SERVER span of a streamed response after its last chunk', async () => {
     const { app, stats } = makeApp()
     let lastChunkAt = 0
