@@ -23,8 +23,22 @@ export const MAX_STACK_CHARS = 16_384
  */
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text
+  const head = headOf(text, max)
+  return `${head}… (${text.length - head.length} more characters)`
+}
+
+/**
+ * The first `max` characters of `text` (one less rather than half an emoji), as a copy that
+ * holds on to no longer string: for a cut that says what it left out in its own way.
+ *
+ * @example
+ * ```ts
+ * const sql = `${headOf(bulkInsert, MAX_QUERY_CHARS)}…` // and the length kept beside it
+ * ```
+ */
+export function headOf(text: string, max: number): string {
   const end = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max
-  return ownCopy(`${text.slice(0, end)}… (${text.length - end} more characters)`)
+  return ownCopy(text.slice(0, end))
 }
 
 /**
