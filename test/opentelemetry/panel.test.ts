@@ -242,7 +242,12 @@ describe('OpenTelemetryPanel', () => {
       ['GET /string', '/string', 500, { code: 'ERROR', message: 'out of stock' }],
       ['GET /odd', '/odd', 500, { code: 'ERROR', message: '[object Object]' }],
     ])
-    expect(servers.map((s) => s.events.find((e) => e.name === 'exception')?.attributes['exception.message'])).toEqual(['out of stock', '[object Object]'])
+    expect(servers.map((s) => s.attributes['error.type'])).toEqual(['500', '500'])
+    // No type or stack of its own: the message alone.
+    expect(servers.map((s) => s.events.filter((e) => e.name === 'exception').map((e) => e.attributes))).toEqual([
+      [{ 'exception.message': 'out of stock' }],
+      [{ 'exception.message': '[object Object]' }],
+    ])
   })
 
   it('ends the SERVER span of a streamed response after its last chunk', async () => {
