@@ -158,8 +158,8 @@ let busy = false
 
 /**
  * Captures `console.log/info/warn/error/debug/trace/dir/dirxml/table` made inside a recorded
- * request, and still prints them. Outside a request the patched methods call straight through. The
- * LoggingPanel installs it; calling it again does nothing.
+ * request, and still prints them. Outside a request the patched methods call straight
+ * through. The LoggingPanel installs it; calling it again does nothing.
  *
  * @example
  * ```ts
