@@ -61,6 +61,36 @@ describe('exporting a request\'s trace', () => {
     }
   })
 
+  it('sends a render with a very long name and error message cut, as the panel shows it', async () => {
+    const peer = await startOtlpHttpPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url })
+    try {
+      const { app, run } = shop(panel)
+      app.get('/huge', (c) => {
+        try {
+          renderTemplate('n'.repeat(1_000_000), () => {
+            throw new Error('e'.repeat(1_000_000))
+          })
+        } catch {}
+        return c.text('the page failed')
+      })
+      const stats = await run('/huge')
+      await panel.forceFlush()
+      const spans = await peer.waitForSpans((all) => all.some((s) => s.kind === 'SERVER' && s.traceId === stats.traceId), 10_000)
+      const render = spans.find((s) => s.traceId === stats.traceId && s.name.startsWith('render '))!
+      const name = `${'n'.repeat(1024)}… (998976 more characters)`
+      const message = `${'e'.repeat(8192)}… (991808 more characters)`
+      expect(render.name).toBe(`render ${name}`)
+      expect(render.attributes['template.name']).toBe(name)
+      expect(render.status).toEqual({ code: 'ERROR', message })
+      expect(render.events.find((e) => e.name === 'exception')!.attributes['exception.message']).toBe(message)
+      expect(peer.requests.reduce((size, r) => size + JSON.stringify(r.request).length, 0)).toBeLessThan(50_000)
+    } finally {
+      await panel.shutdown()
+      await peer.close()
+    }
+  })
+
   it('sends Zipkin v2 spans with ids, microsecond times, kinds and the service name', async () => {
     const zipkin = await startZipkinPeer()
     const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'zipkin', zipkinEndpoint: zipkin.url })

@@ -346,6 +346,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onFinish(record: RequestRecord): void {
     const state = record.peek(PANEL_SLOT)
     if (!state) return
+    // Hono hands a thrown value that is not an Error back to the server, past the toolbar's
+    // onResponse: the request is a 500 with that value as its error all the same.
+    if (!state.described) describeResponse(state, record)
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record, this.processor.traces.latestLocalEnd(state.traceId))

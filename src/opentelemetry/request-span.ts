@@ -6,6 +6,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
+import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
@@ -25,6 +26,8 @@ export interface RequestSpanState {
   knownMethods?: ReadonlySet<string>
   /** The route the span was started with (its name and `http.route`): renamed only when another answered. */
   startRoute?: string
+  /** Set by `describeResponse`: a handler that threw something other than an Error never reached it. */
+  described?: boolean
 }
 
 /** The record's slot with the request's span state. */
@@ -109,6 +112,8 @@ class SpanState implements RequestSpanState {
     /** The route the span was started with (its name and `http.route`). */
     public startRoute: string | undefined,
   ) {}
+
+  described = false
 }
 
 /**
@@ -118,6 +123,7 @@ class SpanState implements RequestSpanState {
  * matched route there is no `http.route` and the name is the method.
  */
 export function describeResponse(state: RequestSpanState, record: RequestRecord): void {
+  state.described = true
   if (state.adopted) return
   const { span } = state
   const { route } = record
@@ -126,11 +132,20 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
     if (route) span.setAttribute('http.route', route)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
-  if (record.error !== undefined) {
-    const error = record.error instanceof Error ? record.error : new Error(String(record.error))
-    span.recordException(error)
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
-    span.setAttribute('error.type', error.name || 'Error')
+  const { error } = record
+  if (error instanceof Error) {
+    // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
+    // a Node error's `code` still names its type.
+    const cut = cutError(error)
+    span.recordException({ ...cut, code: (error as { code?: string | number }).code })
+    span.setStatus({ code: SpanStatusCode.ERROR, message: cut.message })
+    span.setAttribute('error.type', cut.name || 'Error')
+  } else if (error !== undefined) {
+    // A thrown string or object has no type or stack of its own: the exception is its
+    // message alone, and `error.type` stays the status code.
+    const message = cutText(thrownText(error), MAX_ERROR_CHARS)
+    span.recordException(message)
+    span.setStatus({ code: SpanStatusCode.ERROR, message })
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { parse as parseCookies } from 'hono/utils/cookie'
+import { cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretQueryName, redactQueryParameters, REDACTED } from '../core/redact.js'
@@ -67,7 +68,7 @@ export class RequestPanel extends Panel<RequestStats> {
       requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
       responseContentType: record.responseHeader('content-type'),
-      error: error === undefined ? undefined : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      error: error === undefined ? undefined : error instanceof Error ? `${error.name}: ${cutText(error.message, MAX_ERROR_CHARS)}` : cutText(thrownText(error), MAX_ERROR_CHARS),
     }
   }
 

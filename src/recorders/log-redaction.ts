@@ -54,6 +54,29 @@ export function printedShape(format: unknown): PrintedShape {
 }
 
 /**
+ * How much of the object `console.dir(object, options)` prints: its `depth` (default 2,
+ * `null` for all of it) and `maxArrayLength` (default 100) are util.inspect's.
+ *
+ * @example
+ * ```ts
+ * dirShape({ depth: 0 }) // { levels: 1, items: 100 }
+ * ```
+ */
+export function dirShape(options: unknown): PrintedShape {
+  const { depth, maxArrayLength } = (typeof options === 'object' && options !== null ? options : {}) as { depth?: unknown; maxArrayLength?: unknown }
+  return {
+    levels: depth === null ? Infinity : typeof depth === 'number' ? Math.max(depth, 0) + 1 : INSPECTED.levels,
+    items: maxArrayLength === null ? Infinity : typeof maxArrayLength === 'number' ? Math.max(maxArrayLength, 0) : INSPECTED.items,
+  }
+}
+
+/**
+ * What `console.table(rows)` prints: every row, the keys of each row as columns, and one
+ * level of keys in a cell holding an object.
+ */
+export const TABLE_SHAPE: PrintedShape = { levels: 3, items: Infinity }
+
+/**
  * `value` with the values of secret-named keys replaced in the part of it that is printed
  * (`shape`: by default what `%o` shows). An object or array that holds such a key is copied
  * with its prototype and its cycles (so `Account { ... }` and `[Circular *1]` read as

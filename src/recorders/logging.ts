@@ -1,8 +1,11 @@
-import { formatWithOptions, stripVTControlCharacters } from 'node:util'
+import { Console } from 'node:console'
+import { Writable } from 'node:stream'
+import { formatWithOptions, stripVTControlCharacters, type InspectOptions } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
-import { printedShape, redactedJson, withoutSecrets } from './log-redaction.js'
+import { cutText } from '../core/cut-text.js'
+import { dirShape, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 
 /** Lines kept per request when no LoggingPanel set a limit. */
@@ -24,7 +27,7 @@ export const MAX_LOG_ATTRIBUTES = 128
 
 /** `text` cut to `MAX_LOG_CHARS`, saying how much was left out. */
 function bounded(text: string): string {
-  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}… (${text.length - MAX_LOG_CHARS} more characters)` : text
+  return cutText(text, MAX_LOG_CHARS)
 }
 
 const LIMIT_SLOT = slotKey<number>('logging.limit')
@@ -131,7 +134,7 @@ function toAttributeValue(value: unknown): unknown {
   }
 }
 
-type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace'
+type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'dir' | 'dirxml' | 'table'
 
 /** How each captured console method maps to a level. */
 const CONSOLE_LEVELS: Record<ConsoleMethod, LogLevel> = {
@@ -141,6 +144,10 @@ const CONSOLE_LEVELS: Record<ConsoleMethod, LogLevel> = {
   error: 'error',
   debug: 'debug',
   trace: 'trace',
+  dir: 'info',
+  // Node's dirxml is its log function itself: it prints without calling the console's log.
+  dirxml: 'info',
+  table: 'info',
 }
 
 let installed: { target: Console; originals: Record<ConsoleMethod, (...args: unknown[]) => void> } | undefined
@@ -150,9 +157,9 @@ let installed: { target: Console; originals: Record<ConsoleMethod, (...args: unk
 let busy = false
 
 /**
- * Captures `console.log/info/warn/error/debug/trace` made inside a recorded request, and
- * still prints them. Outside a request the patched methods call straight through. The
- * LoggingPanel installs it; calling it again does nothing.
+ * Captures `console.log/info/warn/error/debug/trace/dir/dirxml/table` made inside a recorded
+ * request, and still prints them. Outside a request the patched methods call straight
+ * through. The LoggingPanel installs it; calling it again does nothing.
  *
  * @example
  * ```ts
@@ -201,6 +208,36 @@ export function uninstallConsoleCapture(): void {
   installed = undefined
 }
 
+/** A console line as Node prints it (`util.format`), secrets of its objects redacted. */
+function formatted(args: unknown[]): string {
+  const shape = printedShape(args[0])
+  return formatWithOptions({}, ...args.map((arg) => withoutSecrets(arg, shape)))
+}
+
+// console.dir and console.table do not format as console.log does (dir takes inspect's
+// options, table draws a table) and print without going through the console's log: the
+// panel's copy of their line is what a console of the toolbar's own prints into a string
+// for the redacted arguments. Its writes are synchronous, so the line is there at once.
+let printed = ''
+const printer = new Console({
+  stdout: new Writable({
+    write(chunk, _encoding, done) {
+      printed += String(chunk)
+      done()
+    },
+  }),
+  colorMode: false,
+})
+
+function printedByConsole(method: 'dir' | 'table', [data, options]: unknown[]): string {
+  printed = ''
+  if (method === 'dir') printer.dir(withoutSecrets(data, dirShape(options)), options as InspectOptions | undefined)
+  else printer.table(withoutSecrets(data, TABLE_SHAPE), options as readonly string[] | undefined)
+  const line = printed.endsWith('\n') ? printed.slice(0, -1) : printed
+  printed = ''
+  return line
+}
+
 function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, args: unknown[]): void {
   try {
     const attributes: Record<string, unknown> = { 'console.method': method }
@@ -208,8 +245,7 @@ function capture(record: RequestRecord, method: ConsoleMethod, level: LogLevel, 
     if (method === 'trace') attributes.stack = new Error().stack?.split('\n').slice(3).join('\n')
     // The panel's copy of the line hides secret-named keys of logged objects, and the
     // terminal's colour codes (hono/logger colours the status): the terminal's keeps both.
-    const shape = printedShape(args[0])
-    const message = formatWithOptions({}, ...args.map((arg) => withoutSecrets(arg, shape)))
+    const message = method === 'dir' || method === 'table' ? printedByConsole(method, args) : formatted(args)
     appendLog(record, level, message.includes('\x1b') ? stripVTControlCharacters(message) : message, attributes, 'console')
   } catch {
     // Recording must never break the app's own logging.

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
-import { request } from '../support/local.js'
+import { clientEnv, request } from '../support/local.js'
 import { startLoopbackService } from '../support/loopback-service.js'
 
 const page = (title: string) => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`
@@ -222,6 +222,21 @@ describe('debugToolbar middleware', () => {
     const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
     expect(detail.status).toBe(500)
     expect(detail.panels.request.error).toBe('Error: kaboom')
+  })
+
+  it('records a thrown value that is not an Error, even one String() cannot convert', async () => {
+    const app = demoApp()
+    const thrown = Object.create(null)
+    app.get('/odd', () => {
+      throw thrown
+    })
+    // Hono hands anything but an Error back to the server: the app's value, unchanged.
+    await expect(app.request('/odd', undefined, clientEnv())).rejects.toBe(thrown)
+    const [odd] = (await request(app, '/_debug_toolbar/api/requests')).json().requests
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${odd.id}`)).json()
+    expect(detail.status).toBe(500)
+    expect(detail.failures).toBeUndefined()
+    expect(detail.panels.request.error).toBe('[object Object]')
   })
 
   it('never keeps more than maxRequests', async () => {

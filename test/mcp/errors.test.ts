@@ -34,9 +34,9 @@ describe('errors over MCP', () => {
     expect(listed.data.requests[0].errors).toBe(data.errors.length)
   })
 
-  it('says what was thrown when it is not an Error, on a line of its own', async () => {
+  it('says what was thrown when it is not an Error, once, as the exception of the request span', async () => {
     const { data, text } = await call(client, 'get_trace_errors', { request_id: thrownText })
-    expect(data.errors).toEqual([expect.objectContaining({ kind: 'thrown', message: 'out of stock' })])
-    expect(text.split('\n')[0]).toBe('THROWN: out of stock')
+    expect(data.errors).toEqual([expect.objectContaining({ kind: 'exception', name: 'GET /boom/text', message: 'out of stock' })])
+    expect(text.split('\n')[0]).toMatch(/^EXCEPTION "GET \/boom\/text" span [0-9a-f]{16} at \+[\d.]+ ms: out of stock$/)
   })
 })

@@ -199,6 +199,57 @@ describe('OpenTelemetryPanel', () => {
     expect(String(exception.attributes['exception.stacktrace'])).toContain('boom')
   })
 
+  it('cuts a very long error message in the Request panel and on the SERVER span, keeping the frames of its stack', async () => {
+    const { app, get, stats } = makeApp()
+    app.get('/page', () => {
+      throw new RangeError('e'.repeat(1_000_000))
+    })
+    // Hono's default handler would print the megabyte message.
+    app.onError((_error, c) => c.text('failed', 500))
+    const { res } = await get('/page')
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    const message = `${'e'.repeat(8192)}… (991808 more characters)`
+    expect(detail.panels.request.error).toBe(`RangeError: ${message}`)
+    const { spans } = await stats(res)
+    const server = spans.find((s) => s.kind === 'SERVER')!
+    expect(server.status).toEqual({ code: 'ERROR', message })
+    const exception = server.events.find((e) => e.name === 'exception')!
+    expect(exception.attributes['exception.type']).toBe('RangeError')
+    expect(exception.attributes['exception.message']).toBe(message)
+    expect(String(exception.attributes['exception.stacktrace'])).toMatch(new RegExp(`^RangeError: e{8192}… \\(991808 more characters\\)\\n    at .*panel\\.test\\.ts`))
+    expect(JSON.stringify(detail).length + JSON.stringify(spans).length).toBeLessThan(100_000)
+  })
+
+  it('marks a request whose handler threw something other than an Error as ERROR, with its route and 500', async () => {
+    const { app, stats } = makeApp()
+    const odd = Object.create(null)
+    app.get('/string', () => {
+      throw 'out of stock'
+    })
+    app.get('/odd', () => {
+      throw odd
+    })
+    // Hono hands anything but an Error back to the server, which answers 500.
+    await expect(app.request('/string', undefined, loopback)).rejects.toBe('out of stock')
+    await expect(app.request('/odd', undefined, loopback)).rejects.toBe(odd)
+    const { requests } = await (await app.request('/_debug_toolbar/api/requests', undefined, loopback)).json()
+    const servers = []
+    for (const { id } of requests.reverse()) {
+      const { spans } = await stats(new Response(null, { headers: { 'x-debug-toolbar-request-id': id } }))
+      servers.push(spans.find((s) => s.kind === 'SERVER')!)
+    }
+    expect(servers.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code'], s.status])).toEqual([
+      ['GET /string', '/string', 500, { code: 'ERROR', message: 'out of stock' }],
+      ['GET /odd', '/odd', 500, { code: 'ERROR', message: '[object Object]' }],
+    ])
+    expect(servers.map((s) => s.attributes['error.type'])).toEqual(['500', '500'])
+    // No type or stack of its own: the message alone.
+    expect(servers.map((s) => s.events.filter((e) => e.name === 'exception').map((e) => e.attributes))).toEqual([
+      [{ 'exception.message': 'out of stock' }],
+      [{ 'exception.message': '[object Object]' }],
+    ])
+  })
+
   it('ends the SERVER span of a streamed response after its last chunk', async () => {
     const { app, stats } = makeApp()
     let lastChunkAt = 0

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { debugToolbar, instrumentBetterSqlite3, recordQuery, SqlPanel, type SqlStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { heapAfterGc } from '../support/heap.js'
 import { h } from 'preact'
 import { renderToString } from 'preact-render-to-string'
 import { SqlView } from '../../templates/client/panels/sql.js'
@@ -157,6 +158,39 @@ describe('a query too big to keep whole', () => {
     const html = renderToString(h(SqlView, { stats: sql, request: { id } as never, prefix: PREFIX, openRequest: () => undefined }))
     expect(html).toContain('Too big to keep whole: the SQL was 100,052 characters; the first 65,536 are kept.')
     expect(html).toContain('Too big to keep whole: the params were over 128 KiB and are kept shortened.')
+  })
+})
+
+describe('bounds', () => {
+  it('holds on to no more of a bulk text than it keeps, while the request is in the history', async () => {
+    const { app } = booksApp()
+    let n = 0
+    app.post('/import', (c) => {
+      recordQuery({ sql: `INSERT INTO books (title) VALUES ('${n++}${'x'.repeat(1_000_000)}')`, durationMs: 1 })
+      return c.text('imported')
+    })
+    await request(app, '/import', { method: 'POST' })
+    const before = heapAfterGc()
+    const ids: string[] = []
+    for (let i = 0; i < 40; i++) ids.push((await request(app, '/import', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!)
+    // 40 statements of a megabyte each, if the history held them; 40 x 64 KiB is what it keeps.
+    expect(heapAfterGc() - before).toBeLessThan(10_000_000)
+    const full = (await request(app, `${PREFIX}/api/sql/${ids.at(-1)}/1`)).json()
+    const statement = `INSERT INTO books (title) VALUES ('40${'x'.repeat(1_000_000)}')`
+    expect(full.sql).toBe(`${statement.slice(0, 65_536)}…`)
+    expect(full.cut).toEqual({ sqlChars: statement.length })
+  })
+
+  it('cuts a very long error message and records any thrown value', async () => {
+    const { app } = booksApp()
+    app.get('/', (c) => {
+      recordQuery({ sql: 'SELECT 1', durationMs: 1, error: new Error('e'.repeat(1_000_000)) })
+      recordQuery({ sql: 'SELECT 2', durationMs: 1, error: Object.create(null) })
+      return c.text('ok')
+    })
+    const { res, sql } = await sqlPanel(app, '/')
+    expect(res.text).toBe('ok')
+    expect(sql.queries.map((q) => q.error)).toEqual([`${'e'.repeat(8192)}… (991808 more characters)`, '[object Object]'])
   })
 })
 

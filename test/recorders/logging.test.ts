@@ -7,6 +7,7 @@ import { logger } from 'hono/logger'
 import pino from 'pino'
 import { debugToolbar, LoggingPanel, pinoToolbarStream, recordLog, renderTemplate, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { heapAfterGc } from '../support/heap.js'
 
 /** A real Console writing into a string, standing in for the terminal. */
 function terminal() {
@@ -110,6 +111,53 @@ describe('console capture', () => {
     expect(screen.printed()).toContain('Trace: where am I')
   })
 
+  it('captures console.dir as Node prints it, with its inspect options, and console.dirxml, secrets redacted, and still prints them', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      console.dir({ a: 1, nested: { b: { c: 1 } } }, { depth: 0 })
+      console.dir({ user: 'ann', password: 'hunter2' })
+      console.dir({ deep: { deeper: { deepest: { token: 'abc' } } } }, { depth: null })
+      console.dirxml('as log prints', { apiKey: 'k-1' })
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.source, l.attributes])).toEqual([
+      ['info', '{ a: 1, nested: [Object] }', 'console', { 'console.method': 'dir' }],
+      ['info', "{ user: 'ann', password: '********' }", 'console', { 'console.method': 'dir' }],
+      ['info', "{\n  deep: { deeper: { deepest: { token: '********' } } }\n}", 'console', { 'console.method': 'dir' }],
+      ['info', "as log prints { apiKey: '********' }", 'console', { 'console.method': 'dirxml' }],
+    ])
+    expect(screen.printed()).toContain("{ a: 1, nested: [Object] }\n{ user: 'ann', password: 'hunter2' }\n")
+    expect(screen.printed()).toContain("token: 'abc'")
+    expect(screen.printed()).toContain("as log prints { apiKey: 'k-1' }")
+  })
+
+  it('captures console.table once, drawn as Node draws it, with secret columns redacted, and still prints it', async () => {
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      console.table([{ user: 'ann', password: 'hunter2' }])
+      console.table('not tabular')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.attributes])).toEqual([
+      [
+        'info',
+        [
+          '┌─────────┬───────┬────────────┐',
+          '│ (index) │ user  │ password   │',
+          '├─────────┼───────┼────────────┤',
+          "│ 0       │ 'ann' │ '********' │",
+          '└─────────┴───────┴────────────┘',
+        ].join('\n'),
+        { 'console.method': 'table' },
+      ],
+      ['info', 'not tabular', { 'console.method': 'table' }],
+    ])
+    expect(screen.printed()).toContain("│ 0       │ 'ann' │ 'hunter2' │")
+    expect(screen.printed()).toContain('not tabular\n')
+  })
+
   it('does not recurse when formatting a value logs by itself', async () => {
     const app = appWithLogging()
     const chatty = {
@@ -201,15 +249,39 @@ describe('bounds', () => {
     app.get('/', (c) => {
       recordLog('info', 'x'.repeat(20_000), { body: 'y'.repeat(9_000), nested: { list: 'z'.repeat(10_000) }, n: 1 })
       console.log('w'.repeat(8_192))
+      recordLog('info', `${'a'.repeat(8191)}😀😀`)
       return c.text('ok')
     })
     const stats = await logsOf(app, '/')
-    const [long, exact] = stats.logs
+    const [long, exact, emoji] = stats.logs
     expect(long!.message).toBe(`${'x'.repeat(8192)}… (11808 more characters)`)
     expect(long!.attributes.body).toBe(`${'y'.repeat(8192)}… (808 more characters)`)
     expect(String(long!.attributes.nested)).toMatch(/^\{"list":"z+… \(1819 more characters\)$/)
     expect(long!.attributes.n).toBe(1)
     expect(exact!.message).toBe('w'.repeat(8192))
+    // The cut does not split the emoji at its end in two.
+    expect(emoji!.message).toBe(`${'a'.repeat(8191)}… (4 more characters)`)
+  })
+
+  it('holds on to no more of a long message or attribute than it keeps, while the request is in the history', async () => {
+    // A terminal that keeps nothing of what it prints.
+    globalThis.console = new Console({ stdout: new Writable({ write: (_chunk, _encoding, done) => done() }) })
+    const app = appWithLogging(new LoggingPanel())
+    let n = 0
+    app.get('/', (c) => {
+      const id = `${n++}`
+      recordLog('info', id.padEnd(500_000, 'x'), { body: id.padEnd(500_000, 'y') })
+      console.log(id.padEnd(500_000, 'z'))
+      return c.text('ok')
+    })
+    await logsOf(app, '/')
+    const before = heapAfterGc()
+    const ids: string[] = []
+    for (let i = 0; i < 40; i++) ids.push((await request(app, '/')).headers.get('x-debug-toolbar-request-id')!)
+    // 40 requests of 1.5 MB of text each, if the history held it.
+    expect(heapAfterGc() - before).toBeLessThan(10_000_000)
+    const last = (await request(app, `/_debug_toolbar/api/requests/${ids.at(-1)}`)).json().panels.logging as LoggingStats
+    expect(last.logs.map((l) => l.message)).toEqual([`40${'x'.repeat(8190)}… (491808 more characters)`, `40${'z'.repeat(8190)}… (491808 more characters)`])
   })
 
   it('keeps the first 128 attributes of a line and says how many more it left out', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar, renderTemplate, TemplatesPanel, type TemplatesStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { heapAfterGc } from '../support/heap.js'
 
 function appWithTemplates(panel = new TemplatesPanel()) {
   const app = new Hono()
@@ -99,6 +100,24 @@ describe('renderTemplate', () => {
     expect(stats.renders.every((r) => typeof r.durationMs === 'number')).toBe(true)
   })
 
+  it('rethrows what a render threw unchanged, even a value String() cannot convert', async () => {
+    const app = appWithTemplates()
+    const thrown = Object.create(null)
+    app.get('/', (c) => {
+      try {
+        renderTemplate('odd', () => {
+          throw thrown
+        })
+      } catch (error) {
+        return c.text(error === thrown ? 'the same value' : `another value: ${error}`)
+      }
+      return c.text('not thrown')
+    })
+    const { res, stats } = await rendersOf(app, '/')
+    expect(res.text).toBe('the same value')
+    expect(stats.renders.map((r) => [r.name, r.error])).toEqual([['odd', '[object Object]']])
+  })
+
   it('just calls the function outside a request', async () => {
     expect(renderTemplate('alone', () => 42)).toBe(42)
     await expect(renderTemplate('alone', async () => 'later')).resolves.toBe('later')
@@ -114,5 +133,45 @@ describe('renderTemplate', () => {
     expect(stats.renders.map((r) => r.name)).toEqual(['row 0', 'row 1'])
     expect(stats.dropped).toBe(3)
     expect(detail.nav.find((n: { id: string }) => n.id === 'templates').subtitle).toBe('5 renders')
+  })
+
+  it('cuts a very long template name or error message and says how much it left out', async () => {
+    const app = appWithTemplates()
+    app.get('/', (c) => {
+      renderTemplate('n'.repeat(1_000_000), () => 'page')
+      try {
+        renderTemplate('broken', () => {
+          throw new Error('e'.repeat(1_000_000))
+        })
+      } catch {}
+      // The cut does not split the emoji at its end in two.
+      renderTemplate(`${'a'.repeat(1023)}😀😀`, () => 'emoji')
+      renderTemplate('t'.repeat(1024), () => 'just fits')
+      return c.text('ok')
+    })
+    const { detail, stats } = await rendersOf(app, '/')
+    expect(JSON.stringify(detail).length).toBeLessThan(20_000)
+    const [long, broken, emoji, exact] = stats.renders
+    expect(long!.name).toBe(`${'n'.repeat(1024)}… (998976 more characters)`)
+    expect(broken!.error).toBe(`${'e'.repeat(8192)}… (991808 more characters)`)
+    expect(emoji!.name).toBe(`${'a'.repeat(1023)}… (4 more characters)`)
+    expect(exact!.name).toBe('t'.repeat(1024))
+  })
+
+  it('holds on to no more of a long name than it keeps, while the request is in the history', async () => {
+    const app = appWithTemplates()
+    let n = 0
+    app.get('/', (c) => {
+      renderTemplate(`${n++}`.padEnd(1_000_000, 'n'), () => 'page')
+      return c.text('ok')
+    })
+    await rendersOf(app, '/')
+    const before = heapAfterGc()
+    const ids: string[] = []
+    for (let i = 0; i < 40; i++) ids.push((await request(app, '/')).headers.get('x-debug-toolbar-request-id')!)
+    // 40 names of a megabyte each, if the history held them.
+    expect(heapAfterGc() - before).toBeLessThan(10_000_000)
+    const last = (await request(app, `/_debug_toolbar/api/requests/${ids.at(-1)}`)).json().panels.templates as TemplatesStats
+    expect(last.renders[0]!.name).toBe(`40${'n'.repeat(1022)}… (998976 more characters)`)
   })
 })

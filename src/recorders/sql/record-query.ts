@@ -1,3 +1,4 @@
+import { cutText, headOf, MAX_ERROR_CHARS, thrownText } from '../../core/cut-text.js'
 import { currentRecord, slotKey, type RequestRecord } from '../../core/record.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
 import { appCaller } from './caller.js'
@@ -116,7 +117,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   const paramBytes = paramSize(outcome.params, MAX_PARAM_BYTES)
   const query: RecordedQuery = {
     id: start.id,
-    sql: sqlChars > MAX_QUERY_CHARS ? `${outcome.sql.slice(0, MAX_QUERY_CHARS)}…` : outcome.sql,
+    sql: sqlChars > MAX_QUERY_CHARS ? `${headOf(outcome.sql, MAX_QUERY_CHARS)}…` : outcome.sql,
     params: paramBytes > MAX_PARAM_BYTES ? displayParams(outcome.params).params : outcome.params,
     dbSystem: outcome.dbSystem,
     startMs: record.offsetOf(startTime),
@@ -168,8 +169,7 @@ function paramSize(value: unknown, budget: number, depth = 0): number {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name
-  return typeof error === 'string' ? error : String(error)
+  return cutText(error instanceof Error ? error.message || error.name : thrownText(error), MAX_ERROR_CHARS)
 }
 
 /**
