@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useCallback, useEffect, useState } from 'preact/hooks'
 import { liveEvents } from './live-events.js'
 import { ApiError, getJson } from './toolbar-api.js'
 import type { RequestDetail } from './types.js'
@@ -10,6 +10,19 @@ export interface DetailState {
   detail: RequestDetail | undefined
   error: string | undefined
 }
+
+/** The detail with `refresh()`: read it again when the user opens the toolbar or a panel. */
+export interface DetailHandle extends DetailState {
+  refresh(): void
+}
+
+/**
+ * When each finished detail was fetched. Work a request left running can still log into it
+ * after the response (an email sent after the answer): a copy older than `STALE_MS` is read
+ * again when the user opens a panel, as django-debug-toolbar reads a panel when it is opened.
+ */
+const fetchedAt = new WeakMap<RequestDetail, number>()
+const STALE_MS = 1000
 
 // A request is stored a moment after its last byte was sent, so a page that asks at once can
 // get a 404 or an in-flight snapshot: ask again, less and less often.
@@ -27,8 +40,9 @@ const NOT_FOUND_RETRIES = 4
  * const { detail, error } = useRequestDetail(prefix, requestId, cache)
  * ```
  */
-export function useRequestDetail(prefix: string, id: string, cache: DetailCache): DetailState {
+export function useRequestDetail(prefix: string, id: string, cache: DetailCache): DetailHandle {
   const [state, setState] = useState<DetailState & { id: string }>(() => ({ id, detail: cache.get(id), error: undefined }))
+  const [refreshes, setRefreshes] = useState(0)
 
   useEffect(() => {
     if (!id) return
@@ -41,6 +55,7 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     const load = async () => {
       try {
         const detail = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
+        fetchedAt.set(detail, Date.now())
         if (!detail.inFlight) cache.set(id, detail)
         setState({ id, detail, error: undefined })
         if (detail.inFlight) retry()
@@ -92,6 +107,27 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     }
   }, [prefix, id, cache, traceId])
 
+  // Read again on `refresh()` when the finished copy is old enough to have missed a late line.
+  useEffect(() => {
+    const cached = cache.get(id)
+    if (!refreshes || !cached || Date.now() - (fetchedAt.get(cached) ?? 0) < STALE_MS) return
+    const controller = new AbortController()
+    getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal).then(
+      (fresh) => {
+        fetchedAt.set(fresh, Date.now())
+        // The copy in hand stays when nothing was written since: the open panel keeps its state.
+        if (JSON.stringify(fresh.panels) === JSON.stringify(cached.panels)) return fetchedAt.set(cached, Date.now())
+        cache.set(id, fresh)
+        setState((previous) => (previous.id === id ? { ...previous, detail: fresh } : previous))
+      },
+      () => {
+        // The copy in hand stays; the next opening tries again.
+      },
+    )
+    return () => controller.abort()
+  }, [prefix, id, cache, refreshes])
+  const refresh = useCallback(() => setRefreshes((n) => n + 1), [])
+
   // Until the effect has run for a new id, the previous request's state must not be shown as this one's.
-  return state.id === id ? state : { detail: cache.get(id), error: undefined }
+  return { ...(state.id === id ? state : { detail: cache.get(id), error: undefined }), refresh }
 }

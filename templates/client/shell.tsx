@@ -28,7 +28,7 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
   const [open, setOpen] = useState(page || saved.open)
   const [panel, setPanel] = useState<string | undefined>(saved.open || page ? saved.panel : undefined)
   const [followed, setFollowed] = useState(pageRequests.current)
-  const { detail, error } = useRequestDetail(prefix, requestId, cache)
+  const { detail, error, refresh } = useRequestDetail(prefix, requestId, cache)
   const root = useRef<HTMLDivElement>(null)
   // Focus moves only after the user acted, never when a page loads with the toolbar open.
   const pendingFocus = useRef<string | undefined>(undefined)
@@ -73,16 +73,21 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
   const openToolbar = useCallback(() => {
     pendingFocus.current = panel ? 'pane' : `nav:${detail?.nav[0]?.id ?? ''}`
     setOpen(true)
-  }, [panel, detail])
+    refresh()
+  }, [panel, detail, refresh])
   const hide = useCallback(() => {
     pendingFocus.current = 'handle'
     setPanel(undefined)
     setOpen(false)
   }, [])
-  const openPanel = useCallback((id: string) => {
-    pendingFocus.current = 'pane'
-    setPanel(id)
-  }, [])
+  const openPanel = useCallback(
+    (id: string) => {
+      pendingFocus.current = 'pane'
+      setPanel(id)
+      refresh()
+    },
+    [refresh],
+  )
   const closePanel = useCallback(() => {
     setPanel((current) => {
       pendingFocus.current = current ? `nav:${current}` : undefined

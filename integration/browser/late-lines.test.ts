@@ -1,0 +1,47 @@
+/**
+ * A line logged after the response (an email sent after the answer) in a real browser: the
+ * toolbar loaded the request's detail before the line was written, and shows the line when
+ * the user opens a panel again, without a reload.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/late-lines.test.ts
+ */
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { debugToolbar, LoggingPanel, RequestPanel, recordLog } from '../../src/index.js'
+import { openPanel, useBrowserSession } from './harness.js'
+
+let sendEmail!: () => void
+
+function signupApp(): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ app, panels: [new RequestPanel(), new LoggingPanel()] }))
+  app.get('/signup', (c) => {
+    recordLog('info', 'account created')
+    const smtp = new Promise<void>((resolve) => (sendEmail = resolve))
+    void smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>welcome</p></body></html>')
+  })
+  return app
+}
+
+describe('lines logged after the response, in the browser', () => {
+  const session = useBrowserSession(signupApp, { width: 1440, height: 900 })
+
+  it('show when the Logging panel is opened again, marked as after the response', async () => {
+    const { page } = session
+    await page.goto(`${session.server.url}/signup`)
+    let logging = await openPanel(page, 'Logging')
+    await expect.poll(() => logging.locator('.hdt-logs tbody tr').count()).toBe(1)
+
+    sendEmail()
+    // Long enough for the copy in hand to be read again on the next opening.
+    await page.waitForTimeout(1200)
+    await openPanel(page, 'Request')
+    logging = await openPanel(page, 'Logging')
+    const rows = logging.locator('.hdt-logs tbody tr')
+    await expect.poll(() => rows.count()).toBe(2)
+    expect(await rows.nth(1).textContent()).toContain('welcome email failed: SMTP 421')
+    expect(await rows.nth(1).textContent()).toContain('after the response')
+    expect(session.errors).toEqual([])
+  })
+})
