@@ -1,7 +1,14 @@
 /** Header names whose values are always secret. */
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-api-key'])
-/** Any name that looks like it carries a secret. */
-const SECRET_NAME = /secret|password|passwd|token|api[-_]?key|session|credential/i
+/** Any name that looks like it carries a secret: `X-Auth-Token`, `X-Auth-Key`, `Ocp-Apim-Subscription-Key`... */
+const SECRET_NAME = /secret|password|passwd|token|(?:api|auth|access|private|subscription|functions)[-_]?key|session|credential/i
+/**
+ * Header names that carry a credential under a name of their own: a forwarded or remapped
+ * `Authorization`, a webhook's signature (`Stripe-Signature`, `X-Hub-Signature-256`,
+ * `X-Shopify-Hmac-Sha256`), an identity proxy's JWT (`X-Goog-Iap-Jwt-Assertion`). Only
+ * headers: a `signature` column or log field is more often an email's sign-off.
+ */
+const SECRET_HEADER_NAME = /authori[sz]ation|signature|hmac|jwt/i
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '********'
@@ -17,6 +24,20 @@ export const REDACTED = '********'
  */
 export function isSecretName(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name)
+}
+
+/**
+ * True when the value of the header `name` must not be shown or exported: a secret name,
+ * or one that only a header uses for a credential.
+ *
+ * @example
+ * ```ts
+ * isSecretHeaderName('Stripe-Signature') // true
+ * isSecretHeaderName('Idempotency-Key')  // false
+ * ```
+ */
+export function isSecretHeaderName(name: string): boolean {
+  return isSecretName(name) || SECRET_HEADER_NAME.test(name)
 }
 
 /**
@@ -63,7 +84,7 @@ export function redactEntries(entries: Iterable<[string, string]>): Array<[strin
 }
 
 function redactHeader(name: string, value: string): string {
-  if (isSecretName(name)) return REDACTED
+  if (isSecretHeaderName(name)) return REDACTED
   const lower = name.toLowerCase()
   if (lower === 'baggage') return redactBaggage(value)
   return URL_HEADERS.has(lower) ? redactUrlText(value) : value

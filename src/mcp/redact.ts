@@ -6,7 +6,7 @@
  * literal, a URL's credentials or query), in SQL params bound to a secret-named column,
  * and in span attributes.
  */
-import { decodeQueryName, isSecretName, isSecretQueryName } from '../core/redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName } from '../core/redact.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 
 /** What a redacted value is replaced with. */
@@ -129,7 +129,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value)
   if (depth > 32 || value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) {
-    if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && isHeaderName(value[0]) && isSecretName(value[0])) {
+    if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && isHeaderName(value[0]) && isSecretHeaderName(value[0])) {
       return [value[0], MCP_REDACTED]
     }
     return value.map((item) => redactValue(item, depth + 1))
