@@ -105,8 +105,8 @@ const URL_HEADERS = new Set(['referer', 'location', 'content-location'])
  * redactUrlText('/login?next=%2Fcb%3Ftoken%3Dabc')     // '/login?next=%2Fcb%3Ftoken%3D********'
  * ```
  */
-export function redactUrlText(url: string, placeholder = REDACTED): string {
-  return redactUrlAt(url, placeholder, true)
+export function redactUrlText(url: string): string {
+  return redactUrlAt(url, REDACTED, true)
 }
 
 /** `redactUrlText`, looking into URLs in parameter values only when `nested`: one level, so it ends. */
@@ -129,8 +129,8 @@ function redactUrlAt(url: string, placeholder: string, nested: boolean): string 
  * redactQueryParameters('q=shoes&api_key=k1') // 'q=shoes&api_key=********'
  * ```
  */
-export function redactQueryParameters(text: string, placeholder = REDACTED): string {
-  return redactQueryAt(text, placeholder, true)
+export function redactQueryParameters(text: string): string {
+  return redactQueryAt(text, REDACTED, true)
 }
 
 function redactQueryAt(text: string, placeholder: string, nested: boolean): string {
