@@ -147,6 +147,30 @@ describe('exporting a request\'s trace', () => {
     }
   })
 
+  it('sends no secret of a URL given as a query value, nor of a log line\'s text, to an OTLP HTTP collector', async () => {
+    const peer = await startOtlpHttpPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url })
+    try {
+      const { app, run } = shop(panel)
+      app.get('/login', (c) => {
+        console.info('login attempt user=ann password=pw-s3cret')
+        return c.text('ok')
+      })
+      const stats = await run('/login?next=https%3A%2F%2Fapi.example%2Fcb%3Ftoken%3Dnext-s3cret&step=2')
+      await panel.forceFlush()
+      const spans = await peer.waitForSpans((all) => all.some((s) => s.kind === 'SERVER' && s.traceId === stats.traceId), 10_000)
+      const ofTrace = spans.filter((s) => s.traceId === stats.traceId)
+      const server = ofTrace.find((s) => s.kind === 'SERVER')!
+      expect(server.attributes['url.query']).toBe(`next=${encodeURIComponent('https://api.example/cb?token=REDACTED')}&step=2`)
+      const logs = ofTrace.flatMap((s) => s.events).filter((e) => e.name === 'log')
+      expect(logs.map((e) => e.attributes['log.message'])).toEqual(['login attempt user=ann password=********'])
+      expect(JSON.stringify(ofTrace)).not.toMatch(/s3cret/)
+    } finally {
+      await panel.shutdown()
+      await peer.close()
+    }
+  })
+
   it('keeps request latency when the collector is dead', async () => {
     const dead = await startDeadEndpoint('silent')
     const quiet = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'none' })

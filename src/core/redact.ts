@@ -1,7 +1,14 @@
 /** Header names whose values are always secret. */
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-api-key'])
-/** Any name that looks like it carries a secret. */
-const SECRET_NAME = /secret|password|passwd|token|api[-_]?key|session|credential/i
+/** Any name that looks like it carries a secret: `X-Auth-Token`, `X-Auth-Key`, `Ocp-Apim-Subscription-Key`... */
+const SECRET_NAME = /secret|password|passwd|token|(?:api|auth|access|private|subscription|functions)[-_]?key|session|credential/i
+/**
+ * Header names that carry a credential under a name of their own: a forwarded or remapped
+ * `Authorization`, a webhook's signature (`Stripe-Signature`, `X-Hub-Signature-256`,
+ * `X-Shopify-Hmac-Sha256`), an identity proxy's JWT (`X-Goog-Iap-Jwt-Assertion`). Only
+ * headers: a `signature` column or log field is more often an email's sign-off.
+ */
+const SECRET_HEADER_NAME = /authori[sz]ation|signature|hmac|jwt/i
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '********'
@@ -17,6 +24,20 @@ export const REDACTED = '********'
  */
 export function isSecretName(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name)
+}
+
+/**
+ * True when the value of the header `name` must not be shown or exported: a secret name,
+ * or one that only a header uses for a credential.
+ *
+ * @example
+ * ```ts
+ * isSecretHeaderName('Stripe-Signature') // true
+ * isSecretHeaderName('Idempotency-Key')  // false
+ * ```
+ */
+export function isSecretHeaderName(name: string): boolean {
+  return isSecretName(name) || SECRET_HEADER_NAME.test(name)
 }
 
 /**
@@ -63,7 +84,7 @@ export function redactEntries(entries: Iterable<[string, string]>): Array<[strin
 }
 
 function redactHeader(name: string, value: string): string {
-  if (isSecretName(name)) return REDACTED
+  if (isSecretHeaderName(name)) return REDACTED
   const lower = name.toLowerCase()
   if (lower === 'baggage') return redactBaggage(value)
   return URL_HEADERS.has(lower) ? redactUrlText(value) : value
@@ -74,25 +95,34 @@ const URL_HEADERS = new Set(['referer', 'location', 'content-location'])
 
 /**
  * A URL as written (absolute or not) with its user info and the values of secret-named
- * parameters, in the query and in a fragment (where OAuth puts tokens), redacted.
+ * parameters, in the query and in a fragment (where OAuth puts tokens), redacted. A URL
+ * that is itself a parameter's value (`?next=https%3A%2F%2Fapi%2Fcb%3Ftoken%3Dabc`,
+ * `?callback=https://user:pass@host/x`) is redacted the same way, one level deep.
  *
  * @example
  * ```ts
  * redactUrlText('/signed-in?access_token=abc&state=7') // '/signed-in?access_token=********&state=7'
+ * redactUrlText('/login?next=%2Fcb%3Ftoken%3Dabc')     // '/login?next=%2Fcb%3Ftoken%3D********'
  * ```
  */
 export function redactUrlText(url: string): string {
+  return redactUrlAt(url, REDACTED, true)
+}
+
+/** `redactUrlText`, looking into URLs in parameter values only when `nested`: one level, so it ends. */
+function redactUrlAt(url: string, placeholder: string, nested: boolean): string {
   const hash = url.indexOf('#')
   const beforeHash = hash < 0 ? url : url.slice(0, hash)
   const query = beforeHash.indexOf('?')
-  const base = (query < 0 ? beforeHash : beforeHash.slice(0, query)).replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`)
-  const search = query < 0 ? '' : `?${redactQueryParameters(beforeHash.slice(query + 1))}`
-  const fragment = hash < 0 ? '' : `#${redactQueryParameters(url.slice(hash + 1))}`
+  const base = (query < 0 ? beforeHash : beforeHash.slice(0, query)).replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/?#@]*@/i, `$1${placeholder}@`)
+  const search = query < 0 ? '' : `?${redactQueryAt(beforeHash.slice(query + 1), placeholder, nested)}`
+  const fragment = hash < 0 ? '' : `#${redactQueryAt(url.slice(hash + 1), placeholder, nested)}`
   return `${base}${search}${fragment}`
 }
 
 /**
- * `name=value&...` as written, with the values of secret-named parameters redacted.
+ * `name=value&...` as written, with the values of secret-named parameters redacted, and
+ * the secrets of a URL that is a parameter's value (as `redactQueryValue` does).
  *
  * @example
  * ```ts
@@ -100,14 +130,49 @@ export function redactUrlText(url: string): string {
  * ```
  */
 export function redactQueryParameters(text: string): string {
+  return redactQueryAt(text, REDACTED, true)
+}
+
+function redactQueryAt(text: string, placeholder: string, nested: boolean): string {
   return text
     .split('&')
     .map((part) => {
       const at = part.indexOf('=')
       const name = at === -1 ? part : part.slice(0, at)
-      return isSecretQueryName(decodeQueryName(name)) ? `${name}=${REDACTED}` : part
+      if (isSecretQueryName(decodeQueryName(name))) return `${name}=${placeholder}`
+      return nested && at !== -1 ? `${name}=${redactWrittenValue(part.slice(at + 1), placeholder)}` : part
     })
     .join('&')
+}
+
+// Only a value with a query, a fragment or user info, as written or percent-encoded, can hold a secret.
+const URL_SECRET_MARK = /[?#@]|%(?:3f|23|40)/i
+// An absolute URL, or one that starts at a host (`//host`) or a path (`/cb`).
+const URL_START = /^(?:[a-z][a-z0-9+.-]*:\/\/|\/)/i
+
+/** A parameter's value as written: kept as it is unless the URL in it had a secret, then encoded again. */
+function redactWrittenValue(value: string, placeholder: string): string {
+  if (!URL_SECRET_MARK.test(value)) return value
+  if (!value.includes('%')) return redactQueryValue(value, placeholder)
+  const decoded = decodeQueryName(value)
+  const redacted = redactQueryValue(decoded, placeholder)
+  return redacted === decoded ? value : encodeURIComponent(redacted)
+}
+
+/**
+ * A query parameter's value (decoded) with the user info and secret-named parameters of
+ * the URL it holds (absolute, `//host...` or `/path...`) redacted. One level deep: a URL in
+ * that URL's own query is not looked into.
+ *
+ * @example
+ * ```ts
+ * redactQueryValue('https://user:pass@host/cb?token=abc&x=1') // 'https://********@host/cb?token=********&x=1'
+ * redactQueryValue('blue')                                    // 'blue'
+ * ```
+ */
+export function redactQueryValue(value: string, placeholder = REDACTED): string {
+  if (!/[?#@]/.test(value) || !URL_START.test(value)) return value
+  return redactUrlAt(value, placeholder, false)
 }
 
 /**

@@ -6,7 +6,8 @@
  * literal, a URL's credentials or query), in SQL params bound to a secret-named column,
  * and in span attributes.
  */
-import { decodeQueryName, isSecretName, isSecretQueryName } from '../core/redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName } from '../core/redact.js'
+import { isSecretKey, redactText as redactTextWith, SQL_OPERATOR } from '../core/redact-text.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 
 /** What a redacted value is replaced with. */
@@ -19,38 +20,14 @@ export interface RedactionSettings {
   hideBodies: boolean
 }
 
-// `name=value`, `name: value`, `"name": "value"`, `name = 'value'`; an auth scheme word
-// (`Bearer abc`) is taken with its token, and after a colon the words up to the next pair
-// or delimiter (`password: correct horse battery staple`). Only secret names are touched.
-const WORD = `[^\\s"',;&)}\\]]+`
-const PAIR = new RegExp(
-  `(["']?)([A-Za-z_][\\w.-]*)\\1(\\s*(?:==|[:=])\\s*)((?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*))`,
-  'g',
-)
-const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
-// A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
-// OpenTelemetry's `url.full` is.
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
-// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
-const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
-// The operators that compare a column with a value other than `=` (which PAIR handles):
-// `<>`, `!=`, `<`, `>=`, `IS`, `IS NOT`, `LIKE`, `NOT ILIKE`, `GLOB`, `MATCH`, `REGEXP`.
-const SQL_OPERATOR = `(?:<>|!=|<=?|>=?|\\bIS(?:\\s+NOT)?\\b|(?:\\bNOT\\s+)?\\b(?:I?LIKE|GLOB|MATCH|REGEXP)\\b)`
-// A secret column compared with a SQL literal: `password <> 'x'`, `token LIKE 'a%'`,
-// `api_key IN ('a', 'b')`.
-const SQL_COMPARISON = new RegExp(`\\b([A-Za-z_]\\w*)(["'\`\\]]?\\s*${SQL_OPERATOR}\\s*)('(?:[^']|'')*'|"[^"]*"|-?\\d[\\w.]*)`, 'gi')
-const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/gi
-const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // The column a placeholder is bound to: `password = ?`, `token IS NOT $2`, `api_key IN (?, ?`.
 const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\s*\\([^()]*)\\s*$`, 'i')
-// `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
-const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
  * quotes kept; the same for a URL's user info and secret query parameters (also with an
  * encoded name, and the HTTP conventions' signature keys), and for SQL literals compared
- * with a secret column.
+ * with a secret column (src/core/redact-text.ts, with `REDACTED` as the placeholder).
  *
  * @example
  * ```ts
@@ -60,59 +37,8 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * ```
  */
 export function redactText(text: string): string {
-  const hasPair = text.includes('=') || text.includes(':')
-  let out = text
-  if (text.includes('://')) out = out.replace(USERINFO, `$1${MCP_REDACTED}:${MCP_REDACTED}@`)
-  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${MCP_REDACTED}` : whole))
-  if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
-    out = out
-      .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hideLiteral(literal)}` : whole))
-      .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hideLiteral)})` : whole))
-  }
-  if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, redactInsert)
-  return hasPair ? out.replace(PAIR, redactPair) : out
+  return redactTextWith(text, MCP_REDACTED)
 }
-
-/** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
-function redactInsert(whole: string, head: string, columnList: string, rows: string): string {
-  const secret = columnList.split(',').map((name) => isSecretName(name.trim().replace(/^["'`[]|["'`\]]$/g, '')))
-  if (!secret.includes(true)) return whole
-  return head + rows.replace(/\(([^()]*)\)/g, (_row, values: string) => {
-    // Split at the commas outside quotes: a literal may hold a comma.
-    const parts = values.match(/(?:'(?:[^']|'')*'|"[^"]*"|[^,'"])+/g) ?? []
-    return `(${parts.map((part, at) => (secret[at] ? part.replace(SQL_LITERAL, hideLiteral) : part)).join(',')})`
-  })
-}
-
-function redactPair(whole: string, quote: string, name: string, sep: string, value: string): string {
-  // After `=` the value is one word (`user=ada login ok`): the rest is text of its own.
-  let rest = ''
-  const quoted = /^(["'])(.*)\1$/s.exec(value)
-  if (!quoted && !value.startsWith('[') && !sep.includes(':')) {
-    const scheme = AUTH_SCHEME.exec(value)?.[0].length ?? 0
-    const space = value.slice(scheme).search(/\s/)
-    if (space !== -1) {
-      rest = redactText(value.slice(scheme + space))
-      value = value.slice(0, scheme + space)
-    }
-  }
-  // The value of another name can hold pairs itself (`log.message="... password=x"`,
-  // `url=http://host/?token=x`): look inside it. It is shorter than the text, so this ends.
-  if (!isSecretKey(name)) {
-    return `${quote}${name}${quote}${sep}${quoted ? `${quoted[1]}${redactText(quoted[2]!)}${quoted[1]}` : redactText(value)}${rest}`
-  }
-  // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
-  if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) return `${quote}${name}${quote}${sep}${value}${rest}`
-  const shown = quoted ? `${quoted[1]}${MCP_REDACTED}${quoted[1]}` : value.startsWith('[') ? `[${MCP_REDACTED}]` : MCP_REDACTED
-  return `${quote}${name}${quote}${sep}${shown}${rest}`
-}
-
-/** A SQL literal's value replaced, its quotes kept. */
-function hideLiteral(literal: string): string {
-  const quote = literal[0] === "'" || literal[0] === '"' ? literal[0] : ''
-  return `${quote}${MCP_REDACTED}${quote}`
-}
-
 
 /**
  * A copy of `value` (JSON-like) with every string passed through `redactText`, and the
@@ -129,7 +55,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value)
   if (depth > 32 || value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) {
-    if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && isHeaderName(value[0]) && isSecretName(value[0])) {
+    if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && isHeaderName(value[0]) && isSecretHeaderName(value[0])) {
       return [value[0], MCP_REDACTED]
     }
     return value.map((item) => redactValue(item, depth + 1))
@@ -194,14 +120,6 @@ function secretPlaceholders(sql: string): { positions: Set<number>; names: Set<s
     })
   }
   return { positions, names }
-}
-
-/**
- * A secret name, or a dotted key ending in one (`http.request.header.authorization`); the
- * HTTP conventions' signature keys too (`X-Amz-Signature`), as keys of a parsed query are.
- */
-function isSecretKey(key: string): boolean {
-  return isSecretQueryName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
 }
 
 /** Every string and number under a secret-named key (`token: ['a', 'b']`) replaced. */

@@ -5,7 +5,7 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Attributes, Span } from '@opentelemetry/api'
-import { isSecretQueryName } from '../core/redact.js'
+import { isSecretQueryName, redactQueryValue } from '../core/redact.js'
 
 /**
  * "known" methods: the ones listed in RFC 9110, PATCH (RFC 5789) and QUERY
@@ -89,17 +89,19 @@ export function describeHttpStatus(span: Span, kind: SpanKind.SERVER | SpanKind.
 /**
  * A query string with the values of sensitive parameters replaced by `REDACTED`, the
  * keys kept ("When a query string value is redacted, the query string key SHOULD still be
- * preserved").
+ * preserved"); a URL given as a value (`?next=https://api/cb?token=...`) has its own
+ * credentials and sensitive parameters redacted, one level deep.
  *
  * @example
  * ```ts
  * redactQuery(new URLSearchParams('q=shoes&sig=abc&api_key=1')) // 'q=shoes&sig=REDACTED&api_key=REDACTED'
+ * redactQuery(new URLSearchParams('next=%2Fcb%3Ftoken%3Dabc'))  // 'next=%2Fcb%3Ftoken%3DREDACTED'
  * ```
  */
 export function redactQuery(params: URLSearchParams): string {
   const parts: string[] = []
   for (const [name, value] of params) {
-    parts.push(`${encodeURIComponent(name)}=${isSecretQueryName(name) ? URL_REDACTED : encodeURIComponent(value)}`)
+    parts.push(`${encodeURIComponent(name)}=${isSecretQueryName(name) ? URL_REDACTED : encodeURIComponent(redactQueryValue(value, URL_REDACTED))}`)
   }
   return parts.join('&')
 }

@@ -3,7 +3,7 @@ import { parse as parseCookies } from 'hono/utils/cookie'
 import { cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
-import { isSecretQueryName, redactQueryParameters, REDACTED } from '../core/redact.js'
+import { isSecretQueryName, redactQueryParameters, redactQueryValue, REDACTED } from '../core/redact.js'
 
 export interface RequestStats {
   method: string
@@ -77,16 +77,20 @@ export class RequestPanel extends Panel<RequestStats> {
   }
 }
 
-/** Every query parameter with all its values, as `c.req.queries()` answers; secret-named ones (`api_key`, `X-Amz-Signature`) redacted. */
+/**
+ * Every query parameter with all its values, as `c.req.queries()` answers; secret-named ones
+ * (`api_key`, `X-Amz-Signature`) redacted, and the secrets of a URL given as a value (`next`).
+ */
 function queriesOf(url: string): Record<string, string[]> {
   const query: Record<string, string[]> = {}
-  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(isSecretQueryName(name) ? REDACTED : value)
+  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(isSecretQueryName(name) ? REDACTED : redactQueryValue(value))
   return query
 }
 
 /**
  * The URL as the client sent it, but with its user info and the values of secret-named
- * query parameters redacted; everything else keeps its exact spelling.
+ * query parameters redacted (also in a URL given as a value); everything else keeps its
+ * exact spelling.
  */
 function redactedUrl(raw: string): string {
   const url = new URL(raw)

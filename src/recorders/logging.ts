@@ -3,6 +3,7 @@ import { Writable } from 'node:stream'
 import { formatWithOptions, stripVTControlCharacters, type InspectOptions } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
+import { redactText } from '../core/redact-text.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
 import { cutText } from '../core/cut-text.js'
 import { dirShape, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
@@ -25,9 +26,14 @@ export const MAX_LOG_CHARS = 8192
  */
 export const MAX_LOG_ATTRIBUTES = 128
 
-/** `text` cut to `MAX_LOG_CHARS`, saying how much was left out. */
-function bounded(text: string): string {
-  return cutText(text, MAX_LOG_CHARS)
+/**
+ * `text` cut to `MAX_LOG_CHARS`, saying how much was left out (a copy of its own: the
+ * history must not hold the whole text), with the secrets written in it (`password=hunter2`,
+ * `token: abc`, a URL's credentials) redacted: the panel and the exported span events get
+ * this copy, the terminal prints the line as the app wrote it.
+ */
+function shown(text: string): string {
+  return redactText(cutText(text, MAX_LOG_CHARS))
 }
 
 const LIMIT_SLOT = slotKey<number>('logging.limit')
@@ -62,7 +68,7 @@ export function appendLog(
   }
   const line: RecordedLog = {
     level,
-    message: bounded(message),
+    message: shown(message),
     attributes: {},
     source,
     startMs: record.now(),
@@ -123,14 +129,14 @@ function addAttributes(out: Record<string, unknown>, attributes: Record<string, 
 
 function toAttributeValue(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean') return value
-  if (typeof value === 'string') return bounded(value)
-  if (value instanceof Error) return bounded(value.stack ?? `${value.name}: ${value.message}`)
+  if (typeof value === 'string') return shown(value)
+  if (value instanceof Error) return shown(value.stack ?? `${value.name}: ${value.message}`)
   if (typeof value === 'bigint') return value.toString()
   try {
-    return bounded(redactedJson(value) ?? String(value))
+    return shown(redactedJson(value) ?? String(value))
   } catch {
     // Circular structures: Node's own formatting copes with them.
-    return bounded(formatWithOptions({ depth: 2 }, '%o', withoutSecrets(value)))
+    return shown(formatWithOptions({ depth: 2 }, '%o', withoutSecrets(value)))
   }
 }
 

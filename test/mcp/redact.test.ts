@@ -32,6 +32,12 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('authorization=Bearer abc then more')).toBe('authorization=REDACTED then more')
   })
 
+  it('reads a text of thousands of chained pairs in one pass, without running out of stack', () => {
+    const chain = 'a:b:'.repeat(5000)
+    expect(redactText(`${chain} password=hunter2`)).toBe(`${chain} password=REDACTED`)
+    expect(redactText('{"user":{"password":"x","name":"ann"},"note":"api_key=k1 ok"}')).toBe('{"user":{"password":"REDACTED","name":"ann"},"note":"api_key=REDACTED ok"}')
+  })
+
   it('redacts SQL literals compared with a secret column by <>, !=, LIKE and IN', () => {
     expect(redactText(`SELECT 1 FROM users WHERE password <> 'p1' AND name != 'ada'`)).toBe(`SELECT 1 FROM users WHERE password <> 'REDACTED' AND name != 'ada'`)
     expect(redactText(`WHERE token != "t2" OR api_key LIKE 'k-%' OR secret NOT LIKE 's%'`)).toBe(`WHERE token != "REDACTED" OR api_key LIKE 'REDACTED' OR secret NOT LIKE 'REDACTED'`)

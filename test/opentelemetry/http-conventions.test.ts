@@ -125,6 +125,15 @@ describe('HTTP server spans', () => {
       'color=blue&AWSAccessKeyId=REDACTED&Signature=REDACTED&sig=REDACTED&X-Goog-Signature=REDACTED&X-Amz-Signature=REDACTED&session_token=REDACTED&SIG=kept',
     )
   })
+
+  it('redacts the secrets of a URL given as a query value, in url.query', async () => {
+    const { app, run } = makeApp()
+    app.get('/login', (c) => c.text('ok'))
+    const { server } = await run('/login?next=https%3A%2F%2Fapi.example%2Fcb%3Ftoken%3Ds3cret-1%26step%3D2&callback=https://user:s3cret-2@host/x&q=a')
+    expect(server.attributes['url.query']).toBe(
+      `next=${encodeURIComponent('https://api.example/cb?token=REDACTED&step=2')}&callback=${encodeURIComponent('https://REDACTED@host/x')}&q=a`,
+    )
+  })
 })
 
 describe('HTTP client spans (fetch)', () => {
@@ -169,6 +178,14 @@ describe('HTTP client spans (fetch)', () => {
     const { clients } = await run('/')
     expect(clients[0]!.name).toBe('HTTP')
     expect(clients[0]!.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PURGE' })
+  })
+
+  it('redacts the secrets of a URL given as a query value, in the url.full of a fetch', async () => {
+    const { app, run } = makeApp()
+    const next = encodeURIComponent('https://api.example/cb?api_key=s3cret-3&step=2')
+    app.get('/', async (c) => c.text(await (await fetch(`${base}/go?next=${next}`)).text()))
+    const { clients } = await run('/')
+    expect(clients[0]!.attributes['url.full']).toBe(`${base}/go?next=${encodeURIComponent('https://api.example/cb?api_key=REDACTED&step=2')}`)
   })
 
   it('redacts credentials and signed-URL parameters in url.full', () => {

@@ -41,4 +41,47 @@ describe('the Headers panel and the secrets a baggage header carries', () => {
     expect(answered.location).toBe('/signed-in?access_token=********&state=7#id_token=********&scope=all')
     expect(JSON.stringify(detail)).not.toContain('s3cret')
   })
+
+  it('redacts the credential headers of common services, and shows ordinary headers as they are', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.post('/', (c) => {
+      c.header('X-Amz-Security-Token', 'sent-s3cret-1')
+      c.header('X-Request-Id', 'r-42')
+      return c.text('ok')
+    })
+    const credentials = {
+      'X-Auth-Key': 'cf-s3cret-2',
+      'X-Api-Key': 'api-s3cret-3',
+      'X-Auth-Token': 'auth-s3cret-4',
+      'Proxy-Authorization': 'Basic cHJveHk6czNjcmV0',
+      'X-Goog-Api-Key': 'goog-s3cret-5',
+      'Ocp-Apim-Subscription-Key': 'azure-s3cret-6',
+      'X-Functions-Key': 'fn-s3cret-7',
+      'X-Access-Key': 'access-s3cret-8',
+      'X-Forwarded-Authorization': 'Bearer fwd-s3cret-9',
+      'X-Goog-Iap-Jwt-Assertion': 'jwt-s3cret-10',
+      'Stripe-Signature': 't=1,v1=stripe-s3cret-11',
+      'X-Hub-Signature-256': 'sha256=hub-s3cret-12',
+      'X-Shopify-Hmac-Sha256': 'shop-s3cret-13',
+    }
+    const ordinary = {
+      'X-Request-Id': 'req-7',
+      'Keep-Alive': 'timeout=5',
+      'Accept-Encoding': 'gzip',
+      'Content-Length': '5',
+      'Idempotency-Key': 'idem-8',
+      'X-Debug-Toolbar-Request-Id': 'caller-9',
+    }
+    const { headers } = await request(app, '/', { method: 'POST', body: 'hello', headers: { ...credentials, ...ordinary } })
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${headers.get('x-debug-toolbar-request-id')}`)).json()
+    const sent = Object.fromEntries(detail.panels.headers.request as Array<[string, string]>)
+    const answered = Object.fromEntries(detail.panels.headers.response as Array<[string, string]>)
+    for (const name of Object.keys(credentials)) expect(sent[name.toLowerCase()]).toBe('********')
+    for (const [name, value] of Object.entries(ordinary)) expect(sent[name.toLowerCase()]).toBe(value)
+    expect(answered['x-amz-security-token']).toBe('********')
+    expect(answered['x-request-id']).toBe('r-42')
+    expect(answered['x-debug-toolbar-request-id']).toBe(headers.get('x-debug-toolbar-request-id'))
+    expect(JSON.stringify(detail)).not.toContain('s3cret')
+  })
 })

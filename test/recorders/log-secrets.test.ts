@@ -2,7 +2,11 @@ import { Console } from 'node:console'
 import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import pino from 'pino'
-import { pinoToolbarStream, recordLog, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
+import { Hono } from 'hono'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
+import { debugToolbar, pinoToolbarStream, recordLog, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { clientEnv } from '../support/local.js'
 import { otelApp } from '../support/otel-app.js'
 
 // The terminal: what the app prints is kept whole there (the toolbar only changes what it shows).
@@ -82,5 +86,54 @@ describe('secrets inside logged objects', () => {
     const [account, error] = (detail.panels.logging as LoggingStats).logs
     expect(account!.message).toBe("Account { id: 7, password: '********' } [ 1, 2, 3 ] Map(1) { 'a' => 1 } 1970-01-01T00:00:00.000Z")
     expect(error!.message).toMatch(/^Error: failed\n {4}at /)
+  })
+})
+
+describe('secrets written in the text of a log line', () => {
+  it('are redacted in the Logging panel and in the exported span events, and printed as written', async () => {
+    const exported = new InMemorySpanExporter()
+    const panel = new OpenTelemetryPanel({ exporter: exported })
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    const logger = pino({}, pinoToolbarStream())
+    app.get('/login', (c) => {
+      console.log('password=SECRET-1 user=ann')
+      logger.info('token: SECRET-2')
+      recordLog('warn', 'connecting to postgres://admin:SECRET-3@db/app', { note: 'api_key=SECRET-4 tried' })
+      console.log('<-- GET /reset?token=SECRET-5&step=2')
+      return c.text('ok')
+    })
+    const res = await app.request('/login', undefined, clientEnv())
+    await res.text()
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, clientEnv())).json()
+    const logging = detail.panels.logging as LoggingStats
+    expect(logging.logs.map((l) => l.message)).toEqual([
+      'password=******** user=ann',
+      'token: ********',
+      'connecting to postgres://********:********@db/app',
+      '<-- GET /reset?token=********&step=2',
+    ])
+    expect(logging.logs[2]!.attributes.note).toBe('api_key=******** tried')
+    await panel.forceFlush()
+    const events = exported.getFinishedSpans().flatMap((span) => span.events).filter((event) => event.name === 'log')
+    expect(events.map((event) => event.attributes?.['log.message'])).toContain('token: ********')
+    expect(JSON.stringify(events)).toContain('api_key=******** tried')
+    expect(JSON.stringify(events)).not.toMatch(/SECRET-\d/)
+    expect(JSON.stringify(logging)).not.toMatch(/SECRET-\d/)
+    // The terminal still prints what the app wrote.
+    expect(printed).toContain('password=SECRET-1 user=ann')
+    expect(printed).toContain('/reset?token=SECRET-5')
+    await panel.shutdown()
+  })
+  it('are found in one pass over a line of thousands of name:value pairs, and the app\'s call returns', async () => {
+    const { app, run } = otelApp()
+    const chain = 'a:b:'.repeat(2000)
+    app.get('/', (c) => {
+      recordLog('info', `${chain} password=SECRET-10`)
+      return c.text('ok')
+    })
+    const { detail } = await run('/')
+    expect(detail.status).toBe(200)
+    expect((detail.panels.logging as LoggingStats).logs[0]!.message).toBe(`${chain} password=********`)
   })
 })

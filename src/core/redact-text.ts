@@ -1,0 +1,128 @@
+/**
+ * Secrets written in free text, where no name of a header or attribute says what they are:
+ * `password=hunter2` or `token: abc` in a log line, a URL's credentials or query, a SQL
+ * literal compared with or inserted into a secret column. The Logging panel redacts the
+ * lines it records with this, and the MCP server everything it sends; both find the same
+ * secrets, so what an agent reads and what the panel shows agree.
+ */
+import { decodeQueryName, isSecretName, isSecretQueryName, REDACTED } from './redact.js'
+
+// `name=value`, `name: value`, `"name": "value"`, `name = 'value'`; an auth scheme word
+// (`Bearer abc`) is taken with its token, and after a colon the words up to the next pair
+// or delimiter (`password: correct horse battery staple`). Only secret names are touched.
+const WORD = `[^\\s"',;&)}\\]]+`
+// A name starts a word (`--password` counts, the `word` of `a-word` does not): a long run
+// of letters with no separator after it is then tried once, not from each of its letters.
+const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|[:=])\s*)/g
+// The value, read only after a secret name, where the name ends.
+const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
+const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
+// A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
+// OpenTelemetry's `url.full` is.
+const USERINFO = /(?<![\w+.-])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
+// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
+const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
+/**
+ * The operators that compare a column with a value other than `=` (which PAIR handles):
+ * `<>`, `!=`, `<`, `>=`, `IS`, `IS NOT`, `LIKE`, `NOT ILIKE`, `GLOB`, `MATCH`, `REGEXP`.
+ */
+export const SQL_OPERATOR = `(?:<>|!=|<=?|>=?|\\bIS(?:\\s+NOT)?\\b|(?:\\bNOT\\s+)?\\b(?:I?LIKE|GLOB|MATCH|REGEXP)\\b)`
+// A secret column compared with a SQL literal: `password <> 'x'`, `token LIKE 'a%'`,
+// `api_key IN ('a', 'b')`.
+const SQL_COMPARISON = new RegExp(`\\b([A-Za-z_]\\w*)(["'\`\\]]?\\s*${SQL_OPERATOR}\\s*)('(?:[^']|'')*'|"[^"]*"|-?\\d[\\w.]*)`, 'gi')
+const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/gi
+const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
+// `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
+const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
+
+/**
+ * `text` with the value of every secret-named `name=value` / `name: value` pair replaced by
+ * `placeholder`, quotes kept; the same for a URL's user info and secret query parameters
+ * (also with an encoded name, and the HTTP conventions' signature keys), and for SQL
+ * literals compared with a secret column.
+ *
+ * @example
+ * ```ts
+ * redactText('login password=hunter2 user=ada')                 // 'login password=******** user=ada'
+ * redactText("UPDATE users SET api_key = 'k-123'", 'REDACTED') // "UPDATE users SET api_key = 'REDACTED'"
+ * redactText('postgres://admin:pw@db/app', 'REDACTED')         // 'postgres://REDACTED:REDACTED@db/app'
+ * ```
+ */
+export function redactText(text: string, placeholder: string = REDACTED): string {
+  const hasPair = text.includes('=') || text.includes(':')
+  let out = text
+  const hide = (literal: string) => hideLiteral(literal, placeholder)
+  if (text.includes('://')) out = out.replace(USERINFO, `$1${placeholder}:${placeholder}@`)
+  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : whole))
+  if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
+    out = out
+      .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hide(literal)}` : whole))
+      .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hide)})` : whole))
+  }
+  if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, (whole, head: string, columns: string, rows: string) => redactInsert(whole, head, columns, rows, hide))
+  return hasPair ? redactPairs(out, placeholder) : out
+}
+
+/** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
+function redactInsert(whole: string, head: string, columnList: string, rows: string, hide: (literal: string) => string): string {
+  const secret = columnList.split(',').map((name) => isSecretName(name.trim().replace(/^["'`[]|["'`\]]$/g, '')))
+  if (!secret.includes(true)) return whole
+  return head + rows.replace(/\(([^()]*)\)/g, (_row, values: string) => {
+    // Split at the commas outside quotes: a literal may hold a comma.
+    const parts = values.match(/(?:'(?:[^']|'')*'|"[^"]*"|[^,'"])+/g) ?? []
+    return `(${parts.map((part, at) => (secret[at] ? part.replace(SQL_LITERAL, hide) : part)).join(',')})`
+  })
+}
+
+/**
+ * The values of `text`'s secret-named pairs replaced, in one pass. After a pair whose name
+ * is not secret the search goes on inside its value (`log.message="... password=x"`,
+ * `url=http://host/?token=x`), and after `password=x` past the value's first word (`user=ada
+ * login ok`: the rest is text of its own); no text is searched twice, so a line of
+ * thousands of `a:b:` costs one pass and no recursion.
+ */
+function redactPairs(text: string, placeholder: string): string {
+  let out = ''
+  let copied = 0
+  PAIR_NAME.lastIndex = 0
+  for (let match = PAIR_NAME.exec(text); match; match = PAIR_NAME.exec(text)) {
+    const [, , name, sep] = match as unknown as [string, string, string, string]
+    const valueAt = PAIR_NAME.lastIndex
+    if (!isSecretKey(name)) continue
+    PAIR_VALUE.lastIndex = valueAt
+    let value = PAIR_VALUE.exec(text)?.[0]
+    if (!value) continue
+    const quoted = /^(["'])(.*)\1$/s.exec(value)
+    if (!quoted && !value.startsWith('[') && !sep.includes(':')) {
+      const scheme = AUTH_SCHEME.exec(value)?.[0].length ?? 0
+      const space = value.slice(scheme).search(/\s/)
+      if (space !== -1) value = value.slice(0, scheme + space)
+    }
+    PAIR_NAME.lastIndex = valueAt + value.length
+    // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
+    if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) continue
+    out += text.slice(copied, valueAt) + (quoted ? `${quoted[1]}${placeholder}${quoted[1]}` : value.startsWith('[') ? `[${placeholder}]` : placeholder)
+    copied = valueAt + value.length
+  }
+  return out + text.slice(copied)
+}
+
+/** A SQL literal's value replaced, its quotes kept. */
+function hideLiteral(literal: string, placeholder: string): string {
+  const quote = literal[0] === "'" || literal[0] === '"' ? literal[0] : ''
+  return `${quote}${placeholder}${quote}`
+}
+
+/**
+ * A secret name, or a dotted key ending in one (`http.request.header.authorization`); the
+ * HTTP conventions' signature keys too (`X-Amz-Signature`), as keys of a parsed query are.
+ *
+ * @example
+ * ```ts
+ * isSecretKey('user.password') // true
+ * isSecretKey('user.name')     // false
+ * ```
+ */
+export function isSecretKey(key: string): boolean {
+  return isSecretQueryName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
+}
