@@ -62,6 +62,21 @@ export function cutError(error: Error): { name: string; message: string; stack: 
 }
 
 /**
+ * What failed, as one message cut at `MAX_ERROR_CHARS`: an Error's message (its name when
+ * the message is empty), else the thrown value as text (`thrownText`). For the records
+ * that keep a failure as a message: a template render's, a query's.
+ *
+ * @example
+ * ```ts
+ * errorMessageOf(new Error('no such table: users')) // 'no such table: users'
+ * errorMessageOf('timeout')                          // 'timeout'
+ * ```
+ */
+export function errorMessageOf(error: unknown): string {
+  return cutText(error instanceof Error ? error.message || error.name : thrownText(error), MAX_ERROR_CHARS)
+}
+
+/**
  * A thrown value that is not an Error, as text: `String(value)`, or its `[object ...]` tag
  * when String() throws (an object without a prototype, a toString that throws). Recording
  * a failure must not fail itself, nor swap the app's value for a TypeError.

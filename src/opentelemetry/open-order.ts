@@ -4,7 +4,7 @@
  * A Map keeps insertion order too, but a store that opens one trace per request and evicts
  * the oldest uses its Map first-in first-out: each deleted entry stays a dead slot until the
  * Map grows or shrinks, and finding the oldest live entry walks over all of them, up to a
- * few hundred per request (specs/performance.md, "HTTP, tenth round"). Here the dead places
+ * few hundred per request (specs/performance.md, item 22). Here the dead places
  * at the front are dropped once, and the list is rebuilt when dead places outnumber live
  * ones, so memory stays within twice the live items.
  */

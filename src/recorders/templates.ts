@@ -3,7 +3,7 @@ import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
-import { cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
+import { cutText, errorMessageOf } from '../core/cut-text.js'
 
 /** Renders kept per request when no TemplatesPanel set a limit. */
 export const DEFAULT_MAX_RENDERS = 1000
@@ -13,9 +13,6 @@ export const DEFAULT_MAX_RENDERS = 1000
  * much it left out. The name is also the render's span name in exported traces.
  */
 export const MAX_TEMPLATE_NAME_CHARS = 1024
-
-/** The longest error message a failed render keeps (characters), as a log line's message. */
-export const MAX_RENDER_ERROR_CHARS = MAX_ERROR_CHARS
 
 interface ActiveRender {
   record: RequestRecord
@@ -107,7 +104,7 @@ function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boo
   const end = (error?: unknown) => {
     render.durationMs = record.now() - render.startMs
     record.wrote()
-    if (error !== undefined) render.error = cutText(error instanceof Error ? error.message : thrownText(error), MAX_RENDER_ERROR_CHARS)
+    if (error !== undefined) render.error = errorMessageOf(error)
   }
   let result: T
   try {

@@ -1,4 +1,4 @@
-import { cutText, headOf, MAX_ERROR_CHARS, thrownText } from '../../core/cut-text.js'
+import { errorMessageOf, headOf } from '../../core/cut-text.js'
 import { currentRecord, slotKey, type RequestRecord } from '../../core/record.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
 import { appCaller } from './caller.js'
@@ -123,7 +123,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
     startMs: record.offsetOf(startTime),
     durationMs: Math.max(0, endTime - startTime),
     rowCount: outcome.rowCount,
-    error: outcome.error === undefined ? undefined : errorMessage(outcome.error),
+    error: outcome.error === undefined ? undefined : errorMessageOf(outcome.error),
     caller: start.caller,
     inTransaction: outcome.inTransaction ?? false,
   }
@@ -166,10 +166,6 @@ function paramSize(value: unknown, budget: number, depth = 0): number {
     if (size > budget) return size
   }
   return size
-}
-
-function errorMessage(error: unknown): string {
-  return cutText(error instanceof Error ? error.message || error.name : thrownText(error), MAX_ERROR_CHARS)
 }
 
 /**
