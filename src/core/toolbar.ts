@@ -290,7 +290,7 @@ export class Toolbar implements ToolbarHost {
       const pending = this.finishHook(hooks[i], record)
       if (pending) return this.track(record, this.completeAsync(record, pending, i + 1))
     }
-    const stored = this.store.defersStats ? this.store.save(this.deferred(record)) : undefined
+    const stored = this.saveDeferred(record)
     if (stored || !this.store.defersStats) return this.track(record, this.storeAsync(record, stored))
     this.finished(record)
   }
@@ -314,12 +314,16 @@ export class Toolbar implements ToolbarHost {
     await pending
     const hooks = this.hooks.onFinish
     for (let i = next; i < hooks.length; i++) await this.finishHook(hooks[i], record)
-    await this.storeAsync(record, this.store.defersStats ? this.store.save(this.deferred(record)) : undefined)
+    await this.storeAsync(record, this.saveDeferred(record))
+  }
+
+  /** Hands the request to a store that computes its stats itself (`defersStats`); nothing for the others. */
+  private saveDeferred(record: RequestRecord): void | Promise<void> {
+    return this.store.defersStats ? this.store.save(this.deferred(record)) : undefined
   }
 
   private async storeAsync(record: RequestRecord, stored: void | Promise<void>): Promise<void> {
-    if (this.store.defersStats) await stored
-    else await this.store.save(await this.deferred(record).resolve())
+    await this.written(record, stored)
     if (!(this.store instanceof MemoryStore)) this.watchLateWrites(record)
     this.finished(record)
   }
@@ -344,16 +348,17 @@ export class Toolbar implements ToolbarHost {
           record.onLateWrite = undefined
           return
         }
-        this.track(record, this.saveAgain(record))
+        // Written over the first copy; listeners were told once that the request finished.
+        this.track(record, this.written(record, this.saveDeferred(record)))
       }, LATE_SAVE_MS).unref()
     }
     // A line that came while the first copy was being made may have missed it.
     if (record.lateWrites > 0) record.onLateWrite()
   }
 
-  /** Writes the request as it is now over the store's copy (listeners were told it finished once). */
-  private async saveAgain(record: RequestRecord): Promise<void> {
-    if (this.store.defersStats) await this.store.save(this.deferred(record))
+  /** Waits for the store's write of `record`: `stored` when it took the deferred request, else the copy written now. */
+  private async written(record: RequestRecord, stored: void | Promise<void>): Promise<void> {
+    if (this.store.defersStats) await stored
     else await this.store.save(await this.deferred(record).resolve())
   }
 
