@@ -3,6 +3,7 @@ import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
+import { cutText } from '../core/cut-text.js'
 
 /** A `hono/timing` metric as the request recorded it. */
 export interface TimingMetric {
@@ -33,10 +34,21 @@ export interface TimerStats {
 interface TimerSlot {
   metrics: TimingMetric[]
   dropped: number
+  /**
+   * Which entries of hono/timing's header list the watched timers wrote (their index), kept
+   * or dropped: `onResponse` reads the other entries (`setMetric` values), once each.
+   */
+  timerEntries: Set<number> | undefined
 }
 
 /** The hono/timing metrics kept per request; the others are counted (an app timing each item of a loop). */
 export const MAX_TIMER_METRICS = 256
+
+/**
+ * The longest hono/timing metric name or description kept (characters), as a template's
+ * name: an app that names a timer from data (a URL, a query) kept it whole in the history.
+ */
+export const MAX_TIMER_TEXT_CHARS = 1024
 
 /** The Timer panel's slot: the `hono/timing` metrics of the request (the converter reads it). */
 export const TIMER_SLOT = slotKey<TimerSlot>('timer')
@@ -111,10 +123,12 @@ export class TimerPanel extends Panel<TimerStats> {
     if (!headers || headers.length === 0) return
     if (metric.timers && !(metric.timers as { __hdtWatched?: true }).__hdtWatched) this.missedTiming = true
     const slot = record.slot(TIMER_SLOT, newTimerSlot)
-    const timed = new Set(slot.metrics.map((m) => m.name))
-    for (const entry of headers) {
-      const metric = parseMetric(entry)
-      if (metric && metric.name !== 'total' && !timed.has(metric.name)) keepMetric(slot, metric)
+    const timed = slot.timerEntries
+    slot.timerEntries = undefined
+    for (let i = 0; i < headers.length; i++) {
+      if (timed?.has(i)) continue
+      const metric = parseMetric(headers[i]!)
+      if (metric && metric.name !== 'total') keepMetric(slot, metric)
     }
   }
 
@@ -142,26 +156,36 @@ export class TimerPanel extends Panel<TimerStats> {
 
 const TOTAL_METRIC = `${SERVER_TIMING_PREFIX}total`
 
-const newTimerSlot = (): TimerSlot => ({ metrics: [], dropped: 0 })
+const newTimerSlot = (): TimerSlot => ({ metrics: [], dropped: 0, timerEntries: undefined })
 
+/** Keeps `metric` with its name and description cut, or counts it when the request has kept its share. */
 function keepMetric(slot: TimerSlot, metric: TimingMetric): void {
-  if (slot.metrics.length < MAX_TIMER_METRICS) slot.metrics.push(metric)
-  else slot.dropped++
+  if (slot.metrics.length >= MAX_TIMER_METRICS) {
+    slot.dropped++
+    return
+  }
+  metric.name = cutText(metric.name, MAX_TIMER_TEXT_CHARS)
+  if (metric.description !== undefined) metric.description = cutText(metric.description, MAX_TIMER_TEXT_CHARS)
+  if (metric.value !== undefined) metric.value = metric.description
+  slot.metrics.push(metric)
 }
 
 /** Records each hono/timing timer of `metric` when it ends, with its real start. */
-function watchTimers(record: RequestRecord, metric: { timers?: Timers } | undefined): void {
+function watchTimers(record: RequestRecord, metric: { headers?: string[]; timers?: Timers } | undefined): void {
   const timers = metric?.timers
   if (!timers || (timers as { __hdtWatched?: true }).__hdtWatched) return
   Object.defineProperty(timers, '__hdtWatched', { value: true })
+  const headers = metric.headers
   const slot = record.slot(TIMER_SLOT, newTimerSlot)
   const del = timers.delete.bind(timers)
   timers.delete = (name: string) => {
     const timer = timers.get(name)
     if (timer && name !== 'total') {
+      // endTime() wrote the timer's header entry just before it deletes the timer.
+      if (headers && headers.length > 0) (slot.timerEntries ??= new Set()).add(headers.length - 1)
       keepMetric(slot, {
-        name,
-        description: timer.description,
+        name: String(name),
+        description: timer.description === undefined ? undefined : String(timer.description),
         startMs: record.offsetOf(timer.start),
         durationMs: performance.now() - timer.start,
       })
