@@ -8,6 +8,7 @@ import type { ToolbarEvents } from '../core/events.js'
 import type { ToolbarStore } from '../core/store.js'
 import type { SpanSource, ToolbarSpan } from '../core/span-model.js'
 import { toolbarSpansFromOtlpPartially } from './otlp-json.js'
+import { limitReceivedSpan } from './span-limits.js'
 import type { TraceStore } from './trace-store.js'
 
 /** What one export request came to. */
@@ -100,6 +101,7 @@ export class SpanIngest {
     const messages = [...rejected]
     const kept = new Map<string, { created: boolean; requestId: string | undefined; spans: ToolbarSpan[] }>()
     for (const span of decoded.spans) {
+      limitReceivedSpan(span)
       const created = !this.traces.has(span.traceId)
       // The late window is for services' exporters; an imported file is opened whenever the user likes.
       const outcome = source === 'import' ? this.traces.receiveImported(span) : this.traces.receive(span)

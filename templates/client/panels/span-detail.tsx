@@ -117,15 +117,19 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
           {span.events.map((event, i) => (
             <li key={i}>
               <span class="hdt-span-event-offset">+{formatDuration(offsetInTrace(tree, event.timeUnixNano) - startNs)}</span> <strong>{event.name}</strong>
+              <DroppedAttributes count={event.droppedAttributesCount} source={span.source} limit="OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT" />
               {Object.keys(event.attributes).length > 0 && <AttributeRows attributes={event.attributes} />}
             </li>
           ))}
         </ol>
       )}
 
-      {span.links.length > 0 && (
+      {(span.links.length > 0 || !!span.droppedLinksCount) && (
         <>
-          <h3 class="hdt-span-section">Links ({span.links.length})</h3>
+          <h3 class="hdt-span-section">
+            Links ({span.links.length}
+            {droppedNote(span.droppedLinksCount, span.source, 'OTEL_SPAN_LINK_COUNT_LIMIT')})
+          </h3>
           <ul class="hdt-span-links">
             {span.links.map((link, i) => (
               <li key={i}>
@@ -141,6 +145,7 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
                     </a>
                   )
                 )}
+                <DroppedAttributes count={link.droppedAttributesCount} source={span.source} limit="OTEL_LINK_ATTRIBUTE_COUNT_LIMIT" />
                 {Object.keys(link.attributes).length > 0 && <AttributeRows attributes={link.attributes} />}
               </li>
             ))}
@@ -154,12 +159,23 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
 }
 
 /**
- * What the span's SDK left out over its limits (OTLP `dropped*Count`): ours when the span is
- * local (the variable that raises the limit is named), else the sender's.
+ * What was left out over the span limits (OTLP `dropped*Count`): by this app's SDK when the
+ * span is local (the variable that raises the limit is named), else by the sender's SDK or
+ * by the toolbar, which keeps a received span within the SDK's default limits
+ * (src/opentelemetry/span-limits.ts).
  */
 function droppedNote(count: number | undefined, source: SpanSource, limit: string): string {
-  if (!count) return ''
-  return source === 'local' ? `, ${count} more dropped: ${limit}` : `, ${count} more dropped by the sender`
+  return count ? `, ${count} more dropped${droppedBy(source, limit)}` : ''
+}
+
+function droppedBy(source: SpanSource, limit: string): string {
+  return source === 'local' ? `: ${limit}` : " by the sender or over the toolbar's limit of 128"
+}
+
+/** An event's or a link's attributes left out over the limits, beside its name. */
+function DroppedAttributes({ count, source, limit }: { count: number | undefined; source: SpanSource; limit: string }) {
+  if (!count) return null
+  return <span class="hdt-muted">{` (${count} more ${count === 1 ? 'attribute' : 'attributes'} dropped${droppedBy(source, limit)})`}</span>
 }
 
 function AttributeTable({ title, attributes, dropped = '' }: { title: string; attributes: Attributes; dropped?: string }) {
