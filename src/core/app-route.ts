@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono'
 import { matchedRoutes } from 'hono/route'
+import { METHOD_NAME_ALL } from 'hono/router'
 
 type Handler = ((...args: never[]) => unknown) & { __COMPOSED_HANDLER?: Handler }
 
@@ -37,9 +38,16 @@ export function appRoute(c: Context, ownIndex: number): string | undefined {
 /**
  * The route that is going to answer, read while the toolbar's middleware runs (before
  * `next()`): Hono has matched every route by then, and runs them in order until one does
- * not call `next()`. The first handler (not a middleware) after the toolbar's own position
- * is that route unless a middleware between answers first; `appRoute` says which did once
+ * not call `next()`. The first handler after the toolbar's own position that can answer is
+ * that route unless a middleware between answers first; `appRoute` says which did once
  * the handler returned. Undefined when only middleware is left (a 404, `serveStatic`).
+ *
+ * A handler that can answer takes no `next`, or takes it but was registered for a method
+ * on a path without a wildcard (`app.get('/users/:id', async (c, next) => ...)`): a final
+ * handler written with `next` looks like a middleware to Hono's own test, and was passed
+ * over for the route after it (`GET /*` of a catch-all, or none) until the handler returned.
+ * Middleware is registered with `app.use` (method `ALL`) or on a wildcard path
+ * (`app.get('*', cache(...))`), which this leaves out.
  *
  * @example
  * ```ts
@@ -51,8 +59,12 @@ export function appRoute(c: Context, ownIndex: number): string | undefined {
  */
 export function routeAhead(c: Context): string | undefined {
   const routes = routesOf(c)
-  for (let i = c.req.routeIndex + 1; i < routes.length; i++) if (!isMiddleware(routes[i])) return routes[i].path
+  for (let i = c.req.routeIndex + 1; i < routes.length; i++) if (canAnswer(routes[i])) return routes[i].path
   return undefined
+}
+
+function canAnswer(route: MatchedRoute): boolean {
+  return !isMiddleware(route) || (route.method !== METHOD_NAME_ALL && !route.path.includes('*'))
 }
 
 type MatchedRoute = ReturnType<typeof matchedRoutes>[number]

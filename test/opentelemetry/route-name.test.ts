@@ -80,4 +80,27 @@ describe('the SERVER span of a running request', () => {
     expect((await fetch(`${base}/missing`)).status).toBe(404)
     expect(await names()).toEqual(['GET', 'GET /admin/*'])
   })
+
+  it('is named after a route whose handler takes next while it runs, even with a catch-all route after it', async () => {
+    const { base, release, inHandler, api, traces, names } = await slowApp((app, handler) => {
+      // A cache-style middleware registered for GET on every path is not what answers.
+      app.get('*', async (_c, next) => {
+        await next()
+      })
+      app.get('/users/:id', async (c, _next) => handler(c))
+      app.get('*', (c) => c.text('fallback'))
+    })
+    const answer = fetch(`${base}/users/42`)
+    await inHandler
+    expect(await names()).toEqual(['GET /users/:id'])
+    const [running] = await traces()
+    const { spans } = await api(`/traces/${running.traceId}`)
+    expect(spans[0].attributes['http.route']).toBe('/users/:id')
+    expect(await api(`/requests/${running.requestId}`)).toMatchObject({ path: '/users/42', route: '/users/:id', inFlight: true })
+    release()
+    expect(await (await answer).text()).toBe('done')
+    expect(await names()).toEqual(['GET /users/:id'])
+    expect((await fetch(`${base}/other`)).status).toBe(200)
+    expect(await names()).toEqual(['GET /*', 'GET /users/:id'])
+  })
 })
