@@ -36,9 +36,11 @@ interface TimerSlot {
   dropped: number
   /**
    * Which entries of hono/timing's header list the watched timers wrote (their index), kept
-   * or dropped: `onResponse` reads the other entries (`setMetric` values), once each.
+   * or dropped: `onResponse` reads the other entries (`setMetric` values), once each. Null
+   * once it has (timers that hono/timing ends later, when it runs before the toolbar, are
+   * recorded by the watch alone).
    */
-  timerEntries: Set<number> | undefined
+  timerEntries: Set<number> | undefined | null
 }
 
 /** The hono/timing metrics kept per request; the others are counted (an app timing each item of a loop). */
@@ -124,7 +126,7 @@ export class TimerPanel extends Panel<TimerStats> {
     if (metric.timers && !(metric.timers as { __hdtWatched?: true }).__hdtWatched) this.missedTiming = true
     const slot = record.slot(TIMER_SLOT, newTimerSlot)
     const timed = slot.timerEntries
-    slot.timerEntries = undefined
+    slot.timerEntries = null
     for (let i = 0; i < headers.length; i++) {
       if (timed?.has(i)) continue
       const metric = parseMetric(headers[i]!)
@@ -182,7 +184,7 @@ function watchTimers(record: RequestRecord, metric: { headers?: string[]; timers
     const timer = timers.get(name)
     if (timer && name !== 'total') {
       // endTime() wrote the timer's header entry just before it deletes the timer.
-      if (headers && headers.length > 0) (slot.timerEntries ??= new Set()).add(headers.length - 1)
+      if (headers && headers.length > 0 && slot.timerEntries !== null) (slot.timerEntries ??= new Set()).add(headers.length - 1)
       keepMetric(slot, {
         name: String(name),
         description: timer.description === undefined ? undefined : String(timer.description),
