@@ -27,6 +27,20 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
+ * False when no part of `text` can be a secret name, so that a search for secret names in
+ * it can stop at once (a SQL text, a log line).
+ *
+ * @example
+ * ```ts
+ * mayNameSecret('UPDATE users SET password = ?') // true
+ * mayNameSecret('SELECT * FROM books')            // false
+ * ```
+ */
+export function mayNameSecret(text: string): boolean {
+  return SECRET_NAME.test(text) || /authorization|cookie/i.test(text)
+}
+
+/**
  * True when the value of the header `name` must not be shown or exported: a secret name,
  * or one that only a header uses for a credential.
  *

@@ -59,6 +59,9 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactSqlParams('INSERT INTO users (name, password_hash) VALUES (?, ?)', ['ada', 'h'])).toEqual(['ada', 'REDACTED'])
     expect(redactSqlParams('INSERT INTO users (name, secret) VALUES ($1, $2)', ['ada', 's'])).toEqual(['ada', 'REDACTED'])
     expect(redactSqlParams('SELECT * FROM users WHERE id = ?', [1])).toEqual([1])
+    expect(redactSqlParams('SELECT * FROM t WHERE id = ?2 AND token = ?1', ['t', 1])).toEqual(['REDACTED', 1])
+    expect(redactSqlParams("SELECT * FROM t WHERE note = 'why?' AND token = ?", ['t'])).toEqual(['REDACTED'])
+    expect(redactSqlParams('INSERT INTO users (name, password) VALUES (?, ?), (?, ?)', ['a', 'p', 'b', 'q'])).toEqual(['a', 'REDACTED', 'b', 'REDACTED'])
   })
 
   it('replaces secret-named keys and header pairs in structured data', () => {
