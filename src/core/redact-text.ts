@@ -7,13 +7,14 @@
  */
 import { decodeQueryName, isSecretName, isSecretQueryName, REDACTED } from './redact.js'
 
-// `name=value`, `name: value`, `"name": "value"`, `name = 'value'`; an auth scheme word
+// `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
+// Map as Node prints it, a Ruby or PHP hash); an auth scheme word
 // (`Bearer abc`) is taken with its token, and after a colon the words up to the next pair
 // or delimiter (`password: correct horse battery staple`). Only secret names are touched.
 const WORD = `[^\\s"',;&)}\\]]+`
 // A name starts a word (`--password` counts, the `word` of `a-word` does not): a long run
 // of letters with no separator after it is then tried once, not from each of its letters.
-const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|[:=])\s*)/g
+const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|=>|[:=])\s*)/g
 // The value, read only after a secret name, where the name ends.
 const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/

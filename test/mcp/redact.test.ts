@@ -29,6 +29,7 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('password: correct horse, user: ada')).toBe('password: REDACTED, user: ada')
     expect(redactText('token: abc user: ada')).toBe('token: REDACTED user: ada')
     expect(redactText('password=hunter2 then more words')).toBe('password=REDACTED then more words')
+    expect(redactText(`Map(1) { 'password' => 'hunter2' } {"token"=>"abc"}`)).toBe(`Map(1) { 'password' => 'REDACTED' } {"token"=>"REDACTED"}`)
     expect(redactText('authorization=Bearer abc then more')).toBe('authorization=REDACTED then more')
   })
 

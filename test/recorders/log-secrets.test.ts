@@ -69,6 +69,27 @@ describe('secrets inside logged objects', () => {
     expect(printed).toContain('SECRET-9')
   })
 
+  it('are redacted in Maps and Sets: under a Map\'s secret-named key, and in the objects a Map or Set holds', async () => {
+    const { app, run } = otelApp()
+    app.get('/', (c) => {
+      console.log({ auth: new Map([['password', 'SECRET-1'], ['user', 'ann']]) })
+      console.log(new Set([{ token: 'SECRET-2', id: 7 }]), new Map([['session', new Set(['SECRET-3'])]]))
+      console.log('%o', { headers: new Map([['Authorization', 'Bearer SECRET-4'], ['accept', 'text/html']]) })
+      console.dir(new Map([[{ apiKey: 'SECRET-5' }, 'owner']]))
+      return c.text('ok')
+    })
+    const { detail, stats } = await run('/')
+    const logging = detail.panels.logging as LoggingStats
+    expect(logging.logs.map((l) => l.message)).toEqual([
+      "{ auth: Map(2) { 'password' => '********', 'user' => 'ann' } }",
+      "Set(1) { { token: '********', id: 7 } } Map(1) { 'session' => '********' }",
+      "{\n  headers: Map(2) { 'Authorization' => '********', 'accept' => 'text/html' }\n}",
+      "Map(1) { { apiKey: '********' } => 'owner' }",
+    ])
+    expect(JSON.stringify(stats.spans)).not.toMatch(/SECRET-\d/)
+    expect(printed).toContain('SECRET-1')
+  })
+
   it('leave class instances, errors and values without secrets printed as Node prints them', async () => {
     const { app, run } = otelApp()
     class Account {
