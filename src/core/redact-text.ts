@@ -99,6 +99,11 @@ function redactPairs(text: string, placeholder: string): string {
       const space = value.slice(scheme).search(/\s/)
       if (space !== -1) value = value.slice(0, scheme + space)
     }
+    if (isProse(match[1]!, name, sep, value)) {
+      // Read on inside the sentence: `Token: refreshed, password=x` still hides `x`.
+      PAIR_NAME.lastIndex = valueAt
+      continue
+    }
     PAIR_NAME.lastIndex = valueAt + value.length
     // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
     if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) continue
@@ -106,6 +111,23 @@ function redactPairs(text: string, placeholder: string): string {
     copied = valueAt + value.length
   }
   return out + text.slice(copied)
+}
+
+// Words that name a secret only as an identifier (`session`, `token`): as a bare label in a
+// sentence (`Session: started`) they say what happened to one, not what it is.
+const PROSE_NAME = /^(?:sessions?|tokens?|secrets?|credentials?)$/i
+// A value that reads as a sentence: its first word a state (`started`, `refreshing`,
+// `expired`, `none`, `invalid`...), or a lowercase word that more words follow
+// (`user 7 logged in`). A credential is one word, and rarely an English one.
+const PROSE_VALUE = /^(?:[A-Za-z][a-z]+(?:ed|ing)|none|null|nil|undefined|empty|missing|invalid|valid|unknown|not|no|yes|true|false|new|active|inactive|ok)(?=$|[\s.!?])|^[a-z]+[ \t]+\S/i
+
+/**
+ * Whether a `name: value` pair is a label in prose rather than a secret: the colon form, a
+ * bare unquoted word of PROSE_NAME (not `session_id`, `"token"` or `token=`), and a value
+ * that reads as a sentence. `password: correct horse battery staple` is always a secret.
+ */
+function isProse(quote: string, name: string, sep: string, value: string): boolean {
+  return quote === '' && sep.trim() === ':' && PROSE_NAME.test(name) && !AUTH_SCHEME.test(value) && PROSE_VALUE.test(value)
 }
 
 /** A SQL literal's value replaced, its quotes kept. */

@@ -33,6 +33,22 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('authorization=Bearer abc then more')).toBe('authorization=REDACTED then more')
   })
 
+  it('reads `Session: started` as prose: a bare session/token/secret/credentials label before a sentence, not a credential', () => {
+    expect(redactText('Session: started')).toBe('Session: started')
+    expect(redactText('Token: refreshed for user 7')).toBe('Token: refreshed for user 7')
+    expect(redactText('Secret: rotated; credentials: loaded from env')).toBe('Secret: rotated; credentials: loaded from env')
+    expect(redactText('Token: expired, password=hunter2')).toBe('Token: expired, password=REDACTED')
+    // A credential-looking value, an identifier name, a quoted or `=` pair, a scheme: still secret.
+    expect(redactText('Session: 9f8e7d6c5b4a')).toBe('Session: REDACTED')
+    expect(redactText('token: abc123 for user 7')).toBe('token: REDACTED')
+    expect(redactText('session_id: started')).toBe('session_id: REDACTED')
+    expect(redactText('token=started')).toBe('token=REDACTED')
+    expect(redactText('{"session": "started"}')).toBe('{"session": "REDACTED"}')
+    expect(redactText('Token: Bearer abc')).toBe('Token: REDACTED')
+    // `password` is secret in prose too.
+    expect(redactText('password: reset for user 7')).toBe('password: REDACTED')
+  })
+
   it('reads a text of thousands of chained pairs in one pass, without running out of stack', () => {
     const chain = 'a:b:'.repeat(5000)
     expect(redactText(`${chain} password=hunter2`)).toBe(`${chain} password=REDACTED`)

@@ -146,6 +146,18 @@ describe('secrets written in the text of a log line', () => {
     expect(printed).toContain('/reset?token=SECRET-5')
     await panel.shutdown()
   })
+  it('leave a sentence about a session or token readable in the Logging panel', async () => {
+    const { app, run } = otelApp()
+    app.get('/', (c) => {
+      console.log('Session: started')
+      console.info('Token: refreshed for user 7')
+      console.log('Session: 9f8e7d6c5b4a')
+      return c.text('ok')
+    })
+    const { detail } = await run('/')
+    expect((detail.panels.logging as LoggingStats).logs.map((l) => l.message)).toEqual(['Session: started', 'Token: refreshed for user 7', 'Session: ********'])
+  })
+
   it('are found in one pass over a line of thousands of name:value pairs, and the app\'s call returns', async () => {
     const { app, run } = otelApp()
     const chain = 'a:b:'.repeat(2000)
