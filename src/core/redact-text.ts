@@ -5,7 +5,7 @@
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretName, isSecretQueryName, REDACTED } from './redact.js'
+import { decodeQueryName, isSecretName, isSecretQueryName, REDACTED, redactWrittenValue } from './redact.js'
 
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
 // Map as Node prints it, a Ruby or PHP hash); an auth scheme word
@@ -54,7 +54,11 @@ export function redactText(text: string, placeholder: string = REDACTED): string
   let out = text
   const hide = (literal: string) => hideLiteral(literal, placeholder)
   if (text.includes('://')) out = out.replace(USERINFO, `$1${placeholder}:${placeholder}@`)
-  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : whole))
+  if (text.includes('?') && text.includes('=')) {
+    // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into one level deep, as the Request panel does.
+    out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
+      isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
+  }
   if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hide(literal)}` : whole))

@@ -146,6 +146,17 @@ describe('secrets written in the text of a log line', () => {
     expect(printed).toContain('/reset?token=SECRET-5')
     await panel.shutdown()
   })
+  it('are redacted in a percent-encoded URL given as a query value, one level deep', async () => {
+    const { app, run } = otelApp()
+    app.get('/', (c) => {
+      console.log('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3DSECRET-1&lang=en')
+      return c.text('ok')
+    })
+    const { detail, stats } = await run('/')
+    expect((detail.panels.logging as LoggingStats).logs.map((l) => l.message)).toEqual(['redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3D********&lang=en'])
+    expect(JSON.stringify(stats.spans)).not.toContain('SECRET-1')
+  })
+
   it('leave a sentence about a session or token readable in the Logging panel', async () => {
     const { app, run } = otelApp()
     app.get('/', (c) => {
