@@ -5,7 +5,7 @@
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretName, isSecretQueryName, REDACTED, redactWrittenValue } from './redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, REDACTED, redactWrittenValue } from './redact.js'
 
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
 // Map as Node prints it, a Ruby or PHP hash); an auth scheme word
@@ -21,6 +21,12 @@ const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 // A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
 // OpenTelemetry's `url.full` is.
 const USERINFO = /(?<![\w+.-])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
+// What the toolbar (`********`) and OpenTelemetry's conventions (`REDACTED`) put in place of a
+// secret: text redacted where it was collected (a log line in a span event, `url.full`) is
+// read again when a span is shown, and keeps its placeholder (`keepRedacted`).
+const NOTHING = /(?!)/
+const ALREADY_REDACTED = /^(["']?)(?:\*{8}|REDACTED)\1$/
+const ALREADY_REDACTED_USERINFO = /:\/\/(?:\*{8}|REDACTED)(?::(?:\*{8}|REDACTED))?@$/
 // A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
 const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
 /**
@@ -40,7 +46,8 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced by
  * `placeholder`, quotes kept; the same for a URL's user info and secret query parameters
  * (also with an encoded name, and the HTTP conventions' signature keys), and for SQL
- * literals compared with a secret column.
+ * literals compared with a secret column. With `keepRedacted`, a value that is already
+ * `********` or `REDACTED` is left as it is.
  *
  * @example
  * ```ts
@@ -49,15 +56,16 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * redactText('postgres://admin:pw@db/app', 'REDACTED')         // 'postgres://REDACTED:REDACTED@db/app'
  * ```
  */
-export function redactText(text: string, placeholder: string = REDACTED): string {
+export function redactText(text: string, placeholder: string = REDACTED, keepRedacted = false): string {
+  const already = keepRedacted ? ALREADY_REDACTED : NOTHING
   const hasPair = text.includes('=') || text.includes(':')
   let out = text
   const hide = (literal: string) => hideLiteral(literal, placeholder)
-  if (text.includes('://')) out = out.replace(USERINFO, `$1${placeholder}:${placeholder}@`)
+  if (text.includes('://')) out = out.replace(USERINFO, (whole, scheme: string) => (keepRedacted && ALREADY_REDACTED_USERINFO.test(whole) ? whole : `${scheme}${placeholder}:${placeholder}@`))
   if (text.includes('?') && text.includes('=')) {
     // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into one level deep, as the Request panel does.
     out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
-      isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
+      already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
   }
   if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
@@ -65,7 +73,7 @@ export function redactText(text: string, placeholder: string = REDACTED): string
       .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hide)})` : whole))
   }
   if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, (whole, head: string, columns: string, rows: string) => redactInsert(whole, head, columns, rows, hide))
-  return hasPair ? redactPairs(out, placeholder) : out
+  return hasPair ? redactPairs(out, placeholder, already) : out
 }
 
 /** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
@@ -86,7 +94,7 @@ function redactInsert(whole: string, head: string, columnList: string, rows: str
  * login ok`: the rest is text of its own); no text is searched twice, so a line of
  * thousands of `a:b:` costs one pass and no recursion.
  */
-function redactPairs(text: string, placeholder: string): string {
+function redactPairs(text: string, placeholder: string, already: RegExp): string {
   let out = ''
   let copied = 0
   PAIR_NAME.lastIndex = 0
@@ -111,6 +119,8 @@ function redactPairs(text: string, placeholder: string): string {
     PAIR_NAME.lastIndex = valueAt + value.length
     // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
     if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) continue
+    // Redacted already, where it was collected: kept as it was shown there.
+    if (already.test(value)) continue
     out += text.slice(copied, valueAt) + (quoted ? `${quoted[1]}${placeholder}${quoted[1]}` : value.startsWith('[') ? `[${placeholder}]` : placeholder)
     copied = valueAt + value.length
   }
@@ -152,4 +162,25 @@ function hideLiteral(literal: string, placeholder: string): string {
  */
 export function isSecretKey(key: string): boolean {
   return isSecretQueryName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
+}
+
+// The conventions' header and metadata attributes: `http.request.header.<name>`,
+// `rpc.grpc.request.metadata.<name>`, whose last part is a header's name.
+const HEADER_ATTRIBUTE = /^(?:http\.(?:request|response)\.header|rpc(?:\.grpc)?\.(?:request|response)\.metadata)\.(.+)$/
+
+/**
+ * `isSecretKey`, and a header attribute of the conventions whose header carries a credential
+ * under a name of its own (`http.request.header.x-hub-signature-256`, as `isSecretHeaderName`).
+ *
+ * @example
+ * ```ts
+ * isSecretAttributeKey('http.request.header.stripe-signature') // true
+ * isSecretAttributeKey('app.api_key')                          // true
+ * isSecretAttributeKey('http.request.header.accept')           // false
+ * ```
+ */
+export function isSecretAttributeKey(key: string): boolean {
+  if (isSecretKey(key)) return true
+  const header = HEADER_ATTRIBUTE.exec(key)?.[1]
+  return header !== undefined && isSecretHeaderName(header)
 }
