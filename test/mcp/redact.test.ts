@@ -81,6 +81,7 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactSqlParams('INSERT INTO users (name, secret) VALUES ($1, $2)', ['ada', 's'])).toEqual(['ada', 'REDACTED'])
     expect(redactSqlParams('SELECT * FROM users WHERE id = ?', [1])).toEqual([1])
     expect(redactSqlParams('SELECT * FROM t WHERE id = ?2 AND token = ?1', ['t', 1])).toEqual(['REDACTED', 1])
+    expect(redactSqlParams('SELECT * FROM t WHERE token IN (?, ?) AND id IN (?, ?)', ['a', 'b', 1, 2])).toEqual(['REDACTED', 'REDACTED', 1, 2])
     expect(redactSqlParams("SELECT * FROM t WHERE note = 'why?' AND token = ?", ['t'])).toEqual(['REDACTED'])
     expect(redactSqlParams('INSERT INTO users (name, password) VALUES (?, ?), (?, ?)', ['a', 'p', 'b', 'q'])).toEqual(['a', 'REDACTED', 'b', 'REDACTED'])
   })

@@ -14,8 +14,13 @@ export interface SecretParams {
   names: Set<string>
 }
 
-// The column a placeholder is bound to: `password = ?`, `token IS NOT $2`, `api_key IN (?, ?`.
-const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\s*\\([^()]*)\\s*$`, 'i')
+// The column a placeholder is compared with or assigned to: `password = ?`, `token IS NOT $2`.
+// Looked for in the few characters before the placeholder, so that a query of thousands of
+// placeholders costs one pass.
+const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*$`, 'i')
+const BOUND_WINDOW = 160
+// `api_key IN (?, ?, ...)`: every placeholder of the list.
+const IN_LIST = /\b([A-Za-z_]\w*)["'`\]]?\s+(?:NOT\s+)?IN\s*\(([^()]*)\)/gi
 // Each placeholder: `?` (numbered after the largest number so far, as SQLite does), `?NNN`
 // and `$NNN` by number, `:name` / `@name` / `$name` by name (not PostgreSQL's `::text` cast).
 const PLACEHOLDER = /'(?:[^']|'')*'|"[^"]*"|\?(\d+)?|\$(\d+)|(?<!:)[:@$]([A-Za-z_]\w*)/g
@@ -49,8 +54,13 @@ export function secretParams(sql: string): SecretParams {
     const slot: Slot = match[3] ?? (number ? Number(number) - 1 : largest)
     if (typeof slot === 'number') largest = Math.max(largest, slot + 1)
     slots.set(match.index, slot)
-    const column = BOUND_COLUMN.exec(sql.slice(0, match.index))?.[1]
+    const column = BOUND_COLUMN.exec(sql.slice(Math.max(0, match.index - BOUND_WINDOW), match.index))?.[1]
     if (column && isSecretName(column)) add(slot)
+  }
+  for (const list of sql.matchAll(IN_LIST)) {
+    if (!isSecretName(list[1]!)) continue
+    const from = list.index + list[0].length - list[2]!.length - 1
+    for (const [at, slot] of slots) if (at >= from && at < list.index + list[0].length) add(slot)
   }
   const insert = INSERT.exec(sql)
   if (insert) {
