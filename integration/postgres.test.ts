@@ -164,6 +164,20 @@ describe('EXPLAIN on PostgreSQL', () => {
     expect((await request(app, `${PREFIX}/api/requests/${id}`)).json().panels.sql.count).toBe(1)
   })
 
+  it('redacts a secret param in the list and in the plan, where PostgreSQL writes it as a literal', async () => {
+    await pool.query('CREATE TABLE IF NOT EXISTS logins (id serial PRIMARY KEY, name text, password text)')
+    const app = appWith((app) => {
+      app.get('/', async (c) => c.json((await pool.query('SELECT id FROM logins WHERE name = $1 AND password = $2', ['ada', 'hunter2'])).rows))
+    })
+    const { id, sql } = await sqlPanel(app, '/')
+    expect(sql.queries[0]!.params).toEqual(['ada', '********'])
+    const plan = (await request(app, `${PREFIX}/api/sql/${id}/1/explain`)).json()
+    const text = plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')
+    expect(text).toContain("'ada'")
+    expect(text).toContain("password = '********'")
+    expect(text).not.toContain('hunter2')
+  })
+
   it('answers 400 for writes and 422 when the text holds more than one statement, never running the rest', async () => {
     const app = appWith((app) => {
       app.get('/', async (c) => {

@@ -5,21 +5,28 @@
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretName, isSecretQueryName, REDACTED } from './redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, REDACTED, redactWrittenValue } from './redact.js'
 
-// `name=value`, `name: value`, `"name": "value"`, `name = 'value'`; an auth scheme word
+// `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
+// Map as Node prints it, a Ruby or PHP hash); an auth scheme word
 // (`Bearer abc`) is taken with its token, and after a colon the words up to the next pair
 // or delimiter (`password: correct horse battery staple`). Only secret names are touched.
 const WORD = `[^\\s"',;&)}\\]]+`
 // A name starts a word (`--password` counts, the `word` of `a-word` does not): a long run
 // of letters with no separator after it is then tried once, not from each of its letters.
-const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|[:=])\s*)/g
+const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|=>|[:=])\s*)/g
 // The value, read only after a secret name, where the name ends.
 const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 // A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
 // OpenTelemetry's `url.full` is.
 const USERINFO = /(?<![\w+.-])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
+// What the toolbar (`********`) and OpenTelemetry's conventions (`REDACTED`) put in place of a
+// secret: text redacted where it was collected (a log line in a span event, `url.full`) is
+// read again when a span is shown, and keeps its placeholder (`keepRedacted`).
+const NOTHING = /(?!)/
+const ALREADY_REDACTED = /^(["']?)(?:\*{8}|REDACTED)\1$/
+const ALREADY_REDACTED_USERINFO = /:\/\/(?:\*{8}|REDACTED)(?::(?:\*{8}|REDACTED))?@$/
 // A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
 const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
 /**
@@ -39,7 +46,8 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced by
  * `placeholder`, quotes kept; the same for a URL's user info and secret query parameters
  * (also with an encoded name, and the HTTP conventions' signature keys), and for SQL
- * literals compared with a secret column.
+ * literals compared with a secret column. With `keepRedacted`, a value that is already
+ * `********` or `REDACTED` is left as it is.
  *
  * @example
  * ```ts
@@ -48,19 +56,24 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * redactText('postgres://admin:pw@db/app', 'REDACTED')         // 'postgres://REDACTED:REDACTED@db/app'
  * ```
  */
-export function redactText(text: string, placeholder: string = REDACTED): string {
+export function redactText(text: string, placeholder: string = REDACTED, keepRedacted = false): string {
+  const already = keepRedacted ? ALREADY_REDACTED : NOTHING
   const hasPair = text.includes('=') || text.includes(':')
   let out = text
   const hide = (literal: string) => hideLiteral(literal, placeholder)
-  if (text.includes('://')) out = out.replace(USERINFO, `$1${placeholder}:${placeholder}@`)
-  if (text.includes('?') && text.includes('=')) out = out.replace(QUERY_PAIR, (whole, lead: string, name: string) => (isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : whole))
+  if (text.includes('://')) out = out.replace(USERINFO, (whole, scheme: string) => (keepRedacted && ALREADY_REDACTED_USERINFO.test(whole) ? whole : `${scheme}${placeholder}:${placeholder}@`))
+  if (text.includes('?') && text.includes('=')) {
+    // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into one level deep, as the Request panel does.
+    out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
+      already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
+  }
   if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hide(literal)}` : whole))
       .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hide)})` : whole))
   }
   if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, (whole, head: string, columns: string, rows: string) => redactInsert(whole, head, columns, rows, hide))
-  return hasPair ? redactPairs(out, placeholder) : out
+  return hasPair ? redactPairs(out, placeholder, already) : out
 }
 
 /** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
@@ -81,7 +94,7 @@ function redactInsert(whole: string, head: string, columnList: string, rows: str
  * login ok`: the rest is text of its own); no text is searched twice, so a line of
  * thousands of `a:b:` costs one pass and no recursion.
  */
-function redactPairs(text: string, placeholder: string): string {
+function redactPairs(text: string, placeholder: string, already: RegExp): string {
   let out = ''
   let copied = 0
   PAIR_NAME.lastIndex = 0
@@ -98,13 +111,37 @@ function redactPairs(text: string, placeholder: string): string {
       const space = value.slice(scheme).search(/\s/)
       if (space !== -1) value = value.slice(0, scheme + space)
     }
+    if (isProse(match[1]!, name, sep, value)) {
+      // Read on inside the sentence: `Token: refreshed, password=x` still hides `x`.
+      PAIR_NAME.lastIndex = valueAt
+      continue
+    }
     PAIR_NAME.lastIndex = valueAt + value.length
     // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
     if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) continue
+    // Redacted already, where it was collected: kept as it was shown there.
+    if (already.test(value)) continue
     out += text.slice(copied, valueAt) + (quoted ? `${quoted[1]}${placeholder}${quoted[1]}` : value.startsWith('[') ? `[${placeholder}]` : placeholder)
     copied = valueAt + value.length
   }
   return out + text.slice(copied)
+}
+
+// Words that name a secret only as an identifier (`session`, `token`): as a bare label in a
+// sentence (`Session: started`) they say what happened to one, not what it is.
+const PROSE_NAME = /^(?:sessions?|tokens?|secrets?|credentials?)$/i
+// A value that reads as a sentence: its first word a state (`started`, `refreshing`,
+// `expired`, `none`, `invalid`...), or a lowercase word that more words follow
+// (`user 7 logged in`). A credential is one word, and rarely an English one.
+const PROSE_VALUE = /^(?:[A-Za-z][a-z]+(?:ed|ing)|none|null|nil|undefined|empty|missing|invalid|valid|unknown|not|no|yes|true|false|new|active|inactive|ok)(?=$|[\s.!?])|^[a-z]+[ \t]+\S/i
+
+/**
+ * Whether a `name: value` pair is a label in prose rather than a secret: the colon form, a
+ * bare unquoted word of PROSE_NAME (not `session_id`, `"token"` or `token=`), and a value
+ * that reads as a sentence. `password: correct horse battery staple` is always a secret.
+ */
+function isProse(quote: string, name: string, sep: string, value: string): boolean {
+  return quote === '' && sep.trim() === ':' && PROSE_NAME.test(name) && !AUTH_SCHEME.test(value) && PROSE_VALUE.test(value)
 }
 
 /** A SQL literal's value replaced, its quotes kept. */
@@ -125,4 +162,25 @@ function hideLiteral(literal: string, placeholder: string): string {
  */
 export function isSecretKey(key: string): boolean {
   return isSecretQueryName(key) || isSecretName(key.slice(key.lastIndexOf('.') + 1))
+}
+
+// The conventions' header and metadata attributes: `http.request.header.<name>`,
+// `rpc.grpc.request.metadata.<name>`, whose last part is a header's name.
+const HEADER_ATTRIBUTE = /^(?:http\.(?:request|response)\.header|rpc(?:\.grpc)?\.(?:request|response)\.metadata)\.(.+)$/
+
+/**
+ * `isSecretKey`, and a header attribute of the conventions whose header carries a credential
+ * under a name of its own (`http.request.header.x-hub-signature-256`, as `isSecretHeaderName`).
+ *
+ * @example
+ * ```ts
+ * isSecretAttributeKey('http.request.header.stripe-signature') // true
+ * isSecretAttributeKey('app.api_key')                          // true
+ * isSecretAttributeKey('http.request.header.accept')           // false
+ * ```
+ */
+export function isSecretAttributeKey(key: string): boolean {
+  if (isSecretKey(key)) return true
+  const header = HEADER_ATTRIBUTE.exec(key)?.[1]
+  return header !== undefined && isSecretHeaderName(header)
 }

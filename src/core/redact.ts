@@ -27,6 +27,20 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
+ * False when no part of `text` can be a secret name, so that a search for secret names in
+ * it can stop at once (a SQL text, a log line).
+ *
+ * @example
+ * ```ts
+ * mayNameSecret('UPDATE users SET password = ?') // true
+ * mayNameSecret('SELECT * FROM books')            // false
+ * ```
+ */
+export function mayNameSecret(text: string): boolean {
+  return SECRET_NAME.test(text) || /authorization|cookie/i.test(text)
+}
+
+/**
  * True when the value of the header `name` must not be shown or exported: a secret name,
  * or one that only a header uses for a credential.
  *
@@ -150,8 +164,18 @@ const URL_SECRET_MARK = /[?#@]|%(?:3f|23|40)/i
 // An absolute URL, or one that starts at a host (`//host`) or a path (`/cb`).
 const URL_START = /^(?:[a-z][a-z0-9+.-]*:\/\/|\/)/i
 
-/** A parameter's value as written: kept as it is unless the URL in it had a secret, then encoded again. */
-function redactWrittenValue(value: string, placeholder: string): string {
+/**
+ * A query parameter's value as written (percent-encoded or not), kept as it is unless it
+ * holds a URL with a secret (`redactQueryValue`), which is then encoded again: how a
+ * nested URL is redacted in a query string and in free text.
+ *
+ * @example
+ * ```ts
+ * redactWrittenValue('https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc', '********') // 'https%3A%2F%2Fx%2Fcb%3Ftoken%3D********'
+ * redactWrittenValue('blue', '********')                              // 'blue'
+ * ```
+ */
+export function redactWrittenValue(value: string, placeholder: string): string {
   if (!URL_SECRET_MARK.test(value)) return value
   if (!value.includes('%')) return redactQueryValue(value, placeholder)
   const decoded = decodeQueryName(value)

@@ -7,7 +7,8 @@
  * and in span attributes.
  */
 import { decodeQueryName, isSecretHeaderName, isSecretName } from '../core/redact.js'
-import { isSecretKey, redactText as redactTextWith, SQL_OPERATOR } from '../core/redact-text.js'
+import { isSecretAttributeKey, redactText as redactTextWith } from '../core/redact-text.js'
+import { redactSqlParams as redactSqlParamsWith } from '../recorders/sql/secret-params.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 
 /** What a redacted value is replaced with. */
@@ -19,9 +20,6 @@ export interface RedactionSettings {
   hideSqlParams: boolean
   hideBodies: boolean
 }
-
-// The column a placeholder is bound to: `password = ?`, `token IS NOT $2`, `api_key IN (?, ?`.
-const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\s*\\([^()]*)\\s*$`, 'i')
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
@@ -62,7 +60,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
   }
   const copy: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = isSecretKey(key) ? redactAll(item, depth + 1) : redactValue(item, depth + 1)
+    copy[key] = isSecretAttributeKey(key) ? redactAll(item, depth + 1) : redactValue(item, depth + 1)
   }
   return copy
 }
@@ -79,47 +77,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
  * ```
  */
 export function redactSqlParams(sql: string, params: unknown[]): unknown[] {
-  const { positions, names } = secretPlaceholders(sql)
-  if (positions.size === 0 && names.size === 0) return params
-  return params.map((param, index) => {
-    if (positions.has(index)) return MCP_REDACTED
-    if (names.size === 0 || param === null || typeof param !== 'object' || Array.isArray(param)) return param
-    return Object.fromEntries(Object.entries(param).map(([name, value]) => [name, names.has(name) ? MCP_REDACTED : value]))
-  })
-}
-
-/** The placeholders bound to secret-named columns: positional ones by zero-based index, named ones by name. */
-function secretPlaceholders(sql: string): { positions: Set<number>; names: Set<string> } {
-  const positions = new Set<number>()
-  const names = new Set<string>()
-  // Each `?` in order, `$n` by its number, `:name` / `@name` / `$name` by its name.
-  const placeholders = [...sql.matchAll(/\?|\$(\d+)|[:@$]([A-Za-z_]\w*)/g)]
-  let order = 0
-  for (const match of placeholders) {
-    const position = match[2] ? undefined : match[1] ? Number(match[1]) - 1 : order++
-    const column = BOUND_COLUMN.exec(sql.slice(0, match.index))?.[1]
-    if (column && isSecretName(column)) {
-      if (position === undefined) names.add(match[2]!)
-      else positions.add(position)
-    }
-  }
-  // INSERT INTO t (a, b, c) VALUES (?, ?, ?): columns and placeholders pair up by position.
-  const insert = /INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)/i.exec(sql)
-  if (insert) {
-    const columns = insert[1]!.split(',').map((name) => name.trim().replace(/^["'`[]|["'`\]]$/g, ''))
-    const values = insert[2]!.split(',').map((value) => value.trim())
-    let next = sql.slice(0, insert.index + insert[0].indexOf('VALUES')).match(/\?/g)?.length ?? 0
-    values.forEach((value, at) => {
-      const dollar = /^\$(\d+)$/.exec(value)
-      const named = /^[:@$]([A-Za-z_]\w*)$/.exec(value)
-      if (value !== '?' && !dollar && !named) return
-      const position = value === '?' ? next++ : undefined
-      if (!columns[at] || !isSecretName(columns[at]!)) return
-      if (named) names.add(named[1]!)
-      else positions.add(dollar ? Number(dollar[1]) - 1 : position!)
-    })
-  }
-  return { positions, names }
+  return redactSqlParamsWith(sql, params, MCP_REDACTED)
 }
 
 /** Every string and number under a secret-named key (`token: ['a', 'b']`) replaced. */

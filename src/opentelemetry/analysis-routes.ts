@@ -8,6 +8,7 @@
 import type { ToolbarHost } from '../core/host.js'
 import { analyzeTrace, compareTraces, traceTimeline } from '../core/trace-analysis/index.js'
 import { traceReader } from './routes.js'
+import { redactSpan } from '../core/redact-span.js'
 import type { ToolbarSpan } from './span-model.js'
 import type { TraceStore } from './trace-store.js'
 
@@ -29,7 +30,8 @@ export function registerAnalysisRoutes(host: ToolbarHost, traces: TraceStore): v
     const traceId = raw.toLowerCase()
     if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) return { error: `"${raw.slice(0, 64)}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 }
     const spans = await reader.spans(traceId)
-    return spans ? { spans } : { error: `no trace with id "${traceId}"`, status: 404 }
+    // Group and statistic names are span names: redacted as the trace routes show them.
+    return spans ? { spans: spans.map(redactSpan) } : { error: `no trace with id "${traceId}"`, status: 404 }
   }
 
   host.routes.get('/api/traces/:traceId/analysis', async (c) => {

@@ -6,6 +6,8 @@ import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
 import { mergeTraceSpans } from './store-spans.js'
 import { OTLP_JSON_ROUTE } from '../shapes/trace-routes.js'
+import { redactSpan, SPAN_REDACTED } from '../core/redact-span.js'
+import { redactText } from '../core/redact-text.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -116,8 +118,10 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) {
       return { error: `"${raw.slice(0, 64)}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 as const }
     }
-    const spans = await reader.spans(traceId)
-    if (!spans) return { error: `no trace with id "${traceId}"`, status: 404 as const }
+    const read = await reader.spans(traceId)
+    if (!read) return { error: `no trace with id "${traceId}"`, status: 404 as const }
+    // The app's and other services' spans carry what they were given: redacted as they are shown.
+    const spans = read.map(redactSpan)
     // Counted in memory only: absent when nothing was dropped, or this process never held the trace.
     const dropped = traces.counts(traceId).dropped
     const trace: ToolbarTrace = dropped > 0 ? { traceId, spans, droppedSpans: dropped } : { traceId, spans }
@@ -127,7 +131,9 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
   host.routes.get('/api/traces', async (c) => {
     const filter = parseTraceFilter((name) => c.req.query(name))
     if (typeof filter === 'string') return c.json({ error: filter }, 400)
-    return c.json(await reader.list(filter))
+    const page = await reader.list(filter)
+    // A root span's name can hold a URL with its query (`GET /hooks?token=...`).
+    return c.json({ ...page, traces: page.traces.map((summary) => ({ ...summary, rootName: redactText(summary.rootName, SPAN_REDACTED, true) })) })
   })
 
   host.routes.get('/api/traces/:traceId', async (c) => {

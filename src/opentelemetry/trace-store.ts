@@ -12,6 +12,8 @@
  * (a worker, a cron job, a service without the toolbar) start a trace of their own, which
  * has no request and shares the same `maxTraces` bound.
  */
+import { SPAN_REDACTED } from '../core/redact-span.js'
+import { redactText } from '../core/redact-text.js'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { OpenOrder } from './open-order.js'
 import type { HrTime } from '@opentelemetry/api'
@@ -381,7 +383,8 @@ export class TraceStore {
     const { services, spanCount } = this.summaryOf(entry, traceId)
     entry.events.emit({
       type: 'trace.updated',
-      data: { requestId: entry.requestId, traceId, name, spanCount, services, source },
+      // A span's name can hold a URL with its query: redacted as the trace routes show it.
+      data: { requestId: entry.requestId, traceId, name: redactText(name, SPAN_REDACTED, true), spanCount, services, source },
     })
     return outcome
   }

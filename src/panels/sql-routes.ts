@@ -3,6 +3,7 @@ import type { ToolbarHost } from '../core/host.js'
 import type { RequestRecord } from '../core/record.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams } from '../recorders/sql/display.js'
+import { redactText } from '../core/redact-text.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
 import { explainTargetOf } from '../recorders/sql/record-query.js'
 
@@ -32,7 +33,7 @@ export function registerSqlRoutes(host: ToolbarHost): void {
       id: query.id,
       dbSystem: query.dbSystem,
       sql: query.sql,
-      params: displayParams(query.params, { full: true }).params,
+      params: displayParams(query.params, { full: true, sql: query.sql }).params,
       ...(query.cut && { cut: query.cut }),
     })
   })
@@ -54,13 +55,22 @@ export function registerSqlRoutes(host: ToolbarHost): void {
         id: query.id,
         dbSystem: target.dbSystem,
         explainSql: plan.explainSql,
-        rows: displayParams(plan.rows, { full: true }).params,
+        rows: displayParams(plan.rows, { full: true }).params.map(redactPlanRow),
       })
     } catch (error) {
       // The database refused (closed connection, table dropped since...): the user's problem to see, not a crash.
       return c.json({ error: `EXPLAIN failed: ${error instanceof Error ? error.message : String(error)}` }, 422)
     }
   })
+}
+
+/**
+ * A plan row with the secrets of its text redacted: PostgreSQL writes a param into the plan
+ * as a literal (`Filter: (password = 'hunter2'::text)`).
+ */
+function redactPlanRow(row: unknown): unknown {
+  if (row === null || typeof row !== 'object') return row
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' ? redactText(value) : value]))
 }
 
 /** Why a query kept cut cannot be explained: EXPLAIN needs its SQL and params whole. */

@@ -124,7 +124,7 @@ export class SqlPanel extends Panel<SqlStats> {
 
     const shown = queries.map((q): SqlQueryStats => {
       const sql = displaySql(q.sql)
-      const params = displayParams(q.params)
+      const params = displayParams(q.params, { sql: q.sql })
       const key = exactKey(q)
       const duplicates = key === undefined ? 0 : (exact.get(key)?.length ?? 0)
       return {

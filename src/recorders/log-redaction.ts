@@ -78,7 +78,8 @@ export const TABLE_SHAPE: PrintedShape = { levels: 3, items: Infinity }
 
 /**
  * `value` with the values of secret-named keys replaced in the part of it that is printed
- * (`shape`: by default what `%o` shows). An object or array that holds such a key is copied
+ * (`shape`: by default what `%o` shows); a Map's string keys count as names (`'password' =>
+ * 'x'`), and the items of a Set are looked into. An object, array, Map or Set that holds such a key is copied
  * with its prototype and its cycles (so `Account { ... }` and `[Circular *1]` read as
  * before); anything else, or a value with nothing to hide, is returned as it is.
  *
@@ -103,8 +104,28 @@ function printedKeys(value: object, items: number): Array<string | symbol> {
   return Array.from({ length: Math.min(value.length, items) }, (_, i) => String(i))
 }
 
+/** A Map or Set as inspect prints it: its first `items` entries (`[key, value]`, or `[item, item]`). */
+function printedEntries(value: Map<unknown, unknown> | Set<unknown>, items: number): Array<[unknown, unknown]> {
+  const entries: Array<[unknown, unknown]> = []
+  for (const entry of value.entries()) {
+    if (entries.length >= items) break
+    entries.push(entry)
+  }
+  return entries
+}
+
+function isCollection(value: unknown): value is Map<unknown, unknown> | Set<unknown> {
+  return (types.isMap(value) || types.isSet(value)) && !types.isProxy(value)
+}
+
 /** Whether `value` has a secret-named key in its first `levels` levels of keys. */
 function holdsSecret(value: unknown, levels: number, items: number, seen: Set<object>): boolean {
+  if (levels > 0 && isCollection(value) && !seen.has(value)) {
+    seen.add(value)
+    // A Map's string key names its value (`'password' => 'x'`); keys and items can be objects.
+    return printedEntries(value, items).some(([key, item]) =>
+      (types.isMap(value) && typeof key === 'string' && isSecretName(key)) || holdsSecret(key, levels - 1, items, seen) || holdsSecret(item, levels - 1, items, seen))
+  }
   if (levels <= 0 || !isInspectedObject(value) || seen.has(value)) return false
   seen.add(value)
   for (const key of printedKeys(value, items)) {
@@ -117,6 +138,7 @@ function holdsSecret(value: unknown, levels: number, items: number, seen: Set<ob
 }
 
 function copyWithout(value: unknown, levels: number, items: number, copies: Map<object, object>): unknown {
+  if (levels > 0 && isCollection(value)) return copies.get(value) ?? copyCollection(value, levels, items, copies)
   if (levels <= 0 || !isInspectedObject(value)) return value
   const done = copies.get(value)
   if (done) return done
@@ -133,6 +155,27 @@ function copyWithout(value: unknown, levels: number, items: number, copies: Map<
     const descriptor = Object.getOwnPropertyDescriptor(value, key)!
     if ('value' in descriptor) descriptor.value = typeof key === 'string' && isSecretName(key) ? REDACTED : copyWithout(descriptor.value, levels - 1, items, copies)
     Object.defineProperty(copy, key, descriptor)
+  }
+  return copy
+}
+
+/** A Map or Set copied with its prototype, its printed entries redacted and the rest kept as they are. */
+function copyCollection(value: Map<unknown, unknown> | Set<unknown>, levels: number, items: number, copies: Map<object, object>): object {
+  const isMap = types.isMap(value)
+  const copy = Object.setPrototypeOf(isMap ? new Map() : new Set(), Object.getPrototypeOf(value)) as Map<unknown, unknown> | Set<unknown>
+  copies.set(value, copy)
+  let at = 0
+  for (const [key, item] of value.entries()) {
+    const printed = at++ < items
+    if (!printed) {
+      if (isMap) Map.prototype.set.call(copy, key, item)
+      else Set.prototype.add.call(copy, item)
+      continue
+    }
+    const shownKey = copyWithout(key, levels - 1, items, copies)
+    // A subclass's own `set` / `add` is not run: the copy only has to print as the original does.
+    if (!isMap) Set.prototype.add.call(copy, shownKey)
+    else Map.prototype.set.call(copy, shownKey, typeof key === 'string' && isSecretName(key) ? REDACTED : copyWithout(item, levels - 1, items, copies))
   }
   return copy
 }

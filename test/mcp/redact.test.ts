@@ -22,6 +22,10 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('http://127.0.0.1:3311/users/3?pass%77ord=L1&token%5B%5D=L2&page=2')).toBe('http://127.0.0.1:3311/users/3?pass%77ord=REDACTED&token%5B%5D=REDACTED&page=2')
     expect(redactText('/upload?X-Amz-Signature=L6&sig=L7&X-Amz-Date=20261130')).toBe('/upload?X-Amz-Signature=REDACTED&sig=REDACTED&X-Amz-Date=20261130')
     expect(redactText('odd %E0%A4%A name: /x?%E0%A4%A=1')).toBe('odd %E0%A4%A name: /x?%E0%A4%A=1')
+    // A URL given as a parameter's value, percent-encoded or not: one level deep, as the Request panel does.
+    expect(redactText('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc&lang=en')).toBe('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3DREDACTED&lang=en')
+    expect(redactText('GET /go?to=https%3A%2F%2Fada%3Apw%40host%2Fx')).toBe('GET /go?to=https%3A%2F%2FREDACTED%40host%2Fx')
+    expect(redactText('GET /go?to=https%3A%2F%2Fhost%2Fx%3Fpage%3D2')).toBe('GET /go?to=https%3A%2F%2Fhost%2Fx%3Fpage%3D2')
   })
 
   it('redacts every word of a secret after a colon, and one word after =', () => {
@@ -29,7 +33,24 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('password: correct horse, user: ada')).toBe('password: REDACTED, user: ada')
     expect(redactText('token: abc user: ada')).toBe('token: REDACTED user: ada')
     expect(redactText('password=hunter2 then more words')).toBe('password=REDACTED then more words')
+    expect(redactText(`Map(1) { 'password' => 'hunter2' } {"token"=>"abc"}`)).toBe(`Map(1) { 'password' => 'REDACTED' } {"token"=>"REDACTED"}`)
     expect(redactText('authorization=Bearer abc then more')).toBe('authorization=REDACTED then more')
+  })
+
+  it('reads `Session: started` as prose: a bare session/token/secret/credentials label before a sentence, not a credential', () => {
+    expect(redactText('Session: started')).toBe('Session: started')
+    expect(redactText('Token: refreshed for user 7')).toBe('Token: refreshed for user 7')
+    expect(redactText('Secret: rotated; credentials: loaded from env')).toBe('Secret: rotated; credentials: loaded from env')
+    expect(redactText('Token: expired, password=hunter2')).toBe('Token: expired, password=REDACTED')
+    // A credential-looking value, an identifier name, a quoted or `=` pair, a scheme: still secret.
+    expect(redactText('Session: 9f8e7d6c5b4a')).toBe('Session: REDACTED')
+    expect(redactText('token: abc123 for user 7')).toBe('token: REDACTED')
+    expect(redactText('session_id: started')).toBe('session_id: REDACTED')
+    expect(redactText('token=started')).toBe('token=REDACTED')
+    expect(redactText('{"session": "started"}')).toBe('{"session": "REDACTED"}')
+    expect(redactText('Token: Bearer abc')).toBe('Token: REDACTED')
+    // `password` is secret in prose too.
+    expect(redactText('password: reset for user 7')).toBe('password: REDACTED')
   })
 
   it('reads a text of thousands of chained pairs in one pass, without running out of stack', () => {
@@ -59,6 +80,10 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactSqlParams('INSERT INTO users (name, password_hash) VALUES (?, ?)', ['ada', 'h'])).toEqual(['ada', 'REDACTED'])
     expect(redactSqlParams('INSERT INTO users (name, secret) VALUES ($1, $2)', ['ada', 's'])).toEqual(['ada', 'REDACTED'])
     expect(redactSqlParams('SELECT * FROM users WHERE id = ?', [1])).toEqual([1])
+    expect(redactSqlParams('SELECT * FROM t WHERE id = ?2 AND token = ?1', ['t', 1])).toEqual(['REDACTED', 1])
+    expect(redactSqlParams('SELECT * FROM t WHERE token IN (?, ?) AND id IN (?, ?)', ['a', 'b', 1, 2])).toEqual(['REDACTED', 'REDACTED', 1, 2])
+    expect(redactSqlParams("SELECT * FROM t WHERE note = 'why?' AND token = ?", ['t'])).toEqual(['REDACTED'])
+    expect(redactSqlParams('INSERT INTO users (name, password) VALUES (?, ?), (?, ?)', ['a', 'p', 'b', 'q'])).toEqual(['a', 'REDACTED', 'b', 'REDACTED'])
   })
 
   it('replaces secret-named keys and header pairs in structured data', () => {

@@ -125,6 +125,33 @@ describe('SQL panel', () => {
     expect(full.params[4]).toBe('x'.repeat(300))
     expect(full.params[3]).toEqual({ user: 'ada', password: '********' })
   })
+
+  it('redacts positional params bound to a secret column, in the list and the full view; others stay readable', async () => {
+    const { app, db } = booksApp()
+    db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, password TEXT, api_key TEXT)')
+    const cases: Array<[string, unknown[], unknown[]]> = [
+      ['UPDATE users SET password = ? WHERE id = ?', ['hunter2', 7], ['********', 7]],
+      ['UPDATE users SET password = $1 WHERE id = $2', ['hunter2', 7], ['********', 7]],
+      ['SELECT * FROM users WHERE id = ?2 AND api_key = ?1', ['k-123', 7], ['********', 7]],
+      ["SELECT * FROM users WHERE name = 'why?' AND password = ?", ['hunter2'], ['********']],
+      ['INSERT INTO users (name, password) VALUES (?, ?), (?, ?)', ['ada', 'hunter2', 'bob', 'pw2'], ['ada', '********', 'bob', '********']],
+      ['SELECT * FROM users WHERE name = ? AND id > ?', ['ada', 7], ['ada', 7]],
+    ]
+    app.get('/', (c) => {
+      for (const [sql, params] of cases) recordQuery({ sql, params, durationMs: 1 })
+      // And through the better-sqlite3 recorder.
+      db.prepare('INSERT INTO users (name, api_key) VALUES (?, ?)').run('eve', 'k-456')
+      return c.text('ok')
+    })
+    const { id, sql } = await sqlPanel(app, '/')
+    expect(sql.queries.map((q) => q.params)).toEqual([...cases.map(([, , shown]) => shown), ['eve', '********']])
+    for (const q of sql.queries) {
+      const full = (await request(app, `${PREFIX}/api/sql/${id}/${q.id}`)).json()
+      expect(full.params).toEqual(q.params)
+    }
+    const detail = JSON.stringify((await request(app, `${PREFIX}/api/requests/${id}`)).json())
+    for (const secret of ['hunter2', 'pw2', 'k-123', 'k-456']) expect(detail).not.toContain(secret)
+  })
 })
 
 describe('a query too big to keep whole', () => {

@@ -69,6 +69,27 @@ describe('secrets inside logged objects', () => {
     expect(printed).toContain('SECRET-9')
   })
 
+  it('are redacted in Maps and Sets: under a Map\'s secret-named key, and in the objects a Map or Set holds', async () => {
+    const { app, run } = otelApp()
+    app.get('/', (c) => {
+      console.log({ auth: new Map([['password', 'SECRET-1'], ['user', 'ann']]) })
+      console.log(new Set([{ token: 'SECRET-2', id: 7 }]), new Map([['session', new Set(['SECRET-3'])]]))
+      console.log('%o', { headers: new Map([['Authorization', 'Bearer SECRET-4'], ['accept', 'text/html']]) })
+      console.dir(new Map([[{ apiKey: 'SECRET-5' }, 'owner']]))
+      return c.text('ok')
+    })
+    const { detail, stats } = await run('/')
+    const logging = detail.panels.logging as LoggingStats
+    expect(logging.logs.map((l) => l.message)).toEqual([
+      "{ auth: Map(2) { 'password' => '********', 'user' => 'ann' } }",
+      "Set(1) { { token: '********', id: 7 } } Map(1) { 'session' => '********' }",
+      "{\n  headers: Map(2) { 'Authorization' => '********', 'accept' => 'text/html' }\n}",
+      "Map(1) { { apiKey: '********' } => 'owner' }",
+    ])
+    expect(JSON.stringify(stats.spans)).not.toMatch(/SECRET-\d/)
+    expect(printed).toContain('SECRET-1')
+  })
+
   it('leave class instances, errors and values without secrets printed as Node prints them', async () => {
     const { app, run } = otelApp()
     class Account {
@@ -125,6 +146,29 @@ describe('secrets written in the text of a log line', () => {
     expect(printed).toContain('/reset?token=SECRET-5')
     await panel.shutdown()
   })
+  it('are redacted in a percent-encoded URL given as a query value, one level deep', async () => {
+    const { app, run } = otelApp()
+    app.get('/', (c) => {
+      console.log('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3DSECRET-1&lang=en')
+      return c.text('ok')
+    })
+    const { detail, stats } = await run('/')
+    expect((detail.panels.logging as LoggingStats).logs.map((l) => l.message)).toEqual(['redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3D********&lang=en'])
+    expect(JSON.stringify(stats.spans)).not.toContain('SECRET-1')
+  })
+
+  it('leave a sentence about a session or token readable in the Logging panel', async () => {
+    const { app, run } = otelApp()
+    app.get('/', (c) => {
+      console.log('Session: started')
+      console.info('Token: refreshed for user 7')
+      console.log('Session: 9f8e7d6c5b4a')
+      return c.text('ok')
+    })
+    const { detail } = await run('/')
+    expect((detail.panels.logging as LoggingStats).logs.map((l) => l.message)).toEqual(['Session: started', 'Token: refreshed for user 7', 'Session: ********'])
+  })
+
   it('are found in one pass over a line of thousands of name:value pairs, and the app\'s call returns', async () => {
     const { app, run } = otelApp()
     const chain = 'a:b:'.repeat(2000)

@@ -1,4 +1,5 @@
 import { isSecretName, REDACTED } from '../../core/redact.js'
+import { redactSqlParams } from './secret-params.js'
 
 /** How much of a query the panel's list shows; the whole text is one click away. */
 export const DISPLAY_LIMITS = { sqlChars: 2000, paramItems: 100, paramChars: 200, depth: 4 }
@@ -24,20 +25,22 @@ interface Limits {
 /**
  * Query params as JSON the API can send and the browser can show: bigints and dates as
  * text, bytes as their length, named params whose name looks secret redacted, and (for
- * the list) long strings and long arrays cut, with `truncated` set.
+ * the list) long strings and long arrays cut, with `truncated` set. Given the query's
+ * `sql`, the params bound to a secret-named column (`SET password = ?`) are redacted too.
  *
  * @example
  * ```ts
  * displayParams([1n, { password: 'x' }]) // { params: ['1', { password: '********' }], truncated: false }
+ * displayParams(['hunter2', 7], { sql: 'UPDATE users SET password = ? WHERE id = ?' }) // { params: ['********', 7], ... }
  * displayParams(ids, { full: true })     // every value, nothing cut
  * ```
  */
-export function displayParams(params: unknown[], options: { full?: boolean } = {}): { params: unknown[]; truncated: boolean } {
+export function displayParams(params: unknown[], options: { full?: boolean; sql?: string } = {}): { params: unknown[]; truncated: boolean } {
   const limits: Limits = options.full
     ? { items: Infinity, chars: Infinity, depth: 16 }
     : { items: DISPLAY_LIMITS.paramItems, chars: DISPLAY_LIMITS.paramChars, depth: DISPLAY_LIMITS.depth }
   const state = { truncated: false }
-  const shown = toJson(params, limits, 0, state) as unknown[]
+  const shown = toJson(options.sql === undefined ? params : redactSqlParams(options.sql, params), limits, 0, state) as unknown[]
   return { params: shown, truncated: state.truncated }
 }
 

@@ -118,7 +118,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   const query: RecordedQuery = {
     id: start.id,
     sql: sqlChars > MAX_QUERY_CHARS ? `${headOf(outcome.sql, MAX_QUERY_CHARS)}…` : outcome.sql,
-    params: paramBytes > MAX_PARAM_BYTES ? displayParams(outcome.params).params : outcome.params,
+    params: paramBytes > MAX_PARAM_BYTES ? displayParams(outcome.params, { sql: outcome.sql }).params : outcome.params,
     dbSystem: outcome.dbSystem,
     startMs: record.offsetOf(startTime),
     durationMs: Math.max(0, endTime - startTime),

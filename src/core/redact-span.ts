@@ -1,0 +1,102 @@
+/**
+ * Spans as the toolbar shows them. The toolbar's own converted spans are redacted where
+ * their data is collected, but the app's instrumentation and the services that send spans
+ * to the receivers set attributes as they please (`http.request.header.authorization`,
+ * `app.api_key`, a `db.connection_string` with its password, a `url.full` with `?token=`).
+ * Those are redacted when a trace is read for the API and the waterfall, by the rules the
+ * MCP server applies: the spans are stored and exported as they were sent.
+ */
+import type { Attributes, AttributeValue, ToolbarSpan } from './span-model.js'
+import { isSecretAttributeKey, redactText } from './redact-text.js'
+import { REDACTED } from './redact.js'
+
+/**
+ * The placeholder of a redacted span attribute: OpenTelemetry's own for `url.full`
+ * (`REDACTED`), which the MCP server uses too.
+ */
+export const SPAN_REDACTED = 'REDACTED'
+
+/**
+ * A copy of `span` whose name, status message and attributes (its own, its resource's, its
+ * events' and links') show no secret: the value of a secret-named attribute
+ * (`isSecretAttributeKey`) is replaced, and the secrets written in any other string
+ * (`redactText`: `password=...`, a URL's user info and secret query values, SQL literals of
+ * secret columns) are. A span with nothing to hide is returned as it is.
+ *
+ * @example
+ * ```ts
+ * redactSpan(span).attributes // { 'http.request.header.authorization': ['REDACTED'], 'url.full': 'https://api/x?token=REDACTED' }
+ * ```
+ */
+export function redactSpan(span: ToolbarSpan): ToolbarSpan {
+  const name = shownText(span.name)
+  const message = span.status.message === undefined ? undefined : shownText(span.status.message)
+  const attributes = redactAttributes(span.attributes)
+  const resource = redactAttributes(span.resource)
+  const events = sameOrMapped(span.events, (event) => {
+    const shown = redactAttributes(event.attributes)
+    const eventName = shownText(event.name)
+    return shown === event.attributes && eventName === event.name ? event : { ...event, name: eventName, attributes: shown }
+  })
+  const links = sameOrMapped(span.links, (link) => {
+    const shown = redactAttributes(link.attributes)
+    return shown === link.attributes ? link : { ...link, attributes: shown }
+  })
+  if (name === span.name && message === span.status.message && attributes === span.attributes && resource === span.resource && events === span.events && links === span.links) return span
+  return { ...span, name, status: message === span.status.message ? span.status : { ...span.status, message }, attributes, resource, events, links }
+}
+
+/**
+ * `attributes` with secrets redacted as `redactSpan` does, or the same object when there
+ * was nothing to hide.
+ *
+ * @example
+ * ```ts
+ * redactAttributes({ 'app.api_key': 'k1', 'db.connection_string': 'postgres://u:pw@db/app' })
+ * // { 'app.api_key': 'REDACTED', 'db.connection_string': 'postgres://REDACTED:REDACTED@db/app' }
+ * ```
+ */
+export function redactAttributes(attributes: Attributes): Attributes {
+  let copy: Attributes | undefined
+  for (const key of Object.keys(attributes)) {
+    const value = attributes[key]!
+    const shown = isSecretAttributeKey(key) ? hidden(value) : redactValue(value)
+    if (shown === value) continue
+    copy ??= { ...attributes }
+    Object.defineProperty(copy, key, { value: shown, enumerable: true, writable: true, configurable: true })
+  }
+  return copy ?? attributes
+}
+
+/** Text as `redactSpan` shows it: what was redacted where it was collected keeps its placeholder. */
+function shownText(text: string): string {
+  return redactText(text, SPAN_REDACTED, true)
+}
+
+/** Every item of a secret attribute replaced (`['Bearer x']` becomes `['REDACTED']`); null stays null. */
+function hidden(value: AttributeValue): AttributeValue {
+  if (!Array.isArray(value)) return hiddenItem(value)
+  return sameOrMapped(value, hiddenItem)
+}
+
+function hiddenItem<T extends AttributeValue>(value: T): T | string {
+  return value === null || value === REDACTED || value === SPAN_REDACTED ? value : SPAN_REDACTED
+}
+
+function redactValue(value: AttributeValue): AttributeValue {
+  if (typeof value === 'string') return shownText(value)
+  if (!Array.isArray(value)) return value
+  return sameOrMapped(value, (item) => (typeof item === 'string' ? shownText(item) : item))
+}
+
+/** `items` mapped, or `items` itself when no item changed. */
+function sameOrMapped<T>(items: T[], map: (item: T) => T): T[] {
+  let copy: T[] | undefined
+  items.forEach((item, at) => {
+    const shown = map(item)
+    if (shown === item) return
+    copy ??= items.slice()
+    copy[at] = shown
+  })
+  return copy ?? items
+}
