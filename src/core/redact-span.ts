@@ -32,7 +32,7 @@ export function redactSpan(span: ToolbarSpan): ToolbarSpan {
   const name = shownText(span.name)
   const message = span.status.message === undefined ? undefined : shownText(span.status.message)
   const attributes = redactAttributes(span.attributes)
-  const resource = redactAttributes(span.resource)
+  const resource = redactAttributes(span.resource, true)
   const events = sameOrMapped(span.events, (event) => {
     const shown = redactAttributes(event.attributes)
     const eventName = shownText(event.name)
@@ -56,11 +56,11 @@ export function redactSpan(span: ToolbarSpan): ToolbarSpan {
  * // { 'app.api_key': 'REDACTED', 'db.connection_string': 'postgres://REDACTED:REDACTED@db/app' }
  * ```
  */
-export function redactAttributes(attributes: Attributes): Attributes {
+export function redactAttributes(attributes: Attributes, shared = false): Attributes {
   let copy: Attributes | undefined
   for (const key of Object.keys(attributes)) {
     const value = attributes[key]!
-    const shown = isSecretAttributeKey(key) ? hidden(value) : redactValue(value)
+    const shown = isSecretKeyCached(key) ? hidden(value) : shared && typeof value === 'string' ? sharedText(value) : redactValue(value)
     if (shown === value) continue
     copy ??= { ...attributes }
     Object.defineProperty(copy, key, { value: shown, enumerable: true, writable: true, configurable: true })
@@ -71,6 +71,42 @@ export function redactAttributes(attributes: Attributes): Attributes {
 /** Text as `redactSpan` shows it: what was redacted where it was collected keeps its placeholder. */
 function shownText(text: string): string {
   return redactText(text, SPAN_REDACTED, true)
+}
+
+/** `shownText` of a value that every span of a service repeats (its resource's). */
+function sharedText(text: string): string {
+  if (text.length > MAX_CACHED_CHARS) return shownText(text)
+  let shown = sharedTexts.get(text)
+  if (shown === undefined) {
+    shown = shownText(text)
+    remember(sharedTexts, text, shown)
+  }
+  return shown
+}
+
+/*
+ * A trace is read whole (a waterfall of 100,000 spans): the same attribute keys, and the
+ * same resource values, come back on most of its spans, and the rules cost about as much as
+ * the rest of the read. Answers are kept for the next span, in two bounded maps that start
+ * over when full. (A span's own values are mostly its own: an id, a URL, a statement.)
+ */
+const MAX_CACHED = 4096
+const MAX_CACHED_CHARS = 256
+const sharedTexts = new Map<string, string>()
+const secretKeys = new Map<string, boolean>()
+
+function isSecretKeyCached(key: string): boolean {
+  let secret = secretKeys.get(key)
+  if (secret === undefined) {
+    secret = isSecretAttributeKey(key)
+    remember(secretKeys, key, secret)
+  }
+  return secret
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= MAX_CACHED) cache.clear()
+  cache.set(key, value)
 }
 
 /** Every item of a secret attribute replaced (`['Bearer x']` becomes `['REDACTED']`); null stays null. */
