@@ -34,6 +34,12 @@ export interface TraceTimeline {
   services: string[]
   /** Spans in depth-first order from the roots (parents before children). */
   order: Int32Array
+  /**
+   * The first start after the clock-skew adjustment (ns, on the scale of `start`): 0 unless the
+   * earliest span as received was moved into its parent. A drawing of the adjusted trace puts
+   * its 0 here.
+   */
+  firstNs: number
   /** From the first start to the last end (ns), after the clock-skew adjustment. */
   durationNs: number
   /** Span index by span id (the first span when an id repeats). */
@@ -103,8 +109,7 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
     if (start[i]! < first) first = start[i]!
     if (end[i]! > last) last = end[i]!
   }
-  const durationNs = last - first
-  return { spans, parent, start, end, skewNs, childStart, children, roots, service, services, order, durationNs, indexOf }
+  return { spans, parent, start, end, skewNs, childStart, children, roots, service, services, order, firstNs: first, durationNs: last - first, indexOf }
 }
 
 /**
