@@ -113,6 +113,31 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
 }
 
 /**
+ * Where a drawing of the adjusted trace starts (its `firstNs`), in ns since the epoch on the
+ * clock of the spans that were not moved; 0n for an empty trace. A time `t` of a span `i`
+ * is at `t - adjustedStartUnixNano(timeline) + skewNs[i]` on that drawing.
+ *
+ * @example
+ * ```ts
+ * const zero = adjustedStartUnixNano(timeline)
+ * Number(BigInt(span.startTimeUnixNano) - zero) + timeline.skewNs[i] // == timeline.start[i] - timeline.firstNs
+ * ```
+ */
+export function adjustedStartUnixNano(timeline: TraceTimeline): bigint {
+  const { spans, start, skewNs, firstNs } = timeline
+  if (spans.length === 0) return 0n
+  // `start` counts from the earliest start as received, which spans[0] is `raw0` after.
+  const raw0 = Math.round(start[0]! - skewNs[0]!)
+  let first: bigint
+  try {
+    first = BigInt(spans[0]!.startTimeUnixNano)
+  } catch {
+    first = 0n
+  }
+  return first - BigInt(raw0) + BigInt(Math.round(firstNs))
+}
+
+/**
  * The span from which the critical path starts: the longest span without a parent in the
  * trace (the request's SERVER span, even when its parent is a remote browser's), the earliest
  * among equals; -1 for an empty trace.

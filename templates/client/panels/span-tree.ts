@@ -5,7 +5,7 @@
  * and every later interaction is a single linear pass.
  */
 import type { AttributeValue, ToolbarSpan } from '../../../src/core/span-model.js'
-import { relativeClock, traceTimeline, type TraceTimeline } from '../../../src/core/trace-analysis/timeline.js'
+import { adjustedStartUnixNano, relativeClock, traceTimeline, type TraceTimeline } from '../../../src/core/trace-analysis/timeline.js'
 
 /** One span in the tree, with the figures the waterfall needs precomputed. */
 export interface SpanNode {
@@ -84,13 +84,11 @@ export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptio
   // spans open fast), and adjusts the skew; the tree reads its typed arrays.
   const timeline = traceTimeline(spans)
   const { start, end, skewNs, firstNs } = timeline
-  // Timeline times are ns from the first start as received; spans[0]'s own start is `raw0` after it.
-  const raw0 = spans.length === 0 ? 0 : Math.round(start[0]! - skewNs[0]!)
-  const originNs = spans.length === 0 ? 0n : toNs(spans[0]!.startTimeUnixNano) - BigInt(raw0)
   let nowNs = 0
   if (spans.some(isInFlight)) {
+    // "Now" on the timeline's scale: ns from the earliest start as received, which spans[0] is `raw0` after.
     const now = options.nowUnixNano ?? BigInt(Date.now()) * 1_000_000n
-    nowNs = relativeClock(spans[0]!.startTimeUnixNano)(String(now)) + raw0
+    nowNs = relativeClock(spans[0]!.startTimeUnixNano)(String(now)) + (start[0]! - skewNs[0]!)
   }
   let endNs = 0
   const byId = new Map<string, SpanNode>()
@@ -169,7 +167,7 @@ export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptio
       services.push(node.service)
     }
   }
-  return { roots: [...roots, ...orphans, ...cycled], byId, ordered, startUnixNano: originNs + BigInt(Math.round(firstNs)), durationNs: endNs, services, timeline }
+  return { roots: [...roots, ...orphans, ...cycled], byId, ordered, startUnixNano: adjustedStartUnixNano(timeline), durationNs: endNs, services, timeline }
 }
 
 /**
