@@ -86,7 +86,7 @@ export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptio
   const { start, end, skewNs, firstNs } = timeline
   let nowNs = 0
   if (spans.some(isInFlight)) {
-    // "Now" on the timeline's scale: ns from the earliest start as received, which spans[0] is `raw0` after.
+    // "Now" on the timeline's scale: ns from the earliest start as received (spans[0]'s own start is start[0] - skewNs[0] on it).
     const now = options.nowUnixNano ?? BigInt(Date.now()) * 1_000_000n
     nowNs = relativeClock(spans[0]!.startTimeUnixNano)(String(now)) + (start[0]! - skewNs[0]!)
   }
