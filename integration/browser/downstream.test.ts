@@ -6,7 +6,8 @@
  * waterfall live, under the fetch's CLIENT span, where their timestamps put them; the
  * comparison with an earlier request catches up; the request opened again counts them; a
  * cut event stream catches up too; and a
- * downstream clock 50 ms ahead is adjusted in the analysis as specs/analysis.md says.
+ * downstream clock 500 ms ahead is adjusted, in the analysis and in the waterfall, as
+ * specs/analysis.md says.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/downstream.test.ts
  */
@@ -291,8 +292,9 @@ describe('a downstream service that reports after the response', () => {
     expect(lastEventIds[connections]).toMatch(/^\d+$/)
   })
 
-  it('adjusts a downstream clock 50 ms ahead in the analysis, and draws the spans where their clock put them', async () => {
-    downstream.clockAheadMs = 50
+  it('adjusts a downstream clock 500 ms ahead: the analysis counts, and the waterfall draws, its spans inside the CLIENT span', async () => {
+    downstream.clockAheadMs = 500
+    const { page } = session
     const { pane, traceId } = await openShop()
     downstream.release()
     await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
@@ -300,26 +302,50 @@ describe('a downstream service that reports after the response', () => {
     const spans = await traceOf(traceId)
     const client = spans.find((s) => s.kind === 'CLIENT' && s.source === 'local')!
     const clientNs = Number(BigInt(client.endTimeUnixNano!) - BigInt(client.startTimeUnixNano))
-    // Ahead by 50 ms, the service's SERVER span ends after the CLIENT span that called it.
+    // Ahead by 500 ms, the service's SERVER span starts after the CLIENT span that called it ended.
     const remote = spans.find((s) => s.name === 'GET /stock/:sku')!
-    expect(BigInt(remote.endTimeUnixNano!)).toBeGreaterThan(BigInt(client.endTimeUnixNano!))
+    expect(BigInt(remote.startTimeUnixNano)).toBeGreaterThan(BigInt(client.endTimeUnixNano!))
 
     // Shifted into the CLIENT span, the service's 30 ms are not the CLIENT span's own time.
     await row(pane, 'GET').click()
     const self = pane.locator('.hdt-span-detail .hdt-span-self')
     await expect.poll(() => self.innerText(), WITHIN).toMatch(/on the critical path/)
     expect(await self.innerText()).toContain(formatDuration(clientNs - 30e6))
+    expect(await pane.locator('.hdt-span-detail .hdt-span-skew').count()).toBe(0)
     await pane.getByRole('tab', { name: 'Statistics' }).click()
     const line = (name: string) => pane.locator('.hdt-trace-stats tbody tr', { has: session.page.locator('td', { hasText: new RegExp(`^${name}$`) }) }).locator('td').allInnerTexts()
     expect(await line('GET /stock/:sku')).toEqual(['inventory', 'GET /stock/:sku', '1', '30.0 ms', '30.0 ms', '10.0 ms', '30.0 ms'])
     expect(await line('SELECT stock')).toEqual(['inventory', 'SELECT stock', '1', '20.0 ms', '20.0 ms', '20.0 ms', '20.0 ms'])
 
-    // The waterfall keeps the service's own clock: its bar starts 50 ms later than it ran.
+    // The waterfall draws the same adjusted times: the service's bars inside the CLIENT span's,
+    // on an axis that ends with the request rather than 50 ms later.
     await pane.getByRole('tab', { name: 'Waterfall' }).click()
-    const spansOrigin = spans.map((s) => BigInt(s.startTimeUnixNano)).reduce((a, b) => (a < b ? a : b))
-    const last = spans.map((s) => BigInt(s.endTimeUnixNano!)).reduce((a, b) => (a > b ? a : b))
-    const left = await row(pane, 'GET /stock/:sku').locator('.hdt-wf-bar').evaluate((bar) => parseFloat((bar as HTMLElement).style.left))
-    expect(left).toBeCloseTo((Number(BigInt(remote.startTimeUnixNano) - spansOrigin) / Number(last - spansOrigin)) * 100, 3)
+    const box = async (name: string) => row(pane, name).locator('.hdt-wf-bar').evaluate((bar) => [parseFloat((bar as HTMLElement).style.left), parseFloat((bar as HTMLElement).style.width)])
+    const [clientLeft, clientWidth] = await box('GET')
+    const [remoteLeft, remoteWidth] = await box('GET /stock/:sku')
+    const [queryLeft, queryWidth] = await box('SELECT stock')
+    expect(remoteLeft).toBeGreaterThanOrEqual(clientLeft!)
+    expect(remoteLeft! + remoteWidth!).toBeLessThanOrEqual(clientLeft! + clientWidth! + 1e-6)
+    expect(queryLeft).toBeGreaterThanOrEqual(remoteLeft!)
+    expect(queryLeft! + queryWidth!).toBeLessThanOrEqual(remoteLeft! + remoteWidth! + 1e-6)
+    const root = spans.find((s) => s.name === 'GET /')!
+    const rootNs = Number(BigInt(root.endTimeUnixNano!) - BigInt(root.startTimeUnixNano))
+    expect(await pane.locator('.hdt-otel-head').innerText()).toContain(`${formatDuration(rootNs)} total`)
+    // Both of the service's rows are marked; the app's are not.
+    expect(await rows(pane).filter({ has: page.locator('.hdt-wf-skew') }).locator('.hdt-wf-label').allInnerTexts()).toEqual(['GET /stock/:sku', 'SELECT stock'])
+
+    // Its detail says it was moved, by how much (to the middle of the CLIENT span), and what it sent.
+    const shiftNs = Number(BigInt(client.startTimeUnixNano) - BigInt(remote.startTimeUnixNano)) + (clientNs - 30e6) / 2
+    expect(shiftNs).toBeLessThan(0)
+    await row(pane, 'GET /stock/:sku').click()
+    const detail = pane.locator('.hdt-span-detail')
+    expect(await detail.locator('.hdt-span-skew').innerText()).toBe(
+      `adjusted drawn ${formatDuration(-shiftNs)} earlier than its own clock says (its service's clock differs from its parent's)`,
+    )
+    const received = await detail.locator('.hdt-span-received').innerText()
+    expect(received).toContain(`start ${new Date(Number(BigInt(remote.startTimeUnixNano) / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ')}.${remote.startTimeUnixNano.slice(-9)} UTC`)
+    expect(received).toContain(`end ${new Date(Number(BigInt(remote.endTimeUnixNano!) / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ')}.${remote.endTimeUnixNano!.slice(-9)} UTC`)
+    expect(await detail.locator('dt', { hasText: /^Duration$/ }).locator('xpath=following-sibling::dd[1]').innerText()).toBe('30.0 ms')
     expect(session.errors).toEqual([])
   })
 })

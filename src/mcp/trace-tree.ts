@@ -4,10 +4,12 @@
  * siblings (same name, or same SQL shape, and service under one parent, at least three)
  * folded into one line: `SELECT orders x12, 34 ms total`. The figures come from the shared
  * trace analysis (`src/core/trace-analysis`), the same code as the waterfall and the
- * `/analysis` route: clock skew adjusted, children clipped to their parents.
+ * `/analysis` route: clock skew adjusted, children clipped to their parents. Offsets are
+ * where the waterfall draws the spans: from the first start after the adjustment, a span of
+ * another service that did not fit in its parent moved into it (and said so).
  */
 import type { ToolbarSpan } from '../core/span-model.js'
-import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup } from '../core/trace-analysis/index.js'
+import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
 
 /** Siblings repeated at least this often are folded into one line. */
 export const GROUP_MIN = 3
@@ -20,8 +22,14 @@ export interface TraceLine {
   name: string
   service: string | undefined
   kind: string
-  /** From the trace's start to the (first) span's start. */
+  /** From the trace's start to the (first) span's start, after the clock-skew adjustment (where the waterfall draws it). */
   offsetMs: number
+  /**
+   * How far the clock-skew adjustment moved the span from where its own clock puts it (ms;
+   * positive: later): a span of another service that did not fit in its parent. Only on a
+   * single span that was moved.
+   */
+  clockSkewMs?: number
   /** The span's duration, or the group's total; undefined while a span runs. */
   durationMs: number | undefined
   /** The span's own time, or the group's total own time. */
@@ -39,16 +47,17 @@ export interface TraceLine {
 const ms = (ns: number) => ns / 1e6
 
 /**
- * The tree of `spans` as lines, depth first, children by start time, repeated siblings folded.
+ * The tree of `spans` as lines, depth first, children by start time, repeated siblings folded;
+ * on `timeline` when the caller has indexed the trace already.
  *
  * @example
  * ```ts
  * for (const line of traceLines(spans)) console.log('  '.repeat(line.depth) + line.name)
  * ```
  */
-export function traceLines(spans: readonly ToolbarSpan[]): TraceLine[] {
+export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimeline = traceTimeline(spans)): TraceLine[] {
   if (spans.length === 0) return []
-  const timeline = traceTimeline(spans)
+  const offsetMs = (i: number) => ms(timeline.start[i]! - timeline.firstNs)
   const self = selfTimes(timeline)
   const critical = new Set(criticalSpans(criticalPath(timeline)))
   const groupOf = new Map<number, SiblingGroup>()
@@ -86,7 +95,7 @@ export function traceLines(spans: readonly ToolbarSpan[]): TraceLine[] {
           name: group.name,
           service: serviceOf(span),
           kind: span.kind,
-          offsetMs: ms(timeline.start[i]!),
+          offsetMs: offsetMs(i),
           durationMs: ended ? ms(group.totalNs) : undefined,
           selfMs: ended ? ms(group.spans.reduce((sum, m) => sum + self[m]!, 0)) : undefined,
           maxMs: ended ? ms(group.maxNs) : undefined,
@@ -104,7 +113,8 @@ export function traceLines(spans: readonly ToolbarSpan[]): TraceLine[] {
         name: span.name,
         service: serviceOf(span),
         kind: span.kind,
-        offsetMs: ms(timeline.start[i]!),
+        offsetMs: offsetMs(i),
+        ...(timeline.skewNs[i] !== 0 && { clockSkewMs: ms(timeline.skewNs[i]!) }),
         durationMs: running(i) ? undefined : ms(timeline.end[i]! - timeline.start[i]!),
         selfMs: running(i) ? undefined : ms(self[i]!),
         count: 1,

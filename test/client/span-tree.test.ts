@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ToolbarSpan } from '../../src/core/span-model.js'
-import { buildSpanTree, flattenVisible, formatDuration, spanMatches } from '../../templates/client/panels/span-tree.js'
+import { buildSpanTree, describeSkew, flattenVisible, formatDuration, offsetInTrace, spanMatches } from '../../templates/client/panels/span-tree.js'
 import { axisTicks, formatTick, percentOf } from '../../templates/client/panels/time-axis.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -79,6 +79,46 @@ describe('buildSpanTree', () => {
     expect(tree.durationNs).toBe(50e6)
     expect(tree.ordered).toHaveLength(3)
     expect(tree.byId.get('000000000000000a')!.orphan).toBe(true)
+  })
+
+  it("draws a downstream service's span whose clock runs ahead inside its parent, with its own duration", () => {
+    // The inventory clock is 71.2 ms ahead: its SERVER span claims 91.2-121.2 under the CLIENT
+    // span 10-60, after the request (0-100) ended. Moved to the middle of the CLIENT span
+    // (room 50 - 30 = 20, so 10 + 10), it is drawn at 20-50, its query (96.2-116.2) at 25-45.
+    const inventory = { resource: { 'service.name': 'inventory' } }
+    const queryEvent = { name: 'cache miss', timeUnixNano: String(T0 + 111_200_000n), attributes: {} }
+    const tree = buildSpanTree([
+      span('1', undefined, 'GET /', 0, 100, { kind: 'SERVER' }),
+      span('2', '1', 'GET', 10, 50, { kind: 'CLIENT' }),
+      span('3', '2', 'GET /stock/:sku', 91.2, 30, { kind: 'SERVER', ...inventory }),
+      span('4', '3', 'SELECT stock', 96.2, 20, { ...inventory, events: [queryEvent] }),
+    ])
+    const at = (id: string) => tree.byId.get(id.padStart(16, '0'))!
+    expect([at('3').offsetNs, at('3').durationNs, at('3').skewNs].map((ns) => Math.round(ns / 1e3) / 1e3)).toEqual([20, 30, -71.2])
+    expect([at('4').offsetNs, at('4').durationNs, at('4').skewNs].map((ns) => Math.round(ns / 1e3) / 1e3)).toEqual([25, 20, -71.2])
+    expect([at('1').skewNs, at('2').skewNs]).toEqual([0, 0])
+    // The axis ends with the request, not 21.2 ms later where the service's clock put its end.
+    expect(tree.durationNs).toBe(100e6)
+    // The query's event moves with it: 15 ms after the query's start.
+    expect(Math.round(offsetInTrace(tree, queryEvent.timeUnixNano, at('4')) / 1e3) / 1e3).toBe(40)
+    expect(describeSkew(at('3').skewNs)).toBe("drawn 71.2 ms earlier than its own clock says (its service's clock differs from its parent's)")
+  })
+
+  it('starts the axis at the first span drawn when the earliest span as received was moved, and never moves spans of one service', () => {
+    // The back clock is 20 ms behind: its span claims -15..15 under the CLIENT span 10-60.
+    // A child of the same service that outlives its parent (70-110) stays where it is.
+    const tree = buildSpanTree([
+      span('1', undefined, 'GET /', 0, 100, { kind: 'SERVER' }),
+      span('2', '1', 'GET', 10, 50, { kind: 'CLIENT' }),
+      span('3', '2', 'GET /back', -15, 30, { kind: 'SERVER', resource: { 'service.name': 'back' } }),
+      span('5', '1', 'after the response', 70, 40),
+    ])
+    const at = (id: string) => tree.byId.get(id.padStart(16, '0'))!
+    expect([at('1').offsetNs, at('2').offsetNs, at('3').offsetNs, at('5').offsetNs]).toEqual([0, 10e6, 20e6, 70e6])
+    expect([at('3').skewNs, at('5').skewNs]).toEqual([35e6, 0])
+    expect(tree.startUnixNano).toBe(T0)
+    expect(tree.durationNs).toBe(110e6)
+    expect(describeSkew(at('3').skewNs)).toMatch(/^drawn 35\.0 ms later than/)
   })
 
   it('handles a chain of thousands of nested spans without recursion', () => {

@@ -13,15 +13,17 @@ function setup(spans: ReturnType<typeof syntheticTrace>) {
 }
 
 describe('the waterfall side of the analysis', () => {
-  it('puts critical stretches where the waterfall draws the spans, undoing the skew adjustment', () => {
+  it('puts critical stretches where the waterfall draws the spans, at their adjusted times', () => {
     const { analysis, tree } = setup(caseSpans(ANALYSIS_CASES[3]!))
-    // S claims -5..65 on its own clock (the trace starts at -5): its stretches stay on that clock.
+    // S claims -5..65 on its own clock, before its parent C (10-90): it is drawn at 15-85, in
+    // the middle of C, and the axis starts with P at 0. Its stretches are where it is drawn.
     const s = analysis.stretches(spanIdOf('S'))
     expect(s.map(([a, b]) => [a / 1e6, b / 1e6])).toEqual([
-      [0, 5],
-      [45, 70],
+      [15, 20],
+      [60, 85],
     ])
-    expect(tree.byId.get(spanIdOf('S'))!.offsetNs).toBe(0)
+    expect(tree.byId.get(spanIdOf('S'))!.offsetNs).toBe(15e6)
+    expect(tree.byId.get(spanIdOf('P'))!.offsetNs).toBe(0)
     expect(selfTimeOf(analysis, spanIdOf('S'))).toBe(30e6)
     expect(selfTimeOf(analysis, 'missing')).toBeUndefined()
     expect([analysis.criticalCount, analysis.isCritical('missing'), analysis.stretches('missing')]).toEqual([4, false, []])

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { renderToString } from 'preact-render-to-string'
 import { buildSpanTree, flattenVisible } from '../../templates/client/panels/span-tree.js'
 import { analyzeForWaterfall, foldGroups } from '../../templates/client/panels/waterfall-analysis.js'
+import { SpanDetail } from '../../templates/client/panels/span-detail.js'
 import { Waterfall } from '../../templates/client/panels/waterfall.js'
-import { syntheticTrace } from '../support/synthetic-spans.js'
+import { spanIdOf, syntheticTrace } from '../support/synthetic-spans.js'
 
 /** A page span with three comment queries under it, folded into one "SELECT comments ×3" row. */
 function foldedTrace() {
@@ -48,5 +49,63 @@ describe('the waterfall for keyboard and screen reader users', () => {
     expect(attribute(grid, 'aria-activedescendant')).toBe(attribute(first, 'id'))
     expect(attribute(first, 'data-span-id')).toBe(rows[0]!.node.span.spanId)
     expect(render(undefined)).not.toContain('aria-activedescendant')
+  })
+})
+
+/** A request whose downstream service's clock runs 71.2 ms ahead (see span-tree.test.ts for the arithmetic). */
+function skewedTrace() {
+  const spans = syntheticTrace('skew', [
+    { name: 'P', label: 'GET /', start: 0, end: 100 },
+    { name: 'C', label: 'GET', parent: 'P', start: 10, end: 60 },
+    { name: 'S', label: 'GET /stock/:sku', parent: 'C', start: 91.2, end: 121.2, service: 'inventory' },
+    { name: 'Q', label: 'SELECT stock', parent: 'S', start: 96.2, end: 116.2, service: 'inventory' },
+  ])
+  spans[3]!.events = [{ name: '<b>cache miss</b>', timeUnixNano: String(BigInt(spans[3]!.startTimeUnixNano) + 15_000_000n), attributes: {} }]
+  const tree = buildSpanTree(spans, { nowUnixNano: 0n })
+  return { spans, tree, rows: flattenVisible(tree, new Set(), '', 0) }
+}
+
+const rowOf = (html: string, spanId: string) => new RegExp(`<div[^>]*data-span-id="${spanId}"[^>]*>.*?(?=<div[^>]*role="row"|$)`, 's').exec(html)?.[0] ?? ''
+const barOf = (row: string) => /<span[^>]*class="hdt-wf-bar[^"]*"[^>]*>/.exec(row)?.[0] ?? ''
+const percent = (tag: string, property: string) => Number(new RegExp(`${property}:\\s*([\\d.]+)%`).exec(attribute(tag, 'style') ?? '')?.[1])
+
+describe('the waterfall of a trace with clock skew', () => {
+  it("draws a downstream span whose clock runs ahead inside its parent, marked, on an axis that ends with the request", () => {
+    const { spans, tree, rows } = skewedTrace()
+    const html = renderToString(<Waterfall tree={tree} rows={rows} collapsed={new Set()} selectedId={undefined} onSelect={() => {}} onToggle={() => {}} analysis={analyzeForWaterfall(spans)} />)
+    const client = barOf(rowOf(html, spanIdOf('C')))
+    const server = rowOf(html, spanIdOf('S'))
+    const [clientLeft, clientWidth] = [percent(client, 'left'), percent(client, 'width')]
+    const [left, width] = [percent(barOf(server), 'left'), percent(barOf(server), 'width')]
+    expect([clientLeft, clientWidth]).toEqual([10, 50])
+    // 20-50 ms of a 100 ms axis: inside the CLIENT span (10-60), 30 ms long as the service measured.
+    expect(left).toBeCloseTo(20, 6)
+    expect(width).toBeCloseTo(30, 6)
+    expect(attribute(barOf(server), 'title')).toBe("GET /stock/:sku: 30.0 ms; clock skew: drawn 71.2 ms earlier than its own clock says (its service's clock differs from its parent's)")
+    const badge = /<span[^>]*class="[^"]*hdt-wf-skew[^"]*"[^>]*>([^<]*)<\/span>/.exec(server)
+    expect(badge?.[1]).toBe('clock skew')
+    expect(rowOf(html, spanIdOf('C'))).not.toContain('hdt-wf-skew')
+    // The axis: the request's 100 ms, not the 121.2 ms the service's clock reaches.
+    expect(/<span[^>]*class="hdt-wf-tick"[^>]*>([^<]*)<\/span>(?![\s\S]*hdt-wf-tick)/.exec(html)?.[1]).toBe('100 ms')
+    // The query's event marker moves with it: 40 ms on the axis.
+    const mark = /<i[^>]*class="hdt-wf-mark[^"]*"[^>]*>/.exec(rowOf(html, spanIdOf('Q')))?.[0] ?? ''
+    expect(percent(mark, 'left')).toBeCloseTo(40, 6)
+  })
+
+  it('says in the span detail that the span was moved, and by how much, with its times as received', () => {
+    const { spans, tree } = skewedTrace()
+    const node = tree.byId.get(spanIdOf('S'))!
+    const html = renderToString(<SpanDetail node={node} tree={tree} jaegerUrl={undefined} onClose={() => {}} onSelect={() => {}} />)
+    const text = html.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'")
+    expect(text).toContain("Clock skewadjusted drawn 71.2 ms earlier than its own clock says (its service's clock differs from its parent's)")
+    expect(text).toContain('Start+20.0 ms from the trace start')
+    expect(text).toContain('As received+91.2 ms from the trace start on its own clock; start 2023-11-14 22:13:20.091200000 UTC, end 2023-11-14 22:13:20.121200000 UTC')
+    expect(text).toContain('Duration30.0 ms')
+    expect(spans[2]!.startTimeUnixNano).toBe('1700000000091200000')
+    // A span that was not moved says nothing of it; the query's event keeps its offset in the span.
+    const client = renderToString(<SpanDetail node={tree.byId.get(spanIdOf('C'))!} tree={tree} jaegerUrl={undefined} onClose={() => {}} onSelect={() => {}} />)
+    expect(client).not.toMatch(/Clock skew|As received/)
+    const query = renderToString(<SpanDetail node={tree.byId.get(spanIdOf('Q'))!} tree={tree} jaegerUrl={undefined} onClose={() => {}} onSelect={() => {}} />)
+    expect(/class="hdt-span-event-offset">([^<]*)</.exec(query)?.[1]).toBe('+15.0 ms')
   })
 })

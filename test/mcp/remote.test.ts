@@ -72,6 +72,30 @@ describe('remote spans over MCP', () => {
     expect(errors.data.errors[0]).toMatchObject({ kind: 'span', name: 'GET /stock', message: 'stock service down' })
   })
 
+  it("shows a downstream span whose clock disagrees inside the span that called it, saying how far it was moved", async () => {
+    // The inventory span was sent with times after the request had ended (a clock ahead of
+    // ours): get_trace shows it where the waterfall draws it, inside the request's SERVER span.
+    const { text, data } = await call(client, 'get_trace', { trace_id: requestTrace })
+    type Line = { name: string; offsetMs: number; durationMs: number; clockSkewMs?: number; spanIds: string[] }
+    const lines = data.lines as Line[]
+    const root = lines[0]!
+    const stock = lines.find((l) => l.name === 'GET /stock')!
+    expect(root.clockSkewMs).toBeUndefined()
+    expect(stock.clockSkewMs).toBeLessThan(0)
+    expect(stock.durationMs).toBeCloseTo(2, 6)
+    expect(stock.offsetMs).toBeGreaterThanOrEqual(root.offsetMs)
+    expect(stock.offsetMs + stock.durationMs).toBeLessThanOrEqual(root.offsetMs + root.durationMs + 1e-6)
+    expect(data.durationMs).toBeCloseTo(root.durationMs, 6)
+    const said = new RegExp(`GET /stock [\\d.]+ ms \\(self [\\d.]+ ms\\) \\[inventory\\] SERVER ERROR (?:CRITICAL )?clock skew: drawn ([\\d.]+) ms earlier than its clock says #${stock.spanIds[0]}`).exec(text)
+    expect(Number(said?.[1])).toBeCloseTo(-stock.clockSkewMs!, 0)
+    expect(lines.filter((l) => l.clockSkewMs !== undefined).map((l) => l.name)).toEqual(['GET /stock'])
+
+    // get_span gives the span as received: on its own clock, with the shift get_trace applied.
+    const span = (await call(client, 'get_span', { trace_id: requestTrace, span_ids: [stock.spanIds[0]] })).data.spans[0]
+    expect(span.clockSkewMs).toBeCloseTo(stock.clockSkewMs!, 6)
+    expect(span.offsetMs).toBeCloseTo(stock.offsetMs - stock.clockSkewMs!, 3)
+  })
+
   it('shows a trace no request recorded, from the trace list, redacted', async () => {
     const { text, data } = await call(client, 'get_trace', { trace_id: workerTrace })
     expect(data.services).toEqual(['worker'])

@@ -52,6 +52,20 @@ describe('the span tree get_trace shows', () => {
     expect(lines[2]!.status).toBe('ERROR')
   })
 
+  it('gives offsets where the waterfall draws the spans, a span moved for clock skew saying by how much', () => {
+    // The back service's clock is 20 ms behind: its span claims -15..15 in the CLIENT span 10-60
+    // (it is moved to 20-50); the axis starts with the request at 0, as the waterfall's does.
+    const root = span('GET /', undefined, 0, 100)
+    const client = span('GET', root.spanId, 10, 60)
+    const back = span('GET /back', client.spanId, -15, 15, { resource: { 'service.name': 'back' } })
+    const lines = traceLines([root, client, back])
+    expect(lines.map((l) => [l.name, l.offsetMs, l.durationMs, l.clockSkewMs])).toEqual([
+      ['GET /', 0, 100, undefined],
+      ['GET', 10, 50, undefined],
+      ['GET /back', 20, 30, 35],
+    ])
+  })
+
   it('lists running spans, spans of unknown parents, and spans whose parents loop', () => {
     const running = span('running', undefined, 0, undefined)
     const orphan = span('orphan', 'f'.repeat(16), 1, 2)

@@ -12,7 +12,7 @@ import { selfTimes } from './self-time.js'
 import { spanStatistics } from './stats.js'
 import { traceTimeline } from './timeline.js'
 
-export { traceTimeline, mainRoot, serviceName, relativeClock, type TraceTimeline } from './timeline.js'
+export { traceTimeline, mainRoot, serviceName, relativeClock, adjustedStartUnixNano, type TraceTimeline } from './timeline.js'
 export { criticalPath, criticalSpans, type CriticalSection } from './critical-path.js'
 export { selfTimes } from './self-time.js'
 export { groupIds, groupKeys, siblingGroups, type SiblingGroup, type GroupIds } from './groups.js'

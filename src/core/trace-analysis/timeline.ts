@@ -34,6 +34,12 @@ export interface TraceTimeline {
   services: string[]
   /** Spans in depth-first order from the roots (parents before children). */
   order: Int32Array
+  /**
+   * The first start after the clock-skew adjustment (ns, on the scale of `start`): 0 unless the
+   * earliest span as received was moved into its parent. A drawing of the adjusted trace puts
+   * its 0 here.
+   */
+  firstNs: number
   /** From the first start to the last end (ns), after the clock-skew adjustment. */
   durationNs: number
   /** Span index by span id (the first span when an id repeats). */
@@ -103,8 +109,32 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
     if (start[i]! < first) first = start[i]!
     if (end[i]! > last) last = end[i]!
   }
-  const durationNs = last - first
-  return { spans, parent, start, end, skewNs, childStart, children, roots, service, services, order, durationNs, indexOf }
+  return { spans, parent, start, end, skewNs, childStart, children, roots, service, services, order, firstNs: first, durationNs: last - first, indexOf }
+}
+
+/**
+ * Where a drawing of the adjusted trace starts (its `firstNs`), in ns since the epoch on the
+ * clock of the spans that were not moved; 0n for an empty trace. A time `t` of a span `i`
+ * is at `t - adjustedStartUnixNano(timeline) + skewNs[i]` on that drawing.
+ *
+ * @example
+ * ```ts
+ * const zero = adjustedStartUnixNano(timeline)
+ * Number(BigInt(span.startTimeUnixNano) - zero) + timeline.skewNs[i] // == timeline.start[i] - timeline.firstNs
+ * ```
+ */
+export function adjustedStartUnixNano(timeline: TraceTimeline): bigint {
+  const { spans, start, skewNs, firstNs } = timeline
+  if (spans.length === 0) return 0n
+  // `start` counts from the earliest start as received, which spans[0] is `raw0` after.
+  const raw0 = Math.round(start[0]! - skewNs[0]!)
+  let first: bigint
+  try {
+    first = BigInt(spans[0]!.startTimeUnixNano)
+  } catch {
+    first = 0n
+  }
+  return first - BigInt(raw0) + BigInt(Math.round(firstNs))
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ToolbarSpan } from '../../core/span-model.js'
+import { adjustedStartUnixNano, traceTimeline } from '../../core/trace-analysis/index.js'
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
 import { panelStats } from '../data.js'
@@ -8,7 +9,7 @@ import { shownSpan } from '../redact.js'
 import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
-import { durationNs, serviceOf, traceLines, traceStartNs, type TraceLine } from '../trace-tree.js'
+import { durationNs, serviceOf, traceLines, type TraceLine } from '../trace-tree.js'
 
 /** Most span ids a folded line lists; the rest are counted. */
 const GROUP_IDS = 50
@@ -46,7 +47,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   define('get_trace', {
     title: 'A trace as a span tree',
     description:
-      'The span tree of a trace as indented text: offset from the trace start, duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
+      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
     input: {
       trace_id: traceId.optional(),
       request_id: requestId.optional(),
@@ -55,11 +56,13 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
     },
     async run(args) {
       const { traceId: id, spans } = await traceOf(args)
-      const all = traceLines(spans)
+      const timeline = traceTimeline(spans)
+      const all = traceLines(spans, timeline)
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
-      const durationMs = traceDurationMs(spans)
+      // The trace's duration as the waterfall draws it: after the clock-skew adjustment.
+      const durationMs = timeline.durationNs / 1e6
       const dropped = await data.droppedSpans(id)
-      const header = `Trace ${id}: ${counted(spans.length, 'span')}${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, span ids.`
+      const header = `Trace ${id}: ${counted(spans.length, 'span')}${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
@@ -77,13 +80,16 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
     },
     async run(args) {
       const { all, picked } = await data.requireSpans(args.trace_id, args.span_ids)
-      const start = traceStartNs(all)
-      const { shown } = fitData(picked.map((span) => spanData(ctx, span, start)))
+      // Offsets from the trace's start as get_trace shows it, each span on its own clock.
+      const timeline = traceTimeline(all)
+      const start = adjustedStartUnixNano(timeline)
+      const skewOf = (span: ToolbarSpan) => timeline.skewNs[timeline.indexOf.get(span.spanId) ?? -1] ?? 0
+      const { shown } = fitData(picked.map((span) => spanData(ctx, span, start, skewOf(span))))
       const notShown = picked.slice(shown.length).map((span) => span.spanId)
       const text = shown
         .map((s) =>
           [
-            `Span ${s.spanId} "${s.name}" (${s.kind}) parent ${s.parentSpanId ?? '-'} service ${s.service ?? '-'}: +${ms(s.offsetMs)}, ${s.durationMs === undefined ? 'running' : ms(s.durationMs)}, status ${s.status.code}${s.status.message ? ` ${oneLine(s.status.message)}` : ''}`,
+            `Span ${s.spanId} "${s.name}" (${s.kind}) parent ${s.parentSpanId ?? '-'} service ${s.service ?? '-'}: +${ms(s.offsetMs)}, ${s.durationMs === undefined ? 'running' : ms(s.durationMs)}${s.clockSkewMs ? ` (as received; clock skew: ${skewText(s.clockSkewMs)} in get_trace and the waterfall)` : ''}, status ${s.status.code}${s.status.message ? ` ${oneLine(s.status.message)}` : ''}`,
             `  attributes: ${Object.entries(s.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'none'}`,
             ...s.events.map((e) => `  event +${ms(e.offsetMs)} ${e.name}: ${Object.entries(e.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`),
             ...(s.eventsTruncated ? [`  (${s.eventsTruncated} more events not shown)`] : []),
@@ -159,10 +165,16 @@ function lineText(line: TraceLine): string {
     return `${indent}+${ms(line.offsetMs)} ${line.name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${critical}${hidden} #${ids}`
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
-  return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status}${critical} #${line.spanIds[0]}`
+  const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
+  return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status}${critical}${skew} #${line.spanIds[0]}`
 }
 
-function spanData(ctx: McpContext, recorded: ToolbarSpan, traceStart: bigint) {
+/** Which way and how far the clock-skew adjustment moved a span: `drawn 71.2 ms earlier than its clock says`. */
+function skewText(skewMs: number): string {
+  return `drawn ${ms(Math.abs(skewMs))} ${skewMs > 0 ? 'later' : 'earlier'} than its clock says`
+}
+
+function spanData(ctx: McpContext, recorded: ToolbarSpan, traceStart: bigint, skewNs: number) {
   const span = shownSpan(ctx.settings, recorded)
   const offset = (nanos: string) => Number(BigInt(nanos) - traceStart) / 1e6
   const duration = durationNs(span)
@@ -174,6 +186,7 @@ function spanData(ctx: McpContext, recorded: ToolbarSpan, traceStart: bigint) {
     service: serviceOf(span),
     offsetMs: offset(span.startTimeUnixNano),
     durationMs: duration === undefined ? undefined : Number(duration) / 1e6,
+    ...(skewNs !== 0 && { clockSkewMs: skewNs / 1e6 }),
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     status: span.status,
@@ -193,10 +206,4 @@ function firstAttributes<T>(attributes: Record<string, T>, most: number): { attr
   const entries = Object.entries(attributes)
   if (entries.length <= most) return { attributes }
   return { attributes: Object.fromEntries(entries.slice(0, most)), attributesTruncated: entries.length - most }
-}
-
-function traceDurationMs(spans: readonly ToolbarSpan[]): number {
-  if (spans.length === 0) return 0
-  const end = spans.reduce((most, s) => (s.endTimeUnixNano && BigInt(s.endTimeUnixNano) > most ? BigInt(s.endTimeUnixNano) : most), 0n)
-  return end === 0n ? 0 : Number(end - traceStartNs(spans)) / 1e6
 }

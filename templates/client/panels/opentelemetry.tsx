@@ -96,7 +96,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
 
   const rootSpanId = imported ? undefined : stats.rootSpanId
   const tree = useMemo(() => buildSpanTree(spans, { rootSpanId }), [spans, rootSpanId])
-  const analysis = useWaterfallAnalysis(spans, load.state !== 'loading')
+  const analysis = useWaterfallAnalysis(tree.timeline, load.state !== 'loading')
   const threshold = Number(minMs)
   const visible = useMemo(() => flattenVisible(tree, collapsed, filter, Number.isFinite(threshold) ? threshold : 0), [tree, collapsed, filter, threshold])
   const rows = useMemo(() => {

@@ -1,5 +1,5 @@
 import type { Attributes, SpanSource } from '../../../src/core/span-model.js'
-import { displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
+import { describeSkew, displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { ERROR_COLOR, serviceColor } from './span-colors.js'
 
 export interface SpanDetailProps {
@@ -83,6 +83,19 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
         </dd>
         <dt>Start</dt>
         <dd>+{formatDuration(startNs)} from the trace start</dd>
+        {node.skewNs !== 0 && (
+          <>
+            <dt>Clock skew</dt>
+            <dd class="hdt-span-skew">
+              <span class="hdt-badge hdt-badge-warn">adjusted</span> {describeSkew(node.skewNs)}
+            </dd>
+            <dt>As received</dt>
+            <dd class="hdt-span-received">
+              +{formatDuration(startNs - node.skewNs)} from the trace start on its own clock; start {formatUnixNano(span.startTimeUnixNano)}
+              {span.endTimeUnixNano ? `, end ${formatUnixNano(span.endTimeUnixNano)}` : ', still running'}
+            </dd>
+          </>
+        )}
         <dt>Duration</dt>
         <dd>{node.inFlight ? <span class="hdt-badge hdt-badge-warn">in flight for {formatDuration(node.durationNs)}</span> : formatDuration(node.durationNs)}</dd>
         <dt>Self time</dt>
@@ -116,7 +129,7 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
         <ol class="hdt-span-events">
           {span.events.map((event, i) => (
             <li key={i}>
-              <span class="hdt-span-event-offset">+{formatDuration(offsetInTrace(tree, event.timeUnixNano) - startNs)}</span> <strong>{event.name}</strong>
+              <span class="hdt-span-event-offset">+{formatDuration(offsetInTrace(tree, event.timeUnixNano, node) - startNs)}</span> <strong>{event.name}</strong>
               <DroppedAttributes count={event.droppedAttributesCount} source={span.source} limit="OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT" />
               {Object.keys(event.attributes).length > 0 && <AttributeRows attributes={event.attributes} />}
             </li>
@@ -156,6 +169,14 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
       <AttributeTable title="Resource" attributes={span.resource} />
     </aside>
   )
+}
+
+/** A decimal-string ns timestamp as a UTC time with all nine digits: `2026-12-01 10:00:00.123456789 UTC`. */
+function formatUnixNano(value: string): string {
+  if (!/^\d{10,}$/.test(value)) return value
+  const seconds = value.slice(0, -9)
+  const iso = new Date(Number(seconds) * 1000).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${value.slice(-9)} UTC`
 }
 
 /**

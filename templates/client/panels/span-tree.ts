@@ -5,7 +5,7 @@
  * and every later interaction is a single linear pass.
  */
 import type { AttributeValue, ToolbarSpan } from '../../../src/core/span-model.js'
-import { relativeClock } from '../../../src/core/trace-analysis/timeline.js'
+import { adjustedStartUnixNano, relativeClock, traceTimeline, type TraceTimeline } from '../../../src/core/trace-analysis/timeline.js'
 
 /** One span in the tree, with the figures the waterfall needs precomputed. */
 export interface SpanNode {
@@ -17,9 +17,15 @@ export interface SpanNode {
   parent: SpanNode | undefined
   /** The span names a parent that is not in the trace (yet): it is shown at the top level. */
   orphan: boolean
-  /** Nanoseconds from the trace's first start to this span's start. */
+  /** Nanoseconds from the trace's first start to this span's start, after the clock-skew adjustment: where it is drawn. */
   offsetNs: number
-  /** Nanoseconds the span took; for a span still in flight, until "now". */
+  /**
+   * How far the clock-skew adjustment moved the span (ns; positive: later than its own clock
+   * says): a span of another service that did not fit in its parent. 0 for most spans;
+   * `offsetNs - skewNs` is where its own clock puts it.
+   */
+  skewNs: number
+  /** Nanoseconds the span took, as received (the adjustment never changes it); for a span still in flight, until "now". */
   durationNs: number
   inFlight: boolean
   /** The resource's `service.name`, or `unknown service`. */
@@ -34,12 +40,14 @@ export interface SpanTree {
   byId: Map<string, SpanNode>
   /** Every node in display order (depth first, children by start time). */
   ordered: SpanNode[]
-  /** The trace's first start, ns since the epoch. */
+  /** Where the axis starts, ns since the epoch: the first start after the clock-skew adjustment, on the clock of the spans that were not moved. */
   startUnixNano: bigint
-  /** From the first start to the last end (in-flight spans end "now"). */
+  /** From the first start to the last end (in-flight spans end "now"), after the adjustment. */
   durationNs: number
   /** Service names in order of first appearance: the waterfall colours by this index. */
   services: string[]
+  /** The trace indexed for the analyses (`src/core/trace-analysis`): built once, shared with them. */
+  timeline: TraceTimeline
 }
 
 export interface BuildOptions {
@@ -62,6 +70,8 @@ export interface VisibleRow {
  * Arranges the spans of a trace as a tree: children under their parent by `parentSpanId`,
  * sorted by start time. A span whose parent is not in the trace is an orphan and is placed at
  * the top level after the root; a span in a parent cycle (malformed input) is treated alike.
+ * Spans are placed at their times after the clock-skew adjustment of the shared trace analysis
+ * (a span of another service that does not fit in its parent is moved into it, as Jaeger does).
  *
  * @example
  * ```ts
@@ -70,35 +80,31 @@ export interface VisibleRow {
  * ```
  */
 export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptions = {}): SpanTree {
-  const now = options.nowUnixNano ?? BigInt(Date.now()) * 1_000_000n
-  // Offsets as plain numbers from one reference (no BigInt per span: 100,000 spans open fast).
-  const clock = relativeClock(spans[0]?.startTimeUnixNano ?? '0')
-  const starts = new Float64Array(spans.length)
-  let first = -1
-  for (let i = 0; i < spans.length; i++) {
-    starts[i] = clock(spans[i]!.startTimeUnixNano)
-    if (first < 0 || starts[i]! < starts[first]!) first = i
+  // The timeline reads every timestamp once, as plain numbers (no BigInt per span: 100,000
+  // spans open fast), and adjusts the skew; the tree reads its typed arrays.
+  const timeline = traceTimeline(spans)
+  const { start, end, skewNs, firstNs } = timeline
+  let nowNs = 0
+  if (spans.some(isInFlight)) {
+    // "Now" on the timeline's scale: ns from the earliest start as received (spans[0]'s own start is start[0] - skewNs[0] on it).
+    const now = options.nowUnixNano ?? BigInt(Date.now()) * 1_000_000n
+    nowNs = relativeClock(spans[0]!.startTimeUnixNano)(String(now)) + (start[0]! - skewNs[0]!)
   }
-  const origin = first < 0 ? 0n : toNs(spans[first]!.startTimeUnixNano)
-  const base = first < 0 ? 0 : starts[first]!
-  const nowNs = clock(String(now))
   let endNs = 0
   const byId = new Map<string, SpanNode>()
   const nodes: SpanNode[] = spans.map((span, i) => {
-    const start = starts[i]!
-    const inFlight = span.endTimeUnixNano === undefined || span.endTimeUnixNano === ''
-    let end = inFlight ? nowNs : clock(span.endTimeUnixNano!)
-    if (end < start) end = start
+    const inFlight = isInFlight(span)
     const node: SpanNode = {
       span,
       depth: 0,
       children: [],
       parent: undefined,
       orphan: false,
-      offsetNs: start - base,
-      durationNs: end - start,
+      offsetNs: start[i]! - firstNs,
+      skewNs: skewNs[i]!,
+      durationNs: inFlight ? Math.max(0, nowNs - (start[i]! - skewNs[i]!)) : end[i]! - start[i]!,
       inFlight,
-      service: serviceOf(span),
+      service: timeline.services[timeline.service[i]!]!,
       order: -1,
     }
     endNs = Math.max(endNs, node.offsetNs + node.durationNs)
@@ -161,7 +167,7 @@ export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptio
       services.push(node.service)
     }
   }
-  return { roots: [...roots, ...orphans, ...cycled], byId, ordered, startUnixNano: origin, durationNs: endNs, services }
+  return { roots: [...roots, ...orphans, ...cycled], byId, ordered, startUnixNano: adjustedStartUnixNano(timeline), durationNs: endNs, services, timeline }
 }
 
 /**
@@ -234,6 +240,19 @@ export function formatDuration(ns: number): string {
 }
 
 /**
+ * What the clock-skew adjustment did to a span, in words: how far, and which way, it is drawn
+ * from where its own clock puts it.
+ *
+ * @example
+ * ```ts
+ * describeSkew(41_200_000) // "drawn 41.2 ms later than its own clock says (its service's clock differs from its parent's)"
+ * ```
+ */
+export function describeSkew(skewNs: number): string {
+  return `drawn ${formatDuration(Math.abs(skewNs))} ${skewNs > 0 ? 'later' : 'earlier'} than its own clock says (its service's clock differs from its parent's)`
+}
+
+/**
  * Turns a filter into a predicate once, so that thousands of spans are tested cheaply
  * (the terms are parsed once, not per span).
  *
@@ -276,15 +295,17 @@ function anyKeyIncludes(attributes: Record<string, AttributeValue>, needle: stri
 }
 
 /**
- * Nanoseconds from the trace start to a time given as decimal-string ns (an event's time).
+ * Where a time given as decimal-string ns (an event's time) falls on the waterfall's axis:
+ * nanoseconds from the trace start. A time of a span moved for clock skew is moved with it:
+ * pass the span's node.
  *
  * @example
  * ```ts
- * offsetInTrace(tree, event.timeUnixNano) // 3_250_000
+ * offsetInTrace(tree, event.timeUnixNano, node) // 3_250_000
  * ```
  */
-export function offsetInTrace(tree: SpanTree, unixNano: string): number {
-  return Number(toNs(unixNano) - tree.startUnixNano)
+export function offsetInTrace(tree: SpanTree, unixNano: string, node?: SpanNode): number {
+  return Number(toNs(unixNano) - tree.startUnixNano) + (node?.skewNs ?? 0)
 }
 
 /**
@@ -324,6 +345,10 @@ function skipCollapsed(ordered: SpanNode[], collapsed: ReadonlySet<string>, incl
     if (collapsed.has(node.span.spanId) && node.children.length > 0) hideBelow = node.depth
   }
   return out
+}
+
+function isInFlight(span: ToolbarSpan): boolean {
+  return span.endTimeUnixNano === undefined || span.endTimeUnixNano === ''
 }
 
 function serviceOf(span: ToolbarSpan): string {

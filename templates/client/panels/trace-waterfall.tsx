@@ -43,7 +43,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   const spans = trace?.spans
   const tree = useMemo(() => buildSpanTree(spans ?? NO_SPANS), [spans])
   // The critical path is highlighted here too (an imported or received trace has no request).
-  const analysis = useWaterfallAnalysis(spans ?? NO_SPANS)
+  const analysis = useWaterfallAnalysis(tree.timeline)
   const rows = useMemo(() => flattenVisible(tree, collapsed, '', 0), [tree, collapsed])
   const toggle = useCallback((spanId: string) => {
     setCollapsed((previous) => {

@@ -53,17 +53,16 @@ export interface WaterfallAnalysis {
 export type WaterfallRow = VisibleRow & { group?: FoldableGroup; foldable?: FoldableGroup }
 
 /**
- * Analyses a trace's spans.
+ * Analyses a trace's spans, on the timeline the waterfall's tree already built when given.
  *
  * @example
  * ```ts
- * const analysis = analyzeForWaterfall(trace.spans)
+ * const analysis = analyzeForWaterfall(tree.timeline.spans, tree.timeline)
  * analysis.isCritical(rootSpanId) // true
  * ```
  */
-export function analyzeForWaterfall(spans: readonly ToolbarSpan[]): WaterfallAnalysis {
+export function analyzeForWaterfall(spans: readonly ToolbarSpan[], timeline: TraceTimeline = traceTimeline(spans)): WaterfallAnalysis {
   const t0 = performance.now()
-  const timeline = traceTimeline(spans)
   const self = selfTimes(timeline)
   const sections = criticalPath(timeline)
   // The sections of each span, found by span index (a counting sort): no map of 100,000 entries.
@@ -85,10 +84,10 @@ export function analyzeForWaterfall(spans: readonly ToolbarSpan[]): WaterfallAna
   const stretches = (spanId: string): Array<[number, number]> => {
     const i = indexOf(spanId)
     if (i < 0) return []
-    // The waterfall draws spans where their clocks put them: undo the skew adjustment.
-    const skew = timeline.skewNs[i]!
+    // The waterfall draws the adjusted times too, from the first adjusted start.
+    const zero = timeline.firstNs
     const out: Array<[number, number]> = []
-    for (let k = first[i]!; k < first[i + 1]!; k++) out.push([sections[bySpan[k]!]!.startNs - skew, sections[bySpan[k]!]!.endNs - skew])
+    for (let k = first[i]!; k < first[i + 1]!; k++) out.push([sections[bySpan[k]!]!.startNs - zero, sections[bySpan[k]!]!.endNs - zero])
     return out
   }
   const groups = siblingGroups(timeline, groupIds(timeline)).map((g) => {
@@ -101,8 +100,9 @@ export function analyzeForWaterfall(spans: readonly ToolbarSpan[]): WaterfallAna
 }
 
 /**
- * The analysis of `spans`, computed after the rows have been painted (it is not needed for
- * the first frame); undefined until the first one is done. When the spans are fetched again
+ * The analysis of a trace (the timeline of the waterfall's tree), computed after the rows
+ * have been painted (it is not needed for the first frame); undefined until the first one is
+ * done. When the spans are fetched again
  * the previous result stays until the new one is ready: it is keyed by span id, so it still
  * fits the rows, and the folded groups do not flicker open and shut. While `ready` is false
  * (the panel is fetching the live trace) nothing is analysed: the spans are about to change,
@@ -110,16 +110,16 @@ export function analyzeForWaterfall(spans: readonly ToolbarSpan[]): WaterfallAna
  *
  * @example
  * ```ts
- * const analysis = useWaterfallAnalysis(spans, load.state !== 'loading')
+ * const analysis = useWaterfallAnalysis(tree.timeline, load.state !== 'loading')
  * ```
  */
-export function useWaterfallAnalysis(spans: readonly ToolbarSpan[], ready = true): WaterfallAnalysis | undefined {
+export function useWaterfallAnalysis(timeline: TraceTimeline, ready = true): WaterfallAnalysis | undefined {
   const [analysis, setAnalysis] = useState<WaterfallAnalysis | undefined>()
   useEffect(() => {
     if (!ready) return
-    const timer = setTimeout(() => setAnalysis(analyzeForWaterfall(spans)), 0)
+    const timer = setTimeout(() => setAnalysis(analyzeForWaterfall(timeline.spans, timeline)), 0)
     return () => clearTimeout(timer)
-  }, [spans, ready])
+  }, [timeline, ready])
   return analysis
 }
 

@@ -1,7 +1,7 @@
 import type { Ref } from 'preact'
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
-import { formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
+import { describeSkew, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
 import { serviceColor, spanColor } from './span-colors.js'
 import { FoldButton, GroupRow } from './group-row.js'
@@ -249,6 +249,11 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
             orphan
           </span>
         )}
+        {node.skewNs !== 0 && (
+          <span class="hdt-badge hdt-badge-warn hdt-wf-skew" title={`Clock skew: ${describeSkew(node.skewNs)}`}>
+            clock skew
+          </span>
+        )}
         {collapsed && <span class="hdt-muted hdt-wf-hidden-count">+{countBelow(node)}</span>}
         {row.foldable && (
           <FoldButton group={row.foldable} onToggleGroup={onToggleGroup} />
@@ -263,10 +268,10 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
         <span
           class={`hdt-wf-bar${node.inFlight ? ' hdt-wf-bar-live' : ''}`}
           style={{ left: `${left}%`, width: `${width}%`, background: spanColor(serviceIndex, span.kind, error) }}
-          title={`${span.name}: ${label}`}
+          title={`${span.name}: ${label}${node.skewNs !== 0 ? `; clock skew: ${describeSkew(node.skewNs)}` : ''}`}
         />
         {span.events.slice(0, MAX_MARKERS).map((event, i) => (
-          <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano), tree.durationNs)}%` }} title={eventTitle(event)} />
+          <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano, node), tree.durationNs)}%` }} title={eventTitle(event)} />
         ))}
         {critical?.map(([from, to], i) => (
           <i
