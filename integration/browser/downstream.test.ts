@@ -64,7 +64,10 @@ const ns = (time: HrTime) => BigInt(time[0]) * 1_000_000_000n + BigInt(time[1])
 
 /**
  * The inventory service: a SERVER span of 30 ms with a query of 20 ms from 5 ms to 25 ms
- * (times given explicitly, on the service's own clock), and an answer after 30 ms.
+ * (times given explicitly, on the service's own clock), and an answer after 32 ms. The span
+ * starts 1 ms after `Date.now()` (which is up to 1 ms behind the clock the CLIENT span was
+ * started on) and ends before the answer: with the same clock it fits in the CLIENT span,
+ * so the clock-skew adjustment leaves it where the service put it.
  */
 function inventoryApp(): Hono {
   const provider = new BasicTracerProvider({
@@ -75,12 +78,12 @@ function inventoryApp(): Hono {
   const propagator = new W3CTraceContextPropagator()
   const app = new Hono()
   app.get('/stock/:sku', async (c) => {
-    const t0 = Date.now() + downstream.clockAheadMs
+    const t0 = Date.now() + 1 + downstream.clockAheadMs
     const parent = propagator.extract(ROOT_CONTEXT, Object.fromEntries(c.req.raw.headers), {
       get: (carrier, key) => carrier[key],
       keys: (carrier) => Object.keys(carrier),
     })
-    await sleep(30)
+    await sleep(32)
     const server = tracer.startSpan('GET /stock/:sku', { kind: SpanKind.SERVER, startTime: hr(t0), attributes: { 'http.route': '/stock/:sku' } }, parent)
     const query = tracer.startSpan(
       'SELECT stock',
