@@ -28,6 +28,8 @@ export interface RequestSpanState {
   startRoute?: string
   /** Set by `describeResponse`: a handler that threw something other than an Error never reached it. */
   described?: boolean
+  /** The error the span was marked failed with, so that one found later is recorded once. */
+  describedError?: unknown
 }
 
 /** The record's slot with the request's span state. */
@@ -114,6 +116,7 @@ class SpanState implements RequestSpanState {
   ) {}
 
   described = false
+  describedError: unknown = undefined
 }
 
 /**
@@ -132,7 +135,21 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
     if (route) span.setAttribute('http.route', route)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
-  const { error } = record
+  state.describedError = record.error
+  describeError(span, record.error)
+}
+
+/**
+ * Marks the span failed when the response failed after it was described: a body stream
+ * that errored while it was sent, after its status went out. Called as the span ends.
+ */
+export function describeLateError(state: RequestSpanState, record: RequestRecord): void {
+  if (state.adopted || record.error === undefined || record.error === state.describedError) return
+  state.describedError = record.error
+  describeError(state.span, record.error)
+}
+
+function describeError(span: Span, error: unknown): void {
   if (error instanceof Error) {
     // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
     // a Node error's `code` still names its type.
