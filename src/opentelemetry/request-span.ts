@@ -6,6 +6,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
+import { HTTPException } from 'hono/http-exception'
 import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
@@ -150,6 +151,10 @@ export function describeLateError(state: RequestSpanState, record: RequestRecord
 }
 
 function describeError(span: Span, error: unknown): void {
+  // HTTPException is how a Hono app answers 401 or 404 from anywhere in its code: below 500
+  // the status code describes the span ("For HTTP status codes in the 4xx range span status
+  // MUST be left unset in case of SpanKind.SERVER"), with no exception to report.
+  if (error instanceof HTTPException && error.status < 500) return
   if (error instanceof Error) {
     // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
     // a Node error's `code` still names its type.
