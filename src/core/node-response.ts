@@ -18,6 +18,8 @@ export interface NodeOutgoing {
   getHeaderNames?(): string[]
   readonly writableFinished: boolean
   readonly headersSent: boolean
+  /** The status code written (or to be written) with the head. */
+  readonly statusCode: number
   /** True once the response was torn down: nothing written after that reaches the client. */
   readonly destroyed?: boolean
   /** The error the response was destroyed with (a body stream that failed), else null. */

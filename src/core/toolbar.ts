@@ -481,6 +481,9 @@ class RecordWatch implements OutgoingWatch {
     // The headers as sent: the app's with the toolbar's (or, when Node held some, all it holds).
     if (this.sent) record.responseHeaderSource = this.sent
     else if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
+    // The status sent: a middleware registered before the toolbar may have thrown (Hono's
+    // onError answered) or answered another response after the toolbar saw the app's.
+    if (outgoing?.headersSent) record.status = outgoing.statusCode
     record.aborted = outcome !== 'done'
     // The status went out before the body failed: the error is what tells of the failure.
     if (outcome === 'error') record.error ??= error

@@ -29,7 +29,8 @@ export interface RequestSpanState {
   startRoute?: string
   /** Set by `describeResponse`: a handler that threw something other than an Error never reached it. */
   described?: boolean
-  /** The error the span was marked failed with, so that one found later is recorded once. */
+  /** The status code and error the span was described with, so that later ones are told apart. */
+  describedStatus?: number
   describedError?: unknown
 }
 
@@ -117,6 +118,7 @@ class SpanState implements RequestSpanState {
   ) {}
 
   described = false
+  describedStatus: number | undefined = undefined
   describedError: unknown = undefined
 }
 
@@ -136,16 +138,23 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
     if (route) span.setAttribute('http.route', route)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
+  state.describedStatus = record.status
   state.describedError = record.error
   describeError(span, record.error)
 }
 
 /**
- * Marks the span failed when the response failed after it was described: a body stream
- * that errored while it was sent, after its status went out. Called as the span ends.
+ * Describes what changed after the response was described, as the span ends: the status
+ * sent when a middleware registered before the toolbar answered another response (or threw,
+ * and onError answered), and the error of a body stream that failed while it was sent.
  */
-export function describeLateError(state: RequestSpanState, record: RequestRecord): void {
-  if (state.adopted || record.error === undefined || record.error === state.describedError) return
+export function describeLateResponse(state: RequestSpanState, record: RequestRecord): void {
+  if (state.adopted) return
+  if (record.status !== undefined && record.status !== state.describedStatus) {
+    state.describedStatus = record.status
+    describeHttpStatus(state.span, SpanKind.SERVER, record.status)
+  }
+  if (record.error === undefined || record.error === state.describedError) return
   state.describedError = record.error
   describeError(state.span, record.error)
 }
