@@ -8,8 +8,8 @@
 
 export interface BodyObserver {
   onChunk(byteLength: number): void
-  /** Called once: the body was read to the end, the client cancelled it, or it failed. */
-  onEnd(outcome: 'done' | 'cancelled' | 'error'): void
+  /** Called once: the body was read to the end, the client cancelled it, or it failed (with `error`). */
+  onEnd(outcome: 'done' | 'cancelled' | 'error', error?: unknown): void
 }
 
 /**
@@ -21,10 +21,10 @@ export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyOb
   const reader = source.getReader()
   const injector = snippet === undefined ? undefined : new BodyCloseInjector(snippet)
   let ended = false
-  const end = (outcome: 'done' | 'cancelled' | 'error') => {
+  const end = (outcome: 'done' | 'cancelled' | 'error', error?: unknown) => {
     if (ended) return
     ended = true
-    observer.onEnd(outcome)
+    observer.onEnd(outcome, error)
   }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -48,7 +48,7 @@ export function observeBody(source: ReadableStream<Uint8Array>, observer: BodyOb
         }
       } catch (error) {
         controller.error(error)
-        end('error')
+        end('error', error)
       }
     },
     async cancel(reason) {

@@ -8,6 +8,7 @@ import { Toolbar } from './toolbar.js'
 import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
+import { warnWhenPrefixUnreachable } from './mount.js'
 
 /**
  * What the package entry hands to core: the panels used when the options name none, and
@@ -76,9 +77,15 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     }
     return toolbar.serve(c)
   }
+  // Where the middleware is mounted is known from the first request it records.
+  let mountChecked = false
   const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
     if (!allowed) return ownRoute ? Promise.resolve(c.notFound()) : next()
     if (ownRoute) return Promise.resolve(ownRouteAnswer(c))
+    if (!mountChecked) {
+      mountChecked = true
+      warnWhenPrefixUnreachable(c, prefix)
+    }
     const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
   }

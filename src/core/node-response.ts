@@ -18,6 +18,12 @@ export interface NodeOutgoing {
   getHeaderNames?(): string[]
   readonly writableFinished: boolean
   readonly headersSent: boolean
+  /** The status code written (or to be written) with the head. */
+  readonly statusCode: number
+  /** True once the response was torn down: nothing written after that reaches the client. */
+  readonly destroyed?: boolean
+  /** The error the response was destroyed with (a body stream that failed), else null. */
+  readonly errored?: Error | null
 }
 
 /** The Node response of this request, when the app runs on @hono/node-server. */
@@ -37,8 +43,12 @@ export interface OutgoingWatch {
   onChunk(byteLength: number): void
   /** A `Server-Timing` value to send, merged with the app's own when it has one. */
   serverTiming(): string
-  /** Once: the last byte was handed to the socket ('done'), or the client went away first. */
-  onEnd(outcome: 'done' | 'cancelled', outgoing: NodeOutgoing): void
+  /**
+   * Once: the last byte was handed to the socket ('done'), the client went away first
+   * ('cancelled'), or the body failed while it was sent and the server cut the response
+   * off ('error', with the error).
+   */
+  onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing: NodeOutgoing, error?: Error): void
 }
 
 /**
@@ -70,12 +80,14 @@ export function watchOutgoing(outgoing: NodeOutgoing, watch: OutgoingWatch): voi
   }
   if (watch.countsWrites) {
     const { write, end } = outgoing
+    // Bytes written to a destroyed response never leave: node-server ends a response whose
+    // body failed with an `Error: ...` line after it destroyed it.
     outgoing.write = function countedWrite(this: NodeOutgoing, ...args: unknown[]) {
-      count(args[0], watch)
+      if (!this.destroyed) count(args[0], watch)
       return write.apply(this, args)
     }
     outgoing.end = function countedEnd(this: NodeOutgoing, ...args: unknown[]) {
-      if (typeof args[0] !== 'function') count(args[0], watch)
+      if (typeof args[0] !== 'function' && !this.destroyed) count(args[0], watch)
       return end.apply(this, args)
     }
   }
@@ -92,7 +104,11 @@ function endWatch(this: NodeOutgoing & Watched): void {
   const watch = this[END]
   if (watch === undefined) return
   this[END] = undefined
-  watch.onEnd(this.writableFinished ? 'done' : 'cancelled', this)
+  // A body stream that failed: node-server destroys the response with the stream's error,
+  // and Node counts the response as finished all the same.
+  const error = this.errored
+  if (error) watch.onEnd('error', this, error)
+  else watch.onEnd(this.writableFinished ? 'done' : 'cancelled', this)
 }
 
 const WATCH = Symbol('hono-debug-toolbar.watch')

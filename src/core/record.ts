@@ -44,7 +44,7 @@ export class RequestRecord {
   responseBytes = 0
   /** True when the app wrote its body in more than one chunk (a stream). */
   streamed = false
-  /** The client went away before the body was complete. */
+  /** The body was not sent whole: the client went away, or the body failed (then `error` says why). */
   aborted = false
   /** Set by tracing panels so the history and API can link to the trace. */
   traceId: string | undefined
@@ -53,7 +53,7 @@ export class RequestRecord {
   /** The Response that `c.html()` made with the tag, and the bytes of the app's own HTML. */
   htmlResponse: unknown
   htmlBytes = 0
-  /** An error thrown by the handler (Hono's `c.error`). */
+  /** An error thrown by the handler (Hono's `c.error`), or the error of a body that failed while it was sent. */
   error: unknown
   /**
    * Writes into the record after the request finished (a line logged by work the request

@@ -260,9 +260,10 @@ export class Toolbar implements ToolbarHost {
           record.responseBytes += bytes
           if (++chunks === 2) record.streamed = true
         },
-        onEnd: (outcome) => {
+        onEnd: (outcome, error) => {
           record.responseBytes = Math.max(0, record.responseBytes - tagBytes)
           record.aborted = outcome !== 'done'
+          if (outcome === 'error') record.error ??= error
           this.finish(record)
         },
       },
@@ -475,12 +476,17 @@ class RecordWatch implements OutgoingWatch {
     return this.toolbar.serverTimingOf(this.record)
   }
 
-  onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing?: NodeOutgoing): void {
+  onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing?: NodeOutgoing, error?: Error): void {
     const record = this.record
     // The headers as sent: the app's with the toolbar's (or, when Node held some, all it holds).
     if (this.sent) record.responseHeaderSource = this.sent
     else if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
+    // The status sent: a middleware registered before the toolbar may have thrown (Hono's
+    // onError answered) or answered another response after the toolbar saw the app's.
+    if (outgoing?.headersSent) record.status = outgoing.statusCode
     record.aborted = outcome !== 'done'
+    // The status went out before the body failed: the error is what tells of the failure.
+    if (outcome === 'error') record.error ??= error
     this.toolbar.finishRecord(record)
   }
 }

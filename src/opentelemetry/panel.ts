@@ -31,7 +31,7 @@ import type { TraceSettings } from './trace-store.js'
 import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
 import { traceparentFor } from './propagation.js'
 import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
-import { describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
+import { describeLateResponse, describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
 import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
@@ -349,6 +349,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // Hono hands a thrown value that is not an Error back to the server, past the toolbar's
     // onResponse: the request is a 500 with that value as its error all the same.
     if (!state.described) describeResponse(state, record)
+    else describeLateResponse(state, record)
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
     endRequestSpan(state, record, this.processor.traces.latestLocalEnd(state.traceId))

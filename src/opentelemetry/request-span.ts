@@ -6,6 +6,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
+import { HTTPException } from 'hono/http-exception'
 import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
@@ -28,6 +29,9 @@ export interface RequestSpanState {
   startRoute?: string
   /** Set by `describeResponse`: a handler that threw something other than an Error never reached it. */
   described?: boolean
+  /** The status code and error the span was described with, so that later ones are told apart. */
+  describedStatus?: number
+  describedError?: unknown
 }
 
 /** The record's slot with the request's span state. */
@@ -114,6 +118,8 @@ class SpanState implements RequestSpanState {
   ) {}
 
   described = false
+  describedStatus: number | undefined = undefined
+  describedError: unknown = undefined
 }
 
 /**
@@ -132,7 +138,32 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
     if (route) span.setAttribute('http.route', route)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
-  const { error } = record
+  state.describedStatus = record.status
+  state.describedError = record.error
+  describeError(span, record.error)
+}
+
+/**
+ * Describes what changed after the response was described, as the span ends: the status
+ * sent when a middleware registered before the toolbar answered another response (or threw,
+ * and onError answered), and the error of a body stream that failed while it was sent.
+ */
+export function describeLateResponse(state: RequestSpanState, record: RequestRecord): void {
+  if (state.adopted) return
+  if (record.status !== undefined && record.status !== state.describedStatus) {
+    state.describedStatus = record.status
+    describeHttpStatus(state.span, SpanKind.SERVER, record.status)
+  }
+  if (record.error === undefined || record.error === state.describedError) return
+  state.describedError = record.error
+  describeError(state.span, record.error)
+}
+
+function describeError(span: Span, error: unknown): void {
+  // HTTPException is how a Hono app answers 401 or 404 from anywhere in its code: below 500
+  // the status code describes the span ("For HTTP status codes in the 4xx range span status
+  // MUST be left unset in case of SpanKind.SERVER"), with no exception to report.
+  if (error instanceof HTTPException && error.status < 500) return
   if (error instanceof Error) {
     // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
     // a Node error's `code` still names its type.

@@ -58,21 +58,34 @@ export class RoutesPanel extends Panel<RoutesStats> {
   }
 
   generateStats(record: RequestRecord): RoutesStats {
-    const matched = new Set((record.peek(MATCHED) ?? []).map((route) => `${route.method} ${route.path}`))
-    const all = this.app
-      ? this.routeTable(this.app)
-      : [...matched].map((key) => {
-          const [method, ...path] = key.split(' ')
-          return { method, path: path.join(' '), name: '', isMiddleware: false }
-        })
+    const went = record.peek(MATCHED) ?? []
+    if (!this.app) {
+      // Only the routes the request went through are known: each with its handler's name
+      // and kind, as `inspectRoutes` describes the app's table.
+      return { routes: went.map((route) => ({ ...describeRoute(route), matched: true })), matchedRoute: record.route, complete: false }
+    }
+    const matched = new Set(went.map((route) => `${route.method} ${route.path}`))
     return {
-      routes: all.map((route) => ({ ...route, matched: matched.has(`${route.method} ${route.path}`) })),
+      routes: this.routeTable(this.app).map((route) => ({ ...route, matched: matched.has(`${route.method} ${route.path}`) })),
       matchedRoute: record.route,
-      complete: this.app !== undefined,
+      complete: true,
     }
   }
 
   navSubtitle(stats: RoutesStats): string {
-    return stats.matchedRoute ?? `${stats.routes.length} routes`
+    return stats.matchedRoute ?? 'no route'
   }
+}
+
+type MatchedRoute = ReturnType<typeof matchedRoutes>[number]
+
+/**
+ * A route as `inspectRoutes` (hono/dev) describes one: the handler inside Hono's composed
+ * wrapper, named after its function, a middleware when it takes `next`.
+ */
+function describeRoute({ method, path, handler }: MatchedRoute): Omit<RouteEntry, 'matched'> {
+  let target = handler as MatchedRoute['handler'] & { __COMPOSED_HANDLER?: MatchedRoute['handler'] }
+  while (target.__COMPOSED_HANDLER) target = target.__COMPOSED_HANDLER
+  const isMiddleware = target.length > 1
+  return { method, path, name: target.name || (isMiddleware ? '[middleware]' : '[handler]'), isMiddleware }
 }

@@ -4,10 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { knownHttpMethods, redactUrl, type OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { startLoopbackService } from '../support/loopback-service.js'
 import { otelApp } from '../support/otel-app.js'
+import { clientEnv } from '../support/local.js'
 
 let downstream: Awaited<ReturnType<typeof startLoopbackService>>
 let base = ''
@@ -49,6 +51,30 @@ describe('HTTP server spans', () => {
     const { server } = await run('/gone')
     expect(server.status.code).toBe('UNSET')
     expect(server.attributes['error.type']).toBeUndefined()
+  })
+
+  it("leaves a 4xx that the app answered by throwing Hono's HTTPException UNSET, and keeps a 5xx one an error", async () => {
+    // HTTPException is how a Hono app answers 401 or 404 from anywhere in its code: the
+    // status code describes the span; a 4xx SERVER span stays UNSET, in Jaeger and the trace list.
+    const { app, run } = makeApp()
+    app.get('/private', () => {
+      throw new HTTPException(401, { message: 'sign in first' })
+    })
+    app.get('/db', () => {
+      throw new HTTPException(503, { message: 'database down' })
+    })
+    const unauthorized = await run('/private')
+    expect(unauthorized.server.attributes['http.response.status_code']).toBe(401)
+    expect(unauthorized.server.status.code).toBe('UNSET')
+    expect(unauthorized.server.attributes['error.type']).toBeUndefined()
+    expect(unauthorized.server.events.filter((e) => e.name === 'exception')).toEqual([])
+    const list = (await app.request(`/_debug_toolbar/api/traces`, undefined, clientEnv())).json() as Promise<{ traces: Array<{ traceId: string; error: boolean }> }>
+    expect((await list).traces.find((t) => t.traceId === unauthorized.server.traceId)?.error).toBe(false)
+
+    const unavailable = await run('/db')
+    expect(unavailable.server.status).toEqual({ code: 'ERROR', message: 'database down' })
+    expect(unavailable.server.attributes['error.type']).toBe('Error')
+    expect(unavailable.server.events.map((e) => e.name)).toContain('exception')
   })
 
   it('reports a method outside RFC 9110, PATCH and QUERY as _OTHER with the original, named HTTP', async () => {

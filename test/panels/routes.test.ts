@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { debugToolbar } from '../../src/index.js'
+import { request } from '../support/local.js'
+
+interface Row {
+  method: string
+  path: string
+  name: string
+  isMiddleware: boolean
+  matched: boolean
+}
+
+/** An app that does not pass itself to the toolbar, as in the README's first example. */
+function appWithoutAppOption() {
+  const app = new Hono()
+  app.use(debugToolbar())
+  app.use('/api/*', cors())
+  app.get('/api/users/:id', function showUser(c) {
+    return c.json({ id: c.req.param('id') })
+  })
+  return app
+}
+
+async function routesOf(app: Hono, path: string) {
+  const res = await request(app, path)
+  const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+  return { stats: detail.panels.routes as { routes: Row[]; matchedRoute?: string; complete: boolean }, subtitle: detail.nav.find((n: { id: string }) => n.id === 'routes').subtitle }
+}
+
+describe('Routes panel without the app', () => {
+  it('names the routes the request went through and tells middleware from the handler', async () => {
+    const { stats, subtitle } = await routesOf(appWithoutAppOption(), '/api/users/7')
+    expect(stats.complete).toBe(false)
+    expect(subtitle).toBe('/api/users/:id')
+    expect(stats.routes).toEqual([
+      { method: 'ALL', path: '/*', name: 'debugToolbarMiddleware', isMiddleware: true, matched: true },
+      { method: 'ALL', path: '/api/*', name: 'cors', isMiddleware: true, matched: true },
+      { method: 'GET', path: '/api/users/:id', name: 'showUser', isMiddleware: false, matched: true },
+    ])
+  })
+
+  it('says that no route answered a request that matched none', async () => {
+    const { stats, subtitle } = await routesOf(appWithoutAppOption(), '/nowhere')
+    expect(stats.matchedRoute).toBeUndefined()
+    expect(subtitle).toBe('no route')
+  })
+})
