@@ -3,6 +3,8 @@
  * as long as the request is in the history, so what it keeps must be bounded in size, not
  * only in count.
  */
+import { STATUS_CODES } from 'node:http'
+import { HTTPException } from 'hono/http-exception'
 
 /** The longest error message a request's record, panel or span keeps (characters), as a log line's message. */
 export const MAX_ERROR_CHARS = 8192
@@ -42,9 +44,10 @@ export function headOf(text: string, max: number): string {
 }
 
 /**
- * `error`'s name, message (cut at `MAX_ERROR_CHARS`) and stack (cut at `MAX_STACK_CHARS`).
- * A stack starts with the message: when the message was cut, the stack keeps the frames
- * that follow it, after the cut message.
+ * `error`'s name, message (cut at `MAX_ERROR_CHARS`) and stack (cut at `MAX_STACK_CHARS`),
+ * named as `errorNaming` names it. A stack starts with the name and message: when the
+ * message was cut or the error is named otherwise, the stack keeps the frames that follow
+ * them, after the name and message shown.
  *
  * @example
  * ```ts
@@ -52,18 +55,63 @@ export function headOf(text: string, max: number): string {
  * ```
  */
 export function cutError(error: Error): { name: string; message: string; stack: string | undefined } {
-  const name = String(error.name)
-  const whole = String(error.message)
+  const { name, message: whole } = errorNaming(error)
   const message = cutText(whole, MAX_ERROR_CHARS)
   let stack = typeof error.stack === 'string' ? error.stack : undefined
-  const head = `${name}: ${whole}`
-  if (stack !== undefined && message !== whole && stack.startsWith(head)) stack = ownCopy(`${name}: ${message}${stack.slice(head.length)}`)
+  // The stack's first line is `Name: message`; for an empty message V8 writes `Name` alone
+  // (a source-map handler may still write `Name: `).
+  const ownName = String(error.name)
+  const ownMessage = String(error.message)
+  const head = ownMessage || stack?.startsWith(`${ownName}: `) ? `${ownName}: ${ownMessage}` : ownName
+  const shown = `${name}: ${message}`
+  if (stack !== undefined && shown !== head && stack.startsWith(head)) stack = ownCopy(`${shown}${stack.slice(head.length)}`)
   return { name, message, stack: stack === undefined ? undefined : cutText(stack, MAX_STACK_CHARS) }
 }
 
 /**
+ * The name and message `error` is shown with. Hono's `HTTPException` keeps the name `Error`
+ * and, thrown as `throw new HTTPException(404)`, has no message: it is named for its class
+ * and, without a message, described by its status, so it does not show as `Error: `.
+ *
+ * @example
+ * ```ts
+ * errorNaming(new HTTPException(404))             // { name: 'HTTPException', message: '404 Not Found' }
+ * errorNaming(new TypeError('x is not a function')) // { name: 'TypeError', message: 'x is not a function' }
+ * ```
+ */
+export function errorNaming(error: Error): { name: string; message: string } {
+  const message = String(error.message)
+  if (!(error instanceof HTTPException)) return { name: String(error.name), message }
+  const name = error.name === 'Error' ? 'HTTPException' : String(error.name)
+  return { name, message: message || statusLine(error.status) }
+}
+
+/**
+ * `error` as one line, `Name: message`, the message cut at `MAX_ERROR_CHARS`; a thrown value
+ * that is not an Error as its text (`thrownText`), cut the same way. How the Request panel
+ * shows what a handler threw.
+ *
+ * @example
+ * ```ts
+ * errorLine(new HTTPException(404)) // 'HTTPException: 404 Not Found'
+ * errorLine('out of stock')         // 'out of stock'
+ * ```
+ */
+export function errorLine(error: unknown): string {
+  if (!(error instanceof Error)) return cutText(thrownText(error), MAX_ERROR_CHARS)
+  const { name, message } = errorNaming(error)
+  return `${name}: ${cutText(message, MAX_ERROR_CHARS)}`
+}
+
+/** `404 Not Found`; the code alone for a status without a standard reason phrase. */
+function statusLine(status: number): string {
+  const reason = STATUS_CODES[status]
+  return reason ? `${status} ${reason}` : String(status)
+}
+
+/**
  * What failed, as one message cut at `MAX_ERROR_CHARS`: an Error's message (its name when
- * the message is empty), else the thrown value as text (`thrownText`). For the records
+ * the message is empty; see `errorNaming`), else the thrown value as text (`thrownText`). For the records
  * that keep a failure as a message: a template render's, a query's.
  *
  * @example
@@ -73,7 +121,9 @@ export function cutError(error: Error): { name: string; message: string; stack: 
  * ```
  */
 export function errorMessageOf(error: unknown): string {
-  return cutText(error instanceof Error ? error.message || error.name : thrownText(error), MAX_ERROR_CHARS)
+  if (!(error instanceof Error)) return cutText(thrownText(error), MAX_ERROR_CHARS)
+  const { name, message } = errorNaming(error)
+  return cutText(message || name, MAX_ERROR_CHARS)
 }
 
 /**

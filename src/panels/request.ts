@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { parse as parseCookies } from 'hono/utils/cookie'
-import { cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
+import { errorLine } from '../core/cut-text.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretQueryName, redactQueryParameters, redactQueryValue, REDACTED } from '../core/redact.js'
@@ -21,7 +22,14 @@ export interface RequestStats {
   requestContentType: string | undefined
   responseBytes: number
   responseContentType: string | undefined
+  /** What the handler threw, or the body's failure, as one line (`HTTPException: 404 Not Found`). */
   error: string | undefined
+  /**
+   * The status of the Hono `HTTPException` that `error` is, when it is one. Below 500 it is
+   * how the app answered (a 404 from anywhere in its code), not a failure: the SERVER span
+   * leaves it UNSET and MCP does not count it as an error.
+   */
+  httpExceptionStatus?: number
 }
 
 /**
@@ -68,7 +76,8 @@ export class RequestPanel extends Panel<RequestStats> {
       requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
       responseContentType: record.responseHeader('content-type'),
-      error: error === undefined ? undefined : error instanceof Error ? `${error.name}: ${cutText(error.message, MAX_ERROR_CHARS)}` : cutText(thrownText(error), MAX_ERROR_CHARS),
+      error: error === undefined ? undefined : errorLine(error),
+      ...(error instanceof HTTPException && { httpExceptionStatus: error.status }),
     }
   }
 

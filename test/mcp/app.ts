@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -76,6 +77,13 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
   app.get('/boom/text', () => {
     // Not an Error: some libraries throw strings.
     throw 'out of stock'
+  })
+  // How a Hono app answers 404 or 503 from anywhere in its code, here without a message.
+  app.get('/missing/:sku', () => {
+    throw new HTTPException(404)
+  })
+  app.get('/maintenance', () => {
+    throw new HTTPException(503)
   })
   app.get('/boom', () => {
     db.prepare('SELECT * FROM users WHERE id = 1').get()

@@ -8,11 +8,15 @@ describe('errors over MCP', () => {
   let client: Client
   let broken: string
   let thrownText: string
+  let missing: string
+  let maintenance: string
 
   beforeAll(async () => {
     shop = await startShop()
     broken = await shop.get('/orders/broken')
     thrownText = await shop.get('/boom/text')
+    missing = await shop.get('/missing/42')
+    maintenance = await shop.get('/maintenance')
     client = await connect(shop.base)
   })
 
@@ -38,5 +42,32 @@ describe('errors over MCP', () => {
     const { data, text } = await call(client, 'get_trace_errors', { request_id: thrownText })
     expect(data.errors).toEqual([expect.objectContaining({ kind: 'exception', name: 'GET /boom/text', message: 'out of stock' })])
     expect(text.split('\n')[0]).toMatch(/^EXCEPTION "GET \/boom\/text" span [0-9a-f]{16} at \+[\d.]+ ms: out of stock$/)
+  })
+
+  it('a 4xx HTTPException is how the app answered, not an error, as on the request span; the Request panel still names it', async () => {
+    const detail = await (await fetch(`${shop.base}/_debug_toolbar/api/requests/${missing}`)).json()
+    expect(detail.status).toBe(404)
+    expect(detail.panels.request.error).toBe('HTTPException: 404 Not Found')
+    const { data } = await call(client, 'get_trace_errors', { request_id: missing })
+    expect(data.errors).toEqual([])
+    const listed = await call(client, 'list_requests', { route: '/missing/:sku' })
+    expect(listed.data.requests[0]).toMatchObject({ id: missing, errors: 0, hasError: false })
+    expect(listed.text).not.toContain('[error]')
+    const failing = await call(client, 'list_requests', { has_error: true })
+    expect(failing.data.requests.map((r: { id: string }) => r.id)).not.toContain(missing)
+    const brief = await call(client, 'get_request', { request_id: missing })
+    expect(brief.text).toMatch(/^Errors: none$/m)
+    expect(brief.text).toContain("Thrown: HTTPException: 404 Not Found (the app's 404 answer, not an error)")
+    expect(brief.data.request.thrown).toBe('HTTPException: 404 Not Found')
+  })
+
+  it('a 5xx HTTPException is an error, named for what it is, not "Error: "', async () => {
+    const detail = await (await fetch(`${shop.base}/_debug_toolbar/api/requests/${maintenance}`)).json()
+    expect(detail.panels.request.error).toBe('HTTPException: 503 Service Unavailable')
+    const { data, text } = await call(client, 'get_trace_errors', { request_id: maintenance })
+    expect(data.errors).toEqual([expect.objectContaining({ kind: 'exception', name: 'GET /maintenance', type: 'HTTPException', message: '503 Service Unavailable' })])
+    expect(text).not.toMatch(/Error: *$/m)
+    const failing = await call(client, 'list_requests', { has_error: true })
+    expect(failing.data.requests.map((r: { id: string }) => r.id)).toContain(maintenance)
   })
 })

@@ -63,6 +63,9 @@ describe('HTTP server spans', () => {
     app.get('/db', () => {
       throw new HTTPException(503, { message: 'database down' })
     })
+    app.get('/maintenance', () => {
+      throw new HTTPException(503)
+    })
     const unauthorized = await run('/private')
     expect(unauthorized.server.attributes['http.response.status_code']).toBe(401)
     expect(unauthorized.server.status.code).toBe('UNSET')
@@ -73,8 +76,15 @@ describe('HTTP server spans', () => {
 
     const unavailable = await run('/db')
     expect(unavailable.server.status).toEqual({ code: 'ERROR', message: 'database down' })
-    expect(unavailable.server.attributes['error.type']).toBe('Error')
+    // Named for its class: Hono's HTTPException keeps the name `Error`.
+    expect(unavailable.server.attributes['error.type']).toBe('HTTPException')
     expect(unavailable.server.events.map((e) => e.name)).toContain('exception')
+    // Thrown without a message: described by its status, not an empty message.
+    const maintenance = await run('/maintenance')
+    expect(maintenance.server.status).toEqual({ code: 'ERROR', message: '503 Service Unavailable' })
+    const exception = maintenance.server.events.find((e) => e.name === 'exception')!
+    expect(exception.attributes).toMatchObject({ 'exception.type': 'HTTPException', 'exception.message': '503 Service Unavailable' })
+    expect(String(exception.attributes['exception.stacktrace'])).toMatch(/^HTTPException: 503 Service Unavailable\n\s+at /)
   })
 
   it('reports a method outside RFC 9110, PATCH and QUERY as _OTHER with the original, named HTTP', async () => {

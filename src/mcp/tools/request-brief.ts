@@ -77,6 +77,9 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       url: request?.url,
       params: request?.params,
       query: request?.query,
+      // What the handler threw, also when it is no error: a 4xx HTTPException is how the app answered.
+      thrown: request?.error,
+      thrownIsAnswer: request?.httpExceptionStatus !== undefined && request.httpExceptionStatus < 500,
     },
     time: timer && {
       totalMs: timer.totalMs,
@@ -121,7 +124,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
 }
 
 type Brief = {
-  request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean }
+  request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean; thrown?: string; thrownIsAnswer: boolean }
   time?: { totalMs: number | undefined; headersMs: number | undefined; metrics: Array<{ name: string; durationMs: number | undefined }> }
   sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number }>; truncated: boolean }
@@ -135,6 +138,7 @@ type Brief = {
 function briefText(b: Brief, service: string | undefined): string {
   const r = b.request
   const out = [`Request ${r.id}: ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''} -> ${r.status ?? '…'} in ${ms(r.durationMs)}${r.inFlight ? ' (still sending its body)' : ''}`]
+  if (r.thrown && r.thrownIsAnswer) out.push(`Thrown: ${oneLine(r.thrown)} (the app's ${r.status ?? 'HTTP'} answer, not an error)`)
   if (b.time) {
     const metrics = b.time.metrics.map((m) => `${m.name} ${ms(m.durationMs)}`).join(', ')
     out.push(`Time: headers after ${ms(b.time.headersMs)}, last byte after ${ms(b.time.totalMs)}${metrics ? `; timings: ${metrics}` : ''}`)
