@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import type { SlotKey } from '../shapes/slot-key.js'
+import type { UnsentBody } from './unsent-body.js'
 
 export { slotKey, type SlotKey } from '../shapes/slot-key.js'
 
@@ -46,6 +47,14 @@ export class RequestRecord {
   streamed = false
   /** The body was not sent whole: the client went away, or the body failed (then `error` says why). */
   aborted = false
+  /**
+   * The toolbar's response was not the one sent: a middleware registered before the toolbar
+   * answered another one after it (or threw, and onError answered), on a runtime where the
+   * toolbar re-wraps the body. `status` is the one answered; the body sent was not seen.
+   */
+  responseReplaced = false
+  /** The re-wrapped body while nothing has read it (see unsent-body.ts); undefined after. */
+  unsentBody: UnsentBody | undefined = undefined
   /** Set by tracing panels so the history and API can link to the trace. */
   traceId: string | undefined
   /** Bytes of the loader tag when it was put into the HTML string the app passed to `c.html()`. */

@@ -14,6 +14,7 @@ import { ToolbarEvents } from './events.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
 import { injectIntoHtml, observeBody, type BodyObserver } from './body.js'
+import { UnsentBody } from './unsent-body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
@@ -61,6 +62,8 @@ export class Toolbar implements ToolbarHost {
   private readonly finishing = new Map<string, Promise<void>>()
   private readonly hooks: Record<Hook, Panel<any>[]>
   private readonly pageNonces = new WeakMap<Request, string>()
+  /** The next look at re-wrapped bodies that nothing read yet (`checkUnsent`), while there are any. */
+  private unsentCheck: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     readonly prefix: string,
@@ -242,7 +245,8 @@ export class Toolbar implements ToolbarHost {
     record.responseHeaderSource = res.headers
     const timing = this.serverTimingOf(record)
     if (timing) res.headers.append('Server-Timing', timing)
-    if (!res.body || res.status === 101) {
+    // Hono answers HEAD with the GET response's head and drops its body: none will be read.
+    if (!res.body || res.status === 101 || record.method === 'HEAD') {
       this.finish(record)
       return
     }
@@ -261,6 +265,9 @@ export class Toolbar implements ToolbarHost {
           if (++chunks === 2) record.streamed = true
         },
         onEnd: (outcome, error) => {
+          record.unsentBody = undefined
+          // Another response was sent instead, and the record finished with it (`checkUnsent`).
+          if (record.responseReplaced) return
           record.responseBytes = Math.max(0, record.responseBytes - tagBytes)
           record.aborted = outcome !== 'done'
           if (outcome === 'error') record.error ??= error
@@ -272,6 +279,57 @@ export class Toolbar implements ToolbarHost {
     // Hono's setter would copy the old headers (a stale content-length among them): clear first.
     c.res = undefined
     c.res = new Response(body, { status: res.status, statusText: res.statusText, headers })
+    record.unsentBody = new UnsentBody(c, body)
+    if (this.unsentCheck === undefined) this.checkUnsentSoon()
+  }
+
+  private checkUnsentSoon(): void {
+    const timer = setTimeout(() => this.checkUnsent(), UNSENT_CHECK_MS)
+    // Never keeps a process alive (Node; other runtimes' timers have no unref).
+    ;(timer as { unref?: () => void }).unref?.()
+    this.unsentCheck = timer
+  }
+
+  /**
+   * Finishes the requests whose re-wrapped body was dropped for another response (see
+   * unsent-body.ts), with the status answered. Runs every `UNSENT_CHECK_MS` while some body
+   * of a request in the history is unread, so the request path pays for none of it: a
+   * response that passes through is read at once and its end finishes its record.
+   */
+  private checkUnsent(): void {
+    this.unsentCheck = undefined
+    let waiting = false
+    const ring = this.recordRing
+    for (let i = 0; i < ring.length; i++) {
+      const record = ring[i]
+      const unsent = record?.unsentBody
+      if (!record || !unsent) continue
+      const seen = unsent.check()
+      if (seen === 'waiting') {
+        // Unread, and still the response (a test that never reads it): given up on after a while.
+        if (record.now() - (record.headersMs ?? 0) < UNSENT_WATCH_MS) waiting = true
+        else record.unsentBody = undefined
+        continue
+      }
+      record.unsentBody = undefined
+      if (seen !== 'reading') this.finishReplaced(record, seen, unsent)
+    }
+    if (waiting) this.checkUnsentSoon()
+  }
+
+  /** Finishes `record` with the response that was sent instead of the toolbar's. */
+  private finishReplaced(record: RequestRecord, answered: Response, unsent: UnsentBody): void {
+    record.responseReplaced = true
+    record.status = answered.status
+    record.responseHeaderSource = answered.headers
+    // An error thrown around the toolbar (onError answered): Hono put it on the context.
+    record.error ??= unsent.c.error
+    // The body sent was not seen: its size only when its head says it.
+    const length = answered.headers.get('content-length')
+    record.responseBytes = length !== null && /^\d+$/.test(length) ? Number(length) : 0
+    // Its end is unknown: the request is timed to when the toolbar's response was ready.
+    this.finish(record, record.headersMs)
+    unsent.drop()
   }
 
   /**
@@ -284,8 +342,8 @@ export class Toolbar implements ToolbarHost {
     this.finish(record)
   }
 
-  private finish(record: RequestRecord): void {
-    record.durationMs = record.now()
+  private finish(record: RequestRecord, durationMs = record.now()): void {
+    record.durationMs = durationMs
     const hooks = this.hooks.onFinish
     for (let i = 0; i < hooks.length; i++) {
       const pending = this.finishHook(hooks[i], record)
@@ -445,6 +503,12 @@ export class Toolbar implements ToolbarHost {
 
 /** How long late writes into a stored request gather before a database copy is written again. */
 const LATE_SAVE_MS = 250
+
+/** How often re-wrapped bodies that nothing read yet are looked at, while there are any. */
+const UNSENT_CHECK_MS = 100
+
+/** How long a re-wrapped body that is still the response but unread is looked at. */
+const UNSENT_WATCH_MS = 60_000
 
 /**
  * What the toolbar follows of one Node response: the body's bytes (unless they are known

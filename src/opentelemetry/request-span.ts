@@ -189,6 +189,7 @@ function describeError(span: Span, error: unknown): void {
 export function endRequestSpan(state: RequestSpanState, record: RequestRecord, notBefore?: HrTime): void {
   if (state.adopted) return
   if (record.aborted) state.span.setAttribute('hono_debug_toolbar.aborted', true)
+  if (record.responseReplaced) state.span.setAttribute('hono_debug_toolbar.response_replaced', true)
   const end = hrTimeFromEpochMs(record.startedAt + (record.durationMs ?? record.now()))
   state.span.end(notBefore && laterThan(notBefore, end) ? notBefore : end)
 }

@@ -25,6 +25,12 @@ export interface TimerStats {
   streamed: boolean
   responseBytes: number
   aborted: boolean
+  /**
+   * A middleware registered before the toolbar sent another response than the toolbar's
+   * (runtimes other than Node): the status is the one answered, the body sent was not seen,
+   * and `totalMs` runs to when the toolbar's response was ready.
+   */
+  responseReplaced: boolean
   startedAt: string
   metrics: TimingMetric[]
   /** hono/timing metrics past `MAX_TIMER_METRICS`, counted and not kept. */
@@ -141,6 +147,7 @@ export class TimerPanel extends Panel<TimerStats> {
       streamed: record.streamed,
       responseBytes: record.responseBytes,
       aborted: record.aborted,
+      responseReplaced: record.responseReplaced,
       startedAt: new Date(record.startedAt).toISOString(),
       metrics: record.peek(TIMER_SLOT)?.metrics ?? [],
       dropped: record.peek(TIMER_SLOT)?.dropped ?? 0,

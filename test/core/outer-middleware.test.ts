@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { clientEnv } from '../support/local.js'
 
 // Middleware registered before the toolbar runs around it: what it does after `next()`
 // (throw, answer another response) happens after the toolbar saw the app's response. On
@@ -74,5 +75,86 @@ describe('middleware before the toolbar that changes the response after next()',
     expect(listed.status).toBe(418)
     expect(server.attributes['http.response.status_code']).toBe(418)
     expect(server.status.code).toBe('UNSET')
+  })
+})
+
+// Other runtimes (Bun, Deno, Workers; here app.request() without Node's response): the
+// toolbar re-wraps the body to learn when it was sent. A response replaced around the
+// toolbar is sent instead of that body, which is then never read: the request is still
+// stored, with the status that was answered and a mark that the toolbar's response was not
+// the one sent.
+describe('middleware before the toolbar that replaces the response, on other runtimes', () => {
+  /** The stored request `path` (the toolbar's header is gone when the response was replaced whole). */
+  async function settledDetail(app: Hono, path: string) {
+    let detail: any
+    let id = ''
+    await vi.waitFor(
+      async () => {
+        const list = await (await app.request('/_debug_toolbar/api/requests', undefined, clientEnv())).json()
+        id = list.requests.find((r: { path: string }) => r.path === path)?.id
+        expect(id).toBeDefined()
+        detail = await (await app.request(`/_debug_toolbar/api/requests/${id}`, undefined, clientEnv())).json()
+      },
+      { timeout: 2000, interval: 20 },
+    )
+    const list = await (await app.request('/_debug_toolbar/api/requests', undefined, clientEnv())).json()
+    const trace = await (await app.request(`/_debug_toolbar/api/traces/${detail.traceId}`, undefined, clientEnv())).json()
+    const server = trace.spans.find((span: { kind: string }) => span.kind === 'SERVER')
+    return { detail, listed: list.requests.find((r: { id: string }) => r.id === id), server }
+  }
+
+  it('another response answered instead: in the history with its status, marked, its trace closed, request.finished sent', async () => {
+    const app = appWithOuterMiddleware()
+    const events = await app.request('/_debug_toolbar/api/events', undefined, clientEnv())
+    const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader()
+    const res = await app.request('/teapot', undefined, clientEnv())
+    expect(res.status).toBe(418)
+    expect(await res.text()).toBe('short and stout')
+    const { detail, listed, server } = await settledDetail(app, '/teapot')
+    const id = detail.id
+    expect(listed.status).toBe(418)
+    expect(detail.status).toBe(418)
+    expect(detail.panels.request.status).toBe(418)
+    expect(detail.panels.timer.responseReplaced).toBe(true)
+    expect(detail.inFlight).not.toBe(true)
+    expect(detail.durationMs).toBeGreaterThan(0)
+    expect(server.endTimeUnixNano).toBeDefined()
+    expect(server.attributes['http.response.status_code']).toBe(418)
+    expect(server.attributes['hono_debug_toolbar.response_replaced']).toBe(true)
+    let seen = ''
+    while (!seen.includes('"request.finished"')) seen += (await reader.read()).value
+    expect(seen).toContain(`"requestId":"${id}"`)
+    await reader.cancel()
+  })
+
+  it('an error thrown after the toolbar: in the history as the 500 onError answered, with the error', async () => {
+    const app = appWithOuterMiddleware()
+    const res = await app.request('/audited', undefined, clientEnv())
+    expect(res.status).toBe(500)
+    expect(await res.text()).toBe('something went wrong')
+    const { detail, listed, server } = await settledDetail(app, '/audited')
+    expect(detail.id).toBe(res.headers.get('x-debug-toolbar-request-id'))
+    expect(listed.status).toBe(500)
+    expect(detail.panels.request.error).toBe('Error: audit log unavailable')
+    expect(detail.panels.timer.responseReplaced).toBe(true)
+    expect(server.status.code).toBe('ERROR')
+  })
+
+  it('a response that passes through untouched is stored as sent, not marked', async () => {
+    const app = appWithOuterMiddleware()
+    const res = await app.request('/page', undefined, clientEnv())
+    expect(await res.text()).toContain('ok')
+    const { detail } = await settledDetail(app, '/page')
+    expect(detail.status).toBe(200)
+    expect(detail.panels.timer.responseReplaced).toBe(false)
+    expect(detail.panels.timer.responseBytes).toBe('<html><body>ok</body></html>'.length)
+  })
+
+  it('a HEAD request, whose body Hono drops: in the history', async () => {
+    const app = appWithOuterMiddleware()
+    const res = await app.request('/page', { method: 'HEAD' }, clientEnv())
+    expect(res.status).toBe(200)
+    const { listed } = await settledDetail(app, '/page')
+    expect(listed).toMatchObject({ method: 'HEAD', status: 200 })
   })
 })

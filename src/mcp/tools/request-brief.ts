@@ -86,6 +86,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       headersMs: timer.headersMs,
       streamed: timer.streamed,
       responseBytes: timer.responseBytes,
+      responseReplaced: timer.responseReplaced === true,
       metrics: timer.metrics.map((m) => ({ name: m.name, durationMs: m.durationMs, startMs: m.startMs })),
     },
     sql: sql && {
@@ -125,7 +126,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
 
 type Brief = {
   request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean; thrown?: string; thrownIsAnswer: boolean }
-  time?: { totalMs: number | undefined; headersMs: number | undefined; metrics: Array<{ name: string; durationMs: number | undefined }> }
+  time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: Array<{ name: string; durationMs: number | undefined }> }
   sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number }>; truncated: boolean }
   templates?: { count: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
@@ -141,7 +142,8 @@ function briefText(b: Brief, service: string | undefined): string {
   if (r.thrown && r.thrownIsAnswer) out.push(`Thrown: ${oneLine(r.thrown)} (the app's ${r.status ?? 'HTTP'} answer, not an error)`)
   if (b.time) {
     const metrics = b.time.metrics.map((m) => `${m.name} ${ms(m.durationMs)}`).join(', ')
-    out.push(`Time: headers after ${ms(b.time.headersMs)}, last byte after ${ms(b.time.totalMs)}${metrics ? `; timings: ${metrics}` : ''}`)
+    const sent = b.time.responseReplaced ? `another response was sent (a middleware before the toolbar answered it; its body was not seen)` : `last byte after ${ms(b.time.totalMs)}`
+    out.push(`Time: headers after ${ms(b.time.headersMs)}, ${sent}${metrics ? `; timings: ${metrics}` : ''}`)
   }
   if (b.sql) {
     out.push(`SQL: ${b.sql.count} ${b.sql.count === 1 ? 'query' : 'queries'} in ${ms(b.sql.totalMs)}${b.sql.dropped ? `, ${b.sql.dropped} dropped` : ''} (slow from ${b.sql.slowQueryMs} ms)`)

@@ -30,6 +30,7 @@ export function TimerView({ stats }: PanelProps<TimerStats>) {
             <td>
               {formatBytes(stats.responseBytes)}
               {stats.aborted && <span class="hdt-badge hdt-badge-error">client went away</span>}
+              {stats.responseReplaced && <span class="hdt-badge hdt-badge-warn">another response was sent</span>}
             </td>
           </tr>
           <tr>
