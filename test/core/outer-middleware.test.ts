@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { clientEnv } from '../support/local.js'
+import { h } from 'preact'
+import { renderToString } from 'preact-render-to-string'
+import { panelViews } from '../../templates/client/panels/index.js'
 
 // Middleware registered before the toolbar runs around it: what it does after `next()`
 // (throw, answer another response) happens after the toolbar saw the app's response. On
@@ -116,6 +119,8 @@ describe('middleware before the toolbar that replaces the response, on other run
     expect(detail.status).toBe(418)
     expect(detail.panels.request.status).toBe(418)
     expect(detail.panels.timer.responseReplaced).toBe(true)
+    const { component: Timer } = panelViews.timer!
+    expect(renderToString(h(Timer, { stats: detail.panels.timer, request: detail, prefix: '/_debug_toolbar', openRequest: () => {} }))).toContain('another response was sent')
     expect(detail.inFlight).not.toBe(true)
     expect(detail.durationMs).toBeGreaterThan(0)
     expect(server.endTimeUnixNano).toBeDefined()
