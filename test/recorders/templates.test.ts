@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { debugToolbar, renderTemplate, TemplatesPanel, type TemplatesStats } from '../../src/index.js'
 import { request } from '../support/local.js'
 import { heapAfterGc } from '../support/heap.js'
@@ -173,5 +174,19 @@ describe('renderTemplate', () => {
     expect(heapAfterGc() - before).toBeLessThan(10_000_000)
     const last = (await request(app, `/_debug_toolbar/api/requests/${ids.at(-1)}`)).json().panels.templates as TemplatesStats
     expect(last.renders[0]!.name).toBe(`40${'n'.repeat(1022)}… (998976 more characters)`)
+  })
+
+  it('says what an HTTPException thrown without a message was: its status, not an empty message', async () => {
+    const app = appWithTemplates()
+    app.get('/', (c) => {
+      try {
+        renderTemplate('product', () => {
+          throw new HTTPException(404)
+        })
+      } catch {}
+      return c.text('ok')
+    })
+    const { stats } = await rendersOf(app, '/')
+    expect(stats.renders[0]!.error).toBe('404 Not Found')
   })
 })
