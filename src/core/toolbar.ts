@@ -328,8 +328,10 @@ export class Toolbar implements ToolbarHost {
     const length = answered.headers.get('content-length')
     record.responseBytes = length !== null && /^\d+$/.test(length) ? Number(length) : 0
     // Its end is unknown: the request is timed to when the toolbar's response was ready.
+    // The body is left as Hono leaves a replaced response's body, not cancelled: a middleware
+    // that took the response off the context (`c.res = undefined`) and sets it again after a
+    // wait still sends it whole (the record then says another response was sent).
     this.finish(record, record.headersMs)
-    unsent.drop()
   }
 
   /**

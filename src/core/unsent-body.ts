@@ -34,9 +34,4 @@ export class UnsentBody {
     const answered = this.c.res
     return answered.body === this.body ? 'waiting' : answered
   }
-
-  /** Releases the app's body, which will not be sent: a stream's source gets its `cancel()`. */
-  drop(): void {
-    this.body.cancel().catch(() => {})
-  }
 }

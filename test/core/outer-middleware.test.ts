@@ -162,4 +162,20 @@ describe('middleware before the toolbar that replaces the response, on other run
     const { listed } = await settledDetail(app, '/page')
     expect(listed).toMatchObject({ method: 'HEAD', status: 200 })
   })
+
+  it('never breaks a response that a middleware takes off the context and answers later', async () => {
+    const app = new Hono()
+    app.use(async function later(c, next) {
+      await next()
+      const mine = c.res
+      c.res = undefined
+      // Longer than the toolbar waits between its looks at unread bodies.
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      c.res = new Response(mine.body, mine)
+    })
+    app.use(debugToolbar())
+    app.get('/page', (c) => c.body(new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('the whole page')); controller.close() } })))
+    const res = await app.request('/page', undefined, clientEnv())
+    expect(await res.text()).toBe('the whole page')
+  })
 })
