@@ -8,6 +8,9 @@ import { clientEnv } from '../support/local.js'
 import { h } from 'preact'
 import { renderToString } from 'preact-render-to-string'
 import { panelViews } from '../../templates/client/panels/index.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 
 // Middleware registered before the toolbar runs around it: what it does after `next()`
 // (throw, answer another response) happens after the toolbar saw the app's response. On
@@ -130,6 +133,15 @@ describe('middleware before the toolbar that replaces the response, on other run
     while (!seen.includes('"request.finished"')) seen += (await reader.read()).value
     expect(seen).toContain(`"requestId":"${id}"`)
     await reader.cancel()
+    // An agent asking over MCP is told the same.
+    const client = new Client({ name: 'test-agent', version: '1.0.0' })
+    const fetchApp = (url: string | URL, init?: RequestInit) => app.request(String(url), init, clientEnv())
+    await client.connect(new StreamableHTTPClientTransport(new URL('http://localhost/_debug_toolbar/mcp'), { fetch: fetchApp }))
+    const brief = (await client.callTool({ name: 'get_request', arguments: { request_id: id } })) as CallToolResult
+    const text = brief.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
+    expect(text).toMatch(/-> 418 in /)
+    expect(text).toMatch(/^Time: headers after [\d.]+ ms, another response was sent/m)
+    await client.close()
   })
 
   it('an error thrown after the toolbar: in the history as the 500 onError answered, with the error', async () => {
