@@ -51,15 +51,18 @@ describe('the OpenTelemetry panel with a durable store', () => {
   it('lists the trace of a request still running, as the in-memory list does, before the store has it', async () => {
     const store = new SqliteStore({ path: join(dir, 'running.db') })
     const app = appWith(store)
+    let reached!: () => void
+    const inHandler = new Promise<void>((resolve) => (reached = resolve))
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
     app.get('/slow', async (c) => {
+      reached()
       await gate
       return c.text('done')
     })
     await request(app, '/users/1')
     const running = app.request('/slow', undefined, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await inHandler
     const list = (await request(app, '/_debug_toolbar/api/traces')).json() as { traces: Array<{ rootName: string }>; total: number }
     // Named after its route while it runs, as in memory.
     expect(list.traces.map((t) => t.rootName)).toEqual(['GET /slow', 'GET /users/:id'])
