@@ -1,20 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
-import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { clientEnv } from '../support/local.js'
+import { loopbackServers } from '../support/loopback-service.js'
 
 // A response body that fails while it is being sent (a database cursor that dies, a file
 // read that errors) cuts the response off after its 200 went out. The toolbar must not show
 // that request as a success: the Request panel names the error, the Time panel says the
 // body was not sent whole, and the SERVER span is an error, as Jaeger users expect.
 
-const servers: ServerType[] = []
-afterEach(async () => {
+const start = loopbackServers()
+afterEach(() => {
   vi.restoreAllMocks()
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))))
 })
 
 function appWithFailingBody() {
@@ -33,13 +31,6 @@ function appWithFailingBody() {
     ),
   )
   return app
-}
-
-async function start(app: Hono): Promise<string> {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  servers.push(server)
-  await new Promise((resolve) => server.once('listening', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
 /** What the toolbar's API shows for the request: its detail and its SERVER span. */

@@ -1,31 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { timing, startTime, endTime } from 'hono/timing'
 import { stream } from 'hono/streaming'
 import { jsx } from 'hono/jsx'
 import { Suspense } from 'hono/jsx/streaming'
 import { jsxRenderer } from 'hono/jsx-renderer'
-import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
 import { request as httpRequest } from 'node:http'
 import { debugToolbar, Panel, type RequestRecord } from '../../src/index.js'
 import type { Toolbar } from '../../src/core/toolbar.js'
+import { loopbackServers } from '../support/loopback-service.js'
 
 // On Node the toolbar leaves the app's Response alone: the tag goes into the HTML string,
 // the headers onto the Node response, and the end of the request comes from the Node
 // response. These tests look at what a client receives over a real socket.
 
-const servers: ServerType[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))))
-})
-
-async function start(app: Hono): Promise<string> {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  servers.push(server)
-  await new Promise((resolve) => server.once('listening', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
+const start = loopbackServers()
 
 function toolbarOf(middleware: unknown): Toolbar {
   return (middleware as { toolbar: Toolbar }).toolbar

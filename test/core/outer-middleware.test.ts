@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
-import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { clientEnv } from '../support/local.js'
@@ -11,23 +9,14 @@ import { panelViews } from '../../templates/client/panels/index.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { loopbackServers } from '../support/loopback-service.js'
 
 // Middleware registered before the toolbar runs around it: what it does after `next()`
 // (throw, answer another response) happens after the toolbar saw the app's response. On
 // Node the toolbar records the status that was sent, so the history, the Request panel and
 // the SERVER span say what the client got.
 
-const servers: ServerType[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))))
-})
-
-async function start(app: Hono): Promise<string> {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  servers.push(server)
-  await new Promise((resolve) => server.once('listening', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
+const start = loopbackServers()
 
 function appWithOuterMiddleware() {
   const app = new Hono()
