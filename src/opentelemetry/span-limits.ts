@@ -49,28 +49,14 @@ const limitedShared = new WeakSet<object>()
 export function limitReceivedSpan(span: ToolbarSpan): ToolbarSpan {
   span.name = cutValue(span.name)
   if (span.status.message !== undefined) span.status.message = cutValue(span.status.message)
-  const attributes = limitAttributes(span.attributes, RECEIVED_SPAN_LIMITS.attributeCountLimit)
-  span.attributes = attributes.kept
-  addDropped(span, 'droppedAttributesCount', attributes.dropped)
-  if (span.events.length > RECEIVED_SPAN_LIMITS.eventCountLimit) {
-    addDropped(span, 'droppedEventsCount', span.events.length - RECEIVED_SPAN_LIMITS.eventCountLimit)
-    span.events = span.events.slice(-RECEIVED_SPAN_LIMITS.eventCountLimit)
-  }
+  limitOwnAttributes(span, RECEIVED_SPAN_LIMITS.attributeCountLimit)
+  span.events = lastOf(span, span.events, RECEIVED_SPAN_LIMITS.eventCountLimit, 'droppedEventsCount')
   for (const event of span.events) {
     event.name = cutValue(event.name)
-    const limited = limitAttributes(event.attributes, RECEIVED_SPAN_LIMITS.attributePerEventCountLimit)
-    event.attributes = limited.kept
-    addDropped(event, 'droppedAttributesCount', limited.dropped)
+    limitOwnAttributes(event, RECEIVED_SPAN_LIMITS.attributePerEventCountLimit)
   }
-  if (span.links.length > RECEIVED_SPAN_LIMITS.linkCountLimit) {
-    addDropped(span, 'droppedLinksCount', span.links.length - RECEIVED_SPAN_LIMITS.linkCountLimit)
-    span.links = span.links.slice(-RECEIVED_SPAN_LIMITS.linkCountLimit)
-  }
-  for (const link of span.links) {
-    const limited = limitAttributes(link.attributes, RECEIVED_SPAN_LIMITS.attributePerLinkCountLimit)
-    link.attributes = limited.kept
-    addDropped(link, 'droppedAttributesCount', limited.dropped)
-  }
+  span.links = lastOf(span, span.links, RECEIVED_SPAN_LIMITS.linkCountLimit, 'droppedLinksCount')
+  for (const link of span.links) limitOwnAttributes(link, RECEIVED_SPAN_LIMITS.attributePerLinkCountLimit)
   if (!limitedShared.has(span.resource)) {
     limitedShared.add(span.resource)
     for (const key in span.resource) span.resource[key] = cutAttributeValue(span.resource[key]!)
@@ -81,6 +67,20 @@ export function limitReceivedSpan(span: ToolbarSpan): ToolbarSpan {
     if (span.scope.version !== undefined) span.scope.version = cutValue(span.scope.version)
   }
   return span
+}
+
+/** The attributes of a span, an event or a link kept within `max`, what was left out counted on it. */
+function limitOwnAttributes(target: { attributes: Attributes; droppedAttributesCount?: number }, max: number): void {
+  const limited = limitAttributes(target.attributes, max)
+  target.attributes = limited.kept
+  addDropped(target, 'droppedAttributesCount', limited.dropped)
+}
+
+/** The last `max` of a span's events or links (the SDK drops the oldest), the others counted under `key`. */
+function lastOf<T>(span: ToolbarSpan, items: T[], max: number, key: 'droppedEventsCount' | 'droppedLinksCount'): T[] {
+  if (items.length <= max) return items
+  addDropped(span, key, items.length - max)
+  return items.slice(-max)
 }
 
 /** The first `max` attributes with their values cut, and how many were left out. */
