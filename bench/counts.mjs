@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { inMemoryRequest } from './in-memory-request.mjs'
+import { useHonoOtel, useToolbarOtel } from './otel-variants.mjs'
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -102,24 +103,10 @@ async function use(app, variant) {
       app.use(debugToolbar({ app }))
       return
     }
-    case 'toolbar-otel': {
-      const { debugToolbar } = await import('hono-debug-toolbar')
-      const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
-      const otel = new OpenTelemetryPanel({ exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: process.env.BENCH_COLLECTOR, serviceName: 'bench' })
-      app.use(debugToolbar({ app, extraPanels: [otel] }))
-      return
-    }
-    case 'hono-otel': {
-      const { context, trace } = await import('@opentelemetry/api')
-      const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
-      const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks')
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc')
-      const { httpInstrumentationMiddleware } = await import('@hono/otel')
-      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-      trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.BENCH_COLLECTOR }))] }))
-      app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
-      return
-    }
+    case 'toolbar-otel':
+      return useToolbarOtel(app, process.env.BENCH_COLLECTOR)
+    case 'hono-otel':
+      return useHonoOtel(app, process.env.BENCH_COLLECTOR)
     default:
       throw new Error(`unknown variant ${variant} (plain, toolbar, toolbar-otel, hono-otel)`)
   }

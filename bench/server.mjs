@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 import { ServerResponse } from 'node:http'
 import { usePanelVariant } from './panel-variants.mjs'
+import { useHonoOtel, useToolbarOtel } from './otel-variants.mjs'
 
 // `<variant>+headers`: the variant's responses also carry the two headers every recorded
 // response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
@@ -87,24 +88,13 @@ switch (variant) {
     app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' })] }))
     break
   }
-  case 'toolbar-otel': {
-    const { debugToolbar } = await import('hono-debug-toolbar')
-    const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
-    const otel = new OpenTelemetryPanel({ exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: collector(), serviceName: 'bench' })
-    app.use(debugToolbar({ app, extraPanels: [otel] }))
+  case 'toolbar-otel':
+    await useToolbarOtel(app, collector())
     break
-  }
   case 'hono-otel': {
-    const { context, trace } = await import('@opentelemetry/api')
-    const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
-    const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks')
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc')
-    const { httpInstrumentationMiddleware } = await import('@hono/otel')
-    const exporter = new OTLPTraceExporter({ url: collector() })
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }))
-    app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
+    await useHonoOtel(app, collector())
     if (extras.includes('attrs')) {
+      const { trace } = await import('@opentelemetry/api')
       app.use((c, next) => {
         const { incoming } = c.env
         const attributes = { 'client.address': incoming.socket.remoteAddress, 'network.protocol.version': incoming.httpVersion }
