@@ -18,9 +18,13 @@ import { useHonoOtel, useToolbarOtel } from './otel-variants.mjs'
 // after @hono/otel's. Suffixes combine: `hono-otel+attrs+headers` sent what the toolbar sent
 // then, on the wire and to the collector; since the toolbar's span left out the attributes
 // that are the same on every request (item 19), it sends more than the toolbar.
+// `toolbar-otel+small`: the toolbar keeps 5 requests and 5 traces instead of its defaults (50
+// and 100), to see what the size of its history costs over HTTP (item 26).
+// `toolbar-otel+core`: the OpenTelemetry panel with none of the default panels (item 26).
 const [variant, ...extras] = (process.argv[2] ?? '').split('+')
 for (const extra of extras) {
   if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
+  else if ((extra === 'small' || extra === 'core') && variant === 'toolbar-otel') process.env[`BENCH_${extra.toUpperCase()}`] = '1'
   else if (extra !== 'attrs' || variant !== 'hono-otel') {
     console.error(`unknown variant suffix +${extra} for ${variant}`)
     process.exit(2)
