@@ -64,6 +64,12 @@ export class Toolbar implements ToolbarHost {
   private readonly pageNonces = new WeakMap<Request, string>()
   /** The next look at re-wrapped bodies that nothing read yet (`checkUnsent`), while there are any. */
   private unsentCheck: ReturnType<typeof setTimeout> | undefined
+  /**
+   * Records whose re-wrapped body nothing has read yet (runtimes other than Node), in the
+   * order they came. Kept apart from the history: a request that more requests push out of
+   * the history before the next look must still be finished.
+   */
+  private unsentRecords: RequestRecord[] = []
 
   constructor(
     readonly prefix: string,
@@ -280,7 +286,8 @@ export class Toolbar implements ToolbarHost {
     c.res = undefined
     c.res = new Response(body, { status: res.status, statusText: res.statusText, headers })
     record.unsentBody = new UnsentBody(c, body)
-    if (this.unsentCheck === undefined) this.checkUnsentSoon()
+    if (this.unsentRecords.push(record) > MAX_UNSENT_WATCHED) this.checkUnsent(true)
+    else if (this.unsentCheck === undefined) this.checkUnsentSoon()
   }
 
   private checkUnsentSoon(): void {
@@ -293,28 +300,36 @@ export class Toolbar implements ToolbarHost {
   /**
    * Finishes the requests whose re-wrapped body was dropped for another response (see
    * unsent-body.ts), with the status answered. Runs every `UNSENT_CHECK_MS` while some body
-   * of a request in the history is unread, so the request path pays for none of it: a
-   * response that passes through is read at once and its end finishes its record.
+   * is unread, so the request path pays for none of it: a response that passes through is
+   * read at once and its end finishes its record. `full`: more bodies are unread than are
+   * watched; the oldest of those still unread after this look are given up on.
    */
-  private checkUnsent(): void {
+  private checkUnsent(full = false): void {
+    if (this.unsentCheck !== undefined) clearTimeout(this.unsentCheck)
     this.unsentCheck = undefined
-    let waiting = false
-    const ring = this.recordRing
-    for (let i = 0; i < ring.length; i++) {
-      const record = ring[i]
-      const unsent = record?.unsentBody
-      if (!record || !unsent) continue
+    const watched = this.unsentRecords
+    let waiting: RequestRecord[] = []
+    for (const record of watched) {
+      const unsent = record.unsentBody
+      // Read to its end (or failed) since: finished by the body's end.
+      if (!unsent) continue
       const seen = unsent.check()
       if (seen === 'waiting') {
         // Unread, and still the response (a test that never reads it): given up on after a while.
-        if (record.now() - (record.headersMs ?? 0) < UNSENT_WATCH_MS) waiting = true
+        if (record.now() - (record.headersMs ?? 0) < UNSENT_WATCH_MS) waiting.push(record)
         else record.unsentBody = undefined
         continue
       }
       record.unsentBody = undefined
       if (seen !== 'reading') this.finishReplaced(record, seen, unsent)
     }
-    if (waiting) this.checkUnsentSoon()
+    if (full && waiting.length > MAX_UNSENT_WATCHED / 2) {
+      const given = waiting.slice(0, waiting.length - MAX_UNSENT_WATCHED / 2)
+      for (const record of given) record.unsentBody = undefined
+      waiting = waiting.slice(given.length)
+    }
+    this.unsentRecords = waiting
+    if (waiting.length > 0) this.checkUnsentSoon()
   }
 
   /** Finishes `record` with the response that was sent instead of the toolbar's. */
@@ -511,6 +526,13 @@ const UNSENT_CHECK_MS = 100
 
 /** How long a re-wrapped body that is still the response but unread is looked at. */
 const UNSENT_WATCH_MS = 60_000
+
+/**
+ * How many records with unread bodies are watched at most: past it, the toolbar looks at
+ * once, and gives up on the oldest bodies still unread and still the response (a client or
+ * test that never reads them) so that half the room is free again.
+ */
+const MAX_UNSENT_WATCHED = 1024
 
 /**
  * What the toolbar follows of one Node response: the body's bytes (unless they are known

@@ -18,7 +18,7 @@ import { loopbackServers } from '../support/loopback-service.js'
 
 const start = loopbackServers()
 
-function appWithOuterMiddleware() {
+function appWithOuterMiddleware(options: { maxRequests?: number } = {}) {
   const app = new Hono()
   app.use(async function audit(c, next) {
     await next()
@@ -31,7 +31,7 @@ function appWithOuterMiddleware() {
       c.res = new Response('short and stout', { status: 418 })
     }
   })
-  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+  app.use(debugToolbar({ ...options, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
   app.get('*', (c) => c.html('<html><body>ok</body></html>'))
   app.onError((_error, c) => c.text('something went wrong', 500))
   return app
@@ -131,6 +131,28 @@ describe('middleware before the toolbar that replaces the response, on other run
     expect(text).toMatch(/-> 418 in /)
     expect(text).toMatch(/^Time: headers after [\d.]+ ms, another response was sent/m)
     await client.close()
+  })
+
+  it('a replaced response whose request left the history before the toolbar looked: still finished, its span ended', async () => {
+    // More requests than the history keeps arrive before the toolbar looks at unread bodies.
+    const app = appWithOuterMiddleware({ maxRequests: 3 })
+    const events = await app.request('/_debug_toolbar/api/events', undefined, clientEnv())
+    const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader()
+    expect((await app.request('/teapot', undefined, clientEnv())).status).toBe(418)
+    for (let i = 0; i < 5; i++) expect(await (await app.request(`/page-${i}`, undefined, clientEnv())).text()).toContain('ok')
+    // The first request the events tell of is the replaced one (every path answers `GET /*`).
+    let seen = ''
+    while (!seen.includes('"request.created"')) seen += (await reader.read()).value
+    const id = /"request.created","data":\{"requestId":"(\w+)"/.exec(seen)![1]
+    const finished = new RegExp(`"request.finished","data":\\{"requestId":"${id}","traceId":"(\\w+)"[^}]*"status":(\\d+)`)
+    while (!finished.test(seen)) seen += (await reader.read()).value
+    await reader.cancel()
+    const [, traceId, status] = finished.exec(seen)!
+    expect(status).toBe('418')
+    const trace = await (await app.request(`/_debug_toolbar/api/traces/${traceId}`, undefined, clientEnv())).json()
+    const server = trace.spans.find((span: { kind: string }) => span.kind === 'SERVER')
+    expect(server.endTimeUnixNano).toBeDefined()
+    expect(server.attributes['http.response.status_code']).toBe(418)
   })
 
   it('an error thrown after the toolbar: in the history as the 500 onError answered, with the error', async () => {
