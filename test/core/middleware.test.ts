@@ -103,6 +103,26 @@ describe('debugToolbar middleware', () => {
     expect((await request(own, '/_debug_toolbar/')).text).toContain('data-hdt-mode="page" nonce="a&quot;b"')
   })
 
+  it('puts the nonce of hono/secure-headers used after the toolbar (or in a sub-app) on the tag', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.use(secureHeaders({ contentSecurityPolicy: { scriptSrc: [NONCE] } }))
+    app.get('/', (c) => c.html(page('After')))
+    app.get('/stream', (c) => c.body(new Blob([page('Body')]).stream(), 200, { 'content-type': 'text/html' }))
+    const admin = new Hono()
+    admin.use(secureHeaders({ contentSecurityPolicy: { scriptSrc: [NONCE] } }))
+    admin.get('/', (c) => c.html(page('Admin')))
+    const outer = new Hono()
+    outer.use(debugToolbar())
+    outer.route('/admin', admin)
+    for (const [on, path] of [[app, '/'], [app, '/stream'], [outer, '/admin']] as const) {
+      const { text, headers } = await request(on, path)
+      const nonce = /'nonce-([^']+)'/.exec(headers.get('content-security-policy') ?? '')?.[1]
+      expect(nonce, path).toBeTruthy()
+      expect(text, path).toContain(`nonce="${nonce}" async></script></body>`)
+    }
+  })
+
   it('adds Server-Timing with the total time', async () => {
     const { headers } = await request(demoApp(), '/')
     expect(headers.get('server-timing')).toMatch(/(^|, )hdt-total;dur=\d+(\.\d+)?;desc="hono-debug-toolbar"/)
