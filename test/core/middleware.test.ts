@@ -310,6 +310,35 @@ describe('debugToolbar middleware', () => {
     expect(() => debugToolbar({ prefix: 'no-slash' })).toThrow(/prefix/)
   })
 
+  it('refuses options of the wrong kind when it is created, naming the option', async () => {
+    const wrong: Array<[Record<string, unknown>, RegExp]> = [
+      // A string is truthy: `enabled: process.env.DEBUG_TOOLBAR` would turn the toolbar on with "false".
+      [{ enabled: 'false' }, /enabled must be true or false, got "false"/],
+      [{ trustProxy: 'no' }, /trustProxy must be true or false, got "no"/],
+      [{ showToolbar: true }, /showToolbar must be a function/],
+      [{ nonce: 'abc' }, /nonce must be a function/],
+      [{ clientAddress: '127.0.0.1' }, /clientAddress must be a function/],
+      [{ upgradeWebSocket: {} }, /upgradeWebSocket must be a function/],
+      // A string would be read character by character: "/" would exclude every path.
+      [{ excludePaths: '/health' }, /excludePaths must be an array/],
+      [{ excludePaths: ['health'] }, /excludePaths: "health" is not a path \(it starts with "\/"\) or a RegExp/],
+      [{ excludePaths: [1] }, /excludePaths: 1 is not a path/],
+      [{ allowedHostnames: 'devbox' }, /allowedHostnames must be an array/],
+      [{ allowedHostnames: ['http://devbox:3000'] }, /allowedHostnames: "http:\/\/devbox:3000" is not a host name/],
+      [{ allowedHostnames: [''] }, /allowedHostnames: "" is not a host name/],
+      [{ panels: {} }, /panels must be an array of panels/],
+      [{ extraPanels: [{}] }, /extraPanels must be an array of panels/],
+    ]
+    for (const [options, message] of wrong) expect(() => debugToolbar(options as never), JSON.stringify(options)).toThrow(message)
+    // What they protect against: each of these used to be taken, and then answered every request with a 500.
+    const app = new Hono()
+    app.use(debugToolbar({ allowedHostnames: ['devbox', '.dev.internal'], excludePaths: ['/health', /^\/static\//] }))
+    app.get('/health', (c) => c.html(page('Health')))
+    app.get('/', (c) => c.html(page('Home')))
+    expect((await request(app, '/health')).text).not.toContain('<script')
+    expect((await request(app, '/')).text).toContain('<script')
+  })
+
   it('rejects two panels with the same id', () => {
     class A extends Panel {
       readonly id = 'same'
