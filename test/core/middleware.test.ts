@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
+import { etag } from 'hono/etag'
+import { jsx } from 'hono/jsx'
+import { jsxRenderer } from 'hono/jsx-renderer'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { clientEnv, request } from '../support/local.js'
@@ -120,6 +123,24 @@ describe('debugToolbar middleware', () => {
       const nonce = /'nonce-([^']+)'/.exec(headers.get('content-security-policy') ?? '')?.[1]
       expect(nonce, path).toBeTruthy()
       expect(text, path).toContain(`nonce="${nonce}" async></script></body>`)
+    }
+  })
+
+  it('leaves hono/etag its 304s for pages rendered with c.render and for other bodies', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.use(etag())
+    app.use('/page', jsxRenderer(({ children }) => jsx('html', {}, jsx('body', {}, children))))
+    app.get('/page', (c) => c.render(jsx('h1', {}, 'Cached')))
+    app.get('/data', (c) => c.text('cached'))
+    for (const path of ['/page', '/data']) {
+      const first = await request(app, path)
+      const tag = first.headers.get('etag')!
+      const again = await request(app, path, { headers: { 'if-none-match': tag } })
+      expect(again.status, path).toBe(304)
+      expect(again.text, path).toBe('')
+      const id = again.headers.get('x-debug-toolbar-request-id')
+      expect((await request(app, `/_debug_toolbar/api/requests/${id}`)).json().status, path).toBe(304)
     }
   })
 
