@@ -32,7 +32,7 @@ describe('the MCP server at {prefix}/mcp', () => {
     const { tools } = await client.listTools()
     const names = tools.map((t) => t.name).sort()
     expect(names).toEqual(
-      ['clear_history', 'compare_requests', 'explain_query', 'find_n_plus_one', 'find_slow_queries', 'get_links', 'get_request', 'get_span', 'get_trace', 'get_trace_errors', 'list_requests', 'search_logs'].sort(),
+      ['clear_history', 'compare_requests', 'explain_query', 'find_n_plus_one', 'find_slow_queries', 'get_links', 'get_request', 'get_span', 'get_trace', 'get_trace_errors', 'list_requests', 'list_traces', 'search_logs'].sort(),
     )
     for (const tool of tools) {
       expect(tool.annotations?.readOnlyHint).toBe(tool.name !== 'clear_history')
