@@ -487,7 +487,7 @@ export class Toolbar implements ToolbarHost {
     for (const panel of this.hooks.refreshStats) {
       if (!(panel.id in detail.panels)) continue
       try {
-        const stats = await panel.refreshStats!(detail.panels[panel.id])
+        const stats = await panel.refreshStats!(detail.panels[panel.id], detail)
         panels ??= { ...detail.panels }
         nav ??= [...detail.nav]
         panels[panel.id] = stats
