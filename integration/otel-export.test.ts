@@ -116,6 +116,29 @@ describe('exporting a request\'s trace', () => {
     }
   })
 
+  it("shows the export status as it is now each time a request is opened again, not as it was when first opened", async () => {
+    const dead = await startDeadEndpoint('closed')
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: `${dead.url}/v1/traces` })
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const { app } = shop(panel)
+      const res = await app.request('/ping', undefined, loopback)
+      await res.text()
+      const open = async () => (await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()).panels.opentelemetry as OpenTelemetryStats
+      // Opened at once, as a developer does: the batch has not been sent yet.
+      expect((await open()).export.exporters[0]).toMatchObject({ attempts: 0, failures: 0 })
+      await panel.forceFlush()
+      // Opened again (Refresh): the collector refused the batch, and the panel says so.
+      const again = (await open()).export.exporters[0]!
+      expect(again.failures).toBeGreaterThan(0)
+      expect(again.lastError).toBeTruthy()
+    } finally {
+      warn.mockRestore()
+      await panel.shutdown()
+      await dead.close()
+    }
+  })
+
   it('shows and prints a collector URL without the credentials written into it', async () => {
     const peer = await startOtlpHttpPeer()
     const dead = await startDeadEndpoint('closed')

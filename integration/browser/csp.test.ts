@@ -44,3 +44,26 @@ describe('the toolbar under a CSP with a script nonce', () => {
     expect(errors).toEqual([])
   })
 })
+
+/** hono/secure-headers where apps often put it: after the toolbar, in the sub-app of the pages it guards. */
+function adminApp(): Hono {
+  const admin = new Hono()
+  admin.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: [NONCE], styleSrc: ["'self'"] } }))
+  admin.get('/', (c) => c.html('<!doctype html><html><head><title>Admin</title></head><body><h1>Admin</h1></body></html>'))
+  const app = new Hono()
+  app.use(debugToolbar({ excludePaths: ['/favicon.ico'] }))
+  app.get('/favicon.ico', (c) => c.body(null, 204))
+  app.route('/admin', admin)
+  return app
+}
+
+describe('the toolbar under a CSP set after it, in a sub-app', () => {
+  const session = useBrowserSession(adminApp, { width: 1280, height: 800 })
+
+  it("loads on the sub-app's page with the nonce of the page", async () => {
+    const { page, server, errors } = session
+    await page.goto(`${server.url}/admin`)
+    await expect.poll(() => toolbarHandle(page).innerText(), WITHIN).toContain('200')
+    expect(errors).toEqual([])
+  })
+})

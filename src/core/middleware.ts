@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { addressMatcher, forwardedAddress, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
-import { normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
+import { checkOptions, normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
 import { RequestRecord, runWithRecord } from './record.js'
 import { Toolbar } from './toolbar.js'
 import type { Panel } from './panel.js'
@@ -42,6 +42,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
       await next()
     }
   }
+  checkOptions(options)
   const prefix = normalizePrefix(options.prefix)
   const panels = withExtraPanels(options.panels ?? defaults.panels(), options.extraPanels ?? [])
   const toolbar = new Toolbar(prefix, panels, options)

@@ -56,12 +56,72 @@ export const DEFAULT_PREFIX = '/_debug_toolbar'
 export function resolveEnabled(enabled: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
   const production = env.NODE_ENV === 'production'
   if (enabled === undefined) return !production
+  // A string is truthy: `enabled: process.env.DEBUG_TOOLBAR` would turn the toolbar on with "false".
+  checkBoolean('enabled', enabled)
   if (enabled && production) {
     console.warn(
       '[hono-debug-toolbar] enabled while NODE_ENV=production: the toolbar shows SQL, headers and logs to every allowed client.',
     )
   }
   return enabled
+}
+
+/**
+ * Checks the options that are read on every request, when the toolbar is created: a value
+ * of the wrong kind would otherwise fail each request (a `showToolbar` that is not a
+ * function), or quietly do something else (`excludePaths: '/health'` is read character by
+ * character, and its `/` excludes every path).
+ *
+ * @example
+ * ```ts
+ * checkOptions({ excludePaths: ['/health', /^\/static\//] }) // fine
+ * checkOptions({ showToolbar: true } as never) // TypeError: showToolbar must be a function (c) => boolean, got true
+ * ```
+ */
+export function checkOptions(options: DebugToolbarOptions): void {
+  if (options.trustProxy !== undefined) checkBoolean('trustProxy', options.trustProxy)
+  const functions = { showToolbar: '(c) => boolean', nonce: '(c) => string', clientAddress: '(c) => string', upgradeWebSocket: "from '@hono/node-server'" }
+  for (const [name, shape] of Object.entries(functions)) {
+    const value = options[name as keyof typeof functions]
+    if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function ${shape}, got ${describe(value)}`)
+  }
+  for (const name of ['panels', 'extraPanels'] as const) {
+    const value: unknown = options[name]
+    if (value !== undefined && (!Array.isArray(value) || value.some((panel) => typeof panel?.id !== 'string' || typeof panel.generateStats !== 'function'))) {
+      throw new TypeError(`${name} must be an array of panels (each with an id and generateStats), got ${describe(value)}`)
+    }
+  }
+  for (const rule of arrayOption('excludePaths', options.excludePaths)) {
+    if (!(rule instanceof RegExp) && !(typeof rule === 'string' && rule.startsWith('/'))) {
+      throw new TypeError(`excludePaths: ${describe(rule)} is not a path (it starts with "/") or a RegExp`)
+    }
+  }
+  for (const name of arrayOption('allowedHostnames', options.allowedHostnames)) {
+    // The name alone, as it is compared: a scheme, a port or a path would never match.
+    if (typeof name !== 'string' || !/^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i.test(name.trim())) {
+      throw new TypeError(`allowedHostnames: ${describe(name)} is not a host name such as "devbox" or ".dev.internal"`)
+    }
+  }
+}
+
+function checkBoolean(name: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describe(value)}`)
+}
+
+function arrayOption(name: string, value: unknown): readonly unknown[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array, got ${describe(value)}`)
+  return value
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function'
+  if (value instanceof RegExp) return String(value)
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
 }
 
 /** Checks and normalises the prefix: it starts with `/` and has no trailing `/`. */

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { VNode } from 'preact'
 import type { RequestRecord } from './record.js'
 import type { ToolbarHost } from './host.js'
+import type { StoredRequest } from './store.js'
 
 /** One entry of the `Server-Timing` header. */
 export interface ServerTimingMetric {
@@ -67,10 +68,12 @@ export abstract class Panel<Stats = unknown> {
 
   /**
    * For stats that describe the toolbar rather than the request (the History panel's count
-   * of requests): called each time a request's detail is read, with the stats as they were
-   * stored, and returns them as they are now, so an older request does not show a stale count.
+   * of requests, the OpenTelemetry panel's export status): called each time a request's
+   * detail is read, with the stats as they were stored and the stored request (its
+   * `instance` says which process recorded it, with a shared store), and returns them as
+   * they are now, so an older request does not show a stale count.
    */
-  refreshStats?(stored: Stats): Stats | Promise<Stats>
+  refreshStats?(stored: Stats, request: StoredRequest): Stats | Promise<Stats>
 
   /** A short line under the title in the panel list, e.g. `3 queries in 4.1 ms`. */
   navSubtitle(_stats: Stats): string {

@@ -126,8 +126,7 @@ export class Toolbar implements ToolbarHost {
       const pending = panel.onRequest!(record, c)
       if (pending) await pending
     }
-    const snippet = this.snippet(c, record)
-    injectHtmlStrings(c, record, snippet)
+    injectHtmlStrings(c, record, this)
     // Where the app's routes start: read before next(), while the toolbar's middleware runs.
     const ownIndex = c.req.routeIndex
     // For the wrapped methods of `c` taken off it (`({ html }) => html(...)`), while the handler runs.
@@ -155,8 +154,8 @@ export class Toolbar implements ToolbarHost {
       const pending = panel.onResponse!(record, c)
       if (pending) await pending
     }
-    if (outgoing) this.watchNode(c, record, outgoing, snippet)
-    else this.rewrap(c, record, snippet)
+    if (outgoing) this.watchNode(c, record, outgoing)
+    else this.rewrap(c, record)
   }
 
   /** The panels' `around` hooks, first panel outermost, with the app's handler innermost. */
@@ -166,7 +165,11 @@ export class Toolbar implements ToolbarHost {
     return panel.around!(record, c, () => this.around(index + 1, record, c, next))
   }
 
-  private snippet(c: Context, record: RequestRecord): string {
+  /**
+   * The loader tag for `record`'s page. Made when the page is, not when the request starts:
+   * the CSP nonce of hono/secure-headers used after the toolbar (or in a sub-app) is set by then.
+   */
+  snippet(c: Context, record: RequestRecord): string {
     return loaderTag(this.prefix, record.id, this.version, this.nonceOf(c))
   }
 
@@ -215,7 +218,7 @@ export class Toolbar implements ToolbarHost {
    * bodies); the Node response tells how many bytes were written and when the last one
    * went. Only HTML that the toolbar could not inject as a string is re-wrapped.
    */
-  private watchNode(c: Context, record: RequestRecord, outgoing: NodeOutgoing, snippet: string): void {
+  private watchNode(c: Context, record: RequestRecord, outgoing: NodeOutgoing): void {
     const res = c.res
     if (res.status === 101 || outgoing.headersSent) {
       this.finish(record)
@@ -236,7 +239,7 @@ export class Toolbar implements ToolbarHost {
       headers.delete('content-length')
       watch.countsWrites = false
       c.res = undefined
-      c.res = new Response(observeBody(res.body, new ChunkCounter(watch), snippet), { status: res.status, statusText: res.statusText, headers })
+      c.res = new Response(observeBody(res.body, new ChunkCounter(watch), this.snippet(c, record)), { status: res.status, statusText: res.statusText, headers })
     }
     watchOutgoing(outgoing, watch)
   }
@@ -245,7 +248,7 @@ export class Toolbar implements ToolbarHost {
    * Other runtimes: the body is re-wrapped, never buffered, to know when it was sent, and
    * HTML gets the tag as its bytes pass (see body.ts).
    */
-  private rewrap(c: Context, record: RequestRecord, snippet: string): void {
+  private rewrap(c: Context, record: RequestRecord): void {
     const res = c.res
     res.headers.set(REQUEST_ID_HEADER, record.id)
     record.responseHeaderSource = res.headers
@@ -280,7 +283,7 @@ export class Toolbar implements ToolbarHost {
           this.finish(record)
         },
       },
-      inject ? snippet : undefined,
+      inject ? this.snippet(c, record) : undefined,
     )
     // Hono's setter would copy the old headers (a stale content-length among them): clear first.
     c.res = undefined
@@ -499,7 +502,7 @@ export class Toolbar implements ToolbarHost {
     for (const panel of this.hooks.refreshStats) {
       if (!(panel.id in detail.panels)) continue
       try {
-        const stats = await panel.refreshStats!(detail.panels[panel.id])
+        const stats = await panel.refreshStats!(detail.panels[panel.id], detail)
         panels ??= { ...detail.panels }
         nav ??= [...detail.nav]
         panels[panel.id] = stats
@@ -667,25 +670,26 @@ function summaryOf(record: RequestRecord) {
  * (JSX, streams, a Response the app built) gets the tag as its bytes pass instead.
  * `c.html` becomes one function for every request (see context-methods.ts).
  */
-function injectHtmlStrings(c: Context, record: RequestRecord, snippet: string): void {
-  wrapContextMethod(c, 'html', HTML, htmlWithToolbar, new HtmlInjection(record, snippet))
+function injectHtmlStrings(c: Context, record: RequestRecord, toolbar: Toolbar): void {
+  wrapContextMethod(c, 'html', HTML, htmlWithToolbar, new HtmlInjection(record, toolbar))
 }
 
 const HTML = Symbol('hono-debug-toolbar.html')
 
-/** What `c.html` needs of its request besides the context's own method: the record, the tag. */
+/** What `c.html` needs of its request besides the context's own method: the record, and the toolbar that makes its tag. */
 class HtmlInjection {
   constructor(
     readonly record: RequestRecord,
-    readonly snippet: string,
+    readonly toolbar: Toolbar,
   ) {}
 }
 
 function htmlWithToolbar(this: unknown, content: unknown, ...rest: unknown[]): unknown {
-  return callWrapped<HtmlInjection, unknown>(this, HTML, 'c.html', (wrap) => {
+  return callWrapped<HtmlInjection, unknown>(this, HTML, 'c.html', (wrap, c) => {
     const html = wrap.original as (...args: unknown[]) => unknown
-    const { record, snippet } = wrap.state
+    const { record, toolbar } = wrap.state
     if (typeof content === 'string' && record.htmlInjected === undefined) {
+      const snippet = toolbar.snippet(c, record)
       const injected = injectIntoHtml(content, snippet)
       if (injected !== undefined) {
         record.htmlInjected = Buffer.byteLength(snippet)

@@ -7,6 +7,7 @@ import { redactText, redactValue, type RedactionSettings } from './redact.js'
 import { capStrings, capText, counted, ToolError, type ToolOutput } from './result.js'
 import { registerRequestTools } from './tools/requests.js'
 import { registerTraceTools } from './tools/traces.js'
+import { registerTraceListTool } from './tools/trace-list.js'
 import { registerSqlTools } from './tools/sql.js'
 import { registerLogTools } from './tools/logs.js'
 import { registerCompareTool } from './tools/compare.js'
@@ -35,6 +36,7 @@ export type DefineTool = <Shape extends z.ZodRawShape>(name: string, spec: ToolS
 
 export const INSTRUCTIONS = `This server shows what the Hono app's recent requests did, as the debug toolbar recorded them: SQL queries, logs, template renders, errors and the OpenTelemetry trace of each request.
 Start with list_requests (newest first; filter by route, method, status, min_duration_ms, has_error, service) to get request ids and trace ids, then get_request for one request's summary, get_trace for its span tree, get_trace_errors for what failed.
+list_traces lists the traces, also those no request recorded (workers, jobs, other services that sent their spans), with filters service, source, min_duration_ms and has_error.
 find_slow_queries and find_n_plus_one look over all recent requests when called without arguments; explain_query shows the plan of a recorded SELECT.
 Lists are capped: pass the nextCursor of an answer as cursor for the next page. Secrets are redacted (shown as REDACTED or ********).
 Ask the user before clear_history: it forgets every recorded request.`
@@ -73,6 +75,7 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
   }
   registerRequestTools(define, ctx)
   registerTraceTools(define, ctx)
+  registerTraceListTool(define, ctx)
   registerSqlTools(define, ctx)
   registerLogTools(define, ctx)
   registerCompareTool(define, ctx)

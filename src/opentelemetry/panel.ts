@@ -13,7 +13,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
-import type { ToolbarStore } from '../core/store.js'
+import { PROCESS_INSTANCE, type StoredRequest, type ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord, SlotKey } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
@@ -402,25 +402,30 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * The spans the request's trace has now, each time a stored request is read: a downstream
    * service's spans join the trace after the request was stored. Counted from the trace as
    * the trace routes answer it (this process's memory, and a durable store's spans, so an
-   * instance that restarted or never held the trace says the same); the other figures stay
+   * instance that restarted or never held the trace says the same). The export status and
+   * the receivers' counters are this process's, not the request's: for a request this
+   * process recorded they are read as they are now (a request opened at once, before its
+   * batch was sent, shows the export's outcome when opened again). The other figures stay
    * as they were stored, since only the process that held the trace counted them.
    */
-  async refreshStats(stored: OpenTelemetryStats): Promise<OpenTelemetryStats> {
-    if (!stored.traceId || !this.store || !this.traceSource) return stored
+  async refreshStats(stored: OpenTelemetryStats, request: StoredRequest): Promise<OpenTelemetryStats> {
+    const own = request.instance === undefined || request.instance === PROCESS_INSTANCE
+    const current = own ? { ...stored, export: this.exporter?.status() ?? stored.export, receiver: this.receiverStatus() ?? stored.receiver } : stored
+    if (!stored.traceId || !this.store || !this.traceSource) return current
     let spans: ToolbarSpan[] | undefined
     try {
       spans = await this.traceSource.spans(stored.traceId)
     } catch {
       // The database is down: the counts stay as stored (the store status says why).
     }
-    if (!spans) return stored
+    if (!spans) return current
     let received = 0
     let inFlight = 0
     for (const span of spans) {
       if (isReceivedSource(span.source)) received++
       if (!span.endTimeUnixNano) inFlight++
     }
-    return { ...stored, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight }
+    return { ...current, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight }
   }
 
   private receiverStatus(): ReceiverStatus | undefined {

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
+import { etag } from 'hono/etag'
+import { jsx } from 'hono/jsx'
+import { jsxRenderer } from 'hono/jsx-renderer'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { clientEnv, request } from '../support/local.js'
@@ -101,6 +104,44 @@ describe('debugToolbar middleware', () => {
     const full = await request(app, '/_debug_toolbar/')
     expect(full.text).toContain(`nonce="${/'nonce-([^']+)'/.exec(full.headers.get('content-security-policy') ?? '')?.[1]}"`)
     expect((await request(own, '/_debug_toolbar/')).text).toContain('data-hdt-mode="page" nonce="a&quot;b"')
+  })
+
+  it('puts the nonce of hono/secure-headers used after the toolbar (or in a sub-app) on the tag', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.use(secureHeaders({ contentSecurityPolicy: { scriptSrc: [NONCE] } }))
+    app.get('/', (c) => c.html(page('After')))
+    app.get('/stream', (c) => c.body(new Blob([page('Body')]).stream(), 200, { 'content-type': 'text/html' }))
+    const admin = new Hono()
+    admin.use(secureHeaders({ contentSecurityPolicy: { scriptSrc: [NONCE] } }))
+    admin.get('/', (c) => c.html(page('Admin')))
+    const outer = new Hono()
+    outer.use(debugToolbar())
+    outer.route('/admin', admin)
+    for (const [on, path] of [[app, '/'], [app, '/stream'], [outer, '/admin']] as const) {
+      const { text, headers } = await request(on, path)
+      const nonce = /'nonce-([^']+)'/.exec(headers.get('content-security-policy') ?? '')?.[1]
+      expect(nonce, path).toBeTruthy()
+      expect(text, path).toContain(`nonce="${nonce}" async></script></body>`)
+    }
+  })
+
+  it('leaves hono/etag its 304s for pages rendered with c.render and for other bodies', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.use(etag())
+    app.use('/page', jsxRenderer(({ children }) => jsx('html', {}, jsx('body', {}, children))))
+    app.get('/page', (c) => c.render(jsx('h1', {}, 'Cached')))
+    app.get('/data', (c) => c.text('cached'))
+    for (const path of ['/page', '/data']) {
+      const first = await request(app, path)
+      const tag = first.headers.get('etag')!
+      const again = await request(app, path, { headers: { 'if-none-match': tag } })
+      expect(again.status, path).toBe(304)
+      expect(again.text, path).toBe('')
+      const id = again.headers.get('x-debug-toolbar-request-id')
+      expect((await request(app, `/_debug_toolbar/api/requests/${id}`)).json().status, path).toBe(304)
+    }
   })
 
   it('adds Server-Timing with the total time', async () => {
@@ -288,6 +329,36 @@ describe('debugToolbar middleware', () => {
     expect(text).toContain('src="/__dt/static/toolbar.js')
     expect((await request(app, '/__dt/healthz')).status).toBe(200)
     expect(() => debugToolbar({ prefix: 'no-slash' })).toThrow(/prefix/)
+  })
+
+  it('refuses options of the wrong kind when it is created, naming the option', async () => {
+    const wrong: Array<[Record<string, unknown>, RegExp]> = [
+      // A string is truthy: `enabled: process.env.DEBUG_TOOLBAR` would turn the toolbar on with "false".
+      [{ enabled: 'false' }, /enabled must be true or false, got "false"/],
+      [{ trustProxy: 'no' }, /trustProxy must be true or false, got "no"/],
+      [{ showToolbar: true }, /showToolbar must be a function/],
+      [{ nonce: 'abc' }, /nonce must be a function/],
+      [{ clientAddress: '127.0.0.1' }, /clientAddress must be a function/],
+      [{ upgradeWebSocket: {} }, /upgradeWebSocket must be a function/],
+      // A string would be read character by character: "/" would exclude every path.
+      [{ excludePaths: '/health' }, /excludePaths must be an array/],
+      [{ excludePaths: ['health'] }, /excludePaths: "health" is not a path \(it starts with "\/"\) or a RegExp/],
+      [{ excludePaths: [1] }, /excludePaths: 1 is not a path/],
+      [{ allowedHostnames: 'devbox' }, /allowedHostnames must be an array/],
+      [{ allowedHostnames: ['http://devbox:3000'] }, /allowedHostnames: "http:\/\/devbox:3000" is not a host name/],
+      [{ allowedHostnames: [''] }, /allowedHostnames: "" is not a host name/],
+      [{ panels: {} }, /panels must be an array of panels/],
+      [{ extraPanels: [{}] }, /extraPanels must be an array of panels/],
+    ]
+    for (const [options, message] of wrong) expect(() => debugToolbar(options as never), JSON.stringify(options)).toThrow(message)
+    // Taken before, these answered each request with a 500 (showToolbar, nonce, excludePaths: [1]) or
+    // recorded nothing ('/health' as a string); the right kinds still work as before.
+    const app = new Hono()
+    app.use(debugToolbar({ allowedHostnames: ['devbox', '.dev.internal'], excludePaths: ['/health', /^\/static\//] }))
+    app.get('/health', (c) => c.html(page('Health')))
+    app.get('/', (c) => c.html(page('Home')))
+    expect((await request(app, '/health')).text).not.toContain('<script')
+    expect((await request(app, '/')).text).toContain('<script')
   })
 
   it('rejects two panels with the same id', () => {

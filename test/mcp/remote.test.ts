@@ -116,6 +116,39 @@ describe('remote spans over MCP', () => {
     expect(none.data.requestId).toBeUndefined()
   })
 
+  it('lists the traces, those no request recorded too, by service, source and error, paged', async () => {
+    // A job of another service failed: the agent finds it without knowing its trace id.
+    const mailerTrace = hex(0xfa11, 16)
+    const sent = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(exportRequest('mailer', [{ traceId: mailerTrace, spanId: hex(0x21, 8), name: 'send welcome mail', startMs: 0, error: 'SMTP refused' }])),
+    })
+    expect(sent.status).toBe(200)
+
+    const all = await call(client, 'list_traces')
+    type Listed = { traceId: string; rootName: string; services: string[]; spanCount: number; requestId?: string; error: boolean }
+    const listed = all.data.traces as Listed[]
+    expect(listed.map((t) => t.traceId).sort()).toEqual([requestTrace, workerTrace, hex(0xb00c, 16), mailerTrace].sort())
+    expect(listed[0]).toMatchObject({ traceId: mailerTrace, rootName: 'send welcome mail', services: ['mailer'], spanCount: 1, error: true })
+    expect(listed.find((t) => t.traceId === requestTrace)).toMatchObject({ requestId, services: ['shop', 'inventory'], error: true })
+    expect(all.text).toMatch(new RegExp(`^${mailerTrace}  send welcome mail  \\[mailer\\]  1 span  [\\d.]+ ms  .*\\[error\\]$`, 'm'))
+    expect(all.text).toMatch(new RegExp(`^${requestTrace}  GET /users  \\[shop, inventory\\]  \\d+ spans  .*request ${requestId}  \\[error\\]$`, 'm'))
+    // The hooks trace's name carries a token in its URL: redacted as every answer is.
+    expect(JSON.stringify(all.raw)).not.toContain('c2VjcmV0LXRva2Vu')
+
+    expect((await call(client, 'list_traces', { has_error: true })).data.traces.map((t: Listed) => t.traceId)).toEqual([mailerTrace, requestTrace])
+    expect((await call(client, 'list_traces', { service: 'worker' })).data.traces.map((t: Listed) => t.traceId)).toEqual([workerTrace])
+    expect((await call(client, 'list_traces', { source: 'local' })).data.traces.map((t: Listed) => t.traceId)).toEqual([requestTrace])
+    const first = await call(client, 'list_traces', { limit: 3 })
+    expect(first.data.traces).toHaveLength(3)
+    expect(first.text).toContain(`Showing traces 1-3 of 4; more with cursor "${first.data.nextCursor}"`)
+    const rest = await call(client, 'list_traces', { limit: 3, cursor: first.data.nextCursor })
+    expect(rest.data.traces.map((t: Listed) => t.traceId)).toEqual([listed[3]!.traceId])
+    expect((await call(client, 'list_traces', { service: 'nobody' })).text).toBe('No trace matches (the toolbar holds the traces of recent requests and the spans other services sent it).')
+    expect((await call(client, 'list_traces', { source: 'carrier-pigeon' } as never)).isError).toBe(true)
+  })
+
   it('links a received trace and its spans to Jaeger, Zipkin and Tempo', async () => {
     const { data, text } = await call(client, 'get_links', { trace_id: workerTrace, span_ids: [hex(3, 8)] })
     expect(data.links.jaeger).toBe(`http://jaeger.test:16686/trace/${workerTrace}`)

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { Hono } from 'hono'
+import { endTime, setMetric, startTime, timing } from 'hono/timing'
+import { debugToolbar } from '../../src/index.js'
+import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect, SECRET, startShop } from './app.js'
 
 describe('the MCP server at {prefix}/mcp', () => {
@@ -28,7 +32,7 @@ describe('the MCP server at {prefix}/mcp', () => {
     const { tools } = await client.listTools()
     const names = tools.map((t) => t.name).sort()
     expect(names).toEqual(
-      ['clear_history', 'compare_requests', 'explain_query', 'find_n_plus_one', 'find_slow_queries', 'get_links', 'get_request', 'get_span', 'get_trace', 'get_trace_errors', 'list_requests', 'search_logs'].sort(),
+      ['clear_history', 'compare_requests', 'explain_query', 'find_n_plus_one', 'find_slow_queries', 'get_links', 'get_request', 'get_span', 'get_trace', 'get_trace_errors', 'list_requests', 'list_traces', 'search_logs'].sort(),
     )
     for (const tool of tools) {
       expect(tool.annotations?.readOnlyHint).toBe(tool.name !== 'clear_history')
@@ -342,5 +346,40 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(cleared.data.cleared).toBe(before.data.total)
     expect((await call(client, 'list_requests')).data.total).toBe(0)
     expect((await call(client, 'get_request', { request_id: ids.users })).isError).toBe(true)
+  })
+})
+
+describe('get_request with hono/timing metrics', () => {
+  const serve = loopbackServers()
+
+  it('gives each metric as the Time panel shows it: duration, description and a value set with setMetric', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.use(timing({ total: false }))
+    app.get('/', async (c) => {
+      startTime(c, 'db', 'orders query')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      endTime(c, 'db')
+      setMetric(c, 'region', 'europe-west3')
+      setMetric(c, 'cache', 23.2, 'cache read')
+      setMetric(c, 'auth', `token=${SECRET}`)
+      return c.text('ok')
+    })
+    const base = await serve(app)
+    const client = await connect(base)
+    try {
+      const res = await fetch(`${base}/`)
+      await res.text()
+      const id = res.headers.get('x-debug-toolbar-request-id')!
+      const { text, data } = await call(client, 'get_request', { request_id: id })
+      const line = text.split('\n').find((l) => l.startsWith('Time:'))
+      expect(line).toMatch(/; timings: db \d+(\.\d+)? ms \(orders query\), region = europe-west3, cache 23\.2 ms \(cache read\), auth = token=REDACTED$/)
+      expect(data.time.metrics.map((m: { name: string }) => m.name)).toEqual(['db', 'region', 'cache', 'auth'])
+      expect(data.time.metrics[1]).toMatchObject({ name: 'region', value: 'europe-west3' })
+      expect(data.time.metrics[2]).toMatchObject({ name: 'cache', durationMs: 23.2, description: 'cache read' })
+      expect(JSON.stringify(data)).not.toContain(SECRET)
+    } finally {
+      await client.close()
+    }
   })
 })

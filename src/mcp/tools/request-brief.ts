@@ -3,7 +3,7 @@ import type { LoggingStats } from '../../panels/logging.js'
 import type { RequestStats } from '../../panels/request.js'
 import type { SqlStats } from '../../panels/sql.js'
 import type { TemplatesStats } from '../../panels/templates.js'
-import type { TimerStats } from '../../panels/timer.js'
+import type { TimerStats, TimingMetric } from '../../panels/timer.js'
 import { panelStats } from '../data.js'
 import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
@@ -87,7 +87,8 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       streamed: timer.streamed,
       responseBytes: timer.responseBytes,
       responseReplaced: timer.responseReplaced === true,
-      metrics: timer.metrics.map((m) => ({ name: m.name, durationMs: m.durationMs, startMs: m.startMs })),
+      metrics: timer.metrics.map((m) => ({ name: m.name, durationMs: m.durationMs, startMs: m.startMs, description: m.description, value: m.value })),
+      droppedMetrics: timer.dropped,
     },
     sql: sql && {
       count: sql.count,
@@ -126,7 +127,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
 
 type Brief = {
   request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean; thrown?: string; thrownIsAnswer: boolean }
-  time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: Array<{ name: string; durationMs: number | undefined }> }
+  time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: TimingMetric[]; droppedMetrics: number }
   sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number }>; truncated: boolean }
   templates?: { count: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
@@ -141,7 +142,8 @@ function briefText(b: Brief, service: string | undefined): string {
   const out = [`Request ${r.id}: ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''} -> ${r.status ?? '…'} in ${ms(r.durationMs)}${r.inFlight ? ' (still sending its body)' : ''}`]
   if (r.thrown && r.thrownIsAnswer) out.push(`Thrown: ${oneLine(r.thrown)} (the app's ${r.status ?? 'HTTP'} answer, not an error)`)
   if (b.time) {
-    const metrics = b.time.metrics.map((m) => `${m.name} ${ms(m.durationMs)}`).join(', ')
+    const dropped = b.time.droppedMetrics ? `, ${b.time.droppedMetrics} more not kept` : ''
+    const metrics = b.time.metrics.map(metricText).join(', ') + (b.time.metrics.length ? dropped : '')
     const sent = b.time.responseReplaced ? `another response was sent (a middleware before the toolbar answered it; its body was not seen)` : `last byte after ${ms(b.time.totalMs)}`
     out.push(`Time: headers after ${ms(b.time.headersMs)}, ${sent}${metrics ? `; timings: ${metrics}` : ''}`)
   }
@@ -170,4 +172,13 @@ function briefText(b: Brief, service: string | undefined): string {
   if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
   out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}`)
   return out.join('\n')
+}
+
+/**
+ * A hono/timing metric as the Time panel shows it: `db 12.3 ms (orders query)` for a timer
+ * or a number, `region = europe-west3` for a value set with `setMetric(c, name, value)`.
+ */
+function metricText(m: TimingMetric): string {
+  if (m.durationMs === undefined) return m.value !== undefined ? `${m.name} = ${oneLine(m.value)}` : m.name
+  return `${m.name} ${ms(m.durationMs)}${m.description ? ` (${oneLine(m.description)})` : ''}`
 }

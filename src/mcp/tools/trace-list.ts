@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import type { SpanSource, TraceFilter, TraceSummary } from '../../core/span-model.js'
+import { MAX_SCAN } from '../data.js'
+import { cursor, limit } from '../schemas.js'
+import type { DefineTool, McpContext } from '../server.js'
+import { counted, fitText, ms, pageData, pageNote, paginate } from '../result.js'
+
+const SOURCES = ['local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import'] as const satisfies readonly SpanSource[]
+const SCAN_PAGE = 200
+
+/**
+ * `list_traces`: the trace list of the toolbar (what `GET {prefix}/api/traces` answers),
+ * for the traces no request recorded (a worker, a cron job, a service that sent its spans)
+ * and to find failed traces without knowing their ids.
+ *
+ * @example
+ * ```ts
+ * registerTraceListTool(define, ctx)
+ * ```
+ */
+export function registerTraceListTool(define: DefineTool, ctx: McpContext): void {
+  define('list_traces', {
+    title: 'List traces',
+    description:
+      'Recent traces, newest first: those of recorded requests and those other services sent to the toolbar (workers, jobs, downstream services), each with trace id, root span name, services, span count, duration, start, request id (when a request recorded it) and whether a span failed. Filters: service (a service.name), source (local, otlp_http, otlp_grpc, zipkin, import), min_duration_ms, has_error. Then get_trace or get_trace_errors with the trace id.',
+    input: {
+      service: z.string().max(200).optional(),
+      source: z.enum(SOURCES).optional(),
+      min_duration_ms: z.number().min(0).optional(),
+      has_error: z.boolean().optional(),
+      limit: limit(20, 100),
+      cursor: cursor.optional(),
+    },
+    async run(args) {
+      const filter = { service: args.service, source: args.source, minDurationMs: args.min_duration_ms }
+      const { traces: found, evicted, capped } = await scanTraces(ctx, filter)
+      const traces = args.has_error === undefined ? found : found.filter((t) => t.error === args.has_error)
+      const { page, lines } = fitText(paginate('list_traces', traces, args.cursor, args.limit), traceLine)
+      const scope = [
+        capped ? `Only the newest ${MAX_SCAN} traces were searched.` : '',
+        evicted ? `${counted(evicted, 'older trace was', 'older traces were')} evicted from memory (maxTraces).` : '',
+      ].filter(Boolean)
+      const text =
+        page.items.length === 0
+          ? ['No trace matches (the toolbar holds the traces of recent requests and the spans other services sent it).', ...scope].join(' ')
+          : [...lines, pageNote(page, 'traces'), ...scope].filter(Boolean).join('\n')
+      return { text, data: { traces: page.items, ...pageData(page), ...(evicted ? { evicted } : {}), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
+    },
+  })
+}
+
+/** The newest traces that pass `filter` (at most `MAX_SCAN`), from the tracing panel or the store. */
+async function scanTraces(ctx: McpContext, filter: Omit<TraceFilter, 'limit' | 'offset'>): Promise<{ traces: TraceSummary[]; evicted: number | undefined; capped: boolean }> {
+  const traces: TraceSummary[] = []
+  let evicted: number | undefined
+  for (let offset = 0; offset < MAX_SCAN; offset += SCAN_PAGE) {
+    const page = await ctx.data.traceList({ ...filter, limit: SCAN_PAGE, offset })
+    evicted = page.evicted
+    traces.push(...page.traces)
+    if (page.traces.length < SCAN_PAGE || traces.length >= page.total) return { traces, evicted, capped: false }
+  }
+  return { traces, evicted, capped: true }
+}
+
+function traceLine(t: TraceSummary): string {
+  const dropped = t.droppedSpans ? `, ${t.droppedSpans} dropped` : ''
+  const request = t.requestId ? `  request ${t.requestId}` : ''
+  return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${ms(t.durationMs)}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
+}
