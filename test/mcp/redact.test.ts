@@ -86,6 +86,14 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactSqlParams('INSERT INTO users (name, password) VALUES (?, ?), (?, ?)', ['a', 'p', 'b', 'q'])).toEqual(['a', 'REDACTED', 'b', 'REDACTED'])
   })
 
+  it('redacts params bound to a secret column through a function call or a row value', () => {
+    expect(redactSqlParams("UPDATE users SET password = crypt(?, gen_salt('bf')) WHERE id = ?", ['x', 7])).toEqual(['REDACTED', 7])
+    expect(redactSqlParams("INSERT INTO users (name, password) VALUES (?, crypt(?, 'x'))", ['ada', 'x'])).toEqual(['ada', 'REDACTED'])
+    expect(redactSqlParams('SELECT id FROM users WHERE (email, password) = (?, ?)', ['e', 'x'])).toEqual(['e', 'REDACTED'])
+    expect(redactSqlParams('UPDATE users SET password_hash = lower(@pw) WHERE id = @id', [{ pw: 'x', id: 7 }])).toEqual([{ pw: 'REDACTED', id: 7 }])
+    expect(redactSqlParams('UPDATE users SET password_changed_at = now() WHERE id = ?', [7])).toEqual([7])
+  })
+
   it('replaces secret-named keys and header pairs in structured data', () => {
     expect(redactValue({ attributes: { 'user.password': 'x', q: 'token=abc', n: 2 }, nested: { apiKey: 5 } })).toEqual({
       attributes: { 'user.password': 'REDACTED', q: 'token=REDACTED', n: 2 },
