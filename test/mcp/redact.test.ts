@@ -94,6 +94,17 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactSqlParams('UPDATE users SET password_changed_at = now() WHERE id = ?', [7])).toEqual([7])
   })
 
+  it("redacts the literals of a call compared with a secret column, as PostgreSQL writes a plan's params", () => {
+    expect(redactText("Filter: (password = crypt('hunter2'::text, gen_salt('bf'::text)))")).toBe("Filter: (password = crypt('REDACTED'::text, gen_salt('REDACTED'::text)))")
+    expect(redactText("Filter: (password_hash = lower('hunter2'::text))")).toBe("Filter: (password_hash = lower('REDACTED'::text))")
+    expect(redactText("Filter: (token = ANY ('{t1,t2}'::text[]))")).toBe("Filter: (token = ANY ('REDACTED'::text[]))")
+    expect(redactText("UPDATE users SET password = crypt('hunter2', gen_salt('bf')) WHERE id = 7")).toBe("UPDATE users SET password = crypt('REDACTED', gen_salt('REDACTED')) WHERE id = 7")
+    expect(redactText("WHERE password <> lower('hunter2') AND name = lower('ada')")).toBe("WHERE password <> lower('REDACTED') AND name = lower('ada')")
+    expect(redactText("UPDATE users SET password = crypt($1, gen_salt('bf')) WHERE id = $2")).toBe("UPDATE users SET password = crypt($1, gen_salt('REDACTED')) WHERE id = $2")
+    // Not SQL: a value that only looks like a call is a word as before.
+    expect(redactText('token=abc(def) sent')).toBe('token=REDACTED) sent')
+  })
+
   it('replaces secret-named keys and header pairs in structured data', () => {
     expect(redactValue({ attributes: { 'user.password': 'x', q: 'token=abc', n: 2 }, nested: { apiKey: 5 } })).toEqual({
       attributes: { 'user.password': 'REDACTED', q: 'token=REDACTED', n: 2 },

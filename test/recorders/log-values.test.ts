@@ -157,3 +157,17 @@ describe('errors in log lines', () => {
     expect(logs[6]!.message.length).toBeLessThan(9000)
   })
 })
+
+describe('SQL written in a log line', () => {
+  it('hides the literals of a call assigned to a secret column, as in an EXPLAIN plan', async () => {
+    const { logs, events } = await logged(() => {
+      console.log("UPDATE users SET password = crypt('SECRET-1', gen_salt('bf')) WHERE id = 7")
+      console.log("Filter: (password_hash = lower('SECRET-2'::text))")
+    })
+    expect(logs.map((l) => l.message)).toEqual([
+      "UPDATE users SET password = crypt('********', gen_salt('********')) WHERE id = 7",
+      "Filter: (password_hash = lower('********'::text))",
+    ])
+    expect(JSON.stringify(events)).not.toMatch(/SECRET-\d/)
+  })
+})
