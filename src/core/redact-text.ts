@@ -41,12 +41,15 @@ const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/g
 // A secret column compared with or assigned a call: `password = crypt('x', gen_salt('bf'))`,
 // `token = ANY ('{a,b}'::text[])` (as PostgreSQL writes a plan's params). Every literal of
 // the call is part of the secret's value.
-const SQL_CALL = new RegExp(`\\b([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*[A-Za-z_][\\w.]*\\s*\\(`, 'gi')
+// A call's name touches its parenthesis (`crypt(`), but for the keywords PostgreSQL writes
+// with a space (`ANY (`): `token=abc (note 1)` in a sentence is no call.
+const CALL_NAME = `(?:\\b(?:ANY|ALL|SOME)\\s*|[A-Za-z_][\\w.]*)\\(`
+const SQL_CALL = new RegExp(`\\b([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*${CALL_NAME}`, 'gi')
 // The literals of a call, its placeholders (`$1`, `?2`) left as they are.
 const CALL_LITERAL = /\$\d+|\?\d*|'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // After `name =`: the value is a SQL call (its literals are SQL_CALL's), not a word to
 // redact: its arguments start with a literal, a placeholder or another call.
-const CALL_VALUE = /[A-Za-z_][\w.]*\s*\(\s*(?:['"?$:@]|[A-Za-z_][\w.]*\s*\()/y
+const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@]|${CALL_NAME})`, 'iy')
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
 const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi

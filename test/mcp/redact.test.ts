@@ -103,6 +103,7 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText("UPDATE users SET password = crypt($1, gen_salt('bf')) WHERE id = $2")).toBe("UPDATE users SET password = crypt($1, gen_salt('REDACTED')) WHERE id = $2")
     // Not SQL: a value that only looks like a call is a word as before.
     expect(redactText('token=abc(def) sent')).toBe('token=REDACTED) sent')
+    expect(redactText('POST /hooks?token=abc (hooks, 1 span)')).toBe('POST /hooks?token=REDACTED (hooks, 1 span)')
   })
 
   it('replaces secret-named keys and header pairs in structured data', () => {
