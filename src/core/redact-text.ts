@@ -75,7 +75,7 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
   const hide = (literal: string) => hideLiteral(literal, placeholder)
   if (text.includes('://')) out = out.replace(USERINFO, (whole, scheme: string) => (keepRedacted && ALREADY_REDACTED_USERINFO.test(whole) ? whole : `${scheme}${placeholder}:${placeholder}@`))
   if (text.includes('?') && text.includes('=')) {
-    // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into one level deep, as the Request panel does.
+    // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into, and the URLs in its own values, as the Request panel does.
     out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
       already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
   }

@@ -22,7 +22,7 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('http://127.0.0.1:3311/users/3?pass%77ord=L1&token%5B%5D=L2&page=2')).toBe('http://127.0.0.1:3311/users/3?pass%77ord=REDACTED&token%5B%5D=REDACTED&page=2')
     expect(redactText('/upload?X-Amz-Signature=L6&sig=L7&X-Amz-Date=20261130')).toBe('/upload?X-Amz-Signature=REDACTED&sig=REDACTED&X-Amz-Date=20261130')
     expect(redactText('odd %E0%A4%A name: /x?%E0%A4%A=1')).toBe('odd %E0%A4%A name: /x?%E0%A4%A=1')
-    // A URL given as a parameter's value, percent-encoded or not: one level deep, as the Request panel does.
+    // A URL given as a parameter's value, percent-encoded or not, as the Request panel does.
     expect(redactText('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc&lang=en')).toBe('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3DREDACTED&lang=en')
     expect(redactText('GET /go?to=https%3A%2F%2Fada%3Apw%40host%2Fx')).toBe('GET /go?to=https%3A%2F%2FREDACTED%40host%2Fx')
     expect(redactText('GET /go?to=https%3A%2F%2Fhost%2Fx%3Fpage%3D2')).toBe('GET /go?to=https%3A%2F%2Fhost%2Fx%3Fpage%3D2')

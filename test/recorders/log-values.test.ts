@@ -171,3 +171,32 @@ describe('SQL written in a log line', () => {
     expect(JSON.stringify(events)).not.toMatch(/SECRET-\d/)
   })
 })
+
+describe('a URL nested two levels deep in a log line', () => {
+  const link = `/login?next=${encodeURIComponent(`https://idp.example/auth?redirect_uri=${encodeURIComponent('https://app.example/cb?token=SECRET-1&step=2')}&lang=en`)}`
+
+  it('has its secrets redacted in the Logging panel and the span event, encoded as it was written', async () => {
+    const { logs, events } = await logged(() => console.log(`redirecting to ${link}`))
+    const shown = `/login?next=${encodeURIComponent(`https://idp.example/auth?redirect_uri=${encodeURIComponent('https://app.example/cb?token=********&step=2')}&lang=en`)}`
+    expect(logs[0]!.message).toBe(`redirecting to ${shown}`)
+    expect(JSON.stringify(events)).not.toContain('SECRET-1')
+  })
+
+  it("has its secrets redacted in MCP's search_logs", async () => {
+    const { app } = otelApp()
+    app.get('/', (c) => {
+      recordLog('info', `redirecting to ${link}`)
+      return c.text('ok')
+    })
+    const base = await serveOnLoopback(app)
+    await fetch(`${base}/`)
+    const client = await connect(base)
+    try {
+      const { data, text } = await call(client, 'search_logs', { text: 'redirecting' })
+      expect(text).toContain('token%253D')
+      expect(JSON.stringify(data) + text).not.toContain('SECRET-1')
+    } finally {
+      await client.close()
+    }
+  })
+})
