@@ -168,9 +168,9 @@ function plainJson(value: object): string | undefined {
       if (typeof original === 'object' && original !== null && !isPlainData(original)) throw NOT_PLAIN
       return shown
     })
-  } catch (error) {
-    if (error === NOT_PLAIN || error instanceof TypeError) return undefined // not plain, or a cycle / a bigint
-    throw error
+  } catch {
+    // Not plain, a cycle, a bigint, or a getter that threw: Node's print calls no getter.
+    return undefined
   }
 }
 
