@@ -45,27 +45,39 @@ export function headOf(text: string, max: number): string {
 
 /**
  * `error`'s name, message (cut at `MAX_ERROR_CHARS`) and stack (cut at `MAX_STACK_CHARS`),
- * named as `errorNaming` names it. A stack starts with the name and message: when the
- * message was cut or the error is named otherwise, the stack keeps the frames that follow
- * them, after the name and message shown.
+ * named as `errorNaming` names it. The stack starts with the name and message shown
+ * (`Name: message`, or the name alone for an empty message, as V8 writes it), then the
+ * frames V8 wrote: its own first line carries the name the error had when its stack was
+ * first read, which a renamed error or an HTTPException does not show by. A stack that is
+ * not V8's (one line of the app's own, no frames) is kept as it is.
  *
  * @example
  * ```ts
  * span.recordException(cutError(error))
+ * cutError(new HTTPException(404)).stack // 'HTTPException: 404 Not Found\n    at ...'
  * ```
  */
 export function cutError(error: Error): { name: string; message: string; stack: string | undefined } {
   const { name, message: whole } = errorNaming(error)
   const message = cutText(whole, MAX_ERROR_CHARS)
-  let stack = typeof error.stack === 'string' ? error.stack : undefined
-  // The stack's first line is `Name: message`; for an empty message V8 writes `Name` alone
-  // (a source-map handler may still write `Name: `).
-  const ownName = String(error.name)
-  const ownMessage = String(error.message)
-  const head = ownMessage || stack?.startsWith(`${ownName}: `) ? `${ownName}: ${ownMessage}` : ownName
-  const shown = `${name}: ${message}`
-  if (stack !== undefined && shown !== head && stack.startsWith(head)) stack = ownCopy(`${shown}${stack.slice(head.length)}`)
-  return { name, message, stack: stack === undefined ? undefined : cutText(stack, MAX_STACK_CHARS) }
+  const stack = typeof error.stack === 'string' ? error.stack : undefined
+  if (stack === undefined) return { name, message, stack }
+  const frames = framesOf(stack, String(error.message))
+  const shown = frames === undefined ? stack : `${message ? `${name}: ${message}` : name}${frames}`
+  return { name, message, stack: cutText(shown === stack ? stack : ownCopy(shown), MAX_STACK_CHARS) }
+}
+
+/**
+ * What follows the first line of a V8 stack: `Name: message` (the name alone for an empty
+ * message, `Name: ` under a source-map handler), the message possibly of several lines.
+ * Undefined for a stack that is not of that shape.
+ */
+function framesOf(stack: string, message: string): string | undefined {
+  const at = message ? stack.indexOf(message) : -1
+  if (at >= 0 && stack.slice(0, at).endsWith(': ') && !stack.slice(0, at).includes('\n')) return stack.slice(at + message.length)
+  const frame = stack.search(/\n\s+at /)
+  const head = frame >= 0 ? stack.slice(0, frame) : stack
+  return head.includes('\n') || (frame < 0 && !/^[\w$.]*(: )?$/.test(head)) ? undefined : stack.slice(head.length)
 }
 
 /**

@@ -38,6 +38,18 @@ export const SQL_OPERATOR = `(?:<>|!=|<=?|>=?|\\bIS(?:\\s+NOT)?\\b|(?:\\bNOT\\s+
 // `api_key IN ('a', 'b')`.
 const SQL_COMPARISON = new RegExp(`\\b([A-Za-z_]\\w*)(["'\`\\]]?\\s*${SQL_OPERATOR}\\s*)('(?:[^']|'')*'|"[^"]*"|-?\\d[\\w.]*)`, 'gi')
 const SQL_IN_LIST = /\b([A-Za-z_]\w*)(["'`\]]?\s+(?:NOT\s+)?IN\s*\()([^()]*)\)/gi
+// A secret column compared with or assigned a call: `password = crypt('x', gen_salt('bf'))`,
+// `token = ANY ('{a,b}'::text[])` (as PostgreSQL writes a plan's params). Every literal of
+// the call is part of the secret's value.
+// A call's name touches its parenthesis (`crypt(`), but for the keywords PostgreSQL writes
+// with a space (`ANY (`): `token=abc (note 1)` in a sentence is no call.
+const CALL_NAME = `(?:\\b(?:ANY|ALL|SOME)\\s*|[A-Za-z_][\\w.]*)\\(`
+const SQL_CALL = new RegExp(`\\b([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*${CALL_NAME}`, 'gi')
+// The literals of a call, its placeholders (`$1`, `?2`) left as they are.
+const CALL_LITERAL = /\$\d+|\?\d*|'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
+// After `name =`: the value is a SQL call (its literals are SQL_CALL's), not a word to
+// redact: its arguments start with a literal, a placeholder or another call.
+const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@]|${CALL_NAME})`, 'iy')
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
 const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
@@ -63,10 +75,11 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
   const hide = (literal: string) => hideLiteral(literal, placeholder)
   if (text.includes('://')) out = out.replace(USERINFO, (whole, scheme: string) => (keepRedacted && ALREADY_REDACTED_USERINFO.test(whole) ? whole : `${scheme}${placeholder}:${placeholder}@`))
   if (text.includes('?') && text.includes('=')) {
-    // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into one level deep, as the Request panel does.
+    // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into, and the URLs in its own values, as the Request panel does.
     out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
       already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
   }
+  if (text.includes('(')) out = redactCalls(out, hide)
   if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hide(literal)}` : whole))
@@ -74,6 +87,36 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
   }
   if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, (whole, head: string, columns: string, rows: string) => redactInsert(whole, head, columns, rows, hide))
   return hasPair ? redactPairs(out, placeholder, already) : out
+}
+
+/** The literals of every call compared with or assigned to a secret column, to the call's closing parenthesis. */
+function redactCalls(text: string, hide: (literal: string) => string): string {
+  let out = ''
+  let copied = 0
+  SQL_CALL.lastIndex = 0
+  for (let match = SQL_CALL.exec(text); match; match = SQL_CALL.exec(text)) {
+    if (!isSecretName(match[1]!)) {
+      SQL_CALL.lastIndex = match.index + match[1]!.length
+      continue
+    }
+    const from = SQL_CALL.lastIndex
+    const to = callEnd(text, from)
+    out += text.slice(copied, from) + text.slice(from, to).replace(CALL_LITERAL, (token) => (token[0] === '$' || token[0] === '?' ? token : hide(token)))
+    copied = SQL_CALL.lastIndex = to
+  }
+  return out + text.slice(copied)
+}
+
+/** Where the call whose arguments start at `from` ends: after its closing parenthesis, quoted text skipped; the text's end if it is cut. */
+function callEnd(text: string, from: number): number {
+  const tokens = /'(?:[^']|'')*'|"[^"]*"|[()]/g
+  tokens.lastIndex = from
+  let depth = 1
+  for (let token = tokens.exec(text); token; token = tokens.exec(text)) {
+    if (token[0] === '(') depth++
+    else if (token[0] === ')' && --depth === 0) return tokens.lastIndex
+  }
+  return text.length
 }
 
 /** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
@@ -117,6 +160,12 @@ function redactPairs(text: string, placeholder: string, already: RegExp): string
       continue
     }
     PAIR_NAME.lastIndex = valueAt + value.length
+    // `password = crypt('x', ...)` in SQL: the call's literals are redacted already (`redactCalls`).
+    CALL_VALUE.lastIndex = valueAt
+    if (sep.includes('=') && CALL_VALUE.test(text)) {
+      PAIR_NAME.lastIndex = valueAt
+      continue
+    }
     // A placeholder (`password = ?`, `= $1`, `= :password`) is no secret: the param is redacted on its own.
     if (/^(\?|\$\d+|[:@$][A-Za-z_]\w*)$/.test(value)) continue
     // Redacted already, where it was collected: kept as it was shown there.

@@ -108,10 +108,19 @@ function redactHeader(name: string, value: string): string {
 const URL_HEADERS = new Set(['referer', 'location', 'content-location'])
 
 /**
+ * How many URLs deep a URL given as a parameter's value is looked into: a sign-in link's
+ * `next` holds a URL whose own `redirect_uri` holds another (`?next=https%3A%2F%2Fidp%2Fauth%3Fredirect_uri%3Dhttps%253A%252F%252Fapp%252Fcb%253Ftoken%253Dabc`),
+ * percent-encoded once more at each level. Bounded, so that a crafted value costs a few
+ * passes over its text at most.
+ */
+export const NESTED_URL_LEVELS = 3
+
+/**
  * A URL as written (absolute or not) with its user info and the values of secret-named
  * parameters, in the query and in a fragment (where OAuth puts tokens), redacted. A URL
  * that is itself a parameter's value (`?next=https%3A%2F%2Fapi%2Fcb%3Ftoken%3Dabc`,
- * `?callback=https://user:pass@host/x`) is redacted the same way, one level deep.
+ * `?callback=https://user:pass@host/x`) is redacted the same way, and a URL in its values
+ * too, `NESTED_URL_LEVELS` deep.
  *
  * @example
  * ```ts
@@ -120,17 +129,17 @@ const URL_HEADERS = new Set(['referer', 'location', 'content-location'])
  * ```
  */
 export function redactUrlText(url: string): string {
-  return redactUrlAt(url, REDACTED, true)
+  return redactUrlAt(url, REDACTED, NESTED_URL_LEVELS)
 }
 
-/** `redactUrlText`, looking into URLs in parameter values only when `nested`: one level, so it ends. */
-function redactUrlAt(url: string, placeholder: string, nested: boolean): string {
+/** `redactUrlText`, looking into URLs in parameter values `levels` deep, so that it ends. */
+function redactUrlAt(url: string, placeholder: string, levels: number): string {
   const hash = url.indexOf('#')
   const beforeHash = hash < 0 ? url : url.slice(0, hash)
   const query = beforeHash.indexOf('?')
   const base = (query < 0 ? beforeHash : beforeHash.slice(0, query)).replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/?#@]*@/i, `$1${placeholder}@`)
-  const search = query < 0 ? '' : `?${redactQueryAt(beforeHash.slice(query + 1), placeholder, nested)}`
-  const fragment = hash < 0 ? '' : `#${redactQueryAt(url.slice(hash + 1), placeholder, nested)}`
+  const search = query < 0 ? '' : `?${redactQueryAt(beforeHash.slice(query + 1), placeholder, levels)}`
+  const fragment = hash < 0 ? '' : `#${redactQueryAt(url.slice(hash + 1), placeholder, levels)}`
   return `${base}${search}${fragment}`
 }
 
@@ -144,17 +153,17 @@ function redactUrlAt(url: string, placeholder: string, nested: boolean): string 
  * ```
  */
 export function redactQueryParameters(text: string): string {
-  return redactQueryAt(text, REDACTED, true)
+  return redactQueryAt(text, REDACTED, NESTED_URL_LEVELS)
 }
 
-function redactQueryAt(text: string, placeholder: string, nested: boolean): string {
+function redactQueryAt(text: string, placeholder: string, levels: number): string {
   return text
     .split('&')
     .map((part) => {
       const at = part.indexOf('=')
       const name = at === -1 ? part : part.slice(0, at)
       if (isSecretQueryName(decodeQueryName(name))) return `${name}=${placeholder}`
-      return nested && at !== -1 ? `${name}=${redactWrittenValue(part.slice(at + 1), placeholder)}` : part
+      return levels > 0 && at !== -1 ? `${name}=${redactWrittenValue(part.slice(at + 1), placeholder, levels)}` : part
     })
     .join('&')
 }
@@ -166,8 +175,8 @@ const URL_START = /^(?:[a-z][a-z0-9+.-]*:\/\/|\/)/i
 
 /**
  * A query parameter's value as written (percent-encoded or not), kept as it is unless it
- * holds a URL with a secret (`redactQueryValue`), which is then encoded again: how a
- * nested URL is redacted in a query string and in free text.
+ * holds a URL with a secret (`redactQueryValue`, `levels` URLs deep), which is then encoded
+ * again: how a nested URL is redacted in a query string and in free text.
  *
  * @example
  * ```ts
@@ -175,18 +184,18 @@ const URL_START = /^(?:[a-z][a-z0-9+.-]*:\/\/|\/)/i
  * redactWrittenValue('blue', '********')                              // 'blue'
  * ```
  */
-export function redactWrittenValue(value: string, placeholder: string): string {
+export function redactWrittenValue(value: string, placeholder: string, levels = NESTED_URL_LEVELS): string {
   if (!URL_SECRET_MARK.test(value)) return value
-  if (!value.includes('%')) return redactQueryValue(value, placeholder)
+  if (!value.includes('%')) return redactQueryValue(value, placeholder, levels)
   const decoded = decodeQueryName(value)
-  const redacted = redactQueryValue(decoded, placeholder)
+  const redacted = redactQueryValue(decoded, placeholder, levels)
   return redacted === decoded ? value : encodeURIComponent(redacted)
 }
 
 /**
  * A query parameter's value (decoded) with the user info and secret-named parameters of
- * the URL it holds (absolute, `//host...` or `/path...`) redacted. One level deep: a URL in
- * that URL's own query is not looked into.
+ * the URL it holds (absolute, `//host...` or `/path...`) redacted, and those of the URLs in
+ * its own values, `levels` URLs deep in all (`NESTED_URL_LEVELS`).
  *
  * @example
  * ```ts
@@ -194,9 +203,9 @@ export function redactWrittenValue(value: string, placeholder: string): string {
  * redactQueryValue('blue')                                    // 'blue'
  * ```
  */
-export function redactQueryValue(value: string, placeholder = REDACTED): string {
-  if (!/[?#@]/.test(value) || !URL_START.test(value)) return value
-  return redactUrlAt(value, placeholder, false)
+export function redactQueryValue(value: string, placeholder = REDACTED, levels = NESTED_URL_LEVELS): string {
+  if (levels <= 0 || !/[?#@]/.test(value) || !URL_START.test(value)) return value
+  return redactUrlAt(value, placeholder, levels - 1)
 }
 
 /**

@@ -90,7 +90,8 @@ export function describeHttpStatus(span: Span, kind: SpanKind.SERVER | SpanKind.
  * A query string with the values of sensitive parameters replaced by `REDACTED`, the
  * keys kept ("When a query string value is redacted, the query string key SHOULD still be
  * preserved"); a URL given as a value (`?next=https://api/cb?token=...`) has its own
- * credentials and sensitive parameters redacted, one level deep.
+ * credentials and sensitive parameters redacted, and so has a URL in its values
+ * (`NESTED_URL_LEVELS` deep).
  *
  * @example
  * ```ts

@@ -5,24 +5,25 @@
  * secret-named keys are replaced at any depth before a line is formatted for the panel.
  * The terminal still prints the line as the app wrote it.
  */
-import { types } from 'node:util'
+import { inspect, types } from 'node:util'
+import { cutError } from '../core/cut-text.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 
 /**
- * `JSON.stringify(value)` with the value of every secret-named key replaced, at any depth.
- * Throws where JSON.stringify throws (a cycle, a bigint).
+ * `JSON.stringify(value)` with the value of every secret-named key replaced, at any depth;
+ * `replacer` (called with the holder as `this`, as JSON.stringify calls it) sees the rest.
+ * Throws where JSON.stringify throws (a cycle, a bigint) or the replacer throws.
  *
  * @example
  * ```ts
  * redactedJson({ user: { name: 'ann', password: 'x' } }) // '{"user":{"name":"ann","password":"********"}}'
  * ```
  */
-export function redactedJson(value: unknown): string | undefined {
-  return JSON.stringify(value, secretKeysRedacted)
-}
-
-function secretKeysRedacted(key: string, value: unknown): unknown {
-  return key !== '' && isSecretName(key) ? REDACTED : value
+export function redactedJson(value: unknown, replacer?: (this: object, key: string, value: unknown) => unknown): string | undefined {
+  return JSON.stringify(value, function secretKeysRedacted(this: object, key: string, shown: unknown) {
+    if (key !== '' && isSecretName(key)) return REDACTED
+    return replacer ? replacer.call(this, key, shown) : shown
+  })
 }
 
 /** How much of a logged object is printed: levels of keys, and items of an array. */
@@ -81,7 +82,10 @@ export const TABLE_SHAPE: PrintedShape = { levels: 3, items: Infinity }
  * (`shape`: by default what `%o` shows); a Map's string keys count as names (`'password' =>
  * 'x'`), and the items of a Set are looked into. An object, array, Map or Set that holds such a key is copied
  * with its prototype and its cycles (so `Account { ... }` and `[Circular *1]` read as
- * before); anything else, or a value with nothing to hide, is returned as it is.
+ * before); anything else, or a value with nothing to hide, is returned as it is. An error
+ * in the printed part is copied too, its stack starting with the name and message the
+ * Request panel shows (`HTTPException: 404 Not Found`, not V8's `Error`; see `cutError`),
+ * its own properties, `[cause]` and `[errors]` redacted as any other.
  *
  * @example
  * ```ts
@@ -90,6 +94,25 @@ export const TABLE_SHAPE: PrintedShape = { levels: 3, items: Infinity }
  */
 export function withoutSecrets(value: unknown, shape: PrintedShape = INSPECTED_O): unknown {
   return holdsSecret(value, shape.levels, shape.items, new Set()) ? copyWithout(value, shape.levels, shape.items, new Map()) : value
+}
+
+/**
+ * `value` as console.log prints it (util.inspect, depth 2, the first 100 items of an array,
+ * Map or Set), its secrets and errors as `withoutSecrets` shows them. For a logged value
+ * that JSON cannot carry: a Map, a Set, a class instance, a date, a buffer, a function.
+ *
+ * @example
+ * ```ts
+ * inspectedText(new Map([['password', 'x']])) // "Map(1) { 'password' => '********' }"
+ * ```
+ */
+export function inspectedText(value: unknown): string {
+  return inspect(withoutSecrets(value, INSPECTED), { depth: INSPECTED.levels - 1, maxArrayLength: INSPECTED.items })
+}
+
+/** Errors, as inspect prints them: their stack, then their own properties, cause and errors. */
+function isLoggedError(value: unknown): value is Error {
+  return typeof value === 'object' && value !== null && !types.isProxy(value) && (types.isNativeError(value) || value instanceof Error)
 }
 
 /** Plain objects, arrays and class instances: what inspect prints key by key. */
@@ -120,6 +143,8 @@ function isCollection(value: unknown): value is Map<unknown, unknown> | Set<unkn
 
 /** Whether `value` has a secret-named key in its first `levels` levels of keys. */
 function holdsSecret(value: unknown, levels: number, items: number, seen: Set<object>): boolean {
+  // An error is always copied: its stack is shown as the Request panel names it.
+  if (levels > 0 && isLoggedError(value)) return true
   if (levels > 0 && isCollection(value) && !seen.has(value)) {
     seen.add(value)
     // A Map's string key names its value (`'password' => 'x'`); keys and items can be objects.
@@ -139,6 +164,7 @@ function holdsSecret(value: unknown, levels: number, items: number, seen: Set<ob
 
 function copyWithout(value: unknown, levels: number, items: number, copies: Map<object, object>): unknown {
   if (levels > 0 && isCollection(value)) return copies.get(value) ?? copyCollection(value, levels, items, copies)
+  if (levels > 0 && isLoggedError(value)) return copies.get(value) ?? copyError(value, levels, items, copies)
   if (levels <= 0 || !isInspectedObject(value)) return value
   const done = copies.get(value)
   if (done) return done
@@ -151,11 +177,30 @@ function copyWithout(value: unknown, levels: number, items: number, copies: Map<
   }
   const copy: object = Object.create(Object.getPrototypeOf(value))
   copies.set(value, copy)
+  copyOwnProperties(value, copy, levels, items, copies)
+  return copy
+}
+
+/** Every own property of `value` onto `copy`, as it is but for the values of secret-named keys and what they hold. */
+function copyOwnProperties(value: object, copy: object, levels: number, items: number, copies: Map<object, object>, except?: string): void {
   for (const key of Reflect.ownKeys(value)) {
+    if (key === except) continue
     const descriptor = Object.getOwnPropertyDescriptor(value, key)!
     if ('value' in descriptor) descriptor.value = typeof key === 'string' && isSecretName(key) ? REDACTED : copyWithout(descriptor.value, levels - 1, items, copies)
     Object.defineProperty(copy, key, descriptor)
   }
+}
+
+/**
+ * An error copied with its prototype (inspect still names its class, `Foo [Error]`), its
+ * own properties (the non-enumerable `cause` and AggregateError's `errors` among them, which
+ * inspect prints as `[cause]` and `[errors]`) and the stack `cutError` shows.
+ */
+function copyError(error: Error, levels: number, items: number, copies: Map<object, object>): object {
+  const copy: object = Object.create(Object.getPrototypeOf(error))
+  copies.set(error, copy)
+  Object.defineProperty(copy, 'stack', { value: cutError(error).stack, writable: true, configurable: true, enumerable: false })
+  copyOwnProperties(error, copy, levels, items, copies, 'stack')
   return copy
 }
 

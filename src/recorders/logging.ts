@@ -1,12 +1,12 @@
 import { Console } from 'node:console'
 import { Writable } from 'node:stream'
-import { formatWithOptions, stripVTControlCharacters, type InspectOptions } from 'node:util'
+import { formatWithOptions, stripVTControlCharacters, types, type InspectOptions } from 'node:util'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactText } from '../core/redact-text.js'
 import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
-import { cutText } from '../core/cut-text.js'
-import { dirShape, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
+import { cutText, thrownText } from '../core/cut-text.js'
+import { dirShape, inspectedText, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
 
 /** Lines kept per request when no LoggingPanel set a limit. */
@@ -106,8 +106,8 @@ export function recordLog(level: LogLevel, message: string, attributes: Record<s
 
 /**
  * Adds the first `MAX_LOG_ATTRIBUTES` attributes to `out` as the panel and the OpenTelemetry
- * converter can carry them (strings, numbers and booleans as they are, errors as their
- * stack, anything else as JSON, with secret-named keys redacted inside it too), and
+ * converter can carry them (strings, numbers and booleans as they are, plain data as JSON,
+ * anything else as Node prints it, with secret-named keys redacted inside it too), and
  * answers how many more there were.
  */
 function addAttributes(out: Record<string, unknown>, attributes: Record<string, unknown>): number {
@@ -127,16 +127,50 @@ function addAttributes(out: Record<string, unknown>, attributes: Record<string, 
   return dropped
 }
 
+/**
+ * One attribute value: plain data (objects, arrays, strings, numbers) as JSON; what JSON
+ * would lose (a Map or Set is `{}`, a class instance loses its class, an error its stack, a
+ * function its name) or cannot write (a cycle, a bigint) as `console.log` prints it. Never
+ * throws: a value that even Node cannot print (a Proxy whose traps throw) is its tag.
+ */
 function toAttributeValue(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean') return value
   if (typeof value === 'string') return shown(value)
-  if (value instanceof Error) return shown(value.stack ?? `${value.name}: ${value.message}`)
   if (typeof value === 'bigint') return value.toString()
   try {
-    return shown(redactedJson(value) ?? String(value))
+    const json = isPlainData(value) ? plainJson(value) : undefined
+    return shown(json ?? inspectedText(value))
   } catch {
-    // Circular structures: Node's own formatting copes with them.
-    return shown(formatWithOptions({ depth: 2 }, '%o', withoutSecrets(value)))
+    return shown(thrownText(value))
+  }
+}
+
+function isPlainData(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null || prototype === Array.prototype
+}
+
+/** Thrown by `plainJson`'s replacer at the first value JSON would not write as it is. */
+const NOT_PLAIN = Symbol('not plain data')
+
+/**
+ * `value` as redacted JSON when all of it is plain data, else undefined. A value is looked at
+ * through its holder's own descriptor, before `toJSON` (a Buffer is `{ type, data }` after it),
+ * without calling a getter a second time.
+ */
+function plainJson(value: object): string | undefined {
+  try {
+    return redactedJson(value, function plainOnly(this: object, key: string, shown: unknown) {
+      const own = Object.getOwnPropertyDescriptor(this, key)
+      const original = own && 'value' in own ? own.value : shown
+      if (typeof original === 'function' || typeof original === 'symbol') throw NOT_PLAIN
+      if (typeof original === 'object' && original !== null && !isPlainData(original)) throw NOT_PLAIN
+      return shown
+    })
+  } catch {
+    // Not plain, a cycle, a bigint, or a getter that threw: Node's print calls no getter.
+    return undefined
   }
 }
 

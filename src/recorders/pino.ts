@@ -1,4 +1,5 @@
 import { currentRecord } from '../core/record.js'
+import { cutError, errorNaming } from '../core/cut-text.js'
 import type { LogLevel } from '../shapes/records.js'
 import { appendLog } from './logging.js'
 
@@ -49,8 +50,12 @@ export function pinoToolbarStream(destination?: PinoLineDestination) {
           const logger = stream.lastLogger
           const written = parseLine(line)
           const obj = stream.lastObj ?? {}
-          const message = stream.lastMsg ?? (typeof obj.msg === 'string' ? obj.msg : '')
-          appendLog(record, pinoLevel(stream.lastLevel, logger), message, written ? fieldsOf(written, message) : {}, 'pino')
+          let message = stream.lastMsg ?? (typeof obj.msg === 'string' ? obj.msg : '')
+          const fields = written ? fieldsOf(written, message) : {}
+          const error = namedErrors(fields, obj)
+          // pino takes the message of `log.error(err)` from the error: `new HTTPException(404)` has none.
+          if (message === '' && error && String(error.message) === '') message = errorNaming(error).message
+          appendLog(record, pinoLevel(stream.lastLevel, logger), message, fields, 'pino')
         } catch {
           // A line the toolbar cannot read is still written below.
         }
@@ -86,6 +91,29 @@ function fieldsOf(written: Record<string, unknown>, message: string): Record<str
     fields[key] = written[key]
   }
   return fields
+}
+
+/**
+ * The errors of the call's merge object (`log.error(err)` puts it under `err`) written by
+ * pino's err serializer as `{ type, message, stack }`: the stack starts as V8 wrote it
+ * (`Error` for an HTTPException), and is shown as the Request panel names the error
+ * (`HTTPException: 404 Not Found`, see `cutError`), the causes pino appends kept. Answers the
+ * first such error.
+ */
+function namedErrors(fields: Record<string, unknown>, obj: Record<string, unknown>): Error | undefined {
+  let first: Error | undefined
+  for (const key in fields) {
+    const error = Object.hasOwn(obj, key) ? obj[key] : undefined
+    const field = fields[key]
+    if (!(error instanceof Error) || typeof field !== 'object' || field === null) continue
+    first ??= error
+    const written = field as { stack?: unknown }
+    const own = error.stack
+    if (typeof written.stack === 'string' && typeof own === 'string' && written.stack.startsWith(own)) {
+      written.stack = `${cutError(error).stack}${written.stack.slice(own.length)}`
+    }
+  }
+  return first
 }
 
 /** pino's numeric level as a toolbar level; custom levels fall into the nearest band. */

@@ -22,7 +22,7 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText('http://127.0.0.1:3311/users/3?pass%77ord=L1&token%5B%5D=L2&page=2')).toBe('http://127.0.0.1:3311/users/3?pass%77ord=REDACTED&token%5B%5D=REDACTED&page=2')
     expect(redactText('/upload?X-Amz-Signature=L6&sig=L7&X-Amz-Date=20261130')).toBe('/upload?X-Amz-Signature=REDACTED&sig=REDACTED&X-Amz-Date=20261130')
     expect(redactText('odd %E0%A4%A name: /x?%E0%A4%A=1')).toBe('odd %E0%A4%A name: /x?%E0%A4%A=1')
-    // A URL given as a parameter's value, percent-encoded or not: one level deep, as the Request panel does.
+    // A URL given as a parameter's value, percent-encoded or not, as the Request panel does.
     expect(redactText('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc&lang=en')).toBe('redirecting to /login?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3DREDACTED&lang=en')
     expect(redactText('GET /go?to=https%3A%2F%2Fada%3Apw%40host%2Fx')).toBe('GET /go?to=https%3A%2F%2FREDACTED%40host%2Fx')
     expect(redactText('GET /go?to=https%3A%2F%2Fhost%2Fx%3Fpage%3D2')).toBe('GET /go?to=https%3A%2F%2Fhost%2Fx%3Fpage%3D2')
@@ -84,6 +84,26 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactSqlParams('SELECT * FROM t WHERE token IN (?, ?) AND id IN (?, ?)', ['a', 'b', 1, 2])).toEqual(['REDACTED', 'REDACTED', 1, 2])
     expect(redactSqlParams("SELECT * FROM t WHERE note = 'why?' AND token = ?", ['t'])).toEqual(['REDACTED'])
     expect(redactSqlParams('INSERT INTO users (name, password) VALUES (?, ?), (?, ?)', ['a', 'p', 'b', 'q'])).toEqual(['a', 'REDACTED', 'b', 'REDACTED'])
+  })
+
+  it('redacts params bound to a secret column through a function call or a row value', () => {
+    expect(redactSqlParams("UPDATE users SET password = crypt(?, gen_salt('bf')) WHERE id = ?", ['x', 7])).toEqual(['REDACTED', 7])
+    expect(redactSqlParams("INSERT INTO users (name, password) VALUES (?, crypt(?, 'x'))", ['ada', 'x'])).toEqual(['ada', 'REDACTED'])
+    expect(redactSqlParams('SELECT id FROM users WHERE (email, password) = (?, ?)', ['e', 'x'])).toEqual(['e', 'REDACTED'])
+    expect(redactSqlParams('UPDATE users SET password_hash = lower(@pw) WHERE id = @id', [{ pw: 'x', id: 7 }])).toEqual([{ pw: 'REDACTED', id: 7 }])
+    expect(redactSqlParams('UPDATE users SET password_changed_at = now() WHERE id = ?', [7])).toEqual([7])
+  })
+
+  it("redacts the literals of a call compared with a secret column, as PostgreSQL writes a plan's params", () => {
+    expect(redactText("Filter: (password = crypt('hunter2'::text, gen_salt('bf'::text)))")).toBe("Filter: (password = crypt('REDACTED'::text, gen_salt('REDACTED'::text)))")
+    expect(redactText("Filter: (password_hash = lower('hunter2'::text))")).toBe("Filter: (password_hash = lower('REDACTED'::text))")
+    expect(redactText("Filter: (token = ANY ('{t1,t2}'::text[]))")).toBe("Filter: (token = ANY ('REDACTED'::text[]))")
+    expect(redactText("UPDATE users SET password = crypt('hunter2', gen_salt('bf')) WHERE id = 7")).toBe("UPDATE users SET password = crypt('REDACTED', gen_salt('REDACTED')) WHERE id = 7")
+    expect(redactText("WHERE password <> lower('hunter2') AND name = lower('ada')")).toBe("WHERE password <> lower('REDACTED') AND name = lower('ada')")
+    expect(redactText("UPDATE users SET password = crypt($1, gen_salt('bf')) WHERE id = $2")).toBe("UPDATE users SET password = crypt($1, gen_salt('REDACTED')) WHERE id = $2")
+    // Not SQL: a value that only looks like a call is a word as before.
+    expect(redactText('token=abc(def) sent')).toBe('token=REDACTED) sent')
+    expect(redactText('POST /hooks?token=abc (hooks, 1 span)')).toBe('POST /hooks?token=REDACTED (hooks, 1 span)')
   })
 
   it('replaces secret-named keys and header pairs in structured data', () => {

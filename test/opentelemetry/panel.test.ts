@@ -220,6 +220,26 @@ describe('OpenTelemetryPanel', () => {
     expect(JSON.stringify(detail).length + JSON.stringify(spans).length).toBeLessThan(100_000)
   })
 
+  it("starts an exception's stack with the error's name as it is when thrown, and the name alone for an empty message", async () => {
+    const { app, get, stats } = makeApp()
+    app.onError((_error, c) => c.text('failed', 500))
+    app.get('/renamed', () => {
+      const error = new Error('read timed out')
+      void error.stack // V8 writes the stack's first line when it is first read
+      error.name = 'TimeoutError'
+      throw error
+    })
+    app.get('/empty', () => {
+      throw new Error('')
+    })
+    const stackOf = async (path: string) => {
+      const server = (await stats((await get(path)).res)).spans.find((s) => s.kind === 'SERVER')!
+      return String(server.events.find((e) => e.name === 'exception')!.attributes['exception.stacktrace'])
+    }
+    expect(await stackOf('/renamed')).toMatch(/^TimeoutError: read timed out\n {4}at /)
+    expect(await stackOf('/empty')).toMatch(/^Error\n {4}at /)
+  })
+
   it('marks a request whose handler threw something other than an Error as ERROR, with its route and 500', async () => {
     const { app, stats } = makeApp()
     const odd = Object.create(null)

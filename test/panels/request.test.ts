@@ -39,13 +39,16 @@ describe('the Request panel and a URL given as a query value', () => {
     expect(JSON.stringify(detail)).not.toContain('s3cret')
   })
 
-  it('looks one level deep: a URL inside the inner URL is left as it is', async () => {
+  it('looks into a URL inside the inner URL too, three URLs deep and no deeper', async () => {
     const app = new Hono()
     app.use(debugToolbar())
     app.get('/', (c) => c.text('ok'))
-    const inner = encodeURIComponent(`https://a.example/?token=t1&then=${encodeURIComponent('https://b.example/?token=t2')}`)
+    const deepest = encodeURIComponent('https://d.example/?token=t4')
+    const third = encodeURIComponent(`https://c.example/?token=t3&then=${deepest}`)
+    const inner = encodeURIComponent(`https://a.example/?token=t1&then=${encodeURIComponent(`https://b.example/?token=t2&then=${third}`)}`)
     const res = await request(app, `/?next=${inner}`)
     const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
-    expect(detail.panels.request.query.next).toEqual([`https://a.example/?token=********&then=${encodeURIComponent('https://b.example/?token=t2')}`])
+    const shownThird = encodeURIComponent(`https://c.example/?token=********&then=${deepest}`)
+    expect(detail.panels.request.query.next).toEqual([`https://a.example/?token=********&then=${encodeURIComponent(`https://b.example/?token=********&then=${shownThird}`)}`])
   })
 })

@@ -154,6 +154,34 @@ describe('SQL panel', () => {
   })
 })
 
+describe('params bound to a secret column through a function call or a row value', () => {
+  it('are redacted in the list and the full view; a param beside them, or after a look-alike column, stays readable', async () => {
+    const { app } = booksApp()
+    const cases: Array<[string, unknown[], unknown[]]> = [
+      ["UPDATE users SET password = crypt(?, gen_salt('bf')) WHERE id = ?", ['hunter2', 7], ['********', 7]],
+      ["INSERT INTO users (name, password) VALUES (?, crypt(?, 'x')), ($3, lower(trim($4)))", ['ada', 'hunter2', 'bob', 'pw2'], ['ada', '********', 'bob', '********']],
+      ['SELECT id FROM users WHERE (email, password) = (?, ?) AND id > ?', ['ada@example.com', 'pw3', 7], ['ada@example.com', '********', 7]],
+      ['UPDATE users SET (name, "password") = ($1, crypt($2, $3)) WHERE id = $4', ['ada', 'pw4', 'salt', 7], ['ada', '********', '********', 7]],
+      ['UPDATE users SET password_hash = lower(?) WHERE id = ?', ['pw5', 7], ['********', 7]],
+      ['SELECT id FROM users WHERE token = ANY($1) AND api_key IN (upper(?2), ?3)', [['t1'], 'k1', 'k2'], ['********', '********', '********']],
+      ['UPDATE users SET password_changed_at = now() WHERE id = ?', [7], [7]],
+      ['SELECT id FROM users WHERE password IS NOT NULL AND coalesce(name, ?) = ? AND id IN (SELECT user_id FROM orders WHERE total > ?)', ['n', 'ada', 10], ['n', 'ada', 10]],
+    ]
+    app.get('/', (c) => {
+      for (const [sql, params] of cases) recordQuery({ sql, params, durationMs: 1 })
+      return c.text('ok')
+    })
+    const { id, sql } = await sqlPanel(app, '/')
+    expect(sql.queries.map((q) => q.params)).toEqual(cases.map(([, , shown]) => shown))
+    for (const q of sql.queries) {
+      const full = (await request(app, `${PREFIX}/api/sql/${id}/${q.id}`)).json()
+      expect(full.params).toEqual(q.params)
+    }
+    const detail = JSON.stringify((await request(app, `${PREFIX}/api/requests/${id}`)).json())
+    for (const secret of ['hunter2', 'pw2', 'pw3', 'pw4', 'pw5', 't1', 'k1', 'k2']) expect(detail).not.toContain(secret)
+  })
+})
+
 describe('a query too big to keep whole', () => {
   it('keeps a bulk text cut and a blob param by its size, says so, and refuses to explain it', async () => {
     const { app, db } = booksApp()

@@ -14,29 +14,57 @@ export interface SecretParams {
   names: Set<string>
 }
 
-// The column a placeholder is compared with or assigned to: `password = ?`, `token IS NOT $2`.
-// Looked for in the few characters before the placeholder, so that a query of thousands of
-// placeholders costs one pass.
+// The column a placeholder (or the call or parenthesis around it) is compared with or
+// assigned to: `password = ?`, `token IS NOT $2`, `password = crypt(`. Looked for in the few
+// characters before it, so that a query of thousands of placeholders costs one pass.
 const BOUND_COLUMN = new RegExp(`([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*$`, 'i')
 const BOUND_WINDOW = 160
-// `api_key IN (?, ?, ...)`: every placeholder of the list.
-const IN_LIST = /\b([A-Za-z_]\w*)["'`\]]?\s+(?:NOT\s+)?IN\s*\(([^()]*)\)/gi
-// Each placeholder: `?` (numbered after the largest number so far, as SQLite does), `?NNN`
-// and `$NNN` by number, `:name` / `@name` / `$name` by name (not PostgreSQL's `::text` cast).
-const PLACEHOLDER = /'(?:[^']|'')*'|"[^"]*"|\?(\d+)?|\$(\d+)|(?<!:)[:@$]([A-Za-z_]\w*)/g
-// `INSERT INTO t (a, b) VALUES (...), (...)`: the column list, then the rows.
-const INSERT = /INSERT\s+(?:OR\s+\w+\s+)?INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*((?:\([^()]*\)\s*,?\s*)+)/i
+// Before a parenthesis: `api_key IN (` (every item of the list is bound to the column), a
+// row compared or assigned with a row (`(email, password) = (`), a function's name or a
+// keyword (`crypt(`, `ANY(`: the call is the value, climbed through to what it is bound to).
+const IN_LIST = /([A-Za-z_]\w*)["'`\]]?\s+(?:NOT\s+)?IN\s*$/i
+const ROW_COMPARED = new RegExp(`\\)\\s*(?:==?|${SQL_OPERATOR})\\s*$`, 'i')
+const CALLED = /[A-Za-z_][\w.]*\s*$/
+const VALUES_ROW = /(?:\bVALUES|\))\s*,?\s*$/i
+// Placeholders, `?` (numbered after the largest number so far, as SQLite does), `?NNN` and
+// `$NNN` by number, `:name` / `@name` / `$name` by name (not PostgreSQL's `::text` cast);
+// parentheses and commas; quoted literals and names, skipped whole (`'why?'` holds no placeholder).
+const TOKEN = /'(?:[^']|'')*'|"[^"]*"|`[^`]*`|\?(\d+)?|\$(\d+)|(?<!:)[:@$]([A-Za-z_]\w*)|[(),]/g
+// `INSERT INTO t (a, b) VALUES`: the column list, where the rows start.
+const INSERT = /INSERT\s+(?:OR\s+\w+\s+)?INTO\s+[^(]+\(([^)]*)\)\s*VALUES\b/i
 const NO_SECRETS: SecretParams = { positions: new Set(), names: new Set() }
+
+/** A parenthesis: where it opens, its enclosing one, and which item of that one it is in. */
+interface Paren {
+  open: number
+  close: number
+  parent: Paren | undefined
+  item: number
+  commas: number
+  /** What the text before it says of its items, read once for all of them (`binding`). */
+  binding?: Binding
+}
+
+/**
+ * Its items are all bound to `column` (an IN list), each to its column of `columns` (a row
+ * compared with a row of columns, an INSERT's row), or to what the parenthesis (or the call
+ * it belongs to, from `at`) is bound to.
+ */
+type Binding = { column: string } | { columns: string[] } | { at: number }
 
 /**
  * The placeholders of `sql` bound to a secret-named column (by `isSecretName`): assigned
- * (`SET password = ?`), compared (`token = $2`, `api_key IN (?, ?)`, `secret LIKE ?1`) or
- * inserted (`INSERT INTO users (name, password) VALUES (?, ?)`, every row).
+ * (`SET password = ?`), compared (`token = $2`, `api_key IN (?, ?)`, `secret LIKE ?1`),
+ * inserted (`INSERT INTO users (name, password) VALUES (?, ?)`, every row), also through
+ * the function calls and parentheses around it (`SET password = crypt(?, gen_salt('bf'))`,
+ * `password_hash = lower(?)`, `token = ANY($1)`) and as the item of a row value matching a
+ * secret column's place (`(email, password) = (?, ?)`, `SET (a, password) = ($1, $2)`).
  *
  * @example
  * ```ts
  * secretParams('UPDATE users SET password = ? WHERE id = ?') // { positions: Set {0}, names: Set {} }
  * secretParams('SELECT * FROM t WHERE token = :t')           // { positions: Set {}, names: Set {'t'} }
+ * secretParams("SET password = crypt(?, 'x') WHERE id = ?")  // { positions: Set {0}, names: Set {} }
  * ```
  */
 export function secretParams(sql: string): SecretParams {
@@ -44,39 +72,85 @@ export function secretParams(sql: string): SecretParams {
   if (!mayNameSecret(sql)) return NO_SECRETS
   const positions = new Set<number>()
   const names = new Set<string>()
-  const add = (slot: Slot) => (typeof slot === 'number' ? positions.add(slot) : names.add(slot))
-  const slots = new Map<number, Slot>()
-  let largest = 0
-  for (const match of sql.matchAll(PLACEHOLDER)) {
-    // A quoted literal or name is skipped whole: `'why?'` holds no placeholder.
-    if (match[0][0] === "'" || match[0][0] === '"') continue
-    const number = match[1] ?? match[2]
-    const slot: Slot = match[3] ?? (number ? Number(number) - 1 : largest)
-    if (typeof slot === 'number') largest = Math.max(largest, slot + 1)
-    slots.set(match.index, slot)
-    const column = BOUND_COLUMN.exec(sql.slice(Math.max(0, match.index - BOUND_WINDOW), match.index))?.[1]
-    if (column && isSecretName(column)) add(slot)
-  }
-  for (const list of sql.matchAll(IN_LIST)) {
-    if (!isSecretName(list[1]!)) continue
-    const from = list.index + list[0].length - list[2]!.length - 1
-    for (const [at, slot] of slots) if (at >= from && at < list.index + list[0].length) add(slot)
-  }
   const insert = INSERT.exec(sql)
-  if (insert) {
-    const columns = insert[1]!.split(',').map((name) => isSecretName(name.trim().replace(/^["'`[]|["'`\]]$/g, '')))
-    const rowsAt = insert.index + insert[0].length - insert[2]!.length
-    for (const row of columns.includes(true) ? insert[2]!.matchAll(/\(([^()]*)\)/g) : []) {
-      // The placeholders of this row by column: commas inside a literal do not count.
-      let column = 0
-      for (const item of row[1]!.matchAll(/,|'(?:[^']|'')*'|\?\d*|\$\d+|(?<!:)[:@$][A-Za-z_]\w*/g)) {
-        if (item[0] === ',') column++
-        const slot = columns[column] ? slots.get(rowsAt + row.index + 1 + item.index) : undefined
-        if (slot !== undefined) add(slot)
+  const bound = boundColumn(sql, insert && { columns: insert[1]!.split(','), from: insert.index + insert[0].length })
+  let largest = 0
+  let paren: Paren | undefined
+  const closed = new Map<number, Paren>()
+  for (const match of sql.matchAll(TOKEN)) {
+    const token = match[0]
+    if (token === '(') paren = { open: match.index, close: -1, parent: paren, item: paren?.commas ?? 0, commas: 0 }
+    else if (token === ')') {
+      if (paren) closed.set((paren.close = match.index), paren)
+      paren = paren?.parent
+    } else if (token === ',') {
+      if (paren) paren.commas++
+    } else if (token[0] !== "'" && token[0] !== '"' && token[0] !== '`') {
+      const number = match[1] ?? match[2]
+      const slot: Slot = match[3] ?? (number ? Number(number) - 1 : largest)
+      if (typeof slot === 'number') largest = Math.max(largest, slot + 1)
+      const column = bound(match.index, paren, paren?.commas ?? 0, closed)
+      if (column !== undefined && isSecretName(column)) {
+        if (typeof slot === 'number') positions.add(slot)
+        else names.add(slot)
       }
     }
   }
   return { positions, names }
+}
+
+/**
+ * `bound(at, paren, item, closed)`: the column what starts at `at` (item `item` of `paren`)
+ * is bound to, climbing out through the calls and parentheses around it, or undefined.
+ */
+function boundColumn(sql: string, insert: { columns: string[]; from: number } | null) {
+  return function bound(at: number, paren: Paren | undefined, item: number, closed: Map<number, Paren>): string | undefined {
+    for (;;) {
+      const direct = BOUND_COLUMN.exec(sql.slice(Math.max(0, at - BOUND_WINDOW, paren ? paren.open + 1 : 0), at))
+      if (direct) return direct[1]
+      if (!paren) return undefined
+      const binding = (paren.binding ??= bindingOf(sql, paren, insert, closed))
+      if ('column' in binding) return binding.column
+      if ('columns' in binding) return columnName(binding.columns[item])
+      // A call or a parenthesis is itself the value: look at what it is bound to.
+      at = binding.at
+      item = paren.item
+      paren = paren.parent
+    }
+  }
+}
+
+function bindingOf(sql: string, paren: Paren, insert: { columns: string[]; from: number } | null, closed: Map<number, Paren>): Binding {
+  const before = sql.slice(Math.max(0, paren.open - BOUND_WINDOW), paren.open)
+  if (insert && !paren.parent && paren.open >= insert.from && VALUES_ROW.test(before)) return { columns: insert.columns }
+  const list = IN_LIST.exec(before)
+  if (list) return { column: list[1]! }
+  const row = ROW_COMPARED.exec(before)
+  const left = row && closed.get(paren.open - before.length + row.index)
+  if (row) return { columns: left ? itemsOf(sql, left) : [] }
+  return { at: paren.open - (CALLED.exec(before)?.[0].length ?? 0) }
+}
+
+/** The items of a parenthesised list, split at its own commas (not those of a call inside it). */
+function itemsOf(sql: string, paren: Paren): string[] {
+  const items: string[] = []
+  let depth = 0
+  let start = paren.open + 1
+  for (const match of sql.slice(start, paren.close).matchAll(/'(?:[^']|'')*'|"[^"]*"|[(),]/g)) {
+    if (match[0] === '(') depth++
+    else if (match[0] === ')') depth--
+    else if (match[0] === ',' && depth === 0) {
+      items.push(sql.slice(start, paren.open + 1 + match.index))
+      start = paren.open + 2 + match.index
+    }
+  }
+  items.push(sql.slice(start, paren.close))
+  return items
+}
+
+/** A column as a list names it: `password`, `"password"`, `u.password`; undefined for an expression. */
+function columnName(item: string | undefined): string | undefined {
+  return item?.trim().match(/^(?:[\w"`[\]]+\.)?["'`[]?([A-Za-z_]\w*)["'`\]]?$/)?.[1]
 }
 
 type Slot = number | string
