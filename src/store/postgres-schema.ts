@@ -39,4 +39,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX traces_saved ON {schema}.traces (saved_ms);
    CREATE TABLE {schema}.counters (name text PRIMARY KEY, value bigint NOT NULL);
    INSERT INTO {schema}.counters (name, value) VALUES ('requests_dropped', 0), ('traces_evicted', 0);`,
+  // 5: the order spans were stored in (\`seq\`, from a sequence), which orders spans that start
+  // at the same nanosecond (the order they were recorded or received, as in memory). Spans
+  // stored before get one in the order they were listed until now: by start, then span id.
+  `ALTER TABLE {schema}.spans ADD COLUMN seq bigint;
+   UPDATE {schema}.spans AS s SET seq = ordered.n
+     FROM (SELECT trace_id, span_id, row_number() OVER (ORDER BY start_ns, span_id) AS n FROM {schema}.spans) AS ordered
+     WHERE s.trace_id = ordered.trace_id AND s.span_id = ordered.span_id;
+   CREATE SEQUENCE {schema}.spans_seq OWNED BY {schema}.spans.seq;
+   SELECT setval('{schema}.spans_seq', (SELECT coalesce(max(seq), 0) + 1 FROM {schema}.spans), false);
+   ALTER TABLE {schema}.spans ALTER COLUMN seq SET DEFAULT nextval('{schema}.spans_seq');`,
 ]

@@ -153,7 +153,7 @@ export class PostgresStore extends QueuedStore {
     const given = new Map<string, string>()
     for (const { span, requestId } of spans) if (requestId) given.set(span.traceId, requestId)
     const outlines = await client.query<SpanOutline & { trace_id: string }>(
-      `SELECT trace_id, span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM ${this.table('spans')} WHERE trace_id = ANY($1)`,
+      `SELECT trace_id, span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM ${this.table('spans')} WHERE trace_id = ANY($1) ORDER BY start_ns, seq`,
       [traceIds],
     )
     const owners = await client.query<{ trace_id: string; request_id: string | null }>(
@@ -218,7 +218,7 @@ export class PostgresStore extends QueuedStore {
 
   protected async readTrace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     await this.migrate()
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('spans')} WHERE trace_id = $1 ORDER BY start_ns, span_id`, [traceId])
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('spans')} WHERE trace_id = $1 ORDER BY start_ns, seq`, [traceId])
     return rows.length ? rows.map(spanFromRow) : undefined
   }
 

@@ -38,4 +38,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX traces_saved ON traces (saved_ms);
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
    INSERT INTO counters (name, value) VALUES ('requests_dropped', 0), ('traces_evicted', 0);`,
+  // 5: the order spans were stored in (\`seq\`), which orders spans that start at the same
+  // nanosecond (the order they were recorded or received, as in memory). Spans stored
+  // before get one in the order they were listed until now: by start, then span id.
+  `ALTER TABLE spans ADD COLUMN seq INTEGER;
+   UPDATE spans SET seq = ordered.n
+     FROM (SELECT rowid AS id, row_number() OVER (ORDER BY start_ns, span_id) AS n FROM spans) AS ordered
+     WHERE spans.rowid = ordered.id;
+   CREATE INDEX spans_seq ON spans (seq);`,
 ]

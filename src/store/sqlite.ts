@@ -198,8 +198,11 @@ export class SqliteStore extends QueuedStore {
       const insertRequest = db.prepare(upsert('requests', REQUEST_COLUMNS, ['id']))
       for (const request of lastOfEach(requests, (r) => r.id)) insertRequest.run(requestRow(request, INSTANCE, JSON.stringify))
       if (!spans.length) return
-      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], { where: KEEP_HELD_SPAN }))
-      for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run(spanRow(span, INSTANCE, JSON.stringify))
+      // A span's place among those that start with it: the order it was first stored in, kept
+      // when it is written again. The write lock makes the sequence one for every process.
+      const insertSpan = db.prepare(upsert('spans', [...SPAN_COLUMNS, 'seq'], ['trace_id', 'span_id'], { kept: ['seq'], where: KEEP_HELD_SPAN }))
+      let seq = (db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM spans').get() as { seq: number }).seq
+      for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run({ ...spanRow(span, INSTANCE, JSON.stringify), seq: ++seq })
       this.summarize(spans)
     }).immediate()
   }
@@ -208,7 +211,7 @@ export class SqliteStore extends QueuedStore {
   private summarize(spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
     const requestIds = new Map<string, string | undefined>()
     for (const { span, requestId } of spans) requestIds.set(span.traceId, requestId ?? requestIds.get(span.traceId))
-    const outline = this.db.prepare('SELECT span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM spans WHERE trace_id = ?').safeIntegers(true)
+    const outline = this.db.prepare('SELECT span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM spans WHERE trace_id = ? ORDER BY start_ns, seq').safeIntegers(true)
     const owner = this.db.prepare(
       'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
     )
@@ -279,7 +282,7 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected readTrace(traceId: string): ToolbarSpan[] | undefined {
-    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id').safeIntegers(true).all(traceId)
+    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, seq').safeIntegers(true).all(traceId)
     return rows.length ? (rows as Array<Record<string, unknown>>).map(spanFromRow) : undefined
   }
 
