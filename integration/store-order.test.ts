@@ -87,9 +87,7 @@ describe.each(STORES)('spans that start together are listed in the order they we
       }
       return c.text('done')
     })
-    const answer = await request(shop, '/work')
-    const traceId = (answer.headers.get('server-timing') ?? '').match(/00-([0-9a-f]{32})-/)?.[1] ?? ''
-    expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+    const traceId = traceIdOf(await request(shop, '/work'))
     const recorded = ['parent 0', 'child 0', 'parent 1', 'child 1', 'parent 2', 'child 2', 'parent 3', 'child 3', 'parent 4', 'child 4', 'parent 5', 'child 5']
     const names = (spans: Span[]) => spans.map((s) => s.name).filter((name) => /^(parent|child) /.test(name))
     expect(names(await spansOf(shop, traceId))).toEqual(recorded)
@@ -105,6 +103,60 @@ describe.each(STORES)('spans that start together are listed in the order they we
     const arrived = ['f'.repeat(16), 'c'.repeat(16), '8'.repeat(16), '1'.repeat(16)]
     expect((await spansOf(shop, received)).map((s) => s.spanId)).toEqual(arrived)
     expect((await pagedSpans(shop, received)).map((s) => s.spanId)).toEqual(arrived)
+    await store?.close?.()
+  })
+})
+
+/** The trace id of a toolbar response, from its Server-Timing `traceparent`. */
+function traceIdOf(answer: { headers: Headers }): string {
+  const traceId = (answer.headers.get('server-timing') ?? '').match(/00-([0-9a-f]{32})-/)?.[1] ?? ''
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+  return traceId
+}
+
+async function listed(shop: Hono): Promise<string[]> {
+  const answer = await request(shop, '/_debug_toolbar/api/traces')
+  expect(answer.status).toBe(200)
+  return (answer.json() as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId)
+}
+
+/** An OTLP/JSON file of one trace recorded last year, as "Download OTLP JSON" saves it. */
+function lastYearsFile(traceId: string): object {
+  const start = BigInt(Date.UTC(2025, 5, 1)) * 1_000_000n
+  const span = { traceId, spanId: 'b7ad6b7169203331', name: 'GET /invoices', kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n), status: { code: 0 } }
+  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'billing' } }] }, scopeSpans: [{ scope: { name: 'file' }, spans: [span] }] }] }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe.each(STORES)('over maxTraces the trace that started first goes first: %s', (kind, make) => {
+  it.skipIf(kind === 'PostgreSQL' && !postgresUrl)('a slow request that finishes after three newer ones goes as it finishes; a file imported now is new', async () => {
+    const store = make('evict_by_start', 3)
+    const shop = app(store, 3)
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    shop.get('/slow', async (c) => (await released, c.text('slow')))
+    shop.get('/fast', (c) => c.text('fast'))
+    const slow = request(shop, '/slow')
+    const fast: string[] = []
+    for (let i = 0; i < 3; i++) {
+      // Each starts in a millisecond of its own, after the slow one.
+      await pause(3)
+      fast.push(traceIdOf(await request(shop, '/fast')))
+    }
+    release()
+    const slowTrace = traceIdOf(await slow)
+    // The history drops the request that started first; the traces do the same.
+    expect(await listed(shop)).toEqual([fast[2], fast[1], fast[0]])
+    await pause(3)
+    const newest = traceIdOf(await request(shop, '/fast'))
+    expect(await listed(shop)).toEqual([newest, fast[2], fast[1]])
+    expect(await listed(shop)).not.toContain(slowTrace)
+    // A trace imported now is new to the store, whatever its start: the oldest recorded one goes.
+    const imported = randomBytes(16).toString('hex')
+    const answer = await request(shop, '/_debug_toolbar/api/traces/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lastYearsFile(imported)) })
+    expect(answer.status).toBe(200)
+    expect(await listed(shop)).toEqual([newest, fast[2], imported])
     await store?.close?.()
   })
 })

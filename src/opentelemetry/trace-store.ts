@@ -189,6 +189,8 @@ export class TraceStore {
   private readonly order = new OpenOrder<TraceEntry>()
   /** Traces pushed out by newer ones since the store was made. */
   evicted = 0
+  /** Traces whose request is still running: `maxTraces` bounds the others (see `evictOverflow`). */
+  private unfinished = 0
   /**
    * Spans kept over all traces, in flight or ended: past it the oldest traces go whole (not
    * the one a span joins), so `maxTraces` traces of `maxSpans` spans each never all stay.
@@ -209,17 +211,18 @@ export class TraceStore {
   open(traceId: string, settings: TraceSettings = {}, requestId: string | undefined = settings.requestId): void {
     const existing = this.traces.get(traceId)
     if (existing) {
-      // A trace can span several requests (a service calling itself): the newest request owns it.
+      // A trace can span several requests (a service calling itself): the newest request owns
+      // it, and it keeps its place, the start of the first (as a durable store keeps it).
+      const was = isRunning(existing)
       existing.settle(settings, requestId)
       existing.finishedAt = undefined
       existing.summary = undefined
-      this.traces.delete(traceId)
-      this.traces.set(traceId, existing)
-      this.order.push(existing)
+      if (isRunning(existing) !== was) this.unfinished += was ? -1 : 1
     } else {
       const entry = new TraceEntry(traceId, settings, requestId)
       this.traces.set(traceId, entry)
       this.order.push(entry)
+      if (isRunning(entry)) this.unfinished++
     }
     this.evictOverflow()
   }
@@ -418,10 +421,17 @@ export class TraceStore {
     return moved
   }
 
-  /** Marks the trace's request as finished: from now on only the late window admits spans. */
+  /**
+   * Marks the trace's request as finished: from now on only the late window admits spans,
+   * and the trace counts against `maxTraces`. A slow request that started before all the
+   * traces kept goes now, as the history drops it: read or save its spans before.
+   */
   finish(traceId: string): void {
     const entry = this.traces.get(traceId)
-    if (entry) entry.finishedAt = performance.now()
+    if (!entry) return
+    if (isRunning(entry)) this.unfinished--
+    entry.finishedAt = performance.now()
+    this.evictOverflow()
   }
 
   /** Ended and running spans of the trace, ordered by start time; undefined when unknown. */
@@ -513,6 +523,7 @@ export class TraceStore {
     this.traces.clear()
     this.order.clear()
     this.spanCount = 0
+    this.unfinished = 0
   }
 
   get size(): number {
@@ -528,8 +539,33 @@ export class TraceStore {
     return summary
   }
 
+  /**
+   * Over `maxTraces` finished traces (and received ones), the one that started first goes:
+   * the store's order is the order traces were opened, a request's when it started, a
+   * received or imported one's when it came. The traces of requests still running are not
+   * counted (there are as many as requests in flight): each counts once its request
+   * finishes, so that a slow request older than every trace kept goes then, as it does from
+   * a durable store, which only gets a trace when its request finishes.
+   */
   private evictOverflow(): void {
-    while (this.traces.size > Math.max(1, this.maxTraces)) this.evict(this.oldestEvictable())
+    while (this.traces.size - this.unfinished > Math.max(1, this.maxTraces)) {
+      const oldest = this.oldestFinished()
+      if (oldest === undefined) return
+      this.evict(oldest)
+    }
+  }
+
+  /** The oldest trace whose request finished (or that has none) that no WebSocket holds; failing that, the oldest held one. */
+  private oldestFinished(): TraceEntry | undefined {
+    const order = this.order
+    let held: TraceEntry | undefined
+    for (let i = order.first(); i < order.end; i++) {
+      const entry = order.at(i)
+      if (entry === undefined || isRunning(entry)) continue
+      if (entry.holds === 0) return entry
+      held ??= entry
+    }
+    return held
   }
 
   /** Evicts the oldest traces but `keep` (the one a span just joined) while over `maxTotalSpans`. */
@@ -538,6 +574,7 @@ export class TraceStore {
   }
 
   private evict(entry: TraceEntry): void {
+    if (isRunning(entry)) this.unfinished--
     this.traces.delete(entry.traceId)
     this.order.remove(entry)
     this.spanCount -= entry.spans.size
@@ -599,6 +636,11 @@ function runningCount(entry: TraceEntry): number {
 /** Forgets that `spanId` is running; true when it was. */
 function takeRunning(entry: TraceEntry, spanId: string): boolean {
   return entry.running !== undefined && entry.running.delete(spanId)
+}
+
+/** Whether the trace belongs to a request still running. */
+function isRunning(entry: TraceEntry): boolean {
+  return entry.requestId !== undefined && entry.finishedAt === undefined
 }
 
 function isAccepting(entry: TraceEntry): boolean {

@@ -49,4 +49,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE SEQUENCE {schema}.spans_seq OWNED BY {schema}.spans.seq;
    SELECT setval('{schema}.spans_seq', (SELECT coalesce(max(seq), 0) + 1 FROM {schema}.spans), false);
    ALTER TABLE {schema}.spans ALTER COLUMN seq SET DEFAULT nextval('{schema}.spans_seq');`,
+  // 6: when each trace started for the toolbar (\`opened_ms\`), which goes first over maxTraces
+  // and maxAgeMs, as in memory: a recorded request's trace by its request's start, another
+  // by when it was first stored. Traces stored before: by their request's start while the
+  // request is stored, else as until now.
+  `ALTER TABLE {schema}.traces ADD COLUMN opened_ms double precision;
+   UPDATE {schema}.traces AS t SET opened_ms = LEAST(
+     COALESCE(t.saved_ms, t.started_ms),
+     (SELECT r.started_ms FROM {schema}.requests AS r WHERE r.id = t.request_id));
+   CREATE INDEX traces_opened ON {schema}.traces (opened_ms);`,
 ]

@@ -23,8 +23,9 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  recordedStarts,
+  TRACE_EARLIEST,
   TRACE_KEPT,
-  TRACE_SAVED,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -215,18 +216,19 @@ export class SqliteStore extends QueuedStore {
     const owner = this.db.prepare(
       'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
     )
-    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT }))
+    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT, earliest: TRACE_EARLIEST }))
+    const starts = recordedStarts(spans)
     for (const [traceId, requestId] of requestIds) {
       const rows = outline.all(traceId) as SpanOutline[]
       const known = requestId ?? ((owner.get(traceId, traceId) as { id: string | null }).id ?? undefined)
-      const row = traceRow(traceId, rows, known)
+      const row = traceRow(traceId, rows, known, starts.get(traceId))
       insertTrace.run({ ...row, services: JSON.stringify(row.services), sources: JSON.stringify(row.sources), error: row.error ? 1 : 0 })
     }
   }
 
   protected prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): void {
     this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
-    const doomedTraces = `SELECT trace_id FROM traces ORDER BY ${TRACE_SAVED} DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
+    const doomedTraces = `SELECT trace_id FROM traces ORDER BY opened_ms DESC, saved_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
       const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
@@ -240,7 +242,7 @@ export class SqliteStore extends QueuedStore {
     for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
     if (oldestMs === undefined) return
     this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
-    const old = `SELECT trace_id FROM traces WHERE ${TRACE_SAVED} < ? LIMIT ${PRUNE_CHUNK}`
+    const old = `SELECT trace_id FROM traces WHERE opened_ms < ? LIMIT ${PRUNE_CHUNK}`
     for (let ids = this.traceIds(old, oldestMs); ids.length; ids = this.traceIds(old, oldestMs)) dropTraces(ids)
   }
 
@@ -330,11 +332,14 @@ function withPath(options: SqliteStoreOptions): SqliteStoreOptions {
 }
 
 /**
- * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key and the `kept` ones: a second
- * write replaces the first, unless `where` (a condition on `excluded`) says it may not.
+ * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key and the `kept` ones (the
+ * `earliest` ones only to an earlier value): a second write replaces the first, unless
+ * `where` (a condition on `excluded`) says it may not.
  */
-function upsert(table: string, columns: readonly string[], key: string[], { kept = [], where }: UpsertRule = {}): string {
-  const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
+function upsert(table: string, columns: readonly string[], key: string[], { kept = [], earliest = [], where }: UpsertRule = {}): string {
+  const updates = columns
+    .filter((c) => !key.includes(c) && !kept.includes(c))
+    .map((c) => (earliest.includes(c) ? `${c} = min(coalesce(${c}, excluded.${c}), excluded.${c})` : `${c} = excluded.${c}`))
   const values = columns.map((c) => `@${c}`).join(', ')
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}${where ? ` WHERE ${where}` : ''}`
 }
