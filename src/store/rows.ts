@@ -201,9 +201,10 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
 }
 
 /**
- * The start (epoch ms) of each trace's spans written with their request (recorded by a
- * toolbar), the earliest of them: its request's start, which is the trace's place over the
- * bounds (`TRACE_EARLIEST`). Traces with no such span are not in the map.
+ * The start (epoch ms) of each trace's spans that a toolbar recorded for its request (source
+ * `local`, written with the request's id), the earliest of them: the request's start, which
+ * is the trace's place over the bounds (`TRACE_EARLIEST`). A service's spans joining the
+ * trace do not count (their clock may be behind). Traces with no such span are not in the map.
  *
  * @example
  * ```ts
@@ -213,7 +214,7 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
 export function recordedStarts(spans: ReadonlyArray<{ span: ToolbarSpan; requestId?: string }>): Map<string, number> {
   const starts = new Map<string, bigint>()
   for (const { span, requestId } of spans) {
-    if (requestId === undefined) continue
+    if (requestId === undefined || span.source !== 'local') continue
     const start = BigInt(span.startTimeUnixNano)
     const known = starts.get(span.traceId)
     if (known === undefined || start < known) starts.set(span.traceId, start)
