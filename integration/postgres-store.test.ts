@@ -6,7 +6,7 @@ import { PostgresStore, SchemaTooNewError, StoreUnavailableError } from '../src/
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema.js'
 import { INSTANCE } from '../src/store/queued-store.js'
 import { storeContract } from '../test/store/store-contract.js'
-import { sampleRequest, sampleSpan, traceIdOf } from '../test/store/samples.js'
+import { sampleRequest, sampleSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from '../test/store/samples.js'
 import { TcpCut, testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
 
 const postgres: TestPostgres = await testPostgres()
@@ -64,6 +64,17 @@ describe.skipIf(!postgres.available)('PostgresStore on a real PostgreSQL server'
     expect(span).toMatchObject({ spanId: '00f067aa0ba902b7', startTimeUnixNano: '1767225600000000123', endTimeUnixNano: '1767225600012500123', attributes: { 'http.route': '/users/:id' } })
     store.save(sampleRequest(1))
     expect((await store.list({ limit: 5, offset: 0 })).requests.map((r) => [r.id, r.instance])).toEqual([['req-1', INSTANCE], ['old-1', undefined]])
+    await store.close()
+  })
+
+  it('keeps the order of spans stored before the insertion sequence (by start, then span id), and lists a span stored after them after them', async () => {
+    const schema = uniqueSchema('tied')
+    await admin.query(readFileSync(new URL('../test/fixtures/postgres-v1.sql', import.meta.url), 'utf8').replaceAll('{schema}', schema))
+    await admin.query(tiedOldSpans(`${schema}.spans`))
+    const store = new PostgresStore({ connectionString: url, schema })
+    expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(['old 0a', 'old 0b', 'old 0c'])
+    store.saveSpans([tiedNewSpan()])
+    expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(['old 0a', 'old 0b', 'old 0c', 'new 09'])
     await store.close()
   })
 

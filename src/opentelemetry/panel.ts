@@ -352,16 +352,18 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     else describeLateResponse(state, record)
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
-    endRequestSpan(state, record, this.processor.traces.latestLocalEnd(state.traceId))
-    this.processor.traces.finish(state.traceId)
-    saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
-    // Counted only when someone follows the live events.
-    if (!this.events?.active) return
     const traces = this.processor.traces
-    this.events.emit({
-      type: 'trace.completed',
-      data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
-    })
+    endRequestSpan(state, record, traces.latestLocalEnd(state.traceId))
+    saveRecordedSpans(this.store, traces, state.traceId, record.id)
+    // Counted only when someone follows the live events.
+    if (this.events?.active) {
+      this.events.emit({
+        type: 'trace.completed',
+        data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
+      })
+    }
+    // Last: a request that started before every trace kept has its trace evicted here.
+    traces.finish(state.traceId)
   }
 
   generateStats(record: RequestRecord): OpenTelemetryStats {

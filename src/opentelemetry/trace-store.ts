@@ -94,11 +94,15 @@ class SpanSet<T> {
  */
 class TraceEntry {
   /**
-   * Ended spans by span id, in arrival order. Spans of this process's SDK are kept as the
-   * SDK made them and converted when the trace is read: most traces are never opened.
+   * Every span by span id, ended or running, in the order the store first had it: this
+   * process's spans when they started, received ones when they arrived. That order breaks
+   * ties between spans that start at the same nanosecond (a parent before the child that
+   * started with it), as the durable stores' insertion sequence does. Spans of this
+   * process's SDK are kept as the SDK made them and converted when the trace is read: most
+   * traces are never opened.
    */
-  readonly ended = new SpanSet<ToolbarSpan | ReadableSpan>()
-  /** Spans that started and have not ended yet (made when the first one starts). */
+  readonly spans = new SpanSet<ToolbarSpan | ReadableSpan>()
+  /** Which of `spans` started and have not ended yet (made when the first one starts). */
   running: SpanSet<ReadableSpan> | undefined = undefined
   /**
    * Sources of the ended spans (`local`, `otlp_http`, ...): one or two, so a list; a new
@@ -185,6 +189,8 @@ export class TraceStore {
   private readonly order = new OpenOrder<TraceEntry>()
   /** Traces pushed out by newer ones since the store was made. */
   evicted = 0
+  /** Traces whose request is still running: `maxTraces` bounds the others (see `evictOverflow`). */
+  private unfinished = 0
   /**
    * Spans kept over all traces, in flight or ended: past it the oldest traces go whole (not
    * the one a span joins), so `maxTraces` traces of `maxSpans` spans each never all stay.
@@ -205,17 +211,18 @@ export class TraceStore {
   open(traceId: string, settings: TraceSettings = {}, requestId: string | undefined = settings.requestId): void {
     const existing = this.traces.get(traceId)
     if (existing) {
-      // A trace can span several requests (a service calling itself): the newest request owns it.
+      // A trace can span several requests (a service calling itself): the newest request owns
+      // it, and it keeps its place, the start of the first (as a durable store keeps it).
+      const was = isRunning(existing)
       existing.settle(settings, requestId)
       existing.finishedAt = undefined
       existing.summary = undefined
-      this.traces.delete(traceId)
-      this.traces.set(traceId, existing)
-      this.order.push(existing)
+      if (isRunning(existing) !== was) this.unfinished += was ? -1 : 1
     } else {
       const entry = new TraceEntry(traceId, settings, requestId)
       this.traces.set(traceId, entry)
       this.order.push(entry)
+      if (isRunning(entry)) this.unfinished++
     }
     this.evictOverflow()
   }
@@ -259,12 +266,13 @@ export class TraceStore {
   start(span: ReadableSpan): void {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
-    if (runningCount(entry) + entry.ended.size >= entry.maxSpans) return
-    const running = (entry.running ??= new SpanSet())
-    const before = running.size
-    running.set(span.spanContext().spanId, span)
+    if (entry.spans.size >= entry.maxSpans) return
+    const spanId = span.spanContext().spanId
+    if (entry.spans.has(spanId)) return
+    ;(entry.running ??= new SpanSet()).set(spanId, span)
+    entry.spans.set(spanId, span)
     entry.summary = undefined
-    if (running.size > before && ++this.spanCount > this.maxTotalSpans) this.evictForSpans(entry)
+    if (++this.spanCount > this.maxTotalSpans) this.evictForSpans(entry)
   }
 
   /** Stores an ended SDK span of a kept trace (converting only those). */
@@ -274,7 +282,7 @@ export class TraceStore {
     if (!entry) return 'ignored'
     // A span registered when it started holds a place: the SERVER span, first to start, is always kept.
     const reserved = this.take(entry, spanId)
-    if (!isAccepting(entry)) return 'ignored'
+    if (!isAccepting(entry)) return this.ignore(entry, spanId, reserved)
     if (!entry.localEnd || laterThan(span.endTime, entry.localEnd)) entry.localEnd = span.endTime
     return this.announceLate(entry, traceId, span.name, 'local', this.store(entry, span, spanId, 'local', reserved))
   }
@@ -298,7 +306,7 @@ export class TraceStore {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
     const reserved = this.take(entry, span.spanId)
-    if (!isAccepting(entry)) return 'ignored'
+    if (!isAccepting(entry)) return this.ignore(entry, span.spanId, reserved)
     return this.announceLate(entry, span.traceId, span.name, span.source, this.store(entry, span, span.spanId, span.source, reserved))
   }
 
@@ -336,7 +344,7 @@ export class TraceStore {
     const entry = this.entryOf(span.traceId)
     // A span the trace already holds stays as it is: a file saved from this toolbar and opened
     // again must not turn the request's own spans into "imported file" ones.
-    if (entry.ended.has(span.spanId)) return 'duplicate'
+    if (hasEnded(entry, span.spanId)) return 'duplicate'
     return this.store(entry, span, span.spanId, span.source, this.take(entry, span.spanId), false)
   }
 
@@ -353,7 +361,7 @@ export class TraceStore {
   }
 
   private keepReceived(entry: TraceEntry, span: ToolbarSpan): AddOutcome {
-    const duplicate = entry.ended.has(span.spanId)
+    const duplicate = hasEnded(entry, span.spanId)
     const outcome = this.store(entry, span, span.spanId, span.source, this.take(entry, span.spanId))
     if (outcome === 'dropped') return outcome
     if (duplicate) return 'duplicate'
@@ -363,13 +371,13 @@ export class TraceStore {
 
   /** `counted`: whether a span joining after the request counts as late (an imported one does not). */
   private store(entry: TraceEntry, span: ToolbarSpan | ReadableSpan, spanId: string, source: string, reserved: boolean, counted = true): AddOutcome {
-    const known = entry.ended.has(spanId)
-    const full = entry.ended.size + runningCount(entry) >= entry.maxSpans
-    if (!reserved && !known && full) {
+    // A span that was running holds its place (reserved); one the trace has ended is replaced in its place.
+    const known = !reserved && entry.spans.has(spanId)
+    if (!reserved && !known && entry.spans.size >= entry.maxSpans) {
       entry.dropped++
       return 'dropped'
     }
-    entry.ended.set(spanId, span)
+    entry.spans.set(spanId, span)
     if (!known && ++this.spanCount > this.maxTotalSpans) this.evictForSpans(entry)
     if (!entry.sources.includes(source)) entry.sources = entry.sources.length === 0 && source === 'local' ? LOCAL_ONLY : [...entry.sources, source]
     entry.summary = undefined
@@ -402,9 +410,9 @@ export class TraceStore {
    */
   reparent(traceId: string, from: string, to: string, service: string): ToolbarSpan[] {
     const entry = this.traces.get(traceId)
-    if (!entry || !entry.ended.has(to)) return []
+    if (!entry || !hasEnded(entry, to)) return []
     const moved: ToolbarSpan[] = []
-    for (const span of entry.ended.values()) {
+    for (const span of entry.spans.values()) {
       if (isSdkSpan(span) || span.parentSpanId !== from || span.spanId === to || span.resource['service.name'] !== service) continue
       span.parentSpanId = to
       moved.push(span)
@@ -413,10 +421,17 @@ export class TraceStore {
     return moved
   }
 
-  /** Marks the trace's request as finished: from now on only the late window admits spans. */
+  /**
+   * Marks the trace's request as finished: from now on only the late window admits spans,
+   * and the trace counts against `maxTraces`. A slow request that started before all the
+   * traces kept goes now, as the history drops it: read or save its spans before.
+   */
   finish(traceId: string): void {
     const entry = this.traces.get(traceId)
-    if (entry) entry.finishedAt = performance.now()
+    if (!entry) return
+    if (isRunning(entry)) this.unfinished--
+    entry.finishedAt = performance.now()
+    this.evictOverflow()
   }
 
   /** Ended and running spans of the trace, ordered by start time; undefined when unknown. */
@@ -427,7 +442,7 @@ export class TraceStore {
 
   /** A span that a receiver stored in the trace (not one of this process's SDK), if held. */
   receivedSpan(traceId: string, spanId: string): ToolbarSpan | undefined {
-    const span = this.traces.get(traceId)?.ended.get(spanId)
+    const span = this.traces.get(traceId)?.spans.get(spanId)
     return span === undefined || isSdkSpan(span) ? undefined : span
   }
 
@@ -456,7 +471,7 @@ export class TraceStore {
     return {
       dropped: entry?.dropped ?? 0,
       running: entry ? runningCount(entry) : 0,
-      ended: entry?.ended.size ?? 0,
+      ended: entry ? entry.spans.size - runningCount(entry) : 0,
       late: entry?.late ?? 0,
       received: entry?.received ?? 0,
     }
@@ -496,7 +511,7 @@ export class TraceStore {
     const matching: TraceSummary[] = []
     // Newest entries first, so that traces starting in the same millisecond keep arrival order.
     for (const [traceId, entry] of [...this.traces].reverse()) {
-      if (entry.ended.size + runningCount(entry) === 0 || !which(entry)) continue
+      if (entry.spans.size === 0 || !which(entry)) continue
       const summary = this.summaryOf(entry, traceId)
       if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
     }
@@ -508,6 +523,7 @@ export class TraceStore {
     this.traces.clear()
     this.order.clear()
     this.spanCount = 0
+    this.unfinished = 0
   }
 
   get size(): number {
@@ -523,8 +539,33 @@ export class TraceStore {
     return summary
   }
 
+  /**
+   * Over `maxTraces` finished traces (and received ones), the one that started first goes:
+   * the store's order is the order traces were opened, a request's when it started, a
+   * received or imported one's when it came. The traces of requests still running are not
+   * counted (there are as many as requests in flight): each counts once its request
+   * finishes, so that a slow request older than every trace kept goes then, as it does from
+   * a durable store, which only gets a trace when its request finishes.
+   */
   private evictOverflow(): void {
-    while (this.traces.size > Math.max(1, this.maxTraces)) this.evict(this.oldestEvictable())
+    while (this.traces.size - this.unfinished > Math.max(1, this.maxTraces)) {
+      const oldest = this.oldestFinished()
+      if (oldest === undefined) return
+      this.evict(oldest)
+    }
+  }
+
+  /** The oldest trace whose request finished (or that has none) that no WebSocket holds; failing that, the oldest held one. */
+  private oldestFinished(): TraceEntry | undefined {
+    const order = this.order
+    let held: TraceEntry | undefined
+    for (let i = order.first(); i < order.end; i++) {
+      const entry = order.at(i)
+      if (entry === undefined || isRunning(entry)) continue
+      if (entry.holds === 0) return entry
+      held ??= entry
+    }
+    return held
   }
 
   /** Evicts the oldest traces but `keep` (the one a span just joined) while over `maxTotalSpans`. */
@@ -533,10 +574,17 @@ export class TraceStore {
   }
 
   private evict(entry: TraceEntry): void {
+    if (isRunning(entry)) this.unfinished--
     this.traces.delete(entry.traceId)
     this.order.remove(entry)
-    this.spanCount -= entry.ended.size + runningCount(entry)
+    this.spanCount -= entry.spans.size
     this.evicted++
+  }
+
+  /** A span the trace no longer accepts: if it was running, it leaves the trace. */
+  private ignore(entry: TraceEntry, spanId: string, reserved: boolean): AddOutcome {
+    if (reserved) entry.spans.delete(spanId)
+    return 'ignored'
   }
 
   /** Forgets that `spanId` is running; true when it was. */
@@ -568,10 +616,17 @@ export class TraceStore {
   }
 }
 
+/** The trace's spans by start; spans that start together in the order the store first had them (the sort is stable). */
 function spansOf(entry: TraceEntry): ToolbarSpan[] {
-  const running = entry.running ? entry.running.values().map((span) => toolbarSpanFromReadableSpan(span)) : []
-  const ended = entry.ended.values().map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
-  return [...ended, ...running].sort(byStart)
+  return entry.spans
+    .values()
+    .map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
+    .sort(byStart)
+}
+
+/** Whether the trace holds `spanId` as an ended span (not one still running). */
+function hasEnded(entry: TraceEntry, spanId: string): boolean {
+  return entry.spans.has(spanId) && !(entry.running !== undefined && entry.running.has(spanId))
 }
 
 function runningCount(entry: TraceEntry): number {
@@ -581,6 +636,11 @@ function runningCount(entry: TraceEntry): number {
 /** Forgets that `spanId` is running; true when it was. */
 function takeRunning(entry: TraceEntry, spanId: string): boolean {
   return entry.running !== undefined && entry.running.delete(spanId)
+}
+
+/** Whether the trace belongs to a request still running. */
+function isRunning(entry: TraceEntry): boolean {
+  return entry.requestId !== undefined && entry.finishedAt === undefined
 }
 
 function isAccepting(entry: TraceEntry): boolean {

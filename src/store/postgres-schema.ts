@@ -39,4 +39,23 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX traces_saved ON {schema}.traces (saved_ms);
    CREATE TABLE {schema}.counters (name text PRIMARY KEY, value bigint NOT NULL);
    INSERT INTO {schema}.counters (name, value) VALUES ('requests_dropped', 0), ('traces_evicted', 0);`,
+  // 5: the order spans were stored in (\`seq\`, from a sequence), which orders spans that start
+  // at the same nanosecond (the order they were recorded or received, as in memory). Spans
+  // stored before get one in the order they were listed until now: by start, then span id.
+  `ALTER TABLE {schema}.spans ADD COLUMN seq bigint;
+   UPDATE {schema}.spans AS s SET seq = ordered.n
+     FROM (SELECT trace_id, span_id, row_number() OVER (ORDER BY start_ns, span_id) AS n FROM {schema}.spans) AS ordered
+     WHERE s.trace_id = ordered.trace_id AND s.span_id = ordered.span_id;
+   CREATE SEQUENCE {schema}.spans_seq OWNED BY {schema}.spans.seq;
+   SELECT setval('{schema}.spans_seq', (SELECT coalesce(max(seq), 0) + 1 FROM {schema}.spans), false);
+   ALTER TABLE {schema}.spans ALTER COLUMN seq SET DEFAULT nextval('{schema}.spans_seq');`,
+  // 6: when each trace started for the toolbar (\`opened_ms\`), which goes first over maxTraces
+  // and maxAgeMs, as in memory: a recorded request's trace by its request's start, another
+  // by when it was first stored. Traces stored before: by their request's start while the
+  // request is stored, else as until now.
+  `ALTER TABLE {schema}.traces ADD COLUMN opened_ms double precision;
+   UPDATE {schema}.traces AS t SET opened_ms = LEAST(
+     COALESCE(t.saved_ms, t.started_ms),
+     (SELECT r.started_ms FROM {schema}.requests AS r WHERE r.id = t.request_id));
+   CREATE INDEX traces_opened ON {schema}.traces (opened_ms);`,
 ]

@@ -23,8 +23,9 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  recordedStarts,
+  TRACE_EARLIEST,
   TRACE_KEPT,
-  TRACE_SAVED,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -153,7 +154,7 @@ export class PostgresStore extends QueuedStore {
     const given = new Map<string, string>()
     for (const { span, requestId } of spans) if (requestId) given.set(span.traceId, requestId)
     const outlines = await client.query<SpanOutline & { trace_id: string }>(
-      `SELECT trace_id, span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM ${this.table('spans')} WHERE trace_id = ANY($1)`,
+      `SELECT trace_id, span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM ${this.table('spans')} WHERE trace_id = ANY($1) ORDER BY start_ns, seq`,
       [traceIds],
     )
     const owners = await client.query<{ trace_id: string; request_id: string | null }>(
@@ -166,8 +167,9 @@ export class PostgresStore extends QueuedStore {
     const owner = new Map(owners.rows.map((row) => [row.trace_id, row.request_id ?? undefined]))
     // In the order the batch first saw each trace (not the lock's sorted order): that is the order they are stored in.
     const inOrder = [...new Set(spans.map((s) => s.span.traceId))]
-    const rows = inOrder.map((id) => traceRow(id, byTrace.get(id) ?? [], given.get(id) ?? owner.get(id)))
-    await client.query(this.upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT }), [toJson(rows)])
+    const starts = recordedStarts(spans)
+    const rows = inOrder.map((id) => traceRow(id, byTrace.get(id) ?? [], given.get(id) ?? owner.get(id), starts.get(id)))
+    await client.query(this.upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT, earliest: TRACE_EARLIEST }), [toJson(rows)])
   }
 
   protected async prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): Promise<void> {
@@ -185,10 +187,10 @@ export class PostgresStore extends QueuedStore {
         'traces_evicted',
       )
     await this.chunked(dropRequests(`SELECT id FROM ${requests} ORDER BY started_ms DESC, saved_ms DESC, id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxRequests)
-    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY ${TRACE_SAVED} DESC, started_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
+    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} ORDER BY opened_ms DESC, saved_ms DESC, trace_id DESC OFFSET $1 LIMIT ${PRUNE_CHUNK}`), maxTraces)
     if (oldestMs === undefined) return
     await this.chunked(dropRequests(`SELECT id FROM ${requests} WHERE started_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
-    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE ${TRACE_SAVED} < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
+    await this.chunked(dropTraces(`SELECT trace_id FROM ${traces} WHERE opened_ms < $1 LIMIT ${PRUNE_CHUNK}`), oldestMs)
   }
 
   /** Runs a chunked, counted DELETE (it answers how many rows went as `n`) until a chunk deletes less than a full chunk. */
@@ -218,7 +220,7 @@ export class PostgresStore extends QueuedStore {
 
   protected async readTrace(traceId: string): Promise<ToolbarSpan[] | undefined> {
     await this.migrate()
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('spans')} WHERE trace_id = $1 ORDER BY start_ns, span_id`, [traceId])
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.table('spans')} WHERE trace_id = $1 ORDER BY start_ns, seq`, [traceId])
     return rows.length ? rows.map(spanFromRow) : undefined
   }
 
@@ -287,12 +289,14 @@ export class PostgresStore extends QueuedStore {
   /**
    * An upsert of rows sent as one JSON array: a row written twice (a retry, two instances) is
    * stored once, the later write replacing the earlier unless `where` (on `excluded`) says no;
-   * `kept` columns keep their first value.
+   * `kept` columns keep their first value, `earliest` ones the earliest.
    */
-  private upsert(table: string, columns: readonly string[], key: string[], { kept = [], where }: UpsertRule = {}): string {
-    const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
-    const list = columns.join(', ')
+  private upsert(table: string, columns: readonly string[], key: string[], { kept = [], earliest = [], where }: UpsertRule = {}): string {
     const target = this.table(table)
+    const updates = columns
+      .filter((c) => !key.includes(c) && !kept.includes(c))
+      .map((c) => (earliest.includes(c) ? `${c} = LEAST(${target}.${c}, excluded.${c})` : `${c} = excluded.${c}`))
+    const list = columns.join(', ')
     return `INSERT INTO ${target} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${target}, $1::json)
             ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}${where ? ` WHERE ${where}` : ''}`
   }

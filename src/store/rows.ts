@@ -29,25 +29,25 @@ export const KEEP_HELD_SPAN = "excluded.source <> 'import'"
 /** Span fields stored in columns of their own; every other field goes into `extra`. */
 const SPAN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'links', 'status', 'resource', 'scope', 'source'])
 
-export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error', 'saved_ms'] as const
+export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error', 'saved_ms', 'opened_ms'] as const
 
-/**
- * Trace columns a later write leaves as they are: `saved_ms` is when the trace was first
- * stored, which decides what goes first over `maxTraces` (as in memory, the oldest stored,
- * not the oldest started: an imported trace from last week is new to the store).
- */
+/** Trace columns a later write leaves as they are: `saved_ms` is when the trace was first stored. */
 export const TRACE_KEPT = ['saved_ms']
 
 /**
- * When a trace was first stored, for both of its bounds (`maxTraces`, `maxAgeMs`): a trace
- * written by a release from before `saved_ms` has none, and goes by its start, in SQLite and
- * PostgreSQL alike (their NULLs sort at opposite ends).
+ * Trace columns a later write may only make earlier: `opened_ms`, when the trace started for
+ * the toolbar, which decides what goes first over `maxTraces` and `maxAgeMs` (as in memory):
+ * a recorded request's trace by the request's start, whenever its spans are written; a trace
+ * the toolbar did not record (received, imported) by when it was first stored (an imported
+ * trace from last week is new to the store). Spans of a service that arrive before their
+ * request's are written leave the request's start as the trace's.
  */
-export const TRACE_SAVED = 'COALESCE(saved_ms, started_ms)'
+export const TRACE_EARLIEST = ['opened_ms']
 
-/** What a second write of a row may change (both stores' upsert): `kept` columns stay, and only when `where` holds. */
+/** What a second write of a row may change (both stores' upsert): `kept` columns stay, `earliest` ones only go down, and only when `where` holds. */
 export interface UpsertRule {
   kept?: readonly string[]
+  earliest?: readonly string[]
   where?: string
 }
 
@@ -167,7 +167,7 @@ export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
  * The trace list line of a trace, from all of its stored spans, computed as every other
  * store computes it (`summarizeTrace`), plus the sources the list filters on.
  */
-export function traceRow(traceId: string, spans: SpanOutline[], requestId: string | undefined): TraceRow {
+export function traceRow(traceId: string, spans: SpanOutline[], requestId: string | undefined, recordedStartMs?: number): TraceRow {
   // By start: services and sources are listed in order of first appearance.
   const sorted = [...spans].sort((a, b) => compare(BigInt(a.start_ns), BigInt(b.start_ns)))
   const outlines = sorted.map(
@@ -184,6 +184,7 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
   )
   const summary = summarizeTrace(traceId, outlines, requestId)
   const sources = [...new Set(sorted.map((s) => s.source))]
+  const saved = savedNow()
   return {
     trace_id: traceId,
     request_id: requestId ?? null,
@@ -194,8 +195,31 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
     started_ms: Date.parse(summary.startedAt),
     duration_ms: summary.durationMs,
     error: summary.error,
-    saved_ms: savedNow(),
+    saved_ms: saved,
+    opened_ms: recordedStartMs ?? saved,
   }
+}
+
+/**
+ * The start (epoch ms) of each trace's spans that a toolbar recorded for its request (source
+ * `local`, written with the request's id), the earliest of them: the request's start, which
+ * is the trace's place over the bounds (`TRACE_EARLIEST`). A service's spans joining the
+ * trace do not count (their clock may be behind). Traces with no such span are not in the map.
+ *
+ * @example
+ * ```ts
+ * recordedStarts([{ span, requestId: 'req-1' }]).get(span.traceId) // 1767225600001.000123
+ * ```
+ */
+export function recordedStarts(spans: ReadonlyArray<{ span: ToolbarSpan; requestId?: string }>): Map<string, number> {
+  const starts = new Map<string, bigint>()
+  for (const { span, requestId } of spans) {
+    if (requestId === undefined || span.source !== 'local') continue
+    const start = BigInt(span.startTimeUnixNano)
+    const known = starts.get(span.traceId)
+    if (known === undefined || start < known) starts.set(span.traceId, start)
+  }
+  return new Map([...starts].map(([traceId, ns]) => [traceId, Number(ns / 1000n) / 1000]))
 }
 
 export function traceFromRow(row: Record<string, unknown>): TraceSummary {

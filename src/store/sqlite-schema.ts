@@ -38,4 +38,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX traces_saved ON traces (saved_ms);
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
    INSERT INTO counters (name, value) VALUES ('requests_dropped', 0), ('traces_evicted', 0);`,
+  // 5: the order spans were stored in (\`seq\`), which orders spans that start at the same
+  // nanosecond (the order they were recorded or received, as in memory). Spans stored
+  // before get one in the order they were listed until now: by start, then span id.
+  `ALTER TABLE spans ADD COLUMN seq INTEGER;
+   UPDATE spans SET seq = ordered.n
+     FROM (SELECT rowid AS id, row_number() OVER (ORDER BY start_ns, span_id) AS n FROM spans) AS ordered
+     WHERE spans.rowid = ordered.id;
+   CREATE INDEX spans_seq ON spans (seq);`,
+  // 6: when each trace started for the toolbar (\`opened_ms\`), which goes first over maxTraces
+  // and maxAgeMs, as in memory: a recorded request's trace by its request's start, another
+  // by when it was first stored. Traces stored before: by their request's start while the
+  // request is stored, else as until now.
+  `ALTER TABLE traces ADD COLUMN opened_ms REAL;
+   UPDATE traces SET opened_ms = min(
+     COALESCE(saved_ms, started_ms),
+     COALESCE((SELECT requests.started_ms FROM requests WHERE requests.id = traces.request_id), COALESCE(saved_ms, started_ms)));
+   CREATE INDEX traces_opened ON traces (opened_ms);`,
 ]

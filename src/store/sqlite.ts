@@ -23,8 +23,9 @@ import {
   spanRow,
   summaryFromRow,
   TRACE_COLUMNS,
+  recordedStarts,
+  TRACE_EARLIEST,
   TRACE_KEPT,
-  TRACE_SAVED,
   traceFromRow,
   traceRow,
   type SpanOutline,
@@ -198,8 +199,11 @@ export class SqliteStore extends QueuedStore {
       const insertRequest = db.prepare(upsert('requests', REQUEST_COLUMNS, ['id']))
       for (const request of lastOfEach(requests, (r) => r.id)) insertRequest.run(requestRow(request, INSTANCE, JSON.stringify))
       if (!spans.length) return
-      const insertSpan = db.prepare(upsert('spans', SPAN_COLUMNS, ['trace_id', 'span_id'], { where: KEEP_HELD_SPAN }))
-      for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run(spanRow(span, INSTANCE, JSON.stringify))
+      // A span's place among those that start with it: the order it was first stored in, kept
+      // when it is written again. The write lock makes the sequence one for every process.
+      const insertSpan = db.prepare(upsert('spans', [...SPAN_COLUMNS, 'seq'], ['trace_id', 'span_id'], { kept: ['seq'], where: KEEP_HELD_SPAN }))
+      let seq = (db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM spans').get() as { seq: number }).seq
+      for (const { span } of lastOfEach(spans, (s) => `${s.span.traceId}:${s.span.spanId}`)) insertSpan.run({ ...spanRow(span, INSTANCE, JSON.stringify), seq: ++seq })
       this.summarize(spans)
     }).immediate()
   }
@@ -208,22 +212,23 @@ export class SqliteStore extends QueuedStore {
   private summarize(spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
     const requestIds = new Map<string, string | undefined>()
     for (const { span, requestId } of spans) requestIds.set(span.traceId, requestId ?? requestIds.get(span.traceId))
-    const outline = this.db.prepare('SELECT span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM spans WHERE trace_id = ?').safeIntegers(true)
+    const outline = this.db.prepare('SELECT span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM spans WHERE trace_id = ? ORDER BY start_ns, seq').safeIntegers(true)
     const owner = this.db.prepare(
       'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
     )
-    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT }))
+    const insertTrace = this.db.prepare(upsert('traces', TRACE_COLUMNS, ['trace_id'], { kept: TRACE_KEPT, earliest: TRACE_EARLIEST }))
+    const starts = recordedStarts(spans)
     for (const [traceId, requestId] of requestIds) {
       const rows = outline.all(traceId) as SpanOutline[]
       const known = requestId ?? ((owner.get(traceId, traceId) as { id: string | null }).id ?? undefined)
-      const row = traceRow(traceId, rows, known)
+      const row = traceRow(traceId, rows, known, starts.get(traceId))
       insertTrace.run({ ...row, services: JSON.stringify(row.services), sources: JSON.stringify(row.sources), error: row.error ? 1 : 0 })
     }
   }
 
   protected prune({ maxRequests, maxTraces, oldestMs }: StoreBounds): void {
     this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests ORDER BY started_ms DESC, saved_ms DESC, id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?)`, maxRequests)
-    const doomedTraces = `SELECT trace_id FROM traces ORDER BY ${TRACE_SAVED} DESC, started_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
+    const doomedTraces = `SELECT trace_id FROM traces ORDER BY opened_ms DESC, saved_ms DESC, trace_id DESC LIMIT ${PRUNE_CHUNK} OFFSET ?`
     const dropTraces = this.db.transaction((ids: string[]) => {
       const spans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?')
       const traces = this.db.prepare('DELETE FROM traces WHERE trace_id = ?')
@@ -237,7 +242,7 @@ export class SqliteStore extends QueuedStore {
     for (let ids = this.traceIds(doomedTraces, maxTraces); ids.length; ids = this.traceIds(doomedTraces, maxTraces)) dropTraces(ids)
     if (oldestMs === undefined) return
     this.dropRequests(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_ms < ? LIMIT ${PRUNE_CHUNK})`, oldestMs)
-    const old = `SELECT trace_id FROM traces WHERE ${TRACE_SAVED} < ? LIMIT ${PRUNE_CHUNK}`
+    const old = `SELECT trace_id FROM traces WHERE opened_ms < ? LIMIT ${PRUNE_CHUNK}`
     for (let ids = this.traceIds(old, oldestMs); ids.length; ids = this.traceIds(old, oldestMs)) dropTraces(ids)
   }
 
@@ -279,7 +284,7 @@ export class SqliteStore extends QueuedStore {
   }
 
   protected readTrace(traceId: string): ToolbarSpan[] | undefined {
-    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id').safeIntegers(true).all(traceId)
+    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, seq').safeIntegers(true).all(traceId)
     return rows.length ? (rows as Array<Record<string, unknown>>).map(spanFromRow) : undefined
   }
 
@@ -327,11 +332,14 @@ function withPath(options: SqliteStoreOptions): SqliteStoreOptions {
 }
 
 /**
- * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key and the `kept` ones: a second
- * write replaces the first, unless `where` (a condition on `excluded`) says it may not.
+ * `INSERT ... ON CONFLICT DO UPDATE` of every column but the key and the `kept` ones (the
+ * `earliest` ones only to an earlier value): a second write replaces the first, unless
+ * `where` (a condition on `excluded`) says it may not.
  */
-function upsert(table: string, columns: readonly string[], key: string[], { kept = [], where }: UpsertRule = {}): string {
-  const updates = columns.filter((c) => !key.includes(c) && !kept.includes(c)).map((c) => `${c} = excluded.${c}`)
+function upsert(table: string, columns: readonly string[], key: string[], { kept = [], earliest = [], where }: UpsertRule = {}): string {
+  const updates = columns
+    .filter((c) => !key.includes(c) && !kept.includes(c))
+    .map((c) => (earliest.includes(c) ? `${c} = min(coalesce(${c}, excluded.${c}), excluded.${c})` : `${c} = excluded.${c}`))
   const values = columns.map((c) => `@${c}`).join(', ')
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}${where ? ` WHERE ${where}` : ''}`
 }

@@ -17,9 +17,10 @@ type Op =
   | { kind: 'clear' }
 
 /**
- * Which traces a store keeps, as the store's rule says it: beyond `maxTraces`, the oldest
- * (by when it was last opened) that no WebSocket holds and whose request has finished goes;
- * failing that the oldest unheld one; failing that the oldest.
+ * Which traces a store keeps, as the store's rule says it: the traces of requests still
+ * running do not count; beyond `maxTraces` of the others, the oldest (by when it was first
+ * opened or received) that no WebSocket holds goes, failing that the oldest held one. A trace
+ * re-opened by another request keeps its place.
  */
 class Model {
   private readonly traces = new Map<number, { requestId?: string; finished: boolean; holds: number }>()
@@ -30,8 +31,8 @@ class Model {
     const entry = this.traces.get(op.trace)
     switch (op.kind) {
       case 'open':
-        this.traces.delete(op.trace)
-        this.traces.set(op.trace, { requestId: `r${op.trace}`, finished: false, holds: entry?.holds ?? 0 })
+        if (entry) Object.assign(entry, { requestId: `r${op.trace}`, finished: false })
+        else this.traces.set(op.trace, { requestId: `r${op.trace}`, finished: false, holds: 0 })
         return this.evict()
       case 'receive':
         if (entry) return
@@ -39,7 +40,7 @@ class Model {
         return this.evict()
       case 'finish':
         if (entry) entry.finished = true
-        return
+        return this.evict()
       case 'hold':
         if (entry) entry.holds++
         return
@@ -53,20 +54,11 @@ class Model {
   }
 
   private evict(): void {
-    while (this.traces.size > this.maxTraces) {
-      let unheld: number | undefined
-      let oldest: number | undefined
-      let chosen: number | undefined
-      for (const [id, entry] of this.traces) {
-        oldest ??= id
-        if (entry.holds > 0) continue
-        if (entry.requestId === undefined || entry.finished) {
-          chosen = id
-          break
-        }
-        unheld ??= id
-      }
-      this.traces.delete((chosen ?? unheld ?? oldest)!)
+    const done = [...this.traces].filter(([, entry]) => entry.requestId === undefined || entry.finished)
+    for (let over = done.length - this.maxTraces; over > 0; over--) {
+      const unheld = done.find(([id, entry]) => entry.holds === 0 && this.traces.has(id))
+      const held = done.find(([id]) => this.traces.has(id))
+      this.traces.delete((unheld ?? held)![0])
     }
   }
 }
@@ -106,17 +98,24 @@ describe('TraceStore eviction', () => {
     )
   })
 
-  it('keeps a slow request\'s trace while thousands of others come and go, evicting the others oldest first', () => {
+  it('keeps a slow request\'s trace while thousands of others come and go, and lets it go as it finishes, older than all', () => {
     const store = new TraceStore(3)
     store.open(TRACE(1), {}, 'slow')
     for (let n = 2; n <= 5000; n++) {
       store.open(TRACE(n), {}, `r${n}`)
       store.finish(TRACE(n))
     }
-    // Re-opened (a service calling itself): it moves behind the newer ones.
+    // Re-opened (a service calling itself): running again, and in its place.
     store.open(TRACE(4999), {}, 'again')
     store.open(TRACE(5001), {}, 'r5001')
-    expect([1, 4998, 4999, 5000, 5001].map((n) => store.has(TRACE(n)))).toEqual([true, false, true, false, true])
+    const kept = () => [1, 4998, 4999, 5000, 5001].filter((n) => store.has(TRACE(n)))
+    expect(kept()).toEqual([1, 4998, 4999, 5000, 5001])
+    store.finish(TRACE(5001))
+    store.finish(TRACE(4999))
+    // Four finished: the one opened first goes, although 4999 was opened again later.
+    expect(kept()).toEqual([1, 4999, 5000, 5001])
+    store.finish(TRACE(1))
+    expect(kept()).toEqual([4999, 5000, 5001])
     expect(store.size).toBe(3)
   })
 })

@@ -46,3 +46,25 @@ export function sampleSpan(trace: number, span: number, overrides: Partial<Toolb
     ...rest,
   }
 }
+
+/** The trace of `tiedOldSpans`. */
+export const TIED_TRACE = 'c'.repeat(32)
+
+/**
+ * Three spans of `TIED_TRACE` that start at the same nanosecond, as a release before the
+ * insertion sequence stored them (the version 1 columns), written in an order their ids do
+ * not sort in: `table` is `spans` or `"schema".spans`.
+ */
+export function tiedOldSpans(table: string): string {
+  return ['0c', '0a', '0b']
+    .map(
+      (id) => `INSERT INTO ${table} VALUES ('${TIED_TRACE}', '${id.padStart(16, '0')}', NULL, 'old ${id}', 'INTERNAL',
+        1767225600000000123, 1767225600012500123, 'shop', 'local', 'UNSET', '{}', '[]', '[]', '{"code":"UNSET"}', '{"service.name":"shop"}', '{"name":"old"}');`,
+    )
+    .join('\n')
+}
+
+/** A span stored after the migration, at the same nanosecond as `tiedOldSpans`, with an id that sorts before theirs. */
+export function tiedNewSpan(): ToolbarSpan {
+  return { ...sampleSpan(0, 9, { startTimeUnixNano: '1767225600000000123', endTimeUnixNano: '1767225600000000999' }), traceId: TIED_TRACE, parentSpanId: undefined, name: 'new 09' }
+}

@@ -12,7 +12,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-schema.js'
 import { optionalPeer } from '../../src/store/optional-peer.js'
 import { INSTANCE } from '../../src/store/queued-store.js'
 import { storeContract } from './store-contract.js'
-import { sampleRequest, sampleSpan, traceIdOf } from './samples.js'
+import { sampleRequest, sampleSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from './samples.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-sqlite-'))
 let files = 0
@@ -57,6 +57,19 @@ describe('SqliteStore on a real file', () => {
     store.save(sampleRequest(1))
     expect((await store.list({ limit: 5, offset: 0 })).requests.map((r) => [r.id, r.instance])).toEqual([['req-1', INSTANCE], ['old-1', undefined]])
     expect((await store.status()).instances).toBe(1)
+    await store.close()
+  })
+
+  it('keeps the order of spans stored before the insertion sequence (by start, then span id), and lists a span stored after them after them', async () => {
+    const path = freshPath()
+    const v1 = new Database(path)
+    v1.exec(readFileSync(new URL('../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'))
+    v1.exec(tiedOldSpans('spans'))
+    v1.close()
+    const store = new SqliteStore({ path })
+    expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(['old 0a', 'old 0b', 'old 0c'])
+    store.saveSpans([tiedNewSpan()])
+    expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(['old 0a', 'old 0b', 'old 0c', 'new 09'])
     await store.close()
   })
 

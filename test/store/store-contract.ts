@@ -139,6 +139,23 @@ export function storeContract(make: MakeStore): void {
     await store.close()
   })
 
+  it('over maxTraces drops the trace whose request started first, whenever its spans were written, not moved by a service with a clock behind', async () => {
+    const store = await make({ maxTraces: 2 })
+    // Request 1 started last (5 s after the base time); a service joining its trace, with a
+    // clock ten minutes behind, is written first, with the request's id.
+    store.saveSpans([sampleSpan(1, 2, { source: 'otlp_http', service: 'billing', startMs: -600_000 })], 'req-1')
+    await store.flush()
+    store.saveSpans([sampleSpan(2, 1)], 'req-2')
+    await store.flush()
+    store.saveSpans([sampleSpan(1, 1, { startMs: 4000 })], 'req-1')
+    await store.flush()
+    // Request 3 started 3 s after the base time: trace 2 (2 s) started first and goes.
+    store.saveSpans([sampleSpan(3, 1)], 'req-3')
+    await store.flush()
+    expect((await store.listTraces({ limit: 50, offset: 0 })).traces.map((t) => t.traceId).sort()).toEqual([traceIdOf(1), traceIdOf(3)].sort())
+    await store.close()
+  })
+
   it('prunes what is older than maxAgeMs: a request by its start, a trace by when it was stored', async () => {
     const store = await make({ maxAgeMs: 1000 })
     store.save(sampleRequest(1))
