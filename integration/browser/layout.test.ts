@@ -34,6 +34,11 @@ function layoutApp(): Hono {
     const body = renderTemplate(LONG_TEMPLATE, () => `<h1>Report</h1>${renderTemplate(WORDY_TEMPLATE, () => '<p>3 items</p>')}${renderTemplate('footer.html', () => '<footer></footer>')}`)
     return c.html(page('Report', body))
   })
+  app.get('/logged', (c) => {
+    console.log('order 42 handed to the carrier')
+    recordLog('warn', `retrying payment for order 42 with ${'a very long gateway reply '.repeat(6)}`, { attr: 'card declined, trying the backup gateway', 'http.response.status_code': 402 })
+    return c.html(page('Logged', '<h1>Logged</h1>'))
+  })
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
   return app
 }
@@ -74,6 +79,33 @@ describe('a 600px-wide window', () => {
     const body = await openPanel(session.page, 'Logging')
     await body.locator('.hdt-log-attributes').first().waitFor()
     expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('the Logging panel', () => {
+  it('keeps attribute names and sources whole and gives the message room, at 1440px and at 600px', async () => {
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 600, height: 800 },
+    ]) {
+      await session.page.setViewportSize(viewport)
+      await session.page.goto(`${session.server.url}/logged`)
+      const body = await openPanel(session.page, 'Logging')
+      const rows = body.locator('.hdt-logs tbody tr')
+      await expect.poll(() => rows.count()).toBe(2)
+      // Names that identify a value or a line are read whole: "attr", not "at" over "tr".
+      const names = body.locator('.hdt-log-attributes dt')
+      expect(await names.allTextContents()).toEqual(['console.method', 'attr', 'http.response.status_code'])
+      expect(await linesOf(names), `dt at ${viewport.width}px`).toEqual([1, 1, 1])
+      const sources = body.locator('.hdt-log-source')
+      expect(await sources.allTextContents()).toEqual(['console', 'recordLog'])
+      expect(await linesOf(sources), `source at ${viewport.width}px`).toEqual([1, 1])
+      // The message and the values are what a user reads: they get real widths, not towers.
+      expect(await widthOf(body.locator('.hdt-log-message').last()), `message at ${viewport.width}px`).toBeGreaterThanOrEqual(200)
+      expect(await widthOf(body.locator('.hdt-log-attributes dd', { hasText: 'card declined' })), `value at ${viewport.width}px`).toBeGreaterThanOrEqual(150)
+      expect(await fitsSideways(body)).toBe(true)
+    }
     expect(session.errors).toEqual([])
   })
 })
