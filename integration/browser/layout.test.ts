@@ -110,6 +110,60 @@ describe('the Logging panel', () => {
   })
 })
 
+/**
+ * For each element, how its text wraps: for each new line, the last character before it,
+ * followed by a space when the line ended at a space.
+ */
+function breaksOf(locator: Locator): Promise<string[][]> {
+  return locator.evaluateAll((els) =>
+    els.map((el) => {
+      const breaks: string[] = []
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+      let previous: { char: string; top: number } | undefined
+      let space = false
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? ''
+        for (let i = 0; i < text.length; i++) {
+          if (text[i] === ' ') {
+            space = true
+            continue
+          }
+          const range = document.createRange()
+          range.setStart(node, i)
+          range.setEnd(node, i + 1)
+          const rect = range.getClientRects()[0]
+          if (!rect) continue
+          if (previous && rect.top > previous.top + 2) breaks.push(previous.char + (space ? ' ' : ''))
+          previous = { char: text[i]!, top: rect.top }
+          space = false
+        }
+      }
+      return breaks
+    }),
+  )
+}
+
+describe('the Headers panel at 600px', () => {
+  it('wraps header names at their hyphens and values between words, not in the middle of a word', async () => {
+    const body = await reportAt600('Headers')
+    const names = body.locator('.hdt-kv-name')
+    await names.first().waitFor()
+    const nameTexts = await names.allTextContents()
+    const nameBreaks = await breaksOf(names)
+    for (const [i, breaks] of nameBreaks.entries()) {
+      // "sec-ch-ua-platform" may become "sec-ch-ua-" over "platform", never "sec-ch-ua-platf" over "orm".
+      expect(breaks.every((char) => char === '-'), `${nameTexts[i]} broke after ${JSON.stringify(breaks)}`).toBe(true)
+    }
+    const userAgent = body.locator('tr', { has: session.page.locator('.hdt-kv-name', { hasText: /^user-agent$/ }) }).locator('.hdt-kv-value')
+    const [agentBreaks] = await breaksOf(userAgent)
+    expect(agentBreaks!.length).toBeGreaterThan(0)
+    // The user agent has spaces: every line ends at one ("(KHTML, like" over "Gecko)").
+    expect(agentBreaks!.every((end) => end.endsWith(' ')), `user-agent broke after ${JSON.stringify(agentBreaks)}`).toBe(true)
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('a template name with no place to break', () => {
   it('stays in its column: At, Duration and Timeline remain on screen, even at 1920px', async () => {
     for (const viewport of [
