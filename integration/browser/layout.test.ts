@@ -270,6 +270,39 @@ describe("the waterfall's time axis at 600px", () => {
   })
 })
 
+describe("the span detail's service", () => {
+  it('shows a long service name whole, inside the detail box', async () => {
+    const traceId = randomBytes(16).toString('hex')
+    const start = BigInt(Date.now()) * 1_000_000n
+    const service = 'billing-reconciliation-worker-eu-west-1-blue-canary-with-a-very-long-deployment-name'
+    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'reconcile invoices', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
+    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+    expect(sent.status).toBe(200)
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 600, height: 800 },
+    ]) {
+      await session.page.setViewportSize(viewport)
+      await session.page.goto(`${session.server.url}/report`)
+      const body = await openPanel(session.page, 'History')
+      await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+      await body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-row`).first().click()
+      const detail = body.locator('.hdt-span-detail')
+      const chip = detail.locator('.hdt-span-facts .hdt-wf-chip')
+      await chip.waitFor()
+      expect(await chip.textContent()).toBe(service)
+      const inside = await chip.evaluate((el) => {
+        const box = el.getBoundingClientRect()
+        const facts = el.closest('.hdt-span-facts')!.getBoundingClientRect()
+        return { right: box.right <= facts.right + 0.5, whole: el.scrollWidth <= el.clientWidth }
+      })
+      expect(inside, `at ${viewport.width}px`).toEqual({ right: true, whole: true })
+    }
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('the waterfall at 600px', () => {
   it("leaves room for the span's name beside its service chip", async () => {
     const body = await reportAt600('OpenTelemetry')
