@@ -164,6 +164,26 @@ describe('the Headers panel at 600px', () => {
   })
 })
 
+describe('a phone-wide window (375px)', () => {
+  it('gives an open panel the whole width, and its close button leads back to the panel list', async () => {
+    await session.page.setViewportSize({ width: 375, height: 700 })
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'Request')
+    const pane = session.page.locator('#hono-debug-toolbar .hdt-pane')
+    const box = (await pane.boundingBox())!
+    expect({ left: box.x, width: box.width }).toEqual({ left: 0, width: 375 })
+    // The URL is read in a real column, not a tower of three characters a line.
+    const url = body.locator('.hdt-facts tr', { hasText: 'URL' }).locator('td')
+    expect(await widthOf(url)).toBeGreaterThanOrEqual(180)
+    expect(await fitsSideways(body)).toBe(true)
+    await pane.getByRole('button', { name: /close/i }).click()
+    const request = session.page.locator('#hono-debug-toolbar .hdt-nav-item').filter({ has: session.page.locator('.hdt-nav-title', { hasText: /^Request$/ }) })
+    expect(await request.isVisible()).toBe(true)
+    expect(await request.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('a template name with no place to break', () => {
   it('stays in its column: At, Duration and Timeline remain on screen, even at 1920px', async () => {
     for (const viewport of [
