@@ -34,6 +34,11 @@ function layoutApp(): Hono {
     const body = renderTemplate(LONG_TEMPLATE, () => `<h1>Report</h1>${renderTemplate(WORDY_TEMPLATE, () => '<p>3 items</p>')}${renderTemplate('footer.html', () => '<footer></footer>')}`)
     return c.html(page('Report', body))
   })
+  app.get('/logged', (c) => {
+    console.log('order 42 handed to the carrier')
+    recordLog('warn', `retrying payment for order 42 with ${'a very long gateway reply '.repeat(6)}`, { attr: 'card declined, trying the backup gateway', 'http.response.status_code': 402 })
+    return c.html(page('Logged', '<h1>Logged</h1>'))
+  })
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
   return app
 }
@@ -74,6 +79,107 @@ describe('a 600px-wide window', () => {
     const body = await openPanel(session.page, 'Logging')
     await body.locator('.hdt-log-attributes').first().waitFor()
     expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('the Logging panel', () => {
+  it('keeps attribute names and sources whole and gives the message room, at 1440px and at 600px', async () => {
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 600, height: 800 },
+    ]) {
+      await session.page.setViewportSize(viewport)
+      await session.page.goto(`${session.server.url}/logged`)
+      const body = await openPanel(session.page, 'Logging')
+      const rows = body.locator('.hdt-logs tbody tr')
+      await expect.poll(() => rows.count()).toBe(2)
+      // Names that identify a value or a line are read whole: "attr", not "at" over "tr".
+      const names = body.locator('.hdt-log-attributes dt')
+      expect(await names.allTextContents()).toEqual(['console.method', 'attr', 'http.response.status_code'])
+      expect(await linesOf(names), `dt at ${viewport.width}px`).toEqual([1, 1, 1])
+      const sources = body.locator('.hdt-log-source')
+      expect(await sources.allTextContents()).toEqual(['console', 'recordLog'])
+      expect(await linesOf(sources), `source at ${viewport.width}px`).toEqual([1, 1])
+      // The message and the values are what a user reads: they get real widths, not towers.
+      expect(await widthOf(body.locator('.hdt-log-message').last()), `message at ${viewport.width}px`).toBeGreaterThanOrEqual(200)
+      expect(await widthOf(body.locator('.hdt-log-attributes dd', { hasText: 'card declined' })), `value at ${viewport.width}px`).toBeGreaterThanOrEqual(150)
+      expect(await fitsSideways(body)).toBe(true)
+    }
+    expect(session.errors).toEqual([])
+  })
+})
+
+/**
+ * For each element, how its text wraps: for each new line, the last character before it,
+ * followed by a space when the line ended at a space.
+ */
+function breaksOf(locator: Locator): Promise<string[][]> {
+  return locator.evaluateAll((els) =>
+    els.map((el) => {
+      const breaks: string[] = []
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+      let previous: { char: string; top: number } | undefined
+      let space = false
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? ''
+        for (let i = 0; i < text.length; i++) {
+          if (text[i] === ' ') {
+            space = true
+            continue
+          }
+          const range = document.createRange()
+          range.setStart(node, i)
+          range.setEnd(node, i + 1)
+          const rect = range.getClientRects()[0]
+          if (!rect) continue
+          if (previous && rect.top > previous.top + 2) breaks.push(previous.char + (space ? ' ' : ''))
+          previous = { char: text[i]!, top: rect.top }
+          space = false
+        }
+      }
+      return breaks
+    }),
+  )
+}
+
+describe('the Headers panel at 600px', () => {
+  it('wraps header names at their hyphens and values between words, not in the middle of a word', async () => {
+    const body = await reportAt600('Headers')
+    const names = body.locator('.hdt-kv-name')
+    await names.first().waitFor()
+    const nameTexts = await names.allTextContents()
+    const nameBreaks = await breaksOf(names)
+    for (const [i, breaks] of nameBreaks.entries()) {
+      // "sec-ch-ua-platform" may become "sec-ch-ua-" over "platform", never "sec-ch-ua-platf" over "orm".
+      expect(breaks.every((char) => char === '-'), `${nameTexts[i]} broke after ${JSON.stringify(breaks)}`).toBe(true)
+    }
+    const userAgent = body.locator('tr', { has: session.page.locator('.hdt-kv-name', { hasText: /^user-agent$/ }) }).locator('.hdt-kv-value')
+    const [agentBreaks] = await breaksOf(userAgent)
+    expect(agentBreaks!.length).toBeGreaterThan(0)
+    // The user agent has spaces: every line ends at one ("(KHTML, like" over "Gecko)").
+    expect(agentBreaks!.every((end) => end.endsWith(' ')), `user-agent broke after ${JSON.stringify(agentBreaks)}`).toBe(true)
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('a phone-wide window (375px)', () => {
+  it('gives an open panel the whole width, and its close button leads back to the panel list', async () => {
+    await session.page.setViewportSize({ width: 375, height: 700 })
+    await session.page.goto(`${session.server.url}/report`)
+    const body = await openPanel(session.page, 'Request')
+    const pane = session.page.locator('#hono-debug-toolbar .hdt-pane')
+    const box = (await pane.boundingBox())!
+    expect({ left: box.x, width: box.width }).toEqual({ left: 0, width: 375 })
+    // The URL is read in a real column, not a tower of three characters a line.
+    const url = body.locator('.hdt-facts tr', { hasText: 'URL' }).locator('td')
+    expect(await widthOf(url)).toBeGreaterThanOrEqual(180)
+    expect(await fitsSideways(body)).toBe(true)
+    await pane.getByRole('button', { name: /close/i }).click()
+    const request = session.page.locator('#hono-debug-toolbar .hdt-nav-item').filter({ has: session.page.locator('.hdt-nav-title', { hasText: /^Request$/ }) })
+    expect(await request.isVisible()).toBe(true)
+    expect(await request.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true)
     expect(session.errors).toEqual([])
   })
 })
@@ -180,6 +286,39 @@ describe("the waterfall's time axis at 600px", () => {
     const boxes = await ticks.evaluateAll((els) => els.filter((el) => getComputedStyle(el).visibility === 'visible').map((el) => el.getBoundingClientRect()))
     expect(boxes.length).toBeGreaterThanOrEqual(2)
     for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left - boxes[i - 1]!.right).toBeGreaterThanOrEqual(4)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe("the span detail's service", () => {
+  it('shows a long service name whole, inside the detail box', async () => {
+    const traceId = randomBytes(16).toString('hex')
+    const start = BigInt(Date.now()) * 1_000_000n
+    const service = 'billing-reconciliation-worker-eu-west-1-blue-canary-with-a-very-long-deployment-name'
+    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'reconcile invoices', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
+    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+    expect(sent.status).toBe(200)
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 600, height: 800 },
+    ]) {
+      await session.page.setViewportSize(viewport)
+      await session.page.goto(`${session.server.url}/report`)
+      const body = await openPanel(session.page, 'History')
+      await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+      await body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-row`).first().click()
+      const detail = body.locator('.hdt-span-detail')
+      const chip = detail.locator('.hdt-span-facts .hdt-wf-chip')
+      await chip.waitFor()
+      expect(await chip.textContent()).toBe(service)
+      const inside = await chip.evaluate((el) => {
+        const box = el.getBoundingClientRect()
+        const facts = el.closest('.hdt-span-facts')!.getBoundingClientRect()
+        return { right: box.right <= facts.right + 0.5, whole: el.scrollWidth <= el.clientWidth }
+      })
+      expect(inside, `at ${viewport.width}px`).toEqual({ right: true, whole: true })
+    }
     expect(session.errors).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { escapeClears } from '../escape-clears.js'
 import { formatMs, plural } from '../format.js'
 import type { PanelProps } from '../types.js'
 
-/** The Logging panel: every line with its offset, level and attributes; filter by level and text. */
+/** The Logging panel: every line with its offset, level, attributes (under the message) and source; filter by level and text. */
 export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
   // Lines past the request's end were written by work it left running (an email sent after the answer).
   const answeredAt = request.durationMs
@@ -55,7 +55,6 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
               <th class="hdt-num">At</th>
               <th>Level</th>
               <th>Message</th>
-              <th>Attributes</th>
               <th>Source</th>
             </tr>
           </thead>
@@ -71,12 +70,10 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
                 </td>
                 <td>
                   <div class="hdt-code hdt-log-message">{log.message}</div>
-                </td>
-                <td>
                   <Attributes attributes={log.attributes} />
                   {log.droppedAttributes !== undefined && <span class="hdt-muted">{plural(log.droppedAttributes, 'more attribute', 'more attributes')} not kept</span>}
                 </td>
-                <td class="hdt-muted">{log.source}</td>
+                <td class="hdt-muted hdt-log-source">{log.source}</td>
               </tr>
             ))}
           </tbody>
