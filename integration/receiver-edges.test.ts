@@ -368,3 +368,48 @@ describe('Zipkin: a 64-bit tracer called with a 128-bit trace id keeps only its 
     expect((await spansOf(base, `${'0'.repeat(16)}${lowerHalf}`)).status).toBe(404)
   })
 })
+
+describe('Zipkin: numbers written as JSON strings, which Zipkin itself reads', () => {
+  it("keeps Envoy 1.12's spans (timestamp, duration as strings) and numeric tag values, as Zipkin's server does", async () => {
+    const { base } = await startToolbar()
+    const trace = '83713138fa14c72683713138fa14c726'
+    // The shape Envoy 1.12 and OpenCensus Node (before 0.0.8) sent to /api/v2/spans.
+    const envoy = {
+      traceId: trace,
+      id: '83713138fa14c726',
+      kind: 'SERVER',
+      name: 'www.hello',
+      timestamp: '1700000000488551',
+      duration: '7131',
+      localEndpoint: { serviceName: 'envoy-cluster', ipv4: '172.31.0.5' },
+      tags: { 'http.status_code': '200', 'http.method': 'GET' },
+      annotations: [{ timestamp: '1700000000490000', value: 'ws' }],
+    }
+    // A tracer that writes numeric tags as numbers (Zipkin reads them as their text).
+    const numericTags = { traceId: trace, id: '0000000000000b02', parentId: '83713138fa14c726', name: 'db', timestamp: 1700000000489000, duration: 100, localEndpoint: { serviceName: 'envoy-cluster' }, tags: { 'db.rows': 12, ratio: 0.5 } }
+    const res = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify([envoy, numericTags]) })
+    expect(res.status).toBe(202)
+    expect(await res.text()).toBe('')
+    const { spans } = await spansOf(base, trace)
+    expect(spans.map((s) => [s.name, s.startTimeUnixNano, s.endTimeUnixNano, s.attributes])).toEqual([
+      ['www.hello', '1700000000488551000', '1700000000495682000', { 'http.status_code': '200', 'http.method': 'GET' }],
+      ['db', '1700000000489000000', '1700000000489100000', { 'db.rows': '12', ratio: '0.5' }],
+    ])
+    expect(spans[0]!.events).toEqual([expect.objectContaining({ name: 'ws', timeUnixNano: '1700000000490000000' })])
+  })
+
+  it('still refuses text that is not a whole number of microseconds, and booleans as tags, as Zipkin does', async () => {
+    const { base } = await startToolbar()
+    const span = { traceId: '83713138fa14c72683713138fa14c727', id: '0000000000000b03', name: 'x', timestamp: '1700000000488551', localEndpoint: { serviceName: 'svc' } }
+    for (const [fields, reason] of [
+      [{ timestamp: '1.7e15' }, 'timestamp "1.7e15" is not a non-negative whole number of microseconds'],
+      [{ duration: '-5' }, 'duration "-5" is not a non-negative whole number of microseconds'],
+      [{ timestamp: '99999999999999999999' }, 'timestamp "99999999999999999999" is not a non-negative whole number of microseconds'],
+      [{ tags: { debug: true } }, 'tag "debug" is not a string'],
+    ] as const) {
+      const res = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify([{ ...span, ...fields }]) })
+      expect(res.status).toBe(400)
+      expect((await res.json()).error).toContain(reason)
+    }
+  })
+})
