@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { connect, type AddressInfo, type Socket } from 'node:net'
+import { gzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar } from '../src/index.js'
@@ -87,8 +88,8 @@ function answerOf(socket: Socket): Promise<string> {
 describe('many exports read at once', () => {
   it('answers 503 with Retry-After once the bodies being read fill its memory budget, and takes exports again when they are done', async () => {
     const { base, stalledUpload } = await startToolbar()
-    // Four senders each hold an almost complete body of the largest size allowed.
-    for (let i = 0; i < 4; i++) await stalledUpload('/otlp/v1/traces', LIMIT, LIMIT - 16)
+    // Eight senders each hold an almost complete body of the largest size allowed.
+    for (let i = 0; i < 8; i++) await stalledUpload('/otlp/v1/traces', LIMIT, LIMIT - 16)
     await settle()
     const busy = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(1)) })
     expect(busy.status).toBe(503)
@@ -116,6 +117,20 @@ describe('many exports read at once', () => {
     const again = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(2)) })
     expect(again.status).toBe(200)
     expect((await spansOf(base, traceId(2))).map((s) => s.name)).toEqual(['job'])
+  })
+  it('counts what a gzip body may inflate to: a bomb waits for room instead of inflating beside the others', async () => {
+    const { base, stalledUpload } = await startToolbar()
+    for (let i = 0; i < 7; i++) await stalledUpload('/otlp/v1/traces', LIMIT, LIMIT - 16)
+    await settle()
+    // Kilobytes that inflate to megabytes: no room for what they may become.
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20))
+    const refused = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb })
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('1')
+    // A plain body of the same size fits beside the others.
+    const plain = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(4)).padEnd(bomb.length, ' ') })
+    expect(plain.status).toBe(200)
+    expect((await spansOf(base, traceId(4))).map((s) => s.name)).toEqual(['job'])
   })
 })
 

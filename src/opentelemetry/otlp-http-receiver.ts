@@ -27,7 +27,7 @@ export const OTLP_HTTP_TRACES_PATH = '/otlp/v1/traces'
  * @example
  * ```ts
  * // in a panel's setup(host):
- * registerOtlpHttpReceiver(host, new SpanIngest(traces, host.events, host.store), 4 * 1024 * 1024, new BodyBudget(16 * 1024 * 1024))
+ * registerOtlpHttpReceiver(host, new SpanIngest(traces, host.events, host.store), 4 * 1024 * 1024, new BodyBudget(32 * 1024 * 1024))
  * // then a service exports to http://localhost:3000/_debug_toolbar/otlp/v1/traces
  * ```
  */

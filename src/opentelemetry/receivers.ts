@@ -53,15 +53,16 @@ export function startReceivers(host: ToolbarHost, traces: TraceStore, config: Re
 }
 
 /** Bodies of the largest size read at once before the receivers answer 503. */
-const BODIES_AT_ONCE = 4
+const BODIES_AT_ONCE = 8
 
 /**
- * The receivers' shared budget: four bodies of the largest size (16 MiB by default), so one
- * body of any allowed size always fits, and a few services exporting at once never wait.
+ * The receivers' shared budget: eight bodies of the largest size (32 MiB by default), so one
+ * body of any allowed size always fits, and a few services exporting at once (gzip bodies
+ * hold what they may inflate to as well) never wait.
  *
  * @example
  * ```ts
- * bodyBudget(resolveReceiverConfig({})).maxBytes // 16777216
+ * bodyBudget(resolveReceiverConfig({})).maxBytes // 33554432
  * ```
  */
 export function bodyBudget(config: ReceiverConfig): BodyBudget {
