@@ -413,3 +413,42 @@ describe('Zipkin: numbers written as JSON strings, which Zipkin itself reads', (
     }
   })
 })
+
+describe('OTLP/JSON attribute values of the wrong type', () => {
+  it('refuses the span with the field named, instead of keeping null or NaN, and keeps the valid values of the same export', async () => {
+    const { base } = await startToolbar()
+    const trace = traceId(0x7a)
+    const attribute = (value: unknown) => [{ key: 'v', value }]
+    const bad: Array<[unknown, string]> = [
+      [{ boolValue: 'true' }, 'boolValue must be a boolean'],
+      [{ stringValue: 5 }, 'stringValue must be a string'],
+      [{ doubleValue: 'abc' }, 'doubleValue must be a number'],
+      [{ doubleValue: '' }, 'doubleValue must be a number'],
+      [{ arrayValue: [1] }, 'arrayValue must be an object'],
+      [{ kvlistValue: 'a=b' }, 'kvlistValue must be an object'],
+    ]
+    const good: Array<[unknown, unknown]> = [
+      [{ doubleValue: 'NaN' }, null],
+      [{ doubleValue: '-Infinity' }, null],
+      [{ doubleValue: '1.5' }, 1.5],
+      [{ doubleValue: 2.5 }, 2.5],
+      [{ boolValue: false }, false],
+      // proto3 JSON: null is a field not set.
+      [{ stringValue: null, intValue: '7' }, 7],
+      [{}, null],
+    ]
+    const spans = [
+      ...bad.map(([value], i) => otlpSpan(trace, `00000000000000b${i}`, { attributes: attribute(value) })),
+      ...good.map(([value], i) => otlpSpan(trace, `00000000000000c${i}`, { attributes: attribute(value) })),
+    ]
+    const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(otlpRequest(spans)) })
+    expect(res.status).toBe(200)
+    const { partialSuccess } = await res.json()
+    expect(partialSuccess.rejectedSpans).toBe(String(bad.length))
+    for (const [, reason] of bad.slice(0, 3)) expect(partialSuccess.errorMessage).toContain(reason)
+    const kept = (await spansOf(base, trace)).spans
+    expect(kept.map((s) => s.spanId).sort()).toEqual(good.map((_, i) => `00000000000000c${i}`))
+    // JSON has no NaN: the trace API writes it as null, as JSON.stringify does.
+    expect(kept.sort((a, b) => (a.spanId < b.spanId ? -1 : 1)).map((s) => s.attributes.v ?? null)).toEqual(good.map(([, shown]) => shown))
+  })
+})
