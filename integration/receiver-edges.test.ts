@@ -368,3 +368,87 @@ describe('Zipkin: a 64-bit tracer called with a 128-bit trace id keeps only its 
     expect((await spansOf(base, `${'0'.repeat(16)}${lowerHalf}`)).status).toBe(404)
   })
 })
+
+describe('Zipkin: numbers written as JSON strings, which Zipkin itself reads', () => {
+  it("keeps Envoy 1.12's spans (timestamp, duration as strings) and numeric tag values, as Zipkin's server does", async () => {
+    const { base } = await startToolbar()
+    const trace = '83713138fa14c72683713138fa14c726'
+    // The shape Envoy 1.12 and OpenCensus Node (before 0.0.8) sent to /api/v2/spans.
+    const envoy = {
+      traceId: trace,
+      id: '83713138fa14c726',
+      kind: 'SERVER',
+      name: 'www.hello',
+      timestamp: '1700000000488551',
+      duration: '7131',
+      localEndpoint: { serviceName: 'envoy-cluster', ipv4: '172.31.0.5' },
+      tags: { 'http.status_code': '200', 'http.method': 'GET' },
+      annotations: [{ timestamp: '1700000000490000', value: 'ws' }],
+    }
+    // A tracer that writes numeric tags as numbers (Zipkin reads them as their text).
+    const numericTags = { traceId: trace, id: '0000000000000b02', parentId: '83713138fa14c726', name: 'db', timestamp: 1700000000489000, duration: 100, localEndpoint: { serviceName: 'envoy-cluster' }, tags: { 'db.rows': 12, ratio: 0.5 } }
+    const res = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify([envoy, numericTags]) })
+    expect(res.status).toBe(202)
+    expect(await res.text()).toBe('')
+    const { spans } = await spansOf(base, trace)
+    expect(spans.map((s) => [s.name, s.startTimeUnixNano, s.endTimeUnixNano, s.attributes])).toEqual([
+      ['www.hello', '1700000000488551000', '1700000000495682000', { 'http.status_code': '200', 'http.method': 'GET' }],
+      ['db', '1700000000489000000', '1700000000489100000', { 'db.rows': '12', ratio: '0.5' }],
+    ])
+    expect(spans[0]!.events).toEqual([expect.objectContaining({ name: 'ws', timeUnixNano: '1700000000490000000' })])
+  })
+
+  it('still refuses text that is not a whole number of microseconds, and booleans as tags, as Zipkin does', async () => {
+    const { base } = await startToolbar()
+    const span = { traceId: '83713138fa14c72683713138fa14c727', id: '0000000000000b03', name: 'x', timestamp: '1700000000488551', localEndpoint: { serviceName: 'svc' } }
+    for (const [fields, reason] of [
+      [{ timestamp: '1.7e15' }, 'timestamp "1.7e15" is not a non-negative whole number of microseconds'],
+      [{ duration: '-5' }, 'duration "-5" is not a non-negative whole number of microseconds'],
+      [{ timestamp: '99999999999999999999' }, 'timestamp "99999999999999999999" is not a non-negative whole number of microseconds'],
+      [{ tags: { debug: true } }, 'tag "debug" is not a string'],
+    ] as const) {
+      const res = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify([{ ...span, ...fields }]) })
+      expect(res.status).toBe(400)
+      expect((await res.json()).error).toContain(reason)
+    }
+  })
+})
+
+describe('OTLP/JSON attribute values of the wrong type', () => {
+  it('refuses the span with the field named, instead of keeping null or NaN, and keeps the valid values of the same export', async () => {
+    const { base } = await startToolbar()
+    const trace = traceId(0x7a)
+    const attribute = (value: unknown) => [{ key: 'v', value }]
+    const bad: Array<[unknown, string]> = [
+      [{ boolValue: 'true' }, 'boolValue must be a boolean'],
+      [{ stringValue: 5 }, 'stringValue must be a string'],
+      [{ doubleValue: 'abc' }, 'doubleValue must be a number'],
+      [{ doubleValue: '' }, 'doubleValue must be a number'],
+      [{ arrayValue: [1] }, 'arrayValue must be an object'],
+      [{ kvlistValue: 'a=b' }, 'kvlistValue must be an object'],
+    ]
+    const good: Array<[unknown, unknown]> = [
+      [{ doubleValue: 'NaN' }, null],
+      [{ doubleValue: '-Infinity' }, null],
+      [{ doubleValue: '1.5' }, 1.5],
+      [{ doubleValue: 2.5 }, 2.5],
+      [{ boolValue: false }, false],
+      // proto3 JSON: null is a field not set.
+      [{ stringValue: null, intValue: '7' }, 7],
+      [{}, null],
+    ]
+    const spans = [
+      ...bad.map(([value], i) => otlpSpan(trace, `00000000000000b${i}`, { attributes: attribute(value) })),
+      ...good.map(([value], i) => otlpSpan(trace, `00000000000000c${i}`, { attributes: attribute(value) })),
+    ]
+    const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(otlpRequest(spans)) })
+    expect(res.status).toBe(200)
+    const { partialSuccess } = await res.json()
+    expect(partialSuccess.rejectedSpans).toBe(String(bad.length))
+    for (const [, reason] of bad.slice(0, 3)) expect(partialSuccess.errorMessage).toContain(reason)
+    const kept = (await spansOf(base, trace)).spans
+    expect(kept.map((s) => s.spanId).sort()).toEqual(good.map((_, i) => `00000000000000c${i}`))
+    // JSON has no NaN: the trace API writes it as null, as JSON.stringify does.
+    expect(kept.sort((a, b) => (a.spanId < b.spanId ? -1 : 1)).map((s) => s.attributes.v ?? null)).toEqual(good.map(([, shown]) => shown))
+  })
+})

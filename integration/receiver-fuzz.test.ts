@@ -236,6 +236,32 @@ describe('the OTLP/HTTP receiver under fuzzing', () => {
     )
   })
 
+  it('refuses a span with an attribute value of the wrong type alone, and keeps the span beside it', async () => {
+    // Values JSON can carry (an infinity would be written as null, a field not set).
+    const notNull = fc.jsonValue().filter((v) => v !== null)
+    const wrong = fc.oneof(
+      notNull.filter((v) => typeof v !== 'string').map((v) => ({ stringValue: v })),
+      notNull.filter((v) => typeof v !== 'boolean').map((v) => ({ boolValue: v })),
+      notNull.filter((v) => typeof v !== 'number' && !(typeof v === 'string' && /^(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|-?Infinity)$/.test(v))).map((v) => ({ doubleValue: v })),
+      notNull.filter((v) => typeof v !== 'object' || Array.isArray(v)).map((v) => ({ arrayValue: v })),
+      notNull.filter((v) => typeof v !== 'object' || Array.isArray(v)).map((v) => ({ kvlistValue: v })),
+    )
+    let run = 0
+    await fc.assert(
+      fc.asyncProperty(wrong, async (value) => {
+        const traceId = `e1${(++run).toString(16).padStart(30, '0')}`
+        const span = (spanId: string, attributes: unknown[]) => ({ traceId, spanId, name: 'fuzz', startTimeUnixNano: '1700000000000000000', attributes })
+        const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span('00000000000000a1', [{ key: 'bad', value }]), span('00000000000000a2', [])] }] }] })
+        const res = await fetch(`${url}/otlp/v1/traces`, { method: 'POST', headers: JSON_HEADERS, body })
+        expect(res.status).toBe(200)
+        expect((await res.json()).partialSuccess).toMatchObject({ rejectedSpans: '1', errorMessage: expect.stringContaining('["bad"]') })
+        const kept: Array<{ spanId: string }> = (await (await fetch(`${url}/api/traces/${traceId}`)).json()).spans
+        expect(kept.map((s) => s.spanId)).toEqual(['00000000000000a2'])
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('refuses gzip bombs and oversized bodies with 413, and takes 1 MiB strings within the limit', async () => {
     const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024))
     expect(bomb.length).toBeLessThan(1024 * 1024)

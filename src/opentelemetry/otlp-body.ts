@@ -3,6 +3,13 @@
  * decompression: a gzip body is inflated as a stream that stops as soon as it passes the
  * bound, so a gzip bomb (kilobytes that inflate to gigabytes) is refused after inflating
  * at most `maxBytes`, never whole.
+ *
+ * One body is bounded; so are all of them together. Bodies read at the same time share a
+ * `BodyBudget` (the receivers of one panel share one): a body that would take it past its
+ * bytes is refused with 503 and `Retry-After`, which the OTLP exporters retry. Without it,
+ * a thousand senders of 4 MiB each would hold 4 GB. And a body must arrive within the time
+ * an exporter waits for its answer (10 s, the SDKs' default export timeout): a sender that
+ * trickles bytes would otherwise hold its share of the budget for as long as it likes.
  */
 import { gunzip } from 'node:zlib'
 import { promisify } from 'node:util'
@@ -14,18 +21,68 @@ const gunzipAsync = promisify(gunzip)
 const DRAIN_LIMIT = 64 * 1024 * 1024
 
 /**
- * A body the receiver refuses: 400 (bad gzip), 413 (too large) or 415 (an unsupported encoding).
+ * How long a body may take to arrive: OTEL_EXPORTER_OTLP_TIMEOUT's default. An SDK exporter
+ * has given up on its export by then; only a stalled or trickling sender is still sending.
+ */
+export const BODY_TIMEOUT_MS = 10_000
+
+/** Deflate inflates at most about 1032 to 1 (RFC 1951's longest match in one bit). */
+const GZIP_MAX_RATIO = 1032
+
+/**
+ * Bytes held by the bodies being read at one time, over every receiver that shares it.
+ *
+ * @example
+ * ```ts
+ * const budget = new BodyBudget(16 * 1024 * 1024)
+ * const bytes = await readOtlpBody(c.req.raw, 4 * 1024 * 1024, { budget }) // 503 when the others hold too much
+ * ```
+ */
+export class BodyBudget {
+  /** Bytes held now. */
+  held = 0
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Takes `bytes` from the budget; false (and nothing taken) when it has not that many left. */
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.maxBytes) return false
+    this.held += bytes
+    return true
+  }
+
+  /** Gives back `bytes` taken before. */
+  give(bytes: number): void {
+    this.held -= bytes
+  }
+}
+
+/** How a body is read besides its own bound. */
+export interface BodyReadOptions {
+  /** Shared with the other receivers' reads; none: this body is bounded alone. */
+  budget?: BodyBudget
+  /** Default `BODY_TIMEOUT_MS`. */
+  timeoutMs?: number
+}
+
+/**
+ * A body the receiver refuses: 400 (bad gzip), 408 (too slow), 413 (too large), 415 (an
+ * unsupported encoding) or 503 (the receivers hold too many bodies now: `retryAfterSeconds`).
  *
  * @example
  * ```ts
  * try { await readOtlpBody(req, 4 << 20) } catch (e) { if (e instanceof OtlpBodyError) return answer(e.status, e.message) }
  * ```
  */
+/** The statuses of a refused body. */
+export type OtlpBodyStatus = 400 | 408 | 413 | 415 | 503
+
 export class OtlpBodyError extends Error {
   override name = 'OtlpBodyError'
   constructor(
     message: string,
-    readonly status: 400 | 413 | 415,
+    readonly status: OtlpBodyStatus,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message)
   }
@@ -33,15 +90,17 @@ export class OtlpBodyError extends Error {
 
 /**
  * The request's body, inflated when `Content-Encoding: gzip`, at most `maxBytes` after
- * inflation.
+ * inflation. With a `budget`, the bytes it holds while reading and inflating are taken from
+ * it and given back when it returns (the caller decodes them at once, synchronously).
  *
- * @throws OtlpBodyError for a body over the bound, broken gzip or another content encoding.
+ * @throws OtlpBodyError for a body over the bound, broken gzip, another content encoding,
+ * a body slower than `timeoutMs`, or a budget without room for it.
  * @example
  * ```ts
  * const bytes = await readOtlpBody(c.req.raw, 4 * 1024 * 1024)
  * ```
  */
-export async function readOtlpBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readOtlpBody(request: Request, maxBytes: number, options: BodyReadOptions = {}): Promise<Uint8Array> {
   const header = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
   // HTTP asks a recipient to read "x-gzip" as "gzip" (RFC 9110, 8.4.1.3).
   const encoding = header === 'x-gzip' ? 'gzip' : header
@@ -50,30 +109,75 @@ export async function readOtlpBody(request: Request, maxBytes: number): Promise<
   }
   const declared = Number(request.headers.get('content-length') ?? NaN)
   if (declared > maxBytes) throw tooLarge(maxBytes)
-  const raw = await readBounded(request.body, maxBytes)
-  if (encoding !== 'gzip') return raw
+  const held = new HeldBytes(options.budget)
   try {
-    return new Uint8Array(await gunzipAsync(raw, { maxOutputLength: maxBytes }))
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes, ' once decompressed')
-    throw new OtlpBodyError(`the body is not valid gzip: ${(error as Error).message}`, 400)
+    const raw = await readBounded(request.body, maxBytes, held, options.timeoutMs ?? BODY_TIMEOUT_MS)
+    if (encoding !== 'gzip') return raw
+    // What inflating may hold before it stops at the bound.
+    held.take(Math.min(maxBytes, raw.byteLength * GZIP_MAX_RATIO))
+    try {
+      return new Uint8Array(await gunzipAsync(raw, { maxOutputLength: maxBytes }))
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes, ' once decompressed')
+      throw new OtlpBodyError(`the body is not valid gzip: ${(error as Error).message}`, 400)
+    }
+  } finally {
+    held.release()
   }
 }
 
-async function readBounded(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+/** What one read took from a budget, given back at once when it ends. */
+class HeldBytes {
+  private bytes = 0
+
+  constructor(private readonly budget: BodyBudget | undefined) {}
+
+  take(bytes: number): void {
+    if (!this.budget) return
+    if (!this.budget.take(bytes)) {
+      throw new OtlpBodyError(`the receiver is busy reading other exports (${this.budget.maxBytes} bytes at most at once): retry later`, 503, 1)
+    }
+    this.bytes += bytes
+  }
+
+  release(): void {
+    this.budget?.give(this.bytes)
+    this.bytes = 0
+  }
+}
+
+async function readBounded(body: ReadableStream<Uint8Array> | null, maxBytes: number, held: HeldBytes, timeoutMs: number): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
+  let timedOut = false
+  // Cancelling ends the pending read (done), whether the body was being kept or drained.
+  const timer = setTimeout(() => {
+    timedOut = true
+    reader.cancel().catch(() => undefined)
+  }, timeoutMs)
   const chunks: Uint8Array[] = []
   let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await drain(reader, total)
-      throw tooLarge(maxBytes)
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (timedOut) throw tooSlow(timeoutMs)
+      if (done) break
+      total += value.byteLength
+      if (total > maxBytes) {
+        await drain(reader, total)
+        throw timedOut ? tooSlow(timeoutMs) : tooLarge(maxBytes)
+      }
+      try {
+        held.take(value.byteLength)
+      } catch (error) {
+        // Read the rest without keeping it, so that the sender gets the 503 rather than a reset.
+        await drain(reader, total)
+        throw error
+      }
+      chunks.push(value)
     }
-    chunks.push(value)
+  } finally {
+    clearTimeout(timer)
   }
   return new Uint8Array(Buffer.concat(chunks, total))
 }
@@ -94,6 +198,10 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, seen: numb
   } catch {
     // The client went away: nothing left to answer.
   }
+}
+
+function tooSlow(timeoutMs: number): OtlpBodyError {
+  return new OtlpBodyError(`the body did not arrive within ${timeoutMs / 1000} s`, 408)
 }
 
 function tooLarge(maxBytes: number, when = ''): OtlpBodyError {

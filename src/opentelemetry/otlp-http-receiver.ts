@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody } from './otlp-body.js'
+import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { IngestResult, SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, OtlpDecodeError } from './otlp-proto.js'
 import { encodeRpcStatus, RpcCode } from './rpc-status.js'
@@ -27,11 +27,11 @@ export const OTLP_HTTP_TRACES_PATH = '/otlp/v1/traces'
  * @example
  * ```ts
  * // in a panel's setup(host):
- * registerOtlpHttpReceiver(host, new SpanIngest(traces, host.events, host.store), 4 * 1024 * 1024)
+ * registerOtlpHttpReceiver(host, new SpanIngest(traces, host.events, host.store), 4 * 1024 * 1024, new BodyBudget(32 * 1024 * 1024))
  * // then a service exports to http://localhost:3000/_debug_toolbar/otlp/v1/traces
  * ```
  */
-export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, maxBodyBytes: number): void {
+export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, maxBodyBytes: number, budget?: BodyBudget): void {
   host.routes.post(OTLP_HTTP_TRACES_PATH, async function otlpHttpReceiver(c) {
     const encoding = encodingOf(c.req.header('content-type'))
     if (!encoding) {
@@ -41,11 +41,12 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
     }
     let request: unknown
     try {
-      const bytes = await readOtlpBody(c.req.raw, maxBodyBytes)
+      const bytes = await readOtlpBody(c.req.raw, maxBodyBytes, { budget })
       request = encoding === PROTOBUF ? decodeExportTraceServiceRequest(bytes) : parseJson(bytes)
     } catch (error) {
       ingest.refused()
-      return refuse(c, encoding, error instanceof OtlpBodyError ? error.status : 400, messageOf(error))
+      if (error instanceof OtlpBodyError) return refuse(c, encoding, error.status, messageOf(error), error.retryAfterSeconds)
+      return refuse(c, encoding, 400, messageOf(error))
     }
     let result: IngestResult
     try {
@@ -85,15 +86,25 @@ function answer(c: Context, encoding: Encoding, result: IngestResult): Response 
   return c.json(partialSuccess ? { partialSuccess: { ...partialSuccess, rejectedSpans: String(partialSuccess.rejectedSpans) } } : {})
 }
 
-function refuse(c: Context, encoding: Encoding, status: 400 | 413 | 415, message: string): Response {
-  const code = status === 413 ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.INVALID_ARGUMENT
-  if (encoding === PROTOBUF) return protobufResponse(encodeRpcStatus(code, message), status)
-  // A google.rpc.Status in JSON, with `error` as every other toolbar route answers.
-  return c.json({ code, message, error: message }, status)
+const RPC_CODES: Record<OtlpBodyStatus, number> = {
+  400: RpcCode.INVALID_ARGUMENT,
+  408: RpcCode.DEADLINE_EXCEEDED,
+  413: RpcCode.RESOURCE_EXHAUSTED,
+  415: RpcCode.INVALID_ARGUMENT,
+  503: RpcCode.UNAVAILABLE,
 }
 
-function protobufResponse(body: Uint8Array, status: number): Response {
-  return new Response(body as Uint8Array<ArrayBuffer>, { status, headers: { 'content-type': PROTOBUF } })
+function refuse(c: Context, encoding: Encoding, status: OtlpBodyStatus, message: string, retryAfterSeconds?: number): Response {
+  const code = RPC_CODES[status]
+  // 503 with Retry-After is what the OTLP exporters retry; a body cut short leaves the connection unusable.
+  const headers: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : status === 408 ? { connection: 'close' } : {}
+  if (encoding === PROTOBUF) return protobufResponse(encodeRpcStatus(code, message), status, headers)
+  // A google.rpc.Status in JSON, with `error` as every other toolbar route answers.
+  return c.json({ code, message, error: message }, status, headers)
+}
+
+function protobufResponse(body: Uint8Array, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(body as Uint8Array<ArrayBuffer>, { status, headers: { 'content-type': PROTOBUF, ...headers } })
 }
 
 function messageOf(error: unknown): string {

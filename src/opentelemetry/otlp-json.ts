@@ -408,25 +408,39 @@ type PlainValue = string | number | boolean | null | PlainValue[] | { [key: stri
 // hostile payload cannot exhaust the stack here or in JSON.stringify.
 const MAX_VALUE_DEPTH = 32
 
+/** A double as proto3 JSON writes it in a string: a decimal number, or NaN and the infinities. */
+const DOUBLE_TEXT = /^(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|-?Infinity)$/
+
 function anyValue(value: unknown, where: string, depth = 0): PlainValue {
   if (value === undefined || value === null) return null
   if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`${where} is nested deeper than ${MAX_VALUE_DEPTH} levels`)
   if (!isObject(value)) throw new OtlpDecodeError(`${where} must be an AnyValue object`)
-  if (typeof value.stringValue === 'string') return value.stringValue
-  if (typeof value.boolValue === 'boolean') return value.boolValue
-  if (value.intValue !== undefined) {
+  // A field of the wrong type is refused, as the OTLP/JSON (proto3 JSON) parsers refuse it:
+  // read past, it left the attribute null and nobody was told. JSON's null is a field not set.
+  if (value.stringValue != null) {
+    if (typeof value.stringValue !== 'string') throw new OtlpDecodeError(`${where}.stringValue must be a string`)
+    return value.stringValue
+  }
+  if (value.boolValue != null) {
+    if (typeof value.boolValue !== 'boolean') throw new OtlpDecodeError(`${where}.boolValue must be a boolean`)
+    return value.boolValue
+  }
+  if (value.intValue != null) {
     const text = typeof value.intValue === 'number' ? String(value.intValue) : value.intValue
     if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw new OtlpDecodeError(`${where}.intValue must be an integer`)
     // Integers beyond 2^53 stay exact as text.
     return Number.isSafeInteger(Number(text)) ? Number(text) : text
   }
-  if (value.doubleValue !== undefined) {
-    // OTLP/JSON writes NaN and the infinities as strings.
-    const number = Number(value.doubleValue)
-    if (typeof value.doubleValue !== 'number' && typeof value.doubleValue !== 'string') {
-      throw new OtlpDecodeError(`${where}.doubleValue must be a number`)
+  if (value.doubleValue != null) {
+    // OTLP/JSON writes NaN and the infinities as strings, and may write any double as one.
+    const text = value.doubleValue
+    if (typeof text !== 'number' && !(typeof text === 'string' && DOUBLE_TEXT.test(text))) {
+      throw new OtlpDecodeError(`${where}.doubleValue must be a number (or "NaN", "Infinity", "-Infinity")`)
     }
-    return number
+    return Number(text)
+  }
+  for (const field of ['arrayValue', 'kvlistValue'] as const) {
+    if (value[field] != null && !isObject(value[field])) throw new OtlpDecodeError(`${where}.${field} must be an object`)
   }
   if (isObject(value.arrayValue)) {
     const values = value.arrayValue.values ?? []

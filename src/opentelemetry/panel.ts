@@ -38,7 +38,8 @@ import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
 import { registerAnalysisRoutes } from './analysis-routes.js'
 import { registerTraceImport } from './trace-import.js'
 import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js'
-import { startReceivers, type OtlpReceivers } from './receivers.js'
+import { bodyBudget, startReceivers, type OtlpReceivers } from './receivers.js'
+import type { BodyBudget } from './otlp-body.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
@@ -185,6 +186,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   readonly receiverConfig: ReceiverConfig
   /** The OTLP receivers, once the panel is set up by the toolbar. */
   receivers: OtlpReceivers | undefined
+  /** The bytes of span bodies read at once, over the HTTP receivers and the import. */
+  private bodyBudget: BodyBudget | undefined
   private readonly tracer: Tracer
   /** The configured propagators, composed (OTEL_PROPAGATORS / `propagators`). */
   private readonly propagator: ToolbarCompositePropagator
@@ -278,14 +281,15 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
     traces.maxTotalSpans = this.receiverConfig.maxSpans
     // Before the trace routes: `GET /api/traces/import` is the import's 405, not a trace id.
-    registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes)
+    this.bodyBudget ??= bodyBudget(this.receiverConfig)
+    registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes, this.bodyBudget)
     registerTraceRoutes(host, traces)
     registerAnalysisRoutes(host, traces)
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
     if (!this.receivers) {
-      this.receivers = startReceivers(host, traces, this.receiverConfig)
-      // Zipkin's v2 JSON beside OTLP: the same body bound and the same pipeline.
-      registerZipkinReceiver(host, this.receivers.ingest, this.receiverConfig.maxBodyBytes)
+      this.receivers = startReceivers(host, traces, this.receiverConfig, this.bodyBudget)
+      // Zipkin's v2 JSON beside OTLP: the same body bound, budget and pipeline.
+      registerZipkinReceiver(host, this.receivers.ingest, this.receiverConfig.maxBodyBytes, this.bodyBudget)
     }
     if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
   }

@@ -4,6 +4,7 @@
  * OTLP/gRPC server on its own port. Both feed one `SpanIngest`.
  */
 import type { ToolbarHost } from '../core/host.js'
+import { BodyBudget } from './otlp-body.js'
 import { OtlpGrpcReceiver } from './otlp-grpc-receiver.js'
 import { registerOtlpHttpReceiver } from './otlp-http-receiver.js'
 import { SpanIngest } from './otlp-ingest.js'
@@ -13,6 +14,8 @@ import type { TraceStore } from './trace-store.js'
 /** The running receivers of one panel. */
 export interface OtlpReceivers {
   readonly ingest: SpanIngest
+  /** The bytes of HTTP bodies read at once, shared by the panel's HTTP routes that take spans. */
+  readonly budget: BodyBudget
   /** Undefined unless `otlpGrpcPort` was given. */
   readonly grpc: OtlpGrpcReceiver | undefined
   /** Resolves once every receiver listens; rejects with a clear message when one cannot (a port in use). */
@@ -31,10 +34,10 @@ export interface OtlpReceivers {
  * await receivers.ready
  * ```
  */
-export function startReceivers(host: ToolbarHost, traces: TraceStore, config: ReceiverConfig): OtlpReceivers {
+export function startReceivers(host: ToolbarHost, traces: TraceStore, config: ReceiverConfig, budget = bodyBudget(config)): OtlpReceivers {
   const ingest = new SpanIngest(traces, host.events, host.store)
-  registerOtlpHttpReceiver(host, ingest, config.maxBodyBytes)
-  if (config.grpcPort === undefined) return { ingest, grpc: undefined, ready: Promise.resolve(), stop: async () => undefined }
+  registerOtlpHttpReceiver(host, ingest, config.maxBodyBytes, budget)
+  if (config.grpcPort === undefined) return { ingest, budget, grpc: undefined, ready: Promise.resolve(), stop: async () => undefined }
 
   const grpc = new OtlpGrpcReceiver(ingest, { port: config.grpcPort, host: config.grpcHost, maxMessageBytes: config.maxBodyBytes })
   const ready = grpc.start().then(
@@ -46,5 +49,22 @@ export function startReceivers(host: ToolbarHost, traces: TraceStore, config: Re
   )
   // Whoever awaits `ready` sees the failure; nobody awaiting it must not crash the process.
   ready.catch(() => undefined)
-  return { ingest, grpc, ready, stop: () => ready.then(() => grpc.stop(), () => undefined) }
+  return { ingest, budget, grpc, ready, stop: () => ready.then(() => grpc.stop(), () => undefined) }
+}
+
+/** Bodies of the largest size read at once before the receivers answer 503. */
+const BODIES_AT_ONCE = 8
+
+/**
+ * The receivers' shared budget: eight bodies of the largest size (32 MiB by default), so one
+ * body of any allowed size always fits, and a few services exporting at once (gzip bodies
+ * hold what they may inflate to as well) never wait.
+ *
+ * @example
+ * ```ts
+ * bodyBudget(resolveReceiverConfig({})).maxBytes // 33554432
+ * ```
+ */
+export function bodyBudget(config: ReceiverConfig): BodyBudget {
+  return new BodyBudget(BODIES_AT_ONCE * config.maxBodyBytes)
 }

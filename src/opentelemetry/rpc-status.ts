@@ -11,7 +11,7 @@ const StatusType = new protobuf.Type('Status')
 new protobuf.Root().define('google.rpc').add(StatusType)
 
 /** gRPC status codes the receivers use (google.rpc.Code). */
-export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12 } as const
+export const RpcCode = { INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, UNAVAILABLE: 14 } as const
 
 /**
  * Encodes a `google.rpc.Status` message.

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody } from './otlp-body.js'
+import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget } from './otlp-body.js'
 import { SpanIngest } from './otlp-ingest.js'
 import { OtlpDecodeError, toolbarSpansFromOtlpPartially } from './otlp-json.js'
 import type { TraceStore } from './trace-store.js'
@@ -34,7 +34,7 @@ export interface ImportAnswer {
  * registerTraceImport(host, processor.traces, 4 * 1024 * 1024)
  * ```
  */
-export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBodyBytes: number): void {
+export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBodyBytes: number, budget?: BodyBudget): void {
   const ingest = new SpanIngest(traces, host.events, host.store)
   host.routes.post('/api/traces/import', async function importTraces(c: Context) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
@@ -44,7 +44,7 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     let request: unknown
     let answer: ImportAnswer
     try {
-      request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes))
+      request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes, { budget }))
       const decoded = toolbarSpansFromOtlpPartially(request, 'import')
       await restoreStoredTraces(host.store, traces, decoded.spans)
       const result = ingest.acceptSpans(decoded.spans, decoded.rejected, 'import')
@@ -54,7 +54,7 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
       answer = { traceIds: result.traceIds.filter((id) => traces.has(id)), spans: result.accepted, rejected: result.rejected }
       if (result.errorMessage) answer.errorMessage = result.errorMessage
     } catch (error) {
-      if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status)
+      if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status, error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {})
       if (error instanceof OtlpDecodeError) return c.json({ error: `not an OTLP/JSON ExportTraceServiceRequest: ${error.message}` }, 400)
       throw error
     }

@@ -236,11 +236,17 @@ function hexId(value: unknown, field: string, [min, max]: [number, number], widt
   return id.padStart(width, '0')
 }
 
+// Zipkin's server reads a number written as a JSON string too (its JSON reader's nextLong),
+// and senders rely on it: Envoy 1.12 and OpenCensus Node before 0.0.8 wrote timestamp and
+// duration as strings. Whole digits only, within a number's safe range as for a JSON number.
+const MICROS_TEXT = /^\d{1,16}$/
+
 function micros(value: unknown, field: string): bigint {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  const number = typeof value === 'string' && MICROS_TEXT.test(value) ? Number(value) : value
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) {
     throw new Error(`${field} ${JSON.stringify(value)?.slice(0, 60)} is not a non-negative whole number of microseconds`)
   }
-  return BigInt(value)
+  return BigInt(number)
 }
 
 interface Endpoint {
@@ -271,8 +277,9 @@ function stringRecord(value: unknown, field: string): Record<string, string> {
   if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${field} is not an object`)
   const result: Record<string, string> = {}
   for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== 'string') throw new Error(`tag ${JSON.stringify(key).slice(0, 60)} is not a string`)
-    setOwn(result, key, item)
+    // A number is kept as its text, as Zipkin's server reads it; anything else is refused, as there.
+    if (typeof item !== 'string' && typeof item !== 'number') throw new Error(`tag ${JSON.stringify(key).slice(0, 60)} is not a string`)
+    setOwn(result, key, String(item))
   }
   return result
 }

@@ -7,12 +7,13 @@
  *
  * Answers as a Zipkin server does: 202 with no body when every span was kept; 202 with
  * `{ accepted, rejected, error }` when some were refused alone; 400 (not JSON, not a span
- * list, broken gzip, every span refused), 413 (over the body bound) and 415 (not JSON, or an
- * encoding other than gzip) with `{ error }`. Never a 500.
+ * list, broken gzip, every span refused), 408 (a body slower than 10 s), 413 (over the body
+ * bound), 415 (not JSON, or an encoding other than gzip) and 503 with `Retry-After` (the
+ * receivers are reading too many bodies at once) with `{ error }`. Never a 500.
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody } from './otlp-body.js'
+import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
 import type { ToolbarSpan } from './span-model.js'
 import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
@@ -26,15 +27,16 @@ export const ZIPKIN_SPANS_PATH = '/zipkin/api/v2/spans'
  * @example
  * ```ts
  * // in a panel's setup(host):
- * registerZipkinReceiver(host, receivers.ingest, 4 * 1024 * 1024)
+ * registerZipkinReceiver(host, receivers.ingest, 4 * 1024 * 1024, receivers.budget)
  * // a zipkin-js service: new HttpLogger({ endpoint: 'http://localhost:3000/_debug_toolbar/zipkin/api/v2/spans' })
  * ```
  */
-export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, maxBodyBytes: number): void {
+export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, maxBodyBytes: number, budget?: BodyBudget): void {
   const shared = new SharedSpanIds()
-  const refuse = (c: Context, status: 400 | 413 | 415, message: string) => {
+  const refuse = (c: Context, status: OtlpBodyStatus, message: string, retryAfterSeconds?: number) => {
     ingest.refused()
-    return c.json({ error: message.length > 1000 ? `${message.slice(0, 1000)}…` : message }, status)
+    const headers: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : status === 408 ? { connection: 'close' } : {}
+    return c.json({ error: message.length > 1000 ? `${message.slice(0, 1000)}…` : message }, status, headers)
   }
   host.routes.post(ZIPKIN_SPANS_PATH, async function zipkinReceiver(c) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
@@ -43,9 +45,10 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     }
     let decoded: ReturnType<typeof zipkinSpansToToolbar>
     try {
-      decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes)), shared, fullTraceIds(ingest))
+      decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes, { budget })), shared, fullTraceIds(ingest))
     } catch (error) {
-      return refuse(c, error instanceof OtlpBodyError ? error.status : 400, (error as Error).message)
+      if (error instanceof OtlpBodyError) return refuse(c, error.status, error.message, error.retryAfterSeconds)
+      return refuse(c, 400, (error as Error).message)
     }
     for (const fragment of decoded.fragments) {
       // The earlier report may be in the same POST (a logger's batch holds both) or held from an earlier one.

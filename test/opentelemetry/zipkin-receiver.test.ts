@@ -79,7 +79,7 @@ describe('the Zipkin v2 JSON mapping', () => {
       { ...good, id: '0000000000000000' },
       { ...good, timestamp: -1 },
       { ...good, timestamp: 1.5 },
-      { ...good, tags: { n: 1 } },
+      { ...good, tags: { n: true } },
       'span',
       { ...good, timestamp: 0 },
     ])
