@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { renderToString } from 'preact-render-to-string'
 import { ExportResultCode } from '@opentelemetry/core'
 import type { ExportResult } from '@opentelemetry/core'
@@ -111,10 +111,15 @@ function someSpans(count: number): ReadableSpan[] {
 }
 
 const exportOnce = (exporter: SpanExporter, spans: ReadableSpan[]) => new Promise<ExportResult>((resolve) => exporter.export(spans, resolve))
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('ToolbarSpanExporter with its breaker', () => {
   it('stops calling a failing exporter, keeps the healthy one, and probes after the pause', async () => {
+    // The breaker's clock stands still unless the test moves it: a busy machine cannot let
+    // the pause run out during the five exports.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
     const flaky = new FlakyExporter()
     const healthy = new FlakyExporter()
     healthy.up = true
@@ -127,10 +132,13 @@ describe('ToolbarSpanExporter with its breaker', () => {
     expect(healthyStatus!.breaker).toMatchObject({ state: 'closed', droppedSpans: 0 })
 
     flaky.up = true
-    await sleep(40)
+    vi.setSystemTime(Date.now() + 29)
+    await exportOnce(exporter, someSpans(1))
+    expect(flaky.calls).toBe(2)
+    vi.setSystemTime(Date.now() + 11)
     await exportOnce(exporter, someSpans(1))
     expect(flaky.calls).toBe(3)
-    expect(exporter.status().exporters[0]).toMatchObject({ successes: 1, breaker: { state: 'closed', opened: 1, droppedSpans: 6 } })
+    expect(exporter.status().exporters[0]).toMatchObject({ successes: 1, breaker: { state: 'closed', opened: 1, droppedSpans: 7 } })
   })
 
   it('answers a batch every breaker dropped at once, without counting an attempt', async () => {
