@@ -9,10 +9,11 @@
 import { decodeQueryName, isSecretHeaderName, isSecretName } from '../core/redact.js'
 import { isSecretAttributeKey, redactText as redactTextWith } from '../core/redact-text.js'
 import { redactSqlParams as redactSqlParamsWith } from '../recorders/sql/secret-params.js'
+import { SPAN_REDACTED } from '../core/redact-span.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 
-/** What a redacted value is replaced with. */
-export const MCP_REDACTED = 'REDACTED'
+/** What a redacted value is replaced with: `REDACTED`, as in the spans the toolbar shows. */
+export const MCP_REDACTED = SPAN_REDACTED
 
 /** How the MCP server filters what it sends (from `debugToolbar({ mcp })`). */
 export interface RedactionSettings {
