@@ -3,7 +3,8 @@
  * its own when it is positional (`SET password = ?`, `WHERE token = $2`, `?1` in SQLite),
  * so its column is read from the SQL around its placeholder. The SQL panel (list and full
  * view) and the MCP server both redact by this; the work is done when a query is shown,
- * never while a request runs.
+ * and while a request runs only for a query whose params are cut as they are recorded
+ * (over `MAX_PARAM_BYTES`), where the whole SQL is still at hand.
  */
 import { isSecretName, mayNameSecret, REDACTED } from '../../core/redact.js'
 import { SQL_OPERATOR } from '../../core/redact-text.js'
