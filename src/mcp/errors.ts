@@ -4,6 +4,7 @@
  */
 import type { ToolbarSpan } from '../core/span-model.js'
 import type { RequestDetail } from '../core/toolbar.js'
+import { thrownIsAnswer, type RequestStats } from '../panels/request.js'
 import { oneLine } from './result.js'
 import { traceStartNs } from './trace-tree.js'
 
@@ -67,10 +68,10 @@ export function requestErrors(spans: readonly ToolbarSpan[], detail: RequestDeta
       items.push({ kind: 'span', spanId: span.spanId, name: span.name, message: span.status.message ?? statusOf(span), atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano) })
     }
   }
-  const request = detail ? panelStats<{ error?: string; httpExceptionStatus?: number }>(detail, 'request') : undefined
+  const request = detail ? panelStats<RequestStats>(detail, 'request') : undefined
   // The thrown error is already there when the request span recorded it as an exception.
   // A 4xx HTTPException is how the app answered, as the request span says (UNSET), not a failure.
-  if (request?.error && !isHttpAnswer(request.httpExceptionStatus) && !items.some((i) => i.kind === 'exception' && request.error!.includes(i.message))) {
+  if (request?.error && !thrownIsAnswer(request) && !items.some((i) => i.kind === 'exception' && request.error!.includes(i.message))) {
     items.push({ kind: 'thrown', message: request.error })
   }
   const sql = detail ? panelStats<{ queries: Array<{ id: number; sql: string; error: string | null; startMs: number; caller: string | null }> }>(detail, 'sql') : undefined
@@ -106,9 +107,4 @@ function statusOf(span: ToolbarSpan): string {
 
 function stringAttr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
-}
-
-/** A thrown HTTPException's status below 500: an answer (401, 404) the app chose, not a failure. */
-function isHttpAnswer(status: number | undefined): boolean {
-  return status !== undefined && status < 500
 }

@@ -33,6 +33,20 @@ export interface RequestStats {
 }
 
 /**
+ * Whether what the handler threw is how the app answered rather than a failure: a Hono
+ * `HTTPException` below 500 (a 401, a 404), which the SERVER span leaves UNSET too.
+ *
+ * @example
+ * ```ts
+ * thrownIsAnswer({ httpExceptionStatus: 404 }) // true: `throw new HTTPException(404)`
+ * thrownIsAnswer({ httpExceptionStatus: 503 }) // false
+ * ```
+ */
+export function thrownIsAnswer(stats: Pick<RequestStats, 'httpExceptionStatus'> | undefined): boolean {
+  return stats?.httpExceptionStatus !== undefined && stats.httpExceptionStatus < 500
+}
+
+/**
  * The request as Hono matched it: its params are read when the panel is shown (the route
  * index no longer moves once the handler answered). The rest comes from the record.
  */

@@ -1,6 +1,6 @@
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
-import type { RequestStats } from '../../panels/request.js'
+import { thrownIsAnswer, type RequestStats } from '../../panels/request.js'
 import type { SqlStats } from '../../panels/sql.js'
 import type { TemplatesStats } from '../../panels/templates.js'
 import type { TimerStats, TimingMetric } from '../../panels/timer.js'
@@ -79,7 +79,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       query: request?.query,
       // What the handler threw, also when it is no error: a 4xx HTTPException is how the app answered.
       thrown: request?.error,
-      thrownIsAnswer: request?.httpExceptionStatus !== undefined && request.httpExceptionStatus < 500,
+      thrownIsAnswer: thrownIsAnswer(request),
     },
     time: timer && {
       totalMs: timer.totalMs,
