@@ -52,7 +52,7 @@ export function pinoToolbarStream(destination?: PinoLineDestination) {
           const obj = stream.lastObj ?? {}
           let message = stream.lastMsg ?? (typeof obj.msg === 'string' ? obj.msg : '')
           const fields = written ? fieldsOf(written, message) : {}
-          const error = namedErrors(fields, obj)
+          const error = nameLoggedErrors(fields, obj)
           // pino takes the message of `log.error(err)` from the error: `new HTTPException(404)` has none.
           if (message === '' && error && String(error.message) === '') message = errorNaming(error).message
           appendLog(record, pinoLevel(stream.lastLevel, logger), message, fields, 'pino')
@@ -97,10 +97,10 @@ function fieldsOf(written: Record<string, unknown>, message: string): Record<str
  * The errors of the call's merge object (`log.error(err)` puts it under `err`) written by
  * pino's err serializer as `{ type, message, stack }`: the stack starts as V8 wrote it
  * (`Error` for an HTTPException), and is shown as the Request panel names the error
- * (`HTTPException: 404 Not Found`, see `cutError`), the causes pino appends kept. Answers the
- * first such error.
+ * (`HTTPException: 404 Not Found`, see `cutError`), the causes pino appends kept. Rewrites
+ * those stacks in `fields` and answers the first such error.
  */
-function namedErrors(fields: Record<string, unknown>, obj: Record<string, unknown>): Error | undefined {
+function nameLoggedErrors(fields: Record<string, unknown>, obj: Record<string, unknown>): Error | undefined {
   let first: Error | undefined
   for (const key in fields) {
     const error = Object.hasOwn(obj, key) ? obj[key] : undefined
