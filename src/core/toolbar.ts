@@ -310,9 +310,8 @@ export class Toolbar implements ToolbarHost {
   private checkUnsent(full = false): void {
     if (this.unsentCheck !== undefined) clearTimeout(this.unsentCheck)
     this.unsentCheck = undefined
-    const watched = this.unsentRecords
-    let waiting: RequestRecord[] = []
-    for (const record of watched) {
+    const waiting: RequestRecord[] = []
+    for (const record of this.unsentRecords) {
       const unsent = record.unsentBody
       // Read to its end (or failed) since: finished by the body's end.
       if (!unsent) continue
@@ -327,9 +326,7 @@ export class Toolbar implements ToolbarHost {
       if (seen !== 'reading') this.finishReplaced(record, seen, unsent)
     }
     if (full && waiting.length > MAX_UNSENT_WATCHED / 2) {
-      const given = waiting.slice(0, waiting.length - MAX_UNSENT_WATCHED / 2)
-      for (const record of given) record.unsentBody = undefined
-      waiting = waiting.slice(given.length)
+      for (const record of waiting.splice(0, waiting.length - MAX_UNSENT_WATCHED / 2)) record.unsentBody = undefined
     }
     this.unsentRecords = waiting
     if (waiting.length > 0) this.checkUnsentSoon()

@@ -549,28 +549,15 @@ export class TraceStore {
    */
   private evictOverflow(): void {
     while (this.traces.size - this.unfinished > Math.max(1, this.maxTraces)) {
-      const oldest = this.oldestFinished()
+      const oldest = this.oldestEvictable(undefined, true)
       if (oldest === undefined) return
       this.evict(oldest)
     }
   }
 
-  /** The oldest trace whose request finished (or that has none) that no WebSocket holds; failing that, the oldest held one. */
-  private oldestFinished(): TraceEntry | undefined {
-    const order = this.order
-    let held: TraceEntry | undefined
-    for (let i = order.first(); i < order.end; i++) {
-      const entry = order.at(i)
-      if (entry === undefined || isRunning(entry)) continue
-      if (entry.holds === 0) return entry
-      held ??= entry
-    }
-    return held
-  }
-
   /** Evicts the oldest traces but `keep` (the one a span just joined) while over `maxTotalSpans`. */
   private evictForSpans(keep: TraceEntry): void {
-    while (this.spanCount > this.maxTotalSpans && this.traces.size > 1) this.evict(this.oldestEvictable(keep))
+    while (this.spanCount > this.maxTotalSpans && this.traces.size > 1) this.evict(this.oldestEvictable(keep)!)
   }
 
   private evict(entry: TraceEntry): void {
@@ -596,23 +583,27 @@ export class TraceStore {
   }
 
   /**
-   * The oldest trace that no open WebSocket holds and whose request is not still running;
-   * failing that, the oldest unheld one; failing that, the oldest. A service exporting more
-   * traces than `maxTraces` while a slow request runs must not empty that request's waterfall.
+   * The oldest trace but `keep` that no open WebSocket holds and whose request is not still
+   * running; failing that, the oldest unheld one; failing that, the oldest. A service
+   * exporting more traces than `maxTraces` while a slow request runs must not empty that
+   * request's waterfall. `finishedOnly`: traces of requests still running are never chosen
+   * (undefined when every other trace is one).
    */
-  private oldestEvictable(keep?: TraceEntry): TraceEntry {
+  private oldestEvictable(keep?: TraceEntry, finishedOnly = false): TraceEntry | undefined {
     const order = this.order
     let unheld: TraceEntry | undefined
     let oldest: TraceEntry | undefined
     for (let i = order.first(); i < order.end; i++) {
       const entry = order.at(i)
       if (entry === undefined || entry === keep) continue
+      const running = isRunning(entry)
+      if (running && finishedOnly) continue
       oldest ??= entry
       if (entry.holds > 0) continue
-      if (entry.requestId === undefined || entry.finishedAt !== undefined) return entry
+      if (!running) return entry
       unheld ??= entry
     }
-    return (unheld ?? oldest)!
+    return unheld ?? oldest
   }
 }
 

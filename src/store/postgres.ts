@@ -163,7 +163,11 @@ export class PostgresStore extends QueuedStore {
       [traceIds],
     )
     const byTrace = new Map<string, SpanOutline[]>()
-    for (const row of outlines.rows) byTrace.set(row.trace_id, [...(byTrace.get(row.trace_id) ?? []), row])
+    for (const row of outlines.rows) {
+      const list = byTrace.get(row.trace_id)
+      if (list) list.push(row)
+      else byTrace.set(row.trace_id, [row])
+    }
     const owner = new Map(owners.rows.map((row) => [row.trace_id, row.request_id ?? undefined]))
     // In the order the batch first saw each trace (not the lock's sorted order): that is the order they are stored in.
     const inOrder = [...new Set(spans.map((s) => s.span.traceId))]

@@ -164,13 +164,13 @@ export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
 }
 
 /**
- * The trace list line of a trace, from all of its stored spans, computed as every other
- * store computes it (`summarizeTrace`), plus the sources the list filters on.
+ * The trace list line of a trace, from all of its stored spans in the order the trace lists
+ * them (`ORDER BY start_ns, seq`: services and sources in order of first appearance),
+ * computed as every other store computes it (`summarizeTrace`), plus the sources the list
+ * filters on.
  */
 export function traceRow(traceId: string, spans: SpanOutline[], requestId: string | undefined, recordedStartMs?: number): TraceRow {
-  // By start: services and sources are listed in order of first appearance.
-  const sorted = [...spans].sort((a, b) => compare(BigInt(a.start_ns), BigInt(b.start_ns)))
-  const outlines = sorted.map(
+  const outlines = spans.map(
     (s) =>
       ({
         spanId: s.span_id,
@@ -183,7 +183,7 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
       }) as ToolbarSpan,
   )
   const summary = summarizeTrace(traceId, outlines, requestId)
-  const sources = [...new Set(sorted.map((s) => s.source))]
+  const sources = [...new Set(spans.map((s) => s.source))]
   const saved = savedNow()
   return {
     trace_id: traceId,
@@ -259,8 +259,4 @@ function savedNow(): number {
 
 function parsed(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value
-}
-
-function compare(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
