@@ -1,12 +1,11 @@
 import { z } from 'zod'
 import type { SpanSource, TraceFilter, TraceSummary } from '../../core/span-model.js'
-import { MAX_SCAN } from '../data.js'
+import { MAX_SCAN, SCAN_PAGE } from '../data.js'
 import { cursor, limit } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitText, ms, pageData, pageNote, paginate } from '../result.js'
 
 const SOURCES = ['local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import'] as const satisfies readonly SpanSource[]
-const SCAN_PAGE = 200
 
 /**
  * `list_traces`: the trace list of the toolbar (what `GET {prefix}/api/traces` answers),
