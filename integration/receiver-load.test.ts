@@ -146,4 +146,11 @@ describe('a body that trickles in', () => {
     const res = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(3)) })
     expect(res.status).toBe(200)
   }, 20_000)
+
+  it('is answered by the trace import as by the receivers: 408 with Connection: close', async () => {
+    const { stalledUpload } = await startToolbar()
+    const answer = await answerOf(await stalledUpload('/api/traces/import', 1000, 10))
+    expect(answer).toMatch(/^HTTP\/1\.1 408/)
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i)
+  }, 20_000)
 })

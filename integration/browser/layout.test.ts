@@ -50,11 +50,16 @@ async function widthOf(locator: Locator): Promise<number> {
   return (await locator.boundingBox())?.width ?? 0
 }
 
-/** Opens /report in a 600px-wide window and `panel` on it; returns the pane's body. */
-async function reportAt600(panel: string): Promise<Locator> {
-  await session.page.setViewportSize({ width: 600, height: 800 })
-  await session.page.goto(`${session.server.url}/report`)
+/** Opens `path` in a window of `viewport`'s size and `panel` on it; returns the pane's body. */
+async function panelAt(viewport: { width: number; height: number }, path: string, panel: string): Promise<Locator> {
+  await session.page.setViewportSize(viewport)
+  await session.page.goto(`${session.server.url}${path}`)
   return openPanel(session.page, panel)
+}
+
+/** Opens /report in a 600px-wide window and `panel` on it; returns the pane's body. */
+function reportAt600(panel: string): Promise<Locator> {
+  return panelAt({ width: 600, height: 800 }, '/report', panel)
 }
 
 /** True when nothing in the pane's body is wider than the body: no sideways scrolling. */
@@ -89,9 +94,7 @@ describe('the Logging panel', () => {
       { width: 1440, height: 900 },
       { width: 600, height: 800 },
     ]) {
-      await session.page.setViewportSize(viewport)
-      await session.page.goto(`${session.server.url}/logged`)
-      const body = await openPanel(session.page, 'Logging')
+      const body = await panelAt(viewport, '/logged', 'Logging')
       const rows = body.locator('.hdt-logs tbody tr')
       await expect.poll(() => rows.count()).toBe(2)
       // Names that identify a value or a line are read whole: "attr", not "at" over "tr".
@@ -166,9 +169,7 @@ describe('the Headers panel at 600px', () => {
 
 describe('a phone-wide window (375px)', () => {
   it('gives an open panel the whole width, and its close button leads back to the panel list', async () => {
-    await session.page.setViewportSize({ width: 375, height: 700 })
-    await session.page.goto(`${session.server.url}/report`)
-    const body = await openPanel(session.page, 'Request')
+    const body = await panelAt({ width: 375, height: 700 }, '/report', 'Request')
     const pane = session.page.locator('#hono-debug-toolbar .hdt-pane')
     const box = (await pane.boundingBox())!
     expect({ left: box.x, width: box.width }).toEqual({ left: 0, width: 375 })
@@ -190,9 +191,7 @@ describe('a template name with no place to break', () => {
       { width: 1920, height: 1080 },
       { width: 600, height: 800 },
     ]) {
-      await session.page.setViewportSize(viewport)
-      await session.page.goto(`${session.server.url}/report`)
-      const body = await openPanel(session.page, 'Templates')
+      const body = await panelAt(viewport, '/report', 'Templates')
       const timeline = body.locator('.hdt-renders tbody tr').first().locator('td').last()
       const bodyBox = await body.boundingBox()
       const timelineBox = await timeline.boundingBox()
@@ -303,9 +302,7 @@ describe("the span detail's service", () => {
       { width: 1440, height: 900 },
       { width: 600, height: 800 },
     ]) {
-      await session.page.setViewportSize(viewport)
-      await session.page.goto(`${session.server.url}/report`)
-      const body = await openPanel(session.page, 'History')
+      const body = await panelAt(viewport, '/report', 'History')
       await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
       await body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-row`).first().click()
       const detail = body.locator('.hdt-span-detail')
@@ -337,9 +334,7 @@ describe('the waterfall at 600px', () => {
 
 describe('the trace list', () => {
   it("marks a failed trace with the waterfall's round '!'", async () => {
-    await session.page.setViewportSize({ width: 1280, height: 800 })
-    await session.page.goto(`${session.server.url}/fails`)
-    const body = await openPanel(session.page, 'History')
+    const body = await panelAt({ width: 1280, height: 800 }, '/fails', 'History')
     const mark = body.locator('[data-hdt-trace-row] .hdt-wf-error-mark').first()
     await mark.waitFor()
     const box = await mark.boundingBox()

@@ -29,13 +29,13 @@ export const SPAN_REDACTED = 'REDACTED'
  * ```
  */
 export function redactSpan(span: ToolbarSpan): ToolbarSpan {
-  const name = shownText(span.name)
-  const message = span.status.message === undefined ? undefined : shownText(span.status.message)
+  const name = redactSpanText(span.name)
+  const message = span.status.message === undefined ? undefined : redactSpanText(span.status.message)
   const attributes = redactAttributes(span.attributes)
   const resource = redactAttributes(span.resource, true)
   const events = sameOrMapped(span.events, (event) => {
     const shown = redactAttributes(event.attributes)
-    const eventName = shownText(event.name)
+    const eventName = redactSpanText(event.name)
     return shown === event.attributes && eventName === event.name ? event : { ...event, name: eventName, attributes: shown }
   })
   const links = sameOrMapped(span.links, (link) => {
@@ -68,17 +68,25 @@ export function redactAttributes(attributes: Attributes, shared = false): Attrib
   return copy ?? attributes
 }
 
-/** Text as `redactSpan` shows it: what was redacted where it was collected keeps its placeholder. */
-function shownText(text: string): string {
+/**
+ * A span's text (its name, a trace's root name) as `redactSpan` shows it: what was redacted
+ * where it was collected keeps its placeholder.
+ *
+ * @example
+ * ```ts
+ * redactSpanText('GET /hooks?token=abc') // 'GET /hooks?token=REDACTED'
+ * ```
+ */
+export function redactSpanText(text: string): string {
   return redactText(text, SPAN_REDACTED, true)
 }
 
-/** `shownText` of a value that every span of a service repeats (its resource's). */
+/** `redactSpanText` of a value that every span of a service repeats (its resource's). */
 function sharedText(text: string): string {
-  if (text.length > MAX_CACHED_CHARS) return shownText(text)
+  if (text.length > MAX_CACHED_CHARS) return redactSpanText(text)
   let shown = sharedTexts.get(text)
   if (shown === undefined) {
-    shown = shownText(text)
+    shown = redactSpanText(text)
     remember(sharedTexts, text, shown)
   }
   return shown
@@ -120,9 +128,9 @@ function hiddenItem<T extends AttributeValue>(value: T): T | string {
 }
 
 function redactValue(value: AttributeValue): AttributeValue {
-  if (typeof value === 'string') return shownText(value)
+  if (typeof value === 'string') return redactSpanText(value)
   if (!Array.isArray(value)) return value
-  return sameOrMapped(value, (item) => (typeof item === 'string' ? shownText(item) : item))
+  return sameOrMapped(value, (item) => (typeof item === 'string' ? redactSpanText(item) : item))
 }
 
 /** `items` mapped, or `items` itself when no item changed. */

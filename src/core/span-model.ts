@@ -9,10 +9,20 @@
  */
 
 /**
+ * Every `SpanSource`, as the trace filters (`?source=`, `list_traces`) accept them.
+ *
+ * @example
+ * ```ts
+ * SPAN_SOURCES.includes(query.source as SpanSource)
+ * ```
+ */
+export const SPAN_SOURCES = ['local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import'] as const
+
+/**
  * Where a span came from: `local` (this process's SDK), the receivers (`otlp_http`,
  * `otlp_grpc`, `zipkin`), or a file imported through the API (`import`).
  */
-export type SpanSource = 'local' | 'otlp_http' | 'otlp_grpc' | 'zipkin' | 'import'
+export type SpanSource = (typeof SPAN_SOURCES)[number]
 
 /**
  * Whether a span of `source` was sent by another service (a receiver's): not this process's,

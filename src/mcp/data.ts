@@ -23,7 +23,8 @@ export interface McpToolbar {
 
 /** Most requests a tool looks through (the history is usually far smaller). */
 export const MAX_SCAN = 1000
-const SCAN_PAGE = 200
+/** Rows read at a time while a tool looks through the history or the traces. */
+export const SCAN_PAGE = 200
 
 /** Counts of one request, as `list_requests` shows them. */
 export interface RequestFacts {

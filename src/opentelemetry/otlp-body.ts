@@ -65,18 +65,19 @@ export interface BodyReadOptions {
   timeoutMs?: number
 }
 
-/**
- * A body the receiver refuses: 400 (bad gzip), 408 (too slow), 413 (too large), 415 (an
- * unsupported encoding) or 503 (the receivers hold too many bodies now: `retryAfterSeconds`).
- *
- * @example
- * ```ts
- * try { await readOtlpBody(req, 4 << 20) } catch (e) { if (e instanceof OtlpBodyError) return answer(e.status, e.message) }
- * ```
- */
 /** The statuses of a refused body. */
 export type OtlpBodyStatus = 400 | 408 | 413 | 415 | 503
 
+/**
+ * A body the receiver refuses: 400 (bad gzip), 408 (too slow), 413 (too large), 415 (an
+ * unsupported encoding) or 503 (the receivers hold too many bodies now: `retryAfterSeconds`).
+ * Every route that reads a body answers with `headers`.
+ *
+ * @example
+ * ```ts
+ * try { await readOtlpBody(req, 4 << 20) } catch (e) { if (e instanceof OtlpBodyError) return c.json({ error: e.message }, e.status, e.headers) }
+ * ```
+ */
 export class OtlpBodyError extends Error {
   override name = 'OtlpBodyError'
   constructor(
@@ -85,6 +86,15 @@ export class OtlpBodyError extends Error {
     readonly retryAfterSeconds?: number,
   ) {
     super(message)
+  }
+
+  /**
+   * The headers of the answer: `Retry-After`, which the OTLP exporters retry on; for a body cut
+   * short (408), `Connection: close`, since the rest of it leaves the connection unusable.
+   */
+  get headers(): Record<string, string> {
+    if (this.retryAfterSeconds) return { 'retry-after': String(this.retryAfterSeconds) }
+    return this.status === 408 ? { connection: 'close' } : {}
   }
 }
 

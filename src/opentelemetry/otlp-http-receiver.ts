@@ -45,7 +45,7 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
       request = encoding === PROTOBUF ? decodeExportTraceServiceRequest(bytes) : parseJson(bytes)
     } catch (error) {
       ingest.refused()
-      if (error instanceof OtlpBodyError) return refuse(c, encoding, error.status, messageOf(error), error.retryAfterSeconds)
+      if (error instanceof OtlpBodyError) return refuse(c, encoding, error.status, messageOf(error), error.headers)
       return refuse(c, encoding, 400, messageOf(error))
     }
     let result: IngestResult
@@ -94,10 +94,8 @@ const RPC_CODES: Record<OtlpBodyStatus, number> = {
   503: RpcCode.UNAVAILABLE,
 }
 
-function refuse(c: Context, encoding: Encoding, status: OtlpBodyStatus, message: string, retryAfterSeconds?: number): Response {
+function refuse(c: Context, encoding: Encoding, status: OtlpBodyStatus, message: string, headers: Record<string, string> = {}): Response {
   const code = RPC_CODES[status]
-  // 503 with Retry-After is what the OTLP exporters retry; a body cut short leaves the connection unusable.
-  const headers: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : status === 408 ? { connection: 'close' } : {}
   if (encoding === PROTOBUF) return protobufResponse(encodeRpcStatus(code, message), status, headers)
   // A google.rpc.Status in JSON, with `error` as every other toolbar route answers.
   return c.json({ code, message, error: message }, status, headers)

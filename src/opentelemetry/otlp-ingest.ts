@@ -4,8 +4,7 @@
  * request's trace, or starts a trace of its own) -> live events, once per trace per batch
  * -> the durable store, when the app configured one that keeps spans.
  */
-import { SPAN_REDACTED } from '../core/redact-span.js'
-import { redactText } from '../core/redact-text.js'
+import { redactSpanText } from '../core/redact-span.js'
 import type { ToolbarEvents } from '../core/events.js'
 import type { ToolbarStore } from '../core/store.js'
 import type { SpanSource, ToolbarSpan } from '../core/span-model.js'
@@ -161,7 +160,7 @@ export class SpanIngest {
     this.save(spans, requestId)
     const summary = this.traces.summary(traceId)
     if (!summary) return
-    const data = { requestId, traceId, name: redactText(summary.rootName, SPAN_REDACTED, true), spanCount: summary.spanCount, services: summary.services, source }
+    const data = { requestId, traceId, name: redactSpanText(summary.rootName), spanCount: summary.spanCount, services: summary.services, source }
     this.events?.emit({ type: created ? 'trace.created' : 'trace.updated', data })
     // A trace without a request ends when its root span arrives (exporters send ended spans only).
     if (requestId === undefined && spans.some((span) => !span.parentSpanId)) this.events?.emit({ type: 'trace.completed', data })

@@ -6,8 +6,7 @@ import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
 import { mergeTraceSpans } from './store-spans.js'
 import { OTLP_JSON_ROUTE } from '../shapes/trace-routes.js'
-import { redactSpan, SPAN_REDACTED } from '../core/redact-span.js'
-import { redactText } from '../core/redact-text.js'
+import { redactSpan, redactSpanText } from '../core/redact-span.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -133,7 +132,7 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     if (typeof filter === 'string') return c.json({ error: filter }, 400)
     const page = await reader.list(filter)
     // A root span's name can hold a URL with its query (`GET /hooks?token=...`).
-    return c.json({ ...page, traces: page.traces.map((summary) => ({ ...summary, rootName: redactText(summary.rootName, SPAN_REDACTED, true) })) })
+    return c.json({ ...page, traces: page.traces.map((summary) => ({ ...summary, rootName: redactSpanText(summary.rootName) })) })
   })
 
   host.routes.get('/api/traces/:traceId', async (c) => {

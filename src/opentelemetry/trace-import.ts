@@ -54,7 +54,7 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
       answer = { traceIds: result.traceIds.filter((id) => traces.has(id)), spans: result.accepted, rejected: result.rejected }
       if (result.errorMessage) answer.errorMessage = result.errorMessage
     } catch (error) {
-      if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status, error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {})
+      if (error instanceof OtlpBodyError) return c.json({ error: error.message }, error.status, error.headers)
       if (error instanceof OtlpDecodeError) return c.json({ error: `not an OTLP/JSON ExportTraceServiceRequest: ${error.message}` }, 400)
       throw error
     }

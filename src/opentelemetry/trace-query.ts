@@ -3,9 +3,7 @@
  * pages (`GET {prefix}/api/traces/:traceId/spans`), checked one by one: a bad value is a
  * message naming the parameter, which the route answers with a 400.
  */
-import type { SpanSource, TraceFilter } from '../core/span-model.js'
-
-const SOURCES: readonly SpanSource[] = ['local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import']
+import { SPAN_SOURCES, type SpanSource, type TraceFilter } from '../core/span-model.js'
 
 /** Most traces in one answer of the list. */
 export const MAX_TRACE_LIMIT = 200
@@ -31,7 +29,7 @@ export function parseTraceFilter(query: Query): TraceFilter | string {
   if (service !== undefined && service !== '') filter.service = service
   const source = query('source')
   if (source !== undefined && source !== '') {
-    if (!SOURCES.includes(source as SpanSource)) return `source must be one of ${SOURCES.join(', ')}, got "${shown(source)}"`
+    if (!SPAN_SOURCES.includes(source as SpanSource)) return `source must be one of ${SPAN_SOURCES.join(', ')}, got "${shown(source)}"`
     filter.source = source as SpanSource
   }
   for (const name of ['since', 'until'] as const) {

@@ -12,8 +12,7 @@
  * (a worker, a cron job, a service without the toolbar) start a trace of their own, which
  * has no request and shares the same `maxTraces` bound.
  */
-import { SPAN_REDACTED } from '../core/redact-span.js'
-import { redactText } from '../core/redact-text.js'
+import { redactSpanText } from '../core/redact-span.js'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { OpenOrder } from './open-order.js'
 import type { HrTime } from '@opentelemetry/api'
@@ -392,7 +391,7 @@ export class TraceStore {
     entry.events.emit({
       type: 'trace.updated',
       // A span's name can hold a URL with its query: redacted as the trace routes show it.
-      data: { requestId: entry.requestId, traceId, name: redactText(name, SPAN_REDACTED, true), spanCount, services, source },
+      data: { requestId: entry.requestId, traceId, name: redactSpanText(name), spanCount, services, source },
     })
     return outcome
   }

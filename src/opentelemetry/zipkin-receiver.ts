@@ -33,9 +33,8 @@ export const ZIPKIN_SPANS_PATH = '/zipkin/api/v2/spans'
  */
 export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, maxBodyBytes: number, budget?: BodyBudget): void {
   const shared = new SharedSpanIds()
-  const refuse = (c: Context, status: OtlpBodyStatus, message: string, retryAfterSeconds?: number) => {
+  const refuse = (c: Context, status: OtlpBodyStatus, message: string, headers: Record<string, string> = {}) => {
     ingest.refused()
-    const headers: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : status === 408 ? { connection: 'close' } : {}
     return c.json({ error: message.length > 1000 ? `${message.slice(0, 1000)}…` : message }, status, headers)
   }
   host.routes.post(ZIPKIN_SPANS_PATH, async function zipkinReceiver(c) {
@@ -47,7 +46,7 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     try {
       decoded = zipkinSpansToToolbar(parseJson(await readOtlpBody(c.req.raw, maxBodyBytes, { budget })), shared, fullTraceIds(ingest))
     } catch (error) {
-      if (error instanceof OtlpBodyError) return refuse(c, error.status, error.message, error.retryAfterSeconds)
+      if (error instanceof OtlpBodyError) return refuse(c, error.status, error.message, error.headers)
       return refuse(c, 400, (error as Error).message)
     }
     for (const fragment of decoded.fragments) {

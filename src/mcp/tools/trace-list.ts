@@ -1,12 +1,9 @@
 import { z } from 'zod'
-import type { SpanSource, TraceFilter, TraceSummary } from '../../core/span-model.js'
-import { MAX_SCAN } from '../data.js'
+import { SPAN_SOURCES, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
+import { MAX_SCAN, SCAN_PAGE } from '../data.js'
 import { cursor, limit } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitText, ms, pageData, pageNote, paginate } from '../result.js'
-
-const SOURCES = ['local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import'] as const satisfies readonly SpanSource[]
-const SCAN_PAGE = 200
 
 /**
  * `list_traces`: the trace list of the toolbar (what `GET {prefix}/api/traces` answers),
@@ -25,7 +22,7 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
       'Recent traces, newest first: those of recorded requests and those other services sent to the toolbar (workers, jobs, downstream services), each with trace id, root span name, services, span count, duration, start, request id (when a request recorded it) and whether a span failed. Filters: service (a service.name), source (local, otlp_http, otlp_grpc, zipkin, import), min_duration_ms, has_error. Then get_trace or get_trace_errors with the trace id.',
     input: {
       service: z.string().max(200).optional(),
-      source: z.enum(SOURCES).optional(),
+      source: z.enum(SPAN_SOURCES).optional(),
       min_duration_ms: z.number().min(0).optional(),
       has_error: z.boolean().optional(),
       limit: limit(20, 100),

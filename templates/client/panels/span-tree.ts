@@ -5,7 +5,7 @@
  * and every later interaction is a single linear pass.
  */
 import type { AttributeValue, ToolbarSpan } from '../../../src/core/span-model.js'
-import { adjustedStartUnixNano, relativeClock, traceTimeline, type TraceTimeline } from '../../../src/core/trace-analysis/timeline.js'
+import { adjustedStartUnixNano, relativeClock, serviceName, traceTimeline, type TraceTimeline } from '../../../src/core/trace-analysis/timeline.js'
 
 /** One span in the tree, with the figures the waterfall needs precomputed. */
 export interface SpanNode {
@@ -273,7 +273,7 @@ export function compileQuery(query: string): (span: ToolbarSpan) => boolean {
     const needle = term.toLowerCase()
     return (span: ToolbarSpan) =>
       span.name.toLowerCase().includes(needle) ||
-      serviceOf(span).toLowerCase().includes(needle) ||
+      serviceName(span).toLowerCase().includes(needle) ||
       span.spanId === needle ||
       anyKeyIncludes(span.attributes, needle)
   })
@@ -349,11 +349,6 @@ function skipCollapsed(ordered: SpanNode[], collapsed: ReadonlySet<string>, incl
 
 function isInFlight(span: ToolbarSpan): boolean {
   return span.endTimeUnixNano === undefined || span.endTimeUnixNano === ''
-}
-
-function serviceOf(span: ToolbarSpan): string {
-  const name = span.resource['service.name']
-  return typeof name === 'string' && name !== '' ? name : 'unknown service'
 }
 
 function toNs(value: string): bigint {
