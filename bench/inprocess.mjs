@@ -6,7 +6,7 @@
 //   npm run build && node bench/inprocess.mjs [--requests 20000] [--variants a,b]
 import { getRequestListener } from '@hono/node-server'
 import { inMemoryRequest } from './in-memory-request.mjs'
-import { usePanelVariant } from './panel-variants.mjs'
+import { html, useVariant } from './variants.mjs'
 import { Hono } from 'hono'
 
 const args = Object.fromEntries(
@@ -14,64 +14,10 @@ const args = Object.fromEntries(
 )
 const requests = Number(args.requests ?? 20000)
 const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel-none,hono-otel-none').split(',')
-const html = '<!doctype html><html><head><title>bench</title></head><body><h1>Hello</h1><p>A small page.</p></body></html>'
 
 async function build(variant) {
   const app = new Hono()
-  const { debugToolbar } = await import('hono-debug-toolbar')
-  const addRoutes = () => {
-    for (let i = 0; i < 500; i++) app.get(`/section-${i}/items/:id`, (c) => c.text(String(i)))
-  }
-  switch (variant) {
-    case 'plain':
-      break
-    case 'passthrough':
-      app.use(async (_c, next) => {
-        await next()
-      })
-      break
-    case 'als-passthrough': {
-      // What AsyncLocalStorage alone costs a middleware (the toolbar and @hono/otel both use it).
-      const { AsyncLocalStorage } = await import('node:async_hooks')
-      const storage = new AsyncLocalStorage()
-      app.use((_c, next) => storage.run({}, next))
-      break
-    }
-    case 'toolbar-disabled':
-      app.use(debugToolbar({ enabled: false }))
-      break
-    case 'toolbar':
-      app.use(debugToolbar({ app, ...(process.env.BENCH_MAX_REQUESTS && { maxRequests: Number(process.env.BENCH_MAX_REQUESTS) }) }))
-      break
-    case 'toolbar-core':
-      app.use(debugToolbar({ app, panels: [] }))
-      break
-    case 'toolbar-500':
-      app.use(debugToolbar({ app }))
-      addRoutes()
-      break
-    case 'toolbar-otel-none': {
-      const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
-      app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' })] }))
-      break
-    }
-    case 'hono-otel-none': {
-      const { context, trace } = await import('@opentelemetry/api')
-      const { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base')
-      const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks')
-      const { httpInstrumentationMiddleware } = await import('@hono/otel')
-      const exporter = new InMemorySpanExporter()
-      setInterval(() => exporter.reset(), 200).unref()
-      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-      trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }))
-      app.use(httpInstrumentationMiddleware({ serviceName: 'bench' }))
-      break
-    }
-    default: {
-      if (await usePanelVariant(app, variant)) break
-      throw new Error(`unknown variant ${variant}`)
-    }
-  }
+  if (!(await useVariant(app, variant, () => { throw new Error(`${variant} exports over HTTP: use bench/http.mjs`) }))) throw new Error(`unknown variant ${variant}`)
   app.get('/', (c) => c.html(html))
   return getRequestListener(app.fetch)
 }

@@ -4,8 +4,7 @@
 import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 import { ServerResponse } from 'node:http'
-import { usePanelVariant } from './panel-variants.mjs'
-import { useHonoOtel, useToolbarOtel } from './otel-variants.mjs'
+import { html, useVariant } from './variants.mjs'
 
 // `<variant>+headers`: the variant's responses also carry the two headers every recorded
 // response carries (X-Debug-Toolbar-Request-Id and Server-Timing, same sizes), added when
@@ -36,85 +35,20 @@ const app = new Hono()
 // req/s on a machine that is busy with other work.
 app.get('/__bench/cpu', (c) => c.json(process.cpuUsage()))
 
-switch (variant) {
-  case 'plain':
-    break
-  case 'plain-500':
-    // The same 500 extra routes as toolbar-500, without the toolbar: what the router costs.
-    addRoutes(500)
-    break
-  case 'passthrough':
-    app.use(async (_c, next) => {
-      await next()
-    })
-    break
-  case 'als-passthrough': {
-    // What one AsyncLocalStorage costs a middleware (the toolbar and @hono/otel both use one).
-    const { AsyncLocalStorage } = await import('node:async_hooks')
-    const storage = new AsyncLocalStorage()
-    app.use((_c, next) => storage.run({}, next))
-    break
-  }
-  case 'als2-passthrough': {
-    // Two AsyncLocalStorage instances, nested: the toolbar's and OpenTelemetry's context manager.
-    const { AsyncLocalStorage } = await import('node:async_hooks')
-    const first = new AsyncLocalStorage()
-    const second = new AsyncLocalStorage()
-    app.use((_c, next) => first.run({}, () => second.run({}, next)))
-    break
-  }
-  case 'toolbar-disabled': {
-    const { debugToolbar } = await import('hono-debug-toolbar')
-    app.use(debugToolbar({ enabled: false }))
-    break
-  }
-  case 'toolbar-core': {
-    // The toolbar with no panels: what recording, streaming and injection cost by themselves.
-    const { debugToolbar } = await import('hono-debug-toolbar')
-    app.use(debugToolbar({ app, panels: [] }))
-    break
-  }
-  case 'toolbar': {
-    const { debugToolbar } = await import('hono-debug-toolbar')
-    app.use(debugToolbar({ app }))
-    break
-  }
-  case 'toolbar-500': {
-    // The same toolbar on an app with 500 more routes: the cost per request must not grow.
-    const { debugToolbar } = await import('hono-debug-toolbar')
-    app.use(debugToolbar({ app }))
-    addRoutes(500)
-    break
-  }
-  case 'toolbar-otel-none': {
-    const { debugToolbar } = await import('hono-debug-toolbar')
-    const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
-    app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' })] }))
-    break
-  }
-  case 'toolbar-otel':
-    await useToolbarOtel(app, collector())
-    break
-  case 'hono-otel': {
-    await useHonoOtel(app, collector())
-    if (extras.includes('attrs')) {
-      const { trace } = await import('@opentelemetry/api')
-      app.use((c, next) => {
-        const { incoming } = c.env
-        const attributes = { 'client.address': incoming.socket.remoteAddress, 'network.protocol.version': incoming.httpVersion }
-        const agent = c.req.header('user-agent')
-        if (agent) attributes['user_agent.original'] = agent
-        trace.getActiveSpan()?.setAttributes(attributes)
-        return next()
-      })
-    }
-    break
-  }
-  default: {
-    if (await usePanelVariant(app, variant)) break
-    console.error(`unknown variant ${variant}`)
-    process.exit(2)
-  }
+if (!(await useVariant(app, variant, collector))) {
+  console.error(`unknown variant ${variant}`)
+  process.exit(2)
+}
+if (variant === 'hono-otel' && extras.includes('attrs')) {
+  const { trace } = await import('@opentelemetry/api')
+  app.use((c, next) => {
+    const { incoming } = c.env
+    const attributes = { 'client.address': incoming.socket.remoteAddress, 'network.protocol.version': incoming.httpVersion }
+    const agent = c.req.header('user-agent')
+    if (agent) attributes['user_agent.original'] = agent
+    trace.getActiveSpan()?.setAttributes(attributes)
+    return next()
+  })
 }
 
 function addToolbarHeaders(add) {
@@ -135,16 +69,11 @@ function addToolbarHeaders(add) {
   }
 }
 
-function addRoutes(count) {
-  for (let i = 0; i < count; i++) app.get(`/section-${i}/items/:id`, (c) => c.text(String(i)))
-}
-
 function collector() {
   if (!process.env.BENCH_COLLECTOR) throw new Error(`variant ${variant} needs BENCH_COLLECTOR (bench/http.mjs starts one)`)
   return process.env.BENCH_COLLECTOR
 }
 
-const html = '<!doctype html><html><head><title>bench</title></head><body><h1>Hello</h1><p>A small page.</p></body></html>'
 app.get('/', (c) => c.html(html))
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
