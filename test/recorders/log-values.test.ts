@@ -200,3 +200,46 @@ describe('a URL nested two levels deep in a log line', () => {
     }
   })
 })
+
+describe('recordLog given something other than a string message and an object of attributes', () => {
+  it('prints a message that is not a string as console.log does, secrets redacted, bounded', async () => {
+    const { logs, events } = await logged(() => {
+      recordLog('info', { a: 1, user: { name: 'ann', password: 'SECRET-1' } })
+      recordLog('warn', 42)
+      recordLog('info', Object.create(null))
+      recordLog('info', Array.from({ length: 100_000 }, (_, i) => `item-${i}`))
+    })
+    expect(logs.map((l) => l.message).slice(0, 3)).toEqual(["{ a: 1, user: { name: 'ann', password: '********' } }", '42', '[Object: null prototype] {}'])
+    expect(logs[3]!.message).toMatch(/^\[\n {2}'item-0',/)
+    expect(logs[3]!.message).toContain('... 99900 more items')
+    expect(logs[3]!.message.length).toBeLessThan(9000)
+    expect(events[0]!.attributes['log.message']).toBe("{ a: 1, user: { name: 'ann', password: '********' } }")
+    expect(JSON.stringify(logs) + JSON.stringify(events)).not.toContain('SECRET-1')
+  })
+
+  it('keeps attributes that are not a plain object as one attribute named value, and no attributes for null', async () => {
+    class Account {
+      constructor(readonly id: number, readonly apiKey: string) {}
+    }
+    const { logs, events } = await logged(() => {
+      recordLog('info', 'a string', 'abc')
+      recordLog('info', 'a number', 7)
+      recordLog('info', 'an array', ['x', { token: 'SECRET-2' }])
+      recordLog('info', 'an instance', new Account(7, 'SECRET-3'))
+      recordLog('error', 'an error', new Error('boom'))
+      recordLog('info', 'null', null)
+      recordLog('info', 'a null-prototype object', Object.assign(Object.create(null), { id: 1 }))
+    })
+    expect(logs.map((l) => l.attributes).slice(0, 4)).toEqual([
+      { value: 'abc' },
+      { value: 7 },
+      { value: '["x",{"token":"********"}]' },
+      { value: "Account { id: 7, apiKey: '********' }" },
+    ])
+    expect(String(logs[4]!.attributes.value)).toMatch(/^Error: boom\n {4}at /)
+    expect(logs[5]!.attributes).toEqual({})
+    expect(logs[6]!.attributes).toEqual({ id: 1 })
+    expect(events[0]!.attributes.value).toBe('abc')
+    expect(JSON.stringify(logs)).not.toMatch(/SECRET-\d/)
+  })
+})
