@@ -120,6 +120,23 @@ describe('errors in log lines', () => {
     expect(String(events[0]!.attributes['log.message'])).toMatch(/^HTTPException: 404 Not Found\n/)
   })
 
+  it('name an error of a subclass without a name of its own after its class, in console text, recordLog and pino', async () => {
+    class NotFound extends Error {}
+    const logger = pino({}, pinoToolbarStream())
+    const { logs, events } = await logged(() => {
+      console.error(new NotFound('no such order'))
+      recordLog('error', new NotFound('as the message'))
+      recordLog('error', 'lookup failed', { err: new NotFound('as an attribute') })
+      logger.error(new NotFound('through pino'))
+    })
+    const first = (text: unknown) => String(text).split('\n')[0]
+    expect(first(logs[0]!.message)).toBe('NotFound: no such order')
+    expect(first(logs[1]!.message)).toBe('NotFound: as the message')
+    expect(first(logs[2]!.attributes.err)).toBe('NotFound: as an attribute')
+    expect(String(logs[3]!.attributes.err)).toContain('"stack":"NotFound: through pino\\n')
+    expect(first(events[0]!.attributes['log.message'])).toBe('NotFound: no such order')
+  })
+
   it('name an HTTPException logged through pino, whose message is empty', async () => {
     const logger = pino({}, pinoToolbarStream())
     const { logs } = await logged(() => logger.error(new HTTPException(404)))
