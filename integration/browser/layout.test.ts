@@ -185,6 +185,42 @@ describe('a phone-wide window (375px)', () => {
   })
 })
 
+describe('the full-page view in a phone-wide window (375px)', () => {
+  it('gives the panel the whole width, and its Panels button leads to the panel list and back to a panel', async () => {
+    const id = (await fetch(`${session.server.url}/report`)).headers.get('x-debug-toolbar-request-id')
+    await session.page.setViewportSize({ width: 375, height: 700 })
+    await session.page.goto(`${session.server.url}/_debug_toolbar/requests/${id}`)
+    const pane = session.page.locator('#hono-debug-toolbar .hdt-pane')
+    await pane.locator('.hdt-pane-body .hdt-loading').waitFor({ state: 'detached' })
+    const box = (await pane.boundingBox())!
+    expect({ left: box.x, width: box.width }).toEqual({ left: 0, width: 375 })
+    // The panel covers the list: a button in its head shows the list, which picks another panel.
+    const request = session.page.locator('#hono-debug-toolbar .hdt-nav-item').filter({ has: session.page.locator('.hdt-nav-title', { hasText: /^Request$/ }) })
+    await pane.getByRole('button', { name: /panels/i }).click()
+    expect(await pane.isVisible()).toBe(false)
+    expect(await request.isVisible()).toBe(true)
+    // Focus moves to the list, on the panel that was shown.
+    expect(await request.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement?.classList.contains('hdt-nav-item'))).toBe(true)
+    await request.click()
+    await pane.locator('.hdt-pane-title', { hasText: /^Request$/ }).waitFor()
+    const again = (await pane.boundingBox())!
+    expect({ left: again.x, width: again.width }).toEqual({ left: 0, width: 375 })
+    // The URL is read in a real column, as in the toolbar's own phone-wide view.
+    const body = pane.locator('.hdt-pane-body')
+    expect(await widthOf(body.locator('.hdt-facts tr', { hasText: 'URL' }).locator('td'))).toBeGreaterThanOrEqual(180)
+    expect(await fitsSideways(body)).toBe(true)
+    expect(await pane.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement?.closest('.hdt-pane') === el)).toBe(true)
+    // A wide window keeps the list beside the panel, and needs no such button.
+    await session.page.setViewportSize({ width: 1000, height: 700 })
+    const wide = (await pane.boundingBox())!
+    expect(wide.x).toBeGreaterThan(200)
+    expect(wide.x + wide.width).toBe(1000)
+    expect(await request.isVisible()).toBe(true)
+    expect(await pane.getByRole('button', { name: /panels/i }).isVisible()).toBe(false)
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('a template name with no place to break', () => {
   it('stays in its column: At, Duration and Timeline remain on screen, even at 1920px', async () => {
     for (const viewport of [

@@ -15,9 +15,11 @@ type Handler = ((...args: never[]) => unknown) & { __COMPOSED_HANDLER?: Handler 
  * The route pattern of the handler that answered, or undefined when no route of the app
  * matched. `ownIndex` is `c.req.routeIndex` read while the toolbar's middleware was running
  * (before `next()`): if no handler after it ran, the not-found handler answered; if the last
- * one that ran is a middleware (`handler.length > 1`, Hono's own test in `hono/dev`), is
- * the last matched route and the answer is 404, it called `next()` into the not-found
- * handler.
+ * one that ran is a middleware (registered with `app.use` or on a wildcard path, see
+ * `routeAhead`), is the last matched route and the answer is 404, it called `next()` into
+ * the not-found handler. A handler that takes `next` but was registered for a method on a
+ * path without a wildcard (`app.get('/orders/:id', async (c, next) => c.json(..., 404))`)
+ * answered the 404 itself: it is the route Hono matched, as `routePath(c)` says.
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export function appRoute(c: Context, ownIndex: number): string | undefined {
   const index = c.req.routeIndex
   const route = routes[index]
   if (!route || index <= ownIndex) return undefined
-  if (isMiddleware(route) && index === routes.length - 1 && c.res.status === 404) return undefined
+  if (!canAnswer(route) && index === routes.length - 1 && c.res.status === 404) return undefined
   return route.path
 }
 

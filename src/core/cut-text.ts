@@ -81,21 +81,46 @@ function framesOf(stack: string, message: string): string | undefined {
 }
 
 /**
- * The name and message `error` is shown with. Hono's `HTTPException` keeps the name `Error`
- * and, thrown as `throw new HTTPException(404)`, has no message: it is named for its class
- * and, without a message, described by its status, so it does not show as `Error: `.
+ * The name and message `error` is shown with. An error of a subclass that has no name of
+ * its own (`class NotFound extends Error {}`) keeps the `Error` it inherits: it is named for
+ * its class, as Node's util.inspect names it (`NotFound [Error]`), not `Error`. A name the
+ * error or its class was given is its name, even `'Error'`. Hono's `HTTPException` is such a
+ * subclass and, thrown as `throw new HTTPException(404)`, has no message: without one it is
+ * described by its status, so it does not show as `Error: `.
  *
  * @example
  * ```ts
  * errorNaming(new HTTPException(404))             // { name: 'HTTPException', message: '404 Not Found' }
  * errorNaming(new TypeError('x is not a function')) // { name: 'TypeError', message: 'x is not a function' }
+ * class NotFound extends Error {}
+ * errorNaming(new NotFound('no such order'))       // { name: 'NotFound', message: 'no such order' }
  * ```
  */
 export function errorNaming(error: Error): { name: string; message: string } {
   const message = String(error.message)
-  if (!(error instanceof HTTPException)) return { name: String(error.name), message }
-  const name = error.name === 'Error' ? 'HTTPException' : String(error.name)
-  return { name, message: message || statusLine(error.status) }
+  const name = String(error.name)
+  const shownName = name === 'Error' ? (subclassName(error) ?? name) : name
+  if (!(error instanceof HTTPException)) return { name: shownName, message }
+  return { name: shownName, message: message || statusLine(error.status) }
+}
+
+/**
+ * The name of `error`'s class when it inherits the name `Error` from `Error.prototype`: no
+ * own `name`, and none on a prototype before `Error.prototype`. Undefined for an `Error`
+ * itself, a name given anywhere on the way, or a class without a name.
+ */
+function subclassName(error: Error): string | undefined {
+  try {
+    for (let at: object | null = error; at && at !== Error.prototype; at = Object.getPrototypeOf(at)) {
+      if (Object.hasOwn(at, 'name')) return undefined
+    }
+    const constructor: unknown = Object.getPrototypeOf(error)?.constructor
+    const name = typeof constructor === 'function' ? constructor.name : undefined
+    return typeof name === 'string' && name !== '' && name !== 'Error' ? name : undefined
+  } catch {
+    // A Proxy whose traps throw: it is shown by the name it answered.
+    return undefined
+  }
 }
 
 /**

@@ -87,21 +87,41 @@ function newLogBook(record: RequestRecord): LogBook {
  * Records a log line into the current request (a no-op outside one). Attributes whose
  * names look secret (`password`, `token`, ...) are redacted.
  *
+ * A message that is not a string is printed as `console.log` prints it (`{ a: 1 }`, an
+ * error's stack), secrets redacted. The attributes are the own keys of a plain object (or
+ * of one without a prototype); anything else given as attributes (a string, a number, an
+ * array, an Error, a Map, a class instance) is kept whole as one attribute named `value`,
+ * printed as any attribute value is; `null` or `undefined` is no attributes.
+ *
  * @example
  * ```ts
  * import { recordLog } from 'hono-debug-toolbar'
  * app.post('/orders', async (c) => {
  *   recordLog('info', 'order created', { orderId: 42 })
+ *   recordLog('error', 'payment failed', err) // one attribute: value, the error's stack
  *   return c.json({ ok: true })
  * })
  * ```
  */
-export function recordLog(level: LogLevel, message: string, attributes: Record<string, unknown> = {}): void {
+export function recordLog(level: LogLevel, message: unknown, attributes: unknown = {}): void {
   if (!LOG_LEVELS.includes(level)) {
     throw new TypeError(`recordLog: level must be one of ${LOG_LEVELS.join(', ')}, got "${String(level)}"`)
   }
   const record = currentRecord()
-  if (record) appendLog(record, level, String(message), attributes, 'recordLog')
+  if (!record) return
+  const text = typeof message === 'string' ? message : printedText(message)
+  appendLog(record, level, text, attributesOf(attributes), 'recordLog')
+}
+
+/** `recordLog`'s attributes: a plain object's own keys, nothing for null, anything else as one `value`. */
+function attributesOf(attributes: unknown): Record<string, unknown> {
+  if (attributes === null || attributes === undefined) return {}
+  if (isPlainObject(attributes)) return attributes
+  return { value: attributes }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return isPlainData(value) && !Array.isArray(value)
 }
 
 /**
@@ -137,11 +157,20 @@ function toAttributeValue(value: unknown): unknown {
   if (typeof value === 'number' || typeof value === 'boolean') return value
   if (typeof value === 'string') return shown(value)
   if (typeof value === 'bigint') return value.toString()
+  const json = isPlainData(value) ? plainJson(value) : undefined
+  return shown(json ?? printedText(value))
+}
+
+/**
+ * `value` as `console.log` prints it (`inspectedText`: secrets redacted, depth 2, the first
+ * 100 items). Never throws: a value that even Node cannot print (a Proxy whose traps throw)
+ * is its tag.
+ */
+function printedText(value: unknown): string {
   try {
-    const json = isPlainData(value) ? plainJson(value) : undefined
-    return shown(json ?? inspectedText(value))
+    return inspectedText(value)
   } catch {
-    return shown(thrownText(value))
+    return thrownText(value)
   }
 }
 

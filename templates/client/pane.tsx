@@ -7,16 +7,23 @@ interface PaneProps {
   detail: RequestDetail | undefined
   /** Hidden in the full-page view, where a panel is always shown. */
   onClose: (() => void) | undefined
+  /** The full-page view's way to the panel list, which the panel covers in a phone-wide window. */
+  onShowPanels?: (() => void) | undefined
   openRequest(id: string): void
   openPanel?(panelId: string): void
 }
 
 /** The large area that shows one panel's content, loaded when the panel is opened. */
-export function Pane({ prefix, panelId, detail, onClose, openRequest, openPanel }: PaneProps) {
+export function Pane({ prefix, panelId, detail, onClose, onShowPanels, openRequest, openPanel }: PaneProps) {
   const nav = detail?.nav.find((n) => n.id === panelId)
   return (
     <section class="hdt-pane" aria-labelledby="hdt-pane-title" data-hdt-pane={panelId}>
       <header class="hdt-pane-head">
+        {onShowPanels && (
+          <button type="button" class="hdt-show-panels" title="Show the list of panels" onClick={onShowPanels}>
+            ‹ Panels
+          </button>
+        )}
         <h1 id="hdt-pane-title" class="hdt-pane-title" tabIndex={-1} data-hdt-focus="pane">
           {nav?.title ?? panelId}
         </h1>

@@ -28,6 +28,9 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
   const [open, setOpen] = useState(page || saved.open)
   const [panel, setPanel] = useState<string | undefined>(saved.open || page ? saved.panel : undefined)
   const [followed, setFollowed] = useState(pageRequests.current)
+  // The full-page view in a phone-wide window: the panel covers the panel list until its
+  // Panels button shows the list (a wide window shows both, whatever this says).
+  const [listShown, setListShown] = useState(false)
   const { detail, error, refresh } = useRequestDetail(prefix, requestId, cache)
   const root = useRef<HTMLDivElement>(null)
   // Focus moves only after the user acted, never when a page loads with the toolbar open.
@@ -84,6 +87,7 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
     (id: string) => {
       pendingFocus.current = 'pane'
       setPanel(id)
+      setListShown(false)
       refresh()
     },
     [refresh],
@@ -94,6 +98,10 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
       return undefined
     })
   }, [])
+  const showPanels = useCallback(() => {
+    pendingFocus.current = `nav:${shownPanel ?? ''}`
+    setListShown(true)
+  }, [shownPanel])
   const openRequest = useCallback(
     (id: string) => {
       if (page && requestInPath(prefix, location.pathname) !== id) history.pushState(null, '', requestPath(prefix, id))
@@ -129,7 +137,7 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
   }, [page, closePanel, hide])
 
   return (
-    <div class={`hdt-root${page ? ' hdt-page' : ''}`} ref={root}>
+    <div class={`hdt-root${page ? ' hdt-page' : ''}${page && listShown ? ' hdt-page-list' : ''}`} ref={root}>
       {!open && <Handle detail={detail} onOpen={openToolbar} />}
       {open && (
         <Sidebar
@@ -145,7 +153,15 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
         />
       )}
       {open && shownPanel && (
-        <Pane prefix={prefix} panelId={shownPanel} detail={detail} onClose={page ? undefined : closePanel} openRequest={openRequestFromPane} openPanel={openPanel} />
+        <Pane
+          prefix={prefix}
+          panelId={shownPanel}
+          detail={detail}
+          onClose={page ? undefined : closePanel}
+          onShowPanels={page ? showPanels : undefined}
+          openRequest={openRequestFromPane}
+          openPanel={openPanel}
+        />
       )}
     </div>
   )

@@ -240,6 +240,32 @@ describe('OpenTelemetryPanel', () => {
     expect(await stackOf('/empty')).toMatch(/^Error\n {4}at /)
   })
 
+  it('names an error of a subclass without a name of its own after its class, in the Request panel and the exception', async () => {
+    const { app, get, stats } = makeApp()
+    app.onError((_error, c) => c.text('failed', 500))
+    class NotFound extends Error {}
+    class OrderError extends Error {
+      override name = 'OrderError'
+    }
+    const given = new NotFound('given')
+    given.name = 'Error'
+    const thrown: Record<string, Error> = { '/plain': new NotFound('no such order'), '/named': new OrderError('bad order'), '/given': given }
+    app.get('/:case', (c) => {
+      throw thrown[`/${c.req.param('case')}`]
+    })
+    const seen = async (path: string) => {
+      const { res } = await get(path)
+      const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+      const server = (await stats(res)).spans.find((s) => s.kind === 'SERVER')!
+      const exception = server.events.find((e) => e.name === 'exception')!.attributes
+      return { panel: detail.panels.request.error, type: exception['exception.type'], errorType: server.attributes['error.type'], stack: String(exception['exception.stacktrace']).split('\n')[0] }
+    }
+    expect(await seen('/plain')).toEqual({ panel: 'NotFound: no such order', type: 'NotFound', errorType: 'NotFound', stack: 'NotFound: no such order' })
+    expect(await seen('/named')).toEqual({ panel: 'OrderError: bad order', type: 'OrderError', errorType: 'OrderError', stack: 'OrderError: bad order' })
+    // A name the app gave the error itself is the name it is shown by, even 'Error'.
+    expect(await seen('/given')).toEqual({ panel: 'Error: given', type: 'Error', errorType: 'Error', stack: 'Error: given' })
+  })
+
   it('marks a request whose handler threw something other than an Error as ERROR, with its route and 500', async () => {
     const { app, stats } = makeApp()
     const odd = Object.create(null)

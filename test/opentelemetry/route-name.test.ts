@@ -81,6 +81,16 @@ describe('the SERVER span of a running request', () => {
     expect(await names()).toEqual(['GET', 'GET /admin/*'])
   })
 
+  it('is named after a route whose handler takes next and answers 404 itself', async () => {
+    const { base, api, traces, names } = await slowApp((app) => {
+      app.get('/orders/:id', async (c, _next) => c.json({ error: 'no such order' }, 404))
+    })
+    expect((await fetch(`${base}/orders/7`)).status).toBe(404)
+    expect(await names()).toEqual(['GET /orders/:id'])
+    const { spans } = await api(`/traces/${(await traces())[0].traceId}`)
+    expect(spans[0].attributes['http.route']).toBe('/orders/:id')
+  })
+
   it('is named after a route whose handler takes next while it runs, even with a catch-all route after it', async () => {
     const { base, release, inHandler, api, traces, names } = await slowApp((app, handler) => {
       // A cache-style middleware registered for GET on every path is not what answers.

@@ -120,6 +120,23 @@ describe('errors in log lines', () => {
     expect(String(events[0]!.attributes['log.message'])).toMatch(/^HTTPException: 404 Not Found\n/)
   })
 
+  it('name an error of a subclass without a name of its own after its class, in console text, recordLog and pino', async () => {
+    class NotFound extends Error {}
+    const logger = pino({}, pinoToolbarStream())
+    const { logs, events } = await logged(() => {
+      console.error(new NotFound('no such order'))
+      recordLog('error', new NotFound('as the message'))
+      recordLog('error', 'lookup failed', { err: new NotFound('as an attribute') })
+      logger.error(new NotFound('through pino'))
+    })
+    const first = (text: unknown) => String(text).split('\n')[0]
+    expect(first(logs[0]!.message)).toBe('NotFound: no such order')
+    expect(first(logs[1]!.message)).toBe('NotFound: as the message')
+    expect(first(logs[2]!.attributes.err)).toBe('NotFound: as an attribute')
+    expect(String(logs[3]!.attributes.err)).toContain('"stack":"NotFound: through pino\\n')
+    expect(first(events[0]!.attributes['log.message'])).toBe('NotFound: no such order')
+  })
+
   it('name an HTTPException logged through pino, whose message is empty', async () => {
     const logger = pino({}, pinoToolbarStream())
     const { logs } = await logged(() => logger.error(new HTTPException(404)))
@@ -198,5 +215,48 @@ describe('a URL nested two levels deep in a log line', () => {
     } finally {
       await client.close()
     }
+  })
+})
+
+describe('recordLog given something other than a string message and an object of attributes', () => {
+  it('prints a message that is not a string as console.log does, secrets redacted, bounded', async () => {
+    const { logs, events } = await logged(() => {
+      recordLog('info', { a: 1, user: { name: 'ann', password: 'SECRET-1' } })
+      recordLog('warn', 42)
+      recordLog('info', Object.create(null))
+      recordLog('info', Array.from({ length: 100_000 }, (_, i) => `item-${i}`))
+    })
+    expect(logs.map((l) => l.message).slice(0, 3)).toEqual(["{ a: 1, user: { name: 'ann', password: '********' } }", '42', '[Object: null prototype] {}'])
+    expect(logs[3]!.message).toMatch(/^\[\n {2}'item-0',/)
+    expect(logs[3]!.message).toContain('... 99900 more items')
+    expect(logs[3]!.message.length).toBeLessThan(9000)
+    expect(events[0]!.attributes['log.message']).toBe("{ a: 1, user: { name: 'ann', password: '********' } }")
+    expect(JSON.stringify(logs) + JSON.stringify(events)).not.toContain('SECRET-1')
+  })
+
+  it('keeps attributes that are not a plain object as one attribute named value, and no attributes for null', async () => {
+    class Account {
+      constructor(readonly id: number, readonly apiKey: string) {}
+    }
+    const { logs, events } = await logged(() => {
+      recordLog('info', 'a string', 'abc')
+      recordLog('info', 'a number', 7)
+      recordLog('info', 'an array', ['x', { token: 'SECRET-2' }])
+      recordLog('info', 'an instance', new Account(7, 'SECRET-3'))
+      recordLog('error', 'an error', new Error('boom'))
+      recordLog('info', 'null', null)
+      recordLog('info', 'a null-prototype object', Object.assign(Object.create(null), { id: 1 }))
+    })
+    expect(logs.map((l) => l.attributes).slice(0, 4)).toEqual([
+      { value: 'abc' },
+      { value: 7 },
+      { value: '["x",{"token":"********"}]' },
+      { value: "Account { id: 7, apiKey: '********' }" },
+    ])
+    expect(String(logs[4]!.attributes.value)).toMatch(/^Error: boom\n {4}at /)
+    expect(logs[5]!.attributes).toEqual({})
+    expect(logs[6]!.attributes).toEqual({ id: 1 })
+    expect(events[0]!.attributes.value).toBe('abc')
+    expect(JSON.stringify(logs)).not.toMatch(/SECRET-\d/)
   })
 })

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { currentRecord, debugToolbar, recordQuery, SqlPanel, SLOTS, type QueryLog, type SqlStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { otelApp } from '../support/otel-app.js'
 
 async function sqlPanel(app: Hono, path: string) {
   const res = await request(app, path)
@@ -105,5 +106,19 @@ describe('recordQuery', () => {
   it('refuses options that would do nothing sensible', () => {
     expect(() => new SqlPanel({ maxQueries: -1 })).toThrow('maxQueries must be a whole number >= 0, got -1')
     expect(() => new SqlPanel({ slowQueryMs: Number.NaN })).toThrow('slowQueryMs must be a number >= 0')
+  })
+
+  it('keeps a row count only when it is a finite, non-negative number, in the SQL panel and the span', async () => {
+    const { app, run } = otelApp()
+    const counts: unknown[] = [3, 0, 'many', '5', -1, Number.NaN, Number.POSITIVE_INFINITY, null, { rows: 2 }]
+    app.get('/', (c) => {
+      for (const [i, rowCount] of counts.entries()) recordQuery({ sql: `SELECT * FROM t_${'abcdefghi'[i]}`, durationMs: 1, rowCount: rowCount as number })
+      return c.text('ok')
+    })
+    const { detail, stats } = await run('/')
+    const sql = detail.panels.sql as SqlStats
+    expect(sql.queries.map((q) => q.rowCount)).toEqual([3, 0, null, null, null, null, null, null, null])
+    const returned = (text: string) => stats.spans.find((span) => span.attributes['db.query.text'] === text)!.attributes['db.response.returned_rows']
+    expect(counts.map((_, i) => returned(`SELECT * FROM t_${'abcdefghi'[i]}`))).toEqual([3, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined])
   })
 })

@@ -189,7 +189,7 @@ export interface QueryInput {
    */
   startTime?: number
   durationMs: number
-  /** Rows returned (reads) or changed (writes). */
+  /** Rows returned (reads) or changed (writes); anything but a finite, non-negative number is no count. */
   rowCount?: number
   /** The error the query failed with (an Error or its message). */
   error?: unknown
@@ -230,10 +230,18 @@ export function recordQuery(input: QueryInput): RecordedQuery | undefined {
     sql: String(input.sql),
     params: input.params ? [...input.params] : [],
     dbSystem: input.dbSystem ?? 'other_sql',
-    rowCount: input.rowCount,
+    rowCount: rowCountOf(input.rowCount),
     error: input.error,
     endTime: startTime + durationMs,
     ...(typeof input.operation === 'string' && input.operation ? { operation: input.operation } : {}),
     ...(typeof input.collection === 'string' && input.collection ? { collection: input.collection } : {}),
   })
+}
+
+/**
+ * A row count the panel and the span can show: a finite, non-negative number, else none
+ * (`'many'`, `-1`, `NaN`, a driver's result object given by mistake).
+ */
+function rowCountOf(rowCount: unknown): number | undefined {
+  return typeof rowCount === 'number' && Number.isFinite(rowCount) && rowCount >= 0 ? rowCount : undefined
 }
