@@ -257,7 +257,8 @@ export class Toolbar implements ToolbarHost {
    *
    * @example
    * ```ts
-   * c.header('Server-Timing', toolbar.serverTimingOf(record)) // 'total;dur=12.3, sql;dur=4.1;desc="3 queries"'
+   * c.header('Server-Timing', toolbar.serverTimingOf(record))
+   * // 'hdt-total;dur=12.3;desc="hono-debug-toolbar", hdt-sql;dur=4.1;desc="3 queries"'
    * ```
    */
   serverTimingOf(record: RequestRecord): string {
