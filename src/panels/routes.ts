@@ -62,7 +62,7 @@ export class RoutesPanel extends Panel<RoutesStats> {
    * @example
    * ```ts
    * panel.onResponse(record, c) // the toolbar, after the handler
-   * panel.generateStats(record).routes.filter((r) => r.matched) // [{ method: 'ALL', path: '*', ... }, { method: 'GET', path: '/users/:id', ... }]
+   * panel.generateStats(record).routes.filter((r) => r.matched) // [{ method: 'ALL', path: '/*', ... }, { method: 'GET', path: '/users/:id', ... }]
    * ```
    */
   onResponse(record: RequestRecord, c: Context): void {
