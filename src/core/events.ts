@@ -137,7 +137,7 @@ export class ToolbarEvents {
    *
    * @example
    * ```ts
-   * const { events: replay, missed } = events.since(Number(c.req.header('last-event-id')))
+   * const { events: replay, missed } = events.since(Number(c.req.header('last-event-id') ?? 0))
    * for (const { id, event } of replay) stream.writeSSE({ id: String(id), data: JSON.stringify(event) })
    * if (missed > 0) console.log(`${missed} events left the buffer before the client came back`)
    * ```
