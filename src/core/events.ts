@@ -79,7 +79,17 @@ export class ToolbarEvents {
     this.replayWindowMs = positiveInteger(options.replayWindowMs ?? 60_000, 'replayWindowMs')
   }
 
-  /** Adds a listener and returns the function that removes it. */
+  /**
+   * Adds a listener and returns the function that removes it.
+   *
+   * @example
+   * ```ts
+   * const stop = events.subscribe((event, id) => {
+   *   if (event.type === 'request.finished') console.log(id, event.data.requestId, event.data.status)
+   * })
+   * stop() // the listener hears nothing more
+   * ```
+   */
   subscribe(listener: ToolbarEventListener): () => void {
     this.listeners.add(listener)
     return () => {
@@ -96,7 +106,16 @@ export class ToolbarEvents {
     return this.listeners.size > 0 || performance.now() - this.lastLeftAt < this.replayWindowMs
   }
 
-  /** Numbers the event, keeps it for replay and hands it to every listener. */
+  /**
+   * Numbers the event, keeps it for replay and hands it to every listener.
+   *
+   * @example
+   * ```ts
+   * if (events.active) {
+   *   events.emit({ type: 'request.finished', data: { requestId: record.id, name: 'GET /users/:id', status: 200 } })
+   * }
+   * ```
+   */
   emit(event: ToolbarEvent): void {
     if (!this.active) return
     const id = ++this.issued
@@ -115,6 +134,13 @@ export class ToolbarEvents {
    * The buffered events after `lastId`, for a client that reconnects. An id this hub never
    * gave (the process restarted since, or the client followed another one) replays the whole
    * buffer, and counts as missed only what this hub emitted and no longer holds.
+   *
+   * @example
+   * ```ts
+   * const { events: replay, missed } = events.since(Number(c.req.header('last-event-id') ?? 0))
+   * for (const { id, event } of replay) stream.writeSSE({ id: String(id), data: JSON.stringify(event) })
+   * if (missed > 0) console.log(`${missed} events left the buffer before the client came back`)
+   * ```
    */
   since(lastId: number): Replay {
     const oldest = this.buffer[0]?.id ?? this.issued + 1

@@ -39,10 +39,29 @@ export abstract class Panel<Stats = unknown> {
   /** The title in the toolbar's panel list and the panel's heading. */
   abstract readonly title: string
 
-  /** Called once when the toolbar is created: register routes, read static facts. */
+  /**
+   * Called once when the toolbar is created: register routes, read static facts.
+   *
+   * @example
+   * ```ts
+   * setup(host: ToolbarHost) {
+   *   // GET /_debug_toolbar/api/cache/:id, behind the toolbar's access rule
+   *   host.routes.get('/api/cache/:id', (c) => c.json(host.getRecord(c.req.param('id'))?.peek(CACHE) ?? null))
+   * }
+   * ```
+   */
   setup?(host: ToolbarHost): void
 
-  /** Called before the app's handler runs, inside the request's record context. */
+  /**
+   * Called before the app's handler runs, inside the request's record context.
+   *
+   * @example
+   * ```ts
+   * onRequest(record: RequestRecord, c: Context) {
+   *   record.slot(CACHE, () => ({ hits: 0, misses: 0, region: c.req.header('x-region') ?? 'default' }))
+   * }
+   * ```
+   */
   onRequest?(record: RequestRecord, c: Context): void | Promise<void>
 
   /**
@@ -50,19 +69,55 @@ export abstract class Panel<Stats = unknown> {
    * `next()` runs (the handler, the other panels' `around`) happens inside whatever this
    * hook sets up, e.g. an OpenTelemetry context: `around(record, c, next) { return
    * context.with(ctx, next) }`. Panels wrap in their order: the first is outermost.
+   *
+   * @example
+   * ```ts
+   * import { context, trace } from '@opentelemetry/api'
+   * around(record: RequestRecord, c: Context, next: () => Promise<void>) {
+   *   const span = trace.getTracer('my-panel').startSpan(`${c.req.method} ${c.req.path}`)
+   *   return context.with(trace.setSpan(context.active(), span), next).finally(() => span.end())
+   * }
+   * ```
    */
   around?(record: RequestRecord, c: Context, next: () => Promise<void>): Promise<void>
 
-  /** Called after the handler, when the response headers are known and the body not yet sent. */
+  /**
+   * Called after the handler, when the response headers are known and the body not yet sent.
+   *
+   * @example
+   * ```ts
+   * onResponse(record: RequestRecord, c: Context) {
+   *   record.slot(CACHE_STATUS, () => c.res.headers.get('x-cache') ?? 'MISS')
+   * }
+   * ```
+   */
   onResponse?(record: RequestRecord, c: Context): void | Promise<void>
 
-  /** Called once the body has been sent (streams included) or the client went away. */
+  /**
+   * Called once the body has been sent (streams included) or the client went away.
+   *
+   * @example
+   * ```ts
+   * onFinish(record: RequestRecord) {
+   *   // the body has been sent: record.durationMs and record.status are final
+   *   record.slot(SLOW, () => (record.durationMs ?? 0) > 500)
+   * }
+   * ```
+   */
   onFinish?(record: RequestRecord): void | Promise<void>
 
   /**
    * The panel's data for this request, as JSON-serialisable stats. Computed when first
    * asked for (the API, or a durable store taking the request), not after every request:
    * keep what the hooks collect raw, and do the work here.
+   *
+   * @example
+   * ```ts
+   * generateStats(record: RequestRecord): CacheStats {
+   *   const stats = record.peek(CACHE) ?? { hits: 0, misses: 0 }
+   *   return { ...stats, ratio: stats.hits / Math.max(1, stats.hits + stats.misses) }
+   * }
+   * ```
    */
   abstract generateStats(record: RequestRecord): Stats | Promise<Stats>
 
@@ -72,21 +127,55 @@ export abstract class Panel<Stats = unknown> {
    * detail is read, with the stats as they were stored and the stored request (its
    * `instance` says which process recorded it, with a shared store), and returns them as
    * they are now, so an older request does not show a stale count.
+   *
+   * @example
+   * ```ts
+   * refreshStats(stored: CacheStats, request: StoredRequest): CacheStats {
+   *   return { ...stored, keysNow: cache.size } // the cache as it is now, not when the request ran
+   * }
+   * ```
    */
   refreshStats?(stored: Stats, request: StoredRequest): Stats | Promise<Stats>
 
-  /** A short line under the title in the panel list, e.g. `3 queries in 4.1 ms`. */
+  /**
+   * A short line under the title in the panel list, e.g. `3 queries in 4.1 ms`.
+   *
+   * @example
+   * ```ts
+   * navSubtitle(stats: CacheStats) {
+   *   return `${stats.hits} hits, ${stats.misses} misses` // under "Cache" in the panel list
+   * }
+   * ```
+   */
   navSubtitle(_stats: Stats): string {
     return ''
   }
 
-  /** Metrics this panel adds to the response's `Server-Timing` header. */
+  /**
+   * Metrics this panel adds to the response's `Server-Timing` header.
+   *
+   * @example
+   * ```ts
+   * serverTiming(record: RequestRecord): ServerTimingMetric[] {
+   *   const stats = record.peek(CACHE)
+   *   return stats ? [{ name: 'cache', desc: `${stats.hits} hits` }] : [] // Server-Timing: cache;desc="3 hits"
+   * }
+   * ```
+   */
   serverTiming?(record: RequestRecord): ServerTimingMetric[]
 
   /**
    * The panel's content as a Preact tree, rendered on the server for panels the toolbar's
    * browser bundle does not know (custom panels). Built-in panels render in the browser.
    * Without it, the toolbar shows the stats as a table.
+   *
+   * @example
+   * ```ts
+   * import { h } from 'preact'
+   * render(stats: CacheStats) {
+   *   return h('p', null, `${stats.hits} hits, ${stats.misses} misses`) // text is escaped when rendered
+   * }
+   * ```
    */
   render?(stats: Stats): VNode
 }

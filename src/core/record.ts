@@ -21,6 +21,16 @@ function nextId(): string {
  * concurrent requests, so per-request data never lives on a panel: it lives here, in
  * named slots, and the record is found through AsyncLocalStorage by recorders called
  * from app code (`currentRecord()`).
+ *
+ * @example
+ * ```ts
+ * import { currentRecord } from 'hono-debug-toolbar'
+ * app.get('/users/:id', (c) => {
+ *   const record = currentRecord() // this request's RequestRecord, undefined outside one
+ *   if (record) record.slot('cache', () => ({ hits: 0 })).hits++
+ *   return c.json({ requestId: record?.id })
+ * })
+ * ```
  */
 export class RequestRecord {
   readonly id: string
@@ -114,7 +124,16 @@ export class RequestRecord {
     this.startedAt = Date.now() - (now - this.startPerf)
   }
 
-  /** The request headers as `[name, value]` pairs, names in lower case, in arrival order. */
+  /**
+   * The request headers as `[name, value]` pairs, names in lower case, in arrival order.
+   *
+   * @example
+   * ```ts
+   * generateStats(record: RequestRecord) {
+   *   return { headers: record.requestHeaders() } // [['host', 'localhost:3000'], ['accept', 'text/html'], ...]
+   * }
+   * ```
+   */
   requestHeaders(): Array<[string, string]> {
     const source = this.headerSource
     if (!source) return []
@@ -124,7 +143,15 @@ export class RequestRecord {
     return pairs
   }
 
-  /** One request header (any case), its values joined by `, ` as `Headers.get()` does. */
+  /**
+   * One request header (any case), its values joined by `, ` as `Headers.get()` does.
+   *
+   * @example
+   * ```ts
+   * record.requestHeader('User-Agent') // 'curl/8.5.0'
+   * record.requestHeader('x-missing') // undefined
+   * ```
+   */
   requestHeader(name: string): string | undefined {
     const source = this.headerSource
     if (!source) return undefined
@@ -143,7 +170,16 @@ export class RequestRecord {
    */
   responseHeaderSource: Record<string, unknown> | Headers | undefined
 
-  /** The response headers as `[name, value]` pairs, names in lower case. */
+  /**
+   * The response headers as `[name, value]` pairs, names in lower case.
+   *
+   * @example
+   * ```ts
+   * onFinish(record: RequestRecord) {
+   *   const sent = record.responseHeaders() // [['content-type', 'text/html; charset=UTF-8'], ...]
+   * }
+   * ```
+   */
   responseHeaders(): Array<[string, string]> {
     const source = this.responseHeaderSource
     if (!source) return []
@@ -157,7 +193,14 @@ export class RequestRecord {
     return pairs
   }
 
-  /** One response header (any case), as sent. */
+  /**
+   * One response header (any case), as sent.
+   *
+   * @example
+   * ```ts
+   * record.responseHeader('Content-Type') // 'application/json'
+   * ```
+   */
   responseHeader(name: string): string | undefined {
     const source = this.responseHeaderSource
     if (!source) return undefined
@@ -176,7 +219,16 @@ export class RequestRecord {
     return (this.iso ??= new Date(this.startedAt).toISOString())
   }
 
-  /** Milliseconds since the request started (high resolution). */
+  /**
+   * Milliseconds since the request started (high resolution).
+   *
+   * @example
+   * ```ts
+   * const startMs = record.now() // e.g. 2.41: milliseconds into the request
+   * await cache.get(key)
+   * record.slot('cache', () => [] as { startMs: number; durationMs: number }[]).push({ startMs, durationMs: record.now() - startMs })
+   * ```
+   */
   now(): number {
     return performance.now() - this.startPerf
   }
@@ -184,6 +236,13 @@ export class RequestRecord {
   /**
    * Recorders call this when they add an item: one added after the request finished makes
    * the stats taken before it stale.
+   *
+   * @example
+   * ```ts
+   * const lines = record.slot('audit', () => [] as string[])
+   * lines.push('user 42 signed in')
+   * record.wrote() // after the request finished, its stats are computed again
+   * ```
    */
   wrote(): void {
     if (this.durationMs === undefined) return
@@ -191,7 +250,16 @@ export class RequestRecord {
     this.onLateWrite?.()
   }
 
-  /** Milliseconds from the request start to a `performance.now()` reading. */
+  /**
+   * Milliseconds from the request start to a `performance.now()` reading.
+   *
+   * @example
+   * ```ts
+   * const began = performance.now()
+   * await work()
+   * const startMs = record.offsetOf(began) // milliseconds from the request's start
+   * ```
+   */
   offsetOf(perfTime: number): number {
     return perfTime - this.startPerf
   }
@@ -213,7 +281,15 @@ export class RequestRecord {
     return value
   }
 
-  /** The slot named `key` if something created it. */
+  /**
+   * The slot named `key` if something created it.
+   *
+   * @example
+   * ```ts
+   * const CACHE = slotKey<{ hits: number }>('cache')
+   * record.peek(CACHE)?.hits ?? 0 // 0 when nothing in the request touched the cache
+   * ```
+   */
   peek<T>(key: SlotKey<T> | string): T | undefined {
     const name = typeof key === 'string' ? key : key.name
     for (let slot = this.slots; slot; slot = slot.next) if (slot.name === name) return slot.value as T

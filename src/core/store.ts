@@ -199,6 +199,18 @@ export class MemoryStore implements ToolbarStore {
     }
   }
 
+  /**
+   * Keeps a finished request, dropping (and counting) the oldest started when the ring is full;
+   * the same id saved again is kept once.
+   *
+   * @example
+   * ```ts
+   * const store = new MemoryStore(2)
+   * store.save({ id: 'a1', method: 'GET', path: '/', route: '/', status: 200, startedAt: new Date().toISOString(),
+   *   durationMs: 3.2, traceId: undefined, panels: {}, nav: [] })
+   * store.list({ limit: 50, offset: 0 }).total // 1
+   * ```
+   */
   save(request: StoredRequest | DeferredRequest): void {
     const { ring, maxRequests } = this
     // A deferred request is made once for one finished request and saved once: only a
@@ -248,6 +260,16 @@ export class MemoryStore implements ToolbarStore {
     return undefined
   }
 
+  /**
+   * The request with this id, its stats computed on first read (then a promise), or undefined
+   * when the history no longer holds it.
+   *
+   * @example
+   * ```ts
+   * const request = await store.get(c.req.header('x-debug-toolbar-request-id')!)
+   * request?.panels.sql // the SQL panel's stats for that request
+   * ```
+   */
   get(id: string): StoredRequest | Promise<StoredRequest> | undefined {
     const at = this.placeOf(id)
     const request = at === undefined ? undefined : this.ring[at]
@@ -255,6 +277,17 @@ export class MemoryStore implements ToolbarStore {
     return 'resolve' in request ? request.resolve() : request
   }
 
+  /**
+   * A page of the history, newest started first, filtered by method, status and path, with the
+   * total that matched.
+   *
+   * @example
+   * ```ts
+   * const page = store.list({ limit: 20, offset: 0, method: 'post', status: '4xx,500', path: '/api' })
+   * page.requests.map((r) => `${r.method} ${r.path} ${r.status}`) // ['POST /api/orders 422', ...]
+   * page.total
+   * ```
+   */
   list(filter: RequestFilter): RequestPage {
     const matching: Array<StoredRequest | DeferredRequest> = []
     const { ring, maxRequests } = this
@@ -270,6 +303,15 @@ export class MemoryStore implements ToolbarStore {
     return { requests: matching.slice(filter.offset, filter.offset + filter.limit).map(summarize), total: matching.length }
   }
 
+  /**
+   * Forgets every request kept (what was dropped before stays counted).
+   *
+   * @example
+   * ```ts
+   * store.clear()
+   * store.size // 0
+   * ```
+   */
   clear(): void {
     this.ring.length = 0
     this.count = 0

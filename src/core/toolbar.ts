@@ -40,6 +40,15 @@ type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming' 
  * The request path does only what every request needs: the panels' hooks (one list per
  * hook, holding only the panels that define it), the loader tag for HTML, two headers, and
  * the moment the last byte went out. Panel stats are computed when first asked for.
+ *
+ * @example
+ * ```ts
+ * import { registerToolbarFeature } from 'hono-debug-toolbar'
+ * // debugToolbar() makes one Toolbar per app; a feature or a panel's setup() is handed it
+ * registerToolbarFeature((toolbar) => {
+ *   toolbar.routes.get('/api/last', async (c) => c.json((await toolbar.store.list({ limit: 1, offset: 0 })).requests))
+ * })
+ * ```
  */
 export class Toolbar implements ToolbarHost {
   readonly routes: Hono
@@ -102,17 +111,46 @@ export class Toolbar implements ToolbarHost {
     if (store.close) flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
   }
 
+  /**
+   * The live record of a recent request (one of the last `maxRequests`), if still held.
+   *
+   * @example
+   * ```ts
+   * setup(host: ToolbarHost) {
+   *   host.routes.get('/api/cache/:id', (c) => c.json(host.getRecord(c.req.param('id'))?.peek(CACHE) ?? null))
+   * }
+   * ```
+   */
   getRecord(id: string): RequestRecord | undefined {
     const ring = this.recordRing
     for (let i = 0; i < ring.length; i++) if (ring[i]?.id === id) return ring[i]
     return undefined
   }
 
+  /**
+   * Keeps the traces a tracing panel offers, for features that read traces (the MCP server).
+   *
+   * @example
+   * ```ts
+   * setup(host: ToolbarHost) {
+   *   host.provideTraces?.({ spans: (traceId) => myStore.spans(traceId), links: (traceId) => ({ jaeger: `http://localhost:16686/trace/${traceId}` }) })
+   * }
+   * ```
+   */
   provideTraces(source: TraceSource): void {
     this.traceSource = source
   }
 
-  /** Runs the app's handler for `c` while recording it into `record`. */
+  /**
+   * Runs the app's handler for `c` while recording it into `record`.
+   *
+   * @example
+   * ```ts
+   * // what debugToolbar()'s middleware does for each allowed request
+   * const record = new RequestRecord({ method: c.req.method, url: c.req.url, path: c.req.path })
+   * await runWithRecord(record, () => toolbar.record(c, next, record))
+   * ```
+   */
   async record(c: Context, next: Next, record: RequestRecord): Promise<void> {
     this.remember(record)
     const outgoing = nodeOutgoing(c)
@@ -168,6 +206,11 @@ export class Toolbar implements ToolbarHost {
   /**
    * The loader tag for `record`'s page. Made when the page is, not when the request starts:
    * the CSP nonce of hono/secure-headers used after the toolbar (or in a sub-app) is set by then.
+   *
+   * @example
+   * ```ts
+   * const html = `<p>Hello</p>${toolbar.snippet(c, record)}</body>` // the loader <script> for this request's page
+   * ```
    */
   snippet(c: Context, record: RequestRecord): string {
     return loaderTag(this.prefix, record.id, this.version, this.nonceOf(c))
@@ -182,6 +225,11 @@ export class Toolbar implements ToolbarHost {
    * Answers a request to the toolbar's own routes. They run in an app of their own, which
    * cannot see the app's context: the app's CSP nonce (its policy covers the toolbar's pages
    * too) is kept beside the request for the full-page view.
+   *
+   * @example
+   * ```ts
+   * app.all('/_debug_toolbar/*', (c) => toolbar.serve(c)) // GET /_debug_toolbar/api/requests answers the history
+   * ```
    */
   serve(c: Context): Response | Promise<Response> {
     const nonce = this.nonceOf(c)
@@ -189,12 +237,30 @@ export class Toolbar implements ToolbarHost {
     return this.routes.fetch(c.req.raw, c.env)
   }
 
-  /** The app's CSP nonce for a request to the toolbar's routes (see `serve`). */
+  /**
+   * The app's CSP nonce for a request to the toolbar's routes (see `serve`).
+   *
+   * @example
+   * ```ts
+   * toolbar.routes.get('/page', (c) => {
+   *   const nonce = toolbar.pageNonce(c.req.raw) // the app's hono/secure-headers nonce, if any
+   *   return c.html(`<script nonce="${nonce ?? ''}" src="app.js"></script>`)
+   * })
+   * ```
+   */
   pageNonce(request: Request): string | undefined {
     return this.pageNonces.get(request)
   }
 
-  /** The `Server-Timing` value of the panels' metrics for `record`. */
+  /**
+   * The `Server-Timing` value of the panels' metrics for `record`.
+   *
+   * @example
+   * ```ts
+   * c.header('Server-Timing', toolbar.serverTimingOf(record))
+   * // 'hdt-total;dur=12.3;desc="hono-debug-toolbar", hdt-sql;dur=4.1;desc="3 queries"'
+   * ```
+   */
   serverTimingOf(record: RequestRecord): string {
     // Sent with every recorded response: no closure or spread per panel.
     const hooks = this.hooks.serverTiming
@@ -354,7 +420,14 @@ export class Toolbar implements ToolbarHost {
    * Synchronous when every hook and the store are (the default panels and MemoryStore):
    * no promise is made for a request that needs none.
    */
-  /** @internal Called when a watched response ended. */
+  /**
+   * @internal Called when a watched response ended.
+   *
+   * @example
+   * ```ts
+   * response.once('close', () => toolbar.finishRecord(record)) // the body was sent: store the request
+   * ```
+   */
   finishRecord(record: RequestRecord): void {
     this.finish(record)
   }
@@ -454,7 +527,16 @@ export class Toolbar implements ToolbarHost {
     })
   }
 
-  /** Resolves when every request whose body was already sent has been stored. */
+  /**
+   * Resolves when every request whose body was already sent has been stored.
+   *
+   * @example
+   * ```ts
+   * await app.request('/users/1')
+   * await toolbar.settled() // the request is in the store now
+   * (await toolbar.store.list({ limit: 1, offset: 0 })).requests[0]?.path // '/users/1'
+   * ```
+   */
   async settled(): Promise<void> {
     await Promise.all(this.finishing.values())
   }
@@ -464,7 +546,16 @@ export class Toolbar implements ToolbarHost {
     return new RecordedRequest(record, this)
   }
 
-  /** The stats of every panel for `record`, as they are now. */
+  /**
+   * The stats of every panel for `record`, as they are now.
+   *
+   * @example
+   * ```ts
+   * const detail = await toolbar.snapshot(record) // while its body streams
+   * detail.inFlight // true
+   * detail.panels.sql // the SQL panel's stats so far
+   * ```
+   */
   async snapshot(record: RequestRecord): Promise<RequestDetail> {
     const panels: Record<string, unknown> = {}
     const nav: PanelNav[] = []
@@ -483,7 +574,17 @@ export class Toolbar implements ToolbarHost {
     return { ...summaryOf(record), panels, nav, ...(failures && { failures }), inFlight: record.durationMs === undefined }
   }
 
-  /** A stored request, or a snapshot of one whose body is still being sent. */
+  /**
+   * A stored request, or a snapshot of one whose body is still being sent.
+   *
+   * @example
+   * ```ts
+   * toolbar.routes.get('/api/status/:id', async (c) => {
+   *   const detail = await toolbar.detail(c.req.param('id'))
+   *   return detail ? c.json({ status: detail.status, durationMs: detail.durationMs }) : c.json({ error: 'unknown request' }, 404)
+   * })
+   * ```
+   */
   async detail(id: string): Promise<RequestDetail | undefined> {
     await this.finishing.get(id)
     const stored = await this.store.get(id)

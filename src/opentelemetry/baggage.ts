@@ -40,10 +40,33 @@ export interface BaggageView {
 export class BaggageLimitPropagator implements TextMapPropagator {
   private readonly w3c = new W3CBaggagePropagator()
 
+  /**
+   * Writes the `baggage` header of the baggage in `ctx` (core's W3C propagator, its limits
+   * applied).
+   *
+   * @example
+   * ```ts
+   * const ctx = propagation.setBaggage(context.active(), propagation.createBaggage({ tenant: { value: 'acme' } }))
+   * const headers: Record<string, string> = {}
+   * new BaggageLimitPropagator().inject(ctx, headers, defaultTextMapSetter)
+   * headers.baggage // 'tenant=acme'
+   * ```
+   */
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
     this.w3c.inject(ctx, carrier, setter)
   }
 
+  /**
+   * The context with the header's baggage, and a count of the list-members not kept for the
+   * panel.
+   *
+   * @example
+   * ```ts
+   * const ctx = new BaggageLimitPropagator().extract(ROOT_CONTEXT, { baggage: 'tenant=acme,bad member' }, defaultTextMapGetter)
+   * propagation.getBaggage(ctx)?.getEntry('tenant')?.value // 'acme'
+   * baggageView(ctx).dropped // 1
+   * ```
+   */
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
     const header = getter.get(carrier, 'baggage')
     if (header === undefined) return ctx
@@ -57,6 +80,14 @@ export class BaggageLimitPropagator implements TextMapPropagator {
     return dropped > 0 ? next.setValue(DROPPED_KEY, dropped) : next
   }
 
+  /**
+   * The header it reads and writes.
+   *
+   * @example
+   * ```ts
+   * new BaggageLimitPropagator().fields() // ['baggage']
+   * ```
+   */
   fields(): string[] {
     return this.w3c.fields()
   }
@@ -93,6 +124,17 @@ export function baggageView(ctx: Context): BaggageView {
 export class BaggageAttributesProcessor implements SpanProcessor {
   constructor(readonly keys: readonly string[]) {}
 
+  /**
+   * Called by the SDK as a span starts: copies the configured baggage keys of its parent context
+   * into its attributes.
+   *
+   * @example
+   * ```ts
+   * const processor = new BaggageAttributesProcessor(['tenant'])
+   * const ctx = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ tenant: { value: 'acme' } }))
+   * tracer.startSpan('load orders', {}, ctx) // the SDK calls processor.onStart(span, ctx): attribute tenant = 'acme'
+   * ```
+   */
   onStart(span: Span, parentContext: Context): void {
     const baggage = propagation.getBaggage(parentContext)
     if (!baggage) return
@@ -102,9 +144,33 @@ export class BaggageAttributesProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * Called by the SDK as a span ends: nothing to do, the attributes were set at the start.
+   *
+   * @example
+   * ```ts
+   * span.end() // the SDK calls processor.onEnd(span); the span keeps tenant = 'acme'
+   * ```
+   */
   onEnd(_span: ReadableSpan): void {}
 
+  /**
+   * Nothing is buffered: resolves at once.
+   *
+   * @example
+   * ```ts
+   * await provider.forceFlush() // the SDK calls forceFlush() on every processor, this one included
+   * ```
+   */
   async forceFlush(): Promise<void> {}
 
+  /**
+   * Nothing to release: resolves at once.
+   *
+   * @example
+   * ```ts
+   * await provider.shutdown() // the SDK calls shutdown() on every processor, this one included
+   * ```
+   */
   async shutdown(): Promise<void> {}
 }

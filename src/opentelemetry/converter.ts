@@ -54,7 +54,16 @@ export class PanelDataConverter {
     this.sanitizeQueries = options.sanitizeQueries ?? true
   }
 
-  /** Whether a kind of panel data is converted. */
+  /**
+   * Whether a kind of panel data is converted.
+   *
+   * @example
+   * ```ts
+   * const converter = new PanelDataConverter(tracer, { convert: { logging: false } })
+   * converter.isEnabled('logging') // false: log lines do not become span events
+   * converter.isEnabled('sql') // true
+   * ```
+   */
   isEnabled(kind: ConvertKind): boolean {
     return this.enabled[kind]
   }
@@ -63,6 +72,14 @@ export class PanelDataConverter {
    * Creates the spans; `parent` is the context whose active span is the request's SERVER span.
    * The counts are read-only: a request with nothing to convert gets one frozen object shared
    * by all such requests.
+   *
+   * @example
+   * ```ts
+   * // in onFinish, with the SERVER span still open
+   * const counts = converter.convert(record, trace.setSpan(context.active(), serverSpan))
+   * counts // { timer: 1, sql: 3, logging: 2, profiling: 0, templates: 2 }
+   * serverSpan.end()
+   * ```
    */
   convert(record: RequestRecord, parent: OtelContext): ConvertCounts {
     // Most requests have no panel data to turn into spans: nothing is made for them.

@@ -67,7 +67,15 @@ export class ExportBreaker {
     this.options = resolveBreakerOptions(options)
   }
 
-  /** Whether a batch of `spanCount` spans goes out now; a dropped batch is counted. */
+  /**
+   * Whether a batch of `spanCount` spans goes out now; a dropped batch is counted.
+   *
+   * @example
+   * ```ts
+   * const decision = breaker.admit(spans.length) // 'send', 'probe' (the first batch after the pause) or 'drop'
+   * if (decision !== 'drop') exporter.export(spans, (result) => breaker.record(result.code === ExportResultCode.SUCCESS))
+   * ```
+   */
   admit(spanCount: number): BreakerDecision {
     if (this.state === 'closed') return 'send'
     if (this.state === 'open' && this.now() >= this.openUntil) {
@@ -80,7 +88,16 @@ export class ExportBreaker {
     return 'drop'
   }
 
-  /** The outcome of a batch that was sent. */
+  /**
+   * The outcome of a batch that was sent.
+   *
+   * @example
+   * ```ts
+   * breaker.record(false) // the fifth failure in a row (failureThreshold 5): the breaker opens
+   * breaker.admit(12) // 'drop' for backoffMs, then 'probe'
+   * breaker.record(true) // the probe went through: closed again
+   * ```
+   */
   record(ok: boolean): void {
     if (ok) {
       this.state = 'closed'
@@ -94,6 +111,16 @@ export class ExportBreaker {
     if (this.state === 'probing' || this.failures >= this.options.failureThreshold) this.open()
   }
 
+  /**
+   * The breaker as the panel shows it: its state, the failures in a row and what it dropped.
+   *
+   * @example
+   * ```ts
+   * breaker.status()
+   * // { state: 'open', consecutiveFailures: 5, openUntil: 1735732805000, nextAttemptAt: 1735732805000,
+   * //   backoffMs: 5000, opened: 1, droppedSpans: 40, droppedBatches: 2 }
+   * ```
+   */
   status(): BreakerStatus {
     const status: BreakerStatus = {
       state: this.state,

@@ -239,6 +239,18 @@ export class ToolbarSpanExporter implements SpanExporter {
     }
   }
 
+  /**
+   * Called by the span processor with a batch: sends it to every exporter whose breaker admits
+   * it, counts the outcome, and always answers success.
+   *
+   * @example
+   * ```ts
+   * const exporter = new ToolbarSpanExporter([new OTLPTraceExporter({ url: 'http://localhost:4317' })])
+   * exporter.export(spans, (result) => {
+   *   result.code // ExportResultCode.SUCCESS, even with the collector down: see exporter.status()
+   * })
+   * ```
+   */
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     // The batch processor took these out of its queue to hand them over.
     if (this.queue) this.queue.held = Math.max(0, this.queue.held - spans.length)
@@ -264,12 +276,28 @@ export class ToolbarSpanExporter implements SpanExporter {
     })
   }
 
-  /** Flushes every exporter; resolves even when one fails or hangs. */
+  /**
+   * Flushes every exporter; resolves even when one fails or hangs.
+   *
+   * @example
+   * ```ts
+   * await exporter.forceFlush() // at most timeoutMillis (5 s by default), collector up or not
+   * ```
+   */
   async forceFlush(): Promise<void> {
     await Promise.all(this.targets.map((t) => this.bounded(async () => t.exporter.forceFlush?.())))
   }
 
-  /** Shuts every exporter down; resolves even when one fails or hangs, and only once. */
+  /**
+   * Shuts every exporter down; resolves even when one fails or hangs, and only once.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => {
+   *   await provider.shutdown() // the processor's last batch, then exporter.shutdown(), bounded by timeoutMillis
+   * })
+   * ```
+   */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= Promise.all(
       this.targets.map((t) => this.bounded(async () => t.exporter.shutdown())),
@@ -277,7 +305,16 @@ export class ToolbarSpanExporter implements SpanExporter {
     return this.shutdownPromise
   }
 
-  /** A JSON-serialisable snapshot of the counters, overall and per exporter. */
+  /**
+   * A JSON-serialisable snapshot of the counters, overall and per exporter.
+   *
+   * @example
+   * ```ts
+   * exporter.status()
+   * // { attempts: 4, successes: 3, failures: 1, spans: 57, lastError: '14 UNAVAILABLE: No connection established',
+   * //   exporters: [{ name: 'otlp grpc http://localhost:4317', ..., breaker: { state: 'closed', ... } }] }
+   * ```
+   */
   status(): ToolbarExporterStatus {
     const queue = this.queue ? { queueDropped: this.queue.dropped, maxQueueSize: this.queue.max } : {}
     return { ...this.totals, ...queue, exporters: this.targets.map((t) => ({ ...t.counters, breaker: t.breaker.status() })) }

@@ -65,6 +65,13 @@ export class OtlpGrpcReceiver {
    * Starts listening.
    *
    * @throws Error saying which address could not be bound and why (a port in use, most often).
+   *
+   * @example
+   * ```ts
+   * const receiver = new OtlpGrpcReceiver(ingest, { port: 0, maxMessageBytes: 4 << 20 })
+   * const port = await receiver.start() // the port bound: 0 asks for any free one
+   * process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`
+   * ```
    */
   async start(): Promise<number> {
     const server = new grpc.Server({
@@ -85,7 +92,15 @@ export class OtlpGrpcReceiver {
     return this.port
   }
 
-  /** Stops listening; calls in progress get a moment to finish. */
+  /**
+   * Stops listening; calls in progress get a moment to finish.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void receiver.stop())
+   * await receiver.stop() // a second stop() does nothing
+   * ```
+   */
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined

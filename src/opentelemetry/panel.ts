@@ -263,6 +263,17 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     this.samplerDescription = describeSampler(this.tracer)
   }
 
+  /**
+   * Registers the OpenTelemetry globals (unless the app has its own), the trace routes, the
+   * import and the OTLP and Zipkin receivers.
+   *
+   * @example
+   * ```ts
+   * const otel = new OpenTelemetryPanel({ exporter: 'none' })
+   * app.use(debugToolbar({ extraPanels: [otel] })) // the toolbar calls otel.setup(host) once
+   * // then: GET /_debug_toolbar/api/traces lists traces, POST /_debug_toolbar/otlp/v1/traces receives spans
+   * ```
+   */
   setup(host: ToolbarHost): void {
     // Only a toolbar that is on touches the process's OpenTelemetry: a panel made for a
     // toolbar that is off (production) leaves the app's own provider and context alone.
@@ -319,6 +330,16 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     return this.receivers?.ready ?? Promise.resolve()
   }
 
+  /**
+   * Starts the request's SERVER span (continuing an incoming `traceparent`) and opens its trace.
+   *
+   * @example
+   * ```ts
+   * const res = await app.request('/users/42', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+   * // panel.onRequest(record, c) ran first: the SERVER span 'GET /users/:id' is a child of 00f067aa0ba902b7
+   * res.headers.get('server-timing') // '..., traceparent;desc="00-4bf92f3577b34da6a3ce929d0e0e4736-<span id>-01"'
+   * ```
+   */
   onRequest(record: RequestRecord, c: Context): void {
     const state: PanelState = startRequestSpan(this.tracer, record, this.config.knownHttpMethods, this.extract)
     record.slot(PANEL_SLOT, () => state)
@@ -335,18 +356,50 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     }
   }
 
-  /** The handler runs with the request's SERVER span active (the app's own span already is). */
+  /**
+   * The handler runs with the request's SERVER span active (the app's own span already is).
+   *
+   * @example
+   * ```ts
+   * app.get('/users/:id', (c) => {
+   *   // panel.around(record, c, next) runs the handler with the SERVER span active
+   *   trace.getActiveSpan()?.setAttribute('user.id', c.req.param('id'))
+   *   return c.json({ id: c.req.param('id') })
+   * })
+   * ```
+   */
   around(record: RequestRecord, _c: Context, next: () => Promise<void>): Promise<void> {
     const state = record.peek(PANEL_SLOT)
     return state && !state.adopted ? context.with(state.context, next) : next()
   }
 
+  /**
+   * Describes the response on the SERVER span (the route that answered, the status, a thrown
+   * error) once the handler has answered.
+   *
+   * @example
+   * ```ts
+   * app.get('/users/:id', (c) => c.json({ error: 'no such user' }, 404))
+   * // panel.onResponse(record, c): the span gets http.response.status_code 404 and http.route '/users/:id'
+   * ```
+   */
   onResponse(record: RequestRecord, c: Context): void {
     markWebSocketUpgrade(record, c.res)
     const state = record.peek(PANEL_SLOT)
     if (state) describeResponse(state, record)
   }
 
+  /**
+   * Once the body is sent: converts the other panels' data into child spans, ends the SERVER span
+   * and hands the trace to the exporters.
+   *
+   * @example
+   * ```ts
+   * await app.request('/report') // the toolbar calls panel.onFinish(record) after the last byte
+   * await otel.forceFlush()
+   * // Jaeger shows GET /report with its SQL, log and template spans beneath it
+   * ```
+   */
   onFinish(record: RequestRecord): void {
     const state = record.peek(PANEL_SLOT)
     if (!state) return
@@ -370,6 +423,19 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     traces.finish(state.traceId)
   }
 
+  /**
+   * The request's trace in figures: ids, span counts, links, export status and what was
+   * converted.
+   *
+   * @example
+   * ```ts
+   * const stats = otel.generateStats(record)
+   * stats.traceId // '4bf92f3577b34da6a3ce929d0e0e4736'
+   * stats.spanCount // 7
+   * stats.links.jaeger // 'http://localhost:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736'
+   * stats.convert.sql // { enabled: true, converted: 3 }
+   * ```
+   */
   generateStats(record: RequestRecord): OpenTelemetryStats {
     const state = record.peek(PANEL_SLOT)
     const traceId = state?.traceId ?? record.traceId ?? ''
@@ -413,6 +479,14 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * process recorded they are read as they are now (a request opened at once, before its
    * batch was sent, shows the export's outcome when opened again). The other figures stay
    * as they were stored, since only the process that held the trace counted them.
+   *
+   * @example
+   * ```ts
+   * // GET /_debug_toolbar/api/requests/:id calls it: a downstream service's spans that came later count
+   * const stats = await otel.refreshStats(stored.panels.opentelemetry as OpenTelemetryStats, stored)
+   * stats.receivedSpans // 4
+   * stats.export.failures // the exporters' counters as they are now
+   * ```
    */
   async refreshStats(stored: OpenTelemetryStats, request: StoredRequest): Promise<OpenTelemetryStats> {
     const own = request.instance === undefined || request.instance === PROCESS_INSTANCE
@@ -446,11 +520,28 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     return status
   }
 
+  /**
+   * The line under "OpenTelemetry" in the panel list.
+   *
+   * @example
+   * ```ts
+   * otel.navSubtitle(otel.generateStats(record)) // '7 spans'
+   * ```
+   */
   navSubtitle(stats: OpenTelemetryStats): string {
     const count = stats.spanCount ?? 0
     return `${count} ${count === 1 ? 'span' : 'spans'}`
   }
 
+  /**
+   * The SERVER span's `traceparent` as a `Server-Timing` entry, so the browser's devtools show
+   * the trace.
+   *
+   * @example
+   * ```ts
+   * otel.serverTiming(record) // [{ name: 'traceparent', desc: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }]
+   * ```
+   */
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     const state = record.peek(PANEL_SLOT)
     return state ? [{ name: 'traceparent', desc: traceparentOf(state) }] : []
@@ -477,7 +568,17 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     return this.shutdownPromise
   }
 
-  /** Exports what is buffered now, without closing anything (tests and scripts). */
+  /**
+   * Exports what is buffered now, without closing anything (tests and scripts).
+   *
+   * @example
+   * ```ts
+   * const otel = new OpenTelemetryPanel({ exporter: 'zipkin' })
+   * app.use(debugToolbar({ extraPanels: [otel] }))
+   * await app.request('/checkout')
+   * await otel.forceFlush() // the trace is in Zipkin now; a dead collector does not make it throw
+   * ```
+   */
   async forceFlush(): Promise<void> {
     await this.provider?.forceFlush().catch(() => undefined)
   }

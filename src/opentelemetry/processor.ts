@@ -23,18 +23,53 @@ import { TraceStore } from './trace-store.js'
 export class ToolbarSpanProcessor implements SpanProcessor {
   constructor(readonly traces: TraceStore = new TraceStore()) {}
 
+  /**
+   * Called by the SDK as a span starts: a span of a recorded request's trace shows as in flight.
+   *
+   * @example
+   * ```ts
+   * const provider = new BasicTracerProvider({ spanProcessors: [toolbarSpanProcessor()] })
+   * const span = provider.getTracer('app').startSpan('load user') // the SDK calls onStart(span, context)
+   * // while it runs, GET /_debug_toolbar/api/traces/:traceId lists it without an end time
+   * ```
+   */
   onStart(span: Span, _parentContext: Context): void {
     this.traces.start(span)
   }
 
+  /**
+   * Called by the SDK as a span ends: it is stored in its trace, if the toolbar keeps that trace.
+   *
+   * @example
+   * ```ts
+   * const span = tracer.startSpan('charge card')
+   * span.end() // the SDK calls onEnd(span): the span joins the request's waterfall
+   * ```
+   */
   onEnd(span: ReadableSpan): void {
     this.traces.end(span)
   }
 
+  /**
+   * Nothing to flush: spans are stored as they end. Resolves at once.
+   *
+   * @example
+   * ```ts
+   * await provider.forceFlush() // the SDK calls forceFlush() on every processor, this one included
+   * ```
+   */
   async forceFlush(): Promise<void> {
     // Spans are stored synchronously in onEnd: there is nothing buffered.
   }
 
+  /**
+   * Nothing to release: the spans stay readable in the toolbar. Resolves at once.
+   *
+   * @example
+   * ```ts
+   * await provider.shutdown() // the SDK calls shutdown() on every processor, this one included
+   * ```
+   */
   async shutdown(): Promise<void> {}
 }
 

@@ -255,30 +255,83 @@ export class ToolbarTraceState implements TraceState {
       .slice(0, MAX_MEMBERS)
   }
 
-  /** A TraceState from header values; empty when the header is absent or invalid. */
+  /**
+   * A TraceState from header values; empty when the header is absent or invalid.
+   *
+   * @example
+   * ```ts
+   * ToolbarTraceState.parse(c.req.header('tracestate')).get('rojo') // '00f067aa0ba902b7'
+   * ToolbarTraceState.parse('not a list').serialize() // '': an invalid header is dropped whole
+   * ```
+   */
   static parse(values: string | string[] | null | undefined): ToolbarTraceState {
     return new ToolbarTraceState(parseTracestate(values) ?? [])
   }
 
+  /**
+   * The value of `key`, or undefined when the list has none.
+   *
+   * @example
+   * ```ts
+   * const state = ToolbarTraceState.parse('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7')
+   * state.get('congo') // 't61rcWkgMzE'
+   * state.get('acme') // undefined
+   * ```
+   */
   get(key: string): string | undefined {
     return this.#entries.find((e) => e.key === key)?.value
   }
 
+  /**
+   * A new list with `key` set and moved to the front; this one when the key or value is invalid.
+   *
+   * @example
+   * ```ts
+   * const state = ToolbarTraceState.parse('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7')
+   * state.set('rojo', '00f067aa0ba902b8').serialize() // 'rojo=00f067aa0ba902b8,congo=t61rcWkgMzE'
+   * state.set('Bad Key', 'x') === state // true
+   * ```
+   */
   set(key: string, value: string): ToolbarTraceState {
     if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return this
     const rest = this.#entries.filter((e) => e.key !== key)
     return new ToolbarTraceState([{ key, value }, ...rest])
   }
 
+  /**
+   * A new list without `key`.
+   *
+   * @example
+   * ```ts
+   * ToolbarTraceState.parse('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7').unset('congo').serialize() // 'rojo=00f067aa0ba902b7'
+   * ```
+   */
   unset(key: string): ToolbarTraceState {
     return new ToolbarTraceState(this.#entries.filter((e) => e.key !== key))
   }
 
+  /**
+   * The `tracestate` header value: at most 32 members and 512 characters.
+   *
+   * @example
+   * ```ts
+   * headers.set('tracestate', ToolbarTraceState.parse('rojo=00f067aa0ba902b7').set('congo', 't61rcWkgMzE').serialize())
+   * // tracestate: congo=t61rcWkgMzE,rojo=00f067aa0ba902b7
+   * ```
+   */
   serialize(): string {
     return formatTracestate(this.#entries)
   }
 
-  /** The list members, left-most first. */
+  /**
+   * The list members, left-most first.
+   *
+   * @example
+   * ```ts
+   * ToolbarTraceState.parse('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7').entries()
+   * // [{ key: 'congo', value: 't61rcWkgMzE' }, { key: 'rojo', value: '00f067aa0ba902b7' }]
+   * ```
+   */
   entries(): TraceStateEntry[] {
     return this.#entries.map((e) => ({ ...e }))
   }
@@ -381,6 +434,17 @@ export function injectTraceContext(headers: Headers | Record<string, string>, sp
  * ```
  */
 export class ToolbarTraceContextPropagator implements TextMapPropagator {
+  /**
+   * Writes `traceparent` (and `tracestate`, when there is one) of the span active in `ctx` into
+   * `carrier`.
+   *
+   * @example
+   * ```ts
+   * const headers: Record<string, string> = {}
+   * new ToolbarTraceContextPropagator().inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter)
+   * headers.traceparent // '00-4bf92f3577b34da6a3ce929d0e0e4736-<span id>-01'
+   * ```
+   */
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
     if (isTracingSuppressed(ctx)) return
     const values = traceHeaderValues(trace.getSpanContext(ctx), ctx)
@@ -388,11 +452,31 @@ export class ToolbarTraceContextPropagator implements TextMapPropagator {
     for (const [name, value] of Object.entries(values)) setter.set(carrier, name, value)
   }
 
+  /**
+   * The context with the caller's span as the remote parent; `ctx` as it is when `traceparent` is
+   * missing or invalid.
+   *
+   * @example
+   * ```ts
+   * const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'rojo=00f067aa0ba902b7' }
+   * const ctx = new ToolbarTraceContextPropagator().extract(ROOT_CONTEXT, headers, defaultTextMapGetter)
+   * trace.getSpanContext(ctx)?.traceId // '4bf92f3577b34da6a3ce929d0e0e4736'
+   * ```
+   */
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
     const spanContext = spanContextFrom(getter.get(carrier, 'traceparent'), getter.get(carrier, 'tracestate'))
     return spanContext ? contextWithRemote(ctx, spanContext) : ctx
   }
 
+  /**
+   * The headers it reads and writes.
+   *
+   * @example
+   * ```ts
+   * new ToolbarTraceContextPropagator().fields() // ['traceparent', 'tracestate']
+   * app.use(cors({ allowHeaders: ['content-type', ...propagation.fields()] }))
+   * ```
+   */
   fields(): string[] {
     return [...TRACE_CONTEXT_FIELDS]
   }

@@ -102,10 +102,33 @@ function propagatorFor(name: Exclude<PropagatorName, 'none'>): TextMapPropagator
 export class ToolbarCompositePropagator implements TextMapPropagator {
   constructor(readonly propagators: readonly TextMapPropagator[]) {}
 
+  /**
+   * Lets every propagator write its format into `carrier`.
+   *
+   * @example
+   * ```ts
+   * const propagator = createPropagator(['tracecontext', 'b3multi'])
+   * const headers = new Headers()
+   * propagator.inject(trace.setSpan(context.active(), span), headers, headersSetter)
+   * // headers: traceparent, x-b3-traceid, x-b3-spanid, x-b3-sampled
+   * ```
+   */
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
     for (const propagator of this.propagators) propagator.inject(ctx, carrier, setter)
   }
 
+  /**
+   * Reads every format; the trace context is the first propagator's that found one, the others
+   * add what else they carry.
+   *
+   * @example
+   * ```ts
+   * const propagator = createPropagator(['tracecontext', 'b3'])
+   * const headers = new Headers({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1' })
+   * const ctx = propagator.extract(ROOT_CONTEXT, headers, headersGetter)
+   * trace.getSpanContext(ctx)?.traceId // '4bf92f3577b34da6a3ce929d0e0e4736': tracecontext comes first
+   * ```
+   */
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
     const before = trace.getSpanContext(ctx)
     let found = undefined as ReturnType<typeof trace.getSpanContext>
@@ -123,6 +146,14 @@ export class ToolbarCompositePropagator implements TextMapPropagator {
     return ctx
   }
 
+  /**
+   * Every header any of its propagators reads or writes, once each.
+   *
+   * @example
+   * ```ts
+   * createPropagator(['tracecontext', 'baggage', 'b3']).fields() // ['traceparent', 'tracestate', 'baggage', 'b3']
+   * ```
+   */
   fields(): string[] {
     return [...new Set(this.propagators.flatMap((propagator) => propagator.fields()))]
   }

@@ -206,6 +206,13 @@ export class TraceStore {
    * Starts keeping the spans of `traceId` (again: re-opening keeps what is there).
    * `requestId` defaults to `settings.requestId`; a panel hands the same `settings` object to
    * every request and its request id beside it, so no object is made per request.
+   *
+   * @example
+   * ```ts
+   * const traces = new TraceStore(100)
+   * traces.open(traceId, { maxSpans: 1000, gracePeriodMs: 30_000 }, record.id)
+   * traces.accepts(traceId) // true: its spans are kept from now on
+   * ```
    */
   open(traceId: string, settings: TraceSettings = {}, requestId: string | undefined = settings.requestId): void {
     const existing = this.traces.get(traceId)
@@ -250,18 +257,45 @@ export class TraceStore {
     }
   }
 
-  /** Whether spans of `traceId` are being kept right now (open, or finished within the late window). */
+  /**
+   * Whether spans of `traceId` are being kept right now (open, or finished within the late window).
+   *
+   * @example
+   * ```ts
+   * traces.finish(traceId)
+   * traces.accepts(traceId) // true for the late window (30 s by default), then false
+   * traces.accepts('0af7651916cd43dd8448eb211c80319c') // false: never opened
+   * ```
+   */
   accepts(traceId: string): boolean {
     const entry = this.traces.get(traceId)
     return entry !== undefined && isAccepting(entry)
   }
 
-  /** Whether the store holds `traceId` at all. */
+  /**
+   * Whether the store holds `traceId` at all.
+   *
+   * @example
+   * ```ts
+   * traces.has(traceId) // true while the trace is held, late window over or not; false once evicted
+   * ```
+   */
   has(traceId: string): boolean {
     return this.traces.has(traceId)
   }
 
-  /** Remembers a span that started, so it shows as in flight. */
+  /**
+   * Remembers a span that started, so it shows as in flight.
+   *
+   * @example
+   * ```ts
+   * const processor: SpanProcessor = {
+   *   onStart: (span: Span) => traces.start(span), // in flight in the waterfall
+   *   onEnd: (span: ReadableSpan) => void traces.end(span),
+   *   forceFlush: async () => {}, shutdown: async () => {},
+   * }
+   * ```
+   */
   start(span: ReadableSpan): void {
     const entry = this.traces.get(span.spanContext().traceId)
     if (!entry || !isAccepting(entry)) return
@@ -274,7 +308,16 @@ export class TraceStore {
     if (++this.spanCount > this.maxTotalSpans) this.evictForSpans(entry)
   }
 
-  /** Stores an ended SDK span of a kept trace (converting only those). */
+  /**
+   * Stores an ended SDK span of a kept trace (converting only those).
+   *
+   * @example
+   * ```ts
+   * onEnd(span: ReadableSpan) {
+   *   traces.end(span) // 'stored', 'late' after the request, 'ignored' for a trace not kept
+   * }
+   * ```
+   */
   end(span: ReadableSpan): AddOutcome {
     const { traceId, spanId } = span.spanContext()
     const entry = this.traces.get(traceId)
@@ -300,7 +343,15 @@ export class TraceStore {
     return this.traces.get(traceId)?.localEnd
   }
 
-  /** Stores an ended span of a kept trace; says whether it was kept, late, dropped or ignored. */
+  /**
+   * Stores an ended span of a kept trace; says whether it was kept, late, dropped or ignored.
+   *
+   * @example
+   * ```ts
+   * const outcome = traces.add({ ...span, source: 'local' }) // a ToolbarSpan
+   * if (outcome === 'dropped') console.warn(`trace ${span.traceId} is over maxSpans`)
+   * ```
+   */
   add(span: ToolbarSpan): AddOutcome {
     const entry = this.traces.get(span.traceId)
     if (!entry) return 'ignored'
@@ -424,6 +475,13 @@ export class TraceStore {
    * Marks the trace's request as finished: from now on only the late window admits spans,
    * and the trace counts against `maxTraces`. A slow request that started before all the
    * traces kept goes now, as the history drops it: read or save its spans before.
+   *
+   * @example
+   * ```ts
+   * traces.open(traceId, settings, record.id)
+   * // ... the request runs, its spans end ...
+   * traces.finish(traceId) // the late window starts; the trace now counts against maxTraces
+   * ```
    */
   finish(traceId: string): void {
     const entry = this.traces.get(traceId)
@@ -433,13 +491,29 @@ export class TraceStore {
     this.evictOverflow()
   }
 
-  /** Ended and running spans of the trace, ordered by start time; undefined when unknown. */
+  /**
+   * Ended and running spans of the trace, ordered by start time; undefined when unknown.
+   *
+   * @example
+   * ```ts
+   * traces.spans(traceId)?.map((s) => `${s.name} ${s.endTimeUnixNano ? 'ended' : 'running'}`)
+   * // ['GET /users/:id ended', 'SELECT users ended', 'fetch inventory running']
+   * ```
+   */
   spans(traceId: string): ToolbarSpan[] | undefined {
     const entry = this.traces.get(traceId)
     return entry ? spansOf(entry) : undefined
   }
 
-  /** A span that a receiver stored in the trace (not one of this process's SDK), if held. */
+  /**
+   * A span that a receiver stored in the trace (not one of this process's SDK), if held.
+   *
+   * @example
+   * ```ts
+   * traces.receive(spanFromInventory) // POSTed to /otlp/v1/traces
+   * traces.receivedSpan(traceId, spanFromInventory.spanId)?.source // 'otlp_http'
+   * ```
+   */
   receivedSpan(traceId: string, spanId: string): ToolbarSpan | undefined {
     const span = this.traces.get(traceId)?.spans.get(spanId)
     return span === undefined || isSdkSpan(span) ? undefined : span
@@ -448,6 +522,12 @@ export class TraceStore {
   /**
    * A 128-bit trace id held whose lower 64 bits are `lowerHalf` (16 hex), a recorded
    * request's first; undefined when none is.
+   *
+   * @example
+   * ```ts
+   * // a 64-bit B3 trace id from a Zipkin tracer, joined to the recorded request's 128-bit one
+   * traces.traceIdWithLowerHalf('a3ce929d0e0e4736') // '4bf92f3577b34da6a3ce929d0e0e4736'
+   * ```
    */
   traceIdWithLowerHalf(lowerHalf: string): string | undefined {
     let found: string | undefined
@@ -459,12 +539,26 @@ export class TraceStore {
     return found
   }
 
-  /** The request a trace belongs to, if it was recorded. */
+  /**
+   * The request a trace belongs to, if it was recorded.
+   *
+   * @example
+   * ```ts
+   * traces.requestId(traceId) // 'c0ffee0000000001': open it in the toolbar; undefined for a received trace
+   * ```
+   */
   requestId(traceId: string): string | undefined {
     return this.traces.get(traceId)?.requestId
   }
 
-  /** Counters of the trace: spans dropped over the bound, running, ended, late and received. */
+  /**
+   * Counters of the trace: spans dropped over the bound, running, ended, late and received.
+   *
+   * @example
+   * ```ts
+   * traces.counts(traceId) // { dropped: 0, running: 1, ended: 6, late: 2, received: 3 }
+   * ```
+   */
   counts(traceId: string): TraceCounts {
     const entry = this.traces.get(traceId)
     return {
@@ -476,7 +570,16 @@ export class TraceStore {
     }
   }
 
-  /** The list line of one trace; undefined when unknown. */
+  /**
+   * The list line of one trace; undefined when unknown.
+   *
+   * @example
+   * ```ts
+   * traces.summary(traceId)
+   * // { traceId, rootName: 'GET /users/:id', services: ['shop', 'inventory'], spanCount: 9,
+   * //   startedAt: '2025-01-01T12:00:00.000Z', durationMs: 18.4, requestId: 'c0ffee0000000001', error: false }
+   * ```
+   */
   summary(traceId: string): TraceSummary | undefined {
     const entry = this.traces.get(traceId)
     return entry ? this.summaryOf(entry, traceId) : undefined
@@ -500,6 +603,12 @@ export class TraceStore {
    * The list lines of the traces whose request is still running, newest first, that match
    * `filter`: a durable store gets a request's trace when the request finishes, and lists
    * these beside its own.
+   *
+   * @example
+   * ```ts
+   * const running = traces.runningRequests({ limit: 50, offset: 0 }) // requests still in flight, newest first
+   * const page = await durableStore.listTraces({ limit: 50, offset: 0 }) // finished ones, from the database
+   * ```
    */
   runningRequests(filter: TraceFilter): TraceSummary[] {
     return this.summaries(filter, (entry) => entry.requestId !== undefined && entry.finishedAt === undefined)
@@ -517,7 +626,15 @@ export class TraceStore {
     return matching.sort(newestStartFirst)
   }
 
-  /** Forgets every trace (the history was cleared). */
+  /**
+   * Forgets every trace (the history was cleared).
+   *
+   * @example
+   * ```ts
+   * traces.clear()
+   * traces.size // 0
+   * ```
+   */
   clear(): void {
     this.traces.clear()
     this.order.clear()

@@ -54,14 +54,42 @@ export class ZipkinSpanExporter implements SpanExporter {
     })
   }
 
+  /**
+   * Called by the span processor with a batch: adapts each span (`zipkinReadySpan`) and posts
+   * them with the official exporter.
+   *
+   * @example
+   * ```ts
+   * const exporter = new ZipkinSpanExporter({ url: 'http://localhost:9411/api/v2/spans', serviceName: 'shop' })
+   * exporter.export(spans, (result) => {
+   *   if (result.code !== ExportResultCode.SUCCESS) console.warn('Zipkin refused the batch', result.error)
+   * })
+   * ```
+   */
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.exporter.export(spans.map(zipkinReadySpan), resultCallback)
   }
 
+  /**
+   * Waits for the batches being sent to Zipkin.
+   *
+   * @example
+   * ```ts
+   * await exporter.forceFlush() // after it, the trace is at http://localhost:9411/zipkin/traces/<traceId>
+   * ```
+   */
   forceFlush(): Promise<void> {
     return this.exporter.forceFlush()
   }
 
+  /**
+   * Sends what is in progress and stops: later batches fail.
+   *
+   * @example
+   * ```ts
+   * await provider.shutdown() // the SDK shuts down each processor's exporter, this one included
+   * ```
+   */
   shutdown(): Promise<void> {
     return this.exporter.shutdown()
   }

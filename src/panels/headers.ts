@@ -22,10 +22,28 @@ export class HeadersPanel extends Panel<HeadersStats> {
   readonly title = 'Headers'
 
   // No hooks: the record keeps where both header lists can be read, and they are read here.
+  /**
+   * Both header lists, as `[name, value]` pairs with secret values redacted.
+   *
+   * @example
+   * ```ts
+   * new HeadersPanel().generateStats(record)
+   * // { request: [['host', 'localhost:3000'], ['authorization', '********']],
+   * //   response: [['content-type', 'application/json']] }
+   * ```
+   */
   generateStats(record: RequestRecord): HeadersStats {
     return { request: redactEntries(record.requestHeaders()), response: redactEntries(record.responseHeaders()) }
   }
 
+  /**
+   * The line under "Headers" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle({ request: [['host', 'localhost']], response: [] }) // '1 in, 0 out'
+   * ```
+   */
   navSubtitle(stats: HeadersStats): string {
     return `${stats.request.length} in, ${stats.response.length} out`
   }

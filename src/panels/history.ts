@@ -30,12 +30,31 @@ export class HistoryPanel extends Panel<HistoryStats> {
   readonly title = 'History'
   private store: ToolbarStore | undefined
 
+  /**
+   * Reads the toolbar's store and registers `GET {prefix}/api/store`.
+   *
+   * @example
+   * ```ts
+   * app.use(debugToolbar({ panels: [new HistoryPanel()] })) // the toolbar calls setup(host) once
+   * const res = await app.request('/_debug_toolbar/api/store')
+   * await res.json() // { kind: 'memory', available: true, queued: 0, dropped: 0, instances: 1, ... }
+   * ```
+   */
   setup(host: ToolbarHost): void {
     this.store = host.store
     // Live, not part of a request's stats: a stored request must not show a stale store state.
     host.routes.get('/api/store', async (c) => c.json(await storeStatus(host.store)))
   }
 
+  /**
+   * How many requests the history holds and has dropped (in-memory store), or which store it is.
+   *
+   * @example
+   * ```ts
+   * await panel.generateStats() // { total: 50, dropped: 12, store: 'memory' }
+   * await panel.generateStats() // with a SqliteStore: { total: undefined, dropped: undefined, store: 'sqlite' }
+   * ```
+   */
   async generateStats(): Promise<HistoryStats> {
     const store = this.store
     // Only the in-memory store is counted here: a database would be asked once per request.
@@ -46,11 +65,28 @@ export class HistoryPanel extends Panel<HistoryStats> {
     return { total: undefined, dropped: undefined, store: storeKind(store) }
   }
 
-  /** The count and the dropped requests are the history's, not the request's: read again each time. */
+  /**
+   * The count and the dropped requests are the history's, not the request's: read again each time.
+   *
+   * @example
+   * ```ts
+   * // when a request's detail is read, the toolbar asks again: an old request shows today's count
+   * const now = await panel.refreshStats() // { total: 50, dropped: 30, store: 'memory' }
+   * ```
+   */
   refreshStats(): Promise<HistoryStats> {
     return this.generateStats()
   }
 
+  /**
+   * The line under "History" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle({ total: 12, dropped: 0, store: 'memory' }) // '12 requests'
+   * panel.navSubtitle({ total: undefined, dropped: undefined, store: 'postgres' }) // 'PostgreSQL'
+   * ```
+   */
   navSubtitle(stats: HistoryStats): string {
     if (stats.total === undefined) return STORE_NAMES[stats.store] ?? stats.store
     return `${stats.total} ${stats.total === 1 ? 'request' : 'requests'}`

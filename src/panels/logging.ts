@@ -43,16 +43,44 @@ export class LoggingPanel extends Panel<LoggingStats> {
     }
   }
 
+  /**
+   * Captures `console.*` in every request (once per process; lines are still printed).
+   *
+   * @example
+   * ```ts
+   * app.use(debugToolbar({ panels: [new LoggingPanel()] })) // the toolbar calls setup() once
+   * app.get('/', (c) => { console.warn('cache cold'); return c.text('ok') }) // a warn line in the panel
+   * ```
+   */
   setup(): void {
     // Process-wide and idempotent: the patched methods look up the current request
     // themselves, so one capture serves every toolbar in the process.
     installConsoleCapture()
   }
 
+  /**
+   * Hands the request its bound, `maxLogs`: lines past it are counted as dropped.
+   *
+   * @example
+   * ```ts
+   * new LoggingPanel({ maxLogs: 200 }).onRequest(record) // the toolbar, before the handler
+   * ```
+   */
   onRequest(record: RequestRecord): void {
     setLogLimit(record, this.limit)
   }
 
+  /**
+   * The request's log lines, with what was dropped and a count per level.
+   *
+   * @example
+   * ```ts
+   * recordLog('warn', 'slow upstream', { ms: 840 })
+   * const stats = panel.generateStats(record)
+   * stats.logs[0] // { level: 'warn', message: 'slow upstream', attributes: { ms: 840 }, source: 'recordLog', startMs: 3.2, ... }
+   * stats.counts.warn // 1
+   * ```
+   */
   generateStats(record: RequestRecord): LoggingStats {
     const book = record.peek(SLOTS.logging)
     const counts = Object.fromEntries(LOG_LEVELS.map((level) => [level, book?.counts?.[level] ?? 0])) as Record<LogLevel, number>
@@ -63,6 +91,14 @@ export class LoggingPanel extends Panel<LoggingStats> {
     }
   }
 
+  /**
+   * The line under "Logging" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '5 messages, 1 error'
+   * ```
+   */
   navSubtitle(stats: LoggingStats): string {
     const total = Object.values(stats.counts).reduce((a, b) => a + b, 0)
     const errors = stats.counts.error + stats.counts.fatal

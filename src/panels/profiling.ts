@@ -69,6 +69,16 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
     }
   }
 
+  /**
+   * Registers `GET {prefix}/api/profiles/<requestId>.cpuprofile`, the raw profile to download.
+   *
+   * @example
+   * ```ts
+   * app.use(debugToolbar({ panels: [new ProfilingPanel()] })) // the toolbar calls setup(host) once
+   * const res = await app.request(`/_debug_toolbar/api/profiles/${requestId}.cpuprofile`)
+   * // a .cpuprofile file that Chrome DevTools opens, or 404 when that request was not profiled
+   * ```
+   */
   setup(host: ToolbarHost): void {
     host.routes.get('/api/profiles/:file{.+\\.cpuprofile}', (c) => {
       const id = c.req.param('file').slice(0, -'.cpuprofile'.length)
@@ -81,15 +91,45 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
     })
   }
 
+  /**
+   * Starts the V8 profiler when the request asks for a profile (resolves once it runs).
+   *
+   * @example
+   * ```ts
+   * await app.request('/report?_dt_profile=1') // or the header X-Debug-Toolbar-Profile: 1
+   * // the toolbar awaited panel.onRequest(record, c) before the handler: the handler is profiled
+   * ```
+   */
   onRequest(record: RequestRecord, c: Context): Promise<void> | undefined {
     // Nothing to wait for unless this request asked to be profiled.
     return isRequested(record, c) ? startProfile(record, this.samplingIntervalUs).then(() => undefined) : undefined
   }
 
+  /**
+   * Stops the profiler once the request's body has been sent, keeping the profile.
+   *
+   * @example
+   * ```ts
+   * // the toolbar calls it after the last byte of a profiled request; other requests return at once
+   * await panel.onFinish(record)
+   * record.peek(SLOTS.profiling)?.profile?.nodes.length // 240
+   * ```
+   */
   onFinish(record: RequestRecord): Promise<void> | undefined {
     return record.peek(SLOTS.profiling) ? stopProfile(record) : undefined
   }
 
+  /**
+   * The request's profile summed up: hottest functions, call tree and flame chart frames.
+   *
+   * @example
+   * ```ts
+   * const stats = panel.generateStats(record)
+   * stats.profiled // false unless the request asked for a profile
+   * stats.topFunctions[0]?.name // 'renderReport'
+   * stats.download // '/api/profiles/<requestId>.cpuprofile'
+   * ```
+   */
   generateStats(record: RequestRecord): ProfilingStats {
     const slot = record.peek(SLOTS.profiling)
     const profile = slot?.profile
@@ -112,12 +152,29 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
     }
   }
 
+  /**
+   * The line under "Profile" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '84 samples in 9.2 ms', 'skipped' or 'off'
+   * ```
+   */
   navSubtitle(stats: ProfilingStats): string {
     if (stats.profiled) return `${stats.samples} ${stats.samples === 1 ? 'sample' : 'samples'} in ${(stats.totalMs ?? 0).toFixed(1)} ms`
     if (stats.skipped) return 'skipped'
     return stats.requested ? 'profiling' : 'off'
   }
 
+  /**
+   * The `hdt-profile` entry of the response's `Server-Timing` header: what starting the profiler
+   * cost.
+   *
+   * @example
+   * ```ts
+   * panel.serverTiming(record) // [{ name: 'hdt-profile', dur: 2.7, desc: 'CPU profiler start' }], [] when not profiled
+   * ```
+   */
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     // Sent with the headers, before the profile stops: what is known then is the start's cost.
     const cost = record.peek(SLOTS.profiling)?.startCostMs

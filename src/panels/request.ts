@@ -67,12 +67,33 @@ export class RequestPanel extends Panel<RequestStats> {
   readonly id = 'request'
   readonly title = 'Request'
 
+  /**
+   * Keeps the matched route's params, read once the handler has answered.
+   *
+   * @example
+   * ```ts
+   * app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }))
+   * // the toolbar, after the handler: GET /users/42 keeps { id: '42' } for the panel
+   * panel.onResponse(record, c)
+   * ```
+   */
   onResponse(record: RequestRecord, c: Context): void {
     // The params are read now rather than keeping `c.req`: a record that holds the request
     // holds the whole Node request and response, and keeps them from being collected young.
     if (record.route && ROUTE_PARAM.test(record.route)) record.slot(MATCHED_PARAMS, () => c.req.param() as Record<string, string>)
   }
 
+  /**
+   * What was asked and answered, with the URL's credentials and cookie values redacted.
+   *
+   * @example
+   * ```ts
+   * const stats = new RequestPanel().generateStats(record)
+   * stats.route // '/users/:id'
+   * stats.params // { id: '42' }
+   * stats.cookies // { session: '********' }
+   * ```
+   */
   generateStats(record: RequestRecord): RequestStats {
     const error = record.error
     const length = record.requestHeader('content-length')
@@ -95,6 +116,14 @@ export class RequestPanel extends Panel<RequestStats> {
     }
   }
 
+  /**
+   * The line under "Request" in the panel list: status and route.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '200 /users/:id'
+   * ```
+   */
   navSubtitle(stats: RequestStats): string {
     return `${stats.status ?? '…'} ${stats.route ?? stats.path}`
   }

@@ -43,10 +43,28 @@ export class RoutesPanel extends Panel<RoutesStats> {
   /** The app's route table, read once and again only when routes were added. */
   private table: { size: number; routes: ReturnType<typeof inspectRoutes> } | undefined
 
+  /**
+   * Reads the app given to `debugToolbar({ app })`, whose route table the panel lists.
+   *
+   * @example
+   * ```ts
+   * const app = new Hono()
+   * app.use(debugToolbar({ app, panels: [new RoutesPanel()] })) // the toolbar calls setup(host) once
+   * ```
+   */
   setup(host: ToolbarHost): void {
     this.app = host.app
   }
 
+  /**
+   * Keeps the routes this request went through (middleware that ran, the handler that answered).
+   *
+   * @example
+   * ```ts
+   * panel.onResponse(record, c) // the toolbar, after the handler
+   * panel.generateStats(record).routes.filter((r) => r.matched) // [{ method: 'ALL', path: '/*', ... }, { method: 'GET', path: '/users/:id', ... }]
+   * ```
+   */
   onResponse(record: RequestRecord, c: Context): void {
     // The routes that matched (the app's own route objects): keys are made when shown.
     record.slot(MATCHED, () => matchedRoutes(c))
@@ -57,6 +75,17 @@ export class RoutesPanel extends Panel<RoutesStats> {
     return this.table.routes
   }
 
+  /**
+   * Every route of the app (or, without `app`, the matched ones), the request's marked.
+   *
+   * @example
+   * ```ts
+   * const stats = panel.generateStats(record)
+   * stats.matchedRoute // '/users/:id'
+   * stats.routes[0] // { method: 'GET', path: '/users/:id', name: 'getUser', isMiddleware: false, matched: true }
+   * stats.complete // false when debugToolbar() was not given the app
+   * ```
+   */
   generateStats(record: RequestRecord): RoutesStats {
     const went = record.peek(MATCHED) ?? []
     if (!this.app) {
@@ -72,6 +101,14 @@ export class RoutesPanel extends Panel<RoutesStats> {
     }
   }
 
+  /**
+   * The line under "Routes" in the panel list: the route that answered.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '/users/:id', or 'no route' for a 404
+   * ```
+   */
   navSubtitle(stats: RoutesStats): string {
     return stats.matchedRoute ?? 'no route'
   }

@@ -99,14 +99,43 @@ export class SqlPanel extends Panel<SqlStats> {
     this.settings = Object.freeze({ maxQueries, captureCaller })
   }
 
+  /**
+   * Registers the panel's routes once: a query's full SQL and params, and EXPLAIN on demand.
+   *
+   * @example
+   * ```ts
+   * app.use(debugToolbar({ panels: [new SqlPanel()] })) // the toolbar calls setup(host) once
+   * // then: GET /_debug_toolbar/api/sql/<requestId>/<queryId>/explain answers the query's plan
+   * ```
+   */
   setup(host: ToolbarHost): void {
     registerSqlRoutes(host)
   }
 
+  /**
+   * Hands the request its bounds (`maxQueries`, `captureCaller`), which the SQL recorders read.
+   *
+   * @example
+   * ```ts
+   * const panel = new SqlPanel({ maxQueries: 100 })
+   * panel.onRequest(record, c) // the toolbar, before the handler: queries past the 100th are only counted
+   * ```
+   */
   onRequest(record: RequestRecord, _c: Context): void {
     applySqlSettings(record, this.settingsOf)
   }
 
+  /**
+   * The request's queries with duplicates, similar (N+1) groups and slow ones marked.
+   *
+   * @example
+   * ```ts
+   * const stats = new SqlPanel({ slowQueryMs: 50 }).generateStats(record)
+   * stats.count // 12
+   * stats.similar[0] // { sql: 'SELECT * FROM users WHERE id = ?', count: 10, queryIds: [...] }
+   * stats.queries.filter((q) => q.slow).map((q) => q.sql)
+   * ```
+   */
   generateStats(record: RequestRecord): SqlStats {
     const log = record.peek(SLOTS.sql) ?? { queries: [], dropped: 0 }
     const queries = log.queries
@@ -163,11 +192,28 @@ export class SqlPanel extends Panel<SqlStats> {
     }
   }
 
+  /**
+   * The line under "SQL" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '3 queries in 4.1 ms'
+   * ```
+   */
   navSubtitle(stats: SqlStats): string {
     if (!stats || typeof stats.count !== 'number') return ''
     return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${stats.totalMs.toFixed(1)} ms`
   }
 
+  /**
+   * The `hdt-sql` entry of the response's `Server-Timing` header, when the request ran queries.
+   *
+   * @example
+   * ```ts
+   * panel.serverTiming(record) // [{ name: 'hdt-sql', dur: 4.1, desc: '3 queries' }]
+   * // Server-Timing: hdt-sql;dur=4.1;desc="3 queries"
+   * ```
+   */
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     const log = record.peek(SLOTS.sql)
     if (!log || (log.queries.length === 0 && log.dropped === 0)) return []

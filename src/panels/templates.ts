@@ -61,6 +61,16 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     }
   }
 
+  /**
+   * Hands the request its bound (`maxRenders`) and times its `c.render()` calls.
+   *
+   * @example
+   * ```ts
+   * app.use(jsxRenderer(({ children }) => <html><body>{children}</body></html>))
+   * // the toolbar calls panel.onRequest(record, c) before the handler: this render is timed
+   * app.get('/', (c) => c.render(<h1>Hello</h1>))
+   * ```
+   */
   onRequest(record: RequestRecord, c: Context): void {
     setRenderLimit(record, this.limit)
     // c.render is a property of this request's context: wrapping it here times whatever
@@ -69,10 +79,30 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     wrapContextMethod(c, 'render', RENDER, timedRender, undefined)
   }
 
+  /**
+   * Ends the renders of a streamed page when its last byte has been sent.
+   *
+   * @example
+   * ```ts
+   * app.get('/feed', (c) => c.render(<Suspense fallback="…"><Feed /></Suspense>)) // jsxRenderer({ stream: true })
+   * // the toolbar calls panel.onFinish(record) after the last chunk: the render lasts until then
+   * ```
+   */
   onFinish(record: RequestRecord): void {
     endStreamedRenders(record)
   }
 
+  /**
+   * The request's renders as a tree (depth, parent), with their busy time.
+   *
+   * @example
+   * ```ts
+   * await renderTemplate('layout', () => renderTemplate('user-card', () => card(user)))
+   * const stats = panel.generateStats(record)
+   * stats.renders.map((r) => `${'  '.repeat(r.depth)}${r.name}`) // ['layout', '  user-card']
+   * stats.totalMs // time with a render running, overlaps counted once
+   * ```
+   */
   generateStats(record: RequestRecord): TemplatesStats {
     const log = record.peek(SLOTS.templates)
     const depths = new Map<number, number>()
@@ -86,11 +116,27 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     return { renders, dropped: log?.dropped ?? 0, totalMs: busyTime(renders, record.now()) }
   }
 
+  /**
+   * The line under "Templates" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '2 renders'
+   * ```
+   */
   navSubtitle(stats: TemplatesStats): string {
     const count = stats.renders.length + stats.dropped
     return `${count} ${count === 1 ? 'render' : 'renders'}`
   }
 
+  /**
+   * The `hdt-templates` entry of the response's `Server-Timing` header, when something rendered.
+   *
+   * @example
+   * ```ts
+   * panel.serverTiming(record) // [{ name: 'hdt-templates', dur: 2.3, desc: '2 renders' }]
+   * ```
+   */
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     const log = record.peek(SLOTS.templates)
     if (!log || (log.renders.length === 0 && log.dropped === 0)) return []

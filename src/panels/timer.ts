@@ -82,10 +82,34 @@ export class TimerPanel extends Panel<TimerStats> {
   /** Set once a request showed hono/timing metrics that nobody watched: watch from then on. */
   private missedTiming = false
 
+  /**
+   * Reads the app given to `debugToolbar({ app })`, to know whether hono/timing runs after the
+   * toolbar.
+   *
+   * @example
+   * ```ts
+   * const app = new Hono()
+   * app.use(debugToolbar({ app, panels: [new TimerPanel()] })) // the toolbar calls setup(host) once
+   * app.use(timing())
+   * ```
+   */
   setup(host: ToolbarHost): void {
     this.app = host.app
   }
 
+  /**
+   * Watches the request's hono/timing timers, so each metric keeps when it started.
+   *
+   * @example
+   * ```ts
+   * app.get('/report', async (c) => {
+   *   startTime(c, 'db', 'Database') // with app.use(timing()): panel.onRequest watched the timers
+   *   await db.query('SELECT 1')
+   *   endTime(c, 'db') // metric { name: 'db', description: 'Database', startMs: 1.2, durationMs: 4.8 }
+   *   return c.text('ok')
+   * })
+   * ```
+   */
   onRequest(record: RequestRecord, c: Context): void {
     // hono/timing keeps running timers in a Map on the context's `metric` variable and
     // only reports durations. Watching this request's Map (one object, per request)
@@ -125,6 +149,17 @@ export class TimerPanel extends Panel<TimerStats> {
     return this.setWatch.needed
   }
 
+  /**
+   * Reads the hono/timing entries no timer wrote (`setMetric` values and durations).
+   *
+   * @example
+   * ```ts
+   * app.get('/', (c) => {
+   *   setMetric(c, 'region', 'eu-west') // after the handler, panel.onResponse(record, c) keeps it
+   *   return c.text('ok')
+   * })
+   * ```
+   */
   onResponse(record: RequestRecord, c: Context): void {
     const metric = c.get('metric' as never) as { headers?: string[]; timers?: Timers } | undefined
     const headers = metric?.headers
@@ -140,6 +175,17 @@ export class TimerPanel extends Panel<TimerStats> {
     }
   }
 
+  /**
+   * The request's times (until the headers, until the last byte) and its hono/timing metrics.
+   *
+   * @example
+   * ```ts
+   * const stats = new TimerPanel().generateStats(record)
+   * stats.headersMs // 3.1
+   * stats.totalMs // 12.4: the last byte of a streamed body
+   * stats.metrics // [{ name: 'db', description: 'Database', startMs: 1.2, durationMs: 4.8 }]
+   * ```
+   */
   generateStats(record: RequestRecord): TimerStats {
     return {
       totalMs: record.durationMs,
@@ -154,10 +200,26 @@ export class TimerPanel extends Panel<TimerStats> {
     }
   }
 
+  /**
+   * The line under "Time" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats(record)) // '12.4 ms', or 'in flight' while the body is sent
+   * ```
+   */
   navSubtitle(stats: TimerStats): string {
     return stats.totalMs === undefined ? 'in flight' : `${stats.totalMs.toFixed(1)} ms`
   }
 
+  /**
+   * The `hdt-total` entry of the response's `Server-Timing` header: the time until the headers.
+   *
+   * @example
+   * ```ts
+   * panel.serverTiming(record) // [{ name: 'hdt-total', dur: 3.1, desc: 'hono-debug-toolbar' }]
+   * ```
+   */
   serverTiming(record: RequestRecord): ServerTimingMetric[] {
     return [{ name: TOTAL_METRIC, dur: record.headersMs ?? record.now(), desc: 'hono-debug-toolbar' }]
   }

@@ -32,11 +32,29 @@ export class VersionsPanel extends Panel<VersionsStats> {
     super()
   }
 
+  /**
+   * Node's, Hono's, the toolbar's and the app's dependencies' versions, read once.
+   *
+   * @example
+   * ```ts
+   * const stats = new VersionsPanel({ cwd: process.cwd() }).generateStats()
+   * stats.hono // '4.13.19'
+   * stats.dependencies.find((d) => d.name === 'pg') // { name: 'pg', wanted: '^8.11.0', installed: '8.23.1', dev: false }
+   * ```
+   */
   generateStats(): VersionsStats {
     this.stats ??= readVersions(this.options.cwd ?? process.cwd())
     return this.stats
   }
 
+  /**
+   * The line under "Versions" in the panel list.
+   *
+   * @example
+   * ```ts
+   * panel.navSubtitle(panel.generateStats()) // 'Hono 4.13.19'
+   * ```
+   */
   navSubtitle(stats: VersionsStats): string {
     return `Hono ${stats.hono ?? '?'}`
   }
