@@ -21,7 +21,7 @@ const DEFAULT_BODY = 'Internal Server Error'
 /** Its content type, as `c.text()` writes it. */
 const DEFAULT_TYPE = 'text/plain; charset=UTF-8'
 /** How many causes of an error the page shows; the others are counted, up to `MAX_CAUSES_COUNTED`. */
-export const MAX_CAUSES = 8
+const MAX_CAUSES = 8
 const MAX_CAUSES_COUNTED = 1000
 
 /**
@@ -31,7 +31,11 @@ const MAX_CAUSES_COUNTED = 1000
  * @example
  * ```ts
  * const pages = new ErrorPages('/_debug_toolbar', serverViews.errorPage!, app)
- * if (c.error !== undefined && (await pages.answers(c, record))) c.res = pages.response(c, record, nonce, tag)
+ * if (c.error !== undefined && (await pages.answers(c, record))) {
+ *   const { response } = pages.response(c, record, nonce, loaderTag(prefix, record.id, version, nonce))
+ *   c.res = undefined
+ *   c.res = response
+ * }
  * ```
  */
 export class ErrorPages {

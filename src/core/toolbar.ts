@@ -172,7 +172,15 @@ export class Toolbar implements ToolbarHost {
     if ((outgoing && outgoing.headersSent) || !(await pages.answers(c, record))) return
     const nonce = this.nonceOf(c)
     const tag = loaderTag(this.prefix, record.id, this.version, nonce)
-    const { response, pageBytes } = pages.response(c, record, nonce, tag)
+    let made: { response: Response; pageBytes: number }
+    try {
+      made = pages.response(c, record, nonce, tag)
+    } catch (error) {
+      // An error whose message or stack cannot be read: Hono's answer goes out as it was.
+      console.warn('[hono-debug-toolbar] the debug error page could not be made:', error)
+      return
+    }
+    const { response, pageBytes } = made
     // Hono's setter would copy the old headers (the plain text's content-length among them): clear first.
     c.res = undefined
     c.res = response

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
@@ -146,6 +146,28 @@ describe('the debug error page', () => {
     const base = await start(thrown)
     expect(await get(base, '/plain')).toMatchObject({ status: 500, text: 'Internal Server Error' })
     expect(await get(base, '/chosen')).toMatchObject({ status: 500, type: 'text/plain; charset=UTF-8', text: 'Internal Server Error' })
+  })
+
+  it("leaves Hono's answer, and records the request, when the error cannot be read", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/', () => {
+      const error = new Error('unreadable')
+      Object.defineProperty(error, 'cause', {
+        get() {
+          throw new Error('no cause for you')
+        },
+      })
+      throw error
+    })
+    const base = await start(app)
+    const res = await get(base, '/')
+    expect(res).toMatchObject({ status: 500, type: 'text/plain; charset=UTF-8', text: 'Internal Server Error' })
+    const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    expect(detail.status).toBe(500)
+    expect(warn.mock.calls.map((call) => String(call[0]))).toContain('[hono-debug-toolbar] the debug error page could not be made:')
+    warn.mockRestore()
   })
 
   it('is off with errorPage: false, and refuses an option that is not a boolean', async () => {
