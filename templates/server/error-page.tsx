@@ -6,6 +6,11 @@ import { ERROR_PAGE_CSS_ROUTE } from '../../src/shapes/error-report.js'
  * frames apart from those of node_modules and Node), the request, and the toolbar (its tag
  * is put in before `</body>`, as into any page). Rendered with preact-render-to-string, which
  * escapes every string: an error message cannot inject markup.
+ *
+ * @example
+ * ```ts
+ * const html = `<!doctype html>${renderToString(ErrorPage(report))}` // report: see ErrorPages.report()
+ * ```
  */
 export function ErrorPage(report: ErrorReport) {
   const { error, prefix } = report

@@ -77,6 +77,17 @@ describe('the debug error page', () => {
     expect(await css.text()).toContain('.hdt-err-own')
   })
 
+  it('is made on runtimes other than Node too, with the tag put in once', async () => {
+    // app.request(): no Node response, the body goes through the toolbar's stream path.
+    const res = await failingApp({ clientAddress: () => '127.0.0.1' }).request('/orders/42', { headers: PAGE_LOAD })
+    expect(res.status).toBe(500)
+    expect(res.headers.get('content-type')).toBe('text/html; charset=UTF-8')
+    const text = await res.text()
+    expect(textOf(text)).toContain('Error could not load order')
+    expect(text.match(/<script src="\/_debug_toolbar\/static\/toolbar\.js/g)).toHaveLength(1)
+    expect(text).toContain(`data-hdt-request-id="${res.headers.get('x-debug-toolbar-request-id')}"`)
+  })
+
   it('escapes the error and redacts the secrets in its message', async () => {
     const app = new Hono()
     app.use(debugToolbar())
