@@ -5,10 +5,12 @@ import type { ToolbarViews } from './core/views.js'
 import { defaultPanels } from './panels/index.js'
 import { FullPage } from '../templates/server/full-page.js'
 import { StatsTable } from '../templates/server/stats-table.js'
+import { ERROR_PAGE_CSS, ErrorPage } from '../templates/server/error-page.js'
 
 /**
  * The package's server-rendered views, handed to core (which imports no template): the
- * full page for API-only apps and the stats table of panels without a view of their own.
+ * full page for API-only apps, the stats table of panels without a view of their own, and
+ * the debug error page.
  *
  * @example
  * ```ts
@@ -19,6 +21,7 @@ import { StatsTable } from '../templates/server/stats-table.js'
 export const serverViews: ToolbarViews = {
   fullPage: (props) => FullPage(props),
   statsTable: (stats) => StatsTable({ stats }),
+  errorPage: { render: (report) => ErrorPage(report), css: ERROR_PAGE_CSS },
 }
 
 /**

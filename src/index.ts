@@ -6,7 +6,8 @@ registerToolbarFeature(mountMcp)
 
 export { debugToolbar, serverViews } from './debug-toolbar.js'
 export { createDebugToolbar, type ToolbarDefaults } from './core/middleware.js'
-export type { ToolbarViews } from './core/views.js'
+export type { ToolbarViews, ErrorPageView } from './core/views.js'
+export type { ErrorReport, ErrorEntry, StackFrame } from './shapes/error-report.js'
 export type { DebugToolbarOptions, McpServerOptions } from './core/options.js'
 export { registerToolbarFeature, type ToolbarFeature } from './core/features.js'
 export type { TraceSource, TraceLinks } from './core/trace-source.js'

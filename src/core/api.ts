@@ -7,6 +7,7 @@ import { packageRoot } from './package-root.js'
 import { MemoryStore, StoreUnavailableError, type RequestFilter } from './store.js'
 import { parseStatusList } from './status-filter.js'
 import type { ToolbarViews } from './views.js'
+import { ERROR_PAGE_CSS_ROUTE } from '../shapes/error-report.js'
 
 const MAX_LIMIT = 200
 const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1e293b"/><path d="M4 5h8M4 8h5M4 11h7" stroke="#f59e0b" stroke-width="1.5"/></svg>'
@@ -59,6 +60,12 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
   routes.get('/static/icon.svg', (c) =>
     c.body(ICON, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400' }),
   )
+
+  // The debug error page's stylesheet: a file rather than inline, so an app's CSP of 'self' allows it.
+  const errorPage = views.errorPage
+  if (errorPage) {
+    routes.get(ERROR_PAGE_CSS_ROUTE, (c) => c.body(errorPage.css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }))
+  }
 
   const page = (c: Context, requestId: string) =>
     c.html(`<!doctype html>${renderToString(views.fullPage({ prefix: toolbar.prefix, requestId, version: toolbar.version, nonce: toolbar.pageNonce(c.req.raw) }))}`)

@@ -9,6 +9,7 @@ import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
+import { ErrorPages } from './error-page.js'
 
 /**
  * What the package entry hands to core: the panels used when the options name none, and
@@ -46,6 +47,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const prefix = normalizePrefix(options.prefix)
   const panels = withExtraPanels(options.panels ?? defaults.panels(), options.extraPanels ?? [])
   const toolbar = new Toolbar(prefix, panels, options)
+  if (options.errorPage !== false && defaults.views.errorPage) toolbar.errorPages = new ErrorPages(prefix, defaults.views.errorPage, options.app)
   registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
   for (const panel of panels) panel.setup?.(toolbar)

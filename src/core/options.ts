@@ -31,6 +31,14 @@ export interface DebugToolbarOptions {
   showToolbar?: (c: Context) => boolean | Promise<boolean>
   /** The MCP server for coding agents at `{prefix}/mcp`: `false` turns it off. Default on. */
   mcp?: boolean | McpServerOptions
+  /**
+   * The debug error page: when a recorded page load fails and Hono's default error handler
+   * answered (plain-text "Internal Server Error"), the browser gets an HTML page with the
+   * error, its causes, its stack and the toolbar instead, still with status 500. An app's own
+   * `onError`, an `HTTPException`'s response and requests that do not accept `text/html` are
+   * never replaced. `false` turns it off. Default true.
+   */
+  errorPage?: boolean
   /** Paths the toolbar does not record. The prefix is always excluded. */
   excludePaths?: Array<string | RegExp>
   /** Where finished requests are kept. Default an in-memory ring of `maxRequests`. */
@@ -76,10 +84,12 @@ export function resolveEnabled(enabled: boolean | undefined, env: NodeJS.Process
  * ```ts
  * checkOptions({ excludePaths: ['/health', /^\/static\//] }) // fine
  * checkOptions({ showToolbar: true } as never) // TypeError: showToolbar must be a function (c) => boolean, got true
+ * checkOptions({ errorPage: 'no' } as never)   // TypeError: errorPage must be true or false, got "no"
  * ```
  */
 export function checkOptions(options: DebugToolbarOptions): void {
   if (options.trustProxy !== undefined) checkBoolean('trustProxy', options.trustProxy)
+  if (options.errorPage !== undefined) checkBoolean('errorPage', options.errorPage)
   const functions = { showToolbar: '(c) => boolean', nonce: '(c) => string', clientAddress: '(c) => string', upgradeWebSocket: "from '@hono/node-server'" }
   for (const [name, shape] of Object.entries(functions)) {
     const value = options[name as keyof typeof functions]

@@ -22,6 +22,7 @@ import { callWrapped, wrapContextMethod } from './context-methods.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
+import type { ErrorPages } from './error-page.js'
 
 /** A request as the API answers it. */
 export interface RequestDetail extends StoredRequest {
@@ -58,6 +59,8 @@ export class Toolbar implements ToolbarHost {
   readonly app: Hono | undefined
   /** The traces a tracing panel offered (see `provideTraces`), if any. */
   traceSource: TraceSource | undefined
+  /** The debug error page, unless `errorPage: false` or the views have none. */
+  errorPages: ErrorPages | undefined
   readonly version = packageVersion()
   /**
    * Raw records of recent requests for on-demand work (EXPLAIN, stats): a ring, the newest
@@ -188,12 +191,40 @@ export class Toolbar implements ToolbarHost {
     // The app's route, or none for a 404 of no route (routePath(c) would say the toolbar's `/*`).
     record.route = appRoute(c, ownIndex)
     record.error ??= c.error
+    // Only a request whose handler threw reads further.
+    if (c.error !== undefined && this.errorPages !== undefined) await this.answerError(c, record, outgoing)
     for (const panel of this.hooks.onResponse) {
       const pending = panel.onResponse!(record, c)
       if (pending) await pending
     }
     if (outgoing) this.watchNode(c, record, outgoing)
     else this.rewrap(c, record)
+  }
+
+  /**
+   * Answers a page load that got Hono's default error response with the debug error page,
+   * the loader tag already in it (as `c.html()` pages get it), status and headers kept.
+   */
+  private async answerError(c: Context, record: RequestRecord, outgoing: NodeOutgoing | undefined): Promise<void> {
+    const pages = this.errorPages!
+    if ((outgoing && outgoing.headersSent) || !(await pages.answers(c, record))) return
+    const nonce = this.nonceOf(c)
+    const tag = loaderTag(this.prefix, record.id, this.version, nonce)
+    let made: { response: Response; pageBytes: number }
+    try {
+      made = pages.response(c, record, nonce, tag)
+    } catch (error) {
+      // An error whose message or stack cannot be read: Hono's answer goes out as it was.
+      console.warn('[hono-debug-toolbar] the debug error page could not be made:', error)
+      return
+    }
+    const { response, pageBytes } = made
+    // Hono's setter would copy the old headers (the plain text's content-length among them): clear first.
+    c.res = undefined
+    c.res = response
+    record.htmlInjected = Buffer.byteLength(tag)
+    record.htmlBytes = pageBytes
+    record.htmlResponse = response
   }
 
   /** The panels' `around` hooks, first panel outermost, with the app's handler innermost. */

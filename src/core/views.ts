@@ -1,4 +1,5 @@
 import type { VNode } from 'preact'
+import type { ErrorReport } from '../shapes/error-report.js'
 
 /**
  * The server-rendered views core needs, handed to it by the package entry: core renders
@@ -9,4 +10,12 @@ export interface ToolbarViews {
   fullPage(props: { prefix: string; requestId: string; version: string; nonce?: string }): VNode
   /** The content of a panel that has no browser component and no `render()` of its own. */
   statsTable(stats: unknown): VNode
+  /** The debug error page for a page load that failed (see the `errorPage` option); without it there is none. */
+  errorPage?: ErrorPageView
+}
+
+/** The debug error page: the page, and its stylesheet (served at `{prefix}/static/error-page.css`). */
+export interface ErrorPageView {
+  render(report: ErrorReport): VNode
+  css: string
 }
