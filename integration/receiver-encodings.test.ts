@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { Hono } from 'hono'
+import { serve, type ServerType } from '@hono/node-server'
+import { debugToolbar } from '../src/index.js'
+import { OpenTelemetryPanel, type ToolbarSpan } from '../src/opentelemetry/index.js'
+
+/**
+ * How the receivers read what a sender declares, or leaves out, about its body: the
+ * Content-Type of a Zipkin POST, and the encodings OTLP/JSON prescribes for bytes and ids.
+ * Over loopback, read back through the trace API as a user sees it.
+ */
+
+const START = 1_700_000_000_000_000_000n
+
+const running: Array<{ server: ServerType; panel: OpenTelemetryPanel }> = []
+
+afterEach(async () => {
+  for (const { server, panel } of running.splice(0)) {
+    await panel.shutdown()
+    server.close()
+  }
+})
+
+async function startToolbar(): Promise<string> {
+  const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'frontend' })
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await once(server, 'listening')
+  running.push({ server, panel })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/_debug_toolbar`
+}
+
+async function spansOf(base: string, trace: string): Promise<ToolbarSpan[]> {
+  const res = await fetch(`${base}/api/traces/${trace}`)
+  return res.status === 200 ? (await res.json()).spans : []
+}
+
+function postOtlpJson(base: string, spans: unknown[]): Promise<Response> {
+  const request = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] }, scopeSpans: [{ spans }] }] }
+  return fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) })
+}
+
+function otlpSpan(traceId: string, spanId: string, extra: Record<string, unknown> = {}) {
+  return { traceId, spanId, name: 'job', kind: 1, startTimeUnixNano: String(START), endTimeUnixNano: String(START + 5_000_000n), ...extra }
+}
+
+describe('a Zipkin POST without a Content-Type', () => {
+  it('is read as Zipkin v2 JSON, as Zipkin reads it; a wrong type is still refused with the type named', async () => {
+    const base = await startToolbar()
+    const trace = '5af7183fb1d4cf5f5af7183fb1d4cf5f'
+    const span = { traceId: trace, id: '00000000000000a1', name: 'get /users', timestamp: 1700000000000000, duration: 1500, localEndpoint: { serviceName: 'legacy' } }
+    // A byte body: fetch adds no Content-Type of its own, as a bare HTTP client sends it.
+    const res = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', body: new TextEncoder().encode(JSON.stringify([span])) })
+    expect(res.status).toBe(202)
+    expect((await spansOf(base, trace)).map((s) => [s.name, s.resource['service.name'], s.source])).toEqual([['get /users', 'legacy', 'zipkin']])
+
+    const xml = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<spans/>' })
+    expect(xml.status).toBe(415)
+    expect((await xml.json()).error).toBe('Content-Type "text/xml" is not supported: send Zipkin v2 JSON as application/json')
+  })
+})
+
+describe('OTLP/JSON bytesValue', () => {
+  it('refuses a span whose bytes are not base64, naming it in partialSuccess, and keeps valid base64 as the same bytes', async () => {
+    const base = await startToolbar()
+    const trace = 'b1'.repeat(16)
+    const bad: Array<[unknown, string]> = [
+      ['not base64!', 'bytesValue must be base64, got "not base64!"'],
+      ['QUJD=', 'bytesValue must be base64, got "QUJD="'],
+      ['QUJDR', 'bytesValue must be base64, got "QUJDR"'],
+      [42, 'bytesValue must be a base64 string, got a number'],
+    ]
+    // proto3 JSON accepts standard and URL-safe base64, padded or not: each is stored as standard base64.
+    const good: Array<[string, string]> = [
+      ['AAEC', 'AAEC'],
+      ['QQ', 'QQ=='],
+      ['_-8', '/+8='],
+      ['', ''],
+    ]
+    const attribute = (bytesValue: unknown) => ({ attributes: [{ key: 'payload', value: { bytesValue } }] })
+    const res = await postOtlpJson(base, [
+      ...bad.map(([value], i) => otlpSpan(trace, `00000000000000b${i}`, attribute(value))),
+      ...good.map(([value], i) => otlpSpan(trace, `00000000000000c${i}`, attribute(value))),
+    ])
+    expect(res.status).toBe(200)
+    const { partialSuccess } = await res.json()
+    expect(partialSuccess.rejectedSpans).toBe(String(bad.length))
+    for (const [, reason] of bad.slice(0, 3)) expect(partialSuccess.errorMessage).toContain(reason)
+    expect(partialSuccess.errorMessage).toContain('and 1 more')
+    const kept = (await spansOf(base, trace)).sort((a, b) => (a.spanId < b.spanId ? -1 : 1))
+    expect(kept.map((s) => [s.spanId, s.attributes.payload])).toEqual(good.map(([, stored], i) => [`00000000000000c${i}`, stored]))
+  })
+})
+
+describe('OTLP/JSON trace and span ids', () => {
+  it('reads them as hex in either case, and refuses base64 ids with a hint instead of storing other ids', async () => {
+    const base = await startToolbar()
+    const res = await postOtlpJson(base, [
+      otlpSpan('5AF7183FB1D4CF5F5AF7183FB1D4CF5F', '00000000000000A1', { parentSpanId: '00000000000000B2' }),
+      // The same ids in base64, as a generic protobuf JSON printer writes bytes.
+      otlpSpan(Buffer.from('5af7183fb1d4cf5f5af7183fb1d4cf5f', 'hex').toString('base64'), Buffer.from('00000000000000a2', 'hex').toString('base64')),
+    ])
+    const { partialSuccess } = await res.json()
+    expect(partialSuccess.rejectedSpans).toBe('1')
+    expect(partialSuccess.errorMessage).toContain('must be 32 hex characters, got "WvcYP7HUz19a9xg/sdTPXw=="')
+    expect(partialSuccess.errorMessage).toContain('(OTLP/JSON writes ids as hex, not base64)')
+    const spans = await spansOf(base, '5af7183fb1d4cf5f5af7183fb1d4cf5f')
+    expect(spans.map((s) => [s.traceId, s.spanId, s.parentSpanId])).toEqual([['5af7183fb1d4cf5f5af7183fb1d4cf5f', '00000000000000a1', '00000000000000b2']])
+  })
+})
