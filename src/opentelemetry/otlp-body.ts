@@ -51,9 +51,42 @@ export class BodyBudget {
     return true
   }
 
-  /** Gives back `bytes` taken before. */
+  private readonly waiting: Array<{ bytes: number; taken: () => void }> = []
+
+  /** Gives back `bytes` taken before; those waiting for room get it, in turn. */
   give(bytes: number): void {
     this.held -= bytes
+    while (this.waiting.length > 0 && this.take(this.waiting[0]!.bytes)) this.waiting.shift()!.taken()
+  }
+
+  /**
+   * Takes `bytes` now or, once others give back enough, in the order asked; `taken` is
+   * called when they are. Returns a function that stops waiting (nothing once taken), or
+   * undefined, with nothing taken, when `maxWaiting` others are waiting already.
+   *
+   * @example
+   * ```ts
+   * const stop = budget.takeInTurn(8 << 20, () => startReading(), 256)
+   * if (!stop) refuse() // else, on giving up: stop()
+   * ```
+   */
+  takeInTurn(bytes: number, taken: () => void, maxWaiting: number): (() => void) | undefined {
+    if (this.waiting.length === 0 && this.take(bytes)) {
+      taken()
+      return () => undefined
+    }
+    if (this.waiting.length >= maxWaiting) return undefined
+    const waiter = { bytes, taken }
+    this.waiting.push(waiter)
+    return () => {
+      const index = this.waiting.indexOf(waiter)
+      if (index >= 0) this.waiting.splice(index, 1)
+    }
+  }
+
+  /** What a sender is told when there is no room for its body: it may retry. */
+  get busyMessage(): string {
+    return `the receiver is busy reading other exports (${this.maxBytes} bytes at most at once): retry later`
   }
 }
 
@@ -145,7 +178,7 @@ class HeldBytes {
   take(bytes: number): void {
     if (!this.budget) return
     if (!this.budget.take(bytes)) {
-      throw new OtlpBodyError(`the receiver is busy reading other exports (${this.budget.maxBytes} bytes at most at once): retry later`, 503, 1)
+      throw new OtlpBodyError(this.budget.busyMessage, 503, 1)
     }
     this.bytes += bytes
   }
