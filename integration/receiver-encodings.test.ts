@@ -63,6 +63,23 @@ describe('a Zipkin POST without a Content-Type', () => {
   })
 })
 
+describe('an OTLP POST or an import without a Content-Type', () => {
+  it('is told that it has none and what to send, in JSON', async () => {
+    const base = await startToolbar()
+    const body = new TextEncoder().encode('{"resourceSpans":[]}')
+    for (const [path, advice] of [
+      ['/otlp/v1/traces', 'send application/x-protobuf or application/json'],
+      ['/api/traces/import', 'an import is an OTLP/JSON file, application/json'],
+    ]) {
+      const res = await fetch(`${base}${path}`, { method: 'POST', body })
+      expect(res.status).toBe(415)
+      expect((await res.json()).error).toBe(`the request has no Content-Type: ${advice}`)
+    }
+    const wrong = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body })
+    expect((await wrong.json()).error).toBe('Content-Type "text/plain; charset=utf-8" is not supported: send application/x-protobuf or application/json')
+  })
+})
+
 describe('OTLP/JSON bytesValue', () => {
   it('refuses a span whose bytes are not base64, naming it in partialSuccess, and keeps valid base64 as the same bytes', async () => {
     const base = await startToolbar()

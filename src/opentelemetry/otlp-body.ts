@@ -252,6 +252,21 @@ function tooLarge(maxBytes: number, when = ''): OtlpBodyError {
 }
 
 /**
+ * The 415 message for a request's Content-Type (`type`, as sent), followed by what to send
+ * instead: a request without one is told that it has none, not that "" is unsupported.
+ *
+ * @example
+ * ```ts
+ * contentTypeRefusal('text/xml', 'send application/json') // 'Content-Type "text/xml" is not supported: send application/json'
+ * contentTypeRefusal('', 'send application/json') // 'the request has no Content-Type: send application/json'
+ * ```
+ */
+export function contentTypeRefusal(type: string, advice: string): string {
+  const sent = type.trim()
+  return sent === '' ? `the request has no Content-Type: ${advice}` : `Content-Type ${JSON.stringify(sent.slice(0, 80))} is not supported: ${advice}`
+}
+
+/**
  * Answers every other method on the POST-only route `path` with 405 and `Allow: POST` (a
  * GET opened in a browser, a PUT from a misconfigured sender), not the toolbar's 404 nor
  * whatever a GET route of the same shape would say. Register it after the POST route and

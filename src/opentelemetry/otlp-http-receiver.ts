@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { IngestResult, SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, OtlpDecodeError } from './otlp-proto.js'
 import { encodeRpcStatus, RpcCode } from './rpc-status.js'
@@ -36,8 +36,7 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
     const encoding = encodingOf(c.req.header('content-type'))
     if (!encoding) {
       ingest.refused()
-      const type = (c.req.header('content-type') ?? '').slice(0, 80)
-      return refuse(c, JSON_TYPE, 415, `Content-Type ${JSON.stringify(type)} is not supported: send ${PROTOBUF} or ${JSON_TYPE}`)
+      return refuse(c, JSON_TYPE, 415, contentTypeRefusal(c.req.header('content-type') ?? '', `send ${PROTOBUF} or ${JSON_TYPE}`))
     }
     let request: unknown
     try {

@@ -14,7 +14,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
 import type { ToolbarSpan } from './span-model.js'
 import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
@@ -42,7 +42,7 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
     // Zipkin's collector reads a body without a Content-Type as v2 JSON, and senders rely on it.
     if (type !== 'application/json' && type !== '') {
-      return refuse(c, 415, `Content-Type ${JSON.stringify(type.slice(0, 80))} is not supported: send Zipkin v2 JSON as application/json`)
+      return refuse(c, 415, contentTypeRefusal(type, 'send Zipkin v2 JSON as application/json'))
     }
     let decoded: ReturnType<typeof zipkinSpansToToolbar>
     try {
