@@ -5,6 +5,9 @@ import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar } from '../src/index.js'
 import { OpenTelemetryPanel, type ToolbarSpan } from '../src/opentelemetry/index.js'
+import nodeFetch, { type RequestInfo, type RequestInit } from 'node-fetch'
+import * as zipkin from 'zipkin'
+import { HttpLogger } from 'zipkin-transport-http'
 
 /**
  * How the receivers read what a sender declares, or leaves out, about its body: the
@@ -60,6 +63,40 @@ describe('a Zipkin POST without a Content-Type', () => {
     const xml = await fetch(`${base}/zipkin/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<spans/>' })
     expect(xml.status).toBe(415)
     expect((await xml.json()).error).toBe('Content-Type "text/xml" is not supported: send Zipkin v2 JSON as application/json')
+  })
+})
+
+describe("zipkin-js's HttpLogger with its default encoder (Zipkin v1 JSON) pointed at the v2 endpoint", () => {
+  it('is refused with what to change, instead of keeping its spans without their service', async () => {
+    const base = await startToolbar()
+    const answers: Array<{ status: number; body: string }> = []
+    const logger = new HttpLogger({
+      endpoint: `${base}/zipkin/api/v2/spans`,
+      httpInterval: 50,
+      fetchImplementation: (async (url: RequestInfo, init?: RequestInit) => {
+        const res = await nodeFetch(url, init)
+        answers.push({ status: res.status, body: await res.clone().text() })
+        return res
+      }) as never,
+      log: { error: () => undefined } as never,
+    })
+    const tracer = new zipkin.Tracer({ ctxImpl: new zipkin.ExplicitContext(), recorder: new zipkin.BatchRecorder({ logger }), localServiceName: 'legacy' })
+    // A CLIENT span: in v1 its service is only in its annotations' endpoint.
+    let trace = ''
+    tracer.scoped(() => {
+      tracer.setId(tracer.createRootId())
+      trace = tracer.id.traceId
+      tracer.recordServiceName('legacy')
+      tracer.recordRpc('get /stock')
+      tracer.recordAnnotation(new zipkin.Annotation.ClientSend())
+      tracer.recordAnnotation(new zipkin.Annotation.ClientRecv())
+    })
+    await expect.poll(() => answers.length).toBe(1)
+    expect(answers[0]!.status).toBe(400)
+    expect(JSON.parse(answers[0]!.body).error).toBe(
+      '1 span refused: span 0: it is Zipkin v1 JSON (annotations with an endpoint), and this endpoint reads v2: send Zipkin v2 JSON (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))',
+    )
+    expect(await spansOf(base, trace.padStart(32, '0'))).toEqual([])
   })
 })
 
