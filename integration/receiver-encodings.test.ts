@@ -8,6 +8,9 @@ import { OpenTelemetryPanel, type ToolbarSpan } from '../src/opentelemetry/index
 import nodeFetch, { type RequestInfo, type RequestInit } from 'node-fetch'
 import * as zipkin from 'zipkin'
 import { HttpLogger } from 'zipkin-transport-http'
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 
 /**
  * How the receivers read what a sender declares, or leaves out, about its body: the
@@ -97,6 +100,30 @@ describe("zipkin-js's HttpLogger with its default encoder (Zipkin v1 JSON) point
       '1 span refused: span 0: it is Zipkin v1 JSON (annotations with an endpoint), and this endpoint reads v2: send Zipkin v2 JSON (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))',
     )
     expect(await spansOf(base, trace.padStart(32, '0'))).toEqual([])
+  })
+})
+
+describe("a sender pointed at a near miss of a receiver's URL", () => {
+  it("is told where the receiver is, as the SDK's exporter given the prefix as its traces endpoint sees it", async () => {
+    const base = await startToolbar()
+    const otlp = 'the OTLP/HTTP receiver is POST /_debug_toolbar/otlp/v1/traces (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and an exporter\'s url are used as they are: give the whole path; OTEL_EXPORTER_OTLP_ENDPOINT=<origin>/_debug_toolbar/otlp gets /v1/traces added)'
+    const memory = new InMemorySpanExporter()
+    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+    sdk.getTracer('t').startSpan('lost').end()
+    for (const path of ['', '/otlp', '/v1/traces']) {
+      const exporter = new OtlpJsonExporter({ url: `${base}${path}` })
+      const result = await new Promise<ExportResult>((resolve) => exporter.export(memory.getFinishedSpans(), resolve))
+      expect(result.code).toBe(ExportResultCode.FAILED)
+      const error = result.error as Error & { code?: number; data?: string }
+      expect([error.code, JSON.parse(error.data!).error]).toEqual([404, `nothing receives spans at /_debug_toolbar${path}: ${otlp}`])
+      await exporter.shutdown()
+    }
+    await sdk.shutdown()
+    const zipkinV1 = await fetch(`${base}/zipkin/api/v1/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
+    expect(zipkinV1.status).toBe(404)
+    expect((await zipkinV1.json()).error).toBe('nothing receives spans at /_debug_toolbar/zipkin/api/v1/spans: the Zipkin receiver takes Zipkin v2 JSON at POST /_debug_toolbar/zipkin/api/v2/spans')
+    // The toolbar's own routes under the prefix are untouched.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
   })
 })
 

@@ -281,3 +281,17 @@ export function contentTypeRefusal(type: string, advice: string): string {
 export function onlyPost(host: ToolbarHost, path: string, what: string): void {
   host.routes.all(path, (c) => c.json({ error: `${c.req.method} is not allowed here: ${what} with POST` }, 405, { Allow: 'POST' }))
 }
+
+/**
+ * Answers a POST to each of `paths`, near misses of a receiver's URL where a misconfigured
+ * sender lands, with 404 and `message` (where to send instead) rather than the toolbar's
+ * bare "no toolbar route".
+ *
+ * @example
+ * ```ts
+ * pointToReceiver(host, ['/otlp', '/v1/traces'], `send OTLP/HTTP spans to ${host.prefix}/otlp/v1/traces`)
+ * ```
+ */
+export function pointToReceiver(host: ToolbarHost, paths: readonly string[], message: string): void {
+  for (const path of paths) host.routes.post(path, (c) => c.json({ error: `nothing receives spans at ${c.req.path}: ${message}` }, 404))
+}

@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { contentTypeRefusal, OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, pointToReceiver, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { IngestResult, SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, OtlpDecodeError } from './otlp-proto.js'
 import { encodeRpcStatus, RpcCode } from './rpc-status.js'
@@ -56,6 +56,13 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
     return answer(c, encoding, result)
   })
   onlyPost(host, OTLP_HTTP_TRACES_PATH, 'send OTLP/HTTP spans')
+  // A signal's own endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, an exporter's `url`) is used
+  // as it is, without /v1/traces added: the prefix or `/otlp` alone is a common slip.
+  pointToReceiver(
+    host,
+    ['/', '/otlp', '/v1/traces', '/otlp/v1/trace'],
+    `the OTLP/HTTP receiver is POST ${host.prefix}${OTLP_HTTP_TRACES_PATH} (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and an exporter's url are used as they are: give the whole path; OTEL_EXPORTER_OTLP_ENDPOINT=<origin>${host.prefix}/otlp gets /v1/traces added)`,
+  )
 }
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {

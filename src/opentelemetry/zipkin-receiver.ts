@@ -14,7 +14,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { contentTypeRefusal, OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, pointToReceiver, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
 import type { ToolbarSpan } from './span-model.js'
 import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
@@ -70,6 +70,8 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
   })
   onlyPost(host, ZIPKIN_SPANS_PATH, 'send Zipkin v2 JSON spans')
+  // Zipkin's own paths without the `/zipkin` in front, and its v1 path, which is not read.
+  pointToReceiver(host, ['/api/v2/spans', '/zipkin', '/zipkin/api/v1/spans', '/api/v1/spans'], `the Zipkin receiver takes Zipkin v2 JSON at POST ${host.prefix}${ZIPKIN_SPANS_PATH}`)
 }
 
 function findLast(spans: ToolbarSpan[], traceId: string, spanId: string): ToolbarSpan | undefined {
