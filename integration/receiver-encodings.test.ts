@@ -119,6 +119,14 @@ describe("a sender pointed at a near miss of a receiver's URL", () => {
       await exporter.shutdown()
     }
     await sdk.shutdown()
+    // A service given OTEL_EXPORTER_OTLP_ENDPOINT sends its metrics and logs beside its traces.
+    for (const signal of ['metrics', 'logs']) {
+      const res = await fetch(`${base}/otlp/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(0) })
+      expect(res.status).toBe(404)
+      expect((await res.json()).error).toBe(
+        `the toolbar receives traces, not ${signal}: give traces their own endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=<origin>/_debug_toolbar/otlp/v1/traces), or turn the others off (OTEL_METRICS_EXPORTER=none, OTEL_LOGS_EXPORTER=none)`,
+      )
+    }
     const zipkinV1 = await fetch(`${base}/zipkin/api/v1/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
     expect(zipkinV1.status).toBe(404)
     expect((await zipkinV1.json()).error).toBe('nothing receives spans at /_debug_toolbar/zipkin/api/v1/spans: the Zipkin receiver takes Zipkin v2 JSON at POST /_debug_toolbar/zipkin/api/v2/spans')

@@ -58,6 +58,17 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
   onlyPost(host, OTLP_HTTP_TRACES_PATH, 'send OTLP/HTTP spans')
   // A signal's own endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, an exporter's `url`) is used
   // as it is, without /v1/traces added: the prefix or `/otlp` alone is a common slip.
+  // OTEL_EXPORTER_OTLP_ENDPOINT sends every signal of a service here, not only its traces.
+  host.routes.post('/otlp/v1/:signal{metrics|logs}', (c) =>
+    c.json(
+      {
+        error:
+          `the toolbar receives traces, not ${c.req.param('signal')}: give traces their own endpoint ` +
+          `(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=<origin>${host.prefix}${OTLP_HTTP_TRACES_PATH}), or turn the others off (OTEL_METRICS_EXPORTER=none, OTEL_LOGS_EXPORTER=none)`,
+      },
+      404,
+    ),
+  )
   pointToReceiver(
     host,
     ['/', '/otlp', '/v1/traces', '/otlp/v1/trace'],
