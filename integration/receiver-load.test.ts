@@ -2,11 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
+import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2'
+import * as grpc from '@grpc/grpc-js'
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar } from '../src/index.js'
-import { OpenTelemetryPanel, type ToolbarSpan } from '../src/opentelemetry/index.js'
+import { OpenTelemetryPanel, type OpenTelemetryPanelOptions, type ToolbarSpan } from '../src/opentelemetry/index.js'
+import { encodeExportTraceServiceRequest, TRACE_SERVICE_EXPORT_PATH } from '../src/opentelemetry/otlp-proto.js'
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 
@@ -19,7 +23,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 const LIMIT = 4 * 1024 * 1024
 const START = 1_700_000_000_000_000_000n
 
-const running: Array<{ server: ServerType; panel: OpenTelemetryPanel; sockets: Socket[] }> = []
+const running: Array<{ server: ServerType; panel: OpenTelemetryPanel; sockets: Array<Socket | ClientHttp2Session> }> = []
 
 afterEach(async () => {
   for (const { server, panel, sockets } of running.splice(0)) {
@@ -30,15 +34,16 @@ afterEach(async () => {
   }
 })
 
-async function startToolbar() {
-  const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'frontend' })
+async function startToolbar(options: OpenTelemetryPanelOptions = {}) {
+  const panel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'frontend', ...options })
   const middleware = debugToolbar({ extraPanels: [panel] })
   const app = new Hono()
   app.use(middleware)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await once(server, 'listening')
-  const sockets: Socket[] = []
+  const sockets: Array<Socket | ClientHttp2Session> = []
   running.push({ server, panel, sockets })
+  await panel.ready
   const port = (server.address() as AddressInfo).port
   const base = `http://127.0.0.1:${port}/_debug_toolbar`
   /** Starts an upload that declares `declared` bytes and sends only `sent` of them, then waits. */
@@ -50,7 +55,43 @@ async function startToolbar() {
     await new Promise<void>((resolve) => socket.write(Buffer.alloc(sent, 0x20), () => resolve()))
     return socket
   }
-  return { base, panel, stalledUpload }
+  /**
+   * Starts an OTLP/gRPC call whose message declares `declared` bytes and sends only `sent` of
+   * them, over a connection of its own; resolves with the status it ends with.
+   */
+  const stalledGrpcCall = async (declared: number, sent: number): Promise<{ ended: Promise<{ code: number; message: string }> }> => {
+    const session = connectHttp2(`http://127.0.0.1:${panel.receivers!.grpc!.port}`)
+    sockets.push(session)
+    session.on('error', () => undefined)
+    const stream = session.request({ ':method': 'POST', ':path': TRACE_SERVICE_EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers' })
+    stream.on('error', () => undefined)
+    const ended = new Promise<{ code: number; message: string }>((resolve) => {
+      const status = (headers: Record<string, unknown>) => {
+        if (headers['grpc-status'] !== undefined) resolve({ code: Number(headers['grpc-status']), message: decodeURI(String(headers['grpc-message'] ?? '')) })
+      }
+      stream.on('response', status)
+      stream.on('trailers', status)
+      stream.on('close', () => resolve({ code: -1, message: 'closed without a status' }))
+    })
+    const prefix = Buffer.alloc(5)
+    prefix.writeUInt32BE(declared, 1)
+    await new Promise<void>((resolve) => stream.write(Buffer.concat([prefix, Buffer.alloc(sent, 0x0a)]), () => resolve()))
+    return { ended }
+  }
+  return { base, panel, stalledUpload, stalledGrpcCall }
+}
+
+/** One Export call by a plain @grpc/grpc-js client (no retries): its error, or null. */
+function grpcExport(port: number, trace: string): Promise<grpc.ServiceError | null> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure())
+  const span = { traceId: Buffer.from(trace, 'hex'), spanId: Buffer.from('00000000000000a1', 'hex'), name: 'job', kind: 1, startTimeUnixNano: START, endTimeUnixNano: START + 5_000_000n }
+  const body = Buffer.from(encodeExportTraceServiceRequest({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] } as never))
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(TRACE_SERVICE_EXPORT_PATH, (b: Buffer) => b, (b: Buffer) => b, body, (error) => {
+      client.close()
+      resolve(error)
+    })
+  })
 }
 
 function traceId(n: number): string {
@@ -132,6 +173,85 @@ describe('many exports read at once', () => {
     expect(plain.status).toBe(200)
     expect((await spansOf(base, traceId(4))).map((s) => s.name)).toEqual(['job'])
   })
+})
+
+describe('many OTLP/gRPC exports read at once', () => {
+  it("share the HTTP receivers' budget: past it a call waits its turn unread, and gets in once the others are gone", async () => {
+    const { base, panel, stalledGrpcCall } = await startToolbar({ otlpGrpcPort: 0 })
+    const port = panel.receivers!.grpc!.port!
+    // Each call being read may come to twice the message bound (sent compressed, then inflated):
+    // four such calls fill the eight bodies' budget.
+    for (let i = 0; i < 4; i++) await stalledGrpcCall(LIMIT - 16, 1024)
+    await settle()
+    // One process's memory: the HTTP receivers see the budget taken.
+    const http = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(6)) })
+    expect(http.status).toBe(503)
+    expect((await http.json()).error).toMatch(/busy reading other exports \(33554432 bytes at most at once\): retry later/)
+
+    // The SDK's gRPC exporter retries no gRPC error: its call waits for room instead of being refused.
+    const memory = new InMemorySpanExporter()
+    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+    sdk.getTracer('t').startSpan('waited over grpc').end()
+    const spans: ReadableSpan[] = memory.getFinishedSpans()
+    const exporter = new OtlpGrpcExporter({ url: `http://127.0.0.1:${port}` })
+    let result: ExportResult | undefined
+    const exported = new Promise<void>((resolve) => exporter.export(spans, (r) => resolve(void (result = r))))
+    await settle()
+    expect(result).toBeUndefined()
+    expect(await spansOf(base, spans[0]!.spanContext().traceId)).toEqual([])
+    for (const { sockets } of running) for (const socket of sockets) socket.destroy()
+    await exported
+    expect(result!.code).toBe(ExportResultCode.SUCCESS)
+    expect((await spansOf(base, spans[0]!.spanContext().traceId)).map((s) => [s.name, s.source])).toEqual([['waited over grpc', 'otlp_grpc']])
+    await exporter.shutdown()
+    await sdk.shutdown()
+    const again = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(7)) })
+    expect(again.status).toBe(200)
+  })
+
+  it('answers UNAVAILABLE at once when too many calls wait already', async () => {
+    const { base, panel, stalledGrpcCall } = await startToolbar({ otlpGrpcPort: 0 })
+    for (let i = 0; i < 4; i++) await stalledGrpcCall(LIMIT - 16, 1024)
+    await settle()
+    const waiting = await Promise.all(Array.from({ length: 256 }, () => stalledGrpcCall(100, 10)))
+    await settle()
+    const started = Date.now()
+    const busy = await grpcExport(panel.receivers!.grpc!.port!, traceId(5))
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(busy?.code).toBe(grpc.status.UNAVAILABLE)
+    expect(busy?.details).toBe('the receiver is busy reading other exports (33554432 bytes at most at once): retry later')
+    expect(await spansOf(base, traceId(5))).toEqual([])
+    expect(waiting).toHaveLength(256)
+  })
+
+  it('takes every span of a burst of calls, one per span as the SimpleSpanProcessor sends them', async () => {
+    const { base, panel } = await startToolbar({ otlpGrpcPort: 0 })
+    const exporter = new OtlpGrpcExporter({ url: `http://127.0.0.1:${panel.receivers!.grpc!.port}` })
+    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+    const tracer = sdk.getTracer('burst')
+    const traces: string[] = []
+    // 30 calls at once: the exporter's own limit (concurrencyLimit), well past the four read at once.
+    for (let i = 0; i < 30; i++) {
+      const span = tracer.startSpan(`span ${i}`)
+      traces.push(span.spanContext().traceId)
+      span.end()
+    }
+    await sdk.forceFlush()
+    const kept = await Promise.all(traces.map(async (trace) => (await spansOf(base, trace)).map((s) => s.name)))
+    expect(kept).toEqual(traces.map((_, i) => [`span ${i}`]))
+    await sdk.shutdown()
+  })
+
+  it('answers a call whose message trickles in DEADLINE_EXCEEDED once an exporter would have given up, and gives its share back', async () => {
+    const { base, panel, stalledGrpcCall } = await startToolbar({ otlpGrpcPort: 0 })
+    const started = Date.now()
+    const stalled = await Promise.all([1, 2, 3, 4].map(() => stalledGrpcCall(1000, 10)))
+    const ends = await Promise.all(stalled.map((call) => call.ended))
+    expect(ends).toEqual(Array(4).fill({ code: grpc.status.DEADLINE_EXCEEDED, message: 'the message did not arrive within 10 s' }))
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(await grpcExport(panel.receivers!.grpc!.port!, traceId(8))).toBeNull()
+    expect((await spansOf(base, traceId(8))).map((s) => s.name)).toEqual(['job'])
+  }, 20_000)
 })
 
 describe('a body that trickles in', () => {

@@ -51,9 +51,42 @@ export class BodyBudget {
     return true
   }
 
-  /** Gives back `bytes` taken before. */
+  private readonly waiting: Array<{ bytes: number; taken: () => void }> = []
+
+  /** Gives back `bytes` taken before; those waiting for room get it, in turn. */
   give(bytes: number): void {
     this.held -= bytes
+    while (this.waiting.length > 0 && this.take(this.waiting[0]!.bytes)) this.waiting.shift()!.taken()
+  }
+
+  /**
+   * Takes `bytes` now or, once others give back enough, in the order asked; `taken` is
+   * called when they are. Returns a function that stops waiting (nothing once taken), or
+   * undefined, with nothing taken, when `maxWaiting` others are waiting already.
+   *
+   * @example
+   * ```ts
+   * const stop = budget.takeInTurn(8 << 20, () => startReading(), 256)
+   * if (!stop) refuse() // else, on giving up: stop()
+   * ```
+   */
+  takeInTurn(bytes: number, taken: () => void, maxWaiting: number): (() => void) | undefined {
+    if (this.waiting.length === 0 && this.take(bytes)) {
+      taken()
+      return () => undefined
+    }
+    if (this.waiting.length >= maxWaiting) return undefined
+    const waiter = { bytes, taken }
+    this.waiting.push(waiter)
+    return () => {
+      const index = this.waiting.indexOf(waiter)
+      if (index >= 0) this.waiting.splice(index, 1)
+    }
+  }
+
+  /** What a sender is told when there is no room for its body: it may retry. */
+  get busyMessage(): string {
+    return `the receiver is busy reading other exports (${this.maxBytes} bytes at most at once): retry later`
   }
 }
 
@@ -145,7 +178,7 @@ class HeldBytes {
   take(bytes: number): void {
     if (!this.budget) return
     if (!this.budget.take(bytes)) {
-      throw new OtlpBodyError(`the receiver is busy reading other exports (${this.budget.maxBytes} bytes at most at once): retry later`, 503, 1)
+      throw new OtlpBodyError(this.budget.busyMessage, 503, 1)
     }
     this.bytes += bytes
   }
@@ -219,6 +252,21 @@ function tooLarge(maxBytes: number, when = ''): OtlpBodyError {
 }
 
 /**
+ * The 415 message for a request's Content-Type (`type`, as sent), followed by what to send
+ * instead: a request without one is told that it has none, not that "" is unsupported.
+ *
+ * @example
+ * ```ts
+ * contentTypeRefusal('text/xml', 'send application/json') // 'Content-Type "text/xml" is not supported: send application/json'
+ * contentTypeRefusal('', 'send application/json') // 'the request has no Content-Type: send application/json'
+ * ```
+ */
+export function contentTypeRefusal(type: string, advice: string): string {
+  const sent = type.trim()
+  return sent === '' ? `the request has no Content-Type: ${advice}` : `Content-Type ${JSON.stringify(sent.slice(0, 80))} is not supported: ${advice}`
+}
+
+/**
  * Answers every other method on the POST-only route `path` with 405 and `Allow: POST` (a
  * GET opened in a browser, a PUT from a misconfigured sender), not the toolbar's 404 nor
  * whatever a GET route of the same shape would say. Register it after the POST route and
@@ -232,4 +280,18 @@ function tooLarge(maxBytes: number, when = ''): OtlpBodyError {
  */
 export function onlyPost(host: ToolbarHost, path: string, what: string): void {
   host.routes.all(path, (c) => c.json({ error: `${c.req.method} is not allowed here: ${what} with POST` }, 405, { Allow: 'POST' }))
+}
+
+/**
+ * Answers a POST to each of `paths`, near misses of a receiver's URL where a misconfigured
+ * sender lands, with 404 and `message` (where to send instead) rather than the toolbar's
+ * bare "no toolbar route".
+ *
+ * @example
+ * ```ts
+ * pointToReceiver(host, ['/otlp', '/v1/traces'], `send OTLP/HTTP spans to ${host.prefix}/otlp/v1/traces`)
+ * ```
+ */
+export function pointToReceiver(host: ToolbarHost, paths: readonly string[], message: string): void {
+  for (const path of paths) host.routes.post(path, (c) => c.json({ error: `nothing receives spans at ${c.req.path}: ${message}` }, 404))
 }

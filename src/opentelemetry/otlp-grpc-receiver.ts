@@ -7,6 +7,7 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { createServer } from 'node:net'
+import { BODY_TIMEOUT_MS, type BodyBudget } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, TRACE_SERVICE_EXPORT_PATH, type OtlpPartialSuccess } from './otlp-proto.js'
 
@@ -17,6 +18,10 @@ export interface OtlpGrpcReceiverOptions {
   host?: string
   /** Largest message, counted after decompression (bytes). */
   maxMessageBytes: number
+  /** Shared with the HTTP receivers: the bytes of the messages being read at once. None: each call is bounded alone. */
+  budget?: BodyBudget
+  /** How long a call's message may take to arrive; default `BODY_TIMEOUT_MS`. */
+  readTimeoutMs?: number
 }
 
 // The request stays raw bytes until the handler decodes it, so that a malformed message is
@@ -76,7 +81,15 @@ export class OtlpGrpcReceiver {
   async start(): Promise<number> {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': this.options.maxMessageBytes,
-      interceptors: [countUnanswered(() => this.ingest.refused())],
+      interceptors: [
+        receiverCalls({
+          refused: () => this.ingest.refused(),
+          budget: this.options.budget,
+          // The message as sent and, compressed, what it inflates to: each at most the bound.
+          readBytes: 2 * this.options.maxMessageBytes,
+          timeoutMs: this.options.readTimeoutMs ?? BODY_TIMEOUT_MS,
+        }),
+      ],
     })
     server.addService(traceService, { Export: (call: grpc.ServerUnaryCall<Buffer, unknown>, callback: grpc.sendUnaryData<unknown>) => this.export(call, callback) })
     const address = this.address
@@ -135,29 +148,141 @@ export class OtlpGrpcReceiver {
   }
 }
 
+/** What `receiverCalls` bounds and where it reports. */
+interface ReceiverCallOptions {
+  /** Counts a call that ended without the handler's answer as a refused export. */
+  refused: () => void
+  budget: BodyBudget | undefined
+  /** What one call may hold while grpc-js reads it. */
+  readBytes: number
+  timeoutMs: number
+}
+
 /**
- * grpc-js refuses some calls before the handler runs (a message over the size bound, once
- * inflated or not; broken or unknown compression) and answers them itself. Such a call
- * ends without its status passing through the interceptors, so `refused` is called for
- * each call that ended unanswered by the handler: the panel counts it with the other
- * refused exports. (A call the client cancels before the handler answers counts too:
- * its spans did not arrive either.)
+ * Calls that wait for room in the budget, beyond which a call is refused at once. A waiting
+ * call's message is not read: HTTP/2's flow control holds it back at the sender, past the
+ * 64 KiB a stream may send unread (so these hold at most 16 MiB).
  */
-function countUnanswered(refused: () => void): grpc.ServerInterceptor {
-  return function unansweredCalls(_method, call) {
+const MAX_WAITING_CALLS = 256
+
+/**
+ * Every call to the receiver, around grpc-js's own reading of it.
+ *
+ * Memory: grpc-js reads a whole message before the handler runs, bounded only message by
+ * message (`grpc.max_receive_message_length`; `grpc.max_concurrent_streams` bounds the calls
+ * of one connection, not of all). So before grpc-js reads a byte of a call, the call takes
+ * from the receivers' shared budget what grpc-js may hold for it: the message as sent and,
+ * compressed, what it inflates to (the encoding is not known yet: both). Without room it
+ * waits its turn, unread, and is answered UNAVAILABLE (which the OTLP specification makes
+ * retryable) only when too many calls wait already or its time runs out: the SDK's
+ * SimpleSpanProcessor sends a call per span, and the JS SDK's gRPC exporter retries no gRPC
+ * error, so a burst of calls must wait rather than lose spans. Once the message is in, the
+ * call holds its size until it ends.
+ *
+ * Time: a call must be read within `timeoutMs` (OTEL_EXPORTER_OTLP_TIMEOUT's default, waiting
+ * included), so that a stalled sender gives its share back: DEADLINE_EXCEEDED for a message
+ * not all there, UNAVAILABLE for a call still waiting. grpc-js alone waits as long as the
+ * client's deadline, if it set one.
+ *
+ * Counts: grpc-js refuses some calls itself (a message over the bound, once inflated or not;
+ * broken or unknown compression), and such a call ends without its status passing through
+ * the interceptors; each call that ended unanswered by the handler is counted as a refused
+ * export, as are those refused here. (A call the client cancels before the handler answers
+ * counts too: its spans did not arrive either.)
+ */
+function receiverCalls(options: ReceiverCallOptions): grpc.ServerInterceptor {
+  const { budget, readBytes, timeoutMs } = options
+  return function receiverCall(_method, call) {
     let answered = false
-    return new grpc.ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onCancel() {
-            if (!answered) refused()
+    let reading = false
+    let held = 0
+    let timer: NodeJS.Timeout | undefined
+    let stopWaiting: (() => void) | undefined
+    const giveBack = () => {
+      clearTimeout(timer)
+      stopWaiting?.()
+      budget?.give(held)
+      held = 0
+    }
+    const refuse = (code: grpc.status, details: string) => {
+      options.refused()
+      gated.sendStatus({ code, details })
+    }
+    const gated = new ReadGatedCall(
+      call,
+      {
+        start(next) {
+          next({
+            onReceiveMessage(message: Buffer, next) {
+              // grpc-js has let go of what it read and inflated: the handler holds the message.
+              if (budget) {
+                budget.give(held - message.byteLength)
+                held = message.byteLength
+              }
+              next(message)
+            },
+            onReceiveHalfClose(next) {
+              clearTimeout(timer)
+              next()
+            },
+            onCancel() {
+              giveBack()
+              if (!answered) options.refused()
+            },
+          })
+        },
+        sendStatus(status, next) {
+          answered = true
+          giveBack()
+          next(status)
+        },
+      },
+      function whenRoom(read) {
+        timer = setTimeout(() => {
+          if (reading) refuse(grpc.status.DEADLINE_EXCEEDED, `the message did not arrive within ${timeoutMs / 1000} s`)
+          else refuse(grpc.status.UNAVAILABLE, budget!.busyMessage)
+        }, timeoutMs)
+        timer.unref()
+        const start = () => {
+          reading = true
+          read()
+        }
+        if (!budget) return start()
+        stopWaiting = budget.takeInTurn(
+          readBytes,
+          () => {
+            held = readBytes
+            // Taken inside another call's giving back: read once that call is done.
+            process.nextTick(start)
           },
-        })
+          MAX_WAITING_CALLS,
+        )
+        if (!stopWaiting) refuse(grpc.status.UNAVAILABLE, budget.busyMessage)
       },
-      sendStatus(status, next) {
-        answered = true
-        next(status)
-      },
+    )
+    return gated
+  }
+}
+
+/** A call whose first read waits for `whenRoom` to let it: until then grpc-js reads nothing of its message. */
+class ReadGatedCall extends grpc.ServerInterceptingCall {
+  private state: 'closed' | 'asked' | 'open' = 'closed'
+
+  constructor(
+    next: grpc.ServerInterceptingCallInterface,
+    responder: grpc.Responder,
+    private readonly whenRoom: (read: () => void) => void,
+  ) {
+    super(next, responder)
+  }
+
+  override startRead(): void {
+    if (this.state === 'open') return super.startRead()
+    if (this.state === 'asked') return
+    this.state = 'asked'
+    this.whenRoom(() => {
+      this.state = 'open'
+      super.startRead()
     })
   }
 }

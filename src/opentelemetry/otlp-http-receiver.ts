@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, pointToReceiver, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { IngestResult, SpanIngest } from './otlp-ingest.js'
 import { decodeExportTraceServiceRequest, encodeExportTraceServiceResponse, OtlpDecodeError } from './otlp-proto.js'
 import { encodeRpcStatus, RpcCode } from './rpc-status.js'
@@ -36,8 +36,7 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
     const encoding = encodingOf(c.req.header('content-type'))
     if (!encoding) {
       ingest.refused()
-      const type = (c.req.header('content-type') ?? '').slice(0, 80)
-      return refuse(c, JSON_TYPE, 415, `Content-Type ${JSON.stringify(type)} is not supported: send ${PROTOBUF} or ${JSON_TYPE}`)
+      return refuse(c, JSON_TYPE, 415, contentTypeRefusal(c.req.header('content-type') ?? '', `send ${PROTOBUF} or ${JSON_TYPE}`))
     }
     let request: unknown
     try {
@@ -57,6 +56,24 @@ export function registerOtlpHttpReceiver(host: ToolbarHost, ingest: SpanIngest, 
     return answer(c, encoding, result)
   })
   onlyPost(host, OTLP_HTTP_TRACES_PATH, 'send OTLP/HTTP spans')
+  // A signal's own endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, an exporter's `url`) is used
+  // as it is, without /v1/traces added: the prefix or `/otlp` alone is a common slip.
+  // OTEL_EXPORTER_OTLP_ENDPOINT sends every signal of a service here, not only its traces.
+  host.routes.post('/otlp/v1/:signal{metrics|logs}', (c) =>
+    c.json(
+      {
+        error:
+          `the toolbar receives traces, not ${c.req.param('signal')}: give traces their own endpoint ` +
+          `(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=<origin>${host.prefix}${OTLP_HTTP_TRACES_PATH}), or turn the others off (OTEL_METRICS_EXPORTER=none, OTEL_LOGS_EXPORTER=none)`,
+      },
+      404,
+    ),
+  )
+  pointToReceiver(
+    host,
+    ['/', '/otlp', '/v1/traces', '/otlp/v1/trace'],
+    `the OTLP/HTTP receiver is POST ${host.prefix}${OTLP_HTTP_TRACES_PATH} (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and an exporter's url are used as they are: give the whole path; OTEL_EXPORTER_OTLP_ENDPOINT=<origin>${host.prefix}/otlp gets /v1/traces added)`,
+  )
 }
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {

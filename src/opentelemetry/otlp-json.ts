@@ -457,8 +457,25 @@ function anyValue(value: unknown, where: string, depth = 0): PlainValue {
     return out
   }
   if (value.bytesValue instanceof Uint8Array) return Buffer.from(value.bytesValue).toString('base64')
-  if (typeof value.bytesValue === 'string') return value.bytesValue
+  if (value.bytesValue != null) return base64Bytes(value.bytesValue, `${where}.bytesValue`)
   return null
+}
+
+/** proto3 JSON's bytes: base64, standard or URL-safe, padding optional. */
+const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/
+
+/**
+ * An OTLP/JSON `bytesValue`, kept as standard base64 (what a protobuf body's bytes become), so
+ * the same bytes read the same whichever way they came. Node's decoder skips what is not
+ * base64 instead of failing: checked first, or "not base64!" would be kept as other bytes.
+ */
+function base64Bytes(value: unknown, where: string): string {
+  if (typeof value !== 'string') throw new OtlpDecodeError(`${where} must be a base64 string, got ${Array.isArray(value) ? 'an array' : `a ${typeof value}`}`)
+  // Unpadded, a last group of one character is no whole byte; padded, the groups are whole.
+  if (!BASE64.test(value) || value.replace(/=+$/, '').length % 4 === 1 || (value.includes('=') && value.length % 4 !== 0)) {
+    throw new OtlpDecodeError(`${where} must be base64, got ${JSON.stringify(value.slice(0, 80))}`)
+  }
+  return Buffer.from(value, 'base64').toString('base64')
 }
 
 function keyValuesFromAttributes(attributes: Attributes): OtlpKeyValue[] {

@@ -14,7 +14,7 @@ import type { TraceStore } from './trace-store.js'
 /** The running receivers of one panel. */
 export interface OtlpReceivers {
   readonly ingest: SpanIngest
-  /** The bytes of HTTP bodies read at once, shared by the panel's HTTP routes that take spans. */
+  /** The bytes of bodies and gRPC messages read at once, shared by every receiver of the panel. */
   readonly budget: BodyBudget
   /** Undefined unless `otlpGrpcPort` was given. */
   readonly grpc: OtlpGrpcReceiver | undefined
@@ -39,7 +39,7 @@ export function startReceivers(host: ToolbarHost, traces: TraceStore, config: Re
   registerOtlpHttpReceiver(host, ingest, config.maxBodyBytes, budget)
   if (config.grpcPort === undefined) return { ingest, budget, grpc: undefined, ready: Promise.resolve(), stop: async () => undefined }
 
-  const grpc = new OtlpGrpcReceiver(ingest, { port: config.grpcPort, host: config.grpcHost, maxMessageBytes: config.maxBodyBytes })
+  const grpc = new OtlpGrpcReceiver(ingest, { port: config.grpcPort, host: config.grpcHost, maxMessageBytes: config.maxBodyBytes, budget })
   const ready = grpc.start().then(
     () => undefined,
     (error: Error) => {

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget } from './otlp-body.js'
 import { SpanIngest } from './otlp-ingest.js'
 import { OtlpDecodeError, toolbarSpansFromOtlpPartially } from './otlp-json.js'
 import type { TraceStore } from './trace-store.js'
@@ -39,7 +39,7 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
   host.routes.post('/api/traces/import', async function importTraces(c: Context) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== 'application/json') {
-      return c.json({ error: `Content-Type ${JSON.stringify(type.slice(0, 80))} is not supported: an import is an OTLP/JSON file, application/json` }, 415)
+      return c.json({ error: contentTypeRefusal(type, 'an import is an OTLP/JSON file, application/json') }, 415)
     }
     let request: unknown
     let answer: ImportAnswer

@@ -121,6 +121,7 @@ export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds()
   const order = [...body.keys()].sort((a, b) => Number(isShared(body[b])) - Number(isShared(body[a])))
   for (const i of order) {
     try {
+      refuseV1(body[i])
       if (isFragment(body[i])) fragments.push(toFragment(body[i] as Record<string, unknown>, i, shared, traceIdOf))
       else spans.push(toToolbarSpan(body[i], shared, traceIdOf))
     } catch (error) {
@@ -153,6 +154,24 @@ export function completeZipkinSpan(earlier: ToolbarSpan, fragment: ZipkinFragmen
     attributes: { ...earlier.attributes, ...fragment.tags },
     events: [...earlier.events, ...fragment.events],
     status: failed ? statusOf(fragment.tags) : earlier.status,
+  }
+}
+
+/**
+ * Zipkin v1 JSON (zipkin-js's HttpLogger sends it unless told `jsonEncoder: JSON_V2`) parses
+ * as v2 spans that lost their service, kind and tags, which live in v1's endpoints and
+ * `binaryAnnotations`: the span would show as "unknown_service". Refused, with what to change.
+ * (A v1 span with neither, such as zipkin-js's local spans, carries nothing v2 would miss.)
+ */
+function refuseV1(raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return
+  const span = raw as { binaryAnnotations?: unknown; annotations?: unknown }
+  const v1Annotation = Array.isArray(span.annotations) && span.annotations.some((a) => typeof a === 'object' && a !== null && 'endpoint' in a)
+  if (span.binaryAnnotations !== undefined || v1Annotation) {
+    throw new Error(
+      `it is Zipkin v1 JSON (${span.binaryAnnotations !== undefined ? 'binaryAnnotations' : 'annotations with an endpoint'}), and this endpoint reads v2: ` +
+        'send Zipkin v2 JSON (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))',
+    )
   }
 }
 

@@ -8,12 +8,13 @@
  * Answers as a Zipkin server does: 202 with no body when every span was kept; 202 with
  * `{ accepted, rejected, error }` when some were refused alone; 400 (not JSON, not a span
  * list, broken gzip, every span refused), 408 (a body slower than 10 s), 413 (over the body
- * bound), 415 (not JSON, or an encoding other than gzip) and 503 with `Retry-After` (the
+ * bound), 415 (a Content-Type other than JSON, or an encoding other than gzip; a body without
+ * a Content-Type is read as JSON, as Zipkin reads it) and 503 with `Retry-After` (the
  * receivers are reading too many bodies at once) with `{ error }`. Never a 500.
  */
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
-import { OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
+import { contentTypeRefusal, OtlpBodyError, onlyPost, pointToReceiver, readOtlpBody, type BodyBudget, type OtlpBodyStatus } from './otlp-body.js'
 import type { SpanIngest } from './otlp-ingest.js'
 import type { ToolbarSpan } from './span-model.js'
 import { completeZipkinSpan, SharedSpanIds, ZipkinDecodeError, zipkinSpansToToolbar } from './zipkin-json.js'
@@ -39,8 +40,9 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
   }
   host.routes.post(ZIPKIN_SPANS_PATH, async function zipkinReceiver(c) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-    if (type !== 'application/json') {
-      return refuse(c, 415, `Content-Type ${JSON.stringify(type.slice(0, 80))} is not supported: send Zipkin v2 JSON as application/json`)
+    // Zipkin's collector reads a body without a Content-Type as v2 JSON, and senders rely on it.
+    if (type !== 'application/json' && type !== '') {
+      return refuse(c, 415, contentTypeRefusal(type, 'send Zipkin v2 JSON as application/json'))
     }
     let decoded: ReturnType<typeof zipkinSpansToToolbar>
     try {
@@ -68,6 +70,8 @@ export function registerZipkinReceiver(host: ToolbarHost, ingest: SpanIngest, ma
     return c.json({ accepted: result.accepted, rejected: result.rejected, error: result.errorMessage }, 202)
   })
   onlyPost(host, ZIPKIN_SPANS_PATH, 'send Zipkin v2 JSON spans')
+  // Zipkin's own paths without the `/zipkin` in front, and its v1 path, which is not read.
+  pointToReceiver(host, ['/api/v2/spans', '/zipkin', '/zipkin/api/v1/spans', '/api/v1/spans'], `the Zipkin receiver takes Zipkin v2 JSON at POST ${host.prefix}${ZIPKIN_SPANS_PATH}`)
 }
 
 function findLast(spans: ToolbarSpan[], traceId: string, spanId: string): ToolbarSpan | undefined {
