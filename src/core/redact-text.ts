@@ -89,8 +89,9 @@ const SQL_CALL = new RegExp(`\\b([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERAT
 // The literals of a call, its placeholders (`$1`, `?2`) left as they are.
 const CALL_LITERAL = /\$\d+|\?\d*|'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // After `name =`: the value is a SQL call (its literals are SQL_CALL's), not a word to
-// redact: its arguments start with a literal, a placeholder or another call.
-const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@]|${CALL_NAME})`, 'iy')
+// redact: it has no arguments (`password_changed_at = now()`), or they start with a literal,
+// a placeholder or another call. (`hunter(2)` is a word: a call of SQL is not written so.)
+const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@)]|${CALL_NAME})`, 'iy')
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
 const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
@@ -222,9 +223,13 @@ function redactPairs(text: string, placeholder: string, already: RegExp): string
 // sentence (`Session: started`) they say what happened to one, not what it is.
 const PROSE_NAME = /^(?:sessions?|tokens?|secrets?|credentials?)$/i
 // A value that reads as a sentence: its first word a state (`started`, `refreshing`,
-// `expired`, `none`, `invalid`...), or a lowercase word that more words follow
-// (`user 7 logged in`). A credential is one word, and rarely an English one.
-const PROSE_VALUE = /^(?:[A-Za-z][a-z]+(?:ed|ing)|none|null|nil|undefined|empty|missing|invalid|valid|unknown|not|no|yes|true|false|new|active|inactive|ok)(?=$|[\s.!?])|^[a-z]+[ \t]+\S/i
+// `expired`, `none`, `invalid`...) or a word that starts a phrase (`for user 7`, `in 5
+// minutes`), or a word of letters with a state or such a word among the next three (`user 7
+// logged in`, `expires in 5 minutes`). A credential of several words (`abc def`, `correct
+// horse battery staple`) has neither, and goes whole.
+const STATE_WORD = '[A-Za-z][a-z]+(?:ed|ing)|none|null|nil|undefined|empty|missing|invalid|valid|unknown|not|no|yes|true|false|new|active|inactive|ok'
+const PHRASE_WORD = 'a|an|the|for|from|of|in|on|at|to|into|with|without|by|via|per|is|are|was|were|be|been|has|have|had|will|can|could|should|must|and|or|but|if|when|after|before|since|until'
+const PROSE_VALUE = new RegExp(`^(?:${STATE_WORD}|${PHRASE_WORD})(?=$|[\\s.,;!?])|^[A-Za-z]+(?:[ \\t]+\\S+){0,2}?[ \\t]+(?:${STATE_WORD}|${PHRASE_WORD})(?=$|[\\s.,;!?])`, 'i')
 
 /**
  * Whether a `name: value` pair is a label in prose rather than a secret: the colon form, a

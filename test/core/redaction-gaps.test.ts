@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { debugToolbar, instrumentBetterSqlite3, recordLog, type LoggingStats, type SqlStats } from '../../src/index.js'
+import { debugToolbar, instrumentBetterSqlite3, recordLog, recordQuery, type LoggingStats, type SqlStats } from '../../src/index.js'
 import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { call, connect } from '../mcp/app.js'
 
@@ -37,6 +37,44 @@ const READABLE = [
   'Bearer tokens are accepted; Basic Auth is off; send a Bearer JWT',
   'ghp_short and AKIA-like words and sk_live_ alone',
 ]
+
+// Params bound to a secret column through a call on its side or a ROW(...), and one beside them that stays.
+const COMPARED: Array<[string, unknown[], unknown[]]> = [
+  ['SELECT id FROM users WHERE lower(password) = ? AND id = ?', ['pw-1', 7], ['********', 7]],
+  ['SELECT id FROM users WHERE upper(token) = $1 AND name = $2', ['pw-2', 'ada'], ['********', 'ada']],
+  ['SELECT id FROM users WHERE trim(api_key) = ? OR lower(trim(secret)) = lower(?)', ['pw-3', 'pw-4'], ['********', '********']],
+  ['SELECT id FROM users WHERE (email, password) = ROW(?, ?)', ['ada@example.com', 'pw-5'], ['ada@example.com', '********']],
+  ['SELECT id FROM users WHERE lower(token) IN (?, ?) AND lower(name) = ?', ['pw-6', 'pw-7', 'ada'], ['********', '********', 'ada']],
+]
+// The same written with literals, as log lines and PostgreSQL's plans have them.
+const COMPARED_LITERALS = [
+  "SELECT id FROM users WHERE lower(password) = 'pw-8' AND lower(name) = 'ada'",
+  "SELECT id FROM users WHERE trim(api_key) = 'pw-9' OR upper(token) <> 'pw-10'",
+  "SELECT id FROM users WHERE (email, password) = ROW('ada@example.com', 'pw-11') OR (name, secret) = ('bob', 'pw-12')",
+]
+const SHOWN_LITERALS = [
+  "SELECT id FROM users WHERE lower(password) = 'REDACTED' AND lower(name) = 'ada'",
+  "SELECT id FROM users WHERE trim(api_key) = 'REDACTED' OR upper(token) <> 'REDACTED'",
+  "SELECT id FROM users WHERE (email, password) = ROW('ada@example.com', 'REDACTED') OR (name, secret) = ('bob', 'REDACTED')",
+]
+// Log text: a URL nested eight levels deep, a secret of several words after `token:`, and SQL
+// that keeps its calls; then what each line shows in the Logging panel.
+const nested = (depth: number): string => (depth === 0 ? '/cb?token=pw-13' : `/hop${depth}?next=${encodeURIComponent(nested(depth - 1))}`)
+const nestedShown = (depth: number): string => (depth === 0 ? '/cb?token=********' : `/hop${depth}?next=${encodeURIComponent(nestedShown(depth - 1))}`)
+const TEXT_LINES = {
+  nested: [[`redirecting to ${nested(7)}`, `redirecting to ${nestedShown(7)}`]],
+  words: [
+    ['token: pw one two', 'token: ********'],
+    ['login token: pw three four, user: ada', 'login token: ********, user: ada'],
+    ['secret: correct horse battery staple; retry', 'secret: ********; retry'],
+    // Prose stays readable.
+    ['Token: refreshed for user 7', 'Token: refreshed for user 7'],
+    ['Session: user 7 logged in from the app', 'Session: user 7 logged in from the app'],
+    ['Token: expires in 5 minutes', 'Token: expires in 5 minutes'],
+  ],
+  // A column that only contains a secret word keeps the call it is assigned.
+  calls: [['UPDATE users SET password_changed_at = now(), token_expires_at = now() WHERE id = 7', 'UPDATE users SET password_changed_at = now(), token_expires_at = now() WHERE id = 7']],
+} satisfies Record<string, Array<[string, string]>>
 
 describe('secrets with no name around them', () => {
   let server: ServerType
@@ -73,7 +111,18 @@ describe('secrets with no name around them', () => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
     })
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    for (const path of ['/log', '/sql', '/span']) {
+    app.get('/compare', (c) => {
+      // As PostgreSQL runs them: a call on the secret column's side, a row compared with ROW(...).
+      for (const [sql, params] of COMPARED) recordQuery({ sql, params, durationMs: 1, dbSystem: 'postgresql' })
+      for (const sql of COMPARED_LITERALS) recordQuery({ sql, durationMs: 1, dbSystem: 'postgresql' })
+      for (const sql of COMPARED_LITERALS) recordLog('info', `ran ${sql}`)
+      return c.text('ok')
+    })
+    app.get('/text', (c) => {
+      for (const [line] of Object.values(TEXT_LINES).flat()) recordLog('info', line)
+      return c.text('ok')
+    })
+    for (const path of ['/log', '/sql', '/span', '/compare', '/text']) {
       const res = await fetch(`${base}${path}`)
       await res.text()
       ids[path] = res.headers.get('x-debug-toolbar-request-id')!
@@ -136,5 +185,32 @@ describe('secrets with no name around them', () => {
     const got = await call(client, 'get_span', { trace_id: traceId, span_ids: [charge.spanId] })
     expect(leaked(JSON.stringify(got.raw))).toEqual([])
     expect(got.text).toContain('3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b')
+  })
+
+  // The lines of one group as the Logging panel shows them (they were logged in the order of TEXT_LINES).
+  const textShown = async (group: keyof typeof TEXT_LINES) => {
+    const messages = ((await detail('/text')).panels.logging as LoggingStats).logs.map((l) => l.message)
+    const groups = Object.keys(TEXT_LINES) as Array<keyof typeof TEXT_LINES>
+    const from = groups.slice(0, groups.indexOf(group)).reduce((sum, name) => sum + TEXT_LINES[name].length, 0)
+    return { shown: messages.slice(from, from + TEXT_LINES[group].length), expected: TEXT_LINES[group].map(([, shown]) => shown) }
+  }
+
+  it('in a URL nested eight levels deep in log text', async () => {
+    const { shown, expected } = await textShown('nested')
+    expect(shown).toEqual(expected)
+    const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
+    expect(JSON.stringify(logs.raw)).not.toMatch(/pw-13/)
+  })
+
+  it('of several words after `name:`, to the end of the line, a `,` or a `;`; prose stays readable', async () => {
+    const { shown, expected } = await textShown('words')
+    expect(shown).toEqual(expected)
+    const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
+    expect(JSON.stringify(logs.raw)).not.toMatch(/pw (?:one|three)|correct horse/)
+  })
+
+  it('leave the call assigned to a column that only contains a secret word', async () => {
+    const { shown, expected } = await textShown('calls')
+    expect(shown).toEqual(expected)
   })
 })
