@@ -5,7 +5,7 @@
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, REDACTED, redactWrittenValue } from './redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, mayNameSecret, REDACTED, redactWrittenValue } from './redact.js'
 
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
 // Map as Node prints it, a Ruby or PHP hash); an auth scheme word
@@ -93,6 +93,17 @@ const CALL_LITERAL = /\$\d+|\?\d*|'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // a placeholder or another call. (`hunter(2)` is a word: a call of SQL is not written so.)
 const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@)]|${CALL_NAME})`, 'iy')
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
+// A call on the compared side with a secret column inside it, one call deep at most:
+// `lower(password) = 'x'`, `trim(api_key) <> 'x'`, `lower(trim(secret)) = lower('x')`,
+// `upper(token) IN ('a', 'b')`. What it is compared with is read after it (`COMPARED_VALUE`).
+const CALLED_COLUMN = new RegExp(`(?<![\\w.])(?!ROW\\s*\\()[A-Za-z_][\\w.]*\\(((?:[^()]|\\([^()]*\\))*)\\)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\b)\\s*`, 'gi')
+// A literal, or a parenthesis or call whose literals all go (`IN (...)`, `lower('x')`).
+const COMPARED_VALUE = new RegExp(`'(?:[^']|'')*'|"[^"]*"|-?\\b\\d[\\w.]*|\\(|${CALL_NAME}`, 'iy')
+// A column inside a call: a name that is no call's (`lower(`) nor a table's (`u.`); literals skipped.
+const CALL_COLUMN = /'(?:[^']|'')*'|["`[]?([A-Za-z_]\w*)["`\]]?(?![\w.]|\s*\()/g
+// A row compared with a row (`(email, password) = ('a', 'x')`, `= ROW('a', 'x')`): each
+// literal at a secret column's place goes.
+const ROW_COMPARISON = new RegExp(`(?:\\bROW\\s*)?\\(([^()]*)\\)(\\s*(?:==?|${SQL_OPERATOR})\\s*(?:ROW\\s*)?\\()([^()]*)\\)`, 'gi')
 // `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
 const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
 
@@ -121,7 +132,10 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
     out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
       already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
   }
-  if (text.includes('(')) out = redactCalls(out, hide)
+  if (text.includes('(')) {
+    out = redactCalls(out, hide)
+    if (mayNameSecret(text)) out = redactRows(redactCalledColumns(out, hide), hide)
+  }
   if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hide(literal)}` : whole))
@@ -148,6 +162,44 @@ function redactCalls(text: string, hide: (literal: string) => string): string {
     copied = SQL_CALL.lastIndex = to
   }
   return out + text.slice(copied)
+}
+
+/** The literals compared with a call on a secret column (`lower(password) = 'x'`), or all those of the call or list it is compared with. */
+function redactCalledColumns(text: string, hide: (literal: string) => string): string {
+  let out = ''
+  let copied = 0
+  CALLED_COLUMN.lastIndex = 0
+  for (let match = CALLED_COLUMN.exec(text); match; match = CALLED_COLUMN.exec(text)) {
+    const from = CALLED_COLUMN.lastIndex
+    if (!hasSecretColumn(match[1]!)) {
+      // Read on inside the call: `coalesce(lower(password), '') = 'x'` has one.
+      CALLED_COLUMN.lastIndex = match.index + match[0].indexOf('(') + 1
+      continue
+    }
+    COMPARED_VALUE.lastIndex = from
+    const value = COMPARED_VALUE.exec(text)?.[0]
+    if (!value) continue
+    const to = value[0] === "'" || value[0] === '"' || /^-?\d/.test(value) ? from + value.length : callEnd(text, from + value.length)
+    out += text.slice(copied, from) + text.slice(from, to).replace(CALL_LITERAL, (token) => (token[0] === '$' || token[0] === '?' ? token : hide(token)))
+    copied = CALLED_COLUMN.lastIndex = to
+  }
+  return out + text.slice(copied)
+}
+
+function hasSecretColumn(args: string): boolean {
+  for (const match of args.matchAll(CALL_COLUMN)) if (match[1] && isSecretName(match[1])) return true
+  return false
+}
+
+/** The literals at a secret column's place in a row compared with a row of columns. */
+function redactRows(text: string, hide: (literal: string) => string): string {
+  return text.replace(ROW_COMPARISON, (whole, columnList: string, op: string, values: string) => {
+    const secret = columnList.split(',').map((name) => isSecretName(name.trim().replace(/^(?:[\w"`[\]]+\.)?["'`[]?|["'`\]]$/g, '')))
+    if (!secret.includes(true)) return whole
+    const head = whole.slice(0, whole.length - op.length - values.length - 1)
+    const parts = values.match(/(?:'(?:[^']|'')*'|"[^"]*"|[^,'"])+/g) ?? []
+    return `${head}${op}${parts.map((part, at) => (secret[at] ? part.replace(SQL_LITERAL, hide) : part)).join(',')})`
+  })
 }
 
 /** Where the call whose arguments start at `from` ends: after its closing parenthesis, quoted text skipped; the text's end if it is cut. */

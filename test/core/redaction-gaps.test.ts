@@ -187,6 +187,20 @@ describe('secrets with no name around them', () => {
     expect(got.text).toContain('3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b')
   })
 
+  it('are redacted when bound through a call on the secret column or a ROW(...) (SQL panel, full view, MCP); the others stay', async () => {
+    const sql = (await detail('/compare')).panels.sql as SqlStats
+    expect(sql.queries.slice(0, COMPARED.length).map((q) => q.params)).toEqual(COMPARED.map(([, , shown]) => shown))
+    const full = await (await fetch(`${base}${PREFIX}/api/sql/${ids['/compare']}/${sql.queries[3]!.id}`)).json()
+    expect(full.params).toEqual(['ada@example.com', '********'])
+    const slow = await call(client, 'find_slow_queries', { request_id: ids['/compare'], threshold_ms: 0 })
+    const logs = await call(client, 'search_logs', { request_id: ids['/compare'] })
+    const everything = JSON.stringify([slow.raw, logs.raw])
+    expect(everything).not.toMatch(/pw-\d/)
+    for (const shown of SHOWN_LITERALS) expect(logs.text).toContain(shown)
+    const logging = (await detail('/compare')).panels.logging as LoggingStats
+    expect(logging.logs.map((l) => l.message)).toEqual(SHOWN_LITERALS.map((line) => `ran ${line.replaceAll('REDACTED', '********')}`))
+  })
+
   // The lines of one group as the Logging panel shows them (they were logged in the order of TEXT_LINES).
   const textShown = async (group: keyof typeof TEXT_LINES) => {
     const messages = ((await detail('/text')).panels.logging as LoggingStats).logs.map((l) => l.message)
