@@ -171,7 +171,7 @@ function redactCalledColumns(text: string, hide: (literal: string) => string): s
   CALLED_COLUMN.lastIndex = 0
   for (let match = CALLED_COLUMN.exec(text); match; match = CALLED_COLUMN.exec(text)) {
     const from = CALLED_COLUMN.lastIndex
-    if (!hasSecretColumn(match[1]!)) {
+    if (secretColumnIn(match[1]!) === undefined) {
       // Read on inside the call: `coalesce(lower(password), '') = 'x'` has one.
       CALLED_COLUMN.lastIndex = match.index + match[0].indexOf('(') + 1
       continue
@@ -186,9 +186,20 @@ function redactCalledColumns(text: string, hide: (literal: string) => string): s
   return out + text.slice(copied)
 }
 
-function hasSecretColumn(args: string): boolean {
-  for (const match of args.matchAll(CALL_COLUMN)) if (match[1] && isSecretName(match[1])) return true
-  return false
+/**
+ * The first secret-named column written in a call's arguments or a parenthesis, quoted or
+ * not, at any depth: not a call's name (`lower(`), a table's (`u.`) or a quoted literal.
+ * Shared with the SQL params' rule (`lower(password) = ?`).
+ *
+ * @example
+ * ```ts
+ * secretColumnIn('trim(u.password)')    // 'password'
+ * secretColumnIn("name, 'password'")    // undefined
+ * ```
+ */
+export function secretColumnIn(args: string): string | undefined {
+  for (const match of args.matchAll(CALL_COLUMN)) if (match[1] && isSecretName(match[1])) return match[1]
+  return undefined
 }
 
 /** The literals at a secret column's place in a row compared with a row of columns. */

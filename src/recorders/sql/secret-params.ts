@@ -7,7 +7,7 @@
  * (over `MAX_PARAM_BYTES`), where the whole SQL is still at hand.
  */
 import { isSecretName, mayNameSecret, REDACTED } from '../../core/redact.js'
-import { SQL_OPERATOR } from '../../core/redact-text.js'
+import { secretColumnIn, SQL_OPERATOR } from '../../core/redact-text.js'
 
 /** The params bound to secret-named columns: positional ones by zero-based index, named ones by name. */
 export interface SecretParams {
@@ -30,9 +30,6 @@ const ROW_COMPARED = new RegExp(`\\)\\s*(?:==?|${SQL_OPERATOR})\\s*(?:ROW\\s*)?$
 // `upper(token) = $1`, `lower(token) IN (`.
 const CALL_COMPARED = new RegExp(`\\)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*$`, 'i')
 const CALL_IN = /\)["'`\]]?\s*(?:NOT\s+)?IN\s*$/i
-// A column inside a parenthesis: a name, quoted or not, that is no call's name (`lower(`) and no
-// table's (`u.`); quoted literals skipped whole.
-const COLUMN_WORD = /'(?:[^']|'')*'|["`[]?([A-Za-z_]\w*)["`\]]?(?![\w.]|\s*\()/g
 const CALLED = /[A-Za-z_][\w.]*\s*$/
 const VALUES_ROW = /(?:\bVALUES|\))\s*,?\s*$/i
 // Placeholders, `?` (numbered after the largest number so far, as SQLite does), `?NNN` and
@@ -120,7 +117,7 @@ function boundColumn(sql: string, insert: { columns: string[]; from: number } | 
       if (direct) return direct[1]
       const called = CALL_COMPARED.exec(window)
       const left = called && closed.get(at - window.length + called.index)
-      if (left) return secretColumnIn(sql, left)
+      if (left) return secretColumnIn(sql.slice(left.open + 1, left.close))
       if (!paren) return undefined
       const binding = (paren.binding ??= bindingOf(sql, paren, insert, closed))
       if ('column' in binding) return binding.column
@@ -141,7 +138,7 @@ function bindingOf(sql: string, paren: Paren, insert: { columns: string[]; from:
   const calledList = CALL_IN.exec(before)
   const called = calledList && closed.get(paren.open - before.length + calledList.index)
   // Every item of the list is bound to the call's secret column, or to none ('').
-  if (called) return { column: secretColumnIn(sql, called) ?? '' }
+  if (called) return { column: secretColumnIn(sql.slice(called.open + 1, called.close)) ?? '' }
   const row = ROW_COMPARED.exec(before)
   const left = row && closed.get(paren.open - before.length + row.index)
   if (row) return { columns: left ? itemsOf(sql, left) : [] }
@@ -163,14 +160,6 @@ function itemsOf(sql: string, paren: Paren): string[] {
   }
   items.push(sql.slice(start, paren.close))
   return items
-}
-
-/** The secret-named column written inside a parenthesis (`lower(password)`, `substr(token, 1, 4)`, `lower(trim(secret))`), if any. */
-function secretColumnIn(sql: string, paren: Paren): string | undefined {
-  for (const match of sql.slice(paren.open + 1, paren.close).matchAll(COLUMN_WORD)) {
-    if (match[1] && isSecretName(match[1])) return match[1]
-  }
-  return undefined
 }
 
 /** A column as a list names it: `password`, `"password"`, `u.password`; undefined for an expression. */
