@@ -171,11 +171,8 @@ function redactCalledColumns(text: string, hide: (literal: string) => string): s
   CALLED_COLUMN.lastIndex = 0
   for (let match = CALLED_COLUMN.exec(text); match; match = CALLED_COLUMN.exec(text)) {
     const from = CALLED_COLUMN.lastIndex
-    if (secretColumnIn(match[1]!) === undefined) {
-      // Read on inside the call: `coalesce(lower(password), '') = 'x'` has one.
-      CALLED_COLUMN.lastIndex = match.index + match[0].indexOf('(') + 1
-      continue
-    }
+    // `lower(name) = 'ada'`; a call inside a call is in its arguments (`coalesce(lower(password), '')`).
+    if (secretColumnIn(match[1]!) === undefined) continue
     COMPARED_VALUE.lastIndex = from
     const value = COMPARED_VALUE.exec(text)?.[0]
     if (!value) continue
