@@ -1,7 +1,8 @@
 /**
  * Secrets written in free text, where no name of a header or attribute says what they are:
  * `password=hunter2` or `token: abc` in a log line, a URL's credentials or query, a SQL
- * literal compared with or inserted into a secret column. The Logging panel redacts the
+ * literal compared with or inserted into a secret column, a token known by its shape with no
+ * name around it (a JWT, `Bearer ...`, `ghp_...`). The Logging panel redacts the
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
@@ -111,8 +112,9 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced by
  * `placeholder`, quotes kept; the same for a URL's user info and secret query parameters
  * (also with an encoded name, and the HTTP conventions' signature keys), and for SQL
- * literals compared with a secret column. With `keepRedacted`, a value that is already
- * `********` or `REDACTED` is left as it is.
+ * literals compared with a secret column (also through a call on it, or at its place in a
+ * row), and tokens known by their shape (`redactBareSecrets`). With `keepRedacted`, a value
+ * that is already `********` or `REDACTED` is left as it is.
  *
  * @example
  * ```ts
