@@ -97,7 +97,7 @@ const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // A call on the compared side with a secret column inside it, one call deep at most:
 // `lower(password) = 'x'`, `trim(api_key) <> 'x'`, `lower(trim(secret)) = lower('x')`,
 // `upper(token) IN ('a', 'b')`. What it is compared with is read after it (`COMPARED_VALUE`).
-const CALLED_COLUMN = new RegExp(`(?<![\\w.])(?!ROW\\s*\\()[A-Za-z_][\\w.]*\\(((?:[^()]|\\([^()]*\\))*)\\)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\b)\\s*`, 'gi')
+const CALLED_COLUMN = new RegExp(`(?<![\\w.])([A-Za-z_][\\w.]*)\\(((?:[^()]|\\([^()]*\\))*)\\)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\b)\\s*`, 'gi')
 // A literal, or a parenthesis or call whose literals all go (`IN (...)`, `lower('x')`).
 const COMPARED_VALUE = new RegExp(`'(?:[^']|'')*'|"[^"]*"|-?\\b\\d[\\w.]*|\\(|${CALL_NAME}`, 'iy')
 // A column inside a call: a name that is no call's (`lower(`) nor a table's (`u.`); literals skipped.
@@ -173,13 +173,14 @@ function redactCalledColumns(text: string, hide: (literal: string) => string): s
   CALLED_COLUMN.lastIndex = 0
   for (let match = CALLED_COLUMN.exec(text); match; match = CALLED_COLUMN.exec(text)) {
     const from = CALLED_COLUMN.lastIndex
-    // `lower(name) = 'ada'`; a call inside a call is in its arguments (`coalesce(lower(password), '')`).
-    if (secretColumnIn(match[1]!) === undefined) continue
+    // `lower(name) = 'ada'`; a row (`ROW(...)`) is ROW_COMPARISON's; a call inside a call is in its arguments (`coalesce(lower(password), '')`).
+    if (/^row$/i.test(match[1]!) || secretColumnIn(match[2]!) === undefined) continue
     COMPARED_VALUE.lastIndex = from
     const value = COMPARED_VALUE.exec(text)?.[0]
     if (!value) continue
-    const to = value[0] === "'" || value[0] === '"' || /^-?\d/.test(value) ? from + value.length : callEnd(text, from + value.length)
-    out += text.slice(copied, from) + text.slice(from, to).replace(CALL_LITERAL, (token) => (token[0] === '$' || token[0] === '?' ? token : hide(token)))
+    const literal = value[0] === "'" || value[0] === '"' || /^-?\d/.test(value)
+    const to = literal ? from + value.length : callEnd(text, from + value.length)
+    out += text.slice(copied, from) + (literal ? hide(value) : text.slice(from, to).replace(CALL_LITERAL, (token) => (token[0] === '$' || token[0] === '?' ? token : hide(token))))
     copied = CALLED_COLUMN.lastIndex = to
   }
   return out + text.slice(copied)
@@ -197,7 +198,8 @@ function redactCalledColumns(text: string, hide: (literal: string) => string): s
  * ```
  */
 export function secretColumnIn(args: string): string | undefined {
-  for (const match of args.matchAll(CALL_COLUMN)) if (match[1] && isSecretName(match[1])) return match[1]
+  CALL_COLUMN.lastIndex = 0
+  for (let match = CALL_COLUMN.exec(args); match; match = CALL_COLUMN.exec(args)) if (match[1] && isSecretName(match[1])) return match[1]
   return undefined
 }
 
