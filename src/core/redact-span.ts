@@ -47,6 +47,35 @@ export function redactSpan(span: ToolbarSpan): ToolbarSpan {
 }
 
 /**
+ * A trace's spans as every toolbar route answers them (`GET /api/traces/:traceId`, its pages
+ * and its OTLP file, the analysis and the comparison): each as `redactSpan` shows it. The
+ * same array when no span had anything to hide.
+ *
+ * @example
+ * ```ts
+ * const spans = redactTraceSpans(await reader.spans(traceId))
+ * ```
+ */
+export function redactTraceSpans(spans: ToolbarSpan[]): ToolbarSpan[] {
+  return sameOrMapped(spans, redactSpan)
+}
+
+/**
+ * A trace list's row as the list shows it: its root span's name can hold a URL with its
+ * query (`GET /hooks?token=...`), redacted as the span itself is. The same row when there
+ * was nothing to hide.
+ *
+ * @example
+ * ```ts
+ * redactTraceSummary({ traceId, rootName: 'GET /hooks?token=abc', ... }).rootName // 'GET /hooks?token=REDACTED'
+ * ```
+ */
+export function redactTraceSummary<T extends { rootName: string }>(summary: T): T {
+  const rootName = redactSpanText(summary.rootName)
+  return rootName === summary.rootName ? summary : { ...summary, rootName }
+}
+
+/**
  * `attributes` with secrets redacted as `redactSpan` does, or the same object when there
  * was nothing to hide.
  *

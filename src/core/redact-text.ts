@@ -1,11 +1,12 @@
 /**
  * Secrets written in free text, where no name of a header or attribute says what they are:
  * `password=hunter2` or `token: abc` in a log line, a URL's credentials or query, a SQL
- * literal compared with or inserted into a secret column. The Logging panel redacts the
+ * literal compared with or inserted into a secret column, a token known by its shape with no
+ * name around it (a JWT, `Bearer ...`, `ghp_...`). The Logging panel redacts the
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, REDACTED, redactWrittenValue } from './redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, mayNameSecret, REDACTED, redactWrittenValue } from './redact.js'
 
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
 // Map as Node prints it, a Ruby or PHP hash); an auth scheme word
@@ -27,6 +28,47 @@ const USERINFO = /(?<![\w+.-])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
 const NOTHING = /(?!)/
 const ALREADY_REDACTED = /^(["']?)(?:\*{8}|REDACTED)\1$/
 const ALREADY_REDACTED_USERINFO = /:\/\/(?:\*{8}|REDACTED)(?::(?:\*{8}|REDACTED))?@$/
+/*
+ * Secrets known by their shape alone, with no name around them (a bare token in a log line, a
+ * SQL param, an attribute's value), in one precompiled pattern:
+ * - a JWT: a base64url JSON header and payload (`{"` encodes as `eyJ`), then a signature;
+ * - an HTTP credential written out, `Bearer <token>` / `Basic <base64>`, the scheme kept (not
+ *   `Bearer tokens` or `Basic Auth`: a word, or a word in capitals, is prose);
+ * - tokens whose prefix says what they are, as GitHub's and GitLab's secret scanners match
+ *   them: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab (`glpat-`,
+ *   `gldt-`, `glrt-`, `glptt-`, `glsoat-`, `glcbt-`), Stripe (`sk_live_`, `rk_live_`, and their
+ *   `_test_` keys), Slack (`xoxb-`, `xoxp-`, ...), AWS access key ids (`AKIA`/`ASIA` + 16),
+ *   Google API keys (`AIza` + 35), npm (`npm_`), OpenAI and Anthropic (`sk-proj-`, `sk-ant-`...).
+ * Each starts with a literal and asks for a length no id has, so uuids, hex trace ids and
+ * request ids stay readable.
+ */
+const BARE_SECRET = new RegExp(
+  [
+    String.raw`\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*`,
+    String.raw`\b((?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+)(?!(?:[A-Za-z][a-z]*|[A-Z]+)(?![\w.~+/=-]))[\w.~+/-]{4,}=*`,
+    String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}|gl(?:pat|dt|rt|ptt|soat|cbt)-[\w-]{20,}|[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|xox[abeoprs]-[\w-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|AIza[\w-]{35}|npm_[A-Za-z0-9]{36}|sk-(?:proj|svcacct|admin|ant)-[\w-]{20,})(?![\w-])`,
+  ].join('|'),
+  'g',
+)
+
+/**
+ * `text` with every secret that its shape gives away, with no name around it, replaced by
+ * `placeholder`: a JWT, the credential of `Bearer <token>` / `Basic <base64>` (the scheme is
+ * kept), and tokens with a known prefix (`ghp_`, `github_pat_`, `glpat-`, `sk_live_`, `xoxb-`,
+ * `AKIA...`, `AIza...`). `redactText` does this too; the SQL panel applies it alone to SQL text
+ * and params, which it shows as written.
+ *
+ * @example
+ * ```ts
+ * redactBareSecrets('cloning with ghp_0123456789abcdefghijABCDEFGHIJ012345') // 'cloning with ********'
+ * redactBareSecrets('sent Bearer eyJhbGciOi.x-1 to /api')                     // 'sent Bearer ******** to /api'
+ * redactBareSecrets('request 3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b')            // unchanged
+ * ```
+ */
+export function redactBareSecrets(text: string, placeholder: string = REDACTED): string {
+  BARE_SECRET.lastIndex = 0
+  return BARE_SECRET.test(text) ? text.replace(BARE_SECRET, (_whole, scheme?: string) => `${scheme ?? ''}${placeholder}`) : text
+}
 // A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
 const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
 /**
@@ -48,9 +90,21 @@ const SQL_CALL = new RegExp(`\\b([A-Za-z_]\\w*)["'\`\\]]?\\s*(?:==?|${SQL_OPERAT
 // The literals of a call, its placeholders (`$1`, `?2`) left as they are.
 const CALL_LITERAL = /\$\d+|\?\d*|'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
 // After `name =`: the value is a SQL call (its literals are SQL_CALL's), not a word to
-// redact: its arguments start with a literal, a placeholder or another call.
-const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@]|${CALL_NAME})`, 'iy')
+// redact: it has no arguments (`password_changed_at = now()`), or they start with a literal,
+// a placeholder or another call. (`hunter(2)` is a word: a call of SQL is not written so.)
+const CALL_VALUE = new RegExp(`${CALL_NAME}\\s*(?:['"?$:@)]|${CALL_NAME})`, 'iy')
 const SQL_LITERAL = /'(?:[^']|'')*'|"[^"]*"|-?\b\d[\w.]*/g
+// A call on the compared side with a secret column inside it, one call deep at most:
+// `lower(password) = 'x'`, `trim(api_key) <> 'x'`, `lower(trim(secret)) = lower('x')`,
+// `upper(token) IN ('a', 'b')`. What it is compared with is read after it (`COMPARED_VALUE`).
+const CALLED_COLUMN = new RegExp(`(?<![\\w.])([A-Za-z_][\\w.]*)\\(((?:[^()]|\\([^()]*\\))*)\\)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR}|(?:\\bNOT\\s+)?\\bIN\\b)\\s*`, 'gi')
+// A literal, or a parenthesis or call whose literals all go (`IN (...)`, `lower('x')`).
+const COMPARED_VALUE = new RegExp(`'(?:[^']|'')*'|"[^"]*"|-?\\b\\d[\\w.]*|\\(|${CALL_NAME}`, 'iy')
+// A column inside a call: a name that is no call's (`lower(`) nor a table's (`u.`); literals skipped.
+const CALL_COLUMN = /'(?:[^']|'')*'|["`[]?([A-Za-z_]\w*)["`\]]?(?![\w.]|\s*\()/g
+// A row compared with a row (`(email, password) = ('a', 'x')`, `= ROW('a', 'x')`): each
+// literal at a secret column's place goes.
+const ROW_COMPARISON = new RegExp(`(?:\\bROW\\s*)?\\(([^()]*)\\)(\\s*(?:==?|${SQL_OPERATOR})\\s*(?:ROW\\s*)?\\()([^()]*)\\)`, 'gi')
 // `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
 const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
 
@@ -58,8 +112,9 @@ const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced by
  * `placeholder`, quotes kept; the same for a URL's user info and secret query parameters
  * (also with an encoded name, and the HTTP conventions' signature keys), and for SQL
- * literals compared with a secret column. With `keepRedacted`, a value that is already
- * `********` or `REDACTED` is left as it is.
+ * literals compared with a secret column (also through a call on it, or at its place in a
+ * row), and tokens known by their shape (`redactBareSecrets`). With `keepRedacted`, a value
+ * that is already `********` or `REDACTED` is left as it is.
  *
  * @example
  * ```ts
@@ -79,14 +134,18 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
     out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
       already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
   }
-  if (text.includes('(')) out = redactCalls(out, hide)
+  if (text.includes('(')) {
+    out = redactCalls(out, hide)
+    if (mayNameSecret(text)) out = redactRows(redactCalledColumns(out, hide), hide)
+  }
   if (/[<>]|!=|like|glob|match|regexp|\bis\b|\bin\s*\(/i.test(text)) {
     out = out
       .replace(SQL_COMPARISON, (whole, column: string, op: string, literal: string) => (isSecretName(column) ? `${column}${op}${hide(literal)}` : whole))
       .replace(SQL_IN_LIST, (whole, column: string, op: string, list: string) => (isSecretName(column) ? `${column}${op}${list.replace(SQL_LITERAL, hide)})` : whole))
   }
   if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, (whole, head: string, columns: string, rows: string) => redactInsert(whole, head, columns, rows, hide))
-  return hasPair ? redactPairs(out, placeholder, already) : out
+  if (hasPair) out = redactPairs(out, placeholder, already)
+  return redactBareSecrets(out, placeholder)
 }
 
 /** The literals of every call compared with or assigned to a secret column, to the call's closing parenthesis. */
@@ -105,6 +164,54 @@ function redactCalls(text: string, hide: (literal: string) => string): string {
     copied = SQL_CALL.lastIndex = to
   }
   return out + text.slice(copied)
+}
+
+/** The literals compared with a call on a secret column (`lower(password) = 'x'`), or all those of the call or list it is compared with. */
+function redactCalledColumns(text: string, hide: (literal: string) => string): string {
+  let out = ''
+  let copied = 0
+  CALLED_COLUMN.lastIndex = 0
+  for (let match = CALLED_COLUMN.exec(text); match; match = CALLED_COLUMN.exec(text)) {
+    const from = CALLED_COLUMN.lastIndex
+    // `lower(name) = 'ada'`; a row (`ROW(...)`) is ROW_COMPARISON's; a call inside a call is in its arguments (`coalesce(lower(password), '')`).
+    if (/^row$/i.test(match[1]!) || secretColumnIn(match[2]!) === undefined) continue
+    COMPARED_VALUE.lastIndex = from
+    const value = COMPARED_VALUE.exec(text)?.[0]
+    if (!value) continue
+    const literal = value[0] === "'" || value[0] === '"' || /^-?\d/.test(value)
+    const to = literal ? from + value.length : callEnd(text, from + value.length)
+    out += text.slice(copied, from) + (literal ? hide(value) : text.slice(from, to).replace(CALL_LITERAL, (token) => (token[0] === '$' || token[0] === '?' ? token : hide(token))))
+    copied = CALLED_COLUMN.lastIndex = to
+  }
+  return out + text.slice(copied)
+}
+
+/**
+ * The first secret-named column written in a call's arguments or a parenthesis, quoted or
+ * not, at any depth: not a call's name (`lower(`), a table's (`u.`) or a quoted literal.
+ * Shared with the SQL params' rule (`lower(password) = ?`).
+ *
+ * @example
+ * ```ts
+ * secretColumnIn('trim(u.password)')    // 'password'
+ * secretColumnIn("name, 'password'")    // undefined
+ * ```
+ */
+export function secretColumnIn(args: string): string | undefined {
+  CALL_COLUMN.lastIndex = 0
+  for (let match = CALL_COLUMN.exec(args); match; match = CALL_COLUMN.exec(args)) if (match[1] && isSecretName(match[1])) return match[1]
+  return undefined
+}
+
+/** The literals at a secret column's place in a row compared with a row of columns. */
+function redactRows(text: string, hide: (literal: string) => string): string {
+  return text.replace(ROW_COMPARISON, (whole, columnList: string, op: string, values: string) => {
+    const secret = columnList.split(',').map((name) => isSecretName(name.trim().replace(/^(?:[\w"`[\]]+\.)?["'`[]?|["'`\]]$/g, '')))
+    if (!secret.includes(true)) return whole
+    const head = whole.slice(0, whole.length - op.length - values.length - 1)
+    const parts = values.match(/(?:'(?:[^']|'')*'|"[^"]*"|[^,'"])+/g) ?? []
+    return `${head}${op}${parts.map((part, at) => (secret[at] ? part.replace(SQL_LITERAL, hide) : part)).join(',')})`
+  })
 }
 
 /** Where the call whose arguments start at `from` ends: after its closing parenthesis, quoted text skipped; the text's end if it is cut. */
@@ -180,9 +287,13 @@ function redactPairs(text: string, placeholder: string, already: RegExp): string
 // sentence (`Session: started`) they say what happened to one, not what it is.
 const PROSE_NAME = /^(?:sessions?|tokens?|secrets?|credentials?)$/i
 // A value that reads as a sentence: its first word a state (`started`, `refreshing`,
-// `expired`, `none`, `invalid`...), or a lowercase word that more words follow
-// (`user 7 logged in`). A credential is one word, and rarely an English one.
-const PROSE_VALUE = /^(?:[A-Za-z][a-z]+(?:ed|ing)|none|null|nil|undefined|empty|missing|invalid|valid|unknown|not|no|yes|true|false|new|active|inactive|ok)(?=$|[\s.!?])|^[a-z]+[ \t]+\S/i
+// `expired`, `none`, `invalid`...) or a word that starts a phrase (`for user 7`, `in 5
+// minutes`), or a word of letters with a state or such a word among the next three (`user 7
+// logged in`, `expires in 5 minutes`). A credential of several words (`abc def`, `correct
+// horse battery staple`) has neither, and goes whole.
+const STATE_WORD = '[A-Za-z][a-z]+(?:ed|ing)|none|null|nil|undefined|empty|missing|invalid|valid|unknown|not|no|yes|true|false|new|active|inactive|ok'
+const PHRASE_WORD = 'a|an|the|for|from|of|in|on|at|to|into|with|without|by|via|per|is|are|was|were|be|been|has|have|had|will|can|could|should|must|and|or|but|if|when|after|before|since|until'
+const PROSE_VALUE = new RegExp(`^(?:${STATE_WORD}|${PHRASE_WORD})(?=$|[\\s.,;!?])|^[A-Za-z]+(?:[ \\t]+\\S+){0,2}?[ \\t]+(?:${STATE_WORD}|${PHRASE_WORD})(?=$|[\\s.,;!?])`, 'i')
 
 /**
  * Whether a `name: value` pair is a label in prose rather than a secret: the colon form, a

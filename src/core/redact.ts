@@ -110,10 +110,12 @@ const URL_HEADERS = new Set(['referer', 'location', 'content-location'])
 /**
  * How many URLs deep a URL given as a parameter's value is looked into: a sign-in link's
  * `next` holds a URL whose own `redirect_uri` holds another (`?next=https%3A%2F%2Fidp%2Fauth%3Fredirect_uri%3Dhttps%253A%252F%252Fapp%252Fcb%253Ftoken%253Dabc`),
- * percent-encoded once more at each level. Bounded, so that a crafted value costs a few
- * passes over its text at most.
+ * percent-encoded once more at each level, and chains of identity providers and redirect
+ * services add a level each. Eight is more than any real chain; bounded, so that a crafted
+ * value costs at most eight passes over its text (each level reads only the decoded values of
+ * the level above, never the same text twice at one level).
  */
-export const NESTED_URL_LEVELS = 3
+export const NESTED_URL_LEVELS = 8
 
 /**
  * A URL as written (absolute or not) with its user info and the values of secret-named

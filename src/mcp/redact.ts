@@ -26,7 +26,8 @@ export interface RedactionSettings {
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced,
  * quotes kept; the same for a URL's user info and secret query parameters (also with an
  * encoded name, and the HTTP conventions' signature keys), and for SQL literals compared
- * with a secret column (src/core/redact-text.ts, with `REDACTED` as the placeholder).
+ * with a secret column, and for tokens known by their shape with no name around them (a
+ * JWT, `Bearer ...`, `ghp_...`) (src/core/redact-text.ts, with `REDACTED` as the placeholder).
  *
  * @example
  * ```ts

@@ -7,12 +7,8 @@
  */
 import type { ToolbarHost } from '../core/host.js'
 import { analyzeTrace, compareTraces, traceTimeline } from '../core/trace-analysis/index.js'
-import { traceReader } from './routes.js'
-import { redactSpan } from '../core/redact-span.js'
-import type { ToolbarSpan } from './span-model.js'
+import { readShownTrace, traceReader } from './routes.js'
 import type { TraceStore } from './trace-store.js'
-
-const TRACE_ID = /^[0-9a-f]{32}$/
 
 /**
  * Registers the analysis and comparison routes.
@@ -25,14 +21,8 @@ const TRACE_ID = /^[0-9a-f]{32}$/
  */
 export function registerAnalysisRoutes(host: ToolbarHost, traces: TraceStore): void {
   const reader = traceReader(host.store, traces)
-
-  const spansOf = async (raw: string): Promise<{ spans: ToolbarSpan[] } | { error: string; status: 400 | 404 }> => {
-    const traceId = raw.toLowerCase()
-    if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) return { error: `"${raw.slice(0, 64)}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 }
-    const spans = await reader.spans(traceId)
-    // Group and statistic names are span names: redacted as the trace routes show them.
-    return spans ? { spans: spans.map(redactSpan) } : { error: `no trace with id "${traceId}"`, status: 404 }
-  }
+  // Group and statistic names are span names: redacted as the trace routes show them.
+  const spansOf = (raw: string) => readShownTrace(reader, raw)
 
   host.routes.get('/api/traces/:traceId/analysis', async (c) => {
     const found = await spansOf(c.req.param('traceId'))

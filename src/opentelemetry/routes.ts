@@ -6,7 +6,7 @@ import { MAX_SPAN_LIMIT, parsePage, parseTraceFilter } from './trace-query.js'
 import type { TraceStore } from './trace-store.js'
 import { mergeTraceSpans } from './store-spans.js'
 import { OTLP_JSON_ROUTE } from '../shapes/trace-routes.js'
-import { redactSpan, redactSpanText } from '../core/redact-span.js'
+import { redactTraceSpans, redactTraceSummary } from '../core/redact-span.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -14,6 +14,25 @@ const TRACE_ID = /^[0-9a-f]{32}$/
 export interface TraceReader {
   list(filter: TraceFilter): TracePage | Promise<TracePage>
   spans(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
+}
+
+/**
+ * A trace as the toolbar's routes answer it, from the id written in a route's path: its
+ * spans read from `reader` and redacted (`redactTraceSpans`: the app's and other services'
+ * spans carry what they were given), or the 400 (not a trace id) or 404 (unknown) that
+ * says why there is none.
+ *
+ * @example
+ * ```ts
+ * const found = await readShownTrace(reader, c.req.param('traceId'))
+ * if ('error' in found) return c.json({ error: found.error }, found.status)
+ * ```
+ */
+export async function readShownTrace(reader: TraceReader, raw: string): Promise<{ traceId: string; spans: ToolbarSpan[] } | { error: string; status: 400 | 404 }> {
+  const traceId = raw.toLowerCase()
+  if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) return { error: `"${raw.slice(0, 64)}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 }
+  const spans = await reader.spans(traceId)
+  return spans ? { traceId, spans: redactTraceSpans(spans) } : { error: `no trace with id "${traceId}"`, status: 404 }
 }
 
 /**
@@ -113,17 +132,11 @@ function withDroppedCounts(page: TracePage, traces: TraceStore): TracePage {
 export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void {
   const reader = traceReader(host.store, traces)
   const find = async (raw: string) => {
-    const traceId = raw.toLowerCase()
-    if (!TRACE_ID.test(traceId) || /^0+$/.test(traceId)) {
-      return { error: `"${raw.slice(0, 64)}" is not a trace id (32 hexadecimal characters, not all zero)`, status: 400 as const }
-    }
-    const read = await reader.spans(traceId)
-    if (!read) return { error: `no trace with id "${traceId}"`, status: 404 as const }
-    // The app's and other services' spans carry what they were given: redacted as they are shown.
-    const spans = read.map(redactSpan)
+    const found = await readShownTrace(reader, raw)
+    if ('error' in found) return found
     // Counted in memory only: absent when nothing was dropped, or this process never held the trace.
-    const dropped = traces.counts(traceId).dropped
-    const trace: ToolbarTrace = dropped > 0 ? { traceId, spans, droppedSpans: dropped } : { traceId, spans }
+    const dropped = traces.counts(found.traceId).dropped
+    const trace: ToolbarTrace = dropped > 0 ? { ...found, droppedSpans: dropped } : found
     return trace
   }
 
@@ -131,8 +144,7 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     const filter = parseTraceFilter((name) => c.req.query(name))
     if (typeof filter === 'string') return c.json({ error: filter }, 400)
     const page = await reader.list(filter)
-    // A root span's name can hold a URL with its query (`GET /hooks?token=...`).
-    return c.json({ ...page, traces: page.traces.map((summary) => ({ ...summary, rootName: redactSpanText(summary.rootName) })) })
+    return c.json({ ...page, traces: page.traces.map(redactTraceSummary) })
   })
 
   host.routes.get('/api/traces/:traceId', async (c) => {

@@ -3,7 +3,7 @@ import type { ToolbarHost } from '../core/host.js'
 import type { RequestRecord } from '../core/record.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams } from '../recorders/sql/display.js'
-import { redactText } from '../core/redact-text.js'
+import { redactBareSecrets, redactText } from '../core/redact-text.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
 import { explainTargetOf } from '../recorders/sql/record-query.js'
 
@@ -32,7 +32,7 @@ export function registerSqlRoutes(host: ToolbarHost): void {
       requestId: record.id,
       id: query.id,
       dbSystem: query.dbSystem,
-      sql: query.sql,
+      sql: redactBareSecrets(query.sql),
       params: displayParams(query.params, { full: true, sql: query.sql }).params,
       ...(query.cut && { cut: query.cut }),
     })
@@ -54,7 +54,7 @@ export function registerSqlRoutes(host: ToolbarHost): void {
         requestId: record.id,
         id: query.id,
         dbSystem: target.dbSystem,
-        explainSql: plan.explainSql,
+        explainSql: redactBareSecrets(plan.explainSql),
         rows: displayParams(plan.rows, { full: true }).params.map(redactPlanRow),
       })
     } catch (error) {

@@ -1,11 +1,15 @@
 import { isSecretName, REDACTED } from '../../core/redact.js'
+import { redactBareSecrets } from '../../core/redact-text.js'
 import { redactSqlParams } from './secret-params.js'
 
 /** How much of a query the panel's list shows; the whole text is one click away. */
 export const DISPLAY_LIMITS = { sqlChars: 2000, paramItems: 100, paramChars: 200, depth: 4 }
 
 /**
- * `sql` cut to `max` characters for the list, and whether it was cut.
+ * `sql` cut to `max` characters for the list, and whether it was cut, with the secrets its
+ * shape gives away (a token in a literal: `VALUES ('ghp_...')`) redacted (`redactBareSecrets`);
+ * the rest is shown as the app ran it. Redacted before it is cut, so that no part of a token
+ * is left.
  *
  * @example
  * ```ts
@@ -13,7 +17,8 @@ export const DISPLAY_LIMITS = { sqlChars: 2000, paramItems: 100, paramChars: 200
  * ```
  */
 export function displaySql(sql: string, max = DISPLAY_LIMITS.sqlChars): { sql: string; truncated: boolean } {
-  return sql.length > max ? { sql: `${sql.slice(0, max)}…`, truncated: true } : { sql, truncated: false }
+  const shown = redactBareSecrets(sql)
+  return shown.length > max ? { sql: `${shown.slice(0, max)}…`, truncated: true } : { sql: shown, truncated: false }
 }
 
 interface Limits {
@@ -24,7 +29,8 @@ interface Limits {
 
 /**
  * Query params as JSON the API can send and the browser can show: bigints and dates as
- * text, bytes as their length, named params whose name looks secret redacted, and (for
+ * text, bytes as their length, named params whose name looks secret redacted, tokens that
+ * their shape gives away redacted in strings (`redactBareSecrets`), and (for
  * the list) long strings and long arrays cut, with `truncated` set. Given the query's
  * `sql`, the params bound to a secret-named column (`SET password = ?`) are redacted too.
  *
@@ -46,10 +52,13 @@ export function displayParams(params: unknown[], options: { full?: boolean; sql?
 
 function toJson(value: unknown, limits: Limits, depth: number, state: { truncated: boolean }): unknown {
   switch (typeof value) {
-    case 'string':
-      if (value.length <= limits.chars) return value
+    case 'string': {
+      // A token with no name around it (`ghp_...` in a note); before the cut, which could leave half of one.
+      const shown = redactBareSecrets(value)
+      if (shown.length <= limits.chars) return shown
       state.truncated = true
-      return `${value.slice(0, limits.chars)}…`
+      return `${shown.slice(0, limits.chars)}…`
+    }
     case 'number':
       return Number.isFinite(value) ? value : String(value)
     case 'boolean':

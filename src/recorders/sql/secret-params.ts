@@ -7,7 +7,7 @@
  * (over `MAX_PARAM_BYTES`), where the whole SQL is still at hand.
  */
 import { isSecretName, mayNameSecret, REDACTED } from '../../core/redact.js'
-import { SQL_OPERATOR } from '../../core/redact-text.js'
+import { secretColumnIn, SQL_OPERATOR } from '../../core/redact-text.js'
 
 /** The params bound to secret-named columns: positional ones by zero-based index, named ones by name. */
 export interface SecretParams {
@@ -24,7 +24,12 @@ const BOUND_WINDOW = 160
 // row compared or assigned with a row (`(email, password) = (`), a function's name or a
 // keyword (`crypt(`, `ANY(`: the call is the value, climbed through to what it is bound to).
 const IN_LIST = /([A-Za-z_]\w*)["'`\]]?\s+(?:NOT\s+)?IN\s*$/i
-const ROW_COMPARED = new RegExp(`\\)\\s*(?:==?|${SQL_OPERATOR})\\s*$`, 'i')
+// A row compared with a row, written `(...)` or `ROW(...)`: `(email, password) = ROW(`.
+const ROW_COMPARED = new RegExp(`\\)\\s*(?:==?|${SQL_OPERATOR})\\s*(?:ROW\\s*)?$`, 'i')
+// A call (or a parenthesis) on the compared side, a secret column inside it: `lower(password) = ?`,
+// `upper(token) = $1`, `lower(token) IN (`.
+const CALL_COMPARED = new RegExp(`\\)["'\`\\]]?\\s*(?:==?|${SQL_OPERATOR})\\s*$`, 'i')
+const CALL_IN = /\)["'`\]]?\s*(?:NOT\s+)?IN\s*$/i
 const CALLED = /[A-Za-z_][\w.]*\s*$/
 const VALUES_ROW = /(?:\bVALUES|\))\s*,?\s*$/i
 // Placeholders, `?` (numbered after the largest number so far, as SQLite does), `?NNN` and
@@ -107,8 +112,12 @@ export function secretParams(sql: string): SecretParams {
 function boundColumn(sql: string, insert: { columns: string[]; from: number } | null) {
   return function bound(at: number, paren: Paren | undefined, item: number, closed: Map<number, Paren>): string | undefined {
     for (;;) {
-      const direct = BOUND_COLUMN.exec(sql.slice(Math.max(0, at - BOUND_WINDOW, paren ? paren.open + 1 : 0), at))
+      const window = sql.slice(Math.max(0, at - BOUND_WINDOW, paren ? paren.open + 1 : 0), at)
+      const direct = BOUND_COLUMN.exec(window)
       if (direct) return direct[1]
+      const called = CALL_COMPARED.exec(window)
+      const left = called && closed.get(at - window.length + called.index)
+      if (left) return secretColumnIn(sql.slice(left.open + 1, left.close))
       if (!paren) return undefined
       const binding = (paren.binding ??= bindingOf(sql, paren, insert, closed))
       if ('column' in binding) return binding.column
@@ -126,6 +135,10 @@ function bindingOf(sql: string, paren: Paren, insert: { columns: string[]; from:
   if (insert && !paren.parent && paren.open >= insert.from && VALUES_ROW.test(before)) return { columns: insert.columns }
   const list = IN_LIST.exec(before)
   if (list) return { column: list[1]! }
+  const calledList = CALL_IN.exec(before)
+  const called = calledList && closed.get(paren.open - before.length + calledList.index)
+  // Every item of the list is bound to the call's secret column, or to none ('').
+  if (called) return { column: secretColumnIn(sql.slice(called.open + 1, called.close)) ?? '' }
   const row = ROW_COMPARED.exec(before)
   const left = row && closed.get(paren.open - before.length + row.index)
   if (row) return { columns: left ? itemsOf(sql, left) : [] }
