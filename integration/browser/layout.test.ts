@@ -284,6 +284,27 @@ describe('the History panel at 600px', () => {
   })
 })
 
+describe('the History panel in a phone-wide window (375px)', () => {
+  it('fits both lists: the method stacked under the time, the span count under the services, the time under the duration', async () => {
+    await fetch(`${session.server.url}/report`)
+    const body = await panelAt({ width: 375, height: 700 }, '/report', 'History')
+    await body.locator('[data-hdt-trace-row]').first().waitFor()
+    const room = await body.evaluate((el) => el.clientWidth)
+    for (const table of [body.locator('table', { has: session.page.locator('tr[data-hdt-history]') }), body.locator('table', { has: session.page.locator('tr[data-hdt-trace-row]') })]) {
+      expect(await widthOf(table)).toBeLessThanOrEqual(room)
+    }
+    expect(await fitsSideways(body)).toBe(true)
+    // Nothing the wide list shows is lost: it moved into the cell beside it.
+    const request = body.locator('tr[data-hdt-history]').first()
+    expect(await request.locator('td').first().innerText()).toMatch(/^\d\d:\d\d:\d\d\s+GET$/)
+    expect(await body.getByRole('columnheader', { name: 'Method' }).isVisible()).toBe(false)
+    const trace = body.locator('tr[data-hdt-trace-row]').first()
+    expect(await trace.locator('.hdt-trace-services').innerText()).toMatch(/\n\d+ spans?$/)
+    expect(await trace.locator('td.hdt-num:visible').innerText()).toMatch(/ms\n\d\d:\d\d:\d\d$/)
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () => {
   it('keep span names and SQL on one line, whole in their title, and scroll in their own box', async () => {
     await fetch(`${session.server.url}/report`)
