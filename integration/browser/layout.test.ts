@@ -1,16 +1,19 @@
 /**
  * The toolbar's layout with awkward content: a 600px-wide window, long SQL and log
- * attributes, a template name with no place to break, and a failed trace in the trace list.
+ * attributes, a template name with no place to break, and a failed trace in the trace list;
+ * every panel in a phone-wide window.
  * Each test measures boxes in the real browser: what the user sees must stay readable.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/layout.test.ts
  */
 import { randomBytes } from 'node:crypto'
+import Database from 'better-sqlite3'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { Hono } from 'hono'
-import type { Locator } from 'playwright-core'
+import { endTime, startTime, timing } from 'hono/timing'
+import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { debugToolbar, recordLog, recordQuery, renderTemplate } from '../../src/index.js'
+import { debugToolbar, instrumentBetterSqlite3, recordLog, recordQuery, renderTemplate } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
@@ -40,6 +43,24 @@ function layoutApp(): Hono {
     return c.html(page('Logged', '<h1>Logged</h1>'))
   })
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
+  // A page with something in every panel: real SQLite (so its queries have a plan), a
+  // hono/timing metric, templates, a log line with no place to break, and CPU work to profile.
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT, created_at TEXT); CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL, created_at TEXT)')
+  app.get('/everything/:id', timing(), (c) => {
+    startTime(c, 'lookup', 'Looking the customer up in the directory service of the billing department')
+    db.prepare(LONG_SQL).all('2024-01-01', 10)
+    endTime(c, 'lookup')
+    recordLog('warn', `gateway answered ${'x'.repeat(300)}`, { cursor: LONG_VALUE })
+    let sum = 0
+    for (let i = 0; i < 2e6; i++) sum += Math.sqrt(i)
+    const body = renderTemplate(LONG_TEMPLATE, () => renderTemplate(WORDY_TEMPLATE, () => `<p>${Math.round(sum)}</p>`))
+    return c.html(page('Everything', body))
+  })
+  app.get('/throws', () => {
+    throw new Error(`order 42 could not be charged: the gateway answered ${'x'.repeat(300)}`)
+  })
+  app.onError((_error, c) => c.html(page('Failed', '<h1>Failed</h1>'), 500))
   return app
 }
 
@@ -284,6 +305,27 @@ describe('the History panel at 600px', () => {
   })
 })
 
+describe('the History panel in a phone-wide window (375px)', () => {
+  it('fits both lists: the method stacked under the time, the span count under the services, the time under the duration', async () => {
+    await fetch(`${session.server.url}/report`)
+    const body = await panelAt({ width: 375, height: 700 }, '/report', 'History')
+    await body.locator('[data-hdt-trace-row]').first().waitFor()
+    const room = await body.evaluate((el) => el.clientWidth)
+    for (const table of [body.locator('table', { has: session.page.locator('tr[data-hdt-history]') }), body.locator('table', { has: session.page.locator('tr[data-hdt-trace-row]') })]) {
+      expect(await widthOf(table)).toBeLessThanOrEqual(room)
+    }
+    expect(await fitsSideways(body)).toBe(true)
+    // Nothing the wide list shows is lost: it moved into the cell beside it.
+    const request = body.locator('tr[data-hdt-history]').first()
+    expect(await request.locator('td').first().innerText()).toMatch(/^\d\d:\d\d:\d\d\s+GET$/)
+    expect(await body.getByRole('columnheader', { name: 'Method' }).isVisible()).toBe(false)
+    const trace = body.locator('tr[data-hdt-trace-row]').first()
+    expect(await trace.locator('.hdt-trace-services').innerText()).toMatch(/\n\d+ spans?$/)
+    expect(await trace.locator('td.hdt-num:visible').innerText()).toMatch(/ms\n\d\d:\d\d:\d\d$/)
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () => {
   it('keep span names and SQL on one line, whole in their title, and scroll in their own box', async () => {
     await fetch(`${session.server.url}/report`)
@@ -377,6 +419,125 @@ describe('the trace list', () => {
     expect(box?.width).toBeCloseTo(14, 0)
     expect(box?.height).toBeCloseTo(14, 0)
     // The page's own 500 is logged by the browser; nothing else may be.
+    expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
+  })
+})
+
+/**
+ * What sticks out of a phone-wide window in the open pane: the pane's body scrolling
+ * sideways, and every element whose visible part (cut by the boxes that clip or scroll it,
+ * as an ellipsis or a table of figures in its own box does) reaches past the window's edge.
+ */
+async function overflowsOf(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const body = document.querySelector('#hono-debug-toolbar')!.shadowRoot!.querySelector<HTMLElement>('.hdt-pane-body')!
+    const width = document.documentElement.clientWidth
+    const name = (el: Element) => `${el.tagName.toLowerCase()}${[...el.classList].map((c) => `.${c}`).join('')} "${(el.textContent ?? '').trim().slice(0, 30)}"`
+    const found: string[] = []
+    if (body.scrollWidth > body.clientWidth) found.push(`the pane scrolls sideways: ${body.scrollWidth}px of content in ${body.clientWidth}px`)
+    const outside = new Set<Element>()
+    for (const el of body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect()
+      if (box.width === 0 || box.height === 0) continue
+      let { left, right } = box
+      for (let up = el.parentElement; up && up !== body; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX === 'visible') continue
+        const clip = up.getBoundingClientRect()
+        left = Math.max(left, clip.left)
+        right = Math.min(right, clip.right)
+      }
+      // The outermost element that sticks out is named, not each of its ancestors' children.
+      if (right > left && (right > width + 0.5 || left < -0.5) && !outside.has(el.parentElement!)) found.push(`${name(el)} spans ${Math.round(left)}..${Math.round(right)}px`)
+      if (right > left && (right > width + 0.5 || left < -0.5)) outside.add(el)
+    }
+    return found
+  })
+}
+
+/** Sends the toolbar's OTLP receiver a trace of `service`: a root span and a child with `attributes`; returns its id. */
+async function sendTrace(service: string, attributes: Record<string, string>): Promise<string> {
+  const traceId = randomBytes(16).toString('hex')
+  const rootId = randomBytes(8).toString('hex')
+  const start = BigInt(Date.now()) * 1_000_000n
+  const spans = [
+    { traceId, spanId: rootId, name: 'reconcile invoices', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) },
+    {
+      traceId,
+      spanId: randomBytes(8).toString('hex'),
+      parentSpanId: rootId,
+      name: 'load invoices',
+      kind: 3,
+      startTimeUnixNano: String(start + 1_000_000n),
+      endTimeUnixNano: String(start + 4_000_000n),
+      attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })),
+    },
+  ]
+  const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans }] }] }
+  const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+  expect(sent.status).toBe(200)
+  return traceId
+}
+
+describe('every panel in a phone-wide window (375px)', () => {
+  it('fits the window: no panel, table or waterfall reaches past its edge or scrolls the pane sideways', async () => {
+    // An earlier request of the same route, for the Compare tab.
+    await (await fetch(`${session.server.url}/everything/41`)).text()
+    const query = `?_dt_profile=1&cursor=${LONG_VALUE}`
+    const body = await panelAt({ width: 375, height: 700 }, `/everything/42${query}`, 'Time')
+    const page = session.page
+    const pane = page.locator('#hono-debug-toolbar .hdt-pane')
+    const seen: Record<string, string[]> = {}
+    const look = async (what: string) => {
+      seen[what] = await overflowsOf(page)
+    }
+    const open = async (title: string) => {
+      if (await pane.isVisible()) await pane.getByRole('button', { name: /close/i }).click()
+      return openPanel(page, title)
+    }
+    await body.locator('.hdt-bar').first().waitFor()
+    await look('Time')
+    for (const title of ['Versions', 'Request', 'Headers', 'Routes', 'Templates', 'Logging']) {
+      await open(title)
+      await look(title)
+    }
+    const sql = await open('SQL')
+    await sql.getByRole('button', { name: 'Explain' }).first().click()
+    await sql.locator('.hdt-sql-plan').waitFor()
+    await look('SQL with its plan')
+    const profile = await open('Profile')
+    await profile.locator('.hdt-call-tree summary').first().waitFor()
+    await look('Profile')
+
+    const otel = await open('OpenTelemetry')
+    await otel.locator('.hdt-wf-row').nth(1).click()
+    await otel.locator('.hdt-span-detail').waitFor()
+    await look('OpenTelemetry waterfall and span detail')
+    // The waterfall keeps a width to read its rows in, beside or above the detail.
+    expect.soft(await widthOf(otel.locator('.hdt-wf').first()), 'the waterfall beside its span detail').toBeGreaterThanOrEqual(300)
+    for (const tab of ['Statistics', 'Compare']) {
+      await otel.getByRole('tab', { name: tab }).click()
+      await otel.locator(tab === 'Statistics' ? '.hdt-trace-stats-table' : '.hdt-compare-groups').first().waitFor()
+      await look(`OpenTelemetry ${tab}`)
+    }
+
+    // A trace another service sent: the History panel's trace list opens its waterfall in place.
+    const traceId = await sendTrace('billing-reconciliation-worker-eu-west-1-blue-canary', { 'app.cursor': LONG_VALUE })
+    const history = await open('History')
+    await history.locator(`[data-hdt-trace-row="${traceId}"]`).waitFor()
+    await look('History')
+    await history.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    await history.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-row`).nth(1).click()
+    await history.locator('.hdt-span-detail').waitFor()
+    await look("History's trace waterfall and span detail")
+
+    await page.goto(`${session.server.url}/throws`)
+    // The toolbar opens again on the panel shown last.
+    await pane.locator('.hdt-pane-title', { hasText: /^History$/ }).waitFor()
+    const failed = await open('Request')
+    await failed.locator('.hdt-error-block').waitFor()
+    await look('Request with an error')
+
+    expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((what) => [what, []])))
     expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
   })
 })

@@ -51,20 +51,50 @@ export function headOf(text: string, max: number): string {
  * first read, which a renamed error or an HTTPException does not show by. A stack that is
  * not V8's (one line of the app's own, no frames) is kept as it is.
  *
+ * `redact`, when given, is applied to the message once it is cut (and so to the stack's first
+ * line), and to every other line of the stack but V8's frames, which are code locations and
+ * are kept as they are.
+ *
  * @example
  * ```ts
  * span.recordException(cutError(error))
  * cutError(new HTTPException(404)).stack // 'HTTPException: 404 Not Found\n    at ...'
+ * cutError(new Error('password=x'), (text) => redactText(text)).message // 'password=********'
  * ```
  */
-export function cutError(error: Error): { name: string; message: string; stack: string | undefined } {
+export function cutError(error: Error, redact: (text: string) => string = unchanged): { name: string; message: string; stack: string | undefined } {
   const { name, message: whole } = errorNaming(error)
-  const message = cutText(whole, MAX_ERROR_CHARS)
+  const message = redact(cutText(whole, MAX_ERROR_CHARS))
   const stack = typeof error.stack === 'string' ? error.stack : undefined
   if (stack === undefined) return { name, message, stack }
   const frames = framesOf(stack, String(error.message))
-  const shown = frames === undefined ? stack : `${message ? `${name}: ${message}` : name}${frames}`
-  return { name, message, stack: cutText(shown === stack ? stack : ownCopy(shown), MAX_STACK_CHARS) }
+  if (frames === undefined) return { name, message, stack: redactBesideFrames(cutText(stack, MAX_STACK_CHARS), redact) }
+  const head = message ? `${name}: ${message}` : name
+  const shown = `${head}${frames}`
+  const cut = cutText(shown === stack ? stack : ownCopy(shown), MAX_STACK_CHARS)
+  // The head holds the message redacted already; what follows it is redacted line by line.
+  if (redact === unchanged || !cut.startsWith(head)) return { name, message, stack: redactBesideFrames(cut, redact) }
+  return { name, message, stack: `${head}${redactBesideFrames(cut.slice(head.length), redact)}` }
+}
+
+function unchanged(text: string): string {
+  return text
+}
+
+/** A V8 stack frame's line (`    at handler (file:///app/token.js:3:9)`). */
+const V8_FRAME = /^\s+at /
+
+/**
+ * `stack` with `redact` applied to each line that is not one of V8's frames: a frame is a
+ * code location, and a file named `token.js` is not a secret (`token.js:3:9` reads as a
+ * `name: value` pair).
+ */
+function redactBesideFrames(stack: string, redact: (text: string) => string): string {
+  if (redact === unchanged) return stack
+  return stack
+    .split('\n')
+    .map((line) => (V8_FRAME.test(line) ? line : redact(line)))
+    .join('\n')
 }
 
 /**
@@ -126,18 +156,20 @@ function subclassName(error: Error): string | undefined {
 /**
  * `error` as one line, `Name: message`, the message cut at `MAX_ERROR_CHARS`; a thrown value
  * that is not an Error as its text (`thrownText`), cut the same way. How the Request panel
- * shows what a handler threw.
+ * shows what a handler threw. `redact`, when given, is applied to the message (not to the
+ * name: `TokenError: expired` is no `name: value` pair) or to the thrown value's text.
  *
  * @example
  * ```ts
- * errorLine(new HTTPException(404)) // 'HTTPException: 404 Not Found'
- * errorLine('out of stock')         // 'out of stock'
+ * errorLine(new HTTPException(404))                            // 'HTTPException: 404 Not Found'
+ * errorLine('out of stock')                                    // 'out of stock'
+ * errorLine(new Error('password=x'), (text) => redactText(text)) // 'Error: password=********'
  * ```
  */
-export function errorLine(error: unknown): string {
-  if (!(error instanceof Error)) return cutText(thrownText(error), MAX_ERROR_CHARS)
+export function errorLine(error: unknown, redact: (text: string) => string = unchanged): string {
+  if (!(error instanceof Error)) return redact(cutText(thrownText(error), MAX_ERROR_CHARS))
   const { name, message } = errorNaming(error)
-  return `${name}: ${cutText(message, MAX_ERROR_CHARS)}`
+  return `${name}: ${redact(cutText(message, MAX_ERROR_CHARS))}`
 }
 
 /** `404 Not Found`; the code alone for a status without a standard reason phrase. */

@@ -8,6 +8,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import { HTTPException } from 'hono/http-exception'
 import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
+import { redactSpanText } from '../core/redact-span.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
@@ -167,14 +168,14 @@ function describeError(span: Span, error: unknown): void {
   if (error instanceof Error) {
     // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
     // a Node error's `code` still names its type.
-    const cut = cutError(error)
+    const cut = cutError(error, redactSpanText)
     span.recordException({ ...cut, code: (error as { code?: string | number }).code })
     span.setStatus({ code: SpanStatusCode.ERROR, message: cut.message })
     span.setAttribute('error.type', cut.name || 'Error')
   } else if (error !== undefined) {
     // A thrown string or object has no type or stack of its own: the exception is its
     // message alone, and `error.type` stays the status code.
-    const message = cutText(thrownText(error), MAX_ERROR_CHARS)
+    const message = redactSpanText(cutText(thrownText(error), MAX_ERROR_CHARS))
     span.recordException(message)
     span.setStatus({ code: SpanStatusCode.ERROR, message })
   }

@@ -5,6 +5,7 @@ import { errorLine } from '../core/cut-text.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretQueryName, redactQueryParameters, redactQueryValue, REDACTED } from '../core/redact.js'
+import { redactText } from '../core/redact-text.js'
 
 export interface RequestStats {
   method: string
@@ -22,7 +23,10 @@ export interface RequestStats {
   requestContentType: string | undefined
   responseBytes: number
   responseContentType: string | undefined
-  /** What the handler threw, or the body's failure, as one line (`HTTPException: 404 Not Found`). */
+  /**
+   * What the handler threw, or the body's failure, as one line (`HTTPException: 404 Not Found`),
+   * with the secrets written in its message redacted (`password=********`, a JWT).
+   */
   error: string | undefined
   /**
    * The status of the Hono `HTTPException` that `error` is, when it is one. Below 500 it is
@@ -111,7 +115,8 @@ export class RequestPanel extends Panel<RequestStats> {
       requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
       responseContentType: record.responseHeader('content-type'),
-      error: error === undefined ? undefined : errorLine(error),
+      // Redacted as the error page and the Logging panel show it; only a request that failed pays.
+      error: error === undefined ? undefined : errorLine(error, redactText),
       ...(error instanceof HTTPException && { httpExceptionStatus: error.status }),
     }
   }

@@ -121,7 +121,7 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
       <thead>
         <tr>
           <th>Time</th>
-          <th>Method</th>
+          <th class="hdt-narrow-hide">Method</th>
           <th>Path</th>
           <th class="hdt-history-route">Route</th>
           <th>Status</th>
@@ -137,8 +137,10 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
             <tr key={r.id} class={shown ? 'hdt-matched' : undefined} data-hdt-history={r.id}>
               <td class="hdt-muted">
                 <Clock iso={r.startedAt} />
+                {/* A phone-wide window stacks the method under the time: its own column would leave the path no room. */}
+                <code class="hdt-narrow-only">{r.method}</code>
               </td>
-              <td>
+              <td class="hdt-narrow-hide">
                 <code>{r.method}</code>
               </td>
               <td class="hdt-break">

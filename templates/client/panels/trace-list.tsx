@@ -87,10 +87,10 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
     <table class="hdt-table">
       <thead>
         <tr>
-          <th>Time</th>
+          <th class="hdt-narrow-hide">Time</th>
           <th>Root span</th>
           <th>Services</th>
-          <th class="hdt-num">Spans</th>
+          <th class="hdt-num hdt-narrow-hide">Spans</th>
           <th class="hdt-num">Duration</th>
           <th />
         </tr>
@@ -98,26 +98,29 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
       <tbody>
         {traces.map((t) => (
           <tr key={t.traceId} data-hdt-trace-row={t.traceId}>
-            <td class="hdt-muted">
+            <td class="hdt-muted hdt-narrow-hide">
               <Clock iso={t.startedAt} />
             </td>
             <td class="hdt-break">
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
               <code>{t.rootName || '(unnamed)'}</code>
             </td>
+            {/* A phone-wide window stacks the span count under the services and the time under the duration. */}
             <td class="hdt-trace-services">
               <ServiceLegend services={t.services} />
+              <span class="hdt-narrow-only hdt-muted">
+                <SpanCount trace={t} /> {t.spanCount === 1 ? 'span' : 'spans'}
+              </span>
+            </td>
+            <td class="hdt-num hdt-narrow-hide">
+              <SpanCount trace={t} />
             </td>
             <td class="hdt-num">
-              {t.spanCount}
-              {t.droppedSpans ? (
-                <>
-                  {' '}
-                  <DroppedSpans count={t.droppedSpans} />
-                </>
-              ) : null}
+              {formatMs(t.durationMs)}
+              <span class="hdt-narrow-only hdt-muted">
+                <Clock iso={t.startedAt} />
+              </span>
             </td>
-            <td class="hdt-num">{formatMs(t.durationMs)}</td>
             <td>
               {t.requestId ? (
                 <button type="button" class="hdt-switch" aria-label={`Show request ${t.rootName || '(unnamed)'}`} onClick={() => openRequest(t.requestId!)}>
@@ -133,5 +136,20 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
         ))}
       </tbody>
     </table>
+  )
+}
+
+/** A trace's span count, and how many of its spans were dropped when there were. */
+function SpanCount({ trace }: { trace: TraceSummary }) {
+  return (
+    <>
+      {trace.spanCount}
+      {trace.droppedSpans ? (
+        <>
+          {' '}
+          <DroppedSpans count={trace.droppedSpans} />
+        </>
+      ) : null}
+    </>
   )
 }
