@@ -9,6 +9,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, AttributeValue, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
+import { redactSpanText } from '../core/redact-span.js'
 import { TIMER_SLOT } from '../panels/timer.js'
 import { SLOTS } from '../shapes/records.js'
 import type { RecordedQuery, RecordedRender } from '../shapes/records.js'
@@ -195,7 +196,9 @@ function innermostRender(
   return best?.context
 }
 
-function fail(span: Span, type: string, message: string, time: ReturnType<typeof hrTimeFromEpochMs>): void {
+// The message is redacted as the SERVER span's exception is: a driver's may quote the value it refused.
+function fail(span: Span, type: string, error: string, time: ReturnType<typeof hrTimeFromEpochMs>): void {
+  const message = redactSpanText(error)
   span.addEvent('exception', { 'exception.type': type, 'exception.message': message }, time)
   span.setStatus({ code: SpanStatusCode.ERROR, message })
 }

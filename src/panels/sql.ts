@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
+import { redactText } from '../core/redact-text.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
@@ -166,7 +167,8 @@ export class SqlPanel extends Panel<SqlStats> {
         startMs: q.startMs,
         durationMs: q.durationMs,
         rowCount: q.rowCount ?? null,
-        error: q.error ?? null,
+        // A driver's message may quote the value it refused.
+        error: q.error === undefined ? null : redactText(q.error),
         caller: q.caller ?? null,
         inTransaction: q.inTransaction,
         duplicateCount: duplicates > 1 ? duplicates : 0,

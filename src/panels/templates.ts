@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { routePath } from 'hono/route'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { currentRecord, type RequestRecord } from '../core/record.js'
+import { redactText } from '../core/redact-text.js'
 import { callWrapped, wrapContextMethod } from '../core/context-methods.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { DEFAULT_MAX_RENDERS, endStreamedRenders, renderStreamable, setRenderLimit } from '../recorders/templates.js'
@@ -109,7 +110,7 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
     const renders = (log?.renders ?? []).map((r): TemplateRender => {
       const depth = r.parentId === undefined ? 0 : (depths.get(r.parentId) ?? -1) + 1
       depths.set(r.id, depth)
-      const render: TemplateRender = { id: r.id, name: r.name, parentId: r.parentId, depth, startMs: r.startMs, durationMs: r.durationMs, error: r.error }
+      const render: TemplateRender = { id: r.id, name: r.name, parentId: r.parentId, depth, startMs: r.startMs, durationMs: r.durationMs, error: r.error === undefined ? undefined : redactText(r.error) }
       if (r.streamed) render.streamed = true
       return render
     })

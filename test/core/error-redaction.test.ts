@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { debugToolbar } from '../../src/index.js'
+import { debugToolbar, recordQuery, renderTemplate } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 
 const PREFIX = '/_debug_toolbar'
@@ -72,7 +72,6 @@ describe('an error whose message holds a secret', () => {
     expect(server, `the SERVER span of GET ${path}`).toBeDefined()
     return server!
   }
-  const exception = (span: ReadableSpan) => span.events.find((event) => event.name === 'exception')!.attributes!
 
   it('shows it redacted in the Request panel', async () => {
     expect((await requestPanel('/login')).error).toBe('Error: login failed for password=********')
@@ -108,3 +107,64 @@ describe('an error whose message holds a secret', () => {
     expect(everything).not.toContain(JWT)
   })
 })
+
+describe('a failed query or render whose error message holds a secret', () => {
+  let server: ServerType
+  let base: string
+  let id: string
+  const exporter = new InMemorySpanExporter()
+  const panel = new OpenTelemetryPanel({ exporter, serviceName: 'shop' })
+
+  beforeAll(async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    app.get('/sign-in', (c) => {
+      // What a driver may say: the value it refused, quoted back.
+      recordQuery({ sql: 'SELECT * FROM sessions WHERE token = ?', params: ['t'], durationMs: 1, error: new Error(`invalid input syntax for type uuid: "Bearer ${JWT}"`) })
+      try {
+        renderTemplate('sign-in.html', () => {
+          throw new Error('missing variable password=hunter2 in sign-in.html')
+        })
+      } catch {
+        // The page falls back to a plain answer.
+      }
+      return c.text('try again', 401)
+    })
+    server = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const res = await fetch(`${base}/sign-in`)
+    await res.text()
+    id = res.headers.get('x-debug-toolbar-request-id')!
+    await panel.forceFlush()
+  })
+
+  afterAll(async () => {
+    await panel.shutdown()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it('shows the message redacted in the SQL and Templates panels', async () => {
+    const detail = await (await fetch(`${base}${PREFIX}/api/requests/${id}`)).json()
+    expect(detail.panels.sql.queries[0].error).toBe('invalid input syntax for type uuid: "Bearer ********"')
+    expect(detail.panels.templates.renders[0].error).toBe('missing variable password=******** in sign-in.html')
+  })
+
+  it('exports the query and render spans with the exception and status messages redacted', () => {
+    const spans = exporter.getFinishedSpans()
+    const query = spans.find((span) => span.kind === SpanKind.CLIENT)!
+    const render = spans.find((span) => span.name.includes('sign-in.html'))!
+    expect(query.status).toEqual({ code: SpanStatusCode.ERROR, message: 'invalid input syntax for type uuid: "Bearer REDACTED"' })
+    expect(exception(query)['exception.message']).toBe('invalid input syntax for type uuid: "Bearer REDACTED"')
+    expect(render.status.message).toBe('missing variable password=REDACTED in sign-in.html')
+    expect(exception(render)['exception.message']).toBe('missing variable password=REDACTED in sign-in.html')
+    const everything = JSON.stringify(spans.map((span) => [span.status, span.events]))
+    expect(everything).not.toMatch(/hunter2/)
+    expect(everything).not.toContain(JWT)
+  })
+})
+
+function exception(span: ReadableSpan) {
+  return span.events.find((event) => event.name === 'exception')!.attributes!
+}
