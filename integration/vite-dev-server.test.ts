@@ -12,6 +12,9 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import devServer from '@hono/vite-dev-server'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
@@ -47,6 +50,24 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
+}
+
+/** Whether `port` can be bound on loopback within `ms` (the server that held it stopped). */
+async function bindsWithin(port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const server = createNetServer()
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      return true
+    }
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 interface Project {
@@ -111,6 +132,25 @@ async function openPage(base: string, res: Response): Promise<{ id: string; html
   return { id: id!, html, detail: (await detail.json()) as Detail }
 }
 
+/** Reads server-sent events until one names `requestId` (bounded in time). */
+function readEvents(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let text = ''
+  const decoder = new TextDecoder()
+  return {
+    async until(requestId: string): Promise<boolean> {
+      const deadline = Date.now() + 5000
+      while (!text.includes(`"requestId":"${requestId}"`)) {
+        const left = deadline - Date.now()
+        if (left <= 0) return false
+        const next = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(resolve, left))])
+        if (!next || next.done) return false
+        text += decoder.decode(next.value, { stream: true })
+      }
+      return true
+    },
+  }
+}
+
 /** The sockets and servers the process holds, by kind. */
 function handles(): Record<string, number> {
   const counts: Record<string, number> = {}
@@ -121,13 +161,17 @@ function handles(): Record<string, number> {
 for (const otel of [false, true]) {
   describe(`a Hono app under @hono/vite-dev-server, ${otel ? 'with' : 'without'} the OpenTelemetry panel`, () => {
     let project: Project
+    let grpcPort = 0
     beforeAll(async () => {
       // The gRPC receiver binds a port of its own: the one a reload must not find taken.
-      project = await startVite(otel ? `{ exporter: 'none', serviceName: 'vite-app', otlpGrpcPort: ${await freePort()}, otlpGrpcHost: '127.0.0.1' }` : undefined)
+      grpcPort = await freePort()
+      project = await startVite(otel ? `{ exporter: 'none', serviceName: 'vite-app', otlpGrpcPort: ${grpcPort}, otlpGrpcHost: '127.0.0.1' }` : undefined)
     })
     afterAll(async () => {
       await project?.vite.close()
       if (project) rmSync(project.dir, { recursive: true, force: true })
+      // Closing Vite retires the last toolbar: its receiver lets go of the port.
+      if (otel) expect(await bindsWithin(grpcPort, 3000)).toBe(true)
     })
 
     it("records a page: the loader tag, the toolbar's headers, the API's panels, the bundle", async () => {
@@ -172,6 +216,58 @@ for (const otel of [false, true]) {
       const api = await fetch(`${base}${prefix}/api/requests`, { headers: { 'x-forwarded-for': '203.0.113.7' } })
       expect(api.status).toBe(404)
       expect((await fetch(`${base}${prefix}/api/requests`)).status).toBe(200)
+    })
+
+    it('keeps working, with its history, when the entry module is saved', async () => {
+      const { base } = project
+      const errors = vi.spyOn(console, 'error')
+      try {
+        const before = await openPage(base, await fetch(`${base}/`))
+        // A page left open in the browser follows the live events across the save.
+        const events = await fetch(`${base}${prefix}/api/events`)
+        const reader = events.body!.getReader()
+        const seen = readEvents(reader)
+        let after = before
+        const kept: Record<string, number>[] = []
+        for (const version of [2, 3, 4]) {
+          after = await openPage(base, await save(project, version))
+          expect(after.html).toContain(`version ${version}`)
+          kept.push(handles())
+        }
+        // The request made before the saves is still in the history, beside the ones after.
+        const earlier = await fetch(`${base}${prefix}/api/requests/${before.id}`)
+        expect(earlier.status).toBe(200)
+        expect(((await earlier.json()) as Detail).panels.timer).toBeDefined()
+        const list = (await (await fetch(`${base}${prefix}/api/requests`)).json()) as { requests: Array<{ id: string }> }
+        expect(list.requests.map((request) => request.id)).toEqual(expect.arrayContaining([before.id, after.id]))
+        expect(await seen.until(after.id)).toBe(true)
+        await reader.cancel()
+        // Nothing piles up per save: no server, socket or timer more after the third than after the first.
+        expect(kept[2]!.TCPServerWrap ?? 0).toBe(kept[0]!.TCPServerWrap ?? 0)
+        expect(kept[2]!.Timeout ?? 0).toBeLessThanOrEqual((kept[0]!.Timeout ?? 0) + 1)
+        if (otel) {
+          const traceId = (after.detail.panels.opentelemetry as { traceId: string }).traceId
+          const trace = (await (await fetch(`${base}${prefix}/api/traces/${traceId}`)).json()) as { spans: Array<{ name: string }> }
+          expect(trace.spans.map((span) => span.name)).toContain('GET /')
+        }
+        if (otel) {
+          // A downstream service's spans still arrive over gRPC after the saves.
+          const provider = new BasicTracerProvider({
+            resource: resourceFromAttributes({ 'service.name': 'after-save' }),
+            spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${grpcPort}` }))],
+          })
+          provider.getTracer('downstream').startSpan('work after the save').end()
+          await provider.forceFlush()
+          await provider.shutdown()
+          const traces = (await (await fetch(`${base}${prefix}/api/traces?service=after-save`)).json()) as { total: number }
+          expect(traces.total).toBe(1)
+        }
+        // No panel of a later evaluation failed to take the port the previous one held.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(errors.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('hono-debug-toolbar'))).toEqual([])
+      } finally {
+        errors.mockRestore()
+      }
     })
   })
 }
