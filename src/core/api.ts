@@ -7,7 +7,8 @@ import { packageRoot } from './package-root.js'
 import { MemoryStore, StoreUnavailableError, type RequestFilter } from './store.js'
 import { parseStatusList } from './status-filter.js'
 import type { ToolbarViews } from './views.js'
-import { ERROR_PAGE_CSS_ROUTE } from '../shapes/error-report.js'
+import { ERROR_PAGE_CSS_FILE_ROUTE, ERROR_PAGE_CSS_ROUTE } from '../shapes/error-report.js'
+import { TOOLBAR_SCRIPT_FILE_ROUTE, TOOLBAR_SCRIPT_ROUTE } from '../shapes/static-routes.js'
 
 const MAX_LIMIT = 200
 const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1e293b"/><path d="M4 5h8M4 8h5M4 11h7" stroke="#f59e0b" stroke-width="1.5"/></svg>'
@@ -50,11 +51,13 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
     return c.html(renderToString(panel.render ? panel.render(stats) : views.statsTable(stats)))
   })
 
-  routes.get('/static/toolbar.js', (c) => {
+  const script = (c: Context) => {
     bundle ??= readFileSync(join(packageRoot(), 'dist/client/toolbar.js'), 'utf8')
     c.header('Cache-Control', 'no-cache')
     return c.body(bundle, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
-  })
+  }
+  routes.get(TOOLBAR_SCRIPT_ROUTE, script)
+  routes.get(TOOLBAR_SCRIPT_FILE_ROUTE, script)
 
   // The full-page view's icon (see full-page.tsx).
   routes.get('/static/icon.svg', (c) =>
@@ -64,7 +67,9 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
   // The debug error page's stylesheet: a file rather than inline, so an app's CSP of 'self' allows it.
   const errorPage = views.errorPage
   if (errorPage) {
-    routes.get(ERROR_PAGE_CSS_ROUTE, (c) => c.body(errorPage.css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }))
+    const css = (c: Context) => c.body(errorPage.css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' })
+    routes.get(ERROR_PAGE_CSS_ROUTE, css)
+    routes.get(ERROR_PAGE_CSS_FILE_ROUTE, css)
   }
 
   const page = (c: Context, requestId: string) =>

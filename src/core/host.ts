@@ -20,6 +20,12 @@ export interface ToolbarHost {
   readonly app: Hono | undefined
   /** The live record of a recent request (the last `maxRequests`), if still held. */
   getRecord(id: string): RequestRecord | undefined
+  /**
+   * Resolves once the toolbar this one replaced (the app's entry module evaluated again by
+   * Vite's dev server) let go of what its panels held, such as a port; undefined when it
+   * replaced none. A panel that binds a port waits for it.
+   */
+  readonly released?: Promise<void>
   /** A tracing panel offers its traces to other features (the MCP server) here. */
   provideTraces?(source: TraceSource): void
 }

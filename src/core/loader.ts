@@ -1,3 +1,5 @@
+import { TOOLBAR_SCRIPT_ROUTE } from '../shapes/static-routes.js'
+
 /** Escapes text for a double-quoted HTML attribute. */
 export function escapeAttribute(value: string): string {
   // Request ids never need it: the replacements run only when something does.
@@ -34,7 +36,7 @@ function tagStart(prefix: string, version: string): string {
     cachedStart = {
       prefix,
       version,
-      start: `<script src="${escapeAttribute(`${prefix}/static/toolbar.js?v=${version}`)}" data-hdt-prefix="${escapeAttribute(prefix)}" data-hdt-request-id="`,
+      start: `<script src="${escapeAttribute(`${prefix}${TOOLBAR_SCRIPT_ROUTE}?v=${version}`)}" data-hdt-prefix="${escapeAttribute(prefix)}" data-hdt-request-id="`,
     }
   }
   return cachedStart.start

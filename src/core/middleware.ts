@@ -9,6 +9,7 @@ import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
+import { noteViteServer, replacedToolbar, succeedToolbar } from './vite-reload.js'
 import { ErrorPages } from './error-page.js'
 
 /**
@@ -46,7 +47,10 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   checkOptions(options)
   const prefix = normalizePrefix(options.prefix)
   const panels = withExtraPanels(options.panels ?? defaults.panels(), options.extraPanels ?? [])
-  const toolbar = new Toolbar(prefix, panels, options)
+  // Under Vite's dev server, the toolbar of the app's previous evaluation (see vite-reload.ts).
+  const previous = replacedToolbar(prefix)
+  const toolbar = new Toolbar(prefix, panels, options, previous)
+  if (previous) succeedToolbar(prefix, previous, toolbar)
   if (options.errorPage !== false && defaults.views.errorPage) toolbar.errorPages = new ErrorPages(prefix, defaults.views.errorPage, options.app)
   registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
@@ -88,6 +92,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     if (!mountChecked) {
       mountChecked = true
       warnWhenPrefixUnreachable(c, prefix)
+      noteViteServer(c, prefix, toolbar)
     }
     const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))

@@ -53,6 +53,21 @@ export abstract class Panel<Stats = unknown> {
   setup?(host: ToolbarHost): void
 
   /**
+   * Called when the toolbar is replaced by one made for the same app (Vite's dev server
+   * evaluated the entry module again after a save) or the dev server closes: free what a
+   * new panel would need (a port) and stop work of the panel's own. Resolve once the port
+   * is free. Stats of requests already recorded are still asked for afterwards.
+   *
+   * @example
+   * ```ts
+   * retire() {
+   *   return this.receiver.stop() // the next panel's setup() binds the same port
+   * }
+   * ```
+   */
+  retire?(): void | Promise<void>
+
+  /**
    * Called before the app's handler runs, inside the request's record context.
    *
    * @example

@@ -69,6 +69,13 @@ export class Toolbar implements ToolbarHost {
    */
   private readonly recordRing: Array<RequestRecord | undefined> = []
   private recordCount = 0
+  /**
+   * Resolves once the toolbar this one replaced (the app's previous evaluation under Vite's
+   * dev server) let go of what it held, such as a receiver's port; undefined when it replaced none.
+   */
+  readonly released: Promise<void> | undefined
+  private retired: Promise<void> | undefined
+  private forgetSignals: (() => void) | undefined
   private readonly maxRequests: number
   /** Requests whose body has been sent and that are being stored. */
   private readonly finishing = new Map<string, Promise<void>>()
@@ -87,11 +94,19 @@ export class Toolbar implements ToolbarHost {
     readonly prefix: string,
     panels: Panel<any>[],
     private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce' | 'liveEvents'>,
+    previous?: Toolbar,
   ) {
     this.maxRequests = options.maxRequests ?? 50
-    this.store = options.store ?? new MemoryStore(this.maxRequests)
+    // The toolbar of the app's previous evaluation (a save under Vite's dev server, see
+    // vite-reload.ts) hands on its history and live events when they are what this one would make.
+    const history = previous?.historyFor(this.maxRequests, options)
+    this.store = options.store ?? history?.store ?? new MemoryStore(this.maxRequests)
     this.app = options.app as Hono | undefined
-    this.events = new ToolbarEvents(options.liveEvents)
+    this.events = history?.events ?? new ToolbarEvents(options.liveEvents)
+    if (history) {
+      this.recordRing = history.records.slice()
+      this.recordCount = history.recordCount
+    }
     const ids = new Set<string>()
     for (const panel of panels) {
       if (ids.has(panel.id)) throw new TypeError(`two panels have the id "${panel.id}"`)
@@ -111,7 +126,42 @@ export class Toolbar implements ToolbarHost {
     this.routes = new Hono({ strict: false }).basePath(prefix)
     // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already answered are stored.
     const store = this.store
-    if (store.close) flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
+    if (store.close) this.forgetSignals = flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
+    // Before this toolbar's panels are set up: the previous ones free their ports first.
+    this.released = previous?.retire(this.store)
+  }
+
+  /**
+   * What this toolbar hands to the toolbar that replaces it: its history (store and raw
+   * records) and live events, when that toolbar would make the same ones (no store of its
+   * own, the same `maxRequests` and `liveEvents`).
+   */
+  private historyFor(maxRequests: number, options: Pick<DebugToolbarOptions, 'store' | 'liveEvents'>) {
+    if (options.store || this.options.store || maxRequests !== this.maxRequests) return undefined
+    if (JSON.stringify(options.liveEvents ?? {}) !== JSON.stringify(this.options.liveEvents ?? {})) return undefined
+    return { store: this.store, events: this.events, records: this.recordRing, recordCount: this.recordCount }
+  }
+
+  /**
+   * Lets go of what this toolbar holds, when a toolbar made for the same app replaces it (a
+   * save under Vite's dev server) or the dev server closes: each panel's `retire()` (the
+   * OpenTelemetry panel's receiver ports), the signal handler, and a durable store that the
+   * next toolbar does not use (closed once the requests it was storing are stored). Resolves
+   * once the panels let go. The requests already recorded stay readable.
+   *
+   * @example
+   * ```ts
+   * vite.httpServer.once('close', () => void toolbar.retire())
+   * ```
+   */
+  retire(successorStore?: ToolbarStore): Promise<void> {
+    this.retired ??= (async () => {
+      this.forgetSignals?.()
+      const store = this.store
+      if (store.close && store !== successorStore) void this.settled().then(() => store.close?.()).catch(() => undefined)
+      await Promise.allSettled(this.panels.map((panel) => panel.retire?.()))
+    })()
+    return this.retired
   }
 
   /**

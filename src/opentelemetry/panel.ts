@@ -298,7 +298,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     registerAnalysisRoutes(host, traces)
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
     if (!this.receivers) {
-      this.receivers = startReceivers(host, traces, this.receiverConfig, this.bodyBudget)
+      // After a save under Vite's dev server, the previous panel frees the gRPC port first.
+      this.receivers = startReceivers(host, traces, this.receiverConfig, this.bodyBudget, host.released)
       // Zipkin's v2 JSON beside OTLP: the same body bound, budget and pipeline.
       registerZipkinReceiver(host, this.receivers.ingest, this.receiverConfig.maxBodyBytes, this.bodyBudget)
     }
@@ -569,6 +570,25 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   /**
+   * Called by the toolbar when a toolbar made for the same app replaces it (Vite's dev
+   * server evaluated the entry module again) or the dev server closes: the receivers stop,
+   * so the next panel can bind the same `otlpGrpcPort`, and the panel's provider flushes and
+   * closes in the background. A provider registered as the global one stays: the app's own
+   * tracers, taken from the global before the save, still export through it, and the toolbar
+   * still collects their spans (the span processor is shared by every panel of the process).
+   *
+   * @example
+   * ```ts
+   * await otel.retire() // the gRPC port is free again
+   * ```
+   */
+  retire(): Promise<void> {
+    const stopped = this.receivers?.stop() ?? Promise.resolve()
+    if (!isGlobalProvider(this.provider)) void stopped.then(() => this.shutdown())
+    return stopped
+  }
+
+  /**
    * Exports what is buffered now, without closing anything (tests and scripts).
    *
    * @example
@@ -582,6 +602,12 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   async forceFlush(): Promise<void> {
     await this.provider?.forceFlush().catch(() => undefined)
   }
+}
+
+/** Whether `provider` is the one behind OpenTelemetry's global tracer provider. */
+function isGlobalProvider(provider: BasicTracerProvider | undefined): boolean {
+  const global = trace.getTracerProvider() as { getDelegate?: () => unknown }
+  return provider !== undefined && (global === provider || global.getDelegate?.() === provider)
 }
 
 /** Registers the context manager and propagator the toolbar needs, unless the app has its own. */

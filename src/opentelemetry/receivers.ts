@@ -34,13 +34,14 @@ export interface OtlpReceivers {
  * await receivers.ready
  * ```
  */
-export function startReceivers(host: ToolbarHost, traces: TraceStore, config: ReceiverConfig, budget = bodyBudget(config)): OtlpReceivers {
+export function startReceivers(host: ToolbarHost, traces: TraceStore, config: ReceiverConfig, budget = bodyBudget(config), after?: Promise<void>): OtlpReceivers {
   const ingest = new SpanIngest(traces, host.events, host.store)
   registerOtlpHttpReceiver(host, ingest, config.maxBodyBytes, budget)
   if (config.grpcPort === undefined) return { ingest, budget, grpc: undefined, ready: Promise.resolve(), stop: async () => undefined }
 
   const grpc = new OtlpGrpcReceiver(ingest, { port: config.grpcPort, host: config.grpcHost, maxMessageBytes: config.maxBodyBytes, budget })
-  const ready = grpc.start().then(
+  // `after`: the receiver of the panel this one replaces (a save under Vite) lets go of the port first.
+  const ready = (after ? after.then(() => grpc.start()) : grpc.start()).then(
     () => undefined,
     (error: Error) => {
       console.error(`[hono-debug-toolbar] ${error.message}`)

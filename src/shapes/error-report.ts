@@ -45,5 +45,10 @@ export interface ErrorReport {
   causesLeftOut: number
 }
 
-/** `GET {prefix}/static/error-page.css`: the error page's stylesheet (a file, so a CSP of `'self'` allows it). */
-export const ERROR_PAGE_CSS_ROUTE = '/static/error-page.css'
+/**
+ * `GET {prefix}/static/error-page-style`: the error page's stylesheet (a file, so a CSP of
+ * `'self'` allows it). No `.css` in the name: see `static-routes.ts` (Vite's dev server).
+ */
+export const ERROR_PAGE_CSS_ROUTE = '/static/error-page-style'
+/** The stylesheet's earlier name, still served. */
+export const ERROR_PAGE_CSS_FILE_ROUTE = '/static/error-page.css'

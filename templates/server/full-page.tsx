@@ -1,3 +1,5 @@
+import { TOOLBAR_SCRIPT_ROUTE } from '../../src/shapes/static-routes.js'
+
 /**
  * The full-page view (`{prefix}/requests/:id` and `{prefix}/`): an empty page whose only
  * content is the toolbar, opened full-size on one request. For API-only apps, whose
@@ -17,7 +19,7 @@ export function FullPage({ prefix, requestId, version, nonce }: { prefix: string
         <link rel="icon" href={`${prefix}/static/icon.svg`} />
       </head>
       <body>
-        <script src={`${prefix}/static/toolbar.js?v=${version}`} data-hdt-prefix={prefix} data-hdt-request-id={requestId} data-hdt-mode="page" nonce={nonce} />
+        <script src={`${prefix}${TOOLBAR_SCRIPT_ROUTE}?v=${version}`} data-hdt-prefix={prefix} data-hdt-request-id={requestId} data-hdt-mode="page" nonce={nonce} />
       </body>
     </html>
   )

@@ -84,7 +84,7 @@ describe('the debug error page', () => {
     expect(res.headers.get('content-type')).toBe('text/html; charset=UTF-8')
     const text = await res.text()
     expect(textOf(text)).toContain('Error could not load order')
-    expect(text.match(/<script src="\/_debug_toolbar\/static\/toolbar\.js/g)).toHaveLength(1)
+    expect(text.match(/<script src="\/_debug_toolbar\/static\/toolbar\?/g)).toHaveLength(1)
     expect(text).toContain(`data-hdt-request-id="${res.headers.get('x-debug-toolbar-request-id')}"`)
   })
 
@@ -144,7 +144,7 @@ describe('the debug error page', () => {
     parent.route('/api', api)
     const sub = await get(await start(parent), '/api/fail')
     expect(sub.status).toBe(500)
-    expect(sub.text).toMatch(/^<html><body><p>our own error page<\/p><script src="\/_debug_toolbar\/static\/toolbar\.js[^>]*><\/script><\/body><\/html>$/)
+    expect(sub.text).toMatch(/^<html><body><p>our own error page<\/p><script src="\/_debug_toolbar\/static\/toolbar\?[^>]*><\/script><\/body><\/html>$/)
 
     const thrown = new Hono()
     thrown.use(debugToolbar())
@@ -214,7 +214,7 @@ describe('the debug error page', () => {
     const nonce = /'nonce-([^']+)'/.exec(page.headers.get('content-security-policy') ?? '')?.[1]
     expect(nonce).toBeTruthy()
     expect(page.headers.get('x-app')).toBe('kept')
-    expect(page.text).toContain(`<link rel="stylesheet" href="/_debug_toolbar/static/error-page.css" nonce="${nonce}"/>`)
+    expect(page.text).toContain(`<link rel="stylesheet" href="/_debug_toolbar/static/error-page-style" nonce="${nonce}"/>`)
     expect(page.text).toContain(`nonce="${nonce}" async></script></body></html>`)
   })
 })

@@ -110,7 +110,7 @@ describe('TemplatesPanel with Hono JSX', () => {
     expect(res.headers.get('transfer-encoding')).toBe('chunked')
     expect(res.text).toContain('<i>loading</i>')
     expect(res.text).toContain('<p>slow</p>')
-    expect(res.text).toMatch(/<script src="\/_debug_toolbar\/static\/toolbar\.js[^>]*><\/script><\/body>/)
+    expect(res.text).toMatch(/<script src="\/_debug_toolbar\/static\/toolbar\?[^>]*><\/script><\/body>/)
     const [page, slow] = (detail.panels.templates as TemplatesStats).renders as [TemplateRender, TemplateRender]
     expect([page.name, slow.name]).toEqual(['c.render /later', 'Slow'])
     // The page renders while it is sent: its render lasts until the last byte, around the

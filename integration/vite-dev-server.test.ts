@@ -1,0 +1,273 @@
+/**
+ * The toolbar under Vite's dev server with @hono/vite-dev-server, as `npm create hono`
+ * projects run in development: a real Vite server on loopback loads an entry module that
+ * exports a Hono app using the toolbar (the package linked into the project's node_modules,
+ * as `npm link` does). A page gets the loader tag and the toolbar's headers, the API answers
+ * with the request's panels, the browser bundle and the error page's stylesheet load.
+ * Then the entry module is saved again, as a developer does: Vite evaluates it again, which
+ * calls `debugToolbar()` again, and the toolbar keeps working with the history it had.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import devServer from '@hono/vite-dev-server'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { createServer, type ViteDevServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+
+const root = new URL('..', import.meta.url).pathname
+const prefix = '/_debug_toolbar'
+
+/** A project as a user has it: `src/index.ts`, and the packages under its node_modules. */
+function makeProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hdt-vite-'))
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(root, join(dir, 'node_modules', 'hono-debug-toolbar'), 'dir')
+  symlinkSync(join(root, 'node_modules', 'hono'), join(dir, 'node_modules', 'hono'), 'dir')
+  mkdirSync(join(dir, 'src'))
+  return dir
+}
+
+/** The app's entry module; `version` shows in the page, so a test knows which evaluation answered. */
+function entrySource(version: number, otelOptions: string | undefined): string {
+  return `import { Hono } from 'hono'
+import { debugToolbar } from 'hono-debug-toolbar'
+${otelOptions ? "import { OpenTelemetryPanel } from 'hono-debug-toolbar/opentelemetry'" : ''}
+const app = new Hono()
+app.use(debugToolbar(${otelOptions ? `{ extraPanels: [new OpenTelemetryPanel(${otelOptions})] }` : ''}))
+app.get('/', (c) => c.html('<html><body><h1>version ${version}</h1></body></html>'))
+app.get('/boom', () => { throw new Error('boom in version ${version}') })
+export default app
+`
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+/** Whether `port` can be bound on loopback within `ms` (the server that held it stopped). */
+async function bindsWithin(port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const server = createNetServer()
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      return true
+    }
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+interface Project {
+  vite: ViteDevServer
+  base: string
+  dir: string
+  otelOptions: string | undefined
+}
+
+async function startVite(otelOptions: string | undefined): Promise<Project> {
+  const dir = makeProject()
+  writeFileSync(join(dir, 'src', 'index.ts'), entrySource(1, otelOptions))
+  const vite = await createServer({
+    configFile: false,
+    root: dir,
+    logLevel: 'silent',
+    server: { port: 0, host: '127.0.0.1' },
+    // What `npm create hono` writes in vite.config.ts, with the default options.
+    plugins: [devServer({ entry: './src/index.ts' })],
+  })
+  await vite.listen()
+  const { port } = vite.httpServer!.address() as AddressInfo
+  return { vite, base: `http://127.0.0.1:${port}`, dir, otelOptions }
+}
+
+/** Saves the entry module as `version` and waits (bounded) until Vite serves the new app. */
+async function save(project: Project, version: number): Promise<Response> {
+  writeFileSync(join(project.dir, 'src', 'index.ts'), entrySource(version, project.otelOptions))
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const res = await fetch(`${project.base}/`)
+    const text = await res.clone().text()
+    if (text.includes(`version ${version}`)) return res
+    if (Date.now() > deadline) throw new Error(`Vite did not serve version ${version}: ${text.slice(0, 200)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+interface Detail {
+  id: string
+  path: string
+  status: number
+  durationMs?: number
+  inFlight?: boolean
+  traceId?: string
+  panels: Record<string, unknown>
+}
+
+/** What a user's browser sees of a page: the tag, the headers, then the API's answer for it. */
+async function openPage(base: string, res: Response): Promise<{ id: string; html: string; detail: Detail }> {
+  expect(res.status).toBe(200)
+  const html = await res.text()
+  const id = res.headers.get('x-debug-toolbar-request-id')
+  expect(id).toMatch(/^[0-9a-f]+$/)
+  expect(res.headers.get('server-timing')).toMatch(/hdt-total;dur=\d/)
+  // One toolbar on the page, for this request; Vite's own client script is there too.
+  expect(html.match(/data-hdt-request-id=/g)).toHaveLength(1)
+  expect(html).toContain(`data-hdt-request-id="${id}"`)
+  expect(html).toContain('/@vite/client')
+  const detail = await fetch(`${base}${prefix}/api/requests/${id}`)
+  expect(detail.status).toBe(200)
+  return { id: id!, html, detail: (await detail.json()) as Detail }
+}
+
+/** Reads server-sent events until one names `requestId` (bounded in time). */
+function readEvents(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let text = ''
+  const decoder = new TextDecoder()
+  return {
+    async until(requestId: string): Promise<boolean> {
+      const deadline = Date.now() + 5000
+      while (!text.includes(`"requestId":"${requestId}"`)) {
+        const left = deadline - Date.now()
+        if (left <= 0) return false
+        const next = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(resolve, left))])
+        if (!next || next.done) return false
+        text += decoder.decode(next.value, { stream: true })
+      }
+      return true
+    },
+  }
+}
+
+/** The sockets and servers the process holds, by kind. */
+function handles(): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
+  return counts
+}
+
+for (const otel of [false, true]) {
+  describe(`a Hono app under @hono/vite-dev-server, ${otel ? 'with' : 'without'} the OpenTelemetry panel`, () => {
+    let project: Project
+    let grpcPort = 0
+    beforeAll(async () => {
+      // The gRPC receiver binds a port of its own: the one a reload must not find taken.
+      grpcPort = await freePort()
+      project = await startVite(otel ? `{ exporter: 'none', serviceName: 'vite-app', otlpGrpcPort: ${grpcPort}, otlpGrpcHost: '127.0.0.1' }` : undefined)
+    })
+    afterAll(async () => {
+      await project?.vite.close()
+      if (project) rmSync(project.dir, { recursive: true, force: true })
+      // Closing Vite retires the last toolbar: its receiver lets go of the port.
+      if (otel) expect(await bindsWithin(grpcPort, 3000)).toBe(true)
+    })
+
+    it("records a page: the loader tag, the toolbar's headers, the API's panels, the bundle", async () => {
+      const { base } = project
+      const { id, html, detail } = await openPage(base, await fetch(`${base}/`))
+      expect(detail).toMatchObject({ id, path: '/', status: 200 })
+      // The request finished: Vite's plugin re-wraps the page's body, and its end was still seen.
+      expect(detail.durationMs).toBeGreaterThan(0)
+      expect(detail.inFlight).toBeUndefined()
+      expect(Object.keys(detail.panels)).toEqual(expect.arrayContaining(['timer', 'request', 'headers', 'routes', 'sql', 'logging']))
+      // The browser loads the script the tag names: the toolbar appears only if this is JavaScript.
+      const src = /<script src="([^"]+)" data-hdt-prefix/.exec(html)![1]!
+      const script = await fetch(new URL(src, base))
+      expect(script.status).toBe(200)
+      expect(script.headers.get('content-type')).toMatch(/^text\/javascript/)
+      expect((await script.text()).length).toBeGreaterThan(1000)
+      if (otel) {
+        const traceId = (detail.panels.opentelemetry as { traceId: string }).traceId
+        expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+        const trace = (await (await fetch(`${base}${prefix}/api/traces/${traceId}`)).json()) as { spans: Array<{ name: string }> }
+        expect(trace.spans.map((span) => span.name)).toContain('GET /')
+      }
+    })
+
+    it("shows the debug error page with its stylesheet", async () => {
+      const { base } = project
+      const res = await fetch(`${base}/boom`, { headers: { accept: 'text/html' } })
+      expect(res.status).toBe(500)
+      const html = await res.text()
+      expect(html).toContain('boom in version')
+      const href = /<link rel="stylesheet" href="([^"]+)"/.exec(html)![1]!
+      const css = await fetch(new URL(href, base))
+      expect(css.status).toBe(200)
+      expect(css.headers.get('content-type')).toMatch(/^text\/css/)
+    })
+
+    it('allows loopback and refuses a client that a proxy on this machine forwarded', async () => {
+      const { base } = project
+      const res = await fetch(`${base}/`, { headers: { 'x-forwarded-for': '203.0.113.7' } })
+      expect(res.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      expect(await res.text()).not.toContain('data-hdt-request-id')
+      const api = await fetch(`${base}${prefix}/api/requests`, { headers: { 'x-forwarded-for': '203.0.113.7' } })
+      expect(api.status).toBe(404)
+      expect((await fetch(`${base}${prefix}/api/requests`)).status).toBe(200)
+    })
+
+    it('keeps working, with its history, when the entry module is saved', async () => {
+      const { base } = project
+      const errors = vi.spyOn(console, 'error')
+      try {
+        const before = await openPage(base, await fetch(`${base}/`))
+        // A page left open in the browser follows the live events across the save.
+        const events = await fetch(`${base}${prefix}/api/events`)
+        const reader = events.body!.getReader()
+        const seen = readEvents(reader)
+        let after = before
+        const kept: Record<string, number>[] = []
+        for (const version of [2, 3, 4]) {
+          after = await openPage(base, await save(project, version))
+          expect(after.html).toContain(`version ${version}`)
+          kept.push(handles())
+        }
+        // The request made before the saves is still in the history, beside the ones after.
+        const earlier = await fetch(`${base}${prefix}/api/requests/${before.id}`)
+        expect(earlier.status).toBe(200)
+        expect(((await earlier.json()) as Detail).panels.timer).toBeDefined()
+        const list = (await (await fetch(`${base}${prefix}/api/requests`)).json()) as { requests: Array<{ id: string }> }
+        expect(list.requests.map((request) => request.id)).toEqual(expect.arrayContaining([before.id, after.id]))
+        expect(await seen.until(after.id)).toBe(true)
+        await reader.cancel()
+        // Nothing piles up per save: no server, socket or timer more after the third than after the first.
+        expect(kept[2]!.TCPServerWrap ?? 0).toBe(kept[0]!.TCPServerWrap ?? 0)
+        expect(kept[2]!.Timeout ?? 0).toBeLessThanOrEqual((kept[0]!.Timeout ?? 0) + 1)
+        if (otel) {
+          const traceId = (after.detail.panels.opentelemetry as { traceId: string }).traceId
+          const trace = (await (await fetch(`${base}${prefix}/api/traces/${traceId}`)).json()) as { spans: Array<{ name: string }> }
+          expect(trace.spans.map((span) => span.name)).toContain('GET /')
+        }
+        if (otel) {
+          // A downstream service's spans still arrive over gRPC after the saves.
+          const provider = new BasicTracerProvider({
+            resource: resourceFromAttributes({ 'service.name': 'after-save' }),
+            spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${grpcPort}` }))],
+          })
+          provider.getTracer('downstream').startSpan('work after the save').end()
+          await provider.forceFlush()
+          await provider.shutdown()
+          const traces = (await (await fetch(`${base}${prefix}/api/traces?service=after-save`)).json()) as { total: number }
+          expect(traces.total).toBe(1)
+        }
+        // No panel of a later evaluation failed to take the port the previous one held.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(errors.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('hono-debug-toolbar'))).toEqual([])
+      } finally {
+        errors.mockRestore()
+      }
+    })
+  })
+}
