@@ -23,6 +23,8 @@ const DEFAULT_TYPE = 'text/plain; charset=UTF-8'
 /** How many causes of an error the page shows; the others are counted, up to `MAX_CAUSES_COUNTED`. */
 const MAX_CAUSES = 8
 const MAX_CAUSES_COUNTED = 1000
+/** How many of an `AggregateError`'s errors the page lists; the others are counted. */
+const MAX_AGGREGATED = 8
 
 /**
  * Decides which failed requests get the error page, and makes it. Made once per toolbar
@@ -133,10 +135,16 @@ export class ErrorPages {
   }
 
   /** An error named as the Request panel names it (`errorNaming`), its message redacted, its stack as frames. */
-  private entryOf(error: Error): ErrorEntry {
+  private entryOf(error: Error, listErrors = true): ErrorEntry {
     const { name } = errorNaming(error)
     const { message, stack } = cutError(error)
     const entry: ErrorEntry = { name, message: redactText(message), frames: [] }
+    // Its message ("All promises were rejected") says nothing of why: its errors do.
+    if (listErrors && error instanceof AggregateError && Array.isArray(error.errors) && error.errors.length > 0) {
+      const listed: unknown[] = error.errors.slice(0, MAX_AGGREGATED)
+      entry.errors = listed.map((inner) => (inner instanceof Error ? this.entryOf(inner, false) : { name: '', message: redactText(cutText(thrownText(inner), MAX_ERROR_CHARS)), frames: [] }))
+      entry.errorsLeftOut = error.errors.length - listed.length
+    }
     if (stack === undefined) return entry
     for (const line of stack.split('\n')) {
       const text = line.trim()

@@ -23,6 +23,13 @@ export interface ErrorEntry {
   frames: StackFrame[]
   /** A stack that is not V8's (its frames could not be read), shown as it is. */
   rawStack?: string
+  /**
+   * An `AggregateError`'s errors (what `Promise.any` and `Promise.allSettled`-style code
+   * throw), each as an entry of its own with no errors of its own listed: the first ones.
+   */
+  errors?: ErrorEntry[]
+  /** An `AggregateError`'s errors beyond those listed. */
+  errorsLeftOut?: number
 }
 
 /** Everything the error page shows. */

@@ -47,6 +47,7 @@ export function ErrorPage(report: ErrorReport) {
         </header>
         <main>
           <Stack entry={error} />
+          <Aggregated entry={error} />
           {report.causes.map((cause, i) => (
             <section class="hdt-err-cause" key={i}>
               <h2>
@@ -54,6 +55,7 @@ export function ErrorPage(report: ErrorReport) {
               </h2>
               {cause.message && <pre class="hdt-err-message">{cause.message}</pre>}
               <Stack entry={cause} />
+              <Aggregated entry={cause} />
             </section>
           ))}
           {report.causesLeftOut > 0 && (
@@ -68,6 +70,30 @@ export function ErrorPage(report: ErrorReport) {
         </footer>
       </body>
     </html>
+  )
+}
+
+/** An `AggregateError`'s errors, one section each: `Error 2 of 3`. */
+function Aggregated({ entry }: { entry: ErrorEntry }) {
+  const errors = entry.errors ?? []
+  const total = errors.length + (entry.errorsLeftOut ?? 0)
+  return (
+    <>
+      {errors.map((inner, i) => (
+        <section class="hdt-err-cause hdt-err-aggregated" key={i}>
+          <h2>
+            Error {i + 1} of {total} <span class="hdt-err-name">{inner.name || 'a thrown value'}</span>
+          </h2>
+          {inner.message && <pre class="hdt-err-message">{inner.message}</pre>}
+          <Stack entry={inner} />
+        </section>
+      ))}
+      {total > errors.length && (
+        <p class="hdt-err-note">
+          {total - errors.length} more {total - errors.length === 1 ? 'error' : 'errors'} of this AggregateError, not shown
+        </p>
+      )}
+    </>
   )
 }
 

@@ -88,6 +88,25 @@ describe('the debug error page', () => {
     expect(text).toContain(`data-hdt-request-id="${res.headers.get('x-debug-toolbar-request-id')}"`)
   })
 
+  it("lists an AggregateError's errors, each with its message and stack", async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/price', async () => {
+      // What Promise.any throws when every mirror fails: its message says nothing of why.
+      await Promise.any([
+        Promise.reject(new RangeError('eu mirror: quota exceeded')),
+        Promise.reject(new Error('us mirror: token=t-789 expired')),
+      ])
+    })
+    const base = await start(app)
+    const page = await get(base, '/price')
+    expect(page.status).toBe(500)
+    const text = textOf(page.text)
+    expect(text).toContain('AggregateError All promises were rejected')
+    expect(text).toMatch(/Error 1 of 2 RangeError eu mirror: quota exceeded .*Error 2 of 2 Error us mirror: token=\*{8} expired/)
+    expect(page.text).not.toContain('t-789')
+  })
+
   it('escapes the error and redacts the secrets in its message', async () => {
     const app = new Hono()
     app.use(debugToolbar())
