@@ -478,6 +478,26 @@ async function sendTrace(service: string, attributes: Record<string, string>): P
   return traceId
 }
 
+describe('the span detail in a phone-wide window (375px)', () => {
+  it('is scrolled into view when a span is clicked, since it opens under the waterfall; a wide window does not scroll', async () => {
+    const otel = await panelAt({ width: 375, height: 700 }, '/report', 'OpenTelemetry')
+    const scroller = session.page.locator('#hono-debug-toolbar .hdt-pane-body')
+    await otel.locator('.hdt-wf-row').nth(2).click()
+    const title = otel.locator('.hdt-span-detail-title')
+    await title.waitFor()
+    // The detail's title is on screen without the user looking for it below the waterfall.
+    await expect.poll(async () => (await title.boundingBox())!.y + (await title.boundingBox())!.height).toBeLessThanOrEqual(700)
+    expect((await title.boundingBox())!.y).toBeGreaterThanOrEqual(0)
+
+    // Beside the waterfall, the detail is already in view: the pane stays where it was.
+    const wide = await panelAt({ width: 1440, height: 900 }, '/report', 'OpenTelemetry')
+    const before = await scroller.evaluate((el) => el.scrollTop)
+    await wide.locator('.hdt-wf-row').nth(2).click()
+    await wide.locator('.hdt-span-detail-title').waitFor()
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBe(before)
+  })
+})
+
 describe('every panel in a phone-wide window (375px)', () => {
   it('fits the window: no panel, table or waterfall reaches past its edge or scrolls the pane sideways', async () => {
     // An earlier request of the same route, for the Compare tab.

@@ -181,7 +181,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
             <LiveBadge status={live} />
           </div>
           <AnalysisControls options={options} onChange={setOptions} analysis={analysis} />
-          <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} onKeyDown={detailFocus.onKeyDown}>
+          <div ref={detailFocus.body} class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} onKeyDown={detailFocus.onKeyDown} onClickCapture={detailFocus.onClick} onKeyDownCapture={detailFocus.onKeyDownCapture}>
             {rows.length === 0 ? (
               <p class="hdt-muted hdt-otel-empty">
                 {tree.ordered.length === 0

@@ -61,7 +61,7 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   return (
     <div class="hdt-otel" data-hdt-trace={traceId}>
       <TraceDropNote trace={trace} />
-      <div class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} onKeyDown={detailFocus.onKeyDown}>
+      <div ref={detailFocus.body} class={`hdt-otel-body${selected ? ' hdt-otel-with-detail' : ''}`} onKeyDown={detailFocus.onKeyDown} onClickCapture={detailFocus.onClick} onKeyDownCapture={detailFocus.onKeyDownCapture}>
         <Waterfall tree={tree} rows={rows} collapsed={collapsed} selectedId={selectedId} onSelect={setSelectedId} onToggle={toggle} analysis={analysis} gridRef={detailFocus.grid} />
         {selected && (
           <SpanDetail
