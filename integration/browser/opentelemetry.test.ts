@@ -212,6 +212,8 @@ describe('the OpenTelemetry panel by keyboard', () => {
   })
 
   it('clears a search field with text on Esc, leaving the pane open; an empty one lets Esc close the pane', async () => {
+    // The pane was opened again by the test before: count the rows once the trace is drawn.
+    await expect.poll(() => rows().count()).toBeGreaterThan(1)
     const all = await rows().count()
     const filter = pane.getByLabel('Filter spans')
     await filter.fill('SELECT')
