@@ -127,7 +127,7 @@ export class ErrorPages {
       const cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined
       if (cause === undefined || seen.has(cause)) break
       seen.add(cause)
-      if (entries.length < MAX_CAUSES) entries.push(cause instanceof Error ? this.entryOf(cause) : { name: '', message: redactText(cutText(thrownText(cause), MAX_ERROR_CHARS)), frames: [] })
+      if (entries.length < MAX_CAUSES) entries.push(cause instanceof Error ? this.entryOf(cause) : thrownEntry(cause))
       else leftOut++
       current = cause
     }
@@ -142,7 +142,7 @@ export class ErrorPages {
     // Its message ("All promises were rejected") says nothing of why: its errors do.
     if (listErrors && error instanceof AggregateError && Array.isArray(error.errors) && error.errors.length > 0) {
       const listed: unknown[] = error.errors.slice(0, MAX_AGGREGATED)
-      entry.errors = listed.map((inner) => (inner instanceof Error ? this.entryOf(inner, false) : { name: '', message: redactText(cutText(thrownText(inner), MAX_ERROR_CHARS)), frames: [] }))
+      entry.errors = listed.map((inner) => (inner instanceof Error ? this.entryOf(inner, false) : thrownEntry(inner)))
       entry.errorsLeftOut = error.errors.length - listed.length
     }
     if (stack === undefined) return entry
@@ -159,6 +159,11 @@ export class ErrorPages {
     const library = LIBRARY_FRAME.test(text) || this.libraryPaths.some((path) => text.includes(path))
     return { text, own: !library }
   }
+}
+
+/** A cause or aggregated error that is not an Error: its text, redacted, with no name and no stack. */
+function thrownEntry(value: unknown): ErrorEntry {
+  return { name: '', message: redactText(cutText(thrownText(value), MAX_ERROR_CHARS)), frames: [] }
 }
 
 /**
