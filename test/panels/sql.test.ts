@@ -345,3 +345,32 @@ describe('SQL panel view', () => {
     expect(html).toContain('sql.test.ts:')
   })
 })
+
+describe('work a request leaves running', () => {
+  it('shows a query run after the response, however early the panel was first read', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new SqlPanel()] }))
+    const db = instrumentBetterSqlite3(new Database(':memory:'))
+    db.exec('CREATE TABLE audit (event TEXT)')
+    let answered!: () => void
+    const later = new Promise<void>((resolve) => (answered = resolve))
+    let audited!: Promise<void>
+    app.post('/signup', (c) => {
+      db.prepare('SELECT 1').get()
+      // Written after the answer, as apps do with audit rows and queues.
+      audited = later.then(() => void db.prepare('INSERT INTO audit (event) VALUES (?)').run('signup'))
+      return c.text('ok')
+    })
+    const res = await request(app, '/signup', { method: 'POST' })
+    const detailPath = `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`
+    const early = (await request(app, detailPath)).json()
+    expect((early.panels.sql as SqlStats).queries.map((q) => q.sql)).toEqual(['SELECT 1'])
+    answered()
+    await audited
+    const detail = (await request(app, detailPath)).json()
+    const sql = detail.panels.sql as SqlStats
+    expect(sql.queries.map((q) => q.sql)).toEqual(['SELECT 1', 'INSERT INTO audit (event) VALUES (?)'])
+    expect(sql.queries[1]!.startMs).toBeGreaterThanOrEqual(detail.durationMs)
+    expect(detail.nav.find((n: { id: string }) => n.id === 'sql').subtitle).toMatch(/^2 queries/)
+  })
+})

@@ -105,6 +105,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   const log = logOf(record)
   if (start.dropped || log.queries.length >= state.settings.maxQueries) {
     log.dropped++
+    record.wrote()
     return undefined
   }
   const endTime = outcome.endTime ?? performance.now()
@@ -139,6 +140,8 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   while (at > 0 && log.queries[at - 1]!.startMs > query.startMs) at--
   log.queries.splice(at, 0, query)
   if (outcome.explainTarget) (state.explainTargets ??= new Map()).set(query.id, outcome.explainTarget)
+  // A query run by work the request left running (an audit row written after the answer).
+  record.wrote()
   return query
 }
 
