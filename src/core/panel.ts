@@ -3,6 +3,7 @@ import type { VNode } from 'preact'
 import type { RequestRecord } from './record.js'
 import type { ToolbarHost } from './host.js'
 import type { StoredRequest } from './store.js'
+import type { SlotKey } from '../shapes/slot-key.js'
 
 /** One entry of the `Server-Timing` header. */
 export interface ServerTimingMetric {
@@ -120,6 +121,21 @@ export abstract class Panel<Stats = unknown> {
    * ```
    */
   onFinish?(record: RequestRecord): void | Promise<void>
+
+  /**
+   * Called for each item a recorder adds to a request after it finished (`record.wrote(slot,
+   * item)`): a line logged or a query run by work the request left running, such as an
+   * email sent after the answer. Runs in the caller's async context, synchronously; keep it
+   * cheap. The OpenTelemetry panel turns such items into spans of the request's trace.
+   *
+   * @example
+   * ```ts
+   * onLateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown) {
+   *   if (slot === SLOTS.sql) lateQueries.add(record.id) // a query ran after the answer
+   * }
+   * ```
+   */
+  onLateWrite?(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
 
   /**
    * The panel's data for this request, as JSON-serialisable stats. Computed when first

@@ -32,6 +32,11 @@ function nextId(): string {
  * })
  * ```
  */
+/** Told of an item a recorder added to a finished request (see `RequestRecord.wrote`). */
+export interface LateWriter {
+  lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
+}
+
 export class RequestRecord {
   readonly id: string
   readonly method: string
@@ -85,6 +90,12 @@ export class RequestRecord {
    * taken when the request finished, and the toolbar writes it again (see toolbar.ts).
    */
   onLateWrite: (() => void) | undefined = undefined
+  /**
+   * Told of each item written after the request finished, with its slot: the toolbar, set
+   * when the request finishes if a panel has `onLateWrite` (the OpenTelemetry panel turns
+   * such items into spans of the request's trace).
+   */
+  lateWriter: LateWriter | undefined = undefined
   /**
    * The request's Hono context while the app's handler runs, for the toolbar's wrappers of
    * its methods (`callingContext()`); undefined before and after, so that a record kept in
@@ -235,19 +246,23 @@ export class RequestRecord {
 
   /**
    * Recorders call this when they add an item: one added after the request finished makes
-   * the stats taken before it stale.
+   * the stats taken before it stale. With the slot and the item it was added to (a log line
+   * to `SLOTS.logging`), panels that have `onLateWrite` are told of it too; call it once per
+   * item, without them for a write that kept nothing (an item counted as dropped).
    *
    * @example
    * ```ts
-   * const lines = record.slot('audit', () => [] as string[])
+   * const AUDIT = slotKey<string[]>('audit')
+   * const lines = record.slot(AUDIT, () => [])
    * lines.push('user 42 signed in')
-   * record.wrote() // after the request finished, its stats are computed again
+   * record.wrote(AUDIT, 'user 42 signed in') // after the request finished, its stats are computed again
    * ```
    */
-  wrote(): void {
+  wrote(slot?: SlotKey<unknown>, item?: unknown): void {
     if (this.durationMs === undefined) return
     this.lateWrites++
     this.onLateWrite?.()
+    if (slot !== undefined) this.lateWriter?.lateWrite(this, slot, item)
   }
 
   /**

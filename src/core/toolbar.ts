@@ -8,7 +8,8 @@
 import { Hono, type Context, type Next } from 'hono'
 import { appRoute, routeAhead } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'
-import type { RequestRecord } from './record.js'
+import type { LateWriter, RequestRecord } from './record.js'
+import type { SlotKey } from '../shapes/slot-key.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
 import { flushOnSignals } from './shutdown.js'
@@ -32,7 +33,7 @@ export interface RequestDetail extends StoredRequest {
 
 export const REQUEST_ID_HEADER = 'X-Debug-Toolbar-Request-Id'
 
-type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming' | 'refreshStats'
+type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'onLateWrite' | 'serverTiming' | 'refreshStats'
 
 /**
  * The toolbar of one app: its panels, its store, the records of recent requests and the
@@ -51,7 +52,7 @@ type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'serverTiming' 
  * })
  * ```
  */
-export class Toolbar implements ToolbarHost {
+export class Toolbar implements ToolbarHost, LateWriter {
   readonly routes: Hono
   readonly store: ToolbarStore
   readonly events: ToolbarEvents
@@ -119,6 +120,7 @@ export class Toolbar implements ToolbarHost {
       around: having('around'),
       onResponse: having('onResponse'),
       onFinish: having('onFinish'),
+      onLateWrite: having('onLateWrite'),
       serverTiming: having('serverTiming'),
       refreshStats: having('refreshStats'),
     }
@@ -515,6 +517,7 @@ export class Toolbar implements ToolbarHost {
 
   private finish(record: RequestRecord, durationMs = record.now()): void {
     record.durationMs = durationMs
+    if (this.hooks.onLateWrite.length > 0) record.lateWriter = this
     const hooks = this.hooks.onFinish
     for (let i = 0; i < hooks.length; i++) {
       const pending = this.finishHook(hooks[i], record)
@@ -523,6 +526,27 @@ export class Toolbar implements ToolbarHost {
     const stored = this.saveDeferred(record)
     if (stored || !this.store.defersStats) return this.track(record, this.storeAsync(record, stored))
     this.finished(record)
+  }
+
+  /**
+   * @internal Tells the panels that have `onLateWrite` of an item written into `record`
+   * after it finished (`record.wrote(slot, item)`).
+   *
+   * @example
+   * ```ts
+   * record.lateWriter = toolbar // when the request finishes
+   * record.wrote(SLOTS.logging, line) // later: toolbar.lateWrite(record, SLOTS.logging, line)
+   * ```
+   */
+  lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+    const hooks = this.hooks.onLateWrite
+    for (let i = 0; i < hooks.length; i++) {
+      try {
+        hooks[i].onLateWrite!(record, slot, item)
+      } catch (error) {
+        console.warn(`[hono-debug-toolbar] panel "${hooks[i].id}" failed on a write after the request finished:`, error)
+      }
+    }
   }
 
   private finishHook(panel: Panel<any>, record: RequestRecord): Promise<void> | undefined {

@@ -5,14 +5,15 @@
  * are made with an ordinary tracer, so they go through the span processors and exporters
  * like any other span, and Jaeger or Zipkin show them too.
  */
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, AttributeValue, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactSpanText } from '../core/redact-span.js'
 import { TIMER_SLOT } from '../panels/timer.js'
 import { SLOTS } from '../shapes/records.js'
-import type { RecordedQuery, RecordedRender } from '../shapes/records.js'
+import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/records.js'
+import type { SlotKey } from '../shapes/slot-key.js'
 import type { ConvertOptions } from './options.js'
 import { hotFrames } from './profile-frames.js'
 import { hrTimeFromEpochMs } from './request-span.js'
@@ -108,9 +109,7 @@ export class PanelDataConverter {
       for (const log of record.peek(SLOTS.logging)?.logs ?? []) {
         const target = (log.renderId !== undefined && renderSpans.get(log.renderId)?.span) || server
         if (!target) continue
-        const attributes: Attributes = { 'log.severity': log.level, 'log.message': log.message, 'log.source': log.source }
-        for (const [key, value] of Object.entries(log.attributes)) attributes[key] ??= attributeValue(key, value)
-        this.addEvent(target, parent, 'log', attributes, at(log.startMs))
+        this.addEvent(target, parent, 'log', logAttributes(log), at(log.startMs))
         counts.logging++
       }
     }
@@ -159,6 +158,48 @@ export class PanelDataConverter {
     return counts
   }
 
+  /**
+   * Converts one item written after the request finished (`record.wrote(slot, item)`: a
+   * line logged or a query run by work the request left running) and returns its kind, or
+   * undefined when it is not converted. The SERVER span has ended by then: the item goes
+   * into the span the app has open for that work when there is one (the active span, if it
+   * records and belongs to the request's trace), else under the SERVER span, a log line on a
+   * zero-length span of its own.
+   *
+   * @example
+   * ```ts
+   * // after the response: recordQuery({ sql: 'INSERT INTO outbox ...', durationMs: 1.5 })
+   * converter.convertLate(record, serverContext, SLOTS.sql, query) // 'sql': a CLIENT span under the SERVER span
+   * ```
+   */
+  convertLate(record: RequestRecord, parent: OtelContext, slot: SlotKey<unknown>, item: unknown): ConvertKind | undefined {
+    const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
+    const server = trace.getSpan(parent)
+    const active = trace.getActiveSpan()
+    const open = active !== undefined && active !== server && active.isRecording() && active.spanContext().traceId === server?.spanContext().traceId ? active : undefined
+    const into = open ? context.active() : parent
+    if (slot === SLOTS.logging && this.enabled.logging) {
+      const log = item as RecordedLog
+      const target = open ?? server
+      if (!target) return undefined
+      this.addEvent(target, parent, 'log', logAttributes(log), at(log.startMs))
+      return 'logging'
+    }
+    if (slot === SLOTS.sql && this.enabled.sql) {
+      this.querySpan(item as RecordedQuery, into, at)
+      return 'sql'
+    }
+    if (slot === SLOTS.templates && this.enabled.templates) {
+      const render = item as RecordedRender
+      const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, into)
+      const end = at(render.startMs + (render.durationMs ?? 0))
+      if (render.error) fail(span, 'TemplateError', render.error, end)
+      span.end(end)
+      return 'templates'
+    }
+    return undefined
+  }
+
   private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
     const span = this.tracer.startSpan(sqlSpanName(query), {
       kind: SpanKind.CLIENT,
@@ -201,6 +242,13 @@ function fail(span: Span, type: string, error: string, time: ReturnType<typeof h
   const message = redactSpanText(error)
   span.addEvent('exception', { 'exception.type': type, 'exception.message': message }, time)
   span.setStatus({ code: SpanStatusCode.ERROR, message })
+}
+
+/** A log line's span event attributes: its severity, message and source, then its own attributes (secret names redacted). */
+function logAttributes(log: RecordedLog): Attributes {
+  const attributes: Attributes = { 'log.severity': log.level, 'log.message': log.message, 'log.source': log.source }
+  for (const [key, value] of Object.entries(log.attributes)) attributes[key] ??= attributeValue(key, value)
+  return attributes
 }
 
 function attributeValue(key: string, value: unknown): AttributeValue {

@@ -425,6 +425,32 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   /**
+   * An item written after the request finished (a line logged or a query run by work the
+   * request left running) becomes a span of its trace, as the converter made the others,
+   * while the trace still takes late spans (`gracePeriodMs` after the response).
+   *
+   * @example
+   * ```ts
+   * app.post('/signup', (c) => {
+   *   void sendWelcomeEmail().catch((error) => logger.error({ err: error }, 'welcome email failed'))
+   *   return c.text('ok')
+   * })
+   * // the toolbar calls panel.onLateWrite(record, SLOTS.logging, line): Jaeger shows the line under POST /signup
+   * ```
+   */
+  onLateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+    const state = record.peek(PANEL_SLOT)
+    // Not converted yet: onFinish converts it with the rest.
+    if (!state?.counts || record.durationMs === undefined) return
+    if (Date.now() > record.startedAt + record.durationMs + this.config.gracePeriodMs) return
+    const kind = this.converter.convertLate(record, state.context, slot, item)
+    if (!kind) return
+    // The counts of a request that converted nothing are one frozen object shared by all.
+    if (Object.isFrozen(state.counts)) state.counts = { ...state.counts }
+    state.counts[kind]++
+  }
+
+  /**
    * The request's trace in figures: ids, span counts, links, export status and what was
    * converted.
    *

@@ -59,11 +59,11 @@ export function appendLog(
   source: string,
 ): void {
   const book = record.slot(SLOTS.logging, () => newLogBook(record))
-  record.wrote()
   const counts = (book.counts ??= {})
   counts[level] = (counts[level] ?? 0) + 1
   if (book.logs.length >= (book.maxLogs ?? DEFAULT_MAX_LOGS)) {
     book.dropped++
+    record.wrote()
     return
   }
   const line: RecordedLog = {
@@ -77,6 +77,7 @@ export function appendLog(
   const dropped = addAttributes(line.attributes, attributes)
   if (dropped) line.droppedAttributes = dropped
   book.logs.push(line)
+  record.wrote(SLOTS.logging, line)
 }
 
 function newLogBook(record: RequestRecord): LogBook {

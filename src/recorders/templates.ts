@@ -99,12 +99,15 @@ function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boo
     durationMs: undefined,
     error: undefined,
   }
-  if (log.renders.length < (log.maxRenders ?? DEFAULT_MAX_RENDERS)) log.renders.push(render)
+  const kept = log.renders.length < (log.maxRenders ?? DEFAULT_MAX_RENDERS)
+  if (kept) log.renders.push(render)
   else log.dropped++
   const end = (error?: unknown) => {
     render.durationMs = record.now() - render.startMs
-    record.wrote()
     if (error !== undefined) render.error = errorMessageOf(error)
+    // A render by work the request left running is told with its time once it has one.
+    if (kept) record.wrote(SLOTS.templates, render)
+    else record.wrote()
   }
   let result: T
   try {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { trace } from '@opentelemetry/api'
 import { Hono } from 'hono'
 import { timing, startTime, endTime } from 'hono/timing'
 import { debugToolbar, currentRecord, recordLog, recordQuery, renderTemplate, SLOTS, type RecordedProfile } from '../../src/index.js'
@@ -218,5 +219,85 @@ describe('PanelDataConverter', () => {
     expect(stats.spans.map((s) => s.name)).toEqual(['GET /'])
     expect(serverOf(stats).events).toEqual([])
     expect(stats.convert.sql).toEqual({ enabled: false, converted: 0 })
+  })
+})
+
+describe('work the request left running', () => {
+  /** A route that answers, then logs and queries once `release()` is called, as apps send mail after the answer. */
+  function leftRunning(options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}, inAppSpan = false) {
+    const { app } = makeApp(options)
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let done!: Promise<void>
+    const work = () => {
+      recordLog('warn', 'welcome email failed: SMTP 421', { attempt: 2, password: 'hunter2' })
+      recordQuery({ sql: 'INSERT INTO outbox (kind) VALUES (?)', params: ['welcome'], durationMs: 1.5, dbSystem: 'sqlite' })
+    }
+    app.post('/signup', (c) => {
+      done = released.then(() => {
+        if (!inAppSpan) return work()
+        return trace.getTracer('shop').startActiveSpan('send welcome email', (span) => {
+          work()
+          span.end()
+        })
+      })
+      return c.text('ok')
+    })
+    const run = async () => {
+      const res = await app.request('/signup', { method: 'POST' }, loopback)
+      await res.text()
+      const detailPath = `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`
+      const read = async () => withSpans(app, (await (await app.request(detailPath, undefined, loopback)).json()).panels.opentelemetry as OpenTelemetryStats)
+      // Read as the toolbar in the page does, as soon as the page has loaded.
+      const early = await read()
+      release()
+      await done
+      return { early, later: await read() }
+    }
+    return { run }
+  }
+
+  it('exports a line logged and a query run after the response as spans of the request, at their real times', async () => {
+    const { early, later } = await leftRunning().run()
+    expect(early.spans.map((s) => s.name)).toEqual(['POST /signup'])
+    const server = serverOf(later)
+    const query = named(later, 'INSERT outbox')
+    expect(query).toMatchObject({ kind: 'CLIENT', parentSpanId: server.spanId })
+    expect(ms(query.startTimeUnixNano)).toBeGreaterThanOrEqual(ms(server.endTimeUnixNano!))
+    expect(ms(query.endTimeUnixNano!) - ms(query.startTimeUnixNano)).toBeCloseTo(1.5, 2)
+    // The SERVER span has ended: the line goes on a zero-length span of its own under it.
+    const holder = named(later, 'log')
+    expect(holder.parentSpanId).toBe(server.spanId)
+    expect(holder.events).toEqual([
+      expect.objectContaining({ name: 'log', attributes: expect.objectContaining({ 'log.severity': 'warn', 'log.message': 'welcome email failed: SMTP 421', attempt: 2, password: '********' }) }),
+    ])
+    expect(later.lateSpans).toBe(2)
+    expect(later.convert.sql).toEqual({ enabled: true, converted: 1 })
+    expect(later.convert.logging).toEqual({ enabled: true, converted: 1 })
+  })
+
+  it('puts them in the span the app opened for that work', async () => {
+    const { later } = await leftRunning({}, true).run()
+    const email = named(later, 'send welcome email')
+    expect(email.parentSpanId).toBe(serverOf(later).spanId)
+    expect(named(later, 'INSERT outbox').parentSpanId).toBe(email.spanId)
+    expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['welcome email failed: SMTP 421'])
+    expect(later.spans.some((s) => s.name === 'log')).toBe(false)
+  })
+
+  it('leaves out what the convert option leaves out, and what comes after the late window', async () => {
+    const off = await leftRunning({ convert: { sql: false, logging: false } }).run()
+    expect(off.later.spans.map((s) => s.name)).toEqual(['POST /signup'])
+    const { app } = makeApp({ gracePeriodMs: 50 })
+    let done!: Promise<void>
+    app.get('/', (c) => {
+      done = sleep(120).then(() => recordQuery({ sql: 'SELECT 1', durationMs: 1, dbSystem: 'sqlite' }))
+      return c.text('ok')
+    })
+    const res = await app.request('/', undefined, loopback)
+    await res.text()
+    await done
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    expect((detail.panels.opentelemetry as OpenTelemetryStats).convert.sql.converted).toBe(0)
   })
 })

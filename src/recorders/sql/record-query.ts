@@ -141,7 +141,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   log.queries.splice(at, 0, query)
   if (outcome.explainTarget) (state.explainTargets ??= new Map()).set(query.id, outcome.explainTarget)
   // A query run by work the request left running (an audit row written after the answer).
-  record.wrote()
+  record.wrote(SLOTS.sql, query)
   return query
 }
 
