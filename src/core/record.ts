@@ -16,6 +16,11 @@ function nextId(): string {
   return ID_PREFIX + idCounter.toString(16).padStart(8, '0')
 }
 
+/** Told of an item a recorder added to a finished request (see `RequestRecord.wrote`). */
+export interface LateWriter {
+  lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
+}
+
 /**
  * Everything one request collects. Panels are created once per app and are shared by
  * concurrent requests, so per-request data never lives on a panel: it lives here, in
@@ -32,11 +37,6 @@ function nextId(): string {
  * })
  * ```
  */
-/** Told of an item a recorder added to a finished request (see `RequestRecord.wrote`). */
-export interface LateWriter {
-  lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
-}
-
 export class RequestRecord {
   readonly id: string
   readonly method: string
