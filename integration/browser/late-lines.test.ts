@@ -7,7 +7,8 @@
  */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { debugToolbar, LoggingPanel, RequestPanel, recordLog } from '../../src/index.js'
+import { debugToolbar, LoggingPanel, RequestPanel, recordLog, recordQuery } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
 let sendEmail!: () => void
@@ -23,6 +24,41 @@ function signupApp(): Hono {
   })
   return app
 }
+
+let writeAudit!: () => void
+
+function auditApp(): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ app, panels: [new RequestPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.get('/checkout', (c) => {
+    const later = new Promise<void>((resolve) => (writeAudit = resolve))
+    void later.then(() => {
+      recordQuery({ sql: 'INSERT INTO audit (event) VALUES (?)', params: ['checkout'], durationMs: 3, dbSystem: 'sqlite' })
+      recordLog('warn', 'audit row written late')
+    })
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>thanks</p></body></html>')
+  })
+  return app
+}
+
+describe('work left running after the response, in the OpenTelemetry panel', () => {
+  const session = useBrowserSession(auditApp, { width: 1440, height: 900 })
+
+  it('joins the open waterfall, under the request, without a reload', async () => {
+    const { page } = session
+    await page.goto(`${session.server.url}/checkout`)
+    const pane = await openPanel(page, 'OpenTelemetry')
+    const rows = pane.locator('.hdt-wf-row')
+    await expect.poll(() => rows.count()).toBe(1)
+    writeAudit()
+    // The waterfall follows the trace's live updates (or its Refresh button).
+    await expect.poll(async () => {
+      if ((await rows.count()) < 3) await pane.getByRole('button', { name: 'Refresh' }).click()
+      return (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
+    }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /checkout'), expect.stringContaining('INSERT audit'), expect.stringContaining('log')])
+    expect(session.errors).toEqual([])
+  })
+})
 
 describe('lines logged after the response, in the browser', () => {
   const session = useBrowserSession(signupApp, { width: 1440, height: 900 })
