@@ -97,7 +97,7 @@ describe("zipkin-js's HttpLogger with its default encoder (Zipkin v1 JSON) point
     await expect.poll(() => answers.length).toBe(1)
     expect(answers[0]!.status).toBe(400)
     expect(JSON.parse(answers[0]!.body).error).toBe(
-      '1 span refused: span 0: it is Zipkin v1 JSON (annotations with an endpoint), and this endpoint reads v2: send Zipkin v2 JSON (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))',
+      '1 span refused: span 0: it is Zipkin v1 JSON (annotations with an endpoint), and this endpoint reads v2: send v1 JSON to /_debug_toolbar/zipkin/api/v1/spans, or send v2 JSON here (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))',
     )
     expect(await spansOf(base, trace.padStart(32, '0'))).toEqual([])
   })
@@ -127,9 +127,14 @@ describe("a sender pointed at a near miss of a receiver's URL", () => {
         `the toolbar receives traces, not ${signal}: give traces their own endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=<origin>/_debug_toolbar/otlp/v1/traces), or turn the others off (OTEL_METRICS_EXPORTER=none, OTEL_LOGS_EXPORTER=none)`,
       )
     }
+    // Zipkin's v1 path is a receiver; without the `/zipkin` in front it is a near miss.
     const zipkinV1 = await fetch(`${base}/zipkin/api/v1/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
-    expect(zipkinV1.status).toBe(404)
-    expect((await zipkinV1.json()).error).toBe('nothing receives spans at /_debug_toolbar/zipkin/api/v1/spans: the Zipkin receiver takes Zipkin v2 JSON at POST /_debug_toolbar/zipkin/api/v2/spans')
+    expect(zipkinV1.status).toBe(202)
+    const bareV1 = await fetch(`${base}/api/v1/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
+    expect(bareV1.status).toBe(404)
+    expect((await bareV1.json()).error).toBe('nothing receives spans at /_debug_toolbar/api/v1/spans: the Zipkin receiver takes Zipkin v1 JSON at POST /_debug_toolbar/zipkin/api/v1/spans')
+    const bareV2 = await fetch(`${base}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
+    expect((await bareV2.json()).error).toBe('nothing receives spans at /_debug_toolbar/api/v2/spans: the Zipkin receiver takes Zipkin v2 JSON at POST /_debug_toolbar/zipkin/api/v2/spans')
     // The toolbar's own routes under the prefix are untouched.
     expect((await fetch(`${base}/healthz`)).status).toBe(200)
   })

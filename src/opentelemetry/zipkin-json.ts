@@ -101,7 +101,8 @@ export class SharedSpanIds {
  * Maps a parsed Zipkin v2 JSON body to toolbar spans with `source: 'zipkin'`. A span with a
  * bad id or time is refused alone (its reason in `rejected`); a body that is not a list is
  * a `ZipkinDecodeError`. `traceIdOf` may replace a trace id after padding (the receiver
- * joins a 64-bit trace id to the 128-bit trace it was cut from).
+ * joins a 64-bit trace id to the 128-bit trace it was cut from). A v1 span is refused with
+ * where to send it instead, `v1Path` (the receiver's v1 path under its prefix).
  *
  * @example
  * ```ts
@@ -109,23 +110,66 @@ export class SharedSpanIds {
  * spans[0].traceId // '0000000000000000a3ce929d0e0e4736'
  * ```
  */
-export function zipkinSpansToToolbar(body: unknown, shared = new SharedSpanIds(), traceIdOf: (traceId: string) => string = (traceId) => traceId): ZipkinDecoded {
-  if (!Array.isArray(body)) throw new ZipkinDecodeError('expected a JSON array of Zipkin v2 spans')
+export function zipkinSpansToToolbar(
+  body: unknown,
+  shared = new SharedSpanIds(),
+  traceIdOf: (traceId: string) => string = (traceId) => traceId,
+  v1Path = '/zipkin/api/v1/spans',
+): ZipkinDecoded {
+  checkSpanList(body, 'Zipkin v2')
+  return zipkinEntriesToToolbar(
+    body.map((span, index) => ({ index, span })),
+    [],
+    shared,
+    traceIdOf,
+    (span) => refuseV1(span, v1Path),
+  )
+}
+
+/**
+ * Throws a `ZipkinDecodeError` (a 400) when `body` is not a JSON array of spans, or holds
+ * more than one POST may.
+ *
+ * @example
+ * ```ts
+ * checkSpanList(JSON.parse(text), 'Zipkin v1') // throws on {"spans":[]}
+ * ```
+ */
+export function checkSpanList(body: unknown, version: string): asserts body is unknown[] {
+  if (!Array.isArray(body)) throw new ZipkinDecodeError(`expected a JSON array of ${version} spans`)
   if (body.length > MAX_ZIPKIN_SPANS_PER_REQUEST) {
     throw new ZipkinDecodeError(`${body.length} spans in one request; at most ${MAX_ZIPKIN_SPANS_PER_REQUEST} are accepted`)
   }
+}
+
+/**
+ * Maps v2 spans to toolbar spans, each with the position in the POST that a refusal names
+ * (spans converted from one v1 span share its position). `rejected` holds refusals made
+ * before (a v1 span that could not be converted); `check` may refuse a span by throwing.
+ *
+ * @example
+ * ```ts
+ * const { spans } = zipkinEntriesToToolbar(zipkinV1SpanToV2(v1).map((span) => ({ index: 0, span })), [])
+ * ```
+ */
+export function zipkinEntriesToToolbar(
+  entries: Array<{ index: number; span: unknown }>,
+  rejected: string[],
+  shared = new SharedSpanIds(),
+  traceIdOf: (traceId: string) => string = (traceId) => traceId,
+  check: (span: unknown) => void = () => undefined,
+): ZipkinDecoded {
   const spans: ToolbarSpan[] = []
-  const rejected: string[] = []
   const fragments: ZipkinFragment[] = []
   // Shared spans first, so that their children in the same POST find the derived id.
-  const order = [...body.keys()].sort((a, b) => Number(isShared(body[b])) - Number(isShared(body[a])))
-  for (const i of order) {
+  const order = [...entries].sort((a, b) => Number(isShared(b.span)) - Number(isShared(a.span)))
+  for (const { index, span } of order) {
     try {
-      refuseV1(body[i])
-      if (isFragment(body[i])) fragments.push(toFragment(body[i] as Record<string, unknown>, i, shared, traceIdOf))
-      else spans.push(toToolbarSpan(body[i], shared, traceIdOf))
+      check(span)
+      if (isFragment(span)) fragments.push(toFragment(span as Record<string, unknown>, index, shared, traceIdOf))
+      else spans.push(toToolbarSpan(span, shared, traceIdOf))
     } catch (error) {
-      rejected.push(`span ${i}: ${(error as Error).message}`)
+      rejected.push(`span ${index}: ${(error as Error).message}`)
     }
   }
   return { spans, rejected, fragments }
@@ -160,17 +204,18 @@ export function completeZipkinSpan(earlier: ToolbarSpan, fragment: ZipkinFragmen
 /**
  * Zipkin v1 JSON (zipkin-js's HttpLogger sends it unless told `jsonEncoder: JSON_V2`) parses
  * as v2 spans that lost their service, kind and tags, which live in v1's endpoints and
- * `binaryAnnotations`: the span would show as "unknown_service". Refused, with what to change.
+ * `binaryAnnotations`: the span would show as "unknown_service". Refused, as Zipkin refuses v1
+ * at its v2 path, with where to send it: Zipkin's v1 path, which converts it.
  * (A v1 span with neither, such as zipkin-js's local spans, carries nothing v2 would miss.)
  */
-function refuseV1(raw: unknown): void {
+function refuseV1(raw: unknown, v1Path: string): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return
   const span = raw as { binaryAnnotations?: unknown; annotations?: unknown }
   const v1Annotation = Array.isArray(span.annotations) && span.annotations.some((a) => typeof a === 'object' && a !== null && 'endpoint' in a)
   if (span.binaryAnnotations !== undefined || v1Annotation) {
     throw new Error(
       `it is Zipkin v1 JSON (${span.binaryAnnotations !== undefined ? 'binaryAnnotations' : 'annotations with an endpoint'}), and this endpoint reads v2: ` +
-        'send Zipkin v2 JSON (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))',
+        `send v1 JSON to ${v1Path}, or send v2 JSON here (zipkin-js: new HttpLogger({ jsonEncoder: jsonEncoder.JSON_V2, ... }))`,
     )
   }
 }
