@@ -24,7 +24,7 @@ export function ReceiverStatusLine({ status, origin }: { status: ReceiverStatus 
       )}
       {status.zipkinPath && (
         <>
-          , Zipkin v2 JSON at <code>{origin}{status.zipkinPath}</code>
+          , Zipkin v2 JSON at <code>{origin}{status.zipkinPath}</code> and v1 JSON at <code>{origin}{zipkinV1Path(status.zipkinPath)}</code>
         </>
       )}
       {requests > 0 && ` · ${plural(requests, 'export', 'exports')}, ${plural(accepted, 'span', 'spans')}`}
@@ -32,4 +32,9 @@ export function ReceiverStatusLine({ status, origin }: { status: ReceiverStatus 
       {rejected + malformed > 0 && <span class="hdt-otel-error">{` · ${plural(rejected, 'span', 'spans')} and ${plural(malformed, 'export', 'exports')} refused`}</span>}
     </p>
   )
+}
+
+/** The v1 receiver's path beside the v2 one: Zipkin's layout, `/api/v1/spans` next to `/api/v2/spans`. */
+function zipkinV1Path(v2Path: string): string {
+  return v2Path.replace(/\/api\/v2\/spans$/, '/api/v1/spans')
 }
