@@ -5,7 +5,10 @@
  * as `npm link` does). A page gets the loader tag and the toolbar's headers, the API answers
  * with the request's panels, the browser bundle and the error page's stylesheet load.
  * Then the entry module is saved again, as a developer does: Vite evaluates it again, which
- * calls `debugToolbar()` again, and the toolbar keeps working with the history it had.
+ * calls `debugToolbar()` again, and the toolbar keeps working with the history it had; also
+ * when the save comes before the toolbar recorded any page (the first requests being the
+ * toolbar's own, from a page left open), and the app's own OpenTelemetry spans follow the
+ * panel as saved.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
@@ -27,6 +30,9 @@ function makeProject(): string {
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(root, join(dir, 'node_modules', 'hono-debug-toolbar'), 'dir')
   symlinkSync(join(root, 'node_modules', 'hono'), join(dir, 'node_modules', 'hono'), 'dir')
+  // The app's own instrumentation imports the API, the same copy as the toolbar's.
+  mkdirSync(join(dir, 'node_modules', '@opentelemetry'))
+  symlinkSync(join(root, 'node_modules', '@opentelemetry', 'api'), join(dir, 'node_modules', '@opentelemetry', 'api'), 'dir')
   mkdirSync(join(dir, 'src'))
   return dir
 }
@@ -74,12 +80,13 @@ interface Project {
   vite: ViteDevServer
   base: string
   dir: string
-  otelOptions: string | undefined
+  /** The entry module as saved at `version`. */
+  source: (version: number) => string
 }
 
-async function startVite(otelOptions: string | undefined): Promise<Project> {
+async function startVite(otelOptions: string | undefined, source = (version: number) => entrySource(version, otelOptions)): Promise<Project> {
   const dir = makeProject()
-  writeFileSync(join(dir, 'src', 'index.ts'), entrySource(1, otelOptions))
+  writeFileSync(join(dir, 'src', 'index.ts'), source(1))
   const vite = await createServer({
     configFile: false,
     root: dir,
@@ -90,15 +97,26 @@ async function startVite(otelOptions: string | undefined): Promise<Project> {
   })
   await vite.listen()
   const { port } = vite.httpServer!.address() as AddressInfo
-  return { vite, base: `http://127.0.0.1:${port}`, dir, otelOptions }
+  return { vite, base: `http://127.0.0.1:${port}`, dir, source }
 }
 
-/** Saves the entry module as `version` and waits (bounded) until Vite serves the new app. */
-async function save(project: Project, version: number): Promise<Response> {
-  writeFileSync(join(project.dir, 'src', 'index.ts'), entrySource(version, project.otelOptions))
+/** Saves the entry module as `version`, as an editor does, without asking Vite for anything. */
+function saveOnly(project: Project, version: number): void {
+  writeFileSync(join(project.dir, 'src', 'index.ts'), project.source(version))
+}
+
+/** A client that a proxy on this machine forwarded: it gets the app's pages, and the toolbar records none. */
+const REFUSED = { 'x-forwarded-for': '203.0.113.7' }
+
+/**
+ * Saves the entry module as `version` and waits (bounded) until Vite serves the new app.
+ * `unrecorded`: waits with pages the toolbar does not record (as a refused client's).
+ */
+async function save(project: Project, version: number, unrecorded = false): Promise<Response> {
+  saveOnly(project, version)
   const deadline = Date.now() + 15_000
   for (;;) {
-    const res = await fetch(`${project.base}/`)
+    const res = await fetch(`${project.base}/`, { headers: unrecorded ? REFUSED : {} })
     const text = await res.clone().text()
     if (text.includes(`version ${version}`)) return res
     if (Date.now() > deadline) throw new Error(`Vite did not serve version ${version}: ${text.slice(0, 200)}`)
@@ -271,3 +289,149 @@ for (const otel of [false, true]) {
     })
   })
 }
+
+/** A downstream service exports one span over OTLP/gRPC to the toolbar's receiver. */
+async function exportOverGrpc(port: number, service: string, name: string): Promise<void> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}` }))],
+  })
+  provider.getTracer('downstream').startSpan(name).end()
+  await provider.forceFlush()
+  await provider.shutdown()
+}
+
+async function tracesOf(base: string, service: string): Promise<number> {
+  return ((await (await fetch(`${base}${prefix}/api/traces?service=${service}`)).json()) as { total: number }).total
+}
+
+/** The lines the toolbar printed to stderr. */
+function toolbarErrors(errors: { mock: { calls: unknown[][] } }): string[] {
+  return errors.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('hono-debug-toolbar'))
+}
+
+describe('a save under @hono/vite-dev-server before the toolbar recorded any page', () => {
+  let project: Project
+  let grpcPort = 0
+  beforeAll(async () => {
+    grpcPort = await freePort()
+    project = await startVite(`{ exporter: 'none', serviceName: 'vite-app', otlpGrpcPort: ${grpcPort}, otlpGrpcHost: '127.0.0.1' }`)
+  })
+  afterAll(async () => {
+    await project?.vite.close()
+    if (project) rmSync(project.dir, { recursive: true, force: true })
+    // Closing Vite retires the last toolbar, and with it every one before.
+    expect(await bindsWithin(grpcPort, 3000)).toBe(true)
+  })
+
+  it('hands the live events and the gRPC port on to the next toolbar, without EADDRINUSE', async () => {
+    const { base } = project
+    const errors = vi.spyOn(console, 'error')
+    try {
+      // A save before any request: Vite evaluates the entry module when a request needs it, not before.
+      saveOnly(project, 2)
+      // The first requests are not pages: a toolbar left open in the browser from an earlier
+      // run of `vite` asks the API and follows the live events.
+      const api = await fetch(`${base}${prefix}/api/requests`)
+      expect(api.status).toBe(200)
+      expect(((await api.json()) as { total: number }).total).toBe(0)
+      const events = await fetch(`${base}${prefix}/api/events`)
+      const reader = events.body!.getReader()
+      const seen = readEvents(reader)
+      // A downstream service already sends its spans to the gRPC receiver.
+      await exportOverGrpc(grpcPort, 'before-save', 'work before the save')
+      expect(await tracesOf(base, 'before-save')).toBe(1)
+
+      // The developer saves; the pages a refused client sees wait for it without being recorded.
+      await save(project, 3, true)
+      const page = await openPage(base, await fetch(`${base}/`))
+      expect(page.html).toContain('version 3')
+      // The page left open keeps following the live events: the new toolbar took them over.
+      expect(await seen.until(page.id)).toBe(true)
+      await reader.cancel()
+      // The new panel listens on the port the first one held.
+      const deadline = Date.now() + 3000
+      let receiver: { grpcAddress?: string } | undefined
+      for (;;) {
+        const detail = (await (await fetch(`${base}${prefix}/api/requests/${page.id}`)).json()) as Detail
+        receiver = (detail.panels.opentelemetry as { receiver?: { grpcAddress?: string } }).receiver
+        if (receiver?.grpcAddress || Date.now() > deadline) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(receiver?.grpcAddress).toBe(`127.0.0.1:${grpcPort}`)
+      await exportOverGrpc(grpcPort, 'after-save', 'work after the save')
+      expect(await tracesOf(base, 'after-save')).toBe(1)
+      // What arrived before the save is still there.
+      expect(await tracesOf(base, 'before-save')).toBe(1)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(toolbarErrors(errors)).toEqual([])
+    } finally {
+      errors.mockRestore()
+    }
+  })
+})
+
+/**
+ * An app with OpenTelemetry instrumentation of its own: `src/work.ts` takes its tracer when
+ * the dev server first loads it and is never saved, so Vite keeps it across the saves of the
+ * entry module, which changes the panel's service name and propagators.
+ */
+function tracedEntry(version: number): string {
+  const propagators = version === 1 ? "['tracecontext']" : "['b3']"
+  return `import { Hono } from 'hono'
+import { debugToolbar } from 'hono-debug-toolbar'
+import { OpenTelemetryPanel } from 'hono-debug-toolbar/opentelemetry'
+import { work } from './work'
+const app = new Hono()
+app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop-v${version}', propagators: ${propagators} })] }))
+app.get('/', (c) => c.html('<html><body><h1>version ${version}</h1><p>sent: ' + work() + '</p></body></html>'))
+export default app
+`
+}
+
+const WORK_SOURCE = `import { context, propagation, trace } from '@opentelemetry/api'
+const tracer = trace.getTracer('shop-work')
+/** The app's own span, and the headers it would send downstream. */
+export function work(): string {
+  return tracer.startActiveSpan('app work', (span) => {
+    const headers: Record<string, string> = {}
+    propagation.inject(context.active(), headers)
+    span.end()
+    return Object.keys(headers).join(',')
+  })
+}
+`
+
+describe("the app's own OpenTelemetry instrumentation under @hono/vite-dev-server", () => {
+  let project: Project
+  beforeAll(async () => {
+    project = await startVite(undefined, tracedEntry)
+    writeFileSync(join(project.dir, 'src', 'work.ts'), WORK_SOURCE)
+  })
+  afterAll(async () => {
+    await project?.vite.close()
+    if (project) rmSync(project.dir, { recursive: true, force: true })
+  })
+
+  /** The service of the app's span and of the toolbar's request span in the page's trace. */
+  async function servicesOf(detail: Detail): Promise<{ app: unknown; request: unknown }> {
+    const traceId = (detail.panels.opentelemetry as { traceId: string }).traceId
+    const trace = (await (await fetch(`${project.base}${prefix}/api/traces/${traceId}`)).json()) as {
+      spans: Array<{ name: string; resource: Record<string, unknown> }>
+    }
+    const service = (name: string) => trace.spans.find((span) => span.name === name)?.resource['service.name']
+    return { app: service('app work'), request: service('GET /') }
+  }
+
+  it('follows the panel saved last: its service name and its propagators', async () => {
+    const { base } = project
+    const first = await openPage(base, await fetch(`${base}/`))
+    expect(await servicesOf(first.detail)).toEqual({ app: 'shop-v1', request: 'shop-v1' })
+    expect(first.html).toContain('sent: traceparent<')
+
+    const saved = await openPage(base, await save(project, 2))
+    // The tracer that work.ts took at the start now starts its spans with the new panel's provider.
+    expect(await servicesOf(saved.detail)).toEqual({ app: 'shop-v2', request: 'shop-v2' })
+    expect(saved.html).toContain('sent: b3<')
+  })
+})

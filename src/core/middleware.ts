@@ -84,15 +84,30 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     }
     return toolbar.serve(c)
   }
+  // Whether the app runs under Vite's dev server is known from the first request the
+  // middleware sees, whatever it is: Vite evaluates the entry module for a request, which may
+  // be one the toolbar does not record (a page left open asking the API, a refused client).
+  let viteChecked = false
+  const checkVite = (c: Context) => {
+    if (viteChecked) return
+    viteChecked = true
+    noteViteServer(c, prefix, toolbar)
+  }
   // Where the middleware is mounted is known from the first request it records.
   let mountChecked = false
   const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
-    if (!allowed) return ownRoute ? Promise.resolve(c.notFound()) : next()
-    if (ownRoute) return Promise.resolve(ownRouteAnswer(c))
+    if (!allowed) {
+      checkVite(c)
+      return ownRoute ? Promise.resolve(c.notFound()) : next()
+    }
+    if (ownRoute) {
+      checkVite(c)
+      return Promise.resolve(ownRouteAnswer(c))
+    }
     if (!mountChecked) {
       mountChecked = true
       warnWhenPrefixUnreachable(c, prefix)
-      noteViteServer(c, prefix, toolbar)
+      checkVite(c)
     }
     const record = new RequestRecord({ method: c.req.method, url: c.req.url, path, headers: requestHeaderSource(c) })
     return runWithRecord(record, () => toolbar.record(c, next, record))
@@ -103,7 +118,10 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const middleware: MiddlewareHandler = function debugToolbarMiddleware(c, next) {
     const path = c.req.path
     const ownRoute = path === prefix || path.startsWith(ownPrefix)
-    if (!ownRoute && excluded(path)) return next()
+    if (!ownRoute && excluded(path)) {
+      checkVite(c)
+      return next()
+    }
     if (!isAllowedClient(c)) return handle(c, next, path, ownRoute, false)
     if (!showToolbar) return handle(c, next, path, ownRoute, true)
     return Promise.resolve(showToolbar(c)).then((shown) => handle(c, next, path, ownRoute, shown))

@@ -14,8 +14,11 @@
  * this way (`c.env.vite`, which the plugin sets): several apps in one process elsewhere
  * (tests, two services) each keep their own toolbar, whatever their prefix.
  *
- * The cost is on a toolbar's first recorded request and when a toolbar is made, never on
- * the requests after that.
+ * The server is read from the first request the toolbar's middleware sees, whatever it is
+ * (a recorded page, one of the toolbar's own routes, a refused client): Vite evaluates the
+ * entry module when a request needs it, so the request that made a toolbar is its first,
+ * and the plugin shows the server nowhere else. The cost is on that first request and when
+ * a toolbar is made, never on the requests after that.
  */
 import type { Context } from 'hono'
 import type { Toolbar } from './toolbar.js'
@@ -66,9 +69,9 @@ export function succeedToolbar(prefix: string, previous: Toolbar, toolbar: Toolb
 }
 
 /**
- * Called on a toolbar's first recorded request: when it runs under Vite's dev server, it is
- * the toolbar the next evaluation of the entry module takes over from, and it is retired
- * when that server closes.
+ * Called on the first request a toolbar's middleware sees (recorded or not): when it runs
+ * under Vite's dev server, it is the toolbar the next evaluation of the entry module takes
+ * over from, and it is retired when that server closes.
  *
  * @example
  * ```ts

@@ -4,7 +4,7 @@
  * already lives in its own file (request-span, converter, trace-store, exporter, receivers,
  * propagators); what is left here is the wiring and the stats' shape, which read best together.
  */
-import { context, propagation, trace } from '@opentelemetry/api'
+import { context } from '@opentelemetry/api'
 import type { Context as OtelContext, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import { ToolbarContextManager } from './context-manager.js'
@@ -44,6 +44,7 @@ import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
+import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
 import { saveRecordedSpans } from './store-spans.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
@@ -310,10 +311,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (this.globalsRegistered) return
     this.globalsRegistered = true
     if (this.provider) {
-      if (!this.config.sdk!.disabledBy) trace.setGlobalTracerProvider(this.provider)
+      // A forwarder: the panel that replaces this one (a save under Vite) takes it over.
+      if (!this.config.sdk!.disabledBy) holdGlobalTracerProvider(this.provider, this)
       this.forgetSignals ??= flushOnSignals(this)
     }
-    registerContextGlobals(this.propagator)
+    registerContextGlobals(this.propagator, this)
   }
 
   /**
@@ -599,9 +601,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * Called by the toolbar when a toolbar made for the same app replaces it (Vite's dev
    * server evaluated the entry module again) or the dev server closes: the receivers stop,
    * so the next panel can bind the same `otlpGrpcPort`, and the panel's provider flushes and
-   * closes in the background. A provider registered as the global one stays: the app's own
-   * tracers, taken from the global before the save, still export through it, and the toolbar
-   * still collects their spans (the span processor is shared by every panel of the process).
+   * closes in the background. When this panel holds OpenTelemetry's globals, the next panel
+   * set up takes them over (the app's own tracers, taken before the save, start their spans
+   * with the new panel's provider) and this provider closes then; until then the app's
+   * spans still export through it.
    *
    * @example
    * ```ts
@@ -610,7 +613,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    */
   retire(): Promise<void> {
     const stopped = this.receivers?.stop() ?? Promise.resolve()
-    if (!isGlobalProvider(this.provider)) void stopped.then(() => this.shutdown())
+    const close = () => void stopped.then(() => this.shutdown())
+    if (!releaseGlobals(this, close)) close()
     return stopped
   }
 
@@ -630,19 +634,14 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 }
 
-/** Whether `provider` is the one behind OpenTelemetry's global tracer provider. */
-function isGlobalProvider(provider: BasicTracerProvider | undefined): boolean {
-  const global = trace.getTracerProvider() as { getDelegate?: () => unknown }
-  return provider !== undefined && (global === provider || global.getDelegate?.() === provider)
-}
-
 /** Registers the context manager and propagator the toolbar needs, unless the app has its own. */
-function registerContextGlobals(propagator: ToolbarCompositePropagator): void {
+function registerContextGlobals(propagator: ToolbarCompositePropagator, owner: object): void {
   // OpenTelemetry's context in the toolbar's own storage: one AsyncLocalStorage, not two.
+  // It holds no setting of the panel's, so the first one registered serves every panel.
   const manager = new ToolbarContextManager()
   // setGlobal* answer false (and change nothing) when something is registered already.
   if (!context.setGlobalContextManager(manager.enable())) manager.disable()
-  propagation.setGlobalPropagator(propagator)
+  holdGlobalPropagator(propagator, owner)
 }
 
 /**
