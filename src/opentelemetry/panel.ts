@@ -163,8 +163,9 @@ const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 
  * Unless `tracerProvider` is given, the panel makes its own provider and registers it, an
  * AsyncLocalStorage context manager and the configured propagators (OTEL_PROPAGATORS;
  * default W3C Trace Context and Baggage) as the OpenTelemetry globals, each only if none
- * is registered yet. With `tracerProvider`, add `toolbarSpanProcessor()`
- * to that provider.
+ * is registered yet (or the panel holding it retired, after a save under Vite's dev
+ * server: the provider and propagator then forward to this panel's). With
+ * `tracerProvider`, add `toolbarSpanProcessor()` to that provider.
  *
  * @example
  * ```ts
