@@ -1,0 +1,60 @@
+/**
+ * OpenTelemetry's globals when a toolbar is retired and a new one is made in the same
+ * process, as a save under Vite's dev server does (`integration/vite-dev-server.test.ts`
+ * runs the real thing): the tracers the app took before go on with the new panel.
+ */
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it } from 'vitest'
+import { debugToolbar } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+
+afterEach(() => {
+  trace.disable()
+  context.disable()
+  propagation.disable()
+})
+
+/** An app whose handler starts a span with `tracer` and answers the headers it would send downstream. */
+function makeApp(panel: OpenTelemetryPanel, tracer: () => Tracer) {
+  const app = new Hono()
+  const middleware = debugToolbar({ app, extraPanels: [panel] })
+  app.use(middleware)
+  app.get('/', (c) =>
+    tracer().startActiveSpan('work', (span) => {
+      const headers: Record<string, string> = {}
+      propagation.inject(context.active(), headers)
+      span.end()
+      return c.json(Object.keys(headers))
+    }),
+  )
+  return { app, toolbar: middleware.toolbar }
+}
+
+function workServices(exporter: InMemorySpanExporter): unknown[] {
+  return exporter.getFinishedSpans().filter((span) => span.name === 'work').map((span) => span.resource.attributes['service.name'])
+}
+
+describe("OpenTelemetry's globals across a retired toolbar", () => {
+  it("hands the app's tracers and propagation to the next panel, which exports their spans", async () => {
+    const before = new InMemorySpanExporter()
+    const after = new InMemorySpanExporter()
+    const first = new OpenTelemetryPanel({ serviceName: 'shop-1', exporter: before })
+    let tracer: Tracer | undefined
+    const one = makeApp(first, () => (tracer ??= trace.getTracer('shop')))
+    expect(await (await one.app.request('/')).json()).toEqual(['traceparent'])
+    await first.forceFlush()
+    expect(workServices(before)).toEqual(['shop-1'])
+
+    // The entry module evaluated again: the old toolbar retires, the new one is made.
+    await one.toolbar.retire()
+    const second = new OpenTelemetryPanel({ serviceName: 'shop-2', exporter: after, propagators: ['b3'] })
+    // The tracer the app took before the save, unchanged.
+    const two = makeApp(second, () => tracer!)
+    expect(await (await two.app.request('/')).json()).toEqual(['b3'])
+    await second.forceFlush()
+    expect(workServices(after)).toEqual(['shop-2'])
+    await second.shutdown()
+  })
+})
