@@ -157,7 +157,10 @@ function isGlobalTracing(forwarder: ForwardingTracerProvider): boolean {
   return global === forwarder || global.getDelegate?.() === forwarder
 }
 
-/** Whether `forwarder` is OpenTelemetry's global propagator (the API keeps it as it is given). */
+/**
+ * Whether `forwarder` is OpenTelemetry's global propagator. The API has no getter for it; it
+ * keeps it as given, beside the other globals, under the key of API 1.x on `globalThis`.
+ */
 function isGlobalPropagation(forwarder: ForwardingPropagator): boolean {
   const global = (globalThis as { [key: symbol]: { propagation?: unknown } | undefined })[Symbol.for('opentelemetry.js.api.1')]
   return global?.propagation === forwarder
