@@ -128,8 +128,12 @@ export class ForwardingPropagator implements TextMapPropagator {
    * ```
    */
   fields(): string[] {
+    this.asked = true
     return this.target.fields()
   }
+
+  /** Set by `fields()`: how `isGlobalPropagation` tells, through the API alone, that the API called this one. */
+  asked = false
 }
 
 /** One registered global: its forwarder, the panel that holds it (none once that one retired), and what to do when the next takes it. */
@@ -158,12 +162,16 @@ function isGlobalTracing(forwarder: ForwardingTracerProvider): boolean {
 }
 
 /**
- * Whether `forwarder` is OpenTelemetry's global propagator. The API has no getter for it; it
- * keeps it as given, beside the other globals, under the key of API 1.x on `globalThis`.
+ * Whether `forwarder` is OpenTelemetry's global propagator. The API has no getter for it, so
+ * it is asked through the API: `propagation.fields()` calls the global one's `fields()`.
+ * (The API's own storage of its globals is private, and its key changes with its major version.)
  */
 function isGlobalPropagation(forwarder: ForwardingPropagator): boolean {
-  const global = (globalThis as { [key: symbol]: { propagation?: unknown } | undefined })[Symbol.for('opentelemetry.js.api.1')]
-  return global?.propagation === forwarder
+  forwarder.asked = false
+  propagation.fields()
+  const asked = forwarder.asked
+  forwarder.asked = false
+  return asked
 }
 
 /**
