@@ -69,8 +69,10 @@ export function redactBareSecrets(text: string, placeholder: string = REDACTED):
   BARE_SECRET.lastIndex = 0
   return BARE_SECRET.test(text) ? text.replace(BARE_SECRET, (_whole, scheme?: string) => `${scheme ?? ''}${placeholder}`) : text
 }
-// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`).
-const QUERY_PAIR = /([?&])([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
+// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`). The
+// name stops at a `?` as at a `&`: else a long run of `?` (text decoded in the wrong charset)
+// was read from each of them to its end, a time in the square of its length.
+const QUERY_PAIR = /([?&])([^=&?\s#"'<>]+)=([^&\s#"'<>]*)/g
 /**
  * The operators that compare a column with a value other than `=` (which PAIR handles):
  * `<>`, `!=`, `<`, `>=`, `IS`, `IS NOT`, `LIKE`, `NOT ILIKE`, `GLOB`, `MATCH`, `REGEXP`.

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { debugToolbar, recordLog, type LoggingStats } from '../../src/index.js'
+import { loopbackServers } from '../support/loopback-service.js'
+
+// The redaction rules read every log line, error and span value the toolbar keeps or shows.
+// Text that is long and regular (a body decoded in the wrong charset, a message of blank
+// lines) must cost them time in proportion to its length, not to its square: a request that
+// logs it is not held up, and the page of its error still comes at once.
+
+const start = loopbackServers()
+
+/** What a Chinese or Japanese reply turns into when decoded as ASCII: runs of `?` with no space. */
+const MISDECODED = `${'?'.repeat(8000)}`
+
+describe('long text read by the redaction rules', () => {
+  it('does not hold up a request that logs text decoded in the wrong charset', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/sync', (c) => {
+      for (let i = 0; i < 20; i++) recordLog('warn', `upstream reply (charset=latin1): ${MISDECODED}`)
+      return c.text('ok')
+    })
+    const base = await start(app)
+    const started = performance.now()
+    const res = await fetch(`${base}/sync`)
+    expect(await res.text()).toBe('ok')
+    const tookMs = performance.now() - started
+    const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const logging = detail.panels.logging as LoggingStats
+    expect(logging.logs).toHaveLength(20)
+    expect(logging.logs[0]!.message).toBe(`upstream reply (charset=latin1): ${MISDECODED}`)
+    // About 2 s when each line cost its length squared; a few milliseconds now.
+    expect(tookMs).toBeLessThan(1000)
+  })
+})
