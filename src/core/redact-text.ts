@@ -107,8 +107,11 @@ const CALL_COLUMN = /'(?:[^']|'')*'|["`[]?([A-Za-z_]\w*)["`\]]?(?![\w.]|\s*\()/g
 // A row compared with a row (`(email, password) = ('a', 'x')`, `= ROW('a', 'x')`): each
 // literal at a secret column's place goes.
 const ROW_COMPARISON = new RegExp(`(?:\\bROW\\s*)?\\(([^()]*)\\)(\\s*(?:==?|${SQL_OPERATOR})\\s*(?:ROW\\s*)?\\()([^()]*)\\)`, 'gi')
-// `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values.
-const SQL_INSERT = /(INSERT\s+INTO\s+[^(]+\(([^)]*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
+// `INSERT INTO t (a, b) VALUES (...), (...)`: the columns, and the rows of values. The table
+// starts at the first character that is no space (the blank after INTO is not split between
+// two runs, every split tried), and neither it nor the columns run past the next INSERT: each
+// statement is read once, however many follow it unfinished.
+const SQL_INSERT = /(INSERT\s+INTO\s+[^(\s](?:(?!INSERT\s)[^(])*\(((?:(?!INSERT\s)[^)])*)\)\s*VALUES\s*)((?:\([^()]*\)\s*,?\s*)+)/gi
 
 /**
  * `text` with the value of every secret-named `name=value` / `name: value` pair replaced by
