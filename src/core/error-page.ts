@@ -146,7 +146,11 @@ export class ErrorPages {
       entry.errorsLeftOut = error.errors.length - listed.length
     }
     if (stack === undefined) return entry
-    for (const line of stack.split('\n')) {
+    // V8's frames follow the name and message: a line of the message that starts with `at `
+    // (`at line 3: password=...`) is shown, redacted, with the message, not as a frame.
+    const head = message ? `${name}: ${message}` : name
+    const frames = stack.startsWith(head) ? stack.slice(head.length) : stack
+    for (const line of frames.split('\n')) {
       const text = line.trim()
       if (text.startsWith('at ')) entry.frames.push(this.frameOf(text))
     }

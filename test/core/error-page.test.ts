@@ -128,6 +128,23 @@ describe('the debug error page', () => {
     expect(textOf(page.text)).toContain('retry with api_key=******** failed')
   })
 
+  it('shows the lines of a message that start with "at" in the message, redacted, not among the frames', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/settings', function loadSettings() {
+      // A parser's message, one problem a line, each saying where it is.
+      throw new Error('settings.ini is invalid:\nat line 3: password=hunter2 is not quoted\nat line 9: unknown key')
+    })
+    const page = await get(await start(app), '/settings')
+    expect(page.status).toBe(500)
+    expect(page.text).not.toContain('hunter2')
+    const messages = [...page.text.matchAll(/<pre class="hdt-err-message">([^<]*)<\/pre>/g)].map((m) => m[1])
+    expect(messages[0]).toBe('settings.ini is invalid:\nat line 3: password=******** is not quoted\nat line 9: unknown key')
+    const frames = [...page.text.matchAll(/<li class="hdt-err-(?:own|lib)"><code>([^<]*)<\/code>/g)].map((m) => m[1]!)
+    expect(frames[0]).toMatch(/^at loadSettings \(.*test\/core\/error-page\.test\.ts:\d+:\d+\)$/)
+    expect(frames.filter((frame) => frame.startsWith('at line '))).toEqual([])
+  })
+
   it('leaves requests that do not load a page to Hono: fetch, JSON, curl', async () => {
     const base = await start(failingApp())
     for (const headers of [{ accept: 'application/json' }, { accept: '*/*' }, {} as Record<string, string>]) {
