@@ -16,8 +16,10 @@ const WORD = `[^\\s"',;&)}\\]]+`
 // A name starts a word (`--password` counts, the `word` of `a-word` does not): a long run
 // of letters with no separator after it is then tried once, not from each of its letters.
 const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|=>|[:=])\s*)/g
-// The value, read only after a secret name, where the name ends.
-const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"[^"]*"|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
+// The value, read only after a secret name, where the name ends. A quoted value runs past
+// the quotes escaped inside it (`"a\"b"` in JSON, `'it''s'` in SQL, `'it\'s'`), or, when
+// it does not end so, to the next quote.
+const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"(?:[^"\\\\]|\\\\.)*"|"[^"]*"|'(?:[^'\\\\]|\\\\.|'')*'|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 // A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
 // OpenTelemetry's `url.full` is.

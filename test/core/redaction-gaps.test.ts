@@ -74,6 +74,12 @@ const TEXT_LINES = {
   ],
   // A column that only contains a secret word keeps the call it is assigned.
   calls: [['UPDATE users SET password_changed_at = now(), token_expires_at = now() WHERE id = 7', 'UPDATE users SET password_changed_at = now(), token_expires_at = now() WHERE id = 7']],
+  // A quote inside a quoted value, escaped as JSON, SQL and JavaScript write it.
+  quoted: [
+    [String.raw`sent {"user":"ada","password":"pw\"-16-rest","remember":true}`, 'sent {"user":"ada","password":"********","remember":true}'],
+    ["UPDATE users SET password = 'it''s-pw-17' WHERE id = 7", "UPDATE users SET password = '********' WHERE id = 7"],
+    [String.raw`config {password: 'it\'s-pw-18', user: 'ada'}`, "config {password: '********', user: 'ada'}"],
+  ],
 } satisfies Record<string, Array<[string, string]>>
 
 describe('secrets with no name around them', () => {
@@ -221,6 +227,13 @@ describe('secrets with no name around them', () => {
     expect(shown).toEqual(expected)
     const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
     expect(JSON.stringify(logs.raw)).not.toMatch(/pw (?:one|three)|correct horse/)
+  })
+
+  it('whole when a quote inside them is escaped (JSON, SQL, JavaScript)', async () => {
+    const { shown, expected } = await textShown('quoted')
+    expect(shown).toEqual(expected)
+    const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
+    expect(JSON.stringify(logs.raw)).not.toMatch(/-1[678]/)
   })
 
   it('leave the call assigned to a column that only contains a secret word', async () => {
