@@ -20,6 +20,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { Hono } from 'hono'
+import { debugToolbar } from '../src/index.js'
+import { startLoopbackService } from '../test/support/loopback-service.js'
 
 const root = new URL('..', import.meta.url).pathname
 const prefix = '/_debug_toolbar'
@@ -234,6 +237,30 @@ for (const otel of [false, true]) {
       const api = await fetch(`${base}${prefix}/api/requests`, { headers: { 'x-forwarded-for': '203.0.113.7' } })
       expect(api.status).toBe(404)
       expect((await fetch(`${base}${prefix}/api/requests`)).status).toBe(200)
+    })
+
+    it('leaves alone an app of the same process that Vite does not serve, with the same prefix', async () => {
+      const { base } = project
+      const before = await openPage(base, await fetch(`${base}/`))
+      // Another service of the process, made after the app under Vite answered, served by @hono/node-server.
+      const other = new Hono()
+      other.use(debugToolbar())
+      other.get('/', (c) => c.html('<html><body><h1>other</h1></body></html>'))
+      const service = await startLoopbackService(other)
+      try {
+        const res = await fetch(`${service.base}/`)
+        expect(await res.text()).toContain('other')
+        const ownId = res.headers.get('x-debug-toolbar-request-id')
+        const own = (await (await fetch(`${service.base}${prefix}/api/requests`)).json()) as { requests: Array<{ id: string }> }
+        expect(own.requests.map((request) => request.id)).toEqual([ownId])
+        // The app under Vite keeps its own toolbar: its history, and the pages after.
+        const after = await openPage(base, await fetch(`${base}/`))
+        const list = (await (await fetch(`${base}${prefix}/api/requests`)).json()) as { requests: Array<{ id: string }> }
+        expect(list.requests.map((request) => request.id)).toEqual(expect.arrayContaining([before.id, after.id]))
+        expect(list.requests.map((request) => request.id)).not.toContain(ownId)
+      } finally {
+        await service.close()
+      }
     })
 
     it('keeps working, with its history, when the entry module is saved', async () => {

@@ -9,7 +9,7 @@ import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
-import { noteViteServer, replacedToolbar, succeedToolbar } from './vite-reload.js'
+import { noteViteServer, reloadKey, replacedToolbar, succeedToolbar } from './vite-reload.js'
 import { ErrorPages } from './error-page.js'
 
 /**
@@ -48,9 +48,10 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const prefix = normalizePrefix(options.prefix)
   const panels = withExtraPanels(options.panels ?? defaults.panels(), options.extraPanels ?? [])
   // Under Vite's dev server, the toolbar of the app's previous evaluation (see vite-reload.ts).
-  const previous = replacedToolbar(prefix)
+  const reload = reloadKey(prefix)
+  const previous = replacedToolbar(reload)
   const toolbar = new Toolbar(prefix, panels, options, previous)
-  if (previous) succeedToolbar(prefix, previous, toolbar)
+  if (previous) succeedToolbar(reload, previous, toolbar)
   if (options.errorPage !== false && defaults.views.errorPage) toolbar.errorPages = new ErrorPages(prefix, defaults.views.errorPage, options.app)
   registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
@@ -91,7 +92,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const checkVite = (c: Context) => {
     if (viteChecked) return
     viteChecked = true
-    noteViteServer(c, prefix, toolbar)
+    noteViteServer(c, reload, toolbar)
   }
   // Where the middleware is mounted is known from the first request it records.
   let mountChecked = false
