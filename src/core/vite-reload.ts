@@ -70,11 +70,11 @@ export function reloadKey(prefix: string): string {
 
 let ownPathList: string[] | undefined
 
-/** The folders of this package's own code, as paths and as file URLs (a checkout's `src`, a build's `dist`). */
+/** The folders of this package's own code, as paths and as file URLs (a checkout's `src`, a build's `dist/src`). */
 function ownPaths(): string[] {
   if (ownPathList) return ownPathList
   const root = packageRoot()
-  ownPathList = [join(root, 'src'), join(root, 'dist')].flatMap((dir) => [`${dir}/`, `${pathToFileURL(dir).href}/`])
+  ownPathList = [join(root, 'src'), join(root, 'dist', 'src')].flatMap((dir) => [`${dir}/`, `${pathToFileURL(dir).href}/`])
   return ownPathList
 }
 
