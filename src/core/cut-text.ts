@@ -105,7 +105,9 @@ function redactBesideFrames(stack: string, redact: (text: string) => string): st
 function framesOf(stack: string, message: string): string | undefined {
   const at = message ? stack.indexOf(message) : -1
   if (at >= 0 && stack.slice(0, at).endsWith(': ') && !stack.slice(0, at).includes('\n')) return stack.slice(at + message.length)
-  const frame = stack.search(/\n\s+at /)
+  // A line break, blank space, then `at `. Tried only from the first line break of a run of
+  // blank space (the lookbehind): from each one, a stack of blank lines was read on to its end.
+  const frame = stack.search(/(?<!\n[^\S\n]*)\n\s+at /)
   const head = frame >= 0 ? stack.slice(0, frame) : stack
   return head.includes('\n') || (frame < 0 && !/^[\w$.]*(: )?$/.test(head)) ? undefined : stack.slice(head.length)
 }

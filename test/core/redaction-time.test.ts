@@ -55,4 +55,24 @@ describe('long text read by the redaction rules', () => {
     // About 2 s when the blank lines after INSERT INTO were tried in every split; a few milliseconds now.
     expect(tookMs).toBeLessThan(1000)
   })
+
+  it("answers a page load at once with the error page of an error whose stack another process wrote, of many blank lines", async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/report', () => {
+      // An error passed on from a worker: its stack as the worker printed it, no frame of this process.
+      const error = new Error('the report worker failed')
+      error.stack = `WorkerError: layout failed${'\n '.repeat(50_000)}`
+      throw error
+    })
+    const base = await start(app)
+    const started = performance.now()
+    const res = await fetch(`${base}/report`, { headers: { accept: 'text/html' } })
+    const html = await res.text()
+    const tookMs = performance.now() - started
+    expect(res.status).toBe(500)
+    expect(html).toContain('the report worker failed')
+    // About 3 s when each line break was read on to the stack's end.
+    expect(tookMs).toBeLessThan(1000)
+  })
 })
