@@ -3,17 +3,18 @@ import { Hono } from 'hono'
 import { debugToolbar, recordLog, type LoggingStats } from '../../src/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
 
-// The redaction rules read every log line, error and span value the toolbar keeps or shows.
-// Text that is long and regular (a body decoded in the wrong charset, a message of blank
-// lines) must cost them time in proportion to its length, not to its square: a request that
-// logs it is not held up, and the page of its error still comes at once.
+// The redaction rules read every log line, error and span value the toolbar keeps or shows,
+// and an error's stack is read for its frames. Text that is long and regular (a body decoded
+// in the wrong charset, a stack of blank lines) must cost them time in proportion to its
+// length, not to its square: a request that logs it is not held up, and the page of its
+// error still comes at once.
 
 const start = loopbackServers()
 
 /** What a Chinese or Japanese reply turns into when decoded as ASCII: runs of `?` with no space. */
 const MISDECODED = `${'?'.repeat(8000)}`
 
-describe('long text read by the redaction rules', () => {
+describe('long text read by the redaction rules and the stack reader', () => {
   it('does not hold up a request that logs text decoded in the wrong charset', async () => {
     const app = new Hono()
     app.use(debugToolbar())
