@@ -19,7 +19,10 @@ const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|=>|[:=])\s*)
 // The value, read only after a secret name, where the name ends. A quoted value runs past
 // the quotes escaped inside it (`"a\"b"` in JSON, `'it''s'` in SQL, `'it\'s'`), or, when
 // it does not end so, to the next quote.
-const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:"(?:[^"\\\\]|\\\\.)*"|"[^"]*"|'(?:[^'\\\\]|\\\\.|'')*'|'[^']*'|\\[[^\\]]*\\]|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
+const QUOTED_VALUE = `"(?:[^"\\\\]|\\\\.)*"|"[^"]*"|'(?:[^'\\\\]|\\\\.|'')*'|'[^']*'|\\[[^\\]]*\\]`
+const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:${QUOTED_VALUE}|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
+// After `=` (not a colon) an unquoted value is one word: the words after it are not read.
+const PAIR_WORD = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:${QUOTED_VALUE}|${WORD})`, 'y')
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 // A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
 // OpenTelemetry's `url.full` is.
@@ -71,10 +74,11 @@ export function redactBareSecrets(text: string, placeholder: string = REDACTED):
   BARE_SECRET.lastIndex = 0
   return BARE_SECRET.test(text) ? text.replace(BARE_SECRET, (_whole, scheme?: string) => `${scheme ?? ''}${placeholder}`) : text
 }
-// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`). The
-// name stops at a `?` as at a `&`: else a long run of `?` (text decoded in the wrong charset)
-// was read from each of them to its end, a time in the square of its length.
-const QUERY_PAIR = /([?&])([^=&?\s#"'<>]+)=([^&\s#"'<>]*)/g
+// A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`). A `?`
+// that an earlier `?` reaches with name characters only (the lookbehind, read back to that
+// `?`) is not tried again: its name would end where the earlier one's did, and a long run
+// of `?` (text decoded in the wrong charset) was read from each of them to its end.
+const QUERY_PAIR = /(&|(?<!\?[^=&\s#"'<>]*?)\?)([^=&\s#"'<>]+)=([^&\s#"'<>]*)/g
 /**
  * The operators that compare a column with a value other than `=` (which PAIR handles):
  * `<>`, `!=`, `<`, `>=`, `IS`, `IS NOT`, `LIKE`, `NOT ILIKE`, `GLOB`, `MATCH`, `REGEXP`.
@@ -259,8 +263,17 @@ function redactPairs(text: string, placeholder: string, already: RegExp): string
     const [, , name, sep] = match as unknown as [string, string, string, string]
     const valueAt = PAIR_NAME.lastIndex
     if (!isSecretKey(name)) continue
-    PAIR_VALUE.lastIndex = valueAt
-    let value = PAIR_VALUE.exec(text)?.[0]
+    // Past a colon the value may be several words (`password: correct horse`); past `=`, one,
+    // unless it opens a bracket it does not close (`token=[a b`), which runs on as after a colon.
+    let value: string | undefined
+    if (!sep.includes(':')) {
+      PAIR_WORD.lastIndex = valueAt
+      value = PAIR_WORD.exec(text)?.[0]
+    }
+    if (value === undefined || (value.startsWith('[') && !value.endsWith(']'))) {
+      PAIR_VALUE.lastIndex = valueAt
+      value = PAIR_VALUE.exec(text)?.[0]
+    }
     if (!value) continue
     const quoted = /^(["'])(.*)\1$/s.exec(value)
     if (!quoted && !value.startsWith('[') && !sep.includes(':')) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar, recordLog, type LoggingStats } from '../../src/index.js'
+import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
 
 // The redaction rules read every log line, error and span value the toolbar keeps or shows,
@@ -75,5 +76,37 @@ describe('long text read by the redaction rules and the stack reader', () => {
     expect(html).toContain('the report worker failed')
     // About 3 s when each line break was read on to the stack's end.
     expect(tookMs).toBeLessThan(1000)
+  })
+
+  it("shows a received span at once whose values repeat a secret name and '=' many times", async () => {
+    const panel = new OpenTelemetryPanel({ exporter: 'none' })
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    const base = await start(app)
+    // A service's attributes, each at the receiver's length bound (16,384 characters).
+    const value = 'password = f('.repeat(1260)
+    const traceId = 'a1'.repeat(16)
+    const now = BigInt(Date.now()) * 1_000_000n
+    const span = {
+      traceId,
+      spanId: 'b2'.repeat(8),
+      name: 'generated query',
+      kind: 3,
+      startTimeUnixNano: String(now),
+      endTimeUnixNano: String(now + 5_000_000n),
+      attributes: Array.from({ length: 100 }, (_, i) => ({ key: `app.sql.${i}`, value: { stringValue: value } })),
+    }
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reports' } }] }, scopeSpans: [{ spans: [span] }] }] }
+    const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(sent.status).toBe(200)
+    const started = performance.now()
+    const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
+    const tookMs = performance.now() - started
+    const shown = Object.values(trace.spans[0]!.attributes) as string[]
+    expect(shown).toHaveLength(100)
+    for (const text of shown) expect(text.startsWith('password = REDACTED = f(password = REDACTED = f(')).toBe(true)
+    // About 2 s when the words after each `password =` were read on to the value's end.
+    expect(tookMs).toBeLessThan(1000)
+    await panel.shutdown()
   })
 })
