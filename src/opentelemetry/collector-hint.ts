@@ -53,3 +53,35 @@ export function warnWithCollectorHint(print: (line: string) => void = (line) => 
     print((match && collectorHint(match[1]!, match[2]!)) ?? message)
   }
 }
+
+/**
+ * The line to print when the panel's own OTLP/gRPC exporter would send to the panel's own
+ * gRPC receiver (`otlpGrpcPort: 4317` and the default endpoint `http://localhost:4317`): the
+ * spans would come back as received ones and never reach a collector, while the panel
+ * counts them as exported. `undefined` when the exporter goes elsewhere.
+ *
+ * @example
+ * ```ts
+ * selfExportWarning({ exporters: ['otlp'], otlpProtocol: 'grpc', otlpEndpoint: 'http://localhost:4317' }, { grpcPort: 4317, grpcHost: '127.0.0.1' })
+ * // "[hono-debug-toolbar] The OpenTelemetry panel exports to http://localhost:4317, its own OTLP/gRPC receiver (otlpGrpcPort 4317): ..."
+ * ```
+ */
+export function selfExportWarning(
+  config: { exporters: ReadonlyArray<unknown>; otlpProtocol: string; otlpEndpoint: string },
+  receiver: { grpcPort: number | undefined; grpcHost: string },
+): string | undefined {
+  if (!receiver.grpcPort || config.otlpProtocol !== 'grpc' || !config.exporters.includes('otlp')) return undefined
+  let url: URL
+  try {
+    url = new URL(config.otlpEndpoint)
+  } catch {
+    return undefined
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  const local = host === 'localhost' || host.endsWith('.localhost') || host.startsWith('127.') || host === '::1' || host === '0.0.0.0' || host === receiver.grpcHost
+  if (!local || Number(url.port) !== receiver.grpcPort) return undefined
+  return (
+    `[hono-debug-toolbar] The OpenTelemetry panel exports to ${config.otlpEndpoint}, its own OTLP/gRPC receiver (otlpGrpcPort ${receiver.grpcPort}): ` +
+    `its spans would come back to the toolbar and reach no collector. Set exporter: 'none', or point otlpEndpoint at your collector on another port.`
+  )
+}

@@ -17,7 +17,7 @@ import { PROCESS_INSTANCE, type StoredRequest, type ToolbarStore } from '../core
 import type { ToolbarEvents } from '../core/events.js'
 import type { RequestRecord, SlotKey } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
-import { warnWithCollectorHint } from './collector-hint.js'
+import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
@@ -304,6 +304,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.receivers = startReceivers(host, traces, this.receiverConfig, this.bodyBudget, host.released)
       // Zipkin's v2 JSON beside OTLP: the same body bound, budget and pipeline.
       registerZipkinReceiver(host, this.receivers.ingest, this.receiverConfig.maxBodyBytes, this.bodyBudget)
+      const loop = this.provider && !this.config.sdk!.disabledBy ? selfExportWarning(this.config, this.receiverConfig) : undefined
+      if (loop) console.warn(loop)
     }
     if (this.receivers.grpc) this.forgetSignals ??= flushOnSignals(this)
   }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as grpc from '@grpc/grpc-js'
 import { Hono } from 'hono'
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryConfigError, OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { decodeExportTraceServiceResponse, encodeExportTraceServiceRequest, TRACE_SERVICE_EXPORT_PATH } from '../../src/opentelemetry/otlp-proto.js'
@@ -42,6 +44,32 @@ describe('OTLP/gRPC receiver', () => {
     const { panel } = startPanel({})
     await panel.ready
     expect(panel.receivers!.grpc).toBeUndefined()
+  })
+
+  it("says so at startup when the panel's own exporter would send to this receiver, and only then", async () => {
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    // A free port, named in both options.
+    const probe = createServer().listen(0, '127.0.0.1')
+    await once(probe, 'listening')
+    const { port } = probe.address() as AddressInfo
+    await new Promise((resolve) => probe.close(resolve))
+    const looped = startPanel({ exporter: 'otlp', otlpProtocol: 'grpc', otlpEndpoint: `http://localhost:${port}`, otlpGrpcPort: port })
+    await looped.panel.ready
+    expect(warned.mock.calls.map(([line]) => String(line))).toEqual([
+      `[hono-debug-toolbar] The OpenTelemetry panel exports to http://localhost:${port}, its own OTLP/gRPC receiver (otlpGrpcPort ${port}): ` +
+        "its spans would come back to the toolbar and reach no collector. Set exporter: 'none', or point otlpEndpoint at your collector on another port.",
+    ])
+    warned.mockClear()
+    // Elsewhere, or not exporting over gRPC: nothing to say.
+    for (const options of [
+      { exporter: 'otlp' as const, otlpProtocol: 'grpc' as const, otlpEndpoint: `http://collector.internal:${port}`, otlpGrpcPort: 0 },
+      { exporter: 'otlp' as const, otlpProtocol: 'http/protobuf' as const, otlpEndpoint: 'http://localhost:4318/v1/traces', otlpGrpcPort: 0 },
+      { otlpGrpcPort: 0 },
+    ]) {
+      const { panel } = startPanel(options)
+      await panel.ready
+    }
+    expect(warned).not.toHaveBeenCalled()
   })
 
   it('answers a good export with success, a partly bad one with partialSuccess, garbage with INVALID_ARGUMENT', async () => {
