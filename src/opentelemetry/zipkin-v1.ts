@@ -19,7 +19,7 @@
  * Over 400 lines because `Conversion` follows Zipkin's converter method by method, so that the
  * two can be read side by side; splitting it would break that correspondence.
  */
-import { checkSpanList, SharedSpanIds, zipkinEntriesToToolbar, type ZipkinDecoded } from './zipkin-json.js'
+import { checkSpanList, MAX_ZIPKIN_SPANS_PER_REQUEST, SharedSpanIds, ZipkinDecodeError, zipkinEntriesToToolbar, type ZipkinDecoded } from './zipkin-json.js'
 
 /** A v2 span as Zipkin's v2 JSON writes it (the fields the converter sets). */
 export interface ZipkinV2Span {
@@ -143,6 +143,8 @@ function readV1(raw: Record<string, unknown>): V1Span {
 class Conversion {
   private readonly first: Builder = { annotations: [], tags: {} }
   private readonly others: Builder[] = []
+  /** The first span of each service name, so that finding a side's span costs the same for a span logged by thousands of services. */
+  private readonly byService = new Map<string | undefined, Builder>()
   private cs?: V1Annotation
   private sr?: V1Annotation
   private ss?: V1Annotation
@@ -320,19 +322,19 @@ class Conversion {
   /** The span of the side that logged at `endpoint`: the first span takes the first endpoint it is given. */
   private forEndpoint(at: ZipkinEndpoint | undefined): Builder {
     if (at === undefined) return this.first
-    for (const builder of [this.first, ...this.others]) {
-      if (builder.localEndpoint === undefined) {
-        builder.localEndpoint = at
-        return builder
-      }
-      if (sameServiceName(builder.localEndpoint, at)) return builder
+    // Only the first span is ever without an endpoint, and only until it is given one.
+    if (this.first.localEndpoint === undefined) {
+      this.first.localEndpoint = at
+      this.byService.set(at.serviceName, this.first)
+      return this.first
     }
-    return this.newBuilder(at)
+    return this.byService.get(at.serviceName) ?? this.newBuilder(at)
   }
 
   private newBuilder(at: ZipkinEndpoint | undefined): Builder {
     const builder: Builder = { localEndpoint: at, annotations: [], tags: {} }
     this.others.push(builder)
+    if (!this.byService.has(at?.serviceName)) this.byService.set(at?.serviceName, builder)
     return builder
   }
 
@@ -406,7 +408,8 @@ function micros(value: unknown, field: string): number {
  * Maps a parsed Zipkin v1 JSON body to toolbar spans: each v1 span converted to v2
  * (`zipkinV1SpanToV2`), then mapped as the v2 path maps its spans (`zipkinEntriesToToolbar`).
  * A span that cannot be converted is refused alone, with its position in the body; a body
- * that is not a list is a `ZipkinDecodeError`.
+ * that is not a list, or that converts to more v2 spans than one POST may hold
+ * (`MAX_ZIPKIN_SPANS_PER_REQUEST`), is a `ZipkinDecodeError`.
  *
  * A v1 span that names no endpoint at all (zipkin-js's local spans: no annotations, no tags)
  * would have no service. It takes the service of its parent, found in the same body or, with
@@ -431,10 +434,17 @@ export function zipkinV1SpansToToolbar(
   const entries: Array<{ index: number; span: ZipkinV2Span }> = []
   const rejected: string[] = []
   body.forEach((raw, index) => {
+    let converted: ZipkinV2Span[]
     try {
-      for (const span of zipkinV1SpanToV2(raw, v2Path)) entries.push({ index, span })
+      converted = zipkinV1SpanToV2(raw, v2Path)
     } catch (error) {
       rejected.push(`span ${index}: ${(error as Error).message}`)
+      return
+    }
+    for (const span of converted) entries.push({ index, span })
+    // The v2 path's bound holds for the spans a body converts to: a v1 span makes one per service that logged in it.
+    if (entries.length > MAX_ZIPKIN_SPANS_PER_REQUEST) {
+      throw new ZipkinDecodeError(`over ${MAX_ZIPKIN_SPANS_PER_REQUEST} spans in one request once converted to v2 (one per service that logged in a v1 span); at most ${MAX_ZIPKIN_SPANS_PER_REQUEST} are accepted`)
     }
   })
   inheritServices(entries.map((entry) => entry.span), serviceOf)

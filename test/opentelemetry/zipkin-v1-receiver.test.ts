@@ -133,6 +133,24 @@ describe('POST {prefix}/zipkin/api/v1/spans', () => {
     expect([bomb.status, bomb.json().error]).toEqual([413, expect.stringContaining('once decompressed')])
   })
 
+  it('answers a span logged by thousands of services at once, and refuses it as over the span bound it converts to', async () => {
+    // Each service that logged in a v1 span becomes a span of its own (as Zipkin converts it).
+    const span = (service: (i: number) => string) => [
+      { traceId: TRACE, id: 'b1', name: 'fan-out', timestamp: T, duration: 5, annotations: Array.from({ length: 20_000 }, (_, i) => at(T + i, 'x', { serviceName: service(i) })) },
+    ]
+    const timed = async (body: string) => {
+      const started = performance.now()
+      const res = await post(body)
+      return { res, ms: performance.now() - started }
+    }
+    // The same work on a body of the same size logged by one service: one span, 20,000 events.
+    const one = await timed(JSON.stringify(span((i) => `s${String(i).padStart(5, '0')}`.replace(/./g, 'w'))))
+    const many = await timed(JSON.stringify(span((i) => `s${String(i).padStart(5, '0')}`)))
+    expect(one.res.status).toBe(202)
+    expect([many.res.status, many.res.json().error]).toEqual([400, expect.stringContaining('at most 10000 are accepted')])
+    expect(many.ms).toBeLessThan(10 * one.ms + 100)
+  })
+
   it('answers a GET with 405, and points Zipkin v1 senders without /zipkin in the path and v1 spans at the v2 path to the v1 path', async () => {
     const get = await request(app, V1_PATH)
     expect([get.status, get.headers.get('allow'), get.json().error]).toEqual([405, 'POST', 'GET is not allowed here: send Zipkin v1 JSON spans with POST'])
