@@ -46,6 +46,7 @@ import { traceContextStats, type TraceContextStats } from './trace-context-stats
 import { flushOnSignals } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
 import { saveRecordedSpans } from './store-spans.js'
+import { SLOTS, type RecordedRender } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
@@ -138,6 +139,8 @@ interface PanelState extends RequestSpanState {
   /** Lent to `tracedWebSocket`, which finds it through the record. */
   websocket?: WebSocketTracing
   counts?: ConvertCounts
+  /** The id the request's next render takes, when it finished: the renders before it were converted with the rest. */
+  lateRendersFrom?: number
   /** The SERVER span's traceparent, once asked for. */
   traceparent?: string
 }
@@ -415,6 +418,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     else describeLateResponse(state, record)
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
+    // A render still running is converted now: its end, written later, makes no second span.
+    state.lateRendersFrom = record.peek(SLOTS.templates)?.nextId
     const traces = this.processor.traces
     endRequestSpan(state, record, traces.latestLocalEnd(state.traceId))
     saveRecordedSpans(this.store, traces, state.traceId, record.id)
@@ -448,6 +453,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // Not converted yet: onFinish converts it with the rest.
     if (!state?.counts || record.durationMs === undefined) return
     if (Date.now() > record.startedAt + record.durationMs + this.config.gracePeriodMs) return
+    if (slot === SLOTS.templates && (item as RecordedRender).id < (state.lateRendersFrom ?? 0)) return
     const kind = this.converter.convertLate(record, state.context, slot, item)
     if (!kind) return
     // The counts of a request that converted nothing are one frozen object shared by all.

@@ -285,6 +285,29 @@ describe('work the request left running', () => {
     expect(later.spans.some((s) => s.name === 'log')).toBe(false)
   })
 
+  it('exports once a render that started before the response and ended after it', async () => {
+    const { app } = makeApp()
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let rendered!: Promise<string>
+    app.get('/receipt', (c) => {
+      // The receipt's email is rendered from a promise the handler does not await.
+      rendered = renderTemplate('receipt email', async () => {
+        await released
+        return '<p>thanks</p>'
+      })
+      return c.text('ok')
+    })
+    const res = await app.request('/receipt', undefined, loopback)
+    await res.text()
+    release()
+    await rendered
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    const stats = await withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
+    expect(stats.spans.filter((s) => s.name === 'render receipt email')).toHaveLength(1)
+    expect(stats.convert.templates).toEqual({ enabled: true, converted: 1 })
+  })
+
   it('leaves out what the convert option leaves out, and what comes after the late window', async () => {
     const off = await leftRunning({ convert: { sql: false, logging: false } }).run()
     expect(off.later.spans.map((s) => s.name)).toEqual(['POST /signup'])
