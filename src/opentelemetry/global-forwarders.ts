@@ -81,6 +81,31 @@ export class ForwardingTracerProvider implements TracerProvider {
     if (!tracer) this.tracers.set(key, (tracer = new ForwardingTracer(this, name, version, options)))
     return tracer
   }
+
+  /**
+   * `target`'s `forceFlush()`: code that flushes the global provider (AWS Lambda's
+   * instrumentation before the function returns, a test's teardown) flushes the panel's.
+   *
+   * @example
+   * ```ts
+   * await (trace.getTracerProvider() as ProxyTracerProvider).getDelegate().forceFlush() // the panel's spans are exported
+   * ```
+   */
+  forceFlush(): Promise<void> {
+    return (this.target as { forceFlush?: () => Promise<void> }).forceFlush?.() ?? Promise.resolve()
+  }
+
+  /**
+   * `target`'s `shutdown()`, for code that shuts the global provider down as it exits.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void (trace.getTracerProvider() as ProxyTracerProvider).getDelegate().shutdown())
+   * ```
+   */
+  shutdown(): Promise<void> {
+    return (this.target as { shutdown?: () => Promise<void> }).shutdown?.() ?? Promise.resolve()
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * process, as a save under Vite's dev server does (`integration/vite-dev-server.test.ts`
  * runs the real thing): the tracers the app took before go on with the new panel.
  */
-import { context, propagation, trace, type Tracer } from '@opentelemetry/api'
+import { context, propagation, trace, type ProxyTracerProvider, type Tracer } from '@opentelemetry/api'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -56,5 +56,18 @@ describe("OpenTelemetry's globals across a retired toolbar", () => {
     await second.forceFlush()
     expect(workServices(after)).toEqual(['shop-2'])
     await second.shutdown()
+  })
+
+  it('flushes when the app flushes the global tracer provider, as serverless instrumentations do', async () => {
+    const exporter = new InMemorySpanExporter()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter })
+    const { app } = makeApp(panel, () => trace.getTracer('shop'))
+    await (await app.request('/')).json()
+    // What AWS Lambda's instrumentation does before the function returns.
+    const global = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as { forceFlush?: () => Promise<void> }
+    expect(typeof global.forceFlush).toBe('function')
+    await global.forceFlush!()
+    expect(workServices(exporter)).toEqual(['shop'])
+    await panel.shutdown()
   })
 })
