@@ -139,6 +139,8 @@ interface PanelState extends RequestSpanState {
   /** Lent to `tracedWebSocket`, which finds it through the record. */
   websocket?: WebSocketTracing
   counts?: ConvertCounts
+  /** Set while a write of the trace's spans, for what work the request left running made, waits. */
+  lateSave?: boolean
   /** The id the request's next render takes, when it finished: the renders before it were converted with the rest. */
   lateRendersFrom?: number
   /** The SERVER span's traceparent, once asked for. */
@@ -147,6 +149,9 @@ interface PanelState extends RequestSpanState {
 
 /** The panel's view of the request span slot: the shared state with the panel's own fields. */
 const PANEL_SLOT: SlotKey<PanelState> = OTEL_SLOT
+
+/** How often the spans of work a request left running are written to a durable store, at most (as the toolbar writes the request again). */
+const LATE_SAVE_MS = 250
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
 /** Each OTLP export's time, retries included, unless OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT says otherwise. */
@@ -459,6 +464,20 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // The counts of a request that converted nothing are one frozen object shared by all.
     if (Object.isFrozen(state.counts)) state.counts = { ...state.counts }
     state.counts[kind]++
+    this.saveLateSpans(record, state)
+  }
+
+  /**
+   * A durable store has the trace's spans as they were when the request finished: those made
+   * since are written too, at most every `LATE_SAVE_MS` (a span already stored is replaced).
+   */
+  private saveLateSpans(record: RequestRecord, state: PanelState): void {
+    if (!this.store?.saveSpans || state.lateSave) return
+    state.lateSave = true
+    setTimeout(() => {
+      state.lateSave = false
+      saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
+    }, LATE_SAVE_MS).unref()
   }
 
   /**

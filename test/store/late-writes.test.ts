@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Hono } from 'hono'
-import { debugToolbar, LoggingPanel, recordLog, type LoggingStats } from '../../src/index.js'
+import { debugToolbar, LoggingPanel, recordLog, recordQuery, type LoggingStats } from '../../src/index.js'
+import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { request } from '../support/local.js'
 
@@ -44,5 +45,36 @@ describe('a durable history and work a request leaves running', () => {
     expect(detail.panels.logging.logs[1].startMs).toBeGreaterThanOrEqual(detail.durationMs)
     // Written over its first copy, not beside it.
     expect((await request(restarted, '/_debug_toolbar/api/requests')).json().total).toBe(1)
+  })
+
+  it('keeps the spans made of what was logged and queried after the response, for the app after a restart', async () => {
+    const path = join(dir, 'traces.db')
+    const store = new SqliteStore({ path })
+    const app = new Hono()
+    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+    let smtpAnswers!: () => void
+    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    let emailSent!: Promise<void>
+    app.post('/signup', (c) => {
+      emailSent = smtp.then(() => {
+        recordLog('error', 'welcome email failed: SMTP 421')
+        recordQuery({ sql: 'INSERT INTO outbox (kind) VALUES (?)', params: ['welcome'], durationMs: 1.5, dbSystem: 'sqlite' })
+      })
+      return c.text('ok')
+    })
+    const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
+    const stats: OpenTelemetryStats = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.opentelemetry
+    smtpAnswers()
+    await emailSent
+    const names = async (on: Hono) => ((await request(on, `/_debug_toolbar/api/traces/${stats.traceId}`)).json().spans as ToolbarSpan[]).map((span) => span.name).sort()
+    expect(await names(app)).toEqual(['INSERT outbox', 'POST /signup', 'log'])
+    await sleep(400)
+    await store.close()
+
+    // What the app after a restart, or another instance, reads (this process still holds the trace in memory).
+    const reopened = new SqliteStore({ path })
+    expect((await reopened.get(id))?.panels.opentelemetry).toMatchObject({ convert: { sql: { converted: 1 }, logging: { converted: 1 } } })
+    expect(((await reopened.getTrace(stats.traceId)) ?? []).map((span) => span.name).sort()).toEqual(['INSERT outbox', 'POST /signup', 'log'])
+    await reopened.close()
   })
 })
