@@ -124,6 +124,12 @@ export class Toolbar implements ToolbarHost, LateWriter {
       serverTiming: having('serverTiming'),
       refreshStats: having('refreshStats'),
     }
+    // Work the requests handed on left running writes on: this toolbar's panels are told of it,
+    // not the retired ones (whose exporters shut down once these panels take OpenTelemetry's globals).
+    if (history) {
+      const writer = this.hooks.onLateWrite.length > 0 ? this : undefined
+      for (const record of this.recordRing) if (record?.lateWriter) record.lateWriter = writer
+    }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
     // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already answered are stored.

@@ -7,7 +7,8 @@ import { context, propagation, trace, type ProxyTracerProvider, type Tracer } fr
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
-import { debugToolbar } from '../../src/index.js'
+import { EventEmitter } from 'node:events'
+import { debugToolbar, recordQuery } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 
 afterEach(() => {
@@ -69,5 +70,39 @@ describe("OpenTelemetry's globals across a retired toolbar", () => {
     await global.forceFlush!()
     expect(workServices(exporter)).toEqual(['shop'])
     await panel.shutdown()
+  })
+
+  it('exports through the next panel what work a request left running does after a save under Vite', async () => {
+    // What @hono/vite-dev-server puts in c.env: the dev server, whose HTTP server closing retires the last toolbar.
+    const httpServer = new EventEmitter()
+    const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } }, vite: { httpServer } }
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let emailSent: Promise<void> | undefined
+    // The entry module: evaluated once at start and again after the save, by the same code.
+    const evaluate = (panel: OpenTelemetryPanel) => {
+      const app = new Hono()
+      app.use(debugToolbar({ app, extraPanels: [panel] }))
+      app.post('/signup', (c) => {
+        emailSent = released.then(() => void recordQuery({ sql: 'INSERT INTO outbox (kind) VALUES (?)', params: ['welcome'], durationMs: 1.5, dbSystem: 'sqlite' }))
+        return c.text('ok')
+      })
+      return app
+    }
+    const after = new InMemorySpanExporter()
+    const second = new OpenTelemetryPanel({ serviceName: 'shop-2', exporter: after })
+    try {
+      const first = evaluate(new OpenTelemetryPanel({ serviceName: 'shop-1', exporter: new InMemorySpanExporter() }))
+      await (await first.request('/signup', { method: 'POST' }, env)).text()
+      // Saved while the request's email is still being sent.
+      evaluate(second)
+      release()
+      await emailSent
+      await second.forceFlush()
+      expect(after.getFinishedSpans().filter((span) => span.name === 'INSERT outbox').map((span) => span.resource.attributes['service.name'])).toEqual(['shop-2'])
+    } finally {
+      httpServer.emit('close')
+      await second.shutdown()
+    }
   })
 })
