@@ -384,10 +384,11 @@ export class Toolbar implements ToolbarHost, LateWriter {
     // Only compared here: the record must not keep the Response (and its body) alive.
     record.htmlResponse = undefined
     if (record.htmlInjected !== undefined && madeByHtml) {
-      // The page the app wrote in one piece, with the tag already in: its size is known.
+      // The page the app wrote in one piece, with the tag already in: its size is known
+      // (Node sends no body for HEAD).
       watch.countsWrites = false
-      record.responseBytes = record.htmlBytes
-    } else if (record.htmlInjected === undefined && isInjectable(res) && res.body) {
+      record.responseBytes = record.method === 'HEAD' ? 0 : record.htmlBytes
+    } else if (record.htmlInjected === undefined && isInjectable(res) && res.body && record.method !== 'HEAD') {
       // HTML that did not get the tag as a string (JSX, a stream, a Response the app built)
       // gets it as its bytes pass; the app's bytes are counted before the tag goes in.
       const headers = res.headers

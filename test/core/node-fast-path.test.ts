@@ -42,6 +42,23 @@ describe('the toolbar on @hono/node-server', () => {
     expect(detail?.status).toBe(200)
   })
 
+  it('counts no body bytes for a HEAD request of a c.html() page, or of a JSX page (Node sends none)', async () => {
+    const app = new Hono()
+    const toolbar = debugToolbar()
+    app.use(toolbar)
+    app.get('/', (c) => c.html(PAGE))
+    app.get('/jsx', (c) => c.html(jsx('html', {}, jsx('body', {}, jsx('p', {}, 'JSX page')))))
+    const base = await start(app)
+    for (const path of ['/', '/jsx']) {
+      const res = await fetch(`${base}${path}`, { method: 'HEAD' })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('')
+      const detail = await toolbarOf(toolbar).detail(res.headers.get('x-debug-toolbar-request-id')!)
+      expect(detail?.method).toBe('HEAD')
+      expect(detail?.panels.timer, path).toMatchObject({ responseBytes: 0, streamed: false })
+    }
+  })
+
   it('puts the tag into a page from html() taken off the context, with one wrapper for every request', async () => {
     const app = new Hono()
     app.use(debugToolbar())
