@@ -5,19 +5,24 @@ import { formatMs, plural } from '../format.js'
 /**
  * One line per exporter: where the spans went and how many batches succeeded, or why the
  * export fails (in red). The counters are the app's since it started, not this request's:
- * exports run in batches, off the request path.
+ * exports run in batches, off the request path. With no exporter of its own, `mode` (the
+ * stats' `exportMode`) says whether the app's provider exports or nothing does.
  *
  * @example
  * ```tsx
- * <ExportStatus status={stats.export} />
+ * <ExportStatus status={stats.export} mode={stats.exportMode} />
  * // Exported 12 spans to otlp grpc http://localhost:4317 · 3 batches ok
  * ```
  */
-export function ExportStatus({ status }: { status: ToolbarExporterStatus }) {
+export function ExportStatus({ status, mode }: { status: ToolbarExporterStatus; mode?: 'toolbar' | 'app' | 'none' }) {
   if (status.exporters.length === 0) {
     return (
       <p class="hdt-otel-export hdt-muted">
-        The toolbar exports no spans (exporter "none", or the app's own tracer provider exports them).
+        {mode === 'app'
+          ? "The toolbar exports no spans: your app's own tracer provider exports them."
+          : mode === 'none'
+            ? 'The toolbar exports no spans (exporter "none").'
+            : 'The toolbar exports no spans (exporter "none", or the app\'s own tracer provider exports them).'}
       </p>
     )
   }

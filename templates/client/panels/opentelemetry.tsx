@@ -139,7 +139,12 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       )}
       {/* The request's stats count what it dropped even when this process no longer holds the trace; an imported trace has only its answer. */}
       <TraceHeader stats={stats} tree={tree} traceId={traceId} dropped={imported ? dropped : Math.max(stats.droppedSpans, dropped)} />
-      {stats.sdkDisabledBy ? <SdkDisabledNote variable={stats.sdkDisabledBy} /> : <ExportStatus status={stats.export} />}
+      {/* With nothing exported, the links' place says so with the way to start Jaeger: one line, not two. */}
+      {stats.sdkDisabledBy ? (
+        <SdkDisabledNote variable={stats.sdkDisabledBy} />
+      ) : stats.exportMode === 'none' && !imported ? null : (
+        <ExportStatus status={stats.export} mode={stats.exportMode} />
+      )}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} baggage={stats.baggage} propagators={stats.propagators} />}
       <TraceLinks stats={stats} prefix={prefix} imported={imported?.traceId}>

@@ -123,8 +123,8 @@ function ComparisonView({ diff }: { diff: TraceComparison }) {
                 <td class="hdt-num">{g.countA}</td>
                 <td class="hdt-num">{g.countB}</td>
                 <td class={`hdt-num hdt-compare-delta${g.countB > g.countA ? ' hdt-compare-worse' : g.countB < g.countA ? ' hdt-compare-better' : ''}`}>{signed(g.countB - g.countA, String)}</td>
-                <td class="hdt-num">{formatDuration(Number(g.totalNsA))}</td>
-                <td class="hdt-num">{formatDuration(Number(g.totalNsB))}</td>
+                <td class="hdt-num">{groupTime(g.countA, g.totalNsA)}</td>
+                <td class="hdt-num">{groupTime(g.countB, g.totalNsB)}</td>
               </tr>
             ))}
           </tbody>
@@ -189,6 +189,11 @@ function signed(value: number, format: (n: number) => string): string {
 function sameRouteFirst(requests: RequestSummary[], request: RequestDetail): RequestSummary[] {
   const same = (r: RequestSummary) => r.method === request.method && r.route === request.route
   return [...requests.filter(same), ...requests.filter((r) => !same(r))]
+}
+
+/** A group's time on one side; a dash where it had no span, which is not a span of 0 ns. */
+function groupTime(count: number, totalNs: string): string {
+  return count === 0 ? '—' : formatDuration(Number(totalNs))
 }
 
 /** The previous request of the same route, else the newest of that route, else the newest at all. */

@@ -101,7 +101,7 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
             <td class="hdt-muted hdt-narrow-hide">
               <Clock iso={t.startedAt} />
             </td>
-            <td class="hdt-break">
+            <td class="hdt-trace-root">
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
               <code>{t.rootName || '(unnamed)'}</code>
             </td>

@@ -1,0 +1,86 @@
+/**
+ * How the demo app's toolbar reads, in a real browser: what it says once rather than twice,
+ * what it shows for something that did not happen, and lines that stay readable in a
+ * 600 px window.
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/readability.test.ts
+ */
+import type { Locator, Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
+// @ts-expect-error TS7016: no .d.ts beside the compiled demo
+import { createApp as compiledCreateApp } from '../../dist/examples/basic/app.js'
+import type { createApp as CreateApp } from '../../examples/basic/app.js'
+import { openPanel, useBrowserSession, type ServedApp } from './harness.js'
+
+const createApp: typeof CreateApp = compiledCreateApp
+const WITHIN = { timeout: 10_000 }
+
+let server: ServedApp
+let page: Page
+let errors: string[]
+
+const session = useBrowserSession(() => createApp(), { width: 1440, height: 900 })
+beforeEach(() => {
+  ;({ server, page, errors } = session)
+})
+
+async function open(path: string): Promise<void> {
+  const res = await page.goto(`${server.url}${path}`)
+  expect(res?.status(), path).toBe(200)
+}
+
+async function otelPane(): Promise<Locator> {
+  const pane = await openPanel(page, 'OpenTelemetry')
+  await pane.locator('.hdt-wf-row').first().waitFor(WITHIN)
+  return pane
+}
+
+describe('the OpenTelemetry panel of the demo, which exports nothing', () => {
+  it('says once that nothing is exported, beside the way to start Jaeger', async () => {
+    await open('/users/1')
+    const pane = await otelPane()
+    expect(await pane.locator('[data-export="none"]').innerText()).toContain('Nothing is exported')
+    // The same fact in a second line above it only made the header longer.
+    expect(await pane.getByText(/exports no spans|nothing is exported/i).count()).toBe(1)
+    expect(errors).toEqual([])
+  })
+
+  it('compares with a request of another route: a group that one side does not have shows a dash for its time, not 0 ns', async () => {
+    await open('/')
+    await open('/users/1')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const select = pane.getByLabel('Request to compare with')
+    const home = select.locator('option', { hasText: /^GET \/ · / }).first()
+    await home.waitFor({ state: 'attached', ...WITHIN })
+    await select.selectOption((await home.getAttribute('value'))!)
+    const route = pane.locator('.hdt-compare-groups tbody tr', { hasText: 'GET /users/:id' })
+    // The comparison with the previous /users/:id request shows first; then the one with /.
+    await expect.poll(async () => (await route.locator('td').allInnerTexts())[1], WITHIN).toBe('0')
+    const cells = await route.locator('td').allInnerTexts()
+    expect(cells.slice(0, 4)).toEqual(['demo-basic: GET /users/:id', '0', '1', '+1'])
+    expect(cells[4]).toBe('—')
+    expect(cells[5]).toMatch(/^[\d.]+ (µs|ms)$/)
+    const homeRow = pane.locator('.hdt-compare-groups tbody tr').filter({ has: page.locator('td', { hasText: /^demo-basic: GET \/$/ }) })
+    expect((await homeRow.locator('td').allInnerTexts()).slice(1)).toEqual(['1', '0', '−1', expect.stringMatching(/^[\d.]+ (µs|ms)$/), '—'])
+    expect(await pane.locator('.hdt-compare-groups').innerText()).not.toContain('0 ns')
+    expect(errors).toEqual([])
+  })
+})
+
+describe('in a 600 px window', () => {
+  it("the Traces list keeps a root span's route on one line", async () => {
+    await page.setViewportSize({ width: 600, height: 900 })
+    await open('/users/1')
+    const body = await openPanel(page, 'History')
+    const name = body.locator('tr[data-hdt-trace-row]', { hasText: 'GET /users/:id' }).first().locator('code')
+    await name.waitFor(WITHIN)
+    // One box per line the inline name takes: `GET` and `/users/:id` (or both on one line).
+    const lines = await name.evaluate((element) => new Set([...element.getClientRects()].map((r) => Math.round(r.top))).size)
+    expect(lines).toBeLessThanOrEqual(2)
+    // Nothing reaches past the window's edge for it.
+    const row = body.locator('tr[data-hdt-trace-row]').first()
+    expect(((await row.boundingBox())?.x ?? 0) + ((await row.boundingBox())?.width ?? 0)).toBeLessThanOrEqual(600)
+    expect(errors).toEqual([])
+  })
+})
