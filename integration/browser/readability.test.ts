@@ -68,6 +68,38 @@ describe('the OpenTelemetry panel of the demo, which exports nothing', () => {
   })
 })
 
+describe('work a request left running: the demo sends a welcome email 200 ms after answering POST /form', () => {
+  it('the SQL panel marks the query run after the response and draws its bar at the end of the time line, inside the track', async () => {
+    const sent = await fetch(`${server.url}/form`, {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'Grace Hopper', email: `grace-${Date.now()}@example.com` }),
+      redirect: 'manual',
+    })
+    expect(sent.status).toBe(303)
+    const id = sent.headers.get('x-debug-toolbar-request-id')
+    expect(id).toBeTruthy()
+    await page.goto(`${server.url}/_debug_toolbar/requests/${id}`)
+    const body = await openPanel(page, 'SQL')
+    const late = body.locator('.hdt-sql-queries tbody tr', { hasText: 'SELECT name, email' })
+    // The email's query runs 200 ms after the answer; the panel reads the request again until it is there.
+    await expect
+      .poll(async () => {
+        if (!(await late.count())) await page.reload().then(() => openPanel(page, 'SQL'))
+        return late.count()
+      }, WITHIN)
+      .toBe(1)
+    expect(await late.locator('td').nth(1).innerText()).toMatch(/^[\d.]+ ms\nafter the response$/)
+    const insert = body.locator('.hdt-sql-queries tbody tr', { hasText: 'INSERT INTO users' })
+    expect(await insert.locator('td').nth(1).innerText()).toMatch(/^[\d.]+ ms$/)
+    const track = (await late.locator('.hdt-bar').boundingBox())!
+    const bar = (await late.locator('.hdt-bar > span').boundingBox())!
+    expect(bar.width).toBeGreaterThanOrEqual(1)
+    expect(bar.x).toBeGreaterThanOrEqual(track.x)
+    expect(bar.x + bar.width).toBeLessThanOrEqual(track.x + track.width + 0.5)
+    expect(errors).toEqual([])
+  })
+})
+
 describe('in a 600 px window', () => {
   it("the Traces list keeps a root span's route on one line", async () => {
     await page.setViewportSize({ width: 600, height: 900 })

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import type { SqlQueryStats, SqlStats } from '../../../src/panels/sql.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS } from '../../../src/shapes/records.js'
 import { formatMs } from '../format.js'
+import { barStyle } from '../bar-style.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
 import { SqlText } from './sql-text.js'
@@ -78,7 +79,7 @@ export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
           </thead>
           <tbody>
             {stats.queries.map((q) => (
-              <QueryRow key={q.id} query={q} span={span} extra={extras[q.id]} onExplain={() => explain(q)} onShowFull={() => showFull(q)} />
+              <QueryRow key={q.id} query={q} span={span} answeredAt={request.durationMs} extra={extras[q.id]} onExplain={() => explain(q)} onShowFull={() => showFull(q)} />
             ))}
           </tbody>
         </table>
@@ -90,23 +91,28 @@ export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
 interface QueryRowProps {
   query: SqlQueryStats
   span: number
+  /** The request's duration: a query that started later ran after the response (as a log line can). */
+  answeredAt: number | undefined
   extra: Extra | undefined
   onExplain(): void
   onShowFull(): void
 }
 
-function QueryRow({ query: q, span, extra, onExplain, onShowFull }: QueryRowProps) {
+function QueryRow({ query: q, span, answeredAt, extra, onExplain, onShowFull }: QueryRowProps) {
   const left = clamp((q.startMs / span) * 100)
   const width = Math.min(clamp((q.durationMs / span) * 100), 100 - left)
   const full = extra?.kind === 'full' ? extra.query : undefined
   return (
     <tr class={q.error !== null ? 'hdt-sql-failed' : q.slow ? 'hdt-sql-slow' : undefined}>
       <td class="hdt-num hdt-muted">{q.id}</td>
-      <td class="hdt-num">{formatMs(q.startMs)}</td>
+      <td class="hdt-num">
+        {formatMs(q.startMs)}
+        {answeredAt !== undefined && q.startMs > answeredAt && <div class="hdt-muted">after the response</div>}
+      </td>
       <td class="hdt-num">{formatMs(q.durationMs)}</td>
       <td class="hdt-sql-timeline">
         <div class="hdt-bar" title={`${formatMs(q.startMs)} → ${formatMs(q.startMs + q.durationMs)}`}>
-          <span style={{ left: `${left}%`, width: `${width}%` }} />
+          <span style={barStyle(left, width)} />
         </div>
       </td>
       <td class="hdt-sql-cell">

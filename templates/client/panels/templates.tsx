@@ -1,5 +1,6 @@
 import type { TemplatesStats, TemplateRender } from '../../../src/panels/templates.js'
 import { formatMs, plural } from '../format.js'
+import { barStyle } from '../bar-style.js'
 import type { PanelProps } from '../types.js'
 
 /** The Templates panel: renders as a tree (partials indented under their layout), each on a timing bar. */
@@ -66,7 +67,7 @@ function RenderBar({ render, scale }: { render: TemplateRender; scale: number })
   const width = Math.max(((render.durationMs ?? 0) / scale) * 100, 0.5)
   return (
     <div class="hdt-bar" title={`${formatMs(render.startMs)} → ${formatMs(render.startMs + (render.durationMs ?? 0))}`}>
-      <span style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }} />
+      <span style={barStyle(left, Math.min(width, 100 - left))} />
     </div>
   )
 }

@@ -1,5 +1,6 @@
 import type { TimerStats, TimingMetric } from '../../../src/panels/timer.js'
 import { formatBytes, formatClock, formatMs } from '../format.js'
+import { barStyle } from '../bar-style.js'
 import type { PanelProps } from '../types.js'
 
 /** The Time panel: total, headers-ready, streaming, bytes, and each hono/timing metric on a bar. */
@@ -93,7 +94,7 @@ function MetricBar({ metric, totalMs }: { metric: TimingMetric; totalMs: number 
   const width = Math.max(clamp((metric.durationMs / totalMs) * 100), 0.5)
   return (
     <div class="hdt-bar" title={`${formatMs(metric.startMs)} → ${formatMs(metric.startMs + metric.durationMs)}`}>
-      <span style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }} />
+      <span style={barStyle(left, Math.min(width, 100 - left))} />
     </div>
   )
 }
