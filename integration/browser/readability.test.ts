@@ -96,6 +96,69 @@ describe('work a request left running: the demo sends a welcome email 200 ms aft
     expect(bar.width).toBeGreaterThanOrEqual(1)
     expect(bar.x).toBeGreaterThanOrEqual(track.x)
     expect(bar.x + bar.width).toBeLessThanOrEqual(track.x + track.width + 0.5)
+    // In a 600 px window the note wraps under the time rather than widening its column.
+    await page.setViewportSize({ width: 600, height: 900 })
+    const start = late.locator('td').nth(1)
+    expect((await start.boundingBox())!.width).toBeLessThanOrEqual(90)
+    expect((await late.locator('.hdt-sql-cell').boundingBox())!.width).toBeGreaterThanOrEqual(150)
+    const lines = await late.locator('.hdt-sql-late').evaluate((e) => Math.round(e.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(e).lineHeight)))
+    expect(lines).toBeLessThanOrEqual(2)
+    expect(errors).toEqual([])
+  })
+
+  it('the Logging panel marks the line logged after the response, and the note wraps under its time in a 600 px window', async () => {
+    const sent = await fetch(`${server.url}/form`, {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'Dorothy Vaughan', email: `dorothy-${Date.now()}@example.com` }),
+      redirect: 'manual',
+    })
+    const id = sent.headers.get('x-debug-toolbar-request-id')
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await page.setViewportSize({ width: 600, height: 900 })
+    await page.goto(`${server.url}/_debug_toolbar/requests/${id}`)
+    const body = await openPanel(page, 'Logging')
+    const late = body.locator('tbody tr', { hasText: 'welcome email' })
+    await late.waitFor(WITHIN)
+    const at = late.locator('td').first()
+    expect(await at.innerText()).toMatch(/^[\d.]+ ms\nafter the\s+response$/)
+    expect((await at.boundingBox())!.width).toBeLessThanOrEqual(90)
+    // Two lines, not a tower of letters (the cell breaks long tokens anywhere).
+    const lines = await late.locator('.hdt-log-late').evaluate((e) => Math.round(e.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(e).lineHeight)))
+    expect(lines).toBeLessThanOrEqual(2)
+    expect(errors).toEqual([])
+  })
+})
+
+describe('the Profile panel of /slow, profiled', () => {
+  it('labels the flame chart with round times, on an axis as wide as the frames', async () => {
+    await open('/slow?_dt_profile=1')
+    const body = await openPanel(page, 'Profile')
+    const axis = body.locator('.hdt-flame-axis')
+    await axis.waitFor(WITHIN)
+    const labels = await axis.locator('span').allInnerTexts()
+    expect(labels.length).toBeGreaterThanOrEqual(2)
+    const values = labels.map((label) => {
+      expect(label).toMatch(/^\d+(\.\d+)? ms$/)
+      return Number.parseFloat(label)
+    })
+    // Evenly spaced by a step of 1, 2 or 5 times a power of ten, each a multiple of it.
+    const step = values[1]! - values[0]!
+    const mantissa = step / 10 ** Math.floor(Math.log10(step))
+    expect([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6)).toBe(true)
+    for (const [i, value] of values.entries()) {
+      expect(value).toBeCloseTo(values[0]! + i * step, 6)
+      expect(Math.abs(value / step - Math.round(value / step))).toBeLessThan(1e-6)
+    }
+    const axisBox = (await axis.boundingBox())!
+    const frames = (await body.locator('.hdt-flame-frames').boundingBox())!
+    expect(Math.abs(axisBox.x - frames.x)).toBeLessThanOrEqual(0.5)
+    expect(Math.abs(axisBox.x + axisBox.width - (frames.x + frames.width))).toBeLessThanOrEqual(0.5)
+    // No label reaches past the chart.
+    for (const label of await axis.locator('span').all()) {
+      const box = (await label.boundingBox())!
+      expect(box.x).toBeGreaterThanOrEqual(frames.x - 0.5)
+      expect(box.x + box.width).toBeLessThanOrEqual(frames.x + frames.width + 0.5)
+    }
     expect(errors).toEqual([])
   })
 })

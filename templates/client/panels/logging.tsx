@@ -63,7 +63,7 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
               <tr key={i}>
                 <td class="hdt-num">
                   {formatMs(log.startMs)}
-                  {answeredAt !== undefined && log.startMs > answeredAt && <div class="hdt-muted">after the response</div>}
+                  {answeredAt !== undefined && log.startMs > answeredAt && <div class="hdt-muted hdt-log-late">after the response</div>}
                 </td>
                 <td>
                   <span class={`hdt-badge ${levelClass(log.level)}`}>{log.level}</span>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
 import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
 import { formatMs, plural } from '../format.js'
+import { axisTicks, formatTick } from './time-axis.js'
 import type { PanelProps } from '../types.js'
 
 const FRAME_HEIGHT = 18
@@ -108,15 +109,19 @@ function CallTree({ node, depth, totalMs }: { node: CallTreeNode; depth: number;
 function FlameChart({ frames, startMs, totalMs }: { frames: FlameFrame[]; startMs: number; totalMs: number }) {
   if (frames.length === 0 || totalMs <= 0) return <p class="hdt-muted">No frames: the main thread was idle while profiling.</p>
   const depth = Math.max(...frames.map((f) => f.depth)) + 1
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
+  const ticks = flameTicks(startMs, totalMs)
   return (
     <div class="hdt-flame">
       <div class="hdt-flame-axis">
-        {ticks.map((t) => (
-          <span key={t} style={{ left: `${t * 100}%` }}>
-            {formatMs(startMs + t * totalMs)}
-          </span>
-        ))}
+        {ticks.map(({ atMs, label }) => {
+          const at = ((atMs - startMs) / totalMs) * 100
+          // A label near an edge is drawn beside its tick, on the inner side, rather than cut.
+          return (
+            <span key={atMs} class={at > 92 ? 'hdt-flame-tick-end' : at < 8 ? 'hdt-flame-tick-start' : undefined} style={{ left: `${at}%` }}>
+              {label}
+            </span>
+          )
+        })}
       </div>
       <div class="hdt-flame-frames" style={{ height: `${depth * FRAME_HEIGHT}px` }}>
         {frames.map((frame, i) => (
@@ -137,6 +142,21 @@ function FlameChart({ frames, startMs, totalMs }: { frames: FlameFrame[]; startM
       </div>
     </div>
   )
+}
+
+/**
+ * The flame chart's ticks: round times of the request (`100 ms, 200 ms`, as the waterfall's
+ * axis) inside the profiled stretch, which starts where the profiler did.
+ */
+function flameTicks(startMs: number, totalMs: number): Array<{ atMs: number; label: string }> {
+  const stepNs = axisTicks(totalMs * 1e6, 4)[1] ?? totalMs * 1e6
+  const step = stepNs / 1e6
+  const endMs = startMs + totalMs
+  const ticks: Array<{ atMs: number; label: string }> = []
+  for (let i = Math.ceil(startMs / step - 1e-9); i * step <= endMs * (1 + 1e-9); i++) {
+    ticks.push({ atMs: i * step, label: formatTick(i * stepNs, stepNs, endMs * 1e6) })
+  }
+  return ticks
 }
 
 /** Sets or clears the cookie that asks the server to profile this browser's requests. */

@@ -107,7 +107,7 @@ function QueryRow({ query: q, span, answeredAt, extra, onExplain, onShowFull }: 
       <td class="hdt-num hdt-muted">{q.id}</td>
       <td class="hdt-num">
         {formatMs(q.startMs)}
-        {answeredAt !== undefined && q.startMs > answeredAt && <div class="hdt-muted">after the response</div>}
+        {answeredAt !== undefined && q.startMs > answeredAt && <div class="hdt-muted hdt-sql-late">after the response</div>}
       </td>
       <td class="hdt-num">{formatMs(q.durationMs)}</td>
       <td class="hdt-sql-timeline">
