@@ -173,6 +173,9 @@ describe('in a 600 px window', () => {
     // One box per line the inline name takes: `GET` and `/users/:id` (or both on one line).
     const lines = await name.evaluate((element) => new Set([...element.getClientRects()].map((r) => Math.round(r.top))).size)
     expect(lines).toBeLessThanOrEqual(2)
+    // The room came from the span count, now under the services.
+    const trace = body.locator('tr[data-hdt-trace-row]', { hasText: 'GET /users/:id' }).first()
+    expect(await trace.locator('.hdt-trace-services').innerText()).toMatch(/\n\d+ spans?$/)
     // Nothing reaches past the window's edge for it.
     const row = body.locator('tr[data-hdt-trace-row]').first()
     expect(((await row.boundingBox())?.x ?? 0) + ((await row.boundingBox())?.width ?? 0)).toBeLessThanOrEqual(600)

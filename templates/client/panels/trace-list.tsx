@@ -90,7 +90,7 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
           <th class="hdt-narrow-hide">Time</th>
           <th>Root span</th>
           <th>Services</th>
-          <th class="hdt-num hdt-narrow-hide">Spans</th>
+          <th class="hdt-num hdt-narrow-hide hdt-trace-spans">Spans</th>
           <th class="hdt-num">Duration</th>
           <th />
         </tr>
@@ -105,14 +105,14 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
               <code>{t.rootName || '(unnamed)'}</code>
             </td>
-            {/* A phone-wide window stacks the span count under the services and the time under the duration. */}
+            {/* A narrow pane stacks the span count under the services; a phone-wide window also the time under the duration. */}
             <td class="hdt-trace-services">
               <ServiceLegend services={t.services} />
-              <span class="hdt-narrow-only hdt-muted">
+              <span class="hdt-narrow-only hdt-muted hdt-trace-spans-under">
                 <SpanCount trace={t} /> {t.spanCount === 1 ? 'span' : 'spans'}
               </span>
             </td>
-            <td class="hdt-num hdt-narrow-hide">
+            <td class="hdt-num hdt-narrow-hide hdt-trace-spans">
               <SpanCount trace={t} />
             </td>
             <td class="hdt-num">
