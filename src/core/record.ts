@@ -16,6 +16,12 @@ function nextId(): string {
   return ID_PREFIX + idCounter.toString(16).padStart(8, '0')
 }
 
+/**
+ * How long writes into a finished request gather before a durable store's copy of it is
+ * written again: by the toolbar (the request) and by the OpenTelemetry panel (its trace's spans).
+ */
+export const LATE_SAVE_MS = 250
+
 /** Told of an item a recorder added to a finished request (see `RequestRecord.wrote`). */
 export interface LateWriter {
   lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void

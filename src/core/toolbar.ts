@@ -8,7 +8,7 @@
 import { Hono, type Context, type Next } from 'hono'
 import { appRoute, routeAhead } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'
-import type { LateWriter, RequestRecord } from './record.js'
+import { LATE_SAVE_MS, type LateWriter, type RequestRecord } from './record.js'
 import type { SlotKey } from '../shapes/slot-key.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
@@ -730,9 +730,6 @@ export class Toolbar implements ToolbarHost, LateWriter {
     this.recordRing[this.recordCount++ % this.maxRequests] = record
   }
 }
-
-/** How long late writes into a stored request gather before a database copy is written again. */
-const LATE_SAVE_MS = 250
 
 /** How often re-wrapped bodies that nothing read yet are looked at, while there are any. */
 const UNSENT_CHECK_MS = 100

@@ -15,7 +15,7 @@ import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
 import { PROCESS_INSTANCE, type StoredRequest, type ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
-import type { RequestRecord, SlotKey } from '../core/record.js'
+import { LATE_SAVE_MS, type RequestRecord, type SlotKey } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
 import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
@@ -149,9 +149,6 @@ interface PanelState extends RequestSpanState {
 
 /** The panel's view of the request span slot: the shared state with the panel's own fields. */
 const PANEL_SLOT: SlotKey<PanelState> = OTEL_SLOT
-
-/** How often the spans of work a request left running are written to a durable store, at most (as the toolbar writes the request again). */
-const LATE_SAVE_MS = 250
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
 /** Each OTLP export's time, retries included, unless OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT says otherwise. */
