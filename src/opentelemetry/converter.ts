@@ -95,12 +95,7 @@ export class PanelDataConverter {
     const renderSpans = new Map<number, { render: RecordedRender; span: Span; context: OtelContext }>()
     for (const render of [...renders].sort((a, b) => a.id - b.id)) {
       const parentContext = (render.parentId !== undefined && renderSpans.get(render.parentId)?.context) || parent
-      const span = this.tracer.startSpan(`render ${render.name}`, {
-        kind: SpanKind.INTERNAL,
-        startTime: at(render.startMs),
-        attributes: { 'template.name': render.name },
-      }, parentContext)
-      if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
+      const span = this.renderSpan(render, parentContext, at)
       renderSpans.set(render.id, { render, span, context: trace.setSpan(parentContext, span) })
       counts.templates++
     }
@@ -191,13 +186,17 @@ export class PanelDataConverter {
     }
     if (slot === SLOTS.templates && this.enabled.templates) {
       const render = item as RecordedRender
-      const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, into)
-      const end = at(render.startMs + (render.durationMs ?? 0))
-      if (render.error) fail(span, 'TemplateError', render.error, end)
-      span.end(end)
+      this.renderSpan(render, into, at).end(at(render.startMs + (render.durationMs ?? 0)))
       return 'templates'
     }
     return undefined
+  }
+
+  /** A render's span, started (and failed, for a render that threw); the caller ends it. */
+  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): Span {
+    const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, parent)
+    if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
+    return span
   }
 
   private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
