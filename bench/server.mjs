@@ -20,9 +20,14 @@ import { html, useVariant } from './variants.mjs'
 // `toolbar-otel+small`: the toolbar keeps 5 requests and 5 traces instead of its defaults (50
 // and 100), to see what the size of its history costs over HTTP (item 26).
 // `toolbar-otel+core`: the OpenTelemetry panel with none of the default panels (item 26).
+// `<variant>+pad`: the page comes with 183 more bytes of head (an `X-Pad` header) and 141
+// more of body (a comment), so that a variant that records nothing sends as many bytes as a
+// recorded response (its two headers and the loader tag): what the bytes alone cost (item 28).
 const [variant, ...extras] = (process.argv[2] ?? '').split('+')
+let pad = ''
 for (const extra of extras) {
-  if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
+  if (extra === 'pad' || extra === 'padbody') pad = extra
+  else if (extra === 'headers' || extra === 'copy') addToolbarHeaders(extra === 'headers')
   else if ((extra === 'small' || extra === 'core') && variant === 'toolbar-otel') process.env[`BENCH_${extra.toUpperCase()}`] = '1'
   else if (extra !== 'attrs' || variant !== 'hono-otel') {
     console.error(`unknown variant suffix +${extra} for ${variant}`)
@@ -74,7 +79,10 @@ function collector() {
   return process.env.BENCH_COLLECTOR
 }
 
-app.get('/', (c) => c.html(html))
+const padHeader = 'x'.repeat(174)
+const paddedHtml = html.replace('</body>', `<!--${'x'.repeat(pad === 'padbody' ? 134 + 183 : 134)}--></body>`)
+if (pad === 'pad') app.use(async (c, next) => { c.env.outgoing.setHeader('X-Pad', padHeader); await next() })
+app.get('/', pad ? (c) => c.html(paddedHtml) : (c) => c.html(html))
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`${info.port}\n`)
