@@ -66,26 +66,53 @@ export function socketAddress(c: Context, trustProxy: boolean): string | undefin
 }
 
 /**
- * The last address of `X-Forwarded-For`, the one the nearest proxy added, if any. Without
- * `trustProxy` it only ever denies: a proxy on this machine (nginx in front of the app)
- * makes every visitor's request come from 127.0.0.1, and says for whom in this header.
+ * The address the nearest proxy says it forwarded for, if any: the last address of
+ * `X-Forwarded-For`, or without it the last `for=` of the standard `Forwarded` header (RFC
+ * 7239, what Caddy, Envoy and some tunnels send). Without `trustProxy` it only ever denies:
+ * a proxy on this machine (nginx in front of the app) makes every visitor's request come
+ * from 127.0.0.1, and says for whom in one of these headers. A `for=` that names no address
+ * (`unknown`, an obfuscated `_name`) comes back as it is, which no `allowedHosts` matches.
+ *
+ * @example
+ * ```ts
+ * // X-Forwarded-For: 198.51.100.4, 203.0.113.9   → '203.0.113.9'
+ * // Forwarded: for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"   → '2001:db8::17'
+ * const visitor = forwardedAddress(c)
+ * ```
  */
 export function forwardedAddress(c: Context): string | undefined {
-  const header = forwardedHeader(c)
-  const forwarded = header?.slice(header.lastIndexOf(',') + 1).trim()
-  return forwarded || undefined
+  const raw = nodeIncoming(c)?.rawHeaders
+  let xff: string | undefined
+  let standard: string | undefined
+  if (raw) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!
+      // Repeated headers are one list (RFC 9110, 5.3), as Node joins them.
+      if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') xff = xff === undefined ? raw[i + 1] : `${xff}, ${raw[i + 1]}`
+      else if (name.length === 9 && name.toLowerCase() === 'forwarded') standard = standard === undefined ? raw[i + 1] : `${standard}, ${raw[i + 1]}`
+    }
+  } else {
+    xff = c.req.header('x-forwarded-for')
+    if (xff === undefined) standard = c.req.header('forwarded')
+  }
+  if (xff !== undefined) return xff.slice(xff.lastIndexOf(',') + 1).trim() || undefined
+  return standard === undefined ? undefined : lastForwardedFor(standard)
 }
 
-/** `X-Forwarded-For` read from Node's raw header list when there is one: no `Headers` is built for it. */
-function forwardedHeader(c: Context): string | undefined {
-  const raw = nodeIncoming(c)?.rawHeaders
-  if (!raw) return c.req.header('x-forwarded-for')
-  let value: string | undefined
-  for (let i = 0; i < raw.length; i += 2) {
-    // Repeated headers are one list (RFC 9110, 5.3), as Node joins them.
-    if (raw[i]!.length === 15 && raw[i]!.toLowerCase() === 'x-forwarded-for') value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1]}`
-  }
-  return value
+/**
+ * The last `for=` of a `Forwarded` header's elements, without quotes, brackets or port.
+ * An element without `for=` says nothing of the client, as a proxy that sends no
+ * `X-Forwarded-For` does.
+ */
+function lastForwardedFor(header: string): string | undefined {
+  const last = header.slice(header.lastIndexOf(',') + 1)
+  if (!last.trim()) return undefined
+  const match = /(?:^|;)\s*for\s*=\s*("[^"]*"|[^;,\s]*)/i.exec(last)
+  if (!match) return undefined
+  let value = match[1]!.replace(/^"|"$/g, '')
+  if (value.startsWith('[')) value = value.slice(1, value.indexOf(']') === -1 ? undefined : value.indexOf(']'))
+  else if (value.indexOf(':') !== -1 && value.indexOf(':') === value.lastIndexOf(':')) value = value.slice(0, value.indexOf(':'))
+  return value || 'unknown'
 }
 
 interface NodeIncoming {

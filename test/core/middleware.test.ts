@@ -458,6 +458,27 @@ describe('access', () => {
     expect(() => debugToolbar({ allowedHosts: ['localhost'] })).toThrow(/not an address/)
   })
 
+  it('reads the standard Forwarded header as it reads X-Forwarded-For, when a proxy sends only that', async () => {
+    const app = demoApp()
+    const from = (forwarded: string) => ({ headers: { forwarded } })
+    // Caddy, Envoy or a tunnel on this machine: the socket is 127.0.0.1, the visitor is named in Forwarded (RFC 7239).
+    for (const header of ['for=203.0.113.9', 'for=127.0.0.1, for="203.0.113.9:4711";proto=https', 'For = 203.0.113.9', 'for="[2001:db8::17]:4711"', 'for=unknown', 'for=_hidden', 'proto=http;for=198.51.100.4;host=app.example']) {
+      expect([header, (await request(app, '/_debug_toolbar/healthz', from(header), '127.0.0.1')).status]).toEqual([header, 404])
+      expect([header, (await request(app, '/', from(header), '127.0.0.1')).headers.get('x-debug-toolbar-request-id')]).toEqual([header, null])
+    }
+    for (const header of ['for=127.0.0.1', 'for="[::1]:4711"', 'for=203.0.113.9, for=127.0.0.1', 'proto=https;host=localhost']) {
+      expect([header, (await request(app, '/_debug_toolbar/healthz', from(header), '127.0.0.1')).status]).toEqual([header, 200])
+    }
+    // X-Forwarded-For, when both come, is the one read.
+    const both = { headers: { forwarded: 'for=127.0.0.1', 'x-forwarded-for': '203.0.113.9' } }
+    expect((await request(app, '/_debug_toolbar/healthz', both, '127.0.0.1')).status).toBe(404)
+    // With trustProxy, the last for= is the client: the one the proxy you run added.
+    const proxied = demoApp({ allowedHosts: ['10.0.0.0/8'], trustProxy: true })
+    expect((await request(proxied, '/_debug_toolbar/healthz', from('for=10.0.0.1'), '198.51.100.1')).status).toBe(200)
+    expect((await request(proxied, '/_debug_toolbar/healthz', from('for=203.0.113.9, for="10.0.0.1:80"'), '198.51.100.1')).status).toBe(200)
+    expect((await request(proxied, '/_debug_toolbar/healthz', from('for=10.0.0.1, for=203.0.113.9'), '198.51.100.1')).status).toBe(404)
+  })
+
   it('takes a request a proxy on this machine forwarded for another address as that address\'s, without trustProxy', async () => {
     // nginx on the same host with a plain proxy_pass: every visitor reaches the app from 127.0.0.1, at 127.0.0.1:3000.
     const server = await startLoopbackService(demoApp())
@@ -467,6 +488,9 @@ describe('access', () => {
       const home = await fetch(`${server.base}/`, { headers: { 'x-forwarded-for': '198.51.100.4, 203.0.113.9' } })
       expect(await home.text()).toBe(page('Home'))
       expect(home.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      const standard = await fetch(`${server.base}/`, { headers: { forwarded: 'for=203.0.113.9;proto=https' } })
+      expect(await standard.text()).toBe(page('Home'))
+      expect(standard.headers.get('x-debug-toolbar-request-id')).toBeNull()
       // A local proxy passing the developer's own loopback requests on still shows the toolbar.
       const developer = await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '127.0.0.1' } })
       expect(developer.status).toBe(200)
