@@ -209,6 +209,41 @@ describe('many OTLP/gRPC exports read at once', () => {
     expect(again.status).toBe(200)
   })
 
+  it('keeps the place of a call waiting its turn: a new OTLP/HTTP export does not go ahead of it', async () => {
+    const { base, panel, stalledGrpcCall, stalledUpload } = await startToolbar({ otlpGrpcPort: 0 })
+    const port = panel.receivers!.grpc!.port!
+    // Three calls being read hold 24 of the 32 MiB; an upload under way holds 2 more.
+    for (let i = 0; i < 3; i++) await stalledGrpcCall(LIMIT - 16, 1024)
+    const upload = await stalledUpload('/otlp/v1/traces', LIMIT, 2 * 1024 * 1024)
+    await settle()
+    // A fourth call needs 8 MiB: it waits.
+    const memory = new InMemorySpanExporter()
+    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+    sdk.getTracer('t').startSpan('waited over grpc').end()
+    const spans: ReadableSpan[] = memory.getFinishedSpans()
+    const exporter = new OtlpGrpcExporter({ url: `http://127.0.0.1:${port}` })
+    let result: ExportResult | undefined
+    const exported = new Promise<void>((resolve) => exporter.export(spans, (r) => resolve(void (result = r))))
+    await settle()
+    expect(result).toBeUndefined()
+    // A small export over HTTP would fit in what is left, but the call asked first: 503, retry later.
+    const http = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(8)) })
+    expect(http.status).toBe(503)
+    expect(http.headers.get('retry-after')).toBe('1')
+    expect(await spansOf(base, traceId(8))).toEqual([])
+    // The upload gives its share back: the waiting call gets in, and then HTTP exports do again.
+    upload.destroy()
+    await exported
+    expect(result!.code).toBe(ExportResultCode.SUCCESS)
+    expect((await spansOf(base, spans[0]!.spanContext().traceId)).map((s) => s.name)).toEqual(['waited over grpc'])
+    await exporter.shutdown()
+    await sdk.shutdown()
+    for (const { sockets } of running) for (const socket of sockets) socket.destroy()
+    await settle()
+    const again = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(9)) })
+    expect(again.status).toBe(200)
+  })
+
   it('answers UNAVAILABLE at once when too many calls wait already', async () => {
     const { base, panel, stalledGrpcCall } = await startToolbar({ otlpGrpcPort: 0 })
     for (let i = 0; i < 4; i++) await stalledGrpcCall(LIMIT - 16, 1024)

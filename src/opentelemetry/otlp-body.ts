@@ -44,8 +44,18 @@ export class BodyBudget {
 
   constructor(readonly maxBytes: number) {}
 
-  /** Takes `bytes` from the budget; false (and nothing taken) when it has not that many left. */
-  take(bytes: number): boolean {
+  /**
+   * Takes `bytes` from the budget; false (and nothing taken) when it has not that many left,
+   * or when calls wait their turn (`takeInTurn`) and this body is not `underway`: a new body
+   * does not go ahead of them, or a steady flow of OTLP/HTTP exports would keep a waiting
+   * gRPC call out until it gave up. A body being read already takes its next bytes.
+   */
+  take(bytes: number, underway = false): boolean {
+    if (!underway && this.waiting.length > 0) return false
+    return this.reserve(bytes)
+  }
+
+  private reserve(bytes: number): boolean {
     if (this.held + bytes > this.maxBytes) return false
     this.held += bytes
     return true
@@ -56,7 +66,7 @@ export class BodyBudget {
   /** Gives back `bytes` taken before; those waiting for room get it, in turn. */
   give(bytes: number): void {
     this.held -= bytes
-    while (this.waiting.length > 0 && this.take(this.waiting[0]!.bytes)) this.waiting.shift()!.taken()
+    while (this.waiting.length > 0 && this.reserve(this.waiting[0]!.bytes)) this.waiting.shift()!.taken()
   }
 
   /**
@@ -71,7 +81,7 @@ export class BodyBudget {
    * ```
    */
   takeInTurn(bytes: number, taken: () => void, maxWaiting: number): (() => void) | undefined {
-    if (this.waiting.length === 0 && this.take(bytes)) {
+    if (this.waiting.length === 0 && this.reserve(bytes)) {
       taken()
       return () => undefined
     }
@@ -176,8 +186,8 @@ class HeldBytes {
   constructor(private readonly budget: BodyBudget | undefined) {}
 
   take(bytes: number): void {
-    if (!this.budget) return
-    if (!this.budget.take(bytes)) {
+    if (!this.budget || bytes === 0) return
+    if (!this.budget.take(bytes, this.bytes > 0)) {
       throw new OtlpBodyError(this.budget.busyMessage, 503, 1)
     }
     this.bytes += bytes
