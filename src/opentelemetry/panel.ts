@@ -531,14 +531,16 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * instance that restarted or never held the trace says the same). The export status and
    * the receivers' counters are this process's, not the request's: for a request this
    * process recorded they are read as they are now (a request opened at once, before its
-   * batch was sent, shows the export's outcome when opened again). The other figures stay
-   * as they were stored, since only the process that held the trace counted them.
+   * batch was sent, shows the export's outcome when opened again), and so are the late
+   * spans while this process holds the trace. The other figures stay as they were stored,
+   * since only the process that held the trace counted them.
    *
    * @example
    * ```ts
    * // GET /_debug_toolbar/api/requests/:id calls it: a downstream service's spans that came later count
    * const stats = await otel.refreshStats(stored.panels.opentelemetry as OpenTelemetryStats, stored)
    * stats.receivedSpans // 4
+   * stats.lateSpans // 4, while this process holds the trace: they joined after the request finished
    * stats.export.failures // the exporters' counters as they are now
    * ```
    */
@@ -559,7 +561,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       if (isReceivedSource(span.source)) received++
       if (!span.endTimeUnixNano) inFlight++
     }
-    return { ...current, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight }
+    // Spans that joined after the request finished are counted as they come, by the process
+    // that holds the trace (a store does not say when a span arrived).
+    const traces = this.processor.traces
+    const late = traces.has(stored.traceId) ? traces.counts(stored.traceId).late : stored.lateSpans
+    return { ...current, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight, lateSpans: late }
   }
 
   private receiverStatus(): ReceiverStatus | undefined {

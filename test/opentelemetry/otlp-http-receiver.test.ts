@@ -167,7 +167,7 @@ describe('OTLP/HTTP receiver', () => {
     expect(panel.receivers!.ingest.counters).toMatchObject({ requests: 1, accepted: 1, late: 1 })
     // The request read again counts the span that joined it, in its stats and the panel list.
     const again = await json(`/api/requests/${id}`)
-    expect(again.panels.opentelemetry).toMatchObject({ spanCount: before.spanCount + 1, receivedSpans: 1, inFlightSpans: 0 })
+    expect(again.panels.opentelemetry).toMatchObject({ spanCount: before.spanCount + 1, receivedSpans: 1, inFlightSpans: 0, lateSpans: before.lateSpans + 1 })
     expect(again.nav.find((n: { id: string }) => n.id === 'opentelemetry').subtitle).toBe(`${before.spanCount + 1} spans`)
     const list = await json('/api/traces?source=otlp_http&service=payments')
     expect(list.traces.find((t: { traceId: string }) => t.traceId === before.traceId)).toMatchObject({ requestId: id, services: ['frontend', 'payments'] })
