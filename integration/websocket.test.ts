@@ -13,13 +13,15 @@ import { trace } from '@opentelemetry/api'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog } from '../src/index.js'
+import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog, recordQuery } from '../src/index.js'
 import { messageName, OpenTelemetryPanel, tracedWebSocket, type ToolbarSpan } from '../src/opentelemetry/index.js'
 
 let baseUrl = ''
 let closeServer: () => Promise<void>
 const opened: string[] = []
 const handlerErrors: unknown[] = []
+/** Heartbeats the upgrade request of `/presence` left running: each writes one query into it when called. */
+const heartbeats: Array<() => void> = []
 
 function chatApp(): Hono {
   const db = instrumentBetterSqlite3(new Database(':memory:'))
@@ -47,6 +49,15 @@ function chatApp(): Hono {
     // node-server reports a handler's throw here (default console.error).
     onError: (error) => handlerErrors.push(error),
   }))
+  app.get('/presence', upgradeWebSocket(tracedWebSocket(() => {
+    // Work the upgrade request leaves running: each heartbeat writes a query into that request.
+    for (const online of [1, 0]) {
+      void new Promise<void>((resolve) => heartbeats.push(resolve)).then(() => {
+        recordQuery({ sql: 'UPDATE presence SET online = ?', params: [online], durationMs: 1, dbSystem: 'sqlite' })
+      })
+    }
+    return { onMessage() {} }
+  })))
   app.get('/echo', upgradeWebSocket(tracedWebSocket({
     onMessage(event, ws) {
       ws.send(event.data as string)
@@ -202,6 +213,26 @@ describe('WebSocket spans', () => {
       client.socket.close(1000)
     }
     expect(traceIds.size).toBe(3)
+  })
+
+  it('makes spans of what the upgrade request left running writes while the socket is open, and for the grace period after it closes only', async () => {
+    const client = await connect('/presence')
+    const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+    const queries = async () => (await spansOf(traceId)).filter((s) => s.name === 'UPDATE presence')
+    // Longer than the panel's grace period (100 ms): the socket is open, so its trace still is.
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    heartbeats[0]!()
+    const [first] = await waitFor(queries, (spans) => spans.length === 1)
+    expect(first!.parentSpanId).toBe((await spansOf(traceId)).find((s) => s.name === 'GET /presence')!.spanId)
+    client.socket.close(1000)
+    await waitFor(() => spansOf(traceId), (spans) => spans.some((s) => s.name === 'WS /presence' && s.endTimeUnixNano !== undefined))
+    // Past the grace period after the close: the trace takes no more spans.
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    heartbeats[1]!()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await queries()).toHaveLength(1)
+    const detail = await api<{ panels: { opentelemetry: { convert: { sql: { converted: number } } } } }>(`/api/requests/${client.requestId}`)
+    expect(detail.panels.opentelemetry.convert.sql.converted).toBe(1)
   })
 
   it('names messages by the default rule (a throwing messageName too), and marks an abnormal close as an error', async () => {

@@ -55,7 +55,7 @@ describe('work left running after the response, in the OpenTelemetry panel', () 
     await expect.poll(async () => {
       if ((await rows.count()) < 3) await pane.getByRole('button', { name: 'Refresh' }).click()
       return (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
-    }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /checkout'), expect.stringContaining('INSERT audit'), expect.stringContaining('log')])
+    }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /checkout'), expect.stringContaining('INSERT audit'), expect.stringContaining('log warn')])
     expect(session.errors).toEqual([])
   })
 })

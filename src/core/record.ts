@@ -22,9 +22,16 @@ function nextId(): string {
  */
 export const LATE_SAVE_MS = 250
 
-/** Told of an item a recorder added to a finished request (see `RequestRecord.wrote`). */
+/** Where the toolbar is with a durable store's copy of a request that late writes changed (`RequestRecord.lateCopy`). */
+export const LATE_COPY = { none: 0, watched: 1, due: 2 } as const
+export type LateCopy = (typeof LATE_COPY)[keyof typeof LATE_COPY]
+
+/**
+ * Told of each write into a finished request (see `RequestRecord.wrote`): with the slot and
+ * the item a recorder added, or without them for a write that kept nothing.
+ */
 export interface LateWriter {
-  lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
+  lateWrite(record: RequestRecord, slot: SlotKey<unknown> | undefined, item: unknown): void
 }
 
 /**
@@ -92,16 +99,19 @@ export class RequestRecord {
    */
   lateWrites = 0
   /**
-   * Told of each late write, once the record was stored: a durable store keeps a copy
-   * taken when the request finished, and the toolbar writes it again (see toolbar.ts).
-   */
-  onLateWrite: (() => void) | undefined = undefined
-  /**
-   * Told of each item written after the request finished, with its slot: the toolbar, set
-   * when the request finishes if a panel has `onLateWrite` (the OpenTelemetry panel turns
-   * such items into spans of the request's trace).
+   * Told of each write after the request finished: the toolbar, set when the request
+   * finishes if a panel has `onLateWrite` (the OpenTelemetry panel turns such items into
+   * spans of the request's trace) or the store keeps copies (a durable store has the copy
+   * taken when the request finished, and the toolbar writes it again). One field for both,
+   * so that a request allocates nothing for either.
    */
   lateWriter: LateWriter | undefined = undefined
+  /**
+   * The toolbar's copy of the request in a durable store after late writes: `LATE_COPY.none`
+   * until the first copy is written (and for the in-memory store, which holds the record
+   * itself), then `watched`, and `due` while a write of it waits (see toolbar.ts).
+   */
+  lateCopy: LateCopy = LATE_COPY.none
   /**
    * The request's Hono context while the app's handler runs, for the toolbar's wrappers of
    * its methods (`callingContext()`); undefined before and after, so that a record kept in
@@ -267,8 +277,7 @@ export class RequestRecord {
   wrote(slot?: SlotKey<unknown>, item?: unknown): void {
     if (this.durationMs === undefined) return
     this.lateWrites++
-    this.onLateWrite?.()
-    if (slot !== undefined) this.lateWriter?.lateWrite(this, slot, item)
+    this.lateWriter?.lateWrite(this, slot, item)
   }
 
   /**

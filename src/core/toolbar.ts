@@ -8,7 +8,7 @@
 import { Hono, type Context, type Next } from 'hono'
 import { appRoute, routeAhead } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'
-import { LATE_SAVE_MS, type LateWriter, type RequestRecord } from './record.js'
+import { LATE_COPY, LATE_SAVE_MS, type LateWriter, type RequestRecord } from './record.js'
 import type { SlotKey } from '../shapes/slot-key.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
@@ -78,6 +78,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
   private retired: Promise<void> | undefined
   private forgetSignals: (() => void) | undefined
   private readonly maxRequests: number
+  /** Whether finished requests tell this toolbar of late writes: a panel has `onLateWrite`, or the store keeps copies. */
+  private readonly writesLate: boolean
   /** Requests whose body has been sent and that are being stored. */
   private readonly finishing = new Map<string, Promise<void>>()
   private readonly hooks: Record<Hook, Panel<any>[]>
@@ -126,8 +128,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
     }
     // Work the requests handed on left running writes on: this toolbar's panels are told of it,
     // not the retired ones (whose exporters shut down once these panels take OpenTelemetry's globals).
+    this.writesLate = this.hooks.onLateWrite.length > 0 || !(this.store instanceof MemoryStore)
     if (history) {
-      const writer = this.hooks.onLateWrite.length > 0 ? this : undefined
+      const writer = this.writesLate ? this : undefined
       for (const record of this.recordRing) if (record?.lateWriter) record.lateWriter = writer
     }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
@@ -524,7 +527,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
 
   private finish(record: RequestRecord, durationMs = record.now()): void {
     record.durationMs = durationMs
-    if (this.hooks.onLateWrite.length > 0) record.lateWriter = this
+    if (this.writesLate) record.lateWriter = this
     const hooks = this.hooks.onFinish
     for (let i = 0; i < hooks.length; i++) {
       const pending = this.finishHook(hooks[i], record)
@@ -536,8 +539,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
   }
 
   /**
-   * @internal Tells the panels that have `onLateWrite` of an item written into `record`
-   * after it finished (`record.wrote(slot, item)`).
+   * @internal Told of each write into `record` after it finished (`record.wrote(slot,
+   * item)`): a durable store's copy of it is written again soon, and the panels that have
+   * `onLateWrite` are told of the item.
    *
    * @example
    * ```ts
@@ -545,7 +549,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
    * record.wrote(SLOTS.logging, line) // later: toolbar.lateWrite(record, SLOTS.logging, line)
    * ```
    */
-  lateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+  lateWrite(record: RequestRecord, slot: SlotKey<unknown> | undefined, item: unknown): void {
+    if (record.lateCopy === LATE_COPY.watched) this.copyAgain(record)
+    if (slot === undefined) return
     const hooks = this.hooks.onLateWrite
     for (let i = 0; i < hooks.length; i++) {
       try {
@@ -597,24 +603,25 @@ export class Toolbar implements ToolbarHost, LateWriter {
    * in-memory store holds the record itself and needs none of this.
    */
   private watchLateWrites(record: RequestRecord): void {
-    if (record.onLateWrite) return
-    let pending = false
-    record.onLateWrite = () => {
-      if (pending) return
-      pending = true
-      setTimeout(() => {
-        pending = false
-        // Pushed out of the history (a runaway timer logging into an old request): no more writes.
-        if (this.getRecord(record.id) !== record) {
-          record.onLateWrite = undefined
-          return
-        }
-        // Written over the first copy; listeners were told once that the request finished.
-        this.track(record, this.written(record, this.saveDeferred(record)))
-      }, LATE_SAVE_MS).unref()
-    }
+    if (record.lateCopy !== LATE_COPY.none) return
+    record.lateCopy = LATE_COPY.watched
     // A line that came while the first copy was being made may have missed it.
-    if (record.lateWrites > 0) record.onLateWrite()
+    if (record.lateWrites > 0) this.copyAgain(record)
+  }
+
+  /** Writes a durable store's copy of `record` again in `LATE_SAVE_MS`, with what came until then. */
+  private copyAgain(record: RequestRecord): void {
+    record.lateCopy = LATE_COPY.due
+    setTimeout(() => {
+      // Pushed out of the history (a runaway timer logging into an old request): no more writes.
+      if (this.getRecord(record.id) !== record) {
+        record.lateCopy = LATE_COPY.none
+        return
+      }
+      record.lateCopy = LATE_COPY.watched
+      // Written over the first copy; listeners were told once that the request finished.
+      this.track(record, this.written(record, this.saveDeferred(record)))
+    }, LATE_SAVE_MS).unref()
   }
 
   /** Waits for the store's write of `record`: `stored` when it took the deferred request, else the copy written now. */

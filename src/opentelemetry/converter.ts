@@ -104,7 +104,7 @@ export class PanelDataConverter {
       for (const log of record.peek(SLOTS.logging)?.logs ?? []) {
         const target = (log.renderId !== undefined && renderSpans.get(log.renderId)?.span) || server
         if (!target) continue
-        this.addEvent(target, parent, 'log', logAttributes(log), at(log.startMs))
+        this.logOn(target, parent, log, at)
         counts.logging++
       }
     }
@@ -155,41 +155,80 @@ export class PanelDataConverter {
 
   /**
    * Converts one item written after the request finished (`record.wrote(slot, item)`: a
-   * line logged or a query run by work the request left running) and returns its kind, or
-   * undefined when it is not converted. The SERVER span has ended by then: the item goes
-   * into the span the app has open for that work when there is one (the active span, if it
-   * records and belongs to the request's trace), else under the SERVER span, a log line on a
-   * zero-length span of its own.
+   * line logged, a query run or a render ended by work the request left running), counts
+   * what became spans in `late.counts` and answers how many items that was. The SERVER span
+   * has ended by then: the item goes into the span the app has open for that work when
+   * there is one (the active span, if it records and belongs to the request's trace), else
+   * under the SERVER span, a log line on a zero-length span of its own (`log <level>`). An
+   * item written inside a render that started after the response and still runs waits for
+   * it (in `late.waiting`): once the render ends, its span is made and the item nests under
+   * it, as during the request (a line by the render it was written in, a query by the
+   * innermost render running when it started).
    *
    * @example
    * ```ts
    * // after the response: recordQuery({ sql: 'INSERT INTO outbox ...', durationMs: 1.5 })
-   * converter.convertLate(record, serverContext, SLOTS.sql, query) // 'sql': a CLIENT span under the SERVER span
+   * const late = { counts: { timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 }, rendersFrom: 1 }
+   * converter.convertLate(record, serverContext, SLOTS.sql, query, late) // 1: a CLIENT span under the SERVER span
+   * late.counts.sql // 1
    * ```
    */
-  convertLate(record: RequestRecord, parent: OtelContext, slot: SlotKey<unknown>, item: unknown): ConvertKind | undefined {
-    const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
+  convertLate(record: RequestRecord, parent: OtelContext, slot: SlotKey<unknown>, item: unknown, late: LateWork): number {
+    const kind = this.kindOf(slot)
+    if (!kind) return 0
+    if (kind === 'templates' && (item as RecordedRender).id < late.rendersFrom) return 0
+    const running = this.enabled.templates ? runningRender(record, kind, item, late.rendersFrom) : undefined
+    if (running) {
+      late.waiting ??= new Map()
+      const waiting = late.waiting.get(running.id)
+      if (waiting) waiting.push({ kind, item })
+      else late.waiting.set(running.id, [{ kind, item }])
+      return 0
+    }
     const server = trace.getSpan(parent)
     const active = trace.getActiveSpan()
     const open = active !== undefined && active !== server && active.isRecording() && active.spanContext().traceId === server?.spanContext().traceId ? active : undefined
-    const into = open ? context.active() : parent
-    if (slot === SLOTS.logging && this.enabled.logging) {
-      const log = item as RecordedLog
-      const target = open ?? server
-      if (!target) return undefined
-      this.addEvent(target, parent, 'log', logAttributes(log), at(log.startMs))
-      return 'logging'
-    }
-    if (slot === SLOTS.sql && this.enabled.sql) {
-      this.querySpan(item as RecordedQuery, into, at)
-      return 'sql'
-    }
-    if (slot === SLOTS.templates && this.enabled.templates) {
-      const render = item as RecordedRender
-      this.renderSpan(render, into, at).end(at(render.startMs + (render.durationMs ?? 0)))
-      return 'templates'
-    }
+    const target = open ?? server
+    if (kind === 'logging' && !target) return 0
+    // The counts of a request that converted nothing are one frozen object shared by all.
+    if (Object.isFrozen(late.counts)) late.counts = { ...late.counts }
+    const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
+    return this.lateItem(kind, item, open ? context.active() : parent, target!, parent, late, at)
+  }
+
+  /** Which kind of converted data a slot holds, if that kind is converted. */
+  private kindOf(slot: SlotKey<unknown>): ConvertKind | undefined {
+    if (slot === SLOTS.logging) return this.enabled.logging ? 'logging' : undefined
+    if (slot === SLOTS.sql) return this.enabled.sql ? 'sql' : undefined
+    if (slot === SLOTS.templates) return this.enabled.templates ? 'templates' : undefined
     return undefined
+  }
+
+  /**
+   * Makes the span of one late item under `into` (a log line: an event on `target`), and for
+   * a render, the spans of what waited for it inside its span. Answers the items converted.
+   */
+  private lateItem(kind: ConvertKind, item: unknown, into: OtelContext, target: Span, server: OtelContext, late: LateWork, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): number {
+    late.counts[kind]++
+    if (kind === 'logging') {
+      this.logOn(target, server, item as RecordedLog, at)
+      return 1
+    }
+    if (kind === 'sql') {
+      this.querySpan(item as RecordedQuery, into, at)
+      return 1
+    }
+    const render = item as RecordedRender
+    const span = this.renderSpan(render, into, at)
+    const inside = trace.setSpan(into, span)
+    let converted = 1
+    const waiting = late.waiting?.get(render.id)
+    if (waiting) {
+      late.waiting!.delete(render.id)
+      for (const entry of waiting) converted += this.lateItem(entry.kind, entry.item, inside, span, server, late, at)
+    }
+    span.end(at(render.startMs + (render.durationMs ?? 0)))
+    return converted
   }
 
   /** A render's span, started (and failed, for a render that threw); the caller ends it. */
@@ -209,17 +248,56 @@ export class PanelDataConverter {
     span.end(at(query.startMs + query.durationMs))
   }
 
-  // An adopted SERVER span (the app's instrumentation's) may have ended before the toolbar
-  // finishes: the line then goes on a zero-length span of its own under it.
-  private addEvent(target: Span, parent: OtelContext, name: string, attributes: Attributes, time: ReturnType<typeof hrTimeFromEpochMs>): void {
+  /**
+   * A log line as the event `log` of `target`. An adopted SERVER span (the app's
+   * instrumentation's) may have ended before the toolbar finishes, and always has for a line
+   * logged after the response: the line then goes on a zero-length span of its own under
+   * it, named `log <level>`, with the line as its attributes too (Zipkin keeps only the
+   * names of events).
+   */
+  private logOn(target: Span, parent: OtelContext, log: RecordedLog, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
+    const attributes = logAttributes(log)
+    const time = at(log.startMs)
     if (target.isRecording()) {
-      target.addEvent(name, attributes, time)
+      target.addEvent('log', attributes, time)
       return
     }
-    const holder = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: time }, trace.setSpan(parent, target))
-    holder.addEvent(name, attributes, time)
+    const holder = this.tracer.startSpan(`log ${log.level}`, { kind: SpanKind.INTERNAL, startTime: time, attributes }, trace.setSpan(parent, target))
+    holder.addEvent('log', attributes, time)
     holder.end(time)
   }
+}
+
+/**
+ * A request's work after its response, as `convertLate` keeps it: one per request, held by
+ * the caller (the OpenTelemetry panel keeps it in the request's state).
+ */
+export interface LateWork {
+  /** What was converted, each kind's count; `convertLate` adds to it. */
+  counts: ConvertCounts
+  /** The id of the request's first render not converted with the request (`RenderLog.nextId` then). */
+  rendersFrom: number
+  /** Items written inside a late render still running, by the render's id: converted under its span when it ends. */
+  waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
+}
+
+/**
+ * The late render still running that `item` was written in: a log line's render (its
+ * `renderId`), a render's parent, or for a query the innermost render running when it
+ * started (the one that started last: renders are kept in start order). Only renders of
+ * `rendersFrom` on count: those before were converted with the request.
+ */
+function runningRender(record: RequestRecord, kind: ConvertKind, item: unknown, rendersFrom: number): RecordedRender | undefined {
+  const renders = record.peek(SLOTS.templates)?.renders
+  if (!renders) return undefined
+  const id = kind === 'logging' ? (item as RecordedLog).renderId : kind === 'templates' ? (item as RecordedRender).parentId : undefined
+  if (kind !== 'sql' && (id === undefined || id < rendersFrom)) return undefined
+  for (let i = renders.length - 1; i >= 0 && renders[i]!.id >= rendersFrom; i--) {
+    const render = renders[i]!
+    if (render.durationMs !== undefined) continue
+    if (kind === 'sql' ? render.startMs <= (item as RecordedQuery).startMs : render.id === id) return render
+  }
+  return undefined
 }
 
 /** The innermost render whose time window holds the whole query, if any. */

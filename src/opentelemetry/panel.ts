@@ -19,7 +19,7 @@ import { LATE_SAVE_MS, type RequestRecord, type SlotKey } from '../core/record.j
 import { packageVersion } from '../core/package-root.js'
 import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
-import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
+import { PanelDataConverter, type ConvertCounts, type ConvertKind, type LateWork } from './converter.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
@@ -46,7 +46,7 @@ import { traceContextStats, type TraceContextStats } from './trace-context-stats
 import { flushOnSignals } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
 import { saveRecordedSpans } from './store-spans.js'
-import { SLOTS, type RecordedRender } from '../shapes/records.js'
+import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
@@ -142,7 +142,9 @@ interface PanelState extends RequestSpanState {
   /** Set while a write of the trace's spans, for what work the request left running made, waits. */
   lateSave?: boolean
   /** The id the request's next render takes, when it finished: the renders before it were converted with the rest. */
-  lateRendersFrom?: number
+  rendersFrom?: number
+  /** What work the request left running wrote inside a render still running (see `LateWork`). */
+  waiting?: LateWork['waiting']
   /** The SERVER span's traceparent, once asked for. */
   traceparent?: string
 }
@@ -421,7 +423,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // Converted spans are children of the SERVER span: made before it ends.
     state.counts = this.converter.convert(record, state.context)
     // A render still running is converted now: its end, written later, makes no second span.
-    state.lateRendersFrom = record.peek(SLOTS.templates)?.nextId
+    state.rendersFrom = record.peek(SLOTS.templates)?.nextId ?? 0
     const traces = this.processor.traces
     endRequestSpan(state, record, traces.latestLocalEnd(state.traceId))
     saveRecordedSpans(this.store, traces, state.traceId, record.id)
@@ -453,15 +455,14 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   onLateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
     const state = record.peek(PANEL_SLOT)
     // Not converted yet: onFinish converts it with the rest.
-    if (!state?.counts || record.durationMs === undefined) return
-    if (Date.now() > record.startedAt + record.durationMs + this.config.gracePeriodMs) return
-    if (slot === SLOTS.templates && (item as RecordedRender).id < (state.lateRendersFrom ?? 0)) return
-    const kind = this.converter.convertLate(record, state.context, slot, item)
-    if (!kind) return
-    // The counts of a request that converted nothing are one frozen object shared by all.
-    if (Object.isFrozen(state.counts)) state.counts = { ...state.counts }
-    state.counts[kind]++
-    this.saveLateSpans(record, state)
+    if (!state?.counts) return
+    // The trace takes late spans for the grace period, and all the while a WebSocket holds it open.
+    if (!this.processor.traces.accepts(state.traceId)) {
+      state.waiting = undefined
+      return
+    }
+    // onFinish set the counts and `rendersFrom` together.
+    if (this.converter.convertLate(record, state.context, slot, item, state as PanelState & LateWork) > 0) this.saveLateSpans(record, state)
   }
 
   /**

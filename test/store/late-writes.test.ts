@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Hono } from 'hono'
-import { debugToolbar, LoggingPanel, recordLog, recordQuery, type LoggingStats } from '../../src/index.js'
+import { currentRecord, debugToolbar, LoggingPanel, recordLog, recordQuery, type LoggingStats, type RequestRecord } from '../../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { request } from '../support/local.js'
@@ -67,14 +67,41 @@ describe('a durable history and work a request leaves running', () => {
     smtpAnswers()
     await emailSent
     const names = async (on: Hono) => ((await request(on, `/_debug_toolbar/api/traces/${stats.traceId}`)).json().spans as ToolbarSpan[]).map((span) => span.name).sort()
-    expect(await names(app)).toEqual(['INSERT outbox', 'POST /signup', 'log'])
+    expect(await names(app)).toEqual(['INSERT outbox', 'POST /signup', 'log error'])
     await sleep(400)
     await store.close()
 
     // What the app after a restart, or another instance, reads (this process still holds the trace in memory).
     const reopened = new SqliteStore({ path })
     expect((await reopened.get(id))?.panels.opentelemetry).toMatchObject({ convert: { sql: { converted: 1 }, logging: { converted: 1 } } })
-    expect(((await reopened.getTrace(stats.traceId)) ?? []).map((span) => span.name).sort()).toEqual(['INSERT outbox', 'POST /signup', 'log'])
+    expect(((await reopened.getTrace(stats.traceId)) ?? []).map((span) => span.name).sort()).toEqual(['INSERT outbox', 'POST /signup', 'log error'])
+    await reopened.close()
+  })
+
+  it('costs a stored request no closure to watch for late writes: its record holds no function, and a late line is written again', async () => {
+    const path = join(dir, 'no-closure.db')
+    const store = new SqliteStore({ path })
+    const app = new Hono()
+    app.use(debugToolbar({ store, panels: [new LoggingPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+    let record!: RequestRecord
+    let smtpAnswers!: () => void
+    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    let emailSent!: Promise<void>
+    app.post('/signup', (c) => {
+      record = currentRecord()!
+      emailSent = smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
+      return c.text('ok')
+    })
+    const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
+    // Read once: the toolbar has stored its first copy by then.
+    expect(messagesOf((await request(app, `/_debug_toolbar/api/requests/${id}`)).json())).toEqual([])
+    expect(Object.entries(record).filter(([, value]) => typeof value === 'function').map(([name]) => name)).toEqual([])
+    smtpAnswers()
+    await emailSent
+    await sleep(400)
+    await store.close()
+    const reopened = new SqliteStore({ path })
+    expect((await reopened.get(id))?.panels.logging).toMatchObject({ logs: [{ message: 'welcome email failed: SMTP 421' }] })
     await reopened.close()
   })
 })
