@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { debugToolbar, LoggingPanel, RequestPanel, recordLog, recordQuery } from '../../src/index.js'
+import { debugToolbar, LoggingPanel, RequestPanel, recordLog, recordQuery, renderTemplate } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
@@ -56,6 +56,47 @@ describe('work left running after the response, in the OpenTelemetry panel', () 
       if ((await rows.count()) < 3) await pane.getByRole('button', { name: 'Refresh' }).click()
       return (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
     }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /checkout'), expect.stringContaining('INSERT audit'), expect.stringContaining('log warn')])
+    expect(session.errors).toEqual([])
+  })
+})
+
+let sendReceipt!: () => void
+
+function receiptApp(): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ app, panels: [new RequestPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.get('/order', (c) => {
+    const later = new Promise<void>((resolve) => (sendReceipt = resolve))
+    // The receipt email is rendered after the answer; what its template does belongs to it.
+    void later.then(() => renderTemplate('receipt email', async () => {
+      const started = performance.now()
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      recordQuery({ sql: 'SELECT name FROM products WHERE id = ?', params: [3], startTime: started, durationMs: performance.now() - started, dbSystem: 'sqlite' })
+      recordLog('info', 'receipt rendered')
+      return '<p>receipt</p>'
+    }))
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>ordered</p></body></html>')
+  })
+  return app
+}
+
+describe('a template rendered after the response, in the OpenTelemetry panel', () => {
+  const session = useBrowserSession(receiptApp, { width: 1440, height: 900 })
+
+  it('holds the query its code ran, in the waterfall', async () => {
+    const { page } = session
+    await page.goto(`${session.server.url}/order`)
+    const pane = await openPanel(page, 'OpenTelemetry')
+    const rows = pane.locator('.hdt-wf-row')
+    await expect.poll(() => rows.count()).toBe(1)
+    sendReceipt()
+    await expect.poll(async () => {
+      if ((await rows.count()) < 3) await pane.getByRole('button', { name: 'Refresh' }).click()
+      return (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
+    }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email'), expect.stringContaining('SELECT products')])
+    // The query is the render's child: collapsing the render hides it.
+    await pane.getByRole('button', { name: 'Collapse render receipt email' }).click()
+    await expect.poll(async () => (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email')])
     expect(session.errors).toEqual([])
   })
 })

@@ -126,9 +126,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
       serverTiming: having('serverTiming'),
       refreshStats: having('refreshStats'),
     }
+    this.writesLate = this.hooks.onLateWrite.length > 0 || !(this.store instanceof MemoryStore)
     // Work the requests handed on left running writes on: this toolbar's panels are told of it,
     // not the retired ones (whose exporters shut down once these panels take OpenTelemetry's globals).
-    this.writesLate = this.hooks.onLateWrite.length > 0 || !(this.store instanceof MemoryStore)
     if (history) {
       const writer = this.writesLate ? this : undefined
       for (const record of this.recordRing) if (record?.lateWriter) record.lateWriter = writer
