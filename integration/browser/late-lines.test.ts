@@ -26,8 +26,9 @@ function signupApp(): Hono {
 }
 
 let writeAudit!: () => void
+let sendReceipt!: () => void
 
-function auditApp(): Hono {
+function shopApp(): Hono {
   const app = new Hono()
   app.use(debugToolbar({ app, panels: [new RequestPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
   app.get('/checkout', (c) => {
@@ -38,33 +39,6 @@ function auditApp(): Hono {
     })
     return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>thanks</p></body></html>')
   })
-  return app
-}
-
-describe('work left running after the response, in the OpenTelemetry panel', () => {
-  const session = useBrowserSession(auditApp, { width: 1440, height: 900 })
-
-  it('joins the open waterfall, under the request, without a reload', async () => {
-    const { page } = session
-    await page.goto(`${session.server.url}/checkout`)
-    const pane = await openPanel(page, 'OpenTelemetry')
-    const rows = pane.locator('.hdt-wf-row')
-    await expect.poll(() => rows.count()).toBe(1)
-    writeAudit()
-    // The waterfall follows the trace's live updates (or its Refresh button).
-    await expect.poll(async () => {
-      if ((await rows.count()) < 3) await pane.getByRole('button', { name: 'Refresh' }).click()
-      return (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
-    }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /checkout'), expect.stringContaining('INSERT audit'), expect.stringContaining('log warn')])
-    expect(session.errors).toEqual([])
-  })
-})
-
-let sendReceipt!: () => void
-
-function receiptApp(): Hono {
-  const app = new Hono()
-  app.use(debugToolbar({ app, panels: [new RequestPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
   app.get('/order', (c) => {
     const later = new Promise<void>((resolve) => (sendReceipt = resolve))
     // The receipt email is rendered after the answer; what its template does belongs to it.
@@ -80,23 +54,38 @@ function receiptApp(): Hono {
   return app
 }
 
-describe('a template rendered after the response, in the OpenTelemetry panel', () => {
-  const session = useBrowserSession(receiptApp, { width: 1440, height: 900 })
+describe('work left running after the response, in the OpenTelemetry panel', () => {
+  const session = useBrowserSession(shopApp, { width: 1440, height: 900 })
 
-  it('holds the query its code ran, in the waterfall', async () => {
+  /** Opens `path`'s waterfall, lets its late work run, and waits for three rows; answers the pane and its rows. */
+  async function lateWaterfall(path: string, release: () => void) {
     const { page } = session
-    await page.goto(`${session.server.url}/order`)
+    await page.goto(`${session.server.url}${path}`)
     const pane = await openPanel(page, 'OpenTelemetry')
     const rows = pane.locator('.hdt-wf-row')
     await expect.poll(() => rows.count()).toBe(1)
-    sendReceipt()
+    release()
+    const texts = async () => (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
+    // The waterfall follows the trace's live updates (or its Refresh button).
     await expect.poll(async () => {
       if ((await rows.count()) < 3) await pane.getByRole('button', { name: 'Refresh' }).click()
-      return (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
-    }, { timeout: 10_000 }).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email'), expect.stringContaining('SELECT products')])
+      return rows.count()
+    }, { timeout: 10_000 }).toBe(3)
+    return { pane, texts }
+  }
+
+  it('joins the open waterfall, under the request, without a reload', async () => {
+    const { texts } = await lateWaterfall('/checkout', () => writeAudit())
+    expect(await texts()).toEqual([expect.stringContaining('GET /checkout'), expect.stringContaining('INSERT audit'), expect.stringContaining('log warn')])
+    expect(session.errors).toEqual([])
+  })
+
+  it('holds what a template rendered after the response queried under that render', async () => {
+    const { pane, texts } = await lateWaterfall('/order', () => sendReceipt())
+    expect(await texts()).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email'), expect.stringContaining('SELECT products')])
     // The query is the render's child: collapsing the render hides it.
     await pane.getByRole('button', { name: 'Collapse render receipt email' }).click()
-    await expect.poll(async () => (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email')])
+    await expect.poll(texts).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email')])
     expect(session.errors).toEqual([])
   })
 })
