@@ -6,7 +6,9 @@
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, mayNameSecret, REDACTED, redactWrittenValue } from './redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, mayNameSecret, REDACTED, redactBareSecrets, redactWrittenValue } from './redact.js'
+
+export { redactBareSecrets } from './redact.js'
 
 // `name=value`, `name: value`, `"name": "value"`, `name = 'value'`, `'name' => 'value'` (a
 // Map as Node prints it, a Ruby or PHP hash); an auth scheme word
@@ -33,47 +35,6 @@ const USERINFO = /(?<![\w+.-])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi
 const NOTHING = /(?!)/
 const ALREADY_REDACTED = /^(["']?)(?:\*{8}|REDACTED)\1$/
 const ALREADY_REDACTED_USERINFO = /:\/\/(?:\*{8}|REDACTED)(?::(?:\*{8}|REDACTED))?@$/
-/*
- * Secrets known by their shape alone, with no name around them (a bare token in a log line, a
- * SQL param, an attribute's value), in one precompiled pattern:
- * - a JWT: a base64url JSON header and payload (`{"` encodes as `eyJ`), then a signature;
- * - an HTTP credential written out, `Bearer <token>` / `Basic <base64>`, the scheme kept (not
- *   `Bearer tokens` or `Basic Auth`: a word, or a word in capitals, is prose);
- * - tokens whose prefix says what they are, as GitHub's and GitLab's secret scanners match
- *   them: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab (`glpat-`,
- *   `gldt-`, `glrt-`, `glptt-`, `glsoat-`, `glcbt-`), Stripe (`sk_live_`, `rk_live_`, and their
- *   `_test_` keys), Slack (`xoxb-`, `xoxp-`, ...), AWS access key ids (`AKIA`/`ASIA` + 16),
- *   Google API keys (`AIza` + 35), npm (`npm_`), OpenAI and Anthropic (`sk-proj-`, `sk-ant-`...).
- * Each starts with a literal and asks for a length no id has, so uuids, hex trace ids and
- * request ids stay readable.
- */
-const BARE_SECRET = new RegExp(
-  [
-    String.raw`\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*`,
-    String.raw`\b((?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+)(?!(?:[A-Za-z][a-z]*|[A-Z]+)(?![\w.~+/=-]))[\w.~+/-]{4,}=*`,
-    String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}|gl(?:pat|dt|rt|ptt|soat|cbt)-[\w-]{20,}|[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|xox[abeoprs]-[\w-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|AIza[\w-]{35}|npm_[A-Za-z0-9]{36}|sk-(?:proj|svcacct|admin|ant)-[\w-]{20,})(?![\w-])`,
-  ].join('|'),
-  'g',
-)
-
-/**
- * `text` with every secret that its shape gives away, with no name around it, replaced by
- * `placeholder`: a JWT, the credential of `Bearer <token>` / `Basic <base64>` (the scheme is
- * kept), and tokens with a known prefix (`ghp_`, `github_pat_`, `glpat-`, `sk_live_`, `xoxb-`,
- * `AKIA...`, `AIza...`). `redactText` does this too; the SQL panel applies it alone to SQL text
- * and params, which it shows as written.
- *
- * @example
- * ```ts
- * redactBareSecrets('cloning with ghp_0123456789abcdefghijABCDEFGHIJ012345') // 'cloning with ********'
- * redactBareSecrets('sent Bearer eyJhbGciOi.x-1 to /api')                     // 'sent Bearer ******** to /api'
- * redactBareSecrets('request 3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b')            // unchanged
- * ```
- */
-export function redactBareSecrets(text: string, placeholder: string = REDACTED): string {
-  BARE_SECRET.lastIndex = 0
-  return BARE_SECRET.test(text) ? text.replace(BARE_SECRET, (_whole, scheme?: string) => `${scheme ?? ''}${placeholder}`) : text
-}
 // A query string's `name=value`, whose name may be percent-encoded (`pass%77ord=x`). A `?`
 // that an earlier `?` reaches with name characters only (the lookbehind, read back to that
 // `?`) is not tried again: its name would end where the earlier one's did, and a long run

@@ -170,44 +170,106 @@ function redactQueryAt(text: string, placeholder: string, levels: number): strin
     .join('&')
 }
 
-// Only a value with a query, a fragment or user info, as written or percent-encoded, can hold a secret.
-const URL_SECRET_MARK = /[?#@]|%(?:3f|23|40)/i
 // An absolute URL, or one that starts at a host (`//host`) or a path (`/cb`).
 const URL_START = /^(?:[a-z][a-z0-9+.-]*:\/\/|\/)/i
 
 /**
  * A query parameter's value as written (percent-encoded or not), kept as it is unless it
- * holds a URL with a secret (`redactQueryValue`, `levels` URLs deep), which is then encoded
- * again: how a nested URL is redacted in a query string and in free text.
+ * holds a token its shape gives away or a URL with a secret (`redactQueryValue`, `levels`
+ * URLs deep), which is then encoded again: how a value is redacted in a query string and in
+ * free text, whatever its parameter's name.
  *
  * @example
  * ```ts
  * redactWrittenValue('https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc', '********') // 'https%3A%2F%2Fx%2Fcb%3Ftoken%3D********'
+ * redactWrittenValue('Bearer+abcd1234efgh', '********')                // 'Bearer%20********'
  * redactWrittenValue('blue', '********')                              // 'blue'
  * ```
  */
 export function redactWrittenValue(value: string, placeholder: string, levels = NESTED_URL_LEVELS): string {
-  if (!URL_SECRET_MARK.test(value)) return value
-  if (!value.includes('%')) return redactQueryValue(value, placeholder, levels)
+  if (!value.includes('%') && !value.includes('+')) return redactQueryValue(value, placeholder, levels)
   const decoded = decodeQueryName(value)
   const redacted = redactQueryValue(decoded, placeholder, levels)
   return redacted === decoded ? value : encodeURIComponent(redacted)
 }
 
 /**
- * A query parameter's value (decoded) with the user info and secret-named parameters of
- * the URL it holds (absolute, `//host...` or `/path...`) redacted, and those of the URLs in
- * its own values, `levels` URLs deep in all (`NESTED_URL_LEVELS`).
+ * A query parameter's value (decoded) with the tokens its shape gives away redacted
+ * (`redactBareSecrets`: a JWT, `Bearer <token>`, `ghp_...`, `sk_live_...`), and the user
+ * info and secret-named parameters of the URL it holds (absolute, `//host...` or
+ * `/path...`), and those of the URLs in its own values, `levels` URLs deep in all
+ * (`NESTED_URL_LEVELS`).
  *
  * @example
  * ```ts
  * redactQueryValue('https://user:pass@host/cb?token=abc&x=1') // 'https://********@host/cb?token=********&x=1'
+ * redactQueryValue('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2ln') // '********'
  * redactQueryValue('blue')                                    // 'blue'
  * ```
  */
 export function redactQueryValue(value: string, placeholder = REDACTED, levels = NESTED_URL_LEVELS): string {
-  if (levels <= 0 || !/[?#@]/.test(value) || !URL_START.test(value)) return value
-  return redactUrlAt(value, placeholder, levels - 1)
+  const shown = redactBareSecrets(value, placeholder)
+  if (levels <= 0 || !/[?#@]/.test(shown) || !URL_START.test(shown)) return shown
+  return redactUrlAt(shown, placeholder, levels - 1)
+}
+
+/**
+ * The value of the query parameter `name=value` (both decoded) as the toolbar shows and
+ * exports it: `placeholder` for a secret name (`isSecretQueryName`), else the value with its
+ * secrets redacted (`redactQueryValue`). The one rule of the Request panel's query and the
+ * `url.query` / `url.full` of the spans the toolbar makes.
+ *
+ * @example
+ * ```ts
+ * redactQueryParameter('api_key', 'k1', 'REDACTED')       // 'REDACTED'
+ * redactQueryParameter('x', 'ghp_' + 'a'.repeat(36), 'REDACTED') // 'REDACTED'
+ * redactQueryParameter('page', '2', 'REDACTED')          // '2'
+ * ```
+ */
+export function redactQueryParameter(name: string, value: string, placeholder = REDACTED): string {
+  return isSecretQueryName(name) ? placeholder : redactQueryValue(value, placeholder)
+}
+
+/*
+ * Secrets known by their shape alone, with no name around them (a bare token in a log line, a
+ * SQL param, an attribute's value), in one precompiled pattern:
+ * - a JWT: a base64url JSON header and payload (`{"` encodes as `eyJ`), then a signature;
+ * - an HTTP credential written out, `Bearer <token>` / `Basic <base64>`, the scheme kept (not
+ *   `Bearer tokens` or `Basic Auth`: a word, or a word in capitals, is prose);
+ * - tokens whose prefix says what they are, as GitHub's and GitLab's secret scanners match
+ *   them: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab (`glpat-`,
+ *   `gldt-`, `glrt-`, `glptt-`, `glsoat-`, `glcbt-`), Stripe (`sk_live_`, `rk_live_`, and their
+ *   `_test_` keys), Slack (`xoxb-`, `xoxp-`, ...), AWS access key ids (`AKIA`/`ASIA` + 16),
+ *   Google API keys (`AIza` + 35), npm (`npm_`), OpenAI and Anthropic (`sk-proj-`, `sk-ant-`...).
+ * Each starts with a literal and asks for a length no id has, so uuids, hex trace ids and
+ * request ids stay readable.
+ */
+const BARE_SECRET = new RegExp(
+  [
+    String.raw`\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*`,
+    String.raw`\b((?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+)(?!(?:[A-Za-z][a-z]*|[A-Z]+)(?![\w.~+/=-]))[\w.~+/-]{4,}=*`,
+    String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}|gl(?:pat|dt|rt|ptt|soat|cbt)-[\w-]{20,}|[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|xox[abeoprs]-[\w-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|AIza[\w-]{35}|npm_[A-Za-z0-9]{36}|sk-(?:proj|svcacct|admin|ant)-[\w-]{20,})(?![\w-])`,
+  ].join('|'),
+  'g',
+)
+
+/**
+ * `text` with every secret that its shape gives away, with no name around it, replaced by
+ * `placeholder`: a JWT, the credential of `Bearer <token>` / `Basic <base64>` (the scheme is
+ * kept), and tokens with a known prefix (`ghp_`, `github_pat_`, `glpat-`, `sk_live_`, `xoxb-`,
+ * `AKIA...`, `AIza...`). `redactText` does this too; the SQL panel applies it alone to SQL text
+ * and params, which it shows as written.
+ *
+ * @example
+ * ```ts
+ * redactBareSecrets('cloning with ghp_0123456789abcdefghijABCDEFGHIJ012345') // 'cloning with ********'
+ * redactBareSecrets('sent Bearer eyJhbGciOi.x-1 to /api')                     // 'sent Bearer ******** to /api'
+ * redactBareSecrets('request 3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b')            // unchanged
+ * ```
+ */
+export function redactBareSecrets(text: string, placeholder: string = REDACTED): string {
+  BARE_SECRET.lastIndex = 0
+  return BARE_SECRET.test(text) ? text.replace(BARE_SECRET, (_whole, scheme?: string) => `${scheme ?? ''}${placeholder}`) : text
 }
 
 /**

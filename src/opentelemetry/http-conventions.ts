@@ -5,7 +5,7 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Attributes, Span } from '@opentelemetry/api'
-import { isSecretQueryName, redactQueryValue } from '../core/redact.js'
+import { redactQueryParameter } from '../core/redact.js'
 
 /**
  * "known" methods: the ones listed in RFC 9110, PATCH (RFC 5789) and QUERY
@@ -89,9 +89,10 @@ export function describeHttpStatus(span: Span, kind: SpanKind.SERVER | SpanKind.
 /**
  * A query string with the values of sensitive parameters replaced by `REDACTED`, the
  * keys kept ("When a query string value is redacted, the query string key SHOULD still be
- * preserved"); a URL given as a value (`?next=https://api/cb?token=...`) has its own
- * credentials and sensitive parameters redacted, and so has a URL in its values
- * (`NESTED_URL_LEVELS` deep).
+ * preserved"); under any other name, a token its shape gives away (`?next=eyJ...`,
+ * `?x=ghp_...`) is redacted, and a URL given as a value (`?next=https://api/cb?token=...`)
+ * has its own credentials and sensitive parameters redacted, and so has a URL in its values
+ * (`NESTED_URL_LEVELS` deep): core's `redactQueryParameter`, which the Request panel uses too.
  *
  * @example
  * ```ts
@@ -102,7 +103,7 @@ export function describeHttpStatus(span: Span, kind: SpanKind.SERVER | SpanKind.
 export function redactQuery(params: URLSearchParams): string {
   const parts: string[] = []
   for (const [name, value] of params) {
-    parts.push(`${encodeURIComponent(name)}=${isSecretQueryName(name) ? URL_REDACTED : encodeURIComponent(redactQueryValue(value, URL_REDACTED))}`)
+    parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(redactQueryParameter(name, value, URL_REDACTED))}`)
   }
   return parts.join('&')
 }

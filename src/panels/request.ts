@@ -4,7 +4,7 @@ import { parse as parseCookies } from 'hono/utils/cookie'
 import { errorLine } from '../core/cut-text.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
-import { isSecretQueryName, redactQueryParameters, redactQueryValue, REDACTED } from '../core/redact.js'
+import { redactQueryParameter, redactQueryParameters, REDACTED } from '../core/redact.js'
 import { redactText } from '../core/redact-text.js'
 
 export interface RequestStats {
@@ -140,7 +140,7 @@ export class RequestPanel extends Panel<RequestStats> {
  */
 function queriesOf(url: string): Record<string, string[]> {
   const query: Record<string, string[]> = {}
-  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(isSecretQueryName(name) ? REDACTED : redactQueryValue(value))
+  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(redactQueryParameter(name, value))
   return query
 }
 

@@ -1,0 +1,115 @@
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { debugToolbar, type RequestStats } from '../../src/index.js'
+import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { startZipkinPeer, type ZipkinPeer } from '../../integration/peers/index.js'
+import { startLoopbackService } from '../support/loopback-service.js'
+
+const PREFIX = '/_debug_toolbar'
+
+// Tokens an app puts in a query under a name that says nothing (a sign-in link's `next`, a
+// webhook's `x`), in the shapes their issuers give them (built here so that no file holds a
+// token a scanner would flag).
+const alnum = (n: number) => 'A1b2C3d4E5f6G7h8I9j0'.repeat(5).slice(0, n)
+const JWT = `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${alnum(43)}`
+const GITHUB = `ghp_${alnum(36)}`
+const STRIPE = `sk_live_${alnum(24)}`
+const BEARER = `tk_${alnum(30)}`
+const PASSWORD = 'pw-in-a-url'
+const UUID = '3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b'
+const SECRETS = [JWT, GITHUB, STRIPE, BEARER, PASSWORD]
+
+// As a browser writes them: `+` for a space, the rest percent-encoded.
+const QUERY = [
+  `next=${JWT}`,
+  `x=${GITHUB}`,
+  `u=${encodeURIComponent(`https://ada:${PASSWORD}@files.example.com/a`)}`,
+  `k=${STRIPE}`,
+  `h=Bearer+${BEARER}`,
+  `page=2`,
+  `id=${UUID}`,
+  `q=Bearer+tokens`,
+].join('&')
+
+/** The query as the span's `url.query` and the Request panel show it: every value's secret gone, the rest as it was. */
+const SHOWN = (placeholder: string) => ({
+  next: [placeholder],
+  x: [placeholder],
+  u: [`https://${placeholder}@files.example.com/a`],
+  k: [placeholder],
+  h: [`Bearer ${placeholder}`],
+  page: ['2'],
+  id: [UUID],
+  q: ['Bearer tokens'],
+})
+
+const queries = (search: string) => {
+  const out: Record<string, string[]> = {}
+  for (const [name, value] of new URLSearchParams(search)) (out[name] ??= []).push(value)
+  return out
+}
+const leaked = (text: string) => SECRETS.filter((secret) => text.includes(secret))
+
+describe('a query value that is a secret under a name that is not', () => {
+  let zipkin: ZipkinPeer
+  let service: { base: string; close: () => Promise<void> }
+  let upstream: { base: string; close: () => Promise<void> }
+  let panel: OpenTelemetryPanel
+  let requestId: string
+
+  beforeAll(async () => {
+    zipkin = await startZipkinPeer()
+    upstream = await startLoopbackService(new Hono().get('/hook', (c) => c.text('ok')))
+    panel = new OpenTelemetryPanel({ exporter: 'zipkin', zipkinEndpoint: zipkin.url, serviceName: 'shop' })
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    app.get('/signed-in', async (c) => {
+      // The same query sent on: the CLIENT span's `url.full` is redacted by the same rules.
+      await (await fetch(`${upstream.base}/hook?${QUERY}`)).text()
+      return c.text('ok')
+    })
+    service = await startLoopbackService(app)
+    const res = await fetch(`${service.base}/signed-in?${QUERY}`)
+    expect(await res.text()).toBe('ok')
+    requestId = res.headers.get('x-debug-toolbar-request-id')!
+  })
+
+  afterAll(async () => {
+    await panel.shutdown()
+    await service.close()
+    await upstream.close()
+    await zipkin.close()
+  })
+
+  it('is redacted in the SERVER span that Zipkin receives, and in the CLIENT span of a fetch that sends it on', async () => {
+    await panel.forceFlush()
+    const spans = await zipkin.waitForSpans((all) => all.some((s) => s.kind === 'SERVER') && all.some((s) => s.kind === 'CLIENT'), 5000)
+    expect(leaked(JSON.stringify(spans))).toEqual([])
+    const server = spans.find((s) => s.kind === 'SERVER')!
+    expect(queries(server.tags['url.query']!)).toEqual(SHOWN('REDACTED'))
+    const client = spans.find((s) => s.kind === 'CLIENT')!
+    const full = new URL(client.tags['url.full']!)
+    expect(full.pathname).toBe('/hook')
+    expect(queries(full.search)).toEqual(SHOWN('REDACTED'))
+  })
+
+  it('is redacted in the trace API', async () => {
+    const detail = await (await fetch(`${service.base}${PREFIX}/api/requests/${requestId}`)).json()
+    const { spans } = (await (await fetch(`${service.base}${PREFIX}/api/traces/${detail.traceId}`)).json()) as { spans: ToolbarSpan[] }
+    expect(leaked(JSON.stringify(spans))).toEqual([])
+    const server = spans.find((s) => s.kind === 'SERVER')!
+    expect(queries(server.attributes['url.query'] as string)).toEqual(SHOWN('REDACTED'))
+  })
+
+  it("is redacted in the Request panel's URL and query table; the other values stay as written", async () => {
+    const detail = await (await fetch(`${service.base}${PREFIX}/api/requests/${requestId}`)).json()
+    const request = detail.panels.request as RequestStats
+    expect(leaked(JSON.stringify(detail))).toEqual([])
+    expect(request.query).toEqual(SHOWN('********'))
+    const url = new URL(request.url)
+    expect(url.pathname).toBe('/signed-in')
+    expect(queries(url.search)).toEqual(SHOWN('********'))
+    // Only the values that held a secret are written again: the others keep their spelling.
+    expect(request.url).toContain(`&page=2&id=${UUID}&q=Bearer+tokens`)
+  })
+})
