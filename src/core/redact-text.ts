@@ -21,10 +21,15 @@ const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|=>|[:=])\s*)
 // The value, read only after a secret name, where the name ends. A quoted value runs past
 // the quotes escaped inside it (`"a\"b"` in JSON, `'it''s'` in SQL, `'it\'s'`), or, when
 // it does not end so, to the next quote.
-const QUOTED_VALUE = `"(?:[^"\\\\]|\\\\.)*"|"[^"]*"|'(?:[^'\\\\]|\\\\.|'')*'|'[^']*'|\\[[^\\]]*\\]`
-const PAIR_VALUE = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:${QUOTED_VALUE}|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
+const QUOTED_VALUE = `"(?:[^"\\\\]|\\\\.)*"|"[^"]*"|'(?:[^'\\\\]|\\\\.|'')*'|'[^']*'`
+// A bracket runs to the next `]`. Where no `]` follows, it is not looked for: from each of
+// many `password = [` it read to the text's end, which cost the text's length squared.
+const BRACKETED = `\\[[^\\]]*\\]`
+const pairValue = (bracket: string) => new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:${QUOTED_VALUE}${bracket}|${WORD}(?:[ \\t]+(?![A-Za-z_][\\w.-]*["']?\\s*[:=])${WORD})*)`, 'y')
+const PAIR_VALUE = [pairValue(`|${BRACKETED}`), pairValue('')] as const
 // After `=` (not a colon) an unquoted value is one word: the words after it are not read.
-const PAIR_WORD = new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:${QUOTED_VALUE}|${WORD})`, 'y')
+const pairWord = (bracket: string) => new RegExp(`(?:(?:Bearer|Basic|Token|Digest)\\s+)?(?:${QUOTED_VALUE}${bracket}|${WORD})`, 'y')
+const PAIR_WORD = [pairWord(`|${BRACKETED}`), pairWord('')] as const
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)\s+/
 // A URL's user info (`postgres://admin:pw@db`, `https://token@host`), redacted whole as
 // OpenTelemetry's `url.full` is.
@@ -219,6 +224,7 @@ function redactInsert(whole: string, head: string, columnList: string, rows: str
 function redactPairs(text: string, placeholder: string, already: RegExp): string {
   let out = ''
   let copied = 0
+  const lastClose = text.lastIndexOf(']')
   PAIR_NAME.lastIndex = 0
   for (let match = PAIR_NAME.exec(text); match; match = PAIR_NAME.exec(text)) {
     const [, , name, sep] = match as unknown as [string, string, string, string]
@@ -226,14 +232,15 @@ function redactPairs(text: string, placeholder: string, already: RegExp): string
     if (!isSecretKey(name)) continue
     // Past a colon the value may be several words (`password: correct horse`); past `=`, one,
     // unless it opens a bracket it does not close (`token=[a b`), which runs on as after a colon.
+    const closes = valueAt < lastClose ? 0 : 1
     let value: string | undefined
     if (!sep.includes(':')) {
-      PAIR_WORD.lastIndex = valueAt
-      value = PAIR_WORD.exec(text)?.[0]
+      PAIR_WORD[closes].lastIndex = valueAt
+      value = PAIR_WORD[closes].exec(text)?.[0]
     }
     if (value === undefined || (value.startsWith('[') && !value.endsWith(']'))) {
-      PAIR_VALUE.lastIndex = valueAt
-      value = PAIR_VALUE.exec(text)?.[0]
+      PAIR_VALUE[closes].lastIndex = valueAt
+      value = PAIR_VALUE[closes].exec(text)?.[0]
     }
     if (!value) continue
     const quoted = /^(["'])(.*)\1$/s.exec(value)

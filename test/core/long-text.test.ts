@@ -121,6 +121,31 @@ describe('long text read by the redaction rules and the stack reader', () => {
     }
   })
 
+  it("does not hold up a request that logs a secret name and an unclosed '[' many times", async () => {
+    // `password = [` with no `]` after it: the bracket was looked for to the text's end from each one.
+    const unclosed = 'password = [ '.repeat(615)
+    const texts: Record<string, string> = { regular: unclosed, prose: prose(unclosed.length) }
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/sync/:kind', (c) => {
+      for (let i = 0; i < 100; i++) recordLog('info', texts[c.req.param('kind')]!)
+      return c.text('ok')
+    })
+    const base = await start(app)
+    let id: string | null = null
+    const load = (kind: string) => async () => {
+      const res = await fetch(`${base}/sync/${kind}`)
+      expect(await res.text()).toBe('ok')
+      id = res.headers.get('x-debug-toolbar-request-id')
+    }
+    const proseMs = await quickest(load('prose'))
+    const regularMs = await quickest(load('regular'))
+    const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${id}`)).json()
+    const messages = (detail.panels.logging as LoggingStats).logs.map((log) => log.message)
+    expect(messages).toEqual(Array(100).fill('password = [********] '.repeat(615)))
+    expectLinear(regularMs, proseMs)
+  })
+
   it("shows a received span at once whose values repeat a secret name and '=' many times", async () => {
     const panel = new OpenTelemetryPanel({ exporter: 'none' })
     const app = new Hono()
@@ -154,6 +179,42 @@ describe('long text read by the redaction rules and the stack reader', () => {
     const regularMs = await quickest(read('a1'.repeat(16)))
     expect(shown).toHaveLength(100)
     for (const text of shown) expect(text.startsWith('password = REDACTED = f(password = REDACTED = f(')).toBe(true)
+    expectLinear(regularMs, proseMs)
+    await panel.shutdown()
+  })
+
+  it("shows a received span at once whose values repeat a secret name and an unclosed '[' many times", async () => {
+    const panel = new OpenTelemetryPanel({ exporter: 'none' })
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    const base = await start(app)
+    // A service's attributes, each at the receiver's length bound (16,384 characters).
+    const regular = 'password = [ '.repeat(1260)
+    const send = async (traceId: string, value: string) => {
+      const now = BigInt(Date.now()) * 1_000_000n
+      const span = {
+        traceId,
+        spanId: 'b2'.repeat(8),
+        name: 'generated config',
+        kind: 3,
+        startTimeUnixNano: String(now),
+        endTimeUnixNano: String(now + 5_000_000n),
+        attributes: Array.from({ length: 100 }, (_, i) => ({ key: `app.config.${i}`, value: { stringValue: value } })),
+      }
+      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reports' } }] }, scopeSpans: [{ spans: [span] }] }] }
+      const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(sent.status).toBe(200)
+    }
+    await send('d4'.repeat(16), regular)
+    await send('e5'.repeat(16), prose(regular.length))
+    let shown: string[] = []
+    const read = (traceId: string) => async () => {
+      const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
+      shown = Object.values(trace.spans[0]!.attributes) as string[]
+    }
+    const proseMs = await quickest(read('e5'.repeat(16)))
+    const regularMs = await quickest(read('d4'.repeat(16)))
+    expect(shown).toEqual(Array(100).fill('password = [REDACTED] '.repeat(1260)))
     expectLinear(regularMs, proseMs)
     await panel.shutdown()
   })

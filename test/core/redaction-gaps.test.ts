@@ -80,6 +80,15 @@ const TEXT_LINES = {
     ["UPDATE users SET password = 'it''s-pw-17' WHERE id = 7", "UPDATE users SET password = '********' WHERE id = 7"],
     [String.raw`config {password: 'it\'s-pw-18', user: 'ada'}`, "config {password: '********', user: 'ada'}"],
   ],
+  // A bracketed value to its `]`, or, with no `]` after it, as the words after a colon.
+  brackets: [
+    ['login roles=[admin] password=[pw-19 pw-20] user=ada', 'login roles=[admin] password=[********] user=ada'],
+    ['token: [pw-21, pw-22], retry', 'token: [********], retry'],
+    ['password = [pw-23 pw-24', 'password = [********]'],
+    ['config secret=[pw-25] then token=[pw-26 and more] [done]', 'config secret=[********] then token=[********] [done]'],
+    ['password: [pw-27] ]', 'password: [********] ]'],
+    ['list=[1, 2] password = [pw-28', 'list=[1, 2] password = [********]'],
+  ],
 } satisfies Record<string, Array<[string, string]>>
 
 describe('secrets with no name around them', () => {
@@ -234,6 +243,13 @@ describe('secrets with no name around them', () => {
     expect(shown).toEqual(expected)
     const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
     expect(JSON.stringify(logs.raw)).not.toMatch(/-1[678]/)
+  })
+
+  it('in brackets, to the `]` or, with none after them, to the next pair or delimiter', async () => {
+    const { shown, expected } = await textShown('brackets')
+    expect(shown).toEqual(expected)
+    const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
+    expect(JSON.stringify(logs.raw)).not.toMatch(/pw-(?:19|2\d)/)
   })
 
   it('leave the call assigned to a column that only contains a secret word', async () => {
