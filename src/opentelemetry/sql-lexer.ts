@@ -29,11 +29,16 @@ export interface SqlToken {
 const PATTERNS: Array<[SqlTokenKind, RegExp]> = [
   ['space', /\s+/y],
   ['comment', /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y],
+  // Each pattern reads a stretch of text once. A number's digits are split one way only
+  // (`\d+\.?\d*` tried every split of a run of digits), and none starts after a digit: a run
+  // that is no number (`1111a`) is so from each of its digits, and was read again from each.
   // A prefixed string (E'..', N'..', X'..' is a hex literal, read as a number below).
-  ['number', /[xX]'[0-9a-fA-F]*'|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w$])/y],
+  ['number', /[xX]'[0-9a-fA-F]*'|0[xX][0-9a-fA-F]+|(?:(?<!\d)\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w$])/y],
   // A backslash is read as an escape even where the dialect does not (MySQL does, standard
-  // SQL does not): misreading errs towards hiding more of the text, never less.
-  ['string', /[eEnNbB]?'(?:[^'\\]|''|\\[\s\S])*(?:'|$)/y],
+  // SQL does not): misreading errs towards hiding more of the text, never less. A string
+  // cut after a backslash runs to the text's end too (from each `'` of `'\'\'\...\` it was
+  // read to the end and refused).
+  ['string', /[eEnNbB]?'(?:[^'\\]|''|\\[\s\S])*(?:'|\\?$)/y],
   ['string', /\$([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)/y],
   ['placeholder', /\?\d*|\$\d+|[:@][A-Za-z_]\w*/y],
   ['quoted', /(?:"(?:[^"]|"")*(?:"|$)|`[^`]*(?:`|$)|\[[^\]]*(?:\]|$))(?:\.(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[A-Za-z_][\w$]*))*/y],

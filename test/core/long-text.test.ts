@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
-import { debugToolbar, recordLog, type LoggingStats } from '../../src/index.js'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
+import { debugToolbar, recordLog, recordQuery, type LoggingStats } from '../../src/index.js'
 import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
 
@@ -216,6 +217,36 @@ describe('long text read by the redaction rules and the stack reader', () => {
     const regularMs = await quickest(read('d4'.repeat(16)))
     expect(shown).toEqual(Array(100).fill('password = [REDACTED] '.repeat(1260)))
     expectLinear(regularMs, proseMs)
+    await panel.shutdown()
+  })
+
+  it('exports at once the spans of queries whose text is a long run of digits, or of escaped quotes cut after a backslash', async () => {
+    const exporter = new InMemorySpanExporter()
+    const panel = new OpenTelemetryPanel({ exporter, serviceName: 'shop' })
+    // A reference written into the SQL by the app (no number: letters follow its digits), and
+    // a string literal of escaped quotes cut in the middle (its text goes, as any literal's).
+    const digits = `SELECT * FROM orders WHERE ref = ${'1'.repeat(1200)}a`
+    const quotes = `SELECT * FROM notes WHERE body = '${"\\'".repeat(16_000)}\\`
+    const texts: Record<string, [string, string]> = { regular: [digits, quotes], prose: [prose(digits.length), prose(quotes.length)] }
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    app.get('/sql/:kind', (c) => {
+      for (const sql of texts[c.req.param('kind')]!) recordQuery({ sql, durationMs: 1, dbSystem: 'postgresql' })
+      return c.text('ok')
+    })
+    const base = await start(app)
+    const load = (kind: string) => async () => {
+      exporter.reset()
+      const res = await fetch(`${base}/sql/${kind}`)
+      expect(await res.text()).toBe('ok')
+      await panel.forceFlush()
+    }
+    const proseMs = await quickest(load('prose'))
+    const regularMs = await quickest(load('regular'))
+    expectLinear(regularMs, proseMs)
+    const exported = exporter.getFinishedSpans().filter((span) => span.attributes['db.system.name'] === 'postgresql')
+    expect(exported.map((span) => span.attributes['db.query.text'])).toEqual([digits, 'SELECT * FROM notes WHERE body = ?'])
+    expect(exported.map((span) => span.name)).toEqual(['SELECT orders', 'SELECT notes'])
     await panel.shutdown()
   })
 })

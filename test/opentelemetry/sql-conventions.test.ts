@@ -55,6 +55,16 @@ describe('sanitizeSql', () => {
     )
     expect(sanitizeSql("SELECT $$secret$$, E'it\\'s', X'AB'")).toBe('SELECT ?, ?, ?')
   })
+
+  it('reads numbers next to dots, letters and other numbers as it always has', () => {
+    expect(sanitizeSql("SELECT .5.5, 1.5.5, 12.34a, 1e5, 1e5x, 2., 3.e2, 10..20, 7_000, 0x1Fz, x'1f' FROM t1")).toBe('SELECT ??, ??, ?.34a, ?, 1e5x, ?, ?, ??, 7_000, ?z, ? FROM t1')
+    expect(sanitizeSql("SELECT * FROM t WHERE ref = 2024a1 AND code = 'it''s' AND path = 'C:\\\\dir'")).toBe('SELECT * FROM t WHERE ref = 2024a1 AND code = ? AND path = ?')
+  })
+
+  it('hides a string cut after a backslash to the end of the text', () => {
+    expect(sanitizeSql("SELECT * FROM t WHERE note = 'see C:\\temp and \\")).toBe('SELECT * FROM t WHERE note = ?')
+    expect(sanitizeSql("SELECT * FROM t WHERE a = 'x' AND note = 'it''s \\")).toBe('SELECT * FROM t WHERE a = ? AND note = ?')
+  })
 })
 
 describe('SQL spans', () => {
