@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
-import { debugToolbar, recordLog, recordQuery, type LoggingStats } from '../../src/index.js'
+import { debugToolbar, recordLog, recordQuery, type LoggingStats, type SqlStats } from '../../src/index.js'
 import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
 
@@ -248,5 +248,35 @@ describe('long text read by the redaction rules and the stack reader', () => {
     expect(exported.map((span) => span.attributes['db.query.text'])).toEqual([digits, 'SELECT * FROM notes WHERE body = ?'])
     expect(exported.map((span) => span.name)).toEqual(['SELECT orders', 'SELECT notes'])
     await panel.shutdown()
+  })
+
+  it('shows at once the SQL panel of a query whose params sit deep inside calls on a secret column', async () => {
+    // A fallback chain a query builder nests: every param is bound, through the calls around it, to `token`.
+    const params = Array.from({ length: 5000 }, (_, i) => `tk-${i}`)
+    const nested = `UPDATE sessions SET token = ${'ifnull('.repeat(6000)}${params.map(() => '?').join(', ')}${')'.repeat(6000)} WHERE id = 7`
+    const texts: Record<string, string> = { regular: nested, prose: prose(nested.length) }
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/sql/:kind', (c) => {
+      recordQuery({ sql: texts[c.req.param('kind')]!, params, durationMs: 1, dbSystem: 'postgresql' })
+      return c.text('ok')
+    })
+    const base = await start(app)
+    const ids: Record<string, string> = {}
+    for (const kind of ['regular', 'prose']) {
+      const res = await fetch(`${base}/sql/${kind}`)
+      expect(await res.text()).toBe('ok')
+      ids[kind] = res.headers.get('x-debug-toolbar-request-id')!
+    }
+    let shown: unknown[] = []
+    const open = (kind: string) => async () => {
+      const sql = (await (await fetch(`${base}/_debug_toolbar/api/requests/${ids[kind]}`)).json()).panels.sql as SqlStats
+      const full = await (await fetch(`${base}/_debug_toolbar/api/sql/${ids[kind]}/${sql.queries[0]!.id}`)).json()
+      shown = full.params
+    }
+    const proseMs = await quickest(open('prose'))
+    const regularMs = await quickest(open('regular'))
+    expect(shown).toEqual(Array(5000).fill('********'))
+    expectLinear(regularMs, proseMs)
   })
 })

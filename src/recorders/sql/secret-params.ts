@@ -49,6 +49,12 @@ interface Paren {
   commas: number
   /** What the text before it says of its items, read once for all of them (`binding`). */
   binding?: Binding
+  /**
+   * For a call or parenthesis that is itself a value: the column it is bound to, climbed
+   * to once for all the placeholders inside it (each climbed through every level around
+   * it, which cost depth times placeholders).
+   */
+  outer?: { column: string | undefined }
 }
 
 /**
@@ -110,7 +116,7 @@ export function secretParams(sql: string): SecretParams {
  * is bound to, climbing out through the calls and parentheses around it, or undefined.
  */
 function boundColumn(sql: string, insert: { columns: string[]; from: number } | null) {
-  return function bound(at: number, paren: Paren | undefined, item: number, closed: Map<number, Paren>): string | undefined {
+  function climb(at: number, paren: Paren | undefined, item: number, closed: Map<number, Paren>, through: Paren[]): string | undefined {
     for (;;) {
       const window = sql.slice(Math.max(0, at - BOUND_WINDOW, paren ? paren.open + 1 : 0), at)
       const direct = BOUND_COLUMN.exec(window)
@@ -122,11 +128,21 @@ function boundColumn(sql: string, insert: { columns: string[]; from: number } | 
       const binding = (paren.binding ??= bindingOf(sql, paren, insert, closed))
       if ('column' in binding) return binding.column
       if ('columns' in binding) return columnName(binding.columns[item])
-      // A call or a parenthesis is itself the value: look at what it is bound to.
+      // A call or a parenthesis is itself the value: look at what it is bound to, unless
+      // an earlier placeholder inside it did. (The parentheses before it that it reads
+      // closed before it opened: what it is bound to does not change as the scan goes on.)
+      if (paren.outer) return paren.outer.column
+      through.push(paren)
       at = binding.at
       item = paren.item
       paren = paren.parent
     }
+  }
+  return function bound(at: number, paren: Paren | undefined, item: number, closed: Map<number, Paren>): string | undefined {
+    const through: Paren[] = []
+    const column = climb(at, paren, item, closed, through)
+    for (const climbed of through) climbed.outer = { column }
+    return column
   }
 }
 
