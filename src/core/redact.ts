@@ -242,11 +242,14 @@ export function redactQueryParameter(name: string, value: string, placeholder = 
  *   `_test_` keys), Slack (`xoxb-`, `xoxp-`, ...), AWS access key ids (`AKIA`/`ASIA` + 16),
  *   Google API keys (`AIza` + 35), npm (`npm_`), OpenAI and Anthropic (`sk-proj-`, `sk-ant-`...).
  * Each starts with a literal and asks for a length no id has, so uuids, hex trace ids and
- * request ids stay readable.
+ * request ids stay readable. A JWT's header is not read past a `-eyJ`, where another one
+ * would start (from each `eyJ` of `eyJ-eyJ-...` it was read to the text's end, which cost
+ * the text's length squared): a header that holds `-eyJ` is replaced from there on, with
+ * its payload and signature, whatever its length after the hyphen.
  */
 const BARE_SECRET = new RegExp(
   [
-    String.raw`\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*`,
+    String.raw`\b(?:(?<!-)eyJ(?:\w|-(?!eyJ)){8,}|(?<=-)eyJ(?:\w|-(?!eyJ))*)\.eyJ[\w-]{8,}\.[\w-]*`,
     String.raw`\b((?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+)(?!(?:[A-Za-z][a-z]*|[A-Z]+)(?![\w.~+/=-]))[\w.~+/-]{4,}=*`,
     String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}|gl(?:pat|dt|rt|ptt|soat|cbt)-[\w-]{20,}|[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|xox[abeoprs]-[\w-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|AIza[\w-]{35}|npm_[A-Za-z0-9]{36}|sk-(?:proj|svcacct|admin|ant)-[\w-]{20,})(?![\w-])`,
   ].join('|'),

@@ -279,4 +279,36 @@ describe('long text read by the redaction rules and the stack reader', () => {
     expect(shown).toEqual(Array(5000).fill('********'))
     expectLinear(regularMs, proseMs)
   })
+
+  it("shows a received span at once whose values run 'eyJ-' many times, and redacts a token of that shape as before", async () => {
+    const panel = new OpenTelemetryPanel({ exporter: 'none' })
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    const base = await start(app)
+    // Base64url text that starts a JWT's header at every hyphen: each start was read to the text's end.
+    const regular = 'eyJ-'.repeat(4096)
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.${'c2ln'.repeat(8)}`
+    const send = async (traceId: string, value: string) => {
+      const now = BigInt(Date.now()) * 1_000_000n
+      const attributes = Array.from({ length: 20 }, (_, i) => ({ key: `app.blob.${i}`, value: { stringValue: value } }))
+      attributes.push({ key: 'app.note', value: { stringValue: `signed in with ${jwt} at ${'a-eyJ-'.repeat(3)}` } })
+      const span = { traceId, spanId: 'b2'.repeat(8), name: 'upload', kind: 3, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n), attributes }
+      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'files' } }] }, scopeSpans: [{ spans: [span] }] }] }
+      const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(sent.status).toBe(200)
+    }
+    await send('f6'.repeat(16), regular)
+    await send('a7'.repeat(16), prose(regular.length))
+    let shown: Record<string, unknown> = {}
+    const read = (traceId: string) => async () => {
+      const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
+      shown = trace.spans[0]!.attributes
+    }
+    const proseMs = await quickest(read('a7'.repeat(16)))
+    const regularMs = await quickest(read('f6'.repeat(16)))
+    expectLinear(regularMs, proseMs)
+    expect(shown['app.blob.0']).toBe(regular)
+    expect(shown['app.note']).toBe(`signed in with REDACTED at ${'a-eyJ-'.repeat(3)}`)
+    await panel.shutdown()
+  })
 })
