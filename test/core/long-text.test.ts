@@ -42,57 +42,101 @@ function expectLinear(regularMs: number, proseMs: number): void {
   expect(regularMs).toBeLessThan(10 * proseMs + 100)
 }
 
+/**
+ * A toolbar app whose `/sync/:kind` logs what `write(kind)` logs: the quickest request of
+ * each kind (`prose` first, then `regular`), and the Logging panel's messages of the last.
+ */
+async function timeLogging(write: (kind: string) => void) {
+  const app = new Hono()
+  app.use(debugToolbar())
+  app.get('/sync/:kind', (c) => {
+    write(c.req.param('kind'))
+    return c.text('ok')
+  })
+  const base = await start(app)
+  let id: string | null = null
+  const load = (kind: string) => async () => {
+    const res = await fetch(`${base}/sync/${kind}`)
+    expect(await res.text()).toBe('ok')
+    id = res.headers.get('x-debug-toolbar-request-id')
+  }
+  const proseMs = await quickest(load('prose'))
+  const regularMs = await quickest(load('regular'))
+  const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${id}`)).json()
+  return { proseMs, regularMs, messages: (detail.panels.logging as LoggingStats).logs.map((log) => log.message) }
+}
+
+/**
+ * A toolbar with the OpenTelemetry receiver on loopback: `send` posts one span of a service
+ * with the given attributes (as OTLP/JSON), `read` answers its attributes as the trace API
+ * shows them, after `quickest` timed the read.
+ */
+async function receivedSpans() {
+  const panel = new OpenTelemetryPanel({ exporter: 'none' })
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  const base = await start(app)
+  return {
+    async send(traceId: string, attributes: Record<string, string>) {
+      const now = BigInt(Date.now()) * 1_000_000n
+      const span = {
+        traceId,
+        spanId: 'b2'.repeat(8),
+        name: 'generated query',
+        kind: 3,
+        startTimeUnixNano: String(now),
+        endTimeUnixNano: String(now + 5_000_000n),
+        attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })),
+      }
+      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reports' } }] }, scopeSpans: [{ spans: [span] }] }] }
+      const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(sent.status).toBe(200)
+    },
+    /** The quickest read of the trace `regular` beside that of `prose`, and the attributes each showed. */
+    async timeReads(regular: string, prose: string) {
+      const shown: Record<string, Record<string, unknown>> = {}
+      const read = (traceId: string) => async () => {
+        const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
+        shown[traceId] = trace.spans[0]!.attributes
+      }
+      const proseMs = await quickest(read(prose))
+      const regularMs = await quickest(read(regular))
+      return { proseMs, regularMs, shown: shown[regular]! }
+    },
+    shutdown: () => panel.shutdown(),
+  }
+}
+
+/** `count` attributes `<prefix>.<i>`, each `value`. */
+function repeated(prefix: string, count: number, value: string): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}.${i}`, value]))
+}
+
 describe('long text read by the redaction rules and the stack reader', () => {
   it('does not hold up a request that logs text decoded in the wrong charset', async () => {
     const texts: Record<string, string> = { regular: MISDECODED, prose: prose(MISDECODED.length) }
-    const app = new Hono()
-    app.use(debugToolbar())
-    app.get('/sync/:kind', (c) => {
-      for (let i = 0; i < 20; i++) recordLog('warn', `upstream reply (charset=latin1): ${texts[c.req.param('kind')]}`)
-      return c.text('ok')
+    const { proseMs, regularMs, messages } = await timeLogging((kind) => {
+      for (let i = 0; i < 20; i++) recordLog('warn', `upstream reply (charset=latin1): ${texts[kind]}`)
     })
-    const base = await start(app)
-    let id: string | null = null
-    const load = (kind: string) => async () => {
-      const res = await fetch(`${base}/sync/${kind}`)
-      expect(await res.text()).toBe('ok')
-      id = res.headers.get('x-debug-toolbar-request-id')
-    }
-    const proseMs = await quickest(load('prose'))
-    const regularMs = await quickest(load('regular'))
-    const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${id}`)).json()
-    const logging = detail.panels.logging as LoggingStats
-    expect(logging.logs).toHaveLength(20)
-    expect(logging.logs[0]!.message).toBe(`upstream reply (charset=latin1): ${MISDECODED}`)
+    expect(messages).toHaveLength(20)
+    expect(messages[0]).toBe(`upstream reply (charset=latin1): ${MISDECODED}`)
     expectLinear(regularMs, proseMs)
   })
+
 
   it('does not hold up a request that logs a statement spread over many blank lines, or many unfinished ones', async () => {
     const blank = `INSERT INTO${'\n'.repeat(8000)}`
     const unfinished = 'insert into audit ('.repeat(400)
     const texts: Record<string, [string, string]> = { regular: [blank, unfinished], prose: [prose(blank.length), prose(unfinished.length)] }
-    const app = new Hono()
-    app.use(debugToolbar())
-    app.get('/sync/:kind', (c) => {
-      const [first, second] = texts[c.req.param('kind')]!
+    const { proseMs, regularMs, messages } = await timeLogging((kind) => {
+      const [first, second] = texts[kind]!
       for (let i = 0; i < 40; i++) recordLog('info', first)
       for (let i = 0; i < 10; i++) recordLog('info', second)
-      return c.text('ok')
     })
-    const base = await start(app)
-    let id: string | null = null
-    const load = (kind: string) => async () => {
-      const res = await fetch(`${base}/sync/${kind}`)
-      expect(await res.text()).toBe('ok')
-      id = res.headers.get('x-debug-toolbar-request-id')
-    }
-    const proseMs = await quickest(load('prose'))
-    const regularMs = await quickest(load('regular'))
-    const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${id}`)).json()
-    const messages = (detail.panels.logging as LoggingStats).logs.map((log) => log.message)
     expect(messages).toEqual([...Array(40).fill(blank), ...Array(10).fill(unfinished)])
     expectLinear(regularMs, proseMs)
   })
+
 
   it('answers a page load at once with the error page of an error whose stack another process wrote, of many blank lines', async () => {
     const stacks: Record<string, string> = { regular: `WorkerError: layout failed${'\n '.repeat(50_000)}` }
@@ -122,102 +166,32 @@ describe('long text read by the redaction rules and the stack reader', () => {
     }
   })
 
+
   it("does not hold up a request that logs a secret name and an unclosed '[' many times", async () => {
     // `password = [` with no `]` after it: the bracket was looked for to the text's end from each one.
     const unclosed = 'password = [ '.repeat(615)
     const texts: Record<string, string> = { regular: unclosed, prose: prose(unclosed.length) }
-    const app = new Hono()
-    app.use(debugToolbar())
-    app.get('/sync/:kind', (c) => {
-      for (let i = 0; i < 100; i++) recordLog('info', texts[c.req.param('kind')]!)
-      return c.text('ok')
+    const { proseMs, regularMs, messages } = await timeLogging((kind) => {
+      for (let i = 0; i < 100; i++) recordLog('info', texts[kind]!)
     })
-    const base = await start(app)
-    let id: string | null = null
-    const load = (kind: string) => async () => {
-      const res = await fetch(`${base}/sync/${kind}`)
-      expect(await res.text()).toBe('ok')
-      id = res.headers.get('x-debug-toolbar-request-id')
-    }
-    const proseMs = await quickest(load('prose'))
-    const regularMs = await quickest(load('regular'))
-    const detail = await (await fetch(`${base}/_debug_toolbar/api/requests/${id}`)).json()
-    const messages = (detail.panels.logging as LoggingStats).logs.map((log) => log.message)
     expect(messages).toEqual(Array(100).fill('password = [********] '.repeat(615)))
     expectLinear(regularMs, proseMs)
   })
 
-  it("shows a received span at once whose values repeat a secret name and '=' many times", async () => {
-    const panel = new OpenTelemetryPanel({ exporter: 'none' })
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [panel] }))
-    const base = await start(app)
-    // A service's attributes, each at the receiver's length bound (16,384 characters).
-    const regular = 'password = f('.repeat(1260)
-    const send = async (traceId: string, value: string) => {
-      const now = BigInt(Date.now()) * 1_000_000n
-      const span = {
-        traceId,
-        spanId: 'b2'.repeat(8),
-        name: 'generated query',
-        kind: 3,
-        startTimeUnixNano: String(now),
-        endTimeUnixNano: String(now + 5_000_000n),
-        attributes: Array.from({ length: 100 }, (_, i) => ({ key: `app.sql.${i}`, value: { stringValue: value } })),
-      }
-      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reports' } }] }, scopeSpans: [{ spans: [span] }] }] }
-      const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      expect(sent.status).toBe(200)
-    }
-    await send('a1'.repeat(16), regular)
-    await send('c3'.repeat(16), prose(regular.length))
-    let shown: string[] = []
-    const read = (traceId: string) => async () => {
-      const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
-      shown = Object.values(trace.spans[0]!.attributes) as string[]
-    }
-    const proseMs = await quickest(read('c3'.repeat(16)))
-    const regularMs = await quickest(read('a1'.repeat(16)))
-    expect(shown).toHaveLength(100)
-    for (const text of shown) expect(text.startsWith('password = REDACTED = f(password = REDACTED = f(')).toBe(true)
-    expectLinear(regularMs, proseMs)
-    await panel.shutdown()
-  })
 
-  it("shows a received span at once whose values repeat a secret name and an unclosed '[' many times", async () => {
-    const panel = new OpenTelemetryPanel({ exporter: 'none' })
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [panel] }))
-    const base = await start(app)
-    // A service's attributes, each at the receiver's length bound (16,384 characters).
-    const regular = 'password = [ '.repeat(1260)
-    const send = async (traceId: string, value: string) => {
-      const now = BigInt(Date.now()) * 1_000_000n
-      const span = {
-        traceId,
-        spanId: 'b2'.repeat(8),
-        name: 'generated config',
-        kind: 3,
-        startTimeUnixNano: String(now),
-        endTimeUnixNano: String(now + 5_000_000n),
-        attributes: Array.from({ length: 100 }, (_, i) => ({ key: `app.config.${i}`, value: { stringValue: value } })),
-      }
-      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reports' } }] }, scopeSpans: [{ spans: [span] }] }] }
-      const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      expect(sent.status).toBe(200)
-    }
-    await send('d4'.repeat(16), regular)
-    await send('e5'.repeat(16), prose(regular.length))
-    let shown: string[] = []
-    const read = (traceId: string) => async () => {
-      const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
-      shown = Object.values(trace.spans[0]!.attributes) as string[]
-    }
-    const proseMs = await quickest(read('e5'.repeat(16)))
-    const regularMs = await quickest(read('d4'.repeat(16)))
-    expect(shown).toEqual(Array(100).fill('password = [REDACTED] '.repeat(1260)))
+  // A service's attributes, each at the receiver's length bound (16,384 characters), and what each shows.
+  it.each([
+    ["'='", 'password = f('.repeat(1260), (text: string) => expect(text.startsWith('password = REDACTED = f(password = REDACTED = f(')).toBe(true)],
+    ["an unclosed '['", 'password = [ '.repeat(1260), (text: string) => expect(text).toBe('password = [REDACTED] '.repeat(1260))],
+  ])('shows a received span at once whose values repeat a secret name and %s many times', async (_, regular, check) => {
+    const spans = await receivedSpans()
+    await spans.send('a1'.repeat(16), repeated('app.sql', 100, regular))
+    await spans.send('c3'.repeat(16), repeated('app.sql', 100, prose(regular.length)))
+    const { proseMs, regularMs, shown } = await spans.timeReads('a1'.repeat(16), 'c3'.repeat(16))
+    expect(Object.values(shown)).toHaveLength(100)
+    for (const text of Object.values(shown) as string[]) check(text)
     expectLinear(regularMs, proseMs)
-    await panel.shutdown()
+    await spans.shutdown()
   })
 
   it('exports at once the spans of queries whose text is a long run of digits, or of escaped quotes cut after a backslash', async () => {
@@ -281,34 +255,17 @@ describe('long text read by the redaction rules and the stack reader', () => {
   })
 
   it("shows a received span at once whose values run 'eyJ-' many times, and redacts a token of that shape as before", async () => {
-    const panel = new OpenTelemetryPanel({ exporter: 'none' })
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [panel] }))
-    const base = await start(app)
+    const spans = await receivedSpans()
     // Base64url text that starts a JWT's header at every hyphen: each start was read to the text's end.
     const regular = 'eyJ-'.repeat(4096)
     const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.${'c2ln'.repeat(8)}`
-    const send = async (traceId: string, value: string) => {
-      const now = BigInt(Date.now()) * 1_000_000n
-      const attributes = Array.from({ length: 20 }, (_, i) => ({ key: `app.blob.${i}`, value: { stringValue: value } }))
-      attributes.push({ key: 'app.note', value: { stringValue: `signed in with ${jwt} at ${'a-eyJ-'.repeat(3)}` } })
-      const span = { traceId, spanId: 'b2'.repeat(8), name: 'upload', kind: 3, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n), attributes }
-      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'files' } }] }, scopeSpans: [{ spans: [span] }] }] }
-      const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      expect(sent.status).toBe(200)
-    }
-    await send('f6'.repeat(16), regular)
-    await send('a7'.repeat(16), prose(regular.length))
-    let shown: Record<string, unknown> = {}
-    const read = (traceId: string) => async () => {
-      const trace = (await (await fetch(`${base}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
-      shown = trace.spans[0]!.attributes
-    }
-    const proseMs = await quickest(read('a7'.repeat(16)))
-    const regularMs = await quickest(read('f6'.repeat(16)))
+    const note = { 'app.note': `signed in with ${jwt} at ${'a-eyJ-'.repeat(3)}` }
+    await spans.send('f6'.repeat(16), { ...repeated('app.blob', 20, regular), ...note })
+    await spans.send('a7'.repeat(16), { ...repeated('app.blob', 20, prose(regular.length)), ...note })
+    const { proseMs, regularMs, shown } = await spans.timeReads('f6'.repeat(16), 'a7'.repeat(16))
     expectLinear(regularMs, proseMs)
     expect(shown['app.blob.0']).toBe(regular)
     expect(shown['app.note']).toBe(`signed in with REDACTED at ${'a-eyJ-'.repeat(3)}`)
-    await panel.shutdown()
+    await spans.shutdown()
   })
 })
