@@ -19,6 +19,7 @@ import { UnsentBody } from './unsent-body.js'
 import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
+import { etagHashesPage, hasEtag, setAppEtag } from './etag.js'
 import { callWrapped, wrapContextMethod } from './context-methods.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
@@ -228,9 +229,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
       const pending = panel.onRequest!(record, c)
       if (pending) await pending
     }
-    injectHtmlStrings(c, record, this)
     // Where the app's routes start: read before next(), while the toolbar's middleware runs.
     const ownIndex = c.req.routeIndex
+    injectHtmlStrings(c, record, this, ownIndex)
     // For the wrapped methods of `c` taken off it (`({ html }) => html(...)`), while the handler runs.
     record.handlerContext = c
     try {
@@ -257,6 +258,11 @@ export class Toolbar implements ToolbarHost, LateWriter {
     for (const panel of this.hooks.onResponse) {
       const pending = panel.onResponse!(record, c)
       if (pending) await pending
+    }
+    // HTML that gets the tag as its bytes pass, under hono/etag registered before the toolbar
+    // (only looked for when something runs before it): the app's ETag first (etag.ts).
+    if (ownIndex > 0 && record.htmlInjected === undefined && record.method !== 'HEAD' && c.res.ok && isInjectable(c.res) && hasEtag(c, ownIndex, 0, ownIndex)) {
+      await setAppEtag(c.res)
     }
     if (outgoing) this.watchNode(c, record, outgoing)
     else this.rewrap(c, record)
@@ -433,6 +439,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
           if (++chunks === 2) record.streamed = true
         },
         onEnd: (outcome, error) => {
+          // Cancelled unread by a middleware before the toolbar that answers another response
+          // (hono/etag's 304): the next look at unsent bodies finishes it with that response.
+          if (outcome === 'cancelled' && !body.locked && record.unsentBody !== undefined) return
           record.unsentBody = undefined
           // Another response was sent instead, and the record finished with it (`checkUnsent`).
           if (record.responseReplaced) return
@@ -884,25 +893,30 @@ function summaryOf(record: RequestRecord) {
  * (JSX, streams, a Response the app built) gets the tag as its bytes pass instead.
  * `c.html` becomes one function for every request (see context-methods.ts).
  */
-function injectHtmlStrings(c: Context, record: RequestRecord, toolbar: Toolbar): void {
-  wrapContextMethod(c, 'html', HTML, htmlWithToolbar, new HtmlInjection(record, toolbar))
+function injectHtmlStrings(c: Context, record: RequestRecord, toolbar: Toolbar, ownIndex: number): void {
+  wrapContextMethod(c, 'html', HTML, htmlWithToolbar, new HtmlInjection(record, toolbar, ownIndex))
 }
 
 const HTML = Symbol('hono-debug-toolbar.html')
 
-/** What `c.html` needs of its request besides the context's own method: the record, and the toolbar that makes its tag. */
+/**
+ * What `c.html` needs of its request besides the context's own method: the record, the
+ * toolbar that makes its tag, and the toolbar's place among the matched handlers.
+ */
 class HtmlInjection {
   constructor(
     readonly record: RequestRecord,
     readonly toolbar: Toolbar,
+    readonly ownIndex: number,
   ) {}
 }
 
 function htmlWithToolbar(this: unknown, content: unknown, ...rest: unknown[]): unknown {
   return callWrapped<HtmlInjection, unknown>(this, HTML, 'c.html', (wrap, c) => {
     const html = wrap.original as (...args: unknown[]) => unknown
-    const { record, toolbar } = wrap.state
-    if (typeof content === 'string' && record.htmlInjected === undefined) {
+    const { record, toolbar, ownIndex } = wrap.state
+    // Under hono/etag the page is hashed as the app wrote it: the tag goes in as its bytes pass.
+    if (typeof content === 'string' && record.htmlInjected === undefined && !etagHashesPage(c, ownIndex)) {
       const snippet = toolbar.snippet(c, record)
       const injected = injectIntoHtml(content, snippet)
       if (injected !== undefined) {

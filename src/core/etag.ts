@@ -1,0 +1,81 @@
+/**
+ * hono/etag hashes the body it is handed, and a browser sends that hash back (If-None-Match)
+ * to get a 304. The toolbar's tag names the request, so a page hashed with the tag in it has
+ * a new ETag on every request and never gets its 304. Where hono/etag runs for a request,
+ * the toolbar keeps its tag out of what it hashes:
+ *
+ * - after the toolbar (`app.use(debugToolbar()); app.use(etag())`), `c.html('...')` leaves
+ *   the string as the app wrote it, and the tag goes in as the bytes pass, once hono/etag
+ *   hashed them (as it does for JSX pages);
+ * - before it, the page gets the ETag hono/etag would give it before the tag goes in, and
+ *   hono/etag uses an ETag the response already has.
+ *
+ * Only requests that match hono/etag pay for any of it: the matched handlers are looked at
+ * only when some run besides the toolbar and the app's handler.
+ */
+import type { Context } from 'hono'
+import { matchedRoutes } from 'hono/route'
+
+type Handler = ((...args: never[]) => unknown) & { __COMPOSED_HANDLER?: Handler }
+
+/**
+ * Whether hono/etag's middleware is among the handlers matched for `c` in `[from, to)`
+ * (`to` defaults to all of them), the toolbar's own (`ownIndex`) left out.
+ *
+ * @example
+ * ```ts
+ * const own = c.req.routeIndex // in the toolbar's middleware
+ * hasEtag(c, own) // true when app.use(etag()) runs for this request, before or after the toolbar
+ * hasEtag(c, own, 0, own) // only the ones before it
+ * ```
+ */
+export function hasEtag(c: Context, ownIndex: number, from = 0, to = Number.POSITIVE_INFINITY): boolean {
+  let routes: ReturnType<typeof matchedRoutes>
+  try {
+    routes = matchedRoutes(c)
+  } catch {
+    // A context built outside Hono's router (tests calling a middleware directly).
+    return false
+  }
+  const end = Math.min(to, routes.length)
+  for (let i = from; i < end; i++) {
+    if (i === ownIndex) continue
+    let handler = routes[i].handler as Handler
+    while (handler.__COMPOSED_HANDLER) handler = handler.__COMPOSED_HANDLER
+    // hono/etag's middleware is `async function etag(c, next)`.
+    if (handler.name === 'etag') return true
+  }
+  return false
+}
+
+/**
+ * Whether `c.html()` of a string must leave the page without the tag for hono/etag: cheap
+ * when the toolbar runs first and the handler right after it (nothing else can hash).
+ *
+ * @example
+ * ```ts
+ * if (!etagHashesPage(c, ownIndex)) content = injectIntoHtml(content, tag)
+ * ```
+ */
+export function etagHashesPage(c: Context, ownIndex: number): boolean {
+  if (ownIndex === 0 && c.req.routeIndex === 1) return false
+  return hasEtag(c, ownIndex)
+}
+
+/**
+ * Gives `res` (the app's page, before the tag goes in) the ETag hono/etag gives by default:
+ * the SHA-1 of its body, in hex, quoted. hono/etag before the toolbar then uses it as it is.
+ * A response that has an ETag already (the app's own) keeps it.
+ *
+ * @example
+ * ```ts
+ * if (hasEtag(c, own, 0, own)) await setAppEtag(c.res) // before the tag goes in
+ * ```
+ */
+export async function setAppEtag(res: Response): Promise<void> {
+  if (res.headers.has('etag')) return
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', await res.clone().arrayBuffer()))
+  let hex = ''
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0')
+  res.headers.set('ETag', `"${hex}"`)
+}

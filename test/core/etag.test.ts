@@ -1,0 +1,89 @@
+import { describe, expect, it, vi } from 'vitest'
+import { Hono, type MiddlewareHandler } from 'hono'
+import { etag } from 'hono/etag'
+import { jsx } from 'hono/jsx'
+import { debugToolbar } from '../../src/index.js'
+import type { Toolbar } from '../../src/core/toolbar.js'
+import { request } from '../support/local.js'
+import { loopbackServers } from '../support/loopback-service.js'
+
+// A browser sends back the ETag of the page it kept (If-None-Match) and shows that page on a
+// 304. With the toolbar on, the app's pages must keep the ETag and the 304 they have without it.
+
+const start = loopbackServers()
+
+const PAGE = '<!doctype html><html><body><h1>Cached</h1></body></html>'
+
+type Order = 'toolbar first' | 'etag first'
+
+function app(order: Order | 'no toolbar') {
+  const app = new Hono()
+  const toolbar = debugToolbar()
+  if (order === 'toolbar first') app.use(toolbar)
+  app.use(etag())
+  if (order === 'etag first') app.use(toolbar)
+  app.get('/page', (c) => c.html(PAGE))
+  app.get('/jsx', (c) => c.html(jsx('html', {}, jsx('body', {}, jsx('h1', {}, 'Cached')))))
+  return { app, toolbar: (toolbar as MiddlewareHandler & { toolbar: Toolbar }).toolbar }
+}
+
+interface Answer {
+  status: number
+  text: string
+  headers: Headers
+}
+
+/** The same request over a real socket (@hono/node-server) or with app.request(). */
+const transports = {
+  socket: async (on: Hono) => {
+    const base = await start(on)
+    return async (path: string, headers: Record<string, string> = {}): Promise<Answer> => {
+      const res = await fetch(`${base}${path}`, { headers })
+      return { status: res.status, text: await res.text(), headers: res.headers }
+    }
+  },
+  'app.request': async (on: Hono) => async (path: string, headers: Record<string, string> = {}): Promise<Answer> => {
+    const { status, text, headers: h } = await request(on, path, { headers })
+    return { status, text, headers: h }
+  },
+}
+
+describe('hono/etag with the toolbar', () => {
+  for (const [transport, connect] of Object.entries(transports)) {
+    for (const order of ['toolbar first', 'etag first'] as const) {
+      for (const path of ['/page', '/jsx']) {
+        it(`answers 304 to the page's own ETag (${transport}, ${order}, ${path})`, async () => {
+          const plain = await (await connect(app('no toolbar').app))(path)
+          const appTag = plain.headers.get('etag')
+          expect(appTag).toMatch(/^"[0-9a-f]{40}"$/)
+
+          const { app: withToolbar, toolbar } = app(order)
+          const get = await connect(withToolbar)
+          const first = await get(path)
+          expect(first.status).toBe(200)
+          expect(first.text).toMatch(/<script src="\/_debug_toolbar\/static\/toolbar\?[^>]*><\/script><\/body><\/html>$/)
+          // The ETag describes the app's page, not the page with the toolbar's tag (which names the request).
+          expect(first.headers.get('etag')).toBe(appTag)
+
+          const again = await get(path, { 'if-none-match': appTag! })
+          expect(again.status).toBe(304)
+          expect(again.text).toBe('')
+          expect(again.headers.get('etag')).toBe(appTag)
+          expect(again.headers.get('content-length')).toBeNull()
+          // On Node the toolbar adds its headers to the 304 hono/etag made; elsewhere hono/etag
+          // sends only the headers a 304 keeps. The history has the 304 either way.
+          if (transport === 'socket') expect(again.headers.get('x-debug-toolbar-request-id')).toMatch(/^[0-9a-f]{16}$/)
+          await vi.waitFor(async () => {
+            const [newest] = (await toolbar.store.list({ limit: 1, offset: 0 })).requests
+            expect(newest).toMatchObject({ path, status: 304 })
+          })
+
+          // A changed page is not taken for the kept one.
+          const stale = await get(path, { 'if-none-match': '"0000000000000000000000000000000000000000"' })
+          expect(stale.status).toBe(200)
+          expect(stale.text).toContain('data-hdt-request-id=')
+        })
+      }
+    }
+  }
+})
