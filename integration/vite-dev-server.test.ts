@@ -399,6 +399,71 @@ describe('a save under @hono/vite-dev-server before the toolbar recorded any pag
 })
 
 /**
+ * The entry module of a toolbar that answers no request: `version` 1 throws after
+ * `debugToolbar()` ran (an edit half done), 2 answers `/` with a route registered before the
+ * toolbar's middleware; from 3 on, the app as usual.
+ */
+function unansweredEntry(version: number): string {
+  const toolbar = `debugToolbar({ extraPanels: [new OpenTelemetryPanel(PANEL_OPTIONS)] })`
+  const page = `app.get('/', (c) => c.html('<html><body><h1>version ${version}</h1></body></html>'))`
+  return `import { Hono } from 'hono'
+import { debugToolbar } from 'hono-debug-toolbar'
+import { OpenTelemetryPanel } from 'hono-debug-toolbar/opentelemetry'
+const app = new Hono()
+${version === 1 ? `app.use(${toolbar})\nthrow new Error('an edit half done in version 1')` : version === 2 ? `${page}\napp.use(${toolbar})` : `app.use(${toolbar})\n${page}`}
+export default app
+`
+}
+
+describe('under @hono/vite-dev-server, toolbars that answered no request', () => {
+  let project: Project
+  let grpcPort = 0
+  beforeAll(async () => {
+    grpcPort = await freePort()
+    const options = `{ exporter: 'none', serviceName: 'vite-app', otlpGrpcPort: ${grpcPort}, otlpGrpcHost: '127.0.0.1' }`
+    project = await startVite(undefined, (version) => unansweredEntry(version).replace('PANEL_OPTIONS', options))
+  })
+  afterAll(async () => {
+    await project?.vite.close()
+    if (project) rmSync(project.dir, { recursive: true, force: true })
+    expect(await bindsWithin(grpcPort, 3000)).toBe(true)
+  })
+
+  it('hand the gRPC port on to the next toolbar, without EADDRINUSE', async () => {
+    const { base } = project
+    const errors = vi.spyOn(console, 'error')
+    try {
+      // The entry module throws after the toolbar was made: Vite answers with the error.
+      const broken = await fetch(`${base}/`)
+      expect(broken.status).toBe(500)
+      await broken.text()
+      // The developer finishes the edit, but the page is answered before the toolbar's middleware.
+      const unrecorded = await save(project, 2)
+      expect(unrecorded.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      await save(project, 3)
+      const page = await openPage(base, await fetch(`${base}/`))
+      expect(page.html).toContain('version 3')
+      // The panel of the toolbar that answers listens on the port the first one took.
+      const deadline = Date.now() + 3000
+      let receiver: { grpcAddress?: string; grpcError?: string } | undefined
+      for (;;) {
+        const detail = (await (await fetch(`${base}${prefix}/api/requests/${page.id}`)).json()) as Detail
+        receiver = (detail.panels.opentelemetry as { receiver?: { grpcAddress?: string; grpcError?: string } }).receiver
+        if (receiver?.grpcAddress || Date.now() > deadline) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(receiver).toMatchObject({ grpcAddress: `127.0.0.1:${grpcPort}` })
+      await exportOverGrpc(grpcPort, 'after-saves', 'work after the saves')
+      expect(await tracesOf(base, 'after-saves')).toBe(1)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(toolbarErrors(errors)).toEqual([])
+    } finally {
+      errors.mockRestore()
+    }
+  })
+})
+
+/**
  * An app with OpenTelemetry instrumentation of its own: `src/work.ts` takes its tracer when
  * the dev server first loads it and is never saved, so Vite keeps it across the saves of the
  * entry module, which changes the panel's service name and propagators.

@@ -9,7 +9,7 @@ import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
-import { noteViteServer, reloadKey, replacedToolbar, succeedToolbar } from './vite-reload.js'
+import { noteViteServer, reloadSite, replacedToolbar, succeedToolbar } from './vite-reload.js'
 import { ErrorPages } from './error-page.js'
 
 /**
@@ -48,10 +48,11 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const prefix = normalizePrefix(options.prefix)
   const panels = withExtraPanels(options.panels ?? defaults.panels(), options.extraPanels ?? [])
   // Under Vite's dev server, the toolbar of the app's previous evaluation (see vite-reload.ts).
-  const reload = reloadKey(prefix)
+  const site = reloadSite(prefix)
+  const reload = site.key
   const previous = replacedToolbar(reload)
   const toolbar = new Toolbar(prefix, panels, options, previous)
-  if (previous) succeedToolbar(reload, previous, toolbar)
+  succeedToolbar(site, previous, toolbar)
   if (options.errorPage !== false && defaults.views.errorPage) toolbar.errorPages = new ErrorPages(prefix, defaults.views.errorPage, options.app)
   registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
