@@ -6,11 +6,12 @@ import { defaultPanels } from './panels/index.js'
 import { FullPage } from '../templates/server/full-page.js'
 import { StatsTable } from '../templates/server/stats-table.js'
 import { ERROR_PAGE_CSS, ErrorPage } from '../templates/server/error-page.js'
+import { NotFoundPage } from '../templates/server/not-found-page.js'
 
 /**
  * The package's server-rendered views, handed to core (which imports no template): the
  * full page for API-only apps, the stats table of panels without a view of their own, and
- * the debug error page.
+ * the debug error and 404 pages.
  *
  * @example
  * ```ts
@@ -22,6 +23,7 @@ export const serverViews: ToolbarViews = {
   fullPage: (props) => FullPage(props),
   statsTable: (stats) => StatsTable({ stats }),
   errorPage: { render: (report) => ErrorPage(report), css: ERROR_PAGE_CSS },
+  notFoundPage: { render: (report) => NotFoundPage(report) },
 }
 
 /**

@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono'
 import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
+import type { VNode } from 'preact'
 import { renderToString } from 'preact-render-to-string'
 import type { ErrorEntry, ErrorReport, StackFrame } from '../shapes/error-report.js'
 import { injectIntoHtml } from './body.js'
@@ -18,7 +19,7 @@ import type { ErrorPageView } from './views.js'
 
 /** The body of Hono's default error response (`c.text('Internal Server Error', 500)`). */
 const DEFAULT_BODY = 'Internal Server Error'
-/** Its content type, as `c.text()` writes it. */
+/** The content type of Hono's default answers, as `c.text()` writes it. */
 const DEFAULT_TYPE = 'text/plain; charset=UTF-8'
 /** How many causes of an error the page shows; the others are counted, up to `MAX_CAUSES_COUNTED`. */
 const MAX_CAUSES = 8
@@ -67,12 +68,7 @@ export class ErrorPages {
     // Hono's default handler answers an HTTPException (anything with getResponse) with the
     // response the app chose by throwing it.
     if (error === undefined || this.appHandlesErrors() || 'getResponse' in error) return false
-    if (!/\btext\/html\b/i.test(record.requestHeader('accept') ?? '')) return false
-    const res = c.res
-    if (res.status !== 500 || res.headers.get('content-type') !== DEFAULT_TYPE) return false
-    const length = res.headers.get('content-length')
-    if (length !== null && length !== String(DEFAULT_BODY.length)) return false
-    return bodyIs(res, DEFAULT_BODY)
+    return isPageLoad(record) && isHonoText(c.res, 500, DEFAULT_BODY)
   }
 
   /**
@@ -91,13 +87,7 @@ export class ErrorPages {
    * cookies), but not their content type and length.
    */
   response(c: Context, record: RequestRecord, nonce: string | undefined, tag: string): { response: Response; pageBytes: number } {
-    const page = `<!doctype html>${renderToString(this.view.render(this.report(c.error!, record, nonce)))}`
-    const headers = new Headers(c.res.headers)
-    headers.delete('content-length')
-    headers.set('content-type', 'text/html; charset=UTF-8')
-    // The view's page always ends with </body>.
-    const body = injectIntoHtml(page, tag) ?? page + tag
-    return { response: new Response(body, { status: c.res.status, headers }), pageBytes: Buffer.byteLength(page) }
+    return pageResponse(c, this.view.render(this.report(c.error!, record, nonce)), tag)
   }
 
   /** What the page shows of `error` and its request. */
@@ -180,6 +170,55 @@ function handlerOf(app: unknown): unknown {
 
 /** A frame in a dependency, in Node itself, or with no file of its own (`new Promise (<anonymous>)`). */
 const LIBRARY_FRAME = /[\\/]node_modules[\\/]|[( ]node:|[( ]internal\/|\(<anonymous>\)$|^at <anonymous>$|\(native\)$/
+
+/**
+ * Whether the request is a page load: its `Accept` names `text/html` (a `fetch()` sends `*\/*`).
+ *
+ * @example
+ * ```ts
+ * isPageLoad(record) // true for a browser's navigation, false for curl or fetch('/api')
+ * ```
+ */
+export function isPageLoad(record: RequestRecord): boolean {
+  return /\btext\/html\b/i.test(record.requestHeader('accept') ?? '')
+}
+
+/**
+ * Whether `res` is one of Hono's default plain-text answers exactly: `status`, the type
+ * `c.text()` writes, a content-length (if any) of `body`'s, and `body`. The body is read
+ * (from a copy) only once the rest matched.
+ *
+ * @example
+ * ```ts
+ * await isHonoText(c.res, 404, '404 Not Found') // Hono's default notFound answered
+ * ```
+ */
+export async function isHonoText(res: Response, status: number, body: string): Promise<boolean> {
+  if (res.status !== status || res.headers.get('content-type') !== DEFAULT_TYPE) return false
+  const length = res.headers.get('content-length')
+  if (length !== null && length !== String(Buffer.byteLength(body))) return false
+  return bodyIs(res, body)
+}
+
+/**
+ * A debug page (`view`, rendered) in place of `c.res`, with the loader tag `tag` in it: the
+ * status and the headers of the response it replaces (a CSP set by a middleware, cookies)
+ * are kept, but not their content type and length. `pageBytes`: the page without the tag.
+ *
+ * @example
+ * ```ts
+ * const { response } = pageResponse(c, ErrorPage(report), loaderTag(prefix, record.id, version))
+ * ```
+ */
+export function pageResponse(c: Context, view: VNode, tag: string): { response: Response; pageBytes: number } {
+  const page = `<!doctype html>${renderToString(view)}`
+  const headers = new Headers(c.res.headers)
+  headers.delete('content-length')
+  headers.set('content-type', 'text/html; charset=UTF-8')
+  // The views' pages always end with </body>.
+  const body = injectIntoHtml(page, tag) ?? page + tag
+  return { response: new Response(body, { status: c.res.status, headers }), pageBytes: Buffer.byteLength(page) }
+}
 
 /**
  * Whether `res`'s body is `expected`, read from a copy: the response itself stays whole for

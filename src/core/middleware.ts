@@ -11,6 +11,7 @@ import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
 import { noteViteServer, reloadSite, replacedToolbar, succeedToolbar } from './vite-reload.js'
 import { ErrorPages } from './error-page.js'
+import { NotFoundPages } from './not-found-page.js'
 
 /**
  * What the package entry hands to core: the panels used when the options name none, and
@@ -54,6 +55,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const toolbar = new Toolbar(prefix, panels, options, previous)
   succeedToolbar(site, previous, toolbar)
   if (options.errorPage !== false && defaults.views.errorPage) toolbar.errorPages = new ErrorPages(prefix, defaults.views.errorPage, options.app)
+  if (options.notFoundPage !== false && defaults.views.notFoundPage) toolbar.notFoundPages = new NotFoundPages(prefix, defaults.views.notFoundPage, options.app)
   registerCoreRoutes(toolbar, defaults.views)
   registerLiveRoutes(toolbar, options)
   for (const panel of panels) panel.setup?.(toolbar)

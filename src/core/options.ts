@@ -39,6 +39,14 @@ export interface DebugToolbarOptions {
    * never replaced. `false` turns it off. Default true.
    */
   errorPage?: boolean
+  /**
+   * The debug 404 page: when a recorded page load matches no route of the app and Hono's
+   * default not-found handler answered (plain-text "404 Not Found"), the browser gets an
+   * HTML page that says no route matched and lists the app's routes (with `app`), with the
+   * toolbar, still with status 404. An app's own `notFound` handler, a route's own 404 and
+   * requests that do not accept `text/html` are never replaced. `false` turns it off. Default true.
+   */
+  notFoundPage?: boolean
   /** Paths the toolbar does not record. The prefix is always excluded. */
   excludePaths?: Array<string | RegExp>
   /** Where finished requests are kept. Default an in-memory ring of `maxRequests`. */
@@ -90,6 +98,7 @@ export function resolveEnabled(enabled: boolean | undefined, env: NodeJS.Process
 export function checkOptions(options: DebugToolbarOptions): void {
   if (options.trustProxy !== undefined) checkBoolean('trustProxy', options.trustProxy)
   if (options.errorPage !== undefined) checkBoolean('errorPage', options.errorPage)
+  if (options.notFoundPage !== undefined) checkBoolean('notFoundPage', options.notFoundPage)
   const functions = { showToolbar: '(c) => boolean', nonce: '(c) => string', clientAddress: '(c) => string', upgradeWebSocket: "from '@hono/node-server'" }
   for (const [name, shape] of Object.entries(functions)) {
     const value = options[name as keyof typeof functions]

@@ -25,6 +25,10 @@ import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
 import type { ErrorPages } from './error-page.js'
+import type { NotFoundPages } from './not-found-page.js'
+
+/** The debug pages that replace one of Hono's default answers: the error page and the 404 page. */
+type DebugPages = Pick<ErrorPages | NotFoundPages, 'answers' | 'response'>
 
 /** A request as the API answers it. */
 export interface RequestDetail extends StoredRequest {
@@ -63,6 +67,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
   traceSource: TraceSource | undefined
   /** The debug error page, unless `errorPage: false` or the views have none. */
   errorPages: ErrorPages | undefined
+  /** The debug 404 page, unless `notFoundPage: false` or the views have none. */
+  notFoundPages: NotFoundPages | undefined
   readonly version = packageVersion()
   /**
    * Raw records of recent requests for on-demand work (EXPLAIN, stats): a ring, the newest
@@ -253,8 +259,12 @@ export class Toolbar implements ToolbarHost, LateWriter {
     // The app's route, or none for a 404 of no route (routePath(c) would say the toolbar's `/*`).
     record.route = appRoute(c, ownIndex)
     record.error ??= c.error
-    // Only a request whose handler threw reads further.
-    if (c.error !== undefined && this.errorPages !== undefined) await this.answerError(c, record, outgoing)
+    // Only a request whose handler threw, or that no route of the app answered, reads further.
+    if (c.error !== undefined) {
+      if (this.errorPages !== undefined) await this.answerWithPage(c, record, outgoing, this.errorPages)
+    } else if (record.route === undefined && record.status === 404 && this.notFoundPages !== undefined) {
+      await this.answerWithPage(c, record, outgoing, this.notFoundPages)
+    }
     for (const panel of this.hooks.onResponse) {
       const pending = panel.onResponse!(record, c)
       if (pending) await pending
@@ -269,11 +279,11 @@ export class Toolbar implements ToolbarHost, LateWriter {
   }
 
   /**
-   * Answers a page load that got Hono's default error response with the debug error page,
-   * the loader tag already in it (as `c.html()` pages get it), status and headers kept.
+   * Answers a page load that got Hono's default error or not-found response with the debug
+   * error or 404 page, the loader tag already in it (as `c.html()` pages get it), status and
+   * headers kept.
    */
-  private async answerError(c: Context, record: RequestRecord, outgoing: NodeOutgoing | undefined): Promise<void> {
-    const pages = this.errorPages!
+  private async answerWithPage(c: Context, record: RequestRecord, outgoing: NodeOutgoing | undefined, pages: DebugPages): Promise<void> {
     if ((outgoing && outgoing.headersSent) || !(await pages.answers(c, record))) return
     const nonce = this.nonceOf(c)
     const tag = loaderTag(this.prefix, record.id, this.version, nonce)
@@ -282,7 +292,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
       made = pages.response(c, record, nonce, tag)
     } catch (error) {
       // An error whose message or stack cannot be read: Hono's answer goes out as it was.
-      console.warn('[hono-debug-toolbar] the debug error page could not be made:', error)
+      console.warn(`[hono-debug-toolbar] the debug ${pages === this.errorPages ? 'error' : '404'} page could not be made:`, error)
       return
     }
     const { response, pageBytes } = made

@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono'
-import { inspectRoutes } from 'hono/dev'
 import { matchedRoutes } from 'hono/route'
 import { slotKey } from '../core/record.js'
 import { Panel } from '../core/panel.js'
+import { routeTable } from '../core/route-table.js'
 import type { ToolbarHost } from '../core/host.js'
 import type { RequestRecord } from '../core/record.js'
 
@@ -40,8 +40,6 @@ export class RoutesPanel extends Panel<RoutesStats> {
   readonly id = 'routes'
   readonly title = 'Routes'
   private app: Hono | undefined
-  /** The app's route table, read once and again only when routes were added. */
-  private table: { size: number; routes: ReturnType<typeof inspectRoutes> } | undefined
 
   /**
    * Reads the app given to `debugToolbar({ app })`, whose route table the panel lists.
@@ -70,11 +68,6 @@ export class RoutesPanel extends Panel<RoutesStats> {
     record.slot(MATCHED, () => matchedRoutes(c))
   }
 
-  private routeTable(app: Hono): ReturnType<typeof inspectRoutes> {
-    if (this.table?.size !== app.routes.length) this.table = { size: app.routes.length, routes: inspectRoutes(app) }
-    return this.table.routes
-  }
-
   /**
    * Every route of the app (or, without `app`, the matched ones), the request's marked.
    *
@@ -95,7 +88,7 @@ export class RoutesPanel extends Panel<RoutesStats> {
     }
     const matched = new Set(went.map((route) => `${route.method} ${route.path}`))
     return {
-      routes: this.routeTable(this.app).map((route) => ({ ...route, matched: matched.has(`${route.method} ${route.path}`) })),
+      routes: routeTable(this.app).map((route) => ({ ...route, matched: matched.has(`${route.method} ${route.path}`) })),
       matchedRoute: record.route,
       complete: true,
     }

@@ -149,7 +149,7 @@ function firstLine(text: string): string {
   return line.length > 120 ? `${line.slice(0, 120)}…` : line
 }
 
-/** The page's stylesheet, served by the toolbar at `{prefix}/static/error-page.css`. */
+/** The page's stylesheet (the 404 page's too), served by the toolbar at `{prefix}/static/error-page-style`. */
 export const ERROR_PAGE_CSS = `
 .hdt-err { margin: 0; font: 14px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #0f172a; background: #f8fafc; }
 .hdt-err-head { padding: 24px 32px 20px; background: #fff1f2; border-bottom: 1px solid #fecdd3; }
@@ -175,4 +175,13 @@ export const ERROR_PAGE_CSS = `
 .hdt-err-note { color: #64748b; font-size: 13px; }
 footer.hdt-err-note { padding: 0 32px 32px; }
 .hdt-err a { color: #1d4ed8; }
+.hdt-nf .hdt-err-head { background: #f1f5f9; border-bottom-color: #cbd5e1; }
+.hdt-nf .hdt-err-status { color: #475569; }
+.hdt-nf-request { font: 600 20px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+.hdt-nf-heading { margin: 12px 0 8px; font-size: 16px; font-weight: 600; }
+.hdt-nf-routes { border-collapse: collapse; }
+.hdt-nf-routes td { padding: 2px 16px 2px 0; vertical-align: top; }
+.hdt-nf-routes code { font: 13px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+.hdt-nf-method { font: 600 12px/1.8 ui-monospace, SFMono-Regular, Menlo, monospace; color: #475569; }
+.hdt-nf-name { color: #64748b; font-size: 13px; }
 `
