@@ -332,6 +332,17 @@ async function tracesOf(base: string, service: string): Promise<number> {
   return ((await (await fetch(`${base}${prefix}/api/traces?service=${service}`)).json()) as { total: number }).total
 }
 
+/** The OpenTelemetry panel's receiver as a request's detail shows it, once its gRPC port is bound (waits at most 3 s). */
+async function grpcReceiverOf(base: string, requestId: string): Promise<{ grpcAddress?: string } | undefined> {
+  const deadline = Date.now() + 3000
+  for (;;) {
+    const detail = (await (await fetch(`${base}${prefix}/api/requests/${requestId}`)).json()) as Detail
+    const receiver = (detail.panels.opentelemetry as { receiver?: { grpcAddress?: string } }).receiver
+    if (receiver?.grpcAddress || Date.now() > deadline) return receiver
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 /** The lines the toolbar printed to stderr. */
 function toolbarErrors(errors: { mock: { calls: unknown[][] } }): string[] {
   return errors.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('hono-debug-toolbar'))
@@ -377,14 +388,7 @@ describe('a save under @hono/vite-dev-server before the toolbar recorded any pag
       expect(await seen.until(page.id)).toBe(true)
       await reader.cancel()
       // The new panel listens on the port the first one held.
-      const deadline = Date.now() + 3000
-      let receiver: { grpcAddress?: string } | undefined
-      for (;;) {
-        const detail = (await (await fetch(`${base}${prefix}/api/requests/${page.id}`)).json()) as Detail
-        receiver = (detail.panels.opentelemetry as { receiver?: { grpcAddress?: string } }).receiver
-        if (receiver?.grpcAddress || Date.now() > deadline) break
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+      const receiver = await grpcReceiverOf(base, page.id)
       expect(receiver?.grpcAddress).toBe(`127.0.0.1:${grpcPort}`)
       await exportOverGrpc(grpcPort, 'after-save', 'work after the save')
       expect(await tracesOf(base, 'after-save')).toBe(1)
@@ -444,15 +448,7 @@ describe('under @hono/vite-dev-server, toolbars that answered no request', () =>
       const page = await openPage(base, await fetch(`${base}/`))
       expect(page.html).toContain('version 3')
       // The panel of the toolbar that answers listens on the port the first one took.
-      const deadline = Date.now() + 3000
-      let receiver: { grpcAddress?: string; grpcError?: string } | undefined
-      for (;;) {
-        const detail = (await (await fetch(`${base}${prefix}/api/requests/${page.id}`)).json()) as Detail
-        receiver = (detail.panels.opentelemetry as { receiver?: { grpcAddress?: string; grpcError?: string } }).receiver
-        if (receiver?.grpcAddress || Date.now() > deadline) break
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      expect(receiver).toMatchObject({ grpcAddress: `127.0.0.1:${grpcPort}` })
+      expect(await grpcReceiverOf(base, page.id)).toMatchObject({ grpcAddress: `127.0.0.1:${grpcPort}` })
       await exportOverGrpc(grpcPort, 'after-saves', 'work after the saves')
       expect(await tracesOf(base, 'after-saves')).toBe(1)
       await new Promise((resolve) => setTimeout(resolve, 300))

@@ -2,7 +2,9 @@
  * The debug error page in a real browser: the demo's /boom, which throws with no onError of
  * the app's, shows the error, its stack with the app's frame set apart, and the toolbar on
  * the failed request, whose panels show what led to it; and under an app's strict CSP (a
- * script nonce, styles from 'self') the page's stylesheet and the toolbar still load.
+ * script nonce, styles from 'self') the page's stylesheet and the toolbar still load. The
+ * debug 404 page: the demo opened at a path it has no route for shows that no route
+ * matched, lists the demo's routes, and has the toolbar on that request.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/error-page.test.ts
  */
@@ -89,5 +91,38 @@ describe('the error page under a strict CSP', () => {
     await expect.poll(() => toolbarHandle(page).innerText(), WITHIN).toContain('500')
     // A refused script or stylesheet is reported on the console.
     expect(unexpected(errors)).toEqual([])
+  })
+})
+
+describe('a missing page of the demo in chromium', () => {
+  const session = useBrowserSession(() => createApp(), { width: 1280, height: 900 })
+
+  it("shows that no route matched, the demo's routes, and the toolbar on the request", async () => {
+    const { page, server, errors } = session
+    const res = await page.goto(`${server.url}/no/such/page?ref=<x>`)
+    expect(res?.status()).toBe(404)
+    expect((await page.locator('h1').innerText()).replace(/\s+/g, ' ')).toBe('No route matched GET /no/such/page')
+    const routes = await page.locator('.hdt-nf-routes tr').allInnerTexts()
+    const lines = routes.map((line) => line.replace(/\s+/g, ' ').trim())
+    expect(lines).toContain('GET /users/:id [handler]')
+    expect(lines).toContain('GET /boom [handler]')
+    // The error page's stylesheet, which the toolbar serves, was applied.
+    expect(await page.locator('.hdt-err-head').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(241, 245, 249)')
+
+    // The toolbar, on this request: the Routes panel has the same table, none of it matched.
+    await expect.poll(() => toolbarHandle(page).innerText(), WITHIN).toContain('404')
+    const panel = await openPanel(page, 'Routes')
+    expect((await panel.innerText()).replace(/\s+/g, ' ')).toContain('/users/:id')
+    expect(errors.filter((e) => !e.includes('status of 404'))).toEqual([])
+  })
+
+  it("leaves the page's own fetch of a missing path to Hono", async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    const answer = await page.evaluate(async () => {
+      const res = await fetch('/no/such/api')
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() }
+    })
+    expect(answer).toEqual({ status: 404, type: 'text/plain; charset=UTF-8', text: '404 Not Found' })
   })
 })

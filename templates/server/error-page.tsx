@@ -16,14 +16,7 @@ export function ErrorPage(report: ErrorReport) {
   const { error, prefix } = report
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${firstLine(headline(error))} · ${report.method} ${report.path}`}</title>
-        <link rel="stylesheet" href={`${prefix}${ERROR_PAGE_CSS_ROUTE}`} nonce={report.nonce} />
-        {/* As on the full-page view: without it the browser asks the app for /favicon.ico. */}
-        <link rel="icon" href={`${prefix}/static/icon.svg`} />
-      </head>
+      <DebugPageHead title={`${firstLine(headline(error))} · ${report.method} ${report.path}`} prefix={prefix} nonce={report.nonce} />
       <body class="hdt-err">
         <header class="hdt-err-head">
           <p class="hdt-err-status">{report.status} Internal Server Error</p>
@@ -70,6 +63,28 @@ export function ErrorPage(report: ErrorReport) {
         </footer>
       </body>
     </html>
+  )
+}
+
+/**
+ * The head of the toolbar's debug pages (the error page, the 404 page): their title, and
+ * the stylesheet the toolbar serves, with the app's CSP nonce.
+ *
+ * @example
+ * ```tsx
+ * <html lang="en"><DebugPageHead title="404 · GET /missing" prefix="/_debug_toolbar" nonce={undefined} /><body>...</body></html>
+ * ```
+ */
+export function DebugPageHead({ title, prefix, nonce }: { title: string; prefix: string; nonce: string | undefined }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{title}</title>
+      <link rel="stylesheet" href={`${prefix}${ERROR_PAGE_CSS_ROUTE}`} nonce={nonce} />
+      {/* As on the full-page view: without it the browser asks the app for /favicon.ico. */}
+      <link rel="icon" href={`${prefix}/static/icon.svg`} />
+    </head>
   )
 }
 

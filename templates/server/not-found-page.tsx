@@ -1,5 +1,5 @@
 import type { NotFoundReport } from '../../src/shapes/not-found-report.js'
-import { ERROR_PAGE_CSS_ROUTE } from '../../src/shapes/error-report.js'
+import { DebugPageHead } from './error-page.js'
 
 /**
  * The debug 404 page: a page load that no route of the app matched, the routes the app has
@@ -16,13 +16,7 @@ export function NotFoundPage(report: NotFoundReport) {
   const { prefix, routes } = report
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`404 · ${report.method} ${report.path}`}</title>
-        <link rel="stylesheet" href={`${prefix}${ERROR_PAGE_CSS_ROUTE}`} nonce={report.nonce} />
-        <link rel="icon" href={`${prefix}/static/icon.svg`} />
-      </head>
+      <DebugPageHead title={`404 · ${report.method} ${report.path}`} prefix={prefix} nonce={report.nonce} />
       <body class="hdt-err hdt-nf">
         <header class="hdt-err-head">
           <p class="hdt-err-status">{report.status} Not Found</p>

@@ -4,20 +4,13 @@ import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar } from '../../src/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
+import { get, PAGE_LOAD, textOf } from '../support/page-load.js'
 
 // The debug error page, as a browser and other clients get it over a real socket: a page
 // load that ends with Hono's default "Internal Server Error" gets the page; everything else
 // gets what the app answered.
 
 const start = loopbackServers()
-
-/** What Chromium sends for a page load. */
-const PAGE_LOAD = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8' }
-
-async function get(base: string, path: string, headers: Record<string, string> = PAGE_LOAD) {
-  const res = await fetch(`${base}${path}`, { headers })
-  return { status: res.status, type: res.headers.get('content-type'), headers: res.headers, text: await res.text() }
-}
 
 /** An app whose `/orders/:id` fails with a cause chain, the toolbar before it. */
 function failingApp(options: Parameters<typeof debugToolbar>[0] = {}): Hono {
@@ -28,19 +21,6 @@ function failingApp(options: Parameters<typeof debugToolbar>[0] = {}): Hono {
     throw new Error('could not load order', { cause: dbError })
   })
   return app
-}
-
-/** The text of the page with its markup taken out, as a reader sees it. */
-function textOf(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
 }
 
 describe('the debug error page', () => {

@@ -3,20 +3,13 @@ import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
 import type { Toolbar } from '../../src/core/toolbar.js'
 import { loopbackServers } from '../support/loopback-service.js'
+import { get, textOf } from '../support/page-load.js'
 
 // The debug 404 page, as a browser and other clients get it over a real socket: a page load
 // of a path no route matches, answered with Hono's default "404 Not Found", gets a page that
 // says so and lists the app's routes; everything else gets what the app answered.
 
 const start = loopbackServers()
-
-/** What Chromium sends for a page load. */
-const PAGE_LOAD = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8' }
-
-async function get(base: string, path: string, headers: Record<string, string> = PAGE_LOAD) {
-  const res = await fetch(`${base}${path}`, { headers })
-  return { status: res.status, type: res.headers.get('content-type'), headers: res.headers, text: await res.text() }
-}
 
 function shop(options: Parameters<typeof debugToolbar>[0] = {}) {
   const app = new Hono()
@@ -28,19 +21,6 @@ function shop(options: Parameters<typeof debugToolbar>[0] = {}) {
   })
   app.post('/tom&jerry/<cat>', (c) => c.text('chase'))
   return { app, toolbar: (toolbar as unknown as { toolbar: Toolbar }).toolbar }
-}
-
-/** The text of the page with its markup taken out, as a reader sees it. */
-function textOf(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
 }
 
 describe('the debug 404 page', () => {
