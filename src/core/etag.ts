@@ -11,9 +11,10 @@
  *   hono/etag uses an ETag the response already has.
  *
  * Only requests that match hono/etag pay for any of it: the matched handlers are looked at
- * only when some run besides the toolbar and the app's handler.
+ * only when some run besides the toolbar and the app's handler, and, when the app was passed
+ * as `app`, only when one of its routes is hono/etag's.
  */
-import type { Context } from 'hono'
+import type { Context, Hono } from 'hono'
 import { matchedRoutes } from 'hono/route'
 
 type Handler = ((...args: never[]) => unknown) & { __COMPOSED_HANDLER?: Handler }
@@ -27,9 +28,12 @@ type Handler = ((...args: never[]) => unknown) & { __COMPOSED_HANDLER?: Handler 
  * const own = c.req.routeIndex // in the toolbar's middleware
  * hasEtag(c, own) // true when app.use(etag()) runs for this request, before or after the toolbar
  * hasEtag(c, own, 0, own) // only the ones before it
+ * hasEtag(c, own, 0, Infinity, app) // false at once when no route of `app` is hono/etag's
  * ```
  */
-export function hasEtag(c: Context, ownIndex: number, from = 0, to = Number.POSITIVE_INFINITY): boolean {
+export function hasEtag(c: Context, ownIndex: number, from = 0, to = Number.POSITIVE_INFINITY, app?: Hono<any, any, any>): boolean {
+  // With the app known, one look at its whole table (again only when routes were added) says no for every request.
+  if (app && !appHasEtag(app)) return false
   let routes: ReturnType<typeof matchedRoutes>
   try {
     routes = matchedRoutes(c)
@@ -39,27 +43,43 @@ export function hasEtag(c: Context, ownIndex: number, from = 0, to = Number.POSI
   }
   const end = Math.min(to, routes.length)
   for (let i = from; i < end; i++) {
-    if (i === ownIndex) continue
-    let handler = routes[i].handler as Handler
-    while (handler.__COMPOSED_HANDLER) handler = handler.__COMPOSED_HANDLER
-    // hono/etag's middleware is `async function etag(c, next)`.
-    if (handler.name === 'etag') return true
+    if (i !== ownIndex && isEtag(routes[i].handler)) return true
   }
   return false
 }
 
+/** hono/etag's middleware is `async function etag(c, next)`; a sub-app's handler is unwrapped first. */
+function isEtag(handler: unknown): boolean {
+  let target = handler as Handler
+  while (target.__COMPOSED_HANDLER) target = target.__COMPOSED_HANDLER
+  return target.name === 'etag'
+}
+
+const appVerdicts = new WeakMap<object, { size: number; etag: boolean }>()
+
+/** Whether any route of `app` (sub-apps included, as Hono registers them) is hono/etag's middleware. */
+function appHasEtag(app: Hono<any, any, any>): boolean {
+  let verdict = appVerdicts.get(app)
+  if (verdict?.size !== app.routes.length) {
+    verdict = { size: app.routes.length, etag: app.routes.some((route) => isEtag(route.handler)) }
+    appVerdicts.set(app, verdict)
+  }
+  return verdict.etag
+}
+
 /**
  * Whether `c.html()` of a string must leave the page without the tag for hono/etag: cheap
- * when the toolbar runs first and the handler right after it (nothing else can hash).
+ * when the toolbar runs first and the handler right after it (nothing else can hash), or
+ * when the app was passed as `app` and has no hono/etag.
  *
  * @example
  * ```ts
  * if (!etagHashesPage(c, ownIndex)) content = injectIntoHtml(content, tag)
  * ```
  */
-export function etagHashesPage(c: Context, ownIndex: number): boolean {
+export function etagHashesPage(c: Context, ownIndex: number, app?: Hono<any, any, any>): boolean {
   if (ownIndex === 0 && c.req.routeIndex === 1) return false
-  return hasEtag(c, ownIndex)
+  return hasEtag(c, ownIndex, 0, Number.POSITIVE_INFINITY, app)
 }
 
 /**

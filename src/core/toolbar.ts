@@ -271,7 +271,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
     }
     // HTML that gets the tag as its bytes pass, under hono/etag registered before the toolbar
     // (only looked for when something runs before it): the app's ETag first (etag.ts).
-    if (ownIndex > 0 && record.htmlInjected === undefined && record.method !== 'HEAD' && c.res.ok && isInjectable(c.res) && hasEtag(c, ownIndex, 0, ownIndex)) {
+    if (ownIndex > 0 && record.htmlInjected === undefined && record.method !== 'HEAD' && c.res.ok && isInjectable(c.res) && hasEtag(c, ownIndex, 0, ownIndex, this.app)) {
       await setAppEtag(c.res)
     }
     if (outgoing) this.watchNode(c, record, outgoing)
@@ -926,7 +926,7 @@ function htmlWithToolbar(this: unknown, content: unknown, ...rest: unknown[]): u
     const html = wrap.original as (...args: unknown[]) => unknown
     const { record, toolbar, ownIndex } = wrap.state
     // Under hono/etag the page is hashed as the app wrote it: the tag goes in as its bytes pass.
-    if (typeof content === 'string' && record.htmlInjected === undefined && !etagHashesPage(c, ownIndex)) {
+    if (typeof content === 'string' && record.htmlInjected === undefined && !etagHashesPage(c, ownIndex, toolbar.app)) {
       const snippet = toolbar.snippet(c, record)
       const injected = injectIntoHtml(content, snippet)
       if (injected !== undefined) {

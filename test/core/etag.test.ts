@@ -16,9 +16,9 @@ const PAGE = '<!doctype html><html><body><h1>Cached</h1></body></html>'
 
 type Order = 'toolbar first' | 'etag first'
 
-function app(order: Order | 'no toolbar') {
+function app(order: Order | 'no toolbar', passApp = false) {
   const app = new Hono()
-  const toolbar = debugToolbar()
+  const toolbar = debugToolbar(passApp ? { app } : {})
   if (order === 'toolbar first') app.use(toolbar)
   app.use(etag())
   if (order === 'etag first') app.use(toolbar)
@@ -50,14 +50,14 @@ const transports = {
 
 describe('hono/etag with the toolbar', () => {
   for (const [transport, connect] of Object.entries(transports)) {
-    for (const order of ['toolbar first', 'etag first'] as const) {
+    for (const [order, passApp] of [['toolbar first', false], ['etag first', false], ['etag first', true]] as const) {
       for (const path of ['/page', '/jsx']) {
-        it(`answers 304 to the page's own ETag (${transport}, ${order}, ${path})`, async () => {
+        it(`answers 304 to the page's own ETag (${transport}, ${order}${passApp ? ', with app' : ''}, ${path})`, async () => {
           const plain = await (await connect(app('no toolbar').app))(path)
           const appTag = plain.headers.get('etag')
           expect(appTag).toMatch(/^"[0-9a-f]{40}"$/)
 
-          const { app: withToolbar, toolbar } = app(order)
+          const { app: withToolbar, toolbar } = app(order, passApp)
           const get = await connect(withToolbar)
           const first = await get(path)
           expect(first.status).toBe(200)
@@ -86,4 +86,20 @@ describe('hono/etag with the toolbar', () => {
       }
     }
   }
+
+  it('leaves a c.html() page on the fast path when the app passed as app has no hono/etag', async () => {
+    const app = new Hono()
+    app.use(async function logger(_c, next) {
+      await next()
+    })
+    app.use(debugToolbar({ app }))
+    app.get('/', (c) => c.html(PAGE))
+    const res = await fetch(`${await start(app)}/`)
+    const { headers } = res
+    const text = await res.text()
+    // The tag went into the string: the page is not re-wrapped as a stream (its length is known).
+    expect(text).toContain('data-hdt-request-id=')
+    expect(headers.get('etag')).toBeNull()
+    expect(Number(headers.get('content-length'))).toBe(Buffer.byteLength(text))
+  })
 })
