@@ -533,7 +533,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * the receivers' counters are this process's, not the request's: for a request this
    * process recorded they are read as they are now (a request opened at once, before its
    * batch was sent, shows the export's outcome when opened again), and so are the late
-   * spans while this process holds the trace. The other figures stay as they were stored,
+   * spans while this process, which recorded the request, holds the trace (elsewhere, the
+   * spans stored since the stats). The other figures stay as they were stored,
    * since only the process that held the trace counted them.
    *
    * @example
@@ -558,14 +559,18 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (!spans) return current
     let received = 0
     let inFlight = 0
+    let imported = 0
     for (const span of spans) {
       if (isReceivedSource(span.source)) received++
+      else if (span.source === 'import') imported++
       if (!span.endTimeUnixNano) inFlight++
     }
-    // Spans that joined after the request finished are counted as they come, by the process
-    // that holds the trace (a store does not say when a span arrived).
+    // Spans that joined after the request finished: counted as they come by the process that
+    // recorded the request while it holds the trace. Elsewhere (another instance, after a
+    // restart) every span stored since the stats were taken, when the request finished or
+    // later, joined late; a span of an opened file is not late (it came from no service).
     const traces = this.processor.traces
-    const late = traces.has(stored.traceId) ? traces.counts(stored.traceId).late : stored.lateSpans
+    const late = own && traces.has(stored.traceId) ? traces.counts(stored.traceId).late : stored.lateSpans + Math.max(0, spans.length - imported - stored.spanCount)
     return { ...current, spanCount: spans.length, receivedSpans: received, inFlightSpans: inFlight, lateSpans: late }
   }
 
