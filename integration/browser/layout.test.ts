@@ -42,6 +42,10 @@ function layoutApp(): Hono {
     recordLog('warn', `retrying payment for order 42 with ${'a very long gateway reply '.repeat(6)}`, { attr: 'card declined, trying the backup gateway', 'http.response.status_code': 402 })
     return c.html(page('Logged', '<h1>Logged</h1>'))
   })
+  app.get('/attributes', (c) => {
+    recordLog('info', 'order placed', { id: 42, 'customer.email.domain': 'example.com', note: '<b>rush</b> & "gift wrap"' })
+    return c.html(page('Attributes', '<h1>Attributes</h1>'))
+  })
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
   // A page with something in every panel: real SQLite (so its queries have a plan), a
   // hono/timing metric, templates, a log line with no place to break, and CPU work to profile.
@@ -128,6 +132,30 @@ describe('the Logging panel', () => {
       // The message and the values are what a user reads: they get real widths, not towers.
       expect(await widthOf(body.locator('.hdt-log-message').last()), `message at ${viewport.width}px`).toBeGreaterThanOrEqual(200)
       expect(await widthOf(body.locator('.hdt-log-attributes dd', { hasText: 'card declined' })), `value at ${viewport.width}px`).toBeGreaterThanOrEqual(150)
+      expect(await fitsSideways(body)).toBe(true)
+    }
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe("the Logging panel's attributes", () => {
+  it('line their values up under one another, names whole, values as text, at 1440px and at 600px', async () => {
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 600, height: 800 },
+    ]) {
+      const body = await panelAt(viewport, '/attributes', 'Logging')
+      const list = body.locator('.hdt-log-attributes')
+      await list.waitFor()
+      expect(await list.locator('dt').allTextContents()).toEqual(['id', 'customer.email.domain', 'note'])
+      expect(await linesOf(list.locator('dt')), `dt at ${viewport.width}px`).toEqual([1, 1, 1])
+      // Every value starts at the same x: a column, not a ragged edge after each name.
+      const starts = await list.locator('dd').evaluateAll((dds) => dds.map((dd) => Math.round(dd.getBoundingClientRect().left)))
+      expect(new Set(starts).size, `value starts ${starts.join(', ')} at ${viewport.width}px`).toBe(1)
+      // Markup in a value is shown as text.
+      const note = list.locator('dd').last()
+      expect(await note.innerText()).toBe('<b>rush</b> & "gift wrap"')
+      expect(await note.locator('b').count()).toBe(0)
       expect(await fitsSideways(body)).toBe(true)
     }
     expect(session.errors).toEqual([])

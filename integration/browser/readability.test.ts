@@ -5,6 +5,7 @@
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/readability.test.ts
  */
+import { randomBytes } from 'node:crypto'
 import type { Locator, Page } from 'playwright-core'
 import { beforeEach, describe, expect, it } from 'vitest'
 // @ts-expect-error TS7016: no .d.ts beside the compiled demo
@@ -27,6 +28,12 @@ beforeEach(() => {
 async function open(path: string): Promise<void> {
   const res = await page.goto(`${server.url}${path}`)
   expect(res?.status(), path).toBe(200)
+}
+
+/** Sends the demo's new-user form as a browser would (the answer is a 303), with a fresh email. */
+function postForm(name: string): Promise<Response> {
+  const email = `${name.split(' ')[0]!.toLowerCase()}-${Date.now()}@example.com`
+  return fetch(`${server.url}/form`, { method: 'POST', body: new URLSearchParams({ name, email }), redirect: 'manual' })
 }
 
 async function otelPane(): Promise<Locator> {
@@ -70,11 +77,7 @@ describe('the OpenTelemetry panel of the demo, which exports nothing', () => {
 
 describe('work a request left running: the demo sends a welcome email 200 ms after answering POST /form', () => {
   it('the SQL panel marks the query run after the response and draws its bar at the end of the time line, inside the track', async () => {
-    const sent = await fetch(`${server.url}/form`, {
-      method: 'POST',
-      body: new URLSearchParams({ name: 'Grace Hopper', email: `grace-${Date.now()}@example.com` }),
-      redirect: 'manual',
-    })
+    const sent = await postForm('Grace Hopper')
     expect(sent.status).toBe(303)
     const id = sent.headers.get('x-debug-toolbar-request-id')
     expect(id).toBeTruthy()
@@ -107,11 +110,7 @@ describe('work a request left running: the demo sends a welcome email 200 ms aft
   })
 
   it('the Logging panel marks the line logged after the response, and the note wraps under its time in a 600 px window', async () => {
-    const sent = await fetch(`${server.url}/form`, {
-      method: 'POST',
-      body: new URLSearchParams({ name: 'Dorothy Vaughan', email: `dorothy-${Date.now()}@example.com` }),
-      redirect: 'manual',
-    })
+    const sent = await postForm('Dorothy Vaughan')
     const id = sent.headers.get('x-debug-toolbar-request-id')
     await new Promise((resolve) => setTimeout(resolve, 400))
     await page.setViewportSize({ width: 600, height: 900 })
@@ -179,6 +178,143 @@ describe('in a 600 px window', () => {
     // Nothing reaches past the window's edge for it.
     const row = body.locator('tr[data-hdt-trace-row]').first()
     expect(((await row.boundingBox())?.x ?? 0) + ((await row.boundingBox())?.width ?? 0)).toBeLessThanOrEqual(600)
+    expect(errors).toEqual([])
+  })
+})
+
+describe("the sidebar's title", () => {
+  it('stays whole at 800 px and narrower, in a sidebar no wider than before, on a page and in the full-page view', async () => {
+    await open('/users/1')
+    const id = await page.evaluate(() => document.querySelector('script[data-hdt-request-id]')?.getAttribute('data-hdt-request-id'))
+    for (const path of ['/users/1', `/_debug_toolbar/requests/${id}`]) {
+      for (const width of [800, 600]) {
+        await page.setViewportSize({ width, height: 900 })
+        await page.goto(`${server.url}${path}`)
+        const sidebar = page.locator('#hono-debug-toolbar .hdt-sidebar')
+        if (!(await sidebar.isVisible())) await page.locator('#hono-debug-toolbar .hdt-handle').click()
+        const brand = sidebar.locator('.hdt-brand')
+        await brand.waitFor(WITHIN)
+        expect(await brand.innerText(), `${path} at ${width}px`).toMatch(/^DT\s+Hono Debug\s+Toolbar$/)
+        // Nothing in it is cut: no ellipsis, no text past its box.
+        const cut = await brand.evaluate((el) => [el, ...el.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth + 0.5).length)
+        expect(cut, `${path} at ${width}px`).toBe(0)
+        const side = (await sidebar.boundingBox())!
+        const box = (await brand.boundingBox())!
+        expect(box.x).toBeGreaterThanOrEqual(side.x)
+        expect(box.x + box.width).toBeLessThanOrEqual(side.x + side.width + 0.5)
+        // The layout did not widen for it: below 800 px the sidebar is 176 px, as it was.
+        expect(side.width, `${path} at ${width}px`).toBe(176)
+        const hide = sidebar.locator('.hdt-hide')
+        if (await hide.count()) {
+          const button = (await hide.boundingBox())!
+          expect(button.x + button.width).toBeLessThanOrEqual(side.x + side.width + 0.5)
+        }
+      }
+    }
+    expect(errors).toEqual([])
+  })
+})
+
+describe('durations, written by one rule in every panel', () => {
+  it('reads the same time for the same quantity in the SQL panel, its entry in the panel list and the waterfall; a time under 1 ms in µs', async () => {
+    await open('/users/1')
+    const sql = await openPanel(page, 'SQL')
+    const summary = await sql.locator('.hdt-sql-summary').innerText()
+    const total = /queries\s+in\s+([\d.]+ (?:ns|µs|ms|s))/.exec(summary)?.[1]
+    expect(total, summary).toBeDefined()
+    const subtitle = await page.locator('#hono-debug-toolbar .hdt-nav-item[data-hdt-panel="sql"] .hdt-nav-subtitle').innerText()
+    expect(subtitle).toBe(`5 queries in ${total}`)
+    const rows = sql.locator('.hdt-sql-queries tbody tr')
+    const userQuery = rows.filter({ hasText: 'FROM users' }).first()
+    // The start and the duration of every query.
+    const durations = await rows.evaluateAll((trs) => trs.flatMap((tr) => [...tr.querySelectorAll('td.hdt-num')].slice(1, 3).map((td) => td.firstChild?.textContent?.trim() ?? '')))
+    expect(durations).toHaveLength(10)
+    for (const text of durations) {
+      // Three significant digits, in the unit that puts the number between 1 and 999.
+      expect(text).toMatch(/^(\d{1,3}|\d\.\d\d|\d\d\.\d) (ns|µs|ms|s)$/)
+      expect(text).not.toMatch(/^0\./)
+    }
+    const queryTime = await userQuery.locator('td.hdt-num').nth(2).innerText()
+    const otel = await otelPane()
+    const span = otel.locator('.hdt-wf-row', { has: page.locator('.hdt-wf-label', { hasText: /^SELECT users$/ }) })
+    expect(await span.locator('.hdt-wf-dur').innerText()).toBe(queryTime)
+    expect(errors).toEqual([])
+  })
+})
+
+describe('a request whose trace goes on after the response (POST /form sends an email 200 ms later)', () => {
+  it('History and the Traces list say why their durations differ, and so does the OpenTelemetry panel', async () => {
+    const sent = await postForm('Katherine Johnson')
+    const id = sent.headers.get('x-debug-toolbar-request-id')!
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await page.goto(`${server.url}/_debug_toolbar/requests/${id}`)
+    const history = await openPanel(page, 'History')
+    const request = history.locator('tr', { has: page.locator('td', { hasText: /^POST$/ }) }).first()
+    await request.waitFor(WITHIN)
+    const answered = (await request.locator('td.hdt-num').first().innerText()).trim()
+    expect(answered).toMatch(/ms$/)
+    const trace = history.locator('tr[data-hdt-trace-row]', { hasText: 'POST /form' }).first()
+    await trace.waitFor(WITHIN)
+    const cell = trace.locator('td.hdt-num').last()
+    await expect.poll(() => cell.innerText(), WITHIN).toMatch(new RegExp(`^[\\d.]+ (ms|s)\\nincludes work after the ${answered.replace('.', '\\.')} response$`))
+    const otel = await openPanel(page, 'OpenTelemetry')
+    await expect.poll(() => otel.locator('.hdt-otel-head').innerText(), WITHIN).toContain(`total (includes work after the ${answered} response)`)
+    expect(errors).toEqual([])
+  })
+})
+
+/** Sends the demo's OTLP receiver a root span of `rootMs` with `events` (ms) and a child from 10 ms to `childEndMs`; returns the root's name. */
+async function sendRootWithEvents(rootMs: number, childEndMs: number, events: number[]): Promise<string> {
+  const traceId = randomBytes(16).toString('hex')
+  const rootId = randomBytes(8).toString('hex')
+  const name = `nightly job ${traceId.slice(0, 6)}`
+  const start = BigInt(Date.now()) * 1_000_000n
+  const at = (ms: number) => String(start + BigInt(ms * 1e6))
+  const spans = [
+    { traceId, spanId: rootId, name, kind: 1, startTimeUnixNano: at(0), endTimeUnixNano: at(rootMs), events: events.map((ms, i) => ({ timeUnixNano: at(ms), name: `step ${i + 1}` })) },
+    { traceId, spanId: randomBytes(8).toString('hex'), parentSpanId: rootId, name: 'send report', kind: 3, startTimeUnixNano: at(10), endTimeUnixNano: at(childEndMs) },
+  ]
+  const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jobs' } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans }] }] }
+  const sent = await fetch(`${server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+  expect(sent.status).toBe(200)
+  return name
+}
+
+describe("the waterfall's root bar", () => {
+  it('keeps its duration label off the event markers, and the markers in sight, at 1440 px and at 600 px', async () => {
+    // The label inside the bar's end (a root as long as the trace), and after it (a child ends later).
+    const inside = await sendRootWithEvents(100, 40, [96, 98])
+    const after = await sendRootWithEvents(50, 100, [52, 54])
+    for (const width of [1440, 600]) {
+      await page.setViewportSize({ width, height: 900 })
+      await open('/')
+      const history = await openPanel(page, 'History')
+      for (const name of [inside, after]) {
+        const row = history.locator('tr[data-hdt-trace-row]', { hasText: name })
+        await row.getByRole('button', { name: 'Waterfall' }).click()
+        const root = history.locator('.hdt-wf-row', { has: page.locator('.hdt-wf-label', { hasText: name }) })
+        await root.waitFor(WITHIN)
+        await root.scrollIntoViewIfNeeded()
+        const label = root.locator('.hdt-wf-dur')
+        const box = (await label.boundingBox())!
+        const track = (await root.locator('.hdt-wf-track').boundingBox())!
+        expect(box.x, `${name} at ${width}px`).toBeGreaterThanOrEqual(track.x - 0.5)
+        expect(box.x + box.width, `${name} at ${width}px`).toBeLessThanOrEqual(track.x + track.width + 0.5)
+        const marks = root.locator('.hdt-wf-mark')
+        expect(await marks.count()).toBe(2)
+        for (const mark of await marks.all()) {
+          const m = (await mark.boundingBox())!
+          const overlaps = m.x < box.x + box.width && box.x < m.x + m.width
+          expect(overlaps, `label ${JSON.stringify(box)} on marker ${JSON.stringify(m)} (${name} at ${width}px)`).toBe(false)
+          // The marker is what the user sees at its place, not hidden under anything.
+          expect(await mark.evaluate((el) => {
+            const r = el.getBoundingClientRect()
+            return (el.getRootNode() as ShadowRoot).elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el
+          })).toBe(true)
+        }
+        await row.getByRole('button', { name: 'Close' }).click()
+      }
+    }
     expect(errors).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import { formatMs } from '../shapes/format.js'
 import type { RequestRecord } from '../core/record.js'
 import type { ToolbarHost } from '../core/host.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
@@ -157,11 +158,11 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
    *
    * @example
    * ```ts
-   * panel.navSubtitle(panel.generateStats(record)) // '84 samples in 9.2 ms', 'skipped' or 'off'
+   * panel.navSubtitle(panel.generateStats(record)) // '84 samples in 9.20 ms', 'skipped' or 'off'
    * ```
    */
   navSubtitle(stats: ProfilingStats): string {
-    if (stats.profiled) return `${stats.samples} ${stats.samples === 1 ? 'sample' : 'samples'} in ${(stats.totalMs ?? 0).toFixed(1)} ms`
+    if (stats.profiled) return `${stats.samples} ${stats.samples === 1 ? 'sample' : 'samples'} in ${formatMs(stats.totalMs ?? 0)}`
     if (stats.skipped) return 'skipped'
     return stats.requested ? 'profiling' : 'off'
   }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import { formatMs } from '../shapes/format.js'
 import type { RequestRecord } from '../core/record.js'
 import { redactText } from '../core/redact-text.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
@@ -199,12 +200,12 @@ export class SqlPanel extends Panel<SqlStats> {
    *
    * @example
    * ```ts
-   * panel.navSubtitle(panel.generateStats(record)) // '3 queries in 4.1 ms'
+   * panel.navSubtitle(panel.generateStats(record)) // '3 queries in 4.10 ms', '1 query in 568 µs'
    * ```
    */
   navSubtitle(stats: SqlStats): string {
     if (!stats || typeof stats.count !== 'number') return ''
-    return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${stats.totalMs.toFixed(1)} ms`
+    return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${formatMs(stats.totalMs)}`
   }
 
   /**

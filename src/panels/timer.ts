@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
+import { formatMs } from '../shapes/format.js'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { cutText } from '../core/cut-text.js'
@@ -209,7 +210,7 @@ export class TimerPanel extends Panel<TimerStats> {
    * ```
    */
   navSubtitle(stats: TimerStats): string {
-    return stats.totalMs === undefined ? 'in flight' : `${stats.totalMs.toFixed(1)} ms`
+    return stats.totalMs === undefined ? 'in flight' : formatMs(stats.totalMs)
   }
 
   /**

@@ -1,9 +1,4 @@
-/** Milliseconds for display: `0.42 ms`, `12.3 ms`, `1.24 s`; a dash when not measured. */
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '—'
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`
-  return ms < 1 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(1)} ms`
-}
+export { formatDuration, formatMs } from '../../src/shapes/format.js'
 
 /** A byte count for display: `512 B`, `4.2 KB`, `1.3 MB`; a dash when unknown. */
 export function formatBytes(bytes: number | undefined): string {

@@ -25,7 +25,7 @@ export function Sidebar(props: SidebarProps) {
     <aside class="hdt-sidebar" aria-label="Debug toolbar">
       <header class="hdt-sidebar-head">
         <span class="hdt-brand">
-          <span class="hdt-handle-logo">DT</span> Hono Debug Toolbar
+          <span class="hdt-handle-logo">DT</span> <span class="hdt-brand-name">Hono Debug Toolbar</span>
         </span>
         {onHide && (
           <button type="button" class="hdt-hide" aria-label="Hide toolbar" title="Hide toolbar (Esc)" onClick={onHide}>

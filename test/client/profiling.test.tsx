@@ -31,7 +31,7 @@ describe('the Profile panel', () => {
 
   it('says "1 sample over", and "2 samples over"', () => {
     const view = (n: number) => text(renderToString(<ProfilingView stats={stats(n)} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
-    expect(view(1)).toContain('1 sample over 0.90 ms')
-    expect(view(2)).toContain('2 samples over 0.90 ms')
+    expect(view(1)).toContain('1 sample over 900 µs')
+    expect(view(2)).toContain('2 samples over 900 µs')
   })
 })

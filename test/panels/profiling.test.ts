@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Hono, type Context } from 'hono'
 import { debugToolbar, ProfilingPanel, type ProfileNode, type ProfilingStats } from '../../src/index.js'
 import { summariseProfile } from '../../src/panels/cpu-profile.js'
+import { formatMs } from '../../src/shapes/format.js'
 import { request } from '../support/local.js'
 
 function spin(c: Context) {
@@ -28,15 +29,15 @@ describe('ProfilingPanel', () => {
     // At 1 sample per ms, a profile of totalMs holds about totalMs samples (never 10 per ms).
     expect(stats.samples).toBeGreaterThan(0)
     expect(stats.samples).toBeLessThan(stats.totalMs! * 2 + 5)
-    expect(detail.nav[0]).toEqual({ id: 'profiling', title: 'Profile', subtitle: `${stats.samples} ${stats.samples === 1 ? 'sample' : 'samples'} in ${stats.totalMs!.toFixed(1)} ms` })
+    expect(detail.nav[0]).toEqual({ id: 'profiling', title: 'Profile', subtitle: `${stats.samples} ${stats.samples === 1 ? 'sample' : 'samples'} in ${formatMs(stats.totalMs)}` })
     expect(stats.startCostMs).toBeGreaterThan(0)
     expect(stats.callTree.length).toBeGreaterThan(0)
   })
 
   it('says "1 sample", not "1 samples", in the panel list', () => {
     const stats = { profiled: true, samples: 1, totalMs: 0.4 } as ProfilingStats
-    expect(new ProfilingPanel().navSubtitle(stats)).toBe('1 sample in 0.4 ms')
-    expect(new ProfilingPanel().navSubtitle({ ...stats, samples: 2 })).toBe('2 samples in 0.4 ms')
+    expect(new ProfilingPanel().navSubtitle(stats)).toBe('1 sample in 400 µs')
+    expect(new ProfilingPanel().navSubtitle({ ...stats, samples: 2 })).toBe('2 samples in 400 µs')
   })
 
   it('is off for requests that do not ask', async () => {

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { plural } from '../format.js'
+import { formatMs, plural } from '../format.js'
 import { escapeClears } from '../escape-clears.js'
 import type { WaterfallAnalysis } from './waterfall-analysis.js'
 
@@ -86,7 +86,7 @@ export function AnalysisControls({ options, onChange, analysis }: { options: Ana
         <span class="hdt-muted">(0: off)</span>
       </label>
       <span class="hdt-muted hdt-otel-analysis-note">
-        {analysis ? `critical path: ${plural(analysis.criticalCount, 'span', 'spans')} · analysed in ${analysis.tookMs.toFixed(0)} ms` : 'analysing…'}
+        {analysis ? `critical path: ${plural(analysis.criticalCount, 'span', 'spans')} · analysed in ${formatMs(analysis.tookMs)}` : 'analysing…'}
       </span>
     </div>
   )

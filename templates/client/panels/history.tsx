@@ -70,9 +70,14 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
       <StoreStatusLine prefix={prefix} reload={reload} />
       <HistoryRows page={page} error={error} request={request} openRequest={openRequest} />
       {/* The trace API comes with the OpenTelemetry panel. */}
-      {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} />}
+      {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} responseMs={responseTimes(page)} />}
     </div>
   )
+}
+
+/** The response time of each listed request, for the trace list to tell a trace that goes on after it. */
+function responseTimes(page: HistoryPage | undefined): ReadonlyMap<string, number | undefined> | undefined {
+  return page && new Map(page.requests.map((r) => [r.id, r.durationMs]))
 }
 
 /**

@@ -87,11 +87,13 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
 function Attributes({ attributes }: { attributes: Record<string, unknown> }) {
   const entries = Object.entries(attributes)
   if (entries.length === 0) return null
+  // Names are monospace and as wide as the longest: the values start in one column.
+  const nameWidth = { minWidth: `min(${Math.max(...entries.map(([name]) => name.length))}ch, 100%)` }
   return (
     <dl class="hdt-log-attributes">
       {entries.map(([name, value]) => (
         <div key={name}>
-          <dt>{name}</dt>
+          <dt style={nameWidth}>{name}</dt>
           <dd class="hdt-code">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
         </div>
       ))}

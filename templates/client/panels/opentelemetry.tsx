@@ -6,6 +6,7 @@ import { getJson } from '../toolbar-api.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
+import { AfterResponse } from './after-response.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
 import { ExportStatus } from './export-status.js'
 import { SdkDisabledNote } from './sdk-disabled-note.js'
@@ -138,7 +139,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
         </p>
       )}
       {/* The request's stats count what it dropped even when this process no longer holds the trace; an imported trace has only its answer. */}
-      <TraceHeader stats={stats} tree={tree} traceId={traceId} dropped={imported ? dropped : Math.max(stats.droppedSpans, dropped)} />
+      <TraceHeader stats={stats} tree={tree} traceId={traceId} dropped={imported ? dropped : Math.max(stats.droppedSpans, dropped)} responseMs={imported ? undefined : request.durationMs} />
       {/* With nothing exported, the links' place says so with the way to start Jaeger: one line, not two. */}
       {stats.sdkDisabledBy ? (
         <SdkDisabledNote variable={stats.sdkDisabledBy} />
@@ -230,7 +231,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   )
 }
 
-function TraceHeader({ stats, tree, traceId, dropped }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string; dropped: number }) {
+function TraceHeader({ stats, tree, traceId, dropped, responseMs }: { stats: OpenTelemetryStats; tree: SpanTree; traceId: string; dropped: number; responseMs: number | undefined }) {
   const inFlight = tree.ordered.reduce((n, node) => n + (node.inFlight ? 1 : 0), 0)
   // Sent by other services; spans of a file the user imported are not.
   const received = tree.ordered.reduce((n, node) => n + (isReceivedSource(node.span.source) ? 1 : 0), 0)
@@ -248,6 +249,8 @@ function TraceHeader({ stats, tree, traceId, dropped }: { stats: OpenTelemetrySt
       </span>
       <span>
         <strong>{formatDuration(tree.durationNs)}</strong> total
+        {/* The request's own time is in the sidebar: a longer trace says what the rest is. */}
+        <AfterResponse traceMs={tree.durationNs / 1e6} responseMs={responseMs} class="hdt-muted hdt-otel-after-response" aside />
       </span>
       <span class={dropped > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{dropped} dropped</span>
       <span class={inFlight > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{inFlight} in flight</span>

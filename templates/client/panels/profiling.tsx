@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
 import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
-import { formatMs, plural } from '../format.js'
+import { formatDuration, formatMs, plural } from '../format.js'
 import { axisTicks, formatTick } from './time-axis.js'
 import type { PanelProps } from '../types.js'
 
@@ -36,7 +36,7 @@ function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
   return (
     <>
       <p>
-        {plural(stats.samples, 'sample', 'samples')} over {formatMs(stats.totalMs)} every {stats.samplingIntervalUs} µs, from {formatMs(stats.startMs)} into the request
+        {plural(stats.samples, 'sample', 'samples')} over {formatMs(stats.totalMs)} every {formatDuration(stats.samplingIntervalUs * 1e3)}, from {formatMs(stats.startMs)} into the request
         {stats.startErrorMs !== undefined && <span class="hdt-muted"> (± {formatMs(stats.startErrorMs)})</span>}.{' '}
         {stats.download && (
           <a href={`${prefix}${stats.download}`} download>

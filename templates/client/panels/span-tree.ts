@@ -6,6 +6,10 @@
  */
 import type { AttributeValue, ToolbarSpan } from '../../../src/core/span-model.js'
 import { adjustedStartUnixNano, relativeClock, serviceName, traceTimeline, type TraceTimeline } from '../../../src/core/trace-analysis/timeline.js'
+import { formatDuration } from '../../../src/shapes/format.js'
+
+/** Durations are written by one rule everywhere (specs/ui.md, Durations). */
+export { formatDuration }
 
 /** One span in the tree, with the figures the waterfall needs precomputed. */
 export interface SpanNode {
@@ -223,23 +227,6 @@ export function spanMatches(span: ToolbarSpan, query: string): boolean {
 }
 
 /**
- * A duration in nanoseconds for display, with a unit that keeps three significant
- * digits: `850 ns`, `12.4 µs`, `1.23 ms`, `245 ms`, `3.40 s`.
- *
- * @example
- * ```ts
- * formatDuration(1_234_567) // '1.23 ms'
- * ```
- */
-export function formatDuration(ns: number): string {
-  if (!Number.isFinite(ns) || ns < 0) return '—'
-  if (ns < 1e3) return `${Math.round(ns)} ns`
-  if (ns < 1e6) return `${significant(ns / 1e3)} µs`
-  if (ns < 1e9) return `${significant(ns / 1e6)} ms`
-  return `${(ns / 1e9).toFixed(2)} s`
-}
-
-/**
  * What the clock-skew adjustment did to a span, in words: how far, and which way, it is drawn
  * from where its own clock puts it.
  *
@@ -367,8 +354,4 @@ function takeEarliest(nodes: SpanNode[]): SpanNode {
   let best = 0
   for (let i = 1; i < nodes.length; i++) if (nodes[i]!.offsetNs < nodes[best]!.offsetNs) best = i
   return nodes.splice(best, 1)[0]!
-}
-
-function significant(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
 }

@@ -57,7 +57,7 @@ export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
         {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn">{stats.dropped} more not kept</span>}
         {stats.duplicates.length > 0 && <span class="hdt-badge hdt-badge-warn">{stats.duplicates.reduce((n, g) => n + g.count, 0)} duplicated</span>}
         {stats.similar.length > 0 && <span class="hdt-badge hdt-badge-warn">{stats.similar.reduce((n, g) => n + g.count, 0)} similar</span>}
-        {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {stats.slowQueryMs} ms)</span>}
+        {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {formatMs(stats.slowQueryMs)})</span>}
         {failed > 0 && <span class="hdt-badge hdt-badge-error">{failed} failed</span>}
       </p>
       {stats.queries.length === 0 ? (

@@ -5,6 +5,7 @@ import { Clock } from '../clock.js'
 import { formatMs } from '../format.js'
 import { useJsonPage } from '../use-json-page.js'
 import { useLiveUpdates } from '../live-events.js'
+import { AfterResponse } from './after-response.js'
 import { DroppedSpans } from './dropped-spans.js'
 import { ServiceLegend } from './service-legend.js'
 import { TraceWaterfall } from './trace-waterfall.js'
@@ -23,7 +24,7 @@ const SOURCES = ['', 'local', 'otlp_http', 'otlp_grpc', 'zipkin', 'import']
  * <TraceList prefix={prefix} openRequest={openRequest} />
  * ```
  */
-export function TraceList({ prefix, openRequest }: { prefix: string; openRequest(id: string): void }) {
+export function TraceList({ prefix, openRequest, responseMs }: { prefix: string; openRequest(id: string): void; responseMs?: ReadonlyMap<string, number | undefined> }) {
   const [filters, setFilters] = useState({ service: '', source: '' })
   const [reload, setReload] = useState(0)
   const [open, setOpen] = useState<string | undefined>()
@@ -67,7 +68,7 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
       </form>
       {error && <p class="hdt-error-note">{error}</p>}
       {page && page.traces.length === 0 && <p class="hdt-muted">No trace matches.</p>}
-      {page && page.traces.length > 0 && <TraceTable traces={page.traces} open={open} onToggle={(id) => setOpen(open === id ? undefined : id)} openRequest={openRequest} />}
+      {page && page.traces.length > 0 && <TraceTable traces={page.traces} open={open} onToggle={(id) => setOpen(open === id ? undefined : id)} openRequest={openRequest} responseMs={responseMs} />}
       {open && <TraceWaterfall prefix={prefix} traceId={open} />}
     </section>
   )
@@ -75,14 +76,27 @@ export function TraceList({ prefix, openRequest }: { prefix: string; openRequest
 
 /**
  * The rows of the trace list: time, root span, services, spans (and how many were dropped),
- * duration, and the button that opens the trace's request or its waterfall.
+ * duration (and, when the trace goes on after its request's response, that it does), and the button that opens the trace's request or its waterfall.
  *
  * @example
  * ```tsx
  * <TraceTable traces={page.traces} open={open} onToggle={setOpen} openRequest={openRequest} />
  * ```
  */
-export function TraceTable({ traces, open, onToggle, openRequest }: { traces: TraceSummary[]; open: string | undefined; onToggle(traceId: string): void; openRequest(id: string): void }) {
+export function TraceTable({
+  traces,
+  open,
+  onToggle,
+  openRequest,
+  responseMs,
+}: {
+  traces: TraceSummary[]
+  open: string | undefined
+  onToggle(traceId: string): void
+  openRequest(id: string): void
+  /** The response times of the requests listed beside the traces, by request id. */
+  responseMs?: ReadonlyMap<string, number | undefined>
+}) {
   return (
     <table class="hdt-table">
       <thead>
@@ -117,6 +131,8 @@ export function TraceTable({ traces, open, onToggle, openRequest }: { traces: Tr
             </td>
             <td class="hdt-num">
               {formatMs(t.durationMs)}
+              {/* A trace that goes on after its request's response reads longer than the request in History: it says why. */}
+              {t.requestId !== undefined && <AfterResponse traceMs={t.durationMs} responseMs={responseMs?.get(t.requestId)} class="hdt-muted hdt-trace-after-response" />}
               <span class="hdt-narrow-only hdt-muted">
                 <Clock iso={t.startedAt} />
               </span>

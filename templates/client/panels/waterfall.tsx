@@ -50,7 +50,8 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
   // Row ids, unique in the shadow root, for the grid's aria-activedescendant.
   const rowIds = useId()
   const rowId = (spanId: string) => `${rowIds}-${spanId}`
-  const [view, setView] = useState({ top: 0, height: 480 })
+  // `track`: the width in px of a row's time track, for duration labels to keep off the event markers.
+  const [view, setView] = useState<{ top: number; height: number; track?: number }>({ top: 0, height: 480 })
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -58,7 +59,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
     let frame = 0
     const measure = () => {
       frame = 0
-      setView({ top: el.scrollTop, height: el.clientHeight || 480 })
+      setView({ top: el.scrollTop, height: el.clientHeight || 480, track: el.querySelector('.hdt-wf-track')?.clientWidth || undefined })
     }
     const onScroll = () => {
       frame ||= requestAnimationFrame(measure)
@@ -168,6 +169,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
                 critical={analysis?.isCritical(row.node.span.spanId) ? analysis.stretches(row.node.span.spanId) : undefined}
                 selfNs={showSelf ? selfTimeOf(analysis, row.node.span.spanId) : undefined}
                 onToggleGroup={onToggleGroup}
+                trackPx={view.track}
               />
             ),
           )}
@@ -191,9 +193,11 @@ interface SpanRowProps {
   critical: Array<[number, number]> | undefined
   selfNs: number | undefined
   onToggleGroup: ((groupId: string) => void) | undefined
+  /** The time track's width in px, once measured. */
+  trackPx: number | undefined
 }
 
-function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle, critical, selfNs, onToggleGroup }: SpanRowProps) {
+function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSelect, onToggle, critical, selfNs, onToggleGroup, trackPx }: SpanRowProps) {
   const { node } = row
   const { span } = node
   const error = span.status.code === 'ERROR'
@@ -205,6 +209,8 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
   if (row.context) classes.push('hdt-wf-context')
   if (critical) classes.push('hdt-wf-critical')
   const label = node.inFlight ? `${formatDuration(node.durationNs)}+` : formatDuration(node.durationNs)
+  const events = span.events.slice(0, MAX_MARKERS)
+  const marks = events.map((event) => percentOf(offsetInTrace(tree, event.timeUnixNano, node), tree.durationNs))
   const service = serviceColor(serviceIndex)
   // Like Jaeger, the service is named where it changes; every row keeps its colour stripe.
   const showService = !node.parent || node.parent.service !== node.service
@@ -270,8 +276,8 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
           style={{ left: `${left}%`, width: `${width}%`, background: spanColor(serviceIndex, span.kind, error) }}
           title={`${span.name}: ${label}${node.skewNs !== 0 ? `; clock skew: ${describeSkew(node.skewNs)}` : ''}`}
         />
-        {span.events.slice(0, MAX_MARKERS).map((event, i) => (
-          <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${percentOf(offsetInTrace(tree, event.timeUnixNano, node), tree.durationNs)}%` }} title={eventTitle(event)} />
+        {events.map((event, i) => (
+          <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${marks[i]}%` }} title={eventTitle(event)} />
         ))}
         {critical?.map(([from, to], i) => (
           <i
@@ -281,7 +287,7 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
             title="on the critical path"
           />
         ))}
-        <DurationLabel left={left} width={width} label={label} />
+        <DurationLabel left={left} width={width} label={label} marks={marks} trackPx={trackPx} />
       </div>
     </div>
   )
@@ -318,7 +324,16 @@ function markTone(event: ToolbarSpanEvent): string {
  * The duration beside its bar: after it while there is room on the right, else before it,
  * else (a bar spanning most of the axis) inside it.
  */
-function DurationLabel({ left, width, label }: { left: number; width: number; label: string }) {
+function DurationLabel({ left, width, label, marks, trackPx }: { left: number; width: number; label: string; marks: number[]; trackPx: number | undefined }) {
+  const placed = marks.length > 0 && trackPx ? labelClearOfMarks(left, width, label, marks, trackPx) : undefined
+  if (placed) {
+    const side = placed.left === undefined ? { right: `${placed.right}px` } : { left: `${placed.left}px` }
+    return (
+      <span class={`hdt-wf-dur${placed.inside ? ' hdt-wf-dur-inside' : ''}`} style={side}>
+        {label}
+      </span>
+    )
+  }
   if (left + width <= 80) return <span class="hdt-wf-dur" style={{ left: `calc(${left + width}% + 4px)` }}>{label}</span>
   if (left >= 20) return <span class="hdt-wf-dur" style={{ right: `calc(${100 - left}% + 4px)` }}>{label}</span>
   return (
@@ -326,6 +341,64 @@ function DurationLabel({ left, width, label }: { left: number; width: number; la
       {label}
     </span>
   )
+}
+
+// A marker's box around its place, in px (3 px wide, 1 px before it), and the room kept
+// between it and a label.
+const MARK_BEFORE = 1
+const MARK_AFTER = 2
+const MARK_CLEARANCE = 3
+// A label's width, estimated generously (11 px type; digits, "ms" and "µs" are wider than 0.6 em).
+const LABEL_CHAR_PX = 7.5
+const LABEL_GAP = 4
+
+/** Where a duration label goes, in px from the track's edges: after the bar, before it or inside its end. */
+export interface LabelPlace {
+  left?: number
+  right?: number
+  inside: boolean
+}
+
+/**
+ * A place for a span's duration label that no event marker crosses, so that both read: the
+ * side the waterfall would use anyway (after the bar, before it, inside its end), moved past
+ * the markers in its way; else another side. Undefined when every side is taken, or the
+ * label would leave the track (the bar's inside when it would leave the bar).
+ *
+ * @example
+ * ```ts
+ * labelClearOfMarks(0, 100, '100 ms', [96, 98], 800) // { right: 36, inside: true }: left of both markers
+ * ```
+ */
+export function labelClearOfMarks(left: number, width: number, label: string, marks: number[], trackPx: number): LabelPlace | undefined {
+  const px = (percent: number) => (percent / 100) * trackPx
+  const at = marks.map(px).sort((a, b) => a - b)
+  const labelPx = label.length * LABEL_CHAR_PX
+  const start = px(left)
+  const end = px(left + width)
+  const crosses = (from: number, to: number, mark: number) => mark + MARK_AFTER + MARK_CLEARANCE > from && mark - MARK_BEFORE - MARK_CLEARANCE < to
+  // Moving right, then left, past each marker that the label would cross.
+  const rightwards = (from: number) => at.reduce((x, mark) => (crosses(x, x + labelPx, mark) ? mark + MARK_AFTER + MARK_CLEARANCE : x), from)
+  const leftwards = (to: number) => at.reduceRight((x, mark) => (crosses(x - labelPx, x, mark) ? mark - MARK_BEFORE - MARK_CLEARANCE : x), to)
+  const after = (): LabelPlace | undefined => {
+    const from = rightwards(end + LABEL_GAP)
+    return from + labelPx <= trackPx ? { left: from, inside: false } : undefined
+  }
+  const before = (): LabelPlace | undefined => {
+    const to = leftwards(start - LABEL_GAP)
+    return to - labelPx >= 0 ? { right: trackPx - to, inside: false } : undefined
+  }
+  const inside = (): LabelPlace | undefined => {
+    const to = leftwards(end - LABEL_GAP)
+    return to - labelPx >= start + 2 ? { right: trackPx - to, inside: true } : undefined
+  }
+  // The side DurationLabel picks without markers first.
+  const sides = left + width <= 80 ? [after, before, inside] : left >= 20 ? [before, after, inside] : [inside, after, before]
+  for (const side of sides) {
+    const place = side()
+    if (place) return place
+  }
+  return undefined
 }
 
 function countBelow(node: SpanNode): number {
