@@ -16,7 +16,7 @@ import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/recor
 import type { SlotKey } from '../shapes/slot-key.js'
 import type { ConvertOptions } from './options.js'
 import { hotFrames } from './profile-frames.js'
-import { hrTimeFromEpochMs } from './request-span.js'
+import { hrTimeAfter, hrTimeFromEpochMs } from './request-span.js'
 import { sqlAttributes, sqlSpanName } from './sql-attributes.js'
 
 export type ConvertKind = keyof ConvertOptions
@@ -124,8 +124,9 @@ export class PanelDataConverter {
         if (metric.startMs === undefined || metric.durationMs === undefined) continue
         const attributes: Attributes = { 'hono.timing.name': metric.name }
         if (metric.description) attributes['hono.timing.description'] = metric.description
-        const span = this.tracer.startSpan(metric.name, { kind: SpanKind.INTERNAL, startTime: at(metric.startMs), attributes }, parent)
-        span.end(at(metric.startMs + metric.durationMs))
+        const start = at(metric.startMs)
+        const span = this.tracer.startSpan(metric.name, { kind: SpanKind.INTERNAL, startTime: start, attributes }, parent)
+        span.end(hrTimeAfter(start, metric.durationMs))
         counts.timer++
       }
     }
@@ -135,9 +136,10 @@ export class PanelDataConverter {
     const frameContexts: OtelContext[] = []
     for (const frame of profile ? hotFrames(profile, this.profileThresholdMs) : []) {
       const frameParent = (frame.parentIndex !== undefined && frameContexts[frame.parentIndex]) || parent
+      const start = at(frame.startMs)
       const span = this.tracer.startSpan(frame.functionName, {
         kind: SpanKind.INTERNAL,
-        startTime: at(frame.startMs),
+        startTime: start,
         attributes: {
           'code.function.name': frame.functionName,
           'code.file.path': frame.filePath,
@@ -147,7 +149,7 @@ export class PanelDataConverter {
         },
       }, frameParent)
       frameContexts.push(trace.setSpan(frameParent, span))
-      span.end(at(frame.startMs + frame.durationMs))
+      span.end(hrTimeAfter(start, frame.durationMs))
       counts.profiling++
     }
     return counts
@@ -239,13 +241,16 @@ export class PanelDataConverter {
   }
 
   private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
+    const start = at(query.startMs)
     const span = this.tracer.startSpan(sqlSpanName(query), {
       kind: SpanKind.CLIENT,
-      startTime: at(query.startMs),
+      startTime: start,
       attributes: sqlAttributes(query, { sanitize: this.sanitizeQueries }),
     }, parent)
-    if (query.error) fail(span, 'DatabaseError', query.error, at(query.startMs + query.durationMs))
-    span.end(at(query.startMs + query.durationMs))
+    // The end from the start and the query's duration: the span lasts what the SQL panel shows.
+    const end = hrTimeAfter(start, query.durationMs)
+    if (query.error) fail(span, 'DatabaseError', query.error, end)
+    span.end(end)
   }
 
   /**

@@ -57,6 +57,21 @@ export function hrTimeFromEpochMs(ms: number): HrTime {
   return [seconds, nanos]
 }
 
+/**
+ * The HrTime `durationMs` after `start`, to the nanosecond: a converted span then lasts
+ * exactly what its panel measured (each end read from epoch milliseconds would be rounded
+ * to the microsecond, and the span 1 µs longer or shorter than the panel's figure).
+ *
+ * @example
+ * ```ts
+ * hrTimeAfter([1700000000, 999_900_000], 0.2345678) // [1700000001, 134568]
+ * ```
+ */
+export function hrTimeAfter(start: HrTime, durationMs: number): HrTime {
+  const nanos = start[1] + Math.round(durationMs * 1e6)
+  return nanos >= 1e9 ? [start[0] + Math.floor(nanos / 1e9), nanos % 1e9] : [start[0], nanos]
+}
+
 // Read from the record: on Node that is the raw header list, with no Headers built for it.
 function extractW3C(record: RequestRecord, parent: OtelContext): OtelContext {
   return contextFromTraceHeaders({ traceparent: record.requestHeader('traceparent'), tracestate: record.requestHeader('tracestate') }, parent)

@@ -9,7 +9,8 @@
 
 /**
  * A duration in nanoseconds for display: `850 ns`, `12.4 µs`, `568 µs`, `1.23 ms`,
- * `245 ms`, `3.40 s`; a dash when it is not a duration (negative, NaN, infinite).
+ * `245 ms`, `3.40 s`; zero is `0 ms`; a dash when it is not a duration (negative, NaN,
+ * infinite).
  *
  * @example
  * ```ts
@@ -19,6 +20,8 @@
  */
 export function formatDuration(ns: number): string {
   if (!Number.isFinite(ns) || ns < 0) return '—'
+  // Nothing measured reads in the toolbar's own unit, not as a nanosecond-exact figure.
+  if (ns === 0) return '0 ms'
   if (ns < 999.5) return `${Math.round(ns)} ns`
   // Rounding can carry into the next unit: 999.6 µs reads 1.00 ms, not 1000 µs.
   if (ns < 999.5e3) return `${significant(ns / 1e3)} µs`

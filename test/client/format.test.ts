@@ -9,6 +9,8 @@ describe('one rule for every duration the toolbar shows', () => {
     expect(formatMs(245.3)).toBe('245 ms')
     expect(formatMs(1240)).toBe('1.24 s')
     expect(formatMs(undefined)).toBe('—')
+    // Nothing measured (a query-less request, a function with no self samples) is not "0 ns".
+    expect(formatMs(0)).toBe('0 ms')
     expect(formatMs(0.568)).toBe(formatDuration(568_000))
   })
 

@@ -61,6 +61,17 @@ describe('PanelDataConverter', () => {
     expect(stats.convert.sql).toEqual({ enabled: true, converted: 1 })
   })
 
+  it("gives a query's span the query's own duration, to the nanosecond, so the waterfall reads the SQL panel's time", async () => {
+    const { app, run } = makeApp()
+    app.get('/quick', (c) => {
+      recordQuery({ sql: 'SELECT id FROM users', params: [], durationMs: 0.2345678, rowCount: 1, dbSystem: 'sqlite' })
+      return c.text('ok')
+    })
+    const query = named(await run('/quick'), 'SELECT users')
+    // Both ends rounded to the microsecond made it 234 or 235 µs: the SQL panel said 235 µs, the waterfall 234 µs.
+    expect(BigInt(query.endTimeUnixNano!) - BigInt(query.startTimeUnixNano)).toBe(234_568n)
+  })
+
   it('marks a failed query as ERROR with an exception event', async () => {
     const { app, run } = makeApp()
     app.get('/', (c) => {

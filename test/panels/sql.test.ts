@@ -88,7 +88,7 @@ describe('SQL panel', () => {
     const { res, detail, sql } = await sqlPanel(app, '/')
     expect(res.headers.get('server-timing') ?? '').not.toContain('hdt-sql;')
     expect(sql).toMatchObject({ count: 0, dropped: 0, totalMs: 0, queries: [], duplicates: [], similar: [] })
-    expect(detail.nav.find((n: { id: string }) => n.id === 'sql')).toEqual({ id: 'sql', title: 'SQL', subtitle: '0 queries in 0 ns' })
+    expect(detail.nav.find((n: { id: string }) => n.id === 'sql')).toEqual({ id: 'sql', title: 'SQL', subtitle: '0 queries in 0 ms' })
   })
 
   it('shortens a query with a 10,000-element IN list in the list, and serves it whole on demand', async () => {
