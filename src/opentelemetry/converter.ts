@@ -6,7 +6,7 @@
  * like any other span, and Jaeger or Zipkin show them too.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { Attributes, AttributeValue, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
+import type { Attributes, AttributeValue, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactSpanText } from '../core/redact-span.js'
@@ -117,7 +117,7 @@ export class PanelDataConverter {
       }
     }
 
-    for (const { render, span } of renderSpans.values()) span.end(at(render.startMs + (render.durationMs ?? record.now())))
+    for (const { render, span } of renderSpans.values()) span.end(renderEnd(render, at, record.now()))
 
     if (this.enabled.timer) {
       for (const metric of record.peek(TIMER_SLOT)?.metrics ?? []) {
@@ -229,11 +229,11 @@ export class PanelDataConverter {
       late.waiting!.delete(render.id)
       for (const entry of waiting) converted += this.lateItem(entry.kind, entry.item, inside, span, server, late, at)
     }
-    span.end(at(render.startMs + (render.durationMs ?? 0)))
+    span.end(renderEnd(render, at, render.startMs))
     return converted
   }
 
-  /** A render's span, started (and failed, for a render that threw); the caller ends it. */
+  /** A render's span, started (and failed, for a render that threw); the caller ends it at `renderEnd()`. */
   private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): Span {
     const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, parent)
     if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
@@ -341,4 +341,13 @@ function attributeValue(key: string, value: unknown): AttributeValue {
   } catch {
     return String(value)
   }
+}
+
+/**
+ * Where a render's span ends: its start plus the render's measured duration, so that the
+ * waterfall reads the Templates panel's time to the nanosecond (both ends rounded apart could
+ * differ by a microsecond); a render still running ends at `nowMs`.
+ */
+function renderEnd(render: RecordedRender, at: (ms: number) => HrTime, nowMs: number): HrTime {
+  return render.durationMs === undefined ? at(nowMs) : hrTimeAfter(at(render.startMs), render.durationMs)
 }

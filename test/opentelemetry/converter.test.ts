@@ -72,6 +72,21 @@ describe('PanelDataConverter', () => {
     expect(BigInt(query.endTimeUnixNano!) - BigInt(query.startTimeUnixNano)).toBe(234_568n)
   })
 
+  it("gives a render's span the render's own duration, to the nanosecond, so the waterfall reads the Templates panel's time", async () => {
+    const { app, run } = makeApp()
+    let record: ReturnType<typeof currentRecord>
+    app.get('/page', async (c) => {
+      record = currentRecord()
+      return c.html(await renderTemplate('users', async () => {
+        await sleep(1)
+        return '<p>users</p>'
+      }))
+    })
+    const render = named(await run('/page'), 'render users')
+    const measured = record!.peek(SLOTS.templates)!.renders[0]!.durationMs!
+    expect(BigInt(render.endTimeUnixNano!) - BigInt(render.startTimeUnixNano)).toBe(BigInt(Math.round(measured * 1e6)))
+  })
+
   it('marks a failed query as ERROR with an exception event', async () => {
     const { app, run } = makeApp()
     app.get('/', (c) => {
