@@ -528,8 +528,9 @@ describe('the span detail in a phone-wide window (375px)', () => {
 
 describe('every panel in a phone-wide window (375px)', () => {
   it('fits the window: no panel, table or waterfall reaches past its edge or scrolls the pane sideways', async () => {
-    // An earlier request of the same route, for the Compare tab.
-    await (await fetch(`${session.server.url}/everything/41`)).text()
+    // An earlier request of the same route, for the Compare tab: its path names it in the
+    // tab's list, and is long, as a slug or a search's path can be.
+    await (await fetch(`${session.server.url}/everything/41-${'customer-orders-'.repeat(4)}`)).text()
     const query = `?_dt_profile=1&cursor=${LONG_VALUE}`
     const body = await panelAt({ width: 375, height: 700 }, `/everything/42${query}`, 'Time')
     const page = session.page
