@@ -94,6 +94,29 @@ function grpcExport(port: number, trace: string): Promise<grpc.ServiceError | nu
   })
 }
 
+/**
+ * One span exported by the SDK's gRPC exporter, which retries no gRPC error: `result()` is
+ * undefined while its call waits for room, `exported` its outcome.
+ */
+function sdkGrpcExport(port: number, name: string) {
+  const memory = new InMemorySpanExporter()
+  const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+  sdk.getTracer('t').startSpan(name).end()
+  const spans: ReadableSpan[] = memory.getFinishedSpans()
+  const exporter = new OtlpGrpcExporter({ url: `http://127.0.0.1:${port}` })
+  let result: ExportResult | undefined
+  const exported = new Promise<ExportResult>((resolve) => exporter.export(spans, (r) => resolve((result = r))))
+  return {
+    traceId: spans[0]!.spanContext().traceId,
+    exported,
+    result: () => result,
+    shutdown: async () => {
+      await exporter.shutdown()
+      await sdk.shutdown()
+    },
+  }
+}
+
 function traceId(n: number): string {
   return n.toString(16).padStart(32, 'e')
 }
@@ -189,22 +212,14 @@ describe('many OTLP/gRPC exports read at once', () => {
     expect((await http.json()).error).toMatch(/busy reading other exports \(33554432 bytes at most at once\): retry later/)
 
     // The SDK's gRPC exporter retries no gRPC error: its call waits for room instead of being refused.
-    const memory = new InMemorySpanExporter()
-    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
-    sdk.getTracer('t').startSpan('waited over grpc').end()
-    const spans: ReadableSpan[] = memory.getFinishedSpans()
-    const exporter = new OtlpGrpcExporter({ url: `http://127.0.0.1:${port}` })
-    let result: ExportResult | undefined
-    const exported = new Promise<void>((resolve) => exporter.export(spans, (r) => resolve(void (result = r))))
+    const call = sdkGrpcExport(port, 'waited over grpc')
     await settle()
-    expect(result).toBeUndefined()
-    expect(await spansOf(base, spans[0]!.spanContext().traceId)).toEqual([])
+    expect(call.result()).toBeUndefined()
+    expect(await spansOf(base, call.traceId)).toEqual([])
     for (const { sockets } of running) for (const socket of sockets) socket.destroy()
-    await exported
-    expect(result!.code).toBe(ExportResultCode.SUCCESS)
-    expect((await spansOf(base, spans[0]!.spanContext().traceId)).map((s) => [s.name, s.source])).toEqual([['waited over grpc', 'otlp_grpc']])
-    await exporter.shutdown()
-    await sdk.shutdown()
+    expect((await call.exported).code).toBe(ExportResultCode.SUCCESS)
+    expect((await spansOf(base, call.traceId)).map((s) => [s.name, s.source])).toEqual([['waited over grpc', 'otlp_grpc']])
+    await call.shutdown()
     const again = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(7)) })
     expect(again.status).toBe(200)
   })
@@ -217,15 +232,9 @@ describe('many OTLP/gRPC exports read at once', () => {
     const upload = await stalledUpload('/otlp/v1/traces', LIMIT, 2 * 1024 * 1024)
     await settle()
     // A fourth call needs 8 MiB: it waits.
-    const memory = new InMemorySpanExporter()
-    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
-    sdk.getTracer('t').startSpan('waited over grpc').end()
-    const spans: ReadableSpan[] = memory.getFinishedSpans()
-    const exporter = new OtlpGrpcExporter({ url: `http://127.0.0.1:${port}` })
-    let result: ExportResult | undefined
-    const exported = new Promise<void>((resolve) => exporter.export(spans, (r) => resolve(void (result = r))))
+    const call = sdkGrpcExport(port, 'waited over grpc')
     await settle()
-    expect(result).toBeUndefined()
+    expect(call.result()).toBeUndefined()
     // A small export over HTTP would fit in what is left, but the call asked first: 503, retry later.
     const http = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(8)) })
     expect(http.status).toBe(503)
@@ -233,11 +242,9 @@ describe('many OTLP/gRPC exports read at once', () => {
     expect(await spansOf(base, traceId(8))).toEqual([])
     // The upload gives its share back: the waiting call gets in, and then HTTP exports do again.
     upload.destroy()
-    await exported
-    expect(result!.code).toBe(ExportResultCode.SUCCESS)
-    expect((await spansOf(base, spans[0]!.spanContext().traceId)).map((s) => s.name)).toEqual(['waited over grpc'])
-    await exporter.shutdown()
-    await sdk.shutdown()
+    expect((await call.exported).code).toBe(ExportResultCode.SUCCESS)
+    expect((await spansOf(base, call.traceId)).map((s) => s.name)).toEqual(['waited over grpc'])
+    await call.shutdown()
     for (const { sockets } of running) for (const socket of sockets) socket.destroy()
     await settle()
     const again = await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exportBody(traceId(9)) })
