@@ -210,7 +210,7 @@ export class PanelDataConverter {
    * Makes the span of one late item under `into` (a log line: an event on `target`), and for
    * a render, the spans of what waited for it inside its span. Answers the items converted.
    */
-  private lateItem(kind: ConvertKind, item: unknown, into: OtelContext, target: Span, server: OtelContext, late: LateWork, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): number {
+  private lateItem(kind: ConvertKind, item: unknown, into: OtelContext, target: Span, server: OtelContext, late: LateWork, at: (ms: number) => HrTime): number {
     late.counts[kind]++
     if (kind === 'logging') {
       this.logOn(target, server, item as RecordedLog, at)
@@ -234,13 +234,13 @@ export class PanelDataConverter {
   }
 
   /** A render's span, started (and failed, for a render that threw); the caller ends it at `renderEnd()`. */
-  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): Span {
+  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => HrTime): Span {
     const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, parent)
     if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
     return span
   }
 
-  private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
+  private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => HrTime): void {
     const start = at(query.startMs)
     const span = this.tracer.startSpan(sqlSpanName(query), {
       kind: SpanKind.CLIENT,
@@ -260,7 +260,7 @@ export class PanelDataConverter {
    * it, named `log <level>`, with the line as its attributes too (Zipkin keeps only the
    * names of events).
    */
-  private logOn(target: Span, parent: OtelContext, log: RecordedLog, at: (ms: number) => ReturnType<typeof hrTimeFromEpochMs>): void {
+  private logOn(target: Span, parent: OtelContext, log: RecordedLog, at: (ms: number) => HrTime): void {
     const attributes = logAttributes(log)
     const time = at(log.startMs)
     if (target.isRecording()) {
@@ -320,7 +320,7 @@ function innermostRender(
 }
 
 // The message is redacted as the SERVER span's exception is: a driver's may quote the value it refused.
-function fail(span: Span, type: string, error: string, time: ReturnType<typeof hrTimeFromEpochMs>): void {
+function fail(span: Span, type: string, error: string, time: HrTime): void {
   const message = redactSpanText(error)
   span.addEvent('exception', { 'exception.type': type, 'exception.message': message }, time)
   span.setStatus({ code: SpanStatusCode.ERROR, message })
