@@ -40,10 +40,8 @@ async function flatText(locator: Locator): Promise<string> {
   return ((await locator.innerText()) ?? '').replace(/\s+/g, ' ').trim()
 }
 
-async function open(path: string): Promise<void> {
-  const res = await page.goto(`${server.url}${path}`)
-  expect(res?.status(), path).toBe(200)
-}
+/** Loads `path` in the test's page (status 200). */
+const open = (path: string) => session.open(path)
 
 /** The rows of the SQL panel's query table. */
 const sqlRows = (pane: Locator) => pane.locator('.hdt-sql-queries tbody tr')

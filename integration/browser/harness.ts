@@ -8,7 +8,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -85,6 +85,8 @@ export interface BrowserSession {
   page: Page
   /** The page's console errors and uncaught exceptions during the test. */
   errors: string[]
+  /** Loads `path` of the served app in the test's page, and checks it answered 200. */
+  open(path: string): Promise<void>
 }
 
 /**
@@ -101,7 +103,12 @@ export interface BrowserSession {
  * ```
  */
 export function useBrowserSession(makeApp: () => Parameters<typeof serveApp>[0], viewport: { width: number; height: number }): BrowserSession {
-  const session = {} as BrowserSession
+  const session = {
+    async open(path: string) {
+      const res = await session.page.goto(`${session.server.url}${path}`)
+      expect(res?.status(), path).toBe(200)
+    },
+  } as BrowserSession
   beforeAll(async () => {
     session.browser = await launchBrowser()
     session.server = await serveApp(makeApp())

@@ -25,10 +25,8 @@ beforeEach(() => {
   ;({ server, page, errors } = session)
 })
 
-async function open(path: string): Promise<void> {
-  const res = await page.goto(`${server.url}${path}`)
-  expect(res?.status(), path).toBe(200)
-}
+/** Loads `path` in the test's page (status 200). */
+const open = (path: string) => session.open(path)
 
 /** Sends the demo's new-user form as a browser would (the answer is a 303), with a fresh email. */
 function postForm(name: string): Promise<Response> {

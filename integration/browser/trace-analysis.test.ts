@@ -33,10 +33,8 @@ beforeEach(() => {
   ;({ server, page, errors } = session)
 })
 
-async function open(path: string): Promise<void> {
-  const res = await page.goto(`${server.url}${path}`)
-  expect(res?.status(), path).toBe(200)
-}
+/** Loads `path` in the test's page (status 200). */
+const open = (path: string) => session.open(path)
 
 const rows = (pane: Locator) => pane.locator('.hdt-wf-row')
 const labels = (locator: Locator) => locator.locator('.hdt-wf-label').allInnerTexts()
