@@ -15,15 +15,11 @@
 // garbage-collection modes, run both sides with BENCH_NODE_FLAGS=--no-allocation-site-pretenuring
 // and 8 or more rounds, and read the spread it prints at the end.
 //
-// With --pin, each server runs on CPU 0 and the load generator and the collector on CPU 1
-// (taskset), so that the client's cost of parsing a response cannot take CPU from the
-// server it measures: req/s then compare the servers alone (specs/performance.md, item 29).
-//
 // `hono-otel+attrs+headers` is @hono/otel sending what the toolbar sends (bench/server.mjs):
 // its SERVER span also carries the request attributes the toolbar's span has and @hono/otel's
 // has not, and its responses carry the toolbar's two headers. The last two columns compare
 // with it when it runs (or with `hono-otel+headers`, the headers alone, when that runs).
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
 
@@ -35,14 +31,9 @@ const duration = Number(args.duration ?? 4)
 const connections = Number(args.connections ?? 20)
 const variants = (args.variants ?? 'plain,passthrough,toolbar-disabled,toolbar,toolbar-500,toolbar-otel,hono-otel,hono-otel+attrs+headers').split(',')
 
-const pin = 'pin' in args
-// This process (autocannon) and, through it, the collector keep to CPU 1; servers to CPU 0.
-if (pin) execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' })
-
 async function start(script, variant, env = {}) {
   const path = script.startsWith('/') ? script : new URL(script, import.meta.url).pathname
-  const command = pin && variant ? ['taskset', '-c', '0', process.execPath] : [process.execPath]
-  const child = spawn(command[0], [...command.slice(1), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), path, ...(variant ? [variant] : [])], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), path, ...(variant ? [variant] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   })
@@ -110,7 +101,7 @@ const received = JSON.parse(String((await counted)[0]))
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const base = (name) => (results[name] ? median(results[name]) : undefined)
-console.log(`\n${rounds} rounds x ${duration}s, ${connections} connections, GET / (small HTML page)${pin ? ', servers on CPU 0, client and collector on CPU 1' : ''}\n`)
+console.log(`\n${rounds} rounds x ${duration}s, ${connections} connections, GET / (small HTML page)\n`)
 // @hono/otel sending what the toolbar sends, when one such variant runs.
 const withHeaders = ['hono-otel+attrs+headers', 'hono-otel+headers'].find((name) => results[name])
 const label = withHeaders?.slice('hono-otel'.length)

@@ -1,8 +1,7 @@
 // Where a variant's CPU time goes: `node bench/profile.mjs <variant> [--duration 5]` starts
 // bench/server.mjs with --cpu-prof, loads it with autocannon, and prints the functions with
-// the most self time (and the share of idle time). Run `npm run build` first. With --pin, the
-// server runs on CPU 0 and the load generator and collector on CPU 1 (as bench/http.mjs --pin).
-import { execFileSync, spawn } from 'node:child_process'
+// the most self time (and the share of idle time). Run `npm run build` first.
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,12 +10,10 @@ import autocannon from 'autocannon'
 
 const variant = process.argv[2] ?? 'toolbar-otel'
 const duration = Number(process.argv[process.argv.indexOf('--duration') + 1] || 5)
-const pin = process.argv.includes('--pin')
-if (pin) execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' })
 const dir = mkdtempSync(join(tmpdir(), 'hdt-prof-'))
 const collector = spawn(process.execPath, [new URL('./collector.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] })
 const collectorPort = String((await once(collector.stdout, 'data'))[0]).trim()
-const server = spawn(pin ? 'taskset' : process.execPath, [...(pin ? ['-c', '0', process.execPath] : []), '--cpu-prof', `--cpu-prof-dir=${dir}`, new URL('./server.mjs', import.meta.url).pathname, variant], {
+const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, new URL('./server.mjs', import.meta.url).pathname, variant], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, BENCH_COLLECTOR: `http://127.0.0.1:${collectorPort}` },
 })
