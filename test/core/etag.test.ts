@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Hono, type MiddlewareHandler } from 'hono'
-import { etag } from 'hono/etag'
+import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { jsx } from 'hono/jsx'
 import { debugToolbar } from '../../src/index.js'
 import type { Toolbar } from '../../src/core/toolbar.js'
@@ -70,9 +70,10 @@ describe('hono/etag with the toolbar', () => {
           expect(again.text).toBe('')
           expect(again.headers.get('etag')).toBe(appTag)
           expect(again.headers.get('content-length')).toBeNull()
-          // On Node the toolbar adds its headers to the 304 hono/etag made; elsewhere hono/etag
-          // sends only the headers a 304 keeps. The history has the 304 either way.
-          if (transport === 'socket') expect(again.headers.get('x-debug-toolbar-request-id')).toMatch(/^[0-9a-f]{16}$/)
+          // On Node, or with hono/etag after it, the toolbar adds its headers to the 304 hono/etag
+          // made; elsewhere hono/etag sends only the headers a 304 keeps (see the test below).
+          // The history has the 304 either way.
+          if (transport === 'socket' || order === 'toolbar first') expect(again.headers.get('x-debug-toolbar-request-id')).toMatch(/^[0-9a-f]{16}$/)
           await vi.waitFor(async () => {
             const [newest] = (await toolbar.store.list({ limit: 1, offset: 0 })).requests
             expect(newest).toMatchObject({ path, status: 304 })
@@ -86,6 +87,22 @@ describe('hono/etag with the toolbar', () => {
       }
     }
   }
+
+  it('keeps the request id on a 304 off Node when hono/etag before the toolbar is told to retain it (README)', async () => {
+    const app = new Hono()
+    const toolbar = debugToolbar()
+    app.use(etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'X-Debug-Toolbar-Request-Id'] }))
+    app.use(toolbar)
+    app.get('/page', (c) => c.html(PAGE))
+    const first = await request(app, '/page')
+    const again = await request(app, '/page', { headers: { 'if-none-match': first.headers.get('etag')! } })
+    expect(again.status).toBe(304)
+    const id = again.headers.get('x-debug-toolbar-request-id')
+    expect(id).toMatch(/^[0-9a-f]{16}$/)
+    // The id names the 304 in the history, as on Node.
+    const { store } = (toolbar as MiddlewareHandler & { toolbar: Toolbar }).toolbar
+    await vi.waitFor(async () => expect((await store.get(id!))?.status).toBe(304))
+  })
 
   it('leaves a c.html() page on the fast path when the app passed as app has no hono/etag', async () => {
     const app = new Hono()
