@@ -13,7 +13,7 @@ import { trace } from '@opentelemetry/api'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog, recordQuery } from '../src/index.js'
+import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog, recordQuery, REDACTED, renderTemplate } from '../src/index.js'
 import { messageName, OpenTelemetryPanel, tracedWebSocket, type ToolbarSpan } from '../src/opentelemetry/index.js'
 
 let baseUrl = ''
@@ -22,6 +22,8 @@ const opened: string[] = []
 const handlerErrors: unknown[] = []
 /** Heartbeats the upgrade request of `/presence` left running: each writes one query into it when called. */
 const heartbeats: Array<() => void> = []
+/** Work the `/later` handlers left running that waits for the test: each logs one line when called. */
+const leftRunning: Array<() => void> = []
 
 function chatApp(): Hono {
   const db = instrumentBetterSqlite3(new Database(':memory:'))
@@ -58,6 +60,25 @@ function chatApp(): Hono {
     }
     return { onMessage() {} }
   })))
+  app.get('/later', upgradeWebSocket(tracedWebSocket(() => ({
+    onOpen() {
+      // The connection span is still open when this line is written: it becomes its event.
+      setTimeout(() => recordLog('info', 'joined the room'), 10)
+    },
+    onMessage(event) {
+      const message = JSON.parse(String(event.data)) as { type: string; text: string }
+      // Each handler returns at once; what it started writes into its message afterwards.
+      if (message.type === 'log') setTimeout(() => recordLog('warn', `delivered ${message.text}`, { recipients: 2, token: 'abc123' }), 20)
+      if (message.type === 'save') {
+        void new Promise((resolve) => setTimeout(resolve, 20)).then(() => db.prepare('INSERT INTO messages (text) VALUES (?)').run(message.text))
+      }
+      if (message.type === 'digest') setTimeout(() => renderTemplate('digest', () => recordLog('info', 'digest built')), 20)
+      if (message.type === 'wait') void new Promise<void>((resolve) => leftRunning.push(resolve)).then(() => recordLog('info', `waited for ${message.text}`))
+    },
+    onClose() {
+      setTimeout(() => recordLog('info', 'left the room'), 10)
+    },
+  }))))
   app.get('/echo', upgradeWebSocket(tracedWebSocket({
     onMessage(event, ws) {
       ws.send(event.data as string)
@@ -233,6 +254,62 @@ describe('WebSocket spans', () => {
     expect(await queries()).toHaveLength(1)
     const detail = await api<{ panels: { opentelemetry: { convert: { sql: { converted: number } } } } }>(`/api/requests/${client.requestId}`)
     expect(detail.panels.opentelemetry.convert.sql.converted).toBe(1)
+  })
+
+  it('makes spans of what a handler left running, under its message span, at their real time, while the trace takes spans', async () => {
+    const client = await connect('/later')
+    const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+    const ns = (time: string | undefined) => BigInt(time ?? '0')
+    client.socket.send(JSON.stringify({ type: 'log', text: 'message 7' }))
+    client.socket.send(JSON.stringify({ type: 'save', text: 'kept later' }))
+    client.socket.send(JSON.stringify({ type: 'digest', text: '' }))
+    client.socket.send(JSON.stringify({ type: 'wait', text: 'the test' }))
+    const spans = await waitFor(() => spansOf(traceId), (all) => ['log warn', 'INSERT messages', 'render digest'].every((name) => all.some((s) => s.name === name)))
+    const messageSpan = (name: string) => spans.find((s) => s.name === `WS receive ${name}`)!
+
+    // A lone line: a zero-length INTERNAL span under its message span, after that span ended.
+    const line = spans.find((s) => s.name === 'log warn')!
+    const logged = messageSpan('log')
+    expect(line).toMatchObject({
+      kind: 'INTERNAL',
+      parentSpanId: logged.spanId,
+      attributes: { 'log.severity': 'warn', 'log.message': 'delivered message 7', recipients: 2, token: REDACTED },
+    })
+    expect(line.endTimeUnixNano).toBe(line.startTimeUnixNano)
+    expect(ns(line.startTimeUnixNano)).toBeGreaterThan(ns(logged.endTimeUnixNano))
+    expect(line.events.map((e) => e.name)).toEqual(['log'])
+
+    // A query: a CLIENT span under its message span, after it ended.
+    const query = spans.find((s) => s.name === 'INSERT messages')!
+    const saved = messageSpan('save')
+    expect(query).toMatchObject({ kind: 'CLIENT', parentSpanId: saved.spanId, attributes: { 'db.system.name': 'sqlite' } })
+    expect(ns(query.startTimeUnixNano)).toBeGreaterThan(ns(saved.endTimeUnixNano))
+
+    // A render: an INTERNAL render span under its message span, holding the line written in it.
+    const render = spans.find((s) => s.name === 'render digest')!
+    const digest = messageSpan('digest')
+    expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: digest.spanId })
+    expect(ns(render.startTimeUnixNano)).toBeGreaterThan(ns(digest.endTimeUnixNano))
+    expect(render.events.find((e) => e.name === 'log')!.attributes['log.message']).toBe('digest built')
+
+    // onOpen's line: the connection span is still open, so it is that span's event.
+    const connection = spans.find((s) => s.name === 'WS /later')!
+    expect(connection.endTimeUnixNano).toBeUndefined()
+    expect(connection.events.find((e) => e.name === 'log')!.attributes['log.message']).toBe('joined the room')
+
+    client.socket.close(1000)
+    // onClose's line, written after the connection span ended, within the grace period: a span under it.
+    const closed = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'log info' && s.attributes['log.message'] === 'left the room'))
+    const ended = closed.find((s) => s.name === 'WS /later')!
+    expect(closed.find((s) => s.attributes['log.message'] === 'left the room')!.parentSpanId).toBe(ended.spanId)
+    // Past the grace period after the close: the trace takes no more spans.
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const count = (await spansOf(traceId)).length
+    leftRunning.shift()!()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const after = await spansOf(traceId)
+    expect(after).toHaveLength(count)
+    expect(after.some((s) => s.attributes['log.message'] === 'waited for the test')).toBe(false)
   })
 
   it('names messages by the default rule (a throwing messageName too), and marks an abnormal close as an error', async () => {

@@ -2,7 +2,8 @@
  * WebSocket spans: a wrapper for the events given to Hono's `upgradeWebSocket` that turns
  * each connection into a SERVER span from the upgrade to the close (with the close code
  * and reason), each message received into a `WS receive <name>` span holding the SQL, logs
- * and spans made while handling it, and each message sent into a span event with its size.
+ * and spans made while handling it (and later, by work its handler left running), and each
+ * message sent into a span event with its size.
  * All of them join the upgrade request's trace, which stays open while the socket is, so
  * the request's waterfall grows. See specs/websocket.md.
  */
@@ -10,8 +11,9 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
-import { currentRecord, RequestRecord, runWithRecord, slotKey, type SlotKey } from '../core/record.js'
-import type { PanelDataConverter } from './converter.js'
+import { currentRecord, RequestRecord, runWithRecord, slotKey, type LateWriter, type SlotKey } from '../core/record.js'
+import { SLOTS } from '../shapes/records.js'
+import type { ConvertCounts, ConvertKind, LateWork, PanelDataConverter } from './converter.js'
 import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
 import type { TraceStore } from './trace-store.js'
 import { messageName, messageSize } from './websocket-message.js'
@@ -90,8 +92,31 @@ export function markWebSocketUpgrade(record: RequestRecord, res: Response): void
   if (record.peek(UPGRADE_SLOT) && res.status === 200 && !res.body) record.status = 101
 }
 
+/**
+ * The record a handler call runs in. Once the handler settled, what it recorded became
+ * spans under `parent`; work it left running (a timer, a promise not awaited) writes into
+ * it later, and its connection (the `lateWriter`) converts each such item under `parent`,
+ * as the OpenTelemetry panel converts a request's. It is its own `LateWork`, so a handler
+ * call makes no other object for this.
+ */
+class HandlerRecord extends RequestRecord implements LateWork {
+  /** What the handler's data converted when it settled; `convertLate` adds to it. */
+  counts!: ConvertCounts
+  /** The first render not converted when the handler settled. */
+  rendersFrom = 0
+  waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
+
+  constructor(
+    init: { method: string; url: string; path: string },
+    /** The context of the span the handler ran in: its message span, else the connection span. */
+    readonly parent: OtelContext,
+  ) {
+    super(init)
+  }
+}
+
 /** One connection: its span, its counters, and the wrapped events. */
-class TracedConnection<T> {
+class TracedConnection<T> implements LateWriter {
   private span: Span | undefined
   private context: OtelContext
   private release: (() => void) | undefined
@@ -192,12 +217,18 @@ class TracedConnection<T> {
   /**
    * Runs a handler inside `parent` and inside a record of its own, so the recorders (SQL,
    * logs, templates) write there; what they wrote becomes spans under `parent` once the
-   * handler (or the promise it returned) settles. `done` gets the error, if any.
+   * handler (or the promise it returned) settles, and what work it left running writes
+   * later becomes spans then (`lateWrite`). `done` gets the error, if any.
    */
   private run(parent: OtelContext, fn: () => unknown, done?: (error?: unknown) => void): unknown {
-    const scope = new RequestRecord({ method: 'WS', url: this.record.url, path: this.record.path })
+    const scope = new HandlerRecord({ method: 'WS', url: this.record.url, path: this.record.path }, parent)
     const settle = (error?: unknown) => {
-      this.tools.converter.convert(scope, parent)
+      scope.counts = this.tools.converter.convert(scope, parent)
+      // A render still running was converted now: its end, written later, makes no second span.
+      scope.rendersFrom = scope.peek(SLOTS.templates)?.nextId ?? 0
+      // Finished: each later write is told to this connection (`RequestRecord.wrote`).
+      scope.durationMs = scope.now()
+      scope.lateWriter = this
       done?.(error)
     }
     let result: unknown
@@ -221,6 +252,21 @@ class TracedConnection<T> {
     }
     settle()
     return result
+  }
+
+  /**
+   * An item written into a handler's record after the handler settled, by work it left
+   * running: a span under the handler's span at its real time (`convertLate`), while the
+   * trace takes spans (the socket is open, or closed less than `gracePeriodMs` ago).
+   */
+  lateWrite(record: RequestRecord, slot: SlotKey<unknown> | undefined, item: unknown): void {
+    if (slot === undefined) return
+    const scope = record as HandlerRecord
+    if (!this.tools.traces.accepts(this.state.traceId)) {
+      scope.waiting = undefined
+      return
+    }
+    this.tools.converter.convertLate(scope, scope.parent, slot, item, scope)
   }
 
   /** The socket as the app's handlers see it: `send` also becomes a span event. */
