@@ -3,13 +3,14 @@
  * `ws` WebSocketServer in noServer mode) and a real `ws` client on loopback: the upgrade
  * request is in the history with status 101, the connection is a SERVER span from the
  * upgrade to the close, each message is a `WS receive <name>` span holding the SQL, log
- * lines and spans of its handler, sends are events with sizes, and the trace grows while
- * the socket is open.
+ * lines and spans of its handler (and of work the handler left running, later), sends are
+ * events with sizes, and the trace grows while the socket is open.
  */
 import type { AddressInfo } from 'node:net'
 import Database from 'better-sqlite3'
 import { serve, upgradeWebSocket } from '@hono/node-server'
 import { trace } from '@opentelemetry/api'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
@@ -22,6 +23,9 @@ const opened: string[] = []
 const handlerErrors: unknown[] = []
 /** Heartbeats the upgrade request of `/presence` left running: each writes one query into it when called. */
 const heartbeats: Array<() => void> = []
+/** What the panel exported: the spans Jaeger or Zipkin would get. */
+const exported = new InMemorySpanExporter()
+let otel: OpenTelemetryPanel
 /** Work the `/later` handlers left running that waits for the test: each logs one line when called. */
 const leftRunning: Array<() => void> = []
 
@@ -29,7 +33,8 @@ function chatApp(): Hono {
   const db = instrumentBetterSqlite3(new Database(':memory:'))
   db.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL)')
   const app = new Hono()
-  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'chat', gracePeriodMs: 100 })] }))
+  otel = new OpenTelemetryPanel({ exporter: exported, serviceName: 'chat', gracePeriodMs: 100 })
+  app.use(debugToolbar({ app, extraPanels: [otel] }))
   app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({
     onOpen(_event, ws) {
       opened.push(String(currentRecord()?.method))
@@ -291,6 +296,13 @@ describe('WebSocket spans', () => {
     expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: digest.spanId })
     expect(ns(render.startTimeUnixNano)).toBeGreaterThan(ns(digest.endTimeUnixNano))
     expect(render.events.find((e) => e.name === 'log')!.attributes['log.message']).toBe('digest built')
+
+    // The exporters get the same spans, under the same parents.
+    await otel.forceFlush()
+    const sent = exported.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId)
+    for (const span of [line, query, render]) {
+      expect(sent.find((s) => s.spanContext().spanId === span.spanId)?.parentSpanContext?.spanId).toBe(span.parentSpanId)
+    }
 
     // onOpen's line: the connection span is still open, so it is that span's event.
     const connection = spans.find((s) => s.name === 'WS /later')!

@@ -3,7 +3,8 @@
  * @hono/node-server 2.x server (`upgradeWebSocket` over `ws`) and sends messages; the
  * History panel lists the upgrade with status 101, and its OpenTelemetry waterfall shows
  * the connection span and a `WS receive chat` span per message, with the SQL of each
- * handler, and grows when the page sends more while the socket is open.
+ * handler, and grows when the page sends more while the socket is open; a line a handler
+ * logged after it returned is a `log warn` row under its message, its text escaped.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/websocket.test.ts
  */
@@ -14,7 +15,7 @@ import { Hono } from 'hono'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
-import { debugToolbar, instrumentBetterSqlite3 } from '../../src/index.js'
+import { debugToolbar, instrumentBetterSqlite3, recordLog } from '../../src/index.js'
 import { OpenTelemetryPanel, tracedWebSocket } from '../../src/opentelemetry/index.js'
 import { collectErrors, launchBrowser, openPanel } from './harness.js'
 
@@ -44,6 +45,8 @@ function chatApp(): Hono {
     onMessage(event, ws) {
       const { text } = JSON.parse(String(event.data)) as { text: string }
       const { lastInsertRowid } = db.prepare('INSERT INTO messages (text) VALUES (?)').run(text)
+      // Left running: the line is written after the handler returned.
+      if (text.startsWith('later')) setTimeout(() => recordLog('warn', `delivered ${text}`), 20)
       ws.send(JSON.stringify({ type: 'ack', id: Number(lastInsertRowid) }))
     },
   }))))
@@ -109,6 +112,24 @@ describe('WebSocket spans in the browser', () => {
     await expect.poll(() => label(/^WS receive chat$/).count(), WITHIN).toBe(3)
     await page.screenshot({ path: `${SCREENSHOTS}opentelemetry-websocket.png` })
     pane = await openPanel(page, 'OpenTelemetry')
+    expect(errors).toEqual([])
+  })
+
+  it('shows a line a handler logged after it returned as a span under its message, its text escaped', async () => {
+    await page.evaluate(() => (window as unknown as { say: (text: string) => void }).say('later <b>bold</b>'))
+    await expect.poll(() => page.locator('#log li').count(), WITHIN).toBe(4)
+    const pane = await openPanel(page, 'OpenTelemetry')
+    const line = pane.locator('[role="row"]', { has: page.locator('.hdt-wf-label', { hasText: /^log warn$/ }) })
+    await expect.poll(async () => {
+      await pane.getByRole('button', { name: 'Refresh' }).click()
+      return line.count()
+    }, WITHIN).toBe(1)
+    await line.click()
+    const detail = pane.locator('.hdt-span-detail')
+    await expect.poll(() => detail.innerText(), WITHIN).toContain('delivered later <b>bold</b>')
+    // Under the message span whose handler left it running.
+    expect(await detail.locator('dd', { has: page.locator('button.hdt-linklike') }).innerText()).toContain('WS receive chat')
+    expect(await detail.locator('b').count()).toBe(0)
     expect(errors).toEqual([])
   })
 })
