@@ -324,6 +324,19 @@ describe('WebSocket spans', () => {
     expect(after.some((s) => s.attributes['log.message'] === 'waited for the test')).toBe(false)
   })
 
+  it('keeps the late work of concurrent connections apart: each line joins its own message', async () => {
+    const clients = await Promise.all([connect('/later'), connect('/later'), connect('/later')])
+    for (const [i, client] of clients.entries()) client.socket.send(JSON.stringify({ type: 'log', text: `from client ${i}` }))
+    for (const [i, client] of clients.entries()) {
+      const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+      const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'log warn'))
+      const lines = spans.filter((s) => s.name === 'log warn')
+      expect(lines.map((s) => s.attributes['log.message'])).toEqual([`delivered from client ${i}`])
+      expect(lines[0]!.parentSpanId).toBe(spans.find((s) => s.name === 'WS receive log')!.spanId)
+      client.socket.close(1000)
+    }
+  })
+
   it('names messages by the default rule (a throwing messageName too), and marks an abnormal close as an error', async () => {
     const client = await connect('/echo')
     const detail = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
