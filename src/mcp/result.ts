@@ -3,6 +3,7 @@
  * facts as `structuredContent`. Lists are capped and paged with an opaque cursor; every
  * cut is said in both forms.
  */
+import { formatMs } from '../shapes/format.js'
 
 /** A tool's answer: text an agent reads, and the same data as JSON. */
 export interface ToolOutput {
@@ -117,9 +118,19 @@ export function counted(count: number, noun: string, nouns = `${noun}s`): string
   return `${count} ${count === 1 ? noun : nouns}`
 }
 
-/** Milliseconds for text: `12.3 ms`. */
+/**
+ * Milliseconds for text, by the rule of every panel and the waterfall (`formatMs`): `440 µs`,
+ * `12.3 ms`, `1.23 s`; a difference below zero with its sign (`-3.20 ms`); `?` when unknown.
+ *
+ * @example
+ * ```ts
+ * ms(0.44) // '440 µs'
+ * ms(1234.5) // '1.23 s'
+ * ```
+ */
 export function ms(value: number | undefined): string {
-  return value === undefined ? '?' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
+  if (value === undefined) return '?'
+  return value < 0 ? `-${formatMs(-value)}` : formatMs(value)
 }
 
 /** Most characters (as JSON) of the spans that get_span and the trace resource send in one answer. */

@@ -2,7 +2,7 @@
  * The span tree of a trace as `get_trace` shows it: each span with its offset from the
  * trace start, duration and self time, whether it is on the critical path, and repeated
  * siblings (same name, or same SQL shape, and service under one parent, at least three)
- * folded into one line: `SELECT orders x12, 34 ms total`. The figures come from the shared
+ * folded into one line: `SELECT orders x12, 34.0 ms total`. The figures come from the shared
  * trace analysis (`src/core/trace-analysis`), the same code as the waterfall and the
  * `/analysis` route: clock skew adjusted, children clipped to their parents. Offsets are
  * where the waterfall draws the spans: from the first start after the adjustment, a span of

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
+import { formatMs } from '../../src/shapes/format.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { clientEnv } from '../support/local.js'
 import { h } from 'preact'
@@ -129,7 +130,9 @@ describe('middleware before the toolbar that replaces the response, on other run
     const brief = (await client.callTool({ name: 'get_request', arguments: { request_id: id } })) as CallToolResult
     const text = brief.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
     expect(text).toMatch(/-> 418 in /)
-    expect(text).toMatch(/^Time: headers after [\d.]+ ms, another response was sent/m)
+    const headersMs = (brief.structuredContent as { time: { headersMs: number } }).time.headersMs
+    expect(text).toMatch(/^Time: headers after [\d.]+ (?:µs|ms), another response was sent/m)
+    expect(text).toContain(`Time: headers after ${formatMs(headersMs)}, `)
     await client.close()
   })
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { formatMs } from '../../src/shapes/format.js'
 import { call, connect, startShop } from './app.js'
 
 /** What failed in a request, as an agent asks for it: each failure once, said plainly. */
@@ -41,7 +42,9 @@ describe('errors over MCP', () => {
   it('says what was thrown when it is not an Error, once, as the exception of the request span', async () => {
     const { data, text } = await call(client, 'get_trace_errors', { request_id: thrownText })
     expect(data.errors).toEqual([expect.objectContaining({ kind: 'exception', name: 'GET /boom/text', message: 'out of stock' })])
-    expect(text.split('\n')[0]).toMatch(/^EXCEPTION "GET \/boom\/text" span [0-9a-f]{16} at \+[\d.]+ ms: out of stock$/)
+    expect(text.split('\n')[0]).toMatch(/^EXCEPTION "GET \/boom\/text" span [0-9a-f]{16} at \+[\d.]+ (?:µs|ms): out of stock$/)
+    // At the time the waterfall writes for it.
+    expect(text.split('\n')[0]).toContain(` at +${formatMs(data.errors[0].atMs)}: `)
   })
 
   it('a 4xx HTTPException is how the app answered, not an error, as on the request span; the Request panel still names it', async () => {

@@ -1,21 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { otlpJsonFromToolbarSpans, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { formatMs } from '../../src/shapes/format.js'
 import { call, connect, startShop } from './app.js'
 
 const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0')
 
 /** An OTLP/JSON export request of one service, as another service's SDK sends it. */
-function exportRequest(service: string, spans: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; startMs: number; error?: string }>) {
+function exportRequest(service: string, spans: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; startMs: number; durationMs?: number; error?: string }>) {
   const base = BigInt(Date.now()) * 1_000_000n
-  const at = (ms: number) => String(base + BigInt(ms * 1e6))
+  const at = (ms: number) => String(base + BigInt(Math.round(ms * 1e6)))
   return otlpJsonFromToolbarSpans(
     spans.map(
       (s): ToolbarSpan => ({
         ...s,
         kind: 'SERVER',
         startTimeUnixNano: at(s.startMs),
-        endTimeUnixNano: at(s.startMs + 2),
+        endTimeUnixNano: at(s.startMs + (s.durationMs ?? 2)),
         attributes: { 'http.request.header.authorization': ['Basic c2VjcmV0'] },
         events: [],
         links: [],
@@ -86,8 +87,9 @@ describe('remote spans over MCP', () => {
     expect(stock.offsetMs).toBeGreaterThanOrEqual(root.offsetMs)
     expect(stock.offsetMs + stock.durationMs).toBeLessThanOrEqual(root.offsetMs + root.durationMs + 1e-6)
     expect(data.durationMs).toBeCloseTo(root.durationMs, 6)
-    const said = new RegExp(`GET /stock [\\d.]+ ms \\(self [\\d.]+ ms\\) \\[inventory\\] SERVER ERROR (?:CRITICAL )?clock skew: drawn ([\\d.]+) ms earlier than its clock says #${stock.spanIds[0]}`).exec(text)
-    expect(Number(said?.[1])).toBeCloseTo(-stock.clockSkewMs!, 0)
+    // The figures the waterfall writes (formatMs): `2.00 ms`, and the skew as `1.18 s` or `572 ms`.
+    const said = new RegExp(`GET /stock ${formatMs(stock.durationMs)} \\(self [\\d.]+ (?:µs|ms)\\) \\[inventory\\] SERVER ERROR (?:CRITICAL )?clock skew: drawn ([\\d.]+ (?:ms|s)) earlier than its clock says #${stock.spanIds[0]}`).exec(text)
+    expect(said?.[1]).toBe(formatMs(-stock.clockSkewMs!))
     expect(lines.filter((l) => l.clockSkewMs !== undefined).map((l) => l.name)).toEqual(['GET /stock'])
 
     // get_span gives the span as received: on its own clock, with the shift get_trace applied.
@@ -157,5 +159,32 @@ describe('remote spans over MCP', () => {
     expect(data.links.spans[0].jaeger).toBe(`http://jaeger.test:16686/trace/${workerTrace}?uiFind=${hex(3, 8)}`)
     expect(data.links.toolbar).toBeUndefined()
     expect(text).toContain('tempo: http://grafana.test:3000/explore')
+  })
+
+  it('writes durations as the waterfall does: 440 µs, 572 ms, 1.23 s; the data keeps the numbers', async () => {
+    const batchTrace = hex(0xba7c, 16)
+    const spans = [
+      { traceId: batchTrace, spanId: hex(0x31, 8), name: 'nightly batch', startMs: 0, durationMs: 1234.5 },
+      { traceId: batchTrace, spanId: hex(0x32, 8), parentSpanId: hex(0x31, 8), name: 'cache get', startMs: 0.5, durationMs: 0.44 },
+      { traceId: batchTrace, spanId: hex(0x33, 8), parentSpanId: hex(0x31, 8), name: 'render report', startMs: 2, durationMs: 572.2 },
+    ]
+    const sent = await fetch(`${shop.base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(exportRequest('batch', spans)) })
+    expect(sent.status).toBe(200)
+
+    const { text, data } = await call(client, 'get_trace', { trace_id: batchTrace })
+    expect(text).toContain(`Trace ${batchTrace}: 3 spans from batch, 1.23 s;`)
+    expect(text).toMatch(new RegExp(`^\\+0 ms nightly batch 1\\.23 s \\(self 662 ms\\) \\[batch\\] SERVER (CRITICAL )?#${hex(0x31, 8)}$`, 'm'))
+    expect(text).toMatch(new RegExp(`^  \\+500 µs cache get 440 µs \\(self 440 µs\\) \\[batch\\] SERVER (CRITICAL )?#${hex(0x32, 8)}$`, 'm'))
+    expect(text).toMatch(new RegExp(`^  \\+2\\.00 ms render report 572 ms \\(self 572 ms\\) \\[batch\\] SERVER (CRITICAL )?#${hex(0x33, 8)}$`, 'm'))
+    // The structured answer keeps the figures as numbers, to the nanosecond.
+    const cache = data.lines.find((l: { name: string }) => l.name === 'cache get')
+    expect(cache.durationMs).toBeCloseTo(0.44, 6)
+    expect(cache.offsetMs).toBeCloseTo(0.5, 6)
+    expect(data.durationMs).toBeCloseTo(1234.5, 6)
+
+    const span = await call(client, 'get_span', { trace_id: batchTrace, span_ids: [hex(0x32, 8)] })
+    expect(span.text).toContain(`Span ${hex(0x32, 8)} "cache get" (SERVER) parent ${hex(0x31, 8)} service batch: +500 µs, 440 µs, status UNSET`)
+    const listed = await call(client, 'list_traces', { service: 'batch' })
+    expect(listed.text).toMatch(new RegExp(`^${batchTrace}  nightly batch  \\[batch\\]  3 spans  1\\.23 s  `, 'm'))
   })
 })

@@ -47,7 +47,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   define('get_trace', {
     title: 'A trace as a span tree',
     description:
-      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
+      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34.0 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
     input: {
       trace_id: traceId.optional(),
       request_id: requestId.optional(),
