@@ -261,6 +261,49 @@ describe('a request whose trace goes on after the response (POST /form sends an 
   })
 })
 
+/** Opens a panel of the full-page view, also in a phone-wide window, where a panel covers the panel list. */
+async function openPanelAtAnyWidth(title: string): Promise<Locator> {
+  const list = page.locator('#hono-debug-toolbar .hdt-pane').getByRole('button', { name: /panels/i })
+  if (await list.isVisible()) await list.click()
+  return openPanel(page, title)
+}
+
+describe('the note of a trace that goes on after its response, in narrow windows', () => {
+  it('stays within two short lines under the duration at 600 px and 375 px, with the whole sentence in its tooltip, in the trace list and the OpenTelemetry panel', async () => {
+    const sent = await postForm('Mary Jackson')
+    const id = sent.headers.get('x-debug-toolbar-request-id')!
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    for (const width of [600, 375]) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.goto(`${server.url}/_debug_toolbar/requests/${id}`)
+      const history = await openPanelAtAnyWidth('History')
+      const answered = (await history.locator('tr[data-hdt-history]', { hasText: '/form' }).first().locator('td.hdt-num').first().innerText()).trim()
+      expect(answered).toMatch(/^[\d.]+ ms$/)
+      const trace = history.locator('tr[data-hdt-trace-row]', { hasText: 'POST /form' }).first()
+      const note = trace.locator('.hdt-after-response')
+      await note.waitFor(WITHIN)
+      // Two lines at most, not a tower of four or five words squeezed into the Duration column.
+      const lines = await note.evaluate((e) => Math.round(e.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(e).lineHeight)))
+      expect(lines, `the note at ${width}px`).toBeLessThanOrEqual(2)
+      // The row is no taller than its other cells make it: the root span's name, the services and the span count.
+      const cell = trace.locator('td.hdt-num').last()
+      const others = await trace.evaluate((tr, last) => Math.max(...[...tr.children].filter((td) => td !== tr.children[last]).map((td) => td.getBoundingClientRect().height)), 4)
+      expect((await cell.boundingBox())!.height, `the Duration cell at ${width}px`).toBeLessThanOrEqual(Math.max(others, 0) + 1)
+      // Still the response time, and the whole sentence for whoever points at it.
+      expect(await note.innerText()).toContain(answered)
+      const sentence = await note.getAttribute('title')
+      expect(sentence).toMatch(new RegExp(`^Includes work after the ${answered.replace('.', '\\.')} response`))
+      // The OpenTelemetry panel says it the same way, and its header keeps to one line for it.
+      const otel = await openPanelAtAnyWidth('OpenTelemetry')
+      const head = otel.locator('.hdt-otel-after-response')
+      await head.waitFor(WITHIN)
+      expect(await head.getAttribute('title')).toBe(sentence)
+      expect(await head.evaluate((e) => new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size), `the header's note at ${width}px`).toBeLessThanOrEqual(2)
+    }
+    expect(errors).toEqual([])
+  })
+})
+
 /** Sends the demo's OTLP receiver a root span of `rootMs` with `events` (ms) and a child from 10 ms to `childEndMs`; returns the root's name. */
 async function sendRootWithEvents(rootMs: number, childEndMs: number, events: number[]): Promise<string> {
   const traceId = randomBytes(16).toString('hex')

@@ -1,9 +1,11 @@
 import { formatMs } from '../format.js'
 
 /**
- * Why a trace reads longer than its request: "includes work after the 44.9 ms response".
- * The request answered in `responseMs`, and work it left running (late spans: an email sent
- * after the answer) ends later. Nothing when the two read the same: nothing to explain.
+ * Why a trace reads longer than its request: "includes work after the 44.9 ms response", or
+ * in a window of 800 px and narrower "response at 44.9 ms" (the whole sentence is the
+ * tooltip of both). The request answered in `responseMs`, and work it left running (late
+ * spans: an email sent after the answer) ends later. Nothing when the two read the same:
+ * nothing to explain.
  *
  * @example
  * ```tsx
@@ -15,9 +17,13 @@ export function AfterResponse({ traceMs, responseMs, class: className, aside }: 
   if (responseMs === undefined || !(traceMs > responseMs)) return null
   const response = formatMs(responseMs)
   if (formatMs(traceMs) === response) return null
+  const time = <span class="hdt-after-response-time">{response}</span>
   return (
-    <span class={`hdt-after-response ${className}`} title={`The response was sent after ${response}; the trace goes on with work the request left running.`}>
-      {aside && ' ('}includes work after the <span class="hdt-after-response-time">{response}</span> response{aside && ')'}
+    <span class={`hdt-after-response ${className}`} title={`Includes work after the ${response} response: the request answered in ${response}, and the trace goes on with work it left running.`}>
+      {aside && ' ('}
+      <span class="hdt-after-response-long">includes work after the {time} response</span>
+      <span class="hdt-after-response-short">response at {time}</span>
+      {aside && ')'}
     </span>
   )
 }
