@@ -34,4 +34,13 @@ describe('the Profile panel', () => {
     expect(view(1)).toContain('1 sample over 900 µs')
     expect(view(2)).toContain('2 samples over 900 µs')
   })
+
+  it('labels the flame chart with at least two round times, also when a coarse step would leave one', () => {
+    // 850 ms from 3 ms into the request: steps of 500 ms would label only "500 ms".
+    const profile = { ...stats(850), startMs: 3, totalMs: 850, flame: [{ name: 'handler', location: 'app.js:1', depth: 0, startMs: 3, durationMs: 850 }] }
+    const html = renderToString(<ProfilingView stats={profile} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />)
+    const axis = /<div class="hdt-flame-axis">(.*?)<\/div>/.exec(html)?.[1] ?? ''
+    const labels = [...axis.matchAll(/<span[^>]*>([^<]*)<\/span>/g)].map((m) => m[1])
+    expect(labels).toEqual(['200 ms', '400 ms', '600 ms', '800 ms'])
+  })
 })

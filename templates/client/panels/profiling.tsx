@@ -146,10 +146,16 @@ function FlameChart({ frames, startMs, totalMs }: { frames: FlameFrame[]; startM
 
 /**
  * The flame chart's ticks: round times of the request (`100 ms, 200 ms`, as the waterfall's
- * axis) inside the profiled stretch, which starts where the profiler did.
+ * axis) inside the profiled stretch, which starts where the profiler did. At least two: a
+ * step of half the stretch or more can leave one tick in it (850 ms from 3 ms: only
+ * `500 ms`), which gives no scale, so a finer step is taken then.
  */
 function flameTicks(startMs: number, totalMs: number): Array<{ atMs: number; label: string }> {
-  const stepNs = axisTicks(totalMs * 1e6, 4)[1] ?? totalMs * 1e6
+  const ticks = ticksEvery(axisTicks(totalMs * 1e6, 4)[1] ?? totalMs * 1e6, startMs, totalMs)
+  return ticks.length >= 2 ? ticks : ticksEvery(axisTicks(totalMs * 1e6, 8)[1] ?? totalMs * 1e6, startMs, totalMs)
+}
+
+function ticksEvery(stepNs: number, startMs: number, totalMs: number): Array<{ atMs: number; label: string }> {
   const step = stepNs / 1e6
   const endMs = startMs + totalMs
   const ticks: Array<{ atMs: number; label: string }> = []
