@@ -17,12 +17,16 @@ export function AfterResponse({ traceMs, responseMs, class: className, aside }: 
   if (responseMs === undefined || !(traceMs > responseMs)) return null
   const response = formatMs(responseMs)
   if (formatMs(traceMs) === response) return null
-  const time = <span class="hdt-after-response-time">{response}</span>
+  // The time never breaks, nor the short form's "at" from it: at most "response" over "at 7.67 ms".
   return (
     <span class={`hdt-after-response ${className}`} title={`Includes work after the ${response} response: the request answered in ${response}, and the trace goes on with work it left running.`}>
       {aside && ' ('}
-      <span class="hdt-after-response-long">includes work after the {time} response</span>
-      <span class="hdt-after-response-short">response at {time}</span>
+      <span class="hdt-after-response-long">
+        includes work after the <span class="hdt-after-response-time">{response}</span> response
+      </span>
+      <span class="hdt-after-response-short">
+        response <span class="hdt-after-response-time">at {response}</span>
+      </span>
       {aside && ')'}
     </span>
   )
