@@ -73,7 +73,8 @@ export class PanelDataConverter {
   /**
    * Creates the spans; `parent` is the context whose active span is the request's SERVER span.
    * The counts are read-only: a request with nothing to convert gets one frozen object shared
-   * by all such requests.
+   * by all such requests. A render still running is converted as ending now; with `late`, it
+   * is noted there (`late.unfinished`), so that what it writes later nests under its span.
    *
    * @example
    * ```ts
@@ -83,7 +84,7 @@ export class PanelDataConverter {
    * serverSpan.end()
    * ```
    */
-  convert(record: RequestRecord, parent: OtelContext): ConvertCounts {
+  convert(record: RequestRecord, parent: OtelContext, late?: Pick<LateWork, 'unfinished'>): ConvertCounts {
     // Most requests have no panel data to turn into spans: nothing is made for them.
     if (!record.peek(SLOTS.templates) && !record.peek(SLOTS.logging) && !record.peek(SLOTS.sql) && !record.peek(TIMER_SLOT) && !record.peek(SLOTS.profiling)) return NO_COUNTS
     const counts: ConvertCounts = { timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 }
@@ -92,7 +93,7 @@ export class PanelDataConverter {
 
     // Renders first: queries and log lines written during a render nest under its span.
     const renders = this.enabled.templates ? (record.peek(SLOTS.templates)?.renders ?? []) : []
-    const renderSpans = new Map<number, { render: RecordedRender; span: Span; context: OtelContext }>()
+    const renderSpans = new Map<number, RenderSpan>()
     for (const render of [...renders].sort((a, b) => a.id - b.id)) {
       const parentContext = (render.parentId !== undefined && renderSpans.get(render.parentId)?.context) || parent
       const span = this.renderSpan(render, parentContext, at)
@@ -117,7 +118,12 @@ export class PanelDataConverter {
       }
     }
 
-    for (const { render, span } of renderSpans.values()) span.end(renderEnd(render, at, record.now()))
+    for (const converted of renderSpans.values()) {
+      const { render, span } = converted
+      span.end(renderEnd(render, at, record.now()))
+      // Still running: what it writes later nests under this span (see convertLate).
+      if (late && render.durationMs === undefined) (late.unfinished ??= new Map()).set(render.id, converted)
+    }
 
     if (this.enabled.timer) {
       for (const metric of record.peek(TIMER_SLOT)?.metrics ?? []) {
@@ -165,7 +171,8 @@ export class PanelDataConverter {
    * item written inside a render that started after the response and still runs waits for
    * it (in `late.waiting`): once the render ends, its span is made and the item nests under
    * it, as during the request (a line by the render it was written in, a query by the
-   * innermost render running when it started).
+   * innermost render running when it started). An item written inside a render that was still
+   * running when the request was converted (`late.unfinished`) nests under that render's span.
    *
    * @example
    * ```ts
@@ -187,15 +194,66 @@ export class PanelDataConverter {
       else late.waiting.set(running.id, [{ kind, item }])
       return 0
     }
+    // Counted into from here on; the counts of a request that converted nothing are one frozen object shared by all.
+    if (Object.isFrozen(late.counts)) late.counts = { ...late.counts }
+    const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
+    const unfinished = late.unfinished && this.enabled.templates ? unfinishedRender(kind, item, late.unfinished) : undefined
+    if (unfinished) return this.lateItem(kind, item, unfinished.context, unfinished.span, parent, late, at)
     const server = trace.getSpan(parent)
     const active = trace.getActiveSpan()
     const open = active !== undefined && active !== server && active.isRecording() && active.spanContext().traceId === server?.spanContext().traceId ? active : undefined
     const target = open ?? server
     if (kind === 'logging' && !target) return 0
-    // The counts of a request that converted nothing are one frozen object shared by all.
+    return this.lateItem(kind, item, open ? context.active() : parent, target!, parent, late, at)
+  }
+
+  /**
+   * Converts what still waits for renders made after the response (`late.waiting`) when the
+   * trace stops taking spans (`TraceStore.closing`): each render waited for, and each render
+   * still running around it, becomes a span ending at `endMs` (ms into the request: the moment
+   * the trace stopped), as a render still running at the response ends with the request; what
+   * waited for it nests under it as when a render ends. Answers the items converted.
+   *
+   * @example
+   * ```ts
+   * // the late window is over; the receipt email's render still runs, a line it logged waits for it
+   * const endMs = record.offsetOf(traces.closesAt(traceId)!)
+   * traces.closing(traceId, () => converter.convertWaiting(record, serverContext, late, endMs)) // 2: the render and its line
+   * ```
+   */
+  convertWaiting(record: RequestRecord, parent: OtelContext, late: LateWork, endMs: number): number {
+    const waiting = late.waiting
+    if (!waiting) return 0
     if (Object.isFrozen(late.counts)) late.counts = { ...late.counts }
     const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
-    return this.lateItem(kind, item, open ? context.active() : parent, target!, parent, late, at)
+    const renders = record.peek(SLOTS.templates)?.renders ?? []
+    const made = new Map<number, RenderSpan>()
+    // A render running at `endMs` gets its span inside its parent's, when that one runs too.
+    const open = (render: RecordedRender): RenderSpan => {
+      const done = made.get(render.id)
+      if (done) return done
+      const outer = render.parentId === undefined ? undefined : lateRender(renders, render.parentId, late.rendersFrom)
+      const into = outer && runsAt(outer, endMs) ? open(outer).context : (render.parentId !== undefined && late.unfinished?.get(render.parentId)?.context) || parent
+      // Its end, and an error it ended with, came after the trace stopped taking spans.
+      const span = this.renderSpan(render, into, at, undefined)
+      const converted = { render, span, context: trace.setSpan(into, span) }
+      made.set(render.id, converted)
+      late.counts.templates++
+      return converted
+    }
+    let count = 0
+    for (const id of [...waiting.keys()]) {
+      const render = lateRender(renders, id, late.rendersFrom)
+      // A render that ended in time waits in its parent's list: converted with it.
+      const items = waiting.get(id)
+      if (!items || !render || !runsAt(render, endMs)) continue
+      waiting.delete(id)
+      const inside = open(render)
+      for (const entry of items) count += this.lateItem(entry.kind, entry.item, inside.context, inside.span, parent, late, at)
+    }
+    for (const { span } of made.values()) span.end(at(endMs))
+    late.waiting = undefined
+    return count + made.size
   }
 
   /** Which kind of converted data a slot holds, if that kind is converted. */
@@ -234,9 +292,9 @@ export class PanelDataConverter {
   }
 
   /** A render's span, started (and failed, for a render that threw); the caller ends it at `renderEnd()`. */
-  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => HrTime): Span {
+  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => HrTime, error = render.error): Span {
     const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, parent)
-    if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
+    if (error) fail(span, 'TemplateError', error, at(render.startMs + (render.durationMs ?? 0)))
     return span
   }
 
@@ -282,8 +340,54 @@ export interface LateWork {
   counts: ConvertCounts
   /** The id of the request's first render not converted with the request (`RenderLog.nextId` then). */
   rendersFrom: number
-  /** Items written inside a late render still running, by the render's id: converted under its span when it ends. */
+  /**
+   * Items written inside a late render still running, by the render's id: converted under its
+   * span when it ends, or when the trace stops taking spans (`convertWaiting`).
+   */
   waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
+  /**
+   * Renders converted with the request while still running, by id (`convert` notes them): what
+   * is written in them later nests under their span, which ended with the request.
+   */
+  unfinished?: Map<number, RenderSpan>
+}
+
+/** A render's span as the converter made it, and the context that nests spans inside it. */
+export interface RenderSpan {
+  render: RecordedRender
+  span: Span
+  context: OtelContext
+}
+
+/** The render `id` of `renders`, if it is one of `rendersFrom` on (a render made after the response). */
+function lateRender(renders: RecordedRender[], id: number, rendersFrom: number): RecordedRender | undefined {
+  if (id < rendersFrom) return undefined
+  for (let i = renders.length - 1; i >= 0 && renders[i]!.id >= id; i--) if (renders[i]!.id === id) return renders[i]
+  return undefined
+}
+
+/** Whether `render` still ran `endMs` into the request. */
+function runsAt(render: RecordedRender, endMs: number): boolean {
+  return render.durationMs === undefined || render.startMs + render.durationMs > endMs
+}
+
+/**
+ * The render converted with the request while still running that `item` was written in: a
+ * log line's render (its `renderId`), a render's parent, or for a query the innermost such
+ * render still running that started before it.
+ */
+function unfinishedRender(kind: ConvertKind, item: unknown, unfinished: Map<number, RenderSpan>): RenderSpan | undefined {
+  if (kind !== 'sql') {
+    const id = kind === 'logging' ? (item as RecordedLog).renderId : (item as RecordedRender).parentId
+    return id === undefined ? undefined : unfinished.get(id)
+  }
+  let best: RenderSpan | undefined
+  for (const entry of unfinished.values()) {
+    const { startMs, durationMs } = entry.render
+    if (durationMs !== undefined || startMs > (item as RecordedQuery).startMs) continue
+    if (!best || startMs >= best.render.startMs) best = entry
+  }
+  return best
 }
 
 /**
@@ -306,11 +410,8 @@ function runningRender(record: RequestRecord, kind: ConvertKind, item: unknown, 
 }
 
 /** The innermost render whose time window holds the whole query, if any. */
-function innermostRender(
-  query: RecordedQuery,
-  renders: Iterable<{ render: RecordedRender; context: OtelContext }>,
-): OtelContext | undefined {
-  let best: { render: RecordedRender; context: OtelContext } | undefined
+function innermostRender(query: RecordedQuery, renders: Iterable<RenderSpan>): OtelContext | undefined {
+  let best: RenderSpan | undefined
   for (const entry of renders) {
     const { startMs, durationMs } = entry.render
     if (durationMs === undefined || query.startMs < startMs || query.startMs + query.durationMs > startMs + durationMs) continue

@@ -145,6 +145,10 @@ interface PanelState extends RequestSpanState {
   rendersFrom?: number
   /** What work the request left running wrote inside a render still running (see `LateWork`). */
   waiting?: LateWork['waiting']
+  /** Renders converted with the request while still running (see `LateWork`). */
+  unfinished?: LateWork['unfinished']
+  /** Set while a timer waits for the trace to stop taking spans, to convert what `waiting` holds then. */
+  closeTimer?: boolean
   /** The SERVER span's traceparent, once asked for. */
   traceparent?: string
 }
@@ -157,6 +161,12 @@ const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates
 const DEFAULT_EXPORT_TIMEOUT_MS = 5000
 /** How much longer the toolbar waits on an export than the exporter itself does. */
 const EXPORT_BOUND_MARGIN_MS = 1000
+
+/**
+ * While a WebSocket holds a trace, work waiting for a render looks again a late window later
+ * (then it is converted right when the trace stops taking spans), but not more often than this (ms).
+ */
+const HELD_TRACE_LOOK_MS = 100
 
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
@@ -421,7 +431,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (!state.described) describeResponse(state, record)
     else describeLateResponse(state, record)
     // Converted spans are children of the SERVER span: made before it ends.
-    state.counts = this.converter.convert(record, state.context)
+    state.counts = this.converter.convert(record, state.context, state)
     // A render still running is converted now: its end, written later, makes no second span.
     state.rendersFrom = record.peek(SLOTS.templates)?.nextId ?? 0
     const traces = this.processor.traces
@@ -458,11 +468,44 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (!state?.counts) return
     // The trace takes late spans for the grace period, and all the while a WebSocket holds it open.
     if (!this.processor.traces.accepts(state.traceId)) {
-      state.waiting = undefined
+      // It stopped before the timer came: what waited is converted as it stood then.
+      if (state.waiting) this.convertWaiting(record, state)
       return
     }
     // onFinish set the counts and `rendersFrom` together.
     if (this.converter.convertLate(record, state.context, slot, item, state as PanelState & LateWork) > 0) this.saveLateSpans(record, state)
+    // Only a request whose late work waits for a render still running gets a timer.
+    if (state.waiting && !state.closeTimer) this.convertWaiting(record, state)
+  }
+
+  /**
+   * What waits for renders still running (`state.waiting`) is converted when the trace stops
+   * taking spans, those renders as still running then: until then a timer waits for that
+   * moment (while a WebSocket holds the trace the moment is not known, so it looks again
+   * a late window later).
+   */
+  private convertWaiting(record: RequestRecord, state: PanelState): void {
+    const traces = this.processor.traces
+    const closesAt = traces.closesAt(state.traceId)
+    if (!state.waiting || closesAt === undefined) {
+      // The trace left the store: nothing of it is kept any more.
+      state.waiting = undefined
+      return
+    }
+    const wait = closesAt === Infinity ? Math.max(this.config.gracePeriodMs, HELD_TRACE_LOOK_MS) : closesAt - performance.now()
+    if (wait > 0) {
+      state.closeTimer = true
+      setTimeout(this.closeLater, Math.ceil(wait), record, state).unref()
+      return
+    }
+    const endMs = record.offsetOf(closesAt)
+    if (traces.closing(state.traceId, () => this.converter.convertWaiting(record, state.context, state as PanelState & LateWork, endMs)) > 0) this.saveLateSpans(record, state)
+  }
+
+  // Made once: the timer of convertWaiting, with the request as arguments (no closure per request).
+  private readonly closeLater = (record: RequestRecord, state: PanelState) => {
+    state.closeTimer = false
+    this.convertWaiting(record, state)
   }
 
   /**

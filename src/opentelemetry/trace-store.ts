@@ -273,6 +273,47 @@ export class TraceStore {
   }
 
   /**
+   * When `traceId` stops taking spans, as a `performance.now()` reading: `Infinity` while its
+   * request runs or a WebSocket holds it (the moment is not known yet), a past reading once
+   * its late window is over, undefined when the store does not hold it.
+   *
+   * @example
+   * ```ts
+   * traces.finish(traceId)
+   * traces.closesAt(traceId)! - performance.now() // about 30_000: the late window
+   * ```
+   */
+  closesAt(traceId: string): number | undefined {
+    const entry = this.traces.get(traceId)
+    if (!entry) return undefined
+    return entry.holds > 0 || entry.finishedAt === undefined ? Infinity : entry.finishedAt + entry.gracePeriodMs
+  }
+
+  /**
+   * Runs `work` with `traceId` taking spans though its late window may just have ended, and
+   * answers what `work` answers: what a request's work wrote while the trace took spans, but
+   * that could only be converted once it stopped (a render still running then), still joins
+   * the trace. Nothing runs for a trace the store no longer holds.
+   *
+   * @example
+   * ```ts
+   * // at traces.closesAt(traceId): the render still running ends there, with what it logged
+   * traces.closing(traceId, () => converter.convertWaiting(record, serverContext, late, endMs))
+   * ```
+   */
+  closing(traceId: string, work: () => number): number {
+    const entry = this.traces.get(traceId)
+    if (!entry) return 0
+    // A hold keeps the trace taking spans; taken back without restarting the late window.
+    entry.holds++
+    try {
+      return work()
+    } finally {
+      entry.holds--
+    }
+  }
+
+  /**
    * Whether the store holds `traceId` at all.
    *
    * @example

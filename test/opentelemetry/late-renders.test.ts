@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { debugToolbar, recordLog, recordQuery, renderTemplate } from '../../src/index.js'
+import { renderStreamable } from '../../src/recorders/templates.js'
+import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const never = new Promise<never>(() => {})
+
+const ms = (nanos: string) => Number(BigInt(nanos) / 1000n) / 1000
+const named = (stats: StatsWithSpans, name: string) => stats.spans.find((s) => s.name === name)!
+const serverOf = (stats: StatsWithSpans) => stats.spans.find((s) => s.kind === 'SERVER')!
+const childrenOf = (stats: StatsWithSpans, span: ToolbarSpan) => stats.spans.filter((s) => s.parentSpanId === span.spanId).map((s) => s.name).sort()
+
+const GRACE_MS = 150
+
+/**
+ * An app whose POST /order answers at once and leaves `work` running, started once `release()`
+ * is called; `read()` gives the request's trace as the panel's view loads it.
+ */
+function orderApp(work: () => Promise<unknown>) {
+  const panel = new OpenTelemetryPanel({ exporter: 'none', gracePeriodMs: GRACE_MS })
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let done!: Promise<unknown>
+  app.post('/order', (c) => {
+    done = released.then(work)
+    return c.text('ok')
+  })
+  const start = async () => {
+    const res = await app.request('/order', { method: 'POST' }, loopback)
+    await res.text()
+    const detailPath = `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`
+    const read = async () => withSpans(app, (await (await app.request(detailPath, undefined, loopback)).json()).panels.opentelemetry as OpenTelemetryStats)
+    release()
+    return { read, done: () => done, traceId: (await read()).traceId }
+  }
+  return { panel, start }
+}
+
+/** The receipt email, rendered by work left running: it logs, queries and renders a part, then waits for `until`. */
+function receipt(until: Promise<unknown>) {
+  return renderTemplate('receipt email', async () => {
+    recordLog('info', 'rendering the receipt of order 7')
+    const started = performance.now()
+    await sleep(1)
+    recordQuery({ sql: 'SELECT name FROM products WHERE id = ?', params: [3], startTime: started, durationMs: performance.now() - started, dbSystem: 'sqlite' })
+    await renderTemplate('line items', async () => {
+      recordLog('debug', '3 line items')
+      await sleep(2)
+    })
+    await until
+    return '<p>thanks</p>'
+  })
+}
+
+describe('a render made after the response that outlives the late window', () => {
+  it('is exported as still running when the trace stops taking spans, with what it logged, queried and rendered inside it', async () => {
+    let finish!: () => void
+    const finished = new Promise<void>((resolve) => (finish = resolve))
+    const { start } = orderApp(() => receipt(finished))
+    const { read, done } = await start()
+    await sleep(GRACE_MS + 100)
+    const stats = await read()
+    const server = serverOf(stats)
+    const email = named(stats, 'render receipt email')
+    expect(email).toMatchObject({ kind: 'INTERNAL', parentSpanId: server.spanId })
+    expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
+    expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt of order 7'])
+    expect(named(stats, 'render line items').events.map((e) => e.attributes['log.message'])).toEqual(['3 line items'])
+    // It ends where the trace stopped taking spans: the late window after the response.
+    const endedAfterResponse = ms(email.endTimeUnixNano!) - ms(server.endTimeUnixNano!)
+    expect(endedAfterResponse).toBeGreaterThanOrEqual(GRACE_MS - 1)
+    expect(endedAfterResponse).toBeLessThan(GRACE_MS + 25)
+    expect(stats.convert).toMatchObject({ templates: { converted: 2 }, sql: { converted: 1 }, logging: { converted: 2 } })
+    expect(stats.lateSpans).toBe(3)
+    // Its end, after the trace stopped taking spans, makes no second span.
+    finish()
+    await done()
+    const after = await read()
+    expect(after.spans.filter((s) => s.name === 'render receipt email')).toHaveLength(1)
+    expect(after.spans).toHaveLength(stats.spans.length)
+  })
+
+  it('is exported when the trace stops taking spans even if it never ends, a render that never ends included', async () => {
+    const { start } = orderApp(() => receipt(never))
+    const { read } = await start()
+    await sleep(GRACE_MS + 100)
+    const stats = await read()
+    const email = named(stats, 'render receipt email')
+    expect(email.parentSpanId).toBe(serverOf(stats).spanId)
+    expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
+
+    // A streamed body that is never sent to its end: its render never ends.
+    const streamed = orderApp(async () => {
+      renderStreamable('live feed', () => {
+        recordLog('info', 'feed opened')
+        return never
+      }, () => true)
+    })
+    const feed = await streamed.start()
+    await sleep(GRACE_MS + 100)
+    const fed = await feed.read()
+    const render = named(fed, 'render live feed')
+    expect(render.parentSpanId).toBe(serverOf(fed).spanId)
+    expect(render.events.map((e) => e.attributes['log.message'])).toEqual(['feed opened'])
+  })
+
+  it('waits while a WebSocket holds the trace, and is exported when the late window after it closed ends', async () => {
+    let finish!: () => void
+    const finished = new Promise<void>((resolve) => (finish = resolve))
+    const { panel, start } = orderApp(() => receipt(finished))
+    // What the toolbar's WebSocket does for its upgrade request (websocket.md): the trace is held.
+    const { read, traceId } = await start()
+    const releaseTrace = panel.processor.traces.hold(traceId)
+    await sleep(GRACE_MS + 100)
+    expect((await read()).spans.map((s) => s.name)).toEqual(['POST /order'])
+    const closedAt = Date.now()
+    releaseTrace()
+    await sleep(GRACE_MS + 100)
+    const stats = await read()
+    const email = named(stats, 'render receipt email')
+    expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
+    // The span ends a late window after the WebSocket closed.
+    expect(ms(email.endTimeUnixNano!) - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 2)
+    expect(ms(email.endTimeUnixNano!) - closedAt).toBeLessThan(GRACE_MS + 25)
+    finish()
+  })
+})
+
+describe('a render still running when the request was converted', () => {
+  it('has what it logs, queries and renders after the response under its span', async () => {
+    const panel = new OpenTelemetryPanel({ exporter: 'none' })
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [panel] }))
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let done!: Promise<unknown>
+    app.post('/order', (c) => {
+      // The receipt's email is rendered from a promise the handler does not await.
+      done = renderTemplate('receipt email', async () => {
+        await released
+        recordLog('info', 'rendering the receipt of order 7')
+        const started = performance.now()
+        await sleep(1)
+        recordQuery({ sql: 'SELECT name FROM products WHERE id = ?', params: [3], startTime: started, durationMs: performance.now() - started, dbSystem: 'sqlite' })
+        await renderTemplate('line items', () => sleep(1))
+      })
+      return c.text('ok')
+    })
+    const res = await app.request('/order', { method: 'POST' }, loopback)
+    await res.text()
+    release()
+    await done
+    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    const stats = await withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
+    const server = serverOf(stats)
+    const email = named(stats, 'render receipt email')
+    expect(email.parentSpanId).toBe(server.spanId)
+    // Converted with the request, its span ended with it: the line goes on a span of its own under it.
+    expect(childrenOf(stats, email)).toEqual(['SELECT products', 'log info', 'render line items'])
+    expect(childrenOf(stats, server)).toEqual(['render receipt email'])
+    expect(named(stats, 'log info').events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt of order 7'])
+    expect(ms(named(stats, 'SELECT products').startTimeUnixNano)).toBeGreaterThanOrEqual(ms(email.endTimeUnixNano!))
+    expect(stats.spans.filter((s) => s.name === 'render receipt email')).toHaveLength(1)
+    expect(stats.convert).toMatchObject({ templates: { converted: 2 }, sql: { converted: 1 }, logging: { converted: 1 } })
+  })
+})
