@@ -1,0 +1,114 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { Hono } from 'hono'
+import Database from 'better-sqlite3'
+import { debugToolbar, instrumentBetterSqlite3, renderTemplate, uninstallConsoleCapture } from '../src/index.js'
+import { OpenTelemetryPanel, type ToolbarSpan } from '../src/opentelemetry/index.js'
+import { startOtlpHttpPeer } from './peers/index.js'
+
+afterAll(() => uninstallConsoleCapture())
+
+const GRACE_MS = 300
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A shop over a real server: each order's receipt email is rendered by work the handler
+ * leaves running, which logs and reads the products from SQLite inside the render.
+ */
+function shop(panel: OpenTelemetryPanel) {
+  const db = instrumentBetterSqlite3(new Database(':memory:'))
+  db.exec('CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT)')
+  db.prepare('INSERT INTO products (name) VALUES (?)').run('teapot')
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const receipt = (until: Promise<unknown>) => renderTemplate('receipt email', async () => {
+    await released
+    console.info('rendering the receipt')
+    const products = db.prepare('SELECT name FROM products').all() as Array<{ name: string }>
+    await until
+    return products.map((p) => p.name).join()
+  })
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [panel] }))
+  // A mail queue that never answers: the render outlives the late window.
+  app.post('/orders', (c) => {
+    void released.then(() => receipt(new Promise(() => {})))
+    return c.text('ordered')
+  })
+  // Started by the handler, awaited by no one: still running when the response is sent.
+  app.post('/invoices', (c) => {
+    void receipt(Promise.resolve())
+    return c.text('invoiced')
+  })
+  return { app, release }
+}
+
+async function listen(app: Hono): Promise<{ url: string; server: ServerType }> {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise((resolve) => server.once('listening', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
+
+describe('work a request left running, over a real server and an OTLP collector', () => {
+  it('exports what a render made after the response logged and queried under it, though the render outlives the late window', async () => {
+    const peer = await startOtlpHttpPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs: GRACE_MS })
+    const { app, release } = shop(panel)
+    const { url, server } = await listen(app)
+    try {
+      const res = await fetch(`${url}/orders`, { method: 'POST' })
+      expect(await res.text()).toBe('ordered')
+      const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+      const traceId = detail.panels.opentelemetry.traceId as string
+      release()
+      await sleep(GRACE_MS + 150)
+      await panel.forceFlush()
+      const exported = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === 'render receipt email'), 10_000)).filter((s) => s.traceId === traceId)
+      const { spans: shown } = (await (await fetch(`${url}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
+      for (const spans of [exported, shown]) {
+        const server = spans.find((s) => s.kind === 'SERVER')!
+        const email = spans.find((s) => s.name === 'render receipt email')!
+        expect(email.parentSpanId).toBe(server.spanId)
+        const inside = spans.filter((s) => s.parentSpanId === email.spanId)
+        expect(inside.map((s) => s.name)).toEqual(['SELECT products'])
+        expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
+        // Still running when the trace stopped taking spans: it ends there.
+        const after = Number(BigInt(email.endTimeUnixNano!) - BigInt(server.endTimeUnixNano!)) / 1e6
+        expect(after).toBeGreaterThanOrEqual(GRACE_MS - 1)
+        expect(after).toBeLessThan(GRACE_MS + 50)
+      }
+    } finally {
+      server.close()
+      await panel.shutdown()
+      await peer.close()
+    }
+  })
+
+  it('exports what a render still running at the response wrote later under that render', async () => {
+    const peer = await startOtlpHttpPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url })
+    const { app, release } = shop(panel)
+    const { url, server } = await listen(app)
+    try {
+      const res = await fetch(`${url}/invoices`, { method: 'POST' })
+      expect(await res.text()).toBe('invoiced')
+      const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+      const traceId = detail.panels.opentelemetry.traceId as string
+      release()
+      await sleep(50)
+      await panel.forceFlush()
+      const spans = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === 'SELECT products'), 10_000)).filter((s) => s.traceId === traceId)
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const email = spans.find((s) => s.name === 'render receipt email')!
+      expect(email.parentSpanId).toBe(server.spanId)
+      const inside = spans.filter((s) => s.parentSpanId === email.spanId)
+      expect(inside.map((s) => s.name).sort()).toEqual(['SELECT products', 'log info'])
+      expect(inside.find((s) => s.name === 'log info')!.attributes['log.message']).toBe('rendering the receipt')
+    } finally {
+      server.close()
+      await panel.shutdown()
+      await peer.close()
+    }
+  })
+})
