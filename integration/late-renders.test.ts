@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
+import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import Database from 'better-sqlite3'
 import { debugToolbar, instrumentBetterSqlite3, renderTemplate, uninstallConsoleCapture } from '../src/index.js'
@@ -44,71 +44,62 @@ function shop(panel: OpenTelemetryPanel) {
   return { app, release }
 }
 
-async function listen(app: Hono): Promise<{ url: string; server: ServerType }> {
+/**
+ * Posts to `path` over a real server whose panel exports to an OTLP/HTTP collector, lets the
+ * work the request left running go on, and answers the trace as the collector got it (once
+ * it holds a span named `awaited`) and as the toolbar's trace API shows it.
+ */
+async function order(path: string, awaited: string, gracePeriodMs?: number): Promise<{ exported: ToolbarSpan[]; shown: ToolbarSpan[] }> {
+  const peer = await startOtlpHttpPeer()
+  const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs })
+  const { app, release } = shop(panel)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  await new Promise((resolve) => server.once('listening', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+  try {
+    await new Promise((resolve) => server.once('listening', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const res = await fetch(`${url}${path}`, { method: 'POST' })
+    expect(res.status).toBe(200)
+    const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    const traceId = detail.panels.opentelemetry.traceId as string
+    release()
+    await sleep((gracePeriodMs ?? 0) + 100)
+    await panel.forceFlush()
+    const exported = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === awaited), 10_000)).filter((s) => s.traceId === traceId)
+    const { spans: shown } = (await (await fetch(`${url}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
+    return { exported, shown }
+  } finally {
+    server.close()
+    await panel.shutdown()
+    await peer.close()
+  }
 }
 
 describe('work a request left running, over a real server and an OTLP collector', () => {
   it('exports what a render made after the response logged and queried under it, though the render outlives the late window', async () => {
-    const peer = await startOtlpHttpPeer()
-    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs: GRACE_MS })
-    const { app, release } = shop(panel)
-    const { url, server } = await listen(app)
-    try {
-      const res = await fetch(`${url}/orders`, { method: 'POST' })
-      expect(await res.text()).toBe('ordered')
-      const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
-      const traceId = detail.panels.opentelemetry.traceId as string
-      release()
-      await sleep(GRACE_MS + 150)
-      await panel.forceFlush()
-      const exported = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === 'render receipt email'), 10_000)).filter((s) => s.traceId === traceId)
-      const { spans: shown } = (await (await fetch(`${url}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: ToolbarSpan[] }
-      for (const spans of [exported, shown]) {
-        const server = spans.find((s) => s.kind === 'SERVER')!
-        const email = spans.find((s) => s.name === 'render receipt email')!
-        expect(email.parentSpanId).toBe(server.spanId)
-        const inside = spans.filter((s) => s.parentSpanId === email.spanId)
-        expect(inside.map((s) => s.name)).toEqual(['SELECT products'])
-        expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
-        // Still running when the trace stopped taking spans: it ends there.
-        const after = Number(BigInt(email.endTimeUnixNano!) - BigInt(server.endTimeUnixNano!)) / 1e6
-        expect(after).toBeGreaterThanOrEqual(GRACE_MS - 1)
-        expect(after).toBeLessThan(GRACE_MS + 50)
-      }
-    } finally {
-      server.close()
-      await panel.shutdown()
-      await peer.close()
+    const { exported, shown } = await order('/orders', 'render receipt email', GRACE_MS)
+    for (const spans of [exported, shown]) {
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const email = spans.find((s) => s.name === 'render receipt email')!
+      expect(email.parentSpanId).toBe(server.spanId)
+      const inside = spans.filter((s) => s.parentSpanId === email.spanId)
+      expect(inside.map((s) => s.name)).toEqual(['SELECT products'])
+      expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
+      // Still running when the trace stopped taking spans: it ends there.
+      const after = Number(BigInt(email.endTimeUnixNano!) - BigInt(server.endTimeUnixNano!)) / 1e6
+      expect(after).toBeGreaterThanOrEqual(GRACE_MS - 1)
+      expect(after).toBeLessThan(GRACE_MS + 50)
     }
   })
 
   it('exports what a render still running at the response wrote later under that render', async () => {
-    const peer = await startOtlpHttpPeer()
-    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url })
-    const { app, release } = shop(panel)
-    const { url, server } = await listen(app)
-    try {
-      const res = await fetch(`${url}/invoices`, { method: 'POST' })
-      expect(await res.text()).toBe('invoiced')
-      const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
-      const traceId = detail.panels.opentelemetry.traceId as string
-      release()
-      await sleep(50)
-      await panel.forceFlush()
-      const spans = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === 'SELECT products'), 10_000)).filter((s) => s.traceId === traceId)
+    const { exported, shown } = await order('/invoices', 'SELECT products')
+    for (const spans of [exported, shown]) {
       const server = spans.find((s) => s.kind === 'SERVER')!
       const email = spans.find((s) => s.name === 'render receipt email')!
       expect(email.parentSpanId).toBe(server.spanId)
       const inside = spans.filter((s) => s.parentSpanId === email.spanId)
       expect(inside.map((s) => s.name).sort()).toEqual(['SELECT products', 'log info'])
       expect(inside.find((s) => s.name === 'log info')!.attributes['log.message']).toBe('rendering the receipt')
-    } finally {
-      server.close()
-      await panel.shutdown()
-      await peer.close()
     }
   })
 })

@@ -17,18 +17,18 @@ const childrenOf = (stats: StatsWithSpans, span: ToolbarSpan) => stats.spans.fil
 const GRACE_MS = 150
 
 /**
- * An app whose POST /order answers at once and leaves `work` running, started once `release()`
- * is called; `read()` gives the request's trace as the panel's view loads it.
+ * An app whose POST /order answers at once and leaves `leave(released)` running: it goes on
+ * once `release()` is called. `read()` gives the request's trace as the panel's view loads it.
  */
-function orderApp(work: () => Promise<unknown>) {
-  const panel = new OpenTelemetryPanel({ exporter: 'none', gracePeriodMs: GRACE_MS })
+function orderApp(leave: (released: Promise<void>) => Promise<unknown>, options: { gracePeriodMs?: number } = { gracePeriodMs: GRACE_MS }) {
+  const panel = new OpenTelemetryPanel({ exporter: 'none', ...options })
   const app = new Hono()
   app.use(debugToolbar({ extraPanels: [panel] }))
   let release!: () => void
   const released = new Promise<void>((resolve) => (release = resolve))
   let done!: Promise<unknown>
   app.post('/order', (c) => {
-    done = released.then(work)
+    done = leave(released)
     return c.text('ok')
   })
   const start = async () => {
@@ -42,9 +42,13 @@ function orderApp(work: () => Promise<unknown>) {
   return { panel, start }
 }
 
-/** The receipt email, rendered by work left running: it logs, queries and renders a part, then waits for `until`. */
-function receipt(until: Promise<unknown>) {
+/**
+ * The receipt email: once `before` settles it logs, queries and renders a part, then waits
+ * for `until`.
+ */
+function receipt(before?: Promise<unknown>, until?: Promise<unknown>) {
   return renderTemplate('receipt email', async () => {
+    await before
     recordLog('info', 'rendering the receipt of order 7')
     const started = performance.now()
     await sleep(1)
@@ -58,11 +62,14 @@ function receipt(until: Promise<unknown>) {
   })
 }
 
+/** A render made after the response, by work the handler left running. */
+const afterResponse = (until: Promise<unknown>) => (released: Promise<void>) => released.then(() => receipt(undefined, until))
+
 describe('a render made after the response that outlives the late window', () => {
   it('is exported as still running when the trace stops taking spans, with what it logged, queried and rendered inside it', async () => {
     let finish!: () => void
     const finished = new Promise<void>((resolve) => (finish = resolve))
-    const { start } = orderApp(() => receipt(finished))
+    const { start } = orderApp(afterResponse(finished))
     const { read, done } = await start()
     await sleep(GRACE_MS + 100)
     const stats = await read()
@@ -87,7 +94,7 @@ describe('a render made after the response that outlives the late window', () =>
   })
 
   it('is exported when the trace stops taking spans even if it never ends, a render that never ends included', async () => {
-    const { start } = orderApp(() => receipt(never))
+    const { start } = orderApp(afterResponse(never))
     const { read } = await start()
     await sleep(GRACE_MS + 100)
     const stats = await read()
@@ -96,7 +103,8 @@ describe('a render made after the response that outlives the late window', () =>
     expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
 
     // A streamed body that is never sent to its end: its render never ends.
-    const streamed = orderApp(async () => {
+    const streamed = orderApp(async (released) => {
+      await released
       renderStreamable('live feed', () => {
         recordLog('info', 'feed opened')
         return never
@@ -113,7 +121,7 @@ describe('a render made after the response that outlives the late window', () =>
   it('waits while a WebSocket holds the trace, and is exported when the late window after it closed ends', async () => {
     let finish!: () => void
     const finished = new Promise<void>((resolve) => (finish = resolve))
-    const { panel, start } = orderApp(() => receipt(finished))
+    const { panel, start } = orderApp(afterResponse(finished))
     // What the toolbar's WebSocket does for its upgrade request (websocket.md): the trace is held.
     const { read, traceId } = await start()
     const releaseTrace = panel.processor.traces.hold(traceId)
@@ -134,30 +142,11 @@ describe('a render made after the response that outlives the late window', () =>
 
 describe('a render still running when the request was converted', () => {
   it('has what it logs, queries and renders after the response under its span', async () => {
-    const panel = new OpenTelemetryPanel({ exporter: 'none' })
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [panel] }))
-    let release!: () => void
-    const released = new Promise<void>((resolve) => (release = resolve))
-    let done!: Promise<unknown>
-    app.post('/order', (c) => {
-      // The receipt's email is rendered from a promise the handler does not await.
-      done = renderTemplate('receipt email', async () => {
-        await released
-        recordLog('info', 'rendering the receipt of order 7')
-        const started = performance.now()
-        await sleep(1)
-        recordQuery({ sql: 'SELECT name FROM products WHERE id = ?', params: [3], startTime: started, durationMs: performance.now() - started, dbSystem: 'sqlite' })
-        await renderTemplate('line items', () => sleep(1))
-      })
-      return c.text('ok')
-    })
-    const res = await app.request('/order', { method: 'POST' }, loopback)
-    await res.text()
-    release()
-    await done
-    const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
-    const stats = await withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats)
+    // The receipt's email is rendered from a promise the handler does not await.
+    const { start } = orderApp((released) => receipt(released, undefined), {})
+    const { read, done } = await start()
+    await done()
+    const stats = await read()
     const server = serverOf(stats)
     const email = named(stats, 'render receipt email')
     expect(email.parentSpanId).toBe(server.spanId)
@@ -165,8 +154,9 @@ describe('a render still running when the request was converted', () => {
     expect(childrenOf(stats, email)).toEqual(['SELECT products', 'log info', 'render line items'])
     expect(childrenOf(stats, server)).toEqual(['render receipt email'])
     expect(named(stats, 'log info').events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt of order 7'])
+    expect(named(stats, 'render line items').events.map((e) => e.attributes['log.message'])).toEqual(['3 line items'])
     expect(ms(named(stats, 'SELECT products').startTimeUnixNano)).toBeGreaterThanOrEqual(ms(email.endTimeUnixNano!))
     expect(stats.spans.filter((s) => s.name === 'render receipt email')).toHaveLength(1)
-    expect(stats.convert).toMatchObject({ templates: { converted: 2 }, sql: { converted: 1 }, logging: { converted: 1 } })
+    expect(stats.convert).toMatchObject({ templates: { converted: 2 }, sql: { converted: 1 }, logging: { converted: 2 } })
   })
 })
