@@ -1,0 +1,88 @@
+/**
+ * What the converter keeps of a request's work after its response (`LateWork`), and how it
+ * finds the render an item written then was written in: a render made after the response
+ * and still running, or one converted with the request while still running.
+ */
+import type { Context as OtelContext, Span } from '@opentelemetry/api'
+import type { RequestRecord } from '../core/record.js'
+import { SLOTS } from '../shapes/records.js'
+import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/records.js'
+import type { ConvertCounts, ConvertKind } from './converter.js'
+
+/**
+ * A request's work after its response, as `convertLate` keeps it: one per request, held by
+ * the caller (the OpenTelemetry panel keeps it in the request's state).
+ */
+export interface LateWork {
+  /** What was converted, each kind's count; `convertLate` adds to it. */
+  counts: ConvertCounts
+  /** The id of the request's first render not converted with the request (`RenderLog.nextId` then). */
+  rendersFrom: number
+  /**
+   * Items written inside a late render still running, by the render's id: converted under its
+   * span when it ends, or when the trace stops taking spans (`convertWaiting`).
+   */
+  waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
+  /**
+   * Renders converted with the request while still running, by id (`convert` notes them): what
+   * is written in them later nests under their span, which ended with the request.
+   */
+  unfinished?: Map<number, RenderSpan>
+}
+
+/** A render's span as the converter made it, and the context that nests spans inside it. */
+export interface RenderSpan {
+  render: RecordedRender
+  span: Span
+  context: OtelContext
+}
+
+/** The render `id` of `renders`, if it is one of `rendersFrom` on (a render made after the response). */
+export function lateRender(renders: RecordedRender[], id: number, rendersFrom: number): RecordedRender | undefined {
+  if (id < rendersFrom) return undefined
+  for (let i = renders.length - 1; i >= 0 && renders[i]!.id >= id; i--) if (renders[i]!.id === id) return renders[i]
+  return undefined
+}
+
+/** Whether `render` still ran `endMs` into the request. */
+export function runsAt(render: RecordedRender, endMs: number): boolean {
+  return render.durationMs === undefined || render.startMs + render.durationMs > endMs
+}
+
+/**
+ * The render converted with the request while still running that `item` was written in: a
+ * log line's render (its `renderId`), a render's parent, or for a query the innermost such
+ * render still running that started before it.
+ */
+export function unfinishedRender(kind: ConvertKind, item: unknown, unfinished: Map<number, RenderSpan>): RenderSpan | undefined {
+  if (kind !== 'sql') {
+    const id = kind === 'logging' ? (item as RecordedLog).renderId : (item as RecordedRender).parentId
+    return id === undefined ? undefined : unfinished.get(id)
+  }
+  let best: RenderSpan | undefined
+  for (const entry of unfinished.values()) {
+    const { startMs, durationMs } = entry.render
+    if (durationMs !== undefined || startMs > (item as RecordedQuery).startMs) continue
+    if (!best || startMs >= best.render.startMs) best = entry
+  }
+  return best
+}
+
+/**
+ * The late render still running that `item` was written in: a log line's render (its
+ * `renderId`), a render's parent, or for a query the innermost render running when it
+ * started (the one that started last: renders are kept in start order). Only renders of
+ * `rendersFrom` on count: those before were converted with the request.
+ */
+export function runningRender(record: RequestRecord, kind: ConvertKind, item: unknown, rendersFrom: number): RecordedRender | undefined {
+  const renders = record.peek(SLOTS.templates)?.renders
+  if (!renders) return undefined
+  const id = kind === 'logging' ? (item as RecordedLog).renderId : kind === 'templates' ? (item as RecordedRender).parentId : undefined
+  if (kind !== 'sql' && (id === undefined || id < rendersFrom)) return undefined
+  for (let i = renders.length - 1; i >= 0 && renders[i]!.id >= rendersFrom; i--) {
+    const render = renders[i]!
+    if (render.durationMs !== undefined) continue
+    if (kind === 'sql' ? render.startMs <= (item as RecordedQuery).startMs : render.id === id) return render
+  }
+  return undefined
+}
