@@ -9,7 +9,8 @@ import { startOtlpHttpPeer } from './peers/index.js'
 
 afterAll(() => uninstallConsoleCapture())
 
-const GRACE_MS = 300
+// Long enough for the receipt to log and query before the window closes, on a busy machine too.
+const GRACE_MS = 600
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**

@@ -198,7 +198,8 @@ export class PanelDataConverter {
     // Counted into from here on; the counts of a request that converted nothing are one frozen object shared by all.
     if (Object.isFrozen(late.counts)) late.counts = { ...late.counts }
     const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
-    const unfinished = late.unfinished && this.enabled.templates ? unfinishedRender(kind, item, late.unfinished) : undefined
+    // Only a converted render is noted there: with templates not converted, there is none.
+    const unfinished = late.unfinished ? unfinishedRender(kind, item, late.unfinished) : undefined
     if (unfinished) return this.lateItem(kind, item, unfinished.context, unfinished.span, parent, late, at)
     const server = trace.getSpan(parent)
     const active = trace.getActiveSpan()

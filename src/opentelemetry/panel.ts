@@ -470,13 +470,13 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // The trace takes late spans for the grace period, and all the while a WebSocket holds it open.
     if (!this.processor.traces.accepts(state.traceId)) {
       // It stopped before the timer came: what waited is converted as it stood then.
-      if (state.waiting) this.convertWaiting(record, state)
+      if (state.waiting) this.convertAtClose(record, state)
       return
     }
     // onFinish set the counts and `rendersFrom` together.
     if (this.converter.convertLate(record, state.context, slot, item, state as PanelState & LateWork) > 0) this.saveLateSpans(record, state)
     // Only a request whose late work waits for a render still running gets a timer.
-    if (state.waiting && !state.closeTimer) this.convertWaiting(record, state)
+    if (state.waiting && !state.closeTimer) this.convertAtClose(record, state)
   }
 
   /**
@@ -485,7 +485,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * moment (while a WebSocket holds the trace the moment is not known, so it looks again
    * a late window later).
    */
-  private convertWaiting(record: RequestRecord, state: PanelState): void {
+  private convertAtClose(record: RequestRecord, state: PanelState): void {
     const traces = this.processor.traces
     const closesAt = traces.closesAt(state.traceId)
     if (!state.waiting || closesAt === undefined) {
@@ -503,10 +503,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     if (traces.closing(state.traceId, () => this.converter.convertWaiting(record, state.context, state as PanelState & LateWork, endMs)) > 0) this.saveLateSpans(record, state)
   }
 
-  // Made once: the timer of convertWaiting, with the request as arguments (no closure per request).
+  // Made once: the timer of convertAtClose, with the request as arguments (no closure per request).
   private readonly closeLater = (record: RequestRecord, state: PanelState) => {
     state.closeTimer = false
-    this.convertWaiting(record, state)
+    this.convertAtClose(record, state)
   }
 
   /**

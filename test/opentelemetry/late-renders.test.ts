@@ -14,7 +14,8 @@ const named = (stats: StatsWithSpans, name: string) => stats.spans.find((s) => s
 const serverOf = (stats: StatsWithSpans) => stats.spans.find((s) => s.kind === 'SERVER')!
 const childrenOf = (stats: StatsWithSpans, span: ToolbarSpan) => stats.spans.filter((s) => s.parentSpanId === span.spanId).map((s) => s.name).sort()
 
-const GRACE_MS = 150
+// Long enough for the receipt to log, query and render its part before the window closes, on a busy machine too.
+const GRACE_MS = 500
 
 /**
  * An app whose POST /order answers at once and leaves `leave(released)` running: it goes on
@@ -71,7 +72,7 @@ describe('a render made after the response that outlives the late window', () =>
     const finished = new Promise<void>((resolve) => (finish = resolve))
     const { start } = orderApp(afterResponse(finished))
     const { read, done } = await start()
-    await sleep(GRACE_MS + 100)
+    await sleep(GRACE_MS + 150)
     const stats = await read()
     const server = serverOf(stats)
     const email = named(stats, 'render receipt email')
@@ -82,7 +83,7 @@ describe('a render made after the response that outlives the late window', () =>
     // It ends where the trace stopped taking spans: the late window after the response.
     const endedAfterResponse = ms(email.endTimeUnixNano!) - ms(server.endTimeUnixNano!)
     expect(endedAfterResponse).toBeGreaterThanOrEqual(GRACE_MS - 1)
-    expect(endedAfterResponse).toBeLessThan(GRACE_MS + 25)
+    expect(endedAfterResponse).toBeLessThan(GRACE_MS + 50)
     expect(stats.convert).toMatchObject({ templates: { converted: 2 }, sql: { converted: 1 }, logging: { converted: 2 } })
     expect(stats.lateSpans).toBe(3)
     // Its end, after the trace stopped taking spans, makes no second span.
@@ -96,7 +97,7 @@ describe('a render made after the response that outlives the late window', () =>
   it('is exported when the trace stops taking spans even if it never ends, a render that never ends included', async () => {
     const { start } = orderApp(afterResponse(never))
     const { read } = await start()
-    await sleep(GRACE_MS + 100)
+    await sleep(GRACE_MS + 150)
     const stats = await read()
     const email = named(stats, 'render receipt email')
     expect(email.parentSpanId).toBe(serverOf(stats).spanId)
@@ -111,7 +112,7 @@ describe('a render made after the response that outlives the late window', () =>
       }, () => true)
     })
     const feed = await streamed.start()
-    await sleep(GRACE_MS + 100)
+    await sleep(GRACE_MS + 150)
     const fed = await feed.read()
     const render = named(fed, 'render live feed')
     expect(render.parentSpanId).toBe(serverOf(fed).spanId)
@@ -125,17 +126,17 @@ describe('a render made after the response that outlives the late window', () =>
     // What the toolbar's WebSocket does for its upgrade request (websocket.md): the trace is held.
     const { read, traceId } = await start()
     const releaseTrace = panel.processor.traces.hold(traceId)
-    await sleep(GRACE_MS + 100)
+    await sleep(GRACE_MS + 150)
     expect((await read()).spans.map((s) => s.name)).toEqual(['POST /order'])
     const closedAt = Date.now()
     releaseTrace()
-    await sleep(GRACE_MS + 100)
+    await sleep(GRACE_MS + 150)
     const stats = await read()
     const email = named(stats, 'render receipt email')
     expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
     // The span ends a late window after the WebSocket closed.
     expect(ms(email.endTimeUnixNano!) - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 2)
-    expect(ms(email.endTimeUnixNano!) - closedAt).toBeLessThan(GRACE_MS + 25)
+    expect(ms(email.endTimeUnixNano!) - closedAt).toBeLessThan(GRACE_MS + 50)
     finish()
   })
 })
