@@ -500,7 +500,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       return
     }
     const endMs = record.offsetOf(closesAt)
-    if (traces.closing(state.traceId, () => this.converter.convertWaiting(record, state.context, state as PanelState & LateWork, endMs)) > 0) this.saveLateSpans(record, state)
+    if (traces.closing(state.traceId, () => this.converter.convertWaiting(record, state.context, state as PanelState & LateWork, endMs)) === 0) return
+    this.saveLateSpans(record, state)
+    // No recorder wrote this time, but the panel's counts changed: the request's stats (and a
+    // durable store's copy of them) are taken again.
+    record.wrote()
   }
 
   // Made once: the timer of convertAtClose, with the request as arguments (no closure per request).

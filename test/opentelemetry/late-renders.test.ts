@@ -119,6 +119,31 @@ describe('a render made after the response that outlives the late window', () =>
     expect(render.events.map((e) => e.attributes['log.message'])).toEqual(['feed opened'])
   })
 
+  it('nests renders still running inside one another, and inside a render converted with the request', async () => {
+    // The mail is still rendering when the response goes; its attachment's chart never finishes.
+    const { start } = orderApp((released) => renderTemplate('mail', async () => {
+      await released
+      await renderTemplate('attachment', () => renderTemplate('chart', async () => {
+        recordLog('info', 'drawing the chart')
+        await never
+      }))
+    }))
+    const { read } = await start()
+    await sleep(GRACE_MS + 150)
+    const stats = await read()
+    const mail = named(stats, 'render mail')
+    const attachment = named(stats, 'render attachment')
+    const chart = named(stats, 'render chart')
+    expect(mail.parentSpanId).toBe(serverOf(stats).spanId)
+    expect(attachment.parentSpanId).toBe(mail.spanId)
+    expect(chart.parentSpanId).toBe(attachment.spanId)
+    expect(chart.events.map((e) => e.attributes['log.message'])).toEqual(['drawing the chart'])
+    // Both end where the trace stopped taking spans.
+    expect(attachment.endTimeUnixNano).toBe(chart.endTimeUnixNano)
+    expect(ms(chart.endTimeUnixNano!) - ms(serverOf(stats).endTimeUnixNano!)).toBeGreaterThanOrEqual(GRACE_MS - 1)
+    expect(stats.convert).toMatchObject({ templates: { converted: 3 }, logging: { converted: 1 } })
+  })
+
   it('waits while a WebSocket holds the trace, and is exported when the late window after it closed ends', async () => {
     let finish!: () => void
     const finished = new Promise<void>((resolve) => (finish = resolve))
