@@ -51,19 +51,34 @@ function shopApp(): Hono {
     }))
     return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>ordered</p></body></html>')
   })
+  app.get('/invoice', (c) => {
+    const later = new Promise<void>((resolve) => (mailInvoice = resolve))
+    // Started by the handler, awaited by no one: still rendering when the answer goes.
+    void renderTemplate('invoice email', async () => {
+      await later
+      recordQuery({ sql: 'SELECT total FROM invoices WHERE id = ?', params: [9], durationMs: 1, dbSystem: 'sqlite' })
+      return '<p>invoice</p>'
+    })
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>invoiced</p></body></html>')
+  })
   return app
 }
+
+let mailInvoice!: () => void
 
 describe('work left running after the response, in the OpenTelemetry panel', () => {
   const session = useBrowserSession(shopApp, { width: 1440, height: 900 })
 
-  /** Opens `path`'s waterfall, lets its late work run, and waits for three rows; answers the pane and its rows. */
-  async function lateWaterfall(path: string, release: () => void) {
+  /**
+   * Opens `path`'s waterfall (`before` rows at first), lets its late work run, and waits for
+   * three rows; answers the pane and its rows.
+   */
+  async function lateWaterfall(path: string, release: () => void, before = 1) {
     const { page } = session
     await page.goto(`${session.server.url}${path}`)
     const pane = await openPanel(page, 'OpenTelemetry')
     const rows = pane.locator('.hdt-wf-row')
-    await expect.poll(() => rows.count()).toBe(1)
+    await expect.poll(() => rows.count()).toBe(before)
     release()
     const texts = async () => (await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' '))
     // The waterfall follows the trace's live updates (or its Refresh button).
@@ -86,6 +101,14 @@ describe('work left running after the response, in the OpenTelemetry panel', () 
     // The query is the render's child: collapsing the render hides it.
     await pane.getByRole('button', { name: 'Collapse render receipt email' }).click()
     await expect.poll(texts).toEqual([expect.stringContaining('GET /order'), expect.stringContaining('render receipt email')])
+    expect(session.errors).toEqual([])
+  })
+
+  it('holds what a render still running at the response queried later under that render', async () => {
+    const { pane, texts } = await lateWaterfall('/invoice', () => mailInvoice(), 2)
+    expect(await texts()).toEqual([expect.stringContaining('GET /invoice'), expect.stringContaining('render invoice email'), expect.stringContaining('SELECT invoices')])
+    await pane.getByRole('button', { name: 'Collapse render invoice email' }).click()
+    await expect.poll(texts).toEqual([expect.stringContaining('GET /invoice'), expect.stringContaining('render invoice email')])
     expect(session.errors).toEqual([])
   })
 })
