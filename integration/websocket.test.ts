@@ -78,6 +78,13 @@ function chatApp(): Hono {
         void new Promise((resolve) => setTimeout(resolve, 20)).then(() => db.prepare('INSERT INTO messages (text) VALUES (?)').run(message.text))
       }
       if (message.type === 'digest') setTimeout(() => renderTemplate('digest', () => recordLog('info', 'digest built')), 20)
+      // A render the handler started and did not await: still running when the handler returns.
+      if (message.type === 'outline') {
+        void renderTemplate('outline', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          recordLog('info', 'outline filled')
+        })
+      }
       if (message.type === 'wait') void new Promise<void>((resolve) => leftRunning.push(resolve)).then(() => recordLog('info', `waited for ${message.text}`))
     },
     onClose() {
@@ -268,8 +275,11 @@ describe('WebSocket spans', () => {
     client.socket.send(JSON.stringify({ type: 'log', text: 'message 7' }))
     client.socket.send(JSON.stringify({ type: 'save', text: 'kept later' }))
     client.socket.send(JSON.stringify({ type: 'digest', text: '' }))
+    client.socket.send(JSON.stringify({ type: 'outline', text: '' }))
     client.socket.send(JSON.stringify({ type: 'wait', text: 'the test' }))
-    const spans = await waitFor(() => spansOf(traceId), (all) => ['log warn', 'INSERT messages', 'render digest'].every((name) => all.some((s) => s.name === name)))
+    const spans = await waitFor(() => spansOf(traceId), (all) =>
+      ['log warn', 'INSERT messages', 'render digest'].every((name) => all.some((s) => s.name === name)) && all.some((s) => s.attributes['log.message'] === 'outline filled'),
+    )
     const messageSpan = (name: string) => spans.find((s) => s.name === `WS receive ${name}`)!
 
     // A lone line: a zero-length INTERNAL span under its message span, after that span ended.
@@ -296,6 +306,13 @@ describe('WebSocket spans', () => {
     expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: digest.spanId })
     expect(ns(render.startTimeUnixNano)).toBeGreaterThan(ns(digest.endTimeUnixNano))
     expect(render.events.find((e) => e.name === 'log')!.attributes['log.message']).toBe('digest built')
+
+    // A render still running when its handler returned was converted then, under its message
+    // span; the line its code wrote later is a span under that render's span.
+    const outline = spans.find((s) => s.name === 'render outline')!
+    expect(outline).toMatchObject({ kind: 'INTERNAL', parentSpanId: messageSpan('outline').spanId })
+    const filled = spans.find((s) => s.attributes['log.message'] === 'outline filled')!
+    expect(filled).toMatchObject({ name: 'log info', parentSpanId: outline.spanId })
 
     // The exporters get the same spans, under the same parents.
     await otel.forceFlush()

@@ -13,7 +13,8 @@ import type { Context } from 'hono'
 import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
 import { currentRecord, RequestRecord, runWithRecord, slotKey, type LateWriter, type SlotKey } from '../core/record.js'
 import { SLOTS } from '../shapes/records.js'
-import type { ConvertCounts, ConvertKind, LateWork, PanelDataConverter } from './converter.js'
+import type { ConvertCounts, ConvertKind, PanelDataConverter } from './converter.js'
+import type { LateWork, RenderSpan } from './late-work.js'
 import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
 import type { TraceStore } from './trace-store.js'
 import { messageName, messageSize } from './websocket-message.js'
@@ -105,6 +106,7 @@ class HandlerRecord extends RequestRecord implements LateWork {
   /** The first render not converted when the handler settled. */
   rendersFrom = 0
   waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
+  unfinished?: Map<number, RenderSpan>
 
   constructor(
     init: { method: string; url: string; path: string },
@@ -223,8 +225,9 @@ class TracedConnection<T> implements LateWriter {
   private run(parent: OtelContext, fn: () => unknown, done?: (error?: unknown) => void): unknown {
     const scope = new HandlerRecord({ method: 'WS', url: this.record.url, path: this.record.path }, parent)
     const settle = (error?: unknown) => {
-      scope.counts = this.tools.converter.convert(scope, parent)
-      // A render still running was converted now: its end, written later, makes no second span.
+      scope.counts = this.tools.converter.convert(scope, parent, scope)
+      // A render still running was converted now: its end, written later, makes no second span,
+      // and what its code writes later nests under it (`unfinished`, noted by `convert`).
       scope.rendersFrom = scope.peek(SLOTS.templates)?.nextId ?? 0
       // Finished: each later write is told to this connection (`RequestRecord.wrote`).
       scope.durationMs = scope.now()
