@@ -46,7 +46,7 @@ import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
-import { saveRecordedSpans } from './store-spans.js'
+import { saveLateSpans, saveRecordedSpans } from './store-spans.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
@@ -140,8 +140,6 @@ interface PanelState extends RequestSpanState {
   /** Lent to `tracedWebSocket`, which finds it through the record. */
   websocket?: WebSocketTracing
   counts?: ConvertCounts
-  /** Set while a write of the trace's spans, for what work the request left running made, waits. */
-  lateSave?: boolean
   /** The id the request's next render takes, when it finished: the renders before it were converted with the rest. */
   rendersFrom?: number
   /** What work the request left running wrote inside a render still running (see `LateWork`). */
@@ -303,7 +301,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     host.provideTraces?.(this.traceSource)
     this.prefix = host.prefix
     this.events = host.events
-    this.traceSettings = { maxSpans: this.config.maxSpansPerTrace, gracePeriodMs: this.config.gracePeriodMs, events: host.events }
+    // A durable store gets the spans that join a trace after its request (a WebSocket's, the
+    // late work's) by one timer per trace: none for a trace that gets no late span.
+    const onLateSpan = host.store.saveSpans ? this.saveLateSpansSoon : undefined
+    this.traceSettings = { maxSpans: this.config.maxSpansPerTrace, gracePeriodMs: this.config.gracePeriodMs, events: host.events, onLateSpan }
     this.store = host.store
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
@@ -474,7 +475,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       return
     }
     // onFinish set the counts and `rendersFrom` together.
-    if (this.converter.convertLate(record, state.context, slot, item, state as PanelState & LateWork) > 0) this.saveLateSpans(record, state)
+    // Its spans reach a durable store with the trace's other late spans (`saveLateSpansSoon`).
+    this.converter.convertLate(record, state.context, slot, item, state as PanelState & LateWork)
     // Only a request whose late work waits for a render still running gets a timer.
     if (state.waiting && !state.closeTimer) this.convertAtClose(record, state)
   }
@@ -500,8 +502,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       return
     }
     const endMs = record.offsetOf(closesAt)
+    // Its spans reach a durable store with the trace's other late spans (`saveLateSpansSoon`).
     if (traces.closing(state.traceId, () => this.converter.convertWaiting(record, state.context, state as PanelState & LateWork, endMs)) === 0) return
-    this.saveLateSpans(record, state)
     // No recorder wrote this time, but the panel's counts changed: the request's stats (and a
     // durable store's copy of them) are taken again.
     record.wrote()
@@ -514,16 +516,17 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   /**
-   * A durable store has the trace's spans as they were when the request finished: those made
-   * since are written too, at most every `LATE_SAVE_MS` (a span already stored is replaced).
+   * A durable store has the trace's spans as they were when the request finished: those that
+   * join later (a WebSocket's, what work the request or a handler left running made) are
+   * written `LATE_SAVE_MS` after the first of them, with those that came meanwhile, so a
+   * growing trace is written at most that often and each span once.
    */
-  private saveLateSpans(record: RequestRecord, state: PanelState): void {
-    if (!this.store?.saveSpans || state.lateSave) return
-    state.lateSave = true
-    setTimeout(() => {
-      state.lateSave = false
-      saveRecordedSpans(this.store, this.processor.traces, state.traceId, record.id)
-    }, LATE_SAVE_MS).unref()
+  private readonly saveLateSpansSoon = (traceId: string): void => {
+    setTimeout(this.saveLateSpans, LATE_SAVE_MS, traceId).unref()
+  }
+
+  private readonly saveLateSpans = (traceId: string): void => {
+    saveLateSpans(this.store, this.processor.traces, traceId)
   }
 
   /**

@@ -2,7 +2,8 @@
  * The recorded side of a durable store's traces: when a request finishes, the ended spans
  * this process recorded for it (its SERVER span, the converted panel data, the app's own
  * instrumentation) go to the toolbar's store, so that another instance, or this one after
- * a restart, answers the trace. Received spans are saved by the receivers' ingest.
+ * a restart, answers the trace; the spans that join it later follow, batched.
+ * Received spans are saved by the receivers' ingest.
  */
 import type { ToolbarStore } from '../core/store.js'
 import type { ToolbarSpan } from '../core/span-model.js'
@@ -24,10 +25,30 @@ export function saveRecordedSpans(store: ToolbarStore | undefined, traces: Trace
   if (!store?.saveSpans) return
   // A full queue would drop them: converting the spans would be work for nothing.
   if (store.full) return
-  const spans = (traces.spans(traceId) ?? []).filter((span) => span.source === 'local' && span.endTimeUnixNano !== undefined)
+  queueSpans(store, (traces.spans(traceId) ?? []).filter((span) => span.source === 'local' && span.endTimeUnixNano !== undefined), requestId)
+}
+
+/**
+ * Queues the local spans that joined `traceId` after its request finished, since the last
+ * call (`TraceStore.takeLateSpans`): a WebSocket's connection and messages, what work the
+ * request or a handler left running made. The panel calls it `LATE_SAVE_MS` after the first
+ * of them, so a trace that keeps growing is written at most that often, each span once.
+ *
+ * @example
+ * ```ts
+ * traces.open(traceId, { onLateSpan: (id) => setTimeout(() => saveLateSpans(host.store, traces, id), LATE_SAVE_MS) }, record.id)
+ * ```
+ */
+export function saveLateSpans(store: ToolbarStore | undefined, traces: TraceStore, traceId: string): void {
+  const spans = traces.takeLateSpans(traceId)
+  if (!store?.saveSpans || store.full) return
+  queueSpans(store, spans, traces.requestId(traceId))
+}
+
+function queueSpans(store: ToolbarStore, spans: ToolbarSpan[], requestId: string | undefined): void {
   if (!spans.length) return
   try {
-    const saving = store.saveSpans(spans, requestId)
+    const saving = store.saveSpans!(spans, requestId)
     if (saving && typeof saving.then === 'function') saving.then(undefined, warnOnce)
   } catch (error) {
     warnOnce(error)

@@ -33,6 +33,11 @@ export interface TraceSettings {
   gracePeriodMs?: number
   /** Where `trace.updated` goes when a late span of this process joins. */
   events?: ToolbarEvents
+  /**
+   * Told when a span of this process joins the trace after its request finished, once until
+   * `takeLateSpans()` takes what joined: a durable store writes them then (store-spans.ts).
+   */
+  onLateSpan?: (traceId: string) => void
 }
 
 const NO_SOURCES: readonly string[] = Object.freeze([])
@@ -130,6 +135,9 @@ class TraceEntry {
   gracePeriodMs!: number
   /** Where `trace.updated` goes when a late span of this process joins. */
   events!: ToolbarEvents | undefined
+  onLateSpan!: ((traceId: string) => void) | undefined
+  /** This process's spans that joined after the request finished, not taken yet (`takeLateSpans`). */
+  unsaved: Array<ToolbarSpan | ReadableSpan> | undefined = undefined
 
   constructor(
     readonly traceId: string,
@@ -145,6 +153,7 @@ class TraceEntry {
     this.maxSpans = settings.maxSpans ?? DEFAULT_MAX_SPANS
     this.gracePeriodMs = settings.gracePeriodMs ?? DEFAULT_LATE_WINDOW_MS
     this.events = settings.events
+    this.onLateSpan = settings.onLateSpan
   }
 }
 
@@ -473,8 +482,30 @@ export class TraceStore {
     if (!entry.sources.includes(source)) entry.sources = entry.sources.length === 0 && source === 'local' ? LOCAL_ONLY : [...entry.sources, source]
     entry.summary = undefined
     if (entry.finishedAt === undefined) return 'stored'
-    if (!known && counted) entry.late++
+    if (!known) {
+      if (counted) entry.late++
+      // Only after the request: a span made during it costs nothing here.
+      if (source === 'local' && entry.onLateSpan !== undefined) keepUnsaved(entry, span)
+    }
     return 'late'
+  }
+
+  /**
+   * This process's spans that joined `traceId` after its request finished since the last
+   * call (each once), for a durable store; `onLateSpan` is told again at the next one.
+   *
+   * @example
+   * ```ts
+   * traces.open(traceId, { onLateSpan: (id) => setTimeout(() => store.saveSpans(traces.takeLateSpans(id)), 250) }, record.id)
+   * traces.takeLateSpans(traceId) // [the WS /chat span that ended when the socket closed, ...]
+   * ```
+   */
+  takeLateSpans(traceId: string): ToolbarSpan[] {
+    const entry = this.traces.get(traceId)
+    const unsaved = entry?.unsaved
+    if (entry === undefined || unsaved === undefined) return []
+    entry.unsaved = undefined
+    return unsaved.map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   }
 
   private announceLate(entry: TraceEntry, traceId: string, name: string, source: string, outcome: AddOutcome): AddOutcome {
@@ -793,6 +824,16 @@ function isRunning(entry: TraceEntry): boolean {
 
 function isAccepting(entry: TraceEntry): boolean {
   return entry.holds > 0 || entry.finishedAt === undefined || performance.now() - entry.finishedAt < entry.gracePeriodMs
+}
+
+/** Notes a late span of this process for `takeLateSpans`; the first since the last take is told. */
+function keepUnsaved(entry: TraceEntry, span: ToolbarSpan | ReadableSpan): void {
+  if (entry.unsaved !== undefined) {
+    entry.unsaved.push(span)
+    return
+  }
+  entry.unsaved = [span]
+  entry.onLateSpan!(entry.traceId)
 }
 
 function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {

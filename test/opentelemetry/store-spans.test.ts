@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { debugToolbar, MemoryStore, type ToolbarSpan } from '../../src/index.js'
+import { debugToolbar, MemoryStore, recordLog, type ToolbarSpan } from '../../src/index.js'
 import { StoreUnavailableError } from '../../src/core/store.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { mergeTraceSpans, saveRecordedSpans } from '../../src/opentelemetry/store-spans.js'
@@ -112,6 +112,48 @@ describe('the OpenTelemetry panel with a durable store', () => {
     const elsewhere = await request(app, `/_debug_toolbar/api/traces/${'c'.repeat(32)}`)
     expect(elsewhere.status).toBe(503)
     expect(elsewhere.json().error).toMatch(/ECONNREFUSED/)
+  })
+
+  it('writes the spans that join a trace after its request each once, at most every 250 ms', async () => {
+    const path = join(dir, 'late-batches.db')
+    const store = new SqliteStore({ path })
+    const writes: string[][] = []
+    const save = store.saveSpans.bind(store)
+    store.saveSpans = (spans, requestId) => {
+      writes.push(spans.map((span) => span.spanId))
+      save(spans, requestId)
+    }
+    const app = appWith(store)
+    let done!: Promise<void>
+    const loggedAt: number[] = []
+    app.get('/import', (c) => {
+      // A job the request leaves running: a line every 50 ms for 600 ms, each a span of its own.
+      done = (async () => {
+        for (let i = 1; i <= 12; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          recordLog('info', `imported batch ${i}`)
+          loggedAt.push(performance.now())
+        }
+      })()
+      return c.text('started')
+    })
+    const id = (await request(app, '/import')).headers.get('x-debug-toolbar-request-id')!
+    await done
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const { traceId } = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json() as { traceId: string }
+    await store.close()
+
+    // The request's spans when it finished, then the lines' in a few batches, none written twice.
+    const late = writes.slice(1)
+    expect(late.flat()).toHaveLength(12)
+    expect(late.length).toBeGreaterThanOrEqual(2)
+    expect(late.length).toBeLessThanOrEqual(Math.floor((loggedAt[11] - loggedAt[0]) / 250) + 1)
+    const written = writes.flat()
+    expect(new Set(written).size).toBe(written.length)
+    const reopened = new SqliteStore({ path })
+    const stored = (await reopened.getTrace(traceId)) ?? []
+    expect(stored.filter((span) => span.name === 'log info').map((span) => span.attributes['log.message'])).toEqual(Array.from({ length: 12 }, (_, i) => `imported batch ${i + 1}`))
+    await reopened.close()
   })
 
   it('merges a trace by span id, memory winning, in start order', () => {

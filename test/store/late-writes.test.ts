@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Hono } from 'hono'
+import { trace } from '@opentelemetry/api'
 import { currentRecord, debugToolbar, LoggingPanel, recordLog, recordQuery, type LoggingStats, type RequestRecord } from '../../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
@@ -75,6 +76,33 @@ describe('a durable history and work a request leaves running', () => {
     const reopened = new SqliteStore({ path })
     expect((await reopened.get(id))?.panels.opentelemetry).toMatchObject({ convert: { sql: { converted: 1 }, logging: { converted: 1 } } })
     expect(((await reopened.getTrace(stats.traceId)) ?? []).map((span) => span.name).sort()).toEqual(['INSERT outbox', 'POST /signup', 'log error'])
+    await reopened.close()
+  })
+
+  it("keeps the app's own span that ended after the response, for the app after a restart", async () => {
+    const path = join(dir, 'background-span.db')
+    const store = new SqliteStore({ path })
+    const app = new Hono()
+    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+    let smtpAnswers!: () => void
+    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    let emailSent!: Promise<void>
+    app.post('/signup', (c) => {
+      // The app's own instrumentation around work it does not await.
+      emailSent = trace.getTracer('mailer').startActiveSpan('send welcome email', (span) => smtp.then(() => span.end()))
+      return c.text('ok')
+    })
+    const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
+    const { traceId } = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json() as { traceId: string }
+    smtpAnswers()
+    await emailSent
+    await sleep(400)
+    await store.close()
+
+    const reopened = new SqliteStore({ path })
+    const spans = (await reopened.getTrace(traceId)) ?? []
+    expect(spans.map((span) => span.name).sort()).toEqual(['POST /signup', 'send welcome email'])
+    expect(spans.find((span) => span.name === 'send welcome email')!.parentSpanId).toBe(spans.find((span) => span.name === 'POST /signup')!.spanId)
     await reopened.close()
   })
 
