@@ -209,3 +209,23 @@ export async function panelTitles(page: Page): Promise<string[]> {
   const sidebar = await openToolbar(page)
   return sidebar.locator('.hdt-nav-title').allTextContents()
 }
+
+/**
+ * Opens the History panel and shows the newest request whose row contains `text` in the
+ * toolbar; answers that row's text.
+ *
+ * @example
+ * ```ts
+ * expect(await showFromHistory(page, '/ws')).toContain('101')
+ * const pane = await openPanel(page, 'OpenTelemetry') // the waterfall of that request
+ * ```
+ */
+export async function showFromHistory(page: Page, text: string): Promise<string> {
+  const history = await openPanel(page, 'History')
+  const row = history.locator('tr[data-hdt-history]', { hasText: text }).first()
+  await row.waitFor()
+  const shown = await row.innerText()
+  await row.getByRole('button', { name: /Show/ }).click()
+  await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), { timeout: 10_000 }).toContain(text)
+  return shown
+}

@@ -20,7 +20,7 @@ import { debugToolbar, recordLog } from '../../src/index.js'
 import { OpenTelemetryPanel, tracedWebSocket } from '../../src/opentelemetry/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { startDemo, type DemoProcess } from '../support/demo-process.js'
-import { collectErrors, launchBrowser, openPanel } from './harness.js'
+import { collectErrors, launchBrowser, openPanel, showFromHistory } from './harness.js'
 
 const WITHIN = { timeout: 10_000 }
 const dir = mkdtempSync(join(tmpdir(), 'hdt-ws-store-'))
@@ -82,12 +82,7 @@ describe('a WebSocket conversation read back from a SQLite store', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     const errors = collectErrors(page)
     await page.goto(`${demo.url}/`)
-    const history = await openPanel(page, 'History')
-    const row = history.locator('tr[data-hdt-history]', { hasText: '/chat' }).first()
-    await row.waitFor()
-    expect(await row.innerText()).toContain('101')
-    await row.getByRole('button', { name: /Show/ }).click()
-    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), WITHIN).toContain('/chat')
+    expect(await showFromHistory(page, '/chat')).toContain('101')
 
     const pane = await openPanel(page, 'OpenTelemetry')
     const label = (name: string | RegExp) => pane.locator('.hdt-wf-label', { hasText: name })

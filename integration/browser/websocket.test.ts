@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { debugToolbar, instrumentBetterSqlite3, recordLog } from '../../src/index.js'
 import { OpenTelemetryPanel, tracedWebSocket } from '../../src/opentelemetry/index.js'
-import { collectErrors, launchBrowser, openPanel } from './harness.js'
+import { collectErrors, launchBrowser, openPanel, showFromHistory } from './harness.js'
 
 const WITHIN = { timeout: 10_000 }
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
@@ -88,12 +88,7 @@ describe('WebSocket spans in the browser', () => {
     await page.goto(`${url}/`)
     await expect.poll(() => page.locator('#log li').count(), WITHIN).toBe(2)
 
-    const history = await openPanel(page, 'History')
-    const row = history.locator('tr[data-hdt-history]', { hasText: '/ws' }).first()
-    await row.waitFor()
-    expect(await row.innerText()).toContain('101')
-    await row.getByRole('button', { name: /Show/ }).click()
-    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-current').innerText(), WITHIN).toContain('/ws')
+    expect(await showFromHistory(page, '/ws')).toContain('101')
 
     let pane = await openPanel(page, 'OpenTelemetry')
     const label = (name: string | RegExp) => pane.locator('.hdt-wf-label', { hasText: name })

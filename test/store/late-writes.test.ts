@@ -15,6 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const messagesOf = (detail: { panels: { logging: LoggingStats } }) => detail.panels.logging.logs.map((line) => line.message)
 
+/** An app with the OpenTelemetry panel on the SQLite file `file`, and a mail server the test answers for. */
+function tracedApp(file: string) {
+  const path = join(dir, file)
+  const store = new SqliteStore({ path })
+  const app = new Hono()
+  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+  let answer!: () => void
+  const smtp = new Promise<void>((resolve) => (answer = resolve))
+  return { path, store, app, smtp, smtpAnswers: () => answer() }
+}
+
 describe('a durable history and work a request leaves running', () => {
   it('keeps the lines logged after the response, for the app after a restart as for the app that logged them', async () => {
     const path = join(dir, 'history.db')
@@ -49,12 +60,7 @@ describe('a durable history and work a request leaves running', () => {
   })
 
   it('keeps the spans made of what was logged and queried after the response, for the app after a restart', async () => {
-    const path = join(dir, 'traces.db')
-    const store = new SqliteStore({ path })
-    const app = new Hono()
-    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
-    let smtpAnswers!: () => void
-    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    const { path, store, app, smtp, smtpAnswers } = tracedApp('traces.db')
     let emailSent!: Promise<void>
     app.post('/signup', (c) => {
       emailSent = smtp.then(() => {
@@ -80,12 +86,7 @@ describe('a durable history and work a request leaves running', () => {
   })
 
   it("keeps the app's own span that ended after the response, for the app after a restart", async () => {
-    const path = join(dir, 'background-span.db')
-    const store = new SqliteStore({ path })
-    const app = new Hono()
-    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
-    let smtpAnswers!: () => void
-    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    const { path, store, app, smtp, smtpAnswers } = tracedApp('background-span.db')
     let emailSent!: Promise<void>
     app.post('/signup', (c) => {
       // The app's own instrumentation around work it does not await.
