@@ -42,7 +42,10 @@ export function saveRecordedSpans(store: ToolbarStore | undefined, traces: Trace
 export function saveLateSpans(store: ToolbarStore | undefined, traces: TraceStore, traceId: string): void {
   const spans = traces.takeLateSpans(traceId)
   if (!store?.saveSpans || store.full) return
-  queueSpans(store, spans, traces.requestId(traceId))
+  // No request id: the trace keeps the request the store has for it (the last one saved
+  // when it finished). A trace of several requests (a service calling itself) has its newest
+  // one in memory, which need not be that one, so naming it here would move the trace.
+  queueSpans(store, spans, undefined)
 }
 
 function queueSpans(store: ToolbarStore, spans: ToolbarSpan[], requestId: string | undefined): void {
