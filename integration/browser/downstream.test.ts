@@ -6,8 +6,8 @@
  * waterfall live, under the fetch's CLIENT span, where their timestamps put them; the
  * comparison with an earlier request catches up; the request opened again counts them; a
  * cut event stream catches up too; and a
- * downstream clock 500 ms ahead is adjusted, in the analysis and in the waterfall, as
- * specs/analysis.md says.
+ * downstream clock 500 ms ahead is adjusted, in the analysis and in the waterfall, and one
+ * 1 s ahead in History's trace list too, as specs/analysis.md says.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/downstream.test.ts
  */
@@ -349,6 +349,31 @@ describe('a downstream service that reports after the response', () => {
     expect(received).toContain(`start ${new Date(Number(BigInt(remote.startTimeUnixNano) / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ')}.${remote.startTimeUnixNano.slice(-9)} UTC`)
     expect(received).toContain(`end ${new Date(Number(BigInt(remote.endTimeUnixNano!) / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ')}.${remote.endTimeUnixNano!.slice(-9)} UTC`)
     expect(await detail.locator('dt', { hasText: /^Duration$/ }).locator('xpath=following-sibling::dd[1]').innerText()).toBe('30.0 ms')
+    expect(session.errors).toEqual([])
+  })
+
+  it("lists a trace whose downstream clock is 1 s ahead in History's Traces with the duration its waterfall's header says", async () => {
+    downstream.clockAheadMs = 1000
+    const { page } = session
+    const { pane, traceId } = await openShop()
+    downstream.release()
+    await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
+    const total = pane.locator('.hdt-otel-head span', { hasText: / total/ }).locator('strong')
+    const waterfallSays = await total.innerText()
+    // As received the trace runs on for a second after the request: the header draws it without that second.
+    const spans = await traceOf(traceId)
+    const remote = spans.find((s) => s.name === 'GET /stock/:sku')!
+    const root = spans.find((s) => s.name === 'GET /')!
+    expect(waterfallSays).toBe(formatDuration(Number(BigInt(root.endTimeUnixNano!) - BigInt(root.startTimeUnixNano))))
+    expect(BigInt(remote.endTimeUnixNano!) - BigInt(root.startTimeUnixNano)).toBeGreaterThan(1_000_000_000n)
+
+    const history = await openPanel(page, 'History')
+    const line = history.locator(`.hdt-traces [data-hdt-trace-row="${traceId}"]`)
+    await line.waitFor(WITHIN)
+    // The duration cell's own figure (a note about the response may follow it).
+    const listed = () => line.locator('td.hdt-num:not(.hdt-trace-spans)').evaluate((cell) => cell.firstChild?.textContent ?? '')
+    await expect.poll(listed, WITHIN).toBe(waterfallSays)
+    expect(await line.locator('.hdt-service-chip').allInnerTexts()).toEqual(['shop', 'inventory'])
     expect(session.errors).toEqual([])
   })
 })

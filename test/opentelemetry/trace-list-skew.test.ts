@@ -1,0 +1,146 @@
+/**
+ * The trace list after the clock-skew adjustment (specs/analysis.md, "Clock skew"): a trace
+ * whose downstream service's clock is off lists the duration and start its waterfall draws,
+ * from the in-memory trace store and from a SQLite store alike; a trace of one service lists
+ * its figures as received, and `GET /api/traces/:id` keeps the spans' times as received.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it } from 'vitest'
+import { debugToolbar } from '../../src/index.js'
+import type { ToolbarStore } from '../../src/core/store.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
+import { OpenTelemetryPanel, type ToolbarSpan, type TraceSummary } from '../../src/opentelemetry/index.js'
+
+const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
+const PREFIX = '/_debug_toolbar'
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const stores: SqliteStore[] = []
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close()
+})
+
+function shop(store?: ToolbarStore) {
+  const app = new Hono()
+  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.get('/', async (c) => {
+    await sleep(20)
+    return c.text('ok')
+  })
+  const call = (path: string, init?: RequestInit) => app.request(`${PREFIX}${path}`, init, loopback)
+  const json = async (path: string) => (await call(path)).json()
+  /** A request to the app: its trace id and its SERVER span. */
+  const request = async () => {
+    const res = await app.request('/', undefined, loopback)
+    // The SERVER span ends when the body has been sent.
+    await res.text()
+    const { traceId } = await json(`/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)
+    const root = async (): Promise<ToolbarSpan | undefined> => ((await json(`/api/traces/${traceId}`)).spans as ToolbarSpan[]).find((s) => !s.parentSpanId && s.endTimeUnixNano)
+    await expect.poll(root).toBeDefined()
+    return { traceId: traceId as string, root: (await root())! }
+  }
+  return { call, json, request }
+}
+
+const STOCK_SPAN = 'a1b2c3d4e5f60718'
+
+/**
+ * What the inventory service's SDK sends over OTLP/HTTP: its spans, each `startMs` after the
+ * app's SERVER span started on the service's clock (which may be ahead of the app's), under
+ * that span unless `parent` says otherwise.
+ */
+function inventoryExport(root: ToolbarSpan, spans: Array<{ spanId?: string; parent?: string; name?: string; startMs: number; durationMs: number }>) {
+  const at = (ms: number) => String(BigInt(root.startTimeUnixNano) + BigInt(Math.round(ms * 1e6)))
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'inventory' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'inventory' },
+            spans: spans.map((s) => ({
+              traceId: root.traceId,
+              spanId: s.spanId ?? STOCK_SPAN,
+              parentSpanId: s.parent ?? root.spanId,
+              name: s.name ?? 'GET /stock/:sku',
+              kind: 2,
+              startTimeUnixNano: at(s.startMs),
+              endTimeUnixNano: at(s.startMs + s.durationMs),
+            })),
+          },
+        ],
+      },
+    ],
+  }
+}
+
+async function listed(json: (path: string) => Promise<any>, traceId: string): Promise<TraceSummary> {
+  const page = await json('/api/traces')
+  return page.traces.find((t: TraceSummary) => t.traceId === traceId)
+}
+
+const storeKinds: Array<[string, () => ToolbarStore | undefined]> = [
+  ['the in-memory trace store', () => undefined],
+  [
+    'a SQLite store',
+    () => {
+      const store = new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'hdt-skew-')), 'toolbar.db') })
+      stores.push(store)
+      return store
+    },
+  ],
+]
+
+describe.each(storeKinds)('GET /api/traces after the clock-skew adjustment, from %s', (_kind, makeStore) => {
+  for (const [clock, aheadMs] of [
+    ['ahead of', 1000],
+    ['behind', -1000],
+  ] as const) {
+    it(`lists a trace whose downstream clock is 1 s ${clock} the app's with the duration and start its waterfall draws`, async () => {
+      const { call, json, request } = shop(makeStore())
+      const { traceId, root } = await request()
+      const sent = await call('/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(inventoryExport(root, [{ startMs: 2 + aheadMs, durationMs: 5 }])) })
+      expect(sent.status).toBe(200)
+
+      // The analysis' duration of the trace (what the waterfall's header shows): the request's,
+      // with the service's span moved into it.
+      const diff = await json(`/api/traces/${traceId}/compare/${traceId}`)
+      const rootNs = Number(BigInt(root.endTimeUnixNano!) - BigInt(root.startTimeUnixNano))
+      expect(Number(diff.durationNsA)).toBe(rootNs)
+      const summary = await listed(json, traceId)
+      expect([...summary.services].sort()).toEqual(['inventory', 'shop'])
+      expect(summary.durationMs).toBeCloseTo(rootNs / 1e6, 6)
+      expect(summary.startedAt).toBe(new Date(Number(BigInt(root.startTimeUnixNano) / 1_000_000n)).toISOString())
+
+      // The trace's own data keeps the service's times as it sent them.
+      const spans: ToolbarSpan[] = (await json(`/api/traces/${traceId}`)).spans
+      const remote = spans.find((s) => s.name === 'GET /stock/:sku')!
+      expect(BigInt(remote.startTimeUnixNano) - BigInt(root.startTimeUnixNano)).toBe(BigInt((2 + aheadMs) * 1e6))
+    })
+  }
+
+  it('lists a trace of one service with its figures as received, and a trace that takes more spans with its new figures', async () => {
+    const { call, json, request } = shop(makeStore())
+    const { traceId, root } = await request()
+    const send = async (spans: Parameters<typeof inventoryExport>[1]) => {
+      const sent = await call('/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(inventoryExport(root, spans)) })
+      expect(sent.status).toBe(200)
+    }
+    const rootMs = Number(BigInt(root.endTimeUnixNano!) - BigInt(root.startTimeUnixNano)) / 1e6
+    const alone = await listed(json, traceId)
+    expect(alone.services).toEqual(['shop'])
+    expect(alone.durationMs).toBe(rootMs)
+
+    // The service's call fits in the request: the trace lasts as long as the request.
+    await send([{ startMs: 2, durationMs: 5 }])
+    const joined = await listed(json, traceId)
+    expect([joined.services, joined.spanCount, joined.durationMs]).toEqual([['shop', 'inventory'], alone.spanCount + 1, rootMs])
+    // Then the service sends work its call left running (on its own clock, not moved): listed again, the trace is longer.
+    await send([{ spanId: 'b1b2c3d4e5f60718', parent: STOCK_SPAN, name: 'warm cache', startMs: 3, durationMs: 200 }])
+    const grown = await listed(json, traceId)
+    expect([grown.spanCount, grown.durationMs]).toEqual([alone.spanCount + 2, expect.closeTo(203, 6)])
+  })
+})
