@@ -98,6 +98,13 @@ describe('remote spans over MCP', () => {
     expect(span.offsetMs).toBeCloseTo(stock.offsetMs - stock.clockSkewMs!, 3)
   })
 
+  it('lists that trace in list_traces with the duration get_trace gives it, after the clock-skew adjustment', async () => {
+    const tree = await call(client, 'get_trace', { trace_id: requestTrace })
+    const { data } = await call(client, 'list_traces', { service: 'inventory' })
+    const listed = data.traces.find((t: { traceId: string }) => t.traceId === requestTrace)
+    expect(listed.durationMs).toBeCloseTo(tree.data.durationMs, 6)
+  })
+
   it('shows a trace no request recorded, from the trace list, redacted', async () => {
     const { text, data } = await call(client, 'get_trace', { trace_id: workerTrace })
     expect(data.services).toEqual(['worker'])

@@ -1,24 +1,27 @@
 /**
  * The trace list after the clock-skew adjustment (specs/analysis.md, "Clock skew"): a trace
  * whose downstream service's clock is off lists the duration and start its waterfall draws,
- * from the in-memory trace store and from a SQLite store alike; a trace of one service lists
+ * from the in-memory trace store and from SQLite and PostgreSQL stores alike (PostgreSQL
+ * skipped, with the reason printed, when no server can start); a trace of one service lists
  * its figures as received, and `GET /api/traces/:id` keeps the spans' times as received.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
-import { debugToolbar } from '../../src/index.js'
-import type { ToolbarStore } from '../../src/core/store.js'
-import { SqliteStore } from '../../src/store/sqlite.js'
-import { OpenTelemetryPanel, type ToolbarSpan, type TraceSummary } from '../../src/opentelemetry/index.js'
+import { debugToolbar } from '../src/index.js'
+import type { ToolbarStore } from '../src/core/store.js'
+import { SqliteStore } from '../src/store/sqlite.js'
+import { PostgresStore } from '../src/store/postgres.js'
+import { OpenTelemetryPanel, type ToolbarSpan, type TraceSummary } from '../src/opentelemetry/index.js'
+import { durableStores, type Durable } from './support/durable-stores.js'
+import { uniqueSchema } from './support/postgres-server.js'
 
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 const PREFIX = '/_debug_toolbar'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const stores: SqliteStore[] = []
+const durable = await durableStores('The trace list after the clock-skew adjustment')
+const stores: Durable[] = []
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.close()
 })
@@ -82,19 +85,15 @@ async function listed(json: (path: string) => Promise<any>, traceId: string): Pr
   return page.traces.find((t: TraceSummary) => t.traceId === traceId)
 }
 
-const storeKinds: Array<[string, () => ToolbarStore | undefined]> = [
+const opened = (store: Durable) => (stores.push(store), store)
+const storeKinds: Array<[string, (() => ToolbarStore | undefined) | undefined]> = [
   ['the in-memory trace store', () => undefined],
-  [
-    'a SQLite store',
-    () => {
-      const store = new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'hdt-skew-')), 'toolbar.db') })
-      stores.push(store)
-      return store
-    },
-  ],
+  ['a SQLite store', () => opened(new SqliteStore({ path: join(durable.dir, `skew-${stores.length}.db`) }))],
+  ['a PostgreSQL store', durable.postgresUrl ? () => opened(new PostgresStore({ connectionString: durable.postgresUrl!, schema: uniqueSchema('skew') })) : undefined],
 ]
 
-describe.each(storeKinds)('GET /api/traces after the clock-skew adjustment, from %s', (_kind, makeStore) => {
+for (const [kind, open] of storeKinds) describe.skipIf(!open)(`GET /api/traces after the clock-skew adjustment, from ${kind}`, () => {
+  const makeStore = open ?? (() => undefined)
   for (const [clock, aheadMs] of [
     ['ahead of', 1000],
     ['behind', -1000],
