@@ -26,11 +26,18 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close()
 })
 
-function shop(store?: ToolbarStore) {
+function shop(store?: ToolbarStore, options: ConstructorParameters<typeof OpenTelemetryPanel>[0] = {}) {
   const app = new Hono()
-  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...options })] }))
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
   app.get('/', async (c) => {
     await sleep(20)
+    return c.text('ok')
+  })
+  // Answers when the test releases it.
+  app.get('/held', async (c) => {
+    await held
     return c.text('ok')
   })
   const call = (path: string, init?: RequestInit) => app.request(`${PREFIX}${path}`, init, loopback)
@@ -45,7 +52,7 @@ function shop(store?: ToolbarStore) {
     await expect.poll(root).toBeDefined()
     return { traceId: traceId as string, root: (await root())! }
   }
-  return { call, json, request }
+  return { app, call, json, request, release }
 }
 
 const STOCK_SPAN = 'a1b2c3d4e5f60718'
@@ -120,6 +127,28 @@ for (const [kind, open] of storeKinds) describe.skipIf(!open)(`GET /api/traces a
       expect(BigInt(remote.startTimeUnixNano) - BigInt(root.startTimeUnixNano)).toBe(BigInt((2 + aheadMs) * 1e6))
     })
   }
+
+  it('lists a trace listed while its request ran, whose downstream clock is ahead, with its duration once the request has finished', async () => {
+    // No panel data becomes spans: the trace's span count does not change when the request finishes.
+    const { app, call, json, release } = shop(makeStore(), { convert: { timer: false, sql: false, logging: false, profiling: false, templates: false } })
+    const answer = app.request('/held', undefined, loopback)
+    const running = async () => ((await json('/api/traces')).traces as TraceSummary[]).find((t) => t.rootName === 'GET /held')
+    await expect.poll(running).toBeDefined()
+    const { traceId } = (await running())!
+    const rootOf = async () => ((await json(`/api/traces/${traceId}`)).spans as ToolbarSpan[]).find((s) => !s.parentSpanId)!
+    const sent = await call('/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(inventoryExport(await rootOf(), [{ startMs: 1002, durationMs: 5 }])) })
+    expect(sent.status).toBe(200)
+    // While the request runs, its SERVER span reaches the service's span: nothing is moved.
+    expect((await listed(json, traceId)).durationMs).toBeCloseTo(1007, 6)
+
+    release()
+    await (await answer).text()
+    await expect.poll(async () => (await rootOf()).endTimeUnixNano).toBeDefined()
+    const root = await rootOf()
+    const summary = await listed(json, traceId)
+    expect(summary.spanCount).toBe(2)
+    expect(summary.durationMs).toBeCloseTo(Number(BigInt(root.endTimeUnixNano!) - BigInt(root.startTimeUnixNano)) / 1e6, 6)
+  })
 
   it('lists a trace of one service with its figures as received, and a trace that takes more spans with its new figures', async () => {
     const { call, json, request } = shop(makeStore())

@@ -17,9 +17,9 @@ interface AdjustedTimes {
 }
 
 /**
- * Adjusts pages of the trace list and remembers, per trace, the figures it computed, until the
- * trace's span count or received extent changes; at most `bound()` traces are remembered, the
- * first remembered forgotten first.
+ * Adjusts pages of the trace list and remembers, per trace at rest (no span running), the
+ * figures it computed, until the trace's span count or received extent changes; at most
+ * `bound()` traces are remembered, the first remembered forgotten first.
  *
  * @example
  * ```ts
@@ -63,7 +63,9 @@ export class ListedTraceTimes {
       if (!spans?.length) return summary
       const timeline = traceTimeline(spans)
       times = { received, startedAt: new Date(Number(adjustedStartUnixNano(timeline) / 1_000_000n)).toISOString(), durationMs: timeline.durationNs / 1e6 }
-      this.remember(summary.traceId, times)
+      // A span still running ends with the trace: when it ends, spans may move with neither
+      // the span count nor the extent as received changing. Only a trace at rest is kept.
+      if (spans.every((span) => span.endTimeUnixNano)) this.remember(summary.traceId, times)
     }
     return { ...summary, startedAt: times.startedAt, durationMs: times.durationMs }
   }
