@@ -167,6 +167,15 @@ async function openShop(path = '/'): Promise<{ pane: Locator; traceId: string }>
   return { pane, traceId: (await pane.locator('.hdt-otel-trace-id').textContent()) ?? '' }
 }
 
+/** Opens the page with the service's clock `aheadMs` ahead of the app's, and lets its spans join the waterfall. */
+async function openSkewedShop(aheadMs: number): Promise<{ pane: Locator; traceId: string }> {
+  downstream.clockAheadMs = aheadMs
+  const opened = await openShop()
+  downstream.release()
+  await expect.poll(() => rows(opened.pane).count(), WITHIN).toBe(4)
+  return opened
+}
+
 describe('a downstream service that reports after the response', () => {
   it.each(['otlp', 'zipkin'] as const)('joins the open waterfall live over %s, under the CLIENT span, at its exported times', async (protocol) => {
     downstream.protocol = protocol
@@ -296,11 +305,8 @@ describe('a downstream service that reports after the response', () => {
   })
 
   it('adjusts a downstream clock 500 ms ahead: the analysis counts, and the waterfall draws, its spans inside the CLIENT span', async () => {
-    downstream.clockAheadMs = 500
     const { page } = session
-    const { pane, traceId } = await openShop()
-    downstream.release()
-    await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
+    const { pane, traceId } = await openSkewedShop(500)
     await pane.locator('.hdt-otel-analysis-note', { hasText: 'critical path: 4 spans' }).waitFor(WITHIN)
     const spans = await traceOf(traceId)
     const client = spans.find((s) => s.kind === 'CLIENT' && s.source === 'local')!
@@ -353,11 +359,8 @@ describe('a downstream service that reports after the response', () => {
   })
 
   it("lists a trace whose downstream clock is 1 s ahead in History's Traces with the duration its waterfall's header says", async () => {
-    downstream.clockAheadMs = 1000
     const { page } = session
-    const { pane, traceId } = await openShop()
-    downstream.release()
-    await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
+    const { pane, traceId } = await openSkewedShop(1000)
     const total = pane.locator('.hdt-otel-head span', { hasText: / total/ }).locator('strong')
     const waterfallSays = await total.innerText()
     // As received the trace runs on for a second after the request: the header draws it without that second.

@@ -9,6 +9,9 @@
 import type { ToolbarSpan, TracePage, TraceSummary } from './span-model.js'
 import { adjustedStartUnixNano, traceTimeline } from './trace-analysis/timeline.js'
 
+/** Reads a trace's spans (by start time), or undefined when it is unknown. */
+type SpansOf = (traceId: string) => readonly ToolbarSpan[] | undefined | Promise<readonly ToolbarSpan[] | undefined>
+
 interface AdjustedTimes {
   /** The figures as received the adjusted ones were computed from: a trace that changed has others. */
   received: string
@@ -43,13 +46,13 @@ export class ListedTraceTimes {
    * page.traces[0].durationMs // what the waterfall's header says, in ms
    * ```
    */
-  async adjust(page: TracePage, spansOf: (traceId: string) => readonly ToolbarSpan[] | undefined | Promise<readonly ToolbarSpan[] | undefined>): Promise<TracePage> {
+  async adjust(page: TracePage, spansOf: SpansOf): Promise<TracePage> {
     if (!page.traces.some((summary) => summary.services.length > 1)) return page
     const traces = await Promise.all(page.traces.map((summary) => (summary.services.length > 1 ? this.adjusted(summary, spansOf) : summary)))
     return { ...page, traces }
   }
 
-  private async adjusted(summary: TraceSummary, spansOf: (traceId: string) => readonly ToolbarSpan[] | undefined | Promise<readonly ToolbarSpan[] | undefined>): Promise<TraceSummary> {
+  private async adjusted(summary: TraceSummary, spansOf: SpansOf): Promise<TraceSummary> {
     const received = `${summary.spanCount} ${summary.startedAt} ${summary.durationMs}`
     let times = this.known.get(summary.traceId)
     if (times?.received !== received) {
