@@ -1,6 +1,7 @@
 /**
- * The built demo app (dist/examples/basic/server.js) as a child process, the way a
- * developer runs it: on a free loopback port, with the environment given.
+ * The built demo app (dist/examples/basic/server.js), or another app script that prints its
+ * address as the demo does, as a child process, the way a developer runs it: on a free
+ * loopback port, with the environment given.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -22,10 +23,11 @@ const SERVER = new URL('../../dist/examples/basic/server.js', import.meta.url).p
  * const demo = await startDemo({ DEBUG_TOOLBAR_STORE: '/tmp/x.db' })
  * await fetch(`${demo.url}/users/2`)
  * await demo.stop('SIGTERM')
+ * const other = await startDemo({ DEBUG_TOOLBAR_STORE: '/tmp/x.db' }, '/path/to/app.mjs')
  * ```
  */
-export async function startDemo(env: Record<string, string>): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [SERVER], {
+export async function startDemo(env: Record<string, string>, server = SERVER): Promise<DemoProcess> {
+  const child = spawn(process.execPath, [server], {
     env: { ...process.env, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', OTEL_TRACES_EXPORTER: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

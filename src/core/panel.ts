@@ -69,6 +69,22 @@ export abstract class Panel<Stats = unknown> {
   retire?(): void | Promise<void>
 
   /**
+   * Called before the toolbar's durable store flushes and closes: on SIGINT/SIGTERM
+   * (`exiting` true: the process is about to end) and when the toolbar retires with a store
+   * the next toolbar does not use (`exiting` false). Queue in the store, at once, what the
+   * panel would write later (on a timer, or when something still running ends), so that the
+   * app started again shows it.
+   *
+   * @example
+   * ```ts
+   * beforeStoreClose(exiting: boolean) {
+   *   this.store.saveSpans?.(this.waiting.splice(0))
+   * }
+   * ```
+   */
+  beforeStoreClose?(exiting: boolean): void
+
+  /**
    * Called before the app's handler runs, inside the request's record context.
    *
    * @example

@@ -142,9 +142,9 @@ export class Toolbar implements ToolbarHost, LateWriter {
     }
     // Not strict: `{prefix}/` and `{prefix}` are the same page.
     this.routes = new Hono({ strict: false }).basePath(prefix)
-    // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already answered are stored.
-    const store = this.store
-    if (store.close) this.forgetSignals = flushOnSignals({ shutdown: () => this.settled().then(() => store.close?.()) })
+    // A durable store writes what it queued on SIGINT/SIGTERM, after the requests already
+    // answered are stored and the panels handed over what they would write later.
+    if (this.store.close) this.forgetSignals = flushOnSignals({ shutdown: () => this.closeStore(true) })
     // Before this toolbar's panels are set up: the previous ones free their ports first.
     this.released = previous?.retire(this.store)
   }
@@ -175,11 +175,27 @@ export class Toolbar implements ToolbarHost, LateWriter {
   retire(successorStore?: ToolbarStore): Promise<void> {
     this.retired ??= (async () => {
       this.forgetSignals?.()
-      const store = this.store
-      if (store.close && store !== successorStore) void this.settled().then(() => store.close?.()).catch(() => undefined)
+      if (this.store.close && this.store !== successorStore) void this.closeStore(false).catch(() => undefined)
       await Promise.allSettled(this.panels.map((panel) => panel.retire?.()))
     })()
     return this.retired
+  }
+
+  /**
+   * Closes a durable store without losing what was recorded: once the requests being
+   * stored are stored, each panel queues what it would write later (`beforeStoreClose`),
+   * then the store writes its queue (bounded) and closes.
+   */
+  private async closeStore(exiting: boolean): Promise<void> {
+    await this.settled()
+    for (const panel of this.panels) {
+      try {
+        panel.beforeStoreClose?.(exiting)
+      } catch (error) {
+        console.warn(`[hono-debug-toolbar] panel "${panel.id}" failed to hand its writes to the store:`, error)
+      }
+    }
+    await this.store.close?.()
   }
 
   /**

@@ -46,7 +46,7 @@ import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
-import { saveLateSpans, saveRecordedSpans } from './store-spans.js'
+import { saveAllLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
@@ -276,7 +276,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
       sanitizeQueries: this.config.sanitizeQueries,
     })
-    this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces }
+    this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces, open: new Set() }
     this.propagateFetch = this.config.propagateFetch ? fetchPropagation(this.tracer, this.config.knownHttpMethods, this.inject) : undefined
     this.samplerDescription = describeSampler(this.tracer)
   }
@@ -527,6 +527,22 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   private readonly saveLateSpans = (traceId: string): void => {
     saveLateSpans(this.store, this.processor.traces, traceId)
+  }
+
+  /**
+   * Called by the toolbar before its durable store closes: the late spans still waiting for
+   * their timer are queued now. When the process is stopping (`exiting`), the connection
+   * spans of the WebSockets still open end first (`websocket.open_at_shutdown`), so that
+   * the store has the parent of their messages.
+   *
+   * @example
+   * ```ts
+   * otel.beforeStoreClose(true) // on SIGTERM: the store then writes them with the rest
+   * ```
+   */
+  beforeStoreClose(exiting: boolean): void {
+    if (exiting) for (const connection of [...this.websocketTracing.open]) connection.serverStopped()
+    saveAllLateSpans(this.store, this.processor.traces)
   }
 
   /**

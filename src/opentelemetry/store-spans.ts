@@ -2,7 +2,8 @@
  * The recorded side of a durable store's traces: when a request finishes, the ended spans
  * this process recorded for it (its SERVER span, the converted panel data, the app's own
  * instrumentation) go to the toolbar's store, so that another instance, or this one after
- * a restart, answers the trace; the spans that join it later follow, batched.
+ * a restart, answers the trace; the spans that join it later follow, batched, and those
+ * still waiting when the process stops are queued before the store closes.
  * Received spans are saved by the receivers' ingest.
  */
 import type { ToolbarStore } from '../core/store.js'
@@ -40,7 +41,26 @@ export function saveRecordedSpans(store: ToolbarStore | undefined, traces: Trace
  * ```
  */
 export function saveLateSpans(store: ToolbarStore | undefined, traces: TraceStore, traceId: string): void {
-  const spans = traces.takeLateSpans(traceId)
+  queueLateSpans(store, traces.takeLateSpans(traceId))
+}
+
+/**
+ * Queues the late spans of every trace that are still waiting for their timer
+ * (`saveLateSpans`), at once: the process is stopping, or the panel retires, and the store
+ * is about to flush and close.
+ *
+ * @example
+ * ```ts
+ * // the OpenTelemetry panel's beforeStoreClose(), before the toolbar closes the store:
+ * saveAllLateSpans(host.store, processor.traces)
+ * ```
+ */
+export function saveAllLateSpans(store: ToolbarStore | undefined, traces: TraceStore): void {
+  queueLateSpans(store, traces.takeAllLateSpans())
+}
+
+/** Late spans, taken from the trace store even when they will not be written (so they are not kept). */
+function queueLateSpans(store: ToolbarStore | undefined, spans: ToolbarSpan[]): void {
   if (!store?.saveSpans || store.full) return
   // No request id: the trace keeps the request the store has for it (the last one saved
   // when it finished). A trace of several requests (a service calling itself) has its newest

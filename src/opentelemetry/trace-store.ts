@@ -508,6 +508,21 @@ export class TraceStore {
     return unsaved.map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
   }
 
+  /**
+   * The late spans of every trace not taken yet (`takeLateSpans` for each): what waits for
+   * a durable store when the process stops or the panel retires.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => store.saveSpans(traces.takeAllLateSpans()))
+   * ```
+   */
+  takeAllLateSpans(): ToolbarSpan[] {
+    const spans: ToolbarSpan[] = []
+    for (const entry of this.traces.values()) if (entry.unsaved !== undefined) spans.push(...this.takeLateSpans(entry.traceId))
+    return spans
+  }
+
   private announceLate(entry: TraceEntry, traceId: string, name: string, source: string, outcome: AddOutcome): AddOutcome {
     if (outcome !== 'late' || !entry.events?.active) return outcome
     const { services, spanCount } = this.summaryOf(entry, traceId)

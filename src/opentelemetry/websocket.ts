@@ -24,6 +24,14 @@ export interface WebSocketTracing {
   tracer: Tracer
   converter: PanelDataConverter
   traces: TraceStore
+  /** The connections open now: their spans end when the process stops (`serverStopped`). */
+  open: Set<OpenConnection>
+}
+
+/** An open traced connection, as the OpenTelemetry panel sees it when the process stops. */
+export interface OpenConnection {
+  /** Ends the connection span now, marked `websocket.open_at_shutdown`; the socket is left as it is. */
+  serverStopped(): void
 }
 
 const UPGRADE_SLOT = slotKey<true>('opentelemetry.websocket.upgrade')
@@ -118,7 +126,7 @@ class HandlerRecord extends RequestRecord implements LateWork {
 }
 
 /** One connection: its span, its counters, and the wrapped events. */
-class TracedConnection<T> implements LateWriter {
+class TracedConnection<T> implements LateWriter, OpenConnection {
   private span: Span | undefined
   private context: OtelContext
   private release: (() => void) | undefined
@@ -162,6 +170,7 @@ class TracedConnection<T> implements LateWriter {
     if (ws.protocol) attributes['websocket.protocol'] = ws.protocol
     this.span = tracer.startSpan(`WS ${this.record.route ?? this.record.path}`, { kind: SpanKind.SERVER, attributes }, this.state.context)
     this.context = trace.setSpan(this.state.context, this.span)
+    this.tools.open.add(this)
   }
 
   private message(evt: MessageEvent<WSMessageReceive>, ws: WSContext<T>): unknown {
@@ -198,18 +207,35 @@ class TracedConnection<T> implements LateWriter {
   }
 
   private close(evt: CloseEvent): void {
+    const failed = FAILURE_CLOSE_CODES.has(evt.code) ? `closed with code ${evt.code}${evt.reason ? `: ${evt.reason}` : ''}` : undefined
+    this.end({ 'websocket.close.code': evt.code, 'websocket.close.reason': evt.reason }, failed)
+  }
+
+  /**
+   * The process stops (SIGINT/SIGTERM) with the socket open: the connection span ends now,
+   * so that a durable store gets it with its messages (their parent). No close code: no
+   * close frame was exchanged, and the client's own is its business (1006 when the process
+   * just ends). Not an error either: the server stopping is not the connection failing.
+   */
+  serverStopped(): void {
+    this.end({ 'websocket.open_at_shutdown': true }, undefined)
+  }
+
+  /** Ends the connection span (once) with the counts and `attributes`; an error status when `failure` says why. */
+  private end(attributes: Attributes, failure: string | undefined): void {
     const span = this.span
+    this.span = undefined
+    this.tools.open.delete(this)
     if (span) {
       span.setAttributes({
-        'websocket.close.code': evt.code,
-        'websocket.close.reason': evt.reason,
+        ...attributes,
         'websocket.messages.received': this.counts.received,
         'websocket.messages.sent': this.counts.sent,
         'websocket.messages.untraced': this.counts.untraced,
         'websocket.bytes.received': this.counts.bytesReceived,
         'websocket.bytes.sent': this.counts.bytesSent,
       })
-      if (FAILURE_CLOSE_CODES.has(evt.code)) span.setStatus({ code: SpanStatusCode.ERROR, message: `closed with code ${evt.code}${evt.reason ? `: ${evt.reason}` : ''}` })
+      if (failure !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: failure })
       span.end()
     }
     // After the span ended, so that it is still accepted into the trace.

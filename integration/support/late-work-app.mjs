@@ -1,0 +1,32 @@
+// An app with work that outlives its requests, run as its own process (the built toolbar, as
+// a user installs it) on the store named by DEBUG_TOOLBAR_STORE (a SQLite file, or a
+// postgres:// URL with DEBUG_TOOLBAR_STORE_SCHEMA), the way `node --watch` runs an app:
+// `POST /signup` answers at once and logs a line 50 ms later (a welcome email sent after
+// the answer); `GET /chat` is a traced WebSocket that acknowledges each message. Prints its
+// address as the demo app does ("http://127.0.0.1:<port>/").
+import { serve, upgradeWebSocket } from '@hono/node-server'
+import { Hono } from 'hono'
+import { WebSocketServer } from 'ws'
+import { debugToolbar, recordLog } from 'hono-debug-toolbar'
+import { OpenTelemetryPanel, tracedWebSocket } from 'hono-debug-toolbar/opentelemetry'
+
+const setting = process.env.DEBUG_TOOLBAR_STORE ?? ''
+const store = /^postgres(ql)?:\/\//.test(setting)
+  ? new (await import('hono-debug-toolbar/store/postgres')).PostgresStore({ connectionString: setting, schema: process.env.DEBUG_TOOLBAR_STORE_SCHEMA })
+  : new (await import('hono-debug-toolbar/store/sqlite')).SqliteStore({ path: setting })
+
+const app = new Hono()
+app.use(debugToolbar({ app, store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'late-work' })] }))
+app.post('/signup', (c) => {
+  setTimeout(() => recordLog('info', 'welcome email sent'), 50)
+  return c.text('ok')
+})
+app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({
+  onMessage(event, ws) {
+    const { text } = JSON.parse(String(event.data))
+    ws.send(JSON.stringify({ type: 'ack', text }))
+  },
+}))))
+serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } }, (info) => {
+  console.log(`Late work app: http://127.0.0.1:${info.port}/`)
+})
