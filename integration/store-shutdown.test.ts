@@ -48,7 +48,12 @@ async function lateLineSurvives(env: Record<string, string>, signal: NodeJS.Sign
   expect(await res.text()).toBe('ok')
   const requestId = res.headers.get('x-debug-toolbar-request-id')!
   await sleep(100)
-  const spans = await afterRestart(app, signal, env, (base) => traceOf(base, requestId))
+  const { spans, logs } = await afterRestart(app, signal, env, async (base) => ({
+    spans: await traceOf(base, requestId),
+    logs: (await json<{ panels: { logging: { logs: Array<{ message: string }> } } }>(`${base}/_debug_toolbar/api/requests/${requestId}`)).panels.logging.logs,
+  }))
+  // The Logging panel of the request, as the History shows it after the restart.
+  expect(logs.map((line) => line.message)).toEqual(['welcome email sent'])
   const server = spans.find((s) => s.name === 'POST /signup')!
   const line = spans.find((s) => s.name === 'log info')
   expect(line, `spans after the restart: ${spans.map((s) => s.name).join(', ')}`).toMatchObject({ parentSpanId: server.spanId, attributes: { 'log.message': 'welcome email sent' } })
@@ -83,7 +88,7 @@ async function openSocketSurvives(env: Record<string, string>): Promise<void> {
 }
 
 describe('stopping an app with a SQLite store', () => {
-  it('keeps the span of a line logged after the answer, stopped with SIGTERM before it was written', async () => {
+  it('keeps a line logged after the answer (its span, the Logging panel), stopped with SIGTERM before they were written', async () => {
     const path = join(stores.dir, 'late-line-term.db')
     await lateLineSurvives({ DEBUG_TOOLBAR_STORE: path }, 'SIGTERM')
   })
@@ -101,7 +106,7 @@ describe('stopping an app with a SQLite store', () => {
 describe.skipIf(!stores.postgresUrl)('stopping an app with a PostgreSQL store', () => {
   const env = (name: string) => ({ DEBUG_TOOLBAR_STORE: stores.postgresUrl ?? '', DEBUG_TOOLBAR_STORE_SCHEMA: uniqueSchema(name) })
 
-  it('keeps the span of a line logged after the answer', async () => {
+  it('keeps a line logged after the answer (its span, the Logging panel)', async () => {
     await lateLineSurvives(env('shutdown_line'), 'SIGTERM')
   })
 

@@ -182,11 +182,13 @@ export class Toolbar implements ToolbarHost, LateWriter {
   }
 
   /**
-   * Closes a durable store without losing what was recorded: once the requests being
-   * stored are stored, each panel queues what it would write later (`beforeStoreClose`),
-   * then the store writes its queue (bounded) and closes.
+   * Closes a durable store without losing what was recorded: the copies of requests that
+   * late writes changed are written now rather than when their timer comes, and once the
+   * requests being stored are stored, each panel queues what it would write later
+   * (`beforeStoreClose`); then the store writes its queue (bounded) and closes.
    */
   private async closeStore(exiting: boolean): Promise<void> {
+    for (const record of this.recordRing) if (record?.lateCopy === LATE_COPY.due) this.copyDue(record)
     await this.settled()
     for (const panel of this.panels) {
       try {
@@ -647,16 +649,20 @@ export class Toolbar implements ToolbarHost, LateWriter {
   /** Writes a durable store's copy of `record` again in `LATE_SAVE_MS`, with what came until then. */
   private copyAgain(record: RequestRecord): void {
     record.lateCopy = LATE_COPY.due
-    setTimeout(() => {
-      // Pushed out of the history (a runaway timer logging into an old request): no more writes.
-      if (this.getRecord(record.id) !== record) {
-        record.lateCopy = LATE_COPY.none
-        return
-      }
-      record.lateCopy = LATE_COPY.watched
-      // Written over the first copy; listeners were told once that the request finished.
-      this.track(record, this.written(record, this.saveDeferred(record)))
-    }, LATE_SAVE_MS).unref()
+    setTimeout(this.copyDue, LATE_SAVE_MS, record).unref()
+  }
+
+  /** Writes the copy of `record` that is due; nothing when it was written already (the store closing). Made once: no closure per copy. */
+  private readonly copyDue = (record: RequestRecord): void => {
+    if (record.lateCopy !== LATE_COPY.due) return
+    // Pushed out of the history (a runaway timer logging into an old request): no more writes.
+    if (this.getRecord(record.id) !== record) {
+      record.lateCopy = LATE_COPY.none
+      return
+    }
+    record.lateCopy = LATE_COPY.watched
+    // Written over the first copy; listeners were told once that the request finished.
+    this.track(record, this.written(record, this.saveDeferred(record)))
   }
 
   /** Waits for the store's write of `record`: `stored` when it took the deferred request, else the copy written now. */

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { EventEmitter } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +9,7 @@ import { trace } from '@opentelemetry/api'
 import { currentRecord, debugToolbar, LoggingPanel, recordLog, recordQuery, type LoggingStats, type RequestRecord } from '../../src/index.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
-import { request } from '../support/local.js'
+import { clientEnv, request } from '../support/local.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-late-writes-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -131,6 +132,36 @@ describe('a durable history and work a request leaves running', () => {
     await store.close()
     const reopened = new SqliteStore({ path })
     expect((await reopened.get(id))?.panels.logging).toMatchObject({ logs: [{ message: 'welcome email failed: SMTP 421' }] })
+    await reopened.close()
+  })
+
+  it("writes a line logged after the response, span and Logging panel, when Vite's dev server closes before the line's write was due", async () => {
+    const path = join(dir, 'vite-close.db')
+    // What @hono/vite-dev-server puts in c.env: the dev server, whose HTTP server closing retires the toolbar and closes its store.
+    const httpServer = new EventEmitter()
+    const env = { ...clientEnv(), vite: { httpServer } }
+    const app = new Hono()
+    app.use(debugToolbar({ store: new SqliteStore({ path }), panels: [new LoggingPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+    let smtpAnswers!: () => void
+    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    let emailSent!: Promise<void>
+    app.post('/signup', (c) => {
+      emailSent = smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
+      return c.text('ok')
+    })
+    const res = await app.request('/signup', { method: 'POST' }, env)
+    await res.text()
+    const id = res.headers.get('x-debug-toolbar-request-id')!
+    const { traceId } = (await (await app.request(`/_debug_toolbar/api/requests/${id}`, {}, env)).json()) as { traceId: string }
+    smtpAnswers()
+    await emailSent
+    // Closed at once: the line's copy and its span would have been written 250 ms later.
+    httpServer.emit('close')
+    await sleep(100)
+
+    const reopened = new SqliteStore({ path })
+    expect((await reopened.get(id))?.panels.logging).toMatchObject({ logs: [{ message: 'welcome email failed: SMTP 421' }] })
+    expect(((await reopened.getTrace(traceId)) ?? []).map((span) => span.name).sort()).toEqual(['POST /signup', 'log error'])
     await reopened.close()
   })
 })
