@@ -46,7 +46,7 @@ import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
-import { saveAllLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
+import { saveAllLateSpans, saveEvictedLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
@@ -312,6 +312,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     traces.maxTraces = this.receiverConfig.maxTraces ?? Math.max(traces.maxTraces, 2 * (typeof history === 'number' ? history : 50))
     traces.receivedSettings = { maxSpans: this.config.maxSpansPerTrace }
     traces.maxTotalSpans = this.receiverConfig.maxSpans
+    // A trace evicted before its late spans' timer hands them over (none wait with the in-memory store).
+    traces.onEvictLateSpans = onLateSpan ? this.saveEvictedLateSpans : undefined
     // Before the trace routes: `GET /api/traces/import` is the import's 405, not a trace id.
     this.bodyBudget ??= bodyBudget(this.receiverConfig)
     registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes, this.bodyBudget)
@@ -529,6 +531,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     saveLateSpans(this.store, this.processor.traces, traceId)
   }
 
+  private readonly saveEvictedLateSpans = (spans: ToolbarSpan[]): void => {
+    saveEvictedLateSpans(this.store, spans)
+  }
+
   /**
    * Called by the toolbar before its durable store closes: the late spans still waiting for
    * their timer are queued now. When the process is stopping (`exiting`), the connection
@@ -682,7 +688,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   /**
    * Exports what is still buffered and closes the exporters (bounded: a dead collector
-   * cannot make it hang). The panel's provider stops; call it when the app stops.
+   * cannot make it hang). The panel's provider stops; call it when the app stops. First, as
+   * on SIGINT/SIGTERM (`beforeStoreClose`), the connection spans of the WebSockets still open
+   * end (`websocket.open_at_shutdown`), and a durable store gets at once the late spans that
+   * wait for their write.
    *
    * @example
    * ```ts
@@ -691,6 +700,14 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * ```
    */
   shutdown(): Promise<void> {
+    // Synchronously, before anything is awaited: a store that the toolbar closes on the same
+    // signal is closed only after the requests answered are stored, so it gets them first.
+    this.beforeStoreClose(true)
+    return this.stop()
+  }
+
+  /** Stops the receivers, flushes the provider and shuts it down, once. */
+  private stop(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.forgetSignals?.()
       await this.receivers?.stop()
@@ -717,7 +734,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    */
   retire(): Promise<void> {
     const stopped = this.receivers?.stop() ?? Promise.resolve()
-    const close = () => void stopped.then(() => this.shutdown())
+    // Not shutdown(): the server goes on, and so do its WebSockets and their spans.
+    const close = () => void stopped.then(() => this.stop())
     if (!releaseGlobals(this, close)) close()
     return stopped
   }

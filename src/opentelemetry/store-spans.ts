@@ -59,9 +59,28 @@ export function saveAllLateSpans(store: ToolbarStore | undefined, traces: TraceS
   queueLateSpans(store, traces.takeAllLateSpans())
 }
 
-/** Late spans, taken from the trace store even when they will not be written (so they are not kept). */
+/**
+ * Queues late spans that the trace store gave up before their timer: a trace evicted from
+ * memory (`maxTraces`, the total span bound) hands them over here (`TraceStore.onEvictLateSpans`),
+ * the same write `saveLateSpans` would have made.
+ *
+ * @example
+ * ```ts
+ * traces.onEvictLateSpans = (spans) => saveEvictedLateSpans(host.store, spans)
+ * ```
+ */
+export function saveEvictedLateSpans(store: ToolbarStore | undefined, spans: ToolbarSpan[]): void {
+  queueLateSpans(store, spans)
+}
+
+/**
+ * Late spans, taken from the trace store even when they will not be written (so they are
+ * not kept). A full queue drops each and counts it in the writes lost, as it does received
+ * spans: unlike a request's recorded spans, these are made already, so nothing is saved by
+ * skipping them.
+ */
 function queueLateSpans(store: ToolbarStore | undefined, spans: ToolbarSpan[]): void {
-  if (!store?.saveSpans || store.full) return
+  if (!store?.saveSpans) return
   // No request id: the trace keeps the request the store has for it (the last one saved
   // when it finished). A trace of several requests (a service calling itself) has its newest
   // one in memory, which need not be that one, so naming it here would move the trace.

@@ -208,6 +208,11 @@ export class TraceStore {
   spanCount = 0
   /** How traces that a receiver starts are kept (no request, so no late window applies). */
   receivedSettings: { maxSpans: number } = { maxSpans: DEFAULT_MAX_SPANS }
+  /**
+   * Told when a trace is evicted while late spans of it wait for `takeLateSpans` (their
+   * timer would find nothing): a durable store writes them then, before they are forgotten.
+   */
+  onEvictLateSpans: ((spans: ToolbarSpan[]) => void) | undefined = undefined
 
   constructor(public maxTraces = 100) {}
 
@@ -502,10 +507,7 @@ export class TraceStore {
    */
   takeLateSpans(traceId: string): ToolbarSpan[] {
     const entry = this.traces.get(traceId)
-    const unsaved = entry?.unsaved
-    if (entry === undefined || unsaved === undefined) return []
-    entry.unsaved = undefined
-    return unsaved.map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
+    return entry === undefined ? [] : takeUnsaved(entry)
   }
 
   /**
@@ -519,7 +521,7 @@ export class TraceStore {
    */
   takeAllLateSpans(): ToolbarSpan[] {
     const spans: ToolbarSpan[] = []
-    for (const entry of this.traces.values()) if (entry.unsaved !== undefined) spans.push(...this.takeLateSpans(entry.traceId))
+    for (const entry of this.traces.values()) if (entry.unsaved !== undefined) spans.push(...takeUnsaved(entry))
     return spans
   }
 
@@ -764,6 +766,8 @@ export class TraceStore {
   }
 
   private evict(entry: TraceEntry): void {
+    // Late spans waiting for their write go to the store first: one field read for the others.
+    if (entry.unsaved !== undefined) this.onEvictLateSpans?.(takeUnsaved(entry))
     if (isRunning(entry)) this.unfinished--
     this.traces.delete(entry.traceId)
     this.order.remove(entry)
@@ -849,6 +853,14 @@ function keepUnsaved(entry: TraceEntry, span: ToolbarSpan | ReadableSpan): void 
   }
   entry.unsaved = [span]
   entry.onLateSpan!(entry.traceId)
+}
+
+/** The late spans of `entry` not taken yet, converted, and forgotten by the entry. */
+function takeUnsaved(entry: TraceEntry): ToolbarSpan[] {
+  const unsaved = entry.unsaved
+  if (unsaved === undefined) return []
+  entry.unsaved = undefined
+  return unsaved.map((span) => (isSdkSpan(span) ? toolbarSpanFromReadableSpan(span, 'local') : span))
 }
 
 function isSdkSpan(span: ToolbarSpan | ReadableSpan): span is ReadableSpan {

@@ -10,6 +10,7 @@ import { currentRecord, debugToolbar, LoggingPanel, recordLog, recordQuery, type
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { clientEnv, request } from '../support/local.js'
+import { sampleRequest } from './samples.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-late-writes-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -17,14 +18,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const messagesOf = (detail: { panels: { logging: LoggingStats } }) => detail.panels.logging.logs.map((line) => line.message)
 
 /** An app with the OpenTelemetry panel on the SQLite file `file`, and a mail server the test answers for. */
-function tracedApp(file: string) {
+function tracedApp(file: string, options: { maxQueued?: number } = {}) {
   const path = join(dir, file)
-  const store = new SqliteStore({ path })
+  const store = new SqliteStore({ path, ...options })
+  const otel = new OpenTelemetryPanel({ exporter: 'none' })
   const app = new Hono()
-  app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+  app.use(debugToolbar({ store, extraPanels: [otel] }))
   let answer!: () => void
   const smtp = new Promise<void>((resolve) => (answer = resolve))
-  return { path, store, app, smtp, smtpAnswers: () => answer() }
+  return { path, store, otel, app, smtp, smtpAnswers: () => answer() }
+}
+
+/** `app` answers POST /signup at once and sends the welcome email in `send email`, an app span that ends when `smtp` answers. */
+function sendsEmailLater(app: Hono, smtp: Promise<void>): () => Promise<void> {
+  let emailSent!: Promise<void>
+  app.post('/signup', (c) => {
+    // The app's own instrumentation around work it does not await.
+    emailSent = trace.getTracer('mailer').startActiveSpan('send welcome email', (span) => smtp.then(() => span.end()))
+    return c.text('ok')
+  })
+  return () => emailSent
 }
 
 describe('a durable history and work a request leaves running', () => {
@@ -88,16 +101,11 @@ describe('a durable history and work a request leaves running', () => {
 
   it("keeps the app's own span that ended after the response, for the app after a restart", async () => {
     const { path, store, app, smtp, smtpAnswers } = tracedApp('background-span.db')
-    let emailSent!: Promise<void>
-    app.post('/signup', (c) => {
-      // The app's own instrumentation around work it does not await.
-      emailSent = trace.getTracer('mailer').startActiveSpan('send welcome email', (span) => smtp.then(() => span.end()))
-      return c.text('ok')
-    })
+    const emailSent = sendsEmailLater(app, smtp)
     const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
     const { traceId } = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json() as { traceId: string }
     smtpAnswers()
-    await emailSent
+    await emailSent()
     await sleep(400)
     await store.close()
 
@@ -162,6 +170,41 @@ describe('a durable history and work a request leaves running', () => {
     const reopened = new SqliteStore({ path })
     expect((await reopened.get(id))?.panels.logging).toMatchObject({ logs: [{ message: 'welcome email failed: SMTP 421' }] })
     expect(((await reopened.getTrace(traceId)) ?? []).map((span) => span.name).sort()).toEqual(['POST /signup', 'log error'])
+    await reopened.close()
+  })
+
+  it('counts the late spans a full write queue could not take in the writes lost, as it counts requests', async () => {
+    const { store, app, smtp, smtpAnswers } = tracedApp('full-queue.db', { maxQueued: 3 })
+    const emailSent = sendsEmailLater(app, smtp)
+    await request(app, '/signup', { method: 'POST' })
+    expect((await request(app, '/_debug_toolbar/api/store')).json()).toMatchObject({ available: true, dropped: 0 })
+    smtpAnswers()
+    await emailSent()
+    // The span's write is due 250 ms after it ended; just before, a burst fills the queue
+    // (its batch waits 25 ms), so the span finds it full.
+    await sleep(240)
+    for (let i = 1; i <= 3; i++) store.save(sampleRequest(i))
+    await sleep(60)
+    // What the History panel's store line shows: "1 write lost".
+    expect((await request(app, '/_debug_toolbar/api/store')).json()).toMatchObject({ available: true, queued: 0, dropped: 1 })
+    await store.close()
+  })
+
+  it("writes the late spans still waiting for their write when the app calls the panel's shutdown()", async () => {
+    const { path, store, otel, app, smtp, smtpAnswers } = tracedApp('panel-shutdown.db')
+    const emailSent = sendsEmailLater(app, smtp)
+    const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
+    const { traceId } = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json() as { traceId: string }
+    smtpAnswers()
+    await emailSent()
+    // As in `process.on('beforeExit', () => otel.shutdown())`: the span's write was due 250 ms later.
+    const stopping = otel.shutdown()
+    expect(store.queued).toBe(1)
+    await stopping
+    await store.close()
+
+    const reopened = new SqliteStore({ path })
+    expect(((await reopened.getTrace(traceId)) ?? []).map((span) => span.name).sort()).toEqual(['POST /signup', 'send welcome email'])
     await reopened.close()
   })
 })
