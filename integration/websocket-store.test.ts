@@ -23,9 +23,10 @@ import { uniqueSchema } from './support/postgres-server.js'
 const stores = await durableStores('WebSocket spans')
 
 /** The chat app on a loopback port, its toolbar writing to `store`. */
-async function startChat(store: Durable): Promise<{ url: string; close: () => Promise<void> }> {
+async function startChat(store: Durable): Promise<{ url: string; otel: OpenTelemetryPanel; close: () => Promise<void> }> {
   const app = new Hono()
-  app.use(debugToolbar({ app, store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'chat', gracePeriodMs: 1_000 })] }))
+  const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'chat', gracePeriodMs: 1_000 })
+  app.use(debugToolbar({ app, store, extraPanels: [otel] }))
   app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({
     onMessage(event, ws) {
       const { text } = JSON.parse(String(event.data)) as { text: string }
@@ -39,6 +40,7 @@ async function startChat(store: Durable): Promise<{ url: string; close: () => Pr
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info: AddressInfo) => {
       resolve({
         url: `127.0.0.1:${info.port}`,
+        otel,
         close: () => new Promise<void>((done) => {
           for (const client of wss.clients) client.terminate()
           ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
@@ -140,5 +142,39 @@ describe('a WebSocket connection reaches the durable store', () => {
     const schema = uniqueSchema('websocket')
     const url = stores.postgresUrl ?? ''
     await conversationIsStored(new PostgresStore({ connectionString: url, schema }), { DEBUG_TOOLBAR_STORE: url, DEBUG_TOOLBAR_STORE_SCHEMA: schema })
+  })
+})
+
+describe("a WebSocket still open when the app calls the OpenTelemetry panel's shutdown()", () => {
+  it('SQLite: the store has its connection span, marked open at shutdown, with its message and the line logged after it', async () => {
+    const path = join(stores.dir, 'websocket-shutdown.db')
+    const store = new SqliteStore({ path })
+    const chatApp = await startChat(store)
+    const socket = new WebSocket(`ws://${chatApp.url}/chat`)
+    let requestId = ''
+    socket.once('upgrade', (res) => (requestId = String(res.headers['x-debug-toolbar-request-id'])))
+    const acks: string[] = []
+    socket.on('message', (data) => acks.push(String(data)))
+    await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)))
+    socket.send(JSON.stringify({ type: 'chat', text: 'hello' }))
+    await until(async () => acks.length === 1)
+    // The handler's line is logged 20 ms after the message; its write would be due 250 ms later.
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    const { traceId } = await json<{ traceId: string }>(`http://${chatApp.url}/_debug_toolbar/api/requests/${requestId}`)
+
+    // As in `process.on('beforeExit', () => otel.shutdown())`, with the socket still open.
+    await chatApp.otel.shutdown()
+    await store.close()
+    const reopened = new SqliteStore({ path })
+    const spans = (await reopened.getTrace(traceId)) ?? []
+    await reopened.close()
+    socket.terminate()
+    await chatApp.close()
+
+    const connection = spans.find((s) => s.name === 'WS /chat')
+    expect(connection, `stored spans: ${spans.map((s) => s.name).join(', ')}`).toMatchObject({ attributes: { 'websocket.open_at_shutdown': true, 'websocket.messages.received': 1 } })
+    const message = spans.find((s) => s.name === 'WS receive chat')
+    expect(message).toMatchObject({ parentSpanId: connection!.spanId })
+    expect(spans.find((s) => s.name === 'log warn')).toMatchObject({ parentSpanId: message!.spanId, attributes: { 'log.message': 'delivered hello' } })
   })
 })
