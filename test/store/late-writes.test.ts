@@ -182,7 +182,7 @@ describe('a durable history and work a request leaves running', () => {
     await emailSent()
     // The span's write is due 250 ms after it ended; just before, a burst fills the queue
     // (its batch waits 25 ms), so the span finds it full.
-    await sleep(240)
+    await sleep(230)
     for (let i = 1; i <= 3; i++) store.save(sampleRequest(i))
     await sleep(60)
     // What the History panel's store line shows: "1 write lost".
@@ -197,6 +197,7 @@ describe('a durable history and work a request leaves running', () => {
     const { traceId } = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json() as { traceId: string }
     smtpAnswers()
     await emailSent()
+    await store.flush()
     // As in `process.on('beforeExit', () => otel.shutdown())`: the span's write was due 250 ms later.
     const stopping = otel.shutdown()
     expect(store.queued).toBe(1)
