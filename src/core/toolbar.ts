@@ -655,7 +655,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
   /** Writes the copy of `record` that is due; nothing when it was written already (the store closing). Made once: no closure per copy. */
   private readonly copyDue = (record: RequestRecord): void => {
     if (record.lateCopy !== LATE_COPY.due) return
-    // Pushed out of the history (a runaway timer logging into an old request): no more writes.
+    // Pushed out of the history since (a runaway timer logging into an old request): no more writes.
+    // A copy that was due when it left was written then (`copyLeaving`).
     if (this.getRecord(record.id) !== record) {
       record.lateCopy = LATE_COPY.none
       return
@@ -775,7 +776,17 @@ export class Toolbar implements ToolbarHost, LateWriter {
 
   private remember(record: RequestRecord): void {
     // The newest record takes the oldest one's place.
-    this.recordRing[this.recordCount++ % this.maxRequests] = record
+    const slot = this.recordCount++ % this.maxRequests
+    const leaving = this.recordRing[slot]
+    this.recordRing[slot] = record
+    // A copy due for the one leaving (lines its left-running work logged) is written now: its timer would find it gone.
+    if (leaving !== undefined && leaving.lateCopy === LATE_COPY.due) this.copyLeaving(leaving)
+  }
+
+  /** Writes the due copy of a request the history lets go of; the last one: what it records later is not copied. */
+  private copyLeaving(record: RequestRecord): void {
+    record.lateCopy = LATE_COPY.none
+    this.track(record, this.written(record, this.saveDeferred(record)))
   }
 }
 

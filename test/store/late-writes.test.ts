@@ -73,6 +73,32 @@ describe('a durable history and work a request leaves running', () => {
     expect((await request(restarted, '/_debug_toolbar/api/requests')).json().total).toBe(1)
   })
 
+  it('keeps a line logged after the response when busier requests push the request out of the in-memory history before its copy was due', async () => {
+    const path = join(dir, 'pushed-out.db')
+    const store = new SqliteStore({ path })
+    const app = new Hono()
+    app.use(debugToolbar({ store, maxRequests: 2, panels: [new LoggingPanel()] }))
+    let smtpAnswers!: () => void
+    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
+    let emailSent!: Promise<void>
+    app.post('/signup', (c) => {
+      emailSent = smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
+      return c.text('ok')
+    })
+    app.get('/other', (c) => c.text('other'))
+    const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
+    smtpAnswers()
+    await emailSent
+    // A load script's requests: the history of two lets go of /signup within its copy's 250 ms.
+    for (let i = 0; i < 3; i++) await request(app, '/other')
+    await sleep(400)
+    await store.close()
+
+    const restarted = new Hono()
+    restarted.use(debugToolbar({ store: new SqliteStore({ path }), panels: [new LoggingPanel()] }))
+    expect(messagesOf((await request(restarted, `/_debug_toolbar/api/requests/${id}`)).json())).toEqual(['welcome email failed: SMTP 421'])
+  })
+
   it('keeps the spans made of what was logged and queried after the response, for the app after a restart', async () => {
     const { path, store, app, smtp, smtpAnswers } = tracedApp('traces.db')
     let emailSent!: Promise<void>
