@@ -40,6 +40,18 @@ function sendsEmailLater(app: Hono, smtp: Promise<void>): () => Promise<void> {
   return () => emailSent
 }
 
+/** POST /signup on `app` answers at once; its welcome email fails (a line logged) once the test calls `smtpAnswers()`. */
+function failsEmailLater(app: Hono) {
+  let answer!: () => void
+  const smtp = new Promise<void>((resolve) => (answer = resolve))
+  let emailSent!: Promise<void>
+  app.post('/signup', (c) => {
+    emailSent = smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
+    return c.text('ok')
+  })
+  return { smtpAnswers: () => answer(), emailSent: () => emailSent }
+}
+
 describe('a durable history and work a request leaves running', () => {
   it('keeps the lines logged after the response, for the app after a restart as for the app that logged them', async () => {
     const path = join(dir, 'history.db')
@@ -78,17 +90,11 @@ describe('a durable history and work a request leaves running', () => {
     const store = new SqliteStore({ path })
     const app = new Hono()
     app.use(debugToolbar({ store, maxRequests: 2, panels: [new LoggingPanel()] }))
-    let smtpAnswers!: () => void
-    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
-    let emailSent!: Promise<void>
-    app.post('/signup', (c) => {
-      emailSent = smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
-      return c.text('ok')
-    })
+    const { smtpAnswers, emailSent } = failsEmailLater(app)
     app.get('/other', (c) => c.text('other'))
     const id = (await request(app, '/signup', { method: 'POST' })).headers.get('x-debug-toolbar-request-id')!
     smtpAnswers()
-    await emailSent
+    await emailSent()
     // A load script's requests: the history of two lets go of /signup within its copy's 250 ms.
     for (let i = 0; i < 3; i++) await request(app, '/other')
     await sleep(400)
@@ -176,19 +182,13 @@ describe('a durable history and work a request leaves running', () => {
     const env = { ...clientEnv(), vite: { httpServer } }
     const app = new Hono()
     app.use(debugToolbar({ store: new SqliteStore({ path }), panels: [new LoggingPanel()], extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
-    let smtpAnswers!: () => void
-    const smtp = new Promise<void>((resolve) => (smtpAnswers = resolve))
-    let emailSent!: Promise<void>
-    app.post('/signup', (c) => {
-      emailSent = smtp.then(() => recordLog('error', 'welcome email failed: SMTP 421'))
-      return c.text('ok')
-    })
+    const { smtpAnswers, emailSent } = failsEmailLater(app)
     const res = await app.request('/signup', { method: 'POST' }, env)
     await res.text()
     const id = res.headers.get('x-debug-toolbar-request-id')!
     const { traceId } = (await (await app.request(`/_debug_toolbar/api/requests/${id}`, {}, env)).json()) as { traceId: string }
     smtpAnswers()
-    await emailSent
+    await emailSent()
     // Closed at once: the line's copy and its span would have been written 250 ms later.
     httpServer.emit('close')
     await sleep(100)
