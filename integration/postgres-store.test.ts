@@ -6,7 +6,7 @@ import { PostgresStore, SchemaTooNewError, StoreUnavailableError } from '../src/
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema.js'
 import { INSTANCE } from '../src/store/queued-store.js'
 import { storeContract } from '../test/store/store-contract.js'
-import { sampleRequest, sampleSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from '../test/store/samples.js'
+import { FIXTURE_TRACE, sampleRequest, sampleSpan, skewedOldSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from '../test/store/samples.js'
 import { TcpCut, testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
 
 const postgres: TestPostgres = await testPostgres()
@@ -64,6 +64,18 @@ describe.skipIf(!postgres.available)('PostgresStore on a real PostgreSQL server'
     expect(span).toMatchObject({ spanId: '00f067aa0ba902b7', startTimeUnixNano: '1767225600000000123', endTimeUnixNano: '1767225600012500123', attributes: { 'http.route': '/users/:id' } })
     store.save(sampleRequest(1))
     expect((await store.list({ limit: 5, offset: 0 })).requests.map((r) => [r.id, r.instance])).toEqual([['req-1', INSTANCE], ['old-1', undefined]])
+    await store.close()
+  })
+
+  it('lists and filters a trace of several services stored before version 7 by the start and duration its waterfall draws', async () => {
+    const schema = uniqueSchema('skewed')
+    await admin.query(readFileSync(new URL('../test/fixtures/postgres-v1.sql', import.meta.url), 'utf8').replaceAll('{schema}', schema))
+    await admin.query(skewedOldSpan((name) => `${schema}.${name}`))
+    const store = new PostgresStore({ connectionString: url, schema })
+    // The service's 5 ms span is drawn inside the request's 12.5 ms: the trace lasts 12.5 ms.
+    const listed = { traceId: FIXTURE_TRACE, services: ['shop', 'inventory'], spanCount: 2, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 12.5 }
+    expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 12.5 })).toMatchObject({ traces: [listed], total: 1 })
+    expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 500 })).toMatchObject({ traces: [], total: 0 })
     await store.close()
   })
 

@@ -2,12 +2,17 @@
  * The trace list after the clock-skew adjustment (specs/analysis.md, "Clock skew"): a trace
  * whose downstream service's clock is off lists the duration and start its waterfall draws,
  * from the in-memory trace store and from SQLite and PostgreSQL stores alike (PostgreSQL
- * skipped, with the reason printed, when no server can start); a trace of one service lists
- * its figures as received, and `GET /api/traces/:id` keeps the spans' times as received.
+ * skipped, with the reason printed, when no server can start), and is filtered (`since`,
+ * `until`, `minDurationMs`) and ordered by them, over the API and MCP `list_traces`; a trace of
+ * one service lists its figures as received, and `GET /api/traces/:id` keeps the spans' times
+ * as received.
  */
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { debugToolbar } from '../src/index.js'
 import type { ToolbarStore } from '../src/core/store.js'
 import { SqliteStore } from '../src/store/sqlite.js'
@@ -52,7 +57,17 @@ function shop(store?: ToolbarStore, options: ConstructorParameters<typeof OpenTe
     await expect.poll(root).toBeDefined()
     return { traceId: traceId as string, root: (await root())! }
   }
-  return { app, call, json, request, release }
+  /** Calls an MCP tool of the toolbar and answers its structured content. */
+  const mcp = async (name: string, args: Record<string, unknown> = {}) => {
+    const client = new Client({ name: 'test-agent', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://localhost${PREFIX}/mcp`), { fetch: (url, init) => app.request(String(url), init, loopback) }))
+    try {
+      return ((await client.callTool({ name, arguments: args })) as CallToolResult).structuredContent as any
+    } finally {
+      await client.close()
+    }
+  }
+  return { app, call, json, request, release, mcp }
 }
 
 const STOCK_SPAN = 'a1b2c3d4e5f60718'
@@ -93,9 +108,10 @@ async function listed(json: (path: string) => Promise<any>, traceId: string): Pr
 }
 
 const opened = (store: Durable) => (stores.push(store), store)
+let opens = 0
 const storeKinds: Array<[string, (() => ToolbarStore | undefined) | undefined]> = [
   ['the in-memory trace store', () => undefined],
-  ['a SQLite store', () => opened(new SqliteStore({ path: join(durable.dir, `skew-${stores.length}.db`) }))],
+  ['a SQLite store', () => opened(new SqliteStore({ path: join(durable.dir, `skew-${++opens}.db`) }))],
   ['a PostgreSQL store', durable.postgresUrl ? () => opened(new PostgresStore({ connectionString: durable.postgresUrl!, schema: uniqueSchema('skew') })) : undefined],
 ]
 
@@ -173,5 +189,57 @@ for (const [kind, open] of storeKinds) describe.skipIf(!open)(`GET /api/traces a
     await send([{ spanId: 'b1b2c3d4e5f60718', parent: STOCK_SPAN, name: 'warm cache', startMs: 3, durationMs: 200 }])
     const grown = await listed(json, traceId)
     expect([grown.spanCount, grown.durationMs]).toEqual([alone.spanCount + 2, expect.closeTo(203, 6)])
+  })
+
+  it('filters (since, until, minDurationMs) and orders the list by the start and duration its waterfall draws, over the API and MCP list_traces', async () => {
+    const { call, json, request, mcp } = shop(makeStore())
+    const send = async (root: ToolbarSpan, startMs: number) => {
+      const sent = await call('/otlp/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(inventoryExport(root, [{ startMs, durationMs: 5 }])) })
+      expect(sent.status).toBe(200)
+    }
+    // Three requests one after the other: one of the app alone, one whose service's clock is
+    // 1 s ahead (as received, the trace lasts over a second), one whose service's clock is
+    // 1 s behind (as received, the trace starts a second before the request, before the others).
+    const alone = await request()
+    const ahead = await request()
+    await send(ahead.root, 1002)
+    const behind = await request()
+    await send(behind.root, 2 - 1000)
+    const mine = [behind.traceId, ahead.traceId, alone.traceId]
+    const ids = (page: { traces: TraceSummary[] }) => page.traces.map((t) => t.traceId).filter((id) => mine.includes(id))
+    const listed = ((await json('/api/traces')).traces as TraceSummary[]).filter((t) => mine.includes(t.traceId))
+    // Newest first, by the start each waterfall draws: the requests' order.
+    expect(listed.map((t) => t.traceId)).toEqual(mine)
+    const startOf = (traceId: string) => Date.parse(listed.find((t) => t.traceId === traceId)!.startedAt)
+    // The traces of this test (the store may hold those of the tests before): from the first request's start on.
+    const page = async (query: string) => {
+      const params = new URLSearchParams({ since: String(startOf(alone.traceId)) })
+      for (const [name, value] of new URLSearchParams(query)) params.set(name, value)
+      const { traces, total } = await json(`/api/traces?${params}`)
+      return { traces: traces.map((t: TraceSummary) => t.traceId), total }
+    }
+    expect(await page('')).toEqual({ traces: mine, total: 3 })
+    const longest = Math.max(...listed.map((t) => t.durationMs))
+    // Each lasts as long as its request (the service's span moved into it), well under a second.
+    expect(longest).toBeLessThan(900)
+    expect(await page('minDurationMs=900')).toEqual({ traces: [], total: 0 })
+    const atLeastLongest = listed.filter((t) => t.durationMs >= longest).map((t) => t.traceId)
+    expect(await page(`minDurationMs=${longest}`)).toEqual({ traces: atLeastLongest, total: atLeastLongest.length })
+    expect(await page(`since=${new Date(startOf(behind.traceId)).toISOString()}`)).toEqual({ traces: [behind.traceId], total: 1 })
+    expect(await page(`until=${startOf(behind.traceId)}`)).toEqual({ traces: [ahead.traceId, alone.traceId], total: 2 })
+    expect(await page(`since=${startOf(ahead.traceId)}&until=${startOf(behind.traceId)}`)).toEqual({ traces: [ahead.traceId], total: 1 })
+    // Page by page, each trace once, in the same order.
+    const pages = [await page('limit=1'), await page('limit=1&offset=1'), await page('limit=1&offset=2')]
+    expect(pages).toEqual([
+      { traces: [behind.traceId], total: 3 },
+      { traces: [ahead.traceId], total: 3 },
+      { traces: [alone.traceId], total: 3 },
+    ])
+
+    // MCP list_traces reads the same list.
+    expect(ids(await mcp('list_traces'))).toEqual([behind.traceId, ahead.traceId, alone.traceId])
+    expect(ids(await mcp('list_traces', { min_duration_ms: 900 }))).toEqual([])
+    expect(ids(await mcp('list_traces', { min_duration_ms: longest }))).toEqual(atLeastLongest)
+    expect(ids(await mcp('list_traces', { service: 'inventory', limit: 1 }))).toEqual([behind.traceId])
   })
 })

@@ -92,7 +92,10 @@ export interface ToolbarStore {
   saveSpans?(spans: ToolbarSpan[], requestId?: string): void | Promise<void>
   /** The spans of one trace by start time, or undefined when the store has none. */
   getTrace?(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
-  /** The trace list, newest first. */
+  /**
+   * The trace list, newest first, each trace's start and duration as its waterfall draws them
+   * (`listedTraceSummary`), and filtered and ordered by these.
+   */
   listTraces?(filter: TraceFilter): TracePage | Promise<TracePage>
   /** What the History panel shows about the store: its kind, whether it answers, what was lost. */
   status?(): StoreStatus | Promise<StoreStatus>

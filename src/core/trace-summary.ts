@@ -1,10 +1,11 @@
 /**
  * One line of the trace list, computed from a trace's spans, and the filter of
  * `GET {prefix}/api/traces`. Here in core, beside the span model, because every store
- * (in memory, SQLite, PostgreSQL) uses the same two functions, so that all of them list
+ * (in memory, SQLite, PostgreSQL) uses the same functions, so that all of them list
  * and filter traces alike; it depends on no OpenTelemetry package.
  */
 import type { ToolbarSpan, TraceFilter, TraceSummary } from './span-model.js'
+import { adjustedStartUnixNano, traceTimeline } from './trace-analysis/timeline.js'
 
 /**
  * Summarises a trace: its root span's name, its services in order of first appearance,
@@ -50,6 +51,26 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
   }
   if (requestId !== undefined) summary.requestId = requestId
   return summary
+}
+
+/**
+ * A trace's list line with the start and duration its waterfall draws (specs/analysis.md,
+ * "Clock skew"): for a trace of several services, after the clock-skew adjustment (a
+ * service's span moved into its parent); a trace of one service is never moved, and its
+ * line is answered as it is, at no cost. `spans` are the spans `summary` was computed from.
+ * The list filters and orders traces by these figures.
+ *
+ * @example
+ * ```ts
+ * const line = listedTraceSummary(summarizeTrace(traceId, spans), spans)
+ * line.durationMs // what the waterfall's header says, in ms
+ * ```
+ */
+export function listedTraceSummary(summary: TraceSummary, spans: readonly ToolbarSpan[]): TraceSummary {
+  if (summary.services.length < 2 || spans.length === 0) return summary
+  const timeline = traceTimeline(spans)
+  const startedAt = new Date(Number(adjustedStartUnixNano(timeline) / 1_000_000n)).toISOString()
+  return { ...summary, startedAt, durationMs: timeline.durationNs / 1e6 }
 }
 
 /**

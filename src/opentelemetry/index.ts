@@ -10,7 +10,7 @@
 export { OpenTelemetryPanel, type OpenTelemetryStats, type ConvertedCount, type ReceiverStatus } from './panel.js'
 export { ToolbarSpanProcessor, toolbarSpanProcessor } from './processor.js'
 export { TraceStore, DEFAULT_LATE_WINDOW_MS, type TraceSettings, type AddOutcome, type TraceCounts } from './trace-store.js'
-export { summarizeTrace, matchesTraceFilter } from '../core/trace-summary.js'
+export { summarizeTrace, listedTraceSummary, matchesTraceFilter } from '../core/trace-summary.js'
 export { SpanIngest, type IngestResult, type IngestCounters } from './otlp-ingest.js'
 export { registerOtlpHttpReceiver, OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 export { OtlpGrpcReceiver, type OtlpGrpcReceiverOptions } from './otlp-grpc-receiver.js'

@@ -7,7 +7,6 @@ import type { TraceStore } from './trace-store.js'
 import { mergeTraceSpans } from './store-spans.js'
 import { OTLP_JSON_ROUTE } from '../shapes/trace-routes.js'
 import { redactTraceSpans, redactTraceSummary } from '../core/redact-span.js'
-import { ListedTraceTimes } from '../core/listed-trace-times.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -48,12 +47,9 @@ export async function readShownTrace(reader: TraceReader, raw: string): Promise<
  * ```
  */
 export function traceReader(store: ToolbarStore, traces: TraceStore): TraceReader {
-  // A durable store's bound when it has one: it lists the traces it holds.
-  const stored = (store as { maxTraces?: unknown }).maxTraces
-  const listedTimes = new ListedTraceTimes(() => (typeof stored === 'number' ? stored : traces.maxTraces))
   const reader: TraceReader = {
-    // Start and duration as the waterfall draws them (after the clock-skew adjustment), computed for the page.
-    list: async (filter) => listedTimes.adjust(await (store.listTraces ? listWithRunning(store.listTraces.bind(store), traces, filter) : traces.list(filter)), reader.spans),
+    // Both lists give start and duration as the waterfall draws them (`listedTraceSummary`), and filter and order by them.
+    list: (filter) => (store.listTraces ? listWithRunning(store.listTraces.bind(store), traces, filter) : traces.list(filter)),
     spans: async (traceId) => {
       const inMemory = traces.spans(traceId)
       if (!store.getTrace) return inMemory

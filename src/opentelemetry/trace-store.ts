@@ -21,7 +21,7 @@ import { newestStartFirst, type TraceFilter, type TracePage, type TraceSummary }
 import { toolbarSpanFromReadableSpan } from './otlp-json.js'
 import type { ToolbarSpan } from './span-model.js'
 import { laterThan } from './request-span.js'
-import { matchesTraceFilter, summarizeTrace } from '../core/trace-summary.js'
+import { listedTraceSummary, matchesTraceFilter, summarizeTrace } from '../core/trace-summary.js'
 
 /** How one trace is kept: set by the panel that recorded the request. */
 export interface TraceSettings {
@@ -213,6 +213,12 @@ export class TraceStore {
    * timer would find nothing): a durable store writes them then, before they are forgotten.
    */
   onEvictLateSpans: ((spans: ToolbarSpan[]) => void) | undefined = undefined
+  /**
+   * The list line of each trace of several services after the clock-skew adjustment, by the
+   * summary as received it was computed from: a trace that takes spans gets a new summary,
+   * so its line is computed again the next time the list is read (see `listedSummaryOf`).
+   */
+  private readonly listed = new WeakMap<TraceSummary, TraceSummary>()
 
   constructor(public maxTraces = 100) {}
 
@@ -660,7 +666,8 @@ export class TraceStore {
   }
 
   /**
-   * The list line of one trace; undefined when unknown.
+   * The summary of one trace, its start and duration as received (the earliest start to the
+   * latest end: `list` answers them as the waterfall draws them); undefined when unknown.
    *
    * @example
    * ```ts
@@ -709,10 +716,31 @@ export class TraceStore {
     // Newest entries first, so that traces starting in the same millisecond keep arrival order.
     for (const [traceId, entry] of [...this.traces].reverse()) {
       if (entry.spans.size === 0 || !which(entry)) continue
-      const summary = this.summaryOf(entry, traceId)
+      const summary = this.listedSummaryOf(entry, traceId)
       if (matchesTraceFilter(summary, entry.sources, filter)) matching.push(summary)
     }
     return matching.sort(newestStartFirst)
+  }
+
+  /**
+   * The trace's list line, start and duration as its waterfall draws them: every trace the
+   * list reads is adjusted before it is filtered and ordered. Computed when the list is read,
+   * not when spans arrive (spans arrive far more often than the list is read), and kept
+   * while the trace's summary is (a trace at rest that took no span since); a trace of one
+   * service costs nothing more.
+   */
+  private listedSummaryOf(entry: TraceEntry, traceId: string): TraceSummary {
+    const summary = this.summaryOf(entry, traceId)
+    if (summary.services.length < 2) return summary
+    let listed = this.listed.get(summary)
+    if (listed === undefined) {
+      listed = listedTraceSummary(summary, spansOf(entry))
+      // Only a trace at rest keeps its summary (see summaryOf): a span still running ends with
+      // the trace, and spans may move when it ends.
+      if (entry.summary === summary) this.listed.set(summary, listed)
+    }
+    if (entry.dropped > 0) listed.droppedSpans = entry.dropped
+    return listed
   }
 
   /**

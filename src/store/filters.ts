@@ -42,9 +42,10 @@ export function traceWhere(filter: TraceFilter, dialect: SqlDialect): Where {
   const next = (value: unknown) => (params.push(value), dialect.param(params.length))
   if (filter.service) clauses.push(dialect.hasElement('services', next(filter.service)))
   if (filter.source) clauses.push(dialect.hasElement('sources', next(filter.source)))
-  if (filter.since !== undefined) clauses.push(`started_ms >= ${next(filter.since)}`)
-  if (filter.until !== undefined) clauses.push(`started_ms < ${next(filter.until)}`)
-  if (filter.minDurationMs !== undefined) clauses.push(`duration_ms >= ${next(filter.minDurationMs)}`)
+  // The start and duration the list shows (after the clock-skew adjustment), not as received.
+  if (filter.since !== undefined) clauses.push(`listed_started_ms >= ${next(filter.since)}`)
+  if (filter.until !== undefined) clauses.push(`listed_started_ms < ${next(filter.until)}`)
+  if (filter.minDurationMs !== undefined) clauses.push(`listed_duration_ms >= ${next(filter.minDurationMs)}`)
   if (filter.excludeTraceIds?.length) clauses.push(`trace_id NOT IN (${filter.excludeTraceIds.map(next).join(', ')})`)
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
 }

@@ -19,6 +19,8 @@ import {
   requestRow,
   SPAN_COLUMNS,
   KEEP_HELD_SPAN,
+  listedTimes,
+  OUTLINE_COLUMNS,
   spanFromRow,
   spanRow,
   summaryFromRow,
@@ -110,6 +112,7 @@ export class PostgresStore extends QueuedStore {
       const current = rows[0].version
       const pending = pendingMigrations(current ?? 0, POSTGRES_MIGRATIONS, `the PostgreSQL schema "${this.schema}" at ${this.location}`)
       for (const sql of pending) await client.query(sql.replaceAll('{schema}', `"${this.schema}"`))
+      if (pending.length) await this.fillListedTimes(client)
       const latest = POSTGRES_MIGRATIONS.length
       if (current === null) await client.query(`INSERT INTO ${schemaVersion} (version) VALUES ($1)`, [latest])
       else if (pending.length) await client.query(`UPDATE ${schemaVersion} SET version = $1`, [latest])
@@ -123,6 +126,40 @@ export class PostgresStore extends QueuedStore {
       throw error
     })
     return this.migrated
+  }
+
+  /**
+   * The listed start and duration of the traces stored before they had columns (version 7)
+   * that the migration could not copy: those of several services, computed from their spans.
+   */
+  private async fillListedTimes(client: pg.PoolClient): Promise<void> {
+    const traces = this.table('traces')
+    const { rows: ids } = await client.query<{ trace_id: string }>(`SELECT trace_id FROM ${traces} WHERE listed_started_ms IS NULL`)
+    if (ids.length) {
+      const rows = [...(await this.outlines(client, ids.map((row) => row.trace_id)))].map(([traceId, outlines]) => ({ trace_id: traceId, ...listedTimes(traceId, outlines) }))
+      await client.query(
+        `UPDATE ${traces} AS t SET listed_started_ms = r.listed_started_ms, listed_duration_ms = r.listed_duration_ms
+           FROM json_populate_recordset(NULL::${traces}, $1::json) AS r WHERE t.trace_id = r.trace_id`,
+        [JSON.stringify(rows)],
+      )
+    }
+    // A line without spans left: its figures as received.
+    await client.query(`UPDATE ${traces} SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE listed_started_ms IS NULL`)
+  }
+
+  /** The span outlines of each of `traceIds` that has spans, in the order the trace lists them. */
+  private async outlines(client: pg.PoolClient, traceIds: string[]): Promise<Map<string, SpanOutline[]>> {
+    const outlines = await client.query<SpanOutline & { trace_id: string }>(
+      `SELECT trace_id, ${OUTLINE_COLUMNS} FROM ${this.table('spans')} WHERE trace_id = ANY($1) ORDER BY start_ns, seq`,
+      [traceIds],
+    )
+    const byTrace = new Map<string, SpanOutline[]>()
+    for (const row of outlines.rows) {
+      const list = byTrace.get(row.trace_id)
+      if (list) list.push(row)
+      else byTrace.set(row.trace_id, [row])
+    }
+    return byTrace
   }
 
   protected isTransient(error: unknown): boolean {
@@ -153,21 +190,12 @@ export class PostgresStore extends QueuedStore {
   private async summarize(client: pg.PoolClient, traceIds: string[], spans: Array<{ span: ToolbarSpan; requestId?: string }>): Promise<void> {
     const given = new Map<string, string>()
     for (const { span, requestId } of spans) if (requestId) given.set(span.traceId, requestId)
-    const outlines = await client.query<SpanOutline & { trace_id: string }>(
-      `SELECT trace_id, span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM ${this.table('spans')} WHERE trace_id = ANY($1) ORDER BY start_ns, seq`,
-      [traceIds],
-    )
+    const byTrace = await this.outlines(client, traceIds)
     const owners = await client.query<{ trace_id: string; request_id: string | null }>(
       `SELECT t.id AS trace_id, coalesce(tr.request_id, (SELECT r.id FROM ${this.table('requests')} r WHERE r.trace_id = t.id ORDER BY r.started_ms DESC LIMIT 1)) AS request_id
          FROM unnest($1::text[]) AS t(id) LEFT JOIN ${this.table('traces')} tr ON tr.trace_id = t.id`,
       [traceIds],
     )
-    const byTrace = new Map<string, SpanOutline[]>()
-    for (const row of outlines.rows) {
-      const list = byTrace.get(row.trace_id)
-      if (list) list.push(row)
-      else byTrace.set(row.trace_id, [row])
-    }
     const owner = new Map(owners.rows.map((row) => [row.trace_id, row.request_id ?? undefined]))
     // In the order the batch first saw each trace (not the lock's sorted order): that is the order they are stored in.
     const inOrder = [...new Set(spans.map((s) => s.span.traceId))]
@@ -233,7 +261,7 @@ export class PostgresStore extends QueuedStore {
     const where = traceWhere({ ...filter, service: withoutNul(filter.service) }, PG)
     const n = where.params.length
     const page = await this.pool.query(
-      `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT *, count(*) OVER () AS total FROM ${this.table('traces')} ${where.sql} ORDER BY listed_started_ms DESC, saved_ms DESC, trace_id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...where.params, filter.limit, filter.offset],
     )
     const total = page.rows.length ? Number(page.rows[0].total) : await this.count('traces', where.sql, where.params)

@@ -5,7 +5,7 @@
  */
 import type { StoredRequest } from '../core/store.js'
 import type { SpanKindName, SpanSource, ToolbarSpan, TraceSummary } from '../core/span-model.js'
-import { summarizeTrace } from '../core/trace-summary.js'
+import { listedTraceSummary, summarizeTrace } from '../core/trace-summary.js'
 
 /** One queued write: a finished request, or an ended span (with the request it belongs to). */
 export type StoreWrite = { request: StoredRequest } | { span: ToolbarSpan; requestId?: string }
@@ -29,7 +29,10 @@ export const KEEP_HELD_SPAN = "excluded.source <> 'import'"
 /** Span fields stored in columns of their own; every other field goes into `extra`. */
 const SPAN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'links', 'status', 'resource', 'scope', 'source'])
 
-export const TRACE_COLUMNS = ['trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error', 'saved_ms', 'opened_ms'] as const
+export const TRACE_COLUMNS = [
+  'trace_id', 'request_id', 'root_name', 'services', 'sources', 'span_count', 'started_ms', 'duration_ms', 'error', 'saved_ms', 'opened_ms',
+  'listed_started_ms', 'listed_duration_ms',
+] as const
 
 /** Trace columns a later write leaves as they are: `saved_ms` is when the trace was first stored. */
 export const TRACE_KEPT = ['saved_ms']
@@ -163,25 +166,19 @@ export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
   return row.extra === null || row.extra === undefined ? span : { ...span, ...(parsed(row.extra) as Partial<ToolbarSpan>) }
 }
 
+/** The columns a trace's span outlines are read with, in the order the trace lists its spans. */
+export const OUTLINE_COLUMNS = 'span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code'
+
 /**
  * The trace list line of a trace, from all of its stored spans in the order the trace lists
  * them (`ORDER BY start_ns, seq`: services and sources in order of first appearance),
  * computed as every other store computes it (`summarizeTrace`), plus the sources the list
- * filters on.
+ * filters on, and the start and duration the list shows, filters and orders by
+ * (`listedTraceSummary`: as the waterfall draws the trace, after the clock-skew adjustment
+ * for a trace of several services).
  */
 export function traceRow(traceId: string, spans: SpanOutline[], requestId: string | undefined, recordedStartMs?: number): TraceRow {
-  const outlines = spans.map(
-    (s) =>
-      ({
-        spanId: s.span_id,
-        parentSpanId: s.parent_span_id ?? undefined,
-        name: s.name,
-        startTimeUnixNano: String(s.start_ns),
-        endTimeUnixNano: s.end_ns === null ? undefined : String(s.end_ns),
-        status: { code: s.status_code },
-        resource: s.service === null ? {} : { 'service.name': s.service },
-      }) as ToolbarSpan,
-  )
+  const outlines = spans.map(outlineSpan)
   const summary = summarizeTrace(traceId, outlines, requestId)
   const sources = [...new Set(spans.map((s) => s.source))]
   const saved = savedNow()
@@ -197,7 +194,40 @@ export function traceRow(traceId: string, spans: SpanOutline[], requestId: strin
     error: summary.error,
     saved_ms: saved,
     opened_ms: recordedStartMs ?? saved,
+    ...listedColumns(summary, outlines),
   }
+}
+
+/**
+ * The listed start and duration of a trace stored before they had columns (schema version
+ * 7), from its span outlines.
+ *
+ * @example
+ * ```ts
+ * update.run({ trace_id: traceId, ...listedTimes(traceId, outlines) })
+ * ```
+ */
+export function listedTimes(traceId: string, spans: SpanOutline[]): { listed_started_ms: number; listed_duration_ms: number } {
+  const outlines = spans.map(outlineSpan)
+  return listedColumns(summarizeTrace(traceId, outlines), outlines)
+}
+
+function listedColumns(summary: TraceSummary, outlines: ToolbarSpan[]): { listed_started_ms: number; listed_duration_ms: number } {
+  const listed = listedTraceSummary(summary, outlines)
+  return { listed_started_ms: Date.parse(listed.startedAt), listed_duration_ms: listed.durationMs }
+}
+
+/** A span outline as the span model has it, with what a summary and the timeline read. */
+function outlineSpan(s: SpanOutline): ToolbarSpan {
+  return {
+    spanId: s.span_id,
+    parentSpanId: s.parent_span_id ?? undefined,
+    name: s.name,
+    startTimeUnixNano: String(s.start_ns),
+    endTimeUnixNano: s.end_ns === null ? undefined : String(s.end_ns),
+    status: { code: s.status_code },
+    resource: s.service === null ? {} : { 'service.name': s.service },
+  } as ToolbarSpan
 }
 
 /**
@@ -228,8 +258,8 @@ export function traceFromRow(row: Record<string, unknown>): TraceSummary {
     rootName: row.root_name as string,
     services: parsed(row.services) as string[],
     spanCount: Number(row.span_count),
-    startedAt: new Date(Number(row.started_ms)).toISOString(),
-    durationMs: Number(row.duration_ms),
+    startedAt: new Date(Number(row.listed_started_ms)).toISOString(),
+    durationMs: Number(row.listed_duration_ms),
     error: Boolean(row.error),
   }
   if (row.request_id !== null && row.request_id !== undefined) summary.requestId = row.request_id as string

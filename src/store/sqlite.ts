@@ -19,6 +19,8 @@ import {
   requestRow,
   SPAN_COLUMNS,
   KEEP_HELD_SPAN,
+  listedTimes,
+  OUTLINE_COLUMNS,
   spanFromRow,
   spanRow,
   summaryFromRow,
@@ -168,10 +170,27 @@ export class SqliteStore extends QueuedStore {
         const current = row.version ?? 0
         const pending = pendingMigrations(current, SQLITE_MIGRATIONS, `the SQLite database ${this.location}`)
         for (const sql of pending) this.db.exec(sql)
+        if (pending.length) this.fillListedTimes()
         if (row.version === null) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length)
         else if (pending.length) this.db.prepare('UPDATE schema_version SET version = ?').run(SQLITE_MIGRATIONS.length)
       })
       .immediate()
+  }
+
+  /**
+   * The listed start and duration of the traces stored before they had columns (version 7)
+   * that the migration could not copy: those of several services, computed from their spans.
+   */
+  private fillListedTimes(): void {
+    const ids = this.db.prepare('SELECT trace_id FROM traces WHERE listed_started_ms IS NULL').pluck().all() as string[]
+    const outline = this.db.prepare(`SELECT ${OUTLINE_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, seq`).safeIntegers(true)
+    const update = this.db.prepare('UPDATE traces SET listed_started_ms = @listed_started_ms, listed_duration_ms = @listed_duration_ms WHERE trace_id = @trace_id')
+    for (const traceId of ids) {
+      const rows = outline.all(traceId) as SpanOutline[]
+      if (rows.length) update.run({ trace_id: traceId, ...listedTimes(traceId, rows) })
+    }
+    // A line without spans left: its figures as received.
+    this.db.exec('UPDATE traces SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE listed_started_ms IS NULL')
   }
 
   protected isTransient(error: unknown): boolean {
@@ -212,7 +231,7 @@ export class SqliteStore extends QueuedStore {
   private summarize(spans: Array<{ span: ToolbarSpan; requestId?: string }>): void {
     const requestIds = new Map<string, string | undefined>()
     for (const { span, requestId } of spans) requestIds.set(span.traceId, requestId ?? requestIds.get(span.traceId))
-    const outline = this.db.prepare('SELECT span_id, parent_span_id, name, start_ns, end_ns, service, source, status_code FROM spans WHERE trace_id = ? ORDER BY start_ns, seq').safeIntegers(true)
+    const outline = this.db.prepare(`SELECT ${OUTLINE_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, seq`).safeIntegers(true)
     const owner = this.db.prepare(
       'SELECT coalesce((SELECT request_id FROM traces WHERE trace_id = ?), (SELECT id FROM requests WHERE trace_id = ? ORDER BY started_ms DESC LIMIT 1)) AS id',
     )
@@ -290,7 +309,7 @@ export class SqliteStore extends QueuedStore {
 
   protected readTraces(filter: TraceFilter): TracePage {
     const where = traceWhere(filter, SQLITE)
-    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY started_ms DESC, saved_ms DESC, trace_id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
+    const rows = this.db.prepare(`SELECT * FROM traces ${where.sql} ORDER BY listed_started_ms DESC, saved_ms DESC, trace_id DESC LIMIT ? OFFSET ?`).all(...where.params, filter.limit, filter.offset)
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM traces ${where.sql}`).get(...where.params) as { total: number }
     return { traces: (rows as Array<Record<string, unknown>>).map(traceFromRow), total, evicted: this.counter('traces_evicted') }
   }

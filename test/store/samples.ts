@@ -68,3 +68,18 @@ export function tiedOldSpans(table: string): string {
 export function tiedNewSpan(): ToolbarSpan {
   return { ...sampleSpan(0, 9, { startTimeUnixNano: '1767225600000000123', endTimeUnixNano: '1767225600000000999' }), traceId: TIED_TRACE, parentSpanId: undefined, name: 'new 09' }
 }
+
+/** The trace of the version 1 fixtures (`test/fixtures/*-v1.sql`): one SERVER span of 12.5 ms. */
+export const FIXTURE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+
+/**
+ * A downstream service's span joining `FIXTURE_TRACE`, 1,002 ms after the request started on
+ * the service's clock (1 s ahead of the app's), and the trace's summary line as a release
+ * before version 7 stored it (start and duration as received: 1,007 ms). `table(name)` is the
+ * table's name (`spans`, or `"schema".spans`).
+ */
+export function skewedOldSpan(table: (name: string) => string): string {
+  return `INSERT INTO ${table('spans')} VALUES ('${FIXTURE_TRACE}', '00f067aa0ba902b8', '00f067aa0ba902b7', 'GET /stock/:sku', 'SERVER',
+      1767225601002000123, 1767225601007000123, 'inventory', 'otlp_http', 'UNSET', '{}', '[]', '[]', '{"code":"UNSET"}', '{"service.name":"inventory"}', '{"name":"inventory"}');
+    UPDATE ${table('traces')} SET services = '["shop","inventory"]', sources = '["local","otlp_http"]', span_count = 2, duration_ms = 1007 WHERE trace_id = '${FIXTURE_TRACE}';`
+}

@@ -12,7 +12,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-schema.js'
 import { optionalPeer } from '../../src/store/optional-peer.js'
 import { INSTANCE } from '../../src/store/queued-store.js'
 import { storeContract } from './store-contract.js'
-import { sampleRequest, sampleSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from './samples.js'
+import { FIXTURE_TRACE, sampleRequest, sampleSpan, skewedOldSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from './samples.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-sqlite-'))
 let files = 0
@@ -70,6 +70,20 @@ describe('SqliteStore on a real file', () => {
     expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(['old 0a', 'old 0b', 'old 0c'])
     store.saveSpans([tiedNewSpan()])
     expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(['old 0a', 'old 0b', 'old 0c', 'new 09'])
+    await store.close()
+  })
+
+  it('lists and filters a trace of several services stored before version 7 by the start and duration its waterfall draws', async () => {
+    const path = freshPath()
+    const v1 = new Database(path)
+    v1.exec(readFileSync(new URL('../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'))
+    v1.exec(skewedOldSpan((name) => name))
+    v1.close()
+    const store = new SqliteStore({ path })
+    // The service's 5 ms span is drawn inside the request's 12.5 ms: the trace lasts 12.5 ms.
+    const listed = { traceId: FIXTURE_TRACE, services: ['shop', 'inventory'], spanCount: 2, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 12.5 }
+    expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 12.5 })).toMatchObject({ traces: [listed], total: 1 })
+    expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 500 })).toMatchObject({ traces: [], total: 0 })
     await store.close()
   })
 

@@ -109,7 +109,9 @@ export function storeContract(make: MakeStore): void {
       services: ['shop', 'billing'],
       spanCount: 2,
       startedAt: new Date(Date.parse('2026-01-01T00:00:01.001Z')).toISOString(),
-      durationMs: 31.000000,
+      // As its waterfall draws it: billing's 30 ms span, longer than the 2 ms request it answered
+      // (its clock is another host's), starts with the request; 31 ms as received.
+      durationMs: 30.000000,
       requestId: 'req-1',
       error: false,
     })
