@@ -258,8 +258,9 @@ export function traceFromRow(row: Record<string, unknown>): TraceSummary {
     rootName: row.root_name as string,
     services: parsed(row.services) as string[],
     spanCount: Number(row.span_count),
-    startedAt: new Date(Number(row.listed_started_ms)).toISOString(),
-    durationMs: Number(row.listed_duration_ms),
+    // NULL only in a line an older release still running wrote after the migration: as received.
+    startedAt: new Date(Number(row.listed_started_ms ?? row.started_ms)).toISOString(),
+    durationMs: Number(row.listed_duration_ms ?? row.duration_ms),
     error: Boolean(row.error),
   }
   if (row.request_id !== null && row.request_id !== undefined) summary.requestId = row.request_id as string
