@@ -60,11 +60,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX traces_opened ON {schema}.traces (opened_ms);`,
   // 7: each trace's start and duration as its waterfall draws them (\`listed_started_ms\`,
   // \`listed_duration_ms\`: after the clock-skew adjustment for a trace of several services),
-  // which the list shows, filters and orders by. A trace of one service is never moved: its
+  // which the list shows, filters and orders by (the index of the start as received goes:
+  // nothing reads that any more). A trace of one service is never moved: its
   // figures as received. A trace of several services stored before is left NULL here and
   // computed from its spans in the same transaction (\`PostgresStore\`'s \`fillListedTimes\`).
   `ALTER TABLE {schema}.traces ADD COLUMN listed_started_ms double precision;
    ALTER TABLE {schema}.traces ADD COLUMN listed_duration_ms double precision;
    UPDATE {schema}.traces SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE jsonb_array_length(services) < 2;
-   CREATE INDEX traces_listed_started ON {schema}.traces (listed_started_ms);`,
+   CREATE INDEX traces_listed_started ON {schema}.traces (listed_started_ms);
+   DROP INDEX {schema}.traces_started;`,
 ]

@@ -57,11 +57,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX traces_opened ON traces (opened_ms);`,
   // 7: each trace's start and duration as its waterfall draws them (\`listed_started_ms\`,
   // \`listed_duration_ms\`: after the clock-skew adjustment for a trace of several services),
-  // which the list shows, filters and orders by. A trace of one service is never moved: its
+  // which the list shows, filters and orders by (the index of the start as received goes:
+  // nothing reads that any more). A trace of one service is never moved: its
   // figures as received. A trace of several services stored before is left NULL here and
-  // computed from its spans when the store opens (\`SqliteStore\`'s \`fillListedTimes\`).
+  // computed from its spans in the same transaction (\`SqliteStore\`'s \`fillListedTimes\`).
   `ALTER TABLE traces ADD COLUMN listed_started_ms REAL;
    ALTER TABLE traces ADD COLUMN listed_duration_ms REAL;
    UPDATE traces SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE json_array_length(services) < 2;
-   CREATE INDEX traces_listed_started ON traces (listed_started_ms);`,
+   CREATE INDEX traces_listed_started ON traces (listed_started_ms);
+   DROP INDEX traces_started;`,
 ]
