@@ -23,6 +23,8 @@ function shop(panel: OpenTelemetryPanel) {
   db.prepare('INSERT INTO products (name) VALUES (?)').run('teapot')
   let release!: () => void
   const released = new Promise<void>((resolve) => (release = resolve))
+  let refuse!: (error: Error) => void
+  const refused = new Promise((_resolve, reject) => (refuse = reject))
   const receipt = (until: Promise<unknown>) => renderTemplate('receipt email', async () => {
     await released
     console.info('rendering the receipt')
@@ -42,7 +44,12 @@ function shop(panel: OpenTelemetryPanel) {
     void receipt(Promise.resolve())
     return c.text('invoiced')
   })
-  return { app, release }
+  // The mail server refuses the refund's receipt when the test says so.
+  app.post('/refunds', (c) => {
+    void released.then(() => receipt(refused)).catch(() => undefined)
+    return c.text('refunded')
+  })
+  return { app, release, refuse }
 }
 
 /**
@@ -50,10 +57,15 @@ function shop(panel: OpenTelemetryPanel) {
  * work the request left running go on, and answers the trace as the collector got it (once
  * it holds a span named `awaited`) and as the toolbar's trace API shows it.
  */
-async function order(path: string, awaited: string, gracePeriodMs?: number): Promise<{ exported: ToolbarSpan[]; shown: ToolbarSpan[] }> {
+async function order(
+  path: string,
+  awaited: string,
+  gracePeriodMs?: number,
+  meanwhile?: (panel: OpenTelemetryPanel, traceId: string, refuse: (error: Error) => void) => void,
+): Promise<{ exported: ToolbarSpan[]; shown: ToolbarSpan[] }> {
   const peer = await startOtlpHttpPeer()
   const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs })
-  const { app, release } = shop(panel)
+  const { app, release, refuse } = shop(panel)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   try {
     await new Promise((resolve) => server.once('listening', resolve))
@@ -63,6 +75,7 @@ async function order(path: string, awaited: string, gracePeriodMs?: number): Pro
     const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
     const traceId = detail.panels.opentelemetry.traceId as string
     release()
+    meanwhile?.(panel, traceId, refuse)
     await sleep((gracePeriodMs ?? 0) + 100)
     await panel.forceFlush()
     const exported = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === awaited), 10_000)).filter((s) => s.traceId === traceId)
@@ -101,6 +114,43 @@ describe('work a request left running, over a real server and an OTLP collector'
       const inside = spans.filter((s) => s.parentSpanId === email.spanId)
       expect(inside.map((s) => s.name).sort()).toEqual(['SELECT products', 'log info'])
       expect(inside.find((s) => s.name === 'log info')!.attributes['log.message']).toBe('rendering the receipt')
+    }
+  })
+
+  it('marks a render converted while still running as such, at the response and when the trace stops taking spans', async () => {
+    // The receipt never ends: its span ends where the trace stopped taking spans.
+    const atClose = await order('/orders', 'render receipt email', GRACE_MS)
+    // The receipt still ran when the response was sent: its span ends with the request.
+    const atResponse = await order('/invoices', 'SELECT products')
+    for (const spans of [...Object.values(atClose), ...Object.values(atResponse)]) {
+      const email = spans.find((s) => s.name === 'render receipt email')!
+      expect(email.attributes).toMatchObject({ 'template.name': 'receipt email', 'hono_debug_toolbar.still_running': true })
+      expect(email.status.code).toBe('UNSET')
+    }
+  })
+
+  it('exports the error of a render that failed after the late window ended, before what waited for it was converted', async () => {
+    const { exported, shown } = await order('/refunds', 'render receipt email', GRACE_MS, (panel, traceId, refuse) => {
+      // The event loop is busy past the end of the window, and the render fails meanwhile.
+      const closesAt = panel.processor.traces.closesAt(traceId)!
+      setTimeout(() => {
+        while (performance.now() < closesAt + 5);
+        refuse(new Error('the mail server refused the receipt'))
+      }, Math.max(0, closesAt - performance.now() - 20))
+    })
+    for (const spans of [exported, shown]) {
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const email = spans.find((s) => s.name === 'render receipt email')!
+      expect(email.parentSpanId).toBe(server.spanId)
+      expect(email.status).toMatchObject({ code: 'ERROR', message: 'the mail server refused the receipt' })
+      // As during the request: the exception first, then what was logged in it.
+      expect(email.events.map((e) => e.name)).toEqual(['exception', 'log'])
+      expect(email.events[0]!.attributes).toMatchObject({ 'exception.type': 'TemplateError', 'exception.message': 'the mail server refused the receipt' })
+      expect(email.attributes['hono_debug_toolbar.still_running']).toBeUndefined()
+      expect(spans.filter((s) => s.parentSpanId === email.spanId).map((s) => s.name)).toEqual(['SELECT products'])
+      // It ends when it failed, after the window: its end is known.
+      const after = Number(BigInt(email.endTimeUnixNano!) - BigInt(server.endTimeUnixNano!)) / 1e6
+      expect(after).toBeGreaterThanOrEqual(GRACE_MS + 4)
     }
   })
 })

@@ -33,6 +33,9 @@ export interface PanelDataConverterOptions {
   sanitizeQueries?: boolean
 }
 
+/** On a render's span that ended where it was converted, while the render still ran. */
+const STILL_RUNNING = 'hono_debug_toolbar.still_running'
+
 /** What a request without panel data converted: shared, since most requests have none. */
 const NO_COUNTS: ConvertCounts = Object.freeze({ timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 })
 
@@ -74,8 +77,8 @@ export class PanelDataConverter {
   /**
    * Creates the spans; `parent` is the context whose active span is the request's SERVER span.
    * The counts are read-only: a request with nothing to convert gets one frozen object shared
-   * by all such requests. A render still running is converted as ending now; with `late`, it
-   * is noted there (`late.unfinished`), so that what it writes later nests under its span.
+   * by all such requests. A render still running is converted as ending now (marked
+   * `hono_debug_toolbar.still_running`); with `late`, it is noted there (`late.unfinished`), so that what it writes later nests under its span.
    *
    * @example
    * ```ts
@@ -121,7 +124,7 @@ export class PanelDataConverter {
 
     for (const converted of renderSpans.values()) {
       const { render, span } = converted
-      span.end(renderEnd(render, at, record.now()))
+      endRender(span, render, at, record.now())
       // Still running: what it writes later nests under this span (see convertLate).
       if (late && render.durationMs === undefined) (late.unfinished ??= new Map()).set(render.id, converted)
     }
@@ -213,8 +216,10 @@ export class PanelDataConverter {
    * Converts what still waits for renders made after the response (`late.waiting`) when the
    * trace stops taking spans (`TraceStore.closing`): each render waited for, and each render
    * still running around it, becomes a span ending at `endMs` (ms into the request: the moment
-   * the trace stopped), as a render still running at the response ends with the request; what
-   * waited for it nests under it as when a render ends. Answers the items converted.
+   * the trace stopped), marked `hono_debug_toolbar.still_running`, as a render still running at
+   * the response ends with the request; one that has ended since that moment gets its real end
+   * and error. What waited for it nests under it as when a render ends. Answers the items
+   * converted.
    *
    * @example
    * ```ts
@@ -236,8 +241,8 @@ export class PanelDataConverter {
       if (done) return done
       const outer = render.parentId === undefined ? undefined : lateRender(renders, render.parentId, late.rendersFrom)
       const into = outer && runsAt(outer, endMs) ? open(outer).context : (render.parentId !== undefined && late.unfinished?.get(render.parentId)?.context) || parent
-      // Its end, and an error it ended with, came after the trace stopped taking spans.
-      const span = this.renderSpan(render, into, at, undefined)
+      // One that ended since the trace stopped (its end is what converts this) has its end and error known.
+      const span = this.renderSpan(render, into, at)
       const converted = { render, span, context: trace.setSpan(into, span) }
       made.set(render.id, converted)
       late.counts.templates++
@@ -253,7 +258,7 @@ export class PanelDataConverter {
       const inside = open(render)
       for (const entry of items) count += this.lateItem(entry.kind, entry.item, inside.context, inside.span, parent, late, at)
     }
-    for (const { span } of made.values()) span.end(at(endMs))
+    for (const { span, render } of made.values()) endRender(span, render, at, endMs)
     late.waiting = undefined
     return count + made.size
   }
@@ -289,14 +294,14 @@ export class PanelDataConverter {
       late.waiting!.delete(render.id)
       for (const entry of waiting) converted += this.lateItem(entry.kind, entry.item, inside, span, server, late, at)
     }
-    span.end(renderEnd(render, at, render.startMs))
+    endRender(span, render, at, render.startMs)
     return converted
   }
 
-  /** A render's span, started (and failed, for a render that threw); the caller ends it at `renderEnd()`. */
-  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => HrTime, error = render.error): Span {
+  /** A render's span, started (and failed, for a render that threw); the caller ends it with `endRender()`. */
+  private renderSpan(render: RecordedRender, parent: OtelContext, at: (ms: number) => HrTime): Span {
     const span = this.tracer.startSpan(`render ${render.name}`, { kind: SpanKind.INTERNAL, startTime: at(render.startMs), attributes: { 'template.name': render.name } }, parent)
-    if (error) fail(span, 'TemplateError', error, at(render.startMs + (render.durationMs ?? 0)))
+    if (render.error) fail(span, 'TemplateError', render.error, at(render.startMs + (render.durationMs ?? 0)))
     return span
   }
 
@@ -369,10 +374,13 @@ function attributeValue(key: string, value: unknown): AttributeValue {
 }
 
 /**
- * Where a render's span ends: its start plus the render's measured duration, so that the
+ * Ends a render's span at its start plus the render's measured duration, so that the
  * waterfall reads the Templates panel's time to the nanosecond (both ends rounded apart could
- * differ by a microsecond); a render still running ends at `nowMs`.
+ * differ by a microsecond). A render still running ends at `nowMs`, marked
+ * `hono_debug_toolbar.still_running`: that end is where it was converted, not the render's.
  */
-function renderEnd(render: RecordedRender, at: (ms: number) => HrTime, nowMs: number): HrTime {
-  return render.durationMs === undefined ? at(nowMs) : hrTimeAfter(at(render.startMs), render.durationMs)
+function endRender(span: Span, render: RecordedRender, at: (ms: number) => HrTime, nowMs: number): void {
+  if (render.durationMs !== undefined) return span.end(hrTimeAfter(at(render.startMs), render.durationMs))
+  span.setAttribute(STILL_RUNNING, true)
+  span.end(at(nowMs))
 }
