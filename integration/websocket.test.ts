@@ -85,6 +85,14 @@ function chatApp(): Hono {
           recordLog('info', 'outline filled')
         })
       }
+      // A render started after the handler returned that never ends: what it writes waits for it.
+      if (message.type === 'transcript') {
+        setTimeout(() => void renderTemplate('transcript', async () => {
+          recordLog('info', 'transcript started')
+          recordQuery({ sql: 'SELECT text FROM messages', startTime: performance.now(), durationMs: 1, dbSystem: 'sqlite' })
+          await new Promise(() => {})
+        }), 20)
+      }
       if (message.type === 'wait') void new Promise<void>((resolve) => leftRunning.push(resolve)).then(() => recordLog('info', `waited for ${message.text}`))
     },
     onClose() {
@@ -339,6 +347,33 @@ describe('WebSocket spans', () => {
     const after = await spansOf(traceId)
     expect(after).toHaveLength(count)
     expect(after.some((s) => s.attributes['log.message'] === 'waited for the test')).toBe(false)
+  })
+
+  it('makes spans of what waits for a render a handler left running when the trace stops taking spans, under its message span', async () => {
+    const client = await connect('/later')
+    const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+    client.socket.send(JSON.stringify({ type: 'transcript', text: '' }))
+    await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'WS receive transcript' && s.endTimeUnixNano !== undefined))
+    // The render has started and written its line and query (20 ms after the handler returned).
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    client.socket.close(1000)
+    const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'render transcript'))
+    const message = spans.find((s) => s.name === 'WS receive transcript')!
+    const render = spans.find((s) => s.name === 'render transcript')!
+    expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: message.spanId, attributes: { 'template.name': 'transcript', 'hono_debug_toolbar.still_running': true } })
+    expect(render.events.map((e) => e.attributes['log.message'])).toEqual(['transcript started'])
+    expect(spans.filter((s) => s.parentSpanId === render.spanId).map((s) => s.name)).toEqual(['SELECT messages'])
+    // Still running when the trace stopped taking spans: the grace period (100 ms) after the close.
+    const connection = spans.find((s) => s.name === 'WS /later')!
+    const after = Number(BigInt(render.endTimeUnixNano!) - BigInt(connection.endTimeUnixNano!)) / 1e6
+    expect(after).toBeGreaterThanOrEqual(99)
+    expect(after).toBeLessThan(150)
+    // The exporters get them too, under the same parents.
+    await otel.forceFlush()
+    const sent = exported.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId)
+    for (const span of [render, spans.find((s) => s.name === 'SELECT messages')!]) {
+      expect(sent.find((s) => s.spanContext().spanId === span.spanId)?.parentSpanContext?.spanId).toBe(span.parentSpanId)
+    }
   })
 
   it('keeps the late work of concurrent connections apart: each line joins its own message', async () => {

@@ -21,6 +21,7 @@ import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import type { LateWork } from './late-work.js'
+import { convertLateWrite, lateConversion } from './late-close.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
@@ -161,12 +162,6 @@ const DEFAULT_EXPORT_TIMEOUT_MS = 5000
 /** How much longer the toolbar waits on an export than the exporter itself does. */
 const EXPORT_BOUND_MARGIN_MS = 1000
 
-/**
- * While a WebSocket holds a trace, work waiting for a render looks again a late window later
- * (then it is converted right when the trace stops taking spans), but not more often than this (ms).
- */
-const HELD_TRACE_LOOK_MS = 100
-
 const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
 /**
@@ -217,7 +212,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private readonly propagateFetch: ((record: RequestRecord) => void) | undefined
   /** How the sampler describes itself, for the Context section. */
   private readonly samplerDescription: string
-  /** Lent to `tracedWebSocket` through each request's record. */
+  /** Lent to `tracedWebSocket` through each request's record; also converts the requests' late work. */
   private readonly websocketTracing: WebSocketTracing
   private prefix = '/_debug_toolbar'
   private events: ToolbarEvents | undefined
@@ -276,7 +271,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       profileSpanThresholdMs: this.config.profileSpanThresholdMs,
       sanitizeQueries: this.config.sanitizeQueries,
     })
-    this.websocketTracing = { tracer: this.tracer, converter: this.converter, traces: this.processor.traces, open: new Set() }
+    // The late work of requests and of WebSocket handlers is converted by the same parts.
+    this.websocketTracing = { ...lateConversion(this.processor.traces, this.converter, this.config.gracePeriodMs), tracer: this.tracer, open: new Set() }
     this.propagateFetch = this.config.propagateFetch ? fetchPropagation(this.tracer, this.config.knownHttpMethods, this.inject) : undefined
     this.samplerDescription = describeSampler(this.tracer)
   }
@@ -470,51 +466,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const state = record.peek(PANEL_SLOT)
     // Not converted yet: onFinish converts it with the rest.
     if (!state?.counts) return
-    // The trace takes late spans for the grace period, and all the while a WebSocket holds it open.
-    if (!this.processor.traces.accepts(state.traceId)) {
-      // It stopped before the timer came: what waited is converted as it stood then.
-      if (state.waiting) this.convertAtClose(record, state)
-      return
-    }
-    // onFinish set the counts and `rendersFrom` together.
-    // Its spans reach a durable store with the trace's other late spans (`saveLateSpansSoon`).
-    this.converter.convertLate(record, state.context, slot, item, state as PanelState & LateWork)
-    // Only a request whose late work waits for a render still running gets a timer.
-    if (state.waiting && !state.closeTimer) this.convertAtClose(record, state)
-  }
-
-  /**
-   * What waits for renders still running (`state.waiting`) is converted when the trace stops
-   * taking spans, those renders as still running then: until then a timer waits for that
-   * moment (while a WebSocket holds the trace the moment is not known, so it looks again
-   * a late window later).
-   */
-  private convertAtClose(record: RequestRecord, state: PanelState): void {
-    const traces = this.processor.traces
-    const closesAt = traces.closesAt(state.traceId)
-    if (!state.waiting || closesAt === undefined) {
-      // The trace left the store: nothing of it is kept any more.
-      state.waiting = undefined
-      return
-    }
-    const wait = closesAt === Infinity ? Math.max(this.config.gracePeriodMs, HELD_TRACE_LOOK_MS) : closesAt - performance.now()
-    if (wait > 0) {
-      state.closeTimer = true
-      setTimeout(this.closeLater, Math.ceil(wait), record, state).unref()
-      return
-    }
-    const endMs = record.offsetOf(closesAt)
-    // Its spans reach a durable store with the trace's other late spans (`saveLateSpansSoon`).
-    if (traces.closing(state.traceId, () => this.converter.convertWaiting(record, state.context, state as PanelState & LateWork, endMs)) === 0) return
-    // No recorder wrote this time, but the panel's counts changed: the request's stats (and a
-    // durable store's copy of them) are taken again.
-    record.wrote()
-  }
-
-  // Made once: the timer of convertAtClose, with the request as arguments (no closure per request).
-  private readonly closeLater = (record: RequestRecord, state: PanelState) => {
-    state.closeTimer = false
-    this.convertAtClose(record, state)
+    // onFinish set the counts and `rendersFrom` together. The trace takes late spans for the
+    // grace period, and all the while a WebSocket holds it open; its spans reach a durable
+    // store with the trace's other late spans (`saveLateSpansSoon`).
+    convertLateWrite(this.websocketTracing, state.traceId, record, state.context, slot, item, state as PanelState & LateWork)
   }
 
   /**

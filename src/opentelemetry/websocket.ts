@@ -13,17 +13,15 @@ import type { Context } from 'hono'
 import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
 import { currentRecord, RequestRecord, runWithRecord, slotKey, type LateWriter, type SlotKey } from '../core/record.js'
 import { SLOTS } from '../shapes/records.js'
-import type { ConvertCounts, ConvertKind, PanelDataConverter } from './converter.js'
-import type { LateWork, RenderSpan } from './late-work.js'
+import type { ConvertCounts, ConvertKind } from './converter.js'
+import { convertLateWrite, type ClosingWork, type LateConversion } from './late-close.js'
+import type { RenderSpan } from './late-work.js'
 import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
-import type { TraceStore } from './trace-store.js'
 import { messageName, messageSize } from './websocket-message.js'
 
 /** What the OpenTelemetry panel lends the wrapper, in each request's record. */
-export interface WebSocketTracing {
+export interface WebSocketTracing extends LateConversion {
   tracer: Tracer
-  converter: PanelDataConverter
-  traces: TraceStore
   /** The connections open now: their spans end when the process stops (`serverStopped`). */
   open: Set<OpenConnection>
 }
@@ -108,13 +106,15 @@ export function markWebSocketUpgrade(record: RequestRecord, res: Response): void
  * as the OpenTelemetry panel converts a request's. It is its own `LateWork`, so a handler
  * call makes no other object for this.
  */
-class HandlerRecord extends RequestRecord implements LateWork {
+class HandlerRecord extends RequestRecord implements ClosingWork {
   /** What the handler's data converted when it settled; `convertLate` adds to it. */
   counts!: ConvertCounts
   /** The first render not converted when the handler settled. */
   rendersFrom = 0
   waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
   unfinished?: Map<number, RenderSpan>
+  // Set only on a record whose late work waits for a render: no field on the others.
+  declare closeTimer?: boolean
 
   constructor(
     init: { method: string; url: string; path: string },
@@ -286,16 +286,14 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
   /**
    * An item written into a handler's record after the handler settled, by work it left
    * running: a span under the handler's span at its real time (`convertLate`), while the
-   * trace takes spans (the socket is open, or closed less than `gracePeriodMs` ago).
+   * trace takes spans (the socket is open, or closed less than `gracePeriodMs` ago); what
+   * waits for a render still running is converted when the trace stops taking spans, as a
+   * request's is.
    */
   lateWrite(record: RequestRecord, slot: SlotKey<unknown> | undefined, item: unknown): void {
     if (slot === undefined) return
     const scope = record as HandlerRecord
-    if (!this.tools.traces.accepts(this.state.traceId)) {
-      scope.waiting = undefined
-      return
-    }
-    this.tools.converter.convertLate(scope, scope.parent, slot, item, scope)
+    convertLateWrite(this.tools, this.state.traceId, scope, scope.parent, slot, item, scope)
   }
 
   /** The socket as the app's handlers see it: `send` also becomes a span event. */
