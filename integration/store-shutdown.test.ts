@@ -87,6 +87,54 @@ async function openSocketSurvives(env: Record<string, string>): Promise<void> {
   expect(message!.parentSpanId).toBe(connection!.spanId)
 }
 
+/**
+ * A message whose handler is still running when the app stops: its span ends then, marked
+ * so, with what the handler recorded so far, and the restarted app has it under its
+ * connection; with `closeFirst`, the client closed the socket before the app stopped.
+ */
+async function runningHandlerSurvives(env: Record<string, string>, closeFirst = false): Promise<void> {
+  const app = await startDemo(env, APP)
+  const socket = new WebSocket(`${app.url.replace('http', 'ws')}/chat`)
+  let requestId = ''
+  socket.once('upgrade', (res) => (requestId = String(res.headers['x-debug-toolbar-request-id'])))
+  const replies: string[] = []
+  const replied = new Promise((resolve) => socket.on('message', (data) => replies.push(String(data)) === 2 && resolve(undefined)))
+  const closed = new Promise((resolve) => socket.once('close', resolve))
+  socket.on('error', () => undefined)
+  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)))
+  socket.send(JSON.stringify({ type: 'chat', text: 'hello' }))
+  socket.send(JSON.stringify({ type: 'export', text: 'the <b>report</b>' }))
+  await replied
+  if (closeFirst) {
+    socket.close(1000)
+    await closed
+    // The app has seen the close: its connection span ended.
+    for (let i = 0; i < 100; i++) {
+      if ((await traceOf(app.url, requestId)).some((s) => s.name === 'WS /chat' && s.endTimeUnixNano)) break
+      await sleep(25)
+    }
+  }
+  const spans = await afterRestart(app, 'SIGTERM', env, (base) => traceOf(base, requestId))
+  await closed
+  const names = spans.map((s) => s.name).join(', ')
+  const connection = spans.find((s) => s.name === 'WS /chat')
+  const running = spans.find((s) => s.name === 'WS receive export')
+  expect(running, `spans after the restart: ${names}`).toMatchObject({
+    kind: 'CONSUMER',
+    parentSpanId: connection?.spanId,
+    attributes: { 'websocket.message.running_at_shutdown': true },
+    status: { code: 'UNSET' },
+  })
+  expect(running!.endTimeUnixNano).toBeDefined()
+  // What its handler recorded before the app stopped is on it.
+  expect(running!.events.filter((e) => e.name === 'log').map((e) => e.attributes['log.message'])).toEqual(['exporting the <b>report</b>'])
+  expect(running!.events.filter((e) => e.name === 'websocket.send')).toHaveLength(1)
+  // A message handled before is not marked.
+  expect(spans.find((s) => s.name === 'WS receive chat')!.attributes['websocket.message.running_at_shutdown']).toBeUndefined()
+  if (closeFirst) expect(connection!.attributes).toMatchObject({ 'websocket.close.code': 1000, 'websocket.messages.received': 2 })
+  else expect(connection!.attributes).toMatchObject({ 'websocket.open_at_shutdown': true, 'websocket.messages.received': 2 })
+}
+
 describe('stopping an app with a SQLite store', () => {
   it('keeps a line logged after the answer (its span, the Logging panel), stopped with SIGTERM before they were written', async () => {
     const path = join(stores.dir, 'late-line-term.db')
@@ -101,6 +149,14 @@ describe('stopping an app with a SQLite store', () => {
   it('keeps the connection span of a WebSocket open when the app stopped, as the parent of its messages', async () => {
     await openSocketSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'open-socket.db') })
   })
+
+  it('keeps the span of a message whose handler was still running when the app stopped, marked so, with what the handler recorded', async () => {
+    await runningHandlerSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'running-handler.db') })
+  })
+
+  it('keeps it when the client had closed the socket before the app stopped', async () => {
+    await runningHandlerSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'running-handler-closed.db') }, true)
+  })
 })
 
 describe.skipIf(!stores.postgresUrl)('stopping an app with a PostgreSQL store', () => {
@@ -112,5 +168,13 @@ describe.skipIf(!stores.postgresUrl)('stopping an app with a PostgreSQL store', 
 
   it('keeps the connection span of a WebSocket open when the app stopped', async () => {
     await openSocketSurvives(env('shutdown_socket'))
+  })
+
+  it('keeps the span of a message whose handler was still running when the app stopped', async () => {
+    await runningHandlerSurvives(env('shutdown_handler'))
+  })
+
+  it('keeps it when the client had closed the socket before the app stopped', async () => {
+    await runningHandlerSurvives(env('shutdown_handler_closed'), true)
   })
 })

@@ -2,7 +2,8 @@
 // a user installs it) on the store named by DEBUG_TOOLBAR_STORE (a SQLite file, or a
 // postgres:// URL with DEBUG_TOOLBAR_STORE_SCHEMA), the way `node --watch` runs an app:
 // `POST /signup` answers at once and logs a line 50 ms later (a welcome email sent after
-// the answer); `GET /chat` is a traced WebSocket that acknowledges each message. Prints its
+// the answer); `GET /chat` is a traced WebSocket that acknowledges each message, and
+// answers `{"type":"export"}` with "working" and a handler that never settles. Prints its
 // address as the demo app does ("http://127.0.0.1:<port>/").
 import { serve, upgradeWebSocket } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -23,7 +24,13 @@ app.post('/signup', (c) => {
 })
 app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({
   onMessage(event, ws) {
-    const { text } = JSON.parse(String(event.data))
+    const { type, text } = JSON.parse(String(event.data))
+    if (type === 'export') {
+      // Still running when the app stops: the report it waits for never comes.
+      recordLog('info', `exporting ${text}`)
+      ws.send(JSON.stringify({ type: 'working', text }))
+      return new Promise(() => {})
+    }
     ws.send(JSON.stringify({ type: 'ack', text }))
   },
 }))))

@@ -492,9 +492,10 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   /**
    * Called by the toolbar before its durable store closes: the late spans still waiting for
-   * their timer are queued now. When the process is stopping (`exiting`), the connection
-   * spans of the WebSockets still open end first (`websocket.open_at_shutdown`), so that
-   * the store has the parent of their messages.
+   * their timer are queued now. When the process is stopping (`exiting`), the spans of
+   * WebSocket message handlers still running (`websocket.message.running_at_shutdown`) and
+   * the connection spans of the WebSockets still open (`websocket.open_at_shutdown`) end
+   * first, so that the store has them, and the parent of every message.
    *
    * @example
    * ```ts

@@ -22,14 +22,25 @@ import { messageName, messageSize } from './websocket-message.js'
 /** What the OpenTelemetry panel lends the wrapper, in each request's record. */
 export interface WebSocketTracing extends LateConversion {
   tracer: Tracer
-  /** The connections open now: their spans end when the process stops (`serverStopped`). */
+  /**
+   * The connections open now, and those closed whose message handlers still run while their
+   * trace takes spans: their spans end when the process stops (`serverStopped`).
+   */
   open: Set<OpenConnection>
 }
 
-/** An open traced connection, as the OpenTelemetry panel sees it when the process stops. */
+/**
+ * A traced connection whose socket is open or whose message handlers still run, as the
+ * OpenTelemetry panel sees it when the process stops.
+ */
 export interface OpenConnection {
-  /** Ends the connection span now, marked `websocket.open_at_shutdown`; the socket is left as it is. */
+  /**
+   * Ends the spans of the message handlers still running (`websocket.message.running_at_shutdown`)
+   * and the connection span (`websocket.open_at_shutdown`) now; the socket is left as it is.
+   */
   serverStopped(): void
+  /** Closed, with handlers still running, and its trace takes no spans: nothing it ends would be kept. */
+  lingers(): boolean
 }
 
 const UPGRADE_SLOT = slotKey<true>('opentelemetry.websocket.upgrade')
@@ -131,8 +142,11 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
   private context: OtelContext
   private release: (() => void) | undefined
   private readonly counts = { received: 0, sent: 0, bytesReceived: 0, bytesSent: 0, traced: 0, untraced: 0 }
-  /** Message spans whose handler is running: a send inside one becomes its event. */
-  private readonly handling = new Set<Span>()
+  /**
+   * Message spans whose handler is running, each with the step that ends it (the handler
+   * settled, or the process stops): a send inside one becomes its event.
+   */
+  private readonly handling = new Map<Span, (error?: unknown) => void>()
   private readonly wrapped = new WeakMap<object, WSContext<T>>()
 
   constructor(
@@ -170,7 +184,14 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
     if (ws.protocol) attributes['websocket.protocol'] = ws.protocol
     this.span = tracer.startSpan(`WS ${this.record.route ?? this.record.path}`, { kind: SpanKind.SERVER, attributes }, this.state.context)
     this.context = trace.setSpan(this.state.context, this.span)
-    this.tools.open.add(this)
+    const open = this.tools.open
+    // A handler that never settles does not keep its closed connection listed for ever.
+    for (const other of open) if (other.lingers()) open.delete(other)
+    open.add(this)
+  }
+
+  lingers(): boolean {
+    return this.span === undefined && !this.tools.traces.accepts(this.state.traceId)
   }
 
   private message(evt: MessageEvent<WSMessageReceive>, ws: WSContext<T>): unknown {
@@ -188,12 +209,13 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
       kind: SpanKind.CONSUMER,
       attributes: { 'websocket.message.name': name, 'websocket.message.type': type, 'websocket.message.size': bytes, 'network.io.direction': 'receive' },
     }, this.context)
-    this.handling.add(span)
     return this.run(trace.setSpan(this.context, span), handle, (error) => {
       if (error !== undefined) fail(span, error)
       this.handling.delete(span)
       span.end()
-    })
+      // A closed connection is kept among the open ones until its last handler settled.
+      if (this.handling.size === 0 && this.span === undefined) this.tools.open.delete(this)
+    }, span)
   }
 
   /** The app's `messageName` must not break its own handler: a throw names it `message`. */
@@ -218,6 +240,12 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
    * just ends). Not an error either: the server stopping is not the connection failing.
    */
   serverStopped(): void {
+    // A handler still running: its span ends now, with what it recorded so far, marked so
+    // (not an error: the handler did not fail); its own end later changes nothing.
+    for (const [span, settle] of this.handling) {
+      span.setAttribute('websocket.message.running_at_shutdown', true)
+      settle()
+    }
     this.end({ 'websocket.open_at_shutdown': true }, undefined)
   }
 
@@ -225,7 +253,7 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
   private end(attributes: Attributes, failure: string | undefined): void {
     const span = this.span
     this.span = undefined
-    this.tools.open.delete(this)
+    if (this.handling.size === 0) this.tools.open.delete(this)
     if (span) {
       span.setAttributes({
         ...attributes,
@@ -246,11 +274,14 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
    * Runs a handler inside `parent` and inside a record of its own, so the recorders (SQL,
    * logs, templates) write there; what they wrote becomes spans under `parent` once the
    * handler (or the promise it returned) settles, and what work it left running writes
-   * later becomes spans then (`lateWrite`). `done` gets the error, if any.
+   * later becomes spans then (`lateWrite`). `done` gets the error, if any. A message's
+   * handler is noted, with its span, among those running (`handling`) until it settles.
    */
-  private run(parent: OtelContext, fn: () => unknown, done?: (error?: unknown) => void): unknown {
+  private run(parent: OtelContext, fn: () => unknown, done?: (error?: unknown) => void, message?: Span): unknown {
     const scope = new HandlerRecord({ method: 'WS', url: this.record.url, path: this.record.path }, parent)
     const settle = (error?: unknown) => {
+      // Settled once: when the process stopped first (`serverStopped`), not again at the handler's end.
+      if (scope.durationMs !== undefined) return
       scope.counts = this.tools.converter.convert(scope, parent, scope)
       // A render still running was converted now: its end, written later, makes no second span,
       // and what its code writes later nests under it (`unfinished`, noted by `convert`).
@@ -260,6 +291,7 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
       scope.lateWriter = this
       done?.(error)
     }
+    if (message) this.handling.set(message, settle)
     let result: unknown
     try {
       result = runWithRecord(scope, () => context.with(parent, fn))
