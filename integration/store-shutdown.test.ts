@@ -59,6 +59,26 @@ async function lateLineSurvives(env: Record<string, string>, signal: NodeJS.Sign
   expect(line, `spans after the restart: ${spans.map((s) => s.name).join(', ')}`).toMatchObject({ parentSpanId: server.spanId, attributes: { 'log.message': 'welcome email sent' } })
 }
 
+/**
+ * A render made after the answer and still running when the app stops (before the late
+ * window ended): its span ends then, marked still running, with the line logged in it.
+ */
+async function runningRenderSurvives(env: Record<string, string>): Promise<void> {
+  const app = await startDemo(env, APP)
+  const res = await fetch(`${app.url}/receipt`, { method: 'POST' })
+  expect(await res.text()).toBe('ok')
+  const requestId = res.headers.get('x-debug-toolbar-request-id')!
+  await sleep(150)
+  const spans = await afterRestart(app, 'SIGTERM', env, (base) => traceOf(base, requestId))
+  const render = spans.find((s) => s.name === 'render receipt')
+  expect(render, `spans after the restart: ${spans.map((s) => s.name).join(', ')}`).toMatchObject({
+    parentSpanId: spans.find((s) => s.name === 'POST /receipt')!.spanId,
+    attributes: { 'template.name': 'receipt', 'hono_debug_toolbar.still_running': true },
+    status: { code: 'UNSET' },
+  })
+  expect(render!.events.map((e) => e.attributes['log.message'])).toEqual(['receipt started'])
+}
+
 /** A WebSocket open when the app stops: its connection span holds the messages after the restart. */
 async function openSocketSurvives(env: Record<string, string>): Promise<void> {
   const app = await startDemo(env, APP)
@@ -146,6 +166,10 @@ describe('stopping an app with a SQLite store', () => {
     await lateLineSurvives({ DEBUG_TOOLBAR_STORE: path }, 'SIGINT')
   })
 
+  it('keeps a render made after the answer and still running, with the line logged in it', async () => {
+    await runningRenderSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'running-render.db') })
+  })
+
   it('keeps the connection span of a WebSocket open when the app stopped, as the parent of its messages', async () => {
     await openSocketSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'open-socket.db') })
   })
@@ -164,6 +188,10 @@ describe.skipIf(!stores.postgresUrl)('stopping an app with a PostgreSQL store', 
 
   it('keeps a line logged after the answer (its span, the Logging panel)', async () => {
     await lateLineSurvives(env('shutdown_line'), 'SIGTERM')
+  })
+
+  it('keeps a render made after the answer and still running', async () => {
+    await runningRenderSurvives(env('shutdown_render'))
   })
 
   it('keeps the connection span of a WebSocket open when the app stopped', async () => {

@@ -2,13 +2,14 @@
 // a user installs it) on the store named by DEBUG_TOOLBAR_STORE (a SQLite file, or a
 // postgres:// URL with DEBUG_TOOLBAR_STORE_SCHEMA), the way `node --watch` runs an app:
 // `POST /signup` answers at once and logs a line 50 ms later (a welcome email sent after
-// the answer); `GET /chat` is a traced WebSocket that acknowledges each message, and
+// the answer); `POST /receipt` answers at once and renders a receipt 50 ms later that never
+// ends (the mail server never answers); `GET /chat` is a traced WebSocket that acknowledges each message, and
 // answers `{"type":"export"}` with "working" and a handler that never settles. Prints its
 // address as the demo app does ("http://127.0.0.1:<port>/").
 import { serve, upgradeWebSocket } from '@hono/node-server'
 import { Hono } from 'hono'
 import { WebSocketServer } from 'ws'
-import { debugToolbar, recordLog } from 'hono-debug-toolbar'
+import { debugToolbar, recordLog, renderTemplate } from 'hono-debug-toolbar'
 import { OpenTelemetryPanel, tracedWebSocket } from 'hono-debug-toolbar/opentelemetry'
 
 const setting = process.env.DEBUG_TOOLBAR_STORE ?? ''
@@ -20,6 +21,13 @@ const app = new Hono()
 app.use(debugToolbar({ app, store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'late-work' })] }))
 app.post('/signup', (c) => {
   setTimeout(() => recordLog('info', 'welcome email sent'), 50)
+  return c.text('ok')
+})
+app.post('/receipt', (c) => {
+  setTimeout(() => void renderTemplate('receipt', async () => {
+    recordLog('info', 'receipt started')
+    await new Promise(() => {})
+  }), 50)
   return c.text('ok')
 })
 app.get('/chat', upgradeWebSocket(tracedWebSocket(() => ({

@@ -23,6 +23,15 @@ export interface LateConversion {
   converter: PanelDataConverter
   /** While a WebSocket holds the trace (the moment it stops is not known yet), when to look again (ms). */
   lookMs: number
+  /** The records whose timer waits for their trace to stop taking spans: converted at once if the process stops first. */
+  pending: Map<ClosingWork, PendingClose>
+}
+
+/** Where a record's waiting work goes when it is converted. */
+interface PendingClose {
+  traceId: string
+  record: RequestRecord
+  parent: OtelContext
 }
 
 /** A record's late work, with the mark of the timer waiting for its trace to stop taking spans. */
@@ -41,7 +50,7 @@ export interface ClosingWork extends LateWork {
  * ```
  */
 export function lateConversion(traces: TraceStore, converter: PanelDataConverter, gracePeriodMs: number): LateConversion {
-  return { traces, converter, lookMs: Math.max(gracePeriodMs, HELD_TRACE_LOOK_MS) }
+  return { traces, converter, lookMs: Math.max(gracePeriodMs, HELD_TRACE_LOOK_MS), pending: new Map() }
 }
 
 /**
@@ -85,15 +94,40 @@ function convertAtClose(late: LateConversion, traceId: string, record: RequestRe
   if (!work.waiting || closesAt === undefined) {
     // The trace left the store: nothing of it is kept any more.
     work.waiting = undefined
+    late.pending.delete(work)
     return
   }
   const wait = closesAt === Infinity ? late.lookMs : closesAt - performance.now()
   if (wait > 0) {
     work.closeTimer = true
+    if (!late.pending.has(work)) late.pending.set(work, { traceId, record, parent })
     setTimeout(closeLater, Math.ceil(wait), late, traceId, record, parent, work).unref()
     return
   }
-  const endMs = record.offsetOf(closesAt)
+  late.pending.delete(work)
+  convertWaitingAt(late, traceId, record, parent, work, closesAt)
+}
+
+/**
+ * The process stops (SIGINT, SIGTERM) while work waits for renders still running: it is
+ * converted now, those renders as still running at this moment, so that a durable store
+ * gets it before it closes rather than never.
+ *
+ * @example
+ * ```ts
+ * // the OpenTelemetry panel's beforeStoreClose(true), before the store closes:
+ * convertPendingNow(late) // a receipt still rendering: its span, with the lines logged in it
+ * ```
+ */
+export function convertPendingNow(late: LateConversion): void {
+  const now = performance.now()
+  for (const [work, { traceId, record, parent }] of late.pending) convertWaitingAt(late, traceId, record, parent, work, now)
+  late.pending.clear()
+}
+
+/** Converts what waits for renders, those renders as still running at `moment` (a `performance.now()` reading). */
+function convertWaitingAt(late: LateConversion, traceId: string, record: RequestRecord, parent: OtelContext, work: ClosingWork, moment: number): void {
+  const endMs = record.offsetOf(moment)
   // Its spans reach a durable store with the trace's other late spans.
   if (late.traces.closing(traceId, () => late.converter.convertWaiting(record, parent, work, endMs)) === 0) return
   // No recorder wrote this time, but the counts changed: the record's stats (and a durable

@@ -21,7 +21,7 @@ import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import type { LateWork } from './late-work.js'
-import { convertLateWrite, lateConversion } from './late-close.js'
+import { convertLateWrite, convertPendingNow, lateConversion } from './late-close.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
@@ -492,7 +492,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
 
   /**
    * Called by the toolbar before its durable store closes: the late spans still waiting for
-   * their timer are queued now. When the process is stopping (`exiting`), the spans of
+   * their timer are queued now. When the process is stopping (`exiting`), the work waiting
+   * for renders still running is converted, those renders as still running (see
+   * `convertWaiting`), and the spans of
    * WebSocket message handlers still running (`websocket.message.running_at_shutdown`) and
    * the connection spans of the WebSockets still open (`websocket.open_at_shutdown`) end
    * first, so that the store has them, and the parent of every message.
@@ -503,7 +505,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * ```
    */
   beforeStoreClose(exiting: boolean): void {
-    if (exiting) for (const connection of [...this.websocketTracing.open]) connection.serverStopped()
+    if (exiting) {
+      // Work waiting for a render still running, while the WebSockets still hold their traces.
+      convertPendingNow(this.websocketTracing)
+      for (const connection of [...this.websocketTracing.open]) connection.serverStopped()
+    }
     saveAllLateSpans(this.store, this.processor.traces)
   }
 
