@@ -153,4 +153,29 @@ describe('work a request left running, over a real server and an OTLP collector'
       expect(after).toBeGreaterThanOrEqual(GRACE_MS + 4)
     }
   })
+
+  it("exports a render still running when the app calls the panel's shutdown() before the late window ended, with what it logged and queried", async () => {
+    const peer = await startOtlpHttpPeer()
+    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs: 60_000 })
+    const { app, release } = shop(panel)
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+    try {
+      await new Promise((resolve) => server.once('listening', resolve))
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`, { method: 'POST' })
+      expect(await res.text()).toBe('ordered')
+      release()
+      await sleep(100)
+      // What an app's `process.on('beforeExit', () => otel.shutdown())` does.
+      await panel.shutdown()
+      const spans = await peer.waitForSpans((all) => all.some((s) => s.name === 'render receipt email'), 10_000)
+      const email = spans.find((s) => s.name === 'render receipt email')!
+      expect(email).toMatchObject({ parentSpanId: spans.find((s) => s.name === 'POST /orders')!.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
+      expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
+      expect(spans.filter((s) => s.parentSpanId === email.spanId).map((s) => s.name)).toEqual(['SELECT products'])
+    } finally {
+      server.close()
+      await panel.shutdown()
+      await peer.close()
+    }
+  })
 })

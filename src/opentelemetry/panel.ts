@@ -651,9 +651,11 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /**
    * Exports what is still buffered and closes the exporters (bounded: a dead collector
    * cannot make it hang). The panel's provider stops; call it when the app stops. First, as
-   * on SIGINT/SIGTERM (`beforeStoreClose`), the connection spans of the WebSockets still open
-   * end (`websocket.open_at_shutdown`), and a durable store gets at once the late spans that
-   * wait for their write.
+   * on SIGINT/SIGTERM (`beforeStoreClose`), the work waiting for renders still running is
+   * converted, the spans of WebSocket message handlers still running and the connection
+   * spans of the WebSockets still open end (`websocket.message.running_at_shutdown`,
+   * `websocket.open_at_shutdown`), and a durable store gets at once the late spans that wait
+   * for their write.
    *
    * @example
    * ```ts
