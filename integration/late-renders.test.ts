@@ -25,6 +25,8 @@ function shop(panel: OpenTelemetryPanel) {
   const released = new Promise<void>((resolve) => (release = resolve))
   let refuse!: (error: Error) => void
   const refused = new Promise((_resolve, reject) => (refuse = reject))
+  let send!: () => void
+  const sent = new Promise<void>((resolve) => (send = resolve))
   const receipt = (until: Promise<unknown>) => renderTemplate('receipt email', async () => {
     await released
     console.info('rendering the receipt')
@@ -49,7 +51,22 @@ function shop(panel: OpenTelemetryPanel) {
     void released.then(() => receipt(refused)).catch(() => undefined)
     return c.text('refunded')
   })
-  return { app, release, refuse }
+  // Renders that write nothing inside them: a newsletter whose mail queue never answers, and
+  // a reminder sent when the test says so (after the late window).
+  app.post('/subscriptions', (c) => {
+    void released.then(() => renderTemplate('newsletter email', () => new Promise(() => {})))
+    return c.text('subscribed')
+  })
+  app.post('/bookings', (c) => {
+    void released.then(() => renderTemplate('reminder email', () => sent))
+    return c.text('booked')
+  })
+  // A render with nothing inside that ends well within the late window.
+  app.post('/signups', (c) => {
+    void released.then(() => renderTemplate('welcome email', () => sleep(20)))
+    return c.text('signed up')
+  })
+  return { app, release, refuse, send }
 }
 
 /**
@@ -61,11 +78,11 @@ async function order(
   path: string,
   awaited: string,
   gracePeriodMs?: number,
-  meanwhile?: (panel: OpenTelemetryPanel, traceId: string, refuse: (error: Error) => void) => void,
+  meanwhile?: (panel: OpenTelemetryPanel, traceId: string, refuse: (error: Error) => void, send: () => void) => void,
 ): Promise<{ exported: ToolbarSpan[]; shown: ToolbarSpan[] }> {
   const peer = await startOtlpHttpPeer()
   const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs })
-  const { app, release, refuse } = shop(panel)
+  const { app, release, refuse, send } = shop(panel)
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   try {
     await new Promise((resolve) => server.once('listening', resolve))
@@ -75,7 +92,7 @@ async function order(
     const detail = await (await fetch(`${url}/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
     const traceId = detail.panels.opentelemetry.traceId as string
     release()
-    meanwhile?.(panel, traceId, refuse)
+    meanwhile?.(panel, traceId, refuse, send)
     await sleep((gracePeriodMs ?? 0) + 100)
     await panel.forceFlush()
     const exported = (await peer.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.name === awaited), 10_000)).filter((s) => s.traceId === traceId)
@@ -155,27 +172,91 @@ describe('work a request left running, over a real server and an OTLP collector'
   })
 
   it("exports a render still running when the app calls the panel's shutdown() before the late window ended, with what it logged and queried", async () => {
-    const peer = await startOtlpHttpPeer()
-    const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs: 60_000 })
-    const { app, release } = shop(panel)
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-    try {
-      await new Promise((resolve) => server.once('listening', resolve))
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`, { method: 'POST' })
-      expect(await res.text()).toBe('ordered')
-      release()
-      await sleep(100)
-      // What an app's `process.on('beforeExit', () => otel.shutdown())` does.
-      await panel.shutdown()
-      const spans = await peer.waitForSpans((all) => all.some((s) => s.name === 'render receipt email'), 10_000)
-      const email = spans.find((s) => s.name === 'render receipt email')!
-      expect(email).toMatchObject({ parentSpanId: spans.find((s) => s.name === 'POST /orders')!.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
-      expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
-      expect(spans.filter((s) => s.parentSpanId === email.spanId).map((s) => s.name)).toEqual(['SELECT products'])
-    } finally {
-      server.close()
-      await panel.shutdown()
-      await peer.close()
+    const spans = await shutDownEarly('/orders', 'ordered')
+    const email = spans.find((s) => s.name === 'render receipt email')!
+    expect(email).toMatchObject({ parentSpanId: spans.find((s) => s.name === 'POST /orders')!.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
+    expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
+    expect(spans.filter((s) => s.parentSpanId === email.spanId).map((s) => s.name)).toEqual(['SELECT products'])
+  })
+
+  it('exports a render made after the response that writes nothing inside it and never ends, as still running under the SERVER span', async () => {
+    const { exported, shown } = await order('/subscriptions', 'render newsletter email', GRACE_MS)
+    for (const spans of [exported, shown]) {
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const renders = spans.filter((s) => s.name === 'render newsletter email')
+      expect(renders).toHaveLength(1)
+      expect(renders[0]).toMatchObject({ kind: 'INTERNAL', parentSpanId: server.spanId, attributes: { 'template.name': 'newsletter email', 'hono_debug_toolbar.still_running': true } })
+      expect(renders[0]!.status.code).toBe('UNSET')
+      // It ends where the trace stopped taking spans.
+      const after = Number(BigInt(renders[0]!.endTimeUnixNano!) - BigInt(server.endTimeUnixNano!)) / 1e6
+      expect(after).toBeGreaterThanOrEqual(GRACE_MS - 1)
+      expect(after).toBeLessThan(GRACE_MS + 50)
     }
   })
+
+  it('exports a render made after the response that writes nothing inside it and ends after the late window once, as still running where the window ended', async () => {
+    const { exported, shown } = await order('/bookings', 'render reminder email', GRACE_MS, (panel, traceId, _refuse, send) => {
+      // The reminder is sent once its span was made, after the window: its end makes no second span.
+      const look = setInterval(() => {
+        if (!panel.processor.traces.spans(traceId)?.some((s) => s.name === 'render reminder email')) return
+        clearInterval(look)
+        send()
+      }, 10)
+    })
+    for (const spans of [exported, shown]) {
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const renders = spans.filter((s) => s.name === 'render reminder email')
+      expect(renders).toHaveLength(1)
+      expect(renders[0]).toMatchObject({ parentSpanId: server.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
+      const after = Number(BigInt(renders[0]!.endTimeUnixNano!) - BigInt(server.endTimeUnixNano!)) / 1e6
+      expect(after).toBeGreaterThanOrEqual(GRACE_MS - 1)
+      expect(after).toBeLessThan(GRACE_MS + 50)
+    }
+  })
+
+  it('exports a render made after the response that writes nothing inside it and ends within the late window once, with its real end', async () => {
+    const { exported, shown } = await order('/signups', 'render welcome email', GRACE_MS)
+    for (const spans of [exported, shown]) {
+      const renders = spans.filter((s) => s.name === 'render welcome email')
+      expect(renders).toHaveLength(1)
+      expect(renders[0]!.parentSpanId).toBe(spans.find((s) => s.kind === 'SERVER')!.spanId)
+      expect(renders[0]!.attributes['hono_debug_toolbar.still_running']).toBeUndefined()
+      const durationMs = Number(BigInt(renders[0]!.endTimeUnixNano!) - BigInt(renders[0]!.startTimeUnixNano)) / 1e6
+      expect(durationMs).toBeGreaterThanOrEqual(19)
+      expect(durationMs).toBeLessThan(GRACE_MS)
+    }
+  })
+
+  it("exports a render that writes nothing inside it, still running when the app calls the panel's shutdown() before the late window ended", async () => {
+    const spans = await shutDownEarly('/subscriptions', 'subscribed')
+    const renders = spans.filter((s) => s.name === 'render newsletter email')
+    expect(renders).toHaveLength(1)
+    expect(renders[0]).toMatchObject({ parentSpanId: spans.find((s) => s.name === 'POST /subscriptions')!.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
+  })
 })
+
+/**
+ * Posts to `path` over a real server whose late window is a minute, lets the work the
+ * request left running start, and calls the panel's shutdown() as an app does when it stops:
+ * answers the spans the collector got once it holds a render.
+ */
+async function shutDownEarly(path: string, answer: string): Promise<ToolbarSpan[]> {
+  const peer = await startOtlpHttpPeer()
+  const panel = new OpenTelemetryPanel({ serviceName: 'shop', exporter: 'otlp', otlpProtocol: 'http/json', otlpEndpoint: peer.url, gracePeriodMs: 60_000 })
+  const { app, release } = shop(panel)
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  try {
+    await new Promise((resolve) => server.once('listening', resolve))
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { method: 'POST' })
+    expect(await res.text()).toBe(answer)
+    release()
+    await sleep(100)
+    // What an app's `process.on('beforeExit', () => otel.shutdown())` does.
+    await panel.shutdown()
+    return await peer.waitForSpans((all) => all.some((s) => s.name.startsWith('render ')), 10_000)
+  } finally {
+    server.close()
+    await panel.shutdown()
+    await peer.close()
+  }
+}

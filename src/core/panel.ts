@@ -154,6 +154,22 @@ export abstract class Panel<Stats = unknown> {
   onLateWrite?(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
 
   /**
+   * Called when an item whose end comes later starts after the request finished
+   * (`record.wroteStart(slot, item)`): a template render started by work the request left
+   * running, which may never end. Its end comes to `onLateWrite` as any item's does. Runs
+   * in the caller's async context, synchronously; keep it cheap. The OpenTelemetry panel
+   * converts such a render when the trace stops taking spans if it is still running then.
+   *
+   * @example
+   * ```ts
+   * onLateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown) {
+   *   if (slot === SLOTS.templates) rendering.add(record.id) // a render started after the answer
+   * }
+   * ```
+   */
+  onLateStart?(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
+
+  /**
    * The panel's data for this request, as JSON-serialisable stats. Computed when first
    * asked for (the API, or a durable store taking the request), not after every request:
    * keep what the hooks collect raw, and do the work here.

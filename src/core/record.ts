@@ -32,6 +32,8 @@ export type LateCopy = (typeof LATE_COPY)[keyof typeof LATE_COPY]
  */
 export interface LateWriter {
   lateWrite(record: RequestRecord, slot: SlotKey<unknown> | undefined, item: unknown): void
+  /** Told that an item whose end comes later (a render) started in a finished request (see `RequestRecord.wroteStart`). */
+  lateStart?(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void
 }
 
 /**
@@ -278,6 +280,29 @@ export class RequestRecord {
     if (this.durationMs === undefined) return
     this.lateWrites++
     this.lateWriter?.lateWrite(this, slot, item)
+  }
+
+  /**
+   * `wrote()` for an item added before it is done (a template render, whose end and duration
+   * come later): after the request finished, it makes the stats stale, and panels that have
+   * `onLateStart` learn the item started. Its end is told as any item is, once, with
+   * `wrote(slot, item)`, so `onLateWrite` still hears of each item once.
+   *
+   * @example
+   * ```ts
+   * const renders = record.slot(RENDERS, () => [])
+   * const render = { name: 'receipt.eta', startMs: record.now(), durationMs: undefined as number | undefined }
+   * renders.push(render)
+   * record.wroteStart(RENDERS, render) // after the request finished: the render started
+   * await eta.renderAsync('receipt', data)
+   * render.durationMs = record.now() - render.startMs
+   * record.wrote(RENDERS, render) // it ended
+   * ```
+   */
+  wroteStart(slot: SlotKey<unknown>, item: unknown): void {
+    if (this.durationMs === undefined) return
+    this.lateWrites++
+    this.lateWriter?.lateStart?.(this, slot, item)
   }
 
   /**

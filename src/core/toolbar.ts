@@ -38,7 +38,7 @@ export interface RequestDetail extends StoredRequest {
 
 export const REQUEST_ID_HEADER = 'X-Debug-Toolbar-Request-Id'
 
-type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'onLateWrite' | 'serverTiming' | 'refreshStats'
+type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'onLateWrite' | 'onLateStart' | 'serverTiming' | 'refreshStats'
 
 /**
  * The toolbar of one app: its panels, its store, the records of recent requests and the
@@ -85,7 +85,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
   private retired: Promise<void> | undefined
   private forgetSignals: (() => void) | undefined
   private readonly maxRequests: number
-  /** Whether finished requests tell this toolbar of late writes: a panel has `onLateWrite`, or the store keeps copies. */
+  /** Whether finished requests tell this toolbar of late writes: a panel has `onLateWrite` or `onLateStart`, or the store keeps copies. */
   private readonly writesLate: boolean
   /** Requests whose body has been sent and that are being stored. */
   private readonly finishing = new Map<string, Promise<void>>()
@@ -130,10 +130,11 @@ export class Toolbar implements ToolbarHost, LateWriter {
       onResponse: having('onResponse'),
       onFinish: having('onFinish'),
       onLateWrite: having('onLateWrite'),
+      onLateStart: having('onLateStart'),
       serverTiming: having('serverTiming'),
       refreshStats: having('refreshStats'),
     }
-    this.writesLate = this.hooks.onLateWrite.length > 0 || !(this.store instanceof MemoryStore)
+    this.writesLate = this.hooks.onLateWrite.length > 0 || this.hooks.onLateStart.length > 0 || !(this.store instanceof MemoryStore)
     // Work the requests handed on left running writes on: this toolbar's panels are told of it,
     // not the retired ones (whose exporters shut down once these panels take OpenTelemetry's globals).
     if (history) {
@@ -588,11 +589,28 @@ export class Toolbar implements ToolbarHost, LateWriter {
    */
   lateWrite(record: RequestRecord, slot: SlotKey<unknown> | undefined, item: unknown): void {
     if (record.lateCopy === LATE_COPY.watched) this.copyAgain(record)
-    if (slot === undefined) return
-    const hooks = this.hooks.onLateWrite
+    if (slot !== undefined) this.tellLate('onLateWrite', record, slot, item)
+  }
+
+  /**
+   * @internal Told when an item whose end comes later (a render) starts in `record` after it
+   * finished (`record.wroteStart(slot, item)`): as `lateWrite`, for the panels that have `onLateStart`.
+   *
+   * @example
+   * ```ts
+   * record.wroteStart(SLOTS.templates, render) // later: toolbar.lateStart(record, SLOTS.templates, render)
+   * ```
+   */
+  lateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+    if (record.lateCopy === LATE_COPY.watched) this.copyAgain(record)
+    this.tellLate('onLateStart', record, slot, item)
+  }
+
+  private tellLate(hook: 'onLateWrite' | 'onLateStart', record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+    const hooks = this.hooks[hook]
     for (let i = 0; i < hooks.length; i++) {
       try {
-        hooks[i].onLateWrite!(record, slot, item)
+        hooks[i][hook]!(record, slot, item)
       } catch (error) {
         console.warn(`[hono-debug-toolbar] panel "${hooks[i].id}" failed on a write after the request finished:`, error)
       }

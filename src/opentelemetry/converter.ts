@@ -213,6 +213,28 @@ export class PanelDataConverter {
   }
 
   /**
+   * Notes a render that started after the response (`record.wroteStart`) in `late.waiting`,
+   * as if something written in it waited for it: if it still runs when the trace stops
+   * taking spans, `convertWaiting` converts it then, as still running, though nothing was
+   * written in it (a render that never ends included). Its end, within the window, converts
+   * it once as any late render (`convertLate`). Answers whether it was noted: only a render
+   * converted late (templates converted, and one of `late.rendersFrom` on).
+   *
+   * @example
+   * ```ts
+   * // after the response: renderTemplate('newsletter email', () => queue.send(mail)), a queue that never answers
+   * converter.awaitLateRender(SLOTS.templates, render, late) // true: converted as still running when the trace stops
+   * ```
+   */
+  awaitLateRender(slot: SlotKey<unknown>, item: unknown, late: LateWork): boolean {
+    const id = (item as RecordedRender).id
+    if (this.kindOf(slot) !== 'templates' || id < late.rendersFrom) return false
+    late.waiting ??= new Map()
+    if (!late.waiting.has(id)) late.waiting.set(id, [])
+    return true
+  }
+
+  /**
    * Converts what still waits for renders made after the response (`late.waiting`) when the
    * trace stops taking spans (`TraceStore.closing`): each render waited for, and each render
    * still running around it, becomes a span ending at `endMs` (ms into the request: the moment

@@ -3,7 +3,7 @@
  * as it is written, while the trace takes spans; what waits for a late render still running
  * (`LateWork.waiting`) is converted when the trace stops taking spans. The OpenTelemetry
  * panel runs this for a request, a traced WebSocket for the work a handler left running, so
- * both follow one rule. Only a record with waiting work gets a timer.
+ * both follow one rule. Only a record with waiting work (or a late render started) gets a timer.
  */
 import type { Context as OtelContext } from '@opentelemetry/api'
 import type { RequestRecord, SlotKey } from '../core/record.js'
@@ -81,6 +81,32 @@ export function convertLateWrite(
   }
   late.converter.convertLate(record, parent, slot, item, work)
   if (work.waiting && !work.closeTimer) convertAtClose(late, traceId, record, parent, work)
+}
+
+/**
+ * A render started in a finished record (`record.wroteStart`) while the trace `traceId` takes
+ * spans: noted as waited for (`awaitLateRender`), with the timer that converts it, as still
+ * running, when the trace stops taking spans, so that a render with nothing written inside
+ * it that outlives the late window, or never ends, still gets its span. Its end before then
+ * converts it as usual, once (`convertLateWrite`).
+ *
+ * @example
+ * ```ts
+ * // after the response: renderTemplate('newsletter email', () => queue.send(mail)) starts
+ * convertLateStart(late, state.traceId, record, state.context, SLOTS.templates, render, work)
+ * ```
+ */
+export function convertLateStart(
+  late: LateConversion,
+  traceId: string,
+  record: RequestRecord,
+  parent: OtelContext,
+  slot: SlotKey<unknown>,
+  item: unknown,
+  work: ClosingWork,
+): void {
+  if (!late.traces.accepts(traceId) || !late.converter.awaitLateRender(slot, item, work)) return
+  if (!work.closeTimer) convertAtClose(late, traceId, record, parent, work)
 }
 
 /**

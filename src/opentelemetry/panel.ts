@@ -21,7 +21,7 @@ import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import type { LateWork } from './late-work.js'
-import { convertLateWrite, convertPendingNow, lateConversion } from './late-close.js'
+import { convertLateStart, convertLateWrite, convertPendingNow, lateConversion } from './late-close.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
@@ -470,6 +470,29 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // grace period, and all the while a WebSocket holds it open; its spans reach a durable
     // store with the trace's other late spans (`saveLateSpansSoon`).
     convertLateWrite(this.websocketTracing, state.traceId, record, state.context, slot, item, state as PanelState & LateWork)
+  }
+
+  /**
+   * A render started after the request finished (by work the request left running): if it
+   * still runs when the trace stops taking spans, it is converted then, as still running
+   * (`hono_debug_toolbar.still_running`), under the SERVER span, though nothing was written
+   * inside it. Ended before then, it is converted once, at its end (`onLateWrite`).
+   *
+   * @example
+   * ```ts
+   * app.post('/subscribe', (c) => {
+   *   void renderTemplate('newsletter email', () => mailQueue.send(c.req.query('email')))
+   *   return c.text('ok')
+   * })
+   * // the toolbar calls panel.onLateStart(record, SLOTS.templates, render): a queue that never
+   * // answers still gets its render span when the late window ends
+   * ```
+   */
+  onLateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+    const state = record.peek(PANEL_SLOT)
+    // Not converted yet: onFinish converts it with the rest, as still running if it is.
+    if (!state?.counts) return
+    convertLateStart(this.websocketTracing, state.traceId, record, state.context, slot, item, state as PanelState & LateWork)
   }
 
   /**

@@ -14,7 +14,7 @@ import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
 import { currentRecord, RequestRecord, runWithRecord, slotKey, type LateWriter, type SlotKey } from '../core/record.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ConvertCounts, ConvertKind } from './converter.js'
-import { convertLateWrite, type ClosingWork, type LateConversion } from './late-close.js'
+import { convertLateStart, convertLateWrite, type ClosingWork, type LateConversion } from './late-close.js'
 import type { RenderSpan } from './late-work.js'
 import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
 import { messageName, messageSize } from './websocket-message.js'
@@ -326,6 +326,16 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
     if (slot === undefined) return
     const scope = record as HandlerRecord
     convertLateWrite(this.tools, this.state.traceId, scope, scope.parent, slot, item, scope)
+  }
+
+  /**
+   * A render started in a handler's record after the handler settled: converted as still
+   * running under the handler's span when the trace stops taking spans, if it still runs
+   * then, as a request's is.
+   */
+  lateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
+    const scope = record as HandlerRecord
+    convertLateStart(this.tools, this.state.traceId, scope, scope.parent, slot, item, scope)
   }
 
   /** The socket as the app's handlers see it: `send` also becomes a span event. */

@@ -88,7 +88,6 @@ function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boo
   const record = currentRecord()
   if (!record) return fn()
   const log = record.slot(SLOTS.templates, () => newRenderLog(record))
-  record.wrote()
   const id = log.nextId ?? log.renders.length + log.dropped + 1
   log.nextId = id + 1
   const render: RecordedRender = {
@@ -100,12 +99,18 @@ function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boo
     error: undefined,
   }
   const kept = log.renders.length < (log.maxRenders ?? DEFAULT_MAX_RENDERS)
-  if (kept) log.renders.push(render)
-  else log.dropped++
+  // A render by work the request left running is told as it starts (so a panel can convert
+  // it though it never ends), and again with its time once it has one.
+  if (kept) {
+    log.renders.push(render)
+    record.wroteStart(SLOTS.templates, render)
+  } else {
+    log.dropped++
+    record.wrote()
+  }
   const end = (error?: unknown) => {
     render.durationMs = record.now() - render.startMs
     if (error !== undefined) render.error = errorMessageOf(error)
-    // A render by work the request left running is told with its time once it has one.
     if (kept) record.wrote(SLOTS.templates, render)
     else record.wrote()
   }
