@@ -93,6 +93,8 @@ function chatApp(): Hono {
           await new Promise(() => {})
         }), 20)
       }
+      // A render started after the handler returned that writes nothing inside it and never ends.
+      if (message.type === 'minutes') setTimeout(() => void renderTemplate('minutes', () => new Promise(() => {})), 20)
       if (message.type === 'wait') void new Promise<void>((resolve) => leftRunning.push(resolve)).then(() => recordLog('info', `waited for ${message.text}`))
     },
     onClose() {
@@ -374,6 +376,25 @@ describe('WebSocket spans', () => {
     for (const span of [render, spans.find((s) => s.name === 'SELECT messages')!]) {
       expect(sent.find((s) => s.spanContext().spanId === span.spanId)?.parentSpanContext?.spanId).toBe(span.parentSpanId)
     }
+  })
+
+  it('makes a span of a render a handler left running that writes nothing inside it and never ends, under its message span, when the trace stops taking spans', async () => {
+    const client = await connect('/later')
+    const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+    client.socket.send(JSON.stringify({ type: 'minutes', text: '' }))
+    await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'WS receive minutes' && s.endTimeUnixNano !== undefined))
+    // The render has started (20 ms after the handler returned).
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    client.socket.close(1000)
+    const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'render minutes'))
+    const render = spans.find((s) => s.name === 'render minutes')!
+    expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: spans.find((s) => s.name === 'WS receive minutes')!.spanId, attributes: { 'template.name': 'minutes', 'hono_debug_toolbar.still_running': true } })
+    // Still running when the trace stopped taking spans: the grace period (100 ms) after the close.
+    const after = Number(BigInt(render.endTimeUnixNano!) - BigInt(spans.find((s) => s.name === 'WS /later')!.endTimeUnixNano!)) / 1e6
+    expect(after).toBeGreaterThanOrEqual(99)
+    expect(after).toBeLessThan(150)
+    await otel.forceFlush()
+    expect(exported.getFinishedSpans().find((s) => s.spanContext().spanId === render.spanId)?.parentSpanContext?.spanId).toBe(render.parentSpanId)
   })
 
   it('keeps the late work of concurrent connections apart: each line joins its own message', async () => {
