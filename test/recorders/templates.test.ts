@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { debugToolbar, renderTemplate, TemplatesPanel, type TemplatesStats } from '../../src/index.js'
+import { debugToolbar, Panel, renderTemplate, slotKey, SLOTS, TemplatesPanel, type RecordedRender, type RequestRecord, type SlotKey, type TemplatesStats } from '../../src/index.js'
 import { request } from '../support/local.js'
 import { heapAfterGc } from '../support/heap.js'
 
@@ -188,5 +188,37 @@ describe('renderTemplate', () => {
     })
     const { stats } = await rendersOf(app, '/')
     expect(stats.renders[0]!.error).toBe('404 Not Found')
+  })
+
+  it('tells a panel a render made after the response started (onLateStart), and ended (onLateWrite), each once', async () => {
+    const HEARD = slotKey<string[]>('late-renders.heard')
+    // A panel of the app's own that lists what it heard of renders made after the response.
+    class LateRendersPanel extends Panel<string[]> {
+      readonly id = 'late-renders'
+      readonly title = 'Late renders'
+      onLateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown) {
+        const render = item as RecordedRender
+        if (slot === SLOTS.templates) record.slot(HEARD, () => []).push(`${render.name} started, ${render.durationMs === undefined ? 'running' : 'ended'}`)
+      }
+      onLateWrite(record: RequestRecord, slot: SlotKey<unknown>, item: unknown) {
+        const render = item as RecordedRender
+        if (slot === SLOTS.templates) record.slot(HEARD, () => []).push(`${render.name} written, ${render.durationMs === undefined ? 'running' : 'ended'}`)
+      }
+      generateStats(record: RequestRecord) {
+        return record.peek(HEARD) ?? []
+      }
+    }
+    const app = new Hono()
+    app.use(debugToolbar({ panels: [new TemplatesPanel(), new LateRendersPanel()] }))
+    app.get('/', (c) => {
+      void sleep(5).then(() => renderTemplate('receipt', () => sleep(5)))
+      return c.text(renderTemplate('page', () => 'ok'))
+    })
+    const res = await request(app, '/')
+    await sleep(60)
+    const detail = (await request(app, `/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`)).json()
+    expect(detail.panels['late-renders']).toEqual(['receipt started, running', 'receipt written, ended'])
+    // The Templates panel counts the render once.
+    expect((detail.panels.templates as TemplatesStats).renders.map((r) => r.name)).toEqual(['page', 'receipt'])
   })
 })
