@@ -266,7 +266,8 @@ export class RequestRecord {
    * Recorders call this when they add an item: one added after the request finished makes
    * the stats taken before it stale. With the slot and the item it was added to (a log line
    * to `SLOTS.logging`), panels that have `onLateWrite` are told of it too; call it once per
-   * item, without them for a write that kept nothing (an item counted as dropped).
+   * item, without them for a write that kept nothing (an item counted as dropped). An item
+   * told before it is done (a render, `wroteStart`) is told here once more, when it ends.
    *
    * @example
    * ```ts

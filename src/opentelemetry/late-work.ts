@@ -20,7 +20,9 @@ export interface LateWork {
   rendersFrom: number
   /**
    * Items written inside a late render still running, by the render's id: converted under its
-   * span when it ends, or when the trace stops taking spans (`convertWaiting`).
+   * span when it ends, or when the trace stops taking spans (`convertWaiting`). A late render
+   * is noted here as it starts, with nothing waiting yet (`awaitLateRender`), so that one with
+   * nothing written inside it is converted then too.
    */
   waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
   /**
