@@ -172,6 +172,36 @@ async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean): Pr
   throw new Error('the condition did not hold within 5 s')
 }
 
+/**
+ * Sends a `/later` message of `type`, whose handler leaves a render of that name running that
+ * never ends, closes the socket and answers the trace once it holds the render's span: under
+ * the message span, marked still running, ending when the trace stopped taking spans (the
+ * grace period, 100 ms, after the close), and exported under the same parent.
+ */
+async function renderStillRunning(type: string): Promise<{ spans: ToolbarSpan[]; render: ToolbarSpan }> {
+  const client = await connect('/later')
+  const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
+  client.socket.send(JSON.stringify({ type, text: '' }))
+  await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === `WS receive ${type}` && s.endTimeUnixNano !== undefined))
+  // The render has started and written what it writes (20 ms after the handler returned).
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  client.socket.close(1000)
+  const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === `render ${type}`))
+  const message = spans.find((s) => s.name === `WS receive ${type}`)!
+  const render = spans.find((s) => s.name === `render ${type}`)!
+  expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: message.spanId, attributes: { 'template.name': type, 'hono_debug_toolbar.still_running': true } })
+  // Still running when the trace stopped taking spans: the grace period (100 ms) after the close.
+  const connection = spans.find((s) => s.name === 'WS /later')!
+  const after = Number(BigInt(render.endTimeUnixNano!) - BigInt(connection.endTimeUnixNano!)) / 1e6
+  expect(after).toBeGreaterThanOrEqual(99)
+  expect(after).toBeLessThan(150)
+  // The exporters get it too, under the same parent.
+  await otel.forceFlush()
+  const sent = exported.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId)
+  expect(sent.find((s) => s.spanContext().spanId === render.spanId)?.parentSpanContext?.spanId).toBe(render.parentSpanId)
+  return { spans, render }
+}
+
 describe('WebSocket spans', () => {
   it('records the upgrade as 101, a connection span, message spans holding their SQL, logs and spans, and sends as events', async () => {
     const client = await connect('/chat')
@@ -352,49 +382,19 @@ describe('WebSocket spans', () => {
   })
 
   it('makes spans of what waits for a render a handler left running when the trace stops taking spans, under its message span', async () => {
-    const client = await connect('/later')
-    const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
-    client.socket.send(JSON.stringify({ type: 'transcript', text: '' }))
-    await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'WS receive transcript' && s.endTimeUnixNano !== undefined))
-    // The render has started and written its line and query (20 ms after the handler returned).
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    client.socket.close(1000)
-    const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'render transcript'))
-    const message = spans.find((s) => s.name === 'WS receive transcript')!
-    const render = spans.find((s) => s.name === 'render transcript')!
-    expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: message.spanId, attributes: { 'template.name': 'transcript', 'hono_debug_toolbar.still_running': true } })
+    const { spans, render } = await renderStillRunning('transcript')
     expect(render.events.map((e) => e.attributes['log.message'])).toEqual(['transcript started'])
     expect(spans.filter((s) => s.parentSpanId === render.spanId).map((s) => s.name)).toEqual(['SELECT messages'])
-    // Still running when the trace stopped taking spans: the grace period (100 ms) after the close.
-    const connection = spans.find((s) => s.name === 'WS /later')!
-    const after = Number(BigInt(render.endTimeUnixNano!) - BigInt(connection.endTimeUnixNano!)) / 1e6
-    expect(after).toBeGreaterThanOrEqual(99)
-    expect(after).toBeLessThan(150)
-    // The exporters get them too, under the same parents.
-    await otel.forceFlush()
-    const sent = exported.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId)
-    for (const span of [render, spans.find((s) => s.name === 'SELECT messages')!]) {
-      expect(sent.find((s) => s.spanContext().spanId === span.spanId)?.parentSpanContext?.spanId).toBe(span.parentSpanId)
-    }
+    // The exporters get the query too, under the render.
+    const traceId = render.traceId
+    const query = spans.find((s) => s.name === 'SELECT messages')!
+    expect(exported.getFinishedSpans().find((s) => s.spanContext().traceId === traceId && s.spanContext().spanId === query.spanId)?.parentSpanContext?.spanId).toBe(query.parentSpanId)
   })
 
   it('makes a span of a render a handler left running that writes nothing inside it and never ends, under its message span, when the trace stops taking spans', async () => {
-    const client = await connect('/later')
-    const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
-    client.socket.send(JSON.stringify({ type: 'minutes', text: '' }))
-    await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'WS receive minutes' && s.endTimeUnixNano !== undefined))
-    // The render has started (20 ms after the handler returned).
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    client.socket.close(1000)
-    const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === 'render minutes'))
-    const render = spans.find((s) => s.name === 'render minutes')!
-    expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: spans.find((s) => s.name === 'WS receive minutes')!.spanId, attributes: { 'template.name': 'minutes', 'hono_debug_toolbar.still_running': true } })
-    // Still running when the trace stopped taking spans: the grace period (100 ms) after the close.
-    const after = Number(BigInt(render.endTimeUnixNano!) - BigInt(spans.find((s) => s.name === 'WS /later')!.endTimeUnixNano!)) / 1e6
-    expect(after).toBeGreaterThanOrEqual(99)
-    expect(after).toBeLessThan(150)
-    await otel.forceFlush()
-    expect(exported.getFinishedSpans().find((s) => s.spanContext().spanId === render.spanId)?.parentSpanContext?.spanId).toBe(render.parentSpanId)
+    const { spans, render } = await renderStillRunning('minutes')
+    expect(spans.filter((s) => s.parentSpanId === render.spanId)).toEqual([])
+    expect(spans.filter((s) => s.name === 'render minutes')).toHaveLength(1)
   })
 
   it('keeps the late work of concurrent connections apart: each line joins its own message', async () => {

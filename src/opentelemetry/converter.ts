@@ -217,21 +217,21 @@ export class PanelDataConverter {
    * as if something written in it waited for it: if it still runs when the trace stops
    * taking spans, `convertWaiting` converts it then, as still running, though nothing was
    * written in it (a render that never ends included). Its end, within the window, converts
-   * it once as any late render (`convertLate`). Answers whether it was noted: only a render
-   * converted late (templates converted, and one of `late.rendersFrom` on).
+   * it once as any late render (`convertLate`). Only a render converted late is noted
+   * (templates converted, and one of `late.rendersFrom` on).
    *
    * @example
    * ```ts
    * // after the response: renderTemplate('newsletter email', () => queue.send(mail)), a queue that never answers
-   * converter.awaitLateRender(SLOTS.templates, render, late) // true: converted as still running when the trace stops
+   * converter.awaitLateRender(SLOTS.templates, render, late)
+   * late.waiting?.get(render.id) // []: converted as still running when the trace stops, unless it ends first
    * ```
    */
-  awaitLateRender(slot: SlotKey<unknown>, item: unknown, late: LateWork): boolean {
+  awaitLateRender(slot: SlotKey<unknown>, item: unknown, late: LateWork): void {
     const id = (item as RecordedRender).id
-    if (this.kindOf(slot) !== 'templates' || id < late.rendersFrom) return false
+    if (this.kindOf(slot) !== 'templates' || id < late.rendersFrom) return
     late.waiting ??= new Map()
     if (!late.waiting.has(id)) late.waiting.set(id, [])
-    return true
   }
 
   /**

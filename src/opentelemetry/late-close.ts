@@ -58,12 +58,18 @@ export function lateConversion(traces: TraceStore, converter: PanelDataConverter
  * trace `traceId` takes spans; an item that waits for a late render still running sets the
  * timer that converts it when the trace stops taking spans (`convertWaiting`). Written after
  * the trace stopped, before that timer came, it converts what waits at once, as it stood then.
+ * A render that just `started` (`record.wroteStart`) is noted as waited for instead
+ * (`awaitLateRender`), with that timer: if it still runs then, it is converted as still
+ * running, though nothing was written inside it (a render that never ends included); its end
+ * before then converts it once, as any late render.
  *
  * @example
  * ```ts
  * // after the response: a line logged inside a render the handler left running
  * convertLateWrite(late, state.traceId, record, state.context, SLOTS.logging, line, work)
  * work.waiting // the line waits for its render; converted when the render ends, or at the close
+ * // a render started after the response: converted at the close if it has not ended by then
+ * convertLateWrite(late, state.traceId, record, state.context, SLOTS.templates, render, work, true)
  * ```
  */
 export function convertLateWrite(
@@ -74,39 +80,15 @@ export function convertLateWrite(
   slot: SlotKey<unknown>,
   item: unknown,
   work: ClosingWork,
+  started = false,
 ): void {
   if (!late.traces.accepts(traceId)) {
     if (work.waiting) convertAtClose(late, traceId, record, parent, work)
     return
   }
-  late.converter.convertLate(record, parent, slot, item, work)
+  if (started) late.converter.awaitLateRender(slot, item, work)
+  else late.converter.convertLate(record, parent, slot, item, work)
   if (work.waiting && !work.closeTimer) convertAtClose(late, traceId, record, parent, work)
-}
-
-/**
- * A render started in a finished record (`record.wroteStart`) while the trace `traceId` takes
- * spans: noted as waited for (`awaitLateRender`), with the timer that converts it, as still
- * running, when the trace stops taking spans, so that a render with nothing written inside
- * it that outlives the late window, or never ends, still gets its span. Its end before then
- * converts it as usual, once (`convertLateWrite`).
- *
- * @example
- * ```ts
- * // after the response: renderTemplate('newsletter email', () => queue.send(mail)) starts
- * convertLateStart(late, state.traceId, record, state.context, SLOTS.templates, render, work)
- * ```
- */
-export function convertLateStart(
-  late: LateConversion,
-  traceId: string,
-  record: RequestRecord,
-  parent: OtelContext,
-  slot: SlotKey<unknown>,
-  item: unknown,
-  work: ClosingWork,
-): void {
-  if (!late.traces.accepts(traceId) || !late.converter.awaitLateRender(slot, item, work)) return
-  if (!work.closeTimer) convertAtClose(late, traceId, record, parent, work)
 }
 
 /**

@@ -21,7 +21,7 @@ import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
 import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
 import type { LateWork } from './late-work.js'
-import { convertLateStart, convertLateWrite, convertPendingNow, lateConversion } from './late-close.js'
+import { convertLateWrite, convertPendingNow, lateConversion } from './late-close.js'
 import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
@@ -492,7 +492,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const state = record.peek(PANEL_SLOT)
     // Not converted yet: onFinish converts it with the rest, as still running if it is.
     if (!state?.counts) return
-    convertLateStart(this.websocketTracing, state.traceId, record, state.context, slot, item, state as PanelState & LateWork)
+    convertLateWrite(this.websocketTracing, state.traceId, record, state.context, slot, item, state as PanelState & LateWork, true)
   }
 
   /**

@@ -14,7 +14,7 @@ import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
 import { currentRecord, RequestRecord, runWithRecord, slotKey, type LateWriter, type SlotKey } from '../core/record.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ConvertCounts, ConvertKind } from './converter.js'
-import { convertLateStart, convertLateWrite, type ClosingWork, type LateConversion } from './late-close.js'
+import { convertLateWrite, type ClosingWork, type LateConversion } from './late-close.js'
 import type { RenderSpan } from './late-work.js'
 import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
 import { messageName, messageSize } from './websocket-message.js'
@@ -335,7 +335,7 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
    */
   lateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
     const scope = record as HandlerRecord
-    convertLateStart(this.tools, this.state.traceId, scope, scope.parent, slot, item, scope)
+    convertLateWrite(this.tools, this.state.traceId, scope, scope.parent, slot, item, scope, true)
   }
 
   /** The socket as the app's handlers see it: `send` also becomes a span event. */
