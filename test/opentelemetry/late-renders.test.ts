@@ -144,6 +144,33 @@ describe('a render made after the response that outlives the late window', () =>
     expect(stats.convert).toMatchObject({ templates: { converted: 3 }, logging: { converted: 1 } })
   })
 
+  it('converts renders with nothing written inside them as still running, nested, and one that ended in time once, with its end', async () => {
+    // A newsletter whose header was rendered in time, and whose body never finishes.
+    const { start } = orderApp(async (released) => {
+      await released
+      await renderTemplate('newsletter', async () => {
+        await renderTemplate('header', () => sleep(2))
+        await renderTemplate('body', () => never)
+      })
+    })
+    const { read } = await start()
+    await sleep(GRACE_MS + 150)
+    const stats = await read()
+    const newsletter = named(stats, 'render newsletter')
+    expect(newsletter.parentSpanId).toBe(serverOf(stats).spanId)
+    expect(childrenOf(stats, newsletter)).toEqual(['render body', 'render header'])
+    expect(stats.spans.filter((s) => s.name.startsWith('render '))).toHaveLength(3)
+    expect(newsletter.attributes['hono_debug_toolbar.still_running']).toBe(true)
+    expect(named(stats, 'render body').attributes['hono_debug_toolbar.still_running']).toBe(true)
+    const header = named(stats, 'render header')
+    expect(header.attributes['hono_debug_toolbar.still_running']).toBeUndefined()
+    expect(ms(header.endTimeUnixNano!) - ms(header.startTimeUnixNano)).toBeLessThan(GRACE_MS)
+    // Both still running end where the trace stopped taking spans.
+    expect(ms(newsletter.endTimeUnixNano!) - ms(serverOf(stats).endTimeUnixNano!)).toBeGreaterThanOrEqual(GRACE_MS - 1)
+    expect(stats.convert).toMatchObject({ templates: { converted: 3 } })
+    expect(stats.lateSpans).toBe(3)
+  })
+
   it('waits while a WebSocket holds the trace, and is exported when the late window after it closed ends', async () => {
     let finish!: () => void
     const finished = new Promise<void>((resolve) => (finish = resolve))
