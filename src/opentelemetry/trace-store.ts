@@ -237,10 +237,11 @@ export class TraceStore {
   open(traceId: string, settings: TraceSettings = {}, requestId: string | undefined = settings.requestId): void {
     const existing = this.traces.get(traceId)
     if (existing) {
-      // A trace can span several requests (a service calling itself): the newest request owns
-      // it, and it keeps its place, the start of the first (as a durable store keeps it).
+      // A trace can span several requests (a page calling its own API): the first request
+      // owns it, the one whose span is the root, and it keeps its place, the start of the
+      // first; a durable store names the same one (it is stored last, when it finished).
       const was = isRunning(existing)
-      existing.settle(settings, requestId)
+      existing.settle(settings, existing.requestId ?? requestId)
       existing.finishedAt = undefined
       existing.summary = undefined
       if (isRunning(existing) !== was) this.unfinished += was ? -1 : 1
