@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startDemo, type DemoProcess } from './support/demo-process.js'
+import { getJson as json, startDemo, type DemoProcess } from './support/demo-process.js'
 
 const PREFIX = '/_debug_toolbar'
 const dir = mkdtempSync(join(tmpdir(), 'hdt-self-call-'))
@@ -11,12 +11,6 @@ afterAll(async () => {
   await Promise.all(running.map((demo) => demo.stop('SIGKILL')))
   rmSync(dir, { recursive: true, force: true })
 })
-
-async function json(url: string): Promise<any> {
-  const res = await fetch(url)
-  expect(res.status, url).toBe(200)
-  return res.json()
-}
 
 // The demo's /report calls its own /api/stats with fetch(): two requests of one app, one trace.
 describe.each([

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startDemo, type DemoProcess } from './support/demo-process.js'
+import { getJson as json, startDemo, type DemoProcess } from './support/demo-process.js'
 import { downstreamSpans, postOtlp } from './support/otlp-payload.js'
 import { withSpans } from '../test/support/trace-spans.js'
 
@@ -13,12 +13,6 @@ afterAll(async () => {
   await Promise.all(running.map((demo) => demo.stop('SIGKILL')))
   rmSync(dir, { recursive: true, force: true })
 })
-
-async function json(url: string): Promise<any> {
-  const res = await fetch(url)
-  expect(res.status, url).toBe(200)
-  return res.json()
-}
 
 /**
  * A request's detail without what describes the process answering rather than the request:

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { expect } from 'vitest'
 
 export interface DemoProcess {
   url: string
@@ -54,4 +55,18 @@ export async function startDemo(env: Record<string, string>, server = SERVER): P
       return { code, signal: ended }
     },
   }
+}
+
+/**
+ * The JSON answer of a GET to `url`, which must answer 200 (the assertion names the URL).
+ *
+ * @example
+ * ```ts
+ * const { requests } = await getJson(`${demo.url}/_debug_toolbar/api/requests`)
+ * ```
+ */
+export async function getJson(url: string): Promise<any> {
+  const res = await fetch(url)
+  expect(res.status, url).toBe(200)
+  return res.json()
 }
