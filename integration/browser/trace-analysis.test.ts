@@ -136,6 +136,66 @@ describe('the demo page /users/2', () => {
     await page.screenshot({ path: `${SCREENSHOTS}trace-compare.png` })
     expect(errors).toEqual([])
   })
+
+  it('says "1 span added, 1 removed" when /users/2 is compared with /users/1 (one render renamed)', async () => {
+    await open('/users/1')
+    await open('/users/2')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const select = pane.getByLabel('Request to compare with')
+    await expect.poll(async () => (await select.locator('option:checked').innerText()).trim(), WITHIN).toMatch(/^GET \/users\/1 · 200/)
+    const summary = pane.locator('.hdt-compare-summary')
+    await summary.waitFor(WITHIN)
+    expect(await summary.innerText()).toMatch(/ · 1 span added, 1 removed$/)
+    expect(errors).toEqual([])
+  })
+})
+
+/** The boxes of the folded N+1 row's parts, in CSS pixels. */
+async function groupRowBoxes(pane: Locator) {
+  const group = pane.locator('.hdt-wf-group')
+  await group.waitFor(WITHIN)
+  return group.evaluate((row) => {
+    const box = (el: Element | null) => {
+      const r = el!.getBoundingClientRect()
+      return { left: r.left, right: r.right }
+    }
+    return {
+      name: box(row.querySelector('.hdt-wf-name')),
+      badge: box(row.querySelector('.hdt-wf-nplus1')),
+      track: box(row.querySelector('.hdt-wf-track')),
+      sum: box(row.querySelector('.hdt-wf-group-sum')),
+      ticks: [...row.querySelectorAll('.hdt-wf-group-tick')].map(box),
+    }
+  })
+}
+
+describe('the folded N+1 row of /users/2', () => {
+  for (const viewport of [
+    { width: 1440, height: 900 },
+    { width: 800, height: 900 },
+  ]) {
+    it(`keeps its badge in the name column and its "total, max" label off the name column and the ticks at ${viewport.width}px, also beside the span detail`, async () => {
+      await page.setViewportSize(viewport)
+      await open('/users/2')
+      const pane = await otelPane()
+      for (const state of ['waterfall alone', 'span detail open']) {
+        if (state === 'span detail open') {
+          await rows(pane).filter({ hasText: 'SELECT users' }).click()
+          await pane.locator('.hdt-span-detail').waitFor(WITHIN)
+        }
+        const boxes = await groupRowBoxes(pane)
+        const where = `${state} at ${viewport.width}px`
+        expect(boxes.badge.right, `N+1 badge inside the name column, ${where}`).toBeLessThanOrEqual(boxes.name.right + 0.5)
+        expect(boxes.sum.left, `"total, max" label inside the track, ${where}`).toBeGreaterThanOrEqual(boxes.track.left - 0.5)
+        for (const tick of boxes.ticks) {
+          const apart = tick.right <= boxes.sum.left + 0.5 || tick.left >= boxes.sum.right - 0.5
+          expect(apart, `"total, max" label clear of the ticks, ${where}: ${JSON.stringify({ tick, sum: boxes.sum })}`).toBe(true)
+        }
+      }
+      expect(errors).toEqual([])
+    })
+  }
 })
 
 describe('importing OTLP/JSON files', () => {

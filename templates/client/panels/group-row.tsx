@@ -38,6 +38,13 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
   const { group } = row
   const count = group.spanIds.length
   const summary = `${formatDuration(group.totalNs)} total, max ${formatDuration(group.maxNs)}`
+  const ticks: Tick[] = []
+  for (const id of group.spanIds.slice(0, MAX_TICKS)) {
+    const node = tree.byId.get(id)
+    if (!node) continue
+    const left = percentOf(node.offsetNs, tree.durationNs)
+    ticks.push({ id, left, width: Math.min(100 - left, percentOf(node.durationNs, tree.durationNs)) })
+  }
   return (
     <div
       class={`hdt-wf-row hdt-wf-group${index % 2 ? ' hdt-wf-odd' : ''}${selected ? ' hdt-wf-selected' : ''}${critical ? ' hdt-wf-critical' : ''}`}
@@ -69,17 +76,40 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
         {group.sql && <NPlusOneBadge count={count} node={tree.byId.get(group.spanIds[0]!)} openPanel={openPanel} />}
       </div>
       <div class="hdt-wf-track" role="gridcell">
-        {group.spanIds.slice(0, MAX_TICKS).map((id) => {
-          const node = tree.byId.get(id)
-          if (!node) return null
-          const left = percentOf(node.offsetNs, tree.durationNs)
-          const width = Math.min(100 - left, percentOf(node.durationNs, tree.durationNs))
-          return <span key={id} class="hdt-wf-bar hdt-wf-group-tick" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
-        })}
-        <span class="hdt-wf-dur hdt-wf-group-sum">{summary}</span>
+        {ticks.map(({ id, left, width }) => (
+          <span key={id} class="hdt-wf-bar hdt-wf-group-tick" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
+        ))}
+        <span class="hdt-wf-dur hdt-wf-group-sum" style={sumPlace(ticks)} title={summary}>
+          {summary}
+        </span>
       </div>
     </div>
   )
+}
+
+/** A span of a folded group on the time axis, in percent of the track. */
+interface Tick {
+  id: string
+  left: number
+  width: number
+}
+
+/**
+ * Where a group's "total, max" label goes: in the track beside its ticks, never over them
+ * nor out of the track into the span names (a narrow window, the span detail open beside
+ * the waterfall). After the last tick, as a span's duration follows its bar, unless the
+ * ticks end in the last fifth of the track and more room is before the first; the label is
+ * cut with an ellipsis where the room is shorter than it (the whole text is its title).
+ */
+function sumPlace(ticks: Tick[]): { left: string; right: string; textAlign?: 'right' } {
+  let start = 100
+  let end = 0
+  for (const tick of ticks) {
+    start = Math.min(start, tick.left)
+    end = Math.max(end, tick.left + tick.width)
+  }
+  if (end <= 80 || 100 - end >= start) return { left: `calc(${end}% + 4px)`, right: '0px' }
+  return { left: '0px', right: `calc(${100 - start}% + 4px)`, textAlign: 'right' }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { PathStep, SpanChange, TraceComparison } from '../../../src/core/tr
 import { useLiveUpdates } from '../live-events.js'
 import { getJson } from '../toolbar-api.js'
 import type { RequestDetail, RequestSummary } from '../types.js'
+import { plural } from '../format.js'
 import { formatDuration } from './span-tree.js'
 
 // Lines of each list shown; the totals say how many there are.
@@ -99,7 +100,7 @@ function ComparisonView({ diff }: { diff: TraceComparison }) {
         Before <strong>{formatDuration(Number(diff.durationNsA))}</strong> → after <strong>{formatDuration(Number(diff.durationNsB))}</strong>{' '}
         <span class={delta > 0 ? 'hdt-compare-worse' : 'hdt-compare-better'}>({signed(delta, formatDuration)})</span>
         {' · '}
-        {diff.addedTotal} spans added, {diff.removedTotal} removed
+        {plural(diff.addedTotal, 'span', 'spans')} added, {diff.removedTotal} removed
       </p>
       <h3 class="hdt-span-section">Groups</h3>
       <div class="hdt-table-scroll">
