@@ -121,7 +121,7 @@ export function createApp(options: { store?: ToolbarStore } = {}) {
     const encoder = new TextEncoder()
     const body = new ReadableStream<Uint8Array>({
       async start(controller) {
-        controller.enqueue(encoder.encode('<!doctype html><html><head><title>Streamed</title></head><body><h1>Streamed page</h1>'))
+        controller.enqueue(encoder.encode('<!doctype html><html><head><title>Streamed</title><link rel="icon" href="data:,"></head><body><h1>Streamed page</h1>'))
         for (let i = 1; i <= 5; i++) {
           await new Promise((resolve) => setTimeout(resolve, 100))
           controller.enqueue(encoder.encode(`<p>chunk ${i} of 5</p>`))

@@ -274,3 +274,16 @@ describe('requests the page makes', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('the demo streamed page /stream', () => {
+  it('shows the toolbar without a failed request in the console or a 404 for /favicon.ico in the history', async () => {
+    await open('/stream')
+    await page.locator('#hono-debug-toolbar .hdt-handle').waitFor(WITHIN)
+    expect(await page.locator('p').allInnerTexts()).toContain('chunk 5 of 5')
+    await page.waitForLoadState('networkidle')
+    const history = await openPanel(page, 'History')
+    await history.locator('tr[data-hdt-history]', { hasText: '/stream' }).first().waitFor(WITHIN)
+    expect(await history.locator('tr[data-hdt-history]', { hasText: '/favicon.ico' }).count()).toBe(0)
+    expect(errors).toEqual([])
+  })
+})
