@@ -149,6 +149,31 @@ describe('the demo page /users/2', () => {
     expect(await summary.innerText()).toMatch(/ · 1 span added, 1 removed$/)
     expect(errors).toEqual([])
   })
+
+  it('tells apart two /users/1 requests of the same second in "Compare with", by the time the History panel shows', async () => {
+    await open('/users/2')
+    // Two loads of one page in the same second, as a double click on a link makes them.
+    const ids = await page.evaluate(async () => {
+      const ids: string[] = []
+      for (let i = 0; i < 2; i++) ids.push((await fetch('/users/1')).headers.get('x-debug-toolbar-request-id')!)
+      return ids
+    })
+    const history = await openPanel(page, 'History')
+    const times: string[] = []
+    for (const id of ids) {
+      const row = history.locator(`tr[data-hdt-history="${id}"]`)
+      await row.waitFor(WITHIN)
+      times.push((await row.locator('td').first().innerText()).trim())
+    }
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const select = pane.getByLabel('Request to compare with')
+    await select.locator('option').nth(1).waitFor({ state: 'attached', ...WITHIN })
+    const options = (await select.locator('option').allInnerTexts()).map((text) => text.trim())
+    for (const time of times) expect(options, time).toContain(`GET /users/1 · 200 · ${time}`)
+    expect(new Set(options).size).toBe(options.length)
+    expect(errors).toEqual([])
+  })
 })
 
 /** The boxes of the folded N+1 row's parts, in CSS pixels. */

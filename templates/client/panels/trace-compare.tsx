@@ -3,7 +3,7 @@ import type { PathStep, SpanChange, TraceComparison } from '../../../src/core/tr
 import { useLiveUpdates } from '../live-events.js'
 import { getJson } from '../toolbar-api.js'
 import type { RequestDetail, RequestSummary } from '../types.js'
-import { plural } from '../format.js'
+import { formatClock, plural } from '../format.js'
 import { formatDuration } from './span-tree.js'
 
 // Lines of each list shown; the totals say how many there are.
@@ -78,7 +78,7 @@ export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
         <select aria-label="Request to compare with" value={otherTraceId} onChange={(event) => setOtherTraceId((event.currentTarget as HTMLSelectElement).value)}>
           {candidates.map((r) => (
             <option key={r.id} value={r.traceId}>
-              {r.method} {r.path} · {r.status ?? '…'} · {new Date(r.startedAt).toLocaleTimeString()}
+              {r.method} {r.path} · {r.status ?? '…'} · {formatClock(r.startedAt)}
               {r.route === request.route && r.method === request.method ? '' : ' (another route)'}
             </option>
           ))}
