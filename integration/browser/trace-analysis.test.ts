@@ -195,6 +195,31 @@ async function groupRowBoxes(pane: Locator) {
   })
 }
 
+describe('the span detail of /users/2', () => {
+  for (const viewport of [
+    { width: 800, height: 900 },
+    { width: 1024, height: 900 },
+  ]) {
+    it(`leaves the span names readable at ${viewport.width}px: the detail goes under the waterfall when both would not fit side by side`, async () => {
+      await page.setViewportSize(viewport)
+      await open('/users/2')
+      const pane = await otelPane()
+      await rows(pane).filter({ hasText: 'SELECT users' }).click()
+      const title = pane.locator('.hdt-span-detail-title')
+      await title.waitFor(WITHIN)
+      // The short names, whole: not cut with an ellipsis.
+      const cut = await pane.locator('.hdt-wf-label').evaluateAll((els) =>
+        els.filter((el) => ['GET /users/:id', 'SELECT users', 'SELECT posts', 'render user-page', 'render layout'].includes(el.textContent ?? '') && el.scrollWidth > el.clientWidth).map((el) => el.textContent),
+      )
+      expect(cut).toEqual([])
+      // The detail opened under the waterfall is brought into view by the click.
+      await expect.poll(async () => (await title.boundingBox())!.y + (await title.boundingBox())!.height, WITHIN).toBeLessThanOrEqual(viewport.height)
+      expect((await title.boundingBox())!.y).toBeGreaterThanOrEqual(0)
+      expect(errors).toEqual([])
+    })
+  }
+})
+
 describe('the folded N+1 row of /users/2', () => {
   for (const viewport of [
     { width: 1440, height: 900 },

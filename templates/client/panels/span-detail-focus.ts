@@ -5,9 +5,10 @@ import { useLayoutEffect, useRef } from 'preact/hooks'
  * Closing the detail (its ×, or Esc inside it or in the waterfall) focuses the waterfall, and
  * so does a button of the detail that disappears once used ("Parent", when the parent is the
  * root): without this the focus would fall to the page's <body>. Esc closes the detail first;
- * only the next Esc reaches the toolbar and closes the pane. In a phone-wide window the detail
- * opens under the waterfall, out of sight: a span picked by a click scrolls it into view (a
- * span picked with the arrow keys does not, so the rows the user moves through stay put).
+ * only the next Esc reaches the toolbar and closes the pane. In a panel too narrow for both side
+ * by side (opentelemetry.css) the detail opens under the waterfall, out of sight: a span picked
+ * by a click scrolls it into view (a span picked with the arrow keys does not, so the rows the
+ * user moves through stay put).
  *
  * @example
  * ```tsx
@@ -18,9 +19,6 @@ import { useLayoutEffect, useRef } from 'preact/hooks'
  * </div>
  * ```
  */
-/** Where opentelemetry.css puts the detail under the waterfall. */
-const PHONE_WIDE = '(max-width: 560px)'
-
 export function useSpanDetailFocus(selectedId: string | undefined, setSelectedId: (spanId: string | undefined) => void) {
   const grid = useRef<HTMLDivElement>(null)
   // The element that had the focus when a button of the detail chose another span.
@@ -38,8 +36,11 @@ export function useSpanDetailFocus(selectedId: string | undefined, setSelectedId
   useLayoutEffect(() => {
     const wasClicked = clicked.current
     clicked.current = false
-    if (!wasClicked || selectedId === undefined || !window.matchMedia(PHONE_WIDE).matches) return
-    body.current?.querySelector('.hdt-span-detail')?.scrollIntoView({ block: 'nearest' })
+    if (!wasClicked || selectedId === undefined) return
+    const detail = body.current?.querySelector('.hdt-span-detail')
+    const waterfall = grid.current
+    // Beside the waterfall the detail is in view already: the pane stays where it was.
+    if (detail && waterfall && detail.getBoundingClientRect().top >= waterfall.getBoundingClientRect().bottom - 1) detail.scrollIntoView({ block: 'nearest' })
   }, [selectedId])
   const close = () => {
     setSelectedId(undefined)
