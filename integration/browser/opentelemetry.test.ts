@@ -101,6 +101,8 @@ describe('OpenTelemetry waterfall', () => {
     const titles = await markers.evaluateAll((els) => els.map((el) => el.getAttribute('title') ?? ''))
     expect(titles.some((t) => t.includes('loaded user Ada Lovelace with 2 orders'))).toBe(true)
     expect(await pane.locator('.hdt-otel-head').textContent()).toMatch(/\d+ spans/)
+    // When the trace was read, on the clock the History panel and the Time panel use.
+    expect(await pane.getByText(/^updated /).textContent()).toMatch(/^updated \d{2}:\d{2}:\d{2}\.\d{3}$/)
   })
 
   it('opens the detail of a clicked span with its attributes', async () => {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { isReceivedSource, type ToolbarSpan, type ToolbarTrace } from '../../../src/core/span-model.js'
 import { escapeClears } from '../escape-clears.js'
+import { formatClock } from '../format.js'
 import { getJson } from '../toolbar-api.js'
 import { LiveBadge } from '../live-badge.js'
 import { useLiveUpdates } from '../live-events.js'
@@ -267,5 +268,5 @@ function TraceHeader({ stats, tree, traceId, dropped, responseMs }: { stats: Ope
 function LoadNote({ load }: { load: Load }) {
   if (load.state === 'loading') return <span class="hdt-muted">loading the trace…</span>
   if (load.state === 'failed') return <span class="hdt-otel-error">Could not load the trace: {load.message}.</span>
-  return <span class="hdt-muted">updated {new Date(load.at).toLocaleTimeString()}</span>
+  return <span class="hdt-muted">updated {formatClock(new Date(load.at).toISOString())}</span>
 }
