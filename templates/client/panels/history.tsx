@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
+import { parseStatusList } from '../../../src/core/status-filter.js'
 import { escapeClears } from '../escape-clears.js'
 import { Clock } from '../clock.js'
 import { formatMs, plural } from '../format.js'
@@ -30,8 +31,11 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
   const live = useLiveUpdates(prefix, (m) => m.type === 'request.finished', () => setReload((n) => n + 1))
 
   const query = new URLSearchParams({ limit: String(LIMIT) })
-  for (const [key, value] of Object.entries({ ...filters, status: typedStatus(filters.status) })) if (value.trim()) query.set(key, value.trim())
-  const { page, error } = useJsonPage<HistoryPage>(`${prefix}/api/requests?${query}`, reload)
+  const status = typedStatus(filters.status)
+  for (const [key, value] of Object.entries({ ...filters, status })) if (value.trim()) query.set(key, value.trim())
+  // The server refuses a malformed status list with a 400; the same check here names it without a failing request.
+  const statusList = parseStatusList(status)
+  const { page, error } = useJsonPage<HistoryPage>(`${prefix}/api/requests?${query}`, reload, typeof statusList === 'string' ? statusList : undefined)
 
   const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
 
