@@ -25,12 +25,16 @@ interface Filters {
  * this one are there too), filtered by method, status and path; any row can be opened.
  */
 export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<HistoryStats>) {
-  const [filters, setFilters] = useState<Filters>({ method: '', status: '', path: '' })
+  const [filters, setFiltersOnly] = useState<Filters>({ method: '', status: '', path: '' })
+  // The first request listed: a database store keeps more requests than one page shows.
+  const [offset, setOffset] = useState(0)
+  // Another filter lists other requests: it starts again at the newest.
+  const setFilters = (update: (f: Filters) => Filters) => (setFiltersOnly(update), setOffset(0))
   const [reload, setReload] = useState(0)
   // New requests appear without a reload: each finished one reloads the list (debounced).
   const live = useLiveUpdates(prefix, (m) => m.type === 'request.finished', () => setReload((n) => n + 1))
 
-  const query = new URLSearchParams({ limit: String(LIMIT) })
+  const query = new URLSearchParams({ limit: String(LIMIT), offset: String(offset) })
   const status = typedStatus(filters.status)
   for (const [key, value] of Object.entries({ ...filters, status })) if (value.trim()) query.set(key, value.trim())
   // The server refuses a malformed status list with a 400; the same check here names it without a failing request.
@@ -69,10 +73,20 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
         </label>
         <button type="submit">Refresh</button>
         <LiveBadge status={live} />
-        <span class="hdt-muted hdt-history-count">{historyCount(page, error, stats.dropped)}</span>
+        <span class="hdt-muted hdt-history-count">{historyCount(page, error, stats.dropped, offset)}</span>
       </form>
       <StoreStatusLine prefix={prefix} reload={reload} />
       <HistoryRows page={page} error={error} request={request} openRequest={openRequest} />
+      {!error && page && page.total > LIMIT && (
+        <nav class="hdt-toolbar-row" aria-label="History pages">
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - LIMIT))}>
+            Newer
+          </button>
+          <button type="button" disabled={offset + LIMIT >= page.total} onClick={() => setOffset(offset + LIMIT)}>
+            Older
+          </button>
+        </nav>
+      )}
       {/* The trace API comes with the OpenTelemetry panel. */}
       {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} responseMs={responseTimes(page)} />}
     </div>
@@ -101,14 +115,16 @@ export interface HistoryPage {
 }
 
 /**
- * "12 of 50 shown · 30 older requests dropped from the history". The list's own count of
- * dropped requests is live; the request's snapshot is what was known when it was recorded.
- * Nothing while the list is in error: the last page answered another filter.
+ * "12 of 50 shown · 30 older requests dropped from the history", or "51–60 of 60 shown" on a
+ * later page (`offset`, the first request listed). The list's own count of dropped requests
+ * is live; the request's snapshot is what was known when it was recorded. Nothing while the
+ * list is in error: the last page answered another filter.
  */
-export function historyCount(page: HistoryPage | undefined, error: string | undefined, snapshotDropped: number | undefined): string {
+export function historyCount(page: HistoryPage | undefined, error: string | undefined, snapshotDropped: number | undefined, offset = 0): string {
   if (error || !page) return ''
   const dropped = page.dropped ?? snapshotDropped
-  return `${page.requests.length} of ${page.total} shown${dropped ? ` · ${plural(dropped, 'older request', 'older requests')} dropped from the history` : ''}`
+  const shown = offset > 0 && page.requests.length > 0 ? `${offset + 1}–${offset + page.requests.length}` : String(page.requests.length)
+  return `${shown} of ${page.total} shown${dropped ? ` · ${plural(dropped, 'older request', 'older requests')} dropped from the history` : ''}`
 }
 
 interface HistoryRowsProps {
