@@ -39,6 +39,10 @@ describe('the History panel in chromium', () => {
     const newer = body.getByRole('button', { name: 'Newer' })
     const older = body.getByRole('button', { name: 'Older' })
     expect(await newer.isDisabled()).toBe(true)
+    // The page that cannot be turned to looks it: muted, as the list's disabled "shown" button.
+    const color = (button: Locator) => button.evaluate((b) => getComputedStyle(b).color)
+    expect(await color(newer)).toBe(await color(body.locator('button.hdt-switch[disabled]')))
+    expect(await color(newer)).not.toBe(await color(older))
     await older.click()
     await expect.poll(() => count.textContent()).toBe('51–61 of 61 shown')
     expect(await historyPaths(body)).toEqual(Array.from({ length: 11 }, (_, i) => `/items/${11 - i}`))
