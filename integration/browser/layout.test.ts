@@ -372,6 +372,18 @@ describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () 
     }
     expect(session.errors).toEqual([])
   })
+
+  it('keep each service name whole on one line in the Statistics table', async () => {
+    await fetch(`${session.server.url}/report`)
+    const body = await reportAt600('OpenTelemetry')
+    await body.getByRole('tab', { name: 'Statistics' }).click()
+    const services = body.locator('.hdt-trace-stats-table tbody td:first-child')
+    await services.first().waitFor()
+    // A service name such as "shop-frontend" is read as one word: it is not cut into "shop-fronten" and "d".
+    expect(new Set(await linesOf(services))).toEqual(new Set([1]))
+    expect(await fitsSideways(body)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
 })
 
 describe("the waterfall's time axis at 600px", () => {

@@ -61,7 +61,7 @@ export function TraceStatistics({ stats }: { stats: SpanStatistic[] }) {
         <tbody>
           {lines.map((s) => (
             <tr key={`${s.service}\u0000${s.name}`}>
-              <td>{s.service}</td>
+              <td class="hdt-trace-stats-service">{s.service}</td>
               <td class="hdt-code hdt-cut-cell" title={s.name}>
                 {s.name}
               </td>
