@@ -374,7 +374,16 @@ function isAbsent(value: unknown): boolean {
   return value === undefined || value === null || (Array.isArray(value) && value.length === 0)
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/**
+ * True for a JSON object (or a decoded protobuf message): not null, an array or bytes.
+ *
+ * @example
+ * ```ts
+ * isObject({ resourceSpans: [] }) // true
+ * isObject([]) // false
+ * ```
+ */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
 }
 

@@ -10,7 +10,7 @@ import type { Context } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
 import { contentTypeRefusal, OtlpBodyError, onlyPost, readOtlpBody, type BodyBudget } from './otlp-body.js'
 import { SpanIngest } from './otlp-ingest.js'
-import { OtlpDecodeError, toolbarSpansFromOtlpPartially } from './otlp-json.js'
+import { isObject, OtlpDecodeError, toolbarSpansFromOtlpPartially } from './otlp-json.js'
 import type { TraceStore } from './trace-store.js'
 import type { ToolbarStore } from '../core/store.js'
 import type { ToolbarSpan } from '../core/span-model.js'
@@ -45,6 +45,8 @@ export function registerTraceImport(host: ToolbarHost, traces: TraceStore, maxBo
     let answer: ImportAnswer
     try {
       request = parseJson(await readOtlpBody(c.req.raw, maxBodyBytes, { budget }))
+      const other = otherTraceFormat(request)
+      if (other) throw new OtlpDecodeError(other)
       const decoded = toolbarSpansFromOtlpPartially(request, 'import')
       await restoreStoredTraces(host.store, traces, decoded.spans)
       const result = ingest.acceptSpans(decoded.spans, decoded.rejected, 'import')
@@ -78,6 +80,31 @@ async function restoreStoredTraces(store: ToolbarStore, traces: TraceStore, span
     const stored = await Promise.resolve(store.getTrace(traceId)).catch(() => undefined)
     for (const span of stored ?? []) traces.receiveImported(span)
   }
+}
+
+const IMPORTABLE = "import an OTLP/JSON file (the toolbar's Download OTLP JSON, or a collector's file export)"
+
+/**
+ * Names the trace formats a user is likely to have saved from the other UIs, which are not
+ * OTLP/JSON: said plainly, rather than "the file holds no spans" of a file that holds them.
+ */
+function otherTraceFormat(request: unknown): string | undefined {
+  if (Array.isArray(request)) {
+    // Zipkin's /api/v2/traces answers an array of traces, each an array of spans.
+    const spans = request.flat()
+    if (spans.length > 0 && spans.every((span) => isObject(span) && typeof span.traceId === 'string' && 'id' in span)) {
+      return `it is Zipkin's JSON (an array of spans, what the Zipkin UI downloads), which the import does not read: ${IMPORTABLE}`
+    }
+    return undefined
+  }
+  if (!isObject(request) || 'resourceSpans' in request) return undefined
+  if (Array.isArray(request.data) && request.data.some((t) => isObject(t) && Array.isArray(t.spans))) {
+    return `it is Jaeger's JSON (data[].spans, what the Jaeger UI downloads), which the import does not read: ${IMPORTABLE}`
+  }
+  if (Array.isArray(request.batches)) {
+    return 'it is Grafana Tempo\'s answer: its spans are under "batches", where OTLP/JSON has "resourceSpans" (rename that key to import it)'
+  }
+  return undefined
 }
 
 function parseJson(bytes: Uint8Array): unknown {

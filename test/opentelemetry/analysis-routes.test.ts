@@ -341,6 +341,23 @@ describe('POST /api/traces/import', () => {
     expect(await gz.json()).toMatchObject({ traceIds: [spans[0]!.traceId], spans: 1 })
   })
 
+  it("names the format of a Jaeger, Zipkin or Tempo trace file instead of saying it holds no spans", async () => {
+    const { importJson } = makeApp()
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    // What the Jaeger UI's "Download JSON", the Zipkin UI's "Download JSON" and Grafana Tempo's
+    // /api/traces/<id> save: each holds a span, in a format that is not OTLP/JSON.
+    const jaeger = { data: [{ traceID: traceId, spans: [{ traceID: traceId, spanID: '00f067aa0ba902b7', operationName: 'GET /', startTime: 1_700_000_000_000_000, duration: 2000 }], processes: {} }] }
+    const zipkin = [{ traceId, id: '00f067aa0ba902b7', name: 'get /', timestamp: 1_700_000_000_000_000, duration: 2000, localEndpoint: { serviceName: 'shop' } }]
+    const tempo = { batches: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [{ traceId, spanId: '00f067aa0ba902b7', name: 'GET /', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000002000000' }] }] }] }
+    for (const [file, format] of [[jaeger, "Jaeger's JSON"], [zipkin, "Zipkin's JSON"], [tempo, 'Grafana Tempo']] as const) {
+      const answer = await importJson(file)
+      const { error } = await answer.json()
+      expect([answer.status, error], format).toEqual([400, expect.stringContaining(format)])
+      expect(error, format).toContain('OTLP/JSON')
+      expect(error, format).not.toContain('no spans')
+    }
+  })
+
   it('answers 413 over the size limit, before and after decompression', async () => {
     const { post, seen } = bareRoutes(2000)
     const big = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(5000) })
