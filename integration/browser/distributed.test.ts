@@ -105,4 +105,35 @@ describe('the distributed example in the browser', () => {
     expect(await self.innerText()).not.toContain('analysing')
     expect(errors).toEqual([])
   })
+
+  it('gives a service the same colour in every trace of the list, and other services other colours', async () => {
+    const pane = await openPanel(page, 'History')
+    const list = pane.locator('.hdt-traces')
+    const colours = async (traceId: string) => {
+      const row = list.locator(`[data-hdt-trace-row="${traceId}"]`)
+      await row.waitFor()
+      const chips = row.locator('.hdt-service-chip')
+      const names = await chips.allTextContents()
+      const fills = await chips.evaluateAll((els) => els.map((el) => getComputedStyle(el).backgroundColor))
+      return Object.fromEntries(names.map((name, i) => [name, fills[i]]))
+    }
+    const job = await colours('c0ffee'.padEnd(32, '1'))
+    const shop = await colours((await (await fetch(`${url}/_debug_toolbar/api/traces?service=shop-frontend&limit=1`)).json()).traces[0].traceId)
+    // nightly-report and shop-frontend are each first in their trace: they are still told apart.
+    expect(job['nightly-report']).not.toBe(shop['shop-frontend'])
+    expect(shop['inventory']).not.toBe(shop['shop-frontend'])
+    // The same inventory service, first in a trace of its own, keeps the colour it has in the shop's.
+    const traceId = 'beef'.padEnd(32, '2')
+    const now = BigInt(Date.now()) * 1_000_000n
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'inventory' } }] },
+        scopeSpans: [{ scope: { name: 'restock' }, spans: [{ traceId, spanId: 'c'.repeat(16), name: 'restock', kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n) }] }],
+      }],
+    }
+    expect((await fetch(`${url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200)
+    await pane.getByRole('button', { name: 'Refresh' }).last().click()
+    expect((await colours(traceId))['inventory']).toBe(shop['inventory'])
+    expect(errors).toEqual([])
+  })
 })

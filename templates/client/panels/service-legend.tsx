@@ -1,4 +1,4 @@
-import { serviceColor } from './span-colors.js'
+import { serviceColor, serviceSlot } from './span-colors.js'
 
 /**
  * The services of a trace as chips in their waterfall colours: the legend of a waterfall's
@@ -12,8 +12,8 @@ import { serviceColor } from './span-colors.js'
 export function ServiceLegend({ services }: { services: readonly string[] }) {
   return (
     <span class="hdt-services" aria-label="services">
-      {services.map((service, index) => (
-        <span key={service} class="hdt-wf-chip hdt-service-chip" style={{ background: serviceColor(index) }} title={service}>
+      {services.map((service) => (
+        <span key={service} class="hdt-wf-chip hdt-service-chip" style={{ background: serviceColor(serviceSlot(service)) }} title={service}>
           {service}
         </span>
       ))}

@@ -1,6 +1,7 @@
 /**
- * Colours of the waterfall: one hue per service (in order of first appearance, so a trace
- * always looks the same), a lighter or darker shade per span kind, red for errors only.
+ * Colours of the waterfall: one hue per service (in order of first appearance on the page, so
+ * a service keeps its colour in every waterfall and in every row of the trace list), a lighter
+ * or darker shade per span kind, red for errors only.
  */
 import type { SpanKindName } from '../../../src/core/span-model.js'
 
@@ -18,6 +19,31 @@ const LIGHTNESS: Record<SpanKindName, number> = {
 }
 
 export const ERROR_COLOR = '#d93025'
+
+// Page-wide on purpose: numbering the services of each trace from 0 gave "inventory" one colour
+// in the shop's trace and another in a trace it began, and two services first in their traces
+// the same colour side by side in the trace list.
+const slots = new Map<string, number>()
+
+/**
+ * The colour slot of a service on this page: the next free one the first time it is seen,
+ * the same one afterwards. Pass it to `spanColor` and `serviceColor`.
+ *
+ * @example
+ * ```ts
+ * serviceSlot('shop-frontend') // 0
+ * serviceSlot('inventory') // 1
+ * serviceSlot('shop-frontend') // 0
+ * ```
+ */
+export function serviceSlot(service: string): number {
+  let slot = slots.get(service)
+  if (slot === undefined) {
+    slot = slots.size
+    slots.set(service, slot)
+  }
+  return slot
+}
 
 /**
  * The fill of a span's bar.

@@ -1,6 +1,6 @@
 import type { Attributes, SpanSource } from '../../../src/core/span-model.js'
 import { describeSkew, displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
-import { ERROR_COLOR, serviceColor } from './span-colors.js'
+import { ERROR_COLOR, serviceColor, serviceSlot } from './span-colors.js'
 
 export interface SpanDetailProps {
   node: SpanNode
@@ -35,7 +35,7 @@ const SOURCES: Record<SpanSource, string> = {
 export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, critical }: SpanDetailProps) {
   const { span } = node
   const error = span.status.code === 'ERROR'
-  const service = tree.services.indexOf(node.service)
+  const service = serviceSlot(node.service)
   const startNs = node.offsetNs
   return (
     <aside class="hdt-span-detail" aria-label={`Span ${span.name}`} data-span-id={span.spanId}>

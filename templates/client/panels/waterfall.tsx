@@ -3,7 +3,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hook
 import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
 import { describeSkew, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
-import { serviceColor, spanColor } from './span-colors.js'
+import { serviceColor, serviceSlot, spanColor } from './span-colors.js'
 import { FoldButton, GroupRow } from './group-row.js'
 import { selfTimeOf, type FoldableGroup, type WaterfallAnalysis, type WaterfallRow } from './waterfall-analysis.js'
 
@@ -88,7 +88,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
   const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN)
   const last = Math.min(rows.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN)
   const ticks = axisTicks(tree.durationNs, 6)
-  const serviceIndex = new Map(tree.services.map((s, i) => [s, i]))
+  const serviceIndex = new Map(tree.services.map((s) => [s, serviceSlot(s)]))
   // The selected row is announced while it is drawn (the keyboard keeps it in view).
   const selectedIndex = rows.findIndex((r) => r.node.span.spanId === selectedId)
   const activeRow = selectedIndex >= first && selectedIndex < last ? rowId(selectedId!) : undefined
