@@ -17,8 +17,8 @@ const ALL_ZEROS = /^0+$/
  * ```
  */
 export function jaegerTraceUrl(base: string, traceId: string, spanId?: string): string {
-  const url = `${trimBase(base, 'Jaeger UI')}/trace/${checkTraceId(traceId)}`
-  return spanId === undefined ? url : `${url}?uiFind=${checkSpanId(spanId)}`
+  const page = `/trace/${checkTraceId(traceId)}`
+  return withPath(trimBase(base, 'Jaeger UI'), page, spanId === undefined ? '' : `uiFind=${checkSpanId(spanId)}`)
 }
 
 /**
@@ -43,8 +43,8 @@ export function zipkinTraceUrl(base: string, traceId: string): string {
     throw new Error(`invalid Zipkin UI URL ${JSON.stringify(base)} (expected an absolute http(s) URL)`)
   }
   // The Zipkin server serves its UI under /zipkin unless zipkin.ui.basepath says otherwise.
-  const ui = path === '/' || path === '' ? `${root}/zipkin` : root
-  return `${ui}/traces/${checkTraceId(traceId)}`
+  const ui = path === '/' || path === '' ? '/zipkin' : ''
+  return withPath(root, `${ui}/traces/${checkTraceId(traceId)}`)
 }
 
 /**
@@ -70,6 +70,20 @@ export function tempoTraceUrl(grafanaUrl: string, datasourceUid: string, traceId
   }
   const base = trimBase(grafanaUrl, 'Grafana')
   return `${base}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes))}`
+}
+
+/**
+ * `root` with `path` added to its path, and `query` to its query: a UI behind a proxy may
+ * need a query of its own (`?org=dev`), which stays after the page's path.
+ */
+function withPath(root: string, path: string, query = ''): string {
+  const at = root.search(/[?#]/)
+  const head = at < 0 ? root : root.slice(0, at).replace(/\/+$/, '')
+  const rest = at < 0 ? '' : root.slice(at)
+  const hashAt = rest.indexOf('#')
+  const search = (hashAt < 0 ? rest : rest.slice(0, hashAt)).replace(/^\?/, '')
+  const params = [search, query].filter(Boolean).join('&')
+  return `${head}${path}${params ? `?${params}` : ''}${hashAt < 0 ? '' : rest.slice(hashAt)}`
 }
 
 function trimBase(base: string, what: string): string {

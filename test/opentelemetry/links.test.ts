@@ -10,6 +10,9 @@ describe('jaegerTraceUrl', () => {
     ['http://localhost:16686/', undefined, `http://localhost:16686/trace/${TRACE}`],
     ['http://localhost:16686//', SPAN, `http://localhost:16686/trace/${TRACE}?uiFind=${SPAN}`],
     ['https://tracing.example.com/jaeger/', SPAN, `https://tracing.example.com/jaeger/trace/${TRACE}?uiFind=${SPAN}`],
+    // A UI behind a proxy that wants a query of its own: the page goes in the path, before it.
+    ['https://tracing.example.com/jaeger/?org=dev', SPAN, `https://tracing.example.com/jaeger/trace/${TRACE}?org=dev&uiFind=${SPAN}`],
+    ['http://localhost:16686?org=dev', undefined, `http://localhost:16686/trace/${TRACE}?org=dev`],
   ])('links %s (span %s)', (base, span, expected) => {
     expect(jaegerTraceUrl(base, TRACE, span)).toBe(expected)
   })
@@ -34,6 +37,8 @@ describe('zipkinTraceUrl', () => {
     ['http://localhost:9411/zipkin', `http://localhost:9411/zipkin/traces/${TRACE}`],
     ['http://localhost:9411/zipkin/', `http://localhost:9411/zipkin/traces/${TRACE}`],
     ['https://ops.example.com/tools/zipkin', `https://ops.example.com/tools/zipkin/traces/${TRACE}`],
+    ['http://localhost:9411?org=dev', `http://localhost:9411/zipkin/traces/${TRACE}?org=dev`],
+    ['https://ops.example.com/tools/zipkin/?org=dev', `https://ops.example.com/tools/zipkin/traces/${TRACE}?org=dev`],
   ])('links %s', (base, expected) => {
     expect(zipkinTraceUrl(base, TRACE)).toBe(expected)
   })
