@@ -47,7 +47,7 @@ import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
 import { flushOnSignals } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
-import { saveAllLateSpans, saveEvictedLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
+import { queueLateSpans, saveAllLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
@@ -510,7 +510,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 
   private readonly saveEvictedLateSpans = (spans: ToolbarSpan[]): void => {
-    saveEvictedLateSpans(this.store, spans)
+    queueLateSpans(this.store, spans)
   }
 
   /**

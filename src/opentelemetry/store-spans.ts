@@ -60,30 +60,21 @@ export function saveAllLateSpans(store: ToolbarStore | undefined, traces: TraceS
 }
 
 /**
- * Queues late spans that the trace store gave up before their timer: a trace evicted from
- * memory (`maxTraces`, the total span bound) hands them over here (`TraceStore.onEvictLateSpans`),
- * the same write `saveLateSpans` would have made.
+ * Queues late spans: those `saveLateSpans` and `saveAllLateSpans` take from the trace
+ * store, and those a trace evicted from memory before its timer hands over
+ * (`TraceStore.onEvictLateSpans`, `maxTraces` or the total span bound). A full queue drops
+ * each and counts it in the writes lost, as it does received spans: unlike a request's
+ * recorded spans, these are made already, so nothing is saved by skipping them.
  *
  * @example
  * ```ts
- * traces.onEvictLateSpans = (spans) => saveEvictedLateSpans(host.store, spans)
+ * traces.onEvictLateSpans = (spans) => queueLateSpans(host.store, spans)
  * ```
  */
-export function saveEvictedLateSpans(store: ToolbarStore | undefined, spans: ToolbarSpan[]): void {
-  queueLateSpans(store, spans)
-}
-
-/**
- * Late spans, taken from the trace store even when they will not be written (so they are
- * not kept). A full queue drops each and counts it in the writes lost, as it does received
- * spans: unlike a request's recorded spans, these are made already, so nothing is saved by
- * skipping them.
- */
-function queueLateSpans(store: ToolbarStore | undefined, spans: ToolbarSpan[]): void {
+export function queueLateSpans(store: ToolbarStore | undefined, spans: ToolbarSpan[]): void {
   if (!store?.saveSpans) return
-  // No request id: the trace keeps the request the store has for it (the last one saved
-  // when it finished). A trace of several requests (a service calling itself) has its newest
-  // one in memory, which need not be that one, so naming it here would move the trace.
+  // No request id: the trace keeps the request the store has for it (for a trace of several
+  // requests of one app, the outer one, stored last), whatever request is at hand here.
   queueSpans(store, spans, undefined)
 }
 
