@@ -3,7 +3,7 @@
 // ratios against plain Hono, an empty pass-through middleware and @hono/otel. Variants that
 // export (toolbar-otel, hono-otel) send OTLP/gRPC to one loopback collector that counts spans.
 //
-//   npm run build && node bench/http.mjs [--rounds 5] [--duration 4] [--connections 20] [--variants a,b]
+//   npm run build && node bench/http.mjs [--rounds 5] [--duration 4] [--connections 20] [--variants a,b] [--restart] [--together]
 //
 // With --restart, each variant gets a new server process every round: V8 settles some
 // processes into a costlier garbage-collection state than others (specs/performance.md), so
@@ -14,6 +14,14 @@
 // the same code differ by 5-10 µs of CPU per request; to compare code rather than V8's
 // garbage-collection modes, run both sides with BENCH_NODE_FLAGS=--no-allocation-site-pretenuring
 // and 8 or more rounds, and read the spread it prints at the end.
+//
+// With --together, the variants of a round run side by side, each under its own autocannon
+// with `--connections` connections: the machine's speed, which moves by 2x from minute to
+// minute on a shared one, is then the same for all of them. Their CPU per request compares
+// under the same conditions; their req/s are then bounded by the one client they share.
+// Each round prints the server's garbage collection per request in its main thread (young
+// and full), read from the server (bench/server.mjs), and the client's own CPU per request,
+// which moves with the machine's speed as the server's does.
 //
 // `hono-otel+attrs+headers` is @hono/otel sending what the toolbar sends (bench/server.mjs):
 // its SERVER span also carries the request attributes the toolbar's span has and @hono/otel's
@@ -44,6 +52,7 @@ async function start(script, variant, env = {}) {
 const collector = await start('./collector.mjs')
 const collectorUrl = `http://127.0.0.1:${collector.port}`
 const restart = 'restart' in args
+const together = 'together' in args
 const servers = {}
 async function startVariant(variant) {
   const [name, checkout] = variant.split('@')
@@ -64,29 +73,51 @@ const cpus = Object.fromEntries(variants.map((v) => [v, []]))
 // (more header bytes: autocannon parses with http-parser-js, in JavaScript) takes CPU from
 // the server it measures (specs/performance.md, item 28).
 const clients = Object.fromEntries(variants.map((v) => [v, []]))
-const cpuTime = async (url) => {
-  const { user, system } = await (await fetch(new URL('/__bench/cpu', url))).json()
-  return user + system
+const readCpu = async (url) => (await fetch(new URL('/__bench/cpu', url))).json()
+// Garbage collection per request in the main thread (young and full, µs), from a server that
+// reports it (bench/server.mjs of this checkout; an older checkout's reports none).
+const gcPerRequest = (before, after, requests) =>
+  after.gc && before.gc
+    ? `, GC young ${(((after.gc.minorMs - before.gc.minorMs) * 1000) / requests).toFixed(1)} full ${((((after.gc.majorMs + after.gc.incrementalMs) - (before.gc.majorMs + before.gc.incrementalMs)) * 1000) / requests).toFixed(1)} µs/request (${after.gc.minorCount - before.gc.minorCount} young, ${after.gc.majorCount - before.gc.majorCount} full)`
+    : ''
+// One load on the given variants at once (each its own autocannon with `connections`
+// connections), with each server's CPU read before and after.
+async function measure(group, round) {
+  const before = await Promise.all(group.map((variant) => readCpu(servers[variant].url)))
+  const clientBefore = process.cpuUsage()
+  const loads = await Promise.all(group.map((variant) => autocannon({ url: servers[variant].url, connections, duration })))
+  const clientUsage = process.cpuUsage(clientBefore)
+  const after = await Promise.all(group.map((variant) => readCpu(servers[variant].url)))
+  const served = loads.reduce((sum, result) => sum + result.requests.total, 0)
+  group.forEach((variant, i) => {
+    const result = loads[i]
+    const cpuUs = (after[i].user + after[i].system - before[i].user - before[i].system) / result.requests.total
+    // Together, the client's CPU is shared by the variants: per request of all of them.
+    clients[variant].push((clientUsage.user + clientUsage.system) / served)
+    results[variant].push(result.requests.average)
+    p99s[variant].push(result.latency.p99)
+    cpus[variant].push(cpuUs)
+    process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request, client ${clients[variant].at(-1).toFixed(1)} µs/request${gcPerRequest(before[i], after[i], result.requests.total)}\n`)
+  })
 }
 try {
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? variants : [...variants].reverse()
+    if (together) {
+      if (restart) for (const variant of order) await startVariant(variant)
+      // The new processes' first requests compile code: not measured.
+      for (const variant of order) await autocannon({ url: servers[variant].url, connections, duration: 1 })
+      await measure(order, round)
+      if (restart) for (const variant of order) await stopVariant(variant)
+      continue
+    }
     for (const variant of order) {
       if (restart) {
         await startVariant(variant)
         // The new process's first requests compile code: not measured.
         await autocannon({ url: servers[variant].url, connections, duration: 1 })
       }
-      const before = await cpuTime(servers[variant].url)
-      const clientBefore = process.cpuUsage()
-      const result = await autocannon({ url: servers[variant].url, connections, duration })
-      const clientUsage = process.cpuUsage(clientBefore)
-      const cpuUs = ((await cpuTime(servers[variant].url)) - before) / result.requests.total
-      clients[variant].push((clientUsage.user + clientUsage.system) / result.requests.total)
-      results[variant].push(result.requests.average)
-      p99s[variant].push(result.latency.p99)
-      cpus[variant].push(cpuUs)
-      process.stderr.write(`round ${round} ${variant}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request, client ${clients[variant].at(-1).toFixed(1)} µs/request\n`)
+      await measure([variant], round)
       if (restart) await stopVariant(variant)
     }
   }
@@ -124,4 +155,13 @@ for (const variant of variants) {
 // The spread between processes: a difference smaller than it needs more rounds to mean anything.
 console.log(`\nCPU µs/req, lowest and highest of the ${rounds} processes (or rounds) of each variant:`)
 for (const variant of variants) console.log(`${variant.padEnd(width)} ${Math.min(...cpus[variant]).toFixed(1).padStart(7)} - ${Math.max(...cpus[variant]).toFixed(1)}`)
+// Round by round against @hono/otel (the two measured side by side, or one after the other),
+// then the median of those ratios: the machine's drift between rounds cancels out of each.
+if (results['hono-otel']) {
+  console.log(`\nreq/s against @hono/otel round by round (median, lowest - highest${together ? '; measured together' : ''}):`)
+  for (const variant of variants.filter((name) => name !== 'hono-otel')) {
+    const ratios = results[variant].map((value, round) => value / results['hono-otel'][round])
+    console.log(`${variant.padEnd(width)} ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)} - ${Math.max(...ratios).toFixed(3)})`)
+  }
+}
 console.log(`\ncollector received ${received.spans} spans in ${received.exports} exports (toolbar-otel and hono-otel together)`)

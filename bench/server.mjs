@@ -4,6 +4,7 @@
 import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 import { ServerResponse } from 'node:http'
+import { PerformanceObserver, constants } from 'node:perf_hooks'
 import { html, useVariant } from './variants.mjs'
 
 // `<variant>+headers`: the variant's responses also carry the two headers every recorded
@@ -38,7 +39,19 @@ const app = new Hono()
 // Registered before any middleware, so no variant records it: the process's CPU time, read
 // before and after each load, gives the CPU cost of one request, which holds up better than
 // req/s on a machine that is busy with other work.
-app.get('/__bench/cpu', (c) => c.json(process.cpuUsage()))
+// Garbage collection in the main thread, by kind (young `minor`, full `major`, and the steps of
+// incremental marking), read with the CPU time: it tells a process that settled into V8's
+// costlier garbage-collection state from one that did not (specs/performance.md, item 11).
+const gc = { minorMs: 0, minorCount: 0, majorMs: 0, majorCount: 0, incrementalMs: 0 }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = entry.detail?.kind
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) (gc.minorMs += entry.duration), gc.minorCount++
+    else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) (gc.majorMs += entry.duration), gc.majorCount++
+    else gc.incrementalMs += entry.duration
+  }
+}).observe({ entryTypes: ['gc'] })
+app.get('/__bench/cpu', (c) => c.json({ ...process.cpuUsage(), gc, heapUsed: process.memoryUsage().heapUsed }))
 
 if (!(await useVariant(app, variant, collector))) {
   console.error(`unknown variant ${variant}`)
