@@ -66,6 +66,16 @@ function shop(panel: OpenTelemetryPanel) {
     void released.then(() => renderTemplate('welcome email', () => sleep(20)))
     return c.text('signed up')
   })
+  // The receipt rendered inside a span the app opened for its background job, which gives up
+  // waiting for a mail queue that never answers: the app's span ends, the render runs on.
+  app.post('/payments', (c) => {
+    // The panel's own provider: the first panel of this file holds the global one, and it is shut down by now.
+    void released.then(() => panel.provider!.getTracer('shop').startActiveSpan('send receipt', async (span) => {
+      await Promise.race([receipt(new Promise(() => {})), sleep(20)])
+      span.end()
+    }))
+    return c.text('paid')
+  })
   return { app, release, refuse, send }
 }
 
@@ -225,6 +235,27 @@ describe('work a request left running, over a real server and an OTLP collector'
       expect(durationMs).toBeGreaterThanOrEqual(19)
       expect(durationMs).toBeLessThan(GRACE_MS)
     }
+  })
+
+  it("exports a render still running when the trace stops taking spans under the app's span it started in, though that span ended before", async () => {
+    const { exported, shown } = await order('/payments', 'render receipt email', GRACE_MS)
+    for (const spans of [exported, shown]) {
+      const server = spans.find((s) => s.kind === 'SERVER')!
+      const send = spans.find((s) => s.name === 'send receipt')!
+      expect(send.parentSpanId).toBe(server.spanId)
+      const email = spans.find((s) => s.name === 'render receipt email')!
+      expect(email).toMatchObject({ parentSpanId: send.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
+      // The app's span ended (and was exported) long before: the render outlives its parent.
+      expect(BigInt(email.endTimeUnixNano!) - BigInt(send.endTimeUnixNano!)).toBeGreaterThan(BigInt(GRACE_MS / 2) * 1_000_000n)
+      expect(spans.filter((s) => s.parentSpanId === email.spanId).map((s) => s.name)).toEqual(['SELECT products'])
+      expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt'])
+    }
+  })
+
+  it("exports a render still running when the app calls the panel's shutdown() under the app's span it started in", async () => {
+    const spans = await shutDownEarly('/payments', 'paid')
+    const email = spans.find((s) => s.name === 'render receipt email')!
+    expect(email).toMatchObject({ parentSpanId: spans.find((s) => s.name === 'send receipt')!.spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
   })
 
   it("exports a render that writes nothing inside it, still running when the app calls the panel's shutdown() before the late window ended", async () => {

@@ -95,6 +95,13 @@ function chatApp(): Hono {
       }
       // A render started after the handler returned that writes nothing inside it and never ends.
       if (message.type === 'minutes') setTimeout(() => void renderTemplate('minutes', () => new Promise(() => {})), 20)
+      // The same, inside a span the app opens for that work, which ends while the render runs on.
+      if (message.type === 'agenda') {
+        setTimeout(() => trace.getTracer('chat').startActiveSpan('prepare agenda', (span) => {
+          void renderTemplate('agenda', () => new Promise(() => {}))
+          span.end()
+        }), 20)
+      }
       if (message.type === 'wait') void new Promise<void>((resolve) => leftRunning.push(resolve)).then(() => recordLog('info', `waited for ${message.text}`))
     },
     onClose() {
@@ -175,10 +182,11 @@ async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean): Pr
 /**
  * Sends a `/later` message of `type`, whose handler leaves a render of that name running that
  * never ends, closes the socket and answers the trace once it holds the render's span: under
- * the message span, marked still running, ending when the trace stopped taking spans (the
- * grace period, 100 ms, after the close), and exported under the same parent.
+ * the span named `under` (the message span unless said), marked still running, ending when
+ * the trace stopped taking spans (the grace period, 100 ms, after the close), and exported
+ * under the same parent.
  */
-async function renderStillRunning(type: string): Promise<{ spans: ToolbarSpan[]; render: ToolbarSpan }> {
+async function renderStillRunning(type: string, under = `WS receive ${type}`): Promise<{ spans: ToolbarSpan[]; render: ToolbarSpan }> {
   const client = await connect('/later')
   const { traceId } = await waitFor(() => api<{ status: number; traceId: string }>(`/api/requests/${client.requestId}`), (d) => d.status !== undefined)
   client.socket.send(JSON.stringify({ type, text: '' }))
@@ -187,9 +195,9 @@ async function renderStillRunning(type: string): Promise<{ spans: ToolbarSpan[];
   await new Promise((resolve) => setTimeout(resolve, 100))
   client.socket.close(1000)
   const spans = await waitFor(() => spansOf(traceId), (all) => all.some((s) => s.name === `render ${type}`))
-  const message = spans.find((s) => s.name === `WS receive ${type}`)!
+  const parent = spans.find((s) => s.name === under)!
   const render = spans.find((s) => s.name === `render ${type}`)!
-  expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: message.spanId, attributes: { 'template.name': type, 'hono_debug_toolbar.still_running': true } })
+  expect(render).toMatchObject({ kind: 'INTERNAL', parentSpanId: parent.spanId, attributes: { 'template.name': type, 'hono_debug_toolbar.still_running': true } })
   // Still running when the trace stopped taking spans: the grace period (100 ms) after the close.
   const connection = spans.find((s) => s.name === 'WS /later')!
   const after = Number(BigInt(render.endTimeUnixNano!) - BigInt(connection.endTimeUnixNano!)) / 1e6
@@ -395,6 +403,13 @@ describe('WebSocket spans', () => {
     const { spans, render } = await renderStillRunning('minutes')
     expect(spans.filter((s) => s.parentSpanId === render.spanId)).toEqual([])
     expect(spans.filter((s) => s.name === 'render minutes')).toHaveLength(1)
+  })
+
+  it("makes a span of a render a handler left running under the app's span it started in, that span ended, when the trace stops taking spans", async () => {
+    const { spans, render } = await renderStillRunning('agenda', 'prepare agenda')
+    const agenda = spans.find((s) => s.name === 'prepare agenda')!
+    expect(agenda.parentSpanId).toBe(spans.find((s) => s.name === 'WS receive agenda')!.spanId)
+    expect(BigInt(render.endTimeUnixNano!)).toBeGreaterThan(BigInt(agenda.endTimeUnixNano!))
   })
 
   it('keeps the late work of concurrent connections apart: each line joins its own message', async () => {

@@ -205,8 +205,7 @@ export class PanelDataConverter {
     const unfinished = late.unfinished ? unfinishedRender(kind, item, late.unfinished) : undefined
     if (unfinished) return this.lateItem(kind, item, unfinished.context, unfinished.span, parent, late, at)
     const server = trace.getSpan(parent)
-    const active = trace.getActiveSpan()
-    const open = active !== undefined && active !== server && active.isRecording() && active.spanContext().traceId === server?.spanContext().traceId ? active : undefined
+    const open = appSpan(server)
     const target = open ?? server
     if (kind === 'logging' && !target) return 0
     return this.lateItem(kind, item, open ? context.active() : parent, target!, parent, late, at)
@@ -218,20 +217,26 @@ export class PanelDataConverter {
    * taking spans, `convertWaiting` converts it then, as still running, though nothing was
    * written in it (a render that never ends included). Its end, within the window, converts
    * it once as any late render (`convertLate`). Only a render converted late is noted
-   * (templates converted, and one of `late.rendersFrom` on).
+   * (templates converted, and one of `late.rendersFrom` on). Called where the render starts,
+   * with `parent` (the context of the request's SERVER span): the span the app has open there,
+   * if any (the active span, when it records and is of the trace of `parent`'s span), is kept in
+   * `late.startedIn`, the parent of the render's span if it is converted still running.
    *
    * @example
    * ```ts
-   * // after the response: renderTemplate('newsletter email', () => queue.send(mail)), a queue that never answers
-   * converter.awaitLateRender(SLOTS.templates, render, late)
+   * // after the response, in the app's span 'send receipt': renderTemplate('receipt email', () => queue.send(mail)), a queue that never answers
+   * converter.awaitLateRender(SLOTS.templates, render, late, serverContext)
    * late.waiting?.get(render.id) // []: converted as still running when the trace stops, unless it ends first
+   * late.startedIn?.get(render.id) // the context of 'send receipt': the parent of its span then
    * ```
    */
-  awaitLateRender(slot: SlotKey<unknown>, item: unknown, late: LateWork): void {
+  awaitLateRender(slot: SlotKey<unknown>, item: unknown, late: LateWork, parent?: OtelContext): void {
     const id = (item as RecordedRender).id
     if (this.kindOf(slot) !== 'templates' || id < late.rendersFrom) return
     late.waiting ??= new Map()
-    if (!late.waiting.has(id)) late.waiting.set(id, [])
+    if (late.waiting.has(id)) return
+    late.waiting.set(id, [])
+    if (parent && appSpan(trace.getSpan(parent))) (late.startedIn ??= new Map()).set(id, context.active())
   }
 
   /**
@@ -262,7 +267,7 @@ export class PanelDataConverter {
       const done = made.get(render.id)
       if (done) return done
       const outer = render.parentId === undefined ? undefined : lateRender(renders, render.parentId, late.rendersFrom)
-      const into = outer && runsAt(outer, endMs) ? open(outer).context : (render.parentId !== undefined && late.unfinished?.get(render.parentId)?.context) || parent
+      const into = outer && runsAt(outer, endMs) ? open(outer).context : (render.parentId !== undefined && late.unfinished?.get(render.parentId)?.context) || late.startedIn?.get(render.id) || parent
       // One that ended since the trace stopped (its end is what converts this) has its end and error known.
       const span = this.renderSpan(render, into, at)
       const converted = { render, span, context: trace.setSpan(into, span) }
@@ -282,6 +287,7 @@ export class PanelDataConverter {
     }
     for (const { span, render } of made.values()) endRender(span, render, at, endMs)
     late.waiting = undefined
+    late.startedIn = undefined
     return count + made.size
   }
 
@@ -311,6 +317,8 @@ export class PanelDataConverter {
     const span = this.renderSpan(render, into, at)
     const inside = trace.setSpan(into, span)
     let converted = 1
+    // Converted at its end: the span open where it started is not needed any more.
+    late.startedIn?.delete(render.id)
     const waiting = late.waiting?.get(render.id)
     if (waiting) {
       late.waiting!.delete(render.id)
@@ -358,6 +366,15 @@ export class PanelDataConverter {
     holder.addEvent('log', attributes, time)
     holder.end(time)
   }
+}
+
+/**
+ * The span the app has open for the work running now, if it is not `server` (the request's
+ * or handler's span): the active span, when it records and belongs to `server`'s trace.
+ */
+function appSpan(server: Span | undefined): Span | undefined {
+  const active = trace.getActiveSpan()
+  return active !== undefined && active !== server && active.isRecording() && active.spanContext().traceId === server?.spanContext().traceId ? active : undefined
 }
 
 /** The innermost render whose time window holds the whole query, if any. */

@@ -86,7 +86,7 @@ export function convertLateWrite(
     if (work.waiting) convertAtClose(late, traceId, record, parent, work)
     return
   }
-  if (started) late.converter.awaitLateRender(slot, item, work)
+  if (started) late.converter.awaitLateRender(slot, item, work, parent)
   else late.converter.convertLate(record, parent, slot, item, work)
   if (work.waiting && !work.closeTimer) convertAtClose(late, traceId, record, parent, work)
 }
@@ -102,6 +102,7 @@ function convertAtClose(late: LateConversion, traceId: string, record: RequestRe
   if (!work.waiting || closesAt === undefined) {
     // The trace left the store: nothing of it is kept any more.
     work.waiting = undefined
+    work.startedIn = undefined
     late.pending.delete(work)
     return
   }

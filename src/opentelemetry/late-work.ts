@@ -26,6 +26,13 @@ export interface LateWork {
    */
   waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
   /**
+   * For a late render waited for that started inside a span the app had open (the active span,
+   * when it records and is of the request's trace), that span's context, by the render's id
+   * (`awaitLateRender`): converted still running, the render goes under it, as one that ends
+   * in time goes under the app's span open where it ends. Dropped when the render is converted.
+   */
+  startedIn?: Map<number, OtelContext>
+  /**
    * Renders converted with the request while still running, by id (`convert` notes them): what
    * is written in them later nests under their span, which ended with the request.
    */

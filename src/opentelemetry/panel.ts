@@ -145,6 +145,8 @@ interface PanelState extends RequestSpanState {
   rendersFrom?: number
   /** What work the request left running wrote inside a render still running (see `LateWork`). */
   waiting?: LateWork['waiting']
+  /** For a late render waited for, the app's span open where it started (see `LateWork`). */
+  startedIn?: LateWork['startedIn']
   /** Renders converted with the request while still running (see `LateWork`). */
   unfinished?: LateWork['unfinished']
   /** Set while a timer waits for the trace to stop taking spans, to convert what `waiting` holds then. */
@@ -475,8 +477,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   /**
    * A render started after the request finished (by work the request left running): if it
    * still runs when the trace stops taking spans, it is converted then, as still running
-   * (`hono_debug_toolbar.still_running`), under the SERVER span, though nothing was written
-   * inside it. Ended before then, it is converted once, at its end (`onLateWrite`).
+   * (`hono_debug_toolbar.still_running`), under the span the app had open where it started
+   * (else the SERVER span), though nothing was written inside it. Ended before then, it is
+   * converted once, at its end (`onLateWrite`).
    *
    * @example
    * ```ts

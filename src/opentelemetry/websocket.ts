@@ -124,6 +124,8 @@ class HandlerRecord extends RequestRecord implements ClosingWork {
   rendersFrom = 0
   waiting?: Map<number, Array<{ kind: ConvertKind; item: unknown }>>
   unfinished?: Map<number, RenderSpan>
+  // Set only on a record with a late render started inside a span the app had open: no field on the others.
+  declare startedIn?: Map<number, OtelContext>
   // Set only on a record whose late work waits for a render: no field on the others.
   declare closeTimer?: boolean
 
@@ -330,8 +332,8 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
 
   /**
    * A render started in a handler's record after the handler settled: converted as still
-   * running under the handler's span when the trace stops taking spans, if it still runs
-   * then, as a request's is.
+   * running when the trace stops taking spans, if it still runs then, under the span the app
+   * had open where it started (else the handler's span), as a request's is.
    */
   lateStart(record: RequestRecord, slot: SlotKey<unknown>, item: unknown): void {
     const scope = record as HandlerRecord

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
+import { trace } from '@opentelemetry/api'
 import { debugToolbar, recordLog, recordQuery, renderTemplate } from '../../src/index.js'
 import { renderStreamable } from '../../src/recorders/templates.js'
 import { OpenTelemetryPanel, type OpenTelemetryStats, type ToolbarSpan } from '../../src/opentelemetry/index.js'
@@ -190,6 +191,46 @@ describe('a render made after the response that outlives the late window', () =>
     expect(ms(email.endTimeUnixNano!) - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 2)
     expect(ms(email.endTimeUnixNano!) - closedAt).toBeLessThan(GRACE_MS + 50)
     finish()
+  })
+})
+
+describe('a render made after the response inside a span the app opened for that work', () => {
+  it("is exported as still running under the app's span, as a render that ends in time is, with what it wrote inside it", async () => {
+    let finish!: () => void
+    const finished = new Promise<void>((resolve) => (finish = resolve))
+    const { start } = orderApp((released) => released.then(() => trace.getTracer('shop').startActiveSpan('send receipt', async (span) => {
+      await renderTemplate('receipt header', () => sleep(2))
+      await receipt(undefined, finished)
+      span.end()
+    })))
+    const { read, done } = await start()
+    await sleep(GRACE_MS + 150)
+    const stats = await read()
+    const send = named(stats, 'send receipt')
+    expect(send.parentSpanId).toBe(serverOf(stats).spanId)
+    // The app's span is still open when the render is converted: both renders are its children.
+    expect(childrenOf(stats, send)).toEqual(['render receipt email', 'render receipt header'])
+    const email = named(stats, 'render receipt email')
+    expect(email.attributes['hono_debug_toolbar.still_running']).toBe(true)
+    expect(named(stats, 'render receipt header').attributes['hono_debug_toolbar.still_running']).toBeUndefined()
+    expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
+    expect(email.events.map((e) => e.attributes['log.message'])).toEqual(['rendering the receipt of order 7'])
+    expect(childrenOf(stats, serverOf(stats))).toEqual(['send receipt'])
+    finish()
+    await done()
+  })
+
+  it("stays under the SERVER span when the span open where it started is of another trace", async () => {
+    // A job the app traces as a trace of its own (a new root): not the request's trace.
+    const { start } = orderApp((released) => released.then(() => trace.getTracer('shop').startActiveSpan('nightly digest', { root: true }, (span) => {
+      void renderTemplate('digest email', () => never)
+      span.end()
+    })))
+    const { read } = await start()
+    await sleep(GRACE_MS + 150)
+    const stats = await read()
+    expect(named(stats, 'render digest email')).toMatchObject({ parentSpanId: serverOf(stats).spanId, attributes: { 'hono_debug_toolbar.still_running': true } })
+    expect(stats.spans.some((s) => s.name === 'nightly digest')).toBe(false)
   })
 })
 
