@@ -446,8 +446,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
         data: { requestId: record.id, traceId: state.traceId, name: `${record.method} ${record.route ?? record.path}`, spanCount: traces.counts(state.traceId).ended, services: serviceNames(traces.spans(state.traceId) ?? []), source: 'local' },
       })
     }
-    // Last: a request that started before every trace kept has its trace evicted here.
-    traces.finish(state.traceId)
+    // Last: a request that started before every trace kept has its trace evicted here. The
+    // late window counts from the response's end, as its SERVER span does, not from now.
+    traces.finish(state.traceId, record.startPerf + (record.durationMs ?? record.now()))
   }
 
   /**

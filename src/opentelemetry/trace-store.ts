@@ -577,13 +577,18 @@ export class TraceStore {
    * traces.open(traceId, settings, record.id)
    * // ... the request runs, its spans end ...
    * traces.finish(traceId) // the late window starts; the trace now counts against maxTraces
+   * traces.finish(traceId, record.startPerf + record.durationMs!) // the window counts from the response's end
    * ```
+   *
+   * `endedAt`: the `performance.now()` reading the response ended at, when that is known and
+   * earlier than now (a busy event loop handles the end later): the late window counts from
+   * it, so that it ends `gracePeriodMs` after the response, however late the end was handled.
    */
-  finish(traceId: string): void {
+  finish(traceId: string, endedAt = performance.now()): void {
     const entry = this.traces.get(traceId)
     if (!entry) return
     if (isRunning(entry)) this.unfinished--
-    entry.finishedAt = performance.now()
+    entry.finishedAt = endedAt
     this.evictOverflow()
   }
 

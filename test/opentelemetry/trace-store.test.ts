@@ -108,6 +108,16 @@ describe('TraceStore', () => {
     expect(store.accepts(TRACE(2))).toBe(false)
   })
 
+  it('counts the late window from the response end it is given, not from when the end was handled', () => {
+    const store = new TraceStore()
+    store.open(TRACE(1), { gracePeriodMs: 100 })
+    // A busy event loop handled the response's end 150 ms after it: the window had closed.
+    store.finish(TRACE(1), performance.now() - 150)
+    expect(store.closesAt(TRACE(1))).toBeLessThan(performance.now())
+    expect(store.accepts(TRACE(1))).toBe(false)
+    expect(store.add(span(TRACE(1), 'a'.repeat(16), 1n))).toBe('ignored')
+  })
+
   it('keeps received spans of unknown traces as traces of their own, each span once, the oldest evicted and counted', () => {
     const store = new TraceStore(2)
     const withService = (t: string, id: string, start: bigint, service: string, parent?: string): ToolbarSpan => ({
