@@ -47,7 +47,9 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
         ids = [rows[1]!.id, rows[0]!.id]
       }
       const [a, b] = [await data.request(ids[0]!), await data.request(ids[1]!)]
-      const [groupsA, groupsB] = [spanGroups(await data.requestSpans(a)), spanGroups(await data.requestSpans(b))]
+      const [spansA, spansB] = [await data.requestSpans(a), await data.requestSpans(b)]
+      // Without the spans of one side, every group of the other would read as added or removed.
+      const [groupsA, groupsB] = spansA.length && spansB.length ? [spanGroups(spansA), spanGroups(spansB)] : [new Map<string, GroupTotals>(), new Map<string, GroupTotals>()]
       const keys = [...new Set([...groupsA.keys(), ...groupsB.keys()])]
       const rows = keys.map((key) => {
         const x = groupsA.get(key)
@@ -58,39 +60,82 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
       const added = rows.filter((r) => r.countA === 0)
       const removed = rows.filter((r) => r.countB === 0)
       const changed = rows.filter((r) => r.countA > 0 && r.countB > 0 && (r.countA !== r.countB || Math.abs(r.deltaMs) >= 0.05)).sort((p, q) => Math.abs(q.deltaMs) - Math.abs(p.deltaMs))
-      const summary = (d: RequestDetail) => {
-        const sql = panelStats<SqlStats>(d, 'sql')
-        return { id: d.id, route: `${d.method} ${d.route ?? d.path}`, status: d.status, durationMs: d.durationMs, queries: sql?.count ?? 0, queryMs: sql?.totalMs ?? 0 }
-      }
       const [sa, sb] = [summary(a), summary(b)]
       const result = {
         a: sa,
         b: sb,
-        durationDeltaMs: (sb.durationMs ?? 0) - (sa.durationMs ?? 0),
-        queryCountDelta: sb.queries - sa.queries,
-        queryMsDelta: sb.queryMs - sa.queryMs,
+        // Undefined (left out of the JSON) where a side is not known: a request still sending
+        // its body has no duration yet, a request without the SQL panel no query figures.
+        durationDeltaMs: difference(sa.durationMs, sb.durationMs),
+        queryCountDelta: difference(sa.queries, sb.queries),
+        queryMsDelta: difference(sa.queryMs, sb.queryMs),
+        spansA: spansA.length,
+        spansB: spansB.length,
         added: added.slice(0, MAX_GROUPS),
         removed: removed.slice(0, MAX_GROUPS),
         changed: changed.slice(0, MAX_GROUPS),
         truncated: added.length > MAX_GROUPS || removed.length > MAX_GROUPS || changed.length > MAX_GROUPS,
       }
-      const signed = (n: number, unit = '') => `${n >= 0 ? '+' : ''}${unit ? ms(n) : n}`
-      const groupLine = (r: (typeof rows)[number]) => `  ${r.name}${r.service ? ` [${r.service}]` : ''}: x${r.countA} ${ms(r.totalMsA)} -> x${r.countB} ${ms(r.totalMsB)} (${signed(r.deltaMs, 'ms')})`
+      const groupLine = (r: (typeof rows)[number]) => {
+        const name = `  ${r.name}${r.service ? ` [${r.service}]` : ''}: `
+        if (r.countA === 0) return `${name}only in B, x${r.countB} ${ms(r.totalMsB)}`
+        if (r.countB === 0) return `${name}only in A, x${r.countA} ${ms(r.totalMsA)}`
+        return `${name}x${r.countA} ${ms(r.totalMsA)} -> x${r.countB} ${ms(r.totalMsB)} (${signed(r.deltaMs, true)})`
+      }
+      const noSpans = [spansA.length === 0 && 'A', spansB.length === 0 && 'B'].filter(Boolean)
+      const groupLines = noSpans.length
+        ? [`Span groups not compared: ${noSpans.join(' and ')} ${noSpans.length === 1 ? 'has' : 'have'} no spans recorded (no OpenTelemetry panel, or the trace is no longer kept)`]
+        : [
+            `Span groups added in B: ${added.length}`,
+            ...result.added.map(groupLine),
+            `Span groups removed in B: ${removed.length}`,
+            ...result.removed.map(groupLine),
+            `Span groups changed: ${changed.length}`,
+            ...result.changed.map(groupLine),
+            ...(result.truncated ? [`(lists cut at ${MAX_GROUPS} groups each)`] : []),
+          ]
       const text = [
-        `A ${sa.id} ${sa.route} ${sa.status ?? '…'} ${ms(sa.durationMs)}, ${counted(sa.queries, 'query', 'queries')} in ${ms(sa.queryMs)}`,
-        `B ${sb.id} ${sb.route} ${sb.status ?? '…'} ${ms(sb.durationMs)}, ${counted(sb.queries, 'query', 'queries')} in ${ms(sb.queryMs)}`,
-        `Delta: duration ${signed(result.durationDeltaMs, 'ms')}, queries ${signed(result.queryCountDelta)}, query time ${signed(result.queryMsDelta, 'ms')}`,
-        `Span groups added in B: ${added.length}`,
-        ...result.added.map(groupLine),
-        `Span groups removed in B: ${removed.length}`,
-        ...result.removed.map(groupLine),
-        `Span groups changed: ${changed.length}`,
-        ...result.changed.map(groupLine),
-        ...(result.truncated ? [`(lists cut at ${MAX_GROUPS} groups each)`] : []),
+        summaryLine('A', sa),
+        summaryLine('B', sb),
+        `Delta: duration ${signed(result.durationDeltaMs, true)}, queries ${signed(result.queryCountDelta)}, query time ${signed(result.queryMsDelta, true)}`,
+        ...groupLines,
       ].join('\n')
       return { text, data: result }
     },
   })
+}
+
+interface Side {
+  id: string
+  route: string
+  status: number | undefined
+  durationMs: number | undefined
+  inFlight: boolean
+  /** Undefined without the SQL panel's stats: not recorded, which is not zero. */
+  queries: number | undefined
+  queryMs: number | undefined
+}
+
+function summary(d: RequestDetail): Side {
+  const sql = panelStats<SqlStats>(d, 'sql')
+  return { id: d.id, route: `${d.method} ${d.route ?? d.path}`, status: d.status, durationMs: d.durationMs, inFlight: d.inFlight === true, queries: sql?.count, queryMs: sql?.totalMs }
+}
+
+function summaryLine(label: string, s: Side): string {
+  const duration = s.durationMs === undefined ? `${s.inFlight ? 'still sending its body' : 'duration unknown'}` : ms(s.durationMs)
+  const queries = s.queries === undefined ? 'queries not recorded (no SQL panel)' : `${counted(s.queries, 'query', 'queries')} in ${ms(s.queryMs)}`
+  return `${label} ${s.id} ${s.route} ${s.status ?? '…'} ${duration}, ${queries}`
+}
+
+/** `b - a`, or undefined when a side is not known. */
+function difference(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : b - a
+}
+
+/** A difference with its sign (`+3`, `-1.20 ms`); `–` when a side is not known. */
+function signed(n: number | undefined, millis = false): string {
+  if (n === undefined) return '–'
+  return `${n >= 0 ? '+' : ''}${millis ? ms(n) : n}`
 }
 
 /** Spans grouped by service and name, with count and total time. */

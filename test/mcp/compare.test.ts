@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { Hono } from 'hono'
+import { stream } from 'hono/streaming'
+import { debugToolbar, defaultPanels, recordQuery } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { loopbackServers } from '../support/loopback-service.js'
+import { call, connect, startShop } from './app.js'
+
+describe('compare_requests: a side that is missing reads as absent, a real zero as zero', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>
+  let client: Client
+  const ids: Record<string, string> = {}
+
+  beforeAll(async () => {
+    shop = await startShop()
+    ids.users = await shop.get('/users')
+    ids.slow = await shop.get('/slow')
+    ids.reset = await shop.get('/reset/abc')
+    client = await connect(shop.base)
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await shop?.close()
+  })
+
+  it('says which request a span group is only in, with no count or time for the other side', async () => {
+    const { text, data } = await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
+    expect(text).toMatch(/^ {2}GET \/slow \[shop\]: only in B, x1 \d/m)
+    expect(text).toMatch(/^ {2}GET \/users \[shop\]: only in A, x1 \d/m)
+    expect(text).toMatch(/^ {2}SELECT orders \[shop\]: only in A, x4 \d/m)
+    expect(text).not.toMatch(/x0 /)
+    expect(data.removed.map((g: { name: string }) => g.name)).toContain('SELECT orders')
+  })
+
+  it('keeps a request that made no query at 0 queries', async () => {
+    const { text, data } = await call(client, 'compare_requests', { request_ids: [ids.users, ids.reset] })
+    expect(text).toMatch(new RegExp(`^B ${ids.reset} GET /reset/:token 200 [^,]+, 0 queries in 0 ms$`, 'm'))
+    expect(text).toMatch(/^Delta: duration [+-][^,]+, queries -5, query time -/m)
+    expect(data.b).toMatchObject({ queries: 0, queryMs: 0 })
+    expect(data.queryCountDelta).toBe(-5)
+  })
+})
+
+describe('compare_requests: figures a request does not have', () => {
+  const start = loopbackServers()
+
+  it('says queries are not recorded, not 0, without the SQL panel', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ panels: defaultPanels().filter((p) => p.id !== 'sql'), extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    app.get('/orders', (c) => {
+      recordQuery({ sql: 'SELECT * FROM orders', startTime: performance.now(), durationMs: 2, rowCount: 3 })
+      return c.text('orders')
+    })
+    const base = await start(app)
+    const ids = [await requestId(`${base}/orders`), await requestId(`${base}/orders`)]
+    const client = await connect(base)
+    try {
+      const { text, data } = await call(client, 'compare_requests', { request_ids: ids })
+      expect(text).toMatch(new RegExp(`^A ${ids[0]} GET /orders 200 [^,]+, queries not recorded \\(no SQL panel\\)$`, 'm'))
+      expect(text).toMatch(/^Delta: duration [+-][^,]+, queries –, query time –$/m)
+      expect(text).not.toMatch(/0 queries/)
+      expect(data.a.queries).toBeUndefined()
+      expect(data.queryCountDelta).toBeUndefined()
+      expect(data.queryMsDelta).toBeUndefined()
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('gives no duration delta while a request is still sending its body', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    app.get('/feed', (c) =>
+      stream(c, async (s) => {
+        await s.write('first ')
+        await gate
+        await s.write('last')
+      }),
+    )
+    app.get('/done', (c) => c.text('done'))
+    const base = await start(app)
+    const done = await requestId(`${base}/done`)
+    const feed = await fetch(`${base}/feed`)
+    const client = await connect(base)
+    try {
+      const { text, data } = await call(client, 'compare_requests', { request_ids: [done, feed.headers.get('x-debug-toolbar-request-id')!] })
+      expect(text).toMatch(/^B \S+ GET \/feed 200 still sending its body, /m)
+      expect(text).toMatch(/^Delta: duration –, queries \+0, query time /m)
+      expect(data.durationDeltaMs).toBeUndefined()
+    } finally {
+      release()
+      await feed.text()
+      await client.close()
+    }
+  })
+
+  it('does not call every span group added when one request has no spans', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/plain', (c) => c.text('plain'))
+    const base = await start(app)
+    const ids = [await requestId(`${base}/plain`), await requestId(`${base}/plain`)]
+    const client = await connect(base)
+    try {
+      const { text, data } = await call(client, 'compare_requests', { request_ids: ids })
+      expect(text).toMatch(/^Span groups not compared: A and B have no spans recorded/m)
+      expect(text).not.toMatch(/Span groups added/)
+      expect(data).toMatchObject({ spansA: 0, spansB: 0, added: [], removed: [], changed: [] })
+    } finally {
+      await client.close()
+    }
+  })
+})
+
+async function requestId(url: string): Promise<string> {
+  const res = await fetch(url)
+  await res.text()
+  return res.headers.get('x-debug-toolbar-request-id')!
+}
