@@ -20,9 +20,33 @@ export const spanId = z
 
 export const cursor = z.string().max(200).describe('The nextCursor of the previous answer, for the next page')
 
+/**
+ * A number argument that may also come as a string of its digits (`"3"` for `3`; `"2.5"`
+ * where `inner` takes fractions), as agents often write numbers; `inner` checks both, and
+ * the input schema offers both (`anyOf` an integer or number and a string pattern).
+ * Anything else is refused with a message naming `what`.
+ *
+ * @example
+ * ```ts
+ * const queryId = numberArg(z.number().int().min(1), 'a query id, a whole number from 1')
+ * queryId.parse('3') // 3
+ * ```
+ */
+export function numberArg(inner: z.ZodNumber, what: string) {
+  const digits = inner.isInt ? /^\d+$/ : /^\d+(\.\d+)?$/
+  return z.union([inner, z.string().regex(digits).transform(Number).pipe(inner)], { error: `expected ${what}: a number, or a string of its digits ("3")` })
+}
+
+/** A true/false argument, also as the string `"true"` or `"false"` (as agents often write it). */
+export const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], {
+  error: 'expected true or false (or the string "true" or "false")',
+})
+
 /** A page size with a default and a cap. */
 export function limit(fallback: number, most: number) {
-  return z.number().int().min(1).max(most).default(fallback).describe(`How many items per page (default ${fallback}, at most ${most})`)
+  return numberArg(z.number().int().min(1).max(most), `a whole number from 1 to ${most}`)
+    .default(fallback)
+    .describe(`How many items per page (default ${fallback}, at most ${most})`)
 }
 
 /** A route filter: the pattern or path, and the method when one was written before it. */

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
 import { MAX_SCAN, type RequestFacts } from '../data.js'
-import { cursor, limit, onRoute, requestId, route, spanId, traceId } from '../schemas.js'
+import { cursor, flag, limit, numberArg, onRoute, requestId, route, spanId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
@@ -30,8 +30,8 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         .max(200)
         .regex(/^[\s,]*[1-5](\d\d|[xX]{2})([\s,]+[1-5](\d\d|[xX]{2}))*[\s,]*$/, 'status is codes such as 404 and classes such as 4xx, separated by commas or spaces')
         .optional(),
-      min_duration_ms: z.number().min(0).optional(),
-      has_error: z.boolean().optional(),
+      min_duration_ms: numberArg(z.number().min(0), 'a duration in milliseconds, 0 or more').optional(),
+      has_error: flag.optional(),
       service: z.string().max(200).optional(),
       limit: limit(20, 100),
       cursor: cursor.optional(),

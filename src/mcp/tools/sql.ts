@@ -4,7 +4,7 @@ import type { RequestDetail } from '../../core/toolbar.js'
 import type { SqlQueryStats, SqlStats } from '../../panels/sql.js'
 import { panelStats } from '../data.js'
 import { shownParams } from '../redact.js'
-import { cursor, limit, requestId } from '../schemas.js'
+import { cursor, limit, numberArg, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
@@ -43,7 +43,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       "Queries at least threshold_ms long (default: the SQL panel's slow threshold), slowest first, over every recent request or one request_id, each with its request, query id (for explain_query), duration, rows and the calling file:line.",
     input: {
       request_id: requestId.optional(),
-      threshold_ms: z.number().min(0).optional().describe("Minimum duration in ms (default: the SQL panel's slowQueryMs)"),
+      threshold_ms: numberArg(z.number().min(0), 'a duration in milliseconds, 0 or more').optional().describe("Minimum duration in ms (default: the SQL panel's slowQueryMs)"),
       limit: limit(20, 100),
       cursor: cursor.optional(),
     },
@@ -76,7 +76,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       'The same SQL run again and again with different params inside one request (the N+1 pattern), over every recent request or one request_id, most repeated first, with the calling file:line and the query ids.',
     input: {
       request_id: requestId.optional(),
-      min_count: z.number().int().min(2).max(10_000).default(2).describe('Least repetitions to report (default 2)'),
+      min_count: numberArg(z.number().int().min(2).max(10_000), 'a whole number from 2 to 10000').default(2).describe('Least repetitions to report (default 2)'),
       limit: limit(20, 100),
       cursor: cursor.optional(),
     },
@@ -118,7 +118,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       'The query plan of a recorded SELECT or WITH query, run by the toolbar on the connection the query used (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL). request_id and query_id come from get_request or find_slow_queries.',
     input: {
       request_id: requestId,
-      query_id: z.number().int().min(1).describe('The query id within the request (#3 -> 3)'),
+      query_id: numberArg(z.number().int().min(1), 'a query id, a whole number from 1 (#3 -> 3)').describe('The query id within the request (#3 -> 3; also as the string "3")'),
     },
     async run(args) {
       await data.request(args.request_id)

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { SPAN_SOURCES, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
 import { MAX_SCAN, SCAN_PAGE } from '../data.js'
-import { cursor, limit } from '../schemas.js'
+import { cursor, flag, limit, numberArg } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitText, ms, pageData, pageNote, paginate } from '../result.js'
 
@@ -23,8 +23,8 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
     input: {
       service: z.string().max(200).optional(),
       source: z.enum(SPAN_SOURCES).optional(),
-      min_duration_ms: z.number().min(0).optional(),
-      has_error: z.boolean().optional(),
+      min_duration_ms: numberArg(z.number().min(0), 'a duration in milliseconds, 0 or more').optional(),
+      has_error: flag.optional(),
       limit: limit(20, 100),
       cursor: cursor.optional(),
     },
