@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { HistoryStats } from '../../../src/panels/history.js'
 import { parseStatusList } from '../../../src/core/status-filter.js'
 import { escapeClears } from '../escape-clears.js'
@@ -41,10 +41,21 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
   const statusList = parseStatusList(status)
   const { page, error } = useJsonPage<HistoryPage>(`${prefix}/api/requests?${query}`, reload, typeof statusList === 'string' ? statusList : undefined)
 
+  // A page turned with Older or Newer is shown from its top: the pane stayed scrolled down
+  // where the buttons under the last page were, past a short page's rows.
+  const root = useRef<HTMLDivElement>(null)
+  const turned = useRef(false)
+  const turnPage = (to: number) => ((turned.current = true), setOffset(to))
+  useLayoutEffect(() => {
+    if (!turned.current || !page || !root.current) return
+    turned.current = false
+    revealTop(root.current)
+  }, [page])
+
   const field = (name: keyof Filters) => (event: Event) => setFilters((f) => ({ ...f, [name]: (event.target as HTMLInputElement).value }))
 
   return (
-    <div class="hdt-history">
+    <div class="hdt-history" ref={root}>
       <form class="hdt-toolbar-row" onSubmit={(event) => (event.preventDefault(), setReload((n) => n + 1))}>
         <label>
           Method{' '}
@@ -79,10 +90,10 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
       <HistoryRows page={page} error={error} request={request} openRequest={openRequest} />
       {!error && page && page.total > LIMIT && (
         <nav class="hdt-toolbar-row" aria-label="History pages">
-          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - LIMIT))}>
+          <button type="button" disabled={offset === 0} onClick={() => turnPage(Math.max(0, offset - LIMIT))}>
             Newer
           </button>
-          <button type="button" disabled={offset + LIMIT >= page.total} onClick={() => setOffset(offset + LIMIT)}>
+          <button type="button" disabled={offset + LIMIT >= page.total} onClick={() => turnPage(offset + LIMIT)}>
             Older
           </button>
         </nav>
@@ -91,6 +102,16 @@ export function HistoryView({ stats, request, prefix, openRequest }: PanelProps<
       {request.panels.opentelemetry !== undefined && <TraceList prefix={prefix} openRequest={openRequest} responseMs={responseTimes(page)} />}
     </div>
   )
+}
+
+/** Scrolls the nearest scrolling box around `element` back up to `element`'s top, when that is above the view. */
+function revealTop(element: HTMLElement): void {
+  for (let box = element.parentElement; box; box = box.parentElement) {
+    if (box.scrollHeight <= box.clientHeight || !/auto|scroll/.test(getComputedStyle(box).overflowY)) continue
+    const above = box.getBoundingClientRect().top - element.getBoundingClientRect().top
+    if (above > 0) box.scrollTop -= above
+    return
+  }
 }
 
 /** The response time of each listed request, for the trace list to tell a trace that goes on after it. */
