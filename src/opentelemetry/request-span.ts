@@ -156,7 +156,7 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   state.describedStatus = record.status
   state.describedError = record.error
-  describeError(span, record.error)
+  describeError(span, record.error, record)
 }
 
 /**
@@ -172,10 +172,10 @@ export function describeLateResponse(state: RequestSpanState, record: RequestRec
   }
   if (record.error === undefined || record.error === state.describedError) return
   state.describedError = record.error
-  describeError(state.span, record.error)
+  describeError(state.span, record.error, record)
 }
 
-function describeError(span: Span, error: unknown): void {
+function describeError(span: Span, error: unknown, record: RequestRecord): void {
   // HTTPException is how a Hono app answers 401 or 404 from anywhere in its code: below 500
   // the status code describes the span ("For HTTP status codes in the 4xx range span status
   // MUST be left unset in case of SpanKind.SERVER"), with no exception to report.
@@ -184,16 +184,29 @@ function describeError(span: Span, error: unknown): void {
     // A megabyte message (a failed render of data) is cut as the Request panel cuts it;
     // a Node error's `code` still names its type.
     const cut = cutError(error, redactSpanText)
-    span.recordException({ ...cut, code: (error as { code?: string | number }).code })
+    span.recordException({ ...cut, code: (error as { code?: string | number }).code }, requestNow(record))
     span.setStatus({ code: SpanStatusCode.ERROR, message: cut.message })
     span.setAttribute('error.type', cut.name || 'Error')
   } else if (error !== undefined) {
     // A thrown string or object has no type or stack of its own: the exception is its
     // message alone, and `error.type` stays the status code.
     const message = redactSpanText(cutText(thrownText(error), MAX_ERROR_CHARS))
-    span.recordException(message)
+    span.recordException(message, requestNow(record))
     span.setStatus({ code: SpanStatusCode.ERROR, message })
   }
+}
+
+/**
+ * Now on the request's clock, the one its span starts and ends by (`performance.now()` from
+ * the request's start), and never past the request's end. Without a time the SDK stamps an
+ * event of a span started at a given time with Date.now(): whole milliseconds, on a wall
+ * clock that can be set back or forward, so the exception of a fast request landed before
+ * its span's start or after its end.
+ */
+function requestNow(record: RequestRecord): HrTime {
+  const at = record.now()
+  const end = record.durationMs
+  return hrTimeFromEpochMs(record.startedAt + (end !== undefined && end < at ? end : at))
 }
 
 /**
