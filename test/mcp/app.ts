@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { afterAll, beforeAll } from 'vitest'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { serve, type ServerType } from '@hono/node-server'
@@ -120,4 +121,24 @@ export async function call(client: Client, name: string, args: Record<string, un
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult
   const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
   return { text, data: result.structuredContent as any, isError: result.isError === true, raw: result }
+}
+
+/**
+ * Registers the hooks of a test file on the shop: the shop started, `requests` made in order
+ * (their request ids in `ids`, by name), an MCP client connected; all closed after the file.
+ */
+export function useShop(requests: Record<string, string | [string, RequestInit]>) {
+  const session = { ids: {} as Record<string, string> } as { shop: Awaited<ReturnType<typeof startShop>>; client: Client; ids: Record<string, string> }
+  beforeAll(async () => {
+    session.shop = await startShop()
+    for (const [name, request] of Object.entries(requests)) {
+      session.ids[name] = typeof request === 'string' ? await session.shop.get(request) : await session.shop.get(...request)
+    }
+    session.client = await connect(session.shop.base)
+  })
+  afterAll(async () => {
+    await session.client?.close()
+    await session.shop?.close()
+  })
+  return session
 }

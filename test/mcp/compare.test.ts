@@ -1,32 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { debugToolbar, defaultPanels, recordQuery } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
-import { call, connect, startShop } from './app.js'
+import { call, connect, useShop } from './app.js'
 
 describe('compare_requests: a side that is missing reads as absent, a real zero as zero', () => {
-  let shop: Awaited<ReturnType<typeof startShop>>
-  let client: Client
-  const ids: Record<string, string> = {}
-
-  beforeAll(async () => {
-    shop = await startShop()
-    ids.users = await shop.get('/users')
-    ids.slow = await shop.get('/slow')
-    ids.reset = await shop.get('/reset/abc')
-    client = await connect(shop.base)
-  })
-
-  afterAll(async () => {
-    await client?.close()
-    await shop?.close()
-  })
+  const session = useShop({ users: '/users', slow: '/slow', reset: '/reset/abc' })
+  const { ids } = session
 
   it('says which request a span group is only in, with no count or time for the other side', async () => {
-    const { text, data } = await call(client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
+    const { text, data } = await call(session.client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
     expect(text).toMatch(/^ {2}GET \/slow \[shop\]: only in B, x1 \d/m)
     expect(text).toMatch(/^ {2}GET \/users \[shop\]: only in A, x1 \d/m)
     expect(text).toMatch(/^ {2}SELECT orders \[shop\]: only in A, x4 \d/m)
@@ -35,7 +20,7 @@ describe('compare_requests: a side that is missing reads as absent, a real zero 
   })
 
   it('keeps a request that made no query at 0 queries', async () => {
-    const { text, data } = await call(client, 'compare_requests', { request_ids: [ids.users, ids.reset] })
+    const { text, data } = await call(session.client, 'compare_requests', { request_ids: [ids.users, ids.reset] })
     expect(text).toMatch(new RegExp(`^B ${ids.reset} GET /reset/:token 200 [^,]+, 0 queries in 0 ms$`, 'm'))
     expect(text).toMatch(/^Delta: duration [+-][^,]+, queries -5, query time -/m)
     expect(data.b).toMatchObject({ queries: 0, queryMs: 0 })
@@ -55,18 +40,13 @@ describe('compare_requests: figures a request does not have', () => {
     })
     const base = await start(app)
     const ids = [await requestId(`${base}/orders`), await requestId(`${base}/orders`)]
-    const client = await connect(base)
-    try {
-      const { text, data } = await call(client, 'compare_requests', { request_ids: ids })
-      expect(text).toMatch(new RegExp(`^A ${ids[0]} GET /orders 200 [^,]+, queries not recorded \\(no SQL panel\\)$`, 'm'))
-      expect(text).toMatch(/^Delta: duration [+-][^,]+, queries –, query time –$/m)
-      expect(text).not.toMatch(/0 queries/)
-      expect(data.a.queries).toBeUndefined()
-      expect(data.queryCountDelta).toBeUndefined()
-      expect(data.queryMsDelta).toBeUndefined()
-    } finally {
-      await client.close()
-    }
+    const { text, data } = await compare(base, ids)
+    expect(text).toMatch(new RegExp(`^A ${ids[0]} GET /orders 200 [^,]+, queries not recorded \\(no SQL panel\\)$`, 'm'))
+    expect(text).toMatch(/^Delta: duration [+-][^,]+, queries –, query time –$/m)
+    expect(text).not.toMatch(/0 queries/)
+    expect(data.a.queries).toBeUndefined()
+    expect(data.queryCountDelta).toBeUndefined()
+    expect(data.queryMsDelta).toBeUndefined()
   })
 
   it('gives no duration delta while a request is still sending its body', async () => {
@@ -85,36 +65,40 @@ describe('compare_requests: figures a request does not have', () => {
     const base = await start(app)
     const done = await requestId(`${base}/done`)
     const feed = await fetch(`${base}/feed`)
-    const client = await connect(base)
     try {
-      const { text, data } = await call(client, 'compare_requests', { request_ids: [done, feed.headers.get('x-debug-toolbar-request-id')!] })
+      const { text, data } = await compare(base, [done, feed.headers.get('x-debug-toolbar-request-id')!])
       expect(text).toMatch(/^B \S+ GET \/feed 200 still sending its body, /m)
       expect(text).toMatch(/^Delta: duration –, queries \+0, query time /m)
       expect(data.durationDeltaMs).toBeUndefined()
     } finally {
       release()
       await feed.text()
-      await client.close()
     }
   })
 
-  it('does not call every span group added when one request has no spans', async () => {
+  it('does not compare span groups of requests that have no spans', async () => {
     const app = new Hono()
     app.use(debugToolbar())
     app.get('/plain', (c) => c.text('plain'))
     const base = await start(app)
     const ids = [await requestId(`${base}/plain`), await requestId(`${base}/plain`)]
-    const client = await connect(base)
-    try {
-      const { text, data } = await call(client, 'compare_requests', { request_ids: ids })
-      expect(text).toMatch(/^Span groups not compared: A and B have no spans recorded/m)
-      expect(text).not.toMatch(/Span groups added/)
-      expect(data).toMatchObject({ spansA: 0, spansB: 0, added: [], removed: [], changed: [] })
-    } finally {
-      await client.close()
-    }
+    const { text, data } = await compare(base, ids)
+    // Without spans, "0 added, 0 removed, 0 changed" would read as the same spans.
+    expect(text).toMatch(/^Span groups not compared: A and B have no spans recorded/m)
+    expect(text).not.toMatch(/Span groups added/)
+    expect(data).toMatchObject({ spansA: 0, spansB: 0, added: [], removed: [], changed: [] })
   })
 })
+
+/** compare_requests on the toolbar at `base`, from a client of its own. */
+async function compare(base: string, requestIds: string[]) {
+  const client = await connect(base)
+  try {
+    return await call(client, 'compare_requests', { request_ids: requestIds })
+  } finally {
+    await client.close()
+  }
+}
 
 async function requestId(url: string): Promise<string> {
   const res = await fetch(url)

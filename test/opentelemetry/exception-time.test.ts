@@ -4,7 +4,7 @@
  * which has millisecond resolution and can put the event before the span starts or after it
  * ends, in the waterfall and in Jaeger.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { SpanKind, type HrTime } from '@opentelemetry/api'
@@ -76,44 +76,35 @@ function expectWithin(span: ReadableSpan, time: HrTime) {
 }
 
 describe("the exception on a request's SERVER span", () => {
+  let shop: ReturnType<typeof shopApp>
+  beforeAll(() => {
+    shop = shopApp()
+  })
+  afterAll(() => shop.close())
+
   it('is timed to the microsecond, inside its span, for fast requests that throw', async () => {
-    const shop = shopApp()
-    try {
-      const fractions: number[] = []
-      for (let n = 0; n < 20; n++) {
-        for (const path of ['/boom', '/boom/text']) {
-          const span = await shop.serverSpan(path)
-          const event = exceptionOf(span)
-          expectWithin(span, event.time)
-          fractions.push(event.time[1] % 1_000_000)
-        }
+    const fractions: number[] = []
+    for (let n = 0; n < 20; n++) {
+      for (const path of ['/boom', '/boom/text']) {
+        const span = await shop.serverSpan(path)
+        const event = exceptionOf(span)
+        expectWithin(span, event.time)
+        fractions.push(event.time[1] % 1_000_000)
       }
-      // Date.now() would give whole milliseconds only; one in a thousand microsecond times is one.
-      expect(fractions.filter((f) => f !== 0).length).toBeGreaterThan(30)
-    } finally {
-      await shop.close()
     }
+    // Date.now() would give whole milliseconds only; one in a thousand microsecond times is one.
+    expect(fractions.filter((f) => f !== 0).length).toBeGreaterThan(30)
   })
 
   it('falls inside its span when the body fails while it is sent', async () => {
-    const shop = shopApp()
-    try {
-      const span = await shop.serverSpan('/export.csv')
-      expect(exceptionOf(span).attributes?.['exception.message']).toBe('cursor closed')
-      expectWithin(span, exceptionOf(span).time)
-    } finally {
-      await shop.close()
-    }
+    const span = await shop.serverSpan('/export.csv')
+    expect(exceptionOf(span).attributes?.['exception.message']).toBe('cursor closed')
+    expectWithin(span, exceptionOf(span).time)
   })
 
   it('falls inside its span when the wall clock is set back while the handler runs', async () => {
-    const shop = shopApp()
-    try {
-      const span = await shop.serverSpan('/boom/clock')
-      expect(exceptionOf(span).attributes?.['exception.message']).toBe('out of stock')
-      expectWithin(span, exceptionOf(span).time)
-    } finally {
-      await shop.close()
-    }
+    const span = await shop.serverSpan('/boom/clock')
+    expect(exceptionOf(span).attributes?.['exception.message']).toBe('out of stock')
+    expectWithin(span, exceptionOf(span).time)
   })
 })
