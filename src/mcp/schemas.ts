@@ -33,7 +33,8 @@ export const cursor = z.string().max(200).describe('The nextCursor of the previo
  * ```
  */
 export function numberArg(inner: z.ZodNumber, what: string) {
-  const digits = inner.isInt ? /^\d+$/ : /^\d+(\.\d+)?$/
+  // `.int()` gives the schema the format `safeint` (`int32`, `uint32` for the sized ones).
+  const digits = inner.format?.includes('int') ? /^\d+$/ : /^\d+(\.\d+)?$/
   return z.union([inner, z.string().regex(digits).transform(Number).pipe(inner)], { error: `expected ${what}: a number, or a string of its digits ("3")` })
 }
 
