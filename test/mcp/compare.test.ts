@@ -90,6 +90,25 @@ describe('compare_requests: figures a request does not have', () => {
   })
 })
 
+describe('compare_requests: a request whose trace is no longer kept', () => {
+  const start = loopbackServers()
+
+  it('says so, rather than calling the other request\'s span groups added', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', maxTraces: 1 })] }))
+    app.get('/orders', (c) => c.text('orders'))
+    const base = await start(app)
+    const first = await requestId(`${base}/orders`)
+    await requestId(`${base}/orders`)
+    const last = await requestId(`${base}/orders`)
+    const { text, data } = await compare(base, [first, last])
+    expect(text).toMatch(/^Span groups not compared: A has no spans recorded \(no OpenTelemetry panel, or the trace is no longer kept\)$/m)
+    expect(text).not.toMatch(/GET \/orders \[shop\]/)
+    expect(data).toMatchObject({ spansA: 0, added: [], removed: [] })
+    expect(data.spansB).toBeGreaterThan(0)
+  })
+})
+
 /** compare_requests on the toolbar at `base`, from a client of its own. */
 async function compare(base: string, requestIds: string[]) {
   const client = await connect(base)
