@@ -2,7 +2,8 @@
  * The open toolbar follows the live events in a real browser: a request made elsewhere
  * appears in History without a reload, and an open waterfall gains a span that joins its
  * trace late (posted to the toolbar's OTLP/HTTP receiver); a cut connection shows as
- * "reconnecting…" and what happened meanwhile is replayed.
+ * "reconnecting…" and what happened meanwhile is replayed; a streamed request shown in flight
+ * turns finished when its request.finished arrives.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/live.test.ts
  */
@@ -17,6 +18,8 @@ import { openPanel, useBrowserSession } from './harness.js'
 
 /** The Last-Event-ID header of each connection to the event stream, in order. */
 const lastEventIds: Array<string | undefined> = []
+/** Ends the body of the `/export` being streamed. */
+let finishExport = () => {}
 
 function liveApp(): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>()
@@ -43,6 +46,24 @@ function liveApp(): Hono<{ Bindings: HttpBindings }> {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body><h1>${title}</h1></body></html>`
   app.get('/', (c) => c.html(page('Shop')))
   app.get('/orders/:id', (c) => c.json({ id: c.req.param('id') }))
+  // An export streamed until the test lets it end (POST /test/export-done).
+  app.get('/export', (c) => {
+    const encoder = new TextEncoder()
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('id,total\n'))
+        finishExport = () => {
+          controller.enqueue(encoder.encode('1,42\n'))
+          controller.close()
+        }
+      },
+    })
+    return c.body(body, 200, { 'content-type': 'text/csv' })
+  })
+  app.post('/test/export-done', (c) => {
+    finishExport()
+    return c.json({ done: true })
+  })
   return app
 }
 
@@ -129,6 +150,57 @@ describe('live events in the open toolbar', () => {
     expect((await postLateSpan(server.url, traceId, 'b7ad6b7169203331', 'c7ad6b7169203332', 'send receipt')).status).toBe(200)
     await expect.poll(() => waterfall.locator('.hdt-wf-row').count(), { timeout: 5_000 }).toBe(2)
     await expect.poll(() => row.locator('td.hdt-num').first().textContent(), { timeout: 5_000 }).toBe('2')
+    expect(session.errors).toEqual([])
+  })
+
+  it('shows a streamed request as finished as soon as the live events say so, not at its next poll', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    await openPanel(page, 'OpenTelemetry')
+    // The page starts a download that streams until the test ends it.
+    await page.evaluate(() => {
+      void fetch('/export').then((res) => res.text())
+    })
+    const sidebar = page.locator('#hono-debug-toolbar .hdt-sidebar')
+    await sidebar.getByRole('button', { name: /\/export/ }).click()
+    const current = page.locator('#hono-debug-toolbar .hdt-current')
+    await expect.poll(() => current.textContent(), { timeout: 5_000 }).toContain('/export')
+    expect(await current.textContent()).toContain('in flight')
+    const pane = page.locator('#hono-debug-toolbar .hdt-pane')
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    expect(await pane.locator('.hdt-otel-head').textContent()).toContain('1 in flight')
+    // Long enough that the toolbar asks about the request only every few seconds now.
+    await new Promise((resolve) => setTimeout(resolve, 3_500))
+    await fetch(`${server.url}/test/export-done`, { method: 'POST' })
+    // The waterfall, which follows the trace's events, shows the request's span ended...
+    await expect.poll(() => pane.locator('.hdt-otel-head').textContent(), { timeout: 5_000 }).toContain('0 in flight')
+    // ...and the request's line and the pane's title say the same within a moment.
+    await expect.poll(() => current.textContent(), { timeout: 1_500 }).not.toContain('in flight')
+    expect(await current.textContent()).toMatch(/\d(\.\d+)? s/)
+    expect(await pane.locator('.hdt-pane-head').textContent()).not.toContain('in flight')
+    expect(session.errors).toEqual([])
+  })
+
+  it('reads a request shown in flight again when a live panel connects after it finished', async () => {
+    const { page, server } = session
+    await page.goto(`${server.url}/`)
+    await openPanel(page, 'Logging')
+    await page.evaluate(() => {
+      void fetch('/export').then((res) => res.text())
+    })
+    const current = page.locator('#hono-debug-toolbar .hdt-current')
+    await page.locator('#hono-debug-toolbar .hdt-sidebar').getByRole('button', { name: /\/export/ }).click()
+    await expect.poll(() => current.textContent(), { timeout: 5_000 }).toContain('in flight')
+    // No live panel is open: the toolbar asks about the request only every 4 s by now.
+    await new Promise((resolve) => setTimeout(resolve, 6_500))
+    const done = await fetch(`${server.url}/test/export-done`, { method: 'POST' })
+    await done.text()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    // History lists the request as finished; the request's line must not say otherwise.
+    const history = await openPanel(page, 'History')
+    await history.locator('[data-hdt-live="live"]').waitFor()
+    await history.locator('tr[data-hdt-history]', { hasText: '/export' }).first().waitFor()
+    await expect.poll(() => current.textContent(), { timeout: 1_500 }).not.toContain('in flight')
     expect(session.errors).toEqual([])
   })
 })

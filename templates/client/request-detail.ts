@@ -32,7 +32,8 @@ const NOT_FOUND_RETRIES = 4
 
 /**
  * The detail of request `id`, fetched once per id and kept in `cache`. While the request is
- * still in flight, the snapshot is shown and fetched again shortly after.
+ * still in flight, the snapshot is shown and fetched again shortly after, and at once when
+ * the live events (followed by an open live panel) say it finished.
  *
  * @example
  * ```tsx
@@ -52,7 +53,9 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     let attempt = 0
+    let finished = false
     const load = async () => {
+      timer = undefined
       try {
         const detail = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
         fetchedAt.set(detail, Date.now())
@@ -66,10 +69,27 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
       }
     }
     const retry = () => {
-      timer = setTimeout(load, Math.min(FIRST_RETRY_MS * 2 ** attempt++, MAX_RETRY_MS))
+      timer = setTimeout(load, finished ? FIRST_RETRY_MS : Math.min(FIRST_RETRY_MS * 2 ** attempt++, MAX_RETRY_MS))
     }
+    const loadNow = () => {
+      if (timer === undefined) return
+      clearTimeout(timer)
+      void load()
+    }
+    // The retries of a long stream are seconds apart: while a live panel keeps the event
+    // stream open, its request.finished is the moment to read the finished request, and a
+    // panel that connects now did not see the events sent before (History lists it done).
+    const client = liveEvents(prefix)
+    const stopEvents = client.observe((message) => {
+      if (message.type !== 'request.finished' || message.data.requestId !== id) return
+      finished = true
+      loadNow()
+    })
+    const stopStatus = client.onStatus((status) => status === 'live' && loadNow())
     void load()
     return () => {
+      stopEvents()
+      stopStatus()
       controller.abort()
       clearTimeout(timer)
     }
