@@ -6,6 +6,8 @@ import { axisTicks, formatTick } from './time-axis.js'
 import type { PanelProps } from '../types.js'
 
 const FRAME_HEIGHT = 18
+/** The keys that move the focus from a flame frame to the one before or after it. */
+const FRAME_KEYS: Record<string, number> = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 }
 
 /** The Profile panel: the toggle, the hottest functions, the call tree and a flame chart. */
 export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
@@ -105,40 +107,88 @@ function CallTree({ node, depth, totalMs }: { node: CallTreeNode; depth: number;
   )
 }
 
-/** Frames placed by time (left to right) and stack depth (top to bottom), with a time axis. */
+/**
+ * Frames placed by time (left to right) and stack depth (top to bottom), with a time axis.
+ * A frame is a button: picking it (click, or Enter on it) zooms the chart onto its stretch,
+ * where what it called has room for its name, as in Chrome DevTools and speedscope;
+ * "Whole profile" or Esc zooms out. The chart is one tab stop; the arrow keys move between frames.
+ */
 function FlameChart({ frames, startMs, totalMs }: { frames: FlameFrame[]; startMs: number; totalMs: number }) {
+  const [picked, setZoom] = useState<FlameFrame | undefined>()
+  // A frame picked in another request's profile does not zoom this one.
+  const zoom = picked && frames.includes(picked) ? picked : undefined
   if (frames.length === 0 || totalMs <= 0) return <p class="hdt-muted">No frames: the main thread was idle while profiling.</p>
   const depth = Math.max(...frames.map((f) => f.depth)) + 1
-  const ticks = flameTicks(startMs, totalMs)
+  const fromMs = zoom ? zoom.startMs : startMs
+  const spanMs = zoom ? zoom.durationMs : totalMs
+  const toMs = fromMs + spanMs
+  const shown = zoom ? frames.filter((f) => f.startMs < toMs && f.startMs + f.durationMs > fromMs) : frames
+  const ticks = flameTicks(fromMs, spanMs)
+  const at = (ms: number) => ((Math.min(Math.max(ms, fromMs), toMs) - fromMs) / spanMs) * 100
+  const onKeyDown = (event: KeyboardEvent) => {
+    const step = FRAME_KEYS[event.key]
+    const frame = event.target as HTMLElement
+    if (step && frame.classList.contains('hdt-flame-frame')) {
+      // One tab stop for the whole chart (it can hold thousands of frames); arrows go through them.
+      const next = (step > 0 ? frame.nextElementSibling : frame.previousElementSibling) as HTMLElement | null
+      event.preventDefault()
+      next?.focus()
+      return
+    }
+    if (event.key !== 'Escape' || !zoom) return
+    // Esc zooms out before it closes the pane.
+    event.preventDefault()
+    setZoom(undefined)
+  }
+  const tabStop = zoom ?? shown[0]
   return (
-    <div class="hdt-flame">
+    <div class="hdt-flame" onKeyDown={onKeyDown}>
+      {zoom && (
+        <div class="hdt-toolbar-row">
+          <button type="button" onClick={() => setZoom(undefined)}>
+            Whole profile
+          </button>
+          <span class="hdt-muted">
+            <code>{zoom.name}</code>, {formatMs(zoom.durationMs)} from {formatMs(zoom.startMs)}
+          </span>
+        </div>
+      )}
       <div class="hdt-flame-axis">
         {ticks.map(({ atMs, label }) => {
-          const at = ((atMs - startMs) / totalMs) * 100
+          const left = at(atMs)
           // A label near an edge is drawn beside its tick, on the inner side, rather than cut.
           return (
-            <span key={atMs} class={at > 92 ? 'hdt-flame-tick-end' : at < 8 ? 'hdt-flame-tick-start' : undefined} style={{ left: `${at}%` }}>
+            <span key={atMs} class={left > 92 ? 'hdt-flame-tick-end' : left < 8 ? 'hdt-flame-tick-start' : undefined} style={{ left: `${left}%` }}>
               {label}
             </span>
           )
         })}
       </div>
       <div class="hdt-flame-frames" style={{ height: `${depth * FRAME_HEIGHT}px` }}>
-        {frames.map((frame, i) => (
-          <div
-            key={i}
-            class="hdt-flame-frame"
-            title={`${frame.name} ${frame.location}\n${formatMs(frame.durationMs)} from ${formatMs(frame.startMs)}`}
-            style={{
-              left: `${((frame.startMs - startMs) / totalMs) * 100}%`,
-              width: `${(frame.durationMs / totalMs) * 100}%`,
-              top: `${frame.depth * FRAME_HEIGHT}px`,
-              height: `${FRAME_HEIGHT - 1}px`,
-            }}
-          >
-            {frame.name}
-          </div>
-        ))}
+        {shown.map((frame) => {
+          const left = at(frame.startMs)
+          const what = `${frame.name} ${frame.location}`.trim()
+          const when = `${formatMs(frame.durationMs)} from ${formatMs(frame.startMs)}`
+          return (
+            <button
+              key={`${frame.depth}:${frame.startMs}`}
+              type="button"
+              class="hdt-flame-frame"
+              tabIndex={frame === tabStop ? 0 : -1}
+              aria-label={`${what}, ${when}`}
+              title={`${what}\n${when}`}
+              onClick={() => setZoom(frame)}
+              style={{
+                left: `${left}%`,
+                width: `${at(frame.startMs + frame.durationMs) - left}%`,
+                top: `${frame.depth * FRAME_HEIGHT}px`,
+                height: `${FRAME_HEIGHT - 1}px`,
+              }}
+            >
+              {frame.name}
+            </button>
+          )
+        })}
       </div>
     </div>
   )
