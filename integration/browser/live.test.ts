@@ -153,19 +153,27 @@ describe('live events in the open toolbar', () => {
     expect(session.errors).toEqual([])
   })
 
-  it('shows a streamed request as finished as soon as the live events say so, not at its next poll', async () => {
+  /**
+   * Opens `panel` on the page, has the page start the `/export` download (streamed until the
+   * test ends it) and shows that request in the toolbar; answers the request's line.
+   */
+  async function showExportInFlight(panel: string) {
     const { page, server } = session
     await page.goto(`${server.url}/`)
-    await openPanel(page, 'OpenTelemetry')
-    // The page starts a download that streams until the test ends it.
+    await openPanel(page, panel)
     await page.evaluate(() => {
       void fetch('/export').then((res) => res.text())
     })
-    const sidebar = page.locator('#hono-debug-toolbar .hdt-sidebar')
-    await sidebar.getByRole('button', { name: /\/export/ }).click()
+    await page.locator('#hono-debug-toolbar .hdt-sidebar').getByRole('button', { name: /\/export/ }).click()
     const current = page.locator('#hono-debug-toolbar .hdt-current')
     await expect.poll(() => current.textContent(), { timeout: 5_000 }).toContain('/export')
     expect(await current.textContent()).toContain('in flight')
+    return current
+  }
+
+  it('shows a streamed request as finished as soon as the live events say so, not at its next poll', async () => {
+    const { page, server } = session
+    const current = await showExportInFlight('OpenTelemetry')
     const pane = page.locator('#hono-debug-toolbar .hdt-pane')
     await pane.locator('[data-hdt-live="live"]').waitFor()
     expect(await pane.locator('.hdt-otel-head').textContent()).toContain('1 in flight')
@@ -183,14 +191,7 @@ describe('live events in the open toolbar', () => {
 
   it('reads a request shown in flight again when a live panel connects after it finished', async () => {
     const { page, server } = session
-    await page.goto(`${server.url}/`)
-    await openPanel(page, 'Logging')
-    await page.evaluate(() => {
-      void fetch('/export').then((res) => res.text())
-    })
-    const current = page.locator('#hono-debug-toolbar .hdt-current')
-    await page.locator('#hono-debug-toolbar .hdt-sidebar').getByRole('button', { name: /\/export/ }).click()
-    await expect.poll(() => current.textContent(), { timeout: 5_000 }).toContain('in flight')
+    const current = await showExportInFlight('Logging')
     // No live panel is open: the toolbar asks about the request only every 4 s by now.
     await new Promise((resolve) => setTimeout(resolve, 6_500))
     const done = await fetch(`${server.url}/test/export-done`, { method: 'POST' })
