@@ -17,6 +17,13 @@ function loggingApp(): Hono {
     for (let i = 1; i <= 300; i++) recordLog('info', `imported row ${i}`)
     return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>imported</p></body></html>')
   })
+  app.get('/checkout', (c) => {
+    // A stack trace of 40 frames, as an Error logged with console.error prints it.
+    const frames = Array.from({ length: 40 }, (_, i) => `    at step${i + 1} (file:///srv/shop/checkout.js:${i + 10}:5)`)
+    recordLog('info', 'order 42 created')
+    recordLog('error', ['Error: card declined', ...frames].join('\n'))
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>checkout</p></body></html>')
+  })
   return app
 }
 
@@ -37,6 +44,43 @@ describe('data panels in the browser', () => {
     const events = detail.locator('.hdt-span-section', { hasText: /^Events/ })
     expect(await events.textContent()).toBe('Events (128, 172 more dropped: OTEL_SPAN_EVENT_COUNT_LIMIT)')
     expect(await detail.locator('.hdt-span-events li').first().textContent()).toContain('imported row 173')
+    expect(session.errors).toEqual([])
+  })
+
+  it('shows a long stack trace whole on demand: the box that cuts it says so, with a button, on every platform', async () => {
+    const { page } = session
+    await page.goto(`${session.server.url}/checkout`)
+    const logging = await openPanel(page, 'Logging')
+    const rows = logging.locator('.hdt-logs tbody tr')
+    await expect.poll(() => rows.count()).toBe(2)
+    const line = rows.filter({ hasText: 'card declined' })
+    const trace = line.locator('.hdt-log-message')
+    const cut = () => trace.evaluate((box) => box.scrollHeight - box.clientHeight)
+    // Cut to a box of its own (the page stays readable), where an overlay scrollbar (macOS) shows nothing.
+    expect(await cut()).toBeGreaterThan(0)
+    const more = line.getByRole('button', { name: 'Show the whole message (41 lines)' })
+    expect(await more.getAttribute('aria-expanded')).toBe('false')
+    await more.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(cut).toBe(0)
+    expect(await trace.innerText()).toContain('at step40 (file:///srv/shop/checkout.js:49:5)')
+    const less = line.getByRole('button', { name: 'Show less' })
+    expect(await less.getAttribute('aria-expanded')).toBe('true')
+    await less.click()
+    await expect.poll(cut).toBeGreaterThan(0)
+    // A line that fits has no button.
+    expect(await rows.filter({ hasText: 'order 42 created' }).getByRole('button').count()).toBe(0)
+    // The choice stays with its line when the filter hides the line before it, and back.
+    await more.click()
+    const info = logging.getByRole('checkbox', { name: /^info/ })
+    await info.uncheck()
+    await expect.poll(() => rows.count()).toBe(1)
+    expect(await less.count()).toBe(1)
+    await info.check()
+    await expect.poll(() => rows.count()).toBe(2)
+    expect(await less.count()).toBe(1)
+    expect(await cut()).toBe(0)
+    expect(await rows.filter({ hasText: 'order 42 created' }).getByRole('button').count()).toBe(0)
     expect(session.errors).toEqual([])
   })
 })

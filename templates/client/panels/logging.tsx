@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { LoggingStats, LogLine } from '../../../src/panels/logging.js'
 import { LOG_LEVELS, type LogLevel } from '../../../src/shapes/records.js'
 import { escapeClears } from '../escape-clears.js'
@@ -12,7 +12,9 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
   const [hidden, setHidden] = useState<ReadonlySet<LogLevel>>(new Set())
   const [search, setSearch] = useState('')
   const needle = search.trim().toLowerCase()
-  const shown = stats.logs.filter((log) => !hidden.has(log.level) && (!needle || matches(log, needle)))
+  // Each line keeps its place in the request as its key: what a line shows (its whole
+  // message) stays with it when the filter hides the lines before it.
+  const shown = stats.logs.flatMap((log, at) => (!hidden.has(log.level) && (!needle || matches(log, needle)) ? [{ log, at }] : []))
   const toggle = (level: LogLevel) => {
     const next = new Set(hidden)
     if (next.has(level)) next.delete(level)
@@ -59,8 +61,8 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
             </tr>
           </thead>
           <tbody>
-            {shown.map((log, i) => (
-              <tr key={i}>
+            {shown.map(({ log, at }) => (
+              <tr key={at}>
                 <td class="hdt-num">
                   {formatMs(log.startMs)}
                   {answeredAt !== undefined && log.startMs > answeredAt && <div class="hdt-muted hdt-log-late">after the response</div>}
@@ -69,7 +71,7 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
                   <span class={`hdt-badge ${levelClass(log.level)}`}>{log.level}</span>
                 </td>
                 <td>
-                  <div class="hdt-code hdt-log-message">{log.message}</div>
+                  <LogMessage text={log.message} />
                   <Attributes attributes={log.attributes} />
                   {log.droppedAttributes !== undefined && <span class="hdt-muted">{plural(log.droppedAttributes, 'more attribute', 'more attributes')} not kept</span>}
                 </td>
@@ -81,6 +83,33 @@ export function LoggingView({ stats, request }: PanelProps<LoggingStats>) {
       )}
       {stats.logs.length > 0 && shown.length === 0 && <p class="hdt-muted">No line matches the filter.</p>}
     </div>
+  )
+}
+
+/**
+ * A message in a box of its own height: a long stack trace is cut there, and says so with a
+ * button that shows it whole (an overlay scrollbar, as on macOS, shows nothing of what is cut).
+ */
+function LogMessage({ text }: { text: string }) {
+  const box = useRef<HTMLDivElement>(null)
+  const [whole, setWhole] = useState(false)
+  const [cut, setCut] = useState(false)
+  useLayoutEffect(() => {
+    const el = box.current
+    if (el && !whole) setCut(el.scrollHeight > el.clientHeight + 1)
+  }, [text, whole])
+  const lines = text.split('\n').length
+  return (
+    <>
+      <div ref={box} class={`hdt-code hdt-log-message${whole ? ' hdt-log-whole' : ''}`}>
+        {text}
+      </div>
+      {(cut || whole) && (
+        <button type="button" class="hdt-log-more" aria-expanded={whole} onClick={() => setWhole(!whole)}>
+          {whole ? 'Show less' : `Show the whole message (${lines > 1 ? `${lines} lines` : `${text.length.toLocaleString('en')} characters`})`}
+        </button>
+      )}
+    </>
   )
 }
 
