@@ -1,10 +1,11 @@
-import { useState } from 'preact/hooks'
+import { useMemo, useState } from 'preact/hooks'
 import type { SqlQueryStats, SqlStats } from '../../../src/panels/sql.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS } from '../../../src/shapes/records.js'
 import { formatMs } from '../format.js'
 import { barStyle } from '../bar-style.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
+import { FilterLine, PickButton, sqlPicks, useSqlFilter, type SqlFilter, type SqlPick } from './sql-filter.js'
 import { SqlText } from './sql-text.js'
 
 /** What `GET {prefix}/api/sql/:requestId/:queryId/explain` answers. */
@@ -31,7 +32,11 @@ function cutNote(cut: NonNullable<SqlQueryStats['cut']>): string {
 
 type Extra = { kind: 'loading'; what: string } | { kind: 'error'; message: string } | { kind: 'explain'; plan: ExplainAnswer } | { kind: 'full'; query: FullQuery }
 
-/** The SQL panel: each query in the order it started, on the request's time line, with EXPLAIN on demand. */
+/**
+ * The SQL panel: each query in the order it started, on the request's time line, with EXPLAIN on
+ * demand. The duplicate and similar badges are buttons that show only the queries they count,
+ * each still under its own number and at its place on the time line.
+ */
 export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
   const [extras, setExtras] = useState<Record<number, Extra>>({})
   const setExtra = (id: number, extra: Extra) => setExtras((all) => ({ ...all, [id]: extra }))
@@ -50,16 +55,21 @@ export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
   const span = Math.max(request.durationMs ?? 0, ...stats.queries.map((q) => q.startMs + q.durationMs), 0.001)
   const slow = stats.queries.filter((q) => q.slow).length
   const failed = stats.queries.filter((q) => q.error !== null).length
+  const picks = useMemo(() => sqlPicks(stats), [stats])
+  const filter = useSqlFilter(picks)
+  const shown = filter.shown ? stats.queries.filter((q) => filter.shown!.ids.has(q.id)) : stats.queries
   return (
-    <div class="hdt-sql">
+    <div class="hdt-sql" onKeyDown={filter.onKeyDown}>
       <p class="hdt-sql-summary">
         <strong>{stats.count} {stats.count === 1 ? 'query' : 'queries'}</strong> in {formatMs(stats.totalMs)}
         {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn">{stats.dropped} more not kept</span>}
-        {stats.duplicates.length > 0 && <span class="hdt-badge hdt-badge-warn">{stats.duplicates.reduce((n, g) => n + g.count, 0)} duplicated</span>}
-        {stats.similar.length > 0 && <span class="hdt-badge hdt-badge-warn">{stats.similar.reduce((n, g) => n + g.count, 0)} similar</span>}
+        {picks.summary.map((pick) => (
+          <PickButton key={pick.key} pick={pick} filter={filter} />
+        ))}
         {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {formatMs(stats.slowQueryMs)})</span>}
         {failed > 0 && <span class="hdt-badge hdt-badge-error">{failed} failed</span>}
       </p>
+      <FilterLine filter={filter} />
       {stats.queries.length === 0 ? (
         <p class="hdt-muted">
           No queries. Wrap the database with <code>instrumentBetterSqlite3(db)</code> or <code>instrumentPg(pool)</code>, or report queries with{' '}
@@ -78,8 +88,18 @@ export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
             </tr>
           </thead>
           <tbody>
-            {stats.queries.map((q) => (
-              <QueryRow key={q.id} query={q} span={span} answeredAt={request.durationMs} extra={extras[q.id]} onExplain={() => explain(q)} onShowFull={() => showFull(q)} />
+            {shown.map((q) => (
+              <QueryRow
+                key={q.id}
+                query={q}
+                span={span}
+                answeredAt={request.durationMs}
+                extra={extras[q.id]}
+                picks={picks.ofQuery.get(q.id)}
+                filter={filter}
+                onExplain={() => explain(q)}
+                onShowFull={() => showFull(q)}
+              />
             ))}
           </tbody>
         </table>
@@ -94,11 +114,14 @@ interface QueryRowProps {
   /** The request's duration: a query that started later ran after the response (as a log line can). */
   answeredAt: number | undefined
   extra: Extra | undefined
+  /** Its duplicate and similar badges. */
+  picks: SqlPick[] | undefined
+  filter: SqlFilter
   onExplain(): void
   onShowFull(): void
 }
 
-function QueryRow({ query: q, span, answeredAt, extra, onExplain, onShowFull }: QueryRowProps) {
+function QueryRow({ query: q, span, answeredAt, extra, picks, filter, onExplain, onShowFull }: QueryRowProps) {
   const left = clamp((q.startMs / span) * 100)
   const width = Math.min(clamp((q.durationMs / span) * 100), 100 - left)
   const full = extra?.kind === 'full' ? extra.query : undefined
@@ -119,8 +142,9 @@ function QueryRow({ query: q, span, answeredAt, extra, onExplain, onShowFull }: 
         <div class="hdt-sql-badges">
           <span class="hdt-badge">{q.dbSystem}</span>
           {q.inTransaction && <span class="hdt-badge">in transaction</span>}
-          {q.duplicateCount > 1 && <span class="hdt-badge hdt-badge-warn">duplicate ×{q.duplicateCount}</span>}
-          {q.similarCount > 1 && <span class="hdt-badge hdt-badge-warn">similar ×{q.similarCount}</span>}
+          {picks?.map((pick) => (
+            <PickButton key={pick.key} pick={pick} filter={filter} />
+          ))}
           {q.slow && <span class="hdt-badge hdt-badge-warn">slow</span>}
           {q.error !== null && <span class="hdt-badge hdt-badge-error">error</span>}
         </div>

@@ -1,0 +1,142 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { SqlQueryGroup, SqlStats } from '../../../src/panels/sql.js'
+
+type Kind = 'duplicates' | 'similar'
+
+/**
+ * What a duplicate or similar badge says and which queries it picks out: every group of its
+ * kind (the summary's badges), or one group (a query's badge, shared by the group's queries).
+ */
+export interface SqlPick {
+  /** `duplicates` or `similar`, then the group's first query id for one group. */
+  key: string
+  ids: ReadonlySet<number>
+  /** What the badge reads: `3 duplicated`, `similar ×4`. */
+  label: string
+  /** Its accessible name, which holds the label: `Show the 3 duplicated queries`. */
+  name: string
+  /** The filter line: `Showing 3 duplicated queries`. */
+  showing: string
+}
+
+/** The badges a request's queries get, built once per stats from its duplicate and similar groups. */
+export interface SqlPicks {
+  summary: SqlPick[]
+  /** A query's own badges (its identical queries, its shape), by query id. */
+  ofQuery: Map<number, SqlPick[]>
+  byKey: Map<string, SqlPick>
+}
+
+/**
+ * The summary's and each query's badges from the groups the panel's stats already hold
+ * (`duplicates`, `similar`, each with its `queryIds`): the browser needs nothing more.
+ *
+ * @example
+ * ```ts
+ * const picks = sqlPicks(stats)
+ * picks.summary[0] // { key: 'duplicates', label: '5 duplicated', ids: Set {3, 5, 7, 8, 9}, ... }
+ * picks.ofQuery.get(9) // [the pick of #8 and #9, the same count run twice]
+ * ```
+ */
+export function sqlPicks(stats: SqlStats): SqlPicks {
+  const picks: SqlPicks = { summary: [], ofQuery: new Map(), byKey: new Map() }
+  for (const kind of ['duplicates', 'similar'] as const) {
+    const groups = stats[kind]
+    if (groups.length === 0) continue
+    const every = pickOf(kind, groups, true)
+    picks.summary.push(every)
+    picks.byKey.set(every.key, every)
+    for (const group of groups) {
+      const one = pickOf(kind, [group], false)
+      picks.byKey.set(one.key, one)
+      for (const id of group.queryIds) picks.ofQuery.set(id, [...(picks.ofQuery.get(id) ?? []), one])
+    }
+  }
+  return picks
+}
+
+/** The pick of every group of a kind (`whole`, the summary's), or of the one group given. */
+function pickOf(kind: Kind, groups: SqlQueryGroup[], whole: boolean): SqlPick {
+  const ids = new Set(groups.flatMap((g) => g.queryIds))
+  const n = ids.size
+  const texts = whole
+    ? kind === 'duplicates'
+      ? { label: `${n} duplicated`, name: `Show the ${n} duplicated queries`, showing: `${n} duplicated queries` }
+      : { label: `${n} similar`, name: `Show the ${n} similar queries`, showing: `${n} similar queries` }
+    : kind === 'duplicates'
+      ? { label: `duplicate ×${n}`, name: `duplicate ×${n}, show the ${n} identical queries`, showing: `${n} identical queries (same SQL and params)` }
+      : { label: `similar ×${n}`, name: `similar ×${n}, show the ${n} queries of this shape`, showing: `${n} queries of one shape (same SQL, other params)` }
+  return { key: whole ? kind : `${kind}:${groups[0]!.queryIds[0]}`, ids, ...texts }
+}
+
+/** The list's filter: the pick it shows (if any), and what the badges, "Show all" and Esc do to it. */
+export interface SqlFilter {
+  shown: SqlPick | undefined
+  toggle(pick: SqlPick, button: HTMLElement): void
+  clear(): void
+  /** On the panel: Esc shows every query again before it closes the pane. */
+  onKeyDown(event: KeyboardEvent): void
+}
+
+/**
+ * The filter a badge turns on (the same badge again turns it off). The filter is kept by key and
+ * looked up in the current picks, so stats read again (a query run after the response) keep it.
+ */
+export function useSqlFilter(picks: SqlPicks): SqlFilter {
+  const [key, setKey] = useState<string>()
+  const trigger = useRef<HTMLElement | null>(null)
+  const shown = key === undefined ? undefined : picks.byKey.get(key)
+  useEffect(() => {
+    // "Show all" leaves with the filter: the focus goes back to the badge that filtered, not to the page.
+    const button = trigger.current
+    if (key !== undefined || !button?.isConnected) return
+    const active = (button.getRootNode() as ShadowRoot | Document).activeElement
+    if (!active || active === button.ownerDocument.body) button.focus()
+  }, [key])
+  return {
+    shown,
+    toggle(pick, button) {
+      trigger.current = button
+      setKey((on) => (on === pick.key ? undefined : pick.key))
+    },
+    clear: () => setKey(undefined),
+    onKeyDown(event) {
+      if (event.key !== 'Escape' || event.defaultPrevented || !shown) return
+      event.preventDefault()
+      setKey(undefined)
+    },
+  }
+}
+
+/** A duplicate or similar badge: a toggle button that shows only the queries it counts. */
+export function PickButton({ pick, filter }: { pick: SqlPick; filter: SqlFilter }) {
+  const on = filter.shown?.key === pick.key
+  return (
+    <button
+      type="button"
+      class="hdt-badge hdt-badge-warn hdt-sql-pick"
+      aria-label={pick.name}
+      aria-pressed={on}
+      title={on ? 'Show all queries' : `Show only the ${pick.showing}`}
+      onClick={(event) => filter.toggle(pick, event.currentTarget)}
+    >
+      {pick.label}
+    </button>
+  )
+}
+
+/** Says what the filter shows, with the way back; empty (and still announced when filled) without one. */
+export function FilterLine({ filter }: { filter: SqlFilter }) {
+  return (
+    <p class="hdt-sql-filter" role="status">
+      {filter.shown && (
+        <>
+          Showing {filter.shown.showing} —{' '}
+          <button type="button" onClick={filter.clear}>
+            Show all
+          </button>
+        </>
+      )}
+    </p>
+  )
+}
