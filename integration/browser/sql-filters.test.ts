@@ -52,13 +52,16 @@ const ALL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']
 
 describe('the SQL panel picks out duplicated and similar queries', () => {
   const session = useBrowserSession(shopApp, { width: 1440, height: 900 })
+  /** The SQL panel of /orders, every query listed; its filter line. */
+  const openOrders = async () => {
+    await session.open('/orders')
+    const pane = await openPanel(session.page, 'SQL')
+    await expect.poll(() => shownIds(pane)).toEqual(ALL)
+    return { page: session.page, pane, filterLine: pane.locator('.hdt-sql-filter') }
+  }
 
   it('filters the list from the summary badges, says so, and shows all again with "Show all" or Esc', async () => {
-    const { page } = session
-    await session.open('/orders')
-    const pane = await openPanel(page, 'SQL')
-    await expect.poll(() => shownIds(pane)).toEqual(ALL)
-    const filterLine = pane.locator('.hdt-sql-filter')
+    const { page, pane, filterLine } = await openOrders()
 
     const duplicated = pane.getByRole('button', { name: 'Show the 5 duplicated queries', exact: true })
     expect(await duplicated.innerText()).toBe('5 duplicated')
@@ -102,11 +105,7 @@ describe('the SQL panel picks out duplicated and similar queries', () => {
   })
 
   it("shows a row's group from its badge, with EXPLAIN, numbers and time line bars as in the whole list", async () => {
-    const { page } = session
-    await session.open('/orders')
-    const pane = await openPanel(page, 'SQL')
-    await expect.poll(() => shownIds(pane)).toEqual(ALL)
-    const filterLine = pane.locator('.hdt-sql-filter')
+    const { page, pane, filterLine } = await openOrders()
     const row = (id: number) => pane.locator('.hdt-sql-queries tbody tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${id}$`) }) })
     const barOf = (id: number) => row(id).locator('.hdt-bar > span').evaluate((bar) => (bar as HTMLElement).style.cssText)
     const bar6 = await barOf(6)
