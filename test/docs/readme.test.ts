@@ -1,0 +1,194 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import ts from 'typescript'
+import { Hono } from 'hono'
+import { debugToolbar, type ToolbarHost } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+
+// README.md is what users copy from: its tables of options, routes and MCP tools must name
+// what the code has, no more and no less. Each test reads a README table and the code it
+// describes (an options interface, the toolbar's registered routes, the MCP server's tools).
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+
+/** The README's text from the heading `title` to the next heading of the same or a higher level. */
+function section(title: string): string {
+  const lines = readme.split('\n')
+  const start = lines.findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '') === title)
+  if (start < 0) throw new Error(`README has no heading "${title}"`)
+  const level = lines[start]!.match(/^#+/)![0].length
+  const end = lines.findIndex((line, i) => i > start && /^#+ /.test(line) && line.match(/^#+/)![0].length <= level)
+  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n')
+}
+
+/** The rows (as cells) of the Markdown table whose header row starts with `| first |`, in `text`. */
+function tableRows(text: string, first: string): string[][] {
+  const lines = text.split('\n')
+  const header = lines.findIndex((line) => line.startsWith(`| ${first} |`))
+  if (header < 0) throw new Error(`no table starting with "| ${first} |"`)
+  const rows: string[][] = []
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith('|')) break
+    rows.push(line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()))
+  }
+  return rows
+}
+
+/** The first cells of that table. */
+function firstColumn(text: string, first: string): string[] {
+  return tableRows(text, first).map((row) => row[0]!)
+}
+
+/** The `code` spans of a text, fenced blocks left out: "`grafanaUrl`, `tempoDatasourceUid`" gives both names. */
+function codeSpans(cell: string): string[] {
+  const prose = cell.replace(/^```[^]*?^```$/gm, '')
+  return [...prose.matchAll(/`([^`]+)`/g)].map((match) => match[1]!)
+}
+
+/** Property names of an interface in a source file, with those of the interfaces it extends in the same file. */
+function interfaceProperties(file: string, name: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
+  const declarations = new Map<string, ts.InterfaceDeclaration>()
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node)) declarations.set(node.name.text, node)
+  })
+  const collect = (interfaceName: string): string[] => {
+    const declaration = declarations.get(interfaceName)
+    if (!declaration) throw new Error(`${file} has no interface ${interfaceName}`)
+    const own = declaration.members.filter(ts.isPropertySignature).map((member) => member.name.getText(source))
+    const inherited = (declaration.heritageClauses ?? [])
+      .flatMap((clause) => clause.types.map((type) => type.expression.getText(source)))
+      .filter((parent) => declarations.has(parent))
+      .flatMap(collect)
+    return [...inherited, ...own]
+  }
+  return collect(name)
+}
+
+describe('README option tables name every option, and only options that exist', () => {
+  const cases = [
+    { table: 'debugToolbar(options)', section: 'Configuration', first: 'option', file: 'src/core/options.ts', type: 'DebugToolbarOptions' },
+    { table: 'new OpenTelemetryPanel(options)', section: 'OpenTelemetry', first: 'option', file: 'src/opentelemetry/options.ts', type: 'OpenTelemetryPanelOptions' },
+    { table: 'new SqlPanel(options)', section: 'SQL', first: '`SqlPanel` option', file: 'src/panels/sql.ts', type: 'SqlPanelOptions' },
+  ]
+  for (const { table, section: title, first, file, type } of cases) {
+    it(table, () => {
+      const documented = firstColumn(section(title), first).flatMap(codeSpans)
+      const declared = interfaceProperties(file, type)
+      expect({ missingFromReadme: declared.filter((name) => !documented.includes(name)), notAnOption: documented.filter((name) => !declared.includes(name)) }).toEqual({
+        missingFromReadme: [],
+        notAnOption: [],
+      })
+    })
+  }
+
+  it('the durable stores: every option of SqliteStore and PostgresStore is named in "Stores"', () => {
+    const text = section('Stores: keeping the history')
+    // An option is named in prose (`maxQueued`) or passed in a sample (`new SqliteStore({ path: ... })`).
+    const named = new Set([...codeSpans(text), ...[...text.matchAll(/\b(\w+): /g)].map((match) => match[1]!)])
+    const options = [
+      ...interfaceProperties('src/store/sqlite.ts', 'SqliteStoreOptions'),
+      ...interfaceProperties('src/store/postgres.ts', 'PostgresStoreOptions'),
+    ]
+    expect(options.filter((name) => !named.has(name))).toEqual([])
+  })
+})
+
+describe('README HTTP API table lists the routes the toolbar serves', () => {
+  let host: ToolbarHost | undefined
+  const spy = { id: 'spy', title: 'Spy', generateStats: () => ({}), setup: (h: ToolbarHost) => void (host = h) }
+  const otel = new OpenTelemetryPanel({ exporter: 'none' })
+  const app = new Hono()
+  const upgradeWebSocket = (() => async () => undefined) as never
+  app.use(debugToolbar({ app, upgradeWebSocket, extraPanels: [otel, spy] }))
+  afterAll(() => otel.shutdown())
+
+  // Routes that only tell a misdirected exporter the path to use (README says so in
+  // "Spans of other services"): a POST to the prefix, to `/otlp`, to metrics or logs.
+  const pathHelpers = [
+    'POST /',
+    'POST /otlp',
+    'POST /v1/traces',
+    'POST /otlp/v1/trace',
+    'POST /otlp/v1/:',
+    'POST /zipkin',
+    'POST /api/v2/spans',
+    'POST /api/v1/spans',
+  ]
+
+  /** `GET /api/profiles/:file{.+\.cpuprofile}` and README's `GET /api/profiles/:requestId.cpuprofile` both give `GET /api/profiles/:.cpuprofile`. */
+  const canonical = (method: string, path: string) =>
+    `${method} ${
+      path
+        .replace(/:\w+\{\.\+\\\.(\w+)\}/g, ':.$1')
+        .replace(/:\w+(\{[^}]*\})?/g, ':')
+        .replace(/\?.*$/, '') || '/'
+    }`
+
+  function documentedRoutes(): string[] {
+    const routes: string[] = []
+    for (const row of tableRows(section('HTTP API'), 'route')) {
+      let method = 'GET'
+      // The route's own cell, and the other paths its answer says it is also at.
+      const also = [...row[1]!.matchAll(/\balso (?:at )?`(\/[^`]+)`/g)].map((match) => match[1]!)
+      for (const span of [...codeSpans(row[0]!), ...also]) {
+        const [, given, path] = span.match(/^(?:(GET|POST|PUT|DELETE) )?(\/\S*)$/) ?? []
+        if (!path) continue
+        method = given ?? method
+        // `/api/sql/:requestId/:queryId[/explain]`: with and without the optional part.
+        const optional = path.match(/^(.*)\[(.*)\]$/)
+        for (const each of optional ? [optional[1]!, optional[1]! + optional[2]!] : [path]) routes.push(canonical(method, each))
+      }
+    }
+    return routes
+  }
+
+  it('every route under the prefix is in the table, and every route of the table is served', async () => {
+    await app.request('/_debug_toolbar/healthz')
+    expect(host).toBeDefined()
+    const served = new Set<string>()
+    for (const route of host!.routes.routes) {
+      // `ALL` routes answer 405 (with `Allow`) to the other methods of a documented route; `/mcp` is the exception, an ALL route of its own.
+      const path = route.path.slice('/_debug_toolbar'.length) || '/'
+      if (route.method === 'ALL' && path !== '/mcp') continue
+      served.add(canonical(route.method === 'ALL' ? 'POST' : route.method, path))
+    }
+    const documented = new Set(documentedRoutes())
+    expect({
+      notInReadme: [...served].filter((route) => !documented.has(route) && !pathHelpers.includes(route)),
+      notServed: [...documented].filter((route) => !served.has(route)),
+    }).toEqual({ notInReadme: [], notServed: [] })
+  })
+})
+
+describe('README MCP tool table lists the tools the server has, with their arguments', () => {
+  it('names every tool, and every argument of every tool somewhere in its section', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ app }))
+    const res = await app.request(
+      '/_debug_toolbar/mcp',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      },
+      { incoming: { socket: { remoteAddress: '127.0.0.1' } } },
+    )
+    expect(res.status).toBe(200)
+    const { result } = (await res.json()) as { result: { tools: Array<{ name: string; inputSchema: { properties?: Record<string, unknown> } }> } }
+    const text = section('MCP server for coding agents')
+    const documented = firstColumn(text, 'tool').flatMap(codeSpans)
+    // An argument is named alone (`route`) or with a value (`request_ids: [before, after]`).
+    const named = new Set(codeSpans(text).map((span) => span.match(/^"?(\w+)"?: /)?.[1] ?? span))
+    expect(documented.sort()).toEqual(result.tools.map((tool) => tool.name).sort())
+    const unnamed = result.tools.flatMap((tool) =>
+      Object.keys(tool.inputSchema.properties ?? {})
+        .filter((argument) => !named.has(argument))
+        .map((argument) => `${tool.name}.${argument}`),
+    )
+    expect(unnamed).toEqual([])
+  })
+})
