@@ -6,6 +6,8 @@ import ts from 'typescript'
 import { Hono } from 'hono'
 import { debugToolbar, type ToolbarHost } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { resolveOpenTelemetryConfig } from '../../src/opentelemetry/config.js'
+import { resolveReceiverConfig } from '../../src/opentelemetry/receiver-config.js'
 
 // README.md is what users copy from: its tables of options, routes and MCP tools must name
 // what the code has, no more and no less. Each test reads a README table and the code it
@@ -84,6 +86,23 @@ describe('README option tables name every option, and only options that exist', 
       })
     })
   }
+
+  it('new OpenTelemetryPanel(options): each plain default the table states is the one used without options or variables', () => {
+    const resolved: Record<string, unknown> = { ...resolveOpenTelemetryConfig({}, {}, root) }
+    const receiver = resolveReceiverConfig({})
+    Object.assign(resolved, { otlpGrpcHost: receiver.grpcHost, otlpMaxBodyBytes: receiver.maxBodyBytes, maxSpans: receiver.maxSpans })
+    const stated: Record<string, unknown> = {}
+    for (const [option, , defaultCell] of tableRows(section('OpenTelemetry'), 'option')) {
+      const names = codeSpans(option!)
+      const first = defaultCell!.match(/^`([^`]+)`/)?.[1]
+      if (names.length !== 1 || first === undefined || !(names[0]! in resolved)) continue
+      // A default the cell opens with, written as a value: `'grpc'`, `http://localhost:16686`, `10000`, `true`, `['tracecontext', 'baggage']`.
+      const value = /^https?:\/\//.test(first) ? first : /^['\d[]|^(true|false)$/.test(first) ? JSON.parse(first.replaceAll("'", '"')) : undefined
+      if (value !== undefined) stated[names[0]!] = value
+    }
+    expect(Object.keys(stated).length).toBeGreaterThan(10)
+    expect(stated).toEqual(Object.fromEntries(Object.keys(stated).map((name) => [name, resolved[name]])))
+  })
 
   it('the durable stores: every option of SqliteStore and PostgresStore is named in "Stores"', () => {
     const text = section('Stores: keeping the history')
