@@ -104,6 +104,23 @@ describe('README option tables name every option, and only options that exist', 
     expect(stated).toEqual(Object.fromEntries(Object.keys(stated).map((name) => [name, resolved[name]])))
   })
 
+  // Options given as an object in a table cell: `{ replaySize, replayWindowMs, clientQueueSize, heartbeatMs }`.
+  const nested = [
+    { option: 'liveEvents', section: 'Configuration', file: 'src/core/live-routes.ts', type: 'LiveEventsOptions' },
+    { option: 'mcp', section: 'Configuration', file: 'src/core/options.ts', type: 'McpServerOptions' },
+    { option: 'convert', section: 'OpenTelemetry', file: 'src/opentelemetry/options.ts', type: 'ConvertOptions' },
+    { option: 'exportBreaker', section: 'OpenTelemetry', file: 'src/opentelemetry/export-breaker.ts', type: 'ExportBreakerOptions' },
+  ]
+  for (const { option, section: title, file, type } of nested) {
+    it(`${option}: { ... } names the fields of ${type}`, () => {
+      const row = tableRows(section(title), 'option').find((cells) => codeSpans(cells[0]!).includes(option))
+      const object = row?.flatMap((cell) => codeSpans(cell)).find((span) => span.startsWith('{ '))
+      expect(object, `README's ${option} row writes its fields as { ... }`).toBeDefined()
+      const fields = [...object!.matchAll(/(\w+)(?::[^,}]*)?\s*[,}]/g)].map((match) => match[1]!)
+      expect(fields.sort()).toEqual(interfaceProperties(file, type).sort())
+    })
+  }
+
   it('the durable stores: every option of SqliteStore and PostgresStore is named in "Stores"', () => {
     const text = section('Stores: keeping the history')
     // An option is named in prose (`maxQueued`) or passed in a sample (`new SqliteStore({ path: ... })`).
@@ -113,6 +130,25 @@ describe('README option tables name every option, and only options that exist', 
       ...interfaceProperties('src/store/postgres.ts', 'PostgresStoreOptions'),
     ]
     expect(options.filter((name) => !named.has(name))).toEqual([])
+  })
+})
+
+describe('README "Writing a panel" names every hook of Panel', () => {
+  it('lists each public method of the Panel class', () => {
+    const file = 'src/core/panel.ts'
+    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
+    const hooks: string[] = []
+    source.forEachChild((node) => {
+      if (!ts.isClassDeclaration(node) || node.name?.text !== 'Panel') return
+      for (const member of node.members) {
+        const hidden = ts.getCombinedModifierFlags(member) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)
+        if (ts.isMethodDeclaration(member) && !hidden) hooks.push(member.name.getText(source))
+      }
+    })
+    expect(hooks.length).toBeGreaterThan(5)
+    // A hook is named with its parameters: `setup(host)`, `around(record, c, next)`.
+    const named = new Set(codeSpans(section('Writing a panel')).map((span) => span.match(/^(\w+)\(/)?.[1]))
+    expect(hooks.filter((hook) => !named.has(hook))).toEqual([])
   })
 })
 
