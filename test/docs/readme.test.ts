@@ -152,6 +152,67 @@ describe('README "Writing a panel" names every hook of Panel', () => {
   })
 })
 
+describe('README live events table', () => {
+  it('names every event type and every data field the stream sends', () => {
+    const file = 'src/core/events.ts'
+    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
+    let types: string[] = []
+    source.forEachChild((node) => {
+      if (ts.isTypeAliasDeclaration(node) && node.name.text === 'ToolbarEventType' && ts.isUnionTypeNode(node.type)) {
+        types = node.type.types.map((type) => type.getText(source).replaceAll("'", ''))
+      }
+    })
+    const rows = tableRows(section('Live events'), 'event')
+    // `events.dropped` is sent to one slow client, outside ToolbarEventType.
+    expect(rows.flatMap((row) => codeSpans(row[0]!)).sort()).toEqual([...types, 'events.dropped'].sort())
+    const fields = dataFields(source)
+    expect(fields.length).toBeGreaterThan(3)
+    const named = new Set(rows.flatMap((row) => codeSpans(row[2]!).map((span) => span.replace(/\?$/, ''))))
+    expect(fields.filter((field) => !named.has(field))).toEqual([])
+  })
+
+  /** The fields of `ToolbarEvent['data']`. */
+  function dataFields(source: ts.SourceFile): string[] {
+    let fields: string[] = []
+    source.forEachChild((node) => {
+      if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'ToolbarEvent') return
+      const data = node.members.find((member) => member.name?.getText(source) === 'data')
+      if (data && ts.isPropertySignature(data) && data.type && ts.isTypeLiteralNode(data.type)) {
+        fields = data.type.members.map((member) => member.name!.getText(source))
+      }
+    })
+    return fields
+  }
+})
+
+describe('README imports only what the entry points export', () => {
+  it('every name a README sample imports from hono-debug-toolbar, and every name "Also exported" lists', async () => {
+    const entries: Record<string, string> = {
+      'hono-debug-toolbar': '../../src/index.js',
+      'hono-debug-toolbar/opentelemetry': '../../src/opentelemetry/index.js',
+      'hono-debug-toolbar/store/sqlite': '../../src/store/sqlite.js',
+      'hono-debug-toolbar/store/postgres': '../../src/store/postgres.js',
+    }
+    const wanted: Array<[string, string]> = []
+    for (const [, names, from] of readme.matchAll(/import \{([^}]+)\} from '(hono-debug-toolbar[^']*)'/g)) {
+      for (const name of names!.split(',').map((each) => each.trim())) {
+        // Types (`type RequestRecord`) leave nothing at run time.
+        if (name && !name.startsWith('type ')) wanted.push([from!, name.split(' as ')[0]!])
+      }
+    }
+    for (const [, list] of readme.matchAll(/Also exported: ([^]*?)\n\n/g)) {
+      for (const [, name] of list!.matchAll(/`(\w+)/g)) wanted.push(['hono-debug-toolbar/opentelemetry', name!])
+    }
+    expect(wanted.length).toBeGreaterThan(20)
+    const missing: string[] = []
+    for (const [from, name] of wanted) {
+      const module = (await import(entries[from]!)) as Record<string, unknown>
+      if (!(name in module)) missing.push(`${name} from '${from}'`)
+    }
+    expect(missing).toEqual([])
+  })
+})
+
 describe('README HTTP API table lists the routes the toolbar serves', () => {
   let host: ToolbarHost | undefined
   const spy = { id: 'spy', title: 'Spy', generateStats: () => ({}), setup: (h: ToolbarHost) => void (host = h) }
