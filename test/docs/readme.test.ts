@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import ts from 'typescript'
 import { Hono } from 'hono'
-import { debugToolbar, type ToolbarHost } from '../../src/index.js'
+import { debugToolbar, Panel, type ToolbarHost } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { resolveOpenTelemetryConfig } from '../../src/opentelemetry/config.js'
 import { resolveReceiverConfig } from '../../src/opentelemetry/receiver-config.js'
@@ -215,7 +215,18 @@ describe('README imports only what the entry points export', () => {
 
 describe('README HTTP API table lists the routes the toolbar serves', () => {
   let host: ToolbarHost | undefined
-  const spy = { id: 'spy', title: 'Spy', generateStats: () => ({}), setup: (h: ToolbarHost) => void (host = h) }
+  // A panel that keeps the toolbar it is set up with, to read the routes registered on it.
+  class SpyPanel extends Panel<object> {
+    readonly id = 'spy'
+    readonly title = 'Spy'
+    setup(toolbar: ToolbarHost) {
+      host = toolbar
+    }
+    generateStats() {
+      return {}
+    }
+  }
+  const spy = new SpyPanel()
   const otel = new OpenTelemetryPanel({ exporter: 'none' })
   const app = new Hono()
   const upgradeWebSocket = (() => async () => undefined) as never
