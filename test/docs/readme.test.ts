@@ -50,13 +50,20 @@ function codeSpans(cell: string): string[] {
   return [...prose.matchAll(/`([^`]+)`/g)].map((match) => match[1]!)
 }
 
+/** A source file of the project, parsed (not type-checked). */
+function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
+}
+
+/** The top-level statements of `source` of one kind. */
+function topLevel<T extends ts.Node>(source: ts.SourceFile, is: (node: ts.Node) => node is T): T[] {
+  return source.statements.filter((node): node is ts.Statement & T => is(node))
+}
+
 /** Property names of an interface in a source file, with those of the interfaces it extends in the same file. */
 function interfaceProperties(file: string, name: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
-  const declarations = new Map<string, ts.InterfaceDeclaration>()
-  source.forEachChild((node) => {
-    if (ts.isInterfaceDeclaration(node)) declarations.set(node.name.text, node)
-  })
+  const source = parse(file)
+  const declarations = new Map(topLevel(source, ts.isInterfaceDeclaration).map((node) => [node.name.text, node]))
   const collect = (interfaceName: string): string[] => {
     const declaration = declarations.get(interfaceName)
     if (!declaration) throw new Error(`${file} has no interface ${interfaceName}`)
@@ -135,16 +142,10 @@ describe('README option tables name every option, and only options that exist', 
 
 describe('README "Writing a panel" names every hook of Panel', () => {
   it('lists each public method of the Panel class', () => {
-    const file = 'src/core/panel.ts'
-    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
-    const hooks: string[] = []
-    source.forEachChild((node) => {
-      if (!ts.isClassDeclaration(node) || node.name?.text !== 'Panel') return
-      for (const member of node.members) {
-        const hidden = ts.getCombinedModifierFlags(member) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)
-        if (ts.isMethodDeclaration(member) && !hidden) hooks.push(member.name.getText(source))
-      }
-    })
+    const source = parse('src/core/panel.ts')
+    const panel = topLevel(source, ts.isClassDeclaration).find((node) => node.name?.text === 'Panel')
+    const hidden = (member: ts.ClassElement) => ts.getCombinedModifierFlags(member) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)
+    const hooks = (panel?.members ?? []).filter((member) => ts.isMethodDeclaration(member) && !hidden(member)).map((member) => member.name!.getText(source))
     expect(hooks.length).toBeGreaterThan(5)
     // A hook is named with its parameters: `setup(host)`, `around(record, c, next)`.
     const named = new Set(codeSpans(section('Writing a panel')).map((span) => span.match(/^(\w+)\(/)?.[1]))
@@ -154,14 +155,9 @@ describe('README "Writing a panel" names every hook of Panel', () => {
 
 describe('README live events table', () => {
   it('names every event type and every data field the stream sends', () => {
-    const file = 'src/core/events.ts'
-    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.ES2022, true)
-    let types: string[] = []
-    source.forEachChild((node) => {
-      if (ts.isTypeAliasDeclaration(node) && node.name.text === 'ToolbarEventType' && ts.isUnionTypeNode(node.type)) {
-        types = node.type.types.map((type) => type.getText(source).replaceAll("'", ''))
-      }
-    })
+    const source = parse('src/core/events.ts')
+    const alias = topLevel(source, ts.isTypeAliasDeclaration).find((node) => node.name.text === 'ToolbarEventType')
+    const types = alias && ts.isUnionTypeNode(alias.type) ? alias.type.types.map((type) => type.getText(source).replaceAll("'", '')) : []
     const rows = tableRows(section('Live events'), 'event')
     // `events.dropped` is sent to one slow client, outside ToolbarEventType.
     expect(rows.flatMap((row) => codeSpans(row[0]!)).sort()).toEqual([...types, 'events.dropped'].sort())
@@ -173,15 +169,10 @@ describe('README live events table', () => {
 
   /** The fields of `ToolbarEvent['data']`. */
   function dataFields(source: ts.SourceFile): string[] {
-    let fields: string[] = []
-    source.forEachChild((node) => {
-      if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'ToolbarEvent') return
-      const data = node.members.find((member) => member.name?.getText(source) === 'data')
-      if (data && ts.isPropertySignature(data) && data.type && ts.isTypeLiteralNode(data.type)) {
-        fields = data.type.members.map((member) => member.name!.getText(source))
-      }
-    })
-    return fields
+    const event = topLevel(source, ts.isInterfaceDeclaration).find((node) => node.name.text === 'ToolbarEvent')
+    const data = event?.members.find((member) => member.name?.getText(source) === 'data')
+    if (!data || !ts.isPropertySignature(data) || !data.type || !ts.isTypeLiteralNode(data.type)) return []
+    return data.type.members.map((member) => member.name!.getText(source))
   }
 })
 
