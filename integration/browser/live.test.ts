@@ -176,7 +176,8 @@ describe('live events in the open toolbar', () => {
     const current = await showExportInFlight('OpenTelemetry')
     const pane = page.locator('#hono-debug-toolbar .hdt-pane')
     await pane.locator('[data-hdt-live="live"]').waitFor()
-    expect(await pane.locator('.hdt-otel-head').textContent()).toContain('1 in flight')
+    // The waterfall reads the trace once it is shown live: until then its head counts nothing.
+    await expect.poll(() => pane.locator('.hdt-otel-head').textContent(), { timeout: 5_000 }).toContain('1 in flight')
     // Long enough that the toolbar asks about the request only every few seconds now.
     await new Promise((resolve) => setTimeout(resolve, 3_500))
     await fetch(`${server.url}/test/export-done`, { method: 'POST' })
