@@ -3,7 +3,8 @@
  * SQLite queries with an N+1 loop and repeated queries: each marker is a button that picks
  * out the queries it counts, as django-debug-toolbar's links do; "Show all", the button
  * again or Esc shows every query again. Queries keep their number, their place on the time
- * line and what was opened under them (EXPLAIN).
+ * line and what was opened under them (EXPLAIN). The OpenTelemetry waterfall's N+1 badge opens
+ * the panel at its group of queries.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/sql-filters.test.ts
  */
@@ -11,10 +12,13 @@ import Database from 'better-sqlite3'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
-import { debugToolbar, instrumentBetterSqlite3 } from '../../src/index.js'
+import { debugToolbar, instrumentBetterSqlite3, type Panel } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
-function shopApp(): Hono {
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
+
+function shopApp(extraPanels: Panel[] = []): Hono {
   const db = instrumentBetterSqlite3(new Database(':memory:'))
   db.exec(`
     CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);
@@ -25,7 +29,7 @@ function shopApp(): Hono {
     INSERT INTO orders VALUES (1, 1, 10, 2), (2, 1, 11, 3), (3, 1, 10, 2), (4, 1, 12, 3), (5, 1, 10, 2);
   `)
   const app = new Hono()
-  app.use(debugToolbar({ app }))
+  app.use(debugToolbar({ app, extraPanels }))
   app.get('/orders', (c) => {
     const user = db.prepare('SELECT id, name FROM users WHERE id = ?').get(1) as { id: number; name: string }
     const orders = db.prepare('SELECT id, product_id, reviewer_id FROM orders WHERE user_id = ? ORDER BY id').all(user.id) as Array<{
@@ -42,6 +46,11 @@ function shopApp(): Hono {
     for (const reviewer of [2, 3]) db.prepare('SELECT name FROM users WHERE id = ?').get(reviewer)
     const items = lines.map((line) => `<li>${line.name}</li>`).join('')
     return c.html(`<!doctype html><html><head><link rel="icon" href="data:,"></head><body><h1>${user.name}: ${header.n} orders</h1><ul>${items}</ul></body></html>`)
+  })
+  // The ids written into the SQL: one text per query, so no group of the SQL panel (the waterfall's is by shape).
+  app.get('/inline', (c) => {
+    for (const id of [10, 11, 12]) db.prepare(`SELECT name, price FROM products WHERE id = ${id}`).get()
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>3 products</p></body></html>')
   })
   return app
 }
@@ -143,6 +152,54 @@ describe('the SQL panel picks out duplicated and similar queries', () => {
     // The plan stays open under its query in the whole list.
     expect(await row(6).locator('.hdt-sql-plan .hdt-code').innerText()).toMatch(/SEARCH products/)
     expect(await barOf(6)).toBe(bar6)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe("the OpenTelemetry waterfall's N+1 badge", () => {
+  const session = useBrowserSession(() => shopApp([new OpenTelemetryPanel({ exporter: 'none' })]), { width: 1440, height: 900 })
+
+  it('opens the SQL panel showing only the queries of its group, the first one focused, and "Show all" shows every query', async () => {
+    const { page } = session
+    await session.open('/orders')
+    const otel = await openPanel(page, 'OpenTelemetry')
+    const group = otel.locator('.hdt-wf-group')
+    await group.waitFor({ timeout: 10_000 })
+    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT products ×5')
+    const badge = group.getByRole('button', { name: 'N+1 · SQL, open the SQL panel at these 5 queries', exact: true })
+    expect(await badge.innerText()).toBe('N+1 · SQL')
+    await badge.click()
+
+    const pane = page.locator('#hono-debug-toolbar .hdt-pane[data-hdt-pane="sql"]')
+    const filterLine = pane.locator('.hdt-sql-filter')
+    await expect.poll(() => shownIds(pane)).toEqual(['3', '4', '5', '6', '7'])
+    expect(await filterLine.innerText()).toBe('Showing 5 queries of one shape (same SQL, other params) — Show all')
+    // The first query of the group has the focus: its pressed "similar" badge, which shows all again.
+    const first = pane.locator('.hdt-sql-queries tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^3$/ }) })
+    expect(await pane.locator('.hdt-sql-queries tbody tr').first().innerText()).toBe(await first.innerText())
+    const similar = first.getByRole('button', { name: 'similar ×5, show the 5 queries of this shape', exact: true })
+    expect(await similar.getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(() => similar.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button)).toBe(true)
+    await page.screenshot({ path: `${SCREENSHOTS}sql-from-nplus1.png` })
+
+    await filterLine.getByRole('button', { name: 'Show all', exact: true }).click()
+    await expect.poll(() => shownIds(pane)).toEqual(ALL)
+    expect(await filterLine.innerText()).toBe('')
+    expect(await similar.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button)).toBe(true)
+    expect(session.errors).toEqual([])
+  })
+
+  it('opens the SQL panel with every query when its queries are no group of the panel', async () => {
+    const { page } = session
+    await session.open('/inline')
+    const otel = await openPanel(page, 'OpenTelemetry')
+    const group = otel.locator('.hdt-wf-group')
+    await group.waitFor({ timeout: 10_000 })
+    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT products ×3')
+    await group.getByRole('button', { name: 'N+1 · SQL, open the SQL panel at these 3 queries', exact: true }).click()
+    const pane = page.locator('#hono-debug-toolbar .hdt-pane[data-hdt-pane="sql"]')
+    await expect.poll(() => shownIds(pane)).toEqual(['1', '2', '3'])
+    expect(await pane.locator('.hdt-sql-filter').innerText()).toBe('')
     expect(session.errors).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import { PanelContent } from './panel-content.js'
-import type { RequestDetail } from './types.js'
+import type { OpenPanel, PanelTarget, RequestDetail } from './types.js'
 
 interface PaneProps {
   prefix: string
@@ -10,11 +10,13 @@ interface PaneProps {
   /** The full-page view's way to the panel list, which the panel covers in a phone-wide window. */
   onShowPanels?: (() => void) | undefined
   openRequest(id: string): void
-  openPanel?(panelId: string): void
+  openPanel?: OpenPanel | undefined
+  /** Where another panel opened this one (the waterfall's N+1 badge: the SQL panel at its queries). */
+  target?: PanelTarget | undefined
 }
 
 /** The large area that shows one panel's content, loaded when the panel is opened. */
-export function Pane({ prefix, panelId, detail, onClose, onShowPanels, openRequest, openPanel }: PaneProps) {
+export function Pane({ prefix, panelId, detail, onClose, onShowPanels, openRequest, openPanel, target }: PaneProps) {
   const nav = detail?.nav.find((n) => n.id === panelId)
   return (
     <section class="hdt-pane" aria-labelledby="hdt-pane-title" data-hdt-pane={panelId}>
@@ -37,7 +39,7 @@ export function Pane({ prefix, panelId, detail, onClose, onShowPanels, openReque
       </header>
       <div class="hdt-pane-body">
         {detail ? (
-          <PanelContent prefix={prefix} request={detail} panelId={panelId} openRequest={openRequest} openPanel={openPanel} />
+          <PanelContent prefix={prefix} request={detail} panelId={panelId} openRequest={openRequest} openPanel={openPanel} target={target} />
         ) : (
           <p class="hdt-muted hdt-loading">Loading…</p>
         )}

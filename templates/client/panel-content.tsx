@@ -2,21 +2,22 @@ import { Component, type ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { panelViews } from './panels/index.js'
 import { getText } from './toolbar-api.js'
-import type { RequestDetail } from './types.js'
+import type { OpenPanel, PanelTarget, RequestDetail } from './types.js'
 
 interface PanelContentProps {
   prefix: string
   request: RequestDetail
   panelId: string
   openRequest(id: string): void
-  openPanel?(panelId: string): void
+  openPanel?: OpenPanel | undefined
+  target?: PanelTarget | undefined
 }
 
 /**
  * The content of one panel for one request: the panel's browser component when the bundle
  * has one, else the HTML the server renders for it (custom panels).
  */
-export function PanelContent({ prefix, request, panelId, openRequest, openPanel }: PanelContentProps) {
+export function PanelContent({ prefix, request, panelId, openRequest, openPanel, target }: PanelContentProps) {
   const stats = request.panels[panelId]
   const failure = request.failures?.[panelId] ?? panelFailure(stats)
   if (failure) return <p class="hdt-error-note">{failure}</p>
@@ -25,7 +26,7 @@ export function PanelContent({ prefix, request, panelId, openRequest, openPanel 
   const View = view.component
   return (
     <PanelErrorBoundary key={`${request.id}/${panelId}`}>
-      <View stats={stats} request={request} prefix={prefix} openRequest={openRequest} openPanel={openPanel} />
+      <View stats={stats} request={request} prefix={prefix} openRequest={openRequest} openPanel={openPanel} target={target} />
     </PanelErrorBoundary>
   )
 }

@@ -5,6 +5,7 @@ import { Pane } from './pane.js'
 import { useRequestDetail, type DetailCache } from './request-detail.js'
 import { Sidebar } from './sidebar.js'
 import { loadState, saveState } from './toolbar-state.js'
+import type { PanelTarget } from './types.js'
 
 export interface ShellProps {
   prefix: string
@@ -27,6 +28,8 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
   const [requestId, setRequestId] = useState(pageRequestId)
   const [open, setOpen] = useState(page || saved.open)
   const [panel, setPanel] = useState<string | undefined>(saved.open || page ? saved.panel : undefined)
+  // Where another panel opened the shown one (the waterfall's N+1 badge); the panel list opens panels at their start.
+  const [target, setTarget] = useState<PanelTarget>()
   const [followed, setFollowed] = useState(pageRequests.current)
   // The full-page view in a phone-wide window: the panel covers the panel list until its
   // Panels button shows the list (a wide window shows both, whatever this says).
@@ -84,9 +87,10 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
     setOpen(false)
   }, [])
   const openPanel = useCallback(
-    (id: string) => {
+    (id: string, at?: PanelTarget) => {
       pendingFocus.current = 'pane'
       setPanel(id)
+      setTarget(at)
       setListShown(false)
       refresh()
     },
@@ -161,6 +165,7 @@ export function Shell({ prefix, requestId: pageRequestId, mode, pageRequests }: 
           onShowPanels={page ? showPanels : undefined}
           openRequest={openRequestFromPane}
           openPanel={openPanel}
+          target={target}
         />
       )}
     </div>

@@ -15,8 +15,21 @@ export interface PanelProps<S> {
   /** Switches the toolbar to another request (the History panel's rows use it). */
   openRequest(id: string): void
   /** Opens another panel of the shown request (the waterfall's N+1 badge opens the SQL panel). */
-  openPanel?(panelId: string): void
+  openPanel?: OpenPanel | undefined
+  /** Where this panel was opened at, by another panel (the waterfall's N+1 badge). */
+  target?: PanelTarget | undefined
 }
+
+/**
+ * Where another panel opens a panel: the SQL panel at the queries run with this SQL text (a
+ * query span's `db.query.text`), which it shows alone when they are one of its groups.
+ */
+export interface PanelTarget {
+  sql: string
+}
+
+/** Opens a panel of the shown request, at a target when given. */
+export type OpenPanel = (panelId: string, target?: PanelTarget) => void
 
 /** A panel's browser view: its component and the CSS rules it adds to the shadow root. */
 export interface PanelView {

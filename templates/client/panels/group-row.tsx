@@ -1,3 +1,4 @@
+import type { OpenPanel } from '../types.js'
 import type { SpanNode, SpanTree } from './span-tree.js'
 import { formatDuration } from './span-tree.js'
 import { percentOf } from './time-axis.js'
@@ -20,13 +21,13 @@ export interface GroupRowProps {
   /** Some span of the group is on the critical path. */
   critical: boolean
   onToggleGroup(groupId: string): void
-  /** Opens another panel of the toolbar (the SQL panel, from an N+1 badge). */
-  openPanel: ((panelId: string) => void) | undefined
+  /** Opens another panel of the toolbar (the SQL panel at the group's queries, from an N+1 badge). */
+  openPanel: OpenPanel | undefined
 }
 
 /**
  * Repeated siblings folded into one row: `SELECT comments ×3 · 4.10 ms`, each span a tick on
- * the time axis, a badge for SQL groups (the N+1 pattern) that opens the SQL panel. A click
+ * the time axis, a badge for SQL groups (the N+1 pattern) that opens the SQL panel at them. A click
  * expands the group.
  *
  * @example
@@ -114,10 +115,11 @@ function sumPlace(ticks: Tick[]): { left: string; right: string; textAlign?: 'ri
 
 /**
  * The N+1 mark of a group of queries. This app's own queries are in its SQL panel, which the
- * badge opens; the queries of another service (received spans) or of an imported file are
- * not, so their badge names the service and opens nothing.
+ * badge opens at them (by the SQL text of the group's first span; the panel shows them alone
+ * when they are one of its groups); the queries of another service (received spans) or of an
+ * imported file are not, so their badge names the service and opens nothing.
  */
-function NPlusOneBadge({ count, node, openPanel }: { count: number; node: SpanNode | undefined; openPanel: ((panelId: string) => void) | undefined }) {
+function NPlusOneBadge({ count, node, openPanel }: { count: number; node: SpanNode | undefined; openPanel: OpenPanel | undefined }) {
   if (node?.span.source !== 'local') {
     return (
       <span class="hdt-badge hdt-badge-warn hdt-wf-nplus1" title={`${count} queries of one shape under one parent in ${node?.service ?? 'another service'}: the N+1 pattern. They are that service's queries, not in this app's SQL panel.`}>
@@ -129,10 +131,12 @@ function NPlusOneBadge({ count, node, openPanel }: { count: number; node: SpanNo
     <button
       type="button"
       class="hdt-badge hdt-badge-warn hdt-wf-nplus1"
-      title={`${count} queries of one shape under one parent: the N+1 pattern. Open the SQL panel.`}
+      aria-label={`N+1 · SQL, open the SQL panel at these ${count} queries`}
+      title={`${count} queries of one shape under one parent: the N+1 pattern. Open the SQL panel at them.`}
       onClick={(event) => {
         event.stopPropagation()
-        openPanel?.('sql')
+        const sql = node.span.attributes['db.query.text']
+        openPanel?.('sql', typeof sql === 'string' ? { sql } : undefined)
       }}
     >
       N+1 · SQL

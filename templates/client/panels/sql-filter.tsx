@@ -1,3 +1,4 @@
+import type { RefObject } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { SqlQueryGroup, SqlStats } from '../../../src/panels/sql.js'
 
@@ -66,7 +67,30 @@ function pickOf(kind: Kind, groups: SqlQueryGroup[], whole: boolean): SqlPick {
     : kind === 'duplicates'
       ? { label: `duplicate ×${n}`, name: `duplicate ×${n}, show the ${n} identical queries`, showing: `${n} identical queries (same SQL and params)` }
       : { label: `similar ×${n}`, name: `similar ×${n}, show the ${n} queries of this shape`, showing: `${n} queries of one shape (same SQL, other params)` }
-  return { key: whole ? kind : `${kind}:${groups[0]!.queryIds[0]}`, ids, ...texts }
+  return { key: whole ? kind : groupKey(kind, groups[0]!), ids, ...texts }
+}
+
+/** The key of one group's pick: its kind and its first query id. */
+function groupKey(kind: Kind, group: SqlQueryGroup): string {
+  return `${kind}:${group.queryIds[0]}`
+}
+
+/**
+ * The pick of the queries run with this SQL text (a query span's `db.query.text`): their shape
+ * when they ran with other params, else their identical runs; none when no group has the text.
+ *
+ * @example
+ * ```ts
+ * pickKeyOfSql(stats, 'SELECT name, price FROM products WHERE id = ?') // 'similar:3'
+ * ```
+ */
+export function pickKeyOfSql(stats: SqlStats, sql: string): string | undefined {
+  for (const kind of ['similar', 'duplicates'] as const) {
+    // A group's SQL is cut (ending in `…`) past the panel's limit; the span has it whole.
+    const group = stats[kind].find((g) => g.sql === sql || (g.sql.endsWith('…') && sql.startsWith(g.sql.slice(0, -1))))
+    if (group) return groupKey(kind, group)
+  }
+  return undefined
 }
 
 /** The list's filter: the pick it shows (if any), and what the badges, "Show all" and Esc do to it. */
@@ -76,16 +100,30 @@ export interface SqlFilter {
   clear(): void
   /** On the panel: Esc shows every query again before it closes the pane. */
   onKeyDown(event: KeyboardEvent): void
+  /** The panel's element, where the first query of the group it was opened at gets the focus. */
+  list: RefObject<HTMLDivElement | null>
 }
 
 /**
- * The filter a badge turns on (the same badge again turns it off). The filter is kept by key and
- * looked up in the current picks, so stats read again (a query run after the response) keep it.
+ * The filter a badge turns on (the same badge again turns it off), or the pick the panel was
+ * opened at (`openedAt`, read when the panel opens). The filter is kept by key and looked up in
+ * the current picks, so stats read again (a query run after the response) keep it.
  */
-export function useSqlFilter(picks: SqlPicks): SqlFilter {
-  const [key, setKey] = useState<string>()
+export function useSqlFilter(picks: SqlPicks, openedAt?: string): SqlFilter {
+  const [key, setKey] = useState(openedAt)
   const trigger = useRef<HTMLElement | null>(null)
+  const list = useRef<HTMLDivElement>(null)
   const shown = key === undefined ? undefined : picks.byKey.get(key)
+  useEffect(() => {
+    // Opened at a group: the focus goes to its first query's pressed badge (in view, and the
+    // way back), after the pane has focused its heading; "Show all" hands it back there.
+    if (openedAt === undefined) return
+    const badge = list.current?.querySelector<HTMLElement>('tbody .hdt-sql-pick[aria-pressed="true"]')
+    if (!badge) return
+    trigger.current = badge
+    badge.focus()
+    // Only when the panel opens.
+  }, [])
   useEffect(() => {
     // "Show all" leaves with the filter: the focus goes back to the badge that filtered, not to the page.
     const button = trigger.current
@@ -100,6 +138,7 @@ export function useSqlFilter(picks: SqlPicks): SqlFilter {
       setKey((on) => (on === pick.key ? undefined : pick.key))
     },
     clear: () => setKey(undefined),
+    list,
     onKeyDown(event) {
       if (event.key !== 'Escape' || event.defaultPrevented || !shown) return
       event.preventDefault()

@@ -5,7 +5,7 @@ import { formatMs } from '../format.js'
 import { barStyle } from '../bar-style.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
-import { FilterLine, PickButton, sqlPicks, useSqlFilter, type SqlFilter, type SqlPick } from './sql-filter.js'
+import { FilterLine, PickButton, pickKeyOfSql, sqlPicks, useSqlFilter, type SqlFilter, type SqlPick } from './sql-filter.js'
 import { SqlText } from './sql-text.js'
 
 /** What `GET {prefix}/api/sql/:requestId/:queryId/explain` answers. */
@@ -35,9 +35,10 @@ type Extra = { kind: 'loading'; what: string } | { kind: 'error'; message: strin
 /**
  * The SQL panel: each query in the order it started, on the request's time line, with EXPLAIN on
  * demand. The duplicate and similar badges are buttons that show only the queries they count,
- * each still under its own number and at its place on the time line.
+ * each still under its own number and at its place on the time line. Opened at a SQL text (the
+ * waterfall's N+1 badge), it shows the group of queries run with it, as their badge does.
  */
-export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
+export function SqlView({ stats, request, prefix, target }: PanelProps<SqlStats>) {
   const [extras, setExtras] = useState<Record<number, Extra>>({})
   const setExtra = (id: number, extra: Extra) => setExtras((all) => ({ ...all, [id]: extra }))
   const load = <T,>(id: number, what: string, url: string, done: (answer: T) => Extra) => {
@@ -56,10 +57,10 @@ export function SqlView({ stats, request, prefix }: PanelProps<SqlStats>) {
   const slow = stats.queries.filter((q) => q.slow).length
   const failed = stats.queries.filter((q) => q.error !== null).length
   const picks = useMemo(() => sqlPicks(stats), [stats])
-  const filter = useSqlFilter(picks)
+  const filter = useSqlFilter(picks, target && pickKeyOfSql(stats, target.sql))
   const shown = filter.shown ? stats.queries.filter((q) => filter.shown!.ids.has(q.id)) : stats.queries
   return (
-    <div class="hdt-sql" onKeyDown={filter.onKeyDown}>
+    <div class="hdt-sql" ref={filter.list} onKeyDown={filter.onKeyDown}>
       <p class="hdt-sql-summary">
         <strong>{stats.count} {stats.count === 1 ? 'query' : 'queries'}</strong> in {formatMs(stats.totalMs)}
         {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn">{stats.dropped} more not kept</span>}

@@ -4,6 +4,7 @@ import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
 import { describeSkew, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
 import { serviceColor, serviceSlot, spanColor } from './span-colors.js'
+import type { OpenPanel } from '../types.js'
 import { FoldButton, GroupRow } from './group-row.js'
 import { selfTimeOf, type FoldableGroup, type WaterfallAnalysis, type WaterfallRow } from './waterfall-analysis.js'
 
@@ -29,7 +30,7 @@ export interface WaterfallProps {
   showSelf?: boolean
   /** Expands or folds a group of repeated siblings. */
   onToggleGroup?(groupId: string): void
-  openPanel?(panelId: string): void
+  openPanel?: OpenPanel | undefined
   /** The grid element, for the span detail to give the focus back to. */
   gridRef?: Ref<HTMLDivElement>
 }
