@@ -158,19 +158,21 @@ describe('the SQL panel picks out duplicated and similar queries', () => {
 
 describe("the OpenTelemetry waterfall's N+1 badge", () => {
   const session = useBrowserSession(() => shopApp([new OpenTelemetryPanel({ exporter: 'none' })]), { width: 1440, height: 900 })
+  /** Loads `path`, checks the waterfall folds its loop into `label`, and clicks that row's N+1 badge (named `name`); the SQL pane. */
+  const clickNPlusOne = async (path: string, label: string, name: string) => {
+    await session.open(path)
+    const group = (await openPanel(session.page, 'OpenTelemetry')).locator('.hdt-wf-group')
+    await group.waitFor({ timeout: 10_000 })
+    expect(await group.locator('.hdt-wf-label').innerText()).toBe(label)
+    const badge = group.getByRole('button', { name, exact: true })
+    expect(await badge.innerText()).toBe('N+1 · SQL')
+    await badge.click()
+    return session.page.locator('#hono-debug-toolbar .hdt-pane[data-hdt-pane="sql"]')
+  }
 
   it('opens the SQL panel showing only the queries of its group, the first one focused, and "Show all" shows every query', async () => {
     const { page } = session
-    await session.open('/orders')
-    const otel = await openPanel(page, 'OpenTelemetry')
-    const group = otel.locator('.hdt-wf-group')
-    await group.waitFor({ timeout: 10_000 })
-    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT products ×5')
-    const badge = group.getByRole('button', { name: 'N+1 · SQL, open the SQL panel at these 5 queries', exact: true })
-    expect(await badge.innerText()).toBe('N+1 · SQL')
-    await badge.click()
-
-    const pane = page.locator('#hono-debug-toolbar .hdt-pane[data-hdt-pane="sql"]')
+    const pane = await clickNPlusOne('/orders', 'SELECT products ×5', 'N+1 · SQL, open the SQL panel at these 5 queries')
     const filterLine = pane.locator('.hdt-sql-filter')
     await expect.poll(() => shownIds(pane)).toEqual(['3', '4', '5', '6', '7'])
     expect(await filterLine.innerText()).toBe('Showing 5 queries of one shape (same SQL, other params) — Show all')
@@ -190,14 +192,7 @@ describe("the OpenTelemetry waterfall's N+1 badge", () => {
   })
 
   it('opens the SQL panel with every query when its queries are no group of the panel', async () => {
-    const { page } = session
-    await session.open('/inline')
-    const otel = await openPanel(page, 'OpenTelemetry')
-    const group = otel.locator('.hdt-wf-group')
-    await group.waitFor({ timeout: 10_000 })
-    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT products ×3')
-    await group.getByRole('button', { name: 'N+1 · SQL, open the SQL panel at these 3 queries', exact: true }).click()
-    const pane = page.locator('#hono-debug-toolbar .hdt-pane[data-hdt-pane="sql"]')
+    const pane = await clickNPlusOne('/inline', 'SELECT products ×3', 'N+1 · SQL, open the SQL panel at these 3 queries')
     await expect.poll(() => shownIds(pane)).toEqual(['1', '2', '3'])
     expect(await pane.locator('.hdt-sql-filter').innerText()).toBe('')
     expect(session.errors).toEqual([])
