@@ -16,7 +16,6 @@ import { debugToolbar, instrumentBetterSqlite3, type Panel } from '../../src/ind
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname
 
 function shopApp(extraPanels: Panel[] = []): Hono {
   const db = instrumentBetterSqlite3(new Database(':memory:'))
@@ -182,7 +181,6 @@ describe("the OpenTelemetry waterfall's N+1 badge", () => {
     const similar = first.getByRole('button', { name: 'similar ×5, show the 5 queries of this shape', exact: true })
     expect(await similar.getAttribute('aria-pressed')).toBe('true')
     await expect.poll(() => similar.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button)).toBe(true)
-    await page.screenshot({ path: `${SCREENSHOTS}sql-from-nplus1.png` })
 
     await filterLine.getByRole('button', { name: 'Show all', exact: true }).click()
     await expect.poll(() => shownIds(pane)).toEqual(ALL)
