@@ -95,6 +95,20 @@ describe('instrumentBetterSqlite3', () => {
     ])
   })
 
+  it('records params passed as arrays (as query builders pass them) as better-sqlite3 binds them', async () => {
+    const app = appWith(usersDb(), (app, db) => {
+      app.get('/', (c) => {
+        const one = db.prepare('SELECT name FROM users WHERE team = ? AND id > ?').all(['core', 1])
+        const split = db.prepare('SELECT name FROM users WHERE team = ? AND id > ?').all(['core'], 0)
+        const bound = db.prepare('SELECT count(*) AS n FROM users WHERE team = ?').bind(['kernel'])
+        return c.json({ one, split, count: (bound.get() as { n: number }).n })
+      })
+    })
+    const { res, sql } = await sqlPanel(app, '/')
+    expect(res.json()).toEqual({ one: [{ name: 'grace' }], split: [{ name: 'ada' }, { name: 'grace' }], count: 1 })
+    expect(sql.queries.map((q) => q.params)).toEqual([['core', 1], ['core', 0], ['kernel']])
+  })
+
   it('records exec() and pragma()', async () => {
     const app = appWith(usersDb(), (app, db) => {
       app.get('/', (c) => {

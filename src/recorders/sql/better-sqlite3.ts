@@ -80,7 +80,7 @@ export function instrumentBetterSqlite3<T extends BetterSqlite3Database>(db: T):
 
   // One set of wrapper functions per database, shared by its statements (`this` is the statement).
   const boundParams = new WeakMap<Statement, unknown[]>()
-  const paramsOf = (statement: Statement, args: unknown[]) => (args.length > 0 ? args : (boundParams.get(statement) ?? []))
+  const paramsOf = (statement: Statement, args: unknown[]) => (args.length > 0 ? boundAs(args) : (boundParams.get(statement) ?? []))
   const proto = (statement: Statement) => Object.getPrototypeOf(statement) as Statement
   const wrappers = {
     run(this: Statement, ...args: unknown[]) {
@@ -108,7 +108,7 @@ export function instrumentBetterSqlite3<T extends BetterSqlite3Database>(db: T):
     },
     bind(this: Statement, ...args: unknown[]) {
       const result = proto(this).bind.apply(this, args)
-      boundParams.set(this, args)
+      boundParams.set(this, boundAs(args))
       return result
     },
   }
@@ -192,4 +192,14 @@ function recordedIterator(
       return this
     },
   }
+}
+
+/**
+ * The params as better-sqlite3 binds them: an array argument is a list of anonymous params
+ * (`all(['core', 1])`, as Kysely and Drizzle pass them, is `all('core', 1)`), so the panel
+ * shows `['core', 1]`, not `[['core', 1]]`. Named params (an object) stay as they are.
+ */
+function boundAs(args: unknown[]): unknown[] {
+  if (!args.some(Array.isArray)) return args
+  return args.flatMap((arg) => (Array.isArray(arg) ? arg : [arg]))
 }
