@@ -73,7 +73,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
   define('find_n_plus_one', {
     title: 'N+1 query patterns',
     description:
-      'The same SQL run again and again with different params inside one request (the N+1 pattern), over every recent request or one request_id, most repeated first, with the calling file:line and the query ids.',
+      'The same SQL run again and again with different params inside one request (the N+1 pattern), over every recent request or one request_id, most repeated first, with the calling file:line and the query ids (for explain_query). Over the recent requests, the same loop (route, SQL and callers) is one line: its newest request\'s figures, and the other requests it ran in.',
     input: {
       request_id: requestId.optional(),
       min_count: numberArg(z.number().int().min(2).max(10_000), 'a whole number from 2 to 10000').default(2).describe('Least repetitions to report (default 2)'),
@@ -81,11 +81,11 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       cursor: cursor.optional(),
     },
     async run(args) {
-      const groups = (await sqlOf(args.request_id)).flatMap(({ detail, sql }) => {
+      const found = (await sqlOf(args.request_id)).flatMap(({ detail, sql }) => {
         const byId = new Map(sql.queries.map((q) => [q.id, q]))
         return sql.similar
           .filter((g) => g.count >= args.min_count)
-          .map((g) => {
+          .map((g): NPlusOne => {
             const members = g.queryIds.map((id) => byId.get(id)).filter((q): q is SqlQueryStats => q !== undefined)
             return {
               requestId: detail.id,
@@ -95,14 +95,16 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
               totalMs: members.reduce((sum, q) => sum + q.durationMs, 0),
               callers: [...new Set(members.map((q) => q.caller).filter((c): c is string => c !== null))].slice(0, 5),
               queryIds: g.queryIds.slice(0, 50),
+              requests: 1,
+              requestIds: [detail.id],
             }
           })
       })
-      groups.sort((a, b) => b.count - a.count)
-      const { page, lines } = fitText(
-        paginate('find_n_plus_one', groups, args.cursor, args.limit),
-        (g) => `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route})${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}`,
-      )
+      // The same loop in every request of a route is one pattern to fix: one line, with the
+      // requests it ran in, so that other patterns are not pushed pages away by its copies.
+      const groups = samePattern(found)
+      groups.sort((a, b) => b.count - a.count || b.requests - a.requests)
+      const { page, lines } = fitText(paginate('find_n_plus_one', groups, args.cursor, args.limit), patternText)
       const text = groups.length
         ? [...lines, pageNote(page, 'patterns')]
             .filter(Boolean)
@@ -156,4 +158,48 @@ function queryData(ctx: McpContext, q: SqlQueryStats) {
     dbSystem: q.dbSystem,
     error: q.error,
   }
+}
+
+/** An N+1 pattern: its newest request's figures, and every recent request it ran in. */
+interface NPlusOne {
+  /** The newest request that ran it; `count`, `totalMs` and `queryIds` are this request's. */
+  requestId: string
+  route: string
+  sql: string
+  count: number
+  totalMs: number
+  callers: string[]
+  queryIds: number[]
+  /** How many of the requests looked at ran it. */
+  requests: number
+  /** Those requests, newest first (at most `PATTERN_REQUEST_IDS`). */
+  requestIds: string[]
+}
+
+/** Most request ids a pattern lists. */
+const PATTERN_REQUEST_IDS = 20
+/** Most query ids a pattern's text line lists. */
+const PATTERN_QUERY_IDS = 10
+
+/** Patterns of the same route, SQL and callers merged, in the order of their newest request. */
+function samePattern(found: NPlusOne[]): NPlusOne[] {
+  const byKey = new Map<string, NPlusOne>()
+  for (const pattern of found) {
+    const key = JSON.stringify([pattern.route, pattern.sql, pattern.callers])
+    const seen = byKey.get(key)
+    if (!seen) byKey.set(key, pattern)
+    else {
+      seen.requests++
+      if (seen.requestIds.length < PATTERN_REQUEST_IDS) seen.requestIds.push(pattern.requestId)
+    }
+  }
+  return [...byKey.values()]
+}
+
+function patternText(g: NPlusOne): string {
+  const ids = g.queryIds.slice(0, PATTERN_QUERY_IDS).map((id) => `#${id}`).join(', ')
+  const moreIds = g.count > PATTERN_QUERY_IDS ? `, ${g.count - PATTERN_QUERY_IDS} more` : ''
+  const others = g.requestIds.slice(1)
+  const older = g.requests > 1 ? `\n    also in ${counted(g.requests - 1, 'older request')}: ${others.join(', ')}${g.requests > g.requestIds.length ? ', ...' : ''}` : ''
+  return `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route}) queries ${ids}${moreIds}${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}${older}`
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { call, useShop } from './app.js'
+
+describe('find_n_plus_one over the recent requests: one line per pattern, not per request', () => {
+  const session = useShop({ first: '/users', second: '/users', third: '/users', slow: '/slow' })
+  const { ids } = session
+
+  it('lists the loop of GET /users once, with the requests it ran in and the query ids to explain', async () => {
+    const { text, data } = await call(session.client, 'find_n_plus_one')
+    expect(data.patterns).toHaveLength(1)
+    expect(data.patterns[0]).toMatchObject({
+      requestId: ids.third,
+      route: 'GET /users',
+      sql: 'SELECT total FROM orders WHERE user_id = ?',
+      count: 4,
+      queryIds: [2, 3, 4, 5],
+      requests: 3,
+      requestIds: [ids.third, ids.second, ids.first],
+    })
+    expect(data.total).toBe(1)
+    expect(text).toMatch(new RegExp(`^x4 \\(.+\\)  request ${ids.third} \\(GET /users\\) queries #2, #3, #4, #5  at .+app\\.ts:\\d+`, 'm'))
+    expect(text).toMatch(new RegExp(`^ {4}also in 2 older requests: ${ids.second}, ${ids.first}$`, 'm'))
+    expect(text.match(/SELECT total FROM orders/g)).toHaveLength(1)
+  })
+
+  it('keeps one request to itself when request_id is given', async () => {
+    const { text, data } = await call(session.client, 'find_n_plus_one', { request_id: ids.first })
+    expect(data.patterns).toHaveLength(1)
+    expect(data.patterns[0]).toMatchObject({ requestId: ids.first, requests: 1, requestIds: [ids.first], queryIds: [2, 3, 4, 5] })
+    expect(text).not.toMatch(/also in/)
+  })
+})
