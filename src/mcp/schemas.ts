@@ -13,10 +13,27 @@ export const traceId = z
   .transform((id) => id.toLowerCase())
   .describe('A trace id (32 hex characters), as list_requests or get_request show it')
 
+/** A span id, also with the `#` that get_trace writes before it. */
 export const spanId = z
   .string()
-  .regex(/^[0-9a-fA-F]{16}$/, 'a span id is 16 hexadecimal characters')
-  .transform((id) => id.toLowerCase())
+  .regex(/^#?[0-9a-fA-F]{16}$/, 'a span id is 16 hexadecimal characters, as get_trace shows them (# allowed)')
+  .transform((id) => id.replace('#', '').toLowerCase())
+
+/**
+ * 1 to `most` span ids: a list, or one string of them as get_trace writes them (`#a1b2...`,
+ * or a folded line's `#a1b2...,c3d4...`), so that what an answer shows can be passed back as it is.
+ *
+ * @example
+ * ```ts
+ * spanIds(20).parse('#00f067aa0ba902b7,00f067aa0ba902b8') // ['00f067aa0ba902b7', '00f067aa0ba902b8']
+ * ```
+ */
+export function spanIds(most: number) {
+  const list = z.array(spanId).min(1, 'give at least one span id, as get_trace shows them').max(most, `at most ${most} span ids at a time`)
+  return z.union([list, z.string().max(most * 20).transform((text) => text.split(/[\s,]+/).filter(Boolean)).pipe(list)], {
+    error: `expected 1 to ${most} span ids (16 hexadecimal characters each, as get_trace shows them, # allowed): a list, or one string of them separated by commas`,
+  })
+}
 
 export const cursor = z.string().max(200).describe('The nextCursor of the previous answer, for the next page')
 

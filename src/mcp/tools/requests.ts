@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
 import { MAX_SCAN, type RequestFacts } from '../data.js'
-import { cursor, flag, limit, numberArg, onRoute, requestId, route, spanId, traceId } from '../schemas.js'
+import { cursor, flag, limit, numberArg, onRoute, requestId, route, spanIds, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
@@ -92,7 +92,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
     input: {
       request_id: requestId.optional(),
       trace_id: traceId.optional(),
-      span_ids: z.array(spanId).min(1).max(20).optional().describe('Spans to link to (Jaeger highlights each)'),
+      span_ids: spanIds(20).optional().describe('Spans to link to (Jaeger highlights each)'),
     },
     async run(args) {
       if (!args.request_id && !args.trace_id) throw new ToolError('give request_id or trace_id')

@@ -6,7 +6,7 @@ import type { LoggingStats } from '../../panels/logging.js'
 import { panelStats } from '../data.js'
 import { requestErrors, type ErrorItem } from '../errors.js'
 import { shownSpan } from '../redact.js'
-import { cursor, limit, requestId, spanId, traceId } from '../schemas.js'
+import { cursor, limit, requestId, spanIds, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { durationNs, serviceOf, traceLines, type TraceLine } from '../trace-tree.js'
@@ -76,7 +76,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       'Up to 20 spans of a trace in full: attributes (the first 128), events (exceptions, logs; the first 50), links, status, resource and times. An answer holds about 200,000 characters: long values of large spans are cut, and spans that do not fit are named in notShown, to ask for again.',
     input: {
       trace_id: traceId,
-      span_ids: z.array(spanId).min(1).max(20).describe('1 to 20 span ids, as get_trace shows them'),
+      span_ids: spanIds(20).describe('1 to 20 span ids, as get_trace shows them: a list, or one string ("#a1b2c3d4e5f60718,0718a1b2c3d4e5f6")'),
     },
     async run(args) {
       const { all, picked } = await data.requireSpans(args.trace_id, args.span_ids)
