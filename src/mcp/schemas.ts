@@ -98,3 +98,44 @@ export function onRoute(request: { method: string; route?: string | undefined; p
   if (filter.method && request.method.toUpperCase() !== filter.method) return false
   return request.route === filter.route || request.path === filter.route
 }
+
+/** Most routes a hint names. */
+const HINT_ROUTES = 10
+
+/**
+ * The routes of `requests` with how many requests each has, for an answer that found none
+ * on the route asked for: those whose pattern or path contains what was asked first, then
+ * the busiest; at most 10, each written as a route filter takes it (`GET /users/:id`).
+ *
+ * @example
+ * ```ts
+ * recordedRoutes([{ method: 'GET', route: '/users/:id', path: '/users/2' }], '/user') // [{ route: 'GET /users/:id', requests: 1 }]
+ * ```
+ */
+export function recordedRoutes(requests: ReadonlyArray<{ method: string; route?: string | undefined; path: string }>, asked = ''): Array<{ route: string; requests: number }> {
+  const wanted = asked.trim().toLowerCase()
+  const routes = new Map<string, { route: string; requests: number; near: boolean }>()
+  for (const r of requests) {
+    const name = `${r.method} ${r.route ?? r.path}`
+    const seen = routes.get(name) ?? { route: name, requests: 0, near: false }
+    seen.requests++
+    if (wanted && (name.toLowerCase().includes(wanted) || r.path.toLowerCase().includes(wanted))) seen.near = true
+    routes.set(name, seen)
+  }
+  return [...routes.values()]
+    .sort((a, b) => Number(b.near) - Number(a.near) || b.requests - a.requests || (a.route < b.route ? -1 : 1))
+    .slice(0, HINT_ROUTES)
+    .map(({ route, requests }) => ({ route, requests }))
+}
+
+/**
+ * `recordedRoutes` as text.
+ *
+ * @example
+ * ```ts
+ * routesText([{ route: 'GET /users/:id', requests: 25 }, { route: 'GET /', requests: 1 }]) // 'GET /users/:id (25), GET / (1)'
+ * ```
+ */
+export function routesText(routes: ReadonlyArray<{ route: string; requests: number }>): string {
+  return routes.map((r) => `${r.route} (${r.requests})`).join(', ')
+}

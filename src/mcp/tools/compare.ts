@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { SqlStats } from '../../panels/sql.js'
 import { panelStats } from '../data.js'
-import { onRoute, requestId, route } from '../schemas.js'
+import { onRoute, recordedRoutes, requestId, route, routesText } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, ms, ToolError } from '../result.js'
 import { durationNs, serviceOf } from '../trace-tree.js'
@@ -42,8 +42,13 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
       if (ids && ids[0] === ids[1]) throw new ToolError(`request_ids names "${ids[0]}" twice: give two different requests`)
       if (!ids) {
         if (!args.route) throw new ToolError('give request_ids (two ids) or route')
-        const rows = (await data.summaries()).filter((r) => onRoute(r, args.route!))
-        if (rows.length < 2) throw new ToolError(`route "${args.route.text}" has ${rows.length} recorded ${rows.length === 1 ? 'request' : 'requests'}; comparing needs two`)
+        const history = await data.summaries()
+        const rows = history.filter((r) => onRoute(r, args.route!))
+        if (rows.length < 2) {
+          const routes = recordedRoutes(history, args.route.route).filter((r) => r.requests >= 2)
+          const hint = routes.length ? ` Routes with two or more: ${routesText(routes)}.` : ''
+          throw new ToolError(`route "${args.route.text}" has ${rows.length} recorded ${rows.length === 1 ? 'request' : 'requests'}; comparing needs two.${hint}`)
+        }
         ids = [rows[1]!.id, rows[0]!.id]
       }
       const [a, b] = [await data.request(ids[0]!), await data.request(ids[1]!)]

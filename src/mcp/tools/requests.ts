@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
 import { MAX_SCAN, type RequestFacts } from '../data.js'
-import { cursor, flag, limit, numberArg, onRoute, requestId, route, spanIds, traceId } from '../schemas.js'
+import { cursor, flag, limit, numberArg, onRoute, recordedRoutes, requestId, route, routesText, spanIds, traceId, type RouteFilter } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { counted, fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
 
 /**
@@ -71,8 +71,27 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       )
       const requests = page.items
       const scope = capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : ''
-      const text = requests.length === 0 ? `No recorded request matches (make a request to the app first, or loosen the filters). ${scope}`.trim() : [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n')
-      return { text, data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
+      if (requests.length > 0) {
+        return { text: [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n'), data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
+      }
+      // Nothing matched: say what there is, so that the next call asks for something recorded.
+      const history = await data.summaries()
+      const services = args.service ? [...new Set([...facts.values()].flatMap((f) => f.services))].sort() : []
+      const routes = args.route || args.method ? recordedRoutes(history, args.route?.route) : []
+      const text = [
+        history.length === 0
+          ? 'No request recorded yet: make a request to the app first.'
+          : `No recorded request matches ${filtersText(args)} (${counted(history.length, 'request')} recorded).`,
+        routes.length ? `Recorded routes: ${routesText(routes)}.` : '',
+        args.service && services.length ? `Services in their traces: ${services.join(', ')}.` : '',
+        scope,
+      ]
+        .filter(Boolean)
+        .join(' ')
+      return {
+        text,
+        data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(routes.length ? { recordedRoutes: routes } : {}), ...(args.service ? { recordedServices: services } : {}) },
+      }
     },
   })
 
@@ -132,4 +151,17 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       return { text: `Cleared the history: ${before} ${before === 1 ? 'request' : 'requests'} and the traces the toolbar held.`, data: { cleared: before } }
     },
   })
+}
+
+/** The filters of a list_requests call as text: `route "/users", status 5xx, min_duration_ms 0`. */
+function filtersText(args: { route?: RouteFilter; method?: string; status?: string; min_duration_ms?: number; has_error?: boolean; service?: string }): string {
+  const parts = [
+    args.route && `route "${args.route.text}"`,
+    args.method && `method ${args.method.toUpperCase()}`,
+    args.status && `status ${args.status.trim()}`,
+    args.min_duration_ms !== undefined && `min_duration_ms ${args.min_duration_ms}`,
+    args.has_error !== undefined && `has_error ${args.has_error}`,
+    args.service && `service "${args.service}"`,
+  ].filter(Boolean)
+  return parts.length ? parts.join(', ') : 'the filters'
 }
