@@ -55,18 +55,39 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       cursor: cursor.optional(),
     },
     async run(args) {
-      const { traceId: id, spans } = await traceOf(args)
+      const { traceId: id, spans, detail } = await traceOf(args)
       const timeline = traceTimeline(spans)
       const all = traceLines(spans, timeline)
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
-      // The trace's duration as the waterfall draws it: after the clock-skew adjustment.
-      const durationMs = timeline.durationNs / 1e6
+      // A request fetched by another recorded request has only its subtree of the caller's trace.
+      const part = detail && !args.trace_id ? ((await data.trace(id))?.length ?? spans.length) : spans.length
+      const title =
+        part > spans.length
+          ? `Request ${detail!.id}'s spans in trace ${id}: ${spans.length} of its ${part} spans`
+          : `Trace ${id}: ${counted(spans.length, 'span')}`
+      // The trace's duration as the waterfall draws it: after the clock-skew adjustment. While
+      // a root span runs (a body still being sent) it has none yet: the time it has run so far.
+      const runningFor = runningForMs(spans, timeline.roots)
+      const durationMs = runningFor === undefined ? timeline.durationNs / 1e6 : undefined
       const dropped = await data.droppedSpans(id)
-      const header = `Trace ${id}: ${counted(spans.length, 'span')}${services.length ? ` from ${services.join(', ')}` : ''}, ${ms(durationMs)}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
+      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
-      return { text, data: { traceId: id, spanCount: spans.length, ...(dropped ? { droppedSpans: dropped } : {}), services, durationMs, lines, ...pageData(page) } }
+      return {
+        text,
+        data: {
+          traceId: id,
+          ...(part > spans.length ? { requestId: detail!.id, traceSpanCount: part } : {}),
+          spanCount: spans.length,
+          ...(dropped ? { droppedSpans: dropped } : {}),
+          services,
+          durationMs,
+          ...(runningFor !== undefined ? { running: true, runningForMs: runningFor } : {}),
+          lines,
+          ...pageData(page),
+        },
+      }
     },
   })
 
@@ -206,4 +227,12 @@ function firstAttributes<T>(attributes: Record<string, T>, most: number): { attr
   const entries = Object.entries(attributes)
   if (entries.length <= most) return { attributes }
   return { attributes: Object.fromEntries(entries.slice(0, most)), attributesTruncated: entries.length - most }
+}
+
+/** How long the first running root span has run (ms, by this process's clock), or undefined when every root has ended. */
+function runningForMs(spans: readonly ToolbarSpan[], roots: readonly number[]): number | undefined {
+  const running = roots.map((i) => spans[i]!).find((span) => span.endTimeUnixNano === undefined || span.endTimeUnixNano === '')
+  if (!running) return undefined
+  const startMs = Number(running.startTimeUnixNano) / 1e6
+  return Number.isFinite(startMs) ? Math.max(0, Date.now() - startMs) : undefined
 }
