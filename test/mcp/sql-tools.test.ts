@@ -30,3 +30,19 @@ describe('find_n_plus_one over the recent requests: one line per pattern, not pe
     expect(text).not.toMatch(/also in/)
   })
 })
+
+describe('find_slow_queries says what a query did wrong and which threshold it used', () => {
+  const session = useShop({ broken: '/orders/broken', users: '/users' })
+  const { ids } = session
+
+  it('writes the error of a query that failed on its line', async () => {
+    const { text, data } = await call(session.client, 'find_slow_queries', { request_id: ids.broken, threshold_ms: 0 })
+    expect(data.queries[0]).toMatchObject({ queryId: 1, error: 'no such table: order_lines' })
+    expect(text).toMatch(new RegExp(`^\\S+ (µs|ms|s)  request ${ids.broken} \\(GET /orders/broken\\) query #1, failed: no such table: order_lines  at `, 'm'))
+  })
+
+  it('names the SQL panel\'s threshold when no query reached it', async () => {
+    const { text } = await call(session.client, 'find_slow_queries', { request_id: ids.users })
+    expect(text).toBe(`No query in request ${ids.users} took at least the SQL panel's slow threshold, 100 ms (pass threshold_ms to lower it).`)
+  })
+})

@@ -48,7 +48,8 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       cursor: cursor.optional(),
     },
     async run(args) {
-      const rows = (await sqlOf(args.request_id)).flatMap(({ detail, sql }) =>
+      const stats = await sqlOf(args.request_id)
+      const rows = stats.flatMap(({ detail, sql }) =>
         sql.queries
           .filter((q) => q.durationMs >= (args.threshold_ms ?? sql.slowQueryMs))
           .map((q) => ({ requestId: detail.id, route: routeOf(detail), thresholdMs: args.threshold_ms ?? sql.slowQueryMs, ...queryData(ctx, q) })),
@@ -56,7 +57,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       rows.sort((a, b) => b.durationMs - a.durationMs)
       const { page, lines } = fitText(
         paginate('find_slow_queries', rows, args.cursor, args.limit),
-        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.rowCount !== null ? `, ${counted(q.rowCount, 'row')}` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`,
+        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.error ? `, failed: ${oneLine(q.error)}` : ''}${q.rowCount !== null ? `, ${counted(q.rowCount, 'row')}` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`,
       )
       const scope = args.request_id ? `request ${args.request_id}` : 'the recent requests'
       const text = rows.length
@@ -65,7 +66,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
             .join('\n')
         : args.threshold_ms !== undefined
           ? `No query in ${scope} took at least ${args.threshold_ms} ms.`
-          : `No query in ${scope} took at least the SQL panel's slow threshold (pass threshold_ms to lower it).`
+          : `No query in ${scope} took at least the SQL panel's slow threshold${stats[0] ? `, ${ms(stats[0].sql.slowQueryMs)}` : ''} (pass threshold_ms to lower it).`
       return { text, data: { queries: page.items, ...pageData(page) } }
     },
   })
