@@ -61,6 +61,9 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     queryIds: g.queryIds,
     caller: byId.get(g.queryIds[0]!)?.caller ?? null,
   })
+  // Started after the last byte was sent: work the request left running (an email sent after
+  // the answer), which the SQL and Logging panels mark "after the response" too.
+  const late = (startMs: number) => (detail.durationMs !== undefined && startMs > detail.durationMs ? { afterResponse: true as const } : {})
   // Each failure once, as get_trace_errors lists them (error log lines are in the logs).
   const errors = requestErrors(spans, detail).map(({ stack: _stack, ...error }) => error)
   const data = {
@@ -98,7 +101,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       slowest: [...sql.queries]
         .sort((a, b) => b.durationMs - a.durationMs)
         .slice(0, BRIEF.queries)
-        .map((q) => ({ id: q.id, sql: q.sql, durationMs: q.durationMs, rowCount: q.rowCount, caller: q.caller, slow: q.slow })),
+        .map((q) => ({ id: q.id, sql: q.sql, durationMs: q.durationMs, rowCount: q.rowCount, caller: q.caller, slow: q.slow, ...late(q.startMs) })),
       duplicates: sql.duplicates.slice(0, BRIEF.groups).map(group),
       nPlusOne: sql.similar.slice(0, BRIEF.groups).map(group),
       truncated: sql.duplicates.length > BRIEF.groups || sql.similar.length > BRIEF.groups || sql.queries.length > BRIEF.queries,
@@ -106,7 +109,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     logs: logs && {
       counts: logs.counts,
       dropped: logs.dropped,
-      lines: logs.logs.slice(0, BRIEF.logs).map((l) => ({ level: l.level, message: l.message, atMs: l.startMs, attributes: shownAttributes(ctx.settings, l.attributes) })),
+      lines: logs.logs.slice(0, BRIEF.logs).map((l) => ({ level: l.level, message: l.message, atMs: l.startMs, attributes: shownAttributes(ctx.settings, l.attributes), ...late(l.startMs) })),
       truncated: logs.logs.length > BRIEF.logs,
     },
     templates: templates && {
@@ -128,14 +131,17 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
 type Brief = {
   request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean; thrown?: string; thrownIsAnswer: boolean }
   time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: TimingMetric[]; droppedMetrics: number }
-  sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
-  logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number }>; truncated: boolean }
+  sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean; afterResponse?: true }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
+  logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number; afterResponse?: true }>; truncated: boolean }
   templates?: { count: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
   errors: Array<{ kind: string; message: string }>
   errorsTruncated: boolean
   trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
   links: Record<string, string>
 }
+
+/** Said of a query or log line that started after the response was sent. */
+const AFTER = ', after the response'
 
 function briefText(b: Brief, service: string | undefined): string {
   const r = b.request
@@ -149,7 +155,7 @@ function briefText(b: Brief, service: string | undefined): string {
   }
   if (b.sql) {
     out.push(`SQL: ${b.sql.count} ${b.sql.count === 1 ? 'query' : 'queries'} in ${ms(b.sql.totalMs)}${b.sql.dropped ? `, ${b.sql.dropped} dropped` : ''} (slow from ${b.sql.slowQueryMs} ms)`)
-    for (const q of b.sql.slowest) out.push(`  #${q.id} ${ms(q.durationMs)}${q.slow ? ' SLOW' : ''} ${oneLine(q.sql)}${q.caller ? `  at ${q.caller}` : ''}`)
+    for (const q of b.sql.slowest) out.push(`  #${q.id} ${ms(q.durationMs)}${q.slow ? ' SLOW' : ''} ${oneLine(q.sql)}${q.afterResponse ? AFTER : ''}${q.caller ? `  at ${q.caller}` : ''}`)
     for (const g of b.sql.duplicates) out.push(`  duplicate x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}`)
     for (const g of b.sql.nPlusOne) out.push(`  N+1 x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}${g.caller ? `  at ${g.caller}` : ''}`)
     if (b.sql.truncated) out.push('  (more queries: find_slow_queries / find_n_plus_one with request_id)')
@@ -157,7 +163,7 @@ function briefText(b: Brief, service: string | undefined): string {
   if (b.logs) {
     const counts = Object.entries(b.logs.counts).filter(([, n]) => n > 0).map(([level, n]) => `${n} ${level}`).join(', ')
     out.push(`Logs: ${counts || 'none'}${b.logs.dropped ? `, ${b.logs.dropped} dropped` : ''}`)
-    for (const l of b.logs.lines) out.push(`  +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`)
+    for (const l of b.logs.lines) out.push(`  +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${l.afterResponse ? AFTER : ''}`)
     if (b.logs.truncated) out.push('  (more lines: search_logs with request_id)')
   }
   if (b.templates && b.templates.count > 0) {

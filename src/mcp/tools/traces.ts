@@ -69,8 +69,13 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       // a root span runs (a body still being sent) it has none yet: the time it has run so far.
       const runningFor = runningForMs(spans, timeline.roots)
       const durationMs = runningFor === undefined ? timeline.durationNs / 1e6 : undefined
+      // The request's response time, when the trace is a request's: work it left running (an
+      // email sent after the answer) makes the trace longer, as the waterfall's header says.
+      const owner = detail ?? (await data.requestOfTrace(id))
+      const responseMs = owner?.durationMs
+      const after = durationMs !== undefined && responseMs !== undefined && ms(durationMs) !== ms(responseMs) && durationMs > responseMs ? ` (includes work after the ${ms(responseMs)} response)` : ''
       const dropped = await data.droppedSpans(id)
-      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
+      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
@@ -83,6 +88,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
           ...(dropped ? { droppedSpans: dropped } : {}),
           services,
           durationMs,
+          ...(responseMs !== undefined ? { responseMs } : {}),
           ...(runningFor !== undefined ? { running: true, runningForMs: runningFor } : {}),
           lines,
           ...pageData(page),
