@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import type { ToolbarSpan } from '../../core/span-model.js'
 import { adjustedStartUnixNano, traceTimeline } from '../../core/trace-analysis/index.js'
 import type { RequestDetail } from '../../core/toolbar.js'
