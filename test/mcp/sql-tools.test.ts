@@ -46,3 +46,16 @@ describe('find_slow_queries says what a query did wrong and which threshold it u
     expect(text).toBe(`No query in request ${ids.users} took at least the SQL panel's slow threshold, 100 ms (pass threshold_ms to lower it).`)
   })
 })
+
+describe('explain_query with a query id the request does not have says which it has', () => {
+  const session = useShop({ users: '/users', reset: '/reset/abcdefghijkl' })
+  const { ids } = session
+
+  it('names the range of query ids, or that the request ran none', async () => {
+    const missing = await call(session.client, 'explain_query', { request_id: ids.users, query_id: 99 })
+    expect(missing.isError).toBe(true)
+    expect(missing.text).toBe(`request "${ids.users}" has no query with id "99": it ran 5 queries, #1 to #5 (get_request lists them)`)
+    const none = await call(session.client, 'explain_query', { request_id: ids.reset, query_id: 1 })
+    expect(none.text).toBe(`request "${ids.reset}" has no query with id "1": it ran no query`)
+  })
+})

@@ -124,11 +124,11 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       query_id: numberArg(z.number().int().min(1), 'a query id, a whole number from 1 (#3 -> 3)').describe('The query id within the request (#3 -> 3; also as the string "3")'),
     },
     async run(args) {
-      await data.request(args.request_id)
+      const detail = await data.request(args.request_id)
       const base = `/api/sql/${encodeURIComponent(args.request_id)}/${args.query_id}`
       const query = await data.ownRoute(base)
       if (query.status === 404 && /no toolbar route/.test(String(query.body.error))) throw new ToolError('the SQL panel is not enabled in this toolbar')
-      if (query.status !== 200) throw new ToolError(String(query.body.error))
+      if (query.status !== 200) throw new ToolError(`${String(query.body.error)}${query.status === 404 ? queriesHint(panelStats<SqlStats>(detail, 'sql')) : ''}`)
       const plan = await data.ownRoute(`${base}/explain`)
       if (plan.status !== 200) throw new ToolError(`cannot explain query #${args.query_id}: ${String(plan.body.error)}`)
       const sql = String(query.body.sql)
@@ -203,4 +203,13 @@ function patternText(g: NPlusOne): string {
   const others = g.requestIds.slice(1)
   const older = g.requests > 1 ? `\n    also in ${counted(g.requests - 1, 'older request')}: ${others.join(', ')}${g.requests > g.requestIds.length ? ', ...' : ''}` : ''
   return `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route}) queries ${ids}${moreIds}${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}${older}`
+}
+
+/** Which query ids a request has, for an explain_query of one it does not: `: it ran 5 queries, #1 to #5 (...)`. */
+function queriesHint(sql: SqlStats | undefined): string {
+  if (!sql) return ''
+  const ids = sql.queries.map((q) => q.id)
+  if (ids.length === 0) return ': it ran no query'
+  const range = ids.length === 1 ? `#${ids[0]}` : `#${Math.min(...ids)} to #${Math.max(...ids)}`
+  return `: it ran ${counted(sql.count, 'query', 'queries')}, ${range}${sql.dropped ? ` (${sql.dropped} not kept)` : ''} (get_request lists them)`
 }
