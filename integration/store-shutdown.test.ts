@@ -29,10 +29,13 @@ async function traceOf(base: string, requestId: string): Promise<ToolbarSpan[]> 
   return (await json<{ spans: ToolbarSpan[] }>(`${base}/_debug_toolbar/api/traces/${traceId}`)).spans
 }
 
-/** Stops `app` with `signal` and answers what the demo app, started on the same store, sees. */
-async function afterRestart<T>(app: DemoProcess, signal: NodeJS.Signals, env: Record<string, string>, read: (base: string) => Promise<T>): Promise<T> {
-  const ended = await app.stop(signal)
-  expect(ended.signal).toBe(signal)
+/** How the app stops: a signal, or its own code calling `await otel.shutdown()` then `process.exit()` (`POST /last-signup`). */
+type Stopping = NodeJS.Signals | 'otel.shutdown()'
+
+/** Stops `app` (or waits for it to stop itself) and answers what the demo app, started on the same store, sees. */
+async function afterRestart<T>(app: DemoProcess, signal: Stopping, env: Record<string, string>, read: (base: string) => Promise<T>): Promise<T> {
+  if (signal === 'otel.shutdown()') expect(await app.ended(), app.output()).toEqual({ code: 0, signal: null })
+  else expect((await app.stop(signal)).signal).toBe(signal)
   const restarted = await startDemo(env)
   try {
     return await read(restarted.url)
@@ -41,20 +44,24 @@ async function afterRestart<T>(app: DemoProcess, signal: NodeJS.Signals, env: Re
   }
 }
 
-/** A line logged 50 ms after the answer; the app stopped 100 ms after the answer, before its span was written. */
-async function lateLineSurvives(env: Record<string, string>, signal: NodeJS.Signals): Promise<void> {
+/**
+ * A line logged 50 ms after the answer; the app stopped before its span was written: by a
+ * signal 100 ms after the answer, or by its own code right after the line.
+ */
+async function lateLineSurvives(env: Record<string, string>, signal: Stopping): Promise<void> {
   const app = await startDemo(env, APP)
-  const res = await fetch(`${app.url}/signup`, { method: 'POST' })
+  const path = signal === 'otel.shutdown()' ? '/last-signup' : '/signup'
+  const res = await fetch(`${app.url}${path}`, { method: 'POST' })
   expect(await res.text()).toBe('ok')
   const requestId = res.headers.get('x-debug-toolbar-request-id')!
-  await sleep(100)
+  if (signal !== 'otel.shutdown()') await sleep(100)
   const { spans, logs } = await afterRestart(app, signal, env, async (base) => ({
     spans: await traceOf(base, requestId),
     logs: (await json<{ panels: { logging: { logs: Array<{ message: string }> } } }>(`${base}/_debug_toolbar/api/requests/${requestId}`)).panels.logging.logs,
   }))
   // The Logging panel of the request, as the History shows it after the restart.
   expect(logs.map((line) => line.message)).toEqual(['welcome email sent'])
-  const server = spans.find((s) => s.name === 'POST /signup')!
+  const server = spans.find((s) => s.name === `POST ${path}`)!
   const line = spans.find((s) => s.name === 'log info')
   expect(line, `spans after the restart: ${spans.map((s) => s.name).join(', ')}`).toMatchObject({ parentSpanId: server.spanId, attributes: { 'log.message': 'welcome email sent' } })
 }
@@ -166,6 +173,10 @@ describe('stopping an app with a SQLite store', () => {
     await lateLineSurvives({ DEBUG_TOOLBAR_STORE: path }, 'SIGINT')
   })
 
+  it('keeps it when the app stops itself with `await otel.shutdown()` then `process.exit()`', async () => {
+    await lateLineSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'late-line-self.db') }, 'otel.shutdown()')
+  })
+
   it('keeps a render made after the answer and still running, with the line logged in it', async () => {
     await runningRenderSurvives({ DEBUG_TOOLBAR_STORE: join(stores.dir, 'running-render.db') })
   })
@@ -188,6 +199,10 @@ describe.skipIf(!stores.postgresUrl)('stopping an app with a PostgreSQL store', 
 
   it('keeps a line logged after the answer (its span, the Logging panel)', async () => {
     await lateLineSurvives(env('shutdown_line'), 'SIGTERM')
+  })
+
+  it('keeps it when the app stops itself with `await otel.shutdown()` then `process.exit()`', async () => {
+    await lateLineSurvives(env('shutdown_self'), 'otel.shutdown()')
   })
 
   it('keeps a render made after the answer and still running', async () => {

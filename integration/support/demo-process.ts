@@ -12,6 +12,8 @@ export interface DemoProcess {
   child: ChildProcess
   /** Everything it printed so far. */
   output(): string
+  /** Resolves with how the process ended, when it ends by itself. */
+  ended(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** Sends `signal` and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -49,6 +51,10 @@ export async function startDemo(env: Record<string, string>, server = SERVER): P
     url,
     child,
     output: () => output,
+    async ended() {
+      const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
+      return { code, signal }
+    },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       const [code, ended] = (await exited) as [number | null, NodeJS.Signals | null]

@@ -4,7 +4,9 @@
 // `POST /signup` answers at once and logs a line 50 ms later (a welcome email sent after
 // the answer); `POST /receipt` answers at once and renders a receipt 50 ms later that never
 // ends (the mail server never answers); `GET /chat` is a traced WebSocket that acknowledges each message, and
-// answers `{"type":"export"}` with "working" and a handler that never settles. Prints its
+// answers `{"type":"export"}` with "working" and a handler that never settles; `POST /last-signup`
+// logs its line 50 ms after the answer and then stops the app itself, as README shows
+// (`await otel.shutdown()`, then `process.exit()`). Prints its
 // address as the demo app does ("http://127.0.0.1:<port>/").
 import { serve, upgradeWebSocket } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -18,9 +20,18 @@ const store = /^postgres(ql)?:\/\//.test(setting)
   : new (await import('hono-debug-toolbar/store/sqlite')).SqliteStore({ path: setting })
 
 const app = new Hono()
-app.use(debugToolbar({ app, store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'late-work' })] }))
+const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'late-work' })
+app.use(debugToolbar({ app, store, extraPanels: [otel] }))
 app.post('/signup', (c) => {
   setTimeout(() => recordLog('info', 'welcome email sent'), 50)
+  return c.text('ok')
+})
+app.post('/last-signup', (c) => {
+  setTimeout(async () => {
+    recordLog('info', 'welcome email sent')
+    await otel.shutdown()
+    process.exit(0)
+  }, 50)
   return c.text('ok')
 })
 app.post('/receipt', (c) => {

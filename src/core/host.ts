@@ -28,4 +28,10 @@ export interface ToolbarHost {
   readonly released?: Promise<void>
   /** A tracing panel offers its traces to other features (the MCP server) here. */
   provideTraces?(source: TraceSource): void
+  /**
+   * Writes what was recorded to a durable store now (the requests answered, the copies late
+   * lines changed, the store's queue), leaving it open; resolves once written. A panel that
+   * queued writes when the app stops (the OpenTelemetry panel's `shutdown()`) awaits it.
+   */
+  writeStore?(): Promise<void>
 }

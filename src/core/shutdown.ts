@@ -34,16 +34,29 @@ export function flushOnSignals(target: Flushable): () => void {
   return () => live.delete(target)
 }
 
-async function flushAndReraise(signal: NodeJS.Signals): Promise<void> {
-  const all = Promise.allSettled([...live].map((target) => target.shutdown()))
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, FLUSH_BOUND_MS)
+/**
+ * Resolves when `work` settles or after `ms` (default: the 3 s a signal waits for flushes),
+ * whichever comes first; never rejects. Its timer does not keep the process alive.
+ *
+ * @example
+ * ```ts
+ * await settleWithin(store.flush()) // written, or 3 s passed (a database that does not answer)
+ * ```
+ */
+export function settleWithin(work: Promise<unknown>, ms = FLUSH_BOUND_MS): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
     timer.unref()
-    void all.then(() => {
+    const done = () => {
       clearTimeout(timer)
       resolve()
-    })
+    }
+    void work.then(done, done)
   })
+}
+
+async function flushAndReraise(signal: NodeJS.Signals): Promise<void> {
+  await settleWithin(Promise.allSettled([...live].map((target) => target.shutdown())))
   // Our listener is gone (`once`). When the app listens too, the signal is its business (it
   // already got it); otherwise raising it again lets Node's default action end the process.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)

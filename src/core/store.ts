@@ -101,6 +101,12 @@ export interface ToolbarStore {
   status?(): StoreStatus | Promise<StoreStatus>
   /** Writes what is queued and releases the store; the toolbar calls it on SIGINT/SIGTERM. */
   close?(): Promise<void>
+  /**
+   * Writes what is queued now and resolves once it is written, the store staying open
+   * (`Toolbar.writeStore()`, which the OpenTelemetry panel's `shutdown()` awaits). While the
+   * database does not answer it may resolve at once: the caller bounds the wait anyway.
+   */
+  flush?(): Promise<void>
   /** True while a write would be dropped (a durable store's queue is full): callers skip preparing one. */
   readonly full?: boolean
 }

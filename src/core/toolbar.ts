@@ -189,8 +189,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
    * (`beforeStoreClose`); then the store writes its queue (bounded) and closes.
    */
   private async closeStore(exiting: boolean): Promise<void> {
-    for (const record of this.recordRing) if (record?.lateCopy === LATE_COPY.due) this.copyDue(record)
-    await this.settled()
+    await this.storeRequests()
     for (const panel of this.panels) {
       try {
         panel.beforeStoreClose?.(exiting)
@@ -199,6 +198,30 @@ export class Toolbar implements ToolbarHost, LateWriter {
       }
     }
     await this.store.close?.()
+  }
+
+  /**
+   * Writes what was recorded to a durable store now, and leaves it open: the copies of
+   * requests that late lines changed and whose write is due (at once rather than on their
+   * timer), the requests already answered, then the store's queue (`store.flush()`). It
+   * waits as long as the write takes: a caller that must not hang bounds it (the
+   * OpenTelemetry panel's `shutdown()` waits at most 3 s).
+   *
+   * @example
+   * ```ts
+   * await toolbar.writeStore()
+   * process.exit(0) // what was recorded is in the database
+   * ```
+   */
+  async writeStore(): Promise<void> {
+    await this.storeRequests()
+    await this.store.flush?.()
+  }
+
+  /** Queues the copies of requests whose late write is due, and waits for the requests being stored. */
+  private async storeRequests(): Promise<void> {
+    for (const record of this.recordRing) if (record?.lateCopy === LATE_COPY.due) this.copyDue(record)
+    await this.settled()
   }
 
   /**

@@ -45,7 +45,7 @@ import type { BodyBudget } from './otlp-body.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
 import type { IngestCounters } from './otlp-ingest.js'
 import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
-import { flushOnSignals } from './shutdown.js'
+import { flushOnSignals, settleWithin } from './shutdown.js'
 import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
 import { queueLateSpans, saveAllLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
 import { SLOTS } from '../shapes/records.js'
@@ -222,6 +222,8 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   private traceSettings: TraceSettings
   /** The toolbar's store: a durable one keeps the recorded spans too. */
   private store: ToolbarStore | undefined
+  /** The toolbar that set the panel up: `shutdown()` waits for its `writeStore()`. */
+  private host: ToolbarHost | undefined
   /** The traces as the trace routes and the MCP server read them (memory and the durable store). */
   private traceSource: TraceSource | undefined
   private forgetSignals: (() => void) | undefined
@@ -304,6 +306,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     const onLateSpan = host.store.saveSpans ? this.saveLateSpansSoon : undefined
     this.traceSettings = { maxSpans: this.config.maxSpansPerTrace, gracePeriodMs: this.config.gracePeriodMs, events: host.events, onLateSpan }
     this.store = host.store
+    this.host = host
     // Keep the traces of at least twice the request history (the store is shared by panels).
     const history = (host.store as { maxRequests?: unknown }).maxRequests
     const traces = this.processor.traces
@@ -682,19 +685,24 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
    * converted, the spans of WebSocket message handlers still running and the connection
    * spans of the WebSockets still open end (`websocket.message.running_at_shutdown`,
    * `websocket.open_at_shutdown`), and a durable store gets at once the late spans that wait
-   * for their write.
+   * for their write. It resolves once the store has written them, with the requests already
+   * answered (`ToolbarHost.writeStore`), or after 3 s when the database does not answer:
+   * `process.exit()` after it loses nothing that was recorded.
    *
    * @example
    * ```ts
    * const otel = new OpenTelemetryPanel()
    * process.on('beforeExit', () => otel.shutdown())
+   * // or, in the app's own signal handler:
+   * process.once('SIGTERM', async () => { await otel.shutdown(); process.exit(0) })
    * ```
    */
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     // Synchronously, before anything is awaited: a store that the toolbar closes on the same
     // signal is closed only after the requests answered are stored, so it gets them first.
     this.beforeStoreClose(true)
-    return this.stop()
+    const written = this.host?.writeStore ? settleWithin(this.host.writeStore()) : undefined
+    await Promise.all([this.stop(), written])
   }
 
   /** Stops the receivers, flushes the provider and shuts it down, once. */
