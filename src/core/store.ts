@@ -109,6 +109,11 @@ export interface ToolbarStore {
   flush?(): Promise<void>
   /** True while a write would be dropped (a durable store's queue is full): callers skip preparing one. */
   readonly full?: boolean
+  /**
+   * Counts `writes` a caller skipped because the store was `full` (the OpenTelemetry panel: a
+   * request's recorded spans, not converted), with the writes lost (`status().dropped`).
+   */
+  countDropped?(writes: number): void
 }
 
 /** The state of a store, as `GET {prefix}/api/store` answers it. */

@@ -14,7 +14,9 @@ let warned = false
 
 /**
  * Queues the ended local spans of `traceId` in `store` (a no-op for a store without spans).
- * Never throws: a store that fails is a line on the console, once.
+ * When the store's queue is full they are not converted, and counted in its writes lost
+ * (`countDropped`), as the request is. Never throws: a store that fails is a line on the
+ * console, once.
  *
  * @example
  * ```ts
@@ -24,8 +26,8 @@ let warned = false
  */
 export function saveRecordedSpans(store: ToolbarStore | undefined, traces: TraceStore, traceId: string, requestId: string): void {
   if (!store?.saveSpans) return
-  // A full queue would drop them: converting the spans would be work for nothing.
-  if (store.full) return
+  // A full queue would drop them: converting the spans would be work for nothing, counting them is not.
+  if (store.full) return store.countDropped?.(traces.endedLocalCount(traceId))
   queueSpans(store, (traces.spans(traceId) ?? []).filter((span) => span.source === 'local' && span.endTimeUnixNano !== undefined), requestId)
 }
 

@@ -607,6 +607,26 @@ export class TraceStore {
   }
 
   /**
+   * How many ended spans of `traceId` this process recorded (source `local`), counted
+   * without converting any: what `saveRecordedSpans` would hand a durable store.
+   *
+   * @example
+   * ```ts
+   * traces.endedLocalCount(traceId) // 2: the SERVER span and a `log info` span
+   * ```
+   */
+  endedLocalCount(traceId: string): number {
+    const entry = this.traces.get(traceId)
+    if (!entry) return 0
+    let count = 0
+    for (const span of entry.spans.values()) {
+      const local = isSdkSpan(span) || span.source === 'local'
+      if (local && !entry.running?.has(isSdkSpan(span) ? span.spanContext().spanId : span.spanId)) count++
+    }
+    return count
+  }
+
+  /**
    * A span that a receiver stored in the trace (not one of this process's SDK), if held.
    *
    * @example

@@ -167,6 +167,18 @@ export abstract class QueuedStore implements ToolbarStore {
     return this.queue.full
   }
 
+  /**
+   * Counts writes a caller skipped because the queue was full, in the writes lost.
+   *
+   * @example
+   * ```ts
+   * if (store.full) store.countDropped(spanCount) // the History panel: "N writes lost"
+   * ```
+   */
+  countDropped(writes: number): void {
+    this.queue.drop(writes)
+  }
+
   /** Writes waiting in the queue right now. */
   get queued(): number {
     return this.queue.size

@@ -76,9 +76,9 @@ export class WriteQueue<T> {
     return this.items.length >= this.options.maxQueued
   }
 
-  /** Counts a write the caller dropped because the queue was full. */
-  drop(): void {
-    this.dropped++
+  /** Counts `writes` (one by default) the caller dropped because the queue was full. */
+  drop(writes = 1): void {
+    this.dropped += writes
   }
 
   /** Writes queued now. */

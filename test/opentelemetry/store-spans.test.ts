@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
+import Database from 'better-sqlite3'
+import { trace } from '@opentelemetry/api'
 import { debugToolbar, MemoryStore, recordLog, type ToolbarSpan } from '../../src/index.js'
 import { StoreUnavailableError } from '../../src/core/store.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
@@ -12,6 +14,7 @@ import { SqliteStore } from '../../src/store/sqlite.js'
 import { request } from '../support/local.js'
 import { withSpans } from '../support/trace-spans.js'
 import { downstreamSpans } from '../../integration/support/otlp-payload.js'
+import { sampleRequest } from '../store/samples.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-otel-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -96,6 +99,32 @@ describe('the OpenTelemetry panel with a durable store', () => {
     // Once per process, not once per request.
     expect(warn.mock.calls.filter((call) => String(call[0]).includes('could not save recorded spans'))).toHaveLength(1)
     warn.mockRestore()
+  })
+
+  it('counts the recorded spans of a request that a full write queue could not take in the writes lost, beside the request', async () => {
+    const path = join(dir, 'full-queue.db')
+    const store = new SqliteStore({ path, maxQueued: 2, busyTimeoutMs: 1 })
+    const app = new Hono()
+    app.use(debugToolbar({ store, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    // The app's own instrumentation: the request records two spans.
+    app.get('/report', (c) => trace.getTracer('reports').startActiveSpan('build report', (span) => (span.end(), c.text('ok'))))
+    // Another process holds the file's write lock (a long transaction): the queue cannot drain, and two writes fill it.
+    const other = new Database(path)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      store.save(sampleRequest(1))
+      store.save(sampleRequest(2))
+      const { headers } = await request(app, '/report')
+      const traceId = /traceparent;desc="00-([0-9a-f]{32})-/.exec(headers.get('server-timing') ?? '')![1]
+      const spans = (await request(app, `/_debug_toolbar/api/traces/${traceId}`)).json().spans as ToolbarSpan[]
+      expect(spans.map((s) => s.name).sort()).toEqual(['GET /report', 'build report'])
+      // What the History panel's store line shows: the request and each of its spans, "3 writes lost".
+      expect((await request(app, '/_debug_toolbar/api/store')).json()).toMatchObject({ available: false, queued: 2, dropped: 1 + spans.length })
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    await store.close()
   })
 
   it("answers this instance's own spans while the store is down, and a 503 for a trace it does not hold", async () => {
