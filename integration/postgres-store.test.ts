@@ -6,6 +6,7 @@ import { PostgresStore, SchemaTooNewError, StoreUnavailableError } from '../src/
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema.js'
 import { INSTANCE } from '../src/store/queued-store.js'
 import { storeContract } from '../test/store/store-contract.js'
+import { olderReleaseLineReadsAsRecorded } from '../test/store/older-release.js'
 import { FIXTURE_TRACE, sampleRequest, sampleSpan, skewedOldSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from '../test/store/samples.js'
 import { TcpCut, testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
 
@@ -77,6 +78,11 @@ describe.skipIf(!postgres.available)('PostgresStore on a real PostgreSQL server'
     expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 12.5 })).toMatchObject({ traces: [listed], total: 1 })
     expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 500 })).toMatchObject({ traces: [], total: 0 })
     await store.close()
+  })
+
+  it('reads the trace line an older release still running wrote after the migration as a recorded request, by its start', async () => {
+    const schema = uniqueSchema('older')
+    await olderReleaseLineReadsAsRecorded((options) => new PostgresStore({ connectionString: url, schema, ...options }), (sql) => admin.query(sql), `${schema}.traces`)
   })
 
   it('keeps the order of spans stored before the insertion sequence (by start, then span id), and lists a span stored after them after them', async () => {

@@ -147,6 +147,32 @@ export class PostgresStore extends QueuedStore {
     await client.query(`UPDATE ${traces} SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE listed_started_ms IS NULL`)
   }
 
+  /**
+   * A trace line an older release still running wrote after the migration lacks what it
+   * does not know: `opened_ms` (version 6) is set as migration 6 set it (its request's start
+   * while the request is stored), so that the trace goes over `maxTraces` as a recorded
+   * request's, and is not taken, at the next write, for one first stored now (a received
+   * trace's rule); the listed start and duration (version 7) as migration 7 set them (a
+   * NULL start listed the line first, whatever its start). One query of two index lookups
+   * when there is none (the usual case).
+   */
+  protected async fillOlderLines(): Promise<void> {
+    const traces = this.table('traces')
+    const { rows } = await this.pool.query<{ older: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${traces} WHERE opened_ms IS NULL) OR EXISTS (SELECT 1 FROM ${traces} WHERE listed_started_ms IS NULL) AS older`,
+    )
+    if (!rows[0]?.older) return
+    await this.transaction(async (client) => {
+      await client.query(
+        `UPDATE ${traces} AS t SET opened_ms = LEAST(
+           COALESCE(t.saved_ms, t.started_ms),
+           (SELECT r.started_ms FROM ${this.table('requests')} AS r WHERE r.id = t.request_id))
+         WHERE t.opened_ms IS NULL`,
+      )
+      await this.fillListedTimes(client)
+    })
+  }
+
   /** The span outlines of each of `traceIds` that has spans, in the order the trace lists them. */
   private async outlines(client: pg.PoolClient, traceIds: string[]): Promise<Map<string, SpanOutline[]>> {
     const outlines = await client.query<SpanOutline & { trace_id: string }>(
@@ -173,6 +199,7 @@ export class PostgresStore extends QueuedStore {
 
   protected async writeBatch(requests: StoredRequest[], spans: Array<{ span: ToolbarSpan; requestId?: string }>): Promise<void> {
     await this.migrate()
+    await this.fillOlderLines()
     await this.transaction(async (client) => {
       const requestRows = lastOfEach(requests, (r) => r.id).map((r) => requestRow(r, INSTANCE, same))
       if (requestRows.length) await client.query(this.upsert('requests', REQUEST_COLUMNS, ['id']), [toJson(requestRows)])

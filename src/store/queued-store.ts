@@ -83,6 +83,12 @@ export abstract class QueuedStore implements ToolbarStore {
   protected abstract readTraces(filter: TraceFilter): TracePage | Promise<TracePage>
   protected abstract countInstances(): number | Promise<number>
   protected abstract deleteAll(): void | Promise<void>
+  /**
+   * Completes the trace lines an older release still running wrote after the migration
+   * (without the columns it does not know): the engines run it before each batch, and once
+   * when the store is opened, before the prune.
+   */
+  protected abstract fillOlderLines(): void | Promise<void>
   protected abstract release(): void | Promise<void>
 
   /**
@@ -207,7 +213,10 @@ export abstract class QueuedStore implements ToolbarStore {
    * does not answer yet is pruned after its first write, as usual.
    */
   protected pruneOnOpen(ready: Promise<void> = Promise.resolve()): void {
-    this.opened = ready.then(() => this.prune(this.bounds())).catch(() => undefined)
+    this.opened = ready
+      .then(() => this.fillOlderLines())
+      .then(() => this.prune(this.bounds()))
+      .catch(() => undefined)
   }
 
   private async writeAndPrune(batch: StoreWrite[]): Promise<void> {

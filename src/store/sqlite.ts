@@ -193,6 +193,28 @@ export class SqliteStore extends QueuedStore {
     this.db.exec('UPDATE traces SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE listed_started_ms IS NULL')
   }
 
+  /**
+   * A trace line an older release still running wrote after the migration lacks what it
+   * does not know: `opened_ms` (version 6) is set as migration 6 set it (its request's start
+   * while the request is stored), so that the trace goes over `maxTraces` as a recorded
+   * request's, and is not taken, at the next write, for one first stored now (a received
+   * trace's rule); the listed start and duration (version 7) as migration 7 set them. Two
+   * index lookups when there is none (the usual case); no write lock then.
+   */
+  protected fillOlderLines(): void {
+    const older = this.db.prepare('SELECT EXISTS (SELECT 1 FROM traces WHERE opened_ms IS NULL) OR EXISTS (SELECT 1 FROM traces WHERE listed_started_ms IS NULL)').pluck()
+    if (!older.get()) return
+    this.db
+      .transaction(() => {
+        this.db.exec(`UPDATE traces SET opened_ms = min(
+          COALESCE(saved_ms, started_ms),
+          COALESCE((SELECT requests.started_ms FROM requests WHERE requests.id = traces.request_id), COALESCE(saved_ms, started_ms)))
+          WHERE opened_ms IS NULL`)
+        this.fillListedTimes()
+      })
+      .immediate()
+  }
+
   protected isTransient(error: unknown): boolean {
     return TRANSIENT.test(sqliteCode(error))
   }
@@ -205,6 +227,7 @@ export class SqliteStore extends QueuedStore {
       this.reopen = false
     }
     try {
+      this.fillOlderLines()
       this.write(requests, spans)
     } catch (error) {
       if (sqliteCode(error).startsWith('SQLITE_READONLY')) this.reopen = true

@@ -12,6 +12,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-schema.js'
 import { optionalPeer } from '../../src/store/optional-peer.js'
 import { INSTANCE } from '../../src/store/queued-store.js'
 import { storeContract } from './store-contract.js'
+import { olderReleaseLineReadsAsRecorded } from './older-release.js'
 import { FIXTURE_TRACE, sampleRequest, sampleSpan, skewedOldSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from './samples.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-sqlite-'))
@@ -85,6 +86,16 @@ describe('SqliteStore on a real file', () => {
     expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 12.5 })).toMatchObject({ traces: [listed], total: 1 })
     expect(await store.listTraces({ limit: 5, offset: 0, minDurationMs: 500 })).toMatchObject({ traces: [], total: 0 })
     await store.close()
+  })
+
+  it('reads the trace line an older release still running wrote after the migration as a recorded request, by its start', async () => {
+    const path = freshPath()
+    const other = new Database(path)
+    try {
+      await olderReleaseLineReadsAsRecorded((options) => new SqliteStore({ path, ...options }), (sql) => other.exec(sql), 'traces')
+    } finally {
+      other.close()
+    }
   })
 
   it('refuses a database whose schema is newer than the code, with a message', () => {
