@@ -243,3 +243,47 @@ describe('the OpenTelemetry panel by keyboard', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('the export status of an open OpenTelemetry panel', () => {
+  /** A collector stand-in whose answers the test gives: every batch waits until then. */
+  class HeldExporter {
+    readonly waiting: Array<(result: { code: number; error?: Error }) => void> = []
+    export(_spans: unknown[], done: (result: { code: number; error?: Error }) => void): void {
+      this.waiting.push(done)
+    }
+    shutdown(): Promise<void> {
+      return Promise.resolve()
+    }
+  }
+
+  let held: HeldExporter
+  let heldServer: ServedApp
+
+  beforeAll(async () => {
+    held = new HeldExporter()
+    const app = new Hono()
+    app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: held as never })] }))
+    app.get('/', (c) => c.html('<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Home</title></head><body><h1>Home</h1></body></html>'))
+    heldServer = await serveApp(app)
+  })
+  afterAll(async () => {
+    for (const done of held?.waiting ?? []) done({ code: 0 })
+    await heldServer?.close()
+  })
+
+  it('shows the outcome of the batch it was waiting for, without being opened again', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    const tabErrors = collectErrors(tab)
+    expect((await tab.goto(`${heldServer.url}/`))?.status()).toBe(200)
+    const otel = await openPanel(tab, 'OpenTelemetry')
+    const status = otel.getByRole('list', { name: 'Export status' })
+    // The batch processor sends the request's spans about a second after it: the batch waits on the collector.
+    await expect.poll(() => held.waiting.length, { timeout: 15_000 }).toBeGreaterThan(0)
+    expect(await status.innerText()).not.toContain('Export failing')
+
+    for (const done of held.waiting.splice(0)) done({ code: 1, error: new Error('the collector refused the batch') })
+    await expect.poll(() => status.innerText(), { timeout: 15_000 }).toContain('Export failing: the collector refused the batch')
+    expect(tabErrors).toEqual([])
+    await tab.close()
+  })
+})

@@ -1,6 +1,63 @@
+import { useEffect, useState } from 'preact/hooks'
 import type { ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
 import type { BreakerStatus } from '../../../src/opentelemetry/export-breaker.js'
+import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { formatMs, plural } from '../format.js'
+import { getJson } from '../toolbar-api.js'
+import type { RequestDetail } from '../types.js'
+
+/** How often an open panel reads the export status again while a batch is unsent or under way. */
+const STATUS_POLL_MS = 2000
+/** Reads before it stops: an export is bounded (its timeout) well within this minute. */
+const STATUS_POLLS = 30
+
+/**
+ * The export status to show for request `requestId`: `initial` (the stats as the panel got
+ * them) until it is settled, then as the API answers it now. The request's stats are read
+ * when its spans are still in the batch processor's queue ("no batch sent yet"), so while any
+ * exporter has a batch unsent or under way, the open panel reads the request again every
+ * 2 s (the export status is this process's, read as it is now): "Export failing" or
+ * "Exported" shows up without reopening the panel. It stops once settled, or after a minute.
+ *
+ * @example
+ * ```tsx
+ * const status = useExportStatus(prefix, request.id, stats.export)
+ * <ExportStatus status={status} mode={stats.exportMode} />
+ * ```
+ */
+export function useExportStatus(prefix: string, requestId: string, initial: ToolbarExporterStatus): ToolbarExporterStatus {
+  const [read, setRead] = useState<{ from: ToolbarExporterStatus; status: ToolbarExporterStatus }>()
+  // Stats of another request, or read again by the shell, replace what this hook read before.
+  const status = read?.from === initial ? read.status : initial
+  const settled = exportSettled(status)
+  useEffect(() => {
+    if (settled || !requestId) return
+    const controller = new AbortController()
+    let polls = 0
+    const timer = setInterval(() => {
+      if (++polls > STATUS_POLLS) return clearInterval(timer)
+      getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(requestId)}`, controller.signal).then(
+        (fresh) => {
+          const now = (fresh.panels.opentelemetry as OpenTelemetryStats | undefined)?.export
+          if (now) setRead({ from: initial, status: now })
+        },
+        () => {
+          // The line stays as it is; the next read tries again.
+        },
+      )
+    }, STATUS_POLL_MS)
+    return () => {
+      clearInterval(timer)
+      controller.abort()
+    }
+  }, [prefix, requestId, initial, settled])
+  return status
+}
+
+/** Every exporter has sent a batch and none is under way. */
+function exportSettled(status: ToolbarExporterStatus): boolean {
+  return status.exporters.every((e) => e.attempts > 0 && e.attempts === e.successes + e.failures)
+}
 
 /**
  * One line per exporter: where the spans went and how many batches succeeded, or why the

@@ -9,7 +9,7 @@ import { useLiveUpdates } from '../live-events.js'
 import type { PanelProps } from '../types.js'
 import { AfterResponse } from './after-response.js'
 import { buildSpanTree, flattenVisible, formatDuration, type SpanTree } from './span-tree.js'
-import { ExportStatus } from './export-status.js'
+import { ExportStatus, useExportStatus } from './export-status.js'
 import { SdkDisabledNote } from './sdk-disabled-note.js'
 import { SpanDetail } from './span-detail.js'
 import { useSpanDetailFocus } from './span-detail-focus.js'
@@ -59,6 +59,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
     setView('waterfall')
   })
   const traceId = imported?.traceId ?? stats.traceId
+  const exportStatus = useExportStatus(prefix, request.id, stats.export)
 
   const refresh = useCallback(
     (signal?: AbortSignal, firstPage = false) => {
@@ -145,7 +146,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       {stats.sdkDisabledBy ? (
         <SdkDisabledNote variable={stats.sdkDisabledBy} />
       ) : stats.exportMode === 'none' && !imported ? null : (
-        <ExportStatus status={stats.export} mode={stats.exportMode} />
+        <ExportStatus status={exportStatus} mode={stats.exportMode} />
       )}
       <ReceiverStatusLine status={stats.receiver} origin={location.origin} />
       {stats.context && <TraceContext context={stats.context} baggage={stats.baggage} propagators={stats.propagators} />}
