@@ -71,6 +71,19 @@ describe('the demo page /users/2', () => {
     expect(errors).toEqual([])
   })
 
+  it('names a row on the critical path once to a screen reader, however many stretches of its bar are on it', async () => {
+    await open('/users/2')
+    const pane = await otelPane()
+    const root = rows(pane).filter({ hasText: 'GET /users/:id' }).first()
+    // The request span waits on its children: its bar is on the path in several stretches.
+    expect(await root.locator('.hdt-wf-crit').count()).toBeGreaterThan(1)
+    const name = (await root.ariaSnapshot()).split('\n')[0]!
+    expect(name.match(/on the critical path/g)).toHaveLength(1)
+    const query = rows(pane).filter({ hasText: 'SELECT posts' }).first()
+    expect((await query.ariaSnapshot()).split('\n')[0]!.match(/on the critical path/g)).toHaveLength(1)
+    expect(errors).toEqual([])
+  })
+
   it('folds the three comment queries into one N+1 row that expands on click and links to the SQL panel', async () => {
     await open('/users/2')
     const pane = await otelPane()

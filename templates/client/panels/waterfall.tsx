@@ -280,14 +280,17 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
         {events.map((event, i) => (
           <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${marks[i]}%` }} title={eventTitle(event)} />
         ))}
+        {/* A span the path leaves and rejoins has several stretches: a screen reader hears it once. */}
         {critical?.map(([from, to], i) => (
           <i
             key={`c${i}`}
             class="hdt-wf-crit"
             style={{ left: `${percentOf(from, tree.durationNs)}%`, width: `${percentOf(to - from, tree.durationNs)}%` }}
             title="on the critical path"
+            aria-hidden="true"
           />
         ))}
+        {critical && <span class="hdt-visually-hidden">on the critical path</span>}
         <DurationLabel left={left} width={width} label={label} marks={marks} trackPx={trackPx} />
       </div>
     </div>
