@@ -7,6 +7,7 @@
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/opentelemetry.test.ts
  */
 import { mkdirSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import Database from 'better-sqlite3'
 import { Hono } from 'hono'
 import type { Browser, Locator, Page } from 'playwright-core'
@@ -283,6 +284,44 @@ describe('the export status of an open OpenTelemetry panel', () => {
 
     for (const done of held.waiting.splice(0)) done({ code: 1, error: new Error('the collector refused the batch') })
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toContain('Export failing: the collector refused the batch')
+    expect(tabErrors).toEqual([])
+    await tab.close()
+  })
+})
+
+describe('the export status when nothing listens at the collector address', () => {
+  let deadServer: ServedApp
+  let deadUrl: string
+
+  beforeAll(async () => {
+    // A loopback port that was free a moment ago: the export is refused at once.
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const { port } = probe.address() as AddressInfo
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    deadUrl = `http://127.0.0.1:${port}/api/v2/spans`
+    const app = new Hono()
+    app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'zipkin', zipkinEndpoint: deadUrl })] }))
+    app.get('/', (c) => c.html('<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Home</title></head><body><h1>Home</h1></body></html>'))
+    deadServer = await serveApp(app)
+  })
+  afterAll(async () => {
+    await deadServer?.close()
+  })
+
+  it('says in the panel what the console says: no Zipkin there, how to start one, or how to stop exporting', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    const tabErrors = collectErrors(tab)
+    expect((await tab.goto(`${deadServer.url}/`))?.status()).toBe(200)
+    const otel = await openPanel(tab, 'OpenTelemetry')
+    const failing = otel.getByRole('list', { name: 'Export status' }).locator('[data-export="failing"]')
+    await failing.waitFor({ timeout: 20_000 })
+    const text = await failing.innerText()
+    expect(text).toContain(`Export failing: No Zipkin at ${deadUrl}`)
+    expect(text).toContain('docker run --rm -p 9411:9411 openzipkin/zipkin')
+    expect(text).toContain('OTEL_TRACES_EXPORTER=none')
+    // The error itself is still there, for whoever reads further.
+    expect(text).toMatch(/ECONNREFUSED|fetch failed/)
     expect(tabErrors).toEqual([])
     await tab.close()
   })

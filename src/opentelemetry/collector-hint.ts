@@ -21,6 +21,22 @@ const NOTHING_LISTENING = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|14 UNAVAILABLE|fetch
  * ```
  */
 export function collectorHint(exporterName: string, message: string): string | undefined {
+  const note = noCollectorNote(exporterName, message)
+  return note && `[hono-debug-toolbar] ${note}`
+}
+
+/**
+ * The hint of `collectorHint` without the console's prefix, as the OpenTelemetry panel shows
+ * it in its export status: a developer who looks at the browser sees the same advice as the
+ * one who reads the server's console. `undefined` when the failure is not "nothing listens there".
+ *
+ * @example
+ * ```ts
+ * noCollectorNote('zipkin http://localhost:9411/api/v2/spans', 'connect ECONNREFUSED 127.0.0.1:9411')
+ * // 'No Zipkin at http://localhost:9411/api/v2/spans: the waterfall works without one; to see traces in Zipkin, start Zipkin with `docker run ...`, or set OTEL_TRACES_EXPORTER=none to stop exporting.'
+ * ```
+ */
+export function noCollectorNote(exporterName: string, message: string): string | undefined {
   if (!NOTHING_LISTENING.test(message)) return undefined
   const [kind, ...rest] = exporterName.split(' ')
   const url = rest.at(-1) ?? exporterName
@@ -32,7 +48,7 @@ export function collectorHint(exporterName: string, message: string): string | u
         : 'start the collector'
   const what = kind === 'zipkin' ? 'Zipkin' : kind === 'otlp' ? 'OTLP collector' : 'collector'
   return (
-    `[hono-debug-toolbar] No ${what} at ${url}: the waterfall works without one; to see traces in ` +
+    `No ${what} at ${url}: the waterfall works without one; to see traces in ` +
     `${kind === 'zipkin' ? 'Zipkin' : 'Jaeger'}, ${start}, or set OTEL_TRACES_EXPORTER=none to stop exporting.`
   )
 }

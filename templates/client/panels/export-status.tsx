@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
 import type { BreakerStatus } from '../../../src/opentelemetry/export-breaker.js'
+import { noCollectorNote } from '../../../src/opentelemetry/collector-hint.js'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { formatMs, plural } from '../format.js'
 import { getJson } from '../toolbar-api.js'
@@ -104,10 +105,15 @@ export function ExportStatus({ status, mode }: { status: ToolbarExporterStatus; 
 function ExporterLine({ exporter }: { exporter: ToolbarExporterStatus['exporters'][number] }) {
   const { name, attempts, successes, failures, spans, lastError, lastDurationMs, breaker } = exporter
   const pending = attempts - successes - failures
+  // Nothing listens there: the console's advice (start Jaeger or Zipkin, or stop exporting) before the socket error.
+  const note = lastError === undefined ? undefined : noCollectorNote(name, lastError)
   if (failures > 0 && successes === 0) {
     return (
       <li class="hdt-otel-error" data-export="failing">
-        Export failing: {lastError ?? 'unknown error'} <span class="hdt-muted">({name}; {plural(failures, 'batch', 'batches')} failed)</span>
+        Export failing: {note ?? lastError ?? 'unknown error'}{' '}
+        <span class="hdt-muted">
+          ({name}; {plural(failures, 'batch', 'batches')} failed{note ? `: ${lastError}` : ''})
+        </span>
         <BreakerNote breaker={breaker} />
       </li>
     )
@@ -127,7 +133,7 @@ function ExporterLine({ exporter }: { exporter: ToolbarExporterStatus['exporters
       {failures > 0 && (
         <span class="hdt-otel-error">
           {' '}
-          · {plural(failures, 'batch', 'batches')} failed: {lastError ?? 'unknown error'}
+          · {plural(failures, 'batch', 'batches')} failed: {note ?? lastError ?? 'unknown error'}
         </span>
       )}
       <BreakerNote breaker={breaker} />
