@@ -91,4 +91,21 @@ describe('the flame chart', () => {
     expect(await taxes.count()).toBeGreaterThan(0)
     expect(session.errors).toEqual([])
   })
+
+  it('says how often the profiler took a sample, on average, beside the interval it was asked for', async () => {
+    const { page } = session
+    await session.open('/invoice?_dt_profile=1')
+    const pane = await openPanel(page, 'Profile')
+    await pane.locator('.hdt-flame-frames').waitFor()
+    const line = await pane.locator('p', { hasText: / samples? over / }).innerText()
+    // V8 takes fewer samples than asked for when the thread is idle or the machine busy:
+    // "3 samples over 266 ms every 100 µs" read as if it had sampled 2,660 times.
+    const match = /^(\d+) samples? over ([\d.]+ (?:µs|ms|s)), one every ([\d.]+ (?:µs|ms|s)) on average \(asked for every 100 µs\)/.exec(line)
+    expect(match, line).not.toBeNull()
+    const ms = (text: string) => Number(text.split(' ')[0]) * ({ µs: 1e-3, ms: 1, s: 1e3 } as Record<string, number>)[text.split(' ')[1]!]!
+    const [samples, over, mean] = [Number(match![1]), ms(match![2]!), ms(match![3]!)]
+    // Three significant figures each way.
+    expect(Math.abs(mean - over / samples) / mean).toBeLessThan(0.01)
+    expect(session.errors).toEqual([])
+  })
 })

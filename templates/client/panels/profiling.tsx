@@ -38,7 +38,7 @@ function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
   return (
     <>
       <p>
-        {plural(stats.samples, 'sample', 'samples')} over {formatMs(stats.totalMs)} every {formatDuration(stats.samplingIntervalUs * 1e3)}, from {formatMs(stats.startMs)} into the request
+        {plural(stats.samples, 'sample', 'samples')} over {formatMs(stats.totalMs)}, <SampleRate stats={stats} />, from {formatMs(stats.startMs)} into the request
         {stats.startErrorMs !== undefined && <span class="hdt-muted"> (± {formatMs(stats.startErrorMs)})</span>}.{' '}
         {stats.download && (
           <a href={`${prefix}${stats.download}`} download>
@@ -83,6 +83,21 @@ function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
         ))}
       </div>
       {stats.omitted > 0 && <p class="hdt-muted">{stats.omitted} nodes and frames under 0.1% of the profile are left out.</p>}
+    </>
+  )
+}
+
+/**
+ * How often V8 sampled, on average, beside the interval it was asked for: an idle thread or a
+ * busy machine gets far fewer samples than asked ("3 samples over 266 ms" is not one per
+ * 100 µs), and the profile's figures are only as fine as the samples.
+ */
+function SampleRate({ stats }: { stats: ProfilingStats }) {
+  const asked = formatDuration(stats.samplingIntervalUs * 1e3)
+  if (!stats.samples || !stats.totalMs) return <>asked for every {asked}</>
+  return (
+    <>
+      one every {formatMs(stats.totalMs / stats.samples)} on average <span class="hdt-muted">(asked for every {asked})</span>
     </>
   )
 }
