@@ -53,6 +53,24 @@ describe('the demo /boom in chromium', () => {
     expect(unexpected(errors)).toEqual([])
   })
 
+  it('keeps its text clear of the toolbar handle at the right edge, at 1280 and 800 px', async () => {
+    const { page, server, errors } = session
+    for (const width of [1280, 800]) {
+      await page.setViewportSize({ width, height: 900 })
+      expect((await page.goto(`${server.url}/boom`))?.status()).toBe(500)
+      await expect.poll(() => toolbarHandle(page).innerText(), WITHIN).toContain('500')
+      const handleLeft = (await toolbarHandle(page).boundingBox())!.x
+      // Block by block, as far right as its text can go: the message, the request line, each frame and the note under them.
+      const blocks = page.locator('.hdt-err-message, .hdt-err-request, .hdt-err-frames li, footer.hdt-err-note')
+      const reach = await blocks.evaluateAll((els) =>
+        els.map((el) => ({ text: (el.textContent ?? '').slice(0, 60), right: el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight) })),
+      )
+      expect(reach.length).toBeGreaterThan(3)
+      for (const { text, right } of reach) expect(right, `${width}px: ${text}`).toBeLessThanOrEqual(handleLeft)
+    }
+    expect(unexpected(errors)).toEqual([])
+  })
+
   it('leaves the page\'s own fetch of a failing URL to Hono', async () => {
     const { page, server } = session
     await page.goto(`${server.url}/`)

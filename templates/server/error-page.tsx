@@ -164,17 +164,20 @@ function firstLine(text: string): string {
   return line.length > 120 ? `${line.slice(0, 120)}…` : line
 }
 
-/** The page's stylesheet (the 404 page's too), served by the toolbar at `{prefix}/static/error-page-style`. */
+/**
+ * The page's stylesheet (the 404 page's too), served by the toolbar at `{prefix}/static/error-page-style`.
+ * The right padding (88px) leaves the text clear of the toolbar's handle, fixed at the right edge (about 55px wide).
+ */
 export const ERROR_PAGE_CSS = `
 .hdt-err { margin: 0; font: 14px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #0f172a; background: #f8fafc; }
-.hdt-err-head { padding: 24px 32px 20px; background: #fff1f2; border-bottom: 1px solid #fecdd3; }
+.hdt-err-head { padding: 24px 88px 20px 32px; background: #fff1f2; border-bottom: 1px solid #fecdd3; }
 .hdt-err-status { margin: 0 0 4px; color: #be123c; font-weight: 600; font-size: 13px; text-transform: uppercase; letter-spacing: 0.04em; }
 .hdt-err-title { margin: 0; font-size: 22px; font-weight: 600; }
 .hdt-err-name { color: #9f1239; }
 .hdt-err-message { margin: 6px 0 0; font: 500 17px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; word-break: break-word; }
 .hdt-err-request { margin: 12px 0 0; color: #475569; }
 .hdt-err-request code { color: #0f172a; }
-.hdt-err main { padding: 12px 32px 24px; }
+.hdt-err main { padding: 12px 88px 24px 32px; }
 .hdt-err-cause { margin-top: 20px; padding-top: 12px; border-top: 1px solid #e2e8f0; }
 .hdt-err-cause h2 { margin: 0; font-size: 16px; font-weight: 600; }
 .hdt-err-cause .hdt-err-message { font-size: 15px; }
@@ -188,7 +191,7 @@ export const ERROR_PAGE_CSS = `
 .hdt-err-libs ol { margin-top: 2px; }
 .hdt-err-raw { font: 13px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; }
 .hdt-err-note { color: #64748b; font-size: 13px; }
-footer.hdt-err-note { padding: 0 32px 32px; }
+footer.hdt-err-note { padding: 0 88px 32px 32px; }
 .hdt-err a { color: #1d4ed8; }
 .hdt-nf .hdt-err-head { background: #f1f5f9; border-bottom-color: #cbd5e1; }
 .hdt-nf .hdt-err-status { color: #475569; }
