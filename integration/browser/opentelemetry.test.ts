@@ -245,6 +245,23 @@ describe('the OpenTelemetry panel by keyboard', () => {
   })
 })
 
+/** A one-page app whose OpenTelemetry panel is `otel`: the export status tests give it their exporter. */
+function homeApp(otel: OpenTelemetryPanel): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ app, extraPanels: [otel] }))
+  app.get('/', (c) => c.html('<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Home</title></head><body><h1>Home</h1></body></html>'))
+  return app
+}
+
+/** Opens `served`'s home page in a tab of its own and its OpenTelemetry panel; answers the panel's export status list. */
+async function exportStatusOf(served: ServedApp): Promise<{ tab: Page; tabErrors: string[]; status: Locator }> {
+  const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  const tabErrors = collectErrors(tab)
+  expect((await tab.goto(`${served.url}/`))?.status()).toBe(200)
+  const otel = await openPanel(tab, 'OpenTelemetry')
+  return { tab, tabErrors, status: otel.getByRole('list', { name: 'Export status' }) }
+}
+
 describe('the export status of an open OpenTelemetry panel', () => {
   /** A collector stand-in whose answers the test gives: every batch waits until then. */
   class HeldExporter {
@@ -262,10 +279,7 @@ describe('the export status of an open OpenTelemetry panel', () => {
 
   beforeAll(async () => {
     held = new HeldExporter()
-    const app = new Hono()
-    app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: held as never })] }))
-    app.get('/', (c) => c.html('<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Home</title></head><body><h1>Home</h1></body></html>'))
-    heldServer = await serveApp(app)
+    heldServer = await serveApp(homeApp(new OpenTelemetryPanel({ exporter: held as never })))
   })
   afterAll(async () => {
     for (const done of held?.waiting ?? []) done({ code: 0 })
@@ -273,11 +287,7 @@ describe('the export status of an open OpenTelemetry panel', () => {
   })
 
   it('shows the outcome of the batch it was waiting for, without being opened again', async () => {
-    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    const tabErrors = collectErrors(tab)
-    expect((await tab.goto(`${heldServer.url}/`))?.status()).toBe(200)
-    const otel = await openPanel(tab, 'OpenTelemetry')
-    const status = otel.getByRole('list', { name: 'Export status' })
+    const { tab, tabErrors, status } = await exportStatusOf(heldServer)
     // The batch processor sends the request's spans about a second after it: the batch waits on the collector.
     await expect.poll(() => held.waiting.length, { timeout: 15_000 }).toBeGreaterThan(0)
     expect(await status.innerText()).not.toContain('Export failing')
@@ -300,21 +310,15 @@ describe('the export status when nothing listens at the collector address', () =
     const { port } = probe.address() as AddressInfo
     await new Promise<void>((resolve) => probe.close(() => resolve()))
     deadUrl = `http://127.0.0.1:${port}/api/v2/spans`
-    const app = new Hono()
-    app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'zipkin', zipkinEndpoint: deadUrl })] }))
-    app.get('/', (c) => c.html('<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Home</title></head><body><h1>Home</h1></body></html>'))
-    deadServer = await serveApp(app)
+    deadServer = await serveApp(homeApp(new OpenTelemetryPanel({ exporter: 'zipkin', zipkinEndpoint: deadUrl })))
   })
   afterAll(async () => {
     await deadServer?.close()
   })
 
   it('says in the panel what the console says: no Zipkin there, how to start one, or how to stop exporting', async () => {
-    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    const tabErrors = collectErrors(tab)
-    expect((await tab.goto(`${deadServer.url}/`))?.status()).toBe(200)
-    const otel = await openPanel(tab, 'OpenTelemetry')
-    const failing = otel.getByRole('list', { name: 'Export status' }).locator('[data-export="failing"]')
+    const { tab, tabErrors, status } = await exportStatusOf(deadServer)
+    const failing = status.locator('[data-export="failing"]')
     await failing.waitFor({ timeout: 20_000 })
     const text = await failing.innerText()
     expect(text).toContain(`Export failing: No Zipkin at ${deadUrl}`)
