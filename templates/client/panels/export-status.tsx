@@ -154,7 +154,7 @@ function BreakerNote({ breaker }: { breaker: BreakerStatus | undefined }) {
       <span class="hdt-otel-breaker hdt-badge hdt-badge-warn" data-breaker="open">
         {' '}
         Circuit open until {until}: paused after {plural(breaker.consecutiveFailures, 'failed export', 'failed exports')} in a row;
-        next attempt at {until}{dropped}
+        the first batch after then tests the collector{dropped}
       </span>
     )
   }
