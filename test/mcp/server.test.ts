@@ -228,8 +228,13 @@ describe('the MCP server at {prefix}/mcp', () => {
   it('searches logs by level, text and request', async () => {
     const warn = await call(client, 'search_logs', { level: 'warn' })
     expect(warn.data.logs.map((l: { message: string }) => l.message)).toEqual(['slow report computed'])
+    // A line's own attributes follow it; the console method a line came through, which its
+    // level already says, does not (it is in the data).
+    expect(warn.text).toMatch(/ WARN slow report computed {2}\{"rows":1\}$/m)
     const text = await call(client, 'search_logs', { text: 'LISTED' })
     expect(text.data.logs.map((l: { requestId: string }) => l.requestId)).toContain(ids.users)
+    expect(text.text).toMatch(/ INFO listed 4 users$/m)
+    expect(text.data.logs.find((l: { message: string }) => l.message === 'listed 4 users').attributes).toEqual({ 'console.method': 'log' })
     const one = await call(client, 'search_logs', { request_id: ids.boom, level: ['error', 'fatal'] })
     // Hono's default error handler logs the thrown error too, inside the request.
     expect(one.data.logs.map((l: { message: string }) => l.message)).toEqual(['about to fail', expect.stringMatching(/^Error: Something went wrong/)])

@@ -64,7 +64,7 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
       )
       const { page, lines: shown } = fitText(
         paginate('search_logs', lines, args.cursor, args.limit),
-        (l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${Object.keys(l.attributes).length ? `  ${oneLine(JSON.stringify(l.attributes))}` : ''}`,
+        (l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${attributesText(l.attributes)}`,
       )
       const text = lines.length
         ? [...shown, pageNote(page, 'lines')]
@@ -74,4 +74,13 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
       return { text, data: { logs: page.items, ...pageData(page) } }
     },
   })
+}
+
+/**
+ * A line's attributes as its text shows them: the console method it came through is left
+ * out (its level says as much, and it would follow every console line); the data keeps it.
+ */
+function attributesText(attributes: Record<string, unknown>): string {
+  const { 'console.method': _method, ...own } = attributes
+  return Object.keys(own).length ? `  ${oneLine(JSON.stringify(own))}` : ''
 }
