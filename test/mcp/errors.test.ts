@@ -11,6 +11,7 @@ describe('errors over MCP', () => {
   let thrownText: string
   let missing: string
   let maintenance: string
+  let boom: string
 
   beforeAll(async () => {
     shop = await startShop()
@@ -18,6 +19,7 @@ describe('errors over MCP', () => {
     thrownText = await shop.get('/boom/text')
     missing = await shop.get('/missing/42')
     maintenance = await shop.get('/maintenance')
+    boom = await shop.get('/boom')
     client = await connect(shop.base)
   })
 
@@ -72,5 +74,17 @@ describe('errors over MCP', () => {
     expect(text).not.toMatch(/Error: *$/m)
     const failing = await call(client, 'list_requests', { has_error: true })
     expect(failing.data.requests.map((r: { id: string }) => r.id)).toContain(maintenance)
+  })
+
+  it("shows a thrown error's stack by the app's frames, with the frames between them folded and named", async () => {
+    const { text } = await call(client, 'get_trace_errors', { request_id: boom })
+    const stack = text.split('\n').filter((line) => line.startsWith('    '))
+    expect(stack[0]).toBe('    Error: Something went wrong in /boom')
+    // Where it was thrown first (here the app's handler), then what called it, folded.
+    expect(stack[1]).toMatch(/^ {4}at .*test\/mcp\/app\.ts:\d+:\d+$/)
+    expect(stack[2]).toMatch(/^ {4}\.\.\. \d+ frames of (hono|the toolbar|node|@opentelemetry\/api)(, (hono|the toolbar|node|@opentelemetry\/api))*$/)
+    expect(stack.join('\n')).not.toMatch(/src\/core\/toolbar\.ts|compose\.js/)
+    // The error's log line beside it gives its first line: the stack is above.
+    expect(text).toMatch(/^ {2}log \+\S+ (µs|ms) ERROR Error: Something went wrong in \/boom \(stack above\)$/m)
   })
 })

@@ -5,6 +5,7 @@ import type { LoggingStats } from '../../panels/logging.js'
 import { panelStats } from '../data.js'
 import { requestErrors, type ErrorItem } from '../errors.js'
 import { shownSpan } from '../redact.js'
+import { besideStack, foldedStack } from '../stack.js'
 import { cursor, limit, requestId, spanIds, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitData, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
@@ -150,8 +151,8 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const { page, lines } = fitText(paginate('get_trace_errors', items, args.cursor, args.limit), (e) =>
         [
           `${[e.kind.toUpperCase(), e.name && `"${e.name}"`, e.spanId && `span ${e.spanId}`, e.atMs !== undefined && `at +${ms(e.atMs)}`].filter(Boolean).join(' ')}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
-          ...(e.stack ? [e.stack.split('\n').slice(0, 12).map((l) => `    ${l.trim()}`).join('\n')] : []),
-          ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}`),
+          ...(e.stack ? [foldedStack(e.stack).map((l) => `    ${l}`).join('\n')] : []),
+          ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${besideStack(l.message, e.stack)}`),
         ].join('\n'),
       )
       const text = items.length
