@@ -83,8 +83,20 @@ export const route = z
   .max(500)
   .transform((text): RouteFilter => {
     const withMethod = /^([A-Za-z]{1,16})\s+(\S.*)$/.exec(text.trim())
-    return withMethod ? { text, method: withMethod[1]!.toUpperCase(), route: withMethod[2]! } : { text, method: undefined, route: text.trim() }
+    return withMethod ? { text, method: withMethod[1]!.toUpperCase(), route: routePath(withMethod[2]!) } : { text, method: undefined, route: routePath(text) }
   })
+
+/**
+ * The path a route filter names, as an agent may write it: `users`, a whole URL, or a path
+ * with its query or fragment all name `/users` (routes and paths are recorded without them).
+ */
+function routePath(written: string): string {
+  let path = written.trim().replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '')
+  const end = path.search(/[?#]/)
+  if (end !== -1) path = path.slice(0, end)
+  // `*` is a route of its own (`app.get('*', …)`).
+  return path.startsWith('/') || path === '*' ? path : `/${path}`
+}
 
 /**
  * True when a request is on `filter`'s route: its pattern or its path, and its method when the filter has one.

@@ -33,8 +33,19 @@ describe('a filter that matches nothing says what there is to ask for instead', 
     const one = await call(session.client, 'compare_requests', { route: '/slow' })
     expect(one.isError).toBe(true)
     expect(one.text).toMatch(/^route "\/slow" has 1 recorded request; comparing needs two\. Routes with two or more: GET \/users \(2\)\.$/)
-    const none = await call(session.client, 'compare_requests', { route: 'users' })
-    expect(none.text).toMatch(/^route "users" has 0 recorded requests; comparing needs two\. Routes with two or more: GET \/users \(2\)\.$/)
+    const none = await call(session.client, 'compare_requests', { route: 'orders' })
+    expect(none.text).toMatch(/^route "orders" has 0 recorded requests; comparing needs two\. Routes with two or more: GET \/users \(2\)\.$/)
+  })
+
+  it('takes a route written without its leading slash, as a URL, or with a query, as the path it names', async () => {
+    for (const route of ['users', 'GET users', 'http://127.0.0.1:3000/users', '/users?page=2', 'users#top']) {
+      const { data, isError } = await call(session.client, 'list_requests', { route })
+      expect(isError, route).toBe(false)
+      expect(data.requests.map((r: { route: string }) => r.route), route).toEqual(['/users', '/users'])
+    }
+    const compared = await call(session.client, 'compare_requests', { route: 'users' })
+    expect(compared.isError).toBe(false)
+    expect(compared.data.a.route).toBe('GET /users')
   })
 
   // Last: it forgets the history the tests above read.
