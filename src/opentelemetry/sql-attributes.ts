@@ -8,10 +8,10 @@
  */
 import type { Attributes } from '@opentelemetry/api'
 import type { RecordedQuery } from '../shapes/records.js'
-import { sanitizeSql } from './sql-lexer.js'
+import { sanitizeSql } from '../shapes/sql-lexer.js'
 import { sqlQuerySummary } from './sql-summary.js'
 
-export { sanitizeSql } from './sql-lexer.js'
+export { sanitizeSql } from '../shapes/sql-lexer.js'
 export { sqlQuerySummary } from './sql-summary.js'
 
 type QueryFields = Pick<RecordedQuery, 'sql' | 'dbSystem'> & Partial<Pick<RecordedQuery, 'operation' | 'collection'>>

@@ -7,7 +7,7 @@
  * Best effort, not a parser: a JOIN or a comma list names every table, a subquery adds its
  * own operation, several statements (an `exec` of a script) each add theirs.
  */
-import { tokenizeSql, type SqlToken } from './sql-lexer.js'
+import { tokenizeSql, type SqlToken } from '../shapes/sql-lexer.js'
 
 const MAX_SUMMARY = 255
 /** Operations that can appear anywhere (subqueries, INSERT ... SELECT, UNION). */

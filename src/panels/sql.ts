@@ -8,6 +8,7 @@ import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
+import { sqlShape } from '../shapes/sql-shape.js'
 import { registerSqlRoutes } from './sql-routes.js'
 import { applySqlSettings, DEFAULT_SQL_SETTINGS, explainTargetOf, type SqlSettings } from '../recorders/sql/record-query.js'
 
@@ -41,7 +42,10 @@ export interface SqlQueryStats {
   inTransaction: boolean
   /** How many queries of this request have the same SQL and params (0 when unique). */
   duplicateCount: number
-  /** How many queries have the same SQL with different params, the N+1 pattern (0 when none). */
+  /**
+   * How many queries have the same shape (the SQL with its values as `?`) and other values,
+   * bound or written into the text: the N+1 pattern (0 when none).
+   */
   similarCount: number
   /** `durationMs >= slowQueryMs`. */
   slow: boolean
@@ -51,8 +55,9 @@ export interface SqlQueryStats {
   cut: { sqlChars?: number; params?: true } | null
 }
 
-/** Queries that share their SQL (and, for duplicates, their params). */
+/** Queries that share their SQL and params (duplicates), or their shape (similar). */
 export interface SqlQueryGroup {
+  /** The SQL of the group's first query, as the list shows it. */
   sql: string
   count: number
   queryIds: number[]
@@ -69,7 +74,7 @@ export interface SqlStats {
   queries: SqlQueryStats[]
   /** Same SQL and same params, run more than once. */
   duplicates: SqlQueryGroup[]
-  /** Same SQL run with different params. */
+  /** One shape (`sqlShape`) run with other values, bound as params or written into the SQL. */
   similar: SqlQueryGroup[]
 }
 
@@ -148,9 +153,17 @@ export class SqlPanel extends Panel<SqlStats> {
       return key === undefined ? undefined : `${q.sql}\u0000${key}`
     }
     const exact = groupBy(queries, exactKey)
-    const bySql = groupBy(queries, (q) => q.sql)
-    const similarSql = new Set(
-      [...bySql].filter(([, group]) => new Set(group.map((q) => paramKeys.get(q) ?? q.id)).size > 1).map(([sql]) => sql),
+    // Similar: one shape (the SQL with its values as `?`, as the waterfall groups query spans),
+    // run with other values, bound or written into the text. One shape per distinct text.
+    const shapes = new Map<string, string>()
+    const shapeOf = (sql: string) => {
+      let shape = shapes.get(sql)
+      if (shape === undefined) shapes.set(sql, (shape = sqlShape(sql)))
+      return shape
+    }
+    const byShape = groupBy(queries, (q) => shapeOf(q.sql))
+    const similarShapes = new Set(
+      [...byShape].filter(([, group]) => new Set(group.map((q) => exactKey(q) ?? q.id)).size > 1).map(([shape]) => shape),
     )
 
     const shown = queries.map((q): SqlQueryStats => {
@@ -173,7 +186,7 @@ export class SqlPanel extends Panel<SqlStats> {
         caller: q.caller ?? null,
         inTransaction: q.inTransaction,
         duplicateCount: duplicates > 1 ? duplicates : 0,
-        similarCount: similarSql.has(q.sql) ? bySql.get(q.sql)!.length : 0,
+        similarCount: similarShapes.has(shapeOf(q.sql)) ? byShape.get(shapeOf(q.sql))!.length : 0,
         slow: q.durationMs >= this.slowQueryMs,
         explainable: !q.cut && notExplainable(q.sql) === undefined && explainTargetOf(record, q.id) !== undefined,
         cut: q.cut ?? null,
@@ -191,7 +204,7 @@ export class SqlPanel extends Panel<SqlStats> {
       slowQueryMs: this.slowQueryMs,
       queries: shown,
       duplicates: [...exact.values()].filter((g) => g.length > 1).map((g) => group(g[0]!.sql, g)).sort((a, b) => b.count - a.count),
-      similar: [...similarSql].map((sql) => group(sql, bySql.get(sql)!)).sort((a, b) => b.count - a.count),
+      similar: [...similarShapes].map((shape) => group(byShape.get(shape)![0]!.sql, byShape.get(shape)!)).sort((a, b) => b.count - a.count),
     }
   }
 

@@ -119,6 +119,19 @@ describe('repeated siblings and statistics', () => {
     expect(sqlShape('INSERT INTO t1 (a, b)\n VALUES (1, 2), (3, 4)')).toBe('INSERT INTO t1 (a, b) VALUES (?)')
   })
 
+  it("shapes a query's exported text as the query itself: literals the lexer reads, comments and casts", async () => {
+    const { sanitizeSql } = await import('../../src/opentelemetry/sql-attributes.js')
+    const texts = [
+      "SELECT * FROM files WHERE digest = X'1F2E' AND body = $$it's$$ AND note = E'a\\'b'",
+      "SELECT id FROM t WHERE a = 'x' -- the user's filter\n AND b = 2",
+      "SELECT id::text FROM t WHERE created > '2024-01-01'::date AND n = -3",
+      'SELECT name FROM users WHERE id IN (7, 8, 9)',
+    ]
+    // The waterfall groups a query by its exported text (literals already `?`), the SQL panel by the text it ran.
+    for (const text of texts) expect(sqlShape(sanitizeSql(text)), text).toBe(sqlShape(text))
+    expect(sqlShape("SELECT id::text FROM t WHERE created > '2024-01-01'::date AND n = -3")).toBe('SELECT id::text FROM t WHERE created > ?::date AND n = ?')
+  })
+
   it('compares two runs: duration, per key counts and time, spans added and critical paths', () => {
     const before = syntheticTrace('before', [{ name: 'P', start: 0, end: 60 }, ...comments(3, false)])
     const after = syntheticTrace('after', [{ name: 'P', start: 0, end: 100 }, ...comments(5, false)])

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Hono } from 'hono'
 import { trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
-import { debugToolbar, MemoryStore, ToolbarEvents, type ToolbarEvent } from '../../src/index.js'
+import { debugToolbar, MemoryStore, recordQuery, ToolbarEvents, type ToolbarEvent } from '../../src/index.js'
 import type { ToolbarHost } from '../../src/core/host.js'
 import type { ToolbarStore } from '../../src/core/store.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
@@ -83,6 +83,32 @@ describe('a recorded request: groups, statistics and a comparison of two runs', 
       ]),
     )
     expect(analysis.criticalPath[0]).toBe(analysis.groups[0].parentSpanId)
+  })
+
+  it("groups queries with their values written into the SQL as the SQL panel's similar queries are grouped", async () => {
+    const { app, call } = makeApp()
+    app.get('/products', (c) => {
+      const at = performance.now()
+      recordQuery({ sql: 'SELECT COUNT(*) FROM products', startTime: at, durationMs: 0.1, dbSystem: 'sqlite' })
+      for (const id of [10, 11, 12]) recordQuery({ sql: `SELECT name, price FROM products WHERE id = ${id}`, startTime: at, durationMs: 0.1, dbSystem: 'sqlite' })
+      recordQuery({ sql: "SELECT id FROM products WHERE name IN ('Lamp', 'Desk')", startTime: at, durationMs: 0.1, dbSystem: 'sqlite' })
+      recordQuery({ sql: "SELECT id FROM products WHERE name IN ('Chair')", startTime: at, durationMs: 0.1, dbSystem: 'sqlite' })
+      return c.text('ok')
+    })
+    const res = await app.request('/products', undefined, loopback)
+    expect(await res.text()).toBe('ok')
+    const detail = await (await app.request(`${PREFIX}/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+    const analysis = await (await call(`/api/traces/${detail.traceId}/analysis`)).json()
+    // The waterfall's N+1 groups (by the exported text, values as `?`) and the panel's similar groups hold the same queries.
+    const waterfall = analysis.groups.map((g: { key: string; count: number }) => [g.key, g.count])
+    expect(waterfall).toEqual([
+      ['shop: SELECT name, price FROM products WHERE id = ?', 3],
+      ['shop: SELECT id FROM products WHERE name IN (?)', 2],
+    ])
+    expect(detail.panels.sql.similar.map((g: { count: number; queryIds: number[] }) => [g.count, g.queryIds])).toEqual([
+      [3, [2, 3, 4]],
+      [2, [5, 6]],
+    ])
   })
 
   it('compares /users/3 with /users/5: duration, the query count delta, the spans added', async () => {

@@ -82,6 +82,41 @@ describe('SQL panel', () => {
     ])
   })
 
+  it('counts queries that differ only in the values written into their SQL as similar, and identical ones as duplicates', async () => {
+    const { app, db } = booksApp()
+    app.get('/', (c) => {
+      // The values written into the text, as a loop without bound params does.
+      for (const id of [1, 2, 3]) db.prepare(`SELECT title FROM books WHERE author_id = ${id}`).all()
+      // Quoted strings, and IN lists of other lengths.
+      for (const title of ['book 1.1', "book 2.1''s"]) db.prepare(`SELECT id FROM books WHERE title = '${title}'`).all()
+      db.prepare('SELECT title FROM books WHERE id IN (1, 2)').all()
+      db.prepare('SELECT title FROM books WHERE id IN (3, 4, 5)').all()
+      // The same text twice: duplicated, and of no other shape.
+      db.prepare('SELECT name FROM authors WHERE id = 1').get()
+      db.prepare('SELECT name FROM authors WHERE id = 1').get()
+      return c.text('ok')
+    })
+    const { sql } = await sqlPanel(app, '/')
+    expect(sql.queries.map((q) => [q.id, q.duplicateCount, q.similarCount])).toEqual([
+      [1, 0, 3],
+      [2, 0, 3],
+      [3, 0, 3],
+      [4, 0, 2],
+      [5, 0, 2],
+      [6, 0, 2],
+      [7, 0, 2],
+      [8, 2, 0],
+      [9, 2, 0],
+    ])
+    expect(sql.similar.map((g) => [g.count, g.queryIds])).toEqual([
+      [3, [1, 2, 3]],
+      [2, [4, 5]],
+      [2, [6, 7]],
+    ])
+    // Duplicated still means the same text and the same params.
+    expect(sql.duplicates).toEqual([{ sql: 'SELECT name FROM authors WHERE id = 1', count: 2, queryIds: [8, 9] }])
+  })
+
   it('says nothing in Server-Timing and "0 queries" in the nav when the request ran no SQL', async () => {
     const { app } = booksApp()
     app.get('/', (c) => c.text('no sql'))

@@ -74,7 +74,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
   define('find_n_plus_one', {
     title: 'N+1 query patterns',
     description:
-      'The same SQL run again and again with different params inside one request (the N+1 pattern), over every recent request or one request_id, most repeated first, with the calling file:line and the query ids (for explain_query). Over the recent requests, the same loop (route, SQL and callers) is one line: its newest request\'s figures, and the other requests it ran in.',
+      'The same SQL run again and again with other values (params, or values written into the SQL) inside one request (the N+1 pattern), over every recent request or one request_id, most repeated first, with the calling file:line and the query ids (for explain_query). Over the recent requests, the same loop (route, SQL and callers) is one line: its newest request\'s figures, and the other requests it ran in.',
     input: {
       request_id: requestId.optional(),
       min_count: numberArg(z.number().int().min(2).max(10_000), 'a whole number from 2 to 10000').default(2).describe('Least repetitions to report (default 2)'),
@@ -110,7 +110,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
         ? [...lines, pageNote(page, 'patterns')]
             .filter(Boolean)
             .join('\n')
-        : `No N+1 pattern (the same SQL with different params at least ${args.min_count} times) in ${args.request_id ? `request ${args.request_id}` : 'the recent requests'}.`
+        : `No N+1 pattern (the same SQL with other values at least ${args.min_count} times) in ${args.request_id ? `request ${args.request_id}` : 'the recent requests'}.`
       return { text, data: { patterns: page.items, ...pageData(page) } }
     },
   })

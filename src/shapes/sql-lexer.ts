@@ -1,7 +1,9 @@
 /**
  * A small SQL tokenizer: enough to tell literals, quoted names, words and punctuation
- * apart, so that the query summary and the sanitizer never look inside a string or a
- * comment. It does not parse SQL; it only has to be right about where tokens begin and end.
+ * apart, so that the query summary, the sanitizer and the shape that groups similar queries
+ * (sql-shape.ts) never look inside a string or a comment. It does not parse SQL; it only
+ * has to be right about where tokens begin and end. Here, under shapes/, because the SQL
+ * panel, the trace analysis and the OpenTelemetry export all read SQL with it.
  */
 
 export type SqlTokenKind =
