@@ -3,8 +3,9 @@
  * SQLite queries with an N+1 loop and repeated queries: each marker is a button that picks
  * out the queries it counts, as django-debug-toolbar's links do; "Show all", the button
  * again or Esc shows every query again. Queries keep their number, their place on the time
- * line and what was opened under them (EXPLAIN). The OpenTelemetry waterfall's N+1 badge opens
- * the panel at its group of queries.
+ * line and what was opened under them (EXPLAIN), and the columns stay where they were. The
+ * OpenTelemetry waterfall's N+1 badge opens the panel at its group of queries, also when the
+ * values are written into the SQL, and says how many of them the badge counted under its span.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/sql-filters.test.ts
  */
@@ -12,7 +13,7 @@ import Database from 'better-sqlite3'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
-import { debugToolbar, instrumentBetterSqlite3, type Panel } from '../../src/index.js'
+import { debugToolbar, instrumentBetterSqlite3, renderTemplate, type Panel } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
@@ -46,10 +47,21 @@ function shopApp(extraPanels: Panel[] = []): Hono {
     const items = lines.map((line) => `<li>${line.name}</li>`).join('')
     return c.html(`<!doctype html><html><head><link rel="icon" href="data:,"></head><body><h1>${user.name}: ${header.n} orders</h1><ul>${items}</ul></body></html>`)
   })
-  // The ids written into the SQL: one text per query, so no group of the SQL panel (the waterfall's is by shape).
+  // The ids written into the SQL: one text per query, one shape (the panel's and the waterfall's group).
   app.get('/inline', (c) => {
+    db.prepare('SELECT COUNT(*) AS n FROM products').get()
     for (const id of [10, 11, 12]) db.prepare(`SELECT name, price FROM products WHERE id = ${id}`).get()
     return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>3 products</p></body></html>')
+  })
+  // One shape run in two places: twice in the handler, three times inside a template's render,
+  // so the waterfall's N+1 group (per parent span) holds 3 and the panel's (per request) 5.
+  app.get('/split', (c) => {
+    for (const id of [10, 11]) db.prepare('SELECT name, price FROM products WHERE id = ?').get(id)
+    const page = renderTemplate('order lines', () => {
+      const names = [12, 10, 11].map((id) => (db.prepare('SELECT name, price FROM products WHERE id = ?').get(id) as { name: string }).name)
+      return `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>${names.join(', ')}</p></body></html>`
+    })
+    return c.html(page)
   })
   return app
 }
@@ -112,6 +124,20 @@ describe('the SQL panel picks out duplicated and similar queries', () => {
     expect(session.errors).toEqual([])
   })
 
+  it('keeps the columns where they are when a filter shows fewer queries', async () => {
+    const { pane } = await openOrders()
+    const columns = () => pane.locator('.hdt-sql-queries thead th').evaluateAll((cells) => cells.map((cell) => Math.round(cell.getBoundingClientRect().left * 10) / 10))
+    const all = await columns()
+    for (const name of ['Show the 5 duplicated queries', 'Show the 7 similar queries']) {
+      await pane.getByRole('button', { name, exact: true }).click()
+      await expect.poll(() => shownIds(pane)).not.toEqual(ALL)
+      expect(await columns(), name).toEqual(all)
+    }
+    await pane.locator('.hdt-sql-queries tbody tr').first().getByRole('button', { name: 'similar ×5, show the 5 queries of this shape', exact: true }).click()
+    await expect.poll(() => shownIds(pane)).toEqual(['3', '4', '5', '6', '7'])
+    expect(await columns()).toEqual(all)
+  })
+
   it("shows a row's group from its badge, with EXPLAIN, numbers and time line bars as in the whole list", async () => {
     const { page, pane, filterLine } = await openOrders()
     const row = (id: number) => pane.locator('.hdt-sql-queries tbody tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${id}$`) }) })
@@ -133,7 +159,7 @@ describe('the SQL panel picks out duplicated and similar queries', () => {
     // The product lookups, one per order: their shape, whatever the id.
     await row(4).getByRole('button', { name: 'similar ×5, show the 5 queries of this shape', exact: true }).click()
     await expect.poll(() => shownIds(pane)).toEqual(['3', '4', '5', '6', '7'])
-    expect(await filterLine.innerText()).toBe('Showing 5 queries of one shape (same SQL, other params) — Show all')
+    expect(await filterLine.innerText()).toBe('Showing 5 queries of one shape (same SQL, other values) — Show all')
     // A lamp lookup's own badge picks its three runs from there.
     await row(5).getByRole('button', { name: 'duplicate ×3, show the 3 identical queries', exact: true }).click()
     await expect.poll(() => shownIds(pane)).toEqual(['3', '5', '7'])
@@ -174,7 +200,7 @@ describe("the OpenTelemetry waterfall's N+1 badge", () => {
     const pane = await clickNPlusOne('/orders', 'SELECT products ×5', 'N+1 · SQL, open the SQL panel at these 5 queries')
     const filterLine = pane.locator('.hdt-sql-filter')
     await expect.poll(() => shownIds(pane)).toEqual(['3', '4', '5', '6', '7'])
-    expect(await filterLine.innerText()).toBe('Showing 5 queries of one shape (same SQL, other params) — Show all')
+    expect(await filterLine.innerText()).toBe('Showing 5 queries of one shape (same SQL, other values) — Show all')
     // The first query of the group has the focus: its pressed "similar" badge, which shows all again.
     const first = pane.locator('.hdt-sql-queries tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^3$/ }) })
     expect(await pane.locator('.hdt-sql-queries tbody tr').first().innerText()).toBe(await first.innerText())
@@ -189,10 +215,21 @@ describe("the OpenTelemetry waterfall's N+1 badge", () => {
     expect(session.errors).toEqual([])
   })
 
-  it('opens the SQL panel with every query when its queries are no group of the panel', async () => {
+  it('opens the SQL panel at its group when the values are written into the SQL, not bound', async () => {
     const pane = await clickNPlusOne('/inline', 'SELECT products ×3', 'N+1 · SQL, open the SQL panel at these 3 queries')
-    await expect.poll(() => shownIds(pane)).toEqual(['1', '2', '3'])
-    expect(await pane.locator('.hdt-sql-filter').innerText()).toBe('')
+    await expect.poll(() => shownIds(pane)).toEqual(['2', '3', '4'])
+    expect(await pane.locator('.hdt-sql-filter').innerText()).toBe('Showing 3 queries of one shape (same SQL, other values) — Show all')
+    expect(await pane.locator('.hdt-sql-queries tbody tr').first().getByRole('button', { name: 'similar ×3, show the 3 queries of this shape', exact: true }).getAttribute('aria-pressed')).toBe('true')
+    expect(session.errors).toEqual([])
+  })
+
+  it('says how many of the queries it shows were under the span the badge counted them under', async () => {
+    const pane = await clickNPlusOne('/split', 'SELECT products ×3', 'N+1 · SQL, open the SQL panel at these 3 queries')
+    // The request ran the shape 5 times: the panel shows all 5, and says which 3 the waterfall counted.
+    await expect.poll(() => shownIds(pane)).toEqual(['1', '2', '3', '4', '5'])
+    expect(await pane.locator('.hdt-sql-filter').innerText()).toBe(
+      'Showing 5 queries of one shape (same SQL, other values), 3 of them under “render order lines” in the waterfall — Show all',
+    )
     expect(session.errors).toEqual([])
   })
 })

@@ -21,11 +21,15 @@ export interface PanelProps<S> {
 }
 
 /**
- * Where another panel opens a panel: the SQL panel at the queries run with this SQL text (a
+ * Where another panel opens a panel: the SQL panel at the queries of this SQL text's shape (a
  * query span's `db.query.text`), which it shows alone when they are one of its groups.
  */
 export interface PanelTarget {
   sql: string
+  /** How many queries the opener counted (the waterfall's N+1 group, under one parent span). */
+  count?: number
+  /** The name of the span they ran under. */
+  under?: string
 }
 
 /** Opens a panel of the shown request, at a target when given. */

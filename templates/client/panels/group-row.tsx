@@ -115,8 +115,8 @@ function sumPlace(ticks: Tick[]): { left: string; right: string; textAlign?: 'ri
 
 /**
  * The N+1 mark of a group of queries. This app's own queries are in its SQL panel, which the
- * badge opens at them (by the SQL text of the group's first span; the panel shows them alone
- * when they are one of its groups); the queries of another service (received spans) or of an
+ * badge opens at them (by the shape of the SQL text of the group's first span, with the
+ * group's count and parent, which the panel names when it shows more of that shape); the queries of another service (received spans) or of an
  * imported file are not, so their badge names the service and opens nothing.
  */
 function NPlusOneBadge({ count, node, openPanel }: { count: number; node: SpanNode | undefined; openPanel: OpenPanel | undefined }) {
@@ -136,7 +136,8 @@ function NPlusOneBadge({ count, node, openPanel }: { count: number; node: SpanNo
       onClick={(event) => {
         event.stopPropagation()
         const sql = node.span.attributes['db.query.text']
-        openPanel?.('sql', typeof sql === 'string' ? { sql } : undefined)
+        // The panel counts the request's queries of this shape, the group those under one parent: it says so when they differ.
+        openPanel?.('sql', typeof sql === 'string' ? { sql, count, under: node.parent?.span.name } : undefined)
       }}
     >
       N+1 · SQL

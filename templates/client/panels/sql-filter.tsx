@@ -1,6 +1,8 @@
 import type { RefObject } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { SqlQueryGroup, SqlStats } from '../../../src/panels/sql.js'
+import { sqlShape } from '../../../src/shapes/sql-shape.js'
+import type { PanelTarget } from '../types.js'
 
 type Kind = 'duplicates' | 'similar'
 
@@ -66,7 +68,7 @@ function pickOf(kind: Kind, groups: SqlQueryGroup[], whole: boolean): SqlPick {
       : { label: `${n} similar`, name: `Show the ${n} similar queries`, showing: `${n} similar queries` }
     : kind === 'duplicates'
       ? { label: `duplicate ×${n}`, name: `duplicate ×${n}, show the ${n} identical queries`, showing: `${n} identical queries (same SQL and params)` }
-      : { label: `similar ×${n}`, name: `similar ×${n}, show the ${n} queries of this shape`, showing: `${n} queries of one shape (same SQL, other params)` }
+      : { label: `similar ×${n}`, name: `similar ×${n}, show the ${n} queries of this shape`, showing: `${n} queries of one shape (same SQL, other values)` }
   return { key: whole ? kind : groupKey(kind, groups[0]!), ids, ...texts }
 }
 
@@ -76,21 +78,46 @@ function groupKey(kind: Kind, group: SqlQueryGroup): string {
 }
 
 /**
- * The pick of the queries run with this SQL text (a query span's `db.query.text`): their shape
- * when they ran with other params, else their identical runs; none when no group has the text.
+ * The pick of the queries of this SQL text's shape (a query span's `db.query.text`, its
+ * literals `?` when they were written into the SQL): the similar group of that shape, else the
+ * identical runs of it; none when no group has that shape. The waterfall groups its query
+ * spans by the same `sqlShape`.
  *
  * @example
  * ```ts
- * pickKeyOfSql(stats, 'SELECT name, price FROM products WHERE id = ?') // 'similar:3'
+ * pickKeyOfSql(stats, 'SELECT name, price FROM products WHERE id = ?') // 'similar:3', also for queries run with `id = 10`, `id = 11`
  * ```
  */
 export function pickKeyOfSql(stats: SqlStats, sql: string): string | undefined {
+  const shape = sqlShape(sql)
   for (const kind of ['similar', 'duplicates'] as const) {
-    // A group's SQL is cut (ending in `…`) past the panel's limit; the span has it whole.
-    const group = stats[kind].find((g) => g.sql === sql || (g.sql.endsWith('…') && sql.startsWith(g.sql.slice(0, -1))))
+    const group = stats[kind].find((g) => {
+      // A group's SQL is cut (ending in `…`) past the panel's limit; the span has it whole.
+      if (!g.sql.endsWith('…')) return sqlShape(g.sql) === shape
+      return shape.startsWith(sqlShape(g.sql.slice(0, -1)))
+    })
     if (group) return groupKey(kind, group)
   }
   return undefined
+}
+
+/**
+ * What the filter line adds when the panel was opened at a group that another panel counted
+ * otherwise: the waterfall's N+1 group holds the queries under one parent span, the panel's
+ * every query of the shape in the request.
+ *
+ * @example
+ * ```ts
+ * openerNote(5, { sql, count: 3, under: 'render order lines' }) // ', 3 of them under “render order lines” in the waterfall'
+ * openerNote(3, { sql, count: 3, under: 'GET /orders' }) // undefined: the same queries
+ * ```
+ */
+export function openerNote(shown: number, target: PanelTarget): string | undefined {
+  const { count, under } = target
+  if (count === undefined || count === shown) return undefined
+  const where = under === undefined ? 'one span' : `“${under}”`
+  // More in the waterfall: queries over the panel's maxQueries, or spans of the app's own instrumentation.
+  return count < shown ? `, ${count} of them under ${where} in the waterfall` : `; the waterfall counted ${count} under ${where}`
 }
 
 /** The list's filter: the pick it shows (if any), and what the badges, "Show all" and Esc do to it. */
@@ -164,13 +191,17 @@ export function PickButton({ pick, filter }: { pick: SqlPick; filter: SqlFilter 
   )
 }
 
-/** Says what the filter shows, with the way back; empty (and still announced when filled) without one. */
-export function FilterLine({ filter }: { filter: SqlFilter }) {
+/**
+ * Says what the filter shows, with the way back; empty (and still announced when filled) without
+ * one. `note` follows what it shows (`openerNote`).
+ */
+export function FilterLine({ filter, note }: { filter: SqlFilter; note?: string | undefined }) {
   return (
     <p class="hdt-sql-filter" role="status">
       {filter.shown && (
         <>
-          Showing {filter.shown.showing} —{' '}
+          Showing {filter.shown.showing}
+          {note} —{' '}
           <button type="button" onClick={filter.clear}>
             Show all
           </button>

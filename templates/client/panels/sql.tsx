@@ -5,7 +5,7 @@ import { formatMs } from '../format.js'
 import { barStyle } from '../bar-style.js'
 import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
-import { FilterLine, PickButton, pickKeyOfSql, sqlPicks, useSqlFilter, type SqlFilter, type SqlPick } from './sql-filter.js'
+import { FilterLine, openerNote, PickButton, pickKeyOfSql, sqlPicks, useSqlFilter, type SqlFilter, type SqlPick } from './sql-filter.js'
 import { SqlText } from './sql-text.js'
 
 /** What `GET {prefix}/api/sql/:requestId/:queryId/explain` answers. */
@@ -36,7 +36,8 @@ type Extra = { kind: 'loading'; what: string } | { kind: 'error'; message: strin
  * The SQL panel: each query in the order it started, on the request's time line, with EXPLAIN on
  * demand. The duplicate and similar badges are buttons that show only the queries they count,
  * each still under its own number and at its place on the time line. Opened at a SQL text (the
- * waterfall's N+1 badge), it shows the group of queries run with it, as their badge does.
+ * waterfall's N+1 badge), it shows the group of queries of its shape, as their badge does, and
+ * says how many of them the badge counted when that is fewer (those under one span).
  */
 export function SqlView({ stats, request, prefix, target }: PanelProps<SqlStats>) {
   const [extras, setExtras] = useState<Record<number, Extra>>({})
@@ -57,8 +58,12 @@ export function SqlView({ stats, request, prefix, target }: PanelProps<SqlStats>
   const slow = stats.queries.filter((q) => q.slow).length
   const failed = stats.queries.filter((q) => q.error !== null).length
   const picks = useMemo(() => sqlPicks(stats), [stats])
-  const filter = useSqlFilter(picks, target && pickKeyOfSql(stats, target.sql))
+  const columns = useMemo(() => columnWidths(stats.queries, request.durationMs), [stats, request.durationMs])
+  const openedAt = useMemo(() => target && pickKeyOfSql(stats, target.sql), [stats, target])
+  const filter = useSqlFilter(picks, openedAt)
   const shown = filter.shown ? stats.queries.filter((q) => filter.shown!.ids.has(q.id)) : stats.queries
+  // Opened at a group another panel counted otherwise (the waterfall's, under one span): said under the summary.
+  const note = target && filter.shown && filter.shown.key === openedAt ? openerNote(filter.shown.ids.size, target) : undefined
   return (
     <div class="hdt-sql" ref={filter.list} onKeyDown={filter.onKeyDown}>
       <p class="hdt-sql-summary">
@@ -70,7 +75,7 @@ export function SqlView({ stats, request, prefix, target }: PanelProps<SqlStats>
         {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {formatMs(stats.slowQueryMs)})</span>}
         {failed > 0 && <span class="hdt-badge hdt-badge-error">{failed} failed</span>}
       </p>
-      <FilterLine filter={filter} />
+      <FilterLine filter={filter} note={note} />
       {stats.queries.length === 0 ? (
         <p class="hdt-muted">
           No queries. Wrap the database with <code>instrumentBetterSqlite3(db)</code> or <code>instrumentPg(pool)</code>, or report queries with{' '}
@@ -78,6 +83,14 @@ export function SqlView({ stats, request, prefix, target }: PanelProps<SqlStats>
         </p>
       ) : (
         <table class="hdt-table hdt-sql-queries">
+          <colgroup>
+            <col style={{ width: columns.id }} />
+            <col style={{ width: columns.start }} />
+            <col style={{ width: columns.time }} />
+            <col class="hdt-sql-timeline" />
+            <col />
+            <col style={{ width: columns.rows }} />
+          </colgroup>
           <thead>
             <tr>
               <th class="hdt-num">#</th>
@@ -178,6 +191,34 @@ function QueryRow({ query: q, span, answeredAt, extra, picks, filter, onExplain,
       <td class="hdt-num">{q.rowCount ?? <span class="hdt-muted">—</span>}</td>
     </tr>
   )
+}
+
+/**
+ * The widths of the number columns, from every query of the request, shown or filtered out: a
+ * filter leaves the columns where they are. In `ch` (`textCh`), at least the header's width,
+ * plus the cells' padding (`--hdt-sql-pad`).
+ */
+function columnWidths(queries: SqlQueryStats[], answeredAt: number | undefined): { id: string; start: string; time: string; rows: string } {
+  let id = 2
+  let start = 4.5
+  let time = 4
+  let rows = 4.5
+  for (const q of queries) {
+    id = Math.max(id, String(q.id).length)
+    // "after the response" wraps under a late query's time: "after the" is about 7ch.
+    start = Math.max(start, textCh(formatMs(q.startMs)), answeredAt !== undefined && q.startMs > answeredAt ? 7.5 : 0)
+    time = Math.max(time, textCh(formatMs(q.durationMs)))
+    rows = Math.max(rows, String(q.rowCount ?? '—').length)
+  }
+  const width = (ch: number) => `calc(${ch}ch + var(--hdt-sql-pad))`
+  return { id: width(id), start: width(start), time: width(time), rows: width(rows) }
+}
+
+/** About how many `ch` a number or a time takes: a digit is one (tabular figures), a point or a space half, an `m` one and a half. */
+function textCh(text: string): number {
+  let ch = 0
+  for (const c of text) ch += c === '.' || c === ' ' ? 0.5 : c === 'm' ? 1.5 : 1
+  return ch
 }
 
 /** An EXPLAIN answer: SQLite's plan as a tree (by parent id), PostgreSQL's as its text lines. */
