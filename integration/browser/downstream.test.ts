@@ -280,7 +280,7 @@ describe('a downstream service that reports after the response', () => {
     downstream.release()
     const group = pane.locator('.hdt-wf-group')
     await group.waitFor(WITHIN)
-    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT prices ×3')
+    expect(await group.locator('.hdt-wf-label').textContent()).toBe('SELECT prices ×3')
     const badge = group.locator('.hdt-wf-nplus1')
     expect(await badge.innerText()).toBe('N+1')
     expect(await badge.getAttribute('title')).toContain('inventory')

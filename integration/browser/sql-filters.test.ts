@@ -188,7 +188,7 @@ describe("the OpenTelemetry waterfall's N+1 badge", () => {
     await session.open(path)
     const group = (await openPanel(session.page, 'OpenTelemetry')).locator('.hdt-wf-group')
     await group.waitFor({ timeout: 10_000 })
-    expect(await group.locator('.hdt-wf-label').innerText()).toBe(label)
+    expect(await group.locator('.hdt-wf-label').textContent()).toBe(label)
     const badge = group.getByRole('button', { name, exact: true })
     expect(await badge.innerText()).toBe('N+1 · SQL')
     await badge.click()

@@ -37,7 +37,8 @@ beforeEach(() => {
 const open = (path: string) => session.open(path)
 
 const rows = (pane: Locator) => pane.locator('.hdt-wf-row')
-const labels = (locator: Locator) => locator.locator('.hdt-wf-label').allInnerTexts()
+// Text content, not innerText: a folded row's name and count are two boxes side by side (innerText would put a line break between them).
+const labels = (locator: Locator) => locator.locator('.hdt-wf-label').allTextContents()
 
 async function otelPane(): Promise<Locator> {
   const pane = await openPanel(page, 'OpenTelemetry')
@@ -90,7 +91,7 @@ describe('the demo page /users/2', () => {
     const group = pane.locator('.hdt-wf-group')
     await group.waitFor(WITHIN)
     expect(await group.count()).toBe(1)
-    expect(await group.locator('.hdt-wf-label').innerText()).toBe('SELECT comments ×3')
+    expect(await group.locator('.hdt-wf-label').textContent()).toBe('SELECT comments ×3')
     expect(await group.getAttribute('data-group-key')).toBe('demo-basic: SELECT author, text FROM comments WHERE post_id = ?')
     expect(await group.locator('.hdt-wf-group-tick').count()).toBe(3)
     expect(await labels(rows(pane))).not.toContain('SELECT comments')
@@ -200,6 +201,8 @@ async function groupRowBoxes(pane: Locator) {
     }
     return {
       name: box(row.querySelector('.hdt-wf-name')),
+      label: box(row.querySelector('.hdt-wf-label')),
+      count: box(row.querySelector('.hdt-wf-group-count')),
       badge: box(row.querySelector('.hdt-wf-nplus1')),
       track: box(row.querySelector('.hdt-wf-track')),
       sum: box(row.querySelector('.hdt-wf-group-sum')),
@@ -238,7 +241,7 @@ describe('the folded N+1 row of /users/2', () => {
     { width: 1440, height: 900 },
     { width: 800, height: 900 },
   ]) {
-    it(`keeps its badge in the name column and its "total, max" label off the name column and the ticks at ${viewport.width}px, also beside the span detail`, async () => {
+    it(`keeps its count and badge in the name column and its "total, max" label off the name column and the ticks at ${viewport.width}px, also beside the span detail`, async () => {
       await page.setViewportSize(viewport)
       await open('/users/2')
       const pane = await otelPane()
@@ -250,6 +253,8 @@ describe('the folded N+1 row of /users/2', () => {
         const boxes = await groupRowBoxes(pane)
         const where = `${state} at ${viewport.width}px`
         expect(boxes.badge.right, `N+1 badge inside the name column, ${where}`).toBeLessThanOrEqual(boxes.name.right + 0.5)
+        // A name cut short keeps its count: "SELECT comm… ×3", not "SELECT comm…".
+        expect(boxes.count.right, `×3 inside the label's visible box, ${where}`).toBeLessThanOrEqual(boxes.label.right + 0.5)
         expect(boxes.sum.left, `"total, max" label inside the track, ${where}`).toBeGreaterThanOrEqual(boxes.track.left - 0.5)
         for (const tick of boxes.ticks) {
           const apart = tick.right <= boxes.sum.left + 0.5 || tick.left >= boxes.sum.right - 0.5

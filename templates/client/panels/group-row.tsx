@@ -71,8 +71,8 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
         >
           ▸
         </button>
-        <span class="hdt-wf-label" title={group.key}>
-          {group.name} <strong class="hdt-wf-group-count">×{count}</strong>
+        <span class="hdt-wf-label hdt-wf-group-label" title={group.key}>
+          <span class="hdt-wf-group-name">{group.name}</span> <strong class="hdt-wf-group-count">×{count}</strong>
         </span>
         {group.sql && <NPlusOneBadge count={count} node={tree.byId.get(group.spanIds[0]!)} openPanel={openPanel} />}
       </div>
