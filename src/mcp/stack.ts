@@ -5,27 +5,19 @@
  * frames (Hono's compose, the toolbar's middleware, OpenTelemetry's context) that say
  * nothing about the app, and would fill the lines shown.
  */
+import { codeOwner } from '../core/code-owner.js'
 import { oneLine } from './result.js'
-
-/** The toolbar's own code (`src/`, or `dist/src/` when installed), as a path and as a URL. */
-const LIBRARY_URL = new URL('../', import.meta.url).href
-const LIBRARY_DIR = decodeURIComponent(new URL('../', import.meta.url).pathname)
 
 /** Lines of a stack shown at most (the message's lines included). */
 const MAX_STACK_LINES = 12
 
-/** Whose code a stack frame is: `undefined` for the app's own. */
+/**
+ * Whose code a stack frame is (`undefined` for the app's own), from its location:
+ * `at fn (file:line:column)`, `at file:line:column`, or `at new Promise (<anonymous>)`.
+ */
 function ownerOf(frame: string): string | undefined {
-  const at = frame.lastIndexOf('/node_modules/')
-  if (at !== -1) {
-    const [scope, name] = frame.slice(at + '/node_modules/'.length).split('/')
-    const pkg = scope?.startsWith('@') ? `${scope}/${name}` : scope!
-    return pkg === 'hono-debug-toolbar' ? 'the toolbar' : pkg
-  }
-  if (frame.includes(LIBRARY_URL) || frame.includes(LIBRARY_DIR)) return 'the toolbar'
-  // Node's own (`node:internal/…`), and frames with no file (`new Promise (<anonymous>)`).
-  if (/[( ]node:/.test(frame) || !/[/\\]/.test(frame)) return 'node'
-  return undefined
+  const location = frame.endsWith(')') ? frame.slice(frame.lastIndexOf('(') + 1, -1) : frame.replace(/^at (async )?/, '')
+  return codeOwner(location)
 }
 
 /**

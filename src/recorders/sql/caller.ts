@@ -1,9 +1,6 @@
 import { findSourceMap } from 'node:module'
 import { fileURLToPath } from 'node:url'
-
-/** Folder of this library's code (`src/` when run from source, `dist/src/` when installed), as a URL and a path. */
-const LIBRARY_URL = new URL('../../', import.meta.url).href
-const LIBRARY_DIR = fileURLToPath(LIBRARY_URL)
+import { isAppCode } from '../../core/code-owner.js'
 
 /**
  * Frames captured: the cost grows with each frame (about 0.6 µs here), and the app's frame
@@ -41,7 +38,7 @@ export function appCaller(): string | undefined {
       for (const frame of frames) {
         const name = frame.getFileName()
         // Names are compared as V8 gives them (URLs for ES modules): converting every frame costs more than the capture.
-        if (name && isAppFile(name)) return mapped(holder, frame, prepare) ?? original(toPath(name), frame)
+        if (name && isAppCode(name)) return mapped(holder, frame, prepare) ?? original(toPath(name), frame)
       }
       if (frames.length < frameLimit) return undefined
     }
@@ -103,10 +100,4 @@ function toPath(name: string): string {
     paths.set(name, path)
   }
   return path
-}
-
-function isAppFile(name: string): boolean {
-  if (name.startsWith('node:') || name.startsWith('internal/') || (!name.includes('/') && !name.includes('\\'))) return false
-  if (name.includes('/node_modules/') || name.includes('\\node_modules\\')) return false
-  return !name.startsWith(LIBRARY_URL) && !name.startsWith(LIBRARY_DIR)
 }
