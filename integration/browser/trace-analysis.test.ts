@@ -122,6 +122,26 @@ describe('the demo page /users/2', () => {
     expect(errors).toEqual([])
   })
 
+  it('stripes the Statistics table by whole rows: the span name cell has its row background, as every other cell', async () => {
+    await open('/users/2')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Statistics' }).click()
+    const table = pane.locator('.hdt-trace-stats-table')
+    await table.locator('tbody tr').nth(1).waitFor(WITHIN)
+    // What a reader sees in each cell: its own background, else its row's.
+    const shades = await table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const own = (el: Element) => getComputedStyle(el).backgroundColor
+        const row = own(tr)
+        return [...tr.querySelectorAll('td')].map((td) => (own(td) === 'rgba(0, 0, 0, 0)' ? row : own(td)))
+      }),
+    )
+    for (const [i, cells] of shades.entries()) expect(new Set(cells).size, `row ${i + 1}: ${cells.join(' | ')}`).toBe(1)
+    // Rows alternate: the second row is not the colour of the first.
+    expect(shades[1]![0]).not.toBe(shades[0]![0])
+    expect(errors).toEqual([])
+  })
+
   it('compares with the previous /users/:id request: the query count delta, added spans, both critical paths', async () => {
     // A new user has no posts: its page makes no comment query.
     await page.goto(`${server.url}/form`)
