@@ -364,3 +364,17 @@ describe("the waterfall's root bar", () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('the SQL panel of a request that ran no query (GET /form)', () => {
+  it('says "No queries" in the panel list and the pane\'s title, not "0 queries in 0 ms"', async () => {
+    await open('/form')
+    const sql = await openPanel(page, 'SQL')
+    const subtitle = page.locator('#hono-debug-toolbar .hdt-nav-item[data-hdt-panel="sql"] .hdt-nav-subtitle')
+    expect(await subtitle.innerText()).toBe('No queries')
+    expect(await page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText()).toBe('No queries')
+    const body = await sql.innerText()
+    expect(body).toContain('No queries in this request.')
+    expect(body).not.toMatch(/0 queries|0 ms/)
+    expect(errors).toEqual([])
+  })
+})

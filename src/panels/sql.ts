@@ -213,11 +213,13 @@ export class SqlPanel extends Panel<SqlStats> {
    *
    * @example
    * ```ts
-   * panel.navSubtitle(panel.generateStats(record)) // '3 queries in 4.10 ms', '1 query in 568 µs'
+   * panel.navSubtitle(panel.generateStats(record)) // '3 queries in 4.10 ms', '1 query in 568 µs', 'No queries'
    * ```
    */
   navSubtitle(stats: SqlStats): string {
     if (!stats || typeof stats.count !== 'number') return ''
+    // As django-debug-toolbar: nothing ran, so there is no time to give ("0 queries in 0 ms" reads as a measurement).
+    if (stats.count === 0 && !stats.dropped) return 'No queries'
     return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${formatMs(stats.totalMs)}`
   }
 

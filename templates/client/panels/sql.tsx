@@ -66,20 +66,23 @@ export function SqlView({ stats, request, prefix, target }: PanelProps<SqlStats>
   const note = target && filter.shown && filter.shown.key === openedAt ? openerNote(filter.shown.ids.size, target) : undefined
   return (
     <div class="hdt-sql" ref={filter.list} onKeyDown={filter.onKeyDown}>
-      <p class="hdt-sql-summary">
-        <strong>{stats.count} {stats.count === 1 ? 'query' : 'queries'}</strong> in {formatMs(stats.totalMs)}
-        {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn">{stats.dropped} more not kept</span>}
-        {picks.summary.map((pick) => (
-          <PickButton key={pick.key} pick={pick} filter={filter} />
-        ))}
-        {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {formatMs(stats.slowQueryMs)})</span>}
-        {failed > 0 && <span class="hdt-badge hdt-badge-error">{failed} failed</span>}
-      </p>
+      {/* Nothing ran: the line below the filters says so, without a count of 0 in 0 ms. */}
+      {(stats.count > 0 || stats.dropped > 0) && (
+        <p class="hdt-sql-summary">
+          <strong>{stats.count} {stats.count === 1 ? 'query' : 'queries'}</strong> in {formatMs(stats.totalMs)}
+          {stats.dropped > 0 && <span class="hdt-badge hdt-badge-warn">{stats.dropped} more not kept</span>}
+          {picks.summary.map((pick) => (
+            <PickButton key={pick.key} pick={pick} filter={filter} />
+          ))}
+          {slow > 0 && <span class="hdt-badge hdt-badge-warn">{slow} slow (≥ {formatMs(stats.slowQueryMs)})</span>}
+          {failed > 0 && <span class="hdt-badge hdt-badge-error">{failed} failed</span>}
+        </p>
+      )}
       <FilterLine filter={filter} note={note} />
       {stats.queries.length === 0 ? (
         <p class="hdt-muted">
-          No queries. Wrap the database with <code>instrumentBetterSqlite3(db)</code> or <code>instrumentPg(pool)</code>, or report queries with{' '}
-          <code>recordQuery()</code>.
+          No queries in this request. If it uses a database, wrap it with <code>instrumentBetterSqlite3(db)</code> or <code>instrumentPg(pool)</code>, or
+          report queries with <code>recordQuery()</code>.
         </p>
       ) : (
         <table class="hdt-table hdt-sql-queries">
