@@ -210,6 +210,29 @@ describe('the demo page /users/2', () => {
   })
 })
 
+describe('Compare for the first request of its route', () => {
+  it('says there is no earlier request of the route, and compares with another route only when one is chosen', async () => {
+    await open('/users/1')
+    await open('/report')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const note = pane.locator('.hdt-compare-none')
+    await note.waitFor(WITHIN)
+    expect(await note.innerText()).toBe('No earlier GET /report request to compare with: load the page again, or choose another request.')
+    const select = pane.getByLabel('Request to compare with')
+    expect(await select.inputValue()).toBe('')
+    expect((await select.locator('option:checked').innerText()).trim()).toBe('Choose a request…')
+    // Nothing compared behind the user's back: no summary of a request of another route.
+    await page.waitForTimeout(500)
+    expect(await pane.locator('.hdt-compare-summary').count()).toBe(0)
+    const users = select.locator('option', { hasText: /^GET \/users\/1 · .* \(another route\)$/ }).first()
+    await select.selectOption((await users.getAttribute('value'))!)
+    await pane.locator('.hdt-compare-summary').waitFor(WITHIN)
+    expect(await note.count()).toBe(0)
+    expect(errors).toEqual([])
+  })
+})
+
 /** The boxes of the folded N+1 row's parts, in CSS pixels. */
 async function groupRowBoxes(pane: Locator) {
   const group = pane.locator('.hdt-wf-group')

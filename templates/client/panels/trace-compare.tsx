@@ -18,7 +18,8 @@ export interface TraceCompareProps {
 
 /**
  * Compares this request's trace with another request's: by default the previous request of
- * the same route, or any recent request with a trace. Shows the total duration before and
+ * the same route; without one, it says so and compares only with the request the user
+ * chooses (another route's, or a later one). Shows the total duration before and
  * after, per group (service and span name, or SQL shape) the count and time before and
  * after, the spans added and removed, and both critical paths. The diff comes from
  * `GET {prefix}/api/traces/:a/compare/:b`, and is fetched again when spans join either
@@ -73,9 +74,19 @@ export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
   if (candidates.length === 0) return <p class="hdt-muted">No other request with a trace to compare with yet: make the request again.</p>
   return (
     <div class="hdt-compare">
+      {!otherTraceId && (
+        <p class="hdt-muted hdt-compare-none">
+          No earlier {request.method} {request.route ?? request.path} request to compare with: load the page again, or choose another request.
+        </p>
+      )}
       <label class="hdt-toolbar-row">
         Compare with{' '}
-        <select aria-label="Request to compare with" value={otherTraceId} onChange={(event) => setOtherTraceId((event.currentTarget as HTMLSelectElement).value)}>
+        <select aria-label="Request to compare with" value={otherTraceId ?? ''} onChange={(event) => setOtherTraceId((event.currentTarget as HTMLSelectElement).value || undefined)}>
+          {!otherTraceId && (
+            <option value="" disabled>
+              Choose a request…
+            </option>
+          )}
           {candidates.map((r) => (
             <option key={r.id} value={r.traceId}>
               {r.method} {r.path} · {r.status ?? '…'} · {formatClock(r.startedAt)}
@@ -197,8 +208,11 @@ function groupTime(count: number, totalNs: string): string {
   return count === 0 ? '—' : formatDuration(Number(totalNs))
 }
 
-/** The previous request of the same route, else the newest of that route, else the newest at all. */
+/**
+ * The previous request of the same method and route (the newest before this one), or none:
+ * a later request or another route's would read as "before" without being it, so those are
+ * compared only when the user picks them.
+ */
 function defaultBefore(candidates: RequestSummary[], request: RequestDetail): RequestSummary | undefined {
-  const same = candidates.filter((r) => r.method === request.method && r.route === request.route)
-  return same.find((r) => r.startedAt < request.startedAt) ?? same[0] ?? candidates[0]
+  return candidates.find((r) => r.method === request.method && r.route === request.route && r.startedAt < request.startedAt)
 }
