@@ -378,3 +378,35 @@ describe('the SQL panel of a request that ran no query (GET /form)', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe("the SQL panel's time line between 800 and 1250 px", () => {
+  it('keeps each bar inside its column, clear of the query\'s "sqlite" badge', async () => {
+    for (const width of [1024, 900]) {
+      await page.setViewportSize({ width, height: 900 })
+      await open('/users/2')
+      const sql = await openPanel(page, 'SQL')
+      const rows = sql.locator('.hdt-sql-queries tbody tr')
+      await rows.first().waitFor(WITHIN)
+      const boxes = await rows.evaluateAll((trs) =>
+        trs.map((tr) => {
+          const right = (el: Element | null) => el!.getBoundingClientRect().right
+          const left = (el: Element | null) => el!.getBoundingClientRect().left
+          return { bar: right(tr.querySelector('.hdt-bar')), column: right(tr.querySelector('td.hdt-sql-timeline')), badge: left(tr.querySelector('.hdt-sql-badges .hdt-badge')) }
+        }),
+      )
+      for (const [i, box] of boxes.entries()) {
+        expect(box.bar, `${width}px, query ${i + 1}: the bar ends past its column`).toBeLessThanOrEqual(box.column + 0.5)
+        expect(box.bar, `${width}px, query ${i + 1}: the bar runs over the badge`).toBeLessThanOrEqual(box.badge)
+      }
+      // The badge reads whole: the time line does not cover it.
+      const badge = rows.first().locator('.hdt-sql-badges .hdt-badge').first()
+      const hit = await badge.evaluate((el) => {
+        const r = el.getBoundingClientRect()
+        const root = el.getRootNode() as ShadowRoot
+        return root.elementFromPoint(r.left + 2, r.top + r.height / 2) === el
+      })
+      expect(hit, `${width}px: the badge's first letter is under something else`).toBe(true)
+    }
+    expect(errors).toEqual([])
+  })
+})
