@@ -210,6 +210,35 @@ describe('the demo page /users/2', () => {
   })
 })
 
+describe('the trace views as a tab list, from the keyboard', () => {
+  it('moves between Waterfall, Statistics and Compare with the arrow keys, Home and End; only the chosen tab is in the Tab order', async () => {
+    await open('/users/1')
+    await open('/users/2')
+    const pane = await otelPane()
+    const tab = (name: string) => pane.getByRole('tab', { name })
+    const focused = () => page.evaluate(() => document.querySelector('#hono-debug-toolbar')!.shadowRoot!.activeElement?.textContent ?? '')
+    expect(await Promise.all(['Waterfall', 'Statistics', 'Compare'].map((name) => tab(name).getAttribute('tabindex')))).toEqual(['0', '-1', '-1'])
+    await tab('Waterfall').focus()
+    await page.keyboard.press('ArrowRight')
+    expect(await focused()).toBe('Statistics')
+    expect(await tab('Statistics').getAttribute('aria-selected')).toBe('true')
+    await pane.locator('.hdt-trace-stats-table').waitFor(WITHIN)
+    await page.keyboard.press('End')
+    expect(await focused()).toBe('Compare')
+    await pane.getByLabel('Request to compare with').waitFor(WITHIN)
+    // From the last tab, on to the first.
+    await page.keyboard.press('ArrowRight')
+    expect(await focused()).toBe('Waterfall')
+    await page.keyboard.press('ArrowLeft')
+    expect(await focused()).toBe('Compare')
+    await page.keyboard.press('Home')
+    expect(await focused()).toBe('Waterfall')
+    await rows(pane).first().waitFor(WITHIN)
+    expect(await tab('Waterfall').getAttribute('tabindex')).toBe('0')
+    expect(errors).toEqual([])
+  })
+})
+
 describe('Compare for the first request of its route', () => {
   it('says there is no earlier request of the route, and compares with another route only when one is chosen', async () => {
     await open('/users/1')

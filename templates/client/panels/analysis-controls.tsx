@@ -29,7 +29,9 @@ const VIEWS: Array<[TraceView, string]> = [
 
 /**
  * The three views of a trace: its waterfall, its statistics table, and the comparison with
- * another request; `children` go at the right end of the tab row.
+ * another request; `children` go at the right end of the tab row. As a WAI-ARIA tab list:
+ * the chosen tab alone is in the Tab order, and the arrow keys, Home and End choose another
+ * and move the focus to it.
  *
  * @example
  * ```tsx
@@ -39,9 +41,18 @@ const VIEWS: Array<[TraceView, string]> = [
 export function TraceViewTabs({ view, onView, children }: { view: TraceView; onView(view: TraceView): void; children?: ComponentChildren }) {
   return (
     <div class="hdt-trace-tabs">
-      <div role="tablist" aria-label="Trace views" class="hdt-trace-tablist">
+      <div role="tablist" aria-label="Trace views" class="hdt-trace-tablist" onKeyDown={(event) => chooseByKey(event, view, onView)}>
         {VIEWS.map(([id, label]) => (
-          <button key={id} type="button" role="tab" aria-selected={view === id} class={`hdt-trace-tab${view === id ? ' hdt-active' : ''}`} onClick={() => onView(id)}>
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            aria-selected={view === id}
+            tabIndex={view === id ? 0 : -1}
+            data-hdt-view={id}
+            class={`hdt-trace-tab${view === id ? ' hdt-active' : ''}`}
+            onClick={() => onView(id)}
+          >
             {label}
           </button>
         ))}
@@ -49,6 +60,17 @@ export function TraceViewTabs({ view, onView, children }: { view: TraceView; onV
       <div class="hdt-trace-tabs-end">{children}</div>
     </div>
   )
+}
+
+/** ArrowLeft/ArrowRight (round the ends), Home and End on a tab: choose that view and focus its tab. */
+function chooseByKey(event: KeyboardEvent, view: TraceView, onView: (view: TraceView) => void): void {
+  const at = VIEWS.findIndex(([id]) => id === view)
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: VIEWS.length - 1 }[event.key]
+  if (to === undefined) return
+  event.preventDefault()
+  const next = VIEWS[(to + VIEWS.length) % VIEWS.length]![0]
+  onView(next)
+  ;(event.currentTarget as HTMLElement).querySelector<HTMLElement>(`[data-hdt-view="${next}"]`)?.focus()
 }
 
 /**
