@@ -6,13 +6,14 @@
  */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { debugToolbar, recordLog } from '../../src/index.js'
+import { debugToolbar, defaultPanels, recordLog, recordQuery, SqlPanel } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { openPanel, useBrowserSession } from './harness.js'
 
 function loggingApp(): Hono {
   const app = new Hono()
-  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
+  const panels = [...defaultPanels().filter((p) => p.id !== 'sql'), new SqlPanel({ maxQueries: 3 })]
+  app.use(debugToolbar({ app, panels, extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
   app.get('/import', (c) => {
     for (let i = 1; i <= 300; i++) recordLog('info', `imported row ${i}`)
     return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>imported</p></body></html>')
@@ -23,6 +24,11 @@ function loggingApp(): Hono {
     recordLog('info', 'order 42 created')
     recordLog('error', ['Error: card declined', ...frames].join('\n'))
     return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>checkout</p></body></html>')
+  })
+  // A request that runs more queries than the SQL panel keeps (maxQueries: 3).
+  app.get('/bulk', (c) => {
+    for (let i = 1; i <= 10; i++) recordQuery({ sql: `INSERT INTO rows VALUES (${i})`, startTime: performance.now(), durationMs: 0.5 })
+    return c.html('<!doctype html><html><head><link rel="icon" href="data:,"></head><body><p>bulk</p></body></html>')
   })
   return app
 }
@@ -81,6 +87,16 @@ describe('data panels in the browser', () => {
     expect(await less.count()).toBe(1)
     expect(await cut()).toBe(0)
     expect(await rows.filter({ hasText: 'order 42 created' }).getByRole('button').count()).toBe(0)
+    expect(session.errors).toEqual([])
+  })
+  it('counts the queries the SQL panel did not keep in the panel list, as its own summary and Server-Timing do', async () => {
+    const { page } = session
+    await session.open('/bulk')
+    const sql = await openPanel(page, 'SQL')
+    expect(await sql.locator('.hdt-sql-summary').innerText()).toContain('7 more not kept')
+    // 10 queries ran: the list must not read as if 3 did.
+    const subtitle = page.locator('#hono-debug-toolbar .hdt-nav-item[data-hdt-panel="sql"] .hdt-nav-subtitle')
+    expect(await subtitle.innerText()).toBe('3 queries in 1.50 ms, 7 more not kept')
     expect(session.errors).toEqual([])
   })
 })

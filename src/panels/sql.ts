@@ -214,13 +214,16 @@ export class SqlPanel extends Panel<SqlStats> {
    * @example
    * ```ts
    * panel.navSubtitle(panel.generateStats(record)) // '3 queries in 4.10 ms', '1 query in 568 µs', 'No queries'
+   * // over maxQueries: '1000 queries in 50.0 ms, 500 more not kept'
    * ```
    */
   navSubtitle(stats: SqlStats): string {
     if (!stats || typeof stats.count !== 'number') return ''
     // As django-debug-toolbar: nothing ran, so there is no time to give ("0 queries in 0 ms" reads as a measurement).
     if (stats.count === 0 && !stats.dropped) return 'No queries'
-    return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${formatMs(stats.totalMs)}`
+    // The count and time are of the kept queries; the ones over maxQueries ran too, and the panel's summary says so in the same words.
+    const notKept = stats.dropped ? `, ${stats.dropped} more not kept` : ''
+    return `${stats.count} ${stats.count === 1 ? 'query' : 'queries'} in ${formatMs(stats.totalMs)}${notKept}`
   }
 
   /**
