@@ -262,6 +262,27 @@ describe('Compare for the first request of its route', () => {
   })
 })
 
+describe('Compare with a request made after this one', () => {
+  it('takes this request as the "before" and the later one as the "after"', async () => {
+    await open('/users/2')
+    // The same route requested again once this page had loaded.
+    await page.evaluate(async () => {
+      await fetch('/users/1')
+    })
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const select = pane.getByLabel('Request to compare with')
+    await select.waitFor(WITHIN)
+    // Newest first: the first /users/1 listed is the one fetched above.
+    const later = select.locator('option', { hasText: /^GET \/users\/1 · 200/ }).first()
+    await select.selectOption((await later.getAttribute('value'))!)
+    const summary = pane.locator('.hdt-compare-summary')
+    await summary.waitFor(WITHIN)
+    expect(await summary.innerText()).toMatch(/^Before \(this request\) .+ → after \(a later request\) .+ · 1 span added, 1 removed$/)
+    expect(errors).toEqual([])
+  })
+})
+
 /** The boxes of the folded N+1 row's parts, in CSS pixels. */
 async function groupRowBoxes(pane: Locator) {
   const group = pane.locator('.hdt-wf-group')

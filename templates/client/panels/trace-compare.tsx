@@ -19,7 +19,7 @@ export interface TraceCompareProps {
 /**
  * Compares this request's trace with another request's: by default the previous request of
  * the same route; without one, it says so and compares only with the request the user
- * chooses (another route's, or a later one). Shows the total duration before and
+ * chooses (another route's, or a later one: this request is then the "before"). Shows the total duration before and
  * after, per group (service and span name, or SQL shape) the count and time before and
  * after, the spans added and removed, and both critical paths. The diff comes from
  * `GET {prefix}/api/traces/:a/compare/:b`, and is fetched again when spans join either
@@ -55,20 +55,23 @@ export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
     return () => controller.abort()
   }, [prefix, request, traceId])
 
+  // A request chosen that ran after this one is the "after" side: before and after follow the clock.
+  const later = otherTraceId !== undefined && (candidates?.find((r) => r.traceId === otherTraceId)?.startedAt ?? '') > request.startedAt
   useEffect(() => {
     if (!otherTraceId) return
     const controller = new AbortController()
-    const pair = `${otherTraceId}/${traceId}`
+    const pair = later ? `${traceId}/${otherTraceId}` : `${otherTraceId}/${traceId}`
     // A refetch after late spans keeps the comparison of the same two traces shown until the new one is there.
     setDiff((shown) => (shown.state === 'ready' && shown.pair === pair ? shown : { state: 'loading' }))
-    getJson<TraceComparison>(`${prefix}/api/traces/${encodeURIComponent(otherTraceId)}/compare/${encodeURIComponent(traceId)}`, controller.signal).then(
+    const [a, b] = pair.split('/')
+    getJson<TraceComparison>(`${prefix}/api/traces/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`, controller.signal).then(
       (answer) => setDiff({ state: 'ready', pair, diff: answer }),
       (error: unknown) => {
         if (!controller.signal.aborted) setDiff({ state: 'failed', message: error instanceof Error ? error.message : String(error) })
       },
     )
     return () => controller.abort()
-  }, [prefix, otherTraceId, traceId, version])
+  }, [prefix, otherTraceId, traceId, later, version])
 
   if (!candidates) return <p class="hdt-muted">Loading recent requests…</p>
   if (candidates.length === 0) return <p class="hdt-muted">No other request with a trace to compare with yet: make the request again.</p>
@@ -97,18 +100,21 @@ export function TraceCompare({ prefix, request, traceId }: TraceCompareProps) {
       </label>
       {diff.state === 'loading' && <p class="hdt-muted">Comparing…</p>}
       {diff.state === 'failed' && <p class="hdt-error-note">Could not compare: {diff.message}</p>}
-      {diff.state === 'ready' && <ComparisonView diff={diff.diff} />}
+      {diff.state === 'ready' && <ComparisonView diff={diff.diff} thisIs={diff.pair.startsWith(traceId) ? 'before' : 'after'} />}
     </div>
   )
 }
 
-function ComparisonView({ diff }: { diff: TraceComparison }) {
+/** `thisIs`: which side the request shown is; the other is the request chosen. */
+function ComparisonView({ diff, thisIs }: { diff: TraceComparison; thisIs: 'before' | 'after' }) {
   const delta = Number(diff.durationDeltaNs)
   const changed = useMemo(() => diff.groups.filter((g) => g.countA !== g.countB || g.totalNsA !== g.totalNsB).slice(0, SHOWN), [diff])
   return (
     <>
       <p class="hdt-compare-summary">
-        Before <strong>{formatDuration(Number(diff.durationNsA))}</strong> → after <strong>{formatDuration(Number(diff.durationNsB))}</strong>{' '}
+        Before {thisIs === 'before' && '(this request) '}
+        <strong>{formatDuration(Number(diff.durationNsA))}</strong> → after {thisIs === 'before' && '(a later request) '}
+        <strong>{formatDuration(Number(diff.durationNsB))}</strong>{' '}
         <span class={delta > 0 ? 'hdt-compare-worse' : 'hdt-compare-better'}>({signed(delta, formatDuration)})</span>
         {' · '}
         {plural(diff.addedTotal, 'span', 'spans')} added, {diff.removedTotal} removed
