@@ -6,7 +6,7 @@ import { PostgresStore, SchemaTooNewError, StoreUnavailableError } from '../src/
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema.js'
 import { INSTANCE } from '../src/store/queued-store.js'
 import { storeContract } from '../test/store/store-contract.js'
-import { olderReleaseLineReadsAsRecorded } from '../test/store/older-release.js'
+import { olderReleaseLineReadsAsRecorded, olderReleaseSpansListedInWriteOrder } from '../test/store/older-release.js'
 import { FIXTURE_TRACE, sampleRequest, sampleSpan, skewedOldSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from '../test/store/samples.js'
 import { TcpCut, testPostgres, uniqueSchema, type TestPostgres } from './support/postgres-server.js'
 
@@ -83,6 +83,11 @@ describe.skipIf(!postgres.available)('PostgresStore on a real PostgreSQL server'
   it('reads the trace line an older release still running wrote after the migration as a recorded request, by its start', async () => {
     const schema = uniqueSchema('older')
     await olderReleaseLineReadsAsRecorded((options) => new PostgresStore({ connectionString: url, schema, ...options }), (sql) => admin.query(sql), `${schema}.traces`)
+  })
+
+  it('lists the spans an older release still running wrote after the migration in the order they were written, among those that start with them', async () => {
+    const schema = uniqueSchema('older_spans')
+    await olderReleaseSpansListedInWriteOrder(() => new PostgresStore({ connectionString: url, schema }), (sql) => admin.query(sql), `${schema}.spans`)
   })
 
   it('keeps the order of spans stored before the insertion sequence (by start, then span id), and lists a span stored after them after them', async () => {

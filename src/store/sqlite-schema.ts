@@ -66,4 +66,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    UPDATE traces SET listed_started_ms = started_ms, listed_duration_ms = duration_ms WHERE json_array_length(services) < 2;
    CREATE INDEX traces_listed_started ON traces (listed_started_ms);
    DROP INDEX traces_started;`,
+  // 8: a span an older release still running writes after migration 5 (it knows no \`seq\`)
+  // takes the next number as it is inserted, as PostgreSQL's column default gives it one, so
+  // it is listed among the spans that start at the same nanosecond in the order it was
+  // written (without one it sorted first). Those written so far: after the others, in the
+  // order they were written.
+  `UPDATE spans SET seq = ordered.n
+     FROM (SELECT rowid AS id, (SELECT coalesce(max(seq), 0) FROM spans) + row_number() OVER (ORDER BY rowid) AS n
+           FROM spans WHERE seq IS NULL) AS ordered
+     WHERE spans.rowid = ordered.id;
+   CREATE TRIGGER spans_seq AFTER INSERT ON spans WHEN NEW.seq IS NULL
+   BEGIN UPDATE spans SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM spans) WHERE rowid = NEW.rowid; END;`,
 ]

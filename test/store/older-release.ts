@@ -7,7 +7,7 @@
  */
 import { expect } from 'vitest'
 import type { ToolbarStore } from '../../src/core/store.js'
-import { sampleRequest, sampleSpan, traceIdOf } from './samples.js'
+import { sampleRequest, sampleSpan, tiedNewSpan, TIED_TRACE, traceIdOf } from './samples.js'
 
 type Durable = ToolbarStore & { flush(): Promise<void>; close(): Promise<void> }
 
@@ -61,4 +61,48 @@ export async function olderReleaseLineReadsAsRecorded(
   expect(kept.traces.map((t) => t.traceId)).toEqual([traceIdOf(4), traceIdOf(3), traceIdOf(2)])
   expect(kept.evicted).toBe(1)
   await store.close()
+}
+
+/**
+ * Spans `old 0c`, `old 0a`, `old 0b` of `TIED_TRACE` (in that order, which their ids do not
+ * sort in), at the nanosecond of `tiedNewSpan`, as a release of schema version 4 writes them:
+ * it knows no `seq` (version 5). `table` is `spans` or `"schema".spans`.
+ */
+function olderReleaseTiedSpans(table: string): string {
+  const columns = 'trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, service, source, status_code, attributes, events, links, status, resource, scope, instance, extra'
+  return ['0c', '0a', '0b']
+    .map(
+      (id) => `INSERT INTO ${table} (${columns}) VALUES ('${TIED_TRACE}', '${id.padStart(16, '0')}', NULL, 'old ${id}', 'INTERNAL',
+        1767225600000000123, 1767225600012500123, 'shop', 'otlp_http', 'UNSET', '{}', '[]', '[]', '{"code":"UNSET"}', '{"service.name":"shop"}', '{"name":"old"}', 'old:1', NULL);`,
+    )
+    .join('\n')
+}
+
+/**
+ * Spans an older release still running writes after the migration (without the insertion
+ * sequence) are listed among the spans that start at the same nanosecond in the order they
+ * were written: after a span the new release stored before them, before one it stored after.
+ * `exec` runs SQL on the store's database; `table` names its spans table.
+ *
+ * @example
+ * ```ts
+ * await olderReleaseSpansListedInWriteOrder(() => new SqliteStore({ path }), (sql) => db.exec(sql), 'spans')
+ * ```
+ */
+export async function olderReleaseSpansListedInWriteOrder(open: () => Durable, exec: (sql: string) => unknown, table: string): Promise<void> {
+  const store = open()
+  store.saveSpans([tiedNewSpan(9)])
+  await store.flush()
+  await exec(olderReleaseTiedSpans(table))
+  store.saveSpans([tiedNewSpan(1)])
+  await store.flush()
+  const written = ['new 09', 'old 0c', 'old 0a', 'old 0b', 'new 01']
+  expect((await store.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(written)
+  await store.close()
+  // The same order after a restart, and when the new release writes an older span again.
+  const again = open()
+  again.saveSpans([tiedNewSpan(9)])
+  await again.flush()
+  expect((await again.getTrace(TIED_TRACE))!.map((s) => s.name)).toEqual(written)
+  await again.close()
 }

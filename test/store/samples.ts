@@ -64,9 +64,10 @@ export function tiedOldSpans(table: string): string {
     .join('\n')
 }
 
-/** A span stored after the migration, at the same nanosecond as `tiedOldSpans`, with an id that sorts before theirs. */
-export function tiedNewSpan(): ToolbarSpan {
-  return { ...sampleSpan(0, 9, { startTimeUnixNano: '1767225600000000123', endTimeUnixNano: '1767225600000000999' }), traceId: TIED_TRACE, parentSpanId: undefined, name: 'new 09' }
+/** A span stored after the migration, at the same nanosecond as `tiedOldSpans`, with an id (`span`, 9 unless told) that sorts before theirs. */
+export function tiedNewSpan(span = 9): ToolbarSpan {
+  const name = `new ${span.toString(16).padStart(2, '0')}`
+  return { ...sampleSpan(0, span, { startTimeUnixNano: '1767225600000000123', endTimeUnixNano: '1767225600000000999' }), traceId: TIED_TRACE, parentSpanId: undefined, name }
 }
 
 /** The trace of the version 1 fixtures (`test/fixtures/*-v1.sql`): one SERVER span of 12.5 ms. */

@@ -12,7 +12,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-schema.js'
 import { optionalPeer } from '../../src/store/optional-peer.js'
 import { INSTANCE } from '../../src/store/queued-store.js'
 import { storeContract } from './store-contract.js'
-import { olderReleaseLineReadsAsRecorded } from './older-release.js'
+import { olderReleaseLineReadsAsRecorded, olderReleaseSpansListedInWriteOrder } from './older-release.js'
 import { FIXTURE_TRACE, sampleRequest, sampleSpan, skewedOldSpan, tiedNewSpan, tiedOldSpans, TIED_TRACE, traceIdOf } from './samples.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-sqlite-'))
@@ -93,6 +93,16 @@ describe('SqliteStore on a real file', () => {
     const other = new Database(path)
     try {
       await olderReleaseLineReadsAsRecorded((options) => new SqliteStore({ path, ...options }), (sql) => other.exec(sql), 'traces')
+    } finally {
+      other.close()
+    }
+  })
+
+  it('lists the spans an older release still running wrote after the migration in the order they were written, among those that start with them', async () => {
+    const path = freshPath()
+    const other = new Database(path)
+    try {
+      await olderReleaseSpansListedInWriteOrder(() => new SqliteStore({ path }), (sql) => other.exec(sql), 'spans')
     } finally {
       other.close()
     }
