@@ -114,6 +114,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     },
     templates: templates && {
       count: templates.renders.length + templates.dropped,
+      dropped: templates.dropped,
       totalMs: templates.totalMs,
       renders: templates.renders.slice(0, BRIEF.renders).map((r) => ({ name: r.name, depth: r.depth, durationMs: r.durationMs, error: r.error })),
       truncated: templates.renders.length > BRIEF.renders,
@@ -133,7 +134,7 @@ type Brief = {
   time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: TimingMetric[]; droppedMetrics: number }
   sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean; afterResponse?: true }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number; afterResponse?: true }>; truncated: boolean }
-  templates?: { count: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
+  templates?: { count: number; dropped: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
   errors: Array<{ kind: string; message: string }>
   errorsTruncated: boolean
   trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
@@ -167,7 +168,7 @@ function briefText(b: Brief, service: string | undefined): string {
     if (b.logs.truncated) out.push('  (more lines: search_logs with request_id)')
   }
   if (b.templates && b.templates.count > 0) {
-    out.push(`Templates: ${b.templates.count} ${b.templates.count === 1 ? 'render' : 'renders'}, ${ms(b.templates.totalMs)}`)
+    out.push(`Templates: ${b.templates.count} ${b.templates.count === 1 ? 'render' : 'renders'}, ${ms(b.templates.totalMs)}${b.templates.dropped ? `, ${b.templates.dropped} not kept (maxRenders)` : ''}`)
     for (const t of b.templates.renders) out.push(`  ${'  '.repeat(t.depth)}${t.name} ${ms(t.durationMs)}`)
     if (b.templates.truncated) out.push('  (more renders not shown)')
   }

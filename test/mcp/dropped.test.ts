@@ -1,0 +1,49 @@
+/**
+ * What the bounds dropped is said over MCP too, as the browser's panels say it: the
+ * template renders not kept (Templates panel: "N not kept").
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Hono } from 'hono'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { debugToolbar, defaultPanels, renderTemplate, TemplatesPanel } from '../../src/index.js'
+import { call, connect } from './app.js'
+
+describe('MCP says what the bounds dropped', () => {
+  let server: ServerType
+  let base: string
+  let client: Client
+  const ids: string[] = []
+
+  beforeAll(async () => {
+    const app = new Hono()
+    const panels = [...defaultPanels().filter((p) => p.id !== 'templates'), new TemplatesPanel({ maxRenders: 2 })]
+    app.use(debugToolbar({ enabled: true, maxRequests: 3, panels }))
+    // Five renders of a row partial: two are kept.
+    app.get('/page/:n', (c) => c.html(Array.from({ length: 5 }, (_, i) => renderTemplate('row.html', () => `<p>${i}</p>`)).join('')))
+    server = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    // Five requests into a history of three: two are dropped.
+    for (let n = 1; n <= 5; n++) {
+      const res = await fetch(`${base}/page/${n}`)
+      await res.text()
+      ids.push(res.headers.get('x-debug-toolbar-request-id')!)
+    }
+    client = await connect(base)
+  })
+
+  afterAll(async () => {
+    await client?.close()
+    await new Promise((resolve) => server?.close(resolve))
+  })
+
+  it('get_request says how many template renders were not kept (maxRenders)', async () => {
+    const brief = await call(client, 'get_request', { request_id: ids[4] })
+    expect(brief.text).toContain('Templates: 5 renders')
+    expect(brief.text).toContain('3 not kept (maxRenders)')
+    expect(brief.data.templates.dropped).toBe(3)
+  })
+})
