@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { renderToString } from 'preact-render-to-string'
 import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
-import { MemoryStore, StoreUnavailableError, type RequestFilter } from './store.js'
+import { StoreUnavailableError, withDropped, type RequestFilter } from './store.js'
 import { parseStatusList } from './status-filter.js'
 import type { ToolbarViews } from './views.js'
 import { ERROR_PAGE_CSS_FILE_ROUTE, ERROR_PAGE_CSS_ROUTE } from '../shapes/error-report.js'
@@ -31,8 +31,7 @@ export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void 
     const page = await toolbar.store.list(filter)
     // The in-memory history is bounded: say how many it pushed out, so an open History panel
     // counts them live. A database keeps what it is sent and has no such count.
-    const store = toolbar.store
-    return c.json(store instanceof MemoryStore ? { ...page, dropped: store.dropped } : page)
+    return c.json(withDropped(toolbar.store, page))
   })
 
   routes.get('/api/requests/:id', async (c) => {

@@ -335,3 +335,16 @@ export class MemoryStore implements ToolbarStore {
     return this.count
   }
 }
+
+/**
+ * The page `store` listed, with how many requests its history dropped over its bounds so
+ * far: the in-memory history counts them itself; a durable store's page carries its count.
+ *
+ * @example
+ * ```ts
+ * const page = withDropped(store, await store.list({ limit: 50, offset: 0 })) // { requests, total, dropped: 30 }
+ * ```
+ */
+export function withDropped(store: ToolbarStore, page: RequestPage): RequestPage {
+  return store instanceof MemoryStore ? { ...page, dropped: store.dropped } : page
+}

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { RequestDetail } from '../core/toolbar.js'
-import type { RequestSummary, ToolbarStore } from '../core/store.js'
+import { withDropped, type RequestSummary, type ToolbarStore } from '../core/store.js'
 import type { ToolbarSpan, TraceFilter, TracePage } from '../core/span-model.js'
 import type { TraceLinks, TraceSource } from '../core/trace-source.js'
 import type { LoggingStats } from '../panels/logging.js'
@@ -80,6 +80,20 @@ export class ToolbarData {
       if (page.requests.length < SCAN_PAGE || all.length >= page.total) break
     }
     return this.redact ? all.map((row) => scrubValues(row, routeSecrets(row.route, row.path))) : all
+  }
+
+  /**
+   * How many requests the history dropped over its bounds so far (`maxRequests`, a durable
+   * store's `maxAgeMs`), as the History panel says it.
+   *
+   * @example
+   * ```ts
+   * const dropped = await data.droppedRequests() // 30
+   * ```
+   */
+  async droppedRequests(): Promise<number> {
+    const store = this.toolbar.store
+    return withDropped(store, await store.list({ limit: 1, offset: 0 })).dropped ?? 0
   }
 
   /** One request with every panel's stats; an error result when the id is unknown. */

@@ -1,5 +1,6 @@
 /**
- * What the bounds dropped is said over MCP too, as the browser's panels say it: the
+ * What the bounds dropped is said over MCP too, as the browser's panels say it: the requests
+ * the history pushed out (History panel: "… older requests dropped from the history") and the
  * template renders not kept (Templates panel: "N not kept").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -38,6 +39,16 @@ describe('MCP says what the bounds dropped', () => {
   afterAll(async () => {
     await client?.close()
     await new Promise((resolve) => server?.close(resolve))
+  })
+
+  it('list_requests says how many older requests the history dropped (maxRequests)', async () => {
+    const listed = await call(client, 'list_requests')
+    expect(listed.data.requests.map((r: { id: string }) => r.id)).toEqual([ids[4], ids[3], ids[2]])
+    expect(listed.text).toContain('2 older requests were dropped from the history (maxRequests).')
+    expect(listed.data.dropped).toBe(2)
+    // Also when nothing matches the filter.
+    const none = await call(client, 'list_requests', { route: '/nowhere' })
+    expect(none.text).toContain('2 older requests were dropped from the history (maxRequests).')
   })
 
   it('get_request says how many template renders were not kept (maxRenders)', async () => {

@@ -70,9 +70,14 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
           `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}`,
       )
       const requests = page.items
-      const scope = capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : ''
+      const dropped = await data.droppedRequests()
+      const scope = [
+        capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : '',
+        dropped ? `${counted(dropped, 'older request was', 'older requests were')} dropped from the history (maxRequests).` : '',
+      ].filter(Boolean).join(' ')
+      const bounds = { ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(dropped ? { dropped } : {}) }
       if (requests.length > 0) {
-        return { text: [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n'), data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
+        return { text: [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n'), data: { requests, ...pageData(page), ...bounds } }
       }
       // Nothing matched: say what there is, so that the next call asks for something recorded.
       const history = await data.summaries()
@@ -90,7 +95,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         .join(' ')
       return {
         text,
-        data: { requests, ...pageData(page), ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(routes.length ? { recordedRoutes: routes } : {}), ...(args.service ? { recordedServices: services } : {}) },
+        data: { requests, ...pageData(page), ...bounds, ...(routes.length ? { recordedRoutes: routes } : {}), ...(args.service ? { recordedServices: services } : {}) },
       }
     },
   })
