@@ -1,7 +1,8 @@
 /**
  * What the bounds dropped is said over MCP too, as the browser's panels say it: the requests
  * the history pushed out (History panel: "… older requests dropped from the history") and the
- * template renders not kept (Templates panel: "N not kept").
+ * template renders not kept (Templates panel: "N not kept"), and what a span lost over the
+ * span limits (the waterfall's span detail: "N more dropped").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
@@ -9,18 +10,21 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { debugToolbar, defaultPanels, renderTemplate, TemplatesPanel } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { call, connect } from './app.js'
 
 describe('MCP says what the bounds dropped', () => {
   let server: ServerType
   let base: string
   let client: Client
+  let otel: OpenTelemetryPanel
   const ids: string[] = []
 
   beforeAll(async () => {
     const app = new Hono()
     const panels = [...defaultPanels().filter((p) => p.id !== 'templates'), new TemplatesPanel({ maxRenders: 2 })]
-    app.use(debugToolbar({ enabled: true, maxRequests: 3, panels }))
+    otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })
+    app.use(debugToolbar({ enabled: true, maxRequests: 3, panels, extraPanels: [otel] }))
     // Five renders of a row partial: two are kept.
     app.get('/page/:n', (c) => c.html(Array.from({ length: 5 }, (_, i) => renderTemplate('row.html', () => `<p>${i}</p>`)).join('')))
     server = await new Promise((resolve) => {
@@ -38,6 +42,7 @@ describe('MCP says what the bounds dropped', () => {
 
   afterAll(async () => {
     await client?.close()
+    await otel?.shutdown()
     await new Promise((resolve) => server?.close(resolve))
   })
 
@@ -56,5 +61,28 @@ describe('MCP says what the bounds dropped', () => {
     expect(brief.text).toContain('Templates: 5 renders')
     expect(brief.text).toContain('3 not kept (maxRenders)')
     expect(brief.data.templates.dropped).toBe(3)
+  })
+
+  it('get_span says what a span lost over the span limits: by its sender, and past the toolbar\'s own 128 events', async () => {
+    const traceId = 'ab'.repeat(16)
+    const start = BigInt(Date.now()) * 1_000_000n
+    const span = {
+      traceId, spanId: '0123456789abcdef', name: 'charge card', kind: 3,
+      startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n),
+      attributes: [{ key: 'card.brand', value: { stringValue: 'visa' } }],
+      droppedAttributesCount: 5,
+      // 130 events: the toolbar keeps a received span's last 128.
+      events: Array.from({ length: 130 }, (_, i) => ({ name: `retry ${i}`, timeUnixNano: String(start + BigInt(i)) })),
+      links: [], droppedLinksCount: 1, status: { code: 0 },
+    }
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'payments' } }] }, scopeSpans: [{ scope: { name: 'payments' }, spans: [span] }] }] }
+    const res = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(res.status).toBe(200)
+    const shown = await call(client, 'get_span', { trace_id: traceId, span_ids: '0123456789abcdef' })
+    expect(shown.text).toContain('attributes: card.brand="visa" (5 more dropped by the sender or over the toolbar\'s limit of 128)')
+    expect(shown.text).toContain('(78 more events not shown)')
+    expect(shown.text).toContain('(2 more events dropped by the sender or over the toolbar\'s limit of 128)')
+    expect(shown.text).toContain('(1 more link dropped by the sender or over the toolbar\'s limit of 128)')
+    expect(shown.data.spans[0]).toMatchObject({ droppedAttributesCount: 5, droppedEventsCount: 2, droppedLinksCount: 1 })
   })
 })

@@ -1,4 +1,4 @@
-import type { ToolbarSpan } from '../../core/span-model.js'
+import type { SpanSource, ToolbarSpan } from '../../core/span-model.js'
 import { adjustedStartUnixNano, traceTimeline } from '../../core/trace-analysis/index.js'
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
@@ -117,10 +117,12 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
         .map((s) =>
           [
             `Span ${s.spanId} "${s.name}" (${s.kind}) parent ${s.parentSpanId ?? '-'} service ${s.service ?? '-'}: +${ms(s.offsetMs)}, ${s.durationMs === undefined ? 'running' : ms(s.durationMs)}${s.clockSkewMs ? ` (as received; clock skew: ${skewText(s.clockSkewMs)} in get_trace and the waterfall)` : ''}, status ${s.status.code}${s.status.message ? ` ${oneLine(s.status.message)}` : ''}`,
-            `  attributes: ${Object.entries(s.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'none'}`,
+            `  attributes: ${Object.entries(s.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'none'}${s.attributesTruncated ? ` (${s.attributesTruncated} more not shown)` : ''}${dropped(s.droppedAttributesCount, '', s.source, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT')}`,
             ...s.events.map((e) => `  event +${ms(e.offsetMs)} ${e.name}: ${Object.entries(e.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`),
             ...(s.eventsTruncated ? [`  (${s.eventsTruncated} more events not shown)`] : []),
+            ...(s.droppedEventsCount ? [` ${dropped(s.droppedEventsCount, s.droppedEventsCount === 1 ? 'event ' : 'events ', s.source, 'OTEL_SPAN_EVENT_COUNT_LIMIT')}`] : []),
             ...s.links.map((l) => `  link ${l.traceId}/${l.spanId}`),
+            ...(s.droppedLinksCount ? [` ${dropped(s.droppedLinksCount, s.droppedLinksCount === 1 ? 'link ' : 'links ', s.source, 'OTEL_SPAN_LINK_COUNT_LIMIT')}`] : []),
           ].join('\n'),
         )
         .join('\n')
@@ -224,7 +226,20 @@ function spanData(ctx: McpContext, recorded: ToolbarSpan, traceStart: bigint, sk
     resource: span.resource,
     scope: span.scope,
     source: span.source,
+    ...(span.droppedAttributesCount ? { droppedAttributesCount: span.droppedAttributesCount } : {}),
+    ...(span.droppedEventsCount ? { droppedEventsCount: span.droppedEventsCount } : {}),
+    ...(span.droppedLinksCount ? { droppedLinksCount: span.droppedLinksCount } : {}),
   }
+}
+
+/**
+ * What a span lost over the span limits (OTLP `dropped*Count`), worded as the waterfall's
+ * span detail words it: by this app's SDK when the span is local (the variable that raises
+ * the limit is named), else by the sender's SDK or by the toolbar's received-span limits.
+ */
+function dropped(count: number | undefined, what: string, source: SpanSource, limit: string): string {
+  if (!count) return ''
+  return ` (${count} more ${what}dropped${source === 'local' ? `: ${limit}` : " by the sender or over the toolbar's limit of 128"})`
 }
 
 
