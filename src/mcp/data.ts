@@ -96,6 +96,19 @@ export class ToolbarData {
     return withDropped(store, await store.list({ limit: 1, offset: 0 })).dropped ?? 0
   }
 
+  /**
+   * How many writes the store lost (a durable store's queue was full, or its database
+   * refused them), as the History panel's store line says it; 0 for the in-memory history.
+   *
+   * @example
+   * ```ts
+   * const lost = await data.storeWritesLost() // 2
+   * ```
+   */
+  async storeWritesLost(): Promise<number> {
+    return (await this.toolbar.store.status?.())?.dropped ?? 0
+  }
+
   /** One request with every panel's stats; an error result when the id is unknown. */
   async request(id: string): Promise<RequestDetail> {
     const detail = await this.detail(id)

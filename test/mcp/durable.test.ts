@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import { debugToolbar } from '../../src/index.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
+import { sampleRequest } from '../store/samples.js'
 import { call, connect, startShop } from './app.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hdt-mcp-store-'))
@@ -45,6 +46,30 @@ describe('the MCP server over a durable store', () => {
       await new Promise((resolve) => server.close(resolve))
       await otherStore.close()
       await shop.close()
+      await store.close()
+    }
+  })
+
+  it('list_requests says how many writes the store lost, as the History panel\'s store line does', async () => {
+    // A queue of one write: two of three requests saved at once do not fit.
+    const store = new SqliteStore({ path: join(dir, 'lost.db'), maxQueued: 1 })
+    const app = new Hono()
+    app.use(debugToolbar({ store }))
+    const server: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    const client = await connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    try {
+      for (const index of [1, 2, 3]) store.save(sampleRequest(index))
+      await store.flush()
+      expect((await store.status()).dropped).toBe(2)
+      const listed = await call(client, 'list_requests')
+      expect(listed.data.requests.map((r: { id: string }) => r.id)).toEqual(['req-1'])
+      expect(listed.text).toContain('2 writes to the store were lost (its write queue was full, or the database refused them): the history may miss requests.')
+      expect(listed.data.writesLost).toBe(2)
+    } finally {
+      await client.close()
+      await new Promise((resolve) => server.close(resolve))
       await store.close()
     }
   })

@@ -71,11 +71,15 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       )
       const requests = page.items
       const dropped = await data.droppedRequests()
+      const writesLost = await data.storeWritesLost()
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : '',
         dropped ? `${counted(dropped, 'older request was', 'older requests were')} dropped from the history (maxRequests).` : '',
+        writesLost
+          ? `${counted(writesLost, 'write')} to the store ${writesLost === 1 ? 'was' : 'were'} lost (its write queue was full, or the database refused them): the history may miss requests.`
+          : '',
       ].filter(Boolean).join(' ')
-      const bounds = { ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(dropped ? { dropped } : {}) }
+      const bounds = { ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(dropped ? { dropped } : {}), ...(writesLost ? { writesLost } : {}) }
       if (requests.length > 0) {
         return { text: [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n'), data: { requests, ...pageData(page), ...bounds } }
       }
