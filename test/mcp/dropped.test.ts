@@ -1,15 +1,16 @@
 /**
  * What the bounds dropped is said over MCP too, as the browser's panels say it: the requests
  * the history pushed out (History panel: "… older requests dropped from the history") and the
- * template renders not kept (Templates panel: "N not kept"), and what a span lost over the
- * span limits (the waterfall's span detail: "N more dropped").
+ * template renders not kept (Templates panel: "N not kept"), what a span lost over the
+ * span limits (the waterfall's span detail: "N more dropped"), and the attributes of a log
+ * line past 128 (Logging panel: "N more attributes not kept").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { debugToolbar, defaultPanels, renderTemplate, TemplatesPanel } from '../../src/index.js'
+import { debugToolbar, defaultPanels, recordLog, renderTemplate, TemplatesPanel } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { call, connect } from './app.js'
 
@@ -27,6 +28,11 @@ describe('MCP says what the bounds dropped', () => {
     app.use(debugToolbar({ enabled: true, maxRequests: 3, panels, extraPanels: [otel] }))
     // Five renders of a row partial: two are kept.
     app.get('/page/:n', (c) => c.html(Array.from({ length: 5 }, (_, i) => renderTemplate('row.html', () => `<p>${i}</p>`)).join('')))
+    // A line logged with 130 attributes: 128 are kept.
+    app.get('/import', (c) => {
+      recordLog('info', 'import finished', Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`row.${i}`, i])))
+      return c.text('ok')
+    })
     server = await new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
     })
@@ -84,5 +90,15 @@ describe('MCP says what the bounds dropped', () => {
     expect(shown.text).toContain('(2 more events dropped by the sender or over the toolbar\'s limit of 128)')
     expect(shown.text).toContain('(1 more link dropped by the sender or over the toolbar\'s limit of 128)')
     expect(shown.data.spans[0]).toMatchObject({ droppedAttributesCount: 5, droppedEventsCount: 2, droppedLinksCount: 1 })
+  })
+
+  it('search_logs says how many attributes of a line were not kept (over 128)', async () => {
+    const res = await fetch(`${base}/import`)
+    await res.text()
+    const id = res.headers.get('x-debug-toolbar-request-id')!
+    const found = await call(client, 'search_logs', { request_id: id })
+    expect(found.text).toContain('import finished')
+    expect(found.text).toContain('(2 more attributes not kept)')
+    expect(found.data.logs[0].droppedAttributes).toBe(2)
   })
 })

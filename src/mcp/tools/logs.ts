@@ -5,7 +5,7 @@ import { panelStats } from '../data.js'
 import { shownAttributes } from '../redact.js'
 import { cursor, limit, requestId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { LOG_LEVELS } from '../../shapes/records.js'
 
 const LEVEL_ERROR = `a level is one of ${LOG_LEVELS.join(', ')} (lower case), or a list of them`
@@ -60,11 +60,12 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
             atMs: l.startMs,
             source: l.source,
             attributes: shownAttributes(ctx.settings, l.attributes),
+            ...(l.droppedAttributes ? { droppedAttributes: l.droppedAttributes } : {}),
           })),
       )
       const { page, lines: shown } = fitText(
         paginate('search_logs', lines, args.cursor, args.limit),
-        (l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${attributesText(l.attributes)}`,
+        (l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${attributesText(l.attributes)}${l.droppedAttributes ? `  (${counted(l.droppedAttributes, 'more attribute')} not kept)` : ''}`,
       )
       const text = lines.length
         ? [...shown, pageNote(page, 'lines')]
