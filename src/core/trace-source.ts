@@ -30,6 +30,12 @@ export interface TraceSource {
   list?(filter: TraceFilter): TracePage | Promise<TracePage>
   /** The list line of one trace (its request, services, size), or undefined when unknown. */
   summary?(traceId: string): TraceSummary | undefined | Promise<TraceSummary | undefined>
+  /**
+   * Spans this process did not export, since it started: `queueFull` the batch queue had no
+   * room for, `paused` an exporter's breaker dropped while it was paused after failures.
+   * The tracing UIs the links open may lack them.
+   */
+  unexported?(): { queueFull: number; paused: number }
   /** Forgets every trace (the MCP `clear_history` tool). */
   clear?(): void | Promise<void>
 }

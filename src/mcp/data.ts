@@ -7,7 +7,7 @@ import type { LoggingStats } from '../panels/logging.js'
 import type { SqlStats } from '../panels/sql.js'
 import { panelStats, requestErrors } from './errors.js'
 import { redactValue, routeSecrets, scrubValues } from './redact.js'
-import { ToolError } from './result.js'
+import { counted, ToolError } from './result.js'
 
 export { panelStats } from './errors.js'
 
@@ -107,6 +107,26 @@ export class ToolbarData {
    */
   async storeWritesLost(): Promise<number> {
     return (await this.toolbar.store.status?.())?.dropped ?? 0
+  }
+
+  /**
+   * What this process did not export to the tracing UIs (see `TraceSource.unexported`), as
+   * the OpenTelemetry panel's export status counts it, with a sentence saying so ('' when
+   * nothing was lost).
+   *
+   * @example
+   * ```ts
+   * data.unexported() // { queueFull: 0, paused: 6, note: 'Since the app started, 6 spans were dropped while an exporter was paused after failures: …' }
+   * ```
+   */
+  unexported(): { queueFull: number; paused: number; note: string } {
+    const { queueFull = 0, paused = 0 } = this.toolbar.traceSource?.unexported?.() ?? {}
+    const parts = [
+      queueFull ? `${counted(queueFull, 'span was', 'spans were')} not exported (the export queue was full)` : '',
+      paused ? `${counted(paused, 'span was', 'spans were')} dropped while an exporter was paused after failures` : '',
+    ].filter(Boolean)
+    const note = parts.length ? `Since the app started, ${parts.join('; ')}: Jaeger, Zipkin or Tempo may lack spans of this trace (the toolbar's waterfall has them all).` : ''
+    return { queueFull, paused, note }
   }
 
   /** One request with every panel's stats; an error result when the id is unknown. */

@@ -5,6 +5,7 @@ import type { ResolvedOpenTelemetryConfig } from './options.js'
 import { traceReader } from './routes.js'
 import { otlpJsonUrl } from '../shapes/trace-routes.js'
 import type { TraceStore } from './trace-store.js'
+import type { ToolbarExporterStatus } from './exporter.js'
 
 /**
  * The OpenTelemetry panel's traces as a `TraceSource`, the form other features (the MCP
@@ -13,10 +14,15 @@ import type { TraceStore } from './trace-store.js'
  *
  * @example
  * ```ts
- * host.provideTraces?.(panelTraceSource(host, processor.traces, config))
+ * host.provideTraces?.(panelTraceSource(host, processor.traces, config, () => exporter.status()))
  * ```
  */
-export function panelTraceSource(host: Pick<ToolbarHost, 'store' | 'prefix'>, traces: TraceStore, config: ResolvedOpenTelemetryConfig): TraceSource {
+export function panelTraceSource(
+  host: Pick<ToolbarHost, 'store' | 'prefix'>,
+  traces: TraceStore,
+  config: ResolvedOpenTelemetryConfig,
+  exportStatus: () => ToolbarExporterStatus | undefined = () => undefined,
+): TraceSource {
   const reader = traceReader(host.store, traces)
   const prefix = host.prefix
   return {
@@ -31,6 +37,11 @@ export function panelTraceSource(host: Pick<ToolbarHost, 'store' | 'prefix'>, tr
       }
       if (config.grafanaUrl) links.tempo = tempoTraceUrl(config.grafanaUrl, config.tempoDatasourceUid, traceId)
       return links
+    },
+    unexported: () => {
+      const status = exportStatus()
+      const paused = status?.exporters.reduce((sum, exporter) => sum + (exporter.breaker?.droppedSpans ?? 0), 0) ?? 0
+      return { queueFull: status?.queueDropped ?? 0, paused }
     },
     clear: () => traces.clear(),
   }

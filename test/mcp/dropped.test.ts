@@ -10,6 +10,7 @@ import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 import { debugToolbar, defaultPanels, recordLog, renderTemplate, TemplatesPanel } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { call, connect } from './app.js'
@@ -102,3 +103,39 @@ describe('MCP says what the bounds dropped', () => {
     expect(found.data.logs[0].droppedAttributes).toBe(2)
   })
 })
+
+describe('MCP says what the exporters lost', () => {
+  it('get_links says how many spans were dropped while an exporter was paused after failures, as the export status does', async () => {
+    // A collector that is down: every export fails, and the breaker pauses after the first.
+    const down = {
+      export: (_spans: unknown[], done: (result: ExportResult) => void) => done({ code: ExportResultCode.FAILED, error: new Error('connect ECONNREFUSED') }),
+      shutdown: async () => {},
+    }
+    const otel = new OpenTelemetryPanel({ exporter: down, serviceName: 'shop', exportBreaker: { failureThreshold: 1, backoffMs: 60_000 } })
+    const app = new Hono()
+    app.use(debugToolbar({ enabled: true, extraPanels: [otel] }))
+    app.get('/', (c) => c.text('ok'))
+    const server: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const client = await connect(base)
+    try {
+      const ids: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${base}/`)
+        await res.text()
+        ids.push(res.headers.get('x-debug-toolbar-request-id')!)
+        await otel.forceFlush()
+      }
+      const links = await call(client, 'get_links', { request_id: ids[1] })
+      expect(links.text).toMatch(/Since the app started, \d+ spans? (was|were) dropped while an exporter was paused after failures: Jaeger, Zipkin or Tempo may lack spans of this trace/)
+      expect(links.data.unexported.paused).toBeGreaterThan(0)
+    } finally {
+      await client.close()
+      await otel.shutdown()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
+

@@ -142,7 +142,12 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const text = Object.entries(links)
         .flatMap(([name, value]) => (typeof value === 'string' ? [`${name}: ${value}`] : (value as Array<Record<string, string>>).map((s) => `span ${s.spanId}: ${s.jaeger ?? ''}`)))
         .join('\n')
-      return { text: text || 'No link: the request has no trace and no tracing UI is configured.', data: { links } }
+      // Spans the exporters lost are missing from the trace these links open.
+      const { note, queueFull, paused } = trace ? data.unexported() : { note: '', queueFull: 0, paused: 0 }
+      return {
+        text: [text || 'No link: the request has no trace and no tracing UI is configured.', note].filter(Boolean).join('\n'),
+        data: { links, ...(note ? { unexported: { queueFull, paused } } : {}) },
+      }
     },
   })
 
