@@ -37,6 +37,7 @@ export interface PanelDataConverterOptions {
 const STILL_RUNNING = 'hono_debug_toolbar.still_running'
 
 /** What a request without panel data converted: shared, since most requests have none. */
+const NO_FRAMES = Object.freeze({ frames: [], leftOut: 0 })
 const NO_COUNTS: ConvertCounts = Object.freeze({ timer: 0, sql: 0, logging: 0, profiling: 0, templates: 0 })
 
 /**
@@ -144,7 +145,10 @@ export class PanelDataConverter {
     const profile = this.enabled.profiling ? record.peek(SLOTS.profiling) : undefined
     // Parents come first: a function's span nests under the app function that called it.
     const frameContexts: OtelContext[] = []
-    for (const frame of profile ? hotFrames(profile, this.profileThresholdMs) : []) {
+    const { frames, leftOut } = profile ? hotFrames(profile, this.profileThresholdMs) : NO_FRAMES
+    // The span detail and get_span say that shorter frames were left out (the Profiling panel has them).
+    if (leftOut > 0) trace.getSpan(parent)?.setAttribute('profile.frames.left_out', leftOut)
+    for (const frame of frames) {
       const frameParent = (frame.parentIndex !== undefined && frameContexts[frame.parentIndex]) || parent
       const start = at(frame.startMs)
       const span = this.tracer.startSpan(frame.functionName, {

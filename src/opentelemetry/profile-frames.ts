@@ -54,16 +54,18 @@ interface OpenFrame {
 
 /**
  * The app's functions of `recorded`'s profile that stayed on the stack at least
- * `thresholdMs`, parents before their children, in time order.
+ * `thresholdMs`, parents before their children, in time order: the `MAX_HOT_FRAMES`
+ * longest, and how many more there were (`leftOut`).
  *
  * @example
  * ```ts
- * for (const frame of hotFrames(record.peek(SLOTS.profiling)!, 1)) console.log(frame.functionName, frame.durationMs)
+ * const { frames, leftOut } = hotFrames(record.peek(SLOTS.profiling)!, 1)
+ * for (const frame of frames) console.log(frame.functionName, frame.durationMs)
  * ```
  */
-export function hotFrames(recorded: RecordedProfile, thresholdMs: number): HotFrame[] {
+export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { frames: HotFrame[]; leftOut: number } {
   const profile = recorded.profile
-  if (!profile || profile.samples.length === 0) return []
+  if (!profile || profile.samples.length === 0) return { frames: [], leftOut: 0 }
   const nodes = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]))
   const parents = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id)
@@ -137,7 +139,7 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): HotFr
       ...(parent && { parentIndex: parent.index }),
     })
   }
-  return frames
+  return { frames, leftOut: closed.length - kept.length }
 }
 
 function depthOf(frame: OpenFrame): number {

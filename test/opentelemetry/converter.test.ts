@@ -181,6 +181,31 @@ describe('PanelDataConverter', () => {
     expect(stats.convert.profiling.converted).toBe(1)
   })
 
+  it('says on the SERVER span how many hot frames past the 200 longest did not become spans', async () => {
+    const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
+    const node = (id: number, functionName: string, lineNumber: number) => ({
+      id, callFrame: { functionName, scriptId: '1', url: 'file:///srv/app/rows.js', lineNumber, columnNumber: 4 },
+    })
+    app.get('/', (c) => {
+      // 210 functions one after another, each on the stack for 1.5 ms (three samples of 500 µs).
+      const steps = Array.from({ length: 210 }, (_, i) => node(i + 2, `row${i}`, i))
+      const profile: RecordedProfile = {
+        profile: {
+          nodes: [node(1, '(root)', -1), ...steps],
+          startTime: 0, endTime: 210 * 1500 + 500,
+          samples: [...steps.flatMap((step) => [step.id, step.id, step.id]), 1],
+          timeDeltas: Array.from({ length: 210 * 3 + 1 }, (_, i) => (i === 0 ? 0 : 500)),
+        },
+        startMs: 1, samplingIntervalUs: 500, skipped: undefined,
+      }
+      currentRecord()!.slot(SLOTS.profiling, () => profile)
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    expect(stats.convert.profiling.converted).toBe(200)
+    expect(serverOf(stats).attributes['profile.frames.left_out']).toBe(10)
+  })
+
   it("makes one span per stretch an app function stayed on the stack, nested under its app caller, not one per leaf sample", async () => {
     const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
     const node = (id: number, functionName: string, url: string, lineNumber: number, children: number[] = []) => ({
