@@ -36,6 +36,11 @@ export interface TraceSource {
    * The tracing UIs the links open may lack them.
    */
   unexported?(): { queueFull: number; paused: number }
+  /**
+   * What the receivers refused since they started: `spans` one by one (bad ids or times, over
+   * a trace's bound, past the late window), `exports` whole (malformed, too large, wrong type).
+   */
+  refused?(): { spans: number; exports: number }
   /** Forgets every trace (the MCP `clear_history` tool). */
   clear?(): void | Promise<void>
 }

@@ -129,6 +129,18 @@ export class ToolbarData {
     return { queueFull, paused, note }
   }
 
+  /**
+   * What the receivers refused since they started (see `TraceSource.refused`).
+   *
+   * @example
+   * ```ts
+   * data.refused() // { spans: 1, exports: 1 }
+   * ```
+   */
+  refused(): { spans: number; exports: number } {
+    return this.toolbar.traceSource?.refused?.() ?? { spans: 0, exports: 0 }
+  }
+
   /** One request with every panel's stats; an error result when the id is unknown. */
   async request(id: string): Promise<RequestDetail> {
     const detail = await this.detail(id)

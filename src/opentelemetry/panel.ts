@@ -297,7 +297,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     // toolbar that is off (production) leaves the app's own provider and context alone.
     this.registerGlobals()
     // Other features (the MCP server) read the traces through the host, without OpenTelemetry.
-    this.traceSource = panelTraceSource(host, this.processor.traces, this.config, () => this.exporter?.status())
+    this.traceSource = panelTraceSource(host, this.processor.traces, this.config, () => this.exporter?.status(), () => this.receivers?.ingest.counters)
     host.provideTraces?.(this.traceSource)
     this.prefix = host.prefix
     this.events = host.events

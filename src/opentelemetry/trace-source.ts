@@ -6,6 +6,7 @@ import { traceReader } from './routes.js'
 import { otlpJsonUrl } from '../shapes/trace-routes.js'
 import type { TraceStore } from './trace-store.js'
 import type { ToolbarExporterStatus } from './exporter.js'
+import type { IngestCounters } from './otlp-ingest.js'
 
 /**
  * The OpenTelemetry panel's traces as a `TraceSource`, the form other features (the MCP
@@ -14,7 +15,7 @@ import type { ToolbarExporterStatus } from './exporter.js'
  *
  * @example
  * ```ts
- * host.provideTraces?.(panelTraceSource(host, processor.traces, config, () => exporter.status()))
+ * host.provideTraces?.(panelTraceSource(host, processor.traces, config, () => exporter.status(), () => ingest.counters))
  * ```
  */
 export function panelTraceSource(
@@ -22,6 +23,7 @@ export function panelTraceSource(
   traces: TraceStore,
   config: ResolvedOpenTelemetryConfig,
   exportStatus: () => ToolbarExporterStatus | undefined = () => undefined,
+  receiverCounters: () => IngestCounters | undefined = () => undefined,
 ): TraceSource {
   const reader = traceReader(host.store, traces)
   const prefix = host.prefix
@@ -42,6 +44,10 @@ export function panelTraceSource(
       const status = exportStatus()
       const paused = status?.exporters.reduce((sum, exporter) => sum + (exporter.breaker?.droppedSpans ?? 0), 0) ?? 0
       return { queueFull: status?.queueDropped ?? 0, paused }
+    },
+    refused: () => {
+      const counters = receiverCounters()
+      return { spans: counters?.rejected ?? 0, exports: counters?.malformed ?? 0 }
     },
     clear: () => traces.clear(),
   }

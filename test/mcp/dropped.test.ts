@@ -139,3 +139,33 @@ describe('MCP says what the exporters lost', () => {
   })
 })
 
+describe('MCP says what the receivers refused', () => {
+  it('list_traces says how many spans and exports the receivers refused, as the receiver status does', async () => {
+    const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })
+    const app = new Hono()
+    app.use(debugToolbar({ enabled: true, extraPanels: [otel] }))
+    const server: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    })
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const client = await connect(base)
+    try {
+      // An export that is not JSON, and one whose span has an id that is not hexadecimal.
+      const post = (body: string) => fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      expect((await post('{not json')).status).toBe(400)
+      const start = String(BigInt(Date.now()) * 1_000_000n)
+      const bad = { traceId: 'cd'.repeat(16), spanId: 'not-a-span-id!!!', name: 'bad', kind: 1, startTimeUnixNano: start, endTimeUnixNano: start }
+      const good = { ...bad, spanId: '00000000000000aa', name: 'good' }
+      const spans = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] }, scopeSpans: [{ spans: [bad, good] }] }] }
+      expect((await post(JSON.stringify(spans))).status).toBe(200)
+      const listed = await call(client, 'list_traces')
+      expect(listed.text).toContain('Since the app started, the receivers refused 1 span and 1 export (malformed, too large, or over a bound): traces sent to the toolbar may lack them.')
+      expect(listed.data.refused).toEqual({ spans: 1, exports: 1 })
+    } finally {
+      await client.close()
+      await otel.shutdown()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
+

@@ -31,17 +31,19 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
     async run(args) {
       const filter = { service: args.service, source: args.source, minDurationMs: args.min_duration_ms }
       const { traces: found, evicted, capped } = await scanTraces(ctx, filter)
+      const refused = ctx.data.refused()
       const traces = args.has_error === undefined ? found : found.filter((t) => t.error === args.has_error)
       const { page, lines } = fitText(paginate('list_traces', traces, args.cursor, args.limit), traceLine)
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} traces were searched.` : '',
         evicted ? `${counted(evicted, 'older trace was', 'older traces were')} evicted from memory (maxTraces).` : '',
+        refusedText(refused),
       ].filter(Boolean)
       const text =
         page.items.length === 0
           ? ['No trace matches (the toolbar holds the traces of recent requests and the spans other services sent it).', ...scope].join(' ')
           : [...lines, pageNote(page, 'traces'), ...scope].filter(Boolean).join('\n')
-      return { text, data: { traces: page.items, ...pageData(page), ...(evicted ? { evicted } : {}), ...(capped ? { searchedNewest: MAX_SCAN } : {}) } }
+      return { text, data: { traces: page.items, ...pageData(page), ...(evicted ? { evicted } : {}), ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(refused.spans || refused.exports ? { refused } : {}) } }
     },
   })
 }
@@ -63,4 +65,11 @@ function traceLine(t: TraceSummary): string {
   const dropped = t.droppedSpans ? `, ${t.droppedSpans} dropped` : ''
   const request = t.requestId ? `  request ${t.requestId}` : ''
   return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${ms(t.durationMs)}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
+}
+
+/** What the receivers refused, as the receiver status says it; '' when nothing was. */
+function refusedText({ spans, exports }: { spans: number; exports: number }): string {
+  if (!spans && !exports) return ''
+  const what = [spans ? counted(spans, 'span') : '', exports ? counted(exports, 'export') : ''].filter(Boolean).join(' and ')
+  return `Since the app started, the receivers refused ${what} (malformed, too large, or over a bound): traces sent to the toolbar may lack them.`
 }
