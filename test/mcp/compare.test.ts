@@ -7,7 +7,7 @@ import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect, useShop } from './app.js'
 
 describe('compare_requests: a side that is missing reads as absent, a real zero as zero', () => {
-  const session = useShop({ users: '/users', slow: '/slow', reset: '/reset/abc' })
+  const session = useShop({ users: '/users', slow: '/slow', reset: '/reset/abc', again: '/users' })
   const { ids } = session
 
   it('says which request a span group is only in, with no count or time for the other side', async () => {
@@ -17,6 +17,16 @@ describe('compare_requests: a side that is missing reads as absent, a real zero 
     expect(text).toMatch(/^ {2}SELECT orders \[shop\]: only in A, x4 \d/m)
     expect(text).not.toMatch(/x0 /)
     expect(data.removed.map((g: { name: string }) => g.name)).toContain('SELECT orders')
+  })
+
+  it('warns on its first line that two requests of different routes are not one handler before and after', async () => {
+    const { text, data } = await call(session.client, 'compare_requests', { request_ids: [ids.users, ids.slow] })
+    expect(text.split('\n')[0]).toBe('Warning: A and B are different routes (A: GET /users, B: GET /slow): the differences below are between two handlers, not a change of one.')
+    expect(data.differentRoutes).toEqual({ a: 'GET /users', b: 'GET /slow' })
+    // Two requests of one route: no warning.
+    const same = await call(session.client, 'compare_requests', { route: '/users' })
+    expect(same.text).toMatch(new RegExp(`^A ${ids.users} GET /users `))
+    expect(same.data.differentRoutes).toBeUndefined()
   })
 
   it('keeps a request that made no query at 0 queries', async () => {

@@ -31,7 +31,7 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
   define('compare_requests', {
     title: 'Compare two requests',
     description:
-      'Two requests side by side: duration, query count and time, and span groups (same name and service) added, removed or changed, with per-group count and time deltas. Give request_ids [before, after], or a route to compare its last two requests.',
+      'Two requests side by side: duration, query count and time, and span groups (same name and service) added, removed or changed, with per-group count and time deltas. Give request_ids [before, after], or a route to compare its last two requests. Requests of two different routes are compared too, with a warning on the first line.',
     input: {
       request_ids: z.array(requestId).length(2).optional().describe('[before, after]'),
       route: route.optional().describe('Compare the last two requests of this route pattern or path (optionally after the method: GET /users/:id)'),
@@ -66,7 +66,10 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
       const removed = rows.filter((r) => r.countB === 0)
       const changed = rows.filter((r) => r.countA > 0 && r.countB > 0 && (r.countA !== r.countB || Math.abs(r.deltaMs) >= 0.05)).sort((p, q) => Math.abs(q.deltaMs) - Math.abs(p.deltaMs))
       const [sa, sb] = [summary(a), summary(b)]
+      // Two handlers compared read like one handler that changed: say so before anything else.
+      const differentRoutes = sa.route !== sb.route ? { a: sa.route, b: sb.route } : undefined
       const result = {
+        ...(differentRoutes && { differentRoutes }),
         a: sa,
         b: sb,
         // Undefined (left out of the JSON) where a side is not known: a request still sending
@@ -100,6 +103,7 @@ export function registerCompareTool(define: DefineTool, ctx: McpContext): void {
             ...(result.truncated ? [`(lists cut at ${MAX_GROUPS} groups each)`] : []),
           ]
       const text = [
+        ...(differentRoutes ? [`Warning: A and B are different routes (A: ${differentRoutes.a}, B: ${differentRoutes.b}): the differences below are between two handlers, not a change of one.`] : []),
         summaryLine('A', sa),
         summaryLine('B', sb),
         `Delta: duration ${signed(result.durationDeltaMs, true)}, queries ${signed(result.queryCountDelta)}, query time ${signed(result.queryMsDelta, true)}`,
