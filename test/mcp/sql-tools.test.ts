@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { call, useShop } from './app.js'
+import { Hono } from 'hono'
+import { debugToolbar, recordQuery } from '../../src/index.js'
+import { loopbackServers } from '../support/loopback-service.js'
+import { call, connect, useShop } from './app.js'
 
 describe('find_n_plus_one over the recent requests: one line per pattern, not per request', () => {
   const session = useShop({ first: '/users', second: '/users', third: '/users', slow: '/slow' })
@@ -21,6 +24,8 @@ describe('find_n_plus_one over the recent requests: one line per pattern, not pe
     expect(text).toMatch(new RegExp(`^x4 \\(.+\\)  request ${ids.third} \\(GET /users\\) queries #2, #3, #4, #5  at .+app\\.ts:\\d+`, 'm'))
     expect(text).toMatch(new RegExp(`^ {4}also in 2 older requests: ${ids.second}, ${ids.first}$`, 'm'))
     expect(text.match(/SELECT total FROM orders/g)).toHaveLength(1)
+    // Its params are bound: the example gives the values, not the SQL again.
+    expect(text).toMatch(/^ {4}SELECT total FROM orders WHERE user_id = \?\n {4}e\.g\. #2 params \[1\]$/m)
   })
 
   it('keeps one request to itself when request_id is given', async () => {
@@ -57,5 +62,32 @@ describe('explain_query with a query id the request does not have says which it 
     expect(missing.text).toBe(`request "${ids.users}" has no query with id "99": it ran 5 queries, #1 to #5 (get_request lists them)`)
     const none = await call(session.client, 'explain_query', { request_id: ids.reset, query_id: 1 })
     expect(none.text).toBe(`request "${ids.reset}" has no query with id "1": it ran no query`)
+  })
+})
+
+describe('find_n_plus_one shows the shape a loop repeats, not its first query', () => {
+  const start = loopbackServers()
+
+  it('prints the shape with its count and one example, and one pattern for requests that began with other values', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/orders/:from', (c) => {
+      const from = Number(c.req.param('from'))
+      // Values written into the SQL text: each query differs from the others.
+      for (let id = from; id < from + 3; id++) recordQuery({ sql: `SELECT * FROM orders WHERE user_id = ${id}`, startTime: performance.now(), durationMs: 1, rowCount: 1 })
+      return c.text('orders')
+    })
+    const base = await start(app)
+    for (const from of [7, 20]) await (await fetch(`${base}/orders/${from}`)).text()
+    const client = await connect(base)
+    try {
+      const { text, data } = await call(client, 'find_n_plus_one')
+      expect(data.patterns).toHaveLength(1)
+      expect(data.patterns[0]).toMatchObject({ shape: 'SELECT * FROM orders WHERE user_id = ?', example: { queryId: 1, sql: 'SELECT * FROM orders WHERE user_id = 20' }, count: 3, requests: 2 })
+      expect(text).toMatch(/^ {4}SELECT \* FROM orders WHERE user_id = \?\n {4}e\.g\. #1: SELECT \* FROM orders WHERE user_id = 20$/m)
+      expect(text).not.toMatch(/^ {4}SELECT \* FROM orders WHERE user_id = 7$/m)
+    } finally {
+      await client.close()
+    }
   })
 })

@@ -6,6 +6,7 @@ import { panelStats } from '../data.js'
 import { shownParams } from '../redact.js'
 import { cursor, limit, numberArg, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
+import { sqlShape } from '../../shapes/sql-shape.js'
 import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 /**
@@ -88,10 +89,14 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
           .filter((g) => g.count >= args.min_count)
           .map((g): NPlusOne => {
             const members = g.queryIds.map((id) => byId.get(id)).filter((q): q is SqlQueryStats => q !== undefined)
+            const first = members[0]
+            const params = first && shownParams(ctx.settings, first.sql, first.params)
             return {
               requestId: detail.id,
               route: routeOf(detail),
               sql: g.sql,
+              shape: sqlShape(g.sql),
+              ...(first && { example: { queryId: first.id, sql: first.sql, ...(params?.length ? { params } : {}) } }),
               count: g.count,
               totalMs: members.reduce((sum, q) => sum + q.durationMs, 0),
               callers: [...new Set(members.map((q) => q.caller).filter((c): c is string => c !== null))].slice(0, 5),
@@ -167,6 +172,10 @@ interface NPlusOne {
   requestId: string
   route: string
   sql: string
+  /** What the repeated queries share (`sqlShape`: their values as `?`), the pattern's name. */
+  shape: string
+  /** One of the queries as it ran (the newest request's first), with its params when bound. */
+  example?: { queryId: number; sql: string; params?: unknown[] }
   count: number
   totalMs: number
   callers: string[]
@@ -186,7 +195,8 @@ const PATTERN_QUERY_IDS = 10
 function samePattern(found: NPlusOne[]): NPlusOne[] {
   const byKey = new Map<string, NPlusOne>()
   for (const pattern of found) {
-    const key = JSON.stringify([pattern.route, pattern.sql, pattern.callers])
+    // By shape: a loop that began with another value in another request is the same loop.
+    const key = JSON.stringify([pattern.route, pattern.shape, pattern.callers])
     const seen = byKey.get(key)
     if (!seen) byKey.set(key, pattern)
     else {
@@ -202,7 +212,11 @@ function patternText(g: NPlusOne): string {
   const moreIds = g.count > PATTERN_QUERY_IDS ? `, ${g.count - PATTERN_QUERY_IDS} more` : ''
   const others = g.requestIds.slice(1)
   const older = g.requests > 1 ? `\n    also in ${counted(g.requests - 1, 'older request')}: ${others.join(', ')}${g.requests > g.requestIds.length ? ', ...' : ''}` : ''
-  return `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route}) queries ${ids}${moreIds}${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.sql)}${older}`
+  // The example only where it says more than the shape: the values written into its SQL, or its params.
+  const e = g.example
+  const written = e && e.sql !== g.shape ? `: ${oneLine(e.sql)}` : ''
+  const example = e && (written || e.params) ? `\n    e.g. #${e.queryId}${written}${e.params ? ` params ${oneLine(JSON.stringify(e.params))}` : ''}` : ''
+  return `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route}) queries ${ids}${moreIds}${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.shape)}${example}${older}`
 }
 
 /** Which query ids a request has, for an explain_query of one it does not: `: it ran 5 queries, #1 to #5 (...)`. */
