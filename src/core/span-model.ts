@@ -157,6 +157,11 @@ export interface TraceSummary {
   error: boolean
   /** Spans refused over `maxSpansPerTrace`, when any were and this process holds the trace. */
   droppedSpans?: number
+  /**
+   * True while a root span has no end (a request still running or sending its body): its
+   * `durationMs` is then only the time to the latest span that ended, often 0.
+   */
+  running?: boolean
 }
 
 /** Query of the trace list; every field but limit/offset is optional. */

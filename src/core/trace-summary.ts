@@ -9,7 +9,9 @@ import { adjustedStartUnixNano, traceTimeline } from './trace-analysis/timeline.
 
 /**
  * Summarises a trace: its root span's name, its services in order of first appearance,
- * its extent from the earliest start to the latest end, and whether any span failed.
+ * its extent from the earliest start to the latest end, whether any span failed, and
+ * whether a root span is still running (computed here, when a list is read, from the
+ * spans' ends: nothing is kept per request).
  *
  * @example
  * ```ts
@@ -25,6 +27,7 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
   let root: ToolbarSpan | undefined
   let earliest: ToolbarSpan | undefined
   let error = false
+  let running = false
   for (const span of spans) {
     const service = serviceName(span)
     if (!services.includes(service)) services.push(service)
@@ -38,6 +41,8 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
     // The root is the span without a parent in this trace; the earliest such span if several.
     const isRoot = !span.parentSpanId || !ids.has(span.parentSpanId)
     if (isRoot && (!root || spanStart < BigInt(root.startTimeUnixNano))) root = span
+    // As get_trace and the waterfall tell it: a root without an end has not finished.
+    if (isRoot && !span.endTimeUnixNano) running = true
     if (span.status.code === 'ERROR') error = true
   }
   const summary: TraceSummary = {
@@ -50,6 +55,7 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
     error,
   }
   if (requestId !== undefined) summary.requestId = requestId
+  if (running) summary.running = true
   return summary
 }
 

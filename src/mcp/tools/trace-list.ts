@@ -19,7 +19,7 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
   define('list_traces', {
     title: 'List traces',
     description:
-      'Recent traces, newest first: those of recorded requests and those other services sent to the toolbar (workers, jobs, downstream services), each with trace id, root span name, services, span count, duration, start, request id (when a request recorded it) and whether a span failed. Filters: service (a service.name), source (local, otlp_http, otlp_grpc, zipkin, import), min_duration_ms, has_error. Then get_trace or get_trace_errors with the trace id.',
+      'Recent traces, newest first: those of recorded requests and those other services sent to the toolbar (workers, jobs, downstream services), each with trace id, root span name, services, span count, duration (or "still running" and for how long), start, request id (when a request recorded it) and whether a span failed. Filters: service (a service.name), source (local, otlp_http, otlp_grpc, zipkin, import), min_duration_ms, has_error. Then get_trace or get_trace_errors with the trace id.',
     input: {
       service: z.string().max(200).optional(),
       source: z.enum(SPAN_SOURCES).optional(),
@@ -33,7 +33,10 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
       const { traces: found, evicted, capped } = await scanTraces(ctx, filter)
       const refused = ctx.data.refused()
       const traces = args.has_error === undefined ? found : found.filter((t) => t.error === args.has_error)
-      const { page, lines } = fitText(paginate('list_traces', traces, args.cursor, args.limit), traceLine)
+      // How long a running trace has run so far, by this process's clock (as get_trace's header says it).
+      const now = Date.now()
+      const listed = traces.map((t) => (t.running ? { ...t, runningForMs: Math.max(0, now - Date.parse(t.startedAt)) } : t))
+      const { page, lines } = fitText(paginate('list_traces', listed, args.cursor, args.limit), traceLine)
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} traces were searched.` : '',
         evicted ? `${counted(evicted, 'older trace was', 'older traces were')} evicted from memory (maxTraces).` : '',
@@ -61,10 +64,11 @@ async function scanTraces(ctx: McpContext, filter: Omit<TraceFilter, 'limit' | '
   return { traces, evicted, capped: true }
 }
 
-function traceLine(t: TraceSummary): string {
+function traceLine(t: TraceSummary & { runningForMs?: number }): string {
   const dropped = t.droppedSpans ? `, ${t.droppedSpans} dropped` : ''
   const request = t.requestId ? `  request ${t.requestId}` : ''
-  return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${ms(t.durationMs)}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
+  const duration = t.runningForMs === undefined ? ms(t.durationMs) : `still running (started ${ms(t.runningForMs)} ago)`
+  return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${duration}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
 }
 
 /** What the receivers refused, as the receiver status says it; '' when nothing was. */
