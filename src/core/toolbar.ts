@@ -10,7 +10,7 @@ import { appRoute, routeAhead } from './app-route.js'
 import type { Panel, ServerTimingMetric } from './panel.js'
 import { LATE_COPY, LATE_SAVE_MS, type LateWriter, type RequestRecord } from './record.js'
 import type { SlotKey } from '../shapes/slot-key.js'
-import { MemoryStore, type DeferredRequest, type PanelNav, type StoredRequest, type ToolbarStore } from './store.js'
+import { MemoryStore, type DeferredRequest, type PanelNav, type RequestSummary, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
@@ -238,6 +238,22 @@ export class Toolbar implements ToolbarHost, LateWriter {
     const ring = this.recordRing
     for (let i = 0; i < ring.length; i++) if (ring[i]?.id === id) return ring[i]
     return undefined
+  }
+
+  /**
+   * The requests of the history still running (handler not returned, or body still being
+   * sent), newest first: they reach the store only when they finish. Read from the records
+   * the toolbar holds anyway, when asked; nothing is kept per request for it.
+   *
+   * @example
+   * ```ts
+   * toolbar.inFlight().map((r) => `${r.method} ${r.route ?? r.path}`) // ['GET /reports/:id']
+   * ```
+   */
+  inFlight(): RequestSummary[] {
+    const running: RequestRecord[] = []
+    for (const record of this.recordRing) if (record !== undefined && record.durationMs === undefined) running.push(record)
+    return running.sort((a, b) => b.startedAt - a.startedAt).map(summaryOf)
   }
 
   /**

@@ -19,6 +19,14 @@ export interface McpToolbar {
   readonly traceSource?: TraceSource | undefined
   detail(id: string): Promise<RequestDetail | undefined>
   settled?(): Promise<void>
+  /** The requests still running in this process, newest first (they reach the store when they finish). */
+  inFlight?(): RequestSummary[]
+}
+
+/** A request of the history still running: its time so far instead of a duration. */
+export interface RunningRequest extends RequestSummary {
+  running: true
+  runningForMs: number
 }
 
 /** Most requests a tool looks through (the history is usually far smaller). */
@@ -139,6 +147,26 @@ export class ToolbarData {
    */
   refused(): { spans: number; exports: number } {
     return this.toolbar.traceSource?.refused?.() ?? { spans: 0, exports: 0 }
+  }
+
+  /**
+   * The requests still running in this process (handler not returned, or body still being
+   * sent), newest first, with how long they have run (by this process's clock). None with a
+   * status filter: a running request has sent no status yet.
+   *
+   * @example
+   * ```ts
+   * data.running({ method: 'GET' }) // [{ id, method: 'GET', route: '/hang/:id', running: true, runningForMs: 1200, ... }]
+   * ```
+   */
+  running(filter: { method?: string; status?: string } = {}): RunningRequest[] {
+    if (filter.status || !this.toolbar.inFlight) return []
+    const now = Date.now()
+    const method = filter.method?.toUpperCase()
+    return this.toolbar
+      .inFlight()
+      .filter((row) => method === undefined || row.method === method)
+      .map((row) => ({ ...(this.redact ? scrubValues(row, routeSecrets(row.route, row.path)) : row), running: true, runningForMs: Math.max(0, now - Date.parse(row.startedAt)) }))
   }
 
   /** One request with every panel's stats; an error result when the id is unknown. */

@@ -38,3 +38,45 @@ describe('list_traces: a trace whose request is still running', () => {
     }
   })
 })
+
+describe('list_requests: a request whose handler has not returned yet', () => {
+  const start = loopbackServers()
+
+  it('is listed first, marked running with how long so far, and get_request answers for it', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    app.get('/hang/:id', async (c) => {
+      await gate
+      return c.text('done')
+    })
+    app.get('/done', (c) => c.text('done'))
+    const base = await start(app)
+    const done = await fetch(`${base}/done`)
+    await done.text()
+    const hanging = fetch(`${base}/hang/7`)
+    const client = await connect(base)
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const { text, data } = await call(client, 'list_requests')
+      const lines = text.split('\n')
+      expect(lines[0]).toMatch(/^\S+ {2}GET \/hang\/:id \(\/hang\/7\) {2}… {2}running for \S+ (µs|ms|s) {2}trace [0-9a-f]{32} {2}spans \d+, queries 0, logs 0, errors 0 {2}\[running\]$/)
+      expect(lines[1]).toMatch(new RegExp(`^${done.headers.get('x-debug-toolbar-request-id')} {2}GET /done {2}200 `))
+      expect(data.requests[0]).toMatchObject({ route: '/hang/:id', path: '/hang/7', running: true })
+      expect(data.requests[0].runningForMs).toBeGreaterThanOrEqual(40)
+      expect(data.total).toBe(2)
+      // A hanging request is what min_duration_ms looks for: its time so far counts.
+      const slow = await call(client, 'list_requests', { min_duration_ms: 30 })
+      expect(slow.data.requests.map((r: { id: string }) => r.id)).toEqual([data.requests[0].id])
+      // Status filters need a status, which a running request has not sent yet.
+      expect((await call(client, 'list_requests', { status: '2xx' })).data.requests.map((r: { path: string }) => r.path)).toEqual(['/done'])
+      const brief = await call(client, 'get_request', { request_id: data.requests[0].id })
+      expect(brief.isError).toBe(false)
+    } finally {
+      release()
+      await (await hanging).text()
+      await client.close()
+    }
+  })
+})

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
-import { MAX_SCAN, type RequestFacts } from '../data.js'
+import { MAX_SCAN, type RequestFacts, type RunningRequest } from '../data.js'
 import { cursor, flag, limit, numberArg, onRoute, recordedRoutes, requestId, route, routesText, spanIds, traceId, type RouteFilter } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
@@ -20,7 +20,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
   define('list_requests', {
     title: 'List recorded requests',
     description:
-      'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Filters: route (pattern like /users/:id, or a path), method, status (404, 4xx, or a list: 404, 5xx), min_duration_ms, has_error, service (a service.name in the trace).',
+      'Recent requests the toolbar recorded, newest first: request id, trace id, route, status, duration, and span/query/log/error counts. Requests still running in this process (handler not returned, or body still being sent) come first, marked [running] with how long so far (a hanging request: min_duration_ms counts its time so far; a status filter leaves it out, as it has no status yet). Filters: route (pattern like /users/:id, or a path), method, status (404, 4xx, or a list: 404, 5xx), min_duration_ms, has_error, service (a service.name in the trace).',
     input: {
       route: route.optional().describe('Route pattern (/users/:id) or exact path (/users/2), optionally after the method (GET /users/:id)'),
       method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
@@ -37,10 +37,14 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       cursor: cursor.optional(),
     },
     async run(args) {
-      let rows = await data.summaries({ method: args.method, status: args.status })
-      const capped = rows.length >= MAX_SCAN
+      const stored = await data.summaries({ method: args.method, status: args.status })
+      const capped = stored.length >= MAX_SCAN
+      // Requests still running reach the store when they finish: listed first, from this process's records.
+      const listedIds = new Set(stored.map((r) => r.id))
+      let rows: Array<RequestSummary | RunningRequest> = [...data.running({ method: args.method, status: args.status }).filter((r) => !listedIds.has(r.id)), ...stored]
       if (args.route) rows = rows.filter((r) => onRoute(r, args.route!))
-      if (args.min_duration_ms !== undefined) rows = rows.filter((r) => (r.durationMs ?? 0) >= args.min_duration_ms!)
+      // A hanging request is one a least duration looks for: its time so far counts.
+      if (args.min_duration_ms !== undefined) rows = rows.filter((r) => (r.durationMs ?? ('running' in r ? r.runningForMs : 0)) >= args.min_duration_ms!)
       const facts = new Map<string, RequestFacts>()
       const factsOf = async (row: RequestSummary) => {
         let known = facts.get(row.id)
@@ -52,7 +56,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         return known
       }
       if (args.has_error !== undefined || args.service) {
-        const kept: RequestSummary[] = []
+        const kept: typeof rows = []
         for (const row of rows) {
           const f = await factsOf(row)
           if (args.has_error !== undefined && f.hasError !== args.has_error) continue
@@ -67,7 +71,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const { page, lines } = fitText(
         { ...listed, items: withFacts },
         (r) =>
-          `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}`,
+          `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${'running' in r ? `running for ${ms(r.runningForMs)}` : ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}${'running' in r ? '  [running]' : ''}`,
       )
       const requests = page.items
       const dropped = await data.droppedRequests()
