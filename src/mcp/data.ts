@@ -172,8 +172,22 @@ export class ToolbarData {
   /** One request with every panel's stats; an error result when the id is unknown. */
   async request(id: string): Promise<RequestDetail> {
     const detail = await this.detail(id)
-    if (!detail) throw new ToolError(`no request with id "${id}": it is not (or no longer) in the history; list_requests shows the ids`)
-    return detail
+    if (detail) return detail
+    // The trace store keeps more than the history (maxTraces): the request's trace may still be there.
+    const traceId = await this.keptTraceOf(id)
+    if (traceId) throw new ToolError(`no request with id "${id}": it is no longer in the history (maxRequests), but its trace ${traceId} is still kept: get_trace with trace_id "${traceId}" shows it`)
+    throw new ToolError(`no request with id "${id}": it is not (or no longer) in the history; list_requests shows the ids`)
+  }
+
+  /** The id of the kept trace that request `requestId` recorded, looked for among the newest `MAX_SCAN` traces. */
+  private async keptTraceOf(requestId: string): Promise<string | undefined> {
+    for (let offset = 0; offset < MAX_SCAN; offset += SCAN_PAGE) {
+      const page = await this.traceList({ limit: SCAN_PAGE, offset })
+      const found = page.traces.find((t) => t.requestId === requestId)
+      if (found) return found.traceId
+      if (page.traces.length < SCAN_PAGE) return undefined
+    }
+    return undefined
   }
 
   /**

@@ -80,3 +80,29 @@ describe('list_requests: a request whose handler has not returned yet', () => {
     }
   })
 })
+
+describe('get_request on a request the history let go of', () => {
+  const start = loopbackServers()
+
+  it('gives the trace id when its trace is still kept, for get_trace', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ maxRequests: 1, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    app.get('/orders', (c) => c.text('orders'))
+    const base = await start(app)
+    const first = await fetch(`${base}/orders`)
+    await first.text()
+    await (await fetch(`${base}/orders`)).text()
+    const client = await connect(base)
+    try {
+      const id = first.headers.get('x-debug-toolbar-request-id')!
+      const traceId = (await call(client, 'list_traces')).data.traces.find((t: { requestId?: string }) => t.requestId === id)?.traceId
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+      const { text, isError } = await call(client, 'get_request', { request_id: id })
+      expect(isError).toBe(true)
+      expect(text).toBe(`no request with id "${id}": it is no longer in the history (maxRequests), but its trace ${traceId} is still kept: get_trace with trace_id "${traceId}" shows it`)
+      expect((await call(client, 'get_trace', { trace_id: traceId })).text).toMatch(/^Trace /)
+    } finally {
+      await client.close()
+    }
+  })
+})
