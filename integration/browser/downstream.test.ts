@@ -151,6 +151,8 @@ beforeEach(() => {
 })
 
 const rows = (pane: Locator) => pane.locator('.hdt-wf-row')
+/** The CLIENT span's row label, as a pattern for `row`: `GET <its URL>`. */
+const CLIENT_LABEL = 'GET http://127\\.0\\.0\\.1:\\d+/stock/kettle\\?prices=0'
 const row = (pane: Locator, name: string) => rows(pane).filter({ has: session.page.locator('.hdt-wf-label', { hasText: new RegExp(`^${name}$`) }) })
 
 async function traceOf(traceId: string): Promise<ToolbarSpan[]> {
@@ -191,7 +193,8 @@ describe('a downstream service that reports after the response', () => {
     const client = spans.find((s) => s.kind === 'CLIENT' && s.source === 'local')!
     const remote = spans.find((s) => s.name === 'GET /stock/:sku')!
     expect(remote.parentSpanId).toBe(client.spanId)
-    expect(await rows(pane).locator('.hdt-wf-label').allInnerTexts()).toEqual(['GET /', 'GET', 'GET /stock/:sku', 'SELECT stock'])
+    // The CLIENT span, named GET as the HTTP conventions name it, with the URL it fetched beside it.
+    expect(await rows(pane).locator('.hdt-wf-label').allInnerTexts()).toEqual(['GET /', `GET ${inventoryUrl}/stock/kettle?prices=0`, 'GET /stock/:sku', 'SELECT stock'])
     const indents = await rows(pane).locator('.hdt-wf-name').evaluateAll((cells) => cells.map((cell) => (cell as HTMLElement).style.paddingLeft))
     expect(indents).toEqual(['8px', '22px', '36px', '50px'])
 
@@ -316,7 +319,7 @@ describe('a downstream service that reports after the response', () => {
     expect(BigInt(remote.startTimeUnixNano)).toBeGreaterThan(BigInt(client.endTimeUnixNano!))
 
     // Shifted into the CLIENT span, the service's 30 ms are not the CLIENT span's own time.
-    await row(pane, 'GET').click()
+    await row(pane, CLIENT_LABEL).click()
     const self = pane.locator('.hdt-span-detail .hdt-span-self')
     await expect.poll(() => self.innerText(), WITHIN).toMatch(/on the critical path/)
     expect(await self.innerText()).toContain(formatDuration(clientNs - 30e6))
@@ -330,7 +333,7 @@ describe('a downstream service that reports after the response', () => {
     // on an axis that ends with the request rather than 50 ms later.
     await pane.getByRole('tab', { name: 'Waterfall' }).click()
     const box = async (name: string) => row(pane, name).locator('.hdt-wf-bar').evaluate((bar) => [parseFloat((bar as HTMLElement).style.left), parseFloat((bar as HTMLElement).style.width)])
-    const [clientLeft, clientWidth] = await box('GET')
+    const [clientLeft, clientWidth] = await box(CLIENT_LABEL)
     const [remoteLeft, remoteWidth] = await box('GET /stock/:sku')
     const [queryLeft, queryWidth] = await box('SELECT stock')
     expect(remoteLeft).toBeGreaterThanOrEqual(clientLeft!)

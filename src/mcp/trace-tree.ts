@@ -9,6 +9,7 @@
  * another service that did not fit in its parent moved into it (and said so).
  */
 import type { ToolbarSpan } from '../core/span-model.js'
+import { spanTarget } from '../shapes/span-label.js'
 import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
 
 /** Siblings repeated at least this often are folded into one line. */
@@ -20,6 +21,8 @@ export interface TraceLine {
   /** The span, or every span of the group, by start. */
   spanIds: string[]
   name: string
+  /** Where a single CLIENT span went (`spanTarget`: its URL, or host and path), as the waterfall's row label adds it. */
+  target?: string
   service: string | undefined
   kind: string
   /** From the trace's start to the (first) span's start, after the clock-skew adjustment (where the waterfall draws it). */
@@ -107,10 +110,12 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
         continue
       }
       seen[i] = 1
+      const target = spanTarget(span)
       lines.push({
         depth,
         spanIds: [span.spanId],
         name: span.name,
+        ...(target !== undefined && { target }),
         service: serviceOf(span),
         kind: span.kind,
         offsetMs: offsetMs(i),

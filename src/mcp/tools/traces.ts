@@ -47,7 +47,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   define('get_trace', {
     title: 'A trace as a span tree',
     description:
-      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34.0 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
+      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), name (an outgoing request, a CLIENT span, with its URL beside it), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34.0 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
     input: {
       trace_id: traceId.optional(),
       request_id: requestId.optional(),
@@ -195,7 +195,8 @@ function lineText(line: TraceLine): string {
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
   const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
-  return `${indent}+${ms(line.offsetMs)} ${line.name} ${duration}${service} ${line.kind}${status}${critical}${skew} #${line.spanIds[0]}`
+  const name = line.target === undefined ? line.name : `${line.name} ${line.target}`
+  return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${critical}${skew} #${line.spanIds[0]}`
 }
 
 /** Which way and how far the clock-skew adjustment moved a span: `drawn 71.2 ms earlier than its clock says`. */

@@ -1,6 +1,7 @@
 import type { Ref } from 'preact'
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { ToolbarSpanEvent } from '../../../src/core/span-model.js'
+import { spanLabel } from '../../../src/shapes/span-label.js'
 import { describeSkew, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { axisTicks, formatTick, percentOf } from './time-axis.js'
 import { serviceColor, serviceSlot, spanColor } from './span-colors.js'
@@ -210,6 +211,8 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
   if (row.context) classes.push('hdt-wf-context')
   if (critical) classes.push('hdt-wf-critical')
   const label = node.inFlight ? `${formatDuration(node.durationNs)}+` : formatDuration(node.durationNs)
+  // An outgoing request's span is named after its method alone (`GET`): where it went is said beside it.
+  const name = spanLabel(span)
   const events = span.events.slice(0, MAX_MARKERS)
   const marks = events.map((event) => percentOf(offsetInTrace(tree, event.timeUnixNano, node), tree.durationNs))
   const service = serviceColor(serviceIndex)
@@ -250,7 +253,7 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
           </span>
         )}
         {error && <span class="hdt-wf-error-mark" title={span.status.message || 'status ERROR'}>!</span>}
-        <span class="hdt-wf-label" title={span.name}>{span.name}</span>
+        <span class="hdt-wf-label" title={name}>{name}</span>
         {node.orphan && (
           <span class="hdt-badge hdt-badge-warn hdt-wf-orphan" title={`parent span ${span.parentSpanId ?? ''} is not in this trace`}>
             orphan
@@ -275,7 +278,7 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
         <span
           class={`hdt-wf-bar${node.inFlight ? ' hdt-wf-bar-live' : ''}`}
           style={{ left: `${left}%`, width: `${width}%`, background: spanColor(serviceIndex, span.kind, error) }}
-          title={`${span.name}: ${label}${node.skewNs !== 0 ? `; clock skew: ${describeSkew(node.skewNs)}` : ''}`}
+          title={`${name}: ${label}${node.skewNs !== 0 ? `; clock skew: ${describeSkew(node.skewNs)}` : ''}`}
         />
         {events.map((event, i) => (
           <i key={i} class={`hdt-wf-mark${markTone(event)}`} style={{ left: `${marks[i]}%` }} title={eventTitle(event)} />

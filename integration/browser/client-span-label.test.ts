@@ -1,0 +1,42 @@
+/**
+ * The waterfall's row of an outgoing request: the HTTP semantic conventions name its
+ * CLIENT span after the method alone (`GET`), so the row's label adds where it went, as
+ * the MCP server's get_trace does (`spanLabel` of src/shapes/span-label.ts).
+ *
+ * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/client-span-label.test.ts
+ */
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { debugToolbar } from '../../src/index.js'
+import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { openPanel, useBrowserSession } from './harness.js'
+
+function shopApp(): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  app.get('/stock/:sku', (c) => c.json({ sku: c.req.param('sku'), left: 3 }))
+  app.get('/product', async (c) => {
+    const stock = (await (await fetch(`${new URL(c.req.url).origin}/stock/7?fresh=1`)).json()) as { left: number }
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Product</title></head><body><p>${stock.left} left</p></body></html>`)
+  })
+  return app
+}
+
+describe('the waterfall row of a CLIENT span named GET', () => {
+  const session = useBrowserSession(shopApp, { width: 1280, height: 800 })
+
+  it('shows the URL it fetched beside the name', async () => {
+    await session.open('/product')
+    const pane = await openPanel(session.page, 'OpenTelemetry')
+    const labels = pane.locator('.hdt-wf-row .hdt-wf-label')
+    await labels.first().waitFor()
+    const url = `${session.server.url}/stock/7?fresh=1`
+    const client = pane.locator('.hdt-wf-label', { hasText: /^GET http/ })
+    await client.waitFor()
+    expect(await client.textContent()).toBe(`GET ${url}`)
+    expect(await client.getAttribute('title')).toBe(`GET ${url}`)
+    // The app's own SERVER span keeps its name alone.
+    expect(await labels.allTextContents()).toContain('GET /product')
+    expect(session.errors).toEqual([])
+  })
+})

@@ -1,0 +1,59 @@
+/**
+ * What a span is called where one line names it: the waterfall's row and get_trace's tree.
+ * The HTTP semantic conventions name an outgoing request's CLIENT span after its method
+ * alone (`GET`, the toolbar's own fetch spans included), so the line adds where it went.
+ * One function for both, so that a developer and an agent read the same label.
+ */
+
+/** The span fields a label reads (a ToolbarSpan, or a span as the trace API answers it). */
+export interface LabelledSpan {
+  name: string
+  kind: string
+  attributes: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Where a CLIENT span went: `url.full`, else `server.address[:server.port]` with the path
+ * (`url.template`, else `url.path`), as the current HTTP conventions write them (the older
+ * `http.url`, `net.peer.name`, `net.peer.port`, `http.target` too). Undefined for other
+ * kinds, when nothing says where, and when the name already says it.
+ *
+ * @example
+ * ```ts
+ * spanTarget({ name: 'GET', kind: 'CLIENT', attributes: { 'url.full': 'http://inventory:8080/stock/7' } }) // 'http://inventory:8080/stock/7'
+ * spanTarget({ name: 'GET', kind: 'CLIENT', attributes: { 'server.address': 'api.example.com', 'url.template': '/v1/users/{id}' } }) // 'api.example.com/v1/users/{id}'
+ * spanTarget({ name: 'SELECT users', kind: 'CLIENT', attributes: {} }) // undefined
+ * ```
+ */
+export function spanTarget(span: LabelledSpan): string | undefined {
+  if (span.kind !== 'CLIENT') return undefined
+  const a = span.attributes
+  let target = text(a['url.full']) ?? text(a['http.url'])
+  if (target === undefined) {
+    const host = text(a['server.address']) ?? text(a['net.peer.name'])
+    const port = text(a['server.port']) ?? text(a['net.peer.port'])
+    const path = text(a['url.template']) ?? text(a['url.path']) ?? text(a['http.target'])
+    if (host === undefined && path === undefined) return undefined
+    target = `${host ?? ''}${host !== undefined && port !== undefined ? `:${port}` : ''}${path ?? ''}`
+  }
+  return span.name.includes(target) ? undefined : target
+}
+
+/**
+ * A span's name with where it went beside it (`spanTarget`), or its name alone.
+ *
+ * @example
+ * ```ts
+ * spanLabel({ name: 'GET', kind: 'CLIENT', attributes: { 'url.full': 'http://inventory:8080/stock/7' } }) // 'GET http://inventory:8080/stock/7'
+ * spanLabel({ name: 'GET /users/:id', kind: 'SERVER', attributes: {} }) // 'GET /users/:id'
+ * ```
+ */
+export function spanLabel(span: LabelledSpan): string {
+  const target = spanTarget(span)
+  return target === undefined ? span.name : `${span.name} ${target}`
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value)
+  return typeof value === 'string' && value !== '' ? value : undefined
+}

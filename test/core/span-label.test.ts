@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest'
+import { spanLabel } from '../../src/shapes/span-label.js'
+
+describe('spanLabel: a CLIENT span named after its method says where it went', () => {
+  it('adds url.full, else the host, port and path template or path', () => {
+    expect(spanLabel({ name: 'GET', kind: 'CLIENT', attributes: { 'url.full': 'https://api.example.com/v1/users/7' } })).toBe('GET https://api.example.com/v1/users/7')
+    expect(spanLabel({ name: 'GET', kind: 'CLIENT', attributes: { 'server.address': 'inventory', 'server.port': 8080, 'url.template': '/stock/{sku}', 'url.path': '/stock/7' } })).toBe('GET inventory:8080/stock/{sku}')
+    expect(spanLabel({ name: 'POST', kind: 'CLIENT', attributes: { 'server.address': 'inventory', 'url.path': '/stock' } })).toBe('POST inventory/stock')
+    expect(spanLabel({ name: 'GET', kind: 'CLIENT', attributes: { 'http.url': 'http://old-sdk/x' } })).toBe('GET http://old-sdk/x')
+  })
+
+  it('leaves other spans, a name that says it already, and a span with nothing to add', () => {
+    expect(spanLabel({ name: 'GET /users/:id', kind: 'SERVER', attributes: { 'url.full': 'http://app/users/7' } })).toBe('GET /users/:id')
+    expect(spanLabel({ name: 'GET http://app/x', kind: 'CLIENT', attributes: { 'url.full': 'http://app/x' } })).toBe('GET http://app/x')
+    expect(spanLabel({ name: 'SELECT users', kind: 'CLIENT', attributes: { 'db.system.name': 'sqlite' } })).toBe('SELECT users')
+  })
+})
