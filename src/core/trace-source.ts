@@ -24,8 +24,13 @@ export interface TraceLinks {
 export interface TraceSource {
   /** The spans of a trace by start time (running ones without an end), or undefined when unknown. */
   spans(traceId: string): ToolbarSpan[] | undefined | Promise<ToolbarSpan[] | undefined>
-  /** Links to the trace, focused on `spanId` where the UI can. */
+  /** Links to the trace, focused on `spanId` where the UI can; none to a UI the trace is not sent to. */
   links(traceId: string, spanId?: string): TraceLinks
+  /**
+   * False when nothing leaves the process (an exporter `none`): Jaeger, Zipkin and Tempo
+   * never receive the traces, so `links` gives none of theirs, and readers say why.
+   */
+  exported?(): boolean
   /** The trace list, newest first (recorded and received traces). */
   list?(filter: TraceFilter): TracePage | Promise<TracePage>
   /** The list line of one trace (its request, services, size), or undefined when unknown. */

@@ -259,9 +259,14 @@ export class ToolbarData {
     return (await this.toolbar.traceSource?.summary?.(traceId))?.droppedSpans ?? 0
   }
 
-  /** Links to a trace in the tracing UIs, when a tracing panel is there. */
+  /** Links to a trace in the tracing UIs, when a tracing panel is there (none to a UI the traces are not sent to). */
   traceLinks(traceId: string, spanId?: string): TraceLinks {
     return this.toolbar.traceSource?.links(traceId, spanId) ?? {}
+  }
+
+  /** Why a trace has no Jaeger, Zipkin or Tempo link when the tracing panel exports nothing; undefined otherwise. */
+  get notExported(): string | undefined {
+    return this.toolbar.traceSource?.exported?.() === false ? "no Jaeger, Zipkin or Tempo link: nothing is exported (the OpenTelemetry panel's exporter is 'none'), so they never received the trace" : undefined
   }
 
   /** Counts of spans, queries, logs and errors (as `get_trace_errors` lists them) of one request. */

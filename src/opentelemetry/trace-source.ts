@@ -17,6 +17,11 @@ import type { IngestCounters } from './otlp-ingest.js'
  * ```ts
  * host.provideTraces?.(panelTraceSource(host, processor.traces, config, () => exporter.status(), () => ingest.counters))
  * ```
+ *
+ * Whether the traces leave the process is read from `exportStatus` (no status: the app's
+ * own provider exports them): without an exporter, the links to Jaeger,
+ * Zipkin and Tempo are left out (they would open on a trace those never received), as the
+ * waterfall leaves them out.
  */
 export function panelTraceSource(
   host: Pick<ToolbarHost, 'store' | 'prefix'>,
@@ -27,16 +32,20 @@ export function panelTraceSource(
 ): TraceSource {
   const reader = traceReader(host.store, traces)
   const prefix = host.prefix
+  // Exported unless the panel's own exporter sends nowhere (`exportMode: 'none'`); the app's provider exports itself.
+  const exported = (): boolean => {
+    const status = exportStatus()
+    return status === undefined || status.exporters.length > 0
+  }
   return {
     spans: (traceId) => reader.spans(traceId),
     list: (filter) => reader.list(filter),
     summary: (traceId) => traces.summary(traceId),
     links: (traceId, spanId) => {
-      const links: TraceLinks = {
-        jaeger: jaegerTraceUrl(config.jaegerUiUrl, traceId, spanId),
-        zipkin: zipkinTraceUrl(config.zipkinUiUrl, traceId),
-        otlpJson: otlpJsonUrl(prefix, traceId),
-      }
+      const links: TraceLinks = { otlpJson: otlpJsonUrl(prefix, traceId) }
+      if (!exported()) return links
+      links.jaeger = jaegerTraceUrl(config.jaegerUiUrl, traceId, spanId)
+      links.zipkin = zipkinTraceUrl(config.zipkinUiUrl, traceId)
       if (config.grafanaUrl) links.tempo = tempoTraceUrl(config.grafanaUrl, config.tempoDatasourceUid, traceId)
       return links
     },
@@ -49,6 +58,7 @@ export function panelTraceSource(
       const counters = receiverCounters()
       return { spans: counters?.rejected ?? 0, exports: counters?.malformed ?? 0 }
     },
+    exported,
     clear: () => traces.clear(),
   }
 }

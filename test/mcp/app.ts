@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { debugToolbar, instrumentBetterSqlite3, recordLog, type DebugToolbarOptions } from '../../src/index.js'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 
 /** A password the app writes into SQL, a log line, a header and a span: it must never come out. */
@@ -26,7 +27,8 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     for (let o = 1; o <= 3; o++) db.prepare('INSERT INTO orders (user_id, total) VALUES (?, ?)').run(u, o * 10)
   }
   const app = new Hono()
-  const otel = new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop', ...otelOptions })
+  // Exported (kept in memory), as an app with a collector: its traces have Jaeger and Zipkin links.
+  const otel = new OpenTelemetryPanel({ exporter: new InMemorySpanExporter(), serviceName: 'shop', ...otelOptions })
   app.use(debugToolbar({ extraPanels: [otel], ...options }))
   app.get('/users', (c) => {
     const users = db.prepare('SELECT id, name FROM users ORDER BY id').all() as Array<{ id: number; name: string }>

@@ -125,6 +125,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       ? { traceId: detail.traceId, spans: spans.length, droppedSpans: await ctx.data.droppedSpans(detail.traceId), services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length }
       : undefined,
     links: requestLinks(ctx, detail.id, detail.traceId),
+    ...(detail.traceId && ctx.data.notExported ? { linksNote: ctx.data.notExported } : {}),
   }
   return { text: briefText(data, spans.length ? serviceOf(spans[0]!) : undefined), data }
 }
@@ -139,6 +140,8 @@ type Brief = {
   errorsTruncated: boolean
   trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
   links: Record<string, string>
+  /** Why the tracing UIs are not linked (nothing is exported). */
+  linksNote?: string
 }
 
 /** Said of a query or log line that started after the response was sent. */
@@ -177,7 +180,7 @@ function briefText(b: Brief, service: string | undefined): string {
     for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
   } else out.push('Errors: none')
   if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
-  out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}`)
+  out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}${b.linksNote ? ` (${b.linksNote})` : ''}`)
   return out.join('\n')
 }
 

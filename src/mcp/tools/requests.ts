@@ -143,14 +143,18 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
         Object.assign(links, requestLinks(ctx, undefined, trace))
         if (args.span_ids) links.spans = args.span_ids.map((id) => ({ spanId: id, ...data.traceLinks(trace!, id) }))
       }
-      const text = Object.entries(links)
-        .flatMap(([name, value]) => (typeof value === 'string' ? [`${name}: ${value}`] : (value as Array<Record<string, string>>).map((s) => `span ${s.spanId}: ${s.jaeger ?? ''}`)))
-        .join('\n')
+      const notExported = trace ? data.notExported : undefined
+      const text = [
+        ...Object.entries(links).flatMap(([name, value]) =>
+          typeof value === 'string' ? [`${name}: ${value}`] : (value as Array<Record<string, string>>).map((s) => `span ${s.spanId}: ${s.jaeger ?? s.otlpJson ?? ''}`),
+        ),
+        ...(notExported ? [`(${notExported})`] : []),
+      ].join('\n')
       // Spans the exporters lost are missing from the trace these links open.
-      const { note, queueFull, paused } = trace ? data.unexported() : { note: '', queueFull: 0, paused: 0 }
+      const { note, queueFull, paused } = trace && !notExported ? data.unexported() : { note: '', queueFull: 0, paused: 0 }
       return {
         text: [text || 'No link: the request has no trace and no tracing UI is configured.', note].filter(Boolean).join('\n'),
-        data: { links, ...(note ? { unexported: { queueFull, paused } } : {}) },
+        data: { links, ...(notExported ? { notExported } : {}), ...(note ? { unexported: { queueFull, paused } } : {}) },
       }
     },
   })
