@@ -247,12 +247,13 @@ describe('requests the page makes', () => {
     await expect.poll(() => wfRow(pane, 'GET /api/stats').count(), WITHIN).toBe(1)
     const traceId = (await pane.locator('.hdt-otel-trace-id').innerText()).trim()
     const labels = await wfRows(pane).locator('.hdt-wf-label').allInnerTexts()
-    // The page's span, the fetch (a CLIENT span named for its method), then the server side of it.
+    // The page's span, the fetch (a CLIENT span named for its method, the URL it fetched beside it), then the server side of it.
+    const fetched = `GET ${server.url}/api/stats`
     expect(labels.indexOf('GET /report')).toBe(0)
-    expect(labels.indexOf('GET')).toBeGreaterThan(0)
-    expect(labels.indexOf('GET /api/stats')).toBeGreaterThan(labels.indexOf('GET'))
+    expect(labels.indexOf(fetched)).toBeGreaterThan(0)
+    expect(labels.indexOf('GET /api/stats')).toBeGreaterThan(labels.indexOf(fetched))
 
-    await wfRow(pane, /^GET$/).click()
+    await wfRow(pane, /^GET http:/).click()
     let detail = pane.locator('.hdt-span-detail')
     await detail.waitFor()
     expect(await detail.innerText()).toMatch(/Kind\s+CLIENT/)
