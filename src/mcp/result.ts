@@ -133,6 +133,22 @@ export function ms(value: number | undefined): string {
   return value < 0 ? `-${formatMs(-value)}` : formatMs(value)
 }
 
+/**
+ * ` (includes work after the 19.1 ms response)` when a request's trace reads longer than its
+ * response (work it left running, an email sent after the answer), as the waterfall's header
+ * says it; '' otherwise, and when the two read the same.
+ *
+ * @example
+ * ```ts
+ * afterResponse(225, 19.1) // ' (includes work after the 19.1 ms response)'
+ * afterResponse(19.1, 19.1) // ''
+ * ```
+ */
+export function afterResponse(traceMs: number | undefined, responseMs: number | undefined): string {
+  if (traceMs === undefined || responseMs === undefined || traceMs <= responseMs || ms(traceMs) === ms(responseMs)) return ''
+  return ` (includes work after the ${ms(responseMs)} response)`
+}
+
 /** Most characters (as JSON) of the spans that get_span and the trace resource send in one answer. */
 export const MAX_DATA_CHARS = 200_000
 

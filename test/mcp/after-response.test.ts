@@ -59,3 +59,31 @@ describe('work a request left running after its response reads as such, as the p
     }
   })
 })
+
+describe('list_traces: a trace longer than its response', () => {
+  const start = loopbackServers()
+
+  it('says the trace includes work after the response, as get_trace does', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    app.post('/form', (c) => {
+      // Sent after the answer, as apps send mail.
+      setTimeout(() => recordLog('info', 'welcome email sent'), 120)
+      return c.text('saved')
+    })
+    const base = await start(app)
+    const res = await fetch(`${base}/form`, { method: 'POST' })
+    await res.text()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const client = await connect(base)
+    try {
+      const { text, data } = await call(client, 'list_traces')
+      const trace = await call(client, 'get_trace', { request_id: res.headers.get('x-debug-toolbar-request-id')! })
+      const after = /\(includes work after the (\S+ (?:µs|ms|s)) response\)/.exec(trace.text)![1]
+      expect(text).toMatch(new RegExp(`^[0-9a-f]{32} {2}POST /form {2}\\[shop\\] {2}\\d+ spans {2}\\S+ (µs|ms|s) \\(includes work after the ${after} response\\) {2}`, 'm'))
+      expect(data.traces[0].responseMs).toBe(trace.data.responseMs)
+    } finally {
+      await client.close()
+    }
+  })
+})

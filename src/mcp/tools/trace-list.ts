@@ -3,7 +3,7 @@ import { SPAN_SOURCES, type TraceFilter, type TraceSummary } from '../../core/sp
 import { MAX_SCAN, SCAN_PAGE } from '../data.js'
 import { cursor, flag, limit, numberArg } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { counted, fitText, ms, pageData, pageNote, paginate } from '../result.js'
+import { afterResponse, counted, fitText, ms, pageData, pageNote, paginate } from '../result.js'
 
 /**
  * `list_traces`: the trace list of the toolbar (what `GET {prefix}/api/traces` answers),
@@ -35,8 +35,17 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
       const traces = args.has_error === undefined ? found : found.filter((t) => t.error === args.has_error)
       // How long a running trace has run so far, by this process's clock (as get_trace's header says it).
       const now = Date.now()
-      const listed = traces.map((t) => (t.running ? { ...t, runningForMs: Math.max(0, now - Date.parse(t.startedAt)) } : t))
-      const { page, lines } = fitText(paginate('list_traces', listed, args.cursor, args.limit), traceLine)
+      const listed: ListedTrace[] = traces.map((t) => (t.running ? { ...t, runningForMs: Math.max(0, now - Date.parse(t.startedAt)) } : t))
+      const paged = paginate('list_traces', listed, args.cursor, args.limit)
+      // The response time of each listed trace's request: work it left running makes the trace longer.
+      if (paged.items.some((t) => t.requestId !== undefined)) {
+        const responseMs = new Map((await ctx.data.summaries()).map((r) => [r.id, r.durationMs]))
+        paged.items = paged.items.map((t) => {
+          const response = t.requestId === undefined ? undefined : responseMs.get(t.requestId)
+          return response === undefined ? t : { ...t, responseMs: response }
+        })
+      }
+      const { page, lines } = fitText(paged, traceLine)
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} traces were searched.` : '',
         evicted ? `${counted(evicted, 'older trace was', 'older traces were')} evicted from memory (maxTraces).` : '',
@@ -64,10 +73,13 @@ async function scanTraces(ctx: McpContext, filter: Omit<TraceFilter, 'limit' | '
   return { traces, evicted, capped: true }
 }
 
-function traceLine(t: TraceSummary & { runningForMs?: number }): string {
+/** A trace's list line with what the tool adds: how long a running one has run, its request's response time. */
+type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number }
+
+function traceLine(t: ListedTrace): string {
   const dropped = t.droppedSpans ? `, ${t.droppedSpans} dropped` : ''
   const request = t.requestId ? `  request ${t.requestId}` : ''
-  const duration = t.runningForMs === undefined ? ms(t.durationMs) : `still running (started ${ms(t.runningForMs)} ago)`
+  const duration = t.runningForMs === undefined ? `${ms(t.durationMs)}${afterResponse(t.durationMs, t.responseMs)}` : `still running (started ${ms(t.runningForMs)} ago)`
   return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${duration}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
 }
 
