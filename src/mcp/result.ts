@@ -134,6 +134,20 @@ export function ms(value: number | undefined): string {
 }
 
 /**
+ * What a request without a duration is doing: before its handler returned it has no status
+ * and sends nothing yet; after, it is sending its body (a stream).
+ *
+ * @example
+ * ```ts
+ * stillRunning(undefined) // 'still running: its handler has not returned'
+ * stillRunning(200) // 'still sending its body'
+ * ```
+ */
+export function stillRunning(status: number | undefined): string {
+  return status === undefined ? 'still running: its handler has not returned' : 'still sending its body'
+}
+
+/**
  * ` (includes work after the 19.1 ms response)` when a request's trace reads longer than its
  * response (work it left running, an email sent after the answer), as the waterfall's header
  * says it; '' otherwise, and when the two read the same.

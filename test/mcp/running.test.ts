@@ -73,6 +73,10 @@ describe('list_requests: a request whose handler has not returned yet', () => {
       expect((await call(client, 'list_requests', { status: '2xx' })).data.requests.map((r: { path: string }) => r.path)).toEqual(['/done'])
       const brief = await call(client, 'get_request', { request_id: data.requests[0].id })
       expect(brief.isError).toBe(false)
+      // Its handler has not returned: nothing is being sent yet.
+      expect(brief.text.split('\n')[0]).toBe(`Request ${data.requests[0].id}: GET /hang/:id (/hang/7) -> … in ? (still running: its handler has not returned)`)
+      const compared = await call(client, 'compare_requests', { request_ids: [done.headers.get('x-debug-toolbar-request-id'), data.requests[0].id] })
+      expect(compared.text).toMatch(/^B \S+ GET \/hang\/:id … still running: its handler has not returned, /m)
     } finally {
       release()
       await (await hanging).text()

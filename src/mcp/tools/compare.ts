@@ -4,7 +4,7 @@ import type { SqlStats } from '../../panels/sql.js'
 import { panelStats } from '../data.js'
 import { onRoute, recordedRoutes, requestId, route, routesText } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { counted, ms, ToolError } from '../result.js'
+import { counted, ms, stillRunning, ToolError } from '../result.js'
 import { durationNs, serviceOf } from '../trace-tree.js'
 
 /** Most span groups (and added / removed ones) a comparison lists. */
@@ -131,7 +131,7 @@ function summary(d: RequestDetail): Side {
 }
 
 function summaryLine(label: string, s: Side): string {
-  const duration = s.durationMs === undefined ? `${s.inFlight ? 'still sending its body' : 'duration unknown'}` : ms(s.durationMs)
+  const duration = s.durationMs === undefined ? (s.inFlight ? stillRunning(s.status) : 'duration unknown') : ms(s.durationMs)
   const queries = s.queries === undefined ? 'queries not recorded (no SQL panel)' : `${counted(s.queries, 'query', 'queries')} in ${ms(s.queryMs)}`
   return `${label} ${s.id} ${s.route} ${s.status ?? '…'} ${duration}, ${queries}`
 }
