@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll } from 'vitest'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { stream } from 'hono/streaming'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -143,4 +144,23 @@ export function useShop(requests: Record<string, string | [string, RequestInit]>
     await session.shop?.close()
   })
   return session
+}
+
+/**
+ * An app (toolbar and OpenTelemetry panel, service `shop`) whose `GET /feed` sends its first
+ * chunk and then waits for `release()`: a request still sending its body, as long as a test needs.
+ */
+export function feedApp() {
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  app.get('/feed', (c) =>
+    stream(c, async (s) => {
+      await s.write('first')
+      await gate
+      await s.write('last')
+    }),
+  )
+  return { app, release }
 }

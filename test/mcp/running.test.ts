@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
-import { stream } from 'hono/streaming'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
-import { call, connect } from './app.js'
+import { call, connect, feedApp } from './app.js'
 
 describe('list_traces: a trace whose request is still running', () => {
   const start = loopbackServers()
 
   it('reads still running, with how long so far, not 0 ms', async () => {
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => (release = resolve))
-    app.get('/feed', (c) =>
-      stream(c, async (s) => {
-        await s.write('first')
-        await gate
-        await s.write('last')
-      }),
-    )
+    const { app, release } = feedApp()
     const base = await start(app)
     const feed = await fetch(`${base}/feed`)
     const client = await connect(base)

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Hono } from 'hono'
-import { stream } from 'hono/streaming'
-import { debugToolbar } from '../../src/index.js'
-import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
-import { call, connect, useShop } from './app.js'
+import { call, connect, feedApp, useShop } from './app.js'
 
 describe("get_trace's header says what the tree is", () => {
   const session = useShop({ report: '/report' })
@@ -29,17 +25,7 @@ describe("get_trace's header of a request still sending its body", () => {
   const start = loopbackServers()
 
   it('says the trace is still running, not that it took 0 ms', async () => {
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => (release = resolve))
-    app.get('/feed', (c) =>
-      stream(c, async (s) => {
-        await s.write('first')
-        await gate
-        await s.write('last')
-      }),
-    )
+    const { app, release } = feedApp()
     const base = await start(app)
     const feed = await fetch(`${base}/feed`)
     const client = await connect(base)
