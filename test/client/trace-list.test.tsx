@@ -53,3 +53,12 @@ describe('a trace of a recorded request', () => {
     expect(table([summary])).toMatch(/<button[^>]*aria-label="Show request GET \/slow"[^>]*>\s*Request\s*<\/button>/)
   })
 })
+
+describe('a trace whose request is still running', () => {
+  it('reads running in the trace list, not 0 ms', () => {
+    const summary: TraceSummary = { traceId: 'a1'.repeat(16), rootName: 'GET /feed', services: ['shop'], spanCount: 1, startedAt: new Date().toISOString(), durationMs: 0, requestId: 'r1', error: false, running: true }
+    const shown = text(table([summary]))
+    expect(shown).toContain('GET /feed shop 1 span 1 running')
+    expect(shown).not.toMatch(/\b0 ms\b/)
+  })
+})

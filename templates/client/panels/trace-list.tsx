@@ -130,9 +130,10 @@ export function TraceTable({
               <SpanCount trace={t} />
             </td>
             <td class="hdt-num">
-              {formatMs(t.durationMs)}
+              {/* A root span still running has no duration yet: its figure would be the time to the last span that ended, often 0. */}
+              {t.running ? <span class="hdt-muted" title="a root span has not ended yet">running</span> : formatMs(t.durationMs)}
               {/* A trace that goes on after its request's response reads longer than the request in History: it says why. */}
-              {t.requestId !== undefined && <AfterResponse traceMs={t.durationMs} responseMs={responseMs?.get(t.requestId)} class="hdt-muted hdt-trace-after-response" />}
+              {!t.running && t.requestId !== undefined && <AfterResponse traceMs={t.durationMs} responseMs={responseMs?.get(t.requestId)} class="hdt-muted hdt-trace-after-response" />}
               <span class="hdt-narrow-only hdt-muted">
                 <Clock iso={t.startedAt} />
               </span>
