@@ -28,6 +28,11 @@ describe('links to Jaeger and Zipkin only where the trace was sent', () => {
       expect(links.data.links.zipkin).toBeUndefined()
       expect(links.data.links.otlpJson).toMatch(/\/otlp$/)
       expect(links.text).toMatch(/^\(no Jaeger, Zipkin or Tempo link: nothing is exported \(the OpenTelemetry panel's exporter is 'none'\), so they never received the trace\)$/m)
+      // A span's line would have no Jaeger link to give: none is written, the note says why.
+      const trace = await call(client, 'get_trace', { request_id: id })
+      const spans = await call(client, 'get_links', { trace_id: trace.data.traceId, span_ids: [trace.data.lines[0].spanIds[0]] })
+      expect(spans.text).not.toMatch(/^span /m)
+      expect(spans.text).toMatch(/nothing is exported/)
       const brief = await call(client, 'get_request', { request_id: id })
       expect(brief.text).toMatch(/^Links: .*otlpJson \S+ \(no Jaeger, Zipkin or Tempo link: nothing is exported/m)
       expect(brief.text).not.toMatch(/jaeger|zipkin http/)

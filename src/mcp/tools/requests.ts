@@ -146,7 +146,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const notExported = trace ? data.notExported : undefined
       const text = [
         ...Object.entries(links).flatMap(([name, value]) =>
-          typeof value === 'string' ? [`${name}: ${value}`] : (value as Array<Record<string, string>>).map((s) => `span ${s.spanId}: ${s.jaeger ?? s.otlpJson ?? ''}`),
+          typeof value === 'string' ? [`${name}: ${value}`] : (value as Array<Record<string, string>>).flatMap((s) => (s.jaeger ? [`span ${s.spanId}: ${s.jaeger}`] : [])),
         ),
         ...(notExported ? [`(${notExported})`] : []),
       ].join('\n')
