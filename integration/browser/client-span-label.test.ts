@@ -39,4 +39,20 @@ describe('the waterfall row of a CLIENT span named GET', () => {
     expect(await labels.allTextContents()).toContain('GET /product')
     expect(session.errors).toEqual([])
   })
+
+  it('names it the same in the span detail, as a span and as the parent of the request it made', async () => {
+    await session.open('/product')
+    const pane = await openPanel(session.page, 'OpenTelemetry')
+    const url = `${session.server.url}/stock/7?fresh=1`
+    await pane.locator('.hdt-wf-label', { hasText: /^GET http/ }).first().click()
+    const title = pane.locator('.hdt-span-detail-title')
+    await title.waitFor()
+    expect(await title.textContent()).toBe(`GET ${url}`)
+    // The request the fetch made, a SERVER span of the same app under the CLIENT span.
+    await pane.locator('.hdt-wf-label', { hasText: /^GET \/stock\/:sku$/ }).first().click()
+    await pane.locator('.hdt-span-detail-title', { hasText: 'GET /stock/:sku' }).waitFor()
+    const parent = pane.locator('.hdt-span-detail dt', { hasText: /^Parent$/ }).locator('xpath=following-sibling::dd[1]')
+    expect(await parent.textContent()).toMatch(new RegExp(`^GET ${url.replace(/[.?]/g, '\\$&')} [0-9a-f]{16}$`))
+    expect(session.errors).toEqual([])
+  })
 })

@@ -1,6 +1,7 @@
 import type { Attributes, SpanSource } from '../../../src/core/span-model.js'
 import { describeSkew, displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { ERROR_COLOR, serviceColor, serviceSlot } from './span-colors.js'
+import { spanLabel } from '../../../src/shapes/span-label.js'
 
 export interface SpanDetailProps {
   node: SpanNode
@@ -38,9 +39,9 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
   const service = serviceSlot(node.service)
   const startNs = node.offsetNs
   return (
-    <aside class="hdt-span-detail" aria-label={`Span ${span.name}`} data-span-id={span.spanId}>
+    <aside class="hdt-span-detail" aria-label={`Span ${spanLabel(span)}`} data-span-id={span.spanId}>
       <header class="hdt-span-detail-head">
-        <h2 class="hdt-span-detail-title">{span.name}</h2>
+        <h2 class="hdt-span-detail-title">{spanLabel(span)}</h2>
         <button type="button" class="hdt-close" aria-label="Close span detail" onClick={onClose}>
           ×
         </button>
@@ -67,7 +68,7 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
         <dd>
           {node.parent ? (
             <button type="button" class="hdt-linklike" onClick={() => onSelect(node.parent!.span.spanId)}>
-              {node.parent.span.name} <code>{node.parent.span.spanId}</code>
+              {spanLabel(node.parent.span)} <code>{node.parent.span.spanId}</code>
             </button>
           ) : span.parentSpanId ? (
             <>
