@@ -17,6 +17,9 @@ const childrenOf = (stats: StatsWithSpans, span: ToolbarSpan) => stats.spans.fil
 
 // Long enough for the receipt to log, query and render its part before the window closes, on a busy machine too.
 const GRACE_MS = 500
+// The late window starts when the response has finished; the SERVER span's end is read
+// just after, on a busy machine up to a few ms later (a run measured 498.99 ms of 500).
+const CLOCKS_MS = 5
 
 /**
  * An app whose POST /order answers at once and leaves `leave(released)` running: it goes on
@@ -83,7 +86,7 @@ describe('a render made after the response that outlives the late window', () =>
     expect(named(stats, 'render line items').events.map((e) => e.attributes['log.message'])).toEqual(['3 line items'])
     // It ends where the trace stopped taking spans: the late window after the response.
     const endedAfterResponse = ms(email.endTimeUnixNano!) - ms(server.endTimeUnixNano!)
-    expect(endedAfterResponse).toBeGreaterThanOrEqual(GRACE_MS - 1)
+    expect(endedAfterResponse).toBeGreaterThanOrEqual(GRACE_MS - CLOCKS_MS)
     expect(endedAfterResponse).toBeLessThan(GRACE_MS + 50)
     expect(stats.convert).toMatchObject({ templates: { converted: 2 }, sql: { converted: 1 }, logging: { converted: 2 } })
     expect(stats.lateSpans).toBe(3)
@@ -141,7 +144,7 @@ describe('a render made after the response that outlives the late window', () =>
     expect(chart.events.map((e) => e.attributes['log.message'])).toEqual(['drawing the chart'])
     // Both end where the trace stopped taking spans.
     expect(attachment.endTimeUnixNano).toBe(chart.endTimeUnixNano)
-    expect(ms(chart.endTimeUnixNano!) - ms(serverOf(stats).endTimeUnixNano!)).toBeGreaterThanOrEqual(GRACE_MS - 1)
+    expect(ms(chart.endTimeUnixNano!) - ms(serverOf(stats).endTimeUnixNano!)).toBeGreaterThanOrEqual(GRACE_MS - CLOCKS_MS)
     expect(stats.convert).toMatchObject({ templates: { converted: 3 }, logging: { converted: 1 } })
   })
 
@@ -167,7 +170,7 @@ describe('a render made after the response that outlives the late window', () =>
     expect(header.attributes['hono_debug_toolbar.still_running']).toBeUndefined()
     expect(ms(header.endTimeUnixNano!) - ms(header.startTimeUnixNano)).toBeLessThan(GRACE_MS)
     // Both still running end where the trace stopped taking spans.
-    expect(ms(newsletter.endTimeUnixNano!) - ms(serverOf(stats).endTimeUnixNano!)).toBeGreaterThanOrEqual(GRACE_MS - 1)
+    expect(ms(newsletter.endTimeUnixNano!) - ms(serverOf(stats).endTimeUnixNano!)).toBeGreaterThanOrEqual(GRACE_MS - CLOCKS_MS)
     expect(stats.convert).toMatchObject({ templates: { converted: 3 } })
     expect(stats.lateSpans).toBe(3)
   })
@@ -188,7 +191,7 @@ describe('a render made after the response that outlives the late window', () =>
     const email = named(stats, 'render receipt email')
     expect(childrenOf(stats, email)).toEqual(['SELECT products', 'render line items'])
     // The span ends a late window after the WebSocket closed.
-    expect(ms(email.endTimeUnixNano!) - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 2)
+    expect(ms(email.endTimeUnixNano!) - closedAt).toBeGreaterThanOrEqual(GRACE_MS - CLOCKS_MS)
     expect(ms(email.endTimeUnixNano!) - closedAt).toBeLessThan(GRACE_MS + 50)
     finish()
   })
