@@ -20,6 +20,13 @@ describe('list_traces: a trace whose request is still running', () => {
       expect(text).not.toMatch(/ 0 ms /)
       expect(data.traces[0]).toMatchObject({ rootName: 'GET /feed', running: true })
       expect(data.traces[0].runningForMs).toBeGreaterThan(0)
+      // A trace that hangs is what min_duration_ms looks for: its time so far counts, not the
+      // time to its latest span that ended (0 ms here).
+      await new Promise((resolve) => setTimeout(resolve, 40))
+      const slow = await call(client, 'list_traces', { min_duration_ms: 30 })
+      expect(slow.data.traces.map((t: { rootName: string }) => t.rootName)).toEqual(['GET /feed'])
+      const slower = await call(client, 'list_traces', { min_duration_ms: 60_000 })
+      expect(slower.data.traces).toEqual([])
     } finally {
       release()
       await feed.text()

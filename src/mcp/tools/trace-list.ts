@@ -19,7 +19,7 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
   define('list_traces', {
     title: 'List traces',
     description:
-      'Recent traces, newest first: those of recorded requests and those other services sent to the toolbar (workers, jobs, downstream services), each with trace id, root span name, services, span count, duration (or "still running" and for how long), start, request id (when a request recorded it) and whether a span failed. Filters: service (a service.name), source (local, otlp_http, otlp_grpc, zipkin, import), min_duration_ms, has_error. Then get_trace or get_trace_errors with the trace id.',
+      'Recent traces, newest first: those of recorded requests and those other services sent to the toolbar (workers, jobs, downstream services), each with trace id, root span name, services, span count, duration (or "still running" and for how long), start, request id (when a request recorded it) and whether a span failed. Filters: service (a service.name), source (local, otlp_http, otlp_grpc, zipkin, import), min_duration_ms (a running trace by its time so far), has_error. Then get_trace or get_trace_errors with the trace id.',
     input: {
       service: z.string().max(200).optional(),
       source: z.enum(SPAN_SOURCES).optional(),
@@ -32,10 +32,23 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
       const filter = { service: args.service, source: args.source, minDurationMs: args.min_duration_ms }
       const { traces: found, evicted, capped } = await scanTraces(ctx, filter)
       const refused = ctx.data.refused()
-      const traces = args.has_error === undefined ? found : found.filter((t) => t.error === args.has_error)
       // How long a running trace has run so far, by this process's clock (as get_trace's header says it).
       const now = Date.now()
-      const listed: ListedTrace[] = traces.map((t) => (t.running ? { ...t, runningForMs: Math.max(0, now - Date.parse(t.startedAt)) } : t))
+      const runningFor = (t: TraceSummary) => Math.max(0, now - Date.parse(t.startedAt))
+      if (args.min_duration_ms !== undefined) {
+        // A running trace's listed duration is only the time to its latest span that ended: a
+        // hanging request is what the filter looks for, so the newest traces are looked at
+        // again by their time so far (running traces are recent ones).
+        const seen = new Set(found.map((t) => t.traceId))
+        const recent = await ctx.data.traceList({ service: args.service, source: args.source, limit: SCAN_PAGE, offset: 0 })
+        const hanging = recent.traces.filter((t) => t.running && !seen.has(t.traceId) && runningFor(t) >= args.min_duration_ms!)
+        if (hanging.length) {
+          found.push(...hanging)
+          found.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
+        }
+      }
+      const traces = args.has_error === undefined ? found : found.filter((t) => t.error === args.has_error)
+      const listed: ListedTrace[] = traces.map((t) => (t.running ? { ...t, runningForMs: runningFor(t) } : t))
       const paged = paginate('list_traces', listed, args.cursor, args.limit)
       // The response time of each listed trace's request: work it left running makes the trace longer.
       if (paged.items.some((t) => t.requestId !== undefined)) {
