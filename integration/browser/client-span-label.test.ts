@@ -15,6 +15,11 @@ function shopApp(): Hono {
   const app = new Hono()
   app.use(debugToolbar({ app, extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
   app.get('/stock/:sku', (c) => c.json({ sku: c.req.param('sku'), left: 3 }))
+  app.get('/basket', async (c) => {
+    const origin = new URL(c.req.url).origin
+    for (const sku of [1, 2, 3]) await (await fetch(`${origin}/stock/${sku}`)).text()
+    return c.html('<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Basket</title></head><body><p>3 items</p></body></html>')
+  })
   app.get('/product', async (c) => {
     const stock = (await (await fetch(`${new URL(c.req.url).origin}/stock/7?fresh=1`)).json()) as { left: number }
     return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Product</title></head><body><p>${stock.left} left</p></body></html>`)
@@ -53,6 +58,15 @@ describe('the waterfall row of a CLIENT span named GET', () => {
     await pane.locator('.hdt-span-detail-title', { hasText: 'GET /stock/:sku' }).waitFor()
     const parent = pane.locator('.hdt-span-detail dt', { hasText: /^Parent$/ }).locator('xpath=following-sibling::dd[1]')
     expect(await parent.textContent()).toMatch(new RegExp(`^GET ${url.replace(/[.?]/g, '\\$&')} [0-9a-f]{16}$`))
+    expect(session.errors).toEqual([])
+  })
+
+  it('says once where a folded row of three fetches went: the origin they share', async () => {
+    await session.open('/basket')
+    const pane = await openPanel(session.page, 'OpenTelemetry')
+    const group = pane.locator('.hdt-wf-group-label').first()
+    await group.waitFor()
+    expect(await group.textContent()).toBe(`GET ${session.server.url} ×3`)
     expect(session.errors).toEqual([])
   })
 })

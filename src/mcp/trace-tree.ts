@@ -9,7 +9,7 @@
  * another service that did not fit in its parent moved into it (and said so).
  */
 import type { ToolbarSpan } from '../core/span-model.js'
-import { spanTarget } from '../shapes/span-label.js'
+import { groupTarget, spanTarget } from '../shapes/span-label.js'
 import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
 
 /** Siblings repeated at least this often are folded into one line. */
@@ -21,7 +21,7 @@ export interface TraceLine {
   /** The span, or every span of the group, by start. */
   spanIds: string[]
   name: string
-  /** Where a single CLIENT span went (`spanTarget`: its URL, or host and path), as the waterfall's row label adds it. */
+  /** Where a CLIENT span went (`spanTarget`: its URL, or host and path), or what a folded group of them shares (`groupTarget`), as the waterfall labels the row. */
   target?: string
   service: string | undefined
   kind: string
@@ -92,10 +92,12 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
       if (group) {
         for (const member of group.spans) seen[member] = 1
         const ended = !group.spans.some(running)
+        const target = groupTarget(group.spans.map((m) => spans[m]!))
         lines.push({
           depth,
           spanIds: group.spans.map((m) => spans[m]!.spanId),
           name: group.name,
+          ...(target !== undefined && { target }),
           service: serviceOf(span),
           kind: span.kind,
           offsetMs: offsetMs(i),

@@ -53,6 +53,52 @@ export function spanLabel(span: LabelledSpan): string {
   return target === undefined ? span.name : `${span.name} ${target}`
 }
 
+/**
+ * What a folded group of CLIENT spans (repeated siblings of one name) went to, said once:
+ * their one target when they all share it, else the origin (or host) they all share
+ * (`http://inventory:8080` for `/stock/1`, `/stock/2`, ...). Undefined when they share
+ * nothing, when one says nothing, or for other kinds.
+ *
+ * @example
+ * ```ts
+ * const get = (url: string) => ({ name: 'GET', kind: 'CLIENT', attributes: { 'url.full': url } })
+ * groupTarget([get('http://inventory:8080/stock/1'), get('http://inventory:8080/stock/2')]) // 'http://inventory:8080'
+ * groupTarget([get('http://a/x'), get('http://b/x')]) // undefined
+ * ```
+ */
+export function groupTarget(spans: readonly LabelledSpan[]): string | undefined {
+  let shared: string | undefined
+  let origin: string | undefined
+  for (const span of spans) {
+    const target = spanTarget(span)
+    if (target === undefined) return undefined
+    const from = originOf(target)
+    if (shared === undefined) {
+      shared = target
+      origin = from
+    } else if (target !== shared) {
+      shared = ''
+      if (from !== origin) origin = undefined
+    }
+  }
+  if (shared) return shared
+  return origin
+}
+
+/** The scheme, host and port of a URL (`http://inventory:8080`), or the host of `host:port/path`. */
+function originOf(target: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    try {
+      const url = new URL(target)
+      return url.origin === 'null' ? undefined : url.origin
+    } catch {
+      return undefined
+    }
+  }
+  const host = /^[^/?#]+/.exec(target)?.[0]
+  return host === undefined ? undefined : host
+}
+
 function text(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value)
   return typeof value === 'string' && value !== '' ? value : undefined

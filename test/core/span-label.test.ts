@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { spanLabel } from '../../src/shapes/span-label.js'
+import { groupTarget, spanLabel } from '../../src/shapes/span-label.js'
 
 describe('spanLabel: a CLIENT span named after its method says where it went', () => {
   it('adds url.full, else the host, port and path template or path', () => {
@@ -13,5 +13,21 @@ describe('spanLabel: a CLIENT span named after its method says where it went', (
     expect(spanLabel({ name: 'GET /users/:id', kind: 'SERVER', attributes: { 'url.full': 'http://app/users/7' } })).toBe('GET /users/:id')
     expect(spanLabel({ name: 'GET http://app/x', kind: 'CLIENT', attributes: { 'url.full': 'http://app/x' } })).toBe('GET http://app/x')
     expect(spanLabel({ name: 'SELECT users', kind: 'CLIENT', attributes: { 'db.system.name': 'sqlite' } })).toBe('SELECT users')
+  })
+})
+
+describe('groupTarget: where a folded group of CLIENT spans went, said once', () => {
+  const get = (attributes: Record<string, unknown>) => ({ name: 'GET', kind: 'CLIENT', attributes })
+  it('gives the one target they share, else the origin or host they share', () => {
+    expect(groupTarget([get({ 'url.full': 'http://inventory:8080/stock' }), get({ 'url.full': 'http://inventory:8080/stock' })])).toBe('http://inventory:8080/stock')
+    expect(groupTarget([get({ 'url.full': 'http://inventory:8080/stock/1' }), get({ 'url.full': 'http://inventory:8080/stock/2' })])).toBe('http://inventory:8080')
+    expect(groupTarget([get({ 'server.address': 'inventory', 'url.path': '/a' }), get({ 'server.address': 'inventory', 'url.path': '/b' })])).toBe('inventory')
+  })
+
+  it('gives nothing when they share nothing, when one says nothing, or for spans that are not CLIENT spans', () => {
+    expect(groupTarget([get({ 'url.full': 'http://a/x' }), get({ 'url.full': 'http://b/x' })])).toBeUndefined()
+    expect(groupTarget([get({ 'url.full': 'http://a/x' }), get({})])).toBeUndefined()
+    expect(groupTarget([{ name: 'SELECT users', kind: 'CLIENT', attributes: {} }])).toBeUndefined()
+    expect(groupTarget([{ name: 'render', kind: 'INTERNAL', attributes: { 'url.full': 'http://a/x' } }])).toBeUndefined()
   })
 })

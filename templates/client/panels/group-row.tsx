@@ -1,8 +1,10 @@
+import { useMemo } from 'preact/hooks'
 import type { OpenPanel } from '../types.js'
 import type { SpanNode, SpanTree } from './span-tree.js'
 import { formatDuration } from './span-tree.js'
 import { percentOf } from './time-axis.js'
 import type { FoldableGroup, WaterfallRow } from './waterfall-analysis.js'
+import { groupTarget } from '../../../src/shapes/span-label.js'
 
 // A group of thousands of spans is drawn as its first ticks; the label gives the count.
 const MAX_TICKS = 200
@@ -39,6 +41,9 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
   const { group } = row
   const count = group.spanIds.length
   const summary = `${formatDuration(group.totalNs)} total, max ${formatDuration(group.maxNs)}`
+  // Fetches named after their method say where they went, once for the row (their origin when their paths differ).
+  const target = useMemo(() => groupTarget(group.spanIds.flatMap((spanId) => tree.byId.get(spanId)?.span ?? [])), [group, tree])
+  const name = target === undefined ? group.name : `${group.name} ${target}`
   const ticks: Tick[] = []
   for (const id of group.spanIds.slice(0, MAX_TICKS)) {
     const node = tree.byId.get(id)
@@ -63,7 +68,7 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
           type="button"
           class="hdt-wf-toggle"
           aria-expanded={false}
-          aria-label={`Expand ${count} × ${group.name}`}
+          aria-label={`Expand ${count} × ${name}`}
           onClick={(event) => {
             event.stopPropagation()
             onToggleGroup(group.id)
@@ -72,7 +77,7 @@ export function GroupRow({ row, id, index, selected, rowHeight, indent, tree, co
           ▸
         </button>
         <span class="hdt-wf-label hdt-wf-group-label" title={group.key}>
-          <span class="hdt-wf-group-name">{group.name}</span> <strong class="hdt-wf-group-count">×{count}</strong>
+          <span class="hdt-wf-group-name">{name}</span> <strong class="hdt-wf-group-count">×{count}</strong>
         </span>
         {group.sql && <NPlusOneBadge count={count} node={tree.byId.get(group.spanIds[0]!)} openPanel={openPanel} />}
       </div>
