@@ -91,3 +91,37 @@ describe('find_n_plus_one shows the shape a loop repeats, not its first query', 
     }
   })
 })
+
+describe('a query whose SQL the recorder cut (over 65,536 characters) says so on its line in every tool', () => {
+  const start = loopbackServers()
+
+  it('get_request, find_slow_queries and find_n_plus_one name the length before the cut; explain_query refuses with it', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    const long = (n: number) => `SELECT * FROM orders WHERE id IN (${Array.from({ length: 20_000 }, (_, i) => 10_000 + i + n).join(', ')})`
+    app.get('/bulk', (c) => {
+      // Values written into the text: three queries of the same shape, an N+1 pattern.
+      for (const n of [1, 2, 3]) recordQuery({ sql: long(n), startTime: performance.now(), durationMs: 200, rowCount: 1 })
+      return c.text('bulk')
+    })
+    const base = await start(app)
+    await (await fetch(`${base}/bulk`)).text()
+    const chars = long(1).length.toLocaleString('en')
+    const note = `(SQL cut when recorded: ${chars} characters, the first 65,536 kept)`
+    const client = await connect(base)
+    try {
+      const { data: list } = await call(client, 'list_requests')
+      const id = (list.requests as Array<{ id: string }>)[0]!.id
+      const brief = await call(client, 'get_request', { request_id: id })
+      expect(brief.text).toMatch(new RegExp(`^  #1 .+ SELECT \\* FROM orders .+ ${note.replace(/[()]/g, '\\$&')}`, 'm'))
+      const slow = await call(client, 'find_slow_queries', { request_id: id, threshold_ms: 0 })
+      expect(slow.text).toMatch(new RegExp(`^ {4}SELECT \\* FROM orders .+ ${note.replace(/[()]/g, '\\$&')}$`, 'm'))
+      const loop = await call(client, 'find_n_plus_one', { request_id: id })
+      expect(loop.text).toContain(note)
+      const explain = await call(client, 'explain_query', { request_id: id, query_id: 1 })
+      expect(explain.text).toContain(`was kept cut at 65536`)
+    } finally {
+      await client.close()
+    }
+  })
+})

@@ -1,7 +1,7 @@
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
 import { thrownIsAnswer, type RequestStats } from '../../panels/request.js'
-import type { SqlStats } from '../../panels/sql.js'
+import type { SqlQueryStats, SqlStats } from '../../panels/sql.js'
 import type { TemplatesStats } from '../../panels/templates.js'
 import type { TimerStats, TimingMetric } from '../../panels/timer.js'
 import { panelStats } from '../data.js'
@@ -10,6 +10,7 @@ import { shownAttributes } from '../redact.js'
 import { counted, ms, oneLine, stillRunning, type ToolOutput } from '../result.js'
 import type { McpContext } from '../server.js'
 import { serviceOf } from '../trace-tree.js'
+import { recordedCut } from './sql.js'
 
 /** How many items of each section `get_request` shows. */
 const BRIEF = { queries: 5, groups: 5, logs: 20, renders: 10, errors: 10 }
@@ -101,7 +102,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       slowest: [...sql.queries]
         .sort((a, b) => b.durationMs - a.durationMs)
         .slice(0, BRIEF.queries)
-        .map((q) => ({ id: q.id, sql: q.sql, durationMs: q.durationMs, rowCount: q.rowCount, caller: q.caller, slow: q.slow, ...late(q.startMs) })),
+        .map((q) => ({ id: q.id, sql: q.sql, durationMs: q.durationMs, rowCount: q.rowCount, caller: q.caller, slow: q.slow, ...late(q.startMs), ...(q.cut && { cut: q.cut }) })),
       duplicates: sql.duplicates.slice(0, BRIEF.groups).map(group),
       nPlusOne: sql.similar.slice(0, BRIEF.groups).map(group),
       truncated: sql.duplicates.length > BRIEF.groups || sql.similar.length > BRIEF.groups || sql.queries.length > BRIEF.queries,
@@ -133,7 +134,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
 type Brief = {
   request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean; thrown?: string; thrownIsAnswer: boolean }
   time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: TimingMetric[]; droppedMetrics: number }
-  sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean; afterResponse?: true }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
+  sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean; afterResponse?: true; cut?: SqlQueryStats['cut'] }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number; afterResponse?: true }>; truncated: boolean }
   templates?: { count: number; dropped: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
   errors: Array<{ kind: string; message: string }>
@@ -159,7 +160,7 @@ function briefText(b: Brief, service: string | undefined): string {
   }
   if (b.sql) {
     out.push(`SQL: ${b.sql.count} ${b.sql.count === 1 ? 'query' : 'queries'} in ${ms(b.sql.totalMs)}${b.sql.dropped ? `, ${b.sql.dropped} dropped` : ''} (slow from ${b.sql.slowQueryMs} ms)`)
-    for (const q of b.sql.slowest) out.push(`  #${q.id} ${ms(q.durationMs)}${q.slow ? ' SLOW' : ''} ${oneLine(q.sql)}${q.afterResponse ? AFTER : ''}${q.caller ? `  at ${q.caller}` : ''}`)
+    for (const q of b.sql.slowest) out.push(`  #${q.id} ${ms(q.durationMs)}${q.slow ? ' SLOW' : ''} ${oneLine(q.sql)}${recordedCut(q.cut)}${q.afterResponse ? AFTER : ''}${q.caller ? `  at ${q.caller}` : ''}`)
     for (const g of b.sql.duplicates) out.push(`  duplicate x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}`)
     for (const g of b.sql.nPlusOne) out.push(`  N+1 x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}${g.caller ? `  at ${g.caller}` : ''}`)
     if (b.sql.truncated) out.push('  (more queries: find_slow_queries / find_n_plus_one with request_id)')

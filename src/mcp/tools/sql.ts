@@ -7,6 +7,7 @@ import { shownParams } from '../redact.js'
 import { cursor, limit, numberArg, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { sqlShape } from '../../shapes/sql-shape.js'
+import { MAX_PARAM_BYTES, MAX_QUERY_CHARS } from '../../shapes/records.js'
 import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 /**
@@ -58,7 +59,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
       rows.sort((a, b) => b.durationMs - a.durationMs)
       const { page, lines } = fitText(
         paginate('find_slow_queries', rows, args.cursor, args.limit),
-        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.error ? `, failed: ${oneLine(q.error)}` : ''}${q.rowCount !== null ? `, ${counted(q.rowCount, 'row')}` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}`,
+        (q) => `${ms(q.durationMs)}  request ${q.requestId} (${q.route}) query #${q.queryId}${q.error ? `, failed: ${oneLine(q.error)}` : ''}${q.rowCount !== null ? `, ${counted(q.rowCount, 'row')}` : ''}${q.caller ? `  at ${q.caller}` : ''}\n    ${oneLine(q.sql)}${recordedCut(q.cut)}`,
       )
       const scope = args.request_id ? `request ${args.request_id}` : 'the recent requests'
       const text = rows.length
@@ -96,7 +97,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
               route: routeOf(detail),
               sql: g.sql,
               shape: sqlShape(g.sql),
-              ...(first && { example: { queryId: first.id, sql: first.sql, ...(params?.length ? { params } : {}) } }),
+              ...(first && { example: { queryId: first.id, sql: first.sql, ...(params?.length ? { params } : {}), ...(first.cut && { cut: first.cut }) } }),
               count: g.count,
               totalMs: members.reduce((sum, q) => sum + q.durationMs, 0),
               callers: [...new Set(members.map((q) => q.caller).filter((c): c is string => c !== null))].slice(0, 5),
@@ -157,6 +158,7 @@ function queryData(ctx: McpContext, q: SqlQueryStats) {
     queryId: q.id,
     sql: q.sql,
     sqlTruncated: q.truncated,
+    ...(q.cut && { cut: q.cut }),
     params: shownParams(ctx.settings, q.sql, q.params),
     durationMs: q.durationMs,
     rowCount: q.rowCount,
@@ -164,6 +166,27 @@ function queryData(ctx: McpContext, q: SqlQueryStats) {
     dbSystem: q.dbSystem,
     error: q.error,
   }
+}
+
+/**
+ * What the SQL recorder cut of a query too big to keep whole, said on the query's line:
+ * the text a tool prints is the SQL panel's shortened form of what was kept, so the
+ * length the app ran is only known from here. Empty for a query kept whole.
+ *
+ * @example
+ * ```ts
+ * recordedCut({ sqlChars: 100_052 })  // ' (SQL cut when recorded: 100,052 characters, the first 65,536 kept)'
+ * recordedCut({ params: true })       // ' (params over 128 KiB kept shortened when recorded)'
+ * recordedCut(null)                   // ''
+ * ```
+ */
+export function recordedCut(cut: SqlQueryStats['cut'] | undefined): string {
+  if (!cut) return ''
+  const notes = [
+    cut.sqlChars !== undefined && `SQL cut when recorded: ${cut.sqlChars.toLocaleString('en')} characters, the first ${MAX_QUERY_CHARS.toLocaleString('en')} kept`,
+    cut.params && `params over ${MAX_PARAM_BYTES / 1024} KiB kept shortened when recorded`,
+  ].filter(Boolean)
+  return notes.length ? ` (${notes.join('; ')})` : ''
 }
 
 /** An N+1 pattern: its newest request's figures, and every recent request it ran in. */
@@ -175,7 +198,7 @@ interface NPlusOne {
   /** What the repeated queries share (`sqlShape`: their values as `?`), the pattern's name. */
   shape: string
   /** One of the queries as it ran (the newest request's first), with its params when bound. */
-  example?: { queryId: number; sql: string; params?: unknown[] }
+  example?: { queryId: number; sql: string; params?: unknown[]; cut?: SqlQueryStats['cut'] }
   count: number
   totalMs: number
   callers: string[]
@@ -215,7 +238,7 @@ function patternText(g: NPlusOne): string {
   // The example only where it says more than the shape: the values written into its SQL, or its params.
   const e = g.example
   const written = e && e.sql !== g.shape ? `: ${oneLine(e.sql)}` : ''
-  const example = e && (written || e.params) ? `\n    e.g. #${e.queryId}${written}${e.params ? ` params ${oneLine(JSON.stringify(e.params))}` : ''}` : ''
+  const example = e && (written || e.params || e.cut) ? `\n    e.g. #${e.queryId}${written}${e.params ? ` params ${oneLine(JSON.stringify(e.params))}` : ''}${recordedCut(e.cut)}` : ''
   return `x${g.count} (${ms(g.totalMs)})  request ${g.requestId} (${g.route}) queries ${ids}${moreIds}${g.callers.length ? `  at ${g.callers.join(', ')}` : ''}\n    ${oneLine(g.shape)}${example}${older}`
 }
 
