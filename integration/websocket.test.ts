@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog, recordQuery, REDACTED, renderTemplate } from '../src/index.js'
 import { messageName, OpenTelemetryPanel, tracedWebSocket, type ToolbarSpan } from '../src/opentelemetry/index.js'
+import { call, connect as connectMcp } from '../test/mcp/app.js'
 
 let baseUrl = ''
 let closeServer: () => Promise<void>
@@ -442,5 +443,13 @@ describe('WebSocket spans', () => {
     expect(connection.attributes).toMatchObject({ 'websocket.close.code': 1006, 'websocket.messages.received': 3, 'websocket.messages.untraced': 1 })
     expect(spans.filter((s) => s.name.startsWith('WS receive'))).toHaveLength(2)
     expect(connection.status.code).toBe('ERROR')
+    // The message past maxMessageSpans is said on the connection's line of get_trace.
+    const mcp = await connectMcp(`http://${baseUrl}`)
+    try {
+      const { text } = await call(mcp, 'get_trace', { trace_id: detail.traceId })
+      expect(text).toMatch(new RegExp(`^ *\\+\\S+ ms WS /echo .*, 1 more message not traced \\(over maxMessageSpans\\) #${connection.spanId}$`, 'm'))
+    } finally {
+      await mcp.close()
+    }
   })
 })

@@ -45,6 +45,11 @@ export interface TraceLine {
   critical: boolean
   /** Spans under the group's members, not listed (folded). */
   hiddenDescendants: number
+  /**
+   * Messages of a WebSocket connection span that got no span of their own, over
+   * `maxMessageSpans` (its `websocket.messages.untraced`); only when some did.
+   */
+  untracedMessages?: number
 }
 
 const ms = (ns: number) => ns / 1e6
@@ -113,6 +118,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
       }
       seen[i] = 1
       const target = spanTarget(span)
+      const untraced = span.attributes['websocket.messages.untraced']
       lines.push({
         depth,
         spanIds: [span.spanId],
@@ -128,6 +134,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
         status: span.status.code,
         critical: critical.has(i),
         hiddenDescendants: 0,
+        ...(typeof untraced === 'number' && untraced > 0 && { untracedMessages: untraced }),
       })
       visit(childrenOf(i), depth + 1)
     }

@@ -108,3 +108,29 @@ describe('received span limits', () => {
     expect(imported!.droppedAttributesCount).toBe(200 - 128)
   })
 })
+
+describe('WebSocket messages past maxMessageSpans', () => {
+  it("are said in the connection span's detail, not only as its attribute", () => {
+    const start = Date.now() * 1e6
+    const span: ToolbarSpan = {
+      traceId,
+      spanId: spanId(1),
+      parentSpanId: undefined,
+      name: 'WS /chat',
+      kind: 'SERVER',
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + 5e6),
+      attributes: { 'websocket.messages.received': 1_203, 'websocket.messages.sent': 40, 'websocket.messages.untraced': 203 },
+      events: [],
+      links: [],
+      status: { code: 'UNSET' },
+      resource: { 'service.name': 'chat' },
+      scope: { name: 'hono-debug-toolbar' },
+      source: 'local',
+    }
+    const tree = buildSpanTree([span])
+    const html = renderToString(<SpanDetail node={tree.byId.get(span.spanId)!} tree={tree} jaegerUrl={undefined} onClose={() => {}} onSelect={() => {}} />)
+    const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+    expect(text).toContain('Messages 1203 received, 40 sent; 203 of the received have no span of their own (over maxMessageSpans)')
+  })
+})

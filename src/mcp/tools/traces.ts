@@ -196,7 +196,8 @@ function lineText(line: TraceLine): string {
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
   const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
-  return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${critical}${skew} #${line.spanIds[0]}`
+  const untraced = line.untracedMessages ? `, ${counted(line.untracedMessages, 'more message', 'more messages')} not traced (over maxMessageSpans)` : ''
+  return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${critical}${skew}${untraced} #${line.spanIds[0]}`
 }
 
 /** Which way and how far the clock-skew adjustment moved a span: `drawn 71.2 ms earlier than its clock says`. */

@@ -109,6 +109,7 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
           {span.status.code}
           {span.status.message ? `: ${span.status.message}` : ''}
         </dd>
+        <UntracedMessages attributes={span.attributes} />
         <dt>Source</dt>
         <dd>{SOURCES[span.source] ?? span.source}</dd>
         <dt>Scope</dt>
@@ -169,6 +170,27 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
 
       <AttributeTable title="Resource" attributes={span.resource} />
     </aside>
+  )
+}
+
+/**
+ * A WebSocket connection span whose messages past `maxMessageSpans` got no span of their
+ * own (`websocket.messages.untraced`): how many, beside how many it received and sent.
+ * Nothing for any other span.
+ */
+function UntracedMessages({ attributes }: { attributes: Attributes }) {
+  const untraced = attributes['websocket.messages.untraced']
+  if (typeof untraced !== 'number' || untraced <= 0) return null
+  const received = attributes['websocket.messages.received']
+  const sent = attributes['websocket.messages.sent']
+  return (
+    <>
+      <dt>Messages</dt>
+      <dd class="hdt-span-untraced">
+        {typeof received === 'number' && typeof sent === 'number' ? `${received} received, ${sent} sent; ` : ''}
+        {untraced} of the received {untraced === 1 ? 'has no span of its own' : 'have no span of their own'} (over maxMessageSpans)
+      </dd>
+    </>
   )
 }
 
