@@ -4,6 +4,8 @@ import { thrownIsAnswer, type RequestStats } from '../../panels/request.js'
 import type { SqlQueryStats, SqlStats } from '../../panels/sql.js'
 import type { TemplatesStats } from '../../panels/templates.js'
 import type { TimerStats, TimingMetric } from '../../panels/timer.js'
+import type { BaggageView } from '../../opentelemetry/baggage.js'
+import type { TraceContextStats } from '../../opentelemetry/trace-context-stats.js'
 import { panelStats } from '../data.js'
 import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
@@ -52,6 +54,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
   const sql = panelStats<SqlStats>(detail, 'sql')
   const logs = panelStats<LoggingStats>(detail, 'logging')
   const templates = panelStats<TemplatesStats>(detail, 'templates')
+  const otel = panelStats<{ context?: TraceContextStats; baggage?: BaggageView }>(detail, 'opentelemetry')
   const spans = await ctx.data.requestSpans(detail)
   const facts = await ctx.data.facts(detail)
   const byId = new Map(sql?.queries.map((q) => [q.id, q]) ?? [])
@@ -125,6 +128,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     trace: detail.traceId
       ? { traceId: detail.traceId, spans: spans.length, droppedSpans: await ctx.data.droppedSpans(detail.traceId), services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length }
       : undefined,
+    traceContext: contextDropped(otel),
     links: requestLinks(ctx, detail.id, detail.traceId),
     ...(detail.traceId && ctx.data.notExported ? { linksNote: ctx.data.notExported } : {}),
   }
@@ -140,9 +144,21 @@ type Brief = {
   errors: Array<{ kind: string; message: string }>
   errorsTruncated: boolean
   trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
+  traceContext?: ContextDropped
   links: Record<string, string>
   /** Why the tracing UIs are not linked (nothing is exported). */
   linksNote?: string
+}
+
+/** What the Trace context panel counted and did not keep: outgoing calls past its list, baggage members past the limits. */
+type ContextDropped = { outgoingDropped: number; outgoingListed: number; baggageDropped: number }
+
+/** The Trace context panel's drops of a request, or undefined when it dropped nothing. */
+function contextDropped(otel: { context?: TraceContextStats; baggage?: BaggageView } | undefined): ContextDropped | undefined {
+  const outgoingDropped = otel?.context?.outgoingDropped ?? 0
+  const baggageDropped = otel?.baggage?.dropped ?? 0
+  if (outgoingDropped === 0 && baggageDropped === 0) return undefined
+  return { outgoingDropped, outgoingListed: otel?.context?.outgoing.length ?? 0, baggageDropped }
 }
 
 /** Said of a query or log line that started after the response was sent. */
@@ -181,6 +197,14 @@ function briefText(b: Brief, service: string | undefined): string {
     for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
   } else out.push('Errors: none')
   if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
+  if (b.traceContext) {
+    const c = b.traceContext
+    const parts = [
+      c.outgoingDropped > 0 && `${counted(c.outgoingDropped, 'more outgoing call', 'more outgoing calls')} not listed (over ${c.outgoingListed})`,
+      c.baggageDropped > 0 && `${counted(c.baggageDropped, 'baggage member', 'baggage members')} dropped (over 180 members or 8192 bytes, or malformed)`,
+    ].filter(Boolean)
+    out.push(`Trace context: ${parts.join('; ')}`)
+  }
   out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}${b.linksNote ? ` (${b.linksNote})` : ''}`)
   return out.join('\n')
 }
