@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import ts from 'typescript'
@@ -111,6 +111,20 @@ describe('README option tables name every option, and only options that exist', 
     expect(stated).toEqual(Object.fromEntries(Object.keys(stated).map((name) => [name, resolved[name]])))
   })
 
+  it('debugToolbar(options): a function option\'s shape in the table is its declared type', () => {
+    const source = parse('src/core/options.ts')
+    const options = topLevel(source, ts.isInterfaceDeclaration).find((node) => node.name.text === 'DebugToolbarOptions')!
+    // `(c: Context) => string | undefined` is written `(c) => string \| undefined` in the table.
+    const declared = new Map(
+      options.members.filter(ts.isPropertySignature).map((member) => [member.name.getText(source), member.type!.getText(source).replace(/\((\w+): \w+\)/g, '($1)')]),
+    )
+    const shapes = tableRows(section('Configuration'), 'option')
+      .map(([option, , does]) => [codeSpans(option!)[0]!, does!.replaceAll('\\|', '|').match(/^`(\(\w+\) => [^`]+)`/)?.[1]] as const)
+      .filter((row): row is readonly [string, string] => row[1] !== undefined)
+    expect(shapes.length).toBeGreaterThan(2)
+    expect(Object.fromEntries(shapes)).toEqual(Object.fromEntries(shapes.map(([name]) => [name, declared.get(name)])))
+  })
+
   // Options given as an object in a table cell: `{ replaySize, replayWindowMs, clientQueueSize, heartbeatMs }`.
   const nested = [
     { option: 'liveEvents', section: 'Configuration', file: 'src/core/live-routes.ts', type: 'LiveEventsOptions' },
@@ -201,6 +215,27 @@ describe('README imports only what the entry points export', () => {
       if (!(name in module)) missing.push(`${name} from '${from}'`)
     }
     expect(missing).toEqual([])
+  })
+})
+
+describe('README "Also exported" gives each function with the parameters it takes', () => {
+  it('as many parameters, the optional ones marked `?`', () => {
+    const sources = readdirSync(join(root, 'src/opentelemetry'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => parse(`src/opentelemetry/${file}`))
+    const declared = new Map<string, string[]>()
+    for (const source of sources) {
+      for (const fn of topLevel(source, ts.isFunctionDeclaration)) {
+        if (fn.name) declared.set(fn.name.text, fn.parameters.map((p) => (p.questionToken || p.initializer ? 'optional' : 'required')))
+      }
+    }
+    const [, list] = readme.match(/Also exported: ([^]*?)\n\n/) ?? []
+    const written = [...list!.matchAll(/`(\w+)\(([^)]*)\)`/g)].map(([, name, args]) => [
+      name!,
+      args!.split(',').filter((arg) => arg.trim()).map((arg) => (arg.trim().endsWith('?') ? 'optional' : 'required')),
+    ] as const)
+    expect(written.length).toBeGreaterThan(5)
+    expect(Object.fromEntries(written)).toEqual(Object.fromEntries(written.map(([name]) => [name, declared.get(name)])))
   })
 })
 
