@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import ts from 'typescript'
 import { Hono } from 'hono'
-import { debugToolbar, Panel, type ToolbarHost } from '../../src/index.js'
+import { debugToolbar, MemoryStore, Panel, Toolbar, type ToolbarHost } from '../../src/index.js'
+import { LOOPBACK } from '../../src/core/access.js'
+import { normalizePrefix } from '../../src/core/options.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { resolveOpenTelemetryConfig } from '../../src/opentelemetry/config.js'
 import { resolveReceiverConfig } from '../../src/opentelemetry/receiver-config.js'
@@ -109,6 +111,19 @@ describe('README option tables name every option, and only options that exist', 
     }
     expect(Object.keys(stated).length).toBeGreaterThan(10)
     expect(stated).toEqual(Object.fromEntries(Object.keys(stated).map((name) => [name, resolved[name]])))
+  })
+
+  it('debugToolbar(options): each plain default the table states is the one applied', () => {
+    const toolbar = new Toolbar(normalizePrefix(), [], {})
+    const applied: Record<string, unknown> = { prefix: toolbar.prefix, maxRequests: (toolbar.store as MemoryStore).maxRequests, allowedHosts: LOOPBACK }
+    const stated: Record<string, unknown> = {}
+    for (const [option, defaultCell] of tableRows(section('Configuration'), 'option')) {
+      const name = codeSpans(option!)[0]!
+      const value = defaultCell!.match(/^`([^`]+)`$/)?.[1]
+      // A default written as a value: `'/_debug_toolbar'`, `50`, `['127.0.0.0/8', '::1']`.
+      if (name in applied && value !== undefined) stated[name] = JSON.parse(value.replaceAll("'", '"'))
+    }
+    expect(stated).toEqual(applied)
   })
 
   it('debugToolbar(options): a function option\'s shape in the table is its declared type', () => {
