@@ -110,6 +110,23 @@ export function checkOptions(options: DebugToolbarOptions): void {
       throw new TypeError(`${name} must be an array of panels (each with an id and generateStats), got ${describe(value)}`)
     }
   }
+  if (options.prefix !== undefined && typeof options.prefix !== 'string') {
+    throw new TypeError(`prefix must be a path such as "/_debug_toolbar", got ${describe(options.prefix)}`)
+  }
+  if (options.maxRequests !== undefined && typeof options.maxRequests !== 'number') {
+    throw new TypeError(`maxRequests must be a whole number of at least 1, got ${describe(options.maxRequests)}`)
+  }
+  // A string would be read character by character: "127.0.0.1" would be refused as "1".
+  arrayOption('allowedHosts', options.allowedHosts)
+  const objects = {
+    liveEvents: ['an object { replaySize, replayWindowMs, clientQueueSize, heartbeatMs }', () => true],
+    store: ['a ToolbarStore (with save, get and list)', (store: Record<string, unknown>) => ['save', 'get', 'list'].every((name) => typeof store[name] === 'function')],
+    app: ['your Hono app', (app: Record<string, unknown>) => typeof app.fetch === 'function' && Array.isArray(app.routes)],
+  } as const
+  for (const [name, [shape, fits]] of Object.entries(objects)) {
+    const value: unknown = options[name as keyof typeof objects]
+    if (value !== undefined && (typeof value !== 'object' || value === null || !fits(value as Record<string, unknown>))) throw new TypeError(`${name} must be ${shape}, got ${describe(value)}`)
+  }
   for (const rule of arrayOption('excludePaths', options.excludePaths)) {
     if (!(rule instanceof RegExp) && !(typeof rule === 'string' && rule.startsWith('/'))) {
       throw new TypeError(`excludePaths: ${describe(rule)} is not a path (it starts with "/") or a RegExp`)

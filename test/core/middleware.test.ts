@@ -349,6 +349,14 @@ describe('debugToolbar middleware', () => {
       [{ allowedHostnames: [''] }, /allowedHostnames: "" is not a host name/],
       [{ panels: {} }, /panels must be an array of panels/],
       [{ extraPanels: [{}] }, /extraPanels must be an array of panels/],
+      // A string would be read character by character: "127.0.0.1" gave `allowedHosts: "1" is not an address or CIDR`.
+      [{ allowedHosts: '127.0.0.1' }, /allowedHosts must be an array, got "127.0.0.1"/],
+      [{ prefix: 5 }, /prefix must be a path such as "\/_debug_toolbar", got 5/],
+      [{ maxRequests: '50' }, /maxRequests must be a whole number of at least 1, got "50"/],
+      // Taken before, these were used quietly (liveEvents, store) or failed each request with a 500 (app).
+      [{ liveEvents: 'x' }, /liveEvents must be an object \{ replaySize, replayWindowMs, clientQueueSize, heartbeatMs \}, got "x"/],
+      [{ store: {} }, /store must be a ToolbarStore \(with save, get and list\), got \{\}/],
+      [{ app: 'x' }, /app must be your Hono app, got "x"/],
     ]
     for (const [options, message] of wrong) expect(() => debugToolbar(options as never), JSON.stringify(options)).toThrow(message)
     // Taken before, these answered each request with a 500 (showToolbar, nonce, excludePaths: [1]) or
