@@ -179,6 +179,14 @@ function resolveOtlpEndpoint(
 }
 
 function resolveConvert(convert: ConvertOptions | undefined): Required<ConvertOptions> {
+  if (convert !== undefined && (typeof convert !== 'object' || convert === null || Array.isArray(convert))) {
+    throw new OpenTelemetryConfigError(`convert: expected an object { ${CONVERT_KEYS.join(', ')} } of true or false, got ${JSON.stringify(convert)}`)
+  }
+  for (const key of Object.keys(convert ?? {})) {
+    if (!CONVERT_KEYS.includes(key as keyof ConvertOptions)) {
+      throw new OpenTelemetryConfigError(`convert.${key}: not a conversion (expected ${CONVERT_KEYS.slice(0, -1).join(', ')} or ${CONVERT_KEYS.at(-1)})`)
+    }
+  }
   const resolved = {} as Required<ConvertOptions>
   for (const key of CONVERT_KEYS) {
     resolved[key] = boolean({ value: convert?.[key] ?? true, source: `convert.${key}` })

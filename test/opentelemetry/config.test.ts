@@ -195,6 +195,9 @@ describe('invalid values throw OpenTelemetryConfigError naming the source', () =
     [{ serviceName: '' }, {}, 'serviceName: expected a non-empty string, got ""'],
     [{ propagateFetch: 'yes' as never }, {}, 'propagateFetch: expected true or false, got "yes"'],
     [{ convert: { sql: 1 as never } }, {}, 'convert.sql: expected true or false, got 1'],
+    // Taken before as every conversion on: `convert: false` converted everything, a misspelt key was ignored.
+    [{ convert: false as never }, {}, 'convert: expected an object { timer, sql, logging, profiling, templates } of true or false, got false'],
+    [{ convert: { sqll: false } as never }, {}, 'convert.sqll: not a conversion (expected timer, sql, logging, profiling or templates)'],
   ]
   it.each(cases)('%o %o', (options, env, message) => {
     let error: unknown
