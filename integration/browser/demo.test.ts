@@ -266,8 +266,8 @@ describe('requests the page makes', () => {
     const text = await detail.innerText()
     expect(text).toMatch(/Kind\s+SERVER/)
     expect(text).toContain(traceId)
-    // Its parent is the fetch's CLIENT span: the traceparent crossed the call.
-    expect(text).toMatch(new RegExp(`Parent\\s+GET ${clientId}`))
+    // Its parent is the fetch's CLIENT span, named as its row is: the traceparent crossed the call.
+    expect(text).toMatch(new RegExp(`Parent\\s+${fetched.replace(/[.]/g, '\\.')} ${clientId}`))
 
     // The downstream request is in the history too, with the same trace id.
     const api = await page.evaluate(async () => (await fetch('/_debug_toolbar/api/requests?path=/api/stats')).json())
