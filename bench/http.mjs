@@ -69,9 +69,9 @@ const results = Object.fromEntries(variants.map((v) => [v, []]))
 const p99s = Object.fromEntries(variants.map((v) => [v, []]))
 const cpus = Object.fromEntries(variants.map((v) => [v, []]))
 // The load generator's own CPU per request (autocannon runs in this process). On a machine
-// with few CPUs it shares them with the server, so a response that is dearer to parse
-// (more header bytes: autocannon parses with http-parser-js, in JavaScript) takes CPU from
-// the server it measures (specs/performance.md, item 28).
+// with few CPUs it shares them with the server. It follows the server's speed (a slower
+// server leaves fewer responses for each of the client's reads) far more than what it parses:
+// bench/client-parse.mjs measures the parsing alone (specs/performance.md, items 28 and 31).
 const clients = Object.fromEntries(variants.map((v) => [v, []]))
 const readCpu = async (url) => (await fetch(new URL('/__bench/cpu', url))).json()
 // Garbage collection per request in the main thread (young and full, µs), from a server that
