@@ -22,6 +22,8 @@ const LONG_SQL =
   'JOIN orders ON orders.user_id = users.id WHERE users.created_at > ? AND orders.total > ? ORDER BY orders.created_at DESC LIMIT 50'
 const LONG_VALUE = `cursor-${'a1b2c3d4'.repeat(40)}`
 const LONG_TEMPLATE = `emails/${'x'.repeat(330)}.html`
+const LONG_ROUTE = '/reports/:year/:month/customers/:customerId/orders/:orderId/line-items/:lineItemId'
+const LONG_PATH = `/archive/${'2024/01/customer-orders-and-invoices/'.repeat(4)}end`
 const WORDY_TEMPLATE = 'partials/order-summary-with-line-items-taxes-discounts-and-shipping-estimates.html'
 
 function page(title: string, body: string): string {
@@ -46,6 +48,11 @@ function layoutApp(): Hono {
     recordLog('info', 'order placed', { id: 42, 'customer.email.domain': 'example.com', note: '<b>rush</b> & "gift wrap"' })
     return c.html(page('Attributes', '<h1>Attributes</h1>'))
   })
+  // Routes for the History panel: a short one with letters outside ASCII, one whose paths
+  // are long, and a long pattern.
+  app.get('/café/ü', (c) => c.html(page('Café', '<h1>Café</h1>')))
+  app.get('/archive/*', (c) => c.html(page('Archive', '<h1>Archive</h1>')))
+  app.get(LONG_ROUTE, (c) => c.html(page('Line items', '<h1>Line items</h1>')))
   app.get('/fails', (c) => c.html(page('Fails', '<h1>Something broke</h1>'), 500))
   // A page with something in every panel: real SQLite (so its queries have a plan), a
   // hono/timing metric, templates, a log line with no place to break, and CPU work to profile.
@@ -331,6 +338,32 @@ describe('the History panel at 600px', () => {
     expect(await fitsSideways(body)).toBe(true)
     expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
   })
+})
+
+describe('the History panel beside a very long path', () => {
+  for (const width of [1024, 800]) {
+    it(`keeps a short route and path such as /café/ü on one line at ${width}px, while the long path wraps and a long route is cut, whole in its title`, async () => {
+      for (const path of ['/caf%C3%A9/%C3%BC', LONG_PATH, '/reports/2024/01/customers/42/orders/1001/line-items/7']) {
+        expect((await fetch(`${session.server.url}${path}`)).status, path).toBe(200)
+      }
+      const body = await panelAt({ width, height: 900 }, '/report', 'History')
+      const row = (path: string) => body.locator('tr[data-hdt-history]', { has: session.page.locator('code', { hasText: new RegExp(`^${path}$`) }) }).first()
+      const cafe = row('/café/ü')
+      await cafe.waitFor()
+      const cells = cafe.locator('td:visible', { has: session.page.locator('code', { hasText: /^\/café\/ü$/ }) })
+      // The path, and at 1024px the route beside it.
+      expect(await cells.count()).toBe(width > 800 ? 2 : 1)
+      expect(await linesOf(cells.locator('code')), 'the /café/ü row').toEqual(width > 800 ? [1, 1] : [1])
+      expect((await linesOf(row(LONG_PATH).locator('td.hdt-break code')))[0], 'the long path').toBeGreaterThan(1)
+      if (width > 800) {
+        const route = row('/reports/2024/01/customers/42/orders/1001/line-items/7').locator('.hdt-history-route code')
+        expect(await linesOf(route), 'the long route').toEqual([1])
+        expect(await route.getAttribute('title')).toBe(LONG_ROUTE)
+      }
+      expect(await fitsSideways(body)).toBe(true)
+      expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
+    })
+  }
 })
 
 describe('the History panel in a phone-wide window (375px)', () => {

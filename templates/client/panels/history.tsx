@@ -189,10 +189,10 @@ export function HistoryRows({ page, error, request, openRequest }: HistoryRowsPr
               <td class="hdt-narrow-hide">
                 <code>{r.method}</code>
               </td>
-              <td class="hdt-break">
+              <td class="hdt-break hdt-history-path">
                 <code>{r.path}</code>
               </td>
-              <td class="hdt-history-route">{r.route ? <code>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
+              <td class="hdt-history-route">{r.route ? <code title={r.route}>{r.route}</code> : <span class="hdt-muted">—</span>}</td>
               <td>
                 <StatusBadge status={r.status} />
               </td>
