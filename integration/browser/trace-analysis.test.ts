@@ -142,6 +142,38 @@ describe('the demo page /users/2', () => {
     expect(errors).toEqual([])
   })
 
+  it('sets the monospace span name on the same baseline as the service and figures of its row, in the Statistics and Compare tables', async () => {
+    await open('/users/2')
+    await open('/users/2')
+    const pane = await otelPane()
+    for (const [tab, table] of [
+      ['Statistics', '.hdt-trace-stats-table'],
+      ['Compare', '.hdt-compare-groups'],
+    ] as const) {
+      await pane.getByRole('tab', { name: tab }).click()
+      await pane.locator(`${table} tbody tr`).nth(1).waitFor(WITHIN)
+      const rows = await pane.locator(`${table} tbody tr`).evaluateAll((trs) =>
+        trs.map((tr) =>
+          [...tr.querySelectorAll('td')].map((td) => {
+            // An empty inline-block sits with its bottom on the baseline of the line it is put in.
+            const probe = document.createElement('span')
+            probe.style.cssText = 'display:inline-block;width:0;height:0'
+            td.prepend(probe)
+            const baseline = probe.getBoundingClientRect().bottom
+            probe.remove()
+            return { text: td.textContent, baseline }
+          }),
+        ),
+      )
+      expect(rows.length, tab).toBeGreaterThan(1)
+      for (const cells of rows) {
+        const lowest = Math.max(...cells.map((c) => c.baseline))
+        for (const cell of cells) expect(lowest - cell.baseline, `${tab}: "${cell.text}" in the row of "${cells[0]!.text}"`).toBeLessThan(0.5)
+      }
+    }
+    expect(errors).toEqual([])
+  })
+
   it('compares with the previous /users/:id request: the query count delta, added spans, both critical paths', async () => {
     // A new user has no posts: its page makes no comment query.
     await page.goto(`${server.url}/form`)
