@@ -410,3 +410,58 @@ describe("the SQL panel's time line between 800 and 1250 px", () => {
     expect(errors).toEqual([])
   })
 })
+
+/**
+ * The contrast ratio (WCAG 2) between the text colour of each element and the background it
+ * is painted on: its own, else the nearest ancestor's (through the shadow root), blended over white.
+ */
+function contrastOf(locator: Locator): Promise<number[]> {
+  return locator.evaluateAll((els) => {
+    const rgba = (css: string) => {
+      const [r = 0, g = 0, b = 0, a = 1] = (/rgba?\(([^)]+)\)/.exec(css)?.[1] ?? '').split(/[\s,/]+/).filter(Boolean).map(Number)
+      return { r, g, b, a }
+    }
+    const over = (top: { r: number; g: number; b: number; a: number }, under: { r: number; g: number; b: number }) => ({
+      r: top.r * top.a + under.r * (1 - top.a),
+      g: top.g * top.a + under.g * (1 - top.a),
+      b: top.b * top.a + under.b * (1 - top.a),
+    })
+    const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    }
+    return els.map((el) => {
+      const layers = []
+      for (let e: Element | null = el; e; e = e.parentElement ?? ((e.getRootNode() as ShadowRoot).host ?? null)) {
+        const layer = rgba(getComputedStyle(e).backgroundColor)
+        if (layer.a > 0) layers.unshift(layer)
+        if (layer.a >= 1) break
+      }
+      const background = layers.reduce((under, top) => over(top, under), { r: 255, g: 255, b: 255 })
+      const [a, b] = [luminance(over(rgba(getComputedStyle(el).color), background)), luminance(background)]
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)
+    })
+  })
+}
+
+describe('small text on its background, in light and dark themes', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`reads at a contrast of 4.5:1 or more: the open panel's subtitle in the panel list, the count of a folded N+1 row (${colorScheme})`, async () => {
+      await page.emulateMedia({ colorScheme })
+      await open('/users/2')
+      const pane = await otelPane()
+      const count = pane.locator('.hdt-wf-group-count')
+      await count.first().waitFor(WITHIN)
+      const subtitle = page.locator('#hono-debug-toolbar .hdt-nav-item.hdt-active .hdt-nav-subtitle')
+      expect(await subtitle.innerText()).toBe('9 spans')
+      for (const [what, ratios] of [
+        ['subtitle of the open panel', await contrastOf(subtitle)],
+        ['count of the folded row', await contrastOf(count)],
+      ] as const) {
+        expect(ratios.length, what).toBeGreaterThan(0)
+        for (const ratio of ratios) expect(ratio, what).toBeGreaterThanOrEqual(4.5)
+      }
+      expect(errors).toEqual([])
+    })
+  }
+})
