@@ -16,7 +16,7 @@ import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/recor
 import type { SlotKey } from '../shapes/slot-key.js'
 import type { ConvertOptions } from './options.js'
 import { lateRender, runningRender, runsAt, unfinishedRender, type LateWork, type RenderSpan } from './late-work.js'
-import { hotFrames } from './profile-frames.js'
+import { frameSpanName, hotFrames } from './profile-frames.js'
 import { hrTimeAfter, hrTimeFromEpochMs } from './request-span.js'
 import { sqlAttributes, sqlSpanName } from './sql-attributes.js'
 
@@ -151,7 +151,7 @@ export class PanelDataConverter {
     for (const frame of frames) {
       const frameParent = (frame.parentIndex !== undefined && frameContexts[frame.parentIndex]) || parent
       const start = at(frame.startMs)
-      const span = this.tracer.startSpan(frame.functionName, {
+      const span = this.tracer.startSpan(frameSpanName(frame), {
         kind: SpanKind.INTERNAL,
         startTime: start,
         attributes: {

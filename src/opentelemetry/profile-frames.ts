@@ -164,3 +164,19 @@ function sameFunction(a: ProfileNode, b: ProfileNode): boolean {
   const y = b.callFrame
   return x.functionName === y.functionName && x.url === y.url && x.lineNumber === y.lineNumber && x.columnNumber === y.columnNumber
 }
+
+/**
+ * The name of a frame's span: the function's name, or for a function without one (an arrow
+ * function, a route handler) `(anonymous)` with its file's name and line, so that the
+ * waterfall and Jaeger tell the frames apart and say where they are.
+ *
+ * @example
+ * ```ts
+ * frameSpanName({ functionName: 'sortOrders', filePath: '/app/src/orders.js', lineNumber: 12 }) // 'sortOrders'
+ * frameSpanName({ functionName: '(anonymous)', filePath: '/app/dist/app.js', lineNumber: 109 }) // '(anonymous) app.js:109'
+ * ```
+ */
+export function frameSpanName(frame: Pick<HotFrame, 'functionName' | 'filePath' | 'lineNumber'>): string {
+  if (frame.functionName !== '(anonymous)' || !frame.filePath) return frame.functionName
+  return `(anonymous) ${frame.filePath.slice(frame.filePath.lastIndexOf('/') + 1)}:${frame.lineNumber}`
+}
