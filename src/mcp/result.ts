@@ -150,16 +150,18 @@ export function stillRunning(status: number | undefined): string {
 /**
  * ` (includes work after the 19.1 ms response)` when a request's trace reads longer than its
  * response (work it left running, an email sent after the answer), as the waterfall's header
- * says it; '' otherwise, and when the two read the same.
+ * says it; '' otherwise, when the two read the same, and for a trace of one span
+ * (`spanCount`), the request's own: its end and the response's are one moment on two clocks.
  *
  * @example
  * ```ts
- * afterResponse(225, 19.1) // ' (includes work after the 19.1 ms response)'
- * afterResponse(19.1, 19.1) // ''
+ * afterResponse(225, 19.1, 4) // ' (includes work after the 19.1 ms response)'
+ * afterResponse(19.1, 19.1, 4) // ''
+ * afterResponse(4.67, 4.66, 1) // ''
  * ```
  */
-export function afterResponse(traceMs: number | undefined, responseMs: number | undefined): string {
-  if (traceMs === undefined || responseMs === undefined || traceMs <= responseMs || ms(traceMs) === ms(responseMs)) return ''
+export function afterResponse(traceMs: number | undefined, responseMs: number | undefined, spanCount: number): string {
+  if (traceMs === undefined || responseMs === undefined || traceMs <= responseMs || spanCount < 2 || ms(traceMs) === ms(responseMs)) return ''
   return ` (includes work after the ${ms(responseMs)} response)`
 }
 

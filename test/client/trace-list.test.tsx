@@ -62,3 +62,17 @@ describe('a trace whose request is still running', () => {
     expect(shown).not.toMatch(/\b0 ms\b/)
   })
 })
+
+describe("a trace's note of work after the response", () => {
+  const trace = (spanCount: number, durationMs: number): TraceSummary => ({ traceId: 'b1'.repeat(16), rootName: 'GET', services: ['shop'], spanCount, startedAt: new Date(0).toISOString(), durationMs, requestId: 'r1', error: false })
+  const shown = (summary: TraceSummary, responseMs: number) => text(renderToString(<TraceTable traces={[summary]} open={undefined} onToggle={() => {}} openRequest={() => {}} responseMs={new Map([['r1', responseMs]])} />))
+
+  it('is not written under a trace of the request\'s own span alone: 4.67 ms against a 4.66 ms response is two clocks, not work', () => {
+    expect(shown(trace(1, 4.67), 4.66)).not.toContain('after the')
+    expect(shown(trace(1, 4.67), 4.66)).not.toContain('response at')
+  })
+
+  it('is written under a trace with other spans that goes on after its response (an email sent later)', () => {
+    expect(shown(trace(4, 208), 14.4)).toContain('includes work after the 14.4 ms response')
+  })
+})

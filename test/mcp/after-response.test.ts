@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { debugToolbar, instrumentBetterSqlite3, recordLog } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
+import { afterResponse } from '../../src/mcp/result.js'
 import { call, connect } from './app.js'
 
 describe('work a request left running after its response reads as such, as the panels mark it', () => {
@@ -85,5 +86,12 @@ describe('list_traces: a trace longer than its response', () => {
     } finally {
       await client.close()
     }
+  })
+})
+
+describe("the tools' note of work after the response", () => {
+  it('is not written for a trace of the request\'s own span alone (4.67 ms against a 4.66 ms response), as in the panels', () => {
+    expect(afterResponse(4.67, 4.66, 1)).toBe('')
+    expect(afterResponse(208, 14.4, 4)).toBe(' (includes work after the 14.4 ms response)')
   })
 })

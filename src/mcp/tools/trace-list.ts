@@ -92,7 +92,7 @@ type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number }
 function traceLine(t: ListedTrace): string {
   const dropped = t.droppedSpans ? `, ${t.droppedSpans} dropped` : ''
   const request = t.requestId ? `  request ${t.requestId}` : ''
-  const duration = t.runningForMs === undefined ? `${ms(t.durationMs)}${afterResponse(t.durationMs, t.responseMs)}` : `still running (started ${ms(t.runningForMs)} ago)`
+  const duration = t.runningForMs === undefined ? `${ms(t.durationMs)}${afterResponse(t.durationMs, t.responseMs, t.spanCount)}` : `still running (started ${ms(t.runningForMs)} ago)`
   return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${duration}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
 }
 

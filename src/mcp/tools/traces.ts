@@ -73,7 +73,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       // email sent after the answer) makes the trace longer, as the waterfall's header says.
       const owner = detail ?? (await data.requestOfTrace(id))
       const responseMs = owner?.durationMs
-      const after = afterResponse(durationMs, responseMs)
+      const after = afterResponse(durationMs, responseMs, spans.length)
       const dropped = await data.droppedSpans(id)
       const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)

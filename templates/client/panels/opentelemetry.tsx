@@ -252,7 +252,7 @@ function TraceHeader({ stats, tree, traceId, dropped, responseMs }: { stats: Ope
       <span>
         <strong>{formatDuration(tree.durationNs)}</strong> total
         {/* The request's own time is in the sidebar: a longer trace says what the rest is. */}
-        <AfterResponse traceMs={tree.durationNs / 1e6} responseMs={responseMs} class="hdt-muted hdt-otel-after-response" aside />
+        <AfterResponse traceMs={tree.durationNs / 1e6} responseMs={responseMs} spanCount={tree.ordered.length} class="hdt-muted hdt-otel-after-response" aside />
       </span>
       <span class={dropped > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{dropped} dropped</span>
       <span class={inFlight > 0 ? 'hdt-badge hdt-badge-warn' : 'hdt-muted'}>{inFlight} in flight</span>

@@ -133,7 +133,7 @@ export function TraceTable({
               {/* A root span still running has no duration yet: its figure would be the time to the last span that ended, often 0. */}
               {t.running ? <span class="hdt-muted" title="a root span has not ended yet">running</span> : formatMs(t.durationMs)}
               {/* A trace that goes on after its request's response reads longer than the request in History: it says why. */}
-              {!t.running && t.requestId !== undefined && <AfterResponse traceMs={t.durationMs} responseMs={responseMs?.get(t.requestId)} class="hdt-muted hdt-trace-after-response" />}
+              {!t.running && t.requestId !== undefined && <AfterResponse traceMs={t.durationMs} responseMs={responseMs?.get(t.requestId)} spanCount={t.spanCount} class="hdt-muted hdt-trace-after-response" />}
               <span class="hdt-narrow-only hdt-muted">
                 <Clock iso={t.startedAt} />
               </span>
