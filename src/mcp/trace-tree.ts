@@ -47,7 +47,8 @@ export interface TraceLine {
   hiddenDescendants: number
   /**
    * Messages of a WebSocket connection span that got no span of their own, over
-   * `maxMessageSpans` (its `websocket.messages.untraced`); only when some did.
+   * `maxMessageSpans` (its `websocket.messages.untraced`), or the sum over a folded group of
+   * connections; only when some did.
    */
   untracedMessages?: number
 }
@@ -98,6 +99,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
         for (const member of group.spans) seen[member] = 1
         const ended = !group.spans.some(running)
         const target = groupTarget(group.spans.map((m) => spans[m]!))
+        const untraced = group.spans.reduce((sum, m) => sum + untracedMessages(spans[m]!), 0)
         lines.push({
           depth,
           spanIds: group.spans.map((m) => spans[m]!.spanId),
@@ -113,12 +115,13 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
           status: group.spans.some((m) => spans[m]!.status.code === 'ERROR') ? 'ERROR' : span.status.code,
           critical: group.spans.some((m) => critical.has(m)),
           hiddenDescendants: group.spans.reduce((sum, m) => sum + countBelow(m), 0),
+          ...(untraced > 0 && { untracedMessages: untraced }),
         })
         continue
       }
       seen[i] = 1
       const target = spanTarget(span)
-      const untraced = span.attributes['websocket.messages.untraced']
+      const untraced = untracedMessages(span)
       lines.push({
         depth,
         spanIds: [span.spanId],
@@ -134,7 +137,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
         status: span.status.code,
         critical: critical.has(i),
         hiddenDescendants: 0,
-        ...(typeof untraced === 'number' && untraced > 0 && { untracedMessages: untraced }),
+        ...(untraced > 0 && { untracedMessages: untraced }),
       })
       visit(childrenOf(i), depth + 1)
     }
@@ -144,6 +147,12 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
   const left = spans.map((_, i) => i).filter((i) => !seen[i])
   if (left.length) visit(left, 0)
   return lines
+}
+
+/** Messages of a WebSocket connection span that got no span of their own (its `websocket.messages.untraced`), 0 for any other span. */
+function untracedMessages(span: ToolbarSpan): number {
+  const count = span.attributes['websocket.messages.untraced']
+  return typeof count === 'number' && count > 0 ? count : 0
 }
 
 /** The `service.name` of a span's resource. */

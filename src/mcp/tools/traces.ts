@@ -189,14 +189,14 @@ function lineText(line: TraceLine): string {
   const status = line.status === 'UNSET' ? '' : ` ${line.status}`
   const critical = line.critical ? ' CRITICAL' : ''
   const name = line.target === undefined ? line.name : `${line.name} ${line.target}`
+  const untraced = line.untracedMessages ? `, ${counted(line.untracedMessages, 'more message', 'more messages')} not traced (over maxMessageSpans)` : ''
   if (line.count > 1) {
     const ids = line.spanIds.slice(0, 5).join(',') + (line.spanIds.length > 5 ? `,… (${line.spanIds.length - 5} more)` : '')
     const hidden = line.hiddenDescendants ? `, ${line.hiddenDescendants} child spans folded` : ''
-    return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${critical}${hidden} #${ids}`
+    return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${critical}${hidden}${untraced} #${ids}`
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
   const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
-  const untraced = line.untracedMessages ? `, ${counted(line.untracedMessages, 'more message', 'more messages')} not traced (over maxMessageSpans)` : ''
   return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${critical}${skew}${untraced} #${line.spanIds[0]}`
 }
 
