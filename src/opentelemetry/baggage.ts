@@ -1,6 +1,7 @@
 /**
  * W3C Baggage in the toolbar: `@opentelemetry/core`'s propagator parses and writes the header
- * and applies the Baggage limits (180 list-members, 4096 bytes per member, 8192 bytes in all);
+ * and applies the Baggage limits (`src/shapes/baggage-limits.ts`: 180 list-members, 4096 bytes
+ * per member, 8192 bytes in all, which the panel and the MCP server quote);
  * this file counts what it did not keep, shows the request's baggage with secrets redacted,
  * and copies only the keys a user asks for into span attributes.
  */

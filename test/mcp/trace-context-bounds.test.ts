@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBER_BYTES, BAGGAGE_MAX_MEMBERS } from '../../src/shapes/baggage-limits.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect } from './app.js'
 
 describe('get_request names what the Trace context panel did not keep', () => {
   const start = loopbackServers()
 
-  it('counts the outgoing calls past 50 and the baggage members past 180', async () => {
+  it('counts the outgoing calls past 50 and the baggage members past the Baggage limits, naming the limits', async () => {
     const downstream = new Hono()
     downstream.get('/api', (c) => c.text('ok'))
     const downstreamUrl = await start(downstream)
@@ -19,7 +20,7 @@ describe('get_request names what the Trace context panel did not keep', () => {
       return c.text('done')
     })
     const base = await start(app)
-    const baggage = Array.from({ length: 200 }, (_, i) => `k${i}=v${i}`).join(',')
+    const baggage = Array.from({ length: BAGGAGE_MAX_MEMBERS + 20 }, (_, i) => `k${i}=v${i}`).join(',')
     const res = await fetch(`${base}/calls/53`, { headers: { baggage } })
     await res.text()
     const id = res.headers.get('x-debug-toolbar-request-id')!
@@ -28,7 +29,8 @@ describe('get_request names what the Trace context panel did not keep', () => {
     const client = await connect(base)
     try {
       const { text } = await call(client, 'get_request', { request_id: id })
-      expect(text).toMatch(/^Trace context: 3 more outgoing calls not listed \(over 50\); 20 baggage members dropped \(over 180 members or 8192 bytes, or malformed\)$/m)
+      const reason = `over ${BAGGAGE_MAX_MEMBERS} members, ${BAGGAGE_MAX_MEMBER_BYTES} bytes a member or ${BAGGAGE_MAX_BYTES} bytes in all, or malformed`
+      expect(text.split('\n')).toContain(`Trace context: 3 more outgoing calls not listed (over 50); 20 baggage members dropped (${reason})`)
       const { text: quiet } = await call(client, 'get_request', { request_id: few.headers.get('x-debug-toolbar-request-id')! })
       expect(quiet).not.toMatch(/^Trace context:/m)
     } finally {

@@ -6,6 +6,7 @@ import { context, propagation, trace } from '@opentelemetry/api'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel, OpenTelemetryConfigError, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { resolvePropagatorNames } from '../../src/opentelemetry/propagators.js'
+import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBER_BYTES, BAGGAGE_MAX_MEMBERS } from '../../src/shapes/baggage-limits.js'
 import { request } from '../support/local.js'
 
 // A downstream service on loopback that remembers the headers of each call.
@@ -200,12 +201,22 @@ describe('extraction order', () => {
 })
 
 describe('baggage limits and attributes', () => {
-  it('keeps at most 180 list-members and counts the rest as dropped', async () => {
-    const members = Array.from({ length: 200 }, (_, i) => `k${i}=v${i}`).join(',')
+  // The limits the panel and the MCP server quote (src/shapes/baggage-limits.ts) are the ones core's propagator applies.
+  it('keeps at most 180 list-members (BAGGAGE_MAX_MEMBERS) and counts the rest as dropped', async () => {
+    expect(BAGGAGE_MAX_MEMBERS).toBe(180)
+    const members = Array.from({ length: BAGGAGE_MAX_MEMBERS + 20 }, (_, i) => `k${i}=v${i}`).join(',')
     const { stats, sent } = await appWith().call({ baggage: members })
-    expect(stats.baggage.members).toHaveLength(180)
+    expect(stats.baggage.members).toHaveLength(BAGGAGE_MAX_MEMBERS)
     expect(stats.baggage.dropped).toBe(20)
-    expect(sent.baggage!.split(',')).toHaveLength(180)
+    expect(sent.baggage!.split(',')).toHaveLength(BAGGAGE_MAX_MEMBERS)
+  })
+
+  it('keeps a list-member of BAGGAGE_MAX_MEMBER_BYTES and drops a longer one, within BAGGAGE_MAX_BYTES in all', async () => {
+    // The header's commas between the members kept count towards the total.
+    const member = (key: string, bytes: number) => `${key}=${'x'.repeat(bytes - key.length - 1)}`
+    const { stats } = await appWith().call({ baggage: [member('fits', BAGGAGE_MAX_MEMBER_BYTES), member('long', BAGGAGE_MAX_MEMBER_BYTES + 1), member('rest', BAGGAGE_MAX_BYTES - BAGGAGE_MAX_MEMBER_BYTES - 1), 'over=1'].join(',') })
+    expect(stats.baggage.members.map((m) => m.key)).toEqual(['fits', 'rest'])
+    expect(stats.baggage.dropped).toBe(2)
   })
 
   it('keeps at most 8192 bytes and counts malformed members as dropped', async () => {

@@ -10,6 +10,7 @@ import { debugToolbar } from '../../src/index.js'
 import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent, toolbarSpanProcessor, type OpenTelemetryStats } from '../../src/opentelemetry/index.js'
 import { TraceContext } from '../../templates/client/panels/trace-context.js'
 import type { TraceContextStats } from '../../src/opentelemetry/trace-context-stats.js'
+import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBER_BYTES, BAGGAGE_MAX_MEMBERS } from '../../src/shapes/baggage-limits.js'
 import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -235,5 +236,20 @@ describe('the Context section of the OpenTelemetry panel', () => {
     expect(html).toContain('http://127.0.0.1/&lt;x>')
     expect(html).toContain('2 more calls not listed')
     expect(html).toContain(' open')
+  })
+
+  it('names the Baggage limits on the badge of the members not kept', () => {
+    const context = {
+      traceparent: { received: false, valid: false },
+      tracestate: { received: false, valid: false, entries: 0 },
+      origin: 'new root',
+      sampled: true,
+      recording: true,
+      sampler: 'AlwaysOnSampler',
+      outgoing: [],
+      outgoingDropped: 0,
+    } as unknown as TraceContextStats
+    const html = renderToString(<TraceContext context={context} baggage={{ members: [{ key: 'tenant', value: 'acme' }], dropped: 20 }} propagators={['baggage']} />)
+    expect(html).toContain(`20 dropped (over ${BAGGAGE_MAX_MEMBERS} members, ${BAGGAGE_MAX_MEMBER_BYTES} bytes a member or ${BAGGAGE_MAX_BYTES} bytes in all, or malformed)`)
   })
 })

@@ -6,6 +6,7 @@ import type { TemplatesStats } from '../../panels/templates.js'
 import type { TimerStats, TimingMetric } from '../../panels/timer.js'
 import type { BaggageView } from '../../opentelemetry/baggage.js'
 import type { TraceContextStats } from '../../opentelemetry/trace-context-stats.js'
+import { BAGGAGE_DROPPED_REASON } from '../../shapes/baggage-limits.js'
 import { panelStats } from '../data.js'
 import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
@@ -201,7 +202,7 @@ function briefText(b: Brief, service: string | undefined): string {
     const c = b.traceContext
     const parts = [
       c.outgoingDropped > 0 && `${counted(c.outgoingDropped, 'more outgoing call', 'more outgoing calls')} not listed (over ${c.outgoingListed})`,
-      c.baggageDropped > 0 && `${counted(c.baggageDropped, 'baggage member', 'baggage members')} dropped (over 180 members or 8192 bytes, or malformed)`,
+      c.baggageDropped > 0 && `${counted(c.baggageDropped, 'baggage member', 'baggage members')} dropped (${BAGGAGE_DROPPED_REASON})`,
     ].filter(Boolean)
     out.push(`Trace context: ${parts.join('; ')}`)
   }

@@ -1,4 +1,5 @@
 import type { BaggageView } from '../../../src/opentelemetry/baggage.js'
+import { BAGGAGE_DROPPED_REASON } from '../../../src/shapes/baggage-limits.js'
 import { KeyValueTable } from './key-value-table.js'
 
 /**
@@ -18,7 +19,7 @@ export function BaggageBlock({ baggage, propagators }: { baggage: BaggageView; p
     <div class="hdt-otel-baggage" data-baggage={count}>
       <p>
         <strong>Baggage</strong> received: {count} {count === 1 ? 'member' : 'members'}
-        {baggage.dropped > 0 && <span class="hdt-badge hdt-badge-warn"> {baggage.dropped} dropped (over 180 members or 8192 bytes, or malformed)</span>}
+        {baggage.dropped > 0 && <span class="hdt-badge hdt-badge-warn"> {baggage.dropped} dropped ({BAGGAGE_DROPPED_REASON})</span>}
         <span class="hdt-muted"> · propagators: {propagators.length > 0 ? propagators.join(', ') : 'none'}</span>
       </p>
       {count > 0 && <KeyValueTable rows={rows} empty="" label="Baggage" />}
