@@ -12,6 +12,7 @@ import { LATE_COPY, LATE_SAVE_MS, type LateWriter, type RequestRecord } from './
 import type { SlotKey } from '../shapes/slot-key.js'
 import { MemoryStore, type DeferredRequest, type PanelNav, type RequestSummary, type StoredRequest, type ToolbarStore } from './store.js'
 import { ToolbarEvents } from './events.js'
+import { OutlivedRecords } from './outlived-records.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
 import { injectIntoHtml, observeBody, type BodyObserver } from './body.js'
@@ -77,6 +78,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
    */
   private readonly recordRing: Array<RequestRecord | undefined> = []
   private recordCount = 0
+  /** Requests still running that the ring let go of: listed and answered while they run. */
+  readonly outlived = new OutlivedRecords()
   /**
    * Resolves once the toolbar this one replaced (the app's previous evaluation under Vite's
    * dev server) let go of what it held, such as a receiver's port; undefined when it replaced none.
@@ -225,7 +228,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
   }
 
   /**
-   * The live record of a recent request (one of the last `maxRequests`), if still held.
+   * The live record of a recent request (one of the last `maxRequests`, or an older one still
+   * running), if still held.
    *
    * @example
    * ```ts
@@ -237,13 +241,14 @@ export class Toolbar implements ToolbarHost, LateWriter {
   getRecord(id: string): RequestRecord | undefined {
     const ring = this.recordRing
     for (let i = 0; i < ring.length; i++) if (ring[i]?.id === id) return ring[i]
-    return undefined
+    return this.outlived.find(id)
   }
 
   /**
    * The requests of the history still running (handler not returned, or body still being
    * sent), newest first: they reach the store only when they finish. Read from the records
-   * the toolbar holds anyway, when asked; nothing is kept per request for it.
+   * the toolbar holds anyway, when asked; nothing is kept per request for it, except the
+   * running ones the ring let go of (`outlived`, at most `MAX_OUTLIVED`).
    *
    * @example
    * ```ts
@@ -253,6 +258,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
   inFlight(): RequestSummary[] {
     const running: RequestRecord[] = []
     for (const record of this.recordRing) if (record !== undefined && record.durationMs === undefined) running.push(record)
+    // Those that more than maxRequests newer requests pushed out of the ring while they ran.
+    for (const record of this.outlived.all()) running.push(record)
     return running.sort((a, b) => b.startedAt - a.startedAt).map(summaryOf)
   }
 
@@ -604,6 +611,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
 
   private finish(record: RequestRecord, durationMs = record.now()): void {
     record.durationMs = durationMs
+    this.outlived.end(record)
     if (this.writesLate) record.lateWriter = this
     const hooks = this.hooks.onFinish
     for (let i = 0; i < hooks.length; i++) {
@@ -836,8 +844,11 @@ export class Toolbar implements ToolbarHost, LateWriter {
     const slot = this.recordCount++ % this.maxRequests
     const leaving = this.recordRing[slot]
     this.recordRing[slot] = record
+    if (leaving === undefined) return
+    // Still running (a hung handler, a long stream): held until it ends, so that it is still listed and answered.
+    if (leaving.durationMs === undefined) this.outlived.keep(leaving)
     // A copy due for the one leaving (lines its left-running work logged) is written now: its timer would find it gone.
-    if (leaving !== undefined && leaving.lateCopy === LATE_COPY.due) this.copyLeaving(leaving)
+    else if (leaving.lateCopy === LATE_COPY.due) this.copyLeaving(leaving)
   }
 
   /** Writes the due copy of a request the history lets go of; the last one: what it records later is not copied. */

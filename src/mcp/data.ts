@@ -21,6 +21,8 @@ export interface McpToolbar {
   settled?(): Promise<void>
   /** The requests still running in this process, newest first (they reach the store when they finish). */
   inFlight?(): RequestSummary[]
+  /** Running requests held past the history's ring; `dropped` counts those let go of over its bound. */
+  readonly outlived?: { readonly dropped: number }
 }
 
 /** A request of the history still running: its time so far instead of a duration. */
@@ -102,6 +104,19 @@ export class ToolbarData {
   async droppedRequests(): Promise<number> {
     const store = this.toolbar.store
     return withDropped(store, await store.list({ limit: 1, offset: 0 })).dropped ?? 0
+  }
+
+  /**
+   * How many requests still running this process let go of, over the bound of those it holds
+   * after the history's ring let go of them (`MAX_OUTLIVED`): list_requests cannot show them.
+   *
+   * @example
+   * ```ts
+   * data.runningDropped() // 2
+   * ```
+   */
+  runningDropped(): number {
+    return this.toolbar.outlived?.dropped ?? 0
   }
 
   /**

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RequestSummary } from '../../core/store.js'
+import { MAX_OUTLIVED } from '../../core/outlived-records.js'
 import { MAX_SCAN, type RequestFacts, type RunningRequest } from '../data.js'
 import { cursor, flag, limit, numberArg, onRoute, recordedRoutes, requestId, route, routesText, spanIds, traceId, type RouteFilter } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
@@ -76,14 +77,23 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const requests = page.items
       const dropped = await data.droppedRequests()
       const writesLost = await data.storeWritesLost()
+      const runningDropped = data.runningDropped()
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} requests of the history were searched.` : '',
         dropped ? `${counted(dropped, 'older request was', 'older requests were')} dropped from the history (maxRequests).` : '',
         writesLost
           ? `${counted(writesLost, 'write')} to the store ${writesLost === 1 ? 'was' : 'were'} lost (its write queue was full, or the database refused them): the history may miss requests.`
           : '',
+        runningDropped
+          ? `${counted(runningDropped, 'request')} still running ${runningDropped === 1 ? 'was' : 'were'} let go of (over ${MAX_OUTLIVED} held after more than maxRequests newer requests): the oldest running requests may be missing here.`
+          : '',
       ].filter(Boolean).join(' ')
-      const bounds = { ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(dropped ? { dropped } : {}), ...(writesLost ? { writesLost } : {}) }
+      const bounds = {
+        ...(capped ? { searchedNewest: MAX_SCAN } : {}),
+        ...(dropped ? { dropped } : {}),
+        ...(writesLost ? { writesLost } : {}),
+        ...(runningDropped ? { runningDropped } : {}),
+      }
       if (requests.length > 0) {
         return { text: [...lines, pageNote(page, 'requests'), scope].filter(Boolean).join('\n'), data: { requests, ...pageData(page), ...bounds } }
       }
