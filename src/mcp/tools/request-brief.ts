@@ -1,6 +1,7 @@
 import type { RequestDetail } from '../../core/toolbar.js'
 import type { LoggingStats } from '../../panels/logging.js'
 import { thrownIsAnswer, type RequestStats } from '../../panels/request.js'
+import type { ProfilingStats } from '../../panels/profiling.js'
 import type { SqlQueryStats, SqlStats } from '../../panels/sql.js'
 import type { TemplatesStats } from '../../panels/templates.js'
 import type { TimerStats, TimingMetric } from '../../panels/timer.js'
@@ -16,7 +17,7 @@ import { serviceOf } from '../trace-tree.js'
 import { recordedCut } from './sql.js'
 
 /** How many items of each section `get_request` shows. */
-const BRIEF = { queries: 5, groups: 5, logs: 20, renders: 10, errors: 10 }
+const BRIEF = { queries: 5, groups: 5, logs: 20, renders: 10, errors: 10, functions: 5 }
 
 /**
  * Links of a request (toolbar page and API) and of a trace (the tracing UIs, OTLP/JSON).
@@ -56,6 +57,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
   const logs = panelStats<LoggingStats>(detail, 'logging')
   const templates = panelStats<TemplatesStats>(detail, 'templates')
   const otel = panelStats<{ context?: TraceContextStats; baggage?: BaggageView }>(detail, 'opentelemetry')
+  const profiling = panelStats<ProfilingStats>(detail, 'profiling')
   const spans = await ctx.data.requestSpans(detail)
   const facts = await ctx.data.facts(detail)
   const byId = new Map(sql?.queries.map((q) => [q.id, q]) ?? [])
@@ -124,6 +126,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       renders: templates.renders.slice(0, BRIEF.renders).map((r) => ({ name: r.name, depth: r.depth, durationMs: r.durationMs, error: r.error })),
       truncated: templates.renders.length > BRIEF.renders,
     },
+    profile: profileBrief(ctx, profiling),
     errors: errors.slice(0, BRIEF.errors),
     errorsTruncated: errors.length > BRIEF.errors,
     trace: detail.traceId
@@ -142,6 +145,7 @@ type Brief = {
   sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean; afterResponse?: true; cut?: SqlQueryStats['cut'] }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number; afterResponse?: true }>; truncated: boolean }
   templates?: { count: number; dropped: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
+  profile?: ProfileBrief
   errors: Array<{ kind: string; message: string }>
   errorsTruncated: boolean
   trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
@@ -149,6 +153,37 @@ type Brief = {
   links: Record<string, string>
   /** Why the tracing UIs are not linked (nothing is exported). */
   linksNote?: string
+}
+
+/** A profiled request's profile in brief: what the profiler cost it, and its hottest functions. */
+type ProfileBrief =
+  | { profiled: true; samples: number; totalMs: number | undefined; startCostMs: number | undefined; topFunctions: Array<{ name: string; location: string; selfMs: number; totalMs: number }>; download: string | undefined }
+  | { profiled: false; skipped: string }
+
+/**
+ * The Profile panel's stats in brief, when the request asked for a profile: starting the
+ * profiler is part of the request's time (hundreds of milliseconds the first time in a
+ * process), which an agent must not take for the app's.
+ */
+function profileBrief(ctx: McpContext, stats: ProfilingStats | undefined): ProfileBrief | undefined {
+  if (!stats?.requested) return undefined
+  if (!stats.profiled) return { profiled: false, skipped: stats.skipped ?? 'no profile was taken' }
+  return {
+    profiled: true,
+    samples: stats.samples,
+    totalMs: stats.totalMs,
+    startCostMs: stats.startCostMs,
+    topFunctions: stats.topFunctions.slice(0, BRIEF.functions).map((f) => ({ name: f.name, location: f.location, selfMs: f.selfMs, totalMs: f.totalMs })),
+    download: stats.download && `${ctx.origin}${ctx.data.prefix}${stats.download}`,
+  }
+}
+
+/** The Profile line of get_request. */
+function profileText(p: ProfileBrief): string {
+  if (!p.profiled) return `Profile: asked for, not taken: ${oneLine(p.skipped)}`
+  const cost = p.startCostMs !== undefined ? `; starting the profiler added ${ms(p.startCostMs)} to this request's time` : ''
+  const hottest = p.topFunctions.map((f) => `${oneLine(f.name)}${f.location ? ` ${f.location}` : ''} ${ms(f.selfMs)}`).join(', ')
+  return `Profile: ${p.samples} samples over ${ms(p.totalMs)}${cost}.${hottest ? ` Hottest by self time: ${hottest}.` : ''}${p.download ? ` Download: ${p.download}` : ''}`
 }
 
 /** What the Trace context panel counted and did not keep: outgoing calls past its list, baggage members past the limits. */
@@ -193,6 +228,7 @@ function briefText(b: Brief, service: string | undefined): string {
     for (const t of b.templates.renders) out.push(`  ${'  '.repeat(t.depth)}${t.name} ${ms(t.durationMs)}`)
     if (b.templates.truncated) out.push('  (more renders not shown)')
   }
+  if (b.profile) out.push(profileText(b.profile))
   if (b.errors.length) {
     out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ''}`)
     for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
