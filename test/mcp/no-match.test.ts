@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { formatMs } from '../../src/shapes/format.js'
 import { call, useShop } from './app.js'
 
 describe('a filter that matches nothing says what there is to ask for instead', () => {
@@ -46,6 +47,24 @@ describe('a filter that matches nothing says what there is to ask for instead', 
     const compared = await call(session.client, 'compare_requests', { route: 'users' })
     expect(compared.isError).toBe(false)
     expect(compared.data.a.route).toBe('GET /users')
+  })
+
+  it('list_traces names its filters and what the traces held have instead', async () => {
+    const all = (await call(session.client, 'list_traces')).data
+    expect(all.total).toBe(4)
+    const longest = Math.max(...all.traces.map((t: { durationMs: number }) => t.durationMs))
+    const service = await call(session.client, 'list_traces', { service: 'billing' })
+    expect(service.isError).toBe(false)
+    expect(service.text).toBe('No trace matches service "billing" (4 traces held). Services in them: shop.')
+    expect(service.data.recordedServices).toEqual(['shop'])
+    const source = await call(session.client, 'list_traces', { source: 'zipkin', min_duration_ms: 60_000, has_error: true })
+    expect(source.text).toBe(`No trace matches source zipkin, min_duration_ms 60000, has_error true (4 traces held). Services in them: shop. Sources: local (4). The longest took ${formatMs(longest)}. None of them has an error.`)
+  })
+
+  it('search_logs names its filters and what the lines searched have instead', async () => {
+    const { text, isError } = await call(session.client, 'search_logs', { level: 'fatal', text: 'no such words' })
+    expect(isError).toBe(false)
+    expect(text).toBe('No log line matches level fatal, text "no such words" (4 lines in 4 requests searched: 3 info, 1 warn).')
   })
 
   // Last: it forgets the history the tests above read.

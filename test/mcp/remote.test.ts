@@ -154,7 +154,7 @@ describe('remote spans over MCP', () => {
     expect(first.text).toContain(`Showing traces 1-3 of 4; more with cursor "${first.data.nextCursor}"`)
     const rest = await call(client, 'list_traces', { limit: 3, cursor: first.data.nextCursor })
     expect(rest.data.traces.map((t: Listed) => t.traceId)).toEqual([listed[3]!.traceId])
-    expect((await call(client, 'list_traces', { service: 'nobody' })).text).toBe('No trace matches (the toolbar holds the traces of recent requests and the spans other services sent it).')
+    expect((await call(client, 'list_traces', { service: 'nobody' })).text).toBe('No trace matches service "nobody" (4 traces held). Services in them: hooks, inventory, mailer, shop, worker.')
     expect((await call(client, 'list_traces', { source: 'carrier-pigeon' } as never)).isError).toBe(true)
   })
 

@@ -71,10 +71,35 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
         ? [...shown, pageNote(page, 'lines')]
             .filter(Boolean)
             .join('\n')
-        : 'No log line matches.'
+        : noMatchText(args, details)
       return { text, data: { logs: page.items, ...pageData(page) } }
     },
   })
+}
+
+/**
+ * Why search_logs found nothing: its filters, and the lines of the requests searched by
+ * level (`3 lines in 4 requests searched: 2 info, 1 warn`), so that the next call asks for
+ * a level or text they have.
+ */
+function noMatchText(args: { level?: string | string[]; text?: string; request_id?: string; trace_id?: string }, details: RequestDetail[]): string {
+  const filters = [
+    args.level && `level ${[args.level].flat().join(', ')}`,
+    args.text && `text ${JSON.stringify(args.text)}`,
+    args.request_id && `request ${args.request_id}`,
+    args.trace_id && `trace ${args.trace_id}`,
+  ].filter(Boolean)
+  const counts = new Map<string, number>()
+  let total = 0
+  for (const detail of details) {
+    for (const line of panelStats<LoggingStats>(detail, 'logging')?.logs ?? []) {
+      counts.set(line.level, (counts.get(line.level) ?? 0) + 1)
+      total++
+    }
+  }
+  const byLevel = LOG_LEVELS.filter((l) => counts.has(l)).map((l) => `${counts.get(l)} ${l}`)
+  const searched = `${counted(total, 'line')} in ${counted(details.length, 'request')} searched${byLevel.length ? `: ${byLevel.join(', ')}` : ''}`
+  return details.length === 0 ? 'No log line: no request recorded yet; make a request to the app first.' : `No log line matches ${filters.length ? filters.join(', ') : 'the filters'} (${searched}).`
 }
 
 /**

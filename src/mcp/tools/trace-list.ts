@@ -64,13 +64,58 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
         evicted ? `${counted(evicted, 'older trace was', 'older traces were')} evicted from memory (maxTraces).` : '',
         refusedText(refused),
       ].filter(Boolean)
-      const text =
-        page.items.length === 0
-          ? ['No trace matches (the toolbar holds the traces of recent requests and the spans other services sent it).', ...scope].join(' ')
-          : [...lines, pageNote(page, 'traces'), ...scope].filter(Boolean).join('\n')
-      return { text, data: { traces: page.items, ...pageData(page), ...(evicted ? { evicted } : {}), ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(refused.spans || refused.exports ? { refused } : {}) } }
+      const bounds = { ...(evicted ? { evicted } : {}), ...(capped ? { searchedNewest: MAX_SCAN } : {}), ...(refused.spans || refused.exports ? { refused } : {}) }
+      if (page.items.length > 0) return { text: [...lines, pageNote(page, 'traces'), ...scope].filter(Boolean).join('\n'), data: { traces: page.items, ...pageData(page), ...bounds } }
+      // Nothing matched: say what there is, so that the next call asks for something held.
+      const held = await ctx.data.traceList({ limit: SCAN_PAGE, offset: 0 })
+      const services = [...new Set(held.traces.flatMap((t) => t.services))].sort()
+      const sources = args.source ? await heldSources(ctx) : []
+      const text = [held.total === 0 ? 'No trace held yet: make a request to the app first, or send spans to the toolbar.' : noMatchText(args, held.total, held.traces, services, sources, runningFor), ...scope].join(' ')
+      return { text, data: { traces: page.items, ...pageData(page), ...(held.total > 0 ? { recordedServices: services } : {}), ...bounds } }
     },
   })
+}
+
+/**
+ * Why list_traces listed nothing: its filters, how many traces are held, and what the newest
+ * of them (`SCAN_PAGE`) have for the filters given: services, sources, the longest duration,
+ * how many failed.
+ */
+function noMatchText(
+  args: { service?: string; source?: string; min_duration_ms?: number; has_error?: boolean },
+  total: number,
+  newest: TraceSummary[],
+  services: string[],
+  sources: string[],
+  runningFor: (t: TraceSummary) => number,
+): string {
+  const filters = [
+    args.service && `service "${args.service}"`,
+    args.source && `source ${args.source}`,
+    args.min_duration_ms !== undefined && `min_duration_ms ${args.min_duration_ms}`,
+    args.has_error !== undefined && `has_error ${args.has_error}`,
+  ].filter(Boolean)
+  const failed = newest.filter((t) => t.error).length
+  const longest = Math.max(...newest.map((t) => (t.running ? runningFor(t) : t.durationMs)))
+  return [
+    `No trace matches ${filters.length ? filters.join(', ') : 'the filters'} (${counted(total, 'trace')} held).`,
+    services.length ? `Services in them: ${services.join(', ')}.` : '',
+    args.source ? `Sources: ${sources.join(', ') || 'none'}.` : '',
+    args.min_duration_ms !== undefined ? `The longest took ${ms(longest)}.` : '',
+    args.has_error !== undefined ? (failed === 0 ? 'None of them has an error.' : `${failed} of them ${failed === 1 ? 'has' : 'have'} an error.`) : '',
+  ]
+    .filter(Boolean)
+    .join(' ')
+}
+
+/** The sources of the traces held, each with how many traces have spans of it: `local (4)`. */
+async function heldSources(ctx: McpContext): Promise<string[]> {
+  const held: string[] = []
+  for (const source of SPAN_SOURCES) {
+    const { total } = await ctx.data.traceList({ source, limit: 1, offset: 0 })
+    if (total > 0) held.push(`${source} (${total})`)
+  }
+  return held
 }
 
 /** The newest traces that pass `filter` (at most `MAX_SCAN`), from the tracing panel or the store. */
