@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar, recordQuery } from '../../src/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
+import { formatMs } from '../../src/shapes/format.js'
 import { call, connect, useShop } from './app.js'
 
 describe('find_n_plus_one over the recent requests: one line per pattern, not per request', () => {
@@ -46,9 +47,16 @@ describe('find_slow_queries says what a query did wrong and which threshold it u
     expect(text).toMatch(new RegExp(`^\\S+ (µs|ms|s)  request ${ids.broken} \\(GET /orders/broken\\) query #1, failed: no such table: order_lines  at `, 'm'))
   })
 
-  it('names the SQL panel\'s threshold when no query reached it', async () => {
+  it('names the SQL panel\'s threshold when no query reached it, and how long the slowest took', async () => {
+    const detail = await (await fetch(`${session.shop.base}/_debug_toolbar/api/requests/${ids.users}`)).json()
+    const queries = detail.panels.sql.queries as Array<{ id: number; durationMs: number }>
+    const slowest = queries.reduce((a, b) => (b.durationMs > a.durationMs ? b : a))
     const { text } = await call(session.client, 'find_slow_queries', { request_id: ids.users })
-    expect(text).toBe(`No query in request ${ids.users} took at least the SQL panel's slow threshold, 100 ms (pass threshold_ms to lower it).`)
+    expect(text).toBe(
+      `No query in request ${ids.users} took at least the SQL panel's slow threshold, 100 ms (pass threshold_ms to lower it). The slowest of its ${queries.length} queries took ${formatMs(slowest.durationMs)} (#${slowest.id}).`,
+    )
+    const all = await call(session.client, 'find_slow_queries', { threshold_ms: 1e6 })
+    expect(all.text).toMatch(new RegExp(`^No query in the recent requests took at least 1000000 ms\\. The slowest of ${queries.length + 1} queries in 2 requests took \\S+ (µs|ms|s) \\(request \\S+, #\\d+\\)\\.$`))
   })
 })
 

@@ -66,9 +66,12 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
         ? [...lines, pageNote(page, 'queries')]
             .filter(Boolean)
             .join('\n')
-        : args.threshold_ms !== undefined
-          ? `No query in ${scope} took at least ${args.threshold_ms} ms.`
-          : `No query in ${scope} took at least the SQL panel's slow threshold${stats[0] ? `, ${ms(stats[0].sql.slowQueryMs)}` : ''} (pass threshold_ms to lower it).`
+        : [
+            args.threshold_ms !== undefined
+              ? `No query in ${scope} took at least ${args.threshold_ms} ms.`
+              : `No query in ${scope} took at least the SQL panel's slow threshold${stats[0] ? `, ${ms(stats[0].sql.slowQueryMs)}` : ''} (pass threshold_ms to lower it).`,
+            slowestText(stats, args.request_id !== undefined),
+          ].join(' ')
       return { text, data: { queries: page.items, ...pageData(page) } }
     },
   })
@@ -166,6 +169,24 @@ function queryData(ctx: McpContext, q: SqlQueryStats) {
     dbSystem: q.dbSystem,
     error: q.error,
   }
+}
+
+/**
+ * How long the slowest query took, for an answer that found none over the threshold:
+ * `The slowest of its 5 queries took 4.55 ms (#1).`, or over the recent requests
+ * `The slowest of 13 queries in 12 requests took 13.5 ms (request <id>, #1).`; that none ran
+ * when none did.
+ */
+function slowestText(stats: Array<{ detail: RequestDetail; sql: SqlStats }>, one: boolean): string {
+  let slowest: { requestId: string; query: SqlQueryStats } | undefined
+  let count = 0
+  for (const { detail, sql } of stats) {
+    count += sql.queries.length
+    for (const query of sql.queries) if (!slowest || query.durationMs > slowest.query.durationMs) slowest = { requestId: detail.id, query }
+  }
+  if (!slowest) return one ? 'It ran no query.' : `No query ran in the ${counted(stats.length, 'request')} looked at.`
+  if (one) return `The slowest of its ${counted(count, 'query', 'queries')} took ${ms(slowest.query.durationMs)} (#${slowest.query.id}).`
+  return `The slowest of ${counted(count, 'query', 'queries')} in ${counted(stats.length, 'request')} took ${ms(slowest.query.durationMs)} (request ${slowest.requestId}, #${slowest.query.id}).`
 }
 
 /**
