@@ -17,6 +17,21 @@ const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const PARENT = '00f067aa0ba902b7'
 const loopback = { incoming: { socket: { remoteAddress: '127.0.0.1' } } }
 
+/** A request's trace context in the shape an older version stored: a received header had only a value, an absent one none. */
+function storedContext(): TraceContextStats {
+  return {
+    traceparent: { value: `00-${TRACE}-${PARENT}-01`, valid: true },
+    tracestate: { valid: false, entries: 0 },
+    origin: 'continued',
+    parentSpanId: PARENT,
+    sampled: true,
+    recording: true,
+    sampler: 'AlwaysOnSampler',
+    outgoing: [],
+    outgoingDropped: 0,
+  } as unknown as TraceContextStats
+}
+
 describe('checkTraceparent names the rule an ignored traceparent breaks', () => {
   // W3C Trace Context Level 2, 3.2.2: version ff is invalid; all-zero trace-id and parent-id
   // are invalid; the fields are lowercase hex (HEXDIGLC); version 00 has exactly 55 characters.
@@ -194,19 +209,7 @@ describe('the Context section of the OpenTelemetry panel', () => {
   })
 
   it('renders a request stored before headers said whether they were received (durable history)', () => {
-    // The shape an older version wrote: a received header had only a value, an absent one none.
-    const stored = {
-      traceparent: { value: `00-${TRACE}-${PARENT}-01`, valid: true },
-      tracestate: { valid: false, entries: 0 },
-      origin: 'continued',
-      parentSpanId: PARENT,
-      sampled: true,
-      recording: true,
-      sampler: 'AlwaysOnSampler',
-      outgoing: [],
-      outgoingDropped: 0,
-    } as unknown as TraceContextStats
-    const html = renderToString(<TraceContext context={stored} />)
+    const html = renderToString(<TraceContext context={storedContext()} />)
     expect(html).toContain(`00-${TRACE}-${PARENT}-01`)
     expect(html).toContain('valid traceparent')
     expect(html).toMatch(/tracestate received<\/th><td><span class="hdt-muted">none<\/span>/)
@@ -239,17 +242,7 @@ describe('the Context section of the OpenTelemetry panel', () => {
   })
 
   it('names the Baggage limits on the badge of the members not kept', () => {
-    const context = {
-      traceparent: { received: false, valid: false },
-      tracestate: { received: false, valid: false, entries: 0 },
-      origin: 'new root',
-      sampled: true,
-      recording: true,
-      sampler: 'AlwaysOnSampler',
-      outgoing: [],
-      outgoingDropped: 0,
-    } as unknown as TraceContextStats
-    const html = renderToString(<TraceContext context={context} baggage={{ members: [{ key: 'tenant', value: 'acme' }], dropped: 20 }} propagators={['baggage']} />)
+    const html = renderToString(<TraceContext context={storedContext()} baggage={{ members: [{ key: 'tenant', value: 'acme' }], dropped: 20 }} propagators={['baggage']} />)
     expect(html).toContain(`20 dropped (over ${BAGGAGE_MAX_MEMBERS} members, ${BAGGAGE_MAX_MEMBER_BYTES} bytes a member or ${BAGGAGE_MAX_BYTES} bytes in all, or malformed)`)
   })
 })
