@@ -138,8 +138,12 @@ function outgoingText(settings: RedactionSettings, text: string): string {
 const RESOURCE_NOT_FOUND = -32002
 function notFound(uri: string): (error: unknown) => never {
   return (error) => {
-    if (error instanceof ToolError) throw new McpError(RESOURCE_NOT_FOUND, error.message, { uri })
-    throw error
+    if (!(error instanceof ToolError)) throw error
+    const notFound = new McpError(RESOURCE_NOT_FOUND, error.message, { uri })
+    // The SDK sends the message as it is, and McpError's starts with 'MCP error -32002: ',
+    // which the client adds again: the reason alone goes out.
+    notFound.message = error.message
+    throw notFound
   }
 }
 

@@ -297,6 +297,8 @@ describe('the MCP server at {prefix}/mcp', () => {
     await expect(client.readResource({ uri: 'toolbar://traces/abc' })).rejects.toMatchObject({ code: -32002 })
     await expect(client.readResource({ uri: 'toolbar://requests/..%2F..' })).rejects.toThrow(/not a request id/)
     await expect(client.readResource({ uri: 'toolbar://traces/abc' })).rejects.toThrow(/not a trace id/)
+    // The JSON-RPC error's message is the reason itself: the client adds the code once.
+    await expect(client.readResource({ uri: 'toolbar://requests/ffffffffffffffff' })).rejects.toThrow(/^MCP error -32002: no request with id "ffffffffffffffff"/)
   })
 
   it('never sends the seeded secret, from any tool or resource', async () => {
