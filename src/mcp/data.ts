@@ -239,6 +239,27 @@ export class ToolbarData {
     return owner ? this.detail(owner) : undefined
   }
 
+  /**
+   * The recorded requests of a trace by the span that began each (its SERVER span, the
+   * OpenTelemetry panel's `rootSpanId`): a request another one fetched shares its trace.
+   * Read from the history when a tool asks.
+   *
+   * @example
+   * ```ts
+   * (await data.requestsBySpan(traceId)).get(line.spanIds[0]!) // 'a1b2c3d400000003'
+   * ```
+   */
+  async requestsBySpan(traceId: string): Promise<Map<string, string>> {
+    const bySpan = new Map<string, string>()
+    for (const row of await this.summaries()) {
+      if (row.traceId !== traceId) continue
+      const detail = await this.detail(row.id)
+      const root = detail && panelStats<{ rootSpanId?: string }>(detail, 'opentelemetry')?.rootSpanId
+      if (root) bySpan.set(root, row.id)
+    }
+    return bySpan
+  }
+
   /** The spans of a trace; an error result when unknown. */
   async requireTrace(traceId: string): Promise<ToolbarSpan[]> {
     const spans = await this.trace(traceId)

@@ -51,6 +51,8 @@ export interface TraceLine {
    * connections; only when some did.
    */
   untracedMessages?: number
+  /** The recorded request a SERVER span began (set by get_trace, which reads the history). */
+  requestId?: string
 }
 
 const ms = (ns: number) => ns / 1e6

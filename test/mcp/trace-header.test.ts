@@ -19,6 +19,15 @@ describe("get_trace's header says what the tree is", () => {
     // The request that started the trace has every span of it: the header stays as it was.
     expect(whole.text).toMatch(new RegExp(`^Trace ${whole.data.traceId}: ${whole.data.spanCount} spans from shop, `))
   })
+
+  it('names the request of each SERVER span a recorded request began, for get_request', async () => {
+    const fetched = (await call(session.client, 'list_requests', { route: '/users' })).data.requests[0].id as string
+    const { text, data } = await call(session.client, 'get_trace', { request_id: session.ids.report })
+    expect(text).toMatch(new RegExp(`^\\+0 ms GET /report .* SERVER request ${session.ids.report} CRITICAL #[0-9a-f]{16}$`, 'm'))
+    expect(text).toMatch(new RegExp(`^ {4}\\+\\S+ (µs|ms|s) GET /users .* SERVER request ${fetched} CRITICAL #[0-9a-f]{16}$`, 'm'))
+    expect(data.lines.filter((l: { requestId?: string }) => l.requestId).map((l: { requestId: string }) => l.requestId)).toEqual([session.ids.report, fetched])
+    expect(text).toMatch(/Columns: .*kind and status \(unless UNSET\), the request a SERVER span began, CRITICAL on the critical path, .*span ids\./)
+  })
 })
 
 describe("get_trace's header of a request still sending its body", () => {

@@ -57,7 +57,12 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
     async run(args) {
       const { traceId: id, spans, detail } = await traceOf(args)
       const timeline = traceTimeline(spans)
-      const all = traceLines(spans, timeline)
+      // The request each SERVER span began, for get_request: a fetched request shares its caller's trace.
+      const requests = await data.requestsBySpan(id)
+      const all = traceLines(spans, timeline).map((line) => {
+        const requestId = line.count === 1 ? requests.get(line.spanIds[0]!) : undefined
+        return requestId === undefined ? line : { ...line, requestId }
+      })
       const services = [...new Set(spans.map(serviceOf).filter((s): s is string => s !== undefined))]
       // A request fetched by another recorded request has only its subtree of the caller's trace.
       const part = detail && !args.trace_id ? ((await data.trace(id))?.length ?? spans.length) : spans.length
@@ -75,7 +80,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const responseMs = owner?.durationMs
       const after = afterResponse(durationMs, responseMs, spans.length)
       const dropped = await data.droppedSpans(id)
-      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
+      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), the request a SERVER span began, CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
@@ -197,7 +202,8 @@ function lineText(line: TraceLine): string {
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
   const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
-  return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${critical}${skew}${untraced} #${line.spanIds[0]}`
+  const request = line.requestId ? ` request ${line.requestId}` : ''
+  return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${request}${critical}${skew}${untraced} #${line.spanIds[0]}`
 }
 
 /** Which way and how far the clock-skew adjustment moved a span: `drawn 71.2 ms earlier than its clock says`. */
