@@ -52,4 +52,10 @@ describe('get_trace and WebSocket messages past maxMessageSpans', () => {
     expect(text).toMatch(/^ +\+\S+ ms WS \/chat x3, .*, 203 more messages not traced \(over maxMessageSpans\) #/m)
     expect(data.lines.find((l: { name: string }) => l.name === 'WS /chat')).toMatchObject({ count: 3, untracedMessages: 203 })
   })
+
+  it('writes the kind of a folded line\'s spans, as the header\'s columns say and a single span\'s line does', async () => {
+    const { text } = await call(client, 'get_trace', { trace_id: traceId })
+    expect(text).toMatch(/Columns: .*kind and status \(unless UNSET\)/)
+    expect(text).toMatch(/^ +\+\S+ ms WS \/chat x3, .* \[chat\] SERVER CRITICAL, 203 more/m)
+  })
 })

@@ -198,7 +198,7 @@ function lineText(line: TraceLine): string {
   if (line.count > 1) {
     const ids = line.spanIds.slice(0, 5).join(',') + (line.spanIds.length > 5 ? `,… (${line.spanIds.length - 5} more)` : '')
     const hidden = line.hiddenDescendants ? `, ${line.hiddenDescendants} child spans folded` : ''
-    return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service}${status}${critical}${hidden}${untraced} #${ids}`
+    return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service} ${line.kind}${status}${critical}${hidden}${untraced} #${ids}`
   }
   const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
   const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
