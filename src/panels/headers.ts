@@ -1,10 +1,14 @@
 import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
+import { headerEntriesText } from '../core/header-text.js'
 import { redactEntries } from '../core/redact.js'
 
 
 export interface HeadersStats {
-  /** [name, value] pairs; secret values are replaced by `********`. */
+  /**
+   * [name, value] pairs; secret values are replaced by `********`. A value that arrived as
+   * UTF-8 bytes is shown as its text (`José`, not `JosÃ©`), any other as it arrived.
+   */
   request: Array<[string, string]>
   response: Array<[string, string]>
 }
@@ -23,7 +27,8 @@ export class HeadersPanel extends Panel<HeadersStats> {
 
   // No hooks: the record keeps where both header lists can be read, and they are read here.
   /**
-   * Both header lists, as `[name, value]` pairs with secret values redacted.
+   * Both header lists, as `[name, value]` pairs with secret values redacted, values read as
+   * UTF-8 text when their bytes are UTF-8 (`headerText`), before they are redacted.
    *
    * @example
    * ```ts
@@ -33,7 +38,7 @@ export class HeadersPanel extends Panel<HeadersStats> {
    * ```
    */
   generateStats(record: RequestRecord): HeadersStats {
-    return { request: redactEntries(record.requestHeaders()), response: redactEntries(record.responseHeaders()) }
+    return { request: redactEntries(headerEntriesText(record.requestHeaders())), response: redactEntries(headerEntriesText(record.responseHeaders())) }
   }
 
   /**

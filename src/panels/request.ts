@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { parse as parseCookies } from 'hono/utils/cookie'
 import { errorLine } from '../core/cut-text.js'
+import { headerText } from '../core/header-text.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { redactQueryParameter, redactQueryParameters, REDACTED } from '../core/redact.js'
@@ -16,7 +16,10 @@ export interface RequestStats {
   status: number | undefined
   params: Record<string, string>
   query: Record<string, string[]>
-  /** Cookie names; values are never shown. */
+  /**
+   * The names of the cookies the request carried, as written (UTF-8 read as text); values
+   * are never shown.
+   */
   cookies: Record<string, string>
   /** From Content-Length; undefined for a body sent without one (chunked). */
   requestBodyBytes: number | undefined
@@ -110,7 +113,7 @@ export class RequestPanel extends Panel<RequestStats> {
       status: record.status,
       params: record.peek(MATCHED_PARAMS) ?? {},
       query: queriesOf(record.url),
-      cookies: cookie ? Object.fromEntries(Object.keys(parseCookies(cookie)).map((name) => [name, REDACTED])) : {},
+      cookies: cookie ? Object.fromEntries(cookieNames(headerText(cookie)).map((name) => [name, REDACTED])) : {},
       requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
       requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
@@ -132,6 +135,21 @@ export class RequestPanel extends Panel<RequestStats> {
   navSubtitle(stats: RequestStats): string {
     return `${stats.status ?? '…'} ${stats.route ?? stats.path}`
   }
+}
+
+/**
+ * The names of a `Cookie` header's cookies, each once, in order: every `name=value` pair,
+ * also one whose name or value a strict parser refuses (`préférence=sombre`), since the
+ * panel shows what the request carried.
+ */
+function cookieNames(header: string): string[] {
+  const names = new Set<string>()
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=')
+    const name = eq < 0 ? '' : pair.slice(0, eq).trim()
+    if (name) names.add(name)
+  }
+  return [...names]
 }
 
 /**
