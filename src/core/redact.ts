@@ -1,3 +1,5 @@
+import { isRandomToken } from './random-token.js'
+
 /** Header names whose values are always secret. */
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-api-key'])
 /** Any name that looks like it carries a secret: `X-Auth-Token`, `X-Auth-Key`, `Ocp-Apim-Subscription-Key`... */
@@ -195,7 +197,8 @@ export function redactWrittenValue(value: string, placeholder: string, levels = 
 
 /**
  * A query parameter's value (decoded) with the tokens its shape gives away redacted
- * (`redactBareSecrets`: a JWT, `Bearer <token>`, `ghp_...`, `sk_live_...`), and the user
+ * (`redactBareSecrets`: a JWT, `Bearer <token>`, `ghp_...`, `sk_live_...`; and a whole
+ * value that is a long run of random hex or base64, `isRandomToken`), and the user
  * info and secret-named parameters of the URL it holds (absolute, `//host...` or
  * `/path...`), and those of the URLs in its own values, `levels` URLs deep in all
  * (`NESTED_URL_LEVELS`).
@@ -204,10 +207,12 @@ export function redactWrittenValue(value: string, placeholder: string, levels = 
  * ```ts
  * redactQueryValue('https://user:pass@host/cb?token=abc&x=1') // 'https://********@host/cb?token=********&x=1'
  * redactQueryValue('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2ln') // '********'
+ * redactQueryValue('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08') // '********'
  * redactQueryValue('blue')                                    // 'blue'
  * ```
  */
 export function redactQueryValue(value: string, placeholder = REDACTED, levels = NESTED_URL_LEVELS): string {
+  if (isRandomToken(value)) return placeholder
   const shown = redactBareSecrets(value, placeholder)
   if (levels <= 0 || !/[?#@]/.test(shown) || !URL_START.test(shown)) return shown
   return redactUrlAt(shown, placeholder, levels - 1)

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { debugToolbar, type RequestStats } from '../../src/index.js'
 import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
 import { startZipkinPeer, type ZipkinPeer } from '../../integration/peers/index.js'
 import { startLoopbackService } from '../support/loopback-service.js'
+import { call, connect } from '../mcp/app.js'
 
 const PREFIX = '/_debug_toolbar'
 
@@ -16,8 +19,14 @@ const GITHUB = `ghp_${alnum(36)}`
 const STRIPE = `sk_live_${alnum(24)}`
 const BEARER = `tk_${alnum(30)}`
 const PASSWORD = 'pw-in-a-url'
+// A signature as HMAC-SHA256 writes it, in hex and in base64, under names that say nothing.
+const HEX_SIGNATURE = createHash('sha256').update('query-values').digest('hex')
+const BASE64_KEY = createHash('sha256').update('query-values key').digest('base64url')
 const UUID = '3f2a9c1e-4b7d-4e8a-9f00-1c2d3e4f5a6b'
-const SECRETS = [JWT, GITHUB, STRIPE, BEARER, PASSWORD]
+// Long values that are no secret: a trace id, a name, an MD5 content hash.
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
+const NAME = 'getUserAccountSettingsForOrganization'
+const SECRETS = [JWT, GITHUB, STRIPE, BEARER, PASSWORD, HEX_SIGNATURE, BASE64_KEY]
 
 // As a browser writes them: `+` for a space, the rest percent-encoded.
 const QUERY = [
@@ -26,9 +35,13 @@ const QUERY = [
   `u=${encodeURIComponent(`https://ada:${PASSWORD}@files.example.com/a`)}`,
   `k=${STRIPE}`,
   `h=Bearer+${BEARER}`,
+  `s=${HEX_SIGNATURE}`,
+  `t=${BASE64_KEY}`,
   `page=2`,
   `id=${UUID}`,
   `q=Bearer+tokens`,
+  `trace=${TRACE_ID}`,
+  `view=${NAME}`,
 ].join('&')
 
 /** The query as the span's `url.query` and the Request panel show it: every value's secret gone, the rest as it was. */
@@ -38,9 +51,13 @@ const SHOWN = (placeholder: string) => ({
   u: [`https://${placeholder}@files.example.com/a`],
   k: [placeholder],
   h: [`Bearer ${placeholder}`],
+  s: [placeholder],
+  t: [placeholder],
   page: ['2'],
   id: [UUID],
   q: ['Bearer tokens'],
+  trace: [TRACE_ID],
+  view: [NAME],
 })
 
 const queries = (search: string) => {
@@ -110,6 +127,19 @@ describe('a query value that is a secret under a name that is not', () => {
     expect(url.pathname).toBe('/signed-in')
     expect(queries(url.search)).toEqual(SHOWN('********'))
     // Only the values that held a secret are written again: the others keep their spelling.
-    expect(request.url).toContain(`&page=2&id=${UUID}&q=Bearer+tokens`)
+    expect(request.url).toContain(`&page=2&id=${UUID}&q=Bearer+tokens&trace=${TRACE_ID}&view=${NAME}`)
+  })
+
+  it('is redacted in what the MCP server sends about the request', async () => {
+    let client: Client | undefined
+    try {
+      client = await connect(service.base)
+      const { text, data } = await call(client, 'get_request', { request_id: requestId })
+      expect(leaked(text + JSON.stringify(data))).toEqual([])
+      const { s, t, trace, view } = data.request.query
+      expect({ s, t, trace, view }).toEqual({ s: ['********'], t: ['********'], trace: [TRACE_ID], view: [NAME] })
+    } finally {
+      await client?.close()
+    }
   })
 })
