@@ -12,7 +12,8 @@
  *
  * Only requests that match hono/etag pay for any of it: the matched handlers are looked at
  * only when some run besides the toolbar and the app's handler, and, when the app was passed
- * as `app`, only when one of its routes is hono/etag's.
+ * as `app`, only when one of its routes is hono/etag's. hono/etag is known by its function's
+ * name, or, in a bundle that renamed it, by its code (it reads `If-None-Match` and `ETag`).
  */
 import type { Context, Hono } from 'hono'
 import { matchedRoutes } from 'hono/route'
@@ -48,12 +49,27 @@ export function hasEtag(c: Context, ownIndex: number, from = 0, to = Number.POSI
   return false
 }
 
-/** hono/etag's middleware is `async function etag(c, next)`; a sub-app's handler is unwrapped first. */
+/**
+ * Whether `handler` is hono/etag's middleware, or one that does what it does: `async
+ * function etag(c, next)`, or, once a bundler has renamed it (`async function(a,l)`), a
+ * function whose code reads `If-None-Match` and an `ETag`, string literals that no minifier
+ * renames. A sub-app's handler is unwrapped first. Read once per function.
+ */
 function isEtag(handler: unknown): boolean {
   let target = handler as Handler
   while (target.__COMPOSED_HANDLER) target = target.__COMPOSED_HANDLER
-  return target.name === 'etag'
+  if (target.name === 'etag') return true
+  let verdict = etagCode.get(target)
+  if (verdict === undefined) {
+    const code = Function.prototype.toString.call(target)
+    verdict = /if-none-match/i.test(code) && /["'`]etag["'`]/i.test(code)
+    etagCode.set(target, verdict)
+  }
+  return verdict
 }
+
+/** What the code of each handler looked at says: a handler's code never changes. */
+const etagCode = new WeakMap<object, boolean>()
 
 const appVerdicts = new WeakMap<object, { size: number; etag: boolean }>()
 

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest'
+import { build } from 'esbuild'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { jsx } from 'hono/jsx'
@@ -16,11 +17,11 @@ const PAGE = '<!doctype html><html><body><h1>Cached</h1></body></html>'
 
 type Order = 'toolbar first' | 'etag first'
 
-function app(order: Order | 'no toolbar', passApp = false) {
+function app(order: Order | 'no toolbar', passApp = false, etagMiddleware: typeof etag = etag) {
   const app = new Hono()
   const toolbar = debugToolbar(passApp ? { app } : {})
   if (order === 'toolbar first') app.use(toolbar)
-  app.use(etag())
+  app.use(etagMiddleware())
   if (order === 'etag first') app.use(toolbar)
   app.get('/page', (c) => c.html(PAGE))
   app.get('/jsx', (c) => c.html(jsx('html', {}, jsx('body', {}, jsx('h1', {}, 'Cached')))))
@@ -87,6 +88,28 @@ describe('hono/etag with the toolbar', () => {
       }
     }
   }
+
+  describe('bundled and minified, its function renamed', () => {
+    // What a bundler makes of hono/etag: `async function etag(c, next)` becomes an anonymous `async function(a,l)`.
+    let minified: typeof etag
+    beforeAll(async () => {
+      const out = await build({ stdin: { contents: "export { etag } from 'hono/etag'", resolveDir: process.cwd() }, bundle: true, minify: true, format: 'esm', write: false, platform: 'neutral' })
+      minified = ((await import(`data:text/javascript,${encodeURIComponent(out.outputFiles[0]!.text)}`)) as { etag: typeof etag }).etag
+      expect(minified().name).not.toBe('etag')
+    })
+
+    for (const [order, passApp] of [['toolbar first', false], ['etag first', false], ['etag first', true]] as const) {
+      it(`answers 304 to the page's own ETag (${order}${passApp ? ', with app' : ''})`, async () => {
+        const appTag = (await request(app('no toolbar', false, minified).app, '/page')).headers.get('etag')
+        expect(appTag).toMatch(/^"[0-9a-f]{40}"$/)
+        const get = await transports.socket(app(order, passApp, minified).app)
+        const first = await get('/page')
+        expect(first.text).toContain('data-hdt-request-id=')
+        expect(first.headers.get('etag')).toBe(appTag)
+        expect((await get('/page', { 'if-none-match': appTag! })).status).toBe(304)
+      })
+    }
+  })
 
   it('keeps the request id on a 304 off Node when hono/etag before the toolbar is told to retain it (README)', async () => {
     const app = new Hono()
