@@ -55,9 +55,15 @@ const secrets = {
   aws: fc.stringMatching(/^[A-Z0-9]{16}$/).map((id) => `AKIA${id}`),
 }
 
+// Fixed seeds: the shape rule misses about 2 in a million random 32-byte base64 values
+// (specs/mcp.md, Redaction), so unseeded runs of 300 would fail about once in a thousand CI
+// runs. Each run still checks the same thousands of generated values; change a seed to look
+// at others.
+const SEED = 20261202
+
 describe('query values that are secrets by their shape', () => {
   it('never redacts an ordinary value: words, paths, short ids, uuids, trace ids, numbers, dates, emails', () => {
-    fc.assert(fc.property(ordinary, (value) => shown(value) === value), { numRuns: 2000 })
+    fc.assert(fc.property(ordinary, (value) => shown(value) === value), { numRuns: 2000, seed: SEED })
   })
 
   for (const [kind, secret] of Object.entries(secrets)) {
@@ -70,7 +76,7 @@ describe('query values that are secrets by their shape', () => {
           expect(decodeURIComponent(written)).not.toContain(value.replace(/^Bearer /, ''))
           expect(written.startsWith('page=2&')).toBe(true)
         }),
-        { numRuns: 300 },
+        { numRuns: 300, seed: SEED },
       )
     })
   }
