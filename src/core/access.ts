@@ -52,35 +52,40 @@ export function addressMatcher(allowedHosts: readonly string[]): (address: strin
 }
 
 /**
- * The client's address: the socket's, as @hono/node-server exposes it in `c.env`. With
- * `trustProxy`, the last address of `X-Forwarded-For`: the one the proxy you run added.
- * The ones before it are whatever the client sent (a proxy appends to the header it got),
- * so a remote client could write `X-Forwarded-For: 127.0.0.1` and pass for loopback.
+ * The client's address as the socket says it, from what @hono/node-server exposes in `c.env`.
+ *
+ * @example
+ * ```ts
+ * socketAddress(c) // '127.0.0.1', '::1', '::ffff:192.0.2.2'
+ * ```
  */
-export function socketAddress(c: Context, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const forwarded = forwardedAddress(c)
-    if (forwarded) return forwarded
-  }
+export function socketAddress(c: Context): string | undefined {
   return nodeIncoming(c)?.socket?.remoteAddress
 }
 
 /**
- * The address the nearest proxy says it forwarded for, if any: the last address of
- * `X-Forwarded-For`, or without it the last `for=` of the standard `Forwarded` header (RFC
- * 7239, what Caddy, Envoy and some tunnels send). Without `trustProxy` it only ever denies:
- * a proxy on this machine (nginx in front of the app) makes every visitor's request come
- * from 127.0.0.1, and says for whom in one of these headers. A `for=` that names no address
- * (`unknown`, an obfuscated `_name`) comes back as it is, which no `allowedHosts` matches.
+ * The addresses the nearest proxy says it forwarded for, or undefined when the request
+ * names none: the last address of `X-Forwarded-For` and the last `for=` of the standard
+ * `Forwarded` header (RFC 7239, what HAProxy's `option forwarded` and some tunnels send),
+ * each when it comes. Both are given because a proxy adds to one of them and passes the
+ * other on as the client wrote it: behind a proxy that sends only `Forwarded`, a visitor's
+ * own `X-Forwarded-For: 127.0.0.1` would otherwise pass for loopback. The addresses before
+ * the last one of a header are whatever the client sent (a proxy appends to the header it
+ * got). Without `trustProxy` these only ever deny: a proxy on this machine (nginx in front
+ * of the app) makes every visitor's request come from 127.0.0.1, and says for whom here. A
+ * `for=` that names no address (`unknown`, an obfuscated `_name`) comes back as it is,
+ * which no `allowedHosts` matches.
  *
  * @example
  * ```ts
- * // X-Forwarded-For: 198.51.100.4, 203.0.113.9   → '203.0.113.9'
- * // Forwarded: for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"   → '2001:db8::17'
- * const visitor = forwardedAddress(c)
+ * // X-Forwarded-For: 198.51.100.4, 203.0.113.9   → ['203.0.113.9']
+ * // Forwarded: for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"   → ['2001:db8::17']
+ * // X-Forwarded-For: 127.0.0.1 and Forwarded: for=203.0.113.9   → ['127.0.0.1', '203.0.113.9']
+ * const named = forwardedAddresses(c)
+ * const allowed = named ? named.every(isAllowedAddress) : isAllowedAddress(socketAddress(c))
  * ```
  */
-export function forwardedAddress(c: Context): string | undefined {
+export function forwardedAddresses(c: Context): string[] | undefined {
   const raw = nodeIncoming(c)?.rawHeaders
   let xff: string | undefined
   let standard: string | undefined
@@ -93,10 +98,13 @@ export function forwardedAddress(c: Context): string | undefined {
     }
   } else {
     xff = c.req.header('x-forwarded-for')
-    if (xff === undefined) standard = c.req.header('forwarded')
+    standard = c.req.header('forwarded')
   }
-  if (xff !== undefined) return xff.slice(xff.lastIndexOf(',') + 1).trim() || undefined
-  return standard === undefined ? undefined : lastForwardedFor(standard)
+  if (xff === undefined && standard === undefined) return undefined
+  const fromXff = xff === undefined ? undefined : xff.slice(xff.lastIndexOf(',') + 1).trim() || undefined
+  const fromStandard = standard === undefined ? undefined : lastForwardedFor(standard)
+  if (fromXff === undefined) return fromStandard === undefined ? undefined : [fromStandard]
+  return fromStandard === undefined ? [fromXff] : [fromXff, fromStandard]
 }
 
 /**

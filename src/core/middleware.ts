@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { addressMatcher, forwardedAddress, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
+import { addressMatcher, forwardedAddresses, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
 import { checkOptions, normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
@@ -66,15 +66,26 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const isOwnPage = pageOriginMatcher(options.allowedHostnames ?? [])
   const trustProxy = options.trustProxy ?? false
   const clientAddress = options.clientAddress
-  // Without trustProxy, X-Forwarded-For can only take the toolbar away: a visitor a proxy on
-  // this machine forwarded is that visitor, though the socket says 127.0.0.1.
-  const forwardedFromAllowed = (c: Context) => {
-    const forwarded = forwardedAddress(c)
-    return forwarded === undefined || isAllowedAddress(forwarded)
+  // Every forwarded address a request names must be allowed (X-Forwarded-For's and
+  // Forwarded's: a proxy adds to one and passes the other on as the client wrote it). Without
+  // trustProxy they can only take the toolbar away: a visitor a proxy on this machine
+  // forwarded is that visitor, though the socket says 127.0.0.1. With it they replace the socket.
+  const forwardedAllowed = (forwarded: string[]) => {
+    for (let i = 0; i < forwarded.length; i++) if (!isAllowedAddress(forwarded[i])) return false
+    return true
   }
   const isAllowedClient = clientAddress
     ? (c: Context) => isAllowedAddress(clientAddress(c))
-    : (c: Context) => isAllowedAddress(socketAddress(c, trustProxy)) && (trustProxy || forwardedFromAllowed(c))
+    : trustProxy
+      ? (c: Context) => {
+          const forwarded = forwardedAddresses(c)
+          return forwarded ? forwardedAllowed(forwarded) : isAllowedAddress(socketAddress(c))
+        }
+      : (c: Context) => {
+          if (!isAllowedAddress(socketAddress(c))) return false
+          const forwarded = forwardedAddresses(c)
+          return forwarded === undefined || forwardedAllowed(forwarded)
+        }
   const excluded = pathMatcher(options.excludePaths ?? [])
   const ownPrefix = `${prefix}/`
   const showToolbar = options.showToolbar

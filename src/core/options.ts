@@ -25,7 +25,7 @@ export interface DebugToolbarOptions {
    * this server (DNS rebinding) cannot read the toolbar. Default none.
    */
   allowedHostnames?: string[]
-  /** Trust `X-Forwarded-For` (or `Forwarded`'s `for=`) for the client address (only behind a proxy you run). Default false. */
+  /** Trust `X-Forwarded-For` and `Forwarded`'s `for=` for the client address (only behind a proxy you run; with both headers, both must be allowed). Default false. */
   trustProxy?: boolean
   /** Called after the address check: return false to hide the toolbar for this request. */
   showToolbar?: (c: Context) => boolean | Promise<boolean>

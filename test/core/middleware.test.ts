@@ -508,6 +508,30 @@ describe('access', () => {
     }
   })
 
+  it('refuses a visitor whom a proxy named in Forwarded, though the visitor sent its own X-Forwarded-For: 127.0.0.1', async () => {
+    // HAProxy's `option forwarded` on this machine: it adds Forwarded and passes the client's
+    // own X-Forwarded-For on as it came.
+    const server = await startLoopbackService(demoApp())
+    const proxied = await startLoopbackService(demoApp({ allowedHosts: ['10.0.0.0/8'], trustProxy: true }))
+    try {
+      const forged = { 'x-forwarded-for': '127.0.0.1', forwarded: 'for=203.0.113.9;proto=http' }
+      const api = await fetch(`${server.base}/_debug_toolbar/api/requests`, { headers: forged })
+      expect([api.status, await api.text()]).toEqual([404, '404 Not Found'])
+      const home = await fetch(`${server.base}/`, { headers: forged })
+      expect(await home.text()).toBe(page('Home'))
+      expect(home.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      // With trustProxy, an address the client wrote is not the client's either.
+      const trusted = await fetch(`${proxied.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '10.0.0.1', forwarded: 'for=203.0.113.9' } })
+      expect(trusted.status).toBe(404)
+      // Both headers naming an allowed address, as a proxy that sends both does for the developer.
+      expect((await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '127.0.0.1', forwarded: 'for=127.0.0.1' } })).status).toBe(200)
+      expect((await fetch(`${proxied.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '10.0.0.1', forwarded: 'for=10.0.0.1' } })).status).toBe(200)
+    } finally {
+      await server.close()
+      await proxied.close()
+    }
+  })
+
   it('answers its own routes only at a loopback name or an address: a page of another site rebound to 127.0.0.1 gets a 404', async () => {
     const app = demoApp()
     // DNS rebinding: the browser on this machine asks evil.example, whose name now points here.
