@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { addressMatcher, forwardedAddresses, hostnameMatcher, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
+import { addressMatcher, forwardedAddresses, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
 import { checkOptions, normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
@@ -62,7 +62,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   for (const feature of toolbarFeatures()) feature(toolbar, options)
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
-  const isAllowedName = hostnameMatcher(options.allowedHostnames ?? [])
+  const isAllowedName = toolbar.answersAt
   const isOwnPage = pageOriginMatcher(options.allowedHostnames ?? [])
   const trustProxy = options.trustProxy ?? false
   const clientAddress = options.clientAddress

@@ -27,6 +27,7 @@ import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
 import type { ErrorPages } from './error-page.js'
 import type { NotFoundPages } from './not-found-page.js'
+import { hostnameMatcher } from './access.js'
 
 /** The debug pages that replace one of Hono's default answers: the error page and the 404 page. */
 type DebugPages = Pick<ErrorPages | NotFoundPages, 'answers' | 'response'>
@@ -72,6 +73,14 @@ export class Toolbar implements ToolbarHost, LateWriter {
   notFoundPages: NotFoundPages | undefined
   readonly version = packageVersion()
   /**
+   * Whether a request reached the app at a name the toolbar answers at (`localhost`, a name
+   * under `.localhost`, an IP address, `allowedHostnames`), from its URL. The toolbar's own
+   * routes and the debug error and 404 pages are for those names only: a page of another
+   * site whose name was re-pointed at 127.0.0.1 (DNS rebinding) reads what it asks for from
+   * the developer's own browser, a loopback client.
+   */
+  readonly answersAt: (url: string) => boolean
+  /**
    * Raw records of recent requests for on-demand work (EXPLAIN, stats): a ring, the newest
    * replacing the oldest. Looked up by id only when the API asks, so no map is kept up to
    * date on every request.
@@ -106,10 +115,11 @@ export class Toolbar implements ToolbarHost, LateWriter {
   constructor(
     readonly prefix: string,
     panels: Panel<any>[],
-    private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce' | 'liveEvents'>,
+    private readonly options: Pick<DebugToolbarOptions, 'maxRequests' | 'store' | 'app' | 'nonce' | 'liveEvents' | 'allowedHostnames'>,
     previous?: Toolbar,
   ) {
     this.maxRequests = options.maxRequests ?? 50
+    this.answersAt = hostnameMatcher(options.allowedHostnames ?? [])
     // The toolbar of the app's previous evaluation (a save under Vite's dev server, see
     // vite-reload.ts) hands on its history and live events when they are what this one would make.
     const history = previous?.historyFor(this.maxRequests, options)
@@ -349,7 +359,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
    * headers kept.
    */
   private async answerWithPage(c: Context, record: RequestRecord, outgoing: NodeOutgoing | undefined, pages: DebugPages): Promise<void> {
-    if ((outgoing && outgoing.headersSent) || !(await pages.answers(c, record))) return
+    // At another name (DNS rebinding), the page would show the app's stack or routes to another site.
+    if ((outgoing && outgoing.headersSent) || !this.answersAt(c.req.url) || !(await pages.answers(c, record))) return
     const nonce = this.nonceOf(c)
     const tag = loaderTag(this.prefix, record.id, this.version, nonce)
     let made: { response: Response; pageBytes: number }

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar } from '../../src/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
-import { get, PAGE_LOAD, textOf } from '../support/page-load.js'
+import { get, getAt, PAGE_LOAD, textOf } from '../support/page-load.js'
 
 // The debug error page, as a browser and other clients get it over a real socket: a page
 // load that ends with Hono's default "Internal Server Error" gets the page; everything else
@@ -214,6 +214,18 @@ describe('the debug error page', () => {
     expect(await get(refused, '/orders/42')).toMatchObject({ status: 500, text: 'Internal Server Error' })
     const excluded = await start(failingApp({ excludePaths: ['/orders'] }))
     expect(await get(excluded, '/orders/42')).toMatchObject({ status: 500, text: 'Internal Server Error' })
+  })
+
+  it("gives a page of another site whose name was re-pointed at 127.0.0.1 Hono's plain 500, with nothing of the error", async () => {
+    // DNS rebinding: a page at evil.example, in the developer's own browser (a loopback
+    // client), asks for a page that fails and reads the answer; the request says evil.example.
+    const base = await start(failingApp())
+    const rebound = await getAt(base, '/orders/42', 'evil.example:3000')
+    expect(rebound).toMatchObject({ status: 500, type: 'text/plain; charset=UTF-8', text: 'Internal Server Error' })
+    // At the names the toolbar answers at, the page is shown.
+    expect(textOf((await getAt(base, '/orders/42', 'localhost:3000')).text)).toContain('Error could not load order')
+    const named = await start(failingApp({ allowedHostnames: ['devbox'] }))
+    expect(textOf((await getAt(named, '/orders/42', 'devbox:3000')).text)).toContain('Error could not load order')
   })
 
   it("keeps the app's headers and puts the CSP nonce on the loader and on the stylesheet", async () => {

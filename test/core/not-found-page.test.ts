@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
 import type { Toolbar } from '../../src/core/toolbar.js'
 import { loopbackServers } from '../support/loopback-service.js'
-import { get, textOf } from '../support/page-load.js'
+import { get, getAt, textOf } from '../support/page-load.js'
 
 // The debug 404 page, as a browser and other clients get it over a real socket: a page load
 // of a path no route matches, answered with Hono's default "404 Not Found", gets a page that
@@ -24,6 +24,15 @@ function shop(options: Parameters<typeof debugToolbar>[0] = {}) {
 }
 
 describe('the debug 404 page', () => {
+  it("gives a page of another site whose name was re-pointed at 127.0.0.1 Hono's plain 404, without the app's routes", async () => {
+    // DNS rebinding: a page at evil.example, in the developer's own browser (a loopback
+    // client), asks for a path no route matches and reads the answer.
+    const base = await start(shop().app)
+    const rebound = await getAt(base, '/orders/42', 'evil.example:3000')
+    expect(rebound).toMatchObject({ status: 404, type: 'text/plain; charset=UTF-8', text: '404 Not Found' })
+    expect(textOf((await getAt(base, '/orders/42', '127.0.0.1')).text)).toContain('GET /users/:id showUser')
+  })
+
   it("answers a page load of a path no route matches with the app's routes and the toolbar, status 404", async () => {
     const { app, toolbar } = shop()
     const base = await start(app)
