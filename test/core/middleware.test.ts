@@ -8,6 +8,7 @@ import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { debugToolbar, MemoryStore, Panel, type RequestRecord } from '../../src/index.js'
 import { clientEnv, request } from '../support/local.js'
 import { startLoopbackService } from '../support/loopback-service.js'
+import { getAt } from '../support/page-load.js'
 
 const page = (title: string) => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`
 
@@ -547,7 +548,6 @@ describe('access', () => {
     // A page of another site whose name was re-pointed at 127.0.0.1, from the developer's browser.
     const server = await startLoopbackService(app)
     try {
-      const { getAt } = await import('../support/page-load.js')
       const rebound = await getAt(server.base, '/_debug_toolbar/api/requests', 'evil.example:3000')
       expect([rebound.status, rebound.text]).toEqual([200, page('Shell')])
     } finally {
