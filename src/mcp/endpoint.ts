@@ -25,12 +25,52 @@ export function createMcpHandler(toolbar: McpToolbar, settings: RedactionSetting
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
     const server = createToolbarMcpServer({ data, settings, origin: new URL(req.url).origin })
     await server.connect(transport)
+    const body = withBodyDeadline(req, BODY_TIMEOUT_MS)
     try {
-      return await transport.handleRequest(req)
+      const res = await transport.handleRequest(body.request)
+      // The SDK answers a body cut off by the deadline as invalid JSON: say what happened.
+      return body.expired() ? jsonRpcError(408, `the body did not arrive within ${BODY_TIMEOUT_MS / 1000} s`) : res
     } finally {
+      body.done()
       await server.close()
     }
   }
+}
+
+/**
+ * How long a call's body may take to arrive, as the span receivers allow theirs. The SDK
+ * bounds its size (4 MiB) but waits for it as long as the client sends (Node answers 408
+ * only after 5 minutes): a client trickling bytes would hold the call and its buffer.
+ */
+const BODY_TIMEOUT_MS = 10_000
+
+/**
+ * `req` with a body that fails once it has taken `timeoutMs` to arrive (cancelling the
+ * client's upload), and whether it did. `done()` stops the clock.
+ *
+ * @example
+ * ```ts
+ * const body = withBodyDeadline(req, 10_000)
+ * const res = await transport.handleRequest(body.request)
+ * body.done()
+ * if (body.expired()) return new Response('too slow', { status: 408 })
+ * ```
+ */
+export function withBodyDeadline(req: Request, timeoutMs: number): { request: Request; expired(): boolean; done(): void } {
+  if (!req.body) return { request: req, expired: () => false, done: () => undefined }
+  let expired = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      timer = setTimeout(() => {
+        expired = true
+        controller.error(new Error(`the body did not arrive within ${timeoutMs / 1000} s`))
+      }, timeoutMs)
+    },
+    flush: () => clearTimeout(timer),
+  })
+  const init = { method: req.method, headers: req.headers, body: req.body.pipeThrough(deadline), duplex: 'half', signal: req.signal }
+  return { request: new Request(req.url, init as RequestInit), expired: () => expired, done: () => clearTimeout(timer) }
 }
 
 function jsonRpcError(status: number, message: string, headers: Record<string, string> = {}): Response {
