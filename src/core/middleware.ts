@@ -27,9 +27,9 @@ export interface ToolbarDefaults {
 /**
  * The middleware with its defaults given: what `debugToolbar` is made of. Allowed requests
  * (enabled, from an allowed address, `showToolbar` says yes, not excluded) are recorded;
- * HTML responses get the toolbar. Everything else passes through untouched, the toolbar's
- * paths too (the app answers them as any path it has no route for). Apps use
- * `debugToolbar`; this is for a build that brings its own panel list or views.
+ * HTML responses get the toolbar. Everything else passes through untouched, and the
+ * toolbar's routes answer 404 to it. Apps use `debugToolbar`; this is for a build that
+ * brings its own panel list or views.
  *
  * @example
  * ```ts
@@ -91,9 +91,8 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const showToolbar = options.showToolbar
 
   // Only the toolbar's own routes are read by name, and by the page asking: the app's pages answer any.
-  // At another name the request goes on to the app, as for a client the toolbar is not shown to.
-  const ownRouteAnswer = (c: Context, next: Next): Response | Promise<Response | void> => {
-    if (!isAllowedName(c.req.url)) return next()
+  const ownRouteAnswer = (c: Context): Response | Promise<Response> => {
+    if (!isAllowedName(c.req.url)) return c.notFound()
     const origin = c.req.header('origin')
     if (!isOwnPage(origin, c.req.url)) {
       return c.json({ error: `the debug toolbar does not answer pages of ${origin!.slice(0, 100)} (a name of yours goes in allowedHostnames)` }, 403)
@@ -114,13 +113,11 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const handle = (c: Context, next: Next, path: string, ownRoute: boolean, allowed: boolean): Promise<Response | void> => {
     if (!allowed) {
       checkVite(c)
-      // Under the prefix too: the app answers as it answers any path it has no route for (its
-      // 404, or the page of a catch-all route), so the toolbar's paths answer like any other.
-      return next()
+      return ownRoute ? Promise.resolve(c.notFound()) : next()
     }
     if (ownRoute) {
       checkVite(c)
-      return Promise.resolve(ownRouteAnswer(c, next))
+      return Promise.resolve(ownRouteAnswer(c))
     }
     if (!mountChecked) {
       mountChecked = true

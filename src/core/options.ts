@@ -21,8 +21,8 @@ export interface DebugToolbarOptions {
   /**
    * Host names the toolbar's own routes answer at, beside `localhost`, `*.localhost` and IP
    * addresses (which always work): `['devbox', '.dev.internal']` (a leading dot: that name
-   * and any under it). Any other name gets the app's own answer (its 404), so a page whose
-   * name was re-pointed at this server (DNS rebinding) cannot read the toolbar. Default none.
+   * and any under it). Any other name gets a 404, so a page whose name was re-pointed at
+   * this server (DNS rebinding) cannot read the toolbar. Default none.
    */
   allowedHostnames?: string[]
   /** Trust `X-Forwarded-For` and `Forwarded`'s `for=` for the client address (only behind a proxy you run; with both headers, both must be allowed). Default false. */
