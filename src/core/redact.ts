@@ -72,18 +72,27 @@ export const SENSITIVE_QUERY_KEYS: ReadonlySet<string> = new Set([
 ])
 
 /**
+ * Query parameter names whose values are secrets though the names say nothing of one, matched
+ * whole in any case (`spin`, `pinned` and `shopping` are not): a one-time password, a PIN, a
+ * social security number, an OAuth PKCE code verifier.
+ */
+const SECRET_QUERY_NAMES: ReadonlySet<string> = new Set(['otp', 'totp', 'pin', 'passcode', 'ssn', 'code_verifier'])
+
+/**
  * True when the value of the query parameter `name` (decoded) must not be shown or
- * exported: a secret name, or one of the conventions' signature and credential keys.
+ * exported: a secret name, one of the conventions' signature and credential keys, or a
+ * one-time code's or personal number's short name (`otp`, `pin`, `ssn`...).
  *
  * @example
  * ```ts
  * isSecretQueryName('X-Amz-Signature') // true
  * isSecretQueryName('api_key')         // true
+ * isSecretQueryName('OTP')             // true
  * isSecretQueryName('page')            // false
  * ```
  */
 export function isSecretQueryName(name: string): boolean {
-  return SENSITIVE_QUERY_KEYS.has(name) || isSecretName(name)
+  return SENSITIVE_QUERY_KEYS.has(name) || isSecretName(name) || (name.length <= 13 && SECRET_QUERY_NAMES.has(name.toLowerCase()))
 }
 
 /**
