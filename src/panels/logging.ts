@@ -96,11 +96,13 @@ export class LoggingPanel extends Panel<LoggingStats> {
    *
    * @example
    * ```ts
-   * panel.navSubtitle(panel.generateStats(record)) // '5 messages, 1 error'
+   * panel.navSubtitle(panel.generateStats(record)) // '5 messages, 1 error', 'No messages'
    * ```
    */
   navSubtitle(stats: LoggingStats): string {
     const total = Object.values(stats.counts).reduce((a, b) => a + b, 0)
+    // As the SQL panel says 'No queries': a zero reads as a figure to look into.
+    if (total === 0) return 'No messages'
     const errors = stats.counts.error + stats.counts.fatal
     const parts = [`${total} ${total === 1 ? 'message' : 'messages'}`]
     if (errors) parts.push(`${errors} ${errors === 1 ? 'error' : 'errors'}`)

@@ -122,11 +122,13 @@ export class TemplatesPanel extends Panel<TemplatesStats> {
    *
    * @example
    * ```ts
-   * panel.navSubtitle(panel.generateStats(record)) // '2 renders'
+   * panel.navSubtitle(panel.generateStats(record)) // '2 renders', 'No renders'
    * ```
    */
   navSubtitle(stats: TemplatesStats): string {
     const count = stats.renders.length + stats.dropped
+    // As the SQL panel says 'No queries': a zero reads as a figure to look into.
+    if (count === 0) return 'No renders'
     return `${count} ${count === 1 ? 'render' : 'renders'}`
   }
 

@@ -25,6 +25,14 @@ async function detailOf(app: Hono, path: string) {
 }
 
 describe('LoggingPanel', () => {
+  it("says 'No messages' in the panel list for a request that logged nothing, as the SQL panel says 'No queries'", async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/', (c) => c.text('ok'))
+    const { detail } = await detailOf(app, '/')
+    expect(detail.nav.find((n: { id: string }) => n.id === 'logging')).toEqual({ id: 'logging', title: 'Logging', subtitle: 'No messages' })
+  })
+
   it('is among the default panels and sums the lines up in the panel list', async () => {
     const app = new Hono()
     app.use(debugToolbar())

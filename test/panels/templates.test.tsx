@@ -151,7 +151,7 @@ describe('TemplatesPanel with Hono JSX', () => {
     app.get('/', (c) => c.text('ok'))
     const { res, detail } = await detailOf(app, '/')
     expect(detail.panels.templates).toEqual({ renders: [], dropped: 0, totalMs: 0 })
-    expect(detail.nav[0].subtitle).toBe('0 renders')
+    expect(detail.nav[0].subtitle).toBe('No renders')
     expect(res.headers.get('server-timing') ?? '').not.toMatch(/templates/)
   })
 })
