@@ -5,6 +5,37 @@ export interface PageRequest {
   /** Path and query, same origin. */
   path: string
   status: number
+  /**
+   * The toolbar's own time for it, from the response's `Server-Timing` (`hdt-total`): two
+   * calls to one URL read apart, and a slow one shows before it is opened.
+   */
+  durationMs?: number
+}
+
+/**
+ * The `hdt-total` duration of a `Server-Timing` header (the toolbar's own entry: its prefix is
+ * core's `SERVER_TIMING_PREFIX`), or undefined without one.
+ *
+ * @example
+ * ```ts
+ * toolbarTotal('app;dur=3, hdt-total;dur=4.12;desc="hono-debug-toolbar"') // 4.12
+ * toolbarTotal(null) // undefined
+ * ```
+ */
+export function toolbarTotal(serverTiming: string | null): number | undefined {
+  if (!serverTiming) return undefined
+  for (const entry of serverTiming.split(',')) {
+    const [name, ...params] = entry.split(';')
+    if (name!.trim() !== 'hdt-total') continue
+    for (const param of params) {
+      const [key, value] = param.split('=')
+      if (key!.trim() === 'dur' && value !== undefined) {
+        const ms = Number(value.trim())
+        return Number.isFinite(ms) && ms >= 0 ? ms : undefined
+      }
+    }
+  }
+  return undefined
 }
 
 const HEADER = 'X-Debug-Toolbar-Request-Id'
@@ -55,7 +86,7 @@ export class PageRequests {
  * ```
  */
 export function followPageRequests(prefix: string, requests: PageRequests): void {
-  const note = (method: string, rawUrl: string, status: number, id: string | null) => {
+  const note = (method: string, rawUrl: string, status: number, id: string | null, serverTiming: string | null) => {
     if (!id) return
     let url: URL
     try {
@@ -66,7 +97,7 @@ export function followPageRequests(prefix: string, requests: PageRequests): void
     // Only our own origin: another origin's ids belong to another toolbar.
     if (url.origin !== location.origin) return
     if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) return
-    requests.add({ id, method: method.toUpperCase(), path: url.pathname + url.search, status })
+    requests.add({ id, method: method.toUpperCase(), path: url.pathname + url.search, status, durationMs: toolbarTotal(serverTiming) })
   }
 
   const originalFetch = window.fetch as unknown as (input: unknown, init?: RequestInit) => Promise<Response>
@@ -77,7 +108,7 @@ export function followPageRequests(prefix: string, requests: PageRequests): void
       const requested = input instanceof Request ? input.url : String(input)
       // A side branch: the page's promise is returned untouched, its rejection stays the page's.
       promise.then(
-        (res) => note(method, res.url || requested, res.status, res.headers.get(HEADER)),
+        (res) => note(method, res.url || requested, res.status, res.headers.get(HEADER), res.headers.get('server-timing')),
         () => undefined,
       )
       return promise
@@ -96,7 +127,7 @@ export function followPageRequests(prefix: string, requests: PageRequests): void
     const xhr = this
     xhr.addEventListener('loadend', () => {
       const info = opened.get(xhr)
-      if (info && xhr.status) note(info.method, xhr.responseURL || info.url, xhr.status, xhr.getResponseHeader(HEADER))
+      if (info && xhr.status) note(info.method, xhr.responseURL || info.url, xhr.status, xhr.getResponseHeader(HEADER), xhr.getResponseHeader('Server-Timing'))
     })
     return send.call(this, body)
   }

@@ -87,7 +87,10 @@ function PageRequestList({ followed, requestId, pageRequestId, onRequest }: Side
               <span class="hdt-page-request-name">
                 {r.method} {r.path}
               </span>
-              <StatusBadge status={r.status} />
+              <span class="hdt-page-request-figures">
+                <StatusBadge status={r.status} />
+                {r.durationMs !== undefined && <span class="hdt-page-request-time">{formatMs(r.durationMs)}</span>}
+              </span>
             </button>
           </li>
         ))}
