@@ -23,6 +23,11 @@ export interface RequestStats {
   cookies: Record<string, string>
   /** From Content-Length; undefined for a body sent without one (chunked). */
   requestBodyBytes: number | undefined
+  /**
+   * Whether a body came without a length (`Transfer-Encoding`, chunked): without it and
+   * without `Content-Length` the request had no body. Absent from records of older releases.
+   */
+  requestBodyChunked?: boolean
   requestContentType: string | undefined
   responseBytes: number
   responseContentType: string | undefined
@@ -115,6 +120,7 @@ export class RequestPanel extends Panel<RequestStats> {
       query: queriesOf(record.url),
       cookies: cookie ? Object.fromEntries(cookieNames(headerText(cookie)).map((name) => [name, REDACTED])) : {},
       requestBodyBytes: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+      requestBodyChunked: record.requestHeader('transfer-encoding') !== undefined,
       requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
       responseContentType: record.responseHeader('content-type'),

@@ -42,7 +42,7 @@ export function RequestView({ stats }: PanelProps<RequestStats>) {
           <tr>
             <th scope="row">Request body</th>
             <td>
-              {stats.requestBodyBytes === undefined ? <span class="hdt-muted">none or chunked</span> : formatBytes(stats.requestBodyBytes)}
+              {stats.requestBodyBytes !== undefined ? formatBytes(stats.requestBodyBytes) : <span class="hdt-muted">{bodyWithoutLength(stats.requestBodyChunked)}</span>}
               {stats.requestContentType && <span class="hdt-muted"> · {stats.requestContentType}</span>}
             </td>
           </tr>
@@ -63,4 +63,10 @@ export function RequestView({ stats }: PanelProps<RequestStats>) {
       <KeyValueTable label="Cookies" rows={Object.entries(stats.cookies)} empty="No cookies." />
     </div>
   )
+}
+
+/** What the Request panel says of a body without `Content-Length`: none, or sent chunked (a record of an older release cannot tell). */
+function bodyWithoutLength(chunked: boolean | undefined): string {
+  if (chunked === undefined) return 'none or chunked'
+  return chunked ? 'sent chunked, length not known' : 'none'
 }
