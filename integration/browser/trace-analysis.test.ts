@@ -95,10 +95,14 @@ describe('the demo page /users/2', () => {
     expect(await group.getAttribute('data-group-key')).toBe('demo-basic: SELECT author, text FROM comments WHERE post_id = ?')
     expect(await group.locator('.hdt-wf-group-tick').count()).toBe(3)
     expect(await labels(rows(pane))).not.toContain('SELECT comments')
+    // Folded, the three queries are still shown: the header counts every span, as unfolded.
+    const total = await pane.locator('.hdt-wf-name-head').textContent()
+    expect(total).toMatch(/^Span \(\d+\)$/)
 
     await group.locator('.hdt-wf-toggle').click()
     await expect.poll(() => labels(rows(pane)), WITHIN).toEqual(expect.arrayContaining(['SELECT comments']))
     expect((await labels(rows(pane))).filter((label) => label === 'SELECT comments')).toHaveLength(3)
+    expect(await pane.locator('.hdt-wf-name-head').textContent()).toBe(total)
     await pane.getByRole('button', { name: 'Fold 3 × SELECT comments' }).click()
     await group.waitFor(WITHIN)
 

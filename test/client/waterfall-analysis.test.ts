@@ -44,6 +44,9 @@ describe('the waterfall side of the analysis', () => {
     const { analysis, rows } = setup(spans)
     const folded = foldGroups(rows, analysis.groups, 3, new Set())
     expect(folded.map((r) => (r.group ? `${r.group.name} ×${r.group.spanIds.length}` : r.node.span.name))).toEqual(['P', 'SELECT comments ×3', 'Z'])
+    // The folded row stands for its three queries and the span inside one of them: every span is still counted.
+    expect(folded.map((r) => r.spans ?? 1)).toEqual([1, 4, 1])
+    expect(folded.reduce((n, r) => n + (r.spans ?? 1), 0)).toBe(rows.length)
     expect(foldGroups(rows, analysis.groups, 4, new Set())).toBe(rows)
     expect(foldGroups(rows, analysis.groups, 0, new Set())).toBe(rows)
     const expanded = foldGroups(rows, analysis.groups, 3, new Set([analysis.groups[0]!.id]))

@@ -50,7 +50,12 @@ export interface WaterfallAnalysis {
  * A row of the waterfall: a span, or a folded group of repeated siblings (led by its first
  * span). The first span of an expanded group carries the group in `foldable`, to fold it again.
  */
-export type WaterfallRow = VisibleRow & { group?: FoldableGroup; foldable?: FoldableGroup }
+/**
+ * A row of the waterfall. A folded row has its `group`, and `spans`: how many of the rows it
+ * was given it stands for (the group's members and their subtrees), so that the header can
+ * count the spans shown, folded or not.
+ */
+export type WaterfallRow = VisibleRow & { group?: FoldableGroup; foldable?: FoldableGroup; spans?: number }
 
 /**
  * Analyses a trace's spans, on the timeline the waterfall's tree already built when given.
@@ -170,12 +175,16 @@ export function foldGroups(rows: VisibleRow[], groups: FoldableGroup[], threshol
   }
   if (groupOf.size === 0 && leaderOf.size === 0) return rows
   const out: WaterfallRow[] = []
-  const shown = new Set<FoldableGroup>()
+  const shown = new Map<FoldableGroup, WaterfallRow & { spans: number }>()
   // Rows are depth first: a member's subtree is the run of deeper rows after it.
   let hideBelow = -1
+  let hiding: (WaterfallRow & { spans: number }) | undefined
   for (const row of rows) {
     if (hideBelow >= 0) {
-      if (row.node.depth > hideBelow) continue
+      if (row.node.depth > hideBelow) {
+        hiding!.spans++
+        continue
+      }
       hideBelow = -1
     }
     const group = groupOf.get(row.node.span.spanId)
@@ -185,9 +194,14 @@ export function foldGroups(rows: VisibleRow[], groups: FoldableGroup[], threshol
       continue
     }
     hideBelow = row.node.depth
-    if (shown.has(group)) continue
-    shown.add(group)
-    out.push({ node: row.node, hit: false, context: false, group })
+    hiding = shown.get(group)
+    if (hiding) {
+      hiding.spans++
+      continue
+    }
+    hiding = { node: row.node, hit: false, context: false, group, spans: 1 }
+    shown.set(group, hiding)
+    out.push(hiding)
   }
   return out
 }

@@ -87,6 +87,10 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
     else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - ROW_HEIGHT) el.scrollTop = top - el.clientHeight + 2 * ROW_HEIGHT
   }, [selectedId])
 
+  // The spans the rows show: a folded row counts every span it stands for, so that only a
+  // filter, a collapsed span or the critical path alone make the header say "7 of 9".
+  let shownSpans = 0
+  for (const row of rows) shownSpans += row.spans ?? 1
   const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN)
   const last = Math.min(rows.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN)
   const ticks = axisTicks(tree.durationNs, 6)
@@ -123,7 +127,7 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
     >
       <div class="hdt-wf-head" role="row">
         <div class="hdt-wf-name-head" role="columnheader">
-          Span <span class="hdt-muted">({rows.length === tree.ordered.length ? rows.length : `${rows.length} of ${tree.ordered.length}`})</span>
+          Span <span class="hdt-muted">({shownSpans === tree.ordered.length ? shownSpans : `${shownSpans} of ${tree.ordered.length}`})</span>
         </div>
         <div class="hdt-wf-axis" role="columnheader" aria-label="time since the trace started">
           {ticks.map((t) => (
