@@ -207,6 +207,20 @@ describe('the demo page /users/2', () => {
     expect(errors).toEqual([])
   })
 
+  it('compares by default with the previous /users/:id request that succeeded, not with a /users/999 that answered 404', async () => {
+    await open('/users/1')
+    await page.goto(`${server.url}/users/999`)
+    await open('/users/2')
+    const pane = await otelPane()
+    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const select = pane.getByLabel('Request to compare with')
+    await expect.poll(async () => (await select.locator('option:checked').innerText()).trim(), WITHIN).toMatch(/^GET \/users\/1 · 200/)
+    // The 404 is still offered.
+    expect(await select.locator('option', { hasText: '/users/999' }).count()).toBeGreaterThan(0)
+    // The browser logs the 404 page load itself; nothing else.
+    expect(errors.filter((line) => !/status of 404 .*\/users\/999/.test(line))).toEqual([])
+  })
+
   it('says "1 span added, 1 removed" when /users/2 is compared with /users/1 (one render renamed)', async () => {
     await open('/users/1')
     await open('/users/2')

@@ -215,10 +215,13 @@ function groupTime(count: number, totalNs: string): string {
 }
 
 /**
- * The previous request of the same method and route (the newest before this one), or none:
- * a later request or another route's would read as "before" without being it, so those are
- * compared only when the user picks them.
+ * The previous request of the same method and route (the newest before this one) that
+ * succeeded, else the previous one whatever its status, or none: a `/users/999` that answered
+ * 404 ran another path than the page, and a failed request reads best against one that
+ * worked. A later request or another route's would read as "before" without being it, so
+ * those are compared only when the user picks them.
  */
 function defaultBefore(candidates: RequestSummary[], request: RequestDetail): RequestSummary | undefined {
-  return candidates.find((r) => r.method === request.method && r.route === request.route && r.startedAt < request.startedAt)
+  const earlier = candidates.filter((r) => r.method === request.method && r.route === request.route && r.startedAt < request.startedAt)
+  return earlier.find((r) => r.status !== undefined && r.status < 400) ?? earlier[0]
 }
