@@ -1,11 +1,7 @@
 import type { ServerTimingMetric } from './panel.js'
 
-/**
- * The prefix of the toolbar's own Server-Timing metrics (`hdt-total`, `hdt-sql`, ...), so
- * they never collide with the app's: `hono/timing` writes a `total` of its own, and two
- * `total` entries in one header leave browsers and tools to pick either.
- */
-export const SERVER_TIMING_PREFIX = 'hdt-'
+// The prefix lives with the shapes the browser code imports too (it reads `hdt-total` back).
+export { SERVER_TIMING_PREFIX } from '../shapes/server-timing-names.js'
 
 /**
  * Formats metrics as a `Server-Timing` header value (RFC: `name;dur=1.2;desc="..."`).

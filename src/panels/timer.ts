@@ -3,7 +3,7 @@ import type { ToolbarHost } from '../core/host.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { formatMs } from '../shapes/format.js'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
-import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
+import { TOTAL_METRIC } from '../shapes/server-timing-names.js'
 import { cutText } from '../core/cut-text.js'
 
 /** A `hono/timing` metric as the request recorded it. */
@@ -226,7 +226,6 @@ export class TimerPanel extends Panel<TimerStats> {
   }
 }
 
-const TOTAL_METRIC = `${SERVER_TIMING_PREFIX}total`
 
 const newTimerSlot = (): TimerSlot => ({ metrics: [], dropped: 0, timerEntries: undefined })
 

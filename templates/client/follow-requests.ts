@@ -1,3 +1,4 @@
+import { TOTAL_METRIC } from '../../src/shapes/server-timing-names.js'
 /** A request the page made itself (fetch or XMLHttpRequest) that the toolbar recorded. */
 export interface PageRequest {
   id: string
@@ -13,8 +14,8 @@ export interface PageRequest {
 }
 
 /**
- * The `hdt-total` duration of a `Server-Timing` header (the toolbar's own entry: its prefix is
- * core's `SERVER_TIMING_PREFIX`), or undefined without one.
+ * The `hdt-total` duration of a `Server-Timing` header (the toolbar's own entry,
+ * `TOTAL_METRIC`), or undefined without one.
  *
  * @example
  * ```ts
@@ -26,7 +27,7 @@ export function toolbarTotal(serverTiming: string | null): number | undefined {
   if (!serverTiming) return undefined
   for (const entry of serverTiming.split(',')) {
     const [name, ...params] = entry.split(';')
-    if (name!.trim() !== 'hdt-total') continue
+    if (name!.trim() !== TOTAL_METRIC) continue
     for (const param of params) {
       const [key, value] = param.split('=')
       if (key!.trim() === 'dur' && value !== undefined) {
