@@ -33,7 +33,7 @@ function ownerOf(frame: string): string | undefined {
 export function foldedStack(stack: string): string[] {
   const lines = stack.split('\n').map((line) => line.trim())
   const firstFrame = lines.findIndex((line) => line.startsWith('at '))
-  if (firstFrame === -1) return lines.slice(0, MAX_STACK_LINES)
+  if (firstFrame === -1) return capped(lines)
   const shown = [...lines.slice(0, firstFrame), lines[firstFrame]!]
   let folded: string[] = []
   const fold = () => {
@@ -50,7 +50,12 @@ export function foldedStack(stack: string): string[] {
     } else folded.push(frame)
   }
   fold()
-  return shown.length > MAX_STACK_LINES ? [...shown.slice(0, MAX_STACK_LINES - 1), `... ${shown.length - MAX_STACK_LINES + 1} more lines`] : shown
+  return capped(shown)
+}
+
+/** `lines` cut to `MAX_STACK_LINES`, the last saying how many more there were. */
+function capped(lines: string[]): string[] {
+  return lines.length > MAX_STACK_LINES ? [...lines.slice(0, MAX_STACK_LINES - 1), `... ${lines.length - MAX_STACK_LINES + 1} more lines`] : lines
 }
 
 /**
@@ -67,4 +72,57 @@ export function besideStack(message: string, stack: string | undefined): string 
   if (stack === undefined || newline === -1) return oneLine(message)
   const first = message.slice(0, newline)
   return stack.startsWith(first) ? `${first} (stack above)` : oneLine(message)
+}
+
+/** A frame line of a V8 stack, after the first line. */
+const FRAME = /\n\s*at \S/
+
+/**
+ * The error stack an attribute value holds: the value itself when it is a printed error
+ * (`recordLog`'s `value`), or the `stack` of a JSON object (pino's err serializer).
+ */
+function stackIn(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const stack = value.startsWith('{') ? jsonStack(value) : value
+  return stack !== undefined && FRAME.test(stack) ? stack : undefined
+}
+
+/** The `stack` string of the object `json` writes, if it has one. */
+function jsonStack(json: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(json)
+    const stack = typeof parsed === 'object' && parsed !== null ? (parsed as { stack?: unknown }).stack : undefined
+    return typeof stack === 'string' ? stack : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What a log line shows beneath its first line: the rest of a multi-line message, and an
+ * error's stack folded as `foldedStack` folds it (the app's frames, the others counted by
+ * whose they are), from the message or else from the first attribute that holds one
+ * (`recordLog('error', 'payment failed', err)` keeps the stack as its `value`; pino's
+ * `log.error(err)` as `err.stack`). Each line is cut as `oneLine` cuts it, and there are at
+ * most 12: a line with a stack reads as the error it logged, still bounded.
+ *
+ * @example
+ * ```ts
+ * linesBeneath('Error: out of stock\n    at /app/src/cart.ts:12:11', {})
+ * // ['at /app/src/cart.ts:12:11']
+ * linesBeneath('payment failed', { value: 'Error: declined\n    at charge (/app/src/pay.ts:3:9)' })
+ * // ['value: Error: declined', 'at charge (/app/src/pay.ts:3:9)']
+ * linesBeneath('listed 4 users', {}) // []
+ * ```
+ */
+export function linesBeneath(message: string, attributes: Record<string, unknown>): string[] {
+  const own = message.trim()
+  if (own.includes('\n')) return foldedStack(own).slice(1).filter(Boolean).map(oneLine)
+  for (const [name, value] of Object.entries(attributes)) {
+    const stack = stackIn(value)
+    if (stack === undefined) continue
+    const [first = '', ...rest] = foldedStack(stack.trim())
+    return [`${name}: ${first}`, ...rest].map(oneLine)
+  }
+  return []
 }

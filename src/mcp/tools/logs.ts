@@ -7,6 +7,7 @@ import { cursor, limit, requestId, traceId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 import { LOG_LEVELS } from '../../shapes/records.js'
+import { linesBeneath } from '../stack.js'
 
 const LEVEL_ERROR = `a level is one of ${LOG_LEVELS.join(', ')} (lower case), or a list of them`
 const level = z.enum(LOG_LEVELS, { error: LEVEL_ERROR })
@@ -65,7 +66,11 @@ export function registerLogTools(define: DefineTool, ctx: McpContext): void {
       )
       const { page, lines: shown } = fitText(
         paginate('search_logs', lines, args.cursor, args.limit),
-        (l) => `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${attributesText(l.attributes)}${l.droppedAttributes ? `  (${counted(l.droppedAttributes, 'more attribute')} not kept)` : ''}`,
+        (l) =>
+          [
+            `${l.requestId} (${l.route}) +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message.trim().split('\n', 1)[0]!)}${attributesText(l.attributes)}${l.droppedAttributes ? `  (${counted(l.droppedAttributes, 'more attribute')} not kept)` : ''}`,
+            ...linesBeneath(l.message, l.attributes).map((line) => `    ${line}`),
+          ].join('\n'),
       )
       const text = lines.length
         ? [...shown, pageNote(page, 'lines')]
