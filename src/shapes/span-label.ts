@@ -99,6 +99,30 @@ function originOf(target: string): string | undefined {
   return host === undefined ? undefined : host
 }
 
+/** The methods HTTP defines (RFC 9110, and PATCH); `HTTP` is the name the conventions give any other. */
+const METHOD_NAMES = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'HTTP'])
+
+/**
+ * The path a SERVER span named by its method alone was asked for: the HTTP conventions name
+ * a SERVER span `{method}` when no route matched (a 404), so a list of traces would call it
+ * `GET` where the request list says `GET /nope`. `url.path`, else the older `http.target`
+ * without its query; undefined for other kinds, a span named otherwise (`GET /users/:id`),
+ * and when no attribute says the path. The span's name is left as it is.
+ *
+ * @example
+ * ```ts
+ * unroutedPath({ name: 'GET', kind: 'SERVER', attributes: { 'url.path': '/nope' } }) // '/nope'
+ * unroutedPath({ name: 'POST', kind: 'SERVER', attributes: { 'http.target': '/hooks?sig=1' } }) // '/hooks'
+ * unroutedPath({ name: 'GET /users/:id', kind: 'SERVER', attributes: { 'url.path': '/users/7' } }) // undefined
+ * ```
+ */
+export function unroutedPath(span: LabelledSpan): string | undefined {
+  if (span.kind !== 'SERVER') return undefined
+  const method = text(span.attributes['http.request.method']) ?? text(span.attributes['http.method'])
+  if (span.name !== method && !METHOD_NAMES.has(span.name)) return undefined
+  return text(span.attributes['url.path']) ?? text(span.attributes['http.target'])?.split('?', 1)[0]
+}
+
 function text(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value)
   return typeof value === 'string' && value !== '' ? value : undefined

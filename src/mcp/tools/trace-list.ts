@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { SPAN_SOURCES, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
+import { SPAN_SOURCES, type ToolbarSpan, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
+import { unroutedPath } from '../../shapes/span-label.js'
 import { MAX_SCAN, SCAN_PAGE } from '../data.js'
 import { cursor, flag, limit, numberArg } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
@@ -58,6 +59,7 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
           return response === undefined ? t : { ...t, responseMs: response }
         })
       }
+      paged.items = await Promise.all(paged.items.map((t) => withRootPath(ctx, t)))
       const { page, lines } = fitText(paged, traceLine)
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} traces were searched.` : '',
@@ -131,14 +133,35 @@ async function scanTraces(ctx: McpContext, filter: Omit<TraceFilter, 'limit' | '
   return { traces, evicted, capped: true }
 }
 
-/** A trace's list line with what the tool adds: how long a running one has run, its request's response time. */
-type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number }
+/**
+ * A trace's list line with what the tool adds: how long a running one has run, its request's
+ * response time, and the path of a root SERVER span named by its method alone (`rootPath`).
+ */
+type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number; rootPath?: string }
+
+/** A name that may be a method alone (`GET`, `HTTP`): only such a trace's spans are read. */
+const BARE_NAME = /^[A-Z]+$/
+
+/**
+ * `trace` with `rootPath` when its root is a SERVER span named by its method alone (a
+ * request no route matched, `GET`), so that it reads `GET /nope` as list_requests lists its
+ * request. Read when listed: the trace list keeps the span's name only.
+ */
+async function withRootPath(ctx: McpContext, trace: ListedTrace): Promise<ListedTrace> {
+  if (!BARE_NAME.test(trace.rootName)) return trace
+  const spans = (await ctx.data.trace(trace.traceId)) ?? []
+  const ids = new Set(spans.map((span) => span.spanId))
+  const roots = spans.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId))
+  const root = roots.reduce<ToolbarSpan | undefined>((first, span) => (!first || BigInt(span.startTimeUnixNano) < BigInt(first.startTimeUnixNano) ? span : first), undefined)
+  const path = root && root.name === trace.rootName ? unroutedPath(root) : undefined
+  return path === undefined ? trace : { ...trace, rootPath: path }
+}
 
 function traceLine(t: ListedTrace): string {
   const dropped = t.droppedSpans ? `, ${t.droppedSpans} dropped` : ''
   const request = t.requestId ? `  request ${t.requestId}` : ''
   const duration = t.runningForMs === undefined ? `${ms(t.durationMs)}${afterResponse(t.durationMs, t.responseMs, t.spanCount)}` : `still running (started ${ms(t.runningForMs)} ago)`
-  return `${t.traceId}  ${t.rootName}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${duration}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
+  return `${t.traceId}  ${t.rootName}${t.rootPath === undefined ? '' : ` ${t.rootPath}`}  [${t.services.join(', ')}]  ${counted(t.spanCount, 'span')}${dropped}  ${duration}  ${t.startedAt}${request}${t.error ? '  [error]' : ''}`
 }
 
 /** What the receivers refused, as the receiver status says it; '' when nothing was. */
