@@ -10,6 +10,7 @@ import { slotKey, type RequestRecord } from '../core/record.js'
 import { checkTraceparent, checkTracestate } from './propagation.js'
 import type { RequestSpanState } from './request-span.js'
 import { isSecretName, redactBaggage, REDACTED } from '../core/redact.js'
+import { MAX_OUTGOING_CALLS } from '../shapes/trace-context-limits.js'
 
 /**
  * One header as the request had it: `{ received: false }` when it had none (absent is not
@@ -68,17 +69,15 @@ export interface TraceContextStats {
   sampler: string
   /** When nothing is recorded: why the waterfall is empty and how to change the sampler. */
   samplingNote?: string
-  /** The context each traced `fetch()` sent, first `MAX_OUTGOING`. */
+  /** The context each traced `fetch()` sent, first `MAX_OUTGOING_CALLS`. */
   outgoing: OutgoingContext[]
-  /** Outgoing calls over `MAX_OUTGOING`, counted only. */
+  /** Outgoing calls over `MAX_OUTGOING_CALLS`, counted only. */
   outgoingDropped: number
 }
 
 const OUTGOING_SLOT = slotKey<OutgoingLog>('opentelemetry.context.outgoing')
 /** Characters of a received header shown in the panel. */
 export const MAX_SHOWN = 1024
-/** Outgoing calls listed per request. */
-export const MAX_OUTGOING = 50
 
 const RECORD_ALL_SAMPLER = 'new ParentBasedSampler({ root: new AlwaysOnSampler(), remoteParentNotSampled: new AlwaysOnSampler() })'
 
@@ -88,7 +87,7 @@ interface OutgoingLog {
 }
 
 /**
- * Notes the context an outgoing call carried (at most `MAX_OUTGOING` per request; the
+ * Notes the context an outgoing call carried (at most `MAX_OUTGOING_CALLS` per request; the
  * rest are counted).
  *
  * @example
@@ -105,7 +104,7 @@ export function noteOutgoingContext(record: RequestRecord, method: string, url: 
   })
   if (!traceparent && !others) return
   const log = record.slot(OUTGOING_SLOT, () => ({ calls: [], dropped: 0 }))
-  if (log.calls.length >= MAX_OUTGOING) {
+  if (log.calls.length >= MAX_OUTGOING_CALLS) {
     log.dropped++
     return
   }

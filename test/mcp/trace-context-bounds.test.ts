@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
-import { debugToolbar } from '../../src/index.js'
+import { debugToolbar, MemoryStore } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBER_BYTES, BAGGAGE_MAX_MEMBERS } from '../../src/shapes/baggage-limits.js'
+import { MAX_OUTGOING_CALLS } from '../../src/shapes/trace-context-limits.js'
+import { sampleRequest } from '../store/samples.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect } from './app.js'
 
@@ -33,6 +35,24 @@ describe('get_request names what the Trace context panel did not keep', () => {
       expect(text.split('\n')).toContain(`Trace context: 3 more outgoing calls not listed (over 50); 20 baggage members dropped (${reason})`)
       const { text: quiet } = await call(client, 'get_request', { request_id: few.headers.get('x-debug-toolbar-request-id')! })
       expect(quiet).not.toMatch(/^Trace context:/m)
+    } finally {
+      await client.close()
+    }
+  })
+
+  it("names the panel's limit, not how many calls the record's list holds", async () => {
+    // A history another instance wrote: its record lists two calls and counts seven past the list.
+    const store = new MemoryStore()
+    const calls = [1, 2].map((n) => ({ method: 'GET', url: `http://inventory:8080/stock/${n}`, traceparent: `00-${'a'.repeat(32)}-${String(n).padStart(16, '0')}-01` }))
+    store.save(sampleRequest(1, { panels: { opentelemetry: { context: { outgoing: calls, outgoingDropped: 7 } } } }))
+    const app = new Hono()
+    app.use(debugToolbar({ store }))
+    const client = await connect(await start(app))
+    try {
+      const { text, data } = await call(client, 'get_request', { request_id: 'req-1' })
+      expect(text.split('\n')).toContain(`Trace context: 7 more outgoing calls not listed (over ${MAX_OUTGOING_CALLS})`)
+      expect(MAX_OUTGOING_CALLS).toBe(50)
+      expect(data.traceContext).toEqual({ outgoingDropped: 7, outgoingListed: 2, outgoingLimit: 50, baggageDropped: 0 })
     } finally {
       await client.close()
     }

@@ -8,6 +8,7 @@ import type { TimerStats, TimingMetric } from '../../panels/timer.js'
 import type { BaggageView } from '../../opentelemetry/baggage.js'
 import type { TraceContextStats } from '../../opentelemetry/trace-context-stats.js'
 import { BAGGAGE_DROPPED_REASON } from '../../shapes/baggage-limits.js'
+import { MAX_OUTGOING_CALLS } from '../../shapes/trace-context-limits.js'
 import { panelStats } from '../data.js'
 import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
@@ -186,15 +187,15 @@ function profileText(p: ProfileBrief): string {
   return `Profile: ${p.samples} samples over ${ms(p.totalMs)}${cost}.${hottest ? ` Hottest by self time: ${hottest}.` : ''}${p.download ? ` Download: ${p.download}` : ''}`
 }
 
-/** What the Trace context panel counted and did not keep: outgoing calls past its list, baggage members past the limits. */
-type ContextDropped = { outgoingDropped: number; outgoingListed: number; baggageDropped: number }
+/** What the Trace context panel counted and did not keep: outgoing calls past its list (`outgoingLimit`), baggage members past the limits. */
+type ContextDropped = { outgoingDropped: number; outgoingListed: number; outgoingLimit: number; baggageDropped: number }
 
 /** The Trace context panel's drops of a request, or undefined when it dropped nothing. */
 function contextDropped(otel: { context?: TraceContextStats; baggage?: BaggageView } | undefined): ContextDropped | undefined {
   const outgoingDropped = otel?.context?.outgoingDropped ?? 0
   const baggageDropped = otel?.baggage?.dropped ?? 0
   if (outgoingDropped === 0 && baggageDropped === 0) return undefined
-  return { outgoingDropped, outgoingListed: otel?.context?.outgoing.length ?? 0, baggageDropped }
+  return { outgoingDropped, outgoingListed: otel?.context?.outgoing.length ?? 0, outgoingLimit: MAX_OUTGOING_CALLS, baggageDropped }
 }
 
 /** Said of a query or log line that started after the response was sent. */
@@ -237,7 +238,7 @@ function briefText(b: Brief, service: string | undefined): string {
   if (b.traceContext) {
     const c = b.traceContext
     const parts = [
-      c.outgoingDropped > 0 && `${counted(c.outgoingDropped, 'more outgoing call', 'more outgoing calls')} not listed (over ${c.outgoingListed})`,
+      c.outgoingDropped > 0 && `${counted(c.outgoingDropped, 'more outgoing call', 'more outgoing calls')} not listed (over ${c.outgoingLimit})`,
       c.baggageDropped > 0 && `${counted(c.baggageDropped, 'baggage member', 'baggage members')} dropped (${BAGGAGE_DROPPED_REASON})`,
     ].filter(Boolean)
     out.push(`Trace context: ${parts.join('; ')}`)
