@@ -87,8 +87,12 @@ export class Toolbar implements ToolbarHost, LateWriter {
    */
   private readonly recordRing: Array<RequestRecord | undefined> = []
   private recordCount = 0
-  /** Requests still running that the ring let go of: listed and answered while they run. */
-  readonly outlived = new OutlivedRecords()
+  /**
+   * Requests still running that the ring let go of: listed and answered while they run.
+   * Handed on with the history, the same set: the toolbar that ran such a request lets go
+   * of it as it ends, also after a save replaced that toolbar.
+   */
+  readonly outlived: OutlivedRecords
   /**
    * Resolves once the toolbar this one replaced (the app's previous evaluation under Vite's
    * dev server) let go of what it held, such as a receiver's port; undefined when it replaced none.
@@ -126,6 +130,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
     this.store = options.store ?? history?.store ?? new MemoryStore(this.maxRequests)
     this.app = options.app as Hono | undefined
     this.events = history?.events ?? new ToolbarEvents(options.liveEvents)
+    this.outlived = history?.outlived ?? new OutlivedRecords()
     if (history) {
       this.recordRing = history.records.slice()
       this.recordCount = history.recordCount
@@ -164,14 +169,14 @@ export class Toolbar implements ToolbarHost, LateWriter {
   }
 
   /**
-   * What this toolbar hands to the toolbar that replaces it: its history (store and raw
-   * records) and live events, when that toolbar would make the same ones (no store of its
+   * What this toolbar hands to the toolbar that replaces it: its history (store, raw
+   * records and the running requests the ring let go of) and live events, when that toolbar would make the same ones (no store of its
    * own, the same `maxRequests` and `liveEvents`).
    */
   private historyFor(maxRequests: number, options: Pick<DebugToolbarOptions, 'store' | 'liveEvents'>) {
     if (options.store || this.options.store || maxRequests !== this.maxRequests) return undefined
     if (JSON.stringify(options.liveEvents ?? {}) !== JSON.stringify(this.options.liveEvents ?? {})) return undefined
-    return { store: this.store, events: this.events, records: this.recordRing, recordCount: this.recordCount }
+    return { store: this.store, events: this.events, records: this.recordRing, recordCount: this.recordCount, outlived: this.outlived }
   }
 
   /**
