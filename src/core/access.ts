@@ -67,45 +67,84 @@ export function socketAddress(c: Context): string | undefined {
  * The addresses the nearest proxy says it forwarded for, or undefined when the request
  * names none: the last address of `X-Forwarded-For` and the last `for=` of the standard
  * `Forwarded` header (RFC 7239, what HAProxy's `option forwarded` and some tunnels send),
- * each when it comes. Both are given because a proxy adds to one of them and passes the
- * other on as the client wrote it: behind a proxy that sends only `Forwarded`, a visitor's
- * own `X-Forwarded-For: 127.0.0.1` would otherwise pass for loopback. The addresses before
- * the last one of a header are whatever the client sent (a proxy appends to the header it
- * got). Without `trustProxy` these only ever deny: a proxy on this machine (nginx in front
- * of the app) makes every visitor's request come from 127.0.0.1, and says for whom here. A
- * `for=` that names no address (`unknown`, an obfuscated `_name`) comes back as it is,
- * which no `allowedHosts` matches.
+ * each when it comes, and the single address of `X-Real-IP` (nginx's
+ * `proxy_set_header X-Real-IP $remote_addr`), `True-Client-IP`, `CF-Connecting-IP` and
+ * `Fly-Client-IP`, each time one comes. All are given because a proxy adds to one of them
+ * and passes the others on as the client wrote them: behind a proxy that sends only
+ * `Forwarded` or only `X-Real-IP`, a visitor's own `X-Forwarded-For: 127.0.0.1` would
+ * otherwise pass for loopback. The addresses before the last one of a list are whatever the
+ * client sent (a proxy appends to the header it got). Without `trustProxy` these only ever
+ * deny: a proxy on this machine (nginx in front of the app) makes every visitor's request
+ * come from 127.0.0.1, and says for whom here. With `trustProxy` (they replace the socket's
+ * address) the single-address headers are read only when neither `X-Forwarded-For` nor
+ * `Forwarded` names an address: the list the proxy you run appended to is its word. A
+ * `for=` or single-address header that names no address (`unknown`, an obfuscated `_name`,
+ * garbage) comes back as it is, which no `allowedHosts` matches.
  *
  * @example
  * ```ts
  * // X-Forwarded-For: 198.51.100.4, 203.0.113.9   → ['203.0.113.9']
  * // Forwarded: for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"   → ['2001:db8::17']
  * // X-Forwarded-For: 127.0.0.1 and Forwarded: for=203.0.113.9   → ['127.0.0.1', '203.0.113.9']
+ * // X-Real-IP: 203.0.113.9   → ['203.0.113.9']
+ * // X-Forwarded-For: 10.0.0.1 and X-Real-IP: 203.0.113.9   → ['10.0.0.1', '203.0.113.9'], with trustProxy ['10.0.0.1']
  * const named = forwardedAddresses(c)
  * const allowed = named ? named.every(isAllowedAddress) : isAllowedAddress(socketAddress(c))
  * ```
  */
-export function forwardedAddresses(c: Context): string[] | undefined {
+export function forwardedAddresses(c: Context, trustProxy = false): string[] | undefined {
   const raw = nodeIncoming(c)?.rawHeaders
   let xff: string | undefined
   let standard: string | undefined
+  let single: string[] | undefined
   if (raw) {
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!
+      const length = name.length
       // Repeated headers are one list (RFC 9110, 5.3), as Node joins them.
-      if (name.length === 15 && name.toLowerCase() === 'x-forwarded-for') xff = xff === undefined ? raw[i + 1] : `${xff}, ${raw[i + 1]}`
-      else if (name.length === 9 && name.toLowerCase() === 'forwarded') standard = standard === undefined ? raw[i + 1] : `${standard}, ${raw[i + 1]}`
+      if (length === 15 && name.toLowerCase() === 'x-forwarded-for') xff = xff === undefined ? raw[i + 1] : `${xff}, ${raw[i + 1]}`
+      else if (length === 9) {
+        const lower = name.toLowerCase()
+        if (lower === 'forwarded') standard = standard === undefined ? raw[i + 1] : `${standard}, ${raw[i + 1]}`
+        else if (lower === 'x-real-ip') (single ??= []).push(raw[i + 1]!.trim())
+      } else if (length > 12 && length < 17 && isSingleAddressHeader(name, length)) (single ??= []).push(raw[i + 1]!.trim())
     }
   } else {
     xff = c.req.header('x-forwarded-for')
     standard = c.req.header('forwarded')
+    for (const name of SINGLE_ADDRESS_HEADERS) {
+      const value = c.req.header(name)
+      if (value !== undefined) (single ??= []).push(value.trim())
+    }
   }
-  if (xff === undefined && standard === undefined) return undefined
+  if (xff === undefined && standard === undefined && single === undefined) return undefined
+  const named: string[] = []
   const fromXff = xff === undefined ? undefined : xff.slice(xff.lastIndexOf(',') + 1).trim() || undefined
+  if (fromXff !== undefined) named.push(fromXff)
   const fromStandard = standard === undefined ? undefined : lastForwardedFor(standard)
-  if (fromXff === undefined) return fromStandard === undefined ? undefined : [fromStandard]
-  return fromStandard === undefined ? [fromXff] : [fromXff, fromStandard]
+  if (fromStandard !== undefined) named.push(fromStandard)
+  if (single !== undefined && (!trustProxy || named.length === 0)) named.push(...single)
+  return named.length === 0 ? undefined : named
 }
+
+/**
+ * Whether a raw header name is `Fly-Client-IP`, `True-Client-IP` or `CF-Connecting-IP`, in
+ * any case. Browsers send names of these lengths on every request (`Cache-Control`,
+ * `Sec-Fetch-Mode`): the first letter rules them out before any string is made.
+ */
+function isSingleAddressHeader(name: string, length: number): boolean {
+  const first = name.charCodeAt(0) | 0x20
+  if (length === 13) return first === 0x66 /* f */ && name.toLowerCase() === 'fly-client-ip'
+  if (length === 14) return first === 0x74 /* t */ && name.toLowerCase() === 'true-client-ip'
+  return length === 16 && first === 0x63 /* c */ && (name.charCodeAt(1) | 0x20) === 0x66 /* f */ && name.toLowerCase() === 'cf-connecting-ip'
+}
+
+/**
+ * Headers a proxy or CDN sets to the one address it saw (nginx's usual `X-Real-IP`, Akamai's
+ * and Cloudflare Enterprise's `True-Client-IP`, Cloudflare's `CF-Connecting-IP`, Fly.io's
+ * `Fly-Client-IP`), in lower case.
+ */
+const SINGLE_ADDRESS_HEADERS = ['x-real-ip', 'true-client-ip', 'cf-connecting-ip', 'fly-client-ip']
 
 /**
  * The last `for=` of a `Forwarded` header's elements, without quotes, brackets or port.

@@ -66,10 +66,11 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const isOwnPage = pageOriginMatcher(options.allowedHostnames ?? [])
   const trustProxy = options.trustProxy ?? false
   const clientAddress = options.clientAddress
-  // Every forwarded address a request names must be allowed (X-Forwarded-For's and
-  // Forwarded's: a proxy adds to one and passes the other on as the client wrote it). Without
-  // trustProxy they can only take the toolbar away: a visitor a proxy on this machine
-  // forwarded is that visitor, though the socket says 127.0.0.1. With it they replace the socket.
+  // Every forwarded address a request names must be allowed (X-Forwarded-For's, Forwarded's,
+  // X-Real-IP's and the CDN headers': a proxy adds to one and passes the others on as the
+  // client wrote them). Without trustProxy they can only take the toolbar away: a visitor a
+  // proxy on this machine forwarded is that visitor, though the socket says 127.0.0.1. With it
+  // they replace the socket, and X-Real-IP and the like count only when no list names anyone.
   const forwardedAllowed = (forwarded: string[]) => {
     for (let i = 0; i < forwarded.length; i++) if (!isAllowedAddress(forwarded[i])) return false
     return true
@@ -78,7 +79,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     ? (c: Context) => isAllowedAddress(clientAddress(c))
     : trustProxy
       ? (c: Context) => {
-          const forwarded = forwardedAddresses(c)
+          const forwarded = forwardedAddresses(c, true)
           return forwarded ? forwardedAllowed(forwarded) : isAllowedAddress(socketAddress(c))
         }
       : (c: Context) => {

@@ -25,7 +25,12 @@ export interface DebugToolbarOptions {
    * this server (DNS rebinding) cannot read the toolbar. Default none.
    */
   allowedHostnames?: string[]
-  /** Trust `X-Forwarded-For` and `Forwarded`'s `for=` for the client address (only behind a proxy you run; with both headers, both must be allowed). Default false. */
+  /**
+   * Trust `X-Forwarded-For` and `Forwarded`'s `for=` for the client address (only behind a
+   * proxy you run; with both headers, both must be allowed), or, when neither names one,
+   * `X-Real-IP`, `True-Client-IP`, `CF-Connecting-IP` and `Fly-Client-IP` (every one given must
+   * be allowed). Without it these headers only ever refuse. Default false.
+   */
   trustProxy?: boolean
   /** Called after the address check: return false to hide the toolbar for this request. */
   showToolbar?: (c: Context) => boolean | Promise<boolean>

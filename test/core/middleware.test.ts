@@ -532,6 +532,67 @@ describe('access', () => {
     }
   })
 
+  it('refuses a visitor whom nginx named only in X-Real-IP, and a visitor a CDN named in its own header', async () => {
+    // nginx on this machine with only `proxy_set_header X-Real-IP $remote_addr;`: the socket is 127.0.0.1.
+    const server = await startLoopbackService(demoApp())
+    try {
+      const visitor = { 'x-real-ip': '203.0.113.9' }
+      const api = await fetch(`${server.base}/_debug_toolbar/api/requests`, { headers: visitor })
+      expect([api.status, await api.text()]).toEqual([404, '404 Not Found'])
+      const home = await fetch(`${server.base}/`, { headers: visitor })
+      expect(await home.text()).toBe(page('Home'))
+      expect(home.headers.get('x-debug-toolbar-request-id')).toBeNull()
+      for (const [name, value] of [['true-client-ip', '203.0.113.9'], ['cf-connecting-ip', '2001:db8::17'], ['fly-client-ip', '198.51.100.4'], ['X-Real-IP', 'unknown'], ['x-real-ip', 'garbage, 127.0.0.1'], ['x-real-ip', '']]) {
+        const res = await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { [name!]: value! } })
+        expect([name, value, res.status]).toEqual([name, value, 404])
+      }
+      // Any one of them naming a visitor is enough to refuse, whatever the others say.
+      const mixed = await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '203.0.113.9' } })
+      expect(mixed.status).toBe(404)
+      // The developer's own requests through the same proxy still get the toolbar, IPv6 loopback too.
+      for (const address of ['127.0.0.1', '::1', ' 127.0.0.1 ']) {
+        const developer = await fetch(`${server.base}/_debug_toolbar/healthz`, { headers: { 'x-real-ip': address } })
+        expect([address, developer.status]).toEqual([address, 200])
+      }
+      const shown = await fetch(`${server.base}/`, { headers: { 'x-real-ip': '::1', 'cf-connecting-ip': '127.0.0.1' } })
+      expect(await shown.text()).toContain('<script src="/_debug_toolbar/static/toolbar?')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('with trustProxy, reads X-Real-IP and the CDN headers only when neither X-Forwarded-For nor Forwarded names an address', async () => {
+    const proxied = await startLoopbackService(demoApp({ allowedHosts: ['10.0.0.0/8'], trustProxy: true }))
+    try {
+      const status = async (headers: Record<string, string>) => (await fetch(`${proxied.base}/_debug_toolbar/healthz`, { headers })).status
+      expect(await status({ 'x-real-ip': '10.1.2.3' })).toBe(200)
+      expect(await status({ 'fly-client-ip': '10.1.2.3', 'true-client-ip': '10.4.5.6' })).toBe(200)
+      expect(await status({ 'x-real-ip': '203.0.113.9' })).toBe(404)
+      expect(await status({ 'x-real-ip': '10.1.2.3', 'cf-connecting-ip': '203.0.113.9' })).toBe(404)
+      expect(await status({ 'x-real-ip': 'unknown' })).toBe(404)
+      // The socket (127.0.0.1) is not in allowedHosts: the header replaces it.
+      expect(await status({})).toBe(404)
+      // The list the proxy appended to is its word; a client's own X-Real-IP beside it is not read.
+      expect(await status({ 'x-forwarded-for': '10.0.0.1', 'x-real-ip': '203.0.113.9' })).toBe(200)
+      expect(await status({ forwarded: 'for=10.0.0.1', 'x-real-ip': '203.0.113.9' })).toBe(200)
+      expect(await status({ 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '10.0.0.1' })).toBe(404)
+      // A Forwarded that names nobody does not turn X-Real-IP off.
+      expect(await status({ forwarded: 'proto=https', 'x-real-ip': '203.0.113.9' })).toBe(404)
+    } finally {
+      await proxied.close()
+    }
+  })
+
+  it('reads X-Real-IP the same where the runtime gives no raw header list', async () => {
+    const app = demoApp()
+    expect((await request(app, '/_debug_toolbar/healthz', { headers: { 'x-real-ip': '203.0.113.9' } }, '127.0.0.1')).status).toBe(404)
+    expect((await request(app, '/', { headers: { 'cf-connecting-ip': 'unknown' } }, '127.0.0.1')).headers.get('x-debug-toolbar-request-id')).toBeNull()
+    expect((await request(app, '/_debug_toolbar/healthz', { headers: { 'x-real-ip': '::1' } }, '127.0.0.1')).status).toBe(200)
+    const proxied = demoApp({ allowedHosts: ['10.0.0.0/8'], trustProxy: true })
+    expect((await request(proxied, '/_debug_toolbar/healthz', { headers: { 'true-client-ip': '10.1.2.3' } }, '127.0.0.1')).status).toBe(200)
+    expect((await request(proxied, '/_debug_toolbar/healthz', { headers: { 'x-forwarded-for': '10.0.0.1', 'x-real-ip': '203.0.113.9' } }, '127.0.0.1')).status).toBe(200)
+  })
+
   it('answers its own routes only at a loopback name or an address: a page of another site rebound to 127.0.0.1 gets a 404', async () => {
     const app = demoApp()
     // DNS rebinding: the browser on this machine asks evil.example, whose name now points here.
