@@ -27,9 +27,11 @@ describe('a page of another site', () => {
     shop.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none' })] }))
     shop.get('/', (c) => c.html('<!doctype html><html><body><h1>Shop</h1></body></html>'))
     shop.get('/api/orders', (c) => c.json({ orders: ['order-for-ada'] }))
+    shop.get('/framed', (c) => c.html('<!doctype html><html><body><iframe src="/_debug_toolbar/"></iframe></body></html>'))
     app = await serveApp(shop)
     const evil = new Hono()
     evil.get('/', (c) => c.html('<!doctype html><html><body><h1>Another site</h1></body></html>'))
+    evil.get('/framed', (c) => c.html(`<!doctype html><html><body><iframe src="${app.url}/_debug_toolbar/"></iframe></body></html>`))
     site = await serveApp(evil)
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -59,6 +61,23 @@ describe('a page of another site', () => {
       expect((await fetch(`${app.url}/_debug_toolbar/api/traces/${'ab'.repeat(16)}`)).status).toBe(404)
       // The app's own pages are the app's business: its CORS still answers them.
       expect(await read(`${app.url}/api/orders`)).toBe('200 application/json')
+    } finally {
+      await page.close()
+    }
+  })
+
+  it("cannot show the toolbar's full-page view in a frame; the app's own page can", async () => {
+    const page = await browser.newPage()
+    try {
+      const framed = () => page.frames().find((frame) => frame !== page.mainFrame())
+      const framedTitle = () => framed()?.evaluate(() => document.title).catch(() => '') ?? ''
+      await page.goto(`${site.url.replace('127.0.0.1', 'evil.example')}/framed`)
+      // Chromium shows its own error page in the frame, not the toolbar.
+      await expect.poll(() => framed()?.url(), { timeout: 5000 }).toMatch(/^chrome-error:/)
+      expect(await framedTitle()).not.toMatch(/^Debug toolbar/)
+      await page.goto(`${app.url}/framed`)
+      // The toolbar runs in it and names the request it shows.
+      await expect.poll(framedTitle, { timeout: 5000 }).toMatch(/^Debug toolbar: GET \//)
     } finally {
       await page.close()
     }

@@ -6,6 +6,7 @@ import type { Toolbar } from './toolbar.js'
 import { packageRoot } from './package-root.js'
 import { StoreUnavailableError, withDropped, type RequestFilter } from './store.js'
 import { parseStatusList } from './status-filter.js'
+import { denyForeignFraming } from './framing.js'
 import type { ToolbarViews } from './views.js'
 import { ERROR_PAGE_CSS_FILE_ROUTE, ERROR_PAGE_CSS_ROUTE } from '../shapes/error-report.js'
 import { TOOLBAR_SCRIPT_FILE_ROUTE, TOOLBAR_SCRIPT_ROUTE } from '../shapes/static-routes.js'
@@ -21,6 +22,14 @@ const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect 
 export function registerCoreRoutes(toolbar: Toolbar, views: ToolbarViews): void {
   const routes = toolbar.routes
   let bundle: string | undefined
+
+  // Every HTML page under the prefix (the full-page view, a panel's server-rendered content,
+  // a panel's own pages) may be framed by pages of its own origin only. First, so that it
+  // wraps the routes registered after it.
+  routes.use(async function toolbarPageFraming(c, next) {
+    await next()
+    if (c.res.headers.get('content-type')?.startsWith('text/html')) denyForeignFraming(c.res.headers)
+  })
 
   routes.get('/healthz', (c) => c.json({ status: 'ok' }))
 

@@ -11,6 +11,7 @@ import type { VNode } from 'preact'
 import { renderToString } from 'preact-render-to-string'
 import type { ErrorEntry, ErrorReport, StackFrame } from '../shapes/error-report.js'
 import { injectIntoHtml } from './body.js'
+import { denyForeignFraming } from './framing.js'
 import { cutError, cutText, errorNaming, MAX_ERROR_CHARS, thrownText } from './cut-text.js'
 import { packageRoot } from './package-root.js'
 import type { RequestRecord } from './record.js'
@@ -203,7 +204,8 @@ export async function isHonoText(res: Response, status: number, body: string): P
 /**
  * A debug page (`view`, rendered) in place of `c.res`, with the loader tag `tag` in it: the
  * status and the headers of the response it replaces (a CSP set by a middleware, cookies)
- * are kept, but not their content type and length. `pageBytes`: the page without the tag.
+ * are kept, but not their content type and length. Without a CSP or `X-Frame-Options` of the
+ * app's, the page gets the toolbar's (`frame-ancestors 'self'`, `SAMEORIGIN`). `pageBytes`: the page without the tag.
  *
  * @example
  * ```ts
@@ -215,6 +217,8 @@ export function pageResponse(c: Context, view: VNode, tag: string): { response: 
   const headers = new Headers(c.res.headers)
   headers.delete('content-length')
   headers.set('content-type', 'text/html; charset=UTF-8')
+  // The page shows the app's stack or routes: no other site may frame it, unless the app said otherwise.
+  denyForeignFraming(headers)
   // The views' pages always end with </body>.
   const body = injectIntoHtml(page, tag) ?? page + tag
   return { response: new Response(body, { status: c.res.status, headers }), pageBytes: Buffer.byteLength(page) }
