@@ -9,6 +9,7 @@ import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
+import { unansweredNameWarner } from './hostname-hint.js'
 import { noteViteServer, reloadSite, replacedToolbar, succeedToolbar } from './vite-reload.js'
 import { ErrorPages } from './error-page.js'
 import { NotFoundPages } from './not-found-page.js'
@@ -92,8 +93,13 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   const showToolbar = options.showToolbar
 
   // Only the toolbar's own routes are read by name, and by the page asking: the app's pages answer any.
+  const warnUnansweredName = unansweredNameWarner()
   const ownRouteAnswer = (c: Context): Response | Promise<Response> => {
-    if (!isAllowedName(c.req.url)) return c.notFound()
+    if (!isAllowedName(c.req.url)) {
+      // The developer at a name of their own (/etc/hosts) would otherwise see no toolbar, and no reason.
+      warnUnansweredName(c.req.url)
+      return c.notFound()
+    }
     const origin = c.req.header('origin')
     if (!isOwnPage(origin, c.req.url)) {
       return c.json({ error: `the debug toolbar does not answer pages of ${origin!.slice(0, 100)} (a name of yours goes in allowedHostnames)` }, 403)
