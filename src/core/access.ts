@@ -75,9 +75,9 @@ export function socketAddress(c: Context): string | undefined {
  * otherwise pass for loopback. The addresses before the last one of a list are whatever the
  * client sent (a proxy appends to the header it got). Without `trustProxy` these only ever
  * deny: a proxy on this machine (nginx in front of the app) makes every visitor's request
- * come from 127.0.0.1, and says for whom here. With `trustProxy` (they replace the socket's
- * address) the single-address headers are read only when neither `X-Forwarded-For` nor
- * `Forwarded` names an address: the list the proxy you run appended to is its word. A
+ * come from 127.0.0.1, and says for whom here. With `trustProxy` they replace the socket's
+ * address, and still every one must be allowed: a proxy that sets only `X-Real-IP` passes a
+ * client's own `X-Forwarded-For: 127.0.0.1` on as it came. A
  * `for=` or single-address header that names no address (`unknown`, an obfuscated `_name`,
  * garbage) comes back as it is, which no `allowedHosts` matches.
  *
@@ -87,12 +87,12 @@ export function socketAddress(c: Context): string | undefined {
  * // Forwarded: for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"   → ['2001:db8::17']
  * // X-Forwarded-For: 127.0.0.1 and Forwarded: for=203.0.113.9   → ['127.0.0.1', '203.0.113.9']
  * // X-Real-IP: 203.0.113.9   → ['203.0.113.9']
- * // X-Forwarded-For: 10.0.0.1 and X-Real-IP: 203.0.113.9   → ['10.0.0.1', '203.0.113.9'], with trustProxy ['10.0.0.1']
+ * // X-Forwarded-For: 127.0.0.1 and X-Real-IP: 203.0.113.9   → ['127.0.0.1', '203.0.113.9']
  * const named = forwardedAddresses(c)
  * const allowed = named ? named.every(isAllowedAddress) : isAllowedAddress(socketAddress(c))
  * ```
  */
-export function forwardedAddresses(c: Context, trustProxy = false): string[] | undefined {
+export function forwardedAddresses(c: Context): string[] | undefined {
   const raw = nodeIncoming(c)?.rawHeaders
   let xff: string | undefined
   let standard: string | undefined
@@ -123,7 +123,7 @@ export function forwardedAddresses(c: Context, trustProxy = false): string[] | u
   if (fromXff !== undefined) named.push(fromXff)
   const fromStandard = standard === undefined ? undefined : lastForwardedFor(standard)
   if (fromStandard !== undefined) named.push(fromStandard)
-  if (single !== undefined && (!trustProxy || named.length === 0)) named.push(...single)
+  if (single !== undefined) named.push(...single)
   return named.length === 0 ? undefined : named
 }
 

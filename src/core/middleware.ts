@@ -71,7 +71,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   // X-Real-IP's and the CDN headers': a proxy adds to one and passes the others on as the
   // client wrote them). Without trustProxy they can only take the toolbar away: a visitor a
   // proxy on this machine forwarded is that visitor, though the socket says 127.0.0.1. With it
-  // they replace the socket, and X-Real-IP and the like count only when no list names anyone.
+  // they replace the socket, all of them still checked.
   const forwardedAllowed = (forwarded: string[]) => {
     for (let i = 0; i < forwarded.length; i++) if (!isAllowedAddress(forwarded[i])) return false
     return true
@@ -80,7 +80,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     ? (c: Context) => isAllowedAddress(clientAddress(c))
     : trustProxy
       ? (c: Context) => {
-          const forwarded = forwardedAddresses(c, true)
+          const forwarded = forwardedAddresses(c)
           return forwarded ? forwardedAllowed(forwarded) : isAllowedAddress(socketAddress(c))
         }
       : (c: Context) => {

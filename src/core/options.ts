@@ -26,10 +26,10 @@ export interface DebugToolbarOptions {
    */
   allowedHostnames?: string[]
   /**
-   * Trust `X-Forwarded-For` and `Forwarded`'s `for=` for the client address (only behind a
-   * proxy you run; with both headers, both must be allowed), or, when neither names one,
-   * `X-Real-IP`, `True-Client-IP`, `CF-Connecting-IP` and `Fly-Client-IP` (every one given must
-   * be allowed). Without it these headers only ever refuse. Default false.
+   * Trust `X-Forwarded-For` and `Forwarded`'s `for=` (their last addresses), `X-Real-IP`,
+   * `True-Client-IP`, `CF-Connecting-IP` and `Fly-Client-IP` for the client address instead of
+   * the socket's (only behind a proxy you run): every address they name must be allowed.
+   * Without it these headers only ever refuse. Default false.
    */
   trustProxy?: boolean
   /** Called after the address check: return false to hide the toolbar for this request. */
