@@ -219,6 +219,24 @@ describe('profiling from the toolbar', () => {
   })
 })
 
+describe('a profiled request in the waterfall', () => {
+  it("shows the profiler's start as a row of its own under the request span, at the request's start", async () => {
+    await open('/slow?_dt_profile=1')
+    const pane = await openPanel(page, 'OpenTelemetry')
+    await wfRows(pane).first().waitFor(WITHIN)
+    const start = wfRow(pane, /^CPU profiler start$/)
+    await expect.poll(() => start.count(), WITHIN).toBe(1)
+    // Started from the toolbar before the handler ran: at the left of the time axis, not after the handler's work.
+    expect(await leftOf(start)).toBeLessThan(5)
+    await start.click()
+    const detail = pane.locator('.hdt-span-detail')
+    await detail.waitFor()
+    expect(await detail.innerText()).toContain('hono_debug_toolbar.kind')
+    expect(await detail.innerText()).toContain('profiler')
+    expect(errors).toEqual([])
+  })
+})
+
 describe('requests the page makes', () => {
   it('follows the fetch of "Load users" on /live and switches to it', async () => {
     await open('/live')

@@ -16,7 +16,7 @@ import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/recor
 import type { SlotKey } from '../shapes/slot-key.js'
 import type { ConvertOptions } from './options.js'
 import { lateRender, runningRender, runsAt, unfinishedRender, type LateWork, type RenderSpan } from './late-work.js'
-import { frameSpanName, hotFrames } from './profile-frames.js'
+import { frameSpanName, hotFrames, PROFILER_START_SPAN, profilerStart } from './profile-frames.js'
 import { hrTimeAfter, hrTimeFromEpochMs } from './request-span.js'
 import { sqlAttributes, sqlSpanName } from './sql-attributes.js'
 
@@ -143,6 +143,14 @@ export class PanelDataConverter {
     }
 
     const profile = this.enabled.profiling ? record.peek(SLOTS.profiling) : undefined
+    // The root span is longer by what starting the profiler took: the waterfall says where it went.
+    const started = profile && profilerStart(profile)
+    if (started) {
+      const start = at(started.startMs)
+      const attributes = { 'hono_debug_toolbar.kind': 'profiler' }
+      this.tracer.startSpan(PROFILER_START_SPAN, { kind: SpanKind.INTERNAL, startTime: start, attributes }, parent).end(hrTimeAfter(start, started.durationMs))
+      counts.profiling++
+    }
     // Parents come first: a function's span nests under the app function that called it.
     const frameContexts: OtelContext[] = []
     const { frames, leftOut } = profile ? hotFrames(profile, this.profileThresholdMs) : NO_FRAMES

@@ -32,6 +32,24 @@ export interface HotFrame {
   parentIndex?: number
 }
 
+/** The name of the span of the time starting the profiler took (the profiled request pays it). */
+export const PROFILER_START_SPAN = 'CPU profiler start'
+
+/**
+ * When starting the profiler began, in ms from the request start, and how long it took:
+ * undefined unless the profiler was started for this request (a request that found it busy
+ * paid nothing).
+ *
+ * @example
+ * ```ts
+ * profilerStart(record.peek(SLOTS.profiling)!) // { startMs: 0.4, durationMs: 251.3 }
+ * ```
+ */
+export function profilerStart(recorded: RecordedProfile): { startMs: number; durationMs: number } | undefined {
+  const { startBeganMs, startCostMs } = recorded
+  return startBeganMs === undefined || startCostMs === undefined ? undefined : { startMs: startBeganMs, durationMs: startCostMs }
+}
+
 /** The most frames one profile becomes (the longest are kept; a parent is never shorter than its child). */
 export const MAX_HOT_FRAMES = 200
 

@@ -49,7 +49,7 @@ export async function startProfile(record: RequestRecord, samplingIntervalUs: nu
     return slot
   }
   const session = new Session()
-  const run: RunningProfile = { record, session, started: start(session, slot, samplingIntervalUs) }
+  const run: RunningProfile = { record, session, started: start(record, session, slot, samplingIntervalUs) }
   running = run
   try {
     await run.started
@@ -60,8 +60,10 @@ export async function startProfile(record: RequestRecord, samplingIntervalUs: nu
   return slot
 }
 
-async function start(session: Session, slot: RecordedProfile, samplingIntervalUs: number): Promise<StartBracket> {
+async function start(record: RequestRecord, session: Session, slot: RecordedProfile, samplingIntervalUs: number): Promise<StartBracket> {
   const began = performance.now()
+  // Kept so the waterfall can place the start's cost where it was paid (a span of its own).
+  slot.startBeganMs = record.offsetOf(began)
   session.connect()
   await post(session, 'Profiler.enable')
   await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })

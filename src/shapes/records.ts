@@ -126,6 +126,8 @@ export interface RecordedProfile {
   startErrorMs?: number
   /** What starting the profiler cost this request, in ms (the inspector's start is not free). */
   startCostMs?: number
+  /** Offset from the request start of where starting the profiler began, in ms (it lasted `startCostMs`). */
+  startBeganMs?: number
 }
 
 /**

@@ -181,6 +181,48 @@ describe('PanelDataConverter', () => {
     expect(stats.convert.profiling.converted).toBe(1)
   })
 
+  it("shows starting the profiler as a span of its own, at its start and for what it cost the request", async () => {
+    const { app, run } = makeApp()
+    app.get('/', (c) => {
+      // A profile that began starting 0.5 ms into the request and paid 250.25 ms for it.
+      const profile: RecordedProfile = {
+        profile: { nodes: [], startTime: 0, endTime: 0, samples: [], timeDeltas: [] },
+        startMs: 250.75, samplingIntervalUs: 100, skipped: undefined, startBeganMs: 0.5, startCostMs: 250.25,
+      }
+      currentRecord()!.slot(SLOTS.profiling, () => profile)
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    expect(stats.spans.map((s) => s.name)).toEqual(['GET /', 'CPU profiler start'])
+    const start = named(stats, 'CPU profiler start')
+    expect(start.kind).toBe('INTERNAL')
+    expect(start.parentSpanId).toBe(stats.rootSpanId)
+    expect(start.attributes['hono_debug_toolbar.kind']).toBe('profiler')
+    expect(offsetMs(start, serverOf(stats))).toBeCloseTo(0.5, 3)
+    expect(BigInt(start.endTimeUnixNano!) - BigInt(start.startTimeUnixNano)).toBe(250_250_000n)
+    expect(stats.convert.profiling.converted).toBe(1)
+  })
+
+  it("gives a profiled request's profiler start span the cost the Profile panel shows, and none to a request not profiled", async () => {
+    const { app } = makeApp()
+    app.get('/', (c) => c.text('ok'))
+    const spansOf = async (path: string) => {
+      const res = await app.request(path, undefined, loopback)
+      await res.text()
+      const detail = await (await app.request(`/_debug_toolbar/api/requests/${res.headers.get('x-debug-toolbar-request-id')}`, undefined, loopback)).json()
+      return { profiling: detail.panels.profiling as { startCostMs: number }, stats: await withSpans(app, detail.panels.opentelemetry as OpenTelemetryStats) }
+    }
+    const profiled = await spansOf('/?_dt_profile=1')
+    expect(profiled.stats.spans.map((s) => s.name)).toContain('CPU profiler start')
+    const start = named(profiled.stats, 'CPU profiler start')
+    expect(ms(start.endTimeUnixNano!) - ms(start.startTimeUnixNano)).toBeCloseTo(profiled.profiling.startCostMs, 2)
+    expect(offsetMs(start, serverOf(profiled.stats))).toBeGreaterThanOrEqual(0)
+    expect(BigInt(start.endTimeUnixNano!)).toBeLessThanOrEqual(BigInt(serverOf(profiled.stats).endTimeUnixNano!))
+
+    const plain = await spansOf('/')
+    expect(plain.stats.spans.map((s) => s.name)).toEqual(['GET /'])
+  })
+
   it('says on the SERVER span how many hot frames past the 200 longest did not become spans', async () => {
     const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
     const node = (id: number, functionName: string, lineNumber: number) => ({
