@@ -48,6 +48,18 @@ async function otelPane(): Promise<Locator> {
   return pane
 }
 
+/** Signs a new user up (the demo's form, then their page), opens /users/2 and its Compare tab, with that page as "before". */
+async function compareWithNewUser(name: string, email: string): Promise<Locator> {
+  await page.goto(`${server.url}/form`)
+  await page.locator('input[name="name"]').fill(name)
+  await page.locator('input[name="email"]').fill(email)
+  await Promise.all([page.waitForURL(/\/users\/\d+$/), page.locator('button[type="submit"], input[type="submit"]').first().click()])
+  await open('/users/2')
+  const pane = await otelPane()
+  await pane.getByRole('tab', { name: 'Compare' }).click()
+  return pane
+}
+
 describe('the demo page /users/2', () => {
   it('highlights the critical path, and shows it alone on request', async () => {
     await open('/users/2')
@@ -180,13 +192,7 @@ describe('the demo page /users/2', () => {
 
   it('compares with the previous /users/:id request: the query count delta, added spans, both critical paths', async () => {
     // A new user has no posts: its page makes no comment query.
-    await page.goto(`${server.url}/form`)
-    await page.locator('input[name="name"]').fill('Katherine Johnson')
-    await page.locator('input[name="email"]').fill('katherine@example.com')
-    await Promise.all([page.waitForURL(/\/users\/\d+$/), page.locator('button[type="submit"], input[type="submit"]').first().click()])
-    await open('/users/2')
-    const pane = await otelPane()
-    await pane.getByRole('tab', { name: 'Compare' }).click()
+    const pane = await compareWithNewUser('Katherine Johnson', 'katherine@example.com')
     const select = pane.getByLabel('Request to compare with')
     await expect.poll(async () => (await select.locator('option:checked').innerText()).trim(), WITHIN).toMatch(/^GET \/users\/7 · 200/)
     const line = pane.locator('.hdt-compare-groups tbody tr', { hasText: 'FROM comments' })
@@ -204,6 +210,37 @@ describe('the demo page /users/2', () => {
     expect(await pane.getByRole('region', { name: 'Critical path before' }).locator('li').first().innerText()).toContain('GET /users/:id')
     expect(await pane.getByRole('region', { name: 'Critical path after' }).locator('li').first().innerText()).toContain('GET /users/:id')
     await page.screenshot({ path: `${SCREENSHOTS}trace-compare.png` })
+    expect(errors).toEqual([])
+  })
+
+  it('fits Compare in an 800 px window: no sideways scrolling, and a group name of 40 characters readable', async () => {
+    await page.setViewportSize({ width: 800, height: 800 })
+    // A new user has no posts: the comment queries of /users/2 are a group that changed.
+    const pane = await compareWithNewUser('Dorothy Vaughan', 'dorothy@example.com')
+    const line = pane.locator('.hdt-compare-groups tbody tr', { hasText: 'FROM comments' })
+    await line.waitFor(WITHIN)
+    const box = pane.locator('.hdt-compare .hdt-table-scroll')
+    const fit = await box.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }))
+    expect(fit.scrollWidth, `Compare's table box: ${JSON.stringify(fit)}`).toBeLessThanOrEqual(fit.clientWidth)
+    const name = line.locator('td').first()
+    const key = 'demo-basic: SELECT author, text FROM comments WHERE post_id = ?'
+    expect(await name.getAttribute('title')).toBe(key)
+    // What is on screen: the cell shows at least the first 40 characters of the name, cut or not.
+    const shown = await name.evaluate((td) => {
+      const range = document.createRange()
+      range.selectNodeContents(td)
+      const right = td.getBoundingClientRect().right - parseFloat(getComputedStyle(td).paddingRight)
+      const text = td.textContent ?? ''
+      let visible = 0
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(td.firstChild!, i)
+        range.setEnd(td.firstChild!, i + 1)
+        const rects = [...range.getClientRects()]
+        if (rects.length > 0 && rects.every((r) => r.right <= right + 0.5)) visible++
+      }
+      return visible
+    })
+    expect(shown, `characters of "${key}" on screen`).toBeGreaterThanOrEqual(40)
     expect(errors).toEqual([])
   })
 
