@@ -28,6 +28,7 @@ function shopApp(): Hono {
   app.get('/gone', (c) => c.json({ error: 'gone' }, 410))
   app.get('/boom', (c) => c.json({ error: 'boom' }, 500))
   app.get('/busy', (c) => c.json({ error: 'busy' }, 503))
+  app.get('/organisations/:organisationId/projects/:projectId/environments/:environmentName', (c) => c.html(page('Environment')))
   return app
 }
 
@@ -124,6 +125,36 @@ describe('the History panel in chromium', () => {
     await session.page.keyboard.type('billing')
     await expect.poll(() => traces.count()).toBe(1)
     await escapeClearsThenCloses(service, traces, all)
+    expect(session.errors).toEqual([])
+  })
+})
+
+describe('long route names at 800 px', () => {
+  const route = '/organisations/:organisationId/projects/:projectId/environments/:environmentName'
+
+  it('cuts a long root span name in the trace list on one line with an ellipsis, whole in its title, as History cuts routes', async () => {
+    const { page } = session
+    await page.setViewportSize({ width: 800, height: 900 })
+    await page.goto(`${session.server.url}/organisations/acme-industries/projects/warehouse-robotics/environments/staging`)
+    const body = await openPanel(page, 'History')
+    const row = body.locator('.hdt-traces tr[data-hdt-trace-row]', { hasText: 'GET /organisations/' }).first()
+    await row.waitFor()
+    const name = row.locator('.hdt-trace-root code')
+    expect(await name.getAttribute('title')).toBe(`GET ${route}`)
+    const shape = await name.evaluate((code) => {
+      const cell = code.closest('td')!
+      const style = getComputedStyle(cell)
+      return {
+        // One line is under 1.6 font sizes tall (its cut-off ellipsis may be a box of its own, a pixel higher).
+        oneLine: code.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(code).fontSize),
+        cut: cell.scrollWidth > cell.clientWidth || code.scrollWidth > code.clientWidth,
+        ellipsis: style.textOverflow === 'ellipsis' || getComputedStyle(code).textOverflow === 'ellipsis',
+      }
+    })
+    // One line, cut: not broken inside a word ("environmentNa" over "me").
+    expect(shape).toEqual({ oneLine: true, cut: true, ellipsis: true })
+    const table = body.locator('.hdt-traces table')
+    expect(await table.evaluate((t) => t.getBoundingClientRect().width <= t.parentElement!.clientWidth + 0.5)).toBe(true)
     expect(session.errors).toEqual([])
   })
 })

@@ -117,7 +117,7 @@ export function TraceTable({
             </td>
             <td class="hdt-trace-root">
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
-              <code>{t.rootName || '(unnamed)'}</code>
+              <code title={t.rootName || undefined}>{t.rootName || '(unnamed)'}</code>
             </td>
             {/* A narrow pane stacks the span count under the services; a phone-wide window also the time under the duration. */}
             <td class="hdt-trace-services">
