@@ -1,4 +1,5 @@
 import { TOOLBAR_SCRIPT_ROUTE } from '../shapes/static-routes.js'
+import type { RequestRecord } from './record.js'
 
 /** Escapes text for a double-quoted HTML attribute. */
 export function escapeAttribute(value: string): string {
@@ -40,4 +41,24 @@ function tagStart(prefix: string, version: string): string {
     }
   }
   return cachedStart.start
+}
+
+/**
+ * The bytes the loader tag added to the body a request sent, when its record tells: the tag
+ * went into the page the app passed to `c.html()`, and that page was what the request sent,
+ * whole (its size is then the app's page: the tag is counted apart). Content-Length and the
+ * browser count both. Undefined otherwise (no tag, a page tagged as it streamed, a HEAD, a
+ * body cut short, another response sent). Read from the record when a panel's stats are
+ * asked for: the request path pays nothing for it.
+ *
+ * @example
+ * ```ts
+ * // c.html(page) of 1,200 bytes, which the browser got with content-length: 1373
+ * loaderTagBytesSent(record) // 173; record.responseBytes is 1200
+ * ```
+ */
+export function loaderTagBytesSent(record: Pick<RequestRecord, 'htmlInjected' | 'htmlBytes' | 'method' | 'responseBytes' | 'aborted' | 'responseReplaced'>): number | undefined {
+  const tag = record.htmlInjected
+  if (tag === undefined || record.method === 'HEAD' || record.aborted || record.responseReplaced) return undefined
+  return record.responseBytes === record.htmlBytes ? tag : undefined
 }

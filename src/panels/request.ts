@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { errorLine } from '../core/cut-text.js'
 import { headerText } from '../core/header-text.js'
+import { loaderTagBytesSent } from '../core/loader.js'
 import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { redactQueryParameter, redactQueryParameters, REDACTED } from '../core/redact.js'
@@ -30,6 +31,8 @@ export interface RequestStats {
   requestBodyChunked?: boolean
   requestContentType: string | undefined
   responseBytes: number
+  /** Bytes the toolbar's loader tag added on top of `responseBytes` (Content-Length counts them), when known. */
+  loaderTagBytes?: number
   responseContentType: string | undefined
   /**
    * What the handler threw, or the body's failure, as one line (`HTTPException: 404 Not Found`),
@@ -123,6 +126,7 @@ export class RequestPanel extends Panel<RequestStats> {
       requestBodyChunked: record.requestHeader('transfer-encoding') !== undefined,
       requestContentType: record.requestHeader('content-type'),
       responseBytes: record.responseBytes,
+      loaderTagBytes: loaderTagBytesSent(record),
       responseContentType: record.responseHeader('content-type'),
       // Redacted as the error page and the Logging panel show it; only a request that failed pays.
       error: error === undefined ? undefined : errorLine(error, redactText),

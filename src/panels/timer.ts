@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono'
 import type { ToolbarHost } from '../core/host.js'
+import { loaderTagBytesSent } from '../core/loader.js'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { formatMs } from '../shapes/format.js'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
@@ -25,6 +26,8 @@ export interface TimerStats {
   /** True when the body kept coming after the headers (a stream). */
   streamed: boolean
   responseBytes: number
+  /** Bytes the toolbar's loader tag added on top of `responseBytes` (Content-Length counts them), when known. */
+  loaderTagBytes?: number
   aborted: boolean
   /**
    * A middleware registered before the toolbar sent another response than the toolbar's
@@ -193,6 +196,7 @@ export class TimerPanel extends Panel<TimerStats> {
       headersMs: record.headersMs,
       streamed: record.streamed,
       responseBytes: record.responseBytes,
+      loaderTagBytes: loaderTagBytesSent(record),
       aborted: record.aborted,
       responseReplaced: record.responseReplaced,
       startedAt: new Date(record.startedAt).toISOString(),

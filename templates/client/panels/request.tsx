@@ -2,6 +2,7 @@ import type { RequestStats } from '../../../src/panels/request.js'
 import { formatBytes } from '../format.js'
 import { StatusBadge } from '../status-badge.js'
 import type { PanelProps } from '../types.js'
+import { ResponseBodySize } from './response-body-size.js'
 import { KeyValueTable } from './key-value-table.js'
 
 /** The Request panel: what was asked and answered, params, query, cookies and the error. */
@@ -49,7 +50,7 @@ export function RequestView({ stats }: PanelProps<RequestStats>) {
           <tr>
             <th scope="row">Response body</th>
             <td>
-              {formatBytes(stats.responseBytes)}
+              <ResponseBodySize bytes={stats.responseBytes} loaderTagBytes={stats.loaderTagBytes} />
               {stats.responseContentType && <span class="hdt-muted"> · {stats.responseContentType}</span>}
             </td>
           </tr>

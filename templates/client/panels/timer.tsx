@@ -1,7 +1,8 @@
 import type { TimerStats, TimingMetric } from '../../../src/panels/timer.js'
-import { formatBytes, formatClock, formatMs } from '../format.js'
+import { formatClock, formatMs } from '../format.js'
 import { barStyle } from '../bar-style.js'
 import type { PanelProps } from '../types.js'
+import { ResponseBodySize } from './response-body-size.js'
 
 /** The Time panel: total, headers-ready, streaming, bytes, and each hono/timing metric on a bar. */
 export function TimerView({ stats }: PanelProps<TimerStats>) {
@@ -29,7 +30,7 @@ export function TimerView({ stats }: PanelProps<TimerStats>) {
           <tr>
             <th scope="row">Response body</th>
             <td>
-              {formatBytes(stats.responseBytes)}
+              <ResponseBodySize bytes={stats.responseBytes} loaderTagBytes={stats.loaderTagBytes} />
               {stats.aborted && <span class="hdt-badge hdt-badge-error">client went away</span>}
               {stats.responseReplaced && <span class="hdt-badge hdt-badge-warn">another response was sent</span>}
             </td>
