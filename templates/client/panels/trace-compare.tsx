@@ -135,7 +135,7 @@ function ComparisonView({ diff, thisIs }: { diff: TraceComparison; thisIs: 'befo
           <tbody>
             {changed.map((g) => (
               <tr key={g.key}>
-                <td class="hdt-code hdt-compare-name" title={g.key}>
+                <td class="hdt-code hdt-cut-cell" title={g.key}>
                   {g.key}
                 </td>
                 <td class="hdt-num">{g.countA}</td>
