@@ -2,8 +2,10 @@
  * The toolbar of one app, on the request path. Longer than 400 lines because the request
  * path is kept in one place on purpose: recording, the Node fast path and the stream path,
  * finishing and storing share the record's life cycle, and every step is measured together
- * (specs/performance.md); the pieces that stand alone (body injection, the Node response
- * watch, Server-Timing, the loader tag) are in their own files.
+ * (specs/performance.md); the pieces that stand alone are in their own files: body
+ * injection (body.ts), the loader tag in `c.html()` strings (html-strings.ts), the Node
+ * response watch (node-response.ts, record-watch.ts), the stored request that computes its
+ * stats when read (recorded-request.ts), Server-Timing and the loader tag.
  */
 import { Hono, type Context, type Next } from 'hono'
 import { appRoute, routeAhead } from './app-route.js'
@@ -15,13 +17,16 @@ import { ToolbarEvents } from './events.js'
 import { OutlivedRecords } from './outlived-records.js'
 import { flushOnSignals } from './shutdown.js'
 import type { ToolbarHost } from './host.js'
-import { injectIntoHtml, observeBody, type BodyObserver } from './body.js'
+import { observeBody } from './body.js'
 import { UnsentBody } from './unsent-body.js'
-import { nodeOutgoing, watchOutgoing, type NodeOutgoing, type OutgoingWatch } from './node-response.js'
+import { nodeOutgoing, watchOutgoing, type NodeOutgoing } from './node-response.js'
 import { formatServerTiming } from './server-timing.js'
 import { loaderTag } from './loader.js'
-import { etagHashesPage, hasEtag, setAppEtag } from './etag.js'
-import { callWrapped, wrapContextMethod } from './context-methods.js'
+import { hasEtag, setAppEtag } from './etag.js'
+import { injectHtmlStrings, isInjectable } from './html-strings.js'
+import { ChunkCounter, RecordWatch } from './record-watch.js'
+import { RecordedRequest, summaryOf } from './recorded-request.js'
+import { REQUEST_ID_HEADER } from './request-id.js'
 import { packageVersion } from './package-root.js'
 import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
@@ -38,7 +43,7 @@ export interface RequestDetail extends StoredRequest {
   inFlight?: boolean
 }
 
-export const REQUEST_ID_HEADER = 'X-Debug-Toolbar-Request-Id'
+export { REQUEST_ID_HEADER }
 
 type Hook = 'onRequest' | 'around' | 'onResponse' | 'onFinish' | 'onLateWrite' | 'onLateStart' | 'serverTiming' | 'refreshStats'
 
@@ -886,186 +891,6 @@ const UNSENT_WATCH_MS = 60_000
  * test that never reads them) so that half the room is free again.
  */
 const MAX_UNSENT_WATCHED = 1024
-
-/**
- * What the toolbar follows of one Node response: the body's bytes (unless they are known
- * already), the `Server-Timing` to send, and the end.
- */
-class RecordWatch implements OutgoingWatch {
-  countsWrites = true
-  readonly headers: Record<string, string>
-  private chunks = 0
-  private sent: Record<string, unknown> | undefined
-
-  constructor(
-    private readonly record: RequestRecord,
-    private readonly toolbar: Toolbar,
-  ) {
-    this.headers = { [REQUEST_ID_HEADER]: record.id }
-  }
-
-  headWritten(headers: Record<string, unknown> | undefined): void {
-    this.sent = headers
-  }
-
-  onChunk(bytes: number): void {
-    this.record.responseBytes += bytes
-    if (++this.chunks === 2) this.record.streamed = true
-  }
-
-  serverTiming(): string {
-    return this.toolbar.serverTimingOf(this.record)
-  }
-
-  onEnd(outcome: 'done' | 'cancelled' | 'error', outgoing?: NodeOutgoing, error?: Error): void {
-    const record = this.record
-    // The headers as sent: the app's with the toolbar's (or, when Node held some, all it holds).
-    if (this.sent) record.responseHeaderSource = this.sent
-    else if (outgoing) record.responseHeaderSource = outgoing.getHeaders()
-    // The status sent: a middleware registered before the toolbar may have thrown (Hono's
-    // onError answered) or answered another response after the toolbar saw the app's.
-    if (outgoing?.headersSent) record.status = outgoing.statusCode
-    record.aborted = outcome !== 'done'
-    // The status went out before the body failed: the error is what tells of the failure.
-    if (outcome === 'error') record.error ??= error
-    this.toolbar.finishRecord(record)
-  }
-}
-
-/**
- * Counts a re-wrapped body's bytes into the record. The end is not the stream's: node-server
- * has read the last chunk before Node sends it, and the response's 'close' (which the watch
- * also gets) tells when it went out, so the record is finished once, then.
- */
-class ChunkCounter implements BodyObserver {
-  constructor(private readonly watch: RecordWatch) {}
-
-  onChunk(bytes: number): void {
-    this.watch.onChunk(bytes)
-  }
-
-  onEnd(): void {}
-}
-
-/**
- * A finished request as the in-memory store keeps it: the summary is read from the record
- * when listed, and the stats are computed on the first `resolve()`.
- */
-class RecordedRequest implements DeferredRequest {
-  private resolved: Promise<StoredRequest> | undefined
-  /** `record.lateWrites` when `resolved` was taken. */
-  private resolvedAt = 0
-
-  constructor(
-    private readonly record: RequestRecord,
-    private readonly toolbar: Toolbar,
-  ) {}
-
-  get id() {
-    return this.record.id
-  }
-  get method() {
-    return this.record.method
-  }
-  get path() {
-    return this.record.path
-  }
-  get route() {
-    return this.record.route
-  }
-  get status() {
-    return this.record.status
-  }
-  get startedAt() {
-    return this.record.startedAtIso
-  }
-  get startedMs() {
-    return this.record.startedAt
-  }
-  get durationMs() {
-    return this.record.durationMs
-  }
-  get traceId() {
-    return this.record.traceId
-  }
-
-  resolve(): Promise<StoredRequest> {
-    // Taken again when work the request left running recorded more since (a memory store
-    // answers from here; a durable store wrote the first one).
-    const late = this.record.lateWrites
-    if (!this.resolved || this.resolvedAt !== late) {
-      this.resolvedAt = late
-      this.resolved = this.toolbar.snapshot(this.record).then(({ inFlight: _inFlight, ...stored }) => stored)
-    }
-    return this.resolved
-  }
-}
-
-function summaryOf(record: RequestRecord) {
-  return {
-    id: record.id,
-    method: record.method,
-    path: record.path,
-    route: record.route,
-    status: record.status,
-    startedAt: record.startedAtIso,
-    durationMs: record.durationMs,
-    traceId: record.traceId,
-  }
-}
-
-/**
- * Makes `c.html(string)` put the loader tag into the string before the Response exists, so
- * an HTML page the app wrote in one piece goes out as a plain in-memory body. Other HTML
- * (JSX, streams, a Response the app built) gets the tag as its bytes pass instead.
- * `c.html` becomes one function for every request (see context-methods.ts).
- */
-function injectHtmlStrings(c: Context, record: RequestRecord, toolbar: Toolbar, ownIndex: number): void {
-  wrapContextMethod(c, 'html', HTML, htmlWithToolbar, new HtmlInjection(record, toolbar, ownIndex))
-}
-
-const HTML = Symbol('hono-debug-toolbar.html')
-
-/**
- * What `c.html` needs of its request besides the context's own method: the record, the
- * toolbar that makes its tag, and the toolbar's place among the matched handlers.
- */
-class HtmlInjection {
-  constructor(
-    readonly record: RequestRecord,
-    readonly toolbar: Toolbar,
-    readonly ownIndex: number,
-  ) {}
-}
-
-function htmlWithToolbar(this: unknown, content: unknown, ...rest: unknown[]): unknown {
-  return callWrapped<HtmlInjection, unknown>(this, HTML, 'c.html', (wrap, c) => {
-    const html = wrap.original as (...args: unknown[]) => unknown
-    const { record, toolbar, ownIndex } = wrap.state
-    // Under hono/etag the page is hashed as the app wrote it: the tag goes in as its bytes pass.
-    if (typeof content === 'string' && record.htmlInjected === undefined && !etagHashesPage(c, ownIndex, toolbar.app)) {
-      const snippet = toolbar.snippet(c, record)
-      const injected = injectIntoHtml(content, snippet)
-      if (injected !== undefined) {
-        record.htmlInjected = Buffer.byteLength(snippet)
-        record.htmlBytes = Buffer.byteLength(content)
-        const res = html(injected, ...rest)
-        record.htmlResponse = res
-        return res
-      }
-    }
-    return html(content, ...rest)
-  })
-}
-
-function isInjectable(res: Response): boolean {
-  const headers = res.headers
-  const type = headers.get('content-type')
-  if (!type || !/^text\/html\b/i.test(type)) return false
-  const encoding = headers.get('content-encoding')
-  // Content codings are case-insensitive (RFC 9110, 8.4.1): Hono's streamed jsxRenderer sends `Identity`.
-  return !encoding || encoding.trim().toLowerCase() === 'identity'
-}
 
 function safely<T>(fn: () => T, fallback: T): T {
   try {
