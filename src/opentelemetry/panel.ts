@@ -1,41 +1,37 @@
 /**
- * The OpenTelemetry panel. A little over 400 lines: the panel wires the SDK (provider,
- * processors, exporters), the request hooks and the stats the view reads, and each part
- * already lives in its own file (request-span, converter, trace-store, exporter, receivers,
- * propagators); what is left here is the wiring and the stats' shape, which read best together.
+ * The OpenTelemetry panel: the request hooks, the stats the view reads and the panel's life
+ * cycle (setup, shutdown, retire). Longer than 400 lines because it is one class whose hooks
+ * share its fields (tracer, processor, converter, receivers), and a panel reads best whole;
+ * about 250 of its lines are the JSDoc of its public methods. The parts that stand alone
+ * live in their own files: the stats' shape (panel-stats), what the panel keeps per request
+ * (panel-state), the SDK it sets up (tracer-provider), the request span (request-span), the
+ * converter, the trace store, the exporters, the receivers and the propagators.
  */
-import { context } from '@opentelemetry/api'
-import type { Context as OtelContext, Tracer } from '@opentelemetry/api'
+import { context, type Context as OtelContext, type Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
-import { ToolbarContextManager } from './context-manager.js'
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { BasicTracerProvider, ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import type { ToolbarHost } from '../core/host.js'
 import { PROCESS_INSTANCE, type StoredRequest, type ToolbarStore } from '../core/store.js'
 import type { ToolbarEvents } from '../core/events.js'
 import { LATE_SAVE_MS, type RequestRecord, type SlotKey } from '../core/record.js'
 import { packageVersion } from '../core/package-root.js'
-import { selfExportWarning, warnWithCollectorHint } from './collector-hint.js'
+import { selfExportWarning } from './collector-hint.js'
 import { resolveOpenTelemetryConfig } from './config.js'
-import { PanelDataConverter, type ConvertCounts, type ConvertKind } from './converter.js'
+import { PanelDataConverter, type ConvertKind } from './converter.js'
 import type { LateWork } from './late-work.js'
 import { convertLateWrite, convertPendingNow, lateConversion } from './late-close.js'
-import { createSpanExporters, ToolbarSpanExporter, type ToolbarExporterStatus } from './exporter.js'
+import type { ToolbarSpanExporter } from './exporter.js'
 import { fetchPropagation } from './fetch.js'
 import { panelTraceSource } from './trace-source.js'
 import type { TraceSource } from '../core/trace-source.js'
-import { jaegerTraceUrl, tempoTraceUrl, zipkinTraceUrl } from './links.js'
 import type { OpenTelemetryPanelOptions, ResolvedOpenTelemetryConfig } from './options.js'
 import { toolbarSpanProcessor, type ToolbarSpanProcessor } from './processor.js'
 import type { TraceSettings } from './trace-store.js'
 import { createPropagator, headersSetter, recordHeadersGetter, type ToolbarCompositePropagator } from './propagators.js'
-import { traceparentFor } from './propagation.js'
-import { BaggageAttributesProcessor, baggageView, type BaggageView } from './baggage.js'
-import { describeLateResponse, describeResponse, endRequestSpan, OTEL_SLOT, startRequestSpan, type RequestSpanState } from './request-span.js'
+import { baggageView } from './baggage.js'
+import { describeLateResponse, describeResponse, endRequestSpan, startRequestSpan } from './request-span.js'
 import { registerTraceRoutes } from './routes.js'
-import { samplerFor } from './sdk-env.js'
 import { registerZipkinReceiver, ZIPKIN_SPANS_PATH } from './zipkin-receiver.js'
 import { registerAnalysisRoutes } from './analysis-routes.js'
 import { registerTraceImport } from './trace-import.js'
@@ -43,128 +39,24 @@ import { resolveReceiverConfig, type ReceiverConfig } from './receiver-config.js
 import { bodyBudget, startReceivers, type OtlpReceivers } from './receivers.js'
 import type { BodyBudget } from './otlp-body.js'
 import { OTLP_HTTP_TRACES_PATH } from './otlp-http-receiver.js'
-import type { IngestCounters } from './otlp-ingest.js'
-import { traceContextStats, type TraceContextStats } from './trace-context-stats.js'
+import { traceContextStats } from './trace-context-stats.js'
 import { flushOnSignals, settleWithin } from './shutdown.js'
-import { holdGlobalPropagator, holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
+import { holdGlobalTracerProvider, releaseGlobals } from './global-forwarders.js'
 import { queueLateSpans, saveAllLateSpans, saveLateSpans, saveRecordedSpans } from './store-spans.js'
 import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
-import { otlpJsonUrl } from '../shapes/trace-routes.js'
+import { NO_EXPORT, traceLinks, type OpenTelemetryStats, type ReceiverStatus } from './panel-stats.js'
+import { PANEL_SLOT, traceparentOf, type PanelState } from './panel-state.js'
+import { createPanelProvider, describeSampler, registerContextGlobals } from './tracer-provider.js'
 
-/** How much of one kind of panel data became spans (or span events, for logs). */
-export interface ConvertedCount {
-  /** Whether the `convert` option for this kind is on. */
-  enabled: boolean
-  /** Items turned into spans (log lines: span events) for this request. */
-  converted: number
-}
+export type { ConvertedCount, OpenTelemetryStats, ReceiverStatus } from './panel-stats.js'
 
-/** The OpenTelemetry panel's data for one request: what the waterfall renders. */
-export interface OpenTelemetryStats {
-  /** The request's trace (continued from an incoming traceparent, or new). */
-  traceId: string
-  /** The request's SERVER span: the panel's own, or the app's instrumentation span it adopted. */
-  rootSpanId: string | undefined
-  serviceName: string
-  /** The traceparent of the SERVER span, `00-<trace>-<span>-01`. */
-  traceparent: string | undefined
-  /**
-   * Spans of the trace known when the stats were taken, running ones included. The spans
-   * themselves are fetched by the view from `{prefix}/api/traces/:traceId` (the trace grows
-   * after the request: late spans, other services), so the request's JSON stays small.
-   */
-  spanCount: number
-  /** Spans over `maxSpansPerTrace` that were not kept. */
-  droppedSpans: number
-  /** Spans of the trace still running. */
-  inFlightSpans: number
-  /** Spans of the trace that other services sent to the receivers. */
-  receivedSpans: number
-  /** Spans that joined after the request finished (within the late window). */
-  lateSpans: number
-  /** How long after the request late spans still join (ms). */
-  lateWindowMs: number
-  /** Traces (recorded or received) evicted from memory over `maxTraces` or `maxSpans` since the app started. */
-  evictedTraces: number
-  /** Where the receivers listen and what they took since the app started. */
-  receiver?: ReceiverStatus
-  links: {
-    jaeger: string
-    zipkin: string
-    /** Only when `grafanaUrl` is set. */
-    tempo?: string
-    /** `${prefix}/api/traces/<traceId>/otlp`: the trace as an OTLP/JSON file. */
-    otlpJson: string
-  }
-  /** Counters of the exporters the panel sends spans to (empty with the app's own provider). */
-  export: ToolbarExporterStatus
-  /** The propagators in use, in extraction order (OTEL_PROPAGATORS / `propagators`). */
-  propagators: string[]
-  /** The incoming request's W3C baggage (secrets redacted) and how many members were not kept. */
-  baggage: BaggageView
-  /** Set when OTEL_SDK_DISABLED=true: the waterfall is shown, nothing is exported. */
-  sdkDisabledBy?: 'OTEL_SDK_DISABLED'
-  /**
-   * Where the spans go: `toolbar` (the panel's exporters), `app` (the app's own tracer
-   * provider exports them), `none` (nothing leaves the process: Jaeger and Zipkin have no trace).
-   */
-  exportMode?: 'toolbar' | 'app' | 'none'
-  /** The trace context received and sent, and the sampling decision (the Context section). */
-  context?: TraceContextStats
-  convert: {
-    timer: ConvertedCount
-    sql: ConvertedCount
-    logging: ConvertedCount
-    profiling: ConvertedCount
-    templates: ConvertedCount
-  }
-}
 
-/** The receivers as the panel shows them. */
-export interface ReceiverStatus {
-  /** `{prefix}/otlp/v1/traces` */
-  httpPath: string
-  /** `host:port` of the OTLP/gRPC receiver, when it listens. */
-  grpcAddress?: string
-  /** `{prefix}/zipkin/api/v2/spans` */
-  zipkinPath: string
-  /** Both receivers' counters together (OTLP and Zipkin feed one pipeline). */
-  counters: IngestCounters
-}
-
-interface PanelState extends RequestSpanState {
-  /** Whether the SERVER span records, asked when it starts (an ended span no longer does). */
-  recording?: boolean
-  /** Lent to `tracedWebSocket`, which finds it through the record. */
-  websocket?: WebSocketTracing
-  counts?: ConvertCounts
-  /** The id the request's next render takes, when it finished: the renders before it were converted with the rest. */
-  rendersFrom?: number
-  /** What work the request left running wrote inside a render still running (see `LateWork`). */
-  waiting?: LateWork['waiting']
-  /** For a late render waited for, the app's span open where it started (see `LateWork`). */
-  startedIn?: LateWork['startedIn']
-  /** Renders converted with the request while still running (see `LateWork`). */
-  unfinished?: LateWork['unfinished']
-  /** Set while a timer waits for the trace to stop taking spans, to convert what `waiting` holds then. */
-  closeTimer?: boolean
-  /** The SERVER span's traceparent, once asked for. */
-  traceparent?: string
-}
-
-/** The panel's view of the request span slot: the shared state with the panel's own fields. */
-const PANEL_SLOT: SlotKey<PanelState> = OTEL_SLOT
 
 const KINDS: ConvertKind[] = ['timer', 'sql', 'logging', 'profiling', 'templates']
-/** Each OTLP export's time, retries included, unless OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT says otherwise. */
-const DEFAULT_EXPORT_TIMEOUT_MS = 5000
-/** How much longer the toolbar waits on an export than the exporter itself does. */
-const EXPORT_BOUND_MARGIN_MS = 1000
 
-const NO_EXPORT: ToolbarExporterStatus = { attempts: 0, successes: 0, failures: 0, spans: 0, exporters: [] }
 
 /**
  * The OpenTelemetry panel: every recorded request is a trace. It starts the request's
@@ -244,30 +136,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
       this.exporter = undefined
       this.tracer = options.tracerProvider.getTracer(...scope)
     } else {
-      const sdk = this.config.sdk!
-      // OTEL_SDK_DISABLED: the waterfall still works, but nothing leaves the process and the
-      // app's own instrumentation stays the no-op the variable asks for.
-      // The exporters give up (retries included) before the toolbar's bound does, so that
-      // what the panel shows is their error (a 503, a refused connection), not a timeout.
-      const exportTimeoutMillis = sdk.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS
-      const exporters = sdk.disabledBy ? [] : createSpanExporters({ ...this.config, exportTimeoutMillis })
-      this.exporter = new ToolbarSpanExporter(exporters, {
-        timeoutMillis: exportTimeoutMillis + EXPORT_BOUND_MARGIN_MS,
-        warn: warnWithCollectorHint(),
-        breaker: options.exportBreaker,
-      })
-      this.provider = new BasicTracerProvider({
-        resource: defaultResource().merge(resourceFromAttributes(this.config.resourceAttributes)),
-        sampler: options.sampler ?? samplerFor(sdk.sampler),
-        spanLimits: sdk.spanLimits,
-        // The batch processor exports on a timer: never on the request's path.
-        spanProcessors: [
-          ...(this.config.baggageToAttributes.length > 0 ? [new BaggageAttributesProcessor(this.config.baggageToAttributes)] : []),
-          this.processor,
-          // With no exporter (`exporter: 'none'`) there is nothing to batch for.
-          ...(sdk.disabledBy || exporters.length === 0 ? [] : [this.exporter.queueWatch(sdk.batch.maxQueueSize), new BatchSpanProcessor(this.exporter, sdk.batch)]),
-        ],
-      })
+      const made = createPanelProvider(this.config, options, this.processor)
+      this.exporter = made.exporter
+      this.provider = made.provider
       this.tracer = this.provider.getTracer(...scope)
     }
     this.converter = new PanelDataConverter(this.tracer, {
@@ -755,42 +626,9 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
   }
 }
 
-/** Registers the context manager and propagator the toolbar needs, unless the app has its own. */
-function registerContextGlobals(propagator: ToolbarCompositePropagator, owner: object): void {
-  // OpenTelemetry's context in the toolbar's own storage: one AsyncLocalStorage, not two.
-  // It holds no setting of the panel's, so the first one registered serves every panel.
-  const manager = new ToolbarContextManager()
-  // setGlobal* answer false (and change nothing) when something is registered already.
-  if (!context.setGlobalContextManager(manager.enable())) manager.disable()
-  holdGlobalPropagator(propagator, owner)
-}
 
-/**
- * The sampler as it describes itself (`ParentBased{root=AlwaysOnSampler, ...}`), read from
- * the SDK tracer that decides, so it is right whoever configured it (the `sampler` option,
- * OTEL_TRACES_SAMPLER, the app's own provider). The field is the SDK's own, not its API:
- * anything else is described in general terms.
- */
-function describeSampler(tracer: Tracer): string {
-  const sampler = (tracer as { _sampler?: { toString(): string } })._sampler
-  return sampler ? sampler.toString() : "the tracer provider's sampler"
-}
 
-function traceparentOf(state: PanelState): string {
-  // Formatted once: Server-Timing asks for it on every request, the stats when shown. The
-  // flags are what the app's outgoing requests carry (sampled, and random when the id is).
-  return (state.traceparent ??= traceparentFor(state.span.spanContext(), state.context) ?? '')
-}
 
-function traceLinks(config: ResolvedOpenTelemetryConfig, prefix: string, traceId: string): OpenTelemetryStats['links'] {
-  const links: OpenTelemetryStats['links'] = {
-    jaeger: jaegerTraceUrl(config.jaegerUiUrl, traceId),
-    zipkin: zipkinTraceUrl(config.zipkinUiUrl, traceId),
-    otlpJson: otlpJsonUrl(prefix, traceId),
-  }
-  if (config.grafanaUrl) links.tempo = tempoTraceUrl(config.grafanaUrl, config.tempoDatasourceUid, traceId)
-  return links
-}
 
 function isReadableSpan(span: unknown): span is ReadableSpan {
   return typeof span === 'object' && span !== null && 'instrumentationScope' in span && 'startTime' in span
