@@ -3,6 +3,8 @@
  * that run as several instances: any instance answers for a request another recorded, and
  * spans received by one join the trace another started. Tables live in their own schema.
  * Each batch is one transaction and one statement per table (rows travel as one JSON array).
+ * Longer than 400 lines because it is one class, the PostgreSQL side of `QueuedStore`: each
+ * method answers one of its steps with the SQL written where it runs, as `sqlite.ts` does.
  */
 import { createRequire } from 'node:module'
 import type pg from 'pg'
