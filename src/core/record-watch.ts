@@ -7,6 +7,11 @@ import type { Toolbar } from './toolbar.js'
 /**
  * What the toolbar follows of one Node response: the body's bytes (unless they are known
  * already), the `Server-Timing` to send, and the end.
+ *
+ * @example
+ * ```ts
+ * watchOutgoing(outgoing, new RecordWatch(record, toolbar)) // the record finishes when the last byte went out
+ * ```
  */
 export class RecordWatch implements OutgoingWatch {
   countsWrites = true
@@ -53,6 +58,11 @@ export class RecordWatch implements OutgoingWatch {
  * Counts a re-wrapped body's bytes into the record. The end is not the stream's: node-server
  * has read the last chunk before Node sends it, and the response's 'close' (which the watch
  * also gets) tells when it went out, so the record is finished once, then.
+ *
+ * @example
+ * ```ts
+ * new Response(observeBody(res.body, new ChunkCounter(watch), toolbar.snippet(c, record)), res)
+ * ```
  */
 export class ChunkCounter implements BodyObserver {
   constructor(private readonly watch: RecordWatch) {}

@@ -5,6 +5,11 @@ import type { Toolbar } from './toolbar.js'
 /**
  * A finished request as the in-memory store keeps it: the summary is read from the record
  * when listed, and the stats are computed on the first `resolve()`.
+ *
+ * @example
+ * ```ts
+ * await store.save(new RecordedRequest(record, toolbar)) // a store that defers stats; (await stored.resolve()).panels when opened
+ * ```
  */
 export class RecordedRequest implements DeferredRequest {
   private resolved: Promise<StoredRequest> | undefined
