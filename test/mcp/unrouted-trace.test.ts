@@ -20,6 +20,16 @@ describe('a request no route matched is named the same in list_requests and list
     expect(data.traces.find((t: { requestId?: string }) => t.requestId === session.ids.users).rootPath).toBeUndefined()
   })
 
+  it('names the trace of a 404 "GET /nope" in the toolbar://traces resource list too', async () => {
+    const { data } = await call(session.client, 'get_request', { request_id: session.ids.nope })
+    const { resources } = await session.client.listResources()
+    const listed = resources.find((r) => r.uri === `toolbar://traces/${data.request.traceId}`)
+    expect(listed?.name).toMatch(/^GET \/nope \(shop, \d+ spans?\)$/)
+    // A routed request's trace keeps its span's name.
+    const users = await call(session.client, 'get_request', { request_id: session.ids.users })
+    expect(resources.find((r) => r.uri === `toolbar://traces/${users.data.request.traceId}`)?.name).toMatch(/^GET \/users \(shop, /)
+  })
+
   it("adds the path of another service's span named by its method alone, from http.target without its query", async () => {
     // Named by its method alone, as the HTTP conventions name a request no route matched.
     const spans = syntheticTrace('webhook', [{ name: 'POST', start: 0, end: 2, service: 'hooks', attributes: { 'http.method': 'POST', 'http.target': '/hooks/github?attempt=2' } }])

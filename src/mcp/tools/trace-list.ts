@@ -137,7 +137,7 @@ async function scanTraces(ctx: McpContext, filter: Omit<TraceFilter, 'limit' | '
  * A trace's list line with what the tool adds: how long a running one has run, its request's
  * response time, and the path of a root SERVER span named by its method alone (`rootPath`).
  */
-type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number; rootPath?: string }
+export type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number; rootPath?: string }
 
 /** A name that may be a method alone (`GET`, `HTTP`): only such a trace's spans are read. */
 const BARE_NAME = /^[A-Z]+$/
@@ -145,9 +145,16 @@ const BARE_NAME = /^[A-Z]+$/
 /**
  * `trace` with `rootPath` when its root is a SERVER span named by its method alone (a
  * request no route matched, `GET`), so that it reads `GET /nope` as list_requests lists its
- * request. Read when listed: the trace list keeps the span's name only.
+ * request. Read when listed: the trace list keeps the span's name only. list_traces and the
+ * `toolbar://traces/{traceId}` resource list both name a trace this way.
+ *
+ * @example
+ * ```ts
+ * const listed = await withRootPath(ctx, trace) // { ...trace, rootName: 'GET', rootPath: '/nope' }
+ * `${listed.rootName}${listed.rootPath === undefined ? '' : ` ${listed.rootPath}`}` // 'GET /nope'
+ * ```
  */
-async function withRootPath(ctx: McpContext, trace: ListedTrace): Promise<ListedTrace> {
+export async function withRootPath<T extends ListedTrace>(ctx: McpContext, trace: T): Promise<T & { rootPath?: string }> {
   if (!BARE_NAME.test(trace.rootName)) return trace
   const spans = (await ctx.data.trace(trace.traceId)) ?? []
   const ids = new Set(spans.map((span) => span.spanId))
