@@ -11,6 +11,7 @@ import { checkTraceparent, checkTracestate, OpenTelemetryPanel, parseTraceparent
 import { TraceContext } from '../../templates/client/panels/trace-context.js'
 import type { TraceContextStats } from '../../src/opentelemetry/trace-context-stats.js'
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBER_BYTES, BAGGAGE_MAX_MEMBERS } from '../../src/shapes/baggage-limits.js'
+import { MAX_OUTGOING_CALLS } from '../../src/shapes/trace-context-limits.js'
 import { withSpans, type StatsWithSpans } from '../support/trace-spans.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -237,8 +238,16 @@ describe('the Context section of the OpenTelemetry panel', () => {
     expect(html).toContain('new root: the received traceparent could not be used')
     expect(html).toContain('The sampler AlwaysOffSampler chose not to record this trace')
     expect(html).toContain('http://127.0.0.1/&lt;x>')
-    expect(html).toContain('2 more calls not listed')
+    // The limit is named, as get_request names it: the panel lists the first MAX_OUTGOING_CALLS.
+    expect(html).toContain(`2 more outgoing calls not listed (over ${MAX_OUTGOING_CALLS})`)
+    expect(MAX_OUTGOING_CALLS).toBe(50)
     expect(html).toContain(' open')
+  })
+
+  it('counts one outgoing call past the limit in the singular', () => {
+    const outgoing = [{ method: 'GET', url: 'http://127.0.0.1/stock/1', traceparent: `00-${TRACE}-${PARENT}-01` }]
+    const html = renderToString(<TraceContext context={{ ...storedContext(), outgoing, outgoingDropped: 1 }} />)
+    expect(html).toContain(`1 more outgoing call not listed (over ${MAX_OUTGOING_CALLS})`)
   })
 
   it('names the Baggage limits on the badge of the members not kept', () => {

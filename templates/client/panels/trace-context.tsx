@@ -1,5 +1,6 @@
 import type { BaggageView } from '../../../src/opentelemetry/baggage.js'
 import type { PresentHeader, ReceivedHeader, TraceContextStats } from '../../../src/opentelemetry/trace-context-stats.js'
+import { MAX_OUTGOING_CALLS } from '../../../src/shapes/trace-context-limits.js'
 import { BaggageBlock, baggageSummary } from './baggage-block.js'
 
 /**
@@ -118,7 +119,7 @@ function OutgoingTable({ context }: { context: TraceContextStats }) {
         {context.outgoingDropped > 0 && (
           <tr>
             <td colSpan={withOthers ? 4 : 3} class="hdt-muted">
-              {context.outgoingDropped} more calls not listed
+              {context.outgoingDropped} more outgoing {context.outgoingDropped === 1 ? 'call' : 'calls'} not listed (over {MAX_OUTGOING_CALLS})
             </td>
           </tr>
         )}
