@@ -6,7 +6,7 @@
  * nothing about the app, and would fill the lines shown.
  */
 import { codeOwner } from '../core/code-owner.js'
-import { oneLine } from './result.js'
+import { counted, oneLine } from './result.js'
 
 /** Lines of a stack shown at most (the message's lines included). */
 const MAX_STACK_LINES = 12
@@ -76,6 +76,25 @@ export function besideStack(message: string, stack: string | undefined): string 
 
 /** A frame line of a V8 stack, after the first line. */
 const FRAME = /\n\s*at \S/
+
+/**
+ * A log message on one line of a brief (get_request): its first line, and when it has more,
+ * where to read them, so that a logged error reads as its message, not as its frames run
+ * together and cut.
+ *
+ * @example
+ * ```ts
+ * briefLogMessage('Error: out of stock\n    at /app/src/cart.ts:12:11') // 'Error: out of stock (stack: search_logs with request_id)'
+ * briefLogMessage('retrying\nattempt 2 of 3') // 'retrying (1 more line: search_logs with request_id)'
+ * briefLogMessage('listed 4 users') // 'listed 4 users'
+ * ```
+ */
+export function briefLogMessage(message: string): string {
+  const [first = '', ...rest] = message.trim().split('\n')
+  if (!rest.length) return oneLine(first)
+  const more = FRAME.test(message) ? 'stack' : counted(rest.length, 'more line')
+  return `${oneLine(first)} (${more}: search_logs with request_id)`
+}
 
 /**
  * The error stack an attribute value holds: the value itself when it is a printed error

@@ -98,3 +98,56 @@ describe('search_logs shows a logged error with its stack beneath it', () => {
     expect(entry(text, ' INFO all done')).toHaveLength(1)
   })
 })
+
+describe('get_request shows a logged error by its first line and says where its stack is', () => {
+  const start = loopbackServers()
+
+  /** get_request's answer for one request to `path` of the app. */
+  async function briefOf(path: string) {
+    const base = await start(loggingApp())
+    const res = await fetch(`${base}${path}`)
+    await res.text()
+    const client = await connect(base)
+    try {
+      return await call(client, 'get_request', { request_id: res.headers.get('x-debug-toolbar-request-id') })
+    } finally {
+      await client.close()
+    }
+  }
+
+  it('writes the error line without its frames run together', async () => {
+    const { text } = await briefOf('/console')
+    const line = text.split('\n').find((l) => l.includes(' ERROR '))
+    expect(line).toMatch(/^ {2}\+[\d.]+ (ms|µs) ERROR Error: card declined \(stack: search_logs with request_id\)$/)
+  })
+
+  it('counts the further lines of a message of several lines', async () => {
+    const { text } = await briefOf('/lines')
+    expect(text).toMatch(/ INFO retrying the upstream \(1 more line: search_logs with request_id\)$/m)
+    expect(text).toMatch(/ INFO row 1 \(29 more lines: search_logs with request_id\)$/m)
+    expect(text).toMatch(/ INFO all done$/m)
+  })
+})
+
+describe('get_request says where to read the stacks of its errors', () => {
+  const start = loopbackServers()
+
+  it('points to get_trace_errors on the Errors line', async () => {
+    const app = new Hono()
+    app.use(debugToolbar())
+    app.get('/boom', () => {
+      throw checkout()
+    })
+    const base = await start(app)
+    const res = await fetch(`${base}/boom`)
+    await res.text()
+    const client = await connect(base)
+    try {
+      const { text } = await call(client, 'get_request', { request_id: res.headers.get('x-debug-toolbar-request-id') })
+      expect(text).toMatch(/^Errors: 1 \(get_trace_errors: stacks and the log lines around each\)$/m)
+      expect(text).toMatch(/^ {2}thrown: Error: card declined$/m)
+    } finally {
+      await client.close()
+    }
+  })
+})

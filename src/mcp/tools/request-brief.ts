@@ -15,6 +15,7 @@ import { shownAttributes } from '../redact.js'
 import { counted, ms, oneLine, stillRunning, type ToolOutput } from '../result.js'
 import type { McpContext } from '../server.js'
 import { serviceOf } from '../trace-tree.js'
+import { briefLogMessage } from '../stack.js'
 import { recordedCut } from './sql.js'
 
 /** How many items of each section `get_request` shows. */
@@ -221,7 +222,7 @@ function briefText(b: Brief, service: string | undefined): string {
   if (b.logs) {
     const counts = Object.entries(b.logs.counts).filter(([, n]) => n > 0).map(([level, n]) => `${n} ${level}`).join(', ')
     out.push(`Logs: ${counts || 'none'}${b.logs.dropped ? `, ${b.logs.dropped} dropped` : ''}`)
-    for (const l of b.logs.lines) out.push(`  +${ms(l.atMs)} ${l.level.toUpperCase()} ${oneLine(l.message)}${l.afterResponse ? AFTER : ''}`)
+    for (const l of b.logs.lines) out.push(`  +${ms(l.atMs)} ${l.level.toUpperCase()} ${briefLogMessage(l.message)}${l.afterResponse ? AFTER : ''}`)
     if (b.logs.truncated) out.push('  (more lines: search_logs with request_id)')
   }
   if (b.templates && b.templates.count > 0) {
@@ -231,7 +232,7 @@ function briefText(b: Brief, service: string | undefined): string {
   }
   if (b.profile) out.push(profileText(b.profile))
   if (b.errors.length) {
-    out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ''}`)
+    out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ' (get_trace_errors: stacks and the log lines around each)'}`)
     for (const e of b.errors) out.push(`  ${e.kind}: ${oneLine(e.message)}`)
   } else out.push('Errors: none')
   if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
