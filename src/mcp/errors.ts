@@ -5,6 +5,7 @@
 import type { ToolbarSpan } from '../core/span-model.js'
 import type { RequestDetail } from '../core/toolbar.js'
 import { thrownIsAnswer, type RequestStats } from '../panels/request.js'
+import { spanTarget } from '../shapes/span-label.js'
 import { oneLine } from './result.js'
 import { traceStartNs } from './trace-tree.js'
 
@@ -28,6 +29,8 @@ export interface ErrorItem {
   kind: 'span' | 'exception' | 'query' | 'thrown'
   spanId?: string
   name?: string
+  /** Where a CLIENT span went (`spanTarget`: its URL), as get_trace writes it beside the name. */
+  target?: string
   type?: string
   message: string
   stack?: string
@@ -58,6 +61,7 @@ export function requestErrors(spans: readonly ToolbarSpan[], detail: RequestDeta
         kind: 'exception',
         spanId: span.spanId,
         name: span.name,
+        ...targetOf(span),
         type: stringAttr(event.attributes['exception.type']),
         message: stringAttr(event.attributes['exception.message']) ?? '',
         stack: stringAttr(event.attributes['exception.stacktrace']),
@@ -65,7 +69,7 @@ export function requestErrors(spans: readonly ToolbarSpan[], detail: RequestDeta
       })
     }
     if (span.status.code === 'ERROR' && exceptions.length === 0) {
-      items.push({ kind: 'span', spanId: span.spanId, name: span.name, message: span.status.message ?? statusOf(span), atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano) })
+      items.push({ kind: 'span', spanId: span.spanId, name: span.name, ...targetOf(span), message: span.status.message ?? statusOf(span), atMs: atMs(span.endTimeUnixNano ?? span.startTimeUnixNano) })
     }
   }
   const request = detail ? panelStats<RequestStats>(detail, 'request') : undefined
@@ -103,6 +107,12 @@ function requestStartNs(spans: readonly ToolbarSpan[], detail: RequestDetail | u
 function statusOf(span: ToolbarSpan): string {
   const code = span.attributes['http.response.status_code'] ?? span.attributes['http.status_code']
   return code === undefined ? '(no status message)' : `HTTP ${String(code)}`
+}
+
+/** `{ target }` of a CLIENT span that says where it went, else nothing. */
+function targetOf(span: ToolbarSpan): { target?: string } {
+  const target = spanTarget(span)
+  return target === undefined ? {} : { target }
 }
 
 function stringAttr(value: unknown): string | undefined {

@@ -52,3 +52,41 @@ describe("get_trace names where a CLIENT span named after its method went", () =
     }
   })
 })
+
+describe('get_trace_errors and get_request name the downstream call that failed by its URL', () => {
+  const start = loopbackServers()
+
+  it('writes "GET <url>" for a CLIENT span answered 503 and for one that could not connect', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    app.get('/stock/:sku', (c) => (c.req.param('sku') === '2' ? c.json({ error: 'down' }, 503) : c.json({ sku: c.req.param('sku') })))
+    app.get('/page', async (c) => {
+      const origin = new URL(c.req.url).origin
+      await (await fetch(`${origin}/stock/1`)).text()
+      await (await fetch(`${origin}/stock/2`)).text()
+      // Port 1 on loopback: nothing listens, the connection is refused.
+      const reached = await fetch('http://127.0.0.1:1/refused').then(() => true, () => false)
+      return c.json({ reached }, 502)
+    })
+    const base = await start(app)
+    const page = await fetch(`${base}/page`)
+    await page.text()
+    const requestId = page.headers.get('x-debug-toolbar-request-id')!
+    const client = await connect(base)
+    try {
+      const errors = await call(client, 'get_trace_errors', { request_id: requestId })
+      expect(errors.text).toMatch(new RegExp(`^SPAN "GET ${base.replace(/[.]/g, '\\.')}/stock/2" span [0-9a-f]{16} at \\+\\S+ (µs|ms|s): HTTP 503$`, 'm'))
+      expect(errors.text).toMatch(/^EXCEPTION "GET http:\/\/127\.0\.0\.1:1\/refused" span [0-9a-f]{16} at \+\S+ (µs|ms|s): TypeError: fetch failed$/m)
+      // The SERVER spans keep their names; the data has the target beside the name, as get_trace's.
+      expect(errors.text).toMatch(/^SPAN "GET \/stock\/:sku" span /m)
+      expect(errors.data.errors.find((e: { target?: string }) => e.target === `${base}/stock/2`)).toMatchObject({ kind: 'span', name: 'GET' })
+
+      const brief = await call(client, 'get_request', { request_id: requestId })
+      expect(brief.text.split('\n')).toContain(`  span "GET ${base}/stock/2": HTTP 503`)
+      expect(brief.text.split('\n')).toContain('  exception "GET http://127.0.0.1:1/refused": fetch failed')
+      expect(brief.text.split('\n')).toContain('  span "GET /page": HTTP 502')
+    } finally {
+      await client.close()
+    }
+  })
+})
