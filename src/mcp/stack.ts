@@ -60,18 +60,21 @@ function capped(lines: string[]): string[] {
 
 /**
  * A log line written beside an error: when it is that error printed with its stack (Hono's
- * error handler logs what it caught), its first line, since the stack is shown above it.
+ * error handler logs what it caught), its first line, since the stack is shown above it;
+ * another logged stack reads as `briefLogMessage` writes it, never as frames run together.
  *
  * @example
  * ```ts
  * besideStack('Error: out of stock\n    at /app/src/cart.ts:12:11', 'Error: out of stock\n    at …') // 'Error: out of stock (stack above)'
+ * besideStack('TypeError: fetch failed\n    at /app/src/stock.ts:4:9', undefined) // 'TypeError: fetch failed (stack: search_logs with request_id)'
  * ```
  */
 export function besideStack(message: string, stack: string | undefined): string {
   const newline = message.indexOf('\n')
-  if (stack === undefined || newline === -1) return oneLine(message)
+  if (stack === undefined || newline === -1) return briefLogMessage(message)
   const first = message.slice(0, newline)
-  return stack.startsWith(first) ? `${first} (stack above)` : oneLine(message)
+  // Another error's stack, or a message of several lines: its first line, and where the rest is.
+  return stack.startsWith(first) ? `${first} (stack above)` : briefLogMessage(message)
 }
 
 /** A frame line of a V8 stack, after the first line. */

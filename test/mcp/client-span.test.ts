@@ -65,8 +65,11 @@ describe('get_trace_errors and get_request name the downstream call that failed 
       await (await fetch(`${origin}/stock/1`)).text()
       await (await fetch(`${origin}/stock/2`)).text()
       // Port 1 on loopback: nothing listens, the connection is refused.
-      const reached = await fetch('http://127.0.0.1:1/refused').then(() => true, () => false)
-      return c.json({ reached }, 502)
+      const reached = await fetch('http://127.0.0.1:1/refused').then(
+        () => true,
+        (error) => console.error('inventory unreachable', error),
+      )
+      return c.json({ reached: reached === true }, 502)
     })
     const base = await start(app)
     const page = await fetch(`${base}/page`)
@@ -79,6 +82,8 @@ describe('get_trace_errors and get_request name the downstream call that failed 
       expect(errors.text).toMatch(/^EXCEPTION "GET http:\/\/127\.0\.0\.1:1\/refused" span [0-9a-f]{16} at \+\S+ (µs|ms|s): TypeError: fetch failed$/m)
       // The SERVER spans keep their names; the data has the target beside the name, as get_trace's.
       expect(errors.text).toMatch(/^SPAN "GET \/stock\/:sku" span /m)
+      // The error the app logged beside them reads as its first line, not as its frames run together.
+      expect(errors.text).toMatch(/^ {2}log \+\S+ (µs|ms|s) ERROR inventory unreachable TypeError: fetch failed \(stack: search_logs with request_id\)$/m)
       expect(errors.data.errors.find((e: { target?: string }) => e.target === `${base}/stock/2`)).toMatchObject({ kind: 'span', name: 'GET' })
 
       const brief = await call(client, 'get_request', { request_id: requestId })

@@ -33,7 +33,7 @@ describe("an error's stack as the MCP tools show it", () => {
   it("gives the first line of a log line that printed the error's own stack", () => {
     const stack = 'Error: out of stock\n    at /app/src/cart.ts:12:11'
     expect(besideStack(`${stack}\n    at dispatch (compose.js:35:17)`, stack)).toBe('Error: out of stock (stack above)')
-    expect(besideStack('retrying\nonce more', stack)).toBe('retrying once more')
-    expect(besideStack('Error: out of stock\n    at x', undefined)).toBe('Error: out of stock at x')
+    expect(besideStack('retrying\nonce more', stack)).toBe('retrying (1 more line: search_logs with request_id)')
+    expect(besideStack('Error: out of stock\n    at x', undefined)).toBe('Error: out of stock (stack: search_logs with request_id)')
   })
 })
