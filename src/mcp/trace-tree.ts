@@ -41,6 +41,11 @@ export interface TraceLine {
   maxMs?: number
   count: number
   status: 'UNSET' | 'OK' | 'ERROR'
+  /**
+   * Of a folded group whose members did not all fail: the ids of those with status ERROR
+   * (the first five), and how many there are, so that `ERROR` names which calls failed.
+   */
+  failed?: { count: number; spanIds: string[] }
   /** The span (or a span of the group) is on the trace's critical path. */
   critical: boolean
   /** Spans under the group's members, not listed (folded). */
@@ -102,6 +107,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
         const ended = !group.spans.some(running)
         const target = groupTarget(group.spans.map((m) => spans[m]!))
         const untraced = group.spans.reduce((sum, m) => sum + untracedMessages(spans[m]!), 0)
+        const failed = group.spans.filter((m) => spans[m]!.status.code === 'ERROR').map((m) => spans[m]!.spanId)
         lines.push({
           depth,
           spanIds: group.spans.map((m) => spans[m]!.spanId),
@@ -114,7 +120,8 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
           selfMs: ended ? ms(group.spans.reduce((sum, m) => sum + self[m]!, 0)) : undefined,
           maxMs: ended ? ms(group.maxNs) : undefined,
           count: group.spans.length,
-          status: group.spans.some((m) => spans[m]!.status.code === 'ERROR') ? 'ERROR' : span.status.code,
+          status: failed.length ? 'ERROR' : span.status.code,
+          ...(failed.length > 0 && failed.length < group.spans.length && { failed: { count: failed.length, spanIds: failed.slice(0, 5) } }),
           critical: group.spans.some((m) => critical.has(m)),
           hiddenDescendants: group.spans.reduce((sum, m) => sum + countBelow(m), 0),
           ...(untraced > 0 && { untracedMessages: untraced }),

@@ -86,6 +86,15 @@ describe('get_trace_errors and get_request name the downstream call that failed 
       expect(errors.text).toMatch(/^ {2}log \+\S+ (µs|ms|s) ERROR inventory unreachable TypeError: fetch failed \(stack: search_logs with request_id\)$/m)
       expect(errors.data.errors.find((e: { target?: string }) => e.target === `${base}/stock/2`)).toMatchObject({ kind: 'span', name: 'GET' })
 
+      // Folded into one line of three calls, two of which failed: the line says which two.
+      const tree = await call(client, 'get_trace', { request_id: requestId })
+      const failedIds = errors.data.errors.filter((e: { target?: string }) => e.target !== undefined).map((e: { spanId: string }) => e.spanId)
+      expect(tree.text).toMatch(/ CLIENT ERROR 2 of 3: #[0-9a-f]{16},[0-9a-f]{16} /)
+      const folded = tree.data.lines.find((l: { count: number }) => l.count === 3)
+      expect(folded.failed.count).toBe(2)
+      expect([...folded.failed.spanIds].sort()).toEqual([...failedIds].sort())
+      expect(tree.text).toMatch(new RegExp(` CLIENT ERROR 2 of 3: #${folded.failed.spanIds.join(',')} `))
+
       const brief = await call(client, 'get_request', { request_id: requestId })
       expect(brief.text.split('\n')).toContain(`  span "GET ${base}/stock/2": HTTP 503`)
       expect(brief.text.split('\n')).toContain('  exception "GET http://127.0.0.1:1/refused": fetch failed')

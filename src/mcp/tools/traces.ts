@@ -196,6 +196,9 @@ function lineText(line: TraceLine): string {
   const name = line.target === undefined ? line.name : `${line.name} ${line.target}`
   const untraced = line.untracedMessages ? `, ${counted(line.untracedMessages, 'more message', 'more messages')} not traced (over maxMessageSpans)` : ''
   if (line.count > 1) {
+    // Some members failed, not all: which ones (`ERROR 1 of 3: #09a48d3f6e74a037`).
+    const failedIds = line.failed && `#${line.failed.spanIds.join(',')}${line.failed.count > line.failed.spanIds.length ? ',…' : ''}`
+    const status = line.failed ? ` ERROR ${line.failed.count} of ${line.count}: ${failedIds}` : line.status === 'UNSET' ? '' : ` ${line.status}`
     const ids = line.spanIds.slice(0, 5).join(',') + (line.spanIds.length > 5 ? `,… (${line.spanIds.length - 5} more)` : '')
     const hidden = line.hiddenDescendants ? `, ${line.hiddenDescendants} child spans folded` : ''
     return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service} ${line.kind}${status}${critical}${hidden}${untraced} #${ids}`
