@@ -9,7 +9,7 @@
  * another service that did not fit in its parent moved into it (and said so).
  */
 import type { ToolbarSpan } from '../core/span-model.js'
-import { groupTarget, spanTarget } from '../shapes/span-label.js'
+import { groupTarget, spanTarget, unroutedPath } from '../shapes/span-label.js'
 import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
 
 /** Siblings repeated at least this often are folded into one line. */
@@ -23,6 +23,11 @@ export interface TraceLine {
   name: string
   /** Where a CLIENT span went (`spanTarget`: its URL, or host and path), or what a folded group of them shares (`groupTarget`), as the waterfall labels the row. */
   target?: string
+  /**
+   * The path a SERVER span named by its method alone was asked for (`unroutedPath`: a request
+   * no route matched), so that the line reads `GET /nope` as list_requests and list_traces name it.
+   */
+  path?: string
   service: string | undefined
   kind: string
   /** From the trace's start to the (first) span's start, after the clock-skew adjustment (where the waterfall draws it). */
@@ -130,12 +135,14 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
       }
       seen[i] = 1
       const target = spanTarget(span)
+      const path = unroutedPath(span)
       const untraced = untracedMessages(span)
       lines.push({
         depth,
         spanIds: [span.spanId],
         name: span.name,
         ...(target !== undefined && { target }),
+        ...(path !== undefined && { path }),
         service: serviceOf(span),
         kind: span.kind,
         offsetMs: offsetMs(i),

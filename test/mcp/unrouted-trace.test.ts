@@ -30,6 +30,16 @@ describe('a request no route matched is named the same in list_requests and list
     expect(resources.find((r) => r.uri === `toolbar://traces/${users.data.request.traceId}`)?.name).toMatch(/^GET \/users \(shop, /)
   })
 
+  it('writes the span of a 404 as "GET /nope" in get_trace\'s tree too', async () => {
+    const { text, data } = await call(session.client, 'get_trace', { request_id: session.ids.nope })
+    expect(text).toMatch(new RegExp(`^\\+0 ms GET /nope \\S+ (µs|ms|s) \\(self .+\\) \\[shop\\] SERVER request ${session.ids.nope} `, 'm'))
+    expect(data.lines[0]).toMatchObject({ name: 'GET', path: '/nope' })
+    // A routed request's span reads as it is named.
+    const users = await call(session.client, 'get_trace', { request_id: session.ids.users })
+    expect(users.text).toMatch(/^\+0 ms GET \/users \S+ (µs|ms|s) \(self /m)
+    expect(users.data.lines[0].path).toBeUndefined()
+  })
+
   it("adds the path of another service's span named by its method alone, from http.target without its query", async () => {
     // Named by its method alone, as the HTTP conventions name a request no route matched.
     const spans = syntheticTrace('webhook', [{ name: 'POST', start: 0, end: 2, service: 'hooks', attributes: { 'http.method': 'POST', 'http.target': '/hooks/github?attempt=2' } }])

@@ -193,7 +193,7 @@ function lineText(line: TraceLine): string {
   const service = line.service ? ` [${line.service}]` : ''
   const status = line.status === 'UNSET' ? '' : ` ${line.status}`
   const critical = line.critical ? ' CRITICAL' : ''
-  const name = line.target === undefined ? line.name : `${line.name} ${line.target}`
+  const name = [line.name, line.target ?? line.path].filter(Boolean).join(' ')
   const untraced = line.untracedMessages ? `, ${counted(line.untracedMessages, 'more message', 'more messages')} not traced (over maxMessageSpans)` : ''
   if (line.count > 1) {
     // Some members failed, not all: which ones (`ERROR 1 of 3: #09a48d3f6e74a037`).
