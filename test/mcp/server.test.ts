@@ -190,6 +190,8 @@ describe('the MCP server at {prefix}/mcp', () => {
     const brief = await call(client, 'get_request', { request_id: ids.boom })
     expect(brief.data.errors).toEqual([expect.objectContaining({ kind: 'exception', message: 'Something went wrong in /boom' })])
     expect(brief.text).toContain('Errors: 1')
+    // Its type, as get_trace_errors writes it.
+    expect(brief.text.split('\n')).toContain('  exception: Error: Something went wrong in /boom')
     const byTrace = await call(client, 'get_trace_errors', { trace_id: data.traceId })
     expect(byTrace.data.requestId).toBe(ids.boom)
     const none = await call(client, 'get_trace_errors', { request_id: ids.users })

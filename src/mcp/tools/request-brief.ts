@@ -148,7 +148,7 @@ type Brief = {
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number; afterResponse?: true }>; truncated: boolean }
   templates?: { count: number; dropped: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
   profile?: ProfileBrief
-  errors: Array<{ kind: string; name?: string; target?: string; message: string }>
+  errors: Array<{ kind: string; name?: string; target?: string; type?: string; message: string }>
   errorsTruncated: boolean
   trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
   traceContext?: ContextDropped
@@ -234,7 +234,7 @@ function briefText(b: Brief, service: string | undefined): string {
   if (b.errors.length) {
     out.push(`Errors: ${b.errors.length}${b.errorsTruncated ? '+ (more with get_trace_errors)' : ' (get_trace_errors: stacks and the log lines around each)'}`)
     // A failed span says which (`span "GET http://inventory:8080/stock/2": HTTP 503`), as get_trace_errors does.
-    for (const e of b.errors) out.push(`  ${e.kind}${e.kind === 'span' || e.target !== undefined ? ` "${[e.name, e.target].filter(Boolean).join(' ')}"` : ''}: ${oneLine(e.message)}`)
+    for (const e of b.errors) out.push(`  ${e.kind}${e.kind === 'span' || e.target !== undefined ? ` "${[e.name, e.target].filter(Boolean).join(' ')}"` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`)
   } else out.push('Errors: none')
   if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
   if (b.traceContext) {
