@@ -228,3 +228,17 @@ export function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
 }
+
+/**
+ * A request as every answer names it: method and route, with the path beside a route
+ * pattern (`GET /users/:id (/users/2)`), so that two requests of one route read apart.
+ *
+ * @example
+ * ```ts
+ * requestName({ method: 'GET', route: '/users/:id', path: '/users/2' }) // 'GET /users/:id (/users/2)'
+ * requestName({ method: 'GET', route: null, path: '/nope' }) // 'GET /nope'
+ * ```
+ */
+export function requestName(r: { method: string; route?: string | null; path: string }): string {
+  return `${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}`
+}

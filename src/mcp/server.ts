@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { packageVersion } from '../core/package-root.js'
 import type { ToolbarData } from './data.js'
 import { redactText, redactValue, type RedactionSettings } from './redact.js'
-import { capStrings, capText, counted, ToolError, type ToolOutput } from './result.js'
+import { capStrings, capText, counted, requestName, ToolError, type ToolOutput } from './result.js'
 import { registerRequestTools } from './tools/requests.js'
 import { registerTraceTools } from './tools/traces.js'
 import { registerTraceListTool, withRootPath } from './tools/trace-list.js'
@@ -86,7 +86,8 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
       list: async () => ({
         resources: (await ctx.data.summaries()).slice(0, 50).map((r) => ({
           uri: `toolbar://requests/${r.id}`,
-          name: outgoingText(ctx.settings, `${r.method} ${r.route ?? r.path} ${r.status ?? ''}`.trim()),
+          // Named as list_requests names it: two requests of one route read apart by their paths.
+          name: outgoingText(ctx.settings, `${requestName(r)} ${r.status ?? ''}`.trim()),
           mimeType: 'application/json',
         })),
       }),

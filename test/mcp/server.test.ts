@@ -288,6 +288,11 @@ describe('the MCP server at {prefix}/mcp', () => {
     expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['toolbar://requests/{id}', 'toolbar://traces/{traceId}'])
     const listed = await client.listResources()
     expect(listed.resources.map((r) => r.uri)).toContain(`toolbar://requests/${ids.users}`)
+    // Named as list_requests names them: a route pattern with the path beside it.
+    const requests = await call(client, 'list_requests', { route: '/reset/:token' })
+    const named = /^\S+ {2}(GET \/reset\/:token \(\/reset\/\S+\)) {2}200 /m.exec(requests.text)?.[1]
+    expect(named).toMatch(/^GET \/reset\/:token \(\/reset\/.+\)$/)
+    expect(listed.resources.find((r) => r.uri === `toolbar://requests/${ids.reset}`)?.name).toBe(`${named} 200`)
     const request = await client.readResource({ uri: `toolbar://requests/${ids.users}` })
     const brief = JSON.parse((request.contents[0] as { text: string }).text)
     expect(brief.sql.count).toBe(5)

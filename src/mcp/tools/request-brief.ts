@@ -12,7 +12,7 @@ import { MAX_OUTGOING_CALLS } from '../../shapes/trace-context-limits.js'
 import { panelStats } from '../data.js'
 import { requestErrors } from '../errors.js'
 import { shownAttributes } from '../redact.js'
-import { counted, ms, oneLine, stillRunning, type ToolOutput } from '../result.js'
+import { counted, ms, oneLine, requestName, stillRunning, type ToolOutput } from '../result.js'
 import type { McpContext } from '../server.js'
 import { serviceOf } from '../trace-tree.js'
 import { briefLogMessage } from '../stack.js'
@@ -204,7 +204,7 @@ const AFTER = ', after the response'
 
 function briefText(b: Brief, service: string | undefined): string {
   const r = b.request
-  const out = [`Request ${r.id}: ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''} -> ${r.status ?? '…'} in ${ms(r.durationMs)}${r.inFlight ? ` (${stillRunning(r.status)})` : ''}`]
+  const out = [`Request ${r.id}: ${requestName(r)} -> ${r.status ?? '…'} in ${ms(r.durationMs)}${r.inFlight ? ` (${stillRunning(r.status)})` : ''}`]
   if (r.thrown && r.thrownIsAnswer) out.push(`Thrown: ${oneLine(r.thrown)} (the app's ${r.status ?? 'HTTP'} answer, not an error)`)
   if (b.time) {
     const dropped = b.time.droppedMetrics ? `, ${b.time.droppedMetrics} more not kept` : ''

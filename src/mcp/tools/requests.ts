@@ -4,7 +4,7 @@ import { MAX_OUTLIVED } from '../../core/outlived-records.js'
 import { MAX_SCAN, type RequestFacts, type RunningRequest } from '../data.js'
 import { cursor, flag, limit, numberArg, onRoute, recordedRoutes, requestId, route, routesText, spanIds, traceId, type RouteFilter } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
-import { counted, fitText, ms, pageData, pageNote, paginate, ToolError } from '../result.js'
+import { counted, fitText, ms, pageData, pageNote, paginate, requestName, ToolError } from '../result.js'
 import { requestBrief, requestLinks } from './request-brief.js'
 
 /**
@@ -72,7 +72,7 @@ export function registerRequestTools(define: DefineTool, ctx: McpContext): void 
       const { page, lines } = fitText(
         { ...listed, items: withFacts },
         (r) =>
-          `${r.id}  ${r.method} ${r.route ?? r.path}${r.route && r.route !== r.path ? ` (${r.path})` : ''}  ${r.status ?? '…'}  ${'running' in r ? `running for ${ms(r.runningForMs)}` : ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}${'running' in r ? '  [running]' : ''}`,
+          `${r.id}  ${requestName(r)}  ${r.status ?? '…'}  ${'running' in r ? `running for ${ms(r.runningForMs)}` : ms(r.durationMs)}  trace ${r.traceId ?? '-'}  spans ${r.spans}, queries ${r.queries}, logs ${r.logs}, errors ${r.errors}${r.hasError ? '  [error]' : ''}${'running' in r ? '  [running]' : ''}`,
       )
       const requests = page.items
       const dropped = await data.droppedRequests()
