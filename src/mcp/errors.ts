@@ -7,7 +7,7 @@ import type { RequestDetail } from '../core/toolbar.js'
 import { thrownIsAnswer, type RequestStats } from '../panels/request.js'
 import { spanTarget } from '../shapes/span-label.js'
 import { oneLine } from './result.js'
-import { traceStartNs } from './trace-tree.js'
+import { serviceOf, traceStartNs } from './trace-tree.js'
 
 /**
  * A panel's stats in a request, or undefined when the panel is not there (or failed).
@@ -31,6 +31,8 @@ export interface ErrorItem {
   name?: string
   /** Where a CLIENT span went (`spanTarget`: its URL), as get_trace writes it beside the name. */
   target?: string
+  /** The span's service (`service.name`), as get_trace writes it: which service failed. */
+  service?: string
   type?: string
   message: string
   stack?: string
@@ -109,10 +111,11 @@ function statusOf(span: ToolbarSpan): string {
   return code === undefined ? '(no status message)' : `HTTP ${String(code)}`
 }
 
-/** `{ target }` of a CLIENT span that says where it went, else nothing. */
-function targetOf(span: ToolbarSpan): { target?: string } {
+/** `target` of a CLIENT span that says where it went, and the span's `service`, when known. */
+function targetOf(span: ToolbarSpan): { target?: string; service?: string } {
   const target = spanTarget(span)
-  return target === undefined ? {} : { target }
+  const service = serviceOf(span)
+  return { ...(target !== undefined && { target }), ...(service !== undefined && { service }) }
 }
 
 function stringAttr(value: unknown): string | undefined {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
-import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
+import { OpenTelemetryPanel, otlpJsonFromToolbarSpans } from '../../src/opentelemetry/index.js'
+import { syntheticTrace, traceIdOf } from '../support/synthetic-spans.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect } from './app.js'
 
@@ -78,10 +79,10 @@ describe('get_trace_errors and get_request name the downstream call that failed 
     const client = await connect(base)
     try {
       const errors = await call(client, 'get_trace_errors', { request_id: requestId })
-      expect(errors.text).toMatch(new RegExp(`^SPAN "GET ${base.replace(/[.]/g, '\\.')}/stock/2" span [0-9a-f]{16} at \\+\\S+ (µs|ms|s): HTTP 503$`, 'm'))
-      expect(errors.text).toMatch(/^EXCEPTION "GET http:\/\/127\.0\.0\.1:1\/refused" span [0-9a-f]{16} at \+\S+ (µs|ms|s): TypeError: fetch failed$/m)
+      expect(errors.text).toMatch(new RegExp(`^SPAN "GET ${base.replace(/[.]/g, '\\.')}/stock/2" \\[shop\\] span [0-9a-f]{16} at \\+\\S+ (µs|ms|s): HTTP 503$`, 'm'))
+      expect(errors.text).toMatch(/^EXCEPTION "GET http:\/\/127\.0\.0\.1:1\/refused" \[shop\] span [0-9a-f]{16} at \+\S+ (µs|ms|s): TypeError: fetch failed$/m)
       // The SERVER spans keep their names; the data has the target beside the name, as get_trace's.
-      expect(errors.text).toMatch(/^SPAN "GET \/stock\/:sku" span /m)
+      expect(errors.text).toMatch(/^SPAN "GET \/stock\/:sku" \[shop\] span /m)
       // The error the app logged beside them reads as its first line, not as its frames run together.
       expect(errors.text).toMatch(/^ {2}log \+\S+ (µs|ms|s) ERROR inventory unreachable TypeError: fetch failed \(stack: search_logs with request_id\)$/m)
       expect(errors.data.errors.find((e: { target?: string }) => e.target === `${base}/stock/2`)).toMatchObject({ kind: 'span', name: 'GET' })
@@ -100,6 +101,30 @@ describe('get_trace_errors and get_request name the downstream call that failed 
       // The exception's type, as get_trace_errors writes it.
       expect(brief.text.split('\n')).toContain('  exception "GET http://127.0.0.1:1/refused": TypeError: fetch failed')
       expect(brief.text.split('\n')).toContain('  span "GET /page": HTTP 502')
+    } finally {
+      await client.close()
+    }
+  })
+})
+
+describe('get_trace_errors names the service of each failed span', () => {
+  const start = loopbackServers()
+
+  it('writes [inventory] beside the span another service sent', async () => {
+    const app = new Hono()
+    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    const base = await start(app)
+    const spans = syntheticTrace('downstream failure', [
+      { name: 'F', label: 'GET /', start: 0, end: 20, service: 'shop' },
+      { name: 'I', label: 'GET /products', parent: 'F', start: 5, end: 15, service: 'inventory' },
+    ]).map((span) => ({ ...span, kind: 'SERVER', ...(span.name === 'GET /products' && { status: { code: 'ERROR' as const }, attributes: { 'http.response.status_code': 500 } }) }))
+    const sent = await fetch(`${base}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlpJsonFromToolbarSpans(spans)) })
+    expect(sent.status).toBe(200)
+    const client = await connect(base)
+    try {
+      const { text, data } = await call(client, 'get_trace_errors', { trace_id: traceIdOf('downstream failure') })
+      expect(text).toMatch(/^SPAN "GET \/products" \[inventory\] span [0-9a-f]{16} at \+15\.0 ms: HTTP 500$/m)
+      expect(data.errors).toEqual([expect.objectContaining({ kind: 'span', name: 'GET /products', service: 'inventory' })])
     } finally {
       await client.close()
     }

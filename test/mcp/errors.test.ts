@@ -44,7 +44,7 @@ describe('errors over MCP', () => {
   it('says what was thrown when it is not an Error, once, as the exception of the request span', async () => {
     const { data, text } = await call(client, 'get_trace_errors', { request_id: thrownText })
     expect(data.errors).toEqual([expect.objectContaining({ kind: 'exception', name: 'GET /boom/text', message: 'out of stock' })])
-    expect(text.split('\n')[0]).toMatch(/^EXCEPTION "GET \/boom\/text" span [0-9a-f]{16} at \+[\d.]+ (?:µs|ms): out of stock$/)
+    expect(text.split('\n')[0]).toMatch(/^EXCEPTION "GET \/boom\/text" \[shop\] span [0-9a-f]{16} at \+[\d.]+ (?:µs|ms): out of stock$/)
     // At the time the waterfall writes for it.
     expect(text.split('\n')[0]).toContain(` at +${formatMs(data.errors[0].atMs)}: `)
   })

@@ -157,7 +157,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const items = withLogsAround(requestErrors(found?.spans ?? [], detail), detail)
       const { page, lines } = fitText(paginate('get_trace_errors', items, args.cursor, args.limit), (e) =>
         [
-          `${[e.kind.toUpperCase(), e.name && `"${e.target === undefined ? e.name : `${e.name} ${e.target}`}"`, e.spanId && `span ${e.spanId}`, e.atMs !== undefined && `at +${ms(e.atMs)}`].filter(Boolean).join(' ')}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
+          `${[e.kind.toUpperCase(), e.name && `"${e.target === undefined ? e.name : `${e.name} ${e.target}`}"`, e.service && `[${e.service}]`, e.spanId && `span ${e.spanId}`, e.atMs !== undefined && `at +${ms(e.atMs)}`].filter(Boolean).join(' ')}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`,
           ...(e.stack ? [foldedStack(e.stack).map((l) => `    ${l}`).join('\n')] : []),
           ...e.logsAround.map((l) => `  log +${ms(l.atMs)} ${l.level.toUpperCase()} ${besideStack(l.message, e.stack)}`),
         ].join('\n'),
