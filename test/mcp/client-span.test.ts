@@ -6,12 +6,18 @@ import { syntheticTrace, traceIdOf } from '../support/synthetic-spans.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect } from './app.js'
 
+/** An app of service `shop` with the toolbar and the OpenTelemetry panel, exporting nothing. */
+function shopApp(): Hono {
+  const app = new Hono()
+  app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  return app
+}
+
 describe("get_trace names where a CLIENT span named after its method went", () => {
   const start = loopbackServers()
 
   it('writes the URL beside GET, as the waterfall labels the row', async () => {
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    const app = shopApp()
     app.get('/stock/:sku', (c) => c.json({ sku: c.req.param('sku') }))
     app.get('/page', async (c) => {
       const res = await fetch(`${new URL(c.req.url).origin}/stock/7?fresh=1`)
@@ -32,8 +38,7 @@ describe("get_trace names where a CLIENT span named after its method went", () =
   })
 
   it('writes where a folded line of CLIENT spans went when they share it: the origin of /stock/1, /stock/2, /stock/3', async () => {
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    const app = shopApp()
     app.get('/stock/:sku', (c) => c.json({ sku: c.req.param('sku') }))
     app.get('/basket', async (c) => {
       const origin = new URL(c.req.url).origin
@@ -58,8 +63,7 @@ describe('get_trace_errors and get_request name the downstream call that failed 
   const start = loopbackServers()
 
   it('writes "GET <url>" for a CLIENT span answered 503 and for one that could not connect', async () => {
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+    const app = shopApp()
     app.get('/stock/:sku', (c) => (c.req.param('sku') === '2' ? c.json({ error: 'down' }, 503) : c.json({ sku: c.req.param('sku') })))
     app.get('/page', async (c) => {
       const origin = new URL(c.req.url).origin
@@ -105,14 +109,9 @@ describe('get_trace_errors and get_request name the downstream call that failed 
       await client.close()
     }
   })
-})
 
-describe('get_trace_errors names the service of each failed span', () => {
-  const start = loopbackServers()
-
-  it('writes [inventory] beside the span another service sent', async () => {
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [new OpenTelemetryPanel({ exporter: 'none', serviceName: 'shop' })] }))
+  it('writes the service of each failed span: [inventory] beside the span another service sent', async () => {
+    const app = shopApp()
     const base = await start(app)
     const spans = syntheticTrace('downstream failure', [
       { name: 'F', label: 'GET /', start: 0, end: 20, service: 'shop' },
