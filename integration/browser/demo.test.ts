@@ -133,6 +133,11 @@ describe('the demo user page /users/2', () => {
     await comments.getByRole('button', { name: 'Explain' }).click()
     await comments.locator('.hdt-sql-plan').waitFor(WITHIN)
     expect(await comments.locator('.hdt-sql-plan .hdt-code').innerText()).toMatch(/SCAN comments/)
+    expect(await comments.locator('.hdt-sql-plan-note').innerText()).toBe(
+      'No index used: every row of comments is read; an index on the columns its WHERE or JOIN compares would let it read only the rows it needs.',
+    )
+    // The primary key lookup reads no table in full: no note under its plan.
+    expect(await byId.locator('.hdt-sql-plan-note').count()).toBe(0)
     await page.screenshot({ path: `${SCREENSHOTS}demo-sql.png` })
     expect(errors).toEqual([])
   })

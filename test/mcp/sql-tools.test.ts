@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { debugToolbar, recordQuery } from '../../src/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { formatMs } from '../../src/shapes/format.js'
+import { fullScans } from '../../src/shapes/query-plan.js'
 import { call, connect, useShop } from './app.js'
 
 describe('find_n_plus_one over the recent requests: one line per pattern, not per request', () => {
@@ -70,6 +71,28 @@ describe('explain_query with a query id the request does not have says which it 
     expect(missing.text).toBe(`request "${ids.users}" has no query with id "99": it ran 5 queries, #1 to #5 (get_request lists them)`)
     const none = await call(session.client, 'explain_query', { request_id: ids.reset, query_id: 1 })
     expect(none.text).toBe(`request "${ids.reset}" has no query with id "1": it ran no query`)
+  })
+})
+
+describe('explain_query says when the plan reads a whole table without an index', () => {
+  const session = useShop({ users: '/users' })
+  const { ids } = session
+
+  it('names the table under the plan, with what an index would change when the query picks rows', async () => {
+    // #2 is `SELECT total FROM orders WHERE user_id = ?`, and orders has no index on user_id.
+    const picked = await call(session.client, 'explain_query', { request_id: ids.users, query_id: 2 })
+    expect(picked.data.fullScans).toEqual(['orders'])
+    expect(picked.text.split('\n').at(-1)).toBe(
+      'No index used: every row of orders is read. An index on the columns its WHERE or JOIN compares would let it read only the rows it needs (on a small table the database may scan anyway).',
+    )
+    // #1 reads every user on purpose (`SELECT id, name FROM users ORDER BY id`): no advice.
+    const all = await call(session.client, 'explain_query', { request_id: ids.users, query_id: 1 })
+    expect(all.text.split('\n').at(-1)).toBe('No index used: every row of users is read.')
+  })
+
+  it('reads PostgreSQL plans and SQLite scans through an index apart', () => {
+    expect(fullScans([{ 'QUERY PLAN': 'Hash Join  (cost=1.09..2.21 rows=4 width=8)' }, { 'QUERY PLAN': '  ->  Seq Scan on orders o  (cost=0.00..1.04 rows=4 width=12)' }, { 'QUERY PLAN': '  ->  Parallel Seq Scan on "Order Lines"  (cost=0.00..1.04 rows=4 width=12)' }])).toEqual(['orders', 'Order Lines'])
+    expect(fullScans([{ detail: 'SEARCH orders USING INDEX orders_user (user_id=?)' }, { detail: 'SCAN users USING COVERING INDEX users_name' }, { detail: 'SCAN CONSTANT ROW' }, { detail: 'SCAN (subquery-1)' }])).toEqual([])
   })
 })
 
