@@ -8,6 +8,30 @@ import type { ToolbarSpan, TraceFilter, TraceSummary } from './span-model.js'
 import { adjustedStartUnixNano, traceTimeline } from './trace-analysis/timeline.js'
 
 /**
+ * The span a trace is named after: the one without a parent in this trace (the earliest if
+ * several), else the earliest span. `ids`: the trace's span ids, when the caller has them.
+ *
+ * @example
+ * ```ts
+ * traceRoot(spans)?.name // 'GET /users/:id'
+ * ```
+ */
+export function traceRoot(spans: readonly ToolbarSpan[], ids: ReadonlySet<string> = new Set(spans.map((span) => span.spanId))): ToolbarSpan | undefined {
+  let root: ToolbarSpan | undefined
+  let earliest: ToolbarSpan | undefined
+  for (const span of spans) {
+    if (!earliest || BigInt(span.startTimeUnixNano) < BigInt(earliest.startTimeUnixNano)) earliest = span
+    if (isTraceRoot(span, ids) && (!root || BigInt(span.startTimeUnixNano) < BigInt(root.startTimeUnixNano))) root = span
+  }
+  return root ?? earliest
+}
+
+/** Whether `span` has no parent among the trace's spans (`ids`). */
+function isTraceRoot(span: ToolbarSpan, ids: ReadonlySet<string>): boolean {
+  return !span.parentSpanId || !ids.has(span.parentSpanId)
+}
+
+/**
  * Summarises a trace: its root span's name, its services in order of first appearance,
  * its extent from the earliest start to the latest end, whether any span failed, and
  * whether a root span is still running (computed here, when a list is read, from the
@@ -24,8 +48,6 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
   const services: string[] = []
   let start: bigint | undefined
   let end: bigint | undefined
-  let root: ToolbarSpan | undefined
-  let earliest: ToolbarSpan | undefined
   let error = false
   let running = false
   for (const span of spans) {
@@ -33,21 +55,15 @@ export function summarizeTrace(traceId: string, spans: readonly ToolbarSpan[], r
     if (!services.includes(service)) services.push(service)
     const spanStart = BigInt(span.startTimeUnixNano)
     const spanEnd = span.endTimeUnixNano === undefined ? spanStart : BigInt(span.endTimeUnixNano)
-    if (start === undefined || spanStart < start) {
-      start = spanStart
-      earliest = span
-    }
+    if (start === undefined || spanStart < start) start = spanStart
     if (end === undefined || spanEnd > end) end = spanEnd
-    // The root is the span without a parent in this trace; the earliest such span if several.
-    const isRoot = !span.parentSpanId || !ids.has(span.parentSpanId)
-    if (isRoot && (!root || spanStart < BigInt(root.startTimeUnixNano))) root = span
     // As get_trace and the waterfall tell it: a root without an end has not finished.
-    if (isRoot && !span.endTimeUnixNano) running = true
+    if (!span.endTimeUnixNano && isTraceRoot(span, ids)) running = true
     if (span.status.code === 'ERROR') error = true
   }
   const summary: TraceSummary = {
     traceId,
-    rootName: (root ?? earliest)?.name ?? '',
+    rootName: traceRoot(spans, ids)?.name ?? '',
     services,
     spanCount: spans.length,
     startedAt: new Date(Number((start ?? 0n) / 1_000_000n)).toISOString(),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { SPAN_SOURCES, type ToolbarSpan, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
+import { SPAN_SOURCES, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
+import { traceRoot } from '../../core/trace-summary.js'
 import { unroutedPath } from '../../shapes/span-label.js'
 import { MAX_SCAN, SCAN_PAGE } from '../data.js'
 import { cursor, flag, limit, numberArg } from '../schemas.js'
@@ -156,10 +157,7 @@ const BARE_NAME = /^[A-Z]+$/
  */
 export async function withRootPath<T extends ListedTrace>(ctx: McpContext, trace: T): Promise<T & { rootPath?: string }> {
   if (!BARE_NAME.test(trace.rootName)) return trace
-  const spans = (await ctx.data.trace(trace.traceId)) ?? []
-  const ids = new Set(spans.map((span) => span.spanId))
-  const roots = spans.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId))
-  const root = roots.reduce<ToolbarSpan | undefined>((first, span) => (!first || BigInt(span.startTimeUnixNano) < BigInt(first.startTimeUnixNano) ? span : first), undefined)
+  const root = traceRoot((await ctx.data.trace(trace.traceId)) ?? [])
   const path = root && root.name === trace.rootName ? unroutedPath(root) : undefined
   return path === undefined ? trace : { ...trace, rootPath: path }
 }
