@@ -71,8 +71,11 @@ export class ToolbarEvents {
   private issued = Date.now() * 1000
   /** The id before this hub's first: an id at or below it was given by another hub. */
   private readonly origin = this.issued
-  /** `performance.now()` when the last listener left; -Infinity when none ever came. */
-  private lastLeftAt = Number.NEGATIVE_INFINITY
+  /**
+   * `performance.now()` when the replay window of the last listener to leave ends;
+   * -Infinity when none ever came or that window has been seen to end.
+   */
+  private quietAt = Number.NEGATIVE_INFINITY
 
   constructor(options: ToolbarEventsOptions = {}) {
     this.replaySize = positiveInteger(options.replaySize ?? 500, 'replaySize')
@@ -93,7 +96,7 @@ export class ToolbarEvents {
   subscribe(listener: ToolbarEventListener): () => void {
     this.listeners.add(listener)
     return () => {
-      if (this.listeners.delete(listener) && this.listeners.size === 0) this.lastLeftAt = performance.now()
+      if (this.listeners.delete(listener) && this.listeners.size === 0) this.quietAt = performance.now() + this.replayWindowMs
     }
   }
 
@@ -103,7 +106,12 @@ export class ToolbarEvents {
    * watches pays one property read per event.
    */
   get active(): boolean {
-    return this.listeners.size > 0 || performance.now() - this.lastLeftAt < this.replayWindowMs
+    if (this.listeners.size > 0) return true
+    // Nobody came, or the window already ended: no clock read.
+    if (this.quietAt === Number.NEGATIVE_INFINITY) return false
+    if (performance.now() < this.quietAt) return true
+    this.quietAt = Number.NEGATIVE_INFINITY
+    return false
   }
 
   /**

@@ -190,6 +190,11 @@ describe('ToolbarEvents', () => {
     expect(events.since(before).events.map((e) => e.event.data.name)).toEqual(['kept for replay'])
     await new Promise((resolve) => setTimeout(resolve, 80))
     expect(events.active).toBe(false)
+    // A client that comes and goes again opens a new window.
+    events.subscribe(() => undefined)()
+    expect(events.active).toBe(true)
+    events.emit({ type: 'trace.updated', data: { name: 'after the second client' } })
+    expect(events.since(before).events.map((e) => e.event.data.name)).toEqual(['kept for replay', 'after the second client'])
   })
 
   it('replays the whole buffer to an id it never gave, and numbers above a process started before it', async () => {
