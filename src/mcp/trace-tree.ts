@@ -8,6 +8,7 @@
  * where the waterfall draws the spans: from the first start after the adjustment, a span of
  * another service that did not fit in its parent moved into it (and said so).
  */
+import { codeLocation } from '../core/code-location.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 import { groupTarget, spanTarget, unroutedPath } from '../shapes/span-label.js'
 import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
@@ -28,6 +29,12 @@ export interface TraceLine {
    * no route matched), so that the line reads `GET /nope` as list_requests and list_traces name it.
    */
   path?: string
+  /**
+   * Where the span's code is (`code.file.path`, `code.line.number`, `code.column.number`: a
+   * function of the request's CPU profile), as `codeLocation` writes it: `src/routes/users.ts:40:5`.
+   * A span of this process is mapped through the file's source map; another's is as it was sent.
+   */
+  at?: string
   service: string | undefined
   kind: string
   /** From the trace's start to the (first) span's start, after the clock-skew adjustment (where the waterfall draws it). */
@@ -137,12 +144,14 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
       const target = spanTarget(span)
       const path = unroutedPath(span)
       const untraced = untracedMessages(span)
+      const at = codeAt(span)
       lines.push({
         depth,
         spanIds: [span.spanId],
         name: span.name,
         ...(target !== undefined && { target }),
         ...(path !== undefined && { path }),
+        ...(at !== undefined && { at }),
         service: serviceOf(span),
         kind: span.kind,
         offsetMs: offsetMs(i),
@@ -163,6 +172,16 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
   const left = spans.map((_, i) => i).filter((i) => !seen[i])
   if (left.length) visit(left, 0)
   return lines
+}
+
+/** The span's `code.*` location (see `TraceLine.at`), undefined without `code.file.path`. */
+function codeAt(span: ToolbarSpan): string | undefined {
+  const { 'code.file.path': file, 'code.line.number': line, 'code.column.number': column } = span.attributes
+  if (typeof file !== 'string' || !file) return undefined
+  if (typeof line !== 'number') return file
+  const col = typeof column === 'number' ? column : 1
+  // Only this process's files are read for their source map: another service's path names a file on its machine.
+  return span.source === 'local' ? codeLocation(file, line, col) : `${file}:${line}:${col}`
 }
 
 /** Messages of a WebSocket connection span that got no span of their own (its `websocket.messages.untraced`), 0 for any other span. */

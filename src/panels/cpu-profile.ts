@@ -4,6 +4,7 @@
  * Every figure comes from the samples and their time deltas: a sample stands for the time
  * until the next sample (the last one, until the profile's end).
  */
+import { codeLocation } from '../core/code-location.js'
 import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
 
 type CpuProfile = NonNullable<RecordedProfile['profile']>
@@ -11,7 +12,7 @@ type CpuProfile = NonNullable<RecordedProfile['profile']>
 /** A function, all its call paths together. */
 export interface ProfileFunction {
   name: string
-  /** `path:line:column` (1-based), or '' for V8's own entries such as `(garbage collector)`. */
+  /** Where the function is, as `codeLocation` writes it (`src/pages.ts:12:3`), or '' for V8's own entries such as `(garbage collector)`. */
   location: string
   /** Time with this function on top of the stack. */
   selfMs: number
@@ -199,12 +200,16 @@ function displayName(node: ProfileNode): string {
   return node.callFrame.functionName || '(anonymous)'
 }
 
-/** `path:line:column`, 1-based, with file URLs under the working directory made relative. */
+/** Each node's location, made once: `buildFlame` asks again for every sample. */
+const locations = new WeakMap<ProfileNode, string>()
+
+/** Where the node's function is, as `codeLocation` writes it (`src/pages.ts:12:3`); empty for V8's own frames. */
 function location(node: ProfileNode): string {
-  const { url, lineNumber, columnNumber } = node.callFrame
-  if (!url) return ''
-  let path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url
-  const cwd = `${process.cwd()}/`
-  if (path.startsWith(cwd)) path = path.slice(cwd.length)
-  return `${path}:${lineNumber + 1}:${columnNumber + 1}`
+  let shown = locations.get(node)
+  if (shown === undefined) {
+    const { url, lineNumber, columnNumber } = node.callFrame
+    shown = url ? codeLocation(url, lineNumber + 1, columnNumber + 1) : ''
+    locations.set(node, shown)
+  }
+  return shown
 }

@@ -4,6 +4,7 @@ import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { formatMs } from '../shapes/format.js'
 import type { RequestRecord } from '../core/record.js'
 import { redactText } from '../core/redact-text.js'
+import { codeLocationOf } from '../core/code-location.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
@@ -37,7 +38,7 @@ export interface SqlQueryStats {
   durationMs: number
   rowCount: number | null
   error: string | null
-  /** The app's `file:line:column` that ran the query. */
+  /** The app's line that ran the query, as `codeLocation` writes it: `src/routes/users.ts:40:5`. */
   caller: string | null
   inTransaction: boolean
   /** How many queries of this request have the same SQL and params (0 when unique). */
@@ -183,7 +184,7 @@ export class SqlPanel extends Panel<SqlStats> {
         rowCount: q.rowCount ?? null,
         // A driver's message may quote the value it refused.
         error: q.error === undefined ? null : redactText(q.error),
-        caller: q.caller ?? null,
+        caller: q.caller === undefined ? null : codeLocationOf(q.caller),
         inTransaction: q.inTransaction,
         duplicateCount: duplicates > 1 ? duplicates : 0,
         similarCount: similarShapes.has(shapeOf(q.sql)) ? byShape.get(shapeOf(q.sql))!.length : 0,

@@ -77,4 +77,14 @@ describe('the span tree get_trace shows', () => {
     expect(lines.find((l) => l.name === 'running')!.durationMs).toBeUndefined()
     expect(traceLines([])).toEqual([])
   })
+
+  it("names where a function span's code is: mapped to the TypeScript line for this process's spans, as sent for another service's", () => {
+    const built = new URL('../fixtures/code-location/build/users.js', import.meta.url).pathname
+    const code = { 'code.function.name': 'findUser', 'code.file.path': built, 'code.line.number': 2, 'code.column.number': 5 }
+    const root = span('GET /', undefined, 0, 10)
+    const local = span('findUser', root.spanId, 1, 2, { attributes: code })
+    const received = span('findUser', root.spanId, 3, 4, { attributes: code, source: 'otlp_http' })
+    const lines = traceLines([root, local, received])
+    expect(lines.map((l) => l.at)).toEqual([undefined, 'test/fixtures/code-location/src/users.ts:10:3', `${built}:2:5`])
+  })
 })

@@ -109,4 +109,16 @@ describe('summariseProfile', () => {
       ['(garbage collector)', 0, 56, 2],
     ])
   })
+
+  it("names each function at its TypeScript line when the profiled file was built with a source map, relative to the working directory", () => {
+    // test/fixtures/code-location/build/users.js, built by tsc from ../src/users.ts with users.js.map beside it.
+    const url = new URL('../fixtures/code-location/build/users.js', import.meta.url).href
+    const built = { ...profile, nodes: profile.nodes.map((node) => (node.callFrame.url ? { ...node, callFrame: { ...node.callFrame, url, lineNumber: node.id === 2 ? 1 : 2 } } : node)) }
+    const summary = summariseProfile(built, 0)
+    const ts = 'test/fixtures/code-location/src/users.ts'
+    const byName = Object.fromEntries(summary.topFunctions.map((f) => [f.name, f.location]))
+    expect(byName).toEqual({ render: `${ts}:11:3`, handler: `${ts}:10:3`, '(garbage collector)': '', '(idle)': '' })
+    expect(summary.callTree[0]!.location).toBe(`${ts}:10:3`)
+    expect(summary.flame[0]!.location).toBe(`${ts}:10:3`)
+  })
 })

@@ -47,7 +47,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
   define('get_trace', {
     title: 'A trace as a span tree',
     description:
-      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), name (an outgoing request, a CLIENT span, with its URL beside it), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34.0 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
+      'The span tree of a trace as indented text: offset from the trace start (where the waterfall draws it: a span of another service whose clock disagrees with its parent\'s is moved into its parent, and says so), name (an outgoing request, a CLIENT span, with its URL beside it; a function of the CPU profile with its file:line:column in the source the developer wrote), duration, self time, service, status, whether it is on the critical path, and span id of each span; repeated siblings are folded into one line ("SELECT orders x12, 34.0 ms total"). At most max_spans lines per page; continue with cursor. Give trace_id (the whole trace) or request_id (the request\'s SERVER span and everything below it).',
     input: {
       trace_id: traceId.optional(),
       request_id: requestId.optional(),
@@ -80,7 +80,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const responseMs = owner?.durationMs
       const after = afterResponse(durationMs, responseMs, spans.length)
       const dropped = await data.droppedSpans(id)
-      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name, duration (self), [service], kind and status (unless UNSET), the request a SERVER span began, CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
+      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name (and where its code is), duration (self), [service], kind and status (unless UNSET), the request a SERVER span began, CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
@@ -193,7 +193,7 @@ function lineText(line: TraceLine): string {
   const service = line.service ? ` [${line.service}]` : ''
   const status = line.status === 'UNSET' ? '' : ` ${line.status}`
   const critical = line.critical ? ' CRITICAL' : ''
-  const name = [line.name, line.target ?? line.path].filter(Boolean).join(' ')
+  const name = [line.name, line.target ?? line.path, line.at && `at ${line.at}`].filter(Boolean).join(' ')
   const untraced = line.untracedMessages ? `, ${counted(line.untracedMessages, 'more message', 'more messages')} not traced (over maxMessageSpans)` : ''
   if (line.count > 1) {
     // Some members failed, not all: which ones (`ERROR 1 of 3: #09a48d3f6e74a037`).

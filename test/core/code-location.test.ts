@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { codeLocation, codeLocationOf } from '../../src/core/code-location.js'
+
+// test/fixtures/code-location: src/users.ts compiled by tsc into build/users.js (+ users.js.map),
+// build/inline/users.js (inline map), and build/broken.js, whose map is cut off.
+const built = (name: string) => fileURLToPath(new URL(`../fixtures/code-location/build/${name}`, import.meta.url))
+const TS = 'test/fixtures/code-location/src/users.ts'
+
+describe('codeLocation: the one form of a place in the app code', () => {
+  it("maps a compiled file's position to the TypeScript line the developer wrote, relative to the working directory", () => {
+    // build/users.js line 2 is `    const row = rows.find(...)`, users.ts line 10 `  const row = rows.find(...)`.
+    expect(codeLocation(built('users.js'), 2, 5)).toBe(`${TS}:10:3`)
+    expect(codeLocation(pathToFileURL(built('users.js')).href, 3, 5)).toBe(`${TS}:11:3`)
+    expect(codeLocationOf(`${built('users.js')}:2:5`)).toBe(`${TS}:10:3`)
+  })
+
+  it('reads an inline data: URL map too', () => {
+    expect(codeLocation(built('inline/users.js'), 2, 5)).toBe(`${TS}:10:3`)
+  })
+
+  it('keeps the compiled position when the map is broken, or says nothing of that line', () => {
+    expect(codeLocation(built('broken.js'), 2, 5)).toBe('test/fixtures/code-location/build/broken.js:2:5')
+    // Line 5 is the sourceMappingURL comment: no mapping on it.
+    expect(codeLocation(built('users.js'), 5, 1)).toBe('test/fixtures/code-location/build/users.js:5:1')
+  })
+
+  it("keeps a path outside the working directory absolute, and Node's own code as V8 names it", () => {
+    expect(codeLocation('file:///srv/app/pages.js', 20, 5)).toBe('/srv/app/pages.js:20:5')
+    expect(codeLocationOf('/srv/app/pages.js:20:5')).toBe('/srv/app/pages.js:20:5')
+    expect(codeLocation('node:internal/timers', 12, 3)).toBe('node:internal/timers:12:3')
+    expect(codeLocationOf('<anonymous>')).toBe('<anonymous>')
+  })
+})
