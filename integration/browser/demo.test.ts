@@ -78,8 +78,9 @@ describe('the demo user page /users/2', () => {
       expect(q).toContain('similar ×3')
     }
     expect(await pane.locator('.hdt-sql-summary').innerText()).toMatch(/5 queries[\s\S]*3 similar/)
-    // The caller is the demo's own handler, not the recorder (app.tsx where source maps are on).
-    expect(await pane.locator('.hdt-sql-caller').first().innerText()).toMatch(/examples\/basic\/app\.(js|tsx):\d+:\d+$/)
+    // The caller is the demo's own handler, not the recorder: the line of app.tsx the built
+    // app.js maps to, relative to the working directory.
+    expect(await pane.locator('.hdt-sql-caller').first().innerText()).toMatch(/^examples\/basic\/app\.tsx:\d+:\d+$/)
 
     pane = await openPanel(page, 'Templates')
     const renders = pane.locator('.hdt-renders tbody tr')
@@ -206,8 +207,9 @@ describe('profiling from the toolbar', () => {
     expect(Math.max(...widths)).toBeGreaterThan(0)
     const hot = pane.locator('.hdt-hot tbody tr')
     expect(await hot.count()).toBeGreaterThan(0)
-    // The busy loop of the demo's /slow handler is among the hottest functions.
-    expect(await pane.locator('.hdt-hot .hdt-location').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/examples\/basic\/app\.js/)]))
+    // The busy loop of the demo's /slow handler is among the hottest functions, named in the
+    // TypeScript the built app.js maps to.
+    expect(await pane.locator('.hdt-hot .hdt-location').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/^examples\/basic\/app\.tsx:\d+:\d+$/)]))
 
     const href = await pane.locator('a', { hasText: 'Download .cpuprofile' }).getAttribute('href')
     expect(href).toMatch(/\.cpuprofile$/)
