@@ -5,6 +5,9 @@ import { debugToolbar, pinoToolbarStream, recordLog } from '../../src/index.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect } from './app.js'
 
+/** test/fixtures/code-location/build/users.js, built by tsc from ../src/users.ts with a source map beside it. */
+const BUILT_URL = new URL('../fixtures/code-location/build/users.js', import.meta.url).href
+
 /** The error a failed checkout gives the handler, its stack taken here. */
 function checkout(): Error {
   return new Error('card declined')
@@ -25,6 +28,13 @@ function loggingApp() {
   const logger = pino({}, pinoToolbarStream())
   app.get('/pino', (c) => {
     logger.error(checkout())
+    return c.text('ok')
+  })
+  // An error thrown in the app's built code: its frame names the compiled file, which has a source map.
+  app.get('/built', (c) => {
+    const error = new Error('no such user')
+    error.stack = `Error: no such user\n    at findUser (${BUILT_URL}:2:5)\n    at new Promise (<anonymous>)\n    at ${BUILT_URL}:3:5`
+    console.error(error)
     return c.text('ok')
   })
   app.get('/lines', (c) => {
@@ -87,6 +97,16 @@ describe('search_logs shows a logged error with its stack beneath it', () => {
     const [, ...beneath] = entry(text, / ERROR card declined {2}\{"err":/)
     expect(beneath[0]).toBe('    err: Error: card declined')
     expect(beneath[1]).toMatch(/^ {4}at checkout \(.*log-stack\.test\.ts:\d+:\d+\)$/)
+  })
+
+  it("names the app's frames in the TypeScript the built file maps to, relative to the working directory", async () => {
+    const { text } = await logsAfter('/built', { level: 'error' })
+    const [, ...beneath] = entry(text, ' ERROR Error: no such user')
+    expect(beneath).toEqual([
+      '    at findUser (test/fixtures/code-location/src/users.ts:10:3)',
+      '    ... 1 frame of node',
+      '    at test/fixtures/code-location/src/users.ts:11:3',
+    ])
   })
 
   it('writes a message of several lines line by line, at most 12, saying how many more', async () => {
