@@ -97,8 +97,9 @@ function mapped(path: string, line: number, column: number): { path: string; lin
 
 /** A map's source as a path: resolved against the map's `sourceRoot` and its own place; a non-file URL as written. */
 function sourcePath(file: FileMap, source: string): string {
+  const root = file.map.payload.sourceRoot ?? ''
   try {
-    const url = new URL(`${file.map.payload.sourceRoot ?? ''}${source}`, file.url)
+    const url = new URL(`${root}${root && !root.endsWith('/') ? '/' : ''}${source}`, file.url)
     return url.protocol === 'file:' ? fileURLToPath(url) : url.href
   } catch {
     return source

@@ -3,7 +3,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { codeLocation, codeLocationOf } from '../../src/core/code-location.js'
 
 // test/fixtures/code-location: src/users.ts compiled by tsc into build/users.js (+ users.js.map),
-// build/inline/users.js (inline map), and build/broken.js, whose map is cut off.
+// build/inline/users.js (inline map), build/rooted.js (its map names a sourceRoot), and
+// build/broken.js, whose map is cut off.
 const built = (name: string) => fileURLToPath(new URL(`../fixtures/code-location/build/${name}`, import.meta.url))
 const TS = 'test/fixtures/code-location/src/users.ts'
 
@@ -17,6 +18,11 @@ describe('codeLocation: the one form of a place in the app code', () => {
 
   it('reads an inline data: URL map too', () => {
     expect(codeLocation(built('inline/users.js'), 2, 5)).toBe(`${TS}:10:3`)
+  })
+
+  it("reads a map's sources under its sourceRoot, written without a closing slash ('../src')", () => {
+    // build/rooted.js.map: sourceRoot '../src', sources ['users.ts'].
+    expect(codeLocation(built('rooted.js'), 2, 5)).toBe(`${TS}:10:3`)
   })
 
   it('keeps the compiled position when the map is broken, or says nothing of that line', () => {
