@@ -12,6 +12,7 @@ import type { Attributes, AttributeValue, Context as OtelContext, HrTime, Span, 
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactSpanText } from '../core/redact-span.js'
+import { PROFILE_SAMPLES_ATTRIBUTE } from '../core/trace-analysis/sampled-spans.js'
 import { TIMER_SLOT } from '../panels/timer.js'
 import { SLOTS } from '../shapes/records.js'
 import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/records.js'
@@ -169,7 +170,7 @@ export class PanelDataConverter {
           'code.file.path': frame.filePath,
           'code.line.number': frame.lineNumber,
           'code.column.number': frame.columnNumber,
-          'profile.samples': frame.samples,
+          [PROFILE_SAMPLES_ATTRIBUTE]: frame.samples,
         },
       }, frameParent)
       frameContexts.push(trace.setSpan(frameParent, span))

@@ -35,6 +35,46 @@ describe('critical path and self time, hand-computed', () => {
     ])
   })
 
+  it('gives a measured span its whole time on the path when a CPU-profile span overlaps its end by less than a sample', () => {
+    const timeline = traceTimeline(caseSpans(ANALYSIS_CASES.find((c) => c.title.startsWith('a CPU-profile span'))!))
+    const sections = criticalPath(timeline).map((s) => [timeline.spans[s.span]!.name, s.startNs / 1e6, s.endNs / 1e6])
+    expect(sections).toEqual([
+      ['GET /slow', 0, 1],
+      ['CPU profiler start', 1, 38],
+      ['GET /slow', 38, 40],
+      ['wait', 40, 292],
+      ['GET /slow', 292, 292],
+      ['(anonymous) app.js:90', 292, 318],
+      ['GET /slow', 318, 320],
+    ])
+  })
+
+  it('lets a CPU-profile span take the path from a measured span it overlaps by more than its sampling margin, and takes only its own time after a measured span\'s end', () => {
+    // 90 samples over 26.8 ms: a margin of 1 ms. `wait` ends 2 ms into the handler's span: the
+    // handler really ran before it ended, so the path goes back from the handler at 290 to `early`.
+    const over = traceTimeline(syntheticTrace('profile overlap', [
+      { name: 'root', start: 0, end: 320 },
+      { name: 'early', parent: 'root', start: 10, end: 200 },
+      { name: 'wait', parent: 'root', start: 40, end: 292 },
+      { name: 'handler', parent: 'root', start: 290, end: 316.8, attributes: { 'profile.samples': 90 } },
+    ]))
+    expect(criticalPath(over).map((s) => over.spans[s.span]!.name)).toEqual(['root', 'early', 'root', 'handler', 'root'])
+    // A 0.5 ms sampled span that starts 0.2 ms before a measured sibling ends (margin 1 ms) is on
+    // the path from that end only: 90-90.3.
+    const within = traceTimeline(syntheticTrace('profile within', [
+      { name: 'root', start: 0, end: 100 },
+      { name: 'query', parent: 'root', start: 10, end: 90 },
+      { name: 'blip', parent: 'root', start: 89.8, end: 90.3, attributes: { 'profile.samples': 2 } },
+    ]))
+    expect(criticalPath(within).map((s) => [within.spans[s.span]!.name, s.startNs / 1e6, s.endNs / 1e6])).toEqual([
+      ['root', 0, 10],
+      ['query', 10, 90],
+      ['root', 90, 90],
+      ['blip', 90, 90.3],
+      ['root', 90.3, 100],
+    ])
+  })
+
   it('moves a remote subtree into its parent but never a span of the same service', () => {
     const timeline = traceTimeline(caseSpans(ANALYSIS_CASES[3]!))
     const at = (name: string) => timeline.indexOf.get(spanIdOf(name))!

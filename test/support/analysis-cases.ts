@@ -76,6 +76,26 @@ export const ANALYSIS_CASES: AnalysisCase[] = [
     criticalPath: ['R'],
     selfMs: { R: 30 },
   },
+  {
+    // The demo's /slow, profiled: the handler's CPU-profile span (built from 90 samples, so its
+    // start is only good to about 1 ms) starts at 291.2, 0.8 ms before the `wait` timer it
+    // resumed from ends (292). For the path it starts at 292: from the root's end (320) the
+    // handler ended last (318): root 318-320, handler 292-318; back in the root at 292, `wait`
+    // (292) qualifies (`compute` 292.1-310 does not): wait 40-292; at 40 the profiler start
+    // (1-38): root 38-40, profiler start 1-38, root 0-1.
+    title: 'a CPU-profile span that overlaps the end of a measured span by less than its sampling margin',
+    spans: [
+      { name: 'GET /slow', start: 0, end: 320 },
+      { name: 'CPU profiler start', parent: 'GET /slow', start: 1, end: 38, attributes: { 'hono_debug_toolbar.kind': 'profiler' } },
+      { name: 'wait', parent: 'GET /slow', start: 40, end: 292 },
+      { name: '(anonymous) app.js:90', parent: 'GET /slow', start: 291.2, end: 318, attributes: { 'profile.samples': 90 } },
+      { name: 'compute', parent: 'GET /slow', start: 292.1, end: 310 },
+    ],
+    criticalPath: ['GET /slow', 'CPU profiler start', 'wait', '(anonymous) app.js:90'],
+    // Self time is the span's own, edges as sampled: root 320 - |1..38| - |40..318| = 5;
+    // the handler 318 - 291.2 = 26.8; compute 310 - 292.1 = 17.9.
+    selfMs: { 'GET /slow': 5, 'CPU profiler start': 37, wait: 252, '(anonymous) app.js:90': 26.8, compute: 17.9 },
+  },
 ]
 
 /**

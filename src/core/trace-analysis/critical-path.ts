@@ -7,8 +7,12 @@
  * Children are first clipped to their parent (recursively): a child that outlives its parent
  * (work left running after the response) counts only up to the parent's end, and a child
  * wholly outside its parent counts not at all. Cross-service children were already moved
- * into their parent by the timeline's clock-skew adjustment.
+ * into their parent by the timeline's clock-skew adjustment. A span built from CPU profile
+ * samples that starts less than its edge margin (`sampledEdgeNs`) before a measured sibling
+ * ends starts, for the path, where that sibling ends: its start is only as exact as its
+ * samples, and it must not take the path from the measured span it was waiting on.
  */
+import { sampledEdgeNs } from './sampled-spans.js'
 import { mainRoot, type TraceTimeline } from './timeline.js'
 
 /** A stretch of time on the critical path, spent in one span (ns from the trace start). */
@@ -114,6 +118,46 @@ function clipToParents(timeline: TraceTimeline, root: number): { lo: Float64Arra
       hi[c] = Math.min(timeline.end[c]!, hi[p]!)
       stack.push(c)
     }
+    // Before the children of `p` are clipped in turn (they are popped later).
+    trimSampled(timeline, p, lo, hi)
   }
   return { lo, hi }
+}
+
+/**
+ * Moves the start of each sampled child of `p` that a measured sibling's end follows by less
+ * than the sampled span's edge margin to the latest such end. A sampled span that lies wholly
+ * within that margin is left out (hi < lo), with its subtree.
+ */
+function trimSampled(timeline: TraceTimeline, p: number, lo: Float64Array, hi: Float64Array): void {
+  const { children, childStart, spans, start, end } = timeline
+  // The measured siblings' clipped ends, sorted: made when the first sampled child is met.
+  let ends: Float64Array | undefined
+  for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
+    const c = children[k]!
+    if (hi[c]! < lo[c]!) continue
+    const edge = sampledEdgeNs(spans[c]!, end[c]! - start[c]!)
+    if (edge === 0) continue
+    ends ??= measuredEnds(timeline, p, lo, hi)
+    // The last measured end at or before lo + edge: binary search.
+    let a = 0
+    let b = ends.length
+    while (a < b) {
+      const m = (a + b) >>> 1
+      if (ends[m]! <= lo[c]! + edge) a = m + 1
+      else b = m
+    }
+    const latest = a > 0 ? ends[a - 1]! : -Infinity
+    if (latest > lo[c]!) lo[c] = latest
+  }
+}
+
+function measuredEnds(timeline: TraceTimeline, p: number, lo: Float64Array, hi: Float64Array): Float64Array {
+  const { children, childStart, spans, start, end } = timeline
+  const ends: number[] = []
+  for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
+    const c = children[k]!
+    if (hi[c]! >= lo[c]! && sampledEdgeNs(spans[c]!, end[c]! - start[c]!) === 0) ends.push(hi[c]!)
+  }
+  return Float64Array.from(ends).sort()
 }
