@@ -11,7 +11,7 @@
 import { codeLocation } from '../core/code-location.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 import { groupTarget, spanTarget, unroutedPath } from '../shapes/span-label.js'
-import { criticalPath, criticalSpans, groupIds, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
+import { criticalPath, criticalSpans, groupIds, PROFILE_SAMPLED_SELF_ATTRIBUTE, selfTimes, siblingGroups, traceTimeline, type SiblingGroup, type TraceTimeline } from '../core/trace-analysis/index.js'
 
 /** Siblings repeated at least this often are folded into one line. */
 export const GROUP_MIN = 3
@@ -49,6 +49,12 @@ export interface TraceLine {
   durationMs: number | undefined
   /** The span's own time, or the group's total own time. */
   selfMs: number | undefined
+  /**
+   * Of a CPU-profile span (or a group of them): the time its samples had the function itself
+   * on top of the stack (`profile.sampled_self_ms`), the self time get_request's Profile and
+   * the Profile panel give. `selfMs` also holds the Node, V8 and library code it called.
+   */
+  sampledSelfMs?: number
   /** The longest span of a group. */
   maxMs?: number
   count: number
@@ -130,6 +136,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
           offsetMs: offsetMs(i),
           durationMs: ended ? ms(group.totalNs) : undefined,
           selfMs: ended ? ms(group.spans.reduce((sum, m) => sum + self[m]!, 0)) : undefined,
+          ...sampledSelf(group.spans.map((m) => spans[m]!)),
           maxMs: ended ? ms(group.maxNs) : undefined,
           count: group.spans.length,
           status: failed.length ? 'ERROR' : span.status.code,
@@ -158,6 +165,7 @@ export function traceLines(spans: readonly ToolbarSpan[], timeline: TraceTimelin
         ...(timeline.skewNs[i] !== 0 && { clockSkewMs: ms(timeline.skewNs[i]!) }),
         durationMs: running(i) ? undefined : ms(timeline.end[i]! - timeline.start[i]!),
         selfMs: running(i) ? undefined : ms(self[i]!),
+        ...sampledSelf([span]),
         count: 1,
         status: span.status.code,
         critical: critical.has(i),
@@ -182,6 +190,17 @@ function codeAt(span: ToolbarSpan): string | undefined {
   const col = typeof column === 'number' ? column : 1
   // Only this process's files are read for their source map: another service's path names a file on its machine.
   return span.source === 'local' ? codeLocation(file, line, col) : `${file}:${line}:${col}`
+}
+
+/** The sampled self time of CPU-profile spans, summed: `{}` unless every one of them has it. */
+function sampledSelf(spans: readonly ToolbarSpan[]): { sampledSelfMs?: number } {
+  let sum = 0
+  for (const span of spans) {
+    const value = span.attributes[PROFILE_SAMPLED_SELF_ATTRIBUTE]
+    if (typeof value !== 'number') return {}
+    sum += value
+  }
+  return { sampledSelfMs: sum }
 }
 
 /** Messages of a WebSocket connection span that got no span of their own (its `websocket.messages.untraced`), 0 for any other span. */

@@ -12,7 +12,7 @@ import type { Attributes, AttributeValue, Context as OtelContext, HrTime, Span, 
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactSpanText } from '../core/redact-span.js'
-import { PROFILE_SAMPLES_ATTRIBUTE } from '../core/trace-analysis/sampled-spans.js'
+import { PROFILE_SAMPLED_SELF_ATTRIBUTE, PROFILE_SAMPLES_ATTRIBUTE } from '../core/trace-analysis/sampled-spans.js'
 import { TIMER_SLOT } from '../panels/timer.js'
 import { SLOTS } from '../shapes/records.js'
 import type { RecordedLog, RecordedQuery, RecordedRender } from '../shapes/records.js'
@@ -171,6 +171,7 @@ export class PanelDataConverter {
           'code.line.number': frame.lineNumber,
           'code.column.number': frame.columnNumber,
           [PROFILE_SAMPLES_ATTRIBUTE]: frame.samples,
+          [PROFILE_SAMPLED_SELF_ATTRIBUTE]: frame.selfMs,
         },
       }, frameParent)
       frameContexts.push(trace.setSpan(frameParent, span))

@@ -28,6 +28,13 @@ export interface HotFrame {
   startMs: number
   durationMs: number
   samples: number
+  /**
+   * Of `durationMs`, the time its samples had this function itself on top of the stack (ms):
+   * the Profile panel's self time for this stretch. The rest is the time in what it called
+   * (Node's internals, V8's builtins, a dependency's internals, the app functions it called)
+   * and the collector's.
+   */
+  selfMs: number
   /** The index in the returned list of the app frame this one ran under, if it is there. */
   parentIndex?: number
 }
@@ -65,6 +72,8 @@ interface OpenFrame {
   /** Set when the frame left the stack. */
   endUs?: number
   samples: number
+  /** Time of the samples with this function itself on top of the stack (µs). */
+  selfUs: number
   parent: OpenFrame | undefined
   /** Set once the frame is kept: its index in the result. */
   index?: number
@@ -119,8 +128,14 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
   // The time of the first working sample since the last sample of code: frames that do not
   // go on close there.
   let workingSinceUs: number | undefined
+  // The frame whose function was on top of the stack at the last sample, and since when: a
+  // sample stands for the time until the next one, as in the Profile panel (cpu-profile.ts).
+  let selfFrame: OpenFrame | undefined
+  let selfSinceUs = 0
   for (let i = 0; i < profile.samples.length; i++) {
     elapsedUs += profile.timeDeltas[i] ?? 0
+    if (selfFrame) selfFrame.selfUs += Math.max(0, elapsedUs - selfSinceUs)
+    selfFrame = undefined
     const leaf = nodes.get(profile.samples[i] as number)
     if (!leaf) continue
     if (WORKING_FRAMES.has(leaf.callFrame.functionName)) {
@@ -133,10 +148,16 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
     while (depth < open.length && depth < stack.length && sameFunction(open[depth]!.node, stack[depth]!)) open[depth++]!.samples++
     close(depth, workingSinceUs ?? elapsedUs)
     workingSinceUs = undefined
-    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: elapsedUs, samples: 1, parent: open[depth - 1] })
+    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: elapsedUs, samples: 1, selfUs: 0, parent: open[depth - 1] })
+    if (stack.length > 0 && stack[stack.length - 1] === leaf) {
+      selfFrame = open[stack.length - 1]
+      selfSinceUs = elapsedUs
+    }
   }
   // The last sample lasts until the profile's end.
-  close(0, workingSinceUs ?? Math.max(elapsedUs, profile.endTime - profile.startTime))
+  const endUs = profile.endTime - profile.startTime
+  if (selfFrame) selfFrame.selfUs += Math.max(0, endUs - selfSinceUs)
+  close(0, workingSinceUs ?? Math.max(elapsedUs, endUs))
 
   const durationUs = (frame: OpenFrame) => frame.endUs! - frame.startUs
   const kept = closed.sort((a, b) => durationUs(b) - durationUs(a)).slice(0, MAX_HOT_FRAMES)
@@ -154,6 +175,7 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
       startMs: recorded.startMs + frame.startUs / 1000,
       durationMs: durationUs(frame) / 1000,
       samples: frame.samples,
+      selfMs: frame.selfUs / 1000,
       ...(parent && { parentIndex: parent.index }),
     })
   }

@@ -14,7 +14,7 @@ describe('get_request on a profiled request', () => {
     const top = stats.topFunctions[0]!
     expect(line).toBe(
       `Profile: ${stats.samples} samples over ${formatMs(stats.totalMs)}; starting the profiler added ${formatMs(stats.startCostMs)} to this request's time. ` +
-        `Hottest by self time: ${stats.topFunctions.slice(0, 5).map((f) => `${f.name}${f.location ? ` ${f.location}` : ''} ${formatMs(f.selfMs)}`).join(', ')}. ` +
+        `Hottest by sampled self time (the function itself on top of the stack; get_trace's CPU-profile spans give it as sampled self): ${stats.topFunctions.slice(0, 5).map((f) => `${f.name}${f.location ? ` ${f.location}` : ''} ${formatMs(f.selfMs)}`).join(', ')}. ` +
         `Download: ${shop.shop.base}/_debug_toolbar${stats.download}`,
     )
     expect(data.profile).toMatchObject({ profiled: true, samples: stats.samples, startCostMs: stats.startCostMs })

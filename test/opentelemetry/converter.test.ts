@@ -299,6 +299,10 @@ describe('PanelDataConverter', () => {
     expect(ms(sort.endTimeUnixNano!) - ms(sort.startTimeUnixNano)).toBeCloseTo(5, 2)
     expect(sort.parentSpanId).toBe(handler.spanId)
     expect(sort.attributes['code.line.number']).toBe(20)
+    // Sampled self time, as the Profile panel counts it: samples with the function itself on
+    // top of the stack, each until the next. The handler's 2 (5.0, 6.5), sortRows' 1 (0.0);
+    // bcrypt's time is its internals', not hashSync's.
+    expect([handler, sort, hash].map((s) => s.attributes['profile.sampled_self_ms'])).toEqual([1, 0.5, 0])
   })
 
   it('converts only what the convert option allows', async () => {

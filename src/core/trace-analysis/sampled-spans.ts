@@ -12,6 +12,13 @@ import type { ToolbarSpan } from '../span-model.js'
 /** The attribute that marks a span built from a CPU profile's samples: how many there were. */
 export const PROFILE_SAMPLES_ATTRIBUTE = 'profile.samples'
 
+/**
+ * The attribute of such a span that says how long its samples had its function itself on top
+ * of the stack (ms): the Profile panel's self time, for this stretch. The span's self time
+ * (its duration less its child spans) also holds the Node, V8 and library code it called.
+ */
+export const PROFILE_SAMPLED_SELF_ATTRIBUTE = 'profile.sampled_self_ms'
+
 /** The least margin of a sampled span's edges (ns): a millisecond. */
 const MIN_EDGE_NS = 1e6
 

@@ -185,7 +185,7 @@ function profileText(p: ProfileBrief): string {
   if (!p.profiled) return `Profile: asked for, not taken: ${oneLine(p.skipped)}`
   const cost = p.startCostMs !== undefined ? `; starting the profiler added ${ms(p.startCostMs)} to this request's time` : ''
   const hottest = p.topFunctions.map((f) => `${oneLine(f.name)}${f.location ? ` ${f.location}` : ''} ${ms(f.selfMs)}`).join(', ')
-  return `Profile: ${p.samples} samples over ${ms(p.totalMs)}${cost}.${hottest ? ` Hottest by self time: ${hottest}.` : ''}${p.download ? ` Download: ${p.download}` : ''}`
+  return `Profile: ${p.samples} samples over ${ms(p.totalMs)}${cost}.${hottest ? ` Hottest by sampled self time (the function itself on top of the stack; get_trace's CPU-profile spans give it as sampled self): ${hottest}.` : ''}${p.download ? ` Download: ${p.download}` : ''}`
 }
 
 /** What the Trace context panel counted and did not keep: outgoing calls past its list (`outgoingLimit`), baggage members past the limits. */

@@ -80,7 +80,7 @@ export function registerTraceTools(define: DefineTool, ctx: McpContext): void {
       const responseMs = owner?.durationMs
       const after = afterResponse(durationMs, responseMs, spans.length)
       const dropped = await data.droppedSpans(id)
-      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name (and where its code is), duration (self), [service], kind and status (unless UNSET), the request a SERVER span began, CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
+      const header = `${title}${services.length ? ` from ${services.join(', ')}` : ''}, ${runningFor === undefined ? ms(durationMs) : `still running (started ${ms(runningFor)} ago)`}${after}${part > spans.length ? ' (the rest are its caller\'s: get_trace with trace_id for all)' : ''}${dropped ? `; ${counted(dropped, 'more span')} ${dropped === 1 ? 'was' : 'were'} dropped (over maxSpansPerTrace)` : ''}; ${counted(all.length, 'line')} (repeated siblings folded). Columns: offset, name (and where its code is), duration (self: less its child spans; a CPU-profile span also has its sampled self, the function itself on top of the stack, as get_request's Profile gives it), [service], kind and status (unless UNSET), the request a SERVER span began, CRITICAL on the critical path, clock skew (a span moved into its parent), span ids.`
       const { page, lines: shown } = fitText(paginate('get_trace', all, args.cursor, args.max_spans), lineText, header.length + 500)
       const lines = page.items.map(lineData)
       const text = [header, ...shown, pageNote(page, 'lines')].filter(Boolean).join('\n')
@@ -201,12 +201,17 @@ function lineText(line: TraceLine): string {
     const status = line.failed ? ` ERROR ${line.failed.count} of ${line.count}: ${failedIds}` : line.status === 'UNSET' ? '' : ` ${line.status}`
     const ids = line.spanIds.slice(0, 5).join(',') + (line.spanIds.length > 5 ? `,… (${line.spanIds.length - 5} more)` : '')
     const hidden = line.hiddenDescendants ? `, ${line.hiddenDescendants} child spans folded` : ''
-    return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)})`}${service} ${line.kind}${status}${critical}${hidden}${untraced} #${ids}`
+    return `${indent}+${ms(line.offsetMs)} ${name} x${line.count}, ${line.durationMs === undefined ? 'some running' : `${ms(line.durationMs)} total (max ${ms(line.maxMs)}, self ${ms(line.selfMs)}${sampledText(line)})`}${service} ${line.kind}${status}${critical}${hidden}${untraced} #${ids}`
   }
-  const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)})`
+  const duration = line.durationMs === undefined ? 'running' : `${ms(line.durationMs)} (self ${ms(line.selfMs)}${sampledText(line)})`
   const skew = line.clockSkewMs ? ` clock skew: ${skewText(line.clockSkewMs)}` : ''
   const request = line.requestId ? ` request ${line.requestId}` : ''
   return `${indent}+${ms(line.offsetMs)} ${name} ${duration}${service} ${line.kind}${status}${request}${critical}${skew}${untraced} #${line.spanIds[0]}`
+}
+
+/** A CPU-profile span's sampled self time, as get_request's Profile line gives it: `; sampled self 36.0 ms`. */
+function sampledText(line: TraceLine): string {
+  return line.sampledSelfMs === undefined ? '' : `; sampled self ${ms(line.sampledSelfMs)}`
 }
 
 /** Which way and how far the clock-skew adjustment moved a span: `drawn 71.2 ms earlier than its clock says`. */
