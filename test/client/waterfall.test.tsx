@@ -108,4 +108,18 @@ describe('the waterfall of a trace with clock skew', () => {
     const query = renderToString(<SpanDetail node={tree.byId.get(spanIdOf('Q'))!} tree={tree} jaegerUrl={undefined} onClose={() => {}} onSelect={() => {}} />)
     expect(/class="hdt-span-event-offset">([^<]*)</.exec(query)?.[1]).toBe('+15.0 ms')
   })
+
+  it('gives a CPU-profile span\'s sampled self time under its self time, named apart, as get_trace does', () => {
+    const spans = syntheticTrace('sampled self', [
+      { name: 'GET /slow', start: 0, end: 100 },
+      { name: 'handler', parent: 'GET /slow', start: 10, end: 65.3, attributes: { 'profile.samples': 180, 'profile.sampled_self_ms': 36 } },
+    ])
+    const tree = buildSpanTree(spans, { nowUnixNano: 0n })
+    const text = (id: string, selfNs: number) =>
+      renderToString(<SpanDetail node={tree.byId.get(id)!} tree={tree} jaegerUrl={undefined} onClose={() => {}} onSelect={() => {}} selfNs={selfNs} />).replace(/<[^>]+>/g, '')
+    const handler = text(spanIdOf('handler'), 43.5e6)
+    expect(handler).toContain('Self time43.5 ms')
+    expect(handler).toContain('Sampled self time36.0 ms with the function itself on top of the stack, as the Profile panel counts it (the self time above also holds the Node and library code it called)')
+    expect(text(spanIdOf('GET /slow'), 44.7e6)).not.toContain('Sampled self time')
+  })
 })

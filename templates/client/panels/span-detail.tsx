@@ -2,6 +2,7 @@ import type { Attributes, SpanSource } from '../../../src/core/span-model.js'
 import { describeSkew, displayValue, formatDuration, offsetInTrace, type SpanNode, type SpanTree } from './span-tree.js'
 import { ERROR_COLOR, serviceColor, serviceSlot } from './span-colors.js'
 import { spanLabel } from '../../../src/shapes/span-label.js'
+import { PROFILE_SAMPLED_SELF_ATTRIBUTE } from '../../../src/core/trace-analysis/sampled-spans.js'
 
 export interface SpanDetailProps {
   node: SpanNode
@@ -104,6 +105,7 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
           {selfNs === undefined ? <span class="hdt-muted">analysing…</span> : formatDuration(selfNs)}
           {critical && <span class="hdt-badge hdt-span-critical"> on the critical path</span>}
         </dd>
+        <SampledSelf attributes={span.attributes} />
         <dt>Status</dt>
         <dd style={error ? { color: ERROR_COLOR, fontWeight: 600 } : undefined}>
           {span.status.code}
@@ -273,4 +275,22 @@ export function spanLink(jaegerTraceUrl: string, spanId: string): string {
 
 function otherTrace(jaegerTraceUrl: string, traceId: string, otherId: string): string {
   return jaegerTraceUrl.replace(`/trace/${traceId}`, `/trace/${encodeURIComponent(otherId)}`)
+}
+
+/**
+ * A CPU-profile span's sampled self time (`profile.sampled_self_ms`): the Profile panel's
+ * self time for this stretch, which the span's self time (less its child spans) exceeds by
+ * the Node, V8 and library code the function called. Nothing for any other span.
+ */
+function SampledSelf({ attributes }: { attributes: Attributes }) {
+  const sampled = attributes[PROFILE_SAMPLED_SELF_ATTRIBUTE]
+  if (typeof sampled !== 'number') return null
+  return (
+    <>
+      <dt>Sampled self time</dt>
+      <dd class="hdt-span-sampled-self">
+        {formatDuration(sampled * 1e6)} <span class="hdt-muted">with the function itself on top of the stack, as the Profile panel counts it (the self time above also holds the Node and library code it called)</span>
+      </dd>
+    </>
+  )
 }
