@@ -262,11 +262,24 @@ function watchTimers(record: RequestRecord, metric: { headers?: string[]; timers
         name: String(name),
         description: timer.description === undefined ? undefined : String(timer.description),
         startMs: record.offsetOf(timer.start),
-        durationMs: performance.now() - timer.start,
+        // The time endTime() measured, not the time it then took to write the header entry
+        // (milliseconds on a cold or profiled call): the span then ends where the app's own
+        // work resumed, and reads as the Server-Timing header says.
+        durationMs: entryDuration(headers?.[headers.length - 1], name) ?? performance.now() - timer.start,
       })
     }
     return del(name)
   }
+}
+
+/**
+ * The duration in a timer's header entry as endTime() writes it (`db;dur=12.3;desc="..."`),
+ * or undefined when `entry` is not `name`'s.
+ */
+function entryDuration(entry: string | undefined, name: string): number | undefined {
+  if (entry === undefined || !entry.startsWith(name) || !entry.startsWith(';dur=', name.length)) return undefined
+  const dur = parseFloat(entry.slice(name.length + 5))
+  return Number.isFinite(dur) ? dur : undefined
 }
 
 // One parameter: `;dur=12.3`, or `;desc="..."`, a quoted string that may hold `;` and `,`,
