@@ -9,7 +9,7 @@ import type { Panel } from './panel.js'
 import type { ToolbarViews } from './views.js'
 import { toolbarFeatures } from './features.js'
 import { warnWhenPrefixUnreachable } from './mount.js'
-import { unansweredNameWarner } from './hostname-hint.js'
+import { unansweredNameWarner, unansweredOriginWarner } from './hostname-hint.js'
 import { noteViteServer, reloadSite, replacedToolbar, succeedToolbar } from './vite-reload.js'
 import { ErrorPages } from './error-page.js'
 import { NotFoundPages } from './not-found-page.js'
@@ -94,6 +94,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
 
   // Only the toolbar's own routes are read by name, and by the page asking: the app's pages answer any.
   const warnUnansweredName = unansweredNameWarner()
+  const warnUnansweredOrigin = unansweredOriginWarner()
   const ownRouteAnswer = (c: Context): Response | Promise<Response> => {
     if (!isAllowedName(c.req.url)) {
       // The developer at a name of their own (/etc/hosts) would otherwise see no toolbar, and no reason.
@@ -102,7 +103,10 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
     }
     const origin = c.req.header('origin')
     if (!isOwnPage(origin, c.req.url)) {
-      return c.json({ error: `the debug toolbar does not answer pages of ${origin!.slice(0, 100)} (a name of yours goes in allowedHostnames)` }, 403)
+      // A 403 would tell the page (whose reads the app's CORS may allow) that the toolbar is
+      // here: it gets the app's 404, as everyone refused does, and the developer the reason.
+      warnUnansweredOrigin(origin!)
+      return c.notFound()
     }
     return toolbar.serve(c)
   }

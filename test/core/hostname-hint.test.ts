@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
-import { unansweredNameWarning } from '../../src/core/hostname-hint.js'
+import { unansweredNameWarning, unansweredOriginWarning } from '../../src/core/hostname-hint.js'
 import { request } from '../support/local.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { getAt } from '../support/page-load.js'
@@ -75,5 +75,32 @@ describe('the hint at a name the toolbar does not answer at', () => {
     expect(line).toContain(`came to the name ${long.slice(0, 100)}, where`)
     expect(line).not.toContain(long.slice(0, 101))
     expect(unansweredNameWarning('my\u001b[31mapp\u0007.test\u009b')).toContain("allowedHostnames: ['my[31mapp.test']")
+  })
+})
+
+describe('the hint at a page of another site', () => {
+  it('warns once per origin for the first 20 origins, never for the toolbar\'s own or a loopback page', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const app = shop()
+    for (const origin of ['http://127.0.0.1:3000', 'http://localhost:5173', 'http://shop.localhost']) {
+      expect((await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin } })).status).toBe(200)
+    }
+    expect(toolbarLines(warn)).toEqual([])
+    for (let i = 0; i < 25; i++) {
+      const res = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin: `https://site${i}.example` } })
+      expect(res.status).toBe(404)
+    }
+    expect(toolbarLines(warn)).toHaveLength(20)
+    expect(toolbarLines(warn)[19]).toContain("a page of https://site19.example asked the toolbar")
+    await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin: 'https://site0.example' } })
+    expect(toolbarLines(warn)).toHaveLength(20)
+  })
+
+  it('prints the origin without its control characters, cut at 100 characters', () => {
+    expect(unansweredOriginWarning('http://sh\u001b[31mop.test\u0007')).toContain("a page of http://sh[31mop.test asked")
+    const long = `http://${'a'.repeat(120)}.test`
+    const line = unansweredOriginWarning(long)
+    expect(line).toContain(`a page of ${long.slice(0, 100)} asked`)
+    expect(line).not.toContain(long.slice(0, 101))
   })
 })

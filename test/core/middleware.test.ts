@@ -613,24 +613,39 @@ describe('access', () => {
     expect((await request(lan, 'http://evil.example/_debug_toolbar/healthz', {}, '10.1.2.3')).status).toBe(404)
   })
 
-  it('answers 403 to a page of another site at 127.0.0.1, even when the app\'s CORS allows every origin', async () => {
+  it('answers a page of another site at 127.0.0.1 with the app\'s own 404, even when the app\'s CORS allows every origin, and tells the developer once per origin', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const app = new Hono()
     app.use(cors())
     app.use(debugToolbar())
     app.get('/api/orders', (c) => c.json({ orders: 1 }))
+    app.notFound((c) => c.text('No such page', 404))
     await request(app, '/api/orders')
+    const unknown = await request(app, 'http://127.0.0.1:3000/no/such/path', { headers: { origin: 'http://evil.example' } })
     const foreign = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: { origin: 'http://evil.example' } })
-    expect(foreign.status).toBe(403)
-    expect(foreign.text).not.toContain('/api/orders')
-    expect(foreign.json().error).toMatch(/pages of http:\/\/evil\.example/)
+    // The page learns nothing: the same status and body as any path the app does not have.
+    expect([foreign.status, foreign.text]).toEqual([404, 'No such page'])
+    expect([unknown.status, unknown.text]).toEqual([404, 'No such page'])
+    const toolbarLines = () => warn.mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith('[hono-debug-toolbar]'))
+    expect(toolbarLines()).toEqual([
+      "[hono-debug-toolbar] a page of http://evil.example asked the toolbar, which does not answer pages of other sites: it got the app's 404, so that a site open in your browser cannot read what your app did. Only if evil.example is a site of yours (your app reached at another name, your own front-end dev server) add its name: debugToolbar({ allowedHostnames: ['evil.example'] }); a site you do not know is better left out.",
+    ])
+    // The same origin again, in another case, and on another route: no second line.
+    await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin: 'HTTP://EVIL.EXAMPLE' } })
+    expect(toolbarLines()).toHaveLength(1)
     // The toolbar's own page, other loopback pages and requests from no page are answered.
     for (const origin of ['http://127.0.0.1:3000', 'http://localhost:5173', 'http://app.localhost', undefined]) {
       const res = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: origin ? { origin } : {} })
       expect([origin, res.status]).toEqual([origin, 200])
     }
     for (const origin of ['null', 'http://10.1.2.3:3000', 'http://127.0.0.1.evil.example']) {
-      expect((await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin } })).status).toBe(403)
+      const res = await request(app, 'http://127.0.0.1:3000/_debug_toolbar/healthz', { headers: { origin } })
+      expect([origin, res.status, res.text]).toEqual([origin, 404, 'No such page'])
     }
+    expect(toolbarLines()).toHaveLength(4)
+    expect(toolbarLines()[1]).toBe(
+      "[hono-debug-toolbar] a page of null asked the toolbar, which does not answer pages of other sites: it got the app's 404, so that a site open in your browser cannot read what your app did. A page without a site of its own (a sandboxed frame, a file) is never answered.",
+    )
   })
 
   it('denies requests whose address is unknown', async () => {
