@@ -7,7 +7,7 @@
  * MCP server applies: the spans are stored and exported as they were sent.
  */
 import type { Attributes, AttributeValue, ToolbarSpan } from './span-model.js'
-import { isSecretAttributeKey, redactText } from './redact-text.js'
+import { isSecretAttributeKey, redactAttributeText, redactText } from './redact-text.js'
 import { REDACTED } from './redact.js'
 
 /**
@@ -89,7 +89,7 @@ export function redactAttributes(attributes: Attributes, shared = false): Attrib
   let copy: Attributes | undefined
   for (const key of Object.keys(attributes)) {
     const value = attributes[key]!
-    const shown = isSecretKeyCached(key) ? hidden(value) : shared && typeof value === 'string' ? sharedText(value) : redactValue(value)
+    const shown = isSecretKeyCached(key) ? hidden(value) : shared && typeof value === 'string' ? sharedText(value) : key === 'url.query' ? redactValue(value, key) : redactValue(value)
     if (shown === value) continue
     copy ??= { ...attributes }
     Object.defineProperty(copy, key, { value: shown, enumerable: true, writable: true, configurable: true })
@@ -156,8 +156,8 @@ function hiddenItem<T extends AttributeValue>(value: T): T | string {
   return value === null || value === REDACTED || value === SPAN_REDACTED ? value : SPAN_REDACTED
 }
 
-function redactValue(value: AttributeValue): AttributeValue {
-  if (typeof value === 'string') return redactSpanText(value)
+function redactValue(value: AttributeValue, key?: string): AttributeValue {
+  if (typeof value === 'string') return key === undefined ? redactSpanText(value) : redactAttributeText(key, value, SPAN_REDACTED, true)
   if (!Array.isArray(value)) return value
   return sameOrMapped(value, (item) => (typeof item === 'string' ? redactSpanText(item) : item))
 }

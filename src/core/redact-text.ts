@@ -6,7 +6,7 @@
  * lines it records with this, and the MCP server everything it sends; both find the same
  * secrets, so what an agent reads and what the panel shows agree.
  */
-import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, mayNameSecret, REDACTED, redactBareSecrets, redactWrittenValue } from './redact.js'
+import { decodeQueryName, isSecretHeaderName, isSecretName, isSecretQueryName, isSecretQueryParameter, mayNameSecret, REDACTED, redactBareSecrets, redactWrittenValue } from './redact.js'
 
 export { redactBareSecrets } from './redact.js'
 
@@ -109,7 +109,7 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
   if (text.includes('?') && text.includes('=')) {
     // A URL given as a parameter's value (`?next=https%3A%2F%2Fx%2Fcb%3Ftoken%3Dabc`) is looked into, and the URLs in its own values, as the Request panel does.
     out = out.replace(QUERY_PAIR, (whole, lead: string, name: string, value: string) =>
-      already.test(value) ? whole : isSecretQueryName(decodeQueryName(name)) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
+      already.test(value) ? whole : isSecretQueryParameter(decodeQueryName(name), value) ? `${lead}${name}=${placeholder}` : `${lead}${name}=${redactWrittenValue(value, placeholder)}`)
   }
   if (text.includes('(')) {
     out = redactCalls(out, hide)
@@ -123,6 +123,22 @@ export function redactText(text: string, placeholder: string = REDACTED, keepRed
   if (/\binsert\b/i.test(text)) out = out.replace(SQL_INSERT, (whole, head: string, columns: string, rows: string) => redactInsert(whole, head, columns, rows, hide))
   if (hasPair) out = redactPairs(out, placeholder, already)
   return redactBareSecrets(out, placeholder)
+}
+
+/**
+ * An attribute's text as `redactText` redacts it; `url.query`, which the HTTP conventions
+ * write without its `?` (`code=e72e16c7e42f292c6912&state=xyz`), read as the query of a URL,
+ * so that its first parameter is one too (`code` is OAuth's authorization code only there).
+ *
+ * @example
+ * ```ts
+ * redactAttributeText('url.query', 'code=e72e16c7e42f292c6912&state=xyz', 'REDACTED') // 'code=REDACTED&state=xyz'
+ * redactAttributeText('error.code', 'E_STOCK', 'REDACTED')              // 'E_STOCK'
+ * ```
+ */
+export function redactAttributeText(key: string, text: string, placeholder: string = REDACTED, keepRedacted = false): string {
+  if (key !== 'url.query' || text.startsWith('?')) return redactText(text, placeholder, keepRedacted)
+  return redactText(`?${text}`, placeholder, keepRedacted).slice(1)
 }
 
 /** The literals of every call compared with or assigned to a secret column, to the call's closing parenthesis. */
@@ -300,12 +316,15 @@ function hideLiteral(literal: string, placeholder: string): string {
 
 /**
  * A secret name, or a dotted key ending in one (`http.request.header.authorization`); the
- * HTTP conventions' signature keys too (`X-Amz-Signature`), as keys of a parsed query are.
+ * HTTP conventions' signature keys too (`X-Amz-Signature`), as keys of a parsed query are;
+ * not `code`, an OAuth code only in a URL's query (`isSecretQueryParameter`), an error's
+ * code in a field or a log line.
  *
  * @example
  * ```ts
  * isSecretKey('user.password') // true
  * isSecretKey('user.name')     // false
+ * isSecretKey('code')          // false
  * ```
  */
 export function isSecretKey(key: string): boolean {

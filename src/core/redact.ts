@@ -7,10 +7,13 @@ const SECRET_NAME = /secret|password|passwd|token|(?:api|auth|access|private|sub
 /**
  * Header names that carry a credential under a name of their own: a forwarded or remapped
  * `Authorization`, a webhook's signature (`Stripe-Signature`, `X-Hub-Signature-256`,
- * `X-Shopify-Hmac-Sha256`), an identity proxy's JWT (`X-Goog-Iap-Jwt-Assertion`). Only
- * headers: a `signature` column or log field is more often an email's sign-off.
+ * `X-Shopify-Hmac-Sha256`), an identity proxy's JWT (`X-Goog-Iap-Jwt-Assertion`), the client
+ * certificate a TLS-terminating proxy passes on (`X-Client-Cert`, `X-SSL-Client-Cert`,
+ * Envoy's `X-Forwarded-Client-Cert`, `ssl-client-cert`, Azure's `X-ARR-ClientCert`), which
+ * names and identifies the user. Only headers: a `signature` column or log field is more
+ * often an email's sign-off.
  */
-const SECRET_HEADER_NAME = /authori[sz]ation|signature|hmac|jwt/i
+const SECRET_HEADER_NAME = /authori[sz]ation|signature|hmac|jwt|client[-_]?cert/i
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '********'
@@ -48,8 +51,9 @@ export function mayNameSecret(text: string): boolean {
  *
  * @example
  * ```ts
- * isSecretHeaderName('Stripe-Signature') // true
- * isSecretHeaderName('Idempotency-Key')  // false
+ * isSecretHeaderName('Stripe-Signature')        // true
+ * isSecretHeaderName('X-Forwarded-Client-Cert') // true
+ * isSecretHeaderName('Idempotency-Key')         // false
  * ```
  */
 export function isSecretHeaderName(name: string): boolean {
@@ -93,6 +97,32 @@ const SECRET_QUERY_NAMES: ReadonlySet<string> = new Set(['otp', 'totp', 'pin', '
  */
 export function isSecretQueryName(name: string): boolean {
   return SENSITIVE_QUERY_KEYS.has(name) || isSecretName(name) || (name.length <= 13 && SECRET_QUERY_NAMES.has(name.toLowerCase()))
+}
+
+/**
+ * Characters an OAuth authorization code has at least: one an attacker cannot guess
+ * (RFC 6749, 10.10) is long (GitHub's are 20, Google's 70 and more), while `?code=FR` (a
+ * country), `?code=1` or `?code=SUMMER24` (a discount) are short and no secret.
+ */
+const MIN_OAUTH_CODE = 16
+
+/**
+ * True when the query parameter `name=value` of a URL (the name decoded, the value decoded
+ * or as written) must not be shown or exported: a secret name (`isSecretQueryName`), or
+ * `code` (in any case) with a value as long as OAuth's authorization codes (`/callback?code=e72e16c7e42f292c6912&state=xyz`,
+ * RFC 6749, 4.1.2), which the app trades for the user's tokens. Only in a URL's query: a
+ * field `code` of an error's JSON, `exit code=1` in a log line or an HTTP status code stays.
+ *
+ * @example
+ * ```ts
+ * isSecretQueryParameter('code', 'e72e16c7e42f292c6912') // true
+ * isSecretQueryParameter('api_key', 'k1')                // true
+ * isSecretQueryParameter('code', 'FR')                   // false
+ * ```
+ */
+export function isSecretQueryParameter(name: string, value: string): boolean {
+  // The value is read only for a `code`: other parameters are judged by their name alone.
+  return isSecretQueryName(name) || (name.length === 4 && name.toLowerCase() === 'code' && value.length >= MIN_OAUTH_CODE && decodeQueryName(value).length >= MIN_OAUTH_CODE)
 }
 
 /**
@@ -175,7 +205,7 @@ function redactQueryAt(text: string, placeholder: string, levels: number): strin
     .map((part) => {
       const at = part.indexOf('=')
       const name = at === -1 ? part : part.slice(0, at)
-      if (isSecretQueryName(decodeQueryName(name))) return `${name}=${placeholder}`
+      if (isSecretQueryParameter(decodeQueryName(name), at === -1 ? '' : part.slice(at + 1))) return `${name}=${placeholder}`
       return levels > 0 && at !== -1 ? `${name}=${redactWrittenValue(part.slice(at + 1), placeholder, levels)}` : part
     })
     .join('&')
@@ -229,7 +259,7 @@ export function redactQueryValue(value: string, placeholder = REDACTED, levels =
 
 /**
  * The value of the query parameter `name=value` (both decoded) as the toolbar shows and
- * exports it: `placeholder` for a secret name (`isSecretQueryName`), else the value with its
+ * exports it: `placeholder` for a secret (`isSecretQueryParameter`), else the value with its
  * secrets redacted (`redactQueryValue`). The one rule of the Request panel's query and the
  * `url.query` / `url.full` of the spans the toolbar makes.
  *
@@ -241,7 +271,7 @@ export function redactQueryValue(value: string, placeholder = REDACTED, levels =
  * ```
  */
 export function redactQueryParameter(name: string, value: string, placeholder = REDACTED): string {
-  return isSecretQueryName(name) ? placeholder : redactQueryValue(value, placeholder)
+  return isSecretQueryParameter(name, value) ? placeholder : redactQueryValue(value, placeholder)
 }
 
 /*

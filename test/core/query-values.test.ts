@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto'
-import { Hono } from 'hono'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { debugToolbar, type RequestStats } from '../../src/index.js'
-import { OpenTelemetryPanel, type ToolbarSpan } from '../../src/opentelemetry/index.js'
-import { startZipkinPeer, type ZipkinPeer } from '../../integration/peers/index.js'
-import { startLoopbackService } from '../support/loopback-service.js'
+import type { RequestStats } from '../../src/index.js'
+import type { ToolbarSpan } from '../../src/opentelemetry/index.js'
+import { startZipkinShop } from '../support/zipkin-shop.js'
 import { call, connect } from '../mcp/app.js'
 
 const PREFIX = '/_debug_toolbar'
@@ -68,39 +66,27 @@ const queries = (search: string) => {
 const leaked = (text: string) => SECRETS.filter((secret) => text.includes(secret))
 
 describe('a query value that is a secret under a name that is not', () => {
-  let zipkin: ZipkinPeer
-  let service: { base: string; close: () => Promise<void> }
-  let upstream: { base: string; close: () => Promise<void> }
-  let panel: OpenTelemetryPanel
+  let shop: Awaited<ReturnType<typeof startZipkinShop>>
   let requestId: string
 
   beforeAll(async () => {
-    zipkin = await startZipkinPeer()
-    upstream = await startLoopbackService(new Hono().get('/hook', (c) => c.text('ok')))
-    panel = new OpenTelemetryPanel({ exporter: 'zipkin', zipkinEndpoint: zipkin.url, serviceName: 'shop' })
-    const app = new Hono()
-    app.use(debugToolbar({ extraPanels: [panel] }))
-    app.get('/signed-in', async (c) => {
-      // The same query sent on: the CLIENT span's `url.full` is redacted by the same rules.
-      await (await fetch(`${upstream.base}/hook?${QUERY}`)).text()
-      return c.text('ok')
-    })
-    service = await startLoopbackService(app)
-    const res = await fetch(`${service.base}/signed-in?${QUERY}`)
+    shop = await startZipkinShop('/hook', (app, upstream) =>
+      app.get('/signed-in', async (c) => {
+        // The same query sent on: the CLIENT span's `url.full` is redacted by the same rules.
+        await (await fetch(`${upstream}/hook?${QUERY}`)).text()
+        return c.text('ok')
+      }),
+    )
+    const res = await fetch(`${shop.base}/signed-in?${QUERY}`)
     expect(await res.text()).toBe('ok')
     requestId = res.headers.get('x-debug-toolbar-request-id')!
   })
 
-  afterAll(async () => {
-    await panel.shutdown()
-    await service.close()
-    await upstream.close()
-    await zipkin.close()
-  })
+  afterAll(() => shop.close())
 
   it('is redacted in the SERVER span that Zipkin receives, and in the CLIENT span of a fetch that sends it on', async () => {
-    await panel.forceFlush()
-    const spans = await zipkin.waitForSpans((all) => all.some((s) => s.kind === 'SERVER') && all.some((s) => s.kind === 'CLIENT'), 5000)
+    await shop.panel.forceFlush()
+    const spans = await shop.zipkin.waitForSpans((all) => all.some((s) => s.kind === 'SERVER') && all.some((s) => s.kind === 'CLIENT'), 5000)
     expect(leaked(JSON.stringify(spans))).toEqual([])
     const server = spans.find((s) => s.kind === 'SERVER')!
     expect(queries(server.tags['url.query']!)).toEqual(SHOWN('REDACTED'))
@@ -111,15 +97,15 @@ describe('a query value that is a secret under a name that is not', () => {
   })
 
   it('is redacted in the trace API', async () => {
-    const detail = await (await fetch(`${service.base}${PREFIX}/api/requests/${requestId}`)).json()
-    const { spans } = (await (await fetch(`${service.base}${PREFIX}/api/traces/${detail.traceId}`)).json()) as { spans: ToolbarSpan[] }
+    const detail = await (await fetch(`${shop.base}${PREFIX}/api/requests/${requestId}`)).json()
+    const { spans } = (await (await fetch(`${shop.base}${PREFIX}/api/traces/${detail.traceId}`)).json()) as { spans: ToolbarSpan[] }
     expect(leaked(JSON.stringify(spans))).toEqual([])
     const server = spans.find((s) => s.kind === 'SERVER')!
     expect(queries(server.attributes['url.query'] as string)).toEqual(SHOWN('REDACTED'))
   })
 
   it("is redacted in the Request panel's URL and query table; the other values stay as written", async () => {
-    const detail = await (await fetch(`${service.base}${PREFIX}/api/requests/${requestId}`)).json()
+    const detail = await (await fetch(`${shop.base}${PREFIX}/api/requests/${requestId}`)).json()
     const request = detail.panels.request as RequestStats
     expect(leaked(JSON.stringify(detail))).toEqual([])
     expect(request.query).toEqual(SHOWN('********'))
@@ -133,7 +119,7 @@ describe('a query value that is a secret under a name that is not', () => {
   it('is redacted in what the MCP server sends about the request', async () => {
     let client: Client | undefined
     try {
-      client = await connect(service.base)
+      client = await connect(shop.base)
       const { text, data } = await call(client, 'get_request', { request_id: requestId })
       expect(leaked(text + JSON.stringify(data))).toEqual([])
       const { s, t, trace, view } = data.request.query
