@@ -8,6 +8,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import { HTTPException } from 'hono/http-exception'
 import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
+import { headerText } from '../core/header-text.js'
 import { redactSpanText } from '../core/redact-span.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
@@ -254,6 +255,8 @@ function requestAttributes(record: RequestRecord, knownMethods: ReadonlySet<stri
     if (query) attributes['url.query'] = query
   }
   const agent = record.requestHeader('user-agent')
-  if (agent) attributes['user_agent.original'] = agent
+  // Node hands the header's bytes over as Latin-1: UTF-8 ones (`café`) would read `cafÃ©` in
+  // Jaeger. An ASCII value (almost every one) costs one scan that finds no byte over 0x7F.
+  if (agent) attributes['user_agent.original'] = headerText(agent)
   return attributes
 }

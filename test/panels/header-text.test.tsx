@@ -1,24 +1,14 @@
 /** @jsxImportSource preact */
-import { connect, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
 import { renderToString } from 'preact-render-to-string'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { debugToolbar, type HeadersStats, type RequestStats } from '../../src/index.js'
 import { HeadersView } from '../../templates/client/panels/headers.js'
+import { rawRequest } from '../support/raw-request.js'
 
 const PREFIX = '/_debug_toolbar'
-
-/** Sends `head` as UTF-8 bytes on a socket of its own, as curl does with `-H 'X-User: José'`, and answers what came back. */
-function rawRequest(port: number, head: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.from(`${head}Connection: close\r\n\r\n`, 'utf8')))
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk) => chunks.push(chunk))
-    socket.on('error', reject)
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
-  })
-}
 
 describe('header values sent as UTF-8 bytes', () => {
   let server: ServerType
@@ -68,15 +58,7 @@ describe('header values sent as UTF-8 bytes', () => {
 
   it('keeps a value that is not UTF-8 as it arrived, each byte one character', async () => {
     // Latin-1 bytes on the wire (0xE9 for é): no UTF-8 reading of them exists.
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () =>
-        socket.end(Buffer.concat([Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User: Jos`), Buffer.from([0xe9]), Buffer.from('\r\nConnection: close\r\n\r\n')])),
-      )
-      const chunks: Buffer[] = []
-      socket.on('data', (chunk) => chunks.push(chunk))
-      socket.on('error', reject)
-      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
-    })
+    const answer = await rawRequest(port, Buffer.concat([Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User: Jos`), Buffer.from([0xe9]), Buffer.from('\r\n')]))
     const id = /x-debug-toolbar-request-id: (\S+)/i.exec(answer)?.[1]
     const { panels } = (await (await fetch(`http://127.0.0.1:${port}${PREFIX}/api/requests/${id}`)).json()) as { panels: { headers: HeadersStats } }
     expect(Object.fromEntries(panels.headers.request)['x-user']).toBe('José')
