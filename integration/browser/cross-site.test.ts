@@ -56,6 +56,9 @@ describe('a page of another site', () => {
         )
       const history = await page.evaluate((u) => fetch(u).then((r) => r.text(), (e: Error) => `refused: ${e.message}`), `${app.url}/_debug_toolbar/api/requests`)
       expect(history).not.toContain('/api/orders')
+      // The toolbar's routes answer the page as the app answers a path it does not have: nothing tells it the toolbar is there.
+      expect(await read(`${app.url}/_debug_toolbar/api/requests`)).toBe(await read(`${app.url}/api/no-such-thing`))
+      expect(await read(`${app.url}/_debug_toolbar/api/requests`)).toMatch(/^404 /)
       const planted = await read(`${app.url}/_debug_toolbar/api/traces/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TRACE) })
       expect(planted).not.toMatch(/^200/)
       expect((await fetch(`${app.url}/_debug_toolbar/api/traces/${'ab'.repeat(16)}`)).status).toBe(404)
