@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { addressMatcher, forwardedAddresses, LOOPBACK, pageOriginMatcher, socketAddress } from './access.js'
+import { addressMatcher, forwardedAddresses, LOOPBACK, socketAddress } from './access.js'
 import { registerCoreRoutes } from './api.js'
 import { registerLiveRoutes } from './live-routes.js'
 import { checkOptions, normalizePrefix, resolveEnabled, type DebugToolbarOptions } from './options.js'
@@ -64,7 +64,7 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
 
   const isAllowedAddress = addressMatcher(options.allowedHosts ?? LOOPBACK)
   const isAllowedName = toolbar.answersAt
-  const isOwnPage = pageOriginMatcher(options.allowedHostnames ?? [])
+  const isOwnPage = toolbar.answersPage
   const trustProxy = options.trustProxy ?? false
   const clientAddress = options.clientAddress
   // Every forwarded address a request names must be allowed (X-Forwarded-For's, Forwarded's,

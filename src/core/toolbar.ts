@@ -32,7 +32,7 @@ import type { DebugToolbarOptions } from './options.js'
 import type { TraceSource } from './trace-source.js'
 import type { ErrorPages } from './error-page.js'
 import type { NotFoundPages } from './not-found-page.js'
-import { hostnameMatcher } from './access.js'
+import { hostnameMatcher, pageOriginMatcher } from './access.js'
 
 /** The debug pages that replace one of Hono's default answers: the error page and the 404 page. */
 type DebugPages = Pick<ErrorPages | NotFoundPages, 'answers' | 'response'>
@@ -86,6 +86,13 @@ export class Toolbar implements ToolbarHost, LateWriter {
    */
   readonly answersAt: (url: string) => boolean
   /**
+   * Whether the page that sent a request (its `Origin`, none for curl or a navigation) is
+   * one the toolbar answers (`pageOriginMatcher`): its own routes, and the debug error and
+   * 404 pages, which show the app's stack and routes, are not for a page of another site
+   * that the app's CORS lets read them.
+   */
+  readonly answersPage: (origin: string | undefined, url: string) => boolean
+  /**
    * Raw records of recent requests for on-demand work (EXPLAIN, stats): a ring, the newest
    * replacing the oldest. Looked up by id only when the API asks, so no map is kept up to
    * date on every request.
@@ -129,6 +136,7 @@ export class Toolbar implements ToolbarHost, LateWriter {
   ) {
     this.maxRequests = options.maxRequests ?? 50
     this.answersAt = hostnameMatcher(options.allowedHostnames ?? [])
+    this.answersPage = pageOriginMatcher(options.allowedHostnames ?? [])
     // The toolbar of the app's previous evaluation (a save under Vite's dev server, see
     // vite-reload.ts) hands on its history and live events when they are what this one would make.
     const history = previous?.historyFor(this.maxRequests, options)
@@ -369,8 +377,8 @@ export class Toolbar implements ToolbarHost, LateWriter {
    * headers kept.
    */
   private async answerWithPage(c: Context, record: RequestRecord, outgoing: NodeOutgoing | undefined, pages: DebugPages): Promise<void> {
-    // At another name (DNS rebinding), the page would show the app's stack or routes to another site.
-    if ((outgoing && outgoing.headersSent) || !this.answersAt(c.req.url) || !(await pages.answers(c, record))) return
+    // At another name (DNS rebinding), or asked by a page of another site, the page would show the app's stack or routes to that site.
+    if ((outgoing && outgoing.headersSent) || !this.answersAt(c.req.url) || !(await pages.answers(c, record)) || !this.answersPage(record.requestHeader('origin'), c.req.url)) return
     const nonce = this.nonceOf(c)
     const tag = loaderTag(this.prefix, record.id, this.version, nonce)
     let made: { response: Response; pageBytes: number }

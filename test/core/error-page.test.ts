@@ -228,6 +228,14 @@ describe('the debug error page', () => {
     expect(textOf((await getAt(named, '/orders/42', 'devbox:3000')).text)).toContain('Error could not load order')
   })
 
+  it("gives a fetch() or form of a page of another site at 127.0.0.1 Hono's plain 500, with nothing of the error; the app's own pages get the page", async () => {
+    // The app's CORS may let that page read the answer: the page would show it the app's stack and source.
+    const base = await start(failingApp())
+    const foreign = await get(base, '/orders/42', { ...PAGE_LOAD, origin: 'https://evil.example' })
+    expect(foreign).toMatchObject({ status: 500, type: 'text/plain; charset=UTF-8', text: 'Internal Server Error' })
+    expect(textOf((await get(base, '/orders/42', { ...PAGE_LOAD, origin: base })).text)).toContain('Error could not load order')
+  })
+
   it("keeps the app's headers and puts the CSP nonce on the loader and on the stylesheet", async () => {
     const app = new Hono()
     app.use(debugToolbar())

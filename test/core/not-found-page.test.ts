@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { debugToolbar } from '../../src/index.js'
 import type { Toolbar } from '../../src/core/toolbar.js'
 import { loopbackServers } from '../support/loopback-service.js'
-import { get, getAt, textOf } from '../support/page-load.js'
+import { get, getAt, PAGE_LOAD, textOf } from '../support/page-load.js'
 
 // The debug 404 page, as a browser and other clients get it over a real socket: a page load
 // of a path no route matches, answered with Hono's default "404 Not Found", gets a page that
@@ -31,6 +31,14 @@ describe('the debug 404 page', () => {
     const rebound = await getAt(base, '/orders/42', 'evil.example:3000')
     expect(rebound).toMatchObject({ status: 404, type: 'text/plain; charset=UTF-8', text: '404 Not Found' })
     expect(textOf((await getAt(base, '/orders/42', '127.0.0.1')).text)).toContain('GET /users/:id showUser')
+  })
+
+  it("gives a fetch() of a page of another site at 127.0.0.1 (an app whose CORS allows every origin lets it read) Hono's plain 404; the app's own pages get the page", async () => {
+    const base = await start(shop().app)
+    const foreign = await get(base, '/orders/42', { ...PAGE_LOAD, origin: 'http://evil.example' })
+    expect(foreign).toMatchObject({ status: 404, type: 'text/plain; charset=UTF-8', text: '404 Not Found' })
+    for (const origin of ['null', 'http://10.1.2.3:3000']) expect((await get(base, '/orders/42', { ...PAGE_LOAD, origin })).text).toBe('404 Not Found')
+    for (const origin of [base, 'http://localhost:5173']) expect(textOf((await get(base, '/orders/42', { ...PAGE_LOAD, origin })).text)).toContain('GET /users/:id showUser')
   })
 
   it("answers a page load of a path no route matches with the app's routes and the toolbar, status 404", async () => {
