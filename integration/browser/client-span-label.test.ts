@@ -1,7 +1,9 @@
 /**
  * The waterfall's row of an outgoing request: the HTTP semantic conventions name its
  * CLIENT span after the method alone (`GET`), so the row's label adds where it went, as
- * the MCP server's get_trace does (`spanLabel` of src/shapes/span-label.ts).
+ * the MCP server's get_trace does (`spanLabel` of src/shapes/span-label.ts). A request no
+ * route matched has a SERVER span named after its method alone too: its row says the path
+ * asked for (`GET /nope`), as the History and the MCP server name it.
  *
  * npm run build && npx vitest run --config vitest.browser.config.ts integration/browser/client-span-label.test.ts
  */
@@ -9,7 +11,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { debugToolbar } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
-import { openPanel, useBrowserSession } from './harness.js'
+import { openPanel, toolbarHandle, useBrowserSession } from './harness.js'
 
 function shopApp(): Hono {
   const app = new Hono()
@@ -68,5 +70,30 @@ describe('the waterfall row of a CLIENT span named GET', () => {
     await group.waitFor()
     expect(await group.textContent()).toBe(`GET ${session.server.url} ×3`)
     expect(session.errors).toEqual([])
+  })
+})
+
+describe('the waterfall row of a SERVER span named GET (a request no route matched)', () => {
+  const session = useBrowserSession(shopApp, { width: 1280, height: 800 })
+
+  it('reads GET /nope, and its detail still gives the span name GET', async () => {
+    const { page, server } = session
+    // A page load no route matched gets the debug 404 page, with the toolbar on that request.
+    const res = await page.goto(`${server.url}/nope`)
+    expect(res?.status()).toBe(404)
+    await expect.poll(() => toolbarHandle(page).innerText()).toContain('404')
+    const pane = await openPanel(page, 'OpenTelemetry')
+    const label = pane.locator('.hdt-wf-row .hdt-wf-label').first()
+    await label.waitFor()
+    expect(await label.textContent()).toBe('GET /nope')
+    expect(await label.getAttribute('title')).toBe('GET /nope')
+    await label.click()
+    const title = pane.locator('.hdt-span-detail-title')
+    await title.waitFor()
+    expect(await title.textContent()).toBe('GET /nope')
+    // The span's own name, as Jaeger shows it.
+    const name = pane.locator('.hdt-span-detail dt', { hasText: /^Span name$/ }).locator('xpath=following-sibling::dd[1]')
+    expect(await name.locator('code').textContent()).toBe('GET')
+    expect(session.errors.filter((e) => !e.includes('status of 404'))).toEqual([])
   })
 })

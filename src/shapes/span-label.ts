@@ -40,17 +40,21 @@ export function spanTarget(span: LabelledSpan): string | undefined {
 }
 
 /**
- * A span's name with where it went beside it (`spanTarget`), or its name alone.
+ * A span's name with where it went beside it (`spanTarget`), or, for a SERVER span named by
+ * its method alone (a request no route matched), the path it was asked for (`unroutedPath`),
+ * so that the waterfall reads `GET /nope` as the History and the MCP server name it; else
+ * its name alone.
  *
  * @example
  * ```ts
  * spanLabel({ name: 'GET', kind: 'CLIENT', attributes: { 'url.full': 'http://inventory:8080/stock/7' } }) // 'GET http://inventory:8080/stock/7'
+ * spanLabel({ name: 'GET', kind: 'SERVER', attributes: { 'url.path': '/nope' } }) // 'GET /nope'
  * spanLabel({ name: 'GET /users/:id', kind: 'SERVER', attributes: {} }) // 'GET /users/:id'
  * ```
  */
 export function spanLabel(span: LabelledSpan): string {
-  const target = spanTarget(span)
-  return target === undefined ? span.name : `${span.name} ${target}`
+  const beside = spanTarget(span) ?? unroutedPath(span)
+  return beside === undefined ? span.name : `${span.name} ${beside}`
 }
 
 /**
@@ -106,13 +110,15 @@ const METHOD_NAMES = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT',
  * The path a SERVER span named by its method alone was asked for: the HTTP conventions name
  * a SERVER span `{method}` when no route matched (a 404), so a list of traces would call it
  * `GET` where the request list says `GET /nope`. `url.path`, else the older `http.target`
- * without its query; undefined for other kinds, a span named otherwise (`GET /users/:id`),
- * and when no attribute says the path. The span's name is left as it is.
+ * without its query, else the path of `url.full`; undefined for other kinds, a span named
+ * otherwise (`GET /users/:id`), and when no attribute says the path. The span's name is
+ * left as it is.
  *
  * @example
  * ```ts
  * unroutedPath({ name: 'GET', kind: 'SERVER', attributes: { 'url.path': '/nope' } }) // '/nope'
  * unroutedPath({ name: 'POST', kind: 'SERVER', attributes: { 'http.target': '/hooks?sig=1' } }) // '/hooks'
+ * unroutedPath({ name: 'GET', kind: 'SERVER', attributes: { 'url.full': 'http://shop:3000/nope?x=1' } }) // '/nope'
  * unroutedPath({ name: 'GET /users/:id', kind: 'SERVER', attributes: { 'url.path': '/users/7' } }) // undefined
  * ```
  */
@@ -120,7 +126,17 @@ export function unroutedPath(span: LabelledSpan): string | undefined {
   if (span.kind !== 'SERVER') return undefined
   const method = text(span.attributes['http.request.method']) ?? text(span.attributes['http.method'])
   if (span.name !== method && !METHOD_NAMES.has(span.name)) return undefined
-  return text(span.attributes['url.path']) ?? text(span.attributes['http.target'])?.split('?', 1)[0]
+  return text(span.attributes['url.path']) ?? text(span.attributes['http.target'])?.split('?', 1)[0] ?? pathOfUrl(text(span.attributes['url.full']))
+}
+
+/** The path of an absolute URL (`http://shop:3000/nope?x=1` -> `/nope`); undefined when it is not one. */
+function pathOfUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined
+  try {
+    return new URL(url).pathname
+  } catch {
+    return undefined
+  }
 }
 
 function text(value: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { groupTarget, spanLabel } from '../../src/shapes/span-label.js'
+import { groupTarget, spanLabel, unroutedPath } from '../../src/shapes/span-label.js'
 
 describe('spanLabel: a CLIENT span named after its method says where it went', () => {
   it('adds url.full, else the host, port and path template or path', () => {
@@ -13,6 +13,21 @@ describe('spanLabel: a CLIENT span named after its method says where it went', (
     expect(spanLabel({ name: 'GET /users/:id', kind: 'SERVER', attributes: { 'url.full': 'http://app/users/7' } })).toBe('GET /users/:id')
     expect(spanLabel({ name: 'GET http://app/x', kind: 'CLIENT', attributes: { 'url.full': 'http://app/x' } })).toBe('GET http://app/x')
     expect(spanLabel({ name: 'SELECT users', kind: 'CLIENT', attributes: { 'db.system.name': 'sqlite' } })).toBe('SELECT users')
+  })
+})
+
+describe('spanLabel: a SERVER span named by its method alone (no route matched) says the path asked for', () => {
+  it('adds url.path, else http.target without its query, else the path of url.full', () => {
+    expect(spanLabel({ name: 'GET', kind: 'SERVER', attributes: { 'http.request.method': 'GET', 'url.path': '/nope' } })).toBe('GET /nope')
+    expect(spanLabel({ name: 'POST', kind: 'SERVER', attributes: { 'http.method': 'POST', 'http.target': '/hooks?sig=1' } })).toBe('POST /hooks')
+    expect(spanLabel({ name: 'GET', kind: 'SERVER', attributes: { 'url.full': 'http://shop:3000/nope?x=1' } })).toBe('GET /nope')
+    expect(unroutedPath({ name: 'GET', kind: 'SERVER', attributes: { 'url.full': 'http://shop:3000/nope?x=1' } })).toBe('/nope')
+  })
+
+  it('leaves a SERVER span named by its route, and one no attribute gives a path for', () => {
+    expect(spanLabel({ name: 'GET /users/:id', kind: 'SERVER', attributes: { 'url.path': '/users/7' } })).toBe('GET /users/:id')
+    expect(spanLabel({ name: 'GET', kind: 'SERVER', attributes: { 'url.full': 'not a url' } })).toBe('GET')
+    expect(spanLabel({ name: 'GET', kind: 'INTERNAL', attributes: { 'url.path': '/nope' } })).toBe('GET')
   })
 })
 

@@ -39,15 +39,25 @@ export function SpanDetail({ node, tree, jaegerUrl, onClose, onSelect, selfNs, c
   const error = span.status.code === 'ERROR'
   const service = serviceSlot(node.service)
   const startNs = node.offsetNs
+  const label = spanLabel(span)
   return (
-    <aside class="hdt-span-detail" aria-label={`Span ${spanLabel(span)}`} data-span-id={span.spanId}>
+    <aside class="hdt-span-detail" aria-label={`Span ${label}`} data-span-id={span.spanId}>
       <header class="hdt-span-detail-head">
-        <h2 class="hdt-span-detail-title">{spanLabel(span)}</h2>
+        <h2 class="hdt-span-detail-title">{label}</h2>
         <button type="button" class="hdt-close" aria-label="Close span detail" onClick={onClose}>
           ×
         </button>
       </header>
       <dl class="hdt-span-facts">
+        {/* The title adds where the span went or the path it was asked for: its own name is what Jaeger and Zipkin show. */}
+        {label !== span.name && (
+          <>
+            <dt>Span name</dt>
+            <dd class="hdt-span-name">
+              <code>{span.name}</code> <span class="hdt-muted">(as Jaeger and Zipkin show it)</span>
+            </dd>
+          </>
+        )}
         <dt>Service</dt>
         <dd>
           <span class="hdt-wf-chip" style={{ background: serviceColor(service) }}>

@@ -216,7 +216,8 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
   if (row.context) classes.push('hdt-wf-context')
   if (critical) classes.push('hdt-wf-critical')
   const label = node.inFlight ? `${formatDuration(node.durationNs)}+` : formatDuration(node.durationNs)
-  // An outgoing request's span is named after its method alone (`GET`): where it went is said beside it.
+  // The conventions name an outgoing request's span, and a request no route matched, after the
+  // method alone (`GET`): where it went, or the path asked for, is said beside it.
   const name = spanLabel(span)
   const events = span.events.slice(0, MAX_MARKERS)
   const marks = events.map((event) => percentOf(offsetInTrace(tree, event.timeUnixNano, node), tree.durationNs))
@@ -241,7 +242,7 @@ function SpanRow({ row, id, index, tree, serviceIndex, collapsed, selected, onSe
             type="button"
             class="hdt-wf-toggle"
             aria-expanded={!collapsed}
-            aria-label={collapsed ? `Expand ${span.name}` : `Collapse ${span.name}`}
+            aria-label={collapsed ? `Expand ${name}` : `Collapse ${name}`}
             onClick={(event) => {
               event.stopPropagation()
               onToggle(span.spanId)
