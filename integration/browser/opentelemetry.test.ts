@@ -297,6 +297,45 @@ describe('the export status of an open OpenTelemetry panel', () => {
     expect(tabErrors).toEqual([])
     await tab.close()
   })
+  it('reads the export status alone while it waits, not the whole request, stops once the batch is sent, and shows what a panel opened then shows', async () => {
+    const exporter = new HeldExporter()
+    const served = await serveApp(homeApp(new OpenTelemetryPanel({ exporter: exporter as never })))
+    try {
+      const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      const tabErrors = collectErrors(tab)
+      const asked: string[] = []
+      tab.on('request', (request) => asked.push(new URL(request.url()).pathname))
+      const res = await tab.goto(`${served.url}/`)
+      const requestId = (await res!.allHeaders())['x-debug-toolbar-request-id']!
+      const status = (await openPanel(tab, 'OpenTelemetry')).getByRole('list', { name: 'Export status' })
+      const requestReads = () => asked.filter((path) => path === `/_debug_toolbar/api/requests/${requestId}`).length
+      const statusReads = () => asked.filter((path) => path === '/_debug_toolbar/api/export-status').length
+      const readsAtOpen = requestReads()
+      await expect.poll(statusReads, { timeout: 15_000 }).toBeGreaterThanOrEqual(2)
+      expect(requestReads()).toBe(readsAtOpen)
+
+      await expect.poll(() => exporter.waiting.length, { timeout: 15_000 }).toBeGreaterThan(0)
+      for (const done of exporter.waiting.splice(0)) done({ code: 0 })
+      await expect.poll(() => status.innerText(), { timeout: 15_000 }).toContain('1 batch ok')
+      const polled = await status.innerText()
+      expect(requestReads()).toBe(readsAtOpen)
+      // Settled: more than two poll intervals later, nothing more was asked.
+      const readsWhenSent = statusReads()
+      await pause(4500)
+      expect(statusReads()).toBe(readsWhenSent)
+
+      // The same request opened now (its stats read at once, the status as it is now) says the same.
+      const again = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      expect((await again.goto(`${served.url}/_debug_toolbar/requests/${requestId}`))?.status()).toBe(200)
+      const fresh = (await openPanel(again, 'OpenTelemetry')).getByRole('list', { name: 'Export status' })
+      expect(await fresh.innerText()).toBe(polled)
+      expect(tabErrors).toEqual([])
+      await again.close()
+      await tab.close()
+    } finally {
+      await served.close()
+    }
+  })
 })
 
 describe('the export status when nothing listens at the collector address', () => {

@@ -47,6 +47,7 @@ import { SLOTS } from '../shapes/records.js'
 import type { ToolbarSpan } from './span-model.js'
 import { isReceivedSource } from '../core/span-model.js'
 import { markWebSocketUpgrade, type WebSocketTracing } from './websocket.js'
+import { registerExportStatusRoute } from './export-status-route.js'
 import { NO_EXPORT, traceLinks, type OpenTelemetryStats, type ReceiverStatus } from './panel-stats.js'
 import { PANEL_SLOT, traceparentOf, type PanelState } from './panel-state.js'
 import { createPanelProvider, describeSampler, registerContextGlobals } from './tracer-provider.js'
@@ -191,6 +192,7 @@ export class OpenTelemetryPanel extends Panel<OpenTelemetryStats> {
     registerTraceImport(host, traces, this.receiverConfig.maxBodyBytes, this.bodyBudget)
     registerTraceRoutes(host, traces)
     registerAnalysisRoutes(host, traces)
+    registerExportStatusRoute(host, () => this.exporter?.status() ?? NO_EXPORT)
     // One panel serves one toolbar; a second setup() must not bind the gRPC port twice.
     if (!this.receivers) {
       // After a save under Vite's dev server, the previous panel frees the gRPC port first.

@@ -18,3 +18,10 @@ export const OTLP_JSON_ROUTE = '/api/traces/:traceId/otlp'
 export function otlpJsonUrl(prefix: string, traceId: string): string {
   return prefix + OTLP_JSON_ROUTE.replace(':traceId', encodeURIComponent(traceId))
 }
+
+/**
+ * `GET {prefix}/api/export-status`: the OpenTelemetry panel's exporters as they are now
+ * (`{ instance, export }`), what an open panel polls while a batch is unsent, instead of
+ * the whole request.
+ */
+export const EXPORT_STATUS_ROUTE = '/api/export-status'

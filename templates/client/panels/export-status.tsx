@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks'
 import type { ToolbarExporterStatus } from '../../../src/opentelemetry/exporter.js'
 import type { BreakerStatus } from '../../../src/opentelemetry/export-breaker.js'
 import { noCollectorNote } from '../../../src/opentelemetry/collector-hint.js'
-import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
+import type { ExportStatusAnswer } from '../../../src/opentelemetry/export-status-route.js'
+import { EXPORT_STATUS_ROUTE } from '../../../src/shapes/trace-routes.js'
 import { formatMs, plural } from '../format.js'
 import { getJson } from '../toolbar-api.js'
 import type { RequestDetail } from '../types.js'
@@ -13,45 +14,51 @@ const STATUS_POLL_MS = 2000
 const STATUS_POLLS = 30
 
 /**
- * The export status to show for request `requestId`: `initial` (the stats as the panel got
- * them) until it is settled, then as the API answers it now. The request's stats are read
+ * The export status to show for `request`: `initial` (the stats as the panel got them)
+ * until it is settled, then as the toolbar answers it now. The request's stats are read
  * when its spans are still in the batch processor's queue ("no batch sent yet"), so while any
- * exporter has a batch unsent or under way, the open panel reads the request again every
- * 2 s (the export status is this process's, read as it is now): "Export failing" or
- * "Exported" shows up without reopening the panel. It stops once settled, or after a minute.
+ * exporter has a batch unsent or under way, the open panel reads the export status again
+ * every 2 s from `GET {prefix}/api/export-status` (the exporters are this process's, read as
+ * they are now; the request itself is not read again): "Export failing" or "Exported" shows
+ * up without reopening the panel. It stops once settled, when the panel closes, after a
+ * minute, or at once for a request another instance recorded (a shared store: its stats
+ * keep that instance's status).
  *
  * @example
  * ```tsx
- * const status = useExportStatus(prefix, request.id, stats.export)
+ * const status = useExportStatus(prefix, request, stats.export)
  * <ExportStatus status={status} mode={stats.exportMode} />
  * ```
  */
-export function useExportStatus(prefix: string, requestId: string, initial: ToolbarExporterStatus): ToolbarExporterStatus {
+export function useExportStatus(prefix: string, request: Pick<RequestDetail, 'id' | 'instance'>, initial: ToolbarExporterStatus): ToolbarExporterStatus {
   const [read, setRead] = useState<{ from: ToolbarExporterStatus; status: ToolbarExporterStatus }>()
   // Stats of another request, or read again by the shell, replace what this hook read before.
   const status = read?.from === initial ? read.status : initial
   const settled = exportSettled(status)
+  const { id, instance } = request
   useEffect(() => {
-    if (settled || !requestId) return
+    if (settled || !id) return
     const controller = new AbortController()
     let polls = 0
+    const stop = () => {
+      clearInterval(timer)
+      controller.abort()
+    }
     const timer = setInterval(() => {
-      if (++polls > STATUS_POLLS) return clearInterval(timer)
-      getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(requestId)}`, controller.signal).then(
+      if (++polls > STATUS_POLLS) return stop()
+      getJson<ExportStatusAnswer>(prefix + EXPORT_STATUS_ROUTE, controller.signal).then(
         (fresh) => {
-          const now = (fresh.panels.opentelemetry as OpenTelemetryStats | undefined)?.export
-          if (now) setRead({ from: initial, status: now })
+          // Another instance's request: this process's exporters say nothing of it.
+          if (instance !== undefined && fresh.instance !== instance) return stop()
+          setRead({ from: initial, status: fresh.export })
         },
         () => {
           // The line stays as it is; the next read tries again.
         },
       )
     }, STATUS_POLL_MS)
-    return () => {
-      clearInterval(timer)
-      controller.abort()
-    }
-  }, [prefix, requestId, initial, settled])
+    return stop
+  }, [prefix, id, instance, initial, settled])
   return status
 }
 

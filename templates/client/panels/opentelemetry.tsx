@@ -59,7 +59,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
     setView('waterfall')
   })
   const traceId = imported?.traceId ?? stats.traceId
-  const exportStatus = useExportStatus(prefix, request.id, stats.export)
+  const exportStatus = useExportStatus(prefix, request, stats.export)
 
   const refresh = useCallback(
     (signal?: AbortSignal, firstPage = false) => {
