@@ -96,4 +96,16 @@ describe('the waterfall row of a SERVER span named GET (a request no route match
     expect(await name.locator('code').textContent()).toBe('GET')
     expect(session.errors.filter((e) => !e.includes('status of 404'))).toEqual([])
   })
+
+  it('reads GET /nope in the Traces list too, as the History names the request', async () => {
+    const { page, server } = session
+    expect((await page.goto(`${server.url}/nope`))?.status()).toBe(404)
+    const history = await openPanel(page, 'History')
+    await history.locator('tr[data-hdt-history]', { hasText: '/nope' }).first().waitFor()
+    const root = history.locator('.hdt-traces .hdt-trace-root code', { hasText: /^GET \/nope$/ }).first()
+    await root.waitFor()
+    expect(await root.getAttribute('title')).toBe('GET /nope')
+    expect(await history.locator('.hdt-traces .hdt-trace-root code').allTextContents()).not.toContain('GET')
+    expect(session.errors.filter((e) => !e.includes('status of 404'))).toEqual([])
+  })
 })

@@ -144,6 +144,11 @@ export interface TraceSummary {
   traceId: string
   /** Name of the root span (the span without a parent in this trace), or of the earliest span. */
   rootName: string
+  /**
+   * The path a root SERVER span named by its method alone was asked for (a request no route
+   * matched: `GET` with `/nope`), added when a list is read (`withRootPath`); never stored.
+   */
+  rootPath?: string
   /** `service.name` of every resource that sent spans, in order of first appearance. */
   services: string[]
   spanCount: number

@@ -6,6 +6,7 @@
  */
 import type { ToolbarSpan, TraceFilter, TraceSummary } from './span-model.js'
 import { adjustedStartUnixNano, traceTimeline } from './trace-analysis/timeline.js'
+import { unroutedPath } from '../shapes/span-label.js'
 
 /**
  * The span a trace is named after: the one without a parent in this trace (the earliest if
@@ -29,6 +30,32 @@ export function traceRoot(spans: readonly ToolbarSpan[], ids: ReadonlySet<string
 /** Whether `span` has no parent among the trace's spans (`ids`). */
 function isTraceRoot(span: ToolbarSpan, ids: ReadonlySet<string>): boolean {
   return !span.parentSpanId || !ids.has(span.parentSpanId)
+}
+
+/** A root name that may be a method alone (`GET`, `HTTP`): only such a trace's spans are read. */
+const BARE_NAME = /^[A-Z]+$/
+
+/**
+ * `summary` with `rootPath` when its root is a SERVER span named by its method alone (a
+ * request no route matched, `GET`), so that it reads `GET /nope` as the request list names
+ * its request (`unroutedPath`). Read when listed, from `spans` (the trace's spans as the
+ * caller shows them): a trace list keeps the span's name only, and nothing is kept per
+ * request. The trace list route, list_traces and the `toolbar://traces` resources name a
+ * trace this way.
+ *
+ * @example
+ * ```ts
+ * const listed = await withRootPath(summary, (traceId) => reader.spans(traceId)) // { ...summary, rootName: 'GET', rootPath: '/nope' }
+ * ```
+ */
+export async function withRootPath<T extends TraceSummary>(
+  summary: T,
+  spans: (traceId: string) => readonly ToolbarSpan[] | undefined | Promise<readonly ToolbarSpan[] | undefined>,
+): Promise<T & { rootPath?: string }> {
+  if (!BARE_NAME.test(summary.rootName)) return summary
+  const root = traceRoot((await spans(summary.traceId)) ?? [])
+  const path = root && root.name === summary.rootName ? unroutedPath(root) : undefined
+  return path === undefined ? summary : { ...summary, rootPath: path }
 }
 
 /**

@@ -7,7 +7,7 @@ import { redactText, redactValue, type RedactionSettings } from './redact.js'
 import { capStrings, capText, counted, requestName, ToolError, type ToolOutput } from './result.js'
 import { registerRequestTools } from './tools/requests.js'
 import { registerTraceTools } from './tools/traces.js'
-import { registerTraceListTool, withRootPath } from './tools/trace-list.js'
+import { registerTraceListTool, withMcpRootPath } from './tools/trace-list.js'
 import { registerSqlTools } from './tools/sql.js'
 import { registerLogTools } from './tools/logs.js'
 import { registerCompareTool } from './tools/compare.js'
@@ -99,8 +99,8 @@ export function createToolbarMcpServer(ctx: McpContext): McpServer {
     'trace',
     new ResourceTemplate('toolbar://traces/{traceId}', {
       list: async () => ({
-        // A 404's trace is named `GET /nope`, as list_traces names it (withRootPath).
-        resources: (await Promise.all((await ctx.data.traceList({ limit: 50, offset: 0 })).traces.map((t) => withRootPath(ctx, t)))).map((t) => ({
+        // A 404's trace is named `GET /nope`, as list_traces names it (withMcpRootPath).
+        resources: (await Promise.all((await ctx.data.traceList({ limit: 50, offset: 0 })).traces.map((t) => withMcpRootPath(ctx, t)))).map((t) => ({
           uri: `toolbar://traces/${t.traceId}`,
           // A span name can hold a URL with its query (`GET /hooks?token=...`): redacted as answers are.
           name: outgoingText(ctx.settings, `${t.rootName}${t.rootPath === undefined ? '' : ` ${t.rootPath}`} (${t.services.join(', ')}, ${counted(t.spanCount, 'span')}${t.error ? ', error' : ''})`),

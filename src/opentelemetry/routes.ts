@@ -7,6 +7,7 @@ import type { TraceStore } from './trace-store.js'
 import { mergeTraceSpans } from './store-spans.js'
 import { OTLP_JSON_ROUTE } from '../shapes/trace-routes.js'
 import { redactTraceSpans, redactTraceSummary } from '../core/redact-span.js'
+import { withRootPath } from '../core/trace-summary.js'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 
@@ -146,7 +147,13 @@ export function registerTraceRoutes(host: ToolbarHost, traces: TraceStore): void
     const filter = parseTraceFilter((name) => c.req.query(name))
     if (typeof filter === 'string') return c.json({ error: filter }, 400)
     const page = await reader.list(filter)
-    return c.json({ ...page, traces: page.traces.map(redactTraceSummary) })
+    // A 404's trace reads `GET /nope`, as the History names its request: only such a trace's spans are read.
+    const shown = async (traceId: string) => {
+      const spans = await reader.spans(traceId)
+      return spans && redactTraceSpans(spans)
+    }
+    const traces = await Promise.all(page.traces.map((summary) => withRootPath(redactTraceSummary(summary), shown)))
+    return c.json({ ...page, traces })
   })
 
   host.routes.get('/api/traces/:traceId', async (c) => {

@@ -72,13 +72,15 @@ describe('the SERVER span of a running request', () => {
   })
 
   it('takes the name of what answered when a middleware answers before the route, and none for a 404', async () => {
-    const { base, names } = await slowApp((app, handler) => {
+    const { base, names, traces } = await slowApp((app, handler) => {
       app.use('/admin/*', async (c, next) => (c.req.header('x-admin') ? next() : c.text('no', 401)))
       app.get('/admin/users/:id', handler)
     })
     expect((await fetch(`${base}/admin/users/1`)).status).toBe(401)
     expect((await fetch(`${base}/missing`)).status).toBe(404)
     expect(await names()).toEqual(['GET', 'GET /admin/*'])
+    // The trace list says the path a 404 asked for beside its span's name, as the History names the request.
+    expect((await traces()).map((t: { rootPath?: string }) => t.rootPath)).toEqual(['/missing', undefined])
   })
 
   it('is named after a route whose handler takes next and answers 404 itself', async () => {

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { SPAN_SOURCES, type TraceFilter, type TraceSummary } from '../../core/span-model.js'
-import { traceRoot } from '../../core/trace-summary.js'
-import { unroutedPath } from '../../shapes/span-label.js'
+import { withRootPath } from '../../core/trace-summary.js'
 import { MAX_SCAN, SCAN_PAGE } from '../data.js'
 import { cursor, flag, limit, numberArg } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
@@ -60,7 +59,7 @@ export function registerTraceListTool(define: DefineTool, ctx: McpContext): void
           return response === undefined ? t : { ...t, responseMs: response }
         })
       }
-      paged.items = await Promise.all(paged.items.map((t) => withRootPath(ctx, t)))
+      paged.items = await Promise.all(paged.items.map((t) => withMcpRootPath(ctx, t)))
       const { page, lines } = fitText(paged, traceLine)
       const scope = [
         capped ? `Only the newest ${MAX_SCAN} traces were searched.` : '',
@@ -140,26 +139,20 @@ async function scanTraces(ctx: McpContext, filter: Omit<TraceFilter, 'limit' | '
  */
 export type ListedTrace = TraceSummary & { runningForMs?: number; responseMs?: number; rootPath?: string }
 
-/** A name that may be a method alone (`GET`, `HTTP`): only such a trace's spans are read. */
-const BARE_NAME = /^[A-Z]+$/
-
 /**
  * `trace` with `rootPath` when its root is a SERVER span named by its method alone (a
  * request no route matched, `GET`), so that it reads `GET /nope` as list_requests lists its
- * request. Read when listed: the trace list keeps the span's name only. list_traces and the
- * `toolbar://traces/{traceId}` resource list both name a trace this way.
+ * request (`withRootPath` of the trace list, from the spans the MCP server reads).
+ * list_traces and the `toolbar://traces/{traceId}` resource list both name a trace this way.
  *
  * @example
  * ```ts
- * const listed = await withRootPath(ctx, trace) // { ...trace, rootName: 'GET', rootPath: '/nope' }
+ * const listed = await withMcpRootPath(ctx, trace) // { ...trace, rootName: 'GET', rootPath: '/nope' }
  * `${listed.rootName}${listed.rootPath === undefined ? '' : ` ${listed.rootPath}`}` // 'GET /nope'
  * ```
  */
-export async function withRootPath<T extends ListedTrace>(ctx: McpContext, trace: T): Promise<T & { rootPath?: string }> {
-  if (!BARE_NAME.test(trace.rootName)) return trace
-  const root = traceRoot((await ctx.data.trace(trace.traceId)) ?? [])
-  const path = root && root.name === trace.rootName ? unroutedPath(root) : undefined
-  return path === undefined ? trace : { ...trace, rootPath: path }
+export function withMcpRootPath<T extends ListedTrace>(ctx: McpContext, trace: T): Promise<T & { rootPath?: string }> {
+  return withRootPath(trace, (traceId) => ctx.data.trace(traceId))
 }
 
 function traceLine(t: ListedTrace): string {

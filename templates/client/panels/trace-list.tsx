@@ -117,7 +117,7 @@ export function TraceTable({
             </td>
             <td class="hdt-trace-root">
               {t.error && <span class="hdt-wf-error-mark" title="a span has status ERROR">!</span>}
-              <code title={t.rootName || undefined}>{t.rootName || '(unnamed)'}</code>
+              <code title={rootLabel(t) || undefined}>{rootLabel(t) || '(unnamed)'}</code>
             </td>
             {/* A narrow pane stacks the span count under the services; a phone-wide window also the time under the duration. */}
             <td class="hdt-trace-services">
@@ -140,7 +140,7 @@ export function TraceTable({
             </td>
             <td>
               {t.requestId ? (
-                <button type="button" class="hdt-switch" aria-label={`Show request ${t.rootName || '(unnamed)'}`} onClick={() => openRequest(t.requestId!)}>
+                <button type="button" class="hdt-switch" aria-label={`Show request ${rootLabel(t) || '(unnamed)'}`} onClick={() => openRequest(t.requestId!)}>
                   Request
                 </button>
               ) : (
@@ -169,4 +169,9 @@ function SpanCount({ trace }: { trace: TraceSummary }) {
       ) : null}
     </>
   )
+}
+
+/** A trace's root span as the row names it: a 404's `GET` with the path asked for, `GET /nope`, as the History names the request. */
+function rootLabel(t: TraceSummary): string {
+  return t.rootPath === undefined ? t.rootName : `${t.rootName} ${t.rootPath}`
 }
