@@ -95,7 +95,18 @@ export function createDebugToolbar(options: DebugToolbarOptions, defaults: Toolb
   // Only the toolbar's own routes are read by name, and by the page asking: the app's pages answer any.
   const warnUnansweredName = unansweredNameWarner()
   const warnUnansweredOrigin = unansweredOriginWarner()
+  // The MCP endpoint answers a page it refuses as the MCP transport asks (below).
+  const mcpPath = options.mcp === false ? undefined : `${prefix}/mcp`
   const ownRouteAnswer = (c: Context): Response | Promise<Response> => {
+    if (c.req.path === mcpPath) {
+      const origin = c.req.header('origin')
+      // MCP's Streamable HTTP transport: an Origin present and not allowed MUST get a 403,
+      // whose body may be a JSON-RPC error without an id. Only a page sends one.
+      if (origin !== undefined && (!isAllowedName(c.req.url) || !isOwnPage(origin, c.req.url))) {
+        warnUnansweredOrigin(origin)
+        return c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: this origin may not use the MCP server' } }, 403)
+      }
+    }
     if (!isAllowedName(c.req.url)) {
       // The developer at a name of their own (/etc/hosts) would otherwise see no toolbar, and no reason.
       warnUnansweredName(c.req.url)

@@ -55,23 +55,30 @@ describe('who the MCP endpoint answers', () => {
     expect(res.status).toBe(200)
   })
 
-  it('refuses pages of other sites (DNS rebinding) but not a loopback page', async () => {
+  it('refuses pages of other sites (DNS rebinding) with the 403 the MCP transport asks for, but not a loopback page', async () => {
     const app = appWith({})
-    // Rebound to this server, the page's name gets the toolbar's 404 before the endpoint is asked.
-    const rebound = await app.request('http://evil.example:3000/_debug_toolbar/mcp', post({ origin: 'http://evil.example:3000' }), loopback)
-    expect(rebound.status).toBe(404)
-    // Posting to the loopback address itself, the page's Origin is refused with the same 404,
-    // which tells the page nothing of the endpoint.
-    const foreign = await app.request('http://127.0.0.1:3000/_debug_toolbar/mcp', post({ origin: 'http://evil.example:3000' }), loopback)
-    expect(foreign.status).toBe(404)
-    expect(await foreign.text()).not.toMatch(/jsonrpc|mcp|evil/i)
-    expect((await app.request('/_debug_toolbar/mcp', post({ origin: 'not a url' }), loopback)).status).toBe(404)
+    // Streamable HTTP: an Origin present and not allowed gets 403, its body a JSON-RPC error without an id.
+    const refused = async (res: Response) => {
+      expect(res.status).toBe(403)
+      const body = await res.json()
+      expect(body).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: this origin may not use the MCP server' } })
+    }
+    // Rebound to this server (the page's name is the request's host).
+    await refused(await app.request('http://evil.example:3000/_debug_toolbar/mcp', post({ origin: 'http://evil.example:3000' }), loopback))
+    // Posting to the loopback address itself.
+    await refused(await app.request('http://127.0.0.1:3000/_debug_toolbar/mcp', post({ origin: 'http://evil.example:3000' }), loopback))
+    await refused(await app.request('/_debug_toolbar/mcp', post({ origin: 'not a url' }), loopback))
+    await refused(await app.request('/_debug_toolbar/mcp', post({ origin: 'null' }), loopback))
     expect((await app.request('/_debug_toolbar/mcp', post({ origin: 'http://localhost:5173' }), loopback)).status).toBe(200)
     // A page at a name listed in allowedHostnames is one of the developer's own.
     const named = appWith({ allowedHostnames: ['devbox'] })
     expect((await named.request('http://devbox:3000/_debug_toolbar/mcp', post({ origin: 'http://devbox:3000' }), loopback)).status).toBe(200)
     expect((await named.request('http://127.0.0.1:3000/_debug_toolbar/mcp', post({ origin: 'http://devbox:5173' }), loopback)).status).toBe(200)
-    expect((await named.request('http://127.0.0.1:3000/_debug_toolbar/mcp', post({ origin: 'http://203.0.113.7:3000' }), loopback)).status).toBe(404)
+    await refused(await named.request('http://127.0.0.1:3000/_debug_toolbar/mcp', post({ origin: 'http://203.0.113.7:3000' }), loopback))
+    // A client without Origin (a coding agent) at a name the toolbar does not answer gets its 404, as every route.
+    expect((await app.request('http://evil.example:3000/_debug_toolbar/mcp', post(), loopback)).status).toBe(404)
+    // The other toolbar routes answer such a page with the app's 404 (nothing tells it the toolbar is there).
+    expect((await app.request('http://127.0.0.1:3000/_debug_toolbar/api/requests', { headers: { origin: 'http://evil.example:3000' } }, loopback)).status).toBe(404)
   })
 
   it('answers GET and DELETE with 405: the server is stateless', async () => {
