@@ -33,3 +33,23 @@ export function fullScans(rows: readonly unknown[]): string[] {
   }
   return tables
 }
+
+/**
+ * The sentence said under a plan that reads tables row by row, the same in the SQL panel and
+ * in explain_query: the tables read in full and, when the query picks rows (a WHERE or a
+ * JOIN), what an index would change. Undefined when the plan reads no table in full.
+ *
+ * @example
+ * ```ts
+ * fullScanNote(['orders'], 'SELECT total FROM orders WHERE user_id = ?')
+ * // 'No index used: every row of orders is read. An index on the columns its WHERE or JOIN compares would let it read only the rows it needs (on a small table the database may scan anyway).'
+ * fullScanNote(['users', 'orders'], 'SELECT * FROM users, orders') // 'No index used: every row of users and orders is read.'
+ * fullScanNote([], 'SELECT 1') // undefined
+ * ```
+ */
+export function fullScanNote(tables: readonly string[], sql: string): string | undefined {
+  if (tables.length === 0) return undefined
+  const named = tables.length === 1 ? tables[0] : `${tables.slice(0, -1).join(', ')} and ${tables.at(-1)}`
+  const picks = /\b(WHERE|JOIN)\b/i.test(sql)
+  return `No index used: every row of ${named} is read.${picks ? ' An index on the columns its WHERE or JOIN compares would let it read only the rows it needs (on a small table the database may scan anyway).' : ''}`
+}

@@ -8,7 +8,7 @@ import { cursor, limit, numberArg, requestId } from '../schemas.js'
 import type { DefineTool, McpContext } from '../server.js'
 import { sqlShape } from '../../shapes/sql-shape.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS } from '../../shapes/records.js'
-import { fullScans } from '../../shapes/query-plan.js'
+import { fullScanNote, fullScans } from '../../shapes/query-plan.js'
 import { counted, fitText, ms, oneLine, pageData, pageNote, paginate, ToolError } from '../result.js'
 
 /**
@@ -148,27 +148,14 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
         `  ${oneLine(sql)}`,
         `${String(plan.body.explainSql).split(/\s/)[0] ?? 'EXPLAIN'} plan:`,
         ...rows.map((row) => `  ${typeof row === 'object' && row !== null ? Object.entries(row).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ') : String(row)}`),
-        ...fullScanNote(fullScans(rows), sql),
-      ].join('\n')
+        fullScanNote(fullScans(rows), sql),
+      ].filter((line) => line !== undefined).join('\n')
       return {
         text,
         data: { requestId: args.request_id, queryId: args.query_id, dbSystem: plan.body.dbSystem, sql, params: shownParams(ctx.settings, sql, query.body.params as unknown[]), explainSql: plan.body.explainSql, plan: rows, fullScans: fullScans(rows) },
       }
     },
   })
-}
-
-/**
- * What the plan's full scans mean, said once under the plan: each table read row by row,
- * and, when the query picks rows (a WHERE or a JOIN), what would let it read fewer.
- */
-function fullScanNote(tables: string[], sql: string): string[] {
-  if (tables.length === 0) return []
-  const named = tables.length === 1 ? tables[0] : `${tables.slice(0, -1).join(', ')} and ${tables.at(-1)}`
-  const picks = /\b(WHERE|JOIN)\b/i.test(sql)
-  return [
-    `No index used: every row of ${named} is read.${picks ? ' An index on the columns its WHERE or JOIN compares would let it read only the rows it needs (on a small table the database may scan anyway).' : ''}`,
-  ]
 }
 
 function queryData(ctx: McpContext, q: SqlQueryStats) {

@@ -7,7 +7,7 @@ import { getJson } from '../toolbar-api.js'
 import type { PanelProps } from '../types.js'
 import { FilterLine, openerNote, PickButton, pickKeyOfSql, sqlPicks, useSqlFilter, type SqlFilter, type SqlPick } from './sql-filter.js'
 import { SqlText } from './sql-text.js'
-import { fullScans } from '../../../src/shapes/query-plan.js'
+import { fullScanNote, fullScans } from '../../../src/shapes/query-plan.js'
 
 /** What `GET {prefix}/api/sql/:requestId/:queryId/explain` answers. */
 interface ExplainAnswer {
@@ -229,18 +229,12 @@ function textCh(text: string): number {
 function Plan({ plan }: { plan: ExplainAnswer }) {
   const lines = plan.dbSystem === 'sqlite' ? sqliteTree(plan.rows) : plan.rows.map((row) => Object.values(row).map(String).join(' '))
   // What the plan means for the query, as explain_query says it to an agent.
-  const scanned = fullScans(plan.rows)
-  const picks = /\b(WHERE|JOIN)\b/i.test(plan.explainSql)
+  const note = fullScanNote(fullScans(plan.rows), plan.explainSql)
   return (
     <div class="hdt-sql-plan">
       <div class="hdt-muted">{plan.explainSql.length > 200 ? `${plan.explainSql.slice(0, 200)}…` : plan.explainSql}</div>
       <pre class="hdt-code">{lines.join('\n')}</pre>
-      {scanned.length > 0 && (
-        <p class="hdt-sql-plan-note">
-          No index used: every row of {scanned.join(', ')} is read
-          {picks ? '; an index on the columns its WHERE or JOIN compares would let it read only the rows it needs.' : '.'}
-        </p>
-      )}
+      {note && <p class="hdt-sql-plan-note">{note}</p>}
     </div>
   )
 }
