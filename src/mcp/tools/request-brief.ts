@@ -15,6 +15,7 @@ import { shownAttributes } from '../redact.js'
 import { counted, ms, oneLine, requestName, stillRunning, type ToolOutput } from '../result.js'
 import type { McpContext } from '../server.js'
 import { serviceOf } from '../trace-tree.js'
+import { downstreamQueries, type DownstreamQueries } from '../downstream-queries.js'
 import { briefLogMessage } from '../stack.js'
 import { recordedCut } from './sql.js'
 
@@ -115,6 +116,8 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
       nPlusOne: sql.similar.slice(0, BRIEF.groups).map(group),
       truncated: sql.duplicates.length > BRIEF.groups || sql.similar.length > BRIEF.groups || sql.queries.length > BRIEF.queries,
     },
+    // The queries of the services the request called, from their spans (the SQL panel has the app's own).
+    downstreamSql: nonEmpty(downstreamQueries(spans)),
     logs: logs && {
       counts: logs.counts,
       dropped: logs.dropped,
@@ -145,6 +148,7 @@ type Brief = {
   request: { id: string; method: string; path: string; route: string | undefined; status: number | undefined; durationMs: number | undefined; traceId: string | undefined; inFlight: boolean; thrown?: string; thrownIsAnswer: boolean }
   time?: { totalMs: number | undefined; headersMs: number | undefined; responseReplaced: boolean; metrics: TimingMetric[]; droppedMetrics: number }
   sql?: { count: number; totalMs: number; dropped: number; slowQueryMs: number; slowest: Array<{ id: number; sql: string; durationMs: number; caller: string | null; slow: boolean; afterResponse?: true; cut?: SqlQueryStats['cut'] }>; duplicates: Array<{ sql: string; count: number; totalMs: number }>; nPlusOne: Array<{ sql: string; count: number; totalMs: number; caller: string | null }>; truncated: boolean }
+  downstreamSql?: DownstreamQueries[]
   logs?: { counts: Record<string, number>; dropped: number; lines: Array<{ level: string; message: string; atMs: number; afterResponse?: true }>; truncated: boolean }
   templates?: { count: number; dropped: number; totalMs: number; renders: Array<{ name: string; depth: number; durationMs: number | undefined }>; truncated: boolean }
   profile?: ProfileBrief
@@ -219,6 +223,7 @@ function briefText(b: Brief, service: string | undefined): string {
     for (const g of b.sql.nPlusOne) out.push(`  N+1 x${g.count} (${ms(g.totalMs)}): ${oneLine(g.sql)}${g.caller ? `  at ${g.caller}` : ''}`)
     if (b.sql.truncated) out.push('  (more queries: find_slow_queries / find_n_plus_one with request_id)')
   }
+  if (b.downstreamSql) out.push(downstreamText(b.downstreamSql))
   if (b.logs) {
     const counts = Object.entries(b.logs.counts).filter(([, n]) => n > 0).map(([level, n]) => `${n} ${level}`).join(', ')
     out.push(`Logs: ${counts || 'none'}${b.logs.dropped ? `, ${b.logs.dropped} dropped` : ''}`)
@@ -247,6 +252,20 @@ function briefText(b: Brief, service: string | undefined): string {
   }
   out.push(`Links: ${Object.entries(b.links).map(([name, url]) => `${name} ${url}`).join(' | ')}${b.linksNote ? ` (${b.linksNote})` : ''}`)
   return out.join('\n')
+}
+
+/** The list, or undefined when it is empty (a field left out of the data). */
+function nonEmpty<T>(items: T[]): T[] | undefined {
+  return items.length ? items : undefined
+}
+
+/** `Downstream: inventory ran 3 queries (12.4 ms, N+1 x3: SELECT ...), billing 1 (2.00 ms); get_trace for them` */
+function downstreamText(services: DownstreamQueries[]): string {
+  const said = services.map((d, i) => {
+    const repeated = d.repeated ? `, N+1 x${d.repeated.count}: ${oneLine(d.repeated.sql)}` : ''
+    return `${d.service} ${i === 0 ? `ran ${counted(d.count, 'query', 'queries')}` : d.count} (${ms(d.totalMs)}${repeated})`
+  })
+  return `Downstream: ${said.join(', ')}; get_trace for them`
 }
 
 /**
