@@ -3,6 +3,7 @@
  * The SQL panel's calling line takes the first frame of the app's (`appCaller`), and the
  * MCP server folds the frames of the others when it shows an error's stack.
  */
+import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Folder of this library's code (`src/` when run from source, `dist/src/` when installed), as a URL and a path. */
@@ -23,7 +24,7 @@ const LIBRARY_DIR = fileURLToPath(LIBRARY_URL)
 export function isAppCode(location: string): boolean {
   if (isRuntime(location)) return false
   if (location.includes('/node_modules/') || location.includes('\\node_modules\\')) return false
-  return !location.startsWith(LIBRARY_URL) && !location.startsWith(LIBRARY_DIR)
+  return !isLibrary(location)
 }
 
 /**
@@ -44,7 +45,13 @@ export function codeOwner(location: string): string | undefined {
     const pkg = scope?.startsWith('@') ? `${scope}/${name}` : scope!
     return pkg === 'hono-debug-toolbar' ? 'the toolbar' : pkg
   }
-  return location.startsWith(LIBRARY_URL) || location.startsWith(LIBRARY_DIR) ? 'the toolbar' : undefined
+  return isLibrary(location) ? 'the toolbar' : undefined
+}
+
+/** The toolbar's own code, also at a path relative to the working directory (`codeLocation`'s form). */
+function isLibrary(location: string): boolean {
+  if (location.startsWith(LIBRARY_URL) || location.startsWith(LIBRARY_DIR)) return true
+  return !location.startsWith('file:') && !isAbsolute(location) && resolve(location).startsWith(LIBRARY_DIR)
 }
 
 function isRuntime(location: string): boolean {
