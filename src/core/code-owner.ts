@@ -3,7 +3,6 @@
  * The SQL panel's calling line takes the first frame of the app's (`appCaller`), and the
  * MCP server folds the frames of the others when it shows an error's stack.
  */
-import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Folder of this library's code (`src/` when run from source, `dist/src/` when installed), as a URL and a path. */
@@ -24,7 +23,7 @@ const LIBRARY_DIR = fileURLToPath(LIBRARY_URL)
 export function isAppCode(location: string): boolean {
   if (isRuntime(location)) return false
   if (location.includes('/node_modules/') || location.includes('\\node_modules\\')) return false
-  return !isLibrary(location)
+  return !location.startsWith(LIBRARY_URL) && !location.startsWith(LIBRARY_DIR)
 }
 
 /**
@@ -45,13 +44,7 @@ export function codeOwner(location: string): string | undefined {
     const pkg = scope?.startsWith('@') ? `${scope}/${name}` : scope!
     return pkg === 'hono-debug-toolbar' ? 'the toolbar' : pkg
   }
-  return isLibrary(location) ? 'the toolbar' : undefined
-}
-
-/** The toolbar's own code, also at a path relative to the working directory (`codeLocation`'s form). */
-function isLibrary(location: string): boolean {
-  if (location.startsWith(LIBRARY_URL) || location.startsWith(LIBRARY_DIR)) return true
-  return !location.startsWith('file:') && !isAbsolute(location) && resolve(location).startsWith(LIBRARY_DIR)
+  return location.startsWith(LIBRARY_URL) || location.startsWith(LIBRARY_DIR) ? 'the toolbar' : undefined
 }
 
 function isRuntime(location: string): boolean {
