@@ -69,7 +69,7 @@ describe('data panels in the browser', () => {
     await more.focus()
     await page.keyboard.press('Enter')
     await expect.poll(cut).toBe(0)
-    expect(await trace.innerText()).toContain('at step40 (file:///srv/shop/checkout.js:49:5)')
+    expect(await trace.innerText()).toContain('at step40 (/srv/shop/checkout.js:49:5)')
     const less = line.getByRole('button', { name: 'Show less' })
     expect(await less.getAttribute('aria-expanded')).toBe('true')
     await less.click()

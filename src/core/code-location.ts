@@ -9,10 +9,11 @@
  * comment naming a map file, or an inline `data:` URL), the position is the one in the
  * source the developer wrote. Maps are parsed with Node's own `SourceMap` (`node:module`):
  * no dependency, and the same reading of a map as Node's `--enable-source-maps` stack traces.
- * Each file's map is read once and kept (the last `MAX_MAPS` files). This is read-time work
+ * Each file's map is read once per build of the file (its mtime) and kept (the last `MAX_MAPS`
+ * files). This is read-time work
  * (a panel's stats, an API or MCP answer), never done while a request is recorded.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { SourceMap, type SourceMapPayload } from 'node:module'
 import { isAbsolute, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -24,10 +25,16 @@ const MAX_MAPS = 500
 interface FileMap {
   map: SourceMap
   url: URL
+  /** Lines of the sources the map holds (`sourcesContent`), split when first shown. */
+  contents?: Map<string, string[]>
 }
 
-/** By the generated file's absolute path: its map, or null when it has none that can be read. */
-const maps = new Map<string, FileMap | null>()
+/**
+ * By the generated file's absolute path: its map, or null when it has none that can be read,
+ * and the file's modification time when it was read: a file rebuilt since (`tsc --watch`)
+ * has its new map read.
+ */
+const maps = new Map<string, { mtimeMs: number; map: FileMap | null }>()
 
 /**
  * A code location as the toolbar shows it, `path:line:column`: mapped to the original source
@@ -85,14 +92,26 @@ function relative(path: string): string {
 }
 
 /** The original position of a 1-based position of `path`, when its map has one on that line. */
-function mapped(path: string, line: number, column: number): { path: string; line: number; column: number } | undefined {
+function mapped(path: string, line: number, column: number): { path: string; line: number; column: number; lines?: () => string[] | undefined } | undefined {
   const file = sourceMapOf(path)
   if (!file) return undefined
   const entry = file.map.findEntry(line - 1, column - 1) as Partial<{ generatedLine: number; originalSource: string; originalLine: number; originalColumn: number }>
   // Node answers the nearest mapping before the position, even one lines above: a line the
   // map says nothing about (emitted code with no source) keeps its own position.
   if (entry.generatedLine !== line - 1 || !entry.originalSource || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined
-  return { path: sourcePath(file, entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 }
+  const source = entry.originalSource
+  return { path: sourcePath(file, source), line: entry.originalLine + 1, column: entry.originalColumn + 1, lines: () => contentLines(file, source) }
+}
+
+/** The lines of `source` as the map holds them (`sourcesContent`), undefined when it does not. */
+function contentLines(file: FileMap, source: string): string[] | undefined {
+  const kept = file.contents?.get(source)
+  if (kept) return kept
+  const content = file.map.payload.sourcesContent?.[file.map.payload.sources.indexOf(source)]
+  if (typeof content !== 'string') return undefined
+  const lines = content.split(/\r?\n/)
+  ;(file.contents ??= new Map()).set(source, lines)
+  return lines
 }
 
 /** A map's source as a path: resolved against the map's `sourceRoot` and its own place; a non-file URL as written. */
@@ -108,12 +127,23 @@ function sourcePath(file: FileMap, source: string): string {
 
 /** The source map of the file at `path`, read once: null when there is none, or it cannot be read. */
 function sourceMapOf(path: string): FileMap | null {
-  let map = maps.get(path)
-  if (map !== undefined) return map
-  map = readSourceMap(path)
+  const mtimeMs = modified(path)
+  const kept = maps.get(path)
+  if (kept !== undefined && kept.mtimeMs === mtimeMs) return kept.map
+  const map = readSourceMap(path)
+  maps.delete(path)
   if (maps.size >= MAX_MAPS) maps.delete(maps.keys().next().value!)
-  maps.set(path, map)
+  maps.set(path, { mtimeMs, map })
   return map
+}
+
+/** The file's modification time, -1 when it cannot be read. */
+function modified(path: string): number {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return -1
+  }
 }
 
 const MAP_COMMENT = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/
@@ -145,4 +175,134 @@ function readSourceMap(path: string): FileMap | null {
   } catch {
     return null
   }
+}
+
+/**
+ * A stack frame as V8 writes it, `at charge (/app/dist/pay.js:3:9)` or `at /app/dist/pay.js:3:9`,
+ * with its location in the one form of `codeLocation`; a frame without a plain location
+ * (`<anonymous>`, an `eval` frame) as it is.
+ *
+ * @example
+ * ```ts
+ * frameInCodeLocation('at charge (/home/me/shop/dist/pay.js:3:9)') // 'at charge (src/pay.ts:2:5)'
+ * frameInCodeLocation('at new Promise (<anonymous>)')           // 'at new Promise (<anonymous>)'
+ * ```
+ */
+export function frameInCodeLocation(frame: string): string {
+  const { open, location, close } = frameParts(frame)
+  return /[\s()]/.test(location) ? frame : `${frame.slice(0, open)}${codeLocationOf(location)}${close}`
+}
+
+/**
+ * Every frame line of a text that holds a stack (`Error: …\n    at …`) with its location in the
+ * one form, each keeping its indentation; the other lines as they are.
+ *
+ * @example
+ * ```ts
+ * stackInCodeLocations('Error: declined\n    at charge (/home/me/shop/dist/pay.js:3:9)')
+ * // 'Error: declined\n    at charge (src/pay.ts:2:5)'
+ * ```
+ */
+export function stackInCodeLocations(text: string): string {
+  if (!STACK_FRAME.test(text)) return text
+  return text.replace(/^([ \t]*)(at \S.*)$/gm, (_, indent: string, frame: string) => indent + frameInCodeLocation(frame))
+}
+
+const STACK_FRAME = /\n[ \t]*at \S/
+
+/** Where a frame's location starts, the location, and what closes it (`)` or nothing). */
+function frameParts(frame: string): { open: number; location: string; close: string } {
+  const closed = frame.endsWith(')')
+  const open = closed ? frame.lastIndexOf('(') + 1 : /^at (async )?/.exec(frame)?.[0].length ?? 0
+  return { open, location: frame.slice(open, closed ? -1 : undefined), close: closed ? ')' : '' }
+}
+
+/** One line of source shown around a frame. */
+export interface SourceLine {
+  /** 1-based. */
+  number: number
+  /** Cut to `MAX_LINE_CHARS`, not escaped nor redacted. */
+  text: string
+  /** The frame's own line. */
+  current: boolean
+}
+
+/** Source files larger than this are not read for an excerpt. */
+const MAX_SOURCE_BYTES = 1024 * 1024
+/** Characters of a source line shown at most. */
+const MAX_LINE_CHARS = 200
+/** Source files whose lines are kept; the oldest is forgotten first. */
+const MAX_SOURCES = 50
+/** By absolute path: a source file's lines (null: not read) and its modification time then. */
+const sources = new Map<string, { mtimeMs: number; lines: string[] | null }>()
+
+/**
+ * The lines of source around a frame's location (`file:line:column` as V8 writes it), in the
+ * source the developer wrote: from the map's `sourcesContent` when it holds it, else the
+ * original file on disk (not read past 1 MB). `around` lines before and after; undefined when
+ * the source cannot be read. Lines are kept per file (the last 50 files).
+ *
+ * @example
+ * ```ts
+ * sourceExcerpt('/home/me/shop/dist/users.js:2:22', 1)
+ * // [{ number: 9, text: 'export function findUser(…) {', current: false },
+ * //  { number: 10, text: '  const row = rows.find(…)', current: true }, { number: 11, … }]
+ * ```
+ */
+export function sourceExcerpt(location: string, around = 2): SourceLine[] | undefined {
+  const match = /^(.+):(\d+):(\d+)$/.exec(location)
+  const path = match && toPath(match[1]!)
+  if (!match || !path) return undefined
+  const original = mapped(path, Number(match[2]), Number(match[3]))
+  const line = original?.line ?? Number(match[2])
+  const lines = original?.lines?.() ?? fileLines(original?.path ?? path)
+  if (!lines || line > lines.length) return undefined
+  const from = Math.max(1, line - around)
+  const to = Math.min(lines.length, line + around)
+  const shown: SourceLine[] = []
+  for (let number = from; number <= to; number++) {
+    const text = lines[number - 1]!
+    shown.push({ number, text: text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}…` : text, current: number === line })
+  }
+  return shown
+}
+
+/**
+ * `sourceExcerpt` of a frame as V8 writes it (`at fn (file:line:column)`).
+ *
+ * @example
+ * ```ts
+ * frameExcerpt('at findUser (/home/me/shop/dist/users.js:2:22)') // the five lines around users.ts:10
+ * ```
+ */
+export function frameExcerpt(frame: string, around = 2): SourceLine[] | undefined {
+  return sourceExcerpt(frameParts(frame).location, around)
+}
+
+/** The lines of the file at `path`, read once per modification; null when it is missing, not a file or over 1 MB. */
+function fileLines(path: string): string[] | null {
+  let mtimeMs = -1
+  let size = 0
+  try {
+    const stat = statSync(path)
+    if (!stat.isFile()) return null
+    mtimeMs = stat.mtimeMs
+    size = stat.size
+  } catch {
+    return null
+  }
+  const kept = sources.get(path)
+  if (kept !== undefined && kept.mtimeMs === mtimeMs) return kept.lines
+  let lines: string[] | null = null
+  if (size <= MAX_SOURCE_BYTES) {
+    try {
+      lines = readFileSync(path, 'utf8').split(/\r?\n/)
+    } catch {
+      lines = null
+    }
+  }
+  sources.delete(path)
+  if (sources.size >= MAX_SOURCES) sources.delete(sources.keys().next().value!)
+  sources.set(path, { mtimeMs, lines })
+  return lines
 }

@@ -3,6 +3,7 @@
  * The SQL panel's calling line takes the first frame of the app's (`appCaller`), and the
  * MCP server folds the frames of the others when it shows an error's stack.
  */
+import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Folder of this library's code (`src/` when run from source, `dist/src/` when installed), as a URL and a path. */
@@ -22,8 +23,8 @@ const LIBRARY_DIR = fileURLToPath(LIBRARY_URL)
  */
 export function isAppCode(location: string): boolean {
   if (isRuntime(location)) return false
-  if (location.includes('/node_modules/') || location.includes('\\node_modules\\')) return false
-  return !location.startsWith(LIBRARY_URL) && !location.startsWith(LIBRARY_DIR)
+  if (packageAt(location) !== -1) return false
+  return !isLibrary(location)
 }
 
 /**
@@ -38,13 +39,30 @@ export function isAppCode(location: string): boolean {
  */
 export function codeOwner(location: string): string | undefined {
   if (isRuntime(location)) return 'node'
-  const at = Math.max(location.lastIndexOf('/node_modules/'), location.lastIndexOf('\\node_modules\\'))
+  const at = packageAt(location)
   if (at !== -1) {
-    const [scope, name] = location.slice(at + '/node_modules/'.length).split(/[/\\]/)
+    const [scope, name] = location.slice(at).split(/[/\\]/)
     const pkg = scope?.startsWith('@') ? `${scope}/${name}` : scope!
     return pkg === 'hono-debug-toolbar' ? 'the toolbar' : pkg
   }
-  return location.startsWith(LIBRARY_URL) || location.startsWith(LIBRARY_DIR) ? 'the toolbar' : undefined
+  return isLibrary(location) ? 'the toolbar' : undefined
+}
+
+/**
+ * Where the package's name starts in a location inside `node_modules` (the innermost one),
+ * also at a path relative to the working directory (`node_modules/hono/dist/compose.js`,
+ * `codeLocation`'s form for a project's own dependencies); -1 outside `node_modules`.
+ */
+function packageAt(location: string): number {
+  const at = Math.max(location.lastIndexOf('/node_modules/'), location.lastIndexOf('\\node_modules\\'))
+  if (at !== -1) return at + '/node_modules/'.length
+  return location.startsWith('node_modules/') || location.startsWith('node_modules\\') ? 'node_modules/'.length : -1
+}
+
+/** The toolbar's own code, also at a path relative to the working directory (`codeLocation`'s form). */
+function isLibrary(location: string): boolean {
+  if (location.startsWith(LIBRARY_URL) || location.startsWith(LIBRARY_DIR)) return true
+  return !location.startsWith('file:') && !isAbsolute(location) && resolve(location).startsWith(LIBRARY_DIR)
 }
 
 function isRuntime(location: string): boolean {

@@ -16,6 +16,7 @@ import { cutError, cutText, errorNaming, MAX_ERROR_CHARS, thrownText } from './c
 import { packageRoot } from './package-root.js'
 import type { RequestRecord } from './record.js'
 import { redactText } from './redact-text.js'
+import { frameExcerpt, frameInCodeLocation } from './code-location.js'
 import type { ErrorPageView } from './views.js'
 
 /** The body of Hono's default error response (`c.text('Internal Server Error', 500)`). */
@@ -141,20 +142,38 @@ export class ErrorPages {
     // (`at line 3: password=...`) is shown, redacted, with the message, not as a frame.
     const head = message ? `${name}: ${message}` : name
     const frames = stack.startsWith(head) ? stack.slice(head.length) : stack
+    let excerpts = 0
     for (const line of frames.split('\n')) {
       const text = line.trim()
-      if (text.startsWith('at ')) entry.frames.push(this.frameOf(text))
+      if (!text.startsWith('at ')) continue
+      const frame = this.frameOf(text)
+      // Django's error page shows the code around the app's first frames: so does this one.
+      if (frame.own && excerpts < MAX_EXCERPTS) {
+        const source = frameExcerpt(text, EXCERPT_LINES)
+        if (source) {
+          excerpts++
+          // Source code may hold a hard-coded secret: its lines are redacted as messages are.
+          frame.source = source.map((l) => ({ ...l, text: redactText(l.text) }))
+        }
+      }
+      entry.frames.push(frame)
     }
     // A stack the app wrote itself, with no frame of V8's: shown as it is, its secrets redacted.
     if (entry.frames.length === 0 && stack.includes('\n')) entry.rawStack = redactText(stack)
     return entry
   }
 
+  /** A frame, told the app's own or not from V8's text, shown with its location in the one form. */
   private frameOf(text: string): StackFrame {
     const library = LIBRARY_FRAME.test(text) || this.libraryPaths.some((path) => text.includes(path))
-    return { text, own: !library }
+    return { text: frameInCodeLocation(text), own: !library }
   }
 }
+
+/** The app's own frames of an error shown with the source around them, the first ones. */
+const MAX_EXCERPTS = 3
+/** Source lines shown before and after a frame's line. */
+const EXCERPT_LINES = 2
 
 /** A cause or aggregated error that is not an Error: its text, redacted, with no name and no stack. */
 function thrownEntry(value: unknown): ErrorEntry {

@@ -5,7 +5,7 @@
  * frames (Hono's compose, the toolbar's middleware, OpenTelemetry's context) that say
  * nothing about the app, and would fill the lines shown.
  */
-import { codeLocationOf } from '../core/code-location.js'
+import { frameInCodeLocation } from '../core/code-location.js'
 import { codeOwner } from '../core/code-owner.js'
 import { counted, oneLine } from './result.js'
 
@@ -35,7 +35,7 @@ export function foldedStack(stack: string): string[] {
   const lines = stack.split('\n').map((line) => line.trim())
   const firstFrame = lines.findIndex((line) => line.startsWith('at '))
   if (firstFrame === -1) return capped(lines)
-  const shown = [...lines.slice(0, firstFrame), shownFrame(lines[firstFrame]!)]
+  const shown = [...lines.slice(0, firstFrame), frameInCodeLocation(lines[firstFrame]!)]
   let folded: string[] = []
   const fold = () => {
     if (folded.length === 0) return
@@ -47,22 +47,11 @@ export function foldedStack(stack: string): string[] {
     if (!frame.startsWith('at ')) continue
     if (ownerOf(frame) === undefined) {
       fold()
-      shown.push(shownFrame(frame))
+      shown.push(frameInCodeLocation(frame))
     } else folded.push(frame)
   }
   fold()
   return capped(shown)
-}
-
-/**
- * A frame with its location in the one form of `codeLocation` (`at charge (src/pay.ts:3:9)`,
- * mapped through the file's source map); a frame without a plain location (`<anonymous>`,
- * an `eval` frame) as V8 wrote it.
- */
-function shownFrame(frame: string): string {
-  const open = frame.endsWith(')') ? frame.lastIndexOf('(') + 1 : /^at (async )?/.exec(frame)?.[0].length ?? 0
-  const location = frame.slice(open, frame.endsWith(')') ? -1 : undefined)
-  return /[\s()]/.test(location) ? frame : `${frame.slice(0, open)}${codeLocationOf(location)}${frame.endsWith(')') ? ')' : ''}`
 }
 
 /** `lines` cut to `MAX_STACK_LINES`, the last saying how many more there were. */

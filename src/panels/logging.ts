@@ -1,3 +1,4 @@
+import { stackInCodeLocations } from '../core/code-location.js'
 import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { DEFAULT_MAX_LOGS, installConsoleCapture, setLogLimit } from '../recorders/logging.js'
@@ -17,6 +18,13 @@ export interface LoggingStats {
   dropped: number
   /** Lines written per level, dropped ones included. */
   counts: Record<LogLevel, number>
+}
+
+/** The attributes, a string value holding a stack with its frames in the one form of `codeLocation`. */
+function mappedStacks(attributes: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(attributes)) copy[name] = typeof value === 'string' ? stackInCodeLocations(value) : value
+  return copy
 }
 
 /**
@@ -85,7 +93,9 @@ export class LoggingPanel extends Panel<LoggingStats> {
     const book = record.peek(SLOTS.logging)
     const counts = Object.fromEntries(LOG_LEVELS.map((level) => [level, book?.counts?.[level] ?? 0])) as Record<LogLevel, number>
     return {
-      logs: (book?.logs ?? []).map((log) => ({ ...log, attributes: { ...log.attributes } })),
+      // A logged error's stack reads in the source the developer wrote: mapped here, when the
+      // stats are read, never while the line is recorded.
+      logs: (book?.logs ?? []).map((log) => ({ ...log, message: stackInCodeLocations(log.message), attributes: mappedStacks(log.attributes) })),
       dropped: book?.dropped ?? 0,
       counts,
     }

@@ -7,10 +7,15 @@
 
 /** One line of a stack trace, and whether it is the app's own code. */
 export interface StackFrame {
-  /** The frame as V8 wrote it, without its indentation: `at handler (file:///app/server.js:12:9)`. */
+  /**
+   * The frame without its indentation, its location in the one form of `codeLocation`
+   * (mapped through the file's source map): `at handler (src/server.ts:12:9)`.
+   */
   text: string
   /** False for frames in `node_modules`, in Node itself (`node:`), of the toolbar, or with no file. */
   own: boolean
+  /** For the first of the app's own frames: the source lines around it, redacted, the frame's line marked. */
+  source?: { number: number; text: string; current: boolean }[]
 }
 
 /** An error, or one of its causes, as the page shows it. */

@@ -123,6 +123,15 @@ function Frame({ frame }: { frame: StackFrame }) {
   return (
     <li class={frame.own ? 'hdt-err-own' : 'hdt-err-lib'}>
       <code>{frame.text}</code>
+      {frame.source && (
+        <pre class="hdt-err-source">
+          {frame.source.map((line) => (
+            <span class={line.current ? 'hdt-err-line hdt-err-current' : 'hdt-err-line'} key={line.number}>
+              {`${line.current ? '>' : ' '} ${String(line.number).padStart(4)} | ${line.text}`}
+            </span>
+          ))}
+        </pre>
+      )}
     </li>
   )
 }
@@ -183,6 +192,9 @@ export const ERROR_PAGE_CSS = `
 .hdt-err-cause .hdt-err-message { font-size: 15px; }
 .hdt-err-frames, .hdt-err-frames ol { list-style: none; margin: 12px 0 0; padding: 0; }
 .hdt-err-frames li { padding: 2px 8px; border-left: 3px solid transparent; }
+.hdt-err-source { margin: 4px 0 6px; padding: 4px 8px; background: #f6f8fa; font: 12px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; overflow-x: auto; }
+.hdt-err-line { display: block; white-space: pre; }
+.hdt-err-current { background: #fff3bf; font-weight: 600; }
 .hdt-err-frames code { font: 13px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
 .hdt-err-own { background: #fff; border-left-color: #e11d48 !important; }
 .hdt-err-own code { color: #0f172a; font-weight: 600; }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import ts from 'typescript'
 import { codeLocation, codeLocationOf } from '../../src/core/code-location.js'
 
 // test/fixtures/code-location: src/users.ts compiled by tsc into build/users.js (+ users.js.map),
@@ -36,5 +40,25 @@ describe('codeLocation: the one form of a place in the app code', () => {
     expect(codeLocationOf('/srv/app/pages.js:20:5')).toBe('/srv/app/pages.js:20:5')
     expect(codeLocation('node:internal/timers', 12, 3)).toBe('node:internal/timers:12:3')
     expect(codeLocationOf('<anonymous>')).toBe('<anonymous>')
+  })
+
+  it('reads the new map of a file rebuilt since its map was read (tsc --watch)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hdt-rebuilt-'))
+    try {
+      const file = join(dir, 'cart.js')
+      const build = (source: string, mtime: Date) => {
+        const out = ts.transpileModule(source, { fileName: 'cart.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, sourceMap: true, removeComments: true } })
+        writeFileSync(file, out.outputText)
+        writeFileSync(`${file}.map`, out.sourceMapText!)
+        utimesSync(file, mtime, mtime)
+      }
+      // cart.js line 1 is the `export const total` of the source's line 2, then of its line 5.
+      build('// cart\nexport const total = 1\n', new Date(2026, 0, 1))
+      expect(codeLocation(file, 1, 1)).toBe(`${join(dir, 'cart.ts')}:2:1`)
+      build('// cart\n\n\n\nexport const total = 2\n', new Date(2026, 0, 2))
+      expect(codeLocation(file, 1, 1)).toBe(`${join(dir, 'cart.ts')}:5:1`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

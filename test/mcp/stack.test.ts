@@ -23,6 +23,25 @@ describe("an error's stack as the MCP tools show it", () => {
     ])
   })
 
+  it('folds the frames of dependencies at paths relative to the working directory, as a project with its own node_modules names them', () => {
+    // A stack already in the one form of code locations: the app's frames and the
+    // dependencies installed beside it, relative to the working directory.
+    const stack = [
+      'Error: card declined',
+      '    at checkout (routes/pay.ts:13:10)',
+      '    at dispatch (node_modules/hono/dist/compose.js:35:17)',
+      '    at ContextAPI.with (node_modules/@opentelemetry/api/build/src/api/context.js:51:46)',
+      '    at Toolbar.around (node_modules/hono-debug-toolbar/dist/src/core/toolbar.js:352:24)',
+      '    at handle (routes/server.ts:40:3)',
+    ].join('\n')
+    expect(foldedStack(stack)).toEqual([
+      'Error: card declined',
+      'at checkout (routes/pay.ts:13:10)',
+      '... 3 frames of hono, @opentelemetry/api, the toolbar',
+      'at handle (routes/server.ts:40:3)',
+    ])
+  })
+
   it('shows at most 12 lines, saying how many more there were', () => {
     const stack = ['Error: deep', ...Array.from({ length: 20 }, (_, i) => `    at f${i} (/app/src/deep.ts:${i + 1}:1)`)].join('\n')
     const shown = foldedStack(stack)
