@@ -51,11 +51,27 @@ const maps = new Map<string, { mtimeMs: number; map: FileMap | null }>()
  * ```
  */
 export function codeLocation(file: string, line: number, column: number): string {
+  const at = originalPosition(file, line, column)
+  return at ? `${relative(at.path)}:${at.line}:${at.column}` : `${file}:${line}:${column}`
+}
+
+/**
+ * Where a 1-based position of a built file is in the source the developer wrote, its path
+ * absolute (what an exported `code.file.path` holds): through the file's source map, as
+ * `codeLocation` reads it; the file's own position (a `file://` URL made a path) when no map
+ * covers it; undefined when `file` is not a file (`node:…`, `<anonymous>`).
+ *
+ * @example
+ * ```ts
+ * originalPosition('file:///home/me/shop/dist/routes/users.js', 42, 11)
+ * // { path: '/home/me/shop/src/routes/users.ts', line: 40, column: 5 }
+ * ```
+ */
+export function originalPosition(file: string, line: number, column: number): { path: string; line: number; column: number } | undefined {
   const path = toPath(file)
-  if (path === undefined) return `${file}:${line}:${column}`
+  if (path === undefined) return undefined
   const original = mapped(path, line, column)
-  if (original) return `${relative(original.path)}:${original.line}:${original.column}`
-  return `${relative(path)}:${line}:${column}`
+  return original ? { path: original.path, line: original.line, column: original.column } : { path, line, column }
 }
 
 /**

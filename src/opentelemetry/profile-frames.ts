@@ -14,14 +14,19 @@
  */
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { originalPosition } from '../core/code-location.js'
 import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
 
 /** One stretch of time a function stayed on the stack. */
 export interface HotFrame {
   functionName: string
-  /** The script's path (a `file://` URL becomes a path), or its URL. */
+  /**
+   * The source file's absolute path: the one the developer wrote (`src/users.ts`) when the
+   * built file has a source map, else the script's own (a `file://` URL becomes a path), or
+   * its URL when it is not a file.
+   */
   filePath: string
-  /** 1-based, as editors count (V8's call frames are 0-based). */
+  /** 1-based, as editors count (V8's call frames are 0-based); in `filePath`. */
   lineNumber: number
   columnNumber: number
   /** Milliseconds from the request start. */
@@ -167,11 +172,13 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
     let parent = frame.parent
     while (parent && parent.index === undefined) parent = parent.parent
     frame.index = frames.length
+    // In the source the developer wrote, through the built file's source map (read once per build of the file).
+    const at = originalPosition(callFrame.url, callFrame.lineNumber + 1, callFrame.columnNumber + 1)
     frames.push({
       functionName: callFrame.functionName || '(anonymous)',
-      filePath: callFrame.url.startsWith('file://') ? decodeURIComponent(new URL(callFrame.url).pathname) : callFrame.url,
-      lineNumber: callFrame.lineNumber + 1,
-      columnNumber: callFrame.columnNumber + 1,
+      filePath: at?.path ?? callFrame.url,
+      lineNumber: at?.line ?? callFrame.lineNumber + 1,
+      columnNumber: at?.column ?? callFrame.columnNumber + 1,
       startMs: recorded.startMs + frame.startUs / 1000,
       durationMs: durationUs(frame) / 1000,
       samples: frame.samples,

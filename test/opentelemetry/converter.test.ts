@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { trace } from '@opentelemetry/api'
 import { Hono } from 'hono'
@@ -179,6 +180,38 @@ describe('PanelDataConverter', () => {
     // 'tiny' ran for one 500 µs sample: under the 1 ms threshold.
     expect(stats.spans.find((s) => s.name === 'tiny')).toBeUndefined()
     expect(stats.convert.profiling.converted).toBe(1)
+  })
+
+  it('names a profiled function and its code location in the TypeScript the built file maps to', async () => {
+    const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
+    // test/fixtures/code-location/build/users.js, compiled by tsc from ../src/users.ts with a source map.
+    const url = new URL('../fixtures/code-location/build/users.js', import.meta.url).href
+    const node = (id: number, functionName: string, lineNumber: number, columnNumber: number, children: number[] = []) => ({
+      id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber }, children,
+    })
+    app.get('/', (c) => {
+      // findUser (users.js:1) calls the arrow function it hands to rows.find (users.js:2:27).
+      const profile: RecordedProfile = {
+        profile: {
+          nodes: [node(1, '(root)', -1, -1, [2]), node(2, 'findUser', 0, 16, [3]), node(3, '', 1, 26)],
+          startTime: 0, endTime: 3000,
+          samples: [3, 3, 3, 3, 3, 1],
+          timeDeltas: [0, 500, 500, 500, 500, 500],
+        },
+        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
+      }
+      currentRecord()!.slot(SLOTS.profiling, () => profile)
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    const arrow = stats.spans.find((s) => s.name.startsWith('(anonymous)'))!
+    // Not '(anonymous) users.js:2': the file and line the developer wrote, as the Profile panel shows them.
+    expect(arrow.name).toBe('(anonymous) users.ts:10')
+    expect(arrow.attributes['code.file.path']).toBe(fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url)))
+    expect(arrow.attributes).toMatchObject({ 'code.function.name': '(anonymous)', 'code.line.number': 10 })
+    const findUser = named(stats, 'findUser')
+    expect(findUser.attributes).toMatchObject({ 'code.line.number': 9, 'code.column.number': 17 })
+    expect(arrow.parentSpanId).toBe(findUser.spanId)
   })
 
   it("shows starting the profiler as a span of its own, at its start and for what it cost the request", async () => {
