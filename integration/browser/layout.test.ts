@@ -382,7 +382,7 @@ describe('the History panel in a phone-wide window (375px)', () => {
     expect(await body.getByRole('columnheader', { name: 'Method' }).isVisible()).toBe(false)
     const trace = body.locator('tr[data-hdt-trace-row]').first()
     expect(await trace.locator('.hdt-trace-services').innerText()).toMatch(/\n\d+ spans?$/)
-    expect(await trace.locator('td.hdt-num:visible').innerText()).toMatch(/ms\n\d\d:\d\d:\d\d$/)
+    expect(await trace.locator('td.hdt-num:visible').innerText()).toMatch(/\d (ns|µs|ms|s)\n\d\d:\d\d:\d\d$/)
     expect(session.errors).toEqual([])
   })
 })

@@ -166,12 +166,12 @@ describe('the Profile panel of /slow, profiled', () => {
 })
 
 describe('the waterfall of /slow, profiled', () => {
-  it('names a hot anonymous function (the route handler) by its file and line, not "(anonymous)" alone', async () => {
+  it('names a hot anonymous function (the route handler) by its file and line in the TypeScript the demo is written in, not "(anonymous)" alone', async () => {
     await open('/slow?_dt_profile=1')
     const pane = await otelPane()
     const labels = async () => (await pane.locator('.hdt-wf-label').allTextContents()).map((l) => l.trim())
     // The handler's loop of square roots is hot for a few hundred ms: it is a span of the profile.
-    await expect.poll(async () => (await labels()).filter((l) => /^\(anonymous\) app\.js:\d+$/.test(l)), WITHIN).not.toEqual([])
+    await expect.poll(async () => (await labels()).filter((l) => /^\(anonymous\) app\.tsx:\d+$/.test(l)), WITHIN).not.toEqual([])
     expect(await labels()).not.toContain('(anonymous)')
     expect(errors).toEqual([])
   })
