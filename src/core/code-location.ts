@@ -85,8 +85,21 @@ export function originalPosition(file: string, line: number, column: number): { 
  * ```
  */
 export function codeLocationOf(location: string): string {
+  const at = parseLocation(location)
+  return at ? codeLocation(at.file, at.line, at.column) : location
+}
+
+/** `file:line:column` read apart; undefined for text that is not such a location. */
+function parseLocation(location: string): { file: string; line: number; column: number } | undefined {
   const match = /^(.+):(\d+):(\d+)$/.exec(location)
-  return match ? codeLocation(match[1]!, Number(match[2]), Number(match[3])) : location
+  return match ? { file: match[1]!, line: Number(match[2]), column: Number(match[3]) } : undefined
+}
+
+/** Sets `key` in a cache of at most `max` entries, forgetting the oldest first (a rewritten key becomes the newest). */
+function keep<V>(cache: Map<string, V>, key: string, value: V, max: number): void {
+  cache.delete(key)
+  if (cache.size >= max) cache.delete(cache.keys().next().value!)
+  cache.set(key, value)
 }
 
 /** The absolute path of a `file://` URL or an absolute path; undefined for anything else (`node:…`, `<anonymous>`). */
@@ -147,9 +160,7 @@ function sourceMapOf(path: string): FileMap | null {
   const kept = maps.get(path)
   if (kept !== undefined && kept.mtimeMs === mtimeMs) return kept.map
   const map = readSourceMap(path)
-  maps.delete(path)
-  if (maps.size >= MAX_MAPS) maps.delete(maps.keys().next().value!)
-  maps.set(path, { mtimeMs, map })
+  keep(maps, path, { mtimeMs, map }, MAX_MAPS)
   return map
 }
 
@@ -266,11 +277,11 @@ const sources = new Map<string, { mtimeMs: number; lines: string[] | null }>()
  * ```
  */
 export function sourceExcerpt(location: string, around = 2): SourceLine[] | undefined {
-  const match = /^(.+):(\d+):(\d+)$/.exec(location)
-  const path = match && toPath(match[1]!)
-  if (!match || !path) return undefined
-  const original = mapped(path, Number(match[2]), Number(match[3]))
-  const line = original?.line ?? Number(match[2])
+  const at = parseLocation(location)
+  const path = at && toPath(at.file)
+  if (!at || !path) return undefined
+  const original = mapped(path, at.line, at.column)
+  const line = original?.line ?? at.line
   const lines = original?.lines?.() ?? fileLines(original?.path ?? path)
   if (!lines || line > lines.length) return undefined
   const from = Math.max(1, line - around)
@@ -317,8 +328,6 @@ function fileLines(path: string): string[] | null {
       lines = null
     }
   }
-  sources.delete(path)
-  if (sources.size >= MAX_SOURCES) sources.delete(sources.keys().next().value!)
-  sources.set(path, { mtimeMs, lines })
+  keep(sources, path, { mtimeMs, lines }, MAX_SOURCES)
   return lines
 }
