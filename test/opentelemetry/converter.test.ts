@@ -28,6 +28,21 @@ const offsetMs = (span: ToolbarSpan, server: ToolbarSpan) => ms(span.startTimeUn
 const named = (stats: StatsWithSpans, name: string) => stats.spans.find((s) => s.name === name)!
 const serverOf = (stats: StatsWithSpans) => stats.spans.find((s) => s.kind === 'SERVER')!
 
+/**
+ * Serves GET / with `nodes` and `samples` as the request's profile, in the documented shape of
+ * the profiling slot: samples every 500 µs, from 10 ms into the request.
+ */
+function serveProfile(app: ReturnType<typeof makeApp>['app'], nodes: RecordedProfile['profile']['nodes'], samples: number[]) {
+  app.get('/', (c) => {
+    const profile: RecordedProfile = {
+      profile: { nodes, startTime: 0, endTime: samples.length * 500, samples, timeDeltas: samples.map((_, i) => (i === 0 ? 0 : 500)) },
+      startMs: 10, samplingIntervalUs: 500, skipped: undefined,
+    }
+    currentRecord()!.slot(SLOTS.profiling, () => profile)
+    return c.text('ok')
+  })
+}
+
 describe('PanelDataConverter', () => {
   it('places a query run 30 ms into the request 30 ms after the request span starts', async () => {
     const { app, run } = makeApp()
@@ -158,20 +173,7 @@ describe('PanelDataConverter', () => {
     const node = (id: number, functionName: string, lineNumber: number) => ({
       id, callFrame: { functionName, scriptId: '1', url: 'file:///srv/app/routes.js', lineNumber, columnNumber: 4 },
     })
-    app.get('/', (c) => {
-      // The documented shape of the profiling slot: samples every 500 µs, from 10 ms into the request.
-      const profile: RecordedProfile = {
-        profile: {
-          nodes: [node(1, '(root)', -1), node(2, 'renderRows', 41), node(3, 'tiny', 9)],
-          startTime: 0, endTime: 3000,
-          samples: [2, 2, 2, 2, 3, 1],
-          timeDeltas: [0, 500, 500, 500, 500, 500],
-        },
-        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
-      }
-      currentRecord()!.slot(SLOTS.profiling, () => profile)
-      return c.text('ok')
-    })
+    serveProfile(app, [node(1, '(root)', -1), node(2, 'renderRows', 41), node(3, 'tiny', 9)], [2, 2, 2, 2, 3, 1])
     const stats = await run('/')
     const hot = named(stats, 'renderRows')
     expect(hot.attributes).toMatchObject({ 'code.function.name': 'renderRows', 'code.file.path': '/srv/app/routes.js', 'code.line.number': 42 })
@@ -189,20 +191,8 @@ describe('PanelDataConverter', () => {
     const node = (id: number, functionName: string, lineNumber: number, columnNumber: number, children: number[] = []) => ({
       id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber }, children,
     })
-    app.get('/', (c) => {
-      // findUser (users.js:1) calls the arrow function it hands to rows.find (users.js:2:27).
-      const profile: RecordedProfile = {
-        profile: {
-          nodes: [node(1, '(root)', -1, -1, [2]), node(2, 'findUser', 0, 16, [3]), node(3, '', 1, 26)],
-          startTime: 0, endTime: 3000,
-          samples: [3, 3, 3, 3, 3, 1],
-          timeDeltas: [0, 500, 500, 500, 500, 500],
-        },
-        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
-      }
-      currentRecord()!.slot(SLOTS.profiling, () => profile)
-      return c.text('ok')
-    })
+    // findUser (users.js:1) calls the arrow function it hands to rows.find (users.js:2:27).
+    serveProfile(app, [node(1, '(root)', -1, -1, [2]), node(2, 'findUser', 0, 16, [3]), node(3, '', 1, 26)], [3, 3, 3, 3, 3, 1])
     const stats = await run('/')
     const arrow = stats.spans.find((s) => s.name.startsWith('(anonymous)'))!
     // Not '(anonymous) users.js:2': the file and line the developer wrote, as the Profile panel shows them.
