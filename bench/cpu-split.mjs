@@ -2,7 +2,7 @@
 // (the kernel's side of its reads and writes), and the load generator's own CPU (autocannon
 // in this process), each per request, medians over restarted servers in alternating rounds.
 //
-//   npm run build && node bench/cpu-split.mjs toolbar-otel,toolbar-otel+core,hono-otel [rounds]
+//   npm run build && node bench/cpu-split.mjs [--variants toolbar-otel,toolbar-otel+core,hono-otel] [--rounds 4]
 //
 // On a machine shared with other work, system time per request grows as a server gets
 // slower (fewer requests per wake-up), whatever the server does: compare user time to
@@ -11,8 +11,13 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import autocannon from 'autocannon'
 
-const variants = (process.argv[2] ?? 'toolbar-otel,hono-otel').split(',')
-const rounds = Number(process.argv[3] ?? 4)
+// `--variants a,b --rounds N` as the other scripts in bench/ take them, or the two in order.
+const flags = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+)
+const positional = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith('--') && !all[i - 1]?.startsWith('--'))
+const variants = (flags.variants ?? positional[0] ?? 'toolbar-otel,hono-otel').split(',')
+const rounds = Number(flags.rounds ?? positional[1] ?? 4)
 
 async function start(script, variant, env = {}) {
   const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...(variant ? [variant] : [])], {
