@@ -10,8 +10,9 @@
  * source the developer wrote. Maps are parsed with Node's own `SourceMap` (`node:module`):
  * no dependency, and the same reading of a map as Node's `--enable-source-maps` stack traces.
  * Each file's map is read once per build of the file (its mtime) and kept (the last `MAX_MAPS`
- * files). This is read-time work
- * (a panel's stats, an API or MCP answer), never done while a request is recorded.
+ * files). It is never done while a request is recorded: it runs when something is read (a
+ * panel's stats, an API or MCP answer) or when a request's spans are converted, after its
+ * response was sent (a query's caller, a profile's hot frames).
  */
 import { readFileSync, statSync } from 'node:fs'
 import { SourceMap, type SourceMapPayload } from 'node:module'
@@ -27,6 +28,8 @@ interface FileMap {
   url: URL
   /** Lines of the sources the map holds (`sourcesContent`), split when first shown. */
   contents?: Map<string, string[]>
+  /** The map's sources as paths (`sourcePath`), made when first asked for. */
+  paths?: Map<string, string>
 }
 
 /**
@@ -59,7 +62,8 @@ export function codeLocation(file: string, line: number, column: number): string
  * Where a 1-based position of a built file is in the source the developer wrote, its path
  * absolute (what an exported `code.file.path` holds): through the file's source map, as
  * `codeLocation` reads it; the file's own position (a `file://` URL made a path) when no map
- * covers it; undefined when `file` is not a file (`node:…`, `<anonymous>`).
+ * covers it; undefined when `file` is not a file (`node:…`, `<anonymous>`). `checked`: as
+ * for `sourceLocationOf`, the files already looked at in this batch.
  *
  * @example
  * ```ts
@@ -67,10 +71,10 @@ export function codeLocation(file: string, line: number, column: number): string
  * // { path: '/home/me/shop/src/routes/users.ts', line: 40, column: 5 }
  * ```
  */
-export function originalPosition(file: string, line: number, column: number): { path: string; line: number; column: number } | undefined {
+export function originalPosition(file: string, line: number, column: number, checked?: Set<string>): { path: string; line: number; column: number } | undefined {
   const path = toPath(file)
   if (path === undefined) return undefined
-  const original = mapped(path, line, column)
+  const original = mapped(path, line, column, checked)
   return original ? { path: original.path, line: original.line, column: original.column } : { path, line, column }
 }
 
@@ -87,6 +91,29 @@ export function originalPosition(file: string, line: number, column: number): { 
 export function codeLocationOf(location: string): string {
   const at = parseLocation(location)
   return at ? codeLocation(at.file, at.line, at.column) : location
+}
+
+/**
+ * A location written as text, `file:line:column`, in the source the developer wrote with its
+ * path absolute (what an exported attribute holds: a query span's `code.stacktrace`), as
+ * `originalPosition` reads it. Text that is not a file's location is given back as it is.
+ * `checked`, for a batch of locations (a request's queries as they become spans): the files
+ * whose map was checked against the file's modification time in this batch, so that each
+ * file is looked at once per batch rather than once per location.
+ *
+ * @example
+ * ```ts
+ * const checked = new Set<string>()
+ * sourceLocationOf('/home/me/shop/dist/routes/users.js:42:11', checked) // '/home/me/shop/src/routes/users.ts:40:5'
+ * sourceLocationOf('/home/me/shop/dist/routes/users.js:57:3', checked)  // the same map, no second look at the file
+ * ```
+ */
+export function sourceLocationOf(location: string, checked?: Set<string>): string {
+  const at = parseLocation(location)
+  const path = at && toPath(at.file)
+  if (!at || path === undefined) return location
+  const original = mapped(path, at.line, at.column, checked)
+  return original ? `${original.path}:${original.line}:${original.column}` : location
 }
 
 /** `file:line:column` read apart; undefined for text that is not such a location. */
@@ -121,8 +148,8 @@ function relative(path: string): string {
 }
 
 /** The original position of a 1-based position of `path`, when its map has one on that line. */
-function mapped(path: string, line: number, column: number): { path: string; line: number; column: number; lines?: () => string[] | undefined } | undefined {
-  const file = sourceMapOf(path)
+function mapped(path: string, line: number, column: number, checked?: Set<string>): { path: string; line: number; column: number; lines?: () => string[] | undefined } | undefined {
+  const file = sourceMapOf(path, checked)
   if (!file) return undefined
   const entry = file.map.findEntry(line - 1, column - 1) as Partial<{ generatedLine: number; originalSource: string; originalLine: number; originalColumn: number }>
   // Node answers the nearest mapping before the position, even one lines above: a line the
@@ -145,6 +172,12 @@ function contentLines(file: FileMap, source: string): string[] | undefined {
 
 /** A map's source as a path: resolved against the map's `sourceRoot` and its own place; a non-file URL as written. */
 function sourcePath(file: FileMap, source: string): string {
+  let path = file.paths?.get(source)
+  if (path === undefined) (file.paths ??= new Map()).set(source, (path = resolveSource(file, source)))
+  return path
+}
+
+function resolveSource(file: FileMap, source: string): string {
   const root = file.map.payload.sourceRoot ?? ''
   try {
     const url = new URL(`${root}${root && !root.endsWith('/') ? '/' : ''}${source}`, file.url)
@@ -154,10 +187,16 @@ function sourcePath(file: FileMap, source: string): string {
   }
 }
 
-/** The source map of the file at `path`, read once: null when there is none, or it cannot be read. */
-function sourceMapOf(path: string): FileMap | null {
-  const mtimeMs = modified(path)
+/**
+ * The source map of the file at `path`, read once per build of the file: null when there is
+ * none, or it cannot be read. A path in `checked` was compared with its file earlier in the
+ * same batch: its kept map is taken without looking at the file again.
+ */
+function sourceMapOf(path: string, checked?: Set<string>): FileMap | null {
   const kept = maps.get(path)
+  if (kept !== undefined && checked?.has(path)) return kept.map
+  checked?.add(path)
+  const mtimeMs = modified(path)
   if (kept !== undefined && kept.mtimeMs === mtimeMs) return kept.map
   const map = readSourceMap(path)
   keep(maps, path, { mtimeMs, map }, MAX_MAPS)

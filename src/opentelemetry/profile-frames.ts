@@ -167,13 +167,15 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
   const durationUs = (frame: OpenFrame) => frame.endUs! - frame.startUs
   const kept = closed.sort((a, b) => durationUs(b) - durationUs(a)).slice(0, MAX_HOT_FRAMES)
   const frames: HotFrame[] = []
+  // Each file of the profile is looked at once for its source map, not once per frame.
+  const checked = new Set<string>()
   for (const frame of kept.sort((a, b) => a.startUs - b.startUs || depthOf(a) - depthOf(b))) {
     const { callFrame } = frame.node
     let parent = frame.parent
     while (parent && parent.index === undefined) parent = parent.parent
     frame.index = frames.length
     // In the source the developer wrote, through the built file's source map (read once per build of the file).
-    const at = originalPosition(callFrame.url, callFrame.lineNumber + 1, callFrame.columnNumber + 1)
+    const at = originalPosition(callFrame.url, callFrame.lineNumber + 1, callFrame.columnNumber + 1, checked)
     frames.push({
       functionName: callFrame.functionName || '(anonymous)',
       filePath: at?.path ?? callFrame.url,

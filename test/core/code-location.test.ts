@@ -4,13 +4,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import ts from 'typescript'
-import { codeLocation, codeLocationOf } from '../../src/core/code-location.js'
+import { codeLocation, codeLocationOf, sourceLocationOf } from '../../src/core/code-location.js'
 
 // test/fixtures/code-location: src/users.ts compiled by tsc into build/users.js (+ users.js.map),
 // build/inline/users.js (inline map), build/rooted.js (its map names a sourceRoot), and
 // build/broken.js, whose map is cut off.
 const built = (name: string) => fileURLToPath(new URL(`../fixtures/code-location/build/${name}`, import.meta.url))
 const TS = 'test/fixtures/code-location/src/users.ts'
+
+/** Compiles `source` (cart.ts) into `file` with its map beside it, as `tsc --watch` does, the file dated `mtime`. */
+function buildCart(file: string, source: string, mtime: Date): void {
+  const out = ts.transpileModule(source, { fileName: 'cart.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, sourceMap: true, removeComments: true } })
+  writeFileSync(file, out.outputText)
+  writeFileSync(`${file}.map`, out.sourceMapText!)
+  utimesSync(file, mtime, mtime)
+}
 
 describe('codeLocation: the one form of a place in the app code', () => {
   it("maps a compiled file's position to the TypeScript line the developer wrote, relative to the working directory", () => {
@@ -46,17 +54,33 @@ describe('codeLocation: the one form of a place in the app code', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hdt-rebuilt-'))
     try {
       const file = join(dir, 'cart.js')
-      const build = (source: string, mtime: Date) => {
-        const out = ts.transpileModule(source, { fileName: 'cart.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, sourceMap: true, removeComments: true } })
-        writeFileSync(file, out.outputText)
-        writeFileSync(`${file}.map`, out.sourceMapText!)
-        utimesSync(file, mtime, mtime)
-      }
+      const build = (source: string, mtime: Date) => buildCart(file, source, mtime)
       // cart.js line 1 is the `export const total` of the source's line 2, then of its line 5.
       build('// cart\nexport const total = 1\n', new Date(2026, 0, 1))
       expect(codeLocation(file, 1, 1)).toBe(`${join(dir, 'cart.ts')}:2:1`)
       build('// cart\n\n\n\nexport const total = 2\n', new Date(2026, 0, 2))
       expect(codeLocation(file, 1, 1)).toBe(`${join(dir, 'cart.ts')}:5:1`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("writes a built file's location as its source's absolute path, looking at each file once per batch of locations", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hdt-batch-'))
+    try {
+      const file = join(dir, 'cart.js')
+      const build = (source: string, mtime: Date) => buildCart(file, source, mtime)
+      build('// cart\nexport const total = 1\n', new Date(2026, 0, 1))
+      const first = new Set<string>()
+      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${join(dir, 'cart.ts')}:2:1`)
+      // Rebuilt while the batch is converted: the batch keeps the map it checked.
+      build('// cart\n\n\n\nexport const total = 2\n', new Date(2026, 0, 2))
+      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${join(dir, 'cart.ts')}:2:1`)
+      // The next batch looks at the file again and reads the new map.
+      expect(sourceLocationOf(`${file}:1:1`, new Set())).toBe(`${join(dir, 'cart.ts')}:5:1`)
+      expect(sourceLocationOf(`${built('users.js')}:2:5`)).toBe(`${fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url))}:10:3`)
+      expect(sourceLocationOf('node:internal/timers:12:3')).toBe('node:internal/timers:12:3')
+      expect(sourceLocationOf('<anonymous>')).toBe('<anonymous>')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -88,6 +88,29 @@ describe('PanelDataConverter', () => {
     expect(BigInt(query.endTimeUnixNano!) - BigInt(query.startTimeUnixNano)).toBe(234_568n)
   })
 
+  it("exports a query's caller in the TypeScript the built file maps to, as the SQL panel shows it", async () => {
+    const { app, run } = makeApp()
+    // test/fixtures/code-location/build/users.js, compiled by tsc from ../src/users.ts with a source map.
+    const built = fileURLToPath(new URL('../fixtures/code-location/build/users.js', import.meta.url))
+    const source = fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url))
+    app.get('/users', (c) => {
+      recordQuery({ sql: 'SELECT id FROM users', params: [], durationMs: 0.2, rowCount: 1, dbSystem: 'sqlite' })
+      recordQuery({ sql: 'SELECT id FROM orders', params: [], durationMs: 0.2, rowCount: 1, dbSystem: 'sqlite' })
+      recordQuery({ sql: 'SELECT id FROM carts', params: [], durationMs: 0.2, rowCount: 1, dbSystem: 'sqlite' })
+      // As an app running its built JavaScript has them: two calls in users.js, and one from code that is not a file.
+      const [users, orders, carts] = currentRecord()!.peek(SLOTS.sql)!.queries
+      users!.caller = `${built}:2:27`
+      orders!.caller = `${built}:1:17`
+      carts!.caller = '<anonymous>'
+      return c.text('ok')
+    })
+    const stats = await run('/users')
+    // Not users.js:2:27: the line the developer wrote, so Jaeger and the waterfall read as the SQL panel does.
+    expect(named(stats, 'SELECT users').attributes['code.stacktrace']).toBe(`${source}:10:25`)
+    expect(named(stats, 'SELECT orders').attributes['code.stacktrace']).toBe(`${source}:9:17`)
+    expect(named(stats, 'SELECT carts').attributes['code.stacktrace']).toBe('<anonymous>')
+  })
+
   it("gives a render's span the render's own duration, to the nanosecond, so the waterfall reads the Templates panel's time", async () => {
     const { app, run } = makeApp()
     let record: ReturnType<typeof currentRecord>
