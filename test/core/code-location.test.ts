@@ -12,12 +12,25 @@ import { codeLocation, codeLocationOf, sourceLocationOf } from '../../src/core/c
 const built = (name: string) => fileURLToPath(new URL(`../fixtures/code-location/build/${name}`, import.meta.url))
 const TS = 'test/fixtures/code-location/src/users.ts'
 
-/** Compiles `source` (cart.ts) into `file` with its map beside it, as `tsc --watch` does, the file dated `mtime`. */
-function buildCart(file: string, source: string, mtime: Date): void {
-  const out = ts.transpileModule(source, { fileName: 'cart.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, sourceMap: true, removeComments: true } })
-  writeFileSync(file, out.outputText)
-  writeFileSync(`${file}.map`, out.sourceMapText!)
-  utimesSync(file, mtime, mtime)
+/**
+ * Runs `use` with a scratch folder's cart.js (its path), a `build` that compiles a cart.ts
+ * source into it with its map beside it, as `tsc --watch` does, the file dated `mtime`, and
+ * the path of that cart.ts. The folder is removed after.
+ */
+function withCart(use: (file: string, build: (source: string, mtime: Date) => void, source: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'hdt-cart-'))
+  const file = join(dir, 'cart.js')
+  const build = (source: string, mtime: Date) => {
+    const out = ts.transpileModule(source, { fileName: 'cart.ts', compilerOptions: { target: ts.ScriptTarget.ES2022, sourceMap: true, removeComments: true } })
+    writeFileSync(file, out.outputText)
+    writeFileSync(`${file}.map`, out.sourceMapText!)
+    utimesSync(file, mtime, mtime)
+  }
+  try {
+    use(file, build, join(dir, 'cart.ts'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 describe('codeLocation: the one form of a place in the app code', () => {
@@ -51,38 +64,28 @@ describe('codeLocation: the one form of a place in the app code', () => {
   })
 
   it('reads the new map of a file rebuilt since its map was read (tsc --watch)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hdt-rebuilt-'))
-    try {
-      const file = join(dir, 'cart.js')
-      const build = (source: string, mtime: Date) => buildCart(file, source, mtime)
+    withCart((file, build, source) => {
       // cart.js line 1 is the `export const total` of the source's line 2, then of its line 5.
       build('// cart\nexport const total = 1\n', new Date(2026, 0, 1))
-      expect(codeLocation(file, 1, 1)).toBe(`${join(dir, 'cart.ts')}:2:1`)
+      expect(codeLocation(file, 1, 1)).toBe(`${source}:2:1`)
       build('// cart\n\n\n\nexport const total = 2\n', new Date(2026, 0, 2))
-      expect(codeLocation(file, 1, 1)).toBe(`${join(dir, 'cart.ts')}:5:1`)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+      expect(codeLocation(file, 1, 1)).toBe(`${source}:5:1`)
+    })
   })
 
   it("writes a built file's location as its source's absolute path, looking at each file once per batch of locations", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hdt-batch-'))
-    try {
-      const file = join(dir, 'cart.js')
-      const build = (source: string, mtime: Date) => buildCart(file, source, mtime)
+    withCart((file, build, source) => {
       build('// cart\nexport const total = 1\n', new Date(2026, 0, 1))
       const first = new Set<string>()
-      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${join(dir, 'cart.ts')}:2:1`)
+      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${source}:2:1`)
       // Rebuilt while the batch is converted: the batch keeps the map it checked.
       build('// cart\n\n\n\nexport const total = 2\n', new Date(2026, 0, 2))
-      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${join(dir, 'cart.ts')}:2:1`)
+      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${source}:2:1`)
       // The next batch looks at the file again and reads the new map.
-      expect(sourceLocationOf(`${file}:1:1`, new Set())).toBe(`${join(dir, 'cart.ts')}:5:1`)
-      expect(sourceLocationOf(`${built('users.js')}:2:5`)).toBe(`${fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url))}:10:3`)
-      expect(sourceLocationOf('node:internal/timers:12:3')).toBe('node:internal/timers:12:3')
-      expect(sourceLocationOf('<anonymous>')).toBe('<anonymous>')
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+      expect(sourceLocationOf(`${file}:1:1`, new Set())).toBe(`${source}:5:1`)
+    })
+    expect(sourceLocationOf(`${built('users.js')}:2:5`)).toBe(`${fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url))}:10:3`)
+    expect(sourceLocationOf('node:internal/timers:12:3')).toBe('node:internal/timers:12:3')
+    expect(sourceLocationOf('<anonymous>')).toBe('<anonymous>')
   })
 })
