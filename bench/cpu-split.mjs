@@ -2,7 +2,7 @@
 // (the kernel's side of its reads and writes), and the load generator's own CPU (autocannon
 // in this process), each per request, medians over restarted servers in alternating rounds.
 //
-//   npm run build && node bench/cpu-split.mjs [--variants toolbar-otel,toolbar-otel+core,hono-otel] [--rounds 4]
+//   npm run build && node bench/cpu-split.mjs [--variants toolbar-otel,toolbar-otel+core,hono-otel] [--rounds 4] [--warmup 5]
 //
 // On a machine shared with other work, system time per request grows as a server gets
 // slower (fewer requests per wake-up), whatever the server does: compare user time to
@@ -18,6 +18,8 @@ const flags = Object.fromEntries(
 const positional = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith('--') && !all[i - 1]?.startsWith('--'))
 const variants = (flags.variants ?? positional[0] ?? 'toolbar-otel,hono-otel').split(',')
 const rounds = Number(flags.rounds ?? positional[1] ?? 4)
+// Seconds of load before each server is measured: its hot code is compiled by then (bench/http.mjs).
+const warmup = Number(flags.warmup ?? 5)
 
 async function start(script, variant, env = {}) {
   const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...(variant ? [variant] : [])], {
@@ -35,7 +37,7 @@ for (let round = 0; round < rounds; round++) {
   for (const variant of round % 2 ? [...variants].reverse() : variants) {
     const { child, port } = await start('./server.mjs', variant, { BENCH_COLLECTOR: `http://127.0.0.1:${collector.port}` })
     const url = `http://127.0.0.1:${port}/`
-    await autocannon({ url, connections: 20, duration: 1 })
+    await autocannon({ url, connections: 20, duration: warmup })
     const server = await cpuOf(url)
     const client = process.cpuUsage()
     const result = await autocannon({ url, connections: 20, duration: 4 })

@@ -11,7 +11,7 @@
 // bench/cpu-split.mjs splits user from system time; this says which code and which kernel
 // path. Variants alternate, each in a new server process per round, as in bench/http.mjs.
 //
-//   npm run build && node bench/perf-split.mjs [--variants toolbar-otel,hono-otel] [--rounds 2] [--seconds 6] [--top 25]
+//   npm run build && node bench/perf-split.mjs [--variants toolbar-otel,hono-otel] [--rounds 2] [--seconds 6] [--warmup 5] [--top 25]
 //
 // Needs `perf` (Debian's linux-perf) allowed to sample this user's processes
 // (kernel.perf_event_paranoid at most 2); prints why and exits 0 when it is not.
@@ -28,6 +28,8 @@ const args = Object.fromEntries(
 const variants = (args.variants ?? 'toolbar-otel,hono-otel').split(',')
 const rounds = Number(args.rounds ?? 2)
 const seconds = Number(args.seconds ?? 6)
+// Seconds of load before each server is sampled: its hot code is compiled by then (bench/http.mjs).
+const warmup = Number(args.warmup ?? 5)
 const top = Number(args.top ?? 25)
 const HZ = 4000
 
@@ -105,7 +107,7 @@ try {
     for (const variant of round % 2 ? [...variants].reverse() : variants) {
       const { child, port } = await start('./server.mjs', variant, { BENCH_COLLECTOR: `http://127.0.0.1:${collector.port}` }, ['--perf-basic-prof'])
       const url = `http://127.0.0.1:${port}/`
-      await autocannon({ url, connections: 20, duration: 2 })
+      await autocannon({ url, connections: 20, duration: warmup })
       const file = join(work, `${variant.replace(/\W/g, '_')}-${round}.data`)
       const load = autocannon({ url, connections: 20, duration: seconds + 2 })
       await new Promise((resolve) => setTimeout(resolve, 1000))
