@@ -96,7 +96,8 @@ export function codeLocationOf(location: string): string {
 /**
  * A location written as text, `file:line:column`, in the source the developer wrote with its
  * path absolute (what an exported attribute holds: a query span's `code.stacktrace`), as
- * `originalPosition` reads it. Text that is not a file's location is given back as it is.
+ * `originalPosition` reads it (a `file://` URL written as a path). Text that is not a file's
+ * location (`<anonymous>`, `node:…`) is given back as it is.
  * `checked`, for a batch of locations (a request's queries as they become spans): the files
  * whose map was checked against the file's modification time in this batch, so that each
  * file is looked at once per batch rather than once per location.
@@ -110,10 +111,8 @@ export function codeLocationOf(location: string): string {
  */
 export function sourceLocationOf(location: string, checked?: Set<string>): string {
   const at = parseLocation(location)
-  const path = at && toPath(at.file)
-  if (!at || path === undefined) return location
-  const original = mapped(path, at.line, at.column, checked)
-  return original ? `${original.path}:${original.line}:${original.column}` : location
+  const position = at && originalPosition(at.file, at.line, at.column, checked)
+  return position ? `${position.path}:${position.line}:${position.column}` : location
 }
 
 /** `file:line:column` read apart; undefined for text that is not such a location. */

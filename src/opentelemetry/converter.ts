@@ -9,7 +9,6 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, AttributeValue, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
-import { sourceLocationOf } from '../core/code-location.js'
 import type { RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactSpanText } from '../core/redact-span.js'
@@ -356,11 +355,11 @@ export class PanelDataConverter {
 
   private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => HrTime, checked?: Set<string>): void {
     const start = at(query.startMs)
-    const attributes = sqlAttributes(query, { sanitize: this.sanitizeQueries })
-    // The caller in the source the developer wrote, as the SQL panel shows it (absolute here,
-    // for Jaeger and Zipkin): not the built file's line.
-    if (query.caller) attributes['code.stacktrace'] = sourceLocationOf(query.caller, checked)
-    const span = this.tracer.startSpan(sqlSpanName(query), { kind: SpanKind.CLIENT, startTime: start, attributes }, parent)
+    const span = this.tracer.startSpan(sqlSpanName(query), {
+      kind: SpanKind.CLIENT,
+      startTime: start,
+      attributes: sqlAttributes(query, { sanitize: this.sanitizeQueries, checked }),
+    }, parent)
     // The end from the start and the query's duration: the span lasts what the SQL panel shows.
     const end = hrTimeAfter(start, query.durationMs)
     if (query.error) fail(span, 'DatabaseError', query.error, end)

@@ -3,10 +3,11 @@
  * database-spans.md and sql.md): `db.system.name`, `db.query.text` (sanitized unless the
  * query was parameterized), `db.query.summary` (the span name), `db.operation.name` and
  * `db.collection.name` only when the caller gave them ("SHOULD NOT be extracted from
- * `db.query.text`"), `db.response.returned_rows`. Parameters are never exported: they are
- * user data.
+ * `db.query.text`"), `db.response.returned_rows`, and `code.stacktrace`: the calling line
+ * in the source the developer wrote. Parameters are never exported: they are user data.
  */
 import type { Attributes } from '@opentelemetry/api'
+import { sourceLocationOf } from '../core/code-location.js'
 import type { RecordedQuery } from '../shapes/records.js'
 import { sanitizeSql } from '../shapes/sql-lexer.js'
 import { sqlQuerySummary } from './sql-summary.js'
@@ -32,7 +33,7 @@ export function sqlSpanName(query: QueryFields): string {
   return query.collection ?? query.dbSystem
 }
 
-/** How the query text is exported. */
+/** How the query text and its caller are exported. */
 export interface SqlAttributeOptions {
   /**
    * Default true: literals of a query run without parameters become `?` ("The
@@ -41,6 +42,12 @@ export interface SqlAttributeOptions {
    * ("Parameterized query text SHOULD NOT be sanitized"). False exports every text raw.
    */
   sanitize?: boolean
+  /**
+   * For a batch of queries (a request's, as they become spans): the files whose source map
+   * was already checked in this batch, so that each file is looked at once (see
+   * `sourceLocationOf`). Without it, each caller's file is looked at.
+   */
+  checked?: Set<string>
 }
 
 /**
@@ -61,7 +68,8 @@ export function sqlAttributes(query: RecordedQuery, options: SqlAttributeOptions
   if (query.operation) attributes['db.operation.name'] = query.operation
   if (query.collection) attributes['db.collection.name'] = query.collection
   if (query.rowCount !== undefined) attributes['db.response.returned_rows'] = query.rowCount
-  if (query.caller) attributes['code.stacktrace'] = query.caller
+  // The caller in the source the developer wrote, as the SQL panel shows it (absolute here, for Jaeger and Zipkin).
+  if (query.caller) attributes['code.stacktrace'] = sourceLocationOf(query.caller, options.checked)
   if (query.error) attributes['error.type'] = 'DatabaseError'
   return attributes
 }
