@@ -397,9 +397,10 @@ describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () 
     ] as const) {
       await body.getByRole('tab', { name: tab }).click()
       const names = body.locator(cells)
-      await names.first().waitFor()
-      expect(new Set(await linesOf(names)), tab).toEqual(new Set([1]))
+      // The compared trace's groups come when its trace is read: wait for the long name itself.
       const long = names.filter({ hasText: tab === 'Statistics' ? LONG_TEMPLATE : 'SELECT users.id' }).first()
+      await long.waitFor()
+      expect(new Set(await linesOf(names)), tab).toEqual(new Set([1]))
       expect(await long.getAttribute('title'), tab).toBe(await long.evaluate((el) => el.textContent))
       expect(await fitsSideways(body), tab).toBe(true)
     }
@@ -634,5 +635,72 @@ describe('every panel in a phone-wide window (375px)', () => {
 
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((what) => [what, []])))
     expect(session.errors.filter((e) => !e.includes('status of 500'))).toEqual([])
+  })
+})
+
+describe("the waterfall's span names", () => {
+  it('widen as far as the developer drags their border, stay so on the next page, move with the arrow keys, and come back on a double click', async () => {
+    const traceId = randomBytes(16).toString('hex')
+    const start = BigInt(Date.now()) * 1_000_000n
+    const name = `GET ${LONG_ROUTE}`
+    const root = { traceId, spanId: randomBytes(8).toString('hex'), name, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 8_000_000n) }
+    const child = { traceId, spanId: randomBytes(8).toString('hex'), parentSpanId: root.spanId, name: 'SELECT line_items', kind: 3, startTimeUnixNano: String(start + 1_000_000n), endTimeUnixNano: String(start + 3_000_000n) }
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'orders' } }] }, scopeSpans: [{ scope: { name: 'orders' }, spans: [root, child] }] }] }
+    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+    expect(sent.status).toBe(200)
+    const openWaterfall = async () => {
+      const body = await panelAt({ width: 1440, height: 900 }, '/report', 'History')
+      await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+      const grid = body.locator(`[data-hdt-trace="${traceId}"]`).getByRole('grid', { name: 'Spans of the trace' })
+      await grid.getByRole('gridcell').first().waitFor()
+      return grid
+    }
+    // Whether the root span's name shows whole, and how wide the rows' time track is.
+    const measure = (grid: Locator) =>
+      grid.evaluate((el) => {
+        const label = el.querySelector('.hdt-wf-label')!
+        return { whole: label.scrollWidth <= label.clientWidth, track: el.querySelector('.hdt-wf-track')!.getBoundingClientRect().width }
+      })
+    const divider = (grid: Locator) => grid.getByRole('separator', { name: /Width of the span names/ })
+
+    let grid = await openWaterfall()
+    try {
+      const before = await measure(grid)
+      expect(before.whole, 'the long name is cut at the default width').toBe(false)
+      expect(Number(await divider(grid).getAttribute('aria-valuenow'))).toBe(34)
+
+      await divider(grid).scrollIntoViewIfNeeded()
+      const handle = (await divider(grid).boundingBox())!
+      await session.page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2)
+      await session.page.mouse.down()
+      await session.page.mouse.move(handle.x + 400, handle.y + handle.height / 2, { steps: 5 })
+      await session.page.mouse.up()
+      const dragged = await measure(grid)
+      expect(dragged.whole, 'the name shows whole once its column was widened').toBe(true)
+      expect(dragged.track).toBeLessThan(before.track - 300)
+      const widened = Number(await divider(grid).getAttribute('aria-valuenow'))
+      expect(widened).toBeGreaterThan(60)
+
+      // Another page: the same width, in another trace's waterfall as in this one.
+      grid = await openWaterfall()
+      expect(Number(await divider(grid).getAttribute('aria-valuenow'))).toBe(widened)
+      expect((await measure(grid)).whole).toBe(true)
+
+      // The arrow keys move the border; they do not fold the selected span, as they would in the grid.
+      await grid.locator('.hdt-wf-row').first().click()
+      await divider(grid).focus()
+      await session.page.keyboard.press('ArrowLeft')
+      await session.page.keyboard.press('ArrowLeft')
+      expect(Number(await divider(grid).getAttribute('aria-valuenow'))).toBe(widened - 4)
+      expect(await grid.locator('.hdt-wf-row').count()).toBe(2)
+    } finally {
+      // Back to the default for the tests after this one (the width is kept in localStorage).
+      await divider(grid).dblclick()
+    }
+    expect(Number(await divider(grid).getAttribute('aria-valuenow'))).toBe(34)
+    expect((await measure(grid)).whole).toBe(false)
+    grid = await openWaterfall()
+    expect(Number(await divider(grid).getAttribute('aria-valuenow'))).toBe(34)
+    expect(session.errors).toEqual([])
   })
 })

@@ -9,6 +9,7 @@ import type { OpenPanel } from '../types.js'
 import { FoldButton, GroupRow } from './group-row.js'
 import { selfTimeOf, type FoldableGroup, type WaterfallAnalysis, type WaterfallRow } from './waterfall-analysis.js'
 import { DurationLabel } from './duration-label.js'
+import { loadNameWidth, NAME_WIDTH_RANGE, saveNameWidth } from '../toolbar-state.js'
 
 /** Height of one row in px; fixed, so that only the rows in view need to exist in the page. */
 export const ROW_HEIGHT = 24
@@ -55,6 +56,8 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
   const rowId = (spanId: string) => `${rowIds}-${spanId}`
   // `track`: the width in px of a row's time track, for duration labels to keep off the event markers.
   const [view, setView] = useState<{ top: number; height: number; track?: number }>({ top: 0, height: 480 })
+  // The span names' column, as wide as the developer dragged it (% of the grid), else the stylesheet's.
+  const [nameWidth, setNameWidth] = useState(loadNameWidth)
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -77,6 +80,12 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
       if (frame) cancelAnimationFrame(frame)
     }
   }, [])
+
+  // A wider or narrower name column changes the time track's width (the scroller's stays the same).
+  useLayoutEffect(() => {
+    const track = scroller.current?.querySelector('.hdt-wf-track')?.clientWidth || undefined
+    setView((seen) => (seen.track === track ? seen : { ...seen, track }))
+  }, [nameWidth])
 
   // Keep the selected row in view when it is chosen by keyboard.
   useEffect(() => {
@@ -125,10 +134,12 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
       tabIndex={0}
       onKeyDown={onKeyDown}
       ref={gridRef}
+      style={nameWidth === undefined ? undefined : { '--hdt-wf-name': `${nameWidth}%` }}
     >
       <div class="hdt-wf-head" role="row">
         <div class="hdt-wf-name-head" role="columnheader">
           Span <span class="hdt-muted">({shownSpans === tree.ordered.length ? shownSpans : `${shownSpans} of ${tree.ordered.length}`})</span>
+          <NameDivider width={nameWidth} onChange={setNameWidth} />
         </div>
         <div class="hdt-wf-axis" role="columnheader" aria-label="time since the trace started">
           {ticks.map((t) => (
@@ -183,6 +194,86 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
         </div>
       </div>
     </div>
+  )
+}
+
+/**
+ * The border between the span names and the time axis, dragged (or moved with the arrow
+ * keys) to give long names more room, as in Jaeger's trace view. The width holds for every
+ * trace and page after (localStorage); a double click gives the column its default back.
+ */
+function NameDivider({ width, onChange }: { width: number | undefined; onChange(width: number | undefined): void }) {
+  const ref = useRef<HTMLDivElement>(null)
+  // What the column measures when the stylesheet sizes it (34%, half in a narrow window): the
+  // value a screen reader is told, and where the arrow keys start from.
+  const [measured, setMeasured] = useState<number>()
+  const shown = (): number => {
+    const column = ref.current?.parentElement
+    const head = column?.parentElement
+    return width ?? (column && head && head.clientWidth > 0 ? (100 * column.offsetWidth) / head.clientWidth : 34)
+  }
+  useLayoutEffect(() => {
+    if (width === undefined) setMeasured(shown())
+  }, [width])
+  const set = (next: number | undefined, save: boolean) => {
+    const kept = next === undefined ? undefined : Math.round(Math.min(NAME_WIDTH_RANGE.max, Math.max(NAME_WIDTH_RANGE.min, next)) * 10) / 10
+    onChange(kept)
+    if (save) saveNameWidth(kept)
+  }
+  const onPointerDown = (event: PointerEvent) => {
+    if (event.button !== 0) return
+    const divider = event.currentTarget as HTMLElement
+    const head = divider.closest('.hdt-wf-head') as HTMLElement | null
+    if (!head) return
+    event.preventDefault()
+    divider.focus()
+    divider.setPointerCapture?.(event.pointerId)
+    const box = head.getBoundingClientRect()
+    let dragged: number | undefined
+    const move = (e: PointerEvent) => {
+      dragged = ((e.clientX - box.left) / box.width) * 100
+      set(dragged, false)
+    }
+    const up = () => {
+      divider.removeEventListener('pointermove', move)
+      divider.removeEventListener('pointerup', up)
+      divider.removeEventListener('pointercancel', up)
+      if (dragged !== undefined) set(dragged, true)
+    }
+    divider.addEventListener('pointermove', move)
+    divider.addEventListener('pointerup', up)
+    divider.addEventListener('pointercancel', up)
+  }
+  const onKeyDown = (event: KeyboardEvent) => {
+    const step = event.shiftKey ? 10 : 2
+    const now = shown()
+    let next: number
+    if (event.key === 'ArrowLeft') next = now - step
+    else if (event.key === 'ArrowRight') next = now + step
+    else if (event.key === 'Home') next = NAME_WIDTH_RANGE.min
+    else if (event.key === 'End') next = NAME_WIDTH_RANGE.max
+    else return
+    // The grid's own arrow keys would fold or select a span: not while the divider has the focus.
+    event.preventDefault()
+    event.stopPropagation()
+    set(next, true)
+  }
+  return (
+    <div
+      class="hdt-wf-divider"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Width of the span names (drag, or arrow keys; double-click for the default)"
+      aria-valuemin={NAME_WIDTH_RANGE.min}
+      aria-valuemax={NAME_WIDTH_RANGE.max}
+      aria-valuenow={Math.round(width ?? measured ?? 34)}
+      tabIndex={0}
+      ref={ref}
+      title="Drag to widen the span names; double-click for the default"
+      onPointerDown={onPointerDown}
+      onKeyDown={onKeyDown}
+      onDblClick={() => set(undefined, true)}
+    />
   )
 }
 
