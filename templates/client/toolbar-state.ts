@@ -1,4 +1,4 @@
-/** What the toolbar remembers between page loads: open or closed, the last panel, and the width of the waterfall's span names. */
+/** What the toolbar remembers between page loads: open or closed, and the last panel. */
 export interface SavedState {
   open: boolean
   panel?: string
