@@ -216,8 +216,8 @@ describe('the OpenTelemetry panel by keyboard', () => {
 
   it('clears a search field with text on Esc, leaving the pane open; an empty one lets Esc close the pane', async () => {
     // The pane was opened again by the test before: count the rows once the trace is drawn.
-    await expect.poll(() => rows().count()).toBeGreaterThan(1)
-    const all = await rows().count()
+    let all = 0
+    await expect.poll(async () => (all = await rows().count())).toBeGreaterThan(1)
     const filter = pane.getByLabel('Filter spans')
     await filter.fill('SELECT')
     await expect.poll(() => rows().count()).toBeLessThan(all)
@@ -365,6 +365,54 @@ describe('the export status when nothing listens at the collector address', () =
     expect(text).toContain('OTEL_TRACES_EXPORTER=none')
     // The error itself is still there, for whoever reads further.
     expect(text).toMatch(/ECONNREFUSED|fetch failed/)
+    expect(tabErrors).toEqual([])
+    await tab.close()
+  })
+})
+
+describe('the OpenTelemetry panel read again', () => {
+  it('keeps the waterfall drawn while the request is read again with newer export figures, instead of blanking it', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    const tabErrors = collectErrors(tab)
+    const res = await tab.goto(`${server.url}/users/2`)
+    const requestId = (await res!.allHeaders())['x-debug-toolbar-request-id']!
+    const detailPath = `/_debug_toolbar/api/requests/${requestId}`
+    const body = await openPanel(tab, 'OpenTelemetry')
+    await body.locator('.hdt-wf-row').first().waitFor()
+    // The panel's figures change once a batch has been exported (its export status is in
+    // them), so the panel asked for again reads the request again and gets stats that differ.
+    const panelsNow = async () => JSON.stringify((await (await fetch(`${server.url}${detailPath}`)).json()).panels)
+    const first = await panelsNow()
+    // Another request: its spans make the next batch.
+    expect((await fetch(`${server.url}/users/1`)).status).toBe(200)
+    await expect.poll(panelsNow, { timeout: 15_000 }).not.toBe(first)
+    // The page reads a finished request again only when its copy is over a second old (STALE_MS).
+    await pause(1200)
+
+    // What the page reads from now on, in order, and every change to the number of rows.
+    const reads: string[] = []
+    tab.on('response', (response) => {
+      const path = new URL(response.url()).pathname
+      if (path === detailPath) reads.push('request')
+      else if (path.startsWith('/_debug_toolbar/api/traces/')) reads.push('trace')
+    })
+    await tab.evaluate(() => {
+      const root = document.getElementById('hono-debug-toolbar')!.shadowRoot!
+      const counts: number[] = ((window as unknown as { hdtRows: number[] }).hdtRows = [])
+      const note = () => {
+        const n = root.querySelectorAll('.hdt-pane .hdt-wf-row').length
+        if (counts[counts.length - 1] !== n) counts.push(n)
+      }
+      note()
+      new MutationObserver(note).observe(root, { childList: true, subtree: true })
+    })
+    // The open panel asked for again (its entry in the panel list): the request is read again.
+    await openPanel(tab, 'OpenTelemetry')
+    await expect.poll(() => reads.join(' '), { timeout: 15_000 }).toMatch(/request.* trace/)
+    await body.locator('.hdt-wf-row').first().waitFor()
+    const counts = await tab.evaluate(() => (window as unknown as { hdtRows: number[] }).hdtRows)
+    expect(counts[0]).toBeGreaterThan(1)
+    expect(counts, `row counts ${counts.join(' → ')}`).not.toContain(0)
     expect(tabErrors).toEqual([])
     await tab.close()
   })

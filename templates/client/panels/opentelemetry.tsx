@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { isReceivedSource, type ToolbarSpan, type ToolbarTrace } from '../../../src/core/span-model.js'
 import { escapeClears } from '../escape-clears.js'
@@ -89,9 +89,16 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
   const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
 
+  // Another trace starts empty. The same trace with newer stats (the request read again when
+  // the panel is asked for, with the export's figures as they are now) keeps its rows drawn
+  // while it is read again: a waterfall blanking out and coming back is all the reader saw.
+  const drawnTrace = useRef(traceId)
   useEffect(() => {
-    setSpans([])
-    setDropped(0)
+    if (drawnTrace.current !== traceId) {
+      drawnTrace.current = traceId
+      setSpans([])
+      setDropped(0)
+    }
     const controller = new AbortController()
     refresh(controller.signal, true)
     return () => controller.abort()
