@@ -484,6 +484,28 @@ describe('the waterfall at 600px', () => {
   })
 })
 
+describe('the waterfall beside the span detail (1440px)', () => {
+  it("shows a short root name whole beside a long service name, the service's chip cut with its whole name in its title", async () => {
+    const traceId = randomBytes(16).toString('hex')
+    const start = BigInt(Date.now()) * 1_000_000n
+    const root = { traceId, spanId: randomBytes(8).toString('hex'), name: 'GET /users/:id', kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 9_000_000n) }
+    const child = { traceId, spanId: randomBytes(8).toString('hex'), parentSpanId: root.spanId, name: 'SELECT users', kind: 3, startTimeUnixNano: String(start + 1_000_000n), endTimeUnixNano: String(start + 2_000_000n) }
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'hono-debug-toolbar' } }] }, scopeSpans: [{ scope: { name: 'shop' }, spans: [root, child] }] }] }
+    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+    expect(sent.status).toBe(200)
+    const body = await panelAt({ width: 1440, height: 900 }, '/report', 'History')
+    await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    const grid = body.locator(`[data-hdt-trace="${traceId}"]`).getByRole('grid', { name: 'Spans of the trace' })
+    await grid.locator('.hdt-wf-row').nth(1).click()
+    await body.locator('.hdt-span-detail').waitFor()
+    const first = grid.locator('.hdt-wf-row').first()
+    const label = await first.locator('.hdt-wf-label').evaluate((el) => ({ text: el.textContent, whole: el.scrollWidth <= el.clientWidth }))
+    expect(label).toEqual({ text: 'GET /users/:id', whole: true })
+    expect(await first.locator('.hdt-wf-chip').getAttribute('title')).toBe('hono-debug-toolbar')
+    expect(session.errors).toEqual([])
+  })
+})
+
 describe('the trace list', () => {
   it("marks a failed trace with the waterfall's round '!'", async () => {
     const body = await panelAt({ width: 1280, height: 800 }, '/fails', 'History')
