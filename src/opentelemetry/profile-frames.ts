@@ -8,8 +8,12 @@
  * library's internals it went through, nor the framework code that called the app (Hono's
  * `dispatch`); Node's internals, V8's builtins and the toolbar's own code make none (their
  * time is their caller's). Samples of the garbage collector or of V8's own code
- * (`(program)`) keep the open frames open (the running code is what they work for); idle
- * samples close them all. Sample times are the profile's start plus the cumulative
+ * (`(program)`) count for the code that runs after them: frames open on both sides stay
+ * open, a frame that ends closes where they began and a frame that begins opens there. The
+ * running code is what they work for, and V8 samples some of the app's code itself as
+ * `(program)`: a loop it optimised while running it (on-stack replacement) in an async
+ * function resumed after an `await` shows no JavaScript frame until the loop is done. Idle
+ * samples close every frame. Sample times are the profile's start plus the cumulative
  * `timeDeltas`, moved onto the request's clock by `RecordedProfile.startMs`.
  */
 import { dirname } from 'node:path'
@@ -151,9 +155,12 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
     const stack = appStackOf(leaf.id)
     let depth = 0
     while (depth < open.length && depth < stack.length && sameFunction(open[depth]!.node, stack[depth]!)) open[depth++]!.samples++
-    close(depth, workingSinceUs ?? elapsedUs)
+    // A run of working samples counts for the code that runs after it: the frames that end
+    // close where it began, the frames that begin open there.
+    const since = workingSinceUs ?? elapsedUs
+    close(depth, since)
     workingSinceUs = undefined
-    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: elapsedUs, samples: 1, selfUs: 0, parent: open[depth - 1] })
+    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: since, samples: 1, selfUs: 0, parent: open[depth - 1] })
     if (stack.length > 0 && stack[stack.length - 1] === leaf) {
       selfFrame = open[stack.length - 1]
       selfSinceUs = elapsedUs

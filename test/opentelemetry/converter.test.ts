@@ -351,6 +351,48 @@ describe('PanelDataConverter', () => {
     expect([handler, sort, hash].map((s) => s.attributes['profile.sampled_self_ms'])).toEqual([1, 0.5, 0])
   })
 
+  it("gives a handler's loop that V8 sampled as (program) to the handler that runs on after it, as it does the time a function ends in", async () => {
+    const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
+    const node = (id: number, functionName: string, url: string, lineNumber: number, children: number[] = []) => ({
+      id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 }, children,
+    })
+    const routes = 'file:///srv/app/routes.js'
+    app.get('/', (c) => {
+      // What /slow's profile is once its loop is optimised: the handler, resumed by a timer
+      // after an await, runs the loop in code V8 optimised on the way in (on-stack
+      // replacement), and every sample of it reads (program); the handler's own frame shows
+      // only after the loop, when it logs. Samples every 500 µs.
+      const profile: RecordedProfile = {
+        profile: {
+          nodes: [
+            node(1, '(root)', '', -1, [2, 5, 6]),
+            node(2, 'processTimers', 'node:internal/timers', 500, [3]),
+            node(3, '', routes, 7, [4]),
+            node(4, 'log', 'node:internal/console/constructor', 370),
+            node(5, '(program)', '', -1),
+            node(6, '(idle)', '', -1),
+          ],
+          startTime: 0, endTime: 11_000,
+          samples: [6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 3, 4, 6],
+          timeDeltas: [0, ...Array.from({ length: 22 }, () => 500)],
+        },
+        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
+      }
+      currentRecord()!.slot(SLOTS.profiling, () => profile)
+      return c.text('ok')
+    })
+    const stats = await run('/')
+    const server = serverOf(stats)
+    const profiled = stats.spans.filter((s) => s.attributes['code.function.name'] !== undefined)
+    expect(profiled.map((s) => s.name)).toEqual(['(anonymous) routes.js:8'])
+    const [handler] = profiled as [ToolbarSpan]
+    // From the first (program) sample, 1 ms in, to the idle one: the loop and the log.
+    expect(offsetMs(handler, server)).toBeCloseTo(11, 2)
+    expect(ms(handler.endTimeUnixNano!) - ms(handler.startTimeUnixNano)).toBeCloseTo(10, 2)
+    // Its own time is still only what its samples say: the one with it on top.
+    expect(handler.attributes['profile.sampled_self_ms']).toBe(0.5)
+  })
+
   it('converts only what the convert option allows', async () => {
     const { app, run } = makeApp({ convert: { sql: false, logging: false } })
     app.get('/', (c) => {
