@@ -28,6 +28,11 @@ const offsetMs = (span: ToolbarSpan, server: ToolbarSpan) => ms(span.startTimeUn
 const named = (stats: StatsWithSpans, name: string) => stats.spans.find((s) => s.name === name)!
 const serverOf = (stats: StatsWithSpans) => stats.spans.find((s) => s.kind === 'SERVER')!
 
+/** A node of a V8 profile: `functionName` in `url` at a 0-based `lineNumber`, calling `children`. */
+const node = (id: number, functionName: string, url: string, lineNumber: number, children: number[] = []) => ({
+  id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 }, children,
+})
+
 /**
  * Serves GET / with `nodes` and `samples` as the request's profile, in the documented shape of
  * the profiling slot: samples every 500 µs, from 10 ms into the request.
@@ -296,36 +301,25 @@ describe('PanelDataConverter', () => {
 
   it("makes one span per stretch an app function stayed on the stack, nested under its app caller, not one per leaf sample", async () => {
     const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
-    const node = (id: number, functionName: string, url: string, lineNumber: number, children: number[] = []) => ({
-      id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 }, children,
-    })
     const routes = 'file:///srv/app/routes.js'
-    app.get('/', (c) => {
-      // A handler sorting rows: V8's sort calls the app's comparator, and the collector runs
-      // in between. Samples every 500 µs; the handler is entered through Hono (a dependency).
-      const profile: RecordedProfile = {
-        profile: {
-          nodes: [
-            node(1, '(root)', '', -1, [2, 7, 8]),
-            node(2, 'dispatch', 'file:///srv/app/node_modules/hono/dist/compose.js', 20, [3]),
-            node(3, 'listUsers', routes, 9, [4, 9]),
-            node(4, 'sortRows', routes, 19, [5]),
-            node(5, 'sort', '', -1, [6]),
-            node(6, '', routes, 20),
-            node(7, '(garbage collector)', '', -1),
-            node(8, '(idle)', '', -1),
-            node(9, 'hashSync', 'file:///srv/app/node_modules/bcryptjs/index.js', 30, [10]),
-            node(10, '_crypt', 'file:///srv/app/node_modules/bcryptjs/index.js', 90),
-          ],
-          startTime: 0, endTime: 8000,
-          samples: [4, 5, 6, 5, 6, 7, 7, 5, 6, 5, 3, 10, 10, 3, 8, 8],
-          timeDeltas: [0, ...Array.from({ length: 15 }, () => 500)],
-        },
-        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
-      }
-      currentRecord()!.slot(SLOTS.profiling, () => profile)
-      return c.text('ok')
-    })
+    // A handler sorting rows: V8's sort calls the app's comparator, and the collector runs
+    // in between. Samples every 500 µs; the handler is entered through Hono (a dependency).
+    serveProfile(
+      app,
+      [
+        node(1, '(root)', '', -1, [2, 7, 8]),
+        node(2, 'dispatch', 'file:///srv/app/node_modules/hono/dist/compose.js', 20, [3]),
+        node(3, 'listUsers', routes, 9, [4, 9]),
+        node(4, 'sortRows', routes, 19, [5]),
+        node(5, 'sort', '', -1, [6]),
+        node(6, '', routes, 20),
+        node(7, '(garbage collector)', '', -1),
+        node(8, '(idle)', '', -1),
+        node(9, 'hashSync', 'file:///srv/app/node_modules/bcryptjs/index.js', 30, [10]),
+        node(10, '_crypt', 'file:///srv/app/node_modules/bcryptjs/index.js', 90),
+      ],
+      [4, 5, 6, 5, 6, 7, 7, 5, 6, 5, 3, 10, 10, 3, 8, 8],
+    )
     const stats = await run('/')
     const server = serverOf(stats)
     const profiled = stats.spans.filter((s) => s.attributes['code.function.name'] !== undefined)
@@ -353,34 +347,23 @@ describe('PanelDataConverter', () => {
 
   it("gives a handler's loop that V8 sampled as (program) to the handler that runs on after it, as it does the time a function ends in", async () => {
     const { app, run } = makeApp({ profileSpanThresholdMs: 1 })
-    const node = (id: number, functionName: string, url: string, lineNumber: number, children: number[] = []) => ({
-      id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 }, children,
-    })
     const routes = 'file:///srv/app/routes.js'
-    app.get('/', (c) => {
-      // What /slow's profile is once its loop is optimised: the handler, resumed by a timer
-      // after an await, runs the loop in code V8 optimised on the way in (on-stack
-      // replacement), and every sample of it reads (program); the handler's own frame shows
-      // only after the loop, when it logs. Samples every 500 µs.
-      const profile: RecordedProfile = {
-        profile: {
-          nodes: [
-            node(1, '(root)', '', -1, [2, 5, 6]),
-            node(2, 'processTimers', 'node:internal/timers', 500, [3]),
-            node(3, '', routes, 7, [4]),
-            node(4, 'log', 'node:internal/console/constructor', 370),
-            node(5, '(program)', '', -1),
-            node(6, '(idle)', '', -1),
-          ],
-          startTime: 0, endTime: 11_000,
-          samples: [6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 3, 4, 6],
-          timeDeltas: [0, ...Array.from({ length: 22 }, () => 500)],
-        },
-        startMs: 10, samplingIntervalUs: 500, skipped: undefined,
-      }
-      currentRecord()!.slot(SLOTS.profiling, () => profile)
-      return c.text('ok')
-    })
+    // What /slow's profile is once its loop is optimised: the handler, resumed by a timer
+    // after an await, runs the loop in code V8 optimised on the way in (on-stack
+    // replacement), and every sample of it reads (program); the handler's own frame shows
+    // only after the loop, when it logs. Samples every 500 µs.
+    serveProfile(
+      app,
+      [
+        node(1, '(root)', '', -1, [2, 5, 6]),
+        node(2, 'processTimers', 'node:internal/timers', 500, [3]),
+        node(3, '', routes, 7, [4]),
+        node(4, 'log', 'node:internal/console/constructor', 370),
+        node(5, '(program)', '', -1),
+        node(6, '(idle)', '', -1),
+      ],
+      [6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 3, 4, 6],
+    )
     const stats = await run('/')
     const server = serverOf(stats)
     const profiled = stats.spans.filter((s) => s.attributes['code.function.name'] !== undefined)
