@@ -111,7 +111,7 @@ export function createApp(options: { store?: ToolbarStore } = {}) {
     endTime(c, 'wait')
     startTime(c, 'compute', 'Busy CPU work')
     let x = 0
-    for (let i = 0; i < 3e6; i++) x += Math.sqrt(i)
+    for (let i = 0; i < 2e7; i++) x += Math.sqrt(i)
     endTime(c, 'compute')
     console.log('slow page computed %d', Math.round(x))
     return page(c, 'Slow page', 'slow', () => <p>This page waited 250 ms and computed for a while. Try it with ?_dt_profile=1.</p>)
