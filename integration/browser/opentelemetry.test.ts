@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import Database from 'better-sqlite3'
 import { Hono } from 'hono'
 import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { debugToolbar, instrumentBetterSqlite3, renderTemplate } from '../../src/index.js'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
@@ -256,6 +256,8 @@ function homeApp(otel: OpenTelemetryPanel): Hono {
 /** Opens `served`'s home page in a tab of its own and its OpenTelemetry panel; answers the panel's export status list. */
 async function exportStatusOf(served: ServedApp): Promise<{ tab: Page; tabErrors: string[]; status: Locator }> {
   const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  // Closed however the test ends, so a failure leaves no tab reading the app.
+  onTestFinished(() => tab.close())
   const tabErrors = collectErrors(tab)
   expect((await tab.goto(`${served.url}/`))?.status()).toBe(200)
   const otel = await openPanel(tab, 'OpenTelemetry')
@@ -295,13 +297,13 @@ describe('the export status of an open OpenTelemetry panel', () => {
     for (const done of held.waiting.splice(0)) done({ code: 1, error: new Error('the collector refused the batch') })
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toContain('Export failing: the collector refused the batch')
     expect(tabErrors).toEqual([])
-    await tab.close()
   })
   it('reads the export status alone while it waits, not the whole request, stops once the batch is sent, and shows what a panel opened then shows', async () => {
     const exporter = new HeldExporter()
     const served = await serveApp(homeApp(new OpenTelemetryPanel({ exporter: exporter as never })))
     try {
       const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      onTestFinished(() => tab.close())
       const tabErrors = collectErrors(tab)
       const asked: string[] = []
       tab.on('request', (request) => asked.push(new URL(request.url()).pathname))
@@ -326,12 +328,11 @@ describe('the export status of an open OpenTelemetry panel', () => {
 
       // The same request opened now (its stats read at once, the status as it is now) says the same.
       const again = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      onTestFinished(() => again.close())
       expect((await again.goto(`${served.url}/_debug_toolbar/requests/${requestId}`))?.status()).toBe(200)
       const fresh = (await openPanel(again, 'OpenTelemetry')).getByRole('list', { name: 'Export status' })
       expect(await fresh.innerText()).toBe(polled)
       expect(tabErrors).toEqual([])
-      await again.close()
-      await tab.close()
     } finally {
       await served.close()
     }
@@ -366,13 +367,14 @@ describe('the export status when nothing listens at the collector address', () =
     // The error itself is still there, for whoever reads further.
     expect(text).toMatch(/ECONNREFUSED|fetch failed/)
     expect(tabErrors).toEqual([])
-    await tab.close()
   })
 })
 
 describe('the OpenTelemetry panel read again', () => {
   it('keeps the waterfall drawn while the request is read again with newer export figures, instead of blanking it', async () => {
     const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    // Closed however the test ends, so a failure leaves no tab reading the app.
+    onTestFinished(() => tab.close())
     const tabErrors = collectErrors(tab)
     const res = await tab.goto(`${server.url}/users/2`)
     const requestId = (await res!.allHeaders())['x-debug-toolbar-request-id']!
@@ -414,6 +416,5 @@ describe('the OpenTelemetry panel read again', () => {
     expect(counts[0]).toBeGreaterThan(1)
     expect(counts, `row counts ${counts.join(' → ')}`).not.toContain(0)
     expect(tabErrors).toEqual([])
-    await tab.close()
   })
 })
