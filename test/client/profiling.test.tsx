@@ -43,4 +43,25 @@ describe('the Profile panel', () => {
     const labels = [...axis.matchAll(/<span[^>]*>([^<]*)<\/span>/g)].map((m) => m[1])
     expect(labels).toEqual(['200 ms', '400 ms', '600 ms', '800 ms'])
   })
+
+  it("says what V8's own entries stand for where a function's location would be: (program) hides JavaScript V8 optimised while it ran", () => {
+    const fn = (name: string, location = '') => ({ name, location, selfMs: 10, totalMs: 10 })
+    const profile = {
+      ...stats(300), totalMs: 300,
+      topFunctions: [fn('(idle)'), fn('(program)'), fn('(garbage collector)'), fn('handler', 'src/app.ts:3:1')],
+      callTree: [{ name: '(program)', location: '', selfMs: 10, totalMs: 10, children: [] }],
+    }
+    const html = renderToString(<ProfilingView stats={profile} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />)
+    const rows = [...html.matchAll(/<tr><td><code>([^<]*)<\/code><\/td><td class="hdt-muted hdt-location">(.*?)<\/td>/g)].map((m) => [m[1], text(m[2]!).trim()])
+    expect(rows).toEqual([
+      ['(idle)', 'waiting: nothing to run'],
+      ['(program)', "V8's own work, or code it could not name (a loop it optimised while it ran)"],
+      ['(garbage collector)', 'freeing memory'],
+      ['handler', 'src/app.ts:3:1'],
+    ])
+    // Where that time went instead, in the title.
+    expect(html).toContain('title="V8 names a stretch (program) when no JavaScript frame shows')
+    // The call tree says it too.
+    expect(text(/<div class="hdt-call-tree">(.*?)<\/div><\/div>|<div class="hdt-call-tree">(.*)/s.exec(html)?.[0] ?? '')).toContain("V8's own work")
+  })
 })

@@ -65,7 +65,7 @@ function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
               <td>
                 <code>{fn.name}</code>
               </td>
-              <td class="hdt-muted hdt-location">{fn.location}</td>
+              <td class="hdt-muted hdt-location">{fn.location || <V8Entry name={fn.name} />}</td>
               <td class="hdt-num">
                 {formatMs(fn.selfMs)} <span class="hdt-muted">{percent(fn.selfMs, stats.totalMs)}</span>
               </td>
@@ -102,11 +102,33 @@ function SampleRate({ stats }: { stats: ProfilingStats }) {
   )
 }
 
+/**
+ * What V8's own entries of a profile stand for, where a function's location would be: they
+ * have none, and `(program)` is not only V8's own work. A loop V8 optimised while it ran (on-
+ * stack replacement, in an async function resumed after an `await`) samples as `(program)`
+ * all through; the waterfall's profile spans give that time to the function that runs on
+ * after it (specs/opentelemetry.md, profile frames).
+ */
+const V8_ENTRIES: Record<string, { text: string; title?: string }> = {
+  '(idle)': { text: 'waiting: nothing to run' },
+  '(program)': {
+    text: "V8's own work, or code it could not name (a loop it optimised while it ran)",
+    title:
+      'V8 names a stretch (program) when no JavaScript frame shows: its own work (compiling, starting a callback), and code it optimised while it ran. The OpenTelemetry waterfall gives such a stretch to the function that runs on after it.',
+  },
+  '(garbage collector)': { text: 'freeing memory' },
+}
+
+function V8Entry({ name }: { name: string }) {
+  const entry = V8_ENTRIES[name]
+  return entry ? <span title={entry.title}>{entry.text}</span> : null
+}
+
 function CallTree({ node, depth, totalMs }: { node: CallTreeNode; depth: number; totalMs: number }) {
   const label = (
     <>
       <span class="hdt-num hdt-tree-time">{formatMs(node.totalMs)}</span> <span class="hdt-muted hdt-tree-time">{formatMs(node.selfMs)} self</span>{' '}
-      <code>{node.name}</code> <span class="hdt-muted hdt-location">{node.location}</span>
+      <code>{node.name}</code> <span class="hdt-muted hdt-location">{node.location || <V8Entry name={node.name} />}</span>
     </>
   )
   if (node.children.length === 0) return <div class="hdt-tree-leaf">{label}</div>
