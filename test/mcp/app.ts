@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { debugToolbar, instrumentBetterSqlite3, recordLog, type DebugToolbarOptions } from '../../src/index.js'
+import { currentRecord, debugToolbar, instrumentBetterSqlite3, recordLog, SLOTS, type DebugToolbarOptions } from '../../src/index.js'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 
@@ -43,6 +43,21 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
     const row = db.prepare('WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 300000) SELECT SUM(x) AS s FROM n').get()
     recordLog('warn', 'slow report computed', { rows: 1 })
     return c.json(row)
+  })
+  // A profile as V8 takes one of a loop it optimised while it ran: every sample of the loop
+  // reads (program), the handler shows only after it (what the demo's /slow gives from its
+  // second request on). Set as the request's profile, so the figures are known.
+  app.get('/optimised', (c) => {
+    const node = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, scriptId: '1', url, lineNumber: 4, columnNumber: 2 }, children })
+    const samples = [4, ...Array.from({ length: 60 }, () => 3), 2, 2, 4]
+    currentRecord()!.slot(SLOTS.profiling, () => ({
+      profile: {
+        nodes: [node(1, '(root)', '', [2, 3, 4]), node(2, 'report', 'file:///srv/shop/report.js'), node(3, '(program)', ''), node(4, '(idle)', '')],
+        startTime: 0, endTime: samples.length * 1000, samples, timeDeltas: samples.map((_, i) => (i === 0 ? 0 : 1000)),
+      },
+      startMs: 1, samplingIntervalUs: 1000, skipped: undefined,
+    }))
+    return c.json({ ok: true })
   })
   app.post('/login', (c) => {
     db.prepare('UPDATE users SET password = ? WHERE id = ?').run(SECRET, 1)

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
 import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
+import { v8Entry } from '../../../src/shapes/v8-entries.js'
 import { formatDuration, formatMs, plural } from '../format.js'
 import { axisTicks, formatTick } from './time-axis.js'
 import type { PanelProps } from '../types.js'
@@ -102,25 +103,9 @@ function SampleRate({ stats }: { stats: ProfilingStats }) {
   )
 }
 
-/**
- * What V8's own entries of a profile stand for, where a function's location would be: they
- * have none, and `(program)` is not only V8's own work. A loop V8 optimised while it ran (on-
- * stack replacement, in an async function resumed after an `await`) samples as `(program)`
- * all through; the waterfall's profile spans give that time to the function that runs on
- * after it (specs/opentelemetry.md, profile frames).
- */
-const V8_ENTRIES: Record<string, { text: string; title?: string }> = {
-  '(idle)': { text: 'waiting: nothing to run' },
-  '(program)': {
-    text: "V8's own work, or code it could not name (a loop it optimised while it ran)",
-    title:
-      'V8 names a stretch (program) when no JavaScript frame shows: its own work (compiling, starting a callback), and code it optimised while it ran. The OpenTelemetry waterfall gives such a stretch to the function that runs on after it.',
-  },
-  '(garbage collector)': { text: 'freeing memory' },
-}
-
+/** What V8's own entry `name` stands for, where a function's location would be (`src/shapes/v8-entries.ts`). */
 function V8Entry({ name }: { name: string }) {
-  const entry = V8_ENTRIES[name]
+  const entry = v8Entry(name)
   return entry ? <span title={entry.title}>{entry.text}</span> : null
 }
 
