@@ -127,9 +127,11 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
 
   const closed: OpenFrame[] = []
   const open: OpenFrame[] = []
-  const close = (depth: number, endUs: number) => {
+  // `uncount`: the working samples after `endUs`, which the frames counted while open.
+  const close = (depth: number, endUs: number, uncount: number) => {
     for (const frame of open.splice(depth)) {
       frame.endUs = endUs
+      frame.samples -= uncount
       if ((endUs - frame.startUs) / 1000 >= thresholdMs) closed.push(frame)
     }
   }
@@ -137,6 +139,9 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
   // The time of the first working sample since the last sample of code: frames that do not
   // go on close there.
   let workingSinceUs: number | undefined
+  // How many working samples there were since then: a frame that closes there does not count
+  // them, a frame that opens there does.
+  let workingSamples = 0
   // The frame whose function was on top of the stack at the last sample, and since when: a
   // sample stands for the time until the next one, as in the Profile panel (cpu-profile.ts).
   let selfFrame: OpenFrame | undefined
@@ -149,6 +154,7 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
     if (!leaf) continue
     if (WORKING_FRAMES.has(leaf.callFrame.functionName)) {
       workingSinceUs ??= elapsedUs
+      workingSamples++
       for (const frame of open) frame.samples++
       continue
     }
@@ -158,9 +164,10 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
     // A run of working samples counts for the code that runs after it: the frames that end
     // close where it began, the frames that begin open there.
     const since = workingSinceUs ?? elapsedUs
-    close(depth, since)
+    close(depth, since, workingSamples)
+    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: since, samples: 1 + workingSamples, selfUs: 0, parent: open[depth - 1] })
     workingSinceUs = undefined
-    for (; depth < stack.length; depth++) open.push({ node: stack[depth]!, startUs: since, samples: 1, selfUs: 0, parent: open[depth - 1] })
+    workingSamples = 0
     if (stack.length > 0 && stack[stack.length - 1] === leaf) {
       selfFrame = open[stack.length - 1]
       selfSinceUs = elapsedUs
@@ -169,7 +176,7 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
   // The last sample lasts until the profile's end.
   const endUs = profile.endTime - profile.startTime
   if (selfFrame) selfFrame.selfUs += Math.max(0, endUs - selfSinceUs)
-  close(0, workingSinceUs ?? Math.max(elapsedUs, endUs))
+  close(0, workingSinceUs ?? Math.max(elapsedUs, endUs), workingSamples)
 
   const durationUs = (frame: OpenFrame) => frame.endUs! - frame.startUs
   const kept = closed.sort((a, b) => durationUs(b) - durationUs(a)).slice(0, MAX_HOT_FRAMES)

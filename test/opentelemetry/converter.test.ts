@@ -351,7 +351,8 @@ describe('PanelDataConverter', () => {
     // What /slow's profile is once its loop is optimised: the handler, resumed by a timer
     // after an await, runs the loop in code V8 optimised on the way in (on-stack
     // replacement), and every sample of it reads (program); the handler's own frame shows
-    // only after the loop, when it logs. Samples every 500 µs.
+    // only after the loop, when it logs; V8 works on for 1 ms before the thread idles.
+    // Samples every 500 µs.
     serveProfile(
       app,
       [
@@ -362,18 +363,23 @@ describe('PanelDataConverter', () => {
         node(5, '(program)', '', -1),
         node(6, '(idle)', '', -1),
       ],
-      [6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 3, 4, 6],
+      [6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 3, 4, 5, 5, 6],
     )
     const stats = await run('/')
     const server = serverOf(stats)
     const profiled = stats.spans.filter((s) => s.attributes['code.function.name'] !== undefined)
     expect(profiled.map((s) => s.name)).toEqual(['(anonymous) routes.js:8'])
     const [handler] = profiled as [ToolbarSpan]
-    // From the first (program) sample, 1 ms in, to the idle one: the loop and the log.
+    // From the first (program) sample, 1 ms in, to the (program) samples after the log: the
+    // loop and the log.
     expect(offsetMs(handler, server)).toBeCloseTo(11, 2)
     expect(ms(handler.endTimeUnixNano!) - ms(handler.startTimeUnixNano)).toBeCloseTo(10, 2)
     // Its own time is still only what its samples say: the one with it on top.
     expect(handler.attributes['profile.sampled_self_ms']).toBe(0.5)
+    // Its samples are those of its stretch, the (program) ones at its start too, not the two
+    // after its end: one every 500 µs, as the critical path reads how exact its edges are
+    // (sampledEdgeNs), not 2 over 10 ms.
+    expect(handler.attributes['profile.samples']).toBe(20)
   })
 
   it('converts only what the convert option allows', async () => {
