@@ -170,9 +170,9 @@ describe('the waterfall of /slow, profiled', () => {
     await open('/slow?_dt_profile=1')
     const pane = await otelPane()
     const labels = async () => (await pane.locator('.hdt-wf-label').allTextContents()).map((l) => l.trim())
-    // The handler's loop of square roots is hot for about 50 ms, long enough for a profiler
-    // starved of CPU on a loaded machine to sample it: it is a span of the profile, even once
-    // /slow has run often enough for V8 to optimise the loop and sample it as (program).
+    // The handler calls a loop of square roots that is hot for about 50 ms, long enough for a
+    // profiler starved of CPU on a loaded machine to sample it: the handler is on the stack
+    // all that time, a span of the profile.
     await expect.poll(labels, WITHIN).toEqual(expect.arrayContaining([expect.stringMatching(/^\(anonymous\) app\.tsx:\d+$/)]))
     expect(await labels()).not.toContain('(anonymous)')
     expect(errors).toEqual([])

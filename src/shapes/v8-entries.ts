@@ -2,9 +2,9 @@
  * What V8's own entries of a CPU profile stand for, in the words the Profile panel and
  * get_request use: they have no code location, and `(program)` is not only V8's own work. A
  * loop V8 optimises while it runs (on-stack replacement) in an async function resumed after
- * an `await` samples as `(program)` all through (the demo's `/slow` from its second request
- * on); the converter's profile spans give such a stretch to the function that runs on after
- * it (`src/opentelemetry/profile-frames.ts`). Shared with the browser code.
+ * an `await` samples as `(program)` all through (from the handler's second request on); the
+ * converter's profile spans give such a stretch to the function that runs on after it
+ * (`src/opentelemetry/profile-frames.ts`). Shared with the browser code.
  */
 
 /** The entries V8 names itself, and what each stands for (`title`: the longer reading). */
