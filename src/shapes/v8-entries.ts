@@ -8,7 +8,7 @@
  */
 
 /** The entries V8 names itself, and what each stands for (`title`: the longer reading). */
-export const V8_ENTRIES: Readonly<Record<string, { text: string; title?: string }>> = {
+const V8_ENTRIES: Readonly<Record<string, { text: string; title?: string }>> = {
   '(idle)': { text: 'waiting: nothing to run' },
   '(program)': {
     text: "V8's own work, or code it could not name (a loop it optimised while it ran)",
