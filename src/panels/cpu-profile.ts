@@ -6,6 +6,7 @@
  */
 import { codeLocation } from '../core/code-location.js'
 import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
+import { PROFILER_ENTRY } from '../shapes/v8-entries.js'
 
 type CpuProfile = NonNullable<RecordedProfile['profile']>
 
@@ -72,6 +73,7 @@ export function summariseProfile(profile: CpuProfile, startMs: number): ProfileS
   const parents = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id)
   const root = profile.nodes.find((n) => !parents.has(n.id)) ?? profile.nodes[0]
+  nameProfilerCalls(profile.nodes, nodes, parents)
   const totalMs = (profile.endTime - profile.startTime) / 1000
 
   // Each sample's time and the time it stands for.
@@ -110,7 +112,7 @@ function topFunctions(root: ProfileNode, nodes: Map<number, ProfileNode>, self: 
   const byKey = new Map<string, ProfileFunction>()
   const onPath = new Map<string, number>()
   const visit = (node: ProfileNode) => {
-    const key = `${node.callFrame.functionName}@${location(node)}`
+    const key = `${displayName(node)}@${location(node)}`
     let fn = byKey.get(key)
     if (!fn) byKey.set(key, (fn = { name: displayName(node), location: location(node), selfMs: 0, totalMs: 0 }))
     fn.selfMs += self.get(node.id) ?? 0
@@ -196,8 +198,24 @@ function buildFlame(
   return { frames, omitted }
 }
 
+/**
+ * The name a node shows. The profiler's own calls read `(profiler)`: they are `dispatch`, the
+ * native method of node:inspector's `Session.post` that runs Profiler.start and
+ * Profiler.stop, with no location, and would read as Hono's own `dispatch` (compose.js).
+ */
 function displayName(node: ProfileNode): string {
-  return node.callFrame.functionName || '(anonymous)'
+  return profilerCalls.has(node) ? PROFILER_ENTRY : node.callFrame.functionName || '(anonymous)'
+}
+
+/** The profile's nodes that are the profiler's own calls (see `displayName`). */
+const profilerCalls = new WeakSet<ProfileNode>()
+
+function nameProfilerCalls(all: ProfileNode[], nodes: Map<number, ProfileNode>, parents: Map<number, number>): void {
+  for (const node of all) {
+    if (node.callFrame.url !== '' || node.callFrame.functionName !== 'dispatch') continue
+    const parent = nodes.get(parents.get(node.id) ?? -1)
+    if (parent?.callFrame.url === 'node:inspector') profilerCalls.add(node)
+  }
 }
 
 /** Each node's location, made once: `buildFlame` asks again for every sample. */

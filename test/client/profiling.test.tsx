@@ -44,11 +44,11 @@ describe('the Profile panel', () => {
     expect(labels).toEqual(['200 ms', '400 ms', '600 ms', '800 ms'])
   })
 
-  it("says what V8's own entries stand for where a function's location would be: (program) hides JavaScript V8 optimised while it ran", () => {
+  it("says what V8's own entries and the profiler's calls stand for where a function's location would be, and a function with no source file: (program) hides JavaScript V8 optimised while it ran", () => {
     const fn = (name: string, location = '') => ({ name, location, selfMs: 10, totalMs: 10 })
     const profile = {
       ...stats(300), totalMs: 300,
-      topFunctions: [fn('(idle)'), fn('(program)'), fn('(garbage collector)'), fn('handler', 'src/app.ts:3:1')],
+      topFunctions: [fn('(idle)'), fn('(program)'), fn('(garbage collector)'), fn('(profiler)'), fn('writev'), fn('handler', 'src/app.ts:3:1')],
       callTree: [{ name: '(program)', location: '', selfMs: 10, totalMs: 10, children: [] }],
     }
     const html = renderToString(<ProfilingView stats={profile} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />)
@@ -57,6 +57,8 @@ describe('the Profile panel', () => {
       ['(idle)', 'waiting: nothing to run'],
       ['(program)', "V8's own work, or code it could not name (a loop it optimised while it ran)"],
       ['(garbage collector)', 'freeing memory'],
+      ['(profiler)', 'the toolbar starting and stopping this profile'],
+      ['writev', 'native code: no source file'],
       ['handler', 'src/app.ts:3:1'],
     ])
     // Where that time went instead, in the title.

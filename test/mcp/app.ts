@@ -49,10 +49,11 @@ export async function startShop(options: DebugToolbarOptions = {}, otelOptions: 
   // second request on). Set as the request's profile, so the figures are known.
   app.get('/optimised', (c) => {
     const node = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, scriptId: '1', url, lineNumber: 4, columnNumber: 2 }, children })
-    const samples = [4, ...Array.from({ length: 60 }, () => 3), 2, 2, 4]
+    // Its last sample is the profiler stopping: the native dispatch under node:inspector's post.
+    const samples = [4, ...Array.from({ length: 60 }, () => 3), 2, 2, 4, 6]
     currentRecord()!.slot(SLOTS.profiling, () => ({
       profile: {
-        nodes: [node(1, '(root)', '', [2, 3, 4]), node(2, 'report', 'file:///srv/shop/report.js'), node(3, '(program)', ''), node(4, '(idle)', '')],
+        nodes: [node(1, '(root)', '', [2, 3, 4, 5]), node(2, 'report', 'file:///srv/shop/report.js'), node(3, '(program)', ''), node(4, '(idle)', ''), node(5, 'post', 'node:inspector', [6]), node(6, 'dispatch', '')],
         startTime: 0, endTime: samples.length * 1000, samples, timeDeltas: samples.map((_, i) => (i === 0 ? 0 : 1000)),
       },
       startMs: 1, samplingIntervalUs: 1000, skipped: undefined,

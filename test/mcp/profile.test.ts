@@ -4,6 +4,7 @@ import { formatMs } from '../../src/shapes/format.js'
 import { call, useShop } from './app.js'
 
 const PROGRAM_NOTE = "(program) is V8's own work, or code it could not name (a loop it optimised while it ran): get_trace's CPU-profile spans give that time to the function that runs on after it."
+const PROFILER_NOTE = "(profiler) is the toolbar starting and stopping this profile, not the request's work."
 
 
 describe('get_request on a profiled request', () => {
@@ -20,6 +21,7 @@ describe('get_request on a profiled request', () => {
         `Hottest by sampled self time (the function itself on top of the stack; get_trace's CPU-profile spans give it as sampled self): ${stats.topFunctions.slice(0, 5).map((f) => `${f.name}${f.location ? ` ${f.location}` : ''} ${formatMs(f.selfMs)}`).join(', ')}. ` +
         // Said only when V8 sampled some of it as (program), which the next test pins down.
         (stats.topFunctions.slice(0, 5).some((f) => f.name === '(program)') ? `${PROGRAM_NOTE} ` : '') +
+        (stats.topFunctions.slice(0, 5).some((f) => f.name === '(profiler)') ? `${PROFILER_NOTE} ` : '') +
         `Download: ${shop.shop.base}/_debug_toolbar${stats.download}`,
     )
     expect(data.profile).toMatchObject({ profiled: true, samples: stats.samples, startCostMs: stats.startCostMs })
@@ -28,12 +30,12 @@ describe('get_request on a profiled request', () => {
     expect((await call(shop.client, 'get_request', { request_id: shop.ids.plain })).text).not.toMatch(/^Profile:/m)
   })
 
-  it('says what (program) stands for when it is among the hottest, and where its time is given to a function', async () => {
+  it('says what (program) and (profiler) stand for when they are among the hottest, and where the time of (program) is given to a function', async () => {
     const { text, data } = await call(shop.client, 'get_request', { request_id: shop.ids.optimised })
-    expect(data.profile.topFunctions.map((f: { name: string }) => f.name)).toEqual(['(program)', 'report', '(idle)'])
+    expect(data.profile.topFunctions.map((f: { name: string }) => f.name)).toEqual(['(program)', 'report', '(idle)', '(profiler)', 'post'])
     const line = text.split('\n').find((l) => l.startsWith('Profile: '))!
     expect(line).toContain('Hottest by sampled self time')
-    expect(line).toContain(`(idle) 2.00 ms. ${PROGRAM_NOTE}`)
+    expect(line).toContain(`(idle) 2.00 ms, (profiler) 1.00 ms, post node:inspector:5:3 0 ms. ${PROGRAM_NOTE} ${PROFILER_NOTE}`)
     // As it says: the function that ran on after the (program) stretch has its span from the stretch's start.
     const trace = await call(shop.client, 'get_trace', { request_id: shop.ids.optimised })
     const report = (trace.data.lines as Array<{ name: string; durationMs: number; sampledSelfMs: number }>).find((l) => l.name === 'report')

@@ -110,6 +110,34 @@ describe('summariseProfile', () => {
     ])
   })
 
+  it("names the profiler's own calls (profiler), where they read as a dispatch with no location, and leaves Hono's dispatch as it is", () => {
+    // (root) -> stopProfile -> post (node:inspector) -> dispatch (native): Profiler.stop, as V8 samples it.
+    // (root) -> dispatch (hono/dist/compose.js): the framework's, with a location.
+    const at = (functionName: string, url: string): ProfileNode['callFrame'] => ({ functionName, scriptId: '2', url, lineNumber: 34, columnNumber: 16 })
+    const stopped = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 5] },
+        { id: 2, callFrame: frame('stopProfile', 88), children: [3] },
+        { id: 3, callFrame: at('post', 'node:inspector'), children: [4] },
+        { id: 4, callFrame: at('dispatch', ''), children: [] },
+        { id: 5, callFrame: at('dispatch', 'file:///srv/app/node_modules/hono/dist/compose.js'), children: [] },
+      ],
+      startTime: 0,
+      endTime: 4000,
+      samples: [5, 4, 4, 4],
+      timeDeltas: [0, 1000, 1000, 1000],
+    }
+    const summary = summariseProfile(stopped, 0)
+    expect(summary.topFunctions.map((f) => [f.name, f.location, f.selfMs])).toEqual([
+      ['(profiler)', '', 3],
+      ['dispatch', '/srv/app/node_modules/hono/dist/compose.js:35:17', 1],
+      ['stopProfile', '/srv/app/pages.js:89:5', 0],
+      ['post', 'node:inspector:35:17', 0],
+    ])
+    expect(summary.callTree[0]!.children[0]!.children[0]).toMatchObject({ name: '(profiler)', location: '', selfMs: 3 })
+    expect(summary.flame.map((f) => f.name)).toEqual(['dispatch', 'stopProfile', 'post', '(profiler)'])
+  })
+
   it("names each function at its TypeScript line when the profiled file was built with a source map, relative to the working directory", () => {
     // test/fixtures/code-location/build/users.js, built by tsc from ../src/users.ts with users.js.map beside it.
     const url = new URL('../fixtures/code-location/build/users.js', import.meta.url).href

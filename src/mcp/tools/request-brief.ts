@@ -18,7 +18,7 @@ import { serviceOf } from '../trace-tree.js'
 import { downstreamQueries, type DownstreamQueries } from '../downstream-queries.js'
 import { briefLogMessage } from '../stack.js'
 import { recordedCut } from './sql.js'
-import { v8Entry } from '../../shapes/v8-entries.js'
+import { PROFILER_ENTRY, v8Entry } from '../../shapes/v8-entries.js'
 
 /** How many items of each section `get_request` shows. */
 const BRIEF = { queries: 5, groups: 5, logs: 20, renders: 10, errors: 10, functions: 5 }
@@ -192,7 +192,9 @@ function profileText(p: ProfileBrief): string {
   const hottest = p.topFunctions.map((f) => `${oneLine(f.name)}${f.location ? ` ${f.location}` : ''} ${ms(f.selfMs)}`).join(', ')
   // (program) on top reads as V8's overhead; it is often the app's own loop (src/shapes/v8-entries.ts).
   const program = p.topFunctions.some((f) => f.name === '(program)') ? ` (program) is ${v8Entry('(program)')!.text}: get_trace's CPU-profile spans give that time to the function that runs on after it.` : ''
-  return `Profile: ${p.samples} samples over ${ms(p.totalMs)}${cost}.${hottest ? ` Hottest by sampled self time (the function itself on top of the stack; get_trace's CPU-profile spans give it as sampled self): ${hottest}.${program}` : ''}${p.download ? ` Download: ${p.download}` : ''}`
+  // The profiler's own calls, which the raw profile names dispatch (src/panels/cpu-profile.ts).
+  const profiler = p.topFunctions.some((f) => f.name === PROFILER_ENTRY) ? ` ${PROFILER_ENTRY} is ${v8Entry(PROFILER_ENTRY)!.text}, not the request's work.` : ''
+  return `Profile: ${p.samples} samples over ${ms(p.totalMs)}${cost}.${hottest ? ` Hottest by sampled self time (the function itself on top of the stack; get_trace's CPU-profile spans give it as sampled self): ${hottest}.${program}${profiler}` : ''}${p.download ? ` Download: ${p.download}` : ''}`
 }
 
 /** What the Trace context panel counted and did not keep: outgoing calls past its list (`outgoingLimit`), baggage members past the limits. */

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
 import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
-import { v8Entry } from '../../../src/shapes/v8-entries.js'
+import { unlocatedEntry } from '../../../src/shapes/v8-entries.js'
 import { formatDuration, formatMs, plural } from '../format.js'
 import { axisTicks, formatTick } from './time-axis.js'
 import type { PanelProps } from '../types.js'
@@ -103,10 +103,10 @@ function SampleRate({ stats }: { stats: ProfilingStats }) {
   )
 }
 
-/** What V8's own entry `name` stands for, where a function's location would be (`src/shapes/v8-entries.ts`). */
+/** What an entry with no location stands for, where its location would be (`src/shapes/v8-entries.ts`). */
 function V8Entry({ name }: { name: string }) {
-  const entry = v8Entry(name)
-  return entry ? <span title={entry.title}>{entry.text}</span> : null
+  const entry = unlocatedEntry(name)
+  return <span title={entry.title}>{entry.text}</span>
 }
 
 function CallTree({ node, depth, totalMs }: { node: CallTreeNode; depth: number; totalMs: number }) {
