@@ -1,9 +1,15 @@
-import { Session } from 'node:inspector'
+import { console as inspectorConsole, Session } from 'node:inspector'
 import type { RequestRecord } from '../core/record.js'
 import { SLOTS, type RecordedProfile } from '../shapes/records.js'
 
 /** Why a request that asked for a profile has none while another one is profiled. */
 export const PROFILE_BUSY = 'another request was being profiled'
+
+/** How long V8's profiler is kept running after a profiled request, by default (ms). */
+export const DEFAULT_KEEP_WARM_MS = 30_000
+
+/** How often the profile that keeps it running is replaced by a new one, so that it never holds more than this of samples (ms). */
+const WARM_ROTATE_MS = 5_000
 
 interface RunningProfile {
   record: RequestRecord
@@ -11,6 +17,35 @@ interface RunningProfile {
   /** Settles once Profiler.start returned, with the readings taken around it. */
   started: Promise<StartBracket>
 }
+
+/**
+ * The process's inspector session for profiles, kept from one profiled request to the next
+ * while they come within `keepWarmMs` of each other.
+ *
+ * Profiler.start costs 15-30 ms (much more the first time): with no profile running, V8
+ * creates its profiler and logs every compiled function's code before the first sample.
+ * While a profile runs, another one starts in well under a millisecond. So after a profiled
+ * request a second profile, started with the inspector's `console.profile`, keeps V8's
+ * profiler running for `keepWarmMs`: the next profiled request's Profiler.start then costs
+ * it next to nothing. The price is the sampler's: while it runs, every request of the
+ * process is sampled (about 8% of the main thread's time at 100 µs), and the warm profile's
+ * samples are dropped every 5 s (`WARM_ROTATE_MS`: a new one is started before the old one
+ * ends, so the profiler never stops in between).
+ */
+interface WarmProfiler {
+  session: Session
+  samplingIntervalUs: number
+  /** The title of the `console.profile` that keeps V8's profiler running, when one does. */
+  warmTitle: string | undefined
+  /** performance.now() when the warm profile began, and of the last profiled request's end. */
+  warmSince: number
+  lastUsed: number
+  keepWarmMs: number
+  timer: NodeJS.Timeout | undefined
+}
+
+let warm: WarmProfiler | undefined
+let warmCount = 0
 
 /** performance.now() right before and right after Profiler.start, and the clock offset. */
 interface StartBracket {
@@ -37,7 +72,7 @@ let running: RunningProfile | undefined
  * record.peek(SLOTS.profiling)?.profile?.samples.length
  * ```
  */
-export async function startProfile(record: RequestRecord, samplingIntervalUs: number): Promise<RecordedProfile> {
+export async function startProfile(record: RequestRecord, samplingIntervalUs: number, keepWarmMs = DEFAULT_KEEP_WARM_MS): Promise<RecordedProfile> {
   const slot = record.slot(SLOTS.profiling, () => ({
     profile: undefined,
     startMs: 0,
@@ -48,31 +83,128 @@ export async function startProfile(record: RequestRecord, samplingIntervalUs: nu
     slot.skipped = PROFILE_BUSY
     return slot
   }
-  const session = new Session()
-  const run: RunningProfile = { record, session, started: start(record, session, slot, samplingIntervalUs) }
+  // The kept session samples at the interval it was made with: another one needs a new start.
+  if (warm && (warm.samplingIntervalUs !== samplingIntervalUs || keepWarmMs === 0)) coolDown(warm)
+  const kept = warm
+  const session = kept?.session ?? new Session()
+  const run: RunningProfile = { record, session, started: start(record, session, slot, samplingIntervalUs, kept !== undefined) }
   running = run
   try {
     await run.started
+    if (keepWarmMs > 0) keepWarm(session, samplingIntervalUs, keepWarmMs)
   } catch (error) {
     slot.skipped = `the inspector could not start a profile: ${error instanceof Error ? error.message : String(error)}`
+    // A kept session that failed is not kept.
+    if (warm?.session === session) coolDown(warm)
     release(run)
   }
   return slot
 }
 
-async function start(record: RequestRecord, session: Session, slot: RecordedProfile, samplingIntervalUs: number): Promise<StartBracket> {
+async function start(record: RequestRecord, session: Session, slot: RecordedProfile, samplingIntervalUs: number, connected: boolean): Promise<StartBracket> {
   const began = performance.now()
   // Kept so the waterfall can place the start's cost where it was paid (a span of its own).
   slot.startBeganMs = record.offsetOf(began)
-  session.connect()
-  await post(session, 'Profiler.enable')
-  await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })
+  slot.startedWarm = connected && warm?.warmTitle !== undefined
+  if (!connected) {
+    session.connect()
+    await post(session, 'Profiler.enable')
+    await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })
+  }
   const clock = clockOffset()
   const before = performance.now()
   await post(session, 'Profiler.start')
   const after = performance.now()
   slot.startCostMs = after - began
   return { before, after, clock }
+}
+
+/**
+ * Keeps V8's profiler running after this request (see `WarmProfiler`): called while the
+ * request's own profile runs, so that the warm profile starts at no cost.
+ */
+function keepWarm(session: Session, samplingIntervalUs: number, keepWarmMs: number): void {
+  const now = performance.now()
+  if (!warm) {
+    warm = { session, samplingIntervalUs, warmTitle: undefined, warmSince: now, lastUsed: now, keepWarmMs, timer: undefined }
+  }
+  warm.keepWarmMs = keepWarmMs
+  if (warm.warmTitle === undefined) {
+    warm.warmTitle = nextWarmTitle()
+    warm.warmSince = now
+    inspectorConsole.profile(warm.warmTitle)
+  }
+}
+
+function nextWarmTitle(): string {
+  return `hono-debug-toolbar: keeps the profiler running between profiled requests (${++warmCount})`
+}
+
+/**
+ * After a profiled request (its profile stopped, outside its time): the warm profile is
+ * replaced when it is `WARM_ROTATE_MS` old, and ends `keepWarmMs` after the last profiled
+ * request. A timer checks both while no request is profiled.
+ */
+function scheduleCooling(kept: WarmProfiler): void {
+  kept.lastUsed = performance.now()
+  rotateIfDue(kept, kept.lastUsed)
+  if (!kept.timer) arm(kept)
+}
+
+function arm(kept: WarmProfiler): void {
+  const now = performance.now()
+  kept.timer = setTimeout(() => check(kept), Math.min(WARM_ROTATE_MS, Math.max(1, kept.lastUsed + kept.keepWarmMs - now)))
+  kept.timer.unref()
+}
+
+function check(kept: WarmProfiler): void {
+  kept.timer = undefined
+  // Replaced; or a request is being profiled, whose end arms the timer again.
+  if (warm !== kept || running?.session === kept.session) return
+  const now = performance.now()
+  if (now - kept.lastUsed >= kept.keepWarmMs) return coolDown(kept)
+  rotateIfDue(kept, now)
+  arm(kept)
+}
+
+/** A new warm profile first, then the old one ends: V8's profiler keeps running through the swap. */
+function rotateIfDue(kept: WarmProfiler, now: number): void {
+  if (kept.warmTitle === undefined || now - kept.warmSince < WARM_ROTATE_MS) return
+  const old = kept.warmTitle
+  kept.warmTitle = nextWarmTitle()
+  kept.warmSince = now
+  inspectorConsole.profile(kept.warmTitle)
+  inspectorConsole.profileEnd(old)
+}
+
+/** Ends the warm profile and the session: V8's profiler stops, and the next profile pays a full start. */
+function coolDown(kept: WarmProfiler): void {
+  if (warm === kept) warm = undefined
+  if (kept.timer) clearTimeout(kept.timer)
+  kept.timer = undefined
+  if (kept.warmTitle !== undefined) inspectorConsole.profileEnd(kept.warmTitle)
+  kept.warmTitle = undefined
+  if (running?.session !== kept.session) disconnect(kept.session)
+}
+
+/**
+ * Stops keeping V8's profiler running between profiled requests, at once: the next profiled
+ * request starts it again (a test that needs a cold start). Without it the profiler stops
+ * `keepWarmMs` after the last profiled request; its timer keeps no process alive.
+ *
+ * @example
+ * ```ts
+ * await stopProfile(record)
+ * stopKeepingProfilerWarm() // the next profiled request starts V8's profiler again
+ * ```
+ */
+export function stopKeepingProfilerWarm(): void {
+  if (warm) coolDown(warm)
+}
+
+/** True while V8's profiler is kept running between profiled requests. */
+export function isProfilerWarm(): boolean {
+  return warm?.warmTitle !== undefined
 }
 
 /**
@@ -97,6 +229,7 @@ export async function stopProfile(record: RequestRecord): Promise<void> {
     }
   } catch (error) {
     if (slot) slot.skipped = `the profile could not be read: ${error instanceof Error ? error.message : String(error)}`
+    if (warm?.session === run.session) coolDown(warm)
   } finally {
     release(run)
   }
@@ -116,8 +249,14 @@ function post<T = unknown>(session: Session, method: string, params?: object): P
 
 function release(run: RunningProfile): void {
   if (running === run) running = undefined
+  // The kept session stays for the next profiled request; it ends when it cools down.
+  if (warm?.session === run.session) scheduleCooling(warm)
+  else disconnect(run.session)
+}
+
+function disconnect(session: Session): void {
   try {
-    run.session.disconnect()
+    session.disconnect()
   } catch {
     // Already disconnected: nothing to free.
   }

@@ -128,6 +128,8 @@ export interface RecordedProfile {
   startCostMs?: number
   /** Offset from the request start of where starting the profiler began, in ms (it lasted `startCostMs`). */
   startBeganMs?: number
+  /** V8's profiler was still running from an earlier profiled request, so starting this profile cost next to nothing. */
+  startedWarm?: boolean
 }
 
 /**

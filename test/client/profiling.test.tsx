@@ -13,6 +13,7 @@ const stats = (samples: number): ProfilingStats => ({
   startMs: 0.2,
   startErrorMs: undefined,
   startCostMs: 1.5,
+  startedWarm: false,
   totalMs: 0.9,
   samples,
   topFunctions: [],
@@ -33,6 +34,13 @@ describe('the Profile panel', () => {
     const view = (n: number) => text(renderToString(<ProfilingView stats={stats(n)} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
     expect(view(1)).toContain('1 sample over 900 µs')
     expect(view(2)).toContain('2 samples over 900 µs')
+  })
+
+  it('says what starting the profiler took, and when it was still running from an earlier profiled request', () => {
+    const view = (startedWarm: boolean, startCostMs: number) =>
+      text(renderToString(<ProfilingView stats={{ ...stats(5), startedWarm, startCostMs }} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
+    expect(view(false, 26.6)).toContain('so that the next profiled request starts it at no cost — starting it took 26.6 ms here. ')
+    expect(view(true, 0.3)).toContain('— starting it took 300 µs here: it was still running from an earlier profiled request. ')
   })
 
   it('labels the flame chart with at least two round times, also when a coarse step would leave one', () => {

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { Session } from 'node:inspector'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Hono, type Context } from 'hono'
-import { debugToolbar, PROFILE_BUSY, ProfilingPanel, TimerPanel, type ProfilingStats } from '../../src/index.js'
+import { debugToolbar, PROFILE_BUSY, ProfilingPanel, TimerPanel, type ProfilingOptions, type ProfilingStats } from '../../src/index.js'
+import { isProfilerWarm, stopKeepingProfilerWarm } from '../../src/recorders/profiling.js'
 import type { RecordedProfile } from '../../src/shapes/records.js'
 import { request } from '../support/local.js'
 
@@ -177,5 +179,85 @@ describe('CPU profile of one request', () => {
     // The profiler is free again once the first request finished.
     const third = await detailOf(app, '/other?_dt_profile=1')
     expect(third.stats.profiled).toBe(true)
+  })
+
+  describe("keeping V8's profiler running between profiled requests", () => {
+    afterEach(() => stopKeepingProfilerWarm())
+
+    function appWith(options: ProfilingOptions) {
+      const app = new Hono()
+      app.use(debugToolbar({ panels: [new TimerPanel(), new ProfilingPanel(options)] }))
+      app.get('/warm-first', (c) => c.text(String(spin(5))))
+      app.get('/warm-second', async function secondHandler(c) {
+        return c.text(String(spin(30)))
+      })
+      return app
+    }
+
+    it('starts the next profiled request on the running profiler, whose profile is still only its own', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({})
+      const first = await detailOf(app, '/warm-first?_dt_profile=1')
+      expect(first.stats).toMatchObject({ profiled: true, startedWarm: false })
+      expect(isProfilerWarm()).toBe(true)
+      const second = await detailOf(app, '/warm-second?_dt_profile=1')
+      expect(second.stats).toMatchObject({ profiled: true, startedWarm: true })
+      // Its profile began inside its own request (not when the running one did), placed as exactly as a cold one.
+      const headersMs = second.detail.panels.timer.headersMs as number
+      expect(second.stats.startMs!).toBeGreaterThanOrEqual(0)
+      expect(second.stats.startMs!).toBeLessThan(headersMs)
+      expect(second.stats.startErrorMs!).toBeLessThan(1)
+      const raw = (await request(app, `/_debug_toolbar${second.stats.download}`)).json()
+      expect(timeOnStack(raw, 'secondHandler').samples).toBeGreaterThan(5)
+      // Its samples are the request's only: it began after the first request's profile ended,
+      // where the profile kept running began during the first request.
+      const firstRaw = (await request(app, `/_debug_toolbar${first.stats.download}`)).json()
+      expect(raw.startTime).toBeGreaterThanOrEqual(firstRaw.endTime)
+    })
+
+    it('stops the profiler keepWarmMs after the last profiled request, and the next profile starts it again', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({ keepWarmMs: 50 })
+      expect((await detailOf(app, '/warm-first?_dt_profile=1')).stats.startedWarm).toBe(false)
+      expect(isProfilerWarm()).toBe(true)
+      await vi.waitFor(() => expect(isProfilerWarm()).toBe(false), { timeout: 3000, interval: 20 })
+      expect((await detailOf(app, '/warm-first?_dt_profile=1')).stats.startedWarm).toBe(false)
+    })
+
+    it('stops the profiler with each profile when keepWarmMs is 0', async () => {
+      const app = appWith({ keepWarmMs: 0 })
+      for (let i = 0; i < 2; i++) {
+        expect((await detailOf(app, '/warm-first?_dt_profile=1')).stats).toMatchObject({ profiled: true, startedWarm: false })
+        expect(isProfilerWarm()).toBe(false)
+      }
+    })
+
+    it('rejects a keepWarmMs that is not a number of milliseconds >= 0', () => {
+      expect(() => new ProfilingPanel({ keepWarmMs: -1 })).toThrow(/keepWarmMs must be a number of milliseconds >= 0, got -1/)
+      expect(() => new ProfilingPanel({ keepWarmMs: Number.NaN })).toThrow(/keepWarmMs/)
+    })
+
+    it('replaces the profile that keeps it running every 5 s, so that it never holds more than that of samples', async () => {
+      stopKeepingProfilerWarm()
+      // A second session sees the inspector's console profiles start and end, as DevTools would.
+      const observer = new Session()
+      observer.connect()
+      const ended: Array<{ title: string; ms: number }> = []
+      observer.on('Profiler.consoleProfileFinished', ({ params }) => ended.push({ title: params.title ?? '', ms: (params.profile.endTime - params.profile.startTime) / 1000 }))
+      await new Promise((resolve) => observer.post('Profiler.enable', resolve))
+      try {
+        const app = appWith({ keepWarmMs: 20_000 })
+        await detailOf(app, '/warm-first?_dt_profile=1')
+        await vi.waitFor(() => expect(ended.length).toBeGreaterThan(0), { timeout: 9000, interval: 100 })
+        expect(isProfilerWarm()).toBe(true)
+        stopKeepingProfilerWarm()
+        expect(ended.map((e) => e.title)).toEqual([expect.stringMatching(/^hono-debug-toolbar: keeps the profiler running/), expect.stringMatching(/^hono-debug-toolbar: keeps the profiler running/)])
+        expect(ended[0]!.title).not.toBe(ended[1]!.title)
+        // Each held about 5 s of samples at most.
+        for (const { ms } of ended) expect(ms).toBeLessThan(7000)
+      } finally {
+        observer.disconnect()
+      }
+    }, 15_000)
   })
 })
