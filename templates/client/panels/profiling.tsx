@@ -17,7 +17,7 @@ export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
       <ProfileToggle />
       <p class="hdt-muted">
         The V8 profiler samples the whole main thread, so requests served at the same time show in this profile too; one request is profiled at a
-        time. Starting the profiler costs the profiled request 15-30 ms, and much more the first time in a process, while V8 sets the profiler up; it
+        time. Starting the profiler costs the profiled request milliseconds, and much more the first time in a process, while V8 sets the profiler up; it
         then keeps running for a while (every request is sampled meanwhile), so that the next profiled request starts it at no cost
         {stats.startCostMs !== undefined &&
           (stats.startedWarm ? (
