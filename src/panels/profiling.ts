@@ -2,10 +2,10 @@ import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { Panel, type ServerTimingMetric } from '../core/panel.js'
 import { formatMs } from '../shapes/format.js'
-import type { RequestRecord } from '../core/record.js'
+import { slotKey, type RequestRecord } from '../core/record.js'
 import type { ToolbarHost } from '../core/host.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
-import { DEFAULT_KEEP_WARM_MS, startProfile, stopProfile } from '../recorders/profiling.js'
+import { DEFAULT_KEEP_WARM_MS, isProfilerWarm, isProfiling, startProfile, stopProfile } from '../recorders/profiling.js'
 import { PROFILE_COOKIE, PROFILE_HEADER, PROFILE_QUERY, SLOTS } from '../shapes/records.js'
 import { summariseProfile, type CallTreeNode, type FlameFrame, type ProfileFunction } from './cpu-profile.js'
 
@@ -38,6 +38,11 @@ export interface ProfilingStats {
   startCostMs: number | undefined
   /** V8's profiler was still running from an earlier profiled request (`keepWarmMs`), so starting this profile cost next to nothing. */
   startedWarm: boolean
+  /**
+   * A request that was not profiled started while V8's profiler ran (another request was
+   * profiled, or the profiler was kept running after one): its times include the sampler's.
+   */
+  profilerRunning: boolean
   /** Length of the profile, in ms. */
   totalMs: number | undefined
   samples: number
@@ -118,7 +123,9 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
    */
   onRequest(record: RequestRecord, c: Context): Promise<void> | undefined {
     // Nothing to wait for unless this request asked to be profiled.
-    return isRequested(record, c) ? startProfile(record, this.samplingIntervalUs, this.keepWarmMs).then(() => undefined) : undefined
+    if (isRequested(record, c)) return startProfile(record, this.samplingIntervalUs, this.keepWarmMs).then(() => undefined)
+    if (isProfiling() || isProfilerWarm()) record.slot(PROFILER_RUNNING, () => true)
+    return undefined
   }
 
   /**
@@ -159,6 +166,7 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
       startErrorMs: profile ? slot.startErrorMs : undefined,
       startCostMs: slot?.startCostMs,
       startedWarm: slot?.startedWarm === true,
+      profilerRunning: record.peek(PROFILER_RUNNING) === true,
       totalMs: summary?.totalMs,
       samples: summary?.samples ?? 0,
       topFunctions: summary?.topFunctions ?? [],
@@ -198,6 +206,9 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
     return cost === undefined ? [] : [{ name: `${SERVER_TIMING_PREFIX}profile`, dur: cost, desc: 'CPU profiler start' }]
   }
 }
+
+/** Set on a request that was not profiled but started while V8's profiler ran (`ProfilingStats.profilerRunning`). */
+const PROFILER_RUNNING = slotKey<true>('profiling.profilerRunning')
 
 function isRequested(record: RequestRecord, c: Context): boolean {
   if (record.requestHeader(PROFILE_HEADER) === '1') return true

@@ -14,6 +14,7 @@ const stats = (samples: number): ProfilingStats => ({
   startErrorMs: undefined,
   startCostMs: 1.5,
   startedWarm: false,
+  profilerRunning: false,
   totalMs: 0.9,
   samples,
   topFunctions: [],
@@ -41,6 +42,16 @@ describe('the Profile panel', () => {
       text(renderToString(<ProfilingView stats={{ ...stats(5), startedWarm, startCostMs }} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
     expect(view(false, 26.6)).toContain('so that the next profiled request starts it at no cost — starting it took 26.6 ms here. ')
     expect(view(true, 0.3)).toContain('— starting it took 300 µs here: it was still running from an earlier profiled request. ')
+  })
+
+  it("says when a request that was not profiled was served while V8's profiler ran", () => {
+    const off = { ...stats(0), requested: false, profiled: false, startCostMs: undefined, totalMs: undefined }
+    const view = (profilerRunning: boolean) => text(renderToString(<ProfilingView stats={{ ...off, profilerRunning }} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
+    expect(view(false)).toContain('or the toggle above.')
+    expect(view(false)).not.toContain('was running while it was served')
+    expect(view(true)).toContain(
+      "or the toggle above. V8's profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its times include the sampler's cost.",
+    )
   })
 
   it('labels the flame chart with at least two round times, also when a coarse step would leave one', () => {

@@ -171,6 +171,8 @@ describe('CPU profile of one request', () => {
     expect(second.res.text).toBe('other done')
     expect(second.stats).toMatchObject({ requested: true, profiled: false, skipped: PROFILE_BUSY })
     expect(second.detail.nav.find((n: { id: string }) => n.id === 'profiling').subtitle).toBe('skipped')
+    // A request that did not ask is told that the profiler ran while it was served.
+    expect((await detailOf(app, '/other')).stats).toMatchObject({ requested: false, profilerRunning: true })
     release()
     const done = await first
     expect(done.res.text).toBe('slow done')
@@ -213,6 +215,16 @@ describe('CPU profile of one request', () => {
       // where the profile kept running began during the first request.
       const firstRaw = (await request(app, `/_debug_toolbar${first.stats.download}`)).json()
       expect(raw.startTime).toBeGreaterThanOrEqual(firstRaw.endTime)
+    })
+
+    it('says of a request that was not profiled whether V8\'s profiler was running while it was served', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({})
+      expect((await detailOf(app, '/warm-first')).stats).toMatchObject({ requested: false, profilerRunning: false })
+      await detailOf(app, '/warm-first?_dt_profile=1')
+      expect((await detailOf(app, '/warm-first')).stats).toMatchObject({ requested: false, profilerRunning: true })
+      stopKeepingProfilerWarm()
+      expect((await detailOf(app, '/warm-first')).stats).toMatchObject({ requested: false, profilerRunning: false })
     })
 
     it('stops the profiler keepWarmMs after the last profiled request, and the next profile starts it again', async () => {

@@ -35,6 +35,13 @@ export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
       {!stats.requested && (
         <p>
           This request was not profiled. Ask with <code>?_dt_profile=1</code>, the header <code>X-Debug-Toolbar-Profile: 1</code>, or the toggle above.
+          {stats.profilerRunning && (
+            <>
+              {' '}
+              V8&apos;s profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its
+              times include the sampler&apos;s cost.
+            </>
+          )}
         </p>
       )}
       {stats.profiled && <Profile stats={stats} prefix={prefix} />}
