@@ -166,6 +166,7 @@ type Brief = {
 type ProfileBrief =
   | { profiled: true; samples: number; totalMs: number | undefined; startCostMs: number | undefined; topFunctions: Array<{ name: string; location: string; selfMs: number; totalMs: number }>; download: string | undefined }
   | { profiled: false; skipped: string }
+  | { profiled: false; profilerRunning: true }
 
 /**
  * The Profile panel's stats in brief, when the request asked for a profile: starting the
@@ -173,6 +174,8 @@ type ProfileBrief =
  * process), which an agent must not take for the app's.
  */
 function profileBrief(ctx: McpContext, stats: ProfilingStats | undefined): ProfileBrief | undefined {
+  // Not asked for, but sampled: its times are the sampler's too (src/recorders/profiling.ts, keepWarmMs).
+  if (stats && !stats.requested) return stats.profilerRunning ? { profiled: false, profilerRunning: true } : undefined
   if (!stats?.requested) return undefined
   if (!stats.profiled) return { profiled: false, skipped: stats.skipped ?? 'no profile was taken' }
   return {
@@ -187,6 +190,7 @@ function profileBrief(ctx: McpContext, stats: ProfilingStats | undefined): Profi
 
 /** The Profile line of get_request. */
 function profileText(p: ProfileBrief): string {
+  if ('profilerRunning' in p) return "Profile: not asked for; V8's profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its times include the sampler's cost."
   if (!p.profiled) return `Profile: asked for, not taken: ${oneLine(p.skipped)}`
   const cost = p.startCostMs !== undefined ? `; starting the profiler added ${ms(p.startCostMs)} to this request's time` : ''
   const hottest = p.topFunctions.map((f) => `${oneLine(f.name)}${f.location ? ` ${f.location}` : ''} ${ms(f.selfMs)}`).join(', ')
