@@ -202,7 +202,15 @@ export function stopKeepingProfilerWarm(): void {
   if (warm) coolDown(warm)
 }
 
-/** True while V8's profiler is kept running between profiled requests. */
+/**
+ * True while V8's profiler is kept running between profiled requests.
+ *
+ * @example
+ * ```ts
+ * await stopProfile(record) // of a request profiled with keepWarmMs > 0
+ * isProfilerWarm() // true, until keepWarmMs after the last profiled request
+ * ```
+ */
 export function isProfilerWarm(): boolean {
   return warm?.warmTitle !== undefined
 }
