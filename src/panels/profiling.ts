@@ -63,7 +63,7 @@ export interface ProfilingStats {
  * the request asks for it: `?_dt_profile=1`, the header `X-Debug-Toolbar-Profile: 1`, or
  * the cookie `hdt_profile=1` that the panel's toggle sets. The profiler samples the whole
  * main thread, so one request is profiled at a time. Starting V8's profiler costs the
- * profiled request 15-30 ms; it keeps running for `keepWarmMs` after a profiled request, so
+ * profiled request tens of milliseconds; it keeps running for `keepWarmMs` after a profiled request, so
  * that the next one starts in well under a millisecond (every request is sampled meanwhile).
  *
  * @example

@@ -35,10 +35,11 @@ interface RunningProfile {
 interface WarmProfiler {
   session: Session
   samplingIntervalUs: number
-  /** The title of the `console.profile` that keeps V8's profiler running, when one does. */
-  warmTitle: string | undefined
-  /** performance.now() when the warm profile began, and of the last profiled request's end. */
+  /** The title of the `console.profile` that keeps V8's profiler running. */
+  warmTitle: string
+  /** performance.now() when that profile began. */
   warmSince: number
+  /** performance.now() at the last profiled request's end. */
   lastUsed: number
   keepWarmMs: number
   timer: NodeJS.Timeout | undefined
@@ -101,12 +102,13 @@ export async function startProfile(record: RequestRecord, samplingIntervalUs: nu
   return slot
 }
 
-async function start(record: RequestRecord, session: Session, slot: RecordedProfile, samplingIntervalUs: number, connected: boolean): Promise<StartBracket> {
+async function start(record: RequestRecord, session: Session, slot: RecordedProfile, samplingIntervalUs: number, kept: boolean): Promise<StartBracket> {
   const began = performance.now()
   // Kept so the waterfall can place the start's cost where it was paid (a span of its own).
   slot.startBeganMs = record.offsetOf(began)
-  slot.startedWarm = connected && warm?.warmTitle !== undefined
-  if (!connected) {
+  // A kept session is a running profiler: `warm` holds one only while its console profile runs.
+  slot.startedWarm = kept
+  if (!kept) {
     session.connect()
     await post(session, 'Profiler.enable')
     await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })
@@ -124,16 +126,13 @@ async function start(record: RequestRecord, session: Session, slot: RecordedProf
  * request's own profile runs, so that the warm profile starts at no cost.
  */
 function keepWarm(session: Session, samplingIntervalUs: number, keepWarmMs: number): void {
+  if (warm) {
+    warm.keepWarmMs = keepWarmMs
+    return
+  }
   const now = performance.now()
-  if (!warm) {
-    warm = { session, samplingIntervalUs, warmTitle: undefined, warmSince: now, lastUsed: now, keepWarmMs, timer: undefined }
-  }
-  warm.keepWarmMs = keepWarmMs
-  if (warm.warmTitle === undefined) {
-    warm.warmTitle = nextWarmTitle()
-    warm.warmSince = now
-    inspectorConsole.profile(warm.warmTitle)
-  }
+  warm = { session, samplingIntervalUs, warmTitle: nextWarmTitle(), warmSince: now, lastUsed: now, keepWarmMs, timer: undefined }
+  inspectorConsole.profile(warm.warmTitle)
 }
 
 function nextWarmTitle(): string {
@@ -169,7 +168,7 @@ function check(kept: WarmProfiler): void {
 
 /** A new warm profile first, then the old one ends: V8's profiler keeps running through the swap. */
 function rotateIfDue(kept: WarmProfiler, now: number): void {
-  if (kept.warmTitle === undefined || now - kept.warmSince < WARM_ROTATE_MS) return
+  if (now - kept.warmSince < WARM_ROTATE_MS) return
   const old = kept.warmTitle
   kept.warmTitle = nextWarmTitle()
   kept.warmSince = now
@@ -182,8 +181,7 @@ function coolDown(kept: WarmProfiler): void {
   if (warm === kept) warm = undefined
   if (kept.timer) clearTimeout(kept.timer)
   kept.timer = undefined
-  if (kept.warmTitle !== undefined) inspectorConsole.profileEnd(kept.warmTitle)
-  kept.warmTitle = undefined
+  inspectorConsole.profileEnd(kept.warmTitle)
   if (running?.session !== kept.session) disconnect(kept.session)
 }
 
@@ -212,7 +210,7 @@ export function stopKeepingProfilerWarm(): void {
  * ```
  */
 export function isProfilerWarm(): boolean {
-  return warm?.warmTitle !== undefined
+  return warm !== undefined
 }
 
 /**

@@ -171,12 +171,13 @@ type ProfileBrief =
 /**
  * The Profile panel's stats in brief, when the request asked for a profile: starting the
  * profiler is part of the request's time (hundreds of milliseconds the first time in a
- * process), which an agent must not take for the app's.
+ * process), which an agent must not take for the app's. A request that did not ask has a
+ * brief only when V8's profiler ran while it was served (`keepWarmMs`): its times are the
+ * sampler's too.
  */
 function profileBrief(ctx: McpContext, stats: ProfilingStats | undefined): ProfileBrief | undefined {
-  // Not asked for, but sampled: its times are the sampler's too (src/recorders/profiling.ts, keepWarmMs).
-  if (stats && !stats.requested) return stats.profilerRunning ? { profiled: false, profilerRunning: true } : undefined
-  if (!stats?.requested) return undefined
+  if (!stats) return undefined
+  if (!stats.requested) return stats.profilerRunning ? { profiled: false, profilerRunning: true } : undefined
   if (!stats.profiled) return { profiled: false, skipped: stats.skipped ?? 'no profile was taken' }
   return {
     profiled: true,

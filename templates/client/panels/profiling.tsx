@@ -80,7 +80,7 @@ function Profile({ stats, prefix }: { stats: ProfilingStats; prefix: string }) {
               <td>
                 <code>{fn.name}</code>
               </td>
-              <td class="hdt-muted hdt-location">{fn.location || <V8Entry name={fn.name} />}</td>
+              <td class="hdt-muted hdt-location">{fn.location || <Unlocated name={fn.name} />}</td>
               <td class="hdt-num">
                 {formatMs(fn.selfMs)} <span class="hdt-muted">{percent(fn.selfMs, stats.totalMs)}</span>
               </td>
@@ -118,7 +118,7 @@ function SampleRate({ stats }: { stats: ProfilingStats }) {
 }
 
 /** What an entry with no location stands for, where its location would be (`src/shapes/v8-entries.ts`). */
-function V8Entry({ name }: { name: string }) {
+function Unlocated({ name }: { name: string }) {
   const entry = unlocatedEntry(name)
   return <span title={entry.title}>{entry.text}</span>
 }
@@ -127,7 +127,7 @@ function CallTree({ node, depth, totalMs }: { node: CallTreeNode; depth: number;
   const label = (
     <>
       <span class="hdt-num hdt-tree-time">{formatMs(node.totalMs)}</span> <span class="hdt-muted hdt-tree-time">{formatMs(node.selfMs)} self</span>{' '}
-      <code>{node.name}</code> <span class="hdt-muted hdt-location">{node.location || <V8Entry name={node.name} />}</span>
+      <code>{node.name}</code> <span class="hdt-muted hdt-location">{node.location || <Unlocated name={node.name} />}</span>
     </>
   )
   if (node.children.length === 0) return <div class="hdt-tree-leaf">{label}</div>
