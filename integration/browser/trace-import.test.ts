@@ -42,11 +42,24 @@ describe('an imported trace shown in place of the request', () => {
     const head = pane.locator('.hdt-otel-head')
     await expect.poll(() => head.innerText(), WITHIN).toContain('3 dropped')
 
+    // Every header the page draws from here on: none may pair the imported trace's id with the request's counts.
+    await pane.evaluate((element) => {
+      const seen: string[] = []
+      ;(window as unknown as { headers: string[] }).headers = seen
+      new MutationObserver(() => {
+        const head = element.querySelector<HTMLElement>('.hdt-otel-head')
+        if (head && seen.at(-1) !== head.innerText) seen.push(head.innerText)
+      }).observe(element, { subtree: true, childList: true, characterData: true })
+    })
     const spans = caseSpans(ANALYSIS_CASES[1]!, 'whole')
     await pane.getByLabel('OTLP/JSON file to import').setInputFiles({ name: 'whole.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(otlpJsonFromToolbarSpans(spans))) })
     await pane.locator('.hdt-otel-imported', { hasText: spans[0]!.traceId }).waitFor(WITHIN)
     await expect.poll(() => head.innerText(), WITHIN).toContain(`${spans.length} spans`)
     expect(await head.innerText()).toContain('0 dropped')
+    const drawn = await page.evaluate(() => (window as unknown as { headers: string[] }).headers)
+    const importedHeads = drawn.filter((text) => text.includes(spans[0]!.traceId))
+    expect(importedHeads.length).toBeGreaterThan(0)
+    expect(importedHeads.filter((text) => !text.includes('0 dropped'))).toEqual([])
     expect(errors).toEqual([])
   })
 })

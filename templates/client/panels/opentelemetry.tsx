@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { isReceivedSource, type ToolbarSpan, type ToolbarTrace } from '../../../src/core/span-model.js'
 import { escapeClears } from '../escape-clears.js'
@@ -29,6 +29,15 @@ const FIRST_PAGE = 500
 
 type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'failed'; message: string }
 
+/** A trace's spans as the API last answered, and how many it dropped. */
+interface ReadTrace {
+  traceId: string | undefined
+  spans: ToolbarSpan[]
+  dropped: number
+}
+
+const NOTHING_READ: ReadTrace = { traceId: undefined, spans: [], dropped: 0 }
+
 /**
  * The OpenTelemetry panel: the request's trace as a waterfall, with its export status, links
  * to Jaeger, Zipkin and Grafana Tempo, a filter, and the detail of the chosen span. The
@@ -41,9 +50,9 @@ type Load = { state: 'loading' } | { state: 'ready'; at: number } | { state: 'fa
  * ```
  */
 export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelProps<OpenTelemetryStats>) {
-  const [spans, setSpans] = useState<ToolbarSpan[]>([])
-  // Spans the shown trace lost over maxSpansPerTrace, as its last answer counted them.
-  const [dropped, setDropped] = useState(0)
+  // The spans last read, with the trace they belong to and the spans it lost over
+  // maxSpansPerTrace as that answer counted them: another trace draws nothing of them.
+  const [read, setRead] = useState<ReadTrace>(NOTHING_READ)
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const [filter, setFilter] = useState('')
@@ -59,6 +68,8 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
     setView('waterfall')
   })
   const traceId = imported?.traceId ?? stats.traceId
+  const spans = read.traceId === traceId ? read.spans : NOTHING_READ.spans
+  const dropped = read.traceId === traceId ? read.dropped : 0
   const exportStatus = useExportStatus(prefix, request, stats.export)
 
   const refresh = useCallback(
@@ -68,14 +79,13 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
       // A large trace: the first spans in start order are drawn while the whole trace comes.
       if (firstPage && !imported && stats.spanCount > FIRST_PAGE) {
         getJson<{ spans: ToolbarSpan[] }>(`${prefix}/api/traces/${encodeURIComponent(traceId)}/spans?limit=${FIRST_PAGE}`, signal).then(
-          (page) => setSpans((shown) => (shown.length ? shown : page.spans)),
+          (page) => setRead((shown) => (shown.traceId === traceId && shown.spans.length ? shown : { traceId, spans: page.spans, dropped: 0 })),
           () => undefined,
         )
       }
       getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, signal).then(
         (trace) => {
-          setSpans(trace.spans)
-          setDropped(trace.droppedSpans ?? 0)
+          setRead({ traceId, spans: trace.spans, dropped: trace.droppedSpans ?? 0 })
           setLoad({ state: 'ready', at: Date.now() })
         },
         (error: unknown) => {
@@ -89,16 +99,11 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
   const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
 
-  // Another trace starts empty. The same trace with newer stats (the request read again when
-  // the panel is asked for, with the export's figures as they are now) keeps its rows drawn
-  // while it is read again: a waterfall blanking out and coming back is all the reader saw.
-  const drawnTrace = useRef(traceId)
+  // Another trace starts empty in the very render that names it (`read` is keyed by trace).
+  // The same trace with newer stats (the request read again when the panel is asked for,
+  // with the export's figures as they are now) keeps its rows drawn while it is read again:
+  // a waterfall blanking out and coming back is all the reader saw.
   useEffect(() => {
-    if (drawnTrace.current !== traceId) {
-      drawnTrace.current = traceId
-      setSpans([])
-      setDropped(0)
-    }
     const controller = new AbortController()
     refresh(controller.signal, true)
     return () => controller.abort()
