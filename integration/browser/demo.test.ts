@@ -196,10 +196,17 @@ describe('profiling from the toolbar', () => {
     await pane.getByRole('button', { name: 'Profile my requests' }).click()
     await pane.getByRole('button', { name: 'Stop profiling my requests' }).waitFor()
     expect((await context.cookies()).find((cookie) => cookie.name === 'hdt_profile')?.value).toBe('1')
+    // The toggle started V8's profiler on the server, so that /slow does not pay its setup.
+    const status = pane.locator('.hdt-profile-toggle-status')
+    await expect.poll(() => status.innerText(), WITHIN).toMatch(
+      /^On: V8's profiler (started now, in [\d.]+ (ms|µs) that the next profiled request will not pay, and|was running already and) it keeps running for 30 s without a profiled request: reload the page to profile it\.$/,
+    )
 
     await open('/slow')
     pane = await openPanel(page, 'Profile')
     await pane.locator('.hdt-flame').waitFor(WITHIN)
+    expect(await pane.innerText()).toMatch(/starting it took [\d.]+ (µs|ms) here: it was running already\./)
+    expect(await pane.locator('.hdt-profile-toggle-status').innerText()).toBe("On: this browser's requests are profiled.")
     expect(await pane.innerText()).toMatch(/\d+ samples over/)
     const frames = pane.locator('.hdt-flame-frame')
     expect(await frames.count()).toBeGreaterThan(0)

@@ -5,7 +5,7 @@ import { formatMs } from '../shapes/format.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import type { ToolbarHost } from '../core/host.js'
 import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
-import { DEFAULT_KEEP_WARM_MS, isProfilerWarm, isProfiling, startProfile, stopProfile } from '../recorders/profiling.js'
+import { DEFAULT_KEEP_WARM_MS, isProfilerWarm, isProfiling, startProfile, startProfilerAhead, stopKeepingProfilerWarm, stopProfile } from '../recorders/profiling.js'
 import { PROFILE_COOKIE, PROFILE_HEADER, PROFILE_QUERY, SLOTS } from '../shapes/records.js'
 import { summariseProfile, type CallTreeNode, type FlameFrame, type ProfileFunction } from './cpu-profile.js'
 
@@ -15,10 +15,11 @@ export interface ProfilingOptions {
   /** Microseconds between two samples of the V8 profiler. Default 100. */
   samplingIntervalUs?: number
   /**
-   * How long V8's profiler keeps running after a profiled request, in ms, so that the next
-   * profiled request starts it in well under a millisecond instead of 15-30 ms. Meanwhile
-   * every request of the process is sampled (about 8% of the main thread at 100 µs). Default
-   * 30000; 0 stops the profiler with each profile.
+   * How long V8's profiler keeps running after a profiled request, or after the panel's
+   * toggle switched profiling on, in ms, so that the next profiled request starts it in well
+   * under a millisecond instead of 15-30 ms. Meanwhile every request of the process is
+   * sampled (about 8% of the main thread at 100 µs). Default 30000; 0 stops the profiler
+   * with each profile (and the toggle starts nothing ahead).
    */
   keepWarmMs?: number
 }
@@ -36,7 +37,11 @@ export interface ProfilingStats {
   startErrorMs: number | undefined
   /** What starting the profiler added to this request, in ms. */
   startCostMs: number | undefined
-  /** V8's profiler was still running from an earlier profiled request (`keepWarmMs`), so starting this profile cost next to nothing. */
+  /**
+   * V8's profiler was already running (kept after an earlier profiled request for
+   * `keepWarmMs`, or started when the toolbar's toggle switched profiling on), so starting
+   * this profile cost next to nothing.
+   */
   startedWarm: boolean
   /**
    * A request that was not profiled started while V8's profiler ran (another request was
@@ -62,9 +67,10 @@ export interface ProfilingStats {
  * A CPU profile of one request, taken with the V8 profiler through node:inspector when
  * the request asks for it: `?_dt_profile=1`, the header `X-Debug-Toolbar-Profile: 1`, or
  * the cookie `hdt_profile=1` that the panel's toggle sets. The profiler samples the whole
- * main thread, so one request is profiled at a time. Starting V8's profiler costs the
- * profiled request tens of milliseconds; it keeps running for `keepWarmMs` after a profiled request, so
- * that the next one starts in well under a millisecond (every request is sampled meanwhile).
+ * main thread, so one request is profiled at a time. Starting V8's profiler costs tens of
+ * milliseconds: the toggle starts it when it switches profiling on, and it keeps running for
+ * `keepWarmMs` after that and after each profiled request, so that the next one starts in
+ * well under a millisecond (every request is sampled meanwhile).
  *
  * @example
  * ```ts
@@ -91,16 +97,33 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
   }
 
   /**
-   * Registers `GET {prefix}/api/profiles/<requestId>.cpuprofile`, the raw profile to download.
+   * Registers `GET {prefix}/api/profiles/<requestId>.cpuprofile`, the raw profile to download,
+   * and `POST` / `DELETE {prefix}/api/profiler`, which the panel's toggle calls: V8's profiler
+   * is started when profiling is switched on (so that the first profiled request does not
+   * pay its setup) and stopped when it is switched off (so that the requests that follow are
+   * not sampled).
    *
    * @example
    * ```ts
    * app.use(debugToolbar({ panels: [new ProfilingPanel()] })) // the toolbar calls setup(host) once
    * const res = await app.request(`/_debug_toolbar/api/profiles/${requestId}.cpuprofile`)
    * // a .cpuprofile file that Chrome DevTools opens, or 404 when that request was not profiled
+   * await app.request('/_debug_toolbar/api/profiler', { method: 'POST' }) // { running: true, startCostMs: 131.4 }
    * ```
    */
   setup(host: ToolbarHost): void {
+    host.routes.post('/api/profiler', async (c) => {
+      try {
+        return c.json(await startProfilerAhead(this.samplingIntervalUs, this.keepWarmMs))
+      } catch (error) {
+        return c.json({ error: `the inspector could not start V8's profiler: ${error instanceof Error ? error.message : String(error)}` }, 500)
+      }
+    })
+    host.routes.delete('/api/profiler', (c) => {
+      stopKeepingProfilerWarm()
+      // A request being profiled keeps it running until its end.
+      return c.json({ running: isProfiling() })
+    })
     host.routes.get('/api/profiles/:file{.+\\.cpuprofile}', (c) => {
       const id = c.req.param('file').slice(0, -'.cpuprofile'.length)
       const profile = host.getRecord(id)?.peek(SLOTS.profiling)?.profile

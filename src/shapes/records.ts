@@ -128,7 +128,7 @@ export interface RecordedProfile {
   startCostMs?: number
   /** Offset from the request start of where starting the profiler began, in ms (it lasted `startCostMs`). */
   startBeganMs?: number
-  /** V8's profiler was still running from an earlier profiled request, so starting this profile cost next to nothing. */
+  /** V8's profiler was already running (after an earlier profiled request, or started ahead by the toggle), so starting this profile cost next to nothing. */
   startedWarm?: boolean
 }
 
@@ -142,3 +142,15 @@ export const SLOTS = {
   templates: slotKey<RenderLog>('templates'),
   profiling: slotKey<RecordedProfile>('profiling'),
 } as const
+
+/** What starting V8's profiler ahead of the next profiled request did (`POST {prefix}/api/profiler`). */
+export interface ProfilerAhead {
+  /** V8's profiler runs now, and the next profiled request starts it at no cost. */
+  running: boolean
+  /** What starting it took now (ms), absent when it was running already. */
+  startCostMs?: number
+  /** How long it keeps running without a profiled request (ms). */
+  keepWarmMs: number
+  /** Why it does not run (`keepWarmMs` is 0). */
+  reason?: string
+}

@@ -39,8 +39,23 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
  * const { traceIds } = await postJson<{ traceIds: string[] }>(`${prefix}/api/traces/import`, await file.text())
  * ```
  */
-export async function postJson<T>(url: string, body: string): Promise<T> {
-  const res = await nativeFetch(url, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, credentials: 'same-origin', body })
+export function postJson<T>(url: string, body: string): Promise<T> {
+  return sendJson<T>('POST', url, body)
+}
+
+/**
+ * Asks the toolbar's API to change something (`POST`, `DELETE`), with a JSON body or none,
+ * and answers the JSON reply.
+ *
+ * @example
+ * ```ts
+ * const { running } = await sendJson<{ running: boolean }>('DELETE', `${prefix}/api/profiler`)
+ * ```
+ */
+export async function sendJson<T>(method: 'POST' | 'DELETE', url: string, body?: string): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  const res = await nativeFetch(url, { method, headers, credentials: 'same-origin', body })
   const text = await res.text()
   if (!res.ok) throw new ApiError(errorMessage(text) ?? `${res.status} ${res.statusText}`, res.status)
   return JSON.parse(text) as T

@@ -37,11 +37,11 @@ describe('the Profile panel', () => {
     expect(view(2)).toContain('2 samples over 900 µs')
   })
 
-  it('says what starting the profiler took, and when it was still running from an earlier profiled request', () => {
+  it('says what starting the profiler took, and when it was running already (after a profiled request, or started by the toggle)', () => {
     const view = (startedWarm: boolean, startCostMs: number) =>
       text(renderToString(<ProfilingView stats={{ ...stats(5), startedWarm, startCostMs }} request={{} as RequestDetail} prefix="/_debug_toolbar" openRequest={() => {}} />))
     expect(view(false, 26.6)).toContain('so that the next profiled request starts it at no cost — starting it took 26.6 ms here. ')
-    expect(view(true, 0.3)).toContain('— starting it took 300 µs here: it was still running from an earlier profiled request. ')
+    expect(view(true, 0.3)).toContain('— starting it took 300 µs here: it was running already. ')
   })
 
   it("says when a request that was not profiled was served while V8's profiler ran", () => {

@@ -249,6 +249,67 @@ describe('CPU profile of one request', () => {
       expect(() => new ProfilingPanel({ keepWarmMs: Number.NaN })).toThrow(/keepWarmMs/)
     })
 
+    it("starts V8's profiler when the toggle switches profiling on, so that the first profiled request does not pay its start", async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({ keepWarmMs: 20_000 })
+      const started = await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })
+      expect(started.status).toBe(200)
+      const ahead = started.json()
+      expect(ahead).toMatchObject({ running: true, keepWarmMs: 20_000 })
+      expect(ahead.startCostMs).toBeGreaterThan(0)
+      expect(isProfilerWarm()).toBe(true)
+      // Asked again while it runs: nothing to start.
+      expect((await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })).json()).toEqual({ running: true, keepWarmMs: 20_000 })
+      const first = await detailOf(app, '/warm-second?_dt_profile=1')
+      expect(first.stats).toMatchObject({ profiled: true, startedWarm: true })
+      expect(first.stats.startCostMs!).toBeLessThan(ahead.startCostMs)
+      const raw = (await request(app, `/_debug_toolbar${first.stats.download}`)).json()
+      expect(timeOnStack(raw, 'secondHandler').samples).toBeGreaterThan(5)
+    })
+
+    it('stops it when the toggle switches profiling off, and the next profile starts it again', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({})
+      await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })
+      expect(isProfilerWarm()).toBe(true)
+      const stopped = await request(app, '/_debug_toolbar/api/profiler', { method: 'DELETE' })
+      expect([stopped.status, stopped.json()]).toEqual([200, { running: false }])
+      expect(isProfilerWarm()).toBe(false)
+      expect((await detailOf(app, '/warm-first')).stats.profilerRunning).toBe(false)
+      expect((await detailOf(app, '/warm-first?_dt_profile=1')).stats).toMatchObject({ profiled: true, startedWarm: false })
+    })
+
+    it('stops the profiler it started ahead keepWarmMs later when no profiled request came', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({ keepWarmMs: 50 })
+      expect((await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })).json().running).toBe(true)
+      await vi.waitFor(() => expect(isProfilerWarm()).toBe(false), { timeout: 3000, interval: 20 })
+    })
+
+    it('starts nothing ahead when keepWarmMs is 0, and says why', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({ keepWarmMs: 0 })
+      const res = await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })
+      expect(res.json()).toEqual({ running: false, keepWarmMs: 0, reason: 'keepWarmMs is 0: each profiled request starts and stops the profiler itself' })
+      expect(isProfilerWarm()).toBe(false)
+    })
+
+    it('lets no page of another site start or stop it', async () => {
+      stopKeepingProfilerWarm()
+      const app = appWith({})
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+      try {
+        const res = await request(app, '/_debug_toolbar/api/profiler', { method: 'POST', headers: { origin: 'http://evil.example' } })
+        expect(res.status).toBe(404)
+        expect(isProfilerWarm()).toBe(false)
+        await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })
+        expect((await request(app, '/_debug_toolbar/api/profiler', { method: 'DELETE', headers: { origin: 'http://evil.example' } })).status).toBe(404)
+        expect(isProfilerWarm()).toBe(true)
+      } finally {
+        warn.mockRestore()
+      }
+    })
+
     it('replaces the profile that keeps it running every 5 s, so that it never holds more than that of samples', async () => {
       stopKeepingProfilerWarm()
       // A second session sees the inspector's console profiles start and end, as DevTools would.

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { CallTreeNode, FlameFrame, ProfilingStats } from '../../../src/panels/profiling.js'
-import { PROFILE_COOKIE } from '../../../src/shapes/records.js'
+import { sendJson } from '../toolbar-api.js'
+import { PROFILE_COOKIE, type ProfilerAhead } from '../../../src/shapes/records.js'
 import { unlocatedEntry } from '../../../src/shapes/v8-entries.js'
 import { formatDuration, formatMs, plural } from '../format.js'
 import { axisTicks, formatTick } from './time-axis.js'
@@ -14,14 +15,15 @@ const FRAME_KEYS: Record<string, number> = { ArrowLeft: -1, ArrowUp: -1, ArrowRi
 export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
   return (
     <div class="hdt-profiling">
-      <ProfileToggle />
+      <ProfileToggle prefix={prefix} />
       <p class="hdt-muted">
         The V8 profiler samples the whole main thread, so requests served at the same time show in this profile too; one request is profiled at a
-        time. Starting the profiler costs the profiled request milliseconds, and much more the first time in a process, while V8 sets the profiler up; it
-        then keeps running for a while (every request is sampled meanwhile), so that the next profiled request starts it at no cost
+        time. Starting the profiler takes milliseconds, and much more the first time in a process, while V8 sets the profiler up: the toggle starts it
+        when it switches profiling on, and it keeps running for a while after that and after each profiled request (every request is sampled
+        meanwhile), so that the next profiled request starts it at no cost
         {stats.startCostMs !== undefined &&
           (stats.startedWarm ? (
-            <> — starting it took {formatMs(stats.startCostMs)} here: it was still running from an earlier profiled request</>
+            <> — starting it took {formatMs(stats.startCostMs)} here: it was running already</>
           ) : (
             <> — starting it took {formatMs(stats.startCostMs)} here</>
           ))}
@@ -251,20 +253,52 @@ function ticksEvery(stepNs: number, startMs: number, totalMs: number): Array<{ a
   return ticks
 }
 
-/** Sets or clears the cookie that asks the server to profile this browser's requests. */
-function ProfileToggle() {
+/** What the server answered when the toggle switched profiling on or off (`POST`/`DELETE {prefix}/api/profiler`). */
+type ProfilerAnswer = { state: 'asking' } | { state: 'answered'; ahead: ProfilerAhead } | { state: 'failed'; message: string }
+
+/**
+ * Sets or clears the cookie that asks the server to profile this browser's requests, and
+ * has the server start V8's profiler now (so that the next profiled request does not pay
+ * its setup) or stop it (so that the requests that follow are not sampled).
+ */
+function ProfileToggle({ prefix }: { prefix: string }) {
   const [on, setOn] = useState(() => readCookie() === '1')
+  const [answer, setAnswer] = useState<ProfilerAnswer | undefined>()
   const flip = () => {
     document.cookie = on ? `${PROFILE_COOKIE}=; path=/; max-age=0; SameSite=Lax` : `${PROFILE_COOKIE}=1; path=/; SameSite=Lax`
     setOn(!on)
+    setAnswer(on ? undefined : { state: 'asking' })
+    sendJson<ProfilerAhead>(on ? 'DELETE' : 'POST', `${prefix}/api/profiler`).then(
+      (ahead) => !on && setAnswer({ state: 'answered', ahead }),
+      (error: unknown) => !on && setAnswer({ state: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    )
   }
   return (
     <div class="hdt-toolbar-row">
       <button type="button" onClick={flip} aria-pressed={on}>
         {on ? 'Stop profiling my requests' : 'Profile my requests'}
       </button>
-      <span class="hdt-muted">{on ? 'On: reload the page to profile it.' : 'Off.'}</span>
+      <span class="hdt-muted hdt-profile-toggle-status" role="status">
+        {on ? <ToggleOn answer={answer} /> : 'Off.'}
+      </span>
     </div>
+  )
+}
+
+function ToggleOn({ answer }: { answer: ProfilerAnswer | undefined }) {
+  if (answer?.state === 'asking') return <>On: starting V8&apos;s profiler…</>
+  if (answer?.state === 'failed') return <>On: reload the page to profile it (V8&apos;s profiler could not be started ahead: {answer.message}).</>
+  const ahead = answer?.ahead
+  // Switched on before this page was loaded: its request asked for a profile, as the next ones will.
+  if (!ahead) return <>On: this browser&apos;s requests are profiled.</>
+  if (!ahead.running) return <>On: reload the page to profile it ({ahead.reason}).</>
+  const keeps = `it keeps running for ${ahead.keepWarmMs % 1000 === 0 ? `${ahead.keepWarmMs / 1000} s` : formatMs(ahead.keepWarmMs)} without a profiled request`
+  return ahead.startCostMs === undefined ? (
+    <>On: V8&apos;s profiler was running already and {keeps}: reload the page to profile it.</>
+  ) : (
+    <>
+      On: V8&apos;s profiler started now, in {formatMs(ahead.startCostMs)} that the next profiled request will not pay, and {keeps}: reload the page to profile it.
+    </>
   )
 }
 
