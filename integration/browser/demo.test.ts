@@ -231,6 +231,15 @@ describe('profiling from the toolbar', () => {
     expect(profile.body.samples.length).toBeGreaterThan(0)
     expect(profile.body.endTime).toBeGreaterThan(profile.body.startTime)
     await page.screenshot({ path: `${SCREENSHOTS}demo-profile.png` })
+
+    // Switched off, the profiler stops at once: the next request is neither profiled nor sampled.
+    await pane.getByRole('button', { name: 'Stop profiling my requests' }).click()
+    await expect.poll(() => pane.locator('.hdt-profile-toggle-status').innerText(), WITHIN).toBe('Off.')
+    expect((await context.cookies()).find((cookie) => cookie.name === 'hdt_profile')).toBeUndefined()
+    await open('/users/2')
+    pane = await openPanel(page, 'Profile')
+    await expect.poll(() => pane.innerText(), WITHIN).toContain('This request was not profiled.')
+    expect(await pane.innerText()).not.toContain("V8's profiler was running while it was served")
     expect(errors).toEqual([])
   })
 })

@@ -253,8 +253,8 @@ function ticksEvery(stepNs: number, startMs: number, totalMs: number): Array<{ a
   return ticks
 }
 
-/** What the server answered when the toggle switched profiling on or off (`POST`/`DELETE {prefix}/api/profiler`). */
-type ProfilerAnswer = { state: 'asking' } | { state: 'answered'; ahead: ProfilerAhead } | { state: 'failed'; message: string }
+/** What the server answered when the toggle switched profiling on (`POST {prefix}/api/profiler`) or off (`DELETE`). */
+type ProfilerAnswer = { on: boolean } & ({ state: 'asking' } | { state: 'answered'; ahead: ProfilerAhead } | { state: 'failed'; message: string })
 
 /**
  * Sets or clears the cookie that asks the server to profile this browser's requests, and
@@ -265,12 +265,15 @@ function ProfileToggle({ prefix }: { prefix: string }) {
   const [on, setOn] = useState(() => readCookie() === '1')
   const [answer, setAnswer] = useState<ProfilerAnswer | undefined>()
   const flip = () => {
-    document.cookie = on ? `${PROFILE_COOKIE}=; path=/; max-age=0; SameSite=Lax` : `${PROFILE_COOKIE}=1; path=/; SameSite=Lax`
-    setOn(!on)
-    setAnswer(on ? undefined : { state: 'asking' })
-    sendJson<ProfilerAhead>(on ? 'DELETE' : 'POST', `${prefix}/api/profiler`).then(
-      (ahead) => !on && setAnswer({ state: 'answered', ahead }),
-      (error: unknown) => !on && setAnswer({ state: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    const next = !on
+    document.cookie = next ? `${PROFILE_COOKIE}=1; path=/; SameSite=Lax` : `${PROFILE_COOKIE}=; path=/; max-age=0; SameSite=Lax`
+    setOn(next)
+    setAnswer({ on: next, state: 'asking' })
+    // An answer for the other position (the toggle flipped again meanwhile) is not shown.
+    const answered = (made: ProfilerAnswer) => setAnswer((current) => (current?.on === next ? made : current))
+    sendJson<ProfilerAhead>(next ? 'POST' : 'DELETE', `${prefix}/api/profiler`).then(
+      (ahead) => answered({ on: next, state: 'answered', ahead }),
+      (error: unknown) => answered({ on: next, state: 'failed', message: error instanceof Error ? error.message : String(error) }),
     )
   }
   return (
@@ -279,18 +282,18 @@ function ProfileToggle({ prefix }: { prefix: string }) {
         {on ? 'Stop profiling my requests' : 'Profile my requests'}
       </button>
       <span class="hdt-muted hdt-profile-toggle-status" role="status">
-        {on ? <ToggleOn answer={answer} /> : 'Off.'}
+        {on ? <ToggleOn answer={answer} /> : <ToggleOff answer={answer} />}
       </span>
     </div>
   )
 }
 
 function ToggleOn({ answer }: { answer: ProfilerAnswer | undefined }) {
-  if (answer?.state === 'asking') return <>On: starting V8&apos;s profiler…</>
-  if (answer?.state === 'failed') return <>On: reload the page to profile it (V8&apos;s profiler could not be started ahead: {answer.message}).</>
-  const ahead = answer?.ahead
   // Switched on before this page was loaded: its request asked for a profile, as the next ones will.
-  if (!ahead) return <>On: this browser&apos;s requests are profiled.</>
+  if (!answer) return <>On: this browser&apos;s requests are profiled.</>
+  if (answer.state === 'asking') return <>On: starting V8&apos;s profiler…</>
+  if (answer.state === 'failed') return <>On: reload the page to profile it (V8&apos;s profiler could not be started ahead: {answer.message}).</>
+  const { ahead } = answer
   if (!ahead.running) return <>On: reload the page to profile it ({ahead.reason}).</>
   const keeps = `it keeps running for ${ahead.keepWarmMs % 1000 === 0 ? `${ahead.keepWarmMs / 1000} s` : formatMs(ahead.keepWarmMs)} without a profiled request`
   return ahead.startCostMs === undefined ? (
@@ -300,6 +303,11 @@ function ToggleOn({ answer }: { answer: ProfilerAnswer | undefined }) {
       On: V8&apos;s profiler started now, in {formatMs(ahead.startCostMs)} that the next profiled request will not pay, and {keeps}: reload the page to profile it.
     </>
   )
+}
+
+function ToggleOff({ answer }: { answer: ProfilerAnswer | undefined }) {
+  if (answer?.state !== 'failed') return <>Off.</>
+  return <>Off. V8&apos;s profiler could not be stopped now ({answer.message}): it stops on its own, a while after the last profiled request.</>
 }
 
 function readCookie(): string | undefined {
