@@ -153,6 +153,61 @@ describe('live events in the open toolbar', () => {
     expect(session.errors).toEqual([])
   })
 
+  it("shows a trace opened from the list with its own spans only, from the first frame that names it", async () => {
+    const { page, server } = session
+    const first = 'f1f5'.padEnd(32, '1')
+    const second = 'f1f5'.padEnd(32, '2')
+    expect((await postLateSpan(server.url, first, '', 'a1a1a1a1a1a1a1a1', 'charge card')).status).toBe(200)
+    expect((await postLateSpan(server.url, second, '', 'b2b2b2b2b2b2b2b2', 'send receipt')).status).toBe(200)
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'History')
+    await pane.locator(`tr[data-hdt-trace-row="${first}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    await pane.locator(`[data-hdt-trace="${first}"] .hdt-wf-row`, { hasText: 'charge card' }).waitFor()
+    await pane.locator(`[data-hdt-trace="${first}"] .hdt-wf-row`).first().click()
+    await pane.locator('.hdt-span-detail').waitFor()
+    // Every waterfall the page draws from here on, with the trace it names and the rows it shows.
+    await pane.evaluate((element) => {
+      const seen: string[] = []
+      ;(window as unknown as { drawn: string[] }).drawn = seen
+      new MutationObserver(() => {
+        for (const waterfall of element.querySelectorAll<HTMLElement>('[data-hdt-trace]')) {
+          const rows = [...waterfall.querySelectorAll<HTMLElement>('.hdt-wf-row')].map((row) => row.innerText.replace(/\s+/g, ' '))
+          seen.push(`${waterfall.dataset.hdtTrace}: ${rows.join(' | ')}${waterfall.querySelector('.hdt-span-detail') ? ' + detail' : ''}`)
+        }
+      }).observe(element, { subtree: true, childList: true, characterData: true, attributes: true })
+    })
+    await pane.locator(`tr[data-hdt-trace-row="${second}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    await pane.locator(`[data-hdt-trace="${second}"] .hdt-wf-row`, { hasText: 'send receipt' }).waitFor()
+    const drawn = await page.evaluate(() => (window as unknown as { drawn: string[] }).drawn)
+    const ofSecond = drawn.filter((line) => line.startsWith(`${second}:`))
+    expect(ofSecond.length).toBeGreaterThan(0)
+    // Not one frame shows the first trace's span, or its span detail, under the second trace's id.
+    expect(ofSecond.filter((line) => line.includes('charge card') || line.endsWith('+ detail'))).toEqual([])
+    expect(session.errors).toEqual([])
+  })
+
+  it('shows the waterfall of a trace whose first read failed once a later read succeeds', async () => {
+    const { page, server } = session
+    const traceId = 'fa11'.padEnd(32, '3')
+    expect((await postLateSpan(server.url, traceId, '', 'c3c3c3c3c3c3c3c3', 'charge card')).status).toBe(200)
+    await page.goto(`${server.url}/`)
+    const pane = await openPanel(page, 'History')
+    await pane.locator('[data-hdt-live="live"]').waitFor()
+    // The first read of the trace fails as a server restarting would answer it; the next ones go through.
+    let failed = 0
+    await page.route(`**/_debug_toolbar/api/traces/${traceId}`, (route) =>
+      failed++ === 0 ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'the store is starting' }) }) : route.continue(),
+    )
+    await pane.locator(`tr[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+    await expect.poll(() => pane.locator('.hdt-traces .hdt-error-note').allInnerTexts(), { timeout: 5_000 }).toEqual(['Could not load the trace: the store is starting'])
+    // A span joins the trace: the live update reads it again.
+    expect((await postLateSpan(server.url, traceId, 'c3c3c3c3c3c3c3c3', 'c4c4c4c4c4c4c4c4', 'send receipt')).status).toBe(200)
+    await expect.poll(() => pane.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-row`).count(), { timeout: 5_000 }).toBe(2)
+    expect(await pane.locator('.hdt-traces .hdt-error-note').count()).toBe(0)
+    await page.unroute(`**/_debug_toolbar/api/traces/${traceId}`)
+    expect(session.errors.filter((error) => !error.includes('503'))).toEqual([])
+  })
+
   /**
    * Opens `panel` on the page, has the page start the `/export` download (streamed until the
    * test ends it) and shows that request in the toolbar; answers the request's line.

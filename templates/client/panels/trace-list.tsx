@@ -69,7 +69,8 @@ export function TraceList({ prefix, openRequest, responseMs }: { prefix: string;
       {error && <p class="hdt-error-note">{error}</p>}
       {page && page.traces.length === 0 && <p class="hdt-muted">No trace matches.</p>}
       {page && page.traces.length > 0 && <TraceTable traces={page.traces} open={open} onToggle={(id) => setOpen(open === id ? undefined : id)} openRequest={openRequest} responseMs={responseMs} />}
-      {open && <TraceWaterfall prefix={prefix} traceId={open} />}
+      {/* One waterfall per trace: another one opened starts empty, with nothing of the last one's spans, choice or error. */}
+      {open && <TraceWaterfall key={open} prefix={prefix} traceId={open} />}
     </section>
   )
 }

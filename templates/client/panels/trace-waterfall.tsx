@@ -32,7 +32,11 @@ export function TraceWaterfall({ prefix, traceId }: { prefix: string; traceId: s
   useEffect(() => {
     const controller = new AbortController()
     getJson<ToolbarTrace>(`${prefix}/api/traces/${encodeURIComponent(traceId)}`, controller.signal).then(
-      (answer) => setTrace(answer),
+      (answer) => {
+        setTrace(answer)
+        // A read that failed (the server restarting) is over once one succeeds.
+        setError(undefined)
+      },
       (failure: unknown) => {
         if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure))
       },
