@@ -97,11 +97,24 @@ describe('live events in the open toolbar', () => {
     // The span of a downstream service, sent to the toolbar's OTLP/HTTP receiver after the request finished.
     const trace = (await (await fetch(`${server.url}/_debug_toolbar/api/traces/${traceId}`)).json()) as { spans: Array<{ spanId: string; kind: string }> }
     const root = trace.spans.find((span) => span.kind === 'SERVER')!
+    await expect.poll(() => pane.innerText()).toMatch(/updated \d\d:\d\d:\d\d/)
+    // Every state the panel shows from here on: the span joining changes the rows, not the status.
+    await pane.evaluate((element) => {
+      const seen: string[] = []
+      ;(window as unknown as { states: string[] }).states = seen
+      new MutationObserver(() => {
+        const refresh = [...element.querySelectorAll('button')].find((button) => button.textContent === 'Refresh')
+        seen.push(`${element.textContent?.includes('loading the trace') ? 'loading' : 'shown'}${refresh?.disabled ? ', Refresh disabled' : ''}`)
+      }).observe(element, { subtree: true, childList: true, characterData: true, attributes: true })
+    })
     expect((await postLateSpan(server.url, traceId, root.spanId)).status).toBe(200)
     const late = pane.locator('.hdt-wf-row').filter({ has: page.locator('.hdt-wf-label', { hasText: 'charge card' }) })
     await late.waitFor({ timeout: 5_000 })
     expect(await pane.locator('.hdt-wf-row').count()).toBe(2)
     expect(await pane.locator('.hdt-otel-head').textContent()).toContain('2 spans')
+    const states = await page.evaluate(() => (window as unknown as { states: string[] }).states)
+    expect(states.length).toBeGreaterThan(0)
+    expect(states.filter((state) => state !== 'shown')).toEqual([])
     expect(session.errors).toEqual([])
   })
 

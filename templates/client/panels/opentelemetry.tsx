@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { OpenTelemetryStats } from '../../../src/opentelemetry/panel.js'
 import { isReceivedSource, type ToolbarSpan, type ToolbarTrace } from '../../../src/core/span-model.js'
 import { escapeClears } from '../escape-clears.js'
@@ -72,10 +72,19 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   const dropped = read.traceId === traceId ? read.dropped : 0
   const exportStatus = useExportStatus(prefix, request, stats.export)
 
+  // The trace whose spans are drawn now, for the reads that change nothing in sight until they answer.
+  const drawnTraceId = useRef(read.traceId)
+  drawnTraceId.current = read.traceId
+
+  /**
+   * Reads the trace. A quiet read of the trace already drawn (a live update, newer stats)
+   * leaves the status as it is until its answer: "updated 10:42:07" becomes "updated
+   * 10:42:09", not "loading the trace…" and back at every span that joins. Refresh says so.
+   */
   const refresh = useCallback(
-    (signal?: AbortSignal, firstPage = false) => {
+    (signal?: AbortSignal, firstPage = false, quiet = false) => {
       if (!traceId) return
-      setLoad({ state: 'loading' })
+      if (!quiet || drawnTraceId.current !== traceId) setLoad({ state: 'loading' })
       // A large trace: the first spans in start order are drawn while the whole trace comes.
       if (firstPage && !imported && stats.spanCount > FIRST_PAGE) {
         getJson<{ spans: ToolbarSpan[] }>(`${prefix}/api/traces/${encodeURIComponent(traceId)}/spans?limit=${FIRST_PAGE}`, signal).then(
@@ -97,7 +106,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   )
 
   // Late and remote spans of this trace arrive as trace.updated: fetch the trace again (debounced).
-  const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh())
+  const live = useLiveUpdates(prefix, (m) => m.data.traceId === stats.traceId && m.type.startsWith('trace.'), () => refresh(undefined, false, true))
 
   // Another trace starts empty in the very render that names it (`read` is keyed by trace).
   // The same trace with newer stats (the request read again when the panel is asked for,
@@ -105,7 +114,7 @@ export function OpenTelemetryView({ stats, prefix, request, openPanel }: PanelPr
   // a waterfall blanking out and coming back is all the reader saw.
   useEffect(() => {
     const controller = new AbortController()
-    refresh(controller.signal, true)
+    refresh(controller.signal, true, true)
     return () => controller.abort()
   }, [stats, refresh])
 
