@@ -124,6 +124,10 @@ export class ProfilingPanel extends Panel<ProfilingStats> {
       // A request being profiled keeps it running until its end.
       return c.json({ running: isProfiling() })
     })
+    // A GET opened in a browser: what the route is for, not the toolbar's bare 404.
+    host.routes.all('/api/profiler', (c) =>
+      c.json({ error: `${c.req.method} is not allowed here: start V8's profiler with POST, stop it with DELETE` }, 405, { Allow: 'POST, DELETE' }),
+    )
     host.routes.get('/api/profiles/:file{.+\\.cpuprofile}', (c) => {
       const id = c.req.param('file').slice(0, -'.cpuprofile'.length)
       const profile = host.getRecord(id)?.peek(SLOTS.profiling)?.profile

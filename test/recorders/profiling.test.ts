@@ -286,6 +286,12 @@ describe('CPU profile of one request', () => {
       await vi.waitFor(() => expect(isProfilerWarm()).toBe(false), { timeout: 3000, interval: 20 })
     })
 
+    it('answers another method with 405 and the two it takes', async () => {
+      const res = await request(appWith({}), '/_debug_toolbar/api/profiler')
+      expect([res.status, res.headers.get('allow'), res.json()]).toEqual([405, 'POST, DELETE', { error: "GET is not allowed here: start V8's profiler with POST, stop it with DELETE" }])
+      expect(isProfilerWarm()).toBe(false)
+    })
+
     it('starts nothing ahead when keepWarmMs is 0, and says why', async () => {
       stopKeepingProfilerWarm()
       const app = appWith({ keepWarmMs: 0 })
