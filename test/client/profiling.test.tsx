@@ -50,7 +50,7 @@ describe('the Profile panel', () => {
     expect(view(false)).toContain('or the toggle above.')
     expect(view(false)).not.toContain('was running while it was served')
     expect(view(true)).toContain(
-      "or the toggle above. V8's profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its times include the sampler's cost.",
+      "or the toggle above. V8's profiler was running while it was served (another request was profiled, or the profiler was kept running after one or started by the Profile panel's toggle), so its times include the sampler's cost.",
     )
   })
 

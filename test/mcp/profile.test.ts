@@ -30,7 +30,7 @@ describe('get_request on a profiled request', () => {
     // kept running, is told that its times include the sampler's.
     const plain = (await call(shop.client, 'get_request', { request_id: shop.ids.plain })).text.split('\n').filter((l) => l.startsWith('Profile:'))
     expect(plain).toEqual([
-      "Profile: not asked for; V8's profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its times include the sampler's cost.",
+      "Profile: not asked for; V8's profiler was running while it was served (another request was profiled, or the profiler was kept running after one or started by the Profile panel's toggle), so its times include the sampler's cost.",
     ])
   })
 

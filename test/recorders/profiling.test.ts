@@ -258,6 +258,8 @@ describe('CPU profile of one request', () => {
       expect(ahead).toMatchObject({ running: true, keepWarmMs: 20_000 })
       expect(ahead.startCostMs).toBeGreaterThan(0)
       expect(isProfilerWarm()).toBe(true)
+      // A request that did not ask is sampled meanwhile, and says so.
+      expect((await detailOf(app, '/warm-first')).stats).toMatchObject({ requested: false, profilerRunning: true })
       // Asked again while it runs: nothing to start.
       expect((await request(app, '/_debug_toolbar/api/profiler', { method: 'POST' })).json()).toEqual({ running: true, keepWarmMs: 20_000 })
       const first = await detailOf(app, '/warm-second?_dt_profile=1')

@@ -191,7 +191,7 @@ function profileBrief(ctx: McpContext, stats: ProfilingStats | undefined): Profi
 
 /** The Profile line of get_request. */
 function profileText(p: ProfileBrief): string {
-  if ('profilerRunning' in p) return "Profile: not asked for; V8's profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its times include the sampler's cost."
+  if ('profilerRunning' in p) return "Profile: not asked for; V8's profiler was running while it was served (another request was profiled, or the profiler was kept running after one or started by the Profile panel's toggle), so its times include the sampler's cost."
   if (!p.profiled) return `Profile: asked for, not taken: ${oneLine(p.skipped)}`
   const cost = p.startCostMs !== undefined ? `; starting the profiler added ${ms(p.startCostMs)} to this request's time` : ''
   const hottest = p.topFunctions.map((f) => `${oneLine(f.name)}${f.location ? ` ${f.location}` : ''} ${ms(f.selfMs)}`).join(', ')

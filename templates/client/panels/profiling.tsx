@@ -40,8 +40,8 @@ export function ProfilingView({ stats, prefix }: PanelProps<ProfilingStats>) {
           {stats.profilerRunning && (
             <>
               {' '}
-              V8&apos;s profiler was running while it was served (another request was profiled, or the profiler was still running after one), so its
-              times include the sampler&apos;s cost.
+              V8&apos;s profiler was running while it was served (another request was profiled, or the profiler was kept running after one or started by
+              the Profile panel&apos;s toggle), so its times include the sampler&apos;s cost.
             </>
           )}
         </p>
