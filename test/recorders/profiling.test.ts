@@ -288,6 +288,31 @@ describe('CPU profile of one request', () => {
       await vi.waitFor(() => expect(isProfilerWarm()).toBe(false), { timeout: 3000, interval: 20 })
     })
 
+    it('leaves one profile keeping V8 running when the toggle and a profiled request start it together', async () => {
+      stopKeepingProfilerWarm()
+      // A second session sees every console profile start and end, as DevTools would.
+      const observer = new Session()
+      observer.connect()
+      const open = new Set<string>()
+      observer.on('Profiler.consoleProfileStarted', ({ params }) => open.add(params.title ?? ''))
+      observer.on('Profiler.consoleProfileFinished', ({ params }) => open.delete(params.title ?? ''))
+      await new Promise((resolve) => observer.post('Profiler.enable', resolve))
+      try {
+        const app = appWith({})
+        for (let i = 0; i < 3; i++) {
+          const [ahead, profiled] = await Promise.all([request(app, '/_debug_toolbar/api/profiler', { method: 'POST' }), detailOf(app, '/warm-first?_dt_profile=1')])
+          expect(ahead.json().running).toBe(true)
+          expect(profiled.stats.profiled).toBe(true)
+          expect(isProfilerWarm()).toBe(true)
+          expect([...open].filter((title) => title.startsWith('hono-debug-toolbar'))).toHaveLength(1)
+          stopKeepingProfilerWarm()
+          expect([...open]).toEqual([])
+        }
+      } finally {
+        observer.disconnect()
+      }
+    })
+
     it('answers another method with 405 and the two it takes', async () => {
       const res = await request(appWith({}), '/_debug_toolbar/api/profiler')
       expect([res.status, res.headers.get('allow'), res.json()]).toEqual([405, 'POST, DELETE', { error: "GET is not allowed here: start V8's profiler with POST, stop it with DELETE" }])
