@@ -38,6 +38,7 @@ export const INSTRUCTIONS = `This server shows what the Hono app's recent reques
 Start with list_requests (newest first; filter by route, method, status, min_duration_ms, has_error, service) to get request ids and trace ids, then get_request for one request's summary, get_trace for its span tree, get_trace_errors for what failed.
 list_traces lists the traces, also those no request recorded (workers, jobs, other services that sent their spans), with filters service, source, min_duration_ms and has_error.
 find_slow_queries and find_n_plus_one look over all recent requests when called without arguments; explain_query shows the plan of a recorded SELECT.
+For a CPU profile of a request, make it with the header X-Debug-Toolbar-Profile: 1 (or add ?_dt_profile=1 to its URL): get_request then gives its hottest functions and where to download the profile, and get_trace its hot functions as spans.
 Lists are capped: pass the nextCursor of an answer as cursor for the next page. Secrets are redacted (shown as REDACTED or ********).
 Ask the user before clear_history: it forgets every recorded request.`
 

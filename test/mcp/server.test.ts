@@ -30,6 +30,8 @@ describe('the MCP server at {prefix}/mcp', () => {
 
   it('says how to start at initialize and lists every tool with its hints', async () => {
     expect(client.getInstructions()).toMatch(/list_requests/)
+    // An agent learns how to ask for a CPU profile, which no tool makes.
+    expect(client.getInstructions()).toContain('For a CPU profile of a request, make it with the header X-Debug-Toolbar-Profile: 1 (or add ?_dt_profile=1 to its URL)')
     const { tools } = await client.listTools()
     const names = tools.map((t) => t.name).sort()
     expect(names).toEqual(
