@@ -282,7 +282,12 @@ describe('a request whose trace goes on after the response (POST /form sends an 
 
 /** Opens a panel of the full-page view, also in a phone-wide window, where a panel covers the panel list. */
 async function openPanelAtAnyWidth(title: string): Promise<Locator> {
-  const list = page.locator('#hono-debug-toolbar .hdt-pane').getByRole('button', { name: /panels/i })
+  const pane = page.locator('#hono-debug-toolbar .hdt-pane')
+  // The full page shows a panel once it has read the request, and only then, in a phone-wide
+  // window, covers the list with it: asked before, "Panels" is not there yet and the list's
+  // item is covered a moment later.
+  await pane.locator('.hdt-pane-title').waitFor(WITHIN)
+  const list = pane.getByRole('button', { name: /panels/i })
   if (await list.isVisible()) await list.click()
   return openPanel(page, title)
 }
