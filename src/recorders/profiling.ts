@@ -108,17 +108,20 @@ async function start(record: RequestRecord, session: Session, slot: RecordedProf
   slot.startBeganMs = record.offsetOf(began)
   // A kept session is a running profiler: `warm` holds one only while its console profile runs.
   slot.startedWarm = kept
-  if (!kept) {
-    session.connect()
-    await post(session, 'Profiler.enable')
-    await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })
-  }
+  if (!kept) await openProfilerSession(session, samplingIntervalUs)
   const clock = clockOffset()
   const before = performance.now()
   await post(session, 'Profiler.start')
   const after = performance.now()
   slot.startCostMs = after - began
   return { before, after, clock }
+}
+
+/** Connects `session` with its Profiler domain on, sampling every `samplingIntervalUs`: ready to start a profile. */
+async function openProfilerSession(session: Session, samplingIntervalUs: number): Promise<void> {
+  session.connect()
+  await post(session, 'Profiler.enable')
+  await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })
 }
 
 /**
@@ -212,9 +215,7 @@ export async function startProfilerAhead(samplingIntervalUs: number, keepWarmMs:
   const session = new Session()
   const began = performance.now()
   try {
-    session.connect()
-    await post(session, 'Profiler.enable')
-    await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs })
+    await openProfilerSession(session, samplingIntervalUs)
   } catch (error) {
     disconnect(session)
     throw error
@@ -232,8 +233,9 @@ export async function startProfilerAhead(samplingIntervalUs: number, keepWarmMs:
 
 /**
  * Stops keeping V8's profiler running between profiled requests, at once: the next profiled
- * request starts it again (a test that needs a cold start). Without it the profiler stops
- * `keepWarmMs` after the last profiled request; its timer keeps no process alive.
+ * request starts it again (the Profile toggle switched off, or a test that needs a cold
+ * start). Without it the profiler stops `keepWarmMs` after the last profiled request; its
+ * timer keeps no process alive.
  *
  * @example
  * ```ts
