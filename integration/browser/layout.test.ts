@@ -94,6 +94,17 @@ function reportAt600(panel: string): Promise<Locator> {
   return panelAt({ width: 600, height: 800 }, '/report', panel)
 }
 
+/** Sends the toolbar one span of `service`, a trace of its own lasting `durationNs`; answers its trace id. */
+async function receiveOneSpan(name: string, durationNs: bigint, service = 'jobs'): Promise<string> {
+  const traceId = randomBytes(16).toString('hex')
+  const start = BigInt(Date.now()) * 1_000_000n
+  const span = { traceId, spanId: randomBytes(8).toString('hex'), name, kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + durationNs) }
+  const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
+  const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
+  expect(sent.status).toBe(200)
+  return traceId
+}
+
 /** True when nothing in the pane's body is wider than the body: no sideways scrolling. */
 async function fitsSideways(body: Locator): Promise<boolean> {
   return body.evaluate((el) => el.scrollWidth <= el.clientWidth)
@@ -423,12 +434,7 @@ describe("the OpenTelemetry panel's Statistics and Compare tables at 600px", () 
 describe("the waterfall's time axis at 600px", () => {
   it('shows labels that do not run into each other', async () => {
     // A received trace of 1.14 ms: its axis has a tick every 0.2 ms, labels of six characters.
-    const traceId = randomBytes(16).toString('hex')
-    const start = BigInt(Date.now()) * 1_000_000n
-    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'nightly job', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_140_000n) }
-    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jobs' } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
-    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
-    expect(sent.status).toBe(200)
+    const traceId = await receiveOneSpan('nightly job', 1_140_000n)
     const body = await reportAt600('History')
     await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
     const ticks = body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf-axis .hdt-wf-tick`)
@@ -439,17 +445,36 @@ describe("the waterfall's time axis at 600px", () => {
     for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left - boxes[i - 1]!.right).toBeGreaterThanOrEqual(4)
     expect(session.errors).toEqual([])
   })
+
+  it('shows the label of a tick at the very end whole, inside the waterfall, at any width', async () => {
+    // A trace of exactly 250 ms: its last tick, "250 ms", is at the right edge of the axis.
+    const traceId = await receiveOneSpan('nightly export', 250_000_000n)
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 600, height: 800 },
+    ]) {
+      const body = await panelAt(viewport, '/report', 'History')
+      await body.locator(`[data-hdt-trace-row="${traceId}"]`).getByRole('button', { name: 'Waterfall' }).click()
+      const waterfall = body.locator(`[data-hdt-trace="${traceId}"] .hdt-wf`)
+      const ticks = waterfall.locator('.hdt-wf-axis .hdt-wf-tick')
+      await ticks.first().waitFor()
+      expect(await ticks.last().textContent()).toBe('250 ms')
+      const [box, last, before] = await waterfall.evaluate((el) => {
+        const shown = [...el.querySelectorAll('.hdt-wf-axis .hdt-wf-tick')].filter((tick) => getComputedStyle(tick).visibility === 'visible')
+        return [el.getBoundingClientRect(), shown.at(-1)!.getBoundingClientRect(), shown.at(-2)!.getBoundingClientRect()]
+      })
+      // The waterfall clips what overflows it: the whole label is inside, clear of the one before.
+      expect(last.right, `${viewport.width}px`).toBeLessThanOrEqual(box.right - 2)
+      expect(last.left - before.right, `${viewport.width}px`).toBeGreaterThanOrEqual(4)
+    }
+    expect(session.errors).toEqual([])
+  })
 })
 
 describe("the span detail's service", () => {
   it('shows a long service name whole, inside the detail box', async () => {
-    const traceId = randomBytes(16).toString('hex')
-    const start = BigInt(Date.now()) * 1_000_000n
     const service = 'billing-reconciliation-worker-eu-west-1-blue-canary-with-a-very-long-deployment-name'
-    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'reconcile invoices', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }
-    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'jobs' }, spans: [span] }] }] }
-    const sent = await fetch(`${session.server.url}/_debug_toolbar/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlp) })
-    expect(sent.status).toBe(200)
+    const traceId = await receiveOneSpan('reconcile invoices', 5_000_000n, service)
     for (const viewport of [
       { width: 1440, height: 900 },
       { width: 600, height: 800 },

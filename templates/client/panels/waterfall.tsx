@@ -19,6 +19,9 @@ const OVERSCAN = 12
 const MAX_INDENT = 24
 // A span with thousands of events would cost a node per event in every repaint of its row.
 const MAX_MARKERS = 60
+// Ticks at least this far along the axis are labelled to their left: ticks are a sixth of the
+// axis apart or more, so such a label never meets the one before it.
+const END_TICK_PERCENT = 97
 
 export interface WaterfallProps {
   tree: SpanTree
@@ -142,11 +145,16 @@ export function Waterfall({ tree, rows, collapsed, selectedId, onSelect, onToggl
           <NameDivider width={nameWidth} onChange={setNameWidth} />
         </div>
         <div class="hdt-wf-axis" role="columnheader" aria-label="time since the trace started">
-          {ticks.map((t) => (
-            <span key={t} class="hdt-wf-tick" style={{ left: `${percentOf(t, tree.durationNs)}%` }}>
-              {formatTick(t, ticks[1] ?? tree.durationNs, tree.durationNs)}
-            </span>
-          ))}
+          {ticks.map((t, i) => {
+            const left = percentOf(t, tree.durationNs)
+            // A label centred on a tick at the right edge would run past the waterfall, which
+            // cuts it: the last one ends at its tick instead, as Jaeger's does.
+            return (
+              <span key={t} class={i > 0 && left >= END_TICK_PERCENT ? 'hdt-wf-tick hdt-wf-tick-end' : 'hdt-wf-tick'} style={{ left: `${left}%` }}>
+                {formatTick(t, ticks[1] ?? tree.durationNs, tree.durationNs)}
+              </span>
+            )
+          })}
         </div>
       </div>
       <div class="hdt-wf-scroll" ref={scroller}>
