@@ -80,6 +80,9 @@ describe('the distributed example in the browser', () => {
     const chips = await pane.locator('.hdt-wf-row .hdt-wf-chip').allTextContents()
     expect(chips).toEqual(['shop-frontend', 'inventory'])
     await expect.poll(() => pane.locator('.hdt-otel-head').textContent()).toMatch(/2 received/)
+    // The panel's title and its line in the list count the inventory's spans too, once they joined.
+    await expect.poll(() => page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText(), { timeout: 5_000 }).toBe('4 spans')
+    expect(await page.locator('#hono-debug-toolbar .hdt-nav-item[data-hdt-panel="opentelemetry"] .hdt-nav-subtitle').innerText()).toBe('4 spans')
     await page.screenshot({ path: `${SCREENSHOTS}distributed.png` })
     expect(errors).toEqual([])
   })

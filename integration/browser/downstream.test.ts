@@ -278,6 +278,28 @@ describe('a downstream service that reports after the response', () => {
     expect(session.errors).toEqual([])
   })
 
+  it('counts the spans that joined before the live events were followed, once a live panel opens', async () => {
+    const { page, server } = session
+    const response = await page.goto(`${server.url}/`)
+    const traceId = /00-([0-9a-f]{32})-/.exec(response!.headers()['server-timing'] ?? '')![1]!
+    // The Time panel follows no live events: the stream stays shut while the service's spans come.
+    const time = await openPanel(page, 'Time')
+    await time.getByText('Total').first().waitFor(WITHIN)
+    const subtitle = page.locator('#hono-debug-toolbar .hdt-nav-item[data-hdt-panel="opentelemetry"] .hdt-nav-subtitle')
+    expect(await subtitle.innerText()).toBe('2 spans')
+    downstream.release()
+    await expect.poll(async () => (await traceOf(traceId)).length, WITHIN).toBe(4)
+    await page.waitForTimeout(500)
+    expect(await subtitle.innerText()).toBe('2 spans')
+
+    // Opening a live panel opens the stream: the figures are read again, not only the waterfall.
+    const pane = await openPanel(page, 'OpenTelemetry')
+    await expect.poll(() => rows(pane).count(), WITHIN).toBe(4)
+    await expect.poll(() => subtitle.innerText(), WITHIN).toBe('4 spans')
+    expect(await page.locator('#hono-debug-toolbar .hdt-pane-subtitle').innerText()).toBe('4 spans')
+    expect(session.errors).toEqual([])
+  })
+
   it("folds the service's repeated queries without sending the user to this app's SQL panel, which does not have them", async () => {
     const { pane } = await openShop('/?prices=3')
     downstream.release()

@@ -29,6 +29,11 @@ const STALE_MS = 1000
 const FIRST_RETRY_MS = 200
 const MAX_RETRY_MS = 4000
 const NOT_FOUND_RETRIES = 4
+// The panel list's figures are read again this long after a span joined the request's trace
+// (the spans of one export come in several events); while the request is not in hand yet,
+// as often, up to NAV_WAITS times.
+const NAV_REREAD_MS = 250
+const NAV_WAITS = 20
 
 /**
  * The detail of request `id`, fetched once per id and kept in `cache`. While the request is
@@ -98,13 +103,26 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
   // Spans that join the request's trace (a downstream service's, late) change the panel list's
   // figures ("2 spans" becomes "4 spans"): while a live panel keeps the event stream open,
   // the subtitles are read again. Only `nav` is replaced, so the open panel keeps its stats.
-  const traceId = state.id === id && !state.detail?.inFlight ? state.detail?.traceId : undefined
+  // The events are followed by the request's id from the moment it is shown, not from when
+  // its detail came: a span that joins while the detail is read, or before the stream opened
+  // (its opening reads the subtitles once), changes them too.
   useEffect(() => {
-    if (!traceId) return
+    if (!id) return
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
+    let waits = 0
+    const schedule = () => {
+      timer ??= setTimeout(reread, NAV_REREAD_MS)
+    }
     const reread = async () => {
       timer = undefined
+      // Not read yet, or still in flight: the read under way may have been answered before
+      // the span joined, so look again once the finished request is in hand.
+      if (!cache.has(id)) {
+        if (waits++ < NAV_WAITS) schedule()
+        return
+      }
+      waits = 0
       try {
         const fresh = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
         setState((previous) => {
@@ -117,15 +135,20 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
         // The figures stay as they were; the panel itself shows what failed.
       }
     }
-    const stop = liveEvents(prefix).observe((message) => {
-      if (message.data.traceId === traceId && message.type.startsWith('trace.')) timer ??= setTimeout(reread, 250)
+    const client = liveEvents(prefix)
+    const stopEvents = client.observe((message) => {
+      if (message.type.startsWith('trace.') && message.data.requestId === id) schedule()
+    })
+    const stopStatus = client.onStatus((status) => {
+      if (status === 'live' && cache.get(id)?.traceId) schedule()
     })
     return () => {
-      stop()
+      stopEvents()
+      stopStatus()
       clearTimeout(timer)
       controller.abort()
     }
-  }, [prefix, id, cache, traceId])
+  }, [prefix, id, cache])
 
   // Read again on `refresh()` when the finished copy is old enough to have missed a late line.
   useEffect(() => {
