@@ -289,7 +289,8 @@ describe('a downstream service that reports after the response', () => {
     expect(await subtitle.innerText()).toBe('2 spans')
     downstream.release()
     await expect.poll(async () => (await traceOf(traceId)).length, WITHIN).toBe(4)
-    await page.waitForTimeout(500)
+    // A second on: the detail in hand is older than the stream that opens next.
+    await page.waitForTimeout(1_000)
     expect(await subtitle.innerText()).toBe('2 spans')
 
     // Opening a live panel opens the stream: the figures are read again, not only the waterfall.

@@ -34,6 +34,8 @@ const NOT_FOUND_RETRIES = 4
 // as often, up to NAV_WAITS times.
 const NAV_REREAD_MS = 250
 const NAV_WAITS = 20
+// When the stream opens, a detail read longer ago than this has its figures read again.
+const NAV_FRESH_MS = 1000
 
 /**
  * The detail of request `id`, fetched once per id and kept in `cache`. While the request is
@@ -105,7 +107,7 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
   // the subtitles are read again. Only `nav` is replaced, so the open panel keeps its stats.
   // The events are followed by the request's id from the moment it is shown, not from when
   // its detail came: a span that joins while the detail is read, or before the stream opened
-  // (its opening reads the subtitles once), changes them too.
+  // (its opening reads the subtitles of a detail read over a second before once), changes them too.
   useEffect(() => {
     if (!id) return
     const controller = new AbortController()
@@ -140,7 +142,10 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
       if (message.type.startsWith('trace.') && message.data.requestId === id) schedule()
     })
     const stopStatus = client.onStatus((status) => {
-      if (status === 'live' && cache.get(id)?.traceId) schedule()
+      if (status !== 'live') return
+      // A detail read a moment ago is as fresh as what the stream could have said before it opened.
+      const detail = cache.get(id)
+      if (detail?.traceId && Date.now() - (fetchedAt.get(detail) ?? 0) > NAV_FRESH_MS) schedule()
     })
     return () => {
       stopEvents()
