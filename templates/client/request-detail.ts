@@ -105,9 +105,10 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
   // Spans that join the request's trace (a downstream service's, late) change the panel list's
   // figures ("2 spans" becomes "4 spans"): while a live panel keeps the event stream open,
   // the subtitles are read again. Only `nav` is replaced, so the open panel keeps its stats.
-  // The events are followed by the request's id from the moment it is shown, not from when
-  // its detail came: a span that joins while the detail is read, or before the stream opened
-  // (its opening reads the subtitles of a detail read over a second before once), changes them too.
+  // The events are followed from the moment the request is shown, not from when its detail
+  // came: a span that joins while the detail is read changes them too. Spans that joined
+  // while the stream was shut told nobody: when it opens, a detail read over a second before
+  // has its subtitles read again, once.
   useEffect(() => {
     if (!id) return
     const controller = new AbortController()
@@ -139,7 +140,10 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     }
     const client = liveEvents(prefix)
     const stopEvents = client.observe((message) => {
-      if (message.type.startsWith('trace.') && message.data.requestId === id) schedule()
+      if (!message.type.startsWith('trace.')) return
+      // By the request's id; by its trace's id too once the detail says it.
+      const { requestId, traceId } = message.data
+      if (requestId === id || (traceId !== undefined && traceId === cache.get(id)?.traceId)) schedule()
     })
     const stopStatus = client.onStatus((status) => {
       if (status !== 'live') return
