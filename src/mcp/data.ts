@@ -23,6 +23,8 @@ export interface McpToolbar {
   inFlight?(): RequestSummary[]
   /** Running requests held past the history's ring; `dropped` counts those let go of over its bound. */
   readonly outlived?: { readonly dropped: number }
+  /** The toolbar's panels: the instructions speak of a CPU profile only when one can be asked for. */
+  readonly panels?: readonly { readonly id: string }[]
 }
 
 /** A request of the history still running: its time so far instead of a duration. */
@@ -78,6 +80,11 @@ export class ToolbarData {
 
   get prefix(): string {
     return this.toolbar.prefix
+  }
+
+  /** Whether the toolbar has the Profile panel (true when it does not list its panels). */
+  get profiles(): boolean {
+    return this.toolbar.panels?.some((panel) => panel.id === 'profiling') ?? true
   }
 
   /** Recent requests, newest first (at most 1,000), with an optional method/status filter. */

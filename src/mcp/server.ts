@@ -34,13 +34,37 @@ export interface ToolSpec<Shape extends z.ZodRawShape> {
 /** Registers tools on one server, each wrapped in the same error handling and redaction. */
 export type DefineTool = <Shape extends z.ZodRawShape>(name: string, spec: ToolSpec<Shape>) => void
 
-export const INSTRUCTIONS = `This server shows what the Hono app's recent requests did, as the debug toolbar recorded them: SQL queries, logs, template renders, errors and the OpenTelemetry trace of each request.
-Start with list_requests (newest first; filter by route, method, status, min_duration_ms, has_error, service) to get request ids and trace ids, then get_request for one request's summary, get_trace for its span tree, get_trace_errors for what failed.
-list_traces lists the traces, also those no request recorded (workers, jobs, other services that sent their spans), with filters service, source, min_duration_ms and has_error.
-find_slow_queries and find_n_plus_one look over all recent requests when called without arguments; explain_query shows the plan of a recorded SELECT.
-For a CPU profile of a request, make it with the header X-Debug-Toolbar-Profile: 1 (or add ?_dt_profile=1 to its URL): get_request then gives its hottest functions and where to download the profile, and get_trace its hot functions as spans.
-Lists are capped: pass the nextCursor of an answer as cursor for the next page. Secrets are redacted (shown as REDACTED or ********).
-Ask the user before clear_history: it forgets every recorded request.`
+/**
+ * What an agent reads at initialize: where to start, and, when the toolbar has the Profile
+ * panel, how to ask for a CPU profile (no tool makes requests), with the route that starts
+ * V8's profiler ahead at this toolbar's address.
+ *
+ * @example
+ * ```ts
+ * serverInstructions({ profileRoute: 'http://127.0.0.1:3000/_debug_toolbar/api/profiler' })
+ * // 'This server shows what the Hono app's recent requests did, ... POST http://127.0.0.1:3000/_debug_toolbar/api/profiler ...'
+ * serverInstructions({}) // the same without the CPU profile's sentences
+ * ```
+ */
+export function serverInstructions({ profileRoute }: { profileRoute?: string }): string {
+  const lines = [
+    "This server shows what the Hono app's recent requests did, as the debug toolbar recorded them: SQL queries, logs, template renders, errors and the OpenTelemetry trace of each request.",
+    "Start with list_requests (newest first; filter by route, method, status, min_duration_ms, has_error, service) to get request ids and trace ids, then get_request for one request's summary, get_trace for its span tree, get_trace_errors for what failed.",
+    'list_traces lists the traces, also those no request recorded (workers, jobs, other services that sent their spans), with filters service, source, min_duration_ms and has_error.',
+    'find_slow_queries and find_n_plus_one look over all recent requests when called without arguments; explain_query shows the plan of a recorded SELECT.',
+  ]
+  if (profileRoute) {
+    lines.push(
+      'For a CPU profile of a request, make it with the header X-Debug-Toolbar-Profile: 1 (or add ?_dt_profile=1 to its URL): get_request then gives its hottest functions and where to download the profile, and get_trace its hot functions as spans.',
+      `Starting V8's profiler costs a profiled request 15-30 ms (over 100 ms the first time in a process) when nothing keeps it running; POST ${profileRoute} starts it ahead, and DELETE stops it (while it runs, every request of the app is sampled).`,
+    )
+  }
+  lines.push(
+    'Lists are capped: pass the nextCursor of an answer as cursor for the next page. Secrets are redacted (shown as REDACTED or ********).',
+    'Ask the user before clear_history: it forgets every recorded request.',
+  )
+  return lines.join('\n')
+}
 
 /**
  * A new MCP server over one toolbar's data: every tool, the two resources, and the
@@ -53,7 +77,7 @@ Ask the user before clear_history: it forgets every recorded request.`
  * ```
  */
 export function createToolbarMcpServer(ctx: McpContext): McpServer {
-  const server = new McpServer({ name: 'hono-debug-toolbar', version: packageVersion() }, { instructions: INSTRUCTIONS })
+  const server = new McpServer({ name: 'hono-debug-toolbar', version: packageVersion() }, { instructions: serverInstructions({ profileRoute: ctx.data.profiles ? `${ctx.origin}${ctx.data.prefix}/api/profiler` : undefined }) })
   const define: DefineTool = (name, spec) => {
     server.registerTool(
       name,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { Hono } from 'hono'
 import { endTime, setMetric, startTime, timing } from 'hono/timing'
-import { debugToolbar } from '../../src/index.js'
+import { debugToolbar, defaultPanels } from '../../src/index.js'
 import { formatMs } from '../../src/shapes/format.js'
 import { loopbackServers } from '../support/loopback-service.js'
 import { call, connect, SECRET, startShop } from './app.js'
@@ -28,10 +28,27 @@ describe('the MCP server at {prefix}/mcp', () => {
     await shop?.close()
   })
 
+  it('says nothing of CPU profiles to an agent of a toolbar without the Profile panel, whose requests cannot be profiled', async () => {
+    const bare = await startShop({ prefix: '/_dt', panels: defaultPanels().filter((panel) => panel.id !== 'profiling') })
+    const agent = await connect(bare.base, '/_dt')
+    try {
+      const instructions = agent.getInstructions()!
+      expect(instructions).toMatch(/list_requests/)
+      expect(instructions).not.toMatch(/profile|profiler/i)
+      // The toolbar it speaks of has no such route: the app answers 404.
+      expect((await fetch(`${bare.base}/_dt/api/profiler`, { method: 'POST' })).status).toBe(404)
+    } finally {
+      await agent.close()
+      await bare.close()
+    }
+  })
+
   it('says how to start at initialize and lists every tool with its hints', async () => {
     expect(client.getInstructions()).toMatch(/list_requests/)
     // An agent learns how to ask for a CPU profile, which no tool makes.
     expect(client.getInstructions()).toContain('For a CPU profile of a request, make it with the header X-Debug-Toolbar-Profile: 1 (or add ?_dt_profile=1 to its URL)')
+    // And where this toolbar starts V8's profiler ahead, at the address the agent reached it by.
+    expect(client.getInstructions()).toContain(`POST ${shop.base}/_debug_toolbar/api/profiler starts it ahead, and DELETE stops it`)
     const { tools } = await client.listTools()
     const names = tools.map((t) => t.name).sort()
     expect(names).toEqual(
