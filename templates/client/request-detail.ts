@@ -64,7 +64,7 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     const load = async () => {
       timer = undefined
       try {
-        const detail = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
+        const detail = await readDetail(prefix, id, controller.signal)
         fetchedAt.set(detail, Date.now())
         if (!detail.inFlight) cache.set(id, detail)
         setState({ id, detail, error: undefined })
@@ -127,7 +127,7 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
       }
       waits = 0
       try {
-        const fresh = await getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal)
+        const fresh = await readDetail(prefix, id, controller.signal)
         setState((previous) => {
           if (previous.id !== id || !previous.detail) return previous
           const detail = { ...previous.detail, nav: fresh.nav }
@@ -164,7 +164,7 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     const cached = cache.get(id)
     if (!refreshes || !cached || Date.now() - (fetchedAt.get(cached) ?? 0) < STALE_MS) return
     const controller = new AbortController()
-    getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, controller.signal).then(
+    readDetail(prefix, id, controller.signal).then(
       (fresh) => {
         fetchedAt.set(fresh, Date.now())
         // The copy in hand stays when nothing was written since: the open panel keeps its state.
@@ -182,4 +182,9 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
 
   // Until the effect has run for a new id, the previous request's state must not be shown as this one's.
   return { ...(state.id === id ? state : { detail: cache.get(id), error: undefined }), refresh }
+}
+
+/** Request `id` with every panel's stats, as the toolbar's API answers it now. */
+function readDetail(prefix: string, id: string, signal: AbortSignal): Promise<RequestDetail> {
+  return getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, signal)
 }
