@@ -34,7 +34,8 @@ const NOT_FOUND_RETRIES = 4
 // as often, up to NAV_WAITS times.
 const NAV_REREAD_MS = 250
 const NAV_WAITS = 20
-// When the stream opens, a detail read longer ago than this has its figures read again.
+// When the stream opens, a detail read longer ago than this, or of a request that called
+// other services with its trace, has its figures read again.
 const NAV_FRESH_MS = 1000
 
 /**
@@ -147,9 +148,11 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
     })
     const stopStatus = client.onStatus((status) => {
       if (status !== 'live') return
-      // A detail read a moment ago is as fresh as what the stream could have said before it opened.
+      // A detail read a moment ago is as fresh as what the stream could have said before it
+      // opened, unless other services were called with its trace: their spans come when they
+      // come, a moment after the read as well as later.
       const detail = cache.get(id)
-      if (detail?.traceId && Date.now() - (fetchedAt.get(detail) ?? 0) > NAV_FRESH_MS) schedule()
+      if (detail?.traceId && (calledOthers(detail) || Date.now() - (fetchedAt.get(detail) ?? 0) > NAV_FRESH_MS)) schedule()
     })
     return () => {
       stopEvents()
@@ -187,4 +190,10 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
 /** Request `id` with every panel's stats, as the toolbar's API answers it now. */
 function readDetail(prefix: string, id: string, signal: AbortSignal): Promise<RequestDetail> {
   return getJson<RequestDetail>(`${prefix}/api/requests/${encodeURIComponent(id)}`, signal)
+}
+
+/** Whether the request passed its trace's context to another service (the OpenTelemetry panel's Context). */
+function calledOthers(detail: RequestDetail): boolean {
+  const otel = detail.panels.opentelemetry as { context?: { outgoing?: readonly unknown[] } } | undefined
+  return (otel?.context?.outgoing?.length ?? 0) > 0
 }
