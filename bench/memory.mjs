@@ -5,7 +5,11 @@
 // renders an HTML page, records a query and a log line, and has a path of its own.
 // A full garbage collection runs before each reading, so what is measured is what is held.
 //
-//   npm run build && node bench/memory.mjs [--requests 100000] [--warmup 1000]
+// With --otel, the toolbar also has the OpenTelemetry panel (exporting nothing): each request
+// is then a trace of two spans (the SERVER span with the log line as its event, and the
+// query's) kept in the panel's trace store, 100 traces by default.
+//
+//   npm run build && node bench/memory.mjs [--requests 100000] [--warmup 1000] [--otel]
 import { getRequestListener } from '@hono/node-server'
 import { inMemoryRequest } from './in-memory-request.mjs'
 import { execFileSync } from 'node:child_process'
@@ -17,15 +21,21 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(0)
 }
 
+const otel = process.argv.includes('--otel')
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+  process.argv.slice(2).filter((arg) => arg !== '--otel').reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
 )
 const total = Number(args.requests ?? 100_000)
 const warmup = Number(args.warmup ?? 1000)
 const { debugToolbar, recordLog, recordQuery } = await import('hono-debug-toolbar')
 
 const app = new Hono()
-app.use(debugToolbar({ app }))
+const extraPanels = []
+if (otel) {
+  const { OpenTelemetryPanel } = await import('hono-debug-toolbar/opentelemetry')
+  extraPanels.push(new OpenTelemetryPanel({ exporter: 'none', serviceName: 'bench' }))
+}
+app.use(debugToolbar({ app, extraPanels }))
 app.get('/items/:id', (c) => {
   const id = c.req.param('id')
   recordQuery({ sql: 'SELECT * FROM items WHERE id = ?', params: [id], durationMs: 0.2, dbSystem: 'sqlite' })
@@ -52,7 +62,7 @@ for (const checkpoint of checkpoints) {
   readings.push(reading(sent))
 }
 
-console.log(`toolbar with the default panels, ${total} recorded requests (GET /items/:id: HTML, 1 query, 1 log line)\n`)
+console.log(`toolbar with the default panels${otel ? ' and the OpenTelemetry panel' : ''}, ${total} recorded requests (GET /items/:id: HTML, 1 query, 1 log line)\n`)
 console.log('requests     RSS MB   heap used MB')
 for (const r of readings) console.log(`${String(r.count).padStart(8)} ${r.rss.toFixed(1).padStart(10)} ${r.heap.toFixed(1).padStart(14)}`)
 const first = readings[0]
