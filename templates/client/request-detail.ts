@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
+import type { OpenTelemetryStats } from '../../src/opentelemetry/panel.js'
 import { liveEvents } from './live-events.js'
 import { ApiError, getJson } from './toolbar-api.js'
 import type { RequestDetail } from './types.js'
@@ -108,8 +109,8 @@ export function useRequestDetail(prefix: string, id: string, cache: DetailCache)
   // the subtitles are read again. Only `nav` is replaced, so the open panel keeps its stats.
   // The events are followed from the moment the request is shown, not from when its detail
   // came: a span that joins while the detail is read changes them too. Spans that joined
-  // while the stream was shut told nobody: when it opens, a detail read over a second before
-  // has its subtitles read again, once.
+  // while the stream was shut told nobody: when it opens, the subtitles are read again, once,
+  // for a detail read over a second before or of a request that called other services.
   useEffect(() => {
     if (!id) return
     const controller = new AbortController()
@@ -194,6 +195,6 @@ function readDetail(prefix: string, id: string, signal: AbortSignal): Promise<Re
 
 /** Whether the request passed its trace's context to another service (the OpenTelemetry panel's Context). */
 function calledOthers(detail: RequestDetail): boolean {
-  const otel = detail.panels.opentelemetry as { context?: { outgoing?: readonly unknown[] } } | undefined
-  return (otel?.context?.outgoing?.length ?? 0) > 0
+  const otel = detail.panels.opentelemetry as OpenTelemetryStats | undefined
+  return (otel?.context?.outgoing.length ?? 0) > 0
 }
