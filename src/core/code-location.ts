@@ -95,9 +95,9 @@ export function codeLocationOf(location: string): string {
 
 /**
  * A location written as text, `file:line:column`, in the source the developer wrote with its
- * path absolute (what an exported attribute holds: a query span's `code.stacktrace`), as
- * `originalPosition` reads it (a `file://` URL written as a path). Text that is not a file's
- * location (`<anonymous>`, `node:…`) is given back as it is.
+ * path absolute, as `originalPosition` reads it (a `file://` URL written as a path): what a
+ * query span's `code.file.path`, `code.line.number` and `code.column.number` hold. Undefined
+ * for text that is not a file's location (`<anonymous>`, `node:…`).
  * `checked`, for a batch of locations (a request's queries as they become spans): the files
  * whose map was checked against the file's modification time in this batch, so that each
  * file is looked at once per batch rather than once per location.
@@ -105,14 +105,14 @@ export function codeLocationOf(location: string): string {
  * @example
  * ```ts
  * const checked = new Set<string>()
- * sourceLocationOf('/home/me/shop/dist/routes/users.js:42:11', checked) // '/home/me/shop/src/routes/users.ts:40:5'
- * sourceLocationOf('/home/me/shop/dist/routes/users.js:57:3', checked)  // the same map, no second look at the file
+ * sourcePositionOf('/home/me/shop/dist/routes/users.js:42:11', checked) // { path: '/home/me/shop/src/routes/users.ts', line: 40, column: 5 }
+ * sourcePositionOf('/home/me/shop/dist/routes/users.js:57:3', checked)  // the same map, no second look at the file
+ * sourcePositionOf('<anonymous>')                                       // undefined
  * ```
  */
-export function sourceLocationOf(location: string, checked?: Set<string>): string {
+export function sourcePositionOf(location: string, checked?: Set<string>): { path: string; line: number; column: number } | undefined {
   const at = parseLocation(location)
-  const position = at && originalPosition(at.file, at.line, at.column, checked)
-  return position ? `${position.path}:${position.line}:${position.column}` : location
+  return at && originalPosition(at.file, at.line, at.column, checked)
 }
 
 /** `file:line:column` read apart; undefined for text that is not such a location. */

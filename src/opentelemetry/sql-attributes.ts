@@ -3,11 +3,12 @@
  * database-spans.md and sql.md): `db.system.name`, `db.query.text` (sanitized unless the
  * query was parameterized), `db.query.summary` (the span name), `db.operation.name` and
  * `db.collection.name` only when the caller gave them ("SHOULD NOT be extracted from
- * `db.query.text`"), `db.response.returned_rows`, and `code.stacktrace`: the calling line
- * in the source the developer wrote. Parameters are never exported: they are user data.
+ * `db.query.text`"), `db.response.returned_rows`, and the calling line in the source the
+ * developer wrote as the code conventions place it (`code.file.path`, `code.line.number`,
+ * `code.column.number`). Parameters are never exported: they are user data.
  */
 import type { Attributes } from '@opentelemetry/api'
-import { sourceLocationOf } from '../core/code-location.js'
+import { sourcePositionOf } from '../core/code-location.js'
 import type { RecordedQuery } from '../shapes/records.js'
 import { sanitizeSql } from '../shapes/sql-lexer.js'
 import { sqlQuerySummary } from './sql-summary.js'
@@ -45,7 +46,7 @@ export interface SqlAttributeOptions {
   /**
    * For a batch of queries (a request's, as they become spans): the files whose source map
    * was already checked in this batch, so that each file is looked at once (see
-   * `sourceLocationOf`). Without it, each caller's file is looked at.
+   * `sourcePositionOf`). Without it, each caller's file is looked at.
    */
   checked?: Set<string>
 }
@@ -69,7 +70,17 @@ export function sqlAttributes(query: RecordedQuery, options: SqlAttributeOptions
   if (query.collection) attributes['db.collection.name'] = query.collection
   if (query.rowCount !== undefined) attributes['db.response.returned_rows'] = query.rowCount
   // The caller in the source the developer wrote, as the SQL panel shows it (absolute here, for Jaeger and Zipkin).
-  if (query.caller) attributes['code.stacktrace'] = sourceLocationOf(query.caller, options.checked)
+  if (query.caller) {
+    const at = sourcePositionOf(query.caller, options.checked)
+    if (at) {
+      attributes['code.file.path'] = at.path
+      attributes['code.line.number'] = at.line
+      attributes['code.column.number'] = at.column
+    } else {
+      // Not a file's position (code from `eval`, `<anonymous>`): kept as V8 wrote it.
+      attributes['code.stacktrace'] = query.caller
+    }
+  }
   if (query.error) attributes['error.type'] = 'DatabaseError'
   return attributes
 }

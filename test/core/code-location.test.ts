@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import ts from 'typescript'
-import { codeLocation, codeLocationOf, sourceLocationOf } from '../../src/core/code-location.js'
+import { codeLocation, codeLocationOf, sourcePositionOf } from '../../src/core/code-location.js'
 
 // test/fixtures/code-location: src/users.ts compiled by tsc into build/users.js (+ users.js.map),
 // build/inline/users.js (inline map), build/rooted.js (its map names a sourceRoot), and
@@ -73,19 +73,20 @@ describe('codeLocation: the one form of a place in the app code', () => {
     })
   })
 
-  it("writes a built file's location as its source's absolute path, looking at each file once per batch of locations", () => {
+  it("reads a built file's location as its source's absolute path, line and column, looking at each file once per batch of locations", () => {
     withCart((file, build, source) => {
       build('// cart\nexport const total = 1\n', new Date(2026, 0, 1))
       const first = new Set<string>()
-      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${source}:2:1`)
+      expect(sourcePositionOf(`${file}:1:1`, first)).toEqual({ path: source, line: 2, column: 1 })
       // Rebuilt while the batch is converted: the batch keeps the map it checked.
       build('// cart\n\n\n\nexport const total = 2\n', new Date(2026, 0, 2))
-      expect(sourceLocationOf(`${file}:1:1`, first)).toBe(`${source}:2:1`)
+      expect(sourcePositionOf(`${file}:1:1`, first)).toEqual({ path: source, line: 2, column: 1 })
       // The next batch looks at the file again and reads the new map.
-      expect(sourceLocationOf(`${file}:1:1`, new Set())).toBe(`${source}:5:1`)
+      expect(sourcePositionOf(`${file}:1:1`, new Set())).toEqual({ path: source, line: 5, column: 1 })
     })
-    expect(sourceLocationOf(`${built('users.js')}:2:5`)).toBe(`${fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url))}:10:3`)
-    expect(sourceLocationOf('node:internal/timers:12:3')).toBe('node:internal/timers:12:3')
-    expect(sourceLocationOf('<anonymous>')).toBe('<anonymous>')
+    expect(sourcePositionOf(`${built('users.js')}:2:5`)).toEqual({ path: fileURLToPath(new URL('../fixtures/code-location/src/users.ts', import.meta.url)), line: 10, column: 3 })
+    // Not a file's position: nothing to read apart.
+    expect(sourcePositionOf('node:internal/timers:12:3')).toBeUndefined()
+    expect(sourcePositionOf('<anonymous>')).toBeUndefined()
   })
 })

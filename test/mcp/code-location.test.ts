@@ -72,9 +72,12 @@ describe('code locations in the SQL panel and the MCP answers', () => {
     expect((await sqlOf(ids.outside!)).queries[0]!.caller).toBe('/srv/elsewhere/users.js:7:3')
   })
 
-  it("shows get_trace's function spans at their TypeScript line", async () => {
+  it("shows get_trace's function and query spans at their TypeScript line", async () => {
     const { text, data } = await call(client, 'get_trace', { request_id: ids.mapped })
     expect(text).toContain(` findUser at ${TS}:10:3 `)
     expect(data.lines.find((l: { name: string }) => l.name === 'findUser').at).toBe(`${TS}:10:3`)
+    // The query's span carries its caller in the code attributes, so the trace says where the query was made, as the SQL panel does.
+    expect(text).toContain(` SELECT users at ${TS}:10:15 `)
+    expect(data.lines.find((l: { name: string }) => l.name === 'SELECT users').at).toBe(`${TS}:10:15`)
   })
 })
