@@ -3,7 +3,7 @@
  * is asked for (nothing is counted while requests are recorded). The app's own queries are
  * the SQL panel's and its spans are local: only spans other services sent are counted here.
  */
-import { sqlShape, sqlTextOf } from '../core/trace-analysis/sql-shape.js'
+import { dbSystemOf, sqlShape, sqlTextOf } from '../core/trace-analysis/sql-shape.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 import { durationNs, serviceOf } from './trace-tree.js'
 
@@ -47,7 +47,7 @@ export function downstreamQueries(spans: readonly ToolbarSpan[]): DownstreamQuer
     entry.totalMs += took
     const text = sqlTextOf(span)
     if (text === undefined) continue
-    const shape = sqlShape(text)
+    const shape = sqlShape(text, dbSystemOf(span))
     const same = entry.shapes.get(shape) ?? { sql: text, count: 0, totalMs: 0 }
     entry.shapes.set(shape, same)
     same.count++

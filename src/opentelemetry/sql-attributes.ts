@@ -62,7 +62,7 @@ export interface SqlAttributeOptions {
  */
 export function sqlAttributes(query: RecordedQuery, options: SqlAttributeOptions = {}): Attributes {
   const parameterized = query.params.length > 0
-  const text = options.sanitize === false || parameterized ? query.sql : sanitizeSql(query.sql)
+  const text = options.sanitize === false || parameterized ? query.sql : sanitizeSql(query.sql, query.dbSystem)
   const attributes: Attributes = { 'db.system.name': query.dbSystem, 'db.query.text': text }
   const summary = sqlQuerySummary(query.sql)
   if (summary) attributes['db.query.summary'] = summary

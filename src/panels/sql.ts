@@ -155,14 +155,16 @@ export class SqlPanel extends Panel<SqlStats> {
     }
     const exact = groupBy(queries, exactKey)
     // Similar: one shape (the SQL with its values as `?`, as the waterfall groups query spans),
-    // run with other values, bound or written into the text. One shape per distinct text.
+    // run with other values, bound or written into the text. One shape per distinct text (and
+    // database: MySQL's `"ada"` is a value, PostgreSQL's `"userId"` a name).
     const shapes = new Map<string, string>()
-    const shapeOf = (sql: string) => {
-      let shape = shapes.get(sql)
-      if (shape === undefined) shapes.set(sql, (shape = sqlShape(sql)))
+    const shapeOf = (q: RecordedQuery) => {
+      const key = `${q.dbSystem}\u0000${q.sql}`
+      let shape = shapes.get(key)
+      if (shape === undefined) shapes.set(key, (shape = sqlShape(q.sql, q.dbSystem)))
       return shape
     }
-    const byShape = groupBy(queries, (q) => shapeOf(q.sql))
+    const byShape = groupBy(queries, shapeOf)
     const similarShapes = new Set(
       [...byShape].filter(([, group]) => new Set(group.map((q) => exactKey(q) ?? q.id)).size > 1).map(([shape]) => shape),
     )
@@ -187,7 +189,7 @@ export class SqlPanel extends Panel<SqlStats> {
         caller: q.caller === undefined ? null : codeLocationOf(q.caller),
         inTransaction: q.inTransaction,
         duplicateCount: duplicates > 1 ? duplicates : 0,
-        similarCount: similarShapes.has(shapeOf(q.sql)) ? byShape.get(shapeOf(q.sql))!.length : 0,
+        similarCount: similarShapes.has(shapeOf(q)) ? byShape.get(shapeOf(q))!.length : 0,
         slow: q.durationMs >= this.slowQueryMs,
         explainable: !q.cut && notExplainable(q.sql) === undefined && explainTargetOf(record, q.id) !== undefined,
         cut: q.cut ?? null,

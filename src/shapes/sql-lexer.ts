@@ -55,22 +55,46 @@ const PATTERNS: Array<[SqlTokenKind, RegExp]> = [
  * in a large trace.
  */
 const FIRST_CHARS = [/\s/, /[-/]/, /[xX0-9.]/, /[eEnNbB']/, /\$/, /[?$:@]/, /["`[]/, /[A-Za-z_]/]
-const ASCII_CANDIDATES = Array.from({ length: 128 }, (_, code) => PATTERNS.filter((_, i) => FIRST_CHARS[i]!.test(String.fromCharCode(code))))
+
+/** For each ASCII code, the patterns that can start with it, in `patterns`' order. */
+function candidates(patterns: Array<[SqlTokenKind, RegExp]>, firstChars: RegExp[]): Array<Array<[SqlTokenKind, RegExp]>> {
+  return Array.from({ length: 128 }, (_, code) => patterns.filter((_, i) => firstChars[i]!.test(String.fromCharCode(code))))
+}
+const ASCII_CANDIDATES = candidates(PATTERNS, FIRST_CHARS)
 
 /**
- * Splits `sql` into tokens; joining their texts gives `sql` back.
+ * MySQL and MariaDB read `"text"` as a string, as `'text'` (unless the server runs with
+ * `ANSI_QUOTES`), with the same escapes: a double-quoted string is tried before a quoted name.
+ */
+const MYSQL_STRING: [SqlTokenKind, RegExp] = ['string', /"(?:[^"\\]|""|\\[\s\S])*(?:"|\\?$)/y]
+const MYSQL_PATTERNS: Array<[SqlTokenKind, RegExp]> = [...PATTERNS.slice(0, 5), MYSQL_STRING, ...PATTERNS.slice(5)]
+const MYSQL_CANDIDATES = candidates(MYSQL_PATTERNS, [...FIRST_CHARS.slice(0, 5), /"/, ...FIRST_CHARS.slice(5)])
+
+/** Whether the database `dbSystem` (OpenTelemetry's `db.system.name`) reads a double-quoted token as a string rather than a name. */
+function doubleQuotesString(dbSystem: string | undefined): boolean {
+  return dbSystem === 'mysql' || dbSystem === 'mariadb'
+}
+
+/**
+ * Splits `sql` into tokens; joining their texts gives `sql` back. `dbSystem` (OpenTelemetry's
+ * `db.system.name`) says how double quotes read: a name (`"userId"`) unless it is MySQL or
+ * MariaDB, where they are a string (`"ada"`).
  *
  * @example
  * ```ts
- * tokenizeSql("SELECT 'a'").map((t) => t.kind) // ['word', 'space', 'string']
+ * tokenizeSql("SELECT 'a'").map((t) => t.kind)           // ['word', 'space', 'string']
+ * tokenizeSql('SELECT "a"', 'mysql').map((t) => t.kind)  // ['word', 'space', 'string']
  * ```
  */
-export function tokenizeSql(sql: string): SqlToken[] {
+export function tokenizeSql(sql: string, dbSystem?: string): SqlToken[] {
+  const mysql = doubleQuotesString(dbSystem)
+  const ascii = mysql ? MYSQL_CANDIDATES : ASCII_CANDIDATES
+  const other = mysql ? MYSQL_PATTERNS : PATTERNS
   const tokens: SqlToken[] = []
   let at = 0
   outer: while (at < sql.length) {
     const code = sql.charCodeAt(at)
-    for (const [kind, pattern] of code < 128 ? ASCII_CANDIDATES[code]! : PATTERNS) {
+    for (const [kind, pattern] of code < 128 ? ascii[code]! : other) {
       pattern.lastIndex = at
       const match = pattern.exec(sql)
       if (match && match[0].length > 0) {
@@ -88,18 +112,30 @@ export function tokenizeSql(sql: string): SqlToken[] {
 /**
  * `sql` with its string, numeric, hexadecimal and boolean literals replaced by `?`
  * ("Sanitization SHOULD replace all literals with a placeholder value", database-spans.md).
- * Quoted names, comments, placeholders and keywords are kept as written.
+ * Quoted names, comments, placeholders and keywords are kept as written. In MySQL and
+ * MariaDB (`dbSystem` `mysql`, `mariadb`) a double-quoted token is a string
+ * (`WHERE email = "ada@example.com"`), not a name as in standard SQL. A quoted name that is
+ * never closed (`"users WHERE pw = 'x'`, a query the database refused) is hidden too: it
+ * holds the rest of the text, literals included.
  *
  * @example
  * ```ts
  * sanitizeSql("SELECT * FROM users WHERE name = 'ada' AND age > 30") // 'SELECT * FROM users WHERE name = ? AND age > ?'
+ * sanitizeSql('SELECT * FROM users WHERE name = "ada"', 'mysql')      // 'SELECT * FROM users WHERE name = ?'
  * ```
  */
-export function sanitizeSql(sql: string): string {
+export function sanitizeSql(sql: string, dbSystem?: string): string {
   let out = ''
-  for (const token of tokenizeSql(sql)) {
-    const literal = token.kind === 'string' || token.kind === 'number' || (token.kind === 'word' && /^(?:true|false)$/i.test(token.text))
+  for (const token of tokenizeSql(sql, dbSystem)) {
+    const literal =
+      token.kind === 'string' ||
+      token.kind === 'number' ||
+      (token.kind === 'word' && /^(?:true|false)$/i.test(token.text)) ||
+      (token.kind === 'quoted' && !CLOSED_QUOTED.test(token.text))
     out += literal ? '?' : token.text
   }
   return out
 }
+
+/** A quoted name read whole and closed: only the first part of a quoted token can run to the text's end unclosed (PATTERNS). */
+const CLOSED_QUOTED = /^(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\])(?:\.(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[A-Za-z_][\w$]*))*$/

@@ -25,16 +25,17 @@ const KEYWORD_VALUES = /^(?:true|false|null)$/i
  * ```ts
  * sqlShape("SELECT * FROM t WHERE id IN (1, 2, 3) AND name = 'x'") // 'SELECT * FROM t WHERE id IN (?) AND name = ?'
  * sqlShape('SELECT * FROM users WHERE id = $1') === sqlShape('SELECT * FROM users WHERE id = 7') // true
+ * sqlShape('SELECT * FROM users WHERE name = "ada"', 'mysql') // 'SELECT * FROM users WHERE name = ?'
  * ```
  */
-export function sqlShape(sql: string): string {
+export function sqlShape(sql: string, dbSystem?: string): string {
   let out = ''
   let spaced = false
   // The last two tokens written (spaces and comments aside), and where the last one starts in `out`.
   let last: SqlToken | undefined
   let beforeLast: SqlToken | undefined
   let lastAt = 0
-  for (const token of tokenizeSql(sql)) {
+  for (const token of tokenizeSql(sql, dbSystem)) {
     if (token.kind === 'space' || token.kind === 'comment') {
       spaced = out !== ''
       continue

@@ -172,6 +172,26 @@ describe('repeated siblings and statistics', () => {
     expect(sqlShape("SELECT id::text FROM t WHERE created > '2024-01-01'::date AND n = -3")).toBe('SELECT id::text FROM t WHERE created > ?::date AND n = ?')
   })
 
+  it("folds a MySQL service's queries that differ only in a double-quoted string, and keeps PostgreSQL's double-quoted names apart", () => {
+    const query = (name: string, system: string, text: string, start: number): SyntheticSpan => ({
+      name,
+      label: 'SELECT users',
+      parent: 'P',
+      start,
+      end: start + 1,
+      attributes: { 'db.system.name': system, 'db.query.text': text },
+    })
+    const spans = syntheticTrace('dialects', [
+      { name: 'P', start: 0, end: 100 },
+      // Sent by a service that exports its text raw: MySQL reads "ada" as a string.
+      ...['ada', 'grace', 'edsger'].map((who, i) => query(`m${i}`, 'mysql', `SELECT id FROM users WHERE name = "${who}"`, 10 + i * 2)),
+      // PostgreSQL reads "a", "b", "c" as three columns: three statements.
+      ...['a', 'b', 'c'].map((column, i) => query(`p${i}`, 'postgresql', `SELECT "${column}" FROM users`, 40 + i * 2)),
+    ])
+    const { groups } = analyzeTrace(spans)
+    expect(groups.map((g) => [g.key, g.count])).toEqual([['front: SELECT id FROM users WHERE name = ?', 3]])
+  })
+
   it('compares two runs: duration, per key counts and time, spans added and critical paths', () => {
     const before = syntheticTrace('before', [{ name: 'P', start: 0, end: 60 }, ...comments(3, false)])
     const after = syntheticTrace('after', [{ name: 'P', start: 0, end: 100 }, ...comments(5, false)])

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
+import fc from 'fast-check'
 import { instrumentBetterSqlite3, recordQuery, type SqlStats } from '../../src/index.js'
 import { sanitizeSql, sqlQuerySummary, type OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
 import { otelApp } from '../support/otel-app.js'
@@ -64,6 +65,55 @@ describe('sanitizeSql', () => {
   it('hides a string cut after a backslash to the end of the text', () => {
     expect(sanitizeSql("SELECT * FROM t WHERE note = 'see C:\\temp and \\")).toBe('SELECT * FROM t WHERE note = ?')
     expect(sanitizeSql("SELECT * FROM t WHERE a = 'x' AND note = 'it''s \\")).toBe('SELECT * FROM t WHERE a = ? AND note = ?')
+  })
+
+  it('hides a quoted name never closed, which would hold the literals after it', () => {
+    // A query the database refused is recorded as written: `"users` runs to the end of the text.
+    expect(sanitizeSql(`SELECT * FROM "users WHERE password = 'hunter2'`)).toBe('SELECT * FROM ?')
+    expect(sanitizeSql("SELECT * FROM `users WHERE password = 'hunter2'")).toBe('SELECT * FROM ?')
+    expect(sanitizeSql("SELECT * FROM [users WHERE password = 'hunter2'")).toBe('SELECT * FROM ?')
+    expect(sanitizeSql(`SELECT "a""" FROM "s"."t" WHERE "x" = 'y'`)).toBe(`SELECT "a""" FROM "s"."t" WHERE "x" = ?`)
+    expect(sanitizeSql(`SELECT "a"" FROM t WHERE pw = 'x'`)).toBe('SELECT ?')
+  })
+
+  it("reads MySQL's and MariaDB's double quotes as strings, and other databases' as names", () => {
+    expect(sanitizeSql('SELECT * FROM users WHERE email = "ada@example.com" AND note = "say \\"hi\\""', 'mysql')).toBe('SELECT * FROM users WHERE email = ? AND note = ?')
+    expect(sanitizeSql('SELECT * FROM users WHERE email = "ada@example.com"', 'mariadb')).toBe('SELECT * FROM users WHERE email = ?')
+    expect(sanitizeSql('SELECT "userId" FROM users WHERE id = 7', 'postgresql')).toBe('SELECT "userId" FROM users WHERE id = ?')
+    // MySQL's names are in backticks.
+    expect(sanitizeSql("SELECT `user id` FROM users WHERE name = 'ada'", 'mysql')).toBe('SELECT `user id` FROM users WHERE name = ?')
+  })
+
+  it('leaves no literal in any text made of names, words, placeholders and literals', () => {
+    const SECRET = 'S3CR3T'
+    // Comments are kept as written, and a closed quoted name is a name: the parts below make neither.
+    const part = fc.oneof(
+      fc.constantFrom('SELECT', 'FROM', 'users', 'WHERE', 'name', 'main.t', 'e', 'E', 'N', 'b', 'x', 'X', '=', '(', ')', ',', ';', '.', '||', '*', '?', '?1', '$1', ':name', '@p', '1', '.5', '1e3', '0x1F', '\\', '\n', ' ', '"col"', '`col`', '[col]'),
+      fc.string({ unit: fc.constantFrom('a', '1', ' ', '.', 'e', 'x', '\\'), maxLength: 4 }),
+    )
+    // A literal's text holds no character that closes a quoted name: after a quote that never
+    // closes, the database would read one there too, and the literal would not be one.
+    const body = (dialect: string | undefined) => fc.string({ unit: fc.constantFrom('a', ' ', "'", '\\', '$', '-', '*', '/', '\n', ...(dialect === 'mysql' ? ['"'] : [])), maxLength: 8 })
+    const literal = (dialect: string | undefined) =>
+      fc.tuple(fc.constantFrom(...(dialect === 'mysql' ? ["'", "E'", "N'", '"'] : ["'", "E'", "N'", '$$', '$q$'])), body(dialect)).map(([open, text]) => {
+        if (open.endsWith('$')) return `${open}${text.replaceAll('$', '')}${SECRET}${open}`
+        const quote = open.at(-1)!
+        return `${open}${text.replaceAll('\\', '\\\\').replaceAll(quote, quote + quote)}${SECRET}${quote}`
+      })
+    // At most one quote that never closes, anywhere.
+    const opener = fc.option(fc.constantFrom('"', '`', '['), { nil: undefined })
+    const CLOSES: Record<string, string> = { '"': '"', '`': '`', '[': ']' }
+    for (const dialect of [undefined, 'postgresql', 'mysql']) {
+      fc.assert(
+        fc.property(fc.array(fc.oneof(part, literal(dialect)), { maxLength: 12 }), opener, fc.nat(), (parts, open, at) => {
+          // Nothing after it closes it (a database would end the name there too).
+          const kept = open === undefined ? parts : parts.filter((p) => !p.includes(CLOSES[open]))
+          const all = open === undefined ? kept : kept.toSpliced(at % (kept.length + 1), 0, open)
+          return !sanitizeSql(all.join(' '), dialect).includes(SECRET)
+        }),
+        { numRuns: 3000 },
+      )
+    }
   })
 })
 
@@ -127,6 +177,20 @@ describe('SQL spans', () => {
     ])
     expect(JSON.stringify(spans)).not.toContain('ada@example.com')
     expect(sql.queries[0]!.sql).toBe("SELECT id FROM users WHERE email = 'ada@example.com' AND id > 0")
+  })
+
+  it("exports a MySQL query's double-quoted strings as ?, and the SQL panel groups the queries that differ only in them", async () => {
+    const { app, run } = makeApp()
+    app.get('/', (c) => {
+      for (const email of ['ada@example.com', 'grace@example.com']) recordQuery({ sql: `SELECT id FROM users WHERE email = "${email}"`, durationMs: 1, dbSystem: 'mysql' })
+      return c.text('ok')
+    })
+    const { db: spans, sql } = await run('/')
+    expect(spans.map((s) => s.attributes['db.query.text'])).toEqual(['SELECT id FROM users WHERE email = ?', 'SELECT id FROM users WHERE email = ?'])
+    expect(JSON.stringify(spans)).not.toContain('example.com')
+    // One statement run with two values: django-debug-toolbar's "similar" queries.
+    expect(sql.similar).toEqual([expect.objectContaining({ count: 2 })])
+    expect(sql.queries.map((q) => q.similarCount)).toEqual([2, 2])
   })
 
   it('exports the text raw with sanitizeQueries: false', async () => {

@@ -3,7 +3,7 @@
  * database spans, the same SQL shape. Twelve `SELECT orders` under one request span are one
  * group of twelve; a SQL group is the N+1 pattern the SQL panel flags.
  */
-import { sqlShape, sqlTextOf } from './sql-shape.js'
+import { dbSystemOf, sqlShape, sqlTextOf } from './sql-shape.js'
 import type { TraceTimeline } from './timeline.js'
 
 /** A run of repeated siblings (ns from the trace start). */
@@ -55,8 +55,10 @@ export function groupIds(timeline: TraceTimeline): GroupIds {
     let label = span.name
     let table = known.names
     if (text !== undefined) {
-      let shape = shapes.get(text)
-      if (shape === undefined) shapes.set(text, (shape = sqlShape(text)))
+      const system = dbSystemOf(span)
+      const key = system === undefined ? text : `${system}\u0000${text}`
+      let shape = shapes.get(key)
+      if (shape === undefined) shapes.set(key, (shape = sqlShape(text, system)))
       label = shape
       table = known.shapes
     }

@@ -18,3 +18,17 @@ export function sqlTextOf(span: ToolbarSpan): string | undefined {
   const text = span.attributes['db.query.text'] ?? span.attributes['db.statement']
   return typeof text === 'string' && text !== '' ? text : undefined
 }
+
+/**
+ * The database a span's query ran on (`db.system.name`, or the older `db.system`), which
+ * says how its SQL reads (`sqlShape`: MySQL's `"ada"` is a value).
+ *
+ * @example
+ * ```ts
+ * sqlShape(sqlTextOf(span)!, dbSystemOf(span)) // 'SELECT * FROM users WHERE name = ?'
+ * ```
+ */
+export function dbSystemOf(span: ToolbarSpan): string | undefined {
+  const system = span.attributes['db.system.name'] ?? span.attributes['db.system']
+  return typeof system === 'string' ? system : undefined
+}

@@ -100,7 +100,7 @@ export function registerSqlTools(define: DefineTool, ctx: McpContext): void {
               requestId: detail.id,
               route: routeOf(detail),
               sql: g.sql,
-              shape: sqlShape(g.sql),
+              shape: sqlShape(g.sql, first?.dbSystem),
               ...(first && { example: { queryId: first.id, sql: first.sql, ...(params?.length ? { params } : {}), ...(first.cut && { cut: first.cut }) } }),
               count: g.count,
               totalMs: members.reduce((sum, q) => sum + q.durationMs, 0),
