@@ -28,7 +28,7 @@ type QueryFields = Pick<RecordedQuery, 'sql' | 'dbSystem'> & Partial<Pick<Record
  * ```
  */
 export function sqlSpanName(query: QueryFields): string {
-  const summary = sqlQuerySummary(query.sql)
+  const summary = sqlQuerySummary(query.sql, query.dbSystem)
   if (summary) return summary
   if (query.operation) return query.collection ? `${query.operation} ${query.collection}` : query.operation
   return query.collection ?? query.dbSystem
@@ -64,7 +64,7 @@ export function sqlAttributes(query: RecordedQuery, options: SqlAttributeOptions
   const parameterized = query.params.length > 0
   const text = options.sanitize === false || parameterized ? query.sql : sanitizeSql(query.sql, query.dbSystem)
   const attributes: Attributes = { 'db.system.name': query.dbSystem, 'db.query.text': text }
-  const summary = sqlQuerySummary(query.sql)
+  const summary = sqlQuerySummary(query.sql, query.dbSystem)
   if (summary) attributes['db.query.summary'] = summary
   if (query.operation) attributes['db.operation.name'] = query.operation
   if (query.collection) attributes['db.collection.name'] = query.collection

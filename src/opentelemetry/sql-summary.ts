@@ -37,16 +37,18 @@ interface Depth {
 }
 
 /**
- * The summary of a SQL text, or undefined when it names no operation.
+ * The summary of a SQL text, or undefined when it names no operation. `dbSystem` says how the
+ * text reads (`tokenizeSql`: MySQL's double quotes are strings).
  *
  * @example
  * ```ts
  * sqlQuerySummary('SELECT * FROM users u JOIN orders o ON o.user_id = u.id') // 'SELECT users orders'
  * sqlQuerySummary('INSERT INTO shipping_details (order_id) SELECT id FROM orders') // 'INSERT shipping_details SELECT orders'
+ * sqlQuerySummary('SELECT * FROM "ada"', 'mysql') // 'SELECT': MySQL's "ada" is a string, not a table
  * ```
  */
-export function sqlQuerySummary(sql: string): string | undefined {
-  const tokens = tokenizeSql(sql).filter((t) => t.kind !== 'space' && t.kind !== 'comment')
+export function sqlQuerySummary(sql: string, dbSystem?: string): string | undefined {
+  const tokens = tokenizeSql(sql, dbSystem).filter((t) => t.kind !== 'space' && t.kind !== 'comment')
   const parts: string[] = []
   const depths: Depth[] = [{ hasQuery: false, inFromList: false }]
   let statementStart = true
@@ -127,9 +129,18 @@ function statementOperation(tokens: SqlToken[], start: number, parts: string[]):
   return i - 1
 }
 
+/**
+ * A word, a quoted name, or a string that can only be a name there (SQLite reads `FROM 'users'`
+ * as the table): one that reads as a name. The summary is the span's name and is never
+ * sanitized, so any other string (a value, a quoted name never closed that holds the rest of a
+ * refused query) is no target.
+ */
 function isName(token: SqlToken): boolean {
-  return token.kind === 'word' || token.kind === 'quoted' || token.kind === 'string'
+  return token.kind === 'word' || token.kind === 'quoted' || (token.kind === 'string' && STRING_NAME.test(token.text))
 }
+
+/** A single-quoted string holding a plain (possibly dotted) name. */
+const STRING_NAME = /^'[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*'$/
 
 /** A name followed by `(` is a function (a table-valued one), unless it follows INTO (`INSERT INTO t (a, b)`). */
 function isCall(tokens: SqlToken[], i: number): boolean {

@@ -11,7 +11,7 @@ export type SqlTokenKind =
   | 'word'
   /** `"name"`, `` `name` ``, `[name]`, possibly dotted (`"s"."t"`). */
   | 'quoted'
-  /** `'text'`, `E'text'`, `N'text'`, `$$text$$`, `$tag$text$tag$`. */
+  /** `'text'`, `E'text'`, `N'text'`, `$$text$$`, `$tag$text$tag$`; MySQL's `"text"`; a quoted name never closed. */
   | 'string'
   /** `42`, `3.14`, `1e3`, `0x1F`, `X'1F'`. */
   | 'number'
@@ -75,6 +75,9 @@ function doubleQuotesString(dbSystem: string | undefined): boolean {
   return dbSystem === 'mysql' || dbSystem === 'mariadb'
 }
 
+/** A quoted name read whole and closed: only the first part of a quoted token can run to the text's end unclosed (PATTERNS). */
+const CLOSED_QUOTED = /^(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\])(?:\.(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[A-Za-z_][\w$]*))*$/
+
 /**
  * Splits `sql` into tokens; joining their texts gives `sql` back. `dbSystem` (OpenTelemetry's
  * `db.system.name`) says how double quotes read: a name (`"userId"`) unless it is MySQL or
@@ -98,7 +101,10 @@ export function tokenizeSql(sql: string, dbSystem?: string): SqlToken[] {
       pattern.lastIndex = at
       const match = pattern.exec(sql)
       if (match && match[0].length > 0) {
-        tokens.push({ kind, text: match[0] })
+        // A quoted name never closed (`"users WHERE pw = 'x'`, a query the database refused)
+        // holds the rest of the text, literals included: it is read as a string, to be hidden.
+        const open = kind === 'quoted' && at + match[0].length === sql.length && !CLOSED_QUOTED.test(match[0])
+        tokens.push({ kind: open ? 'string' : kind, text: match[0] })
         at += match[0].length
         continue outer
       }
@@ -130,12 +136,9 @@ export function sanitizeSql(sql: string, dbSystem?: string): string {
     const literal =
       token.kind === 'string' ||
       token.kind === 'number' ||
-      (token.kind === 'word' && /^(?:true|false)$/i.test(token.text)) ||
-      (token.kind === 'quoted' && !CLOSED_QUOTED.test(token.text))
+      (token.kind === 'word' && /^(?:true|false)$/i.test(token.text))
     out += literal ? '?' : token.text
   }
   return out
 }
 
-/** A quoted name read whole and closed: only the first part of a quoted token can run to the text's end unclosed (PATTERNS). */
-const CLOSED_QUOTED = /^(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\])(?:\.(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[A-Za-z_][\w$]*))*$/

@@ -166,9 +166,13 @@ describe('repeated siblings and statistics', () => {
       "SELECT id FROM t WHERE a = 'x' -- the user's filter\n AND b = 2",
       "SELECT id::text FROM t WHERE created > '2024-01-01'::date AND n = -3",
       'SELECT name FROM users WHERE id IN (7, 8, 9)',
+      // Refused by the database, recorded as written: the name never closed holds a literal.
+      `SELECT * FROM "users WHERE password = 'hunter2'`,
     ]
     // The waterfall groups a query by its exported text (literals already `?`), the SQL panel by the text it ran.
     for (const text of texts) expect(sqlShape(sanitizeSql(text)), text).toBe(sqlShape(text))
+    const mysql = 'SELECT id FROM users WHERE email = "ada@example.com" AND `group` = \'a\''
+    expect(sqlShape(sanitizeSql(mysql, 'mysql'), 'mysql')).toBe(sqlShape(mysql, 'mysql'))
     expect(sqlShape("SELECT id::text FROM t WHERE created > '2024-01-01'::date AND n = -3")).toBe('SELECT id::text FROM t WHERE created > ?::date AND n = ?')
   })
 

@@ -40,6 +40,15 @@ describe('db.query.summary', () => {
     expect(sqlQuerySummary('-- nothing')).toBeUndefined()
   })
 
+  it('names no target with a value: the summary is the span name, and is not sanitized', () => {
+    // A quoted name never closed, in a query the database refused, holds the rest of the text.
+    expect(sqlQuerySummary(`SELECT * FROM "users WHERE password = 'hunter2'`)).toBe('SELECT')
+    expect(sqlQuerySummary("SELECT * FROM [users WHERE password = 'hunter2'")).toBe('SELECT')
+    // A string where a table goes is one only when it reads as a name (SQLite's `FROM 'artists'`).
+    expect(sqlQuerySummary("SELECT * FROM 'main.artists'")).toBe("SELECT 'main.artists'")
+    expect(sqlQuerySummary("INSERT INTO 'hunter2 is the password' VALUES (1)")).toBe('INSERT')
+  })
+
   it('keeps at most 255 characters, never cutting a name', () => {
     const tables = Array.from({ length: 40 }, (_, i) => `table_number_${i}`)
     const summary = sqlQuerySummary(`SELECT * FROM ${tables.join(', ')}`)!
@@ -84,11 +93,12 @@ describe('sanitizeSql', () => {
     expect(sanitizeSql("SELECT `user id` FROM users WHERE name = 'ada'", 'mysql')).toBe('SELECT `user id` FROM users WHERE name = ?')
   })
 
-  it('leaves no literal in any text made of names, words, placeholders and literals', () => {
-    const SECRET = 'S3CR3T'
+  it('leaves no literal in the exported text or the span name of any text made of names, words, placeholders and literals', () => {
+    // Not a name: a string that reads as one where a table goes is the table (SQLite's `FROM 'artists'`).
+    const SECRET = 'S3CR3T!'
     // Comments are kept as written, and a closed quoted name is a name: the parts below make neither.
     const part = fc.oneof(
-      fc.constantFrom('SELECT', 'FROM', 'users', 'WHERE', 'name', 'main.t', 'e', 'E', 'N', 'b', 'x', 'X', '=', '(', ')', ',', ';', '.', '||', '*', '?', '?1', '$1', ':name', '@p', '1', '.5', '1e3', '0x1F', '\\', '\n', ' ', '"col"', '`col`', '[col]'),
+      fc.constantFrom('SELECT', 'FROM', 'FROM', 'JOIN', 'INTO', 'INSERT', 'UPDATE', 'TABLE', 'CREATE', 'CALL', 'users', 'WHERE', 'name', 'main.t', 'e', 'E', 'N', 'b', 'x', 'X', '=', '(', ')', ',', ';', '.', '||', '*', '?', '?1', '$1', ':name', '@p', '1', '.5', '1e3', '0x1F', '\\', '\n', ' ', '"col"', '`col`', '[col]'),
       fc.string({ unit: fc.constantFrom('a', '1', ' ', '.', 'e', 'x', '\\'), maxLength: 4 }),
     )
     // A literal's text holds no character that closes a quoted name: after a quote that never
@@ -109,7 +119,9 @@ describe('sanitizeSql', () => {
           // Nothing after it closes it (a database would end the name there too).
           const kept = open === undefined ? parts : parts.filter((p) => !p.includes(CLOSES[open]))
           const all = open === undefined ? kept : kept.toSpliced(at % (kept.length + 1), 0, open)
-          return !sanitizeSql(all.join(' '), dialect).includes(SECRET)
+          const sql = all.join(' ')
+          // Neither the exported text nor the span's name (the summary, never sanitized).
+          return !sanitizeSql(sql, dialect).includes(SECRET) && !(sqlQuerySummary(sql, dialect) ?? '').includes(SECRET)
         }),
         { numRuns: 3000 },
       )
