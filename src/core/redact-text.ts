@@ -14,7 +14,14 @@ export { redactBareSecrets } from './redact.js'
 // Map as Node prints it, a Ruby or PHP hash); an auth scheme word
 // (`Bearer abc`) is taken with its token, and after a colon the words up to the next pair
 // or delimiter (`password: correct horse battery staple`). Only secret names are touched.
-const WORD = `[^\\s"',;&)}\\]]+`
+// A `)` ends a value (`login(password=x)`) unless the value opened a `(` of its own
+// (`Pass(word)!`) or more of the value follows it at once (`a)b`): each `(` may be closed
+// once and every piece starts with its parenthesis, so a character is read one way only.
+const WORD_CHAR = `[^\\s"',;&()}\\]]`
+const WORD_CHARS = `${WORD_CHAR}*`
+// What may follow a `)` in a value: anything a value may start with.
+const VALUE_START = `[^\\s"',;&)}\\]]`
+const WORD = `(?=\\)*${VALUE_START})${WORD_CHARS}(?:\\(${WORD_CHARS}(?:\\)${WORD_CHARS})?|\\)+(?=${VALUE_START})${WORD_CHARS})*`
 // A name starts a word (`--password` counts, the `word` of `a-word` does not): a long run
 // of letters with no separator after it is then tried once, not from each of its letters.
 const PAIR_NAME = /(["']?)(?<![\w.]-*)([A-Za-z_][\w.-]*)\1(\s*(?:==|=>|[:=])\s*)/g
@@ -209,6 +216,17 @@ function redactRows(text: string, hide: (literal: string) => string): string {
 
 /** Where the call whose arguments start at `from` ends: after its closing parenthesis, quoted text skipped; the text's end if it is cut. */
 function callEnd(text: string, from: number): number {
+  return callClose(text, from) ?? text.length
+}
+
+/** Whether the call whose arguments start at `from` closes, and no word goes on right after it (`now()`, not `now()x`). */
+function isWholeCall(text: string, from: number): boolean {
+  const end = callClose(text, from)
+  return end !== undefined && !/[\w$(]/.test(text[end] ?? '')
+}
+
+/** After the closing parenthesis of the call whose arguments start at `from`, quoted text skipped; undefined when none closes it. */
+function callClose(text: string, from: number): number | undefined {
   const tokens = /'(?:[^']|'')*'|"[^"]*"|[()]/g
   tokens.lastIndex = from
   let depth = 1
@@ -216,7 +234,7 @@ function callEnd(text: string, from: number): number {
     if (token[0] === '(') depth++
     else if (token[0] === ')' && --depth === 0) return tokens.lastIndex
   }
-  return text.length
+  return undefined
 }
 
 /** The literals of an INSERT's secret-named columns, in every row of its VALUES. */
@@ -272,8 +290,10 @@ function redactPairs(text: string, placeholder: string, already: RegExp): string
     }
     PAIR_NAME.lastIndex = valueAt + value.length
     // `password = crypt('x', ...)` in SQL: the call's literals are redacted already (`redactCalls`).
+    // A call never closed, or with more of a word right after it, is no SQL call:
+    // `password=Abc(?` and `password=_()abc` are words, hidden.
     CALL_VALUE.lastIndex = valueAt
-    if (sep.includes('=') && CALL_VALUE.test(text)) {
+    if (sep.includes('=') && CALL_VALUE.test(text) && isWholeCall(text, text.indexOf('(', valueAt) + 1)) {
       PAIR_NAME.lastIndex = valueAt
       continue
     }

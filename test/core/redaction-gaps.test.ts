@@ -89,6 +89,15 @@ const TEXT_LINES = {
     ['password: [pw-27] ]', 'password: [********] ]'],
     ['list=[1, 2] password = [pw-28', 'list=[1, 2] password = [********]'],
   ],
+  // A value's own parentheses are part of it; a `)` it did not open ends it, unless more of
+  // the value follows at once. A call that never closes, or that a word goes on after, is no SQL.
+  parentheses: [
+    ['login ok password=Pass(pw-29)! user=ada', 'login ok password=******** user=ada'],
+    ['login(user=ada, password=pw-30) failed', 'login(user=ada, password=********) failed'],
+    ['token=pw)31 sent', 'token=******** sent'],
+    ['password=pw-32(? sent', 'password=******** sent'],
+    ['password=_()pw-33 sent', 'password=******** sent'],
+  ],
 } satisfies Record<string, Array<[string, string]>>
 
 describe('secrets with no name around them', () => {
@@ -250,6 +259,13 @@ describe('secrets with no name around them', () => {
     expect(shown).toEqual(expected)
     const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
     expect(JSON.stringify(logs.raw)).not.toMatch(/pw-(?:19|2\d)/)
+  })
+
+  it('with the parentheses of their own, and the call-like ones SQL does not write', async () => {
+    const { shown, expected } = await textShown('parentheses')
+    expect(shown).toEqual(expected)
+    const logs = await call(client, 'search_logs', { request_id: ids['/text'] })
+    expect(JSON.stringify(logs.raw)).not.toMatch(/pw-?(?:29|30|31|32|33)|\)!/)
   })
 
   it('leave the call assigned to a column that only contains a secret word', async () => {

@@ -101,8 +101,11 @@ describe('redaction of what the MCP server sends', () => {
     expect(redactText("UPDATE users SET password = crypt('hunter2', gen_salt('bf')) WHERE id = 7")).toBe("UPDATE users SET password = crypt('REDACTED', gen_salt('REDACTED')) WHERE id = 7")
     expect(redactText("WHERE password <> lower('hunter2') AND name = lower('ada')")).toBe("WHERE password <> lower('REDACTED') AND name = lower('ada')")
     expect(redactText("UPDATE users SET password = crypt($1, gen_salt('bf')) WHERE id = $2")).toBe("UPDATE users SET password = crypt($1, gen_salt('REDACTED')) WHERE id = $2")
-    // Not SQL: a value that only looks like a call is a word as before.
-    expect(redactText('token=abc(def) sent')).toBe('token=REDACTED) sent')
+    // Not SQL: a value that only looks like a call is a word, its parentheses with it.
+    expect(redactText('token=abc(def) sent')).toBe('token=REDACTED sent')
+    // Nor is a call never closed, or one with more of the word right after it.
+    expect(redactText('password=Abc(? sent')).toBe('password=REDACTED sent')
+    expect(redactText('password=_()hunter2 sent')).toBe('password=REDACTED sent')
     expect(redactText('POST /hooks?token=abc (hooks, 1 span)')).toBe('POST /hooks?token=REDACTED (hooks, 1 span)')
   })
 
