@@ -83,6 +83,14 @@ export const SENSITIVE_QUERY_KEYS: ReadonlySet<string> = new Set([
 const SECRET_QUERY_NAMES: ReadonlySet<string> = new Set(['otp', 'totp', 'pin', 'passcode', 'ssn', 'code_verifier'])
 
 /**
+ * Names that hold a secret in a URL's query only, matched whole in any case: a password's short
+ * names (`pwd`, `pass`), a credential under a bare `auth` (Firebase's REST API takes the user's
+ * token as `?auth=`) or `bearer`, and a session id (`sid`, as phpBB writes it). In a log line or
+ * an object they name other things too (`auth: { user }`, `pass: 3`), so only a URL's are hidden.
+ */
+const URL_SECRET_NAMES: ReadonlySet<string> = new Set(['pwd', 'pass', 'auth', 'bearer', 'sid'])
+
+/**
  * True when the value of the query parameter `name` (decoded) must not be shown or
  * exported: a secret name, one of the conventions' signature and credential keys, or a
  * one-time code's or personal number's short name (`otp`, `pin`, `ssn`...).
@@ -108,7 +116,9 @@ const MIN_OAUTH_CODE = 16
 
 /**
  * True when the query parameter `name=value` of a URL (the name decoded, the value decoded
- * or as written) must not be shown or exported: a secret name (`isSecretQueryName`), or
+ * or as written) must not be shown or exported: a secret name (`isSecretQueryName`), a name
+ * that holds a secret in a URL (`signature`, `hmac`, `jwt`, `pwd`, `pass`, `auth`, `bearer`,
+ * `sid`), or
  * `code` (in any case) with a value as long as OAuth's authorization codes (`/callback?code=e72e16c7e42f292c6912&state=xyz`,
  * RFC 6749, 4.1.2), which the app trades for the user's tokens. Only in a URL's query: a
  * field `code` of an error's JSON, `exit code=1` in a log line or an HTTP status code stays.
@@ -117,12 +127,23 @@ const MIN_OAUTH_CODE = 16
  * ```ts
  * isSecretQueryParameter('code', 'e72e16c7e42f292c6912') // true
  * isSecretQueryParameter('api_key', 'k1')                // true
+ * isSecretQueryParameter('hmac', 'a1b2')                 // true
  * isSecretQueryParameter('code', 'FR')                   // false
  * ```
  */
 export function isSecretQueryParameter(name: string, value: string): boolean {
+  if (isSecretQueryName(name) || isUrlSecretName(name)) return true
   // The value is read only for a `code`: other parameters are judged by their name alone.
-  return isSecretQueryName(name) || (name.length === 4 && name.toLowerCase() === 'code' && value.length >= MIN_OAUTH_CODE && decodeQueryName(value).length >= MIN_OAUTH_CODE)
+  return name.length === 4 && name.toLowerCase() === 'code' && value.length >= MIN_OAUTH_CODE && decodeQueryName(value).length >= MIN_OAUTH_CODE
+}
+
+/**
+ * A URL's query names that hold a secret there only: a header's credential names (a signed
+ * URL's `signature` or `hmac`, Shopify's or a webhook's, grants what the key that signed it
+ * does; a `jwt` is a token) and `URL_SECRET_NAMES`.
+ */
+function isUrlSecretName(name: string): boolean {
+  return SECRET_HEADER_NAME.test(name) || (name.length <= 6 && URL_SECRET_NAMES.has(name.toLowerCase()))
 }
 
 /**
