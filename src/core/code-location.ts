@@ -63,7 +63,7 @@ export function codeLocation(file: string, line: number, column: number): string
  * absolute (what an exported `code.file.path` holds): through the file's source map, as
  * `codeLocation` reads it; the file's own position (a `file://` URL made a path) when no map
  * covers it; undefined when `file` is not a file (`node:…`, `<anonymous>`). `checked`: as
- * for `sourceLocationOf`, the files already looked at in this batch.
+ * for `sourcePositionOf`, the files already looked at in this batch.
  *
  * @example
  * ```ts

@@ -20,8 +20,7 @@ export interface DownstreamQueries {
 const UNNAMED = 'unknown service'
 
 function isQuery(span: ToolbarSpan): boolean {
-  const a = span.attributes
-  return sqlTextOf(span) !== undefined || typeof a['db.system.name'] === 'string' || typeof a['db.system'] === 'string'
+  return sqlTextOf(span) !== undefined || dbSystemOf(span) !== undefined
 }
 
 /**

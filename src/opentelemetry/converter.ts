@@ -355,11 +355,10 @@ export class PanelDataConverter {
 
   private querySpan(query: RecordedQuery, parent: OtelContext, at: (ms: number) => HrTime, checked?: Set<string>): void {
     const start = at(query.startMs)
-    const span = this.tracer.startSpan(sqlSpanName(query), {
-      kind: SpanKind.CLIENT,
-      startTime: start,
-      attributes: sqlAttributes(query, { sanitize: this.sanitizeQueries, checked }),
-    }, parent)
+    const attributes = sqlAttributes(query, { sanitize: this.sanitizeQueries, checked })
+    // The name is the summary the attributes already hold (read once), else what sqlSpanName falls back to.
+    const summary = attributes['db.query.summary']
+    const span = this.tracer.startSpan(typeof summary === 'string' ? summary : sqlSpanName(query), { kind: SpanKind.CLIENT, startTime: start, attributes }, parent)
     // The end from the start and the query's duration: the span lasts what the SQL panel shows.
     const end = hrTimeAfter(start, query.durationMs)
     if (query.error) fail(span, 'DatabaseError', query.error, end)

@@ -9,7 +9,7 @@ import { SERVER_TIMING_PREFIX } from '../core/server-timing.js'
 import { SLOTS, type RecordedQuery } from '../shapes/records.js'
 import { displayParams, displaySql, paramsKey } from '../recorders/sql/display.js'
 import { notExplainable } from '../recorders/sql/explain-target.js'
-import { sqlShape } from '../shapes/sql-shape.js'
+import { sqlShapes } from '../shapes/sql-shape.js'
 import { registerSqlRoutes } from './sql-routes.js'
 import { applySqlSettings, DEFAULT_SQL_SETTINGS, explainTargetOf, type SqlSettings } from '../recorders/sql/record-query.js'
 
@@ -157,13 +157,8 @@ export class SqlPanel extends Panel<SqlStats> {
     // Similar: one shape (the SQL with its values as `?`, as the waterfall groups query spans),
     // run with other values, bound or written into the text. One shape per distinct text (and
     // database: MySQL's `"ada"` is a value, PostgreSQL's `"userId"` a name).
-    const shapes = new Map<string, string>()
-    const shapeOf = (q: RecordedQuery) => {
-      const key = `${q.dbSystem}\u0000${q.sql}`
-      let shape = shapes.get(key)
-      if (shape === undefined) shapes.set(key, (shape = sqlShape(q.sql, q.dbSystem)))
-      return shape
-    }
+    const shapes = sqlShapes()
+    const shapeOf = (q: RecordedQuery) => shapes(q.sql, q.dbSystem)
     const byShape = groupBy(queries, shapeOf)
     const similarShapes = new Set(
       [...byShape].filter(([, group]) => new Set(group.map((q) => exactKey(q) ?? q.id)).size > 1).map(([shape]) => shape),

@@ -28,6 +28,11 @@ export interface SqlToken {
   text: string
 }
 
+/** A quoted name, closed: `"users"` (`""` inside), `` `users` ``, `[users]` (`${'`'}` writes a backtick inside `String.raw`). */
+const QUOTED_NAME = String.raw`"(?:[^"]|"")*"|${'`'}[^${'`'}]*${'`'}|\[[^\]]*\]`
+/** The parts of a dotted name after its first: `."t"`, `.t`. */
+const NAME_PARTS = String.raw`(?:\.(?:${QUOTED_NAME}|[A-Za-z_][\w$]*))*`
+
 const PATTERNS: Array<[SqlTokenKind, RegExp]> = [
   ['space', /\s+/y],
   ['comment', /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y],
@@ -43,8 +48,9 @@ const PATTERNS: Array<[SqlTokenKind, RegExp]> = [
   ['string', /[eEnNbB]?'(?:[^'\\]|''|\\[\s\S])*(?:'|\\?$)/y],
   ['string', /\$([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)/y],
   ['placeholder', /\?\d*|\$\d+|[:@][A-Za-z_]\w*/y],
-  ['quoted', /(?:"(?:[^"]|"")*(?:"|$)|`[^`]*(?:`|$)|\[[^\]]*(?:\]|$))(?:\.(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[A-Za-z_][\w$]*))*/y],
-  ['word', /[A-Za-z_][\w$]*(?:\.(?:[A-Za-z_][\w$]*|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|\*))*/y],
+  // A quoted name's first part may run to the text's end unclosed; the parts after a dot are whole.
+  ['quoted', new RegExp(String.raw`(?:"(?:[^"]|"")*(?:"|$)|${'`'}[^${'`'}]*(?:${'`'}|$)|\[[^\]]*(?:\]|$))${NAME_PARTS}`, 'y')],
+  ['word', new RegExp(String.raw`[A-Za-z_][\w$]*(?:\.(?:[A-Za-z_][\w$]*|${QUOTED_NAME}|\*))*`, 'y')],
 ]
 
 /**
@@ -75,8 +81,8 @@ function doubleQuotesString(dbSystem: string | undefined): boolean {
   return dbSystem === 'mysql' || dbSystem === 'mariadb'
 }
 
-/** A quoted name read whole and closed: only the first part of a quoted token can run to the text's end unclosed (PATTERNS). */
-const CLOSED_QUOTED = /^(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\])(?:\.(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[A-Za-z_][\w$]*))*$/
+/** A quoted token read whole and closed: only its first part can run to the text's end unclosed (PATTERNS). */
+const CLOSED_QUOTED = new RegExp(String.raw`^(?:${QUOTED_NAME})${NAME_PARTS}$`)
 
 /**
  * Splits `sql` into tokens; joining their texts gives `sql` back. `dbSystem` (OpenTelemetry's

@@ -74,3 +74,25 @@ function isValue(token: SqlToken, last: SqlToken | undefined, spaced: boolean): 
       return false
   }
 }
+
+/**
+ * `sqlShape` remembered for one batch of texts (a request's queries, a trace's spans): each
+ * distinct text is shaped once for each database it ran on.
+ *
+ * @example
+ * ```ts
+ * const shapeOf = sqlShapes()
+ * shapeOf('SELECT * FROM t WHERE id = 7', 'sqlite') // 'SELECT * FROM t WHERE id = ?'
+ * shapeOf('SELECT * FROM t WHERE id = 7', 'sqlite') // the same, not shaped again
+ * ```
+ */
+export function sqlShapes(): (sql: string, dbSystem?: string) => string {
+  const bySystem = new Map<string | undefined, Map<string, string>>()
+  return (sql, dbSystem) => {
+    let shapes = bySystem.get(dbSystem)
+    if (!shapes) bySystem.set(dbSystem, (shapes = new Map()))
+    let shape = shapes.get(sql)
+    if (shape === undefined) shapes.set(sql, (shape = sqlShape(sql, dbSystem)))
+    return shape
+  }
+}

@@ -3,7 +3,7 @@
  * database spans, the same SQL shape. Twelve `SELECT orders` under one request span are one
  * group of twelve; a SQL group is the N+1 pattern the SQL panel flags.
  */
-import { dbSystemOf, sqlShape, sqlTextOf } from './sql-shape.js'
+import { dbSystemOf, sqlShapes, sqlTextOf } from './sql-shape.js'
 import type { TraceTimeline } from './timeline.js'
 
 /** A run of repeated siblings (ns from the trace start). */
@@ -46,7 +46,7 @@ export function groupIds(timeline: TraceTimeline): GroupIds {
   const ids = new Int32Array(n)
   const keys: string[] = []
   const sql: boolean[] = []
-  const shapes = new Map<string, string>()
+  const shapeOf = sqlShapes()
   const byService = timeline.services.map(() => ({ names: new Map<string, number>(), shapes: new Map<string, number>() }))
   for (let i = 0; i < n; i++) {
     const span = timeline.spans[i]!
@@ -55,11 +55,7 @@ export function groupIds(timeline: TraceTimeline): GroupIds {
     let label = span.name
     let table = known.names
     if (text !== undefined) {
-      const system = dbSystemOf(span)
-      const key = system === undefined ? text : `${system}\u0000${text}`
-      let shape = shapes.get(key)
-      if (shape === undefined) shapes.set(key, (shape = sqlShape(text, system)))
-      label = shape
+      label = shapeOf(text, dbSystemOf(span))
       table = known.shapes
     }
     let id = table.get(label)

@@ -4,7 +4,7 @@
  */
 import type { ToolbarSpan } from '../span-model.js'
 
-export { sqlShape } from '../../shapes/sql-shape.js'
+export { sqlShape, sqlShapes } from '../../shapes/sql-shape.js'
 
 /**
  * The SQL text of a database span (`db.query.text`, or the older `db.statement`), if any.

@@ -1,7 +1,7 @@
 import type { RefObject } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { SqlQueryGroup, SqlStats } from '../../../src/panels/sql.js'
-import { sqlShape } from '../../../src/shapes/sql-shape.js'
+import { sqlShapes } from '../../../src/shapes/sql-shape.js'
 import type { PanelTarget } from '../types.js'
 
 type Kind = 'duplicates' | 'similar'
@@ -91,19 +91,14 @@ function groupKey(kind: Kind, group: SqlQueryGroup): string {
 export function pickKeyOfSql(stats: SqlStats, sql: string): string | undefined {
   // Read as the group's database reads it (MySQL's `"ada"` is a value): the span is one of this request's queries.
   const systems = new Map(stats.queries.map((q) => [q.id, q.dbSystem]))
-  const shapes = new Map<string | undefined, string>()
-  const shapeIn = (system: string | undefined) => {
-    let shape = shapes.get(system)
-    if (shape === undefined) shapes.set(system, (shape = sqlShape(sql, system)))
-    return shape
-  }
+  const shapeOf = sqlShapes()
   for (const kind of ['similar', 'duplicates'] as const) {
     const group = stats[kind].find((g) => {
       const system = systems.get(g.queryIds[0]!)
-      const shape = shapeIn(system)
+      const shape = shapeOf(sql, system)
       // A group's SQL is cut (ending in `…`) past the panel's limit; the span has it whole.
-      if (!g.sql.endsWith('…')) return sqlShape(g.sql, system) === shape
-      return shape.startsWith(sqlShape(g.sql.slice(0, -1), system))
+      if (!g.sql.endsWith('…')) return shapeOf(g.sql, system) === shape
+      return shape.startsWith(shapeOf(g.sql.slice(0, -1), system))
     })
     if (group) return groupKey(kind, group)
   }
