@@ -10,7 +10,7 @@ import { decodeQueryName, isSecretHeaderName, isSecretName } from '../core/redac
 import { isSecretAttributeKey, redactAttributeText, redactText as redactTextWith } from '../core/redact-text.js'
 import { redactSqlParams as redactSqlParamsWith } from '../recorders/sql/secret-params.js'
 import { SPAN_REDACTED } from '../core/redact-span.js'
-import type { ToolbarSpan } from '../core/span-model.js'
+import { setOwn, type ToolbarSpan } from '../core/span-model.js'
 
 /** What a redacted value is replaced with: `REDACTED`, as in the spans the toolbar shows. */
 export const MCP_REDACTED = SPAN_REDACTED
@@ -62,7 +62,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
   }
   const copy: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = isSecretAttributeKey(key) ? redactAll(item, depth + 1) : typeof item === 'string' ? redactAttributeText(key, item, MCP_REDACTED) : redactValue(item, depth + 1)
+    setOwn(copy, key, isSecretAttributeKey(key) ? redactAll(item, depth + 1) : typeof item === 'string' ? redactAttributeText(key, item, MCP_REDACTED) : redactValue(item, depth + 1))
   }
   return copy
 }

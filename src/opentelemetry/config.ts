@@ -17,6 +17,7 @@ import { OpenTelemetryConfigError } from './config-error.js'
 import { resolvePropagatorNames } from './propagators.js'
 import { resolveSdkSettings } from './sdk-env.js'
 import { knownHttpMethods } from './http-conventions.js'
+import { setOwn } from './span-model.js'
 
 export { OpenTelemetryConfigError }
 
@@ -204,7 +205,7 @@ function parseKeyValueList({ value, source }: Sourced<string>): Record<string, s
     if (key === '') {
       throw new OpenTelemetryConfigError(`${source}: malformed key=value pair ${JSON.stringify(item.trim())}`)
     }
-    result[key] = decode(item.slice(eq + 1).trim(), source)
+    setOwn(result, key, decode(item.slice(eq + 1).trim(), source))
   }
   return result
 }

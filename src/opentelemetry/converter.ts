@@ -22,6 +22,7 @@ import { lateRender, runningRender, runsAt, unfinishedRender, type LateWork, typ
 import { frameSpanName, hotFrames, PROFILER_START_SPAN, profilerStart } from './profile-frames.js'
 import { hrTimeAfter, hrTimeFromEpochMs } from './request-span.js'
 import { sqlAttributes, sqlSpanName } from './sql-attributes.js'
+import { setOwn } from './span-model.js'
 
 export type ConvertKind = keyof ConvertOptions
 
@@ -415,7 +416,7 @@ function fail(span: Span, type: string, error: string, time: HrTime): void {
 /** A log line's span event attributes: its severity, message and source, then its own attributes (secret names redacted). */
 function logAttributes(log: RecordedLog): Attributes {
   const attributes: Attributes = { 'log.severity': log.level, 'log.message': log.message, 'log.source': log.source }
-  for (const [key, value] of Object.entries(log.attributes)) attributes[key] ??= attributeValue(key, value)
+  for (const [key, value] of Object.entries(log.attributes)) if (!Object.hasOwn(attributes, key)) setOwn(attributes, key, attributeValue(key, value))
   return attributes
 }
 

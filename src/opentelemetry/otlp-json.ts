@@ -289,7 +289,7 @@ function toolbarAttributes(attributes: OtelAttributes): Attributes {
   const out: Attributes = {}
   for (const [key, value] of Object.entries(attributes)) {
     if (value === undefined) continue
-    out[key] = (Array.isArray(value) ? value.map((item) => item ?? null) : value) as AttributeValue
+    setOwn(out, key, (Array.isArray(value) ? value.map((item) => item ?? null) : value) as AttributeValue)
   }
   return out
 }
@@ -496,8 +496,10 @@ function otlpAnyValue(value: AttributeValue | undefined): OtlpAnyValue {
   if (typeof value === 'string') return { stringValue: value }
   if (typeof value === 'boolean') return { boolValue: value }
   if (typeof value === 'number') {
-    // OTLP/JSON: 64-bit integers as decimal strings.
-    return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value }
+    // OTLP/JSON: 64-bit integers as decimal strings; NaN and the infinities as strings too
+    // (proto3 JSON), which JSON.stringify would have written as null.
+    if (Number.isSafeInteger(value)) return { intValue: String(value) }
+    return { doubleValue: Number.isFinite(value) ? value : String(value) }
   }
   return { arrayValue: { values: value.map((item) => otlpAnyValue(item)) } }
 }

@@ -34,7 +34,8 @@ export interface OtlpAnyValue {
   boolValue?: boolean
   /** int64: a decimal string in decoded protobuf and (usually) in OTLP/JSON. */
   intValue?: string | number
-  doubleValue?: number
+  /** A number; in OTLP/JSON NaN and the infinities are the strings "NaN", "Infinity", "-Infinity". */
+  doubleValue?: number | string
   arrayValue?: { values?: OtlpAnyValue[] }
   kvlistValue?: { values?: OtlpKeyValue[] }
   /** Raw bytes when decoded from protobuf, base64 in OTLP/JSON. */

@@ -50,6 +50,11 @@ export interface ZipkinFragment {
 
 const HEX = /^[0-9a-f]+$/
 const KINDS: Record<string, SpanKindName> = { CLIENT: 'CLIENT', SERVER: 'SERVER', PRODUCER: 'PRODUCER', CONSUMER: 'CONSUMER' }
+
+/** A Zipkin kind's name, or undefined for any other value (`"constructor"` is no kind, though `KINDS` inherits one). */
+function kindOf(kind: unknown): SpanKindName | undefined {
+  return typeof kind === 'string' && Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined
+}
 /** More spans than this in one POST are refused whole (a 400): the body bound keeps this rare. */
 export const MAX_ZIPKIN_SPANS_PER_REQUEST = 10_000
 const MAX_SHARED_IDS = 10_000
@@ -229,7 +234,7 @@ function isFragment(raw: unknown): boolean {
 function toFragment(span: Record<string, unknown>, index: number, shared: SharedSpanIds, traceIdOf: (traceId: string) => string): ZipkinFragment {
   const traceId = traceIdOf(hexId(span.traceId, 'traceId', [16, 32], 32))
   const spanId = hexId(span.id, 'id', [1, 16], 16)
-  const kind = KINDS[String(span.kind)]
+  const kind = kindOf(span.kind)
   const derived = kind === 'CLIENT' ? undefined : shared.lookupAnyService(traceId, spanId)
   return {
     index,
@@ -279,7 +284,7 @@ function toToolbarSpan(raw: unknown, shared: SharedSpanIds, traceIdOf: (traceId:
     spanId,
     parentSpanId,
     name: typeof span.name === 'string' && span.name !== '' ? span.name : String(span.kind ?? 'span').toLowerCase(),
-    kind: KINDS[String(span.kind)] ?? 'INTERNAL',
+    kind: kindOf(span.kind) ?? 'INTERNAL',
     startTimeUnixNano: String(start * 1000n),
     endTimeUnixNano: String((start + duration) * 1000n),
     attributes,

@@ -20,6 +20,7 @@
  * two can be read side by side; splitting it would break that correspondence.
  */
 import { checkSpanList, MAX_ZIPKIN_SPANS_PER_REQUEST, SharedSpanIds, ZipkinDecodeError, zipkinEntriesToToolbar, type ZipkinDecoded } from './zipkin-json.js'
+import { setOwn } from './span-model.js'
 
 /** A v2 span as Zipkin's v2 JSON writes it (the fields the converter sets). */
 export interface ZipkinV2Span {
@@ -287,7 +288,7 @@ class Conversion {
       // The endpoint of a tag is the local side's: an `lc` ("local component") marks a local span's.
       const current = this.forEndpoint(b.endpoint)
       if (b.key === 'lc' && b.value === '') continue
-      current.tags[b.key] = b.value
+      setOwn(current.tags, b.key, b.value)
     }
 
     const { cs, cr, ss, sr, ms, mr } = this

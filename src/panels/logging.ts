@@ -3,6 +3,7 @@ import { Panel } from '../core/panel.js'
 import type { RequestRecord } from '../core/record.js'
 import { DEFAULT_MAX_LOGS, installConsoleCapture, setLogLimit } from '../recorders/logging.js'
 import { LOG_LEVELS, SLOTS, type LogLevel, type RecordedLog } from '../shapes/records.js'
+import { setOwn } from '../core/span-model.js'
 
 export interface LoggingOptions {
   /** Log lines kept per request; the rest are counted as dropped. Default 1000. */
@@ -23,7 +24,7 @@ export interface LoggingStats {
 /** The attributes, a string value holding a stack with its frames in the one form of `codeLocation`. */
 function mappedStacks(attributes: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(attributes)) copy[name] = typeof value === 'string' ? stackInCodeLocations(value) : value
+  for (const [name, value] of Object.entries(attributes)) setOwn(copy, name, typeof value === 'string' ? stackInCodeLocations(value) : value)
   return copy
 }
 

@@ -7,6 +7,7 @@ import { Panel } from '../core/panel.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
 import { redactQueryParameter, redactQueryParameters, REDACTED } from '../core/redact.js'
 import { redactText } from '../core/redact-text.js'
+import { setOwn } from '../core/span-model.js'
 
 export interface RequestStats {
   method: string
@@ -168,7 +169,11 @@ function cookieNames(header: string): string[] {
  */
 function queriesOf(url: string): Record<string, string[]> {
   const query: Record<string, string[]> = {}
-  for (const [name, value] of new URL(url).searchParams) (query[name] ??= []).push(redactQueryParameter(name, value))
+  for (const [name, value] of new URL(url).searchParams) {
+    // Own keys only: `?constructor=1` or `?__proto__=1` would otherwise read Object.prototype's.
+    if (Object.hasOwn(query, name)) query[name]!.push(redactQueryParameter(name, value))
+    else setOwn(query, name, [redactQueryParameter(name, value)])
+  }
   return query
 }
 

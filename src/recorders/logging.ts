@@ -8,6 +8,7 @@ import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from
 import { cutText, thrownText } from '../core/cut-text.js'
 import { dirShape, inspectedText, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
+import { setOwn } from '../core/span-model.js'
 
 /** Lines kept per request when no LoggingPanel set a limit. */
 export const DEFAULT_MAX_LOGS = 1000
@@ -142,7 +143,7 @@ function addAttributes(out: Record<string, unknown>, attributes: Record<string, 
       dropped++
       continue
     }
-    out[name] = isSecretName(name) ? REDACTED : toAttributeValue(value)
+    setOwn(out, name, isSecretName(name) ? REDACTED : toAttributeValue(value))
     kept++
   }
   return dropped

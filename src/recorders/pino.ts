@@ -2,6 +2,7 @@ import { currentRecord } from '../core/record.js'
 import { cutError, errorNaming } from '../core/cut-text.js'
 import type { LogLevel } from '../shapes/records.js'
 import { appendLog } from './logging.js'
+import { setOwn } from '../core/span-model.js'
 
 /** Anything pino can write its lines to: a stream, `pino.destination()`, a file stream... */
 export interface PinoLineDestination {
@@ -88,7 +89,7 @@ function fieldsOf(written: Record<string, unknown>, message: string): Record<str
   const fields: Record<string, unknown> = {}
   for (const key in written) {
     if (LINE_KEYS.has(key) || (key === 'message' && written[key] === message)) continue
-    fields[key] = written[key]
+    setOwn(fields, key, written[key])
   }
   return fields
 }

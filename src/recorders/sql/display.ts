@@ -1,6 +1,7 @@
 import { isSecretName, REDACTED } from '../../core/redact.js'
 import { redactBareSecrets } from '../../core/redact-text.js'
 import { redactSqlParams } from './secret-params.js'
+import { setOwn } from '../../core/span-model.js'
 
 /** How much of a query the panel's list shows; the whole text is one click away. */
 export const DISPLAY_LIMITS = { sqlChars: 2000, paramItems: 100, paramChars: 200, depth: 4 }
@@ -90,7 +91,7 @@ function toJson(value: unknown, limits: Limits, depth: number, state: { truncate
   const out: Record<string, unknown> = {}
   const entries = Object.entries(value)
   for (const [key, item] of entries.slice(0, limits.items)) {
-    out[key] = isSecretName(key) ? REDACTED : toJson(item, limits, depth + 1, state)
+    setOwn(out, key, isSecretName(key) ? REDACTED : toJson(item, limits, depth + 1, state))
   }
   if (entries.length > limits.items) {
     state.truncated = true
