@@ -4,7 +4,7 @@
  * bigint (they do not fit a double) and come back as the decimal strings of the span model.
  */
 import type { StoredRequest } from '../core/store.js'
-import type { SpanKindName, SpanSource, ToolbarSpan, TraceSummary } from '../core/span-model.js'
+import type { AttributeValue, Attributes, SpanKindName, SpanSource, ToolbarSpan, TraceSummary } from '../core/span-model.js'
 import { listedTraceSummary, summarizeTrace } from '../core/trace-summary.js'
 
 /** One queued write: a finished request, or an ended span (with the request it belongs to). */
@@ -129,11 +129,11 @@ export function spanRow(span: ToolbarSpan, instance: string, json: Json): SpanRo
     service: typeof service === 'string' ? service : null,
     source: span.source,
     status_code: span.status.code,
-    attributes: json(span.attributes),
-    events: json(span.events),
-    links: json(span.links),
+    attributes: json(storedAttributes(span.attributes)),
+    events: json(span.events.some((event) => hasNonFinite(event.attributes)) ? span.events.map((event) => ({ ...event, attributes: storedAttributes(event.attributes) })) : span.events),
+    links: json(span.links.some((link) => hasNonFinite(link.attributes)) ? span.links.map((link) => ({ ...link, attributes: storedAttributes(link.attributes) })) : span.links),
     status: json(span.status),
-    resource: json(span.resource),
+    resource: json(storedAttributes(span.resource)),
     scope: json(span.scope),
     instance,
     extra: extraFields(span, json),
@@ -155,11 +155,11 @@ export function spanFromRow(row: Record<string, unknown>): ToolbarSpan {
     kind: row.kind as SpanKindName,
     startTimeUnixNano: String(row.start_ns),
     endTimeUnixNano: row.end_ns === null ? undefined : String(row.end_ns),
-    attributes: parsed(row.attributes) as ToolbarSpan['attributes'],
-    events: parsed(row.events) as ToolbarSpan['events'],
-    links: parsed(row.links) as ToolbarSpan['links'],
+    attributes: readAttributes(parsed(row.attributes) as Attributes),
+    events: (parsed(row.events) as ToolbarSpan['events']).map((event) => withReadAttributes(event)),
+    links: (parsed(row.links) as ToolbarSpan['links']).map((link) => withReadAttributes(link)),
     status: parsed(row.status) as ToolbarSpan['status'],
-    resource: parsed(row.resource) as ToolbarSpan['resource'],
+    resource: readAttributes(parsed(row.resource) as Attributes),
     scope: parsed(row.scope) as ToolbarSpan['scope'],
     source: row.source as SpanSource,
   }
@@ -290,4 +290,44 @@ function savedNow(): number {
 
 function parsed(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value
+}
+
+// JSON has no NaN or infinities (JSON.stringify writes null, and a span computed 0 / 0 read
+// back `null` after a restart): such a number is stored as `{ "double": "NaN" }`. An attribute
+// value is never an object (nested values are JSON text), so it reads back unambiguously.
+const NON_FINITE = 'double'
+
+function isNonFinite(value: unknown): boolean {
+  return typeof value === 'number' && !Number.isFinite(value)
+}
+
+function hasNonFinite(attributes: Attributes): boolean {
+  for (const key in attributes) {
+    const value = attributes[key]
+    if (isNonFinite(value) || (Array.isArray(value) && value.some(isNonFinite))) return true
+  }
+  return false
+}
+
+/** The attributes as stored: a copy only when one holds NaN or an infinity. */
+function storedAttributes(attributes: Attributes): unknown {
+  if (!hasNonFinite(attributes)) return attributes
+  const encode = (value: unknown) => (isNonFinite(value) ? { [NON_FINITE]: String(value) } : value)
+  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, Array.isArray(value) ? value.map(encode) : encode(value)]))
+}
+
+function readAttributes(attributes: Attributes): Attributes {
+  const decode = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? Number((value as Record<string, string>)[NON_FINITE]) : value)
+  for (const key in attributes) {
+    const value = attributes[key] as unknown
+    if (Array.isArray(value) ? value.some((item) => item !== null && typeof item === 'object') : value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, (Array.isArray(v) ? v.map(decode) : decode(v)) as AttributeValue]))
+    }
+  }
+  return attributes
+}
+
+function withReadAttributes<T extends { attributes: Attributes }>(item: T): T {
+  const attributes = readAttributes(item.attributes)
+  return attributes === item.attributes ? item : { ...item, attributes }
 }
