@@ -154,7 +154,17 @@ function uniqueAnnotations(events: readonly TimedEvent[]): TimedEvent[] {
     if (group) group.count++
     else groups.set(key, { event: { name, time }, count: 1 })
   }
-  return [...groups.values()].map(({ event, count }) => (count > 1 ? { ...event, name: `${event.name} (x${count})` } : event))
+  // A repeat's count can make it read as another event of the same microsecond (`retry` twice
+  // and a `retry (x2)`): Zipkin would refuse the whole batch, so the later one is numbered apart.
+  const used = new Set<string>()
+  return [...groups.values()].map(({ event, count }) => {
+    const at = micros(event.time)
+    const named = count > 1 ? `${event.name} (x${count})` : event.name
+    let name = named
+    for (let n = 2; used.has(`${at} ${name}`); n++) name = `${named} #${n}`
+    used.add(`${at} ${name}`)
+    return name === event.name ? event : { ...event, name }
+  })
 }
 
 // Zipkin annotations are one string: "<name>: <message>", then any other attributes as JSON.
