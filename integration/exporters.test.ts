@@ -148,43 +148,39 @@ describe('Zipkin export to a real peer on loopback', () => {
 })
 
 describe('Zipkin export through @opentelemetry/exporter-zipkin, adapted', () => {
-  it('sends identical log lines of one microsecond as one annotation with a count, which Zipkin accepts', async () => {
-    // zipkin2-api.yaml: annotations "uniqueItems: true"; the peer answers 400 to duplicates.
+  /** One SERVER span with these log lines (message, time) exported to a strict Zipkin peer: what it took, and the exporter's status. */
+  async function exportLogLines(lines: Array<[string, [number, number]]>) {
     const zipkin = await startZipkinPeer()
     cleanups.push(() => zipkin.close())
     const exporter = new ToolbarSpanExporter(createSpanExporters(config({ exporters: ['zipkin'], zipkinEndpoint: zipkin.url })))
     const provider = providerFor(exporter)
     const span = provider.getTracer('hono-debug-toolbar').startSpan('GET /loop', { kind: SpanKind.SERVER, startTime: START })
-    for (let i = 0; i < 20; i++) span.addEvent('log', { 'log.message': 'retrying' }, [1700000000, 200000000])
-    span.addEvent('log', { 'log.message': 'retrying' }, [1700000000, 200001000])
+    for (const [message, time] of lines) span.addEvent('log', { 'log.message': message }, time)
     span.end([1700000000, 300000000])
     await provider.forceFlush()
-
     const [sent] = await zipkin.waitForSpans((all) => all.length === 1, 5000)
-    expect(sent!.annotations).toEqual([
+    return { annotations: sent!.annotations, status: exporter.status() }
+  }
+
+  it('sends identical log lines of one microsecond as one annotation with a count, which Zipkin accepts', async () => {
+    // zipkin2-api.yaml: annotations "uniqueItems: true"; the peer answers 400 to duplicates.
+    const lines: Array<[string, [number, number]]> = Array.from({ length: 20 }, () => ['retrying', [1700000000, 200000000]])
+    const { annotations, status } = await exportLogLines([...lines, ['retrying', [1700000000, 200001000]]])
+    expect(annotations).toEqual([
       { timestamp: 1700000000200000, value: 'log: retrying (x20)' },
       { timestamp: 1700000000200001, value: 'log: retrying' },
     ])
-    expect(exporter.status()).toMatchObject({ successes: 1, failures: 0 })
+    expect(status).toMatchObject({ successes: 1, failures: 0 })
   })
 
   it("numbers apart a repeated line's count that reads as another line of the same microsecond", async () => {
-    const zipkin = await startZipkinPeer()
-    cleanups.push(() => zipkin.close())
-    const exporter = new ToolbarSpanExporter(createSpanExporters(config({ exporters: ['zipkin'], zipkinEndpoint: zipkin.url })))
-    const provider = providerFor(exporter)
-    const span = provider.getTracer('hono-debug-toolbar').startSpan('GET /loop', { kind: SpanKind.SERVER, startTime: START })
-    for (const message of ['retrying', 'retrying', 'retrying (x2)']) span.addEvent('log', { 'log.message': message }, [1700000000, 200000000])
-    span.end([1700000000, 300000000])
-    await provider.forceFlush()
-
     // Two annotations "log: retrying (x2)" made Zipkin refuse the batch.
-    const [sent] = await zipkin.waitForSpans((all) => all.length === 1, 5000)
-    expect(sent!.annotations).toEqual([
+    const { annotations, status } = await exportLogLines(['retrying', 'retrying', 'retrying (x2)'].map((message) => [message, [1700000000, 200000000]]))
+    expect(annotations).toEqual([
       { timestamp: 1700000000200000, value: 'log: retrying (x2)' },
       { timestamp: 1700000000200000, value: 'log: retrying (x2) #2' },
     ])
-    expect(exporter.status()).toMatchObject({ successes: 1, failures: 0 })
+    expect(status).toMatchObject({ successes: 1, failures: 0 })
   })
 
   it('is needed: the official exporter alone sends duplicate annotations and no error tag, which the strict peer refuses', async () => {
