@@ -220,7 +220,11 @@ function linkChildren(parent: Int32Array) {
   return { childStart, children, order, roots }
 }
 
-/** Malformed input can name parents in a cycle; each cycle is cut above the span where it closes. */
+/**
+ * Malformed input can name parents in a cycle; each cycle is cut above the first of its spans
+ * a walk up from the spans in order meets (the first span of the cycle, unless the walk came
+ * in from a span outside it), which then leads the others as their ancestor.
+ */
 function cutCycles(parent: Int32Array): void {
   const state = new Uint8Array(parent.length) // 0 new, 1 on the current walk, 2 done
   const path: number[] = []
@@ -230,8 +234,9 @@ function cutCycles(parent: Int32Array): void {
       state[j] = 1
       path.push(j)
       const p = parent[j]!
-      if (p >= 0 && state[p] === 1) parent[j] = -1
-      j = parent[j]!
+      // The walk met p again: p -> ... -> j -> p is a cycle, cut above p.
+      if (p >= 0 && state[p] === 1) parent[p] = -1
+      j = p
     }
     for (const k of path) state[k] = 2
     path.length = 0

@@ -116,16 +116,23 @@ export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptio
     return node
   })
 
+  // The parents are the timeline's, so the tree the waterfall draws is the one the clock-skew
+  // adjustment and the analyses worked on: where parents form a cycle (malformed input), the
+  // span the timeline cut it above leads the others as an orphan. (The tree cut cycles on its
+  // own, elsewhere at times, and a span the adjustment moved with its parent was drawn
+  // outside it.)
   const roots: SpanNode[] = []
   const orphans: SpanNode[] = []
-  for (const node of nodes) {
+  const cycled: SpanNode[] = []
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!
+    const p = timeline.parent[i]!
     const parentId = node.span.parentSpanId
-    const parent = parentId ? byId.get(parentId) : undefined
-    if (!parentId) roots.push(node)
-    else if (parent && parent !== node) {
-      node.parent = parent
-      parent.children.push(node)
-    } else if (node.span.spanId === options.rootSpanId) roots.push(node)
+    if (p >= 0) {
+      node.parent = nodes[p]
+      nodes[p]!.children.push(node)
+    } else if (!parentId || node.span.spanId === options.rootSpanId) roots.push(node)
+    else if ((timeline.indexOf.get(parentId) ?? i) !== i) cycled.push(node)
     else orphans.push(node)
   }
   // Without a root of its own (a remote parent and no rootSpanId), the earliest orphan leads.
@@ -151,17 +158,8 @@ export function buildSpanTree(spans: readonly ToolbarSpan[], options: BuildOptio
   visit(roots)
   for (const node of orphans) node.orphan = true
   visit(orphans)
-  // Spans whose parents form a cycle are never reached from a root: each cycle is cut
-  // above its first span, which then leads its subtree as an orphan.
-  const cycled: SpanNode[] = []
-  for (const node of nodes) {
-    if (placed.has(node)) continue
-    node.orphan = true
-    node.parent?.children.splice(node.parent.children.indexOf(node), 1)
-    node.parent = undefined
-    cycled.push(node)
-    visit([node])
-  }
+  for (const node of cycled) node.orphan = true
+  visit(cycled)
 
   const services: string[] = []
   const seen = new Set<string>()
