@@ -163,11 +163,13 @@ function holdsSecret(value: unknown, levels: number, items: number, seen: Set<ob
 }
 
 function copyWithout(value: unknown, levels: number, items: number, copies: Map<object, object>): unknown {
-  if (levels > 0 && isCollection(value)) return copies.get(value) ?? copyCollection(value, levels, items, copies)
-  if (levels > 0 && isLoggedError(value)) return copies.get(value) ?? copyError(value, levels, items, copies)
-  if (levels <= 0 || !isInspectedObject(value)) return value
-  const done = copies.get(value)
+  // An object copied already is its copy, at any level: a cycle that closes past the levels
+  // copied still points at the copy, and inspect prints it `[Circular *1]`, as the terminal does.
+  const done = typeof value === 'object' && value !== null ? copies.get(value) : undefined
   if (done) return done
+  if (levels > 0 && isCollection(value)) return copyCollection(value, levels, items, copies)
+  if (levels > 0 && isLoggedError(value)) return copyError(value, levels, items, copies)
+  if (levels <= 0 || !isInspectedObject(value)) return value
   if (Array.isArray(value)) {
     // Items past the printed ones are kept as they are.
     const copy = value.slice()
