@@ -1,22 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Console } from 'node:console'
-import { Writable } from 'node:stream'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
-import { debugToolbar, defaultPanels, LoggingPanel, recordLog, renderTemplate, TemplatesPanel, uninstallConsoleCapture, type LoggingStats, type TemplatesStats } from '../../src/index.js'
+import { debugToolbar, defaultPanels, LoggingPanel, recordLog, renderTemplate, TemplatesPanel, type LoggingStats, type TemplatesStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { consoleSink } from '../support/console-sink.js'
 
 // The app's console output goes to a real Console writing into a string, kept out of the test report.
-const realConsole = globalThis.console
-let printed = ''
-beforeAll(() => {
-  const sink = new Writable({ write: (chunk, _enc, done) => ((printed += String(chunk)), done()) })
-  globalThis.console = new Console({ stdout: sink, stderr: sink })
-})
-afterAll(() => {
-  uninstallConsoleCapture()
-  globalThis.console = realConsole
-})
+const terminal = consoleSink()
 
 async function detailOf(app: Hono, path: string) {
   const res = await request(app, path)
@@ -96,7 +86,7 @@ describe('LoggingPanel', () => {
       const starts = logs.map((l) => l.startMs)
       expect(starts).toEqual([...starts].sort((a, b) => a - b))
     })
-    expect(printed).toContain('request 49 in partial')
+    expect(terminal.printed()).toContain('request 49 in partial')
   })
 })
 

@@ -4,24 +4,14 @@
 // getters, cycles) the panel's line is the terminal's with `'SECRET-x'` read as `'********'`
 // (the same width, so inspect breaks the lines alike), and the secret never shows.
 // fast-check writes what is logged.
-import { Console } from 'node:console'
-import { Writable } from 'node:stream'
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { describe, it } from 'vitest'
 import fc from 'fast-check'
 import { Hono } from 'hono'
-import { debugToolbar, LoggingPanel, uninstallConsoleCapture, type LoggingStats } from '../../src/index.js'
+import { debugToolbar, LoggingPanel, type LoggingStats } from '../../src/index.js'
 import { request } from '../support/local.js'
+import { consoleSink } from '../support/console-sink.js'
 
-let printed = ''
-const realConsole = globalThis.console
-beforeAll(() => {
-  const stream = new Writable({ write: (chunk, _encoding, done) => ((printed += String(chunk)), done()) })
-  globalThis.console = new Console({ stdout: stream, stderr: stream })
-})
-afterAll(() => {
-  uninstallConsoleCapture()
-  globalThis.console = realConsole
-})
+const terminal = consoleSink()
 
 const SECRET = "'SECRET-x'"
 const HIDDEN = "'********'"
@@ -83,16 +73,17 @@ describe('a console line in the Logging panel', () => {
     await fc.assert(
       fc.asyncProperty(first, fc.array(value, { maxLength: 3 }), async (head, rest) => {
         args = [head, ...rest]
-        printed = ''
+        terminal.clear()
         const res = await request(app, '/log')
         const id = res.headers.get('x-debug-toolbar-request-id')
         const stats = (await request(app, `/_debug_toolbar/api/requests/${id}`)).json().panels.logging as LoggingStats
-        const terminal = printed.endsWith('\n') ? printed.slice(0, -1) : printed
+        const printed = terminal.printed()
+        const shown = printed.endsWith('\n') ? printed.slice(0, -1) : printed
         const line = stats.logs[0]?.message
         if (threw) return printed === '' && line === undefined
         if (line === undefined || line.includes('SECRET-x')) return false
         // Read as inspect quotes it, and as %j (JSON) does.
-        return line === terminal.replaceAll(SECRET, HIDDEN).replaceAll('"SECRET-x"', '"********"')
+        return line === shown.replaceAll(SECRET, HIDDEN).replaceAll('"SECRET-x"', '"********"')
       }),
       { numRuns: 1500 },
     )
