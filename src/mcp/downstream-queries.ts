@@ -3,7 +3,7 @@
  * is asked for (nothing is counted while requests are recorded). The app's own queries are
  * the SQL panel's and its spans are local: only spans other services sent are counted here.
  */
-import { dbSystemOf, sqlShape, sqlTextOf } from '../core/trace-analysis/sql-shape.js'
+import { dbSystemOf, sqlShapes, sqlTextOf } from '../core/trace-analysis/sql-shape.js'
 import type { ToolbarSpan } from '../core/span-model.js'
 import { durationNs, serviceOf } from './trace-tree.js'
 
@@ -36,6 +36,8 @@ function isQuery(span: ToolbarSpan): boolean {
 export function downstreamQueries(spans: readonly ToolbarSpan[]): DownstreamQueries[] {
   const local = new Set(spans.filter((s) => s.source === 'local').map(serviceOf))
   const byService = new Map<string, { count: number; totalMs: number; shapes: Map<string, { sql: string; count: number; totalMs: number }> }>()
+  // The N+1 pattern repeats one text: each distinct text is shaped once.
+  const shapeOf = sqlShapes()
   for (const span of spans) {
     if (span.source === 'local' || local.has(serviceOf(span)) || !isQuery(span)) continue
     const service = serviceOf(span) ?? UNNAMED
@@ -46,7 +48,7 @@ export function downstreamQueries(spans: readonly ToolbarSpan[]): DownstreamQuer
     entry.totalMs += took
     const text = sqlTextOf(span)
     if (text === undefined) continue
-    const shape = sqlShape(text, dbSystemOf(span))
+    const shape = shapeOf(text, dbSystemOf(span))
     const same = entry.shapes.get(shape) ?? { sql: text, count: 0, totalMs: 0 }
     entry.shapes.set(shape, same)
     same.count++
