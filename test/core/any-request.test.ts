@@ -2,8 +2,12 @@
 // app answers as it does without the toolbar, and every panel of the recorded request shows
 // (none answers "this panel failed"). fast-check writes the requests.
 import { describe, expect, it } from 'vitest'
+import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { Hono } from 'hono'
+import { setCookie } from 'hono/cookie'
+import { etag } from 'hono/etag'
+import { stream, streamSSE, streamText } from 'hono/streaming'
 import Database from 'better-sqlite3'
 import { debugToolbar, instrumentBetterSqlite3, recordLog } from '../../src/index.js'
 import { OpenTelemetryPanel } from '../../src/opentelemetry/index.js'
@@ -24,6 +28,34 @@ function routes(app: Hono) {
   })
   app.get('/files/*', (c) => c.text(`file ${c.req.path}`))
   app.post('/form', async (c) => c.json(await c.req.parseBody()))
+  // The other answers a Hono app gives: redirects, cookies, streams, bytes, no content, ETags, errors.
+  app.get('/moved', (c) => c.redirect(`/items/${encodeURIComponent(c.req.query('to') ?? 'x')}`, 301))
+  app.get('/cookies', (c) => {
+    setCookie(c, 'a', c.req.query('a') ?? '1', { path: '/', httpOnly: true })
+    setCookie(c, 'b', '2', { maxAge: 60 })
+    return c.text('set')
+  })
+  app.get('/text-stream', (c) => streamText(c, async (s) => {
+    for (const part of ['one ', 'two ', c.req.query('q') ?? '']) await s.write(part)
+  }))
+  app.get('/html-stream', (c) => {
+    c.header('content-type', 'text/html; charset=UTF-8')
+    return stream(c, async (s) => {
+      await s.write('<!doctype html><html><body><p>')
+      await s.write(c.req.query('q') ?? 'streamed')
+      await s.write('</p></body></html>')
+    })
+  })
+  app.get('/events', (c) => streamSSE(c, async (s) => {
+    await s.writeSSE({ event: 'tick', data: c.req.query('q') ?? '1', id: '1' })
+  }))
+  app.get('/bytes', (c) => c.body(new Uint8Array([0, 1, 2, 255]), 200, { 'content-type': 'application/octet-stream' }))
+  app.delete('/items/:id/gone', (c) => c.body(null, 204))
+  app.get('/tagged', etag(), (c) => c.text(`tagged ${c.req.query('v') ?? ''}`))
+  app.get('/fails', () => {
+    throw new Error('the handler failed')
+  })
+  app.onError((error, c) => c.json({ error: error.message }, 500))
   return app
 }
 
@@ -41,6 +73,7 @@ const piece = fc.oneof(
 const word = fc.array(piece, { maxLength: 3 }).map((parts) => parts.join(''))
 const path = fc.oneof(
   fc.constant('/'),
+  fc.constantFrom('/moved', '/cookies', '/text-stream', '/html-stream', '/events', '/bytes', '/items/1/gone', '/tagged', '/fails'),
   word.map((id) => `/items/${id.replace(/[/?#]/g, '') || 'x'}`),
   fc.array(word, { minLength: 1, maxLength: 3 }).map((parts) => `/files/${parts.join('/').replace(/[?#]/g, '')}`),
   word.map((w) => `/${w.replace(/[?#]/g, '')}`),
@@ -71,8 +104,13 @@ function answersAsWithout(call: Call, apps: { plain: Hono; withToolbar: Hono }, 
     const expected = await call(apps.plain, url, init)
     const got = await call(apps.withToolbar, url, init)
     if (got.status !== expected.status) return false
+    // The same headers, but for the toolbar's own, and the length of a page that took the loader tag.
+    const html = expected.headers.get('content-type')?.startsWith('text/html') === true
+    const own = new Set(['x-debug-toolbar-request-id', 'server-timing', 'date', ...(html ? ['content-length'] : [])])
+    const headersOf = (headers: Headers) => [...headers].filter(([name]) => !own.has(name))
+    if (!isDeepStrictEqual(headersOf(got.headers), headersOf(expected.headers))) throw new Error(`${verb} ${url}: headers ${JSON.stringify(headersOf(got.headers))} against ${JSON.stringify(headersOf(expected.headers))}`)
     // The page takes the loader tag; every other body is as the app wrote it.
-    if (expected.headers.get('content-type')?.startsWith('text/html')) {
+    if (html) {
       if (!got.text.startsWith(expected.text.replace('</body></html>', ''))) return false
     } else if (got.text !== expected.text) return false
     const id = got.headers.get('x-debug-toolbar-request-id')
