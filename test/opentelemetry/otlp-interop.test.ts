@@ -39,7 +39,7 @@ describe('spans from the official OTLP serializers', () => {
         const body = ProtobufTraceSerializer.serializeRequest(spans)!
         return readsTheSame(spans, toolbarSpansFromOtlp(decodeExportTraceServiceRequest(body), 'otlp_grpc'), 'otlp_grpc')
       }),
-      { numRuns: 2000 },
+      { numRuns: 800 },
     )
   })
 
@@ -49,7 +49,7 @@ describe('spans from the official OTLP serializers', () => {
         const body = JsonTraceSerializer.serializeRequest(spans)!
         return readsTheSame(spans, toolbarSpansFromOtlp(JSON.parse(Buffer.from(body).toString('utf8')), 'otlp_http'), 'otlp_http', withoutNonFinite)
       }),
-      { numRuns: 2000 },
+      { numRuns: 800 },
     )
   })
 })
@@ -64,7 +64,7 @@ describe("the toolbar's own OTLP/JSON (a trace's download, GET {prefix}/api/trac
         const fromBytes = toolbarSpansFromOtlp(decodeExportTraceServiceRequest(encodeExportTraceServiceRequest(request)), 'otlp_http')
         return isDeepStrictEqual(bySpanId(fromText), bySpanId(local)) && isDeepStrictEqual(bySpanId(fromBytes), bySpanId(local))
       }),
-      { numRuns: 2000 },
+      { numRuns: 800 },
     )
   })
 
