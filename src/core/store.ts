@@ -194,8 +194,8 @@ export class MemoryStore implements ToolbarStore {
   readonly defersStats = true
   /**
    * The requests in a ring in start order, the newest replacing the oldest started, as the
-   * durable stores prune; a place emptied by a request saved again (it moves to the newest
-   * place) stays empty until the ring comes round. A request saved after one that started
+   * durable stores prune; a request saved again leaves its place (the newer ones move back
+   * one) and is saved as a new one, pushing nothing out. A request saved after one that started
    * later (a slow one) moves back to its place by start; one older than every request kept
    * is dropped at once. No `Map` is updated per request: with a Map whose entries came and
    * went, every recent request's objects outlived V8's young collections
@@ -230,11 +230,8 @@ export class MemoryStore implements ToolbarStore {
     // A deferred request is made once for one finished request and saved once: only a
     // stored request (an import, a test) can come again.
     if (!('resolve' in request)) {
-      const previous = this.placeOf(request.id)
-      if (previous !== undefined) {
-        ring[previous] = undefined
-        this.count--
-      }
+      const previous = this.saveOf(request.id)
+      if (previous !== undefined) this.remove(previous)
     }
     const at = this.saves % maxRequests
     const oldest = ring[at]
@@ -257,21 +254,32 @@ export class MemoryStore implements ToolbarStore {
     const start = startMs(request)
     for (let s = save; s > 0 && s > this.saves - maxRequests; s--) {
       const before = ring[(s - 1) % maxRequests]
-      // A place left empty by a request saved again moves forward with the others.
+      // A place left empty by `clear()` moves forward with the others.
       if (before !== undefined && startMs(before) <= start) return
       ring[s % maxRequests] = before
       ring[(s - 1) % maxRequests] = request
     }
   }
 
-  /** The ring's place of `id`, newest first. */
-  private placeOf(id: string): number | undefined {
+  /** The save that put `id` where it is in the ring, newest first. */
+  private saveOf(id: string): number | undefined {
     const { ring, maxRequests } = this
     for (let save = this.saves - 1; save >= 0 && save >= this.saves - maxRequests; save--) {
-      const at = save % maxRequests
-      if (ring[at]?.id === id) return at
+      if (ring[save % maxRequests]?.id === id) return save
     }
     return undefined
+  }
+
+  /**
+   * Takes the request of `save` out of the ring: the newer ones move one place back, so the
+   * next save fills the newest place instead of pushing out the oldest request (a full
+   * history saving a request it already holds keeps every other one, as the durable stores do).
+   */
+  private remove(save: number): void {
+    const { ring, maxRequests } = this
+    for (let s = save; s < this.saves - 1; s++) ring[s % maxRequests] = ring[(s + 1) % maxRequests]
+    ring[--this.saves % maxRequests] = undefined
+    this.count--
   }
 
   /**
@@ -285,8 +293,8 @@ export class MemoryStore implements ToolbarStore {
    * ```
    */
   get(id: string): StoredRequest | Promise<StoredRequest> | undefined {
-    const at = this.placeOf(id)
-    const request = at === undefined ? undefined : this.ring[at]
+    const save = this.saveOf(id)
+    const request = save === undefined ? undefined : this.ring[save % this.maxRequests]
     if (!request) return undefined
     return 'resolve' in request ? request.resolve() : request
   }

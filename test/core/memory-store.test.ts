@@ -32,6 +32,20 @@ describe('MemoryStore', () => {
     expect(store.dropped).toBe(1)
   })
 
+  it('keeps every other request when a full history saves one it holds that is not the oldest', () => {
+    const store = new MemoryStore(3)
+    for (const id of ['a', 'b', 'c']) store.save(stored(id))
+    store.save(stored('b', '/again'))
+    expect(ids(store)).toEqual(['b', 'c', 'a'])
+    expect(store.size).toBe(3)
+    expect(store.dropped).toBe(0)
+    store.save(stored('c', '/again'))
+    store.save(stored('d'))
+    expect(ids(store)).toEqual(['d', 'c', 'b'])
+    expect(store.get('a')).toBeUndefined()
+    expect(store.dropped).toBe(1)
+  })
+
   it('pages and filters the list, and starts again empty after clear()', () => {
     const store = new MemoryStore(10)
     for (let i = 0; i < 6; i++) store.save(stored(`r${i}`, i % 2 ? '/odd' : '/even'))
