@@ -14,12 +14,14 @@
  * `(program)`: a loop it optimised while running it (on-stack replacement) in an async
  * function resumed after an `await` shows no JavaScript frame until the loop is done. Idle
  * samples close every frame. Sample times are the profile's start plus the cumulative
- * `timeDeltas`, moved onto the request's clock by `RecordedProfile.startMs`.
+ * `timeDeltas`, moved onto the request's clock by `RecordedProfile.startMs`, and samples are
+ * read in time order (`samplesInTimeOrder`: V8 writes some out of it).
  */
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { originalPosition } from '../core/code-location.js'
 import type { ProfileNode, RecordedProfile } from '../shapes/records.js'
+import { samplesInTimeOrder } from '../panels/cpu-profile.js'
 
 /** One stretch of time a function stayed on the stack. */
 export interface HotFrame {
@@ -146,11 +148,12 @@ export function hotFrames(recorded: RecordedProfile, thresholdMs: number): { fra
   // sample stands for the time until the next one, as in the Profile panel (cpu-profile.ts).
   let selfFrame: OpenFrame | undefined
   let selfSinceUs = 0
-  for (let i = 0; i < profile.samples.length; i++) {
-    elapsedUs += profile.timeDeltas[i] ?? 0
+  const { samples, times } = samplesInTimeOrder(profile)
+  for (let i = 0; i < samples.length; i++) {
+    elapsedUs = times[i]! - profile.startTime
     if (selfFrame) selfFrame.selfUs += Math.max(0, elapsedUs - selfSinceUs)
     selfFrame = undefined
-    const leaf = nodes.get(profile.samples[i] as number)
+    const leaf = nodes.get(samples[i] as number)
     if (!leaf) continue
     if (WORKING_FRAMES.has(leaf.callFrame.functionName)) {
       workingSinceUs ??= elapsedUs

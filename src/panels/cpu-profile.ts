@@ -77,13 +77,11 @@ export function summariseProfile(profile: CpuProfile, startMs: number): ProfileS
   const totalMs = (profile.endTime - profile.startTime) / 1000
 
   // Each sample's time and the time it stands for.
-  const times: number[] = []
-  let t = profile.startTime
-  for (let i = 0; i < profile.samples.length; i++) times.push((t += profile.timeDeltas[i] ?? 0))
+  const { samples, times } = samplesInTimeOrder(profile)
   const durations = times.map((time, i) => Math.max(0, ((times[i + 1] ?? profile.endTime) - time) / 1000))
 
   const self = new Map<number, number>()
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + durations[i]!))
+  samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + durations[i]!))
   const total = new Map<number, number>()
   const totalOf = (id: number): number => {
     const cached = total.get(id)
@@ -97,15 +95,42 @@ export function summariseProfile(profile: CpuProfile, startMs: number): ProfileS
 
   const minMs = totalMs * MIN_SHARE
   const tree = root ? buildTree(root, nodes, self, total, minMs) : { children: [], omitted: 0 }
-  const flame = buildFlame(profile, nodes, parents, root?.id, times, durations, startMs, minMs)
+  const flame = buildFlame(profile, samples, nodes, parents, root?.id, times, durations, startMs, minMs)
   return {
     totalMs,
-    samples: profile.samples.length,
+    samples: samples.length,
     topFunctions: root ? topFunctions(root, nodes, self, total) : [],
     callTree: tree.children,
     flame: flame.frames,
     omitted: tree.omitted + flame.omitted,
   }
+}
+
+/**
+ * The profile's samples (node ids) and their times (µs, on the profile's clock), in time
+ * order. V8 writes some samples after ones taken later (a sample taken while it deoptimised
+ * code; its `timeDeltas` are signed), and viewers such as Chrome DevTools put them back in
+ * order before reading them: so do the Profile panel and the profile spans. Samples taken at
+ * the same time keep their order.
+ *
+ * @example
+ * ```ts
+ * samplesInTimeOrder({ startTime: 0, samples: [2, 3, 4], timeDeltas: [10, 5, -2] })
+ * // { samples: [2, 4, 3], times: [10, 13, 15] }
+ * ```
+ */
+export function samplesInTimeOrder(profile: Pick<CpuProfile, 'startTime' | 'samples' | 'timeDeltas'>): { samples: readonly number[]; times: number[] } {
+  const count = profile.samples.length
+  const times = new Array<number>(count)
+  let t = profile.startTime
+  let ordered = true
+  for (let i = 0; i < count; i++) {
+    times[i] = t += profile.timeDeltas[i] ?? 0
+    if (i > 0 && t < times[i - 1]!) ordered = false
+  }
+  if (ordered) return { samples: profile.samples, times }
+  const order = [...times.keys()].sort((a, b) => times[a]! - times[b]! || a - b)
+  return { samples: order.map((i) => profile.samples[i]!), times: order.map((i) => times[i]!) }
 }
 
 function topFunctions(root: ProfileNode, nodes: Map<number, ProfileNode>, self: Map<number, number>, total: Map<number, number>) {
@@ -158,6 +183,7 @@ function buildTree(root: ProfileNode, nodes: Map<number, ProfileNode>, self: Map
 
 function buildFlame(
   profile: CpuProfile,
+  samples: readonly number[],
   nodes: Map<number, ProfileNode>,
   parents: Map<number, number>,
   rootId: number | undefined,
@@ -175,7 +201,7 @@ function buildFlame(
       else omitted++
     }
   }
-  profile.samples.forEach((leaf, i) => {
+  samples.forEach((leaf, i) => {
     const stack: number[] = []
     for (let id: number | undefined = leaf; id !== undefined && id !== rootId; id = parents.get(id)) stack.unshift(id)
     // Idle time is no frame: the request was waiting, not running.
