@@ -41,7 +41,8 @@ export function pinoToolbarStream(destination?: PinoLineDestination) {
   const stream = {
     [Symbol.for('pino.metadata')]: true as const,
     lastLevel: 0,
-    lastMsg: undefined as string | undefined,
+    // What the call said, as pino hands it over: `log.info(42)` says a number, which the line writes as one.
+    lastMsg: undefined as unknown,
     lastObj: undefined as Record<string, unknown> | undefined,
     lastLogger: undefined as PinoLogger | undefined,
     write(line: string): void {
@@ -51,8 +52,10 @@ export function pinoToolbarStream(destination?: PinoLineDestination) {
           const logger = stream.lastLogger
           const written = parseLine(line)
           const obj = stream.lastObj ?? {}
-          let message = stream.lastMsg ?? (typeof obj.msg === 'string' ? obj.msg : '')
-          const fields = written ? fieldsOf(written, message) : {}
+          const messageKey = messageKeyOf(logger)
+          // As the line reads: its value under the message key (a binding's or a field's when the call said none).
+          let message = messageText(written ? written[messageKey] : (stream.lastMsg ?? obj[messageKey]))
+          const fields = written ? fieldsOf(written, messageKey) : {}
           const error = nameLoggedErrors(fields, obj)
           // pino takes the message of `log.error(err)` from the error: `new HTTPException(404)` has none.
           if (message === '' && error && String(error.message) === '') message = errorNaming(error).message
@@ -77,18 +80,57 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 }
 
 // What pino writes on every line: the level, time and default base, shown elsewhere or noise.
-const LINE_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg'])
+const LINE_KEYS = new Set(['level', 'time', 'pid', 'hostname'])
+
+/**
+ * The message as the line writes it, as text: pino writes what the call said as it is
+ * (`log.info(42)` writes `"msg":42`, `log.info(null)` `"msg":null`), and the panel shows it
+ * as the line reads.
+ */
+function messageText(said: unknown): string {
+  if (said === undefined || said === null) return ''
+  if (typeof said === 'string') return said
+  try {
+    return JSON.stringify(said) ?? String(said)
+  } catch {
+    return String(said)
+  }
+}
+
+const messageKeys = new WeakMap<object, string>()
+
+/**
+ * The key the logger writes its message under (pino's `messageKey` option, `msg` by
+ * default), read from the symbol pino keeps it under (`pino.symbols.messageKeySym`, which
+ * pino documents for integrations; found by its name, as the toolbar does not load pino),
+ * once per logger.
+ */
+function messageKeyOf(logger: PinoLogger | undefined): string {
+  if (!logger) return 'msg'
+  let key = messageKeys.get(logger)
+  if (key === undefined) {
+    key = 'msg'
+    for (let holder: object | null = logger; holder && key === 'msg'; holder = Object.getPrototypeOf(holder)) {
+      const symbol = Object.getOwnPropertySymbols(holder).find((s) => s.description === 'pino.messageKey')
+      const value = symbol && (logger as Record<symbol, unknown>)[symbol]
+      if (typeof value === 'string') key = value
+      if (symbol) break
+    }
+    messageKeys.set(logger, key)
+  }
+  return key
+}
 
 /**
  * The fields of the line as pino wrote it: the bindings and the call's fields after the
  * logger's serializers, redact paths and formatters (pino-http's `req` serializer, a
  * `redact: ['card.number']`), which the metadata pino hands the stream has not been
- * through. The message goes under its own key (`messageKey`), whatever its name.
+ * through. The message, under the logger's `messageKey`, is not a field.
  */
-function fieldsOf(written: Record<string, unknown>, message: string): Record<string, unknown> {
+function fieldsOf(written: Record<string, unknown>, messageKey: string): Record<string, unknown> {
   const fields: Record<string, unknown> = {}
   for (const key in written) {
-    if (LINE_KEYS.has(key) || (key === 'message' && written[key] === message)) continue
+    if (LINE_KEYS.has(key) || key === messageKey) continue
     setOwn(fields, key, written[key])
   }
   return fields

@@ -383,6 +383,26 @@ describe('pino', () => {
     expect(all.written).toHaveLength(2)
   })
 
+  it('shows a line whose message is a number, true or null, and a message under another messageKey once', async () => {
+    const out = lines()
+    const logger = pino({}, pinoToolbarStream(out))
+    const gcp = pino({ messageKey: 'message' }, pinoToolbarStream(out))
+    const app = appWithLogging()
+    app.get('/', (c) => {
+      logger.info(42 as unknown as string)
+      logger.warn({ retries: 3 }, true as unknown as string)
+      gcp.info({ orderId: 7 }, 'paid')
+      return c.text('ok')
+    })
+    const stats = await logsOf(app, '/')
+    expect(stats.logs.map((l) => [l.level, l.message, l.attributes])).toEqual([
+      ['info', '42', {}],
+      ['warn', 'true', { retries: 3 }],
+      ['info', 'paid', { orderId: 7 }],
+    ])
+    expect(out.written).toHaveLength(3)
+  })
+
   it('maps custom levels to the nearest toolbar level', async () => {
     const logger = pino({ customLevels: { audit: 35, notice: 45 }, level: 'info' }, pinoToolbarStream())
     const app = appWithLogging()
