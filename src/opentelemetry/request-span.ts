@@ -7,6 +7,7 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import { HTTPException } from 'hono/http-exception'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text.js'
 import { headerText } from '../core/header-text.js'
 import { redactSpanText } from '../core/redact-span.js'
@@ -153,11 +154,24 @@ export function describeResponse(state: RequestSpanState, record: RequestRecord)
   if (route !== state.startRoute) {
     span.updateName(httpSpanName(record.method, route, state.knownMethods))
     if (route) span.setAttribute('http.route', route)
+    else unsetRoute(span)
   }
   if (record.status !== undefined) describeHttpStatus(span, SpanKind.SERVER, record.status)
   state.describedStatus = record.status
   state.describedError = record.error
   describeError(span, record.error, record)
+}
+
+/**
+ * Takes `http.route` off a span started with the route ahead when no route answered after
+ * all (a middleware or the not-found handler did): the conventions want no `http.route`
+ * then, and the span's name already says `GET`. The API cannot unset an attribute; the
+ * SDK's span keeps them in its `attributes` (what processors and exporters read, the
+ * `ReadableSpan` interface), which the key is deleted from. Another implementation keeps it.
+ */
+function unsetRoute(span: Span): void {
+  const { attributes } = span as Partial<ReadableSpan>
+  if (attributes && Object.hasOwn(attributes, 'http.route')) delete (attributes as Record<string, unknown>)['http.route']
 }
 
 /**

@@ -83,6 +83,18 @@ describe('the SERVER span of a running request', () => {
     expect((await traces()).map((t: { rootPath?: string }) => t.rootPath)).toEqual(['/missing', undefined])
   })
 
+  it('has no http.route when the route it started with passed on and no route answered', async () => {
+    const { base, api, traces, names } = await slowApp((app) => {
+      // A handler that passes on when it has nothing to say, and a catch-all middleware's 404 after it.
+      app.get('/orders/:id', async (c, next) => (c.req.query('draft') ? c.text('draft') : next()))
+      app.use(async (c, _next) => c.text('nothing here', 404))
+    })
+    expect((await fetch(`${base}/orders/7`)).status).toBe(404)
+    expect(await names()).toEqual(['GET'])
+    const { spans } = await api(`/traces/${(await traces())[0].traceId}`)
+    expect(spans[0].attributes).not.toHaveProperty('http.route')
+  })
+
   it('is named after a route whose handler takes next and answers 404 itself', async () => {
     const { base, api, traces, names } = await slowApp((app) => {
       app.get('/orders/:id', async (c, _next) => c.json({ error: 'no such order' }, 404))
