@@ -47,7 +47,8 @@ export function criticalPath(timeline: TraceTimeline, root = mainRoot(timeline))
         const c = timeline.children[k]!
         if (hi[c]! >= lo[c]!) list.push(c)
       }
-      if (list.length > 1) list.sort((a, b) => hi[b]! - hi[a]! || lo[b]! - lo[a]! || a - b)
+      // Ties keep the children's order (by start, then by what they are): not the order the spans arrived in.
+      if (list.length > 1) list.sort((a, b) => hi[b]! - hi[a]! || lo[b]! - lo[a]!)
       byEnd[span] = list
     }
     return list

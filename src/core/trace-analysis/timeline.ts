@@ -98,7 +98,10 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
   const { childStart, children, order, roots } = linkChildren(parent)
   const { start, end, skewNs } = adjustSkew(order, parent, service, rawStart, rawEnd)
   // Order children (and roots) by their adjusted start: the waterfall's and the analyses' order.
-  const byStart = (a: number, b: number) => start[a]! - start[b]! || a - b
+  // Spans that start together are ordered by what they are (name, service, id), not by the
+  // order they arrived in: the same trace received in another order is drawn and analysed the
+  // same (its critical path, its comparison with another run).
+  const byStart = (a: number, b: number) => start[a]! - start[b]! || sameStartOrder(spans, services, service, a, b)
   for (let i = 0; i < n; i++) if (childStart[i + 1]! - childStart[i]! > 1) children.subarray(childStart[i]!, childStart[i + 1]!).sort(byStart)
   roots.sort(byStart)
   // Adjusted times: a remote span that started first on a clock behind ours was moved into its
@@ -110,6 +113,17 @@ export function traceTimeline(spans: readonly ToolbarSpan[]): TraceTimeline {
     if (end[i]! > last) last = end[i]!
   }
   return { spans, parent, start, end, skewNs, childStart, children, roots, service, services, order, firstNs: first, durationNs: last - first, indexOf }
+}
+
+/** Two spans that start at the same time, in an order of their own: by name, service and id (then as received). */
+function sameStartOrder(spans: readonly ToolbarSpan[], services: readonly string[], service: Int32Array, a: number, b: number): number {
+  const x = spans[a]!
+  const y = spans[b]!
+  return compareText(x.name, y.name) || compareText(services[service[a]!]!, services[service[b]!]!) || compareText(x.spanId, y.spanId) || a - b
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**
