@@ -97,28 +97,27 @@ function messageText(said: unknown): string {
   }
 }
 
-const messageKeys = new WeakMap<object, string>()
+/** pino's `messageKeySym`, once found on a logger (the same symbol for every logger of one pino). */
+let messageKeySymbol: symbol | undefined
 
 /**
  * The key the logger writes its message under (pino's `messageKey` option, `msg` by
  * default), read from the symbol pino keeps it under (`pino.symbols.messageKeySym`, which
- * pino documents for integrations; found by its name, as the toolbar does not load pino),
- * once per logger.
+ * pino documents for integrations; found by its name, as the toolbar does not load pino).
  */
 function messageKeyOf(logger: PinoLogger | undefined): string {
   if (!logger) return 'msg'
-  let key = messageKeys.get(logger)
-  if (key === undefined) {
-    key = 'msg'
-    for (let holder: object | null = logger; holder && key === 'msg'; holder = Object.getPrototypeOf(holder)) {
-      const symbol = Object.getOwnPropertySymbols(holder).find((s) => s.description === 'pino.messageKey')
-      const value = symbol && (logger as Record<symbol, unknown>)[symbol]
-      if (typeof value === 'string') key = value
-      if (symbol) break
-    }
-    messageKeys.set(logger, key)
+  const known = messageKeySymbol && (logger as Record<symbol, unknown>)[messageKeySymbol]
+  if (typeof known === 'string') return known
+  // A child logger inherits the key from its parent: look up the prototype chain.
+  for (let holder: object | null = logger; holder; holder = Object.getPrototypeOf(holder)) {
+    const symbol = Object.getOwnPropertySymbols(holder).find((s) => s.description === 'pino.messageKey')
+    if (!symbol) continue
+    messageKeySymbol = symbol
+    const key = (logger as Record<symbol, unknown>)[symbol]
+    return typeof key === 'string' ? key : 'msg'
   }
-  return key
+  return 'msg'
 }
 
 /**
