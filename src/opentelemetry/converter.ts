@@ -123,7 +123,9 @@ export class PanelDataConverter {
       // Each file the queries were called from is looked at once for its source map.
       const checked = new Set<string>()
       for (const query of record.peek(SLOTS.sql)?.queries ?? []) {
-        const enclosing = innermostRender(query, renderSpans.values())
+        // The render it was made in; a query recorded without one (a driver called outside the
+        // render's async context) goes by time, in the innermost render that holds it.
+        const enclosing = (query.renderId !== undefined && renderSpans.get(query.renderId)?.context) || innermostRender(query, renderSpans.values())
         this.querySpan(query, enclosing ?? parent, at, checked)
         counts.sql++
       }

@@ -60,14 +60,12 @@ export function runsAt(render: RecordedRender, endMs: number): boolean {
 
 /**
  * The render converted with the request while still running that `item` was written in: a
- * log line's render (its `renderId`), a render's parent, or for a query the innermost such
- * render still running that started before it.
+ * log line's or a query's render (its `renderId`), a render's parent, or for a query made
+ * outside a render's context the innermost such render still running that started before it.
  */
 export function unfinishedRender(kind: ConvertKind, item: unknown, unfinished: Map<number, RenderSpan>): RenderSpan | undefined {
-  if (kind !== 'sql') {
-    const id = kind === 'logging' ? (item as RecordedLog).renderId : (item as RecordedRender).parentId
-    return id === undefined ? undefined : unfinished.get(id)
-  }
+  const id = renderOf(kind, item)
+  if (kind !== 'sql' || id !== undefined) return id === undefined ? undefined : unfinished.get(id)
   let best: RenderSpan | undefined
   for (const entry of unfinished.values()) {
     const { startMs, durationMs } = entry.render
@@ -78,20 +76,32 @@ export function unfinishedRender(kind: ConvertKind, item: unknown, unfinished: M
 }
 
 /**
- * The late render still running that `item` was written in: a log line's render (its
- * `renderId`), a render's parent, or for a query the innermost render running when it
- * started (the one that started last: renders are kept in start order). Only renders of
- * `rendersFrom` on count: those before were converted with the request.
+ * The late render still running that `item` was written in: a log line's or a query's render
+ * (its `renderId`), a render's parent, or for a query made outside a render's context the
+ * innermost render running when it started (the one that started last: renders are kept in
+ * start order). Only renders of `rendersFrom` on count: those before were converted with the
+ * request.
  */
 export function runningRender(record: RequestRecord, kind: ConvertKind, item: unknown, rendersFrom: number): RecordedRender | undefined {
   const renders = record.peek(SLOTS.templates)?.renders
   if (!renders) return undefined
-  const id = kind === 'logging' ? (item as RecordedLog).renderId : kind === 'templates' ? (item as RecordedRender).parentId : undefined
-  if (kind !== 'sql' && (id === undefined || id < rendersFrom)) return undefined
+  const id = renderOf(kind, item)
+  const byTime = kind === 'sql' && id === undefined
+  if (!byTime && (id === undefined || id < rendersFrom)) return undefined
   for (let i = renders.length - 1; i >= 0 && renders[i]!.id >= rendersFrom; i--) {
     const render = renders[i]!
     if (render.durationMs !== undefined) continue
-    if (kind === 'sql' ? render.startMs <= (item as RecordedQuery).startMs : render.id === id) return render
+    if (byTime ? render.startMs <= (item as RecordedQuery).startMs : render.id === id) return render
   }
   return undefined
+}
+
+/**
+ * The render `item` was written in: a log line's or a query's (`renderId`, a query's only when
+ * it was made in one), or a render's parent.
+ */
+function renderOf(kind: ConvertKind, item: unknown): number | undefined {
+  if (kind === 'logging') return (item as RecordedLog).renderId
+  if (kind === 'sql') return (item as RecordedQuery).renderId
+  return kind === 'templates' ? (item as RecordedRender).parentId : undefined
 }

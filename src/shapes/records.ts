@@ -26,6 +26,11 @@ export interface RecordedQuery {
   caller: string | undefined
   /** Set when the query ran inside a transaction. */
   inTransaction: boolean
+  /**
+   * The render the query was made in (RecordedRender.id), for nesting in traces: set only in
+   * one (renders of async components run side by side, so their times cannot tell).
+   */
+  renderId?: number
   /** The operation name the caller gave (`recordQuery({ operation })`), never guessed from the text. */
   operation?: string | undefined
   /** The table or collection the caller gave (`recordQuery({ collection })`), never guessed from the text. */

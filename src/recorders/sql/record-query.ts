@@ -1,6 +1,7 @@
 import { errorMessageOf, headOf } from '../../core/cut-text.js'
 import { currentRecord, slotKey, type RequestRecord } from '../../core/record.js'
 import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
+import { currentRenderId } from '../templates.js'
 import { appCaller } from './caller.js'
 import { displayParams } from './display.js'
 import type { ExplainTarget } from './explain-target.js'
@@ -58,6 +59,8 @@ export interface QueryStart {
   /** `performance.now()` at the start. */
   startTime: number
   caller: string | undefined
+  /** The render running where the query was made, if any (see RecordedQuery.renderId). */
+  renderId: number | undefined
   /** Over `maxQueries` already: only counted. */
   dropped: boolean
 }
@@ -76,6 +79,7 @@ export function startQuery(startTime?: number): QueryStart | undefined {
     id: state.nextId++,
     startTime: startTime ?? performance.now(),
     caller: !dropped && state.settings.captureCaller ? appCaller() : undefined,
+    renderId: dropped ? undefined : currentRenderId(),
     dropped,
   }
 }
@@ -128,6 +132,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
     caller: start.caller,
     inTransaction: outcome.inTransaction ?? false,
   }
+  if (start.renderId !== undefined) query.renderId = start.renderId
   if (sqlChars > MAX_QUERY_CHARS || paramBytes > MAX_PARAM_BYTES) {
     query.cut = {}
     if (sqlChars > MAX_QUERY_CHARS) query.cut.sqlChars = sqlChars
