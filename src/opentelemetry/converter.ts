@@ -100,11 +100,16 @@ export class PanelDataConverter {
     const at = (offsetMs: number) => hrTimeFromEpochMs(record.startedAt + offsetMs)
     const server = trace.getSpan(parent)
 
+    // The app's own spans (`tracer.startActiveSpan`) that were open where something was
+    // recorded, as parents: made once per span id.
+    const appSpans = new AppSpans(parent, server)
+
     // Renders first: queries and log lines written during a render nest under its span.
     const renders = this.enabled.templates ? (record.peek(SLOTS.templates)?.renders ?? []) : []
     const renderSpans = new Map<number, RenderSpan>()
     for (const render of [...renders].sort((a, b) => a.id - b.id)) {
-      const parentContext = (render.parentId !== undefined && renderSpans.get(render.parentId)?.context) || parent
+      const outer = render.parentId !== undefined ? renderSpans.get(render.parentId) : undefined
+      const parentContext = appSpans.inner(render.spanId, outer)?.context ?? outer?.context ?? parent
       const span = this.renderSpan(render, parentContext, at)
       renderSpans.set(render.id, { render, span, context: trace.setSpan(parentContext, span) })
       counts.templates++
@@ -112,7 +117,8 @@ export class PanelDataConverter {
 
     if (this.enabled.logging) {
       for (const log of record.peek(SLOTS.logging)?.logs ?? []) {
-        const target = (log.renderId !== undefined && renderSpans.get(log.renderId)?.span) || server
+        const render = log.renderId !== undefined ? renderSpans.get(log.renderId) : undefined
+        const target = appSpans.inner(log.spanId, render)?.span ?? render?.span ?? server
         if (!target) continue
         this.logOn(target, parent, log, at)
         counts.logging++
@@ -123,9 +129,12 @@ export class PanelDataConverter {
       // Each file the queries were called from is looked at once for its source map.
       const checked = new Set<string>()
       for (const query of record.peek(SLOTS.sql)?.queries ?? []) {
-        // The render it was made in; a query recorded without one (a driver called outside the
-        // render's async context) goes by time, in the innermost render that holds it.
-        const enclosing = (query.renderId !== undefined && renderSpans.get(query.renderId)?.context) || innermostRender(query, renderSpans.values())
+        // The render it was made in (a query made outside every render has none, and is not
+        // put in one that ran at the time). A render over `maxRenders` was not kept: its query
+        // goes by time, in the innermost kept render that holds it.
+        const render = query.renderId !== undefined ? renderSpans.get(query.renderId) : undefined
+        const byTime = query.renderId !== undefined && render === undefined && query.spanId === undefined
+        const enclosing = appSpans.inner(query.spanId, render)?.context ?? render?.context ?? (byTime ? innermostRender(query, renderSpans.values()) : undefined)
         this.querySpan(query, enclosing ?? parent, at, checked)
         counts.sql++
       }
@@ -395,6 +404,37 @@ export class PanelDataConverter {
 function appSpan(server: Span | undefined): Span | undefined {
   const active = trace.getActiveSpan()
   return active !== undefined && active !== server && active.isRecording() && active.spanContext().traceId === server?.spanContext().traceId ? active : undefined
+}
+
+/**
+ * The app's own spans that were open where a render, query or log line was recorded
+ * (`spanId`, see `OpenSpanSource`), as parents of what the converter makes: a span context
+ * of the request's trace with that id, made once per id. The app's span may have ended.
+ */
+class AppSpans {
+  private readonly made = new Map<string, { span: Span; context: OtelContext }>()
+
+  constructor(
+    private readonly parent: OtelContext,
+    private readonly server: Span | undefined,
+  ) {}
+
+  /**
+   * The app's span `spanId` when it is inside `render` (or there is no render): it was opened
+   * after the render started, where the render's own `spanId` (the app's span open when it
+   * started) is another. Undefined when the render is the inner one, or there is no app span.
+   */
+  inner(spanId: string | undefined, render: { render: RecordedRender } | undefined): { span: Span; context: OtelContext } | undefined {
+    if (spanId === undefined || spanId === render?.render.spanId || !this.server) return undefined
+    let entry = this.made.get(spanId)
+    if (!entry) {
+      const { traceId, traceFlags } = this.server.spanContext()
+      const span = trace.wrapSpanContext({ traceId, spanId, traceFlags })
+      entry = { span, context: trace.setSpan(this.parent, span) }
+      this.made.set(spanId, entry)
+    }
+    return entry
+  }
 }
 
 /** The innermost render whose time window holds the whole query, if any. */

@@ -60,38 +60,26 @@ export function runsAt(render: RecordedRender, endMs: number): boolean {
 
 /**
  * The render converted with the request while still running that `item` was written in: a
- * log line's or a query's render (its `renderId`), a render's parent, or for a query made
- * outside a render's context the innermost such render still running that started before it.
+ * log line's or a query's render (its `renderId`), or a render's parent.
  */
 export function unfinishedRender(kind: ConvertKind, item: unknown, unfinished: Map<number, RenderSpan>): RenderSpan | undefined {
   const id = renderOf(kind, item)
-  if (kind !== 'sql' || id !== undefined) return id === undefined ? undefined : unfinished.get(id)
-  let best: RenderSpan | undefined
-  for (const entry of unfinished.values()) {
-    const { startMs, durationMs } = entry.render
-    if (durationMs !== undefined || startMs > (item as RecordedQuery).startMs) continue
-    if (!best || startMs >= best.render.startMs) best = entry
-  }
-  return best
+  return id === undefined ? undefined : unfinished.get(id)
 }
 
 /**
  * The late render still running that `item` was written in: a log line's or a query's render
- * (its `renderId`), a render's parent, or for a query made outside a render's context the
- * innermost render running when it started (the one that started last: renders are kept in
- * start order). Only renders of `rendersFrom` on count: those before were converted with the
- * request.
+ * (its `renderId`), or a render's parent. Only renders of `rendersFrom` on count: those before
+ * were converted with the request.
  */
 export function runningRender(record: RequestRecord, kind: ConvertKind, item: unknown, rendersFrom: number): RecordedRender | undefined {
   const renders = record.peek(SLOTS.templates)?.renders
   if (!renders) return undefined
   const id = renderOf(kind, item)
-  const byTime = kind === 'sql' && id === undefined
-  if (!byTime && (id === undefined || id < rendersFrom)) return undefined
+  if (id === undefined || id < rendersFrom) return undefined
   for (let i = renders.length - 1; i >= 0 && renders[i]!.id >= rendersFrom; i--) {
     const render = renders[i]!
-    if (render.durationMs !== undefined) continue
-    if (byTime ? render.startMs <= (item as RecordedQuery).startMs : render.id === id) return render
+    if (render.durationMs === undefined && render.id === id) return render
   }
   return undefined
 }

@@ -12,13 +12,14 @@ import { cutError, cutText, MAX_ERROR_CHARS, thrownText } from '../core/cut-text
 import { headerText } from '../core/header-text.js'
 import { redactSpanText } from '../core/redact-span.js'
 import { slotKey, type RequestRecord } from '../core/record.js'
+import { OPEN_SPAN_SLOT, type OpenSpanSource } from '../shapes/records.js'
 import { DEFAULT_KNOWN_METHODS, describeHttpStatus, httpSpanName, redactQuery } from './http-conventions.js'
 import { contextFromTraceHeaders, withRandomTraceId } from './propagation.js'
 
 export { redactQuery } from './http-conventions.js'
 
 /** What the panel keeps about the request's span, in the record's `opentelemetry` slot. */
-export interface RequestSpanState {
+export interface RequestSpanState extends OpenSpanSource {
   span: Span
   /** The context with `span` active: the parent of converted spans and of the app's spans. */
   context: OtelContext
@@ -37,8 +38,8 @@ export interface RequestSpanState {
   describedError?: unknown
 }
 
-/** The record's slot with the request's span state. */
-export const OTEL_SLOT = slotKey<RequestSpanState>('opentelemetry')
+/** The record's slot with the request's span state (the recorders read it as `OPEN_SPAN_SLOT`). */
+export const OTEL_SLOT = slotKey<RequestSpanState>(OPEN_SPAN_SLOT.name)
 
 /**
  * Epoch milliseconds (fractional) as an OpenTelemetry HrTime, keeping sub-millisecond precision.
@@ -134,6 +135,17 @@ class SpanState implements RequestSpanState {
     /** The route the span was started with (its name and `http.route`). */
     public startRoute: string | undefined,
   ) {}
+
+  /**
+   * The id of the span the app has open here, when it records, is of this request's trace
+   * and is not the request's own span: a query, log line or render made now nests under it.
+   */
+  openSpanId(): string | undefined {
+    const active = trace.getActiveSpan()
+    if (active === undefined || active === this.span) return undefined
+    const { traceId, spanId } = active.spanContext()
+    return traceId === this.traceId && spanId !== this.spanId && active.isRecording() ? spanId : undefined
+  }
 
   described = false
   describedStatus: number | undefined = undefined

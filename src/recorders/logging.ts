@@ -4,7 +4,7 @@ import { formatWithOptions, stripVTControlCharacters, types, type InspectOptions
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
 import { isSecretName, REDACTED } from '../core/redact.js'
 import { redactText } from '../core/redact-text.js'
-import { LOG_LEVELS, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
+import { LOG_LEVELS, OPEN_SPAN_SLOT, SLOTS, type LogBook, type LogLevel, type RecordedLog } from '../shapes/records.js'
 import { cutText, thrownText } from '../core/cut-text.js'
 import { dirShape, inspectedText, printedShape, redactedJson, TABLE_SHAPE, withoutSecrets } from './log-redaction.js'
 import { currentRenderId } from './templates.js'
@@ -77,6 +77,8 @@ export function appendLog(
   }
   const dropped = addAttributes(line.attributes, attributes)
   if (dropped) line.droppedAttributes = dropped
+  const spanId = record.peek(OPEN_SPAN_SLOT)?.openSpanId()
+  if (spanId !== undefined) line.spanId = spanId
   book.logs.push(line)
   record.wrote(SLOTS.logging, line)
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { currentRecord, slotKey, type RequestRecord } from '../core/record.js'
-import { SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
+import { OPEN_SPAN_SLOT, SLOTS, type RecordedRender, type RenderLog } from '../shapes/records.js'
 import { cutText, errorMessageOf } from '../core/cut-text.js'
 
 /** Renders kept per request when no TemplatesPanel set a limit. */
@@ -98,6 +98,8 @@ function timeRender<T>(name: string, fn: () => T, sentLater: ((result: T) => boo
     durationMs: undefined,
     error: undefined,
   }
+  const spanId = record.peek(OPEN_SPAN_SLOT)?.openSpanId()
+  if (spanId !== undefined) render.spanId = spanId
   const kept = log.renders.length < (log.maxRenders ?? DEFAULT_MAX_RENDERS)
   // A render by work the request left running is told as it starts (so a panel can convert
   // it though it never ends), and again with its time once it has one.

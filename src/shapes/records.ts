@@ -31,6 +31,8 @@ export interface RecordedQuery {
    * one (renders of async components run side by side, so their times cannot tell).
    */
   renderId?: number
+  /** The app's own span open where the query was made (its id; see `OpenSpanSource`), if any. */
+  spanId?: string
   /** The operation name the caller gave (`recordQuery({ operation })`), never guessed from the text. */
   operation?: string | undefined
   /** The table or collection the caller gave (`recordQuery({ collection })`), never guessed from the text. */
@@ -70,6 +72,8 @@ export interface RecordedLog {
   startMs: number
   /** The render this line was written in (RecordedRender.id), for nesting in traces. */
   renderId: number | undefined
+  /** The app's own span open where the line was written (its id; see `OpenSpanSource`), if any. */
+  spanId?: string
   /** Attributes past the first 128, not kept (set only when there were some). */
   droppedAttributes?: number
 }
@@ -94,7 +98,22 @@ export interface RecordedRender {
   error: string | undefined
   /** Set when the render went on while the response was sent (a streamed page): it ends with the last byte. */
   streamed?: true
+  /** The app's own span open where the render started (its id; see `OpenSpanSource`), if any. */
+  spanId?: string
 }
+
+/**
+ * What the OpenTelemetry panel keeps in a request's `opentelemetry` slot, as the recorders
+ * see it: the id of the span the app has open here (`tracer.startActiveSpan('charge card',
+ * ...)`), when it is not the request's own span, so that a query, a log line or a render
+ * made in it nests under it in the trace. The recorders read it through this key, without
+ * knowing OpenTelemetry.
+ */
+export interface OpenSpanSource {
+  openSpanId(): string | undefined
+}
+
+export const OPEN_SPAN_SLOT = slotKey<OpenSpanSource>('opentelemetry')
 
 export interface RenderLog {
   renders: RecordedRender[]

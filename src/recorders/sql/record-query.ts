@@ -1,6 +1,6 @@
 import { errorMessageOf, headOf } from '../../core/cut-text.js'
 import { currentRecord, slotKey, type RequestRecord } from '../../core/record.js'
-import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
+import { MAX_PARAM_BYTES, MAX_QUERY_CHARS, OPEN_SPAN_SLOT, SLOTS, type QueryLog, type RecordedQuery } from '../../shapes/records.js'
 import { currentRenderId } from '../templates.js'
 import { appCaller } from './caller.js'
 import { displayParams } from './display.js'
@@ -61,6 +61,8 @@ export interface QueryStart {
   caller: string | undefined
   /** The render running where the query was made, if any (see RecordedQuery.renderId). */
   renderId: number | undefined
+  /** The app's span open where the query was made, if any (see RecordedQuery.spanId). */
+  spanId: string | undefined
   /** Over `maxQueries` already: only counted. */
   dropped: boolean
 }
@@ -80,6 +82,7 @@ export function startQuery(startTime?: number): QueryStart | undefined {
     startTime: startTime ?? performance.now(),
     caller: !dropped && state.settings.captureCaller ? appCaller() : undefined,
     renderId: dropped ? undefined : currentRenderId(),
+    spanId: dropped ? undefined : record.peek(OPEN_SPAN_SLOT)?.openSpanId(),
     dropped,
   }
 }
@@ -133,6 +136,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
     inTransaction: outcome.inTransaction ?? false,
   }
   if (start.renderId !== undefined) query.renderId = start.renderId
+  if (start.spanId !== undefined) query.spanId = start.spanId
   if (sqlChars > MAX_QUERY_CHARS || paramBytes > MAX_PARAM_BYTES) {
     query.cut = {}
     if (sqlChars > MAX_QUERY_CHARS) query.cut.sqlChars = sqlChars
