@@ -147,8 +147,10 @@ export class SqlPanel extends Panel<SqlStats> {
   generateStats(record: RequestRecord): SqlStats {
     const log = record.peek(SLOTS.sql) ?? { queries: [], dropped: 0 }
     const queries = log.queries
-    // One key per query (params can be long lists): same SQL and params = duplicate.
-    const paramKeys = new Map(queries.map((q) => [q, paramsKey(q.params)]))
+    // One key per query (params can be long lists): same SQL and params = duplicate. Params cut
+    // when recorded are only their display form (two blobs of one length look alike): no key.
+    // SQLite's named params are one object, bound by name wherever it is among the arguments.
+    const paramKeys = new Map(queries.map((q) => [q, q.cut?.params ? undefined : paramsKey(q.params, { named: q.dbSystem === 'sqlite' })]))
     const exactKey = (q: RecordedQuery) => {
       const key = paramKeys.get(q)
       return key === undefined ? undefined : `${q.sql}\u0000${key}`

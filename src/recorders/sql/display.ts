@@ -101,13 +101,66 @@ function toJson(value: unknown, limits: Limits, depth: number, state: { truncate
 }
 
 /**
- * A key equal for equal param lists, for finding duplicate queries. Bytes compare by
- * content; a list JSON cannot express (a cycle) never matches another.
+ * A key equal for param lists the database receives as the same values, for finding duplicate
+ * queries. Bytes compare by content, whichever view holds them; a list JSON cannot express (a
+ * cycle) never matches another. With `named` (SQLite), a plain object is the named params:
+ * better-sqlite3 takes it anywhere among the positional ones, and its key order binds nothing.
+ *
+ * @example
+ * ```ts
+ * paramsKey([1n]) === paramsKey(['1n'])                                // false: INTEGER 1 and TEXT '1n'
+ * paramsKey([{ a: 1, b: 2 }], { named: true }) === paramsKey([{ b: 2, a: 1 }], { named: true }) // true
+ * ```
  */
-export function paramsKey(params: unknown[]): string | undefined {
+export function paramsKey(params: unknown[], options: { named?: boolean } = {}): string | undefined {
   try {
-    return JSON.stringify(params, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value))
+    return JSON.stringify(options.named ? namedLast(params) : params, keyValue)
   } catch {
     return undefined
   }
+}
+
+/**
+ * Each value as JSON that no value of another kind writes: without the tags, bigint `1n` and
+ * the string `'1n'`, or `Infinity` and `null`, were one key (a false duplicate). Read from the
+ * holder, before `toJSON`: a Buffer and a Uint8Array of the same bytes are one BLOB. `undefined`
+ * binds NULL, as in a list, also as a named param (JSON would leave the name out).
+ */
+function keyValue(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key]
+  switch (typeof raw) {
+    case 'string':
+      return `s${raw}`
+    case 'bigint':
+      return `n${raw}`
+    case 'number':
+      // NaN binds NULL, as JSON writes it; ±Infinity are values.
+      return Number.isFinite(raw) || Number.isNaN(raw) ? raw : `d${raw}`
+    case 'undefined':
+      return null
+  }
+  if (ArrayBuffer.isView(raw)) return `b${Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')}`
+  if (raw instanceof ArrayBuffer) return `b${Buffer.from(raw).toString('base64')}`
+  // What a `toJSON` (a Date's) answers.
+  return typeof value === 'string' ? `j${value}` : value
+}
+
+/** The positional params in order, then the named ones (a plain object) by name. */
+function namedLast(params: unknown[]): unknown[] {
+  if (!params.some(isPlainObject)) return params
+  const positional: unknown[] = []
+  const named: Array<[string, unknown]> = []
+  for (const param of params) {
+    if (isPlainObject(param)) named.push(...Object.entries(param))
+    else positional.push(param)
+  }
+  named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  // An array of entries, which no positional param is (better-sqlite3 binds no nested array).
+  return [...positional, named]
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
 }
