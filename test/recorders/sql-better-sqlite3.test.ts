@@ -112,6 +112,29 @@ describe('instrumentBetterSqlite3', () => {
     expect(sql.queries.map((q) => q.params)).toEqual([['core', 1], ['core', 0], ['kernel']])
   })
 
+  it('shows each query with the values it ran with when the app reuses one params object or array', async () => {
+    const app = appWith(usersDb(), (app, db) => {
+      app.get('/teams', (c) => {
+        const byId = db.prepare('SELECT name FROM users WHERE id = @id')
+        const params = { id: 0 }
+        const list = [0]
+        const byTeam = db.prepare('SELECT name FROM users WHERE id = ?')
+        for (const id of [1, 2, 3]) {
+          params.id = id
+          byId.get(params)
+          list[0] = id
+          byTeam.get(list)
+        }
+        return c.text('ok')
+      })
+    })
+    const { sql } = await sqlPanel(app, '/teams')
+    expect(sql.queries.map((q) => q.params)).toEqual([{ id: 1 }, [1], { id: 2 }, [2], { id: 3 }, [3]].map((p) => (Array.isArray(p) ? p : [p])))
+    expect(sql.duplicates).toEqual([])
+    // `@id` and `?` are one shape: the six are one similar group.
+    expect(sql.similar.map((g) => g.count)).toEqual([6])
+  })
+
   it('records exec() and pragma()', async () => {
     const app = appWith(usersDb(), (app, db) => {
       app.get('/', (c) => {

@@ -126,7 +126,7 @@ export function finishQuery(start: QueryStart, outcome: QueryOutcome): RecordedQ
   const query: RecordedQuery = {
     id: start.id,
     sql: sqlChars > MAX_QUERY_CHARS ? `${headOf(outcome.sql, MAX_QUERY_CHARS)}…` : outcome.sql,
-    params: paramBytes > MAX_PARAM_BYTES ? displayParams(outcome.params, { sql: outcome.sql }).params : outcome.params,
+    params: paramBytes > MAX_PARAM_BYTES ? displayParams(outcome.params, { sql: outcome.sql }).params : paramsAsRun(outcome.params),
     dbSystem: outcome.dbSystem,
     startMs: record.offsetOf(startTime),
     durationMs: Math.max(0, endTime - startTime),
@@ -248,6 +248,23 @@ export function recordQuery(input: QueryInput): RecordedQuery | undefined {
     ...(typeof input.operation === 'string' && input.operation ? { operation: input.operation } : {}),
     ...(typeof input.collection === 'string' && input.collection ? { collection: input.collection } : {}),
   })
+}
+
+/**
+ * The params as this query ran with them: a copy of the list and of each plain object or
+ * array in it. An app that reuses one params object for the next query (`params.id = id;
+ * stmt.get(params)` in a loop, a pg `values` array) would otherwise show every query with the
+ * last values, all marked duplicates, and EXPLAIN them with those.
+ */
+function paramsAsRun(params: unknown[]): unknown[] {
+  const copy = params.slice()
+  for (let i = 0; i < copy.length; i++) {
+    const param = copy[i]
+    if (typeof param !== 'object' || param === null) continue
+    if (Array.isArray(param)) copy[i] = param.slice()
+    else if (Object.getPrototypeOf(param) === Object.prototype) copy[i] = { ...param }
+  }
+  return copy
 }
 
 /**
