@@ -2,6 +2,7 @@
  * What the WebSocket spans say about one message: its name (for `WS receive <name>`), its
  * size in bytes and whether it is text or binary. See specs/websocket.md.
  */
+import { headOf } from '../core/cut-text.js'
 
 /** Text messages longer than this are not parsed for a name (bytes of UTF-16, roughly). */
 const MAX_PARSED_LENGTH = 64 * 1024
@@ -32,7 +33,8 @@ export function messageName(data: unknown): string {
   if (typeof parsed !== 'object' || parsed === null) return 'message'
   for (const field of NAME_FIELDS) {
     const value = (parsed as Record<string, unknown>)[field]
-    if (typeof value === 'string' && value.trim() !== '') return value.trim().slice(0, MAX_NAME_LENGTH)
+    // Cut whole characters: half an emoji at the cut is written as U+FFFD by the exporters.
+    if (typeof value === 'string' && value.trim() !== '') return headOf(value.trim(), MAX_NAME_LENGTH)
   }
   return 'message'
 }

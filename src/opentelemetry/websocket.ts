@@ -8,7 +8,7 @@
  * the request's waterfall grows. See specs/websocket.md.
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api'
+import type { Attributes, Context as OtelContext, HrTime, Span, Tracer } from '@opentelemetry/api'
 import type { Context } from 'hono'
 import type { WSContext, WSEvents, WSMessageReceive } from 'hono/ws'
 import { currentRecord, RequestRecord, runWithRecord, slotKey, type LateWriter, type SlotKey } from '../core/record.js'
@@ -16,7 +16,7 @@ import { SLOTS } from '../shapes/records.js'
 import type { ConvertCounts, ConvertKind } from './converter.js'
 import { convertLateWrite, type ClosingWork, type LateConversion } from './late-close.js'
 import type { RenderSpan } from './late-work.js'
-import { OTEL_SLOT, type RequestSpanState } from './request-span.js'
+import { hrTimeAfter, hrTimeFromEpochMs, laterThan, OTEL_SLOT, type RequestSpanState } from './request-span.js'
 import { messageName, messageSize } from './websocket-message.js'
 
 /** What the OpenTelemetry panel lends the wrapper, in each request's record. */
@@ -141,6 +141,10 @@ class HandlerRecord extends RequestRecord implements ClosingWork {
 /** One connection: its span, its counters, and the wrapped events. */
 class TracedConnection<T> implements LateWriter, OpenConnection {
   private span: Span | undefined
+  /** A transport error (onError) set the connection span's status: the close keeps it. */
+  private failed = false
+  /** `performance.now()` when the connection span started: its clock, for its end. */
+  private openedPerf = 0
   private context: OtelContext
   private release: (() => void) | undefined
   private readonly counts = { received: 0, sent: 0, bytesReceived: 0, bytesSent: 0, traced: 0, untraced: 0 }
@@ -173,6 +177,7 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
         const error = (evt as Event & { error?: unknown }).error
         this.span?.recordException(error instanceof Error ? error : new Error(String(error ?? 'WebSocket error')))
         this.span?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : 'WebSocket error' })
+        this.failed = true
         return this.run(this.context, () => this.user.onError?.(evt, this.wrap(ws)))
       },
     }
@@ -185,6 +190,7 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
     if (this.record.route) attributes['http.route'] = this.record.route
     if (ws.protocol) attributes['websocket.protocol'] = ws.protocol
     this.span = tracer.startSpan(`WS ${this.record.route ?? this.record.path}`, { kind: SpanKind.SERVER, attributes }, this.state.context)
+    this.openedPerf = performance.now()
     this.context = trace.setSpan(this.state.context, this.span)
     const open = this.tools.open
     // A handler that never settles does not keep its closed connection listed for ever.
@@ -265,11 +271,31 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
         'websocket.bytes.received': this.counts.bytesReceived,
         'websocket.bytes.sent': this.counts.bytesSent,
       })
-      if (failure !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: failure })
-      span.end()
+      // The close that follows a transport error (1006 after an invalid frame) replaced the error's
+      // own message ("Invalid WebSocket frame: invalid UTF-8 sequence") in Jaeger's status: kept.
+      if (failure !== undefined && !this.failed) span.setStatus({ code: SpanStatusCode.ERROR, message: failure })
+      span.end(this.endTime(span))
     }
     // After the span ended, so that it is still accepted into the trace.
     this.release?.()
+  }
+
+  /**
+   * The connection span's end: now on its own clock, but no earlier than the start of this
+   * millisecond nor than the latest span this process ended in the trace. The SDK starts a
+   * span at Date.now(), the start of its millisecond, and times it from there, so the
+   * connection span ended up to 1 ms before a message that arrived before the close started
+   * or ended (one whose handler closed the socket was drawn after its connection). A child
+   * must not outlast its parent, as for the request span (`endRequestSpan`).
+   */
+  private endTime(span: Span): HrTime | undefined {
+    const start = (span as unknown as { startTime?: HrTime }).startTime
+    if (!start) return undefined
+    let end = hrTimeAfter(start, performance.now() - this.openedPerf)
+    const now = hrTimeFromEpochMs(Date.now())
+    if (laterThan(now, end)) end = now
+    const latest = this.tools.traces.latestLocalEnd(this.state.traceId)
+    return latest && laterThan(latest, end) ? latest : end
   }
 
   /**
@@ -298,7 +324,9 @@ class TracedConnection<T> implements LateWriter, OpenConnection {
     try {
       result = runWithRecord(scope, () => context.with(parent, fn))
     } catch (error) {
-      settle(error)
+      // `throw undefined` is a throw all the same: it reached `done` as no error, so its
+      // message span showed OK, where a promise rejected with undefined showed ERROR.
+      settle(error === undefined ? new Error('thrown') : error)
       throw error
     }
     if (result instanceof Promise) {
