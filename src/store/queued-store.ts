@@ -48,6 +48,8 @@ export abstract class QueuedStore implements ToolbarStore {
   /** Set when the store can never work (a schema newer than the code): every read says so. */
   protected fatalError: Error | undefined
   private closing: Promise<void> | undefined
+  /** Set once the queue was written for the last time: the database is being let go. */
+  private closed = false
   /** The prune when the store is opened (see `pruneOnOpen`); reads wait for it. */
   private opened: Promise<void> | undefined
 
@@ -98,13 +100,17 @@ export abstract class QueuedStore implements ToolbarStore {
    * a dead database costs the app no stats work).
    */
   save(request: StoredRequest | DeferredRequest): void | Promise<void> {
-    if (this.queue.full) return this.queue.drop()
+    // Closed (the app is stopping): the database is gone, the write is counted as lost rather
+    // than tried and refused with a warning (work a request left running logs after SIGTERM,
+    // the late line rewrites its request).
+    if (this.queue.full || this.closed) return this.queue.drop()
     if (!('resolve' in request)) return void this.queue.push({ request: withInstance(request) })
     return request.resolve().then((stored) => void this.queue.push({ request: withInstance(stored) }))
   }
 
   /** Queues ended spans; a span already stored (trace id + span id) is replaced. */
   saveSpans(spans: ToolbarSpan[], requestId?: string): void {
+    if (this.closed) return this.queue.drop(spans.length)
     for (const span of spans) this.queue.push({ span, requestId })
   }
 
@@ -163,6 +169,7 @@ export abstract class QueuedStore implements ToolbarStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.queue.close()
+      this.closed = true
       await this.release()
     })()
     return this.closing

@@ -2,7 +2,7 @@
  * What every durable store does, run against each real engine (SQLite files, a PostgreSQL
  * server): round trips, filters, idempotent writes, trace summaries, bounds and status.
  */
-import { expect, it } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import type { QueuedStore, DurableStoreOptions } from '../../src/store/queued-store.js'
 import { INSTANCE } from '../../src/store/queued-store.js'
 import { sampleRequest, sampleSpan, traceIdOf } from './samples.js'
@@ -31,6 +31,23 @@ export function storeContract(make: MakeStore): void {
     expect(await ids({ path: '/USERS' })).toEqual([])
     expect(await store.get('nope')).toBeUndefined()
     await store.close()
+  })
+
+  it('counts a write that comes after it was closed as lost, without trying the database or warning', async () => {
+    const store = await make()
+    store.save(sampleRequest(1))
+    await store.close()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      // Work a request left running writes after the app closed its store (SIGTERM).
+      store.save(sampleRequest(2))
+      store.saveSpans([sampleSpan(2, 1), sampleSpan(2, 2)], 'req-2')
+      await store.flush()
+      expect(store.queued).toBe(0)
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('answers a request still waiting in the write queue (read your own writes)', async () => {
