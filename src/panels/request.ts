@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { getQueryParams } from 'hono/utils/url'
 import { errorLine } from '../core/cut-text.js'
 import { headerText } from '../core/header-text.js'
 import { loaderTagBytesSent } from '../core/loader.js'
@@ -157,7 +158,9 @@ function cookieNames(header: string): string[] {
   const names = new Set<string>()
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=')
-    const name = eq < 0 ? '' : pair.slice(0, eq).trim()
+    // Only spaces and tabs around a name are dropped, as Hono drops them: `trim()` also took a
+    // no-break or ideographic space, and showed `a\u3000=1` as a cookie `a`.
+    const name = eq < 0 ? '' : pair.slice(0, eq).replace(/^[ \t]+|[ \t]+$/g, '')
     if (name) names.add(name)
   }
   return [...names]
@@ -166,13 +169,15 @@ function cookieNames(header: string): string[] {
 /**
  * Every query parameter with all its values, as `c.req.queries()` answers; secret-named ones
  * (`api_key`, `X-Amz-Signature`) redacted, and the secrets of a URL given as a value (`next`).
+ * Parsed by Hono's own `getQueryParams` (what `c.req.queries()` calls), not `URLSearchParams`:
+ * that one showed a parameter with an empty name (`?=x`) that Hono skips, and a malformed
+ * escape (`?a=%E0%A4`) as `\uFFFD` where the app reads `%E0%A4`.
  */
 function queriesOf(url: string): Record<string, string[]> {
   const query: Record<string, string[]> = {}
-  for (const [name, value] of new URL(url).searchParams) {
+  for (const [name, values] of Object.entries(getQueryParams(url) as Record<string, string[]>)) {
     // Own keys only: `?constructor=1` or `?__proto__=1` would otherwise read Object.prototype's.
-    if (Object.hasOwn(query, name)) query[name]!.push(redactQueryParameter(name, value))
-    else setOwn(query, name, [redactQueryParameter(name, value)])
+    setOwn(query, name, values.map((value) => redactQueryParameter(name, value)))
   }
   return query
 }
