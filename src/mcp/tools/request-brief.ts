@@ -63,6 +63,9 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
   const otel = panelStats<{ context?: TraceContextStats; baggage?: BaggageView }>(detail, 'opentelemetry')
   const profiling = panelStats<ProfilingStats>(detail, 'profiling')
   const spans = await ctx.data.requestSpans(detail)
+  // A request another one fetched has only its part of the caller's trace, which the waterfall
+  // (GET /api/traces/:id) draws whole: its size is said as a part, as get_trace says it.
+  const traceSpanCount = detail.traceId ? ((await ctx.data.trace(detail.traceId))?.length ?? spans.length) : spans.length
   const facts = await ctx.data.facts(detail)
   const byId = new Map(sql?.queries.map((q) => [q.id, q]) ?? [])
   const group = (g: { sql: string; count: number; queryIds: number[] }) => ({
@@ -136,7 +139,7 @@ export async function requestBrief(ctx: McpContext, detail: RequestDetail): Prom
     errors: errors.slice(0, BRIEF.errors),
     errorsTruncated: errors.length > BRIEF.errors,
     trace: detail.traceId
-      ? { traceId: detail.traceId, spans: spans.length, droppedSpans: await ctx.data.droppedSpans(detail.traceId), services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length }
+      ? { traceId: detail.traceId, spans: spans.length, ...(traceSpanCount > spans.length ? { traceSpanCount } : {}), droppedSpans: await ctx.data.droppedSpans(detail.traceId), services: facts.services, errorSpans: spans.filter((s) => s.status.code === 'ERROR').length }
       : undefined,
     traceContext: contextDropped(otel),
     links: requestLinks(ctx, detail.id, detail.traceId),
@@ -155,7 +158,7 @@ type Brief = {
   profile?: ProfileBrief
   errors: Array<{ kind: string; name?: string; target?: string; type?: string; message: string }>
   errorsTruncated: boolean
-  trace?: { traceId: string; spans: number; droppedSpans: number; services: string[]; errorSpans: number }
+  trace?: { traceId: string; spans: number; traceSpanCount?: number; droppedSpans: number; services: string[]; errorSpans: number }
   traceContext?: ContextDropped
   links: Record<string, string>
   /** Why the tracing UIs are not linked (nothing is exported). */
@@ -251,7 +254,7 @@ function briefText(b: Brief, service: string | undefined): string {
     // A failed span says which (`span "GET http://inventory:8080/stock/2": HTTP 503`), as get_trace_errors does.
     for (const e of b.errors) out.push(`  ${e.kind}${e.kind === 'span' || e.target !== undefined ? ` "${[e.name, e.target].filter(Boolean).join(' ')}"` : ''}: ${e.type ? `${e.type}: ` : ''}${oneLine(e.message)}`)
   } else out.push('Errors: none')
-  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
+  if (b.trace) out.push(`Trace ${b.trace.traceId}: ${b.trace.traceSpanCount ? `${b.trace.spans} of its ${b.trace.traceSpanCount} spans (the rest are its caller's)` : counted(b.trace.spans, 'span')}${b.trace.services.length ? ` from ${b.trace.services.join(', ')}` : service ? ` from ${service}` : ''}${b.trace.errorSpans ? `, ${b.trace.errorSpans} with errors` : ''}${b.trace.droppedSpans ? `, ${b.trace.droppedSpans} more dropped (over maxSpansPerTrace)` : ''} (get_trace for the tree)`)
   if (b.traceContext) {
     const c = b.traceContext
     const parts = [
